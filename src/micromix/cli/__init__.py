@@ -1,0 +1,1 @@
+"""Command-line delivery layer (Typer + Rich); owns no analytics logic."""

@@ -26,9 +26,9 @@ from micromix.errors import MicromixError
 
 __all__ = [
     "console",
-    "err_console",
     "emit_frame",
     "emit_json",
+    "err_console",
     "progress_bar",
     "run_command",
     "to_jsonable",

@@ -1,21 +1,29 @@
 """The ``micromix`` command line.
 
-Sub-command groups live in their own modules under :mod:`micromix.cli` and are registered in
-:data:`SUBCOMMANDS`; each module exposes a ``typer.Typer`` called ``app``. Core commands
-(``demo``, ``ingest``, ``kpis``, ``compare``, ``report``) are defined in
-:mod:`micromix.cli.core`.
+Commands live in modules under :mod:`micromix.cli`, listed in :data:`COMMAND_MODULES`; each
+exposes ``register(app)`` which attaches its commands or groups to the root app. Core commands
+(``demo``, ``ingest``, ``kpis``, ``compare``, ``report``) are in :mod:`micromix.cli.core`.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 import typer
 
 from micromix import __version__
 
-#: group name -> module holding its ``app`` (a typer.Typer)
-SUBCOMMANDS: dict[str, str] = {}
+#: modules that attach commands to the root app, in help order
+COMMAND_MODULES: tuple[str, ...] = (
+    "micromix.cli.core",
+    "micromix.cli.ingest_cmd",
+    "micromix.cli.moments",
+    "micromix.cli.social",
+    "micromix.cli.audience",
+    "micromix.cli.measurement",
+    "micromix.cli.service",
+)
 
 app = typer.Typer(
     name="micromix",
@@ -44,12 +52,11 @@ def _root(
 
 
 def _register() -> None:
-    from micromix.cli import core
-
-    core.register(app)
-    for name, module in SUBCOMMANDS.items():
-        mod = importlib.import_module(module)
-        app.add_typer(mod.app, name=name)
+    for module in COMMAND_MODULES:
+        # a module not shipped in this build is skipped; an import error inside one is a bug
+        if importlib.util.find_spec(module) is None:
+            continue
+        importlib.import_module(module).register(app)
 
 
 _register()

@@ -1,1 +1,82 @@
-"""micromix.schema"""
+"""Data contracts, one module per entity, with validation into accepted and quarantined rows.
+
+Quickstart
+----------
+>>> from micromix.schema import SCHEMAS, schema_for
+>>> schema_for("ads").name
+'ad_performance'
+>>> sorted(SCHEMAS)[:2]
+['ad_performance', 'audience']
+"""
+
+from __future__ import annotations
+
+from micromix.errors import ConfigError
+from micromix.schema.ad_performance import AD_PERFORMANCE
+from micromix.schema.audience import AUDIENCE
+from micromix.schema.base import (
+    QUARANTINE_COLUMNS,
+    EntitySchema,
+    Field,
+    ValidationResult,
+    parse_timestamps,
+)
+from micromix.schema.creators import CREATORS
+from micromix.schema.events import EVENTS
+from micromix.schema.experiments import EXPERIMENTS
+from micromix.schema.posts import POSTS
+from micromix.schema.vocab import (
+    DEVICES,
+    ENGAGEMENT_EVENTS,
+    EVENT_TYPES,
+    MOMENTS,
+    PLATFORMS,
+    STRATEGIES,
+    TARGETING,
+)
+
+__all__ = [
+    "AD_PERFORMANCE",
+    "AUDIENCE",
+    "CREATORS",
+    "DEVICES",
+    "ENGAGEMENT_EVENTS",
+    "EVENTS",
+    "EVENT_TYPES",
+    "EXPERIMENTS",
+    "KINDS",
+    "MOMENTS",
+    "PLATFORMS",
+    "POSTS",
+    "QUARANTINE_COLUMNS",
+    "SCHEMAS",
+    "STRATEGIES",
+    "TARGETING",
+    "EntitySchema",
+    "Field",
+    "ValidationResult",
+    "parse_timestamps",
+    "schema_for",
+]
+
+#: every contract by table name
+SCHEMAS: dict[str, EntitySchema] = {
+    s.name: s for s in (EVENTS, AD_PERFORMANCE, POSTS, CREATORS, AUDIENCE, EXPERIMENTS)
+}
+#: ingest kinds (CLI names) -> table names
+KINDS: dict[str, str] = {
+    "events": "events",
+    "ads": "ad_performance",
+    "posts": "posts",
+    "creators": "creators",
+    "audience": "audience",
+    "experiments": "experiments",
+}
+
+
+def schema_for(kind: str) -> EntitySchema:
+    """The contract for an ingest kind (``ads``) or table name (``ad_performance``)."""
+    name = KINDS.get(kind, kind)
+    if name not in SCHEMAS:
+        raise ConfigError(f"unknown data kind {kind!r}; use one of {', '.join(KINDS)}")
+    return SCHEMAS[name]

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 __all__ = ["CheckResult", "Status", "results_frame", "summarize"]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of a check, ordered from good to bad."""
 
     PASS = "pass"

@@ -13,8 +13,9 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
-    res = runner.invoke(app, ["demo", "--out", str(out), "--users", "3000", "--days", "14",
-                              "--seed", "3", "--json"])
+    res = runner.invoke(
+        app, ["demo", "--out", str(out), "--users", "3000", "--days", "14", "--seed", "3", "--json"]
+    )
     assert res.exit_code == 0, res.output
     return out
 
@@ -38,14 +39,26 @@ def test_kpis_json_and_csv(demo_dir):
 
 
 def test_compare_json_contract(demo_dir):
-    res = runner.invoke(app, ["compare", "micro-vs-mass", "--db", str(demo_dir / "micromix.duckdb"),
-                              "--json", "--n-boot", "50"])
+    res = runner.invoke(
+        app,
+        [
+            "compare",
+            "micro-vs-mass",
+            "--db",
+            str(demo_dir / "micromix.duckdb"),
+            "--json",
+            "--n-boot",
+            "50",
+        ],
+    )
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
     assert {r["strategy"] for r in rows} == {"micro", "mass"}
     for r in rows:
-        assert r["incremental_roas_low"] <= r["incremental_roas"] <= r["incremental_roas_high"] or \
-            r["incremental_roas"] is None
+        assert (
+            r["incremental_roas_low"] <= r["incremental_roas"] <= r["incremental_roas_high"]
+            or r["incremental_roas"] is None
+        )
 
 
 def test_errors_are_one_sentence_no_traceback(tmp_path):

@@ -18,9 +18,18 @@ def _ads(rows):
 
 
 def test_ratios_from_sums_not_average_of_ratios():
-    s = _ads({"platform": ["facebook"] * 2, "campaign_id": ["a", "a"], "age": ["x", "x"],
-              "impressions": [100, 900], "clicks": [10, 9], "spend": [1.0, 9.0],
-              "conversions": [1.0, 1.0], "conversion_value": [5.0, 15.0]})
+    s = _ads(
+        {
+            "platform": ["facebook"] * 2,
+            "campaign_id": ["a", "a"],
+            "age": ["x", "x"],
+            "impressions": [100, 900],
+            "clicks": [10, 9],
+            "spend": [1.0, 9.0],
+            "conversions": [1.0, 1.0],
+            "conversion_value": [5.0, 15.0],
+        }
+    )
     r = compute_kpis(s, by=["age"], source="ads").iloc[0]
     assert r["ctr"] == pytest.approx(19 / 1000)  # not mean(0.1, 0.01)
     assert r["cpm"] == pytest.approx(10.0)
@@ -31,8 +40,16 @@ def test_ratios_from_sums_not_average_of_ratios():
 
 
 def test_zero_denominators_are_null_not_inf():
-    s = _ads({"platform": ["facebook"], "campaign_id": ["a"], "impressions": [0], "clicks": [0],
-              "spend": [0.0], "conversions": [0.0]})
+    s = _ads(
+        {
+            "platform": ["facebook"],
+            "campaign_id": ["a"],
+            "impressions": [0],
+            "clicks": [0],
+            "spend": [0.0],
+            "conversions": [0.0],
+        }
+    )
     r = compute_kpis(s, source="ads").iloc[0]
     for k in ("ctr", "cpm", "cpc", "cvr", "cpa", "roas", "roi", "engagement_rate"):
         assert pd.isna(r[k]), k
@@ -57,7 +74,9 @@ def test_events_kpis_match_pandas(market_store, small_market):
         assert row["clicks"] == (g["event_type"] == "click").sum()
         assert row["reach"] == g.loc[g["event_type"] == "impression", "user_id"].nunique()
         assert row["spend"] == pytest.approx(g["cost"].sum())
-        assert row["revenue"] == pytest.approx(g.loc[g["event_type"] == "purchase", "revenue"].sum())
+        assert row["revenue"] == pytest.approx(
+            g.loc[g["event_type"] == "purchase", "revenue"].sum()
+        )
         if imp:
             assert row["ctr"] == pytest.approx((g["event_type"] == "click").sum() / imp)
     assert list(got.columns) == ["strategy", "platform", *KPI_COLUMNS]
@@ -78,12 +97,26 @@ def test_ratio_registry_round_trip():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 500), st.floats(0, 1e4),
-                          st.integers(0, 50)), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 10_000), st.integers(0, 500), st.floats(0, 1e4), st.integers(0, 50)
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_kpis_equal_pandas_for_random_ads(rows):
-    df = pd.DataFrame({"platform": "facebook", "campaign_id": [f"c{i % 3}" for i in range(len(rows))],
-                       "impressions": [r[0] for r in rows], "clicks": [r[1] for r in rows],
-                       "spend": [r[2] for r in rows], "conversions": [float(r[3]) for r in rows]})
+    df = pd.DataFrame(
+        {
+            "platform": "facebook",
+            "campaign_id": [f"c{i % 3}" for i in range(len(rows))],
+            "impressions": [r[0] for r in rows],
+            "clicks": [r[1] for r in rows],
+            "spend": [r[2] for r in rows],
+            "conversions": [float(r[3]) for r in rows],
+        }
+    )
     got = compute_kpis(_ads(df), by=["campaign_id"], source="ads").set_index("campaign_id")
     exp = df.groupby("campaign_id")[["impressions", "clicks", "spend", "conversions"]].sum()
     for c, e in exp.iterrows():

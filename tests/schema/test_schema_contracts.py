@@ -24,13 +24,22 @@ def test_schema_for_kinds_and_errors():
 
 
 def test_validate_quarantines_each_bad_row_with_reason():
-    raw = pd.DataFrame({
-        "event_id": ["e1", "e2", "e3", "e1", "e5", None],
-        "ts": ["2024-05-01T10:00:00Z", "31/31/2024", "1714557600", "2024-05-01", "2024-05-01", "2024-05-01"],
-        "user_id": ["u", "u", "u", "u", "u", "u"],
-        "event_type": ["click", "click", "click", "click", "zap", "click"],
-        "cost": ["1.5", "1", "-2", "1", "2", "1"],
-    })
+    raw = pd.DataFrame(
+        {
+            "event_id": ["e1", "e2", "e3", "e1", "e5", None],
+            "ts": [
+                "2024-05-01T10:00:00Z",
+                "31/31/2024",
+                "1714557600",
+                "2024-05-01",
+                "2024-05-01",
+                "2024-05-01",
+            ],
+            "user_id": ["u", "u", "u", "u", "u", "u"],
+            "event_type": ["click", "click", "click", "click", "zap", "click"],
+            "cost": ["1.5", "1", "-2", "1", "2", "1"],
+        }
+    )
     res = EVENTS.validate(raw, rows=[2, 3, 4, 5, 6, 7], source="f.csv")
     assert res.accepted["event_id"].tolist() == ["e1"]
     q = res.quarantine.set_index("row")
@@ -49,22 +58,44 @@ def test_missing_required_column_is_a_file_level_error():
 
 
 def test_parse_timestamps_epoch_units_and_iso():
-    s = parse_timestamps(pd.Series(["1714557600", "1714557600000", "1714557600000000",
-                                    "2024-05-01T10:00:00+00:00", "garbage"]))
+    s = parse_timestamps(
+        pd.Series(
+            [
+                "1714557600",
+                "1714557600000",
+                "1714557600000000",
+                "2024-05-01T10:00:00+00:00",
+                "garbage",
+            ]
+        )
+    )
     assert s.iloc[0] == s.iloc[1] == s.iloc[2] == s.iloc[3]
     assert pd.isna(s.iloc[4])
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["1", "-1", "x", "", "2.5", "1e3"]),
-                          st.sampled_from(["2024-01-01", "nope", "", "1700000000"]),
-                          st.sampled_from(["a", "b", "", "c"])), min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["1", "-1", "x", "", "2.5", "1e3"]),
+            st.sampled_from(["2024-01-01", "nope", "", "1700000000"]),
+            st.sampled_from(["a", "b", "", "c"]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_accepted_plus_quarantined_equals_rows(rows):
-    raw = pd.DataFrame({
-        "date": [r[1] for r in rows], "platform": ["facebook"] * len(rows),
-        "campaign_id": [r[2] for r in rows], "ad_id": [str(i) for i in range(len(rows))],
-        "impressions": [r[0] for r in rows], "spend": [r[0] for r in rows],
-    })
+    raw = pd.DataFrame(
+        {
+            "date": [r[1] for r in rows],
+            "platform": ["facebook"] * len(rows),
+            "campaign_id": [r[2] for r in rows],
+            "ad_id": [str(i) for i in range(len(rows))],
+            "impressions": [r[0] for r in rows],
+            "spend": [r[0] for r in rows],
+        }
+    )
     res = AD_PERFORMANCE.validate(raw, source="h.csv")
     assert len(res.accepted) + len(res.quarantine) == len(rows)
     assert (res.accepted["spend"] >= 0).all()

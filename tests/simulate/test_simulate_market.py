@@ -39,7 +39,9 @@ def test_contracts_hold(small_market):
     aud = small_market.audience
     # minors are never microtargeted: nobody under 18 gives ads consent in the simulator
     assert not (aud["is_minor"] & aud["consent_ads_personalisation"]).any()
-    searches = ev.filter(ev.column("event_type").to_numpy(zero_copy_only=False) == "search").to_pandas()
+    searches = ev.filter(
+        ev.column("event_type").to_numpy(zero_copy_only=False) == "search"
+    ).to_pandas()
     assert set(searches["moment"]) <= {"know", "go", "do", "buy", "other"}
     assert 0.6 < (searches["device"] == "mobile").mean() < 0.76
     assert len(small_market.surges) == 4

@@ -36,8 +36,17 @@ def test_transaction_rolls_back_everything(tmp_path):
 def test_persistence_and_clear_errors(tmp_path):
     p = tmp_path / "m.duckdb"
     with Store.open(p) as st:
-        st.append("events", pd.DataFrame({"event_id": ["1"], "ts": [pd.Timestamp("2024-01-01")],
-                                          "user_id": ["u"], "event_type": ["click"]}))
+        st.append(
+            "events",
+            pd.DataFrame(
+                {
+                    "event_id": ["1"],
+                    "ts": [pd.Timestamp("2024-01-01")],
+                    "user_id": ["u"],
+                    "event_type": ["click"],
+                }
+            ),
+        )
     with Store.open(p, read_only=True) as st:
         assert st.count("events") == 1
         with pytest.raises(StoreError, match="ingest data first"):
@@ -52,8 +61,16 @@ def test_persistence_and_clear_errors(tmp_path):
 
 def test_delete_where_and_contract_tables():
     st = Store.open(":memory:")
-    for t in ("events", "ad_performance", "posts", "creators", "audience", "experiments",
-              "quarantine", "ingest_log"):
+    for t in (
+        "events",
+        "ad_performance",
+        "posts",
+        "creators",
+        "audience",
+        "experiments",
+        "quarantine",
+        "ingest_log",
+    ):
         assert st.has_table(t)
     st.append("audience", pd.DataFrame({"user_id": ["a", "b", "c"]}))
     assert st.delete_where("audience", "user_id", ["a", "c"]) == 2

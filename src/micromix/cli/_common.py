@@ -111,8 +111,9 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(obj), indent=2) + "\n")
 
 
-def emit_frame(df, *, as_json: bool = False, as_csv: bool = False, title: str | None = None,
-               max_rows: int = 60) -> None:
+def emit_frame(
+    df, *, as_json: bool = False, as_csv: bool = False, title: str | None = None, max_rows: int = 60
+) -> None:
     """Print a DataFrame as a JSON array of row objects, CSV, or a Rich table."""
     if as_json:
         emit_json(df.to_dict(orient="records"))
@@ -146,7 +147,7 @@ def _fmt(v: Any) -> str:
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, float], None]]:
     """A Rich progress bar on stderr; yields ``update(step_name, fraction_done)``."""
-    if not enabled or not err_console.is_terminal and os.environ.get("MICROMIX_PROGRESS") == "0":
+    if not enabled or (not err_console.is_terminal and os.environ.get("MICROMIX_PROGRESS") == "0"):
         yield lambda step, frac: None
         return
     with Progress(

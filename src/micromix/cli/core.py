@@ -36,7 +36,9 @@ def _open(db: str | None, read_only: bool = True, backend: str | None = None):
 
 
 def demo(
-    out: Path = typer.Option(Path(DEMO_OUT), "--out", help="Folder for report.html, ground_truth.csv, micromix.duckdb."),
+    out: Path = typer.Option(
+        Path(DEMO_OUT), "--out", help="Folder for report.html, ground_truth.csv, micromix.duckdb."
+    ),
     users: int = typer.Option(DEMO_USERS, "--users", min=100, help="Simulated consumers."),
     days: int = typer.Option(DEMO_DAYS, "--days", min=7, max=3660, help="Simulated days."),
     seed: int = typer.Option(7, "--seed", help="Random seed."),
@@ -60,44 +62,85 @@ def demo(
                 stale.unlink()
         results = {}
         with progress_bar() as update:
-            market = simulate(SimConfig(users=users, days=days, seed=seed),
-                              progress=lambda s, f: update(f"simulate: {s}", 0.35 * f))
+            market = simulate(
+                SimConfig(users=users, days=days, seed=seed),
+                progress=lambda s, f: update(f"simulate: {s}", 0.35 * f),
+            )
             market.ground_truth.to_csv(out / "ground_truth.csv", index=False)
             with Store.open(db) as store:
-                load_market(store, market, progress=lambda s, f: update(f"store: {s}", 0.35 + 0.15 * f))
+                load_market(
+                    store, market, progress=lambda s, f: update(f"store: {s}", 0.35 + 0.15 * f)
+                )
                 update("KPIs by strategy", 0.52)
                 kpis = compute_kpis(store, by=["strategy"])
                 for i, name in enumerate(COMPARISONS):
                     update(f"compare: {name}", 0.55 + 0.1 * i)
                     results[name] = compare_strategies(store, name, n_boot=300, seed=seed)
-                write_report(store, out / "report.html",
-                             progress=lambda s, f: update(f"report: {s}", 0.85 + 0.15 * f))
+                write_report(
+                    store,
+                    out / "report.html",
+                    progress=lambda s, f: update(f"report: {s}", 0.85 + 0.15 * f),
+                )
             update("done", 1.0)
         elapsed = time.perf_counter() - t0
         if as_json:
-            emit_json({
-                "report": str(out / "report.html"), "database": str(db),
-                "ground_truth": str(out / "ground_truth.csv"), "events": market.events.num_rows,
-                "seconds": round(elapsed, 1),
-                "comparisons": {k: r.to_records() for k, r in results.items()},
-            })
+            emit_json(
+                {
+                    "report": str(out / "report.html"),
+                    "database": str(db),
+                    "ground_truth": str(out / "ground_truth.csv"),
+                    "events": market.events.num_rows,
+                    "seconds": round(elapsed, 1),
+                    "comparisons": {k: r.to_records() for k, r in results.items()},
+                }
+            )
             return
-        emit_frame(kpis[["strategy", "spend", "impressions", "reach", "ctr", "cpa", "roas", "engagement_rate"]],
-                   title="KPIs by strategy (attributed)")
-        for name, r in results.items():
-            cols = [c for c in ("strategy", "spend", "roas", "incremental_roas", "incremental_roas_low",
-                                "incremental_roas_high", "true_incremental_roas") if c in r.table.columns]
+        emit_frame(
+            kpis[
+                [
+                    "strategy",
+                    "spend",
+                    "impressions",
+                    "reach",
+                    "ctr",
+                    "cpa",
+                    "roas",
+                    "engagement_rate",
+                ]
+            ],
+            title="KPIs by strategy (attributed)",
+        )
+        for r in results.values():
+            cols = [
+                c
+                for c in (
+                    "strategy",
+                    "spend",
+                    "roas",
+                    "incremental_roas",
+                    "incremental_roas_low",
+                    "incremental_roas_high",
+                    "true_incremental_roas",
+                )
+                if c in r.table.columns
+            ]
             emit_frame(r.table[cols], title=r.comparison.question)
             console.print(r.conclusion + "\n", highlight=False)
-        console.print(f"[bold green]report:[/] {out / 'report.html'}  (open it in a browser; works offline)")
-        console.print(f"database: {db}   ground truth: {out / 'ground_truth.csv'}   "
-                      f"{market.events.num_rows:,} events in {elapsed:.0f} s")
+        console.print(
+            f"[bold green]report:[/] {out / 'report.html'}  (open it in a browser; works offline)"
+        )
+        console.print(
+            f"database: {db}   ground truth: {out / 'ground_truth.csv'}   "
+            f"{market.events.num_rows:,} events in {elapsed:.0f} s"
+        )
 
     run_command(body)
 
 
 def kpis(
-    by: str = typer.Option("", "--by", help="Dimensions, comma-separated (e.g. platform,campaign_id)."),
+    by: str = typer.Option(
+        "", "--by", help="Dimensions, comma-separated (e.g. platform,campaign_id)."
+    ),
     grain: str | None = typer.Option(None, "--grain", help="day, week or month."),
     source: str = typer.Option("auto", "--source", help="auto, events or ads."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
@@ -115,8 +158,12 @@ def kpis(
         dims = [d.strip() for d in by.split(",") if d.strip()]
         with _open(db, backend=backend) as store:
             df = compute_kpis(store, by=dims, grain=grain, source=source)
-        emit_frame(df, as_json=as_json, as_csv=as_csv,
-                   title=f"KPIs by {', '.join(dims) or 'all'} (source: {df.attrs.get('source')})")
+        emit_frame(
+            df,
+            as_json=as_json,
+            as_csv=as_csv,
+            title=f"KPIs by {', '.join(dims) or 'all'} (source: {df.attrs.get('source')})",
+        )
 
     run_command(body)
 

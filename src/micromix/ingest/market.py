@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 
 from micromix.schema import SCHEMAS
@@ -26,8 +25,13 @@ from micromix.schema import SCHEMAS
 __all__ = ["load_market"]
 
 
-def load_market(store: Any, market: Any, *, replace: bool = True,
-                progress: Callable[[str, float], None] | None = None) -> dict[str, int]:
+def load_market(
+    store: Any,
+    market: Any,
+    *,
+    replace: bool = True,
+    progress: Callable[[str, float], None] | None = None,
+) -> dict[str, int]:
     """Write every table of ``market`` into ``store`` in one transaction.
 
     Parameters
@@ -65,5 +69,3 @@ def load_market(store: Any, market: Any, *, replace: bool = True,
             counts[name] = data.num_rows if isinstance(data, pa.Table) else len(data)
     report("stored", 1.0)
     return counts
-
-

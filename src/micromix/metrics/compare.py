@@ -56,7 +56,11 @@ __all__ = [
 #: creator tiers by follower count (lower bounds); the "micro = 1K-100K" marketing preset merges
 #: nano into micro
 DEFAULT_TIERS: tuple[tuple[str, int], ...] = (
-    ("nano", 1_000), ("micro", 10_000), ("macro", 100_000), ("mega", 1_000_000))
+    ("nano", 1_000),
+    ("micro", 10_000),
+    ("macro", 100_000),
+    ("mega", 1_000_000),
+)
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,12 @@ class Comparison:
     question: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"lookup_name": self.lookup_name, "dimension": self.dimension,
-                "groups": list(self.groups), "question": self.question}
+        return {
+            "lookup_name": self.lookup_name,
+            "dimension": self.dimension,
+            "groups": list(self.groups),
+            "question": self.question,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Comparison:
@@ -78,14 +86,26 @@ class Comparison:
 
 
 COMPARISONS: dict[str, Comparison] = {
-    c.lookup_name: c for c in (
-        Comparison("ugc-vs-paid", "strategy",
-                   ("ugc_organic", "ugc_amplified", "paid_social", "influencer"),
-                   "User-generated micro-moments vs paid social promotion"),
-        Comparison("micro-vs-mass", "targeting", ("micro", "mass"),
-                   "Microtargeting vs mass targeting (paid messages)"),
-        Comparison("creator-tiers", "creator_tier", tuple(t for t, _ in DEFAULT_TIERS),
-                   "Micro-influencers vs macro and mega creators"),
+    c.lookup_name: c
+    for c in (
+        Comparison(
+            "ugc-vs-paid",
+            "strategy",
+            ("ugc_organic", "ugc_amplified", "paid_social", "influencer"),
+            "User-generated micro-moments vs paid social promotion",
+        ),
+        Comparison(
+            "micro-vs-mass",
+            "targeting",
+            ("micro", "mass"),
+            "Microtargeting vs mass targeting (paid messages)",
+        ),
+        Comparison(
+            "creator-tiers",
+            "creator_tier",
+            tuple(t for t, _ in DEFAULT_TIERS),
+            "Micro-influencers vs macro and mega creators",
+        ),
     )
 }
 
@@ -113,16 +133,30 @@ class ComparisonResult:
         return self.table.to_dict(orient="records")
 
     def __repr__(self) -> str:
-        cols = [c for c in ("strategy", "spend", "roas", "incremental_roas", "incremental_roas_low",
-                            "incremental_roas_high") if c in self.table.columns]
-        return (f"ComparisonResult({self.comparison.lookup_name})\n"
-                f"{self.table[cols].to_string(index=False)}\n{self.conclusion}")
+        cols = [
+            c
+            for c in (
+                "strategy",
+                "spend",
+                "roas",
+                "incremental_roas",
+                "incremental_roas_low",
+                "incremental_roas_high",
+            )
+            if c in self.table.columns
+        ]
+        return (
+            f"ComparisonResult({self.comparison.lookup_name})\n"
+            f"{self.table[cols].to_string(index=False)}\n{self.conclusion}"
+        )
 
     def _repr_html_(self) -> str:
         return f"<h4>{self.comparison.question}</h4>{self.table.to_html(index=False)}<p>{self.conclusion}</p>"
 
 
-def tier_expr(followers: ir.IntegerValue, tiers: tuple[tuple[str, int], ...] = DEFAULT_TIERS) -> ir.StringValue:
+def tier_expr(
+    followers: ir.IntegerValue, tiers: tuple[tuple[str, int], ...] = DEFAULT_TIERS
+) -> ir.StringValue:
     """Creator tier of a follower count as an Ibis expression (below the first bound: null)."""
     expr: Any = ibis.null("string")
     for name, lower in tiers:
@@ -134,8 +168,10 @@ def _grouped_events(store: Any, comp: Comparison, tiers: tuple[tuple[str, int], 
     t = store.table("events")
     if comp.dimension == "creator_tier":
         if not store.has_table("creators") or store.count("creators") == 0:
-            raise StoreError("creator-tiers needs creator profiles; ingest them with "
-                             "'micromix ingest creators FILE' (or run micromix demo)")
+            raise StoreError(
+                "creator-tiers needs creator profiles; ingest them with "
+                "'micromix ingest creators FILE' (or run micromix demo)"
+            )
         cr = store.table("creators")
         cr = cr.select(cid=cr.creator_id, creator_tier=tier_expr(cr.followers, tiers))
         t = t.left_join(cr, t.creator_id == cr.cid).drop("cid")
@@ -143,8 +179,9 @@ def _grouped_events(store: Any, comp: Comparison, tiers: tuple[tuple[str, int], 
     return t.mutate(grp=t[comp.dimension])
 
 
-def _bootstrap_days(daily: pd.DataFrame, groups: list[str], n_boot: int, level: float,
-                    rng: np.random.Generator) -> dict[str, dict[str, tuple[float, float]]]:
+def _bootstrap_days(
+    daily: pd.DataFrame, groups: list[str], n_boot: int, level: float, rng: np.random.Generator
+) -> dict[str, dict[str, tuple[float, float]]]:
     """Percentile intervals of ratio KPIs per group by resampling days."""
     out: dict[str, dict[str, tuple[float, float]]] = {}
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
@@ -154,31 +191,55 @@ def _bootstrap_days(daily: pd.DataFrame, groups: list[str], n_boot: int, level: 
             continue
         n = len(d)
         w = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype("float64")  # (B, n)
-        sums = {m: w @ d[m].to_numpy(dtype="float64") for m in
-                ("impressions", "clicks", "spend", "conversions", "revenue", "engagements")}
+        sums = {
+            m: w @ d[m].to_numpy(dtype="float64")
+            for m in ("impressions", "clicks", "spend", "conversions", "revenue", "engagements")
+        }
         res = {}
         for name, (num, den, scale) in _RATIO_DEFS.items():
             with np.errstate(divide="ignore", invalid="ignore"):
                 r = scale * sums[num] / np.where(sums[den] == 0, np.nan, sums[den])
             r = r[np.isfinite(r)]
-            res[name] = (float(np.quantile(r, lo_q)), float(np.quantile(r, hi_q))) if len(r) else (np.nan, np.nan)
+            res[name] = (
+                (float(np.quantile(r, lo_q)), float(np.quantile(r, hi_q)))
+                if len(r)
+                else (np.nan, np.nan)
+            )
         out[g] = res
     return out
 
 
-def _incrementality(store: Any, camp_group: pd.DataFrame, spend_by_campaign: pd.Series,
-                    groups: list[str], n_boot: int, level: float,
-                    rng: np.random.Generator) -> pd.DataFrame:
+def _incrementality(
+    store: Any,
+    camp_group: pd.DataFrame,
+    spend_by_campaign: pd.Series,
+    groups: list[str],
+    n_boot: int,
+    level: float,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     """Incremental conversions / revenue / ROAS per group from holdout experiments."""
-    cols = ["grp", "incremental_conversions", "incremental_conversions_low",
-            "incremental_conversions_high", "incremental_revenue", "incremental_revenue_low",
-            "incremental_revenue_high", "incremental_roas", "incremental_roas_low",
-            "incremental_roas_high", "experiment_spend"]
+    cols = [
+        "grp",
+        "incremental_conversions",
+        "incremental_conversions_low",
+        "incremental_conversions_high",
+        "incremental_revenue",
+        "incremental_revenue_low",
+        "incremental_revenue_high",
+        "incremental_roas",
+        "incremental_roas_low",
+        "incremental_roas_high",
+        "experiment_spend",
+    ]
     if not store.has_table("experiments") or store.count("experiments") == 0:
         return pd.DataFrame(columns=cols)
     ex = store.table("experiments")
-    exp = store.execute(ex.select("experiment_id", "unit_id", "arm", "campaign_id", "conversions",
-                                  "revenue", "pre_period"))
+    exp = store.execute(
+        ex.select(
+            "experiment_id", "unit_id", "arm", "campaign_id", "conversions", "revenue", "pre_period"
+        )
+    )
     exp = exp[exp["campaign_id"].isin(camp_group["campaign_id"])]
     if exp.empty:
         return pd.DataFrame(columns=cols)
@@ -191,7 +252,7 @@ def _incrementality(store: Any, camp_group: pd.DataFrame, spend_by_campaign: pd.
 
     # per experiment arrays (CUPED adjustment with a pooled theta)
     exps = []
-    for eid, e in exp.groupby("experiment_id", sort=True):
+    for _eid, e in exp.groupby("experiment_id", sort=True):
         t = e["treated"].to_numpy()
         if t.all() or (~t).all():
             continue
@@ -202,8 +263,15 @@ def _incrementality(store: Any, camp_group: pd.DataFrame, spend_by_campaign: pd.
             vx = x.var()
             theta = np.cov(y, x)[0, 1] / vx if vx > 0 else 0.0
             ys[outcome] = y - theta * (x - x.mean())
-        exps.append({"grp": e["grp"].iloc[0], "campaign": e["campaign_id"].iloc[0],
-                     "units": e["unit_code"].to_numpy(), "t": t, **ys})
+        exps.append(
+            {
+                "grp": e["grp"].iloc[0],
+                "campaign": e["campaign_id"].iloc[0],
+                "units": e["unit_code"].to_numpy(),
+                "t": t,
+                **ys,
+            }
+        )
 
     def estimate(weights: np.ndarray | None) -> dict[str, np.ndarray]:
         """Per-group incremental (revenue, conversions); weights shape (B, n_units) or None."""
@@ -246,29 +314,38 @@ def _incrementality(store: Any, camp_group: pd.DataFrame, spend_by_campaign: pd.
         rev_b, conv_b = bs[:, 0], bs[:, 1]
         rev_b, conv_b = rev_b[np.isfinite(rev_b)], conv_b[np.isfinite(conv_b)]
         roas_b = rev_b / spend if spend > 0 else np.array([np.nan])
-        rows.append({
-            "grp": g,
-            "incremental_conversions": float(conv),
-            "incremental_conversions_low": float(np.quantile(conv_b, lo_q)),
-            "incremental_conversions_high": float(np.quantile(conv_b, hi_q)),
-            "incremental_revenue": float(rev),
-            "incremental_revenue_low": float(np.quantile(rev_b, lo_q)),
-            "incremental_revenue_high": float(np.quantile(rev_b, hi_q)),
-            "incremental_roas": float(rev / spend) if spend > 0 else np.nan,
-            "incremental_roas_low": float(np.nanquantile(roas_b, lo_q)) if spend > 0 else np.nan,
-            "incremental_roas_high": float(np.nanquantile(roas_b, hi_q)) if spend > 0 else np.nan,
-            "experiment_spend": spend,
-        })
+        rows.append(
+            {
+                "grp": g,
+                "incremental_conversions": float(conv),
+                "incremental_conversions_low": float(np.quantile(conv_b, lo_q)),
+                "incremental_conversions_high": float(np.quantile(conv_b, hi_q)),
+                "incremental_revenue": float(rev),
+                "incremental_revenue_low": float(np.quantile(rev_b, lo_q)),
+                "incremental_revenue_high": float(np.quantile(rev_b, hi_q)),
+                "incremental_roas": float(rev / spend) if spend > 0 else np.nan,
+                "incremental_roas_low": float(np.nanquantile(roas_b, lo_q))
+                if spend > 0
+                else np.nan,
+                "incremental_roas_high": float(np.nanquantile(roas_b, hi_q))
+                if spend > 0
+                else np.nan,
+                "experiment_spend": spend,
+            }
+        )
     return pd.DataFrame(rows, columns=cols)
 
 
-def _speed(store: Any, t: ir.Table, groups: list[str], n_boot: int, level: float,
-           rng: np.random.Generator) -> dict[str, tuple[float, float, float]]:
+def _speed(
+    store: Any, t: ir.Table, groups: list[str], n_boot: int, level: float, rng: np.random.Generator
+) -> dict[str, tuple[float, float, float]]:
     """Median days from the last impression of the group before an attributed purchase."""
     imp = t.filter((t.event_type == "impression") & t.grp.notnull()).select(
-        iu=t.user_id, ig=t.grp, its=t.ts)
+        iu=t.user_id, ig=t.grp, its=t.ts
+    )
     pur = t.filter((t.event_type == "purchase") & t.grp.notnull()).select(
-        pid=t.event_id, pu=t.user_id, pg=t.grp, pts=t.ts)
+        pid=t.event_id, pu=t.user_id, pg=t.grp, pts=t.ts
+    )
     j = pur.inner_join(imp, [pur.pu == imp.iu, pur.pg == imp.ig, imp.its <= pur.pts])
     last = j.group_by([j.pid, j.pg]).aggregate(pts=j.pts.max(), last_ts=j.its.max())
     lag = last.select(grp=last.pg, secs=(last.pts.epoch_seconds() - last.last_ts.epoch_seconds()))
@@ -281,7 +358,11 @@ def _speed(store: Any, t: ir.Table, groups: list[str], n_boot: int, level: float
             continue
         idx = rng.integers(0, len(v), size=(min(n_boot, 300), len(v)))
         meds = np.median(v[idx], axis=1)
-        out[g] = (float(np.median(v)), float(np.quantile(meds, lo_q)), float(np.quantile(meds, hi_q)))
+        out[g] = (
+            float(np.median(v)),
+            float(np.quantile(meds, lo_q)),
+            float(np.quantile(meds, hi_q)),
+        )
     return out
 
 
@@ -307,7 +388,11 @@ def _peak_lag(daily: pd.DataFrame, groups: list[str], max_lag: int = 14) -> dict
 
 
 def _measurability(row: pd.Series) -> str:
-    est, lo, hi = row.get("incremental_roas"), row.get("incremental_roas_low"), row.get("incremental_roas_high")
+    est, lo, hi = (
+        row.get("incremental_roas"),
+        row.get("incremental_roas_low"),
+        row.get("incremental_roas_high"),
+    )
     if pd.isna(est):
         return "low: no randomised holdout; attributed figures only"
     width = (hi - lo) / 2
@@ -319,8 +404,15 @@ def _measurability(row: pd.Series) -> str:
     return "low: holdout test too small to separate from zero"
 
 
-def compare_strategies(store: Any, comparison: str, *, level: float = 0.95, n_boot: int = 400,
-                       seed: int = 0, tiers: tuple[tuple[str, int], ...] = DEFAULT_TIERS) -> ComparisonResult:
+def compare_strategies(
+    store: Any,
+    comparison: str,
+    *,
+    level: float = 0.95,
+    n_boot: int = 400,
+    seed: int = 0,
+    tiers: tuple[tuple[str, int], ...] = DEFAULT_TIERS,
+) -> ComparisonResult:
     """Compare strategies on the same KPIs and on incremental outcomes.
 
     Parameters
@@ -361,29 +453,47 @@ def compare_strategies(store: Any, comparison: str, *, level: float = 0.95, n_bo
         return ibis.ifelse(c, 1, 0).sum()
 
     measures = dict(
-        impressions=cnt(is_imp), clicks=cnt(et == "click"), spend=t.cost.sum().fill_null(0.0),
-        conversions=cnt(et == "purchase"), revenue=t.revenue.sum(where=et == "purchase").fill_null(0.0),
+        impressions=cnt(is_imp),
+        clicks=cnt(et == "click"),
+        spend=t.cost.sum().fill_null(0.0),
+        conversions=cnt(et == "purchase"),
+        revenue=t.revenue.sum(where=et == "purchase").fill_null(0.0),
         engagements=cnt(et.isin(["like", "comment", "share", "save", "follow"])),
     )
     daily = store.execute(t.group_by([t.grp, t.ts.truncate("D").name("day")]).aggregate(**measures))
-    totals = store.execute(t.group_by(t.grp).aggregate(reach=t.user_id.nunique(where=is_imp), **measures))
+    totals = store.execute(
+        t.group_by(t.grp).aggregate(reach=t.user_id.nunique(where=is_imp), **measures)
+    )
     active = set(totals.loc[(totals["spend"] > 0) | (totals["impressions"] > 0), "grp"])
     present = [g for g in comp.groups if g in set(totals["grp"])]
     present += sorted(active - set(comp.groups))
     if not present:
-        raise StoreError(f"no events carry a {comp.dimension}; {comparison} needs events tagged with it")
+        raise StoreError(
+            f"no events carry a {comp.dimension}; {comparison} needs events tagged with it"
+        )
     totals = totals.set_index("grp").reindex(present).reset_index()
     for name, (num, den, scale) in _RATIO_DEFS.items():
         with np.errstate(divide="ignore", invalid="ignore"):
-            totals[name] = scale * totals[num].astype(float) / totals[den].astype(float).replace(0, np.nan)
+            totals[name] = (
+                scale * totals[num].astype(float) / totals[den].astype(float).replace(0, np.nan)
+            )
     boot = _bootstrap_days(daily, present, n_boot, level, rng)
     for name in _RATIO_DEFS:
-        totals[f"{name}_low"] = [boot.get(g, {}).get(name, (np.nan, np.nan))[0] for g in totals["grp"]]
-        totals[f"{name}_high"] = [boot.get(g, {}).get(name, (np.nan, np.nan))[1] for g in totals["grp"]]
+        totals[f"{name}_low"] = [
+            boot.get(g, {}).get(name, (np.nan, np.nan))[0] for g in totals["grp"]
+        ]
+        totals[f"{name}_high"] = [
+            boot.get(g, {}).get(name, (np.nan, np.nan))[1] for g in totals["grp"]
+        ]
     # organic value: impressions without cost, valued at the paid CPM of the same data
-    paid_cpm = (totals["spend"].sum() * 1000.0 / totals.loc[totals["spend"] > 0, "impressions"].sum()
-                if (totals["spend"] > 0).any() else np.nan)
-    totals["emv"] = np.where(totals["spend"] == 0, totals["impressions"] * paid_cpm / 1000.0, np.nan)
+    paid_cpm = (
+        totals["spend"].sum() * 1000.0 / totals.loc[totals["spend"] > 0, "impressions"].sum()
+        if (totals["spend"] > 0).any()
+        else np.nan
+    )
+    totals["emv"] = np.where(
+        totals["spend"] == 0, totals["impressions"] * paid_cpm / 1000.0, np.nan
+    )
     speed = _speed(store, t, present, n_boot, level, rng)
     totals["days_to_conversion"] = [speed.get(g, (np.nan,) * 3)[0] for g in totals["grp"]]
     totals["days_to_conversion_low"] = [speed.get(g, (np.nan,) * 3)[1] for g in totals["grp"]]
@@ -391,30 +501,47 @@ def compare_strategies(store: Any, comparison: str, *, level: float = 0.95, n_bo
     peak = _peak_lag(daily, present)
     totals["days_to_peak_response"] = [peak.get(g, np.nan) for g in totals["grp"]]
     # incrementality from holdouts
-    camp = store.execute(t.filter(t.campaign_id.notnull()).group_by([t.campaign_id, t.grp])
-                         .aggregate(spend=t.cost.sum().fill_null(0.0)))
+    camp = store.execute(
+        t.filter(t.campaign_id.notnull())
+        .group_by([t.campaign_id, t.grp])
+        .aggregate(spend=t.cost.sum().fill_null(0.0))
+    )
     spend_by_campaign = camp.groupby("campaign_id")["spend"].sum()
-    inc = _incrementality(store, camp[["campaign_id", "grp"]].drop_duplicates("campaign_id"),
-                          spend_by_campaign, present, n_boot, level, rng)
+    inc = _incrementality(
+        store,
+        camp[["campaign_id", "grp"]].drop_duplicates("campaign_id"),
+        spend_by_campaign,
+        present,
+        n_boot,
+        level,
+        rng,
+    )
     table = totals.merge(inc, on="grp", how="left")
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["incremental_cpa"] = table["experiment_spend"] / table["incremental_conversions"].where(
-            table["incremental_conversions"] > 0)
+        table["incremental_cpa"] = table["experiment_spend"] / table[
+            "incremental_conversions"
+        ].where(table["incremental_conversions"] > 0)
     table["measurability"] = table.apply(_measurability, axis=1)
     # ground truth (simulator)
     notes = []
     if store.has_table("ground_truth") and store.count("ground_truth") > 0:
         gt = store.read("ground_truth")
         if comp.dimension in gt.columns:
-            g = gt.groupby(comp.dimension)[["spend", "incremental_revenue", "incremental_conversions"]].sum()
+            g = gt.groupby(comp.dimension)[
+                ["spend", "incremental_revenue", "incremental_conversions"]
+            ].sum()
             with np.errstate(divide="ignore", invalid="ignore"):
-                true_roas = (g["incremental_revenue"] / g["spend"].replace(0, np.nan))
+                true_roas = g["incremental_revenue"] / g["spend"].replace(0, np.nan)
             table["true_incremental_roas"] = table["grp"].map(true_roas)
             table["true_incremental_conversions"] = table["grp"].map(g["incremental_conversions"])
             table["truth_in_interval"] = [
                 (bool(lo <= tr <= hi) if not (pd.isna(tr) or pd.isna(lo)) else None)
-                for tr, lo, hi in zip(table["true_incremental_roas"], table["incremental_roas_low"],
-                                      table["incremental_roas_high"])]
+                for tr, lo, hi in zip(
+                    table["true_incremental_roas"],
+                    table["incremental_roas_low"],
+                    table["incremental_roas_high"],
+                )
+            ]
             notes.append("true_* columns come from the simulator's ground truth")
     table.insert(0, "dimension", comp.dimension)
     table = table.rename(columns={"grp": "strategy"})
@@ -436,35 +563,56 @@ def _conclude(comp: Comparison, table: pd.DataFrame, level: float) -> str:
         parts.append(
             f"Per dollar, {best['strategy']} returns the most incremental revenue: incremental ROAS "
             f"{best['incremental_roas']:.2f} ({pct} interval {best['incremental_roas_low']:.2f} to "
-            f"{best['incremental_roas_high']:.2f}).")
+            f"{best['incremental_roas_high']:.2f})."
+        )
         if len(inc) > 1:
             worst = inc.sort_values("incremental_roas").iloc[0]
             overlap = best["incremental_roas_low"] <= worst["incremental_roas_high"]
             parts.append(
                 f"The lowest is {worst['strategy']} at {worst['incremental_roas']:.2f} "
                 f"({worst['incremental_roas_low']:.2f} to {worst['incremental_roas_high']:.2f})"
-                + ("; the intervals overlap, so the ranking is not yet certain." if overlap
-                   else "; the intervals do not overlap, so the difference is clear."))
+                + (
+                    "; the intervals overlap, so the ranking is not yet certain."
+                    if overlap
+                    else "; the intervals do not overlap, so the difference is clear."
+                )
+            )
         att = inc.dropna(subset=["roas"])
         att = att[att["incremental_roas"] > 0]
         if len(att):
             ratio = float((att["roas"] / att["incremental_roas"]).median())
             if ratio > 1.2:
-                parts.append(f"Platform-attributed ROAS overstates incremental ROAS by about {ratio:.1f}x "
-                             "(median across groups): budget on attributed numbers would be misallocated.")
+                parts.append(
+                    f"Platform-attributed ROAS overstates incremental ROAS by about {ratio:.1f}x "
+                    "(median across groups): budget on attributed numbers would be misallocated."
+                )
     no_spend = table[(table["spend"] == 0) & table["impressions"].gt(0)]
     for _, r in no_spend.iterrows():
-        parts.append(f"{r['strategy']} costs no media spend; its {int(r['impressions']):,} organic "
-                     f"impressions are worth {_fmt_money(r['emv'])} at paid CPMs (earned media value)"
-                     + ("; its incremental effect is not measured by a holdout." if pd.isna(r.get("incremental_roas")) else "."))
+        parts.append(
+            f"{r['strategy']} costs no media spend; its {int(r['impressions']):,} organic "
+            f"impressions are worth {_fmt_money(r['emv'])} at paid CPMs (earned media value)"
+            + (
+                "; its incremental effect is not measured by a holdout."
+                if pd.isna(r.get("incremental_roas"))
+                else "."
+            )
+        )
     if table["engagement_rate"].notna().any():
-        e = table.dropna(subset=["engagement_rate"]).sort_values("engagement_rate", ascending=False).iloc[0]
-        parts.append(f"Highest engagement rate: {e['strategy']} ({e['engagement_rate']:.2%} of impressions).")
+        e = (
+            table.dropna(subset=["engagement_rate"])
+            .sort_values("engagement_rate", ascending=False)
+            .iloc[0]
+        )
+        parts.append(
+            f"Highest engagement rate: {e['strategy']} ({e['engagement_rate']:.2%} of impressions)."
+        )
     speed = table.dropna(subset=["days_to_conversion"])
     if len(speed):
         f = speed.sort_values("days_to_conversion").iloc[0]
-        parts.append(f"Fastest to convert: {f['strategy']} (median {f['days_to_conversion']:.1f} days from "
-                     "last impression to purchase).")
+        parts.append(
+            f"Fastest to convert: {f['strategy']} (median {f['days_to_conversion']:.1f} days from "
+            "last impression to purchase)."
+        )
     if not parts:
         parts.append("Not enough data to compare these groups yet.")
     return " ".join(parts)

@@ -64,8 +64,16 @@ _SOURCE_TABLE = {"events": "events", "ads": "ad_performance"}
 _TRUNC = {"day": "D", "week": "W", "month": "M"}
 
 #: additive measures, in output order
-MEASURES = ("impressions", "reach", "clicks", "spend", "conversions", "revenue", "engagements",
-            "organic_impressions")
+MEASURES = (
+    "impressions",
+    "reach",
+    "clicks",
+    "spend",
+    "conversions",
+    "revenue",
+    "engagements",
+    "organic_impressions",
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,9 @@ def register_ratio(ratio: Ratio) -> Ratio:
     """Register (or replace) a ratio KPI so every output includes it."""
     for m in (ratio.numerator, ratio.denominator, ratio.subtract):
         if m is not None and m not in MEASURES:
-            raise ConfigError(f"ratio {ratio.lookup_name!r}: {m!r} is not a measure ({', '.join(MEASURES)})")
+            raise ConfigError(
+                f"ratio {ratio.lookup_name!r}: {m!r} is not a measure ({', '.join(MEASURES)})"
+            )
     RATIOS[ratio.lookup_name] = ratio
     return ratio
 
@@ -136,8 +146,9 @@ for _r in (
     Ratio("cpa", "spend", "conversions", description="Cost per acquisition (conversion)."),
     Ratio("roas", "revenue", "spend", description="Return on ad spend: revenue / spend."),
     Ratio("roi", "revenue", "spend", subtract="spend", description="(revenue - spend) / spend."),
-    Ratio("engagement_rate", "engagements", "impressions",
-          description="Engagements per impression."),
+    Ratio(
+        "engagement_rate", "engagements", "impressions", description="Engagements per impression."
+    ),
     Ratio("cost_per_engagement", "spend", "engagements", description="Spend / engagements."),
 ):
     register_ratio(_r)
@@ -187,8 +198,14 @@ def _period(t: ir.Table, source: str, grain: str) -> ir.Value:
     return col.truncate(_TRUNC[grain]).cast("date")
 
 
-def kpi_expr(t: ir.Table, *, source: str, by: Sequence[str] = (), grain: str | None = None,
-             filters: Sequence[ir.BooleanValue] = ()) -> ir.Table:
+def kpi_expr(
+    t: ir.Table,
+    *,
+    source: str,
+    by: Sequence[str] = (),
+    grain: str | None = None,
+    filters: Sequence[ir.BooleanValue] = (),
+) -> ir.Table:
     """The KPI table as an (unexecuted) Ibis expression.
 
     Parameters
@@ -206,15 +223,19 @@ def kpi_expr(t: ir.Table, *, source: str, by: Sequence[str] = (), grain: str | N
     if missing:
         raise ConfigError(
             f"dimension(s) {', '.join(map(repr, missing))} not in the {source} data; "
-            f"available: {', '.join(t.columns)}")
+            f"available: {', '.join(t.columns)}"
+        )
     for f in filters:
         t = t.filter(f)
     keys: list[Any] = [t[d] for d in by]
     if grain:
         t = t.mutate(period=_period(t, source, grain))
         keys.append(t.period)
-    agg = t.group_by(keys).aggregate(**measure_exprs(t, source)) if keys else \
-        t.aggregate(**measure_exprs(t, source))
+    agg = (
+        t.group_by(keys).aggregate(**measure_exprs(t, source))
+        if keys
+        else t.aggregate(**measure_exprs(t, source))
+    )
     agg = agg.mutate(**{name: r.expr(agg) for name, r in RATIOS.items()})
     key_names = [*by, *(["period"] if grain else [])]
     emv = _emv_expr(t, source, key_names)
@@ -239,7 +260,8 @@ def _emv_expr(t: ir.Table, source: str, keys: list[str]) -> ir.Table | None:
     cpm = paid.group_by("platform").aggregate(paid_cpm=(paid.cost.sum() * 1000.0) / paid.count())
     org = t.filter((t.event_type == "impression") & (t.cost.isnull() | (t.cost == 0)))
     per = org.group_by([*keys, "platform"] if "platform" not in keys else keys).aggregate(
-        n=org.count())
+        n=org.count()
+    )
     j = per.left_join(cpm, per.platform.identical_to(cpm.platform))
     j = j.mutate(v=j.n.cast("float64") * j.paid_cpm / 1000.0)
     if keys:
@@ -261,19 +283,31 @@ def resolve_source(store: Any, by: Sequence[str], source: str = "auto") -> str:
             if all(d in cols for d in by):
                 candidates.append(s)
     if not candidates:
-        have = [s for s in SOURCES if store.has_table(_SOURCE_TABLE[s]) and store.count(_SOURCE_TABLE[s])]
+        have = [
+            s
+            for s in SOURCES
+            if store.has_table(_SOURCE_TABLE[s]) and store.count(_SOURCE_TABLE[s])
+        ]
         if not have:
-            raise ConfigError("the store has no events or ad data yet; run micromix ingest or micromix demo first")
+            raise ConfigError(
+                "the store has no events or ad data yet; run micromix ingest or micromix demo first"
+            )
         raise ConfigError(
             f"no data source has all of {', '.join(by)}; events columns: "
             f"{', '.join(store.table('events').columns)}; ads columns: "
-            f"{', '.join(store.table('ad_performance').columns)}")
+            f"{', '.join(store.table('ad_performance').columns)}"
+        )
     return candidates[0]
 
 
-def compute_kpis(store: Any, *, by: Sequence[str] = (), grain: str | None = None,
-                 source: str = "auto",
-                 where: Callable[[ir.Table], ir.BooleanValue] | None = None) -> pd.DataFrame:
+def compute_kpis(
+    store: Any,
+    *,
+    by: Sequence[str] = (),
+    grain: str | None = None,
+    source: str = "auto",
+    where: Callable[[ir.Table], ir.BooleanValue] | None = None,
+) -> pd.DataFrame:
     """Compute every KPI by ``by`` (and ``grain``) on the store.
 
     Parameters
@@ -296,8 +330,9 @@ def compute_kpis(store: Any, *, by: Sequence[str] = (), grain: str | None = None
     by = [b.strip() for b in by if b and b.strip()]
     src = resolve_source(store, by, source)
     t = store.table(_SOURCE_TABLE[src])
-    expr = kpi_expr(t, source=src, by=by, grain=grain,
-                    filters=[where(t)] if where is not None else [])
+    expr = kpi_expr(
+        t, source=src, by=by, grain=grain, filters=[where(t)] if where is not None else []
+    )
     df = store.execute(expr)
     for c in df.columns:
         if c in ("impressions", "clicks", "engagements", "organic_impressions", "reach"):

@@ -16,7 +16,17 @@ __all__ = ["AD_PERFORMANCE"]
 
 AD_PERFORMANCE = EntitySchema(
     name="ad_performance",
-    key=("date", "platform", "campaign_id", "ad_set", "ad_id", "age", "gender", "interest", "segment_id"),
+    key=(
+        "date",
+        "platform",
+        "campaign_id",
+        "ad_set",
+        "ad_id",
+        "age",
+        "gender",
+        "interest",
+        "segment_id",
+    ),
     description="Daily delivery and results per ad (and breakdown) from ad-platform exports.",
     fields=(
         Field("date", "date", description="Reporting day (absent in some exports)."),
@@ -25,7 +35,9 @@ AD_PERFORMANCE = EntitySchema(
         Field("campaign_name", description="Campaign name."),
         Field("ad_set", description="Ad set / ad group id or name."),
         Field("ad_id", description="Ad id or name."),
-        Field("strategy", allowed=STRATEGIES, description="paid_social, ugc_amplified, influencer ..."),
+        Field(
+            "strategy", allowed=STRATEGIES, description="paid_social, ugc_amplified, influencer ..."
+        ),
         Field("targeting", allowed=TARGETING, description="micro or mass."),
         Field("segment_id", description="Targeted segment."),
         Field("age", description="Age band targeted or broken down."),
@@ -37,7 +49,12 @@ AD_PERFORMANCE = EntitySchema(
         Field("engagements", "int", minimum=0, description="Likes, comments, shares, saves."),
         Field("spend", "float", required=True, minimum=0, description="Amount spent."),
         Field("conversions", "float", minimum=0, description="Conversions (results)."),
-        Field("approved_conversions", "float", minimum=0, description="Confirmed conversions, if reported."),
+        Field(
+            "approved_conversions",
+            "float",
+            minimum=0,
+            description="Confirmed conversions, if reported.",
+        ),
         Field("conversion_value", "float", minimum=0, description="Revenue attributed to the ads."),
         Field("currency", description="ISO currency code."),
     ),

@@ -42,7 +42,16 @@ DType = Literal["string", "int", "float", "bool", "timestamp", "date"]
 DTYPES: tuple[str, ...] = ("string", "int", "float", "bool", "timestamp", "date")
 
 #: columns of the quarantine table
-QUARANTINE_COLUMNS = ("kind", "source", "row", "field", "reason", "reasons", "record", "ingested_at")
+QUARANTINE_COLUMNS = (
+    "kind",
+    "source",
+    "row",
+    "field",
+    "reason",
+    "reasons",
+    "record",
+    "ingested_at",
+)
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
@@ -90,7 +99,9 @@ class ValidationResult:
     rows_accepted: list[int] = field(default_factory=list)
 
     def __repr__(self) -> str:
-        return f"ValidationResult(accepted={len(self.accepted)}, quarantined={len(self.quarantine)})"
+        return (
+            f"ValidationResult(accepted={len(self.accepted)}, quarantined={len(self.quarantine)})"
+        )
 
 
 def parse_timestamps(values: pd.Series) -> pd.Series:
@@ -104,7 +115,9 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     is_num = num.notna()
     if is_num.any():
         n = num[is_num].astype("float64")
-        unit_div = np.where(n.abs() > 1e17, 1e9, np.where(n.abs() > 1e14, 1e6, np.where(n.abs() > 1e11, 1e3, 1.0)))
+        unit_div = np.where(
+            n.abs() > 1e17, 1e9, np.where(n.abs() > 1e14, 1e6, np.where(n.abs() > 1e11, 1e3, 1.0))
+        )
         secs = n / unit_div
         ok = (secs > -1e10) & (secs < 1e10)
         conv = pd.to_datetime((secs[ok] * 1e6).round().astype("int64"), unit="us", utc=True)
@@ -114,8 +127,9 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         parsed = pd.to_datetime(txt, errors="coerce", utc=True, format="ISO8601")
         still = parsed.isna()
         if still.any():  # other common layouts: "2024/05/01 10:00", "05/01/2024"
-            parsed.loc[still] = pd.to_datetime(txt[still], errors="coerce", utc=True, format="mixed",
-                                               dayfirst=False)
+            parsed.loc[still] = pd.to_datetime(
+                txt[still], errors="coerce", utc=True, format="mixed", dayfirst=False
+            )
         out.loc[parsed.index] = parsed.astype("datetime64[us, UTC]")
     return out
 
@@ -194,13 +208,16 @@ class EntitySchema:
         key_frame = typed_df.loc[~bad_rows, list(self.key)].astype("string").fillna("")
         dup = key_frame.duplicated(keep="first")
         if dup.any():
-            first_line = {}
+            first_line: dict[tuple, int] = {}
             for idx, k in zip(key_frame.index, map(tuple, key_frame.to_numpy())):
                 first_line.setdefault(k, rows[idx])
             for idx in key_frame.index[dup.to_numpy()]:
                 k = tuple(key_frame.loc[idx].to_numpy())
                 reasons[idx].append(
-                    (self.key[0], f"duplicate key {dict(zip(self.key, k))} (same as line {first_line[k]})")
+                    (
+                        self.key[0],
+                        f"duplicate key {dict(zip(self.key, k))} (same as line {first_line[k]})",
+                    )
                 )
         ok = np.array([not r for r in reasons], dtype=bool)
         accepted = typed_df.loc[ok].reset_index(drop=True)
@@ -228,7 +245,9 @@ class EntitySchema:
         """Typed column and a Series of reasons per row (``""`` where the value is fine)."""
         s = col.astype(object).where(col.notna(), None)
         text = s.map(lambda v: None if v is None else str(v).strip())
-        text = text.where(text.map(lambda v: v not in (None, "", "nan", "NaN", "null", "NULL", "None")), None)
+        text = text.where(
+            text.map(lambda v: v not in (None, "", "nan", "NaN", "null", "NULL", "None")), None
+        )
         present = text.notna()
         reason = pd.Series("", index=s.index, dtype=object)
         if f.dtype == "string":
@@ -239,16 +258,27 @@ class EntitySchema:
                 reason[bad] = [f"{v!r} is not one of {', '.join(f.allowed)}" for v in typed[bad]]
                 typed = low
         elif f.dtype in ("int", "float"):
-            cleaned = text.where(~present, text.astype("string").str.replace(",", "", regex=False)
-                                 .str.replace("$", "", regex=False).str.replace("%", "", regex=False))
+            cleaned = text.where(
+                ~present,
+                text.astype("string")
+                .str.replace(",", "", regex=False)
+                .str.replace("$", "", regex=False)
+                .str.replace("%", "", regex=False),
+            )
             num = pd.to_numeric(cleaned, errors="coerce")
             not_num = present & num.isna()
             reason[not_num] = [f"{v!r} is not a number" for v in text[not_num]]
             inf = num.notna() & ~np.isfinite(num.astype("float64"))
             reason[inf] = "value is not finite"
             if f.dtype == "int":
-                frac = num.notna() & np.isfinite(num.astype("float64")) & (num.astype("float64") % 1 != 0)
-                reason[frac & (reason == "")] = [f"{v!r} is not a whole number" for v in text[frac & (reason == "")]]
+                frac = (
+                    num.notna()
+                    & np.isfinite(num.astype("float64"))
+                    & (num.astype("float64") % 1 != 0)
+                )
+                reason[frac & (reason == "")] = [
+                    f"{v!r} is not a whole number" for v in text[frac & (reason == "")]
+                ]
                 typed = num.where(reason == "").round().astype("Int64")
             else:
                 typed = num.where(reason == "").astype("Float64")
@@ -265,8 +295,15 @@ class EntitySchema:
         else:  # timestamp / date
             ts = parse_timestamps(text)
             bad = present & ts.isna()
-            reason[bad] = [f"{v!r} is not a valid {'date' if f.dtype == 'date' else 'date/time'}" for v in text[bad]]
-            typed = ts.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize() if f.dtype == "date" else ts
+            reason[bad] = [
+                f"{v!r} is not a valid {'date' if f.dtype == 'date' else 'date/time'}"
+                for v in text[bad]
+            ]
+            typed = (
+                ts.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
+                if f.dtype == "date"
+                else ts
+            )
         if f.required:
             missing = ~present
             reason[missing & (reason == "")] = "required value is missing"
@@ -284,7 +321,9 @@ class EntitySchema:
             if f.name in df.columns:
                 out[f.name] = df[f.name]
             else:
-                out[f.name] = pd.Series([None] * len(df), index=df.index, dtype=_pandas_dtype(f.dtype))
+                out[f.name] = pd.Series(
+                    [None] * len(df), index=df.index, dtype=_pandas_dtype(f.dtype)
+                )
         return pd.DataFrame(out)
 
     def describe(self) -> pd.DataFrame:
@@ -296,23 +335,41 @@ class EntitySchema:
                 cons.append(f">= {f.minimum:g}")
             if f.allowed:
                 cons.append("one of " + ", ".join(f.allowed))
-            rows.append({"column": f.name, "type": f.dtype, "required": f.required,
-                         "key": f.name in self.key, "constraint": "; ".join(cons),
-                         "description": f.description})
+            rows.append(
+                {
+                    "column": f.name,
+                    "type": f.dtype,
+                    "required": f.required,
+                    "key": f.name in self.key,
+                    "constraint": "; ".join(cons),
+                    "description": f.description,
+                }
+            )
         return pd.DataFrame(rows)
 
 
 def _pandas_dtype(dtype: str) -> str:
-    return {"string": "string", "int": "Int64", "float": "Float64", "bool": "boolean",
-            "timestamp": "datetime64[us, UTC]", "date": "datetime64[us]"}[dtype]
+    return {
+        "string": "string",
+        "int": "Int64",
+        "float": "Float64",
+        "bool": "boolean",
+        "timestamp": "datetime64[us, UTC]",
+        "date": "datetime64[us]",
+    }[dtype]
 
 
 def _json_safe(rec: dict) -> dict:
-    out = {}
+    out: dict[str, object] = {}
     for k, v in rec.items():
         if v is None or (isinstance(v, float) and np.isnan(v)):
             out[str(k)] = None
         else:
-            out[str(k)] = v if isinstance(v, (int, float, bool)) else str(v).encode(
-                "utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+            out[str(k)] = (
+                v
+                if isinstance(v, (int, float, bool))
+                else str(v)
+                .encode("utf-8", errors="surrogateescape")
+                .decode("utf-8", errors="replace")
+            )
     return out

@@ -24,7 +24,9 @@ EVENTS = EntitySchema(
         Field("user_id", required=True, description="Pseudonymous user id."),
         Field("session_id", description="Session the event belongs to."),
         Field("event_type", required=True, allowed=EVENT_TYPES, description="Interaction type."),
-        Field("strategy", allowed=STRATEGIES, description="Marketing strategy that drove the touch."),
+        Field(
+            "strategy", allowed=STRATEGIES, description="Marketing strategy that drove the touch."
+        ),
         Field("targeting", allowed=TARGETING, description="micro or mass, for paid messages."),
         Field("platform", allowed=PLATFORMS, description="Where it happened."),
         Field("campaign_id", description="Paid campaign id."),

@@ -14,21 +14,52 @@ __all__ = [
 
 #: interaction types an event may have
 EVENT_TYPES: tuple[str, ...] = (
-    "impression", "click", "view", "page_view", "search", "like", "comment", "share", "save",
-    "follow", "add_to_cart", "begin_checkout", "purchase", "store_locator", "video_view",
-    "session_start", "other",
+    "impression",
+    "click",
+    "view",
+    "page_view",
+    "search",
+    "like",
+    "comment",
+    "share",
+    "save",
+    "follow",
+    "add_to_cart",
+    "begin_checkout",
+    "purchase",
+    "store_locator",
+    "video_view",
+    "session_start",
+    "other",
 )
 #: event types that count as engagements
 ENGAGEMENT_EVENTS: tuple[str, ...] = ("like", "comment", "share", "save", "follow")
 #: marketing strategies micromix compares
 STRATEGIES: tuple[str, ...] = (
-    "ugc_organic", "ugc_amplified", "paid_social", "influencer", "search", "direct", "email", "other",
+    "ugc_organic",
+    "ugc_amplified",
+    "paid_social",
+    "influencer",
+    "search",
+    "direct",
+    "email",
+    "other",
 )
 #: how a paid message was targeted
 TARGETING: tuple[str, ...] = ("micro", "mass")
 PLATFORMS: tuple[str, ...] = (
-    "instagram", "tiktok", "facebook", "linkedin", "x", "youtube", "pinterest", "snapchat",
-    "google", "web", "app", "other",
+    "instagram",
+    "tiktok",
+    "facebook",
+    "linkedin",
+    "x",
+    "youtube",
+    "pinterest",
+    "snapchat",
+    "google",
+    "web",
+    "app",
+    "other",
 )
 DEVICES: tuple[str, ...] = ("mobile", "desktop", "tablet", "other")
 #: micro-moment intents (Google's I-want-to-know / go / do / buy) plus "other"

@@ -24,7 +24,10 @@ __all__ = ["CREATOR_TIERS", "DEFAULT_CHANNELS", "ChannelSpec", "SimConfig"]
 
 #: default creator tiers by followers (lower bound inclusive)
 CREATOR_TIERS: tuple[tuple[str, int], ...] = (
-    ("nano", 1_000), ("micro", 10_000), ("macro", 100_000), ("mega", 1_000_000),
+    ("nano", 1_000),
+    ("micro", 10_000),
+    ("macro", 100_000),
+    ("mega", 1_000_000),
 )
 
 
@@ -100,13 +103,17 @@ class ChannelSpec:
             _check_in(f"ChannelSpec({self.name}).targeting", self.targeting, TARGETING)
         for name in ("daily_budget", "cpm", "beta", "k", "slope"):
             if getattr(self, name) <= 0:
-                raise ConfigError(f"ChannelSpec({self.name}).{name} must be > 0, got {getattr(self, name)}")
+                raise ConfigError(
+                    f"ChannelSpec({self.name}).{name} must be > 0, got {getattr(self, name)}"
+                )
         for name in ("ctr", "engagement_rate", "eligible_share", "holdout", "trackability"):
             v = getattr(self, name)
             if not 0 <= v <= 1:
                 raise ConfigError(f"ChannelSpec({self.name}).{name} must be in [0, 1], got {v}")
         if not 0 <= self.adstock < 1:
-            raise ConfigError(f"ChannelSpec({self.name}).adstock must be in [0, 1), got {self.adstock}")
+            raise ConfigError(
+                f"ChannelSpec({self.name}).adstock must be in [0, 1), got {self.adstock}"
+            )
 
 
 def _ch(name: str, **kw: object) -> ChannelSpec:
@@ -122,30 +129,150 @@ def _ch(name: str, **kw: object) -> ChannelSpec:
 #: the default pet-brand market: paid social micro/mass per platform, amplified user content,
 #: and influencer marketing by creator tier
 DEFAULT_CHANNELS: tuple[ChannelSpec, ...] = (
-    _ch("paid_social:instagram:mass", daily_budget=0.4, cpm=6.0, ctr=0.008, engagement_rate=0.006,
-        beta=0.075, k=0.4, adstock=0.35, eligible_share=1.0, trackability=0.8),
-    _ch("paid_social:instagram:micro", daily_budget=0.225, cpm=13.0, ctr=0.018, engagement_rate=0.012,
-        beta=0.075, k=0.125, adstock=0.3, eligible_share=0.25, trackability=0.9),
-    _ch("paid_social:tiktok:mass", daily_budget=0.3, cpm=5.0, ctr=0.007, engagement_rate=0.01,
-        beta=0.0525, k=0.35, adstock=0.25, eligible_share=1.0, trackability=0.75),
-    _ch("paid_social:tiktok:micro", daily_budget=0.15, cpm=11.0, ctr=0.015, engagement_rate=0.016,
-        beta=0.0525, k=0.1125, adstock=0.2, eligible_share=0.25, trackability=0.85),
-    _ch("paid_social:facebook:mass", daily_budget=0.3, cpm=7.0, ctr=0.009, engagement_rate=0.004,
-        beta=0.045, k=0.45, adstock=0.4, eligible_share=1.0, trackability=0.85),
-    _ch("paid_social:facebook:micro", daily_budget=0.15, cpm=14.0, ctr=0.016, engagement_rate=0.007,
-        beta=0.045, k=0.1375, adstock=0.35, eligible_share=0.25, trackability=0.9),
-    _ch("ugc_amplified:instagram:micro", daily_budget=0.175, cpm=9.0, ctr=0.016, engagement_rate=0.025,
-        beta=0.075, k=0.1375, adstock=0.4, eligible_share=0.3, trackability=0.85),
-    _ch("ugc_amplified:tiktok:mass", daily_budget=0.2, cpm=6.0, ctr=0.012, engagement_rate=0.03,
-        beta=0.075, k=0.225, adstock=0.35, eligible_share=1.0, trackability=0.8),
-    _ch("influencer:instagram:nano", daily_budget=0.0875, cpm=10.0, ctr=0.012, engagement_rate=0.06,
-        beta=0.033, k=0.075, adstock=0.5, eligible_share=0.2, trackability=0.4),
-    _ch("influencer:instagram:micro", daily_budget=0.15, cpm=11.0, ctr=0.011, engagement_rate=0.04,
-        beta=0.0525, k=0.15, adstock=0.5, eligible_share=0.35, trackability=0.4),
-    _ch("influencer:tiktok:macro", daily_budget=0.225, cpm=16.0, ctr=0.007, engagement_rate=0.025,
-        beta=0.045, k=0.325, adstock=0.45, eligible_share=0.6, trackability=0.35),
-    _ch("influencer:instagram:mega", daily_budget=0.3, cpm=22.0, ctr=0.004, engagement_rate=0.015,
-        beta=0.0375, k=0.45, adstock=0.4, eligible_share=0.8, trackability=0.3),
+    _ch(
+        "paid_social:instagram:mass",
+        daily_budget=0.4,
+        cpm=6.0,
+        ctr=0.008,
+        engagement_rate=0.006,
+        beta=0.075,
+        k=0.4,
+        adstock=0.35,
+        eligible_share=1.0,
+        trackability=0.8,
+    ),
+    _ch(
+        "paid_social:instagram:micro",
+        daily_budget=0.225,
+        cpm=13.0,
+        ctr=0.018,
+        engagement_rate=0.012,
+        beta=0.075,
+        k=0.125,
+        adstock=0.3,
+        eligible_share=0.25,
+        trackability=0.9,
+    ),
+    _ch(
+        "paid_social:tiktok:mass",
+        daily_budget=0.3,
+        cpm=5.0,
+        ctr=0.007,
+        engagement_rate=0.01,
+        beta=0.0525,
+        k=0.35,
+        adstock=0.25,
+        eligible_share=1.0,
+        trackability=0.75,
+    ),
+    _ch(
+        "paid_social:tiktok:micro",
+        daily_budget=0.15,
+        cpm=11.0,
+        ctr=0.015,
+        engagement_rate=0.016,
+        beta=0.0525,
+        k=0.1125,
+        adstock=0.2,
+        eligible_share=0.25,
+        trackability=0.85,
+    ),
+    _ch(
+        "paid_social:facebook:mass",
+        daily_budget=0.3,
+        cpm=7.0,
+        ctr=0.009,
+        engagement_rate=0.004,
+        beta=0.045,
+        k=0.45,
+        adstock=0.4,
+        eligible_share=1.0,
+        trackability=0.85,
+    ),
+    _ch(
+        "paid_social:facebook:micro",
+        daily_budget=0.15,
+        cpm=14.0,
+        ctr=0.016,
+        engagement_rate=0.007,
+        beta=0.045,
+        k=0.1375,
+        adstock=0.35,
+        eligible_share=0.25,
+        trackability=0.9,
+    ),
+    _ch(
+        "ugc_amplified:instagram:micro",
+        daily_budget=0.175,
+        cpm=9.0,
+        ctr=0.016,
+        engagement_rate=0.025,
+        beta=0.075,
+        k=0.1375,
+        adstock=0.4,
+        eligible_share=0.3,
+        trackability=0.85,
+    ),
+    _ch(
+        "ugc_amplified:tiktok:mass",
+        daily_budget=0.2,
+        cpm=6.0,
+        ctr=0.012,
+        engagement_rate=0.03,
+        beta=0.075,
+        k=0.225,
+        adstock=0.35,
+        eligible_share=1.0,
+        trackability=0.8,
+    ),
+    _ch(
+        "influencer:instagram:nano",
+        daily_budget=0.0875,
+        cpm=10.0,
+        ctr=0.012,
+        engagement_rate=0.06,
+        beta=0.033,
+        k=0.075,
+        adstock=0.5,
+        eligible_share=0.2,
+        trackability=0.4,
+    ),
+    _ch(
+        "influencer:instagram:micro",
+        daily_budget=0.15,
+        cpm=11.0,
+        ctr=0.011,
+        engagement_rate=0.04,
+        beta=0.0525,
+        k=0.15,
+        adstock=0.5,
+        eligible_share=0.35,
+        trackability=0.4,
+    ),
+    _ch(
+        "influencer:tiktok:macro",
+        daily_budget=0.225,
+        cpm=16.0,
+        ctr=0.007,
+        engagement_rate=0.025,
+        beta=0.045,
+        k=0.325,
+        adstock=0.45,
+        eligible_share=0.6,
+        trackability=0.35,
+    ),
+    _ch(
+        "influencer:instagram:mega",
+        daily_budget=0.3,
+        cpm=22.0,
+        ctr=0.004,
+        engagement_rate=0.015,
+        beta=0.0375,
+        k=0.45,
+        adstock=0.4,
+        eligible_share=0.8,
+        trackability=0.3,
+    ),
 )
 
 
@@ -214,7 +341,8 @@ class SimConfig:
     fake_creator_share: float = 0.15
     pre_days: int = 28
     platform_share: dict[str, float] = field(
-        default_factory=lambda: {"instagram": 0.62, "tiktok": 0.45, "facebook": 0.55})
+        default_factory=lambda: {"instagram": 0.62, "tiktok": 0.45, "facebook": 0.55}
+    )
 
     def __post_init__(self) -> None:
         if self.users < 100:
@@ -222,7 +350,9 @@ class SimConfig:
         if not 7 <= self.days <= 3660:
             raise ConfigError(f"SimConfig.days must be between 7 and 3660, got {self.days}")
         if not 0 < self.base_purchase_rate < 0.5:
-            raise ConfigError(f"SimConfig.base_purchase_rate must be in (0, 0.5), got {self.base_purchase_rate}")
+            raise ConfigError(
+                f"SimConfig.base_purchase_rate must be in (0, 0.5), got {self.base_purchase_rate}"
+            )
         names = [c.name for c in self.channels]
         if len(set(names)) != len(names):
             raise ConfigError("SimConfig.channels must have unique names")
@@ -230,7 +360,8 @@ class SimConfig:
             if c.platform not in self.platform_share:
                 raise ConfigError(
                     f"channel {c.name}: platform {c.platform!r} has no entry in platform_share "
-                    f"({', '.join(self.platform_share)})")
+                    f"({', '.join(self.platform_share)})"
+                )
 
     @property
     def n_creators(self) -> int:

@@ -32,9 +32,9 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import numpy as np
 import pandas as pd
@@ -52,8 +52,34 @@ _AGE_P = (0.03, 0.17, 0.27, 0.22, 0.16, 0.15)
 _REGIONS = ("US-CA", "US-NY", "US-TX", "US-FL", "US-IL", "UK", "DE", "FR", "ES", "NL")
 _REGION_P = (0.16, 0.12, 0.12, 0.09, 0.06, 0.14, 0.12, 0.08, 0.06, 0.05)
 _PETS = ("dog", "cat", "fish", "bird", "small_pets")
-_HOUR_P = np.array([1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.2, 3, 3.2, 3.3, 3.5, 4, 3.6, 3.4, 3.4, 3.6,
-                    4.2, 5, 5.6, 5.8, 5, 3.5, 2])
+_HOUR_P = np.array(
+    [
+        1,
+        0.6,
+        0.4,
+        0.3,
+        0.3,
+        0.5,
+        1.2,
+        2.2,
+        3,
+        3.2,
+        3.3,
+        3.5,
+        4,
+        3.6,
+        3.4,
+        3.4,
+        3.6,
+        4.2,
+        5,
+        5.6,
+        5.8,
+        5,
+        3.5,
+        2,
+    ]
+)
 _HOUR_P = _HOUR_P / _HOUR_P.sum()
 _ENGAGE_TYPES = ("like", "comment", "share", "save")
 _ENGAGE_P = (0.72, 0.1, 0.08, 0.1)
@@ -146,35 +172,73 @@ class Market:
     def true_response(self, days: int | None = None) -> TrueResponse:
         """The true response curves over a horizon (default: the simulated period)."""
         cfg = self.config
-        return TrueResponse([c.name for c in cfg.channels], list(cfg.channels), cfg.users,
-                            days or cfg.days, cfg.order_value)
+        return TrueResponse(
+            [c.name for c in cfg.channels],
+            list(cfg.channels),
+            cfg.users,
+            days or cfg.days,
+            cfg.order_value,
+        )
 
     def tables(self) -> dict[str, pa.Table | pd.DataFrame]:
         """Every table by its store name."""
         return {
-            "events": self.events, "ad_performance": self.ad_performance, "posts": self.posts,
-            "creators": self.creators, "audience": self.audience, "experiments": self.experiments,
-            "ground_truth": self.ground_truth, "surges": self.surges,
+            "events": self.events,
+            "ad_performance": self.ad_performance,
+            "posts": self.posts,
+            "creators": self.creators,
+            "audience": self.audience,
+            "experiments": self.experiments,
+            "ground_truth": self.ground_truth,
+            "surges": self.surges,
         }
 
     def __repr__(self) -> str:
-        return (f"Market(users={self.config.users:,}, days={self.config.days}, "
-                f"events={self.events.num_rows:,}, channels={len(self.config.channels)})")
+        return (
+            f"Market(users={self.config.users:,}, days={self.config.days}, "
+            f"events={self.events.num_rows:,}, channels={len(self.config.channels)})"
+        )
 
 
 class _Chunks:
     """Accumulates event columns as arrays and builds one Arrow table at the end."""
 
     def __init__(self) -> None:
-        self.cols: dict[str, list[np.ndarray]] = {k: [] for k in (
-            "user", "day", "us", "etype", "channel", "strategy", "platform", "post", "creator",
-            "query", "moment", "device", "cost", "revenue")}
+        self.cols: dict[str, list[np.ndarray]] = {
+            k: []
+            for k in (
+                "user",
+                "day",
+                "us",
+                "etype",
+                "channel",
+                "strategy",
+                "platform",
+                "post",
+                "creator",
+                "query",
+                "moment",
+                "device",
+                "cost",
+                "revenue",
+            )
+        }
 
     def add(self, n: int, **cols: np.ndarray | int | float) -> None:
         if n == 0:
             return
-        defaults = {"channel": -1, "strategy": -1, "platform": -1, "post": -1, "creator": -1,
-                    "query": -1, "moment": -1, "device": 0, "cost": 0.0, "revenue": 0.0}
+        defaults = {
+            "channel": -1,
+            "strategy": -1,
+            "platform": -1,
+            "post": -1,
+            "creator": -1,
+            "query": -1,
+            "moment": -1,
+            "device": 0,
+            "cost": 0.0,
+            "revenue": 0.0,
+        }
         for k in self.cols:
             v = cols.get(k, defaults.get(k))
             if v is None:
@@ -188,7 +252,9 @@ class _Chunks:
         return np.concatenate(self.cols[k]) if self.cols[k] else np.array([])
 
 
-def _pick_weighted(rng: np.random.Generator, cum: np.ndarray, members: np.ndarray, n: int) -> np.ndarray:
+def _pick_weighted(
+    rng: np.random.Generator, cum: np.ndarray, members: np.ndarray, n: int
+) -> np.ndarray:
     if n == 0 or len(members) == 0:
         return np.empty(0, dtype=np.int64)
     idx = np.searchsorted(cum, rng.random(n) * cum[-1], side="right")
@@ -197,12 +263,16 @@ def _pick_weighted(rng: np.random.Generator, cum: np.ndarray, members: np.ndarra
 
 def _times(rng: np.random.Generator, day: np.ndarray | int, n: int) -> np.ndarray:
     hour = rng.choice(24, size=n, p=_HOUR_P)
-    return (np.asarray(day, dtype=np.int64) * _US_PER_DAY + hour * 3_600_000_000
-            + rng.integers(0, 3_600_000_000, size=n))
+    return (
+        np.asarray(day, dtype=np.int64) * _US_PER_DAY
+        + hour * 3_600_000_000
+        + rng.integers(0, 3_600_000_000, size=n)
+    )
 
 
-def simulate(config: SimConfig | None = None, *,
-             progress: Callable[[str, float], None] | None = None) -> Market:
+def simulate(
+    config: SimConfig | None = None, *, progress: Callable[[str, float], None] | None = None
+) -> Market:
     """Simulate a market.
 
     Parameters
@@ -243,7 +313,9 @@ def simulate(config: SimConfig | None = None, *,
     age_mult = np.array([0.6, 1.1, 1.3, 1.1, 0.9, 0.7])[age]
     pet_mult = np.array([1.25, 1.1, 0.7, 0.7, 0.8])[pet]
     resp = rng.lognormal(0.0, 0.6, n) * age_mult * pet_mult
-    base = cfg.base_purchase_rate * rng.gamma(2.0, 0.5, n) * np.array([1.2, 1.1, 0.7, 0.6, 0.8])[pet]
+    base = (
+        cfg.base_purchase_rate * rng.gamma(2.0, 0.5, n) * np.array([1.2, 1.1, 0.7, 0.6, 0.8])[pet]
+    )
     segment_score = np.log(resp) + rng.normal(0, 0.45, n)
 
     # ---------------------------------------------------------------- eligibility & holdouts
@@ -254,7 +326,7 @@ def simulate(config: SimConfig | None = None, *,
         pool = np.flatnonzero(on_platform[plat_index[c.platform]])
         if c.targeting == "micro":
             pool = pool[targetable[pool]]
-            k = int(round(c.eligible_share * len(np.flatnonzero(on_platform[plat_index[c.platform]]))))
+            k = round(c.eligible_share * len(np.flatnonzero(on_platform[plat_index[c.platform]])))
             k = min(k, len(pool))
             pool = pool[np.argsort(-segment_score[pool], kind="stable")[:k]]
         elif c.eligible_share < 1:
@@ -273,34 +345,47 @@ def simulate(config: SimConfig | None = None, *,
     n_cr = cfg.n_creators
     followers = np.minimum((1_000 * (rng.pareto(0.62, n_cr) + 1)).astype(np.int64), 400_000_000)
     tier_bounds = np.array([b for _, b in CREATOR_TIERS])
-    tier = np.clip(np.searchsorted(tier_bounds, followers, side="right") - 1, 0, len(CREATOR_TIERS) - 1)
+    tier = np.clip(
+        np.searchsorted(tier_bounds, followers, side="right") - 1, 0, len(CREATOR_TIERS) - 1
+    )
     fake = rng.random(n_cr) < cfg.fake_creator_share
-    niche = rng.choice(("pet", "lifestyle", "fitness", "beauty", "food", "travel"), size=n_cr,
-                       p=(0.35, 0.2, 0.12, 0.12, 0.11, 0.1))
+    niche = rng.choice(
+        ("pet", "lifestyle", "fitness", "beauty", "food", "travel"),
+        size=n_cr,
+        p=(0.35, 0.2, 0.12, 0.12, 0.11, 0.1),
+    )
     creator_platform = rng.choice(("instagram", "tiktok"), size=n_cr, p=(0.65, 0.35))
     rate = np.round(12.0 * (followers / 1000.0) ** 0.85 * rng.lognormal(0, 0.25, n_cr), 2)
-    creators = pd.DataFrame({
-        "creator_id": [f"c{i:06d}" for i in range(n_cr)],
-        "platform": creator_platform,
-        "handle": [f"@{n}_{i}" for i, n in enumerate(niche)],
-        "followers": followers,
-        "following": np.where(fake, rng.integers(2_000, 7_500, n_cr), rng.integers(80, 1_500, n_cr)),
-        "posts": rng.integers(30, 2_500, n_cr),
-        "niche": niche,
-        "country": rng.choice(_REGIONS, size=n_cr, p=_REGION_P),
-        "rate_per_post": rate,
-    })
+    creators = pd.DataFrame(
+        {
+            "creator_id": [f"c{i:06d}" for i in range(n_cr)],
+            "platform": creator_platform,
+            "handle": [f"@{n}_{i}" for i, n in enumerate(niche)],
+            "followers": followers,
+            "following": np.where(
+                fake, rng.integers(2_000, 7_500, n_cr), rng.integers(80, 1_500, n_cr)
+            ),
+            "posts": rng.integers(30, 2_500, n_cr),
+            "niche": niche,
+            "country": rng.choice(_REGIONS, size=n_cr, p=_REGION_P),
+            "rate_per_post": rate,
+        }
+    )
     creators["tier"] = [CREATOR_TIERS[t][0] for t in tier]
-    creators["fake_follower_share"] = np.where(fake, rng.uniform(0.3, 0.7, n_cr), rng.uniform(0, 0.08, n_cr))
+    creators["fake_follower_share"] = np.where(
+        fake, rng.uniform(0.3, 0.7, n_cr), rng.uniform(0, 0.08, n_cr)
+    )
     tier_names = [t for t, _ in CREATOR_TIERS]
-    creators_by_tier = {t: np.flatnonzero((creators["tier"].to_numpy() == t) & (niche == "pet"))
-                        for t in tier_names}
+    creators_by_tier = {
+        t: np.flatnonzero((creators["tier"].to_numpy() == t) & (niche == "pet")) for t in tier_names
+    }
     for t in tier_names:  # every tier needs someone to hire
         if len(creators_by_tier[t]) == 0:
             creators_by_tier[t] = np.flatnonzero(creators["tier"].to_numpy() == t)
         if len(creators_by_tier[t]) == 0:
-            creators_by_tier[t] = np.array([int(np.argmin(np.abs(np.log(followers) - np.log(
-                dict(CREATOR_TIERS)[t] * 3))))])
+            creators_by_tier[t] = np.array(
+                [int(np.argmin(np.abs(np.log(followers) - np.log(dict(CREATOR_TIERS)[t] * 3))))]
+            )
 
     # ---------------------------------------------------------------- daily loop
     ev = _Chunks()
@@ -347,24 +432,50 @@ def simulate(config: SimConfig | None = None, *,
                 creator = int(pool[rng.integers(0, len(pool))])
                 if d % 3 == 0:
                     influencer_posts.append((d, i, creator))
-            ev.add(n_imp, user=users, day=d, us=_times(rng, d, n_imp),
-                   etype=EVENT_TYPES.index("impression"), channel=i,
-                   strategy=strat_index[c.strategy], platform=plat_index[c.platform],
-                   creator=creator, device=(rng.random(n_imp) >= 0.8).astype(np.int8), cost=cost)
+            ev.add(
+                n_imp,
+                user=users,
+                day=d,
+                us=_times(rng, d, n_imp),
+                etype=EVENT_TYPES.index("impression"),
+                channel=i,
+                strategy=strat_index[c.strategy],
+                platform=plat_index[c.platform],
+                creator=creator,
+                device=(rng.random(n_imp) >= 0.8).astype(np.int8),
+                cost=cost,
+            )
             n_click = rng.binomial(n_imp, c.ctr)
             if n_click:
                 cu = users[rng.integers(0, n_imp, n_click)]
-                ev.add(n_click, user=cu, day=d, us=_times(rng, d, n_click),
-                       etype=EVENT_TYPES.index("click"), channel=i, strategy=strat_index[c.strategy],
-                       platform=plat_index[c.platform], creator=creator)
+                ev.add(
+                    n_click,
+                    user=cu,
+                    day=d,
+                    us=_times(rng, d, n_click),
+                    etype=EVENT_TYPES.index("click"),
+                    channel=i,
+                    strategy=strat_index[c.strategy],
+                    platform=plat_index[c.platform],
+                    creator=creator,
+                )
             n_eng = rng.binomial(n_imp, c.engagement_rate)
             if n_eng:
                 eu = users[rng.integers(0, n_imp, n_eng)]
                 et = np.array([EVENT_TYPES.index(t) for t in _ENGAGE_TYPES])[
-                    rng.choice(4, size=n_eng, p=_ENGAGE_P)]
-                ev.add(n_eng, user=eu, day=d, us=_times(rng, d, n_eng), etype=et, channel=i,
-                       strategy=strat_index[c.strategy], platform=plat_index[c.platform],
-                       creator=creator)
+                    rng.choice(4, size=n_eng, p=_ENGAGE_P)
+                ]
+                ev.add(
+                    n_eng,
+                    user=eu,
+                    day=d,
+                    us=_times(rng, d, n_eng),
+                    etype=et,
+                    channel=i,
+                    strategy=strat_index[c.strategy],
+                    platform=plat_index[c.platform],
+                    creator=creator,
+                )
             n_inc = int(rng.poisson(expected_inc[i, d]))
             if n_inc:
                 purchase_user.append(_pick_weighted(rng, exposed_cum[i], exposed[i], n_inc))
@@ -381,22 +492,41 @@ def simulate(config: SimConfig | None = None, *,
             views_today = n_views
             if n_views:
                 live_idx = np.flatnonzero(live)
-                which = live_idx[np.searchsorted(np.cumsum(mean_views), rng.random(n_views) * mean_views.sum())]
+                which = live_idx[
+                    np.searchsorted(np.cumsum(mean_views), rng.random(n_views) * mean_views.sum())
+                ]
                 which = np.minimum(which, live_idx[-1])
                 post_ids = np.array([ugc_posts[j][0] for j in which])
                 post_plat = np.array([ugc_posts[j][3] for j in which])
                 vu = rng.integers(0, n, n_views)
-                ev.add(n_views, user=vu, day=d, us=_times(rng, d, n_views),
-                       etype=EVENT_TYPES.index("impression"), channel=n_ch,
-                       strategy=strat_index["ugc_organic"], platform=post_plat, post=post_ids)
+                ev.add(
+                    n_views,
+                    user=vu,
+                    day=d,
+                    us=_times(rng, d, n_views),
+                    etype=EVENT_TYPES.index("impression"),
+                    channel=n_ch,
+                    strategy=strat_index["ugc_organic"],
+                    platform=post_plat,
+                    post=post_ids,
+                )
                 n_eng = rng.binomial(n_views, 0.05)
                 if n_eng:
                     sel = rng.integers(0, n_views, n_eng)
                     et = np.array([EVENT_TYPES.index(t) for t in _ENGAGE_TYPES])[
-                        rng.choice(4, size=n_eng, p=_ENGAGE_P)]
-                    ev.add(n_eng, user=vu[sel], day=d, us=_times(rng, d, n_eng), etype=et,
-                           channel=n_ch, strategy=strat_index["ugc_organic"],
-                           platform=post_plat[sel], post=post_ids[sel])
+                        rng.choice(4, size=n_eng, p=_ENGAGE_P)
+                    ]
+                    ev.add(
+                        n_eng,
+                        user=vu[sel],
+                        day=d,
+                        us=_times(rng, d, n_eng),
+                        etype=et,
+                        channel=n_ch,
+                        strategy=strat_index["ugc_organic"],
+                        platform=post_plat[sel],
+                        post=post_ids[sel],
+                    )
         ugc_views[d] = views_today
         ugc_adstock = (1 - cfg.ugc_adstock) * views_today + cfg.ugc_adstock * ugc_adstock
         ugc_expected[d] = cfg.ugc_beta * hill(ugc_adstock / scale, cfg.ugc_k, 1.0) * scale
@@ -412,7 +542,9 @@ def simulate(config: SimConfig | None = None, *,
             purchase_day.append(np.full(n_base, d))
             purchase_src.append(np.full(n_base, -1))
         # today's purchases may lead to user posts tomorrow
-        todays = [u for u, dd in zip(purchase_user[-3:], purchase_day[-3:]) if len(dd) and dd[0] == d]
+        todays = [
+            u for u, dd in zip(purchase_user[-3:], purchase_day[-3:]) if len(dd) and dd[0] == d
+        ]
         if todays:
             buyers = np.concatenate(todays)
             posters = buyers[rng.random(len(buyers)) < cfg.ugc_post_rate]
@@ -460,14 +592,30 @@ def simulate(config: SimConfig | None = None, *,
             sel = np.flatnonzero(attributed == i)
             pool = creators_by_tier[c.creator_tier]
             p_creator[sel] = pool[rng.integers(0, len(pool), len(sel))]
-    ev.add(n_p, user=pu, day=pday, us=_times(rng, pday, n_p), etype=EVENT_TYPES.index("purchase"),
-           channel=np.where(attributed >= 0, attributed, -1), strategy=p_strat, platform=p_plat,
-           creator=p_creator, revenue=value, device=(rng.random(n_p) < 0.3).astype(np.int8))
+    ev.add(
+        n_p,
+        user=pu,
+        day=pday,
+        us=_times(rng, pday, n_p),
+        etype=EVENT_TYPES.index("purchase"),
+        channel=np.where(attributed >= 0, attributed, -1),
+        strategy=p_strat,
+        platform=p_plat,
+        creator=p_creator,
+        revenue=value,
+        device=(rng.random(n_p) < 0.3).astype(np.int8),
+    )
     # a share of buyers add to cart first
     atc = rng.random(n_p) < 0.7
-    ev.add(int(atc.sum()), user=pu[atc], day=pday[atc],
-           us=_times(rng, pday[atc], int(atc.sum())) , etype=EVENT_TYPES.index("add_to_cart"),
-           platform=-2, device=0)
+    ev.add(
+        int(atc.sum()),
+        user=pu[atc],
+        day=pday[atc],
+        us=_times(rng, pday[atc], int(atc.sum())),
+        etype=EVENT_TYPES.index("add_to_cart"),
+        platform=-2,
+        device=0,
+    )
 
     report("micro-moments", 0.78)
     # ---------------------------------------------------------------- micro-moment searches
@@ -490,7 +638,9 @@ def simulate(config: SimConfig | None = None, *,
         start_h = int(rng.integers(24, max(25, days * 24 - 30)))
         dur_h = int(rng.integers(3, 9))
         # baseline volume of this (moment, region) per hour, times a multiplier
-        base_rate = n * cfg.search_rate / 24 * (q_weight[cands].sum() / q_weight.sum()) * _REGION_P[reg]
+        base_rate = (
+            n * cfg.search_rate / 24 * (q_weight[cands].sum() / q_weight.sum()) * _REGION_P[reg]
+        )
         mult = float(rng.uniform(6, 12))
         k = int(rng.poisson(max(base_rate, 2.0) * mult * dur_h))
         users_r = np.flatnonzero(region == reg)
@@ -498,14 +648,19 @@ def simulate(config: SimConfig | None = None, *,
         surge_parts_q.append(rng.choice(cands, size=k))
         surge_parts_u.append(su)
         surge_parts_us.append(start_h * 3_600_000_000 + rng.integers(0, dur_h * 3_600_000_000, k))
-        t0 = datetime.combine(cfg.start, time(), tzinfo=timezone.utc)
-        surge_rows.append({
-            "key": f"{m_name}|{topic}|{_REGIONS[reg]}", "moment": m_name, "topic": topic,
-            "region": _REGIONS[reg],
-            "start": pd.Timestamp(t0) + pd.Timedelta(hours=start_h),
-            "end": pd.Timestamp(t0) + pd.Timedelta(hours=start_h + dur_h),
-            "multiplier": round(mult, 2), "extra_events": k,
-        })
+        t0 = datetime.combine(cfg.start, time(), tzinfo=UTC)
+        surge_rows.append(
+            {
+                "key": f"{m_name}|{topic}|{_REGIONS[reg]}",
+                "moment": m_name,
+                "topic": topic,
+                "region": _REGIONS[reg],
+                "start": pd.Timestamp(t0) + pd.Timedelta(hours=start_h),
+                "end": pd.Timestamp(t0) + pd.Timedelta(hours=start_h + dur_h),
+                "multiplier": round(mult, 2),
+                "extra_events": k,
+            }
+        )
     if surge_parts_q:
         s_query = np.concatenate([s_query, *surge_parts_q])
         s_user = np.concatenate([s_user, *surge_parts_u])
@@ -513,16 +668,31 @@ def simulate(config: SimConfig | None = None, *,
         s_day = s_us // _US_PER_DAY
     n_s = len(s_query)
     is_mobile = rng.random(n_s) < cfg.mobile_share
-    ev.add(n_s, user=s_user, day=s_day, us=s_us, etype=EVENT_TYPES.index("search"),
-           query=s_query, moment=q_moment[s_query], platform=-2,
-           device=np.where(is_mobile, 0, 1))
+    ev.add(
+        n_s,
+        user=s_user,
+        day=s_day,
+        us=s_us,
+        etype=EVENT_TYPES.index("search"),
+        query=s_query,
+        moment=q_moment[s_query],
+        platform=-2,
+        device=np.where(is_mobile, 0, 1),
+    )
     go = q_moment[s_query] == MOMENTS.index("go")
     n_go = int((go & (rng.random(n_s) < 0.35)).sum())
     if n_go:
         sel = np.flatnonzero(go)[:n_go]
-        ev.add(n_go, user=s_user[sel], day=s_day[sel], us=s_us[sel] + 60_000_000,
-               etype=EVENT_TYPES.index("store_locator"), platform=-2, moment=MOMENTS.index("go"),
-               device=0)
+        ev.add(
+            n_go,
+            user=s_user[sel],
+            day=s_day[sel],
+            us=s_us[sel] + 60_000_000,
+            etype=EVENT_TYPES.index("store_locator"),
+            platform=-2,
+            moment=MOMENTS.index("go"),
+            device=0,
+        )
 
     report("building tables", 0.85)
     events = _build_events(ev, cfg, channels, platforms, n, region)
@@ -530,41 +700,73 @@ def simulate(config: SimConfig | None = None, *,
     exp = _experiments(cfg, channels, eligible, held, pu, value, base, rng)
     ad_perf = _ad_performance(cfg, channels, spend, impressions, events)
     posts = _posts(cfg, ugc_posts, influencer_posts, channels, creators, rng)
-    truth = _ground_truth(cfg, channels, spend, impressions, expected_inc, ugc_expected, ugc_views,
-                          events)
-    audience = pd.DataFrame({
-        "user_id": _user_ids(n),
-        "age_band": np.array(_AGE_BANDS)[age],
-        "gender": np.array(("female", "male", "other"))[gender],
-        "region": np.array(_REGIONS)[region],
-        "interests": np.array(_PETS)[pet],
-        "consent_ads_personalisation": consent_ads,
-        "consent_analytics": consent_ads | (rng.random(n) < 0.5),
-        "opt_out_sale": opt_out,
-        "gpc": gpc,
-        "consent_date": pd.Timestamp(cfg.start) - pd.to_timedelta(rng.integers(1, 400, n), unit="D"),
-        "is_minor": minor,
-    })
+    truth = _ground_truth(
+        cfg, channels, spend, impressions, expected_inc, ugc_expected, ugc_views, events
+    )
+    audience = pd.DataFrame(
+        {
+            "user_id": _user_ids(n),
+            "age_band": np.array(_AGE_BANDS)[age],
+            "gender": np.array(("female", "male", "other"))[gender],
+            "region": np.array(_REGIONS)[region],
+            "interests": np.array(_PETS)[pet],
+            "consent_ads_personalisation": consent_ads,
+            "consent_analytics": consent_ads | (rng.random(n) < 0.5),
+            "opt_out_sale": opt_out,
+            "gpc": gpc,
+            "consent_date": pd.Timestamp(cfg.start)
+            - pd.to_timedelta(rng.integers(1, 400, n), unit="D"),
+            "is_minor": minor,
+        }
+    )
     report("done", 1.0)
-    return Market(events, ad_perf, posts, creators, audience, exp, truth,
-                  pd.DataFrame(surge_rows, columns=["key", "moment", "topic", "region", "start",
-                                                     "end", "multiplier", "extra_events"]), cfg)
+    return Market(
+        events,
+        ad_perf,
+        posts,
+        creators,
+        audience,
+        exp,
+        truth,
+        pd.DataFrame(
+            surge_rows,
+            columns=[
+                "key",
+                "moment",
+                "topic",
+                "region",
+                "start",
+                "end",
+                "multiplier",
+                "extra_events",
+            ],
+        ),
+        cfg,
+    )
 
 
 def _user_ids(n: int) -> np.ndarray:
     return np.char.add("u", np.char.zfill(np.arange(n).astype(str), 7)).astype(object)
 
 
-def _dict_array(codes: np.ndarray, labels: list[str | None] | np.ndarray) -> pa.Array:
+def _dict_array(codes: np.ndarray, labels: Sequence[str | None] | np.ndarray) -> pa.Array:
     """Dictionary-encoded string column; negative codes are null."""
     codes = np.asarray(codes, dtype=np.int32)
     mask = codes < 0
     idx = pa.array(np.where(mask, 0, codes), type=pa.int32(), mask=mask)
-    return pa.DictionaryArray.from_arrays(idx, pa.array(list(labels), type=pa.string())).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(idx, pa.array(list(labels), type=pa.string())).cast(
+        pa.string()
+    )
 
 
-def _build_events(ev: _Chunks, cfg: SimConfig, channels: list[ChannelSpec], platforms: list[str],
-                  n_users: int, user_region: np.ndarray) -> pa.Table:
+def _build_events(
+    ev: _Chunks,
+    cfg: SimConfig,
+    channels: list[ChannelSpec],
+    platforms: list[str],
+    n_users: int,
+    user_region: np.ndarray,
+) -> pa.Table:
     us = ev.cat("us").astype(np.int64)
     order = np.argsort(us, kind="stable")
     col = {k: ev.cat(k)[order] for k in ev.cols}
@@ -588,37 +790,62 @@ def _build_events(ev: _Chunks, cfg: SimConfig, channels: list[ChannelSpec], plat
     query = col["query"].astype(np.int64)
     moment = col["moment"].astype(np.int64)
     user_dict = pa.array(_user_ids(n_users), type=pa.string())
-    table = pa.table({
-        "event_id": pa.array(np.arange(n, dtype=np.int64)).cast(pa.string()),
-        "ts": pa.array(start_us + col["us"].astype(np.int64), type=pa.timestamp("us")),
-        "user_id": pa.DictionaryArray.from_arrays(pa.array(user.astype(np.int32)), user_dict).cast(pa.string()),
-        "session_id": pa.array(user * 100_000 + day).cast(pa.string()),
-        "event_type": _dict_array(col["etype"], list(EVENT_TYPES)),
-        "strategy": _dict_array(col["strategy"], list(STRATEGIES)),
-        "targeting": _dict_array(np.where(ch_code < n_ch, targ_code, -1) if n else targ_code,
-                                 [t for t in targ_labels]),
-        "platform": _dict_array(plat_code, plat_labels),
-        "campaign_id": _dict_array(np.where(ch_code < n_ch, ch_code, -1), camp_labels),
-        "ad_id": _dict_array(np.where(ch_code < n_ch, ch_code, -1),
-                             [f"ad:{c.name}" for c in channels] + [None]),
-        "post_id": _dict_array(np.where(post >= 0, post, -1),
-                               [f"p{i:07d}" for i in range(int(post.max()) + 1 if n and post.max() >= 0 else 0)] or [None]),
-        "creator_id": _dict_array(np.where(creator >= 0, creator, -1),
-                                  [f"c{i:06d}" for i in range(int(creator.max()) + 1 if n and creator.max() >= 0 else 0)] or [None]),
-        "segment_id": _dict_array(np.where(ch_code < n_ch, ch_code, -1), seg_labels),
-        "device": _dict_array(col["device"].astype(np.int64), ["mobile", "desktop", "tablet", "other"]),
-        "region": _dict_array(user_region[user], list(_REGIONS)),
-        "query": _dict_array(query, [q for _, q, _ in QUERY_BANK]),
-        "moment": _dict_array(moment, list(MOMENTS)),
-        "cost": pa.array(col["cost"].astype("float64")),
-        "revenue": pa.array(col["revenue"].astype("float64")),
-    })
+    table = pa.table(
+        {
+            "event_id": pa.array(np.arange(n, dtype=np.int64)).cast(pa.string()),
+            "ts": pa.array(start_us + col["us"].astype(np.int64), type=pa.timestamp("us")),
+            "user_id": pa.DictionaryArray.from_arrays(
+                pa.array(user.astype(np.int32)), user_dict
+            ).cast(pa.string()),
+            "session_id": pa.array(user * 100_000 + day).cast(pa.string()),
+            "event_type": _dict_array(col["etype"], list(EVENT_TYPES)),
+            "strategy": _dict_array(col["strategy"], list(STRATEGIES)),
+            "targeting": _dict_array(
+                np.where(ch_code < n_ch, targ_code, -1) if n else targ_code,
+                [t for t in targ_labels],
+            ),
+            "platform": _dict_array(plat_code, plat_labels),
+            "campaign_id": _dict_array(np.where(ch_code < n_ch, ch_code, -1), camp_labels),
+            "ad_id": _dict_array(
+                np.where(ch_code < n_ch, ch_code, -1), [f"ad:{c.name}" for c in channels] + [None]
+            ),
+            "post_id": _dict_array(
+                np.where(post >= 0, post, -1),
+                [f"p{i:07d}" for i in range(int(post.max()) + 1 if n and post.max() >= 0 else 0)]
+                or [None],
+            ),
+            "creator_id": _dict_array(
+                np.where(creator >= 0, creator, -1),
+                [
+                    f"c{i:06d}"
+                    for i in range(int(creator.max()) + 1 if n and creator.max() >= 0 else 0)
+                ]
+                or [None],
+            ),
+            "segment_id": _dict_array(np.where(ch_code < n_ch, ch_code, -1), seg_labels),
+            "device": _dict_array(
+                col["device"].astype(np.int64), ["mobile", "desktop", "tablet", "other"]
+            ),
+            "region": _dict_array(user_region[user], list(_REGIONS)),
+            "query": _dict_array(query, [q for _, q, _ in QUERY_BANK]),
+            "moment": _dict_array(moment, list(MOMENTS)),
+            "cost": pa.array(col["cost"].astype("float64")),
+            "revenue": pa.array(col["revenue"].astype("float64")),
+        }
+    )
     return table
 
 
-def _experiments(cfg: SimConfig, channels: list[ChannelSpec], eligible: list[np.ndarray],
-                 held: list[np.ndarray], pu: np.ndarray, value: np.ndarray, base: np.ndarray,
-                 rng: np.random.Generator) -> pd.DataFrame:
+def _experiments(
+    cfg: SimConfig,
+    channels: list[ChannelSpec],
+    eligible: list[np.ndarray],
+    held: list[np.ndarray],
+    pu: np.ndarray,
+    value: np.ndarray,
+    base: np.ndarray,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     n = cfg.users
     conv = np.bincount(pu, minlength=n).astype("float64")
     rev = np.bincount(pu, weights=value, minlength=n)
@@ -626,34 +853,49 @@ def _experiments(cfg: SimConfig, channels: list[ChannelSpec], eligible: list[np.
     frames = []
     ids = _user_ids(n)
     for c, pool, hold in zip(channels, eligible, held):
-        frames.append(pd.DataFrame({
-            "experiment_id": f"holdout:{c.name}",
-            "unit_id": ids[pool],
-            "arm": np.where(hold, "control", "treatment"),
-            "strategy": c.strategy,
-            "campaign_id": c.name,
-            "conversions": conv[pool],
-            "revenue": np.round(rev[pool], 2),
-            "pre_period": pre[pool].astype("float64"),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "experiment_id": f"holdout:{c.name}",
+                    "unit_id": ids[pool],
+                    "arm": np.where(hold, "control", "treatment"),
+                    "strategy": c.strategy,
+                    "campaign_id": c.name,
+                    "conversions": conv[pool],
+                    "revenue": np.round(rev[pool], 2),
+                    "pre_period": pre[pool].astype("float64"),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-def _ad_performance(cfg: SimConfig, channels: list[ChannelSpec], spend: np.ndarray,
-                    impressions: np.ndarray, events: pa.Table) -> pd.DataFrame:
+def _ad_performance(
+    cfg: SimConfig,
+    channels: list[ChannelSpec],
+    spend: np.ndarray,
+    impressions: np.ndarray,
+    events: pa.Table,
+) -> pd.DataFrame:
     import pyarrow.compute as pc
 
     days = cfg.days
     names = [c.name for c in channels]
     sub = events.filter(pc.is_in(events["campaign_id"], pa.array(names)))
-    day = (pc.cast(sub["ts"], pa.int64()).to_numpy() - int(pd.Timestamp(cfg.start).value // 1000)) // _US_PER_DAY
-    cidx = pd.Categorical(sub["campaign_id"].to_numpy(zero_copy_only=False), categories=names).codes.astype(np.int64)
+    day = (
+        pc.cast(sub["ts"], pa.int64()).to_numpy() - int(pd.Timestamp(cfg.start).value // 1000)
+    ) // _US_PER_DAY
+    cidx = pd.Categorical(
+        sub["campaign_id"].to_numpy(zero_copy_only=False), categories=names
+    ).codes.astype(np.int64)
     etype = sub["event_type"].to_numpy(zero_copy_only=False)
     key = cidx * days + day
     size = len(names) * days
 
     def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(key[mask], weights=None if weights is None else weights[mask], minlength=size)
+        return np.bincount(
+            key[mask], weights=None if weights is None else weights[mask], minlength=size
+        )
 
     clicks = count(etype == "click")
     eng = count(np.isin(etype, _ENGAGE_TYPES))
@@ -664,32 +906,43 @@ def _ad_performance(cfg: SimConfig, channels: list[ChannelSpec], spend: np.ndarr
     users = sub["user_id"].to_numpy(zero_copy_only=False)
     reach_df = pd.DataFrame({"k": key[imp_mask], "u": users[imp_mask]}).drop_duplicates()
     reach = np.bincount(reach_df["k"].to_numpy(), minlength=size)
-    rows = pd.DataFrame({
-        "date": np.tile(pd.date_range(cfg.start, periods=days, freq="D").to_numpy(), len(names)),
-        "platform": np.repeat([c.platform for c in channels], days),
-        "campaign_id": np.repeat(names, days),
-        "campaign_name": np.repeat([n.replace(":", " / ") for n in names], days),
-        "ad_set": np.repeat([f"{c.name}:set" for c in channels], days),
-        "ad_id": np.repeat([f"ad:{c.name}" for c in channels], days),
-        "strategy": np.repeat([c.strategy for c in channels], days),
-        "targeting": np.repeat([c.targeting for c in channels], days),
-        "segment_id": np.repeat([f"seg:{c.name}" if c.targeting == "micro" else None for c in channels], days),
-        "impressions": impressions.reshape(-1),
-        "reach": reach,
-        "clicks": clicks.astype(np.int64),
-        "engagements": eng.astype(np.int64),
-        "spend": np.round(spend.reshape(-1), 2),
-        "conversions": conv.astype("float64"),
-        "conversion_value": np.round(val, 2),
-        "currency": "USD",
-    })
+    rows = pd.DataFrame(
+        {
+            "date": np.tile(
+                pd.date_range(cfg.start, periods=days, freq="D").to_numpy(), len(names)
+            ),
+            "platform": np.repeat([c.platform for c in channels], days),
+            "campaign_id": np.repeat(names, days),
+            "campaign_name": np.repeat([n.replace(":", " / ") for n in names], days),
+            "ad_set": np.repeat([f"{c.name}:set" for c in channels], days),
+            "ad_id": np.repeat([f"ad:{c.name}" for c in channels], days),
+            "strategy": np.repeat([c.strategy for c in channels], days),
+            "targeting": np.repeat([c.targeting for c in channels], days),
+            "segment_id": np.repeat(
+                [f"seg:{c.name}" if c.targeting == "micro" else None for c in channels], days
+            ),
+            "impressions": impressions.reshape(-1),
+            "reach": reach,
+            "clicks": clicks.astype(np.int64),
+            "engagements": eng.astype(np.int64),
+            "spend": np.round(spend.reshape(-1), 2),
+            "conversions": conv.astype("float64"),
+            "conversion_value": np.round(val, 2),
+            "currency": "USD",
+        }
+    )
     rows["date"] = pd.to_datetime(rows["date"])
     return rows[rows["impressions"] > 0].reset_index(drop=True)
 
 
-def _posts(cfg: SimConfig, ugc_posts: list[tuple[int, int, int, int]],
-           influencer_posts: list[tuple[int, int, int]], channels: list[ChannelSpec],
-           creators: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _posts(
+    cfg: SimConfig,
+    ugc_posts: list[tuple[int, int, int, int]],
+    influencer_posts: list[tuple[int, int, int]],
+    channels: list[ChannelSpec],
+    creators: pd.DataFrame,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     t0 = pd.Timestamp(cfg.start, tz="UTC")
     plats = list(cfg.platform_share)
     rows = []
@@ -697,40 +950,89 @@ def _posts(cfg: SimConfig, ugc_posts: list[tuple[int, int, int, int]],
         views = int(rng.pareto(1.8) * cfg.ugc_views_per_post * 0.5 + 20)
         likes = int(rng.binomial(views, 0.06))
         text, tags, mentions = make_caption(rng, UGC_TEMPLATES)
-        rows.append({"post_id": f"p{p_idx:07d}", "platform": plats[pl], "author_id": f"u{u:07d}",
-                     "ts": t0 + pd.Timedelta(days=d, hours=int(rng.integers(7, 23))), "text": text,
-                     "likes": likes, "comments": int(rng.binomial(likes, 0.08)),
-                     "shares": int(rng.binomial(likes, 0.05)), "saves": int(rng.binomial(likes, 0.06)),
-                     "views": views, "is_sponsored": False, "is_brand_owned": False,
-                     "rights_granted": bool(rng.random() < 0.3), "mentions": mentions, "hashtags": tags})
+        rows.append(
+            {
+                "post_id": f"p{p_idx:07d}",
+                "platform": plats[pl],
+                "author_id": f"u{u:07d}",
+                "ts": t0 + pd.Timedelta(days=d, hours=int(rng.integers(7, 23))),
+                "text": text,
+                "likes": likes,
+                "comments": int(rng.binomial(likes, 0.08)),
+                "shares": int(rng.binomial(likes, 0.05)),
+                "saves": int(rng.binomial(likes, 0.06)),
+                "views": views,
+                "is_sponsored": False,
+                "is_brand_owned": False,
+                "rights_granted": bool(rng.random() < 0.3),
+                "mentions": mentions,
+                "hashtags": tags,
+            }
+        )
     for j, (d, ch, cr) in enumerate(influencer_posts):
         c = creators.iloc[cr]
         real = c["followers"] * (1 - c["fake_follower_share"])
         er = 0.09 * (max(c["followers"], 1000) / 1000) ** -0.22
         likes = int(real * er * rng.lognormal(0, 0.3))
         text, tags, mentions = make_caption(rng, UGC_TEMPLATES)
-        rows.append({"post_id": f"sp{j:06d}", "platform": channels[ch].platform,
-                     "author_id": c["creator_id"], "ts": t0 + pd.Timedelta(days=d, hours=18),
-                     "text": text + " #ad #sponsored", "likes": likes,
-                     "comments": int(likes * 0.04), "shares": int(likes * 0.02),
-                     "saves": int(likes * 0.03), "views": int(real * 0.3), "is_sponsored": True,
-                     "is_brand_owned": False, "rights_granted": True, "mentions": "@pawsome",
-                     "hashtags": tags + ",ad,sponsored"})
-    cols = ["post_id", "platform", "author_id", "ts", "text", "likes", "comments", "shares",
-            "saves", "views", "is_sponsored", "is_brand_owned", "rights_granted", "mentions", "hashtags"]
+        rows.append(
+            {
+                "post_id": f"sp{j:06d}",
+                "platform": channels[ch].platform,
+                "author_id": c["creator_id"],
+                "ts": t0 + pd.Timedelta(days=d, hours=18),
+                "text": text + " #ad #sponsored",
+                "likes": likes,
+                "comments": int(likes * 0.04),
+                "shares": int(likes * 0.02),
+                "saves": int(likes * 0.03),
+                "views": int(real * 0.3),
+                "is_sponsored": True,
+                "is_brand_owned": False,
+                "rights_granted": True,
+                "mentions": "@pawsome",
+                "hashtags": tags + ",ad,sponsored",
+            }
+        )
+    cols = [
+        "post_id",
+        "platform",
+        "author_id",
+        "ts",
+        "text",
+        "likes",
+        "comments",
+        "shares",
+        "saves",
+        "views",
+        "is_sponsored",
+        "is_brand_owned",
+        "rights_granted",
+        "mentions",
+        "hashtags",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
-def _ground_truth(cfg: SimConfig, channels: list[ChannelSpec], spend: np.ndarray,
-                  impressions: np.ndarray, expected_inc: np.ndarray, ugc_expected: np.ndarray,
-                  ugc_views: np.ndarray, events: pa.Table) -> pd.DataFrame:
+def _ground_truth(
+    cfg: SimConfig,
+    channels: list[ChannelSpec],
+    spend: np.ndarray,
+    impressions: np.ndarray,
+    expected_inc: np.ndarray,
+    ugc_expected: np.ndarray,
+    ugc_views: np.ndarray,
+    events: pa.Table,
+) -> pd.DataFrame:
     import pyarrow.compute as pc
 
     days = cfg.days
     week = np.arange(days) // 7
     week_start = pd.Timestamp(cfg.start) + pd.to_timedelta(week * 7, unit="D")
     purch = events.filter(pc.equal(events["event_type"], "purchase"))
-    p_day = (pc.cast(purch["ts"], pa.int64()).to_numpy() - int(pd.Timestamp(cfg.start).value // 1000)) // _US_PER_DAY
+    p_day = (
+        pc.cast(purch["ts"], pa.int64()).to_numpy() - int(pd.Timestamp(cfg.start).value // 1000)
+    ) // _US_PER_DAY
     p_camp = purch["campaign_id"].to_numpy(zero_copy_only=False)
     p_strat = purch["strategy"].to_numpy(zero_copy_only=False)
     p_rev = purch["revenue"].to_numpy()
@@ -743,24 +1045,44 @@ def _ground_truth(cfg: SimConfig, channels: list[ChannelSpec], spend: np.ndarray
             m = p_camp == name
         else:
             sp, im, inc = np.zeros(days), ugc_views.astype(np.int64), ugc_expected
-            m = (p_strat == "ugc_organic")
+            m = p_strat == "ugc_organic"
         att_c = np.bincount(p_day[m], minlength=days)[:days]
         att_r = np.bincount(p_day[m], weights=p_rev[m], minlength=days)[:days]
-        df = pd.DataFrame({"day": np.arange(days), "week": week, "spend": sp, "impressions": im,
-                           "inc": inc, "att_c": att_c, "att_r": att_r})
-        g = df.groupby("week").agg(spend=("spend", "sum"), impressions=("impressions", "sum"),
-                                   inc=("inc", "sum"), att_c=("att_c", "sum"), att_r=("att_r", "sum"))
+        df = pd.DataFrame(
+            {
+                "day": np.arange(days),
+                "week": week,
+                "spend": sp,
+                "impressions": im,
+                "inc": inc,
+                "att_c": att_c,
+                "att_r": att_r,
+            }
+        )
+        g = df.groupby("week").agg(
+            spend=("spend", "sum"),
+            impressions=("impressions", "sum"),
+            inc=("inc", "sum"),
+            att_c=("att_c", "sum"),
+            att_r=("att_r", "sum"),
+        )
         for w, r in g.iterrows():
-            rows.append({
-                "week": week_start[int(w) * 7] if int(w) * 7 < days else week_start[-1],
-                "channel": name, "strategy": strategy, "platform": platform,
-                "targeting": targeting, "creator_tier": tier,
-                "spend": round(float(r["spend"]), 2), "impressions": int(r["impressions"]),
-                "attributed_conversions": float(r["att_c"]),
-                "attributed_revenue": round(float(r["att_r"]), 2),
-                "incremental_conversions": float(r["inc"]),
-                "incremental_revenue": float(r["inc"]) * cfg.order_value,
-            })
+            rows.append(
+                {
+                    "week": week_start[int(w) * 7] if int(w) * 7 < days else week_start[-1],
+                    "channel": name,
+                    "strategy": strategy,
+                    "platform": platform,
+                    "targeting": targeting,
+                    "creator_tier": tier,
+                    "spend": round(float(r["spend"]), 2),
+                    "impressions": int(r["impressions"]),
+                    "attributed_conversions": float(r["att_c"]),
+                    "attributed_revenue": round(float(r["att_r"]), 2),
+                    "incremental_conversions": float(r["inc"]),
+                    "incremental_revenue": float(r["inc"]) * cfg.order_value,
+                }
+            )
     out = pd.DataFrame(rows)
     out["week"] = pd.to_datetime(out["week"]).dt.date
     return out

@@ -12,34 +12,77 @@ __all__ = ["QUERY_BANK", "TOPICS", "UGC_TEMPLATES", "make_caption"]
 
 #: product / need topics of the pet market
 TOPICS: tuple[str, ...] = (
-    "dog food", "cat food", "puppy", "kitten", "cat litter", "dog treats", "grooming", "dog toys",
-    "dog bed", "fish tank", "bird cage", "flea treatment",
+    "dog food",
+    "cat food",
+    "puppy",
+    "kitten",
+    "cat litter",
+    "dog treats",
+    "grooming",
+    "dog toys",
+    "dog bed",
+    "fish tank",
+    "bird cage",
+    "flea treatment",
 )
 
 _KNOW = (
-    "why does my {pet} {sym}", "is {food} good for {pet}s", "how much {food} should a {pet} eat",
-    "what is the best {topic} for senior {pet}s", "{topic} ingredients explained",
-    "can {pet}s eat {human}", "{topic} reviews", "difference between wet and dry {food}",
-    "how often should i change {topic}", "signs of allergies in {pet}s",
+    "why does my {pet} {sym}",
+    "is {food} good for {pet}s",
+    "how much {food} should a {pet} eat",
+    "what is the best {topic} for senior {pet}s",
+    "{topic} ingredients explained",
+    "can {pet}s eat {human}",
+    "{topic} reviews",
+    "difference between wet and dry {food}",
+    "how often should i change {topic}",
+    "signs of allergies in {pet}s",
 )
 _GO = (
-    "pet store near me", "{topic} near me", "vet open now", "dog groomer near me",
-    "pawsome store {city}", "where to buy {topic} in {city}", "pet shop open sunday",
-    "dog park near me", "emergency vet near me", "{topic} shop nearby",
+    "pet store near me",
+    "{topic} near me",
+    "vet open now",
+    "dog groomer near me",
+    "pawsome store {city}",
+    "where to buy {topic} in {city}",
+    "pet shop open sunday",
+    "dog park near me",
+    "emergency vet near me",
+    "{topic} shop nearby",
 )
 _DO = (
-    "how to train a {pet} to {trick}", "how to groom a {pet} at home", "diy {topic}",
-    "how to clean a {topic}", "how to introduce a new {pet}", "how to switch {food}",
-    "{pet} training tips", "how to trim {pet} nails", "set up a {topic} step by step",
+    "how to train a {pet} to {trick}",
+    "how to groom a {pet} at home",
+    "diy {topic}",
+    "how to clean a {topic}",
+    "how to introduce a new {pet}",
+    "how to switch {food}",
+    "{pet} training tips",
+    "how to trim {pet} nails",
+    "set up a {topic} step by step",
     "how to make {pet} treats",
 )
 _BUY = (
-    "buy {topic} online", "{topic} discount code", "pawsome {topic} price", "{topic} deals",
-    "cheap {topic} free shipping", "order {topic} same day delivery", "pawsome coupon",
-    "{topic} sale", "best price {topic} 2kg", "{topic} subscription",
+    "buy {topic} online",
+    "{topic} discount code",
+    "pawsome {topic} price",
+    "{topic} deals",
+    "cheap {topic} free shipping",
+    "order {topic} same day delivery",
+    "pawsome coupon",
+    "{topic} sale",
+    "best price {topic} 2kg",
+    "{topic} subscription",
 )
-_OTHER = ("pawsome", "pawsome login", "pawsome.com", "pawsome account", "pawsome app",
-          "instagram", "my orders pawsome")
+_OTHER = (
+    "pawsome",
+    "pawsome login",
+    "pawsome.com",
+    "pawsome account",
+    "pawsome app",
+    "instagram",
+    "my orders pawsome",
+)
 
 _FILL = {
     "pet": ("dog", "cat", "puppy", "kitten"),
@@ -64,8 +107,13 @@ def _bank() -> tuple[tuple[str, str, float], ...]:
     rng = np.random.default_rng(20260301)
     rows: dict[tuple[str, str], float] = {}
     intent_weight = {"know": 0.36, "go": 0.16, "do": 0.22, "buy": 0.2, "other": 0.06}
-    for moment, templates in (("know", _KNOW), ("go", _GO), ("do", _DO), ("buy", _BUY),
-                              ("other", _OTHER)):
+    for moment, templates in (
+        ("know", _KNOW),
+        ("go", _GO),
+        ("do", _DO),
+        ("buy", _BUY),
+        ("other", _OTHER),
+    ):
         for r in range(len(templates) * 6):
             t = templates[r % len(templates)]
             topic = TOPICS[int(rng.integers(0, len(TOPICS)))]
@@ -92,8 +140,15 @@ UGC_TEMPLATES: tuple[str, ...] = (
     "{pet} + {product} = happy sunday",
     "the {product} from @pawsome broke after two days, disappointed",
 )
-_PRODUCTS = ("grain free kibble", "salmon treats", "cat litter", "chew toy", "orthopedic bed",
-             "grooming brush", "cat tree")
+_PRODUCTS = (
+    "grain free kibble",
+    "salmon treats",
+    "cat litter",
+    "chew toy",
+    "orthopedic bed",
+    "grooming brush",
+    "cat tree",
+)
 
 
 def make_caption(rng: np.random.Generator, templates: tuple[str, ...]) -> tuple[str, str, str]:

@@ -695,13 +695,13 @@ def simulate(
         )
 
     report("building tables", 0.85)
-    events = _build_events(ev, cfg, channels, platforms, n, region)
+    events, cols = _build_events(ev, cfg, channels, platforms, n, region)
     report("reports and truth", 0.92)
     exp = _experiments(cfg, channels, eligible, held, pu, value, base, rng)
-    ad_perf = _ad_performance(cfg, channels, spend, impressions, events)
+    ad_perf = _ad_performance(cfg, channels, spend, impressions, cols)
     posts = _posts(cfg, ugc_posts, influencer_posts, channels, creators, rng)
     truth = _ground_truth(
-        cfg, channels, spend, impressions, expected_inc, ugc_expected, ugc_views, events
+        cfg, channels, spend, impressions, expected_inc, ugc_expected, ugc_views, cols
     )
     audience = pd.DataFrame(
         {
@@ -750,13 +750,23 @@ def _user_ids(n: int) -> np.ndarray:
 
 
 def _dict_array(codes: np.ndarray, labels: Sequence[str | None] | np.ndarray) -> pa.Array:
-    """Dictionary-encoded string column; negative codes are null."""
-    codes = np.asarray(codes, dtype=np.int32)
-    mask = codes < 0
-    idx = pa.array(np.where(mask, 0, codes), type=pa.int32(), mask=mask)
-    return pa.DictionaryArray.from_arrays(idx, pa.array(list(labels), type=pa.string())).cast(
-        pa.string()
-    )
+    """Dictionary-encoded string column (engines read it as VARCHAR).
+
+    ``codes`` index ``labels``; negative codes and codes whose label is None are null. Repeated
+    labels share one dictionary entry.
+    """
+    labels = list(labels)
+    uniq: dict[str, int] = {}
+    remap = np.full(max(len(labels), 1), -1, dtype=np.int32)
+    for i, lab in enumerate(labels):
+        if lab is not None:
+            remap[i] = uniq.setdefault(str(lab), len(uniq))
+    codes = np.asarray(codes, dtype=np.int64)
+    mapped = np.where(codes >= 0, remap[np.clip(codes, 0, len(remap) - 1)], -1)
+    mask = mapped < 0
+    idx = pa.array(np.where(mask, 0, mapped).astype(np.int32), type=pa.int32(), mask=mask)
+    dictionary = pa.array(list(uniq) or [""], type=pa.string())
+    return pa.DictionaryArray.from_arrays(idx, dictionary)
 
 
 def _build_events(
@@ -766,7 +776,7 @@ def _build_events(
     platforms: list[str],
     n_users: int,
     user_region: np.ndarray,
-) -> pa.Table:
+) -> tuple[pa.Table, dict[str, np.ndarray]]:
     us = ev.cat("us").astype(np.int64)
     order = np.argsort(us, kind="stable")
     col = {k: ev.cat(k)[order] for k in ev.cols}
@@ -794,9 +804,7 @@ def _build_events(
         {
             "event_id": pa.array(np.arange(n, dtype=np.int64)).cast(pa.string()),
             "ts": pa.array(start_us + col["us"].astype(np.int64), type=pa.timestamp("us")),
-            "user_id": pa.DictionaryArray.from_arrays(
-                pa.array(user.astype(np.int32)), user_dict
-            ).cast(pa.string()),
+            "user_id": pa.DictionaryArray.from_arrays(pa.array(user.astype(np.int32)), user_dict),
             "session_id": pa.array(user * 100_000 + day).cast(pa.string()),
             "event_type": _dict_array(col["etype"], list(EVENT_TYPES)),
             "strategy": _dict_array(col["strategy"], list(STRATEGIES)),
@@ -833,7 +841,7 @@ def _build_events(
             "revenue": pa.array(col["revenue"].astype("float64")),
         }
     )
-    return table
+    return table, col
 
 
 def _experiments(
@@ -875,45 +883,32 @@ def _ad_performance(
     channels: list[ChannelSpec],
     spend: np.ndarray,
     impressions: np.ndarray,
-    events: pa.Table,
+    col: dict[str, np.ndarray],
 ) -> pd.DataFrame:
-    import pyarrow.compute as pc
-
-    days = cfg.days
-    names = [c.name for c in channels]
-    sub = events.filter(pc.is_in(events["campaign_id"], pa.array(names)))
-    day = (
-        pc.cast(sub["ts"], pa.int64()).to_numpy() - int(pd.Timestamp(cfg.start).value // 1000)
-    ) // _US_PER_DAY
-    cidx = pd.Categorical(
-        sub["campaign_id"].to_numpy(zero_copy_only=False), categories=names
-    ).codes.astype(np.int64)
-    etype = sub["event_type"].to_numpy(zero_copy_only=False)
-    key = cidx * days + day
-    size = len(names) * days
+    """Daily platform reports per channel, from the integer event columns."""
+    days, n_ch = cfg.days, len(channels)
+    ch = col["channel"].astype(np.int64)
+    sel = (ch >= 0) & (ch < n_ch)
+    key = ch[sel] * days + col["day"].astype(np.int64)[sel]
+    etype = col["etype"].astype(np.int64)[sel]
+    size = n_ch * days
 
     def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(
-            key[mask], weights=None if weights is None else weights[mask], minlength=size
-        )
+        w = None if weights is None else weights[mask]
+        return np.bincount(key[mask], weights=w, minlength=size)
 
-    clicks = count(etype == "click")
-    eng = count(np.isin(etype, _ENGAGE_TYPES))
-    purch = etype == "purchase"
-    conv = count(purch)
-    val = count(purch, sub["revenue"].to_numpy())
-    imp_mask = etype == "impression"
-    users = sub["user_id"].to_numpy(zero_copy_only=False)
-    reach_df = pd.DataFrame({"k": key[imp_mask], "u": users[imp_mask]}).drop_duplicates()
-    reach = np.bincount(reach_df["k"].to_numpy(), minlength=size)
+    engage_codes = [EVENT_TYPES.index(t) for t in _ENGAGE_TYPES]
+    purch = etype == EVENT_TYPES.index("purchase")
+    imp = etype == EVENT_TYPES.index("impression")
+    pair = np.unique(key[imp] * np.int64(cfg.users) + col["user"].astype(np.int64)[sel][imp])
+    reach = np.bincount(pair // np.int64(cfg.users), minlength=size)
+    names = [c.name for c in channels]
     rows = pd.DataFrame(
         {
-            "date": np.tile(
-                pd.date_range(cfg.start, periods=days, freq="D").to_numpy(), len(names)
-            ),
+            "date": np.tile(pd.date_range(cfg.start, periods=days, freq="D").to_numpy(), n_ch),
             "platform": np.repeat([c.platform for c in channels], days),
             "campaign_id": np.repeat(names, days),
-            "campaign_name": np.repeat([n.replace(":", " / ") for n in names], days),
+            "campaign_name": np.repeat([nm.replace(":", " / ") for nm in names], days),
             "ad_set": np.repeat([f"{c.name}:set" for c in channels], days),
             "ad_id": np.repeat([f"ad:{c.name}" for c in channels], days),
             "strategy": np.repeat([c.strategy for c in channels], days),
@@ -923,11 +918,11 @@ def _ad_performance(
             ),
             "impressions": impressions.reshape(-1),
             "reach": reach,
-            "clicks": clicks.astype(np.int64),
-            "engagements": eng.astype(np.int64),
+            "clicks": count(etype == EVENT_TYPES.index("click")).astype(np.int64),
+            "engagements": count(np.isin(etype, engage_codes)).astype(np.int64),
             "spend": np.round(spend.reshape(-1), 2),
-            "conversions": conv.astype("float64"),
-            "conversion_value": np.round(val, 2),
+            "conversions": count(purch).astype("float64"),
+            "conversion_value": np.round(count(purch, col["revenue"][sel]), 2),
             "currency": "USD",
         }
     )
@@ -1022,30 +1017,24 @@ def _ground_truth(
     expected_inc: np.ndarray,
     ugc_expected: np.ndarray,
     ugc_views: np.ndarray,
-    events: pa.Table,
+    col: dict[str, np.ndarray],
 ) -> pd.DataFrame:
-    import pyarrow.compute as pc
-
     days = cfg.days
     week = np.arange(days) // 7
     week_start = pd.Timestamp(cfg.start) + pd.to_timedelta(week * 7, unit="D")
-    purch = events.filter(pc.equal(events["event_type"], "purchase"))
-    p_day = (
-        pc.cast(purch["ts"], pa.int64()).to_numpy() - int(pd.Timestamp(cfg.start).value // 1000)
-    ) // _US_PER_DAY
-    p_camp = purch["campaign_id"].to_numpy(zero_copy_only=False)
-    p_strat = purch["strategy"].to_numpy(zero_copy_only=False)
-    p_rev = purch["revenue"].to_numpy()
+    purch = col["etype"].astype(np.int64) == EVENT_TYPES.index("purchase")
+    p_day = col["day"].astype(np.int64)[purch]
+    p_ch = col["channel"].astype(np.int64)[purch]
+    p_rev = col["revenue"][purch]
     rows = []
     labels = [(c.name, c.strategy, c.platform, c.targeting, c.creator_tier) for c in channels]
     labels.append(("ugc_organic", "ugc_organic", "instagram", None, None))
     for i, (name, strategy, platform, targeting, tier) in enumerate(labels):
         if i < len(channels):
             sp, im, inc = spend[i], impressions[i], expected_inc[i]
-            m = p_camp == name
         else:
             sp, im, inc = np.zeros(days), ugc_views.astype(np.int64), ugc_expected
-            m = p_strat == "ugc_organic"
+        m = p_ch == i
         att_c = np.bincount(p_day[m], minlength=days)[:days]
         att_r = np.bincount(p_day[m], weights=p_rev[m], minlength=days)[:days]
         df = pd.DataFrame(

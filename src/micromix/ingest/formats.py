@@ -1,0 +1,942 @@
+"""Input layouts ("format adapters"): real export files mapped onto the data contracts.
+
+A file reaches the store in three steps: :func:`~micromix.ingest.files.read_raw` reads it as
+text cells with line numbers; a *format adapter* renames and reshapes those cells into the
+contract's canonical columns (still text, same row order, so line numbers still match); the
+contract (:mod:`micromix.schema`) then types and validates them.
+
+Adapters are small registered classes with a ``lookup_name``, the ``kinds`` of data they
+produce, :meth:`FormatAdapter.detect` (a score from the header) and
+:meth:`FormatAdapter.to_canonical`. Built in:
+
+============== ========= ==============================================================
+lookup_name    kind      layout
+============== ========= ==============================================================
+canonical      any       contract column names (case-insensitive) and common aliases
+meta_ads       ads       Meta Ads Manager CSV export ("Campaign name", "Amount spent (USD)")
+kaggle_fb_ads  ads       Kaggle "Sales conversion optimization" Facebook ads file
+ga4_bigquery   events    GA4 BigQuery export rows as JSON Lines
+instagram_posts posts    Instagram post dumps (shortcode, username, taken_at_timestamp ...)
+creator_list   creators  creator lists (Username, Category, #Followers, #Followees, #Posts)
+============== ========= ==============================================================
+
+Quickstart
+----------
+>>> from micromix.ingest.formats import detect_format, get_format
+>>> cols = ["ad_id", "xyz_campaign_id", "fb_campaign_id", "age", "gender", "interest",
+...         "Impressions", "Clicks", "Spent", "Total_Conversion", "Approved_Conversion"]
+>>> detect_format(cols, "ads").lookup_name
+'kaggle_fb_ads'
+>>> get_format("canonical", kind="events").to_dict()
+{'lookup_name': 'canonical', 'kind': 'events'}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from micromix.errors import ColumnNotFoundError, ConfigError
+from micromix.ingest.files import RawTable
+from micromix.schema import KINDS, schema_for
+
+__all__ = [
+    "ALIASES",
+    "CANONICAL_MAX",
+    "ERROR_FIELD",
+    "ERROR_REASON",
+    "FULL_MATCH",
+    "GA4_EVENT_TYPES",
+    "CanonicalFormat",
+    "ColumnLookup",
+    "CreatorListFormat",
+    "FormatAdapter",
+    "Ga4BigQueryFormat",
+    "InstagramPostsFormat",
+    "KaggleFbAdsFormat",
+    "MetaAdsFormat",
+    "detect_format",
+    "get_format",
+    "hashtags_of",
+    "list_formats",
+    "normalize_name",
+    "register_format",
+    "registered_formats",
+]
+
+#: extra column an adapter may add: the field at fault for rows it cannot map
+ERROR_FIELD = "_mm_error_field"
+#: extra column an adapter may add: why the row cannot be mapped (None where it is fine)
+ERROR_REASON = "_mm_error_reason"
+
+#: score a layout-specific adapter gets when every signature column is present
+FULL_MATCH = 1.0
+#: the best score the generic canonical layout can get (a specific layout wins a tie)
+CANONICAL_MAX = 0.99
+
+_FORMATS: dict[str, type[FormatAdapter]] = {}
+
+
+def normalize_name(name: object) -> str:
+    """Header name in comparable form: lower case, runs of non-alphanumerics -> ``_``.
+
+    >>> normalize_name("Amount spent (USD)"), normalize_name("#Followers")
+    ('amount_spent_usd', 'followers')
+    """
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+
+def register_format(cls: type[FormatAdapter]) -> type[FormatAdapter]:
+    """Class decorator adding an adapter to the registry under its ``lookup_name``."""
+    if not cls.lookup_name:
+        raise ConfigError(f"{cls.__name__}: a format adapter needs a lookup_name")
+    _FORMATS[cls.lookup_name] = cls
+    return cls
+
+
+def _kind_table(kind: str) -> str:
+    return schema_for(kind).name
+
+
+def get_format(name: str, kind: str | None = None) -> FormatAdapter:
+    """The adapter registered as ``name``, set up to produce ``kind`` rows.
+
+    Raises
+    ------
+    ConfigError
+        ``name`` is not registered, or the layout cannot produce ``kind``.
+    """
+    key = normalize_name(name)
+    if key not in _FORMATS:
+        raise ConfigError(
+            f"unknown --format {name!r}; use one of {', '.join(sorted(_FORMATS))} "
+            "or leave it out to detect the layout from the header"
+        )
+    cls = _FORMATS[key]
+    table = _kind_table(kind) if kind is not None else None
+    if table is not None and cls.kinds and table not in cls.kinds:
+        produces = ", ".join(_cli_kind(t) for t in cls.kinds)
+        raise ConfigError(
+            f"--format {key} holds {produces} rows, not {kind}; run 'micromix ingest {produces} ...' "
+            "or choose another --format"
+        )
+    return cls(kind=table or (cls.kinds[0] if cls.kinds else "events"))
+
+
+def list_formats(kind: str | None = None) -> list[str]:
+    """Registered layout names (those able to produce ``kind`` when given), sorted."""
+    table = _kind_table(kind) if kind is not None else None
+    return sorted(
+        n for n, c in _FORMATS.items() if table is None or not c.kinds or table in c.kinds
+    )
+
+
+def detect_format(columns: Iterable[object], kind: str, source: str = "input") -> FormatAdapter:
+    """Pick the layout whose header matches ``columns`` best for ``kind``.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        No layout matches completely; the message names the columns the closest one lacks.
+    """
+    cols = [str(c) for c in columns]
+    best: FormatAdapter | None = None
+    best_score = -1.0
+    for name in list_formats(kind):
+        adapter = get_format(name, kind)
+        score = adapter.detect(cols)
+        if score > best_score:
+            best, best_score = adapter, score
+    assert best is not None  # canonical serves every kind
+    if best.missing(cols):
+        raise ColumnNotFoundError(
+            f"{source}: no known {kind} layout matches the header; the closest, {best.lookup_name} "
+            f"({best.title}), lacks column(s) {', '.join(map(repr, best.missing(cols)))} "
+            f"(columns present: {_preview(cols)}); rename the columns or pass --format "
+            f"({', '.join(list_formats(kind))})"
+        )
+    return best
+
+
+def _preview(cols: Sequence[str], n: int = 20) -> str:
+    shown = ", ".join(cols[:n])
+    return shown + (f" and {len(cols) - n} more" if len(cols) > n else "") if cols else "none"
+
+
+def _cli_kind(table: str) -> str:
+    return next((k for k, t in KINDS.items() if t == table), table)
+
+
+class FormatAdapter:
+    """Base class of input layouts.
+
+    Parameters
+    ----------
+    kind : str
+        Table the adapter produces (``ad_performance``, ``events`` ...); must be one of
+        ``kinds`` for layout-specific adapters.
+
+    Attributes
+    ----------
+    lookup_name : str
+        Registry name, used by ``--format``.
+    kinds : tuple of str
+        Contract tables the layout produces (empty: any).
+    title : str
+        Human name of the layout, used in messages.
+    signature : tuple of tuple of str
+        Header columns that identify the layout; each entry lists alternatives (matched after
+        :func:`normalize_name`; ``*`` matches any text from there on).
+    """
+
+    lookup_name: ClassVar[str] = ""
+    kinds: ClassVar[tuple[str, ...]] = ()
+    title: ClassVar[str] = ""
+    signature: ClassVar[tuple[tuple[str, ...], ...]] = ()
+
+    def __init__(self, *, kind: str) -> None:
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(kind={self.kind!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.to_dict() == self.to_dict()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.kind))
+
+    # ------------------------------------------------------------------ registry round trip
+    def to_dict(self) -> dict[str, Any]:
+        """``{"lookup_name": ..., "kind": ...}``; :meth:`from_dict` rebuilds the adapter."""
+        return {"lookup_name": self.lookup_name, "kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FormatAdapter:
+        """Rebuild an adapter from :meth:`to_dict` output."""
+        if "lookup_name" not in data:
+            raise ConfigError(f"format spec {data!r} has no 'lookup_name'")
+        return get_format(str(data["lookup_name"]), data.get("kind"))
+
+    # ------------------------------------------------------------------ detection
+    def missing(self, columns: Iterable[object]) -> list[str]:
+        """Signature columns (display names) absent from ``columns``."""
+        norm = {normalize_name(c) for c in columns}
+        return [
+            " or ".join(alt.replace("*", "...") for alt in group)
+            for group in self.signature
+            if not _group_present(group, norm)
+        ]
+
+    def detect(self, columns: Iterable[object]) -> float:
+        """Score in [0, 1]: the share of signature columns present (1.0: a full match)."""
+        cols = list(columns)
+        if not self.signature:
+            return 0.0
+        return FULL_MATCH * (1.0 - len(self.missing(cols)) / len(self.signature))
+
+    def check(self, columns: Iterable[object], source: str = "input") -> None:
+        """Raise :class:`ColumnNotFoundError` when ``columns`` do not fit this layout."""
+        cols = [str(c) for c in columns]
+        miss = self.missing(cols)
+        if miss:
+            raise ColumnNotFoundError(
+                f"{source}: does not match --format {self.lookup_name} ({self.title}): column(s) "
+                f"{', '.join(map(repr, miss))} not found (columns present: {_preview(cols)}); "
+                "leave out --format to detect the layout, or pick another"
+            )
+
+    # ------------------------------------------------------------------ mapping
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        """Text cells in canonical column names, one row per row of ``raw.frame``, same order.
+
+        Rows the adapter cannot map carry a field name in :data:`ERROR_FIELD` and a reason in
+        :data:`ERROR_REASON` (both ``None`` elsewhere); the pipeline quarantines them.
+        """
+        raise NotImplementedError
+
+
+def _group_present(group: Sequence[str], norm: set[str]) -> bool:
+    return any(_find_in(alt, norm) is not None for alt in group)
+
+
+def _find_in(display: str, norm: Iterable[str]) -> str | None:
+    """The normalised column matching ``display`` (``*``: any text from there on), or None."""
+    if "*" in display:
+        key = normalize_name(display.split("*", 1)[0])
+        return next((c for c in sorted(norm) if c.startswith(key)), None)
+    key = normalize_name(display)
+    return key if key in set(norm) else None
+
+
+class ColumnLookup:
+    """Case/punctuation-insensitive access to the columns of a raw frame."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.by_norm: dict[str, str] = {}
+        for c in frame.columns:
+            self.by_norm.setdefault(normalize_name(c), c)
+
+    def name(self, *alternatives: str) -> str | None:
+        """Original name of the first alternative present (``*``: any text from there on)."""
+        for alt in alternatives:
+            hit = _find_in(alt, self.by_norm)
+            if hit is not None:
+                return self.by_norm[hit]
+        return None
+
+    def get(self, *alternatives: str) -> pd.Series:
+        """The first present column among ``alternatives``, or all-None."""
+        name = self.name(*alternatives)
+        if name is None:
+            return pd.Series([None] * len(self.frame), index=self.frame.index, dtype=object)
+        return self.frame[name].astype(object)
+
+
+def _const(frame: pd.DataFrame, value: str | None) -> pd.Series:
+    return pd.Series([value] * len(frame), index=frame.index, dtype=object)
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or str(v).strip() == ""
+
+
+# ====================================================================== canonical
+#: header aliases per contract table (normalised alias -> canonical column)
+ALIASES: dict[str, dict[str, str]] = {
+    "events": {
+        "id": "event_id",
+        "eventid": "event_id",
+        "timestamp": "ts",
+        "time": "ts",
+        "event_time": "ts",
+        "datetime": "ts",
+        "date_time": "ts",
+        "created_at": "ts",
+        "occurred_at": "ts",
+        "user": "user_id",
+        "user_pseudo_id": "user_id",
+        "userid": "user_id",
+        "customer_id": "user_id",
+        "visitor_id": "user_id",
+        "session": "session_id",
+        "sessionid": "session_id",
+        "event": "event_type",
+        "event_name": "event_type",
+        "type": "event_type",
+        "action": "event_type",
+        "campaign": "campaign_id",
+        "ad": "ad_id",
+        "post": "post_id",
+        "creator": "creator_id",
+        "segment": "segment_id",
+        "country": "region",
+        "search_term": "query",
+        "keyword": "query",
+        "value": "revenue",
+        "spend": "cost",
+        "moment_type": "moment",
+        "intent": "moment",
+    },
+    "ad_performance": {
+        "day": "date",
+        "reporting_date": "date",
+        "report_date": "date",
+        "campaign": "campaign_id",
+        "campaignid": "campaign_id",
+        "adset": "ad_set",
+        "ad_set_id": "ad_set",
+        "adset_id": "ad_set",
+        "ad_set_name": "ad_set",
+        "ad_group": "ad_set",
+        "ad_group_id": "ad_set",
+        "adgroup_id": "ad_set",
+        "ad": "ad_id",
+        "ad_name": "ad_id",
+        "segment": "segment_id",
+        "age_band": "age",
+        "impr": "impressions",
+        "imps": "impressions",
+        "link_clicks": "clicks",
+        "cost": "spend",
+        "amount_spent": "spend",
+        "spent": "spend",
+        "results": "conversions",
+        "purchases": "conversions",
+        "total_conversion": "conversions",
+        "approved_conversion": "approved_conversions",
+        "revenue": "conversion_value",
+        "purchase_value": "conversion_value",
+        "conversions_value": "conversion_value",
+    },
+    "posts": {
+        "id": "post_id",
+        "shortcode": "post_id",
+        "media_id": "post_id",
+        "author": "author_id",
+        "username": "author_id",
+        "user": "author_id",
+        "user_id": "author_id",
+        "timestamp": "ts",
+        "created_at": "ts",
+        "posted_at": "ts",
+        "taken_at_timestamp": "ts",
+        "time": "ts",
+        "caption": "text",
+        "body": "text",
+        "content": "text",
+        "like_count": "likes",
+        "comment_count": "comments",
+        "share_count": "shares",
+        "save_count": "saves",
+        "video_view_count": "views",
+        "view_count": "views",
+        "plays": "views",
+        "sponsored": "is_sponsored",
+        "paid_partnership": "is_sponsored",
+        "is_ad": "is_sponsored",
+        "brand_owned": "is_brand_owned",
+        "tagged_users": "mentions",
+    },
+    "creators": {
+        "id": "creator_id",
+        "username": "creator_id",
+        "user": "creator_id",
+        "follower_count": "followers",
+        "followers_count": "followers",
+        "followees": "following",
+        "following_count": "following",
+        "follows": "following",
+        "post_count": "posts",
+        "media_count": "posts",
+        "category": "niche",
+        "rate": "rate_per_post",
+        "fee": "rate_per_post",
+        "price_per_post": "rate_per_post",
+    },
+    "audience": {
+        "user": "user_id",
+        "customer_id": "user_id",
+        "age": "age_band",
+        "country": "region",
+        "minor": "is_minor",
+    },
+    "experiments": {
+        "experiment": "experiment_id",
+        "test_id": "experiment_id",
+        "unit": "unit_id",
+        "user_id": "unit_id",
+        "geo": "unit_id",
+        "group": "arm",
+        "variant": "arm",
+        "treatment": "arm",
+        "campaign": "campaign_id",
+        "revenue_value": "revenue",
+        "pre": "pre_period",
+    },
+}
+
+
+@register_format
+class CanonicalFormat(FormatAdapter):
+    """The contract's own column names (any case), plus common aliases.
+
+    ``timestamp``/``time``/``event_time`` -> ``ts``, ``user``/``user_pseudo_id`` -> ``user_id``
+    and so on (see :data:`ALIASES`); an exact contract name wins over an alias. Columns that are
+    neither are ignored.
+    """
+
+    lookup_name = "canonical"
+    kinds = ()
+    title = "contract column names"
+
+    def _mapping(self, columns: Iterable[object]) -> dict[str, str]:
+        """Original column -> canonical name."""
+        schema = schema_for(self.kind)
+        names = set(schema.columns)
+        aliases = ALIASES.get(schema.name, {})
+        exact: dict[str, str] = {}
+        aliased: dict[str, str] = {}
+        for c in columns:
+            n = normalize_name(c)
+            if n in names:
+                exact.setdefault(n, str(c))
+            elif n in aliases:
+                aliased.setdefault(aliases[n], str(c))
+        out = {orig: canon for canon, orig in aliased.items() if canon not in exact}
+        out.update({orig: canon for canon, orig in exact.items()})
+        return out
+
+    def missing(self, columns: Iterable[object]) -> list[str]:
+        schema = schema_for(self.kind)
+        have = set(self._mapping(columns).values())
+        return [f.name for f in schema.fields if f.required and f.name not in have]
+
+    def detect(self, columns: Iterable[object]) -> float:
+        cols = list(columns)
+        schema = schema_for(self.kind)
+        required = [f.name for f in schema.fields if f.required]
+        got = 1.0 - len(self.missing(cols)) / max(len(required), 1)
+        known = len(self._mapping(cols)) / max(len(cols), 1)
+        return CANONICAL_MAX * (0.9 * got + 0.1 * known)
+
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        mapping = self._mapping(raw.frame.columns)
+        out = raw.frame[list(mapping)].rename(columns=mapping)
+        return out.reset_index(drop=True)
+
+
+# ====================================================================== Meta Ads Manager
+_META_PLATFORMS = {
+    "facebook": "facebook",
+    "instagram": "instagram",
+    "messenger": "other",
+    "audience_network": "other",
+    "whatsapp": "other",
+    "threads": "other",
+}
+
+
+@register_format
+class MetaAdsFormat(FormatAdapter):
+    """Meta Ads Manager CSV export with its standard English column names.
+
+    "Campaign name"/"Campaign ID", "Ad set name"/"Ad set ID", "Ad name"/"Ad ID", "Day" (or
+    "Reporting starts"), "Amount spent (USD)" (any currency code in the brackets becomes
+    ``currency``), "Impressions", "Reach", "Link clicks" (or "Clicks (all)"), "Purchases" (or
+    "Results"), "Purchases conversion value", "Post engagement", and the "Age", "Gender" and
+    "Platform" breakdowns. The export's summary (totals) row is quarantined, not counted twice.
+    """
+
+    lookup_name = "meta_ads"
+    kinds = ("ad_performance",)
+    title = "Meta Ads Manager export"
+    signature = (
+        ("Campaign name", "Campaign ID"),
+        ("Impressions",),
+        ("Amount spent (*)",),
+        ("Day", "Reporting starts", "Ad set name", "Ad name", "Ad set ID", "Ad ID"),
+    )
+
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        f = raw.frame.reset_index(drop=True)
+        c = ColumnLookup(f)
+        spend_col = c.name("Amount spent (*)") or ""
+        code = re.search(r"\(([A-Za-z]{3})\)", spend_col)
+        currency = (
+            c.get("Currency")
+            if c.name("Currency")
+            else _const(f, code.group(1).upper() if code else None)
+        )
+        platform = c.get("Platform", "Publisher platform").map(
+            lambda v: None if _blank(v) else _META_PLATFORMS.get(normalize_name(v), str(v))
+        )
+        out = pd.DataFrame(
+            {
+                "date": c.get("Day", "Reporting starts", "Date"),
+                "platform": platform.where(platform.notna(), "facebook"),
+                "campaign_id": c.get("Campaign ID", "Campaign name"),
+                "campaign_name": c.get("Campaign name"),
+                "ad_set": c.get("Ad set ID", "Ad set name"),
+                "ad_id": c.get("Ad ID", "Ad name"),
+                "strategy": _const(f, "paid_social"),
+                "age": c.get("Age"),
+                "gender": c.get("Gender"),
+                "impressions": c.get("Impressions"),
+                "reach": c.get("Reach"),
+                "clicks": c.get("Link clicks", "Clicks (all)", "Clicks"),
+                "engagements": c.get("Post engagement", "Post engagements"),
+                "spend": c.get("Amount spent (*)"),
+                "conversions": c.get("Purchases", "Website purchases", "Results"),
+                "conversion_value": c.get(
+                    "Purchases conversion value",
+                    "Website purchases conversion value",
+                    "Purchase conversion value",
+                    "Results value",
+                    "Conversion value",
+                ),
+                "currency": currency,
+            }
+        )
+        dims = out[["campaign_id", "campaign_name", "ad_set", "ad_id"]].map(_blank).all(axis=1)
+        summary = dims & ~out["impressions"].map(_blank)
+        out[ERROR_FIELD] = summary.map(lambda s: "campaign_id" if s else None)
+        out[ERROR_REASON] = summary.map(
+            lambda s: (
+                "summary (totals) row of the export, not an ad row; totals are recomputed "
+                "from the ad rows"
+                if s
+                else None
+            )
+        )
+        return out
+
+
+# ====================================================================== Kaggle Facebook ads
+@register_format
+class KaggleFbAdsFormat(FormatAdapter):
+    """The Kaggle "Sales conversion optimization" Facebook ads file (``KAG_conversion_data.csv``).
+
+    One row per ad with its age, gender and interest targeting and no date:
+    ``xyz_campaign_id`` -> ``campaign_id``, ``fb_campaign_id`` -> ``ad_set``,
+    ``Spent`` -> ``spend``, ``Total_Conversion`` -> ``conversions``, ``Approved_Conversion`` ->
+    ``approved_conversions``; platform ``facebook``, strategy ``paid_social``.
+    """
+
+    lookup_name = "kaggle_fb_ads"
+    kinds = ("ad_performance",)
+    title = "Kaggle Facebook ads conversion file"
+    signature = (
+        ("xyz_campaign_id",),
+        ("fb_campaign_id",),
+        ("ad_id",),
+        ("Impressions",),
+        ("Spent",),
+        ("Total_Conversion",),
+        ("Approved_Conversion",),
+    )
+
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        f = raw.frame.reset_index(drop=True)
+        c = ColumnLookup(f)
+        return pd.DataFrame(
+            {
+                "platform": _const(f, "facebook"),
+                "campaign_id": c.get("xyz_campaign_id"),
+                "ad_set": c.get("fb_campaign_id"),
+                "ad_id": c.get("ad_id"),
+                "strategy": _const(f, "paid_social"),
+                "age": c.get("age"),
+                "gender": c.get("gender"),
+                "interest": c.get("interest"),
+                "impressions": c.get("Impressions"),
+                "clicks": c.get("Clicks"),
+                "spend": c.get("Spent"),
+                "conversions": c.get("Total_Conversion"),
+                "approved_conversions": c.get("Approved_Conversion"),
+            }
+        )
+
+
+# ====================================================================== GA4 BigQuery export
+#: GA4 event names -> the events vocabulary (anything else -> "other")
+GA4_EVENT_TYPES: dict[str, str] = {
+    "page_view": "page_view",
+    "screen_view": "page_view",
+    "view_item": "view",
+    "view_item_list": "view",
+    "view_promotion": "view",
+    "view_search_results": "search",
+    "search": "search",
+    "add_to_cart": "add_to_cart",
+    "begin_checkout": "begin_checkout",
+    "purchase": "purchase",
+    "session_start": "session_start",
+    "select_item": "click",
+    "select_promotion": "click",
+    "click": "click",
+    "share": "share",
+    "video_start": "video_view",
+}
+_GA4_DEVICES = {"mobile": "mobile", "desktop": "desktop", "tablet": "tablet"}
+
+
+def _ga4_placeholder(v: str | None) -> bool:
+    """GA4 fills unknown values with placeholders such as ``(not set)``, ``(direct)``, ``<Other>``."""
+    s = (v or "").strip()
+    return not s or (s[0], s[-1]) in (("(", ")"), ("<", ">"))
+
+
+def _ga4_strategy(source: str | None, medium: str | None) -> str | None:
+    """Map a GA4 source/medium pair onto micromix strategies (None when unknown)."""
+    s = (source or "").strip().lower()
+    m = (medium or "").strip().lower()
+    if not s and not m:
+        return None
+    if m in ("(none)", "") and s in ("(direct)", ""):
+        return "direct"
+    if m == "organic":
+        return "search"
+    if m in ("cpc", "ppc", "paidsearch", "paid_search", "sem"):
+        return "search"
+    if m in ("email", "e-mail", "newsletter"):
+        return "email"
+    if m in ("influencer", "creator", "affiliate_influencer"):
+        return "influencer"
+    if m in ("paid_social", "paidsocial", "social_paid", "cpm", "paid"):
+        return "paid_social"
+    if m in ("ugc", "social", "social-network", "social_network", "sm", "organic_social"):
+        return "ugc_organic"
+    return "other"
+
+
+def _ga4_value(v: object) -> str | None:
+    if not isinstance(v, dict):
+        return None if _blank(v) else str(v)
+    for k in ("string_value", "int_value", "double_value", "float_value"):
+        if v.get(k) is not None:
+            return str(v[k])
+    return None
+
+
+def _loads(v: object) -> Any:
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (dict, list)):
+        return v
+    s = str(v).strip()
+    if not s:
+        return None
+    if s[0] in "[{":
+        return json.loads(s)
+    return s
+
+
+@register_format
+class Ga4BigQueryFormat(FormatAdapter):
+    """GA4 BigQuery export rows as JSON Lines (one exported event per line).
+
+    ``event_timestamp`` is in microseconds; ``event_params`` is a list of
+    ``{"key": ..., "value": {"string_value" | "int_value" | "double_value" | "float_value"}}``
+    records. Mapping: ``user_pseudo_id`` -> ``user_id``; ``user_pseudo_id.ga_session_id`` ->
+    ``session_id`` (GA4 session ids are unique per user only); ``search_term`` -> ``query``;
+    ``campaign`` param (else ``traffic_source.name``) -> ``campaign_id``; event param or
+    ``traffic_source`` source/medium -> ``strategy``; ``device.category`` -> ``device``;
+    ``geo.country``/``geo.region`` -> ``region``; ``ecommerce.purchase_revenue`` (else the
+    ``value`` param of a purchase) -> ``revenue``; ``platform`` WEB -> web, IOS/ANDROID -> app.
+    ``event_id`` is a stable hash of the user, timestamp, event name and the line's content, so
+    re-ingesting the export adds nothing.
+    """
+
+    lookup_name = "ga4_bigquery"
+    kinds = ("events",)
+    title = "GA4 BigQuery export"
+    signature = (("event_name",), ("event_timestamp",), ("user_pseudo_id",))
+
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        f = raw.frame.reset_index(drop=True)
+        cols = list(f.columns)
+        records = f.to_dict(orient="records")
+        rows = [self._row(rec, cols) for rec in records]
+        out = pd.DataFrame(rows, columns=[*_GA4_COLUMNS, ERROR_FIELD, ERROR_REASON], dtype=object)
+        return out
+
+    def _row(self, rec: dict[str, Any], cols: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = dict.fromkeys((*_GA4_COLUMNS, ERROR_FIELD, ERROR_REASON))
+        user = rec.get("user_pseudo_id")
+        name = rec.get("event_name")
+        ts_raw = rec.get("event_timestamp")
+        content = json.dumps({k: rec.get(k) for k in cols}, sort_keys=True, ensure_ascii=False)
+        digest = hashlib.blake2b(
+            "\x1f".join(map(str, (user, ts_raw, name, content))).encode("utf-8", "surrogatepass"),
+            digest_size=12,
+        ).hexdigest()
+        out["event_id"] = f"ga4-{digest}"
+        out["user_id"] = user
+        out["ts"] = _micros_to_iso(ts_raw)
+        out["event_type"] = (
+            None if _blank(name) else GA4_EVENT_TYPES.get(str(name).strip().lower(), "other")
+        )
+        try:
+            params_raw = _loads(rec.get("event_params"))
+            nested = {
+                k: _loads(rec.get(k)) for k in ("device", "geo", "traffic_source", "ecommerce")
+            }
+        except json.JSONDecodeError as exc:
+            out[ERROR_FIELD] = "event_params"
+            out[ERROR_REASON] = f"nested GA4 record is not valid JSON ({exc.msg})"
+            return out
+        params: dict[str, str | None] = {}
+        if isinstance(params_raw, list):
+            for p in params_raw:
+                if isinstance(p, dict) and "key" in p:
+                    params[str(p["key"])] = _ga4_value(p.get("value"))
+        elif params_raw is not None:
+            out[ERROR_FIELD] = "event_params"
+            out[ERROR_REASON] = "event_params must be a list of {key, value} records"
+            return out
+
+        def sub(obj: str, key: str) -> str | None:
+            flat = rec.get(f"{obj}.{key}")
+            if not _blank(flat):
+                return str(flat)
+            node = nested.get(obj)
+            val = node.get(key) if isinstance(node, dict) else None
+            return None if _blank(val) else str(val)
+
+        sid = params.get("ga_session_id")
+        out["session_id"] = None if _blank(sid) or _blank(user) else f"{user}.{sid}"
+        out["query"] = params.get("search_term")
+        campaign = params.get("campaign") or sub("traffic_source", "name")
+        out["campaign_id"] = None if _ga4_placeholder(campaign) else campaign
+        source = params.get("source") or sub("traffic_source", "source")
+        medium = params.get("medium") or sub("traffic_source", "medium")
+        out["strategy"] = _ga4_strategy(source, medium)
+        dev = (sub("device", "category") or "").strip().lower()
+        out["device"] = _GA4_DEVICES.get(dev, "other") if dev else None
+        country, region = sub("geo", "country"), sub("geo", "region")
+        parts = [p for p in (country, region) if p is not None and not _ga4_placeholder(p)]
+        out["region"] = "/".join(parts) if parts else None
+        plat = str(rec.get("platform") or "").strip().upper()
+        out["platform"] = {"WEB": "web", "IOS": "app", "ANDROID": "app"}.get(plat)
+        revenue = sub("ecommerce", "purchase_revenue")
+        if revenue is None and out["event_type"] == "purchase":
+            revenue = params.get("value")
+        out["revenue"] = revenue
+        return out
+
+
+_GA4_COLUMNS = (
+    "event_id",
+    "ts",
+    "user_id",
+    "session_id",
+    "event_type",
+    "strategy",
+    "platform",
+    "campaign_id",
+    "device",
+    "region",
+    "query",
+    "revenue",
+)
+
+
+def _micros_to_iso(v: object) -> object:
+    """GA4 microsecond epoch -> ISO-8601 text; anything else is passed on for validation."""
+    if _blank(v):
+        return None
+    try:
+        micros = int(str(v).strip())
+    except ValueError:
+        return v
+    try:
+        return pd.Timestamp(micros, unit="us", tz="UTC").isoformat()
+    except (OverflowError, ValueError):
+        return v
+
+
+# ====================================================================== Instagram posts
+_HASHTAG = re.compile(r"#(\w+)")
+_MENTION = re.compile(r"(?<![\w.])@([A-Za-z0-9._]{1,30})")
+
+
+def _unique_join(items: Iterable[str]) -> str | None:
+    seen: dict[str, None] = {}
+    for it in items:
+        it = it.strip().rstrip(".")
+        if it:
+            seen.setdefault(it, None)
+    return ",".join(seen) if seen else None
+
+
+def hashtags_of(text: object) -> str | None:
+    """Hashtags in ``text``, lower case, comma-separated, first occurrence order.
+
+    >>> hashtags_of("New toy! #Dogs #puppylove #dogs")
+    'dogs,puppylove'
+    """
+    if _blank(text):
+        return None
+    return _unique_join(t.casefold() for t in _HASHTAG.findall(str(text)))
+
+
+def _split_users(v: object) -> list[str]:
+    if _blank(v):
+        return []
+    return [u for u in re.split(r"[|,;\s]+", str(v)) if u]
+
+
+@register_format
+class InstagramPostsFormat(FormatAdapter):
+    """Instagram post dumps (GraphQL fields, as in Kim et al. 2020's influencer dataset).
+
+    ``shortcode`` -> ``post_id``, ``username`` -> ``author_id``, ``taken_at_timestamp`` (epoch
+    seconds) -> ``ts``, ``caption`` -> ``text``, ``likes``, ``comments``, ``video_view_count`` ->
+    ``views``; ``is_sponsored`` is true when ``is_ad`` is true or ``sponsor_users`` is not empty;
+    ``mentions`` = ``tagged_users`` plus ``@handles`` in the caption; ``hashtags`` are taken from
+    the caption. Platform ``instagram``.
+    """
+
+    lookup_name = "instagram_posts"
+    kinds = ("posts",)
+    title = "Instagram posts dump"
+    signature = (("shortcode",), ("username", "owner_username"), ("taken_at_timestamp",))
+
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        f = raw.frame.reset_index(drop=True)
+        c = ColumnLookup(f)
+        caption = c.get("caption", "text")
+        is_ad = c.get("is_ad", "is_paid_partnership")
+        sponsors = c.get("sponsor_users")
+        sponsored = [_sponsored(a, s) for a, s in zip(is_ad.tolist(), sponsors.tolist())]
+        mentions = [
+            _unique_join([*_split_users(t), *_MENTION.findall("" if _blank(cap) else str(cap))])
+            for t, cap in zip(c.get("tagged_users").tolist(), caption.tolist())
+        ]
+        return pd.DataFrame(
+            {
+                "post_id": c.get("shortcode"),
+                "platform": _const(f, "instagram"),
+                "author_id": c.get("username", "owner_username"),
+                "ts": c.get("taken_at_timestamp"),
+                "text": caption,
+                "likes": c.get("likes", "edge_liked_by", "like_count"),
+                "comments": c.get("comments", "edge_media_to_comment", "comment_count"),
+                "views": c.get("video_view_count"),
+                "is_sponsored": pd.Series(sponsored, index=f.index, dtype=object),
+                "mentions": pd.Series(mentions, index=f.index, dtype=object),
+                "hashtags": caption.map(hashtags_of),
+            }
+        )
+
+
+def _sponsored(is_ad: object, sponsors: object) -> object:
+    if _split_users(sponsors):
+        return "true"
+    if _blank(is_ad):
+        return None
+    return is_ad  # "True"/"False" -> typed by the contract; anything else is quarantined there
+
+
+# ====================================================================== creator lists
+@register_format
+class CreatorListFormat(FormatAdapter):
+    """Creator lists such as Kim et al. 2020's ``influencers.txt``.
+
+    Tab-separated with a ``====`` rule under the header: ``Username`` -> ``creator_id`` and
+    ``handle``, ``Category`` -> ``niche``, ``#Followers`` -> ``followers``, ``#Followees`` ->
+    ``following``, ``#Posts`` -> ``posts``; platform ``instagram``.
+    """
+
+    lookup_name = "creator_list"
+    kinds = ("creators",)
+    title = "creator list (Username, Category, #Followers ...)"
+    signature = (("Username",), ("Category",), ("#Followers",), ("#Followees",), ("#Posts",))
+
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        f = raw.frame.reset_index(drop=True)
+        c = ColumnLookup(f)
+        user = c.get("Username")
+        return pd.DataFrame(
+            {
+                "creator_id": user,
+                "platform": _const(f, "instagram"),
+                "handle": user,
+                "followers": c.get("#Followers"),
+                "following": c.get("#Followees"),
+                "posts": c.get("#Posts"),
+                "niche": c.get("Category"),
+            }
+        )
+
+
+def registered_formats() -> dict[str, Callable[..., FormatAdapter]]:
+    """A copy of the registry: ``lookup_name -> adapter class``."""
+    return dict(_FORMATS)

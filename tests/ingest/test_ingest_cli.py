@@ -1,0 +1,169 @@
+"""``micromix ingest`` through typer's CliRunner (registered on a fresh app and, once wired, the
+real one)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from micromix.cli.ingest_cmd import register
+from micromix.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    a = typer.Typer(pretty_exceptions_enable=False)
+    register(a)
+
+    @a.command("noop")  # a second command keeps typer from collapsing 'ingest' into the root
+    def _noop() -> None:
+        """Nothing."""
+
+    return a
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_ingest_json_output(app, runner, tmp_path):
+    db = tmp_path / "mm.duckdb"
+    res = runner.invoke(
+        app, ["ingest", "ads", str(FIXTURES / "meta_ads_export.csv"), "--db", str(db), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["layout"] == "meta_ads" and out["kind"] == "ads" and out["table"] == "ad_performance"
+    assert (out["rows_in_file"], out["accepted"], out["quarantined"]) == (7, 6, 1)
+    assert (out["inserted"], out["updated"], out["unchanged"]) == (6, 0, 0)
+    assert out["quarantine_sample"] == [
+        {"row": 2, "field": "campaign_id", "reason": out["quarantine_sample"][0]["reason"]}
+    ]
+    assert "summary (totals) row" in out["quarantine_sample"][0]["reason"]
+    with Store.open(str(db), read_only=True) as st:
+        assert st.count("ad_performance") == 6 and st.count("quarantine") == 1
+    again = json.loads(
+        runner.invoke(
+            app, ["ingest", "ads", str(FIXTURES / "meta_ads_export.csv"), "--db", str(db), "--json"]
+        ).stdout
+    )
+    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 6)
+
+
+def test_ingest_human_summary_and_env_db(app, runner, tmp_path, monkeypatch):
+    db = tmp_path / "env.duckdb"
+    monkeypatch.setenv("MICROMIX_DB", str(db))
+    p = tmp_path / "creators.csv"
+    p.write_text("username,followers,category\nmia_pets,12000,pet\nbo,-5,pet\nkim,lots,pet\n")
+    res = runner.invoke(app, ["ingest", "creators", str(p)])
+    assert res.exit_code == 0, res.output
+    text = res.stdout
+    for word in (
+        "accepted",
+        "quarantined",
+        "inserted",
+        "updated",
+        "unchanged",
+        "top quarantine reasons",
+    ):
+        assert word in text
+    assert "must be >= 0" in text and "is not a number" in text
+    assert db.exists()
+    with Store.open(str(db), read_only=True) as st:
+        assert st.count("creators") == 1 and st.count("quarantine") == 2
+
+
+def test_ingest_format_override(app, runner, tmp_path):
+    res = runner.invoke(
+        app,
+        [
+            "ingest",
+            "events",
+            str(FIXTURES / "ga4_events.jsonl"),
+            "--format",
+            "ga4_bigquery",
+            "--db",
+            str(tmp_path / "g.duckdb"),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["accepted"] == 10
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["ingest", "tweets", "{meta}"], 2, "unknown data kind 'tweets'"),
+        (["ingest", "ads", "{missing}"], 2, "file not found"),
+        (
+            ["ingest", "ads", "{meta}", "--format", "kaggle_fb_ads"],
+            2,
+            "does not match --format kaggle_fb_ads",
+        ),
+        (["ingest", "ads", "{meta}", "--format", "tiktok"], 2, "unknown --format 'tiktok'"),
+        (["ingest", "events", "{meta}", "--format", "meta_ads"], 2, "holds ads rows, not events"),
+        (["ingest", "events", "{meta}"], 2, "no known events layout matches the header"),
+        (["ingest", "ads", "{allbad}"], 1, "none of the 2 rows could be ingested"),
+    ],
+)
+def test_ingest_errors_are_one_sentence(app, runner, tmp_path, args, code, needle):
+    allbad = tmp_path / "allbad.csv"
+    allbad.write_text(
+        "date,platform,campaign_id,impressions,spend\nx,facebook,c,1,1\n"
+        "2024-01-01,facebook,c,1,-2\n"
+    )
+    paths = {
+        "meta": str(FIXTURES / "meta_ads_export.csv"),
+        "missing": str(tmp_path / "no.csv"),
+        "allbad": str(allbad),
+    }
+    argv = [a.format(**paths) for a in args] + ["--db", str(tmp_path / "e.duckdb")]
+    res = runner.invoke(app, argv)
+    assert res.exit_code == code, res.output
+    assert needle in res.stderr
+    assert "Traceback" not in res.output
+    assert res.stderr.strip().startswith("error:")
+    assert len(res.stderr.strip().splitlines()) <= 3  # one sentence (Rich may wrap it)
+    if code == 2:  # nothing ingestible: no database is created as a side effect
+        assert not (tmp_path / "e.duckdb").exists()
+
+
+def test_all_bad_file_still_prints_json_and_keeps_quarantine(app, runner, tmp_path):
+    p = tmp_path / "allbad.csv"
+    p.write_text("date,platform,campaign_id,impressions,spend\nx,facebook,c,1,1\n")
+    db = tmp_path / "q.duckdb"
+    res = runner.invoke(app, ["ingest", "ads", str(p), "--db", str(db), "--json"])
+    assert res.exit_code == 1
+    out = json.loads(res.stdout)
+    assert (out["accepted"], out["quarantined"]) == (0, 1)
+    assert "line 2, field 'date'" in res.stderr
+    with Store.open(str(db), read_only=True) as st:
+        assert st.count("quarantine") == 1
+
+
+def test_registered_on_main_app_when_wired(runner, tmp_path):
+    from micromix.cli import main
+
+    if "micromix.cli.ingest_cmd" not in main.COMMAND_MODULES:
+        pytest.skip("micromix.cli.ingest_cmd is not in COMMAND_MODULES yet (the lead wires it)")
+    res = runner.invoke(
+        main.app,
+        [
+            "ingest",
+            "ads",
+            str(FIXTURES / "meta_ads_export.csv"),
+            "--db",
+            str(tmp_path / "m.duckdb"),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["accepted"] == 6

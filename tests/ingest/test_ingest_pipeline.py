@@ -1,0 +1,351 @@
+"""Ingest safety: quarantine with reasons, accepted + quarantined == rows, idempotence, atomicity."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from micromix.errors import ColumnNotFoundError, DataValidationError, InputFileError
+from micromix.ingest import IngestReport, ingest_file, ingest_frame, validate_frame
+from micromix.ingest.pipeline import prepare_file
+from micromix.schema import AD_PERFORMANCE, EVENTS
+from micromix.store import Store
+
+HEADER = b"date,platform,campaign_id,ad_id,impressions,clicks,spend,conversions\n"
+
+#: (line content, expected quarantine field or None, words the reason must contain)
+BROKEN_LINES: list[tuple[bytes, str | None, str]] = [
+    (b"2024-05-01,facebook,c1,a1,1000,10,5.5,1\n", None, ""),  # line 2
+    (b"2024-05-01,instagram,c1,a2,2000,25,9.25,2\n", None, ""),  # line 3
+    (b"2024-13-45,facebook,c1,a3,1000,10,5.5,1\n", "date", "not a valid date"),  # line 4
+    (b"2024-05-01,facebook,c1,a4,1000,10,-3.5,1\n", "spend", "must be >= 0"),  # line 5
+    (b"2024-05-01,facebook,,a5,1000,10,5.5,1\n", "campaign_id", "required value is missing"),
+    (b"2024-05-01,facebook,c1,a6,many,10,5.5,1\n", "impressions", "is not a number"),
+    (b"2024-05-01,facebook,c1,a7,1000,1\xff\xfe0,5.5,1\n", "clicks", "not valid UTF-8"),
+    (b"2024-05-01,facebook,c1,a1,999,11,5.0,1\n", "date", "duplicate key"),  # line 9
+    (b"2024-05-01,facebook,c1,a8,1000,10,5.5,1,extra\n", "", "wrong number of fields"),
+    (b"2024-05-02,facebook,c2,a1,500,5,2.75,0\n", None, ""),  # line 11
+    (b"2024-05-02,myspace,c2,a1,500,5,2.75,0\n", "platform", "is not one of"),
+    (b"2024-05-02,facebook,c2,a1,12.5,5,2.75,0\n", "impressions", "not a whole number"),
+    (b"2024-05-03,facebook,c9", "", "truncated last line"),  # line 14
+]
+
+
+def write_broken(path: Path) -> Path:
+    path.write_bytes(HEADER + b"".join(line for line, _, _ in BROKEN_LINES))
+    return path
+
+
+def snapshot(store: Store) -> dict[str, pd.DataFrame]:
+    """Every contract table plus the quarantine, in a canonical order."""
+    out = {}
+    for name in ("ad_performance", "events", "posts", "creators", "quarantine"):
+        df = store.read(name)
+        out[name] = df.sort_values(list(df.columns)).reset_index(drop=True).astype(str)
+    return out
+
+
+def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    assert a.keys() == b.keys()
+    for k in a:
+        pd.testing.assert_frame_equal(a[k], b[k], obj=k)
+
+
+@pytest.fixture
+def broken_file(tmp_path: Path) -> Path:
+    return write_broken(tmp_path / "broken ads.csv")
+
+
+def test_broken_file_good_rows_in_every_bad_row_quarantined(broken_file):
+    store = Store.open(":memory:")
+    rep = ingest_file(store, "ads", broken_file)
+    data_rows = len(BROKEN_LINES)
+    bad = {i + 2: (f, why) for i, (_, f, why) in enumerate(BROKEN_LINES) if f is not None}
+    assert rep.rows_in_file == data_rows
+    assert rep.accepted == data_rows - len(bad) == 3
+    assert rep.quarantined == len(bad)
+    assert rep.accepted + rep.quarantined == rep.rows_in_file
+    assert rep.source == str(broken_file.resolve()) and rep.layout == "canonical"
+    assert (rep.inserted, rep.updated, rep.unchanged) == (3, 0, 0)
+
+    q = store.read("quarantine").set_index("row").sort_index()
+    assert list(q.index) == sorted(bad)
+    for line, (field, words) in bad.items():
+        assert q.loc[line, "field"] == field, line
+        assert words in q.loc[line, "reason"], (line, q.loc[line, "reason"])
+        assert q.loc[line, "source"] == rep.source and q.loc[line, "kind"] == "ad_performance"
+        assert isinstance(json.loads(q.loc[line, "record"]), dict)
+    # the record keeps the raw values, so the user sees what was wrong
+    assert json.loads(q.loc[5, "record"])["spend"] == "-3.5"
+    assert "\ufffd" in json.loads(q.loc[8, "record"])["_line"]  # garbage bytes, made visible
+    assert "line 2" in q.loc[9, "reason"]  # the duplicate names the first occurrence
+
+    ads = store.read("ad_performance").sort_values(["date", "ad_id"])
+    assert list(ads["ad_id"]) == ["a1", "a2", "a1"]
+    assert float(ads["spend"].sum()) == pytest.approx(5.5 + 9.25 + 2.75)
+    assert list(ads["platform"]) == ["facebook", "instagram", "facebook"]
+
+    # report: sample sorted by line, reasons grouped with their lines
+    assert [s["row"] for s in rep.quarantine_sample] == sorted(bad)
+    assert sum(r["count"] for r in rep.top_reasons) <= rep.quarantined
+    log = store.read("ingest_log")
+    assert log[["rows_in_file", "accepted", "quarantined"]].iloc[0].tolist() == [13, 3, 10]
+
+
+def test_reingest_changes_nothing(broken_file):
+    store = Store.open(":memory:")
+    first = ingest_file(store, "ads", broken_file)
+    before = snapshot(store)
+    again = ingest_file(store, "ads", broken_file)
+    assert_same(before, snapshot(store))
+    assert (again.accepted, again.quarantined) == (first.accepted, first.quarantined)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, first.accepted)
+    assert store.count("ad_performance") == first.accepted
+    assert store.count("quarantine") == first.quarantined
+    assert store.count("ingest_log") == 2  # the log records each attempt
+
+
+def test_fixed_rows_leave_the_quarantine(tmp_path, broken_file):
+    store = Store.open(":memory:")
+    ingest_file(store, "ads", broken_file)
+    fixed = broken_file.read_bytes().replace(b"c1,a4,1000,10,-3.5", b"c1,a4,1000,10,3.5")
+    broken_file.write_bytes(fixed)
+    rep = ingest_file(store, "ads", broken_file)
+    assert rep.accepted == 4 and rep.inserted == 1 and rep.unchanged == 3
+    assert 5 not in set(store.read("quarantine")["row"])
+    assert store.count("quarantine") == rep.quarantined == 9
+
+
+@pytest.mark.parametrize("failing", ["ingest_log", "quarantine"])
+def test_failure_half_way_leaves_store_unchanged(monkeypatch, tmp_path, broken_file, failing):
+    store = Store.open(str(tmp_path / "atomic.duckdb"))
+    good = tmp_path / "good.csv"
+    good.write_bytes(HEADER + b"2024-04-01,facebook,c0,a0,10,1,0.5,0\n")
+    ingest_file(store, "ads", good)
+    before = snapshot(store)
+    log_before = store.count("ingest_log")
+
+    original_append, original_upsert = Store.append, Store.upsert
+
+    def boom_append(self, name, df):
+        if name == failing:
+            raise RuntimeError("disk full (injected)")
+        return original_append(self, name, df)
+
+    def boom_upsert(self, name, df, key):
+        if name == failing:
+            raise RuntimeError("disk full (injected)")
+        return original_upsert(self, name, df, key)
+
+    monkeypatch.setattr(Store, "append", boom_append)
+    monkeypatch.setattr(Store, "upsert", boom_upsert)
+    with pytest.raises(RuntimeError, match="injected"):
+        ingest_file(store, "ads", broken_file)
+    assert_same(before, snapshot(store))
+    assert store.count("ingest_log") == log_before
+    monkeypatch.undo()
+    # and the store still works afterwards
+    assert ingest_file(store, "ads", broken_file).accepted == 3
+    store.close()
+
+
+def test_all_rows_bad_is_recorded_but_not_ok(tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_text(
+        "date,platform,campaign_id,impressions,spend\n"
+        "x,facebook,c1,1,1\n"
+        "2024-01-01,facebook,c1,-1,1\n"
+    )
+    store = Store.open(":memory:")
+    rep = ingest_file(store, "ads", p)
+    assert not rep.ok and (rep.accepted, rep.quarantined) == (0, 2)
+    assert store.count("quarantine") == 2 and store.count("ad_performance") == 0
+
+
+def test_only_broken_lines(tmp_path):
+    p = tmp_path / "garbage.jsonl"
+    p.write_bytes(b"{not json\n\xff\xfe\n[1, 2]\n")
+    rep = ingest_file(Store.open(":memory:"), "events", p)
+    assert (rep.rows_in_file, rep.accepted, rep.quarantined) == (3, 0, 3)
+    assert [s["row"] for s in rep.quarantine_sample] == [1, 2, 3]
+
+
+def test_unreadable_or_unfit_files_raise_clear_errors(tmp_path):
+    store = Store.open(":memory:")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(InputFileError, match="empty"):
+        ingest_file(store, "ads", empty)
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("date,platform,campaign_id,impressions,spend\n")
+    with pytest.raises(InputFileError, match="no data rows"):
+        ingest_file(store, "ads", header_only)
+    with pytest.raises(InputFileError, match="not found"):
+        ingest_file(store, "ads", tmp_path / "missing.csv")
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    with pytest.raises(ColumnNotFoundError, match="lacks column"):
+        ingest_file(store, "ads", other)
+    assert store.count("quarantine") == 0 and store.count("ingest_log") == 0
+
+
+def test_report_repr_and_dict(broken_file):
+    rep = ingest_file(Store.open(":memory:"), "ads", broken_file)
+    assert "13 rows, 3 accepted, 10 quarantined" in repr(rep)
+    d = rep.to_dict()
+    assert json.loads(json.dumps(d)) == d
+    assert {
+        "accepted",
+        "quarantined",
+        "inserted",
+        "updated",
+        "unchanged",
+        "quarantine_sample",
+    } <= d.keys()
+    assert isinstance(rep, IngestReport)
+
+
+# ---------------------------------------------------------------------- property: any mix
+GOOD = "good"
+CORRUPTIONS = {
+    "bad_date": lambda i: f"2024-02-30,facebook,c{i},a{i},100,1,1.5,0\n".encode(),
+    "negative": lambda i: f"2024-05-01,facebook,c{i},a{i},100,1,-1.5,0\n".encode(),
+    "missing_id": lambda i: f"2024-05-01,facebook,,a{i},100,1,1.5,0\n".encode(),
+    "wrong_type": lambda i: f"2024-05-01,facebook,c{i},a{i},lots,1,1.5,0\n".encode(),
+    "garbage": lambda i: f"2024-05-01,facebook,c{i},a{i},100,1,1.5,0".encode() + b"\xc3\x28\n",
+    "extra_field": lambda i: f"2024-05-01,facebook,c{i},a{i},100,1,1.5,0,9\n".encode(),
+    "few_fields": lambda i: f"2024-05-01,facebook,c{i}\n".encode(),
+    "bad_platform": lambda i: f"2024-05-01,orkut,c{i},a{i},100,1,1.5,0\n".encode(),
+}
+
+
+def good_line(i: int) -> bytes:
+    return f"2024-05-01,facebook,c{i},a{i},{100 + i},{i % 7},{i * 0.25:.2f},{i % 3}\n".encode()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from([GOOD, GOOD, *CORRUPTIONS]), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_property_accepted_plus_quarantined_equals_rows(kinds, truncate):
+    body = b"".join(good_line(i) if k == GOOD else CORRUPTIONS[k](i) for i, k in enumerate(kinds))
+    if truncate:
+        body = body.rstrip(b"\n")[:-1]  # cut the last line short
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "mix.csv"
+        p.write_bytes(HEADER + body)
+        res, raw, _, _ = prepare_file("ads", p)
+    n_rows = len(kinds)
+    assert raw.total == n_rows
+    assert len(res.accepted) + len(res.quarantine) == n_rows
+    assert res.quarantine["row"].is_unique
+    bad_lines = {i + 2 for i, k in enumerate(kinds) if k != GOOD}
+    assert bad_lines <= set(res.quarantine["row"])
+    if not truncate:
+        assert set(res.quarantine["row"]) == bad_lines
+        assert len(res.accepted) == kinds.count(GOOD)
+    assert set(res.rows_accepted).isdisjoint(set(res.quarantine["row"]))
+
+
+# ---------------------------------------------------------------------- typed frames
+def typed_events(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "ts": pd.Timestamp("2024-05-01", tz="UTC")
+            + pd.to_timedelta(rng.integers(0, 86400, n), "s"),
+            "user_id": [f"u{i % 50}" for i in range(n)],
+            "event_type": rng.choice(["impression", "click", "purchase"], n),
+            "platform": rng.choice(["instagram", "TikTok"], n),
+            "cost": rng.random(n),
+            "revenue": np.where(rng.random(n) < 0.1, 20.0, 0.0),
+        }
+    )
+
+
+def test_ingest_frame_typed_events():
+    df = typed_events(500)
+    df.loc[3, "cost"] = -1.0
+    df.loc[7, "event_type"] = "teleport"
+    df.loc[9, "user_id"] = None
+    df.loc[11, "event_id"] = "e0"
+    store = Store.open(":memory:")
+    rep = ingest_frame(store, "events", df, source="simulator:events")
+    assert (rep.rows_in_file, rep.accepted, rep.quarantined) == (500, 496, 4)
+    q = store.read("quarantine").set_index("row")
+    assert list(q.index.sort_values()) == [4, 8, 10, 12]
+    assert q.loc[4, "field"] == "cost" and "must be >= 0" in q.loc[4, "reason"]
+    assert q.loc[8, "field"] == "event_type" and "'teleport'" in q.loc[8, "reason"]
+    assert q.loc[10, "reason"] == "required value is missing"
+    assert "duplicate key" in q.loc[12, "reason"] and "row 1" in q.loc[12, "reason"]
+    ev = store.read("events")
+    assert set(ev["platform"]) == {"instagram", "tiktok"}  # lower-cased like text input
+    assert float(ev["revenue"].sum()) == pytest.approx(
+        float(df.drop([3, 7, 9, 11])["revenue"].sum())
+    )
+    again = ingest_frame(store, "events", df, source="simulator:events")
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 496)
+
+
+def test_validate_frame_matches_text_validation():
+    """Typed and text paths agree on what is accepted and why rows are quarantined."""
+    df = typed_events(200, seed=3)
+    df.loc[5, "cost"] = -2.0
+    df.loc[6, "platform"] = "myspace"
+    typed = validate_frame(EVENTS, df, source="s")
+    text = df.astype(object).where(df.notna(), None)
+    text["ts"] = df["ts"].map(lambda t: t.isoformat())
+    text = text.map(lambda v: None if v is None else str(v))
+    via_text = EVENTS.validate(text, rows=list(range(1, 201)), source="s")
+    assert typed.rows_accepted == via_text.rows_accepted
+    assert list(typed.quarantine["field"]) == list(via_text.quarantine["field"])
+    pd.testing.assert_series_equal(typed.accepted["cost"], via_text.accepted["cost"])
+    assert list(typed.accepted["event_type"]) == list(via_text.accepted["event_type"])
+
+
+def test_validate_frame_requires_required_columns():
+    with pytest.raises(DataValidationError, match="'platform'"):
+        validate_frame(
+            AD_PERFORMANCE,
+            pd.DataFrame({"campaign_id": ["c"], "impressions": [1], "spend": [1.0]}),
+            source="f",
+        )
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["ok", "neg", "null_id", "bad_type", "nan", "dup"]), min_size=1, max_size=60
+    )
+)
+def test_property_typed_frames_conserve_rows(kinds):
+    n = len(kinds)
+    cost: list[object] = []
+    ids = []
+    for i, k in enumerate(kinds):
+        ids.append(None if k == "null_id" else ("e0" if k == "dup" and i else f"e{i}"))
+        cost.append(
+            -1.0 if k == "neg" else "x" if k == "bad_type" else np.nan if k == "nan" else 1.0
+        )
+    df = pd.DataFrame(
+        {
+            "event_id": ids,
+            "ts": pd.Timestamp("2024-01-01", tz="UTC"),
+            "user_id": "u",
+            "event_type": "click",
+            "cost": pd.Series(cost, dtype=object),
+        }
+    )
+    res = validate_frame(EVENTS, df, source="p")
+    assert len(res.accepted) + len(res.quarantine) == n
+    assert sorted([*res.rows_accepted, *res.quarantine["row"].tolist()]) == list(range(1, n + 1))
+    assert res.accepted["event_id"].is_unique

@@ -53,6 +53,8 @@ QUARANTINE_COLUMNS = (
     "ingested_at",
 )
 
+#: cell values read as "no value"
+_NULL_TOKENS = ("", "nan", "NaN", "null", "NULL", "None", "<NA>")
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
@@ -197,8 +199,14 @@ class EntitySchema:
         reasons: list[list[tuple[str, str]]] = [[] for _ in range(n)]
         out: dict[str, pd.Series] = {}
         for f in self.fields:
-            col = raw[f.name] if f.name in raw.columns else pd.Series([None] * n, dtype=object)
-            typed, why = self._coerce(f, col)
+            if f.name not in raw.columns:  # absent optional column: all nulls, nothing to check
+                out[f.name] = (
+                    pd.Series([None] * n, dtype=_pandas_dtype(f.dtype))
+                    if f.dtype != "timestamp"
+                    else pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]")
+                )
+                continue
+            typed, why = self._coerce(f, raw[f.name])
             out[f.name] = typed
             for i in np.flatnonzero((why != "").to_numpy()):
                 reasons[i].append((f.name, why.iat[i]))
@@ -243,13 +251,10 @@ class EntitySchema:
 
     def _coerce(self, f: Field, col: pd.Series) -> tuple[pd.Series, pd.Series]:
         """Typed column and a Series of reasons per row (``""`` where the value is fine)."""
-        s = col.astype(object).where(col.notna(), None)
-        text = s.map(lambda v: None if v is None else str(v).strip())
-        text = text.where(
-            text.map(lambda v: v not in (None, "", "nan", "NaN", "null", "NULL", "None")), None
-        )
+        text = col.astype("string").str.strip()
+        text = text.mask(text.isin(_NULL_TOKENS))
         present = text.notna()
-        reason = pd.Series("", index=s.index, dtype=object)
+        reason = pd.Series("", index=col.index, dtype=object)
         if f.dtype == "string":
             typed = text.astype("string")
             if f.allowed is not None:
@@ -258,14 +263,15 @@ class EntitySchema:
                 reason[bad] = [f"{v!r} is not one of {', '.join(f.allowed)}" for v in typed[bad]]
                 typed = low
         elif f.dtype in ("int", "float"):
-            cleaned = text.where(
-                ~present,
-                text.astype("string")
-                .str.replace(",", "", regex=False)
+            cleaned = (
+                text.str.replace(",", "", regex=False)
                 .str.replace("$", "", regex=False)
-                .str.replace("%", "", regex=False),
+                .str.replace("%", "", regex=False)
             )
-            num = pd.to_numeric(cleaned, errors="coerce")
+            num = pd.Series(
+                pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan),
+                index=col.index,
+            )
             not_num = present & num.isna()
             reason[not_num] = [f"{v!r} is not a number" for v in text[not_num]]
             inf = num.notna() & ~np.isfinite(num.astype("float64"))
@@ -286,8 +292,8 @@ class EntitySchema:
                 below = typed.notna() & (typed < f.minimum)
                 reason[below] = [f"must be >= {f.minimum:g}, got {v}" for v in text[below]]
         elif f.dtype == "bool":
-            low = text.astype("string").str.lower()
-            typed = pd.Series(pd.NA, index=s.index, dtype="boolean")
+            low = text.str.lower()
+            typed = pd.Series(pd.NA, index=col.index, dtype="boolean")
             typed[low.isin(_TRUE).fillna(False).astype(bool)] = True
             typed[low.isin(_FALSE).fillna(False).astype(bool)] = False
             bad = present & typed.isna()

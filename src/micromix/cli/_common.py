@@ -121,14 +121,32 @@ def emit_frame(
     if as_csv:
         df.to_csv(sys.stdout, index=False)
         return
-    table = Table(title=title, show_lines=False)
+    shown = df.head(max_rows)
+    cells = {c: [_fmt(v) for v in shown[c].tolist()] for c in df.columns}
+    width = max(console.width, 60)
+    keep, used = [], 1  # rich: one border per column plus two spaces of padding
     for c in df.columns:
-        table.add_column(str(c), overflow="fold")
-    for _, row in df.head(max_rows).iterrows():
-        table.add_row(*(_fmt(v) for v in row.tolist()))
+        w = max([len(str(c)), *(len(x) for x in cells[c])]) + 3
+        if keep and used + w > width:
+            break
+        keep.append(c)
+        used += w
+    table = Table(title=title, show_lines=False)
+    for c in keep:
+        table.add_column(str(c), no_wrap=True)
+    for i in range(len(shown)):
+        table.add_row(*(cells[c][i] for c in keep))
     console.print(table)
+    notes = []
+    if len(keep) < len(df.columns):
+        notes.append(
+            f"{len(df.columns) - len(keep)} more columns ({', '.join(map(str, df.columns[len(keep) :][:8]))}"
+            f"{' ...' if len(df.columns) - len(keep) > 8 else ''})"
+        )
     if len(df) > max_rows:
-        console.print(f"... {len(df) - max_rows} more rows (use --json or --csv for all)")
+        notes.append(f"{len(df) - max_rows} more rows")
+    if notes:
+        console.print("; ".join(notes) + " - use --json or --csv for everything", highlight=False)
 
 
 def _fmt(v: Any) -> str:

@@ -79,6 +79,9 @@ def demo(
                 write_report(
                     store,
                     out / "report.html",
+                    results=results,
+                    n_boot=300,
+                    seed=seed,
                     progress=lambda s, f: update(f"report: {s}", 0.85 + 0.15 * f),
                 )
             update("done", 1.0)
@@ -111,20 +114,7 @@ def demo(
             title="KPIs by strategy (attributed)",
         )
         for r in results.values():
-            cols = [
-                c
-                for c in (
-                    "strategy",
-                    "spend",
-                    "roas",
-                    "incremental_roas",
-                    "incremental_roas_low",
-                    "incremental_roas_high",
-                    "true_incremental_roas",
-                )
-                if c in r.table.columns
-            ]
-            emit_frame(r.table[cols], title=r.comparison.question)
+            emit_frame(_compact(r.table), title=r.comparison.question)
             console.print(r.conclusion + "\n", highlight=False)
         console.print(
             f"[bold green]report:[/] {out / 'report.html'}  (open it in a browser; works offline)"
@@ -135,6 +125,28 @@ def demo(
         )
 
     run_command(body)
+
+
+def _compact(table):
+    """The comparison columns a person reads first, with intervals as '[low, high]'."""
+    import pandas as pd
+
+    def iv(row) -> str:
+        lo, hi = row.get("incremental_roas_low"), row.get("incremental_roas_high")
+        return "-" if pd.isna(lo) else f"[{lo:.2f}, {hi:.2f}]"
+
+    out = pd.DataFrame(
+        {
+            "strategy": table["strategy"],
+            "spend": table["spend"],
+            "attr. ROAS": table["roas"],
+            "incr. ROAS": table["incremental_roas"],
+            "95% CI": table.apply(iv, axis=1),
+        }
+    )
+    if "true_incremental_roas" in table.columns:
+        out["true incr."] = table["true_incremental_roas"]
+    return out
 
 
 def kpis(

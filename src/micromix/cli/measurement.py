@@ -1,0 +1,331 @@
+"""Measurement and budget commands: ``mmm fit``, ``optimize``, ``experiment analyze|plan``.
+
+Thin layer: parse arguments, call :mod:`micromix.measurement` / :mod:`micromix.optimize`,
+print or write results.
+
+Quickstart
+----------
+::
+
+    micromix mmm fit --data weekly.csv --date-col date_week --target y --channels x1,x2 \\
+        --controls event_1,event_2 --output out/mmm
+    micromix optimize --model out/mmm --budget 50 --bounds x2=5:30
+    micromix experiment analyze --data test.csv --arm-col arm --outcome spend --covariate pre
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import typer
+
+from micromix.cli._common import console, emit_frame, emit_json, out_path, progress_bar, run_command
+from micromix.errors import ConfigError
+
+__all__ = ["experiment_app", "mmm_app", "register"]
+
+mmm_app = typer.Typer(
+    help="Marketing-mix model: incremental contribution, ROAS, response curves.",
+    no_args_is_help=True,
+)
+experiment_app = typer.Typer(
+    help="Holdout / lift tests: analysis and sample-size planning.", no_args_is_help=True
+)
+
+
+def _names(values: list[str] | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or []:
+        out += [s.strip() for s in v.split(",") if s.strip()]
+    return tuple(out)
+
+
+@mmm_app.command("fit")
+def mmm_fit(
+    data: Path = typer.Option(..., "--data", help="CSV/Parquet/JSONL file, one row per period."),
+    date_col: str = typer.Option(..., "--date-col", help="Date column."),
+    target: str = typer.Option(..., "--target", help="Outcome column (revenue or conversions)."),
+    channels: list[str] = typer.Option(
+        ..., "--channels", help="Paid channels (spend), comma-separated."
+    ),
+    organic: list[str] = typer.Option(None, "--organic", help="Organic channels (no spend)."),
+    controls: list[str] = typer.Option(None, "--controls", help="Control / event columns."),
+    output: Path = typer.Option(Path("mmm_output"), "--output", help="Folder for the results."),
+    adstock: str = typer.Option("geometric", help="Adstock curve: geometric, delayed, weibull."),
+    saturation: str = typer.Option("logistic", help="Saturation curve: logistic, hill."),
+    l_max: int = typer.Option(8, "--l-max", help="Maximum carry-over in periods."),
+    trend: str = typer.Option("linear", help="Trend: linear, quadratic, none."),
+    seasonality: int = typer.Option(2, help="Yearly Fourier order (0 = none)."),
+    lift_tests: Path = typer.Option(
+        None, "--lift-tests", help="CSV with channel,spend,delta_spend,delta_outcome,sigma."
+    ),
+    horizon: int = typer.Option(None, help="Planning horizon in periods (default min(52, rows))."),
+    draws: int = typer.Option(300, help="Parameter draws for intervals."),
+    holdout: bool = typer.Option(True, help="Also score a time-split holdout."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Fit the mix model; write contributions.csv, summary.json and model.json to --output."""
+
+    def body() -> None:
+        from micromix.ingest.files import read_table
+        from micromix.measurement import LiftTest, MarketingMixModel, MMMSpec
+
+        df = read_table(data)
+        tests: tuple[LiftTest, ...] = ()
+        if lift_tests is not None:
+            lt = read_table(lift_tests)
+            need = ["channel", "spend", "delta_spend", "delta_outcome", "sigma"]
+            miss = [c for c in need if c not in lt.columns]
+            if miss:
+                raise ConfigError(
+                    f"{lift_tests}: lift-test file lacks column(s) {miss}; needs {need}"
+                )
+            tests = tuple(
+                LiftTest(
+                    str(r.channel),
+                    float(r.spend),
+                    float(r.delta_spend),
+                    float(r.delta_outcome),
+                    float(r.sigma),
+                )
+                for r in lt.itertuples()
+            )
+        spec = MMMSpec(
+            date_col=date_col,
+            target=target,
+            channels=_names(channels),
+            organic=_names(organic),
+            controls=_names(controls),
+            adstock=adstock,
+            saturation=saturation,
+            l_max=l_max,
+            trend=trend,
+            yearly_seasonality=seasonality,
+            lift_tests=tests,
+            n_draws=draws,
+        )
+        with progress_bar(not as_json) as update:
+            update("fitting", 0.1)
+            model = MarketingMixModel(spec=spec, horizon=horizon).fit(df, source=str(data))
+            update("summarising", 0.6)
+            summary = model.summary()
+            checks = list(model.diagnostics_)
+            if holdout:
+                update("holdout check", 0.8)
+                checks.append(model.holdout_check(df))
+            out = output
+            out.mkdir(parents=True, exist_ok=True)
+            model.contributions_.to_csv(out / "contributions.csv", index=False)
+            model.response_curves().to_csv(out / "response_curves.csv", index=False)
+            model.contribution_intervals().to_csv(out / "contribution_intervals.csv", index=False)
+            model.save(out)
+            doc = {
+                "target": target,
+                "date_col": date_col,
+                "interval": spec.interval,
+                "fit_seconds": model.fit_seconds_,
+                "horizon_periods": model.horizon_,
+                "channels": {
+                    r["channel"]: {
+                        "kind": r["kind"],
+                        "spend": r["spend"],
+                        "total_contribution": r["contribution"],
+                        "contribution_interval": [r["contribution_lo"], r["contribution_hi"]],
+                        "share_of_outcome": r["share_of_outcome"],
+                        "roas": r["roas"],
+                        "roas_interval": [r["roas_lo"], r["roas_hi"]],
+                        "marginal_roas": r["marginal_roas"],
+                        "marginal_roas_interval": [r["marginal_roas_lo"], r["marginal_roas_hi"]],
+                        "params": model.params_[r["channel"]],
+                    }
+                    for r in summary.to_dict(orient="records")
+                },
+                "diagnostics": [c.to_dict() for c in checks],
+            }
+            from micromix.cli._common import to_jsonable
+
+            (out / "summary.json").write_text(json.dumps(to_jsonable(doc), indent=2))
+            update("done", 1.0)
+        if as_json:
+            emit_json(doc)
+            return
+        emit_frame(
+            summary[
+                [
+                    "channel",
+                    "kind",
+                    "spend",
+                    "contribution",
+                    "contribution_lo",
+                    "contribution_hi",
+                    "roas",
+                    "marginal_roas",
+                ]
+            ],
+            title=f"Incremental contribution to {target} ({spec.interval:.0%} intervals)",
+        )
+        for c in checks:
+            console.print(str(c), highlight=False)
+        console.print(
+            f"wrote {out}/contributions.csv, summary.json, model.json "
+            f"(fit in {model.fit_seconds_:.2f} s)"
+        )
+
+    run_command(body)
+
+
+def optimize_cmd(
+    model: Path = typer.Option(..., "--model", help="Folder written by 'micromix mmm fit'."),
+    budget: float = typer.Option(None, "--budget", help="Total budget over the planning horizon."),
+    bounds: str = typer.Option(None, "--bounds", help="Per-channel bounds: ch=lo:hi,ch2=lo:"),
+    locked: str = typer.Option(None, "--locked", help="Fixed spends: ch=amount,..."),
+    min_spend: str = typer.Option(None, "--min-spend", help="Minimum spends: ch=amount,..."),
+    target_roas: float = typer.Option(
+        None, "--target-roas", help="Find the largest budget meeting this ROAS instead."
+    ),
+    output: Path = typer.Option(None, "--output", help="Write the plan (.json or .csv)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Recommend a budget allocation from a fitted mix model, compared with the current one."""
+
+    def body() -> None:
+        from micromix.measurement import load_mmm
+        from micromix.optimize import (
+            BudgetOptimizer,
+            compare_scenarios,
+            parse_amounts,
+            parse_bounds,
+        )
+
+        m = load_mmm(model)
+        opt = BudgetOptimizer(
+            m,
+            bounds=parse_bounds(bounds, m.channels),
+            locked=parse_amounts(locked, m.channels, "--locked"),
+            min_spend=parse_amounts(min_spend, m.channels, "--min-spend"),
+        )
+        if target_roas is not None:
+            rec = opt.budget_for_target(target_roas=target_roas)
+        elif budget is None:
+            raise ConfigError("give --budget AMOUNT (or --target-roas R to search for a budget)")
+        else:
+            rec = opt.allocate(budget)
+        current = m.current_spend
+        if current.sum() > 0 and not math.isclose(current.sum(), rec.budget):
+            current_scaled = current * rec.budget / current.sum()
+        else:
+            current_scaled = current
+        scen = compare_scenarios(
+            m, {"current_mix": current_scaled, "recommended": rec}, interval=opt.interval
+        )
+        doc = {
+            "model": str(model),
+            "horizon_periods": m.horizon_,
+            "recommended": rec.to_dict(),
+            "scenarios": scen.to_dict(orient="records"),
+        }
+        if output is not None:
+            p = out_path(output)
+            assert p is not None
+            if p.suffix.lower() == ".csv":
+                rec.to_frame().to_csv(p, index=False)
+            else:
+                from micromix.cli._common import to_jsonable
+
+                p.write_text(json.dumps(to_jsonable(doc), indent=2))
+        if as_json:
+            emit_json(doc)
+            return
+        emit_frame(
+            rec.to_frame(),
+            title=f"Recommended allocation of {rec.budget:,.2f} over {m.horizon_} periods",
+        )
+        emit_frame(
+            scen[["scenario", "spend", "outcome", "outcome_lo", "outcome_hi", "roas"]],
+            title="Current mix (same budget) vs recommended",
+        )
+
+    run_command(body)
+
+
+@experiment_app.command("analyze")
+def experiment_analyze(
+    data: Path = typer.Option(..., "--data", help="One row per unit."),
+    arm_col: str = typer.Option(..., "--arm-col", help="Arm label column."),
+    outcome: str = typer.Option(..., "--outcome", help="Outcome column (numeric or yes/no)."),
+    covariate: str = typer.Option(None, "--covariate", help="Pre-period covariate for CUPED."),
+    control: str = typer.Option(None, "--control", help="Control arm label (auto-detected)."),
+    alpha: float = typer.Option(0.05, help="1 - confidence level."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Difference in means with intervals, CUPED and an always-valid reading per arm."""
+
+    def body() -> None:
+        from micromix.ingest.files import read_table
+        from micromix.measurement import analyze_experiment
+
+        df = read_table(data)
+        res = analyze_experiment(
+            df, arm_col=arm_col, outcome=outcome, covariate=covariate, control=control, alpha=alpha
+        )
+        if as_json:
+            emit_json(res.to_dict())
+            return
+        emit_frame(res.arms, title=f"Arms ({outcome})")
+        cols = ["arm", "diff", "ci_lo", "ci_hi", "p_value", "relative_lift"]
+        if covariate:
+            cols += ["cuped_diff", "cuped_ci_lo", "cuped_ci_hi", "variance_reduction"]
+        cols += ["seq_ci_lo", "seq_ci_hi", "seq_p_value"]
+        emit_frame(res.effects[cols], title=f"Effect vs control {res.control!r}")
+        for c in res.checks:
+            console.print(str(c), highlight=False)
+
+    run_command(body)
+
+
+@experiment_app.command("plan")
+def experiment_plan(
+    baseline: float = typer.Option(..., help="Control mean (a rate in (0,1) without --sd)."),
+    mde: float = typer.Option(..., help="Smallest effect worth detecting (absolute)."),
+    sd: float = typer.Option(None, help="Outcome standard deviation (continuous outcomes)."),
+    alpha: float = typer.Option(0.05),
+    power: float = typer.Option(0.8),
+    ratio: float = typer.Option(1.0, help="Treatment units per control unit."),
+    relative: bool = typer.Option(False, help="Read --mde as relative to --baseline."),
+    variance_reduction: float = typer.Option(0.0, help="Expected CUPED variance reduction."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Sample size per arm for a lift test."""
+
+    def body() -> None:
+        from micromix.measurement import sample_size
+
+        res = sample_size(
+            baseline,
+            mde,
+            sd=sd,
+            alpha=alpha,
+            power=power,
+            ratio=ratio,
+            relative=relative,
+            variance_reduction=variance_reduction,
+        )
+        if as_json:
+            emit_json(res)
+            return
+        console.print(
+            f"control: {res['n_control']:,} units, treatment: {res['n_treatment']:,} units "
+            f"(total {res['n_total']:,}) to detect {res['effect']:.4g} at alpha={alpha}, "
+            f"power={power}"
+        )
+
+    run_command(body)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``mmm``, ``optimize`` and ``experiment`` to the root app."""
+    app.add_typer(mmm_app, name="mmm")
+    app.command("optimize")(optimize_cmd)
+    app.add_typer(experiment_app, name="experiment")

@@ -1,0 +1,232 @@
+"""``micromix moments ...``: classify intents, find bursts, tag sessions, watch live streams.
+
+Thin layer: parse arguments, call :mod:`micromix.moments`, print or write the result.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from micromix.cli._common import console, emit_frame, err_console, out_path, run_command
+from micromix.errors import ConfigError
+from micromix.ingest.files import read_table, require_columns
+
+__all__ = ["moments_app", "register"]
+
+moments_app = typer.Typer(
+    name="moments",
+    help="Micro-moments: intent classification, bursts and gaps, sessions, live detection.",
+    no_args_is_help=True,
+)
+
+
+def _write_csv(df: Any, output: Path | None) -> None:
+    if output is None:
+        try:
+            df.to_csv(sys.stdout, index=False)
+        except BrokenPipeError:  # e.g. piped into `head`
+            sys.stderr.close()
+    else:
+        p = out_path(output)
+        assert p is not None
+        df.to_csv(p, index=False)
+        err_console.print(f"wrote {len(df):,} rows to {p}")
+
+
+def _spec(freq: str, detector: str, min_count: int, min_ratio: float, alpha: float | None):
+    from micromix.moments.bursts import BurstSpec
+
+    params: dict[str, Any] = {}
+    if alpha is not None:
+        if detector != "poisson":
+            raise ConfigError("--alpha applies to --detector poisson only; drop it or switch")
+        params["alpha"] = alpha
+    return BurstSpec(freq=freq, detector=detector, detector_params=params, min_count=min_count,
+                     min_ratio=min_ratio)
+
+
+@moments_app.command("classify")
+def classify_cmd(
+    input: Path = typer.Option(..., "--input", "-i", help="CSV, TSV or JSONL file."),
+    text_col: str = typer.Option(..., "--text-col", help="Column holding the query / text."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="CSV to write (default stdout)."),
+    model: Path | None = typer.Option(None, "--model", help="Model file (default: shipped)."),
+) -> None:
+    """Add `moment` (know|go|do|buy|other) and `confidence` (0..1) to every row."""
+
+    def body() -> None:
+        from micromix.moments.intent import IntentClassifier
+
+        df = read_table(input)
+        require_columns(df, [text_col], input)
+        clf = IntentClassifier.load(model) if model else IntentClassifier.load_default()
+        res = clf.classify(df[text_col].tolist())
+        out = df.drop(columns=[c for c in ("moment", "confidence") if c in df.columns])
+        out["moment"] = res["moment"].to_numpy()
+        out["confidence"] = res["confidence"].to_numpy()
+        _write_csv(out, output)
+
+    run_command(body)
+
+
+@moments_app.command("bursts")
+def bursts_cmd(
+    input: Path = typer.Option(..., "--input", "-i", help="CSV, TSV or JSONL file."),
+    time_col: str = typer.Option(..., "--time-col", help="Timestamp column."),
+    key_col: str | None = typer.Option(
+        None, "--key-col", help="Key column; several as a comma-separated list."),
+    count_col: str | None = typer.Option(
+        None, "--count-col", help="Pre-aggregated count column (else one row = one event)."),
+    freq: str = typer.Option("1h", "--freq", help="Bucket width, e.g. 5min, 1h, 1D."),
+    detector: str = typer.Option("poisson", "--detector", help="poisson, ewma or cusum."),
+    min_count: int = typer.Option(5, "--min-count", help="Fewest events in a burst bucket."),
+    min_ratio: float = typer.Option(1.5, "--min-ratio", help="Burst must be >= ratio x expected."),
+    alpha: float | None = typer.Option(None, "--alpha", help="Poisson tail probability."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="CSV to write (default stdout)."),
+    no_header: bool = typer.Option(
+        False, "--no-header",
+        help="The CSV has no header row: columns are named c0, c1, ... (e.g. --time-col c0)."),
+) -> None:
+    """Find bursts and collection gaps: rows `key, start, end, observed, expected, score, kind`."""
+
+    def body() -> None:
+        import pandas as pd
+
+        from micromix.moments.bursts import detect_bursts
+
+        df = read_table(input)
+        if no_header:  # the first "header" line is data
+            df = pd.concat([df.columns.to_frame().T, df], ignore_index=True)
+            df.columns = [f"c{i}" for i in range(df.shape[1])]
+            df = df.apply(_maybe_numeric)
+        keys = [k.strip() for k in key_col.split(",")] if key_col else []
+        if time_col not in df.columns and not no_header and any(
+            str(c).replace(".", "").isdigit() for c in df.columns
+        ):
+            raise ConfigError(
+                f"{input}: column {time_col!r} not found and the first line looks like data, "
+                "not a header; pass --no-header and name columns c0, c1, ... (--time-col c0)"
+            )
+        require_columns(df, [time_col, *keys, *([count_col] if count_col else [])], input)
+        spec = _spec(freq, detector, min_count, min_ratio, alpha)
+        out = detect_bursts(df, time_col=time_col, key_col=keys or None, count_col=count_col,
+                            spec=spec)
+        out = out.assign(start=out["start"].map(_iso), end=out["end"].map(_iso))
+        _write_csv(out, output)
+
+    run_command(body)
+
+
+def _iso(ts: Any) -> str:
+    return ts.isoformat().replace("+00:00", "Z")
+
+
+def _maybe_numeric(s: Any) -> Any:
+    import pandas as pd
+
+    conv = pd.to_numeric(s, errors="coerce")
+    return conv if conv.notna().sum() == s.notna().sum() else s
+
+
+@moments_app.command("sessions")
+def sessions_cmd(
+    input: Path = typer.Option(..., "--input", "-i", help="Events file (events contract or GA4)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Per-session CSV to write."),
+    as_json: bool = typer.Option(False, "--json", help="KPIs as JSON."),
+) -> None:
+    """Tag sessions with their micro-moment and outcome; print KPIs per moment type."""
+
+    def body() -> None:
+        from micromix.moments.sessions import moment_kpis, tag_sessions
+
+        df = read_table(input)
+        sessions = tag_sessions(df)
+        if output is not None:
+            _write_csv(sessions, output)
+        emit_frame(moment_kpis(sessions).reset_index(), as_json=as_json,
+                   title="KPIs by micro-moment")
+
+    run_command(body)
+
+
+@moments_app.command("watch")
+def watch_cmd(
+    source: str = typer.Option(..., "--source", help="http, file or redis."),
+    input: Path | None = typer.Option(None, "--input", "-i", help="File to replay (--source file)."),
+    time_col: str = typer.Option("ts", "--time-col", help="Timestamp field of the events."),
+    speed: float | None = typer.Option(None, "--speed", help="Replay speed-up (default: max)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="HTTP bind address (loopback)."),
+    port: int = typer.Option(8765, "--port", help="HTTP port."),
+    redis_url: str = typer.Option("redis://127.0.0.1:6379/0", "--redis-url"),
+    stream: str = typer.Option("micromix:events", "--stream", help="Redis stream name."),
+    group: str = typer.Option("micromix-moments", "--group", help="Redis consumer group."),
+    consumer: str = typer.Option("detector-1", "--consumer", help="Redis consumer name."),
+    max_events: int | None = typer.Option(None, "--max-events", help="Stop after N (redis)."),
+    idle_stop: float | None = typer.Option(None, "--idle-stop", help="Stop after S idle seconds."),
+    freq: str = typer.Option("5min", "--freq", help="Bucket width."),
+    detector: str = typer.Option("poisson", "--detector", help="poisson, ewma or cusum."),
+    topics: str = typer.Option("", "--topics", help="Comma-separated topics to key on."),
+    webhook: list[str] = typer.Option([], "--webhook", help="POST each moment here (repeat)."),
+    db: str | None = typer.Option(None, "--db", help="Store file (default MICROMIX_DB)."),
+    no_store: bool = typer.Option(False, "--no-store", help="Do not write moments to the store."),
+) -> None:
+    """Detect micro-moments live and fire actions (store + webhooks)."""
+
+    def body() -> None:
+        from micromix.moments.actions import ActionDispatcher, WebhookSink
+        from micromix.moments.realtime import (
+            MomentDetector,
+            consume_redis,
+            replay_file,
+            serve_http,
+        )
+
+        if source not in ("http", "file", "redis"):
+            raise ConfigError(f"--source {source!r} is not one of http, file, redis")
+        store = None
+        if not no_store:
+            from micromix.store import Store
+
+            store = Store.open(db)
+        hooks = [WebhookSink(u) for u in webhook]
+        det = MomentDetector(
+            spec=_spec(freq, detector, 5, 1.5, None),
+            dispatcher=ActionDispatcher(store, hooks),
+            topics=[t.strip() for t in topics.split(",") if t.strip()],
+        )
+        try:
+            if source == "file":
+                if input is None:
+                    raise ConfigError("--source file needs --input FILE (JSONL or CSV)")
+                episodes = replay_file(input, det, time_col=time_col, speed=speed)
+                err_console.print(
+                    f"replayed {det.processed:,} events ({det.duplicates} duplicates): "
+                    f"{int((episodes['kind'] == 'burst').sum())} bursts, "
+                    f"{int((episodes['kind'] == 'gap').sum())} gaps, "
+                    f"{det.dispatcher.dead_letters} dead letters")
+                emit_frame(episodes.assign(start=episodes["start"].map(_iso),
+                                           end=episodes["end"].map(_iso)),
+                           title="moments")
+            elif source == "http":
+                serve_http(det, host=host, port=port, ready=lambda s: err_console.print(
+                    f"listening on http://{s.server_address[0]}:{s.server_address[1]}/events "
+                    "(Ctrl-C to stop)"))
+            else:
+                n = consume_redis(det, url=redis_url, stream=stream, group=group,
+                                  consumer=consumer, max_events=max_events,
+                                  idle_stop_s=idle_stop)
+                console.print(f"read {n:,} entries, {len(det.actions)} moments")
+        finally:
+            if store is not None:
+                store.close()
+
+    run_command(body)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``moments`` group to the root app."""
+    app.add_typer(moments_app, name="moments")

@@ -1,0 +1,335 @@
+"""``micromix social ...`` and ``micromix creators ...``: listening, sentiment, user content, creators.
+
+Thin layer: parse arguments, call :mod:`micromix.social` / :mod:`micromix.influencers`, print or
+write the result.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from micromix.cli._common import (
+    emit_frame,
+    emit_json,
+    err_console,
+    out_path,
+    progress_bar,
+    run_command,
+)
+from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
+
+__all__ = ["creators_app", "register", "social_app"]
+
+social_app = typer.Typer(
+    name="social",
+    help="Social listening: brand mentions, share of voice, sentiment, user content to amplify.",
+    no_args_is_help=True,
+)
+creators_app = typer.Typer(
+    name="creators",
+    help="Creators: tiers, engagement, authenticity, niche, cost; discovery for a brief.",
+    no_args_is_help=True,
+)
+
+
+def _read(path: Path) -> Any:
+    """Read a table and drop '====' rule rows (Kim 2020 style listings)."""
+    from micromix.ingest.files import read_table
+
+    df = read_table(path)
+    if len(df):
+        first = df.iloc[:, 0].astype("string").str.strip()
+        rule = first.str.fullmatch(r"[=\-]{3,}").fillna(False).astype(bool) & df.iloc[
+            :, 1:
+        ].isna().all(axis=1)
+        df = df[~rule.to_numpy()].reset_index(drop=True)
+        # counts read as text because of the rule row become numbers again
+        for c in df.columns:
+            if df[c].dtype == object:
+                import pandas as pd
+
+                num = pd.to_numeric(df[c], errors="coerce")
+                if num.notna().sum() == df[c].notna().sum() and num.notna().any():
+                    df[c] = num
+    if len(df) == 0:
+        raise DataValidationError(
+            f"{path}: the file has a header but no data rows; export it again"
+        )
+    return df
+
+
+def _write_csv(df: Any, output: Path | None) -> None:
+    if output is None:
+        try:
+            df.to_csv(sys.stdout, index=False)
+        except BrokenPipeError:  # e.g. piped into `head`
+            sys.stderr.close()
+    else:
+        p = out_path(output)
+        assert p is not None
+        df.to_csv(p, index=False)
+        err_console.print(f"wrote {len(df):,} rows to {p}")
+
+
+def _column(df: Any, name: str, path: Path) -> str:
+    """The column called ``name`` (exact, else case/punctuation-insensitive) or a clear error."""
+    from micromix.social.columns import find_column
+
+    col = name if name in df.columns else find_column(df.columns, (name,))
+    if col is None:
+        raise ColumnNotFoundError(
+            f"{path}: column '{name}' not found; available columns: "
+            f"{', '.join(map(str, df.columns[:30]))}"
+        )
+    return col
+
+
+def _with_text(df: Any, text_col: str | None, path: Path) -> Any:
+    """Rename ``text_col`` (matched case-insensitively) to ``text``."""
+    if text_col is None:
+        return df
+    col = _column(df, text_col, path)
+    return df.drop(columns=[c for c in ("text",) if c in df.columns and c != col]).rename(
+        columns={col: "text"}
+    )
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(x.strip() for x in (value or "").split(",") if x.strip())
+
+
+@social_app.command("sentiment")
+def sentiment_cmd(
+    input: Path = typer.Option(..., "--input", "-i", help="CSV, TSV, JSON or JSONL file."),
+    text_col: str = typer.Option(..., "--text-col", help="Column holding the text."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="CSV to write (default stdout)."
+    ),
+    scorer: str = typer.Option(
+        "service", "--scorer", help="service (default) or vader (baseline)."
+    ),
+) -> None:
+    """Add `sentiment` (positive|negative|neutral) and `sentiment_score` (-1..1) to every row."""
+
+    def body() -> None:
+        from micromix.social.sentiment import score_sentiment
+
+        df = _read(input)
+        res = score_sentiment(df[_column(df, text_col, input)], scorer=scorer)
+        out = df.drop(columns=[c for c in ("sentiment", "sentiment_score") if c in df.columns])
+        out["sentiment"] = res["sentiment"].to_numpy()
+        out["sentiment_score"] = res["sentiment_score"].round(4).to_numpy()
+        _write_csv(out, output)
+
+    run_command(body)
+
+
+@social_app.command("evaluate")
+def evaluate_cmd(
+    input: Path = typer.Option(
+        ..., "--input", "-i", help="Labelled texts: CSV, TSV, JSON or JSONL."
+    ),
+    text_col: str = typer.Option(..., "--text-col", help="Column holding the text."),
+    label_col: str = typer.Option(..., "--label-col", help="Column holding the true label."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Accuracy of the service scorer vs the VADER baseline on labelled texts."""
+
+    def body() -> None:
+        from micromix.social.sentiment import evaluate_sentiment
+
+        df = _read(input)
+        res = evaluate_sentiment(
+            df[_column(df, text_col, input)], df[_column(df, label_col, input)]
+        )
+        emit_frame(res, as_json=as_json, title=f"Sentiment accuracy on {input.name}")
+
+    run_command(body)
+
+
+@social_app.command("listen")
+def listen_cmd(
+    input: Path = typer.Option(..., "--input", "-i", help="Posts: CSV, TSV, JSON or JSONL."),
+    brand: str = typer.Option(..., "--brand", help="Brand name to listen for."),
+    aliases: str | None = typer.Option(None, "--aliases", help="Comma-separated other names."),
+    handles: str | None = typer.Option(None, "--handles", help="Comma-separated account handles."),
+    hashtags: str | None = typer.Option(None, "--hashtags", help="Comma-separated hashtags."),
+    competitors: str | None = typer.Option(
+        None, "--competitors", help="Comma-separated competitor names."
+    ),
+    freq: str = typer.Option("D", "--freq", help="Trend period: D, W or MS."),
+    text_col: str | None = typer.Option(None, "--text-col", help="Text column (default: auto)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Mentions, share of voice against competitors, sentiment trend and earned media value."""
+
+    def body() -> None:
+        from micromix.social.listening import BrandSpec, listen
+
+        if freq not in ("D", "W", "MS", "M", "h", "H"):
+            raise ConfigError(f"--freq '{freq}' is not supported; use D, W or MS")
+        spec = BrandSpec(
+            brand, aliases=_split(aliases), handles=_split(handles), hashtags=_split(hashtags)
+        )
+        comps = [BrandSpec(c) for c in _split(competitors)]
+        df = _with_text(_read(input), text_col, input)
+        res = listen(df, spec, comps, freq="MS" if freq == "M" else freq)
+        if as_json:
+            emit_json(res.to_dict())
+            return
+        emit_frame(res.share_of_voice, title=f"Share of voice ({res.meta['posts']:,} posts)")
+        emit_frame(res.sentiment_trend, title=f"{brand}: sentiment trend")
+
+    run_command(body)
+
+
+@social_app.command("amplify")
+def amplify_cmd(
+    input: Path = typer.Option(..., "--input", "-i", help="Posts: CSV, TSV, JSON or JSONL."),
+    brand: str = typer.Option(..., "--brand", help="Brand name."),
+    handles: str | None = typer.Option(
+        None, "--handles", help="Comma-separated brand-owned handles."
+    ),
+    aliases: str | None = typer.Option(None, "--aliases", help="Comma-separated other names."),
+    ads: Path | None = typer.Option(
+        None, "--ads", help="Brand ads export for the CTR/CPM/CVR baseline."
+    ),
+    top: int = typer.Option(20, "--top", help="Rows to show."),
+    text_col: str | None = typer.Option(None, "--text-col", help="Text column (default: auto)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Rank genuine user posts about the brand for paid amplification, with reasons."""
+
+    def body() -> None:
+        from micromix.social.listening import BrandSpec
+        from micromix.social.ugc import ad_baseline, rank_for_amplification
+
+        if top < 1:
+            raise ConfigError(f"--top {top} must be >= 1")
+        spec = BrandSpec(brand, aliases=_split(aliases), handles=_split(handles))
+        base = ad_baseline(_read(ads)) if ads is not None else None
+        df = _with_text(_read(input), text_col, input)
+        res = rank_for_amplification(df, spec, baseline=base, top=top)
+        emit_frame(res, as_json=as_json, title=f"User content to amplify for {brand}")
+
+    run_command(body)
+
+
+@creators_app.command("score")
+def score_cmd(
+    input: Path = typer.Option(..., "--input", "-i", help="Profiles: CSV, TSV, JSON or JSONL."),
+    posts: Path | None = typer.Option(None, "--posts", help="Posts by these creators (optional)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="CSV to write (default stdout)."
+    ),
+    tiers: str = typer.Option("default", "--tiers", help="Tier preset: default or marketing."),
+    last_n: int = typer.Option(
+        12, "--last-n", help="Most recent posts per creator for engagement."
+    ),
+) -> None:
+    """Tier, engagement rate, fake probability, authenticity, niche and cost for every creator."""
+
+    def body() -> None:
+        from micromix.influencers.engagement import EngagementSpec
+        from micromix.influencers.scoring import score_creators
+
+        spec = EngagementSpec(last_n=last_n)
+        prof = _read(input)
+        pst = _read(posts) if posts is not None else None
+        with progress_bar(output is not None) as update:
+            res = score_creators(prof, pst, scheme=tiers, engagement=spec, progress=update)
+        _write_csv(res, output)
+
+    run_command(body)
+
+
+@creators_app.command("discover")
+def discover_cmd(
+    input: Path = typer.Option(..., "--input", "-i", help="Profiles: CSV, TSV, JSON or JSONL."),
+    niche: str = typer.Option(
+        ..., "--niche", help="Niche of the brief, e.g. pet, beauty, fitness."
+    ),
+    budget: float = typer.Option(..., "--budget", help="Total budget (one post per creator)."),
+    posts: Path | None = typer.Option(None, "--posts", help="Posts by these creators (optional)."),
+    platform: str | None = typer.Option(None, "--platform", help="Keep creators on this platform."),
+    country: str | None = typer.Option(None, "--country", help="Keep creators in this country."),
+    min_authenticity: float = typer.Option(0.5, "--min-authenticity", help="0..1 (default 0.5)."),
+    top: int = typer.Option(20, "--top", help="Maximum creators returned."),
+    compare: bool = typer.Option(False, "--compare", help="Also compare micro vs macro cohorts."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Rank creators for a brief and pick a set that fits the budget, with reasons."""
+
+    def body() -> None:
+        from micromix.influencers.discovery import Brief, compare_cohorts, discover
+        from micromix.influencers.scoring import score_creators
+
+        brief = Brief(
+            niche=niche,
+            budget=budget,
+            platform=platform,
+            country=country,
+            min_authenticity=min_authenticity,
+            top=top,
+        )
+        scored = score_creators(_read(input), _read(posts) if posts is not None else None)
+        picked = discover(scored, brief)
+        cohorts = compare_cohorts(scored, brief) if compare else None
+        if as_json:
+            obj: dict[str, Any] = {
+                "brief": brief.to_dict(),
+                "selected": picked.to_dict(orient="records"),
+                "total_cost": float(picked["est_cost_per_post"].sum()) if len(picked) else 0.0,
+            }
+            if cohorts is not None:
+                obj["cohorts"] = cohorts.to_dict(orient="records")
+            emit_json(obj)
+            return
+        if picked.empty:
+            err_console.print(
+                "no creator matches this brief; lower --min-authenticity or raise --budget"
+            )
+        emit_frame(picked, title=f"Creators for '{niche}' within {budget:,.0f}")
+        if cohorts is not None:
+            emit_frame(cohorts, title="Micro vs macro for the same budget")
+
+    run_command(body)
+
+
+@creators_app.command("validate")
+def validate_cmd(
+    influencers: Path = typer.Option(
+        ..., "--influencers", help="kim2020_instagram_influencers.txt"
+    ),
+    posts: Path = typer.Option(..., "--posts", help="kim2020_instagram_posts_sample.csv"),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Size-engagement curve and sponsored-vs-organic gap on real creator data."""
+
+    def body() -> None:
+        from micromix.influencers.validation import size_engagement_table, sponsored_gap
+
+        tab = size_engagement_table(influencers, posts)
+        gap = sponsored_gap(influencers, posts)
+        if as_json:
+            emit_json(
+                {
+                    "size_engagement": tab.to_dict(orient="records"),
+                    "sponsored_gap": gap.to_dict(orient="records"),
+                }
+            )
+            return
+        emit_frame(tab, title="Median engagement rate by tier")
+        emit_frame(gap, title="Sponsored vs organic engagement")
+
+    run_command(body)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``social`` and ``creators`` groups to ``app``."""
+    app.add_typer(social_app, name="social")
+    app.add_typer(creators_app, name="creators")

@@ -1,0 +1,183 @@
+"""Altair charts of the report, as Vega-Lite specs (dicts) ready to embed.
+
+Every builder takes a result DataFrame (from :mod:`micromix.metrics`) and returns an
+:class:`altair.Chart`; :func:`chart_spec` turns it into a JSON-safe Vega-Lite dict.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.reports.charts import chart_spec, trend_chart
+>>> df = pd.DataFrame({"period": pd.to_datetime(["2026-03-02", "2026-03-09"]),
+...                    "strategy": ["paid_social", "paid_social"], "roas": [2.0, 2.5]})
+>>> spec = chart_spec(trend_chart(df, "strategy", "roas", "ROAS"))
+>>> spec["mark"]["type"]
+'line'
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+__all__ = ["chart_spec", "comparison_chart", "comparison_long", "trend_chart"]
+
+#: series labels in the comparison chart
+INCREMENTAL = "incremental ROAS (holdout)"
+ATTRIBUTED = "attributed ROAS"
+TRUE_VALUE = "true incremental ROAS"
+
+
+def _clean(obj: Any) -> Any:
+    """Replace NaN / infinity by None, recursively (JSON has no NaN)."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """A chart as a JSON-safe Vega-Lite dict (data inlined, NaN -> null)."""
+    return _clean(chart.to_dict())
+
+
+def trend_chart(df: pd.DataFrame, by: str, kpi: str, label: str) -> alt.Chart:
+    """Weekly line chart of one KPI, one line per value of ``by``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        ``compute_kpis(..., by=[by], grain="week")`` output (``period``, ``by``, ``kpi``).
+    by : str
+        Grouping column (``strategy``, ``platform`` ...).
+    kpi : str
+        KPI column.
+    label : str
+        Axis title.
+    """
+    data = df[["period", by, kpi]].copy()
+    data["period"] = pd.to_datetime(data["period"]).dt.strftime("%Y-%m-%d")
+    data[by] = data[by].astype("string").fillna("(none)").astype(str)
+    data[kpi] = pd.to_numeric(data[kpi], errors="coerce").astype("float64")
+    data = data.replace([np.inf, -np.inf], np.nan).astype(object).where(data.notna(), None)
+    return (
+        alt.Chart(data, title=label)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("period:T", title="week", axis=alt.Axis(format="%b %d")),
+            y=alt.Y(f"{kpi}:Q", title=label),
+            color=alt.Color(f"{by}:N", title=by, legend=alt.Legend(orient="bottom", columns=3)),
+            tooltip=[
+                alt.Tooltip("period:T", title="week"),
+                alt.Tooltip(f"{by}:N"),
+                alt.Tooltip(f"{kpi}:Q", title=label, format=",.3~f"),
+            ],
+        )
+        .properties(width="container", height=180)
+    )
+
+
+def comparison_long(table: pd.DataFrame) -> pd.DataFrame:
+    """Comparison table in long form for :func:`comparison_chart`.
+
+    Returns one row per (strategy, series) with ``value``, ``low`` and ``high`` (the interval
+    is given for the incremental estimate only).
+    """
+    series = (  # (label, value column, interval prefix or None)
+        (INCREMENTAL, "incremental_roas", "incremental_roas"),
+        (ATTRIBUTED, "roas", None),
+        (TRUE_VALUE, "true_incremental_roas", None),
+    )
+    rows: list[dict[str, Any]] = []
+    for _, r in table.iterrows():
+        for label, col, interval in series:
+            value = _num(r.get(col))
+            if value is None:
+                continue
+            low = _num(r.get(f"{interval}_low")) if interval else None
+            high = _num(r.get(f"{interval}_high")) if interval else None
+            rows.append(
+                {
+                    "strategy": str(r["strategy"]),
+                    "series": label,
+                    "value": value,
+                    "low": low,
+                    "high": high,
+                }
+            )
+    return pd.DataFrame(rows, columns=["strategy", "series", "value", "low", "high"])
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if v is not None and pd.notna(v) and math.isfinite(float(v)) else None
+
+
+def comparison_chart(
+    table: pd.DataFrame, title: str, level: float = 0.95
+) -> alt.LayerChart | alt.FacetChart:
+    """Incremental ROAS with interval error bars, attributed ROAS beside it, truth when known.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``ComparisonResult.table``.
+    title : str
+    level : float
+        Interval coverage (for the legend).
+    """
+    long = comparison_long(table)
+    order = [str(s) for s in table["strategy"]]
+    series = [INCREMENTAL, ATTRIBUTED, TRUE_VALUE]
+    y = alt.Y("strategy:N", sort=order, title=None)
+    y_off = alt.YOffset("series:N", sort=series, scale=alt.Scale(domain=series))
+    color = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=series, range=["#1f5fa8", "#e08a1e", "#2a9d55"]),
+        legend=alt.Legend(orient="bottom", direction="vertical"),
+    )
+    shape = alt.Shape(
+        "series:N",
+        scale=alt.Scale(domain=series, range=["circle", "square", "diamond"]),
+        legend=None,
+    )
+    base = alt.Chart(long)
+    bars = (
+        base.transform_filter("isValid(datum.low)")
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x=alt.X("low:Q", title=f"ROAS (revenue per $1; bars = {level:.0%} interval)"),
+            x2="high:Q",
+            y=y,
+            yOffset=y_off,
+            color=color,
+        )
+    )
+    points = base.mark_point(filled=True, size=70).encode(
+        x="value:Q",
+        y=y,
+        yOffset=y_off,
+        color=color,
+        shape=shape,
+        tooltip=[
+            alt.Tooltip("strategy:N"),
+            alt.Tooltip("series:N"),
+            alt.Tooltip("value:Q", format=",.2f"),
+            alt.Tooltip("low:Q", format=",.2f"),
+            alt.Tooltip("high:Q", format=",.2f"),
+        ],
+    )
+    zero = (
+        alt.Chart(pd.DataFrame({"x": [0.0]}))
+        .mark_rule(strokeDash=[4, 4], color="#888")
+        .encode(x="x:Q")
+    )
+    return alt.layer(zero, bars, points).properties(
+        title=title, width="container", height=alt.Step(14)
+    )

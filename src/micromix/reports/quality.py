@@ -1,0 +1,371 @@
+"""Data-quality checks for the report, as :class:`~micromix.checks.CheckResult` objects.
+
+Each check reads the store through its API (counts, Ibis expressions, the ``quarantine`` and
+``ingest_log`` tables) and says what it found and what to do.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.store import Store
+>>> from micromix.reports.quality import quality_checks
+>>> st = Store.open(":memory:")
+>>> [c.name for c in quality_checks(st)][:2]
+['data_present', 'quarantine']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from micromix.checks import CheckResult, Status
+
+__all__ = [
+    "DATE_COLUMNS",
+    "KEY_FIELDS",
+    "NULL_FAIL",
+    "NULL_REVIEW",
+    "QUARANTINE_FAIL",
+    "QUARANTINE_REVIEW",
+    "QualityReport",
+    "date_gaps",
+    "quality_checks",
+    "quality_report",
+]
+
+#: fields the analyses rely on, per table (null shares are checked on these)
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "events": ("ts", "user_id", "event_type", "platform"),
+    "ad_performance": (
+        "date",
+        "platform",
+        "campaign_id",
+        "impressions",
+        "clicks",
+        "spend",
+        "conversions",
+    ),
+    "experiments": ("experiment_id", "unit_id", "arm", "campaign_id", "conversions", "revenue"),
+    "creators": ("creator_id", "followers"),
+}
+#: the time column of each dated table (date coverage is checked on these)
+DATE_COLUMNS: dict[str, str] = {"events": "ts", "ad_performance": "date"}
+#: null share above which a key field is flagged for review / failed (fail only for fields the
+#: data contract requires)
+NULL_REVIEW, NULL_FAIL = 0.01, 0.20
+#: quarantined share of ingested rows above which ingestion is flagged for review / failed
+QUARANTINE_REVIEW, QUARANTINE_FAIL = 0.0, 0.10
+#: tables listed in the row-count overview (in order), when present
+_TABLES = (
+    "events",
+    "ad_performance",
+    "posts",
+    "creators",
+    "audience",
+    "experiments",
+    "ground_truth",
+    "quarantine",
+    "ingest_log",
+)
+
+
+@dataclass
+class QualityReport:
+    """Checks plus the tables behind them (for rendering)."""
+
+    checks: list[CheckResult]
+    row_counts: pd.DataFrame
+    top_reasons: pd.DataFrame
+    ingest_log: pd.DataFrame
+    null_shares: pd.DataFrame
+    coverage: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "checks": [c.to_dict() for c in self.checks],
+            "row_counts": self.row_counts.to_dict("records"),
+            "top_reasons": self.top_reasons.to_dict("records"),
+            "null_shares": self.null_shares.to_dict("records"),
+            "coverage": self.coverage.to_dict("records"),
+        }
+
+
+def _counts(store: Any) -> pd.DataFrame:
+    names = [t for t in _TABLES if store.has_table(t)]
+    names += [t for t in store.tables() if t not in names]
+    return pd.DataFrame({"table": names, "rows": [store.count(t) for t in names]})
+
+
+def _quarantine(store: Any, top: int) -> tuple[CheckResult, pd.DataFrame]:
+    cols = ["kind", "reason", "rows"]
+    n_q = store.count("quarantine")
+    if n_q == 0:
+        return (
+            CheckResult("quarantine", Status.PASS, "no rows were quarantined at ingestion"),
+            pd.DataFrame(columns=cols),
+        )
+    q = store.table("quarantine")
+    q = q.mutate(reason=q.reason.fill_null("(no reason)"), kind=q.kind.fill_null("(unknown)"))
+    expr = q.group_by(["kind", "reason"]).aggregate(rows=q.count())
+    reasons = store.execute(expr.order_by([expr.rows.desc(), expr.kind, expr.reason]).limit(top))
+    reasons = reasons.sort_values(["rows", "kind", "reason"], ascending=[False, True, True])
+    ingested = 0
+    if store.count("ingest_log"):
+        log = store.table("ingest_log")
+        agg = store.execute(log.aggregate(a=log.accepted.sum(), q=log.quarantined.sum()))
+        ingested = int((agg["a"].fillna(0) + agg["q"].fillna(0)).iloc[0])
+    share = n_q / ingested if ingested else None
+    top_reason = f"{reasons['reason'].iloc[0]!r} ({int(reasons['rows'].iloc[0]):,} rows)"
+    if share is None:
+        status, share_txt = Status.REVIEW, ""
+    else:
+        status = Status.FAIL if share > QUARANTINE_FAIL else Status.REVIEW
+        share_txt = f" ({share:.1%} of ingested rows)"
+    return (
+        CheckResult(
+            "quarantine",
+            status,
+            f"{n_q:,} rows were quarantined{share_txt}; most common reason: {top_reason}",
+            "inspect them with 'micromix quarantine' (or the quarantine table), fix the source "
+            "file and re-ingest it; quarantined rows are left out of every KPI",
+            {"quarantined": n_q, "share": share},
+        ),
+        reasons,
+    )
+
+
+def _ingest_log(store: Any, last: int) -> tuple[CheckResult, pd.DataFrame]:
+    if store.count("ingest_log") == 0:
+        return (
+            CheckResult(
+                "ingest_log",
+                Status.PASS,
+                "no files were ingested through 'micromix ingest' (data was loaded another way, "
+                "e.g. by the simulator)",
+                "",
+                {"runs": 0},
+            ),
+            pd.DataFrame(),
+        )
+    log = store.table("ingest_log")
+    df = store.execute(log.order_by(log.ingested_at.desc()).limit(last))
+    bad = df[(df["accepted"].fillna(0) == 0) & (df["rows_in_file"].fillna(0) > 0)]
+    n_runs = store.count("ingest_log")
+    if len(bad):
+        return (
+            CheckResult(
+                "ingest_log",
+                Status.FAIL,
+                f"{len(bad)} of the last {len(df)} ingest runs accepted no rows "
+                f"(first: {bad['source'].iloc[0]})",
+                "check the file's format and columns, then ingest it again",
+                {"runs": n_runs},
+            ),
+            df,
+        )
+    return (
+        CheckResult(
+            "ingest_log",
+            Status.PASS,
+            f"{n_runs:,} ingest runs logged; every recent run accepted rows",
+            "",
+            {"runs": n_runs},
+        ),
+        df,
+    )
+
+
+def _null_shares(store: Any) -> tuple[list[CheckResult], pd.DataFrame]:
+    rows = []
+    for table, fields in KEY_FIELDS.items():
+        n = store.count(table)
+        if n == 0:
+            continue
+        t = store.table(table)
+        present = [f for f in fields if f in t.columns]
+        if not present:
+            continue
+        agg = store.execute(t.aggregate(**{f: t[f].isnull().cast("int64").sum() for f in present}))
+        for f in present:
+            nulls = int(agg[f].iloc[0])
+            rows.append(
+                {"table": table, "field": f, "rows": n, "nulls": nulls, "null_share": nulls / n}
+            )
+    df = pd.DataFrame(rows, columns=["table", "field", "rows", "nulls", "null_share"])
+    checks = []
+    for table, g in df.groupby("table", sort=False):
+        worst = g.sort_values("null_share", ascending=False).iloc[0]
+        share = float(worst["null_share"])
+        required = _required(str(table), str(worst["field"]))
+        status = (
+            Status.FAIL
+            if share > NULL_FAIL and required
+            else Status.REVIEW
+            if share > NULL_REVIEW
+            else Status.PASS
+        )
+        if status is Status.PASS:
+            msg = f"no key field ({', '.join(g['field'])}) is more than {share:.1%} null"
+            rec = ""
+        else:
+            msg = f"{worst['field']} is null in {share:.1%} of {int(worst['rows']):,} rows"
+            rec = (
+                f"fill {worst['field']} in the source export (or map the right column at "
+                "ingestion); rows without it drop out of breakdowns by it"
+            )
+        checks.append(
+            CheckResult(
+                f"nulls:{table}", status, msg, rec, {"field": worst["field"], "null_share": share}
+            )
+        )
+    return checks, df
+
+
+def _required(table: str, field_name: str) -> bool:
+    """Whether the data contract marks ``field_name`` of ``table`` as required."""
+    from micromix.schema import SCHEMAS
+
+    for schema in SCHEMAS.values():
+        if schema.name == table:
+            return any(f.name == field_name and f.required for f in schema.fields)
+    return False
+
+
+def date_gaps(days: Sequence[Any]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Missing date ranges (first, last missing day) between the first and last of ``days``.
+
+    Examples
+    --------
+    >>> [(a.day, b.day) for a, b in date_gaps(["2026-03-01", "2026-03-02", "2026-03-05"])]
+    [(3, 4)]
+    """
+    d = (
+        pd.DatetimeIndex(pd.to_datetime(pd.Series(list(days)), errors="coerce").dropna())
+        .normalize()
+        .unique()
+        .sort_values()
+    )
+    if len(d) < 2:
+        return []
+    missing = pd.date_range(d[0], d[-1], freq="D").difference(d)
+    gaps: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    for day in missing:
+        if gaps and (day - gaps[-1][1]).days == 1:
+            gaps[-1] = (gaps[-1][0], day)
+        else:
+            gaps.append((day, day))
+    return gaps
+
+
+def _coverage(store: Any) -> tuple[list[CheckResult], pd.DataFrame]:
+    rows, checks = [], []
+    for table, col in DATE_COLUMNS.items():
+        if store.count(table) == 0:
+            continue
+        t = store.table(table)
+        if col not in t.columns:
+            continue
+        day = t[col].cast("date").name("day")
+        days = store.execute(t.filter(t[col].notnull()).select(day).distinct())["day"]
+        if days.empty:
+            continue
+        gaps = date_gaps(days)
+        first, last = pd.to_datetime(days).min(), pd.to_datetime(days).max()
+        span = (last - first).days + 1
+        missing = sum((b - a).days + 1 for a, b in gaps)
+        rows.append(
+            {
+                "table": table,
+                "first_day": first.date().isoformat(),
+                "last_day": last.date().isoformat(),
+                "days_spanned": span,
+                "days_with_data": span - missing,
+                "missing_days": missing,
+                "gaps": ", ".join(_fmt_gap(a, b) for a, b in gaps[:5])
+                + (f" (+{len(gaps) - 5} more)" if len(gaps) > 5 else ""),
+            }
+        )
+        if not gaps:
+            checks.append(
+                CheckResult(
+                    f"coverage:{table}",
+                    Status.PASS,
+                    f"every day from {first:%Y-%m-%d} to {last:%Y-%m-%d} has data",
+                    "",
+                    {"missing_days": 0},
+                )
+            )
+            continue
+        status = Status.FAIL if missing / span > 0.2 else Status.REVIEW
+        checks.append(
+            CheckResult(
+                f"coverage:{table}",
+                status,
+                f"{missing} of {span} days between {first:%Y-%m-%d} and {last:%Y-%m-%d} have no "
+                f"rows (first gap: {_fmt_gap(*gaps[0])})",
+                "load the missing days (export them again from the platform); until then, weekly "
+                "trends and day-block intervals around the gaps understate activity",
+                {"missing_days": missing, "gaps": len(gaps)},
+            )
+        )
+    cols = [
+        "table",
+        "first_day",
+        "last_day",
+        "days_spanned",
+        "days_with_data",
+        "missing_days",
+        "gaps",
+    ]
+    return checks, pd.DataFrame(rows, columns=cols)
+
+
+def _fmt_gap(a: pd.Timestamp, b: pd.Timestamp) -> str:
+    return f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
+
+
+def quality_report(store: Any, *, top_reasons: int = 5, last_ingests: int = 10) -> QualityReport:
+    """Run every data-quality check on ``store``.
+
+    Parameters
+    ----------
+    store : micromix.store.Store
+    top_reasons : int
+        How many quarantine reasons to list.
+    last_ingests : int
+        How many ingest-log entries to list.
+    """
+    counts = _counts(store)
+    n_ev, n_ads = store.count("events"), store.count("ad_performance")
+    if n_ev or n_ads:
+        present = CheckResult(
+            "data_present",
+            Status.PASS,
+            f"{n_ev:,} events and {n_ads:,} ad-report rows to analyse",
+            "",
+            {"events": n_ev, "ad_performance": n_ads},
+        )
+    else:
+        present = CheckResult(
+            "data_present",
+            Status.FAIL,
+            "the store holds no events and no ad reports",
+            "ingest data with 'micromix ingest' or run 'micromix demo'",
+            {"events": 0, "ad_performance": 0},
+        )
+    checks = [present]
+    q_check, reasons = _quarantine(store, top_reasons)
+    log_check, log = _ingest_log(store, last_ingests)
+    null_checks, nulls = _null_shares(store)
+    cov_checks, cov = _coverage(store)
+    checks += [q_check, log_check, *null_checks, *cov_checks]
+    return QualityReport(checks, counts, reasons, log, nulls, cov)
+
+
+def quality_checks(store: Any) -> list[CheckResult]:
+    """The data-quality checks alone (see :func:`quality_report`)."""
+    return quality_report(store).checks

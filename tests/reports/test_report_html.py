@@ -1,0 +1,272 @@
+"""The self-contained HTML report: sections, charts, offline, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import micromix.reports as reports
+from micromix.errors import ConfigError
+from micromix.reports import builder
+from micromix.reports.assets import script_safe
+from micromix.simulate import SimConfig, simulate
+from micromix.store import Store
+
+SECTION_TITLES = ("KPI overview", "Trends", "Strategy comparisons", "Data quality")
+CHART_RE = re.compile(r'<script type="application/json" data-chart="([^"]+)">(.*?)</script>', re.S)
+
+
+def _sim_store(users: int = 800, days: int = 14, seed: int = 5) -> Store:
+    st = Store.open(":memory:")
+    for name, table in simulate(SimConfig(users=users, days=days, seed=seed)).tables().items():
+        st.append(name, table)
+    return st
+
+
+@pytest.fixture(scope="module")
+def sim_store() -> Store:
+    return _sim_store()
+
+
+@pytest.fixture(scope="module")
+def sim_html(sim_store: Store) -> str:
+    return reports.build_report(sim_store, title="Pet brand Q1", n_boot=30)
+
+
+def _specs(html: str) -> list[dict]:
+    return [json.loads(body) for _, body in CHART_RE.findall(html)]
+
+
+def test_every_section_heading_and_comparison_present(sim_html: str) -> None:
+    for title in SECTION_TITLES:
+        assert f">{title}</h2>" in sim_html
+    for q in (
+        "User-generated micro-moments vs paid social promotion",
+        "Microtargeting vs mass targeting (paid messages)",
+        "Micro-influencers vs macro and mega creators",
+    ):
+        assert f">{q}</h3>" in sim_html
+    assert sim_html.count("<strong>Conclusion.</strong>") == 3
+    assert sim_html.count("<strong>Uncertainty.</strong>") == 3
+    assert "<title>Pet brand Q1</title>" in sim_html
+    for label in (
+        "Spend",
+        "Impressions",
+        "Reach",
+        "Clicks",
+        "Conversions",
+        "Revenue",
+        "ROAS",
+        "CPA",
+        "Engagement rate",
+        "Earned media value",
+    ):
+        assert f'<div class="tile-label">{label}</div>' in sim_html
+
+
+def test_charts_are_embedded_vega_lite_specs(sim_html: str) -> None:
+    specs = _specs(sim_html)
+    assert len(specs) >= 4
+    assert all("vega-lite" in s["$schema"] for s in specs)
+    assert len({cid for cid, _ in CHART_RE.findall(sim_html)}) == len(specs)  # unique ids
+    for cid, _ in CHART_RE.findall(sim_html):
+        assert f'id="{cid}"' in sim_html
+    # the comparison charts carry intervals and the simulator's truth
+    layered = [s for s in specs if "layer" in s]
+    assert len(layered) == 3
+    data = [row for s in layered for rows in s["datasets"].values() for row in rows]
+    series = {r.get("series") for r in data}
+    assert {"incremental ROAS (holdout)", "attributed ROAS", "true incremental ROAS"} <= series
+    inc = [r for r in data if r.get("series") == "incremental ROAS (holdout)"]
+    assert inc and all(r["low"] <= r["value"] <= r["high"] for r in inc)
+
+
+def test_javascript_is_inlined_and_nothing_loads_from_the_network(sim_html: str) -> None:
+    attrs = re.findall(r'\b(?:src|href)\s*=\s*["\']([^"\']*)["\']', sim_html, re.I)
+    assert not [a for a in attrs if re.match(r"\s*(https?:)?//", a, re.I) or "cdn." in a.lower()]
+    assert not re.search(r"<script[^>]*\bsrc\s*=", sim_html, re.I)
+    assert not re.search(r"<link\b", sim_html, re.I)
+    assert not re.search(r"@import|url\(\s*['\"]?https?:", sim_html, re.I)
+    assert "window.vegaEmbed" in sim_html and "vegaEmbed(" in sim_html
+    assert len(sim_html) > 500_000  # the Vega bundle itself is inside
+
+
+def test_specs_render_offline_to_svg(sim_html: str) -> None:
+    import vl_convert as vlc
+
+    for spec in _specs(sim_html)[::3]:
+        svg = vlc.vegalite_to_svg({**spec, "width": 400}, vl_version=reports.VEGA_LITE_VERSION)
+        assert svg.startswith("<svg") and "<path" in svg
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_inlined_bundle_is_valid_javascript(sim_html: str, tmp_path: Path) -> None:
+    scripts = re.findall(r'<script type="module">(.*?)</script>', sim_html, re.S)
+    assert len(scripts) == 2
+    for i, js in enumerate(scripts):
+        f = tmp_path / f"s{i}.mjs"
+        f.write_text(js, encoding="utf-8")
+        res = subprocess.run(
+            ["node", "--check", str(f)], capture_output=True, text=True, timeout=60
+        )
+        assert res.returncode == 0, res.stderr[:500]
+
+
+def test_ads_only_store_still_gives_a_report() -> None:
+    sim = _sim_store(users=300, days=10, seed=9)
+    st = Store.open(":memory:")
+    st.append("ad_performance", sim.read("ad_performance"))
+    html = reports.build_report(st, n_boot=20)
+    for title in SECTION_TITLES:
+        assert f">{title}</h2>" in html
+    assert "platform ad reports" in html
+    assert "No events in the store" in html
+    assert "<strong>Conclusion.</strong>" not in html
+    assert _specs(html)  # weekly trends from the ad reports
+
+
+def test_empty_store_reports_failing_data_check() -> None:
+    html = reports.build_report(Store.open(":memory:"), n_boot=20)
+    assert "No KPIs:" in html
+    assert '<span class="badge fail">fail</span><strong>data_present</strong>' in html
+    assert not _specs(html)
+
+
+def test_write_report_is_atomic(sim_store: Store, tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "r.html"
+    out.write_text("previous report", encoding="utf-8")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(builder.os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        reports.write_report(sim_store, out, n_boot=20, comparisons=())
+    assert out.read_text(encoding="utf-8") == "previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]  # no temp file left
+    monkeypatch.undo()
+    with pytest.raises(ConfigError, match="unknown comparison"):
+        reports.write_report(sim_store, tmp_path / "new.html", comparisons=("nope",))
+    assert not (tmp_path / "new.html").exists()
+    written = reports.write_report(sim_store, out, n_boot=20, comparisons=("micro-vs-mass",))
+    assert written == out and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+def test_write_report_bad_folder_is_one_clear_error(sim_store: Store, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        reports.write_report(sim_store, tmp_path / "missing" / "r.html")
+    with pytest.raises(ConfigError, match="n_boot"):
+        reports.build_report(sim_store, n_boot=5)
+
+
+def test_progress_is_reported(sim_store: Store) -> None:
+    seen: list[tuple[str, float]] = []
+    reports.build_report(
+        sim_store, n_boot=20, comparisons=(), progress=lambda s, f: seen.append((s, f))
+    )
+    fracs = [f for _, f in seen]
+    assert fracs == sorted(fracs) and fracs[-1] == 1.0
+    assert any("Data quality" in s for s, _ in seen)
+
+
+class _Broken(builder.Section):
+    lookup_name = "zz-broken"
+    title = "Broken extra"
+    optional = True
+
+    def render(self, ctx: builder.ReportContext) -> str:
+        raise RuntimeError("kaput")
+
+
+class _Absent(builder.Section):
+    lookup_name = "zz-absent"
+    title = "Needs a missing module"
+    module = "micromix.does_not_exist_anywhere"
+    optional = True
+
+    def render(self, ctx: builder.ReportContext) -> str:  # pragma: no cover - never called
+        return "should not appear"
+
+
+class _NoData(builder.Section):
+    lookup_name = "zz-nodata"
+    title = "Needs surges"
+    module = "micromix.store"
+    tables = ("table_that_is_not_there",)
+    optional = True
+
+    def render(self, ctx: builder.ReportContext) -> str:  # pragma: no cover - never called
+        return "should not appear"
+
+
+def test_optional_sections_are_guarded(sim_store: Store, monkeypatch) -> None:
+    monkeypatch.setattr(builder, "SECTIONS", dict(builder.SECTIONS))
+    for cls in (_Broken, _Absent, _NoData):
+        builder.register_section(cls)
+    html = reports.build_report(sim_store, n_boot=20, comparisons=())
+    assert ">Broken extra</h2>" in html and "RuntimeError: kaput" in html
+    assert "Needs a missing module" not in html and "Needs surges" not in html
+    sec = builder.get_section("zz-broken")
+    assert type(builder.Section.from_dict(sec.to_dict())) is _Broken
+    with pytest.raises(ConfigError, match="unknown report section"):
+        builder.get_section("nope")
+
+
+def test_script_safe_keeps_script_open() -> None:
+    assert "</script" not in script_safe('x = "</script><!-- y"').lower()
+    assert script_safe("a < b && /</g") == "a < b && /</g"  # other '</' left alone
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """ruff's RUF022 order: CONSTANTS, then Classes, then functions."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
+def test_public_surface_is_sorted() -> None:
+    assert reports.__all__ == sorted(reports.__all__, key=_isort_key)
+    for mod in (builder, reports.assets, reports.charts, reports.html, reports.quality):
+        assert mod.__all__ == sorted(mod.__all__, key=_isort_key)
+        assert all(hasattr(mod, n) for n in mod.__all__)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists(), reason="/usr/bin/chromium not installed"
+)
+def test_report_draws_charts_in_headless_chromium(sim_html: str, tmp_path: Path) -> None:
+    f = tmp_path / "r.html"
+    f.write_text(sim_html, encoding="utf-8")
+    res = subprocess.run(
+        [
+            "/usr/bin/chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            f.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "no_proxy": "*"},
+    )
+    assert res.stdout.count("<svg") >= len(_specs(sim_html))
+
+
+def test_kpi_overview_figures_match_the_metrics_api(sim_store: Store, sim_html: str) -> None:
+    from micromix.metrics import compute_kpis
+
+    k = compute_kpis(sim_store).iloc[0]
+    assert f'<div class="tile-value">${k["spend"]:,.2f}</div>' in sim_html
+    assert f'<div class="tile-value">{int(k["impressions"]):,}</div>' in sim_html
+    assert isinstance(pd.Timestamp.now(), pd.Timestamp)

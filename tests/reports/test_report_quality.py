@@ -1,0 +1,94 @@
+"""Data-quality checks rendered in the report."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from micromix.checks import Status
+from micromix.reports.quality import date_gaps, quality_report
+from micromix.store import Store
+
+
+def _ads(days: list[str], spend: list[float | None] | None = None) -> pd.DataFrame:
+    n = len(days)
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(days).date,
+            "platform": ["facebook"] * n,
+            "campaign_id": ["c1"] * n,
+            "impressions": [1000] * n,
+            "clicks": [10] * n,
+            "spend": spend if spend is not None else [5.0] * n,
+            "conversions": [1.0] * n,
+        }
+    )
+
+
+def test_date_gaps_groups_consecutive_missing_days() -> None:
+    gaps = date_gaps(["2026-03-01", "2026-03-02", "2026-03-05", "2026-03-08", "2026-03-08"])
+    assert [(a.strftime("%d"), b.strftime("%d")) for a, b in gaps] == [("03", "04"), ("06", "07")]
+    assert date_gaps(["2026-03-01"]) == []
+    assert date_gaps([]) == []
+
+
+def test_coverage_gap_and_nulls_are_flagged() -> None:
+    st = Store.open(":memory:")
+    days = [f"2026-03-{d:02d}" for d in (1, 2, 3, 6, 7, 8, 9, 10, 11, 12)]
+    st.append("ad_performance", _ads(days, spend=[5.0] * 7 + [None, None, None]))
+    q = quality_report(st)
+    by = {c.name: c for c in q.checks}
+    cov = by["coverage:ad_performance"]
+    assert cov.status is Status.REVIEW and cov.details["missing_days"] == 2
+    assert "2026-03-04 to 2026-03-05" in cov.message
+    nul = by["nulls:ad_performance"]
+    assert nul.status is Status.FAIL and "spend" in nul.message and "30.0%" in nul.message
+    row = q.null_shares.set_index("field").loc["spend"]
+    assert row["nulls"] == 3 and row["null_share"] == 0.3
+    assert q.row_counts.set_index("table").loc["ad_performance", "rows"] == 10
+
+
+def test_quarantine_top_reasons_and_share() -> None:
+    st = Store.open(":memory:")
+    st.append("ad_performance", _ads(["2026-03-01", "2026-03-02"]))
+    st.append(
+        "quarantine",
+        pd.DataFrame(
+            {
+                "kind": ["ads"] * 5,
+                "source": ["f.csv"] * 5,
+                "row": [1, 2, 3, 4, 5],
+                "field": ["spend"] * 3 + ["date"] * 2,
+                "reason": ["negative spend"] * 3 + ["unparseable date"] * 2,
+            }
+        ),
+    )
+    st.append(
+        "ingest_log",
+        pd.DataFrame(
+            {
+                "ingested_at": [pd.Timestamp("2026-03-03")],
+                "kind": ["ads"],
+                "source": ["f.csv"],
+                "format": ["csv"],
+                "rows_in_file": [7],
+                "accepted": [2],
+                "quarantined": [5],
+                "inserted": [2],
+                "updated": [0],
+                "unchanged": [0],
+            }
+        ),
+    )
+    q = quality_report(st)
+    by = {c.name: c for c in q.checks}
+    assert by["quarantine"].status is Status.FAIL
+    assert "5 rows were quarantined (71.4% of ingested rows)" in by["quarantine"].message
+    assert q.top_reasons["reason"].tolist() == ["negative spend", "unparseable date"]
+    assert q.top_reasons["rows"].tolist() == [3, 2]
+    assert by["ingest_log"].status is Status.PASS and len(q.ingest_log) == 1
+
+
+def test_empty_store_fails_data_present() -> None:
+    q = quality_report(Store.open(":memory:"))
+    assert q.checks[0].name == "data_present" and q.checks[0].status is Status.FAIL
+    assert q.to_dict()["checks"][0]["status"] == "fail"

@@ -77,10 +77,10 @@ HEADLINE_KPIS: tuple[tuple[str, str, str], ...] = (
     ("impressions", "Impressions", "int"),
     ("reach", "Reach", "int"),
     ("clicks", "Clicks", "int"),
-    ("conversions", "Conversions", "int"),
-    ("revenue", "Revenue", "money"),
-    ("roas", "ROAS", "ratio"),
-    ("cpa", "CPA", "money"),
+    ("conversions", "Conversions (all)", "int"),
+    ("revenue", "Revenue (all)", "money"),
+    ("roas", "Revenue per $ of ad spend", "ratio"),
+    ("cpa", "Ad spend per conversion", "money"),
     ("engagement_rate", "Engagement rate", "pct"),
     ("emv", "Earned media value", "money"),
 )
@@ -215,7 +215,9 @@ class OverviewSection(Section):
             how = (
                 f"Computed from {ctx.store.count('events'):,} events; reach counts distinct "
                 "people with an impression; earned media value prices organic impressions at "
-                "the paid CPM of their platform."
+                "the paid CPM of their platform. Conversions and revenue include purchases no "
+                "channel caused (baseline demand), so revenue per ad dollar here is not a return "
+                "on the ads: see the incremental ROAS in the strategy comparisons."
             )
         else:
             how = (

@@ -60,14 +60,28 @@ def test_creators_follow_power_law_and_engagement_falls(small_market):
 
 
 def test_true_response_is_concave_and_matches_truth(small_market):
+    from micromix.optimize import ResponseModel
+
     tr = small_market.true_response()
-    cur = tr.current_spend()
-    ch = tr.channels[0]
-    xs = np.linspace(0, 4 * cur[ch], 9)
-    ys = tr.channel_response(ch, xs)
+    assert isinstance(tr, ResponseModel)
+    cur = tr.current_spend
+    xs = np.linspace(0, 4 * cur[0], 9)
+    ys = tr.curve(tr.channels[0], xs)
     assert ys[0] == 0 and np.all(np.diff(ys) > 0) and np.all(np.diff(ys, 2) < 1e-9)
-    both = tr.response(np.array([[cur[c] for c in tr.channels]] * 2))
-    assert both.shape == (2,)
+    both = tr.response(np.stack([cur, 2 * cur]))
+    assert both.shape == (2,) and both[1] > both[0]
+    assert tr.response(cur).shape == ()
+    assert tr.channel_response(cur).sum() == tr.response(cur)
+    # the realised truth over the simulated period is of the same order as the formula
+    gt = small_market.ground_truth
+    assert (
+        0.2
+        < gt["incremental_revenue"].sum()
+        / tr.response(
+            gt.groupby("channel")["spend"].sum().reindex(tr.channels).fillna(0).to_numpy()
+        )
+        < 5
+    )
 
 
 def test_config_validation_names_the_parameter():

@@ -96,8 +96,9 @@ def hill(x: np.ndarray | float, k: float, slope: float) -> np.ndarray:
 class TrueResponse:
     """The simulator's true response: expected incremental revenue of a spend plan.
 
-    A constant daily spend keeps the (normalised) adstock equal to the spend, so over a horizon of
-    ``days`` the expected incremental revenue of channel ``c`` given total spend ``s`` is
+    Satisfies :class:`micromix.optimize.ResponseModel` structurally. A constant daily spend keeps
+    the (normalised) adstock equal to the spend, so over a horizon of ``days`` the expected
+    incremental revenue of channel ``c`` given total spend ``s`` is
     ``days * users/1000 * beta * hill(s / days / (users/1000)) * order_value``.
 
     Parameters
@@ -115,31 +116,36 @@ class TrueResponse:
     users: int
     days: int
     order_value: float
+    #: what :meth:`response` returns
+    outcome: str = "revenue"
 
-    def channel_response(self, channel: str, spend: np.ndarray | float) -> np.ndarray:
-        """Expected incremental revenue of ``channel`` for total horizon ``spend`` (vectorised)."""
+    def curve(self, channel: str, spend: np.ndarray | float) -> np.ndarray:
+        """Expected incremental revenue of one ``channel`` for total horizon ``spend``."""
         spec = self.specs[self.channels.index(channel)]
         scale = self.users / 1000.0
         daily = np.asarray(spend, dtype="float64") / self.days / scale
         return self.days * scale * spec.beta * hill(daily, spec.k, spec.slope) * self.order_value
 
-    def response(self, spend: np.ndarray | dict[str, float]) -> np.ndarray:
-        """Total expected incremental revenue for allocations ``spend``.
+    def channel_response(self, spend: np.ndarray) -> np.ndarray:
+        """Per-channel incremental revenue; ``spend`` has shape ``(..., n_channels)``."""
+        arr = np.asarray(spend, dtype="float64")
+        if arr.shape[-1] != len(self.channels):
+            raise ValueError(
+                f"spend must end in {len(self.channels)} channels, got shape {arr.shape}"
+            )
+        return np.stack([self.curve(c, arr[..., i]) for i, c in enumerate(self.channels)], axis=-1)
 
-        ``spend`` is a dict channel -> amount, an array of shape ``(n_channels,)``, or
-        ``(n_plans, n_channels)``.
-        """
+    def response(self, spend: np.ndarray | dict[str, float]) -> np.ndarray:
+        """Total expected incremental revenue; ``spend`` is ``(..., n_channels)`` or a dict."""
         if isinstance(spend, dict):
             spend = np.array([spend.get(c, 0.0) for c in self.channels], dtype="float64")
-        arr = np.atleast_2d(np.asarray(spend, dtype="float64"))
-        total = sum(self.channel_response(c, arr[:, i]) for i, c in enumerate(self.channels))
-        out = np.asarray(total)
-        return out if np.ndim(spend) > 1 else out.reshape(-1)[:1]
+        return self.channel_response(np.asarray(spend, dtype="float64")).sum(axis=-1)
 
-    def current_spend(self) -> dict[str, float]:
+    @property
+    def current_spend(self) -> np.ndarray:
         """Spend per channel over the horizon at the configured daily budgets."""
         scale = self.users / 1000.0
-        return {c: s.daily_budget * scale * self.days for c, s in zip(self.channels, self.specs)}
+        return np.array([s.daily_budget * scale * self.days for s in self.specs])
 
 
 @dataclass
@@ -397,8 +403,8 @@ def simulate(
     ugc_adstock = 0.0
     # budget flighting: smooth random multipliers with some dark weeks (identifies the MMM)
     weeks = (days + 6) // 7
-    flight = np.exp(rng.normal(0, 0.35, (n_ch, weeks)))
-    flight[rng.random((n_ch, weeks)) < 0.08] = 0.0
+    flight = np.exp(rng.normal(0, 0.6, (n_ch, weeks)) - 0.18)
+    flight[rng.random((n_ch, weeks)) < 0.12] = 0.0
     spend = np.zeros((n_ch, days))
     impressions = np.zeros((n_ch, days), dtype=np.int64)
     expected_inc = np.zeros((n_ch, days))

@@ -1,0 +1,481 @@
+"""Holdout and lift tests: difference in means, CUPED, an always-valid reading, and power.
+
+:func:`analyze_experiment` compares every arm with the control arm: the difference in means
+with a Welch confidence interval, the relative lift, a CUPED estimate that removes variance
+explained by a pre-period covariate, and an always-valid (mixture SPRT) confidence sequence
+and p-value, which stay valid however often the test is peeked at. :func:`sample_size`,
+:func:`power` and :func:`minimum_detectable_effect` plan tests; a result becomes a
+:class:`~micromix.measurement.LiftTest` that calibrates the marketing-mix model.
+
+Quickstart
+----------
+>>> import numpy as np, pandas as pd
+>>> from micromix.measurement import analyze_experiment, sample_size
+>>> rng = np.random.default_rng(0)
+>>> df = pd.DataFrame({"arm": ["control", "treatment"] * 500})
+>>> df["pre"] = rng.normal(10, 2, len(df))
+>>> df["y"] = df["pre"] + (df["arm"] == "treatment") * 0.5 + rng.normal(0, 1, len(df))
+>>> res = analyze_experiment(df, arm_col="arm", outcome="y", covariate="pre")
+>>> bool(res.effects.loc[0, "cuped_se"] < res.effects.loc[0, "se"])
+True
+>>> sample_size(0.10, 0.01)["n_per_arm"]
+14749
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from micromix.checks import CheckResult, Status
+from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
+from micromix.measurement.mmm import LiftTest
+
+__all__ = [
+    "CONTROL_NAMES",
+    "ExperimentAnalysis",
+    "analyze_experiment",
+    "minimum_detectable_effect",
+    "power",
+    "sample_size",
+]
+
+#: arm labels recognised as the control / holdout arm (case-insensitive)
+CONTROL_NAMES = ("control", "holdout", "baseline", "no", "none", "0", "false", "no e-mail", "off")
+#: fewest units per arm before a result is flagged for review
+MIN_UNITS_PER_ARM = 30
+_TRUE_WORDS = {"yes": 1.0, "true": 1.0, "y": 1.0, "no": 0.0, "false": 0.0, "n": 0.0}
+
+
+@dataclass
+class ExperimentAnalysis:
+    """Result of :func:`analyze_experiment`.
+
+    Attributes
+    ----------
+    control : str
+        The control arm.
+    arms : DataFrame
+        Per arm: ``n, mean, sd`` (and covariate mean).
+    effects : DataFrame
+        Per treatment arm vs control: ``diff, se, ci_lo, ci_hi, p_value, relative_lift,
+        cuped_diff, cuped_se, cuped_ci_lo, cuped_ci_hi, cuped_p_value, variance_reduction,
+        seq_ci_lo, seq_ci_hi, seq_p_value``.
+    checks : list of CheckResult
+        Sample size, sample-ratio and covariate balance checks.
+    """
+
+    control: str
+    outcome: str
+    alpha: float
+    arms: pd.DataFrame
+    effects: pd.DataFrame
+    checks: list[CheckResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "control": self.control,
+            "outcome": self.outcome,
+            "alpha": self.alpha,
+            "arms": self.arms.to_dict(orient="records"),
+            "effects": self.effects.to_dict(orient="records"),
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+    def to_lift_test(
+        self,
+        channel: str,
+        *,
+        arm: str | None = None,
+        spend: float,
+        delta_spend: float,
+        units_per_period: float = 1.0,
+        use_cuped: bool = True,
+    ) -> LiftTest:
+        """Turn an arm's effect into a :class:`LiftTest` for mix-model calibration.
+
+        ``units_per_period`` converts the per-unit effect into an effect per period (e.g.
+        the number of users or geos the treatment reaches per week).
+        """
+        eff = self.effects
+        row = eff.iloc[0] if arm is None else eff[eff["arm"] == arm].iloc[0]
+        use = use_cuped and np.isfinite(row.get("cuped_diff", np.nan))
+        d = row["cuped_diff"] if use else row["diff"]
+        se = row["cuped_se"] if use else row["se"]
+        return LiftTest(
+            channel=channel,
+            spend=float(spend),
+            delta_spend=float(delta_spend),
+            delta_outcome=float(d * units_per_period),
+            sigma=float(max(se * units_per_period, 1e-12)),
+        )
+
+    def __repr__(self) -> str:
+        lines = [f"ExperimentAnalysis(outcome={self.outcome!r}, control={self.control!r})"]
+        for _, r in self.effects.iterrows():
+            lines.append(
+                f"  {r['arm']}: diff {r['diff']:.4g} [{r['ci_lo']:.4g}, {r['ci_hi']:.4g}], "
+                f"lift {r['relative_lift']:+.1%}, p={r['p_value']:.3g}, "
+                f"always-valid p={r['seq_p_value']:.3g}"
+            )
+        return "\n".join(lines)
+
+
+def _numeric(series: pd.Series, col: str) -> np.ndarray:
+    if series.dtype == bool:
+        return series.to_numpy(dtype=float)
+    values = pd.to_numeric(series, errors="coerce")
+    if values.isna().any() and series.notna().any():
+        words = series.astype(str).str.strip().str.lower().map(_TRUE_WORDS)
+        if words.notna().all():
+            return words.to_numpy(dtype=float)
+        bad = values.isna() & series.notna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataValidationError(
+                f"column {col!r} has a non-numeric value {series.iloc[i]!r} at row {i + 1}; the "
+                "outcome and covariate must be numbers (or yes/no)"
+            )
+    return values.to_numpy(dtype=float)
+
+
+def _pick_control(arms: list[str], control: str | None) -> str:
+    if control is not None:
+        if control not in arms:
+            raise ConfigError(f"control arm {control!r} not found; arms are {arms}")
+        return control
+    for a in arms:
+        if a.strip().lower() in CONTROL_NAMES or a.strip().lower().startswith("no "):
+            return a
+    raise ConfigError(
+        f"cannot tell which arm is the control among {arms}; pass control=<arm> (--control)"
+    )
+
+
+def _welch(
+    m1: float, v1: float, n1: int, m0: float, v0: float, n0: int
+) -> tuple[float, float, float]:
+    se = math.sqrt(v1 / n1 + v0 / n0)
+    num = (v1 / n1 + v0 / n0) ** 2
+    den = (v1 / n1) ** 2 / max(n1 - 1, 1) + (v0 / n0) ** 2 / max(n0 - 1, 1)
+    dof = num / den if den > 0 else float(n1 + n0 - 2)
+    return m1 - m0, se, dof
+
+
+def _always_valid(diff: float, se: float, tau: float, alpha: float) -> tuple[float, float, float]:
+    """Normal-mixture SPRT: confidence sequence half-width and always-valid p-value."""
+    V = se**2
+    if V <= 0 or tau <= 0:
+        return math.nan, math.nan, math.nan
+    t2 = tau**2
+    half = math.sqrt(V * (V + t2) / t2 * (math.log((V + t2) / V) + 2 * math.log(1 / alpha)))
+    log_lr = 0.5 * math.log(V / (V + t2)) + diff**2 * t2 / (2 * V * (V + t2))
+    p = min(1.0, math.exp(-log_lr)) if log_lr < 700 else 0.0
+    return diff - half, diff + half, p
+
+
+def analyze_experiment(
+    df: pd.DataFrame,
+    *,
+    arm_col: str,
+    outcome: str,
+    covariate: str | None = None,
+    control: str | None = None,
+    alpha: float = 0.05,
+    tau: float | None = None,
+    expected_shares: dict[str, float] | None = None,
+) -> ExperimentAnalysis:
+    """Compare each arm with the control arm.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per unit (user, geo, ...).
+    arm_col, outcome : str
+        Arm label column and outcome column (numeric or yes/no).
+    covariate : str, optional
+        Pre-period covariate for CUPED (e.g. the outcome before the test).
+    control : str, optional
+        Control arm label; detected from common names when omitted.
+    alpha : float
+        1 - confidence level.
+    tau : float, optional
+        Scale of plausible effects for the always-valid reading (mixture prior sd);
+        default a tenth of the outcome's standard deviation.
+    expected_shares : dict, optional
+        Planned share of units per arm, for the sample-ratio check.
+    """
+    if not (0 < alpha < 0.5):
+        raise ConfigError(f"alpha={alpha!r} must be between 0 and 0.5")
+    cols = [arm_col, outcome] + ([covariate] if covariate else [])
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ColumnNotFoundError(
+            f"column(s) {missing} not found; available columns are {list(df.columns)}"
+        )
+    data = df[cols].dropna(subset=[arm_col])
+    arm = data[arm_col].astype(str).to_numpy()
+    y = _numeric(data[outcome], outcome)
+    x = _numeric(data[covariate], covariate) if covariate else None
+    keep = np.isfinite(y) & (np.isfinite(x) if x is not None else True)
+    arm, y = arm[keep], y[keep]
+    x = x[keep] if x is not None else None
+    labels = sorted(set(arm.tolist()))
+    if len(labels) < 2:
+        raise DataValidationError(
+            f"column {arm_col!r} has {len(labels)} arm(s) {labels}; an experiment needs a control "
+            "and at least one treatment arm"
+        )
+    ctrl = _pick_control(labels, control)
+    theta = 0.0
+    if x is not None:
+        vx = float(np.var(x))
+        theta = float(np.cov(x, y)[0, 1] / vx) if vx > 0 else 0.0
+        y_adj = y - theta * (x - x.mean())
+    sd_all = float(np.std(y, ddof=1)) if len(y) > 1 else 0.0
+    tau_ = tau if tau is not None else max(0.1 * sd_all, 1e-12)
+    z = stats.norm.ppf(1 - alpha / 2)
+    arm_rows, eff_rows = [], []
+    groups = {a: arm == a for a in labels}
+    for a in labels:
+        g = groups[a]
+        row = {
+            "arm": a,
+            "n": int(g.sum()),
+            "mean": float(y[g].mean()),
+            "sd": float(y[g].std(ddof=1)) if g.sum() > 1 else math.nan,
+        }
+        if x is not None:
+            row["covariate_mean"] = float(x[g].mean())
+        arm_rows.append(row)
+    g0 = groups[ctrl]
+    n0 = int(g0.sum())
+    for a in labels:
+        if a == ctrl:
+            continue
+        g1 = groups[a]
+        n1 = int(g1.sum())
+        if n1 < 2 or n0 < 2:
+            raise DataValidationError(
+                f"arm {a!r} has {n1} and control {ctrl!r} has {n0} units; each needs at least 2"
+            )
+        m1, m0 = float(y[g1].mean()), float(y[g0].mean())
+        diff, se, dof = _welch(m1, float(y[g1].var(ddof=1)), n1, m0, float(y[g0].var(ddof=1)), n0)
+        tq = stats.t.ppf(1 - alpha / 2, dof)
+        p = float(2 * stats.t.sf(abs(diff / se), dof)) if se > 0 else math.nan
+        rel = diff / m0 if m0 != 0 else math.nan
+        # delta-method interval for the relative lift
+        rel_se = (
+            math.sqrt(
+                float(y[g1].var(ddof=1)) / n1 / m0**2
+                + m1**2 * float(y[g0].var(ddof=1)) / n0 / m0**4
+            )
+            if m0 != 0
+            else math.nan
+        )
+        row = {
+            "arm": a,
+            "control": ctrl,
+            "n": n1,
+            "n_control": n0,
+            "mean": m1,
+            "mean_control": m0,
+            "diff": diff,
+            "se": se,
+            "ci_lo": diff - tq * se,
+            "ci_hi": diff + tq * se,
+            "p_value": p,
+            "relative_lift": rel,
+            "relative_lift_lo": rel - z * rel_se,
+            "relative_lift_hi": rel + z * rel_se,
+        }
+        if x is not None:
+            c1, c0 = float(y_adj[g1].mean()), float(y_adj[g0].mean())
+            cd, cse, cdof = _welch(
+                c1, float(y_adj[g1].var(ddof=1)), n1, c0, float(y_adj[g0].var(ddof=1)), n0
+            )
+            ct = stats.t.ppf(1 - alpha / 2, cdof)
+            row.update(
+                {
+                    "cuped_diff": cd,
+                    "cuped_se": cse,
+                    "cuped_ci_lo": cd - ct * cse,
+                    "cuped_ci_hi": cd + ct * cse,
+                    "cuped_p_value": float(2 * stats.t.sf(abs(cd / cse), cdof))
+                    if cse > 0
+                    else math.nan,
+                    "variance_reduction": 1 - (cse / se) ** 2 if se > 0 else math.nan,
+                    "cuped_theta": theta,
+                }
+            )
+            seq_d, seq_se = cd, cse
+        else:
+            seq_d, seq_se = diff, se
+        lo, hi, sp = _always_valid(seq_d, seq_se, tau_, alpha)
+        row.update({"seq_ci_lo": lo, "seq_ci_hi": hi, "seq_p_value": sp, "tau": tau_})
+        eff_rows.append(row)
+    arms_df = pd.DataFrame(arm_rows)
+    effects = pd.DataFrame(eff_rows)
+    checks = _experiment_checks(arms_df, expected_shares, x is not None, data, arm, x, ctrl)
+    return ExperimentAnalysis(ctrl, outcome, alpha, arms_df, effects, checks)
+
+
+def _experiment_checks(arms_df, expected_shares, has_cov, data, arm, x, ctrl) -> list[CheckResult]:
+    checks = []
+    small = arms_df[arms_df["n"] < MIN_UNITS_PER_ARM]["arm"].tolist()
+    checks.append(
+        CheckResult(
+            "sample_size",
+            Status.REVIEW if small else Status.PASS,
+            f"arms with fewer than {MIN_UNITS_PER_ARM} units: {small}"
+            if small
+            else "every arm has enough units for normal-theory intervals",
+            "collect more units before reading the test" if small else "",
+        )
+    )
+    if expected_shares:
+        obs = arms_df.set_index("arm")["n"]
+        exp = pd.Series(expected_shares, dtype=float)
+        if set(exp.index) == set(obs.index):
+            exp = exp / exp.sum() * obs.sum()
+            chi = stats.chisquare(obs[exp.index].to_numpy(), exp.to_numpy())
+            bad = chi.pvalue < 0.001
+            checks.append(
+                CheckResult(
+                    "sample_ratio",
+                    Status.FAIL if bad else Status.PASS,
+                    f"sample-ratio test p={chi.pvalue:.3g}",
+                    "assignment or logging is broken; do not trust this test" if bad else "",
+                    {"p_value": float(chi.pvalue)},
+                )
+            )
+    if has_cov and x is not None:
+        g0 = arm == ctrl
+        worst = 0.0
+        for a in set(arm.tolist()) - {ctrl}:
+            g1 = arm == a
+            pooled = math.sqrt((x[g1].var() + x[g0].var()) / 2) or 1.0
+            worst = max(worst, abs(x[g1].mean() - x[g0].mean()) / pooled)
+        checks.append(
+            CheckResult(
+                "covariate_balance",
+                Status.REVIEW if worst > 0.1 else Status.PASS,
+                f"largest standardised covariate difference between arms is {worst:.3f}",
+                "pre-period imbalance: check randomisation" if worst > 0.1 else "",
+                {"smd": worst},
+            )
+        )
+    return checks
+
+
+def _variances(
+    baseline: float, mde: float, sd: float | None, relative: bool
+) -> tuple[float, float, float]:
+    delta = baseline * mde if relative else mde
+    if delta == 0:
+        raise ConfigError("mde must be non-zero: the smallest effect worth detecting")
+    if sd is None:
+        if not (0 < baseline < 1) or not (0 < baseline + delta < 1):
+            raise ConfigError(
+                f"baseline={baseline} (+ effect {delta}) is not a rate in (0, 1); pass sd= for a "
+                "continuous outcome"
+            )
+        return delta, baseline * (1 - baseline), (baseline + delta) * (1 - baseline - delta)
+    if sd <= 0:
+        raise ConfigError(f"sd={sd!r} must be > 0")
+    return delta, sd**2, sd**2
+
+
+def sample_size(
+    baseline: float,
+    mde: float,
+    *,
+    sd: float | None = None,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    relative: bool = False,
+    variance_reduction: float = 0.0,
+) -> dict[str, Any]:
+    """Units per arm needed to detect ``mde`` with the given power (two-sided test).
+
+    Parameters
+    ----------
+    baseline : float
+        Control mean (a rate in (0, 1) when ``sd`` is omitted).
+    mde : float
+        Minimum detectable effect, absolute (or relative to baseline with ``relative=True``).
+    sd : float, optional
+        Outcome standard deviation for continuous outcomes.
+    ratio : float
+        Treatment units per control unit.
+    variance_reduction : float
+        Expected CUPED variance reduction (``rho**2`` of outcome and covariate), in [0, 1).
+    """
+    if not (0 < alpha < 0.5) or not (0.5 <= power < 1):
+        raise ConfigError(f"alpha={alpha} must be in (0, 0.5) and power={power} in [0.5, 1)")
+    if ratio <= 0 or not (0 <= variance_reduction < 1):
+        raise ConfigError("ratio must be > 0 and variance_reduction in [0, 1)")
+    delta, v0, v1 = _variances(baseline, mde, sd, relative)
+    k = 1 - variance_reduction
+    za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+    n0 = (za + zb) ** 2 * k * (v0 + v1 / ratio) / delta**2
+    n0 = math.ceil(n0)
+    n1 = math.ceil(n0 * ratio)
+    return {
+        "n_per_arm": n0 if ratio == 1 else None,
+        "n_control": n0,
+        "n_treatment": n1,
+        "n_total": n0 + n1,
+        "effect": delta,
+        "alpha": alpha,
+        "power": power,
+    }
+
+
+def power(
+    n_control: int,
+    baseline: float,
+    mde: float,
+    *,
+    sd: float | None = None,
+    alpha: float = 0.05,
+    ratio: float = 1.0,
+    relative: bool = False,
+    variance_reduction: float = 0.0,
+) -> float:
+    """Power of a two-sided test with ``n_control`` control units (and ``ratio`` x treated)."""
+    if n_control < 2:
+        raise ConfigError(f"n_control={n_control} must be at least 2")
+    delta, v0, v1 = _variances(baseline, mde, sd, relative)
+    se = math.sqrt((1 - variance_reduction) * (v0 / n_control + v1 / (n_control * ratio)))
+    za = stats.norm.ppf(1 - alpha / 2)
+    return float(stats.norm.cdf(abs(delta) / se - za) + stats.norm.cdf(-abs(delta) / se - za))
+
+
+def minimum_detectable_effect(
+    n_control: int,
+    baseline: float,
+    *,
+    sd: float | None = None,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    variance_reduction: float = 0.0,
+) -> float:
+    """Smallest absolute effect detectable with ``n_control`` units (normal approximation)."""
+    if n_control < 2:
+        raise ConfigError(f"n_control={n_control} must be at least 2")
+    v = baseline * (1 - baseline) if sd is None else sd**2
+    if sd is None and not (0 < baseline < 1):
+        raise ConfigError(f"baseline={baseline} is not a rate in (0, 1); pass sd=")
+    za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
+    return float(
+        (za + zb)
+        * math.sqrt((1 - variance_reduction) * v * (1 / n_control + 1 / (n_control * ratio)))
+    )

@@ -270,3 +270,16 @@ def test_kpi_overview_figures_match_the_metrics_api(sim_store: Store, sim_html: 
     assert f'<div class="tile-value">${k["spend"]:,.2f}</div>' in sim_html
     assert f'<div class="tile-value">{int(k["impressions"]):,}</div>' in sim_html
     assert isinstance(pd.Timestamp.now(), pd.Timestamp)
+
+
+def test_mix_section_is_a_clear_note_on_short_history(sim_html: str) -> None:
+    assert ">Mix model and budget</h2>" in sim_html
+    assert "too few" in sim_html  # 14 days cannot identify the model: said, not crashed
+
+
+def test_mix_section_renders_contributions_and_reallocation() -> None:
+    st = _sim_store(users=5_000, days=56, seed=9)
+    html = reports.build_report(st, n_boot=30, sections=["mix"])
+    assert "Recommended reallocation of the same spend" in html
+    assert "Mix model: what each strategy adds" in html
+    assert "Simulator truth vs the mix model" in html and "Caution." in html

@@ -25,6 +25,12 @@ from micromix.measurement.mmm import (
     load_mmm,
     prepare_mmm_data,
 )
+from micromix.measurement.strategies import (
+    ORGANIC_STRATEGIES,
+    StrategyMix,
+    fit_strategy_mix,
+    strategy_panel,
+)
 from micromix.measurement.transforms import (
     ADSTOCKS,
     SATURATIONS,
@@ -39,6 +45,7 @@ from micromix.measurement.transforms import (
 
 __all__ = [
     "ADSTOCKS",
+    "ORGANIC_STRATEGIES",
     "SATURATIONS",
     "DelayedAdstock",
     "ExperimentAnalysis",
@@ -48,8 +55,10 @@ __all__ = [
     "LogisticSaturation",
     "MMMSpec",
     "MarketingMixModel",
+    "StrategyMix",
     "WeibullAdstock",
     "analyze_experiment",
+    "fit_strategy_mix",
     "get_adstock",
     "get_saturation",
     "load_mmm",
@@ -57,4 +66,5 @@ __all__ = [
     "power",
     "prepare_mmm_data",
     "sample_size",
+    "strategy_panel",
 ]

@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
 from micromix.errors import ConfigError, MicromixError
@@ -427,6 +428,7 @@ class ComparisonsSection(Section):
             except MicromixError as exc:
                 out.append(note(f"Comparison {name} skipped: {exc}"))
                 continue
+            ctx.results[name] = res
             long = ch.comparison_long(res.table)
             if len(long):
                 spec = ch.chart_spec(
@@ -440,6 +442,99 @@ class ComparisonsSection(Section):
             out.append(
                 f'<p class="muted"><strong>Uncertainty.</strong> '
                 f"{esc(_uncertainty(res, ctx.n_boot))}</p>"
+            )
+        return "".join(out)
+
+
+@register_section
+class MixModelSection(Section):
+    """The marketing-mix model over strategies and the recommended reallocation."""
+
+    lookup_name = "mix"
+    title = "Mix model and budget"
+    module = "micromix.measurement.strategies"
+    tables = ("events",)
+    optional = True
+
+    def render(self, ctx: ReportContext) -> str:
+        from micromix.measurement.strategies import fit_strategy_mix
+
+        mix = fit_strategy_mix(ctx.store, seed=ctx.seed, holdouts=ctx.results.get("ugc-vs-paid"))
+        level = mix.model.spec.interval
+        s = mix.summary
+        out = [
+            "<p>A marketing-mix model over the daily series of revenue, spend per paid strategy "
+            "and organic impressions of user content"
+            + (
+                f", calibrated with the holdout results of {esc(', '.join(mix.calibrated_with))}"
+                if mix.calibrated_with
+                else " (no holdout results to calibrate with)"
+            )
+            + ". It estimates what each strategy adds, including the organic one that has no "
+            "spend, and where the same budget would earn more.</p>",
+            f'<div class="charts">{ctx.chart(ch.chart_spec(ch.contribution_chart(s, level)), wide=True)}</div>',
+            table_html(
+                s[
+                    [
+                        "strategy",
+                        "kind",
+                        "spend",
+                        "contribution",
+                        "contribution_lo",
+                        "contribution_hi",
+                        "roas",
+                        "marginal_roas",
+                    ]
+                ],
+                formats={
+                    "spend": "money",
+                    "contribution": "money",
+                    "contribution_lo": "money",
+                    "contribution_hi": "money",
+                    "roas": "ratio",
+                    "marginal_roas": "ratio",
+                },
+                labels={
+                    "contribution": "incremental revenue",
+                    "contribution_lo": "low",
+                    "contribution_hi": "high",
+                    "marginal_roas": "marginal ROAS",
+                },
+            ),
+        ]
+        if ctx.store.has_table("ground_truth") and ctx.store.count("ground_truth"):
+            gt = ctx.store.read("ground_truth").groupby("strategy")["incremental_revenue"].sum()
+            hits = [
+                f"{r['strategy']}: {'inside' if r['contribution_lo'] <= gt.get(r['strategy'], np.nan) <= r['contribution_hi'] else 'outside'}"
+                f" (true {fmt_value(gt.get(r['strategy']), 'money')})"
+                for _, r in s.iterrows()
+                if r["strategy"] in gt.index
+            ]
+            out.append(
+                note("Simulator truth vs the mix model's intervals: " + "; ".join(hits) + ".")
+            )
+        scen = mix.reallocation.attrs.get("scenarios")
+        out.append("<h3>Recommended reallocation of the same spend</h3>")
+        out.append(
+            table_html(
+                mix.reallocation,
+                formats={"current_spend": "money", "recommended_spend": "money", "change": "money"},
+            )
+        )
+        if scen is not None and len(scen) == 2:
+            cur, rec = scen.iloc[0], scen.iloc[1]
+            out.append(
+                f'<p class="conclusion"><strong>Conclusion.</strong> Moving spend as shown changes '
+                f"expected incremental revenue from {esc(fmt_value(cur['outcome'], 'money'))} to "
+                f"{esc(fmt_value(rec['outcome'], 'money'))} at the same budget (model estimate; "
+                "the per-strategy intervals above show how sure it is).</p>"
+            )
+        organic = s[s["kind"] == "organic"]
+        if len(organic):
+            out.append(
+                '<p class="muted"><strong>Caution.</strong> User posts follow purchases, so organic '
+                "volume rises with sales for reasons of its own: the organic contribution is an upper "
+                "bound unless a holdout (e.g. pausing reposts in some regions) pins it down.</p>"
             )
         return "".join(out)
 

@@ -181,3 +181,34 @@ def comparison_chart(
     return alt.layer(zero, bars, points).properties(
         title=title, width="container", height=alt.Step(14)
     )
+
+
+def contribution_chart(summary: pd.DataFrame, level: float) -> alt.LayerChart:
+    """Estimated incremental revenue per strategy with interval bars (mix model summary)."""
+    d = summary[["strategy", "kind", "contribution", "contribution_lo", "contribution_hi"]].copy()
+    y = alt.Y("strategy:N", title=None, sort=list(d["strategy"]))
+    color = alt.Color(
+        "kind:N",
+        title=None,
+        scale=alt.Scale(domain=["paid", "organic"], range=["#1f5fa8", "#2a9d55"]),
+        legend=alt.Legend(orient="bottom"),
+    )
+    base = alt.Chart(d)
+    bars = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("contribution_lo:Q", title=f"incremental revenue ({level:.0%} interval)"),
+        x2="contribution_hi:Q",
+        y=y,
+        color=color,
+    )
+    points = base.mark_point(filled=True, size=80).encode(
+        x="contribution:Q",
+        y=y,
+        color=color,
+        tooltip=[
+            alt.Tooltip("strategy:N"),
+            alt.Tooltip("contribution:Q", format=",.0f"),
+            alt.Tooltip("contribution_lo:Q", format=",.0f"),
+            alt.Tooltip("contribution_hi:Q", format=",.0f"),
+        ],
+    )
+    return (bars + points).properties(title="Mix model: what each strategy adds", width="container")

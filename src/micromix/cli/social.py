@@ -41,6 +41,12 @@ def _read(path: Path) -> Any:
     from micromix.ingest.files import read_table
 
     df = read_table(path)
+    wrappers = {"data", "items", "rows", "records", "results"}
+    if len(df) == 1 and wrappers & set(map(str, df.columns)):
+        # a single JSON object wrapping the rows ({"data": [...]}) read as JSON Lines
+        from micromix.ingest.files import read_raw
+
+        df = read_raw(path, "json").frame
     if len(df):
         first = df.iloc[:, 0].astype("string").str.strip()
         rule = first.str.fullmatch(r"[=\-]{3,}").fillna(False).astype(bool) & df.iloc[
@@ -96,6 +102,13 @@ def _with_text(df: Any, text_col: str | None, path: Path) -> Any:
     return df.drop(columns=[c for c in ("text",) if c in df.columns and c != col]).rename(
         columns={col: "text"}
     )
+
+
+def _print_reasons(df: Any, key: str) -> None:
+    from micromix.cli._common import console
+
+    for k, why in zip(df[key], df["reasons"]):
+        console.print(f"[bold]{k}[/]: {why}", highlight=False, soft_wrap=True)
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -161,7 +174,7 @@ def listen_cmd(
     competitors: str | None = typer.Option(
         None, "--competitors", help="Comma-separated competitor names."
     ),
-    freq: str = typer.Option("D", "--freq", help="Trend period: D, W or MS."),
+    freq: str = typer.Option("D", "--freq", help="Trend period: h, D, W, M or Q."),
     text_col: str | None = typer.Option(None, "--text-col", help="Text column (default: auto)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -170,14 +183,12 @@ def listen_cmd(
     def body() -> None:
         from micromix.social.listening import BrandSpec, listen
 
-        if freq not in ("D", "W", "MS", "M", "h", "H"):
-            raise ConfigError(f"--freq '{freq}' is not supported; use D, W or MS")
         spec = BrandSpec(
             brand, aliases=_split(aliases), handles=_split(handles), hashtags=_split(hashtags)
         )
         comps = [BrandSpec(c) for c in _split(competitors)]
         df = _with_text(_read(input), text_col, input)
-        res = listen(df, spec, comps, freq="MS" if freq == "M" else freq)
+        res = listen(df, spec, comps, freq=freq)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -214,7 +225,19 @@ def amplify_cmd(
         base = ad_baseline(_read(ads)) if ads is not None else None
         df = _with_text(_read(input), text_col, input)
         res = rank_for_amplification(df, spec, baseline=base, top=top)
-        emit_frame(res, as_json=as_json, title=f"User content to amplify for {brand}")
+        if as_json:
+            emit_frame(res, as_json=True)
+            return
+        show = [
+            "post_id",
+            "author_id",
+            "amplification_score",
+            "sentiment",
+            "predicted_ctr",
+            "predicted_cpa",
+        ]
+        emit_frame(res[show], title=f"User content to amplify for {brand}")
+        _print_reasons(res, "post_id")
 
     run_command(body)
 
@@ -293,7 +316,20 @@ def discover_cmd(
             err_console.print(
                 "no creator matches this brief; lower --min-authenticity or raise --budget"
             )
-        emit_frame(picked, title=f"Creators for '{niche}' within {budget:,.0f}")
+        show = [
+            c
+            for c in (
+                picked.columns[0],
+                "tier",
+                "followers",
+                "engagement_rate",
+                "authenticity",
+                "est_cost_per_post",
+            )
+            if c in picked.columns
+        ]
+        emit_frame(picked[show], title=f"Creators for '{niche}' within {budget:,.0f}")
+        _print_reasons(picked, picked.columns[0])
         if cohorts is not None:
             emit_frame(cohorts, title="Micro vs macro for the same budget")
 
@@ -325,6 +361,35 @@ def validate_cmd(
             return
         emit_frame(tab, title="Median engagement rate by tier")
         emit_frame(gap, title="Sponsored vs organic engagement")
+
+    run_command(body)
+
+
+@creators_app.command("auth-eval")
+def auth_eval_cmd(
+    data_dir: Path = typer.Option(
+        ..., "--data-dir", help="Folder with the labelled Instagram sets."
+    ),
+    folds: int = typer.Option(5, "--folds", help="Cross-validation folds."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Cross-validated and cross-dataset ROC AUC of the fake-follower model."""
+
+    def body() -> None:
+        from micromix.influencers.authenticity import evaluate_authenticity
+
+        if folds < 2:
+            raise ConfigError(f"--folds {folds} must be >= 2")
+        for f in ("instagram_fake_spammer_genuine_train.csv", "instagram_LIMFADD.csv"):
+            if not (data_dir / f).exists():
+                raise ConfigError(
+                    f"{data_dir / f}: not found; pass the folder holding the labelled sets"
+                )
+        emit_frame(
+            evaluate_authenticity(data_dir, folds=folds),
+            as_json=as_json,
+            title="Fake-follower model AUC",
+        )
 
     run_command(body)
 

@@ -1,0 +1,204 @@
+"""Profile column aliases for creator exports (Instagram, TikTok, Kaggle, CRM sheets).
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.influencers.columns import canonical_profiles
+>>> df = pd.DataFrame({"Username": ["a"], "#Followers": ["12.5K"], "#Followees": [300]})
+>>> row = canonical_profiles(df).iloc[0]
+>>> row["creator_id"], float(row["followers"]), float(row["following"])
+('a', 12500.0, 300.0)
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from micromix.errors import DataValidationError
+from micromix.social.columns import (
+    canonicalize,
+    check_non_negative,
+    identifier_column,
+    to_bool,
+    to_number,
+)
+
+__all__ = [
+    "FLAG_FIELDS",
+    "NUMERIC_FIELDS",
+    "PROFILE_ALIASES",
+    "canonical_profiles",
+]
+
+#: canonical profile field -> accepted spellings (matched case- and punctuation-insensitively)
+PROFILE_ALIASES: dict[str, tuple[str, ...]] = {
+    "followers": (
+        "followers",
+        "userFollowerCount",
+        "#Followers",
+        "followers_count",
+        "follower_count",
+        "num_followers",
+        "nb_followers",
+        "n_followers",
+        "followerCount",
+        "fans",
+        "fans_count",
+        "subscribers",
+        "subscriber_count",
+        "audience_size",
+        "Followers count",
+        "edge_followed_by",
+    ),
+    "following": (
+        "following",
+        "#Followees",
+        "followees",
+        "#follows",
+        "follows",
+        "following_count",
+        "userFollowingCount",
+        "follows_count",
+        "friends_count",
+        "num_following",
+        "followingCount",
+        "edge_follow",
+    ),
+    "posts": (
+        "posts",
+        "#posts",
+        "media_count",
+        "post_count",
+        "posts_count",
+        "num_posts",
+        "nb_posts",
+        "userMediaCount",
+        "mediaCount",
+        "videoCount",
+        "video_count",
+        "statuses_count",
+        "uploads",
+    ),
+    "bio_length": ("bio_length", "description length", "biography_length", "desc_length"),
+    "bio": ("bio", "biography", "description", "about", "signature"),
+    "has_profile_pic": (
+        "has_profile_pic",
+        "profile pic",
+        "profile_pic",
+        "profile picture",
+        "has_profile_picture",
+        "profilepic",
+        "avatar",
+        "has_avatar",
+    ),
+    "is_private": ("is_private", "private", "private_account"),
+    "has_external_link": (
+        "has_external_link",
+        "external URL",
+        "external_url",
+        "external link",
+        "website",
+        "url",
+        "link_in_bio",
+        "bio_link",
+    ),
+    "username_digit_ratio": ("username_digit_ratio", "nums/length username"),
+    "category": (
+        "category",
+        "categories",
+        "niche",
+        "topic",
+        "vertical",
+        "genre",
+        "business_category",
+        "category_name",
+    ),
+    "platform": ("platform", "network", "social_network", "channel"),
+    "country": ("country", "country_code", "location", "region", "market"),
+    "rate_per_post": ("rate_per_post", "rate", "price", "price_per_post", "fee", "cost_per_post"),
+    "avg_likes": ("avg_likes", "average_likes", "mean_likes", "likes_avg", "avg likes"),
+    "avg_comments": ("avg_comments", "average_comments", "mean_comments", "comments_avg"),
+    "avg_views": ("avg_views", "average_views", "mean_views", "views_avg"),
+    "engagement_rate_input": (
+        "engagement_rate",
+        "engagement rate",
+        "er",
+        "60_day_eng_rate",
+        "60d_eng_rate",
+        "eng_rate",
+    ),
+}
+
+#: fields parsed as numbers (``"12.5K"`` and ``"1,234"`` accepted)
+NUMERIC_FIELDS = (
+    "followers",
+    "following",
+    "posts",
+    "bio_length",
+    "username_digit_ratio",
+    "rate_per_post",
+    "avg_likes",
+    "avg_comments",
+    "avg_views",
+    "engagement_rate_input",
+)
+#: fields parsed as yes/no flags
+FLAG_FIELDS = ("has_profile_pic", "is_private", "has_external_link")
+
+
+def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFrame:
+    """Return a copy of ``df`` with canonical profile columns added and typed.
+
+    The identifying column of the input (``username``, ``handle``, ``id``...) is copied to
+    ``creator_id``; if there is none, the row number is used.  Numeric fields accept strings
+    such as ``"475.8m"``; flags accept yes/no, true/false and 1/0; a free-text ``bio`` and a
+    ``url`` column are turned into ``bio_length`` and ``has_external_link``.
+
+    Raises
+    ------
+    DataValidationError
+        When ``df`` has no rows, or a count column holds negative numbers.
+    """
+    if len(df) == 0:
+        raise DataValidationError(
+            f"{source}: the profile table has no rows; pass at least one creator"
+        )
+    id_col = identifier_column(df)
+    out = canonicalize(df, PROFILE_ALIASES)
+    if id_col is not None:
+        out["creator_id"] = df[id_col].astype("string").to_numpy()
+    else:
+        out["creator_id"] = pd.Series(range(1, len(df) + 1), index=df.index).astype("string")
+    for f in NUMERIC_FIELDS:
+        if f in out.columns:
+            out[f] = to_number(out[f])
+            if f in ("followers", "following", "posts"):
+                check_non_negative(out[f], f, source)
+    if "engagement_rate_input" in out.columns:
+        er = out["engagement_rate_input"]
+        # an engagement rate written as "3.2" (per cent) rather than 0.032
+        out["engagement_rate_input"] = er.where(er <= 1.0, er / 100.0)
+    for f in FLAG_FIELDS:
+        if f in out.columns:
+            col = out[f]
+            if f == "has_external_link" and not (
+                pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
+            ):
+                txt = col.astype("string").str.strip()
+                flag = to_bool(col)
+                looks_url = txt.str.contains(r"[./]", regex=True).fillna(False).astype(bool)
+                out[f] = flag.where(flag.notna(), looks_url.astype(float).where(txt.notna()))
+            else:
+                out[f] = to_bool(col)
+    if "bio_length" not in out.columns and "bio" in out.columns:
+        bio = out["bio"].astype("string")
+        flag = to_bool(out["bio"])
+        # LIMFADD-style Y/N bio flags become 1-character / 0-character stand-ins
+        out["bio_length"] = bio.str.len().astype(float).where(flag.isna(), flag)
+        out["bio_length"] = out["bio_length"].fillna(0.0).where(out["bio"].notna())
+    for c in ("category", "platform"):
+        if c in out.columns:
+            out[c] = out[c].astype("string").str.strip().str.lower()
+    if "country" in out.columns:
+        out["country"] = out["country"].astype("string").str.strip()
+    return out

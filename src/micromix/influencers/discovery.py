@@ -1,0 +1,255 @@
+"""Discovery: rank creators for a brief, pick a set within budget, compare micro vs macro.
+
+Ranking value per creator (documented, all terms in [0, 1] except engagements):
+
+``value = expected_engagements * fit * authenticity`` and ``value_per_dollar = value /
+est_cost_per_post``.  Creators below ``min_authenticity``, off-platform, off-country or with a
+fit below ``min_fit`` are excluded.  The pick is greedy by ``value_per_dollar`` (one post each)
+until the budget is spent; every row carries a ``reasons`` sentence.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.influencers.discovery import Brief, discover
+>>> scored = pd.DataFrame({"creator_id": ["a", "b", "c"], "tier": ["micro", "micro", "mega"],
+...     "niche": ["pet", "pet", "pet"], "followers": [20_000, 50_000, 2e6],
+...     "engagement_rate": [0.05, 0.02, 0.01], "authenticity": [0.95, 0.9, 0.97],
+...     "est_cost_per_post": [200.0, 500.0, 15_000.0]})
+>>> discover(scored, Brief(niche="pet", budget=1_000))["creator_id"].tolist()
+['a', 'b']
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from micromix.errors import ConfigError, DataValidationError
+from micromix.influencers.niche import NICHES, brief_fit, canonical_niche
+
+__all__ = [
+    "Brief",
+    "compare_cohorts",
+    "creator_report_tables",
+    "discover",
+    "rank_creators",
+    "tier_summary",
+]
+
+
+@dataclass(frozen=True)
+class Brief:
+    """What the brand is looking for.
+
+    Parameters
+    ----------
+    niche : str
+        One of :data:`micromix.influencers.niche.NICHES` (synonyms such as ``pets`` accepted).
+    budget : float
+        Total spend for one post per selected creator (> 0).
+    platform, country : str, optional
+        Keep only creators on this platform / in this country (when the data says).
+    min_authenticity : float
+        Exclude creators whose authenticity is below this (0-1).
+    min_fit : float
+        Exclude creators whose niche fit is below this (0-1).
+    top : int
+        Maximum rows returned.
+    conversion_rate : float
+        Expected conversions per engagement (for cohort comparison).
+    """
+
+    niche: str
+    budget: float
+    platform: str | None = None
+    country: str | None = None
+    min_authenticity: float = 0.5
+    min_fit: float = 0.3
+    top: int = 20
+    conversion_rate: float = 0.01
+
+    def __post_init__(self) -> None:
+        if canonical_niche(self.niche) is None:
+            raise ConfigError(f"niche '{self.niche}' is unknown; use one of {', '.join(NICHES)}")
+        if not np.isfinite(self.budget) or self.budget <= 0:
+            raise ConfigError(f"budget={self.budget!r} must be a positive amount")
+        for name in ("min_authenticity", "min_fit", "conversion_rate"):
+            v = getattr(self, name)
+            if not 0 <= v <= 1:
+                raise ConfigError(f"{name}={v!r} must be between 0 and 1")
+        if self.top < 1:
+            raise ConfigError(f"top={self.top!r} must be >= 1")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict; ``Brief(**d)`` inverts it."""
+        return asdict(self)
+
+
+def _id_column(scored: pd.DataFrame) -> str:
+    return str(scored.columns[0])
+
+
+def rank_creators(scored: pd.DataFrame, brief: Brief) -> pd.DataFrame:
+    """All eligible creators for ``brief`` ranked by value per dollar, with ``reasons``."""
+    need = {"followers", "engagement_rate", "est_cost_per_post"}
+    missing = need - set(scored.columns)
+    if missing:
+        raise DataValidationError(
+            f"discovery needs scored creators with {sorted(missing)}; run score_creators first"
+        )
+    df = scored.copy()
+    n = canonical_niche(brief.niche)
+    df["fit"] = brief_fit(df, str(n)) if "niche" in df.columns else np.nan
+    auth = df["authenticity"] if "authenticity" in df.columns else pd.Series(np.nan, index=df.index)
+    keep = (df["fit"].fillna(0.0) >= brief.min_fit) & (auth.fillna(1.0) >= brief.min_authenticity)
+    keep &= df["engagement_rate"].notna() & df["est_cost_per_post"].gt(0) & df["followers"].notna()
+    for field_ in ("platform", "country"):
+        want = getattr(brief, field_)
+        if want is not None and field_ in df.columns:
+            have = df[field_].astype("string").str.lower()
+            keep &= (have == want.lower()).fillna(False).astype(bool)
+    df = df[keep.to_numpy()].copy()
+    df["expected_engagements"] = df["followers"] * df["engagement_rate"]
+    df["value"] = df["expected_engagements"] * df["fit"] * auth.reindex(df.index).fillna(1.0)
+    df["value_per_dollar"] = df["value"] / df["est_cost_per_post"]
+    df = df.sort_values("value_per_dollar", ascending=False, kind="stable")
+    df["reasons"] = [
+        f"fits '{n}' ({fit:.0%}); {tier or 'unknown tier'} with {int(fol):,} followers; "
+        f"engagement {er:.2%}; authenticity {au:.2f}; est. ${cost:,.0f}/post, "
+        f"${cost / max(ee, 1e-9):.2f} per expected engagement"
+        for fit, tier, fol, er, au, cost, ee in zip(
+            df["fit"],
+            df.get("tier", pd.Series(None, index=df.index)),
+            df["followers"],
+            df["engagement_rate"],
+            auth.reindex(df.index).fillna(float("nan")),
+            df["est_cost_per_post"],
+            df["expected_engagements"],
+        )
+    ]
+    return df
+
+
+def _greedy(df: pd.DataFrame, budget: float) -> pd.DataFrame:
+    cost = df["est_cost_per_post"].to_numpy(dtype=float)
+    take = np.zeros(len(df), dtype=bool)
+    left = budget
+    for i, c in enumerate(cost):
+        if c <= left:
+            take[i] = True
+            left -= c
+    return df[take]
+
+
+def discover(scored: pd.DataFrame, brief: Brief) -> pd.DataFrame:
+    """Creators to hire for ``brief``: greedy pick by value per dollar within the budget.
+
+    Returns at most ``brief.top`` rows with ``cumulative_cost`` and ``reasons``.
+    """
+    ranked = rank_creators(scored, brief)
+    picked = _greedy(ranked, brief.budget).head(brief.top).copy()
+    picked["cumulative_cost"] = picked["est_cost_per_post"].cumsum()
+    cols = [_id_column(scored)] + [
+        c
+        for c in (
+            "tier",
+            "niche",
+            "platform",
+            "country",
+            "followers",
+            "engagement_rate",
+            "authenticity",
+            "fit",
+            "est_cost_per_post",
+            "expected_engagements",
+            "value_per_dollar",
+            "cumulative_cost",
+            "reasons",
+        )
+        if c in picked.columns
+    ]
+    return picked[cols].reset_index(drop=True)
+
+
+def compare_cohorts(
+    scored: pd.DataFrame, brief: Brief, *, boundary: float = 100_000.0
+) -> pd.DataFrame:
+    """Spend the whole budget on micro (< ``boundary`` followers) vs macro creators.
+
+    For each cohort the same greedy pick is made; returns creators, reach (followers),
+    expected engagements, spend, cost per engagement and expected conversions
+    (``engagements * brief.conversion_rate``).
+    """
+    ranked = rank_creators(scored, brief)
+    rows = []
+    for name, mask in (
+        (
+            "micro (<100K)" if boundary == 100_000.0 else f"micro (<{boundary:,.0f})",
+            ranked["followers"] < boundary,
+        ),
+        (
+            "macro+ (>=100K)" if boundary == 100_000.0 else f"macro+ (>={boundary:,.0f})",
+            ranked["followers"] >= boundary,
+        ),
+    ):
+        pick = _greedy(ranked[mask.to_numpy()], brief.budget)
+        spend = float(pick["est_cost_per_post"].sum())
+        eng = float(pick["expected_engagements"].sum())
+        rows.append(
+            {
+                "cohort": name,
+                "eligible": int(mask.sum()),
+                "creators": len(pick),
+                "reach": float(pick["followers"].sum()),
+                "expected_engagements": eng,
+                "spend": spend,
+                "cost_per_engagement": spend / eng if eng > 0 else np.nan,
+                "expected_conversions": eng * brief.conversion_rate,
+                "cost_per_conversion": spend / (eng * brief.conversion_rate) if eng > 0 else np.nan,
+                "median_engagement_rate": float(pick["engagement_rate"].median())
+                if len(pick)
+                else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def tier_summary(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per tier: creators, median followers, engagement rate, authenticity, cost and CPE."""
+    if "tier" not in scored.columns:
+        raise DataValidationError("tier_summary needs scored creators with a 'tier' column")
+    g = scored.groupby("tier", observed=True, sort=False)
+    agg = {
+        c: "median"
+        for c in (
+            "followers",
+            "engagement_rate",
+            "authenticity",
+            "est_cost_per_post",
+            "cost_per_engagement",
+        )
+        if c in scored.columns
+    }
+    out = g.agg(agg)
+    out.insert(0, "creators", g.size())
+    order = ["below_nano", "below_micro", "nano", "micro", "macro", "mega"]
+    out = out.reindex(
+        [t for t in order if t in out.index] + [t for t in out.index if t not in order]
+    )
+    return out.reset_index()
+
+
+def creator_report_tables(scored: pd.DataFrame, brief: Brief) -> dict[str, pd.DataFrame]:
+    """The creator tables the HTML report and strategy comparison show.
+
+    Returns ``{"top_creators": discover(...), "micro_vs_macro": compare_cohorts(...),
+    "tiers": tier_summary(...)}``.
+    """
+    return {
+        "top_creators": discover(scored, brief),
+        "micro_vs_macro": compare_cohorts(scored, brief),
+        "tiers": tier_summary(scored),
+    }

@@ -1,0 +1,218 @@
+"""Score creators: tier, engagement, authenticity, niche, cost — one row per creator.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.influencers.scoring import score_creators
+>>> profiles = pd.DataFrame({"handle": ["@pawsome", "@bigstar"], "followers": [15_000, 2_500_000],
+...                          "following": [600, 300], "posts": [800, 2000], "category": ["pet", "fashion"]})
+>>> posts = pd.DataFrame({"handle": ["@pawsome"] * 3, "likes": [700, 900, 800], "comments": [40, 60, 50]})
+>>> out = score_creators(profiles, posts)
+>>> out[["handle", "tier", "niche"]].values.tolist()
+[['@pawsome', 'micro', 'pet'], ['@bigstar', 'mega', 'fashion']]
+>>> round(float(out.loc[0, "engagement_rate"]), 4)
+0.0567
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from micromix.errors import DataValidationError
+from micromix.influencers.authenticity import FakeFollowerModel, load_default_model
+from micromix.influencers.columns import canonical_profiles
+from micromix.influencers.cost import (
+    DEFAULT_COST_ASSUMPTIONS,
+    CostAssumptions,
+    earned_media_value,
+    estimate_rate,
+)
+from micromix.influencers.engagement import EngagementSpec, creator_engagement
+from micromix.influencers.niche import canonical_niche, niche_profile
+from micromix.influencers.tiers import TierScheme, assign_tiers, get_tier_scheme
+from micromix.social.columns import canonical_posts, identifier_column
+
+__all__ = ["CONTRACT_COLUMNS", "join_key", "score_creators"]
+
+#: columns every score output carries (after the identifying column)
+CONTRACT_COLUMNS: tuple[str, ...] = (
+    "tier",
+    "engagement_rate",
+    "fake_probability",
+    "authenticity",
+    "niche",
+    "est_cost_per_post",
+    "cost_per_engagement",
+)
+
+
+def join_key(s: pd.Series) -> pd.Series:
+    """Normalise handles for joining posts to profiles: strip, lower-case, drop a leading ``@``."""
+    return s.astype("string").str.strip().str.lower().str.lstrip("@")
+
+
+def _niche_of_category(category: pd.Series) -> pd.Series:
+    """:func:`canonical_niche` per distinct category value, broadcast to all rows."""
+    uniq = category.dropna().unique()
+    lookup = {u: canonical_niche(u) for u in uniq}
+    return category.map(lookup)
+
+
+def _normalized_authors(author: pd.Series) -> pd.Series:
+    """:func:`join_key` applied to each distinct handle once, returned as a categorical."""
+    codes, uniq = pd.factorize(author)
+    norm = join_key(pd.Series(np.asarray(uniq, dtype=object), dtype="string"))
+    ncodes, nuniq = pd.factorize(norm)
+    full = np.full(len(codes), -1, dtype=np.int64)
+    if len(ncodes):
+        full = np.where(codes >= 0, ncodes[np.clip(codes, 0, None)], -1)
+    cats = pd.Index(np.asarray(nuniq, dtype=object), dtype="string")
+    return pd.Series(pd.Categorical.from_codes(full, categories=cats), index=author.index)
+
+
+def score_creators(
+    profiles: pd.DataFrame,
+    posts: pd.DataFrame | None = None,
+    *,
+    scheme: TierScheme | str | None = None,
+    engagement: EngagementSpec | None = None,
+    assumptions: CostAssumptions | None = None,
+    model: FakeFollowerModel | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> pd.DataFrame:
+    """Score every creator in ``profiles`` (optionally with their ``posts``).
+
+    Parameters
+    ----------
+    profiles : DataFrame
+        One row per creator; column names matched case-insensitively with common aliases
+        (see :data:`micromix.influencers.columns.PROFILE_ALIASES`).
+    posts : DataFrame, optional
+        Posts with an author column matching the profiles' identifier, and likes/comments.
+    scheme, engagement, assumptions, model
+        Tier scheme, engagement settings, cost assumptions and fake-follower model (defaults:
+        the default tiers, last 12 posts, :data:`DEFAULT_COST_ASSUMPTIONS`, the shipped model).
+
+    Returns
+    -------
+    DataFrame
+        The input's identifying column (or ``creator_id``), then :data:`CONTRACT_COLUMNS`, then
+        ``followers, platform, country, engagement_rate_mean, view_engagement_rate,
+        er_sponsored, er_organic, sponsored_share, niche_concentration, expected_engagements,
+        emv_per_post, n_posts_used``.  Cells are empty (NaN) where an input is missing.
+    """
+    step = progress or (lambda s, f: None)
+    sch = get_tier_scheme(scheme)
+    cost_a = assumptions or DEFAULT_COST_ASSUMPTIONS
+    id_col = identifier_column(profiles) or "creator_id"
+    prof = canonical_profiles(profiles, source="profiles").reset_index(drop=True)
+    known = {"followers", "following", "posts", "engagement_rate_input", "avg_likes", "category"}
+    if not known & set(prof.columns):
+        raise DataValidationError(
+            "profiles: no creator fields recognised (looked for followers, following, posts, "
+            "engagement_rate, avg_likes, category and their common spellings); columns found: "
+            + ", ".join(map(str, profiles.columns[:20]))
+        )
+    key = join_key(prof["creator_id"])
+    followers = (
+        prof["followers"] if "followers" in prof.columns else pd.Series(np.nan, index=prof.index)
+    )
+    step("tiers", 0.1)
+    out = pd.DataFrame(
+        {id_col: prof["creator_id"] if id_col == "creator_id" else profiles[id_col].to_numpy()}
+    )
+    out["tier"] = assign_tiers(followers, sch)
+
+    er = pd.Series(np.nan, index=prof.index, dtype=float)
+    extra: dict[str, pd.Series] = {}
+    niche_from_text = pd.Series(pd.NA, index=prof.index, dtype="string")
+    conc = pd.Series(np.nan, index=prof.index, dtype=float)
+    if posts is not None:
+        step("engagement", 0.2)
+        p = canonical_posts(posts, source="posts")
+        if "author_id" in p.columns:
+            p["author_id"] = _normalized_authors(p["author_id"])
+        fol_map = pd.Series(followers.to_numpy(dtype=float), index=key.to_numpy())
+        eng = creator_engagement(p, fol_map, spec=engagement, canonical=True)
+        pos = eng.index.get_indexer(key.astype("string"))
+
+        def lookup(c: str) -> pd.Series:
+            vals = np.append(eng[c].to_numpy(dtype=float, na_value=np.nan), np.nan)
+            return pd.Series(vals[pos], index=prof.index)
+
+        er = lookup("engagement_rate_median")
+        extra = {
+            "engagement_rate_mean": lookup("engagement_rate_mean"),
+            "view_engagement_rate": lookup("view_engagement_rate_median"),
+            "er_sponsored": lookup("er_sponsored_median"),
+            "er_organic": lookup("er_organic_median"),
+            "sponsored_share": lookup("sponsored_share"),
+            "n_posts_used": lookup("n_posts"),
+            "median_views": lookup("median_views"),
+        }
+        if "text" in p.columns:
+            step("niche", 0.5)
+            have_cat = (
+                _niche_of_category(prof["category"]).notna()
+                if "category" in prof.columns
+                else pd.Series(False, index=prof.index)
+            )
+            need = set(key[~have_cat].dropna())
+            sub = p[p["author_id"].isin(need)]
+            if len(sub):
+                npf = niche_profile(sub)
+                niche_from_text = key.map(npf["niche"]).astype("string")
+                conc = key.map(npf["niche_concentration"]).astype(float)
+    # fall back to a stated engagement rate, then to profile-level averages
+    if "engagement_rate_input" in prof.columns:
+        er = er.fillna(prof["engagement_rate_input"])
+    if {"avg_likes", "followers"} <= set(prof.columns):
+        avg = prof["avg_likes"] + (
+            prof["avg_comments"].fillna(0.0) if "avg_comments" in prof.columns else 0.0
+        )
+        er = er.fillna(avg / followers.where(followers > 0))
+    out["engagement_rate"] = er.to_numpy()
+
+    step("authenticity", 0.7)
+    m = model or load_default_model()
+    fp = m.predict_proba(prof)
+    out["fake_probability"] = fp
+    out["authenticity"] = 1.0 - fp
+
+    niche = (
+        _niche_of_category(prof["category"]).astype("string")
+        if "category" in prof.columns
+        else pd.Series(pd.NA, index=prof.index, dtype="string")
+    )
+    out["niche"] = niche.fillna(niche_from_text).to_numpy()
+
+    step("cost", 0.85)
+    platform = prof["platform"] if "platform" in prof.columns else None
+    est = estimate_rate(followers, er, platform, assumptions=cost_a, scheme=sch)
+    if "rate_per_post" in prof.columns:
+        est = prof["rate_per_post"].fillna(pd.Series(est, index=prof.index)).to_numpy(dtype=float)
+    out["est_cost_per_post"] = est
+    exp_eng = (followers * er).where(followers.notna() & er.notna())
+    out["cost_per_engagement"] = (
+        pd.Series(est, index=prof.index) / exp_eng.where(exp_eng > 0)
+    ).to_numpy()
+
+    out["followers"] = followers.to_numpy(dtype=float)
+    out["platform"] = platform.to_numpy() if platform is not None else pd.NA
+    out["country"] = prof["country"].to_numpy() if "country" in prof.columns else pd.NA
+    for k, v in extra.items():
+        out[k] = v.to_numpy()
+    out["niche_concentration"] = conc.to_numpy()
+    out["expected_engagements"] = exp_eng.to_numpy()
+    emv_in = pd.DataFrame({"followers": followers, "likes": exp_eng})
+    if "median_views" in extra:
+        emv_in["views"] = extra["median_views"]
+    out["emv_per_post"] = (
+        earned_media_value(emv_in, assumptions=cost_a).where(followers.notna()).to_numpy()
+    )
+    out = out.drop(columns=[c for c in ("median_views",) if c in out.columns])
+    step("done", 1.0)
+    return out

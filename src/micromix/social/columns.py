@@ -1,0 +1,341 @@
+"""Column aliases: map the many spellings of exported social data onto one set of names.
+
+Exports from Instagram, TikTok, CrowdTangle, Kaggle and spreadsheet tools name the same field in
+many ways (``followers``, ``userFollowerCount``, ``#Followers``, ``follower_count``...). The
+helpers here match column names case-insensitively after removing punctuation, so every
+analysis can work on canonical names.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.social.columns import POST_ALIASES, canonicalize
+>>> df = pd.DataFrame({"Like_Count": [3], "nb_comments": [1], "post_text": ["hi"]})
+>>> canonicalize(df, POST_ALIASES).columns.tolist()
+['likes', 'comments', 'text']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = [
+    "ID_CANDIDATES",
+    "POST_ALIASES",
+    "POST_NUMERIC",
+    "canonical_posts",
+    "canonicalize",
+    "check_non_negative",
+    "find_column",
+    "identifier_column",
+    "normalize_name",
+    "to_bool",
+    "to_number",
+    "to_timestamp",
+]
+
+#: canonical post field -> accepted spellings (compared after :func:`normalize_name`)
+POST_ALIASES: dict[str, tuple[str, ...]] = {
+    "post_id": ("post_id", "shortcode", "id", "postid", "media_id", "tweet_id", "video_id"),
+    "author_id": (
+        "author_id",
+        "username",
+        "user_name",
+        "handle",
+        "creator_id",
+        "author",
+        "screen_name",
+        "influencer_profile",
+        "owner_username",
+        "user",
+        "account",
+        "creator",
+        "user_id",
+    ),
+    "ts": (
+        "ts",
+        "taken_at_timestamp",
+        "timestamp",
+        "created_at",
+        "date",
+        "time",
+        "posted_at",
+        "published_at",
+        "tweet_created",
+        "create_time",
+    ),
+    "text": (
+        "text",
+        "caption",
+        "post_text",
+        "tweet_text",
+        "tweet",
+        "full_text",
+        "message",
+        "body",
+        "description",
+        "content",
+        "desc",
+        "post",
+        "status",
+        "comment_text",
+        "review",
+    ),
+    "likes": (
+        "likes",
+        "like_count",
+        "nb_likes",
+        "likes_count",
+        "digg_count",
+        "favorite_count",
+        "favourites",
+        "favorites",
+        "reactions",
+        "hearts",
+    ),
+    "comments": (
+        "comments",
+        "comment_count",
+        "nb_comments",
+        "comments_count",
+        "replies",
+        "reply_count",
+    ),
+    "shares": ("shares", "share_count", "retweets", "retweet_count", "reposts"),
+    "saves": ("saves", "save_count", "saved", "bookmarks", "collect_count"),
+    "views": (
+        "views",
+        "video_view_count",
+        "view_count",
+        "play_count",
+        "plays",
+        "impressions",
+        "video_views",
+    ),
+    "is_video": ("is_video", "video", "media_type_video"),
+    "is_sponsored": (
+        "is_sponsored",
+        "sponsored",
+        "is_ad",
+        "paid_partnership",
+        "is_paid",
+        "branded_content",
+    ),
+    "sponsor_users": ("sponsor_users", "sponsors", "paid_partner", "partnership_with"),
+    "platform": ("platform", "network", "channel", "source"),
+    "hashtags": ("hashtags", "tags", "hashtag"),
+    "mentions": ("mentions", "tagged_users", "user_mentions"),
+    "is_owned": ("is_owned", "is_brand_owned", "brand_owned", "owned", "owned_media"),
+    "rights_granted": (
+        "rights_granted",
+        "rights",
+        "permission",
+        "has_permission",
+        "rights_cleared",
+        "usage_rights",
+    ),
+    "author_followers": (
+        "author_followers",
+        "followers",
+        "follower_count",
+        "user_followers",
+        "followers_count",
+    ),
+}
+
+#: identifying columns tried in order when an output must keep the input's key
+ID_CANDIDATES: tuple[str, ...] = (
+    "creator_id",
+    "username",
+    "user_name",
+    "handle",
+    "screen_name",
+    "account",
+    "account_name",
+    "channel_info",
+    "channel_name",
+    "influencer",
+    "influencer_name",
+    "instagram_handle",
+    "ig_handle",
+    "tiktok_handle",
+    "user_id",
+    "profile",
+    "name",
+    "id",
+)
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def normalize_name(name: object) -> str:
+    """Lower-case a column name and drop everything but letters and digits.
+
+    ``"#Followers"``, ``"follower count"`` and ``"Follower_Count"`` all become
+    ``"followers"`` / ``"followercount"``; a leading ``#`` (as in ``#Posts``) and the word
+    ``num``/``number`` are kept as plain text, so aliases list them explicitly.
+    """
+    return _NON_ALNUM.sub("", str(name).lower())
+
+
+def find_column(columns: list[str] | pd.Index, aliases: tuple[str, ...]) -> str | None:
+    """Return the first column of ``columns`` matching any alias (case/punctuation-insensitive)."""
+    by_norm: dict[str, str] = {}
+    for c in columns:
+        by_norm.setdefault(normalize_name(c), str(c))
+    for a in aliases:
+        hit = by_norm.get(normalize_name(a))
+        if hit is not None:
+            return hit
+    return None
+
+
+def canonicalize(df: pd.DataFrame, aliases: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
+    """Rename the columns of ``df`` that match an alias to their canonical name.
+
+    Columns that match nothing are kept unchanged; each source column is used at most once and
+    an exact canonical name wins over an alias.  When several columns match one field (a JSON
+    list whose objects spell it differently), their values are coalesced in alias order.
+    """
+    used: set[str] = set()
+    out = df.copy()
+    out.columns = [str(c) for c in out.columns]
+    for canon, names in aliases.items():
+        cols = [c for c in out.columns if c not in used]
+        by_norm: dict[str, list[str]] = {}
+        for c in cols:
+            by_norm.setdefault(normalize_name(c), []).append(c)
+        matches: list[str] = [canon] if canon in cols else []
+        for a in (canon, *names):
+            for c in by_norm.get(normalize_name(a), []):
+                if c not in matches:
+                    matches.append(c)
+        if not matches:
+            continue
+        used.update(matches)
+        values = out[matches[0]]
+        for extra in matches[1:]:
+            values = values.where(values.notna(), out[extra])
+        if matches[0] != canon:
+            if canon in out.columns:  # the canonical name is taken by an earlier field
+                continue
+            out = out.rename(columns={matches[0]: canon})
+            used.add(canon)
+        if len(matches) > 1:
+            out[canon] = values
+    return out
+
+
+def identifier_column(df: pd.DataFrame) -> str | None:
+    """The column that identifies rows (username, handle, id...), or ``None``.
+
+    Known names are tried first (:data:`ID_CANDIDATES`); otherwise the first text column whose
+    values are all present and distinct is used.
+    """
+    hit = find_column(df.columns, ID_CANDIDATES)
+    if hit is not None:
+        return hit
+    for c in df.columns:
+        col = df[c]
+        is_text = pd.api.types.is_string_dtype(col) or col.dtype == object
+        if (
+            is_text
+            and col.notna().all()
+            and pd.to_numeric(col, errors="coerce").notna().mean() < 0.5
+            and col.is_unique
+        ):
+            return str(c)
+    return None
+
+
+_TRUE = {"1", "true", "t", "yes", "y", "on"}
+_FALSE = {"0", "false", "f", "no", "n", "off", "", "none", "nan", "null"}
+
+
+def to_bool(s: pd.Series) -> pd.Series:
+    """Parse a column of flags (``True``/``yes``/``1``/``N``...) into a float 1/0/NaN series."""
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
+        return (pd.to_numeric(s, errors="coerce") > 0).astype(float).where(s.notna())
+    low = s.astype("string").str.strip().str.lower()
+    out = pd.Series(float("nan"), index=s.index)
+    out[low.isin(_TRUE).fillna(False).astype(bool)] = 1.0
+    out[low.isin(_FALSE - {"", "none", "nan", "null"}).fillna(False).astype(bool)] = 0.0
+    return out
+
+
+_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
+
+
+def to_number(s: pd.Series) -> pd.Series:
+    """Parse counts such as ``"475.8m"``, ``"1,234"``, ``"12K"`` or ``"1.39%"`` into floats.
+
+    Percentages become fractions (``"1.39%"`` -> ``0.0139``); anything else unparsable is NaN.
+    """
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return s.astype(float)
+    txt = s.astype("string").str.strip().str.lower().str.replace(",", "", regex=False)
+    parts = txt.str.extract(r"^([-+]?\d*\.?\d+(?:e[-+]?\d+)?)\s*([kmb%]?)$")
+    num = pd.to_numeric(parts[0], errors="coerce").astype(float)
+    mult = parts[1].astype(object).map({**_SUFFIX, "%": 0.01}).astype(float).fillna(1.0)
+    return (num * mult).astype(float)
+
+
+def to_timestamp(s: pd.Series) -> pd.Series:
+    """Parse epoch seconds/milliseconds or date strings into UTC timestamps (NaT if unparsable)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        ts = pd.to_datetime(s)
+        return ts.dt.tz_localize("UTC") if ts.dt.tz is None else ts.dt.tz_convert("UTC")
+    num = pd.to_numeric(s, errors="coerce")
+    if num.notna().sum() > 0 and num.notna().sum() == s.notna().sum():
+        unit = "ms" if float(num.abs().max()) > 1e11 else "s"
+        return pd.to_datetime(num, unit=unit, utc=True, errors="coerce")
+    return pd.to_datetime(s.astype("string"), utc=True, errors="coerce", format="mixed")
+
+
+#: numeric post fields parsed by :func:`canonical_posts`
+POST_NUMERIC = ("likes", "comments", "shares", "saves", "views", "author_followers")
+
+
+def check_non_negative(values: pd.Series, name: str, source: str) -> None:
+    """Raise :class:`~micromix.errors.DataValidationError` naming the first negative count."""
+    from micromix.errors import DataValidationError
+
+    neg = (values < 0).fillna(False).to_numpy(dtype=bool)
+    if neg.any():
+        row = int(neg.argmax())
+        raise DataValidationError(
+            f"{source}: column '{name}' has a negative value at row {row + 1}; counts must be >= 0"
+        )
+
+
+def canonical_posts(df: pd.DataFrame, *, source: str = "posts") -> pd.DataFrame:
+    """Return a copy of ``df`` with canonical post columns (see :data:`POST_ALIASES`) typed.
+
+    Counts become floats (``"1.2K"`` accepted), ``ts`` becomes a UTC timestamp, ``text`` a
+    string, ``platform`` lower-case.  Missing count columns are left absent.
+
+    Raises
+    ------
+    DataValidationError
+        When the table is empty or a count column has negative values.
+    """
+    from micromix.errors import DataValidationError
+
+    if len(df) == 0:
+        raise DataValidationError(f"{source}: the posts table has no rows; pass at least one post")
+    out = canonicalize(df, POST_ALIASES)
+    for f in POST_NUMERIC:
+        if f in out.columns:
+            out[f] = to_number(out[f])
+            check_non_negative(out[f], f, source)
+    if "ts" in out.columns:
+        out["ts"] = to_timestamp(out["ts"])
+    if "text" in out.columns:
+        out["text"] = out["text"].astype("string")
+    if "author_id" in out.columns:
+        out["author_id"] = out["author_id"].astype("string")
+    if "platform" in out.columns:
+        out["platform"] = out["platform"].astype("string").str.strip().str.lower()
+    return out

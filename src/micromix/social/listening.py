@@ -1,0 +1,324 @@
+"""Brand listening: mentions (aliases, handles, hashtags, fuzzy), volume, share of voice,
+sentiment trend and earned media value.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.social.listening import BrandSpec, listen
+>>> posts = pd.DataFrame({"text": ["love my @pawco bowl", "Pawco food made him sick",
+...                                "#barkbox is fun", "pawcoo treats!"],
+...                       "ts": pd.date_range("2024-01-01", periods=4, freq="D")})
+>>> res = listen(posts, BrandSpec("PawCo"), [BrandSpec("BarkBox")])
+>>> res.share_of_voice.set_index("brand")["mentions"].to_dict()
+{'PawCo': 3, 'BarkBox': 1}
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from micromix.errors import ColumnNotFoundError, ConfigError
+from micromix.social.columns import canonical_posts
+from micromix.social.emv import earned_media_value
+from micromix.social.sentiment import score_sentiment
+
+__all__ = ["PERIODS", "BrandSpec", "ListeningResult", "detect_mentions", "listen"]
+
+_TOKEN = re.compile(r"[#@]?[0-9a-z_']+")
+#: trend periods accepted by :func:`listen` -> pandas period alias
+PERIODS = {"h": "h", "H": "h", "D": "D", "W": "W", "M": "M", "MS": "M", "Q": "Q", "QS": "Q"}
+
+
+@dataclass(frozen=True)
+class BrandSpec:
+    """A brand to listen for.
+
+    Parameters
+    ----------
+    name : str
+        Display name ("PawCo").  ``@pawco`` and ``#pawco`` are added automatically.
+    aliases : tuple of str
+        Other names and product names ("Paw Co", "PawCo Bowl").
+    handles, hashtags : tuple of str
+        Extra account handles and campaign hashtags.
+    fuzzy : float
+        Similarity (0-1, ``difflib`` ratio) above which a one-word token counts as a misspelt
+        mention; ``1.0`` disables fuzzy matching.  Only names of 5+ letters are matched fuzzily.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    fuzzy: float = 0.86
+
+    def __post_init__(self) -> None:
+        if not str(self.name).strip():
+            raise ConfigError("brand name must be a non-empty string")
+        if not 0.5 <= self.fuzzy <= 1.0:
+            raise ConfigError(f"fuzzy={self.fuzzy!r} must be between 0.5 and 1.0")
+        for f in ("aliases", "handles", "hashtags"):
+            if isinstance(getattr(self, f), str):
+                object.__setattr__(
+                    self, f, tuple(x.strip() for x in getattr(self, f).split(",") if x.strip())
+                )
+
+    @property
+    def terms(self) -> list[str]:
+        """Lower-case phrases matched exactly (as whole words)."""
+        base = [self.name, *self.aliases]
+        out = {b.lower().strip() for b in base if b.strip()}
+        for b in base:
+            squashed = re.sub(r"[^0-9a-z_]", "", b.lower())
+            if squashed:
+                out |= {squashed, "@" + squashed, "#" + squashed}
+        out |= {("@" + h.lower().lstrip("@")) for h in self.handles}
+        out |= {("#" + h.lower().lstrip("#")) for h in self.hashtags}
+        return sorted(out, key=len, reverse=True)
+
+    @property
+    def fuzzy_targets(self) -> list[str]:
+        """One-word forms eligible for fuzzy matching."""
+        return sorted(
+            {re.sub(r"[^0-9a-z]", "", t.lower()) for t in [self.name, *self.aliases]} - {""},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict; ``BrandSpec(**d)`` inverts it."""
+        return {
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "handles": list(self.handles),
+            "hashtags": list(self.hashtags),
+            "fuzzy": self.fuzzy,
+        }
+
+
+def _exact_pattern(terms: Sequence[str]) -> re.Pattern[str]:
+    alts = "|".join(re.escape(t) for t in terms)
+    return re.compile(rf"(?<![0-9a-z_])(?:{alts})(?![0-9a-z_])", re.IGNORECASE)
+
+
+_INFLECTIONS = ("s", "es", "ed", "ing", "er", "ers", "'s")
+
+
+def _fuzzy_match(word: str, target: str, threshold: float) -> bool:
+    """A misspelling of ``target``, but not an ordinary inflection ("apples" is not "Apple")."""
+    if abs(len(word) - len(target)) > 2:
+        return False
+    if word.startswith(target) and word[len(target) :] in _INFLECTIONS:
+        return False
+    return difflib.SequenceMatcher(None, word, target).ratio() >= threshold
+
+
+def detect_mentions(texts: pd.Series, brands: Sequence[BrandSpec]) -> pd.DataFrame:
+    """One boolean column per brand (and ``<brand>_fuzzy`` for fuzzy-only hits).
+
+    Exact matches use word boundaries on the name, aliases, handles and hashtags; fuzzy matches
+    compare each distinct token of the corpus with the brand's one-word forms.
+    """
+    s = texts.astype("string").fillna("").str.lower()
+    out = pd.DataFrame(index=texts.index)
+    tokens: pd.Series | None = None
+    vocab: list[str] = []
+    for b in brands:
+        exact = s.str.contains(_exact_pattern(b.terms), regex=True).fillna(False).astype(bool)
+        fuzzy_hit = pd.Series(False, index=texts.index)
+        targets = [t for t in b.fuzzy_targets if len(t) >= 5]
+        if b.fuzzy < 1.0 and targets:
+            if tokens is None:
+                tokens = s.str.findall(_TOKEN)
+                vocab = sorted({w.lstrip("#@") for ws in tokens for w in ws})
+            close = {
+                w
+                for w in vocab
+                if len(w) >= 4
+                and w not in targets
+                and any(_fuzzy_match(w, t, b.fuzzy) for t in targets)
+            }
+            if close:
+                fuzzy_hit = tokens.map(
+                    lambda ws, c=close: any(w.lstrip("#@") in c for w in ws)
+                ).astype(bool)
+        out[b.name] = exact | fuzzy_hit
+        out[f"{b.name}_fuzzy"] = fuzzy_hit & ~exact
+    return out
+
+
+@dataclass
+class ListeningResult:
+    """Everything :func:`listen` measured.
+
+    Attributes
+    ----------
+    mentions : DataFrame
+        Posts mentioning any brand, with ``brand`` (first match), sentiment and engagement.
+    volume : DataFrame
+        Mentions per period and brand.
+    share_of_voice : DataFrame
+        Per brand: mentions, share, engagement, engagement share, mean sentiment, EMV.
+    sentiment_trend : DataFrame
+        Per period for the focal brand: mentions, mean score, share negative/positive.
+    """
+
+    brand: str
+    mentions: pd.DataFrame
+    volume: pd.DataFrame
+    share_of_voice: pd.DataFrame
+    sentiment_trend: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly summary (tables as lists of records)."""
+        return {
+            "brand": self.brand,
+            "share_of_voice": self.share_of_voice.to_dict(orient="records"),
+            "sentiment_trend": self.sentiment_trend.assign(
+                period=self.sentiment_trend["period"].astype(str)
+            ).to_dict(orient="records"),
+            "volume": self.volume.assign(period=self.volume["period"].astype(str)).to_dict(
+                orient="records"
+            ),
+            "meta": self.meta,
+        }
+
+    def __repr__(self) -> str:
+        sov = ", ".join(
+            f"{r.brand}: {r.mentions} ({r.share:.0%})" for r in self.share_of_voice.itertuples()
+        )
+        return f"ListeningResult(brand={self.brand!r}, posts={self.meta.get('posts')}, share_of_voice=[{sov}])"
+
+
+def listen(
+    posts: pd.DataFrame,
+    brand: BrandSpec,
+    competitors: Sequence[BrandSpec] = (),
+    *,
+    freq: str = "D",
+    sentiment: str = "service",
+) -> ListeningResult:
+    """Detect mentions of ``brand`` and ``competitors`` and summarise them.
+
+    Parameters
+    ----------
+    posts : DataFrame
+        Posts with a text column (``text``, ``caption``, ``tweet_text``...); an optional time
+        column enables trends, and likes/comments/shares/views enable EMV.
+    freq : str
+        Trend period: ``h``, ``D``, ``W``, ``M`` (or ``MS``), ``Q``.
+    """
+    p = canonical_posts(posts, source="posts")
+    if "text" not in p.columns:
+        raise ColumnNotFoundError(
+            "posts: no text column found (looked for text, caption, tweet_text, message...); "
+            "name the column holding the post text 'text'"
+        )
+    if freq not in PERIODS:
+        raise ConfigError(
+            f"freq '{freq}' is not supported; use one of {', '.join(sorted(PERIODS))}"
+        )
+    names = [brand.name, *[c.name for c in competitors]]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"brand and competitor names must be distinct, got {names}")
+    flags = detect_mentions(p["text"], [brand, *competitors])
+    any_hit = flags[names].any(axis=1)
+    m = p[any_hit].copy()
+    m["brand"] = flags.loc[any_hit, names].idxmax(axis=1)
+    sent = score_sentiment(m["text"], scorer=sentiment)
+    m["sentiment"], m["sentiment_score"] = sent["sentiment"], sent["sentiment_score"]
+    m["engagement"] = (
+        sum(m[c].fillna(0.0) for c in ("likes", "comments", "shares") if c in m.columns)
+        if any(c in m.columns for c in ("likes", "comments", "shares"))
+        else 0.0
+    )
+    m["emv"] = earned_media_value(m, followers_col="author_followers")
+    has_ts = "ts" in m.columns and m["ts"].notna().any()
+    m["period"] = (
+        m["ts"].dt.tz_localize(None).dt.to_period(PERIODS[freq]).dt.start_time if has_ts else pd.NaT
+    )
+    long = flags.loc[any_hit, names].stack()
+    long = long[long].reset_index().rename(columns={"level_1": "brand"})
+    long = long.rename(columns={long.columns[0]: "row"})
+    long = long.merge(
+        m[["period", "engagement", "sentiment_score", "emv"]], left_on="row", right_index=True
+    )
+    sov = (
+        long.groupby("brand")
+        .agg(
+            mentions=("row", "size"),
+            engagement=("engagement", "sum"),
+            mean_sentiment=("sentiment_score", "mean"),
+            emv=("emv", "sum"),
+        )
+        .reindex(names)
+    )
+    sov["mentions"] = sov["mentions"].fillna(0).astype(int)
+    sov["share"] = sov["mentions"] / max(int(sov["mentions"].sum()), 1)
+    tot_eng = float(sov["engagement"].sum())
+    sov["engagement_share"] = sov["engagement"] / tot_eng if tot_eng > 0 else np.nan
+    sov = sov.reset_index().rename(columns={"index": "brand"})
+    sov = sov[
+        ["brand", "mentions", "share", "engagement", "engagement_share", "mean_sentiment", "emv"]
+    ]
+    if has_ts:
+        vol = (
+            long.groupby(["period", "brand"])
+            .size()
+            .unstack("brand")
+            .reindex(columns=names)
+            .fillna(0)
+        )
+        vol = vol.astype(int).reset_index()
+        own = m[flags.loc[any_hit, brand.name].to_numpy()]
+        trend = (
+            own.groupby("period")
+            .agg(
+                mentions=("text", "size"),
+                mean_sentiment=("sentiment_score", "mean"),
+                share_negative=("sentiment", lambda x: float((x == "negative").mean())),
+                share_positive=("sentiment", lambda x: float((x == "positive").mean())),
+                emv=("emv", "sum"),
+            )
+            .reset_index()
+        )
+    else:
+        vol = pd.DataFrame(
+            {
+                "period": [pd.NaT],
+                **{n: [int(sov.set_index("brand").loc[n, "mentions"])] for n in names},
+            }
+        )
+        own = m[flags.loc[any_hit, brand.name].to_numpy()]
+        trend = pd.DataFrame(
+            {
+                "period": [pd.NaT],
+                "mentions": [len(own)],
+                "mean_sentiment": [float(own["sentiment_score"].mean()) if len(own) else np.nan],
+                "share_negative": [
+                    float((own["sentiment"] == "negative").mean()) if len(own) else np.nan
+                ],
+                "share_positive": [
+                    float((own["sentiment"] == "positive").mean()) if len(own) else np.nan
+                ],
+                "emv": [float(own["emv"].sum())],
+            }
+        )
+    return ListeningResult(
+        brand=brand.name,
+        mentions=m,
+        volume=vol,
+        share_of_voice=sov,
+        sentiment_trend=trend,
+        meta={
+            "posts": len(p),
+            "posts_with_mentions": int(any_hit.sum()),
+            "fuzzy_only": int(flags[[f"{n}_fuzzy" for n in names]].any(axis=1).sum()),
+        },
+    )

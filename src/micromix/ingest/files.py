@@ -68,6 +68,22 @@ def detect_file_format(path: str | Path) -> str:
     if text.startswith("["):
         return "json"
     if text.startswith("{"):
+        # JSON Lines has one complete object per line; a file that is one (wrapped) object,
+        # e.g. {"data": [...]}, is JSON
+        first_line = text.splitlines()[0]
+        try:
+            obj = json.loads(first_line)
+        except json.JSONDecodeError:
+            return "json"
+        if (
+            isinstance(obj, dict)
+            and any(
+                isinstance(v, list) and v and all(isinstance(x, dict) for x in v)
+                for v in obj.values()
+            )
+            and len(text.strip().splitlines()) == 1
+        ):
+            return "json"
         return "jsonl"
     first = text.splitlines()[0] if text else ""
     if first.count("\t") > max(first.count(","), first.count(";")):
@@ -265,7 +281,9 @@ def read_raw(path: str | Path, file_format: str | None = None) -> RawTable:
     p = _check_path(path)
     fmt = file_format or detect_file_format(p)
     if fmt not in FILE_FORMATS:
-        raise InputFileError(f"{p}: unknown file format '{fmt}'; use one of {', '.join(FILE_FORMATS)}")
+        raise InputFileError(
+            f"{p}: unknown file format '{fmt}'; use one of {', '.join(FILE_FORMATS)}"
+        )
     if fmt == "parquet":
         return _read_raw_parquet(p)
     if fmt == "jsonl":
@@ -306,7 +324,9 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
     except InputFileError:
         raise
     except Exception as exc:
-        raise InputFileError(f"{p}: cannot be read as {fmt} ({exc}); check the file format") from exc
+        raise InputFileError(
+            f"{p}: cannot be read as {fmt} ({exc}); check the file format"
+        ) from exc
     if df.shape[1] == 0:
         raise InputFileError(f"{p}: no columns found; the first line must name the columns")
     return df

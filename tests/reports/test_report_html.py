@@ -283,3 +283,10 @@ def test_mix_section_renders_contributions_and_reallocation() -> None:
     assert "Recommended reallocation of the same spend" in html
     assert "Mix model: what each strategy adds" in html
     assert "Simulator truth vs the mix model" in html and "Caution." in html
+
+
+def test_content_section_ranks_user_posts_and_creators(sim_store: Store) -> None:
+    html = reports.build_report(sim_store, n_boot=30, sections=["content"])
+    assert "User content to amplify (brand @pawsome)" in html
+    assert "Creators to hire" in html and "Micro vs macro creators" in html
+    assert "amplification_score" in html

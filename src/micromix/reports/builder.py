@@ -539,6 +539,123 @@ class MixModelSection(Section):
         return "".join(out)
 
 
+#: how creator table columns are shown
+_CREATOR_FORMATS = {
+    "followers": "int",
+    "reach": "int",
+    "creators": "int",
+    "expected_engagements": "int",
+    "engagement_rate": "pct",
+    "median_engagement_rate": "pct",
+    "mean_engagement_rate": "pct",
+    "authenticity": "ratio",
+    "fit": "ratio",
+    "value_per_dollar": "ratio",
+    "est_cost_per_post": "money",
+    "cumulative_cost": "money",
+    "spend": "money",
+    "cost_per_engagement": "money",
+    "expected_conversions": "ratio",
+}
+
+
+def _infer_brand(posts: pd.DataFrame) -> str | None:
+    """The most-mentioned account in the posts (the brand a store is about), if any."""
+    if "mentions" not in posts.columns:
+        return None
+    m = posts["mentions"].dropna().astype(str).str.split(",").explode().str.strip().str.lstrip("@")
+    m = m[m != ""]
+    return str(m.value_counts().index[0]) if len(m) else None
+
+
+@register_section
+class ContentCreatorsSection(Section):
+    """User content worth amplifying and creators worth hiring."""
+
+    lookup_name = "content"
+    title = "User content and creators"
+    module = "micromix.influencers"
+    tables = ("posts", "creators")
+    optional = True
+
+    def render(self, ctx: ReportContext) -> str:
+        from micromix.influencers import Brief, creator_report_tables, score_creators
+        from micromix.social.listening import BrandSpec
+        from micromix.social.ugc import ad_baseline, rank_for_amplification
+
+        out = []
+        posts = ctx.store.read("posts")
+        brand = _infer_brand(posts)
+        if brand and len(posts):
+            ads = ctx.store.read("ad_performance") if ctx.store.count("ad_performance") else None
+            base = ad_baseline(ads) if ads is not None and len(ads) else None
+            ranked = rank_for_amplification(
+                posts, BrandSpec(brand, handles=(brand,)), baseline=base, top=10
+            )
+            out.append(f"<h3>User content to amplify (brand @{esc(brand)})</h3>")
+            out.append(
+                note(
+                    f"Brand inferred as the most-mentioned account, @{brand}. Genuine customer "
+                    "posts only (brand-owned and sponsored posts are excluded); predicted paid "
+                    "performance starts from the brand's own ads."
+                )
+            )
+            cols = [
+                c
+                for c in (
+                    "post_id",
+                    "author_id",
+                    "text",
+                    "amplification_score",
+                    "predicted_ctr",
+                    "predicted_cpa",
+                    "reasons",
+                )
+                if c in ranked.columns
+            ]
+            out.append(
+                table_html(
+                    ranked[cols],
+                    formats={
+                        "amplification_score": "ratio",
+                        "predicted_ctr": "pct",
+                        "predicted_cpa": "money",
+                    },
+                )
+            )
+        if ctx.store.count("creators"):
+            scored = score_creators(ctx.store.read("creators"), posts if len(posts) else None)
+            niche = (
+                scored["niche"].dropna().value_counts().index[0]
+                if "niche" in scored and scored["niche"].notna().any()
+                else "lifestyle"
+            )
+            spend = (
+                ctx.store.execute(
+                    ctx.store.table("events")
+                    .filter(lambda t: t.strategy == "influencer")
+                    .aggregate(s=lambda t: t.cost.sum())
+                )["s"].iloc[0]
+                if ctx.store.count("events")
+                else None
+            )
+            budget = (
+                float(spend) if spend is not None and not pd.isna(spend) and spend > 0 else 5_000.0
+            )
+            tables = creator_report_tables(scored, Brief(niche=niche, budget=budget, top=10))
+            out.append(
+                f"<h3>Creators to hire: {esc(niche)} brief, budget {esc(fmt_value(budget, 'money'))}</h3>"
+            )
+            out.append(table_html(tables["top_creators"], formats=_CREATOR_FORMATS))
+            out.append("<h3>Micro vs macro creators for the same budget</h3>")
+            out.append(table_html(tables["micro_vs_macro"], formats=_CREATOR_FORMATS))
+            out.append("<h3>Engagement by tier</h3>")
+            out.append(table_html(tables["tiers"], formats=_CREATOR_FORMATS))
+        if not out:
+            return note("No posts or creator profiles in the store.")
+        return "".join(out)
+
+
 @register_section
 class QualitySection(Section):
     """Data-quality checks with pass / review / fail and what to do."""

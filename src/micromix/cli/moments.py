@@ -45,15 +45,22 @@ def _spec(freq: str, detector: str, min_count: int, min_ratio: float, alpha: flo
         if detector != "poisson":
             raise ConfigError("--alpha applies to --detector poisson only; drop it or switch")
         params["alpha"] = alpha
-    return BurstSpec(freq=freq, detector=detector, detector_params=params, min_count=min_count,
-                     min_ratio=min_ratio)
+    return BurstSpec(
+        freq=freq,
+        detector=detector,
+        detector_params=params,
+        min_count=min_count,
+        min_ratio=min_ratio,
+    )
 
 
 @moments_app.command("classify")
 def classify_cmd(
     input: Path = typer.Option(..., "--input", "-i", help="CSV, TSV or JSONL file."),
     text_col: str = typer.Option(..., "--text-col", help="Column holding the query / text."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="CSV to write (default stdout)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="CSV to write (default stdout)."
+    ),
     model: Path | None = typer.Option(None, "--model", help="Model file (default: shipped)."),
 ) -> None:
     """Add `moment` (know|go|do|buy|other) and `confidence` (0..1) to every row."""
@@ -78,18 +85,24 @@ def bursts_cmd(
     input: Path = typer.Option(..., "--input", "-i", help="CSV, TSV or JSONL file."),
     time_col: str = typer.Option(..., "--time-col", help="Timestamp column."),
     key_col: str | None = typer.Option(
-        None, "--key-col", help="Key column; several as a comma-separated list."),
+        None, "--key-col", help="Key column; several as a comma-separated list."
+    ),
     count_col: str | None = typer.Option(
-        None, "--count-col", help="Pre-aggregated count column (else one row = one event)."),
+        None, "--count-col", help="Pre-aggregated count column (else one row = one event)."
+    ),
     freq: str = typer.Option("1h", "--freq", help="Bucket width, e.g. 5min, 1h, 1D."),
     detector: str = typer.Option("poisson", "--detector", help="poisson, ewma or cusum."),
     min_count: int = typer.Option(5, "--min-count", help="Fewest events in a burst bucket."),
     min_ratio: float = typer.Option(1.5, "--min-ratio", help="Burst must be >= ratio x expected."),
     alpha: float | None = typer.Option(None, "--alpha", help="Poisson tail probability."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="CSV to write (default stdout)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="CSV to write (default stdout)."
+    ),
     no_header: bool = typer.Option(
-        False, "--no-header",
-        help="The CSV has no header row: columns are named c0, c1, ... (e.g. --time-col c0)."),
+        False,
+        "--no-header",
+        help="The CSV has no header row: columns are named c0, c1, ... (e.g. --time-col c0).",
+    ),
 ) -> None:
     """Find bursts and collection gaps: rows `key, start, end, observed, expected, score, kind`."""
 
@@ -104,8 +117,10 @@ def bursts_cmd(
             df.columns = [f"c{i}" for i in range(df.shape[1])]
             df = df.apply(_maybe_numeric)
         keys = [k.strip() for k in key_col.split(",")] if key_col else []
-        if time_col not in df.columns and not no_header and any(
-            str(c).replace(".", "").isdigit() for c in df.columns
+        if (
+            time_col not in df.columns
+            and not no_header
+            and any(str(c).replace(".", "").isdigit() for c in df.columns)
         ):
             raise ConfigError(
                 f"{input}: column {time_col!r} not found and the first line looks like data, "
@@ -113,8 +128,9 @@ def bursts_cmd(
             )
         require_columns(df, [time_col, *keys, *([count_col] if count_col else [])], input)
         spec = _spec(freq, detector, min_count, min_ratio, alpha)
-        out = detect_bursts(df, time_col=time_col, key_col=keys or None, count_col=count_col,
-                            spec=spec)
+        out = detect_bursts(
+            df, time_col=time_col, key_col=keys or None, count_col=count_col, spec=spec
+        )
         out = out.assign(start=out["start"].map(_iso), end=out["end"].map(_iso))
         _write_csv(out, output)
 
@@ -147,8 +163,9 @@ def sessions_cmd(
         sessions = tag_sessions(df)
         if output is not None:
             _write_csv(sessions, output)
-        emit_frame(moment_kpis(sessions).reset_index(), as_json=as_json,
-                   title="KPIs by micro-moment")
+        emit_frame(
+            moment_kpis(sessions).reset_index(), as_json=as_json, title="KPIs by micro-moment"
+        )
 
     run_command(body)
 
@@ -156,7 +173,9 @@ def sessions_cmd(
 @moments_app.command("watch")
 def watch_cmd(
     source: str = typer.Option(..., "--source", help="http, file or redis."),
-    input: Path | None = typer.Option(None, "--input", "-i", help="File to replay (--source file)."),
+    input: Path | None = typer.Option(
+        None, "--input", "-i", help="File to replay (--source file)."
+    ),
     time_col: str = typer.Option("ts", "--time-col", help="Timestamp field of the events."),
     speed: float | None = typer.Option(None, "--speed", help="Replay speed-up (default: max)."),
     host: str = typer.Option("127.0.0.1", "--host", help="HTTP bind address (loopback)."),
@@ -177,7 +196,7 @@ def watch_cmd(
     """Detect micro-moments live and fire actions (store + webhooks)."""
 
     def body() -> None:
-        from micromix.moments.actions import ActionDispatcher, WebhookSink
+        from micromix.moments.actions import ActionDispatcher, StoreEnricher, WebhookSink
         from micromix.moments.realtime import (
             MomentDetector,
             consume_redis,
@@ -197,6 +216,7 @@ def watch_cmd(
             spec=_spec(freq, detector, 5, 1.5, None),
             dispatcher=ActionDispatcher(store, hooks),
             topics=[t.strip() for t in topics.split(",") if t.strip()],
+            enricher=StoreEnricher(store) if store is not None else None,
         )
         try:
             if source == "file":
@@ -207,19 +227,36 @@ def watch_cmd(
                     f"replayed {det.processed:,} events ({det.duplicates} duplicates): "
                     f"{int((episodes['kind'] == 'burst').sum())} bursts, "
                     f"{int((episodes['kind'] == 'gap').sum())} gaps, "
-                    f"{det.dispatcher.dead_letters} dead letters")
-                emit_frame(episodes.assign(start=episodes["start"].map(_iso),
-                                           end=episodes["end"].map(_iso)),
-                           title="moments")
+                    f"{det.dispatcher.dead_letters} dead letters"
+                )
+                emit_frame(
+                    episodes.assign(
+                        start=episodes["start"].map(_iso), end=episodes["end"].map(_iso)
+                    ),
+                    title="moments",
+                )
             elif source == "http":
-                serve_http(det, host=host, port=port, ready=lambda s: err_console.print(
-                    f"listening on http://{s.server_address[0]}:{s.server_address[1]}/events "
-                    "(Ctrl-C to stop)"))
+                serve_http(
+                    det,
+                    host=host,
+                    port=port,
+                    ready=lambda s: err_console.print(
+                        f"listening on http://{host}:{s.server_address[1]}/events (Ctrl-C to stop)"
+                    ),
+                )
             else:
-                n = consume_redis(det, url=redis_url, stream=stream, group=group,
-                                  consumer=consumer, max_events=max_events,
-                                  idle_stop_s=idle_stop)
-                console.print(f"read {n:,} entries, {len(det.actions)} moments")
+                n = consume_redis(
+                    det,
+                    url=redis_url,
+                    stream=stream,
+                    group=group,
+                    consumer=consumer,
+                    max_events=max_events,
+                    idle_stop_s=idle_stop,
+                )
+                console.print(
+                    f"read {n:,} events ({det.duplicates} duplicates), {len(det.actions)} moments"
+                )
         finally:
             if store is not None:
                 store.close()

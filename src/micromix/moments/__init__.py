@@ -1,1 +1,74 @@
-"""micromix.moments"""
+"""Micro-moments: intent classification, session moments, burst detection, real-time actions.
+
+Quickstart
+----------
+>>> from micromix.moments import IntentClassifier
+>>> IntentClassifier.load_default().predict(["dog groomer near me"]).tolist()
+['go']
+
+See ``docs/moments.md`` for the CLI tour (``micromix moments classify | bursts | watch``).
+"""
+
+from __future__ import annotations
+
+from micromix.moments.actions import (
+    DEAD_LETTER_TABLE,
+    MOMENTS_TABLE,
+    ActionDispatcher,
+    MomentAction,
+    WebhookSink,
+    build_action,
+)
+from micromix.moments.bursts import (
+    BURST_COLUMNS,
+    Alert,
+    BurstEngine,
+    BurstSpec,
+    BurstStream,
+    detect_bursts,
+)
+from micromix.moments.detectors import (
+    BurstDetector,
+    CusumDetector,
+    EwmaDetector,
+    PoissonDetector,
+    available_detectors,
+    get_detector,
+    register_detector,
+)
+from micromix.moments.intent import IntentClassifier
+from micromix.moments.realtime import MomentDetector, consume_redis, replay_file, serve_http
+from micromix.moments.rules import MOMENTS, explain
+from micromix.moments.sessions import moment_kpis, tag_sessions, time_to_action
+
+__all__ = [
+    "BURST_COLUMNS",
+    "DEAD_LETTER_TABLE",
+    "MOMENTS",
+    "MOMENTS_TABLE",
+    "ActionDispatcher",
+    "Alert",
+    "BurstDetector",
+    "BurstEngine",
+    "BurstSpec",
+    "BurstStream",
+    "CusumDetector",
+    "EwmaDetector",
+    "IntentClassifier",
+    "MomentAction",
+    "MomentDetector",
+    "PoissonDetector",
+    "WebhookSink",
+    "available_detectors",
+    "build_action",
+    "consume_redis",
+    "detect_bursts",
+    "explain",
+    "get_detector",
+    "moment_kpis",
+    "register_detector",
+    "replay_file",
+    "serve_http",
+    "tag_sessions",
+    "time_to_action",
+]

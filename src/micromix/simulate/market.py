@@ -636,11 +636,11 @@ def simulate(
     surge_parts_q, surge_parts_u, surge_parts_us = [], [], []
     for j in range(cfg.surges):
         m_name = ("know", "go", "do", "buy")[j % 4]
-        topic = TOPICS[int(rng.integers(0, len(TOPICS)))]
+        # a surge is about a topic people actually search for with this intent
+        topics = [tp for tp in TOPICS if any(m == m_name and tp in q for m, q, _ in QUERY_BANK)]
+        topic = topics[int(rng.integers(0, len(topics)))]
         reg = int(rng.choice(len(_REGIONS), p=_REGION_P))
         cands = [qi for qi, (m, q, _) in enumerate(QUERY_BANK) if m == m_name and topic in q]
-        if not cands:
-            cands = [qi for qi, (m, _, _) in enumerate(QUERY_BANK) if m == m_name]
         start_h = int(rng.integers(24, max(25, days * 24 - 30)))
         dur_h = int(rng.integers(3, 9))
         # baseline volume of this (moment, region) per hour, times a multiplier

@@ -1,0 +1,261 @@
+"""Session micro-moments and their KPIs.
+
+:func:`tag_sessions` turns an event stream (the ``events`` contract, or GA4-style event names)
+into one row per session tagged with its micro-moment and its outcome: did the brand show up
+(an impression, view or click of the brand's content), was there a click, an engagement, a
+conversion, and how much revenue. :func:`moment_kpis` cuts CTR, conversion rate, engagement
+and brand presence by moment type; :func:`time_to_action` measures how fast detected surges
+were acted on.
+
+Moment of a session, first rule that applies: the ``moment`` column of its events (the most
+frequent non-null value); else the intent of its first search ``query`` (classified); else its
+events (``purchase``/``add_to_cart``/``begin_checkout`` -> buy, ``store_locator`` -> go,
+``video_view`` of how-to content -> do); else ``other``.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.moments.sessions import moment_kpis, tag_sessions
+>>> ev = pd.DataFrame({
+...     "session_id": ["s1", "s1", "s1", "s2", "s2", "s3"],
+...     "ts": pd.to_datetime(["2024-05-01 10:00", "2024-05-01 10:01", "2024-05-01 10:05",
+...                           "2024-05-01 11:00", "2024-05-01 11:02", "2024-05-01 12:00"],
+...                          utc=True),
+...     "event_type": ["search", "impression", "purchase", "search", "store_locator", "search"],
+...     "query": ["buy dog food", None, None, "pet store near me", None, "how to clip dog nails"],
+... })
+>>> s = tag_sessions(ev)
+>>> s[["session_id", "moment", "brand_present", "converted"]].values.tolist()
+[['s1', 'buy', True, True], ['s2', 'go', True, False], ['s3', 'do', False, False]]
+>>> float(moment_kpis(s).loc["buy", "conversion_rate"])
+1.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from micromix.errors import ColumnNotFoundError
+from micromix.moments.intent import IntentClassifier
+from micromix.moments.rules import MOMENTS
+
+__all__ = [
+    "BRAND_TOUCH_EVENTS",
+    "GA4_EVENT_MAP",
+    "SESSION_COLUMNS",
+    "moment_kpis",
+    "normalize_event_types",
+    "tag_sessions",
+    "time_to_action",
+]
+
+#: GA4 event names -> the micromix ``event_type`` vocabulary
+GA4_EVENT_MAP = {
+    "view_search_results": "search",
+    "search": "search",
+    "view_item": "view",
+    "view_item_list": "view",
+    "select_item": "click",
+    "select_promotion": "click",
+    "view_promotion": "impression",
+    "page_view": "page_view",
+    "add_to_cart": "add_to_cart",
+    "begin_checkout": "begin_checkout",
+    "add_payment_info": "begin_checkout",
+    "add_shipping_info": "begin_checkout",
+    "purchase": "purchase",
+    "session_start": "session_start",
+    "first_visit": "session_start",
+    "user_engagement": "other",
+    "scroll": "other",
+    "click": "click",
+    "video_start": "video_view",
+    "video_progress": "video_view",
+    "video_complete": "video_view",
+    "store_locator": "store_locator",
+    "find_location": "store_locator",
+    "share": "share",
+    "sign_up": "other",
+    "login": "other",
+}
+#: events that show the brand was present in the moment
+BRAND_TOUCH_EVENTS = frozenset(
+    {
+        "impression",
+        "view",
+        "page_view",
+        "click",
+        "video_view",
+        "store_locator",
+        "add_to_cart",
+        "begin_checkout",
+        "purchase",
+    }
+)
+_ENGAGE = frozenset(
+    {"click", "like", "comment", "share", "save", "follow", "video_view", "add_to_cart"}
+)
+#: columns of :func:`tag_sessions` output
+SESSION_COLUMNS = [
+    "session_id",
+    "user_id",
+    "start",
+    "end",
+    "moment",
+    "moment_source",
+    "n_events",
+    "impressions",
+    "clicks",
+    "brand_present",
+    "clicked",
+    "engaged",
+    "converted",
+    "revenue",
+    "cost",
+]
+
+
+def normalize_event_types(events: pd.DataFrame, column: str = "event_type") -> pd.DataFrame:
+    """Map GA4 event names (``event_name``) onto micromix ``event_type`` values."""
+    df = events.copy()
+    src = column if column in df.columns else "event_name"
+    if src not in df.columns:
+        raise ColumnNotFoundError(
+            f"events: neither {column!r} nor 'event_name' found; columns are {list(df.columns)}"
+        )
+    df["event_type"] = df[src].astype(str).map(lambda e: GA4_EVENT_MAP.get(e, e))
+    return df
+
+
+def tag_sessions(
+    events: pd.DataFrame, *, classifier: IntentClassifier | None = None
+) -> pd.DataFrame:
+    """One row per session with its micro-moment and outcome (see module docstring)."""
+    if "event_type" not in events.columns:
+        events = normalize_event_types(events)
+    for c in ("session_id", "ts"):
+        if c not in events.columns:
+            raise ColumnNotFoundError(
+                f"events: column {c!r} not found; columns are {list(events.columns)}"
+            )
+    df = events.sort_values(["session_id", "ts"], kind="stable").reset_index(drop=True)
+    et = df["event_type"].astype(str)
+    df["_imp"] = (et == "impression").astype(int)
+    df["_clk"] = (et == "click").astype(int)
+    df["_touch"] = et.isin(BRAND_TOUCH_EVENTS)
+    df["_eng"] = et.isin(_ENGAGE)
+    df["_conv"] = et == "purchase"
+    for c in ("revenue", "cost"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0.0) if c in df.columns else 0.0
+    if "user_id" not in df.columns:
+        df["user_id"] = None
+    g = df.groupby("session_id", sort=True)
+    out = pd.DataFrame(
+        {
+            "user_id": g["user_id"].first(),
+            "start": g["ts"].min(),
+            "end": g["ts"].max(),
+            "n_events": g.size(),
+            "impressions": g["_imp"].sum(),
+            "clicks": g["_clk"].sum(),
+            "brand_present": g["_touch"].any(),
+            "clicked": g["_clk"].sum() > 0,
+            "engaged": g["_eng"].any(),
+            "converted": g["_conv"].any(),
+            "revenue": g["revenue"].sum(),
+            "cost": g["cost"].sum(),
+        }
+    )
+    moment = pd.Series(pd.NA, index=out.index, dtype=object)
+    source = pd.Series(pd.NA, index=out.index, dtype=object)
+    if "moment" in df.columns:
+        m = df.dropna(subset=["moment"])
+        m = m[m["moment"].isin(MOMENTS)]
+        if len(m):
+            mode = m.groupby("session_id")["moment"].agg(lambda s: s.value_counts().index[0])
+            moment.loc[mode.index] = mode
+            source.loc[mode.index] = "column"
+    if "query" in df.columns:
+        need = moment.isna()
+        q = df[(et == "search") & df["query"].notna()]
+        q = q[q["session_id"].isin(out.index[need.to_numpy()])]
+        first_q = q.groupby("session_id")["query"].first()
+        if len(first_q):
+            clf = classifier or IntentClassifier.load_default()
+            pred = clf.predict(first_q.tolist())
+            moment.loc[first_q.index] = pred
+            source.loc[first_q.index] = "query"
+    need = moment.isna()
+    if need.any():
+        ev_moment = g["event_type"].agg(_moment_from_events)
+        fill = ev_moment[need.to_numpy()]
+        moment.loc[fill.index] = fill
+        source.loc[fill.index] = "events"
+    out["moment"] = moment
+    out["moment_source"] = source
+    out = out.reset_index()
+    return out[SESSION_COLUMNS]
+
+
+def _moment_from_events(types: pd.Series) -> str:
+    s = set(types.astype(str))
+    if s & {"purchase", "add_to_cart", "begin_checkout"}:
+        return "buy"
+    if "store_locator" in s:
+        return "go"
+    if "video_view" in s:
+        return "do"
+    return "other"
+
+
+def moment_kpis(sessions: pd.DataFrame) -> pd.DataFrame:
+    """CTR, conversion rate, engagement and brand presence per moment type.
+
+    Returns a frame indexed by ``moment`` with ``sessions, brand_presence, ctr,
+    conversion_rate, engagement_rate, revenue, revenue_per_session``; the ``all`` row pools
+    every session.
+    """
+
+    def _agg(d: pd.DataFrame) -> dict[str, float]:
+        imps = float(d["impressions"].sum())
+        return {
+            "sessions": len(d),
+            "brand_presence": float(d["brand_present"].mean()) if len(d) else np.nan,
+            "ctr": float(d["clicks"].sum()) / imps if imps else np.nan,
+            "conversion_rate": float(d["converted"].mean()) if len(d) else np.nan,
+            "engagement_rate": float(d["engaged"].mean()) if len(d) else np.nan,
+            "revenue": float(d["revenue"].sum()),
+            "revenue_per_session": float(d["revenue"].mean()) if len(d) else np.nan,
+        }
+
+    rows = {m: _agg(d) for m, d in sessions.groupby("moment", sort=True)}
+    rows["all"] = _agg(sessions)
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "moment"
+    return out
+
+
+def time_to_action(moments: pd.DataFrame, truth: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Seconds from surge start to action, per detected moment.
+
+    ``moments`` needs ``start`` (bucket start of the burst) and ``acted_at``; with ``truth``
+    (``key, start, end`` of injected surges) the true surge start of the matching key is used.
+    """
+    m = moments.copy()
+    m["acted_at"] = pd.to_datetime(m["acted_at"], utc=True)
+    m["surge_start"] = pd.to_datetime(m["start"], utc=True)
+    if truth is not None and len(truth):
+        t = truth.copy()
+        t["start"] = pd.to_datetime(t["start"], utc=True)
+        t["end"] = pd.to_datetime(t["end"], utc=True)
+        for i, r in m.iterrows():
+            hit = t[
+                (t["key"] == r["key"])
+                & (t["start"] <= r["acted_at"])
+                & (t["end"] >= r["surge_start"])
+            ]
+            if len(hit):
+                m.loc[i, "surge_start"] = hit["start"].min()
+    m["seconds_to_action"] = (m["acted_at"] - m["surge_start"]).dt.total_seconds()
+    return m

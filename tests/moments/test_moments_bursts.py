@@ -1,0 +1,211 @@
+"""Burst and gap detection: detectors, guards, batch vs streaming agreement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from micromix.errors import ConfigError, DataValidationError
+from micromix.moments import BurstSpec, BurstStream, available_detectors, detect_bursts
+from micromix.moments.detectors import BurstDetector, get_detector
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+GNIP = DATA / "social" / "gnip_trend_example_scotus_hourly.csv"
+T0 = pd.Timestamp("2024-03-04", tz="UTC")  # a Monday
+
+
+def seasonal_counts(hours: int, seed: int = 0, level: float = 30.0) -> np.ndarray:
+    """Hourly Poisson counts with a daily and a weekly cycle."""
+    rng = np.random.default_rng(seed)
+    h = np.arange(hours)
+    daily = 1 + 0.6 * np.sin(2 * np.pi * (h % 24 - 6) / 24)
+    weekly = np.where((h // 24) % 7 >= 5, 0.6, 1.0)
+    return rng.poisson(level * daily * weekly)
+
+
+def events_from_counts(counts_by_key: dict[str, np.ndarray], seed: int = 1) -> pd.DataFrame:
+    """One row per event, at a random second within its hour."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for key, counts in counts_by_key.items():
+        hours = np.repeat(np.arange(len(counts)), counts)
+        secs = hours * 3600 + rng.integers(0, 3600, len(hours))
+        parts.append(pd.DataFrame({"secs": secs, "key": key}))
+    df = pd.concat(parts, ignore_index=True).sort_values("secs", kind="stable")
+    df["ts"] = T0 + pd.to_timedelta(df["secs"], unit="s")
+    return df.reset_index(drop=True)
+
+
+def test_registry_and_round_trip():
+    assert available_detectors() == ["cusum", "ewma", "poisson"]
+    for name in available_detectors():
+        det = get_detector(name)
+        assert BurstDetector.from_dict(det.to_dict()) == det
+        assert det.lookup_name == name
+    with pytest.raises(ConfigError, match="unknown burst detector 'zscore'"):
+        get_detector("zscore")
+    with pytest.raises(ConfigError, match=r"alpha=0\.7"):
+        get_detector("poisson", alpha=0.7)
+
+
+def test_spec_validates_and_round_trips():
+    spec = BurstSpec(freq="15min", detector="ewma", detector_params={"z": 3.0})
+    assert BurstSpec(**spec.to_dict()) == spec
+    assert spec.width == 900
+    with pytest.raises(ConfigError, match="freq='soon'"):
+        BurstSpec(freq="soon")
+    with pytest.raises(ConfigError, match=r"gap_ratio=1\.5"):
+        BurstSpec(gap_ratio=1.5)
+
+
+@pytest.mark.parametrize("detector", ["poisson", "ewma", "cusum"])
+def test_injected_surge_is_found_and_seasonality_is_not(detector):
+    counts = seasonal_counts(24 * 28, seed=2)
+    counts[24 * 20 + 13 : 24 * 20 + 16] += 120  # a 3-hour surge on day 20
+    df = pd.DataFrame(
+        {
+            "ts": T0 + pd.to_timedelta(np.arange(len(counts)), unit="h"),
+            "n": counts,
+            "key": "buy | dog food",
+        }
+    )
+    out = detect_bursts(
+        df, time_col="ts", key_col="key", count_col="n", spec=BurstSpec(detector=detector)
+    )
+    bursts = out[out["kind"] == "burst"]
+    surge = T0 + pd.Timedelta(hours=24 * 20 + 13)
+    assert ((bursts["start"] <= surge + pd.Timedelta(hours=2)) & (bursts["end"] > surge)).any()
+    # the daily and weekly cycle alone raises (almost) nothing after the first week
+    late = bursts[bursts["start"] > T0 + pd.Timedelta(days=8)]
+    assert len(late) <= 2
+
+
+def test_gap_followed_by_normal_volume_is_a_gap_not_a_burst():
+    counts = {k: seasonal_counts(24 * 21, seed=i) for i, k in enumerate(["a", "b", "c"])}
+    gap = slice(24 * 15 + 2, 24 * 15 + 14)  # 12 hours of collection outage on day 15
+    for c in counts.values():
+        c[gap] = 0
+    df = events_from_counts(counts)
+    for detector in available_detectors():
+        out = detect_bursts(df, time_col="ts", key_col="key", spec=BurstSpec(detector=detector))
+        gaps = out[out["kind"] == "gap"]
+        assert len(gaps) == 1, (detector, out)
+        assert gaps.iloc[0]["start"] == T0 + pd.Timedelta(hours=24 * 15 + 2)
+        assert gaps.iloc[0]["end"] == T0 + pd.Timedelta(hours=24 * 15 + 14)
+        assert gaps.iloc[0]["key"] == "*"
+        after = out[
+            (out["kind"] == "burst")
+            & (out["start"] >= T0 + pd.Timedelta(hours=24 * 15 + 14))
+            & (out["start"] < T0 + pd.Timedelta(hours=24 * 17))
+        ]
+        assert after.empty, (detector, after)
+
+
+def test_a_naive_trailing_baseline_would_call_the_recovery_a_burst():
+    """Control: without the coverage guard the same data does produce a burst after the gap."""
+    counts = seasonal_counts(24 * 21, seed=4)
+    counts[24 * 15 : 24 * 16] = 0
+    s = pd.Series(counts, dtype=float)
+    naive = s.rolling(12, min_periods=1).mean().shift(1)
+    z = (s - naive) / np.sqrt(naive.clip(lower=1))
+    assert (z.iloc[24 * 16 : 24 * 16 + 6] > 4).any()
+    df = pd.DataFrame({"ts": T0 + pd.to_timedelta(np.arange(len(counts)), unit="h"), "n": counts})
+    out = detect_bursts(df, time_col="ts", count_col="n")
+    assert (out["kind"] == "gap").sum() == 1
+    assert out[(out["kind"] == "burst") & (out["start"] >= T0 + pd.Timedelta(days=16))].empty
+
+
+def _stream(df: pd.DataFrame, spec: BurstSpec) -> tuple[pd.DataFrame, list]:
+    s = BurstStream(spec)
+    alerts = []
+    secs = (df["ts"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+    for t, k in zip(secs, df["key"]):
+        alerts.extend(s.add(float(t), k))
+    return s.flush(), alerts
+
+
+@pytest.mark.parametrize("detector", ["poisson", "ewma", "cusum"])
+@pytest.mark.parametrize("lateness", [0, 2])
+def test_batch_and_streaming_agree(detector, lateness):
+    counts = {
+        k: seasonal_counts(24 * 16, seed=10 + i, level=12 + 8 * i)
+        for i, k in enumerate(["buy | dog food", "go | vet", "know | parvo"])
+    }
+    counts["buy | dog food"][24 * 12 + 5 : 24 * 12 + 8] += 90
+    counts["go | vet"][24 * 9 + 20] += 60
+    for c in counts.values():
+        c[24 * 11 : 24 * 11 + 6] = 0
+    df = events_from_counts(counts, seed=3)
+    spec = BurstSpec(detector=detector, lateness=lateness)
+    batch = detect_bursts(df, time_col="ts", key_col="key", spec=spec)
+    streamed, alerts = _stream(df, spec)
+    pd.testing.assert_frame_equal(batch, streamed)
+    assert (batch["kind"] == "burst").any() and (batch["kind"] == "gap").any()
+    # every burst episode was alerted early, on an event inside its first bucket
+    starts = {(a.key, a.bucket_start) for a in alerts if a.kind == "burst"}
+    assert starts == set(
+        zip(
+            batch.loc[batch["kind"] == "burst", "key"], batch.loc[batch["kind"] == "burst", "start"]
+        )
+    )
+    for a in alerts:
+        if a.kind == "burst":
+            assert a.event_ts >= a.bucket_start.timestamp()
+            if lateness == 0:
+                assert a.event_ts < a.bucket_start.timestamp() + 3600
+            assert a.observed >= a.threshold
+
+
+def test_stream_counts_late_events_and_ignores_them():
+    s = BurstStream(BurstSpec(freq="1min"))
+    s.add(0, "a")
+    s.add(130, "a")
+    assert s.add(10, "a") == []
+    assert s.late == 1 and s.n_events == 2
+
+
+def test_time_formats_and_bad_values():
+    counts = seasonal_counts(24 * 10, seed=5)
+    hours = T0 + pd.to_timedelta(np.arange(len(counts)), unit="h")
+    compact = pd.DataFrame({"t": hours.strftime("%Y%m%d%H%M%S").astype("int64"), "n": counts})
+    iso = pd.DataFrame({"t": hours.strftime("%Y-%m-%dT%H:%M:%SZ"), "n": counts})
+    epoch_ms = pd.DataFrame({"t": (hours.asi8 // 10**6), "n": counts})
+    outs = [detect_bursts(d, time_col="t", count_col="n") for d in (compact, iso, epoch_ms)]
+    pd.testing.assert_frame_equal(outs[0], outs[1])
+    pd.testing.assert_frame_equal(outs[0], outs[2])
+    with pytest.raises(DataValidationError, match="'yesterday'"):
+        detect_bursts(pd.DataFrame({"t": ["2024-01-01", "yesterday"]}), time_col="t")
+    with pytest.raises(DataValidationError, match="count >= 0"):
+        detect_bursts(pd.DataFrame({"t": ["2024-01-01"], "n": [-3]}), time_col="t", count_col="n")
+    assert detect_bursts(pd.DataFrame({"t": []}), time_col="t").empty
+
+
+def test_new_key_with_a_big_first_bucket_bursts_against_the_minimum_baseline():
+    base = events_from_counts({"old": seasonal_counts(24 * 9, seed=6)})
+    new = pd.DataFrame(
+        {
+            "ts": [T0 + pd.Timedelta(hours=24 * 8 + 3, seconds=i) for i in range(40)],
+            "key": "new topic",
+        }
+    )
+    df = pd.concat([base, new]).sort_values("ts", kind="stable")
+    out = detect_bursts(df, time_col="ts", key_col="key")
+    assert ((out["key"] == "new topic") & (out["kind"] == "burst")).sum() == 1
+
+
+@pytest.mark.skipif(not GNIP.exists(), reason="needs ../shared/data/social (Gnip example)")
+def test_gnip_scotus_series_bursts_include_the_known_spike():
+    df = pd.read_csv(GNIP, header=None, names=["interval_start", "duration_s", "count", "name"])
+    out = detect_bursts(
+        df,
+        time_col="interval_start",
+        key_col="name",
+        count_col="count",
+        spec=BurstSpec(detector="cusum"),
+    )
+    peak = pd.Timestamp("2014-09-19 19:00", tz="UTC")  # the largest hourly count (1,018)
+    b = out[out["kind"] == "burst"]
+    assert ((b["start"] <= peak) & (b["end"] > peak)).any()

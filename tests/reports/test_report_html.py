@@ -290,3 +290,10 @@ def test_content_section_ranks_user_posts_and_creators(sim_store: Store) -> None
     assert "User content to amplify (brand @pawsome)" in html
     assert "Creators to hire" in html and "Micro vs macro creators" in html
     assert "amplification_score" in html
+
+
+def test_moments_section_shows_kpis_and_surges() -> None:
+    st = _sim_store(users=4_000, days=28, seed=2)
+    html = reports.build_report(st, n_boot=30, sections=["moments"])
+    assert ">Micro-moments</h2>" in html and "brand_presence" in html
+    assert "injected surges: precision" in html

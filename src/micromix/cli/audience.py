@@ -26,8 +26,7 @@ audience_app = typer.Typer(
     help="Segments, uplift models, budgeted targeting (mass vs micro), fairness audit.",
     no_args_is_help=True,
 )
-privacy_app = typer.Typer(help="Privacy guardrails and the right to erasure.",
-                          no_args_is_help=True)
+privacy_app = typer.Typer(help="Privacy guardrails and the right to erasure.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -63,10 +62,9 @@ def _privacy_policy(min_audience: int | None, platform: str | None, k: int | Non
         if platform:
             mins[platform] = min_audience
         default = min_audience
-    kw = {"min_audience": mins, "default_min_audience": default}
-    if k is not None:
-        kw["k_anonymity"] = k
-    return PrivacyPolicy(**kw)
+    if k is None:
+        return PrivacyPolicy(min_audience=mins, default_min_audience=default)
+    return PrivacyPolicy(min_audience=mins, default_min_audience=default, k_anonymity=k)
 
 
 def _platform(name: str | None) -> str | None:
@@ -77,19 +75,24 @@ def _platform(name: str | None) -> str | None:
     key = name.strip().lower()
     if key not in PLATFORM_MIN_AUDIENCE:
         raise ConfigError(
-            f"--platform {name!r} is not known; choose one of {', '.join(PLATFORM_MIN_AUDIENCE)}")
+            f"--platform {name!r} is not known; choose one of {', '.join(PLATFORM_MIN_AUDIENCE)}"
+        )
     return key
 
 
 def _print_checks(checks: list) -> None:
     for c in checks:
         colour = {"pass": "green", "review": "yellow", "fail": "red"}[c.status.value]
-        err_console.print(f"[{colour}]{c.status.value.upper():6}[/] {c.name}: {c.message}",
-                          highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[{colour}]{c.status.value.upper():6}[/] {c.name}: {c.message}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
-def _consent_sources(df: pd.DataFrame, audience: Path | None, db: str | None
-                     ) -> tuple[pd.DataFrame, set[str]]:
+def _consent_sources(
+    df: pd.DataFrame, audience: Path | None, db: str | None
+) -> tuple[pd.DataFrame, set[str]]:
     """Join consent from --audience / the store's audience table; read erased people."""
     from micromix.audience.privacy import erased_subjects
     from micromix.audience.scoring import attach_consent
@@ -103,8 +106,12 @@ def _consent_sources(df: pd.DataFrame, audience: Path | None, db: str | None
         store = Store.open(db, read_only=True)
         try:
             erased = erased_subjects(store)
-            if audience is None and store.has_table("audience") and store.count("audience") \
-                    and "user_id" in df.columns:
+            if (
+                audience is None
+                and store.has_table("audience")
+                and store.count("audience")
+                and "user_id" in df.columns
+            ):
                 df = attach_consent(df, store.read("audience"))
         finally:
             store.close()
@@ -114,17 +121,35 @@ def _consent_sources(df: pd.DataFrame, audience: Path | None, db: str | None
 # --------------------------------------------------------------------------- audience uplift
 @audience_app.command("uplift")
 def uplift_cmd(
-    data: Path = typer.Option(..., "--data", help="Experiment rows to train on (CSV/Parquet/JSONL)."),
-    treatment: str = typer.Option(..., "--treatment", help="Treatment column (0/1, Yes/No or arm names)."),
-    outcome: str = typer.Option(..., "--outcome", help="Outcome column: 0/1 (visit, conversion) or a number (spend)."),
-    control_value: str = typer.Option(None, "--control-value", help="Value of the control group (default: recognises 0/No/False/control)."),
-    features: str = typer.Option("auto", "--features", help="Comma-separated feature columns, or 'auto'."),
-    learner: str = typer.Option("t", "--learner", help="s, t, x, dr, ct, or auto (best cross-validated Qini)."),
+    data: Path = typer.Option(
+        ..., "--data", help="Experiment rows to train on (CSV/Parquet/JSONL)."
+    ),
+    treatment: str = typer.Option(
+        ..., "--treatment", help="Treatment column (0/1, Yes/No or arm names)."
+    ),
+    outcome: str = typer.Option(
+        ..., "--outcome", help="Outcome column: 0/1 (visit, conversion) or a number (spend)."
+    ),
+    control_value: str = typer.Option(
+        None,
+        "--control-value",
+        help="Value of the control group (default: recognises 0/No/False/control).",
+    ),
+    features: str = typer.Option(
+        "auto", "--features", help="Comma-separated feature columns, or 'auto'."
+    ),
+    learner: str = typer.Option(
+        "t", "--learner", help="s, t, x, dr, ct, or auto (best cross-validated Qini)."
+    ),
     base: str = typer.Option("lightgbm", "--base", help="Base models: lightgbm or linear."),
     score: Path = typer.Option(None, "--score", help="File to score (default: --data)."),
-    output: Path = typer.Option(None, "--output", "-o", help="Write the scored rows here as CSV (default: stdout)."),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Write the scored rows here as CSV (default: stdout)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON (needs --output)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the run summary as JSON (needs --output)."
+    ),
 ) -> None:
     """Train an uplift model and write scored rows with `uplift` (or `uplift_<arm>`)."""
 
@@ -137,9 +162,18 @@ def uplift_cmd(
         to_score = _read(score, "scoring") if score is not None else None
         with progress_bar() as update:
             update("reading", 0.05)
-            run = score_uplift(train, treatment=treatment, outcome=outcome,
-                               control=control_value, features=features, learner=learner,
-                               base=base, score=to_score, seed=seed, progress=update)
+            run = score_uplift(
+                train,
+                treatment=treatment,
+                outcome=outcome,
+                control=control_value,
+                features=features,
+                learner=learner,
+                base=base,
+                score=to_score,
+                seed=seed,
+                progress=update,
+            )
         _write_csv(run.scored, output)
         if as_json:
             emit_json(run.to_dict())
@@ -149,11 +183,16 @@ def uplift_cmd(
         target.print(
             f"{run.learner}-learner on {run.n_train:,} rows, {len(run.features)} feature(s) "
             f"({', '.join(run.features[:8])}{'...' if len(run.features) > 8 else ''}); "
-            f"observed effect vs '{run.control}': {ate}", highlight=False, soft_wrap=True)
+            f"observed effect vs '{run.control}': {ate}",
+            highlight=False,
+            soft_wrap=True,
+        )
         if run.n_excluded_train or run.n_unscored:
-            target.print(f"not profiled (minors / no ad consent): {run.n_excluded_train:,} "
-                         f"training rows, {run.n_unscored:,} scored rows left empty",
-                         highlight=False)
+            target.print(
+                f"not profiled (minors / no ad consent): {run.n_excluded_train:,} "
+                f"training rows, {run.n_unscored:,} scored rows left empty",
+                highlight=False,
+            )
         _print_checks([c for c in run.checks if c.status.value != "pass"])
         if output is not None:
             console.print(f"wrote {len(run.scored):,} scored rows to {output}", highlight=False)
@@ -166,17 +205,39 @@ def uplift_cmd(
 def target_cmd(
     scores: Path = typer.Option(..., "--scores", help="Scored rows (from 'audience uplift')."),
     budget: float = typer.Option(..., "--budget", help="Money available for contacts."),
-    cost_per_contact: float = typer.Option(..., "--cost-per-contact", help="Cost of one (micro)targeted contact."),
-    value_per_conversion: float = typer.Option(..., "--value-per-conversion", help="Value of one incremental conversion."),
-    platform: str = typer.Option(None, "--platform", help="meta, google, linkedin or tiktok (minimum audience size)."),
+    cost_per_contact: float = typer.Option(
+        ..., "--cost-per-contact", help="Cost of one (micro)targeted contact."
+    ),
+    value_per_conversion: float = typer.Option(
+        ..., "--value-per-conversion", help="Value of one incremental conversion."
+    ),
+    platform: str = typer.Option(
+        None, "--platform", help="meta, google, linkedin or tiktok (minimum audience size)."
+    ),
     policy: str = typer.Option("micro", "--policy", help="micro (rank by uplift), mass or hybrid."),
-    mass_cost_per_contact: float = typer.Option(None, "--mass-cost-per-contact", help="Cost of one mass contact (default: --cost-per-contact)."),
-    special_ad_category: str = typer.Option(None, "--special-ad-category", help="housing, employment, credit or financial_services (disables microtargeting)."),
-    features: str = typer.Option(None, "--features", help="Targeting criteria / model features to check (comma-separated)."),
-    audience: Path = typer.Option(None, "--audience", help="Audience table with consent flags, matched on user_id."),
+    mass_cost_per_contact: float = typer.Option(
+        None,
+        "--mass-cost-per-contact",
+        help="Cost of one mass contact (default: --cost-per-contact).",
+    ),
+    special_ad_category: str = typer.Option(
+        None,
+        "--special-ad-category",
+        help="housing, employment, credit or financial_services (disables microtargeting).",
+    ),
+    features: str = typer.Option(
+        None, "--features", help="Targeting criteria / model features to check (comma-separated)."
+    ),
+    audience: Path = typer.Option(
+        None, "--audience", help="Audience table with consent flags, matched on user_id."
+    ),
     db: str = typer.Option(None, "--db", help="Store with the audience table and the erasure log."),
-    min_audience: int = typer.Option(None, "--min-audience", help="Override the platform's minimum audience size."),
-    uplift_col: str = typer.Option(None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."),
+    min_audience: int = typer.Option(
+        None, "--min-audience", help="Override the platform's minimum audience size."
+    ),
+    uplift_col: str = typer.Option(
+        None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."
+    ),
     output: Path = typer.Option(None, "--output", "-o", help="Write who to contact here as CSV."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -186,19 +247,35 @@ def target_cmd(
         from micromix.audience.policy import TargetingSpec, target
 
         plat = _platform(platform)
-        spec = TargetingSpec(budget=budget, cost_per_contact=cost_per_contact,
-                             value_per_conversion=value_per_conversion,
-                             mass_cost_per_contact=mass_cost_per_contact)
+        spec = TargetingSpec(
+            budget=budget,
+            cost_per_contact=cost_per_contact,
+            value_per_conversion=value_per_conversion,
+            mass_cost_per_contact=mass_cost_per_contact,
+        )
         df, erased = _consent_sources(_read(scores, "scores"), audience, db)
         feats = [f.strip() for f in features.split(",") if f.strip()] if features else []
-        res = target(df, spec, policy=policy.strip().lower(), platform=plat,
-                     special_ad_category=special_ad_category, features=feats, erased=erased,
-                     privacy=_privacy_policy(min_audience, plat), uplift_col=uplift_col)
+        res = target(
+            df,
+            spec,
+            policy=policy.strip().lower(),
+            platform=plat,
+            special_ad_category=special_ad_category,
+            features=feats,
+            erased=erased,
+            privacy=_privacy_policy(min_audience, plat),
+            uplift_col=uplift_col,
+        )
         if output is not None:
             _write_csv(res.audience, output)
         if as_json:
-            emit_json({**res.summary, "output": str(output) if output else None,
-                       "checks": [c.to_dict() for c in res.checks]})
+            emit_json(
+                {
+                    **res.summary,
+                    "output": str(output) if output else None,
+                    "checks": [c.to_dict() for c in res.checks],
+                }
+            )
             return
         emit_frame(pd.DataFrame([res.summary]), title=f"{res.policy} targeting")
         _print_checks(res.checks)
@@ -213,17 +290,37 @@ def target_cmd(
 def compare_cmd(
     scores: Path = typer.Option(..., "--scores", help="Scored rows (from 'audience uplift')."),
     budget: float = typer.Option(..., "--budget", help="Money available for contacts."),
-    cost_per_contact: float = typer.Option(..., "--cost-per-contact", help="Cost of one microtargeted contact."),
-    value_per_conversion: float = typer.Option(..., "--value-per-conversion", help="Value of one incremental conversion."),
-    mass_cost_per_contact: float = typer.Option(None, "--mass-cost-per-contact", help="Cost of one mass contact (default: --cost-per-contact)."),
-    hybrid_share: float = typer.Option(0.5, "--hybrid-share", help="Budget share the hybrid policy microtargets."),
+    cost_per_contact: float = typer.Option(
+        ..., "--cost-per-contact", help="Cost of one microtargeted contact."
+    ),
+    value_per_conversion: float = typer.Option(
+        ..., "--value-per-conversion", help="Value of one incremental conversion."
+    ),
+    mass_cost_per_contact: float = typer.Option(
+        None,
+        "--mass-cost-per-contact",
+        help="Cost of one mass contact (default: --cost-per-contact).",
+    ),
+    hybrid_share: float = typer.Option(
+        0.5, "--hybrid-share", help="Budget share the hybrid policy microtargets."
+    ),
     goal: str = typer.Option("conversions", "--goal", help="conversions or awareness."),
-    treatment: str = typer.Option(None, "--treatment", help="Treatment column of a held-out experiment (observed lift)."),
+    treatment: str = typer.Option(
+        None, "--treatment", help="Treatment column of a held-out experiment (observed lift)."
+    ),
     outcome: str = typer.Option(None, "--outcome", help="Outcome column of a held-out experiment."),
-    control_value: str = typer.Option(None, "--control-value", help="Control value of --treatment."),
-    bootstrap: int = typer.Option(200, "--bootstrap", help="Bootstrap resamples for the intervals."),
-    audience: Path = typer.Option(None, "--audience", help="Audience table with consent flags, matched on user_id."),
-    uplift_col: str = typer.Option(None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."),
+    control_value: str = typer.Option(
+        None, "--control-value", help="Control value of --treatment."
+    ),
+    bootstrap: int = typer.Option(
+        200, "--bootstrap", help="Bootstrap resamples for the intervals."
+    ),
+    audience: Path = typer.Option(
+        None, "--audience", help="Audience table with consent flags, matched on user_id."
+    ),
+    uplift_col: str = typer.Option(
+        None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
@@ -234,14 +331,26 @@ def compare_cmd(
 
         if (treatment is None) != (outcome is None):
             raise ConfigError("pass both --treatment and --outcome (observed lift) or neither")
-        spec = TargetingSpec(budget=budget, cost_per_contact=cost_per_contact,
-                             value_per_conversion=value_per_conversion,
-                             mass_cost_per_contact=mass_cost_per_contact,
-                             hybrid_share=hybrid_share, goal=goal.strip().lower())
+        spec = TargetingSpec(
+            budget=budget,
+            cost_per_contact=cost_per_contact,
+            value_per_conversion=value_per_conversion,
+            mass_cost_per_contact=mass_cost_per_contact,
+            hybrid_share=hybrid_share,
+            goal=goal.strip().lower(),
+        )
         df, erased = _consent_sources(_read(scores, "scores"), audience, None)
-        res = compare_policies(df, spec, treatment=treatment, outcome=outcome,
-                               control=control_value, uplift_col=uplift_col, erased=erased,
-                               n_bootstrap=bootstrap, seed=seed)
+        res = compare_policies(
+            df,
+            spec,
+            treatment=treatment,
+            outcome=outcome,
+            control=control_value,
+            uplift_col=uplift_col,
+            erased=erased,
+            n_bootstrap=bootstrap,
+            seed=seed,
+        )
         if as_json:
             emit_json(res.to_dict())
             return
@@ -255,13 +364,23 @@ def compare_cmd(
 @audience_app.command("audit")
 def audit_cmd(
     data: Path = typer.Option(..., "--data", help="Scored rows with the protected attribute."),
-    attribute: str = typer.Option(..., "--attribute", help="Protected attribute held for auditing (e.g. gender)."),
+    attribute: str = typer.Option(
+        ..., "--attribute", help="Protected attribute held for auditing (e.g. gender)."
+    ),
     selected: str = typer.Option(None, "--selected", help="0/1 column: was the person targeted."),
-    targets: Path = typer.Option(None, "--targets", help="Output of 'audience target' (selected = listed there)."),
-    id_column: str = typer.Option("user_id", "--id", help="Id column matching --data and --targets."),
+    targets: Path = typer.Option(
+        None, "--targets", help="Output of 'audience target' (selected = listed there)."
+    ),
+    id_column: str = typer.Option(
+        "user_id", "--id", help="Id column matching --data and --targets."
+    ),
     uplift_col: str = typer.Option("uplift", "--uplift-col", help="Predicted uplift column."),
-    threshold: float = typer.Option(0.8, "--threshold", help="Disparate-impact ratio that is flagged."),
-    features: str = typer.Option(None, "--features", help="The model's features (the attribute must not be one)."),
+    threshold: float = typer.Option(
+        0.8, "--threshold", help="Disparate-impact ratio that is flagged."
+    ),
+    features: str = typer.Option(
+        None, "--features", help="The model's features (the attribute must not be one)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the audit as JSON."),
 ) -> None:
     """Fairness audit: selection rate and uplift per group, disparate impact, parity gap."""
@@ -281,15 +400,18 @@ def audit_cmd(
         if sel is None:
             raise ConfigError("pass --selected COLUMN or --targets FILE to say who was targeted")
         feats = [f.strip() for f in features.split(",") if f.strip()] if features else []
-        rep = fairness_audit(df, attribute, selected=sel, uplift=uplift_col,
-                             threshold=threshold, features=feats)
+        rep = fairness_audit(
+            df, attribute, selected=sel, uplift=uplift_col, threshold=threshold, features=feats
+        )
         if as_json:
             emit_json(rep.to_dict())
             return
         emit_frame(rep.groups, title=f"fairness audit by {attribute}")
-        console.print(f"disparate impact {rep.disparate_impact:.3f} (flag below {threshold}), "
-                      f"demographic-parity difference {rep.parity_difference:.3f}",
-                      highlight=False)
+        console.print(
+            f"disparate impact {rep.disparate_impact:.3f} (flag below {threshold}), "
+            f"demographic-parity difference {rep.parity_difference:.3f}",
+            highlight=False,
+        )
         _print_checks(rep.checks)
 
     run_command(body)
@@ -298,13 +420,21 @@ def audit_cmd(
 # --------------------------------------------------------------------------- audience evaluate
 @audience_app.command("evaluate")
 def evaluate_cmd(
-    scores: Path = typer.Option(..., "--scores", help="Scored held-out rows with treatment and outcome."),
+    scores: Path = typer.Option(
+        ..., "--scores", help="Scored held-out rows with treatment and outcome."
+    ),
     treatment: str = typer.Option(..., "--treatment", help="Treatment column."),
     outcome: str = typer.Option(..., "--outcome", help="Outcome column."),
-    control_value: str = typer.Option(None, "--control-value", help="Control value of --treatment."),
-    uplift_col: str = typer.Option(None, "--uplift-col", help="Uplift column (default: every uplift column)."),
+    control_value: str = typer.Option(
+        None, "--control-value", help="Control value of --treatment."
+    ),
+    uplift_col: str = typer.Option(
+        None, "--uplift-col", help="Uplift column (default: every uplift column)."
+    ),
     k: float = typer.Option(0.3, "--k", help="Fraction for uplift@k."),
-    bootstrap: int = typer.Option(200, "--bootstrap", help="Bootstrap resamples for the intervals."),
+    bootstrap: int = typer.Option(
+        200, "--bootstrap", help="Bootstrap resamples for the intervals."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Qini coefficient, Qini area, AUUC and uplift@k with bootstrap intervals."""
@@ -312,9 +442,15 @@ def evaluate_cmd(
     def body() -> None:
         from micromix.audience.evaluation import evaluate_scores
 
-        out = evaluate_scores(_read(scores, "scores"), treatment=treatment, outcome=outcome,
-                              control=control_value, uplift_col=uplift_col, k=k,
-                              n_bootstrap=bootstrap)
+        out = evaluate_scores(
+            _read(scores, "scores"),
+            treatment=treatment,
+            outcome=outcome,
+            control=control_value,
+            uplift_col=uplift_col,
+            k=k,
+            n_bootstrap=bootstrap,
+        )
         if as_json:
             emit_json(out.to_dict(orient="records"))
             return
@@ -326,16 +462,24 @@ def evaluate_cmd(
 # --------------------------------------------------------------------------- audience segment
 @audience_app.command("segment")
 def segment_cmd(
-    data: Path = typer.Option(..., "--data", help="One row per person (or per transaction for RFM)."),
+    data: Path = typer.Option(
+        ..., "--data", help="One row per person (or per transaction for RFM)."
+    ),
     method: str = typer.Option("kmeans", "--method", help="kmeans, gmm or rfm."),
-    features: str = typer.Option("auto", "--features", help="Comma-separated features or 'auto' (clustering)."),
+    features: str = typer.Option(
+        "auto", "--features", help="Comma-separated features or 'auto' (clustering)."
+    ),
     k: str = typer.Option("4", "--k", help="Number of segments, or 'auto'."),
     kpis: str = typer.Option(None, "--kpis", help="Comma-separated KPI columns to profile."),
     customer: str = typer.Option("user_id", "--customer", help="RFM: customer column."),
     date: str = typer.Option("ts", "--date", help="RFM: date column."),
     amount: str = typer.Option("revenue", "--amount", help="RFM: amount column."),
-    k_anonymity: int = typer.Option(None, "--k-anonymity", help="Suppress profile rows with fewer people (default 10)."),
-    output: Path = typer.Option(None, "--output", "-o", help="Write each row with its segment as CSV."),
+    k_anonymity: int = typer.Option(
+        None, "--k-anonymity", help="Suppress profile rows with fewer people (default 10)."
+    ),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Write each row with its segment as CSV."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the profiles as JSON."),
 ) -> None:
     """RFM or clustering segments with readable, k-anonymous profiles."""
@@ -360,8 +504,9 @@ def segment_cmd(
             labels = table["segment"].to_numpy()
             rows = table
             feats = ["recency_days", "frequency", "monetary"]
-            prof = segment_profiles(table, labels, features=feats,
-                                    kpis=["recency_days", "frequency", "monetary"])
+            prof = segment_profiles(
+                table, labels, features=feats, kpis=["recency_days", "frequency", "monetary"]
+            )
         else:
             if features.strip() == "auto":
                 feats = select_features(df, treatment="__none__", outcome=kpi_cols)
@@ -378,13 +523,20 @@ def segment_cmd(
         if output is not None:
             _write_csv(rows, output)
         if as_json:
-            emit_json({"features": feats, "profiles": safe.to_dict(orient="records"),
-                       "suppressed_segments": safe.attrs.get("suppressed_rows", 0)})
+            emit_json(
+                {
+                    "features": feats,
+                    "profiles": safe.to_dict(orient="records"),
+                    "suppressed_segments": safe.attrs.get("suppressed_rows", 0),
+                }
+            )
             return
         emit_frame(safe, title=f"{m} segments")
         if safe.attrs.get("suppressed_rows"):
-            console.print(f"{safe.attrs['suppressed_rows']} segment(s) with fewer than "
-                          f"{pol.k_anonymity} people suppressed (k-anonymity)")
+            console.print(
+                f"{safe.attrs['suppressed_rows']} segment(s) with fewer than "
+                f"{pol.k_anonymity} people suppressed (k-anonymity)"
+            )
 
     run_command(body)
 
@@ -400,7 +552,9 @@ def _int(text: str, flag: str) -> int:
 @privacy_app.command("erase")
 def erase_cmd(
     user_id: str = typer.Argument(..., help="Pseudonymous id of the person to erase."),
-    db: str = typer.Option(None, "--db", help="Store file (default: MICROMIX_DB or ./micromix.duckdb)."),
+    db: str = typer.Option(
+        None, "--db", help="Store file (default: MICROMIX_DB or ./micromix.duckdb)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Delete a person from every store table and write an audit record."""
@@ -418,20 +572,31 @@ def erase_cmd(
             emit_json(res.to_dict())
             return
         per = ", ".join(f"{t}: {n}" for t, n in res.deleted.items() if n) or "no rows found"
-        console.print(f"erased {res.total} row(s) ({per}); audit record written "
-                      f"(subject {res.subject_hash[:12]}...)", highlight=False)
+        console.print(
+            f"erased {res.total} row(s) ({per}); audit record written "
+            f"(subject {res.subject_hash[:12]}...)",
+            highlight=False,
+        )
 
     run_command(body)
 
 
 @privacy_app.command("check")
 def check_cmd(
-    audience_file: Path = typer.Option(..., "--audience", help="The audience to export (one row per person)."),
+    audience_file: Path = typer.Option(
+        ..., "--audience", help="The audience to export (one row per person)."
+    ),
     platform: str = typer.Option(None, "--platform", help="meta, google, linkedin or tiktok."),
     policy: str = typer.Option("micro", "--policy", help="micro, hybrid or mass."),
-    features: str = typer.Option(None, "--features", help="Targeting criteria / model features (comma-separated)."),
-    special_ad_category: str = typer.Option(None, "--special-ad-category", help="housing, employment, credit or financial_services."),
-    min_audience: int = typer.Option(None, "--min-audience", help="Override the minimum audience size."),
+    features: str = typer.Option(
+        None, "--features", help="Targeting criteria / model features (comma-separated)."
+    ),
+    special_ad_category: str = typer.Option(
+        None, "--special-ad-category", help="housing, employment, credit or financial_services."
+    ),
+    min_audience: int = typer.Option(
+        None, "--min-audience", help="Override the minimum audience size."
+    ),
     db: str = typer.Option(None, "--db", help="Store with the erasure log."),
     as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
 ) -> None:
@@ -443,9 +608,15 @@ def check_cmd(
         plat = _platform(platform)
         df, erased = _consent_sources(_read(audience_file, "audience"), None, db)
         feats = [f.strip() for f in features.split(",") if f.strip()] if features else []
-        checks = audit_audience(df, platform=plat, targeting=policy.strip().lower(),
-                                features=feats, special_ad_category=special_ad_category,
-                                erased=erased, policy=_privacy_policy(min_audience, plat))
+        checks = audit_audience(
+            df,
+            platform=plat,
+            targeting=policy.strip().lower(),
+            features=feats,
+            special_ad_category=special_ad_category,
+            erased=erased,
+            policy=_privacy_policy(min_audience, plat),
+        )
         if as_json:
             emit_json([c.to_dict() for c in checks])
         else:

@@ -40,10 +40,12 @@ from micromix.moments.intent import IntentClassifier
 from micromix.moments.realtime import MomentDetector, consume_redis, replay_file, serve_http
 from micromix.moments.rules import MOMENTS, explain
 from micromix.moments.sessions import moment_kpis, tag_sessions, time_to_action
+from micromix.moments.summary import MAX_SESSIONS, MomentSummary, moment_summary
 
 __all__ = [
     "BURST_COLUMNS",
     "DEAD_LETTER_TABLE",
+    "MAX_SESSIONS",
     "MOMENTS",
     "MOMENTS_TABLE",
     "ActionDispatcher",
@@ -57,6 +59,7 @@ __all__ = [
     "IntentClassifier",
     "MomentAction",
     "MomentDetector",
+    "MomentSummary",
     "PoissonDetector",
     "WebhookSink",
     "available_detectors",
@@ -66,6 +69,7 @@ __all__ = [
     "explain",
     "get_detector",
     "moment_kpis",
+    "moment_summary",
     "register_detector",
     "replay_file",
     "serve_http",

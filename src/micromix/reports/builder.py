@@ -657,6 +657,60 @@ class ContentCreatorsSection(Section):
 
 
 @register_section
+class MomentsSection(Section):
+    """Micro-moments: KPIs per moment type and the surges found in the search stream."""
+
+    lookup_name = "moments"
+    title = "Micro-moments"
+    module = "micromix.moments.summary"
+    tables = ("events",)
+    optional = True
+
+    def render(self, ctx: ReportContext) -> str:
+        from micromix.moments.summary import moment_summary
+
+        s = moment_summary(ctx.store, seed=ctx.seed)
+        k = s.kpis.reset_index()
+        out = [
+            "<p>Sessions with a search, tagged with their micro-moment (I-want-to-know, -go, -do, "
+            f"-buy); {s.sessions_tagged:,} sessions"
+            + (" (a random sample)" if s.sampled else "")
+            + ". Brand presence is the share of those sessions in which the brand showed up.</p>",
+            table_html(
+                k,
+                formats={
+                    "sessions": "int",
+                    "brand_presence": "pct",
+                    "ctr": "pct",
+                    "conversion_rate": "pct",
+                    "engagement_rate": "pct",
+                    "revenue": "money",
+                    "revenue_per_session": "money",
+                },
+            ),
+        ]
+        bursts = s.bursts[s.bursts["kind"] == "burst"] if len(s.bursts) else s.bursts
+        gaps = s.bursts[s.bursts["kind"] == "gap"] if len(s.bursts) else s.bursts
+        out.append(f"<h3>Surges found ({len(bursts)}) and collection gaps ({len(gaps)})</h3>")
+        if len(s.bursts):
+            out.append(
+                table_html(
+                    s.bursts.sort_values("score", ascending=False).head(15),
+                    formats={"observed": "int", "expected": "ratio", "score": "ratio"},
+                )
+            )
+        if s.scores:
+            out.append(
+                note(
+                    f"Against the simulator's {s.scores['surges']} injected surges: precision "
+                    f"{s.scores['precision']:.0%}, recall {s.scores['recall']:.0%} "
+                    "(key = moment | topic | region, hourly buckets)."
+                )
+            )
+        return "".join(out)
+
+
+@register_section
 class QualitySection(Section):
     """Data-quality checks with pass / review / fail and what to do."""
 

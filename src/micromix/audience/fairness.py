@@ -1,0 +1,201 @@
+"""Fairness audit of a targeted audience.
+
+For each group of a protected attribute — held for auditing only, never a model feature —
+the audit reports the size, the selection rate and the average predicted uplift, then the
+**disparate-impact ratio** (lowest selection rate over highest; the US "80% rule" flags values
+below 0.8) and the **demographic-parity difference** (highest minus lowest selection rate).
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.audience.fairness import fairness_audit
+>>> df = pd.DataFrame({"gender": ["f"] * 10 + ["m"] * 10,
+...                    "selected": [1] * 2 + [0] * 8 + [1] * 6 + [0] * 4})
+>>> round(fairness_audit(df, "gender").disparate_impact, 3)
+0.333
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from micromix.checks import CheckResult, Status
+from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
+
+__all__ = ["DISPARATE_IMPACT_THRESHOLD", "FairnessReport", "fairness_audit"]
+
+#: the "four-fifths" rule: a selection-rate ratio below this is flagged
+DISPARATE_IMPACT_THRESHOLD = 0.8
+_MIN_GROUP = 30
+
+
+@dataclass
+class FairnessReport:
+    """Result of :func:`fairness_audit`.
+
+    Attributes
+    ----------
+    attribute : str
+    groups : DataFrame
+        ``group, size, selected, selection_rate, mean_uplift, impact_ratio`` (rate over the
+        highest rate).
+    disparate_impact : float
+        Lowest over highest selection rate (1 = parity).
+    parity_difference : float
+        Highest minus lowest selection rate.
+    checks : list of CheckResult
+    """
+
+    attribute: str
+    groups: pd.DataFrame
+    disparate_impact: float
+    parity_difference: float
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        return any(c.status is not Status.PASS for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "attribute": self.attribute,
+            "groups": self.groups.to_dict(orient="records"),
+            "disparate_impact": self.disparate_impact,
+            "parity_difference": self.parity_difference,
+            "flagged": self.flagged,
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+    def __repr__(self) -> str:
+        flag = "FLAGGED" if self.flagged else "ok"
+        return (
+            f"FairnessReport({self.attribute!r}: disparate impact "
+            f"{self.disparate_impact:.3f}, parity difference {self.parity_difference:.3f},"
+            f" {flag})\n{self.groups.to_string(index=False)}"
+        )
+
+
+def _selected(df: pd.DataFrame, selected: str) -> np.ndarray:
+    col = df[selected]
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+        return col.fillna(0).to_numpy(dtype=float) != 0
+    low = col.astype("string").str.strip().str.lower().fillna("")
+    return low.isin({"1", "true", "yes", "y"}).to_numpy(dtype=bool)
+
+
+def fairness_audit(
+    df: pd.DataFrame,
+    attribute: str,
+    *,
+    selected: str = "selected",
+    uplift: str | None = "uplift",
+    threshold: float = DISPARATE_IMPACT_THRESHOLD,
+    features: Sequence[str] = (),
+) -> FairnessReport:
+    """Audit selection rates and predicted uplift across the groups of ``attribute``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person: the protected attribute, a 0/1 ``selected`` column and
+        optionally the predicted ``uplift``.
+    attribute : str
+        The protected attribute (e.g. ``gender``, ``age_band``), kept for auditing only.
+    selected, uplift : str
+        Column names (``uplift`` may be None or absent).
+    threshold : float
+        Disparate-impact ratio below which the audit is flagged.
+    features : sequence of str
+        The model's features; the audit FAILs if the protected attribute is among them.
+    """
+    for col in (attribute, selected):
+        if col not in df.columns:
+            raise ColumnNotFoundError(
+                f"column '{col}' not found for the fairness audit; available: "
+                f"{', '.join(map(str, df.columns[:20]))}"
+            )
+    if not 0 < threshold <= 1:
+        raise ConfigError(f"threshold must be in (0, 1], got {threshold}")
+    if len(df) == 0:
+        raise DataValidationError("the fairness audit needs at least one row")
+    sel = _selected(df, selected)
+    grp = df[attribute].astype("string").fillna("(missing)")
+    frame = pd.DataFrame({"group": grp.to_numpy(), "selected": sel})
+    has_uplift = uplift is not None and uplift in df.columns
+    if has_uplift:
+        frame["uplift"] = pd.to_numeric(df[uplift], errors="coerce").to_numpy()
+    agg = {
+        "size": ("selected", "size"),
+        "selected": ("selected", "sum"),
+        "selection_rate": ("selected", "mean"),
+    }
+    if has_uplift:
+        agg["mean_uplift"] = ("uplift", "mean")
+    groups = frame.groupby("group", sort=True).agg(**agg).reset_index()
+    groups["selected"] = groups["selected"].astype(int)
+    if not has_uplift:
+        groups["mean_uplift"] = np.nan
+    top = float(groups["selection_rate"].max())
+    low = float(groups["selection_rate"].min())
+    groups["impact_ratio"] = groups["selection_rate"] / top if top > 0 else np.nan
+    di = low / top if top > 0 else float("nan")
+    dp = top - low
+    checks: list[CheckResult] = []
+    if attribute in set(features):
+        checks.append(
+            CheckResult(
+                "protected_attribute_as_feature",
+                Status.FAIL,
+                f"the protected attribute '{attribute}' is a model feature",
+                "hold protected attributes for auditing only; retrain without it",
+            )
+        )
+    if len(groups) < 2:
+        checks.append(
+            CheckResult(
+                "disparate_impact",
+                Status.REVIEW,
+                f"'{attribute}' has a single group; nothing to compare",
+                "",
+            )
+        )
+    elif np.isfinite(di) and di < threshold:
+        worst = groups.loc[groups["selection_rate"].idxmin(), "group"]
+        checks.append(
+            CheckResult(
+                "disparate_impact",
+                Status.REVIEW,
+                f"selection rate of '{worst}' is {di:.0%} of the highest group's "
+                f"(below the {threshold:.0%} rule)",
+                "review the targeting: cap per-group reach, or check whether uplift really "
+                "differs between groups (mean_uplift column)",
+                {"disparate_impact": di, "parity_difference": dp},
+            )
+        )
+    else:
+        checks.append(
+            CheckResult(
+                "disparate_impact",
+                Status.PASS,
+                f"lowest selection rate is {di:.0%} of the highest (>= {threshold:.0%})",
+                "",
+                {"disparate_impact": di, "parity_difference": dp},
+            )
+        )
+    small = groups.loc[groups["size"] < _MIN_GROUP, "group"].tolist()
+    if small:
+        checks.append(
+            CheckResult(
+                "group_size",
+                Status.REVIEW,
+                f"group(s) {', '.join(map(str, small[:5]))} have fewer than {_MIN_GROUP} people; "
+                "their rates are noisy",
+                "read their figures with care",
+            )
+        )
+    return FairnessReport(attribute, groups, float(di), float(dp), checks)

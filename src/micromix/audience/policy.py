@@ -1,0 +1,584 @@
+"""Targeting policies under a budget: mass, microtargeted and hybrid, and their comparison.
+
+* **mass** — contact people who may be contacted, in no particular order, at the (cheaper)
+  mass cost per contact, until the budget ends. Buys reach.
+* **micro** — rank people by ``uplift * value - cost`` and contact them from the top while
+  the marginal return is positive and the budget lasts.
+* **hybrid** — spend ``hybrid_share`` of the budget on the micro ranking, the rest on mass
+  reach among the others.
+
+Every policy first removes people who may not be targeted (consent, minors, erased; see
+:mod:`micromix.audience.privacy`) and ends at the export guardrails.
+
+When mass wins
+--------------
+Mass targeting is the right call when the goal is awareness (reach per dollar), or when uplift
+heterogeneity is small: if the top-decile average uplift is less than
+``micro_cost / mass_cost`` times the overall average, the microtargeting premium buys fewer
+incremental conversions than reaching more people. :func:`compare_policies` applies this rule
+and also checks whether the micro advantage is larger than its interval.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.audience.policy import TargetingSpec, microtarget
+>>> scores = pd.DataFrame({"uplift": [0.2, 0.15, 0.01]})
+>>> spec = TargetingSpec(budget=10, cost_per_contact=1, value_per_conversion=10)
+>>> microtarget(scores, spec).summary["contacts"]
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from micromix.audience._prep import coerce_outcome, split_treatment
+from micromix.audience.privacy import (
+    PrivacyPolicy,
+    audit_audience,
+    enforce,
+    ineligible_reasons,
+    subject_hash,
+)
+from micromix.checks import CheckResult
+from micromix.errors import ConfigError, DataValidationError
+
+__all__ = [
+    "POLICIES",
+    "ComparisonResult",
+    "TargetingResult",
+    "TargetingSpec",
+    "compare_policies",
+    "hybrid_target",
+    "mass_target",
+    "microtarget",
+    "promotion_metrics",
+    "resolve_uplift",
+    "target",
+]
+
+#: the targeting policies, in the order of comparison tables
+POLICIES: tuple[str, ...] = ("mass", "micro", "hybrid")
+_GOALS = ("conversions", "awareness")
+
+
+@dataclass(frozen=True)
+class TargetingSpec:
+    """Budget and unit economics of a campaign.
+
+    Parameters
+    ----------
+    budget : float
+        Money available for contacts (> 0).
+    cost_per_contact : float
+        Cost of one microtargeted contact (>= 0).
+    value_per_conversion : float
+        Value of one incremental conversion (> 0); use 1 when uplift is already money.
+    mass_cost_per_contact : float, optional
+        Cost of one mass contact (default: ``cost_per_contact``); usually lower.
+    hybrid_share : float
+        Share of the budget the hybrid policy spends on microtargeting, in [0, 1].
+    goal : {"conversions", "awareness"}
+        What the campaign is for; awareness favours mass reach.
+    """
+
+    budget: float
+    cost_per_contact: float
+    value_per_conversion: float
+    mass_cost_per_contact: float | None = None
+    hybrid_share: float = 0.5
+    goal: str = "conversions"
+
+    def __post_init__(self) -> None:
+        if not np.isfinite(self.budget) or self.budget <= 0:
+            raise ConfigError(f"--budget must be a positive amount, got {self.budget}")
+        if not np.isfinite(self.cost_per_contact) or self.cost_per_contact < 0:
+            raise ConfigError(f"--cost-per-contact must be >= 0, got {self.cost_per_contact}")
+        if not np.isfinite(self.value_per_conversion) or self.value_per_conversion <= 0:
+            raise ConfigError(
+                f"--value-per-conversion must be > 0, got {self.value_per_conversion}"
+            )
+        if self.mass_cost_per_contact is not None and self.mass_cost_per_contact < 0:
+            raise ConfigError(
+                f"--mass-cost-per-contact must be >= 0, got {self.mass_cost_per_contact}"
+            )
+        if not 0 <= self.hybrid_share <= 1:
+            raise ConfigError(f"hybrid_share must be in [0, 1], got {self.hybrid_share}")
+        if self.goal not in _GOALS:
+            raise ConfigError(f"goal must be one of {', '.join(_GOALS)}, got {self.goal!r}")
+
+    @property
+    def mass_cost(self) -> float:
+        """Cost of one mass contact."""
+        return float(
+            self.cost_per_contact
+            if self.mass_cost_per_contact is None
+            else self.mass_cost_per_contact
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TargetingSpec:
+        return cls(**d)
+
+
+@dataclass
+class TargetingResult:
+    """Who to contact and what it is expected to buy.
+
+    Attributes
+    ----------
+    policy : str
+    audience : DataFrame
+        The contacted rows (input columns plus ``rank``, ``channel`` and, for several arms,
+        ``arm``), best first.
+    summary : dict
+        ``policy, eligible, excluded, contacts, cost, expected_incremental_conversions,
+        expected_incremental_value, incremental_cpa, roi``.
+    checks : list of CheckResult
+    """
+
+    policy: str
+    audience: pd.DataFrame
+    summary: dict[str, Any]
+    checks: list[CheckResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": self.summary, "checks": [c.to_dict() for c in self.checks]}
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"TargetingResult(policy={self.policy!r}, contacts={s['contacts']}, "
+            f"cost={s['cost']:.2f}, incremental={s['expected_incremental_conversions']:.2f},"
+            f" roi={s['roi']:.3f})"
+        )
+
+
+def resolve_uplift(
+    scores: pd.DataFrame, uplift_col: str | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Uplift per row and, for several arms, the best arm per row.
+
+    Uses ``uplift_col`` when given, else ``uplift``, else the ``uplift_<arm>`` columns (each
+    person gets the arm with the highest uplift).
+    """
+    if uplift_col is not None:
+        if uplift_col not in scores.columns:
+            raise DataValidationError(
+                f"scores have no column '{uplift_col}'; columns: "
+                f"{', '.join(map(str, scores.columns[:20]))}"
+            )
+        cols = [uplift_col]
+    elif "uplift" in scores.columns:
+        cols = ["uplift"]
+    else:
+        cols = [c for c in scores.columns if str(c).startswith("uplift_")]
+    if not cols:
+        raise DataValidationError(
+            "the scores file has no 'uplift' or 'uplift_<arm>' column; create it with "
+            "'micromix audience uplift ... --output scores.csv'"
+        )
+    vals = scores[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    if len(cols) == 1:
+        return vals[:, 0], None
+    filled = np.where(np.isnan(vals), -np.inf, vals)
+    best = filled.argmax(axis=1)
+    u = filled[np.arange(len(filled)), best]
+    u = np.where(np.isinf(u), np.nan, u)
+    arms = np.array([c[len("uplift_") :] for c in cols], dtype=object)[best]
+    return u, arms
+
+
+def _eligibility(scores: pd.DataFrame, erased: Iterable[str]) -> pd.Series:
+    reasons = ineligible_reasons(scores)
+    hashes = set(erased)
+    if hashes and "user_id" in scores.columns:
+        gone = scores["user_id"].map(subject_hash).isin(hashes).to_numpy()
+        reasons = reasons.where(~gone, (reasons + ",erased").str.lstrip(","))
+    return reasons
+
+
+def _summary(
+    policy: str,
+    eligible: int,
+    excluded: int,
+    contacts: int,
+    cost: float,
+    incr: float,
+    spec: TargetingSpec,
+) -> dict[str, Any]:
+    value = incr * spec.value_per_conversion
+    return {
+        "policy": policy,
+        "eligible": int(eligible),
+        "excluded": int(excluded),
+        "contacts": int(contacts),
+        "cost": float(cost),
+        "expected_incremental_conversions": float(incr),
+        "expected_incremental_value": float(value),
+        "incremental_cpa": float(cost / incr) if incr > 0 else float("nan"),
+        "roi": float((value - cost) / cost) if cost > 0 else float("nan"),
+    }
+
+
+def _prepare(
+    scores: pd.DataFrame, uplift_col: str | None, erased: Iterable[str]
+) -> tuple[pd.DataFrame, np.ndarray, int]:
+    if len(scores) == 0:
+        raise DataValidationError("the scores file has no rows")
+    u, arms = resolve_uplift(scores, uplift_col)
+    df = scores.copy()
+    df["_uplift"] = u
+    if arms is not None:
+        df["arm"] = arms
+    reasons = _eligibility(df, erased)
+    ok = (reasons == "").to_numpy() & ~np.isnan(u)
+    return df, ok, int((~ok).sum())
+
+
+def _micro_pick(u: np.ndarray, spec: TargetingSpec, budget: float) -> np.ndarray:
+    """Indices (into ``u``) chosen by the micro rule, best first."""
+    net = u * spec.value_per_conversion - spec.cost_per_contact
+    order = np.argsort(-net, kind="mergesort")
+    positive = order[net[order] > 0]
+    if spec.cost_per_contact > 0:
+        positive = positive[: int(np.floor(budget / spec.cost_per_contact + 1e-9))]
+    return positive
+
+
+def _finish(
+    policy: str,
+    df: pd.DataFrame,
+    picked: np.ndarray,
+    channel: np.ndarray,
+    eligible: int,
+    excluded: int,
+    spec: TargetingSpec,
+) -> TargetingResult:
+    aud = df.iloc[picked].copy()
+    aud["rank"] = np.arange(1, len(aud) + 1)
+    aud["channel"] = channel
+    u = aud["_uplift"].to_numpy(dtype=float)
+    cost = float(np.sum(np.where(channel == "micro", spec.cost_per_contact, spec.mass_cost)))
+    summary = _summary(policy, eligible, excluded, len(aud), cost, float(np.sum(u)), spec)
+    aud = aud.rename(columns={"_uplift": "expected_uplift"})
+    return TargetingResult(policy, aud, summary)
+
+
+def microtarget(
+    scores: pd.DataFrame,
+    spec: TargetingSpec,
+    *,
+    uplift_col: str | None = None,
+    erased: Iterable[str] = (),
+) -> TargetingResult:
+    """Contact the best ``uplift * value - cost`` people while it pays and the budget lasts."""
+    df, ok, excluded = _prepare(scores, uplift_col, erased)
+    idx = np.nonzero(ok)[0]
+    pick = idx[_micro_pick(df["_uplift"].to_numpy()[idx], spec, spec.budget)]
+    return _finish("micro", df, pick, np.full(len(pick), "micro"), len(idx), excluded, spec)
+
+
+def _mass_pick(idx: np.ndarray, cost: float, budget: float, rng: np.random.Generator) -> np.ndarray:
+    n = len(idx) if cost <= 0 else min(len(idx), int(np.floor(budget / cost + 1e-9)))
+    return rng.permutation(idx)[:n]
+
+
+def mass_target(
+    scores: pd.DataFrame,
+    spec: TargetingSpec,
+    *,
+    uplift_col: str | None = None,
+    erased: Iterable[str] = (),
+    seed: int = 0,
+) -> TargetingResult:
+    """Contact eligible people in random order at the mass cost until the budget ends."""
+    df, ok, excluded = _prepare(scores, uplift_col, erased)
+    idx = np.nonzero(ok)[0]
+    pick = _mass_pick(idx, spec.mass_cost, spec.budget, np.random.default_rng(seed))
+    return _finish("mass", df, pick, np.full(len(pick), "mass"), len(idx), excluded, spec)
+
+
+def hybrid_target(
+    scores: pd.DataFrame,
+    spec: TargetingSpec,
+    *,
+    uplift_col: str | None = None,
+    erased: Iterable[str] = (),
+    seed: int = 0,
+) -> TargetingResult:
+    """Microtarget with ``hybrid_share`` of the budget, mass-reach the rest with the remainder."""
+    df, ok, excluded = _prepare(scores, uplift_col, erased)
+    idx = np.nonzero(ok)[0]
+    micro = idx[_micro_pick(df["_uplift"].to_numpy()[idx], spec, spec.budget * spec.hybrid_share)]
+    spent = len(micro) * spec.cost_per_contact
+    rest = np.setdiff1d(idx, micro, assume_unique=True)
+    mass = _mass_pick(rest, spec.mass_cost, spec.budget - spent, np.random.default_rng(seed))
+    pick = np.r_[micro, mass].astype(int)
+    channel = np.r_[np.full(len(micro), "micro"), np.full(len(mass), "mass")]
+    return _finish("hybrid", df, pick, channel, len(idx), excluded, spec)
+
+
+_RUNNERS = {"mass": mass_target, "micro": microtarget, "hybrid": hybrid_target}
+
+
+def target(
+    scores: pd.DataFrame,
+    spec: TargetingSpec,
+    *,
+    policy: str = "micro",
+    platform: str | None = None,
+    special_ad_category: str | None = None,
+    features: Sequence[str] = (),
+    erased: Iterable[str] = (),
+    privacy: PrivacyPolicy | None = None,
+    uplift_col: str | None = None,
+    seed: int = 0,
+) -> TargetingResult:
+    """Select an audience with ``policy`` and pass it through every export guardrail.
+
+    Raises
+    ------
+    GuardrailError
+        When a guardrail fails (special ad category microtargeted, audience below the
+        platform minimum, special-category features...).
+    """
+    if policy not in _RUNNERS:
+        raise ConfigError(f"--policy {policy!r} is not known; choose one of {', '.join(POLICIES)}")
+    erased = set(erased)
+    pre = audit_audience(
+        scores.iloc[:0],
+        platform=platform,
+        targeting=policy,
+        features=features,
+        special_ad_category=special_ad_category,
+        policy=privacy,
+    )
+    enforce(
+        [c for c in pre if c.name in ("special_ad_category", "special_category")],
+        action=f"run {policy} targeting",
+    )
+    if policy == "mass":
+        res = mass_target(scores, spec, uplift_col=uplift_col, erased=erased, seed=seed)
+    elif policy == "micro":
+        res = microtarget(scores, spec, uplift_col=uplift_col, erased=erased)
+    else:
+        res = hybrid_target(scores, spec, uplift_col=uplift_col, erased=erased, seed=seed)
+    checks = audit_audience(
+        res.audience,
+        platform=platform,
+        targeting=policy,
+        features=features,
+        special_ad_category=special_ad_category,
+        erased=erased,
+        policy=privacy,
+    )
+    res.checks = checks
+    enforce(checks)
+    return res
+
+
+def promotion_metrics(
+    targeted: Any,
+    treatment: Any,
+    outcome: Any,
+    *,
+    value: float = 10.0,
+    cost: float = 0.15,
+    control: Any = None,
+) -> dict[str, float]:
+    """Net incremental revenue (NIR) and incremental response rate (IRR) of a targeting rule,
+    as in the Udacity/Starbucks promotion exercise, over the people the rule targets.
+
+    ``NIR = value * purch_treat - cost * n_treat - value * purch_ctrl`` and
+    ``IRR = purch_treat / n_treat - purch_ctrl / n_ctrl``.
+    """
+    mask = np.asarray(targeted, dtype=bool)
+    labels, ctrl, _ = split_treatment(treatment, control, min_rows=1)
+    t = (labels != ctrl)[mask]
+    y, _ = coerce_outcome(outcome)
+    y = y[mask]
+    n_t, n_c = int(t.sum()), int((~t).sum())
+    p_t, p_c = float(y[t].sum()), float(y[~t].sum())
+    irr = (p_t / n_t if n_t else 0.0) - (p_c / n_c if n_c else 0.0)
+    return {
+        "nir": value * p_t - cost * n_t - value * p_c,
+        "irr": irr,
+        "n_targeted": int(mask.sum()),
+        "n_treat": n_t,
+        "n_ctrl": n_c,
+        "purch_treat": p_t,
+        "purch_ctrl": p_c,
+    }
+
+
+@dataclass
+class ComparisonResult:
+    """Mass vs micro vs hybrid under one budget.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per policy: ``reach, cost, incremental_conversions`` (+ ``_low/_high``),
+        ``incremental_cpa``, ``roi`` (+ intervals), ``source`` (``observed`` when treatment
+        and outcome columns were given, else ``predicted``).
+    winner : str
+    reason : str
+        Why the winner wins (the rule in the module docstring).
+    heterogeneity : float
+        Top-decile average uplift over the overall average.
+    """
+
+    table: pd.DataFrame
+    winner: str
+    reason: str
+    heterogeneity: float
+    spec: TargetingSpec
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table.to_dict(orient="records"),
+            "winner": self.winner,
+            "reason": self.reason,
+            "heterogeneity": self.heterogeneity,
+            "spec": self.spec.to_dict(),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"ComparisonResult(winner={self.winner!r}: {self.reason})\n"
+            f"{self.table.to_string(index=False)}"
+        )
+
+
+def _observed_incremental(sel: np.ndarray, t: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    """Reach x (treated mean - control mean) within the selected rows, weighted."""
+    ws = w * sel
+    nt, nc = np.sum(ws * t), np.sum(ws * (1 - t))
+    if nt <= 0 or nc <= 0:
+        return float("nan")
+    diff = np.sum(ws * t * y) / nt - np.sum(ws * (1 - t) * y) / nc
+    return float(np.sum(ws) * diff)
+
+
+def compare_policies(
+    scores: pd.DataFrame,
+    spec: TargetingSpec,
+    *,
+    treatment: str | None = None,
+    outcome: str | None = None,
+    control: Any = None,
+    uplift_col: str | None = None,
+    erased: Iterable[str] = (),
+    n_bootstrap: int = 200,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> ComparisonResult:
+    """Compare the three policies on reach, cost, incremental conversions, CPA and ROI.
+
+    With ``treatment`` and ``outcome`` columns (a held-out randomised experiment), incremental
+    conversions are *observed*: within each policy's contacted people, treated minus control
+    mean outcome times the number contacted, with bootstrap intervals over people. Without
+    them they are the sum of predicted uplift and carry no interval.
+    """
+    results = {p: _RUNNERS[p](scores, spec, uplift_col=uplift_col, erased=erased) for p in POLICIES}
+    u_all, _ = resolve_uplift(scores, uplift_col)
+    ok = ~np.isnan(u_all) & (_eligibility(scores, erased) == "").to_numpy()
+    u_ok = np.sort(u_all[ok])[::-1]
+    mean_u = float(np.mean(u_ok)) if len(u_ok) else float("nan")
+    top = float(np.mean(u_ok[: max(1, len(u_ok) // 10)])) if len(u_ok) else float("nan")
+    hetero = top / mean_u if mean_u > 0 else float("inf")
+    rows = []
+    observed = treatment is not None and outcome is not None
+    if observed:
+        for col in (treatment, outcome):
+            if col not in scores.columns:
+                raise DataValidationError(
+                    f"scores have no column '{col}'; pass the treatment and outcome columns of "
+                    "the held-out experiment, or leave them out"
+                )
+        labels, ctrl, _ = split_treatment(scores[treatment], control, column=str(treatment))
+        t = (labels != ctrl).astype(float)
+        y, _ = coerce_outcome(scores[outcome], column=str(outcome))
+        pos = {p: np.zeros(len(scores), dtype=bool) for p in POLICIES}
+        for p, r in results.items():
+            pos[p][scores.index.get_indexer(r.audience.index)] = True
+        rng = np.random.default_rng(seed)
+        n = len(scores)
+        draws: dict[str, list[float]] = {p: [] for p in POLICIES}
+        for _ in range(n_bootstrap):
+            w = rng.multinomial(n, np.full(n, 1.0 / n)).astype(float)
+            for p in POLICIES:
+                draws[p].append(_observed_incremental(pos[p], t, y, w))
+    for p in POLICIES:
+        s = results[p].summary
+        cost = s["cost"]
+        if observed:
+            incr = _observed_incremental(pos[p], t, y, np.ones(len(scores)))
+            d = np.asarray(draws[p], dtype=float)
+            d = d[np.isfinite(d)]
+            lo, hi = (
+                np.quantile(d, [alpha / 2, 1 - alpha / 2])
+                if len(d)
+                else (float("nan"), float("nan"))
+            )
+        else:
+            incr = s["expected_incremental_conversions"]
+            lo = hi = float("nan")
+        v = spec.value_per_conversion
+        rows.append(
+            {
+                "policy": p,
+                "reach": s["contacts"],
+                "cost": cost,
+                "incremental_conversions": incr,
+                "incremental_conversions_low": lo,
+                "incremental_conversions_high": hi,
+                "incremental_cpa": cost / incr if incr and incr > 0 else float("nan"),
+                "roi": _roi(incr, cost, v),
+                "roi_low": _roi(lo, cost, v),
+                "roi_high": _roi(hi, cost, v),
+                "source": "observed" if observed else "predicted",
+            }
+        )
+    table = pd.DataFrame(rows)
+    winner, reason = _decide(table, spec, hetero)
+    return ComparisonResult(table, winner, reason, hetero, spec)
+
+
+def _roi(incremental: float, cost: float, value: float) -> float:
+    return (incremental * value - cost) / cost if cost > 0 else float("nan")
+
+
+def _decide(table: pd.DataFrame, spec: TargetingSpec, hetero: float) -> tuple[str, str]:
+    """The rule for when mass wins (module docstring)."""
+    by = table.set_index("policy")
+    if spec.goal == "awareness":
+        return "mass", "the goal is awareness: mass buys the most reach per dollar"
+    premium = spec.cost_per_contact / spec.mass_cost if spec.mass_cost > 0 else float("inf")
+    if np.isfinite(hetero) and hetero < premium:
+        return "mass", (
+            f"uplift heterogeneity is small: the top decile's uplift is {hetero:.2f}x "
+            f"the average, below the {premium:.2f}x cost premium of microtargeting"
+        )
+    gains = by["incremental_conversions"] * spec.value_per_conversion - by["cost"]
+    best = str(gains.idxmax())
+    mass_hi = by.loc["mass", "incremental_conversions_high"]
+    if (
+        best != "mass"
+        and np.isfinite(mass_hi)
+        and by.loc[best, "incremental_conversions_low"] <= by.loc["mass", "incremental_conversions"]
+    ):
+        return best, (
+            f"{best} has the highest net value, but its interval overlaps mass: "
+            "the advantage is not clearly larger than the noise"
+        )
+    return best, f"{best} has the highest incremental value net of cost"

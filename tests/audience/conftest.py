@@ -1,0 +1,24 @@
+"""Shared fixtures for the audience tests: small seeded experiments."""
+
+from __future__ import annotations
+
+import pytest
+
+from micromix.audience.datasets import make_uplift_data
+
+FEATURES = ["x0", "x1", "x2", "x3", "region"]
+
+
+@pytest.fixture(scope="session")
+def binary_df():
+    return make_uplift_data(n=6000, seed=11, effect=0.25)
+
+
+@pytest.fixture(scope="session")
+def spend_df():
+    return make_uplift_data(n=6000, seed=12, outcome="continuous", effect=0.25)
+
+
+@pytest.fixture(scope="session")
+def multiarm_df():
+    return make_uplift_data(n=9000, seed=13, arms=("email", "sms"), control="none", effect=0.25)

@@ -1,0 +1,235 @@
+"""Every guardrail refuses what it must refuse."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import FEATURES
+from micromix.audience.datasets import make_audience, make_uplift_data
+from micromix.audience.learners import get_learner
+from micromix.audience.policy import TargetingSpec, target
+from micromix.audience.privacy import (
+    AUDIT_TABLE,
+    PrivacyPolicy,
+    audit_audience,
+    check_consent,
+    check_erased,
+    check_features,
+    check_k_anonymity,
+    check_min_audience,
+    check_minors,
+    check_model,
+    check_special_ad_category,
+    enforce,
+    erase_user,
+    erased_subjects,
+    ineligible_reasons,
+    subject_hash,
+    suppress_small_cells,
+)
+from micromix.audience.scoring import attach_consent, score_uplift
+from micromix.checks import Status
+from micromix.errors import ConfigError, GuardrailError
+
+
+def _people(**cols):
+    n = len(next(iter(cols.values())))
+    return pd.DataFrame({"user_id": [f"u{i}" for i in range(n)], **cols})
+
+
+@pytest.mark.parametrize(
+    "column, values",
+    [
+        ("consent_ads_personalisation", [True, False, True]),
+        ("consent_ads_personalisation", ["yes", "no", "yes"]),
+        ("opt_out_sale", [False, True, False]),
+        ("gpc", [0, 1, 0]),
+        ("consent_withdrawn", [False, True, False]),
+        ("consent_status", ["granted", "withdrawn", "granted"]),
+    ],
+)
+def test_consent_refuses_anyone_who_said_no(column, values):
+    res = check_consent(_people(**{column: values}))
+    assert res.status is Status.FAIL and res.details["refused"] == 1
+    ok = _people(**{column: [values[0]] * 3})
+    assert check_consent(ok).status is Status.PASS
+
+
+def test_consent_unknown_is_review_and_missing_consent_counts_as_no():
+    assert check_consent(_people(x=[1, 2])).status is Status.REVIEW
+    assert check_consent(_people(consent_ads_personalisation=[True, None])).failed
+
+
+@pytest.mark.parametrize(
+    "column, values",
+    [
+        ("is_minor", [False, True]),
+        ("age", [34, 16]),
+        ("age_band", ["25-34", "13-17"]),
+        ("age_band", ["18-24", "under 18"]),
+    ],
+)
+def test_minors_are_refused(column, values):
+    res = check_minors(_people(**{column: values}))
+    assert res.failed and res.details["minors"] == 1
+    assert "DSA Art. 28" in res.message
+
+
+def test_adults_pass_minor_check():
+    assert check_minors(_people(age_band=["18-24", "55+", "25-34"])).status is Status.PASS
+    assert check_minors(_people(x=[1])).status is Status.REVIEW
+
+
+@pytest.mark.parametrize(
+    "col",
+    [
+        "health_condition",
+        "ethnicity",
+        "religion",
+        "political_view",
+        "sexual_orientation",
+        "trade_union_member",
+        "Race",
+    ],
+)
+def test_special_category_features_are_refused(col):
+    res = check_features(["recency", col])
+    assert res.failed and col in res.details["columns"]
+    assert check_features(["recency", "spend", "region", "trace_id"]).status is Status.PASS
+
+
+def test_special_category_values_are_flagged_for_review():
+    data = pd.DataFrame({"interests": ["dogs", "religion", "cats"]})
+    assert check_features(["interests"], data=data).status is Status.REVIEW
+
+
+def test_model_trained_on_special_category_is_refused():
+    df = make_uplift_data(n=600, seed=3).rename(columns={"x3": "health_score"})
+    model = get_learner("t", n_estimators=5).fit(
+        df[["x0", "health_score"]], df["treatment"], df["y"]
+    )
+    assert check_model(model).failed
+    with pytest.raises(GuardrailError, match="special-category") as exc:
+        score_uplift(df, treatment="treatment", outcome="y", features=["x0", "health_score"])
+    assert exc.value.checks and exc.value.checks[0].name == "special_category"
+    run = score_uplift(df, treatment="treatment", outcome="y", features="auto")
+    assert "health_score" not in run.features
+    assert any(c.name == "special_category" and c.status is Status.REVIEW for c in run.checks)
+
+
+@pytest.mark.parametrize("cat", ["housing", "employment", "credit", "financial_services"])
+def test_special_ad_categories_disable_microtargeting(cat):
+    assert check_special_ad_category(cat, "micro").failed
+    assert check_special_ad_category(cat, "hybrid").failed
+    assert check_special_ad_category(cat, "mass").status is Status.PASS
+    scores = pd.DataFrame({"uplift": [0.1] * 500})
+    spec = TargetingSpec(budget=1000, cost_per_contact=0.1, value_per_conversion=10)
+    with pytest.raises(GuardrailError, match="microtargeting is disabled"):
+        target(scores, spec, policy="micro", special_ad_category=cat)
+    assert target(scores, spec, policy="mass", special_ad_category=cat).summary["contacts"] == 500
+    with pytest.raises(ConfigError, match="not known"):
+        check_special_ad_category("pets", "micro")
+
+
+@pytest.mark.parametrize(
+    "platform, minimum", [("meta", 100), ("google", 100), ("linkedin", 300), ("tiktok", 1000)]
+)
+def test_minimum_audience_per_platform(platform, minimum):
+    assert check_min_audience(minimum - 1, platform).failed
+    assert check_min_audience(minimum, platform).status is Status.PASS
+    scores = pd.DataFrame({"uplift": [0.5] * (minimum - 1)})
+    spec = TargetingSpec(budget=1e6, cost_per_contact=1, value_per_conversion=10)
+    with pytest.raises(GuardrailError, match=f"needs at least {minimum}"):
+        target(scores, spec, platform=platform)
+
+
+def test_minimum_audience_is_configurable():
+    pol = PrivacyPolicy(min_audience={"meta": 5})
+    assert check_min_audience(6, "meta", pol).status is Status.PASS
+    assert check_min_audience(4, "meta", pol).failed
+    with pytest.raises(ConfigError, match="must be >= 1"):
+        PrivacyPolicy(min_audience={"meta": 0})
+    assert PrivacyPolicy.from_dict(pol.to_dict()) == pol
+
+
+def test_k_anonymity_of_segment_summaries():
+    summary = pd.DataFrame({"segment": ["a", "b", "c"], "size": [500, 7, 40]})
+    res = check_k_anonymity(summary, "size", k=10)
+    assert res.failed and res.details["rows_below_k"] == 1
+    safe = suppress_small_cells(summary, "size", k=10)
+    assert list(safe["segment"]) == ["a", "c"] and safe.attrs["suppressed_rows"] == 1
+    assert check_k_anonymity(safe, "size", k=10).status is Status.PASS
+
+
+def test_targeting_never_exports_people_who_may_not_be_targeted():
+    aud = make_audience(n=3000, seed=4)
+    scores = aud[["user_id"]].assign(uplift=0.2)
+    scored = attach_consent(scores, aud)
+    spec = TargetingSpec(budget=1e6, cost_per_contact=0.1, value_per_conversion=10)
+    res = target(scored, spec, platform="meta")
+    bad = ineligible_reasons(aud) != ""
+    assert bad.sum() > 100
+    assert not set(aud.loc[bad, "user_id"]) & set(res.audience["user_id"])
+    assert res.summary["excluded"] == bad.sum()
+    assert {c.name: c.status for c in res.checks}["consent"] is Status.PASS
+    # an audience assembled elsewhere that includes them is refused at the boundary
+    with pytest.raises(GuardrailError, match="refused ad personalisation"):
+        enforce(audit_audience(aud, platform="meta"))
+
+
+def test_erasure_removes_the_person_everywhere_and_from_future_exports():
+    from micromix.store import Store
+
+    st = Store.open(":memory:")
+    aud = make_audience(n=200, seed=1, refusal_rate=0.0, minor_rate=0.0)
+    st.append("audience", aud)
+    st.append(
+        "experiments",
+        pd.DataFrame(
+            {"experiment_id": ["e1", "e1"], "unit_id": ["u000007", "u000008"], "arm": ["a", "b"]}
+        ),
+    )
+    st.append("notes_custom", pd.DataFrame({"user_id": ["u000007"], "note": ["x"]}))
+    res = erase_user(st, "u000007")
+    assert res.deleted["audience"] == 1 and res.deleted["experiments"] == 1
+    assert res.deleted["notes_custom"] == 1
+    assert "u000007" not in set(st.read("audience")["user_id"])
+    assert st.count("experiments") == 1
+    log = st.read(AUDIT_TABLE)
+    assert len(log) == 1 and log["action"].iloc[0] == "erase"
+    assert "u000007" not in log.to_csv()  # only a hash is kept
+    erased = erased_subjects(st)
+    assert subject_hash("u000007") in erased
+    # the person comes back in a new scores file: never exported again
+    scores = aud[["user_id"]].assign(uplift=0.3, consent_ads_personalisation=True, is_minor=False)
+    out = target(
+        scores,
+        TargetingSpec(budget=1e5, cost_per_contact=1, value_per_conversion=10),
+        erased=erased,
+    )
+    assert "u000007" not in set(out.audience["user_id"])
+    assert check_erased(scores, erased).failed
+    with pytest.raises(ConfigError, match="USER_ID is empty"):
+        erase_user(st, "  ")
+    st.close()
+
+
+def test_targeting_refuses_special_category_criteria():
+    scores = pd.DataFrame({"uplift": [0.2] * 200})
+    spec = TargetingSpec(budget=1e4, cost_per_contact=1, value_per_conversion=10)
+    with pytest.raises(GuardrailError, match="special-category"):
+        target(scores, spec, features=["religion"])
+    assert FEATURES  # the shared feature list is free of special categories
+    assert check_features(FEATURES).status is Status.PASS
+
+
+def test_auto_features_leave_out_consent_flags_and_protected_attributes():
+    from micromix.audience._prep import select_features
+
+    aud = make_audience(n=300, seed=8)
+    df = make_uplift_data(n=300, seed=8).assign(**{c: aud[c] for c in aud.columns})
+    feats = select_features(df, treatment="treatment", outcome="y")
+    for col in ("user_id", "gender", "consent_ads_personalisation", "gpc", "is_minor", "y"):
+        assert col not in feats
+    assert {"x0", "region", "age_band", "interests"} <= set(feats)

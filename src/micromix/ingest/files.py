@@ -67,14 +67,17 @@ def detect_file_format(path: str | Path) -> str:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
     if text.startswith("["):
         return "json"
+    if text.startswith("{") and p.suffix.lower() in (".jsonl", ".ndjson"):
+        return "jsonl"
     if text.startswith("{"):
         # JSON Lines has one complete object per line; a file that is one (wrapped) object,
         # e.g. {"data": [...]}, is JSON
-        first_line = text.splitlines()[0]
+        first_line = text.splitlines()[0].strip()
         try:
             obj = json.loads(first_line)
         except json.JSONDecodeError:
-            return "json"
+            # a pretty-printed object opens with a bare "{"; anything else is a (broken) JSONL line
+            return "json" if not first_line.endswith("}") else "jsonl"
         if (
             isinstance(obj, dict)
             and any(

@@ -91,3 +91,17 @@ def test_config_validation_names_the_parameter():
         ChannelSpec(name="x", strategy="paid_social", platform="instagram", holdout=2.0)
     with pytest.raises(ConfigError, match="strategy"):
         ChannelSpec(name="x", strategy="tv", platform="instagram")
+
+
+def test_ad_reports_match_events(small_market):
+    ev = small_market.events.to_pandas()
+    ev = ev[ev["event_type"] == "impression"].copy()
+    ev["date"] = ev["ts"].dt.normalize()
+    exp = ev.groupby(["campaign_id", "date"], observed=True).agg(
+        impressions=("user_id", "size"), reach=("user_id", "nunique")
+    )
+    ap = small_market.ad_performance.set_index(["campaign_id", "date"])
+    joined = ap.join(exp, rsuffix="_ev", how="inner")
+    assert len(joined) == len(ap)
+    assert (joined["impressions"] == joined["impressions_ev"]).all()
+    assert (joined["reach"] == joined["reach_ev"]).all()

@@ -407,6 +407,7 @@ def simulate(
     flight[rng.random((n_ch, weeks)) < 0.12] = 0.0
     spend = np.zeros((n_ch, days))
     impressions = np.zeros((n_ch, days), dtype=np.int64)
+    reach_cd = np.zeros((n_ch, days), dtype=np.int64)
     expected_inc = np.zeros((n_ch, days))
     ugc_expected = np.zeros(days)
     ugc_views = np.zeros(days)
@@ -432,6 +433,7 @@ def simulate(
             if n_imp == 0:
                 continue
             users = exposed[i][rng.integers(0, len(exposed[i]), n_imp)]
+            reach_cd[i, d] = np.unique(users).size
             creator = -1
             if c.strategy == "influencer" and c.creator_tier:
                 pool = creators_by_tier[c.creator_tier]
@@ -704,7 +706,7 @@ def simulate(
     events, cols = _build_events(ev, cfg, channels, platforms, n, region)
     report("reports and truth", 0.92)
     exp = _experiments(cfg, channels, eligible, held, pu, value, base, rng)
-    ad_perf = _ad_performance(cfg, channels, spend, impressions, cols)
+    ad_perf = _ad_performance(cfg, channels, spend, impressions, reach_cd, cols)
     posts = _posts(cfg, ugc_posts, influencer_posts, channels, creators, rng)
     truth = _ground_truth(
         cfg, channels, spend, impressions, expected_inc, ugc_expected, ugc_views, cols
@@ -889,6 +891,7 @@ def _ad_performance(
     channels: list[ChannelSpec],
     spend: np.ndarray,
     impressions: np.ndarray,
+    reach_cd: np.ndarray,
     col: dict[str, np.ndarray],
 ) -> pd.DataFrame:
     """Daily platform reports per channel, from the integer event columns."""
@@ -905,9 +908,6 @@ def _ad_performance(
 
     engage_codes = [EVENT_TYPES.index(t) for t in _ENGAGE_TYPES]
     purch = etype == EVENT_TYPES.index("purchase")
-    imp = etype == EVENT_TYPES.index("impression")
-    pair = np.unique(key[imp] * np.int64(cfg.users) + col["user"].astype(np.int64)[sel][imp])
-    reach = np.bincount(pair // np.int64(cfg.users), minlength=size)
     names = [c.name for c in channels]
     rows = pd.DataFrame(
         {
@@ -923,7 +923,7 @@ def _ad_performance(
                 [f"seg:{c.name}" if c.targeting == "micro" else None for c in channels], days
             ),
             "impressions": impressions.reshape(-1),
-            "reach": reach,
+            "reach": reach_cd.reshape(-1),
             "clicks": count(etype == EVENT_TYPES.index("click")).astype(np.int64),
             "engagements": count(np.isin(etype, engage_codes)).astype(np.int64),
             "spend": np.round(spend.reshape(-1), 2),

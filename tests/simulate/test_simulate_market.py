@@ -101,7 +101,7 @@ def test_ad_reports_match_events(small_market):
         impressions=("user_id", "size"), reach=("user_id", "nunique")
     )
     ap = small_market.ad_performance.set_index(["campaign_id", "date"])
-    joined = ap.join(exp, rsuffix="_ev", how="inner")
+    joined = ap.join(exp, suffixes=("", "_ev"), how="inner")
     assert len(joined) == len(ap)
     assert (joined["impressions"] == joined["impressions_ev"]).all()
     assert (joined["reach"] == joined["reach_ev"]).all()

@@ -297,3 +297,17 @@ def test_moments_section_shows_kpis_and_surges() -> None:
     html = reports.build_report(st, n_boot=30, sections=["moments"])
     assert ">Micro-moments</h2>" in html and "brand_presence" in html
     assert "injected surges: precision" in html
+
+
+def test_written_report_is_readable_by_others_and_quality_is_last(
+    sim_store: Store, tmp_path
+) -> None:
+    import os
+    import stat
+
+    path = reports.write_report(sim_store, tmp_path / "r.html", n_boot=20)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    html = path.read_text()
+    assert html.rfind('<h2 id="quality">') > html.rfind('<h2 id="comparisons">')

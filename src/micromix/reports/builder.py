@@ -841,8 +841,9 @@ def build_report(
         list(sections)
         if sections is not None
         else [
-            *DEFAULT_SECTIONS,
+            *(n for n in DEFAULT_SECTIONS if n != "quality"),
             *(n for n, c in SECTIONS.items() if c.optional and n not in DEFAULT_SECTIONS),
+            "quality",  # data quality closes the report
         ]
     )
     chosen = [get_section(n) for n in names]
@@ -903,6 +904,10 @@ def write_report(store: Any, path: str | Path, **kw: Any) -> Path:
             fh.write(html)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); a report is meant to be shared, so follow umask
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -241,6 +241,7 @@ def _incrementality(
         )
     )
     exp = exp[exp["campaign_id"].isin(camp_group["campaign_id"])]
+    exp = exp.sort_values(["experiment_id", "unit_id", "arm"], kind="stable")  # any engine's order
     if exp.empty:
         return pd.DataFrame(columns=cols)
     exp = exp.merge(camp_group, on="campaign_id")
@@ -348,8 +349,11 @@ def _speed(
     )
     j = pur.inner_join(imp, [pur.pu == imp.iu, pur.pg == imp.ig, imp.its <= pur.pts])
     last = j.group_by([j.pid, j.pg]).aggregate(pts=j.pts.max(), last_ts=j.its.max())
-    lag = last.select(grp=last.pg, secs=(last.pts.epoch_seconds() - last.last_ts.epoch_seconds()))
-    df = store.execute(lag)
+    # subtract in pandas: epoch_seconds() is fractional on DuckDB but whole seconds on Spark;
+    # sort so the bootstrap below draws the same rows on every engine
+    df = store.execute(last.select(grp=last.pg, pts=last.pts, last_ts=last.last_ts))
+    df["secs"] = (pd.to_datetime(df["pts"]) - pd.to_datetime(df["last_ts"])).dt.total_seconds()
+    df = df.sort_values(["grp", "secs"], kind="stable").reset_index(drop=True)
     out = {}
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
     for g in groups:
@@ -461,6 +465,8 @@ def compare_strategies(
         engagements=cnt(et.isin(["like", "comment", "share", "save", "follow"])),
     )
     daily = store.execute(t.group_by([t.grp, t.ts.truncate("D").name("day")]).aggregate(**measures))
+    # sorted: the day bootstrap then draws the same rows on every engine
+    daily = daily.sort_values(["grp", "day"], kind="stable").reset_index(drop=True)
     totals = store.execute(
         t.group_by(t.grp).aggregate(reach=t.user_id.nunique(where=is_imp), **measures)
     )

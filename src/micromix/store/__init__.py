@@ -1,15 +1,23 @@
 """Storage: the only package that imports a database engine.
 
+One :class:`Store` API over DuckDB (default), Apache Spark (``backend="pyspark"`` or a cluster
+URL) and warehouses reached through Ibis (``bigquery://``, ``snowflake://``, ``databricks://``);
+see :mod:`micromix.store.backends` and ``docs/scale.md``.
+
 Quickstart
 ----------
 >>> from micromix.store import Store
 >>> st = Store.open(":memory:")
 >>> "events" in st.tables()
 True
+>>> from micromix.store import parse_backend
+>>> parse_backend("spark://10.0.0.5:7077").kind
+'pyspark'
 """
 
 from __future__ import annotations
 
+from micromix.store.backends import BackendSpec, parse_backend
 from micromix.store.core import BACKENDS, ENGINE_TYPES, Store, WriteResult
 
-__all__ = ["BACKENDS", "ENGINE_TYPES", "Store", "WriteResult"]
+__all__ = ["BACKENDS", "ENGINE_TYPES", "BackendSpec", "Store", "WriteResult", "parse_backend"]

@@ -22,6 +22,7 @@ Quickstart
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -36,11 +37,9 @@ import pyarrow as pa
 from micromix.config import get_settings
 from micromix.errors import ConfigError, StoreError
 from micromix.schema import QUARANTINE_COLUMNS, SCHEMAS, EntitySchema
+from micromix.store.backends import BACKENDS, parse_backend
 
 __all__ = ["BACKENDS", "ENGINE_TYPES", "Store", "WriteResult"]
-
-#: engines a store can run on
-BACKENDS: tuple[str, ...] = ("duckdb",)
 
 #: logical contract type -> DuckDB SQL type
 ENGINE_TYPES = {
@@ -55,13 +54,26 @@ ENGINE_TYPES = {
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 _QUARANTINE_DDL = {
-    "kind": "VARCHAR", "source": "VARCHAR", "row": "BIGINT", "field": "VARCHAR",
-    "reason": "VARCHAR", "reasons": "VARCHAR", "record": "VARCHAR", "ingested_at": "TIMESTAMP",
+    "kind": "VARCHAR",
+    "source": "VARCHAR",
+    "row": "BIGINT",
+    "field": "VARCHAR",
+    "reason": "VARCHAR",
+    "reasons": "VARCHAR",
+    "record": "VARCHAR",
+    "ingested_at": "TIMESTAMP",
 }
 _INGEST_LOG_DDL = {
-    "ingested_at": "TIMESTAMP", "kind": "VARCHAR", "source": "VARCHAR", "format": "VARCHAR",
-    "rows_in_file": "BIGINT", "accepted": "BIGINT", "quarantined": "BIGINT",
-    "inserted": "BIGINT", "updated": "BIGINT", "unchanged": "BIGINT",
+    "ingested_at": "TIMESTAMP",
+    "kind": "VARCHAR",
+    "source": "VARCHAR",
+    "format": "VARCHAR",
+    "rows_in_file": "BIGINT",
+    "accepted": "BIGINT",
+    "quarantined": "BIGINT",
+    "inserted": "BIGINT",
+    "updated": "BIGINT",
+    "unchanged": "BIGINT",
 }
 
 
@@ -98,38 +110,67 @@ class Store:
         self.engine = engine
         self._lock = threading.RLock()
         self._tx_depth = 0
+        self._read_only = False
+        self._ro_reason = ""
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, path: str | Path | None = None, *, backend: str | None = None,
-             read_only: bool = False, create_tables: bool = True) -> Store:
+    def open(
+        cls,
+        path: str | Path | None = None,
+        *,
+        backend: str | None = None,
+        read_only: bool = False,
+        create_tables: bool = True,
+    ) -> Store:
         """Open (or create) a store.
 
         Parameters
         ----------
         path : str or Path, optional
-            DuckDB file; ``":memory:"`` for an in-memory store. Default: ``MICROMIX_DB`` or
-            ``./micromix.duckdb``.
+            DuckDB file; ``":memory:"`` for an in-memory store; or a folder of Parquet tables
+            (one sub-folder per table, Hive partitions allowed: read-only on DuckDB, read-write
+            on Spark). Default: ``MICROMIX_DB`` or ``./micromix.duckdb``.
         backend : str, optional
-            Engine: ``duckdb`` (default; ``MICROMIX_BACKEND``).
+            Engine name or connection URL (default ``MICROMIX_BACKEND``, else ``duckdb``):
+            ``duckdb``, ``pyspark``, ``spark://host:7077``, ``sc://host:15002``,
+            ``bigquery://project/dataset``, ``snowflake://...``, ``databricks://...`` (see
+            :mod:`micromix.store.backends`). Warehouses ignore ``path``.
         read_only : bool
             Open the file read-only (several readers may share it).
         create_tables : bool
             Create the contract tables if they do not exist.
         """
-        engine = backend or get_settings().backend
-        if engine not in BACKENDS:
-            raise ConfigError(f"unknown backend {engine!r}; use one of {', '.join(BACKENDS)}")
+        spec = parse_backend(backend or get_settings().backend)
+        if spec.kind == "pyspark":
+            from micromix.store.spark import SparkStore
+
+            return SparkStore.open_lake(
+                path if path is not None else get_settings().db,
+                spec,
+                read_only=read_only,
+                create_tables=create_tables,
+            )
+        if spec.is_warehouse:
+            from micromix.store.warehouse import WarehouseStore
+
+            return WarehouseStore.connect(spec)
         import duckdb
         import ibis
 
         db = str(path) if path is not None else get_settings().db
+        if db != ":memory:" and Path(db).expanduser().is_dir():
+            return cls._open_lake(db)
         if db != ":memory:":
             parent = Path(db).expanduser().resolve().parent
             if not parent.exists():
-                raise StoreError(f"{db}: folder {parent} does not exist; create it or choose another --db")
+                raise StoreError(
+                    f"{db}: folder {parent} does not exist; create it or choose another --db"
+                )
             if read_only and not Path(db).exists():
-                raise StoreError(f"{db}: no such database; run 'micromix ingest' or 'micromix demo' first")
+                raise StoreError(
+                    f"{db}: no such database; run 'micromix ingest' or 'micromix demo' first"
+                )
         try:
             raw = duckdb.connect(db, read_only=read_only)
         except duckdb.IOException as exc:
@@ -141,21 +182,61 @@ class Store:
                 ) from exc
             raise StoreError(f"{db}: cannot open the database ({msg.splitlines()[0]})") from exc
         except duckdb.Error as exc:
-            raise StoreError(f"{db}: not a micromix/DuckDB database ({str(exc).splitlines()[0]})") from exc
+            raise StoreError(
+                f"{db}: not a micromix/DuckDB database ({str(exc).splitlines()[0]})"
+            ) from exc
         raw.execute("SET TimeZone = 'UTC'")
+        # DuckDB's own progress bar writes to stdout and would corrupt --json/--csv output
+        raw.execute("SET enable_progress_bar = false")
         backend = ibis.duckdb.from_connection(raw)
         store = cls(backend, raw, db)
         if create_tables and not read_only:
             store.ensure_tables()
         return store
 
+    @classmethod
+    def _open_lake(cls, folder: str) -> Store:
+        """A read-only DuckDB store over a Parquet folder: one view per table sub-folder.
+
+        Hive-style partition folders (``event_date=2026-03-02/``) become columns, as on Spark.
+        """
+        import duckdb
+        import ibis
+
+        from micromix.store.spark import lake_tables
+
+        root = Path(folder).expanduser().resolve()
+        names = lake_tables(root)
+        if not names:
+            raise StoreError(
+                f"{folder}: no table folders of Parquet files in it; write one with "
+                "micromix.simulate.stream.write_events or Store.append"
+            )
+        raw = duckdb.connect(":memory:")
+        raw.execute("SET TimeZone = 'UTC'")
+        raw.execute("SET enable_progress_bar = false")
+        for name in names:
+            glob = str(root / name / "**" / "*.parquet").replace("'", "''")
+            raw.execute(
+                f"CREATE VIEW {_ident(name)} AS SELECT * FROM read_parquet('{glob}', "
+                "hive_partitioning = true)"
+            )
+        store = cls(ibis.duckdb.from_connection(raw), raw, folder)
+        store._read_only = True
+        store._ro_reason = (
+            f"{folder} is a Parquet folder opened with DuckDB, read-only; write to "
+            "it with --backend pyspark or micromix.simulate.stream"
+        )
+        return store
+
+    def _check_writable(self) -> None:
+        if self._read_only:
+            raise StoreError(self._ro_reason or f"{self.path} is open read-only")
+
     def close(self) -> None:
         """Close the connection (the DuckDB file is released)."""
-        with self._lock:
-            try:
-                self._raw.close()
-            except Exception:  # pragma: no cover - already closed
-                pass
+        with self._lock, contextlib.suppress(Exception):  # already closed
+            self._raw.close()
 
     def __enter__(self) -> Store:
         return self
@@ -218,7 +299,9 @@ class Store:
             try:
                 return expr.execute()
             except Exception as exc:
-                raise StoreError(f"query failed on {self.engine}: {str(exc).splitlines()[0]}") from exc
+                raise StoreError(
+                    f"query failed on {self.engine}: {str(exc).splitlines()[0]}"
+                ) from exc
 
     def to_arrow(self, expr: Any) -> pa.Table:
         with self._lock:
@@ -259,7 +342,9 @@ class Store:
     def _columns(self, name: str) -> list[str]:
         rows = self._raw.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-            "ORDER BY ordinal_position", [name]).fetchall()
+            "ORDER BY ordinal_position",
+            [name],
+        ).fetchall()
         return [r[0] for r in rows]
 
     def _ensure_for(self, name: str, view: str) -> None:
@@ -268,6 +353,7 @@ class Store:
 
     def append(self, name: str, df: pd.DataFrame | pa.Table) -> WriteResult:
         """Append rows (creating the table from ``df`` if it does not exist)."""
+        self._check_writable()
         n = df.num_rows if isinstance(df, pa.Table) else len(df)
         with self.transaction():
             view = self._register(df)
@@ -282,12 +368,14 @@ class Store:
 
     def truncate(self, name: str) -> None:
         """Delete every row of ``name`` (keeping its columns and types)."""
+        self._check_writable()
         if self.has_table(name):
             with self.transaction():
                 self._raw.execute(f"DELETE FROM {_ident(name)}")
 
     def replace(self, name: str, df: pd.DataFrame | pa.Table) -> WriteResult:
         """Replace the whole table with ``df``."""
+        self._check_writable()
         n = df.num_rows if isinstance(df, pa.Table) else len(df)
         with self.transaction():
             view = self._register(df)
@@ -302,6 +390,7 @@ class Store:
 
         Rows identical to what is stored count as ``unchanged``; re-ingesting a file is a no-op.
         """
+        self._check_writable()
         if not key:
             raise ConfigError("upsert needs at least one key column")
         n = df.num_rows if isinstance(df, pa.Table) else len(df)
@@ -316,7 +405,9 @@ class Store:
                 cols = [c for c in self._columns(name) if c in _names(df)]
                 t, v = _ident(name), view
                 on = " AND ".join(f"t.{_ident(k)} IS NOT DISTINCT FROM v.{_ident(k)}" for k in key)
-                same = " AND ".join(f"t.{_ident(c)} IS NOT DISTINCT FROM v.{_ident(c)}" for c in cols)
+                same = " AND ".join(
+                    f"t.{_ident(c)} IS NOT DISTINCT FROM v.{_ident(c)}" for c in cols
+                )
                 matched, unchanged = self._raw.execute(
                     f"SELECT count(*), count(*) FILTER (WHERE {same}) FROM {t} t JOIN {v} v ON {on}"
                 ).fetchone()
@@ -326,10 +417,13 @@ class Store:
                 self._raw.execute(f"INSERT INTO {t} ({sel}) SELECT {sel} FROM {v}")
             finally:
                 self._raw.unregister(view)
-        return WriteResult(name, inserted=n - matched, updated=matched - unchanged, unchanged=unchanged)
+        return WriteResult(
+            name, inserted=n - matched, updated=matched - unchanged, unchanged=unchanged
+        )
 
     def delete_where(self, name: str, column: str, values: Sequence[Any]) -> int:
         """Delete rows whose ``column`` is in ``values``; returns the number deleted."""
+        self._check_writable()
         if not self.has_table(name) or column not in self._columns(name):
             return 0
         vals = list(values)
@@ -338,12 +432,19 @@ class Store:
         with self.transaction():
             before = self.count(name)
             self._raw.execute(
-                f"DELETE FROM {_ident(name)} WHERE {_ident(column)} IN (SELECT unnest(?))", [vals])
+                f"DELETE FROM {_ident(name)} WHERE {_ident(column)} IN (SELECT unnest(?))", [vals]
+            )
             return before - self.count(name)
 
-    def write_ingest(self, schema: EntitySchema, accepted: pd.DataFrame, quarantine: pd.DataFrame,
-                     log: dict[str, Any]) -> WriteResult:
+    def write_ingest(
+        self,
+        schema: EntitySchema,
+        accepted: pd.DataFrame,
+        quarantine: pd.DataFrame,
+        log: dict[str, Any],
+    ) -> WriteResult:
         """Write one ingest (accepted rows, quarantine records, log line) in one transaction."""
+        self._check_writable()
         with self.transaction():
             res = self.upsert(schema.name, _to_engine_frame(accepted), key=list(schema.key))
             if len(quarantine):
@@ -353,14 +454,19 @@ class Store:
             # a row that is now accepted is no longer quarantined for this file
             src = log.get("source")
             if src is not None and len(accepted) and "_rows" in log:
-                self._raw.execute(
-                    "DELETE FROM quarantine WHERE kind = ? AND source = ? AND row IN (SELECT unnest(?))",
-                    [schema.name, src, list(log["_rows"])])
+                self._delete_quarantined(schema.name, src, list(log["_rows"]))
             entry = {k: v for k, v in log.items() if not k.startswith("_")}
             entry.update(inserted=res.inserted, updated=res.updated, unchanged=res.unchanged)
             entry["ingested_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None)
             self.append("ingest_log", pd.DataFrame([entry]))
         return res
+
+    def _delete_quarantined(self, kind: str, source: Any, rows: Sequence[int]) -> None:
+        """Remove quarantine records of ``rows`` of ``source`` (they are now accepted)."""
+        self._raw.execute(
+            "DELETE FROM quarantine WHERE kind = ? AND source = ? AND row IN (SELECT unnest(?))",
+            [kind, source, list(rows)],
+        )
 
 
 def _names(df: pd.DataFrame | pa.Table) -> list[str]:

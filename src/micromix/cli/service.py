@@ -9,8 +9,9 @@ from micromix.config import get_settings
 
 __all__ = ["keys_app", "register"]
 
-keys_app = typer.Typer(help="API keys for micromix serve: create (shown once), list, revoke.",
-                       no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys for micromix serve: create (shown once), list, revoke.", no_args_is_help=True
+)
 
 _DB_HELP = "DuckDB file (default: $MICROMIX_DB or ./micromix.duckdb)."
 
@@ -19,11 +20,16 @@ def serve(
     host: str = typer.Option(None, "--host", help="Interface to listen on (default 127.0.0.1)."),
     port: int = typer.Option(None, "--port", min=1, max=65535, help="Port (default 8000)."),
     db: str = typer.Option(None, "--db", help=_DB_HELP),
-    demo: bool = typer.Option(True, "--demo/--no-demo",
-                              help="Seed an empty store with a small simulated market."),
-    rate: float = typer.Option(None, "--rate", min=0,
-                               help="Requests per second allowed per key (0: no limit)."),
+    demo: bool = typer.Option(
+        True, "--demo/--no-demo", help="Seed an empty store with a small simulated market."
+    ),
+    rate: float = typer.Option(
+        None, "--rate", min=0, help="Requests per second allowed per key (0: no limit)."
+    ),
     log_level: str = typer.Option("info", "--log-level", help="uvicorn log level."),
+    warm: bool = typer.Option(
+        True, "--warm/--no-warm", help="Compute the dashboard's KPIs in the background at start."
+    ),
 ) -> None:
     """Run the REST API and the dashboard; the server owns the store while it runs."""
 
@@ -46,20 +52,42 @@ def serve(
         config = ServiceConfig(**overrides)  # type: ignore[arg-type]
         with progress_bar() as update:
             update("opening the store", 0.0)
-            svc = Service.open(settings.db, config=config,
-                               progress=lambda s, f: update(f"demo data: {s}", 0.9 * f))
+            svc = Service.open(
+                settings.db, config=config, progress=lambda s, f: update(f"demo data: {s}", 0.9 * f)
+            )
             update("ready", 1.0)
         label = svc.data_label()
         if not svc.read(list_keys):
             secret, rec = svc.keys.create("admin", name="first admin (micromix serve)")
-            svc.write(lambda st: record_audit(st, action="key.create", requested_by="admin:serve",
-                                              target=rec.key_id, details={"role": "admin"}))
-            console.print("[bold]No API keys yet: created an admin key. It is shown once; keep "
-                          f"it safe:[/]\n  {secret}", highlight=False, soft_wrap=True)
+            svc.write(
+                lambda st: record_audit(
+                    st,
+                    action="key.create",
+                    requested_by="admin:serve",
+                    target=rec.key_id,
+                    details={"role": "admin"},
+                )
+            )
+            console.print(
+                "[bold]No API keys yet: created an admin key. It is shown once; keep "
+                f"it safe:[/]\n  {secret}",
+                highlight=False,
+                soft_wrap=True,
+            )
         url = f"http://{settings.host}:{settings.port}"
-        console.print(f"data: {label}\ndashboard: {url}/  API reference: {url}/docs  "
-                      f"(stop with Ctrl+C)", highlight=False)
+        console.print(
+            f"data: {label}\ndashboard: {url}/  API reference: {url}/docs  (stop with Ctrl+C)",
+            highlight=False,
+        )
         app = create_app(svc, close_on_shutdown=True)
+        if warm:
+            import threading
+
+            from micromix.api.routers.core import warm_cache
+
+            threading.Thread(
+                target=warm_cache, args=(svc,), name="micromix-warm", daemon=True
+            ).start()
         uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level)
 
     run_command(body)
@@ -86,8 +114,13 @@ def keys_create(
 
         with _open_rw(db) as store:
             secret, rec = create_key(store, role, name=name)
-            record_audit(store, action="key.create", requested_by="admin:cli", target=rec.key_id,
-                         details={"role": role})
+            record_audit(
+                store,
+                action="key.create",
+                requested_by="admin:cli",
+                target=rec.key_id,
+                details={"role": role},
+            )
         if as_json:
             emit_json({"key": secret, **rec.to_dict()})
             return
@@ -112,8 +145,11 @@ def keys_list(
 
         with _open_rw(db) as store:
             rows = [k.to_dict() for k in list_keys(store)]
-        emit_frame(pd.DataFrame(rows, columns=["key_id", "role", "name", "created_at", "revoked"]),
-                   as_json=as_json, title="API keys")
+        emit_frame(
+            pd.DataFrame(rows, columns=["key_id", "role", "name", "created_at", "revoked"]),
+            as_json=as_json,
+            title="API keys",
+        )
 
     run_command(body)
 

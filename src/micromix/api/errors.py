@@ -1,0 +1,148 @@
+"""Error handling for the service: every failure is a small JSON object, never a traceback.
+
+``{"error": "<kind>", "message": "<one sentence>", "status": <code>}`` plus ``checks`` for a
+guardrail refusal. micromix errors map to 4xx codes; anything unexpected is logged on the server
+and answered with a 500 that names no internals.
+
+Quickstart
+----------
+>>> from micromix.api.errors import status_for
+>>> from micromix.errors import ConfigError, GuardrailError
+>>> status_for(ConfigError("x")), status_for(GuardrailError("no"))
+(422, 422)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from micromix.errors import (
+    ColumnNotFoundError,
+    ConfigError,
+    DataValidationError,
+    GuardrailError,
+    InputFileError,
+    MicromixError,
+    MissingDependencyError,
+    NotFittedError,
+    StoreError,
+)
+
+__all__ = ["ApiError", "error_body", "install_error_handlers", "status_for"]
+
+log = logging.getLogger("micromix.api")
+
+_STATUS: tuple[tuple[type[BaseException], int, str], ...] = (
+    (GuardrailError, 422, "guardrail"),
+    (ColumnNotFoundError, 422, "column_not_found"),
+    (DataValidationError, 422, "invalid_data"),
+    (InputFileError, 422, "bad_file"),
+    (ConfigError, 422, "invalid_parameter"),
+    (NotFittedError, 409, "not_fitted"),
+    (StoreError, 409, "store"),
+    (MissingDependencyError, 501, "missing_dependency"),
+    (MicromixError, 400, "micromix"),
+)
+
+
+class ApiError(Exception):
+    """An error with an HTTP status raised by the service's own code (limits, roles, keys)."""
+
+    def __init__(
+        self, status: int, kind: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.kind = kind
+        self.message = message
+        self.headers = headers or {}
+
+
+def status_for(exc: BaseException) -> int:
+    """HTTP status for a micromix error."""
+    for cls, status, _ in _STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def error_body(status: int, kind: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": kind, "message": message, "status": status, **extra}
+
+
+def _micromix(_: Request, exc: Exception) -> JSONResponse:
+    for cls, status, kind in _STATUS:
+        if isinstance(exc, cls):
+            extra: dict[str, Any] = {}
+            if isinstance(exc, GuardrailError):
+                extra["checks"] = [
+                    c.to_dict() if hasattr(c, "to_dict") else str(c) for c in (exc.checks or [])
+                ]
+            return JSONResponse(error_body(status, kind, str(exc), **extra), status_code=status)
+    return JSONResponse(error_body(400, "micromix", str(exc)), status_code=400)
+
+
+def _api(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(
+        error_body(exc.status, exc.kind, exc.message), status_code=exc.status, headers=exc.headers
+    )
+
+
+def _validation(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    parts = []
+    for e in exc.errors()[:5]:
+        where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+        parts.append(f"{where}: {e.get('msg', 'invalid')}")
+    msg = "invalid request: " + "; ".join(parts) + " (see /docs for the expected fields)"
+    return JSONResponse(error_body(422, "invalid_request", msg), status_code=422)
+
+
+def _http(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
+    return JSONResponse(
+        error_body(exc.status_code, kind, str(exc.detail)),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
+def _import(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, MicromixError):  # MissingDependencyError names the extra to install
+        return _micromix(request, exc)
+    log.exception("a feature could not be loaded on %s %s", request.method, request.url.path)
+    return JSONResponse(
+        error_body(
+            501,
+            "feature_unavailable",
+            "this feature's package could not be loaded on the "
+            "server; the details are in the server log",
+        ),
+        status_code=501,
+    )
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return JSONResponse(
+        error_body(500, "internal", "unexpected server error; the details are in the server log"),
+        status_code=500,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the JSON error handlers on ``app``."""
+    app.add_exception_handler(MicromixError, _micromix)
+    app.add_exception_handler(ApiError, _api)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(ImportError, _import)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,302 @@
+"""Core routes: health, status, KPIs, comparisons, ingest (files and event batches), report.
+
+Quickstart
+----------
+>>> from micromix.api.routers.core import router
+>>> "/api/v1/kpis" in {route.path for route in router.routes}
+True
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from micromix.api._respond import check_rows, frame_json, json_response
+from micromix.api.errors import ApiError
+from micromix.api.security import Principal, requires
+
+__all__ = ["DASHBOARD_KPIS", "kpi_payload", "parse_dimensions", "router", "warm_cache"]
+
+router = APIRouter()
+
+_DIM = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
+_KINDS = ("events", "ads", "posts", "creators", "audience", "experiments")
+#: largest number of dimensions in one KPI query
+MAX_DIMENSIONS = 4
+
+
+def _svc(request: Request) -> Any:
+    return request.app.state.service
+
+
+def _known_columns(kind_table: str) -> set[str]:
+    from micromix.schema import SCHEMAS
+
+    return {f.name for f in SCHEMAS[kind_table].fields}
+
+
+def parse_dimensions(by: str, source: str) -> list[str]:
+    """Validate ``by`` (comma-separated) against the contract columns; never builds SQL."""
+    from micromix.metrics import SOURCES
+
+    if source not in ("auto", *SOURCES):
+        raise ApiError(
+            422, "invalid_parameter", f"source {source!r} is not one of auto, {', '.join(SOURCES)}"
+        )
+    dims = [d.strip() for d in by.split(",") if d.strip()]
+    if len(dims) > MAX_DIMENSIONS:
+        raise ApiError(
+            422, "invalid_parameter", f"by has {len(dims)} dimensions; use at most {MAX_DIMENSIONS}"
+        )
+    known = _known_columns("events") | _known_columns("ad_performance")
+    if source == "events":
+        known = _known_columns("events")
+    elif source == "ads":
+        known = _known_columns("ad_performance")
+    bad = [d for d in dims if not _DIM.match(d) or d not in known]
+    if bad:
+        raise ApiError(
+            422,
+            "invalid_parameter",
+            f"unknown dimension(s) {', '.join(map(repr, bad))}; choose from "
+            f"{', '.join(sorted(known))}",
+        )
+    return dims
+
+
+@router.get("/health", tags=["system"], summary="Liveness (no key needed)")
+def health() -> dict[str, str]:
+    """``{"status": "ok"}`` while the server runs."""
+    return {"status": "ok"}
+
+
+@router.get("/api/v1/status", tags=["system"], summary="Who am I, what data is loaded")
+def status(request: Request, who: Principal = requires("viewer")) -> Response:
+    """The caller's role, the data label (simulated or real) and row counts per table."""
+    svc = _svc(request)
+
+    def build() -> dict[str, Any]:
+        def counts(store: Any) -> dict[str, int]:
+            return {t: store.count(t) for t in store.tables() if t not in ("api_keys", "audit_log")}
+
+        return {
+            "data": svc.data_label(),
+            "tables": svc.read(counts),
+            "simulated": svc.data_label().startswith("simulated"),
+        }
+
+    info = svc.cached(("status",), build)
+    return json_response({"key_id": who.key_id, "role": who.role, **info})
+
+
+@router.get("/api/v1/kpis", tags=["kpis"], summary="KPIs by any dimensions")
+async def kpis(
+    request: Request,
+    by: Annotated[
+        str,
+        Query(description="Dimensions, comma-separated (e.g. platform,strategy).", max_length=200),
+    ] = "",
+    grain: Annotated[str | None, Query(pattern="^(day|week|month)$")] = None,
+    source: Annotated[str, Query(description="auto, events or ads.")] = "auto",
+    who: Principal = requires("viewer"),
+) -> Response:
+    """CTR, CPM, CPC, CVR, CPA, ROAS, ROI, engagement rate, EMV ... from
+    :func:`micromix.metrics.compute_kpis`. Results are cached until the next write."""
+    svc = _svc(request)
+    dims = parse_dimensions(by, source)
+    hit = svc.peek(_kpi_key(dims, grain, source))
+    if hit is None:
+        hit = await run_in_threadpool(kpi_payload, svc, dims, grain, source)
+    return Response(content=hit, media_type="application/json")
+
+
+def _kpi_key(dims: list[str], grain: str | None, source: str) -> tuple[Any, ...]:
+    return ("kpis", tuple(dims), grain, source)
+
+
+def kpi_payload(svc: Any, dims: list[str], grain: str | None = None, source: str = "auto") -> bytes:
+    """The JSON body of ``GET /api/v1/kpis`` (computed once per store version, then cached)."""
+
+    def compute() -> bytes:
+        from micromix.metrics import compute_kpis
+
+        df = svc.read(lambda st: compute_kpis(st, by=dims, grain=grain, source=source))
+        check_rows(len(df), svc.config.max_rows, "the KPI result")
+        return frame_json(df, source=df.attrs.get("source"), by=dims, grain=grain)
+
+    return svc.cached(_kpi_key(dims, grain, source), compute)
+
+
+#: the KPI queries the dashboard's overview makes (``dims, grain``)
+DASHBOARD_KPIS: tuple[tuple[tuple[str, ...], str | None], ...] = (
+    ((), None),
+    (("strategy",), "day"),
+    (("platform",), None),
+    (("strategy",), None),
+)
+
+
+def warm_cache(svc: Any) -> None:
+    """Compute the dashboard's KPI queries ahead of the first visit (run in a thread)."""
+    from micromix.errors import MicromixError
+
+    for dims, grain in DASHBOARD_KPIS:
+        try:
+            kpi_payload(svc, list(dims), grain)
+        except MicromixError:  # an empty store: nothing to warm
+            return
+
+
+@router.get("/api/v1/comparisons", tags=["kpis"], summary="The strategy comparisons")
+def comparisons(who: Principal = requires("viewer")) -> list[dict[str, Any]]:
+    from micromix.metrics.compare import COMPARISONS
+
+    return [c.to_dict() for c in COMPARISONS.values()]
+
+
+@router.get("/api/v1/comparisons/{name}", tags=["kpis"], summary="Run one strategy comparison")
+def comparison(
+    request: Request,
+    name: str,
+    n_boot: Annotated[int, Query(ge=20, le=2000)] = 200,
+    level: Annotated[float, Query(gt=0.5, lt=1.0)] = 0.95,
+    who: Principal = requires("viewer"),
+) -> Response:
+    """Observed KPIs, incremental ROAS with intervals and a one-sentence conclusion
+    (:func:`micromix.metrics.compare.compare_strategies`)."""
+    from micromix.metrics.compare import COMPARISONS, compare_strategies
+
+    if name not in COMPARISONS:
+        raise ApiError(
+            404, "not_found", f"no comparison {name!r}; use one of {', '.join(COMPARISONS)}"
+        )
+    svc = _svc(request)
+
+    def compute() -> bytes:
+        res = svc.read(lambda st: compare_strategies(st, name, n_boot=n_boot, level=level))
+        return frame_json(res.table, comparison=res.comparison.to_dict(), conclusion=res.conclusion)
+
+    return Response(
+        content=svc.cached(("compare", name, n_boot, level), compute), media_type="application/json"
+    )
+
+
+@router.post("/api/v1/ingest/{kind}", tags=["ingest"], summary="Ingest a file")
+async def ingest_upload(
+    request: Request,
+    kind: str,
+    file: Annotated[UploadFile, File(description="CSV, TSV, JSONL, JSON or Parquet.")],
+    layout: Annotated[str | None, Query(max_length=64, pattern="^[a-z0-9_]+$")] = None,
+    who: Principal = requires("analyst"),
+) -> Response:
+    """Ingest one file (any supported export layout) with :func:`micromix.ingest.ingest_file`:
+    accepted rows are upserted, bad rows quarantined with reasons."""
+    if kind not in _KINDS:
+        raise ApiError(422, "invalid_parameter", f"kind {kind!r} is not one of {', '.join(_KINDS)}")
+    svc = _svc(request)
+    name = Path(file.filename or "upload.csv").name
+    suffix = "".join(Path(name).suffixes[-2:]) or ".csv"
+    data = await file.read()
+    if data.count(b"\n") > svc.config.max_rows + 1:
+        check_rows(data.count(b"\n"), svc.config.max_rows, f"file {name}")
+
+    def run() -> dict[str, Any]:
+        from micromix.ingest import ingest_file
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            path.write_bytes(data)
+            rep = svc.write(lambda st: ingest_file(st, kind, path, layout=layout))
+        out = rep.to_dict()
+        out["source"] = name
+        return out
+
+    return json_response(await run_in_threadpool(run))
+
+
+@router.post(
+    "/api/v1/events",
+    tags=["ingest"],
+    summary="Ingest a batch of events (JSON)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"type": "array", "items": {"type": "object"}},
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "events": {"type": "array", "items": {"type": "object"}}
+                                },
+                            },
+                        ]
+                    }
+                }
+            },
+        }
+    },
+)
+async def ingest_events(request: Request, who: Principal = requires("analyst")) -> Response:
+    """A JSON array of event objects (or ``{"events": [...]}``) following the ``events``
+    contract; validated, upserted by ``event_id``, bad rows quarantined
+    (:func:`micromix.ingest.ingest_frame`)."""
+    svc = _svc(request)
+    body = await request.body()
+    try:
+        payload = json.loads(body)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_json", f"the body is not valid JSON ({exc})") from None
+    records = payload.get("events") if isinstance(payload, dict) else payload
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ApiError(
+            422, "invalid_request", 'send a JSON array of event objects, or {"events": [...]}'
+        )
+    check_rows(len(records), svc.config.max_rows, "the batch")
+    if not records:
+        raise ApiError(422, "invalid_request", "the batch has no events")
+    frame = pd.DataFrame.from_records(records)
+    if "ts" in frame.columns:
+        frame["ts"] = pd.to_datetime(frame["ts"], utc=True, errors="coerce", format="ISO8601")
+    source = f"api:{who.key_id}:{time.strftime('%Y%m%dT%H%M%S')}"
+
+    def run() -> dict[str, Any]:
+        from micromix.ingest import ingest_frame
+
+        return svc.write(lambda st: ingest_frame(st, "events", frame, source)).to_dict()
+
+    return json_response(await run_in_threadpool(run))
+
+
+@router.get(
+    "/api/v1/report",
+    tags=["reports"],
+    response_class=HTMLResponse,
+    summary="The self-contained HTML report",
+)
+def report(
+    request: Request,
+    n_boot: Annotated[int, Query(ge=20, le=1000)] = 100,
+    who: Principal = requires("viewer"),
+) -> HTMLResponse:
+    """The same offline HTML report as ``micromix report`` (:func:`micromix.reports.build_report`)."""
+    svc = _svc(request)
+
+    def build() -> str:
+        from micromix.reports import build_report
+
+        return svc.read(lambda st: build_report(st, n_boot=n_boot))
+
+    return HTMLResponse(svc.cached(("report", n_boot), build))

@@ -1,0 +1,187 @@
+"""Micro-moment routes: intent classification, bursts, and the live feed (server-sent events).
+
+Quickstart
+----------
+>>> from micromix.api.routers.moments import router
+>>> "/api/v1/moments/feed" in {route.path for route in router.routes}
+True
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from micromix.api._respond import frame_json, json_response, jsonable
+from micromix.api.security import Principal, requires
+from micromix.errors import MicromixError
+
+__all__ = ["ClassifyRequest", "router"]
+
+router = APIRouter(prefix="/api/v1/moments", tags=["moments"])
+
+#: most texts in one classification request
+MAX_TEXTS = 2_000
+
+
+class ClassifyRequest(BaseModel):
+    """Texts (search queries, posts) to classify into micro-moments."""
+
+    texts: list[str] = Field(min_length=1, max_length=MAX_TEXTS)
+
+
+def _classifier(svc: Any) -> Any:
+    from micromix.moments import IntentClassifier
+
+    return svc.cached(("intent-model",), IntentClassifier.load_default)
+
+
+def _searches(store: Any, *, after: pd.Timestamp | None = None, limit: int = 5_000) -> pd.DataFrame:
+    t = store.table("events")
+    t = t.filter(t.event_type == "search")
+    if after is not None:
+        t = t.filter(t.ts > after.to_pydatetime())
+    t = t.order_by(t.ts.desc()).limit(limit)
+    cols = [
+        c
+        for c in ("event_id", "ts", "user_id", "platform", "device", "region", "query", "moment")
+        if c in t.columns
+    ]
+    return store.execute(t.select(*cols)).sort_values("ts").reset_index(drop=True)
+
+
+@router.post("/classify", summary="Classify texts into micro-moments")
+def classify(
+    request: Request, body: ClassifyRequest, who: Principal = requires("viewer")
+) -> Response:
+    """I-want-to-know / -go / -do / -buy (or other) with a confidence, from the shipped
+    :class:`micromix.moments.IntentClassifier`."""
+    clf = _classifier(request.app.state.service)
+    out = clf.classify(body.texts)
+    out.insert(0, "text", body.texts)
+    return Response(frame_json(out), media_type="application/json")
+
+
+@router.get("/bursts", summary="Bursts and gaps in micro-moment searches")
+def bursts(
+    request: Request,
+    freq: Annotated[str, Query(pattern="^(15min|30min|1h|3h|6h|1D)$")] = "1h",
+    by: Annotated[str, Query(pattern="^(moment|platform|region|device|all)$")] = "moment",
+    who: Principal = requires("viewer"),
+) -> Response:
+    """Batch burst detection (:func:`micromix.moments.detect_bursts`) over the store's search
+    events, keyed by ``by``, plus the series of counts per bucket for charts."""
+    from micromix.moments import BurstSpec, detect_bursts
+
+    svc = request.app.state.service
+
+    def compute() -> bytes:
+        df = svc.read(lambda st: _searches(st, limit=svc.config.max_rows))
+        key = None if by == "all" else by
+        if key is not None:
+            df[key] = df[key].fillna("unknown")
+        found = (
+            detect_bursts(df, time_col="ts", key_col=key, spec=BurstSpec(freq=freq))
+            if len(df)
+            else pd.DataFrame()
+        )
+        series = df.assign(bucket=pd.to_datetime(df["ts"]).dt.floor(freq))
+        series = (
+            series.groupby(["bucket", key] if key else ["bucket"]).size().reset_index(name="count")
+        )
+        if key is None:
+            series["key"] = "all"
+        else:
+            series = series.rename(columns={key: "key"})
+        return json.dumps(
+            {
+                "freq": freq,
+                "by": by,
+                "bursts": jsonable(found),
+                "series": jsonable(series.tail(5_000)),
+            }
+        ).encode()
+
+    return Response(svc.cached(("bursts", freq, by), compute), media_type="application/json")
+
+
+@router.get("/feed", summary="Live micro-moment feed (server-sent events)")
+async def feed(
+    request: Request,
+    backlog: Annotated[int, Query(ge=0, le=500)] = 30,
+    interval: Annotated[float, Query(ge=0.05, le=10)] = 1.0,
+    max_seconds: Annotated[float, Query(ge=1, le=600)] = 120,
+    who: Principal = requires("viewer"),
+) -> StreamingResponse:
+    """``text/event-stream``: the latest ``backlog`` searches, then every new search event as it
+    is ingested (polled every ``interval`` s), each with its micro-moment (classified when the
+    event has none). The stream ends after ``max_seconds``; clients reconnect."""
+    svc = request.app.state.service
+
+    def rows(after: pd.Timestamp | None, limit: int) -> pd.DataFrame:
+        df = svc.read(lambda st: _searches(st, after=after, limit=limit))
+        if len(df):
+            if "moment" not in df.columns:
+                df["moment"] = None
+            missing = df["moment"].isna()
+            if missing.any():
+                try:
+                    clf = _classifier(svc)
+                except MicromixError:  # no usable model: stream the events unclassified
+                    return df
+                got = clf.classify(df.loc[missing, "query"].fillna("").astype(str).tolist())
+                df.loc[missing, "moment"] = got["moment"].to_numpy()
+        return df
+
+    async def stream() -> AsyncIterator[bytes]:
+        t0 = time.monotonic()
+        first = await run_in_threadpool(rows, None, max(backlog, 1))
+        last = first["ts"].max() if len(first) else None
+        if backlog == 0:
+            first = first.iloc[:0]
+        yield b"retry: 3000\n\n"
+        for rec in jsonable(first):
+            yield f"event: moment\ndata: {json.dumps(rec)}\n\n".encode()
+        while time.monotonic() - t0 < max_seconds:
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(interval)
+            new = await run_in_threadpool(rows, last, 500)
+            if len(new):
+                last = new["ts"].max()
+                for rec in jsonable(new):
+                    yield f"event: moment\ndata: {json.dumps(rec)}\n\n".encode()
+            else:
+                yield b": keep-alive\n\n"
+        yield b"event: end\ndata: {}\n\n"
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/summary", summary="Searches per micro-moment and platform")
+def summary(request: Request, who: Principal = requires("viewer")) -> Response:
+    """Counts of search events by ``moment`` (from the KPI engine's events table)."""
+    svc = request.app.state.service
+
+    def compute() -> dict[str, Any]:
+        def q(st: Any) -> pd.DataFrame:
+            t = st.table("events")
+            t = t.filter(t.event_type == "search")
+            return st.execute(t.group_by(["moment", "device"]).aggregate(searches=t.count()))
+
+        return {"rows": jsonable(svc.read(q))}
+
+    return json_response(svc.cached(("moment-summary",), compute))

@@ -1,0 +1,478 @@
+// micromix dashboard: small vanilla JavaScript over the REST API.
+// The API key lives in sessionStorage (this tab only) and is sent as a Bearer token.
+// Charts are Vega-Lite specs drawn by the locally served vega-embed (window.vegaEmbed).
+
+const KEY = "micromix.key";
+const page = document.body.dataset.page;
+const $ = (id) => document.getElementById(id);
+const state = { role: null };
+
+function apiKey() { return sessionStorage.getItem(KEY); }
+
+async function api(path, opts = {}) {
+  const headers = { Authorization: "Bearer " + apiKey() };
+  let body;
+  if (opts.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(opts.json);
+  }
+  const r = await fetch(path, { method: opts.method || (body ? "POST" : "GET"), headers, body });
+  if (r.status === 401) {
+    sessionStorage.removeItem(KEY);
+    location.href = "/login?next=" + encodeURIComponent(location.pathname);
+    throw new Error("not signed in");
+  }
+  const type = r.headers.get("content-type") || "";
+  const data = type.includes("json") ? await r.json() : await r.text();
+  if (!r.ok) {
+    const err = new Error((data && data.message) || r.statusText);
+    err.status = r.status;
+    err.data = data;
+    throw err;
+  }
+  return data;
+}
+
+function showError(err) {
+  const box = $("error");
+  if (!box) return;
+  box.hidden = false;
+  box.textContent = err && err.message ? err.message : String(err);
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+const MONEY = new Set(["spend", "revenue", "cpa", "cpc", "cpm", "emv", "cost", "budget",
+  "est_cost_per_post", "cumulative_cost", "predicted_cpa", "predicted_cpc", "predicted_cpm",
+  "outcome", "outcome_lo", "outcome_hi", "contribution", "contribution_lo", "contribution_hi"]);
+const RATE = new Set(["ctr", "cvr", "engagement_rate", "predicted_ctr", "authenticity", "fit",
+  "share_of_outcome", "confidence"]);
+
+function fmt(v, col) {
+  if (v === null || v === undefined || (typeof v === "number" && !isFinite(v))) return "–";
+  if (typeof v === "number") {
+    if (RATE.has(col)) return (100 * v).toFixed(2) + "%";
+    if (MONEY.has(col)) return v.toLocaleString(undefined, { maximumFractionDigits: 2 });
+    if (Number.isInteger(v)) return v.toLocaleString();
+    return Math.abs(v) >= 100 ? v.toLocaleString(undefined, { maximumFractionDigits: 1 })
+      : v.toPrecision(3);
+  }
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (Array.isArray(v)) return v.join("; ");
+  const s = String(v);
+  const iso = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?Z?$/.exec(s);
+  if (!iso) return s;
+  return iso[2] === "00:00" ? iso[1] : iso[1] + " " + iso[2];
+}
+
+function table(target, rows, cols, opts = {}) {
+  const node = typeof target === "string" ? $(target) : target;
+  node.replaceChildren();
+  if (!rows || !rows.length) {
+    node.append(el("p", { class: "hint", text: opts.empty || "No rows." }));
+    return;
+  }
+  const columns = (cols || Object.keys(rows[0])).filter((c) => c in rows[0]);
+  const t = el("table");
+  t.append(el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", { text: c.replaceAll("_", " ") })))));
+  const tb = el("tbody");
+  for (const r of rows.slice(0, opts.max || 200)) {
+    tb.append(el("tr", {}, ...columns.map((c) => {
+      const text = fmt(r[c], c);
+      return el("td", text.length > 60 ? { text, class: "long" } : { text });
+    })));
+  }
+  t.append(tb);
+  node.append(el("div", { class: "scroll" }, t));
+}
+
+async function vegaReady() {
+  for (let i = 0; i < 200 && !window.vegaEmbed; i++) await new Promise((r) => setTimeout(r, 25));
+  if (!window.vegaEmbed) throw new Error("the chart library did not load");
+}
+
+async function chart(id, spec) {
+  await vegaReady();
+  const full = Object.assign({
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width: "container", height: 260, autosize: { type: "fit", contains: "padding" },
+    config: { font: "system-ui, sans-serif", view: { stroke: null } },
+  }, spec);
+  return window.vegaEmbed($(id), full, { actions: false, renderer: "svg" });
+}
+
+function tile(label, value, col) {
+  return el("div", { class: "tile" }, el("div", { class: "label", text: label }),
+    el("div", { class: "value", text: fmt(value, col) }));
+}
+
+// ------------------------------------------------------------------ header
+async function header() {
+  const s = await api("/api/v1/status");
+  state.role = s.role;
+  $("role").textContent = s.role + " key";
+  $("data-label").textContent = s.simulated ? "Demo data: " + s.data : s.data;
+  $("data-label").classList.toggle("sim", !!s.simulated);
+  $("logout").addEventListener("click", () => {
+    sessionStorage.removeItem(KEY);
+    location.href = "/login";
+  });
+  return s;
+}
+
+const ranks = { viewer: 0, analyst: 1, admin: 2 };
+const can = (role) => ranks[state.role] >= ranks[role];
+
+// ------------------------------------------------------------------ pages
+const pages = {};
+
+pages.overview = async () => {
+  const [tot, daily, plat, strat] = await Promise.all([
+    api("/api/v1/kpis"), api("/api/v1/kpis?by=strategy&grain=day"),
+    api("/api/v1/kpis?by=platform"), api("/api/v1/kpis?by=strategy"),
+  ]);
+  const t = tot.rows[0] || {};
+  $("tiles").replaceChildren(
+    tile("Spend", t.spend, "spend"), tile("Revenue (attributed)", t.revenue, "revenue"),
+    tile("ROAS", t.roas, "roas"), tile("Reach", t.reach), tile("CTR", t.ctr, "ctr"),
+    tile("CPA", t.cpa, "cpa"), tile("Engagement rate", t.engagement_rate, "engagement_rate"),
+    tile("Earned media value", t.emv, "emv"));
+  const rows = daily.rows.filter((r) => r.strategy);
+  await chart("trend-chart", {
+    data: { values: rows },
+    transform: [{ fold: ["spend", "revenue"], as: ["measure", "amount"] }],
+    mark: { type: "line", interpolate: "monotone" },
+    encoding: {
+      x: { field: "period", type: "temporal", title: null },
+      y: { field: "amount", type: "quantitative", title: "per day" },
+      color: { field: "strategy", type: "nominal" },
+      strokeDash: { field: "measure", type: "nominal" },
+      tooltip: [{ field: "period", type: "temporal" }, "strategy:N", "measure:N",
+        { field: "amount", type: "quantitative", format: ",.0f" }],
+    },
+  });
+  await chart("platform-chart", {
+    data: { values: plat.rows.filter((r) => r.platform) },
+    mark: "bar",
+    encoding: {
+      y: { field: "platform", type: "nominal", sort: "-x", title: null },
+      x: { field: "roas", type: "quantitative", title: "ROAS (attributed)" },
+      tooltip: ["platform:N", { field: "roas", format: ".2f" }, { field: "spend", format: ",.0f" }],
+    },
+  });
+  table("strategy-table", strat.rows, ["strategy", "spend", "impressions", "ctr", "cpa", "roas",
+    "engagement_rate", "emv"]);
+};
+
+pages.compare = async () => {
+  const list = await api("/api/v1/comparisons");
+  const box = $("comparisons");
+  box.replaceChildren();
+  let i = 0;
+  for (const c of list) {
+    const id = "cmp-" + i++;
+    const card = el("section", { class: "card" }, el("h2", { text: c.question }),
+      el("p", { class: "conclusion", id: id + "-text", text: "computing…" }),
+      el("div", { class: "chart", id: id + "-chart" }), el("div", { class: "table", id: id + "-table" }));
+    box.append(card);
+  }
+  await Promise.all(list.map(async (c, k) => {
+    const id = "cmp-" + k;
+    const res = await api("/api/v1/comparisons/" + encodeURIComponent(c.lookup_name) + "?n_boot=100");
+    $(id + "-text").textContent = res.conclusion;
+    const rows = res.rows;
+    const group = rows.length && c.dimension in rows[0] ? c.dimension
+      : Object.keys(rows[0] || {}).find((k2) => typeof rows[0][k2] === "string");
+    const hasInc = rows.some((r) => r.incremental_roas !== null && r.incremental_roas !== undefined);
+    const y = hasInc ? "incremental_roas" : "roas";
+    const layers = [{
+      mark: { type: "point", filled: true, size: 90 },
+      encoding: { y: { field: group, type: "nominal", title: null },
+        x: { field: y, type: "quantitative", title: hasInc ? "incremental ROAS (interval)" : "ROAS" },
+        tooltip: Object.keys(rows[0] || {}).slice(0, 10) },
+    }];
+    if (hasInc) {
+      layers.unshift({ mark: "rule", encoding: { y: { field: group, type: "nominal" },
+        x: { field: "incremental_roas_low", type: "quantitative" }, x2: { field: "incremental_roas_high" } } });
+    }
+    await chart(id + "-chart", { data: { values: rows }, height: 40 + 30 * rows.length, layer: layers });
+    table(id + "-table", rows, [group, "spend", "impressions", "ctr", "cpa", "roas",
+      "incremental_roas", "incremental_roas_low", "incremental_roas_high", "true_incremental_roas"]);
+  }));
+};
+
+async function readSSE(path, onEvent, signal) {
+  const r = await fetch(path, { headers: { Authorization: "Bearer " + apiKey() }, signal });
+  if (!r.ok) throw new Error("the live feed answered " + r.status);
+  const reader = r.body.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += dec.decode(value, { stream: true });
+    let cut;
+    while ((cut = buf.indexOf("\n\n")) >= 0) {
+      const block = buf.slice(0, cut);
+      buf = buf.slice(cut + 2);
+      let ev = "message", data = "";
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) ev = line.slice(6).trim();
+        else if (line.startsWith("data:")) data += line.slice(5).trim();
+      }
+      if (data) onEvent(ev, JSON.parse(data));
+    }
+  }
+}
+
+pages.moments = async () => {
+  const feed = $("feed");
+  const ctl = new AbortController();
+  window.addEventListener("pagehide", () => ctl.abort());
+  const onMoment = (ev, m) => {
+    if (ev !== "moment") return;
+    const when = String(m.ts || "").replace("T", " ").slice(0, 16);
+    feed.prepend(el("li", {}, el("span", { class: "pill m-" + (m.moment || "other"), text: m.moment || "?" }),
+      el("span", { class: "q", text: m.query || "" }),
+      el("small", { text: [when, m.platform, m.device, m.region].filter(Boolean).join(" · ") })));
+    while (feed.children.length > 60) feed.lastChild.remove();
+  };
+  const live = async () => {
+    for (;;) {
+      $("feed-state").textContent = "live";
+      try {
+        await readSSE("/api/v1/moments/feed?backlog=30&interval=1&max_seconds=300", onMoment, ctl.signal);
+      } catch (e) {
+        if (ctl.signal.aborted) return;
+        $("feed-state").textContent = "reconnecting";
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  };
+  live();
+  $("classify-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const res = await api("/api/v1/moments/classify", { json: { texts: [$("classify-text").value] } });
+      table("classify-out", res.rows, ["text", "moment", "confidence"]);
+    } catch (err) { showError(err); }
+  });
+  const [summary, bursts] = await Promise.all([api("/api/v1/moments/summary"),
+    api("/api/v1/moments/bursts?freq=1h&by=moment")]);
+  await chart("moment-chart", {
+    data: { values: summary.rows.map((r) => ({ ...r, moment: r.moment || "unknown" })) },
+    mark: "bar",
+    encoding: { y: { field: "moment", type: "nominal", sort: "-x", title: null },
+      x: { field: "searches", type: "quantitative", aggregate: "sum", title: "searches" },
+      color: { field: "device", type: "nominal" }, tooltip: ["moment:N", "device:N", "searches:Q"] },
+  });
+  const found = bursts.bursts.filter((b) => b.kind === "burst");
+  table("burst-table", found.slice(-30).reverse(), ["key", "start", "end", "observed", "expected", "score"],
+    { empty: "No bursts in the searches." });
+};
+
+pages.content = async () => {
+  const res = await api("/api/v1/social/amplify?top=25");
+  const rows = res.rows;
+  await chart("ugc-chart", {
+    data: { values: rows.slice(0, 15) }, height: 320, mark: "bar",
+    encoding: { y: { field: "post_id", type: "nominal", sort: "-x", title: null },
+      x: { field: "amplification_score", type: "quantitative", title: "amplification score" },
+      color: { field: "sentiment", type: "nominal" },
+      tooltip: ["post_id:N", "author_id:N", "text:N", { field: "amplification_score", format: ".2f" }] },
+  });
+  table("ugc-table", rows, ["post_id", "author_id", "text", "sentiment", "rights",
+    "amplification_score", "predicted_ctr", "predicted_cpa", "reasons"], { empty: "No user posts mention the brand yet." });
+};
+
+pages.creators = async () => {
+  const form = $("brief-form");
+  const run = async () => {
+    const f = new FormData(form);
+    const brief = { niche: f.get("niche"), budget: Number(f.get("budget")),
+      min_authenticity: Number(f.get("min_authenticity")), top: Number(f.get("top")) };
+    if (f.get("platform")) brief.platform = f.get("platform");
+    const res = await api("/api/v1/creators/discover", { json: brief });
+    table("creator-table", res.picked, ["creator_id", "tier", "platform", "followers",
+      "engagement_rate", "authenticity", "fit", "est_cost_per_post", "value_per_dollar", "reasons"],
+    { empty: "No creator fits this brief; relax the filters." });
+    table("cohort-table", res.cohorts);
+  };
+  form.addEventListener("submit", (e) => { e.preventDefault(); run().catch(showError); });
+  const all = await api("/api/v1/creators?top=1000");
+  await chart("creator-chart", {
+    data: { values: all.rows.filter((r) => r.followers > 0) }, mark: { type: "point", opacity: 0.6 },
+    encoding: { x: { field: "followers", type: "quantitative", scale: { type: "log" } },
+      y: { field: "engagement_rate", type: "quantitative", title: "engagement rate" },
+      color: { field: "tier", type: "nominal" }, tooltip: ["creator_id:N", "tier:N", "followers:Q"] },
+  });
+  await run();
+};
+
+function audienceBody() {
+  const f = new FormData($("audience-form"));
+  return {
+    policy: f.get("policy"), platform: f.get("platform"),
+    special_ad_category: f.get("special_ad_category") || null,
+    features: String(f.get("features") || "").split(",").map((s) => s.trim()).filter(Boolean),
+    budget: Number(f.get("budget")), cost_per_contact: Number(f.get("cost_per_contact")),
+  };
+}
+
+function renderChecks(checks, target = "checks") {
+  $(target).replaceChildren(...checks.map((c) => el("li", { class: "check " + c.status },
+    el("span", { class: "pill " + c.status, text: c.status.toUpperCase() }),
+    el("b", { text: c.name }), " ", c.message,
+    c.recommendation ? el("small", { text: " → " + c.recommendation }) : "")));
+}
+
+pages.audience = async () => {
+  const exportBtn = $("export-btn");
+  if (!can("analyst")) {
+    $("verdict").textContent = "Building audiences needs an analyst or admin key.";
+    $("check-btn").disabled = true;
+    return;
+  }
+  const check = async () => {
+    exportBtn.disabled = true;
+    $("verdict").textContent = "checking…";
+    const res = await api("/api/v1/audience/check", { json: audienceBody() });
+    renderChecks(res.checks);
+    const v = $("verdict");
+    v.className = res.exportable ? "ok" : "refused";
+    if (res.exportable) {
+      const s = res.summary;
+      v.textContent = `Exportable: ${fmt(s.contacts)} contacts, cost ${fmt(s.cost, "cost")}, ` +
+        `expected incremental conversions ${fmt(s.expected_incremental_conversions)}.`;
+      exportBtn.disabled = false;
+    } else {
+      v.textContent = "Refused: " + res.message;
+    }
+  };
+  $("audience-form").addEventListener("submit", (e) => { e.preventDefault(); check().catch(showError); });
+  $("audience-form").addEventListener("change", () => { exportBtn.disabled = true; });
+  exportBtn.addEventListener("click", async () => {
+    try {
+      const res = await api("/api/v1/audience/export", { json: audienceBody() });
+      $("export-out").replaceChildren(el("p", { class: "ok",
+        text: `Exported ${res.user_ids.length.toLocaleString()} people (${res.fingerprint}); recorded in the audit log.` }));
+    } catch (err) { showError(err); }
+  });
+  await check();
+};
+
+pages.mix = async () => {
+  let info = await api("/api/v1/mmm");
+  if (!info.fitted) {
+    if (!can("analyst")) {
+      $("mmm-state").textContent = "The mix model has not been fitted yet; an analyst key fits it.";
+      return;
+    }
+    $("mmm-state").textContent = "fitting the mix model…";
+    info = await api("/api/v1/mmm/fit", { method: "POST" });
+  }
+  const cal = info.calibrated_with.length
+    ? `calibrated with the holdouts of ${info.calibrated_with.join(", ")}` : "not calibrated (no holdouts)";
+  $("mmm-state").textContent = `Daily mix model over strategies, ${cal}; planning horizon ${info.horizon} days.`;
+  renderChecks(info.diagnostics, "mmm-checks");
+  const summ = info.summary;
+  await chart("contrib-chart", {
+    data: { values: summ }, height: 40 + 34 * summ.length,
+    layer: [
+      { mark: "bar", encoding: { y: { field: "strategy", type: "nominal", title: null, sort: "-x" },
+        color: { field: "kind", type: "nominal" },
+        x: { field: "contribution", type: "quantitative", title: "incremental revenue" },
+        tooltip: ["strategy:N", "kind:N", { field: "contribution", format: ",.0f" }, { field: "roas", format: ".2f" }] } },
+      { mark: { type: "rule", color: "#333" }, encoding: { y: { field: "strategy", type: "nominal", sort: "-x" },
+        x: { field: "contribution_lo", type: "quantitative" }, x2: { field: "contribution_hi" } } },
+    ],
+  });
+  table("mmm-table", summ, ["strategy", "kind", "spend", "contribution", "contribution_lo",
+    "contribution_hi", "share_of_outcome", "roas", "marginal_roas"]);
+  const box = $("sliders");
+  const inputs = {};
+  for (const ch of info.channels) {
+    const cur = info.current_spend[ch];
+    const out = el("output", { text: fmt(cur, "spend") });
+    const inp = el("input", { type: "range", min: "0", max: String(Math.ceil(cur * 3 + 1)),
+      step: String(Math.max(1, Math.round(cur / 50))), value: String(Math.round(cur)), "aria-label": ch });
+    inp.addEventListener("input", () => { out.textContent = fmt(Number(inp.value), "spend"); schedule(); });
+    inputs[ch] = inp;
+    box.append(el("label", { class: "slider" }, el("span", { text: ch.replace("spend_", "") }), inp, out));
+  }
+  let timer = null;
+  const evaluate = async () => {
+    const spend = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, Number(v.value)]));
+    const res = await api("/api/v1/mmm/scenario", { json: { spend } });
+    await chart("scenario-chart", {
+      data: { values: res.rows }, height: 120,
+      layer: [
+        { mark: "bar", encoding: { y: { field: "scenario", type: "nominal", title: null },
+          x: { field: "outcome", type: "quantitative", title: "expected revenue over the horizon" },
+          tooltip: ["scenario:N", { field: "outcome", format: ",.0f" }, { field: "spend", format: ",.0f" }] } },
+        { mark: { type: "rule", color: "#333" }, encoding: { y: { field: "scenario", type: "nominal" },
+          x: { field: "outcome_lo", type: "quantitative" }, x2: { field: "outcome_hi" } } },
+      ],
+    });
+    table("scenario-table", res.rows, ["scenario", "spend", "outcome", "outcome_lo", "outcome_hi", "roas"]);
+  };
+  function schedule() { clearTimeout(timer); timer = setTimeout(() => evaluate().catch(showError), 250); }
+  const opt = $("optimize-btn");
+  if (!can("analyst")) opt.disabled = true;
+  opt.addEventListener("click", async () => {
+    try {
+      const budget = Object.values(inputs).reduce((a, v) => a + Number(v.value), 0);
+      const res = await api("/api/v1/optimize", { json: { budget } });
+      for (const [ch, v] of Object.entries(res.recommended.spend || {})) {
+        if (inputs[ch]) {
+          inputs[ch].max = String(Math.max(Number(inputs[ch].max), Math.ceil(v)));
+          inputs[ch].value = String(Math.round(v));
+          inputs[ch].dispatchEvent(new Event("input"));
+        }
+      }
+    } catch (err) { showError(err); }
+  });
+  await evaluate();
+};
+
+pages.login = async () => {
+  const form = $("login-form");
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(KEY, $("api-key").value.trim());
+    const next = new URLSearchParams(location.search).get("next");
+    location.href = next && next.startsWith("/ui/") ? next : "/ui/overview";
+  });
+};
+
+// ------------------------------------------------------------------ start
+async function main() {
+  if (page === "login") return pages.login();
+  if (page === "docs") return;
+  if (!apiKey()) {
+    location.href = "/login?next=" + encodeURIComponent(location.pathname);
+    return;
+  }
+  document.body.classList.add("loading");
+  try {
+    await header();
+    if (pages[page]) await pages[page]();
+    document.body.dataset.ready = "1";
+  } catch (err) {
+    showError(err);
+    document.body.dataset.ready = "error";
+  } finally {
+    document.body.classList.remove("loading");
+  }
+}
+
+main();

@@ -1,0 +1,244 @@
+"""Browser tests: headless Debian Chromium driven by Playwright against a live server.
+
+Each page loads with data, its charts render (SVG present), the browser console stays free of
+errors, and the audience builder refuses a forbidden audience. Screenshots go to
+``test-artifacts/dashboard/`` (laptop and phone sizes). Skipped, with the reason, when Chromium
+or Playwright is absent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright (python package) is not installed"
+)
+pytest.importorskip("uvicorn", reason="uvicorn is not installed (micromix[serve])")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and shutil.which("chromium") is None,
+        reason="Debian chromium is not installed (apt-get install chromium)",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A live server on 127.0.0.1 over a small seeded simulated market; yields (url, keys)."""
+    import uvicorn
+
+    from micromix.api import Service, ServiceConfig, create_app, seed_demo
+    from micromix.dashboard import static_asset
+    from micromix.store import Store
+
+    static_asset("vega.js")  # build the chart bundle once, before the first page asks for it
+    store = Store.open(":memory:")
+    seed_demo(store, users=4_000, days=56, seed=5)
+    svc = Service(store, ServiceConfig(demo=False, rate=0))
+    keys = {
+        role: svc.keys.create(role, name=f"browser-{role}")[0] for role in ("viewer", "analyst")
+    }
+    port = _free_port()
+    srv = uvicorn.Server(
+        uvicorn.Config(
+            create_app(svc), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", keys
+    srv.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        exe = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+        b = p.chromium.launch(executable_path=exe, args=LAUNCH_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Session:
+    """A browser page that records console errors and page errors."""
+
+    def __init__(self, browser, base: str, key: str, *, width: int = 1366, height: int = 900):
+        self.base = base
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(120_000)  # a busy CI machine
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(f"{base}/login")
+        self.page.fill("#api-key", key)
+        self.page.click("#login-form button[type=submit]")
+        self.page.wait_for_url("**/ui/overview")
+
+    def open(self, slug: str, timeout: float = 120_000) -> None:
+        self.errors.clear()
+        self.page.goto(f"{self.base}/ui/{slug}")
+        self.page.wait_for_function("document.body.dataset.ready !== undefined", timeout=timeout)
+        assert self.page.evaluate("document.body.dataset.ready") == "1", self.page.inner_text(
+            "#error"
+        )
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def svg_count(self, selector: str) -> int:
+        return int(self.page.locator(f"{selector} svg").count())
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def analyst(server, browser):
+    base, keys = server
+    s = Session(browser, base, keys["analyst"])
+    yield s
+    s.close()
+
+
+# chart containers that must hold an SVG once the page is ready
+PAGE_CHARTS = {
+    "overview": ["#trend-chart", "#platform-chart"],
+    "compare": ["#cmp-0-chart", "#cmp-1-chart", "#cmp-2-chart"],
+    "moments": ["#moment-chart"],
+    "content": ["#ugc-chart"],
+    "creators": ["#creator-chart"],
+    "audience": [],
+    "mix": ["#contrib-chart", "#scenario-chart"],
+}
+
+
+@pytest.mark.parametrize("slug", list(PAGE_CHARTS))
+def test_dashboard_page_loads_with_data_and_charts(analyst, slug):
+    analyst.open(slug)
+    for sel in PAGE_CHARTS[slug]:
+        assert analyst.svg_count(sel) >= 1, f"{slug}: no chart drawn in {sel}"
+        marks = analyst.page.locator(
+            f"{sel} svg .mark-symbol path, {sel} svg .mark-rect path, "
+            f"{sel} svg .mark-line path, {sel} svg .mark-rule line"
+        )
+        assert marks.count() >= 1, f"{slug}: the chart in {sel} has no marks"
+    assert analyst.page.locator("table tbody tr, #tiles .tile, #checks li").count() > 0
+    label = analyst.page.inner_text("#data-label")
+    assert "simulated" in label
+    analyst.shot(f"{slug}-laptop")
+    assert analyst.errors == [], f"{slug}: console errors {analyst.errors}"
+
+
+def test_dashboard_live_feed_shows_moments(analyst):
+    analyst.open("moments")
+    analyst.page.wait_for_function(
+        "document.querySelectorAll('#feed li').length >= 5", timeout=20_000
+    )
+    first = analyst.page.locator("#feed li .pill").first.inner_text()
+    assert first in {"know", "go", "do", "buy", "other"}
+    analyst.page.fill("#classify-text", "where can i buy dog food near me")
+    analyst.page.click("#classify-form button")
+    analyst.page.wait_for_selector("#classify-out td")
+    assert analyst.page.locator("#classify-out td").nth(1).inner_text() in {"go", "buy"}
+
+
+def test_dashboard_audience_builder_refuses_forbidden_audience(analyst):
+    page = analyst.page
+    analyst.open("audience")
+    assert page.get_attribute("#export-btn", "disabled") is None  # the default audience passes
+    assert page.locator("#checks .pill.fail").count() == 0
+    page.select_option("select[name=special_ad_category]", "housing")
+    page.click("#check-btn")
+    page.wait_for_function("document.getElementById('verdict').className === 'refused'")
+    assert page.inner_text("#verdict").startswith("Refused")
+    assert "special ad category" in page.inner_text("#verdict")
+    assert page.locator("#checks .pill.fail").count() >= 1
+    assert page.get_attribute("#export-btn", "disabled") is not None
+    analyst.shot("audience-refused")
+    page.select_option("select[name=special_ad_category]", "")
+    page.click("#check-btn")
+    page.wait_for_function("document.getElementById('verdict').className === 'ok'")
+    page.click("#export-btn")
+    page.wait_for_selector("#export-out p.ok")
+    assert "audit log" in page.inner_text("#export-out")
+    assert analyst.errors == [], analyst.errors
+
+
+def test_dashboard_budget_sliders_update_the_scenario(analyst):
+    page = analyst.page
+    analyst.open("mix")
+    before = page.inner_text("#scenario-table")
+    slider = page.locator("#sliders input[type=range]").first
+    slider.evaluate("(el) => { el.value = el.max; el.dispatchEvent(new Event('input')); }")
+    page.wait_for_function(
+        "(b) => document.getElementById('scenario-table').innerText !== b",
+        arg=before,
+        timeout=15_000,
+    )
+    assert analyst.svg_count("#scenario-chart") >= 1
+    assert analyst.errors == [], analyst.errors
+
+
+def test_dashboard_phone_layout_and_viewer_limits(server, browser):
+    base, keys = server
+    s = Session(browser, base, keys["viewer"], width=390, height=844)
+    try:
+        s.open("overview")
+        width = s.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
+        assert s.svg_count("#trend-chart") == 1
+        s.shot("overview-phone")
+        s.open("audience")
+        assert "analyst" in s.page.inner_text("#verdict")
+        assert s.page.get_attribute("#check-btn", "disabled") is not None
+        assert s.errors == [], s.errors
+    finally:
+        s.close()
+
+
+def test_dashboard_without_key_goes_to_login(server, browser):
+    base, _ = server
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.goto(f"{base}/ui/compare")
+        page.wait_for_url("**/login?next=*")
+        assert page.locator("#api-key").count() == 1
+    finally:
+        ctx.close()

@@ -1,0 +1,59 @@
+"""The dashboard's HTML and assets, without a browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from micromix.dashboard import PAGES, render_api_docs, render_login, render_page, static_asset
+
+
+@pytest.mark.parametrize("slug", list(PAGES))
+def test_dashboard_pages_are_local_and_responsive(slug):
+    page = render_page(slug)
+    assert '<meta name="viewport"' in page
+    assert f'data-page="{slug}"' in page
+    srcs = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert srcs and all(s.startswith(("/", "data:")) for s in srcs), srcs  # nothing remote
+    for other in PAGES:
+        assert f'href="/ui/{other}"' in page  # navigation to every page
+
+
+def test_dashboard_unknown_page_raises():
+    with pytest.raises(KeyError, match="no dashboard page"):
+        render_page("nope")
+
+
+def test_dashboard_login_never_sends_the_key_in_a_url():
+    page = render_login()
+    assert 'type="password"' in page and "sessionStorage" not in page  # JS handles storage
+    js, media = static_asset("app.js")
+    assert media.startswith("text/javascript")
+    text = js.decode()
+    assert "sessionStorage" in text and "Authorization" in text
+    assert "?key=" not in text and "api_key=" not in text
+    assert "http://" not in text and "https://" not in text.replace(
+        "https://vega.github.io/schema", ""
+    )
+
+
+def test_dashboard_vega_bundle_is_served_from_the_package():
+    js, media = static_asset("vega.js")
+    assert media.startswith("text/javascript")
+    assert b"vegaEmbed" in js and len(js) > 100_000
+    assert static_asset("../pages.py") is None and static_asset("nope.js") is None
+
+
+def test_dashboard_api_docs_lists_paths_and_escapes():
+    spec = {
+        "info": {"title": "micromix", "version": "1"},
+        "paths": {
+            "/api/v1/kpis": {"get": {"summary": "KPIs <by>", "tags": ["kpis"]}},
+            "/api/v1/events": {"post": {"summary": "Ingest", "description": "Body.\n\nMore."}},
+        },
+    }
+    html = render_api_docs(spec)
+    assert "/api/v1/kpis" in html and "/api/v1/events" in html
+    assert "KPIs &lt;by&gt;" in html and "<by>" not in html
+    assert html.count("<tr>") == 3

@@ -26,7 +26,9 @@ def test_panel_has_spend_organic_and_weekday_columns(market_store):
     assert "organic_ugc_organic" in panel.columns
     assert sum(c.startswith("dow_") for c in panel.columns) == 6
     ev = market_store.read("events")
-    assert panel["revenue"].sum() == pytest.approx(ev.loc[ev["event_type"] == "purchase", "revenue"].sum())
+    assert panel["revenue"].sum() == pytest.approx(
+        ev.loc[ev["event_type"] == "purchase", "revenue"].sum()
+    )
 
 
 def test_too_short_a_history_is_refused_clearly(market_store):
@@ -57,7 +59,11 @@ def test_calibrated_mix_recovers_paid_truth():
     mix = fit_strategy_mix(st)
     truth = m.ground_truth.groupby("strategy")["incremental_revenue"].sum()
     paid = mix.summary[mix.summary["kind"] == "paid"]
-    inside = [lo <= truth[s] <= hi for s, lo, hi in
-              zip(paid["strategy"], paid["contribution_lo"], paid["contribution_hi"])]
+    inside = [
+        lo <= truth[s] <= hi
+        for s, lo, hi in zip(paid["strategy"], paid["contribution_lo"], paid["contribution_hi"])
+    ]
     assert mix.calibrated_with, "holdouts should calibrate the model"
-    assert sum(inside) >= 2, paid[["strategy", "contribution_lo", "contribution", "contribution_hi"]]
+    assert sum(inside) >= 2, paid[
+        ["strategy", "contribution_lo", "contribution", "contribution_hi"]
+    ]

@@ -67,3 +67,19 @@ def test_errors_are_one_sentence_no_traceback(tmp_path):
     assert "Traceback" not in res.output and "no such database" in res.output
     res = runner.invoke(app, ["compare", "nope", "--db", str(tmp_path / "none.duckdb")])
     assert res.exit_code != 0 and "Traceback" not in res.output
+
+
+def test_error_messages_keep_brackets():
+    from micromix.errors import MissingDependencyError
+
+    def boom() -> None:
+        raise MissingDependencyError("install it with: pip install 'micromix[serve]'")
+
+    import typer
+
+    from micromix.cli._common import run_command
+
+    app2 = typer.Typer()
+    app2.command()(lambda: run_command(boom))
+    res = runner.invoke(app2, [])
+    assert res.exit_code == 2 and "micromix[serve]" in res.output

@@ -126,7 +126,8 @@ def emit_frame(
     shown = df.head(max_rows)
     cells = {c: [_fmt(v) for v in shown[c].tolist()] for c in df.columns}
     width = max(console.width, 60)
-    keep, used = [], 1  # rich: one border per column plus two spaces of padding
+    keep: list = []
+    used = 1  # rich: one border per column plus two spaces of padding
     for c in df.columns:
         w = max([len(str(c)), *(len(x) for x in cells[c])]) + 3
         if keep and used + w > width:

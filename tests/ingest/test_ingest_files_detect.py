@@ -23,3 +23,11 @@ def test_jsonl_stays_jsonl(tmp_path):
     p.write_text('{"a": 1}\n{"a": 2}\n')
     assert detect_file_format(p) == "jsonl"
     assert read_table(p)["a"].tolist() == [1, 2]
+
+
+def test_rule_row_under_header_is_dropped_and_numbers_restored(tmp_path):
+    p = tmp_path / "creators.txt"
+    p.write_text("Username\tCategory\t#Followers\n=========\t\t\nann\tpet\t1200\nbob\tfood\t5400\n")
+    df = read_table(p)
+    assert df["Username"].tolist() == ["ann", "bob"]
+    assert df["#Followers"].tolist() == [1200, 5400]

@@ -33,6 +33,7 @@ __all__ = [
     "progress_bar",
     "run_command",
     "to_jsonable",
+    "write_csv",
 ]
 
 console = Console()
@@ -187,6 +188,21 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, float], None]]
 
         yield update
         prog.update(task, completed=1.0)
+
+
+def write_csv(df: Any, output: Path | None, *, announce: bool = True) -> None:
+    """Write ``df`` as CSV to ``output`` (or stdout), saying where when ``announce``."""
+    if output is None:
+        try:
+            df.to_csv(sys.stdout, index=False)
+        except BrokenPipeError:  # e.g. piped into `head`
+            sys.stderr.close()
+        return
+    p = out_path(output)
+    assert p is not None
+    df.to_csv(p, index=False)
+    if announce:
+        err_console.print(f"wrote {len(df):,} rows to {p}")
 
 
 def out_path(path: str | Path | None) -> Path | None:

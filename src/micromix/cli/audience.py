@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,9 +13,9 @@ from micromix.cli._common import (
     emit_frame,
     emit_json,
     err_console,
-    out_path,
     progress_bar,
     run_command,
+    write_csv,
 )
 from micromix.errors import ConfigError
 
@@ -42,15 +41,6 @@ def _read(path: Path, what: str) -> pd.DataFrame:
     if len(df) == 0:
         raise ConfigError(f"{path}: the {what} file has a header but no rows")
     return df
-
-
-def _write_csv(df: pd.DataFrame, path: Path | None) -> None:
-    if path is None:
-        df.to_csv(sys.stdout, index=False)
-    else:
-        p = out_path(path)
-        assert p is not None
-        df.to_csv(p, index=False)
 
 
 def _privacy_policy(min_audience: int | None, platform: str | None, k: int | None = None):
@@ -174,7 +164,7 @@ def uplift_cmd(
                 seed=seed,
                 progress=update,
             )
-        _write_csv(run.scored, output)
+        write_csv(run.scored, output, announce=False)
         if as_json:
             emit_json(run.to_dict())
             return
@@ -267,7 +257,7 @@ def target_cmd(
             uplift_col=uplift_col,
         )
         if output is not None:
-            _write_csv(res.audience, output)
+            write_csv(res.audience, output, announce=False)
         if as_json:
             emit_json(
                 {
@@ -521,7 +511,7 @@ def segment_cmd(
             prof = segment_profiles(df, labels, features=feats, kpis=kpi_cols)
         safe = suppress_small_cells(prof, "size", policy=pol)
         if output is not None:
-            _write_csv(rows, output)
+            write_csv(rows, output, announce=False)
         if as_json:
             emit_json(
                 {

@@ -5,13 +5,18 @@ Thin layer: parse arguments, call :mod:`micromix.moments`, print or write the re
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from micromix.cli._common import console, emit_frame, err_console, out_path, run_command
+from micromix.cli._common import (
+    console,
+    emit_frame,
+    err_console,
+    run_command,
+    write_csv,
+)
 from micromix.errors import ConfigError
 from micromix.ingest.files import read_table, require_columns
 
@@ -22,19 +27,6 @@ moments_app = typer.Typer(
     help="Micro-moments: intent classification, bursts and gaps, sessions, live detection.",
     no_args_is_help=True,
 )
-
-
-def _write_csv(df: Any, output: Path | None) -> None:
-    if output is None:
-        try:
-            df.to_csv(sys.stdout, index=False)
-        except BrokenPipeError:  # e.g. piped into `head`
-            sys.stderr.close()
-    else:
-        p = out_path(output)
-        assert p is not None
-        df.to_csv(p, index=False)
-        err_console.print(f"wrote {len(df):,} rows to {p}")
 
 
 def _spec(freq: str, detector: str, min_count: int, min_ratio: float, alpha: float | None):
@@ -75,7 +67,7 @@ def classify_cmd(
         out = df.drop(columns=[c for c in ("moment", "confidence") if c in df.columns])
         out["moment"] = res["moment"].to_numpy()
         out["confidence"] = res["confidence"].to_numpy()
-        _write_csv(out, output)
+        write_csv(out, output)
 
     run_command(body)
 
@@ -132,7 +124,7 @@ def bursts_cmd(
             df, time_col=time_col, key_col=keys or None, count_col=count_col, spec=spec
         )
         out = out.assign(start=out["start"].map(_iso), end=out["end"].map(_iso))
-        _write_csv(out, output)
+        write_csv(out, output)
 
     run_command(body)
 
@@ -162,7 +154,7 @@ def sessions_cmd(
         df = read_table(input)
         sessions = tag_sessions(df)
         if output is not None:
-            _write_csv(sessions, output)
+            write_csv(sessions, output)
         emit_frame(
             moment_kpis(sessions).reset_index(), as_json=as_json, title="KPIs by micro-moment"
         )

@@ -6,7 +6,6 @@ write the result.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,9 @@ from micromix.cli._common import (
     emit_frame,
     emit_json,
     err_console,
-    out_path,
     progress_bar,
     run_command,
+    write_csv,
 )
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
 
@@ -37,48 +36,15 @@ creators_app = typer.Typer(
 
 
 def _read(path: Path) -> Any:
-    """Read a table and drop '====' rule rows (Kim 2020 style listings)."""
+    """Read a table (rule rows and wrapped JSON are handled by ``read_table``)."""
     from micromix.ingest.files import read_table
 
     df = read_table(path)
-    wrappers = {"data", "items", "rows", "records", "results"}
-    if len(df) == 1 and wrappers & set(map(str, df.columns)):
-        # a single JSON object wrapping the rows ({"data": [...]}) read as JSON Lines
-        from micromix.ingest.files import read_raw
-
-        df = read_raw(path, "json").frame
-    if len(df):
-        first = df.iloc[:, 0].astype("string").str.strip()
-        rule = first.str.fullmatch(r"[=\-]{3,}").fillna(False).astype(bool) & df.iloc[
-            :, 1:
-        ].isna().all(axis=1)
-        df = df[~rule.to_numpy()].reset_index(drop=True)
-        # counts read as text because of the rule row become numbers again
-        for c in df.columns:
-            if df[c].dtype == object:
-                import pandas as pd
-
-                num = pd.to_numeric(df[c], errors="coerce")
-                if num.notna().sum() == df[c].notna().sum() and num.notna().any():
-                    df[c] = num
     if len(df) == 0:
         raise DataValidationError(
             f"{path}: the file has a header but no data rows; export it again"
         )
     return df
-
-
-def _write_csv(df: Any, output: Path | None) -> None:
-    if output is None:
-        try:
-            df.to_csv(sys.stdout, index=False)
-        except BrokenPipeError:  # e.g. piped into `head`
-            sys.stderr.close()
-    else:
-        p = out_path(output)
-        assert p is not None
-        df.to_csv(p, index=False)
-        err_console.print(f"wrote {len(df):,} rows to {p}")
 
 
 def _column(df: Any, name: str, path: Path) -> str:
@@ -136,7 +102,7 @@ def sentiment_cmd(
         out = df.drop(columns=[c for c in ("sentiment", "sentiment_score") if c in df.columns])
         out["sentiment"] = res["sentiment"].to_numpy()
         out["sentiment_score"] = res["sentiment_score"].round(4).to_numpy()
-        _write_csv(out, output)
+        write_csv(out, output)
 
     run_command(body)
 
@@ -265,7 +231,7 @@ def score_cmd(
         pst = _read(posts) if posts is not None else None
         with progress_bar(output is not None) as update:
             res = score_creators(prof, pst, scheme=tiers, engagement=spec, progress=update)
-        _write_csv(res, output)
+        write_csv(res, output)
 
     run_command(body)
 

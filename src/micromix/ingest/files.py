@@ -301,6 +301,21 @@ def _maybe_numeric(s: pd.Series) -> pd.Series:
     return conv if conv.notna().sum() == s.notna().sum() else s
 
 
+def _drop_rule_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop "====" rule rows under a header (as ``read_raw`` does) and re-infer numbers that the
+    rule row forced to text (the Kim 2020 influencer list has one)."""
+    if not len(df) or df.shape[1] < 2:
+        return df
+    first = df.iloc[:, 0].astype("string").str.strip()
+    rule = first.str.fullmatch(r"[=\-]{3,}").fillna(False).astype(bool) & df.iloc[:, 1:].isna().all(
+        axis=1
+    )
+    if not rule.any():
+        return df
+    df = df[~rule.to_numpy()].reset_index(drop=True)
+    return df.apply(lambda c: _maybe_numeric(c) if c.dtype == object else c)
+
+
 def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame:
     """Read a data file into a DataFrame with inferred types.
 
@@ -324,6 +339,7 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
                 df = pd.read_csv(p, sep=sep, low_memory=False)
             except UnicodeDecodeError:
                 df = pd.read_csv(p, sep=sep, low_memory=False, encoding="latin-1")
+            df = _drop_rule_rows(df)
     except InputFileError:
         raise
     except Exception as exc:

@@ -29,7 +29,16 @@ AD_PERFORMANCE = EntitySchema(
     ),
     description="Daily delivery and results per ad (and breakdown) from ad-platform exports.",
     fields=(
-        Field("date", "date", description="Reporting day (absent in some exports)."),
+        Field(
+            "date",
+            "date",
+            description="Reporting day; for a row that covers a range, its first day.",
+        ),
+        Field(
+            "date_end",
+            "date",
+            description="Last day (inclusive) of a row that covers a range; empty for a one-day row.",
+        ),
         Field("platform", required=True, allowed=PLATFORMS, description="Ad platform."),
         Field("campaign_id", required=True, description="Campaign id or name."),
         Field("campaign_name", description="Campaign name."),

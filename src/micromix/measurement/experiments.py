@@ -33,13 +33,16 @@ import pandas as pd
 from scipy import stats
 
 from micromix.checks import CheckResult, Status
-from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
+from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, NotFoundError
 from micromix.measurement.mmm import LiftTest
+from micromix.store import Store
 
 __all__ = [
     "CONTROL_NAMES",
     "ExperimentAnalysis",
     "analyze_experiment",
+    "analyze_stored_experiment",
+    "experiment_arms",
     "minimum_detectable_effect",
     "power",
     "sample_size",
@@ -478,4 +481,42 @@ def minimum_detectable_effect(
     return float(
         (za + zb)
         * math.sqrt((1 - variance_reduction) * v * (1 / n_control + 1 / (n_control * ratio)))
+    )
+
+
+def experiment_arms(store: Store) -> pd.DataFrame:
+    """Units, revenue and conversions per experiment, strategy and arm in the store."""
+    t = store.table("experiments")
+    return store.execute(
+        t.group_by(["experiment_id", "strategy", "arm"]).aggregate(
+            units=t.count(), revenue=t.revenue.sum(), conversions=t.conversions.sum()
+        )
+    )
+
+
+def analyze_stored_experiment(
+    store: Store, experiment_id: str, *, outcome: str = "revenue", alpha: float = 0.05
+) -> ExperimentAnalysis:
+    """:func:`analyze_experiment` on one experiment of the store's ``experiments`` table.
+
+    The arm called ``control`` is the control; CUPED uses ``pre_period`` when the experiment
+    recorded it.
+
+    Raises
+    ------
+    NotFoundError
+        No experiment has that id.
+    """
+    if outcome not in ("revenue", "conversions"):
+        raise ConfigError(f"outcome={outcome!r} must be revenue or conversions")
+    t = store.table("experiments")
+    df = store.execute(t.filter(t.experiment_id == experiment_id))
+    if df.empty:
+        raise NotFoundError(
+            f"no experiment {experiment_id[:80]!r} in the store; list them with "
+            "GET /api/v1/experiments"
+        )
+    cov = "pre_period" if df["pre_period"].notna().any() else None
+    return analyze_experiment(
+        df, arm_col="arm", outcome=outcome, covariate=cov, control="control", alpha=alpha
     )

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
@@ -64,9 +65,13 @@ from micromix.measurement.transforms import (
 )
 
 __all__ = [
+    "CONVERSION_NAMES",
+    "LIFT_TEST_COLUMNS",
+    "OUTCOMES",
     "LiftTest",
     "MMMSpec",
     "MarketingMixModel",
+    "lift_tests_from_frame",
     "load_mmm",
     "prepare_mmm_data",
     "single_threaded_blas",
@@ -80,6 +85,15 @@ DEFAULT_INTERVAL = 0.9
 MIN_ROWS_PER_PARAM = 2.0
 TRENDS = ("linear", "quadratic", "none")
 MODEL_FILE = "model.json"
+#: what the target counts: money (reported as ROAS) or conversions (reported as CPA)
+OUTCOMES = ("revenue", "conversions")
+#: target names read as conversions when ``outcome="auto"``
+CONVERSION_NAMES = re.compile(
+    r"conversion|order|purchase|transaction|sign_?up|lead|install|subscriber|units|customers",
+    re.IGNORECASE,
+)
+#: most periods a mix model takes: 20 years of days (more means the date column is not a date)
+MAX_PERIODS = 7_305
 
 
 def single_threaded_blas() -> AbstractContextManager[Any]:
@@ -141,6 +155,10 @@ class MMMSpec:
     ----------
     date_col, target : str
         Date column and outcome column (revenue or conversions per period).
+    outcome : {"auto", "revenue", "conversions"}
+        What ``target`` counts. Revenue models report ROAS, conversion models CPA. ``"auto"``
+        reads conversions when the target's name says so (``conversions``, ``orders``,
+        ``purchases``, ``leads`` ...) and revenue otherwise; the resolved value is kept.
     channels : tuple of str
         Paid channels: their columns hold spend.
     organic : tuple of str
@@ -168,6 +186,7 @@ class MMMSpec:
     date_col: str
     target: str
     channels: tuple[str, ...]
+    outcome: str = "auto"
     organic: tuple[str, ...] = ()
     controls: tuple[str, ...] = ()
     adstock: str = "geometric"
@@ -187,6 +206,13 @@ class MMMSpec:
                 object.__setattr__(self, name, (v,))
             else:
                 object.__setattr__(self, name, tuple(v))
+        if self.outcome == "auto":
+            guess = "conversions" if CONVERSION_NAMES.search(self.target) else "revenue"
+            object.__setattr__(self, "outcome", guess)
+        if self.outcome not in OUTCOMES:
+            raise ConfigError(
+                f"outcome={self.outcome!r} is invalid; use auto, {' or '.join(OUTCOMES)}"
+            )
         if not self.channels and not self.organic:
             raise ConfigError("channels is empty; name at least one paid or organic channel")
         cols = [*self.channels, *self.organic, *self.controls]
@@ -245,6 +271,39 @@ class MMMSpec:
         return cls(**d)
 
 
+#: columns of a lift-test file, in order
+LIFT_TEST_COLUMNS = ("channel", "spend", "delta_spend", "delta_outcome", "sigma")
+
+
+def lift_tests_from_frame(df: pd.DataFrame, source: str = "lift tests") -> tuple[LiftTest, ...]:
+    """Lift tests from a table with :data:`LIFT_TEST_COLUMNS` (one row per test).
+
+    Raises
+    ------
+    ColumnNotFoundError
+        A column is missing.
+    DataValidationError
+        A value is not a number (naming the row and column).
+    """
+    miss = [c for c in LIFT_TEST_COLUMNS if c not in df.columns]
+    if miss:
+        raise ColumnNotFoundError(
+            f"{source}: lift-test file lacks column(s) {miss}; it needs {list(LIFT_TEST_COLUMNS)}"
+        )
+    tests = []
+    for i, r in enumerate(df[list(LIFT_TEST_COLUMNS)].to_dict(orient="records"), start=1):
+        values = {}
+        for col in LIFT_TEST_COLUMNS[1:]:
+            try:
+                values[col] = float(r[col])
+            except (TypeError, ValueError):
+                raise DataValidationError(
+                    f"{source}: row {i}, column {col!r} is {r[col]!r}, not a number; fix the file"
+                ) from None
+        tests.append(LiftTest(str(r["channel"]), **values))
+    return tuple(tests)
+
+
 def prepare_mmm_data(
     df: pd.DataFrame, spec: MMMSpec, source: str = "data", *, check_rows: bool = True
 ) -> pd.DataFrame:
@@ -261,7 +320,7 @@ def prepare_mmm_data(
         )
     out = df[needed].copy()
     raw_dates = out[spec.date_col]
-    dates = pd.to_datetime(raw_dates, errors="coerce")
+    dates = _period_dates(raw_dates, spec.date_col, source)
     bad = dates.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -277,6 +336,7 @@ def prepare_mmm_data(
             "one row per period (e.g. sum spend per week)"
         )
     out = out.sort_values(spec.date_col).reset_index(drop=True)
+    _check_periods(out[spec.date_col], spec.date_col, source)
     for col in [spec.target, *spec.media, *spec.controls]:
         values = pd.to_numeric(out[col], errors="coerce")
         bad = values.isna() & out[col].notna()
@@ -314,6 +374,74 @@ def prepare_mmm_data(
                 "estimated; drop it from --channels"
             )
     return out
+
+
+def _period_dates(raw: pd.Series, col: str, source: str) -> pd.Series:
+    """Dates of the periods; numbers are dates only in YYYYMMDD form (an id is not a date)."""
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_datetime64_any_dtype(raw):
+        nums = pd.to_numeric(raw, errors="coerce")
+        known = nums.dropna()
+        if (
+            len(known)
+            and (known == known.round()).all()
+            and known.between(19000101, 21001231).all()
+        ):
+            text = nums.astype("Int64").astype("string")
+            return pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+        first = known.iloc[0] if len(known) else raw.iloc[0]
+        raise DataValidationError(
+            f"{source}: date column {col!r} holds numbers (first {first!r}), not dates; pass "
+            "the column with each period's date as --date-col (numbers count as dates only "
+            "in YYYYMMDD form)"
+        )
+    return pd.to_datetime(raw, errors="coerce")
+
+
+def _check_periods(dates: pd.Series, col: str, source: str) -> None:
+    """One row per period: at most :data:`MAX_PERIODS`, at least a day apart."""
+    if len(dates) > MAX_PERIODS:
+        raise DataValidationError(
+            f"{source}: {len(dates):,} periods in {col!r} is more than a mix model takes "
+            f"({MAX_PERIODS:,}, 20 years of days); aggregate to one row per day or week, or "
+            "check that --date-col names the period's date"
+        )
+    if len(dates) > 2:
+        gap = dates.diff().dropna().median()
+        if gap < pd.Timedelta(days=1):
+            raise DataValidationError(
+                f"{source}: periods in {col!r} are {gap} apart (median); a mix model works on "
+                "days or weeks: aggregate to one row per day or week first"
+            )
+
+
+def _mape(y: np.ndarray, yhat: np.ndarray) -> float | None:
+    """Mean absolute percentage error over the periods with a non-zero target (None if none)."""
+    keep = np.asarray(y) != 0
+    if not keep.any():
+        return None
+    return float(np.mean(np.abs((y[keep] - yhat[keep]) / y[keep])) * 100)
+
+
+def _fmt_mape(mape: float | None) -> str:
+    return "MAPE n/a (the target is zero in every period)" if mape is None else f"MAPE {mape:.1f}%"
+
+
+def _returns(
+    ratio: str, prefix: str, spend: float, effect: tuple[float, float, float], paid: bool
+) -> dict[str, float]:
+    """``roas`` (effect / spend) or ``cpa`` (spend / effect) with its interval, NaN if unpaid."""
+    keys = [f"{prefix}{ratio}", f"{prefix}{ratio}_lo", f"{prefix}{ratio}_hi"]
+    if not paid:
+        return dict.fromkeys(keys, math.nan)
+    mid, lo, hi = (float(v) for v in effect)
+    if ratio == "roas":
+        return dict(zip(keys, (mid / spend, lo / spend, hi / spend)))
+
+    def per(e: float) -> float:
+        return spend / e if e > 0 else math.inf
+
+    # a CPA interval runs the other way: the largest effect gives the lowest cost
+    return dict(zip(keys, (per(mid) if mid > 0 else math.nan, per(hi), per(lo))))
 
 
 def _n_params(spec: MMMSpec) -> int:
@@ -362,7 +490,13 @@ class _SteadyStateResponse:
 
     @property
     def outcome(self) -> str:
-        return "revenue"
+        """``revenue`` (reported as ROAS) or ``conversions`` (reported as CPA)."""
+        return self.spec.outcome
+
+    @property
+    def ratio_name(self) -> str:
+        """``roas`` for revenue models, ``cpa`` for conversion models."""
+        return "cpa" if self.outcome == "conversions" else "roas"
 
     def _check_fitted(self) -> None:
         """Overridden by estimators that can be unfitted."""
@@ -802,7 +936,13 @@ class MarketingMixModel(_SteadyStateResponse):
         return np.quantile(values, a, axis=0), np.quantile(values, 1 - a, axis=0)
 
     def summary(self) -> pd.DataFrame:
-        """Per channel: contribution, share, ROAS and marginal ROAS (paid only), with intervals."""
+        """Per channel: contribution and share, with intervals; for paid channels the return.
+
+        Revenue models report ``roas`` and ``marginal_roas`` (outcome per unit of spend);
+        conversion models report ``cpa`` and ``marginal_cpa`` (spend per conversion), each with
+        ``_lo`` / ``_hi`` interval columns (a CPA interval is unbounded above, ``inf``, when the
+        contribution's interval reaches zero).
+        """
         self._check_fitted()
         spec = self.spec
         d = self._d
@@ -826,26 +966,22 @@ class MarketingMixModel(_SteadyStateResponse):
         pred_total = float(self.predict().sum())
         rows = []
         for i, c in enumerate(spec.media):
-            paid = c in spec.channels
-            denom = spend[i] if paid and spend[i] > 0 else np.nan
-            dspend = spend[i] * (bump - 1) if paid and spend[i] > 0 else np.nan
-            rows.append(
-                {
-                    "channel": c,
-                    "kind": "paid" if paid else "organic",
-                    "spend": float(spend[i]) if paid else np.nan,
-                    "contribution": float(T[0, i]),
-                    "contribution_lo": float(lo[i]),
-                    "contribution_hi": float(hi[i]),
-                    "share_of_outcome": float(T[0, i] / pred_total) if pred_total else np.nan,
-                    "roas": float(T[0, i] / denom),
-                    "roas_lo": float(lo[i] / denom),
-                    "roas_hi": float(hi[i] / denom),
-                    "marginal_roas": float(M[0, i] / dspend),
-                    "marginal_roas_lo": float(mlo[i] / dspend),
-                    "marginal_roas_hi": float(mhi[i] / dspend),
-                }
+            paid = c in spec.channels and spend[i] > 0
+            row: dict[str, Any] = {
+                "channel": c,
+                "kind": "paid" if c in spec.channels else "organic",
+                "spend": float(spend[i]) if c in spec.channels else np.nan,
+                "contribution": float(T[0, i]),
+                "contribution_lo": float(lo[i]),
+                "contribution_hi": float(hi[i]),
+                "share_of_outcome": float(T[0, i] / pred_total) if pred_total else np.nan,
+            }
+            dspend = spend[i] * (bump - 1)
+            row.update(_returns(self.ratio_name, "", spend[i], (T[0, i], lo[i], hi[i]), paid))
+            row.update(
+                _returns(self.ratio_name, "marginal_", dspend, (M[0, i], mlo[i], mhi[i]), paid)
             )
+            rows.append(row)
         return pd.DataFrame(rows)
 
     @staticmethod
@@ -911,18 +1047,31 @@ class MarketingMixModel(_SteadyStateResponse):
         self._check_fitted()
         return self.data_[list(self.spec.channels)].tail(self.horizon_).sum().to_numpy(float)
 
+    @property
+    def observed_spend_max(self) -> np.ndarray:
+        """The most spend per paid channel over any ``horizon_`` consecutive periods of the data.
+
+        Allocations beyond it are extrapolations of the fitted curves
+        (:func:`micromix.optimize.extrapolation_check`).
+        """
+        self._check_fitted()
+        paid = self.data_[list(self.spec.channels)]
+        window = min(self.horizon_, len(paid))
+        return paid.rolling(window).sum().max().to_numpy(float)
+
     # ------------------------------------------------------------------ diagnostics
     def _diagnostics(self, d: _Design, theta, coef, results) -> list[CheckResult]:
         checks: list[CheckResult] = []
         yhat = np.column_stack([d.base, self._media_matrix(d, theta)]) @ coef
         y = d.y
-        r2 = 1 - float(((y - yhat) ** 2).sum() / ((y - y.mean()) ** 2).sum())
-        mape = float(np.mean(np.abs((y - yhat) / np.where(y == 0, np.nan, y))) * 100)
+        ss_tot = float(((y - y.mean()) ** 2).sum())
+        r2 = 1 - float(((y - yhat) ** 2).sum()) / ss_tot if ss_tot > 0 else math.nan
+        mape = _mape(y, yhat)
         checks.append(
             CheckResult(
                 "in_sample_fit",
                 Status.PASS if r2 >= 0.7 else Status.REVIEW,
-                f"in-sample R² {r2:.3f}, MAPE {mape:.1f}%",
+                f"in-sample R² {r2:.3f}, {_fmt_mape(mape)}",
                 "" if r2 >= 0.7 else "add missing drivers (controls, events, seasonality)",
                 {"r2": r2, "mape": mape},
             )
@@ -1012,6 +1161,14 @@ class MarketingMixModel(_SteadyStateResponse):
         )
         return checks
 
+    def review(self, *, holdout: bool = True) -> list[CheckResult]:
+        """The fit's diagnostics plus, with ``holdout``, the out-of-sample check on its data."""
+        self._check_fitted()
+        checks = list(self.diagnostics_)
+        if holdout:
+            checks.append(self.holdout_check(self.data_))
+        return checks
+
     def holdout_check(self, df: pd.DataFrame, test_fraction: float = 0.2) -> CheckResult:
         """Out-of-sample error on a time split: fit on the first part, score the last part."""
         data = prepare_mmm_data(df, self.spec)
@@ -1021,12 +1178,12 @@ class MarketingMixModel(_SteadyStateResponse):
         m = MarketingMixModel(spec=spec, n_starts=self.n_starts).fit(train, "training part")
         pred = m.predict(test)
         y = test[self.spec.target].to_numpy()
-        mape = float(np.mean(np.abs((y - pred) / np.where(y == 0, np.nan, y))) * 100)
-        status = Status.PASS if mape < 15 else Status.REVIEW
+        mape = _mape(y, pred)
+        status = Status.PASS if mape is not None and mape < 15 else Status.REVIEW
         return CheckResult(
             "out_of_sample",
             status,
-            f"MAPE {mape:.1f}% on the last {n_test} periods (fit on the first {len(train)})",
+            f"{_fmt_mape(mape)} on the last {n_test} periods (fit on the first {len(train)})",
             "" if status is Status.PASS else "the model forecasts poorly; review drivers and trend",
             {"mape": mape, "n_test": n_test},
         )
@@ -1048,6 +1205,7 @@ class MarketingMixModel(_SteadyStateResponse):
             "params": self.params_,
             "coef": self.coef_,
             "current_spend": self.current_spend.tolist(),
+            "observed_spend_max": self.observed_spend_max.tolist(),
         }
 
     def save(self, folder: str | Path) -> Path:
@@ -1057,6 +1215,57 @@ class MarketingMixModel(_SteadyStateResponse):
         path = p / MODEL_FILE
         path.write_text(json.dumps(self.to_dict()))
         return path
+
+    def results_document(self, checks: list[CheckResult] | None = None) -> dict[str, Any]:
+        """The fit's summary as one JSON-ready dict (what ``summary.json`` holds).
+
+        Per channel: kind, spend, contribution with interval, share, the return (``roas`` or
+        ``cpa``, per :attr:`outcome`) and its marginal value with intervals, curve parameters;
+        then ``checks`` (default: :attr:`diagnostics_`).
+        """
+        self._check_fitted()
+        r = self.ratio_name
+        channels = {}
+        for row in self.summary().to_dict(orient="records"):
+            channels[row["channel"]] = {
+                "kind": row["kind"],
+                "spend": row["spend"],
+                "total_contribution": row["contribution"],
+                "contribution_interval": [row["contribution_lo"], row["contribution_hi"]],
+                "share_of_outcome": row["share_of_outcome"],
+                r: row[r],
+                f"{r}_interval": [row[f"{r}_lo"], row[f"{r}_hi"]],
+                f"marginal_{r}": row[f"marginal_{r}"],
+                f"marginal_{r}_interval": [row[f"marginal_{r}_lo"], row[f"marginal_{r}_hi"]],
+                "params": self.params_[row["channel"]],
+            }
+        return {
+            "target": self.spec.target,
+            "outcome": self.outcome,
+            "date_col": self.spec.date_col,
+            "interval": self.spec.interval,
+            "fit_seconds": self.fit_seconds_,
+            "horizon_periods": self.horizon_,
+            "channels": channels,
+            "diagnostics": [c.to_dict() for c in (self.diagnostics_ if checks is None else checks)],
+        }
+
+    def write_results(
+        self, folder: str | Path, checks: list[CheckResult] | None = None
+    ) -> dict[str, Any]:
+        """Write ``contributions.csv``, ``response_curves.csv``, ``contribution_intervals.csv``,
+        ``model.json`` and ``summary.json`` into ``folder``; returns the summary document."""
+        from micromix.jsonutil import dumps
+
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        self.contributions_.to_csv(out / "contributions.csv", index=False)
+        self.response_curves().to_csv(out / "response_curves.csv", index=False)
+        self.contribution_intervals().to_csv(out / "contribution_intervals.csv", index=False)
+        self.save(out)
+        doc = self.results_document(checks)
+        (out / "summary.json").write_text(dumps(doc, indent=2))
+        return doc
 
 
 class _LoadedMMM(_SteadyStateResponse):
@@ -1073,10 +1282,17 @@ class _LoadedMMM(_SteadyStateResponse):
         self.params_ = d["params"]
         self.coef_ = d["coef"]
         self._current = np.asarray(d["current_spend"], float)
+        # models saved before observed_spend_max existed: the current spend is what is known
+        self._seen = np.asarray(d.get("observed_spend_max", d["current_spend"]), float)
 
     @property
     def current_spend(self) -> np.ndarray:
         return self._current.copy()
+
+    @property
+    def observed_spend_max(self) -> np.ndarray:
+        """The most spend per paid channel over one horizon in the data the model was fitted on."""
+        return self._seen.copy()
 
     def __repr__(self) -> str:
         return f"SavedMMM(channels={self.channels}, horizon={self.horizon_})"

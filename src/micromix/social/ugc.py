@@ -47,6 +47,7 @@ from micromix.social.listening import BrandSpec, detect_mentions
 from micromix.social.sentiment import score_sentiment
 
 __all__ = [
+    "AMPLIFY_COLUMNS",
     "AdBaseline",
     "AmplificationWeights",
     "ad_baseline",
@@ -164,6 +165,27 @@ def classify_sources(posts: pd.DataFrame, brand: BrandSpec) -> pd.Series:
     return out
 
 
+#: columns of :func:`rank_for_amplification`
+AMPLIFY_COLUMNS: tuple[str, ...] = (
+    "post_id",
+    "author_id",
+    "source",
+    "text",
+    "relative_engagement",
+    "sentiment",
+    "sentiment_score",
+    "brand_fit",
+    "recency",
+    "rights",
+    "amplification_score",
+    "predicted_ctr",
+    "predicted_cpm",
+    "predicted_cpc",
+    "predicted_cpa",
+    "reasons",
+)
+
+
 def rank_for_amplification(
     posts: pd.DataFrame,
     brand: BrandSpec,
@@ -178,7 +200,9 @@ def rank_for_amplification(
 
     Returns one row per genuine post: ``post_id, author_id, source, text, relative_engagement,
     sentiment, sentiment_score, brand_fit, recency, rights, amplification_score,
-    predicted_ctr, predicted_cpm, predicted_cpc, predicted_cpa, reasons``.
+    predicted_ctr, predicted_cpm, predicted_cpc, predicted_cpa, reasons``
+    (:data:`AMPLIFY_COLUMNS`). When no genuine post mentions the brand the frame is empty and
+    ``attrs["note"]`` says so in one sentence.
     """
     w = weights or AmplificationWeights()
     base = baseline or AdBaseline()
@@ -204,12 +228,16 @@ def rank_for_amplification(
     )
     p["brand_fit"] = fit
     g = p[p["source"] == "genuine"].copy()
+    genuine = len(g)
     if require_mention:
         g = g[g["brand_fit"] > 0.3]
     if g.empty:
-        return g.assign(
-            amplification_score=pd.Series(dtype=float), reasons=pd.Series(dtype="string")
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in AMPLIFY_COLUMNS})
+        empty.attrs["note"] = (
+            f"no genuine user post mentions {brand.name} ({len(p):,} posts, {genuine:,} "
+            "genuine); check the brand name, its aliases and handles"
         )
+        return empty
     s = score_sentiment(g["text"])
     g["sentiment"], g["sentiment_score"] = (
         s["sentiment"].to_numpy(),
@@ -257,23 +285,5 @@ def rank_for_amplification(
         )
     ]
     g = g.sort_values("amplification_score", ascending=False, kind="stable")
-    cols = [
-        "post_id",
-        "author_id",
-        "source",
-        "text",
-        "relative_engagement",
-        "sentiment",
-        "sentiment_score",
-        "brand_fit",
-        "recency",
-        "rights",
-        "amplification_score",
-        "predicted_ctr",
-        "predicted_cpm",
-        "predicted_cpc",
-        "predicted_cpa",
-        "reasons",
-    ]
-    out = g[cols].reset_index(drop=True)
+    out = g[list(AMPLIFY_COLUMNS)].reset_index(drop=True)
     return out.head(top) if top else out

@@ -37,7 +37,10 @@ from micromix.audience.privacy import (
 from micromix.checks import CheckResult, Status
 from micromix.errors import ColumnNotFoundError, ConfigError
 
-__all__ = ["LEARNER_CHOICES", "UpliftRun", "attach_consent", "score_uplift"]
+__all__ = ["IN_SAMPLE_COLUMN", "LEARNER_CHOICES", "UpliftRun", "attach_consent", "score_uplift"]
+
+#: column of scored rows that says the model was trained on them
+IN_SAMPLE_COLUMN = "scored_in_sample"
 
 #: values of ``--learner``
 LEARNER_CHOICES: tuple[str, ...] = ("s", "t", "x", "dr", "ct", "auto")
@@ -61,7 +64,8 @@ class UpliftRun:
     ----------
     scored : DataFrame
         The rows to score with ``uplift`` (one arm) or ``uplift_<arm>`` columns; rows that may
-        not be profiled (minors, no consent) have empty uplift.
+        not be profiled (minors, no consent) have empty uplift. ``scored_in_sample`` is true
+        when these are the training rows (their scores are in-sample).
     learner : str
     features : list of str
     arms, control : the treatment split
@@ -243,6 +247,8 @@ def score_uplift(
     ok_s = (ineligible_reasons(target) == "").to_numpy()
     pred = model.predict_frame(target.loc[ok_s, feats])
     scored = target.copy()
+    # scores of the rows the model learned from flatter it: say so in the output itself
+    scored[IN_SAMPLE_COLUMN] = score is None
     for name in pred.columns:
         values = np.full(len(target), np.nan)
         values[ok_s] = pred[name].to_numpy()

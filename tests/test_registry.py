@@ -102,6 +102,9 @@ def test_registration_rules(shapes):
         lookup_name: ClassVar[str] = "circle"
         radius: float = 10.0
 
-    shapes.register(BigCircle)  # a plug-in may replace a default
+    sandbox = shapes.copy()
+    sandbox.register(BigCircle)  # a plug-in may replace a default
+    assert shapes.create("circle") == Circle() and sandbox.create("circle") == BigCircle()
+    shapes.register(BigCircle)
     assert shapes.create("circle") == BigCircle()
     assert "circle" in repr(shapes)

@@ -159,6 +159,12 @@ class Registry(Generic[T]):
         """Registered names, sorted."""
         return sorted(self._classes)
 
+    def copy(self) -> Registry[T]:
+        """An independent registry with the same classes (for tests and sandboxes)."""
+        other: Registry[T] = Registry(self.kind, base=self.base)
+        other._classes = dict(self._classes)
+        return other
+
     def as_dict(self) -> dict[str, type[T]]:
         """A copy: ``name -> class``, in registration order."""
         return dict(self._classes)

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import ConfigError, StoreError
+from micromix.store import Store
 
 __all__ = [
     "COMPARISONS",
@@ -164,7 +165,7 @@ def tier_expr(
     return expr
 
 
-def _grouped_events(store: Any, comp: Comparison, tiers: tuple[tuple[str, int], ...]) -> ir.Table:
+def _grouped_events(store: Store, comp: Comparison, tiers: tuple[tuple[str, int], ...]) -> ir.Table:
     t = store.table("events")
     if comp.dimension == "creator_tier":
         if not store.has_table("creators") or store.count("creators") == 0:
@@ -210,7 +211,7 @@ def _bootstrap_days(
 
 
 def _incrementality(
-    store: Any,
+    store: Store,
     camp_group: pd.DataFrame,
     spend_by_campaign: pd.Series,
     groups: list[str],
@@ -338,7 +339,12 @@ def _incrementality(
 
 
 def _speed(
-    store: Any, t: ir.Table, groups: list[str], n_boot: int, level: float, rng: np.random.Generator
+    store: Store,
+    t: ir.Table,
+    groups: list[str],
+    n_boot: int,
+    level: float,
+    rng: np.random.Generator,
 ) -> dict[str, tuple[float, float, float]]:
     """Median days from the last impression of the group before an attributed purchase."""
     imp = t.filter((t.event_type == "impression") & t.grp.notnull()).select(
@@ -409,7 +415,7 @@ def _measurability(row: pd.Series) -> str:
 
 
 def compare_strategies(
-    store: Any,
+    store: Store,
     comparison: str,
     *,
     level: float = 0.95,

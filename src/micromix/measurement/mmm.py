@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 from scipy.special import expit
+from sklearn.base import BaseEstimator
 
 from micromix.checks import CheckResult, Status
 from micromix.errors import (
@@ -225,12 +226,12 @@ class MMMSpec:
             )
         if self.adstock not in ADSTOCKS:
             raise ConfigError(
-                f"adstock={self.adstock!r} is not registered; choose one of {sorted(ADSTOCKS)}"
+                f"adstock={self.adstock!r} is not registered; choose one of {ADSTOCKS.names()}"
             )
         if self.saturation not in SATURATIONS:
             raise ConfigError(
                 f"saturation={self.saturation!r} is not registered; choose one of "
-                f"{sorted(SATURATIONS)}"
+                f"{SATURATIONS.names()}"
             )
         if self.trend not in TRENDS:
             raise ConfigError(f"trend={self.trend!r} is invalid; choose one of {list(TRENDS)}")
@@ -445,8 +446,8 @@ def _returns(
 
 
 def _n_params(spec: MMMSpec) -> int:
-    ad = len(ADSTOCKS[spec.adstock].param_bounds)
-    sat = len(SATURATIONS[spec.saturation].param_bounds)
+    ad = len(ADSTOCKS.get(spec.adstock).param_bounds)
+    sat = len(SATURATIONS.get(spec.saturation).param_bounds)
     base = (
         1
         + {"linear": 1, "quadratic": 2}.get(spec.trend, 0)
@@ -534,7 +535,7 @@ class _SteadyStateResponse:
         return np.stack([self._paid_response(spend, dr).sum(axis=-1) for dr in draws])
 
 
-class MarketingMixModel(_SteadyStateResponse):
+class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
     """Additive marketing-mix model with registered adstock and saturation curves.
 
     Parameters
@@ -1061,6 +1062,11 @@ class MarketingMixModel(_SteadyStateResponse):
 
     # ------------------------------------------------------------------ diagnostics
     def _diagnostics(self, d: _Design, theta, coef, results) -> list[CheckResult]:
+        """In-sample fit, convergence and bounds, then identification checks."""
+        return [*self._fit_checks(d, theta, coef, results), *self._identification(d, theta, coef)]
+
+    def _fit_checks(self, d: _Design, theta, coef, results) -> list[CheckResult]:
+        """In-sample fit, convergence from every start, parameters at their bounds."""
         checks: list[CheckResult] = []
         yhat = np.column_stack([d.base, self._media_matrix(d, theta)]) @ coef
         y = d.y
@@ -1109,6 +1115,11 @@ class MarketingMixModel(_SteadyStateResponse):
                 {"at_bound": at_bound},
             )
         )
+        return checks
+
+    def _identification(self, d: _Design, theta, coef) -> list[CheckResult]:
+        """Baseline confounding, identifiability and channels without a detectable effect."""
+        checks: list[CheckResult] = []
         M = self._media_matrix(d, theta)
         corr = np.corrcoef(M.T) if M.shape[1] > 1 else np.ones((1, 1))
         np.fill_diagonal(corr, 0)

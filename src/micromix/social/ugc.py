@@ -186,6 +186,63 @@ AMPLIFY_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _amplification_scores(
+    g: pd.DataFrame, w: AmplificationWeights, base: AdBaseline, now: pd.Timestamp | None
+) -> pd.DataFrame:
+    """Sentiment, recency, rights, the weighted score and predicted paid performance."""
+    s = score_sentiment(g["text"])
+    g["sentiment"], g["sentiment_score"] = (
+        s["sentiment"].to_numpy(),
+        s["sentiment_score"].to_numpy(),
+    )
+    if "ts" in g.columns and g["ts"].notna().any():
+        ref = now if now is not None else g["ts"].max()
+        ref = (
+            pd.Timestamp(ref).tz_localize("UTC")
+            if pd.Timestamp(ref).tzinfo is None
+            else pd.Timestamp(ref)
+        )
+        age = ((ref - g["ts"]).dt.total_seconds() / 86400.0).clip(lower=0)
+        g["recency"] = (0.5 ** (age / w.half_life_days)).fillna(0.5)
+    else:
+        g["recency"] = 0.5
+    g["rights"] = to_bool(g["rights_granted"]).fillna(0.0) if "rights_granted" in g.columns else 0.0
+    eng = 1.0 - np.exp(-g["relative_engagement"] / 2.0)
+    g["amplification_score"] = (
+        w.engagement * eng
+        + w.sentiment * (g["sentiment_score"] + 1) / 2
+        + w.brand_fit * g["brand_fit"]
+        + w.recency * g["recency"]
+        + w.rights * g["rights"]
+    )
+    lift = (np.sqrt(g["relative_engagement"]) * (1 + 0.2 * g["sentiment_score"])).clip(0.5, 3.0)
+    g["predicted_ctr"] = base.ctr * lift
+    g["predicted_cpm"] = base.cpm
+    g["predicted_cpc"] = base.cpm / (1000.0 * g["predicted_ctr"])
+    g["predicted_cpa"] = g["predicted_cpc"] / base.cvr
+    return g
+
+
+def _reasons(g: pd.DataFrame, base: AdBaseline) -> list[str]:
+    """One sentence per post saying why it scores as it does."""
+    return [
+        f"{re_:.1f}x the author's usual engagement; {sent} sentiment ({ss:+.2f}); "
+        f"{'explicit' if bf == 1.0 else 'fuzzy'} brand mention; recency {rc:.2f}; "
+        + ("rights recorded" if rt else "no rights recorded: ask the author before amplifying")
+        + f"; predicted CTR {ctr:.2%} vs {base.ctr:.2%} brand ads, CPA ${cpa:,.2f}"
+        for re_, sent, ss, bf, rc, rt, ctr, cpa in zip(
+            g["relative_engagement"],
+            g["sentiment"],
+            g["sentiment_score"],
+            g["brand_fit"],
+            g["recency"],
+            g["rights"],
+            g["predicted_ctr"],
+            g["predicted_cpa"],
+        )
+    ]
+
+
 def rank_for_amplification(
     posts: pd.DataFrame,
     brand: BrandSpec,
@@ -238,52 +295,8 @@ def rank_for_amplification(
             "genuine); check the brand name, its aliases and handles"
         )
         return empty
-    s = score_sentiment(g["text"])
-    g["sentiment"], g["sentiment_score"] = (
-        s["sentiment"].to_numpy(),
-        s["sentiment_score"].to_numpy(),
-    )
-    if "ts" in g.columns and g["ts"].notna().any():
-        ref = now if now is not None else g["ts"].max()
-        ref = (
-            pd.Timestamp(ref).tz_localize("UTC")
-            if pd.Timestamp(ref).tzinfo is None
-            else pd.Timestamp(ref)
-        )
-        age = ((ref - g["ts"]).dt.total_seconds() / 86400.0).clip(lower=0)
-        g["recency"] = (0.5 ** (age / w.half_life_days)).fillna(0.5)
-    else:
-        g["recency"] = 0.5
-    g["rights"] = to_bool(g["rights_granted"]).fillna(0.0) if "rights_granted" in g.columns else 0.0
-    eng = 1.0 - np.exp(-g["relative_engagement"] / 2.0)
-    g["amplification_score"] = (
-        w.engagement * eng
-        + w.sentiment * (g["sentiment_score"] + 1) / 2
-        + w.brand_fit * g["brand_fit"]
-        + w.recency * g["recency"]
-        + w.rights * g["rights"]
-    )
-    lift = (np.sqrt(g["relative_engagement"]) * (1 + 0.2 * g["sentiment_score"])).clip(0.5, 3.0)
-    g["predicted_ctr"] = base.ctr * lift
-    g["predicted_cpm"] = base.cpm
-    g["predicted_cpc"] = base.cpm / (1000.0 * g["predicted_ctr"])
-    g["predicted_cpa"] = g["predicted_cpc"] / base.cvr
-    g["reasons"] = [
-        f"{re_:.1f}x the author's usual engagement; {sent} sentiment ({ss:+.2f}); "
-        f"{'explicit' if bf == 1.0 else 'fuzzy'} brand mention; recency {rc:.2f}; "
-        + ("rights recorded" if rt else "no rights recorded: ask the author before amplifying")
-        + f"; predicted CTR {ctr:.2%} vs {base.ctr:.2%} brand ads, CPA ${cpa:,.2f}"
-        for re_, sent, ss, bf, rc, rt, ctr, cpa in zip(
-            g["relative_engagement"],
-            g["sentiment"],
-            g["sentiment_score"],
-            g["brand_fit"],
-            g["recency"],
-            g["rights"],
-            g["predicted_ctr"],
-            g["predicted_cpa"],
-        )
-    ]
+    g = _amplification_scores(g, w, base, now)
+    g["reasons"] = _reasons(g, base)
     g = g.sort_values("amplification_score", ascending=False, kind="stable")
     out = g[list(AMPLIFY_COLUMNS)].reset_index(drop=True)
     return out.head(top) if top else out

@@ -1,4 +1,4 @@
-"""Core commands: ``demo``, ``kpis``, ``compare``, ``report`` (thin: parse, call, print)."""
+"""Core commands: ``demo``, ``kpis``, ``compare``, ``report``, ``export`` (thin: parse, call, print)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from micromix.cli._common import (
     open_store,
     progress_bar,
     run_command,
+    write_csv,
 )
 from micromix.errors import ConfigError
 
@@ -200,9 +201,31 @@ def report(
     run_command(body)
 
 
+def export(
+    table: str = typer.Argument(..., help="Table to export: events, posts, creators, audience ..."),
+    output: Path = typer.Option(None, "--output", "-o", help="CSV file (default: stdout)."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many rows."),
+) -> None:
+    """Write a table of the store as CSV (formula-looking cells escaped for spreadsheets)."""
+
+    def body() -> None:
+        with _open(db, backend=backend) as store:
+            if not store.has_table(table):
+                names = ", ".join(t for t in store.tables() if not t.startswith("_"))
+                raise ConfigError(f"no table {table!r} in the store; export one of {names}")
+            t = store.table(table)
+            df = store.execute(t.limit(limit) if limit else t)
+        write_csv(df, output)
+
+    run_command(body)
+
+
 def register(app: typer.Typer) -> None:
     """Attach the core commands to ``app``."""
     app.command("demo")(demo)
     app.command("kpis")(kpis)
     app.command("compare")(compare)
     app.command("report")(report)
+    app.command("export")(export)

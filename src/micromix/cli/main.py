@@ -40,6 +40,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Compare strategies on the same KPIs and on incremental outcomes, with intervals.",
     ),
     "report": ("micromix.cli.core", "Write the self-contained HTML report of the store."),
+    "export": (
+        "micromix.cli.core",
+        "Write a table of the store as CSV (formula-looking cells escaped for spreadsheets).",
+    ),
     "moments": (
         "micromix.cli.moments",
         "Micro-moments: intent classification, bursts and gaps, sessions, live detection.",

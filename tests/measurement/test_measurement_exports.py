@@ -10,6 +10,8 @@ MODULES = [
     "micromix.measurement",
     "micromix.measurement.experiments",
     "micromix.measurement.mmm",
+    "micromix.measurement.spec",
+    "micromix.measurement.data",
     "micromix.measurement.transforms",
     "micromix.optimize",
     "micromix.optimize.budget",

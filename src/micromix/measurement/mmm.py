@@ -34,10 +34,9 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import time
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +48,20 @@ from sklearn.base import BaseEstimator
 
 from micromix.checks import CheckResult, Status
 from micromix.errors import (
-    ColumnNotFoundError,
-    ConfigError,
-    DataValidationError,
     InputFileError,
     ModelError,
     NotFittedError,
 )
+from micromix.measurement.data import prepare_mmm_data
+from micromix.measurement.spec import (
+    CONVERSION_NAMES,
+    LIFT_TEST_COLUMNS,
+    OUTCOMES,
+    LiftTest,
+    MMMSpec,
+    lift_tests_from_frame,
+)
 from micromix.measurement.transforms import (
-    ADSTOCKS,
-    SATURATIONS,
     Adstock,
     Saturation,
     get_adstock,
@@ -78,23 +81,7 @@ __all__ = [
     "single_threaded_blas",
 ]
 
-#: default number of parameter draws for intervals
-DEFAULT_DRAWS = 300
-#: default interval mass
-DEFAULT_INTERVAL = 0.9
-#: minimum rows per estimated parameter before fitting is refused
-MIN_ROWS_PER_PARAM = 2.0
-TRENDS = ("linear", "quadratic", "none")
 MODEL_FILE = "model.json"
-#: what the target counts: money (reported as ROAS) or conversions (reported as CPA)
-OUTCOMES = ("revenue", "conversions")
-#: target names read as conversions when ``outcome="auto"``
-CONVERSION_NAMES = re.compile(
-    r"conversion|order|purchase|transaction|sign_?up|lead|install|subscriber|units|customers",
-    re.IGNORECASE,
-)
-#: most periods a mix model takes: 20 years of days (more means the date column is not a date)
-MAX_PERIODS = 7_305
 
 
 def single_threaded_blas() -> AbstractContextManager[Any]:
@@ -104,315 +91,6 @@ def single_threaded_blas() -> AbstractContextManager[Any]:
     except ImportError:  # pragma: no cover - ships with scikit-learn
         return nullcontext()
     return threadpool_limits(1)
-
-
-@dataclass(frozen=True)
-class LiftTest:
-    """A lift-test result used to calibrate the mix model.
-
-    Parameters
-    ----------
-    channel : str
-        Channel tested.
-    spend : float
-        Spend per period in the channel before the test (the operating point).
-    delta_spend : float
-        Change in spend per period during the test (positive for a boost, negative for a holdout
-        / go-dark test that removed spend).
-    delta_outcome : float
-        Measured incremental outcome per period caused by the change, in target units.
-    sigma : float
-        Standard error of ``delta_outcome``.
-    """
-
-    channel: str
-    spend: float
-    delta_spend: float
-    delta_outcome: float
-    sigma: float
-
-    def __post_init__(self) -> None:
-        for name in ("spend", "delta_spend", "delta_outcome", "sigma"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ConfigError(f"lift test {name}={v!r} must be a finite number")
-        if self.sigma <= 0:
-            raise ConfigError(f"lift test sigma={self.sigma!r} must be > 0 (its standard error)")
-        if self.spend < 0 or self.spend + self.delta_spend < 0:
-            raise ConfigError(
-                f"lift test on {self.channel!r}: spend={self.spend} and spend+delta_spend="
-                f"{self.spend + self.delta_spend} must both be >= 0"
-            )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class MMMSpec:
-    """What to model: columns, curves and options. Validates itself.
-
-    Parameters
-    ----------
-    date_col, target : str
-        Date column and outcome column (revenue or conversions per period).
-    outcome : {"auto", "revenue", "conversions"}
-        What ``target`` counts. Revenue models report ROAS, conversion models CPA. ``"auto"``
-        reads conversions when the target's name says so (``conversions``, ``orders``,
-        ``purchases``, ``leads`` ...) and revenue otherwise; the resolved value is kept.
-    channels : tuple of str
-        Paid channels: their columns hold spend.
-    organic : tuple of str
-        Organic channels (no spend): volumes such as user posts or organic impressions.
-    controls : tuple of str
-        Other drivers (price, promotions, events as 0/1 columns).
-    adstock, saturation : str
-        Registered curve names (see :mod:`micromix.measurement.transforms`).
-    l_max : int
-        Maximum carry-over in periods.
-    yearly_seasonality : int
-        Fourier order of the yearly cycle (0 disables it).
-    trend : str
-        ``"linear"`` or ``"none"``.
-    lift_tests : tuple of LiftTest
-        Experiment results to calibrate against.
-    n_draws : int
-        Parameter draws for intervals.
-    interval : float
-        Interval mass, e.g. 0.9.
-    seed : int
-        Random seed for starts and draws.
-    """
-
-    date_col: str
-    target: str
-    channels: tuple[str, ...]
-    outcome: str = "auto"
-    organic: tuple[str, ...] = ()
-    controls: tuple[str, ...] = ()
-    adstock: str = "geometric"
-    saturation: str = "logistic"
-    l_max: int = 8
-    yearly_seasonality: int = 2
-    trend: str = "linear"
-    lift_tests: tuple[LiftTest, ...] = ()
-    n_draws: int = DEFAULT_DRAWS
-    interval: float = DEFAULT_INTERVAL
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        for name in ("channels", "organic", "controls", "lift_tests"):
-            v = getattr(self, name)
-            if isinstance(v, str):
-                object.__setattr__(self, name, (v,))
-            else:
-                object.__setattr__(self, name, tuple(v))
-        if self.outcome == "auto":
-            guess = "conversions" if CONVERSION_NAMES.search(self.target) else "revenue"
-            object.__setattr__(self, "outcome", guess)
-        if self.outcome not in OUTCOMES:
-            raise ConfigError(
-                f"outcome={self.outcome!r} is invalid; use auto, {' or '.join(OUTCOMES)}"
-            )
-        if not self.channels and not self.organic:
-            raise ConfigError("channels is empty; name at least one paid or organic channel")
-        cols = [*self.channels, *self.organic, *self.controls]
-        dup = sorted({c for c in cols if cols.count(c) > 1})
-        if dup:
-            raise ConfigError(f"column(s) {dup} are listed twice; each column has one role")
-        if self.target in cols or self.date_col in cols:
-            raise ConfigError(
-                f"target {self.target!r} / date {self.date_col!r} cannot also be a channel or control"
-            )
-        if self.adstock not in ADSTOCKS:
-            raise ConfigError(
-                f"adstock={self.adstock!r} is not registered; choose one of {ADSTOCKS.names()}"
-            )
-        if self.saturation not in SATURATIONS:
-            raise ConfigError(
-                f"saturation={self.saturation!r} is not registered; choose one of "
-                f"{SATURATIONS.names()}"
-            )
-        if self.trend not in TRENDS:
-            raise ConfigError(f"trend={self.trend!r} is invalid; choose one of {list(TRENDS)}")
-        if not (0 <= self.yearly_seasonality <= 10):
-            raise ConfigError(
-                f"yearly_seasonality={self.yearly_seasonality!r} must be an integer from 0 to 10"
-            )
-        if not (1 <= self.l_max <= 104):
-            raise ConfigError(f"l_max={self.l_max!r} must be between 1 and 104 periods")
-        if not (0.5 <= self.interval < 1):
-            raise ConfigError(f"interval={self.interval!r} must be in [0.5, 1)")
-        if not (0 <= self.n_draws <= 5000):
-            raise ConfigError(f"n_draws={self.n_draws!r} must be between 0 and 5000")
-        media = set(self.channels) | set(self.organic)
-        for lt in self.lift_tests:
-            if lt.channel not in media:
-                raise ConfigError(
-                    f"lift test channel {lt.channel!r} is not a modelled channel {sorted(media)}"
-                )
-
-    @property
-    def media(self) -> tuple[str, ...]:
-        return (*self.channels, *self.organic)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["lift_tests"] = [lt.to_dict() for lt in self.lift_tests]
-        for k in ("channels", "organic", "controls"):
-            d[k] = list(d[k])
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> MMMSpec:
-        d = dict(d)
-        d["lift_tests"] = tuple(LiftTest(**lt) for lt in d.get("lift_tests", ()))
-        for k in ("channels", "organic", "controls"):
-            d[k] = tuple(d.get(k, ()))
-        return cls(**d)
-
-
-#: columns of a lift-test file, in order
-LIFT_TEST_COLUMNS = ("channel", "spend", "delta_spend", "delta_outcome", "sigma")
-
-
-def lift_tests_from_frame(df: pd.DataFrame, source: str = "lift tests") -> tuple[LiftTest, ...]:
-    """Lift tests from a table with :data:`LIFT_TEST_COLUMNS` (one row per test).
-
-    Raises
-    ------
-    ColumnNotFoundError
-        A column is missing.
-    DataValidationError
-        A value is not a number (naming the row and column).
-    """
-    miss = [c for c in LIFT_TEST_COLUMNS if c not in df.columns]
-    if miss:
-        raise ColumnNotFoundError(
-            f"{source}: lift-test file lacks column(s) {miss}; it needs {list(LIFT_TEST_COLUMNS)}"
-        )
-    tests = []
-    for i, r in enumerate(df[list(LIFT_TEST_COLUMNS)].to_dict(orient="records"), start=1):
-        values = {}
-        for col in LIFT_TEST_COLUMNS[1:]:
-            try:
-                values[col] = float(r[col])
-            except (TypeError, ValueError):
-                raise DataValidationError(
-                    f"{source}: row {i}, column {col!r} is {r[col]!r}, not a number; fix the file"
-                ) from None
-        tests.append(LiftTest(str(r["channel"]), **values))
-    return tuple(tests)
-
-
-def prepare_mmm_data(
-    df: pd.DataFrame, spec: MMMSpec, source: str = "data", *, check_rows: bool = True
-) -> pd.DataFrame:
-    """Validate and order the modelling frame; raise one clear error on bad input.
-
-    Checks: columns present, dates parseable and not missing or duplicated, numeric
-    non-negative media, numeric target and controls without gaps, enough rows.
-    """
-    needed = [spec.date_col, spec.target, *spec.media, *spec.controls]
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise ColumnNotFoundError(
-            f"{source}: column(s) {missing} not found; available columns are {list(df.columns)}"
-        )
-    out = df[needed].copy()
-    raw_dates = out[spec.date_col]
-    dates = _period_dates(raw_dates, spec.date_col, source)
-    bad = dates.isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataValidationError(
-            f"{source}: date column {spec.date_col!r} is missing or unparseable in {int(bad.sum())} "
-            f"row(s), first at row {i + 1} (value {raw_dates.iloc[i]!r}); fill in every period's date"
-        )
-    out[spec.date_col] = dates
-    if dates.duplicated().any():
-        d = dates[dates.duplicated()].iloc[0]
-        raise DataValidationError(
-            f"{source}: date {d.date()} appears more than once in {spec.date_col!r}; aggregate to "
-            "one row per period (e.g. sum spend per week)"
-        )
-    out = out.sort_values(spec.date_col).reset_index(drop=True)
-    _check_periods(out[spec.date_col], spec.date_col, source)
-    for col in [spec.target, *spec.media, *spec.controls]:
-        values = pd.to_numeric(out[col], errors="coerce")
-        bad = values.isna() & out[col].notna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataValidationError(
-                f"{source}: column {col!r} has a non-numeric value {out[col].iloc[i]!r} at row "
-                f"{i + 1} (sorted by date); clean it to a number"
-            )
-        if values.isna().any():
-            i = int(np.flatnonzero(values.isna().to_numpy())[0])
-            raise DataValidationError(
-                f"{source}: column {col!r} is empty at row {i + 1} (date "
-                f"{out[spec.date_col].iloc[i].date()}); fill the gap (0 for no spend)"
-            )
-        if col in spec.media and (values < 0).any():
-            i = int(np.flatnonzero((values < 0).to_numpy())[0])
-            raise DataValidationError(
-                f"{source}: channel {col!r} has a negative value {values.iloc[i]} at row {i + 1}; "
-                "spend and volumes must be >= 0"
-            )
-        out[col] = values.astype(float)
-    if not check_rows:
-        return out
-    n_params = _n_params(spec)
-    if len(out) < MIN_ROWS_PER_PARAM * n_params or len(out) < 20:
-        raise DataValidationError(
-            f"{source}: {len(out)} rows are too few for {n_params} parameters; provide at least "
-            f"{max(20, math.ceil(MIN_ROWS_PER_PARAM * n_params))} periods or model fewer channels"
-        )
-    for c in spec.media:
-        if float(out[c].max()) <= 0:
-            raise DataValidationError(
-                f"{source}: channel {c!r} is zero in every period, so its effect cannot be "
-                "estimated; drop it from --channels"
-            )
-    return out
-
-
-def _period_dates(raw: pd.Series, col: str, source: str) -> pd.Series:
-    """Dates of the periods; numbers are dates only in YYYYMMDD form (an id is not a date)."""
-    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_datetime64_any_dtype(raw):
-        nums = pd.to_numeric(raw, errors="coerce")
-        known = nums.dropna()
-        if (
-            len(known)
-            and (known == known.round()).all()
-            and known.between(19000101, 21001231).all()
-        ):
-            text = nums.astype("Int64").astype("string")
-            return pd.to_datetime(text, format="%Y%m%d", errors="coerce")
-        first = known.iloc[0] if len(known) else raw.iloc[0]
-        raise DataValidationError(
-            f"{source}: date column {col!r} holds numbers (first {first!r}), not dates; pass "
-            "the column with each period's date as --date-col (numbers count as dates only "
-            "in YYYYMMDD form)"
-        )
-    return pd.to_datetime(raw, errors="coerce")
-
-
-def _check_periods(dates: pd.Series, col: str, source: str) -> None:
-    """One row per period: at most :data:`MAX_PERIODS`, at least a day apart."""
-    if len(dates) > MAX_PERIODS:
-        raise DataValidationError(
-            f"{source}: {len(dates):,} periods in {col!r} is more than a mix model takes "
-            f"({MAX_PERIODS:,}, 20 years of days); aggregate to one row per day or week, or "
-            "check that --date-col names the period's date"
-        )
-    if len(dates) > 2:
-        gap = dates.diff().dropna().median()
-        if gap < pd.Timedelta(days=1):
-            raise DataValidationError(
-                f"{source}: periods in {col!r} are {gap} apart (median); a mix model works on "
-                "days or weeks: aggregate to one row per day or week first"
-            )
 
 
 def _mape(y: np.ndarray, yhat: np.ndarray) -> float | None:
@@ -443,18 +121,6 @@ def _returns(
 
     # a CPA interval runs the other way: the largest effect gives the lowest cost
     return dict(zip(keys, (per(mid) if mid > 0 else math.nan, per(hi), per(lo))))
-
-
-def _n_params(spec: MMMSpec) -> int:
-    ad = len(ADSTOCKS.get(spec.adstock).param_bounds)
-    sat = len(SATURATIONS.get(spec.saturation).param_bounds)
-    base = (
-        1
-        + {"linear": 1, "quadratic": 2}.get(spec.trend, 0)
-        + 2 * spec.yearly_seasonality
-        + len(spec.controls)
-    )
-    return base + len(spec.media) * (1 + ad + sat)
 
 
 @dataclass

@@ -285,7 +285,14 @@ def discover_cmd(
             emit_json(obj)
             return
         if picked.empty:
-            err_console.print(picked.attrs.get("note", "no creator fits this brief"))
+            err_console.print(
+                picked.attrs.get("note", "no creator fits this brief"),
+                highlight=False,
+                soft_wrap=True,
+            )
+            if cohorts is not None:
+                emit_frame(cohorts, title="Micro vs macro for the same budget")
+            return
         show = [
             c
             for c in (

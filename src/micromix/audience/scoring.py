@@ -145,6 +145,46 @@ def attach_consent(
     return merged
 
 
+def _safe_features(
+    data: pd.DataFrame,
+    treatment: str,
+    outcome: str,
+    features: str | Sequence[str] | None,
+    pol: PrivacyPolicy,
+) -> tuple[list[str], list[CheckResult]]:
+    """The model's features without special-category data, and the checks saying so.
+
+    Picked automatically, special-category columns are left out (a review check says which);
+    asked for explicitly, they are refused (:class:`GuardrailError`).
+    """
+    checks: list[CheckResult] = []
+    auto = features is None or (isinstance(features, str) and features.strip() == "auto")
+    feats = select_features(
+        data, treatment=treatment, outcome=outcome, features="auto" if auto else features
+    )
+    sensitive = special_category_columns(feats, pol)
+    if sensitive and not auto:
+        enforce([check_features(feats, pol)], action="train an uplift model")
+    if sensitive:
+        feats = [f for f in feats if f not in sensitive]
+        checks.append(
+            CheckResult(
+                "special_category",
+                Status.REVIEW,
+                f"left special-category column(s) {', '.join(sensitive)} out of the features",
+                "keep them for the fairness audit only",
+            )
+        )
+        if not feats:
+            raise ConfigError(
+                "no usable feature column is left once special-category data "
+                "is removed; pass --features"
+            )
+    checks.append(check_features(feats, pol, data))
+    enforce(checks, action="train an uplift model")
+    return feats, checks
+
+
 def score_uplift(
     data: pd.DataFrame,
     *,
@@ -181,32 +221,7 @@ def score_uplift(
         raise ConfigError(
             f"--learner {learner!r} is not known; choose one of {', '.join(LEARNER_CHOICES)}"
         )
-    pol = privacy or PrivacyPolicy()
-    checks: list[CheckResult] = []
-    auto = features is None or (isinstance(features, str) and features.strip() == "auto")
-    feats = select_features(
-        data, treatment=treatment, outcome=outcome, features="auto" if auto else features
-    )
-    sensitive = special_category_columns(feats, pol)
-    if sensitive and not auto:
-        enforce([check_features(feats, pol)], action="train an uplift model")
-    if sensitive:
-        feats = [f for f in feats if f not in sensitive]
-        checks.append(
-            CheckResult(
-                "special_category",
-                Status.REVIEW,
-                f"left special-category column(s) {', '.join(sensitive)} out of the features",
-                "keep them for the fairness audit only",
-            )
-        )
-        if not feats:
-            raise ConfigError(
-                "no usable feature column is left once special-category data "
-                "is removed; pass --features"
-            )
-    checks.append(check_features(feats, pol, data))
-    enforce(checks, action="train an uplift model")
+    feats, checks = _safe_features(data, treatment, outcome, features, privacy or PrivacyPolicy())
     labels, ctrl, arms = split_treatment(data[treatment], control, column=treatment)
     y, kind = coerce_outcome(data[outcome], column=outcome)
     reasons = ineligible_reasons(data)

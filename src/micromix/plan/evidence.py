@@ -328,7 +328,7 @@ def gather_evidence(
     if bad:
         raise ConfigError(f"unknown evidence part(s) {bad}; use any of {', '.join(PARTS)}")
     ev = Evidence(
-        str(getattr(store, "path", "a store")),
+        store.path,
         n_boot,
         level,
         seed,

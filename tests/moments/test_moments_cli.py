@@ -111,7 +111,16 @@ def test_bursts_events_with_gap(tmp_path):
         ]
     )
     res = pd.read_csv(out)
-    assert list(res.columns) == ["key", "start", "end", "observed", "expected", "score", "kind"]
+    assert list(res.columns) == [
+        "key",
+        "start",
+        "end",
+        "hours",
+        "observed",
+        "expected",
+        "score",
+        "kind",
+    ]
     assert res.loc[res["kind"] == "gap", "start"].tolist() == ["2024-01-11T00:00:00Z"]
     bursts = res[res["kind"] == "burst"]
     assert bursts["start"].tolist() == ["2024-01-13T04:00:00Z"]

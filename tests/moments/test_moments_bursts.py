@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from micromix.moments.detectors import BurstDetector, get_detector
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 GNIP = DATA / "social" / "gnip_trend_example_scotus_hourly.csv"
 T0 = pd.Timestamp("2024-03-04", tz="UTC")  # a Monday
+GOLDEN = Path(__file__).with_name("data") / "bursts_before_issue14.csv"
 
 
 def seasonal_counts(hours: int, seed: int = 0, level: float = 30.0) -> np.ndarray:
@@ -38,6 +40,59 @@ def events_from_counts(counts_by_key: dict[str, np.ndarray], seed: int = 1) -> p
     df = pd.concat(parts, ignore_index=True).sort_values("secs", kind="stable")
     df["ts"] = T0 + pd.to_timedelta(df["secs"], unit="s")
     return df.reset_index(drop=True)
+
+
+def zipf_events(n: int = 60_000, keys: int = 200, hours: int = 48, seed: int = 5) -> pd.DataFrame:
+    """Events over ``keys`` keys with Zipf-like shares, a daily cycle and 20 short surges."""
+    rng = np.random.default_rng(seed)
+    w = 1.0 / np.arange(1, keys + 1) ** 0.8
+    k = rng.choice(keys, size=n, p=w / w.sum())
+    secs = np.sort(rng.uniform(0, hours * 3600, n))
+    keep = rng.random(n) < 0.6 + 0.4 * np.sin(2 * np.pi * (secs / 3600 % 24) / 24)
+    parts = [pd.DataFrame({"secs": secs[keep], "key": k[keep]})]
+    for _ in range(20):
+        start = rng.uniform(hours * 3600 * 0.5, hours * 3600 * 0.95)
+        parts.append(
+            pd.DataFrame({"secs": start + rng.uniform(0, 300, 300), "key": rng.integers(0, keys)})
+        )
+    df = pd.concat(parts).sort_values("secs", kind="stable").reset_index(drop=True)
+    df["ts"] = pd.to_datetime(df["secs"] + 1_714_550_400, unit="s", utc=True)
+    df["key"] = "k" + df["key"].astype(str)
+    return df
+
+
+def golden_cases(**extra) -> pd.DataFrame:
+    """The decisions on two datasets with every detector (``extra``: BurstSpec options)."""
+    counts = {
+        k: seasonal_counts(24 * 16, seed=10 + i, level=12 + 8 * i)
+        for i, k in enumerate(["a", "b", "c"])
+    }
+    counts["a"][24 * 12 + 5 : 24 * 12 + 8] += 90
+    for c in counts.values():
+        c[24 * 11 : 24 * 11 + 6] = 0
+    seasonal = events_from_counts(counts, seed=3)
+    zipf = zipf_events()
+    parts = []
+    for det in ("poisson", "ewma", "cusum"):
+        spec = BurstSpec(freq="5min", n_weeks=0, n_days=0, min_history=12, detector=det, **extra)
+        o = detect_bursts(zipf, time_col="ts", key_col="key", spec=spec)
+        parts.append(o.assign(case="zipf_5min_" + det))
+        o = detect_bursts(
+            seasonal, time_col="ts", key_col="key", spec=BurstSpec(detector=det, **extra)
+        )
+        parts.append(o.assign(case="seasonal_1h_" + det))
+    out = pd.concat(parts, ignore_index=True)
+    return out.drop(columns=[c for c in ["hours"] if c in out.columns])
+
+
+def test_decisions_are_unchanged_with_the_new_checks_off():
+    """Issue 17: the faster engine makes today's decisions. The golden file was written by the
+    engine before issue 14 (commit 455f474) on the same data; with per-key coverage and level
+    shifts off, the new engine must reproduce it row for row."""
+    golden = pd.read_csv(GOLDEN)
+    got = golden_cases(key_gaps=False, shift_window=0)
+    got = pd.read_csv(io.StringIO(got.to_csv(index=False)))  # the same text round trip
+    pd.testing.assert_frame_equal(got, golden)
 
 
 def test_registry_and_round_trip():

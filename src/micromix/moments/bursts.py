@@ -808,6 +808,36 @@ def _to_epoch_seconds(values: pd.Series, column: str) -> np.ndarray:
     return (ts - _EPOCH).dt.total_seconds().to_numpy(dtype=np.float64)
 
 
+#: largest (buckets x keys) grid counted densely; sparser data is counted by sorting
+_DENSE_CELLS = 1 << 23
+
+
+def _aggregate(
+    buckets: np.ndarray, keys: pd.Series, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Sum counts per (bucket, key), ordered by bucket then key (as text).
+
+    Returns bucket offsets from the first bucket, key codes numbered in order of first
+    appearance in that order (the order in which the engine meets the keys), the sums, and
+    the key names by code. A (bucket, key) with rows whose counts sum to 0 is kept: the key
+    was seen.
+    """
+    kcodes, names = pd.factorize(keys, sort=True)
+    kcodes = np.asarray(kcodes, dtype=np.int64)
+    rel = buckets - buckets.min()
+    n_keys = len(names)
+    n_cells = (int(rel.max()) + 1) * n_keys
+    cell = rel * n_keys + kcodes
+    if n_cells <= _DENSE_CELLS:
+        present = np.flatnonzero(np.bincount(cell, minlength=n_cells))
+        sums = np.bincount(cell, weights=counts, minlength=n_cells)[present]
+    else:
+        present, inverse = np.unique(cell, return_inverse=True)
+        sums = np.bincount(inverse.ravel(), weights=counts)
+    codes, order = pd.factorize(present % n_keys, sort=False)
+    return present // n_keys, codes, sums, [str(names[c]) for c in order]
+
+
 def detect_bursts(
     df: pd.DataFrame,
     *,
@@ -864,23 +894,18 @@ def detect_bursts(
     else:
         counts = np.ones(len(df))
     buckets = np.floor(secs[keep] / width).astype(np.int64)
-    agg = (
-        pd.DataFrame({"b": buckets, "k": keys.to_numpy()[keep], "c": counts[keep]})
-        .groupby(["b", "k"], sort=True)["c"]
-        .sum()
+    if not len(buckets):
+        return pd.DataFrame(columns=BURST_COLUMNS)
+    b_rel, codes, c_values, names_list = _aggregate(
+        buckets, keys[keep] if not keep.all() else keys, counts[keep]
     )
     engine = BurstEngine(spec)
     eps = _Episodes(width)
-    b_values = agg.index.get_level_values(0).to_numpy()
-    # key codes in order of first appearance: the order in which the engine meets the keys
-    codes, names = pd.factorize(agg.index.get_level_values(1), sort=False)
-    c_values = agg.to_numpy()
-    first, last = int(b_values.min()), int(b_values.max())
-    bounds = np.searchsorted(b_values, np.arange(first, last + 2))
+    first = int(buckets.min())
+    bounds = np.searchsorted(b_rel, np.arange(0, int(b_rel[-1]) + 2))
     engine.open(first)
-    counts_vec = np.zeros(max(16, len(names)))
-    names_list = [str(k) for k in names]
-    for j, _b in enumerate(range(first, last + 1)):
+    counts_vec = np.zeros(max(16, len(names_list)))
+    for j in range(len(bounds) - 1):
         lo, hi = bounds[j], bounds[j + 1]
         idx = codes[lo:hi]
         if hi > lo:

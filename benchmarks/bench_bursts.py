@@ -32,29 +32,11 @@ import numpy as np
 import pandas as pd
 
 from micromix.moments import BurstSpec, detect_bursts
+from micromix.moments.evaluate import zipf_events
 
 FREQ = "5min"
 SPEC = BurstSpec(freq=FREQ, n_weeks=0, n_days=0, min_history=12)
 SPEC_OFF = BurstSpec(freq=FREQ, n_weeks=0, n_days=0, min_history=12, key_gaps=False, shift_window=0)
-
-
-def make_events(n: int, keys: int = 1000, hours: int = 48, seed: int = 0) -> pd.DataFrame:
-    """``n`` events over ``keys`` keys (Zipf-like shares), a daily cycle and 20 surges."""
-    rng = np.random.default_rng(seed)
-    weights = 1.0 / np.arange(1, keys + 1) ** 0.8
-    k = rng.choice(keys, size=n, p=weights / weights.sum())
-    secs = np.sort(rng.uniform(0, hours * 3600, n))
-    keep = rng.random(n) < 0.6 + 0.4 * np.sin(2 * np.pi * (secs / 3600 % 24) / 24)
-    parts = [pd.DataFrame({"secs": secs[keep], "key": k[keep]})]
-    for _ in range(20):
-        start = rng.uniform(hours * 3600 * 0.5, hours * 3600 * 0.95)
-        parts.append(
-            pd.DataFrame({"secs": start + rng.uniform(0, 300, 300), "key": rng.integers(0, keys)})
-        )
-    df = pd.concat(parts).sort_values("secs", kind="stable").reset_index(drop=True)
-    df["ts"] = pd.to_datetime(df["secs"] + 1_714_550_400, unit="s", utc=True)
-    df["key"] = "k" + df["key"].astype(str)
-    return df[["ts", "key"]]
 
 
 def pandas_baseline(df: pd.DataFrame, window: int = 12, z: float = 4.0) -> int:
@@ -90,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
         f"python {platform.python_version()}, load average before: "
         + ", ".join(f"{x:.2f}" for x in os.getloadavg())
     )
-    df = make_events(args.events)
+    df = zipf_events(args.events, keys=1000, hours=48)
     print(f"events: {len(df):,} over 48 h, 1,000 keys, {FREQ} buckets, 20 injected surges")
     runs = contenders(df)
     times: dict[str, list[float]] = {k: [] for k in runs}

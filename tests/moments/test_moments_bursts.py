@@ -13,6 +13,7 @@ from micromix.errors import ConfigError, DataValidationError
 from micromix.moments import BurstSpec, BurstStream, available_detectors, detect_bursts
 from micromix.moments.bursts import ALL_KEYS
 from micromix.moments.detectors import BurstDetector, get_detector
+from micromix.moments.evaluate import zipf_events
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 GNIP = DATA / "social" / "gnip_trend_example_scotus_hourly.csv"
@@ -42,25 +43,6 @@ def events_from_counts(counts_by_key: dict[str, np.ndarray], seed: int = 1) -> p
     return df.reset_index(drop=True)
 
 
-def zipf_events(n: int = 60_000, keys: int = 200, hours: int = 48, seed: int = 5) -> pd.DataFrame:
-    """Events over ``keys`` keys with Zipf-like shares, a daily cycle and 20 short surges."""
-    rng = np.random.default_rng(seed)
-    w = 1.0 / np.arange(1, keys + 1) ** 0.8
-    k = rng.choice(keys, size=n, p=w / w.sum())
-    secs = np.sort(rng.uniform(0, hours * 3600, n))
-    keep = rng.random(n) < 0.6 + 0.4 * np.sin(2 * np.pi * (secs / 3600 % 24) / 24)
-    parts = [pd.DataFrame({"secs": secs[keep], "key": k[keep]})]
-    for _ in range(20):
-        start = rng.uniform(hours * 3600 * 0.5, hours * 3600 * 0.95)
-        parts.append(
-            pd.DataFrame({"secs": start + rng.uniform(0, 300, 300), "key": rng.integers(0, keys)})
-        )
-    df = pd.concat(parts).sort_values("secs", kind="stable").reset_index(drop=True)
-    df["ts"] = pd.to_datetime(df["secs"] + 1_714_550_400, unit="s", utc=True)
-    df["key"] = "k" + df["key"].astype(str)
-    return df
-
-
 def golden_cases(**extra) -> pd.DataFrame:
     """The decisions on two datasets with every detector (``extra``: BurstSpec options)."""
     counts = {
@@ -71,7 +53,7 @@ def golden_cases(**extra) -> pd.DataFrame:
     for c in counts.values():
         c[24 * 11 : 24 * 11 + 6] = 0
     seasonal = events_from_counts(counts, seed=3)
-    zipf = zipf_events()
+    zipf = zipf_events(60_000, keys=200, seed=5)
     parts = []
     for det in ("poisson", "ewma", "cusum"):
         spec = BurstSpec(freq="5min", n_weeks=0, n_days=0, min_history=12, detector=det, **extra)

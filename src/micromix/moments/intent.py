@@ -38,8 +38,16 @@ from sklearn.linear_model import LogisticRegression
 
 from micromix.errors import ConfigError, ModelError, NotFittedError
 from micromix.moments.rules import MOMENTS, normalize_text, rule_columns, rule_names
+from micromix.moments.topics import NO_TOPIC, TopicVocabulary
 
-__all__ = ["DEFAULT_MODEL_PATH", "SHOP_SEARCH_PRIOR", "WEB_SEARCH_PRIOR", "IntentClassifier"]
+__all__ = [
+    "DEFAULT_MODEL_PATH",
+    "PRIORS",
+    "SHOP_SEARCH_PRIOR",
+    "WEB_SEARCH_PRIOR",
+    "IntentClassifier",
+    "classify_texts",
+]
 
 #: where the trained default model lives inside the package
 DEFAULT_MODEL_PATH = Path(__file__).with_name("_data") / "intent_model.npz"
@@ -65,6 +73,9 @@ SHOP_SEARCH_PRIOR: dict[str, float] = {
     "buy": 0.6,
     "other": 0.15,
 }
+
+#: the named traffic priors (``micromix moments classify --prior``)
+PRIORS: dict[str, dict[str, float]] = {"web": WEB_SEARCH_PRIOR, "shop": SHOP_SEARCH_PRIOR}
 
 _WORD = re.compile(r"\w+")
 _N_LEN = 4  # length features: one word, two words, six or more, empty
@@ -451,3 +462,56 @@ class IntentClassifier:
                 "or run `python -m micromix.moments.train`"
             )
         return cls.load(DEFAULT_MODEL_PATH)
+
+
+def classify_texts(
+    texts: Iterable[object],
+    *,
+    model: str | Path | None = None,
+    topics: str | Iterable[str] | None = "auto",
+    prior: str = "web",
+) -> pd.DataFrame:
+    """Moment, confidence and topic of each text: what ``micromix moments classify`` adds.
+
+    Parameters
+    ----------
+    texts : iterable
+        Queries, posts or captions (``None``/NaN are empty texts).
+    model : path, optional
+        A model written by :meth:`IntentClassifier.save`; default: the shipped one.
+    topics : ``"auto"``, ``"none"``, a comma-separated string or a list
+        ``"auto"`` learns the topics from the texts
+        (:class:`~micromix.moments.topics.TopicVocabulary`); a list is matched longest first;
+        ``"none"`` (or ``None``) adds no ``topic`` column.
+    prior : str
+        A key of :data:`PRIORS`: ``"web"`` search traffic or a ``"shop"``'s own search box.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``moment``, ``confidence`` and (unless ``topics="none"``) ``topic``.
+
+    Examples
+    --------
+    >>> out = classify_texts(["buy dog food", "vet near me", "why do cats purr"], topics="dog food")
+    >>> out[["moment", "topic"]].values.tolist()
+    [['buy', 'dog food'], ['go', 'other'], ['know', 'other']]
+    """
+    if prior not in PRIORS:
+        raise ConfigError(f"prior={prior!r} is not one of {', '.join(PRIORS)}")
+    items = list(texts)
+    clf = IntentClassifier.load(model) if model else IntentClassifier.load_default()
+    clf.set_params(class_prior=PRIORS[prior])
+    out = clf.classify(items)
+    if topics is None or topics == "none":
+        return out
+    if topics == "auto":
+        out["topic"] = TopicVocabulary().fit_transform(items)
+        return out
+    vocab = [t.strip().lower() for t in (topics.split(",") if isinstance(topics, str) else topics)]
+    vocab = sorted({t for t in vocab if t}, key=len, reverse=True)
+    if not vocab:
+        raise ConfigError("topics: the list is empty; give topics, 'auto' or 'none'")
+    norm = [normalize_text(t) for t in items]
+    out["topic"] = [next((v for v in vocab if v in t), NO_TOPIC) for t in norm]
+    return out

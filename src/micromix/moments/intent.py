@@ -38,7 +38,6 @@ from sklearn.linear_model import LogisticRegression
 
 from micromix.errors import ConfigError, ModelError, NotFittedError
 from micromix.moments.rules import MOMENTS, normalize_text, rule_columns, rule_names
-from micromix.moments.topics import NO_TOPIC, TopicVocabulary
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
@@ -46,7 +45,7 @@ __all__ = [
     "SHOP_SEARCH_PRIOR",
     "WEB_SEARCH_PRIOR",
     "IntentClassifier",
-    "classify_texts",
+    "moment_frame",
 ]
 
 #: where the trained default model lives inside the package
@@ -386,14 +385,7 @@ class IntentClassifier:
 
     def classify(self, X: Iterable[object]) -> pd.DataFrame:
         """``DataFrame`` with columns ``moment`` and ``confidence`` (probability, 0..1)."""
-        proba = self.predict_proba(X)
-        idx = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
-        return pd.DataFrame(
-            {
-                "moment": pd.Series(self.classes_[idx], dtype=object),
-                "confidence": proba[np.arange(len(proba)), idx].round(4),
-            }
-        )
+        return moment_frame(self.classes_, self.predict_proba(X))
 
     def score(self, X: Iterable[object], y: Iterable[str]) -> float:
         """Accuracy on ``X``, ``y``."""
@@ -464,54 +456,12 @@ class IntentClassifier:
         return cls.load(DEFAULT_MODEL_PATH)
 
 
-def classify_texts(
-    texts: Iterable[object],
-    *,
-    model: str | Path | None = None,
-    topics: str | Iterable[str] | None = "auto",
-    prior: str = "web",
-) -> pd.DataFrame:
-    """Moment, confidence and topic of each text: what ``micromix moments classify`` adds.
-
-    Parameters
-    ----------
-    texts : iterable
-        Queries, posts or captions (``None``/NaN are empty texts).
-    model : path, optional
-        A model written by :meth:`IntentClassifier.save`; default: the shipped one.
-    topics : ``"auto"``, ``"none"``, a comma-separated string or a list
-        ``"auto"`` learns the topics from the texts
-        (:class:`~micromix.moments.topics.TopicVocabulary`); a list is matched longest first;
-        ``"none"`` (or ``None``) adds no ``topic`` column.
-    prior : str
-        A key of :data:`PRIORS`: ``"web"`` search traffic or a ``"shop"``'s own search box.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``moment``, ``confidence`` and (unless ``topics="none"``) ``topic``.
-
-    Examples
-    --------
-    >>> out = classify_texts(["buy dog food", "vet near me", "why do cats purr"], topics="dog food")
-    >>> out[["moment", "topic"]].values.tolist()
-    [['buy', 'dog food'], ['go', 'other'], ['know', 'other']]
-    """
-    if prior not in PRIORS:
-        raise ConfigError(f"prior={prior!r} is not one of {', '.join(PRIORS)}")
-    items = list(texts)
-    clf = IntentClassifier.load(model) if model else IntentClassifier.load_default()
-    clf.set_params(class_prior=PRIORS[prior])
-    out = clf.classify(items)
-    if topics is None or topics == "none":
-        return out
-    if topics == "auto":
-        out["topic"] = TopicVocabulary().fit_transform(items)
-        return out
-    vocab = [t.strip().lower() for t in (topics.split(",") if isinstance(topics, str) else topics)]
-    vocab = sorted({t for t in vocab if t}, key=len, reverse=True)
-    if not vocab:
-        raise ConfigError("topics: the list is empty; give topics, 'auto' or 'none'")
-    norm = [normalize_text(t) for t in items]
-    out["topic"] = [next((v for v in vocab if v in t), NO_TOPIC) for t in norm]
-    return out
+def moment_frame(classes: np.ndarray, proba: np.ndarray) -> pd.DataFrame:
+    """The most likely moment of each row of ``proba`` and its probability (``confidence``)."""
+    idx = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
+    return pd.DataFrame(
+        {
+            "moment": pd.Series(np.asarray(classes)[idx], dtype=object),
+            "confidence": proba[np.arange(len(proba)), idx].round(4),
+        }
+    )

@@ -43,11 +43,7 @@ SHARED = ROOT.parent / "shared" / "data"
 runner = CliRunner()
 
 #: README commands that do not work yet, each with the part of its error that says why
-KNOWN_BROKEN: dict[str, str] = {
-    # moments engineer (issue 15): nothing produces the 'topic' column the tour keys on
-    "micromix moments bursts --input searches.csv --time-col ts --key-col moment,topic,region "
-    "--freq 1h": "'topic' not found",
-}
+KNOWN_BROKEN: dict[str, str] = {}
 #: development and installation commands, not part of the product tour
 NOT_TOUR = ("pip ", "pytest", "ruff ", "bash ", "lint-imports", "mypy", "python benchmarks/")
 
@@ -174,7 +170,10 @@ def covers(*prefixes: str) -> Callable[[Callable[..., None]], Callable[..., None
 
 
 def test_every_readme_command_is_covered():
-    missing = [c for _, c in readme_commands() if not any(c.startswith(p) for p in COVERED)]
+    commands = [c for _, c in readme_commands()]
+    stale = [c for c in KNOWN_BROKEN if c not in commands]
+    assert not stale, f"KNOWN_BROKEN names commands the README no longer has: {stale}"
+    missing = [c for c in commands if not any(c.startswith(p) for p in COVERED)]
     assert not missing, f"README commands without a check in tests/test_readme_tour.py: {missing}"
     assert len(readme_commands()) >= 30  # the parser still finds the tour
 
@@ -214,15 +213,16 @@ def test_tour_ingest_and_kpis(tour, monkeypatch):
 @covers("micromix moments")
 def test_tour_micro_moments(tour, monkeypatch):
     events = _export("events", "events.csv", monkeypatch)
-    search = events[events["event_type"] == "search"]
-    search[["ts", "query"]].to_csv("queries.csv", index=False)
-    search.to_csv("searches.csv", index=False)
+    events[events["event_type"] == "search"].drop(columns=["moment"]).to_csv(
+        "searches.csv", index=False
+    )
     classify, bursts, sessions, watch = _section("Micro-moments (`docs/moments.md`)")
     run(classify, monkeypatch)
     tagged = pd.read_csv("tagged.csv")
-    assert {"moment", "confidence"} <= set(tagged.columns)
+    assert {"moment", "confidence", "topic"} <= set(tagged.columns)
     assert set(tagged["moment"]) <= {"know", "go", "do", "buy", "other"}
-    run(bursts, monkeypatch)
+    found = run(bursts, monkeypatch).stdout
+    assert found.splitlines()[0].startswith("key,")  # key, start, end, ... kind
     run(sessions, monkeypatch)
     assert "moment" in pd.read_csv("sessions.csv").columns
     _check_watch(watch)

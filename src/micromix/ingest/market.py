@@ -1,7 +1,9 @@
 """Load a simulated :class:`~micromix.simulate.Market` into a store.
 
 The simulator emits the same contracts as real data, so its tables go into the same store
-tables; ``ground_truth`` and ``surges`` (which real data never has) get tables of their own.
+tables; ``ground_truth`` and ``surges`` (which real data never has) get tables of their own, and
+``sim_config`` keeps what is needed to rebuild the simulator's true response curves (size,
+order value and every channel's parameters) for judging decisions against the truth.
 
 Quickstart
 ----------
@@ -15,14 +17,33 @@ True
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 
 from micromix.schema import SCHEMAS
 
-__all__ = ["load_market"]
+__all__ = ["SIM_CONFIG_TABLE", "load_market", "simulation_config_frame"]
+
+#: table holding the simulated market's configuration (one row, JSON)
+SIM_CONFIG_TABLE = "sim_config"
+
+
+def simulation_config_frame(config: Any, version: int = 1) -> pd.DataFrame:
+    """One row: the simulator version and, as JSON, the size, order value and the channels'
+    parameters of a :class:`~micromix.simulate.SimConfig` (what the true curves need)."""
+    doc = {
+        "users": int(config.users),
+        "days": int(config.days),
+        "seed": int(config.seed),
+        "order_value": float(config.order_value),
+        "channels": [dataclasses.asdict(c) for c in config.channels],
+    }
+    return pd.DataFrame([{"version": int(version), "config": json.dumps(doc, default=str)}])
 
 
 def load_market(
@@ -67,5 +88,9 @@ def load_market(
             else:
                 store.replace(name, data)
             counts[name] = data.num_rows if isinstance(data, pa.Table) else len(data)
+        if getattr(market, "config", None) is not None:
+            frame = simulation_config_frame(market.config, getattr(market, "version", 1))
+            store.replace(SIM_CONFIG_TABLE, frame)
+            counts[SIM_CONFIG_TABLE] = 1
     report("stored", 1.0)
     return counts

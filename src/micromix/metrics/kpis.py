@@ -186,12 +186,17 @@ class Ratio:
 
     def compute(self, frame: pd.DataFrame) -> pd.Series:
         """The ratio on a frame of summed measures (null where undefined)."""
-        num = pd.to_numeric(frame[self.numerator]).astype(float)
+
+        def col(name: str) -> np.ndarray:
+            return pd.to_numeric(frame[name]).to_numpy(dtype=float, na_value=np.nan)
+
+        num = col(self.numerator)
         if self.subtract is not None:
-            num = num - pd.to_numeric(frame[self.subtract]).astype(float)
-        den = pd.to_numeric(frame[self.denominator]).astype(float)
+            num = num - col(self.subtract)
+        den = col(self.denominator)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (num * self.scale) / den.where(den != 0)
+            out = num * self.scale / np.where(den != 0, den, np.nan)
+        return pd.Series(out, index=frame.index, dtype=float)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -627,37 +632,37 @@ def resolve_source(store: Any, by: Sequence[str], source: str = "auto") -> str:
     ``posts`` is never picked automatically (its KPIs differ); ask for it with
     ``source="posts"``.
     """
+    return _resolve(store, by, source)[0]
+
+
+def _resolve(store: Any, by: Sequence[str], source: str) -> tuple[str, ir.Table]:
+    """The source and its table (one catalogue look-up, counts only to choose ``auto``)."""
+    tables = set(store.tables())
     if source != "auto":
         if source not in SOURCES:
             raise ConfigError(f"unknown source {source!r}; use auto or one of {', '.join(SOURCES)}")
-        if not store.has_table(_SOURCE_TABLE[source]):
+        if _SOURCE_TABLE[source] not in tables:
             raise ConfigError(
                 f"the store has no {_SOURCE_TABLE[source]} table; ingest {source} first "
                 f"(micromix ingest {source} FILE)"
             )
-        return source
+        return source, store.table(_SOURCE_TABLE[source])
     auto = ("events", "ads")
-    candidates = []
-    for s in auto:
-        name = _SOURCE_TABLE[s]
-        if store.has_table(name) and store.count(name) > 0:
-            cols = store.table(name).columns
-            if all(d in cols for d in by):
-                candidates.append(s)
-    if not candidates:
-        have = [
-            s for s in auto if store.has_table(_SOURCE_TABLE[s]) and store.count(_SOURCE_TABLE[s])
-        ]
-        if not have:
-            raise ConfigError(
-                "the store has no events or ad data yet; run micromix ingest or micromix demo first"
-            )
+    have = [s for s in auto if _SOURCE_TABLE[s] in tables and store.count(_SOURCE_TABLE[s]) > 0]
+    if not have:
         raise ConfigError(
-            f"no data source has all of {', '.join(by)}; events columns: "
-            f"{', '.join(store.table('events').columns)}; ads columns: "
-            f"{', '.join(store.table('ad_performance').columns)}"
+            "the store has no events or ad data yet; run micromix ingest or micromix demo first"
         )
-    return candidates[0]
+    cols: dict[str, list[str]] = {}
+    for s in have:
+        t = store.table(_SOURCE_TABLE[s])
+        if all(d in t.columns for d in by):
+            return s, t
+        cols[s] = list(t.columns)
+    raise ConfigError(
+        f"no data source has all of {', '.join(by)}; "
+        + "; ".join(f"{s} columns: {', '.join(c)}" for s, c in cols.items())
+    )
 
 
 def compute_kpis(
@@ -708,8 +713,7 @@ def compute_kpis(
         ``reach`` for ad reports. ``attrs`` holds ``source``, ``currency`` and ``notes``.
     """
     by = [b.strip() for b in by if b and b.strip()]
-    src = resolve_source(store, by, source)
-    t = store.table(_SOURCE_TABLE[src])
+    src, t = _resolve(store, by, source)
     if fx is None and to is not None:
         fx = FxRates.identity(to)
     followers_from = None
@@ -775,9 +779,8 @@ def _finish(
     src = plan.source
     df = df.drop(columns=[c for c in ("_crossing",) if c in df.columns])
     keys_now = list(plan.fine_keys)
-    for c in df.columns:
-        if c not in keys_now:
-            df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    values = [c for c in df.columns if c not in keys_now]
+    df[values] = df[values].astype("float64")
     if "_rows" in df.columns:
         df = df[df["_rows"] > 0]
     if src == "events":

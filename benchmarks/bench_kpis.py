@@ -19,9 +19,11 @@ by ``campaign_id, platform``, each in its own subprocess (so its peak RSS is its
 * ``polars``          Polars' lazy engine (``scan_parquet ... group_by ... agg``) on the Parquet;
 
 then the same again for a subset of KPIs (``ctr,cpa,roas``) to show that a subset costs less.
-Each query runs once to warm up (micromix's first call also compiles; that time is reported as
-``first``) and then ``--repeat`` times; the median is reported with the load average measured
-before and after. Results are compared column by column across contenders.
+Each contender runs in ``--rounds`` fresh processes, interleaved with the others so that a change
+in the (shared) machine's load hits them alike; each process runs the query once to warm up
+(micromix's first call also plans and compiles it: reported as ``first``) and then ``--repeat``
+times. The median of all timed runs is reported with the load averages seen and the largest
+peak RSS. Results are compared column by column across contenders.
 
 Goals (issue 17): micromix <= 1.1x DuckDB SQL and <= 1.0x Polars on the full KPI set; a subset
 cheaper than the full set. A small-store section measures what one API-sized KPI request spends
@@ -137,7 +139,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _timed(fn, repeat: int) -> tuple[float, float, object]:
+def _timed(fn, repeat: int) -> tuple[float, list[float], object]:
     t = time.perf_counter()
     out = fn()  # warm-up (micromix: plans and compiles the query)
     first = time.perf_counter() - t
@@ -146,7 +148,7 @@ def _timed(fn, repeat: int) -> tuple[float, float, object]:
         t = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t)
-    return first, statistics.median(times), out
+    return first, times, out
 
 
 def _polars_query(parquet: str, subset: bool):
@@ -259,7 +261,7 @@ def child(kind: str, db: str, parquet: str, repeat: int, subset: bool, out: str)
             {
                 "kind": kind,
                 "first": first,
-                "seconds": secs,
+                "times": secs,
                 "peak_rss_mb": _peak_mb(),
                 "rows": len(df),
                 "load": [load0, os.getloadavg()[0]],
@@ -378,6 +380,17 @@ def _compare(results: dict[str, dict], files: dict[str, str]) -> str:
     return "yes (every column, rtol 1e-9)" if not bad else f"NO vs {ref_name}: {', '.join(bad)}"
 
 
+def _summarise(runs: list[dict]) -> dict:
+    """One contender over its rounds: median time, median first call, largest peak RSS."""
+    return {
+        "seconds": statistics.median([t for r in runs for t in r["times"]]),
+        "first": statistics.median([r["first"] for r in runs]),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        "rows": runs[-1]["rows"],
+        "load": [x for r in runs for x in r["load"]],
+    }
+
+
 def _ratio(results: dict[str, dict], a: str, b: str, goal: str) -> None:
     if {a, b} <= set(results):
         x = results[a]["seconds"] / results[b]["seconds"]
@@ -390,7 +403,8 @@ def main() -> None:
     )
     ap.add_argument("--quick", action="store_true", help="~1M events instead of ~20M")
     ap.add_argument("--events", type=int, default=None, help="target number of events")
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs per process")
+    ap.add_argument("--rounds", type=int, default=3, help="fresh processes per contender")
     ap.add_argument("--data", type=Path, default=None, help="folder to keep/reuse the data in")
     ap.add_argument(
         "--only", default=None, help="comma-separated contenders (default: all of them)"
@@ -416,32 +430,36 @@ def main() -> None:
         kinds = [k for k in kinds if k in args.only.split(",")]
     all_results = {}
     for subset in (False, True):
-        results: dict[str, dict] = {}
-        files: dict[str, str] = {}
-        for kind in kinds:
-            out = str(data / f"result-{kind}-{int(subset)}.parquet")
-            files[kind] = out
-            cmd = [sys.executable, __file__, "--repeat", str(args.repeat), "--child", kind]
-            proc = subprocess.run(
-                [*cmd, str(db), str(parquet), "1" if subset else "0", out],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if proc.returncode != 0:
-                print(f"{kind} failed:\n{proc.stderr[-2000:]}")
-                continue
-            results[kind] = json.loads(proc.stdout.strip().splitlines()[-1])
+        runs: dict[str, list[dict]] = {k: [] for k in kinds}
+        files = {k: str(data / f"result-{k}-{int(subset)}.parquet") for k in kinds}
+        # rounds interleave the contenders, so a change in the machine's load hits them alike
+        for _ in range(args.rounds):
+            for kind in kinds:
+                cmd = [sys.executable, __file__, "--repeat", str(args.repeat), "--child", kind]
+                proc = subprocess.run(
+                    [*cmd, str(db), str(parquet), "1" if subset else "0", files[kind]],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if proc.returncode != 0:
+                    print(f"{kind} failed:\n{proc.stderr[-2000:]}")
+                    continue
+                runs[kind].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        results = {k: _summarise(v) for k, v in runs.items() if v}
         what = f"KPIs {','.join(SUBSET)}" if subset else f"all {len(FULL)} KPIs"
-        print(f"\n{what} by {', '.join(BY)} over {n:,} events (median of {args.repeat}):")
+        print(
+            f"\n{what} by {', '.join(BY)} over {n:,} events (median of {args.rounds} rounds x "
+            f"{args.repeat} runs, each round a fresh process per contender):"
+        )
         print(
             f"{'contender':<14} {'seconds':>8} {'first':>7} {'Mev/s':>6} {'peak RSS MB':>11} "
-            f"{'rows':>5}  load before/after"
+            f"{'rows':>5}  load min-max"
         )
         for kind, r in results.items():
             print(
                 f"{kind:<14} {r['seconds']:>8.3f} {r['first']:>7.3f} {n / r['seconds'] / 1e6:>6.1f} "
-                f"{r['peak_rss_mb']:>11.0f} {r['rows']:>5}  {r['load'][0]:.2f} / {r['load'][1]:.2f}"
+                f"{r['peak_rss_mb']:>11.0f} {r['rows']:>5}  {min(r['load']):.2f}-{max(r['load']):.2f}"
             )
         print(f"results agree: {_compare(results, files)}")
 

@@ -472,3 +472,68 @@ def test_posts_without_views_or_followers():
     assert pd.isna(got.loc["z", "engagement_rate_per_follower"])  # 0 followers: undefined
     by_all = compute_kpis(st_, source="posts", kpis="posts,likes,emv")
     assert by_all["posts"].iloc[0] == 3 and pd.isna(by_all["likes"].iloc[0])
+
+
+# ------------------------------------------------------------------ engines and invariants
+class _OtherEngine:
+    """The same DuckDB store seen as an engine without the compiled-SQL cache (Spark, warehouses)."""
+
+    def __init__(self, store):
+        self._store = store
+        self.engine = "other"
+
+    def __getattr__(self, name):
+        if name == "sql":
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+@pytest.mark.parametrize(
+    ("source", "by", "grain"),
+    [
+        ("events", ["strategy", "platform"], "week"),
+        ("events", [], None),
+        ("posts", ["platform"], None),
+    ],
+)
+def test_ibis_path_equals_the_compiled_sql_path(market_store, source, by, grain):
+    a = compute_kpis(market_store, by=by, grain=grain, source=source)
+    b = compute_kpis(_OtherEngine(market_store), by=by, grain=grain, source=source)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["USD", "EUR", "eur", None]),
+            st.sampled_from(["a", "b"]),
+            st.floats(0, 1e4),
+            st.integers(0, 1000),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_money_per_currency_equals_pandas(rows):
+    df = pd.DataFrame(
+        {
+            "platform": "facebook",
+            "currency": [r[0] for r in rows],
+            "campaign_id": [r[1] for r in rows],
+            "spend": [r[2] for r in rows],
+            "impressions": [r[3] for r in rows],
+        }
+    )
+    got = compute_kpis(_ads(df), by=["campaign_id"], source="ads", kpis="spend,cpm,impressions")
+    want = (
+        df.assign(currency=df["currency"].str.upper().fillna("-"))
+        .groupby(["campaign_id", "currency"])[["spend", "impressions"]]
+        .sum()
+    )
+    assert len(got) == len(want)
+    for _, g in got.iterrows():
+        e = want.loc[(g["campaign_id"], g["currency"] or "-")]  # null currency: its own group
+        assert g["spend"] == pytest.approx(e["spend"]) and g["impressions"] == e["impressions"]
+        cpm = e["spend"] * 1000 / e["impressions"] if e["impressions"] else np.nan
+        assert (pd.isna(g["cpm"]) and np.isnan(cpm)) or g["cpm"] == pytest.approx(cpm)

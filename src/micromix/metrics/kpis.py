@@ -63,6 +63,8 @@ from micromix.schema.vocab import ENGAGEMENT_EVENTS
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from micromix.store import Store
+
 __all__ = [
     "GRAINS",
     "KPI_COLUMNS",
@@ -626,7 +628,7 @@ def _crosses_period(t: ir.Table, grain: str) -> Any:
 
 
 # ---------------------------------------------------------------------------- the request
-def resolve_source(store: Any, by: Sequence[str], source: str = "auto") -> str:
+def resolve_source(store: Store, by: Sequence[str], source: str = "auto") -> str:
     """Pick the source for ``by``: events if it has rows and all dimensions, else ads.
 
     ``posts`` is never picked automatically (its KPIs differ); ask for it with
@@ -635,7 +637,7 @@ def resolve_source(store: Any, by: Sequence[str], source: str = "auto") -> str:
     return _resolve(store, by, source)[0]
 
 
-def _resolve(store: Any, by: Sequence[str], source: str) -> tuple[str, ir.Table]:
+def _resolve(store: Store, by: Sequence[str], source: str) -> tuple[str, ir.Table]:
     """The source and its table (one catalogue look-up, counts only to choose ``auto``)."""
     tables = set(store.tables())
     if source != "auto":
@@ -666,7 +668,7 @@ def _resolve(store: Any, by: Sequence[str], source: str) -> tuple[str, ir.Table]
 
 
 def compute_kpis(
-    store: Any,
+    store: Store,
     *,
     by: Sequence[str] = (),
     grain: str | None = None,
@@ -931,7 +933,7 @@ def _dtypes(out: pd.DataFrame, plan: KpiPlan, *, spread: bool) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------- date ranges
-def _range_refusal(store: Any, t: ir.Table, plan: KpiPlan, n: int) -> ConfigError:
+def _range_refusal(store: Store, t: ir.Table, plan: KpiPlan, n: int) -> ConfigError:
     cross = t.filter(_crosses_period(t, plan.grain or "day"))
     ex = store.execute(cross.select("campaign_id", "date", "date_end").limit(1))
     example = ""
@@ -949,7 +951,7 @@ def _range_refusal(store: Any, t: ir.Table, plan: KpiPlan, n: int) -> ConfigErro
 
 
 def _add_spread_rows(
-    store: Any,
+    store: Store,
     t: ir.Table,
     plan: KpiPlan,
     df: pd.DataFrame,

@@ -638,29 +638,28 @@ def resolve_source(store: Store, by: Sequence[str], source: str = "auto") -> str
 
 
 def _resolve(store: Store, by: Sequence[str], source: str) -> tuple[str, ir.Table]:
-    """The source and its table (one catalogue look-up, counts only to choose ``auto``)."""
-    tables = set(store.tables())
+    """The source and its table (counts only to choose ``auto``)."""
     if source != "auto":
         if source not in SOURCES:
             raise ConfigError(f"unknown source {source!r}; use auto or one of {', '.join(SOURCES)}")
-        if _SOURCE_TABLE[source] not in tables:
+        if not store.has_table(_SOURCE_TABLE[source]):
             raise ConfigError(
                 f"the store has no {_SOURCE_TABLE[source]} table; ingest {source} first "
                 f"(micromix ingest {source} FILE)"
             )
         return source, store.table(_SOURCE_TABLE[source])
-    auto = ("events", "ads")
-    have = [s for s in auto if _SOURCE_TABLE[s] in tables and store.count(_SOURCE_TABLE[s]) > 0]
-    if not have:
-        raise ConfigError(
-            "the store has no events or ad data yet; run micromix ingest or micromix demo first"
-        )
     cols: dict[str, list[str]] = {}
-    for s in have:
+    for s in ("events", "ads"):
+        if store.count(_SOURCE_TABLE[s]) == 0:  # 0 also when the table does not exist
+            continue
         t = store.table(_SOURCE_TABLE[s])
         if all(d in t.columns for d in by):
             return s, t
         cols[s] = list(t.columns)
+    if not cols:
+        raise ConfigError(
+            "the store has no events or ad data yet; run micromix ingest or micromix demo first"
+        )
     raise ConfigError(
         f"no data source has all of {', '.join(by)}; "
         + "; ".join(f"{s} columns: {', '.join(c)}" for s, c in cols.items())

@@ -337,10 +337,6 @@ def _dependencies(source: str, kpis: Sequence[str]) -> frozenset[str]:
     return frozenset(need)
 
 
-def _is_money(source: str, kpis: Sequence[str]) -> bool:
-    return bool(_dependencies(source, kpis) & _MONEY)
-
-
 # ------------------------------------------------------------------------------------ plan
 @dataclass(frozen=True)
 class KpiPlan:
@@ -551,7 +547,7 @@ def _prepare(
     if plan.currency_mode == "column":
         extra["currency"] = t.currency.upper()
     if plan.has_date_end and plan.grain:
-        extra["_in_range"] = _crosses_period(t, plan.grain)
+        extra["_crosses"] = _crosses_period(t, plan.grain)
     return t.mutate(**extra) if extra else t
 
 
@@ -598,8 +594,8 @@ def kpi_expr(
     if plan.has_date_end and plan.grain:
         # rows covering more than one period are left out of the sums and counted: the
         # request is refused, or they are spread over their days (compute_kpis)
-        measures = _ads_measures(base, need, where=~base._in_range)
-        measures["_crossing"] = base.count(where=base._in_range)
+        measures = _ads_measures(base, need, where=~base._crosses)
+        measures["_crossing"] = base.count(where=base._crosses)
     else:
         measures = measure_exprs(base, plan.source, need)
     agg = _group(base, plan.fine_keys, measures)
@@ -823,10 +819,12 @@ def _finish(
             n = df["_n_reach"] if "_n_reach" in df.columns else pd.Series(0.0, index=df.index)
             df["reach_is_upper_bound"] = n > 1
             out_cols.append("reach_is_upper_bound")
-            notes.append(
-                "reach of ad reports is the sum of reported reach: an upper bound where "
-                "reach_is_upper_bound is true (platforms do not de-duplicate people across rows)"
-            )
+    if src == "ads" and "reach" in plan.measures:
+        notes.append(
+            "reach of ad reports is the sum of reported reach: an upper bound for a group of "
+            "several rows (reach_is_upper_bound), so frequency is then a lower bound (platforms "
+            "do not de-duplicate people across rows)"
+        )
     if fx is not None and plan.currency_mode != "none":
         df["currency"] = fx.to
         out_cols.insert(len(plan.out_keys), "currency")

@@ -3,51 +3,51 @@ SELECT
   `t1`.`period`,
   `t1`.`currency`,
   COUNTIF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   )) AS `_rows`,
   SUM(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`impressions`, NULL)) AS `impressions`,
   COUNT(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`impressions`, NULL)) AS `_n_impressions`,
   SUM(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`reach`, NULL)) AS `reach`,
   COUNT(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`reach`, NULL)) AS `_n_reach`,
   SUM(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`clicks`, NULL)) AS `clicks`,
   COUNT(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`clicks`, NULL)) AS `_n_clicks`,
   SUM(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`spend`, NULL)) AS `spend`,
   COUNT(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`spend`, NULL)) AS `_n_spend`,
   SUM(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`conversions`, NULL)) AS `conversions`,
   COUNT(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`conversions`, NULL)) AS `_n_conversions`,
   SUM(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`conversion_value`, NULL)) AS `revenue`,
   COUNT(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`conversion_value`, NULL)) AS `_n_revenue`,
   SUM(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`engagements`, NULL)) AS `engagements`,
   COUNT(IF(NOT (
-    `t1`.`_in_range`
+    `t1`.`_crosses`
   ), `t1`.`engagements`, NULL)) AS `_n_engagements`,
-  COUNTIF(`t1`.`_in_range`) AS `_crossing`
+  COUNTIF(`t1`.`_crosses`) AS `_crossing`
 FROM (
   SELECT
     `t0`.`date`,
@@ -81,7 +81,7 @@ FROM (
         DATE_TRUNC(`t0`.`date`, MONTH) <> DATE_TRUNC(`t0`.`date_end`, MONTH)
       ),
       FALSE
-    ) AS `_in_range`
+    ) AS `_crosses`
   FROM `ad_performance` AS `t0`
 ) AS `t1`
 GROUP BY

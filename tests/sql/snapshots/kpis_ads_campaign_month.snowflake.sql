@@ -3,51 +3,51 @@ SELECT
   "t1"."period",
   "t1"."currency",
   COUNT_IF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   )) AS "_rows",
   SUM(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."impressions", NULL)) AS "impressions",
   COUNT(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."impressions", NULL)) AS "_n_impressions",
   SUM(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."reach", NULL)) AS "reach",
   COUNT(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."reach", NULL)) AS "_n_reach",
   SUM(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."clicks", NULL)) AS "clicks",
   COUNT(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."clicks", NULL)) AS "_n_clicks",
   SUM(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."spend", NULL)) AS "spend",
   COUNT(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."spend", NULL)) AS "_n_spend",
   SUM(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."conversions", NULL)) AS "conversions",
   COUNT(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."conversions", NULL)) AS "_n_conversions",
   SUM(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."conversion_value", NULL)) AS "revenue",
   COUNT(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."conversion_value", NULL)) AS "_n_revenue",
   SUM(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."engagements", NULL)) AS "engagements",
   COUNT(IFF(NOT (
-    "t1"."_in_range"
+    "t1"."_crosses"
   ), "t1"."engagements", NULL)) AS "_n_engagements",
-  COUNT_IF("t1"."_in_range") AS "_crossing"
+  COUNT_IF("t1"."_crosses") AS "_crossing"
 FROM (
   SELECT
     "t0"."date",
@@ -81,7 +81,7 @@ FROM (
         DATE_TRUNC('MONTH', "t0"."date") <> DATE_TRUNC('MONTH', "t0"."date_end")
       ),
       FALSE
-    ) AS "_in_range"
+    ) AS "_crosses"
   FROM "ad_performance" AS "t0"
 ) AS "t1"
 GROUP BY

@@ -819,7 +819,8 @@ def _finish(
             n = df["_n_reach"] if "_n_reach" in df.columns else pd.Series(0.0, index=df.index)
             df["reach_is_upper_bound"] = n > 1
             out_cols.append("reach_is_upper_bound")
-    if src == "ads" and "reach" in plan.measures:
+    summed = df["_n_reach"] > 1 if "_n_reach" in df.columns else pd.Series(False, index=df.index)
+    if src == "ads" and "reach" in plan.measures and summed.any():
         notes.append(
             "reach of ad reports is the sum of reported reach: an upper bound for a group of "
             "several rows (reach_is_upper_bound), so frequency is then a lower bound (platforms "

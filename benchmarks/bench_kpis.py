@@ -16,7 +16,8 @@ by ``campaign_id, platform``, each in its own subprocess (so its peak RSS is its
   (one scan for the measures and the EMV's paid CPM, a filtered distinct scan for reach) —
   no ``WITH e AS (SELECT * FROM events)`` that materialises the table;
 * ``micromix-pq`` / ``duckdb-sql-pq``  the same two over the Parquet file (a micromix lake);
-* ``polars``          Polars' lazy engine (``scan_parquet ... group_by ... agg``) on the Parquet;
+* ``polars`` / ``polars-stream``  Polars' lazy query (``scan_parquet ... group_by ... agg``) on
+  the Parquet, collected by its in-memory and by its streaming engine;
 
 then the same again for a subset of KPIs (``ctr,cpa,roas``) to show that a subset costs less.
 Each contender runs in ``--rounds`` fresh processes, interleaved with the others so that a change
@@ -248,9 +249,10 @@ def child(kind: str, db: str, parquet: str, repeat: int, subset: bool, out: str)
             events = "read_parquet('" + parquet.replace("'", "''") + "')"
         sql = (SUBSET_SQL if subset else FULL_SQL).format(events=events)
         first, secs, df = _timed(lambda: con.execute(sql).df(), repeat)
-    elif kind == "polars":
+    elif kind in ("polars", "polars-stream"):
         q = _polars_query(parquet, subset)
-        first, secs, res = _timed(q.collect, repeat)
+        engine = "streaming" if kind == "polars-stream" else "in-memory"
+        first, secs, res = _timed(lambda: q.collect(engine=engine), repeat)
         df = res.to_pandas()  # type: ignore[attr-defined]
     else:  # pragma: no cover
         raise SystemExit(f"unknown contender {kind}")
@@ -434,7 +436,7 @@ def main() -> None:
         f"python={platform.python_version()} load={os.getloadavg()[0]:.2f}"
     )
     db, parquet, n = prepare(data, events)
-    kinds = ["micromix", "duckdb-sql", "micromix-pq", "duckdb-sql-pq", "polars"]
+    kinds = ["micromix", "duckdb-sql", "micromix-pq", "duckdb-sql-pq", "polars", "polars-stream"]
     if args.only:
         kinds = [k for k in kinds if k in args.only.split(",")]
     all_results = {}
@@ -476,6 +478,7 @@ def main() -> None:
         _ratio(results, "micromix", "duckdb-sql", goal)
         _ratio(results, "micromix-pq", "duckdb-sql-pq", goal)
         _ratio(results, "micromix-pq", "polars", "" if subset else "(goal <= 1.0x)")
+        _ratio(results, "micromix-pq", "polars-stream", "" if subset else "(goal <= 1.0x)")
         all_results["subset" if subset else "full"] = results
     full, sub = all_results.get("full", {}), all_results.get("subset", {})
     for kind in kinds:

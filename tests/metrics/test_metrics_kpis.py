@@ -537,3 +537,52 @@ def test_money_per_currency_equals_pandas(rows):
         assert g["spend"] == pytest.approx(e["spend"]) and g["impressions"] == e["impressions"]
         cpm = e["spend"] * 1000 / e["impressions"] if e["impressions"] else np.nan
         assert (pd.isna(g["cpm"]) and np.isnan(cpm)) or g["cpm"] == pytest.approx(cpm)
+
+
+def test_ad_rows_of_different_levels_are_never_summed_together():
+    st_ = Store.open(":memory:")
+    st_.sql("ALTER TABLE ad_performance ADD COLUMN level VARCHAR")  # the ingest contract's level
+    st_.append(
+        "ad_performance",
+        pd.DataFrame(
+            {
+                "platform": ["google"] * 3,
+                "campaign_id": ["c1", "c1", "c1"],
+                "ad_id": [None, "k1", "k2"],
+                "level": ["campaign", "keyword", "keyword"],
+                "impressions": [300, 100, 200],
+                "clicks": [30, 10, 20],
+                "spend": [3.0, 1.0, 2.0],
+                "currency": ["EUR"] * 3,
+            }
+        ),
+    )
+    got = compute_kpis(st_, by=["campaign_id"], source="ads", kpis="impressions,spend")
+    assert got[["level", "impressions", "spend"]].to_dict("records") == [
+        {"level": "campaign", "impressions": 300, "spend": 3.0},
+        {"level": "keyword", "impressions": 300, "spend": 3.0},
+    ]
+    assert list(got.columns) == ["campaign_id", "level", "currency", "impressions", "spend"]
+
+
+def test_posts_use_the_platforms_engagement_count_where_reported():
+    st_ = Store.open(":memory:")
+    st_.sql("ALTER TABLE posts ADD COLUMN engagements BIGINT")
+    st_.sql("ALTER TABLE posts ADD COLUMN author_followers BIGINT")
+    st_.append(
+        "posts",
+        pd.DataFrame(
+            {
+                "post_id": ["a", "b"],
+                "platform": ["instagram", "instagram"],
+                "author_id": ["x", "y"],
+                "likes": [10, 10],
+                "comments": [1, 1],
+                "engagements": [50, None],
+                "author_followers": [1000, None],
+            }
+        ),
+    )
+    got = compute_kpis(st_, source="posts", kpis="engagements,engagement_rate_per_follower")
+    assert got["engagements"].iloc[0] == 50 + 11
+    assert got["engagement_rate_per_follower"].iloc[0] == pytest.approx(50 / 1000)

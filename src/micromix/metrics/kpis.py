@@ -400,9 +400,12 @@ def kpi_plan(
     if money:
         mode = "column" if has_cur and source != "posts" else "constant"
     period = ("period",) if grain else ()
+    # rows of an ad table at several levels (campaign and ad rows of one campaign) describe the
+    # same delivery twice: they are kept apart, never summed together
+    level = ("level",) if source == "ads" and "level" in columns and "level" not in by else ()
     cur_out = ("currency",) if money and not convert and "currency" not in by else ()
-    out_keys = (*by, *period, *cur_out)
-    fine: list[str] = [*by, *period]
+    out_keys = (*by, *period, *level, *cur_out)
+    fine: list[str] = [*by, *period, *level]
     if mode == "column" and "currency" not in fine:
         fine.append("currency")
     if fx_daily and money:
@@ -496,6 +499,8 @@ def _posts_measures(t: ir.Table, need: set[str]) -> dict[str, Any]:
             out[f"_n_{m}"] = t[m].count()
     present = [t[c].fill_null(0) for c in _POST_COUNTS if c in t.columns]
     eng = sum(present[1:], present[0]) if present else None
+    if "engagements" in t.columns:  # the platform's own count, where it reports one
+        eng = t.engagements.fill_null(eng) if eng is not None else t.engagements
     viewed = (t.views > 0).fill_null(False) if "views" in t.columns else None
     fol = t.followers if "followers" in t.columns else None
     followed = (fol > 0).fill_null(False) if fol is not None else None
@@ -959,7 +964,11 @@ def _add_spread_rows(
     grain = plan.grain or "day"
     base = t.filter(where(t)) if where is not None else t
     cross = base.filter(_crosses_period(base, grain))
-    cols = [c for c in (*plan.by, "campaign_id", "currency", "date", "date_end") if c in t.columns]
+    cols = [
+        c
+        for c in (*plan.by, "level", "campaign_id", "currency", "date", "date_end")
+        if c in t.columns
+    ]
     cols += [_ADS_COLUMN[m] for m in MEASURES if m in _ADS_COLUMN and _ADS_COLUMN[m] in t.columns]
     raw = store.execute(cross.select(*dict.fromkeys(cols)))
     start = pd.to_datetime(raw["date"]).dt.normalize()
@@ -975,7 +984,7 @@ def _add_spread_rows(
     offset = rep.groupby(level=0).cumcount().to_numpy()
     day = start.loc[rep.index].to_numpy() + pd.to_timedelta(offset, unit="D").to_numpy()
     share = 1.0 / ndays.loc[rep.index].to_numpy()
-    parts = pd.DataFrame({k: rep[k].to_numpy() for k in plan.by})
+    parts = pd.DataFrame({k: rep[k].to_numpy() for k in (*plan.by, "level") if k in plan.fine_keys})
     if plan.grain:
         parts["period"] = _truncate_days(pd.Series(day), plan.grain).to_numpy()
     if "currency" in plan.fine_keys:

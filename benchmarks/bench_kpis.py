@@ -44,31 +44,15 @@ import sys
 import time
 from pathlib import Path
 
+from micromix.metrics import KPI_COLUMNS
+
 BY = ["campaign_id", "platform"]
 SUBSET = ["ctr", "cpa", "roas"]
 ENGAGEMENT = "('like', 'comment', 'share', 'save', 'follow')"
-#: every KPI column of the full set, in micromix's order
-FULL = [
-    "impressions",
-    "reach",
-    "clicks",
-    "spend",
-    "conversions",
-    "revenue",
-    "engagements",
-    "organic_impressions",
-    "frequency",
-    "ctr",
-    "cpm",
-    "cpc",
-    "cvr",
-    "cpa",
-    "roas",
-    "roi",
-    "engagement_rate",
-    "cost_per_engagement",
-    "emv",
-]
+#: every KPI column of the full set, in micromix's order (the baselines are checked against it)
+FULL = list(KPI_COLUMNS)
+#: the additive measures among them
+MEASURES = FULL[: FULL.index("organic_impressions") + 1]
 
 FULL_SQL = f"""
 WITH m AS (
@@ -200,14 +184,7 @@ def _polars_query(parquet: str, subset: bool):
     g = g.with_columns(cpm.alias("paid_cpm"))
     g = g.select(
         *BY,
-        "impressions",
-        "reach",
-        "clicks",
-        "spend",
-        "conversions",
-        "revenue",
-        "engagements",
-        "organic_impressions",
+        *MEASURES,
         ratio(pl.col("impressions"), "reach")("frequency"),
         ratio(pl.col("clicks"), "impressions")("ctr"),
         ratio(pl.col("spend"), "impressions", 1000.0)("cpm"),

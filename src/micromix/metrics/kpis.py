@@ -7,8 +7,9 @@ averages of ratios — and an undefined value is null: a zero denominator, or a 
 not report (revenue where the ad reports carry no conversion value is null, not 0).
 
 Ask for a subset with ``kpis=["ctr", "cpa"]``: the measures they depend on are computed and
-nothing else (no reach scan for CTR, no EMV scan for CPA). The compiled query is cached per
-(engine, table schema, source, dimensions, grain, KPI set), so a repeated request only executes.
+nothing else (no reach scan for CTR, no EMV scan for CPA). On DuckDB the compiled query
+is cached per (table schema, source, dimensions, grain, KPI set), so a repeated request only
+executes.
 
 Money is never summed across currencies: rows are grouped by ``currency`` (a null currency is
 its own group) unless ``fx`` converts them with rates the user supplies
@@ -712,7 +713,8 @@ def compute_kpis(
     DataFrame
         One row per group: the dimensions, ``period`` (with a grain), ``currency`` (when money
         KPIs are asked and not converted), then the KPI columns; ``reach_is_upper_bound`` follows
-        ``reach`` for ad reports. ``attrs`` holds ``source``, ``currency`` and ``notes``.
+        ``reach`` for ad reports. ``attrs`` holds ``source`` and ``notes`` (what the figures
+        are: summed reach is an upper bound, rows were spread, money was converted ...).
     """
     by = [b.strip() for b in by if b and b.strip()]
     src, t = _resolve(store, by, source)
@@ -733,22 +735,19 @@ def compute_kpis(
     )
     stated = normalise_currency(currency, what="--currency") if currency else None
     fol = store.table("creators") if followers_from else None
-    if where is not None:
-        expr = kpi_expr(t, source=src, plan=plan, filters=[where(t)], followers=fol)
-        df = store.execute(expr)
-    else:
+    if where is None and getattr(store, "engine", None) == "duckdb" and hasattr(store, "sql"):
+        # DuckDB: the compiled SQL names tables only, so it serves any store whose table has
+        # the same schema; a repeated request only executes
         schema = tuple((k, str(v)) for k, v in t.schema().items())
         fschema = tuple(fol.columns) if fol is not None else ()
-        key = (getattr(store, "engine", "?"), plan, schema, fschema)
-
-        def build() -> Any:
-            expr = kpi_expr(t, source=src, plan=plan, followers=fol)
-            if getattr(store, "engine", None) == "duckdb" and hasattr(store, "sql"):
-                return ("sql", str(expr.compile()))
-            return ("expr", expr)
-
-        kind, q = _cached(key, build)
-        df = store.sql(q) if kind == "sql" else store.execute(q)
+        key = ("duckdb", plan, schema, fschema)
+        sql = _cached(key, lambda: str(kpi_expr(t, source=src, plan=plan, followers=fol).compile()))
+        df = store.sql(sql)
+    else:
+        # other engines (and filtered requests): the expression is bound to this store's
+        # connection, and building it is small next to running it on Spark or a warehouse
+        filters = [where(t)] if where is not None else []
+        df = store.execute(kpi_expr(t, source=src, plan=plan, filters=filters, followers=fol))
     notes: list[str] = []
     spread_rows = 0
     if plan.has_date_end and plan.grain and "_crossing" in df.columns:

@@ -586,3 +586,21 @@ def test_posts_use_the_platforms_engagement_count_where_reported():
     got = compute_kpis(st_, source="posts", kpis="engagements,engagement_rate_per_follower")
     assert got["engagements"].iloc[0] == 50 + 11
     assert got["engagement_rate_per_follower"].iloc[0] == pytest.approx(50 / 1000)
+
+
+def test_events_with_a_currency_column_are_split_by_it(market_store, small_market):
+    market_store.sql("ALTER TABLE events ADD COLUMN currency VARCHAR")  # a later contract
+    market_store.sql(
+        "UPDATE events SET currency = CASE WHEN platform = 'tiktok' THEN 'eur' ELSE 'USD' END"
+    )
+    got = compute_kpis(market_store, by=["strategy"], kpis="spend,reach,emv")
+    ev = small_market.events.to_pandas()
+    ev["currency"] = np.where(ev["platform"] == "tiktok", "EUR", "USD")
+    for (s, c), g in ev.groupby(["strategy", "currency"]):
+        row = got[(got["strategy"] == s) & (got["currency"] == c)].iloc[0]
+        assert row["spend"] == pytest.approx(g["cost"].sum())
+        assert row["reach"] == g.loc[g["event_type"] == "impression", "user_id"].nunique()
+    assert set(got["currency"]) == {"EUR", "USD"}
+    stated = compute_kpis(market_store, kpis="spend", currency="GBP")
+    assert stated["currency"].tolist() == ["EUR", "USD"]  # a recorded currency wins, and it says so
+    assert any("GBP was not used" in n for n in stated.attrs["notes"])

@@ -789,6 +789,8 @@ def _finish(
             if c in df.columns:
                 # a null cost is no media cost (organic); no impression is nobody reached
                 df[c] = df[c].fillna(0.0)
+    if plan.currency_mode == "column" and stated is not None:
+        notes.append(f"the {src} record their currency, so the stated {stated} was not used")
     if plan.currency_mode == "constant":
         df["currency"] = EMV_CURRENCY if src == "posts" else stated
         keys_now.append("currency")

@@ -1,21 +1,34 @@
-"""KPI roll-up benchmark: micromix vs raw DuckDB SQL vs pandas, plus simulator speed.
+"""KPI roll-up benchmark: micromix vs hand-written DuckDB SQL vs Polars lazy, in one run.
 
 Usage::
 
-    python benchmarks/bench_kpis.py            # ~20M events (600k users x 90 days) + 1M-user simulator timing
-    python benchmarks/bench_kpis.py --quick    # ~1M events, for a smoke run
+    python benchmarks/bench_kpis.py                     # ~20M events, every contender
+    python benchmarks/bench_kpis.py --quick             # ~1M events, a smoke run
+    python benchmarks/bench_kpis.py --data /tmp/mmk     # keep (and reuse) the generated data
 
-The market is simulated once into a DuckDB file (and a Parquet copy of the events). Each contender
-then runs in its own subprocess over the same data, so that its peak memory (max RSS) is its own:
+The events are simulated in bounded memory (``micromix.simulate.stream.write_events``) and stored
+twice: a DuckDB file (the contract ``events`` table) and one Parquet file. Every contender
+computes *the same KPIs* — the same measures, the same null rules, the same EMV definition —
+by ``campaign_id, platform``, each in its own subprocess (so its peak RSS is its own):
 
-* ``micromix``  — ``compute_kpis(store, by=["campaign_id", "platform"], source="events")``
-  (every KPI, reach as distinct users, EMV at the platform's paid CPM);
-* ``duckdb-sql`` — the same KPIs written by hand in one SQL statement on the same DuckDB file
-  (reach counted on the filtered impressions, the fast way, as micromix does);
-* ``pandas``    — the same KPIs with pandas group-bys on the events loaded from Parquet (the load is
-  timed separately; the ratio uses the compute time only, which flatters pandas).
+* ``micromix``        ``compute_kpis(store, by=BY, source="events")`` on the DuckDB file;
+* ``duckdb-sql``      one hand-written SQL statement on the same file, written the fast way
+  (one scan for the measures and the EMV's paid CPM, a filtered distinct scan for reach) —
+  no ``WITH e AS (SELECT * FROM events)`` that materialises the table;
+* ``micromix-pq`` / ``duckdb-sql-pq``  the same two over the Parquet file (a micromix lake);
+* ``polars`` / ``polars-stream``  Polars' lazy query (``scan_parquet ... group_by ... agg``) on
+  the Parquet, collected by its in-memory and by its streaming engine;
 
-Each query runs once to warm up and then ``--repeat`` times; the median is reported.
+then the same again for a subset of KPIs (``ctr,cpa,roas``) to show that a subset costs less.
+Each contender runs in ``--rounds`` fresh processes, interleaved with the others so that a change
+in the (shared) machine's load hits them alike; each process runs the query once to warm up
+(micromix's first call also plans and compiles it: reported as ``first``) and then ``--repeat``
+times. The median of all timed runs is reported with the load averages seen and the largest
+peak RSS. Results are compared column by column across contenders.
+
+Goals (issue 17): micromix <= 1.1x DuckDB SQL and <= 1.0x Polars on the full KPI set; a subset
+cheaper than the full set. A small-store section measures what one API-sized KPI request spends
+compiling vs executing.
 """
 
 from __future__ import annotations
@@ -28,39 +41,47 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-BY = ["campaign_id", "platform"]
+from micromix.metrics import KPI_COLUMNS
 
-RAW_SQL = """
-WITH e AS (SELECT * FROM events),
-cpm AS (
-  SELECT platform, sum(cost) * 1000.0 / count(*) AS paid_cpm
-  FROM e WHERE event_type = 'impression' AND cost > 0 GROUP BY platform),
-emv AS (
-  SELECT o.campaign_id, o.platform, sum(o.n * c.paid_cpm / 1000.0) AS emv
-  FROM (SELECT campaign_id, platform, count(*) AS n FROM e
-        WHERE event_type = 'impression' AND (cost IS NULL OR cost = 0)
-        GROUP BY campaign_id, platform) o
-  LEFT JOIN cpm c ON o.platform IS NOT DISTINCT FROM c.platform
-  GROUP BY o.campaign_id, o.platform),
-r AS (
-  SELECT campaign_id, platform, count(DISTINCT user_id) AS reach
-  FROM e WHERE event_type = 'impression' GROUP BY campaign_id, platform),
-m AS (
+BY = ["campaign_id", "platform"]
+SUBSET = ["ctr", "cpa", "roas"]
+ENGAGEMENT = "('like', 'comment', 'share', 'save', 'follow')"
+#: every KPI column of the full set, in micromix's order (the baselines are checked against it)
+FULL = list(KPI_COLUMNS)
+#: the additive measures among them
+MEASURES = FULL[: FULL.index("organic_impressions") + 1]
+
+FULL_SQL = f"""
+WITH m AS (
   SELECT campaign_id, platform,
     count(*) FILTER (WHERE event_type = 'impression') AS impressions,
     count(*) FILTER (WHERE event_type = 'click') AS clicks,
     coalesce(sum(cost), 0) AS spend,
     count(*) FILTER (WHERE event_type = 'purchase') AS conversions,
-    coalesce(sum(revenue) FILTER (WHERE event_type = 'purchase'), 0) AS revenue,
-    count(*) FILTER (WHERE event_type IN ('like','comment','share','save','follow')) AS engagements,
-    count(*) FILTER (WHERE event_type = 'impression' AND (cost IS NULL OR cost = 0)) AS organic_impressions
-  FROM e GROUP BY campaign_id, platform)
-SELECT m.*, coalesce(r.reach, 0) AS reach,
-  impressions / nullif(r.reach, 0) AS frequency,
+    sum(revenue) FILTER (WHERE event_type = 'purchase') AS revenue_sum,
+    count(*) FILTER (WHERE event_type = 'purchase' AND revenue IS NULL) AS revenue_missing,
+    count(*) FILTER (WHERE event_type IN {ENGAGEMENT}) AS engagements,
+    count(*) FILTER (WHERE event_type = 'impression' AND (cost IS NULL OR cost = 0))
+      AS organic_impressions,
+    count(*) FILTER (WHERE event_type = 'impression' AND cost > 0) AS paid_impressions,
+    sum(cost) FILTER (WHERE event_type = 'impression' AND cost > 0) AS paid_cost
+  FROM {{events}} GROUP BY campaign_id, platform),
+r AS (
+  SELECT campaign_id, platform, count(DISTINCT user_id) AS reach
+  FROM {{events}} WHERE event_type = 'impression' GROUP BY campaign_id, platform),
+j AS (
+  SELECT m.*, coalesce(r.reach, 0) AS reach,
+    CASE WHEN revenue_missing = 0 THEN coalesce(revenue_sum, 0) END AS revenue,
+    sum(coalesce(paid_cost, 0)) OVER (PARTITION BY m.platform) * 1000.0
+      / nullif(sum(paid_impressions) OVER (PARTITION BY m.platform), 0) AS paid_cpm
+  FROM m LEFT JOIN r ON m.campaign_id IS NOT DISTINCT FROM r.campaign_id
+                    AND m.platform IS NOT DISTINCT FROM r.platform)
+SELECT campaign_id, platform, impressions, reach, clicks, spend, conversions, revenue,
+  engagements, organic_impressions,
+  impressions / nullif(reach, 0) AS frequency,
   clicks / nullif(impressions, 0) AS ctr,
   spend * 1000.0 / nullif(impressions, 0) AS cpm,
   spend / nullif(clicks, 0) AS cpc,
@@ -70,12 +91,25 @@ SELECT m.*, coalesce(r.reach, 0) AS reach,
   (revenue - spend) / nullif(spend, 0) AS roi,
   engagements / nullif(impressions, 0) AS engagement_rate,
   spend / nullif(engagements, 0) AS cost_per_engagement,
-  emv.emv
-FROM m LEFT JOIN emv ON m.campaign_id IS NOT DISTINCT FROM emv.campaign_id
-                   AND m.platform IS NOT DISTINCT FROM emv.platform
-       LEFT JOIN r ON m.campaign_id IS NOT DISTINCT FROM r.campaign_id
-                  AND m.platform IS NOT DISTINCT FROM r.platform
-ORDER BY 1, 2
+  CASE WHEN organic_impressions > 0 THEN organic_impressions * paid_cpm / 1000.0 ELSE 0 END AS emv
+FROM j ORDER BY campaign_id, platform
+"""
+
+SUBSET_SQL = """
+WITH m AS (
+  SELECT campaign_id, platform,
+    count(*) FILTER (WHERE event_type = 'impression') AS impressions,
+    count(*) FILTER (WHERE event_type = 'click') AS clicks,
+    coalesce(sum(cost), 0) AS spend,
+    count(*) FILTER (WHERE event_type = 'purchase') AS conversions,
+    sum(revenue) FILTER (WHERE event_type = 'purchase') AS revenue_sum,
+    count(*) FILTER (WHERE event_type = 'purchase' AND revenue IS NULL) AS revenue_missing
+  FROM {events} GROUP BY campaign_id, platform)
+SELECT campaign_id, platform,
+  clicks / nullif(impressions, 0) AS ctr,
+  spend / nullif(conversions, 0) AS cpa,
+  CASE WHEN revenue_missing = 0 THEN coalesce(revenue_sum, 0) END / nullif(spend, 0) AS roas
+FROM m ORDER BY campaign_id, platform
 """
 
 
@@ -90,89 +124,265 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _timed(fn, repeat: int) -> tuple[float, object]:
-    out = fn()  # warm-up
+def _timed(fn, repeat: int) -> tuple[float, list[float], object]:
+    t = time.perf_counter()
+    out = fn()  # warm-up (micromix: plans and compiles the query)
+    first = time.perf_counter() - t
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t)
-    return statistics.median(times), out
+    return first, times, out
 
 
-def child(kind: str, db: str, parquet: str, repeat: int) -> None:
-    """Run one contender and print a JSON line."""
-    result: dict[str, object] = {"kind": kind}
-    if kind == "micromix":
+def _polars_query(parquet: str, subset: bool):
+    import polars as pl
+
+    et, cost = pl.col("event_type"), pl.col("cost")
+    imp = et == "impression"
+    purchase = et == "purchase"
+    aggs = [
+        imp.sum().alias("impressions"),
+        (et == "click").sum().alias("clicks"),
+        cost.sum().alias("spend"),
+        purchase.sum().alias("conversions"),
+        pl.col("revenue").filter(purchase).sum().alias("revenue_sum"),
+        (purchase & pl.col("revenue").is_null()).sum().alias("revenue_missing"),
+    ]
+    if not subset:
+        aggs += [
+            et.is_in(["like", "comment", "share", "save", "follow"]).sum().alias("engagements"),
+            (imp & (cost.is_null() | (cost == 0))).sum().alias("organic_impressions"),
+            (imp & (cost > 0)).sum().alias("paid_impressions"),
+            cost.filter(imp & (cost > 0)).sum().alias("paid_cost"),
+            pl.col("user_id").filter(imp).n_unique().alias("reach"),
+        ]
+    g = pl.scan_parquet(parquet).group_by(BY).agg(aggs)
+
+    def ratio(num, den, scale=1.0):
+        d = pl.col(den).cast(pl.Float64)
+        return (num.cast(pl.Float64) * scale / pl.when(d != 0).then(d)).alias
+
+    revenue = pl.when(pl.col("revenue_missing") == 0).then(pl.col("revenue_sum").fill_null(0.0))
+    g = g.with_columns(revenue.alias("revenue"))
+    if subset:
+        g = g.select(
+            *BY,
+            ratio(pl.col("clicks"), "impressions")("ctr"),
+            ratio(pl.col("spend"), "conversions")("cpa"),
+            ratio(pl.col("revenue"), "spend")("roas"),
+        )
+        return g.sort(BY, nulls_last=True)
+    cpm = (
+        pl.col("paid_cost").fill_null(0.0).sum().over("platform")
+        * 1000.0
+        / pl.when(pl.col("paid_impressions").sum().over("platform") > 0).then(
+            pl.col("paid_impressions").sum().over("platform")
+        )
+    )
+    g = g.with_columns(cpm.alias("paid_cpm"))
+    g = g.select(
+        *BY,
+        *MEASURES,
+        ratio(pl.col("impressions"), "reach")("frequency"),
+        ratio(pl.col("clicks"), "impressions")("ctr"),
+        ratio(pl.col("spend"), "impressions", 1000.0)("cpm"),
+        ratio(pl.col("spend"), "clicks")("cpc"),
+        ratio(pl.col("conversions"), "clicks")("cvr"),
+        ratio(pl.col("spend"), "conversions")("cpa"),
+        ratio(pl.col("revenue"), "spend")("roas"),
+        ratio(pl.col("revenue") - pl.col("spend"), "spend")("roi"),
+        ratio(pl.col("engagements"), "impressions")("engagement_rate"),
+        ratio(pl.col("spend"), "engagements")("cost_per_engagement"),
+        pl.when(pl.col("organic_impressions") > 0)
+        .then(pl.col("organic_impressions") * pl.col("paid_cpm") / 1000.0)
+        .otherwise(0.0)
+        .alias("emv"),
+    )
+    return g.sort(BY, nulls_last=True)
+
+
+def child(kind: str, db: str, parquet: str, repeat: int, subset: bool, out: str) -> None:
+    """Run one contender and print a JSON line (its result frame goes to ``out``)."""
+    kpis = SUBSET if subset else None
+    load0 = os.getloadavg()[0]
+    if kind in ("micromix", "micromix-pq"):
         from micromix.metrics import compute_kpis
         from micromix.store import Store
 
-        st = Store.open(db, read_only=True)
-        secs, df = _timed(lambda: compute_kpis(st, by=BY, source="events"), repeat)
-        result["rows"] = len(df)
-        result["check"] = float(df["spend"].sum()) + float(df["impressions"].sum())
-    elif kind == "duckdb-sql":
+        st = Store.open(db if kind == "micromix" else str(Path(parquet).parents[1]), read_only=True)
+        first, secs, df = _timed(
+            lambda: compute_kpis(st, by=BY, source="events", kpis=kpis), repeat
+        )
+    elif kind in ("duckdb-sql", "duckdb-sql-pq"):
         import duckdb
 
-        con = duckdb.connect(db, read_only=True)
-        secs, df = _timed(lambda: con.execute(RAW_SQL).df(), repeat)
-        result["rows"] = len(df)
-        result["check"] = float(df["spend"].sum()) + float(df["impressions"].sum())
-    elif kind == "pandas":
-        import numpy as np
-        import pandas as pd
-
-        t = time.perf_counter()
-        ev = pd.read_parquet(parquet)
-        result["load_seconds"] = time.perf_counter() - t
-
-        def run() -> pd.DataFrame:
-            et = ev["event_type"]
-            imp = et == "impression"
-            organic = imp & (ev["cost"].isna() | (ev["cost"] == 0))
-            f = pd.DataFrame(
-                {
-                    "campaign_id": ev["campaign_id"],
-                    "platform": ev["platform"],
-                    "impressions": imp,
-                    "clicks": et == "click",
-                    "spend": ev["cost"].fillna(0.0),
-                    "conversions": et == "purchase",
-                    "revenue": ev["revenue"].where(et == "purchase", 0.0).fillna(0.0),
-                    "engagements": et.isin(["like", "comment", "share", "save", "follow"]),
-                    "organic_impressions": organic,
-                }
-            )
-            g = f.groupby(BY, dropna=False).sum()
-            g["reach"] = ev[imp].groupby(BY, dropna=False)["user_id"].nunique()
-            g["reach"] = g["reach"].fillna(0)
-            paid = ev[imp & (ev["cost"] > 0)].groupby("platform")["cost"].agg(["sum", "count"])
-            cpm = paid["sum"] * 1000.0 / paid["count"]
-            org = ev[organic].groupby(BY, dropna=False).size().rename("n").reset_index()
-            org["emv"] = org["n"] * org["platform"].map(cpm) / 1000.0
-            g = g.join(org.set_index(BY)["emv"])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                den = lambda c: g[c].replace(0, np.nan)  # noqa: E731
-                g["frequency"] = g["impressions"] / den("reach")
-                g["ctr"] = g["clicks"] / den("impressions")
-                g["cpm"] = g["spend"] * 1000 / den("impressions")
-                g["cpc"] = g["spend"] / den("clicks")
-                g["cvr"] = g["conversions"] / den("clicks")
-                g["cpa"] = g["spend"] / den("conversions")
-                g["roas"] = g["revenue"] / den("spend")
-                g["roi"] = (g["revenue"] - g["spend"]) / den("spend")
-                g["engagement_rate"] = g["engagements"] / den("impressions")
-                g["cost_per_engagement"] = g["spend"] / den("engagements")
-            return g.reset_index()
-
-        secs, df = _timed(run, repeat)
-        result["rows"] = len(df)
-        result["check"] = float(df["spend"].sum()) + float(df["impressions"].sum())
+        if kind == "duckdb-sql":
+            con = duckdb.connect(db, read_only=True)
+            events = "events"
+        else:
+            con = duckdb.connect(":memory:")
+            events = "read_parquet('" + parquet.replace("'", "''") + "')"
+        sql = (SUBSET_SQL if subset else FULL_SQL).format(events=events)
+        first, secs, df = _timed(lambda: con.execute(sql).df(), repeat)
+    elif kind in ("polars", "polars-stream"):
+        q = _polars_query(parquet, subset)
+        engine = "streaming" if kind == "polars-stream" else "in-memory"
+        first, secs, res = _timed(lambda: q.collect(engine=engine), repeat)
+        df = res.to_pandas()  # type: ignore[attr-defined]
     else:  # pragma: no cover
         raise SystemExit(f"unknown contender {kind}")
-    result["seconds"] = secs
-    result["peak_rss_mb"] = _peak_mb()
-    print(json.dumps(result))
+    cols = [*BY, *(SUBSET if subset else FULL)]
+    df[cols].to_parquet(out)
+    print(
+        json.dumps(
+            {
+                "kind": kind,
+                "first": first,
+                "times": secs,
+                "peak_rss_mb": _peak_mb(),
+                "rows": len(df),
+                "load": [load0, os.getloadavg()[0]],
+            }
+        )
+    )
+
+
+def prepare(data: Path, events: int) -> tuple[Path, Path, int]:
+    """Simulate ``events`` events (bounded memory) into a DuckDB file and one Parquet file."""
+    import duckdb
+
+    from micromix.simulate.stream import write_events
+    from micromix.store import Store
+
+    db = data / "bench.duckdb"
+    parquet = data / "lake" / "events" / "events.parquet"
+    meta = data / "bench.json"
+    if db.exists() and parquet.exists() and meta.exists():
+        info = json.loads(meta.read_text())
+        if info.get("target") == events:
+            return db, parquet, int(info["events"])
+    data.mkdir(parents=True, exist_ok=True)
+    for stale in (db, Path(str(db) + ".wal"), parquet, meta):
+        stale.unlink(missing_ok=True)
+    t = time.perf_counter()
+    stream = data / "stream"
+    res = write_events(stream, events=events, days=90, shard_users=50_000, seed=1, overwrite=True)
+    print(
+        f"simulated {res.events:,} events in {time.perf_counter() - t:.0f} s ({res.shards} shards)"
+    )
+    with Store.open(db) as st:  # the contract tables, then the events
+        cols = ", ".join(f'"{c}"' for c in st.table("events").columns)
+    con = duckdb.connect(str(db))
+    glob = str(stream / "events" / "**" / "*.parquet")
+    con.execute(
+        f"SET memory_limit = '4GB'; INSERT INTO events SELECT {cols} FROM read_parquet('{glob}')"
+    )
+    parquet.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"COPY events TO '{parquet}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)")
+    n = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    con.close()
+    import shutil
+
+    shutil.rmtree(stream)
+    meta.write_text(json.dumps({"target": events, "events": n}))
+    return db, parquet, n
+
+
+def small_store_split(repeat: int) -> dict[str, dict[str, float]]:
+    """One API-sized request on a small store: plan + compile vs execution (in-process).
+
+    Both wall time and CPU time (all threads of the process) are recorded: on a loaded shared
+    machine the CPU time is the steadier measure of where a request's work goes.
+    """
+    from micromix.ingest.market import load_market
+    from micromix.metrics import clear_query_cache, compute_kpis, kpi_expr, kpi_plan
+    from micromix.simulate import SimConfig, simulate
+    from micromix.store import Store
+
+    st = Store.open(":memory:")
+    m = simulate(SimConfig(users=20_000, days=28, seed=3))
+    load_market(st, m)
+    by = ["platform", "strategy"]
+    clocks = {"wall": time.perf_counter, "cpu": time.process_time}
+    out: dict[str, dict[str, float]] = {}
+    for name, clock in clocks.items():
+        cold, warm, build, compile_, run = [], [], [], [], []
+        for _ in range(repeat):
+            clear_query_cache()
+            t = clock()
+            compute_kpis(st, by=by)
+            cold.append(clock() - t)
+            t = clock()
+            compute_kpis(st, by=by)
+            warm.append(clock() - t)
+            t = clock()
+            tbl = st.table("events")
+            plan = kpi_plan(tbl.columns, source="events", by=by)
+            expr = kpi_expr(tbl, source="events", plan=plan)
+            t1 = clock()
+            sql = str(expr.compile())
+            t2 = clock()
+            st.sql(sql)
+            t3 = clock()
+            build.append(t1 - t)
+            compile_.append(t2 - t1)
+            run.append(t3 - t2)
+        med = statistics.median
+        out[name] = {
+            "cold_ms": 1e3 * med(cold),
+            "warm_ms": 1e3 * med(warm),
+            "build_ms": 1e3 * med(build),
+            "compile_ms": 1e3 * med(compile_),
+            "execute_ms": 1e3 * med(run),
+        }
+    out["events"] = {"n": float(m.events.num_rows)}
+    return out
+
+
+def _compare(results: dict[str, dict], files: dict[str, str]) -> str:
+    import numpy as np
+    import pandas as pd
+
+    frames = {k: pd.read_parquet(f) for k, f in files.items() if k in results}
+    if len(frames) < 2:
+        return "n/a"
+    ref_name, ref = next(iter(frames.items()))
+    ref = ref.sort_values(BY, na_position="last").reset_index(drop=True)
+    bad = []
+    for k, df in frames.items():
+        df = df.sort_values(BY, na_position="last").reset_index(drop=True)
+        if len(df) != len(ref):
+            bad.append(f"{k}: {len(df)} rows vs {len(ref)}")
+            continue
+        for c in ref.columns:
+            if c in BY:
+                same = (ref[c].astype(object).fillna("~") == df[c].astype(object).fillna("~")).all()
+            else:
+                a = pd.to_numeric(ref[c]).astype(float).to_numpy()
+                b = pd.to_numeric(df[c]).astype(float).to_numpy()
+                same = bool(np.allclose(a, b, rtol=1e-9, atol=1e-9, equal_nan=True))
+            if not same:
+                bad.append(f"{k}.{c}")
+    return "yes (every column, rtol 1e-9)" if not bad else f"NO vs {ref_name}: {', '.join(bad)}"
+
+
+def _summarise(runs: list[dict]) -> dict:
+    """One contender over its rounds: median time, median first call, largest peak RSS."""
+    return {
+        "seconds": statistics.median([t for r in runs for t in r["times"]]),
+        "first": statistics.median([r["first"] for r in runs]),
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        "rows": runs[-1]["rows"],
+        "load": [x for r in runs for x in r["load"]],
+    }
+
+
+def _ratio(results: dict[str, dict], a: str, b: str, goal: str) -> None:
+    if {a, b} <= set(results):
+        x = results[a]["seconds"] / results[b]["seconds"]
+        print(f"{a} / {b} = {x:.2f}x  {goal}")
 
 
 def main() -> None:
@@ -180,92 +390,93 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--quick", action="store_true", help="~1M events instead of ~20M")
-    ap.add_argument("--users", type=int, default=None)
-    ap.add_argument("--days", type=int, default=90)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--events", type=int, default=None, help="target number of events")
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs per process")
+    ap.add_argument("--rounds", type=int, default=3, help="fresh processes per contender")
+    ap.add_argument("--data", type=Path, default=None, help="folder to keep/reuse the data in")
     ap.add_argument(
-        "--sim-users",
-        type=int,
-        default=1_000_000,
-        help="users for the simulator timing (0 to skip)",
+        "--only", default=None, help="comma-separated contenders (default: all of them)"
     )
-    ap.add_argument("--child", nargs=3, metavar=("KIND", "DB", "PARQUET"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], args.child[2], args.repeat)
+        kind, db, parquet, subset, out = args.child
+        child(kind, db, parquet, args.repeat, subset == "1", out)
         return
 
-    import pyarrow.parquet as pq
+    import tempfile
 
-    from micromix.ingest.market import load_market
-    from micromix.simulate import SimConfig, simulate
-    from micromix.store import Store
-
-    users = args.users or (40_000 if args.quick else 620_000)
+    events = args.events or (1_000_000 if args.quick else 20_000_000)
+    data = args.data or Path(tempfile.mkdtemp(prefix="mm-bench-kpis-"))
     print(
         f"machine: {platform.machine()} {platform.processor() or ''} cores={os.cpu_count()} "
-        f"python={platform.python_version()}"
+        f"python={platform.python_version()} load={os.getloadavg()[0]:.2f}"
     )
-    tmp = Path(tempfile.mkdtemp(prefix="mm-bench-"))
-    t = time.perf_counter()
-    market = simulate(SimConfig(users=users, days=args.days, seed=1))
-    sim_s = time.perf_counter() - t
-    n_events = market.events.num_rows
-    print(f"simulated {users:,} users x {args.days} days -> {n_events:,} events in {sim_s:.1f} s")
-    db = tmp / "bench.duckdb"
-    parquet = tmp / "events.parquet"
-    with Store.open(db) as st:
-        load_market(st, market)
-    pq.write_table(market.events, parquet)
-    del market
+    db, parquet, n = prepare(data, events)
+    kinds = ["micromix", "duckdb-sql", "micromix-pq", "duckdb-sql-pq", "polars", "polars-stream"]
+    if args.only:
+        kinds = [k for k in kinds if k in args.only.split(",")]
+    all_results = {}
+    for subset in (False, True):
+        runs: dict[str, list[dict]] = {k: [] for k in kinds}
+        files = {k: str(data / f"result-{k}-{int(subset)}.parquet") for k in kinds}
+        # rounds interleave the contenders, so a change in the machine's load hits them alike
+        for _ in range(args.rounds):
+            for kind in kinds:
+                cmd = [sys.executable, __file__, "--repeat", str(args.repeat), "--child", kind]
+                proc = subprocess.run(
+                    [*cmd, str(db), str(parquet), "1" if subset else "0", files[kind]],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if proc.returncode != 0:
+                    print(f"{kind} failed:\n{proc.stderr[-2000:]}")
+                    continue
+                runs[kind].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        results = {k: _summarise(v) for k, v in runs.items() if v}
+        what = f"KPIs {','.join(SUBSET)}" if subset else f"all {len(FULL)} KPIs"
+        print(
+            f"\n{what} by {', '.join(BY)} over {n:,} events (median of {args.rounds} rounds x "
+            f"{args.repeat} runs, each round a fresh process per contender):"
+        )
+        print(
+            f"{'contender':<14} {'seconds':>8} {'first':>7} {'Mev/s':>6} {'peak RSS MB':>11} "
+            f"{'rows':>5}  load min-max"
+        )
+        for kind, r in results.items():
+            print(
+                f"{kind:<14} {r['seconds']:>8.3f} {r['first']:>7.3f} {n / r['seconds'] / 1e6:>6.1f} "
+                f"{r['peak_rss_mb']:>11.0f} {r['rows']:>5}  {min(r['load']):.2f}-{max(r['load']):.2f}"
+            )
+        print(f"results agree: {_compare(results, files)}")
 
-    results = {}
-    for kind in ("micromix", "duckdb-sql", "pandas"):
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--repeat",
-                str(args.repeat),
-                "--child",
-                kind,
-                str(db),
-                str(parquet),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if out.returncode != 0:
-            print(f"{kind} failed:\n{out.stderr[-2000:]}")
-            continue
-        results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"\nKPI roll-up by {', '.join(BY)} over {n_events:,} events (median of {args.repeat}):")
-    print(f"{'contender':<12} {'seconds':>9} {'Mevents/s':>10} {'peak RSS MB':>12} {'rows':>6}")
-    for kind, r in results.items():
-        extra = f"  (+ {r['load_seconds']:.2f} s to load Parquet)" if "load_seconds" in r else ""
+        goal = "" if subset else "(goal <= 1.1x)"
+        _ratio(results, "micromix", "duckdb-sql", goal)
+        _ratio(results, "micromix-pq", "duckdb-sql-pq", goal)
+        _ratio(results, "micromix-pq", "polars", "" if subset else "(goal <= 1.0x)")
+        _ratio(results, "micromix-pq", "polars-stream", "" if subset else "(goal <= 1.0x)")
+        all_results["subset" if subset else "full"] = results
+    full, sub = all_results.get("full", {}), all_results.get("subset", {})
+    for kind in kinds:
+        if kind in full and kind in sub:
+            print(
+                f"subset / full, {kind}: {sub[kind]['seconds'] / full[kind]['seconds']:.2f}x "
+                "(goal < 1)"
+            )
+    split = small_store_split(max(5, args.repeat))
+    print(
+        f"\nsmall store ({split['events']['n']:,.0f} events), all KPIs by platform, strategy, "
+        f"median of {max(5, args.repeat)}, load {os.getloadavg()[0]:.2f}:"
+    )
+    for clock in ("wall", "cpu"):
+        s = split[clock]
         print(
-            f"{kind:<12} {r['seconds']:>9.3f} {n_events / r['seconds'] / 1e6:>10.1f} "
-            f"{r['peak_rss_mb']:>12.0f} {r['rows']:>6}{extra}"
+            f"  {clock:>4}: first request {s['cold_ms']:.1f} ms (plan {s['build_ms']:.1f} + compile "
+            f"{s['compile_ms']:.1f} + execute {s['execute_ms']:.1f} + finish); repeated request "
+            f"{s['warm_ms']:.1f} ms, of which execution {100 * s['execute_ms'] / s['warm_ms']:.0f}%"
         )
-    checks = {round(r["check"], 2) for r in results.values()}
-    print(f"results agree (spend + impressions): {len(checks) == 1}")
-    if {"micromix", "duckdb-sql"} <= set(results):
-        ratio = results["micromix"]["seconds"] / results["duckdb-sql"]["seconds"]
-        print(f"micromix / raw DuckDB SQL = {ratio:.2f}x   (goal <= 1.3x)")
-    if {"micromix", "pandas"} <= set(results):
-        speed = results["pandas"]["seconds"] / results["micromix"]["seconds"]
-        print(
-            f"pandas / micromix = {speed:.1f}x faster  (goal >= 5x; pandas compute only, load excluded)"
-        )
-
-    if args.sim_users and not args.quick:
-        t = time.perf_counter()
-        m = simulate(SimConfig(users=args.sim_users, days=90, seed=2))
-        print(
-            f"\nsimulator: {args.sim_users:,} users x 90 days -> {m.events.num_rows:,} events in "
-            f"{time.perf_counter() - t:.1f} s (goal < 60 s); peak RSS {_peak_mb():,.0f} MB"
-        )
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}; data kept in {data}")
 
 
 if __name__ == "__main__":

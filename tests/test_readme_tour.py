@@ -201,13 +201,34 @@ def test_tour_ingest_and_kpis(tour, monkeypatch):
     ingest, by_age, by_week = [
         c
         for c in _section("A tour of the CLI")
-        if c.startswith(("micromix ingest", "micromix kpis"))
+        if c.startswith(
+            ("micromix ingest", "micromix kpis --by age", "micromix kpis --by strategy")
+        )
     ]
     run(ingest, monkeypatch)
     rows = json.loads(run(by_age, monkeypatch).stdout)
     assert {"age", "gender", "ctr", "cpa"} <= set(rows[0])
     csv = run(by_week, monkeypatch).stdout
     assert csv.startswith("strategy,platform,period")
+
+
+@covers("micromix kpis --by platform --kpis", "micromix kpis --source")
+def test_tour_kpis_subsets_currencies_posts(tour, monkeypatch):
+    shutil.copy("demo/micromix.duckdb", "micromix.duckdb")  # the default --db
+    Path("rates.csv").write_text("currency,rate_to,rate\nUSD,EUR,0.92\n", encoding="utf-8")
+    subset, fx, posts = [
+        c
+        for c in _section("A tour of the CLI")
+        if c.startswith(("micromix kpis --by platform --kpis", "micromix kpis --source"))
+    ]
+    out = run(subset + " --json", monkeypatch).stdout
+    rows = json.loads(out)
+    assert set(rows[0]) == {"platform", "currency", "ctr", "cpa", "roas"}
+    assert {r["currency"] for r in rows} == {"USD"}
+    converted = json.loads(run(fx + " --json", monkeypatch).stdout)
+    assert converted and {r["currency"] for r in converted} == {"EUR"}
+    per_platform = json.loads(run(posts, monkeypatch).stdout)
+    assert per_platform and {"likes", "engagement_rate_per_view", "emv"} <= set(per_platform[0])
 
 
 @covers("micromix moments")

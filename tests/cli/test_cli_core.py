@@ -35,7 +35,7 @@ def test_kpis_json_and_csv(demo_dir):
     rows = json.loads(res.stdout)
     assert isinstance(rows, list) and {"platform", "ctr", "cpm", "cpa", "roas"} <= set(rows[0])
     res = runner.invoke(app, ["kpis", "--by", "strategy", "--grain", "week", "--db", db, "--csv"])
-    assert res.exit_code == 0 and res.stdout.startswith("strategy,period,impressions")
+    assert res.exit_code == 0 and res.stdout.startswith("strategy,period,currency,impressions")
 
 
 def test_compare_json_contract(demo_dir):

@@ -6,8 +6,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from micromix.errors import ConfigError
-from micromix.metrics import KPI_COLUMNS, RATIOS, Ratio, compute_kpis
+from micromix.errors import ConfigError, DataValidationError, InputFileError
+from micromix.metrics import (
+    KPI_COLUMNS,
+    POST_KPI_COLUMNS,
+    RATIOS,
+    FxRates,
+    Ratio,
+    clear_query_cache,
+    compute_kpis,
+    kpi_expr,
+    query_cache_info,
+    resolve_kpis,
+)
 from micromix.store import Store
 
 
@@ -79,7 +90,8 @@ def test_events_kpis_match_pandas(market_store, small_market):
         )
         if imp:
             assert row["ctr"] == pytest.approx((g["event_type"] == "click").sum() / imp)
-    assert list(got.columns) == ["strategy", "platform", *KPI_COLUMNS]
+    assert list(got.columns) == ["strategy", "platform", "currency", *KPI_COLUMNS]
+    assert got["currency"].isna().all()  # the events record no currency and none was stated
 
 
 def test_grain_and_emv(market_store):
@@ -88,7 +100,8 @@ def test_grain_and_emv(market_store):
     org = compute_kpis(market_store, by=["strategy"])
     ugc = org[org["strategy"] == "ugc_organic"].iloc[0]
     assert ugc["spend"] == 0 and ugc["emv"] > 0
-    assert org.loc[org["strategy"] == "paid_social", "emv"].isna().all()
+    # no organic impressions: nothing earned (0), not unknown
+    assert (org.loc[org["strategy"] == "paid_social", "emv"] == 0).all()
 
 
 def test_ratio_registry_round_trip():
@@ -127,3 +140,467 @@ def test_kpis_equal_pandas_for_random_ads(rows):
         assert (pd.isna(g["ctr"]) and np.isnan(ctr)) or g["ctr"] == pytest.approx(ctr)
         cpa = e["spend"] / e["conversions"] if e["conversions"] else np.nan
         assert (pd.isna(g["cpa"]) and np.isnan(cpa)) or g["cpa"] == pytest.approx(cpa)
+
+
+# ------------------------------------------------------------------ subsets and the query cache
+def test_subset_outputs_only_what_is_asked_and_equals_the_full_set(market_store):
+    full = compute_kpis(market_store, by=["platform"], source="events")
+    sub = compute_kpis(market_store, by=["platform"], source="events", kpis="ctr,engagement_rate")
+    assert list(sub.columns) == ["platform", "ctr", "engagement_rate"]  # no money: no currency
+    pd.testing.assert_frame_equal(sub, full[["platform", "ctr", "engagement_rate"]])
+    money = compute_kpis(market_store, by=["platform"], source="events", kpis=["CPA", "roas"])
+    assert list(money.columns) == ["platform", "currency", "cpa", "roas"]
+    pd.testing.assert_frame_equal(money, full[["platform", "currency", "cpa", "roas"]])
+
+
+def test_subset_query_leaves_out_the_scans_it_does_not_need():
+    import ibis
+
+    from micromix.schema import SCHEMAS
+
+    types = {"string": "string", "int": "int64", "float": "float64", "timestamp": "timestamp"}
+    ev = ibis.table(
+        {f.name: types.get(f.dtype, "string") for f in SCHEMAS["events"].fields}, name="events"
+    )
+    full = ibis.to_sql(kpi_expr(ev, source="events", by=["platform"]), dialect="duckdb")
+    ctr = ibis.to_sql(kpi_expr(ev, source="events", by=["platform"], kpis="ctr"), dialect="duckdb")
+    cpa = ibis.to_sql(kpi_expr(ev, source="events", by=["platform"], kpis="cpa"), dialect="duckdb")
+    assert "COUNT(DISTINCT" in full and "> 0" in full  # reach and the EMV's paid CPM
+    for sub in (ctr, cpa):
+        assert "COUNT(DISTINCT" not in sub and "JOIN" not in sub and "> 0" not in sub
+    assert "'purchase'" in cpa and "'purchase'" not in ctr
+    assert max(len(ctr), len(cpa)) < len(full) / 3
+
+
+def test_compiled_query_is_cached_per_request_shape(market_store):
+    clear_query_cache()
+    a = compute_kpis(market_store, by=["platform"], kpis="ctr")
+    assert query_cache_info()["misses"] == 1
+    b = compute_kpis(market_store, by=["platform"], kpis="ctr")
+    assert query_cache_info()["hits"] == 1
+    pd.testing.assert_frame_equal(a, b)
+    compute_kpis(market_store, by=["platform"], kpis="ctr,cpa")  # another KPI set
+    compute_kpis(market_store, by=["platform"], grain="week", kpis="ctr")  # another grain
+    compute_kpis(market_store, by=["strategy"], kpis="ctr")  # other dimensions
+    assert query_cache_info()["misses"] == 4
+    # a write changes what the query returns, never a stale answer
+    market_store.append(
+        "events",
+        pd.DataFrame(
+            {
+                "event_id": ["x1", "x2"],
+                "ts": pd.to_datetime(["2026-03-03", "2026-03-03"]),
+                "user_id": ["zz", "zz"],
+                "event_type": ["impression", "click"],
+                "platform": ["pinterest", "pinterest"],
+            }
+        ),
+    )
+    c = compute_kpis(market_store, by=["platform"], kpis="ctr")
+    assert c.set_index("platform").loc["pinterest", "ctr"] == 1.0
+
+
+def test_unknown_kpi_is_one_clear_sentence(market_store):
+    with pytest.raises(ConfigError, match=r"unknown KPI 'ctrr' for the events source; choose"):
+        compute_kpis(market_store, kpis="ctrr")
+    with pytest.raises(ConfigError, match="not defined for ad reports"):
+        resolve_kpis("ads", "emv")
+
+
+# -------------------------------------------------------------------------- currencies
+def _money_ads():
+    return _ads(
+        {
+            "date": pd.to_datetime(["2024-03-01", "2024-03-02", "2024-03-01", "2024-03-01"]),
+            "platform": ["facebook"] * 4,
+            "campaign_id": ["a", "a", "b", "c"],
+            "impressions": [1000, 1000, 500, 100],
+            "clicks": [10, 30, 5, 1],
+            "spend": [10.0, 20.0, 100.0, 7.0],
+            "conversions": [1.0, 1.0, 2.0, 0.0],
+            "currency": ["USD", "usd", "GBP", None],
+        }
+    )
+
+
+def test_money_is_never_summed_across_currencies():
+    got = compute_kpis(_money_ads(), by=["platform"], source="ads", kpis="spend,cpc,ctr")
+    assert got["currency"].tolist() == ["GBP", "USD", None]  # null currency is its own group
+    assert got["spend"].tolist() == [100.0, 30.0, 7.0]
+    assert got["cpc"].tolist() == [20.0, 0.75, 7.0]
+    only_ctr = compute_kpis(_money_ads(), by=["platform"], source="ads", kpis="ctr")
+    assert len(only_ctr) == 1 and only_ctr["ctr"].iloc[0] == pytest.approx(46 / 2600)
+
+
+def test_fx_converts_with_user_rates_only(tmp_path):
+    rates = tmp_path / "rates.csv"
+    rates.write_text("currency,rate_to,rate\nGBP,USD,1.25\n")
+    fx = FxRates.read_csv(rates)
+    st_ = _money_ads()
+    with pytest.raises(ConfigError, match="some money has no currency recorded"):
+        compute_kpis(st_, by=["platform"], source="ads", kpis="spend", fx=fx)
+    st_.sql("UPDATE ad_performance SET currency = 'INR' WHERE currency IS NULL")
+    with pytest.raises(ConfigError, match=r"no INR->USD rate in rates.csv"):
+        compute_kpis(st_, by=["platform"], source="ads", kpis="spend", fx=fx)
+    st_.sql("DELETE FROM ad_performance WHERE currency = 'INR'")
+    got = compute_kpis(st_, by=["platform"], source="ads", kpis="spend,cpa", fx=fx)
+    assert got.to_dict("records") == [
+        {"platform": "facebook", "currency": "USD", "spend": 155.0, "cpa": 155.0 / 4}
+    ]
+    assert any("converted to USD" in n for n in got.attrs["notes"])
+    with pytest.raises(ConfigError, match=r"no GBP->USD rate \(no --fx rates file was given\)"):
+        compute_kpis(st_, by=["platform"], source="ads", kpis="spend", to="USD")
+
+
+def test_dated_fx_rates_apply_from_their_date(tmp_path):
+    rates = tmp_path / "monthly.csv"
+    rates.write_text("date,currency,rate\n2024-03-02,GBP,2.0\n2024-02-01,GBP,1.0\n")
+    fx = FxRates.read_csv(rates, to="usd")
+    st_ = _ads(
+        {
+            "date": pd.to_datetime(["2024-03-01", "2024-03-02", "2024-03-05"]),
+            "platform": ["facebook"] * 3,
+            "campaign_id": ["a"] * 3,
+            "impressions": [1, 1, 1],
+            "spend": [10.0, 10.0, 10.0],
+            "currency": ["GBP"] * 3,
+        }
+    )
+    got = compute_kpis(st_, source="ads", kpis="spend", fx=fx)
+    assert got["spend"].iloc[0] == pytest.approx(10 * 1.0 + 10 * 2.0 + 10 * 2.0)
+    early = FxRates.read_csv(
+        _write(tmp_path / "late.csv", "date,currency,rate\n2024-03-02,GBP,2\n"), to="USD"
+    )
+    with pytest.raises(ConfigError, match=r"no GBP->USD rate on or before 2024-03-01"):
+        compute_kpis(st_, source="ads", kpis="spend", fx=early)
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("currency,rate_to,rate\nGBP,USD,1,27\n", r"x.csv, row 2: 4 fields"),
+        (
+            "currency,rate_to,rate\nGBP,USD,abc\n",
+            r"x.csv, row 2, field 'rate': 'abc' is not a positive",
+        ),
+        ("currency,rate_to,rate\nGBP,USD,-1\n", r"row 2, field 'rate'"),
+        ("currency,rate_to,rate\nPOUND,USD,1.2\n", r"row 2, field 'currency': 'POUND'"),
+        ("currency,rate_to,rate\nGBP,USD,1.2\nEUR,GBP,0.8\n", r"row 3, field 'rate_to': GBP"),
+        ("currency,rate_to,rate\nGBP,USD,1.2\nGBP,USD,1.3\n", r"row 2: GBP has more than one"),
+        ("date,currency,rate\n03/01/2024,GBP,1.2\n", r"field 'date': '03/01/2024' is not a date"),
+        ("when,currency,rate\n2024-01-01,GBP,1.2\n", r"x.csv: header .* is not a rates file"),
+        ("", r"x.csv: the rates file is empty"),
+    ],
+)
+def test_bad_rates_files_are_refused_naming_row_and_field(tmp_path, text, match):
+    with pytest.raises((DataValidationError, ConfigError), match=match):
+        FxRates.read_csv(_write(tmp_path / "x.csv", text), to="USD")
+
+
+def test_dated_rates_need_a_target(tmp_path):
+    with pytest.raises(ConfigError, match="name the target with --to"):
+        FxRates.read_csv(_write(tmp_path / "d.csv", "date,currency,rate\n2024-01-01,GBP,1.2\n"))
+    with pytest.raises(InputFileError, match="rates file not found"):
+        FxRates.read_csv(tmp_path / "missing.csv")
+
+
+def test_events_state_their_currency_when_told(market_store):
+    got = compute_kpis(market_store, by=["platform"], kpis="spend", currency="usd")
+    assert (got["currency"] == "USD").all()
+    with pytest.raises(ConfigError, match="not an ISO 4217 code"):
+        compute_kpis(market_store, kpis="spend", currency="dollars")
+    untold = compute_kpis(market_store, kpis="spend")
+    assert untold["currency"].isna().all()
+    assert any("record no currency" in n for n in untold.attrs["notes"])
+
+
+# --------------------------------------------------------------------- ranges and reach
+def _range_ads():
+    return _ads(
+        {
+            "date": pd.to_datetime(["2024-01-27", "2024-01-10", "2024-02-03"]),
+            "date_end": pd.to_datetime(["2024-02-05", None, "2024-02-04"]),
+            "platform": ["facebook"] * 3,
+            "campaign_id": ["r", "d", "w"],
+            "impressions": [1000, 50, 70],
+            "reach": [600, 40, 60],
+            "clicks": [10, 1, 2],
+            "spend": [100.0, 5.0, 7.0],
+            "currency": ["EUR"] * 3,
+        }
+    )
+
+
+def test_a_grain_finer_than_a_range_row_is_refused():
+    st_ = _range_ads()
+    with pytest.raises(
+        ConfigError,
+        match=r"1 ad row\(s\) cover a date range longer than one month .*campaign r: 2024-01-27..2024-02-05.*--spread",
+    ):
+        compute_kpis(st_, source="ads", grain="month")
+    whole = compute_kpis(st_, source="ads", by=["campaign_id"], kpis="impressions,spend")
+    assert whole["impressions"].tolist() == [50, 1000, 70]
+    # 2024-02-03..04 is a Saturday and a Sunday: inside one week, so a week grain is fine for it
+    compute_kpis(
+        st_, source="ads", grain="week", kpis="spend", where=lambda t: t.campaign_id != "r"
+    )
+
+
+def test_spread_splits_a_range_evenly_over_its_days():
+    got = compute_kpis(
+        _range_ads(), source="ads", grain="month", kpis="impressions,reach,spend", spread=True
+    )
+    jan, feb = got.to_dict("records")
+    assert jan["period"] == pd.Timestamp("2024-01-01") and feb["period"] == pd.Timestamp(
+        "2024-02-01"
+    )
+    # campaign r: 10 days, 5 in January and 5 in February
+    assert jan["impressions"] == pytest.approx(50 + 500) and feb["impressions"] == pytest.approx(
+        500 + 70
+    )
+    assert jan["spend"] == pytest.approx(55.0) and feb["spend"] == pytest.approx(57.0)
+    assert pd.isna(jan["reach"]) and pd.isna(feb["reach"])  # spread reach bounds nothing
+    assert any("spread evenly" in n for n in got.attrs["notes"])
+
+
+def test_ads_reach_is_labelled_an_upper_bound_when_summed():
+    got = compute_kpis(_range_ads(), source="ads", by=["campaign_id"], kpis="reach,frequency")
+    assert got["reach_is_upper_bound"].tolist() == [False, False, False]
+    tot = compute_kpis(_range_ads(), source="ads", kpis="reach,frequency")
+    assert tot["reach"].iloc[0] == 700 and bool(tot["reach_is_upper_bound"].iloc[0])
+    assert any("upper bound" in n for n in tot.attrs["notes"])
+
+
+# --------------------------------------------------------------- sums a source does not report
+def test_revenue_roas_roi_are_null_where_the_data_has_no_revenue():
+    s = _ads(
+        {
+            "platform": ["facebook", "facebook", "tiktok"],
+            "campaign_id": ["a", "b", "c"],
+            "impressions": [100, 100, 100],
+            "spend": [1.0, 2.0, 3.0],
+            "conversion_value": [5.0, None, 9.0],
+            "currency": ["USD"] * 3,
+        }
+    )
+    got = compute_kpis(s, by=["platform"], source="ads").set_index("platform")
+    for k in ("revenue", "roas", "roi", "clicks", "ctr", "engagements"):
+        assert pd.isna(got.loc["facebook", k]), k  # one row reports no value: the sum is unknown
+    assert got.loc["tiktok", "revenue"] == 9.0 and got.loc["tiktok", "roas"] == 3.0
+
+
+def test_events_revenue_is_null_when_a_purchase_has_no_amount(market_store):
+    market_store.sql(
+        "UPDATE events SET revenue = NULL WHERE event_id = (SELECT min(event_id) FROM events "
+        "WHERE event_type = 'purchase' AND platform = 'facebook')"
+    )
+    got = compute_kpis(market_store, by=["platform"], kpis="revenue,roas,conversions")
+    got = got.set_index("platform")
+    assert pd.isna(got.loc["facebook", "revenue"]) and pd.isna(got.loc["facebook", "roas"])
+    assert got.loc["instagram", "revenue"] > 0 and got.loc["facebook", "conversions"] > 0
+
+
+def test_events_emv_equals_organic_impressions_at_the_paid_cpm(market_store, small_market):
+    got = compute_kpis(market_store, by=["strategy"], kpis="emv").set_index("strategy")
+    ev = small_market.events.to_pandas()
+    imp = ev[ev["event_type"] == "impression"]
+    paid = imp[imp["cost"] > 0].groupby("platform")["cost"].agg(["sum", "count"])
+    cpm = paid["sum"] * 1000 / paid["count"]
+    org = imp[imp["cost"].isna() | (imp["cost"] == 0)]
+    want = (org["platform"].map(cpm) / 1000).groupby(org["strategy"]).sum()
+    for s, v in want.items():
+        assert got.loc[s, "emv"] == pytest.approx(v)
+    total = compute_kpis(market_store, kpis="emv")["emv"].iloc[0]
+    assert total == pytest.approx(want.sum())
+
+
+# ------------------------------------------------------------------------------- posts
+def test_posts_kpis_match_a_computation_from_the_rows(market_store, small_market):
+    from micromix.social.emv import earned_media_value
+
+    got = compute_kpis(market_store, by=["platform"], source="posts").set_index("platform")
+    assert list(got.columns) == ["currency", *POST_KPI_COLUMNS]
+    posts = small_market.posts.copy()
+    fol = small_market.creators.set_index("creator_id")["followers"]
+    posts["followers"] = posts["author_id"].map(fol)
+    posts["emv"] = earned_media_value(posts)
+    posts["eng"] = posts[["likes", "comments", "shares", "saves"]].fillna(0).sum(axis=1)
+    for p, g in posts.groupby("platform"):
+        row = got.loc[p]
+        assert row["posts"] == len(g) and row["likes"] == g["likes"].sum()
+        assert row["views"] == g["views"].sum() and row["engagements"] == g["eng"].sum()
+        viewed = g[g["views"] > 0]
+        assert row["engagement_rate_per_view"] == pytest.approx(
+            viewed["eng"].sum() / viewed["views"].sum()
+        )
+        known = g[g["followers"] > 0]
+        if len(known):
+            assert row["followers"] == known["followers"].sum()
+            assert row["engagement_rate_per_follower"] == pytest.approx(
+                known["eng"].sum() / known["followers"].sum()
+            )
+        assert row["emv"] == pytest.approx(g["emv"].sum())
+        assert row["currency"] == "USD"  # the EMV rates are US$
+
+
+def test_posts_without_views_or_followers():
+    st_ = Store.open(":memory:")
+    st_.append(
+        "posts",
+        pd.DataFrame(
+            {
+                "post_id": ["a", "b", "c"],
+                "platform": ["instagram"] * 3,
+                "author_id": ["x", "y", "z"],
+                "likes": [10, None, 5],
+                "comments": [1, 2, 3],
+                "views": [None, 100, 0],
+            }
+        ),
+    )
+    st_.append("creators", pd.DataFrame({"creator_id": ["x", "z"], "followers": [1000, 0]}))
+    got = compute_kpis(st_, source="posts", by=["author_id"]).set_index("author_id")
+    assert pd.isna(got.loc["y", "likes"])  # not reported: unknown, not 0
+    assert got.loc["y", "engagements"] == 2  # the interactions it does report
+    assert got.loc["x", "engagement_rate_per_follower"] == pytest.approx(11 / 1000)
+    assert pd.isna(got.loc["x", "engagement_rate_per_view"])  # no views reported
+    assert pd.isna(got.loc["z", "engagement_rate_per_follower"])  # 0 followers: undefined
+    by_all = compute_kpis(st_, source="posts", kpis="posts,likes,emv")
+    assert by_all["posts"].iloc[0] == 3 and pd.isna(by_all["likes"].iloc[0])
+
+
+# ------------------------------------------------------------------ engines and invariants
+class _OtherEngine:
+    """The same DuckDB store seen as an engine without the compiled-SQL cache (Spark, warehouses)."""
+
+    def __init__(self, store):
+        self._store = store
+        self.engine = "other"
+
+    def __getattr__(self, name):
+        if name == "sql":
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+@pytest.mark.parametrize(
+    ("source", "by", "grain"),
+    [
+        ("events", ["strategy", "platform"], "week"),
+        ("events", [], None),
+        ("posts", ["platform"], None),
+    ],
+)
+def test_ibis_path_equals_the_compiled_sql_path(market_store, source, by, grain):
+    a = compute_kpis(market_store, by=by, grain=grain, source=source)
+    b = compute_kpis(_OtherEngine(market_store), by=by, grain=grain, source=source)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["USD", "EUR", "eur", None]),
+            st.sampled_from(["a", "b"]),
+            st.floats(0, 1e4),
+            st.integers(0, 1000),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_money_per_currency_equals_pandas(rows):
+    df = pd.DataFrame(
+        {
+            "platform": "facebook",
+            "currency": [r[0] for r in rows],
+            "campaign_id": [r[1] for r in rows],
+            "spend": [r[2] for r in rows],
+            "impressions": [r[3] for r in rows],
+        }
+    )
+    got = compute_kpis(_ads(df), by=["campaign_id"], source="ads", kpis="spend,cpm,impressions")
+    want = (
+        df.assign(currency=df["currency"].str.upper().fillna("-"))
+        .groupby(["campaign_id", "currency"])[["spend", "impressions"]]
+        .sum()
+    )
+    assert len(got) == len(want)
+    for _, g in got.iterrows():
+        e = want.loc[(g["campaign_id"], g["currency"] or "-")]  # null currency: its own group
+        assert g["spend"] == pytest.approx(e["spend"]) and g["impressions"] == e["impressions"]
+        cpm = e["spend"] * 1000 / e["impressions"] if e["impressions"] else np.nan
+        assert (pd.isna(g["cpm"]) and np.isnan(cpm)) or g["cpm"] == pytest.approx(cpm)
+
+
+def test_ad_rows_of_different_levels_are_never_summed_together():
+    st_ = Store.open(":memory:")
+    st_.sql("ALTER TABLE ad_performance ADD COLUMN level VARCHAR")  # the ingest contract's level
+    st_.append(
+        "ad_performance",
+        pd.DataFrame(
+            {
+                "platform": ["google"] * 3,
+                "campaign_id": ["c1", "c1", "c1"],
+                "ad_id": [None, "k1", "k2"],
+                "level": ["campaign", "keyword", "keyword"],
+                "impressions": [300, 100, 200],
+                "clicks": [30, 10, 20],
+                "spend": [3.0, 1.0, 2.0],
+                "currency": ["EUR"] * 3,
+            }
+        ),
+    )
+    got = compute_kpis(st_, by=["campaign_id"], source="ads", kpis="impressions,spend")
+    assert got[["level", "impressions", "spend"]].to_dict("records") == [
+        {"level": "campaign", "impressions": 300, "spend": 3.0},
+        {"level": "keyword", "impressions": 300, "spend": 3.0},
+    ]
+    assert list(got.columns) == ["campaign_id", "level", "currency", "impressions", "spend"]
+
+
+def test_posts_use_the_platforms_engagement_count_where_reported():
+    st_ = Store.open(":memory:")
+    st_.sql("ALTER TABLE posts ADD COLUMN engagements BIGINT")
+    st_.sql("ALTER TABLE posts ADD COLUMN author_followers BIGINT")
+    st_.append(
+        "posts",
+        pd.DataFrame(
+            {
+                "post_id": ["a", "b"],
+                "platform": ["instagram", "instagram"],
+                "author_id": ["x", "y"],
+                "likes": [10, 10],
+                "comments": [1, 1],
+                "engagements": [50, None],
+                "author_followers": [1000, None],
+            }
+        ),
+    )
+    got = compute_kpis(st_, source="posts", kpis="engagements,engagement_rate_per_follower")
+    assert got["engagements"].iloc[0] == 50 + 11
+    assert got["engagement_rate_per_follower"].iloc[0] == pytest.approx(50 / 1000)
+
+
+def test_events_with_a_currency_column_are_split_by_it(market_store, small_market):
+    market_store.sql("ALTER TABLE events ADD COLUMN currency VARCHAR")  # a later contract
+    market_store.sql(
+        "UPDATE events SET currency = CASE WHEN platform = 'tiktok' THEN 'eur' ELSE 'USD' END"
+    )
+    got = compute_kpis(market_store, by=["strategy"], kpis="spend,reach,emv")
+    ev = small_market.events.to_pandas()
+    ev["currency"] = np.where(ev["platform"] == "tiktok", "EUR", "USD")
+    for (s, c), g in ev.groupby(["strategy", "currency"]):
+        row = got[(got["strategy"] == s) & (got["currency"] == c)].iloc[0]
+        assert row["spend"] == pytest.approx(g["cost"].sum())
+        assert row["reach"] == g.loc[g["event_type"] == "impression", "user_id"].nunique()
+    assert set(got["currency"]) == {"EUR", "USD"}
+    stated = compute_kpis(market_store, kpis="spend", currency="GBP")
+    assert stated["currency"].tolist() == ["EUR", "USD"]  # a recorded currency wins, and it says so
+    assert any("GBP was not used" in n for n in stated.attrs["notes"])

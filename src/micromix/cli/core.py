@@ -121,28 +121,63 @@ def kpis(
         "", "--by", help="Dimensions, comma-separated (e.g. platform,campaign_id)."
     ),
     grain: str | None = typer.Option(None, "--grain", help="day, week or month."),
-    source: str = typer.Option("auto", "--source", help="auto, events or ads."),
+    source: str = typer.Option("auto", "--source", help="auto, events, ads or posts."),
+    kpi_names: str | None = typer.Option(
+        None,
+        "--kpis",
+        help="Only these KPIs, comma-separated (e.g. ctr,cpa,roas); what they need is computed.",
+    ),
+    currency: str | None = typer.Option(
+        None, "--currency", help="ISO code of money in a table that records none (the events)."
+    ),
+    fx: Path | None = typer.Option(
+        None, "--fx", help="Exchange rates CSV (currency,rate_to,rate or date,currency,rate)."
+    ),
+    to: str | None = typer.Option(
+        None, "--to", help="Target currency (default: the rate_to of the --fx file)."
+    ),
+    spread: bool = typer.Option(
+        False, "--spread", help="Spread ad rows covering a range evenly over its days."
+    ),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
     backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help="JSON array of row objects."),
     as_csv: bool = typer.Option(False, "--csv", help="CSV on stdout."),
 ) -> None:
-    """KPIs (CTR, CPM, CPC, CVR, CPA, ROAS, ROI, engagement rate, EMV ...) by any dimensions."""
+    """KPIs (CTR, CPM, CPC, CVR, CPA, ROAS, ROI, engagement rate, EMV ...) by any dimensions.
+
+    Money is never summed across currencies: rows are split by currency unless --fx converts
+    them with your rates. Undefined values (no revenue reported, zero denominators) are null.
+    """
 
     def body() -> None:
         from micromix.metrics import compute_kpis
+        from micromix.metrics.fx import FxRates
 
         if as_json and as_csv:
             raise ConfigError("choose one of --json and --csv")
         dims = [d.strip() for d in by.split(",") if d.strip()]
+        rates = FxRates.read_csv(fx, to=to) if fx is not None else None
         with _open(db, backend=backend) as store:
-            df = compute_kpis(store, by=dims, grain=grain, source=source)
+            df = compute_kpis(
+                store,
+                by=dims,
+                grain=grain,
+                source=source,
+                kpis=kpi_names,
+                currency=currency,
+                fx=rates,
+                to=to,
+                spread=spread,
+            )
         emit_frame(
             df,
             as_json=as_json,
             as_csv=as_csv,
             title=f"KPIs by {', '.join(dims) or 'all'} (source: {df.attrs.get('source')})",
         )
+        for note in df.attrs.get("notes", []):
+            err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
 
     run_command(body)
 

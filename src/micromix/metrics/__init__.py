@@ -2,25 +2,34 @@
 
 Quickstart
 ----------
->>> from micromix.metrics import RATIOS
+>>> from micromix.metrics import RATIOS, resolve_kpis
 >>> RATIOS["cpm"].scale
 1000.0
+>>> resolve_kpis("posts", "emv, engagement_rate_per_view")
+('emv', 'engagement_rate_per_view')
 """
 
 from __future__ import annotations
 
+from micromix.metrics.fx import FxRates
 from micromix.metrics.kpis import (
     GRAINS,
     KPI_COLUMNS,
     MEASURES,
+    POST_KPI_COLUMNS,
     RATIOS,
     SOURCES,
+    KpiPlan,
     Ratio,
+    clear_query_cache,
     compute_kpis,
     get_ratio,
     kpi_expr,
+    kpi_plan,
     measure_exprs,
+    query_cache_info,
     register_ratio,
+    resolve_kpis,
     resolve_source,
 )
 
@@ -28,13 +37,20 @@ __all__ = [
     "GRAINS",
     "KPI_COLUMNS",
     "MEASURES",
+    "POST_KPI_COLUMNS",
     "RATIOS",
     "SOURCES",
+    "FxRates",
+    "KpiPlan",
     "Ratio",
+    "clear_query_cache",
     "compute_kpis",
     "get_ratio",
     "kpi_expr",
+    "kpi_plan",
     "measure_exprs",
+    "query_cache_info",
     "register_ratio",
+    "resolve_kpis",
     "resolve_source",
 ]

@@ -1,19 +1,36 @@
-"""The KPI engine: every KPI defined once, computed as portable Ibis expressions.
+"""The KPI engine: every KPI defined once, computed only when asked, never across currencies.
 
-Additive *measures* (impressions, clicks, spend, conversions, revenue, engagements, ...) are summed
-per group; *ratios* (CTR, CPM, CPC, CVR, CPA, ROAS, ROI, engagement rate, cost per engagement,
-frequency) are computed from those sums — never as averages of ratios — and a zero denominator
-gives null. Earned media value values organic impressions at the paid CPM of their platform.
+Additive *measures* (impressions, clicks, spend, conversions, revenue, engagements ...) are summed
+per group in the engine (one scan, one compiled query); *ratios* (CTR, CPM, CPC, CVR, CPA, ROAS,
+ROI, engagement rate, cost per engagement, frequency) are computed from those sums — never as
+averages of ratios — and an undefined value is null: a zero denominator, or a sum some rows do
+not report (revenue where the ad reports carry no conversion value is null, not 0).
+
+Ask for a subset with ``kpis=["ctr", "cpa"]``: the measures they depend on are computed and
+nothing else (no reach scan for CTR, no EMV scan for CPA). On DuckDB the compiled query
+is cached per (table schema, source, dimensions, grain, KPI set), so a repeated request only
+executes.
+
+Money is never summed across currencies: rows are grouped by ``currency`` (a null currency is
+its own group) unless ``fx`` converts them with rates the user supplies
+(:class:`~micromix.metrics.fx.FxRates`).
 
 Sources
 -------
 ``events``
     One row per interaction (impressions are rows with ``event_type = 'impression'``); reach is
-    the number of distinct users with an impression.
+    the number of distinct users with an impression. The events contract has no currency column
+    today: pass ``currency="USD"`` to state the currency of ``cost``/``revenue`` (a ``currency``
+    column, when the table has one, is used instead).
 ``ads``
-    The ``ad_performance`` table (daily platform reports). Reach is the sum of reported reach,
-    an upper bound when a group spans several days or ads (platforms do not report de-duplicated
-    reach across rows).
+    The ``ad_performance`` table (platform reports). Reach is the sum of reported reach: exact
+    for one row, an *upper bound* for a group of several rows (``reach_is_upper_bound``). A row
+    covering a date range (``date_end``) longer than the requested grain is refused unless
+    ``spread=True`` spreads it evenly over its days.
+``posts``
+    Organic posts: posts, likes, comments, shares, saves, views, engagements, engagement rate
+    per view and per follower (followers from ``creators`` by ``author_id``), and earned media
+    value as defined in :mod:`micromix.social.emv` (US$).
 
 Quickstart
 ----------
@@ -23,47 +40,66 @@ Quickstart
 >>> st = Store.open(":memory:")
 >>> _ = st.append("ad_performance", pd.DataFrame({
 ...     "platform": ["facebook", "facebook"], "campaign_id": ["a", "b"], "age": ["30-34", "30-34"],
-...     "impressions": [1000, 0], "clicks": [10, 0], "spend": [5.0, 0.0], "conversions": [1.0, 0.0]}))
->>> compute_kpis(st, by=["age"], source="ads")[["age", "ctr", "cpa"]].to_dict("records")
-[{'age': '30-34', 'ctr': 0.01, 'cpa': 5.0}]
+...     "impressions": [1000, 0], "clicks": [10, 0], "spend": [5.0, 0.0], "conversions": [1.0, 0.0],
+...     "currency": ["USD", "USD"]}))
+>>> compute_kpis(st, by=["age"], source="ads", kpis=["ctr", "cpa"]).to_dict("records")
+[{'age': '30-34', 'currency': 'USD', 'ctr': 0.01, 'cpa': 5.0}]
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
-from micromix.errors import ConfigError
+from micromix.errors import ConfigError, DataValidationError
+from micromix.metrics.fx import FxRates, normalise_currency
 from micromix.schema.vocab import ENGAGEMENT_EVENTS
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from micromix.store import Store
 
 __all__ = [
     "GRAINS",
     "KPI_COLUMNS",
     "MEASURES",
+    "POST_KPI_COLUMNS",
     "RATIOS",
     "SOURCES",
+    "KpiPlan",
     "Ratio",
+    "clear_query_cache",
     "compute_kpis",
     "get_ratio",
     "kpi_expr",
+    "kpi_plan",
     "measure_exprs",
+    "query_cache_info",
     "register_ratio",
+    "resolve_kpis",
     "resolve_source",
 ]
 
 #: time grains accepted by ``grain``
 GRAINS = ("day", "week", "month")
 #: data sources the KPI engine reads
-SOURCES = ("events", "ads")
-_SOURCE_TABLE = {"events": "events", "ads": "ad_performance"}
+SOURCES = ("events", "ads", "posts")
+_SOURCE_TABLE = {"events": "events", "ads": "ad_performance", "posts": "posts"}
+_TIME_COLUMN = {"events": "ts", "ads": "date", "posts": "ts"}
 _TRUNC = {"day": "D", "week": "W", "month": "M"}
+#: the currency of earned media value on posts (the rates of :mod:`micromix.social.emv`)
+EMV_CURRENCY = "USD"
+#: compiled queries kept per process
+QUERY_CACHE_SIZE = 256
 
-#: additive measures, in output order
+#: additive measures of the events and ads sources, in output order
 MEASURES = (
     "impressions",
     "reach",
@@ -74,6 +110,52 @@ MEASURES = (
     "engagements",
     "organic_impressions",
 )
+#: measures in money (a KPI that depends on one is computed per currency)
+_MONEY = frozenset({"spend", "revenue", "emv"})
+#: ad_performance column of each ads measure
+_ADS_COLUMN = {
+    "impressions": "impressions",
+    "reach": "reach",
+    "clicks": "clicks",
+    "spend": "spend",
+    "conversions": "conversions",
+    "revenue": "conversion_value",
+    "engagements": "engagements",
+}
+
+
+# --------------------------------------------------------------------------- query cache
+_QUERIES: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_QUERIES_LOCK = threading.Lock()
+_STATS = {"hits": 0, "misses": 0}
+
+
+def query_cache_info() -> dict[str, int]:
+    """Hits, misses and size of the compiled-query cache."""
+    with _QUERIES_LOCK:
+        return {**_STATS, "size": len(_QUERIES)}
+
+
+def clear_query_cache() -> None:
+    """Forget every compiled query (they are rebuilt on the next request)."""
+    with _QUERIES_LOCK:
+        _QUERIES.clear()
+        _STATS.update(hits=0, misses=0)
+
+
+def _cached(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    with _QUERIES_LOCK:
+        if key in _QUERIES:
+            _QUERIES.move_to_end(key)
+            _STATS["hits"] += 1
+            return _QUERIES[key]
+        _STATS["misses"] += 1
+    value = build()
+    with _QUERIES_LOCK:
+        _QUERIES[key] = value
+        while len(_QUERIES) > QUERY_CACHE_SIZE:
+            _QUERIES.popitem(last=False)
+    return value
 
 
 @dataclass(frozen=True)
@@ -100,12 +182,24 @@ class Ratio:
     subtract: str | None = None
     description: str = ""
 
-    def expr(self, t: ir.Table) -> ir.Value:
-        num = t[self.numerator]
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The measures this ratio is computed from."""
+        return tuple(m for m in (self.numerator, self.denominator, self.subtract) if m)
+
+    def compute(self, frame: pd.DataFrame) -> pd.Series:
+        """The ratio on a frame of summed measures (null where undefined)."""
+
+        def col(name: str) -> np.ndarray:
+            return pd.to_numeric(frame[name]).to_numpy(dtype=float, na_value=np.nan)
+
+        num = col(self.numerator)
         if self.subtract is not None:
-            num = num - t[self.subtract]
-        den = t[self.denominator]
-        return (num.cast("float64") * self.scale) / den.cast("float64").nullif(0.0)
+            num = num - col(self.subtract)
+        den = col(self.denominator)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = num * self.scale / np.where(den != 0, den, np.nan)
+        return pd.Series(out, index=frame.index, dtype=float)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,18 +209,19 @@ class Ratio:
         return cls(**d)
 
 
-#: registered ratio KPIs, in output order
+#: registered ratio KPIs of the events and ads sources, in output order
 RATIOS: dict[str, Ratio] = {}
 
 
 def register_ratio(ratio: Ratio) -> Ratio:
-    """Register (or replace) a ratio KPI so every output includes it."""
-    for m in (ratio.numerator, ratio.denominator, ratio.subtract):
-        if m is not None and m not in MEASURES:
+    """Register (or replace) a ratio KPI of the events/ads sources."""
+    for m in ratio.inputs:
+        if m not in MEASURES:
             raise ConfigError(
                 f"ratio {ratio.lookup_name!r}: {m!r} is not a measure ({', '.join(MEASURES)})"
             )
     RATIOS[ratio.lookup_name] = ratio
+    _QUERIES.clear()
     return ratio
 
 
@@ -153,49 +248,313 @@ for _r in (
 ):
     register_ratio(_r)
 
-#: every KPI column the engine outputs, in order
+#: every KPI column of the events and ads sources, in order
 KPI_COLUMNS = (*MEASURES, *RATIOS, "emv")
 
+#: measures of the posts source, in output order
+POST_MEASURES = (
+    "posts",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "views",
+    "engagements",
+    "followers",
+)
+#: ratios of the posts source (hidden measures start with ``_``)
+POST_RATIOS: dict[str, Ratio] = {
+    r.lookup_name: r
+    for r in (
+        Ratio(
+            "engagement_rate_per_view",
+            "_viewed_engagements",
+            "_views_known",
+            description="Engagements / views, over posts that report views.",
+        ),
+        Ratio(
+            "engagement_rate_per_follower",
+            "_followed_engagements",
+            "followers",
+            description="Engagements / author followers, over posts whose author's following is known.",
+        ),
+    )
+}
+#: every KPI column of the posts source, in order
+POST_KPI_COLUMNS = (*POST_MEASURES, *POST_RATIOS, "emv")
+#: integer-valued measures (nullable Int64 in the output)
+_COUNTS = frozenset(MEASURES + POST_MEASURES) - {"spend", "revenue", "conversions"}
+_POST_COUNTS = ("likes", "comments", "shares", "saves")
 
-def _count_if(cond: ir.BooleanValue) -> ir.IntegerScalar:
-    return ibis.ifelse(cond, 1, 0).sum()
+
+def _catalogue(source: str) -> tuple[tuple[str, ...], dict[str, Ratio]]:
+    if source == "posts":
+        return POST_KPI_COLUMNS, POST_RATIOS
+    return (*MEASURES, *RATIOS, "emv"), RATIOS
 
 
-def measure_exprs(t: ir.Table, source: str) -> dict[str, ir.Scalar]:
-    """Aggregation expressions of every measure for ``source`` (``events`` or ``ads``)."""
+def resolve_kpis(source: str, kpis: Iterable[str] | str | None = None) -> tuple[str, ...]:
+    """The KPI columns to output for ``source``: all of them, or the requested ones validated.
+
+    ``kpis`` may be a comma-separated string (``"ctr,cpa"``); names are case-insensitive and
+    kept in the order asked, without repeats.
+    """
+    if source not in SOURCES:
+        raise ConfigError(f"unknown KPI source {source!r}; use one of {', '.join(SOURCES)}")
+    cols, _ = _catalogue(source)
+    if kpis is None:
+        return cols
+    names = kpis.split(",") if isinstance(kpis, str) else list(kpis)
+    out: list[str] = []
+    for n in names:
+        k = str(n).strip().lower()
+        if not k:
+            continue
+        if k not in cols:
+            raise ConfigError(
+                f"unknown KPI {n.strip()!r} for the {source} source; choose from {', '.join(cols)}"
+            )
+        if source == "ads" and k in ("emv", "organic_impressions"):
+            raise ConfigError(
+                f"{k} is not defined for ad reports (they carry no organic impressions); "
+                "use --source events or posts"
+            )
+        if k not in out:
+            out.append(k)
+    if not out:
+        raise ConfigError(f"no KPI named; choose from {', '.join(cols)}")
+    return tuple(out)
+
+
+def _dependencies(source: str, kpis: Sequence[str]) -> frozenset[str]:
+    """Every measure (public or hidden) needed to compute ``kpis``."""
+    _, ratios = _catalogue(source)
+    need: set[str] = set()
+    for k in kpis:
+        if k in ratios:
+            need.update(ratios[k].inputs)
+        else:
+            need.add(k)
+    return frozenset(need)
+
+
+# ------------------------------------------------------------------------------------ plan
+@dataclass(frozen=True)
+class KpiPlan:
+    """What one KPI request computes: the engine query's keys and measures, and the output.
+
+    Built by :func:`kpi_plan`; the compiled query is cached per plan and table schema.
+    """
+
+    source: str
+    by: tuple[str, ...]
+    grain: str | None
+    kpis: tuple[str, ...]
+    measures: frozenset[str]
+    #: ``"column"``: group by the table's currency; ``"constant"``: one stated currency;
+    #: ``"none"``: no money in the KPIs asked
+    currency_mode: str
+    #: the engine groups by day too (dated exchange rates)
+    fx_daily: bool = False
+    #: the engine groups by platform too (events EMV prices organic impressions per platform)
+    platform_helper: bool = False
+    #: a separate distinct-user scan for reach (events)
+    distinct_reach: bool = False
+    has_date_end: bool = False
+    followers_from: str | None = None
+    #: the keys of the output rows
+    out_keys: tuple[str, ...] = field(default=())
+    #: the keys the engine groups by (finer: currency, day, platform helpers)
+    fine_keys: tuple[str, ...] = field(default=())
+
+
+def kpi_plan(
+    columns: Sequence[str],
+    *,
+    source: str,
+    by: Sequence[str] = (),
+    grain: str | None = None,
+    kpis: Iterable[str] | str | None = None,
+    fx_daily: bool = False,
+    convert: bool = False,
+    followers_from: str | None = None,
+) -> KpiPlan:
+    """Plan a KPI request on a table with ``columns`` (validates dimensions, grain and KPIs)."""
+    if source not in SOURCES:
+        raise ConfigError(f"unknown KPI source {source!r}; use one of {', '.join(SOURCES)}")
+    if grain is not None and grain not in GRAINS:
+        raise ConfigError(f"unknown grain {grain!r}; use one of {', '.join(GRAINS)}")
+    by = tuple(b.strip() for b in by if b and b.strip())
+    missing = [d for d in by if d not in columns]
+    if missing:
+        raise ConfigError(
+            f"dimension(s) {', '.join(map(repr, missing))} not in the {source} data; "
+            f"available: {', '.join(columns)}"
+        )
+    if len(set(by)) != len(by):
+        raise ConfigError(f"a dimension is repeated in {', '.join(by)}; name each once")
+    out_kpis = resolve_kpis(source, kpis)
+    need = _dependencies(source, out_kpis)
+    money = bool(need & _MONEY)
+    has_cur = "currency" in columns
+    mode = "none"
+    if money:
+        mode = "column" if has_cur and source != "posts" else "constant"
+    period = ("period",) if grain else ()
+    # rows of an ad table at several levels (campaign and ad rows of one campaign) describe the
+    # same delivery twice: they are kept apart, never summed together
+    level = ("level",) if source == "ads" and "level" in columns and "level" not in by else ()
+    cur_out = ("currency",) if money and not convert and "currency" not in by else ()
+    out_keys = (*by, *period, *level, *cur_out)
+    fine: list[str] = [*by, *period, *level]
+    if mode == "column" and "currency" not in fine:
+        fine.append("currency")
+    if fx_daily and money:
+        fine.append("_day")
+    platform_helper = source == "events" and "emv" in need and "platform" not in by
+    if platform_helper:
+        fine.append("platform")
+    if source == "events" and "emv" in need and "platform" not in columns:
+        raise ConfigError("emv needs the events' platform column; it is not in the events data")
+    return KpiPlan(
+        source=source,
+        by=by,
+        grain=grain,
+        kpis=out_kpis,
+        measures=need,
+        currency_mode=mode,
+        fx_daily=fx_daily and money,
+        platform_helper=platform_helper,
+        distinct_reach=source == "events" and "reach" in need,
+        has_date_end=source == "ads" and "date_end" in columns,
+        followers_from=followers_from if source == "posts" else None,
+        out_keys=out_keys,
+        fine_keys=tuple(fine),
+    )
+
+
+# ---------------------------------------------------------------------------- engine part
+def measure_exprs(t: ir.Table, source: str, need: Iterable[str] | None = None) -> dict[str, Any]:
+    """Aggregation expressions of the measures ``need`` (default: every public one).
+
+    Names starting with ``_`` are helpers (non-null counts, EMV parts) that
+    :func:`compute_kpis` uses to finish the KPIs; they never reach the output.
+    """
     if source == "events":
-        et = t.event_type
-        is_imp = et == "impression"
-        organic = is_imp & (t.cost.isnull() | (t.cost == 0))
-        return {
-            "impressions": _count_if(is_imp),
-            "reach": t.user_id.nunique(where=is_imp),
-            "clicks": _count_if(et == "click"),
-            "spend": t.cost.sum().fill_null(0.0),
-            "conversions": _count_if(et == "purchase"),
-            "revenue": t.revenue.sum(where=et == "purchase").fill_null(0.0),
-            "engagements": _count_if(et.isin(list(ENGAGEMENT_EVENTS))),
-            "organic_impressions": _count_if(organic),
-        }
+        return _events_measures(t, set(need if need is not None else (*MEASURES, "emv")))
     if source == "ads":
-        return {
-            "impressions": t.impressions.sum().fill_null(0),
-            "reach": t.reach.sum(),
-            "clicks": t.clicks.sum().fill_null(0),
-            "spend": t.spend.sum().fill_null(0.0),
-            "conversions": t.conversions.sum().fill_null(0.0),
-            "revenue": t.conversion_value.sum().fill_null(0.0),
-            "engagements": t.engagements.sum().fill_null(0),
-            "organic_impressions": ibis.literal(0, type="int64"),
-        }
+        return _ads_measures(t, set(need if need is not None else MEASURES))
+    if source == "posts":
+        return _posts_measures(t, set(need if need is not None else (*POST_MEASURES, "emv")))
     raise ConfigError(f"unknown KPI source {source!r}; use one of {', '.join(SOURCES)}")
 
 
-def _period(t: ir.Table, source: str, grain: str) -> ir.Value:
-    if grain not in GRAINS:
-        raise ConfigError(f"unknown grain {grain!r}; use one of {', '.join(GRAINS)}")
-    col = t.ts if source == "events" else t.date
-    return col.truncate(_TRUNC[grain]).cast("date")
+def _events_measures(t: ir.Table, need: set[str]) -> dict[str, Any]:
+    et = t.event_type
+    is_imp = et == "impression"
+    out: dict[str, Any] = {}
+    if "impressions" in need:
+        out["impressions"] = t.count(where=is_imp)
+    if "clicks" in need:
+        out["clicks"] = t.count(where=et == "click")
+    if "spend" in need:
+        out["spend"] = t.cost.sum()  # a null cost is no media cost (organic); filled with 0 later
+    if "conversions" in need:
+        out["conversions"] = t.count(where=et == "purchase")
+    if "revenue" in need:
+        out["revenue"] = t.revenue.sum(where=et == "purchase")
+        out["_revenue_missing"] = t.count(where=(et == "purchase") & t.revenue.isnull())
+    if "engagements" in need:
+        out["engagements"] = t.count(where=et.isin(list(ENGAGEMENT_EVENTS)))
+    if "organic_impressions" in need or "emv" in need:
+        organic = is_imp & (t.cost.isnull() | (t.cost == 0))
+        out["organic_impressions"] = t.count(where=organic)
+    if "emv" in need:
+        paid = is_imp & (t.cost > 0)
+        out["_paid_impressions"] = t.count(where=paid)
+        out["_paid_cost"] = t.cost.sum(where=paid)
+    if "reach" in need and "user_id" in t.columns:
+        out["reach"] = t.user_id.nunique(where=is_imp)
+    return out
+
+
+def _ads_measures(t: ir.Table, need: set[str], where: Any = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"_rows": t.count(where=where)}
+    for m in MEASURES:
+        if m not in need or m == "organic_impressions":
+            continue
+        col = _ADS_COLUMN[m]
+        if col in t.columns:
+            out[m] = t[col].sum(where=where)
+            out[f"_n_{m}"] = t[col].count(where=where)
+    return out
+
+
+def _posts_measures(t: ir.Table, need: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"_rows": t.count()}
+    if "posts" in need:
+        out["posts"] = t.count()
+    for m in (*_POST_COUNTS, "views"):
+        if m in need and m in t.columns:
+            out[m] = t[m].sum()
+            out[f"_n_{m}"] = t[m].count()
+    present = [t[c].fill_null(0) for c in _POST_COUNTS if c in t.columns]
+    eng = sum(present[1:], present[0]) if present else None
+    if "engagements" in t.columns:  # the platform's own count, where it reports one
+        eng = t.engagements.fill_null(eng) if eng is not None else t.engagements
+    viewed = (t.views > 0).fill_null(False) if "views" in t.columns else None
+    fol = t.followers if "followers" in t.columns else None
+    followed = (fol > 0).fill_null(False) if fol is not None else None
+    if eng is not None:
+        if "engagements" in need:
+            out["engagements"] = eng.sum()
+        if "_viewed_engagements" in need and viewed is not None:
+            out["_viewed_engagements"] = eng.sum(where=viewed)
+        if "_followed_engagements" in need and followed is not None:
+            out["_followed_engagements"] = eng.sum(where=followed)
+    if "_views_known" in need and viewed is not None:
+        out["_views_known"] = t.views.sum(where=viewed)
+    if "followers" in need and fol is not None:
+        out["followers"] = fol.sum(where=followed)
+    if "emv" in need:
+        # EMV is linear in the counts: summing its inputs per group and pricing the sums with
+        # social.emv gives exactly the sum of per-post EMV (a post's impressions are its views,
+        # or followers x reach rate when it reports no views)
+        if viewed is not None:
+            out["_emv_views"] = t.views.sum(where=viewed)
+        if fol is not None:
+            out["_emv_followers"] = fol.sum(
+                where=followed & ~viewed if viewed is not None else followed
+            )
+        for c in _POST_COUNTS:
+            if c in t.columns:
+                out[f"_emv_{c}"] = t[c].sum()
+    return out
+
+
+def _prepare(
+    t: ir.Table, plan: KpiPlan, filters: Sequence[Any] = (), followers: ir.Table | None = None
+) -> ir.Table:
+    """The source table filtered, joined to followers, with ``period``/``_day``/currency keys."""
+    for f in filters:
+        t = t.filter(f)
+    if plan.source == "posts" and "followers" not in t.columns:
+        if "author_followers" in t.columns:
+            t = t.mutate(followers=t.author_followers)
+        elif followers is not None:
+            f = followers.select(_creator=followers.creator_id, followers=followers.followers)
+            t = t.left_join(f, t.author_id == f._creator).drop("_creator")
+    time_col = t[_TIME_COLUMN[plan.source]]
+    extra: dict[str, Any] = {}
+    if plan.grain:
+        extra["period"] = time_col.truncate(_TRUNC[plan.grain]).cast("date")
+    if plan.fx_daily:
+        extra["_day"] = time_col.cast("date") if plan.source != "ads" else t.date
+    if plan.currency_mode == "column":
+        extra["currency"] = t.currency.upper()
+    if plan.has_date_end and plan.grain:
+        extra["_crosses"] = _crosses_period(t, plan.grain)
+    return t.mutate(**extra) if extra else t
 
 
 def kpi_expr(
@@ -204,122 +563,125 @@ def kpi_expr(
     source: str,
     by: Sequence[str] = (),
     grain: str | None = None,
-    filters: Sequence[ir.BooleanValue] = (),
+    filters: Sequence[Any] = (),
+    kpis: Iterable[str] | str | None = None,
+    plan: KpiPlan | None = None,
+    followers: ir.Table | None = None,
 ) -> ir.Table:
-    """The KPI table as an (unexecuted) Ibis expression.
+    """The engine part of a KPI request as an (unexecuted) Ibis expression.
+
+    One row per group with the additive measures the requested KPIs need (helper columns start
+    with ``_``); :func:`compute_kpis` executes it and finishes ratios, EMV and currencies on the
+    small result.
 
     Parameters
     ----------
     t : ibis.Table
         The source table.
-    source : {"events", "ads"}
+    source : {"events", "ads", "posts"}
     by : sequence of str
         Dimensions to group by (any columns of ``t``).
     grain : {"day", "week", "month"}, optional
         Adds a ``period`` column truncated to this grain.
     filters : sequence of boolean expressions on ``t``
+    kpis : sequence of str, optional
+        The KPIs wanted (default: all of the source's).
+    plan : KpiPlan, optional
+        A plan from :func:`kpi_plan` (overrides ``by``/``grain``/``kpis``).
+    followers : ibis.Table, optional
+        ``creators`` (``creator_id``, ``followers``) for the posts source.
     """
-    missing = [d for d in by if d not in t.columns]
-    if missing:
-        raise ConfigError(
-            f"dimension(s) {', '.join(map(repr, missing))} not in the {source} data; "
-            f"available: {', '.join(t.columns)}"
-        )
-    for f in filters:
-        t = t.filter(f)
-    keys: list[Any] = [t[d] for d in by]
-    if grain:
-        t = t.mutate(period=_period(t, source, grain))
-        keys.append(t.period)
-    measures = measure_exprs(t, source)
-    if source == "events":
-        # distinct users are counted on the impressions alone and joined back: a filtered
-        # scan before the distinct count is ~2.5x faster than count(DISTINCT) FILTER (...)
-        measures.pop("reach")
-    agg = t.group_by(keys).aggregate(**measures) if keys else t.aggregate(**measures)
-    if source == "events":
-        imp = t.filter(t.event_type == "impression")
-        names = [*by, *(["period"] if grain else [])]
-        if names:
-            r = imp.group_by([imp[k] for k in names]).aggregate(reach=imp.user_id.nunique())
-            pred = [agg[k].identical_to(r[k]) for k in names]
-            agg = agg.left_join(r, pred).select(*agg.columns, "reach")
-            agg = agg.mutate(reach=agg.reach.fill_null(0))
-        else:
-            agg = agg.cross_join(imp.aggregate(reach=imp.user_id.nunique()))
-    agg = agg.mutate(**{name: r.expr(agg) for name, r in RATIOS.items()})
-    key_names = [*by, *(["period"] if grain else [])]
-    emv = _emv_expr(t, source, key_names)
-    if emv is not None:
-        if key_names:
-            pred = [agg[k].identical_to(emv[k]) for k in key_names]
-            agg = agg.left_join(emv, pred).select(*agg.columns, "emv")
-        else:
-            agg = agg.cross_join(emv)
+    if plan is None:
+        plan = kpi_plan(t.columns, source=source, by=by, grain=grain, kpis=kpis)
+    base = _prepare(t, plan, filters, followers)
+    need = set(plan.measures)
+    if plan.distinct_reach:
+        need.discard("reach")
+    if plan.has_date_end and plan.grain:
+        # rows covering more than one period are left out of the sums and counted: the
+        # request is refused, or they are spread over their days (compute_kpis)
+        measures = _ads_measures(base, need, where=~base._crosses)
+        measures["_crossing"] = base.count(where=base._crosses)
     else:
-        agg = agg.mutate(emv=ibis.null("float64"))
-    keys_out = [*by, *(["period"] if grain else [])]
-    out = agg.select(*keys_out, *KPI_COLUMNS)
-    return out.order_by(keys_out) if keys_out else out
+        measures = measure_exprs(base, plan.source, need)
+    agg = _group(base, plan.fine_keys, measures)
+    if plan.distinct_reach:
+        # distinct users are counted on the impressions alone and joined back: a filtered scan
+        # before the distinct count is ~2.5x faster than count(DISTINCT) FILTER (...)
+        imp = base.filter(base.event_type == "impression")
+        rkeys = [k for k in plan.out_keys if k in plan.fine_keys]
+        r = _group(imp, rkeys, {"reach": imp.user_id.nunique()})
+        if rkeys:
+            pred = [agg[k].identical_to(r[k]) for k in rkeys]
+            agg = agg.left_join(r, pred).select(*agg.columns, "reach")
+        else:
+            agg = agg.cross_join(r)
+    return agg
 
 
-def _emv_expr(t: ir.Table, source: str, keys: list[str]) -> ir.Table | None:
-    """Earned media value per group: organic impressions x paid CPM of their platform / 1000."""
-    if source != "events" or "platform" not in t.columns:
-        return None
-    paid = t.filter((t.event_type == "impression") & (t.cost > 0))
-    cpm = paid.group_by("platform").aggregate(paid_cpm=(paid.cost.sum() * 1000.0) / paid.count())
-    org = t.filter((t.event_type == "impression") & (t.cost.isnull() | (t.cost == 0)))
-    per = org.group_by([*keys, "platform"] if "platform" not in keys else keys).aggregate(
-        n=org.count()
-    )
-    j = per.left_join(cpm, per.platform.identical_to(cpm.platform))
-    j = j.mutate(v=j.n.cast("float64") * j.paid_cpm / 1000.0)
-    if keys:
-        return j.group_by(keys).aggregate(emv=j.v.sum())
-    return j.aggregate(emv=j.v.sum())
+def _group(t: ir.Table, keys: Sequence[str], measures: dict[str, Any]) -> ir.Table:
+    return t.group_by(list(keys)).aggregate(**measures) if keys else t.aggregate(**measures)
 
 
-def resolve_source(store: Any, by: Sequence[str], source: str = "auto") -> str:
-    """Pick the source for ``by``: events if it has rows and all dimensions, else ads."""
+def _crosses_period(t: ir.Table, grain: str) -> Any:
+    unit = _TRUNC[grain]
+    crosses = t.date_end.notnull() & (t.date.truncate(unit) != t.date_end.truncate(unit))
+    return crosses.fill_null(False)
+
+
+# ---------------------------------------------------------------------------- the request
+def resolve_source(store: Store, by: Sequence[str], source: str = "auto") -> str:
+    """Pick the source for ``by``: events if it has rows and all dimensions, else ads.
+
+    ``posts`` is never picked automatically (its KPIs differ); ask for it with
+    ``source="posts"``.
+    """
+    return _resolve(store, by, source)[0]
+
+
+def _resolve(store: Store, by: Sequence[str], source: str) -> tuple[str, ir.Table]:
+    """The source and its table (counts only to choose ``auto``)."""
     if source != "auto":
         if source not in SOURCES:
             raise ConfigError(f"unknown source {source!r}; use auto or one of {', '.join(SOURCES)}")
-        return source
-    candidates = []
-    for s in SOURCES:
-        name = _SOURCE_TABLE[s]
-        if store.has_table(name) and store.count(name) > 0:
-            cols = store.table(name).columns
-            if all(d in cols for d in by):
-                candidates.append(s)
-    if not candidates:
-        have = [
-            s
-            for s in SOURCES
-            if store.has_table(_SOURCE_TABLE[s]) and store.count(_SOURCE_TABLE[s])
-        ]
-        if not have:
+        if not store.has_table(_SOURCE_TABLE[source]):
             raise ConfigError(
-                "the store has no events or ad data yet; run micromix ingest or micromix demo first"
+                f"the store has no {_SOURCE_TABLE[source]} table; ingest {source} first "
+                f"(micromix ingest {source} FILE)"
             )
+        return source, store.table(_SOURCE_TABLE[source])
+    cols: dict[str, list[str]] = {}
+    for s in ("events", "ads"):
+        if store.count(_SOURCE_TABLE[s]) == 0:  # 0 also when the table does not exist
+            continue
+        t = store.table(_SOURCE_TABLE[s])
+        if all(d in t.columns for d in by):
+            return s, t
+        cols[s] = list(t.columns)
+    if not cols:
         raise ConfigError(
-            f"no data source has all of {', '.join(by)}; events columns: "
-            f"{', '.join(store.table('events').columns)}; ads columns: "
-            f"{', '.join(store.table('ad_performance').columns)}"
+            "the store has no events or ad data yet; run micromix ingest or micromix demo first"
         )
-    return candidates[0]
+    raise ConfigError(
+        f"no data source has all of {', '.join(by)}; "
+        + "; ".join(f"{s} columns: {', '.join(c)}" for s, c in cols.items())
+    )
 
 
 def compute_kpis(
-    store: Any,
+    store: Store,
     *,
     by: Sequence[str] = (),
     grain: str | None = None,
     source: str = "auto",
-    where: Callable[[ir.Table], ir.BooleanValue] | None = None,
+    where: Callable[[ir.Table], Any] | None = None,
+    kpis: Iterable[str] | str | None = None,
+    currency: str | None = None,
+    fx: FxRates | None = None,
+    to: str | None = None,
+    spread: bool = False,
 ) -> pd.DataFrame:
-    """Compute every KPI by ``by`` (and ``grain``) on the store.
+    """Compute KPIs by ``by`` (and ``grain``) on the store.
 
     Parameters
     ----------
@@ -327,26 +689,340 @@ def compute_kpis(
     by : sequence of str
         Dimensions (columns of the source table), e.g. ``["platform", "campaign_id"]``.
     grain : {"day", "week", "month"}, optional
-    source : {"auto", "events", "ads"}
+    source : {"auto", "events", "ads", "posts"}
         ``auto`` uses events when they exist and have every dimension, else ad reports.
     where : callable, optional
-        ``where(table) -> boolean expression`` filter.
+        ``where(table) -> boolean expression`` filter (such requests are not cached).
+    kpis : sequence of str or comma-separated str, optional
+        The KPIs to output (default: all of the source's); the measures they depend on are
+        computed and nothing else.
+    currency : str, optional
+        ISO code of the money in a table that records no currency (the events today). Never
+        used to convert.
+    fx : FxRates, optional
+        Convert money to ``fx.to`` with these user-supplied rates before summing; a missing
+        rate is refused.
+    to : str, optional
+        Target currency without rates: refused unless all money is already in it.
+    spread : bool
+        With a ``grain``, spread ad rows covering a longer range evenly over their days
+        (otherwise such rows are refused).
 
     Returns
     -------
     DataFrame
-        One row per group: the dimensions, ``period`` (with a grain), then
-        :data:`KPI_COLUMNS`.
+        One row per group: the dimensions, ``period`` (with a grain), ``currency`` (when money
+        KPIs are asked and not converted), then the KPI columns; ``reach_is_upper_bound`` follows
+        ``reach`` for ad reports. ``attrs`` holds ``source`` and ``notes`` (what the figures
+        are: summed reach is an upper bound, rows were spread, money was converted ...).
     """
     by = [b.strip() for b in by if b and b.strip()]
-    src = resolve_source(store, by, source)
-    t = store.table(_SOURCE_TABLE[src])
-    expr = kpi_expr(
-        t, source=src, by=by, grain=grain, filters=[where(t)] if where is not None else []
+    src, t = _resolve(store, by, source)
+    if fx is None and to is not None:
+        fx = FxRates.identity(to)
+    followers_from = None
+    if src == "posts" and "author_followers" not in t.columns and store.has_table("creators"):
+        followers_from = "creators"
+    plan = kpi_plan(
+        t.columns,
+        source=src,
+        by=by,
+        grain=grain,
+        kpis=kpis,
+        fx_daily=bool(fx is not None and fx.dated),
+        convert=fx is not None,
+        followers_from=followers_from,
     )
-    df = store.execute(expr)
-    for c in df.columns:
-        if c in ("impressions", "clicks", "engagements", "organic_impressions", "reach"):
-            df[c] = pd.to_numeric(df[c]).astype("Int64")
-    df.attrs["source"] = src
-    return df
+    stated = normalise_currency(currency, what="--currency") if currency else None
+    fol = store.table("creators") if followers_from else None
+    if where is None and getattr(store, "engine", None) == "duckdb" and hasattr(store, "sql"):
+        # DuckDB: the compiled SQL names tables only, so it serves any store whose table has
+        # the same schema; a repeated request only executes
+        schema = tuple((k, str(v)) for k, v in t.schema().items())
+        fschema = tuple(fol.columns) if fol is not None else ()
+        key = ("duckdb", plan, schema, fschema)
+        sql = _cached(key, lambda: str(kpi_expr(t, source=src, plan=plan, followers=fol).compile()))
+        df = store.sql(sql)
+    else:
+        # other engines (and filtered requests): the expression is bound to this store's
+        # connection, and building it is small next to running it on Spark or a warehouse
+        filters = [where(t)] if where is not None else []
+        df = store.execute(kpi_expr(t, source=src, plan=plan, filters=filters, followers=fol))
+    notes: list[str] = []
+    spread_rows = 0
+    if plan.has_date_end and plan.grain and "_crossing" in df.columns:
+        spread_rows = int(pd.to_numeric(df["_crossing"]).fillna(0).sum())
+        if spread_rows:
+            if not spread:
+                raise _range_refusal(store, t, plan, spread_rows)
+            df = _add_spread_rows(store, t, plan, df, where)
+            notes.append(
+                f"{spread_rows:,} ad row(s) covering more than one {plan.grain} were spread "
+                "evenly over their days; their values are shares, not reported figures"
+            )
+    out = _finish(df, plan, stated, fx, notes, spread=spread_rows > 0)
+    out.attrs["source"] = src
+    out.attrs["notes"] = notes
+    return out
+
+
+# ------------------------------------------------------------------------- finishing
+def _finish(
+    df: pd.DataFrame,
+    plan: KpiPlan,
+    stated: str | None,
+    fx: FxRates | None,
+    notes: list[str],
+    *,
+    spread: bool = False,
+) -> pd.DataFrame:
+    """Currencies, EMV, unreported sums and ratios on the engine's (small) result."""
+    src = plan.source
+    df = df.drop(columns=[c for c in ("_crossing",) if c in df.columns])
+    keys_now = list(plan.fine_keys)
+    values = [c for c in df.columns if c not in keys_now]
+    df[values] = df[values].astype("float64")
+    if "_rows" in df.columns:
+        df = df[df["_rows"] > 0]
+    if src == "events":
+        for c in ("spend", "_paid_cost", "reach"):
+            if c in df.columns:
+                # a null cost is no media cost (organic); no impression is nobody reached
+                df[c] = df[c].fillna(0.0)
+    if plan.currency_mode == "column" and stated is not None:
+        notes.append(f"the {src} record their currency, so the stated {stated} was not used")
+    if plan.currency_mode == "constant":
+        df["currency"] = EMV_CURRENCY if src == "posts" else stated
+        keys_now.append("currency")
+        if src == "events" and stated is None:
+            notes.append(
+                "the events record no currency, so money is shown with currency null; state it "
+                "with --currency (currency=) when you know it"
+            )
+    if src == "posts" and "emv" in plan.measures:
+        df["emv"] = _posts_emv(df)
+    target = [*plan.out_keys]
+    if plan.platform_helper:
+        target.append("platform")
+    if fx is not None and plan.currency_mode != "none":
+        money = [c for c in ("spend", "revenue", "_paid_cost", "emv") if c in df.columns]
+        df = fx.convert(df, money, day_col="_day" if plan.fx_daily else None)
+        notes.append(f"money converted to {fx.to} with rates from {fx.source}")
+    df = _collapse(df, keys_now, target)
+    if src == "events" and "emv" in plan.measures:
+        df = _events_emv(df, plan)
+    _null_unreported(df, src)
+    _, ratios = _catalogue(src)
+    for k in plan.kpis:
+        if k in ratios:
+            df[k] = ratios[k].compute(df)
+        elif k not in df.columns:
+            df[k] = np.nan  # a measure the table does not have at all: unknown
+    out_cols = list(plan.out_keys)
+    for k in plan.kpis:
+        out_cols.append(k)
+        if k == "reach" and src == "ads":
+            n = df["_n_reach"] if "_n_reach" in df.columns else pd.Series(0.0, index=df.index)
+            df["reach_is_upper_bound"] = n > 1
+            out_cols.append("reach_is_upper_bound")
+    summed = df["_n_reach"] > 1 if "_n_reach" in df.columns else pd.Series(False, index=df.index)
+    if src == "ads" and "reach" in plan.measures and summed.any():
+        notes.append(
+            "reach of ad reports is the sum of reported reach: an upper bound for a group of "
+            "several rows (reach_is_upper_bound), so frequency is then a lower bound (platforms "
+            "do not de-duplicate people across rows)"
+        )
+    if fx is not None and plan.currency_mode != "none":
+        df["currency"] = fx.to
+        out_cols.insert(len(plan.out_keys), "currency")
+    out = df[out_cols]
+    if plan.out_keys:
+        out = out.sort_values(list(plan.out_keys), na_position="last", kind="stable")
+    return _dtypes(out.reset_index(drop=True), plan, spread=spread)
+
+
+def _collapse(df: pd.DataFrame, keys_now: list[str], target: list[str]) -> pd.DataFrame:
+    """Sum rows keyed by ``keys_now`` into rows keyed by ``target`` (reach: per output row)."""
+    values = [c for c in df.columns if c not in keys_now]
+    if sorted(keys_now) == sorted(target):
+        return df
+    if not target:
+        return pd.DataFrame([{c: _reduce(df[c], "max" if c == "reach" else "sum") for c in values}])
+    g = df.groupby(target, dropna=False, sort=False)
+    parts = {c: (g[c].max() if c == "reach" else g[c].sum(min_count=1)) for c in values}
+    return pd.DataFrame(parts).reset_index()
+
+
+def _reduce(s: pd.Series, how: str) -> float:
+    if s.notna().sum() == 0:
+        return np.nan
+    return float(s.max() if how == "max" else s.sum())
+
+
+def _events_emv(df: pd.DataFrame, plan: KpiPlan) -> pd.DataFrame:
+    """EMV = organic impressions x paid CPM of their platform (and currency) / 1000.
+
+    A group without organic impressions earned nothing (0); organic impressions on a platform
+    with no paid impressions to price them make the group's EMV unknown (null).
+    """
+    cur = ["currency"] if "currency" in df.columns else []
+    grp = df.groupby(["platform", *cur], dropna=False, sort=False)
+    paid = grp["_paid_cost"].transform("sum")
+    n = grp["_paid_impressions"].transform("sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cpm = paid * 1000.0 / n.where(n > 0)
+    org = df["organic_impressions"]
+    df["emv"] = (org * cpm / 1000.0).where(org > 0, 0.0)
+    if not plan.platform_helper:
+        return df
+    keys = list(plan.out_keys)
+    values = [c for c in df.columns if c not in keys and c != "platform"]
+    if not keys:
+        row = {c: _reduce(df[c], "max" if c == "reach" else "sum") for c in values}
+        if df["emv"].isna().any():
+            row["emv"] = np.nan
+        return pd.DataFrame([row])
+    df = df.assign(_emv_unknown=df["emv"].isna().astype(float))
+    g = df.groupby(keys, dropna=False, sort=False)
+    parts = {c: (g[c].max() if c == "reach" else g[c].sum(min_count=1)) for c in values}
+    res = pd.DataFrame(parts)
+    res["emv"] = res["emv"].where(g["_emv_unknown"].sum() == 0)
+    return res.reset_index()
+
+
+def _posts_emv(df: pd.DataFrame) -> pd.Series:
+    """EMV per group from the summed inputs, priced by :func:`micromix.social.emv`."""
+    from micromix.social.emv import earned_media_value
+
+    zero = pd.Series(0.0, index=df.index)
+    viewed = pd.DataFrame(
+        {
+            "views": df.get("_emv_views", zero).fillna(0.0),
+            **{c: df.get(f"_emv_{c}", zero).fillna(0.0) for c in _POST_COUNTS},
+        }
+    )
+    unviewed = pd.DataFrame({"followers": df.get("_emv_followers", zero).fillna(0.0)})
+    return earned_media_value(viewed) + earned_media_value(unviewed)
+
+
+def _null_unreported(df: pd.DataFrame, src: str) -> None:
+    """A sum that some rows of its group do not report is unknown (null), never a partial sum."""
+    if src == "events":
+        if "revenue" in df.columns:
+            missing = df["_revenue_missing"].fillna(0) if "_revenue_missing" in df else 0
+            df["revenue"] = df["revenue"].fillna(0.0).where(missing == 0)
+        return
+    if "_rows" not in df.columns:
+        return
+    for m in (*MEASURES, *POST_MEASURES):
+        n = f"_n_{m}"
+        if m in df.columns and n in df.columns:
+            df[m] = df[m].where(df[n] >= df["_rows"])
+
+
+def _dtypes(out: pd.DataFrame, plan: KpiPlan, *, spread: bool) -> pd.DataFrame:
+    if "period" in out.columns:
+        out["period"] = pd.to_datetime(out["period"]).astype("datetime64[s]")
+    whole = plan.source != "ads" or not spread
+    for c in out.columns:
+        if c in plan.out_keys and c != "currency":
+            continue
+        if whole and (c in _COUNTS or (c == "conversions" and plan.source == "events")):
+            out[c] = pd.to_numeric(out[c]).round().astype("Int64")
+        elif c == "currency":
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
+        elif c == "reach_is_upper_bound":
+            out[c] = out[c].astype(bool)
+    return out
+
+
+# ------------------------------------------------------------------------- date ranges
+def _range_refusal(store: Store, t: ir.Table, plan: KpiPlan, n: int) -> ConfigError:
+    cross = t.filter(_crosses_period(t, plan.grain or "day"))
+    ex = store.execute(cross.select("campaign_id", "date", "date_end").limit(1))
+    example = ""
+    if len(ex):
+        r = ex.iloc[0]
+        example = (
+            f" (e.g. campaign {r['campaign_id']!s}: "
+            f"{pd.Timestamp(r['date']).date()}..{pd.Timestamp(r['date_end']).date()})"
+        )
+    return ConfigError(
+        f"{n:,} ad row(s) cover a date range longer than one {plan.grain}{example}, so their "
+        f"figures cannot be split by {plan.grain}; use a coarser --grain, no --grain, or "
+        "--spread to spread them evenly over their days"
+    )
+
+
+def _add_spread_rows(
+    store: Store,
+    t: ir.Table,
+    plan: KpiPlan,
+    df: pd.DataFrame,
+    where: Callable[[ir.Table], Any] | None,
+) -> pd.DataFrame:
+    """Add the range rows, spread evenly over their days, to the engine's aggregate."""
+    grain = plan.grain or "day"
+    base = t.filter(where(t)) if where is not None else t
+    cross = base.filter(_crosses_period(base, grain))
+    cols = [
+        c
+        for c in (*plan.by, "level", "campaign_id", "currency", "date", "date_end")
+        if c in t.columns
+    ]
+    cols += [_ADS_COLUMN[m] for m in MEASURES if m in _ADS_COLUMN and _ADS_COLUMN[m] in t.columns]
+    raw = store.execute(cross.select(*dict.fromkeys(cols)))
+    start = pd.to_datetime(raw["date"]).dt.normalize()
+    end = pd.to_datetime(raw["date_end"]).dt.normalize()
+    ndays = ((end - start).dt.days + 1).astype(int)
+    if (ndays < 1).any():
+        i = int((ndays < 1).idxmax())
+        raise DataValidationError(
+            f"ad_performance: a row of campaign {raw.at[i, 'campaign_id']!s} ends "
+            f"({end[i].date()}) before it starts ({start[i].date()}); fix the export and re-ingest"
+        )
+    rep = raw.loc[raw.index.repeat(ndays)].copy()
+    offset = rep.groupby(level=0).cumcount().to_numpy()
+    day = start.loc[rep.index].to_numpy() + pd.to_timedelta(offset, unit="D").to_numpy()
+    share = 1.0 / ndays.loc[rep.index].to_numpy()
+    parts = pd.DataFrame({k: rep[k].to_numpy() for k in (*plan.by, "level") if k in plan.fine_keys})
+    if plan.grain:
+        parts["period"] = _truncate_days(pd.Series(day), plan.grain).to_numpy()
+    if "currency" in plan.fine_keys:
+        parts["currency"] = rep["currency"].astype(object).str.upper().to_numpy()
+    if "_day" in plan.fine_keys:
+        parts["_day"] = day
+    parts["_rows"] = 1.0
+    for m in MEASURES:
+        col = _ADS_COLUMN.get(m)
+        if m not in df.columns or col is None:
+            continue
+        v = pd.to_numeric(rep[col]).astype(float).to_numpy()
+        if m == "reach":
+            # spreading reach over days would not bound the daily reach: unknown
+            parts[m] = np.nan
+            parts[f"_n_{m}"] = 0.0
+        else:
+            parts[m] = v * share
+            parts[f"_n_{m}"] = (~np.isnan(v)).astype(float)
+    keys = list(plan.fine_keys)
+    spread_agg = parts.groupby(keys, dropna=False, sort=False).sum(min_count=1).reset_index()
+    base_df = df.drop(columns="_crossing")
+    for c in ("period", "_day"):
+        if c in base_df.columns:
+            base_df[c] = pd.to_datetime(base_df[c]).astype("datetime64[ns]")
+            spread_agg[c] = pd.to_datetime(spread_agg[c]).astype("datetime64[ns]")
+    spread_agg = spread_agg[[c for c in base_df.columns if c in spread_agg.columns]]
+    both = pd.concat([base_df, spread_agg], ignore_index=True)
+    values = [c for c in both.columns if c not in keys]
+    both[values] = both[values].apply(pd.to_numeric, errors="coerce")
+    return both.groupby(keys, dropna=False, sort=False)[values].sum(min_count=1).reset_index()
+
+
+def _truncate_days(day: pd.Series, grain: str) -> pd.Series:
+    d = pd.to_datetime(day)
+    if grain == "day":
+        return d.dt.normalize()
+    if grain == "week":  # ISO weeks start on Monday, as DATE_TRUNC('week') does
+        return d.dt.normalize() - pd.to_timedelta(d.dt.weekday, unit="D")
+    return d.dt.to_period("M").dt.start_time

@@ -65,6 +65,8 @@ def parse_dimensions(by: str, source: str) -> list[str]:
         known = _known_columns("events")
     elif source == "ads":
         known = _known_columns("ad_performance")
+    elif source == "posts":
+        known = _known_columns("posts")
     bad = [d for d in dims if not _DIM.match(d) or d not in known]
     if bad:
         raise ApiError(
@@ -109,36 +111,87 @@ async def kpis(
         Query(description="Dimensions, comma-separated (e.g. platform,strategy).", max_length=200),
     ] = "",
     grain: Annotated[str | None, Query(pattern="^(day|week|month)$")] = None,
-    source: Annotated[str, Query(description="auto, events or ads.")] = "auto",
+    source: Annotated[str, Query(description="auto, events, ads or posts.")] = "auto",
+    kpis: Annotated[
+        str,
+        Query(
+            description="Only these KPIs, comma-separated (e.g. ctr,cpa); default all.",
+            max_length=400,
+        ),
+    ] = "",
+    currency: Annotated[
+        str | None,
+        Query(
+            description="ISO code of money in a table that records none (the events).",
+            pattern="^[A-Za-z]{3}$",
+        ),
+    ] = None,
+    spread: Annotated[
+        bool, Query(description="Spread ad rows covering a range evenly over its days.")
+    ] = False,
     who: Principal = requires("viewer"),
 ) -> Response:
     """CTR, CPM, CPC, CVR, CPA, ROAS, ROI, engagement rate, EMV ... from
-    :func:`micromix.metrics.compute_kpis`. Results are cached until the next write."""
+    :func:`micromix.metrics.compute_kpis`: money split by currency, undefined values null.
+    Results are cached until the next write."""
+    from micromix.metrics import resolve_kpis
+
     svc = _svc(request)
     dims = parse_dimensions(by, source)
-    hit = svc.peek(_kpi_key(dims, grain, source))
+    names = resolve_kpis("events" if source == "auto" else source, kpis) if kpis else None
+    args = (dims, grain, source, names, currency.upper() if currency else None, spread)
+    hit = svc.peek(_kpi_key(*args))
     if hit is None:
-        hit = await run_in_threadpool(kpi_payload, svc, dims, grain, source)
+        hit = await run_in_threadpool(kpi_payload, svc, *args)
     return Response(content=hit, media_type="application/json")
 
 
-def _kpi_key(dims: list[str], grain: str | None, source: str) -> tuple[Any, ...]:
-    return ("kpis", tuple(dims), grain, source)
+def _kpi_key(
+    dims: list[str],
+    grain: str | None,
+    source: str,
+    kpis: tuple[str, ...] | None = None,
+    currency: str | None = None,
+    spread: bool = False,
+) -> tuple[Any, ...]:
+    return ("kpis", tuple(dims), grain, source, kpis, currency, spread)
 
 
 def kpi_payload(
-    svc: Service, dims: list[str], grain: str | None = None, source: str = "auto"
+    svc: Service,
+    dims: list[str],
+    grain: str | None = None,
+    source: str = "auto",
+    kpis: tuple[str, ...] | None = None,
+    currency: str | None = None,
+    spread: bool = False,
 ) -> bytes:
     """The JSON body of ``GET /api/v1/kpis`` (computed once per store version, then cached)."""
 
     def compute() -> bytes:
         from micromix.metrics import compute_kpis
 
-        df = svc.read(lambda st: compute_kpis(st, by=dims, grain=grain, source=source))
+        df = svc.read(
+            lambda st: compute_kpis(
+                st,
+                by=dims,
+                grain=grain,
+                source=source,
+                kpis=kpis,
+                currency=currency,
+                spread=spread,
+            )
+        )
         check_rows(len(df), svc.config.max_rows, "the KPI result")
-        return frame_json(df, source=df.attrs.get("source"), by=dims, grain=grain)
+        return frame_json(
+            df,
+            source=df.attrs.get("source"),
+            by=dims,
+            grain=grain,
+            notes=df.attrs.get("notes", []),
+        )
 
-    return svc.cached(_kpi_key(dims, grain, source), compute)
+    return svc.cached(_kpi_key(dims, grain, source, kpis, currency, spread), compute)
 
 
 #: the KPI queries the dashboard's overview makes (``dims, grain``)

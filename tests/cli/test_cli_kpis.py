@@ -1,0 +1,137 @@
+"""``micromix kpis``: subsets, currencies, --fx, ranges, posts, nulls in --json, README lines."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from micromix.cli.main import app
+
+runner = CliRunner()
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@pytest.fixture(scope="module")
+def sim_db(tmp_path_factory, small_market):
+    from micromix.ingest.market import load_market
+    from micromix.store import Store
+
+    db = tmp_path_factory.mktemp("kpis") / "micromix.duckdb"
+    with Store.open(db) as st:
+        load_market(st, small_market)
+    return str(db)
+
+
+@pytest.fixture()
+def ads_db(tmp_path):
+    """Ad reports in two currencies, one without revenue, one covering two months."""
+    from micromix.store import Store
+
+    db = tmp_path / "ads.duckdb"
+    with Store.open(db) as st:
+        st.append(
+            "ad_performance",
+            pd.DataFrame(
+                {
+                    "date": pd.to_datetime(["2024-01-10", "2024-01-27", "2024-01-12"]),
+                    "date_end": pd.to_datetime([None, "2024-02-05", None]),
+                    "platform": ["facebook", "facebook", "tiktok"],
+                    "campaign_id": ["a", "b", "c"],
+                    "impressions": [1000, 2000, 500],
+                    "clicks": [10, 20, 5],
+                    "spend": [10.0, 20.0, 500.0],
+                    "conversions": [1.0, 2.0, 5.0],
+                    "currency": ["USD", "USD", "INR"],
+                }
+            ),
+        )
+    return str(db)
+
+
+def _json(args: list[str]) -> list[dict]:
+    res = runner.invoke(app, ["kpis", *args, "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_kpis_subset_and_nulls_in_json(ads_db):
+    rows = _json(
+        ["--db", ads_db, "--source", "ads", "--by", "platform", "--kpis", "spend,roas,roi"]
+    )
+    assert [set(r) for r in rows] == [{"platform", "currency", "spend", "roas", "roi"}] * 2
+    fb = next(r for r in rows if r["platform"] == "facebook")
+    # the ad reports carry no conversion value: null, not 0 and not -1.0
+    assert fb["roas"] is None and fb["roi"] is None and fb["spend"] == 30.0
+
+
+def test_kpis_never_sum_two_currencies(ads_db):
+    rows = _json(["--db", ads_db, "--source", "ads", "--kpis", "spend,cpc"])
+    assert {r["currency"]: r["spend"] for r in rows} == {"INR": 500.0, "USD": 30.0}
+
+
+def test_kpis_fx_converts_and_refuses_a_missing_rate(ads_db, tmp_path):
+    rates = tmp_path / "rates.csv"
+    rates.write_text("currency,rate_to,rate\nINR,USD,0.012\n")
+    rows = _json(["--db", ads_db, "--source", "ads", "--kpis", "spend", "--fx", str(rates)])
+    assert rows == [{"currency": "USD", "spend": pytest.approx(30.0 + 500 * 0.012)}]
+    rates.write_text("currency,rate_to,rate\nGBP,USD,1.27\n")
+    res = runner.invoke(
+        app, ["kpis", "--db", ads_db, "--source", "ads", "--kpis", "spend", "--fx", str(rates)]
+    )
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "no INR->USD rate in rates.csv" in res.output
+    rates.write_text("currency,rate_to,rate\nINR,USD,zero\n")
+    res = runner.invoke(app, ["kpis", "--db", ads_db, "--source", "ads", "--fx", str(rates)])
+    assert res.exit_code != 0 and "rates.csv, row 2, field 'rate'" in res.output
+
+
+def test_kpis_refuse_a_grain_finer_than_a_range_unless_spread(ads_db):
+    args = ["kpis", "--db", ads_db, "--source", "ads", "--grain", "month", "--kpis", "clicks"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and "--spread" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, [*args, "--spread", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    # campaign b: 20 clicks over 10 days, 5 of them in January
+    assert [r["clicks"] for r in rows] == pytest.approx([10 + 5 + 20 * 5 / 10, 20 * 5 / 10])
+    assert "spread evenly" in res.stderr
+
+
+def test_kpis_posts_source(sim_db):
+    rows = _json(["--db", sim_db, "--source", "posts", "--by", "platform"])
+    keys = {"platform", "posts", "likes", "engagements", "engagement_rate_per_view", "emv"}
+    assert rows and all(keys <= set(r) for r in rows)
+    assert all(r["posts"] > 0 and r["emv"] > 0 for r in rows)
+
+
+def test_kpis_unknown_kpi_is_one_sentence(sim_db):
+    res = runner.invoke(app, ["kpis", "--db", sim_db, "--kpis", "ctr,roass"])
+    assert res.exit_code == 2 and "unknown KPI 'roass'" in res.output
+    assert "Traceback" not in res.output
+
+
+def _readme_kpis_commands() -> list[str]:
+    cmds = []
+    for line in README.read_text().splitlines():
+        m = re.match(r"^\s*(micromix kpis\b[^#]*)", line)
+        if m and "--backend" not in line and "MICROMIX_BACKEND" not in line:
+            cmds.append(m.group(1).strip())
+    return cmds
+
+
+def test_readme_kpis_lines_run(sim_db, tmp_path, monkeypatch):
+    cmds = _readme_kpis_commands()
+    assert len(cmds) >= 4
+    monkeypatch.chdir(tmp_path)
+    Path("rates.csv").write_text("currency,rate_to,rate\nUSD,EUR,0.92\n")
+    monkeypatch.setenv("MICROMIX_DB", sim_db)
+    for cmd in cmds:
+        args = shlex.split(cmd)[1:]
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, (cmd, res.output)

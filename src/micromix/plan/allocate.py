@@ -60,7 +60,7 @@ KAPPA_RANGE = (0.5, 2.0)
 #: recommended spend per strategy stays within these multiples of its current spend
 TRUST_REGION = (0.5, 2.0)
 #: largest accepted chance that the recommendation earns less than the current mix
-MAX_LOSS_PROBABILITY = 0.05
+MAX_LOSS_PROBABILITY = 0.02
 #: draws of the uncertainty behind the intervals and the risk guard
 N_SIMULATIONS = 4000
 #: how far the move is scaled back, step by step, while it is too risky

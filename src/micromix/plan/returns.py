@@ -7,10 +7,10 @@ figure the plan acts on:
 * the **holdouts lead**: where a strategy has a randomised holdout, its incremental ROAS is the
   evidence; the mix model (calibrated with those same holdouts, so not independent evidence)
   only fills in strategies without one, and a disagreement is said, never averaged away;
-* every figure is **shrunk** towards the precision-weighted mean of all strategies (empirical
-  Bayes, normal-normal): a strategy measured loosely is not believed to be far from the others
-  until its interval says so. The spread of true returns between strategies is estimated from
-  the data (DerSimonian-Laird) with a floor of :data:`PRIOR_SPREAD` times the mean;
+* every figure is **shrunk** towards the others (a normal hierarchical model, :func:`shrink`):
+  a strategy measured loosely is not believed to be far from the others until its interval
+  says so. How far true returns differ between strategies is learnt from the data, with a
+  half-normal prior of scale :data:`PRIOR_SPREAD` times their mean, and integrated over;
 * where holdout intervals **clearly separate** two strategies (no overlap), the reconciled
   figures keep that order (pooled where shrinkage would reverse it).
 
@@ -43,7 +43,7 @@ __all__ = [
     "strategy_returns",
 ]
 
-#: smallest prior spread of true returns between strategies, as a share of their mean
+#: prior scale of the spread of true returns between strategies, as a share of their mean
 PRIOR_SPREAD = 0.5
 #: columns of :attr:`StrategyReturns.table`
 RETURN_COLUMNS: tuple[str, ...] = (
@@ -86,26 +86,41 @@ def _z(level: float) -> float:
 
 
 def shrink(est: pd.Series, se: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Empirical-Bayes (normal-normal) posterior means and sds of ``est`` given ``se``.
+    """Posterior means and sds of each group's true return under a normal hierarchical model.
 
-    The prior mean is the precision-weighted mean; the prior variance is the DerSimonian-Laird
-    between-group variance, at least ``(PRIOR_SPREAD * mean)**2``. With one group, or none with
-    a finite standard error, the estimates come back as they are.
+    ``est[s] ~ N(theta[s], se[s]**2)``, ``theta[s] ~ N(mu, tau**2)``, flat prior on ``mu`` and
+    a half-normal prior on ``tau`` with scale ``PRIOR_SPREAD * |pooled mean|`` (returns of
+    different strategies typically differ by tens of percent, rarely by multiples), ``tau``
+    integrated out on a grid. With few groups the data cannot pin ``tau`` down, and
+    integrating over it (rather than plugging in a point estimate) keeps the uncertainty
+    honest. With one group, or none with a finite standard error, the estimates come back as
+    they are.
     """
     ok = est.notna() & se.notna() & (se > 0) & np.isfinite(se)
     post, sd = est.astype(float).copy(), se.astype(float).copy()
     if ok.sum() < 2:
         return post, sd
-    r, s = est[ok].astype(float), se[ok].astype(float)
-    w = 1.0 / s**2
-    mean = float((w * r).sum() / w.sum())
-    q = float((w * (r - mean) ** 2).sum())
-    denom = float(w.sum() - (w**2).sum() / w.sum())
-    tau2 = max((q - (len(r) - 1)) / denom if denom > 0 else 0.0, 0.0)
-    tau2 = max(tau2, (PRIOR_SPREAD * abs(mean)) ** 2)
-    b = tau2 / (tau2 + s**2)
-    post[ok] = mean + b * (r - mean)
-    sd[ok] = np.sqrt(b) * s
+    y, s = est[ok].to_numpy(float), se[ok].to_numpy(float)
+    w0 = 1.0 / s**2
+    pooled = float((w0 * y).sum() / w0.sum())
+    scale = max(PRIOR_SPREAD * abs(pooled), 1e-6 * float(s.max()), 1e-12)
+    top = max(6.0 * scale, 3.0 * float(np.ptp(y)), 3.0 * float(s.max()))
+    taus = np.linspace(top / 400, top, 400)
+    v = s[None, :] ** 2 + taus[:, None] ** 2  # (T, k)
+    wt = 1.0 / v
+    v_mu = 1.0 / wt.sum(axis=1)
+    mu = (wt * y).sum(axis=1) * v_mu
+    log_like = 0.5 * np.log(v_mu) - 0.5 * (np.log(v) + (y - mu[:, None]) ** 2 / v).sum(axis=1)
+    log_post = log_like - 0.5 * (taus / scale) ** 2
+    p_tau = np.exp(log_post - log_post.max())
+    p_tau /= p_tau.sum()
+    b = taus[:, None] ** 2 / v  # weight on the group's own estimate, given tau
+    m = b * y + (1 - b) * mu[:, None]
+    var = b * s**2 + (1 - b) ** 2 * v_mu[:, None]
+    mean = (p_tau[:, None] * m).sum(axis=0)
+    var_total = (p_tau[:, None] * (var + m**2)).sum(axis=0) - mean**2
+    post[ok] = mean
+    sd[ok] = np.sqrt(np.maximum(var_total, 0.0))
     return post, sd
 
 

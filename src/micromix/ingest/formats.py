@@ -13,12 +13,16 @@ produce, :meth:`FormatAdapter.detect` (a score from the header) and
 lookup_name    kind      layout
 ============== ========= ==============================================================
 canonical      any       contract column names (case-insensitive) and common aliases
-meta_ads       ads       Meta Ads Manager CSV export ("Campaign name", "Amount spent (USD)")
 kaggle_fb_ads  ads       Kaggle "Sales conversion optimization" Facebook ads file
 ga4_bigquery   events    GA4 BigQuery export rows as JSON Lines
 instagram_posts posts    Instagram post dumps (shortcode, username, taken_at_timestamp ...)
 creator_list   creators  creator lists (Username, Category, #Followers, #Followees, #Posts)
 ============== ========= ==============================================================
+
+More layouts (Meta, Google, TikTok, LinkedIn, Pinterest, Snapchat, X and Spotify ads; GA4 and
+UA reports; TikTok, X and Instagram post exports; influencer rankings) live in
+:mod:`micromix.ingest.ads_exports`, :mod:`micromix.ingest.traffic_exports` and
+:mod:`micromix.ingest.social_exports`, registered the same way.
 
 Quickstart
 ----------
@@ -52,6 +56,7 @@ __all__ = [
     "ERROR_REASON",
     "FULL_MATCH",
     "GA4_EVENT_TYPES",
+    "SUMMARY",
     "CanonicalFormat",
     "ColumnLookup",
     "CreatorListFormat",
@@ -59,7 +64,6 @@ __all__ = [
     "Ga4BigQueryFormat",
     "InstagramPostsFormat",
     "KaggleFbAdsFormat",
-    "MetaAdsFormat",
     "detect_format",
     "get_format",
     "hashtags_of",
@@ -73,6 +77,8 @@ __all__ = [
 ERROR_FIELD = "_mm_error_field"
 #: extra column an adapter may add: why the row cannot be mapped (None where it is fine)
 ERROR_REASON = "_mm_error_reason"
+#: extra column an adapter may add: the label of a summary (total) row, None for data rows
+SUMMARY = "_mm_summary"
 
 #: score a layout-specific adapter gets when every signature column is present
 FULL_MATCH = 1.0
@@ -198,6 +204,10 @@ class FormatAdapter:
     kinds: ClassVar[tuple[str, ...]] = ()
     title: ClassVar[str] = ""
     signature: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: order of d/m/y dates the layout documents (None: detect from the file)
+    dayfirst: ClassVar[bool | None] = None
+    #: currency the layout documents for its money columns (None: from the file or --currency)
+    currency: ClassVar[str | None] = None
 
     def __init__(self, *, kind: str) -> None:
         self.kind = kind
@@ -275,7 +285,8 @@ def _find_in(display: str, norm: Iterable[str]) -> str | None:
 
 
 class ColumnLookup:
-    """Case/punctuation-insensitive access to the columns of a raw frame."""
+    """Case/punctuation-insensitive access to the columns of a raw frame, and to nested JSON
+    values by dotted path (``authorMeta.name``, ``stats.diggCount``)."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
@@ -291,12 +302,45 @@ class ColumnLookup:
                 return self.by_norm[hit]
         return None
 
+    def _path(self, alt: str) -> pd.Series | None:
+        """Values at a dotted path inside a column holding JSON objects, or None."""
+        if "." not in alt or "*" in alt:
+            return None
+        head, rest = alt.split(".", 1)
+        col = self.by_norm.get(normalize_name(head))
+        if col is None:
+            return None
+        keys = rest.split(".")
+        vals = self.frame[col].tolist()
+        if not any(isinstance(v, dict) for v in vals):
+            return None
+        out = []
+        for v in vals:
+            for k in keys:
+                v = v.get(k) if isinstance(v, dict) else None
+            out.append(v)
+        return pd.Series(out, index=self.frame.index, dtype=object)
+
+    def has(self, *alternatives: str) -> bool:
+        """Whether any alternative is a column or a nested path present in some row."""
+        for alt in alternatives:
+            if self.name(alt) is not None:
+                return True
+            got = self._path(alt)
+            if got is not None and got.notna().any():
+                return True
+        return False
+
     def get(self, *alternatives: str) -> pd.Series:
-        """The first present column among ``alternatives``, or all-None."""
-        name = self.name(*alternatives)
-        if name is None:
-            return pd.Series([None] * len(self.frame), index=self.frame.index, dtype=object)
-        return self.frame[name].astype(object)
+        """The first present column (or nested path) among ``alternatives``, or all-None."""
+        for alt in alternatives:
+            name = self.name(alt)
+            if name is not None:
+                return self.frame[name].astype(object)
+            got = self._path(alt)
+            if got is not None and got.notna().any():
+                return got
+        return pd.Series([None] * len(self.frame), index=self.frame.index, dtype=object)
 
 
 def _const(frame: pd.DataFrame, value: str | None) -> pd.Series:
@@ -490,92 +534,6 @@ class CanonicalFormat(FormatAdapter):
         mapping = self._mapping(raw.frame.columns)
         out = raw.frame[list(mapping)].rename(columns=mapping)
         return out.reset_index(drop=True)
-
-
-# ====================================================================== Meta Ads Manager
-_META_PLATFORMS = {
-    "facebook": "facebook",
-    "instagram": "instagram",
-    "messenger": "other",
-    "audience_network": "other",
-    "whatsapp": "other",
-    "threads": "other",
-}
-
-
-@register_format
-class MetaAdsFormat(FormatAdapter):
-    """Meta Ads Manager CSV export with its standard English column names.
-
-    "Campaign name"/"Campaign ID", "Ad set name"/"Ad set ID", "Ad name"/"Ad ID", "Day" (or
-    "Reporting starts"), "Amount spent (USD)" (any currency code in the brackets becomes
-    ``currency``), "Impressions", "Reach", "Link clicks" (or "Clicks (all)"), "Purchases" (or
-    "Results"), "Purchases conversion value", "Post engagement", and the "Age", "Gender" and
-    "Platform" breakdowns. The export's summary (totals) row is quarantined, not counted twice.
-    """
-
-    lookup_name = "meta_ads"
-    kinds = ("ad_performance",)
-    title = "Meta Ads Manager export"
-    signature = (
-        ("Campaign name", "Campaign ID"),
-        ("Impressions",),
-        ("Amount spent (*)",),
-        ("Day", "Reporting starts", "Ad set name", "Ad name", "Ad set ID", "Ad ID"),
-    )
-
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
-        f = raw.frame.reset_index(drop=True)
-        c = ColumnLookup(f)
-        spend_col = c.name("Amount spent (*)") or ""
-        code = re.search(r"\(([A-Za-z]{3})\)", spend_col)
-        currency = (
-            c.get("Currency")
-            if c.name("Currency")
-            else _const(f, code.group(1).upper() if code else None)
-        )
-        platform = c.get("Platform", "Publisher platform").map(
-            lambda v: None if _blank(v) else _META_PLATFORMS.get(normalize_name(v), str(v))
-        )
-        out = pd.DataFrame(
-            {
-                "date": c.get("Day", "Reporting starts", "Date"),
-                "platform": platform.where(platform.notna(), "facebook"),
-                "campaign_id": c.get("Campaign ID", "Campaign name"),
-                "campaign_name": c.get("Campaign name"),
-                "ad_set": c.get("Ad set ID", "Ad set name"),
-                "ad_id": c.get("Ad ID", "Ad name"),
-                "strategy": _const(f, "paid_social"),
-                "age": c.get("Age"),
-                "gender": c.get("Gender"),
-                "impressions": c.get("Impressions"),
-                "reach": c.get("Reach"),
-                "clicks": c.get("Link clicks", "Clicks (all)", "Clicks"),
-                "engagements": c.get("Post engagement", "Post engagements"),
-                "spend": c.get("Amount spent (*)"),
-                "conversions": c.get("Purchases", "Website purchases", "Results"),
-                "conversion_value": c.get(
-                    "Purchases conversion value",
-                    "Website purchases conversion value",
-                    "Purchase conversion value",
-                    "Results value",
-                    "Conversion value",
-                ),
-                "currency": currency,
-            }
-        )
-        dims = out[["campaign_id", "campaign_name", "ad_set", "ad_id"]].map(_blank).all(axis=1)
-        summary = dims & ~out["impressions"].map(_blank)
-        out[ERROR_FIELD] = summary.map(lambda s: "campaign_id" if s else None)
-        out[ERROR_REASON] = summary.map(
-            lambda s: (
-                "summary (totals) row of the export, not an ad row; totals are recomputed "
-                "from the ad rows"
-                if s
-                else None
-            )
-        )
-        return out
 
 
 # ====================================================================== Kaggle Facebook ads

@@ -6,6 +6,7 @@ __all__ = [
     "DEVICES",
     "ENGAGEMENT_EVENTS",
     "EVENT_TYPES",
+    "LEVELS",
     "MOMENTS",
     "PLATFORMS",
     "STRATEGIES",
@@ -64,3 +65,5 @@ PLATFORMS: tuple[str, ...] = (
 DEVICES: tuple[str, ...] = ("mobile", "desktop", "tablet", "other")
 #: micro-moment intents (Google's I-want-to-know / go / do / buy) plus "other"
 MOMENTS: tuple[str, ...] = ("know", "go", "do", "buy", "other")
+#: what an ad_performance row describes
+LEVELS: tuple[str, ...] = ("account", "campaign", "ad_set", "ad", "keyword", "search_term")

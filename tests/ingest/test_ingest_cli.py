@@ -41,14 +41,14 @@ def test_ingest_json_output(app, runner, tmp_path):
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["layout"] == "meta_ads" and out["kind"] == "ads" and out["table"] == "ad_performance"
-    assert (out["rows_in_file"], out["accepted"], out["quarantined"]) == (7, 6, 1)
+    # the account-total row is set aside (summary_rows) and used as a cross-check
+    assert (out["rows_in_file"], out["accepted"], out["quarantined"]) == (6, 6, 0)
+    assert out["summary_rows"] == 1 and out["checks"][0]["check"] == "total_rows"
     assert (out["inserted"], out["updated"], out["unchanged"]) == (6, 0, 0)
-    assert out["quarantine_sample"] == [
-        {"row": 2, "field": "campaign_id", "reason": out["quarantine_sample"][0]["reason"]}
-    ]
-    assert "summary (totals) row" in out["quarantine_sample"][0]["reason"]
+    assert out["currency"] == "EUR" and out["period"] == ["2024-05-01", "2024-05-02"]
+    assert out["quarantine_sample"] == []
     with Store.open(str(db), read_only=True) as st:
-        assert st.count("ad_performance") == 6 and st.count("quarantine") == 1
+        assert st.count("ad_performance") == 6 and st.count("quarantine") == 0
     again = json.loads(
         runner.invoke(
             app, ["ingest", "ads", str(FIXTURES / "meta_ads_export.csv"), "--db", str(db), "--json"]
@@ -111,7 +111,8 @@ def test_ingest_format_override(app, runner, tmp_path):
         (["ingest", "ads", "{meta}", "--format", "tiktok"], 2, "unknown --format 'tiktok'"),
         (["ingest", "events", "{meta}", "--format", "meta_ads"], 2, "holds ads rows, not events"),
         (["ingest", "events", "{meta}"], 2, "no known events layout matches the header"),
-        (["ingest", "ads", "{allbad}"], 1, "none of the 2 rows could be ingested"),
+        (["ingest", "ads", "{allbad}", "--currency", "USD"], 1, "none of the 2 rows could be"),
+        (["ingest", "ads", "{allbad}"], 1, "gives no currency for its money columns"),
     ],
 )
 def test_ingest_errors_are_one_sentence(app, runner, tmp_path, args, code, needle):
@@ -140,7 +141,9 @@ def test_all_bad_file_still_prints_json_and_keeps_quarantine(app, runner, tmp_pa
     p = tmp_path / "allbad.csv"
     p.write_text("date,platform,campaign_id,impressions,spend\nx,facebook,c,1,1\n")
     db = tmp_path / "q.duckdb"
-    res = runner.invoke(app, ["ingest", "ads", str(p), "--db", str(db), "--json"])
+    res = runner.invoke(
+        app, ["ingest", "ads", str(p), "--db", str(db), "--json", "--currency", "USD"]
+    )
     assert res.exit_code == 1
     out = json.loads(res.stdout)
     assert (out["accepted"], out["quarantined"]) == (0, 1)

@@ -341,6 +341,12 @@ class MetaAdsFormat(AdsExportFormat):
             "Delivery status",
             "Delivery level",
             "Campaign delivery",
+            "Campaign name",
+            "Campaign ID",
+            "Ad name",
+            "Ad ID",
+            "Day",
+            "Clicks (all)",
         ),
     )
     fields: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -724,7 +730,7 @@ class SpotifyAdsFormat(AdsExportFormat):
 
     lookup_name = "spotify_ads"
     title = "Spotify Ad Studio export"
-    platform = "other"
+    platform = "spotify"
     signature = (
         ("Impressions",),
         ("Spend",),

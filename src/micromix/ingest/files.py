@@ -197,8 +197,12 @@ def decode_text(
     except UnicodeDecodeError:
         pass
     text = data.decode("utf-8", errors="surrogateescape")
-    if any(ch > "\x7f" and not "\udc80" <= ch <= "\udcff" for ch in text):
-        return text, "utf-8"  # UTF-8 with some corrupt bytes: quarantine those rows
+    if any(ch > "\x7f" and not "\udc80" <= ch <= "\udcff" for ch in text) or re.search(
+        rb"\d[\x80-\xff]+\d", data
+    ):
+        # valid UTF-8 sequences elsewhere, or stray bytes inside a number: UTF-8 with some
+        # corrupt bytes (quarantine those rows), not a Windows-1252 text
+        return text, "utf-8"
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
@@ -445,13 +449,9 @@ def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> R
             broken.append((line, name, "contains bytes that are not valid UTF-8"))
             continue
         if len(rec) != width:
-            broken.append(
-                (
-                    line,
-                    "",
-                    f"wrong number of fields: {len(rec)} fields where the header has {width}",
-                )
-            )
+            last = k == len(records) - h - 2 and not text.endswith(("\n", "\r"))
+            why = "truncated last line" if last and len(rec) < width else "wrong number of fields"
+            broken.append((line, "", f"{why}: {len(rec)} fields where the header has {width}"))
             continue
         out.append(rec)
         rows.append(line)

@@ -303,6 +303,8 @@ def prepare_file(
         data_lines = lines[~is_summary]
         if schema.name in LINEAGE_TABLES:
             data["source_row"] = data_lines
+        if schema.name == "ad_performance":
+            _require_level_key(data)
         _apply_currency(schema, data, code, source, adapter)
         bad = (
             data[ERROR_REASON].notna().to_numpy()
@@ -349,6 +351,29 @@ def prepare_file(
         checks,
         _mapping_of(adapter, raw),
         canon_all,
+    )
+
+
+_LEVEL_KEYS = ("search_term", "keyword", "ad_id", "ad_set", "campaign_id")
+
+
+def _require_level_key(data: pd.DataFrame) -> None:
+    """A data row lacking the key of the export's level (its ad, keyword ...) is quarantined."""
+    key = next((k for k in _LEVEL_KEYS if k in data.columns), None)
+    if key is None:
+        return
+    blank = data[key].map(
+        lambda v: v is None or (isinstance(v, float) and v != v) or str(v).strip() == ""
+    )
+    if not blank.any():
+        return
+    if ERROR_REASON not in data.columns:
+        data[ERROR_FIELD] = None
+        data[ERROR_REASON] = None
+    todo = blank & data[ERROR_REASON].isna()
+    data.loc[todo, ERROR_FIELD] = key
+    data.loc[todo, ERROR_REASON] = (
+        f"required value is missing (the rows of this export are identified by {key})"
     )
 
 
@@ -790,8 +815,9 @@ def write_prepared(
         old_paths = [r[2] for r in registry if r[1] in drop_ids]
         if store.has_table(schema.name):
             store.delete_where(schema.name, "source_id", drop_ids)
-        if old_paths and store.has_table("quarantine"):
-            store.delete_where("quarantine", "source", sorted(set(old_paths) | {source}))
+        stale_paths = sorted(set(old_paths) - {source})
+        if stale_paths and store.has_table("quarantine"):
+            store.delete_where("quarantine", "source", stale_paths)
         if store.has_table(REGISTRY_TABLE):
             store.delete_where(REGISTRY_TABLE, "source_id", drop_ids)
         _write(store, kind, schema, res, source, adapter.lookup_name, raw.format, raw.total)

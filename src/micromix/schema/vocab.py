@@ -57,6 +57,7 @@ PLATFORMS: tuple[str, ...] = (
     "youtube",
     "pinterest",
     "snapchat",
+    "spotify",
     "google",
     "web",
     "app",

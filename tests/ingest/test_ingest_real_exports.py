@@ -145,7 +145,7 @@ def test_meta_region_purchases_are_unknown_by_row_not_zero():
 
 
 def test_meta_no_data_export_is_refused_in_one_sentence():
-    with pytest.raises(InputFileError, match="has no data rows .*No data available"):
+    with pytest.raises(InputFileError, match=r"has no data rows .*No data available"):
         _ingest("ads", EXPORTS / "meta_ads" / "meta_campaigns_no_data_usd.csv")
 
 

@@ -691,6 +691,7 @@ class XAdsFormat(AdsExportFormat):
             "Tweet ID",
             "Post ID",
             "Ad group name",
+            "Time period",
         ),
         ("Time period", "Campaign name", "Campaign ID", "Line item name"),
     )

@@ -292,18 +292,17 @@ def detect_file_format(path: str | Path, encoding: str | None = None) -> str:
 
 
 def _delimiter(text: str) -> str:
-    """Tab, semicolon or comma: whichever splits the header-like line best."""
+    """Tab, semicolon or comma: whichever splits the widest line (the header) best."""
+    best = {"\t": 0, ",": 0, ";": 0}
     for line in text.split("\n")[:_PREAMBLE_SCAN]:
-        s = line.strip()
-        if not s or s.startswith("#"):
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
-        counts = {d: line.count(d) for d in ("\t", ",", ";")}
-        best = max(counts, key=lambda d: counts[d])
-        if counts[best] == 0:
-            continue  # a title line of a preamble
-        if best == ";" and counts[","] > 0:
-            return ","
-        return best
+        for d in best:
+            best[d] = max(best[d], line.count(d))
+    if best["\t"] and best["\t"] >= best[","] and best["\t"] >= best[";"]:
+        return "\t"
+    if best[";"] > best[","] * 2:
+        return ";"
     return ","
 
 

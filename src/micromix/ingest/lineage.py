@@ -8,7 +8,7 @@ their identity from lineage: the export they came from (``source_id``) and their
 * the **content** (SHA-256 of the bytes): the same file, wherever it lies, is the same file —
   re-ingesting it adds nothing;
 * the **report**: table, layout, platform(s), account, currency, the dimension columns (level and
-  breakdowns) and the period. A re-download of the same report for the same period (late
+  breakdowns), the period and what it covers (its campaigns, ad sets, ads, keywords). A re-download of the same report for the same period (late
   conversions, a restated day) has new content but the same report identity: it **replaces**
   that export's rows.
 * Two different reports whose periods overlap for the same platform, account, currency and
@@ -62,6 +62,7 @@ class ExportInfo(NamedTuple):
     period: tuple[str, str] | None
     campaigns: tuple[str, ...]
     digest: str
+    members: str = ""
 
     @property
     def export_id(self) -> str:
@@ -75,6 +76,8 @@ class ExportInfo(NamedTuple):
                 self.currency,
                 sorted(self.dims),
                 list(self.period) if self.period else None,
+                sorted(self.campaigns),
+                self.members,
             ]
             + ([] if self.period else [self.digest]),
             ensure_ascii=True,
@@ -129,6 +132,7 @@ def registry_row(info: ExportInfo, path: str, rows: int, now: pd.Timestamp) -> d
         "period_start": info.period[0] if info.period else None,
         "period_end": info.period[1] if info.period else None,
         "campaigns": json.dumps(list(info.campaigns), ensure_ascii=False),
+        "members": info.members,
         "rows": int(rows),
         "ingested_at": now.tz_convert("UTC").tz_localize(None) if now.tzinfo else now,
     }
@@ -159,6 +163,7 @@ def read_registry(store: Any, table: str) -> list[tuple[ExportInfo, str, str, pd
             period=period,
             campaigns=tuple(json.loads(r["campaigns"] or "[]")),
             digest=str(r["digest"]),
+            members=str(r.get("members") or ""),
         )
         out.append((info, str(r["source_id"]), str(r["path"]), pd.Timestamp(r["ingested_at"])))
     return out

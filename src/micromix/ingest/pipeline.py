@@ -33,6 +33,7 @@ Quickstart
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -532,7 +533,14 @@ def _export_info(
     )
     accounts = uniq("account_id") or uniq("property")
     currencies = uniq("currency")
+    members = hashlib.sha256(
+        json.dumps(
+            [uniq(c) for c in ("ad_set", "ad_id", "keyword", "search_term", "dimension_value")],
+            ensure_ascii=True,
+        ).encode()
+    ).hexdigest()[:16]
     return ExportInfo(
+        members=members,
         table=schema.name,
         layout=adapter.lookup_name,
         platforms=uniq("platform"),
@@ -800,8 +808,10 @@ def write_prepared(
         _ensure_columns(store, schema)
         registry = read_registry(store, schema.name)
         export_id = info.export_id
-        [r for r in registry if r[1] == export_id]
-        others = [r for r in registry if r[1] != export_id and overlaps(info, r[0])]
+        # earlier versions of this export: the same report, or whatever was ingested from this
+        # very path before (a file fixed or re-downloaded in place)
+        prev_ids = [export_id] + [r[1] for r in registry if r[2] == source and r[1] != export_id]
+        others = [r for r in registry if r[1] not in prev_ids and overlaps(info, r[0])]
         if others and on_overlap == "refuse":
             o_info, _oid, o_path, o_at = others[0]
             raise OverlapError(
@@ -810,8 +820,8 @@ def write_prepared(
                 "pass --replace to replace the earlier export with this file, or --keep-both if "
                 "they do not describe the same deliveries"
             )
-        old_rows = _rows_of(store, schema.name, [export_id])
-        drop_ids = [export_id] + ([r[1] for r in others] if on_overlap == "replace" else [])
+        old_rows = _rows_of(store, schema.name, prev_ids)
+        drop_ids = prev_ids + ([r[1] for r in others] if on_overlap == "replace" else [])
         old_paths = [r[2] for r in registry if r[1] in drop_ids]
         if store.has_table(schema.name):
             store.delete_where(schema.name, "source_id", drop_ids)

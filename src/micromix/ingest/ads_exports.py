@@ -407,7 +407,7 @@ class MetaAdsFormat(AdsExportFormat):
             no_type = out["result_type"].map(_blank)
             out.loc[no_type & out["results"].map(lambda v: str(v) == "0"), "results"] = None
         if "date_end" in out.columns and "date" in out.columns:
-            same = out["date_end"].astype(str) == out["date"].astype(str)
+            same = out["date_end"].map(repr) == out["date"].map(repr)
             out.loc[same.to_numpy(), "date_end"] = None
 
 

@@ -214,7 +214,7 @@ def decode_text(
 
 def _sanitize(name: object) -> str:
     """A header name as clean text: bad bytes replaced, line breaks and runs of spaces joined."""
-    s = str(name).encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+    s = str(name).encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
     return " ".join(s.replace("\x00", "").split())
 
 
@@ -288,22 +288,40 @@ def detect_file_format(path: str | Path, encoding: str | None = None) -> str:
             # a pretty-printed object opens with a bare "{"; anything else is a (broken) JSONL line
             return "json" if not first_line.endswith("}") else "jsonl"
         return "json" if suffix == ".json" and len(stripped.split("\n")) == 1 else "jsonl"
-    return "tsv" if _delimiter(text) == "\t" else "csv"
+    return "tsv" if _delimiter(text, suffix) == "\t" else "csv"
 
 
-def _delimiter(text: str) -> str:
-    """Tab, semicolon or comma: whichever splits the widest line (the header) best."""
-    best = {"\t": 0, ",": 0, ";": 0}
-    for line in text.split("\n")[:_PREAMBLE_SCAN]:
-        if not line.strip() or line.lstrip().startswith("#"):
+def _delimiter(text: str, suffix: str = "") -> str:
+    """Tab, semicolon or comma: the one that splits the table part of the file consistently.
+
+    For each candidate the first lines are split as CSV; the delimiter whose most common width
+    (over 1 field) holds for most records wins, so a title line above the header or a quoted
+    cell full of tabs does not decide it. Ties go to the extension's (``.tsv``: tab) else comma.
+    """
+    head = text[:_SNIFF_BYTES]
+    cut = head.rfind("\n")
+    if cut > 0 and len(text) > len(head):
+        head = head[:cut]
+    lines = [ln for ln in head.split("\n")[:200] if ln.strip() and not ln.lstrip().startswith("#")]
+    prefer = "\t" if suffix == ".tsv" else ","
+    best, best_score = prefer, 0.0
+    for d in (prefer, *[x for x in (",", "\t", ";") if x != prefer]):
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=d) if r]
+        except csv.Error:
             continue
-        for d in best:
-            best[d] = max(best[d], line.count(d))
-    if best["\t"] and best["\t"] >= best[","] and best["\t"] >= best[";"]:
-        return "\t"
-    if best[";"] > best[","] * 2:
-        return ";"
-    return ","
+        if not widths:
+            continue
+        counts: dict[int, int] = {}
+        for w in widths:
+            counts[w] = counts.get(w, 0) + 1
+        width, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if width < 2:
+            continue
+        score = n / len(widths) + 0.01 * min(width, 50) / 50
+        if score > best_score + 1e-9:
+            best, best_score = d, score
+    return best
 
 
 # ====================================================================== raw tables
@@ -830,7 +848,7 @@ def read_raw(
         elif fmt == "json":
             raw = _read_json(p, text, enc)
         else:
-            delim = "\t" if fmt == "tsv" else _delimiter(text)
+            delim = "\t" if fmt == "tsv" else _delimiter(text, p.suffix.lower())
             raw = _read_delimited(p, text, enc, delim, "tsv" if delim == "\t" else "csv")
     raw.digest = hashlib.sha256(data).hexdigest()
     return raw
@@ -868,7 +886,8 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    df = pd.read_csv(io.StringIO(text), sep=_delimiter(text), low_memory=False)
+                    sep = _delimiter(text, p.suffix.lower())
+                    df = pd.read_csv(io.StringIO(text), sep=sep, low_memory=False)
                 if df.shape[1] > 1 or "," not in text.split("\n", 1)[0]:
                     return _drop_rule_rows(df)
             except Exception:

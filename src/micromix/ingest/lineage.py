@@ -41,6 +41,7 @@ __all__ = [
     "ExportInfo",
     "overlaps",
     "read_registry",
+    "registry_frame",
     "registry_row",
 ]
 
@@ -115,6 +116,16 @@ def overlaps(a: ExportInfo, b: ExportInfo) -> bool:
     if not _periods_overlap(a.period, b.period):
         return False
     return not (a.campaigns and b.campaigns and not set(a.campaigns) & set(b.campaigns))
+
+
+def registry_frame(info: ExportInfo, path: str, rows: int, now: pd.Timestamp) -> pd.DataFrame:
+    """One ``ingest_files`` record as a typed frame (text columns stay text when empty)."""
+    rec = registry_row(info, path, rows, now)
+    df = pd.DataFrame([rec])
+    for c in df.columns:
+        if c not in ("rows", "ingested_at"):
+            df[c] = df[c].astype("string")
+    return df
 
 
 def registry_row(info: ExportInfo, path: str, rows: int, now: pd.Timestamp) -> dict[str, Any]:

@@ -65,7 +65,7 @@ from micromix.ingest.lineage import (
     ExportInfo,
     overlaps,
     read_registry,
-    registry_row,
+    registry_frame,
 )
 from micromix.schema import (
     QUARANTINE_COLUMNS,
@@ -618,7 +618,7 @@ def _broken_records(
 
     def line_text(n: int) -> str:
         t = raw.line_text(n)
-        t = t.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+        t = t.encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
         return json.dumps({"_line": t[:_MAX_RECORD_CHARS]}, ensure_ascii=False)
 
     return _quarantine_frame(
@@ -831,10 +831,7 @@ def write_prepared(
         if store.has_table(REGISTRY_TABLE):
             store.delete_where(REGISTRY_TABLE, "source_id", drop_ids)
         _write(store, kind, schema, res, source, adapter.lookup_name, raw.format, raw.total)
-        store.append(
-            REGISTRY_TABLE,
-            pd.DataFrame([registry_row(info, source, len(res.accepted), now)]),
-        )
+        store.append(REGISTRY_TABLE, registry_frame(info, source, len(res.accepted), now))
     ins, upd, unch, removed = _diff(old_rows, res.accepted, schema)
     return _report(
         kind,

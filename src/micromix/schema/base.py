@@ -346,7 +346,7 @@ def _null_column(dtype: str, n: int) -> pd.Series:
 
 
 def _safe_str(v: object) -> str:
-    return str(v).encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+    return str(v).encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
 
 
 def _json_safe(rec: dict, depth: int = 0) -> dict:

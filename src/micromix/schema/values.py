@@ -146,7 +146,11 @@ def read_text(values: pd.Series, *, strict: bool = False) -> Parsed:
     if isinstance(values.dtype, pd.StringDtype) or values.dtype != object:
         text = values.astype("string").str.strip()
         text = text.mask(text.isin(NULL_TOKENS))
-        return Parsed(text, problems)
+        # (pandas' str dtype cannot hold lone surrogates, so only NUL needs a look here)
+        bad = text.str.contains("\x00", regex=False).fillna(False).to_numpy(bool)
+        for i in np.flatnonzero(bad):
+            problems.iat[i] = "contains a NUL character"
+        return Parsed(text.where(~bad), problems)
     out: list[object] = []
     for i, v in enumerate(values.tolist()):
         if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
@@ -166,8 +170,12 @@ def read_text(values: pd.Series, *, strict: bool = False) -> Parsed:
             problems.iat[i] = "contains a NUL character"
             out.append(None)
             continue
-        if any("\udc80" <= ch <= "\udcff" for ch in s):
-            problems.iat[i] = "contains bytes that are not valid UTF-8"
+        if any("\ud800" <= ch <= "\udfff" for ch in s):
+            problems.iat[i] = (
+                "contains bytes that are not valid UTF-8"
+                if any("\udc80" <= ch <= "\udcff" for ch in s)
+                else "contains an unpaired surrogate (not valid Unicode)"
+            )
             out.append(None)
             continue
         out.append(None if s in NULL_TOKENS else s)
@@ -408,7 +416,7 @@ def _numbers_from_objects(
     out = np.full(len(values), np.nan)
     # fast path: plain numeric text
     if is_str.any():
-        txt = objs[is_str].astype(str).str.strip()
+        txt = _stripped(objs[is_str])
         fast = pd.to_numeric(txt.where(txt.str.len() <= 40), errors="coerce")
         pos = np.flatnonzero(is_str)
         fv = fast.to_numpy(dtype="float64", na_value=np.nan)
@@ -629,7 +637,7 @@ def read_timestamps(
         is_str = objs.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
         todo = np.ones(len(objs), dtype=bool)
         if is_str.any():
-            txt = objs[is_str].astype(str).str.strip()
+            txt = _stripped(objs[is_str])
             blank = txt.isin(NULL_TOKENS).to_numpy()
             pos = np.flatnonzero(is_str)
             todo[pos[blank]] = False
@@ -735,6 +743,12 @@ def parse_timestamps(
 ) -> pd.Series:
     """Like :func:`read_timestamps` but only the values (``NaT`` where a cell is refused)."""
     return read_timestamps(values, dayfirst=dayfirst, window=window).values
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    """Stripped text cells as an ``object`` Series (pandas' str dtype cannot hold the lone
+    surrogates that stand for undecodable bytes)."""
+    return pd.Series([v.strip() for v in values.tolist()], index=values.index, dtype=object)
 
 
 def _as_series(values: Any) -> pd.Series:

@@ -78,7 +78,7 @@ def run(n_files: int, seed: int, folder: Path, per_store: int = 25) -> dict[str,
                     examples.setdefault("rows", f"{path.name}: {rep.rows_in_file} vs {expect}")
                 try:
                     _query_by_day(store, f.kind)
-                except Exception as exc:  # noqa: BLE001 - counted
+                except Exception as exc:
                     problems["store not queryable by day"] += 1
                     examples.setdefault("query", f"{path.name}: {exc!r}"[:300])
             except MicromixError as exc:
@@ -86,7 +86,7 @@ def run(n_files: int, seed: int, folder: Path, per_store: int = 25) -> dict[str,
                 refusals[type(exc).__name__] += 1
                 if "\n" in msg or "This is a bug" in msg:
                     problems["refusal not one sentence"] += 1
-            except Exception as exc:  # noqa: BLE001 - an internal error
+            except Exception as exc:
                 problems["internal error"] += 1
                 examples.setdefault(
                     f"internal {type(exc).__name__}",

@@ -141,7 +141,9 @@ def _encode(rng: random.Random, text: str) -> tuple[bytes, str]:
     data = text.encode(enc, errors="surrogatepass")
     if enc == "utf-8" and rng.random() < 0.2:  # invalid UTF-8 bytes, maybe in the header
         pos = rng.randint(0, max(0, min(len(data) - 1, 40 if rng.random() < 0.5 else len(data))))
-        data = data[:pos] + rng.choice([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\x81"]) + data[pos:]
+        data = (
+            data[:pos] + rng.choice([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\x81"]) + data[pos:]
+        )
     return data, enc
 
 

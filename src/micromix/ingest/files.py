@@ -493,12 +493,8 @@ def _big_int(s: str) -> int | BigNumber:
     return BigNumber(s) if len(s.lstrip("-")) > MAX_NUMBER_DIGITS else int(s)
 
 
-def _no_constant(s: str) -> Any:
-    raise ValueError(f"{s} is not valid JSON")
-
-
 def _json_loads(s: str) -> Any:
-    return json.loads(s, parse_int=_big_int, parse_constant=_no_constant)
+    return json.loads(s, parse_int=_big_int)  # NaN / Infinity read as Python's json reads them
 
 
 def _depth(obj: Any, limit: int = MAX_JSON_DEPTH) -> int:

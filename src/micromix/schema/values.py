@@ -61,6 +61,7 @@ __all__ = [
     "TimeWindow",
     "currency_of_symbol",
     "detect_dayfirst",
+    "epoch_seconds",
     "parse_timestamps",
     "read_bools",
     "read_numbers",
@@ -743,6 +744,42 @@ def parse_timestamps(
 ) -> pd.Series:
     """Like :func:`read_timestamps` but only the values (``NaT`` where a cell is refused)."""
     return read_timestamps(values, dayfirst=dayfirst, window=window).values
+
+
+def epoch_seconds(value: object, *, window: TimeWindow | None = None) -> float:
+    """One timestamp value as epoch seconds, for per-event hot paths (the real-time detector).
+
+    Numbers are epoch seconds / milliseconds / microseconds / nanoseconds told apart by
+    magnitude, without pandas; anything else goes through :func:`read_timestamps`. The same
+    window applies.
+
+    Raises
+    ------
+    ValueError
+        With the reason, when the value is not a timestamp micromix accepts.
+
+    >>> epoch_seconds(1714550400123456), epoch_seconds("2024-05-01T08:00:00Z")
+    (1714550400.123456, 1714550400.0)
+    """
+    win = window or DEFAULT_WINDOW
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    ):
+        v = float(value)
+        if not math.isfinite(v):
+            raise ValueError(f"{_describe(value)} is not finite")
+        a = abs(v)
+        secs = v / (1.0 if a < 1e11 else 1e3 if a < 1e14 else 1e6 if a < 1e17 else 1e9)
+        if not win.start.timestamp() <= secs < win.end.timestamp():
+            raise ValueError(
+                f"{_describe(value)} is outside the accepted time window "
+                f"{win.start.date()}..{win.end.date()}"
+            )
+        return secs
+    ts, why = read_timestamps(pd.Series([value], dtype=object), window=win)
+    if why.iat[0] is not None or pd.isna(ts.iat[0]):
+        raise ValueError(why.iat[0] or f"{_describe(value)} is not a date/time")
+    return float(ts.iat[0].timestamp())
 
 
 def _stripped(values: pd.Series) -> pd.Series:

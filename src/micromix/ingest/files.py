@@ -657,14 +657,16 @@ def _read_json(p: Path, text: str, enc: str) -> RawTable:
     found = _records_in(doc)
     if found is None:
         raise InputFileError(f"{p}: expected a JSON array of objects (or an object holding one)")
-    data, where = found
-    recs, rows, broken = [], [], []
+    data, where_path = found
+    recs: list[dict[str, Any]] = []
+    rows: list[int] = []
+    broken: list[tuple[int, str, str]] = []
     for i, obj in enumerate(data, start=1):
         rec = _json_record(obj, i, broken)
         if rec is not None:
             recs.append(rec)
             rows.append(i)
-    pre = [f"records under {'.'.join(where)}"] if where else []
+    pre = [f"records under {'.'.join(where_path)}"] if where_path else []
     return RawTable(
         _frame_of(recs), rows, broken, p, "json", encoding=enc, preamble=pre, paths=_paths_of(recs)
     )
@@ -690,7 +692,7 @@ def _read_parquet(p: Path) -> RawTable:
                 cols[clean] = pd.Series(col.to_pylist(), dtype=object)
             except UnicodeDecodeError:
                 raw = col.cast(pa.large_binary()).to_pylist()
-                vals = []
+                vals: list[str | None] = []
                 for i, b in enumerate(raw):
                     if b is None:
                         vals.append(None)

@@ -214,7 +214,7 @@ def hostile_file(rng: random.Random, *, max_rows: int = 30) -> HostileFile:
         data, enc = _encode(rng, _json_lines(rng, columns, rows))
         return HostileFile(data, ".jsonl", kind, enc)
     if fmt == "json":
-        recs = [{c: _json_value(rng, v) for c, v in zip(columns, r)} for r in rows]
+        recs: list[object] = [{c: _json_value(rng, v) for c, v in zip(columns, r)} for r in rows]
         if rng.random() < 0.2:
             recs.append(rng.choice([1, "x", None]))  # not an object
         text = json.dumps(recs if rng.random() < 0.8 else {"data": recs})

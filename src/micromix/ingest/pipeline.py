@@ -281,7 +281,9 @@ def prepare_file(
     parts: list[pd.DataFrame] = [_broken_records(schema, raw, source, now)]
     empty = schema.validate(pd.DataFrame(columns=schema.columns), rows=[], source=source)
     accepted, rows_ok = empty.accepted, []
-    summary_n, checks, canon_all = 0, (), None
+    summary_n = 0
+    checks: tuple[dict[str, Any], ...] = ()
+    canon_all: pd.DataFrame | None = None
     if len(raw.rows):
         if adapter is None:
             adapter = detect_format(raw.columns, kind, source)

@@ -44,10 +44,11 @@ _MANGLED_ID = re.compile(r"^\s*\d+(?:\.\d+)?[eE][+-]?\d+\s*$")
 def _names(v: object, key: str = "name") -> list[str]:
     """Names out of a list of tags / mentions (strings or ``{"name": ...}`` objects)."""
     if isinstance(v, str):
+        text = v
         try:
-            v = json.loads(v) if v.strip()[:1] in "[{" else [v]
+            v = json.loads(text) if text.strip()[:1] in "[{" else [text]
         except ValueError:
-            return [v]
+            return [text]
     if not isinstance(v, list):
         return []
     out = []

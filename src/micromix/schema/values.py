@@ -149,8 +149,8 @@ def read_text(values: pd.Series, *, strict: bool = False) -> Parsed:
         text = text.mask(text.isin(NULL_TOKENS))
         # (pandas' str dtype cannot hold lone surrogates, so only NUL needs a look here)
         bad = text.str.contains("\x00", regex=False).fillna(False).to_numpy(bool)
-        for i in np.flatnonzero(bad):
-            problems.iat[i] = "contains a NUL character"
+        for pos in np.flatnonzero(bad):
+            problems.iat[int(pos)] = "contains a NUL character"
         return Parsed(text.where(~bad), problems)
     out: list[object] = []
     for i, v in enumerate(values.tolist()):

@@ -42,6 +42,7 @@ from micromix.ingest.formats import (
     normalize_name,
     register_format,
 )
+from micromix.schema import AD_PERFORMANCE
 
 __all__ = [
     "TOTAL_LABEL",
@@ -64,20 +65,12 @@ _PURCHASE = re.compile(r"purchase|fb_pixel_purchase|onsite_conversion\.purchase"
 
 #: dimension fields (a row whose dimensions are all empty is a summary row)
 DIMENSIONS = (
-    "date",
-    "campaign_id",
+    *(
+        k
+        for k in AD_PERFORMANCE.key
+        if k not in ("platform", "segment_id", "source_id", "source_row")
+    ),
     "campaign_name",
-    "ad_set",
-    "ad_id",
-    "age",
-    "gender",
-    "placement",
-    "region",
-    "device",
-    "keyword",
-    "match_type",
-    "search_term",
-    "interest",
 )
 #: measures a blank cell of which means 0 where the platform leaves zeros empty
 MEASURES = (

@@ -133,7 +133,7 @@ def main() -> None:
         _child(*args.child)
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print("load average before: %.2f %.2f %.2f" % os.getloadavg())
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
         csv_path, pq_path = _write_data(folder, args.rows, args.frame_rows)
@@ -146,7 +146,7 @@ def main() -> None:
             "frame": _run("frame", pq_path, folder, here, args.repeats),
             f"frame@{args.baseline}": _run("frame", pq_path, folder, base, args.repeats),
         }
-    print("load average after: %.2f %.2f %.2f" % os.getloadavg())
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"{'contender':<22}{'rows':>10}{'wall s':>9}{'rows/s':>11}{'peak MB':>9}")
     for name, r in results.items():
         print(
@@ -154,7 +154,9 @@ def main() -> None:
             f"{r['peak_mb']:>9.0f}"
         )
     new, old = results["micromix"]["wall"], results[f"micromix@{args.baseline}"]["wall"]
-    print(f"CSV ingest: this / {args.baseline} = {new / old:.2f}x (wall, medians of {args.repeats})")
+    print(
+        f"CSV ingest: this / {args.baseline} = {new / old:.2f}x (wall, medians of {args.repeats})"
+    )
     print(f"CSV ingest: this / duckdb read_csv = {new / results['duckdb read_csv']['wall']:.1f}x")
     fn, fo = results["frame"]["wall"], results[f"frame@{args.baseline}"]["wall"]
     print(f"frame ingest: this / {args.baseline} = {fn / fo:.2f}x")

@@ -170,3 +170,39 @@ def test_registered_on_main_app_when_wired(runner, tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["accepted"] == 6
+
+
+def test_inspect_shows_layout_mapping_and_writes_nothing(app, runner, tmp_path):
+    db = tmp_path / "none.duckdb"
+    res = runner.invoke(
+        app,
+        ["inspect", "ads", str(FIXTURES / "tiktok_ads_daily.csv"), "--json"],
+        env={"MICROMIX_DB": str(db)},
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["layout"] == "tiktok_ads" and out["mapping"]["spend"] == "Cost"
+    assert len(out["sample"]) == 3 and out["report"]["dry_run"] is True
+    assert not db.exists()
+    human = runner.invoke(app, ["inspect", "ads", str(FIXTURES / "tiktok_ads_daily.csv")])
+    assert "column mapping" in human.stdout and "dry run, nothing written" in human.stdout
+
+
+def test_dry_run_and_overlap_flags(app, runner, tmp_path):
+    db = tmp_path / "o.duckdb"
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    head = "Campaign name,Day,Impressions,Amount spent (EUR)\n"
+    a.write_text(head + "Spring,2026-05-01,100,10\nSpring,2026-05-02,100,10\n")
+    b.write_text(head + "Spring,2026-05-02,100,10\nSpring,2026-05-03,100,10\n")
+    dry = runner.invoke(app, ["ingest", "ads", str(a), "--db", str(db), "--dry-run", "--json"])
+    assert dry.exit_code == 0 and json.loads(dry.stdout)["dry_run"] is True and not db.exists()
+    assert runner.invoke(app, ["ingest", "ads", str(a), "--db", str(db)]).exit_code == 0
+    refused = runner.invoke(app, ["ingest", "ads", str(b), "--db", str(db)])
+    assert refused.exit_code == 1 and "overlaps" in refused.stderr and "--replace" in refused.stderr
+    both = runner.invoke(
+        app, ["ingest", "ads", str(b), "--db", str(db), "--replace", "--keep-both"]
+    )
+    assert both.exit_code == 2 and "exclude each other" in both.stderr
+    ok = runner.invoke(app, ["ingest", "ads", str(b), "--db", str(db), "--replace", "--json"])
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["replaced"] == [str(a.resolve())]

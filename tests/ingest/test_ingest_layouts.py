@@ -141,3 +141,32 @@ def test_nested_dump_as_canonical_posts_is_refused_not_accepted_with_nulls(tmp_p
     p.write_text(p.read_text().replace('"desc"', '"post_id_x"'))
     with pytest.raises(DataValidationError, match="maps required field"):
         ingest_file(Store.open(":memory:"), "posts", p, layout="canonical")
+
+
+def test_ga4_flattened_query_output_and_collected_traffic_source(tmp_path):
+    p = tmp_path / "ga4_flat.csv"
+    p.write_text(
+        "event_date,event_timestamp,event_name,client_id,session_id,session_source,"
+        "session_medium,session_campaign,device.category\n"
+        "20240501,1714550400123456,page_view,c1.1,111,google,cpc,spring,mobile\n"
+        "20240501,1714550460000000,purchase,c1.1,111,instagram,paid_social,spring,mobile\n"
+    )
+    store = Store.open(":memory:")
+    rep = ingest_file(store, "events", p)
+    assert rep.layout == "ga4_bigquery" and rep.accepted == 2
+    ev = store.read("events").sort_values("ts")
+    assert list(ev["session_id"]) == ["c1.1.111", "c1.1.111"]
+    assert list(ev["strategy"]) == ["search", "paid_social"]
+    assert list(ev["campaign_id"]) == ["spring", "spring"]
+    assert str(ev["ts"].iloc[0]) == "2024-05-01 08:00:00.123456"
+    nested = tmp_path / "ga4.jsonl"
+    nested.write_text(
+        '{"event_name": "page_view", "event_timestamp": "1714550400000000", '
+        '"user_pseudo_id": "u1", "traffic_source": {"source": "(direct)", "medium": "(none)"}, '
+        '"collected_traffic_source": {"manual_source": "newsletter", "manual_medium": "email", '
+        '"manual_campaign_name": "may"}, "items": [], "user_properties": []}\n'
+    )
+    store = Store.open(":memory:")
+    ingest_file(store, "events", nested)
+    ev = store.read("events")
+    assert (ev["strategy"].iat[0], ev["campaign_id"].iat[0]) == ("email", "may")

@@ -675,7 +675,11 @@ class Ga4BigQueryFormat(FormatAdapter):
     lookup_name = "ga4_bigquery"
     kinds = ("events",)
     title = "GA4 BigQuery export"
-    signature = (("event_name",), ("event_timestamp",), ("user_pseudo_id",))
+    signature = (
+        ("event_name",),
+        ("event_timestamp", "event_datetime", "event_time"),
+        ("user_pseudo_id", "client_id"),
+    )
 
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
@@ -687,9 +691,9 @@ class Ga4BigQueryFormat(FormatAdapter):
 
     def _row(self, rec: dict[str, Any], cols: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = dict.fromkeys((*_GA4_COLUMNS, ERROR_FIELD, ERROR_REASON))
-        user = rec.get("user_pseudo_id")
+        user = _first(rec, "user_pseudo_id", "client_id")
         name = rec.get("event_name")
-        ts_raw = rec.get("event_timestamp")
+        ts_raw = _first(rec, "event_timestamp", "event_datetime", "event_time")
         content = json.dumps({k: rec.get(k) for k in cols}, sort_keys=True, ensure_ascii=False)
         digest = hashlib.blake2b(
             "\x1f".join(map(str, (user, ts_raw, name, content))).encode("utf-8", "surrogatepass"),
@@ -704,7 +708,14 @@ class Ga4BigQueryFormat(FormatAdapter):
         try:
             params_raw = _loads(rec.get("event_params"))
             nested = {
-                k: _loads(rec.get(k)) for k in ("device", "geo", "traffic_source", "ecommerce")
+                k: _loads(rec.get(k))
+                for k in (
+                    "device",
+                    "geo",
+                    "traffic_source",
+                    "collected_traffic_source",
+                    "ecommerce",
+                )
             }
         except json.JSONDecodeError as exc:
             out[ERROR_FIELD] = "event_params"
@@ -728,13 +739,33 @@ class Ga4BigQueryFormat(FormatAdapter):
             val = node.get(key) if isinstance(node, dict) else None
             return None if _blank(val) else str(val)
 
-        sid = params.get("ga_session_id")
+        sid = params.get("ga_session_id") or _first(rec, "ga_session_id", "session_id")
         out["session_id"] = None if _blank(sid) or _blank(user) else f"{user}.{sid}"
         out["query"] = params.get("search_term")
-        campaign = params.get("campaign") or sub("traffic_source", "name")
+        # event-scoped attribution first (params, collected_traffic_source, flattened session_*
+        # columns of common queries), the user's first source (traffic_source) last
+        pair = str(rec.get("session_source_medium") or "").split(" / ", 1)
+        campaign = (
+            params.get("campaign")
+            or sub("collected_traffic_source", "manual_campaign_name")
+            or _first(rec, "session_campaign", "campaign")
+            or sub("traffic_source", "name")
+        )
         out["campaign_id"] = None if _ga4_placeholder(campaign) else campaign
-        source = params.get("source") or sub("traffic_source", "source")
-        medium = params.get("medium") or sub("traffic_source", "medium")
+        source = (
+            params.get("source")
+            or sub("collected_traffic_source", "manual_source")
+            or _first(rec, "session_source", "source")
+            or (pair[0] if pair[0] else None)
+            or sub("traffic_source", "source")
+        )
+        medium = (
+            params.get("medium")
+            or sub("collected_traffic_source", "manual_medium")
+            or _first(rec, "session_medium", "medium")
+            or (pair[1] if len(pair) > 1 else None)
+            or sub("traffic_source", "medium")
+        )
         out["strategy"] = _ga4_strategy(source, medium)
         dev = (sub("device", "category") or "").strip().lower()
         out["device"] = _GA4_DEVICES.get(dev, "other") if dev else None
@@ -748,6 +779,15 @@ class Ga4BigQueryFormat(FormatAdapter):
             revenue = params.get("value")
         out["revenue"] = revenue
         return out
+
+
+def _first(rec: dict[str, Any], *keys: str) -> Any:
+    """The first non-blank plain value among ``keys`` of a record (None if none)."""
+    for k in keys:
+        v = rec.get(k)
+        if not _blank(v) and not isinstance(v, (dict, list)):
+            return str(v) if not isinstance(v, str) else v
+    return None
 
 
 _GA4_COLUMNS = (

@@ -140,3 +140,18 @@ def test_spend_by_day_equals_the_file(store, tmp_path):
         "spend"
     ]
     assert by_day.sum().tolist() == raw.groupby("Day")["Amount spent (EUR)"].sum().tolist()
+
+
+def test_ga4_reports_by_different_dimensions_do_not_overlap(store, tmp_path):
+    head = "# Start date: 20260101\n# End date: 20260131\n"
+    a = tmp_path / "events.csv"
+    a.write_text(head + "Event name,Event count\npage_view,10\nscroll,4\n")
+    b = tmp_path / "pages.csv"
+    b.write_text(head + "Page path,Views,Event count\n/,7,9\n/about,3,5\n")
+    c = tmp_path / "events_again.csv"
+    c.write_text(head + "Event name,Event count\npage_view,11\nclick,4\n")
+    ingest_file(store, "traffic", a)
+    ingest_file(store, "traffic", b)  # another dimension of the same month: kept apart
+    assert store.count("traffic") == 4
+    with pytest.raises(OverlapError):
+        ingest_file(store, "traffic", c)  # the same dimension and month again

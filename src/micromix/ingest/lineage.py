@@ -64,6 +64,7 @@ class ExportInfo(NamedTuple):
     campaigns: tuple[str, ...]
     digest: str
     members: str = ""
+    scope: str = ""
 
     @property
     def export_id(self) -> str:
@@ -107,6 +108,8 @@ def overlaps(a: ExportInfo, b: ExportInfo) -> bool:
     """Whether two exports may describe the same deliveries (so summing both double counts)."""
     if a.table != b.table:
         return False
+    if a.scope and b.scope and a.scope != b.scope:
+        return False  # e.g. GA4 reports by different dimensions: never summed together
     if a.platforms and b.platforms and not set(a.platforms) & set(b.platforms):
         return False
     if a.account and b.account and a.account != b.account:
@@ -144,6 +147,7 @@ def registry_row(info: ExportInfo, path: str, rows: int, now: pd.Timestamp) -> d
         "period_end": info.period[1] if info.period else None,
         "campaigns": json.dumps(list(info.campaigns), ensure_ascii=False),
         "members": info.members,
+        "scope": info.scope,
         "rows": int(rows),
         "ingested_at": now.tz_convert("UTC").tz_localize(None) if now.tzinfo else now,
     }
@@ -175,6 +179,7 @@ def read_registry(store: Any, table: str) -> list[tuple[ExportInfo, str, str, pd
             campaigns=tuple(json.loads(r["campaigns"] or "[]")),
             digest=str(r["digest"]),
             members=str(r.get("members") or ""),
+            scope=str(r.get("scope") or ""),
         )
         out.append((info, str(r["source_id"]), str(r["path"]), pd.Timestamp(r["ingested_at"])))
     return out

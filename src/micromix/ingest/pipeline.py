@@ -542,6 +542,7 @@ def _export_info(
         ).encode()
     ).hexdigest()[:16]
     return ExportInfo(
+        scope=",".join(uniq("dimension")),
         members=members,
         table=schema.name,
         layout=adapter.lookup_name,

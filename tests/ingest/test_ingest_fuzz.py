@@ -247,3 +247,25 @@ def test_long_fuzz_campaign_into_stores(tmp_path):
             store = Store.open(":memory:")
         _check(hostile_file(random.Random(10_000 + i)), tmp_path, store)
     store.close()
+
+
+def test_api_style_batches_read_epochs_and_refuse_wrong_json_types():
+    from micromix.ingest import ingest_frame
+
+    records = [
+        {"event_id": "e1", "ts": 1714550400123, "user_id": "u", "event_type": "click"},
+        {"event_id": "e2", "ts": "2024-05-01T10:00:00Z", "user_id": "u", "event_type": "view"},
+        {"event_id": {"a": 1}, "ts": 1714550400, "user_id": "u", "event_type": "click"},
+        {"event_id": "e4", "ts": 1714550400, "user_id": "u", "event_type": "click", "cost": True},
+        {"event_id": "e5", "ts": "today", "user_id": "u", "event_type": "click"},
+    ]
+    import pandas as pd
+
+    cols = {k for r in records for k in r}
+    frame = pd.DataFrame({k: pd.Series([r.get(k) for r in records], dtype=object) for k in cols})
+    store = Store.open(":memory:")
+    rep = ingest_frame(store, "events", frame, "api:test")
+    assert (rep.accepted, rep.quarantined) == (2, 3)
+    ev = store.read("events").sort_values("event_id")
+    assert str(ev["ts"].iloc[0]) == "2024-05-01 08:00:00.123000"  # epoch ms, not quarantined
+    assert store.read("quarantine")["record"].str.contains('"a": 1').any()

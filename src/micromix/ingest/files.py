@@ -218,8 +218,11 @@ def _sanitize(name: object) -> str:
     return " ".join(s.replace("\x00", "").split())
 
 
+_BAD_BYTES = re.compile("[\udc80-\udcff]")
+
+
 def _has_bad_bytes(s: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in s)
+    return _BAD_BYTES.search(s) is not None
 
 
 # ====================================================================== container detection
@@ -446,6 +449,9 @@ def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> R
     out: list[list[str]] = []
     rows: list[int] = []
     notices: list[str] = []
+    # per-cell checks only when the text could fail them at all (keeps big clean files fast)
+    may_be_long = len(text) > MAX_FIELD_CHARS
+    may_be_bad = _BAD_BYTES.search(text) is not None
     for k, (line, rec) in enumerate(records[h + 1 :]):
         if not rec:
             continue  # an empty line is not a row
@@ -455,12 +461,18 @@ def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> R
         if len(rec) == 1 and width > 1 and _NOTICE.match(rec[0]):
             notices.append(rec[0].strip())  # Meta's "No data available."
             continue
-        long = next((i for i, c in enumerate(rec) if len(c) > MAX_FIELD_CHARS), None)
+        long = (
+            next((i for i, c in enumerate(rec) if len(c) > MAX_FIELD_CHARS), None)
+            if may_be_long
+            else None
+        )
         if long is not None:
             name = header[long] if long < width else f"column {long + 1}"
             broken.append((line, name, f"field longer than {MAX_FIELD_CHARS:,} characters"))
             continue
-        bad = next((i for i, c in enumerate(rec) if _has_bad_bytes(c)), None)
+        bad = (
+            next((i for i, c in enumerate(rec) if _has_bad_bytes(c)), None) if may_be_bad else None
+        )
         if bad is not None:
             name = header[bad] if bad < width else f"column {bad + 1}"
             broken.append((line, name, "contains bytes that are not valid UTF-8"))

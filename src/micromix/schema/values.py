@@ -152,6 +152,10 @@ def read_text(values: pd.Series, *, strict: bool = False) -> Parsed:
         for pos in np.flatnonzero(bad):
             problems.iat[int(pos)] = "contains a NUL character"
         return Parsed(text.where(~bad), problems)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        fast = _text_fast(values, problems)
+        if fast is not None:
+            return Parsed(fast, problems)
     out: list[object] = []
     for i, v in enumerate(values.tolist()):
         if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
@@ -181,6 +185,21 @@ def read_text(values: pd.Series, *, strict: bool = False) -> Parsed:
             continue
         out.append(None if s in NULL_TOKENS else s)
     return Parsed(pd.Series(out, index=values.index, dtype="string"), problems)
+
+
+def _text_fast(values: pd.Series, problems: pd.Series) -> pd.Series | None:
+    """Vectorised read of an object column holding only text (None if it needs the slow path:
+    lone surrogates, which pandas' string dtype cannot hold)."""
+    try:
+        text = values.astype("string")
+    except UnicodeEncodeError:
+        return None
+    text = text.str.strip()
+    text = text.mask(text.isin(NULL_TOKENS))
+    nul = text.str.contains("\x00", regex=False).fillna(False).to_numpy(bool)
+    for pos in np.flatnonzero(nul):
+        problems.iat[int(pos)] = "contains a NUL character"
+    return text.where(~nul)
 
 
 # ====================================================================== true / false
@@ -413,7 +432,7 @@ def _numbers_from_objects(
 ) -> pd.Series:
     idx = values.index
     objs = values.astype(object)
-    is_str = objs.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    is_str = _str_mask(objs)
     out = np.full(len(values), np.nan)
     # fast path: plain numeric text
     if is_str.any():
@@ -635,7 +654,7 @@ def read_timestamps(
         _fill_slow(values.astype(object), out, problems, dayfirst, all_numbers=True)
     else:
         objs = values.astype(object)
-        is_str = objs.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        is_str = _str_mask(objs)
         todo = np.ones(len(objs), dtype=bool)
         if is_str.any():
             txt = _stripped(objs[is_str])
@@ -780,6 +799,13 @@ def epoch_seconds(value: object, *, window: TimeWindow | None = None) -> float:
     if why.iat[0] is not None or pd.isna(ts.iat[0]):
         raise ValueError(why.iat[0] or f"{_describe(value)} is not a date/time")
     return float(ts.iat[0].timestamp())
+
+
+def _str_mask(objs: pd.Series) -> np.ndarray:
+    """Which cells of an object column are text (vectorised when the column is all text)."""
+    if pd.api.types.infer_dtype(objs, skipna=True) in ("string", "empty"):
+        return objs.notna().to_numpy(dtype=bool)
+    return objs.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
 
 
 def _stripped(values: pd.Series) -> pd.Series:

@@ -685,12 +685,10 @@ def read_timestamps(
     # the one validated window
     present = out.notna().to_numpy()
     if present.any():
-        vals = out.to_numpy()
         lo = np.datetime64(win.start.tz_convert(None), "us")
         hi = np.datetime64(win.end.tz_convert(None), "us")
         naive = out.dt.tz_convert(None).to_numpy(dtype="datetime64[us]")
         outside = present & ((naive < lo) | (naive >= hi))
-        del vals
         for i in np.flatnonzero(outside):
             problems.iat[i] = (
                 f"{_describe(values.iat[i])} is outside the accepted time window "

@@ -170,3 +170,65 @@ def test_ga4_flattened_query_output_and_collected_traffic_source(tmp_path):
     ingest_file(store, "events", nested)
     ev = store.read("events")
     assert (ev["strategy"].iat[0], ev["campaign_id"].iat[0]) == ("email", "may")
+
+
+def test_instagram_graphql_nodes_and_scraper_output(tmp_path):
+    import json
+
+    doc = {
+        "graphql": {
+            "user": {
+                "edge_owner_to_timeline_media": {
+                    "edges": [
+                        {
+                            "node": {
+                                "shortcode": "B1",
+                                "taken_at_timestamp": 1714550400,
+                                "owner": {"username": "mia_pets"},
+                                "edge_liked_by": {"count": 120},
+                                "edge_media_to_comment": {"count": 4},
+                                "edge_media_to_caption": {
+                                    "edges": [{"node": {"text": "walk time #dogs @pawco"}}]
+                                },
+                            }
+                        },
+                        {
+                            "node": {
+                                "shortcode": "B2",
+                                "taken_at_timestamp": 1714636800,
+                                "owner": {"username": "mia_pets"},
+                                "edge_liked_by": {"count": 80},
+                                "edge_media_to_comment": {"count": 1},
+                                "edge_media_to_caption": {"edges": []},
+                            }
+                        },
+                    ]
+                }
+            }
+        }
+    }
+    p = tmp_path / "profile.json"
+    p.write_text(json.dumps(doc))
+    store = Store.open(":memory:")
+    rep = ingest_file(store, "posts", p)
+    assert rep.layout == "instagram_posts" and rep.accepted == 2
+    posts = store.read("posts").sort_values("post_id")
+    assert list(posts["likes"]) == [120, 80] and list(posts["comments"]) == [4, 1]
+    assert posts["hashtags"].iat[0] == "dogs" and posts["mentions"].iat[0] == "pawco"
+    q = tmp_path / "scraper.jsonl"
+    q.write_text(
+        json.dumps(
+            {
+                "shortCode": "C1",
+                "ownerUsername": "bo",
+                "timestamp": "2024-05-01T10:00:00.000Z",
+                "likesCount": 9,
+                "commentsCount": 2,
+                "caption": "hi",
+            }
+        )
+        + "\n"
+    )
+    store = Store.open(":memory:")
+    rep = ingest_file(store, "posts", q)
+    assert rep.layout == "instagram_posts" and store.read("posts")["likes"].tolist() == [9]

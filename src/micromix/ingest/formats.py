@@ -853,46 +853,81 @@ def _split_users(v: object) -> list[str]:
 
 @register_format
 class InstagramPostsFormat(FormatAdapter):
-    """Instagram post dumps (GraphQL fields, as in Kim et al. 2020's influencer dataset).
+    """Instagram post dumps: GraphQL / instaloader nodes (as in Kim et al. 2020's dataset) and
+    common scraper outputs.
 
-    ``shortcode`` -> ``post_id``, ``username`` -> ``author_id``, ``taken_at_timestamp`` (epoch
-    seconds) -> ``ts``, ``caption`` -> ``text``, ``likes``, ``comments``, ``video_view_count`` ->
-    ``views``; ``is_sponsored`` is true when ``is_ad`` is true or ``sponsor_users`` is not empty;
-    ``mentions`` = ``tagged_users`` plus ``@handles`` in the caption; ``hashtags`` are taken from
-    the caption. Platform ``instagram``.
+    ``shortcode`` (``shortCode``) -> ``post_id``; ``username`` / ``owner.username`` /
+    ``ownerUsername`` -> ``author_id``; ``taken_at_timestamp`` (epoch seconds) or ``timestamp``
+    -> ``ts``; the caption (``caption``, ``edge_media_to_caption.edges[0].node.text``) ->
+    ``text``; likes (``likes``, ``edge_liked_by.count``, ``edge_media_preview_like.count``,
+    ``likesCount``), comments (``edge_media_to_comment.count``, ``commentsCount``), views
+    (``video_view_count``, ``videoViewCount``); ``is_sponsored`` is true when ``is_ad`` /
+    ``is_paid_partnership`` is true or ``sponsor_users`` is not empty; ``mentions`` = tagged users
+    plus ``@handles`` in the caption; ``hashtags`` from the caption. Platform ``instagram``.
     """
 
     lookup_name = "instagram_posts"
     kinds = ("posts",)
     title = "Instagram posts dump"
-    signature = (("shortcode",), ("username", "owner_username"), ("taken_at_timestamp",))
+    signature = (
+        ("shortcode", "shortCode"),
+        ("username", "owner_username", "owner.username", "ownerUsername"),
+        ("taken_at_timestamp", "timestamp", "taken_at"),
+    )
 
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
-        caption = c.get("caption", "text")
-        is_ad = c.get("is_ad", "is_paid_partnership")
+        caption = c.get("caption", "text", "edge_media_to_caption").map(_caption_text)
+        is_ad = c.get("is_ad", "is_paid_partnership", "isSponsored")
         sponsors = c.get("sponsor_users")
         sponsored = [_sponsored(a, s) for a, s in zip(is_ad.tolist(), sponsors.tolist())]
         mentions = [
             _unique_join([*_split_users(t), *_MENTION.findall("" if _blank(cap) else str(cap))])
-            for t, cap in zip(c.get("tagged_users").tolist(), caption.tolist())
+            for t, cap in zip(c.get("tagged_users", "taggedUsers").tolist(), caption.tolist())
         ]
         return pd.DataFrame(
             {
-                "post_id": c.get("shortcode"),
+                "post_id": c.get("shortcode", "shortCode"),
                 "platform": _const(f, "instagram"),
-                "author_id": c.get("username", "owner_username"),
-                "ts": c.get("taken_at_timestamp"),
+                "author_id": c.get("username", "owner_username", "owner.username", "ownerUsername"),
+                "ts": c.get("taken_at_timestamp", "timestamp", "taken_at"),
                 "text": caption,
-                "likes": c.get("likes", "edge_liked_by", "like_count"),
-                "comments": c.get("comments", "edge_media_to_comment", "comment_count"),
-                "views": c.get("video_view_count"),
+                "likes": c.get(
+                    "likes",
+                    "edge_liked_by.count",
+                    "edge_media_preview_like.count",
+                    "likesCount",
+                    "like_count",
+                ).map(_count_of),
+                "comments": c.get(
+                    "comments", "edge_media_to_comment.count", "commentsCount", "comment_count"
+                ).map(_count_of),
+                "views": c.get("video_view_count", "videoViewCount"),
+                "author_followers": c.get("owner.edge_followed_by.count", "followers"),
                 "is_sponsored": pd.Series(sponsored, index=f.index, dtype=object),
                 "mentions": pd.Series(mentions, index=f.index, dtype=object),
                 "hashtags": caption.map(hashtags_of),
             }
         )
+
+
+def _caption_text(v: object) -> object:
+    """Caption text from a plain value or GraphQL ``{"edges": [{"node": {"text": ...}}]}``."""
+    if isinstance(v, dict):
+        edges = v.get("edges")
+        if isinstance(edges, list) and edges and isinstance(edges[0], dict):
+            node = edges[0].get("node")
+            return node.get("text") if isinstance(node, dict) else None
+        return None
+    return v
+
+
+def _count_of(v: object) -> object:
+    """A count from a plain value or a GraphQL ``{"count": n}`` edge (the old flat dumps)."""
+    if isinstance(v, dict) and "count" in v:
+        return v["count"]
+    return v
 
 
 def _sponsored(is_ad: object, sponsors: object) -> object:

@@ -43,11 +43,13 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
 import sys
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -367,7 +369,7 @@ class RawTable:
     paths: list[str] = field(default_factory=list)
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list, repr=False)
+    text: str = field(default="", repr=False)
     digest: str = ""
 
     @property
@@ -381,9 +383,16 @@ class RawTable:
         return cols + [p for p in self.paths if p not in set(cols)]
 
     def line_text(self, line: int) -> str:
-        """The text of physical line ``line`` (for quarantine records of broken lines)."""
-        if 0 < line <= len(self.lines):
-            return self.lines[line - 1]
+        """The text of line ``line`` as the readers number lines (for quarantine records of
+        broken lines): CSV lines end at ``\\n``, ``\\r`` or ``\\r\\n``, JSON Lines at ``\\n``."""
+        if line < 1 or not self.text:
+            return ""
+        if self.format == "jsonl":
+            parts = self.text.split("\n", line)
+            return parts[line - 1].rstrip("\r") if len(parts) >= line else ""
+        for i, ln in enumerate(io.StringIO(self.text, newline=""), start=1):
+            if i == line:
+                return ln.rstrip("\r\n")
         return ""
 
 
@@ -426,25 +435,29 @@ def _find_header(records: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
     return i, preamble
 
 
-def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> RawTable:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[tuple[int, list[str]]] = []
-    broken: list[tuple[int, str, str]] = []
+def _records(reader: Any, broken: list[tuple[int, str, str]]) -> Iterator[tuple[int, list[str]]]:
+    """``(first line, record)`` as the csv module splits them; a malformed one goes to broken."""
     while True:
         start = reader.line_num + 1
         try:
             rec = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             broken.append((start, "", f"malformed CSV record ({exc})"))
             continue
-        records.append((start, rec))
-    h, preamble = _find_header(records)
-    if h >= len(records):
+        yield start, rec
+
+
+def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> RawTable:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    broken: list[tuple[int, str, str]] = []
+    stream = _records(reader, broken)
+    head = list(itertools.islice(stream, _PREAMBLE_SCAN + 6))
+    h, preamble = _find_header(head)
+    if h >= len(head):
         raise InputFileError(f"{p}: no header row found; the first line must name the columns")
-    header_line, header_raw = records[h]
-    header = _dedupe_header([_sanitize(c) for c in header_raw])
+    header = _dedupe_header([_sanitize(c) for c in head[h][1]])
     width = len(header)
     out: list[list[str]] = []
     rows: list[int] = []
@@ -452,9 +465,11 @@ def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> R
     # per-cell checks only when the text could fail them at all (keeps big clean files fast)
     may_be_long = len(text) > MAX_FIELD_CHARS
     may_be_bad = _BAD_BYTES.search(text) is not None
-    for k, (line, rec) in enumerate(records[h + 1 :]):
+    last: tuple[int, int] | None = None  # (line, fields) of the last record with a wrong width
+    for k, (line, rec) in enumerate(itertools.chain(head[h + 1 :], stream)):
         if not rec:
             continue  # an empty line is not a row
+        last = None
         if k == 0 and len(rec) == 1 and _RULE.match(rec[0].strip()):
             notices.append(rec[0].strip())  # a "====" rule under the header (Kim 2020 list)
             continue
@@ -478,15 +493,25 @@ def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> R
             broken.append((line, name, "contains bytes that are not valid UTF-8"))
             continue
         if len(rec) != width:
-            last = k == len(records) - h - 2 and not text.endswith(("\n", "\r"))
-            why = "truncated last line" if last and len(rec) < width else "wrong number of fields"
-            broken.append((line, "", f"{why}: {len(rec)} fields where the header has {width}"))
+            broken.append(
+                (
+                    line,
+                    "",
+                    f"wrong number of fields: {len(rec)} fields where the header has {width}",
+                )
+            )
+            last = (line, len(rec))
             continue
         out.append(rec)
         rows.append(line)
+    if last is not None and last[1] < width and not text.endswith(("\n", "\r")):
+        broken[-1] = (
+            last[0],
+            "",
+            f"truncated last line: {last[1]} fields where the header has {width}",
+        )
     frame = pd.DataFrame(out, columns=header, dtype=object)
     frame = frame.where(frame != "", None)
-    del header_line
     return RawTable(
         frame,
         rows,
@@ -496,7 +521,7 @@ def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> R
         encoding=enc,
         preamble=preamble,
         notices=notices,
-        lines=text.splitlines(),
+        text=text,
     )
 
 
@@ -609,7 +634,7 @@ def _read_jsonl(p: Path, text: str, enc: str) -> RawTable:
         "jsonl",
         encoding=enc,
         paths=_paths_of(recs),
-        lines=[ln.rstrip("\r") for ln in lines],
+        text=text,
     )
 
 

@@ -730,9 +730,10 @@ def ingest_file(
 
 def dry_run_report(kind: str, prepared: PreparedFile) -> IngestReport:
     """The report an ingest of ``prepared`` would give, without a store."""
-    res, _raw, _adapter, _source = prepared[:4]
-    schema = schema_for(kind)
-    return _report(kind, schema, prepared, len(res.accepted), res.quarantine, dry_run=True)
+    res = prepared.result
+    return _report(
+        kind, schema_for(kind), prepared, len(res.accepted), res.quarantine, dry_run=True
+    )
 
 
 def _report(
@@ -793,9 +794,7 @@ def write_prepared(
     res, raw, adapter, source, info = prepared[:5]
     schema = schema_for(kind)
     if info is None:
-        report = _write(
-            store, kind, schema, res, source, adapter.lookup_name, raw.format, raw.total
-        )
+        report = _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
         return _report(
             kind,
             schema,
@@ -833,7 +832,7 @@ def write_prepared(
             store.delete_where("quarantine", "source", stale_paths)
         if store.has_table(REGISTRY_TABLE):
             store.delete_where(REGISTRY_TABLE, "source_id", drop_ids)
-        _write(store, kind, schema, res, source, adapter.lookup_name, raw.format, raw.total)
+        _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
         store.append(REGISTRY_TABLE, registry_frame(info, source, len(res.accepted), now))
     ins, upd, unch, removed = _diff(old_rows, res.accepted, schema)
     return _report(
@@ -912,7 +911,7 @@ def ingest_frame(
     """
     schema = schema_for(kind)
     res = validate_frame(schema, df, source=source, ingested_at=ingested_at)
-    return _write(store, kind, schema, res, source, "frame", "dataframe", len(df))
+    return _write(store, kind, schema, res, source, "frame", "dataframe")
 
 
 def validate_frame(
@@ -942,7 +941,6 @@ def _write(
     source: str,
     layout: str,
     file_format: str,
-    total: int,
 ) -> IngestReport:
     quarantine = _keep_first_seen(store, schema, source, res.quarantine)
     log = {
@@ -955,7 +953,6 @@ def _write(
         "_rows": list(res.rows_accepted),
     }
     written = store.write_ingest(schema, res.accepted, quarantine, log)
-    del total
     return IngestReport(
         kind=kind,
         table=schema.name,

@@ -26,7 +26,6 @@ from micromix.ingest.ads_exports import TOTAL_LABEL, preamble_period
 from micromix.ingest.files import RawTable
 from micromix.ingest.formats import (
     SUMMARY,
-    ColumnLookup,
     FormatAdapter,
     _blank,
     _const,
@@ -99,7 +98,6 @@ class GaReportFormat(FormatAdapter):
 
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
-        c = ColumnLookup(f)
         out = pd.DataFrame(index=f.index)
         dims: list[str] = []
         date_col: tuple[str, str] | None = None
@@ -151,7 +149,6 @@ class GaReportFormat(FormatAdapter):
             out[SUMMARY] = [
                 "total (empty dimensions)" if _blank(v) else None for v in f[date_col[0]]
             ]
-        del c
         return out
 
 

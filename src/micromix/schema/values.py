@@ -651,7 +651,7 @@ def read_timestamps(
     elif pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
         values.dtype
     ):
-        _fill_slow(values.astype(object), out, problems, dayfirst, all_numbers=True)
+        _fill_slow(values.astype(object), out, problems, dayfirst)
     else:
         objs = values.astype(object)
         is_str = _str_mask(objs)
@@ -706,7 +706,6 @@ def _fill_slow(
     dayfirst: bool | None,
     *,
     mask: np.ndarray | None = None,
-    all_numbers: bool = False,
 ) -> None:
     positions = np.flatnonzero(mask) if mask is not None else range(len(objs))
     for i in positions:
@@ -753,7 +752,6 @@ def _fill_slow(
                 out.iat[i] = ts
             except (OverflowError, ValueError):
                 problems.iat[i] = f"{_describe(v)} is out of range for a timestamp"
-    del all_numbers
 
 
 def parse_timestamps(

@@ -50,14 +50,20 @@ def _user_visible_warnings() -> None:
         warnings.filterwarnings("ignore", category=cat)
 
 
-def run(n_files: int, seed: int, folder: Path, per_store: int = 25) -> dict[str, object]:
+def run(
+    n_files: int, seed: int, folder: Path, per_store: int = 25, start: int = 0, step: int = 1
+) -> dict[str, object]:
     problems: Counter[str] = Counter()
     refusals: Counter[str] = Counter()
     examples: dict[str, str] = {}
     rows_total = 0
     store = Store.open(":memory:")
-    for i in range(n_files):
-        if i and i % per_store == 0:  # a fresh store every few files
+    done = 0
+    for i in range(start, n_files, step):
+        done += 1
+        if done % 500 == 0:
+            print(f"  worker {start}: {done} files, problems so far {dict(problems)}", flush=True)
+        if done % per_store == 0:  # a fresh store every few files
             store.close()
             store = Store.open(":memory:")
         rng = random.Random(seed * 1_000_003 + i)
@@ -100,10 +106,29 @@ def run(n_files: int, seed: int, folder: Path, per_store: int = 25) -> dict[str,
         path.unlink()
     store.close()
     return {
+        "files": done,
         "problems": dict(problems),
         "refusals": dict(refusals),
         "examples": examples,
         "rows": rows_total,
+    }
+
+
+def _merge(parts: list[dict[str, object]]) -> dict[str, object]:
+    problems: Counter[str] = Counter()
+    refusals: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for p in parts:
+        problems.update(p["problems"])  # type: ignore[arg-type]
+        refusals.update(p["refusals"])  # type: ignore[arg-type]
+        for k, v in p["examples"].items():  # type: ignore[union-attr]
+            examples.setdefault(k, v)
+    return {
+        "files": sum(int(p["files"]) for p in parts),  # type: ignore[call-overload]
+        "problems": dict(problems),
+        "refusals": dict(refusals),
+        "examples": examples,
+        "rows": sum(int(p["rows"]) for p in parts),  # type: ignore[call-overload]
     }
 
 
@@ -112,16 +137,34 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--per-store", type=int, default=25, help="files ingested into one store")
+    ap.add_argument("--workers", type=int, default=1, help="processes sharing the files")
     args = ap.parse_args()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as d:
-        out = run(args.files, args.seed, Path(d), args.per_store)
+        if args.workers == 1:
+            out = run(args.files, args.seed, Path(d), args.per_store)
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(args.workers) as pool:
+                parts = list(
+                    pool.map(
+                        run,
+                        [args.files] * args.workers,
+                        [args.seed] * args.workers,
+                        [Path(d)] * args.workers,
+                        [args.per_store] * args.workers,
+                        range(args.workers),
+                        [args.workers] * args.workers,
+                    )
+                )
+            out = _merge(parts)
     wall = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     load = os.getloadavg()
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"files: {args.files} (seed {args.seed}), data rows: {out['rows']:,}")
+    print(f"files: {out['files']} (seed {args.seed}), data rows: {out['rows']:,}")
     print(f"wall: {wall:.1f} s ({args.files / wall:.0f} files/s), peak RSS: {peak_mb:.0f} MB")
     problems = out["problems"]
     for key in (

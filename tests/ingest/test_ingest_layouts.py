@@ -232,3 +232,53 @@ def test_instagram_graphql_nodes_and_scraper_output(tmp_path):
     store = Store.open(":memory:")
     rep = ingest_file(store, "posts", q)
     assert rep.layout == "instagram_posts" and store.read("posts")["likes"].tolist() == [9]
+
+
+def test_spotify_key_value_preamble_blank_line_and_dash_placeholders():
+    store, rep = _ingest("ads", "spotify_ads.csv", currency="AUD")
+    assert rep.layout == "spotify_ads" and rep.accepted == 2
+    assert rep.period == ("2026-05-01", "2026-05-02")
+    assert _sums(store, "ad_performance", "impressions", "spend", "views") == [
+        1210.0,
+        pytest.approx(14.72),
+        1109.0,
+    ]
+    assert set(store.read("ad_performance")["platform"]) == {"spotify"}
+
+
+def test_x_tweet_activity_cp1252_mangled_ids_and_quoted_carriage_return():
+    store, rep = _ingest("posts", "x_tweet_activity_cp1252.csv")
+    assert (rep.layout, rep.encoding, rep.accepted) == ("x_tweet_activity", "cp1252", 2)
+    posts = store.read("posts").sort_values("ts")
+    assert list(posts["post_id"]) == ["649293177409679360", "649064976133525504"]
+    assert set(posts["author_id"]) == {"PawCo"} and "…" in posts["text"].iat[0]
+    assert _sums(store, "posts", "likes", "shares", "impressions") == [3.0, 15.0, 835.0]
+
+
+def test_universal_analytics_workbook(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    summary = wb.active
+    summary.title = "Summary"
+    for line in ("All Web Site Data", "Pages", "20220701-20220731"):
+        summary.append([line])
+    ds = wb.create_sheet("Dataset1")
+    ds.append(["Page", "Pageviews", "Unique Pageviews", "Avg. Time on Page", "Bounce Rate"])
+    ds.append(["/dogs", 120, 100, 33.5, 0.5])
+    ds.append(["/cats", 80, 70, 20.0, 0.25])
+    ds.append([None, 200, 170, 28.1, 0.41])  # UA's unlabelled total row
+    p = tmp_path / "ua.xlsx"
+    wb.save(p)
+    store = Store.open(":memory:")
+    rep = ingest_file(store, "traffic", p)
+    assert (rep.layout, rep.file_format, rep.accepted, rep.summary_rows) == (
+        "ga_report",
+        "xlsx",
+        2,
+        1,
+    )
+    assert rep.checks[0]["status"] == "pass" and rep.period == ("2022-07-01", "2022-07-31")
+    tr = store.read("traffic")
+    assert _sums(store, "traffic", "views", "unique_views") == [200.0, 170.0]
+    assert set(tr["dimension"]) == {"Page"} and list(tr["bounce_rate"]) == [0.5, 0.25]

@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 from micromix.errors import MicromixError
-from micromix.ingest import ingest_file
+from micromix.ingest import ingest_file, prepare_file
 from micromix.ingest.hostile import expected_rows, hostile_file
 from micromix.store import Store
 
@@ -42,6 +42,10 @@ def _query_by_day(store: Store, kind: str) -> None:
     store.execute(t.group_by(day=col.truncate("D")).aggregate(n=t.count()))
 
 
+class _Done(Exception):
+    """--no-store: the file was read and validated; nothing more to do."""
+
+
 def _user_visible_warnings() -> None:
     """The filters a command-line user runs with (Python's defaults), showing every repeat."""
     warnings.resetwarnings()
@@ -51,7 +55,13 @@ def _user_visible_warnings() -> None:
 
 
 def run(
-    n_files: int, seed: int, folder: Path, per_store: int = 25, start: int = 0, step: int = 1
+    n_files: int,
+    seed: int,
+    folder: Path,
+    per_store: int = 25,
+    start: int = 0,
+    step: int = 1,
+    no_store: bool = False,
 ) -> dict[str, object]:
     problems: Counter[str] = Counter()
     refusals: Counter[str] = Counter()
@@ -75,6 +85,14 @@ def run(
         with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stderr(err):
             _user_visible_warnings()
             try:
+                if no_store:  # readers and validation only (no store write, no query)
+                    prep = prepare_file(f.kind, path, currency="USD")
+                    n = len(prep.result.accepted) + len(prep.result.quarantine)
+                    rows_total += n
+                    if expect >= 0 and n != expect:
+                        problems["rows_in_file != csv/json count"] += 1
+                        examples.setdefault("rows", f"{path.name}: {n} vs {expect}")
+                    raise _Done
                 rep = ingest_file(store, f.kind, path, currency="USD", on_overlap="keep")
                 rows_total += rep.rows_in_file
                 if rep.accepted + rep.quarantined != rep.rows_in_file:
@@ -87,6 +105,8 @@ def run(
                 except Exception as exc:
                     problems["store not queryable by day"] += 1
                     examples.setdefault("query", f"{path.name}: {exc!r}"[:300])
+            except _Done:
+                pass
             except MicromixError as exc:
                 msg = str(exc)
                 refusals[type(exc).__name__] += 1
@@ -138,11 +158,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--per-store", type=int, default=25, help="files ingested into one store")
     ap.add_argument("--workers", type=int, default=1, help="processes sharing the files")
+    ap.add_argument(
+        "--no-store", action="store_true", help="read and validate only (no store, no query)"
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as d:
         if args.workers == 1:
-            out = run(args.files, args.seed, Path(d), args.per_store)
+            out = run(args.files, args.seed, Path(d), args.per_store, no_store=args.no_store)
         else:
             from concurrent.futures import ProcessPoolExecutor
 
@@ -156,6 +179,7 @@ def main() -> None:
                         [args.per_store] * args.workers,
                         range(args.workers),
                         [args.workers] * args.workers,
+                        [args.no_store] * args.workers,
                     )
                 )
             out = _merge(parts)

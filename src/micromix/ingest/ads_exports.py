@@ -268,6 +268,8 @@ def preamble_period(preamble: list[str]) -> tuple[str, str] | None:
     start = end = None
     for line in preamble:
         s = line.strip().strip('"').strip()
+        if len(s) > 200:
+            continue  # not a title or period line (and no pattern below should scan it)
         low = s.lower()
         m = re.match(r"^(?:report\s+)?(start|end)(?:\s+date)?\s*:\s*(.+)$", low)
         if m:

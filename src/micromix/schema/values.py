@@ -297,7 +297,7 @@ def currency_of_symbol(text: object) -> str | None:
     >>> currency_of_symbol("€9.71"), currency_of_symbol("$5"), currency_of_symbol("12 GBP")
     ('EUR', None, 'GBP')
     """
-    if not isinstance(text, str):
+    if not isinstance(text, str) or len(text) > 100:
         return None
     m = _MONEY.match(text.strip())
     if not m:
@@ -317,6 +317,11 @@ def _number_text(s: str, *, percent: bool, abbreviated: bool) -> tuple[Decimal |
     t = s.strip()
     if t in _NUMBER_PLACEHOLDERS or t in NULL_TOKENS:
         return None, None
+    if len(t) > 100:  # before any pattern: no number is this long (and no regex backtracks)
+        digits = t.lstrip("+-").replace(",", "").replace(".", "", 1)
+        if digits.isdigit():
+            return None, "number has too many digits"
+        return None, f"{_describe(s)} is not a number (too long)"
     if t.startswith("[") and t.endswith("]"):  # Pinterest: "[0.93]"
         t = t[1:-1].strip()
         if t in _NUMBER_PLACEHOLDERS or not t:
@@ -352,8 +357,6 @@ def _number_text(s: str, *, percent: bool, abbreviated: bool) -> tuple[Decimal |
         if "," in t:
             return None, f"{_describe(s)} is not a number (a decimal comma or a stray separator)"
         return None, f"{_describe(s)} is not a number"
-    if len(t) > 400:
-        return None, "number has too many digits"
     try:
         d = Decimal(t) * scale
     except InvalidOperation:

@@ -269,3 +269,15 @@ def test_api_style_batches_read_epochs_and_refuse_wrong_json_types():
     ev = store.read("events").sort_values("event_id")
     assert str(ev["ts"].iloc[0]) == "2024-05-01 08:00:00.123000"  # epoch ms, not quarantined
     assert store.read("quarantine")["record"].str.contains('"a": 1').any()
+
+
+def test_jsonl_with_a_damaged_first_line_is_still_json_lines(tmp_path):
+    # found by the fuzz campaign (seed 11, file 3369): bytes that are not UTF-8 before the "{"
+    good = json.dumps({"event_id": "e1", "ts": "2024-05-01", "user_id": "u", "event_type": "view"})
+    p = _events(
+        tmp_path,
+        b"\xc3(" + good.encode() + b"\n" + good.replace("e1", "e2").encode() + b"\n",
+        "e.jsonl",
+    )
+    rep = ingest_file(Store.open(":memory:"), "events", p)
+    assert (rep.file_format, rep.rows_in_file, rep.accepted, rep.quarantined) == ("jsonl", 2, 1, 1)

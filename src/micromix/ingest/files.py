@@ -279,6 +279,8 @@ def detect_file_format(path: str | Path, encoding: str | None = None) -> str:
         )
     stripped = text.lstrip("\ufeff").lstrip()
     suffix = p.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"  # the extension says so, even when the first line is damaged
     if stripped.startswith("["):
         return "json"
     if stripped.startswith("{"):

@@ -72,7 +72,11 @@ def run(
     for i in range(start, n_files, step):
         done += 1
         if done % 500 == 0:
-            print(f"  worker {start}: {done} files, problems so far {dict(problems)}", flush=True)
+            print(
+                f"  worker {start}: {done} files, problems so far {dict(problems)}"
+                + (f", e.g. {examples}" if problems else ""),
+                flush=True,
+            )
         if done % per_store == 0:  # a fresh store every few files
             store.close()
             store = Store.open(":memory:")

@@ -282,3 +282,15 @@ def test_universal_analytics_workbook(tmp_path):
     tr = store.read("traffic")
     assert _sums(store, "traffic", "views", "unique_views") == [200.0, 170.0]
     assert set(tr["dimension"]) == {"Page"} and list(tr["bounce_rate"]) == [0.5, 0.25]
+
+
+def test_a_report_of_only_total_rows_is_refused(tmp_path):
+    from micromix.errors import InputFileError
+
+    p = tmp_path / "totals.csv"
+    p.write_text(
+        "Campaign report\nAll time\nCampaign,Impr.,Clicks,Cost,Currency code\n"
+        "Total: Account,100,5,9.50,EUR\n"
+    )
+    with pytest.raises(InputFileError, match="only total rows"):
+        prepare_file("ads", p)

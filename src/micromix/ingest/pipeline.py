@@ -304,6 +304,11 @@ def prepare_file(
         summary = canon.loc[is_summary]
         data = canon.loc[~is_summary].reset_index(drop=True)
         data_lines = lines[~is_summary]
+        if not len(data) and not raw.broken:
+            raise InputFileError(
+                f"{p}: the file holds only total rows ({summary_n}), no data rows; export the "
+                "report with its rows (campaigns, ad groups, days ...)"
+            )
         if schema.name in LINEAGE_TABLES:
             data["source_row"] = data_lines
         if schema.name == "ad_performance":

@@ -254,6 +254,9 @@ def expected_rows(f: HostileFile) -> int:
         doc = json.loads(text)
     except (ValueError, RecursionError):
         return -1
-    if isinstance(doc, dict):
-        doc = doc.get("data", [doc])
+    if isinstance(doc, dict):  # the documented rule: the (largest) list of objects inside
+        lists = [
+            v for v in doc.values() if isinstance(v, list) and any(isinstance(x, dict) for x in v)
+        ]
+        doc = max(lists, key=len) if lists else [doc]
     return len(doc) if isinstance(doc, list) else -1

@@ -659,7 +659,7 @@ def _records_in(doc: Any) -> tuple[list[Any], list[str]] | None:
         cur, path = stack.pop()
         if isinstance(cur, dict) and len(path) < 5:
             for k, v in cur.items():
-                if isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+                if isinstance(v, list) and v and _mostly_objects(v):
                     if best is None or len(v) > len(best[0]):
                         best = (v, [*path, str(k)])
                 elif isinstance(v, dict):
@@ -673,6 +673,11 @@ def _records_in(doc: Any) -> tuple[list[Any], list[str]] | None:
     ):
         recs = [x["node"] for x in recs]
     return recs, where
+
+
+def _mostly_objects(v: list[Any]) -> bool:
+    """A list whose elements are mostly JSON objects: records (the others are broken rows)."""
+    return sum(isinstance(x, dict) for x in v) * 2 > len(v)
 
 
 def _read_json(p: Path, text: str, enc: str) -> RawTable:

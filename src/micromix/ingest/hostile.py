@@ -256,7 +256,9 @@ def expected_rows(f: HostileFile) -> int:
         return -1
     if isinstance(doc, dict):  # the documented rule: the (largest) list of objects inside
         lists = [
-            v for v in doc.values() if isinstance(v, list) and any(isinstance(x, dict) for x in v)
+            v
+            for v in doc.values()
+            if isinstance(v, list) and sum(isinstance(x, dict) for x in v) * 2 > len(v)
         ]
         doc = max(lists, key=len) if lists else [doc]
     return len(doc) if isinstance(doc, list) else -1

@@ -205,7 +205,12 @@ def test_tour_ingest_and_kpis(tour, monkeypatch):
             ("micromix ingest", "micromix kpis --by age", "micromix kpis --by strategy")
         )
     ]
-    run(ingest, monkeypatch)
+    report = json.loads(run(ingest + " --json", monkeypatch).stdout)
+    assert (report["layout"], report["accepted"], report["currency"]) == (
+        "kaggle_fb_ads",
+        1143,
+        "USD",
+    )
     rows = json.loads(run(by_age, monkeypatch).stdout)
     assert {"age", "gender", "ctr", "cpa"} <= set(rows[0])
     csv = run(by_week, monkeypatch).stdout
@@ -229,6 +234,46 @@ def test_tour_kpis_subsets_currencies_posts(tour, monkeypatch):
     assert converted and {r["currency"] for r in converted} == {"EUR"}
     per_platform = json.loads(run(posts, monkeypatch).stdout)
     assert per_platform and {"likes", "engagement_rate_per_view", "emv"} <= set(per_platform[0])
+
+
+#: README file name -> our own fixture of that layout (tests/ingest/fixtures)
+REAL_DATA_FILES = {
+    "Campaign report.csv": "google_ads_keywords_utf16.tsv",
+    "meta_export.csv": "meta_ads_export.csv",
+    "pinterest_ads.csv": "pinterest_ads.csv",
+    "Events_Event_name.csv": "ga4_events_report.csv",
+    "trending.json": "tiktok_api_items.json",
+}
+
+
+@covers("micromix inspect ads", 'micromix ingest ads "Campaign', "micromix ingest ads meta_export")
+@covers("micromix ingest ads pinterest", "micromix ingest traffic", "micromix ingest posts")
+def test_tour_bring_your_real_data(tour, monkeypatch):
+    fixtures = ROOT / "tests" / "ingest" / "fixtures"
+    for readme_name, fixture in REAL_DATA_FILES.items():
+        shutil.copy(fixtures / fixture, readme_name)
+    inspect, google, meta, pinterest, traffic, posts = _section("Bring your real data")
+    expect = [
+        (inspect, "google_ads", "ad_performance", True),
+        (google, "google_ads", "ad_performance", False),
+        (meta, "meta_ads", "ad_performance", True),
+        (pinterest, "pinterest_ads", "ad_performance", False),
+        (traffic, "ga_report", "traffic", False),
+        (posts, "tiktok_posts", "posts", False),
+    ]
+    for cmd, layout, table, dry in expect:
+        out = json.loads(run(cmd + " --json", monkeypatch).stdout)
+        report = out.get("report", out)
+        assert out["layout"] == layout, cmd
+        assert report["accepted"] > 0 and report["quarantined"] == 0, cmd
+        assert report["dry_run"] is dry, cmd
+        if not dry:
+            assert report["table"] == table, cmd
+    assert "--currency" not in google  # Google's export states its currency
+    stored = json.loads(
+        run("micromix kpis --source ads --by currency --kpis spend --json", monkeypatch).stdout
+    )
+    assert {r["currency"] for r in stored} == {"EUR", "AUD"}  # never summed together
 
 
 @covers("micromix moments")

@@ -31,6 +31,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Ingest FILE as KIND rows: good rows into the store, bad rows quarantined with their "
         "reason.",
     ),
+    "inspect": (
+        "micromix.cli.ingest_cmd",
+        "Show how FILE would be read: layout, column mapping, encoding, sample rows, "
+        "quarantine - without writing.",
+    ),
     "kpis": (
         "micromix.cli.core",
         "KPIs (CTR, CPM, CPC, CVR, CPA, ROAS, ROI, engagement rate, EMV ...) by any dimensions.",

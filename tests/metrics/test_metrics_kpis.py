@@ -541,7 +541,9 @@ def test_money_per_currency_equals_pandas(rows):
 
 def test_ad_rows_of_different_levels_are_never_summed_together():
     st_ = Store.open(":memory:")
-    st_.sql("ALTER TABLE ad_performance ADD COLUMN IF NOT EXISTS level VARCHAR")  # the ingest contract's level
+    st_.sql(
+        "ALTER TABLE ad_performance ADD COLUMN IF NOT EXISTS level VARCHAR"
+    )  # the ingest contract's level
     st_.append(
         "ad_performance",
         pd.DataFrame(

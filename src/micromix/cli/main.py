@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "micromix.cli.social",
     "micromix.cli.audience",
     "micromix.cli.measurement",
+    "micromix.cli.clv",
     "micromix.cli.service",
 )
 

@@ -10,13 +10,11 @@ and the CDNOW validation: ``docs/clv.md``.
 
 Quickstart
 ----------
->>> import numpy as np, pandas as pd
->>> from micromix.clv import fit_clv
->>> rng = np.random.default_rng(3)
->>> days = pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, 4000), "D")
->>> tx = pd.DataFrame({"customer_id": rng.integers(0, 800, 4000), "date": days,
-...                    "value": rng.gamma(3.0, 12.0, 4000).round(2)})
->>> res = fit_clv(tx, calibration_end="2024-09-30", holdout_end="2024-12-30", n_draws=50)
+>>> from micromix.clv import BetaGeoModel, GammaGammaModel, fit_clv, simulate_transactions
+>>> truth = BetaGeoModel.from_params({"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5})
+>>> spend = GammaGammaModel.from_params({"p": 6.0, "q": 4.0, "gamma": 15.0})
+>>> tx = simulate_transactions(truth, spend, customers=2000, random_state=3)
+>>> res = fit_clv(tx, calibration_end="1997-09-30", holdout_end="1998-06-30", n_draws=50)
 >>> res.model in ("bgnbd", "pareto")
 True
 >>> list(res.to_dict()["spend_params"])
@@ -29,6 +27,7 @@ from micromix.clv.data import (
     ACQUISITION_DIMENSIONS,
     TIME_UNITS,
     acquisition_groups,
+    acquisition_spend,
     daily_purchases,
     rfm_summary,
     summary_from_daily,
@@ -61,9 +60,10 @@ from micromix.clv.pipeline import (
     fit_purchase_model,
 )
 from micromix.clv.spend import GammaGammaModel
+from micromix.clv.synthetic import simulate_transactions
 from micromix.clv.value import (
     DEFAULT_DISCOUNT_RATE,
-    DEFAULT_HORIZON_DAYS,
+    DEFAULT_HORIZON,
     customer_value,
     discounted_purchases,
 )
@@ -72,7 +72,7 @@ __all__ = [
     "ACQUISITION_DIMENSIONS",
     "AUTO_CANDIDATES",
     "DEFAULT_DISCOUNT_RATE",
-    "DEFAULT_HORIZON_DAYS",
+    "DEFAULT_HORIZON",
     "INTERVAL_METHODS",
     "MIN_GROUP_REPEAT_BUYERS",
     "MODELS",
@@ -85,6 +85,7 @@ __all__ = [
     "ParetoNBDModel",
     "PurchaseModel",
     "acquisition_groups",
+    "acquisition_spend",
     "clv_by_group",
     "customer_value",
     "daily_purchases",
@@ -97,6 +98,7 @@ __all__ = [
     "holdout_metrics",
     "model_from_dict",
     "rfm_summary",
+    "simulate_transactions",
     "summary_from_daily",
     "tracking_chart_spec",
     "tracking_frame",

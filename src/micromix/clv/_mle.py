@@ -82,20 +82,32 @@ def hessian(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = HESS_STE
     return H
 
 
+def _newton_step(g: np.ndarray, H: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Newton step restricted to directions of positive curvature.
+
+    Returns ``(step, gain, flat_gradient)``: the step to *subtract*, the log-likelihood gain the
+    quadratic model predicts for it, and the largest gradient component along directions with
+    no positive curvature (flat ridges, where the parameters are not identified).
+    """
+    w, V = np.linalg.eigh((H + H.T) / 2)
+    gv = V.T @ g
+    pos = w > 1e-9 * max(1.0, float(np.max(np.abs(w))))
+    step = V[:, pos] @ (gv[pos] / w[pos])
+    gain = 0.5 * float(np.sum(gv[pos] ** 2 / w[pos]))
+    flat = float(np.max(np.abs(gv[~pos]))) if (~pos).any() else 0.0
+    return step, gain, flat
+
+
 def _newton_polish(
     f: Callable[[np.ndarray], float], x: np.ndarray, fx: float, steps: int = 8
 ) -> tuple[np.ndarray, float]:
-    """A few damped Newton steps; stops when a step no longer lowers ``f``."""
+    """A few damped Newton steps (in the positively curved subspace); stops when a step no
+    longer lowers ``f``."""
     for _ in range(steps):
         g = gradient(f, x)
-        if np.max(np.abs(g)) < 1e-8:
+        if np.max(np.abs(g)) < 1e-10:
             break
-        H = hessian(f, x)
-        try:
-            np.linalg.cholesky(H)
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            break
+        step, _, _ = _newton_step(g, hessian(f, x))
         t = 1.0
         improved = False
         for _ in range(20):
@@ -133,12 +145,12 @@ def fit_log_params(
     max_iter : int
         Iteration cap of each BFGS run.
     tol : float
-        Convergence: the largest absolute component of the gradient of the *total*
-        log-likelihood at the optimum. The default 0.5 means no parameter's logarithm can move
-        by one unit to gain more than half a log-likelihood unit: statistically nothing, whatever
-        the number of customers. Where the likelihood is flat (parameters running to extreme
-        values: no dropout, or no heterogeneity, in the data) this still holds and the fit is
-        accepted; the Hessian then is not positive definite and Laplace intervals are refused.
+        Convergence, in units of the *total* log-likelihood (so it means the same whatever the
+        number of customers): a Newton step in the directions of positive curvature would gain
+        less than ``tol / 50``, and along directions without curvature (a flat ridge: parameters
+        running to extreme values because the data show no dropout or no heterogeneity) moving
+        a log-parameter by one unit gains less than ``tol``. Both are statistically nothing. On
+        a flat ridge the Hessian is not positive definite and Laplace intervals are refused.
     """
     count = [0]
     safe = _safe(nll)
@@ -166,7 +178,8 @@ def fit_log_params(
     x, fx = _newton_polish(f, x, fx)
     g = gradient(f, x)
     H = hessian(f, x)
-    converged = bool(np.isfinite(fx) and fx * scale < 1e299 and np.max(np.abs(g)) * scale <= tol)
+    _, gain, flat = _newton_step(g * scale, H * scale)
+    converged = bool(np.isfinite(fx) and fx * scale < 1e299 and gain <= tol / 50 and flat <= tol)
     return MLEResult(x, fx * scale, H * scale, g * scale, converged, message, count[0])
 
 

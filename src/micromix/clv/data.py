@@ -46,6 +46,7 @@ __all__ = [
     "ACQUISITION_DIMENSIONS",
     "TIME_UNITS",
     "acquisition_groups",
+    "acquisition_spend",
     "daily_purchases",
     "rfm_summary",
     "summary_from_daily",
@@ -213,7 +214,7 @@ def summary_from_daily(
     -------
     DataFrame
         Indexed by customer id: ``frequency``, ``recency``, ``T``, ``monetary_value``,
-        ``first_purchase``; with a holdout also ``frequency_holdout``,
+        ``revenue`` (all calibration purchases, the first included), ``first_purchase``; with a holdout also ``frequency_holdout``,
         ``monetary_value_holdout`` and ``duration_holdout``. ``attrs`` records the settings.
     """
     unit = _unit_days(time_unit)
@@ -258,6 +259,7 @@ def summary_from_daily(
             "recency": (last - first).dt.days / unit,
             "T": (cal - first).dt.days / unit,
             "monetary_value": np.where(x > 0, repeat_value / x.where(x > 0, 1.0), 0.0),
+            "revenue": total,
             "first_purchase": first,
         }
     )
@@ -384,3 +386,26 @@ def acquisition_groups(store: Any, *, by: str = "strategy") -> pd.Series:
     out = got.reindex(pd.Index(buyers, name="customer_id")).fillna("none").astype(str)
     out.name = by
     return out.sort_index()
+
+
+def acquisition_spend(store: Any, *, by: str = "strategy", until: Any = None) -> pd.Series:
+    """Media cost in the store's ``events`` per value of ``by`` (up to the day ``until``).
+
+    This is all the spend of a strategy, attributed to the customers it reached first; it is
+    not an incremental figure. Runs in the store's engine.
+    """
+    if by not in ACQUISITION_DIMENSIONS:
+        raise ConfigError(
+            f"by={by!r} is not supported; choose one of {', '.join(ACQUISITION_DIMENSIONS)}"
+        )
+    t = store.table("events")
+    t = t.filter(t[by].notnull())
+    end = _day(until, "spend end")
+    if end is not None:
+        t = t.filter(t.ts < (end + pd.Timedelta(days=1)).to_pydatetime())
+    got = store.execute(
+        t.group_by(t[by].name("group")).aggregate(spend=t.cost.sum().fill_null(0.0))
+    )
+    out = got.set_index("group")["spend"].astype(float).sort_index()
+    out.name = "spend"
+    return out

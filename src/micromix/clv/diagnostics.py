@@ -190,12 +190,12 @@ def tracking_chart_spec(
             color=alt.Color(
                 "series:N",
                 title=None,
+                legend=alt.Legend(orient="top-left"),
                 scale=alt.Scale(domain=["actual", "model"], range=["#222222", "#1f5fa8"]),
             ),
             strokeDash=alt.StrokeDash(
                 "series:N",
                 scale=alt.Scale(domain=["actual", "model"], range=[[1, 0], [6, 3]]),
-                legend=None,
             ),
             tooltip=[
                 "period:Q",

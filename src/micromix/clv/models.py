@@ -48,7 +48,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import integrate
-from scipy.special import betaln, expit, gammaln, hyp2f1, roots_jacobi
+from scipy.linalg import eigh_tridiagonal
+from scipy.special import betaln, expit, gammaln, hyp2f1
 
 from micromix.clv._base import INTERVAL_METHODS, LogParamEstimator
 from micromix.clv._mle import fit_log_params
@@ -365,6 +366,28 @@ class PurchaseModel(LogParamEstimator):
 
 
 # ---------------------------------------------------------------------------- BG family
+def _beta_nodes(a: float, b: float, n: int = _JACOBI_NODES) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss quadrature nodes and normalised weights for p ~ Beta(a, b) (Golub-Welsch).
+
+    Built from the Jacobi recurrence directly, so huge ``b`` (a model with almost no dropout)
+    does not overflow the normalising constant that ``scipy.special.roots_jacobi`` computes.
+    """
+    al, be = b - 1.0, a - 1.0  # weight (1-u)^al (1+u)^be on [-1, 1], with p = (1 + u) / 2
+    k = np.arange(n, dtype=float)
+    s2 = 2 * k + al + be
+    diag = np.empty(n)
+    diag[0] = (be - al) / (al + be + 2)
+    diag[1:] = (be**2 - al**2) / (s2[1:] * (s2[1:] + 2))
+    kk = k[1:]
+    s = s2[1:]
+    # (k + al + be) / (s - 1) is exactly 1 at k = 1 (and 0/0 when a + b = 1)
+    ratio = np.where(kk == 1, 1.0, (kk + al + be) / np.where(kk == 1, 1.0, s - 1))
+    off = np.sqrt(4 * kk * (kk + al) * (kk + be) * ratio / (s**2 * (s + 1)))
+    u, vec = eigh_tridiagonal(diag, off)
+    w = vec[0] ** 2
+    return (1.0 + u) / 2.0, w / w.sum()
+
+
 def _jacobi_expect(
     r: float,
     alpha: float,
@@ -374,13 +397,12 @@ def _jacobi_expect(
     T: np.ndarray,
     t: np.ndarray,
 ) -> np.ndarray:
-    """E_p[(1 - ((α+T)/(α+T+p t))^(r+x)) / p] with p ~ Beta(a, bpost), by Gauss-Jacobi."""
+    """E_p[(1 - ((α+T)/(α+T+p t))^(r+x)) / p] with p ~ Beta(a, bpost), by Gauss quadrature."""
     out = np.empty(len(x))
     for bb in np.unique(bpost):
         rows = bpost == bb
-        u, wts = roots_jacobi(_JACOBI_NODES, bb - 1.0, a - 1.0)
-        pk = (1.0 + u) / 2.0
-        wk = wts / wts.sum()
+        pk, wk = _beta_nodes(a, float(bb))
+        pk = np.maximum(pk, 1e-300)
         c = (t[rows] / (alpha + T[rows]))[:, None]
         k = (r + x[rows])[:, None]
         f = -np.expm1(-k * np.log1p(pk[None, :] * c)) / pk[None, :]

@@ -14,14 +14,12 @@ are in ``CLVResult.candidates``.
 
 Quickstart
 ----------
->>> import numpy as np, pandas as pd
+>>> from micromix.clv import BetaGeoModel, GammaGammaModel, simulate_transactions
 >>> from micromix.clv.pipeline import fit_clv
->>> rng = np.random.default_rng(0)
->>> days = pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, 3000), "D")
->>> tx = pd.DataFrame({"customer": rng.integers(0, 600, 3000), "date": days,
-...                    "value": rng.gamma(4.0, 10.0, 3000).round(2)})
->>> res = fit_clv(tx, customer_col="customer", date_col="date", value_col="value",
-...               calibration_end="2024-07-31", holdout_end="2024-10-26", model="bgnbd",
+>>> bg = BetaGeoModel.from_params({"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5})
+>>> gg = GammaGammaModel.from_params({"p": 6.0, "q": 4.0, "gamma": 15.0})
+>>> tx = simulate_transactions(bg, gg, customers=1500, random_state=0)
+>>> res = fit_clv(tx, calibration_end="1997-09-30", holdout_end="1998-06-30", model="bgnbd",
 ...               n_draws=50)
 >>> sorted(res.to_dict()["params"])
 ['a', 'alpha', 'b', 'r']
@@ -40,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.checks import CheckResult, results_frame
-from micromix.clv.data import TIME_UNITS, daily_purchases, summary_from_daily
+from micromix.clv.data import daily_purchases, summary_from_daily
 from micromix.clv.diagnostics import (
     fit_checks,
     holdout_by_frequency,
@@ -50,7 +48,7 @@ from micromix.clv.diagnostics import (
 )
 from micromix.clv.models import MODELS, PurchaseModel, get_model
 from micromix.clv.spend import GammaGammaModel
-from micromix.clv.value import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_DAYS, customer_value
+from micromix.clv.value import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON, customer_value
 from micromix.errors import ConfigError, DataValidationError, MicromixError
 
 __all__ = [
@@ -208,7 +206,8 @@ def fit_purchase_model(
 
 
 def _default_horizon(time_unit: str) -> float:
-    return DEFAULT_HORIZON_DAYS / TIME_UNITS[time_unit]
+    """One year in the unit: 365 days, 52 weeks or 12 months."""
+    return float(DEFAULT_HORIZON[time_unit]) if time_unit in DEFAULT_HORIZON else 1.0
 
 
 def fit_clv(
@@ -403,8 +402,9 @@ def clv_by_group(
     model : str
         Purchase model for every group (``auto`` allowed).
     spend : Series, optional
-        Acquisition spend per group; adds ``lifetime_revenue_per_spend`` (first-purchase
-        revenue is not included: this is *future* value per dollar).
+        Acquisition spend per group (e.g. :func:`~micromix.clv.data.acquisition_spend`); adds
+        ``spend`` and ``lifetime_roas`` = (revenue to date + predicted future CLV) / spend, with
+        the interval of the CLV. It is attributed to the first touch, not incremental.
     time_unit, horizon, discount_rate, margin, interval, n_draws, level, random_state
         As for :func:`fit_clv` (``time_unit`` defaults to the summary's).
 
@@ -414,7 +414,8 @@ def clv_by_group(
         One row per group: ``group``, ``customers``, ``repeat_buyers``, ``model``,
         ``expected_purchases_mean``, ``probability_alive_mean``, ``clv_mean`` with
         ``clv_mean_low``/``clv_mean_high``, ``clv_total`` with ``clv_total_low``/``_high``,
-        ``note``; with ``spend`` also ``spend`` and ``lifetime_revenue_per_spend`` (+ interval).
+        ``revenue_to_date``, ``note``; with ``spend`` also ``spend`` and ``lifetime_roas`` with
+        ``lifetime_roas_low``/``_high``.
     """
     unit = time_unit or summary.attrs.get("time_unit", "W")
     H = float(horizon) if horizon is not None else _default_horizon(unit)
@@ -457,6 +458,7 @@ def clv_by_group(
         total = float(vals["clv"].sum())
         row.update(
             {
+                "revenue_to_date": float(sub["revenue"].sum()) if "revenue" in sub else np.nan,
                 "model": pm.lookup_name,
                 "expected_purchases_mean": float(vals["expected_purchases"].mean()),
                 "probability_alive_mean": float(vals["probability_alive"].mean()),
@@ -465,7 +467,12 @@ def clv_by_group(
                 "note": "",
             }
         )
-        if draws is not None:
+        if draws is None and interval != "none":
+            row["note"] = (
+                "interval refused: the group's likelihood is flat at its optimum (too few "
+                "repeat purchases to pin the parameters down)"
+            )
+        elif draws is not None:
             tot = draws.sum(axis=1)
             lo, hi = np.quantile(tot, [q, 1 - q])
             row.update(
@@ -479,19 +486,21 @@ def clv_by_group(
     cols = [
         "group", "customers", "repeat_buyers", "model", "expected_purchases_mean",
         "probability_alive_mean", "clv_mean", "clv_mean_low", "clv_mean_high", "clv_total",
-        "clv_total_low", "clv_total_high", "note",
+        "clv_total_low", "clv_total_high", "revenue_to_date", "note",
     ]  # fmt: skip
     out = pd.DataFrame(rows).reindex(columns=cols)
     if spend is not None:
         sp = spend.reindex(out["group"]).to_numpy(dtype=float)
         out["spend"] = sp
+        past = out["revenue_to_date"].to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             for src, dst in (
-                ("clv_total", "lifetime_revenue_per_spend"),
-                ("clv_total_low", "lifetime_revenue_per_spend_low"),
-                ("clv_total_high", "lifetime_revenue_per_spend_high"),
+                ("clv_total", "lifetime_roas"),
+                ("clv_total_low", "lifetime_roas_low"),
+                ("clv_total_high", "lifetime_roas_high"),
             ):
-                out[dst] = np.where(sp > 0, out[src].to_numpy(dtype=float) / sp, np.nan)
+                future = out[src].to_numpy(dtype=float)
+                out[dst] = np.where(sp > 0, (past + future) / sp, np.nan)
     out.attrs.update(
         {"horizon": H, "time_unit": unit, "discount_rate": discount_rate, "level": level}
     )

@@ -45,15 +45,15 @@ from micromix.errors import ConfigError
 
 __all__ = [
     "DEFAULT_DISCOUNT_RATE",
-    "DEFAULT_HORIZON_DAYS",
+    "DEFAULT_HORIZON",
     "customer_value",
     "discounted_purchases",
 ]
 
 #: default annual discount rate
 DEFAULT_DISCOUNT_RATE = 0.10
-#: default horizon: one year
-DEFAULT_HORIZON_DAYS = 365.25
+#: default horizon: one year, in periods of each time unit
+DEFAULT_HORIZON: dict[str, int] = {"D": 365, "W": 52, "M": 12}
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(8)
 
 

@@ -50,14 +50,18 @@ def register(app: typer.Typer) -> None:
     app.add_typer(clv_app, name="clv")
 
 
-def _write_plot(spec: dict[str, Any], path: Path, title: str) -> None:
-    """Render a Vega-Lite spec to PNG / SVG (vl-convert), self-contained HTML or JSON."""
-    suffix = path.suffix.lower()
-    if suffix not in _PLOT_SUFFIXES:
+def _check_plot_path(path: Path | None) -> None:
+    if path is not None and path.suffix.lower() not in _PLOT_SUFFIXES:
         raise ConfigError(
-            f"--plot {path}: unknown file type {suffix or '(none)'}; use one of "
+            f"--plot {path}: unknown file type {path.suffix or '(none)'}; use one of "
             f"{', '.join(_PLOT_SUFFIXES)}"
         )
+
+
+def _write_plot(spec: dict[str, Any], path: Path, title: str) -> None:
+    """Render a Vega-Lite spec to PNG / SVG (vl-convert), self-contained HTML or JSON."""
+    _check_plot_path(path)
+    suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".json":
         path.write_text(json.dumps(spec, indent=1))
@@ -82,28 +86,18 @@ def _write_plot(spec: dict[str, Any], path: Path, title: str) -> None:
 def _print_fit(res: Any) -> None:
     import pandas as pd
 
-    pm, sm = res.purchase_model, res.spend_model
     rows = [
         {
-            "model": pm.label,
+            "model": m.label,
             "parameter": k,
             "estimate": v,
-            "low": pm.param_intervals_.get(k, (None, None))[0],
-            "high": pm.param_intervals_.get(k, (None, None))[1],
+            "low": m.param_intervals_.get(k, (None, None))[0],
+            "high": m.param_intervals_.get(k, (None, None))[1],
         }
-        for k, v in pm.params_.items()
+        for m in (res.purchase_model, res.spend_model)
+        if m is not None
+        for k, v in m.params_.items()
     ]
-    if sm is not None:
-        rows += [
-            {
-                "model": sm.label,
-                "parameter": k,
-                "estimate": v,
-                "low": sm.param_intervals_.get(k, (None, None))[0],
-                "high": sm.param_intervals_.get(k, (None, None))[1],
-            }
-            for k, v in sm.params_.items()
-        ]
     level = res.settings["interval"]["level"]
     emit_frame(pd.DataFrame(rows), title=f"Parameters ({level:.0%} intervals)")
     if res.holdout is not None:
@@ -166,6 +160,7 @@ def clv_fit(
         from micromix.clv import fit_clv
         from micromix.ingest.files import read_table
 
+        _check_plot_path(plot)
         df = read_table(data)
         with progress_bar(not as_json) as update:
             res = fit_clv(

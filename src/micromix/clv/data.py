@@ -65,6 +65,11 @@ def _first_row(mask: np.ndarray) -> int:
     return int(np.argmax(mask)) + 1
 
 
+def _cell(value: Any) -> str:
+    """A cell as the user typed it: ``'1997-13-01'``, ``-12``, not ``np.int64(-12)``."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _day(value: Any, what: str) -> pd.Timestamp | None:
     if value is None:
         return None
@@ -147,7 +152,7 @@ def daily_purchases(
     if bad.any():
         i = _first_row(bad)
         raise DataValidationError(
-            f"{source}: row {i}, field {date_col!r}: {raw_dates.iloc[i - 1]!r} is not a date "
+            f"{source}: row {i}, field {date_col!r}: {_cell(raw_dates.iloc[i - 1])} is not a date "
             f"({int(bad.sum())} such row(s)); use ISO dates such as 1997-01-31"
         )
     if dates.isna().any():
@@ -174,7 +179,7 @@ def daily_purchases(
             if mask.any():
                 i = _first_row(mask)
                 raise DataValidationError(
-                    f"{source}: row {i}, field {value_col!r}: {raw.iloc[i - 1]!r} {what} "
+                    f"{source}: row {i}, field {value_col!r}: {_cell(raw.iloc[i - 1])} {what} "
                     f"({int(mask.sum())} such row(s))"
                 )
         frame["value"] = vals.to_numpy()

@@ -138,7 +138,8 @@ def fit_log_params(
     nll : callable
         Negative log-likelihood of the log-parameters (a float; inf/NaN count as very bad).
     starts : sequence of arrays
-        Starting log-parameters; the best optimum wins.
+        Starting log-parameters. When the first reaches a converged optimum with a positive
+        definite Hessian the others are skipped; otherwise all run and the best optimum wins.
     scale : float
         The search minimises ``nll / scale`` (pass the number of customers): gradients of order
         one keep the quasi-Newton search's first steps from jumping to extreme values.
@@ -164,8 +165,7 @@ def fit_log_params(
         inside = np.clip(theta, -LOG_BOUND, LOG_BOUND)
         return f(inside) + float(np.sum((theta - inside) ** 2))
 
-    runs = []
-    for x0 in starts:
+    def run(x0: np.ndarray) -> tuple[np.ndarray, float, str]:
         res = optimize.minimize(
             penalised,
             np.asarray(x0, dtype=float),
@@ -173,13 +173,28 @@ def fit_log_params(
             options={"maxiter": max_iter, "gtol": 1e-7},
         )
         x = np.clip(np.asarray(res.x, dtype=float), -LOG_BOUND, LOG_BOUND)
-        runs.append((x, f(x), str(res.message)))
-    x, fx, message = min(runs, key=lambda run: run[1])
-    x, fx = _newton_polish(f, x, fx)
-    g = gradient(f, x)
-    H = hessian(f, x)
-    _, gain, flat = _newton_step(g * scale, H * scale)
-    converged = bool(np.isfinite(fx) and fx * scale < 1e299 and gain <= tol / 50 and flat <= tol)
+        x, fx = _newton_polish(f, x, f(x))
+        return x, fx, str(res.message)
+
+    def judge(x: np.ndarray, fx: float) -> tuple[np.ndarray, np.ndarray, bool, bool]:
+        g, H = gradient(f, x), hessian(f, x)
+        _, gain, flat = _newton_step(g * scale, H * scale)
+        ok = bool(np.isfinite(fx) and fx * scale < 1e299 and gain <= tol / 50 and flat <= tol)
+        try:
+            np.linalg.cholesky(H)
+            curved = True
+        except np.linalg.LinAlgError:
+            curved = False
+        return g, H, ok, curved
+
+    # the first start usually lands on the (interior, curved) optimum: then the others are
+    # skipped; otherwise every start runs and the best optimum wins
+    x, fx, message = run(starts[0])
+    g, H, converged, curved = judge(x, fx)
+    if not (converged and curved) and len(starts) > 1:
+        runs = [(x, fx, message)] + [run(x0) for x0 in starts[1:]]
+        x, fx, message = min(runs, key=lambda r: r[1])
+        g, H, converged, _ = judge(x, fx)
     return MLEResult(x, fx * scale, H * scale, g * scale, converged, message, count[0])
 
 

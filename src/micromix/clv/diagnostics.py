@@ -132,10 +132,14 @@ def tracking_frame(
     ends_days = np.minimum(np.arange(1, n_periods + 1) * unit, span_days)
     period_end = start + pd.to_timedelta(np.ceil(ends_days) - 1, unit="D")
     # actual: repeat purchase days (after each customer's first) of summarised customers
-    d = daily[daily["customer_id"].isin(summary.index) & (daily["date"] <= end)]
-    fp = d["customer_id"].map(first)
-    rep = d[d["date"] > fp]
-    idx = np.floor((rep["date"] - start).dt.days.to_numpy() / unit).astype(int)
+    pos = summary.index.get_indexer(daily["customer_id"])
+    day = daily["date"].to_numpy(dtype="datetime64[D]")
+    first_day = first.to_numpy(dtype="datetime64[D]")
+    known = pos >= 0
+    rep_days = day[known][
+        (day[known] > first_day[pos[known]]) & (day[known] <= np.datetime64(end.date()))
+    ]
+    idx = ((rep_days - np.datetime64(start.date())).astype(np.int64) / unit).astype(int)
     actual = np.bincount(np.minimum(idx, n_periods - 1), minlength=n_periods).astype(float)
     # predicted: sum over customers of E[X(time since first purchase)], grouped by birth day
     births = ((first - start).dt.days).value_counts()

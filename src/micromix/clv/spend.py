@@ -128,17 +128,17 @@ class GammaGammaModel(LogParamEstimator):
                 "Gamma-Gamma spend model needs at least 10 - use a longer calibration period"
             )
         res = self._fit_arrays(x, m)
-        if not res.converged:
-            raise ModelError(
-                "the Gamma-Gamma spend fit did not converge (largest gradient "
-                f"{np.max(np.abs(res.gradient)):.3g}); check the value column for outliers"
-            )
         q = float(np.exp(res.theta[1]))
-        if q <= 1:
+        if q <= 1:  # heavy tails: checked first, it is also why such fits fail to converge
             raise ModelError(
                 f"the Gamma-Gamma fit gives q={q:.3g} <= 1, so mean spend per transaction is "
                 "not finite; the values are too heavy-tailed - cap outliers or check the value "
                 "column"
+            )
+        if not res.converged:
+            raise ModelError(
+                "the Gamma-Gamma spend fit did not converge (largest gradient "
+                f"{np.max(np.abs(res.gradient)):.3g}); check the value column for outliers"
             )
         self._store_fit(res, lambda rng: self._bootstrap(x, rng, progress))
         self.n_customers_ = len(x)

@@ -97,17 +97,39 @@ def discounted_purchases(
         raise ConfigError(f"horizon={horizon!r} must be > 0 periods")
     x, tx, T = rfm_arrays(summary)
     p = model._p if params is None else np.asarray(params, dtype=float)
-    H = float(horizon)
-    delta = _delta(discount_rate, time_unit)
-    alive = model._p_alive(p, x, tx, T)  # does not depend on the horizon: compute once
-    end = model._expected_alive(p, x, tx, T, np.full(len(x), H))
-    if delta == 0:
-        return alive * end
-    nodes = (_GL_NODES + 1) * H / 2
-    acc = np.zeros(len(x))
-    for s, w in zip(nodes, _GL_WEIGHTS):
-        acc += w * np.exp(-delta * s) * model._expected_alive(p, x, tx, T, np.full(len(x), s))
-    return alive * (np.exp(-delta * H) * end + delta * acc * H / 2)
+    plan = _Plan(x, tx, T, float(horizon), _delta(discount_rate, time_unit))
+    return plan.run(model, p)
+
+
+class _Plan:
+    """Discounted purchases of many customers under many parameter draws.
+
+    An active customer's future depends on (x, T) only, not on t_x (which enters through
+    P(alive) alone), so the costly expectations are evaluated once per distinct (x, T) pair.
+    """
+
+    def __init__(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, H: float, delta: float):
+        pairs, inv = np.unique(np.stack([x, T], axis=1), axis=0, return_inverse=True)
+        self.x, self.tx, self.T = x, tx, T
+        self.xu, self.Tu, self.inv = pairs[:, 0], pairs[:, 1], inv.ravel()
+        self.H, self.delta = H, delta
+
+    def run(self, model: PurchaseModel, p: np.ndarray) -> np.ndarray:
+        alive = model._p_alive(p, self.x, self.tx, self.T)
+        zeros = np.zeros(len(self.xu))  # t_x: unused by _expected_alive
+
+        def ahead(t: float) -> np.ndarray:
+            return model._expected_alive(p, self.xu, zeros, self.Tu, np.full(len(self.xu), t))
+
+        H, delta = self.H, self.delta
+        end = ahead(H)
+        if delta == 0:
+            return alive * end[self.inv]
+        acc = np.zeros(len(self.xu))
+        for s, w in zip((_GL_NODES + 1) * H / 2, _GL_WEIGHTS):
+            acc += w * np.exp(-delta * s) * ahead(float(s))
+        factor = np.exp(-delta * H) * end + delta * acc * H / 2
+        return alive * factor[self.inv]
 
 
 def customer_value(
@@ -166,14 +188,10 @@ def customer_value(
         return (out, None) if return_draws else out
     xs, m = spend_arrays(summary)
     m = np.where(xs > 0, m, 0.0)
-    # the discounted-purchase factor only depends on (x, t_x, T): compute it once per
-    # distinct history, then spread back to customers
-    keys = np.stack([x, tx, T], axis=1)
-    uniq, inv = np.unique(keys, axis=0, return_inverse=True)
-    inv = inv.ravel()
-    u = pd.DataFrame(uniq, columns=["frequency", "recency", "T"])
-    kw: dict[str, Any] = dict(horizon=horizon, discount_rate=discount_rate, time_unit=time_unit)
-    disc = discounted_purchases(purchase_model, u, **kw)[inv]
+    if not float(horizon) > 0:
+        raise ConfigError(f"horizon={horizon!r} must be > 0 periods")
+    plan = _Plan(x, tx, T, float(horizon), _delta(discount_rate, time_unit))
+    disc = plan.run(purchase_model, purchase_model._p)
     spend = spend_model._expected(spend_model._p, xs, m)
     out["expected_spend"] = spend
     out["clv"] = float(margin) * spend * disc
@@ -185,7 +203,7 @@ def customer_value(
     n = min(len(pdraws), len(sdraws))
     sims = np.empty((n, len(x)))
     for j in range(n):
-        dj = discounted_purchases(purchase_model, u, params=pdraws[j], **kw)[inv]
+        dj = plan.run(purchase_model, pdraws[j])
         sims[j] = float(margin) * spend_model._expected(sdraws[j], xs, m) * dj
     q = (1 - lvl) / 2
     lo, hi = np.quantile(sims, [q, 1 - q], axis=0)

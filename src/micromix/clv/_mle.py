@@ -202,5 +202,6 @@ def laplace_draws(
     theta: np.ndarray, cov: np.ndarray, n: int, rng: np.random.Generator
 ) -> np.ndarray:
     """``n`` parameter draws (natural scale) from the log-normal Laplace approximation."""
-    z = rng.multivariate_normal(np.asarray(theta, float), cov, size=n, method="cholesky")
+    # eigh tolerates the round-off of an ill-conditioned (but positive definite) covariance
+    z = rng.multivariate_normal(np.asarray(theta, float), cov, size=n, method="eigh")
     return np.exp(np.clip(z, -LOG_BOUND, LOG_BOUND))

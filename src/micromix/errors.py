@@ -11,6 +11,7 @@ Each message is one sentence that says what went wrong *and what to do*.
      ├── DataValidationError(ValueError)    input data breaks a data contract
      │    └── ColumnNotFoundError(KeyError) a required column is missing
      ├── InputFileError(OSError)            a file is missing, unreadable or in an unknown format
+     ├── NotFoundError(LookupError)         a named thing (experiment, comparison ...) does not exist
      ├── StoreError(RuntimeError)           the store cannot be opened, read or written
      ├── NotFittedError(AttributeError)     an estimator was used before ``fit``
      ├── ModelError(RuntimeError)           a model cannot be fitted or did not converge
@@ -41,6 +42,7 @@ __all__ = [
     "MissingDependencyError",
     "ModelError",
     "NotFittedError",
+    "NotFoundError",
     "StoreError",
 ]
 
@@ -75,6 +77,15 @@ class InputFileError(OSError, MicromixError):
     """A file is missing, unreadable or in a format micromix does not understand."""
 
     exit_code = 2
+
+
+class NotFoundError(LookupError, MicromixError):
+    """A named thing (an experiment, a comparison, a saved model) does not exist."""
+
+    exit_code = 2
+
+    def __str__(self) -> str:  # LookupError subclasses may quote; keep the sentence plain
+        return str(self.args[0]) if self.args else ""
 
 
 class StoreError(RuntimeError, MicromixError):

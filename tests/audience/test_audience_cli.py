@@ -272,7 +272,7 @@ def test_target_guardrail_refusals(scored_people):
     res = runner.invoke(app, [*base, "--budget", "-5"])
     _refused(res, "--budget must be a positive")
     res = runner.invoke(app, [*base, "--budget", "5", "--platform", "myspace"])
-    _refused(res, "--platform 'myspace'")
+    _refused(res, "platform 'myspace' is not known")
     res = runner.invoke(app, [*base, "--budget", "500", "--features", "x0,ethnicity"])
     _refused(res, "special-category", code=3)
 

@@ -132,7 +132,8 @@ def test_failure_half_way_leaves_store_unchanged(monkeypatch, tmp_path, broken_f
     before = snapshot(store)
     log_before = store.count("ingest_log")
 
-    original_append, original_upsert = Store.append, Store.upsert
+    impl = type(store)  # the engine's Store implementation (DuckDBStore here)
+    original_append, original_upsert = impl.append, impl.upsert
 
     def boom_append(self, name, df):
         if name == failing:
@@ -144,8 +145,8 @@ def test_failure_half_way_leaves_store_unchanged(monkeypatch, tmp_path, broken_f
             raise RuntimeError("disk full (injected)")
         return original_upsert(self, name, df, key)
 
-    monkeypatch.setattr(Store, "append", boom_append)
-    monkeypatch.setattr(Store, "upsert", boom_upsert)
+    monkeypatch.setattr(impl, "append", boom_append)
+    monkeypatch.setattr(impl, "upsert", boom_upsert)
     with pytest.raises(RuntimeError, match="injected"):
         ingest_file(store, "ads", broken_file)
     assert_same(before, snapshot(store))

@@ -10,10 +10,14 @@ MODULES = [
     "micromix.measurement",
     "micromix.measurement.experiments",
     "micromix.measurement.mmm",
+    "micromix.measurement.spec",
+    "micromix.measurement.data",
     "micromix.measurement.transforms",
     "micromix.optimize",
     "micromix.optimize.budget",
     "micromix.optimize.protocol",
+    "micromix.optimize.recommend",
+    "micromix.measurement.strategies",
     "micromix.cli.measurement",
 ]
 
@@ -38,15 +42,21 @@ def test_package_surfaces_do_not_drift():
     import micromix.optimize as o
 
     assert set(o.__all__) == {
+        "EXTRAPOLATION_FACTOR",
         "Allocation",
         "BudgetOptimizer",
+        "BudgetRecommendation",
         "CurveResponse",
         "ResponseModel",
         "UpliftCurveResponse",
         "as_spend_array",
         "compare_scenarios",
+        "compare_with_current",
+        "extrapolation_check",
         "parse_amounts",
         "parse_bounds",
+        "recommend_budget",
+        "scale_to_budget",
     }
     assert {
         "MarketingMixModel",

@@ -47,9 +47,9 @@ def test_saturation_zero_monotone_and_round_trip(name):
 
 
 def test_unknown_names_and_bad_l_max_raise_clear_errors():
-    with pytest.raises(ConfigError, match="not registered"):
+    with pytest.raises(ConfigError, match="unknown adstock curve 'exponential'; use one of"):
         T.get_adstock("exponential")
-    with pytest.raises(ConfigError, match="choose one of"):
+    with pytest.raises(ConfigError, match="unknown saturation curve 'tanh'; use one of"):
         T.get_saturation("tanh")
     with pytest.raises(ConfigError, match="l_max"):
         T.GeometricAdstock(l_max=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -10,11 +11,14 @@ import pytest
 
 from micromix.errors import ConfigError, DataValidationError
 from micromix.moments import BurstSpec, BurstStream, available_detectors, detect_bursts
+from micromix.moments.bursts import ALL_KEYS
 from micromix.moments.detectors import BurstDetector, get_detector
+from micromix.moments.evaluate import zipf_events
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 GNIP = DATA / "social" / "gnip_trend_example_scotus_hourly.csv"
 T0 = pd.Timestamp("2024-03-04", tz="UTC")  # a Monday
+GOLDEN = Path(__file__).with_name("data") / "bursts_before_issue14.csv"
 
 
 def seasonal_counts(hours: int, seed: int = 0, level: float = 30.0) -> np.ndarray:
@@ -37,6 +41,40 @@ def events_from_counts(counts_by_key: dict[str, np.ndarray], seed: int = 1) -> p
     df = pd.concat(parts, ignore_index=True).sort_values("secs", kind="stable")
     df["ts"] = T0 + pd.to_timedelta(df["secs"], unit="s")
     return df.reset_index(drop=True)
+
+
+def golden_cases(**extra) -> pd.DataFrame:
+    """The decisions on two datasets with every detector (``extra``: BurstSpec options)."""
+    counts = {
+        k: seasonal_counts(24 * 16, seed=10 + i, level=12 + 8 * i)
+        for i, k in enumerate(["a", "b", "c"])
+    }
+    counts["a"][24 * 12 + 5 : 24 * 12 + 8] += 90
+    for c in counts.values():
+        c[24 * 11 : 24 * 11 + 6] = 0
+    seasonal = events_from_counts(counts, seed=3)
+    zipf = zipf_events(60_000, keys=200, seed=5)
+    parts = []
+    for det in ("poisson", "ewma", "cusum"):
+        spec = BurstSpec(freq="5min", n_weeks=0, n_days=0, min_history=12, detector=det, **extra)
+        o = detect_bursts(zipf, time_col="ts", key_col="key", spec=spec)
+        parts.append(o.assign(case="zipf_5min_" + det))
+        o = detect_bursts(
+            seasonal, time_col="ts", key_col="key", spec=BurstSpec(detector=det, **extra)
+        )
+        parts.append(o.assign(case="seasonal_1h_" + det))
+    out = pd.concat(parts, ignore_index=True)
+    return out.drop(columns=[c for c in ["hours"] if c in out.columns])
+
+
+def test_decisions_are_unchanged_with_the_new_checks_off():
+    """Issue 17: the faster engine makes today's decisions. The golden file was written by the
+    engine before issue 14 (commit 455f474) on the same data; with per-key coverage and level
+    shifts off, the new engine must reproduce it row for row."""
+    golden = pd.read_csv(GOLDEN)
+    got = golden_cases(key_gaps=False, shift_window=0)
+    got = pd.read_csv(io.StringIO(got.to_csv(index=False)))  # the same text round trip
+    pd.testing.assert_frame_equal(got, golden)
 
 
 def test_registry_and_round_trip():
@@ -208,4 +246,104 @@ def test_gnip_scotus_series_bursts_include_the_known_spike():
     )
     peak = pd.Timestamp("2014-09-19 19:00", tz="UTC")  # the largest hourly count (1,018)
     b = out[out["kind"] == "burst"]
-    assert ((b["start"] <= peak) & (b["end"] > peak)).any()
+    hit = b[(b["start"] <= peak) & (b["end"] > peak)]
+    assert len(hit) == 1 and hit["hours"].iloc[0] <= 12, hit  # a spike of hours, not days
+    # the series steps up that morning and stays up for days: a level shift around the spike
+    ls = out[out["kind"] == "level_shift"]
+    assert ((ls["start"] <= peak) & (ls["start"] >= peak - pd.Timedelta(hours=24))).any()
+
+
+def brand_series(seed: int = 0, days: int = 21, late_hour: int = 12 * 24 + 7, spike_at: int = 10):
+    """Hourly mentions of four brands with a daily cycle and overdispersion (gamma-Poisson).
+
+    ``android`` is collected only from ``late_hour`` on (its coverage begins while the others
+    flow) and has a real 4-hour spike ``spike_at`` hours later; ``google``'s collection stops
+    for 24 hours on day 6 and resumes.
+    """
+    rng = np.random.default_rng(seed)
+    h = np.arange(days * 24)
+    daily = 1 + 0.7 * np.sin(2 * np.pi * (h % 24 - 8) / 24)
+    counts = {
+        brand: rng.poisson(level * daily * rng.gamma(50, 1 / 50, len(h)))
+        for brand, level in (("apple", 40), ("google", 25), ("android", 12), ("ipad", 18))
+    }
+    counts["android"][:late_hour] = 0
+    spike = late_hour + spike_at
+    counts["android"][spike : spike + 4] += rng.poisson(90, 4)
+    counts["google"][6 * 24 + 5 : 7 * 24 + 5] = 0
+    return events_from_counts(counts, seed=seed), T0 + pd.Timedelta(hours=spike)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("spike_at", [4, 10, 30])
+def test_per_brand_coverage_start_is_not_a_burst_and_the_spike_is_hours(seed, spike_at):
+    df, spike = brand_series(seed, spike_at=spike_at)
+    out = detect_bursts(df, time_col="ts", key_col="key")
+    late = T0 + pd.Timedelta(hours=12 * 24 + 7)
+    android = out[out["key"] == "android"]
+    b = android[android["kind"] == "burst"]
+    # the real spike: one burst that covers it, hours long
+    hit = b[(b["start"] <= spike + pd.Timedelta(hours=1)) & (b["end"] > spike)]
+    assert len(hit) == 1, android
+    assert hit["hours"].iloc[0] <= 12 and hit["start"].iloc[0] >= late, hit
+    # the start of android's coverage is a level shift, never a burst
+    assert not ((b["start"] <= late) & (b["end"] > late)).any(), android
+    ls = android[android["kind"] == "level_shift"]
+    assert ls["start"].tolist() == [late], android
+    # google's collection stop is a gap of google (others kept flowing), dated exactly
+    g = out[(out["key"] == "google") & (out["kind"] == "gap")]
+    assert g[["start", "end"]].values.tolist() == [
+        [T0 + pd.Timedelta(hours=6 * 24 + 5), T0 + pd.Timedelta(hours=7 * 24 + 5)]
+    ], out[out["key"] == "google"]
+    assert not (out["key"] == ALL_KEYS).any()  # the total never stopped
+    # google's recovery is not a burst
+    rec = out[(out["key"] == "google") & (out["kind"] == "burst")]
+    assert rec[
+        (rec["start"] >= g["end"].iloc[0])
+        & (rec["start"] < g["end"].iloc[0] + pd.Timedelta(hours=24))
+    ].empty
+
+
+def test_control_without_coverage_per_key_the_brand_start_swallows_the_spike():
+    """Control: with per-key coverage and level shifts off, the old failure comes back."""
+    df, spike = brand_series(0, spike_at=10)
+    late = T0 + pd.Timedelta(hours=12 * 24 + 7)
+    old = detect_bursts(
+        df, time_col="ts", key_col="key", spec=BurstSpec(key_gaps=False, shift_window=0)
+    )
+    b = old[(old["key"] == "android") & (old["kind"] == "burst")]
+    first = b.iloc[0]
+    assert first["start"] == late and first["end"] > spike  # one long burst from the start
+    assert first["hours"] > 12
+    assert not ((old["key"] == "google") & (old["kind"] == "gap")).any()
+
+
+def test_level_shift_then_a_spike_on_the_new_level():
+    rng = np.random.default_rng(7)
+    n = 24 * 20
+    level = np.where(np.arange(n) < 24 * 10 + 5, 10.0, 30.0)  # steps up and stays up
+    counts = rng.poisson(level)
+    counts[24 * 15 + 3 : 24 * 15 + 6] += 80
+    df = pd.DataFrame({"ts": T0 + pd.to_timedelta(np.arange(n), unit="h"), "n": counts, "k": "x"})
+    out = detect_bursts(df, time_col="ts", key_col="k", count_col="n", spec=BurstSpec(n_weeks=0))
+    shifts = out[out["kind"] == "level_shift"]
+    assert len(shifts) == 1
+    assert abs(shifts["start"].iloc[0] - (T0 + pd.Timedelta(hours=24 * 10 + 5))) <= pd.Timedelta(
+        hours=1
+    )
+    bursts = out[out["kind"] == "burst"]
+    spike = T0 + pd.Timedelta(hours=24 * 15 + 3)
+    assert bursts["start"].tolist() == [spike]
+    assert bursts["hours"].tolist() == [3.0]
+
+
+@pytest.mark.parametrize("detector", ["poisson", "ewma", "cusum"])
+def test_batch_and_streaming_agree_on_shifts_and_key_gaps(detector):
+    df, _ = brand_series(3, days=18, spike_at=6)
+    spec = BurstSpec(detector=detector)
+    batch = detect_bursts(df, time_col="ts", key_col="key", spec=spec)
+    streamed, alerts = _stream(df, spec)
+    pd.testing.assert_frame_equal(batch, streamed)
+    assert {"burst", "gap", "level_shift"} <= set(batch["kind"])
+    kinds = {(a.key, a.kind) for a in alerts}
+    assert ("android", "level_shift") in kinds and ("google", "gap") in kinds

@@ -138,9 +138,11 @@ def test_http_ingest():
         bad = urllib.request.Request(base + "/events", data=b"{not json", method="POST")
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(bad)
+        err.value.close()  # an HTTPError holds the open response: close it, or it leaks
         assert err.value.code == 400
     finally:
         server.shutdown()
+        t.join(5)
 
 
 def _free_port() -> int:

@@ -12,13 +12,16 @@ import micromix.moments as moments
 MODULES = [
     "actions",
     "bursts",
+    "classify",
     "corpus",
     "detectors",
+    "embed",
     "evaluate",
     "intent",
     "realtime",
     "rules",
     "sessions",
+    "topics",
     "train",
 ]
 

@@ -14,6 +14,7 @@ import pytest
 
 import micromix.reports as reports
 from micromix.errors import ConfigError
+from micromix.plan import gather_evidence
 from micromix.reports import builder
 from micromix.reports.assets import script_safe
 from micromix.simulate import SimConfig, simulate
@@ -37,7 +38,7 @@ def sim_store() -> Store:
 
 @pytest.fixture(scope="module")
 def sim_html(sim_store: Store) -> str:
-    return reports.build_report(sim_store, title="Pet brand Q1", n_boot=30)
+    return reports.build_report(gather_evidence(sim_store, n_boot=30), title="Pet brand Q1")
 
 
 def _specs(html: str) -> list[dict]:
@@ -123,7 +124,7 @@ def test_ads_only_store_still_gives_a_report() -> None:
     sim = _sim_store(users=300, days=10, seed=9)
     st = Store.open(":memory:")
     st.append("ad_performance", sim.read("ad_performance"))
-    html = reports.build_report(st, n_boot=20)
+    html = reports.build_report(gather_evidence(st, n_boot=20))
     for title in SECTION_TITLES:
         assert f">{title}</h2>" in html
     assert "platform ad reports" in html
@@ -133,7 +134,7 @@ def test_ads_only_store_still_gives_a_report() -> None:
 
 
 def test_empty_store_reports_failing_data_check() -> None:
-    html = reports.build_report(Store.open(":memory:"), n_boot=20)
+    html = reports.build_report(gather_evidence(Store.open(":memory:"), n_boot=20))
     assert "No KPIs:" in html
     assert '<span class="badge fail">fail</span><strong>data_present</strong>' in html
     assert not _specs(html)
@@ -146,32 +147,34 @@ def test_write_report_is_atomic(sim_store: Store, tmp_path: Path, monkeypatch) -
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
+    ev = gather_evidence(sim_store, n_boot=20, comparisons=(), parts=("overview", "quality"))
     monkeypatch.setattr(builder.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
-        reports.write_report(sim_store, out, n_boot=20, comparisons=())
+        reports.write_report(ev, out)
     assert out.read_text(encoding="utf-8") == "previous report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]  # no temp file left
     monkeypatch.undo()
     with pytest.raises(ConfigError, match="unknown comparison"):
-        reports.write_report(sim_store, tmp_path / "new.html", comparisons=("nope",))
+        gather_evidence(sim_store, comparisons=("nope",))
     assert not (tmp_path / "new.html").exists()
-    written = reports.write_report(sim_store, out, n_boot=20, comparisons=("micro-vs-mass",))
+    one = gather_evidence(sim_store, n_boot=20, comparisons=("micro-vs-mass",))
+    written = reports.write_report(one, out)
     assert written == out and out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
 
 
 def test_write_report_bad_folder_is_one_clear_error(sim_store: Store, tmp_path: Path) -> None:
+    ev = gather_evidence(sim_store, n_boot=20, parts=("quality",))
     with pytest.raises(ConfigError, match="does not exist"):
-        reports.write_report(sim_store, tmp_path / "missing" / "r.html")
+        reports.write_report(ev, tmp_path / "missing" / "r.html")
     with pytest.raises(ConfigError, match="n_boot"):
-        reports.build_report(sim_store, n_boot=5)
+        gather_evidence(sim_store, n_boot=5)
 
 
 def test_progress_is_reported(sim_store: Store) -> None:
     seen: list[tuple[str, float]] = []
-    reports.build_report(
-        sim_store, n_boot=20, comparisons=(), progress=lambda s, f: seen.append((s, f))
-    )
+    ev = gather_evidence(sim_store, n_boot=20, comparisons=(), parts=("overview", "quality"))
+    reports.build_report(ev, progress=lambda s, f: seen.append((s, f)))
     fracs = [f for _, f in seen]
     assert fracs == sorted(fracs) and fracs[-1] == 1.0
     assert any("Data quality" in s for s, _ in seen)
@@ -200,7 +203,7 @@ class _NoData(builder.Section):
     lookup_name = "zz-nodata"
     title = "Needs surges"
     module = "micromix.store"
-    tables = ("table_that_is_not_there",)
+    part = "moments"
     optional = True
 
     def render(self, ctx: builder.ReportContext) -> str:  # pragma: no cover - never called
@@ -208,10 +211,11 @@ class _NoData(builder.Section):
 
 
 def test_optional_sections_are_guarded(sim_store: Store, monkeypatch) -> None:
-    monkeypatch.setattr(builder, "SECTIONS", dict(builder.SECTIONS))
+    monkeypatch.setattr(builder, "SECTIONS", builder.SECTIONS.copy())
     for cls in (_Broken, _Absent, _NoData):
         builder.register_section(cls)
-    html = reports.build_report(sim_store, n_boot=20, comparisons=())
+    ev = gather_evidence(sim_store, n_boot=20, comparisons=(), parts=("overview", "quality"))
+    html = reports.build_report(ev)
     assert ">Broken extra</h2>" in html and "RuntimeError: kaput" in html
     assert "Needs a missing module" not in html and "Needs surges" not in html
     sec = builder.get_section("zz-broken")
@@ -232,7 +236,7 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 def test_public_surface_is_sorted() -> None:
     assert reports.__all__ == sorted(reports.__all__, key=_isort_key)
-    for mod in (builder, reports.assets, reports.charts, reports.html, reports.quality):
+    for mod in (builder, reports.assets, reports.charts, reports.html):
         assert mod.__all__ == sorted(mod.__all__, key=_isort_key)
         assert all(hasattr(mod, n) for n in mod.__all__)
 
@@ -279,14 +283,16 @@ def test_mix_section_is_a_clear_note_on_short_history(sim_html: str) -> None:
 
 def test_mix_section_renders_contributions_and_reallocation() -> None:
     st = _sim_store(users=5_000, days=56, seed=9)
-    html = reports.build_report(st, n_boot=30, sections=["mix"])
+    ev = gather_evidence(st, n_boot=30, parts=("comparisons", "mix"))
+    html = reports.build_report(ev, sections=["mix"])
     assert "Recommended reallocation of the same spend" in html
     assert "Mix model: what each strategy adds" in html
     assert "Simulator truth vs the mix model" in html and "Caution." in html
 
 
 def test_content_section_ranks_user_posts_and_creators(sim_store: Store) -> None:
-    html = reports.build_report(sim_store, n_boot=30, sections=["content"])
+    ev = gather_evidence(sim_store, n_boot=30, parts=("overview", "content"))
+    html = reports.build_report(ev, sections=["content"])
     assert "User content to amplify (brand @pawsome)" in html
     assert "Creators to hire" in html and "Micro vs macro creators" in html
     assert "amplification_score" in html
@@ -294,7 +300,9 @@ def test_content_section_ranks_user_posts_and_creators(sim_store: Store) -> None
 
 def test_moments_section_shows_kpis_and_surges() -> None:
     st = _sim_store(users=4_000, days=28, seed=2)
-    html = reports.build_report(st, n_boot=30, sections=["moments"])
+    html = reports.build_report(
+        gather_evidence(st, n_boot=30, parts=("moments",)), sections=["moments"]
+    )
     assert ">Micro-moments</h2>" in html and "brand_presence" in html
     assert "injected surges: precision" in html
 
@@ -305,7 +313,7 @@ def test_written_report_is_readable_by_others_and_quality_is_last(
     import os
     import stat
 
-    path = reports.write_report(sim_store, tmp_path / "r.html", n_boot=20)
+    path = reports.write_report(gather_evidence(sim_store, n_boot=20), tmp_path / "r.html")
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask

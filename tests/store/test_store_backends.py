@@ -10,7 +10,7 @@ from micromix.cli.main import app
 from micromix.errors import ConfigError, MissingDependencyError, StoreError
 from micromix.store import BACKENDS, Store
 from micromix.store.backends import BackendSpec, parse_backend
-from micromix.store.spark import lake_tables, write_parquet
+from micromix.store.lake import lake_tables, write_parquet
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from micromix.store import Store
+
 __all__ = ["AUDIT_ACTIONS", "AUDIT_COLUMNS", "AUDIT_TABLE", "read_audit", "record_audit"]
 
 #: table of the audit log (shared with :mod:`micromix.audience`'s erasure records)
@@ -48,7 +50,7 @@ AUDIT_ACTIONS: tuple[str, ...] = (
 
 
 def record_audit(
-    store: Any,
+    store: Store,
     *,
     action: str,
     requested_by: str,
@@ -87,7 +89,7 @@ def record_audit(
     store.append(AUDIT_TABLE, row)
 
 
-def read_audit(store: Any, *, limit: int = 200) -> pd.DataFrame:
+def read_audit(store: Store, *, limit: int = 200) -> pd.DataFrame:
     """The latest ``limit`` audit entries, newest first."""
     if not store.has_table(AUDIT_TABLE):
         return pd.DataFrame(columns=list(AUDIT_COLUMNS))

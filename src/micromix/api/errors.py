@@ -31,6 +31,7 @@ from micromix.errors import (
     MicromixError,
     MissingDependencyError,
     NotFittedError,
+    NotFoundError,
     StoreError,
 )
 
@@ -45,6 +46,7 @@ _STATUS: tuple[tuple[type[BaseException], int, str], ...] = (
     (InputFileError, 422, "bad_file"),
     (ConfigError, 422, "invalid_parameter"),
     (NotFittedError, 409, "not_fitted"),
+    (NotFoundError, 404, "not_found"),
     (StoreError, 409, "store"),
     (MissingDependencyError, 501, "missing_dependency"),
     (MicromixError, 400, "micromix"),

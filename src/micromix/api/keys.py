@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -30,7 +31,9 @@ from typing import Any
 
 import pandas as pd
 
+from micromix.api.audit import record_audit
 from micromix.errors import ConfigError
+from micromix.store import Store
 
 __all__ = [
     "KEY_TABLE",
@@ -82,7 +85,7 @@ def _hash(secret: str, salt: bytes) -> bytes:
     return hashlib.scrypt(secret.encode(), salt=salt, **_SCRYPT)
 
 
-def _rows(store: Any, key_id: str | None = None) -> pd.DataFrame:
+def _rows(store: Store, key_id: str | None = None) -> pd.DataFrame:
     if not store.has_table(KEY_TABLE):
         return pd.DataFrame(columns=list(_COLUMNS))
     t = store.table(KEY_TABLE)
@@ -101,8 +104,18 @@ def _record(row: Any) -> KeyRecord:
     )
 
 
-def create_key(store: Any, role: str, *, name: str = "") -> tuple[str, KeyRecord]:
+def create_key(
+    store: Store,
+    role: str,
+    *,
+    name: str = "",
+    requested_by: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> tuple[str, KeyRecord]:
     """Create a key with ``role``; returns ``(secret, record)``. The secret is not stored.
+
+    With ``requested_by`` (``"<role>:<key id>"``) the creation is written to the audit log in
+    the same transaction, with ``details`` (e.g. the client address).
 
     Raises
     ------
@@ -127,11 +140,20 @@ def create_key(store: Any, role: str, *, name: str = "") -> tuple[str, KeyRecord
         ]
     )
     row["revoked_at"] = pd.Series([pd.NaT], dtype="datetime64[us]")
-    store.append(KEY_TABLE, row)
+    with store.transaction():
+        store.append(KEY_TABLE, row)
+        if requested_by is not None:
+            record_audit(
+                store,
+                action="key.create",
+                requested_by=requested_by,
+                target=key_id,
+                details={"role": role, **(details or {})},
+            )
     return f"mmx_{key_id}_{secret}", KeyRecord(key_id, role, name[:200], str(now))
 
 
-def verify_key(store: Any, presented: str, *, lock: Any = None) -> KeyRecord | None:
+def verify_key(store: Store, presented: str, *, lock: Any = None) -> KeyRecord | None:
     """The record of ``presented`` if it is a valid, unrevoked key, else None.
 
     ``lock`` (optional) is held while the store is read, not while the hash is computed.
@@ -158,7 +180,7 @@ def verify_key(store: Any, presented: str, *, lock: Any = None) -> KeyRecord | N
     return rec
 
 
-def list_keys(store: Any) -> list[KeyRecord]:
+def list_keys(store: Store) -> list[KeyRecord]:
     """Every key (revoked ones included), oldest first, without secrets."""
     rows = _rows(store)
     if rows.empty:
@@ -166,8 +188,14 @@ def list_keys(store: Any) -> list[KeyRecord]:
     return [_record(r) for _, r in rows.sort_values("created_at").iterrows()]
 
 
-def revoke_key(store: Any, key_id: str) -> KeyRecord:
-    """Revoke ``key_id``; it stops working at once.
+def revoke_key(
+    store: Store,
+    key_id: str,
+    *,
+    requested_by: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> KeyRecord:
+    """Revoke ``key_id``; it stops working at once (audited when ``requested_by`` is given).
 
     Raises
     ------
@@ -181,7 +209,16 @@ def revoke_key(store: Any, key_id: str) -> KeyRecord:
     row["revoked_at"] = pd.Series(
         [pd.Timestamp.now(tz="UTC").tz_localize(None)], dtype="datetime64[us]", index=row.index
     )
-    store.upsert(KEY_TABLE, row, key=["key_id"])
+    with store.transaction():
+        store.upsert(KEY_TABLE, row, key=["key_id"])
+        if requested_by is not None:
+            record_audit(
+                store,
+                action="key.revoke",
+                requested_by=requested_by,
+                target=key_id,
+                details=details,
+            )
     return _record(row.iloc[0])
 
 
@@ -192,10 +229,11 @@ class KeyRing:
     ----------
     store : micromix.store.Store
     lock : lock, optional
-        Held around store access (the server's store lock).
+        Held while a key is created or revoked (the server's write lock); verification reads
+        without it.
     """
 
-    def __init__(self, store: Any, lock: Any = None) -> None:
+    def __init__(self, store: Store, lock: Any = None) -> None:
         self.store = store
         self.lock = lock
         self._known: dict[str, KeyRecord] = {}
@@ -217,7 +255,7 @@ class KeyRing:
             hit = self._known.get(d)
         if hit is not None:
             return hit
-        rec = verify_key(self.store, presented, lock=self.lock)
+        rec = verify_key(self.store, presented)  # a read: it does not wait for writers
         if rec is not None:
             with self._lock:
                 self._known[d] = rec
@@ -228,20 +266,15 @@ class KeyRing:
         with self._lock:
             self._known.clear()
 
-    def create(self, role: str, *, name: str = "") -> tuple[str, KeyRecord]:
-        """Create a key (see :func:`create_key`)."""
+    def create(self, role: str, *, name: str = "", **audit: Any) -> tuple[str, KeyRecord]:
+        """Create a key (see :func:`create_key`; ``requested_by`` / ``details`` audit it)."""
         self.forget()
-        if self.lock is None:
-            return create_key(self.store, role, name=name)
-        with self.lock:
-            return create_key(self.store, role, name=name)
+        with self.lock or contextlib.nullcontext():
+            return create_key(self.store, role, name=name, **audit)
 
-    def revoke(self, key_id: str) -> KeyRecord:
+    def revoke(self, key_id: str, **audit: Any) -> KeyRecord:
         """Revoke a key (see :func:`revoke_key`); cached verifications are dropped."""
-        if self.lock is None:
-            rec = revoke_key(self.store, key_id)
-        else:
-            with self.lock:
-                rec = revoke_key(self.store, key_id)
+        with self.lock or contextlib.nullcontext():
+            rec = revoke_key(self.store, key_id, **audit)
         self.forget()
         return rec

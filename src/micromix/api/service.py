@@ -1,9 +1,16 @@
-"""The service state: the store the server owns, its lock, a result cache and the key ring.
+"""The service state: the store the server owns, the data version, a result cache, the model
+registry and the key ring.
 
-DuckDB connections are not safe to share between threads without care, so every store access
-from a request goes through :meth:`Service.read` or :meth:`Service.write`, which hold one lock.
-Writes bump :attr:`Service.version`; cached results are keyed by ``(version, query)`` so a write
-invalidates them at once.
+Reads do not wait for writes: the store gives every thread its own read connection (see
+:mod:`micromix.store.duckdb_store`), so :meth:`Service.read` takes no lock, and long
+computations (KPIs, comparisons, model fits) run outside any lock. :meth:`Service.write` takes
+the service's write lock so multi-step writes (a key and its audit record) do not interleave.
+
+The **data version** (:meth:`Service.data_version`) counts writes to data tables: the API's
+own key and audit tables (:data:`SERVICE_TABLES`) are left out, so creating a key or exporting
+an audience neither clears cached results nor makes a fitted model stale. Results are cached
+per ``(data version, query)``; fitted models live in :attr:`Service.models`
+(:class:`~micromix.api.models.ModelRegistry`), saved beside a file-backed store.
 
 Quickstart
 ----------
@@ -11,6 +18,10 @@ Quickstart
 >>> svc = Service.open(":memory:", config=ServiceConfig(demo=False))
 >>> svc.cached(("answer",), lambda: b"42")
 b'42'
+>>> v = svc.data_version()
+>>> _ = svc.keys.create("viewer")     # a key is not data
+>>> svc.data_version() == v
+True
 >>> svc.close()
 """
 
@@ -19,18 +30,24 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from micromix.api.keys import KeyRing
+from micromix.api.audit import AUDIT_TABLE
+from micromix.api.keys import KEY_TABLE, KeyRing
+from micromix.api.models import ModelRegistry
 from micromix.api.ratelimit import RateLimiter
+from micromix.store import Store
 
 __all__ = [
     "DEMO_DAYS",
     "DEMO_TABLE",
     "DEMO_USERS",
+    "SERVICE_TABLES",
     "Service",
     "ServiceConfig",
     "seed_demo",
@@ -43,6 +60,8 @@ DEMO_USERS = 20_000
 DEMO_DAYS = 56
 #: table marking a store whose data is simulated
 DEMO_TABLE = "service_meta"
+#: tables the service writes about itself, not data: writing them leaves the data version alone
+SERVICE_TABLES: tuple[str, ...] = (KEY_TABLE, AUDIT_TABLE, DEMO_TABLE)
 
 
 class ServiceConfig(BaseSettings):
@@ -80,7 +99,7 @@ class ServiceConfig(BaseSettings):
 
 
 def seed_demo(
-    store: Any,
+    store: Store,
     *,
     users: int | None = None,
     days: int | None = None,
@@ -122,33 +141,46 @@ class Service:
     store : micromix.store.Store
         Opened read-write; the service owns it until :meth:`close`.
     config : ServiceConfig
+    models_folder : Path, optional
+        Where the model registry saves fitted models (default: beside a file-backed store,
+        ``<db>.models``; in memory for ``:memory:``).
     """
 
-    def __init__(self, store: Any, config: ServiceConfig | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: ServiceConfig | None = None,
+        *,
+        models_folder: Path | None = None,
+    ) -> None:
         self.store = store
         self.config = config or ServiceConfig()
-        self.lock = threading.RLock()
-        self.version = 0
-        self.keys = KeyRing(store, self.lock)
+        #: held by :meth:`write` (readers never take it)
+        self.write_lock = threading.RLock()
+        self.keys = KeyRing(store, self.write_lock)
         self.limiter = RateLimiter(rate=self.config.rate, burst=self.config.burst)
         self.auth_limiter = RateLimiter(rate=self.config.auth_rate, burst=self.config.auth_burst)
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._inflight: dict[tuple[Any, ...], Future[Any]] = {}
         self._cache_lock = threading.Lock()
         self._owns_store = False
+        if models_folder is None and store.path not in ("", ":memory:") and not store.read_only:
+            models_folder = Path(str(store.path) + ".models")
+        self.models = ModelRegistry(self.data_version, self.data_fingerprint, models_folder)
+        self.models.load_saved()
 
     @classmethod
     def open(
         cls,
         db: str,
         *,
+        backend: str | None = None,
         config: ServiceConfig | None = None,
         progress: Callable[[str, float], None] | None = None,
     ) -> Service:
         """Open ``db`` read-write (seeding demo data into an empty store when configured)."""
-        from micromix.store import Store
-
         cfg = config or ServiceConfig()
-        store = Store.open(db)
+        store = Store.open(db, backend=backend)
         if cfg.demo and store.count("events") == 0 and store.count("ad_performance") == 0:
             seed_demo(store, progress=progress)
         svc = cls(store, cfg)
@@ -157,53 +189,69 @@ class Service:
 
     def close(self) -> None:
         if self._owns_store:
-            with self.lock:
+            with self.write_lock:
                 self.store.close()
 
+    # ------------------------------------------------------------------ data version
+    def data_version(self) -> int:
+        """Changes exactly when a data table is written (not the key, audit or meta tables)."""
+        return self.store.version(exclude=SERVICE_TABLES)
+
+    def data_fingerprint(self) -> dict[str, int]:
+        """Rows per data table: a durable stamp for saved models (see the model registry)."""
+        return {t: self.store.count(t) for t in self.store.tables() if t not in SERVICE_TABLES}
+
     # ------------------------------------------------------------------ access
-    def read(self, fn: Callable[[Any], T]) -> T:
-        """Run ``fn(store)`` holding the store lock."""
-        with self.lock:
+    def read(self, fn: Callable[[Store], T]) -> T:
+        """Run ``fn(store)``; reads take no lock (each thread reads on its own connection)."""
+        return fn(self.store)
+
+    def write(self, fn: Callable[[Store], T]) -> T:
+        """Run ``fn(store)`` under the write lock; the data version moves if data was written."""
+        with self.write_lock:
             return fn(self.store)
 
-    def write(self, fn: Callable[[Any], T]) -> T:
-        """Run ``fn(store)`` holding the lock, then invalidate cached results."""
-        with self.lock:
-            try:
-                return fn(self.store)
-            finally:
-                self.version += 1
-                with self._cache_lock:
-                    self._cache.clear()
-
     def cached(self, key: tuple[Any, ...], fn: Callable[[], T]) -> T:
-        """``fn()`` computed once per ``(store version, key)``."""
-        k = (self.version, *key)
+        """``fn()`` computed once per ``(data version, key)``, outside any store lock.
+
+        Concurrent requests for the same key wait for the one computation in flight.
+        """
+        k = (self.data_version(), *key)
         with self._cache_lock:
             if k in self._cache:
                 self._cache.move_to_end(k)
                 return self._cache[k]
-        with self.lock:
-            k = (self.version, *key)
-            with self._cache_lock:
-                if k in self._cache:
-                    return self._cache[k]
+            fut = self._inflight.get(k)
+            owner = fut is None
+            if owner:
+                fut = self._inflight[k] = Future()
+        assert fut is not None
+        if not owner:
+            return fut.result()
+        try:
             value = fn()
+        except BaseException as exc:
+            fut.set_exception(exc)
             with self._cache_lock:
-                self._cache[k] = value
-                while len(self._cache) > self.config.cache_entries:
-                    self._cache.popitem(last=False)
+                self._inflight.pop(k, None)
+            raise
+        fut.set_result(value)
+        with self._cache_lock:
+            self._inflight.pop(k, None)
+            self._cache[k] = value
+            while len(self._cache) > self.config.cache_entries:
+                self._cache.popitem(last=False)
         return value
 
     def peek(self, key: tuple[Any, ...]) -> Any:
-        """A cached result for ``key`` at the current version, or None (never computes)."""
+        """A cached result for ``key`` at the current data version, or None (never computes)."""
         with self._cache_lock:
-            return self._cache.get((self.version, *key))
+            return self._cache.get((self.data_version(), *key))
 
     def data_label(self) -> str:
         """``simulated market (...)`` for demo data, else ``real data``."""
 
-        def label(store: Any) -> str:
+        def label(store: Store) -> str:
             if not store.has_table(DEMO_TABLE):
                 return "real data"
             df = store.read(DEMO_TABLE)

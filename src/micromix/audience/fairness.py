@@ -88,42 +88,10 @@ def _selected(df: pd.DataFrame, selected: str) -> np.ndarray:
     return low.isin({"1", "true", "yes", "y"}).to_numpy(dtype=bool)
 
 
-def fairness_audit(
-    df: pd.DataFrame,
-    attribute: str,
-    *,
-    selected: str = "selected",
-    uplift: str | None = "uplift",
-    threshold: float = DISPARATE_IMPACT_THRESHOLD,
-    features: Sequence[str] = (),
-) -> FairnessReport:
-    """Audit selection rates and predicted uplift across the groups of ``attribute``.
-
-    Parameters
-    ----------
-    df : DataFrame
-        One row per person: the protected attribute, a 0/1 ``selected`` column and
-        optionally the predicted ``uplift``.
-    attribute : str
-        The protected attribute (e.g. ``gender``, ``age_band``), kept for auditing only.
-    selected, uplift : str
-        Column names (``uplift`` may be None or absent).
-    threshold : float
-        Disparate-impact ratio below which the audit is flagged.
-    features : sequence of str
-        The model's features; the audit FAILs if the protected attribute is among them.
-    """
-    for col in (attribute, selected):
-        if col not in df.columns:
-            raise ColumnNotFoundError(
-                f"column '{col}' not found for the fairness audit; available: "
-                f"{', '.join(map(str, df.columns[:20]))}"
-            )
-    if not 0 < threshold <= 1:
-        raise ConfigError(f"threshold must be in (0, 1], got {threshold}")
-    if len(df) == 0:
-        raise DataValidationError("the fairness audit needs at least one row")
-    sel = _selected(df, selected)
+def _group_rates(
+    df: pd.DataFrame, attribute: str, sel: np.ndarray, uplift: str | None
+) -> pd.DataFrame:
+    """Per group of ``attribute``: size, selected, selection rate, mean predicted uplift."""
     grp = df[attribute].astype("string").fillna("(missing)")
     frame = pd.DataFrame({"group": grp.to_numpy(), "selected": sel})
     has_uplift = uplift is not None and uplift in df.columns
@@ -140,11 +108,18 @@ def fairness_audit(
     groups["selected"] = groups["selected"].astype(int)
     if not has_uplift:
         groups["mean_uplift"] = np.nan
-    top = float(groups["selection_rate"].max())
-    low = float(groups["selection_rate"].min())
-    groups["impact_ratio"] = groups["selection_rate"] / top if top > 0 else np.nan
-    di = low / top if top > 0 else float("nan")
-    dp = top - low
+    return groups
+
+
+def _fairness_checks(
+    groups: pd.DataFrame,
+    attribute: str,
+    features: Sequence[str],
+    threshold: float,
+    di: float,
+    dp: float,
+) -> list[CheckResult]:
+    """The attribute kept out of the model, the 80% rule, and groups too small to read."""
     checks: list[CheckResult] = []
     if attribute in set(features):
         checks.append(
@@ -198,4 +173,49 @@ def fairness_audit(
                 "read their figures with care",
             )
         )
+    return checks
+
+
+def fairness_audit(
+    df: pd.DataFrame,
+    attribute: str,
+    *,
+    selected: str = "selected",
+    uplift: str | None = "uplift",
+    threshold: float = DISPARATE_IMPACT_THRESHOLD,
+    features: Sequence[str] = (),
+) -> FairnessReport:
+    """Audit selection rates and predicted uplift across the groups of ``attribute``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per person: the protected attribute, a 0/1 ``selected`` column and
+        optionally the predicted ``uplift``.
+    attribute : str
+        The protected attribute (e.g. ``gender``, ``age_band``), kept for auditing only.
+    selected, uplift : str
+        Column names (``uplift`` may be None or absent).
+    threshold : float
+        Disparate-impact ratio below which the audit is flagged.
+    features : sequence of str
+        The model's features; the audit FAILs if the protected attribute is among them.
+    """
+    for col in (attribute, selected):
+        if col not in df.columns:
+            raise ColumnNotFoundError(
+                f"column '{col}' not found for the fairness audit; available: "
+                f"{', '.join(map(str, df.columns[:20]))}"
+            )
+    if not 0 < threshold <= 1:
+        raise ConfigError(f"threshold must be in (0, 1], got {threshold}")
+    if len(df) == 0:
+        raise DataValidationError("the fairness audit needs at least one row")
+    groups = _group_rates(df, attribute, _selected(df, selected), uplift)
+    top = float(groups["selection_rate"].max())
+    low = float(groups["selection_rate"].min())
+    groups["impact_ratio"] = groups["selection_rate"] / top if top > 0 else np.nan
+    di = low / top if top > 0 else float("nan")
+    dp = top - low
+    checks = _fairness_checks(groups, attribute, features, threshold, di, dp)
     return FairnessReport(attribute, groups, float(di), float(dp), checks)

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from micromix.audience._prep import (
     FeatureEncoder,
@@ -32,9 +33,11 @@ from micromix.audience._prep import (
     split_treatment,
 )
 from micromix.errors import ConfigError, DataValidationError, ModelError, NotFittedError
+from micromix.registry import Registry
 
 __all__ = [
     "BASE_MODELS",
+    "LEARNERS",
     "ClassTransformationLearner",
     "DRLearner",
     "SLearner",
@@ -51,28 +54,23 @@ __all__ = [
 BASE_MODELS: tuple[str, ...] = ("lightgbm", "linear")
 _OUTCOMES = ("auto", "binary", "continuous")
 _THREADS_FROM_ROWS = 100_000
-_REGISTRY: dict[str, type[UpliftLearner]] = {}
+#: the uplift learners by lookup name (``s``, ``t``, ``x``, ``dr``, ``ct``)
+LEARNERS: Registry[UpliftLearner] = Registry("uplift learner")
 
 
 def register_learner(cls: type[UpliftLearner]) -> type[UpliftLearner]:
-    """Class decorator adding an uplift learner to the registry under its ``lookup_name``."""
-    _REGISTRY[cls.lookup_name] = cls
-    return cls
+    """Class decorator adding an uplift learner to :data:`LEARNERS` under its ``lookup_name``."""
+    return LEARNERS.register(cls)
 
 
 def learner_names() -> list[str]:
     """Lookup names of the registered learners (``s``, ``t``, ``x``, ``dr``, ``ct``)."""
-    return sorted(_REGISTRY)
+    return LEARNERS.names()
 
 
 def get_learner(name: str, **params: Any) -> UpliftLearner:
     """A new learner by lookup name, e.g. ``get_learner("x", base="linear")``."""
-    key = str(name).strip().lower()
-    if key not in _REGISTRY:
-        raise ConfigError(
-            f"unknown uplift learner {name!r}; choose one of {', '.join(learner_names())}"
-        )
-    return _REGISTRY[key](**params)
+    return LEARNERS.create(name, **params)
 
 
 def learner_from_dict(d: dict[str, Any]) -> UpliftLearner:
@@ -114,7 +112,7 @@ class _Encoded:
         return self.encoder.transform(X)
 
 
-class UpliftLearner:
+class UpliftLearner(BaseEstimator):
     """Base class of the uplift learners (see the module docstring).
 
     Parameters
@@ -137,18 +135,6 @@ class UpliftLearner:
     """
 
     lookup_name: ClassVar[str] = ""
-    _param_names: ClassVar[tuple[str, ...]] = (
-        "base",
-        "outcome",
-        "control",
-        "n_estimators",
-        "learning_rate",
-        "num_leaves",
-        "min_child_samples",
-        "alpha",
-        "random_state",
-        "n_jobs",
-    )
 
     def __init__(
         self,
@@ -175,19 +161,17 @@ class UpliftLearner:
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    # -- parameters ---------------------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Hyperparameters as a dict (scikit-learn convention)."""
-        return {k: getattr(self, k) for k in self._param_names}
-
+    # -- parameters (get_params / set_params / clone come from sklearn's BaseEstimator) ----
     def set_params(self, **params: Any) -> UpliftLearner:
-        for k, v in params.items():
-            if k not in self._param_names:
+        """Set hyperparameters; an unknown name is one :class:`ConfigError` sentence."""
+        allowed = self.get_params(deep=False)
+        for k in params:
+            if k not in allowed:
                 raise ConfigError(
                     f"unknown parameter {k!r} for {type(self).__name__}; allowed: "
-                    f"{', '.join(self._param_names)}"
+                    f"{', '.join(allowed)}"
                 )
-            setattr(self, k, v)
+        super().set_params(**params)
         return self
 
     def to_dict(self) -> dict[str, Any]:

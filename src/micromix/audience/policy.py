@@ -45,7 +45,8 @@ from micromix.audience.privacy import (
     ineligible_reasons,
     subject_hash,
 )
-from micromix.checks import CheckResult
+from micromix.audience.scoring import IN_SAMPLE_COLUMN
+from micromix.checks import CheckResult, Status
 from micromix.errors import ConfigError, DataValidationError
 
 __all__ = [
@@ -442,6 +443,8 @@ class ComparisonResult:
     reason: str
     heterogeneity: float
     spec: TargetingSpec
+    #: how far the winner can be trusted (review when it rests on predicted, in-sample uplift)
+    checks: list[CheckResult] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -450,6 +453,7 @@ class ComparisonResult:
             "reason": self.reason,
             "heterogeneity": self.heterogeneity,
             "spec": self.spec.to_dict(),
+            "checks": [c.to_dict() for c in self.checks],
         }
 
     def __repr__(self) -> str:
@@ -551,7 +555,36 @@ def compare_policies(
         )
     table = pd.DataFrame(rows)
     winner, reason = _decide(table, spec, hetero)
-    return ComparisonResult(table, winner, reason, hetero, spec)
+    return ComparisonResult(
+        table, winner, reason, hetero, spec, [_evidence_check(scores, observed)]
+    )
+
+
+def _evidence_check(scores: pd.DataFrame, observed: bool) -> CheckResult:
+    """Whether the comparison measured the lift or only predicted it (in-sample or not)."""
+    if observed:
+        return CheckResult(
+            "winner_evidence",
+            Status.PASS,
+            "incremental conversions are observed in a randomised experiment, with intervals",
+        )
+    in_sample = IN_SAMPLE_COLUMN in scores.columns and bool(
+        pd.Series(scores[IN_SAMPLE_COLUMN]).astype(str).str.lower().isin(["true", "1"]).any()
+    )
+    why = (
+        "these are the model's scores of the rows it was trained on (in-sample), which flatter "
+        "its own ranking"
+        if in_sample
+        else "these are the model's predictions, not a measurement"
+    )
+    return CheckResult(
+        "winner_evidence",
+        Status.REVIEW,
+        f"the winner rests on predicted uplift without intervals: {why}",
+        "score a held-out experiment ('audience uplift --score HELD_OUT.csv') and pass its "
+        "treatment and outcome columns to measure the lift",
+        {"in_sample": in_sample},
+    )
 
 
 def _roi(incremental: float, cost: float, value: float) -> float:

@@ -43,6 +43,7 @@ import pandas as pd
 
 from micromix.checks import CheckResult, Status
 from micromix.errors import ConfigError, DataValidationError, GuardrailError
+from micromix.store import Store
 
 __all__ = [
     "AUDIT_TABLE",
@@ -543,7 +544,11 @@ class ErasureResult:
 
 
 def erase_user(
-    store: Any, user_id: str, *, columns: Sequence[str] = ERASURE_COLUMNS, requested_by: str = "cli"
+    store: Store,
+    user_id: str,
+    *,
+    columns: Sequence[str] = ERASURE_COLUMNS,
+    requested_by: str = "cli",
 ) -> ErasureResult:
     """Delete every row about ``user_id`` from every store table, and write an audit record.
 
@@ -582,7 +587,7 @@ def erase_user(
     return ErasureResult(h, deleted, True)
 
 
-def erased_subjects(store: Any) -> set[str]:
+def erased_subjects(store: Store) -> set[str]:
     """Hashes of everyone erased so far (read from the audit log)."""
     if not store.has_table(AUDIT_TABLE):
         return set()

@@ -37,7 +37,10 @@ from micromix.audience.privacy import (
 from micromix.checks import CheckResult, Status
 from micromix.errors import ColumnNotFoundError, ConfigError
 
-__all__ = ["LEARNER_CHOICES", "UpliftRun", "attach_consent", "score_uplift"]
+__all__ = ["IN_SAMPLE_COLUMN", "LEARNER_CHOICES", "UpliftRun", "attach_consent", "score_uplift"]
+
+#: column of scored rows that says the model was trained on them
+IN_SAMPLE_COLUMN = "scored_in_sample"
 
 #: values of ``--learner``
 LEARNER_CHOICES: tuple[str, ...] = ("s", "t", "x", "dr", "ct", "auto")
@@ -61,7 +64,8 @@ class UpliftRun:
     ----------
     scored : DataFrame
         The rows to score with ``uplift`` (one arm) or ``uplift_<arm>`` columns; rows that may
-        not be profiled (minors, no consent) have empty uplift.
+        not be profiled (minors, no consent) have empty uplift. ``scored_in_sample`` is true
+        when these are the training rows (their scores are in-sample).
     learner : str
     features : list of str
     arms, control : the treatment split
@@ -141,6 +145,46 @@ def attach_consent(
     return merged
 
 
+def _safe_features(
+    data: pd.DataFrame,
+    treatment: str,
+    outcome: str,
+    features: str | Sequence[str] | None,
+    pol: PrivacyPolicy,
+) -> tuple[list[str], list[CheckResult]]:
+    """The model's features without special-category data, and the checks saying so.
+
+    Picked automatically, special-category columns are left out (a review check says which);
+    asked for explicitly, they are refused (:class:`GuardrailError`).
+    """
+    checks: list[CheckResult] = []
+    auto = features is None or (isinstance(features, str) and features.strip() == "auto")
+    feats = select_features(
+        data, treatment=treatment, outcome=outcome, features="auto" if auto else features
+    )
+    sensitive = special_category_columns(feats, pol)
+    if sensitive and not auto:
+        enforce([check_features(feats, pol)], action="train an uplift model")
+    if sensitive:
+        feats = [f for f in feats if f not in sensitive]
+        checks.append(
+            CheckResult(
+                "special_category",
+                Status.REVIEW,
+                f"left special-category column(s) {', '.join(sensitive)} out of the features",
+                "keep them for the fairness audit only",
+            )
+        )
+        if not feats:
+            raise ConfigError(
+                "no usable feature column is left once special-category data "
+                "is removed; pass --features"
+            )
+    checks.append(check_features(feats, pol, data))
+    enforce(checks, action="train an uplift model")
+    return feats, checks
+
+
 def score_uplift(
     data: pd.DataFrame,
     *,
@@ -177,32 +221,7 @@ def score_uplift(
         raise ConfigError(
             f"--learner {learner!r} is not known; choose one of {', '.join(LEARNER_CHOICES)}"
         )
-    pol = privacy or PrivacyPolicy()
-    checks: list[CheckResult] = []
-    auto = features is None or (isinstance(features, str) and features.strip() == "auto")
-    feats = select_features(
-        data, treatment=treatment, outcome=outcome, features="auto" if auto else features
-    )
-    sensitive = special_category_columns(feats, pol)
-    if sensitive and not auto:
-        enforce([check_features(feats, pol)], action="train an uplift model")
-    if sensitive:
-        feats = [f for f in feats if f not in sensitive]
-        checks.append(
-            CheckResult(
-                "special_category",
-                Status.REVIEW,
-                f"left special-category column(s) {', '.join(sensitive)} out of the features",
-                "keep them for the fairness audit only",
-            )
-        )
-        if not feats:
-            raise ConfigError(
-                "no usable feature column is left once special-category data "
-                "is removed; pass --features"
-            )
-    checks.append(check_features(feats, pol, data))
-    enforce(checks, action="train an uplift model")
+    feats, checks = _safe_features(data, treatment, outcome, features, privacy or PrivacyPolicy())
     labels, ctrl, arms = split_treatment(data[treatment], control, column=treatment)
     y, kind = coerce_outcome(data[outcome], column=outcome)
     reasons = ineligible_reasons(data)
@@ -243,6 +262,8 @@ def score_uplift(
     ok_s = (ineligible_reasons(target) == "").to_numpy()
     pred = model.predict_frame(target.loc[ok_s, feats])
     scored = target.copy()
+    # scores of the rows the model learned from flatter it: say so in the output itself
+    scored[IN_SAMPLE_COLUMN] = score is None
     for name in pred.columns:
         values = np.full(len(target), np.nan)
         values[ok_s] = pred[name].to_numpy()

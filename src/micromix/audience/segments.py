@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from micromix.audience._prep import FeatureEncoder
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, NotFittedError
@@ -134,7 +135,7 @@ def rfm_table(
     return out.reset_index()
 
 
-class ClusterSegmenter:
+class ClusterSegmenter(BaseEstimator):
     """k-means or Gaussian-mixture segmentation on standardised, one-hot encoded features.
 
     Parameters
@@ -154,13 +155,6 @@ class ClusterSegmenter:
         self.method = method
         self.n_segments = n_segments
         self.random_state = random_state
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "n_segments": self.n_segments,
-            "random_state": self.random_state,
-        }
 
     def to_dict(self) -> dict[str, Any]:
         return {"segmenter": self.lookup_name, "params": self.get_params()}

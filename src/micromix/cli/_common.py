@@ -3,48 +3,107 @@
 Every command body runs inside :func:`run_command`, which turns any
 :class:`~micromix.errors.MicromixError` (and common OS errors) into one red sentence on stderr
 and a non-zero exit code — never a traceback. Set ``MICROMIX_DEBUG=1`` to see tracebacks.
+
+CSV output (``--csv`` and every ``--output *.csv``) goes through :func:`write_csv`, which escapes
+cells a spreadsheet would run as a formula (OWASP's CSV-injection rule: a text cell starting
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, except numbers
+and plain ``@handles``); the stored data keeps the raw value. JSON output uses the project's one encoder (:mod:`micromix.jsonutil`).
+
+Rich is imported when something is first printed, not when a command module is imported, so
+``micromix --help`` starts quickly.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import os
+import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from micromix.errors import MicromixError
+from micromix.jsonutil import dumps, to_jsonable
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+    from micromix.checks import CheckResult
+    from micromix.store import Store
+
+#: help of every ``--db`` option
+DB_HELP = (
+    "DuckDB file or Parquet folder (default: $MICROMIX_DB or ./micromix.duckdb); with a "
+    "warehouse --backend, ignored."
+)
+#: help of every ``--backend`` option (each command with --db has one)
+BACKEND_HELP = (
+    "Engine: duckdb (default, $MICROMIX_BACKEND), pyspark, spark://host:7077, "
+    "bigquery://project/dataset ..."
+)
 
 __all__ = [
+    "BACKEND_HELP",
+    "DB_HELP",
+    "FORMULA_PREFIXES",
     "console",
     "emit_frame",
     "emit_json",
     "err_console",
+    "escape_formulas",
+    "open_store",
+    "out_path",
+    "print_checks",
     "progress_bar",
     "run_command",
     "to_jsonable",
     "write_csv",
 ]
 
-console = Console()
-err_console = Console(stderr=True)
+#: first characters that make a spreadsheet read a text cell as a formula (OWASP)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+#: a social handle (``@pup_pal``): no operator or parenthesis, so nothing a spreadsheet can run
+_HANDLE = re.compile(r"^@[A-Za-z0-9_.]+$")
 
 T = TypeVar("T")
+_CONSOLES: dict[str, Console] = {}
+
+
+def _console(name: str) -> Console:
+    if name not in _CONSOLES:
+        from rich.console import Console
+
+        _CONSOLES[name] = Console(stderr=name == "err_console")
+    return _CONSOLES[name]
+
+
+class _LazyConsole:
+    """A Rich console made on first use (importing Rich costs start-up time)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(_console(self._name), attr)
+
+
+#: Rich console on stdout, and on stderr (both created on first use)
+console = cast("Console", _LazyConsole("console"))
+err_console = cast("Console", _LazyConsole("err_console"))
 
 
 def _fail(message: str, code: int) -> None:
+    from rich.markup import escape
+
     # escape: messages carry brackets ("pip install 'micromix[serve]'") that Rich reads as markup
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    _console("err_console").print(
+        f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True
+    )
     raise typer.Exit(code)
 
 
@@ -75,59 +134,66 @@ def run_command(fn: Callable[[], T]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def to_jsonable(v: Any) -> Any:
-    """Convert numpy / pandas scalars, NaN and timestamps into plain JSON values."""
-    try:
-        import numpy as np
-        import pandas as pd
-    except ImportError:  # pragma: no cover
-        np = pd = None  # type: ignore[assignment]
-    if v is None:
-        return None
-    if isinstance(v, dict):
-        return {str(k): to_jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [to_jsonable(x) for x in v]
-    if np is not None and isinstance(v, np.generic):
-        v = v.item()
-    if pd is not None and v is pd.NaT:
-        return None
-    if isinstance(v, float):
-        return None if (math.isnan(v) or math.isinf(v)) else v
-    if pd is not None and isinstance(v, pd.Timestamp):
-        return v.isoformat()
-    if isinstance(v, (datetime, date)):
-        return v.isoformat()
-    if pd is not None:
-        try:
-            if pd.isna(v):
-                return None
-        except (TypeError, ValueError):
-            pass
-    if isinstance(v, (str, int, bool)):
-        return v
-    return str(v)
-
-
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as JSON on stdout (NaN -> null)."""
-    sys.stdout.write(json.dumps(to_jsonable(obj), indent=2) + "\n")
+    sys.stdout.write(dumps(obj, indent=2) + "\n")
+
+
+def _escape_cell(v: Any) -> Any:
+    if (
+        isinstance(v, str)
+        and v.startswith(FORMULA_PREFIXES)
+        and not _NUMBER.match(v)
+        and not _HANDLE.match(v)
+    ):
+        return "'" + v
+    return v
+
+
+def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells cannot run as spreadsheet formulas (OWASP rule).
+
+    Text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a
+    leading ``'``; numbers (and text that is just a number, like ``-1.5``) and plain social
+    handles (``@pup_pal``: letters, digits, ``_`` and ``.``) are left alone, since no
+    spreadsheet can run them. Column names are escaped the same way.
+
+    >>> import pandas as pd
+    >>> cells = ["=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "-1.5", "@pup_pal", "ok"]
+    >>> escape_formulas(pd.DataFrame({"a": cells}))["a"].tolist()
+    ["'=cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0", '-1.5', '@pup_pal', 'ok']
+    """
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if col.dtype == object or str(col.dtype) in ("string", "str", "category"):
+            out[c] = col.astype(object).map(_escape_cell)
+    out.columns = [_escape_cell(str(c)) for c in out.columns]
+    return out
 
 
 def emit_frame(
-    df, *, as_json: bool = False, as_csv: bool = False, title: str | None = None, max_rows: int = 60
+    df: pd.DataFrame,
+    *,
+    as_json: bool = False,
+    as_csv: bool = False,
+    title: str | None = None,
+    max_rows: int = 60,
 ) -> None:
     """Print a DataFrame as a JSON array of row objects, CSV, or a Rich table."""
     if as_json:
-        emit_json(df.to_dict(orient="records"))
+        emit_json(df)
         return
     if as_csv:
-        df.to_csv(sys.stdout, index=False)
+        write_csv(df, None)
         return
+    from rich.table import Table
+
+    out = _console("console")
     shown = df.head(max_rows)
     cells = {c: [_fmt(v) for v in shown[c].tolist()] for c in df.columns}
-    width = max(console.width, 60)
-    keep: list = []
+    width = max(out.width, 60)
+    keep: list[Any] = []
     used = 1  # rich: one border per column plus two spaces of padding
     for c in df.columns:
         w = max([len(str(c)), *(len(x) for x in cells[c])]) + 3
@@ -140,17 +206,17 @@ def emit_frame(
         table.add_column(str(c), no_wrap=True)
     for i in range(len(shown)):
         table.add_row(*(cells[c][i] for c in keep))
-    console.print(table)
+    out.print(table)
     notes = []
     if len(keep) < len(df.columns):
+        rest = [str(c) for c in df.columns[len(keep) :]]
         notes.append(
-            f"{len(df.columns) - len(keep)} more columns ({', '.join(map(str, df.columns[len(keep) :][:8]))}"
-            f"{' ...' if len(df.columns) - len(keep) > 8 else ''})"
+            f"{len(rest)} more columns ({', '.join(rest[:8])}{' ...' if len(rest) > 8 else ''})"
         )
     if len(df) > max_rows:
         notes.append(f"{len(df) - max_rows} more rows")
     if notes:
-        console.print("; ".join(notes) + " - use --json or --csv for everything", highlight=False)
+        out.print("; ".join(notes) + " - use --json or --csv for everything", highlight=False)
 
 
 def _fmt(v: Any) -> str:
@@ -166,19 +232,40 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def print_checks(checks: Iterable[CheckResult], *, quiet_pass: bool = False) -> None:
+    """One coloured line per check on stderr (``quiet_pass`` leaves out passed checks)."""
+    from rich.markup import escape
+
+    colours = {"pass": "green", "review": "yellow", "fail": "red"}
+    for c in checks:
+        status = c.status.value
+        if quiet_pass and status == "pass":
+            continue
+        tail = f" -> {c.recommendation}" if c.recommendation and status != "pass" else ""
+        _console("err_console").print(
+            f"[{colours[status]}]{status.upper():6}[/] {escape(c.name)}: "
+            f"{escape(c.message)}{escape(tail)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 @contextmanager
 def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, float], None]]:
     """A Rich progress bar on stderr; yields ``update(step_name, fraction_done)``."""
-    if not enabled or (not err_console.is_terminal and os.environ.get("MICROMIX_PROGRESS") == "0"):
+    err = _console("err_console")
+    if not enabled or (not err.is_terminal and os.environ.get("MICROMIX_PROGRESS") == "0"):
         yield lambda step, frac: None
         return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
-        console=err_console,
+        console=err,
         transient=False,
     ) as prog:
         task = prog.add_task("starting", total=1.0)
@@ -190,19 +277,32 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, float], None]]
         prog.update(task, completed=1.0)
 
 
-def write_csv(df: Any, output: Path | None, *, announce: bool = True) -> None:
-    """Write ``df`` as CSV to ``output`` (or stdout), saying where when ``announce``."""
+def write_csv(df: pd.DataFrame, output: Path | None, *, announce: bool = True) -> None:
+    """Write ``df`` as CSV to ``output`` (or stdout), formula cells escaped (see the module).
+
+    Says where it wrote on stderr when ``announce``.
+    """
+    safe = escape_formulas(df)
     if output is None:
         try:
-            df.to_csv(sys.stdout, index=False)
+            safe.to_csv(sys.stdout, index=False)
         except BrokenPipeError:  # e.g. piped into `head`
             sys.stderr.close()
         return
     p = out_path(output)
     assert p is not None
-    df.to_csv(p, index=False)
+    safe.to_csv(p, index=False)
     if announce:
-        err_console.print(f"wrote {len(df):,} rows to {p}")
+        _console("err_console").print(f"wrote {len(df):,} rows to {p}")
+
+
+def open_store(db: str | None, backend: str | None = None, *, read_only: bool = False) -> Store:
+    """The store ``--db`` / ``--backend`` name (settings and environment fill the gaps)."""
+    from micromix.config import get_settings
+    from micromix.store import Store
+
+    settings = get_settings(db=db, backend=backend)
+    return Store.open(settings.db, backend=settings.backend, read_only=read_only)
 
 
 def out_path(path: str | Path | None) -> Path | None:

@@ -9,10 +9,14 @@ import pandas as pd
 import typer
 
 from micromix.cli._common import (
+    BACKEND_HELP,
+    DB_HELP,
     console,
     emit_frame,
     emit_json,
     err_console,
+    open_store,
+    print_checks,
     progress_bar,
     run_command,
     write_csv,
@@ -34,6 +38,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(privacy_app, name="privacy")
 
 
+def _split(value: str | None) -> list[str]:
+    return [f.strip() for f in value.split(",") if f.strip()] if value else []
+
+
 def _read(path: Path, what: str) -> pd.DataFrame:
     from micromix.ingest.files import read_table
 
@@ -43,69 +51,17 @@ def _read(path: Path, what: str) -> pd.DataFrame:
     return df
 
 
-def _privacy_policy(min_audience: int | None, platform: str | None, k: int | None = None):
-    from micromix.audience.privacy import PLATFORM_MIN_AUDIENCE, PrivacyPolicy
-
-    mins = dict(PLATFORM_MIN_AUDIENCE)
-    default = 100
-    if min_audience is not None:
-        if platform:
-            mins[platform] = min_audience
-        default = min_audience
-    if k is None:
-        return PrivacyPolicy(min_audience=mins, default_min_audience=default)
-    return PrivacyPolicy(min_audience=mins, default_min_audience=default, k_anonymity=k)
-
-
-def _platform(name: str | None) -> str | None:
-    from micromix.audience.privacy import PLATFORM_MIN_AUDIENCE
-
-    if name is None:
-        return None
-    key = name.strip().lower()
-    if key not in PLATFORM_MIN_AUDIENCE:
-        raise ConfigError(
-            f"--platform {name!r} is not known; choose one of {', '.join(PLATFORM_MIN_AUDIENCE)}"
-        )
-    return key
-
-
-def _print_checks(checks: list) -> None:
-    for c in checks:
-        colour = {"pass": "green", "review": "yellow", "fail": "red"}[c.status.value]
-        err_console.print(
-            f"[{colour}]{c.status.value.upper():6}[/] {c.name}: {c.message}",
-            highlight=False,
-            soft_wrap=True,
-        )
-
-
 def _consent_sources(
-    df: pd.DataFrame, audience: Path | None, db: str | None
+    df: pd.DataFrame, audience: Path | None, db: str | None, backend: str | None = None
 ) -> tuple[pd.DataFrame, set[str]]:
-    """Join consent from --audience / the store's audience table; read erased people."""
-    from micromix.audience.privacy import erased_subjects
-    from micromix.audience.scoring import attach_consent
+    """Consent from --audience (else the store's table) and the erased people of --db."""
+    from micromix.audience.workflows import with_consent
 
-    erased: set[str] = set()
-    if audience is not None:
-        df = attach_consent(df, _read(audience, "audience"))
-    if db is not None:
-        from micromix.store import Store
-
-        store = Store.open(db, read_only=True)
-        try:
-            erased = erased_subjects(store)
-            if (
-                audience is None
-                and store.has_table("audience")
-                and store.count("audience")
-                and "user_id" in df.columns
-            ):
-                df = attach_consent(df, store.read("audience"))
-        finally:
-            store.close()
-    return df, erased
+    people = _read(audience, "audience") if audience is not None else None
+    if db is None:
+        return with_consent(df, audience=people)
+    with open_store(db, backend, read_only=True) as store:
+        return with_consent(df, audience=people, store=store)
 
 
 # --------------------------------------------------------------------------- audience uplift
@@ -183,7 +139,7 @@ def uplift_cmd(
                 f"training rows, {run.n_unscored:,} scored rows left empty",
                 highlight=False,
             )
-        _print_checks([c for c in run.checks if c.status.value != "pass"])
+        print_checks([c for c in run.checks if c.status.value != "pass"])
         if output is not None:
             console.print(f"wrote {len(run.scored):,} scored rows to {output}", highlight=False)
 
@@ -222,6 +178,7 @@ def target_cmd(
         None, "--audience", help="Audience table with consent flags, matched on user_id."
     ),
     db: str = typer.Option(None, "--db", help="Store with the audience table and the erasure log."),
+    backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     min_audience: int = typer.Option(
         None, "--min-audience", help="Override the platform's minimum audience size."
     ),
@@ -235,25 +192,25 @@ def target_cmd(
 
     def body() -> None:
         from micromix.audience.policy import TargetingSpec, target
+        from micromix.audience.workflows import platform_name, privacy_policy
 
-        plat = _platform(platform)
+        plat = platform_name(platform)
         spec = TargetingSpec(
             budget=budget,
             cost_per_contact=cost_per_contact,
             value_per_conversion=value_per_conversion,
             mass_cost_per_contact=mass_cost_per_contact,
         )
-        df, erased = _consent_sources(_read(scores, "scores"), audience, db)
-        feats = [f.strip() for f in features.split(",") if f.strip()] if features else []
+        df, erased = _consent_sources(_read(scores, "scores"), audience, db, backend)
         res = target(
             df,
             spec,
             policy=policy.strip().lower(),
             platform=plat,
             special_ad_category=special_ad_category,
-            features=feats,
+            features=_split(features),
             erased=erased,
-            privacy=_privacy_policy(min_audience, plat),
+            privacy=privacy_policy(min_audience, plat),
             uplift_col=uplift_col,
         )
         if output is not None:
@@ -268,7 +225,7 @@ def target_cmd(
             )
             return
         emit_frame(pd.DataFrame([res.summary]), title=f"{res.policy} targeting")
-        _print_checks(res.checks)
+        print_checks(res.checks)
         if output is not None:
             console.print(f"wrote {len(res.audience):,} contacts to {output}", highlight=False)
 
@@ -346,6 +303,7 @@ def compare_cmd(
             return
         emit_frame(res.table, title="targeting policies under one budget")
         console.print(f"winner: [bold]{res.winner}[/] - {res.reason}", soft_wrap=True)
+        print_checks(res.checks, quiet_pass=True)
 
     run_command(body)
 
@@ -357,9 +315,11 @@ def audit_cmd(
     attribute: str = typer.Option(
         ..., "--attribute", help="Protected attribute held for auditing (e.g. gender)."
     ),
-    selected: str = typer.Option(None, "--selected", help="0/1 column: was the person targeted."),
     targets: Path = typer.Option(
         None, "--targets", help="Output of 'audience target' (selected = listed there)."
+    ),
+    selected: str = typer.Option(
+        None, "--selected", help="Or: a 0/1 column of --data saying who was targeted."
     ),
     id_column: str = typer.Option(
         "user_id", "--id", help="Id column matching --data and --targets."
@@ -373,25 +333,29 @@ def audit_cmd(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the audit as JSON."),
 ) -> None:
-    """Fairness audit: selection rate and uplift per group, disparate impact, parity gap."""
+    """Fairness audit of who was targeted: selection rate and uplift per group, 80% rule."""
 
     def body() -> None:
         from micromix.audience.fairness import fairness_audit
+        from micromix.audience.workflows import mark_selected
 
+        if (targets is None) == (selected is None):
+            raise ConfigError(
+                "say who was targeted: --targets FILE (the output of 'audience target') or "
+                "--selected COLUMN (a 0/1 column of --data), one of them"
+            )
         df = _read(data, "data")
         sel = selected
         if targets is not None:
-            t = _read(targets, "targets")
-            for frame, name in ((df, str(data)), (t, str(targets))):
-                if id_column not in frame.columns:
-                    raise ConfigError(f"{name}: no '{id_column}' column to match people; pass --id")
-            df = df.assign(selected=df[id_column].isin(set(t[id_column])))
+            df = mark_selected(df, _read(targets, "targets"), id_column=id_column)
             sel = "selected"
-        if sel is None:
-            raise ConfigError("pass --selected COLUMN or --targets FILE to say who was targeted")
-        feats = [f.strip() for f in features.split(",") if f.strip()] if features else []
         rep = fairness_audit(
-            df, attribute, selected=sel, uplift=uplift_col, threshold=threshold, features=feats
+            df,
+            attribute,
+            selected=sel,
+            uplift=uplift_col,
+            threshold=threshold,
+            features=_split(features),
         )
         if as_json:
             emit_json(rep.to_dict())
@@ -402,7 +366,7 @@ def audit_cmd(
             f"demographic-parity difference {rep.parity_difference:.3f}",
             highlight=False,
         )
-        _print_checks(rep.checks)
+        print_checks(rep.checks)
 
     run_command(body)
 
@@ -475,57 +439,30 @@ def segment_cmd(
     """RFM or clustering segments with readable, k-anonymous profiles."""
 
     def body() -> None:
-        from micromix.audience._prep import select_features
-        from micromix.audience.privacy import (
-            PrivacyPolicy,
-            check_features,
-            enforce,
-            special_category_columns,
-            suppress_small_cells,
-        )
-        from micromix.audience.segments import ClusterSegmenter, rfm_table, segment_profiles
+        from micromix.audience.workflows import segment_people
 
-        df = _read(data, "data")
-        pol = PrivacyPolicy() if k_anonymity is None else PrivacyPolicy(k_anonymity=k_anonymity)
-        kpi_cols = [c.strip() for c in kpis.split(",") if c.strip()] if kpis else []
-        m = method.strip().lower()
-        if m == "rfm":
-            table = rfm_table(df, customer=customer, date=date, amount=amount)
-            labels = table["segment"].to_numpy()
-            rows = table
-            feats = ["recency_days", "frequency", "monetary"]
-            prof = segment_profiles(
-                table, labels, features=feats, kpis=["recency_days", "frequency", "monetary"]
-            )
-        else:
-            if features.strip() == "auto":
-                feats = select_features(df, treatment="__none__", outcome=kpi_cols)
-                feats = [f for f in feats if f not in special_category_columns(feats, pol)]
-            else:
-                feats = [f.strip() for f in features.split(",") if f.strip()]
-                enforce([check_features(feats, pol)], action="segment on these features")
-            n_seg: int | str = "auto" if k.strip() == "auto" else _int(k, "--k")
-            seg = ClusterSegmenter(method=m, n_segments=n_seg).fit(df, feats)
-            labels = seg.labels_
-            rows = df.assign(segment=labels)
-            prof = segment_profiles(df, labels, features=feats, kpis=kpi_cols)
-        safe = suppress_small_cells(prof, "size", policy=pol)
+        n_seg: int | str = "auto" if k.strip() == "auto" else _int(k, "--k")
+        run = segment_people(
+            _read(data, "data"),
+            method=method,
+            features=features if features.strip() == "auto" else _split(features),
+            n_segments=n_seg,
+            kpis=_split(kpis),
+            customer=customer,
+            date=date,
+            amount=amount,
+            k_anonymity=k_anonymity,
+        )
         if output is not None:
-            write_csv(rows, output, announce=False)
+            write_csv(run.rows, output, announce=False)
         if as_json:
-            emit_json(
-                {
-                    "features": feats,
-                    "profiles": safe.to_dict(orient="records"),
-                    "suppressed_segments": safe.attrs.get("suppressed_rows", 0),
-                }
-            )
+            emit_json(run.to_dict())
             return
-        emit_frame(safe, title=f"{m} segments")
-        if safe.attrs.get("suppressed_rows"):
+        emit_frame(run.profiles, title=f"{run.method} segments")
+        if run.suppressed:
             console.print(
-                f"{safe.attrs['suppressed_rows']} segment(s) with fewer than "
-                f"{pol.k_anonymity} people suppressed (k-anonymity)"
+                f"{run.suppressed} segment(s) with fewer than {run.k_anonymity} people "
+                "suppressed (k-anonymity)"
             )
 
     run_command(body)
@@ -542,22 +479,17 @@ def _int(text: str, flag: str) -> int:
 @privacy_app.command("erase")
 def erase_cmd(
     user_id: str = typer.Argument(..., help="Pseudonymous id of the person to erase."),
-    db: str = typer.Option(
-        None, "--db", help="Store file (default: MICROMIX_DB or ./micromix.duckdb)."
-    ),
+    db: str = typer.Option(None, "--db", help=DB_HELP),
+    backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Delete a person from every store table and write an audit record."""
 
     def body() -> None:
         from micromix.audience.privacy import erase_user
-        from micromix.store import Store
 
-        store = Store.open(db)
-        try:
+        with open_store(db, backend) as store:
             res = erase_user(store, user_id)
-        finally:
-            store.close()
         if as_json:
             emit_json(res.to_dict())
             return
@@ -588,29 +520,30 @@ def check_cmd(
         None, "--min-audience", help="Override the minimum audience size."
     ),
     db: str = typer.Option(None, "--db", help="Store with the erasure log."),
+    backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
 ) -> None:
     """Run every export guardrail on an audience file; exit 3 when one fails."""
 
     def body() -> None:
         from micromix.audience.privacy import audit_audience, enforce
+        from micromix.audience.workflows import platform_name, privacy_policy
 
-        plat = _platform(platform)
-        df, erased = _consent_sources(_read(audience_file, "audience"), None, db)
-        feats = [f.strip() for f in features.split(",") if f.strip()] if features else []
+        plat = platform_name(platform)
+        df, erased = _consent_sources(_read(audience_file, "audience"), None, db, backend)
         checks = audit_audience(
             df,
             platform=plat,
             targeting=policy.strip().lower(),
-            features=feats,
+            features=_split(features),
             special_ad_category=special_ad_category,
             erased=erased,
-            policy=_privacy_policy(min_audience, plat),
+            policy=privacy_policy(min_audience, plat),
         )
         if as_json:
             emit_json([c.to_dict() for c in checks])
         else:
-            _print_checks(checks)
+            print_checks(checks)
         enforce(checks)
 
     run_command(body)

@@ -42,7 +42,7 @@ clv_app = typer.Typer(
 _MODEL_HELP = (
     "Purchase model: auto (BG/NBD or Pareto/NBD, higher likelihood), bgnbd, pareto, mbgnbd."
 )
-_PLOT_SUFFIXES = (".png", ".svg", ".html", ".json")
+_PLOT_SUFFIXES = (".html", ".json")
 
 
 def register(app: typer.Typer) -> None:
@@ -59,28 +59,17 @@ def _check_plot_path(path: Path | None) -> None:
 
 
 def _write_plot(spec: dict[str, Any], path: Path, title: str) -> None:
-    """Render a Vega-Lite spec to PNG / SVG (vl-convert), self-contained HTML or JSON."""
+    """Write a Vega-Lite spec as a self-contained HTML page (the report's offline renderer) or
+    as JSON."""
     _check_plot_path(path)
-    suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".json":
+    if path.suffix.lower() == ".json":
         path.write_text(json.dumps(spec, indent=1))
         return
-    if suffix == ".html":
-        from micromix.reports import vega_bundle
-        from micromix.reports.html import chart_div, page
+    from micromix.reports import vega_bundle
+    from micromix.reports.html import chart_div, page
 
-        path.write_text(page(title, chart_div("tracking", spec, wide=True), bundle=vega_bundle()))
-        return
-    import vl_convert as vlc
-
-    version = spec.get("$schema", "").rsplit("/v", 1)[-1].removesuffix(".json")
-    known = list(vlc.get_vegalite_versions())
-    vl_version = next((v for v in known if version.startswith(v)), known[-1])
-    if suffix == ".png":
-        path.write_bytes(vlc.vegalite_to_png(spec, vl_version=vl_version, scale=2))
-    else:
-        path.write_text(vlc.vegalite_to_svg(spec, vl_version=vl_version))
+    path.write_text(page(title, chart_div("tracking", spec, wide=True), bundle=vega_bundle()))
 
 
 def _print_fit(res: Any) -> None:
@@ -151,7 +140,7 @@ def clv_fit(
     draws: int = typer.Option(200, "--draws", help="Parameter draws (bootstrap replicates)."),
     level: float = typer.Option(0.9, "--level", help="Interval mass."),
     plot: Path | None = typer.Option(
-        None, "--plot", help="Write the tracking plot: .png, .svg, .html or .json (Vega-Lite)."
+        None, "--plot", help="Write the tracking plot: .html (self-contained) or .json (Vega-Lite)."
     ),
 ) -> None:
     """Fit BG/NBD or Pareto/NBD and Gamma-Gamma; predict every customer's purchases and CLV."""

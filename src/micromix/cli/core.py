@@ -1,38 +1,44 @@
-"""Core commands: ``demo``, ``kpis``, ``compare``, ``report`` (thin: parse, call, print)."""
+"""Core commands: ``demo``, ``kpis``, ``compare``, ``report``, ``export`` (thin: parse, call, print)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from micromix.cli._common import (
+    BACKEND_HELP,
+    DB_HELP,
     console,
     emit_frame,
     emit_json,
     err_console,
+    open_store,
     progress_bar,
     run_command,
+    write_csv,
 )
-from micromix.config import get_settings
 from micromix.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from micromix.store import Store
 
 __all__ = ["register"]
 
 DEMO_OUT = "micromix-demo"
+#: the demo market's default size (see :mod:`micromix.plan.demo`)
 DEMO_USERS = 100_000
 DEMO_DAYS = 56
 
-_DB_HELP = "DuckDB file (default: $MICROMIX_DB or ./micromix.duckdb)."
-_BACKEND_HELP = "Engine: duckdb (default, $MICROMIX_BACKEND) or another installed backend."
+_DB_HELP = DB_HELP
+_BACKEND_HELP = BACKEND_HELP
 
 
-def _open(db: str | None, read_only: bool = True, backend: str | None = None):
-    from micromix.store import Store
-
-    settings = get_settings(db=db, backend=backend)
-    return Store.open(settings.db, backend=settings.backend, read_only=read_only)
+def _open(db: str | None, read_only: bool = True, backend: str | None = None) -> Store:
+    return open_store(db, backend, read_only=read_only)
 
 
 def demo(
@@ -47,91 +53,52 @@ def demo(
     """Simulate a pet-brand market, analyse it and write an offline HTML report."""
 
     def body() -> None:
-        from micromix.ingest.market import load_market
-        from micromix.metrics import compute_kpis
-        from micromix.metrics.compare import COMPARISONS, compare_strategies
+        from micromix.plan import run_demo
         from micromix.reports import write_report
-        from micromix.simulate import SimConfig, simulate
-        from micromix.store import Store
 
-        t0 = time.perf_counter()
-        out.mkdir(parents=True, exist_ok=True)
-        db = out / "micromix.duckdb"
-        for stale in (db, Path(str(db) + ".wal")):
-            if stale.exists():
-                stale.unlink()
-        results = {}
         with progress_bar() as update:
-            market = simulate(
-                SimConfig(users=users, days=days, seed=seed),
-                progress=lambda s, f: update(f"simulate: {s}", 0.35 * f),
+            run = run_demo(out, users=users, days=days, seed=seed, n_boot=300, progress=update)
+            report = write_report(
+                run.evidence,
+                out / "report.html",
+                progress=lambda s, f: update(f"report: {s}", 0.85 + 0.15 * f),
             )
-            market.ground_truth.to_csv(out / "ground_truth.csv", index=False)
-            with Store.open(db) as store:
-                load_market(
-                    store, market, progress=lambda s, f: update(f"store: {s}", 0.35 + 0.15 * f)
-                )
-                update("KPIs by strategy", 0.52)
-                kpis = compute_kpis(store, by=["strategy"])
-                for i, name in enumerate(COMPARISONS):
-                    update(f"compare: {name}", 0.55 + 0.1 * i)
-                    results[name] = compare_strategies(store, name, n_boot=300, seed=seed)
-                write_report(
-                    store,
-                    out / "report.html",
-                    results=results,
-                    n_boot=300,
-                    seed=seed,
-                    progress=lambda s, f: update(f"report: {s}", 0.85 + 0.15 * f),
-                )
             update("done", 1.0)
-        elapsed = time.perf_counter() - t0
+        results = run.evidence.comparisons
         if as_json:
             emit_json(
                 {
-                    "report": str(out / "report.html"),
-                    "database": str(db),
-                    "ground_truth": str(out / "ground_truth.csv"),
-                    "events": market.events.num_rows,
-                    "seconds": round(elapsed, 1),
+                    "report": str(report),
+                    "database": str(run.database),
+                    "ground_truth": str(run.ground_truth),
+                    "events": run.events,
+                    "seconds": round(run.seconds, 1),
                     "comparisons": {k: r.to_records() for k, r in results.items()},
                 }
             )
             return
-        emit_frame(
-            kpis[
-                [
-                    "strategy",
-                    "spend",
-                    "impressions",
-                    "reach",
-                    "ctr",
-                    "cpa",
-                    "roas",
-                    "engagement_rate",
-                ]
-            ],
-            title="KPIs by strategy (attributed)",
-        )
+        kpis = run.evidence.kpis_by_strategy
+        if kpis is not None:
+            cols = ["strategy", "spend", "impressions", "reach", "ctr", "cpa", "roas"]
+            cols += ["engagement_rate"]
+            emit_frame(kpis[cols], title="KPIs by strategy (attributed)")
         for r in results.values():
             emit_frame(_compact(r.table), title=r.comparison.question)
             console.print(r.conclusion + "\n", highlight=False)
+        console.print(f"[bold green]report:[/] {report}  (open it in a browser; works offline)")
         console.print(
-            f"[bold green]report:[/] {out / 'report.html'}  (open it in a browser; works offline)"
-        )
-        console.print(
-            f"database: {db}   ground truth: {out / 'ground_truth.csv'}   "
-            f"{market.events.num_rows:,} events in {elapsed:.0f} s"
+            f"database: {run.database}   ground truth: {run.ground_truth}   "
+            f"{run.events:,} events in {run.seconds:.0f} s"
         )
 
     run_command(body)
 
 
-def _compact(table):
+def _compact(table: pd.DataFrame) -> pd.DataFrame:
     """The comparison columns a person reads first, with intervals as '[low, high]'."""
     import pandas as pd
 
-    def iv(row) -> str:
+    def iv(row: pd.Series) -> str:
         lo, hi = row.get("incremental_roas_low"), row.get("incremental_roas_high")
         return "-" if pd.isna(lo) else f"[{lo:.2f}, {hi:.2f}]"
 
@@ -188,19 +155,23 @@ def compare(
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
     backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help="JSON array of row objects."),
+    as_csv: bool = typer.Option(False, "--csv", help="CSV on stdout."),
 ) -> None:
     """Compare strategies on the same KPIs and on incremental outcomes, with intervals."""
 
     def body() -> None:
         from micromix.metrics.compare import compare_strategies
 
+        if as_json and as_csv:
+            raise ConfigError("choose one of --json and --csv")
         with _open(db, backend=backend) as store:
             res = compare_strategies(store, comparison, level=level, n_boot=n_boot, seed=seed)
         if as_json:
             emit_json(res.to_records())
             return
-        emit_frame(res.table, title=res.comparison.question)
-        console.print(res.conclusion, highlight=False)
+        emit_frame(res.table, as_csv=as_csv, title=res.comparison.question)
+        if not as_csv:
+            console.print(res.conclusion, highlight=False)
 
     run_command(body)
 
@@ -208,15 +179,45 @@ def compare(
 def report(
     out: Path = typer.Option(..., "--out", help="HTML file to write."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
+    n_boot: int = typer.Option(200, "--n-boot", min=20, help="Bootstrap replicates."),
+    seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
 ) -> None:
     """Write the self-contained HTML report of the store."""
 
     def body() -> None:
+        from micromix.plan import gather_evidence
         from micromix.reports import write_report
 
-        with _open(db) as store, progress_bar() as update:
-            path = write_report(store, out, progress=update)
+        with _open(db, backend=backend) as store, progress_bar() as update:
+            evidence = gather_evidence(
+                store, n_boot=n_boot, seed=seed, progress=lambda s, f: update(s, 0.9 * f)
+            )
+            path = write_report(
+                evidence, out, progress=lambda s, f: update(f"report: {s}", 0.9 + 0.1 * f)
+            )
         err_console.print(f"report written: {path}")
+
+    run_command(body)
+
+
+def export(
+    table: str = typer.Argument(..., help="Table to export: events, posts, creators, audience ..."),
+    output: Path = typer.Option(None, "--output", "-o", help="CSV file (default: stdout)."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many rows."),
+) -> None:
+    """Write a table of the store as CSV (formula-looking cells escaped for spreadsheets)."""
+
+    def body() -> None:
+        with _open(db, backend=backend) as store:
+            if not store.has_table(table):
+                names = ", ".join(t for t in store.tables() if not t.startswith("_"))
+                raise ConfigError(f"no table {table!r} in the store; export one of {names}")
+            t = store.table(table)
+            df = store.execute(t.limit(limit) if limit else t)
+        write_csv(df, output)
 
     run_command(body)
 
@@ -227,3 +228,4 @@ def register(app: typer.Typer) -> None:
     app.command("kpis")(kpis)
     app.command("compare")(compare)
     app.command("report")(report)
+    app.command("export")(export)

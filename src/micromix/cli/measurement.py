@@ -15,14 +15,20 @@ Quickstart
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 
 import typer
 
-from micromix.cli._common import console, emit_frame, emit_json, out_path, progress_bar, run_command
-from micromix.errors import ConfigError
+from micromix.cli._common import (
+    console,
+    emit_frame,
+    emit_json,
+    out_path,
+    print_checks,
+    progress_bar,
+    run_command,
+    write_csv,
+)
 
 __all__ = ["experiment_app", "mmm_app", "register"]
 
@@ -52,6 +58,12 @@ def mmm_fit(
     ),
     organic: list[str] = typer.Option(None, "--organic", help="Organic channels (no spend)."),
     controls: list[str] = typer.Option(None, "--controls", help="Control / event columns."),
+    outcome: str = typer.Option(
+        "auto",
+        "--outcome",
+        help="What --target counts: revenue (reported as ROAS), conversions (as CPA) or auto "
+        "(conversions when the column's name says so).",
+    ),
     output: Path = typer.Option(Path("mmm_output"), "--output", help="Folder for the results."),
     adstock: str = typer.Option("geometric", help="Adstock curve: geometric, delayed, weibull."),
     saturation: str = typer.Option("logistic", help="Saturation curve: logistic, hill."),
@@ -70,31 +82,18 @@ def mmm_fit(
 
     def body() -> None:
         from micromix.ingest.files import read_table
-        from micromix.measurement import LiftTest, MarketingMixModel, MMMSpec
+        from micromix.measurement import MarketingMixModel, MMMSpec, lift_tests_from_frame
 
         df = read_table(data)
-        tests: tuple[LiftTest, ...] = ()
-        if lift_tests is not None:
-            lt = read_table(lift_tests)
-            need = ["channel", "spend", "delta_spend", "delta_outcome", "sigma"]
-            miss = [c for c in need if c not in lt.columns]
-            if miss:
-                raise ConfigError(
-                    f"{lift_tests}: lift-test file lacks column(s) {miss}; needs {need}"
-                )
-            tests = tuple(
-                LiftTest(
-                    str(r.channel),
-                    float(r.spend),
-                    float(r.delta_spend),
-                    float(r.delta_outcome),
-                    float(r.sigma),
-                )
-                for r in lt.itertuples()
-            )
+        tests = (
+            lift_tests_from_frame(read_table(lift_tests), str(lift_tests))
+            if lift_tests is not None
+            else ()
+        )
         spec = MMMSpec(
             date_col=date_col,
             target=target,
+            outcome=outcome.strip().lower(),
             channels=_names(channels),
             organic=_names(organic),
             controls=_names(controls),
@@ -109,48 +108,16 @@ def mmm_fit(
         with progress_bar(not as_json) as update:
             update("fitting", 0.1)
             model = MarketingMixModel(spec=spec, horizon=horizon).fit(df, source=str(data))
-            update("summarising", 0.6)
-            summary = model.summary()
-            checks = list(model.diagnostics_)
-            if holdout:
-                update("holdout check", 0.8)
-                checks.append(model.holdout_check(df))
-            out = output
-            out.mkdir(parents=True, exist_ok=True)
-            model.contributions_.to_csv(out / "contributions.csv", index=False)
-            model.response_curves().to_csv(out / "response_curves.csv", index=False)
-            model.contribution_intervals().to_csv(out / "contribution_intervals.csv", index=False)
-            model.save(out)
-            doc = {
-                "target": target,
-                "date_col": date_col,
-                "interval": spec.interval,
-                "fit_seconds": model.fit_seconds_,
-                "horizon_periods": model.horizon_,
-                "channels": {
-                    r["channel"]: {
-                        "kind": r["kind"],
-                        "spend": r["spend"],
-                        "total_contribution": r["contribution"],
-                        "contribution_interval": [r["contribution_lo"], r["contribution_hi"]],
-                        "share_of_outcome": r["share_of_outcome"],
-                        "roas": r["roas"],
-                        "roas_interval": [r["roas_lo"], r["roas_hi"]],
-                        "marginal_roas": r["marginal_roas"],
-                        "marginal_roas_interval": [r["marginal_roas_lo"], r["marginal_roas_hi"]],
-                        "params": model.params_[r["channel"]],
-                    }
-                    for r in summary.to_dict(orient="records")
-                },
-                "diagnostics": [c.to_dict() for c in checks],
-            }
-            from micromix.cli._common import to_jsonable
-
-            (out / "summary.json").write_text(json.dumps(to_jsonable(doc), indent=2))
+            update("checking", 0.6)
+            checks = model.review(holdout=holdout)
+            update("writing", 0.9)
+            doc = model.write_results(output, checks)
             update("done", 1.0)
         if as_json:
             emit_json(doc)
             return
+        r = model.ratio_name
+        summary = model.summary()
         emit_frame(
             summary[
                 [
@@ -160,16 +127,17 @@ def mmm_fit(
                     "contribution",
                     "contribution_lo",
                     "contribution_hi",
-                    "roas",
-                    "marginal_roas",
+                    r,
+                    f"marginal_{r}",
                 ]
             ],
-            title=f"Incremental contribution to {target} ({spec.interval:.0%} intervals)",
+            title=f"Incremental contribution to {target} ({model.outcome}; "
+            f"{spec.interval:.0%} intervals)",
         )
         for c in checks:
             console.print(str(c), highlight=False)
         console.print(
-            f"wrote {out}/contributions.csv, summary.json, model.json "
+            f"wrote {output}/contributions.csv, summary.json, model.json "
             f"(fit in {model.fit_seconds_:.2f} s)"
         )
 
@@ -178,12 +146,17 @@ def mmm_fit(
 
 def optimize_cmd(
     model: Path = typer.Option(..., "--model", help="Folder written by 'micromix mmm fit'."),
-    budget: float = typer.Option(None, "--budget", help="Total budget over the planning horizon."),
+    budget: float = typer.Option(
+        None, "--budget", help="Total budget over the planning horizon (default: the current one)."
+    ),
     bounds: str = typer.Option(None, "--bounds", help="Per-channel bounds: ch=lo:hi,ch2=lo:"),
     locked: str = typer.Option(None, "--locked", help="Fixed spends: ch=amount,..."),
     min_spend: str = typer.Option(None, "--min-spend", help="Minimum spends: ch=amount,..."),
     target_roas: float = typer.Option(
         None, "--target-roas", help="Find the largest budget meeting this ROAS instead."
+    ),
+    target_cpa: float = typer.Option(
+        None, "--target-cpa", help="Find the largest budget meeting this CPA (conversion models)."
     ),
     output: Path = typer.Option(None, "--output", help="Write the plan (.json or .csv)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
@@ -191,61 +164,41 @@ def optimize_cmd(
     """Recommend a budget allocation from a fitted mix model, compared with the current one."""
 
     def body() -> None:
+        from micromix.jsonutil import dumps
         from micromix.measurement import load_mmm
-        from micromix.optimize import (
-            BudgetOptimizer,
-            compare_scenarios,
-            parse_amounts,
-            parse_bounds,
-        )
+        from micromix.optimize import parse_amounts, parse_bounds, recommend_budget
 
         m = load_mmm(model)
-        opt = BudgetOptimizer(
+        rec = recommend_budget(
             m,
+            budget,
+            target_roas=target_roas,
+            target_cpa=target_cpa,
             bounds=parse_bounds(bounds, m.channels),
             locked=parse_amounts(locked, m.channels, "--locked"),
             min_spend=parse_amounts(min_spend, m.channels, "--min-spend"),
         )
-        if target_roas is not None:
-            rec = opt.budget_for_target(target_roas=target_roas)
-        elif budget is None:
-            raise ConfigError("give --budget AMOUNT (or --target-roas R to search for a budget)")
-        else:
-            rec = opt.allocate(budget)
-        current = m.current_spend
-        if current.sum() > 0 and not math.isclose(current.sum(), rec.budget):
-            current_scaled = current * rec.budget / current.sum()
-        else:
-            current_scaled = current
-        scen = compare_scenarios(
-            m, {"current_mix": current_scaled, "recommended": rec}, interval=opt.interval
-        )
-        doc = {
-            "model": str(model),
-            "horizon_periods": m.horizon_,
-            "recommended": rec.to_dict(),
-            "scenarios": scen.to_dict(orient="records"),
-        }
+        doc = {"model": str(model), "horizon_periods": m.horizon_, **rec.to_dict()}
         if output is not None:
             p = out_path(output)
             assert p is not None
             if p.suffix.lower() == ".csv":
-                rec.to_frame().to_csv(p, index=False)
+                write_csv(rec.recommended.to_frame(), p, announce=False)
             else:
-                from micromix.cli._common import to_jsonable
-
-                p.write_text(json.dumps(to_jsonable(doc), indent=2))
+                p.write_text(dumps(doc, indent=2))
         if as_json:
             emit_json(doc)
             return
         emit_frame(
-            rec.to_frame(),
+            rec.recommended.to_frame(),
             title=f"Recommended allocation of {rec.budget:,.2f} over {m.horizon_} periods",
         )
+        ratio = rec.recommended.ratio_name
         emit_frame(
-            scen[["scenario", "spend", "outcome", "outcome_lo", "outcome_hi", "roas"]],
+            rec.scenarios[["scenario", "spend", "outcome", "outcome_lo", "outcome_hi", ratio]],
             title="Current mix (same budget) vs recommended",
         )
+        print_checks(rec.checks, quiet_pass=True)
 
     run_command(body)
 

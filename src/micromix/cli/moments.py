@@ -54,19 +54,33 @@ def classify_cmd(
         None, "--output", "-o", help="CSV to write (default stdout)."
     ),
     model: Path | None = typer.Option(None, "--model", help="Model file (default: shipped)."),
+    topics: str = typer.Option(
+        "auto",
+        "--topics",
+        help="`auto`: learn the topics from the texts; a comma-separated list; or `none`.",
+    ),
+    prior: str = typer.Option(
+        "web", "--prior", help="Traffic the texts come from: `web` search or a `shop` search box."
+    ),
+    embeddings: bool = typer.Option(
+        False,
+        "--embeddings",
+        help="Add the MiniLM sentence-embedding stage (needs micromix[embeddings]; offline).",
+    ),
 ) -> None:
-    """Add `moment` (know|go|do|buy|other) and `confidence` (0..1) to every row."""
+    """Add `moment` (know|go|do|buy|other), `confidence` (0..1) and `topic` to every row."""
 
     def body() -> None:
-        from micromix.moments.intent import IntentClassifier
+        from micromix.moments.classify import classify_texts
 
         df = read_table(input)
         require_columns(df, [text_col], input)
-        clf = IntentClassifier.load(model) if model else IntentClassifier.load_default()
-        res = clf.classify(df[text_col].tolist())
-        out = df.drop(columns=[c for c in ("moment", "confidence") if c in df.columns])
-        out["moment"] = res["moment"].to_numpy()
-        out["confidence"] = res["confidence"].to_numpy()
+        res = classify_texts(
+            df[text_col], model=model, topics=topics, prior=prior, embeddings=embeddings
+        )
+        out = df.drop(columns=[c for c in res.columns if c in df.columns])
+        for c in res.columns:
+            out[c] = res[c].to_numpy()
         write_csv(out, output)
 
     run_command(body)

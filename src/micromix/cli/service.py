@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from micromix.cli._common import console, emit_json, err_console, progress_bar, run_command
+from micromix.cli._common import BACKEND_HELP as _BACKEND_HELP
+from micromix.cli._common import DB_HELP as _DB_HELP
+from micromix.cli._common import (
+    console,
+    emit_frame,
+    emit_json,
+    err_console,
+    open_store,
+    progress_bar,
+    run_command,
+)
 from micromix.config import get_settings
+
+if TYPE_CHECKING:
+    from micromix.store import Store
 
 __all__ = ["keys_app", "register"]
 
@@ -13,13 +28,12 @@ keys_app = typer.Typer(
     help="API keys for micromix serve: create (shown once), list, revoke.", no_args_is_help=True
 )
 
-_DB_HELP = "DuckDB file (default: $MICROMIX_DB or ./micromix.duckdb)."
-
 
 def serve(
     host: str = typer.Option(None, "--host", help="Interface to listen on (default 127.0.0.1)."),
     port: int = typer.Option(None, "--port", min=1, max=65535, help="Port (default 8000)."),
     db: str = typer.Option(None, "--db", help=_DB_HELP),
+    backend: str = typer.Option(None, "--backend", help=_BACKEND_HELP),
     demo: bool = typer.Option(
         True, "--demo/--no-demo", help="Seed an empty store with a small simulated market."
     ),
@@ -38,14 +52,11 @@ def serve(
 
         require("fastapi", "serve")
         require("uvicorn", "serve")
-        import uvicorn
-
-        from micromix.api import ServiceConfig, create_app
-        from micromix.api.audit import record_audit
-        from micromix.api.keys import list_keys
+        from micromix.api import ServiceConfig
+        from micromix.api.server import ensure_admin_key, run_server
         from micromix.api.service import Service
 
-        settings = get_settings(db=db, host=host, port=port)
+        settings = get_settings(db=db, host=host, port=port, backend=backend)
         overrides: dict[str, object] = {"demo": demo}
         if rate is not None:
             overrides["rate"] = rate
@@ -53,21 +64,14 @@ def serve(
         with progress_bar() as update:
             update("opening the store", 0.0)
             svc = Service.open(
-                settings.db, config=config, progress=lambda s, f: update(f"demo data: {s}", 0.9 * f)
+                settings.db,
+                backend=settings.backend,
+                config=config,
+                progress=lambda s, f: update(f"demo data: {s}", 0.9 * f),
             )
             update("ready", 1.0)
-        label = svc.data_label()
-        if not svc.read(list_keys):
-            secret, rec = svc.keys.create("admin", name="first admin (micromix serve)")
-            svc.write(
-                lambda st: record_audit(
-                    st,
-                    action="key.create",
-                    requested_by="admin:serve",
-                    target=rec.key_id,
-                    details={"role": "admin"},
-                )
-            )
+        secret = ensure_admin_key(svc)
+        if secret is not None:
             console.print(
                 "[bold]No API keys yet: created an admin key. It is shown once; keep "
                 f"it safe:[/]\n  {secret}",
@@ -76,27 +80,17 @@ def serve(
             )
         url = f"http://{settings.host}:{settings.port}"
         console.print(
-            f"data: {label}\ndashboard: {url}/  API reference: {url}/docs  (stop with Ctrl+C)",
+            f"data: {svc.data_label()}\ndashboard: {url}/  API reference: {url}/docs  "
+            "(stop with Ctrl+C)",
             highlight=False,
         )
-        app = create_app(svc, close_on_shutdown=True)
-        if warm:
-            import threading
-
-            from micromix.api.routers.core import warm_cache
-
-            threading.Thread(
-                target=warm_cache, args=(svc,), name="micromix-warm", daemon=True
-            ).start()
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level)
+        run_server(svc, host=settings.host, port=settings.port, log_level=log_level, warm=warm)
 
     run_command(body)
 
 
-def _open_rw(db: str | None):
-    from micromix.store import Store
-
-    return Store.open(get_settings(db=db).db)
+def _open_rw(db: str | None, backend: str | None) -> Store:
+    return open_store(db, backend)
 
 
 @keys_app.command("create")
@@ -104,23 +98,16 @@ def keys_create(
     role: str = typer.Option(..., "--role", help="viewer, analyst or admin."),
     name: str = typer.Option("", "--name", help="Who or what the key is for."),
     db: str = typer.Option(None, "--db", help=_DB_HELP),
+    backend: str = typer.Option(None, "--backend", help=_BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Create an API key; the key is printed once and only its hash is stored."""
 
     def body() -> None:
-        from micromix.api.audit import record_audit
         from micromix.api.keys import create_key
 
-        with _open_rw(db) as store:
-            secret, rec = create_key(store, role, name=name)
-            record_audit(
-                store,
-                action="key.create",
-                requested_by="admin:cli",
-                target=rec.key_id,
-                details={"role": role},
-            )
+        with _open_rw(db, backend) as store:
+            secret, rec = create_key(store, role, name=name, requested_by="admin:cli")
         if as_json:
             emit_json({"key": secret, **rec.to_dict()})
             return
@@ -133,6 +120,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(
     db: str = typer.Option(None, "--db", help=_DB_HELP),
+    backend: str = typer.Option(None, "--backend", help=_BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the keys (ids, roles, names; never the secrets)."""
@@ -141,9 +129,8 @@ def keys_list(
         import pandas as pd
 
         from micromix.api.keys import list_keys
-        from micromix.cli._common import emit_frame
 
-        with _open_rw(db) as store:
+        with _open_rw(db, backend) as store:
             rows = [k.to_dict() for k in list_keys(store)]
         emit_frame(
             pd.DataFrame(rows, columns=["key_id", "role", "name", "created_at", "revoked"]),
@@ -158,16 +145,15 @@ def keys_list(
 def keys_revoke(
     key_id: str = typer.Argument(..., help="Key id (the part after mmx_, before the next _)."),
     db: str = typer.Option(None, "--db", help=_DB_HELP),
+    backend: str = typer.Option(None, "--backend", help=_BACKEND_HELP),
 ) -> None:
     """Revoke a key at once."""
 
     def body() -> None:
-        from micromix.api.audit import record_audit
         from micromix.api.keys import revoke_key
 
-        with _open_rw(db) as store:
-            revoke_key(store, key_id)
-            record_audit(store, action="key.revoke", requested_by="admin:cli", target=key_id)
+        with _open_rw(db, backend) as store:
+            revoke_key(store, key_id, requested_by="admin:cli")
         err_console.print(f"revoked key {key_id}")
 
     run_command(body)

@@ -155,6 +155,8 @@ def listen_cmd(
         comps = [BrandSpec(c) for c in _split(competitors)]
         df = _with_text(_read(input), text_col, input)
         res = listen(df, spec, comps, freq=freq)
+        for line in res.meta.get("notes", []):
+            err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -191,8 +193,12 @@ def amplify_cmd(
         base = ad_baseline(_read(ads)) if ads is not None else None
         df = _with_text(_read(input), text_col, input)
         res = rank_for_amplification(df, spec, baseline=base, top=top)
+        if "note" in res.attrs:
+            err_console.print(res.attrs["note"], highlight=False, soft_wrap=True)
         if as_json:
             emit_frame(res, as_json=True)
+            return
+        if res.empty:
             return
         show = [
             "post_id",
@@ -280,8 +286,13 @@ def discover_cmd(
             return
         if picked.empty:
             err_console.print(
-                "no creator matches this brief; lower --min-authenticity or raise --budget"
+                picked.attrs.get("note", "no creator fits this brief"),
+                highlight=False,
+                soft_wrap=True,
             )
+            if cohorts is not None:
+                emit_frame(cohorts, title="Micro vs macro for the same budget")
+            return
         show = [
             c
             for c in (

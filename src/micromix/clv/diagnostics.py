@@ -36,6 +36,7 @@ from micromix.clv.spend import GammaGammaModel
 from micromix.errors import ConfigError
 
 __all__ = [
+    "VEGA_LITE_SCHEMA",
     "fit_checks",
     "holdout_by_frequency",
     "holdout_metrics",
@@ -162,6 +163,11 @@ def tracking_frame(
     )
 
 
+#: Vega-Lite schema of the specs this module writes (plain dicts: charting libraries are the
+#: report's business, not the domain's)
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
 def tracking_chart_spec(
     tracking: pd.DataFrame, *, title: str = "Cumulative repeat purchases", unit: str = "week"
 ) -> dict[str, Any]:
@@ -170,55 +176,58 @@ def tracking_chart_spec(
     Two lines (actual, model) of cumulative repeat purchases by period, and a dashed rule at the
     end of calibration.
     """
-    import altair as alt
-
-    long = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "period": tracking["period"],
-                    "series": name,
-                    "cumulative repeat purchases": tracking[col].round(3),
-                }
-            )
-            for name, col in (("actual", "actual_cumulative"), ("model", "predicted_cumulative"))
-        ],
-        ignore_index=True,
-    )
-    lines = (
-        alt.Chart(long)
-        .mark_line()
-        .encode(
-            x=alt.X("period:Q", title=unit),
-            y=alt.Y("cumulative repeat purchases:Q"),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                legend=alt.Legend(orient="top-left"),
-                scale=alt.Scale(domain=["actual", "model"], range=["#222222", "#1f5fa8"]),
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                scale=alt.Scale(domain=["actual", "model"], range=[[1, 0], [6, 3]]),
-            ),
-            tooltip=[
-                "period:Q",
-                "series:N",
-                alt.Tooltip("cumulative repeat purchases:Q", format=",.0f"),
+    y = "cumulative repeat purchases"
+    values = [
+        {"period": int(p), "series": name, y: round(float(v), 3)}
+        for name, col in (("actual", "actual_cumulative"), ("model", "predicted_cumulative"))
+        for p, v in zip(tracking["period"], tracking[col])
+    ]
+    series = {"domain": ["actual", "model"]}
+    lines: dict[str, Any] = {
+        "data": {"values": values},
+        "mark": {"type": "line"},
+        "encoding": {
+            "x": {"field": "period", "type": "quantitative", "title": unit},
+            "y": {"field": y, "type": "quantitative"},
+            "color": {
+                "field": "series",
+                "type": "nominal",
+                "title": None,
+                "legend": {"orient": "top-left"},
+                "scale": {**series, "range": ["#222222", "#1f5fa8"]},
+            },
+            "strokeDash": {
+                "field": "series",
+                "type": "nominal",
+                "scale": {**series, "range": [[1, 0], [6, 3]]},
+            },
+            "tooltip": [
+                {"field": "period", "type": "quantitative"},
+                {"field": "series", "type": "nominal"},
+                {"field": y, "type": "quantitative", "format": ",.0f"},
             ],
-        )
-    )
+        },
+    }
+    layers: list[dict[str, Any]] = [lines]
     cal = tracking.loc[tracking["phase"] == "calibration", "period"]
-    layers: list[Any] = [lines]
     if len(cal) and (tracking["phase"] == "holdout").any():
-        rule = (
-            alt.Chart(pd.DataFrame({"period": [float(cal.max())], "label": ["end of calibration"]}))
-            .mark_rule(strokeDash=[2, 2], color="#888888")
-            .encode(x="period:Q", tooltip=["label:N"])
+        layers.append(
+            {
+                "data": {"values": [{"period": float(cal.max()), "label": "end of calibration"}]},
+                "mark": {"type": "rule", "strokeDash": [2, 2], "color": "#888888"},
+                "encoding": {
+                    "x": {"field": "period", "type": "quantitative"},
+                    "tooltip": [{"field": "label", "type": "nominal"}],
+                },
+            }
         )
-        layers.append(rule)
-    chart = alt.layer(*layers).properties(title=title, width=560, height=320)
-    spec = chart.to_dict()
+    spec = {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "width": 560,
+        "height": 320,
+        "layer": layers,
+    }
     return _clean(spec)
 
 

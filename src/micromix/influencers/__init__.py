@@ -24,6 +24,7 @@ from micromix.influencers.columns import PROFILE_ALIASES, canonical_profiles
 from micromix.influencers.cost import CostAssumptions, estimate_rate
 from micromix.influencers.discovery import (
     Brief,
+    brief_from_data,
     compare_cohorts,
     creator_report_tables,
     discover,
@@ -47,6 +48,7 @@ __all__ = [
     "TierScheme",
     "assign_tiers",
     "brief_fit",
+    "brief_from_data",
     "canonical_profiles",
     "compare_cohorts",
     "creator_engagement",

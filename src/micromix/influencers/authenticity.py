@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
 from micromix.errors import ConfigError, DataValidationError, NotFittedError
 
@@ -93,7 +94,7 @@ def profile_features(profiles: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-class FakeFollowerModel:
+class FakeFollowerModel(BaseEstimator):
     """Gradient-boosted trees on profile features, exportable to plain JSON.
 
     Parameters

@@ -31,13 +31,23 @@ from micromix.errors import ConfigError, DataValidationError
 from micromix.influencers.niche import NICHES, brief_fit, canonical_niche
 
 __all__ = [
+    "DEFAULT_BRIEF_BUDGET",
+    "DEFAULT_NICHE",
     "Brief",
+    "brief_from_data",
     "compare_cohorts",
     "creator_report_tables",
     "discover",
     "rank_creators",
     "tier_summary",
+    "why_none",
 ]
+
+
+#: niche of a brief built from data whose creators carry no niche
+DEFAULT_NICHE = "lifestyle"
+#: budget of a brief built from data with no influencer spend
+DEFAULT_BRIEF_BUDGET = 5_000.0
 
 
 @dataclass(frozen=True)
@@ -171,7 +181,52 @@ def discover(scored: pd.DataFrame, brief: Brief) -> pd.DataFrame:
         )
         if c in picked.columns
     ]
-    return picked[cols].reset_index(drop=True)
+    out = picked[cols].reset_index(drop=True)
+    if out.empty:
+        out.attrs["note"] = why_none(scored, brief, ranked)
+    return out
+
+
+def why_none(scored: pd.DataFrame, brief: Brief, ranked: pd.DataFrame | None = None) -> str:
+    """One sentence on why no creator fits ``brief``: the filter that removed the most."""
+    if len(scored) == 0:
+        return "no creators in the input; give a file of creator profiles"
+    ranked = rank_creators(scored, brief) if ranked is None else ranked
+    if len(ranked):
+        cheapest = float(ranked["est_cost_per_post"].min())
+        return (
+            f"{len(ranked):,} creators fit the brief but the cheapest costs about "
+            f"${cheapest:,.0f} a post, over the budget of ${brief.budget:,.0f}; raise --budget"
+        )
+    n = len(scored)
+    er = scored["engagement_rate"] if "engagement_rate" in scored.columns else None
+    if er is None or er.isna().all():
+        return (
+            f"none of the {n:,} creators has an engagement rate: the profiles carry no likes or "
+            "comments; pass their posts with --posts (or an engagement_rate column)"
+        )
+    auth = scored["authenticity"] if "authenticity" in scored.columns else None
+    fit = (
+        brief_fit(scored, str(canonical_niche(brief.niche))) if "niche" in scored.columns else None
+    )
+    reasons = []
+    if fit is not None:
+        reasons.append(
+            (
+                int((fit.fillna(0.0) < brief.min_fit).sum()),
+                f"fit the '{brief.niche}' niche below {brief.min_fit:.0%} (lower --min-fit or change --niche)",
+            )
+        )
+    if auth is not None:
+        reasons.append(
+            (
+                int((auth.fillna(1.0) < brief.min_authenticity).sum()),
+                f"have an authenticity below {brief.min_authenticity} (lower --min-authenticity)",
+            )
+        )
+    reasons.append((int(er.isna().sum()), "have no engagement rate (pass --posts)"))
+    count, why = max(reasons)
+    return f"no creator fits the brief: {count:,} of {n:,} creators {why}"
 
 
 def compare_cohorts(
@@ -253,3 +308,21 @@ def creator_report_tables(scored: pd.DataFrame, brief: Brief) -> dict[str, pd.Da
         "micro_vs_macro": compare_cohorts(scored, brief),
         "tiers": tier_summary(scored),
     }
+
+
+def brief_from_data(
+    scored: pd.DataFrame, influencer_spend: float | None = None, *, top: int = 10
+) -> Brief:
+    """A brief matching what the data shows: its most common niche, the influencer spend so far.
+
+    The niche is the most frequent ``niche`` of the scored creators (:data:`DEFAULT_NICHE`
+    when none has one); the budget is ``influencer_spend`` when positive, else
+    :data:`DEFAULT_BRIEF_BUDGET`. Used by the report to show creators "for a brief like yours".
+    """
+    niches = scored["niche"].dropna() if "niche" in scored.columns else pd.Series(dtype=object)
+    niche = str(niches.value_counts().index[0]) if len(niches) else DEFAULT_NICHE
+    if canonical_niche(niche) is None:
+        niche = DEFAULT_NICHE
+    spend = influencer_spend
+    budget = float(spend) if spend is not None and np.isfinite(spend) and spend > 0 else None
+    return Brief(niche=niche, budget=budget or DEFAULT_BRIEF_BUDGET, top=top)

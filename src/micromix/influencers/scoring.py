@@ -73,6 +73,67 @@ def _normalized_authors(author: pd.Series) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(full, categories=cats), index=author.index)
 
 
+def _from_posts(
+    prof: pd.DataFrame,
+    posts: pd.DataFrame,
+    key: pd.Series,
+    followers: pd.Series,
+    engagement: EngagementSpec | None,
+    step: Callable[[str, float], None],
+) -> tuple[pd.Series, dict[str, pd.Series], pd.Series, pd.Series]:
+    """Engagement from the creators' posts, and the niche of their captions where the profile
+    states no category: (engagement rate, other engagement columns, niche, concentration)."""
+    niche_from_text = pd.Series(pd.NA, index=prof.index, dtype="string")
+    conc = pd.Series(np.nan, index=prof.index, dtype=float)
+    p = canonical_posts(posts, source="posts")
+    if "author_id" in p.columns:
+        p["author_id"] = _normalized_authors(p["author_id"])
+    fol_map = pd.Series(followers.to_numpy(dtype=float), index=key.to_numpy())
+    eng = creator_engagement(p, fol_map, spec=engagement, canonical=True)
+    pos = eng.index.get_indexer(key.astype("string"))
+
+    def lookup(c: str) -> pd.Series:
+        vals = np.append(eng[c].to_numpy(dtype=float, na_value=np.nan), np.nan)
+        return pd.Series(vals[pos], index=prof.index)
+
+    er = lookup("engagement_rate_median")
+    extra = {
+        "engagement_rate_mean": lookup("engagement_rate_mean"),
+        "view_engagement_rate": lookup("view_engagement_rate_median"),
+        "er_sponsored": lookup("er_sponsored_median"),
+        "er_organic": lookup("er_organic_median"),
+        "sponsored_share": lookup("sponsored_share"),
+        "n_posts_used": lookup("n_posts"),
+        "median_views": lookup("median_views"),
+    }
+    if "text" in p.columns:
+        step("niche", 0.5)
+        have_cat = (
+            _niche_of_category(prof["category"]).notna()
+            if "category" in prof.columns
+            else pd.Series(False, index=prof.index)
+        )
+        need = set(key[~have_cat].dropna())
+        sub = p[p["author_id"].isin(need)]
+        if len(sub):
+            npf = niche_profile(sub)
+            niche_from_text = key.map(npf["niche"]).astype("string")
+            conc = key.map(npf["niche_concentration"]).astype(float)
+    return er, extra, niche_from_text, conc
+
+
+def _stated_engagement(prof: pd.DataFrame, followers: pd.Series, er: pd.Series) -> pd.Series:
+    """Fill gaps from a stated engagement rate, then from profile-level average likes."""
+    if "engagement_rate_input" in prof.columns:
+        er = er.fillna(prof["engagement_rate_input"])
+    if {"avg_likes", "followers"} <= set(prof.columns):
+        avg = prof["avg_likes"] + (
+            prof["avg_comments"].fillna(0.0) if "avg_comments" in prof.columns else 0.0
+        )
+        er = er.fillna(avg / followers.where(followers > 0))
+    return er
+
+
 def score_creators(
     profiles: pd.DataFrame,
     posts: pd.DataFrame | None = None,
@@ -132,48 +193,10 @@ def score_creators(
     conc = pd.Series(np.nan, index=prof.index, dtype=float)
     if posts is not None:
         step("engagement", 0.2)
-        p = canonical_posts(posts, source="posts")
-        if "author_id" in p.columns:
-            p["author_id"] = _normalized_authors(p["author_id"])
-        fol_map = pd.Series(followers.to_numpy(dtype=float), index=key.to_numpy())
-        eng = creator_engagement(p, fol_map, spec=engagement, canonical=True)
-        pos = eng.index.get_indexer(key.astype("string"))
-
-        def lookup(c: str) -> pd.Series:
-            vals = np.append(eng[c].to_numpy(dtype=float, na_value=np.nan), np.nan)
-            return pd.Series(vals[pos], index=prof.index)
-
-        er = lookup("engagement_rate_median")
-        extra = {
-            "engagement_rate_mean": lookup("engagement_rate_mean"),
-            "view_engagement_rate": lookup("view_engagement_rate_median"),
-            "er_sponsored": lookup("er_sponsored_median"),
-            "er_organic": lookup("er_organic_median"),
-            "sponsored_share": lookup("sponsored_share"),
-            "n_posts_used": lookup("n_posts"),
-            "median_views": lookup("median_views"),
-        }
-        if "text" in p.columns:
-            step("niche", 0.5)
-            have_cat = (
-                _niche_of_category(prof["category"]).notna()
-                if "category" in prof.columns
-                else pd.Series(False, index=prof.index)
-            )
-            need = set(key[~have_cat].dropna())
-            sub = p[p["author_id"].isin(need)]
-            if len(sub):
-                npf = niche_profile(sub)
-                niche_from_text = key.map(npf["niche"]).astype("string")
-                conc = key.map(npf["niche_concentration"]).astype(float)
-    # fall back to a stated engagement rate, then to profile-level averages
-    if "engagement_rate_input" in prof.columns:
-        er = er.fillna(prof["engagement_rate_input"])
-    if {"avg_likes", "followers"} <= set(prof.columns):
-        avg = prof["avg_likes"] + (
-            prof["avg_comments"].fillna(0.0) if "avg_comments" in prof.columns else 0.0
+        er, extra, niche_from_text, conc = _from_posts(
+            prof, posts, key, followers, engagement, step
         )
-        er = er.fillna(avg / followers.where(followers > 0))
+    er = _stated_engagement(prof, followers, er)
     out["engagement_rate"] = er.to_numpy()
 
     step("authenticity", 0.7)

@@ -14,14 +14,19 @@ from __future__ import annotations
 from micromix.measurement.experiments import (
     ExperimentAnalysis,
     analyze_experiment,
+    analyze_stored_experiment,
+    experiment_arms,
     minimum_detectable_effect,
     power,
     sample_size,
 )
 from micromix.measurement.mmm import (
+    LIFT_TEST_COLUMNS,
+    OUTCOMES,
     LiftTest,
     MarketingMixModel,
     MMMSpec,
+    lift_tests_from_frame,
     load_mmm,
     prepare_mmm_data,
 )
@@ -29,6 +34,7 @@ from micromix.measurement.strategies import (
     ORGANIC_STRATEGIES,
     StrategyMix,
     fit_strategy_mix,
+    strategy_of,
     strategy_panel,
 )
 from micromix.measurement.transforms import (
@@ -45,7 +51,9 @@ from micromix.measurement.transforms import (
 
 __all__ = [
     "ADSTOCKS",
+    "LIFT_TEST_COLUMNS",
     "ORGANIC_STRATEGIES",
+    "OUTCOMES",
     "SATURATIONS",
     "DelayedAdstock",
     "ExperimentAnalysis",
@@ -58,13 +66,17 @@ __all__ = [
     "StrategyMix",
     "WeibullAdstock",
     "analyze_experiment",
+    "analyze_stored_experiment",
+    "experiment_arms",
     "fit_strategy_mix",
     "get_adstock",
     "get_saturation",
+    "lift_tests_from_frame",
     "load_mmm",
     "minimum_detectable_effect",
     "power",
     "prepare_mmm_data",
     "sample_size",
+    "strategy_of",
     "strategy_panel",
 ]

@@ -33,13 +33,16 @@ import pandas as pd
 from scipy import stats
 
 from micromix.checks import CheckResult, Status
-from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
+from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, NotFoundError
 from micromix.measurement.mmm import LiftTest
+from micromix.store import Store
 
 __all__ = [
     "CONTROL_NAMES",
     "ExperimentAnalysis",
     "analyze_experiment",
+    "analyze_stored_experiment",
+    "experiment_arms",
     "minimum_detectable_effect",
     "power",
     "sample_size",
@@ -179,6 +182,76 @@ def _always_valid(diff: float, se: float, tau: float, alpha: float) -> tuple[flo
     return diff - half, diff + half, p
 
 
+def _arm_row(a: str, y: np.ndarray, x: np.ndarray | None, g: np.ndarray) -> dict[str, Any]:
+    """Units, mean and standard deviation of one arm (and its covariate mean)."""
+    row: dict[str, Any] = {
+        "arm": a,
+        "n": int(g.sum()),
+        "mean": float(y[g].mean()),
+        "sd": float(y[g].std(ddof=1)) if g.sum() > 1 else math.nan,
+    }
+    if x is not None:
+        row["covariate_mean"] = float(x[g].mean())
+    return row
+
+
+def _effect_row(
+    a: str, ctrl: str, y: np.ndarray, g1: np.ndarray, g0: np.ndarray, alpha: float
+) -> dict[str, Any]:
+    """Welch difference in means of arm ``a`` vs control, with its relative lift."""
+    n1, n0 = int(g1.sum()), int(g0.sum())
+    if n1 < 2 or n0 < 2:
+        raise DataValidationError(
+            f"arm {a!r} has {n1} and control {ctrl!r} has {n0} units; each needs at least 2"
+        )
+    m1, m0 = float(y[g1].mean()), float(y[g0].mean())
+    v1, v0 = float(y[g1].var(ddof=1)), float(y[g0].var(ddof=1))
+    diff, se, dof = _welch(m1, v1, n1, m0, v0, n0)
+    tq = stats.t.ppf(1 - alpha / 2, dof)
+    z = stats.norm.ppf(1 - alpha / 2)
+    p = float(2 * stats.t.sf(abs(diff / se), dof)) if se > 0 else math.nan
+    rel = diff / m0 if m0 != 0 else math.nan
+    # delta-method interval for the relative lift
+    rel_se = math.sqrt(v1 / n1 / m0**2 + m1**2 * v0 / n0 / m0**4) if m0 != 0 else math.nan
+    return {
+        "arm": a,
+        "control": ctrl,
+        "n": n1,
+        "n_control": n0,
+        "mean": m1,
+        "mean_control": m0,
+        "diff": diff,
+        "se": se,
+        "ci_lo": diff - tq * se,
+        "ci_hi": diff + tq * se,
+        "p_value": p,
+        "relative_lift": rel,
+        "relative_lift_lo": rel - z * rel_se,
+        "relative_lift_hi": rel + z * rel_se,
+    }
+
+
+def _cuped_row(
+    y_adj: np.ndarray, g1: np.ndarray, g0: np.ndarray, alpha: float, se: float, theta: float
+) -> dict[str, Any]:
+    """The same comparison on the CUPED-adjusted outcome, with the variance it removed."""
+    n1, n0 = int(g1.sum()), int(g0.sum())
+    c1, c0 = float(y_adj[g1].mean()), float(y_adj[g0].mean())
+    cd, cse, cdof = _welch(
+        c1, float(y_adj[g1].var(ddof=1)), n1, c0, float(y_adj[g0].var(ddof=1)), n0
+    )
+    ct = stats.t.ppf(1 - alpha / 2, cdof)
+    return {
+        "cuped_diff": cd,
+        "cuped_se": cse,
+        "cuped_ci_lo": cd - ct * cse,
+        "cuped_ci_hi": cd + ct * cse,
+        "cuped_p_value": float(2 * stats.t.sf(abs(cd / cse), cdof)) if cse > 0 else math.nan,
+        "variance_reduction": 1 - (cse / se) ** 2 if se > 0 else math.nan,
+        "cuped_theta": theta,
+    }
+
+
 def analyze_experiment(
     df: pd.DataFrame,
     *,
@@ -233,89 +306,25 @@ def analyze_experiment(
         )
     ctrl = _pick_control(labels, control)
     theta = 0.0
+    y_adj = y
     if x is not None:
         vx = float(np.var(x))
         theta = float(np.cov(x, y)[0, 1] / vx) if vx > 0 else 0.0
         y_adj = y - theta * (x - x.mean())
     sd_all = float(np.std(y, ddof=1)) if len(y) > 1 else 0.0
     tau_ = tau if tau is not None else max(0.1 * sd_all, 1e-12)
-    z = stats.norm.ppf(1 - alpha / 2)
-    arm_rows, eff_rows = [], []
     groups = {a: arm == a for a in labels}
-    for a in labels:
-        g = groups[a]
-        row = {
-            "arm": a,
-            "n": int(g.sum()),
-            "mean": float(y[g].mean()),
-            "sd": float(y[g].std(ddof=1)) if g.sum() > 1 else math.nan,
-        }
-        if x is not None:
-            row["covariate_mean"] = float(x[g].mean())
-        arm_rows.append(row)
+    arm_rows = [_arm_row(a, y, x, groups[a]) for a in labels]
+    eff_rows = []
     g0 = groups[ctrl]
-    n0 = int(g0.sum())
     for a in labels:
         if a == ctrl:
             continue
-        g1 = groups[a]
-        n1 = int(g1.sum())
-        if n1 < 2 or n0 < 2:
-            raise DataValidationError(
-                f"arm {a!r} has {n1} and control {ctrl!r} has {n0} units; each needs at least 2"
-            )
-        m1, m0 = float(y[g1].mean()), float(y[g0].mean())
-        diff, se, dof = _welch(m1, float(y[g1].var(ddof=1)), n1, m0, float(y[g0].var(ddof=1)), n0)
-        tq = stats.t.ppf(1 - alpha / 2, dof)
-        p = float(2 * stats.t.sf(abs(diff / se), dof)) if se > 0 else math.nan
-        rel = diff / m0 if m0 != 0 else math.nan
-        # delta-method interval for the relative lift
-        rel_se = (
-            math.sqrt(
-                float(y[g1].var(ddof=1)) / n1 / m0**2
-                + m1**2 * float(y[g0].var(ddof=1)) / n0 / m0**4
-            )
-            if m0 != 0
-            else math.nan
-        )
-        row = {
-            "arm": a,
-            "control": ctrl,
-            "n": n1,
-            "n_control": n0,
-            "mean": m1,
-            "mean_control": m0,
-            "diff": diff,
-            "se": se,
-            "ci_lo": diff - tq * se,
-            "ci_hi": diff + tq * se,
-            "p_value": p,
-            "relative_lift": rel,
-            "relative_lift_lo": rel - z * rel_se,
-            "relative_lift_hi": rel + z * rel_se,
-        }
+        row = _effect_row(a, ctrl, y, groups[a], g0, alpha)
+        seq_d, seq_se = row["diff"], row["se"]
         if x is not None:
-            c1, c0 = float(y_adj[g1].mean()), float(y_adj[g0].mean())
-            cd, cse, cdof = _welch(
-                c1, float(y_adj[g1].var(ddof=1)), n1, c0, float(y_adj[g0].var(ddof=1)), n0
-            )
-            ct = stats.t.ppf(1 - alpha / 2, cdof)
-            row.update(
-                {
-                    "cuped_diff": cd,
-                    "cuped_se": cse,
-                    "cuped_ci_lo": cd - ct * cse,
-                    "cuped_ci_hi": cd + ct * cse,
-                    "cuped_p_value": float(2 * stats.t.sf(abs(cd / cse), cdof))
-                    if cse > 0
-                    else math.nan,
-                    "variance_reduction": 1 - (cse / se) ** 2 if se > 0 else math.nan,
-                    "cuped_theta": theta,
-                }
-            )
-            seq_d, seq_se = cd, cse
-        else:
-            seq_d, seq_se = diff, se
+            row.update(_cuped_row(y_adj, groups[a], g0, alpha, row["se"], theta))
+            seq_d, seq_se = row["cuped_diff"], row["cuped_se"]
         lo, hi, sp = _always_valid(seq_d, seq_se, tau_, alpha)
         row.update({"seq_ci_lo": lo, "seq_ci_hi": hi, "seq_p_value": sp, "tau": tau_})
         eff_rows.append(row)
@@ -478,4 +487,42 @@ def minimum_detectable_effect(
     return float(
         (za + zb)
         * math.sqrt((1 - variance_reduction) * v * (1 / n_control + 1 / (n_control * ratio)))
+    )
+
+
+def experiment_arms(store: Store) -> pd.DataFrame:
+    """Units, revenue and conversions per experiment, strategy and arm in the store."""
+    t = store.table("experiments")
+    return store.execute(
+        t.group_by(["experiment_id", "strategy", "arm"]).aggregate(
+            units=t.count(), revenue=t.revenue.sum(), conversions=t.conversions.sum()
+        )
+    )
+
+
+def analyze_stored_experiment(
+    store: Store, experiment_id: str, *, outcome: str = "revenue", alpha: float = 0.05
+) -> ExperimentAnalysis:
+    """:func:`analyze_experiment` on one experiment of the store's ``experiments`` table.
+
+    The arm called ``control`` is the control; CUPED uses ``pre_period`` when the experiment
+    recorded it.
+
+    Raises
+    ------
+    NotFoundError
+        No experiment has that id.
+    """
+    if outcome not in ("revenue", "conversions"):
+        raise ConfigError(f"outcome={outcome!r} must be revenue or conversions")
+    t = store.table("experiments")
+    df = store.execute(t.filter(t.experiment_id == experiment_id))
+    if df.empty:
+        raise NotFoundError(
+            f"no experiment {experiment_id[:80]!r} in the store; list them with "
+            "GET /api/v1/experiments"
+        )
+    cov = "pre_period" if df["pre_period"].notna().any() else None
+    return analyze_experiment(
+        df, arm_col="arm", outcome=outcome, covariate=cov, control="control", alpha=alpha
     )

@@ -36,7 +36,7 @@ import json
 import math
 import time
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,19 +44,24 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 from scipy.special import expit
+from sklearn.base import BaseEstimator
 
 from micromix.checks import CheckResult, Status
 from micromix.errors import (
-    ColumnNotFoundError,
-    ConfigError,
-    DataValidationError,
     InputFileError,
     ModelError,
     NotFittedError,
 )
+from micromix.measurement.data import prepare_mmm_data
+from micromix.measurement.spec import (
+    CONVERSION_NAMES,
+    LIFT_TEST_COLUMNS,
+    OUTCOMES,
+    LiftTest,
+    MMMSpec,
+    lift_tests_from_frame,
+)
 from micromix.measurement.transforms import (
-    ADSTOCKS,
-    SATURATIONS,
     Adstock,
     Saturation,
     get_adstock,
@@ -64,21 +69,18 @@ from micromix.measurement.transforms import (
 )
 
 __all__ = [
+    "CONVERSION_NAMES",
+    "LIFT_TEST_COLUMNS",
+    "OUTCOMES",
     "LiftTest",
     "MMMSpec",
     "MarketingMixModel",
+    "lift_tests_from_frame",
     "load_mmm",
     "prepare_mmm_data",
     "single_threaded_blas",
 ]
 
-#: default number of parameter draws for intervals
-DEFAULT_DRAWS = 300
-#: default interval mass
-DEFAULT_INTERVAL = 0.9
-#: minimum rows per estimated parameter before fitting is refused
-MIN_ROWS_PER_PARAM = 2.0
-TRENDS = ("linear", "quadratic", "none")
 MODEL_FILE = "model.json"
 
 
@@ -91,241 +93,34 @@ def single_threaded_blas() -> AbstractContextManager[Any]:
     return threadpool_limits(1)
 
 
-@dataclass(frozen=True)
-class LiftTest:
-    """A lift-test result used to calibrate the mix model.
-
-    Parameters
-    ----------
-    channel : str
-        Channel tested.
-    spend : float
-        Spend per period in the channel before the test (the operating point).
-    delta_spend : float
-        Change in spend per period during the test (positive for a boost, negative for a holdout
-        / go-dark test that removed spend).
-    delta_outcome : float
-        Measured incremental outcome per period caused by the change, in target units.
-    sigma : float
-        Standard error of ``delta_outcome``.
-    """
-
-    channel: str
-    spend: float
-    delta_spend: float
-    delta_outcome: float
-    sigma: float
-
-    def __post_init__(self) -> None:
-        for name in ("spend", "delta_spend", "delta_outcome", "sigma"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ConfigError(f"lift test {name}={v!r} must be a finite number")
-        if self.sigma <= 0:
-            raise ConfigError(f"lift test sigma={self.sigma!r} must be > 0 (its standard error)")
-        if self.spend < 0 or self.spend + self.delta_spend < 0:
-            raise ConfigError(
-                f"lift test on {self.channel!r}: spend={self.spend} and spend+delta_spend="
-                f"{self.spend + self.delta_spend} must both be >= 0"
-            )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+def _mape(y: np.ndarray, yhat: np.ndarray) -> float | None:
+    """Mean absolute percentage error over the periods with a non-zero target (None if none)."""
+    keep = np.asarray(y) != 0
+    if not keep.any():
+        return None
+    return float(np.mean(np.abs((y[keep] - yhat[keep]) / y[keep])) * 100)
 
 
-@dataclass(frozen=True)
-class MMMSpec:
-    """What to model: columns, curves and options. Validates itself.
-
-    Parameters
-    ----------
-    date_col, target : str
-        Date column and outcome column (revenue or conversions per period).
-    channels : tuple of str
-        Paid channels: their columns hold spend.
-    organic : tuple of str
-        Organic channels (no spend): volumes such as user posts or organic impressions.
-    controls : tuple of str
-        Other drivers (price, promotions, events as 0/1 columns).
-    adstock, saturation : str
-        Registered curve names (see :mod:`micromix.measurement.transforms`).
-    l_max : int
-        Maximum carry-over in periods.
-    yearly_seasonality : int
-        Fourier order of the yearly cycle (0 disables it).
-    trend : str
-        ``"linear"`` or ``"none"``.
-    lift_tests : tuple of LiftTest
-        Experiment results to calibrate against.
-    n_draws : int
-        Parameter draws for intervals.
-    interval : float
-        Interval mass, e.g. 0.9.
-    seed : int
-        Random seed for starts and draws.
-    """
-
-    date_col: str
-    target: str
-    channels: tuple[str, ...]
-    organic: tuple[str, ...] = ()
-    controls: tuple[str, ...] = ()
-    adstock: str = "geometric"
-    saturation: str = "logistic"
-    l_max: int = 8
-    yearly_seasonality: int = 2
-    trend: str = "linear"
-    lift_tests: tuple[LiftTest, ...] = ()
-    n_draws: int = DEFAULT_DRAWS
-    interval: float = DEFAULT_INTERVAL
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        for name in ("channels", "organic", "controls", "lift_tests"):
-            v = getattr(self, name)
-            if isinstance(v, str):
-                object.__setattr__(self, name, (v,))
-            else:
-                object.__setattr__(self, name, tuple(v))
-        if not self.channels and not self.organic:
-            raise ConfigError("channels is empty; name at least one paid or organic channel")
-        cols = [*self.channels, *self.organic, *self.controls]
-        dup = sorted({c for c in cols if cols.count(c) > 1})
-        if dup:
-            raise ConfigError(f"column(s) {dup} are listed twice; each column has one role")
-        if self.target in cols or self.date_col in cols:
-            raise ConfigError(
-                f"target {self.target!r} / date {self.date_col!r} cannot also be a channel or control"
-            )
-        if self.adstock not in ADSTOCKS:
-            raise ConfigError(
-                f"adstock={self.adstock!r} is not registered; choose one of {sorted(ADSTOCKS)}"
-            )
-        if self.saturation not in SATURATIONS:
-            raise ConfigError(
-                f"saturation={self.saturation!r} is not registered; choose one of "
-                f"{sorted(SATURATIONS)}"
-            )
-        if self.trend not in TRENDS:
-            raise ConfigError(f"trend={self.trend!r} is invalid; choose one of {list(TRENDS)}")
-        if not (0 <= self.yearly_seasonality <= 10):
-            raise ConfigError(
-                f"yearly_seasonality={self.yearly_seasonality!r} must be an integer from 0 to 10"
-            )
-        if not (1 <= self.l_max <= 104):
-            raise ConfigError(f"l_max={self.l_max!r} must be between 1 and 104 periods")
-        if not (0.5 <= self.interval < 1):
-            raise ConfigError(f"interval={self.interval!r} must be in [0.5, 1)")
-        if not (0 <= self.n_draws <= 5000):
-            raise ConfigError(f"n_draws={self.n_draws!r} must be between 0 and 5000")
-        media = set(self.channels) | set(self.organic)
-        for lt in self.lift_tests:
-            if lt.channel not in media:
-                raise ConfigError(
-                    f"lift test channel {lt.channel!r} is not a modelled channel {sorted(media)}"
-                )
-
-    @property
-    def media(self) -> tuple[str, ...]:
-        return (*self.channels, *self.organic)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["lift_tests"] = [lt.to_dict() for lt in self.lift_tests]
-        for k in ("channels", "organic", "controls"):
-            d[k] = list(d[k])
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> MMMSpec:
-        d = dict(d)
-        d["lift_tests"] = tuple(LiftTest(**lt) for lt in d.get("lift_tests", ()))
-        for k in ("channels", "organic", "controls"):
-            d[k] = tuple(d.get(k, ()))
-        return cls(**d)
+def _fmt_mape(mape: float | None) -> str:
+    return "MAPE n/a (the target is zero in every period)" if mape is None else f"MAPE {mape:.1f}%"
 
 
-def prepare_mmm_data(
-    df: pd.DataFrame, spec: MMMSpec, source: str = "data", *, check_rows: bool = True
-) -> pd.DataFrame:
-    """Validate and order the modelling frame; raise one clear error on bad input.
+def _returns(
+    ratio: str, prefix: str, spend: float, effect: tuple[float, float, float], paid: bool
+) -> dict[str, float]:
+    """``roas`` (effect / spend) or ``cpa`` (spend / effect) with its interval, NaN if unpaid."""
+    keys = [f"{prefix}{ratio}", f"{prefix}{ratio}_lo", f"{prefix}{ratio}_hi"]
+    if not paid:
+        return dict.fromkeys(keys, math.nan)
+    mid, lo, hi = (float(v) for v in effect)
+    if ratio == "roas":
+        return dict(zip(keys, (mid / spend, lo / spend, hi / spend)))
 
-    Checks: columns present, dates parseable and not missing or duplicated, numeric
-    non-negative media, numeric target and controls without gaps, enough rows.
-    """
-    needed = [spec.date_col, spec.target, *spec.media, *spec.controls]
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise ColumnNotFoundError(
-            f"{source}: column(s) {missing} not found; available columns are {list(df.columns)}"
-        )
-    out = df[needed].copy()
-    raw_dates = out[spec.date_col]
-    dates = pd.to_datetime(raw_dates, errors="coerce")
-    bad = dates.isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataValidationError(
-            f"{source}: date column {spec.date_col!r} is missing or unparseable in {int(bad.sum())} "
-            f"row(s), first at row {i + 1} (value {raw_dates.iloc[i]!r}); fill in every period's date"
-        )
-    out[spec.date_col] = dates
-    if dates.duplicated().any():
-        d = dates[dates.duplicated()].iloc[0]
-        raise DataValidationError(
-            f"{source}: date {d.date()} appears more than once in {spec.date_col!r}; aggregate to "
-            "one row per period (e.g. sum spend per week)"
-        )
-    out = out.sort_values(spec.date_col).reset_index(drop=True)
-    for col in [spec.target, *spec.media, *spec.controls]:
-        values = pd.to_numeric(out[col], errors="coerce")
-        bad = values.isna() & out[col].notna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataValidationError(
-                f"{source}: column {col!r} has a non-numeric value {out[col].iloc[i]!r} at row "
-                f"{i + 1} (sorted by date); clean it to a number"
-            )
-        if values.isna().any():
-            i = int(np.flatnonzero(values.isna().to_numpy())[0])
-            raise DataValidationError(
-                f"{source}: column {col!r} is empty at row {i + 1} (date "
-                f"{out[spec.date_col].iloc[i].date()}); fill the gap (0 for no spend)"
-            )
-        if col in spec.media and (values < 0).any():
-            i = int(np.flatnonzero((values < 0).to_numpy())[0])
-            raise DataValidationError(
-                f"{source}: channel {col!r} has a negative value {values.iloc[i]} at row {i + 1}; "
-                "spend and volumes must be >= 0"
-            )
-        out[col] = values.astype(float)
-    if not check_rows:
-        return out
-    n_params = _n_params(spec)
-    if len(out) < MIN_ROWS_PER_PARAM * n_params or len(out) < 20:
-        raise DataValidationError(
-            f"{source}: {len(out)} rows are too few for {n_params} parameters; provide at least "
-            f"{max(20, math.ceil(MIN_ROWS_PER_PARAM * n_params))} periods or model fewer channels"
-        )
-    for c in spec.media:
-        if float(out[c].max()) <= 0:
-            raise DataValidationError(
-                f"{source}: channel {c!r} is zero in every period, so its effect cannot be "
-                "estimated; drop it from --channels"
-            )
-    return out
+    def per(e: float) -> float:
+        return spend / e if e > 0 else math.inf
 
-
-def _n_params(spec: MMMSpec) -> int:
-    ad = len(ADSTOCKS[spec.adstock].param_bounds)
-    sat = len(SATURATIONS[spec.saturation].param_bounds)
-    base = (
-        1
-        + {"linear": 1, "quadratic": 2}.get(spec.trend, 0)
-        + 2 * spec.yearly_seasonality
-        + len(spec.controls)
-    )
-    return base + len(spec.media) * (1 + ad + sat)
+    # a CPA interval runs the other way: the largest effect gives the lowest cost
+    return dict(zip(keys, (per(mid) if mid > 0 else math.nan, per(hi), per(lo))))
 
 
 @dataclass
@@ -362,7 +157,13 @@ class _SteadyStateResponse:
 
     @property
     def outcome(self) -> str:
-        return "revenue"
+        """``revenue`` (reported as ROAS) or ``conversions`` (reported as CPA)."""
+        return self.spec.outcome
+
+    @property
+    def ratio_name(self) -> str:
+        """``roas`` for revenue models, ``cpa`` for conversion models."""
+        return "cpa" if self.outcome == "conversions" else "roas"
 
     def _check_fitted(self) -> None:
         """Overridden by estimators that can be unfitted."""
@@ -400,7 +201,7 @@ class _SteadyStateResponse:
         return np.stack([self._paid_response(spend, dr).sum(axis=-1) for dr in draws])
 
 
-class MarketingMixModel(_SteadyStateResponse):
+class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
     """Additive marketing-mix model with registered adstock and saturation curves.
 
     Parameters
@@ -802,7 +603,13 @@ class MarketingMixModel(_SteadyStateResponse):
         return np.quantile(values, a, axis=0), np.quantile(values, 1 - a, axis=0)
 
     def summary(self) -> pd.DataFrame:
-        """Per channel: contribution, share, ROAS and marginal ROAS (paid only), with intervals."""
+        """Per channel: contribution and share, with intervals; for paid channels the return.
+
+        Revenue models report ``roas`` and ``marginal_roas`` (outcome per unit of spend);
+        conversion models report ``cpa`` and ``marginal_cpa`` (spend per conversion), each with
+        ``_lo`` / ``_hi`` interval columns (a CPA interval is unbounded above, ``inf``, when the
+        contribution's interval reaches zero).
+        """
         self._check_fitted()
         spec = self.spec
         d = self._d
@@ -826,26 +633,22 @@ class MarketingMixModel(_SteadyStateResponse):
         pred_total = float(self.predict().sum())
         rows = []
         for i, c in enumerate(spec.media):
-            paid = c in spec.channels
-            denom = spend[i] if paid and spend[i] > 0 else np.nan
-            dspend = spend[i] * (bump - 1) if paid and spend[i] > 0 else np.nan
-            rows.append(
-                {
-                    "channel": c,
-                    "kind": "paid" if paid else "organic",
-                    "spend": float(spend[i]) if paid else np.nan,
-                    "contribution": float(T[0, i]),
-                    "contribution_lo": float(lo[i]),
-                    "contribution_hi": float(hi[i]),
-                    "share_of_outcome": float(T[0, i] / pred_total) if pred_total else np.nan,
-                    "roas": float(T[0, i] / denom),
-                    "roas_lo": float(lo[i] / denom),
-                    "roas_hi": float(hi[i] / denom),
-                    "marginal_roas": float(M[0, i] / dspend),
-                    "marginal_roas_lo": float(mlo[i] / dspend),
-                    "marginal_roas_hi": float(mhi[i] / dspend),
-                }
+            paid = c in spec.channels and spend[i] > 0
+            row: dict[str, Any] = {
+                "channel": c,
+                "kind": "paid" if c in spec.channels else "organic",
+                "spend": float(spend[i]) if c in spec.channels else np.nan,
+                "contribution": float(T[0, i]),
+                "contribution_lo": float(lo[i]),
+                "contribution_hi": float(hi[i]),
+                "share_of_outcome": float(T[0, i] / pred_total) if pred_total else np.nan,
+            }
+            dspend = spend[i] * (bump - 1)
+            row.update(_returns(self.ratio_name, "", spend[i], (T[0, i], lo[i], hi[i]), paid))
+            row.update(
+                _returns(self.ratio_name, "marginal_", dspend, (M[0, i], mlo[i], mhi[i]), paid)
             )
+            rows.append(row)
         return pd.DataFrame(rows)
 
     @staticmethod
@@ -911,18 +714,36 @@ class MarketingMixModel(_SteadyStateResponse):
         self._check_fitted()
         return self.data_[list(self.spec.channels)].tail(self.horizon_).sum().to_numpy(float)
 
+    @property
+    def observed_spend_max(self) -> np.ndarray:
+        """The most spend per paid channel over any ``horizon_`` consecutive periods of the data.
+
+        Allocations beyond it are extrapolations of the fitted curves
+        (:func:`micromix.optimize.extrapolation_check`).
+        """
+        self._check_fitted()
+        paid = self.data_[list(self.spec.channels)]
+        window = min(self.horizon_, len(paid))
+        return paid.rolling(window).sum().max().to_numpy(float)
+
     # ------------------------------------------------------------------ diagnostics
     def _diagnostics(self, d: _Design, theta, coef, results) -> list[CheckResult]:
+        """In-sample fit, convergence and bounds, then identification checks."""
+        return [*self._fit_checks(d, theta, coef, results), *self._identification(d, theta, coef)]
+
+    def _fit_checks(self, d: _Design, theta, coef, results) -> list[CheckResult]:
+        """In-sample fit, convergence from every start, parameters at their bounds."""
         checks: list[CheckResult] = []
         yhat = np.column_stack([d.base, self._media_matrix(d, theta)]) @ coef
         y = d.y
-        r2 = 1 - float(((y - yhat) ** 2).sum() / ((y - y.mean()) ** 2).sum())
-        mape = float(np.mean(np.abs((y - yhat) / np.where(y == 0, np.nan, y))) * 100)
+        ss_tot = float(((y - y.mean()) ** 2).sum())
+        r2 = 1 - float(((y - yhat) ** 2).sum()) / ss_tot if ss_tot > 0 else math.nan
+        mape = _mape(y, yhat)
         checks.append(
             CheckResult(
                 "in_sample_fit",
                 Status.PASS if r2 >= 0.7 else Status.REVIEW,
-                f"in-sample R² {r2:.3f}, MAPE {mape:.1f}%",
+                f"in-sample R² {r2:.3f}, {_fmt_mape(mape)}",
                 "" if r2 >= 0.7 else "add missing drivers (controls, events, seasonality)",
                 {"r2": r2, "mape": mape},
             )
@@ -960,6 +781,11 @@ class MarketingMixModel(_SteadyStateResponse):
                 {"at_bound": at_bound},
             )
         )
+        return checks
+
+    def _identification(self, d: _Design, theta, coef) -> list[CheckResult]:
+        """Baseline confounding, identifiability and channels without a detectable effect."""
+        checks: list[CheckResult] = []
         M = self._media_matrix(d, theta)
         corr = np.corrcoef(M.T) if M.shape[1] > 1 else np.ones((1, 1))
         np.fill_diagonal(corr, 0)
@@ -1012,6 +838,14 @@ class MarketingMixModel(_SteadyStateResponse):
         )
         return checks
 
+    def review(self, *, holdout: bool = True) -> list[CheckResult]:
+        """The fit's diagnostics plus, with ``holdout``, the out-of-sample check on its data."""
+        self._check_fitted()
+        checks = list(self.diagnostics_)
+        if holdout:
+            checks.append(self.holdout_check(self.data_))
+        return checks
+
     def holdout_check(self, df: pd.DataFrame, test_fraction: float = 0.2) -> CheckResult:
         """Out-of-sample error on a time split: fit on the first part, score the last part."""
         data = prepare_mmm_data(df, self.spec)
@@ -1021,12 +855,12 @@ class MarketingMixModel(_SteadyStateResponse):
         m = MarketingMixModel(spec=spec, n_starts=self.n_starts).fit(train, "training part")
         pred = m.predict(test)
         y = test[self.spec.target].to_numpy()
-        mape = float(np.mean(np.abs((y - pred) / np.where(y == 0, np.nan, y))) * 100)
-        status = Status.PASS if mape < 15 else Status.REVIEW
+        mape = _mape(y, pred)
+        status = Status.PASS if mape is not None and mape < 15 else Status.REVIEW
         return CheckResult(
             "out_of_sample",
             status,
-            f"MAPE {mape:.1f}% on the last {n_test} periods (fit on the first {len(train)})",
+            f"{_fmt_mape(mape)} on the last {n_test} periods (fit on the first {len(train)})",
             "" if status is Status.PASS else "the model forecasts poorly; review drivers and trend",
             {"mape": mape, "n_test": n_test},
         )
@@ -1048,6 +882,7 @@ class MarketingMixModel(_SteadyStateResponse):
             "params": self.params_,
             "coef": self.coef_,
             "current_spend": self.current_spend.tolist(),
+            "observed_spend_max": self.observed_spend_max.tolist(),
         }
 
     def save(self, folder: str | Path) -> Path:
@@ -1057,6 +892,57 @@ class MarketingMixModel(_SteadyStateResponse):
         path = p / MODEL_FILE
         path.write_text(json.dumps(self.to_dict()))
         return path
+
+    def results_document(self, checks: list[CheckResult] | None = None) -> dict[str, Any]:
+        """The fit's summary as one JSON-ready dict (what ``summary.json`` holds).
+
+        Per channel: kind, spend, contribution with interval, share, the return (``roas`` or
+        ``cpa``, per :attr:`outcome`) and its marginal value with intervals, curve parameters;
+        then ``checks`` (default: :attr:`diagnostics_`).
+        """
+        self._check_fitted()
+        r = self.ratio_name
+        channels = {}
+        for row in self.summary().to_dict(orient="records"):
+            channels[row["channel"]] = {
+                "kind": row["kind"],
+                "spend": row["spend"],
+                "total_contribution": row["contribution"],
+                "contribution_interval": [row["contribution_lo"], row["contribution_hi"]],
+                "share_of_outcome": row["share_of_outcome"],
+                r: row[r],
+                f"{r}_interval": [row[f"{r}_lo"], row[f"{r}_hi"]],
+                f"marginal_{r}": row[f"marginal_{r}"],
+                f"marginal_{r}_interval": [row[f"marginal_{r}_lo"], row[f"marginal_{r}_hi"]],
+                "params": self.params_[row["channel"]],
+            }
+        return {
+            "target": self.spec.target,
+            "outcome": self.outcome,
+            "date_col": self.spec.date_col,
+            "interval": self.spec.interval,
+            "fit_seconds": self.fit_seconds_,
+            "horizon_periods": self.horizon_,
+            "channels": channels,
+            "diagnostics": [c.to_dict() for c in (self.diagnostics_ if checks is None else checks)],
+        }
+
+    def write_results(
+        self, folder: str | Path, checks: list[CheckResult] | None = None
+    ) -> dict[str, Any]:
+        """Write ``contributions.csv``, ``response_curves.csv``, ``contribution_intervals.csv``,
+        ``model.json`` and ``summary.json`` into ``folder``; returns the summary document."""
+        from micromix.jsonutil import dumps
+
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        self.contributions_.to_csv(out / "contributions.csv", index=False)
+        self.response_curves().to_csv(out / "response_curves.csv", index=False)
+        self.contribution_intervals().to_csv(out / "contribution_intervals.csv", index=False)
+        self.save(out)
+        doc = self.results_document(checks)
+        (out / "summary.json").write_text(dumps(doc, indent=2))
+        return doc
 
 
 class _LoadedMMM(_SteadyStateResponse):
@@ -1073,10 +959,17 @@ class _LoadedMMM(_SteadyStateResponse):
         self.params_ = d["params"]
         self.coef_ = d["coef"]
         self._current = np.asarray(d["current_spend"], float)
+        # models saved before observed_spend_max existed: the current spend is what is known
+        self._seen = np.asarray(d.get("observed_spend_max", d["current_spend"]), float)
 
     @property
     def current_spend(self) -> np.ndarray:
         return self._current.copy()
+
+    @property
+    def observed_spend_max(self) -> np.ndarray:
+        """The most spend per paid channel over one horizon in the data the model was fitted on."""
+        return self._seen.copy()
 
     def __repr__(self) -> str:
         return f"SavedMMM(channels={self.channels}, horizon={self.horizon_})"

@@ -2,8 +2,9 @@
 
 :func:`strategy_panel` turns the store's events into a daily (or weekly) panel — revenue, spend
 per paid strategy, organic impressions of user content — and :func:`fit_strategy_mix` fits the
-marketing-mix model to it, calibrated with the holdout experiments where they exist, and asks
-the budget optimizer for the best reallocation of the same total spend.
+marketing-mix model to it, calibrated with the holdout experiments where they exist. The best
+reallocation of the same spend is the optimizer's job
+(``micromix.optimize.recommend_budget(mix.model)``), one layer up.
 
 User-generated content is an *organic* channel: its contribution is estimated, but it gets no
 ROAS and no budget.
@@ -22,24 +23,32 @@ Quickstart
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
 
 import ibis
 import numpy as np
 import pandas as pd
 
-from micromix.errors import DataValidationError, StoreError
+from micromix.errors import DataValidationError, MicromixError, StoreError
 from micromix.measurement.mmm import LiftTest, MarketingMixModel, MMMSpec
+from micromix.metrics.compare import ComparisonResult, compare_strategies
+from micromix.store import Store
 
-__all__ = ["ORGANIC_STRATEGIES", "StrategyMix", "fit_strategy_mix", "strategy_panel"]
+__all__ = [
+    "ORGANIC_STRATEGIES",
+    "StrategyMix",
+    "fit_strategy_mix",
+    "strategy_of",
+    "strategy_panel",
+]
 
 #: strategies whose effect comes without media spend
 ORGANIC_STRATEGIES = ("ugc_organic",)
 _GRAIN = {"day": "D", "week": "W"}
 
 
-def strategy_panel(store: Any, *, grain: str = "day") -> pd.DataFrame:
+def strategy_panel(store: Store, *, grain: str = "day") -> pd.DataFrame:
     """Revenue and media per period: ``spend_<strategy>`` for paid strategies,
     ``organic_<strategy>`` (impressions) for organic ones, and day-of-week dummies for daily data.
 
@@ -87,27 +96,37 @@ def strategy_panel(store: Any, *, grain: str = "day") -> pd.DataFrame:
     return panel
 
 
+def strategy_of(channel: str) -> str:
+    """The strategy a panel column measures: ``spend_paid_social`` -> ``paid_social``."""
+    return re.sub(r"^(spend|organic)_", "", channel)
+
+
 @dataclass
 class StrategyMix:
-    """A fitted strategy mix model with its summary and recommended reallocation."""
+    """A fitted strategy mix model, its panel and its per-strategy summary.
+
+    ``summary`` is :meth:`MarketingMixModel.summary` with a ``strategy`` column first;
+    ``calibrated_with`` names the strategies whose holdouts calibrated it.
+    """
 
     model: MarketingMixModel
     panel: pd.DataFrame
     summary: pd.DataFrame
-    reallocation: pd.DataFrame
     calibrated_with: list[str]
+
+    @property
+    def current_spend(self) -> dict[str, float]:
+        """Spend per paid channel over the planning horizon."""
+        return dict(zip(self.model.channels, np.asarray(self.model.current_spend, float).tolist()))
 
     def __repr__(self) -> str:
         return f"StrategyMix(calibrated_with={self.calibrated_with})\n{self.summary.to_string(index=False)}"
 
 
 def _lift_tests(
-    store: Any, panel: pd.DataFrame, paid: list[str], holdouts: Any = None
+    store: Store, panel: pd.DataFrame, paid: list[str], holdouts: ComparisonResult | None = None
 ) -> list[LiftTest]:
     """Holdout results per strategy as lift tests (per-period incremental revenue)."""
-    from micromix.errors import MicromixError
-    from micromix.metrics.compare import compare_strategies
-
     try:
         res = (
             holdouts
@@ -142,14 +161,14 @@ def _lift_tests(
 
 
 def fit_strategy_mix(
-    store: Any,
+    store: Store,
     *,
     grain: str = "day",
     calibrate: bool = True,
     seed: int = 0,
-    holdouts: Any = None,
+    holdouts: ComparisonResult | None = None,
 ) -> StrategyMix:
-    """Fit the mix model over strategies and recommend a reallocation of the same spend.
+    """Fit the mix model over strategies (the reallocation is :func:`micromix.optimize.recommend_budget`).
 
     Parameters
     ----------
@@ -165,8 +184,6 @@ def fit_strategy_mix(
     -------
     StrategyMix
     """
-    from micromix.optimize import BudgetOptimizer, compare_scenarios
-
     panel = strategy_panel(store, grain=grain)
     paid = [c for c in panel.columns if c.startswith("spend_")]
     organic = [c for c in panel.columns if c.startswith("organic_")]
@@ -179,6 +196,7 @@ def fit_strategy_mix(
     spec = MMMSpec(
         date_col="date",
         target="revenue",
+        outcome="revenue",
         channels=tuple(paid),
         organic=tuple(organic),
         controls=tuple(controls),
@@ -189,19 +207,5 @@ def fit_strategy_mix(
     )
     mmm = MarketingMixModel(spec=spec, horizon=len(panel)).fit(panel, source="events")
     summary = mmm.summary()
-    summary["strategy"] = summary["channel"].str.replace(r"^(spend|organic)_", "", regex=True)
-    current = panel[paid].sum().to_numpy()
-    best = BudgetOptimizer(mmm).allocate(float(current.sum()))
-    scen = compare_scenarios(mmm, {"current": current, "recommended": best.spend})
-    realloc = pd.DataFrame(
-        {
-            "strategy": [p.removeprefix("spend_") for p in paid],
-            "current_spend": current,
-            "recommended_spend": np.asarray(best.spend, dtype=float),
-        }
-    )
-    realloc["change"] = realloc["recommended_spend"] - realloc["current_spend"]
-    realloc.attrs["scenarios"] = scen
-    return StrategyMix(
-        mmm, panel, summary, realloc, [t.channel.removeprefix("spend_") for t in tests]
-    )
+    summary.insert(0, "strategy", summary["channel"].map(strategy_of))
+    return StrategyMix(mmm, panel, summary, [strategy_of(t.channel) for t in tests])

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from micromix.errors import ConfigError
+from micromix.registry import Registry
 
 __all__ = [
     "ADSTOCKS",
@@ -197,42 +198,30 @@ class HillSaturation(Saturation):
 
 
 #: registered adstock curves by lookup name
-ADSTOCKS: dict[str, type[Adstock]] = {
-    c.lookup_name: c for c in (GeometricAdstock, DelayedAdstock, WeibullAdstock)
-}
+ADSTOCKS: Registry[Adstock] = Registry("adstock curve", base=Adstock)
 #: registered saturation curves by lookup name
-SATURATIONS: dict[str, type[Saturation]] = {
-    c.lookup_name: c for c in (HillSaturation, LogisticSaturation)
-}
+SATURATIONS: Registry[Saturation] = Registry("saturation curve", base=Saturation)
+for _cls in (GeometricAdstock, DelayedAdstock, WeibullAdstock):
+    ADSTOCKS.register(_cls)
+for _sat in (HillSaturation, LogisticSaturation):
+    SATURATIONS.register(_sat)
 
 
 def get_adstock(name: str | Adstock, **kwargs: Any) -> Adstock:
     """Look up an adstock curve by name (``geometric``, ``delayed``, ``weibull``)."""
-    if isinstance(name, Adstock):
-        return name
-    if name not in ADSTOCKS:
-        raise ConfigError(f"adstock={name!r} is not registered; choose one of {sorted(ADSTOCKS)}")
-    return ADSTOCKS[name](**kwargs)
+    return ADSTOCKS.create(name, **kwargs)
 
 
 def get_saturation(name: str | Saturation, **kwargs: Any) -> Saturation:
     """Look up a saturation curve by name (``logistic``, ``hill``)."""
-    if isinstance(name, Saturation):
-        return name
-    if name not in SATURATIONS:
-        raise ConfigError(
-            f"saturation={name!r} is not registered; choose one of {sorted(SATURATIONS)}"
-        )
-    return SATURATIONS[name](**kwargs)
+    return SATURATIONS.create(name, **kwargs)
 
 
 def adstock_from_dict(d: dict[str, Any]) -> Adstock:
     """Rebuild an adstock curve from :meth:`Adstock.to_dict` output."""
-    d = dict(d)
-    return get_adstock(d.pop("lookup_name", ""), **d)
+    return ADSTOCKS.create(d)
 
 
 def saturation_from_dict(d: dict[str, Any]) -> Saturation:
     """Rebuild a saturation curve from :meth:`Saturation.to_dict` output."""
-    d = dict(d)
-    return get_saturation(d.pop("lookup_name", ""), **d)
+    return SATURATIONS.create(d)

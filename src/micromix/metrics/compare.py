@@ -41,8 +41,10 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from micromix.errors import ConfigError, StoreError
+from micromix.store import Store
 
 __all__ = [
     "COMPARISONS",
@@ -164,7 +166,7 @@ def tier_expr(
     return expr
 
 
-def _grouped_events(store: Any, comp: Comparison, tiers: tuple[tuple[str, int], ...]) -> ir.Table:
+def _grouped_events(store: Store, comp: Comparison, tiers: tuple[tuple[str, int], ...]) -> ir.Table:
     t = store.table("events")
     if comp.dimension == "creator_tier":
         if not store.has_table("creators") or store.count("creators") == 0:
@@ -210,7 +212,7 @@ def _bootstrap_days(
 
 
 def _incrementality(
-    store: Any,
+    store: Store,
     camp_group: pd.DataFrame,
     spend_by_campaign: pd.Series,
     groups: list[str],
@@ -250,69 +252,17 @@ def _incrementality(
     exp["unit_code"] = pd.factorize(exp["unit_id"])[0]
     n_units = int(exp["unit_code"].max()) + 1
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
-
-    # per experiment arrays (CUPED adjustment with a pooled theta)
-    exps = []
-    for _eid, e in exp.groupby("experiment_id", sort=True):
-        t = e["treated"].to_numpy()
-        if t.all() or (~t).all():
-            continue
-        x = e["pre_period"].fillna(0.0).to_numpy(dtype="float64")
-        ys = {}
-        for outcome in ("revenue", "conversions"):
-            y = e[outcome].fillna(0.0).to_numpy(dtype="float64")
-            vx = x.var()
-            theta = np.cov(y, x)[0, 1] / vx if vx > 0 else 0.0
-            ys[outcome] = y - theta * (x - x.mean())
-        exps.append(
-            {
-                "grp": e["grp"].iloc[0],
-                "campaign": e["campaign_id"].iloc[0],
-                "units": e["unit_code"].to_numpy(),
-                "t": t,
-                **ys,
-            }
-        )
-
-    def estimate(weights: np.ndarray | None) -> dict[str, np.ndarray]:
-        """Per-group incremental (revenue, conversions); weights shape (B, n_units) or None."""
-        acc: dict[str, np.ndarray] = {}
-        for e in exps:
-            if weights is None:
-                w = np.ones((1, len(e["units"])))
-            else:
-                w = weights[:, e["units"]]
-            wt, wc = w * e["t"], w * ~e["t"]
-            nt, nc = wt.sum(1), wc.sum(1)
-            vals = []
-            for outcome in ("revenue", "conversions"):
-                y = e[outcome]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    diff = (wt @ y) / nt - (wc @ y) / nc
-                vals.append(diff * nt)
-            inc = np.stack(vals, axis=1)  # (B, 2)
-            acc[e["grp"]] = acc.get(e["grp"], 0) + inc
-        return acc
-
-    point = estimate(None)
-    boots: dict[str, list[np.ndarray]] = {}
-    chunk = max(1, min(n_boot, int(2e7 // max(n_units, 1))))
-    done = 0
-    while done < n_boot:
-        b = min(chunk, n_boot - done)
-        w = rng.poisson(1.0, size=(b, n_units)).astype("float32")
-        for g, v in estimate(w).items():
-            boots.setdefault(g, []).append(v)
-        done += b
+    exps = _experiment_arrays(exp)
+    point = _estimate(exps, None)
+    boots = _poisson_bootstrap(exps, n_units, n_boot, rng)
     rows = []
     for g in groups:
         if g not in point:
             continue
         camps = {e["campaign"] for e in exps if e["grp"] == g}
         spend = float(spend_by_campaign.reindex(list(camps)).fillna(0).sum())
-        bs = np.concatenate(boots[g], axis=0)
         rev, conv = point[g][0]
-        rev_b, conv_b = bs[:, 0], bs[:, 1]
+        rev_b, conv_b = boots[g][:, 0], boots[g][:, 1]
         rev_b, conv_b = rev_b[np.isfinite(rev_b)], conv_b[np.isfinite(conv_b)]
         roas_b = rev_b / spend if spend > 0 else np.array([np.nan])
         rows.append(
@@ -337,8 +287,81 @@ def _incrementality(
     return pd.DataFrame(rows, columns=cols)
 
 
+def _experiment_arrays(exp: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per randomised experiment: group, campaign, unit codes, treated flags and CUPED outcomes.
+
+    CUPED adjusts each outcome with the experiment's pre-period (pooled theta); experiments
+    with one arm only are left out.
+    """
+    exps = []
+    for _eid, e in exp.groupby("experiment_id", sort=True):
+        t = e["treated"].to_numpy()
+        if t.all() or (~t).all():
+            continue
+        x = e["pre_period"].fillna(0.0).to_numpy(dtype="float64")
+        ys = {}
+        for outcome in ("revenue", "conversions"):
+            y = e[outcome].fillna(0.0).to_numpy(dtype="float64")
+            vx = x.var()
+            theta = np.cov(y, x)[0, 1] / vx if vx > 0 else 0.0
+            ys[outcome] = y - theta * (x - x.mean())
+        exps.append(
+            {
+                "grp": e["grp"].iloc[0],
+                "campaign": e["campaign_id"].iloc[0],
+                "units": e["unit_code"].to_numpy(),
+                "t": t,
+                **ys,
+            }
+        )
+    return exps
+
+
+def _estimate(exps: list[dict[str, Any]], weights: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Per-group incremental (revenue, conversions); weights shape (B, n_units) or None."""
+    acc: dict[str, np.ndarray] = {}
+    for e in exps:
+        w = np.ones((1, len(e["units"]))) if weights is None else weights[:, e["units"]]
+        wt, wc = w * e["t"], w * ~e["t"]
+        nt, nc = wt.sum(1), wc.sum(1)
+        vals = []
+        for outcome in ("revenue", "conversions"):
+            y = e[outcome]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                diff = (wt @ y) / nt - (wc @ y) / nc
+            vals.append(diff * nt)
+        inc = np.stack(vals, axis=1)  # (B, 2)
+        acc[e["grp"]] = acc.get(e["grp"], 0) + inc
+    return acc
+
+
+def _poisson_bootstrap(
+    exps: list[dict[str, Any]], n_units: int, n_boot: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """``n_boot`` Poisson-weighted replicates of :func:`_estimate`, drawn jointly over people.
+
+    One weight per person for all experiments keeps people who are in several holdouts
+    consistent across them; draws go in chunks to bound memory.
+    """
+    boots: dict[str, list[np.ndarray]] = {}
+    chunk = max(1, min(n_boot, int(2e7 // max(n_units, 1))))
+    done = 0
+    while done < n_boot:
+        b = min(chunk, n_boot - done)
+        w = rng.poisson(1.0, size=(b, n_units)).astype("float32")
+        for g, v in _estimate(exps, w).items():
+            boots.setdefault(g, []).append(v)
+        done += b
+    return {g: np.concatenate(v, axis=0) for g, v in boots.items()}
+
+
 def _speed(
-    store: Any, t: ir.Table, groups: list[str], n_boot: int, level: float, rng: np.random.Generator
+    store: Store,
+    t: ir.Table,
+    groups: list[str],
+    n_boot: int,
+    level: float,
+    rng: np.random.Generator,
 ) -> dict[str, tuple[float, float, float]]:
     """Median days from the last impression of the group before an attributed purchase."""
     imp = t.filter((t.event_type == "impression") & t.grp.notnull()).select(
@@ -355,18 +378,20 @@ def _speed(
     df["secs"] = (pd.to_datetime(df["pts"]) - pd.to_datetime(df["last_ts"])).dt.total_seconds()
     df = df.sort_values(["grp", "secs"], kind="stable").reset_index(drop=True)
     out = {}
-    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
     for g in groups:
         v = df.loc[df["grp"] == g, "secs"].to_numpy(dtype="float64") / 86400.0
         if len(v) < 5:
             continue
-        idx = rng.integers(0, len(v), size=(min(n_boot, 300), len(v)))
-        meds = np.median(v[idx], axis=1)
-        out[g] = (
-            float(np.median(v)),
-            float(np.quantile(meds, lo_q)),
-            float(np.quantile(meds, hi_q)),
-        )
+        ci = stats.bootstrap(
+            (v,),
+            np.median,
+            n_resamples=min(n_boot, 300),
+            confidence_level=level,
+            method="percentile",
+            vectorized=True,
+            rng=rng,
+        ).confidence_interval
+        out[g] = (float(np.median(v)), float(ci.low), float(ci.high))
     return out
 
 
@@ -409,7 +434,7 @@ def _measurability(row: pd.Series) -> str:
 
 
 def compare_strategies(
-    store: Any,
+    store: Store,
     comparison: str,
     *,
     level: float = 0.95,
@@ -450,6 +475,32 @@ def compare_strategies(
     rng = np.random.default_rng(seed)
     t = _grouped_events(store, comp, tiers)
     t = t.filter(t.grp.notnull())
+    # the draws happen in a fixed order (days, timing, holdouts): same seed, same intervals
+    totals, daily, present = _observed(store, t, comp, comparison, n_boot, level, rng)
+    _add_timing(totals, store, t, daily, present, n_boot, level, rng)
+    table = totals.merge(_holdouts(store, t, present, n_boot, level, rng), on="grp", how="left")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["incremental_cpa"] = table["experiment_spend"] / table[
+            "incremental_conversions"
+        ].where(table["incremental_conversions"] > 0)
+    table["measurability"] = table.apply(_measurability, axis=1)
+    notes = _add_truth(table, store, comp)
+    table.insert(0, "dimension", comp.dimension)
+    table = table.rename(columns={"grp": "strategy"})
+    table.insert(0, "strategy", table.pop("strategy"))
+    return ComparisonResult(comp, table, _conclude(comp, table, level), level, notes)
+
+
+def _observed(
+    store: Store,
+    t: ir.Table,
+    comp: Comparison,
+    comparison: str,
+    n_boot: int,
+    level: float,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Totals per group with ratio KPIs and their day-bootstrap bounds, EMV; daily; groups."""
     et = t.event_type
     is_imp = et == "impression"
 
@@ -500,20 +551,44 @@ def compare_strategies(
     totals["emv"] = np.where(
         totals["spend"] == 0, totals["impressions"] * paid_cpm / 1000.0, np.nan
     )
+    return totals, daily, present
+
+
+def _add_timing(
+    totals: pd.DataFrame,
+    store: Store,
+    t: ir.Table,
+    daily: pd.DataFrame,
+    present: list[str],
+    n_boot: int,
+    level: float,
+    rng: np.random.Generator,
+) -> None:
+    """Days to conversion (with a bootstrap interval) and the lag of the peak response."""
     speed = _speed(store, t, present, n_boot, level, rng)
     totals["days_to_conversion"] = [speed.get(g, (np.nan,) * 3)[0] for g in totals["grp"]]
     totals["days_to_conversion_low"] = [speed.get(g, (np.nan,) * 3)[1] for g in totals["grp"]]
     totals["days_to_conversion_high"] = [speed.get(g, (np.nan,) * 3)[2] for g in totals["grp"]]
     peak = _peak_lag(daily, present)
     totals["days_to_peak_response"] = [peak.get(g, np.nan) for g in totals["grp"]]
-    # incrementality from holdouts
+
+
+def _holdouts(
+    store: Store,
+    t: ir.Table,
+    present: list[str],
+    n_boot: int,
+    level: float,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Incremental figures per group from the randomised holdouts of its campaigns."""
     camp = store.execute(
         t.filter(t.campaign_id.notnull())
         .group_by([t.campaign_id, t.grp])
         .aggregate(spend=t.cost.sum().fill_null(0.0))
     )
     spend_by_campaign = camp.groupby("campaign_id")["spend"].sum()
-    inc = _incrementality(
+    return _incrementality(
         store,
         camp[["campaign_id", "grp"]].drop_duplicates("campaign_id"),
         spend_by_campaign,
@@ -522,37 +597,31 @@ def compare_strategies(
         level,
         rng,
     )
-    table = totals.merge(inc, on="grp", how="left")
+
+
+def _add_truth(table: pd.DataFrame, store: Store, comp: Comparison) -> list[str]:
+    """The simulator's true incremental figures beside the estimates (when the store has them)."""
+    if not (store.has_table("ground_truth") and store.count("ground_truth") > 0):
+        return []
+    gt = store.read("ground_truth")
+    if comp.dimension not in gt.columns:
+        return []
+    g = gt.groupby(comp.dimension)[
+        ["spend", "incremental_revenue", "incremental_conversions"]
+    ].sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["incremental_cpa"] = table["experiment_spend"] / table[
-            "incremental_conversions"
-        ].where(table["incremental_conversions"] > 0)
-    table["measurability"] = table.apply(_measurability, axis=1)
-    # ground truth (simulator)
-    notes = []
-    if store.has_table("ground_truth") and store.count("ground_truth") > 0:
-        gt = store.read("ground_truth")
-        if comp.dimension in gt.columns:
-            g = gt.groupby(comp.dimension)[
-                ["spend", "incremental_revenue", "incremental_conversions"]
-            ].sum()
-            with np.errstate(divide="ignore", invalid="ignore"):
-                true_roas = g["incremental_revenue"] / g["spend"].replace(0, np.nan)
-            table["true_incremental_roas"] = table["grp"].map(true_roas)
-            table["true_incremental_conversions"] = table["grp"].map(g["incremental_conversions"])
-            table["truth_in_interval"] = [
-                (bool(lo <= tr <= hi) if not (pd.isna(tr) or pd.isna(lo)) else None)
-                for tr, lo, hi in zip(
-                    table["true_incremental_roas"],
-                    table["incremental_roas_low"],
-                    table["incremental_roas_high"],
-                )
-            ]
-            notes.append("true_* columns come from the simulator's ground truth")
-    table.insert(0, "dimension", comp.dimension)
-    table = table.rename(columns={"grp": "strategy"})
-    table.insert(0, "strategy", table.pop("strategy"))
-    return ComparisonResult(comp, table, _conclude(comp, table, level), level, notes)
+        true_roas = g["incremental_revenue"] / g["spend"].replace(0, np.nan)
+    table["true_incremental_roas"] = table["grp"].map(true_roas)
+    table["true_incremental_conversions"] = table["grp"].map(g["incremental_conversions"])
+    table["truth_in_interval"] = [
+        (bool(lo <= tr <= hi) if not (pd.isna(tr) or pd.isna(lo)) else None)
+        for tr, lo, hi in zip(
+            table["true_incremental_roas"],
+            table["incremental_roas_low"],
+            table["incremental_roas_high"],
+        )
+    ]
+    return ["true_* columns come from the simulator's ground truth"]
 
 
 def _fmt_money(v: float) -> str:

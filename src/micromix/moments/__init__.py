@@ -6,7 +6,8 @@ Quickstart
 >>> IntentClassifier.load_default().predict(["dog groomer near me"]).tolist()
 ['go']
 
-See ``docs/moments.md`` for the CLI tour (``micromix moments classify | bursts | watch``).
+See ``docs/moments.md`` for the taxonomy and the CLI tour
+(``micromix moments classify | bursts | sessions | watch``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from micromix.moments.bursts import (
     BurstStream,
     detect_bursts,
 )
+from micromix.moments.classify import classify_texts
 from micromix.moments.detectors import (
     BurstDetector,
     CusumDetector,
@@ -36,11 +38,13 @@ from micromix.moments.detectors import (
     get_detector,
     register_detector,
 )
+from micromix.moments.embed import EmbeddingIntentClassifier
 from micromix.moments.intent import IntentClassifier
 from micromix.moments.realtime import MomentDetector, consume_redis, replay_file, serve_http
 from micromix.moments.rules import MOMENTS, explain
 from micromix.moments.sessions import moment_kpis, tag_sessions, time_to_action
 from micromix.moments.summary import MAX_SESSIONS, MomentSummary, moment_summary
+from micromix.moments.topics import TopicVocabulary
 
 __all__ = [
     "BURST_COLUMNS",
@@ -55,15 +59,18 @@ __all__ = [
     "BurstSpec",
     "BurstStream",
     "CusumDetector",
+    "EmbeddingIntentClassifier",
     "EwmaDetector",
     "IntentClassifier",
     "MomentAction",
     "MomentDetector",
     "MomentSummary",
     "PoissonDetector",
+    "TopicVocabulary",
     "WebhookSink",
     "available_detectors",
     "build_action",
+    "classify_texts",
     "consume_redis",
     "detect_bursts",
     "explain",

@@ -157,11 +157,16 @@ def build_action(
     enricher: Callable[[str | None, str | None, str | None], tuple[Any, Any, Any, list[str]]]
     | None = None,
 ) -> MomentAction:
-    """Build the action for a burst (or gap) on ``key`` (``"intent | topic | region"``)."""
+    """Build the action for a burst, level shift or gap on ``key`` (``"intent | topic | region"``)."""
     intent, topic, region = _split_key(key)
     detected = detected_at if detected_at is not None else pd.Timestamp.now(tz="UTC")
     if kind == "gap":
         rec = "data collection gap: check the tracking pipeline before reading the figures"
+    elif kind == "level_shift":
+        rec = (
+            f"volume on {key!r} stepped up and stays up (new coverage, a campaign or a lasting "
+            "change): it is the new normal, not a moment to answer; check whether collection changed"
+        )
     else:
         what = f"I-want-to-{intent}" if intent in ("know", "go", "do", "buy") else "a"
         where = f" in {region}" if region else ""

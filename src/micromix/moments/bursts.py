@@ -1,24 +1,36 @@
-"""Burst and gap detection over counts per key, in batch and in streaming mode.
+"""Bursts, level shifts and coverage gaps over counts per key, in batch and in streaming mode.
 
-Events are counted per key (any key: intent x topic x region, a hashtag, a product) in fixed
-time buckets. For each bucket a seasonal baseline is estimated from *past* buckets only: the
-same hour of the same weekday in earlier weeks when there are enough of them, else the same
-hour on earlier days, else the trailing mean — so the baseline knows daily and weekly
+Events are counted per key (any key: intent x topic x region, a brand, a hashtag, a product)
+in fixed time buckets. For each bucket a seasonal baseline is estimated from *past* buckets
+only: the same hour of the same weekday in earlier weeks when there are enough of them, else
+the same hour on earlier days, else the trailing mean — so the baseline knows daily and weekly
 seasonality. A registered detector (:mod:`micromix.moments.detectors`) turns observed vs
 expected into a burst decision and a score.
 
-Guards:
+What is reported (``kind``):
 
-* **minimum baseline** — the expected count is floored at ``min_baseline`` and a burst needs at
-  least ``min_count`` events and ``min_ratio`` times the baseline;
-* **coverage** — a bucket whose total over all keys falls below ``gap_ratio`` of its expected
-  total is a collection **gap**: it is reported with ``kind="gap"``, kept out of every baseline
-  and detector state, so that normal volume after a gap is not mistaken for a burst; a key
-  needs enough non-gap history before it can burst at all.
+* ``burst`` — a **transient** excess over the key's current level: consecutive buckets at or
+  over the detector's threshold (``hours`` says how long it lasted);
+* ``level_shift`` — a key whose volume **steps up and stays up**: in the last
+  ``shift_window`` buckets at least ``shift_share`` of them are elevated and their sum is far
+  above the baseline. The rising edge is reported once, as a level shift from the bucket the
+  elevation began (any burst rows it had produced are folded into it), and the key's baseline
+  restarts at the new level, so a spike on top of it is still a burst of hours;
+* ``gap`` — a **coverage** change. Globally (key ``*``): a bucket whose total over all keys
+  falls far below its expected total, a collection outage of everything. Per key: a key whose
+  volume falls far below its own level for long enough to be no accident while other keys keep
+  flowing (its collection stopped); the gap is dated from its first quiet bucket. Gap buckets
+  are kept out of every baseline and detector state, so normal volume after a gap is not
+  mistaken for a burst.
+
+Guards: the expected count is floored at ``min_baseline``; a burst needs at least ``min_count``
+events and ``min_ratio`` times the baseline; a key needs ``min_history`` covered buckets before
+it can burst.
 
 Batch (:func:`detect_bursts`) and streaming (:class:`BurstStream`) feed the same
-:class:`BurstEngine`, bucket by bucket, so they give the same bursts on the same data; the
-stream also alerts *early*, on the event whose arrival pushes a count over its threshold.
+:class:`BurstEngine`, bucket by bucket, so they give the same table on the same data; the
+stream also alerts *early*, on the event whose arrival pushes a count over its threshold (and
+alerts again when a surge turns out to be a level shift).
 
 Quickstart
 ----------
@@ -29,8 +41,8 @@ Quickstart
 >>> counts = rng.poisson(20, len(hours)); counts[400] = 90
 >>> df = pd.DataFrame({"ts": hours, "n": counts, "key": "dog food"})
 >>> out = detect_bursts(df, time_col="ts", key_col="key", count_col="n")
->>> out[["key", "start", "kind"]].to_dict("records")
-[{'key': 'dog food', 'start': Timestamp('2024-01-17 16:00:00+0000', tz='UTC'), 'kind': 'burst'}]
+>>> out[["key", "start", "hours", "kind"]].to_dict("records")
+[{'key': 'dog food', 'start': Timestamp('2024-01-17 16:00:00+0000', tz='UTC'), 'hours': 1.0, 'kind': 'burst'}]
 """
 
 from __future__ import annotations
@@ -41,7 +53,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from micromix.errors import ConfigError, DataValidationError
 from micromix.moments.detectors import BurstDetector, get_detector
@@ -49,6 +61,7 @@ from micromix.moments.detectors import BurstDetector, get_detector
 __all__ = [
     "ALL_KEYS",
     "BURST_COLUMNS",
+    "KINDS",
     "Alert",
     "BucketResult",
     "BurstEngine",
@@ -58,12 +71,16 @@ __all__ = [
     "freq_seconds",
 ]
 
-#: the key used for gap rows (a collection gap concerns every key)
+#: the key used for global gap rows (a collection gap of everything)
 ALL_KEYS = "*"
-#: columns of a burst / gap table
-BURST_COLUMNS = ["key", "start", "end", "observed", "expected", "score", "kind"]
+#: columns of a burst / level-shift / gap table
+BURST_COLUMNS = ["key", "start", "end", "hours", "observed", "expected", "score", "kind"]
+#: the kinds of row
+KINDS = ("burst", "level_shift", "gap")
 
 _EPOCH = pd.Timestamp(0, tz="UTC")
+#: share of its recent buckets in which a key must have had events to be judged for gaps
+_STEADY_SHARE = 0.75
 _DAY = 86_400
 _WEEK = 7 * _DAY
 
@@ -80,6 +97,16 @@ def freq_seconds(freq: str) -> int:
     if s < 1 or s != td.total_seconds():
         raise ConfigError(f"freq={freq!r} must be a whole number of seconds >= 1")
     return s
+
+
+def _poisson_cdf(k: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """P(X <= k) for X ~ Poisson(mu) (``k >= 0`` whole)."""
+    return special.gammaincc(np.floor(k) + 1.0, mu)
+
+
+def _poisson_sf(k: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """P(X >= k) for X ~ Poisson(mu)."""
+    return np.where(k <= 0, 1.0, special.gammainc(np.maximum(k, 1e-300), mu))
 
 
 @dataclass(frozen=True)
@@ -103,17 +130,29 @@ class BurstSpec:
     min_ratio : float
         A burst must also be at least this multiple of the expected count.
     gap_ratio : float
-        A bucket whose total is below ``gap_ratio`` x its expected total is a collection gap.
+        A bucket whose total is below ``gap_ratio`` x its expected total is a collection gap;
+        a key below ``gap_ratio`` x its own expected count is quiet (a gap once confirmed).
     min_gap_expected : float
-        Only buckets expected to hold at least this many events in total can be gaps.
+        Only buckets expected to hold at least this many events in total can be gaps; a key's
+        quiet run must have been expected to hold at least this many.
     gap_alpha : float
-        ... and only when so low a total has Poisson probability below ``gap_alpha``. The
+        ... and only when so low a count has Poisson probability below ``gap_alpha``. The
         expected total comes from the seasonal baseline of the total volume (after 3 days or
         2 weeks of history), so a quiet night is not a gap.
     min_history : int
         Non-gap past buckets a key needs before it can burst.
     lateness : int
         Streaming only: buckets an open bucket waits for late events before it closes.
+    key_gaps : bool
+        Judge coverage per key as well as in total.
+    shift_window : int
+        Buckets over which a level shift is judged (0 turns level shifts off): a shift needs
+        this long an elevation, so a burst can last up to about ``shift_share`` of it.
+    shift_share : float
+        Share of the window's buckets that must be elevated (over the baseline by more than
+        one standard deviation) for a level shift.
+    shift_alpha : float
+        The window's total must also have Poisson probability below this under the baseline.
     """
 
     freq: str = "1h"
@@ -129,20 +168,30 @@ class BurstSpec:
     gap_alpha: float = 1e-6
     min_history: int = 24
     lateness: int = 0
+    key_gaps: bool = True
+    shift_window: int = 24
+    shift_share: float = 0.75
+    shift_alpha: float = 1e-6
 
     def __post_init__(self) -> None:
         freq_seconds(self.freq)
         self.make_detector()
-        for name in ("n_weeks", "n_days", "min_count", "min_history", "lateness"):
+        for name in ("n_weeks", "n_days", "min_count", "min_history", "lateness", "shift_window"):
             v = getattr(self, name)
             if not isinstance(v, (int, np.integer)) or v < 0:
                 raise ConfigError(f"BurstSpec: {name}={v!r} must be a whole number >= 0")
-        for name in ("min_baseline", "min_ratio", "min_gap_expected", "gap_alpha"):
+        for name in ("min_baseline", "min_ratio", "min_gap_expected", "gap_alpha", "shift_alpha"):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or v <= 0:
                 raise ConfigError(f"BurstSpec: {name}={v!r} must be a positive number")
         if not (0 <= self.gap_ratio < 1):
             raise ConfigError(f"BurstSpec: gap_ratio={self.gap_ratio!r} must be in [0, 1)")
+        if not (0 < self.shift_share <= 1):
+            raise ConfigError(f"BurstSpec: shift_share={self.shift_share!r} must be in (0, 1]")
+        if self.shift_window == 1:
+            raise ConfigError(
+                "BurstSpec: shift_window=1 cannot tell a shift from a burst; use 0 or >= 2"
+            )
 
     @property
     def width(self) -> int:
@@ -160,7 +209,13 @@ class BurstSpec:
 
 @dataclass
 class BucketResult:
-    """Decisions for one closed bucket, one entry per known key (arrays aligned with ``keys``)."""
+    """Decisions for one closed bucket, one entry per known key (arrays aligned with ``keys``).
+
+    ``key_gap`` marks keys in a confirmed per-key gap, ``gap_start`` the first bucket of each
+    such gap; ``shifts`` lists the level shifts confirmed at this bucket as
+    ``(key index, first bucket, observed, expected, spikes)`` where ``spikes`` are the bursts
+    over the new level inside the shift, ``(first, last, observed, expected, score)``.
+    """
 
     bucket: int
     keys: list[str]
@@ -172,6 +227,13 @@ class BucketResult:
     gap: bool
     total_observed: float
     total_expected: float
+    key_gap: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    gap_start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    gap_observed: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    gap_expected: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    shifts: list[tuple[int, int, float, float, list[tuple[int, int, float, float, float]]]] = field(
+        default_factory=list
+    )
 
 
 class BurstEngine:
@@ -181,24 +243,65 @@ class BurstEngine:
     currently open, the count per key at which it becomes a burst.
     """
 
+    #: per-key float arrays (grown together)
+    _FLOATS = (
+        "expected",
+        "extra_var",
+        "thresholds",
+        "_n_hist",
+        "_exp_raw",
+        "_s_obs",
+        "_s_exp",
+        "_s_elev",
+        "_q_obs",
+        "_q_exp",
+        "_q_level",
+        "_q_learned",
+    )
+    _BOOLS = ("_eligible", "_exact", "_q_conf", "_steady")
+
+    expected: np.ndarray
+    extra_var: np.ndarray
+    thresholds: np.ndarray
+    _n_hist: np.ndarray
+    _exp_raw: np.ndarray
+    _s_obs: np.ndarray
+    _s_exp: np.ndarray
+    _s_elev: np.ndarray
+    _q_obs: np.ndarray
+    _q_exp: np.ndarray
+    _q_level: np.ndarray
+    _q_learned: np.ndarray
+    _eligible: np.ndarray
+    _exact: np.ndarray
+    _q_conf: np.ndarray
+    _steady: np.ndarray
+
     def __init__(self, spec: BurstSpec | None = None) -> None:
         self.spec = spec or BurstSpec()
         self.detector = self.spec.make_detector()
         w = self.spec.width
-        self._D = max(1, _DAY // w) if w <= _DAY else 0
-        self._W = max(1, _WEEK // w) if w <= _WEEK else 0
-        lags_w = [k * self._W for k in range(1, self.spec.n_weeks + 1)] if self._W else []
-        lags_d = [k * self._D for k in range(1, self.spec.n_days + 1)] if self._D else []
-        n_trail = max(3, min(self._D, 24))
+        self._per_day = max(1, _DAY // w) if w <= _DAY else 0
+        self._per_week = max(1, _WEEK // w) if w <= _WEEK else 0
+        lags_w = (
+            [k * self._per_week for k in range(1, self.spec.n_weeks + 1)] if self._per_week else []
+        )
+        lags_d = (
+            [k * self._per_day for k in range(1, self.spec.n_days + 1)] if self._per_day else []
+        )
+        n_trail = max(3, min(self._per_day, 24))
         self._lags_w = np.asarray(lags_w, dtype=np.int64)
         self._lags_d = np.asarray(lags_d, dtype=np.int64)
         self._lags_t = np.arange(1, n_trail + 1, dtype=np.int64)
         self._H = int(max([n_trail, *lags_w, *lags_d])) + 1
+        self._SW = int(self.spec.shift_window)
+        self._need_elev = int(np.ceil(self.spec.shift_share * self._SW)) if self._SW else 0
         self.keys: list[str] = []
         self.index: dict[str, int] = {}
         self._cap = 0
         self._n = 0
         self._hist = np.full((0, self._H), np.nan)
+        self._win = np.zeros((3, max(self._SW, 1), 0))  # obs, expected, elevated by slot
         self._slot_bucket = np.full(self._H, -1, dtype=np.int64)
         self._slot_gap = np.zeros(self._H, dtype=bool)
         self._tot_hist = np.full((1, self._H), np.nan)
@@ -206,12 +309,12 @@ class BurstEngine:
         self._state = self.detector.init_state(0)
         self.start: int | None = None
         self.open_bucket: int | None = None
-        self.expected = np.zeros(0)
-        self.extra_var = np.zeros(0)
-        self._n_hist = np.zeros(0)
-        self.thresholds = np.zeros(0)
-        self._eligible = np.zeros(0, dtype=bool)
-        self._exact = np.zeros(0, dtype=bool)
+        for name in self._FLOATS:
+            setattr(self, name, np.zeros(0))
+        for name in self._BOOLS:
+            setattr(self, name, np.zeros(0, dtype=bool))
+        self._q_start = np.zeros(0, dtype=np.int64)
+        self._in_gap = False
 
     # ------------------------------------------------------------------ keys
     def key_index(self, key: str) -> int:
@@ -219,85 +322,114 @@ class BurstEngine:
         i = self.index.get(key)
         if i is not None:
             return i
-        i = self._n
-        if i >= self._cap:
-            self._grow(max(16, 2 * self._cap))
-        self.index[key] = i
-        self.keys.append(key)
-        self._n += 1
+        self.add_keys([key])
+        return self._n - 1
+
+    def add_keys(self, names: list[str]) -> None:
+        """Register new keys (not yet known) in order, each with a zero history so far."""
+        if not names:
+            return
+        first = self._n
+        need = first + len(names)
+        if need > self._cap:
+            self._grow(max(16, 2 * self._cap, need))
+        for j, key in enumerate(names):
+            self.index[key] = first + j
+            self.keys.append(key)
+        self._n = need
+        rows = np.arange(first, need)
         valid = (self._slot_bucket >= 0) & ~self._slot_gap
-        self._hist[i] = np.where(valid, 0.0, np.nan)
-        self._n_hist[i] = int(valid.sum())
+        self._hist[first:need] = np.where(valid, 0.0, np.nan)
+        self._n_hist[first:need] = int(valid.sum())
+        self._win[1, :, first:need] = self.spec.min_baseline
+        self._s_exp[first:need] = self.spec.min_baseline * self._SW
         if self.open_bucket is not None:
-            self._prepare_rows(np.array([i]))
-        return i
+            self._prepare_rows(rows)
 
     def _grow(self, cap: int) -> None:
         hist = np.full((cap, self._H), np.nan)
         hist[: self._n] = self._hist[: self._n]
         self._hist = hist
+        win = np.zeros((3, self._win.shape[1], cap))
+        win[:, :, : self._n] = self._win[:, :, : self._n]
+        self._win = win
         self._state = self.detector.grow_state(self._state, cap)
-        for name in ("expected", "extra_var", "thresholds", "_n_hist"):
+        for name in self._FLOATS:
             arr = np.zeros(cap)
             arr[: self._n] = getattr(self, name)[: self._n]
             setattr(self, name, arr)
-        for name in ("_eligible", "_exact"):
+        for name in self._BOOLS:
             flags = np.zeros(cap, dtype=bool)
             flags[: self._n] = getattr(self, name)[: self._n]
             setattr(self, name, flags)
+        q = np.full(cap, -1, dtype=np.int64)
+        q[: self._n] = self._q_start[: self._n]
+        self._q_start = q
         self._cap = cap
 
     # ------------------------------------------------------------------ baseline
     def _lag_values(
-        self, hist: np.ndarray, rows: np.ndarray, bucket: int, lags: np.ndarray
+        self, hist: np.ndarray, rows: np.ndarray | slice, bucket: int, lags: np.ndarray
     ) -> np.ndarray:
-        if len(lags) == 0:
-            return np.full((len(rows), 0), np.nan)
         target = bucket - lags
         slots = target % self._H
-        vals = hist[np.ix_(rows, slots)]
-        vals[:, self._slot_bucket[slots] != target] = np.nan
+        vals = hist[rows][:, slots]
+        stale = self._slot_bucket[slots] != target
+        if stale.any():
+            vals[:, stale] = np.nan
         return vals
 
-    def _seasonal(self, hist: np.ndarray, rows: np.ndarray, bucket: int) -> tuple[np.ndarray, ...]:
-        """Raw baseline of ``hist[rows]``: (expected, n values used, seasonal?, n trail)."""
-        vw = self._lag_values(hist, rows, bucket, self._lags_w)
-        vd = self._lag_values(hist, rows, bucket, self._lags_d)
+    @staticmethod
+    def _mean(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if vals.shape[1] == 0:
+            return np.zeros(vals.shape[0]), np.zeros(vals.shape[0], dtype=np.int64)
+        ok = ~np.isnan(vals)
+        n = ok.sum(axis=1)
+        return np.where(ok, vals, 0.0).sum(axis=1) / np.maximum(n, 1), n
+
+    def _seasonal(
+        self, hist: np.ndarray, rows: np.ndarray | slice, bucket: int
+    ) -> tuple[np.ndarray, ...]:
+        """Raw baseline of ``hist[rows]``: (expected, n values used, seasonal?, n trail, trail).
+
+        ``trail`` holds the trailing values themselves (NaN where not covered).
+        """
         vt = self._lag_values(hist, rows, bucket, self._lags_t)
-        nw, nd, nt = (np.sum(~np.isnan(v), axis=1) for v in (vw, vd, vt))
-        mw = np.nansum(vw, axis=1) / np.maximum(nw, 1)
-        md = np.nansum(vd, axis=1) / np.maximum(nd, 1)
-        mt = np.nansum(vt, axis=1) / np.maximum(nt, 1)
+        mt, nt = self._mean(vt)
+        if len(self._lags_w) + len(self._lags_d) == 0:
+            return mt, nt, np.ones(len(mt), dtype=bool), nt, vt
+        mw, nw = self._mean(self._lag_values(hist, rows, bucket, self._lags_w))
+        md, nd = self._mean(self._lag_values(hist, rows, bucket, self._lags_d))
         use_w, use_d = nw >= 2, nd >= 3
         exp = np.where(use_w, mw, np.where(use_d, md, mt))
         n_used = np.where(use_w, nw, np.where(use_d, nd, nt))
-        seasonal = use_w | use_d | (len(self._lags_w) + len(self._lags_d) == 0)
-        return exp, n_used, seasonal, nt
+        return exp, n_used, use_w | use_d, nt, vt
 
-    def _baseline(self, rows: np.ndarray, bucket: int) -> tuple[np.ndarray, ...]:
-        exp, n_used, _, nt = self._seasonal(self._hist, rows, bucket)
-        eligible = (nt >= 1) & (self._n_hist[rows] >= self.spec.min_history)
-        exp = np.maximum(exp, self.spec.min_baseline)
-        # the baseline is a mean of n_used Poisson counts: its own variance is exp / n_used
-        extra_var = exp / np.maximum(n_used, 1)
-        return exp, extra_var, eligible
-
-    def _prepare_rows(self, rows: np.ndarray) -> None:
+    def _prepare_rows(self, rows: np.ndarray | slice) -> None:
         assert self.open_bucket is not None
-        exp, xvar, elig = self._baseline(rows, self.open_bucket)
+        raw, n_used, seasonal, nt, vt = self._seasonal(self._hist, rows, self.open_bucket)
+        elig = (nt >= 1) & (self._n_hist[rows] >= self.spec.min_history)
+        # coverage is judged for a key with a seasonal baseline (a quiet night is not a gap)
+        # that flows in (nearly) every bucket (a sparse key's silence is no evidence)
+        self._steady[rows] = seasonal & ((vt > 0).sum(axis=1) >= _STEADY_SHARE * np.maximum(nt, 1))
+        exp = np.maximum(raw, self.spec.min_baseline)
+        # the baseline is a mean of n_used Poisson counts: its own variance is exp / n_used
+        xvar = exp / np.maximum(n_used, 1)
         floor = np.maximum(float(self.spec.min_count), np.ceil(self.spec.min_ratio * exp))
+        self._exp_raw[rows] = raw
         self.expected[rows] = exp
         self.extra_var[rows] = xvar
         self._eligible[rows] = elig
+        idx = np.arange(self._n)[rows] if isinstance(rows, slice) else rows
         if self.detector.cheap_threshold:
-            self.thresholds[rows] = floor
-            self._exact[rows] = False
-            self.refine(rows)
+            self.thresholds[idx] = floor
+            self._exact[idx] = False
+            self.refine(idx)
         else:
             # a lower bound now; the exact threshold only for keys likely to reach it
-            self.thresholds[rows] = np.where(elig, floor, np.inf)
-            self._exact[rows] = ~elig
-            busy = rows[elig & (exp * self.spec.min_ratio >= 0.5 * self.spec.min_count)]
+            self.thresholds[idx] = np.where(elig, floor, np.inf)
+            self._exact[idx] = ~elig
+            busy = idx[elig & (exp * self.spec.min_ratio >= 0.5 * self.spec.min_count)]
             if len(busy):
                 self.refine(busy)
 
@@ -317,10 +449,146 @@ class BurstEngine:
         if self.start is None:
             self.start = bucket
         self.open_bucket = bucket
-        exp, _, seasonal, _ = self._seasonal(self._tot_hist, np.zeros(1, dtype=np.int64), bucket)
+        exp, _, seasonal, _, _ = self._seasonal(self._tot_hist, slice(0, 1), bucket)
         self.total_expected = float(exp[0]) if seasonal[0] and not np.isnan(exp[0]) else 0.0
         if self._n:
-            self._prepare_rows(np.arange(self._n))
+            self._prepare_rows(slice(0, self._n))
+
+    # ------------------------------------------------------------------ coverage per key
+    def _unlearn(self, i: int, first: int, last: int) -> None:
+        """Forget key ``i``'s history for buckets ``first..last`` (they were a gap)."""
+        for bk in range(max(first, last - self._H + 1), last + 1):
+            slot = bk % self._H
+            if self._slot_bucket[slot] == bk:
+                self._hist[i, slot] = np.nan
+
+    def _key_gaps(self, obs: np.ndarray, gap: bool, b: int) -> np.ndarray:
+        """Update the quiet runs of every key; returns the keys in a confirmed gap now."""
+        n = self._n
+        conf = self._q_conf[:n]
+        if not self.spec.key_gaps or gap or n < 2:  # one key: its coverage is the total's
+            return conf.copy()
+        start = self._q_start[:n]
+        ref = np.where(conf, self._q_level[:n], self._exp_raw[:n])
+        quiet = (obs < self.spec.gap_ratio * ref) & (ref >= self.spec.min_baseline)
+        quiet &= self._steady[:n] | (start >= 0)  # a confirmed gap has a start too
+        ended = np.flatnonzero(~quiet & (start >= 0))
+        if len(ended):
+            start[ended] = -1
+            conf[ended] = False
+            for name in ("_q_obs", "_q_exp", "_q_learned"):
+                getattr(self, name)[ended] = 0.0
+        q = np.flatnonzero(quiet)
+        if len(q):
+            fresh = q[start[q] < 0]
+            start[fresh] = b
+            self._q_obs[q] += obs[q]
+            self._q_exp[q] += ref[q]
+            new = q[~conf[q]]
+            self._q_learned[new] += 1.0
+            cand = new[self._q_exp[new] >= self.spec.min_gap_expected]
+            if len(cand):
+                p = _poisson_cdf(self._q_obs[cand], self._q_exp[cand])
+                for i in cand[p < self.spec.gap_alpha]:
+                    conf[i] = True
+                    self._q_level[i] = self._q_exp[i] / (b - start[i] + 1)
+                    # the run's buckets before this one were learned as if covered: forget them
+                    self._unlearn(int(i), int(start[i]), b - 1)
+                    self._n_hist[i] -= self._q_learned[i] - 1.0
+        return conf.copy()
+
+    # ------------------------------------------------------------------ level shifts
+    def _level_shifts(
+        self, obs: np.ndarray, exp: np.ndarray, xvar: np.ndarray, elevated: np.ndarray, b: int
+    ) -> list[tuple[int, int, float, float, list[tuple[int, int, float, float, float]]]]:
+        n, W = self._n, self._SW
+        if not W:
+            return []
+        pos = b % W
+        win = self._win
+        new = (obs, exp, elevated.astype(np.float64))
+        for j, s in enumerate((self._s_obs, self._s_exp, self._s_elev)):
+            s[:n] += new[j] - win[j, pos, :n]
+            win[j, pos, :n] = new[j]
+        s_obs, s_exp = self._s_obs[:n], self._s_exp[:n]
+        cand = np.flatnonzero(
+            elevated
+            & (self._s_elev[:n] >= self._need_elev - 0.5)
+            & (s_obs >= self.spec.min_ratio * s_exp)
+            & (s_obs >= self.spec.min_count)
+        )
+        if not len(cand):
+            return []
+        sig = cand[_poisson_sf(s_obs[cand], s_exp[cand]) < self.spec.shift_alpha]
+        out = []
+        order = (np.arange(b - W + 1, b + 1)) % W  # window positions, oldest first
+        for i in sig:
+            el = win[2, order, i] > 0.5
+            # the change point: the start maximising (elevated - quiet) buckets after it, so a
+            # stray elevated bucket before the step does not pull the start back
+            gain = np.cumsum(np.where(el, 1, -1)[::-1])[::-1]
+            k0 = int(np.argmax(np.where(el, gain, -W - 1)))
+            first = b - W + 1 + k0
+            vals = win[0, order[k0:], i].copy()
+            level, thr = self._new_level(vals)
+            inner = self._inner_bursts(vals, level, thr, first)
+            out.append(
+                (int(i), first, float(vals.sum()), float(win[1, order[k0:], i].sum()), inner)
+            )
+            # the key's baseline restarts at the new level: only the shifted buckets count,
+            # the spikes on top of it clipped as in any burst
+            self._hist[i] = np.nan
+            for k, bk in enumerate(range(first, b + 1)):
+                self._hist[i, bk % self._H] = min(vals[k], thr)
+            self._n_hist[i] = max(float(self.spec.min_history), float(b - first + 1))
+            fresh = self.detector.init_state(1)
+            for name, v in fresh.items():
+                self._state[name][i] = v[0]
+            win[:, :, i] = 0.0
+            self._s_obs[i] = self._s_exp[i] = self._s_elev[i] = 0.0
+        return out
+
+    def _new_level(self, vals: np.ndarray) -> tuple[float, float]:
+        """A shifted key's new level (the median, robust to a spike) and its burst threshold."""
+        level = max(float(np.median(vals)), self.spec.min_baseline)
+        st = self.detector.init_state(1)
+        lv = np.array([level])
+        thr = float(self.detector.threshold(st, lv, lv / len(vals))[0])
+        floor = max(float(self.spec.min_count), float(np.ceil(self.spec.min_ratio * level)))
+        return level, max(thr, floor)
+
+    def _inner_bursts(
+        self, vals: np.ndarray, level: float, thr: float, first: int
+    ) -> list[tuple[int, int, float, float, float]]:
+        """Spikes over the new level inside a shift: ``(first, last, observed, expected, score)``."""
+        hot = vals >= thr
+        if not hot.any():
+            return []
+        st = self.detector.init_state(int(hot.sum()))
+        lv = np.full(int(hot.sum()), level)
+        scores = np.full(len(vals), np.nan)
+        scores[hot] = self.detector.score(st, vals[hot], lv, lv / len(vals))
+        runs: list[tuple[int, int, float, float, float]] = []
+        k = 0
+        while k < len(vals):
+            if not hot[k]:
+                k += 1
+                continue
+            j = k
+            while j + 1 < len(vals) and hot[j + 1]:
+                j += 1
+            seg = slice(k, j + 1)
+            runs.append(
+                (
+                    first + k,
+                    first + j,
+                    float(vals[seg].sum()),
+                    level * (j - k + 1),
+                    float(np.nanmax(scores[seg])),
+                )
+            )
+            k = j + 1
+        return runs
 
     # ------------------------------------------------------------------ close
     def close(self, counts: np.ndarray) -> BucketResult:
@@ -345,13 +613,19 @@ class BurstEngine:
             score[burst] = self.detector.score(sub, obs[burst], exp[burst], xvar[burst])
         total_obs = float(obs.sum())
         total_exp = self.total_expected
+        low = total_obs < self.spec.gap_ratio * total_exp
         gap = bool(
-            total_exp >= self.spec.min_gap_expected
-            and total_obs < self.spec.gap_ratio * total_exp
-            and stats.poisson.cdf(total_obs, total_exp) < self.spec.gap_alpha
+            low
+            and total_exp >= self.spec.min_gap_expected
+            and _poisson_cdf(np.array(total_obs), np.array(total_exp)) < self.spec.gap_alpha
         )
+        # an outage goes on while the total stays low (also through a quiet night)
+        gap = gap or bool(self._in_gap and low)
+        self._in_gap = gap
+        key_gap = self._key_gaps(obs, gap, b)
+        burst &= ~key_gap
         # state and history learn only from normal, covered buckets
-        learn = ~burst & ~gap
+        learn = ~burst & ~gap & ~key_gap
         if n:
             self.detector.update(st, obs, exp, learn, xvar)
             for k, v in st.items():
@@ -364,74 +638,135 @@ class BurstEngine:
             self._tot_hist[0, slot] = np.nan
         else:
             kept = np.where(burst, np.minimum(obs, np.maximum(thr, exp)), obs)
-            self._hist[:n, slot] = kept
-            self._n_hist[:n] += 1
+            self._hist[:n, slot] = np.where(key_gap, np.nan, kept)
+            self._n_hist[:n] += ~key_gap
             self._tot_hist[0, slot] = kept.sum()
-        res = BucketResult(b, self.keys[:n], obs, exp, thr, score, burst, gap, total_obs, total_exp)
+        elevated = (
+            self._eligible[:n]
+            & ~key_gap
+            & (not gap)
+            & (obs > exp + np.maximum(1.0, np.sqrt(exp + xvar)))
+        )
+        shifts = self._level_shifts(obs, exp, xvar, elevated, b)
+        res = BucketResult(
+            b,
+            self.keys[:n],
+            obs,
+            exp,
+            thr,
+            score,
+            burst,
+            gap,
+            total_obs,
+            total_exp,
+            key_gap,
+            self._q_start[:n].copy(),
+            self._q_obs[:n].copy(),
+            self._q_exp[:n].copy(),
+            shifts,
+        )
         self.open(b + 1)
         return res
 
 
+#: an episode in progress: [first bucket, last bucket, observed, expected, score]
+_Episode = list
+
+
 class _Episodes:
-    """Merge consecutive burst (per key) and gap (global) buckets into rows."""
+    """Merge bucket decisions into rows: bursts and gaps per key, global gaps, level shifts."""
+
+    _GAP = "\x00gap"
 
     def __init__(self, width: int) -> None:
         self.width = width
-        self.open: dict[str, list[Any]] = {}
+        self.open: dict[tuple[str, str], _Episode] = {}
         self.rows: list[tuple] = []
 
-    def _emit(self, key: str, ep: list[Any], kind: str) -> None:
+    def _emit(self, key: str, kind: str, ep: _Episode) -> None:
         first, last, o, e, s = ep
         self.rows.append((key, first, last + 1, o, e, s, kind))
 
-    def feed(self, res: BucketResult) -> list[tuple[str, str]]:
-        started: list[tuple[str, str]] = []
+    def feed(self, res: BucketResult) -> list[tuple[str, str, int, float, float]]:
+        """Take one bucket's decisions; returns the episodes it started (for alerts)."""
+        started: list[tuple[str, str, int, float, float]] = []
         b = res.bucket
-        active: set[str] = set()
-        for i in np.flatnonzero(res.burst):
+        active: set[tuple[str, str]] = set()
+        shifted: set[int] = set()
+        for i, first, o, e, spikes in res.shifts:
             key = res.keys[i]
-            active.add(key)
-            ep = self.open.get(key)
+            shifted.add(i)
+            self.open.pop((key, "burst"), None)
+            # the rising edge of a shift is not a burst: its burst rows give way to the shift
+            # and to the spikes over the new level
+            self.rows = [
+                r for r in self.rows if not (r[0] == key and r[6] == "burst" and r[1] >= first)
+            ]
+            self._emit(key, "level_shift", [first, b, o, e, o / max(e, 1e-9)])
+            started.append((key, "level_shift", first, o, e))
+            for f, last, so, se, sc in spikes:
+                if last == b and res.burst[i]:  # still going on: keep it open
+                    self.open[(key, "burst")] = [f, last, so, se, sc]
+                    active.add((key, "burst"))
+                else:
+                    self._emit(key, "burst", [f, last, so, se, sc])
+        for i in np.flatnonzero(res.burst).tolist():
+            if i in shifted:
+                continue
+            key = res.keys[i]
+            active.add((key, "burst"))
+            ep = self.open.get((key, "burst"))
             if ep is None:
-                self.open[key] = [b, b, res.observed[i], res.expected[i], res.score[i]]
-                started.append((key, "burst"))
+                self.open[(key, "burst")] = [b, b, res.observed[i], res.expected[i], res.score[i]]
+                started.append((key, "burst", b, res.observed[i], res.expected[i]))
             else:
                 ep[1] = b
                 ep[2] += res.observed[i]
                 ep[3] += res.expected[i]
                 ep[4] = max(ep[4], res.score[i])
-        gkey = "\x00gap"
+        for i in np.flatnonzero(res.key_gap).tolist():
+            key = res.keys[i]
+            active.add((key, "gap"))
+            o, e = float(res.gap_observed[i]), float(res.gap_expected[i])
+            ep = self.open.get((key, "gap"))
+            if ep is None:
+                first = int(res.gap_start[i])
+                self.open[(key, "gap")] = [first, b, o, e, o / max(e, 1e-9)]
+                started.append((key, "gap", first, o, e))
+            else:
+                ep[1], ep[2], ep[3], ep[4] = b, o, e, o / max(e, 1e-9)
         if res.gap:
-            active.add(gkey)
-            ep = self.open.get(gkey)
+            gk = (ALL_KEYS, self._GAP)
+            active.add(gk)
+            ep = self.open.get(gk)
             cover = res.total_observed / max(res.total_expected, 1e-9)
             if ep is None:
-                self.open[gkey] = [b, b, res.total_observed, res.total_expected, cover]
-                started.append((ALL_KEYS, "gap"))
+                self.open[gk] = [b, b, res.total_observed, res.total_expected, cover]
+                started.append((ALL_KEYS, "gap", b, res.total_observed, res.total_expected))
             else:
                 ep[1] = b
                 ep[2] += res.total_observed
                 ep[3] += res.total_expected
                 ep[4] = min(ep[4], cover)
-        for key in [k for k in self.open if k not in active]:
-            ep = self.open.pop(key)
-            if key == gkey:
-                self._emit(ALL_KEYS, ep, "gap")
-            else:
-                self._emit(key, ep, "burst")
+        for k in [k for k in self.open if k not in active]:
+            self._close(k)
         return started
 
+    def _close(self, k: tuple[str, str]) -> None:
+        ep = self.open.pop(k)
+        key, kind = k
+        self._emit(key, "gap" if kind == self._GAP else kind, ep)
+
     def finish(self) -> None:
-        for key, ep in list(self.open.items()):
-            self._emit(
-                ALL_KEYS if key == "\x00gap" else key, ep, "gap" if key == "\x00gap" else "burst"
-            )
-        self.open.clear()
+        for k in list(self.open):
+            self._close(k)
 
     def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self.rows, columns=BURST_COLUMNS)
+        df = pd.DataFrame(self.rows, columns=[c for c in BURST_COLUMNS if c != "hours"])
+        df.insert(3, "hours", (df["end"] - df["start"]).astype(float) * self.width / 3600.0)
         for c in ("start", "end"):
             df[c] = pd.to_datetime(df[c].astype("int64") * self.width, unit="s", utc=True)
+        df["hours"] = df["hours"].round(3)
         df["observed"] = df["observed"].astype(float)
         df["expected"] = df["expected"].astype(float).round(3)
         df["score"] = df["score"].astype(float).round(3)
@@ -473,6 +808,36 @@ def _to_epoch_seconds(values: pd.Series, column: str) -> np.ndarray:
     return (ts - _EPOCH).dt.total_seconds().to_numpy(dtype=np.float64)
 
 
+#: largest (buckets x keys) grid counted densely; sparser data is counted by sorting
+_DENSE_CELLS = 1 << 23
+
+
+def _aggregate(
+    buckets: np.ndarray, keys: pd.Series, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Sum counts per (bucket, key), ordered by bucket then key (as text).
+
+    Returns bucket offsets from the first bucket, key codes numbered in order of first
+    appearance in that order (the order in which the engine meets the keys), the sums, and
+    the key names by code. A (bucket, key) with rows whose counts sum to 0 is kept: the key
+    was seen.
+    """
+    kcodes, names = pd.factorize(keys, sort=True)
+    kcodes = np.asarray(kcodes, dtype=np.int64)
+    rel = buckets - buckets.min()
+    n_keys = len(names)
+    n_cells = (int(rel.max()) + 1) * n_keys
+    cell = rel * n_keys + kcodes
+    if n_cells <= _DENSE_CELLS:
+        present = np.flatnonzero(np.bincount(cell, minlength=n_cells))
+        sums = np.bincount(cell, weights=counts, minlength=n_cells)[present]
+    else:
+        present, inverse = np.unique(cell, return_inverse=True)
+        sums = np.bincount(inverse.ravel(), weights=counts)
+    codes, order = pd.factorize(present % n_keys, sort=False)
+    return present // n_keys, codes, sums, [str(names[c]) for c in order]
+
+
 def detect_bursts(
     df: pd.DataFrame,
     *,
@@ -499,7 +864,8 @@ def detect_bursts(
     Returns
     -------
     DataFrame
-        Columns :data:`BURST_COLUMNS`; ``kind`` is ``burst`` or ``gap``.
+        Columns :data:`BURST_COLUMNS`; ``kind`` is ``burst``, ``level_shift`` or ``gap``;
+        ``hours`` is ``end - start`` in hours.
     """
     spec = spec or BurstSpec()
     width = spec.width
@@ -528,36 +894,34 @@ def detect_bursts(
     else:
         counts = np.ones(len(df))
     buckets = np.floor(secs[keep] / width).astype(np.int64)
-    agg = (
-        pd.DataFrame({"b": buckets, "k": keys.to_numpy()[keep], "c": counts[keep]})
-        .groupby(["b", "k"], sort=True)["c"]
-        .sum()
+    if not len(buckets):
+        return pd.DataFrame(columns=BURST_COLUMNS)
+    b_rel, codes, c_values, names_list = _aggregate(
+        buckets, keys[keep] if not keep.all() else keys, counts[keep]
     )
     engine = BurstEngine(spec)
     eps = _Episodes(width)
-    b_values = agg.index.get_level_values(0).to_numpy()
-    k_values = agg.index.get_level_values(1).to_numpy()
-    c_values = agg.to_numpy()
-    first, last = int(b_values.min()), int(b_values.max())
-    bounds = np.searchsorted(b_values, np.arange(first, last + 2))
+    first = int(buckets.min())
+    bounds = np.searchsorted(b_rel, np.arange(0, int(b_rel[-1]) + 2))
     engine.open(first)
-    counts_vec = np.zeros(16)
-    for j, b in enumerate(range(first, last + 1)):
+    counts_vec = np.zeros(max(16, len(names_list)))
+    for j in range(len(bounds) - 1):
         lo, hi = bounds[j], bounds[j + 1]
-        idx = [engine.key_index(k) for k in k_values[lo:hi]]
-        if len(counts_vec) < engine._n:
-            counts_vec = np.zeros(max(engine._n, 2 * len(counts_vec)))
+        idx = codes[lo:hi]
+        if hi > lo:
+            top = int(idx.max()) + 1
+            if top > engine._n:
+                engine.add_keys(names_list[engine._n : top])
         counts_vec[: engine._n] = 0.0
         counts_vec[idx] = c_values[lo:hi]
         eps.feed(engine.close(counts_vec[: engine._n]))
-        assert engine.open_bucket == b + 1
     eps.finish()
     return eps.frame()
 
 
 @dataclass
 class Alert:
-    """A burst or gap as the stream sees it start."""
+    """A burst, level shift or gap as the stream sees it start (``bucket_start``: its start)."""
 
     key: str
     kind: str
@@ -618,18 +982,9 @@ class BurstStream:
             for i, c in counts.items():
                 vec[i] = c
             res = eng.close(vec)
-            for _key, kind in self._eps.feed(res):
-                if kind == "gap":
-                    alerts.append(
-                        Alert(
-                            ALL_KEYS,
-                            "gap",
-                            self._bucket_start(b),
-                            res.total_observed,
-                            res.total_expected,
-                            np.nan,
-                        )
-                    )
+            for key, kind, first, o, e in self._eps.feed(res):
+                if kind != "burst":  # bursts were alerted early, on the crossing event
+                    alerts.append(Alert(key, kind, self._bucket_start(first), o, e, np.nan))
             self._alerted = {x for x in self._alerted if x[0] > b}
             # counts already collected for the new open bucket may cross its thresholds
             nb = eng.open_bucket
@@ -647,7 +1002,7 @@ class BurstStream:
             if c < eng.thresholds[i]:
                 return []
         self._alerted.add((b, i))
-        if eng.keys[i] in self._eps.open:  # the surge goes on: alerted when it started
+        if (eng.keys[i], "burst") in self._eps.open:  # the surge goes on: alerted at its start
             return []
         return [
             Alert(

@@ -41,6 +41,8 @@ __all__ = [
 ]
 
 _REGISTRY: dict[str, type[BurstDetector]] = {}
+#: most thresholds a PoissonDetector keeps solved (then it starts afresh)
+_THRESHOLD_CACHE = 200_000
 
 
 def register_detector(cls: type[BurstDetector]) -> type[BurstDetector]:
@@ -157,6 +159,9 @@ class PoissonDetector(BurstDetector):
         self._positive(alpha=self.alpha)
         if self.alpha >= 0.5:
             raise ConfigError(f"PoissonDetector: alpha={self.alpha!r} must be below 0.5")
+        # thresholds solved so far, by (expected + 1j * extra variance): baselines are means
+        # of a few counts, so the same pairs come back bucket after bucket
+        object.__setattr__(self, "_cache", (np.zeros(0, dtype=complex), np.zeros(0)))
 
     @staticmethod
     def _tail(k: np.ndarray, expected: np.ndarray, extra_var: np.ndarray | None) -> np.ndarray:
@@ -181,6 +186,60 @@ class PoissonDetector(BurstDetector):
         expected: np.ndarray,
         extra_var: np.ndarray | None = None,
     ) -> np.ndarray:
+        """Smallest ``k > floor(expected)`` with ``P(X >= k) < alpha`` (exact tail).
+
+        Keys share few distinct (expected, extra variance) pairs (a floor, means of a few
+        counts): each pair is solved once. A skew-corrected normal guess is then walked to the
+        exact answer in a step or two; the rare pair it misses goes to a bisection.
+        """
+        ev = np.zeros_like(expected) if extra_var is None else np.maximum(extra_var, 0.0)
+        pairs = expected + 1j * ev  # one sortable value per pair
+        known, solved = self._cache  # type: ignore[attr-defined]
+        pos = np.searchsorted(known, pairs)
+        np.minimum(pos, len(known) - 1, out=pos)
+        hit = known[pos] == pairs if len(known) else np.zeros(len(pairs), dtype=bool)
+        out = np.empty(len(pairs))
+        out[hit] = solved[pos[hit]]
+        if not hit.all():
+            new, inverse = np.unique(pairs[~hit], return_inverse=True)
+            thr = self._solve(new.real.copy(), new.imag.copy())
+            out[~hit] = thr[inverse]
+            if len(known) > _THRESHOLD_CACHE:
+                known, solved = known[:0], solved[:0]
+            keys = np.concatenate([known, new])
+            order = np.argsort(keys, kind="stable")
+            object.__setattr__(self, "_cache", (keys[order], np.concatenate([solved, thr])[order]))
+        return out
+
+    def _solve(self, expected: np.ndarray, ev: np.ndarray) -> np.ndarray:
+        var = expected + ev
+        sd = np.sqrt(var)
+        z = float(special.ndtri(1.0 - self.alpha))
+        guess = expected + z * sd + (z * z - 1.0) * var / (6.0 * np.maximum(sd, 1e-9)) / sd
+        base = np.floor(expected)
+        k = np.maximum(base + 1.0, np.round(guess))
+        below = self._tail(k, expected, ev) < self.alpha
+        # walk up where k is too small, down while k - 1 is still over the threshold
+        todo = np.flatnonzero(~below)
+        for _ in range(8):
+            if not len(todo):
+                break
+            k[todo] += 1.0
+            ok = self._tail(k[todo], expected[todo], ev[todo]) < self.alpha
+            todo = todo[~ok]
+        down = np.flatnonzero(below & (k - 1.0 > base))
+        for _ in range(8):
+            if not len(down):
+                break
+            ok = self._tail(k[down] - 1.0, expected[down], ev[down]) < self.alpha
+            k[down[ok]] -= 1.0
+            down = down[ok & (k[down] - 1.0 > base[down])]
+        rest = np.concatenate([todo, down])
+        if len(rest):
+            k[rest] = self._bisect(expected[rest], ev[rest])
+        return k
+
+    def _bisect(self, expected: np.ndarray, extra_var: np.ndarray) -> np.ndarray:
         # smallest k with P(X >= k) < alpha, by vectorised bisection on the exact tail
         var = expected + (0.0 if extra_var is None else np.maximum(extra_var, 0.0))
         sd = np.sqrt(var)

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["match_bursts", "score_bursts"]
+__all__ = ["match_bursts", "score_bursts", "zipf_events"]
 
 
 def _ts(s: pd.Series) -> pd.Series:
@@ -62,3 +63,29 @@ def score_bursts(
         "precision": tp / n_found if n_found else float("nan"),
         "recall": len(hit) / len(truth) if len(truth) else float("nan"),
     }
+
+
+def zipf_events(
+    n: int, *, keys: int = 1000, hours: int = 48, surges: int = 20, seed: int = 0
+) -> pd.DataFrame:
+    """Synthetic traffic for tests and benchmarks: events with columns ``ts`` and ``key``.
+
+    ``n`` candidate events over ``keys`` keys with Zipf-like shares (``1 / rank ** 0.8``),
+    thinned by a daily cycle (about 60% are kept), plus ``surges`` bursts of 300 events within
+    five minutes on random keys in the second half of the ``hours``.
+    """
+    rng = np.random.default_rng(seed)
+    w = 1.0 / np.arange(1, keys + 1) ** 0.8
+    k = rng.choice(keys, size=n, p=w / w.sum())
+    secs = np.sort(rng.uniform(0, hours * 3600, n))
+    keep = rng.random(n) < 0.6 + 0.4 * np.sin(2 * np.pi * (secs / 3600 % 24) / 24)
+    parts = [pd.DataFrame({"secs": secs[keep], "key": k[keep]})]
+    for _ in range(surges):
+        start = rng.uniform(hours * 3600 * 0.5, hours * 3600 * 0.95)
+        parts.append(
+            pd.DataFrame({"secs": start + rng.uniform(0, 300, 300), "key": rng.integers(0, keys)})
+        )
+    df = pd.concat(parts).sort_values("secs", kind="stable").reset_index(drop=True)
+    df["ts"] = pd.to_datetime(df["secs"] + 1_714_550_400, unit="s", utc=True)
+    df["key"] = "k" + df["key"].astype(str)
+    return df[["ts", "key"]]

@@ -1,10 +1,13 @@
 """Intent classifier: know / go / do / buy / other, with a confidence.
 
-:class:`IntentClassifier` is a scikit-learn style estimator that combines the interpretable
-rules of :mod:`micromix.moments.rules` with a linear model over hashed word and character
-n-grams. The model ships inside the package (``moments/_data/intent_model.npz``, trained by
-``python -m micromix.moments.train``), so classification runs offline. Repeated texts are served
-from an LRU cache, which is what makes real (Zipf-distributed) query traffic fast.
+:class:`IntentClassifier` is a scikit-learn style estimator: a multinomial logistic regression
+over word uni- and bi-grams, character 3-5-grams within words, the interpretable rules and site
+cues of :mod:`micromix.moments.rules`, and a few length features. Features are looked up in a
+vocabulary learned in ``fit`` (no hashing, no collisions) by a small pure-Python featuriser, so
+one new query costs tens of microseconds — what the live detector needs — and a batch is one
+sparse product. The model ships inside the package (``moments/_data/intent_model.npz``, trained
+by ``python -m micromix.moments.train``), so classification runs offline. Repeated texts are
+served from an LRU cache, which is what makes real (Zipf-distributed) traffic fast.
 
 Quickstart
 ----------
@@ -20,48 +23,98 @@ Quickstart
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
+import math
+import re
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn import config_context
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from micromix.errors import ConfigError, ModelError, NotFittedError
-from micromix.moments.rules import MOMENTS, RULES, normalize_text, rule_matrix
+from micromix.moments.rules import MOMENTS, normalize_text, rule_columns, rule_names
 
-__all__ = ["DEFAULT_MODEL_PATH", "WEB_SEARCH_PRIOR", "IntentClassifier"]
+__all__ = [
+    "DEFAULT_MODEL_PATH",
+    "PRIORS",
+    "SHOP_SEARCH_PRIOR",
+    "WEB_SEARCH_PRIOR",
+    "IntentClassifier",
+    "moment_frame",
+]
 
 #: where the trained default model lives inside the package
 DEFAULT_MODEL_PATH = Path(__file__).with_name("_data") / "intent_model.npz"
 
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
 
-#: default label shares assumed for web search traffic (informational queries dominate,
-#: local I-want-to-go queries are a minority); see ``docs/moments.md``
+#: default label shares assumed for web search traffic: informational queries dominate,
+#: navigational ones come next, local I-want-to-go queries are a minority (published shares of
+#: web search intents: Broder 2002, Jansen et al. 2008); see ``docs/moments.md``
 WEB_SEARCH_PRIOR: dict[str, float] = {
-    "know": 0.35,
+    "know": 0.45,
     "go": 0.05,
-    "do": 0.2,
-    "buy": 0.2,
-    "other": 0.2,
+    "do": 0.15,
+    "buy": 0.15,
+    "other": 0.20,
 }
+
+#: label shares for a shop's own search box: people type products they mean to buy
+SHOP_SEARCH_PRIOR: dict[str, float] = {
+    "know": 0.2,
+    "go": 0.03,
+    "do": 0.02,
+    "buy": 0.6,
+    "other": 0.15,
+}
+
+#: the named traffic priors (``micromix moments classify --prior``)
+PRIORS: dict[str, dict[str, float]] = {"web": WEB_SEARCH_PRIOR, "shop": SHOP_SEARCH_PRIOR}
+
+_WORD = re.compile(r"\w+")
+_N_LEN = 4  # length features: one word, two words, six or more, empty
+
+
+def _text_features(t: str, char_ngrams: bool) -> tuple[Counter[str], Counter[str]]:
+    """Word (uni+bi-gram) and character (3-5-gram within words) counts of a normalised text."""
+    toks = _WORD.findall(t)
+    words: Counter[str] = Counter(toks)
+    words.update(f"{a} {b}" for a, b in pairwise(toks))
+    chars: Counter[str] = Counter()
+    if char_ngrams:
+        for tok in toks:
+            w = f" {tok} "
+            L = len(w)
+            if L <= 3:
+                chars[w] += 1
+                continue
+            for n in (3, 4, 5):
+                if n > L:
+                    break
+                chars.update(w[i : i + n] for i in range(L - n + 1))
+    return words, chars
+
+
+def _length_features(t: str) -> list[int]:
+    n = len(t.split())
+    return [i for i, hit in enumerate((n == 1, n == 2, n >= 6, n == 0)) if hit]
 
 
 class IntentClassifier:
-    """Micro-moment intent classifier (rules + hashed n-gram logistic regression).
+    """Micro-moment intent classifier (rules + site cues + n-gram logistic regression).
 
     Parameters
     ----------
     C : float
         Inverse L2 regularisation strength of the logistic regression.
-    n_features : int
-        Hashing space per n-gram family (a power of two keeps the model small).
+    min_df : int
+        A word or character n-gram enters the vocabulary when it occurs in at least this many
+        training texts.
     rule_scale : float
         Value of a fired rule feature; larger lets the rules speak louder against n-grams.
     char_ngrams : bool
@@ -81,10 +134,12 @@ class IntentClassifier:
     ----------
     classes_ : ndarray of str
         The labels, in the column order of :meth:`predict_proba`.
-    coef_ : ndarray of shape (n_classes, n_total_features)
+    vocabulary_ : dict
+        Word / character n-gram -> column.
+    coef_ : ndarray of shape (n_classes, n_features_in_)
     intercept_ : ndarray of shape (n_classes,)
     n_features_in_ : int
-        Width of the feature matrix.
+        Width of the feature matrix (vocabulary, rules and cues, length features).
     metadata_ : dict
         What :meth:`load` read beside the weights (training sources, parameters).
     """
@@ -95,7 +150,7 @@ class IntentClassifier:
         self,
         *,
         C: float = 4.0,
-        n_features: int = 2**18,
+        min_df: int = 2,
         rule_scale: float = 1.0,
         char_ngrams: bool = True,
         cache_size: int = 100_000,
@@ -103,7 +158,7 @@ class IntentClassifier:
         class_prior: dict[str, float] | None = WEB_SEARCH_PRIOR,
     ) -> None:
         self.C = C
-        self.n_features = n_features
+        self.min_df = min_df
         self.rule_scale = rule_scale
         self.char_ngrams = char_ngrams
         self.cache_size = cache_size
@@ -115,7 +170,7 @@ class IntentClassifier:
         """Hyper-parameters as a dict (scikit-learn protocol)."""
         return {
             "C": self.C,
-            "n_features": self.n_features,
+            "min_df": self.min_df,
             "rule_scale": self.rule_scale,
             "char_ngrams": self.char_ngrams,
             "cache_size": self.cache_size,
@@ -143,54 +198,58 @@ class IntentClassifier:
     def _validate_params(self) -> None:
         if not (isinstance(self.C, (int, float)) and self.C > 0):
             raise ConfigError(f"IntentClassifier: C={self.C!r} must be a positive number")
-        n = self.n_features
-        if not (isinstance(n, int) and n >= 2**10 and (n & (n - 1)) == 0):
-            raise ConfigError(f"IntentClassifier: n_features={n!r} must be a power of two >= 1024")
+        if not (isinstance(self.min_df, int) and self.min_df >= 1):
+            raise ConfigError(
+                f"IntentClassifier: min_df={self.min_df!r} must be a whole number >= 1"
+            )
         if self.class_weight not in (None, "balanced"):
             raise ConfigError(
                 f"IntentClassifier: class_weight={self.class_weight!r}; use None or 'balanced'"
             )
 
-    def _vectorizers(self) -> list[HashingVectorizer]:
-        vecs = [
-            HashingVectorizer(
-                n_features=self.n_features,
-                ngram_range=(1, 2),
-                alternate_sign=False,
-                norm="l2",
-                lowercase=False,
-                token_pattern=r"(?u)\b\w+\b",
-            )
-        ]
-        if self.char_ngrams:
-            vecs.append(
-                HashingVectorizer(
-                    n_features=self.n_features,
-                    analyzer="char_wb",
-                    ngram_range=(3, 5),
-                    alternate_sign=False,
-                    norm="l2",
-                    lowercase=False,
-                )
-            )
-        return vecs
+    def _row(self, t: str) -> tuple[list[int], list[float]]:
+        """Columns and values of one normalised text (the live path: no numpy, no sklearn)."""
+        vocab = self.vocabulary_
+        words, chars = _text_features(t, self.char_ngrams)
+        cols: list[int] = []
+        vals: list[float] = []
+        for block in (words, chars):
+            idx = [(vocab.get(f), c) for f, c in block.items()]
+            hit = [(j, c) for j, c in idx if j is not None]
+            if hit:
+                norm = 1.0 / math.sqrt(sum(c * c for c in block.values()))
+                for j, c in hit:
+                    cols.append(j)
+                    vals.append(c * norm)
+        base = len(vocab)
+        fired = rule_columns(t)
+        cols.extend(base + j for j in fired)
+        vals.extend([self.rule_scale] * len(fired))
+        base += self._n_rules
+        for j in _length_features(t):
+            cols.append(base + j)
+            vals.append(1.0)
+        return cols, vals
 
-    def _features(self, norm_texts: list[str]) -> sp.csr_matrix:
-        vecs = getattr(self, "_vecs", None)
-        if vecs is None:
-            vecs = self._vecs = self._vectorizers()
-        # the inputs are plain strings we built: skip sklearn's per-call validation overhead
-        with config_context(skip_parameter_validation=True, assume_finite=True):
-            blocks = [v.transform(norm_texts) for v in vecs]
-        blocks.append(rule_matrix(norm_texts) * self.rule_scale)
-        blocks.append(sp.csr_matrix(_length_features(norm_texts)))
-        return sp.hstack(blocks, format="csr")
+    def _matrix(self, norm_texts: list[str]) -> sp.csr_matrix:
+        indptr = [0]
+        cols: list[int] = []
+        vals: list[float] = []
+        for t in norm_texts:
+            c, v = self._row(t)
+            cols.extend(c)
+            vals.extend(v)
+            indptr.append(len(cols))
+        return sp.csr_matrix(
+            (np.asarray(vals), np.asarray(cols, dtype=np.int64), np.asarray(indptr)),
+            shape=(len(norm_texts), self.n_features_in_),
+        )
 
     # ------------------------------------------------------------------ fit / predict
     def fit(
         self, X: Iterable[object], y: Iterable[str], sample_weight: np.ndarray | None = None
     ) -> IntentClassifier:
-        """Learn the n-gram and rule weights from texts ``X`` and labels ``y``.
+        """Learn the vocabulary, the n-gram and the rule weights from texts ``X``, labels ``y``.
 
         Labels must be among :data:`~micromix.moments.rules.MOMENTS`.
         """
@@ -208,14 +267,26 @@ class IntentClassifier:
             )
         if len(set(labels)) < 2:
             raise ModelError("IntentClassifier.fit: need at least two distinct labels to learn")
-        self._vecs = self._vectorizers()
-        Xm = self._features(texts)
-        lr = LogisticRegression(C=self.C, max_iter=2000, class_weight=self.class_weight)
+        df: Counter[str] = Counter()
+        for t in texts:
+            words, chars = _text_features(t, self.char_ngrams)
+            df.update(words.keys())
+            df.update(chars.keys())
+        kept = sorted(f for f, c in df.items() if c >= self.min_df)
+        self.vocabulary_ = {f: i for i, f in enumerate(kept)}
+        self._n_rules = len(rule_names())
+        self.n_features_in_ = len(kept) + self._n_rules + _N_LEN
+        Xm = self._matrix(texts)
+        lr = LogisticRegression(C=self.C, max_iter=3000, class_weight=self.class_weight)
         lr.fit(Xm, labels.astype(str), sample_weight=sample_weight)
         self.classes_ = np.asarray(lr.classes_, dtype=object)
-        self.coef_ = np.asarray(lr.coef_, dtype=np.float64)
-        self.intercept_ = np.asarray(lr.intercept_, dtype=np.float64)
-        self.n_features_in_ = Xm.shape[1]
+        coef = np.asarray(lr.coef_, dtype=np.float64)
+        intercept = np.asarray(lr.intercept_, dtype=np.float64)
+        if coef.shape[0] == 1:  # binary model: one row of logits
+            coef = np.vstack([-coef / 2, coef / 2])
+            intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
+        self.coef_ = coef
+        self.intercept_ = intercept
         self._reset_cache()
         return self
 
@@ -228,7 +299,10 @@ class IntentClassifier:
 
     def _reset_cache(self) -> None:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._coef_t = sp.csr_matrix(self.coef_.T) if hasattr(self, "coef_") else None
+        if hasattr(self, "coef_"):
+            self._n_rules = len(rule_names())
+            self._coef_t = np.ascontiguousarray(self.coef_.T)
+            self._shift = self.intercept_ + self._log_prior_shift()
 
     def _log_prior_shift(self) -> np.ndarray | float:
         """Bayes shift of the logits from the (balanced) training prior to ``class_prior``."""
@@ -243,17 +317,22 @@ class IntentClassifier:
             )
         return np.log(prior / prior.sum() * len(prior))
 
-    def _proba_uncached(self, norm_texts: list[str]) -> np.ndarray:
-        Xm = self._features(norm_texts)
-        if getattr(self, "_coef_t", None) is None:
-            self._reset_cache()
-        z = np.asarray((Xm @ self._coef_t).todense()) + self.intercept_
-        if z.ndim == 1:  # binary model: one column of logits
-            z = np.column_stack([-z, z])
-        z = z + self._log_prior_shift()
-        z -= z.max(axis=1, keepdims=True)
+    @staticmethod
+    def _softmax(z: np.ndarray) -> np.ndarray:
+        z = z - z.max(axis=-1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def _proba_one(self, t: str) -> np.ndarray:
+        cols, vals = self._row(t)
+        z = self._shift + np.asarray(vals) @ self._coef_t[cols] if cols else self._shift.copy()
+        return self._softmax(z)
+
+    def _proba_uncached(self, norm_texts: list[str]) -> np.ndarray:
+        if len(norm_texts) == 1:
+            return self._proba_one(norm_texts[0])[None, :]
+        z = np.asarray(self._matrix(norm_texts) @ self._coef_t) + self._shift
+        return self._softmax(z)
 
     def predict_proba(self, X: Iterable[object]) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``."""
@@ -261,10 +340,10 @@ class IntentClassifier:
         texts = [normalize_text(t) for t in X]
         if not texts:
             return np.zeros((0, len(self.classes_)))
-        if not self.cache_size:
-            return self._proba_uncached(texts)
         if not hasattr(self, "_cache"):
             self._reset_cache()
+        if not self.cache_size:
+            return self._proba_uncached(texts)
         cache = self._cache
         out = np.empty((len(texts), len(self.classes_)))
         missing: dict[str, list[int]] = {}
@@ -284,6 +363,21 @@ class IntentClassifier:
                 cache.popitem(last=False)
         return out
 
+    def predict_one(self, text: object) -> str:
+        """The micro-moment of one text (the live detector's path: cached, no batching)."""
+        self._check_fitted()
+        t = normalize_text(text)
+        if not hasattr(self, "_cache"):
+            self._reset_cache()
+        p = self._cache.get(t) if self.cache_size else None
+        if p is None:
+            p = self._proba_one(t)
+            if self.cache_size:
+                self._cache[t] = p
+                if len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return str(self.classes_[int(p.argmax())])
+
     def predict(self, X: Iterable[object]) -> np.ndarray:
         """The most likely micro-moment for each text."""
         proba = self.predict_proba(X)
@@ -291,14 +385,7 @@ class IntentClassifier:
 
     def classify(self, X: Iterable[object]) -> pd.DataFrame:
         """``DataFrame`` with columns ``moment`` and ``confidence`` (probability, 0..1)."""
-        proba = self.predict_proba(X)
-        idx = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
-        return pd.DataFrame(
-            {
-                "moment": pd.Series(self.classes_[idx], dtype=object),
-                "confidence": proba[np.arange(len(proba)), idx].round(4),
-            }
-        )
+        return moment_frame(self.classes_, self.predict_proba(X))
 
     def score(self, X: Iterable[object], y: Iterable[str]) -> float:
         """Accuracy on ``X``, ``y``."""
@@ -306,25 +393,23 @@ class IntentClassifier:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path, *, metadata: dict | None = None) -> Path:
-        """Save the learned weights (sparse, compressed) and hyper-parameters to ``path``."""
+        """Save the vocabulary, the weights (float32, compressed) and hyper-parameters."""
         self._check_fitted()
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
-        coef = sp.csr_matrix(self.coef_.astype(np.float32))
+        vocab = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
         meta = {
             "format_version": _FORMAT_VERSION,
             "params": self.get_params(),
             "classes": [str(c) for c in self.classes_],
-            "rules": [r.name for r in RULES],
+            "rules": rule_names(),
             "n_features_in": int(self.n_features_in_),
             **(metadata or {}),
         }
         np.savez_compressed(
             p,
-            data=coef.data,
-            indices=coef.indices,
-            indptr=coef.indptr,
-            shape=np.asarray(coef.shape),
+            vocab=np.asarray(vocab, dtype=str),
+            coef=self.coef_.astype(np.float32),
             intercept=self.intercept_,
             meta=np.asarray(json.dumps(meta)),
         )
@@ -337,21 +422,23 @@ class IntentClassifier:
         try:
             z = np.load(p, allow_pickle=False)
             meta = json.loads(str(z["meta"]))
-            coef = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+            vocab = z["vocab"].tolist()
+            coef = np.asarray(z["coef"], dtype=np.float64)
             intercept = np.asarray(z["intercept"], dtype=np.float64)
         except (OSError, KeyError, ValueError) as exc:
             raise ModelError(
                 f"{p}: cannot load the intent model ({exc}); retrain it with "
                 "`python -m micromix.moments.train`"
             ) from exc
-        if meta.get("rules") != [r.name for r in RULES]:
+        if meta.get("rules") != rule_names():
             raise ModelError(
                 f"{p}: the model was trained with a different rule set; retrain it with "
                 "`python -m micromix.moments.train`"
             )
         clf = cls(**meta["params"])
         clf.classes_ = np.asarray(meta["classes"], dtype=object)
-        clf.coef_ = coef.toarray().astype(np.float64)
+        clf.vocabulary_ = {f: i for i, f in enumerate(vocab)}
+        clf.coef_ = coef
         clf.intercept_ = intercept
         clf.n_features_in_ = int(meta["n_features_in"])
         clf.metadata_ = meta
@@ -369,8 +456,12 @@ class IntentClassifier:
         return cls.load(DEFAULT_MODEL_PATH)
 
 
-def _length_features(texts: list[str]) -> np.ndarray:
-    n_words = np.array([len(t.split()) for t in texts], dtype=np.float64)
-    return np.column_stack([n_words == 1, n_words == 2, n_words >= 6, n_words == 0]).astype(
-        np.float64
+def moment_frame(classes: np.ndarray, proba: np.ndarray) -> pd.DataFrame:
+    """The most likely moment of each row of ``proba`` and its probability (``confidence``)."""
+    idx = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
+    return pd.DataFrame(
+        {
+            "moment": pd.Series(np.asarray(classes)[idx], dtype=object),
+            "confidence": proba[np.arange(len(proba)), idx].round(4),
+        }
     )

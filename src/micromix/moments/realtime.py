@@ -205,7 +205,10 @@ class MomentDetector:
                     moments[i] = m
                 elif e.get("query") or e.get("text"):
                     need.append(i)
-            if need:
+            if len(need) == 1:  # the live path: one event, no batching overhead
+                e = evs[need[0]]
+                moments[need[0]] = self.classifier.predict_one(e.get("query") or e.get("text"))
+            elif need:
                 pred = self.classifier.predict(
                     [evs[i].get("query") or evs[i].get("text") for i in need]
                 )

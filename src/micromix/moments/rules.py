@@ -1,15 +1,25 @@
-"""Interpretable intent rules: question words, "near me", "how to", price vocabulary, ...
+"""Interpretable intent rules and cues: question words, "near me", "how to", transactions, sites.
+
+The micro-moment taxonomy (the contract; ``docs/moments.md`` gives examples and the borders):
+
+* ``know`` — wants information: facts, definitions, questions, prices and costs *as facts*
+  ("cost of solar panels", "iphone 15 price"), reviews and comparisons ("best running shoes",
+  "macbook vs dell");
+* ``go`` — wants a physical place or local business: "near me", opening hours, directions, an
+  address, a city with a business type ("vets in austin");
+* ``do`` — wants to learn how to do something: how to, steps, recipes, fixes, set-ups,
+  tutorials, an imperative task ("unclog a drain");
+* ``buy`` — wants to complete a transaction: purchase, order, book, subscribe, sign up, download
+  or install, watch / play / listen online, use an online service or tool (calculators,
+  converters, translators);
+* ``other`` — navigational (a specific site, app, log-in or account page, a brand's home page,
+  a URL) or no intent at all (chatter).
 
 Each :class:`IntentRule` is a named regular expression that votes for one micro-moment with a
-weight. The rules are used twice: as features of the trained
-:class:`~micromix.moments.intent.IntentClassifier` (so the model learns how far to trust each
-one) and on their own by :func:`explain` to show *why* a text got its label.
-
-Labels follow Google's micro-moments: ``know`` (I-want-to-know: facts, definitions,
-questions), ``go`` (I-want-to-go: places, "near me", opening hours, directions), ``do``
-(I-want-to-do: how-to, recipes, downloads, sign-ups, watching or playing online), ``buy``
-(I-want-to-buy: prices, deals, reviews, product searches) and ``other`` (navigational queries
-such as a brand log-in or a bare site name, and texts with no clear intent).
+weight; :data:`SITE_CUES` are look-ups in a list of well-known sites and brands
+(``_data/sites.txt``). Both are used twice: as features of the trained
+:class:`~micromix.moments.intent.IntentClassifier` (which learns how far to trust each) and on
+their own by :func:`explain` to show *why* a text got its label.
 
 Quickstart
 ----------
@@ -18,12 +28,16 @@ Quickstart
 [('near_me', 'go', 3.0)]
 >>> rule_votes("how to train a puppy")["do"] > 0
 True
+>>> [name for name, _, _ in explain("chase online banking")]
+['online_use', 'login', 'site_only', 'site_first', 'site_any']
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,17 +45,23 @@ import scipy.sparse as sp
 __all__ = [
     "MOMENTS",
     "RULES",
+    "SITE_CUES",
     "IntentRule",
     "explain",
+    "known_sites",
     "normalize_text",
+    "rule_columns",
     "rule_matrix",
+    "rule_names",
     "rule_votes",
+    "site_cues",
 ]
 
 #: the micro-moment labels, in the column order used by every model
 MOMENTS: tuple[str, ...] = ("know", "go", "do", "buy", "other")
 
 _WS = re.compile(r"\s+")
+_SITES_FILE = Path(__file__).with_name("_data") / "sites.txt"
 
 
 def normalize_text(text: object) -> str:
@@ -83,205 +103,304 @@ class IntentRule:
         return _compiled(self.pattern)
 
 
-_CACHE: dict[str, re.Pattern[str]] = {}
-
-
+@cache
 def _compiled(pattern: str) -> re.Pattern[str]:
-    rx = _CACHE.get(pattern)
-    if rx is None:
-        rx = _CACHE[pattern] = re.compile(pattern)
-    return rx
+    return re.compile(pattern)
 
 
-_SITES = (
-    "facebook|fb|youtube|gmail|hotmail|outlook|yahoo mail|yahoo|google|instagram|twitter|tiktok|"
-    "linkedin|pinterest|reddit|netflix|hulu|spotify|amazon|ebay|walmart|target|costco|paypal|"
-    "craigslist|wikipedia|imdb|espn|cnn|bbc|fox news|weather\\.com|zillow|indeed|chase|"
-    "wells fargo|bank of america|citibank|capital one|usps|ups|fedex|dropbox|icloud|office 365|"
-    "microsoft teams|zoom|whatsapp|snapchat|twitch|roblox|steam|aol|bing|msn|etsy|chewy|petco|"
-    "petsmart|home depot|lowes|best buy|ikea|wayfair|airbnb|expedia|booking\\.com|uber|lyft|"
-    "doordash|grubhub|canvas|blackboard|turbotax|irs|dmv|ssa|medicare|kaiser|verizon|at&t|"
-    "t-mobile|comcast|xfinity|spectrum"
-)
+_Q = r"^(what|who|whom|whose|why|when|where|which|is|are|was|were|does|did|can|could|should|will|would|do|has|have|how)\b"
+_TLD = r"com|org|net|edu|gov|io|co|us|uk|ca|de|fr|au|in|info|biz|tv|me|ly|app|ai"
 
-#: the default rule set (weights are priors; the trained model re-weights them)
+#: the default rule set (weights are priors for :func:`rule_votes`; the model re-weights them)
 RULES: tuple[IntentRule, ...] = (
-    # --- I-want-to-know
+    # --- know: information
+    IntentRule("question_word", _Q, "know", 1.5),
     IntentRule(
-        "question_word",
-        r"^(what|who|whom|whose|why|when|which|is|are|was|were|does|did|"
-        r"can|could|should|will|would|do)\b",
-        "know",
-        1.5,
+        "how_much_many", r"\bhow (much|many|long|old|far|tall|big|often|deep|fast)\b", "know", 1.5
     ),
-    IntentRule("how_much_many", r"\bhow (much|many|long|old|far|tall|big|often)\b", "know", 1.5),
     IntentRule(
         "definition",
-        r"\b(definition|define|meaning|means|synonyms?|antonyms?|"
-        r"etymology|pronunciation|pronounce|translate|abbreviation|stands? for)\b",
+        r"\b(definition|define|meaning|means|synonyms?|antonyms?|etymology|pronunciation|"
+        r"pronounce|abbreviation|acronym|stands? for|in spanish|in english)\b",
         "know",
         2.0,
     ),
     IntentRule(
         "facts",
-        r"\b(facts?|history|symptoms?|causes?|side effects|examples?|"
-        r"population|capital of|temperature|weather|salary|age of|height|born|died|"
-        r"biography|wiki|wikipedia|types of|list of|vs\.? difference|difference between|"
-        r"benefits of|effects of|theory|formula|calories|nutrition|lyrics|cast of|quotes?)\b",
+        r"\b(facts?|history|symptoms?|causes?|side effects|examples?|population|capital of|"
+        r"temperature|weather|wether|wather|weahter|forecast|forcast|radar|doppler|tornado|"
+        r"hurricane|blizzard|monsoon|storm|rain|snow|humidity|clima|tiempo|salary|salaries|net worth|age of|height|born|died|death|"
+        r"biography|types of|list of|difference between|benefits of|effects of|theory|formula|"
+        r"calories|nutrition|lyrics|cast of|cast|quotes?|statistics|average|meaning of|"
+        r"phone number|zip code|area code|time zone|stock price|share price|score|scores|"
+        r"schedule|release date|summary|characters|dosage|normal range|vs|versus|compared? to|"
+        r"reviews?|ratings?|best|top \d+|worth it|pros and cons)\b",
         "know",
         1.0,
     ),
+    IntentRule(
+        "price_fact",
+        r"\b(cost of|price of|how much (is|are|does|do)|costs?|prices?|pricing|average cost|"
+        r"msrp|value of|worth)\b",
+        "know",
+        0.8,
+    ),
     IntentRule("question_mark", r"\?\s*$", "know", 0.5),
-    # --- I-want-to-go
-    IntentRule("near_me", r"\bnear (me|by|you)\b|\bnearby\b|\bnearest\b|\bclosest\b", "go", 3.0),
-    IntentRule("near_place", r"\b(near|in|around) [a-z]+( [a-z]+)?,? ?[a-z]{2}$", "go", 0.5),
+    # --- go: a place or local business
+    IntentRule(
+        "near_me", r"\bnear (me|by|you|here)\b|\bnearby\b|\bnearest\b|\bclosest\b", "go", 3.0
+    ),
+    IntentRule(
+        "near_place",
+        r"\b(near|in|around) [a-z]+( [a-z]+)?,? ?(a[klrz]|c[aot]|d[ce]|fl|ga|hi|i[adln]|k[sy]|la|"
+        r"m[adeinost]|n[cdehjmvy]|o[hkr]|pa|ri|s[cd]|t[nx]|ut|v[at]|w[aivy])$",
+        "go",
+        1.0,
+    ),
     IntentRule(
         "hours_location",
-        r"\b(opening hours|open now|hours today|store hours|hours|directions to|"
-        r"store locations|locations|store locator|locator|open on sunday|open today)\b",
+        r"\b(opening hours|open now|open today|hours today|store hours|hours of operation|hours|"
+        r"directions to|directions|store locations?|locations|store locator|locator|"
+        r"open on (sunday|saturday)|address of|address|closing time|drive thru)\b",
         "go",
         1.5,
     ),
     IntentRule(
         "place_nouns",
-        r"\b(restaurants?|cafes?|coffee shops?|bars?|vets?|"
-        r"veterinarians?|clinics?|hospitals?|pharmacy|dentists?|groomers?|salons?|"
-        r"gas stations?|hotels?|motels?|gyms?|stores? in|shops? in|parks? in|"
-        r"dog parks?|kennels?|airports?|train stations?)\b",
+        r"\b(restaurants?|cafes?|coffee shops?|bars?|vets?|veterinarians?|clinics?|hospitals?|"
+        r"pharmacy|pharmacies|dentists?|groomers?|salons?|barbers?|gas stations?|hotels?|motels?|"
+        r"gyms?|stores? in|shops? in|parks? in|dog parks?|kennels?|airports?|train stations?|"
+        r"urgent care|post office|dmv office|car wash|daycare|contractors?|plumbers?|"
+        r"electricians?|roofers?|movers?|lawyers?|attorneys?|realtors?|mechanics?)\b",
         "go",
         0.7,
     ),
-    # --- I-want-to-do
-    IntentRule("how_to", r"\bhow (to|do i|do you|can i|should i)\b", "do", 2.5),
+    # --- do: learn how to do something
+    IntentRule("how_to", r"\bhow (to|do i|do you|can i|should i|do we)\b", "do", 2.5),
     IntentRule(
         "tutorial",
-        r"\b(tutorial|step by step|steps to|guide to|diy|instructions|"
-        r"ways to|tips for|tips on|tips|ideas for|ideas|hacks?|walkthrough|template|"
-        r"recipes?|workout|exercises?|pattern)\b",
+        r"\b(tutorial|step by step|steps to|steps for|guide to|guide for|diy|instructions|"
+        r"ways to|tips for|tips on|tips|ideas for|ideas|hacks?|walkthrough|recipes?|workout|"
+        r"exercises?|pattern|for beginners|beginners guide|troubleshoot(ing)?|not working)\b",
         "do",
         2.0,
     ),
     IntentRule(
-        "download_use",
-        r"\b(download|install|setup|set up|update|upgrade|reset|"
-        r"activate|register|sign up|signup|apply|application form|renew|cancel|"
-        r"unsubscribe|subscribe|book|booking|reserve|schedule|convert|converter|"
-        r"calculator|calculate|generator|translator|online free|free online|"
-        r"watch|stream|play|listen|solve|fix|repair|clean|train|make|build|cook|bake|"
-        r"learn|draw|write)\b",
-        "do",
-        1.2,
-    ),
-    IntentRule(
         "verb_first",
-        r"^(replace|remove|grow|make|fix|change|unclog|install|clean|cook|bake|build|draw|"
-        r"write|train|teach|learn|paint|repair|reset|convert|create|plant|start|set up|tie|"
-        r"get rid of|get|lower|improve|prevent|stop|treat|wash|sew|knit|crochet|fold|cut|"
-        r"brush|bathe|groom|feed|register|renew|apply|file|open|close|delete|send|track|"
-        r"calculate|measure|prepare|organize|decorate|lose|gain|boil|grill|roast|fry)\b",
+        r"^(replace|remove|grow|make|fix|change|unclog|clean|cook|bake|build|draw|write|train|"
+        r"teach|paint|repair|reset|create|plant|start|set up|setup|tie|get rid of|lower|"
+        r"improve|prevent|stop|treat|wash|sew|knit|crochet|fold|cut|brush|bathe|groom|feed|"
+        r"file|close|delete|send|calculate|measure|prepare|organize|decorate|lose|gain|boil|"
+        r"grill|roast|fry|solve|connect|transfer|update|uninstall|turn off|turn on|check|"
+        r"find out|cancel|become|clear|format|recover|restore|unlock|block|hide|screenshot|"
+        r"sharpen|season|store|freeze|thaw|cure|relieve|reduce|increase|speed up)\b",
         "do",
         1.5,
     ),
     IntentRule(
-        "file_media",
-        r"\b(pdf|mp3|mp4|apk|torrent|full movie|episode|season \d+|"
-        r"live stream|free games?|app)\b",
+        "fix_setup",
+        r"\b(fix|fixing|repair|setup|set up|reset|troubleshoot|unclog|replace|replacing|"
+        r"remove|removing|clean|cleaning|get rid of)\b",
         "do",
         1.0,
     ),
-    # --- I-want-to-buy
+    # --- buy: complete a transaction, get or use something online
     IntentRule(
         "buy_verb",
-        r"\b(buy|purchase|order|shop|shopping|for sale|on sale|sale|"
-        r"checkout|add to cart|in stock|pre ?order|subscription box)\b",
+        r"\b(buy|buying|purchase|order|ordering|shop|shopping|for sale|on sale|sale|checkout|"
+        r"add to cart|in stock|pre ?order|delivery|same day delivery|free shipping|rent|rental|"
+        r"lease|hire)\b",
         "buy",
         2.5,
-    ),
-    IntentRule(
-        "price",
-        r"\b(price|prices|pricing|cost|costs|cheap|cheapest|affordable|"
-        r"under \$?\d+|\$\d+|budget|expensive|how much is|how much are|msrp|quote)\b",
-        "buy",
-        1.5,
     ),
     IntentRule(
         "deal",
-        r"\b(deals?|coupons?|promo( code)?|discount|voucher|offer|offers|"
-        r"clearance|black friday|cyber monday|free shipping|bundle)\b",
+        r"\b(deals?|coupons?|promo( codes?)?|discount( codes?)?|vouchers?|offers?|clearance|"
+        r"black friday|cyber monday|cheap|cheapest|affordable|under \$?\d+|\$\d+|"
+        r"quotes?|best price|lowest price|bundle)\b",
         "buy",
         2.5,
     ),
     IntentRule(
-        "compare",
-        r"\b(best|top \d+|top rated|reviews?|rating|ratings|vs|versus|"
-        r"compare|comparison|alternatives?|recommendations?|worth it)\b",
+        "download_get",
+        r"\b(download|downloads|downloading|install|installer|free trial|trial|apk|exe|dmg|"
+        r"torrent|mp3|mp4|pdf download|full version|crack|iso|drivers?|app for|for (pc|mac|"
+        r"windows|android|iphone|ios)|for win ?\d+|windows \d+)\b",
         "buy",
-        1.2,
+        2.5,
+    ),
+    IntentRule(
+        "book_subscribe",
+        r"\b(book|booking|reserve|reservations?|tickets?|subscribe|subscription|sign up|signup|"
+        r"register|registration|enroll|enrol|apply|application|renew|membership|join|"
+        r"pay|payment|pay bill|bill pay|donate|order online|checkout)\b",
+        "buy",
+        2.0,
     ),
     IntentRule(
         "product_spec",
-        r"\b(\d+ ?(inch|in|ft|oz|lb|lbs|gb|tb|mm|cm|ml|pack|count|"
-        r"pc|piece|set)|size|sizes|xl|xxl|queen|king|twin|wireless|waterproof|"
-        r"stainless|leather|wood|wooden|velvet|organic|grain free)\b",
+        r"\b(\d+ ?(inch|inches|in|ft|oz|lb|lbs|gb|tb|mm|cm|ml|pack|count|pc|piece|pieces|set|"
+        r"drawers?|seater|light|quart|gallon)|size \d+|queen|king size|twin size|full size|xl|"
+        r"xxl|wireless|waterproof|stainless|leather|wooden|velvet|upholstered|grain free)\b",
         "buy",
         0.8,
     ),
-    # --- other: navigational / no clear intent
     IntentRule(
-        "site_name",
-        rf"^(www\.)?({_SITES})(\.com)?( (login|log in|sign in|account|"
-        r"app|home ?page|website|official site|customer service|mail|inbox|"
-        r"online banking|online))?$",
-        "other",
-        3.0,
+        "online_tool",
+        r"\b(calculator|converter|convert|conversion|translator|translate|generator|checker|"
+        r"maker|editor|compressor|resizer|counter|timer|test online|quiz|to pdf|to jpg|to png|"
+        r"to mp3|to mp4|to word|to excel)\b",
+        "buy",
+        2.0,
     ),
     IntentRule(
+        "online_use",
+        r"\b(online|free online|online free|watch|stream|streaming|play|listen|live stream|"
+        r"full movie|full episodes?|episodes?|season \d+|free games?|games online|audiobook|"
+        r"ebook|video|videos|images|wallpaper|chat)\b",
+        "buy",
+        1.0,
+    ),
+    # --- other: navigational or no intent
+    IntentRule(
         "login",
-        r"\b(login|log in|logon|log on|sign in|signin|my account|webmail|"
-        r"portal|homepage|home page|official site|official website)\b",
+        r"\b(login|log in|logon|log on|sign in|signin|sign on|my account|account|accounts|"
+        r"webmail|portal|homepage|home page|official site|official website|website|web site|"
+        r"site|online banking|customer service|customer portal|email|mail|inbox|app|"
+        r"web player|dashboard|member|members)\b",
         "other",
         2.5,
     ),
-    IntentRule("url", r"(https?://|www\.|\.(com|org|net|edu|gov|io|co\.uk|de)\b)", "other", 2.5),
+    IntentRule(
+        "url",
+        rf"(https?://|\bwww\b|\.({_TLD})\b|\b[a-z0-9-]+(dot)(com|org|net)\b)",
+        "other",
+        2.5,
+    ),
     IntentRule(
         "social_chatter",
-        r"(^|\s)(lol|lmao|omg|haha+|love (this|it|you)|good morning|"
-        r"good night|happy (birthday|friday|monday)|thank you|thanks|tbt|ootd|"
-        r"selfie|vibes|mood|bestie|cute|blessed)(\s|$|[!.])",
+        r"(^|\s)(lol|lmao|omg|haha+|love (this|it|you)|good morning|good night|"
+        r"happy (birthday|friday|monday|sunday|weekend)|thank you|thanks|tbt|ootd|selfie|"
+        r"vibes|mood|bestie|cute|blessed|yay|ugh|wow|can't wait|so excited)(\s|$|[!.])",
         "other",
         1.5,
     ),
     IntentRule("hashtag_mention", r"(^|\s)[#@]\w+", "other", 0.7),
 )
 
-_RULE_INDEX = {m: i for i, m in enumerate(MOMENTS)}
+#: words that keep a query navigational when they follow a site name ("chase online banking")
+_NAV_TEXT = """login log in sign on signin account my accounts online banking bank app website site web
+official home page homepage mail email inbox portal customer service com www net org us uk ca
+the of student employee member members dashboard player tv credit card myaccount"""
+_NAV_WORDS = frozenset(_NAV_TEXT.split())
+
+#: the site look-up cues, in feature order: (name, moment, weight)
+SITE_CUES: tuple[tuple[str, str, float], ...] = (
+    ("site_only", "other", 3.0),
+    ("site_first", "other", 1.0),
+    ("site_any", "other", 0.3),
+    ("brand_nav", "other", 2.0),
+)
+
+
+@lru_cache(maxsize=1)
+def known_sites() -> frozenset[str]:
+    """The well-known sites and brands of ``_data/sites.txt`` (lower case)."""
+    names: set[str] = set()
+    for line in _SITES_FILE.read_text(encoding="utf-8").splitlines():
+        s = line.strip()
+        if s and not s.startswith("#"):
+            names.add(s)
+    return frozenset(names)
+
+
+_TOKEN = re.compile(r"[a-z0-9&'+*.-]+")
+
+
+def _strip_tld(tok: str) -> str:
+    tok = tok.removeprefix("www.")
+    for tld in (".com", ".org", ".net", ".gov", ".edu", ".co.uk", ".io", ".co"):
+        if tok.endswith(tld) and len(tok) > len(tld):
+            return tok[: -len(tld)]
+    return tok
+
+
+def site_cues(text: str) -> tuple[bool, bool, bool, bool]:
+    """Site look-up cues of a normalised text: (only, first, any, brand + nav words).
+
+    ``only``: the whole text is a known site or brand, possibly with a domain ending or
+    navigational words ("netflix", "chase online banking", "target.com"); ``first``: it starts
+    with one ("gmail uc davis"); ``any``: it contains one; ``brand_nav``: an unknown word
+    followed only by navigational words ("acme bank login").
+    """
+    toks = [_strip_tld(t.strip(".'")) for t in _TOKEN.findall(text)]
+    toks = [t for t in toks if t]
+    if not toks:
+        return (False, False, False, False)
+    sites = known_sites()
+    n = len(toks)
+    spans: list[tuple[int, int]] = []
+    for i in range(n):
+        for L in (4, 3, 2, 1):
+            if i + L <= n and " ".join(toks[i : i + L]) in sites:
+                spans.append((i, i + L))
+                break
+    if not spans:
+        joined = "".join(toks)
+        if joined in sites or joined.replace(" ", "") in sites:
+            return (True, True, True, False)
+        rest = toks[1:]
+        brand_nav = n >= 2 and all(t in _NAV_WORDS for t in rest) and toks[0] not in _NAV_WORDS
+        return (False, False, False, brand_nav)
+    covered: set[int] = set()
+    for a, b in spans:
+        covered.update(range(a, b))
+    only = all(i in covered or toks[i] in _NAV_WORDS for i in range(n))
+    first = spans[0][0] == 0
+    return (only, first, True, False)
+
+
+def rule_names() -> list[str]:
+    """Feature names of :func:`rule_matrix` columns: the rules, then the site cues."""
+    return [r.name for r in RULES] + [c[0] for c in SITE_CUES]
+
+
+def rule_columns(t: str) -> list[int]:
+    """Columns of :func:`rule_matrix` (rules, then site cues) that fire on a normalised text."""
+    out = [j for j, r in enumerate(RULES) if r.regex.search(t)]
+    base = len(RULES)
+    out.extend(base + k for k, hit in enumerate(site_cues(t)) if hit)
+    return out
+
+
+def _weights() -> list[tuple[str, str, float]]:
+    return [(r.name, r.moment, r.weight) for r in RULES] + list(SITE_CUES)
 
 
 def rule_votes(text: str) -> dict[str, float]:
     """Sum of rule weights per micro-moment for one text."""
-    t = normalize_text(text)
     out = dict.fromkeys(MOMENTS, 0.0)
-    for r in RULES:
-        if r.regex.search(t):
-            out[r.moment] += r.weight
+    for _, moment, weight in explain(text):
+        out[moment] += weight
     return out
 
 
 def explain(text: str) -> list[tuple[str, str, float]]:
-    """The rules that fire on ``text``: ``(rule name, moment, weight)``."""
-    t = normalize_text(text)
-    return [(r.name, r.moment, r.weight) for r in RULES if r.regex.search(t)]
+    """The rules and site cues that fire on ``text``: ``(name, moment, weight)``."""
+    w = _weights()
+    return [w[j] for j in rule_columns(normalize_text(text))]
 
 
 def rule_matrix(texts: list[str]) -> sp.csr_matrix:
-    """Binary matrix ``(len(texts), len(RULES))``: which rule fires on which normalised text."""
+    """Binary matrix ``(len(texts), len(rule_names()))`` of the rules and cues that fire.
+
+    ``texts`` must already be normalised (:func:`normalize_text`).
+    """
     rows: list[int] = []
     cols: list[int] = []
-    regexes = [r.regex for r in RULES]
     for i, t in enumerate(texts):
-        for j, rx in enumerate(regexes):
-            if rx.search(t):
-                rows.append(i)
-                cols.append(j)
+        for j in rule_columns(t):
+            rows.append(i)
+            cols.append(j)
     data = np.ones(len(rows), dtype=np.float64)
-    return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), len(RULES)))
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), len(RULES) + len(SITE_CUES)))

@@ -39,6 +39,8 @@ import pandas as pd
 from micromix.errors import ColumnNotFoundError
 from micromix.moments.intent import IntentClassifier
 from micromix.moments.rules import MOMENTS
+from micromix.schema.vocab import BRAND_TOUCH_EVENTS as _BRAND_TOUCH
+from micromix.schema.vocab import SESSION_ENGAGE_EVENTS
 
 __all__ = [
     "BRAND_TOUCH_EVENTS",
@@ -79,23 +81,9 @@ GA4_EVENT_MAP = {
     "sign_up": "other",
     "login": "other",
 }
-#: events that show the brand was present in the moment
-BRAND_TOUCH_EVENTS = frozenset(
-    {
-        "impression",
-        "view",
-        "page_view",
-        "click",
-        "video_view",
-        "store_locator",
-        "add_to_cart",
-        "begin_checkout",
-        "purchase",
-    }
-)
-_ENGAGE = frozenset(
-    {"click", "like", "comment", "share", "save", "follow", "video_view", "add_to_cart"}
-)
+#: events that show the brand was present in the moment (defined in schema.vocab)
+BRAND_TOUCH_EVENTS = _BRAND_TOUCH
+_ENGAGE = SESSION_ENGAGE_EVENTS
 #: columns of :func:`tag_sessions` output
 SESSION_COLUMNS = [
     "session_id",

@@ -25,6 +25,7 @@ from micromix.errors import StoreError
 from micromix.moments.bursts import BurstSpec, detect_bursts
 from micromix.moments.evaluate import score_bursts
 from micromix.moments.sessions import moment_kpis, tag_sessions
+from micromix.moments.topics import NO_TOPIC, TopicVocabulary
 
 __all__ = ["MAX_SESSIONS", "MomentSummary", "moment_summary"]
 
@@ -46,9 +47,13 @@ class MomentSummary:
         return f"MomentSummary(sessions={self.sessions_tagged:,}, bursts={len(self.bursts)})\n{self.kpis}"
 
 
-def _topic_of(queries: pd.Series, topics: tuple[str, ...]) -> pd.Series:
+def _topic_of(queries: pd.Series, topics: tuple[str, ...] | None) -> pd.Series:
+    if topics is None:  # learned from the queries themselves
+        return pd.Series(TopicVocabulary().fit_transform(queries), index=queries.index)
+    if not topics:
+        return pd.Series(NO_TOPIC, index=queries.index, dtype="string")
     pattern = "(" + "|".join(re.escape(t) for t in sorted(topics, key=len, reverse=True)) + ")"
-    return queries.astype("string").str.extract(pattern, expand=False).fillna("other")
+    return queries.astype("string").str.extract(pattern, expand=False).fillna(NO_TOPIC)
 
 
 def moment_summary(
@@ -70,17 +75,14 @@ def moment_summary(
     detector : str
         Registered burst detector (``poisson``, ``ewma``, ``cusum``).
     topics : tuple of str, optional
-        Topic vocabulary matched in the queries (default: the simulator's pet topics).
+        Topic vocabulary matched in the queries (longest first). Default: the topics learned
+        from the queries themselves (:class:`~micromix.moments.topics.TopicVocabulary`).
     max_sessions : int
         Tag at most this many sessions (a seeded random sample beyond that).
     seed : int
     """
     if store.count("events") == 0:
         raise StoreError("no events in the store; ingest events or run micromix demo first")
-    if topics is None:
-        from micromix.simulate.text import TOPICS
-
-        topics = TOPICS
     t = store.table("events")
     searches = t.filter((t.event_type == "search") & t.session_id.notnull())
     sess = searches.select("session_id").distinct()

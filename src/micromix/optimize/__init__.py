@@ -23,15 +23,29 @@ from micromix.optimize.protocol import (
     UpliftCurveResponse,
     as_spend_array,
 )
+from micromix.optimize.recommend import (
+    EXTRAPOLATION_FACTOR,
+    BudgetRecommendation,
+    compare_with_current,
+    extrapolation_check,
+    recommend_budget,
+    scale_to_budget,
+)
 
 __all__ = [
+    "EXTRAPOLATION_FACTOR",
     "Allocation",
     "BudgetOptimizer",
+    "BudgetRecommendation",
     "CurveResponse",
     "ResponseModel",
     "UpliftCurveResponse",
     "as_spend_array",
     "compare_scenarios",
+    "compare_with_current",
+    "extrapolation_check",
     "parse_amounts",
     "parse_bounds",
+    "recommend_budget",
+    "scale_to_budget",
 ]

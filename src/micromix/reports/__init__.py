@@ -1,15 +1,18 @@
 """micromix.reports: figures, tables and the self-contained offline HTML report.
 
+The report renders :class:`micromix.plan.Evidence` and computes nothing itself.
+
 Quickstart
 ----------
 >>> from micromix.simulate import SimConfig, simulate
 >>> from micromix.store import Store
+>>> from micromix.ingest.market import load_market
+>>> from micromix.plan import gather_evidence
 >>> from micromix.reports import write_report
 >>> st = Store.open(":memory:")
->>> for name, table in simulate(SimConfig(users=800, days=14, seed=3)).tables().items():
-...     _ = st.append(name, table)
+>>> _ = load_market(st, simulate(SimConfig(users=800, days=14, seed=3)))
 >>> import tempfile, pathlib
->>> out = write_report(st, pathlib.Path(tempfile.mkdtemp()) / "report.html", n_boot=30)
+>>> out = write_report(gather_evidence(st, n_boot=30), pathlib.Path(tempfile.mkdtemp()) / "r.html")
 >>> out.stat().st_size > 100_000
 True
 """
@@ -18,7 +21,6 @@ from __future__ import annotations
 
 from micromix.reports.assets import VEGA_LITE_VERSION, vega_bundle
 from micromix.reports.builder import (
-    DEFAULT_COMPARISONS,
     DEFAULT_SECTIONS,
     SECTIONS,
     ReportContext,
@@ -28,20 +30,15 @@ from micromix.reports.builder import (
     register_section,
     write_report,
 )
-from micromix.reports.quality import QualityReport, quality_checks, quality_report
 
 __all__ = [
-    "DEFAULT_COMPARISONS",
     "DEFAULT_SECTIONS",
     "SECTIONS",
     "VEGA_LITE_VERSION",
-    "QualityReport",
     "ReportContext",
     "Section",
     "build_report",
     "get_section",
-    "quality_checks",
-    "quality_report",
     "register_section",
     "vega_bundle",
     "write_report",

@@ -1,23 +1,27 @@
-"""The self-contained HTML report: KPI overview, trends, strategy comparisons, data quality.
+"""The self-contained HTML report: a pure rendering of :class:`~micromix.plan.Evidence`.
 
-The report is a pure function of results: every figure comes from :mod:`micromix.metrics`
-(and the data-quality checks), then is rendered. One HTML file holds everything, including
-the Vega, Vega-Lite and vega-embed JavaScript, so it opens offline and can be forwarded.
+The report computes nothing: :func:`micromix.plan.gather_evidence` runs the analyses (KPIs,
+trends, the strategy comparisons, the mix model, user content and creators, micro-moments, data
+quality) and :func:`build_report` renders what it found. One HTML file holds everything,
+including the Vega, Vega-Lite and vega-embed JavaScript, so it opens offline and can be
+forwarded.
 
-Sections are small registered classes (:data:`SECTIONS`, :func:`register_section`). A section
-may name an optional ``module`` (used only when it is importable) and the store ``tables`` it
-needs (used only when one of them holds rows); a failure inside an optional section becomes a
-note in the report, never a crash.
+Sections are small registered classes (:data:`SECTIONS`, :func:`register_section`), each
+rendering one part of the evidence. An optional section is shown when its part was computed or
+failed (the reason is shown as a note); a failure inside an optional section's rendering
+becomes a note too, never a crash. A section may name a ``module`` it needs; it is left out
+when that module is not importable.
 
 Quickstart
 ----------
 >>> from micromix.simulate import SimConfig, simulate
 >>> from micromix.store import Store
+>>> from micromix.ingest.market import load_market
+>>> from micromix.plan import gather_evidence
 >>> from micromix.reports import build_report
 >>> st = Store.open(":memory:")
->>> for name, table in simulate(SimConfig(users=800, days=14, seed=3)).tables().items():
-...     _ = st.append(name, table)
->>> html = build_report(st, n_boot=30)
+>>> _ = load_market(st, simulate(SimConfig(users=800, days=14, seed=3)))
+>>> html = build_report(gather_evidence(st, n_boot=30))
 >>> "<h2 id=\\"quality\\">Data quality</h2>" in html
 True
 """
@@ -25,18 +29,21 @@ True
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
 import pandas as pd
 
 from micromix.errors import ConfigError, MicromixError
+from micromix.plan import TREND_DIMENSIONS, Evidence
+from micromix.plan.evidence import ADS_SOURCE_COLUMNS
+from micromix.registry import Registry
 from micromix.reports import charts as ch
 from micromix.reports.assets import vega_bundle
 from micromix.reports.html import (
@@ -49,14 +56,11 @@ from micromix.reports.html import (
     table_html,
     tile,
 )
-from micromix.reports.quality import quality_report
 
 __all__ = [
-    "DEFAULT_COMPARISONS",
     "DEFAULT_SECTIONS",
     "HEADLINE_KPIS",
     "SECTIONS",
-    "TREND_DIMENSIONS",
     "TREND_KPIS",
     "ComparisonsSection",
     "OverviewSection",
@@ -70,8 +74,6 @@ __all__ = [
     "write_report",
 ]
 
-#: comparisons shown by default
-DEFAULT_COMPARISONS = ("ugc-vs-paid", "micro-vs-mass", "creator-tiers")
 #: headline tiles: (KPI column, label, format kind)
 HEADLINE_KPIS: tuple[tuple[str, str, str], ...] = (
     ("spend", "Spend", "money"),
@@ -92,25 +94,16 @@ TREND_KPIS: tuple[tuple[str, str], ...] = (
     ("ctr", "CTR"),
     ("engagement_rate", "Engagement rate"),
 )
-#: dimensions of the trend charts
-TREND_DIMENSIONS = ("strategy", "platform")
 
 Progress = Callable[[str, float], None]
 
 
 @dataclass
 class ReportContext:
-    """What every section gets: the store, the options and a chart-id counter."""
+    """What every section gets: the evidence and a chart-id counter."""
 
-    store: Any
-    n_boot: int = 200
-    comparisons: tuple[str, ...] = DEFAULT_COMPARISONS
-    level: float = 0.95
-    seed: int = 0
+    evidence: Evidence
     chart_count: int = 0
-    notes: list[str] = field(default_factory=list)
-    #: comparison results computed by the caller (name -> ComparisonResult), reused as is
-    results: dict[str, Any] = field(default_factory=dict)
 
     def chart(self, spec: dict[str, Any], *, wide: bool = False) -> str:
         """Placeholder ``div`` plus embedded spec for one chart; ids are unique in the report."""
@@ -127,10 +120,11 @@ class Section:
         Registry key and HTML anchor.
     title : str
         Heading.
+    part : str or None
+        The evidence part it renders (see :data:`micromix.plan.PARTS`); an optional section
+        is shown only when that part was asked for and either computed or noted.
     module : str or None
         Optional module the section needs; the section is left out when it is not importable.
-    tables : tuple of str
-        Store tables the section reads; when given, at least one must hold rows.
     optional : bool
         Optional sections are added after the default ones, and any error inside them becomes a
         note.
@@ -138,19 +132,27 @@ class Section:
 
     lookup_name: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    part: ClassVar[str | None] = None
     module: ClassVar[str | None] = None
-    tables: ClassVar[tuple[str, ...]] = ()
     optional: ClassVar[bool] = False
 
-    def available(self, store: Any) -> bool:
-        """Whether the section's module exists and the store holds its data."""
+    def available(self, evidence: Evidence) -> bool:
+        """Whether the section's module exists and the evidence holds its part (or why not)."""
         if self.module is not None:
             try:
                 if importlib.util.find_spec(self.module) is None:
                     return False
             except (ImportError, ValueError):
                 return False
-        return not self.tables or any(store.count(t) > 0 for t in self.tables)
+        if self.part is None:
+            return True
+        return self.part in evidence.parts and (
+            self.part in evidence.notes or self.has_data(evidence)
+        )
+
+    def has_data(self, evidence: Evidence) -> bool:
+        """Whether the evidence holds this section's part (override per section)."""
+        return getattr(evidence, self.part or "", None) is not None
 
     def render(self, ctx: ReportContext) -> str:  # pragma: no cover - abstract
         """The section body (HTML, without the heading)."""
@@ -168,25 +170,19 @@ class Section:
 
 
 #: registered sections, in registration order (default ones first)
-SECTIONS: dict[str, type[Section]] = {}
+SECTIONS: Registry[Section] = Registry("report section", base=Section)
 
 
 def register_section(cls: type[Section]) -> type[Section]:
     """Register (or replace) a section class; usable as a decorator."""
-    if not cls.lookup_name or not cls.title:
-        raise ConfigError(f"section {cls.__name__} needs a lookup_name and a title")
-    SECTIONS[cls.lookup_name] = cls
-    return cls
+    if not cls.title:
+        raise ConfigError(f"section {cls.__name__} needs a title")
+    return SECTIONS.register(cls)
 
 
 def get_section(name: str) -> Section:
     """An instance of the registered section ``name``."""
-    try:
-        return SECTIONS[name]()
-    except KeyError:
-        raise ConfigError(
-            f"unknown report section {name!r}; known: {', '.join(SECTIONS)}"
-        ) from None
+    return SECTIONS.create(name)
 
 
 # ---------------------------------------------------------------------------------- sections
@@ -196,17 +192,15 @@ class OverviewSection(Section):
 
     lookup_name = "overview"
     title = "KPI overview"
+    part = "overview"
 
     def render(self, ctx: ReportContext) -> str:
-        from micromix.metrics import compute_kpis
-
-        try:
-            kpis = compute_kpis(ctx.store)
-        except ConfigError as exc:
-            return note(f"No KPIs: {exc}.")
-        src = kpis.attrs.get("source", "events")
-        row = kpis.iloc[0].copy()
-        missing = _unreported(ctx.store) if src == "ads" else []
+        ev = ctx.evidence
+        if ev.kpis is None:
+            return note(ev.notes.get("overview", "No KPIs: the overview was not computed."))
+        src = ev.kpi_source or "events"
+        row = ev.kpis.iloc[0].copy()
+        missing = list(ev.unreported)
         for col in missing:
             row[col] = None
         tiles = "".join(
@@ -214,7 +208,7 @@ class OverviewSection(Section):
         )
         if src == "events":
             how = (
-                f"Computed from {ctx.store.count('events'):,} events; reach counts distinct "
+                f"Computed from {ev.source_rows:,} events; reach counts distinct "
                 "people with an impression; earned media value prices organic impressions at "
                 "the paid CPM of their platform. Conversions and revenue include purchases no "
                 "channel caused (baseline demand), so revenue per ad dollar here is not a return "
@@ -222,20 +216,18 @@ class OverviewSection(Section):
             )
         else:
             how = (
-                f"Computed from {ctx.store.count('ad_performance'):,} rows of platform ad reports "
+                f"Computed from {ev.source_rows:,} rows of platform ad reports "
                 "(no events in the store): reach is the sum of reported reach, an upper bound; "
                 "earned media value needs events and is not available."
             )
         if missing:
+            sources = sorted({ADS_SOURCE_COLUMNS[c] for c in missing})
             how += (
-                f" The ad reports carry no {', '.join(sorted({_ADS_SOURCE[c] for c in missing}))}, "
+                f" The ad reports carry no {', '.join(sources)}, "
                 f"so {', '.join(missing)} are shown as n/a rather than zero."
             )
         out = [f'<p class="muted">{esc(how)}</p>', f'<div class="tiles">{tiles}</div>']
-        try:
-            by = compute_kpis(ctx.store, by=["platform"], source=src)
-        except ConfigError:
-            by = None
+        by = ev.kpis_by_platform
         if by is not None and len(by):
             by = by.astype(object)
             for col in missing:
@@ -256,29 +248,6 @@ class OverviewSection(Section):
             out.append("<h3>By platform</h3>")
             out.append(table_html(by[cols], _KPI_FORMATS))
         return "".join(out)
-
-
-#: KPI columns that need an ad-report column to be reported at all
-_ADS_SOURCE = {
-    "revenue": "conversion_value",
-    "roas": "conversion_value",
-    "roi": "conversion_value",
-    "engagements": "engagements",
-    "engagement_rate": "engagements",
-    "cost_per_engagement": "engagements",
-}
-
-
-def _unreported(store: Any) -> list[str]:
-    """KPI columns whose ad-report source column holds no value at all (shown as n/a, not 0)."""
-    t = store.table("ad_performance")
-    cols = sorted({c for c in _ADS_SOURCE.values() if c in t.columns})
-    if not cols:
-        return list(_ADS_SOURCE)
-    n = store.execute(t.aggregate(**{c: t[c].notnull().cast("int64").sum() for c in cols}))
-    empty = {c for c in cols if int(n[c].fillna(0).iloc[0]) == 0}
-    empty |= {c for c in _ADS_SOURCE.values() if c not in t.columns}
-    return [k for k, v in _ADS_SOURCE.items() if v in empty]
 
 
 _KPI_FORMATS = {
@@ -304,23 +273,15 @@ class TrendsSection(Section):
 
     lookup_name = "trends"
     title = "Trends"
+    part = "trends"
 
     def render(self, ctx: ReportContext) -> str:
-        from micromix.metrics import compute_kpis
-
+        ev = ctx.evidence
         out = []
         for dim in TREND_DIMENSIONS:
-            try:
-                df = compute_kpis(ctx.store, by=[dim], grain="week")
-            except ConfigError as exc:
-                out.append(note(f"No weekly trend by {dim}: {exc}."))
-                continue
-            df = df[df["period"].notna()]
-            if df.empty:
-                out.append(note(f"No weekly trend by {dim}: the data carries no dates."))
-                continue
-            if df[dim].isna().all():
-                out.append(note(f"No weekly trend by {dim}: the data carries no {dim}."))
+            df = ev.trends.get(dim)
+            if df is None:
+                out.append(note(ev.notes.get(f"trends:{dim}", f"No weekly trend by {dim}.")))
                 continue
             src = df.attrs.get("source", "events")
             out.append(f"<h3>Weekly KPIs by {esc(dim)}</h3>")
@@ -406,29 +367,23 @@ class ComparisonsSection(Section):
 
     lookup_name = "comparisons"
     title = "Strategy comparisons"
+    part = "comparisons"
 
     def render(self, ctx: ReportContext) -> str:
-        from micromix.metrics.compare import COMPARISONS, compare_strategies
+        from micromix.metrics.compare import COMPARISONS
 
-        if ctx.store.count("events") == 0:
-            return note(
-                "No events in the store, so the strategies cannot be compared: the "
-                "comparisons need event-level data (and holdout experiments for "
-                "incremental ROAS). Ingest events or run 'micromix demo'."
-            )
+        ev = ctx.evidence
+        if "comparisons" in ev.notes:
+            return note(ev.notes["comparisons"])
         out = []
-        for name in ctx.comparisons:
+        for name in ev.comparison_names:
             comp = COMPARISONS.get(name)
             heading = comp.question if comp is not None else name
             out.append(f'<h3 id="cmp-{esc(name)}">{esc(heading)}</h3>')
-            try:
-                res = ctx.results.get(name) or compare_strategies(
-                    ctx.store, name, n_boot=ctx.n_boot, level=ctx.level, seed=ctx.seed
-                )
-            except MicromixError as exc:
-                out.append(note(f"Comparison {name} skipped: {exc}"))
+            res = ev.comparisons.get(name)
+            if res is None:
+                out.append(note(ev.notes.get(f"comparison:{name}", f"Comparison {name} skipped.")))
                 continue
-            ctx.results[name] = res
             long = ch.comparison_long(res.table)
             if len(long):
                 spec = ch.chart_spec(
@@ -441,7 +396,7 @@ class ComparisonsSection(Section):
             )
             out.append(
                 f'<p class="muted"><strong>Uncertainty.</strong> '
-                f"{esc(_uncertainty(res, ctx.n_boot))}</p>"
+                f"{esc(_uncertainty(res, ev.n_boot))}</p>"
             )
         return "".join(out)
 
@@ -452,14 +407,14 @@ class MixModelSection(Section):
 
     lookup_name = "mix"
     title = "Mix model and budget"
-    module = "micromix.measurement.strategies"
-    tables = ("events",)
+    part = "mix"
     optional = True
 
     def render(self, ctx: ReportContext) -> str:
-        from micromix.measurement.strategies import fit_strategy_mix
-
-        mix = fit_strategy_mix(ctx.store, seed=ctx.seed, holdouts=ctx.results.get("ugc-vs-paid"))
+        ev = ctx.evidence
+        if ev.mix is None:
+            return note(ev.notes.get("mix", "The mix model was not fitted."))
+        mix = ev.mix.mix
         level = mix.model.spec.interval
         s = mix.summary
         out = [
@@ -502,41 +457,47 @@ class MixModelSection(Section):
                 },
             ),
         ]
-        if ctx.store.has_table("ground_truth") and ctx.store.count("ground_truth"):
-            gt = ctx.store.read("ground_truth").groupby("strategy")["incremental_revenue"].sum()
-            hits = [
-                f"{r['strategy']}: {'inside' if r['contribution_lo'] <= gt.get(r['strategy'], np.nan) <= r['contribution_hi'] else 'outside'}"
-                f" (true {fmt_value(gt.get(r['strategy']), 'money')})"
-                for _, r in s.iterrows()
-                if r["strategy"] in gt.index
-            ]
-            out.append(
-                note("Simulator truth vs the mix model's intervals: " + "; ".join(hits) + ".")
-            )
-        scen = mix.reallocation.attrs.get("scenarios")
+        if ev.mix.truth is not None:
+            out.append(_truth_note(s, ev.mix.truth))
+        rec = ev.mix.reallocation
         out.append("<h3>Recommended reallocation of the same spend</h3>")
         out.append(
             table_html(
-                mix.reallocation,
+                ev.mix.reallocation_table(),
                 formats={"current_spend": "money", "recommended_spend": "money", "change": "money"},
             )
         )
-        if scen is not None and len(scen) == 2:
-            cur, rec = scen.iloc[0], scen.iloc[1]
+        scen = rec.scenarios
+        if len(scen) == 2:
+            cur, best = scen.iloc[0], scen.iloc[1]
             out.append(
                 f'<p class="conclusion"><strong>Conclusion.</strong> Moving spend as shown changes '
                 f"expected incremental revenue from {esc(fmt_value(cur['outcome'], 'money'))} to "
-                f"{esc(fmt_value(rec['outcome'], 'money'))} at the same budget (model estimate; "
+                f"{esc(fmt_value(best['outcome'], 'money'))} at the same budget (model estimate; "
                 "the per-strategy intervals above show how sure it is).</p>"
             )
-        organic = s[s["kind"] == "organic"]
-        if len(organic):
+        out.extend(note(str(c)) for c in rec.checks if c.status.value != "pass")
+        if (s["kind"] == "organic").any():
             out.append(
                 '<p class="muted"><strong>Caution.</strong> User posts follow purchases, so organic '
                 "volume rises with sales for reasons of its own: the organic contribution is an upper "
                 "bound unless a holdout (e.g. pausing reposts in some regions) pins it down.</p>"
             )
         return "".join(out)
+
+
+def _truth_note(summary: pd.DataFrame, truth: pd.Series) -> str:
+    """Whether each strategy's true incremental revenue lies inside the model's interval."""
+    hits = []
+    for _, r in summary.iterrows():
+        if r["strategy"] not in truth.index:
+            continue
+        t = float(truth[r["strategy"]])
+        inside = r["contribution_lo"] <= t <= r["contribution_hi"] if math.isfinite(t) else False
+        hits.append(
+            f"{r['strategy']}: {'inside' if inside else 'outside'} (true {fmt_value(t, 'money')})"
+        )
+    return note("Simulator truth vs the mix model's intervals: " + "; ".join(hits) + ".")
 
 
 #: how creator table columns are shown
@@ -559,39 +520,23 @@ _CREATOR_FORMATS = {
 }
 
 
-def _infer_brand(posts: pd.DataFrame) -> str | None:
-    """The most-mentioned account in the posts (the brand a store is about), if any."""
-    if "mentions" not in posts.columns:
-        return None
-    m = posts["mentions"].dropna().astype(str).str.split(",").explode().str.strip().str.lstrip("@")
-    m = m[m != ""]
-    return str(m.value_counts().index[0]) if len(m) else None
-
-
 @register_section
 class ContentCreatorsSection(Section):
     """User content worth amplifying and creators worth hiring."""
 
     lookup_name = "content"
     title = "User content and creators"
-    module = "micromix.influencers"
-    tables = ("posts", "creators")
+    part = "content"
     optional = True
 
-    def render(self, ctx: ReportContext) -> str:
-        from micromix.influencers import Brief, creator_report_tables, score_creators
-        from micromix.social.listening import BrandSpec
-        from micromix.social.ugc import ad_baseline, rank_for_amplification
+    def has_data(self, evidence: Evidence) -> bool:
+        return evidence.content is not None or evidence.creators is not None
 
+    def render(self, ctx: ReportContext) -> str:
+        ev = ctx.evidence
         out = []
-        posts = ctx.store.read("posts")
-        brand = _infer_brand(posts)
-        if brand and len(posts):
-            ads = ctx.store.read("ad_performance") if ctx.store.count("ad_performance") else None
-            base = ad_baseline(ads) if ads is not None and len(ads) else None
-            ranked = rank_for_amplification(
-                posts, BrandSpec(brand, handles=(brand,)), baseline=base, top=10
-            )
+        if ev.content is not None:
+            brand, ranked = ev.content.brand, ev.content.ranked
             out.append(f"<h3>User content to amplify (brand @{esc(brand)})</h3>")
             out.append(
                 note(
@@ -623,34 +568,19 @@ class ContentCreatorsSection(Section):
                     },
                 )
             )
-        if ctx.store.count("creators"):
-            scored = score_creators(ctx.store.read("creators"), posts if len(posts) else None)
-            niche = (
-                scored["niche"].dropna().value_counts().index[0]
-                if "niche" in scored and scored["niche"].notna().any()
-                else "lifestyle"
-            )
-            spend = (
-                ctx.store.execute(
-                    ctx.store.table("events")
-                    .filter(lambda t: t.strategy == "influencer")
-                    .aggregate(s=lambda t: t.cost.sum())
-                )["s"].iloc[0]
-                if ctx.store.count("events")
-                else None
-            )
-            budget = (
-                float(spend) if spend is not None and not pd.isna(spend) and spend > 0 else 5_000.0
-            )
-            tables = creator_report_tables(scored, Brief(niche=niche, budget=budget, top=10))
+        if ev.creators is not None:
+            brief, tables = ev.creators.brief, ev.creators.tables
             out.append(
-                f"<h3>Creators to hire: {esc(niche)} brief, budget {esc(fmt_value(budget, 'money'))}</h3>"
+                f"<h3>Creators to hire: {esc(brief.niche)} brief, budget "
+                f"{esc(fmt_value(brief.budget, 'money'))}</h3>"
             )
             out.append(table_html(tables["top_creators"], formats=_CREATOR_FORMATS))
             out.append("<h3>Micro vs macro creators for the same budget</h3>")
             out.append(table_html(tables["micro_vs_macro"], formats=_CREATOR_FORMATS))
             out.append("<h3>Engagement by tier</h3>")
             out.append(table_html(tables["tiers"], formats=_CREATOR_FORMATS))
+        if "content" in ev.notes:
+            out.append(note(ev.notes["content"]))
         if not out:
             return note("No posts or creator profiles in the store.")
         return "".join(out)
@@ -662,14 +592,13 @@ class MomentsSection(Section):
 
     lookup_name = "moments"
     title = "Micro-moments"
-    module = "micromix.moments.summary"
-    tables = ("events",)
+    part = "moments"
     optional = True
 
     def render(self, ctx: ReportContext) -> str:
-        from micromix.moments.summary import moment_summary
-
-        s = moment_summary(ctx.store, seed=ctx.seed)
+        s = ctx.evidence.moments
+        if s is None:
+            return note(ctx.evidence.notes.get("moments", "No micro-moments were computed."))
         k = s.kpis.reset_index()
         out = [
             "<p>Sessions with a search, tagged with their micro-moment (I-want-to-know, -go, -do, "
@@ -716,9 +645,12 @@ class QualitySection(Section):
 
     lookup_name = "quality"
     title = "Data quality"
+    part = "quality"
 
     def render(self, ctx: ReportContext) -> str:
-        q = quality_report(ctx.store)
+        q = ctx.evidence.quality
+        if q is None:
+            return note(ctx.evidence.notes.get("quality", "The data-quality checks were not run."))
         out = [
             checks_html(q.checks),
             "<h3>Rows per table</h3>",
@@ -785,77 +717,45 @@ def _render_section(sec: Section, ctx: ReportContext) -> str:
 
 
 def build_report(
-    store: Any,
+    evidence: Evidence,
     *,
     title: str = "micromix report",
-    comparisons: Sequence[str] = DEFAULT_COMPARISONS,
-    n_boot: int = 200,
     progress: Progress | None = None,
     sections: Sequence[str] | None = None,
-    level: float = 0.95,
-    seed: int = 0,
     generated_at: datetime | None = None,
-    results: dict[str, Any] | None = None,
 ) -> str:
-    """Build the self-contained HTML report.
+    """Render the self-contained HTML report of ``evidence``.
 
     Parameters
     ----------
-    store : micromix.store.Store
+    evidence : micromix.plan.Evidence
+        From :func:`micromix.plan.gather_evidence`.
     title : str
-    comparisons : sequence of str
-        Comparisons to show (see :data:`micromix.metrics.compare.COMPARISONS`).
-    n_boot : int
-        Bootstrap replicates for the comparison intervals (at least 20).
     progress : callable, optional
         ``progress(step_name, fraction_done)``, e.g. from ``micromix.cli._common.progress_bar``.
     sections : sequence of str, optional
         Section names in order; default: the default sections, then every registered optional
-        section whose module exists and whose data is in the store.
-    level : float
-        Interval coverage.
-    seed : int
-        Seed of the bootstrap (pass the one used elsewhere to reproduce its intervals).
+        section whose evidence part is there, then data quality.
     generated_at : datetime, optional
         Timestamp printed in the header (default: now, UTC).
-    results : dict, optional
-        Comparison results already computed (name -> ``ComparisonResult``); they are shown as
-        given instead of being recomputed, so a caller's printed figures match the report.
 
     Returns
     -------
     str
         One HTML document with every script and chart spec inlined.
     """
-    if n_boot < 20:
-        raise ConfigError(f"n_boot must be at least 20, got {n_boot}")
-    from micromix.metrics.compare import COMPARISONS
-
-    unknown = [c for c in comparisons if c not in COMPARISONS]
-    if unknown:
-        raise ConfigError(
-            f"unknown comparison(s) {', '.join(map(repr, unknown))}; "
-            f"use any of {', '.join(COMPARISONS)}"
-        )
     names = (
         list(sections)
         if sections is not None
         else [
             *(n for n in DEFAULT_SECTIONS if n != "quality"),
-            *(n for n, c in SECTIONS.items() if c.optional and n not in DEFAULT_SECTIONS),
+            *(n for n, c in SECTIONS.as_dict().items() if c.optional and n not in DEFAULT_SECTIONS),
             "quality",  # data quality closes the report
         ]
     )
     chosen = [get_section(n) for n in names]
-    chosen = [s for s in chosen if not s.optional or s.available(store)]
-    ctx = ReportContext(
-        store,
-        n_boot=n_boot,
-        comparisons=tuple(comparisons),
-        level=level,
-        seed=seed,
-        results=dict(results or {}),
-    )
+    chosen = [s for s in chosen if not s.optional or s.available(evidence)]
+    ctx = ReportContext(evidence)
     report = progress or (lambda step, frac: None)
     parts = []
     for i, sec in enumerate(chosen):
@@ -865,8 +765,8 @@ def build_report(
     toc = "".join(f'<li><a href="#{esc(s.lookup_name)}">{esc(s.title)}</a></li>' for s in chosen)
     when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     meta = (
-        f"Generated {esc(when)} from {esc(getattr(store, 'path', 'a store'))}; "
-        f"{ctx.chart_count} charts; intervals at {level:.0%}."
+        f"Generated {esc(when)} from {esc(evidence.store_path)}; "
+        f"{ctx.chart_count} charts; intervals at {evidence.level:.0%}."
     )
     body = f'<nav class="toc"><strong>Contents</strong><ol>{toc}</ol></nav>{"".join(parts)}'
     html = page(title, body, bundle=vega_bundle(), meta=meta)
@@ -874,12 +774,12 @@ def build_report(
     return html
 
 
-def write_report(store: Any, path: str | Path, **kw: Any) -> Path:
-    """Build the report and write it to ``path`` atomically (temporary file, then rename).
+def write_report(evidence: Evidence, path: str | Path, **kw: Any) -> Path:
+    """Render the report and write it to ``path`` atomically (temporary file, then rename).
 
     Parameters
     ----------
-    store : micromix.store.Store
+    evidence : micromix.plan.Evidence
     path : str or Path
         Output file (its folder must exist).
     **kw
@@ -897,7 +797,7 @@ def write_report(store: Any, path: str | Path, **kw: Any) -> Path:
         )
     if out.is_dir():
         raise ConfigError(f"{out} is a folder; give a file name such as {out / 'report.html'}")
-    html = build_report(store, **kw)
+    html = build_report(evidence, **kw)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

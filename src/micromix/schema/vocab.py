@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 __all__ = [
+    "BRAND_TOUCH_EVENTS",
     "DEVICES",
     "ENGAGEMENT_EVENTS",
     "EVENT_TYPES",
     "MOMENTS",
     "PLATFORMS",
+    "SESSION_ENGAGE_EVENTS",
     "STRATEGIES",
     "TARGETING",
 ]
@@ -64,3 +66,21 @@ PLATFORMS: tuple[str, ...] = (
 DEVICES: tuple[str, ...] = ("mobile", "desktop", "tablet", "other")
 #: micro-moment intents (Google's I-want-to-know / go / do / buy) plus "other"
 MOMENTS: tuple[str, ...] = ("know", "go", "do", "buy", "other")
+#: events that show the brand was present in a micro-moment session
+BRAND_TOUCH_EVENTS: frozenset[str] = frozenset(
+    {
+        "impression",
+        "view",
+        "page_view",
+        "click",
+        "video_view",
+        "store_locator",
+        "add_to_cart",
+        "begin_checkout",
+        "purchase",
+    }
+)
+#: events that count as engaging with the brand in a session
+SESSION_ENGAGE_EVENTS: frozenset[str] = frozenset(
+    {"click", "like", "comment", "share", "save", "follow", "video_view", "add_to_cart"}
+)

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from micromix.social.disclosure import is_sponsored_text, sponsored_flags
 from micromix.social.emv import EMVRates, earned_media_value
-from micromix.social.listening import BrandSpec, ListeningResult, detect_mentions, listen
+from micromix.social.listening import (
+    BrandSpec,
+    ListeningResult,
+    detect_mentions,
+    infer_brand,
+    listen,
+)
 from micromix.social.sentiment import (
     SentimentScorer,
     ServiceSentiment,
@@ -43,6 +49,7 @@ __all__ = [
     "detect_mentions",
     "earned_media_value",
     "get_sentiment_scorer",
+    "infer_brand",
     "is_sponsored_text",
     "listen",
     "rank_for_amplification",

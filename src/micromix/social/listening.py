@@ -29,7 +29,14 @@ from micromix.social.columns import canonical_posts
 from micromix.social.emv import earned_media_value
 from micromix.social.sentiment import score_sentiment
 
-__all__ = ["PERIODS", "BrandSpec", "ListeningResult", "detect_mentions", "listen"]
+__all__ = [
+    "PERIODS",
+    "BrandSpec",
+    "ListeningResult",
+    "detect_mentions",
+    "infer_brand",
+    "listen",
+]
 
 _TOKEN = re.compile(r"[#@]?[0-9a-z_']+")
 #: trend periods accepted by :func:`listen` -> pandas period alias
@@ -213,6 +220,11 @@ def listen(
         column enables trends, and likes/comments/shares/views enable EMV.
     freq : str
         Trend period: ``h``, ``D``, ``W``, ``M`` (or ``MS``), ``Q``.
+
+    Notes
+    -----
+    A brand no post mentions gets zeros, and ``meta["notes"]`` says so in one sentence (a
+    misspelt name or a missing alias looks exactly like silence).
     """
     p = canonical_posts(posts, source="posts")
     if "text" not in p.columns:
@@ -229,8 +241,42 @@ def listen(
         raise ConfigError(f"brand and competitor names must be distinct, got {names}")
     flags = detect_mentions(p["text"], [brand, *competitors])
     any_hit = flags[names].any(axis=1)
-    m = p[any_hit].copy()
-    m["brand"] = flags.loc[any_hit, names].idxmax(axis=1)
+    m = _scored_mentions(p[any_hit].copy(), flags.loc[any_hit, names], sentiment, freq)
+    long = flags.loc[any_hit, names].stack()
+    long = long[long].reset_index().rename(columns={"level_1": "brand"})
+    long = long.rename(columns={long.columns[0]: "row"})
+    long = long.merge(
+        m[["period", "engagement", "sentiment_score", "emv"]], left_on="row", right_index=True
+    )
+    sov = _share_of_voice(long, names)
+    own = m[flags.loc[any_hit, brand.name].to_numpy()]
+    vol, trend = _volume_and_trend(long, own, sov, names, has_ts=bool(m["period"].notna().any()))
+    silent = [n for n in names if int(sov.set_index("brand").loc[n, "mentions"]) == 0]
+    notes = [
+        f"no post mentions {n} (0 of {len(p):,} posts); check the spelling and add its "
+        "aliases, handles or hashtags"
+        for n in silent
+    ]
+    return ListeningResult(
+        brand=brand.name,
+        mentions=m,
+        volume=vol,
+        share_of_voice=sov,
+        sentiment_trend=trend,
+        meta={
+            "posts": len(p),
+            "posts_with_mentions": int(any_hit.sum()),
+            "fuzzy_only": int(flags[[f"{n}_fuzzy" for n in names]].any(axis=1).sum()),
+            "notes": notes,
+        },
+    )
+
+
+def _scored_mentions(
+    m: pd.DataFrame, hits: pd.DataFrame, sentiment: str, freq: str
+) -> pd.DataFrame:
+    """Mentioning posts with brand (first match), sentiment, engagement, EMV and period."""
+    m["brand"] = hits.idxmax(axis=1) if len(m) else pd.Series(dtype="string")
     sent = score_sentiment(m["text"], scorer=sentiment)
     m["sentiment"], m["sentiment_score"] = sent["sentiment"], sent["sentiment_score"]
     m["engagement"] = (
@@ -243,12 +289,11 @@ def listen(
     m["period"] = (
         m["ts"].dt.tz_localize(None).dt.to_period(PERIODS[freq]).dt.start_time if has_ts else pd.NaT
     )
-    long = flags.loc[any_hit, names].stack()
-    long = long[long].reset_index().rename(columns={"level_1": "brand"})
-    long = long.rename(columns={long.columns[0]: "row"})
-    long = long.merge(
-        m[["period", "engagement", "sentiment_score", "emv"]], left_on="row", right_index=True
-    )
+    return m
+
+
+def _share_of_voice(long: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Per brand: mentions, share, engagement, engagement share, mean sentiment, EMV."""
     sov = (
         long.groupby("brand")
         .agg(
@@ -264,9 +309,15 @@ def listen(
     tot_eng = float(sov["engagement"].sum())
     sov["engagement_share"] = sov["engagement"] / tot_eng if tot_eng > 0 else np.nan
     sov = sov.reset_index().rename(columns={"index": "brand"})
-    sov = sov[
+    return sov[
         ["brand", "mentions", "share", "engagement", "engagement_share", "mean_sentiment", "emv"]
     ]
+
+
+def _volume_and_trend(
+    long: pd.DataFrame, own: pd.DataFrame, sov: pd.DataFrame, names: list[str], *, has_ts: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mentions per period and brand, and the focal brand's sentiment per period."""
     if has_ts:
         vol = (
             long.groupby(["period", "brand"])
@@ -275,8 +326,6 @@ def listen(
             .reindex(columns=names)
             .fillna(0)
         )
-        vol = vol.astype(int).reset_index()
-        own = m[flags.loc[any_hit, brand.name].to_numpy()]
         trend = (
             own.groupby("period")
             .agg(
@@ -288,37 +337,41 @@ def listen(
             )
             .reset_index()
         )
-    else:
-        vol = pd.DataFrame(
-            {
-                "period": [pd.NaT],
-                **{n: [int(sov.set_index("brand").loc[n, "mentions"])] for n in names},
-            }
-        )
-        own = m[flags.loc[any_hit, brand.name].to_numpy()]
-        trend = pd.DataFrame(
-            {
-                "period": [pd.NaT],
-                "mentions": [len(own)],
-                "mean_sentiment": [float(own["sentiment_score"].mean()) if len(own) else np.nan],
-                "share_negative": [
-                    float((own["sentiment"] == "negative").mean()) if len(own) else np.nan
-                ],
-                "share_positive": [
-                    float((own["sentiment"] == "positive").mean()) if len(own) else np.nan
-                ],
-                "emv": [float(own["emv"].sum())],
-            }
-        )
-    return ListeningResult(
-        brand=brand.name,
-        mentions=m,
-        volume=vol,
-        share_of_voice=sov,
-        sentiment_trend=trend,
-        meta={
-            "posts": len(p),
-            "posts_with_mentions": int(any_hit.sum()),
-            "fuzzy_only": int(flags[[f"{n}_fuzzy" for n in names]].any(axis=1).sum()),
-        },
+        return vol.astype(int).reset_index(), trend
+    vol = pd.DataFrame(
+        {
+            "period": [pd.NaT],
+            **{n: [int(sov.set_index("brand").loc[n, "mentions"])] for n in names},
+        }
     )
+    trend = pd.DataFrame(
+        {
+            "period": [pd.NaT],
+            "mentions": [len(own)],
+            "mean_sentiment": [float(own["sentiment_score"].mean()) if len(own) else np.nan],
+            "share_negative": [
+                float((own["sentiment"] == "negative").mean()) if len(own) else np.nan
+            ],
+            "share_positive": [
+                float((own["sentiment"] == "positive").mean()) if len(own) else np.nan
+            ],
+            "emv": [float(own["emv"].sum())],
+        }
+    )
+    return vol, trend
+
+
+def infer_brand(posts: pd.DataFrame) -> str | None:
+    """The account the posts mention most (the brand a store of posts is about), if any.
+
+    Reads the ``mentions`` column (comma-separated handles, ``@`` optional); ``None`` when the
+    posts mention nobody.
+
+    >>> infer_brand(pd.DataFrame({"mentions": ["@pawco,@vet", "pawco", None]}))
+    'pawco'
+    """
+    if "mentions" not in posts.columns:
+        return None
+    m = posts["mentions"].dropna().astype(str).str.split(",").explode().str.strip().str.lstrip("@")
+    m = m[m != ""]
+    return str(m.value_counts().index[0]) if len(m) else None

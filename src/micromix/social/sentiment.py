@@ -34,8 +34,10 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import ConfigError
+from micromix.registry import Registry
 
 __all__ = [
+    "SCORERS",
     "SENTIMENT_LABELS",
     "SentimentScorer",
     "ServiceSentiment",
@@ -106,37 +108,25 @@ class SentimentScorer:
         return f"{type(self).__name__}({params})"
 
 
-_REGISTRY: dict[str, type[SentimentScorer]] = {}
+#: the sentiment scorers by lookup name (``service``, ``vader``)
+SCORERS: Registry[SentimentScorer] = Registry("sentiment scorer", base=SentimentScorer)
 
 
 def register_sentiment_scorer(cls: type[SentimentScorer]) -> type[SentimentScorer]:
-    """Class decorator adding a scorer to the registry under its ``lookup_name``."""
-    if not cls.lookup_name:
-        raise ConfigError(f"{cls.__name__} needs a non-empty lookup_name to be registered")
-    _REGISTRY[cls.lookup_name] = cls
-    return cls
+    """Class decorator adding a scorer to :data:`SCORERS` under its ``lookup_name``."""
+    return SCORERS.register(cls)
 
 
 def sentiment_scorers() -> list[str]:
     """Names of the registered scorers."""
-    return sorted(_REGISTRY)
+    return SCORERS.names()
 
 
 def get_sentiment_scorer(
     spec: str | dict[str, Any] | SentimentScorer | None = None,
 ) -> SentimentScorer:
     """A scorer by name (``service``, ``vader``), from a dict, or passed through."""
-    if isinstance(spec, SentimentScorer):
-        return spec
-    if spec is None:
-        spec = "service"
-    d = {"lookup_name": spec} if isinstance(spec, str) else dict(spec)
-    name = d.get("lookup_name")
-    if name not in _REGISTRY:
-        raise ConfigError(
-            f"sentiment scorer '{name}' is unknown; use one of {', '.join(sentiment_scorers())}"
-        )
-    return _REGISTRY[str(name)].from_dict(d)
+    return SCORERS.create("service" if spec is None else spec)
 
 
 @register_sentiment_scorer

@@ -47,6 +47,7 @@ from micromix.social.listening import BrandSpec, detect_mentions
 from micromix.social.sentiment import score_sentiment
 
 __all__ = [
+    "AMPLIFY_COLUMNS",
     "AdBaseline",
     "AmplificationWeights",
     "ad_baseline",
@@ -164,52 +165,31 @@ def classify_sources(posts: pd.DataFrame, brand: BrandSpec) -> pd.Series:
     return out
 
 
-def rank_for_amplification(
-    posts: pd.DataFrame,
-    brand: BrandSpec,
-    *,
-    weights: AmplificationWeights | None = None,
-    baseline: AdBaseline | None = None,
-    now: pd.Timestamp | None = None,
-    top: int | None = None,
-    require_mention: bool = True,
-) -> pd.DataFrame:
-    """Genuine user posts about ``brand``, ranked by amplification score, with reasons.
+#: columns of :func:`rank_for_amplification`
+AMPLIFY_COLUMNS: tuple[str, ...] = (
+    "post_id",
+    "author_id",
+    "source",
+    "text",
+    "relative_engagement",
+    "sentiment",
+    "sentiment_score",
+    "brand_fit",
+    "recency",
+    "rights",
+    "amplification_score",
+    "predicted_ctr",
+    "predicted_cpm",
+    "predicted_cpc",
+    "predicted_cpa",
+    "reasons",
+)
 
-    Returns one row per genuine post: ``post_id, author_id, source, text, relative_engagement,
-    sentiment, sentiment_score, brand_fit, recency, rights, amplification_score,
-    predicted_ctr, predicted_cpm, predicted_cpc, predicted_cpa, reasons``.
-    """
-    w = weights or AmplificationWeights()
-    base = baseline or AdBaseline()
-    p = canonical_posts(posts, source="posts").reset_index(drop=True)
-    if "text" not in p.columns:
-        raise ColumnNotFoundError(
-            "posts: no text/caption column found; user content needs its text"
-        )
-    if "author_id" not in p.columns:
-        p["author_id"] = pd.Series([f"user{i}" for i in range(len(p))], dtype="string")
-    if "post_id" not in p.columns:
-        p["post_id"] = pd.Series([str(i + 1) for i in range(len(p))], dtype="string")
-    p["source"] = classify_sources(p, brand)
-    inter = sum(p[c].fillna(0.0) for c in ("likes", "comments", "shares") if c in p.columns)
-    p["interactions"] = inter if not isinstance(inter, int) else 0.0
-    baseline_author = p.groupby("author_id")["interactions"].transform("median")
-    p["relative_engagement"] = (
-        p["interactions"] / baseline_author.where(baseline_author > 0)
-    ).fillna(1.0)
-    ment = detect_mentions(p["text"], [brand])
-    fit = np.where(
-        ment[brand.name] & ~ment[f"{brand.name}_fuzzy"], 1.0, np.where(ment[brand.name], 0.6, 0.3)
-    )
-    p["brand_fit"] = fit
-    g = p[p["source"] == "genuine"].copy()
-    if require_mention:
-        g = g[g["brand_fit"] > 0.3]
-    if g.empty:
-        return g.assign(
-            amplification_score=pd.Series(dtype=float), reasons=pd.Series(dtype="string")
-        )
+
+def _amplification_scores(
+    g: pd.DataFrame, w: AmplificationWeights, base: AdBaseline, now: pd.Timestamp | None
+) -> pd.DataFrame:
+    """Sentiment, recency, rights, the weighted score and predicted paid performance."""
     s = score_sentiment(g["text"])
     g["sentiment"], g["sentiment_score"] = (
         s["sentiment"].to_numpy(),
@@ -240,7 +220,12 @@ def rank_for_amplification(
     g["predicted_cpm"] = base.cpm
     g["predicted_cpc"] = base.cpm / (1000.0 * g["predicted_ctr"])
     g["predicted_cpa"] = g["predicted_cpc"] / base.cvr
-    g["reasons"] = [
+    return g
+
+
+def _reasons(g: pd.DataFrame, base: AdBaseline) -> list[str]:
+    """One sentence per post saying why it scores as it does."""
+    return [
         f"{re_:.1f}x the author's usual engagement; {sent} sentiment ({ss:+.2f}); "
         f"{'explicit' if bf == 1.0 else 'fuzzy'} brand mention; recency {rc:.2f}; "
         + ("rights recorded" if rt else "no rights recorded: ask the author before amplifying")
@@ -256,24 +241,62 @@ def rank_for_amplification(
             g["predicted_cpa"],
         )
     ]
+
+
+def rank_for_amplification(
+    posts: pd.DataFrame,
+    brand: BrandSpec,
+    *,
+    weights: AmplificationWeights | None = None,
+    baseline: AdBaseline | None = None,
+    now: pd.Timestamp | None = None,
+    top: int | None = None,
+    require_mention: bool = True,
+) -> pd.DataFrame:
+    """Genuine user posts about ``brand``, ranked by amplification score, with reasons.
+
+    Returns one row per genuine post: ``post_id, author_id, source, text, relative_engagement,
+    sentiment, sentiment_score, brand_fit, recency, rights, amplification_score,
+    predicted_ctr, predicted_cpm, predicted_cpc, predicted_cpa, reasons``
+    (:data:`AMPLIFY_COLUMNS`). When no genuine post mentions the brand the frame is empty and
+    ``attrs["note"]`` says so in one sentence.
+    """
+    w = weights or AmplificationWeights()
+    base = baseline or AdBaseline()
+    p = canonical_posts(posts, source="posts").reset_index(drop=True)
+    if "text" not in p.columns:
+        raise ColumnNotFoundError(
+            "posts: no text/caption column found; user content needs its text"
+        )
+    if "author_id" not in p.columns:
+        p["author_id"] = pd.Series([f"user{i}" for i in range(len(p))], dtype="string")
+    if "post_id" not in p.columns:
+        p["post_id"] = pd.Series([str(i + 1) for i in range(len(p))], dtype="string")
+    p["source"] = classify_sources(p, brand)
+    inter = sum(p[c].fillna(0.0) for c in ("likes", "comments", "shares") if c in p.columns)
+    p["interactions"] = inter if not isinstance(inter, int) else 0.0
+    baseline_author = p.groupby("author_id")["interactions"].transform("median")
+    p["relative_engagement"] = (
+        p["interactions"] / baseline_author.where(baseline_author > 0)
+    ).fillna(1.0)
+    ment = detect_mentions(p["text"], [brand])
+    fit = np.where(
+        ment[brand.name] & ~ment[f"{brand.name}_fuzzy"], 1.0, np.where(ment[brand.name], 0.6, 0.3)
+    )
+    p["brand_fit"] = fit
+    g = p[p["source"] == "genuine"].copy()
+    genuine = len(g)
+    if require_mention:
+        g = g[g["brand_fit"] > 0.3]
+    if g.empty:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in AMPLIFY_COLUMNS})
+        empty.attrs["note"] = (
+            f"no genuine user post mentions {brand.name} ({len(p):,} posts, {genuine:,} "
+            "genuine); check the brand name, its aliases and handles"
+        )
+        return empty
+    g = _amplification_scores(g, w, base, now)
+    g["reasons"] = _reasons(g, base)
     g = g.sort_values("amplification_score", ascending=False, kind="stable")
-    cols = [
-        "post_id",
-        "author_id",
-        "source",
-        "text",
-        "relative_engagement",
-        "sentiment",
-        "sentiment_score",
-        "brand_fit",
-        "recency",
-        "rights",
-        "amplification_score",
-        "predicted_ctr",
-        "predicted_cpm",
-        "predicted_cpc",
-        "predicted_cpa",
-        "reasons",
-    ]
-    out = g[cols].reset_index(drop=True)
+    out = g[list(AMPLIFY_COLUMNS)].reset_index(drop=True)
     return out.head(top) if top else out

@@ -1,8 +1,10 @@
 """Storage: the only package that imports a database engine.
 
-One :class:`Store` API over DuckDB (default), Apache Spark (``backend="pyspark"`` or a cluster
-URL) and warehouses reached through Ibis (``bigquery://``, ``snowflake://``, ``databricks://``);
-see :mod:`micromix.store.backends` and ``docs/scale.md``.
+One :class:`Store` contract (an abstract base class) implemented side by side by DuckDB
+(default), Apache Spark (``backend="pyspark"`` or a cluster URL) and warehouses reached through
+Ibis (``bigquery://``, ``snowflake://``, ``databricks://``); see :mod:`micromix.store.base`,
+:mod:`micromix.store.backends` and ``docs/scale.md``. Code above this package types its
+arguments as :class:`Store` and never names an engine.
 
 Quickstart
 ----------
@@ -17,7 +19,7 @@ True
 
 from __future__ import annotations
 
-from micromix.store.backends import BackendSpec, parse_backend
-from micromix.store.core import BACKENDS, ENGINE_TYPES, Store, WriteResult
+from micromix.store.backends import BACKENDS, BackendSpec, parse_backend
+from micromix.store.base import ENGINE_TYPES, Store, WriteResult
 
 __all__ = ["BACKENDS", "ENGINE_TYPES", "BackendSpec", "Store", "WriteResult", "parse_backend"]

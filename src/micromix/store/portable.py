@@ -39,6 +39,7 @@ import ibis
 import ibis.expr.types as ir
 
 from micromix.errors import ConfigError
+from micromix.schema.vocab import BRAND_TOUCH_EVENTS, SESSION_ENGAGE_EVENTS
 
 __all__ = [
     "bucket_counts_expr",
@@ -114,17 +115,15 @@ def session_summary_expr(
 ) -> ir.Table:
     """One row per session: start, end, events, impressions, clicks, outcome flags, revenue, cost.
 
-    The columns match :func:`micromix.moments.sessions.tag_sessions` except ``moment``.
+    The columns match :func:`micromix.moments.sessions.tag_sessions` except ``moment``; the
+    default event sets are :data:`micromix.schema.vocab.BRAND_TOUCH_EVENTS` and
+    :data:`~micromix.schema.vocab.SESSION_ENGAGE_EVENTS`, which that function uses too.
     """
     _need(t, [session_col, "ts", "event_type"], "session_summary_expr")
-    if touch_events is None or engage_events is None:
-        from micromix.moments import sessions as _s
-
-        default_engage: Sequence[str] = sorted(getattr(_s, "_ENGAGE", ()))
-        touch_events = (
-            list(touch_events) if touch_events is not None else sorted(_s.BRAND_TOUCH_EVENTS)
-        )
-        engage_events = list(engage_events) if engage_events is not None else default_engage
+    if touch_events is None:
+        touch_events = sorted(BRAND_TOUCH_EVENTS)
+    if engage_events is None:
+        engage_events = sorted(SESSION_ENGAGE_EVENTS)
     et = t.event_type
     zero = ibis.literal(0.0)
     money = {

@@ -43,103 +43,29 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from micromix.errors import StoreError
+from micromix.errors import ConfigError, StoreError
 from micromix.schema import SCHEMAS
 from micromix.store.backends import BackendSpec, spark_session
-from micromix.store.core import (
-    _INGEST_LOG_DDL,
-    _QUARANTINE_DDL,
-    Store,
-    WriteResult,
-    _ident,
-    _names,
-    _to_arrow,
+from micromix.store.base import SYSTEM_TABLES, Store, WriteResult, column_names, ident, to_arrow
+from micromix.store.lake import (
+    arrow_schema,
+    lake_tables,
+    partition_columns,
+    spark_safe,
+    write_parquet,
 )
 
-__all__ = ["ARROW_TYPES", "SparkStore", "arrow_schema", "lake_tables", "write_parquet"]
-
-#: logical contract type / DuckDB SQL type -> Arrow type of the Parquet files
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "string": pa.string(),
-    "VARCHAR": pa.string(),
-    "int": pa.int64(),
-    "BIGINT": pa.int64(),
-    "float": pa.float64(),
-    "DOUBLE": pa.float64(),
-    "bool": pa.bool_(),
-    "BOOLEAN": pa.bool_(),
-    "timestamp": pa.timestamp("us"),
-    "TIMESTAMP": pa.timestamp("us"),
-    "date": pa.date32(),
-    "DATE": pa.date32(),
-}
-
-
-def arrow_schema(columns: dict[str, str]) -> pa.Schema:
-    """Arrow schema of a table from ``{column: logical or DuckDB type}``."""
-    return pa.schema([(c, ARROW_TYPES[t]) for c, t in columns.items()])
-
-
-def lake_tables(root: str | Path) -> list[str]:
-    """Table names of a lake folder (sub-folders not starting with ``.`` or ``_``)."""
-    p = Path(root)
-    if not p.is_dir():
-        return []
-    return sorted(d.name for d in p.iterdir() if d.is_dir() and d.name[:1] not in "._")
-
-
-def _spark_safe(tbl: pa.Table) -> pa.Table:
-    """Types Spark reads from Parquet: no dictionaries, microsecond naive timestamps."""
-    fields = []
-    for f in tbl.schema:
-        t = f.type
-        if pa.types.is_dictionary(t):
-            t = t.value_type
-        if pa.types.is_large_string(t):
-            t = pa.string()
-        if pa.types.is_timestamp(t):
-            t = pa.timestamp("us")
-        if pa.types.is_null(t):
-            t = pa.string()
-        fields.append(pa.field(f.name, t))
-    schema = pa.schema(fields)
-    if schema.equals(tbl.schema):
-        return tbl
-    cols = []
-    for f, col in zip(schema, tbl.columns):
-        if pa.types.is_timestamp(col.type) and col.type.tz is not None:
-            col = col.cast(pa.timestamp(col.type.unit, tz="UTC")).cast(pa.timestamp(col.type.unit))
-        cols.append(
-            col.cast(f.type, safe=False) if pa.types.is_timestamp(f.type) else col.cast(f.type)
-        )
-    return pa.Table.from_arrays(cols, schema=schema)
-
-
-def write_parquet(tbl: pa.Table, folder: str | Path) -> Path:
-    """Write ``tbl`` as one new Parquet file in ``folder`` (created); returns the file."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"part-{uuid.uuid4().hex}.parquet"
-    pq.write_table(_spark_safe(tbl), out, compression="snappy")
-    return out
-
-
-def _partition_columns(folder: Path) -> list[str]:
-    cols: list[str] = []
-    d = folder
-    while True:
-        sub = [p for p in d.iterdir() if p.is_dir() and "=" in p.name and p.name[:1] not in "._"]
-        if not sub:
-            return cols
-        cols.append(sub[0].name.split("=", 1)[0])
-        d = sub[0]
+__all__ = ["SparkStore"]
 
 
 class SparkStore(Store):
     """A :class:`~micromix.store.Store` whose engine is Spark (see the module docstring).
 
-    Use ``Store.open(path, backend="pyspark")`` rather than the constructor.
+    Use ``Store.open(path, backend="pyspark")`` rather than the constructor. Spark refreshes a
+    table's temporary view when it is rewritten, so reads and writes share one lock here.
     """
+
+    engine = "pyspark"
 
     def __init__(
         self,
@@ -152,12 +78,16 @@ class SparkStore(Store):
         read_only: bool = False,
         reason: str = "",
     ) -> None:
-        super().__init__(backend, session, path, engine="pyspark")
+        super().__init__()
+        self._backend = backend
         self._session = session
+        self.path = path
         self.root = root
+        self._lock = threading.RLock()
+        self._tx_depth = 0
         self._temporary = temporary
-        self._read_only = read_only
-        self._ro_reason = reason
+        if read_only:
+            self._set_read_only(reason)
         self._snapshots: dict[str, Path | None] = {}
         self._views: set[str] = set()
         for name in lake_tables(root):
@@ -165,20 +95,15 @@ class SparkStore(Store):
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open_lake(
-        cls,
-        path: str | Path | None,
-        spec: BackendSpec,
-        *,
-        read_only: bool = False,
-        create_tables: bool = True,
+    def connect(
+        cls, path: str, spec: BackendSpec, *, read_only: bool = False, create_tables: bool = True
     ) -> SparkStore:
         """Open a lake folder, ``":memory:"`` or a DuckDB file on Spark (see module docstring)."""
         import ibis
 
         session = _own_session(spark_session(spec))
         backend = ibis.pyspark.connect(session)
-        db = str(path) if path is not None else ":memory:"
+        db = str(path)
         p = Path(db).expanduser()
         if db == ":memory:":
             root = Path(tempfile.mkdtemp(prefix="micromix-spark-"))
@@ -232,13 +157,14 @@ class SparkStore(Store):
     # ------------------------------------------------------------------ schema
     def ensure_tables(self) -> None:
         """Create every contract table, the quarantine table and the ingest log if absent."""
+        self._check_writable()
         for schema in SCHEMAS.values():
             self._create(schema.name, {f.name: f.dtype for f in schema.fields})
-        self._create("quarantine", _QUARANTINE_DDL)
-        self._create("ingest_log", _INGEST_LOG_DDL)
+        for name, cols in SYSTEM_TABLES.items():
+            self._create(name, cols)
 
     def _create(self, name: str, columns: dict[str, str]) -> None:
-        _ident(name)
+        ident(name)
         if not self.has_table(name):
             write_parquet(arrow_schema(columns).empty_table(), self.root / name)
             self._refresh(name)
@@ -266,13 +192,21 @@ class SparkStore(Store):
         with self._lock:
             return int(self._session.table(name).count())
 
-    def _columns(self, name: str) -> list[str]:
+    def columns(self, name: str) -> list[str]:
         return list(self._session.table(name).columns) if self.has_table(name) else []
 
-    def execute(self, expr: Any) -> pd.DataFrame:
+    @property
+    def ibis(self) -> Any:
+        """The Ibis pyspark backend."""
+        return self._backend
+
+    def execute(self, expr: Any) -> Any:
         """Execute an Ibis expression on Spark; timestamps come back as on DuckDB (``[us]``)."""
-        with _quiet():
-            out = super().execute(expr)
+        with self._lock, _quiet():
+            try:
+                out = expr.execute()
+            except Exception as exc:
+                raise StoreError(f"query failed on pyspark: {str(exc).splitlines()[0]}") from exc
         if isinstance(out, pd.DataFrame):
             for c in out.columns:
                 out[c] = _us(out[c])
@@ -291,10 +225,6 @@ class SparkStore(Store):
             return df.toPandas()
 
     # ------------------------------------------------------------------ writing
-    def _check_writable(self) -> None:
-        if self._read_only:
-            raise StoreError(self._ro_reason or f"{self.path} is open read-only")
-
     @contextmanager
     def transaction(self) -> Iterator[SparkStore]:
         """Group writes: if the block raises, every table it touched is put back."""
@@ -347,6 +277,7 @@ class SparkStore(Store):
             os.rename(target, trash)
         os.rename(staged, target)
         self._refresh(name)
+        self._touch(name)
         shutil.rmtree(trash, ignore_errors=True)
 
     def _staging(self) -> Path:
@@ -357,15 +288,15 @@ class SparkStore(Store):
         folder = self.root / name
         files = sorted(folder.rglob("*.parquet"))
         if not files:
-            return _spark_safe(tbl)
+            return spark_safe(tbl)
         target = pq.read_schema(files[0])
-        parts = _partition_columns(folder)
+        parts = partition_columns(folder)
         cols, fields = [], []
         for f in target:
             if f.name in parts:
                 continue
             if f.name in tbl.column_names:
-                col = _spark_safe(tbl.select([f.name])).column(0)
+                col = spark_safe(tbl.select([f.name])).column(0)
                 try:
                     col = col.cast(f.type)
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -385,7 +316,7 @@ class SparkStore(Store):
         return pa.Table.from_arrays(cols, schema=pa.schema(fields))
 
     def _write_rows(self, name: str, tbl: pa.Table, folder: Path) -> None:
-        parts = _partition_columns(self.root / name) if self.has_table(name) else []
+        parts = partition_columns(self.root / name) if self.has_table(name) else []
         if parts:
             import pyarrow.dataset as ds
 
@@ -400,15 +331,16 @@ class SparkStore(Store):
             )
         else:
             write_parquet(tbl, folder)
+        self._touch(name)
 
     def append(self, name: str, df: pd.DataFrame | pa.Table) -> WriteResult:
         """Append rows (creating the table from ``df`` if it does not exist)."""
         self._check_writable()
-        _ident(name)
-        tbl = df if isinstance(df, pa.Table) else _to_arrow(df)
+        ident(name)
+        tbl = df if isinstance(df, pa.Table) else to_arrow(df)
         with self.transaction():
             self._snapshot(name)
-            tbl = self._conform(name, tbl) if self.has_table(name) else _spark_safe(tbl)
+            tbl = self._conform(name, tbl) if self.has_table(name) else spark_safe(tbl)
             self._write_rows(name, tbl, self.root / name)
             self._refresh(name)
         return WriteResult(name, inserted=tbl.num_rows)
@@ -426,8 +358,8 @@ class SparkStore(Store):
     def replace(self, name: str, df: pd.DataFrame | pa.Table) -> WriteResult:
         """Replace the whole table with ``df``."""
         self._check_writable()
-        _ident(name)
-        tbl = _spark_safe(df if isinstance(df, pa.Table) else _to_arrow(df))
+        ident(name)
+        tbl = spark_safe(df if isinstance(df, pa.Table) else to_arrow(df))
         staged = self._staging()
         write_parquet(tbl, staged)
         with self.transaction():
@@ -436,7 +368,7 @@ class SparkStore(Store):
 
     def _rewrite(self, name: str, sdf: Any) -> None:
         staged = self._staging()
-        parts = _partition_columns(self.root / name)
+        parts = partition_columns(self.root / name)
         w = sdf.write.mode("overwrite")
         if parts:
             w = w.partitionBy(*parts)
@@ -450,10 +382,8 @@ class SparkStore(Store):
         """
         self._check_writable()
         if not key:
-            from micromix.errors import ConfigError
-
             raise ConfigError("upsert needs at least one key column")
-        tbl = df if isinstance(df, pa.Table) else _to_arrow(df)
+        tbl = df if isinstance(df, pa.Table) else to_arrow(df)
         n = tbl.num_rows
         if n == 0:
             if not self.has_table(name) and tbl.num_columns:
@@ -470,7 +400,7 @@ class SparkStore(Store):
             try:
                 inc = self._session.read.parquet(str(staged_in))
                 cur = self._session.table(name)
-                cols = [c for c in cur.columns if c in _names(tbl)]
+                cols = [c for c in cur.columns if c in column_names(tbl)]
                 a, b = cur.alias("a"), inc.alias("b")
                 on = reduce(
                     lambda x, y: x & y, [F.col(f"a.{k}").eqNullSafe(F.col(f"b.{k}")) for k in key]
@@ -511,7 +441,7 @@ class SparkStore(Store):
         """Delete rows whose ``column`` is in ``values``; returns the number deleted."""
         self._check_writable()
         vals = list(values)
-        if not vals or not self.has_table(name) or column not in self._columns(name):
+        if not vals or not self.has_table(name) or column not in self.columns(name):
             return 0
         from pyspark.sql import functions as F
 
@@ -599,7 +529,7 @@ def _export_duckdb(db: Path, root: Path) -> None:
                 ).fetchall()
             ]
             for name in names:
-                res = con.execute(f"SELECT * FROM {_ident(name)}")
+                res = con.execute(f"SELECT * FROM {ident(name)}")
                 reader = (
                     res.to_arrow_reader(500_000)
                     if hasattr(res, "to_arrow_reader")

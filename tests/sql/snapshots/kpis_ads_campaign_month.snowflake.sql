@@ -57,6 +57,7 @@ FROM (
   FROM (
     SELECT
       "t0"."date",
+      "t0"."date_end",
       "t0"."platform",
       "t0"."campaign_id",
       "t0"."campaign_name",

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from micromix.api._respond import frame_json, json_response
-from micromix.api.audit import read_audit, record_audit
+from micromix.api.audit import read_audit
 from micromix.api.errors import ApiError
 from micromix.api.security import Principal, requires
 
@@ -54,15 +54,8 @@ def keys_list(request: Request, who: Principal = requires("admin")) -> Response:
 @router.post("/keys", summary="Create an API key (the secret is shown once)", status_code=201)
 def keys_create(request: Request, body: KeyRequest, who: Principal = requires("admin")) -> Response:
     svc = request.app.state.service
-    secret, rec = svc.keys.create(body.role, name=body.name)
-    svc.write(
-        lambda st: record_audit(
-            st,
-            action="key.create",
-            requested_by=_by(who),
-            target=rec.key_id,
-            details={"role": rec.role, "client": who.client},
-        )
+    secret, rec = svc.keys.create(
+        body.role, name=body.name, requested_by=_by(who), details={"client": who.client}
     )
     return json_response({"key": secret, **rec.to_dict()}, status=201)
 
@@ -72,16 +65,7 @@ def keys_revoke(request: Request, key_id: str, who: Principal = requires("admin"
     svc = request.app.state.service
     if not key_id.isalnum() or len(key_id) > 32:
         raise ApiError(422, "invalid_parameter", f"key id {key_id[:40]!r} is not a key id")
-    rec = svc.keys.revoke(key_id)
-    svc.write(
-        lambda st: record_audit(
-            st,
-            action="key.revoke",
-            requested_by=_by(who),
-            target=key_id,
-            details={"client": who.client},
-        )
-    )
+    rec = svc.keys.revoke(key_id, requested_by=_by(who), details={"client": who.client})
     return json_response(rec.to_dict())
 
 

@@ -1,10 +1,11 @@
 """Audience routes: build a targeted audience, show its guardrail checks, export it (audited).
 
-Uplift scores come from a T-learner trained on the store's largest randomised holdout
-(``experiments``: treated vs held-out people, converted or not) with the people's attributes
-from the ``audience`` table; consent, minors, erased people,
-special ad categories, special-category features and platform minimums are checked by
-:func:`micromix.audience.target`, which refuses a forbidden audience.
+The scores and the targeting are :func:`micromix.audience.workflows.score_stored_audience` (a
+T-learner trained on the store's largest randomised holdout) and
+:func:`~micromix.audience.workflows.target_stored_audience`, which checks consent, minors, erased
+people, special ad categories, special-category features and platform minimums and refuses a
+forbidden audience. Exports and refusals go to the audit log, which is not data: the fitted
+models and cached results stay valid after an export.
 
 Quickstart
 ----------
@@ -16,24 +17,26 @@ True
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from micromix.api._respond import json_response, jsonable
+from micromix.api._respond import json_response
 from micromix.api.audit import record_audit
+from micromix.api.errors import ApiError
 from micromix.api.security import Principal, requires
-from micromix.errors import ConfigError, GuardrailError
+from micromix.api.service import Service
+from micromix.errors import GuardrailError
+
+if TYPE_CHECKING:
+    from micromix.audience import TargetingResult
 
 __all__ = ["AudienceRequest", "router"]
 
 router = APIRouter(prefix="/api/v1/audience", tags=["audience"])
-
-#: attributes of the ``audience`` table a model may use
-PROFILE_FEATURES: tuple[str, ...] = ("age_band", "gender", "region", "interests")
 
 
 class AudienceRequest(BaseModel):
@@ -49,61 +52,34 @@ class AudienceRequest(BaseModel):
     name: str = Field("audience", max_length=80)
 
 
-def _scores(svc: Any, features: tuple[str, ...]) -> pd.DataFrame:
-    from micromix.audience import attach_consent, score_uplift
+def _run(svc: Service, body: AudienceRequest) -> TargetingResult:
+    from micromix.audience import TargetingSpec
+    from micromix.audience.workflows import (
+        PROFILE_FEATURES,
+        score_stored_audience,
+        target_stored_audience,
+    )
 
-    def compute() -> pd.DataFrame:
-        exp, people = svc.read(lambda st: (st.read("experiments"), st.read("audience")))
-        if exp.empty or people.empty:
-            raise ConfigError(
-                "the store has no experiments or audience rows; ingest them (or run "
-                "the demo) before building audiences"
-            )
-        model_feats = [f for f in features if f in PROFILE_FEATURES] or ["region"]
-        # the largest randomised holdout: one clean treatment / control split
-        largest = exp["experiment_id"].value_counts().idxmax()
-        units = exp[exp["experiment_id"] == largest].drop_duplicates("unit_id")
-        train = units.merge(
-            people[["user_id", *model_feats]], left_on="unit_id", right_on="user_id", how="inner"
-        )
-        train["converted"] = (train["conversions"].fillna(0) > 0).astype(int)
-        run = score_uplift(
-            train[[*model_feats, "arm", "converted"]],
-            treatment="arm",
-            outcome="converted",
-            control="control",
-            features=model_feats,
-            learner="t",
-            base="linear",
-            score=people[["user_id", *model_feats]],
-        )
-        scored = attach_consent(run.scored, people)
-        return scored
-
-    return svc.cached(("uplift-scores", features), compute)
-
-
-def _run(svc: Any, body: AudienceRequest) -> Any:
-    from micromix.audience import TargetingSpec, erased_subjects, target
-
-    unknown = [f for f in body.features if f not in PROFILE_FEATURES]
     spec = TargetingSpec(
         budget=body.budget,
         cost_per_contact=body.cost_per_contact,
         value_per_conversion=body.value_per_conversion,
     )
-    scores = _scores(svc, tuple(sorted(set(body.features) & set(PROFILE_FEATURES))))
-    erased = svc.read(erased_subjects)
-    return target(
-        scores,
-        spec,
-        policy=body.policy,
-        platform=body.platform,
-        special_ad_category=body.special_ad_category or None,
-        features=body.features,
-        erased=erased,
-        uplift_col="uplift",
-    ), unknown
+    profile = tuple(sorted(set(body.features) & set(PROFILE_FEATURES)))
+    scores = svc.cached(
+        ("uplift-scores", profile), lambda: svc.read(lambda st: score_stored_audience(st, profile))
+    )
+    return svc.read(
+        lambda st: target_stored_audience(
+            st,
+            spec,
+            scores=scores,
+            policy=body.policy,
+            platform=body.platform,
+            special_ad_category=body.special_ad_category,
+            features=body.features,
+        )
+    )
 
 
 def _fingerprint(ids: pd.Series) -> str:
@@ -118,7 +94,7 @@ def check(
     """``exportable`` is false, with the failed checks, when a guardrail refuses the audience."""
     svc = request.app.state.service
     try:
-        res, _ = _run(svc, body)
+        res = _run(svc, body)
     except GuardrailError as exc:
         return json_response(
             {
@@ -141,7 +117,7 @@ def export(
     svc = request.app.state.service
     by = f"{who.role}:{who.key_id}"
     try:
-        res, _ = _run(svc, body)
+        res = _run(svc, body)
     except GuardrailError as exc:
         failed = [c.name for c in exc.checks or []]
         svc.write(
@@ -162,8 +138,6 @@ def export(
         raise
     ids = res.audience["user_id"].astype(str)
     if len(ids) > svc.config.max_rows:
-        from micromix.api.errors import ApiError
-
         raise ApiError(
             413,
             "too_many_rows",
@@ -190,7 +164,7 @@ def export(
     return json_response(
         {
             "fingerprint": fp,
-            "summary": jsonable(res.summary),
+            "summary": res.summary,
             "checks": [c.to_dict() for c in res.checks],
             "user_ids": ids.tolist(),
         }

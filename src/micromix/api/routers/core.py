@@ -24,6 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from micromix.api._respond import check_rows, frame_json, json_response
 from micromix.api.errors import ApiError
 from micromix.api.security import Principal, requires
+from micromix.api.service import Service
+from micromix.store import Store
 
 __all__ = ["DASHBOARD_KPIS", "kpi_payload", "parse_dimensions", "router", "warm_cache"]
 
@@ -35,7 +37,7 @@ _KINDS = ("events", "ads", "posts", "creators", "audience", "experiments")
 MAX_DIMENSIONS = 4
 
 
-def _svc(request: Request) -> Any:
+def _svc(request: Request) -> Service:
     return request.app.state.service
 
 
@@ -86,7 +88,7 @@ def status(request: Request, who: Principal = requires("viewer")) -> Response:
     svc = _svc(request)
 
     def build() -> dict[str, Any]:
-        def counts(store: Any) -> dict[str, int]:
+        def counts(store: Store) -> dict[str, int]:
             return {t: store.count(t) for t in store.tables() if t not in ("api_keys", "audit_log")}
 
         return {
@@ -124,7 +126,9 @@ def _kpi_key(dims: list[str], grain: str | None, source: str) -> tuple[Any, ...]
     return ("kpis", tuple(dims), grain, source)
 
 
-def kpi_payload(svc: Any, dims: list[str], grain: str | None = None, source: str = "auto") -> bytes:
+def kpi_payload(
+    svc: Service, dims: list[str], grain: str | None = None, source: str = "auto"
+) -> bytes:
     """The JSON body of ``GET /api/v1/kpis`` (computed once per store version, then cached)."""
 
     def compute() -> bytes:
@@ -146,7 +150,7 @@ DASHBOARD_KPIS: tuple[tuple[tuple[str, ...], str | None], ...] = (
 )
 
 
-def warm_cache(svc: Any) -> None:
+def warm_cache(svc: Service) -> None:
     """Compute the dashboard's KPI queries ahead of the first visit (run in a thread)."""
     from micromix.errors import MicromixError
 
@@ -178,7 +182,7 @@ def comparison(
 
     if name not in COMPARISONS:
         raise ApiError(
-            404, "not_found", f"no comparison {name!r}; use one of {', '.join(COMPARISONS)}"
+            404, "not_found", f"no comparison {name[:80]!r}; use one of {', '.join(COMPARISONS)}"
         )
     svc = _svc(request)
 
@@ -291,12 +295,14 @@ def report(
     n_boot: Annotated[int, Query(ge=20, le=1000)] = 100,
     who: Principal = requires("viewer"),
 ) -> HTMLResponse:
-    """The same offline HTML report as ``micromix report`` (:func:`micromix.reports.build_report`)."""
+    """The same offline HTML report as ``micromix report``: the evidence of
+    :func:`micromix.plan.gather_evidence` rendered by :func:`micromix.reports.build_report`."""
     svc = _svc(request)
 
     def build() -> str:
+        from micromix.plan import gather_evidence
         from micromix.reports import build_report
 
-        return svc.read(lambda st: build_report(st, n_boot=n_boot))
+        return build_report(svc.read(lambda st: gather_evidence(st, n_boot=n_boot)))
 
     return HTMLResponse(svc.cached(("report", n_boot), build))

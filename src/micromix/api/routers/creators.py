@@ -9,14 +9,16 @@ True
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
+import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from micromix.api._respond import json_response
 from micromix.api.security import Principal, requires
+from micromix.api.service import Service
 
 __all__ = ["BriefRequest", "router"]
 
@@ -35,10 +37,10 @@ class BriefRequest(BaseModel):
     top: int = Field(20, ge=1, le=500)
 
 
-def _scored(svc: Any) -> Any:
+def _scored(svc: Service) -> pd.DataFrame:
     from micromix.influencers import score_creators
 
-    def compute() -> Any:
+    def compute() -> pd.DataFrame:
         profiles, posts = svc.read(lambda st: (st.read("creators"), st.read("posts")))
         return score_creators(profiles, posts if len(posts) else None)
 

@@ -2,8 +2,10 @@
 
 The mix model over strategies is :func:`micromix.measurement.fit_strategy_mix`: daily revenue,
 spend per paid strategy and organic impressions of user content from the store's events,
-calibrated with the holdout experiments. Analysts fit it (``POST /api/v1/mmm/fit``); anyone
-with a key reads its contributions and evaluates budget scenarios against it.
+calibrated with the holdout experiments. Analysts fit it (``POST /api/v1/mmm/fit``); it lives
+in the service's model registry, versioned with the data it was fitted on, so creating a key or
+exporting an audience does not unfit it; anyone with a key reads its contributions and
+evaluates budget scenarios against it.
 
 Quickstart
 ----------
@@ -14,20 +16,21 @@ True
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from micromix.api._respond import json_response
-from micromix.api.errors import ApiError
 from micromix.api.security import Principal, requires
+from micromix.api.service import Service
 
-__all__ = ["OptimizeRequest", "ScenarioRequest", "router"]
+if TYPE_CHECKING:
+    from micromix.measurement import StrategyMix
+
+__all__ = ["MMM", "OptimizeRequest", "ScenarioRequest", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["measurement"])
 
@@ -44,37 +47,22 @@ class OptimizeRequest(BaseModel):
     budget: float = Field(gt=0, le=1e12)
 
 
-def _fit(svc: Any) -> Any:
-    from micromix.measurement import fit_strategy_mix
+#: the registry name of the strategy mix model
+MMM = "mmm"
+_HOW = "an analyst fits it with POST /api/v1/mmm/fit"
 
-    return svc.read(lambda st: fit_strategy_mix(st))
 
-
-def _model(svc: Any) -> Any:
-    model = svc.peek(("mmm",))
-    if model is None:
-        raise ApiError(
-            409,
-            "not_fitted",
-            "the mix model is not fitted for the current data; an "
-            "analyst fits it with POST /api/v1/mmm/fit",
-        )
-    return model
+def _model(svc: Service) -> StrategyMix:
+    mix: StrategyMix = svc.models.require(MMM, _HOW).model
+    return mix
 
 
 @router.get("/experiments", summary="Randomised holdouts in the store", tags=["experiments"])
 def experiments(request: Request, who: Principal = requires("viewer")) -> Response:
+    from micromix.measurement import experiment_arms
+
     svc = request.app.state.service
-
-    def q(st: Any) -> pd.DataFrame:
-        t = st.table("experiments")
-        return st.execute(
-            t.group_by(["experiment_id", "strategy", "arm"]).aggregate(
-                units=t.count(), revenue=t.revenue.sum(), conversions=t.conversions.sum()
-            )
-        )
-
-    return json_response({"rows": svc.cached(("experiments",), lambda: svc.read(q))})
+    return json_response({"rows": svc.cached(("experiments",), lambda: svc.read(experiment_arms))})
 
 
 @router.get("/experiments/{experiment_id}", summary="Analyse one experiment", tags=["experiments"])
@@ -85,43 +73,41 @@ def experiment(
     who: Principal = requires("viewer"),
 ) -> Response:
     """Difference in means with intervals, CUPED on the pre-period and an always-valid reading
-    (:func:`micromix.measurement.analyze_experiment`)."""
-    from micromix.measurement import analyze_experiment
+    (:func:`micromix.measurement.analyze_stored_experiment`)."""
+    from micromix.measurement import analyze_stored_experiment
 
     svc = request.app.state.service
-
-    def q(st: Any) -> pd.DataFrame:
-        t = st.table("experiments")
-        return st.execute(t.filter(t.experiment_id == experiment_id))
-
-    df = svc.read(q)
-    if df.empty:
-        raise ApiError(
-            404,
-            "not_found",
-            f"no experiment {experiment_id[:80]!r}; list them with GET /api/v1/experiments",
-        )
-    cov = "pre_period" if df["pre_period"].notna().any() else None
-    res = analyze_experiment(df, arm_col="arm", outcome=outcome, covariate=cov, control="control")
+    res = svc.read(lambda st: analyze_stored_experiment(st, experiment_id, outcome=outcome))
     return json_response(res.to_dict())
 
 
 @router.post("/mmm/fit", summary="Fit the marketing-mix model on the store", tags=["mmm"])
 async def mmm_fit(request: Request, who: Principal = requires("analyst")) -> Response:
+    """Fits the mix model over strategies (:func:`micromix.measurement.fit_strategy_mix`) unless
+    one is already fitted on the current data; the model is kept in the service's registry,
+    versioned with the data, until the data changes."""
+    from micromix.measurement import fit_strategy_mix
+
     svc = request.app.state.service
-    model = await run_in_threadpool(svc.cached, ("mmm",), lambda: _fit(svc))
-    return json_response(_summary(model))
+    entry = await run_in_threadpool(
+        svc.models.fit, MMM, lambda: svc.read(lambda st: fit_strategy_mix(st))
+    )
+    return json_response(_summary(entry.model, entry.describe()))
 
 
-def _summary(mix: Any) -> dict[str, Any]:
+def _summary(mix: StrategyMix, version: dict[str, Any]) -> dict[str, Any]:
+    from micromix.optimize import recommend_budget
+
     model = mix.model
     return {
         "fitted": True,
+        "model": version,
+        "outcome": model.outcome,
         "channels": list(model.channels),
         "horizon": model.horizon_,
-        "current_spend": dict(zip(model.channels, np.asarray(model.current_spend).tolist())),
+        "current_spend": mix.current_spend,
         "summary": mix.summary,
-        "reallocation": mix.reallocation,
+        "reallocation": recommend_budget(model).to_dict(),
         "calibrated_with": list(mix.calibrated_with),
         "contributions": model.contributions_,
         "diagnostics": [c.to_dict() for c in model.diagnostics_],
@@ -130,51 +116,34 @@ def _summary(mix: Any) -> dict[str, Any]:
 
 @router.get("/mmm", summary="Contributions of the fitted mix model", tags=["mmm"])
 def mmm(request: Request, who: Principal = requires("viewer")) -> Response:
-    """The fitted model's summary, or ``{"fitted": false}`` before an analyst fits it."""
-    model = request.app.state.service.peek(("mmm",))
-    if model is None:
+    """The fitted model's summary, or ``{"fitted": false}`` before an analyst fits it (or after
+    the data changed)."""
+    entry = request.app.state.service.models.current(MMM)
+    if entry is None:
         return json_response({"fitted": False})
-    return json_response(_summary(model))
+    return json_response(_summary(entry.model, entry.describe()))
 
 
 @router.post("/mmm/scenario", summary="Expected outcome of a budget scenario", tags=["mmm"])
 def scenario(
     request: Request, body: ScenarioRequest, who: Principal = requires("viewer")
 ) -> Response:
-    """The current mix against ``spend`` (per channel, over the horizon), with intervals
-    (:func:`micromix.optimize.compare_scenarios`)."""
-    from micromix.optimize import compare_scenarios
+    """The current mix against ``spend`` (per channel, over the horizon; channels left out keep
+    their current spend), with intervals (:func:`micromix.optimize.compare_with_current`)."""
+    from micromix.optimize import compare_with_current
 
     model = _model(request.app.state.service).model
-    unknown = [c for c in body.spend if c not in model.channels]
-    if unknown:
-        raise ApiError(
-            422,
-            "invalid_parameter",
-            f"unknown channel(s) {unknown}; the model's channels are {list(model.channels)}",
-        )
-    if any(v < 0 or not np.isfinite(v) for v in body.spend.values()):
-        raise ApiError(422, "invalid_parameter", "spend must be finite and >= 0 for every channel")
-    current: dict[str, float] = dict(
-        zip(model.channels, np.asarray(model.current_spend, float).tolist())
-    )
-    planned = {c: float(body.spend[c]) if c in body.spend else current[c] for c in model.channels}
-    table = compare_scenarios(model, {"current": current, "scenario": planned})
-    return json_response({"rows": table})
+    return json_response({"rows": compare_with_current(model, body.spend)})
 
 
 @router.post("/optimize", summary="Recommend a budget allocation", tags=["mmm"])
 def optimize(
     request: Request, body: OptimizeRequest, who: Principal = requires("analyst")
 ) -> Response:
-    """The allocation of ``budget`` that maximises the fitted model's expected outcome
-    (:class:`micromix.optimize.BudgetOptimizer`), beside the current mix scaled to it."""
-    from micromix.optimize import BudgetOptimizer, compare_scenarios
+    """The allocation of ``budget`` that maximises the fitted model's expected outcome, beside
+    the current mix scaled to it, with an extrapolation check
+    (:func:`micromix.optimize.recommend_budget`)."""
+    from micromix.optimize import recommend_budget
 
-    model = _model(request.app.state.service).model
-    opt = BudgetOptimizer(model)
-    rec = opt.allocate(body.budget)
-    current = np.asarray(model.current_spend, float)
-    scaled = current * body.budget / current.sum() if current.sum() > 0 else current
-    table = compare_scenarios(model, {"current_mix": scaled, "recommended": rec})
-    return json_response({"recommended": rec.to_dict(), "scenarios": table})
+    rec = recommend_budget(_model(request.app.state.service).model, body.budget)
+    return json_response(rec.to_dict())

@@ -23,7 +23,9 @@ from starlette.concurrency import run_in_threadpool
 
 from micromix.api._respond import frame_json, json_response, jsonable
 from micromix.api.security import Principal, requires
+from micromix.api.service import Service
 from micromix.errors import MicromixError
+from micromix.store import Store
 
 __all__ = ["ClassifyRequest", "router"]
 
@@ -39,13 +41,15 @@ class ClassifyRequest(BaseModel):
     texts: list[str] = Field(min_length=1, max_length=MAX_TEXTS)
 
 
-def _classifier(svc: Any) -> Any:
+def _classifier(svc: Service) -> Any:
     from micromix.moments import IntentClassifier
 
     return svc.cached(("intent-model",), IntentClassifier.load_default)
 
 
-def _searches(store: Any, *, after: pd.Timestamp | None = None, limit: int = 5_000) -> pd.DataFrame:
+def _searches(
+    store: Store, *, after: pd.Timestamp | None = None, limit: int = 5_000
+) -> pd.DataFrame:
     t = store.table("events")
     t = t.filter(t.event_type == "search")
     if after is not None:
@@ -79,29 +83,28 @@ def bursts(
     who: Principal = requires("viewer"),
 ) -> Response:
     """Batch burst detection (:func:`micromix.moments.detect_bursts`) over the store's search
-    events, keyed by ``by``, plus the series of counts per bucket for charts."""
+    events counted per bucket and ``by`` in the engine
+    (:func:`micromix.store.portable.bucket_counts_expr`), plus those counts for charts."""
     from micromix.moments import BurstSpec, detect_bursts
+    from micromix.store.portable import bucket_counts_expr
 
     svc = request.app.state.service
+    spec = BurstSpec(freq=freq)
+    keys = [] if by == "all" else [by]
+
+    def counts(st: Store) -> pd.DataFrame:
+        t = st.table("events")
+        return st.execute(
+            bucket_counts_expr(t, width=spec.width, key_cols=keys, where=t.event_type == "search")
+        )
 
     def compute() -> bytes:
-        df = svc.read(lambda st: _searches(st, limit=svc.config.max_rows))
-        key = None if by == "all" else by
-        if key is not None:
-            df[key] = df[key].fillna("unknown")
-        found = (
-            detect_bursts(df, time_col="ts", key_col=key, spec=BurstSpec(freq=freq))
-            if len(df)
-            else pd.DataFrame()
+        series = svc.read(counts)
+        found = detect_bursts(
+            series, time_col="bucket_start", key_col="key", count_col="n", spec=spec
         )
-        series = df.assign(bucket=pd.to_datetime(df["ts"]).dt.floor(freq))
-        series = (
-            series.groupby(["bucket", key] if key else ["bucket"]).size().reset_index(name="count")
-        )
-        if key is None:
-            series["key"] = "all"
-        else:
-            series = series.rename(columns={key: "key"})
+        series["bucket"] = pd.to_datetime(series["bucket_start"], unit="s")
+        series = series.rename(columns={"n": "count"})[["bucket", "key", "count"]]
         return json.dumps(
             {
                 "freq": freq,
@@ -177,7 +180,7 @@ def summary(request: Request, who: Principal = requires("viewer")) -> Response:
     svc = request.app.state.service
 
     def compute() -> dict[str, Any]:
-        def q(st: Any) -> pd.DataFrame:
+        def q(st: Store) -> pd.DataFrame:
             t = st.table("events")
             t = t.filter(t.event_type == "search")
             return st.execute(t.group_by(["moment", "device"]).aggregate(searches=t.count()))

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from micromix.api._respond import json_response
 from micromix.api.security import Principal, requires
+from micromix.api.service import Service
 
 __all__ = ["DEFAULT_BRAND", "router"]
 
@@ -31,7 +33,7 @@ _BRAND = Query(
 )
 
 
-def _posts(svc: Any) -> Any:
+def _posts(svc: Service) -> pd.DataFrame:
     return svc.read(lambda st: st.read("posts"))
 
 

@@ -432,7 +432,7 @@ pages.mix = async () => {
     try {
       const budget = Object.values(inputs).reduce((a, v) => a + Number(v.value), 0);
       const res = await api("/api/v1/optimize", { json: { budget } });
-      for (const [ch, v] of Object.entries(res.recommended.spend || {})) {
+      for (const [ch, v] of Object.entries(res.recommended.allocation || {})) {
         if (inputs[ch]) {
           inputs[ch].max = String(Math.max(Number(inputs[ch].max), Math.ceil(v)));
           inputs[ch].value = String(Math.round(v));

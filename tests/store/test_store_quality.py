@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from micromix.checks import Status
-from micromix.reports.quality import date_gaps, quality_report
 from micromix.store import Store
+from micromix.store.quality import date_gaps, quality_report
 
 
 def _ads(days: list[str], spend: list[float | None] | None = None) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Data-quality checks for the report, as :class:`~micromix.checks.CheckResult` objects.
+"""Data-quality checks of a store, as :class:`~micromix.checks.CheckResult` objects.
 
 Each check reads the store through its API (counts, Ibis expressions, the ``quarantine`` and
 ``ingest_log`` tables) and says what it found and what to do.
@@ -7,7 +7,7 @@ Quickstart
 ----------
 >>> import pandas as pd
 >>> from micromix.store import Store
->>> from micromix.reports.quality import quality_checks
+>>> from micromix.store.quality import quality_checks
 >>> st = Store.open(":memory:")
 >>> [c.name for c in quality_checks(st)][:2]
 ['data_present', 'quarantine']
@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from micromix.checks import CheckResult, Status
+from micromix.store.base import Store
 
 __all__ = [
     "DATE_COLUMNS",
@@ -32,6 +33,7 @@ __all__ = [
     "QUARANTINE_REVIEW",
     "QualityReport",
     "date_gaps",
+    "empty_columns",
     "quality_checks",
     "quality_report",
 ]
@@ -94,13 +96,13 @@ class QualityReport:
         }
 
 
-def _counts(store: Any) -> pd.DataFrame:
+def _counts(store: Store) -> pd.DataFrame:
     names = [t for t in _TABLES if store.has_table(t)]
     names += [t for t in store.tables() if t not in names]
     return pd.DataFrame({"table": names, "rows": [store.count(t) for t in names]})
 
 
-def _quarantine(store: Any, top: int) -> tuple[CheckResult, pd.DataFrame]:
+def _quarantine(store: Store, top: int) -> tuple[CheckResult, pd.DataFrame]:
     cols = ["kind", "reason", "rows"]
     n_q = store.count("quarantine")
     if n_q == 0:
@@ -138,7 +140,7 @@ def _quarantine(store: Any, top: int) -> tuple[CheckResult, pd.DataFrame]:
     )
 
 
-def _ingest_log(store: Any, last: int) -> tuple[CheckResult, pd.DataFrame]:
+def _ingest_log(store: Store, last: int) -> tuple[CheckResult, pd.DataFrame]:
     if store.count("ingest_log") == 0:
         return (
             CheckResult(
@@ -179,7 +181,7 @@ def _ingest_log(store: Any, last: int) -> tuple[CheckResult, pd.DataFrame]:
     )
 
 
-def _null_shares(store: Any) -> tuple[list[CheckResult], pd.DataFrame]:
+def _null_shares(store: Store) -> tuple[list[CheckResult], pd.DataFrame]:
     rows = []
     for table, fields in KEY_FIELDS.items():
         n = store.count(table)
@@ -261,7 +263,7 @@ def date_gaps(days: Sequence[Any]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     return gaps
 
 
-def _coverage(store: Any) -> tuple[list[CheckResult], pd.DataFrame]:
+def _coverage(store: Store) -> tuple[list[CheckResult], pd.DataFrame]:
     rows, checks = [], []
     for table, col in DATE_COLUMNS.items():
         if store.count(table) == 0:
@@ -328,7 +330,7 @@ def _fmt_gap(a: pd.Timestamp, b: pd.Timestamp) -> str:
     return f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
 
 
-def quality_report(store: Any, *, top_reasons: int = 5, last_ingests: int = 10) -> QualityReport:
+def quality_report(store: Store, *, top_reasons: int = 5, last_ingests: int = 10) -> QualityReport:
     """Run every data-quality check on ``store``.
 
     Parameters
@@ -366,6 +368,22 @@ def quality_report(store: Any, *, top_reasons: int = 5, last_ingests: int = 10) 
     return QualityReport(checks, counts, reasons, log, nulls, cov)
 
 
-def quality_checks(store: Any) -> list[CheckResult]:
+def quality_checks(store: Store) -> list[CheckResult]:
     """The data-quality checks alone (see :func:`quality_report`)."""
     return quality_report(store).checks
+
+
+def empty_columns(store: Store, table: str, columns: Sequence[str]) -> list[str]:
+    """Which of ``columns`` hold no value at all in ``table`` (absent columns count as empty).
+
+    A KPI whose source column is empty is not reported as 0 but as unknown.
+    """
+    if not store.has_table(table):
+        return list(columns)
+    t = store.table(table)
+    present = [c for c in columns if c in t.columns]
+    empty = [c for c in columns if c not in t.columns]
+    if present:
+        n = store.execute(t.aggregate(**{c: t[c].notnull().cast("int64").sum() for c in present}))
+        empty += [c for c in present if int(n[c].fillna(0).iloc[0]) == 0]
+    return [c for c in columns if c in set(empty)]

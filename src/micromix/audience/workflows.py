@@ -1,0 +1,265 @@
+"""Audience workflows over a store and files: what the CLI and the API used to assemble themselves.
+
+* :func:`score_stored_audience` trains an uplift model on the store's largest randomised holdout
+  (treated vs held-out people, converted or not) with the people's attributes from the
+  ``audience`` table, scores everyone in that table and attaches their consent;
+* :func:`target_stored_audience` picks an audience from those scores under a budget and passes it
+  through every export guardrail (consent, minors, erased people, special ad categories,
+  special-category features, platform minimums);
+* :func:`with_consent` joins consent flags (from an audience file or the store) and reads the
+  erasure log, for files scored elsewhere;
+* :func:`privacy_policy` builds the policy a platform minimum override asks for;
+* :func:`mark_selected` marks who was targeted, from a targets file, for the fairness audit;
+* :func:`segment_people` segments people (RFM or clustering) and returns k-anonymous profiles.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.audience.workflows import mark_selected, privacy_policy
+>>> privacy_policy(500, "meta").min_audience["meta"]
+500
+>>> mark_selected(pd.DataFrame({"user_id": ["a", "b"]}), pd.DataFrame({"user_id": ["b"]}))[
+...     "selected"].tolist()
+[False, True]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from micromix.audience._prep import select_features
+from micromix.audience.policy import TargetingResult, TargetingSpec, target
+from micromix.audience.privacy import (
+    PLATFORM_MIN_AUDIENCE,
+    PrivacyPolicy,
+    check_features,
+    enforce,
+    erased_subjects,
+    special_category_columns,
+    suppress_small_cells,
+)
+from micromix.audience.scoring import attach_consent, score_uplift
+from micromix.audience.segments import ClusterSegmenter, rfm_table, segment_profiles
+from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
+from micromix.store import Store
+
+__all__ = [
+    "DEFAULT_MIN_AUDIENCE",
+    "PROFILE_FEATURES",
+    "RFM_FEATURES",
+    "SegmentRun",
+    "mark_selected",
+    "platform_name",
+    "privacy_policy",
+    "score_stored_audience",
+    "segment_people",
+    "target_stored_audience",
+    "with_consent",
+]
+
+#: attributes of the ``audience`` table a model trained on the store may use
+PROFILE_FEATURES: tuple[str, ...] = ("age_band", "gender", "region", "interests")
+#: minimum audience size for a platform without a known minimum
+DEFAULT_MIN_AUDIENCE = 100
+#: what an RFM segmentation profiles
+RFM_FEATURES: tuple[str, ...] = ("recency_days", "frequency", "monetary")
+
+
+def platform_name(name: str | None) -> str | None:
+    """``name`` as a known platform key (``meta``, ``google`` ...), or a clear error."""
+    if name is None:
+        return None
+    key = name.strip().lower()
+    if key not in PLATFORM_MIN_AUDIENCE:
+        raise ConfigError(
+            f"platform {name!r} is not known; choose one of {', '.join(PLATFORM_MIN_AUDIENCE)}"
+        )
+    return key
+
+
+def privacy_policy(
+    min_audience: int | None = None, platform: str | None = None, k_anonymity: int | None = None
+) -> PrivacyPolicy:
+    """The privacy policy with a minimum audience override (for ``platform``, or for all)."""
+    mins = dict(PLATFORM_MIN_AUDIENCE)
+    default = DEFAULT_MIN_AUDIENCE
+    if min_audience is not None:
+        if platform:
+            mins[platform] = min_audience
+        default = min_audience
+    if k_anonymity is None:
+        return PrivacyPolicy(min_audience=mins, default_min_audience=default)
+    return PrivacyPolicy(min_audience=mins, default_min_audience=default, k_anonymity=k_anonymity)
+
+
+def with_consent(
+    df: pd.DataFrame, *, audience: pd.DataFrame | None = None, store: Store | None = None
+) -> tuple[pd.DataFrame, set[str]]:
+    """``df`` with consent joined from ``audience`` (else the store's table) and who is erased.
+
+    Consent comes from the ``audience`` frame when given, otherwise from the store's
+    ``audience`` table when it has rows and ``df`` has ``user_id``; the erased people are read
+    from the store's audit log (empty without a store).
+    """
+    erased: set[str] = set()
+    if audience is not None:
+        df = attach_consent(df, audience)
+    if store is not None:
+        erased = erased_subjects(store)
+        if (
+            audience is None
+            and store.has_table("audience")
+            and store.count("audience")
+            and "user_id" in df.columns
+        ):
+            df = attach_consent(df, store.read("audience"))
+    return df, erased
+
+
+def mark_selected(
+    data: pd.DataFrame, targets: pd.DataFrame, *, id_column: str = "user_id"
+) -> pd.DataFrame:
+    """``data`` with ``selected`` = listed in ``targets`` (matched on ``id_column``)."""
+    for frame, name in ((data, "the data"), (targets, "the targets")):
+        if id_column not in frame.columns:
+            raise ColumnNotFoundError(
+                f"{name} have no '{id_column}' column to match people; name the id column"
+            )
+    return data.assign(selected=data[id_column].isin(set(targets[id_column])))
+
+
+def score_stored_audience(
+    store: Store, features: Sequence[str] = ("region", "interests"), *, seed: int = 0
+) -> pd.DataFrame:
+    """Uplift scores, with consent, for everyone in the store's ``audience`` table.
+
+    A T-learner with linear base models is trained on the largest randomised holdout in the
+    ``experiments`` table (one clean treatment / control split; the outcome is "converted"),
+    using the people's ``features`` among :data:`PROFILE_FEATURES` (``region`` when none is).
+
+    Raises
+    ------
+    DataValidationError
+        The store has no experiments or no audience rows.
+    """
+    exp = store.read("experiments") if store.count("experiments") else pd.DataFrame()
+    people = store.read("audience") if store.count("audience") else pd.DataFrame()
+    if exp.empty or people.empty:
+        raise DataValidationError(
+            "the store has no experiments or audience rows; ingest them (or run the demo) "
+            "before building audiences"
+        )
+    feats = [f for f in features if f in PROFILE_FEATURES] or ["region"]
+    largest = exp["experiment_id"].value_counts().idxmax()
+    units = exp[exp["experiment_id"] == largest].drop_duplicates("unit_id")
+    train = units.merge(
+        people[["user_id", *feats]], left_on="unit_id", right_on="user_id", how="inner"
+    )
+    train["converted"] = (train["conversions"].fillna(0) > 0).astype(int)
+    run = score_uplift(
+        train[[*feats, "arm", "converted"]],
+        treatment="arm",
+        outcome="converted",
+        control="control",
+        features=feats,
+        learner="t",
+        base="linear",
+        score=people[["user_id", *feats]],
+        seed=seed,
+    )
+    return attach_consent(run.scored, people)
+
+
+def target_stored_audience(
+    store: Store,
+    spec: TargetingSpec,
+    *,
+    scores: pd.DataFrame | None = None,
+    policy: str = "micro",
+    platform: str | None = None,
+    special_ad_category: str | None = None,
+    features: Sequence[str] = ("region", "interests"),
+) -> TargetingResult:
+    """Target people of the store's audience under ``spec`` with every guardrail checked.
+
+    ``scores`` defaults to :func:`score_stored_audience` on the profile ``features``; erased
+    people are excluded; a refused audience raises :class:`~micromix.errors.GuardrailError`.
+    """
+    if scores is None:
+        scores = score_stored_audience(store, features)
+    return target(
+        scores,
+        spec,
+        policy=policy,
+        platform=platform,
+        special_ad_category=special_ad_category or None,
+        features=list(features),
+        erased=erased_subjects(store),
+        uplift_col="uplift",
+    )
+
+
+@dataclass
+class SegmentRun:
+    """Rows with their ``segment`` and the k-anonymous segment profiles."""
+
+    rows: pd.DataFrame
+    profiles: pd.DataFrame
+    features: list[str]
+    method: str
+    k_anonymity: int
+
+    @property
+    def suppressed(self) -> int:
+        """Profile rows left out for having fewer than ``k_anonymity`` people."""
+        return int(self.profiles.attrs.get("suppressed_rows", 0))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": self.features,
+            "profiles": self.profiles.to_dict(orient="records"),
+            "suppressed_segments": self.suppressed,
+        }
+
+
+def segment_people(
+    df: pd.DataFrame,
+    *,
+    method: str = "kmeans",
+    features: Sequence[str] | str = "auto",
+    n_segments: int | str = 4,
+    kpis: Sequence[str] = (),
+    customer: str = "user_id",
+    date: str = "ts",
+    amount: str = "revenue",
+    k_anonymity: int | None = None,
+) -> SegmentRun:
+    """RFM (``method="rfm"``, one row per transaction) or clustering segments with profiles.
+
+    Clustering features are picked automatically (``"auto"``, special-category data left out)
+    or checked (a special-category feature is refused); profiles of segments smaller than the
+    policy's k-anonymity are suppressed.
+    """
+    pol = PrivacyPolicy() if k_anonymity is None else PrivacyPolicy(k_anonymity=k_anonymity)
+    m = method.strip().lower()
+    if m == "rfm":
+        table = rfm_table(df, customer=customer, date=date, amount=amount)
+        feats = list(RFM_FEATURES)
+        rows = table
+        prof = segment_profiles(table, table["segment"].to_numpy(), features=feats, kpis=feats)
+    else:
+        if isinstance(features, str) and features.strip() == "auto":
+            feats = select_features(df, treatment="__none__", outcome=list(kpis))
+            feats = [f for f in feats if f not in special_category_columns(feats, pol)]
+        else:
+            feats = [features] if isinstance(features, str) else list(features)
+            enforce([check_features(feats, pol)], action="segment on these features")
+        seg = ClusterSegmenter(method=m, n_segments=n_segments).fit(df, feats)
+        rows = df.assign(segment=seg.labels_)
+        prof = segment_profiles(df, seg.labels_, features=feats, kpis=list(kpis))
+    safe = suppress_small_cells(prof, "size", policy=pol)
+    return SegmentRun(rows, safe, feats, m, pol.k_anonymity)

@@ -1,0 +1,158 @@
+"""The modelling frame: one validated, ordered row per period, or one clear error.
+
+:func:`prepare_mmm_data` checks the columns, parses the dates (numbers are dates only in
+YYYYMMDD form: an id is not a date), refuses duplicated or sub-daily periods and more than
+:data:`MAX_PERIODS`, and checks that media are numeric, non-negative and vary.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.measurement.data import prepare_mmm_data
+>>> from micromix.measurement.spec import MMMSpec
+>>> df = pd.DataFrame({"week": pd.date_range("2024-01-01", periods=3, freq="W"), "y": 1.0,
+...                    "tv": [1.0, 0.0, 2.0]})
+>>> len(prepare_mmm_data(df, MMMSpec(date_col="week", target="y", channels=("tv",)),
+...                      check_rows=False))
+3
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from micromix.errors import ColumnNotFoundError, DataValidationError
+from micromix.measurement.spec import MMMSpec
+from micromix.measurement.transforms import ADSTOCKS, SATURATIONS
+
+__all__ = ["MAX_PERIODS", "MIN_ROWS_PER_PARAM", "n_params", "prepare_mmm_data"]
+
+#: minimum rows per estimated parameter before fitting is refused
+MIN_ROWS_PER_PARAM = 2.0
+#: most periods a mix model takes: 20 years of days (more means the date column is not a date)
+MAX_PERIODS = 7_305
+
+
+def prepare_mmm_data(
+    df: pd.DataFrame, spec: MMMSpec, source: str = "data", *, check_rows: bool = True
+) -> pd.DataFrame:
+    """Validate and order the modelling frame; raise one clear error on bad input.
+
+    Checks: columns present, dates parseable and not missing or duplicated, numeric
+    non-negative media, numeric target and controls without gaps, enough rows.
+    """
+    needed = [spec.date_col, spec.target, *spec.media, *spec.controls]
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise ColumnNotFoundError(
+            f"{source}: column(s) {missing} not found; available columns are {list(df.columns)}"
+        )
+    out = df[needed].copy()
+    raw_dates = out[spec.date_col]
+    dates = _period_dates(raw_dates, spec.date_col, source)
+    bad = dates.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataValidationError(
+            f"{source}: date column {spec.date_col!r} is missing or unparseable in {int(bad.sum())} "
+            f"row(s), first at row {i + 1} (value {raw_dates.iloc[i]!r}); fill in every period's date"
+        )
+    out[spec.date_col] = dates
+    if dates.duplicated().any():
+        d = dates[dates.duplicated()].iloc[0]
+        raise DataValidationError(
+            f"{source}: date {d.date()} appears more than once in {spec.date_col!r}; aggregate to "
+            "one row per period (e.g. sum spend per week)"
+        )
+    out = out.sort_values(spec.date_col).reset_index(drop=True)
+    _check_periods(out[spec.date_col], spec.date_col, source)
+    for col in [spec.target, *spec.media, *spec.controls]:
+        values = pd.to_numeric(out[col], errors="coerce")
+        bad = values.isna() & out[col].notna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataValidationError(
+                f"{source}: column {col!r} has a non-numeric value {out[col].iloc[i]!r} at row "
+                f"{i + 1} (sorted by date); clean it to a number"
+            )
+        if values.isna().any():
+            i = int(np.flatnonzero(values.isna().to_numpy())[0])
+            raise DataValidationError(
+                f"{source}: column {col!r} is empty at row {i + 1} (date "
+                f"{out[spec.date_col].iloc[i].date()}); fill the gap (0 for no spend)"
+            )
+        if col in spec.media and (values < 0).any():
+            i = int(np.flatnonzero((values < 0).to_numpy())[0])
+            raise DataValidationError(
+                f"{source}: channel {col!r} has a negative value {values.iloc[i]} at row {i + 1}; "
+                "spend and volumes must be >= 0"
+            )
+        out[col] = values.astype(float)
+    if not check_rows:
+        return out
+    count = n_params(spec)
+    if len(out) < MIN_ROWS_PER_PARAM * count or len(out) < 20:
+        raise DataValidationError(
+            f"{source}: {len(out)} rows are too few for {count} parameters; provide at least "
+            f"{max(20, math.ceil(MIN_ROWS_PER_PARAM * count))} periods or model fewer channels"
+        )
+    for c in spec.media:
+        if float(out[c].max()) <= 0:
+            raise DataValidationError(
+                f"{source}: channel {c!r} is zero in every period, so its effect cannot be "
+                "estimated; drop it from --channels"
+            )
+    return out
+
+
+def _period_dates(raw: pd.Series, col: str, source: str) -> pd.Series:
+    """Dates of the periods; numbers are dates only in YYYYMMDD form (an id is not a date)."""
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_datetime64_any_dtype(raw):
+        nums = pd.to_numeric(raw, errors="coerce")
+        known = nums.dropna()
+        if (
+            len(known)
+            and (known == known.round()).all()
+            and known.between(19000101, 21001231).all()
+        ):
+            text = nums.astype("Int64").astype("string")
+            return pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+        first = known.iloc[0] if len(known) else raw.iloc[0]
+        raise DataValidationError(
+            f"{source}: date column {col!r} holds numbers (first {first!r}), not dates; pass "
+            "the column with each period's date as --date-col (numbers count as dates only "
+            "in YYYYMMDD form)"
+        )
+    return pd.to_datetime(raw, errors="coerce")
+
+
+def _check_periods(dates: pd.Series, col: str, source: str) -> None:
+    """One row per period: at most :data:`MAX_PERIODS`, at least a day apart."""
+    if len(dates) > MAX_PERIODS:
+        raise DataValidationError(
+            f"{source}: {len(dates):,} periods in {col!r} is more than a mix model takes "
+            f"({MAX_PERIODS:,}, 20 years of days); aggregate to one row per day or week, or "
+            "check that --date-col names the period's date"
+        )
+    if len(dates) > 2:
+        gap = dates.diff().dropna().median()
+        if gap < pd.Timedelta(days=1):
+            raise DataValidationError(
+                f"{source}: periods in {col!r} are {gap} apart (median); a mix model works on "
+                "days or weeks: aggregate to one row per day or week first"
+            )
+
+
+def n_params(spec: MMMSpec) -> int:
+    """Parameters the model estimates: curve parameters, betas and the baseline terms."""
+    ad = len(ADSTOCKS.get(spec.adstock).param_bounds)
+    sat = len(SATURATIONS.get(spec.saturation).param_bounds)
+    base = (
+        1
+        + {"linear": 1, "quadratic": 2}.get(spec.trend, 0)
+        + 2 * spec.yearly_seasonality
+        + len(spec.controls)
+    )
+    return base + len(spec.media) * (1 + ad + sat)

@@ -1,0 +1,87 @@
+"""What ``micromix moments classify`` adds to a table of texts: moment, confidence, topic.
+
+Quickstart
+----------
+>>> from micromix.moments.classify import classify_texts
+>>> out = classify_texts(["buy dog food", "vet near me"], topics="dog food")
+>>> out[["moment", "topic"]].values.tolist()
+[['buy', 'dog food'], ['go', 'other']]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from micromix.errors import ConfigError
+from micromix.moments.embed import EmbeddingIntentClassifier
+from micromix.moments.intent import PRIORS, IntentClassifier
+from micromix.moments.rules import normalize_text
+from micromix.moments.topics import NO_TOPIC, TopicVocabulary
+
+__all__ = ["classify_texts"]
+
+
+def classify_texts(
+    texts: Iterable[object],
+    *,
+    model: str | Path | None = None,
+    topics: str | Iterable[str] | None = "auto",
+    prior: str = "web",
+    embeddings: bool = False,
+) -> pd.DataFrame:
+    """Moment, confidence and topic of each text: what ``micromix moments classify`` adds.
+
+    Parameters
+    ----------
+    texts : iterable
+        Queries, posts or captions (``None``/NaN are empty texts).
+    model : path, optional
+        A model written by :meth:`IntentClassifier.save`; default: the shipped one.
+    topics : ``"auto"``, ``"none"``, a comma-separated string or a list
+        ``"auto"`` learns the topics from the texts
+        (:class:`~micromix.moments.topics.TopicVocabulary`); a list is matched longest first;
+        ``"none"`` (or ``None``) adds no ``topic`` column.
+    prior : str
+        A key of :data:`PRIORS`: ``"web"`` search traffic or a ``"shop"``'s own search box.
+    embeddings : bool
+        Multiply in the MiniLM sentence-embedding head
+        (:class:`~micromix.moments.embed.EmbeddingIntentClassifier`; needs the ``embeddings``
+        extra).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``moment``, ``confidence`` and (unless ``topics="none"``) ``topic``.
+
+    Examples
+    --------
+    >>> out = classify_texts(["buy dog food", "vet near me", "why do cats purr"], topics="dog food")
+    >>> out[["moment", "topic"]].values.tolist()
+    [['buy', 'dog food'], ['go', 'other'], ['know', 'other']]
+    """
+    if prior not in PRIORS:
+        raise ConfigError(f"prior={prior!r} is not one of {', '.join(PRIORS)}")
+    items = list(texts)
+    clf = IntentClassifier.load(model) if model else IntentClassifier.load_default()
+    clf.set_params(class_prior=PRIORS[prior])
+    if embeddings:
+        head = EmbeddingIntentClassifier.load_default()
+        head.light = clf
+        out = head.classify(items)
+    else:
+        out = clf.classify(items)
+    if topics is None or topics == "none":
+        return out
+    if topics == "auto":
+        out["topic"] = TopicVocabulary().fit_transform(items)
+        return out
+    vocab = [t.strip().lower() for t in (topics.split(",") if isinstance(topics, str) else topics)]
+    vocab = sorted({t for t in vocab if t}, key=len, reverse=True)
+    if not vocab:
+        raise ConfigError("topics: the list is empty; give topics, 'auto' or 'none'")
+    norm = [normalize_text(t) for t in items]
+    out["topic"] = [next((v for v in vocab if v in t), NO_TOPIC) for t in norm]
+    return out

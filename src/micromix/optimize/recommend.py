@@ -1,0 +1,262 @@
+"""Budget recommendations: the optimizer's allocation beside the current mix at the same budget.
+
+:func:`recommend_budget` is what ``micromix optimize``, ``POST /api/v1/optimize`` and the strategy
+mix model all ask for: the best allocation of a budget (or the largest budget meeting a target
+ROAS / CPA), the current mix scaled to that budget (:func:`scale_to_budget`) for comparison, the
+expected outcome of both with intervals, and a check that says when the recommendation lies
+beyond the spend the model has seen (:func:`extrapolation_check`): a response curve fitted on
+weekly spends of 50 says little about weekly spends of 30,000.
+
+Quickstart
+----------
+>>> from micromix.optimize import CurveResponse, recommend_budget
+>>> m = CurveResponse.hill(["a", "b"], vmax=[100.0, 50.0], half=[10.0, 5.0])
+>>> m.current_spend = [10.0, 10.0]
+>>> rec = recommend_budget(m, 40.0)
+>>> rec.scenarios["scenario"].tolist()
+['current_mix', 'recommended']
+>>> [float(x) for x in rec.current_mix]
+[20.0, 20.0]
+>>> rec.checks[0].status.value
+'pass'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from micromix.checks import CheckResult, Status
+from micromix.errors import ConfigError
+from micromix.optimize.budget import (
+    DEFAULT_INTERVAL,
+    Allocation,
+    BudgetOptimizer,
+    compare_scenarios,
+    current_spend,
+)
+from micromix.optimize.protocol import ResponseModel, as_spend_array
+
+__all__ = [
+    "EXTRAPOLATION_FACTOR",
+    "BudgetRecommendation",
+    "compare_with_current",
+    "extrapolation_check",
+    "recommend_budget",
+    "scale_to_budget",
+]
+
+#: a channel's recommended spend above this multiple of the most the model has seen is flagged
+EXTRAPOLATION_FACTOR = 2.0
+
+
+def scale_to_budget(current: Any, budget: float) -> np.ndarray | None:
+    """The current mix with its shares kept and its total set to ``budget``.
+
+    Returns ``None`` when there is no current spend to scale (all zero or missing): there is then
+    no "current mix" at that budget to compare with, and none is invented.
+
+    >>> scale_to_budget([10.0, 30.0], 80.0).tolist()
+    [20.0, 60.0]
+    >>> scale_to_budget([0.0, 0.0], 80.0) is None
+    True
+    """
+    if current is None:
+        return None
+    cur = np.asarray(current, dtype=float)
+    total = float(cur.sum())
+    if not math.isfinite(total) or total <= 0 or (cur < 0).any():
+        return None
+    if not math.isfinite(budget) or budget < 0:
+        raise ConfigError(f"budget {budget!r} must be a finite amount >= 0")
+    return cur * (budget / total)
+
+
+def _observed_max(model: Any) -> np.ndarray | None:
+    """Largest spend per channel over the horizon the model's data supports, if it says."""
+    seen = getattr(model, "observed_spend_max", None)
+    if callable(seen):
+        seen = seen()
+    if seen is not None:
+        return np.asarray(seen, dtype=float)
+    return current_spend(model)
+
+
+def extrapolation_check(
+    model: ResponseModel, spend: Any, *, factor: float = EXTRAPOLATION_FACTOR
+) -> CheckResult:
+    """Review when an allocation gives a channel more than ``factor`` times what it ever got.
+
+    The reference is the model's ``observed_spend_max`` (the highest spend per channel over one
+    horizon in the data it was fitted on) or else its ``current_spend``; a model with neither
+    cannot be checked and says so.
+    """
+    x = as_spend_array(model, spend)
+    seen = _observed_max(model)
+    if seen is None:
+        return CheckResult(
+            "extrapolation",
+            Status.REVIEW,
+            "the model does not say what spend it was fitted on, so how far this allocation "
+            "extrapolates is unknown",
+            "compare the allocation with the spend in your data before acting on it",
+        )
+    channels = list(model.channels)
+    over = []
+    for c, v, s in zip(channels, x, seen):
+        if v <= 0:
+            continue
+        ratio = math.inf if s <= 0 else float(v / s)
+        if ratio > factor:
+            over.append((c, float(v), float(s), ratio))
+    if not over:
+        return CheckResult(
+            "extrapolation",
+            Status.PASS,
+            f"every channel stays within {factor:g}x the most spend the model has seen",
+            details={"factor": factor},
+        )
+    parts = [
+        f"{c} gets {v:,.2f}, "
+        + (f"{r:,.0f}x the most it ever got ({s:,.2f})" if math.isfinite(r) else "never funded")
+        for c, v, s, r in over
+    ]
+    return CheckResult(
+        "extrapolation",
+        Status.REVIEW,
+        "the recommendation lies beyond the data: "
+        + "; ".join(parts)
+        + ", so the response curves there are an extrapolation, not evidence",
+        "test the higher spend on part of the market first, or cap it with bounds near the "
+        "spend you have data for",
+        {
+            "factor": factor,
+            "channels": {
+                c: {"spend": v, "max_seen": s, "ratio": r if math.isfinite(r) else None}
+                for c, v, s, r in over
+            },
+        },
+    )
+
+
+@dataclass
+class BudgetRecommendation:
+    """The optimizer's allocation, the current mix at the same budget, and their outcomes.
+
+    Attributes
+    ----------
+    recommended : Allocation
+    current_mix : ndarray or None
+        The current mix scaled to the recommended budget (``None`` without current spend).
+    scenarios : DataFrame
+        :func:`compare_scenarios` of ``current_mix`` (when there is one) and ``recommended``.
+    checks : list of CheckResult
+        The extrapolation check (and any other review the recommendation needs).
+    """
+
+    recommended: Allocation
+    current_mix: np.ndarray | None
+    scenarios: pd.DataFrame
+    checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def budget(self) -> float:
+        return self.recommended.budget
+
+    @property
+    def gain(self) -> float:
+        """Expected outcome of the recommendation minus that of the current mix (NaN if none)."""
+        if self.current_mix is None:
+            return math.nan
+        return float(self.scenarios["outcome"].iloc[-1] - self.scenarios["outcome"].iloc[0])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "recommended": self.recommended.to_dict(),
+            "current_mix": None if self.current_mix is None else self.current_mix.tolist(),
+            "scenarios": self.scenarios.to_dict(orient="records"),
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+
+def recommend_budget(
+    model: ResponseModel,
+    budget: float | None = None,
+    *,
+    target_roas: float | None = None,
+    target_cpa: float | None = None,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    locked: Mapping[str, float] | None = None,
+    min_spend: Mapping[str, float] | None = None,
+    interval: float = DEFAULT_INTERVAL,
+) -> BudgetRecommendation:
+    """Allocate ``budget`` (or find the budget meeting a target) and compare with the current mix.
+
+    Parameters
+    ----------
+    model : ResponseModel
+    budget : float, optional
+        Total over the model's horizon. At most one of ``budget``, ``target_roas`` and
+        ``target_cpa`` is given; with none, the current total spend is reallocated.
+    target_roas, target_cpa : float, optional
+        Search for the largest budget whose allocation meets this ROAS (revenue models) or CPA
+        (conversion models) instead.
+    bounds, locked, min_spend : mapping, optional
+        As for :class:`BudgetOptimizer`.
+    interval : float
+        Interval mass of the outcome intervals.
+    """
+    if sum(v is not None for v in (budget, target_roas, target_cpa)) > 1:
+        raise ConfigError("give a budget or one target (target_roas / target_cpa), not several")
+    if budget is None and target_roas is None and target_cpa is None:
+        cur = current_spend(model)
+        if cur is None or not float(np.sum(cur)) > 0:
+            raise ConfigError(
+                "the model has no current spend to reallocate; give a budget (or a target "
+                "ROAS / CPA to search for one)"
+            )
+        budget = float(np.sum(cur))
+    opt = BudgetOptimizer(
+        model, bounds=bounds, locked=locked, min_spend=min_spend, interval=interval
+    )
+    if budget is not None:
+        if not math.isfinite(budget) or budget <= 0:
+            raise ConfigError(f"budget {budget!r} must be a finite amount > 0")
+        rec = opt.allocate(float(budget))
+    else:
+        rec = opt.budget_for_target(target_roas=target_roas, target_cpa=target_cpa)
+    scaled = scale_to_budget(current_spend(model), rec.budget)
+    named: dict[str, Any] = {"current_mix": scaled} if scaled is not None else {}
+    named["recommended"] = rec
+    scen = compare_scenarios(model, named, interval=interval)
+    return BudgetRecommendation(rec, scaled, scen, [extrapolation_check(model, rec.spend)])
+
+
+def compare_with_current(
+    model: ResponseModel, planned: Mapping[str, float], *, interval: float = DEFAULT_INTERVAL
+) -> pd.DataFrame:
+    """The current mix against a plan that sets some channels' spend (others stay as they are).
+
+    Raises
+    ------
+    ConfigError
+        A channel the model does not have, or a negative or non-finite spend.
+    """
+    channels = list(model.channels)
+    unknown = sorted(set(planned) - set(channels))
+    if unknown:
+        raise ConfigError(f"unknown channel(s) {unknown}; the model's channels are {channels}")
+    bad = [c for c, v in planned.items() if not (math.isfinite(v) and v >= 0)]
+    if bad:
+        raise ConfigError(f"spend must be finite and >= 0 for every channel; check {bad}")
+    cur = current_spend(model)
+    if cur is None:
+        raise ConfigError("the model has no current spend to compare a scenario with")
+    current = dict(zip(channels, np.asarray(cur, float).tolist()))
+    plan = {c: float(planned.get(c, current[c])) for c in channels}
+    return compare_scenarios(model, {"current": current, "scenario": plan}, interval=interval)

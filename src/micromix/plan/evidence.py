@@ -1,0 +1,353 @@
+"""The evidence: every figure the report, the dashboard and a plan rest on, computed once.
+
+:func:`gather_evidence` runs the analyses of a store — KPIs, weekly trends, the strategy
+comparisons with their holdout intervals, the mix model over strategies and the reallocation the
+optimizer recommends, user content worth amplifying, creators for a brief like the brand's, the
+micro-moments and the data-quality checks — and returns them in one :class:`Evidence`. Renderers
+(:mod:`micromix.reports`, the CLI, the API) take an :class:`Evidence` and compute nothing.
+
+Each part is computed when the store holds the data it needs; a part that cannot be computed
+(too short a history, no experiments ...) is ``None`` with the one-sentence reason in
+:attr:`Evidence.notes`, never a crash.
+
+Quickstart
+----------
+>>> from micromix.simulate import SimConfig, simulate
+>>> from micromix.store import Store
+>>> from micromix.ingest.market import load_market
+>>> from micromix.plan import gather_evidence
+>>> st = Store.open(":memory:")
+>>> _ = load_market(st, simulate(SimConfig(users=800, days=14, seed=3)))
+>>> ev = gather_evidence(st, n_boot=30, parts=("overview", "comparisons"))
+>>> sorted(ev.comparisons)
+['creator-tiers', 'micro-vs-mass', 'ugc-vs-paid']
+>>> ev.kpi_source
+'events'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from micromix.errors import ConfigError, MicromixError
+from micromix.influencers import Brief, brief_from_data, creator_report_tables, score_creators
+from micromix.measurement import StrategyMix, fit_strategy_mix, strategy_of
+from micromix.metrics import compute_kpis
+from micromix.metrics.compare import COMPARISONS, ComparisonResult, compare_strategies
+from micromix.moments.summary import MomentSummary, moment_summary
+from micromix.optimize import BudgetRecommendation, recommend_budget
+from micromix.social import BrandSpec, ad_baseline, infer_brand, rank_for_amplification
+from micromix.store import Store
+from micromix.store.quality import QualityReport, empty_columns, quality_report
+
+__all__ = [
+    "ADS_SOURCE_COLUMNS",
+    "DEFAULT_COMPARISONS",
+    "PARTS",
+    "TREND_DIMENSIONS",
+    "ContentEvidence",
+    "CreatorEvidence",
+    "Evidence",
+    "MixEvidence",
+    "gather_evidence",
+]
+
+#: comparisons computed by default
+DEFAULT_COMPARISONS: tuple[str, ...] = ("ugc-vs-paid", "micro-vs-mass", "creator-tiers")
+#: dimensions of the weekly trends
+TREND_DIMENSIONS: tuple[str, ...] = ("strategy", "platform")
+#: the parts of the evidence, in the order they are computed
+PARTS: tuple[str, ...] = (
+    "overview",
+    "trends",
+    "comparisons",
+    "mix",
+    "content",
+    "moments",
+    "quality",
+)
+#: KPI columns that need an ad-report column to be reported at all (when KPIs come from ads)
+ADS_SOURCE_COLUMNS: dict[str, str] = {
+    "revenue": "conversion_value",
+    "roas": "conversion_value",
+    "roi": "conversion_value",
+    "engagements": "engagements",
+    "engagement_rate": "engagements",
+    "cost_per_engagement": "engagements",
+}
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class MixEvidence:
+    """The mix model over strategies, the reallocation of the same spend, and the truth if known.
+
+    ``truth`` is the simulator's true incremental revenue per strategy (``None`` on real data).
+    """
+
+    mix: StrategyMix
+    reallocation: BudgetRecommendation
+    truth: pd.Series | None = None
+
+    def reallocation_table(self) -> pd.DataFrame:
+        """Per paid strategy: current spend, recommended spend and the change."""
+        rec = self.reallocation
+        cur = rec.current_mix if rec.current_mix is not None else rec.recommended.spend * math.nan
+        out = pd.DataFrame(
+            {
+                "strategy": [strategy_of(c) for c in rec.recommended.channels],
+                "current_spend": cur,
+                "recommended_spend": rec.recommended.spend,
+            }
+        )
+        out["change"] = out["recommended_spend"] - out["current_spend"]
+        return out
+
+
+@dataclass
+class ContentEvidence:
+    """User posts worth amplifying for the brand the posts mention most."""
+
+    brand: str
+    ranked: pd.DataFrame
+
+
+@dataclass
+class CreatorEvidence:
+    """Creators for a brief like the brand's (niche and budget read from the data)."""
+
+    brief: Brief
+    tables: dict[str, pd.DataFrame]
+
+
+@dataclass
+class Evidence:
+    """Everything the report and the plan show, computed from one store (see the module)."""
+
+    store_path: str
+    n_boot: int
+    level: float
+    seed: int
+    comparison_names: tuple[str, ...] = DEFAULT_COMPARISONS
+    #: overall KPIs (one row), their source (``events`` or ``ads``) and rows read
+    kpis: pd.DataFrame | None = None
+    kpi_source: str | None = None
+    source_rows: int = 0
+    #: KPI columns the ad reports cannot support (shown as n/a, not 0)
+    unreported: list[str] = field(default_factory=list)
+    kpis_by_platform: pd.DataFrame | None = None
+    kpis_by_strategy: pd.DataFrame | None = None
+    #: weekly KPIs by dimension
+    trends: dict[str, pd.DataFrame] = field(default_factory=dict)
+    comparisons: dict[str, ComparisonResult] = field(default_factory=dict)
+    mix: MixEvidence | None = None
+    content: ContentEvidence | None = None
+    creators: CreatorEvidence | None = None
+    moments: MomentSummary | None = None
+    quality: QualityReport | None = None
+    #: why a part (or a comparison, ``comparison:<name>``) is missing, one sentence each
+    notes: dict[str, str] = field(default_factory=dict)
+    #: parts that were asked for
+    parts: tuple[str, ...] = PARTS
+
+    def note(self, key: str, message: str) -> None:
+        self.notes[key] = message
+
+    def __repr__(self) -> str:
+        have = [p for p in self.parts if p not in self.notes]
+        return f"Evidence(store={self.store_path!r}, parts={have}, notes={sorted(self.notes)})"
+
+
+# ------------------------------------------------------------------------------ the parts
+def _overview(ev: Evidence, store: Store) -> None:
+    try:
+        ev.kpis = compute_kpis(store)
+    except ConfigError as exc:
+        ev.note("overview", f"No KPIs: {exc}.")
+        return
+    src = str(ev.kpis.attrs.get("source", "events"))
+    ev.kpi_source = src
+    table = "events" if src == "events" else "ad_performance"
+    ev.source_rows = store.count(table)
+    if src == "ads":
+        empty = set(
+            empty_columns(store, "ad_performance", sorted(set(ADS_SOURCE_COLUMNS.values())))
+        )
+        ev.unreported = [k for k, v in ADS_SOURCE_COLUMNS.items() if v in empty]
+    for dim, attr in (("platform", "kpis_by_platform"), ("strategy", "kpis_by_strategy")):
+        try:
+            setattr(ev, attr, compute_kpis(store, by=[dim], source=src))
+        except ConfigError:
+            setattr(ev, attr, None)
+
+
+def _trends(ev: Evidence, store: Store) -> None:
+    for dim in TREND_DIMENSIONS:
+        try:
+            df = compute_kpis(store, by=[dim], grain="week")
+        except ConfigError as exc:
+            ev.note(f"trends:{dim}", f"No weekly trend by {dim}: {exc}.")
+            continue
+        df = df[df["period"].notna()]
+        if df.empty:
+            ev.note(f"trends:{dim}", f"No weekly trend by {dim}: the data carries no dates.")
+        elif df[dim].isna().all():
+            ev.note(f"trends:{dim}", f"No weekly trend by {dim}: the data carries no {dim}.")
+        else:
+            ev.trends[dim] = df
+
+
+def _comparisons(ev: Evidence, store: Store, given: Mapping[str, ComparisonResult]) -> None:
+    if store.count("events") == 0:
+        ev.note(
+            "comparisons",
+            "No events in the store, so the strategies cannot be compared: the comparisons "
+            "need event-level data (and holdout experiments for incremental ROAS). Ingest "
+            "events or run 'micromix demo'.",
+        )
+        return
+    for name in ev.comparison_names:
+        if name in given:
+            ev.comparisons[name] = given[name]
+            continue
+        try:
+            ev.comparisons[name] = compare_strategies(
+                store, name, n_boot=ev.n_boot, level=ev.level, seed=ev.seed
+            )
+        except MicromixError as exc:
+            ev.note(f"comparison:{name}", f"Comparison {name} skipped: {exc}")
+
+
+def _mix(ev: Evidence, store: Store) -> None:
+    if store.count("events") == 0:
+        return
+    mix = fit_strategy_mix(store, seed=ev.seed, holdouts=ev.comparisons.get("ugc-vs-paid"))
+    truth = None
+    if store.has_table("ground_truth") and store.count("ground_truth"):
+        gt = store.read("ground_truth", columns=["strategy", "incremental_revenue"])
+        truth = gt.groupby("strategy")["incremental_revenue"].sum()
+    ev.mix = MixEvidence(mix, recommend_budget(mix.model), truth)
+
+
+def _content(ev: Evidence, store: Store) -> None:
+    posts = store.read("posts") if store.count("posts") else None
+    brand = infer_brand(posts) if posts is not None else None
+    if posts is not None and brand:
+        ads = store.read("ad_performance") if store.count("ad_performance") else None
+        base = ad_baseline(ads) if ads is not None else None
+        ranked = rank_for_amplification(
+            posts, BrandSpec(brand, handles=(brand,)), baseline=base, top=10
+        )
+        ev.content = ContentEvidence(brand, ranked)
+    if store.count("creators"):
+        scored = score_creators(store.read("creators"), posts)
+        brief = brief_from_data(scored, _influencer_spend(ev, store))
+        ev.creators = CreatorEvidence(brief, creator_report_tables(scored, brief))
+
+
+def _influencer_spend(ev: Evidence, store: Store) -> float | None:
+    """Spend on the influencer strategy in the events (None without events)."""
+    if not store.count("events"):
+        return None
+    k = ev.kpis_by_strategy if ev.kpi_source == "events" else None
+    if k is None:
+        k = compute_kpis(store, by=["strategy"], source="events")
+    hit = k.loc[k["strategy"] == "influencer", "spend"]
+    return float(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else None
+
+
+def _moments(ev: Evidence, store: Store) -> None:
+    if store.count("events"):
+        ev.moments = moment_summary(store, seed=ev.seed)
+
+
+def _guarded(ev: Evidence, part: str, fn: Callable[[], None], *, optional: bool) -> None:
+    """Run one part; its failure becomes a note (any error for optional parts)."""
+    try:
+        fn()
+    except MicromixError as exc:
+        ev.note(part, f"This section could not be built: {exc}")
+    except Exception as exc:
+        if not optional:
+            raise
+        ev.note(part, f"This optional section could not be built ({type(exc).__name__}: {exc}).")
+
+
+def gather_evidence(
+    store: Store,
+    *,
+    comparisons: Sequence[str] = DEFAULT_COMPARISONS,
+    n_boot: int = 200,
+    level: float = 0.95,
+    seed: int = 0,
+    parts: Sequence[str] | None = None,
+    results: Mapping[str, ComparisonResult] | None = None,
+    progress: Progress | None = None,
+) -> Evidence:
+    """Compute the evidence of ``store`` (see the module docstring).
+
+    Parameters
+    ----------
+    store : Store
+    comparisons : sequence of str
+        Strategy comparisons to run (see :data:`micromix.metrics.compare.COMPARISONS`).
+    n_boot : int
+        Bootstrap replicates for the comparison intervals (at least 20).
+    level : float
+        Interval coverage.
+    seed : int
+        Seed of the bootstraps and the mix model.
+    parts : sequence of str, optional
+        Which of :data:`PARTS` to compute (default all). ``mix`` and ``content`` use the
+        ``comparisons`` and ``overview`` parts when they are computed too.
+    results : mapping, optional
+        Comparison results already computed (name -> ``ComparisonResult``), used as given.
+    progress : callable, optional
+        ``progress(step, fraction_done)``.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown comparison or part, or ``n_boot`` below 20.
+    """
+    if n_boot < 20:
+        raise ConfigError(f"n_boot must be at least 20, got {n_boot}")
+    unknown = [c for c in comparisons if c not in COMPARISONS]
+    if unknown:
+        raise ConfigError(
+            f"unknown comparison(s) {', '.join(map(repr, unknown))}; "
+            f"use any of {', '.join(COMPARISONS)}"
+        )
+    wanted = tuple(PARTS if parts is None else parts)
+    bad = [p for p in wanted if p not in PARTS]
+    if bad:
+        raise ConfigError(f"unknown evidence part(s) {bad}; use any of {', '.join(PARTS)}")
+    ev = Evidence(
+        store.path,
+        n_boot,
+        level,
+        seed,
+        comparison_names=tuple(comparisons),
+        parts=wanted,
+    )
+    steps: list[tuple[str, Callable[[], None], bool]] = [
+        ("overview", lambda: _overview(ev, store), False),
+        ("trends", lambda: _trends(ev, store), False),
+        ("comparisons", lambda: _comparisons(ev, store, dict(results or {})), False),
+        ("mix", lambda: _mix(ev, store), True),
+        ("content", lambda: _content(ev, store), True),
+        ("moments", lambda: _moments(ev, store), True),
+        ("quality", lambda: setattr(ev, "quality", quality_report(store)), False),
+    ]
+    report = progress or (lambda step, frac: None)
+    chosen = [s for s in steps if s[0] in wanted]
+    for i, (name, fn, optional) in enumerate(chosen):
+        report(name, i / len(chosen))
+        _guarded(ev, name, fn, optional=optional)
+    report("evidence gathered", 1.0)
+    return ev

@@ -1,0 +1,426 @@
+"""The DuckDB store: one file (ACID), ``:memory:``, or a Parquet folder read-only.
+
+Reads do not wait for writes. Each thread reads through a cursor of its own (a duplicate
+connection to the same database), so a query in one thread never shares a connection with a
+write in another, and DuckDB's MVCC gives it the last committed snapshot while a write
+transaction is open. Writes take one write lock (one writer at a time, as DuckDB allows) and run
+on the main connection; a thread inside :meth:`DuckDBStore.transaction` reads through the main
+connection too, so it sees its own uncommitted rows.
+
+A DuckDB file opened read-write by one process cannot be opened by another: close the store (or
+stop ``micromix serve``) first.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.store import Store
+>>> st = Store.open(":memory:")
+>>> st.upsert("t", pd.DataFrame({"k": [1, 2], "v": ["a", "b"]}), key=["k"]).inserted
+2
+>>> st.upsert("t", pd.DataFrame({"k": [2, 3], "v": ["B", "c"]}), key=["k"]).updated
+1
+>>> st.read("t").sort_values("k")["v"].tolist()
+['a', 'B', 'c']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from micromix.errors import ConfigError, StoreError
+from micromix.schema import SCHEMAS
+from micromix.store.backends import BackendSpec
+from micromix.store.base import (
+    ENGINE_TYPES,
+    SYSTEM_TABLES,
+    Store,
+    WriteResult,
+    column_names,
+    ident,
+    to_arrow,
+)
+from micromix.store.lake import lake_tables
+
+__all__ = ["DuckDBStore"]
+
+#: settings applied to every connection (main and per-thread cursors)
+_SESSION_SQL = (
+    "SET TimeZone = 'UTC'",
+    # DuckDB's own progress bar writes to stdout and would corrupt --json/--csv output
+    "SET enable_progress_bar = false",
+)
+
+
+class _Reader:
+    """A thread's cursor and the Ibis backend over it."""
+
+    def __init__(self, cursor: Any, backend: Any, thread: threading.Thread) -> None:
+        self.cursor = cursor
+        self.backend = backend
+        self.thread = weakref.ref(thread)
+
+
+class DuckDBStore(Store):
+    """A store on DuckDB (see the module docstring). Open it with :meth:`Store.open`."""
+
+    engine = "duckdb"
+
+    def __init__(self, raw: Any, path: str) -> None:
+        import ibis
+
+        super().__init__()
+        self._raw = raw
+        self._backend = ibis.duckdb.from_connection(raw)
+        self.path = path
+        self._wlock = threading.RLock()
+        self._tx_depth = 0
+        self._tx_owner: int | None = None
+        self._readers: dict[int, _Reader] = {}
+        self._readers_lock = threading.Lock()
+        self._closed = False
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def connect(
+        cls, path: str, spec: BackendSpec, *, read_only: bool = False, create_tables: bool = True
+    ) -> DuckDBStore:
+        """Open a DuckDB file, ``:memory:`` or (read-only) a Parquet folder."""
+        import duckdb
+
+        db = path
+        if db != ":memory:" and Path(db).expanduser().is_dir():
+            return cls._open_lake(db)
+        if db != ":memory:":
+            parent = Path(db).expanduser().resolve().parent
+            if not parent.exists():
+                raise StoreError(
+                    f"{db}: folder {parent} does not exist; create it or choose another --db"
+                )
+            if read_only and not Path(db).exists():
+                raise StoreError(
+                    f"{db}: no such database; run 'micromix ingest' or 'micromix demo' first"
+                )
+        try:
+            raw = duckdb.connect(db, read_only=read_only)
+        except duckdb.IOException as exc:
+            msg = str(exc)
+            if "lock" in msg.lower():
+                raise StoreError(
+                    f"{db}: the database is in use by another process (is 'micromix serve' running?); "
+                    "stop it, or query through the server's API"
+                ) from exc
+            raise StoreError(f"{db}: cannot open the database ({msg.splitlines()[0]})") from exc
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"{db}: not a micromix/DuckDB database ({str(exc).splitlines()[0]})"
+            ) from exc
+        for stmt in _SESSION_SQL:
+            raw.execute(stmt)
+        store = cls(raw, db)
+        if read_only:
+            store._set_read_only(f"{db} is open read-only")
+        elif create_tables:
+            store.ensure_tables()
+        return store
+
+    @classmethod
+    def _open_lake(cls, folder: str) -> DuckDBStore:
+        """A read-only store over a Parquet folder: one view per table sub-folder.
+
+        Hive-style partition folders (``event_date=2026-03-02/``) become columns, as on Spark.
+        """
+        import duckdb
+
+        root = Path(folder).expanduser().resolve()
+        names = lake_tables(root)
+        if not names:
+            raise StoreError(
+                f"{folder}: no table folders of Parquet files in it; write one with "
+                "micromix.simulate.stream.write_events or Store.append"
+            )
+        raw = duckdb.connect(":memory:")
+        for stmt in _SESSION_SQL:
+            raw.execute(stmt)
+        for name in names:
+            glob = str(root / name / "**" / "*.parquet").replace("'", "''")
+            raw.execute(
+                f"CREATE VIEW {ident(name)} AS SELECT * FROM read_parquet('{glob}', "
+                "hive_partitioning = true)"
+            )
+        store = cls(raw, folder)
+        store._set_read_only(
+            f"{folder} is a Parquet folder opened with DuckDB, read-only; write to "
+            "it with --backend pyspark or micromix.simulate.stream"
+        )
+        return store
+
+    def close(self) -> None:
+        """Close every connection (the DuckDB file is released)."""
+        with self._wlock, self._readers_lock:
+            for r in self._readers.values():
+                with contextlib.suppress(Exception):  # already closed
+                    r.cursor.close()
+            self._readers.clear()
+            self._closed = True
+            with contextlib.suppress(Exception):
+                self._raw.close()
+
+    # ------------------------------------------------------------------ connections
+    def _owns_transaction(self) -> bool:
+        return self._tx_owner == threading.get_ident()
+
+    def _reader(self) -> _Reader | None:
+        """This thread's cursor (None inside this thread's write transaction: use the main one)."""
+        if self._owns_transaction():
+            return None
+        tid = threading.get_ident()
+        r = self._readers.get(tid)
+        if r is not None:
+            return r
+        import ibis
+
+        with self._readers_lock:
+            if self._closed:
+                raise StoreError(f"{self.path}: the store is closed; open it again")
+            for k in [k for k, v in self._readers.items() if v.thread() is None]:
+                with contextlib.suppress(Exception):  # a finished thread's cursor
+                    self._readers.pop(k).cursor.close()
+            cur = self._raw.cursor()
+            for stmt in _SESSION_SQL:
+                cur.execute(stmt)
+            r = _Reader(cur, ibis.duckdb.from_connection(cur), threading.current_thread())
+            self._readers[tid] = r
+        return r
+
+    def _con(self) -> Any:
+        """The DuckDB connection for a read in this thread."""
+        r = self._reader()
+        return self._raw if r is None else r.cursor
+
+    @property
+    def ibis(self) -> Any:
+        """The Ibis backend for building expressions in this thread."""
+        r = self._reader()
+        return self._backend if r is None else r.backend
+
+    # ------------------------------------------------------------------ schema
+    def ensure_tables(self) -> None:
+        """Create every contract table, the quarantine table and the ingest log if absent."""
+        self._check_writable()
+        with self._wlock:
+            for schema in SCHEMAS.values():
+                self._create(schema.name, {f.name: f.dtype for f in schema.fields})
+            for name, cols in SYSTEM_TABLES.items():
+                self._create(name, cols)
+
+    def _create(self, name: str, columns: dict[str, str]) -> None:
+        cols = ", ".join(f"{ident(c)} {ENGINE_TYPES[t]}" for c, t in columns.items())
+        self._raw.execute(f"CREATE TABLE IF NOT EXISTS {ident(name)} ({cols})")
+
+    # ------------------------------------------------------------------ reading
+    def tables(self) -> list[str]:
+        return sorted(self.ibis.list_tables())
+
+    def has_table(self, name: str) -> bool:
+        return name in self.ibis.list_tables()
+
+    def columns(self, name: str) -> list[str]:
+        rows = (
+            self._con()
+            .execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position",
+                [name],
+            )
+            .fetchall()
+        )
+        return [r[0] for r in rows]
+
+    def count(self, name: str) -> int:
+        if not self.has_table(name):
+            return 0
+        row = self._con().execute(f"SELECT count(*) FROM {ident(name)}").fetchone()
+        return int(row[0]) if row else 0
+
+    def execute(self, expr: Any) -> Any:
+        """Execute an Ibis expression on this thread's connection."""
+        try:
+            return self.ibis.execute(expr)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"query failed on duckdb: {str(exc).splitlines()[0]}") from exc
+
+    def to_arrow(self, expr: Any) -> pa.Table:
+        return self.ibis.to_pyarrow(expr)
+
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Run raw SQL (for benchmarks and admin tasks only; analytics use Ibis)."""
+        con = self._con()
+        if self._owns_transaction():
+            return con.execute(query, params or []).df()
+        # a statement that writes must not run beside the writer: take the write lock for it
+        head = query.lstrip().split(None, 1)[0].upper() if query.strip() else ""
+        if head in ("SELECT", "WITH", "DESCRIBE", "SHOW", "EXPLAIN", "PRAGMA", "SUMMARIZE"):
+            return con.execute(query, params or []).df()
+        self._check_writable()
+        with self._wlock:
+            return self._raw.execute(query, params or []).df()
+
+    # ------------------------------------------------------------------ writing
+    @contextmanager
+    def transaction(self) -> Iterator[DuckDBStore]:
+        """Group writes atomically: all of them land, or none (re-entrant)."""
+        with self._wlock:
+            outer = self._tx_depth == 0
+            if outer:
+                self._raw.execute("BEGIN TRANSACTION")
+                self._tx_owner = threading.get_ident()
+            self._tx_depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._tx_depth -= 1
+                if outer:
+                    self._tx_owner = None
+                    self._raw.execute("ROLLBACK")
+                raise
+            else:
+                self._tx_depth -= 1
+                if outer:
+                    self._tx_owner = None
+                    self._raw.execute("COMMIT")
+
+    def _register(self, df: pd.DataFrame | pa.Table) -> str:
+        name = f"_mm_in_{threading.get_ident()}"
+        self._raw.register(name, to_arrow(df))
+        return name
+
+    def _ensure_for(self, name: str, view: str) -> None:
+        if not self.has_table(name):
+            self._raw.execute(f"CREATE TABLE {ident(name)} AS SELECT * FROM {view} LIMIT 0")
+
+    def append(self, name: str, df: pd.DataFrame | pa.Table) -> WriteResult:
+        """Append rows (creating the table from ``df`` if it does not exist)."""
+        self._check_writable()
+        n = df.num_rows if isinstance(df, pa.Table) else len(df)
+        with self.transaction():
+            view = self._register(df)
+            try:
+                self._ensure_for(name, view)
+                cols = [c for c in self.columns(name) if c in column_names(df)]
+                sel = ", ".join(ident(c) for c in cols)
+                self._raw.execute(f"INSERT INTO {ident(name)} ({sel}) SELECT {sel} FROM {view}")
+            finally:
+                self._raw.unregister(view)
+            self._touch(name)
+        return WriteResult(name, inserted=n)
+
+    def truncate(self, name: str) -> None:
+        """Delete every row of ``name`` (keeping its columns and types)."""
+        self._check_writable()
+        with self.transaction():
+            if self.has_table(name):
+                self._raw.execute(f"DELETE FROM {ident(name)}")
+                self._touch(name)
+
+    def replace(self, name: str, df: pd.DataFrame | pa.Table) -> WriteResult:
+        """Replace the whole table with ``df``."""
+        self._check_writable()
+        n = df.num_rows if isinstance(df, pa.Table) else len(df)
+        with self.transaction():
+            view = self._register(df)
+            try:
+                self._raw.execute(f"CREATE OR REPLACE TABLE {ident(name)} AS SELECT * FROM {view}")
+            finally:
+                self._raw.unregister(view)
+            self._touch(name)
+        return WriteResult(name, inserted=n)
+
+    def upsert(self, name: str, df: pd.DataFrame | pa.Table, key: Sequence[str]) -> WriteResult:
+        """Insert rows, replacing existing rows with the same ``key`` (null-safe), atomically.
+
+        Rows identical to what is stored count as ``unchanged``; re-ingesting a file is a no-op.
+        """
+        self._check_writable()
+        if not key:
+            raise ConfigError("upsert needs at least one key column")
+        n = df.num_rows if isinstance(df, pa.Table) else len(df)
+        if n == 0:
+            if not self.has_table(name) and isinstance(df, pd.DataFrame) and len(df.columns):
+                self.append(name, df)
+            return WriteResult(name)
+        with self.transaction():
+            view = self._register(df)
+            try:
+                self._ensure_for(name, view)
+                matched, unchanged = self._merge(name, view, column_names(df), key)
+            finally:
+                self._raw.unregister(view)
+            self._touch(name)
+        return WriteResult(
+            name, inserted=n - matched, updated=matched - unchanged, unchanged=unchanged
+        )
+
+    def _merge(self, name: str, v: str, incoming: list[str], key: Sequence[str]) -> tuple[int, int]:
+        """Delete the rows of ``name`` that ``v`` replaces, insert ``v``; (matched, unchanged)."""
+        cols = [c for c in self.columns(name) if c in incoming]
+        t = ident(name)
+        # plain equality lets DuckDB hash-join (13x faster on 10M rows); the null-safe form is
+        # kept only for key columns that hold nulls in this batch
+        nulls = self._raw.execute(
+            "SELECT "
+            + ", ".join(f"count(*) FILTER (WHERE {ident(k)} IS NULL)" for k in key)
+            + f" FROM {v}"
+        ).fetchone()
+        on = " AND ".join(
+            f"t.{ident(k)} IS NOT DISTINCT FROM v.{ident(k)}"
+            if n_null
+            else f"t.{ident(k)} = v.{ident(k)}"
+            for k, n_null in zip(key, nulls or [0] * len(key))
+        )
+        same = " AND ".join(f"t.{ident(c)} IS NOT DISTINCT FROM v.{ident(c)}" for c in cols)
+        row = self._raw.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {same}) FROM {t} t JOIN {v} v ON {on}"
+        ).fetchone()
+        matched, unchanged = (int(row[0]), int(row[1])) if row else (0, 0)
+        if matched:
+            self._raw.execute(f"DELETE FROM {t} t USING {v} v WHERE {on}")
+        sel = ", ".join(ident(c) for c in cols)
+        self._raw.execute(f"INSERT INTO {t} ({sel}) SELECT {sel} FROM {v}")
+        return matched, unchanged
+
+    def delete_where(self, name: str, column: str, values: Sequence[Any]) -> int:
+        """Delete rows whose ``column`` is in ``values``; returns the number deleted."""
+        self._check_writable()
+        vals = list(values)
+        if not vals:
+            return 0
+        with self.transaction():
+            if not self.has_table(name) or column not in self.columns(name):
+                return 0
+            before = self.count(name)
+            self._raw.execute(
+                f"DELETE FROM {ident(name)} WHERE {ident(column)} IN (SELECT unnest(?))", [vals]
+            )
+            gone = before - self.count(name)
+            if gone:
+                self._touch(name)
+            return gone
+
+    def _delete_quarantined(self, kind: str, source: Any, rows: Sequence[int]) -> None:
+        with self.transaction():
+            self._raw.execute(
+                "DELETE FROM quarantine WHERE kind = ? AND source = ? AND row IN (SELECT unnest(?))",
+                [kind, source, list(rows)],
+            )
+            self._touch("quarantine")

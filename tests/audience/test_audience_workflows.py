@@ -1,0 +1,102 @@
+"""Audience workflows over a store and files (what the CLI and API used to assemble)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from micromix.audience import TargetingSpec, compare_policies, score_uplift
+from micromix.audience.datasets import make_uplift_data
+from micromix.audience.scoring import IN_SAMPLE_COLUMN
+from micromix.audience.workflows import (
+    PROFILE_FEATURES,
+    mark_selected,
+    platform_name,
+    privacy_policy,
+    score_stored_audience,
+    segment_people,
+    target_stored_audience,
+    with_consent,
+)
+from micromix.checks import Status
+from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, GuardrailError
+
+
+def test_platform_and_policy_helpers():
+    assert platform_name(" Meta ") == "meta" and platform_name(None) is None
+    with pytest.raises(ConfigError, match="platform 'myspace' is not known"):
+        platform_name("myspace")
+    pol = privacy_policy(500, "meta", k_anonymity=20)
+    assert pol.min_audience["meta"] == 500 and pol.k_anonymity == 20
+    assert privacy_policy(50).default_min_audience == 50
+
+
+def test_mark_selected_needs_the_id_on_both_sides():
+    data = pd.DataFrame({"user_id": ["a", "b", "c"]})
+    assert mark_selected(data, pd.DataFrame({"user_id": ["c"]}))["selected"].tolist() == [
+        False,
+        False,
+        True,
+    ]
+    with pytest.raises(ColumnNotFoundError, match="the targets have no 'user_id'"):
+        mark_selected(data, pd.DataFrame({"id": ["c"]}))
+
+
+def test_scores_and_targeting_from_the_store(market_store):
+    scores = score_stored_audience(market_store, ("region", "nope"))
+    assert "uplift" in scores and "consent_ads_personalisation" in scores
+    assert len(scores) == market_store.count("audience")
+    assert set(PROFILE_FEATURES) >= {"region"}
+    spec = TargetingSpec(budget=500.0, cost_per_contact=0.5, value_per_conversion=45.0)
+    res = target_stored_audience(market_store, spec, scores=scores, policy="micro", platform=None)
+    assert res.summary["contacts"] > 0
+    with pytest.raises(GuardrailError):
+        target_stored_audience(
+            market_store, spec, scores=scores, features=("religion", "region"), platform=None
+        )
+
+
+def test_an_empty_store_is_one_sentence():
+    from micromix.store import Store
+
+    with pytest.raises(DataValidationError, match="no experiments or audience rows"):
+        score_stored_audience(Store.open(":memory:"))
+
+
+def test_consent_comes_from_the_file_or_the_store(market_store):
+    people = market_store.read("audience")
+    df = people[["user_id"]].head(20)
+    from_store, erased = with_consent(df, store=market_store)
+    from_file, none = with_consent(df, audience=people)
+    assert erased == set() and none == set()
+    assert (
+        from_store["consent_ads_personalisation"].tolist()
+        == from_file["consent_ads_personalisation"].tolist()
+    )
+
+
+def test_segments_are_k_anonymous():
+    df = make_uplift_data(n=800, seed=2)
+    run = segment_people(df, features=["x0", "x1", "region"], n_segments=3, k_anonymity=400)
+    assert "segment" in run.rows and run.features == ["x0", "x1", "region"]
+    assert run.suppressed >= 1 and run.to_dict()["suppressed_segments"] == run.suppressed
+    with pytest.raises(GuardrailError):
+        segment_people(df.assign(religion="x"), features=["religion"])
+
+
+def test_policy_comparison_warns_when_the_winner_rests_on_in_sample_scores():
+    df = make_uplift_data(n=3000, seed=4, effect=0.2)
+    run = score_uplift(df, treatment="treatment", outcome="y", learner="t", base="linear")
+    assert run.scored[IN_SAMPLE_COLUMN].all()
+    spec = TargetingSpec(budget=300.0, cost_per_contact=0.2, value_per_conversion=10.0)
+    predicted = compare_policies(run.scored, spec)
+    (check,) = predicted.checks
+    assert check.status is Status.REVIEW and "in-sample" in check.message
+    assert predicted.to_dict()["checks"][0]["name"] == "winner_evidence"
+    held_out = score_uplift(
+        df.iloc[:2000], treatment="treatment", outcome="y", learner="t", score=df.iloc[2000:]
+    ).scored
+    assert not held_out[IN_SAMPLE_COLUMN].any()
+    assert "not a measurement" in compare_policies(held_out, spec).checks[0].message
+    observed = compare_policies(held_out, spec, treatment="treatment", outcome="y")
+    assert observed.checks[0].status is Status.PASS

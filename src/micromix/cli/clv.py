@@ -22,10 +22,13 @@ from typing import Any
 import typer
 
 from micromix.cli._common import (
+    BACKEND_HELP,
+    DB_HELP,
     console,
     emit_frame,
     emit_json,
     err_console,
+    open_store,
     progress_bar,
     run_command,
     to_jsonable,
@@ -199,9 +202,8 @@ def clv_fit(
 
 @clv_app.command("by-strategy")
 def clv_by_strategy(
-    db: str | None = typer.Option(
-        None, "--db", help="DuckDB file (default: $MICROMIX_DB or ./micromix.duckdb)."
-    ),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
     by: str = typer.Option(
         "strategy", "--by", help="First-touch dimension: strategy, targeting or platform."
     ),
@@ -228,11 +230,8 @@ def clv_by_strategy(
             summary_from_daily,
             transactions_from_store,
         )
-        from micromix.config import get_settings
-        from micromix.store import Store
 
-        settings = get_settings(db=db)
-        with Store.open(settings.db, backend=settings.backend, read_only=True) as store:
+        with open_store(db, backend, read_only=True) as store:
             daily = transactions_from_store(store)
             groups = acquisition_groups(store, by=by)
             summary = summary_from_daily(

@@ -434,6 +434,34 @@ def test_tour_mix_model_experiments_and_budget(tour, monkeypatch):
     assert "to detect 0.01" in res.output
 
 
+@covers("micromix clv fit", "micromix clv by-strategy")
+def test_tour_customer_lifetime_value(tour, monkeypatch):
+    from micromix.clv import BetaGeoModel, GammaGammaModel, simulate_transactions
+
+    bg = BetaGeoModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    gg = GammaGammaModel.from_params({"p": 6.25, "q": 3.74, "gamma": 15.44})
+    simulate_transactions(bg, gg, customers=1500, random_state=4).to_csv(
+        "transactions.csv", index=False
+    )
+    fit, fit_json, by_strategy = _section("Customer lifetime value (`docs/clv.md`)")
+    run(fit, monkeypatch)
+    customers = pd.read_csv("clv-out/customers.csv")
+    assert {"expected_purchases", "probability_alive", "expected_spend", "clv", "clv_low",
+            "clv_high"} <= set(customers.columns)  # fmt: skip
+    assert json.loads(Path("clv-out/summary.json").read_text())["holdout"]["mae_per_customer"] > 0
+    assert "<script" in Path("clv-out/tracking.html").read_text()
+    doc = json.loads(run(fit_json, monkeypatch).stdout)
+    assert doc["model"] in ("bgnbd", "pareto") and list(doc["spend_params"]) == ["p", "q", "gamma"]
+    rows = json.loads(run(by_strategy, monkeypatch).stdout)
+    assert rows and all(r["clv_mean"] is not None or r["note"] for r in rows)
+    # the Python API example of the CLV section
+    text = README.read_text(encoding="utf-8")
+    code = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "fit_clv" in b)
+    scope: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert len(scope["clv"].customers) == 1500  # type: ignore[attr-defined]
+
+
 @covers("micromix serve", "micromix keys create")
 def test_tour_service_and_keys(tour, monkeypatch):
     serve, keys = _section("The dashboard and the REST API")

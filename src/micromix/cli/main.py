@@ -78,6 +78,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "micromix.cli.measurement",
         "Holdout / lift tests: analysis and sample-size planning.",
     ),
+    "clv": (
+        "micromix.cli.clv",
+        "Customer lifetime value: buy-till-you-die purchase models, spend, CLV by strategy.",
+    ),
     "serve": (
         "micromix.cli.service",
         "Run the REST API and the dashboard; the server owns the store while it runs.",
@@ -96,6 +100,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "micromix.cli.social",
     "micromix.cli.audience",
     "micromix.cli.measurement",
+    "micromix.cli.clv",
     "micromix.cli.service",
 )
 

@@ -45,6 +45,7 @@ __all__ = [
     "HANDLABELLED",
     "SOURCE_WEIGHTS",
     "WEAK_RULES",
+    "distil_weak_labels",
     "evaluate",
     "load_sources",
     "load_unlabelled",
@@ -94,11 +95,48 @@ def weak_label(text: object) -> str:
     >>> [weak_label(q) for q in ["gmail login", "how to tie a tie", "arizonalottery", "dinosaurs"]]
     ['other', 'do', 'other', 'know']
     """
+    return _weak(text)[0]
+
+
+def _weak(text: object) -> tuple[str, bool]:
+    """(label, whether a rule gave it) — False means the informational default."""
     fired = {name for name, _, _ in explain(normalize_text(text))}
     for moment, names in WEAK_RULES:
         if fired & names:
-            return moment
-    return "know"
+            return moment, True
+    return "know", False
+
+
+def distil_weak_labels(
+    srcs: dict[str, pd.DataFrame], *, min_proba: float = 0.8, C: float = 4.0
+) -> pd.DataFrame:
+    """Relabel the default-``know`` rows of ``srcs["real_weak"]`` with MiniLM + LR.
+
+    The teacher is a logistic regression on MiniLM sentence embeddings of every labelled
+    source and of the real rows a rule labelled; a default row takes the teacher's label when
+    its probability is at least ``min_proba``. Needs the ``embeddings`` extra (training only:
+    the light model trained on the result is what ships).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    from micromix.moments.embed import embed
+
+    real = srcs["real_weak"].copy()
+    by_rule = np.array([_weak(t)[1] for t in real["text"]])
+    teach = pd.concat(
+        [v for k, v in srcs.items() if k != "real_weak"] + [real[by_rule]], ignore_index=True
+    ).drop_duplicates("text")
+    w = teach["source"].map(SOURCE_WEIGHTS).fillna(1.0).to_numpy()
+    lr = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+    lr.fit(embed(teach["text"]), teach["moment"].astype(str), sample_weight=w)
+    idx = np.flatnonzero(~by_rule)
+    proba = lr.predict_proba(embed(real["text"].iloc[idx]))
+    best = proba.argmax(axis=1)
+    sure = proba[np.arange(len(idx)), best] >= min_proba
+    labels = real["moment"].to_numpy(dtype=object)
+    labels[idx[sure]] = lr.classes_[best[sure]]
+    real["moment"] = labels
+    return real
 
 
 def load_unlabelled(
@@ -128,7 +166,7 @@ def load_web_eval(path: Path, split: str | None = "dev") -> pd.DataFrame:
     Rows labelled ``abstain`` (intent not told by the text) are dropped; ``split`` None keeps
     both ``dev`` and ``test``.
     """
-    df = pd.read_csv(path, sep="\t", keep_default_na=False, dtype=str)
+    df = pd.read_csv(path, sep="\t", keep_default_na=False, dtype=str, quoting=3)
     df = df[df["moment"].isin(MOMENTS)]
     if split is not None:
         df = df[df["split"] == split]
@@ -232,7 +270,7 @@ def evaluate(clf: Any, df: pd.DataFrame, **kw: Any) -> dict[str, Any]:
 def _web_texts(path: Path | None) -> set[str]:
     if path is None or not Path(path).exists():
         return set()
-    df = pd.read_csv(path, sep="\t", keep_default_na=False, dtype=str)
+    df = pd.read_csv(path, sep="\t", keep_default_na=False, dtype=str, quoting=3)
     return {normalize_text(t) for t in df["query"]}
 
 
@@ -245,15 +283,26 @@ def train_default(
     unlabelled: list[Path] | tuple[Path, ...] = (),
     web_eval: Path | None = None,
     test: bool = False,
+    distil: bool = False,
 ) -> dict[str, object]:
     """Cross-domain report, then fit on every source and save the model to ``out``.
 
     ``web_eval``: a hand-labelled web-query pool (never trained on; its texts are also removed
     from the unlabelled queries), scored on its ``dev`` split, and on ``test`` when ``test``.
+    ``distil``: relabel the unlabelled queries with :func:`distil_weak_labels` first.
     """
     srcs = load_sources(data_dir, seed=seed, unlabelled=unlabelled, exclude=_web_texts(web_eval))
+    if distil and "real_weak" in srcs:
+        before = srcs["real_weak"]["moment"].to_numpy()
+        srcs["real_weak"] = distil_weak_labels(srcs)
+        changed = before != srcs["real_weak"]["moment"].to_numpy()
+        report_distil = {"relabelled": int(changed.sum()), "of": len(before)}
+    else:
+        report_distil = None
     hand = pd.read_csv(HANDLABELLED, sep="\t") if HANDLABELLED.exists() else None
     report: dict[str, object] = {"sources": {k: len(v) for k, v in srcs.items()}}
+    if report_distil is not None:
+        report["distilled"] = report_distil
     cross: dict[str, object] = {}
     for name in srcs:
         if name in ("templates", "real_weak"):  # weak labels are not a test of anything
@@ -393,6 +442,11 @@ def main(argv: list[str] | None = None) -> None:
         "--test", action="store_true", help="also score the web pool's test split (look once)"
     )
     ap.add_argument(
+        "--distil",
+        action="store_true",
+        help="relabel the unlabelled queries with MiniLM + LR first (needs micromix[embeddings])",
+    )
+    ap.add_argument(
         "--embeddings",
         action="store_true",
         help="train the optional MiniLM head (needs micromix[embeddings]) after the light model",
@@ -404,7 +458,7 @@ def main(argv: list[str] | None = None) -> None:
         "test": args.test,
         "eval_only": args.eval_only,
     }
-    print(json.dumps(train_default(args.data, out=args.out, **kw), indent=2))
+    print(json.dumps(train_default(args.data, out=args.out, distil=args.distil, **kw), indent=2))
     if args.embeddings:
         print(json.dumps(train_embedding_head(args.data, **kw), indent=2))
 

@@ -205,7 +205,12 @@ def test_tour_ingest_and_kpis(tour, monkeypatch):
             ("micromix ingest", "micromix kpis --by age", "micromix kpis --by strategy")
         )
     ]
-    run(ingest, monkeypatch)
+    report = json.loads(run(ingest + " --json", monkeypatch).stdout)
+    assert (report["layout"], report["accepted"], report["currency"]) == (
+        "kaggle_fb_ads",
+        1143,
+        "USD",
+    )
     rows = json.loads(run(by_age, monkeypatch).stdout)
     assert {"age", "gender", "ctr", "cpa"} <= set(rows[0])
     csv = run(by_week, monkeypatch).stdout
@@ -229,6 +234,46 @@ def test_tour_kpis_subsets_currencies_posts(tour, monkeypatch):
     assert converted and {r["currency"] for r in converted} == {"EUR"}
     per_platform = json.loads(run(posts, monkeypatch).stdout)
     assert per_platform and {"likes", "engagement_rate_per_view", "emv"} <= set(per_platform[0])
+
+
+#: README file name -> our own fixture of that layout (tests/ingest/fixtures)
+REAL_DATA_FILES = {
+    "Campaign report.csv": "google_ads_keywords_utf16.tsv",
+    "meta_export.csv": "meta_ads_export.csv",
+    "pinterest_ads.csv": "pinterest_ads.csv",
+    "Events_Event_name.csv": "ga4_events_report.csv",
+    "trending.json": "tiktok_api_items.json",
+}
+
+
+@covers("micromix inspect ads", 'micromix ingest ads "Campaign', "micromix ingest ads meta_export")
+@covers("micromix ingest ads pinterest", "micromix ingest traffic", "micromix ingest posts")
+def test_tour_bring_your_real_data(tour, monkeypatch):
+    fixtures = ROOT / "tests" / "ingest" / "fixtures"
+    for readme_name, fixture in REAL_DATA_FILES.items():
+        shutil.copy(fixtures / fixture, readme_name)
+    inspect, google, meta, pinterest, traffic, posts = _section("Bring your real data")
+    expect = [
+        (inspect, "google_ads", "ad_performance", True),
+        (google, "google_ads", "ad_performance", False),
+        (meta, "meta_ads", "ad_performance", True),
+        (pinterest, "pinterest_ads", "ad_performance", False),
+        (traffic, "ga_report", "traffic", False),
+        (posts, "tiktok_posts", "posts", False),
+    ]
+    for cmd, layout, table, dry in expect:
+        out = json.loads(run(cmd + " --json", monkeypatch).stdout)
+        report = out.get("report", out)
+        assert out["layout"] == layout, cmd
+        assert report["accepted"] > 0 and report["quarantined"] == 0, cmd
+        assert report["dry_run"] is dry, cmd
+        if not dry:
+            assert report["table"] == table, cmd
+    assert "--currency" not in google  # Google's export states its currency
+    stored = json.loads(
+        run("micromix kpis --source ads --by currency --kpis spend --json", monkeypatch).stdout
+    )
+    assert {r["currency"] for r in stored} == {"EUR", "AUD"}  # never summed together
 
 
 @covers("micromix moments")
@@ -387,6 +432,34 @@ def test_tour_mix_model_experiments_and_budget(tour, monkeypatch):
     assert "Effect vs control" in res.output
     res = run(plan, monkeypatch)
     assert "to detect 0.01" in res.output
+
+
+@covers("micromix clv fit", "micromix clv by-strategy")
+def test_tour_customer_lifetime_value(tour, monkeypatch):
+    from micromix.clv import BetaGeoModel, GammaGammaModel, simulate_transactions
+
+    bg = BetaGeoModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    gg = GammaGammaModel.from_params({"p": 6.25, "q": 3.74, "gamma": 15.44})
+    simulate_transactions(bg, gg, customers=1500, random_state=4).to_csv(
+        "transactions.csv", index=False
+    )
+    fit, fit_json, by_strategy = _section("Customer lifetime value (`docs/clv.md`)")
+    run(fit, monkeypatch)
+    customers = pd.read_csv("clv-out/customers.csv")
+    assert {"expected_purchases", "probability_alive", "expected_spend", "clv", "clv_low",
+            "clv_high"} <= set(customers.columns)  # fmt: skip
+    assert json.loads(Path("clv-out/summary.json").read_text())["holdout"]["mae_per_customer"] > 0
+    assert "<script" in Path("clv-out/tracking.html").read_text()
+    doc = json.loads(run(fit_json, monkeypatch).stdout)
+    assert doc["model"] in ("bgnbd", "pareto") and list(doc["spend_params"]) == ["p", "q", "gamma"]
+    rows = json.loads(run(by_strategy, monkeypatch).stdout)
+    assert rows and all(r["clv_mean"] is not None or r["note"] for r in rows)
+    # the Python API example of the CLV section
+    text = README.read_text(encoding="utf-8")
+    code = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "fit_clv" in b)
+    scope: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    assert len(scope["clv"].customers) == 1500  # type: ignore[attr-defined]
 
 
 @covers("micromix serve", "micromix keys create")

@@ -78,6 +78,12 @@ def test_lazy_entries_match_what_the_modules_register():
             assert help_text == short, (name, help_text, short)
 
 
+def test_every_registered_command_is_listed_for_lazy_loading():
+    """A command a module registers but COMMANDS omits would be missing from 'micromix'."""
+    unlisted = sorted(set(load_all()) - set(COMMANDS))
+    assert not unlisted, f"add {unlisted} to micromix.cli.main.COMMANDS"
+
+
 def _options(cmd) -> dict[str, str]:
     found = {}
     for p in getattr(cmd, "params", []):

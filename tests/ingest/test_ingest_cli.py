@@ -41,14 +41,14 @@ def test_ingest_json_output(app, runner, tmp_path):
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["layout"] == "meta_ads" and out["kind"] == "ads" and out["table"] == "ad_performance"
-    assert (out["rows_in_file"], out["accepted"], out["quarantined"]) == (7, 6, 1)
+    # the account-total row is set aside (summary_rows) and used as a cross-check
+    assert (out["rows_in_file"], out["accepted"], out["quarantined"]) == (6, 6, 0)
+    assert out["summary_rows"] == 1 and out["checks"][0]["check"] == "total_rows"
     assert (out["inserted"], out["updated"], out["unchanged"]) == (6, 0, 0)
-    assert out["quarantine_sample"] == [
-        {"row": 2, "field": "campaign_id", "reason": out["quarantine_sample"][0]["reason"]}
-    ]
-    assert "summary (totals) row" in out["quarantine_sample"][0]["reason"]
+    assert out["currency"] == "EUR" and out["period"] == ["2024-05-01", "2024-05-02"]
+    assert out["quarantine_sample"] == []
     with Store.open(str(db), read_only=True) as st:
-        assert st.count("ad_performance") == 6 and st.count("quarantine") == 1
+        assert st.count("ad_performance") == 6 and st.count("quarantine") == 0
     again = json.loads(
         runner.invoke(
             app, ["ingest", "ads", str(FIXTURES / "meta_ads_export.csv"), "--db", str(db), "--json"]
@@ -111,7 +111,8 @@ def test_ingest_format_override(app, runner, tmp_path):
         (["ingest", "ads", "{meta}", "--format", "tiktok"], 2, "unknown --format 'tiktok'"),
         (["ingest", "events", "{meta}", "--format", "meta_ads"], 2, "holds ads rows, not events"),
         (["ingest", "events", "{meta}"], 2, "no known events layout matches the header"),
-        (["ingest", "ads", "{allbad}"], 1, "none of the 2 rows could be ingested"),
+        (["ingest", "ads", "{allbad}", "--currency", "USD"], 1, "none of the 2 rows could be"),
+        (["ingest", "ads", "{allbad}"], 1, "gives no currency for its money columns"),
     ],
 )
 def test_ingest_errors_are_one_sentence(app, runner, tmp_path, args, code, needle):
@@ -140,7 +141,9 @@ def test_all_bad_file_still_prints_json_and_keeps_quarantine(app, runner, tmp_pa
     p = tmp_path / "allbad.csv"
     p.write_text("date,platform,campaign_id,impressions,spend\nx,facebook,c,1,1\n")
     db = tmp_path / "q.duckdb"
-    res = runner.invoke(app, ["ingest", "ads", str(p), "--db", str(db), "--json"])
+    res = runner.invoke(
+        app, ["ingest", "ads", str(p), "--db", str(db), "--json", "--currency", "USD"]
+    )
     assert res.exit_code == 1
     out = json.loads(res.stdout)
     assert (out["accepted"], out["quarantined"]) == (0, 1)
@@ -167,3 +170,39 @@ def test_registered_on_main_app_when_wired(runner, tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["accepted"] == 6
+
+
+def test_inspect_shows_layout_mapping_and_writes_nothing(app, runner, tmp_path):
+    db = tmp_path / "none.duckdb"
+    res = runner.invoke(
+        app,
+        ["inspect", "ads", str(FIXTURES / "tiktok_ads_daily.csv"), "--json"],
+        env={"MICROMIX_DB": str(db)},
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["layout"] == "tiktok_ads" and out["mapping"]["spend"] == "Cost"
+    assert len(out["sample"]) == 3 and out["report"]["dry_run"] is True
+    assert not db.exists()
+    human = runner.invoke(app, ["inspect", "ads", str(FIXTURES / "tiktok_ads_daily.csv")])
+    assert "column mapping" in human.stdout and "dry run, nothing written" in human.stdout
+
+
+def test_dry_run_and_overlap_flags(app, runner, tmp_path):
+    db = tmp_path / "o.duckdb"
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    head = "Campaign name,Day,Impressions,Amount spent (EUR)\n"
+    a.write_text(head + "Spring,2026-05-01,100,10\nSpring,2026-05-02,100,10\n")
+    b.write_text(head + "Spring,2026-05-02,100,10\nSpring,2026-05-03,100,10\n")
+    dry = runner.invoke(app, ["ingest", "ads", str(a), "--db", str(db), "--dry-run", "--json"])
+    assert dry.exit_code == 0 and json.loads(dry.stdout)["dry_run"] is True and not db.exists()
+    assert runner.invoke(app, ["ingest", "ads", str(a), "--db", str(db)]).exit_code == 0
+    refused = runner.invoke(app, ["ingest", "ads", str(b), "--db", str(db)])
+    assert refused.exit_code == 1 and "overlaps" in refused.stderr and "--replace" in refused.stderr
+    both = runner.invoke(
+        app, ["ingest", "ads", str(b), "--db", str(db), "--replace", "--keep-both"]
+    )
+    assert both.exit_code == 2 and "exclude each other" in both.stderr
+    ok = runner.invoke(app, ["ingest", "ads", str(b), "--db", str(db), "--replace", "--json"])
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["replaced"] == [str(a.resolve())]

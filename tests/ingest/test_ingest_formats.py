@@ -55,15 +55,45 @@ def test_registry_lists_every_layout_by_kind():
     assert set(registered_formats()) == {
         "canonical",
         "meta_ads",
+        "google_ads",
+        "tiktok_ads",
+        "linkedin_ads",
+        "pinterest_ads",
+        "snapchat_ads",
+        "x_ads",
+        "spotify_ads",
         "kaggle_fb_ads",
         "ga4_bigquery",
+        "ga_report",
         "instagram_posts",
+        "tiktok_posts",
+        "x_tweet_activity",
+        "meta_content_insights",
         "creator_list",
+        "influencer_ranking",
     }
-    assert list_formats("ads") == ["canonical", "kaggle_fb_ads", "meta_ads"]
+    assert list_formats("ads") == [
+        "canonical",
+        "google_ads",
+        "kaggle_fb_ads",
+        "linkedin_ads",
+        "meta_ads",
+        "pinterest_ads",
+        "snapchat_ads",
+        "spotify_ads",
+        "tiktok_ads",
+        "x_ads",
+    ]
     assert list_formats("events") == ["canonical", "ga4_bigquery"]
-    assert list_formats("posts") == ["canonical", "instagram_posts"]
-    assert list_formats("creators") == ["canonical", "creator_list"]
+    assert list_formats("traffic") == ["canonical", "ga_report"]
+    assert list_formats("posts") == [
+        "canonical",
+        "instagram_posts",
+        "meta_content_insights",
+        "tiktok_posts",
+        "x_tweet_activity",
+    ]
+    assert list_formats("creators") == ["canonical", "creator_list", "influencer_ranking"]
     assert list_formats("audience") == ["canonical"]
 
 
@@ -126,7 +156,8 @@ def test_detection_failure_names_missing_columns():
         detect_format(["a", "b", "campaign"], "ads", source="x.csv")
     msg = str(err.value)
     assert msg.startswith("x.csv: no known ads layout matches the header")
-    assert "'platform'" in msg and "'impressions'" in msg and "'spend'" in msg
+    # the closest layout (Google Ads: it has a campaign) names what it lacks
+    assert "google_ads" in msg and "'Impr. or Impressions'" in msg and "'Cost'" in msg
     assert "\n" not in msg
 
 
@@ -136,7 +167,7 @@ def test_wrong_format_gives_one_sentence_with_missing_columns():
         adapter.check(KAG_COLUMNS, source="kag.csv")
     msg = str(err.value)
     assert "does not match --format meta_ads" in msg
-    assert "'Campaign name or Campaign ID'" in msg and "'Amount spent (...)'" in msg
+    assert "'Amount spent (...) or Amount spent'" in msg
     assert "'Impressions'" not in msg.split("not found")[0]  # present, so not listed missing
 
 
@@ -146,7 +177,7 @@ def test_canonical_aliases_and_case(tmp_path):
         "Event_ID,Timestamp,user_pseudo_id,EVENT,Campaign,value,ts\n"
         "e1,2024-05-01 10:00,u1,click,c1,3.5,2024-05-01T09:00:00Z\n"
     )
-    res, _raw, adapter, _ = prepare_file("events", p)
+    res, _raw, adapter, _ = prepare_file("events", p)[:4]
     assert adapter.lookup_name == "canonical"
     row = res.accepted.iloc[0]
     assert row["event_id"] == "e1" and row["user_id"] == "u1" and row["event_type"] == "click"
@@ -156,11 +187,15 @@ def test_canonical_aliases_and_case(tmp_path):
 
 
 def test_meta_ads_export_fixture():
-    res, raw, adapter, _ = prepare_file("ads", FIXTURES / "meta_ads_export.csv")
+    prep = prepare_file("ads", FIXTURES / "meta_ads_export.csv")
+    res, raw, adapter = prep.result, prep.raw, prep.adapter
     assert adapter.lookup_name == "meta_ads"
-    assert raw.total == 7 and len(res.accepted) == 6 and len(res.quarantine) == 1
-    summary = res.quarantine.iloc[0]
-    assert summary["row"] == 2 and "summary (totals) row" in summary["reason"]
+    # the account-total row (line 2, empty dimensions) is set aside, not a data row
+    assert raw.total == 7 and prep.summary_rows == 1
+    assert len(res.accepted) == 6 and len(res.quarantine) == 0
+    (check,) = prep.checks
+    # the fixture's total row says 1,893.40 of purchase value; the ads add up to 1,593.40
+    assert check["status"] == "review" and "conversion_value 1,893.40" in check["message"]
     acc = res.accepted
     assert set(acc["currency"]) == {"EUR"}
     assert set(acc["platform"]) == {"facebook"}
@@ -171,7 +206,8 @@ def test_meta_ads_export_fixture():
     assert int(acc["reach"].iloc[3]) == 1240  # "1,240" with a thousands separator
     assert int(acc["clicks"].sum()) == 97 + 61 + 88 + 45 + 0 + 33  # Link clicks
     assert float(acc["spend"].sum()) == pytest.approx(21.40 + 16.05 + 19.88 + 9.71 + 0 + 14.13)
-    assert float(acc["conversions"].sum()) == 11 + 6 + 9 + 11  # Purchases
+    assert float(acc["conversions"].sum()) == 11 + 6 + 9 + 11  # Purchases (blank = 0)
+    assert list(acc["conversions"]) == [11, 6, 9, 0, 0, 11]
     assert float(acc["conversion_value"].sum()) == pytest.approx(561 + 302.4 + 455.1 + 274.9)
     assert list(acc["age"]) == ["25-34", "35-44", "25-34", "18-24", "65+", "45-54"]
     assert acc["engagements"].iloc[0] == 266
@@ -186,7 +222,7 @@ def test_meta_platform_breakdown_and_currency(tmp_path):
         "2384,Kibble,99,2024-06-01,instagram,100,500,7\n"
         "2384,Kibble,99,2024-06-01,audience_network,40,120,1\n"
     )
-    res, *_ = prepare_file("ads", p)
+    res, *_ = prepare_file("ads", p, currency="JPY")[:4]
     acc = res.accepted
     assert list(acc["platform"]) == ["instagram", "other"]
     assert list(acc["campaign_id"]) == ["2384", "2384"] and list(acc["ad_id"]) == ["99", "99"]
@@ -194,7 +230,7 @@ def test_meta_platform_breakdown_and_currency(tmp_path):
 
 
 def test_ga4_bigquery_fixture():
-    res, raw, adapter, _ = prepare_file("events", FIXTURES / "ga4_events.jsonl")
+    res, raw, adapter, _ = prepare_file("events", FIXTURES / "ga4_events.jsonl")[:4]
     assert adapter.lookup_name == "ga4_bigquery"
     assert raw.total == 10 and len(res.accepted) == 10 and len(res.quarantine) == 0
     ev = res.accepted
@@ -225,8 +261,8 @@ def test_ga4_bigquery_fixture():
 
 
 def test_ga4_event_ids_are_stable_and_content_based(tmp_path):
-    a, *_ = prepare_file("events", FIXTURES / "ga4_events.jsonl")
-    b, *_ = prepare_file("events", FIXTURES / "ga4_events.jsonl")
+    a, *_ = prepare_file("events", FIXTURES / "ga4_events.jsonl")[:4]
+    b, *_ = prepare_file("events", FIXTURES / "ga4_events.jsonl")[:4]
     assert list(a.accepted["event_id"]) == list(b.accepted["event_id"])
     # the same event name/user/time with different content is a different event
     lines = (FIXTURES / "ga4_events.jsonl").read_text().splitlines()
@@ -234,7 +270,7 @@ def test_ga4_event_ids_are_stable_and_content_based(tmp_path):
     rec["event_params"].append({"key": "page_title", "value": {"string_value": "Other"}})
     p = tmp_path / "two.jsonl"
     p.write_text(lines[1] + "\n" + json.dumps(rec) + "\n")
-    res, *_ = prepare_file("events", p)
+    res, *_ = prepare_file("events", p)[:4]
     assert len(res.accepted) == 2 and res.accepted["event_id"].is_unique
 
 
@@ -247,7 +283,7 @@ def test_ga4_bad_rows_are_quarantined(tmp_path):
     p.write_text(
         "\n".join(json.dumps(r) for r in (good, bad_ts, bad_params, no_user)) + '\n{"event'
     )
-    res, raw, *_ = prepare_file("events", p, layout="ga4_bigquery")
+    res, raw, *_ = prepare_file("events", p, layout="ga4_bigquery")[:4]
     assert raw.total == 5 and len(res.accepted) == 1
     q = res.quarantine.set_index("row")
     assert q.loc[2, "field"] == "ts" and "'soon' is not a valid date/time" in q.loc[2, "reason"]
@@ -266,7 +302,7 @@ def test_instagram_posts_mapping(tmp_path):
         "BBB,bo,1547701418,False,,12,0,False,,,False,no tags here\n"
         "CCC,kim,1547701419,False,,3,1,True,,,False,#ad\n"
     )
-    res, _raw, adapter, _ = prepare_file("posts", p)
+    res, _raw, adapter, _ = prepare_file("posts", p)[:4]
     assert adapter.lookup_name == "instagram_posts"
     acc = res.accepted.set_index("post_id")
     assert acc.loc["AAA", "author_id"] == "mia_pets" and acc.loc["AAA", "platform"] == "instagram"
@@ -291,7 +327,7 @@ def test_creator_list_mapping(tmp_path):
         "mia_pets\tpet\t12000\t310\t455\n"
         "bo_travels\ttravel\t1500000\t12\t1200\n"
     )
-    res, raw, adapter, _ = prepare_file("creators", p)
+    res, raw, adapter, _ = prepare_file("creators", p)[:4]
     assert adapter.lookup_name == "creator_list" and raw.total == 2
     acc = res.accepted
     assert list(acc["creator_id"]) == ["mia_pets", "bo_travels"]

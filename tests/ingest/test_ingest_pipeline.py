@@ -26,10 +26,10 @@ BROKEN_LINES: list[tuple[bytes, str | None, str]] = [
     (b"2024-05-01,instagram,c1,a2,2000,25,9.25,2\n", None, ""),  # line 3
     (b"2024-13-45,facebook,c1,a3,1000,10,5.5,1\n", "date", "not a valid date"),  # line 4
     (b"2024-05-01,facebook,c1,a4,1000,10,-3.5,1\n", "spend", "must be >= 0"),  # line 5
-    (b"2024-05-01,facebook,,a5,1000,10,5.5,1\n", "campaign_id", "required value is missing"),
+    (b"2024-05-01,facebook,c1,,1000,10,5.5,1\n", "ad_id", "required value is missing"),
     (b"2024-05-01,facebook,c1,a6,many,10,5.5,1\n", "impressions", "is not a number"),
     (b"2024-05-01,facebook,c1,a7,1000,1\xff\xfe0,5.5,1\n", "clicks", "not valid UTF-8"),
-    (b"2024-05-01,facebook,c1,a1,999,11,5.0,1\n", "date", "duplicate key"),  # line 9
+    (b"2024-05-01,facebook,c1,a1,999,11,5.0,1\n", None, ""),  # line 9: same names, kept
     (b"2024-05-01,facebook,c1,a8,1000,10,5.5,1,extra\n", "", "wrong number of fields"),
     (b"2024-05-02,facebook,c2,a1,500,5,2.75,0\n", None, ""),  # line 11
     (b"2024-05-02,myspace,c2,a1,500,5,2.75,0\n", "platform", "is not one of"),
@@ -65,15 +65,15 @@ def broken_file(tmp_path: Path) -> Path:
 
 def test_broken_file_good_rows_in_every_bad_row_quarantined(broken_file):
     store = Store.open(":memory:")
-    rep = ingest_file(store, "ads", broken_file)
+    rep = ingest_file(store, "ads", broken_file, currency="USD")
     data_rows = len(BROKEN_LINES)
     bad = {i + 2: (f, why) for i, (_, f, why) in enumerate(BROKEN_LINES) if f is not None}
     assert rep.rows_in_file == data_rows
-    assert rep.accepted == data_rows - len(bad) == 3
+    assert rep.accepted == data_rows - len(bad) == 4
     assert rep.quarantined == len(bad)
     assert rep.accepted + rep.quarantined == rep.rows_in_file
     assert rep.source == str(broken_file.resolve()) and rep.layout == "canonical"
-    assert (rep.inserted, rep.updated, rep.unchanged) == (3, 0, 0)
+    assert (rep.inserted, rep.updated, rep.unchanged) == (4, 0, 0)
 
     q = store.read("quarantine").set_index("row").sort_index()
     assert list(q.index) == sorted(bad)
@@ -85,25 +85,27 @@ def test_broken_file_good_rows_in_every_bad_row_quarantined(broken_file):
     # the record keeps the raw values, so the user sees what was wrong
     assert json.loads(q.loc[5, "record"])["spend"] == "-3.5"
     assert "\ufffd" in json.loads(q.loc[8, "record"])["_line"]  # garbage bytes, made visible
-    assert "line 2" in q.loc[9, "reason"]  # the duplicate names the first occurrence
+    assert 9 not in q.index  # same names as line 2: rows are kept as the file has them
 
-    ads = store.read("ad_performance").sort_values(["date", "ad_id"])
-    assert list(ads["ad_id"]) == ["a1", "a2", "a1"]
-    assert float(ads["spend"].sum()) == pytest.approx(5.5 + 9.25 + 2.75)
-    assert list(ads["platform"]) == ["facebook", "instagram", "facebook"]
+    ads = store.read("ad_performance").sort_values("source_row")
+    assert list(ads["ad_id"]) == ["a1", "a2", "a1", "a1"]
+    assert list(ads["source_row"]) == [2, 3, 9, 11]
+    assert float(ads["spend"].sum()) == pytest.approx(5.5 + 9.25 + 5.0 + 2.75)
+    assert list(ads["platform"]) == ["facebook", "instagram", "facebook", "facebook"]
+    assert set(ads["currency"]) == {"USD"}
 
     # report: sample sorted by line, reasons grouped with their lines
     assert [s["row"] for s in rep.quarantine_sample] == sorted(bad)
     assert sum(r["count"] for r in rep.top_reasons) <= rep.quarantined
     log = store.read("ingest_log")
-    assert log[["rows_in_file", "accepted", "quarantined"]].iloc[0].tolist() == [13, 3, 10]
+    assert log[["rows_in_file", "accepted", "quarantined"]].iloc[0].tolist() == [13, 4, 9]
 
 
 def test_reingest_changes_nothing(broken_file):
     store = Store.open(":memory:")
-    first = ingest_file(store, "ads", broken_file)
+    first = ingest_file(store, "ads", broken_file, currency="USD")
     before = snapshot(store)
-    again = ingest_file(store, "ads", broken_file)
+    again = ingest_file(store, "ads", broken_file, currency="USD")
     assert_same(before, snapshot(store))
     assert (again.accepted, again.quarantined) == (first.accepted, first.quarantined)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, first.accepted)
@@ -114,13 +116,13 @@ def test_reingest_changes_nothing(broken_file):
 
 def test_fixed_rows_leave_the_quarantine(tmp_path, broken_file):
     store = Store.open(":memory:")
-    ingest_file(store, "ads", broken_file)
+    ingest_file(store, "ads", broken_file, currency="USD")
     fixed = broken_file.read_bytes().replace(b"c1,a4,1000,10,-3.5", b"c1,a4,1000,10,3.5")
     broken_file.write_bytes(fixed)
-    rep = ingest_file(store, "ads", broken_file)
-    assert rep.accepted == 4 and rep.inserted == 1 and rep.unchanged == 3
+    rep = ingest_file(store, "ads", broken_file, currency="USD")
+    assert rep.accepted == 5 and rep.inserted == 1 and rep.unchanged == 4
     assert 5 not in set(store.read("quarantine")["row"])
-    assert store.count("quarantine") == rep.quarantined == 9
+    assert store.count("quarantine") == rep.quarantined == 8
 
 
 @pytest.mark.parametrize("failing", ["ingest_log", "quarantine"])
@@ -128,7 +130,7 @@ def test_failure_half_way_leaves_store_unchanged(monkeypatch, tmp_path, broken_f
     store = Store.open(str(tmp_path / "atomic.duckdb"))
     good = tmp_path / "good.csv"
     good.write_bytes(HEADER + b"2024-04-01,facebook,c0,a0,10,1,0.5,0\n")
-    ingest_file(store, "ads", good)
+    ingest_file(store, "ads", good, currency="USD")
     before = snapshot(store)
     log_before = store.count("ingest_log")
 
@@ -148,12 +150,12 @@ def test_failure_half_way_leaves_store_unchanged(monkeypatch, tmp_path, broken_f
     monkeypatch.setattr(impl, "append", boom_append)
     monkeypatch.setattr(impl, "upsert", boom_upsert)
     with pytest.raises(RuntimeError, match="injected"):
-        ingest_file(store, "ads", broken_file)
+        ingest_file(store, "ads", broken_file, currency="USD")
     assert_same(before, snapshot(store))
     assert store.count("ingest_log") == log_before
     monkeypatch.undo()
     # and the store still works afterwards
-    assert ingest_file(store, "ads", broken_file).accepted == 3
+    assert ingest_file(store, "ads", broken_file, currency="USD").accepted == 4
     store.close()
 
 
@@ -165,7 +167,7 @@ def test_all_rows_bad_is_recorded_but_not_ok(tmp_path):
         "2024-01-01,facebook,c1,-1,1\n"
     )
     store = Store.open(":memory:")
-    rep = ingest_file(store, "ads", p)
+    rep = ingest_file(store, "ads", p, currency="USD")
     assert not rep.ok and (rep.accepted, rep.quarantined) == (0, 2)
     assert store.count("quarantine") == 2 and store.count("ad_performance") == 0
 
@@ -183,23 +185,23 @@ def test_unreadable_or_unfit_files_raise_clear_errors(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     with pytest.raises(InputFileError, match="empty"):
-        ingest_file(store, "ads", empty)
+        ingest_file(store, "ads", empty, currency="USD")
     header_only = tmp_path / "header.csv"
     header_only.write_text("date,platform,campaign_id,impressions,spend\n")
     with pytest.raises(InputFileError, match="no data rows"):
-        ingest_file(store, "ads", header_only)
+        ingest_file(store, "ads", header_only, currency="USD")
     with pytest.raises(InputFileError, match="not found"):
         ingest_file(store, "ads", tmp_path / "missing.csv")
     other = tmp_path / "other.csv"
     other.write_text("a,b\n1,2\n")
     with pytest.raises(ColumnNotFoundError, match="lacks column"):
-        ingest_file(store, "ads", other)
+        ingest_file(store, "ads", other, currency="USD")
     assert store.count("quarantine") == 0 and store.count("ingest_log") == 0
 
 
 def test_report_repr_and_dict(broken_file):
-    rep = ingest_file(Store.open(":memory:"), "ads", broken_file)
-    assert "13 rows, 3 accepted, 10 quarantined" in repr(rep)
+    rep = ingest_file(Store.open(":memory:"), "ads", broken_file, currency="USD")
+    assert "13 rows, 4 accepted, 9 quarantined" in repr(rep)
     d = rep.to_dict()
     assert json.loads(json.dumps(d)) == d
     assert {
@@ -218,7 +220,7 @@ GOOD = "good"
 CORRUPTIONS = {
     "bad_date": lambda i: f"2024-02-30,facebook,c{i},a{i},100,1,1.5,0\n".encode(),
     "negative": lambda i: f"2024-05-01,facebook,c{i},a{i},100,1,-1.5,0\n".encode(),
-    "missing_id": lambda i: f"2024-05-01,facebook,,a{i},100,1,1.5,0\n".encode(),
+    "missing_id": lambda i: f"2024-05-01,facebook,c{i},,100,1,1.5,0\n".encode(),
     "wrong_type": lambda i: f"2024-05-01,facebook,c{i},a{i},lots,1,1.5,0\n".encode(),
     "garbage": lambda i: f"2024-05-01,facebook,c{i},a{i},100,1,1.5,0".encode() + b"\xc3\x28\n",
     "extra_field": lambda i: f"2024-05-01,facebook,c{i},a{i},100,1,1.5,0,9\n".encode(),
@@ -243,7 +245,8 @@ def test_property_accepted_plus_quarantined_equals_rows(kinds, truncate):
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "mix.csv"
         p.write_bytes(HEADER + body)
-        res, raw, _, _ = prepare_file("ads", p)
+        prep = prepare_file("ads", p, currency="USD")
+        res, raw = prep.result, prep.raw
     n_rows = len(kinds)
     assert raw.total == n_rows
     assert len(res.accepted) + len(res.quarantine) == n_rows
@@ -287,7 +290,7 @@ def test_ingest_frame_typed_events():
     assert q.loc[4, "field"] == "cost" and "must be >= 0" in q.loc[4, "reason"]
     assert q.loc[8, "field"] == "event_type" and "'teleport'" in q.loc[8, "reason"]
     assert q.loc[10, "reason"] == "required value is missing"
-    assert "duplicate key" in q.loc[12, "reason"] and "row 1" in q.loc[12, "reason"]
+    assert "duplicate key" in q.loc[12, "reason"] and "line 1" in q.loc[12, "reason"]
     ev = store.read("events")
     assert set(ev["platform"]) == {"instagram", "tiktok"}  # lower-cased like text input
     assert float(ev["revenue"].sum()) == pytest.approx(

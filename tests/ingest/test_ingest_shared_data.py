@@ -25,7 +25,7 @@ def _skip_without(path: Path) -> pytest.MarkDecorator:
 @_skip_without(KAG)
 def test_kaggle_ads_all_rows_and_sums_per_age_gender():
     store = Store.open(":memory:")
-    rep = ingest_file(store, "ads", KAG)
+    rep = ingest_file(store, "ads", KAG, currency="USD")
     assert rep.layout == "kaggle_fb_ads"
     assert (rep.rows_in_file, rep.accepted, rep.quarantined) == (1143, 1143, 0)
 
@@ -62,7 +62,7 @@ def test_kaggle_ads_all_rows_and_sums_per_age_gender():
     assert set(ads["platform"]) == {"facebook"} and ads["date"].isna().all()
     assert set(ads["campaign_id"]) == {"916", "936", "1178"}
     # idempotent: a second ingest leaves everything as it was
-    again = ingest_file(store, "ads", KAG)
+    again = ingest_file(store, "ads", KAG, currency="USD")
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 1143)
     assert store.count("ad_performance") == 1143
 

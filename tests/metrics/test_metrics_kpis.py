@@ -541,7 +541,9 @@ def test_money_per_currency_equals_pandas(rows):
 
 def test_ad_rows_of_different_levels_are_never_summed_together():
     st_ = Store.open(":memory:")
-    st_.sql("ALTER TABLE ad_performance ADD COLUMN level VARCHAR")  # the ingest contract's level
+    st_.sql(
+        "ALTER TABLE ad_performance ADD COLUMN IF NOT EXISTS level VARCHAR"
+    )  # the ingest contract's level
     st_.append(
         "ad_performance",
         pd.DataFrame(
@@ -567,8 +569,8 @@ def test_ad_rows_of_different_levels_are_never_summed_together():
 
 def test_posts_use_the_platforms_engagement_count_where_reported():
     st_ = Store.open(":memory:")
-    st_.sql("ALTER TABLE posts ADD COLUMN engagements BIGINT")
-    st_.sql("ALTER TABLE posts ADD COLUMN author_followers BIGINT")
+    st_.sql("ALTER TABLE posts ADD COLUMN IF NOT EXISTS engagements BIGINT")
+    st_.sql("ALTER TABLE posts ADD COLUMN IF NOT EXISTS author_followers BIGINT")
     st_.append(
         "posts",
         pd.DataFrame(

@@ -164,3 +164,59 @@ def test_template_corpus_is_seeded():
     b = template_corpus(30, seed=1)
     pd.testing.assert_frame_equal(a, b)
     assert set(a["moment"]) == set(MOMENTS)
+
+
+def test_lexical_cues_tell_names_from_words():
+    from micromix.moments.rules import LEXICAL_CUES, english_words, lexical_cues
+
+    common, proper = english_words()
+    assert "dinosaur" in common and "boston" in proper and "boston" not in common
+    names = [n for n, _, _ in LEXICAL_CUES]
+    cues = dict(zip(names, lexical_cues("arizonalottery")))
+    assert cues["compound_name"] and cues["all_unknown"] and cues["one_word"]
+    cues = dict(zip(names, lexical_cues("why do cats purr")))
+    assert not any(cues.values())
+    assert lexical_cues("") == (False,) * len(LEXICAL_CUES)
+    assert {"org_name", "business_name"} <= {n for n, _, _ in explain("hammond county bank")} | {
+        n for n, _, _ in explain("smoki foods")
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("bank of america login", "other"),
+        ("www.irs.gov", "other"),
+        ("how to tie a tie", "do"),
+        ("getting rid of skunk smells", "do"),
+        ("pizza near me", "go"),
+        ("free tetris download", "buy"),
+        ("printable tax forms", "buy"),
+        ("what is the planet mars", "know"),
+        ("houston community college", "other"),
+        ("baltimorecity", "other"),
+        ("acid levels in drinking water", "know"),
+    ],
+)
+def test_weak_label_rules(text, moment):
+    from micromix.moments.train import weak_label
+
+    assert weak_label(text) == moment
+
+
+def test_unlabelled_and_web_pool_loaders(tmp_path):
+    from micromix.moments.train import load_unlabelled, load_web_eval
+
+    (tmp_path / "q.txt").write_text("How to fix a bike\nhow to fix a bike\n\nlego\nseen one\n")
+    df = load_unlabelled([tmp_path / "q.txt"], exclude={"seen one"})
+    assert df["text"].tolist() == ["how to fix a bike", "lego"]
+    assert df["moment"].tolist() == ["do", "other"] and set(df["source"]) == {"real_weak"}
+    pool = tmp_path / "pool.tsv"
+    pool.write_text(
+        "qid\tquery\tmoment\tsplit\n1\tvolvo\tother\tdev\n2\tkcs\tabstain\tdev\n"
+        '3\tnull\tknow\ttest\n4\t"quoted"\tknow\ttest\n'
+    )
+    dev = load_web_eval(pool, "dev")
+    assert dev.to_dict("list") == {"text": ["volvo"], "moment": ["other"]}
+    both = load_web_eval(pool, None)
+    assert both["text"].tolist() == ["volvo", "null", '"quoted"']  # 'null' stays a query, not a NaN

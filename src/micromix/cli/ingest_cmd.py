@@ -1,47 +1,101 @@
-"""``micromix ingest KIND FILE``: load a file into the store, quarantining bad rows.
+"""``micromix ingest KIND FILE`` and ``micromix inspect KIND FILE``.
 
 Quickstart
 ----------
 ::
 
-    micromix ingest ads ../shared/data/ads/KAG_conversion_data.csv
-    micromix ingest events ga4_export.jsonl --format ga4_bigquery --json
-    micromix ingest creators influencers.txt --db brand.duckdb
+    micromix ingest ads "Campaign report.csv"                 # Google Ads UI download
+    micromix ingest ads meta_export.csv --dry-run              # what would happen, nothing written
+    micromix inspect ads pinterest.csv --currency AUD          # layout, mapping, sample, quarantine
+    micromix ingest traffic Events_Event_name.csv              # GA4 report -> traffic table
+    micromix ingest ads may.csv --replace                      # supersede an overlapping export
 
 Exit code 0 when at least one row was accepted; non-zero, with one sentence saying why, when
-the file is unreadable, fits no layout, or every row was quarantined.
+the file is unreadable, fits no layout, overlaps an export already ingested, gives money without
+a currency, or every row was quarantined.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
 from micromix.cli._common import console, emit_json, progress_bar, run_command
 from micromix.config import get_settings
-from micromix.errors import DataValidationError
-from micromix.ingest.pipeline import IngestReport, prepare_file, write_prepared
+from micromix.errors import ConfigError, DataValidationError
+from micromix.ingest.pipeline import IngestReport, dry_run_report, prepare_file, write_prepared
 from micromix.schema import KINDS
 
-__all__ = ["PROGRESS_MIN_BYTES", "ingest_command", "register", "render_report"]
+__all__ = [
+    "PROGRESS_MIN_BYTES",
+    "ingest_command",
+    "inspect_command",
+    "register",
+    "render_report",
+]
 
 #: files at least this big show a progress bar
 PROGRESS_MIN_BYTES = 5 * 1024 * 1024
 
+_KIND_HELP = f"What the file holds: {', '.join(KINDS)}."
+_FILE_HELP = "CSV, TSV, JSON Lines, JSON, Parquet or Excel .xlsx file."
+_FORMAT_HELP = (
+    "Input layout (default: detected from the header); see docs/ingest.md or "
+    "'micromix inspect' for the list."
+)
+
+
+def _options(
+    encoding: str | None,
+    sheet: str | None,
+    currency: str | None,
+    dayfirst: bool,
+    monthfirst: bool,
+    window: str | None,
+) -> dict[str, Any]:
+    from micromix.schema import TimeWindow
+
+    if dayfirst and monthfirst:
+        raise ConfigError("--dayfirst and --monthfirst exclude each other; pass one of them")
+    opts: dict[str, Any] = {"encoding": encoding, "sheet": sheet, "currency": currency}
+    opts["dayfirst"] = True if dayfirst else False if monthfirst else None
+    if window:
+        start, sep, end = window.partition("..")
+        if not sep:
+            raise ConfigError(f"--window {window!r} must look like 1970-01-01..2100-01-01")
+        opts["window"] = TimeWindow.of(start, end)
+    return opts
+
 
 def ingest_command(
-    kind: str = typer.Argument(..., help=f"What the file holds: {', '.join(KINDS)}."),
-    file: Path = typer.Argument(
-        ..., help="CSV, TSV, JSONL, JSON or Parquet file.", show_default=False
+    kind: str = typer.Argument(..., help=_KIND_HELP),
+    file: Path = typer.Argument(..., help=_FILE_HELP, show_default=False),
+    format: str | None = typer.Option(None, "--format", "-f", help=_FORMAT_HELP),
+    currency: str | None = typer.Option(
+        None, "--currency", help="ISO 4217 code of the money columns when the file states none."
     ),
-    format: str | None = typer.Option(
-        None,
-        "--format",
-        "-f",
-        help="Input layout: canonical, meta_ads, kaggle_fb_ads, ga4_bigquery, instagram_posts, "
-        "creator_list (default: detected from the header).",
+    dayfirst: bool = typer.Option(False, "--dayfirst", help="Dates like 03/04/2024 are day-first."),
+    monthfirst: bool = typer.Option(
+        False, "--monthfirst", help="Dates like 03/04/2024 are month-first."
+    ),
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="Text encoding (default: detected; utf-8, utf-16, cp1252 ...)."
+    ),
+    sheet: str | None = typer.Option(None, "--sheet", help="Worksheet of an .xlsx file."),
+    window: str | None = typer.Option(
+        None, "--window", help="Accepted timestamps START..END (default 1970-01-01..2100-01-01)."
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Replace an overlapping export already ingested with this file."
+    ),
+    keep_both: bool = typer.Option(
+        False, "--keep-both", help="Keep an overlapping export alongside this one."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Read, map and validate; print what would happen; write nothing."
     ),
     db: str | None = typer.Option(
         None, "--db", help="Database file (default: $MICROMIX_DB or ./micromix.duckdb)."
@@ -55,19 +109,26 @@ def ingest_command(
         from micromix.store import Store
 
         schema_for(kind)  # unknown kind: one sentence listing the kinds
+        if replace and keep_both:
+            raise ConfigError("--replace and --keep-both exclude each other; pass one of them")
+        opts = _options(encoding, sheet, currency, dayfirst, monthfirst, window)
         path = Path(file)
         # read, map and validate first: a file that cannot be ingested creates no database
         big = path.is_file() and path.stat().st_size >= PROGRESS_MIN_BYTES
         with progress_bar(enabled=big) as update:
-            prepared = prepare_file(kind, path, layout=format, progress=update)
-            update("writing to the store", 0.8)
-            with Store.open(get_settings(db=db).db) as store:
-                report = write_prepared(store, kind, prepared)
+            prepared = prepare_file(kind, path, layout=format, progress=update, **opts)
+            if dry_run:
+                report = dry_run_report(kind, prepared)
+            else:
+                update("writing to the store", 0.8)
+                on_overlap = "replace" if replace else "keep" if keep_both else "refuse"
+                with Store.open(get_settings(db=db).db) as store:
+                    report = write_prepared(store, kind, prepared, on_overlap=on_overlap)
         if json:
             emit_json(report.to_dict())
         else:
             render_report(report)
-        if not report.ok:
+        if not report.ok and not dry_run:
             first = report.quarantine_sample[0] if report.quarantine_sample else None
             why = (
                 f"; first problem: line {first['row']}"
@@ -84,27 +145,100 @@ def ingest_command(
     run_command(body)
 
 
+def inspect_command(
+    kind: str = typer.Argument(..., help=_KIND_HELP),
+    file: Path = typer.Argument(..., help=_FILE_HELP, show_default=False),
+    format: str | None = typer.Option(None, "--format", "-f", help=_FORMAT_HELP),
+    currency: str | None = typer.Option(None, "--currency", help="ISO code if the file has none."),
+    dayfirst: bool = typer.Option(False, "--dayfirst", help="Dates like 03/04/2024 are day-first."),
+    monthfirst: bool = typer.Option(
+        False, "--monthfirst", help="Dates like 03/04/2024 are month-first."
+    ),
+    encoding: str | None = typer.Option(None, "--encoding", help="Text encoding."),
+    sheet: str | None = typer.Option(None, "--sheet", help="Worksheet of an .xlsx file."),
+    json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Show how FILE would be ingested as KIND (layout, mapping, sample rows); writes nothing."""
+
+    def body() -> None:
+        from micromix.ingest.inspect import inspect_file
+        from micromix.schema import schema_for
+
+        schema_for(kind)
+        opts = _options(encoding, sheet, currency, dayfirst, monthfirst, None)
+        ins = inspect_file(kind, file, layout=format, **opts)
+        if json:
+            emit_json(ins.to_dict())
+            return
+        console.print(
+            f"[bold]{file}[/]: layout [bold]{ins.layout}[/] ({ins.title}), {ins.file_format}, "
+            f"encoding {ins.encoding}" + (f", sheet {ins.sheet!r}" if ins.sheet else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
+        if ins.preamble:
+            console.print("preamble: " + " | ".join(ins.preamble[:8]), highlight=False)
+        if ins.mapping:
+            m = Table(title="column mapping", title_justify="left")
+            m.add_column("field")
+            m.add_column("from column")
+            for k, v in ins.mapping.items():
+                m.add_row(k, v)
+            console.print(m)
+        if len(ins.sample):
+            from micromix.cli._common import emit_frame
+
+            emit_frame(ins.sample, title="sample of mapped rows")
+        render_report(ins.report)
+
+    run_command(body)
+
+
 def render_report(report: IngestReport) -> None:
-    """Print a Rich summary of an ingest."""
+    """Print a Rich summary of an ingest (or a dry run)."""
+    head = "[bold yellow]dry run, nothing written:[/] " if report.dry_run else ""
     console.print(
-        f"[bold]{report.kind}[/] <- {report.source} (layout {report.layout}, {report.file_format})",
+        f"{head}[bold]{report.kind}[/] <- {report.source} (layout {report.layout}, "
+        f"{report.file_format}, {report.encoding})",
         highlight=False,
         soft_wrap=True,
     )
     counts = Table(show_header=False)
     counts.add_column("what")
     counts.add_column("rows", justify="right")
-    for label, value in (
+    rows: list[tuple[str, int]] = [
         ("rows in file", report.rows_in_file),
         ("accepted", report.accepted),
         ("quarantined", report.quarantined),
-        ("inserted", report.inserted),
-        ("updated", report.updated),
-        ("unchanged", report.unchanged),
-    ):
+    ]
+    if report.summary_rows:
+        rows.append(("total rows set aside", report.summary_rows))
+    if not report.dry_run:
+        rows += [
+            ("inserted", report.inserted),
+            ("updated", report.updated),
+            ("unchanged", report.unchanged),
+        ]
+        if report.removed:
+            rows.append(("removed (no longer in the export)", report.removed))
+    for label, value in rows:
         style = "red" if label == "quarantined" and value else ""
         counts.add_row(label, f"[{style}]{value:,}[/]" if style else f"{value:,}")
     console.print(counts)
+    facts = []
+    if report.currency:
+        facts.append(f"currency {report.currency}")
+    if report.period:
+        facts.append(f"period {report.period[0]}..{report.period[1]}")
+    if facts:
+        console.print(", ".join(facts), highlight=False)
+    for c in report.checks:
+        colour = "green" if c["status"] == "pass" else "yellow"
+        console.print(f"[{colour}]check {c['status']}:[/] {c['message']}", highlight=False)
+    for p in report.replaced:
+        console.print(f"replaced the rows of {p}", highlight=False)
+    for p in report.overlaps:
+        console.print(f"[yellow]kept alongside the overlapping export {p}[/]", highlight=False)
     if report.top_reasons:
         reasons = Table(title="top quarantine reasons", title_justify="left")
         for col in ("count", "field", "example reason", "lines"):
@@ -121,13 +255,15 @@ def render_report(report: IngestReport) -> None:
         rest = report.quarantined - sum(r["count"] for r in report.top_reasons)
         if rest:
             console.print(f"... and {rest:,} more quarantined rows with other reasons.")
-        console.print(
-            f"Quarantined rows are kept in the 'quarantine' table (source {report.source}).",
-            highlight=False,
-            soft_wrap=True,
-        )
+        if not report.dry_run:
+            console.print(
+                f"Quarantined rows are kept in the 'quarantine' table (source {report.source}).",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def register(app: typer.Typer) -> None:
-    """Attach ``ingest`` to ``app``."""
+    """Attach ``ingest`` and ``inspect`` to ``app``."""
     app.command("ingest")(ingest_command)
+    app.command("inspect")(inspect_command)

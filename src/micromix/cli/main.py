@@ -31,6 +31,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Ingest FILE as KIND rows: good rows into the store, bad rows quarantined with their "
         "reason.",
     ),
+    "inspect": (
+        "micromix.cli.ingest_cmd",
+        "Show how FILE would be read: layout, column mapping, encoding, sample rows, "
+        "quarantine - without writing.",
+    ),
     "kpis": (
         "micromix.cli.core",
         "KPIs (CTR, CPM, CPC, CVR, CPA, ROAS, ROI, engagement rate, EMV ...) by any dimensions.",
@@ -77,6 +82,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "micromix.cli.measurement",
         "Holdout / lift tests: analysis and sample-size planning.",
     ),
+    "clv": (
+        "micromix.cli.clv",
+        "Customer lifetime value: buy-till-you-die purchase models, spend, CLV by strategy.",
+    ),
     "serve": (
         "micromix.cli.service",
         "Run the REST API and the dashboard; the server owns the store while it runs.",
@@ -96,6 +105,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "micromix.cli.social",
     "micromix.cli.audience",
     "micromix.cli.measurement",
+    "micromix.cli.clv",
     "micromix.cli.service",
 )
 

@@ -5,8 +5,8 @@ Quickstart
 >>> import pathlib, tempfile
 >>> from micromix.ingest import ingest_file, list_formats
 >>> from micromix.store import Store
->>> list_formats("ads")
-['canonical', 'kaggle_fb_ads', 'meta_ads']
+>>> list_formats("ads")[:3]
+['canonical', 'google_ads', 'kaggle_fb_ads']
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "creators.csv"
 >>> _ = p.write_text("username,followers,category\\nmia_pets,12000,pet\\nbo,-5,pet\\n")
 >>> rep = ingest_file(Store.open(":memory:"), "creators", p)
@@ -16,9 +16,21 @@ Quickstart
 
 from __future__ import annotations
 
+from micromix.ingest.ads_exports import (
+    AdsExportFormat,
+    GoogleAdsFormat,
+    LinkedInAdsFormat,
+    MetaAdsFormat,
+    PinterestAdsFormat,
+    SnapchatAdsFormat,
+    SpotifyAdsFormat,
+    TikTokAdsFormat,
+    XAdsFormat,
+)
 from micromix.ingest.files import (
     FILE_FORMATS,
     RawTable,
+    decode_text,
     detect_file_format,
     read_raw,
     read_table,
@@ -31,14 +43,16 @@ from micromix.ingest.formats import (
     Ga4BigQueryFormat,
     InstagramPostsFormat,
     KaggleFbAdsFormat,
-    MetaAdsFormat,
     detect_format,
     get_format,
     list_formats,
     register_format,
 )
+from micromix.ingest.inspect import FileInspection, inspect_file
+from micromix.ingest.lineage import ExportInfo
 from micromix.ingest.pipeline import (
     IngestReport,
+    OverlapError,
     PreparedFile,
     ingest_file,
     ingest_frame,
@@ -46,24 +60,49 @@ from micromix.ingest.pipeline import (
     validate_frame,
     write_prepared,
 )
+from micromix.ingest.social_exports import (
+    InfluencerRankingFormat,
+    InstagramInsightsFormat,
+    TikTokPostsFormat,
+    XTweetActivityFormat,
+)
+from micromix.ingest.traffic_exports import GaReportFormat
 
 __all__ = [
     "FILE_FORMATS",
+    "AdsExportFormat",
     "CanonicalFormat",
     "CreatorListFormat",
+    "ExportInfo",
+    "FileInspection",
     "FormatAdapter",
     "Ga4BigQueryFormat",
+    "GaReportFormat",
+    "GoogleAdsFormat",
+    "InfluencerRankingFormat",
     "IngestReport",
+    "InstagramInsightsFormat",
     "InstagramPostsFormat",
     "KaggleFbAdsFormat",
+    "LinkedInAdsFormat",
     "MetaAdsFormat",
+    "OverlapError",
+    "PinterestAdsFormat",
     "PreparedFile",
     "RawTable",
+    "SnapchatAdsFormat",
+    "SpotifyAdsFormat",
+    "TikTokAdsFormat",
+    "TikTokPostsFormat",
+    "XAdsFormat",
+    "XTweetActivityFormat",
+    "decode_text",
     "detect_file_format",
     "detect_format",
     "get_format",
     "ingest_file",
     "ingest_frame",
+    "inspect_file",
     "list_formats",
     "prepare_file",
     "read_raw",

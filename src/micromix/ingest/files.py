@@ -1,12 +1,32 @@
-"""Reading tabular files safely: CSV, TSV, JSONL, JSON arrays and Parquet.
+"""Reading tabular files safely: CSV, TSV, JSON Lines, JSON, Parquet and Excel ``.xlsx``.
 
 Two entry points:
 
 * :func:`read_table` — for analysis commands: a typed pandas DataFrame, or an
   :class:`~micromix.errors.InputFileError` naming the file and what to do.
-* :func:`read_raw` — for ingest: every cell as text plus the file's line number of each row and
-  the rows that are structurally broken (wrong field count, undecodable bytes), so that nothing
-  is dropped silently.
+* :func:`read_raw` — for ingest: every cell as the file has it (text from CSV, JSON values from
+  JSON), the file's line number of each row and the rows that are structurally broken, so that
+  nothing is dropped silently.
+
+How a file is read
+------------------
+* **Container** from the first bytes (``PAR1``, a ZIP holding ``xl/workbook.xml``, ``[``/``{``)
+  and the extension; images, PDFs, archives and other binary files are refused in one sentence.
+* **Encoding** from the byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE), else UTF-8, else
+  Windows-1252 (what Excel writes) when the bytes fit it and hold no valid UTF-8 sequence;
+  otherwise the file is refused (pass ``encoding=`` to say). Bytes that are not valid UTF-8 in an
+  otherwise UTF-8 file quarantine only the rows that hold them.
+* **Rows** exactly as RFC 4180 CSV and JSON Lines define them: records are split by Python's
+  :mod:`csv` module (quoted fields may hold line breaks; ``\\x0b``, ``\\x0c``, ``\\x1c``-``\\x1e``,
+  ``\\x85``, U+2028 and U+2029 are ordinary characters) and JSON Lines on ``\\n`` only. Empty
+  lines are not rows.
+* **Limits** that quarantine a row instead of failing: fields over :data:`MAX_FIELD_CHARS`
+  characters, JSON nested deeper than :data:`MAX_JSON_DEPTH`, JSON numbers with more than
+  :data:`MAX_NUMBER_DIGITS` digits (kept as text, refused as numbers by the contract).
+* **Preambles**: ``#`` comment lines (GA4 downloads), title and date-range lines above the
+  header (Google Ads, Spotify, LinkedIn), a ``====`` rule under the header, and an Excel
+  workbook's summary sheet are recognised and kept in :attr:`RawTable.preamble`, not counted as
+  rows. Header cells with line breaks are joined into one line.
 
 Quickstart
 ----------
@@ -19,10 +39,20 @@ Quickstart
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
+import io
+import itertools
 import json
+import re
+import sys
+import warnings
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -30,7 +60,12 @@ from micromix.errors import ColumnNotFoundError, InputFileError
 
 __all__ = [
     "FILE_FORMATS",
+    "MAX_FIELD_CHARS",
+    "MAX_JSON_DEPTH",
+    "MAX_NUMBER_DIGITS",
+    "BigNumber",
     "RawTable",
+    "decode_text",
     "detect_file_format",
     "read_raw",
     "read_table",
@@ -38,9 +73,44 @@ __all__ = [
 ]
 
 #: container formats understood by the readers
-FILE_FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
+FILE_FORMATS = ("csv", "tsv", "jsonl", "json", "parquet", "xlsx")
+#: longest field accepted; a longer one quarantines its row
+MAX_FIELD_CHARS = 1_000_000
+#: deepest JSON nesting accepted; a deeper record is quarantined
+MAX_JSON_DEPTH = 64
+#: JSON integers with more digits are kept as text (and refused where a number is expected)
+MAX_NUMBER_DIGITS = 30
 
 _SNIFF_BYTES = 64 * 1024
+_PREAMBLE_SCAN = 60
+_NOTICE = re.compile(r"^\s*no data( available)?\.?\s*$", re.IGNORECASE)
+_RULE = re.compile(r"^[=\-]{3,}$")
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive (decompress it first)"),
+    (b"BZh", "a bzip2 archive (decompress it first)"),
+    (b"7z\xbc\xaf", "a 7-Zip archive (extract it first)"),
+    (b"SQLite format 3", "an SQLite database"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Office file (.xls); save it as .xlsx or CSV"),
+    (b"RIFF", "a media file"),
+    (b"ID3", "an audio file"),
+    (b"\x00\x00\x00\x18ftyp", "a video file"),
+    (b"\x00\x00\x00\x20ftyp", "a video file"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a program"),
+)
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class BigNumber(str):
+    """A JSON integer with more than :data:`MAX_NUMBER_DIGITS` digits, kept as its text."""
+
+    __slots__ = ()
 
 
 def _check_path(path: str | Path) -> Path:
@@ -54,60 +124,240 @@ def _check_path(path: str | Path) -> Path:
     return p
 
 
-def detect_file_format(path: str | Path) -> str:
+# ====================================================================== encodings
+def _bom(data: bytes) -> tuple[str, int] | None:
+    if data.startswith(codecs.BOM_UTF32_LE):
+        return "utf-32-le", 4
+    if data.startswith(codecs.BOM_UTF32_BE):
+        return "utf-32-be", 4
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8", 3
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    return None
+
+
+def _bomless_wide(head: bytes) -> str | None:
+    """UTF-16/32 without a BOM, told by where the zero bytes of ASCII text fall."""
+    n = len(head) - len(head) % 4
+    if n < 8:
+        return None
+    h = head[:n]
+    zeros = h.count(0)
+    if zeros < n // 3:
+        return None
+    pos = [h[i::4].count(0) for i in range(4)]
+    quarter = n // 4
+    if pos[1] >= 0.9 * quarter and pos[2] >= 0.9 * quarter and pos[3] >= 0.9 * quarter:
+        return "utf-32-le"
+    if pos[0] >= 0.9 * quarter and pos[1] >= 0.9 * quarter and pos[2] >= 0.9 * quarter:
+        return "utf-32-be"
+    even, odd = h[0::2].count(0), h[1::2].count(0)
+    half = n // 2
+    if odd >= 0.9 * half and even < 0.5 * half:
+        return "utf-16-le"
+    if even >= 0.9 * half and odd < 0.5 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(
+    data: bytes, source: str | Path = "input", encoding: str | None = None
+) -> tuple[str, str]:
+    """Decode a text file's bytes: ``(text, encoding name)``; see the module docstring.
+
+    Bytes that are not valid in the detected encoding become lone surrogates (``\\udcXX``), so
+    that the rows holding them can be quarantined.
+
+    Raises
+    ------
+    InputFileError
+        The encoding cannot be told (or ``encoding`` is unknown).
+    """
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise InputFileError(
+                f"{source}: unknown encoding {encoding!r}; use e.g. utf-8, utf-16, cp1252"
+            ) from exc
+        text = data.decode(encoding, errors="surrogateescape")
+        return text.removeprefix("\ufeff"), encoding
+    bom = _bom(data)
+    if bom is not None:
+        name, skip = bom
+        return data[skip:].decode(name, errors="surrogateescape"), name + (
+            "-sig" if name == "utf-8" else ""
+        )
+    wide = _bomless_wide(data[:_SNIFF_BYTES])
+    if wide is not None:
+        return data.decode(wide, errors="surrogateescape"), wide
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="surrogateescape")
+    if any(ch > "\x7f" and not "\udc80" <= ch <= "\udcff" for ch in text) or re.search(
+        rb"\d[\x80-\xff]+\d", data
+    ):
+        # valid UTF-8 sequences elsewhere, or stray bytes inside a number: UTF-8 with some
+        # corrupt bytes (quarantine those rows), not a Windows-1252 text
+        return text, "utf-8"
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        raise InputFileError(
+            f"{source}: cannot tell the text encoding (it is not UTF-8, UTF-16/32 or "
+            "Windows-1252); save the file as UTF-8 CSV, or pass --encoding"
+        ) from None
+
+
+def _sanitize(name: object) -> str:
+    """A header name as clean text: bad bytes replaced, line breaks and runs of spaces joined."""
+    s = str(name).encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
+    return " ".join(s.replace("\x00", "").split())
+
+
+_BAD_BYTES = re.compile("[\udc80-\udcff]")
+
+
+def _has_bad_bytes(s: str) -> bool:
+    return _BAD_BYTES.search(s) is not None
+
+
+# ====================================================================== container detection
+def _refuse_binary(p: Path, head: bytes) -> None:
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise InputFileError(
+                f"{p}: this is {what}, not a data table; export the data as CSV, TSV, JSON, "
+                "JSON Lines, Parquet or Excel .xlsx"
+            )
+
+
+def _zip_kind(p: Path) -> str:
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"{p}: a damaged ZIP/XLSX file ({exc}); export it again") from exc
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    raise InputFileError(
+        f"{p}: this is a ZIP archive, not a data table; extract the CSV/XLSX inside it first"
+    )
+
+
+def detect_file_format(path: str | Path, encoding: str | None = None) -> str:
     """Detect the container format of ``path`` from its first bytes.
 
     Returns one of :data:`FILE_FORMATS`.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, empty, binary (an image, a PDF, an archive) or not text.
     """
     p = _check_path(path)
     with p.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     if head.startswith(b"PAR1"):
         return "parquet"
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
-    if text.startswith("["):
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(p)
+    if _bom(head) is None and _bomless_wide(head) is None:
+        _refuse_binary(p, head)
+    text, _enc = decode_text(head, p, encoding)
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\x0b\x0c\x1b")
+    if sample and controls > max(8, len(sample) // 20):
+        raise InputFileError(
+            f"{p}: does not look like a text table (binary content); export the data as CSV, "
+            "TSV, JSON, JSON Lines, Parquet or Excel .xlsx"
+        )
+    stripped = text.lstrip("\ufeff").lstrip()
+    suffix = p.suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"  # the extension says so, even when the first line is damaged
+    if stripped.startswith("["):
         return "json"
-    if text.startswith("{") and p.suffix.lower() in (".jsonl", ".ndjson"):
-        return "jsonl"
-    if text.startswith("{"):
-        # JSON Lines has one complete object per line; a file that is one (wrapped) object,
-        # e.g. {"data": [...]}, is JSON
-        first_line = text.splitlines()[0].strip()
+    if stripped.startswith("{"):
+        if suffix in (".jsonl", ".ndjson"):
+            return "jsonl"
+        first_line = stripped.split("\n", 1)[0].strip()
+        if suffix == ".json" and "\n" not in stripped.strip():
+            return "json"
         try:
-            obj = json.loads(first_line)
-        except json.JSONDecodeError:
+            json.loads(first_line)
+        except (json.JSONDecodeError, RecursionError, ValueError):
             # a pretty-printed object opens with a bare "{"; anything else is a (broken) JSONL line
             return "json" if not first_line.endswith("}") else "jsonl"
-        if (
-            isinstance(obj, dict)
-            and any(
-                isinstance(v, list) and v and all(isinstance(x, dict) for x in v)
-                for v in obj.values()
-            )
-            and len(text.strip().splitlines()) == 1
-        ):
-            return "json"
-        return "jsonl"
-    first = text.splitlines()[0] if text else ""
-    if first.count("\t") > max(first.count(","), first.count(";")):
-        return "tsv"
-    return "csv"
+        return "json" if suffix == ".json" and len(stripped.split("\n")) == 1 else "jsonl"
+    return "tsv" if _delimiter(text, suffix) == "\t" else "csv"
 
 
+def _delimiter(text: str, suffix: str = "") -> str:
+    """Tab, semicolon or comma: the one that splits the table part of the file consistently.
+
+    For each candidate the first lines are split as CSV; the delimiter whose most common width
+    (over 1 field) holds for most records wins, so a title line above the header or a quoted
+    cell full of tabs does not decide it. Ties go to the extension's (``.tsv``: tab) else comma.
+    """
+    head = text[:_SNIFF_BYTES]
+    cut = head.rfind("\n")
+    if cut > 0 and len(text) > len(head):
+        head = head[:cut]
+    lines = [ln for ln in head.split("\n")[:200] if ln.strip() and not ln.lstrip().startswith("#")]
+    prefer = "\t" if suffix == ".tsv" else ","
+    best, best_score = prefer, 0.0
+    for d in (prefer, *[x for x in (",", "\t", ";") if x != prefer]):
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=d) if r]
+        except csv.Error:
+            continue
+        if not widths:
+            continue
+        counts: dict[int, int] = {}
+        for w in widths:
+            counts[w] = counts.get(w, 0) + 1
+        width, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if width < 2:
+            continue
+        score = n / len(widths) + 0.01 * min(width, 50) / 50
+        if score > best_score + 1e-9:
+            best, best_score = d, score
+    return best
+
+
+# ====================================================================== raw tables
 @dataclass
 class RawTable:
-    """Rows of a file as text, with provenance.
+    """Rows of a file as the file has them, with provenance.
 
     Attributes
     ----------
     frame : DataFrame
-        One row per *well-formed* record, every value a ``str`` (or ``None`` for absent).
+        One row per well-formed record (``object`` cells: text from CSV/XLSX, JSON values from
+        JSON; ``None`` for absent).
     rows : list[int]
-        For each row of ``frame``, its line number in the file (the header is line 1).
+        For each row of ``frame``, its line number in the file (the header's line is the first
+        line of the table; JSON: the record's position).
     broken : list[tuple[int, str, str]]
         ``(line, field, reason)`` for every record that could not be split into fields.
     path : Path
     format : str
+    encoding : str
+        Text encoding used (``utf-8``, ``utf-16-le``, ``cp1252`` ...; ``binary`` for Parquet/XLSX).
+    preamble : list[str]
+        Lines above the header (titles, ``# key: value`` comments, date ranges).
+    notices : list[str]
+        Lines that are not rows (``"No data available."``).
+    paths : list[str]
+        Dotted paths of nested JSON values seen in the first records (``author.uniqueId``).
+    sheet : str or None
+        The worksheet read, for ``.xlsx``; ``sheets`` lists every sheet.
     """
 
     frame: pd.DataFrame
@@ -115,81 +365,37 @@ class RawTable:
     broken: list[tuple[int, str, str]] = field(default_factory=list)
     path: Path = Path()
     format: str = "csv"
+    encoding: str = "utf-8"
+    preamble: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    text: str = field(default="", repr=False)
+    digest: str = ""
 
     @property
     def total(self) -> int:
         return len(self.rows) + len(self.broken)
 
+    @property
+    def columns(self) -> list[str]:
+        """Header names plus nested JSON paths (what layout detection looks at)."""
+        cols = [str(c) for c in self.frame.columns]
+        return cols + [p for p in self.paths if p not in set(cols)]
 
-def _decode_lines(data: bytes) -> list[str]:
-    # surrogateescape keeps undecodable bytes visible (as lone surrogates) so that the
-    # row holding them can be quarantined instead of the whole file failing.
-    text = data.decode("utf-8", errors="surrogateescape")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.splitlines(keepends=True)
-
-
-def _has_bad_bytes(s: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in s)
-
-
-def _read_raw_delimited(p: Path, delimiter: str, skip_rules: bool) -> RawTable:
-    lines = _decode_lines(p.read_bytes())
-    # csv.reader on the line list keeps quoted newlines together; track line numbers.
-    reader = csv.reader(lines, delimiter=delimiter)
-    header: list[str] | None = None
-    out: list[list[str]] = []
-    rows: list[int] = []
-    broken: list[tuple[int, str, str]] = []
-    truncated_tail = bool(lines) and not lines[-1].endswith(("\n", "\r"))
-    try:
-        while True:
-            start_line = reader.line_num + 1
-            try:
-                rec = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                broken.append((start_line, "", f"malformed CSV record ({exc})"))
-                continue
-            if header is None:
-                if not rec or all(not c.strip() for c in rec):
-                    continue
-                header = [c.strip() for c in rec]
-                continue
-            if not rec or all(not c.strip() for c in rec):
-                continue  # blank line
-            if skip_rules and len(rec) == 1 and set(rec[0].strip()) <= set("=-"):
-                continue  # a "====" rule under the header (Kim 2020 influencer list)
-            if any(_has_bad_bytes(c) for c in rec):
-                bad_col = next(
-                    (header[i] if i < len(header) else f"column {i + 1}")
-                    for i, c in enumerate(rec)
-                    if _has_bad_bytes(c)
-                )
-                broken.append((start_line, bad_col, "contains bytes that are not valid UTF-8"))
-                continue
-            if len(rec) != len(header):
-                is_last = reader.line_num >= len(lines)
-                why = (
-                    "truncated last line"
-                    if is_last and truncated_tail and len(rec) < len(header)
-                    else "wrong number of fields"
-                )
-                broken.append(
-                    (start_line, "", f"{why}: {len(rec)} fields where the header has {len(header)}")
-                )
-                continue
-            out.append(rec)
-            rows.append(start_line)
-    except csv.Error as exc:  # pragma: no cover - reader-level failure
-        raise InputFileError(f"{p}: cannot be parsed as delimited text ({exc})") from exc
-    if header is None:
-        raise InputFileError(f"{p}: no header row found; the first line must name the columns")
-    frame = pd.DataFrame(out, columns=_dedupe_header(header), dtype=object)
-    frame = frame.where(frame != "", None)
-    return RawTable(frame, rows, broken, p, "tsv" if delimiter == "\t" else "csv")
+    def line_text(self, line: int) -> str:
+        """The text of line ``line`` as the readers number lines (for quarantine records of
+        broken lines): CSV lines end at ``\\n``, ``\\r`` or ``\\r\\n``, JSON Lines at ``\\n``."""
+        if line < 1 or not self.text:
+            return ""
+        if self.format == "jsonl":
+            parts = self.text.split("\n", line)
+            return parts[line - 1].rstrip("\r") if len(parts) >= line else ""
+        for i, ln in enumerate(io.StringIO(self.text, newline=""), start=1):
+            if i == line:
+                return ln.rstrip("\r\n")
+        return ""
 
 
 def _dedupe_header(header: list[str]) -> list[str]:
@@ -206,99 +412,533 @@ def _dedupe_header(header: list[str]) -> list[str]:
     return out
 
 
-def _stringify(v: object) -> object:
-    if v is None:
+def _find_header(records: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    """Index of the header record and the preamble lines above it."""
+    preamble: list[str] = []
+    i = 0
+    # leading comment lines ("# Start date: 20251015") and blank records
+    while i < len(records) and (
+        not records[i][1] or (records[i][1][0].lstrip().startswith("#") and i < _PREAMBLE_SCAN)
+    ):
+        if records[i][1]:
+            preamble.append(",".join(records[i][1]).lstrip("# ").strip())
+        i += 1
+    # a title block of one-cell lines above a wider header (Google Ads, Spotify, LinkedIn)
+    if i < len(records) and len(records[i][1]) <= 1:
+        j = i
+        while j < len(records) and j - i < _PREAMBLE_SCAN and len(records[j][1]) <= 1:
+            j += 1
+        if j < len(records) and j - i < _PREAMBLE_SCAN and len(records[j][1]) > 1:
+            # the wider record must be the shape of what follows (not one stray wide row)
+            nxt = [len(r) for _, r in records[j + 1 : j + 6] if r]
+            if not nxt or sum(n == len(records[j][1]) for n in nxt) * 2 >= len(nxt):
+                preamble += [",".join(r).strip() for _, r in records[i:j] if r]
+                i = j
+    return i, preamble
+
+
+def _records(reader: Any, broken: list[tuple[int, str, str]]) -> Iterator[tuple[int, list[str]]]:
+    """``(first line, record)`` as the csv module splits them; a malformed one goes to broken."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            broken.append((start, "", f"malformed CSV record ({exc})"))
+            continue
+        yield start, rec
+
+
+def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> RawTable:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    broken: list[tuple[int, str, str]] = []
+    stream = _records(reader, broken)
+    head = list(itertools.islice(stream, _PREAMBLE_SCAN + 6))
+    h, preamble = _find_header(head)
+    if h >= len(head):
+        raise InputFileError(f"{p}: no header row found; the first line must name the columns")
+    header = _dedupe_header([_sanitize(c) for c in head[h][1]])
+    width = len(header)
+    out: list[list[str]] = []
+    rows: list[int] = []
+    notices: list[str] = []
+    # per-cell checks only when the text could fail them at all (keeps big clean files fast)
+    may_be_long = len(text) > MAX_FIELD_CHARS
+    may_be_bad = _BAD_BYTES.search(text) is not None
+    last: tuple[int, int] | None = None  # (line, fields) of the last record with a wrong width
+    for k, (line, rec) in enumerate(itertools.chain(head[h + 1 :], stream)):
+        if not rec:
+            continue  # an empty line is not a row
+        last = None
+        if k == 0 and len(rec) == 1 and _RULE.match(rec[0].strip()):
+            notices.append(rec[0].strip())  # a "====" rule under the header (Kim 2020 list)
+            continue
+        if len(rec) == 1 and width > 1 and _NOTICE.match(rec[0]):
+            notices.append(rec[0].strip())  # Meta's "No data available."
+            continue
+        long = (
+            next((i for i, c in enumerate(rec) if len(c) > MAX_FIELD_CHARS), None)
+            if may_be_long
+            else None
+        )
+        if long is not None:
+            name = header[long] if long < width else f"column {long + 1}"
+            broken.append((line, name, f"field longer than {MAX_FIELD_CHARS:,} characters"))
+            continue
+        bad = (
+            next((i for i, c in enumerate(rec) if _has_bad_bytes(c)), None) if may_be_bad else None
+        )
+        if bad is not None:
+            name = header[bad] if bad < width else f"column {bad + 1}"
+            broken.append((line, name, "contains bytes that are not valid UTF-8"))
+            continue
+        if len(rec) != width:
+            broken.append(
+                (
+                    line,
+                    "",
+                    f"wrong number of fields: {len(rec)} fields where the header has {width}",
+                )
+            )
+            last = (line, len(rec))
+            continue
+        out.append(rec)
+        rows.append(line)
+    if last is not None and last[1] < width and not text.endswith(("\n", "\r")):
+        broken[-1] = (
+            last[0],
+            "",
+            f"truncated last line: {last[1]} fields where the header has {width}",
+        )
+    frame = pd.DataFrame(out, columns=header, dtype=object)
+    frame = frame.where(frame != "", None)
+    return RawTable(
+        frame,
+        rows,
+        sorted(broken),
+        p,
+        fmt,
+        encoding=enc,
+        preamble=preamble,
+        notices=notices,
+        text=text,
+    )
+
+
+# ---------------------------------------------------------------------- JSON
+def _big_int(s: str) -> int | BigNumber:
+    return BigNumber(s) if len(s.lstrip("-")) > MAX_NUMBER_DIGITS else int(s)
+
+
+def _json_loads(s: str) -> Any:
+    return json.loads(s, parse_int=_big_int)  # NaN / Infinity read as Python's json reads them
+
+
+def _depth(obj: Any, limit: int = MAX_JSON_DEPTH) -> int:
+    """Nesting depth of ``obj`` (stops counting past ``limit``)."""
+    best = 0
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        cur, d = stack.pop()
+        if isinstance(cur, dict):
+            best = max(best, d)
+            if d <= limit:
+                stack.extend((v, d + 1) for v in cur.values())
+        elif isinstance(cur, list):
+            best = max(best, d)
+            if d <= limit:
+                stack.extend((v, d + 1) for v in cur)
+    return best
+
+
+def _clean_keys(obj: dict[str, Any]) -> dict[str, Any]:
+    return {(_sanitize(k) if _has_bad_bytes(k) else k): v for k, v in obj.items()}
+
+
+def _paths_of(records: list[dict[str, Any]], n: int = 200, depth: int = 4) -> list[str]:
+    seen: dict[str, None] = {}
+
+    def walk(obj: dict[str, Any], prefix: str, d: int) -> None:
+        for k, v in obj.items():
+            path = f"{prefix}{k}"
+            if prefix:
+                seen.setdefault(path, None)
+            if isinstance(v, dict) and d < depth:
+                walk(v, path + ".", d + 1)
+
+    for rec in records[:n]:
+        walk(rec, "", 1)
+    return list(seen)
+
+
+def _json_record(obj: Any, where: int, broken: list[tuple[int, str, str]]) -> dict | None:
+    if not isinstance(obj, dict):
+        broken.append((where, "", "each record must be a JSON object"))
         return None
-    if isinstance(v, (dict, list)):
-        return json.dumps(v, separators=(",", ":"))
-    return str(v)
+    if _depth(obj) > MAX_JSON_DEPTH:
+        broken.append((where, "", f"nested deeper than {MAX_JSON_DEPTH} levels"))
+        return None
+    return _clean_keys(obj)
 
 
-def _read_raw_jsonl(p: Path) -> RawTable:
-    lines = _decode_lines(p.read_bytes())
+def _frame_of(recs: list[dict[str, Any]]) -> pd.DataFrame:
+    if not recs:
+        return pd.DataFrame()
+    cols: dict[str, None] = {}
+    for r in recs:
+        for k in r:
+            cols.setdefault(k, None)
+    data = {c: [r.get(c) for r in recs] for c in cols}
+    return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()})
+
+
+def _read_jsonl(p: Path, text: str, enc: str) -> RawTable:
     recs: list[dict] = []
     rows: list[int] = []
     broken: list[tuple[int, str, str]] = []
+    lines = text.split("\n")
     for i, line in enumerate(lines, start=1):
-        s = line.strip()
-        if not s:
+        s = line[:-1] if line.endswith("\r") else line
+        if not s.strip():
+            continue
+        if len(s) > MAX_FIELD_CHARS:
+            broken.append((i, "", f"line longer than {MAX_FIELD_CHARS:,} characters"))
             continue
         if _has_bad_bytes(s):
             broken.append((i, "", "contains bytes that are not valid UTF-8"))
             continue
         try:
-            obj = json.loads(s)
-        except json.JSONDecodeError as exc:
-            why = "truncated last line" if i == len(lines) else "invalid JSON"
-            broken.append((i, "", f"{why} ({exc.msg} at column {exc.colno})"))
+            obj = _json_loads(s)
+        except RecursionError:
+            broken.append((i, "", f"nested deeper than {MAX_JSON_DEPTH} levels"))
             continue
-        if not isinstance(obj, dict):
-            broken.append((i, "", "each line must be a JSON object"))
+        except ValueError as exc:  # JSONDecodeError is a ValueError
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            col = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+            why = (
+                "truncated last line"
+                if i >= len(lines) - 1 and not s.rstrip().endswith("}")
+                else "invalid JSON"
+            )
+            broken.append((i, "", f"{why} ({msg}{col})"))
             continue
-        recs.append({k: _stringify(v) for k, v in obj.items()})
-        rows.append(i)
-    frame = pd.DataFrame(recs, dtype=object)
-    return RawTable(frame, rows, broken, p, "jsonl")
+        rec = _json_record(obj, i, broken)
+        if rec is not None:
+            recs.append(rec)
+            rows.append(i)
+    return RawTable(
+        _frame_of(recs),
+        rows,
+        broken,
+        p,
+        "jsonl",
+        encoding=enc,
+        paths=_paths_of(recs),
+        text=text,
+    )
 
 
-def _read_raw_json(p: Path) -> RawTable:
+_WRAPPERS = ("data", "items", "rows", "records", "results", "collector", "posts", "media")
+
+
+def _records_in(doc: Any) -> tuple[list[Any], list[str]] | None:
+    """The list of records in a JSON document and where it was found."""
+    if isinstance(doc, list):
+        return doc, []
+    if not isinstance(doc, dict):
+        return None
+    for k in _WRAPPERS:
+        v = doc.get(k)
+        if isinstance(v, list) and v and any(isinstance(x, dict) for x in v):
+            return v, [k]
+    best: tuple[list[Any], list[str]] | None = None
+    stack: list[tuple[Any, list[str]]] = [(doc, [])]
+    while stack:
+        cur, path = stack.pop()
+        if isinstance(cur, dict) and len(path) < 5:
+            for k, v in cur.items():
+                if isinstance(v, list) and v and _mostly_objects(v):
+                    if best is None or len(v) > len(best[0]):
+                        best = (v, [*path, str(k)])
+                elif isinstance(v, dict):
+                    stack.append((v, [*path, str(k)]))
+    if best is None:
+        return [doc], []
+    recs, where = best
+    # GraphQL connections: {"edges": [{"node": {...}}]}
+    if all(
+        isinstance(x, dict) and set(x) == {"node"} and isinstance(x["node"], dict) for x in recs
+    ):
+        recs = [x["node"] for x in recs]
+    return recs, where
+
+
+def _mostly_objects(v: list[Any]) -> bool:
+    """A list whose elements are mostly JSON objects: records (the others are broken rows)."""
+    return sum(isinstance(x, dict) for x in v) * 2 > len(v)
+
+
+def _read_json(p: Path, text: str, enc: str) -> RawTable:
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = _json_loads(text)
+    except RecursionError:
         raise InputFileError(
-            f"{p}: not valid JSON ({exc}); export a JSON array of objects or JSON Lines"
-        ) from exc
-    if isinstance(data, dict):
-        # common wrappers: {"data": [...]}, {"items": [...]}
-        for k in ("data", "items", "rows", "records", "results"):
-            if isinstance(data.get(k), list):
-                data = data[k]
-                break
-        else:
-            data = [data]
-    if not isinstance(data, list):
-        raise InputFileError(f"{p}: expected a JSON array of objects")
-    recs, rows, broken = [], [], []
+            f"{p}: JSON nested too deeply to read (over {MAX_JSON_DEPTH} levels); export flatter "
+            "records or JSON Lines"
+        ) from None
+    except ValueError as exc:
+        where = (
+            f" at line {exc.lineno}, column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        msg = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise InputFileError(
+            f"{p}: not valid JSON ({msg}{where}); export a JSON array of objects or JSON Lines"
+        ) from None
+    found = _records_in(doc)
+    if found is None:
+        raise InputFileError(f"{p}: expected a JSON array of objects (or an object holding one)")
+    data, where_path = found
+    recs: list[dict[str, Any]] = []
+    rows: list[int] = []
+    broken: list[tuple[int, str, str]] = []
     for i, obj in enumerate(data, start=1):
-        if not isinstance(obj, dict):
-            broken.append((i, "", "array element is not a JSON object"))
-            continue
-        recs.append({k: _stringify(v) for k, v in obj.items()})
-        rows.append(i)
-    return RawTable(pd.DataFrame(recs, dtype=object), rows, broken, p, "json")
+        rec = _json_record(obj, i, broken)
+        if rec is not None:
+            recs.append(rec)
+            rows.append(i)
+    pre = [f"records under {'.'.join(where_path)}"] if where_path else []
+    return RawTable(
+        _frame_of(recs), rows, broken, p, "json", encoding=enc, preamble=pre, paths=_paths_of(recs)
+    )
 
 
-def _read_raw_parquet(p: Path) -> RawTable:
+# ---------------------------------------------------------------------- Parquet
+def _read_parquet(p: Path) -> RawTable:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
-        df = pd.read_parquet(p)
+        tbl = pq.read_table(p)
     except Exception as exc:
-        raise InputFileError(f"{p}: cannot be read as Parquet ({exc})") from exc
-    frame = df.astype(object).where(df.notna(), None)
-    for c in frame.columns:
-        frame[c] = frame[c].map(lambda v: None if v is None else str(v))
-    return RawTable(frame, list(range(1, len(df) + 1)), [], p, "parquet")
+        raise InputFileError(
+            f"{p}: cannot be read as Parquet ({str(exc).splitlines()[0][:200]}); export it again"
+        ) from None
+    cols: dict[str, pd.Series] = {}
+    broken_rows: dict[int, str] = {}
+    for name, col in zip(tbl.column_names, tbl.columns):
+        clean = _sanitize(name)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            try:
+                cols[clean] = pd.Series(col.to_pylist(), dtype=object)
+            except UnicodeDecodeError:
+                raw = col.cast(pa.large_binary()).to_pylist()
+                vals: list[str | None] = []
+                for i, b in enumerate(raw):
+                    if b is None:
+                        vals.append(None)
+                        continue
+                    try:
+                        vals.append(b.decode("utf-8"))
+                    except UnicodeDecodeError:
+                        vals.append(None)
+                        broken_rows.setdefault(i, clean)
+                cols[clean] = pd.Series(vals, dtype=object)
+            continue
+        if pa.types.is_nested(col.type) or pa.types.is_dictionary(col.type):
+            cols[clean] = pd.Series(col.to_pylist(), dtype=object)
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cols[clean] = col.to_pandas()
+        except Exception:
+            cols[clean] = pd.Series(col.to_pylist(), dtype=object)
+    frame = pd.DataFrame(cols)
+    frame.columns = _dedupe_header([str(c) for c in frame.columns])
+    n = len(frame)
+    broken = [
+        (i + 1, f, "contains bytes that are not valid UTF-8")
+        for i, f in sorted(broken_rows.items())
+    ]
+    keep = [i for i in range(n) if i not in broken_rows]
+    if broken_rows:
+        frame = frame.iloc[keep].reset_index(drop=True)
+    return RawTable(frame, [i + 1 for i in keep], broken, p, "parquet", encoding="binary")
 
 
-def read_raw(path: str | Path, file_format: str | None = None) -> RawTable:
-    """Read ``path`` as text cells with line numbers; see :class:`RawTable`."""
+# ---------------------------------------------------------------------- Excel
+def _read_xlsx(p: Path, sheet: str | None) -> RawTable:
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise InputFileError(f"{p}: reading .xlsx needs openpyxl (pip install openpyxl)") from exc
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except Exception as exc:
+        raise InputFileError(
+            f"{p}: cannot be read as an Excel workbook ({str(exc)[:200]}); save it again as .xlsx"
+        ) from None
+    try:
+        names = list(wb.sheetnames)
+        chosen: tuple[str, list[tuple[int, list[Any]]], int, list[str]] | None = None
+        summary: list[str] = []
+        for name in names if sheet is None else [sheet]:
+            if name not in names:
+                raise InputFileError(
+                    f"{p}: no sheet {name!r}; the workbook has {', '.join(map(repr, names))}"
+                )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                recs = [
+                    (i, list(r))
+                    for i, r in enumerate(wb[name].iter_rows(values_only=True), start=1)
+                ]
+            recs = [(i, _trim(r)) for i, r in recs]
+            as_text = [(i, [("" if v is None else str(v)) for v in r]) for i, r in recs]
+            h, preamble = _find_header(as_text)
+            if h < len(recs) and sum(1 for v in recs[h][1] if v not in (None, "")) >= 2:
+                chosen = (name, recs, h, summary + preamble)
+                break
+            summary += [" ".join(r).strip() for _, r in as_text if any(r)][:20]
+            if sheet is not None:
+                chosen = (name, recs, h, preamble)
+        if chosen is None:
+            raise InputFileError(
+                f"{p}: no sheet of the workbook holds a table with a header row; sheets: "
+                f"{', '.join(map(repr, names))}"
+            )
+    finally:
+        wb.close()
+    name, recs, h, preamble = chosen
+    if h >= len(recs):
+        raise InputFileError(f"{p}: sheet {name!r} has no header row")
+    header = _dedupe_header([_sanitize("" if v is None else v) for v in recs[h][1]])
+    width = len(header)
+    out, rows, broken = [], [], []
+    for line, r in recs[h + 1 :]:
+        if not r or all(v is None or (isinstance(v, str) and not v.strip()) for v in r):
+            continue
+        cells = [v.strip() if isinstance(v, str) else v for v in r]
+        if len(cells) > width:
+            if any(v not in (None, "") for v in cells[width:]):
+                broken.append((line, "", f"cells beyond the {width} header columns"))
+                continue
+            cells = cells[:width]
+        cells += [None] * (width - len(cells))
+        out.append([None if v == "" else v for v in cells])
+        rows.append(line)
+    frame = pd.DataFrame(out, columns=header, dtype=object)
+    return RawTable(
+        frame,
+        rows,
+        broken,
+        p,
+        "xlsx",
+        encoding="binary",
+        preamble=preamble,
+        sheet=name,
+        sheets=names,
+    )
+
+
+def _trim(r: list[Any]) -> list[Any]:
+    while r and (r[-1] is None or (isinstance(r[-1], str) and not r[-1].strip())):
+        r = r[:-1]
+    return r
+
+
+# ---------------------------------------------------------------------- entry points
+def read_raw(
+    path: str | Path,
+    file_format: str | None = None,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> RawTable:
+    """Read ``path`` as cells with line numbers; see :class:`RawTable`.
+
+    Parameters
+    ----------
+    file_format : str, optional
+        One of :data:`FILE_FORMATS`; detected when None.
+    encoding : str, optional
+        Text encoding (detected when None; see :func:`decode_text`).
+    sheet : str, optional
+        Worksheet of an ``.xlsx`` file (default: the first sheet holding a table).
+    """
     p = _check_path(path)
-    fmt = file_format or detect_file_format(p)
+    fmt = file_format or detect_file_format(p, encoding)
     if fmt not in FILE_FORMATS:
         raise InputFileError(
             f"{p}: unknown file format '{fmt}'; use one of {', '.join(FILE_FORMATS)}"
         )
+    data = p.read_bytes()
     if fmt == "parquet":
-        return _read_raw_parquet(p)
-    if fmt == "jsonl":
-        return _read_raw_jsonl(p)
-    if fmt == "json":
-        return _read_raw_json(p)
-    return _read_raw_delimited(p, "\t" if fmt == "tsv" else ",", skip_rules=True)
+        raw = _read_parquet(p)
+    elif fmt == "xlsx":
+        raw = _read_xlsx(p, sheet)
+    else:
+        text, enc = decode_text(data, p, encoding)
+        if fmt == "jsonl":
+            raw = _read_jsonl(p, text, enc)
+        elif fmt == "json":
+            raw = _read_json(p, text, enc)
+        else:
+            delim = "\t" if fmt == "tsv" else _delimiter(text, p.suffix.lower())
+            raw = _read_delimited(p, text, enc, delim, "tsv" if delim == "\t" else "csv")
+    raw.digest = hashlib.sha256(data).hexdigest()
+    return raw
 
 
 def _maybe_numeric(s: pd.Series) -> pd.Series:
+    if s.dtype != object:
+        return s
+    if s.map(lambda v: isinstance(v, (dict, list))).any():
+        return s
     conv = pd.to_numeric(s, errors="coerce")
     return conv if conv.notna().sum() == s.notna().sum() else s
+
+
+def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame:
+    """Read a data file into a DataFrame with inferred types.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, empty, not a table, or has no rows.
+    """
+    p = _check_path(path)
+    fmt = file_format or detect_file_format(p)
+    if fmt == "parquet":
+        try:
+            return pd.read_parquet(p)
+        except Exception:
+            pass  # bad strings and the like: the careful reader below says which rows
+    if fmt in ("csv", "tsv"):
+        data = p.read_bytes()
+        text, _enc = decode_text(data, p)
+        plain = not text.lstrip().startswith("#") and not _has_bad_bytes(text)
+        if plain:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    sep = _delimiter(text, p.suffix.lower())
+                    df = pd.read_csv(io.StringIO(text), sep=sep, low_memory=False)
+                if df.shape[1] > 1 or "," not in text.split("\n", 1)[0]:
+                    return _drop_rule_rows(df)
+            except Exception:
+                pass  # fall back to the careful reader
+    raw = read_raw(p, fmt)
+    df = raw.frame.apply(_maybe_numeric) if len(raw.frame.columns) else raw.frame
+    if df.shape[1] == 0:
+        raise InputFileError(f"{p}: no columns found; the first line must name the columns")
+    return df
 
 
 def _drop_rule_rows(df: pd.DataFrame) -> pd.DataFrame:
@@ -314,41 +954,6 @@ def _drop_rule_rows(df: pd.DataFrame) -> pd.DataFrame:
         return df
     df = df[~rule.to_numpy()].reset_index(drop=True)
     return df.apply(lambda c: _maybe_numeric(c) if c.dtype == object else c)
-
-
-def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame:
-    """Read a data file into a DataFrame with inferred types.
-
-    Raises
-    ------
-    InputFileError
-        The file is missing, empty, not a table, or has no rows.
-    """
-    p = _check_path(path)
-    fmt = file_format or detect_file_format(p)
-    try:
-        if fmt == "parquet":
-            df = pd.read_parquet(p)
-        elif fmt in ("jsonl", "json"):
-            raw = read_raw(p, fmt)
-            df = raw.frame
-            df = df.apply(_maybe_numeric)
-        else:
-            sep = "\t" if fmt == "tsv" else ","
-            try:
-                df = pd.read_csv(p, sep=sep, low_memory=False)
-            except UnicodeDecodeError:
-                df = pd.read_csv(p, sep=sep, low_memory=False, encoding="latin-1")
-            df = _drop_rule_rows(df)
-    except InputFileError:
-        raise
-    except Exception as exc:
-        raise InputFileError(
-            f"{p}: cannot be read as {fmt} ({exc}); check the file format"
-        ) from exc
-    if df.shape[1] == 0:
-        raise InputFileError(f"{p}: no columns found; the first line must name the columns")
-    return df
 
 
 def require_columns(df: pd.DataFrame, columns: list[str], source: str | Path = "input") -> None:

@@ -13,12 +13,16 @@ produce, :meth:`FormatAdapter.detect` (a score from the header) and
 lookup_name    kind      layout
 ============== ========= ==============================================================
 canonical      any       contract column names (case-insensitive) and common aliases
-meta_ads       ads       Meta Ads Manager CSV export ("Campaign name", "Amount spent (USD)")
 kaggle_fb_ads  ads       Kaggle "Sales conversion optimization" Facebook ads file
 ga4_bigquery   events    GA4 BigQuery export rows as JSON Lines
 instagram_posts posts    Instagram post dumps (shortcode, username, taken_at_timestamp ...)
 creator_list   creators  creator lists (Username, Category, #Followers, #Followees, #Posts)
 ============== ========= ==============================================================
+
+More layouts (Meta, Google, TikTok, LinkedIn, Pinterest, Snapchat, X and Spotify ads; GA4 and
+UA reports; TikTok, X and Instagram post exports; influencer rankings) live in
+:mod:`micromix.ingest.ads_exports`, :mod:`micromix.ingest.traffic_exports` and
+:mod:`micromix.ingest.social_exports`, registered the same way.
 
 Quickstart
 ----------
@@ -52,6 +56,7 @@ __all__ = [
     "ERROR_REASON",
     "FULL_MATCH",
     "GA4_EVENT_TYPES",
+    "SUMMARY",
     "CanonicalFormat",
     "ColumnLookup",
     "CreatorListFormat",
@@ -59,7 +64,6 @@ __all__ = [
     "Ga4BigQueryFormat",
     "InstagramPostsFormat",
     "KaggleFbAdsFormat",
-    "MetaAdsFormat",
     "detect_format",
     "get_format",
     "hashtags_of",
@@ -73,6 +77,8 @@ __all__ = [
 ERROR_FIELD = "_mm_error_field"
 #: extra column an adapter may add: why the row cannot be mapped (None where it is fine)
 ERROR_REASON = "_mm_error_reason"
+#: extra column an adapter may add: the label of a summary (total) row, None for data rows
+SUMMARY = "_mm_summary"
 
 #: score a layout-specific adapter gets when every signature column is present
 FULL_MATCH = 1.0
@@ -198,6 +204,10 @@ class FormatAdapter:
     kinds: ClassVar[tuple[str, ...]] = ()
     title: ClassVar[str] = ""
     signature: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: order of d/m/y dates the layout documents (None: detect from the file)
+    dayfirst: ClassVar[bool | None] = None
+    #: currency the layout documents for its money columns (None: from the file or --currency)
+    currency: ClassVar[str | None] = None
 
     def __init__(self, *, kind: str) -> None:
         self.kind = kind
@@ -275,7 +285,8 @@ def _find_in(display: str, norm: Iterable[str]) -> str | None:
 
 
 class ColumnLookup:
-    """Case/punctuation-insensitive access to the columns of a raw frame."""
+    """Case/punctuation-insensitive access to the columns of a raw frame, and to nested JSON
+    values by dotted path (``authorMeta.name``, ``stats.diggCount``)."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.frame = frame
@@ -291,12 +302,45 @@ class ColumnLookup:
                 return self.by_norm[hit]
         return None
 
+    def _path(self, alt: str) -> pd.Series | None:
+        """Values at a dotted path inside a column holding JSON objects, or None."""
+        if "." not in alt or "*" in alt:
+            return None
+        head, rest = alt.split(".", 1)
+        col = self.by_norm.get(normalize_name(head))
+        if col is None:
+            return None
+        keys = rest.split(".")
+        vals = self.frame[col].tolist()
+        if not any(isinstance(v, dict) for v in vals):
+            return None
+        out = []
+        for v in vals:
+            for k in keys:
+                v = v.get(k) if isinstance(v, dict) else None
+            out.append(v)
+        return pd.Series(out, index=self.frame.index, dtype=object)
+
+    def has(self, *alternatives: str) -> bool:
+        """Whether any alternative is a column or a nested path present in some row."""
+        for alt in alternatives:
+            if self.name(alt) is not None:
+                return True
+            got = self._path(alt)
+            if got is not None and got.notna().any():
+                return True
+        return False
+
     def get(self, *alternatives: str) -> pd.Series:
-        """The first present column among ``alternatives``, or all-None."""
-        name = self.name(*alternatives)
-        if name is None:
-            return pd.Series([None] * len(self.frame), index=self.frame.index, dtype=object)
-        return self.frame[name].astype(object)
+        """The first present column (or nested path) among ``alternatives``, or all-None."""
+        for alt in alternatives:
+            name = self.name(alt)
+            if name is not None:
+                return self.frame[name].astype(object)
+            got = self._path(alt)
+            if got is not None and got.notna().any():
+                return got
+        return pd.Series([None] * len(self.frame), index=self.frame.index, dtype=object)
 
 
 def _const(frame: pd.DataFrame, value: str | None) -> pd.Series:
@@ -492,92 +536,6 @@ class CanonicalFormat(FormatAdapter):
         return out.reset_index(drop=True)
 
 
-# ====================================================================== Meta Ads Manager
-_META_PLATFORMS = {
-    "facebook": "facebook",
-    "instagram": "instagram",
-    "messenger": "other",
-    "audience_network": "other",
-    "whatsapp": "other",
-    "threads": "other",
-}
-
-
-@register_format
-class MetaAdsFormat(FormatAdapter):
-    """Meta Ads Manager CSV export with its standard English column names.
-
-    "Campaign name"/"Campaign ID", "Ad set name"/"Ad set ID", "Ad name"/"Ad ID", "Day" (or
-    "Reporting starts"), "Amount spent (USD)" (any currency code in the brackets becomes
-    ``currency``), "Impressions", "Reach", "Link clicks" (or "Clicks (all)"), "Purchases" (or
-    "Results"), "Purchases conversion value", "Post engagement", and the "Age", "Gender" and
-    "Platform" breakdowns. The export's summary (totals) row is quarantined, not counted twice.
-    """
-
-    lookup_name = "meta_ads"
-    kinds = ("ad_performance",)
-    title = "Meta Ads Manager export"
-    signature = (
-        ("Campaign name", "Campaign ID"),
-        ("Impressions",),
-        ("Amount spent (*)",),
-        ("Day", "Reporting starts", "Ad set name", "Ad name", "Ad set ID", "Ad ID"),
-    )
-
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
-        f = raw.frame.reset_index(drop=True)
-        c = ColumnLookup(f)
-        spend_col = c.name("Amount spent (*)") or ""
-        code = re.search(r"\(([A-Za-z]{3})\)", spend_col)
-        currency = (
-            c.get("Currency")
-            if c.name("Currency")
-            else _const(f, code.group(1).upper() if code else None)
-        )
-        platform = c.get("Platform", "Publisher platform").map(
-            lambda v: None if _blank(v) else _META_PLATFORMS.get(normalize_name(v), str(v))
-        )
-        out = pd.DataFrame(
-            {
-                "date": c.get("Day", "Reporting starts", "Date"),
-                "platform": platform.where(platform.notna(), "facebook"),
-                "campaign_id": c.get("Campaign ID", "Campaign name"),
-                "campaign_name": c.get("Campaign name"),
-                "ad_set": c.get("Ad set ID", "Ad set name"),
-                "ad_id": c.get("Ad ID", "Ad name"),
-                "strategy": _const(f, "paid_social"),
-                "age": c.get("Age"),
-                "gender": c.get("Gender"),
-                "impressions": c.get("Impressions"),
-                "reach": c.get("Reach"),
-                "clicks": c.get("Link clicks", "Clicks (all)", "Clicks"),
-                "engagements": c.get("Post engagement", "Post engagements"),
-                "spend": c.get("Amount spent (*)"),
-                "conversions": c.get("Purchases", "Website purchases", "Results"),
-                "conversion_value": c.get(
-                    "Purchases conversion value",
-                    "Website purchases conversion value",
-                    "Purchase conversion value",
-                    "Results value",
-                    "Conversion value",
-                ),
-                "currency": currency,
-            }
-        )
-        dims = out[["campaign_id", "campaign_name", "ad_set", "ad_id"]].map(_blank).all(axis=1)
-        summary = dims & ~out["impressions"].map(_blank)
-        out[ERROR_FIELD] = summary.map(lambda s: "campaign_id" if s else None)
-        out[ERROR_REASON] = summary.map(
-            lambda s: (
-                "summary (totals) row of the export, not an ad row; totals are recomputed "
-                "from the ad rows"
-                if s
-                else None
-            )
-        )
-        return out
-
-
 # ====================================================================== Kaggle Facebook ads
 @register_format
 class KaggleFbAdsFormat(FormatAdapter):
@@ -717,7 +675,11 @@ class Ga4BigQueryFormat(FormatAdapter):
     lookup_name = "ga4_bigquery"
     kinds = ("events",)
     title = "GA4 BigQuery export"
-    signature = (("event_name",), ("event_timestamp",), ("user_pseudo_id",))
+    signature = (
+        ("event_name",),
+        ("event_timestamp", "event_datetime", "event_time"),
+        ("user_pseudo_id", "client_id"),
+    )
 
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
@@ -729,9 +691,9 @@ class Ga4BigQueryFormat(FormatAdapter):
 
     def _row(self, rec: dict[str, Any], cols: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = dict.fromkeys((*_GA4_COLUMNS, ERROR_FIELD, ERROR_REASON))
-        user = rec.get("user_pseudo_id")
+        user = _first(rec, "user_pseudo_id", "client_id")
         name = rec.get("event_name")
-        ts_raw = rec.get("event_timestamp")
+        ts_raw = _first(rec, "event_timestamp", "event_datetime", "event_time")
         content = json.dumps({k: rec.get(k) for k in cols}, sort_keys=True, ensure_ascii=False)
         digest = hashlib.blake2b(
             "\x1f".join(map(str, (user, ts_raw, name, content))).encode("utf-8", "surrogatepass"),
@@ -746,7 +708,14 @@ class Ga4BigQueryFormat(FormatAdapter):
         try:
             params_raw = _loads(rec.get("event_params"))
             nested = {
-                k: _loads(rec.get(k)) for k in ("device", "geo", "traffic_source", "ecommerce")
+                k: _loads(rec.get(k))
+                for k in (
+                    "device",
+                    "geo",
+                    "traffic_source",
+                    "collected_traffic_source",
+                    "ecommerce",
+                )
             }
         except json.JSONDecodeError as exc:
             out[ERROR_FIELD] = "event_params"
@@ -770,13 +739,33 @@ class Ga4BigQueryFormat(FormatAdapter):
             val = node.get(key) if isinstance(node, dict) else None
             return None if _blank(val) else str(val)
 
-        sid = params.get("ga_session_id")
+        sid = params.get("ga_session_id") or _first(rec, "ga_session_id", "session_id")
         out["session_id"] = None if _blank(sid) or _blank(user) else f"{user}.{sid}"
         out["query"] = params.get("search_term")
-        campaign = params.get("campaign") or sub("traffic_source", "name")
+        # event-scoped attribution first (params, collected_traffic_source, flattened session_*
+        # columns of common queries), the user's first source (traffic_source) last
+        pair = str(rec.get("session_source_medium") or "").split(" / ", 1)
+        campaign = (
+            params.get("campaign")
+            or sub("collected_traffic_source", "manual_campaign_name")
+            or _first(rec, "session_campaign", "campaign")
+            or sub("traffic_source", "name")
+        )
         out["campaign_id"] = None if _ga4_placeholder(campaign) else campaign
-        source = params.get("source") or sub("traffic_source", "source")
-        medium = params.get("medium") or sub("traffic_source", "medium")
+        source = (
+            params.get("source")
+            or sub("collected_traffic_source", "manual_source")
+            or _first(rec, "session_source", "source")
+            or (pair[0] if pair[0] else None)
+            or sub("traffic_source", "source")
+        )
+        medium = (
+            params.get("medium")
+            or sub("collected_traffic_source", "manual_medium")
+            or _first(rec, "session_medium", "medium")
+            or (pair[1] if len(pair) > 1 else None)
+            or sub("traffic_source", "medium")
+        )
         out["strategy"] = _ga4_strategy(source, medium)
         dev = (sub("device", "category") or "").strip().lower()
         out["device"] = _GA4_DEVICES.get(dev, "other") if dev else None
@@ -790,6 +779,15 @@ class Ga4BigQueryFormat(FormatAdapter):
             revenue = params.get("value")
         out["revenue"] = revenue
         return out
+
+
+def _first(rec: dict[str, Any], *keys: str) -> Any:
+    """The first non-blank plain value among ``keys`` of a record (None if none)."""
+    for k in keys:
+        v = rec.get(k)
+        if not _blank(v) and not isinstance(v, (dict, list)):
+            return str(v) if not isinstance(v, str) else v
+    return None
 
 
 _GA4_COLUMNS = (
@@ -855,46 +853,81 @@ def _split_users(v: object) -> list[str]:
 
 @register_format
 class InstagramPostsFormat(FormatAdapter):
-    """Instagram post dumps (GraphQL fields, as in Kim et al. 2020's influencer dataset).
+    """Instagram post dumps: GraphQL / instaloader nodes (as in Kim et al. 2020's dataset) and
+    common scraper outputs.
 
-    ``shortcode`` -> ``post_id``, ``username`` -> ``author_id``, ``taken_at_timestamp`` (epoch
-    seconds) -> ``ts``, ``caption`` -> ``text``, ``likes``, ``comments``, ``video_view_count`` ->
-    ``views``; ``is_sponsored`` is true when ``is_ad`` is true or ``sponsor_users`` is not empty;
-    ``mentions`` = ``tagged_users`` plus ``@handles`` in the caption; ``hashtags`` are taken from
-    the caption. Platform ``instagram``.
+    ``shortcode`` (``shortCode``) -> ``post_id``; ``username`` / ``owner.username`` /
+    ``ownerUsername`` -> ``author_id``; ``taken_at_timestamp`` (epoch seconds) or ``timestamp``
+    -> ``ts``; the caption (``caption``, ``edge_media_to_caption.edges[0].node.text``) ->
+    ``text``; likes (``likes``, ``edge_liked_by.count``, ``edge_media_preview_like.count``,
+    ``likesCount``), comments (``edge_media_to_comment.count``, ``commentsCount``), views
+    (``video_view_count``, ``videoViewCount``); ``is_sponsored`` is true when ``is_ad`` /
+    ``is_paid_partnership`` is true or ``sponsor_users`` is not empty; ``mentions`` = tagged users
+    plus ``@handles`` in the caption; ``hashtags`` from the caption. Platform ``instagram``.
     """
 
     lookup_name = "instagram_posts"
     kinds = ("posts",)
     title = "Instagram posts dump"
-    signature = (("shortcode",), ("username", "owner_username"), ("taken_at_timestamp",))
+    signature = (
+        ("shortcode", "shortCode"),
+        ("username", "owner_username", "owner.username", "ownerUsername"),
+        ("taken_at_timestamp", "timestamp", "taken_at"),
+    )
 
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
-        caption = c.get("caption", "text")
-        is_ad = c.get("is_ad", "is_paid_partnership")
+        caption = c.get("caption", "text", "edge_media_to_caption").map(_caption_text)
+        is_ad = c.get("is_ad", "is_paid_partnership", "isSponsored")
         sponsors = c.get("sponsor_users")
         sponsored = [_sponsored(a, s) for a, s in zip(is_ad.tolist(), sponsors.tolist())]
         mentions = [
             _unique_join([*_split_users(t), *_MENTION.findall("" if _blank(cap) else str(cap))])
-            for t, cap in zip(c.get("tagged_users").tolist(), caption.tolist())
+            for t, cap in zip(c.get("tagged_users", "taggedUsers").tolist(), caption.tolist())
         ]
         return pd.DataFrame(
             {
-                "post_id": c.get("shortcode"),
+                "post_id": c.get("shortcode", "shortCode"),
                 "platform": _const(f, "instagram"),
-                "author_id": c.get("username", "owner_username"),
-                "ts": c.get("taken_at_timestamp"),
+                "author_id": c.get("username", "owner_username", "owner.username", "ownerUsername"),
+                "ts": c.get("taken_at_timestamp", "timestamp", "taken_at"),
                 "text": caption,
-                "likes": c.get("likes", "edge_liked_by", "like_count"),
-                "comments": c.get("comments", "edge_media_to_comment", "comment_count"),
-                "views": c.get("video_view_count"),
+                "likes": c.get(
+                    "likes",
+                    "edge_liked_by.count",
+                    "edge_media_preview_like.count",
+                    "likesCount",
+                    "like_count",
+                ).map(_count_of),
+                "comments": c.get(
+                    "comments", "edge_media_to_comment.count", "commentsCount", "comment_count"
+                ).map(_count_of),
+                "views": c.get("video_view_count", "videoViewCount"),
+                "author_followers": c.get("owner.edge_followed_by.count", "followers"),
                 "is_sponsored": pd.Series(sponsored, index=f.index, dtype=object),
                 "mentions": pd.Series(mentions, index=f.index, dtype=object),
                 "hashtags": caption.map(hashtags_of),
             }
         )
+
+
+def _caption_text(v: object) -> object:
+    """Caption text from a plain value or GraphQL ``{"edges": [{"node": {"text": ...}}]}``."""
+    if isinstance(v, dict):
+        edges = v.get("edges")
+        if isinstance(edges, list) and edges and isinstance(edges[0], dict):
+            node = edges[0].get("node")
+            return node.get("text") if isinstance(node, dict) else None
+        return None
+    return v
+
+
+def _count_of(v: object) -> object:
+    """A count from a plain value or a GraphQL ``{"count": n}`` edge (the old flat dumps)."""
+    if isinstance(v, dict) and "count" in v:
+        return v["count"]
+    return v
 
 
 def _sponsored(is_ad: object, sponsors: object) -> object:

@@ -1,14 +1,22 @@
 """Ingest with quarantine: every row of a file is either accepted into the store or quarantined
-with its line, field and reason — nothing is dropped silently.
+with its line, field and reason — nothing is dropped silently, nothing is invented.
 
 Guarantees
 ----------
-* ``accepted + quarantined == rows_in_file`` (data rows: the header, ``====`` rule lines and
-  blank lines are not rows).
-* Re-ingesting the same file changes nothing: accepted rows are upserted by the contract key
-  (``unchanged == accepted``) and quarantine records keep their first ``ingested_at``.
-* Atomic: accepted rows, quarantine records and the ``ingest_log`` line are written in one
-  transaction; a failure half-way leaves the store exactly as it was.
+* ``accepted + quarantined == rows_in_file``: data rows as RFC 4180 CSV / JSON Lines count
+  them; the header, preamble lines, empty lines and the export's own summary ("Total:", "Grand
+  total") rows are not data rows (summary rows are reported in ``summary_rows`` and used as a
+  cross-check of the sum, in ``checks``).
+* Row identity by lineage for export tables (``ad_performance``, ``traffic``): see
+  :mod:`micromix.ingest.lineage`. Re-ingesting the same file changes nothing; an updated
+  export of the same report replaces its rows; an overlapping different export is refused
+  unless the caller says ``on_overlap="replace"`` or ``"keep"``.
+* Money is never without its currency: from the file, else ``currency=`` (``--currency``), else
+  the ingest is refused with one sentence.
+* A layout that maps a required field to nothing usable for most rows is refused with one
+  sentence naming the file and the fields (never "accepted" with ids holding JSON objects).
+* Atomic: accepted rows, quarantine records, the registry and the ``ingest_log`` line are
+  written in one transaction; a failure half-way leaves the store exactly as it was.
 
 Quickstart
 ----------
@@ -20,12 +28,14 @@ Quickstart
 ...                  "e2,yesterday,u2,click\\n")
 >>> rep = ingest_file(Store.open(":memory:"), "events", p)
 >>> rep.accepted, rep.quarantined, rep.quarantine_sample[0]["reason"]
-(1, 1, "'yesterday' is not a valid date/time")
+(1, 1, "'yesterday' is a relative date; give the calendar date instead")
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -36,27 +46,42 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from micromix.errors import DataValidationError, InputFileError
+import micromix.ingest.ads_exports
+import micromix.ingest.social_exports
+import micromix.ingest.traffic_exports  # noqa: F401  (registers the layouts)
+from micromix.errors import ConfigError, DataValidationError, InputFileError
 from micromix.ingest.files import RawTable, read_raw
 from micromix.ingest.formats import (
     ERROR_FIELD,
     ERROR_REASON,
+    SUMMARY,
     FormatAdapter,
     detect_format,
     get_format,
 )
+from micromix.ingest.lineage import (
+    LINEAGE_TABLES,
+    REGISTRY_TABLE,
+    ExportInfo,
+    overlaps,
+    read_registry,
+    registry_frame,
+)
 from micromix.schema import (
     QUARANTINE_COLUMNS,
     EntitySchema,
+    TimeWindow,
     ValidationResult,
-    parse_timestamps,
+    read_numbers,
     schema_for,
 )
-from micromix.schema.base import _pandas_dtype
 
 __all__ = [
+    "JUNK_SHARE",
+    "ON_OVERLAP",
     "QUARANTINE_SAMPLE",
     "IngestReport",
+    "OverlapError",
     "PreparedFile",
     "ingest_file",
     "ingest_frame",
@@ -67,10 +92,24 @@ __all__ = [
 
 #: quarantine records listed in a report (``--json``: ``quarantine_sample``)
 QUARANTINE_SAMPLE = 20
+#: share of rows above which a required field mapped to nothing usable refuses the file
+JUNK_SHARE = 0.5
+#: what to do when an export overlaps one already ingested
+ON_OVERLAP = ("refuse", "replace", "keep")
 #: longest raw text kept for a structurally broken line
 _MAX_RECORD_CHARS = 4000
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: measures summed for the cross-check against an export's own total rows
+_ADDITIVE = {
+    "ad_performance": ("impressions", "clicks", "spend", "conversions", "conversion_value"),
+    "traffic": ("sessions", "views", "event_count", "key_events", "revenue", "new_users"),
+}
 
 Progress = Callable[[str, float], None]
+
+
+class OverlapError(DataValidationError):
+    """The file overlaps an export already in the store (its rows would be counted twice)."""
 
 
 @dataclass(frozen=True)
@@ -86,14 +125,26 @@ class IngestReport:
     layout, file_format : str
         Format adapter used and container format (``csv``, ``jsonl`` ...).
     rows_in_file, accepted, quarantined : int
-        ``accepted + quarantined == rows_in_file``.
+        ``accepted + quarantined == rows_in_file`` (data rows; summary rows excluded).
     inserted, updated, unchanged : int
         What the accepted rows did to the store (new keys, changed rows, identical rows).
     quarantine_sample : tuple of dict
         The first quarantine records by line: ``row``, ``field``, ``reason``.
     top_reasons : tuple of dict
-        Quarantine reasons grouped by field and kind of problem: ``field``, ``reason``,
-        ``count``, ``rows`` (first lines).
+        Quarantine reasons grouped by field and kind of problem.
+    summary_rows : int
+        The export's own total rows, set aside (not data).
+    checks : tuple of dict
+        Cross-checks (``check``, ``status`` pass/review, ``message``): the sum of the rows
+        against the export's total rows.
+    encoding, currency, period, source_id : str or None
+        How the file was read and what it reports.
+    replaced, overlaps : tuple of str
+        Exports whose rows this file replaced; overlapping exports kept alongside it.
+    removed : int
+        Rows of a previous version of the same export that the new version no longer has.
+    dry_run : bool
+        Nothing was written.
     """
 
     kind: str
@@ -109,6 +160,16 @@ class IngestReport:
     unchanged: int = 0
     quarantine_sample: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     top_reasons: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    summary_rows: int = 0
+    checks: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    encoding: str | None = None
+    currency: str | None = None
+    period: tuple[str, str] | None = None
+    source_id: str | None = None
+    replaced: tuple[str, ...] = ()
+    overlaps: tuple[str, ...] = ()
+    removed: int = 0
+    dry_run: bool = False
 
     def __post_init__(self) -> None:
         if self.accepted + self.quarantined != self.rows_in_file:  # pragma: no cover - invariant
@@ -130,12 +191,22 @@ class IngestReport:
             "source": self.source,
             "layout": self.layout,
             "file_format": self.file_format,
+            "encoding": self.encoding,
             "rows_in_file": self.rows_in_file,
             "accepted": self.accepted,
             "quarantined": self.quarantined,
+            "summary_rows": self.summary_rows,
             "inserted": self.inserted,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "removed": self.removed,
+            "currency": self.currency,
+            "period": list(self.period) if self.period else None,
+            "source_id": self.source_id,
+            "replaced": list(self.replaced),
+            "overlaps": list(self.overlaps),
+            "checks": [dict(c) for c in self.checks],
+            "dry_run": self.dry_run,
             "top_reasons": [dict(r) for r in self.top_reasons],
             "quarantine_sample": [dict(r) for r in self.quarantine_sample],
         }
@@ -156,6 +227,11 @@ class PreparedFile(NamedTuple):
     raw: RawTable
     adapter: FormatAdapter
     source: str
+    info: ExportInfo | None = None
+    summary_rows: int = 0
+    checks: tuple[dict[str, Any], ...] = ()
+    mapping: dict[str, str] | None = None
+    canonical: pd.DataFrame | None = None
 
 
 def prepare_file(
@@ -164,32 +240,37 @@ def prepare_file(
     file_format: str | None = None,
     layout: str | FormatAdapter | None = None,
     *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    currency: str | None = None,
+    dayfirst: bool | None = None,
+    window: TimeWindow | None = None,
     ingested_at: pd.Timestamp | None = None,
     progress: Progress | None = None,
 ) -> PreparedFile:
     """Read, map and validate ``path`` without touching a store (see :func:`ingest_file`).
 
-    Returns
-    -------
-    PreparedFile
-        A named tuple of:
-    result : ValidationResult
-        Typed accepted rows and every quarantine record (broken lines included), by line.
-    raw : RawTable
-    adapter : FormatAdapter
-    source : str
-        The absolute path used as the quarantine ``source``.
+    Raises
+    ------
+    InputFileError
+        The file is missing, empty, binary, in an undecidable encoding, or has no data rows.
+    ColumnNotFoundError
+        The header fits no layout (or not the one given).
+    DataValidationError
+        Money without a currency, or a layout that maps required fields to nothing usable.
     """
     step = progress or (lambda _s, _f: None)
     schema = schema_for(kind)
     p = Path(path).expanduser()
     source = str(p.resolve())
     now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
+    code = _check_currency_option(currency)
     step(f"reading {p.name}", 0.05)
-    raw = read_raw(p, file_format)
+    raw = read_raw(p, file_format, encoding=encoding, sheet=sheet)
     if raw.total == 0:
+        said = f" (it says {raw.notices[0]!r})" if raw.notices else ""
         raise InputFileError(
-            f"{p}: the file has no data rows (only a header); export the data again"
+            f"{p}: the file has no data rows{said}; export a period or level that has data"
         )
     if isinstance(layout, FormatAdapter):
         adapter = layout
@@ -198,45 +279,312 @@ def prepare_file(
     else:
         adapter = None
     parts: list[pd.DataFrame] = [_broken_records(schema, raw, source, now)]
-    accepted = schema.validate(
-        pd.DataFrame(columns=schema.columns), rows=[], source=source
-    ).accepted
-    rows_ok: list[int] = []
+    empty = schema.validate(pd.DataFrame(columns=schema.columns), rows=[], source=source)
+    accepted, rows_ok = empty.accepted, []
+    summary_n = 0
+    checks: tuple[dict[str, Any], ...] = ()
+    canon_all: pd.DataFrame | None = None
     if len(raw.rows):
         if adapter is None:
-            adapter = detect_format(raw.frame.columns, kind, source)
+            adapter = detect_format(raw.columns, kind, source)
         else:
-            adapter.check(raw.frame.columns, source)
+            adapter.check(raw.columns, source)
         step(f"mapping {adapter.lookup_name} layout", 0.25)
         canon = adapter.to_canonical(raw).reset_index(drop=True)
         if len(canon) != len(raw.rows):  # pragma: no cover - adapter contract
             raise AssertionError(f"{adapter.lookup_name} changed the number of rows")
+        canon_all = canon
         lines = np.asarray(raw.rows)
+        is_summary = (
+            canon[SUMMARY].notna().to_numpy()
+            if SUMMARY in canon.columns
+            else np.zeros(len(canon), bool)
+        )
+        summary_n = int(is_summary.sum())
+        summary = canon.loc[is_summary]
+        data = canon.loc[~is_summary].reset_index(drop=True)
+        data_lines = lines[~is_summary]
+        if not len(data) and not raw.broken:
+            raise InputFileError(
+                f"{p}: the file holds only total rows ({summary_n}), no data rows; export the "
+                "report with its rows (campaigns, ad groups, days ...)"
+            )
+        if schema.name in LINEAGE_TABLES:
+            data["source_row"] = data_lines
+        if schema.name == "ad_performance":
+            _require_level_key(data)
+        _apply_currency(schema, data, code, source, adapter)
         bad = (
-            canon[ERROR_REASON].notna().to_numpy()
-            if ERROR_REASON in canon.columns
-            else np.zeros(len(canon), dtype=bool)
+            data[ERROR_REASON].notna().to_numpy()
+            if ERROR_REASON in data.columns
+            else np.zeros(len(data), dtype=bool)
         )
         if bad.any():
-            parts.append(_adapter_records(schema, raw, canon, bad, source, now))
-        canon = canon.drop(columns=[c for c in (ERROR_FIELD, ERROR_REASON) if c in canon.columns])
+            parts.append(_adapter_records(schema, raw, data, data_lines, bad, source, now))
+        data = data.drop(
+            columns=[c for c in (ERROR_FIELD, ERROR_REASON, SUMMARY) if c in data.columns]
+        )
         step(f"validating {int((~bad).sum()):,} rows", 0.5)
         res = schema.validate(
-            canon.loc[~bad].reset_index(drop=True),
-            rows=lines[~bad].tolist(),
+            data.loc[~bad].reset_index(drop=True),
+            rows=data_lines[~bad].tolist(),
             source=source,
             ingested_at=now,
+            dayfirst=dayfirst if dayfirst is not None else adapter.dayfirst,
+            window=window,
         )
+        _refuse_junk(schema, adapter, res, int((~bad).sum()), source)
         if len(res.quarantine):
             q = res.quarantine.copy()
             by_line = dict(zip(raw.rows, range(len(raw.rows))))
             q["record"] = [_raw_record(raw, by_line[int(r)]) for r in q["row"]]
             parts.append(q)
         accepted, rows_ok = res.accepted, res.rows_accepted
+        checks = _cross_check(schema, summary, res.accepted, int(len(res.quarantine) + bad.sum()))
     elif adapter is None:
         adapter = get_format("canonical", kind)
     quarantine = _concat_quarantine(parts)
-    return PreparedFile(ValidationResult(accepted, quarantine, rows_ok), raw, adapter, source)
+    info = _export_info(schema, adapter, raw, accepted) if schema.name in LINEAGE_TABLES else None
+    if info is not None and len(accepted):
+        accepted = accepted.copy()
+        accepted["source_id"] = info.export_id
+    result = ValidationResult(accepted, quarantine, rows_ok)
+    return PreparedFile(
+        result,
+        raw,
+        adapter,
+        source,
+        info,
+        summary_n,
+        checks,
+        _mapping_of(adapter, raw),
+        canon_all,
+    )
+
+
+_LEVEL_KEYS = ("search_term", "keyword", "ad_id", "ad_set", "campaign_id")
+
+
+def _require_level_key(data: pd.DataFrame) -> None:
+    """A data row lacking the key of the export's level (its ad, keyword ...) is quarantined."""
+    key = next((k for k in _LEVEL_KEYS if k in data.columns), None)
+    if key is None:
+        return
+    blank = data[key].map(
+        lambda v: v is None or (isinstance(v, float) and v != v) or str(v).strip() == ""
+    )
+    if not blank.any():
+        return
+    if ERROR_REASON not in data.columns:
+        data[ERROR_FIELD] = None
+        data[ERROR_REASON] = None
+    todo = blank & data[ERROR_REASON].isna()
+    data.loc[todo, ERROR_FIELD] = key
+    data.loc[todo, ERROR_REASON] = (
+        f"required value is missing (the rows of this export are identified by {key})"
+    )
+
+
+def _check_currency_option(currency: str | None) -> str | None:
+    if currency is None:
+        return None
+    code = currency.strip().upper()
+    if not _CURRENCY.match(code):
+        raise ConfigError(
+            f"--currency {currency!r} is not an ISO 4217 code; use three letters such as EUR, "
+            "USD, GBP"
+        )
+    return code
+
+
+def _apply_currency(
+    schema: EntitySchema,
+    data: pd.DataFrame,
+    code: str | None,
+    source: str,
+    adapter: FormatAdapter,
+) -> None:
+    """Fill and check the currency of money rows (in place); refuse money without one."""
+    if "currency" not in schema.columns:
+        return
+    money = [f.name for f in schema.fields if f.money and f.name in data.columns]
+    cur = (
+        data["currency"].map(
+            lambda v: None if v is None or str(v).strip() == "" else str(v).strip().upper()
+        )
+        if "currency" in data.columns
+        else pd.Series([None] * len(data), index=data.index, dtype=object)
+    )
+    if code is not None:
+        stated = {c for c in cur.dropna().unique() if c != code}
+        if stated:
+            raise DataValidationError(
+                f"{source}: the file states its currency as {', '.join(sorted(stated))} but "
+                f"--currency says {code}; leave out --currency (micromix never converts)"
+            )
+        cur = cur.where(cur.notna(), code)
+    if money and cur.isna().any():
+        amounts = pd.concat([read_numbers(data[m].where(cur.isna())).values for m in money], axis=1)
+        nonzero = (amounts.fillna(0) != 0).any(axis=1)
+        if bool(nonzero.any()):
+            raise DataValidationError(
+                f"{source}: the file gives no currency for its money columns "
+                f"({', '.join(money)}) and the {adapter.lookup_name} layout does not state one; "
+                "pass --currency with the account's ISO code (e.g. --currency EUR)"
+            )
+    data["currency"] = cur
+
+
+def _refuse_junk(
+    schema: EntitySchema, adapter: FormatAdapter, res: ValidationResult, n: int, source: str
+) -> None:
+    """Refuse a layout that maps required fields to nothing usable for most rows."""
+    if n < 2 or not len(res.quarantine):
+        return
+    q = res.quarantine
+    unusable: list[str] = []
+    for f in schema.fields:
+        if not f.required:
+            continue
+        pat = re.escape(f.name) + r": (?:required value is missing|a JSON (?:object|array))"
+        hit = q["reasons"].str.contains(pat, regex=True).sum()
+        if hit > JUNK_SHARE * n:
+            unusable.append(f"{f.name} ({hit} of {n} rows)")
+    if unusable:
+        raise DataValidationError(
+            f"{source}: the {adapter.lookup_name} layout ({adapter.title}) maps required "
+            f"field(s) {', '.join(unusable)} to nothing usable, so this is not a file of that "
+            "layout; check the kind, or pass --format with the file's real layout"
+        )
+
+
+def _cross_check(
+    schema: EntitySchema, summary: pd.DataFrame, accepted: pd.DataFrame, not_accepted: int
+) -> tuple[dict[str, Any], ...]:
+    """Compare the sum of the accepted rows with the export's own total rows."""
+    measures = [m for m in _ADDITIVE.get(schema.name, ()) if m in summary.columns]
+    if not len(summary) or not measures:
+        return ()
+    sums = {m: float(pd.to_numeric(accepted[m], errors="coerce").fillna(0).sum()) for m in measures}
+    reported = {m: bool(accepted[m].notna().any()) for m in measures}
+    best: tuple[int, str, list[str]] | None = None
+    for _, row in summary.iterrows():
+        label = str(row.get(SUMMARY))
+        diffs = []
+        matched = 0
+        compared: list[str] = []
+        for m in measures:
+            val = read_numbers(pd.Series([row.get(m)], dtype=object)).values.iat[0]
+            if val is pd.NA or val is None or (isinstance(val, float) and math.isnan(val)):
+                continue
+            # rounding of the rows (2 decimals in most exports) may add up, but never past 0.1%
+            total = abs(float(val))
+            tol = (
+                0.5
+                if schema.field(m).dtype == "int"
+                else min(0.006 * (len(accepted) + 1), 1e-3 * total)
+            )
+            compared.append(m)
+            if abs(float(val) - sums[m]) <= max(tol, 1e-6 * total, 1e-9):
+                matched += 1
+            elif not reported[m]:
+                diffs.append(f"{m} {float(val):,.2f} in the total row, not reported by row")
+            else:
+                diffs.append(
+                    f"{m} {float(val):,.2f} in the total row vs {sums[m]:,.2f} in the rows"
+                )
+        if not diffs and compared:
+            return (
+                {
+                    "check": "total_rows",
+                    "status": "pass",
+                    "message": f"the rows add up to the export's total row {label!r} "
+                    f"({', '.join(compared)})",
+                },
+            )
+        if diffs and (best is None or matched > best[0]):
+            best = (matched, label, diffs)
+    if best is None:
+        return ()  # the total rows state none of the measures the rows have
+    extra = (
+        f"; {not_accepted} row(s) were quarantined, which explains a shortfall"
+        if not_accepted
+        else ""
+    )
+    return (
+        {
+            "check": "total_rows",
+            "status": "review",
+            "message": f"the rows do not add up to any total row of the export (closest "
+            f"{best[1]!r}: {'; '.join(best[2])}){extra}",
+        },
+    )
+
+
+def _export_info(
+    schema: EntitySchema, adapter: FormatAdapter, raw: RawTable, accepted: pd.DataFrame
+) -> ExportInfo:
+    def uniq(col: str) -> tuple[str, ...]:
+        if col not in accepted.columns:
+            return ()
+        return tuple(sorted({str(v) for v in accepted[col].dropna().unique()}))
+
+    period = None
+    if "date" in accepted.columns and accepted["date"].notna().any():
+        first = accepted["date"].min()
+        ends = (
+            accepted["date_end"].where(accepted["date_end"].notna(), accepted["date"])
+            if "date_end" in accepted.columns
+            else accepted["date"]
+        )
+        period = (first.strftime("%Y-%m-%d"), ends.max().strftime("%Y-%m-%d"))
+    dims = tuple(
+        sorted(
+            c
+            for c in accepted.columns
+            if c not in ("source_id", "source_row", "date_end", "currency", "strategy", "level")
+            and schema.field(c).dtype == "string"
+            and accepted[c].notna().any()
+        )
+    )
+    accounts = uniq("account_id") or uniq("property")
+    currencies = uniq("currency")
+    members = hashlib.sha256(
+        json.dumps(
+            [uniq(c) for c in ("ad_set", "ad_id", "keyword", "search_term", "dimension_value")],
+            ensure_ascii=True,
+        ).encode()
+    ).hexdigest()[:16]
+    return ExportInfo(
+        scope=",".join(uniq("dimension")),
+        members=members,
+        table=schema.name,
+        layout=adapter.lookup_name,
+        platforms=uniq("platform"),
+        account=",".join(accounts) if accounts else None,
+        currency=",".join(currencies) if currencies else None,
+        dims=dims,
+        period=period,
+        campaigns=uniq("campaign_id"),
+        digest=raw.digest,
+    )
+
+
+def _mapping_of(adapter: FormatAdapter, raw: RawTable) -> dict[str, str]:
+    """Which header each contract field comes from (for inspect / dry-run)."""
+    from micromix.ingest.formats import ColumnLookup
+
+    out: dict[str, str] = {}
+    fields = getattr(adapter, "fields", None)
+    if isinstance(fields, dict):
+        c = ColumnLookup(raw.frame)
+        for canon, alts in fields.items():
+            name = c.name(*alts)
+            if name is not None:
+                out[canon] = name
+    elif hasattr(adapter, "_mapping"):
+        out = {v: k for k, v in adapter._mapping(raw.frame.columns).items()}
+    return out
 
 
 def _concat_quarantine(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -248,16 +596,10 @@ def _concat_quarantine(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _raw_record(raw: RawTable, pos: int) -> str:
+    from micromix.schema.base import _json_safe
+
     rec = raw.frame.iloc[pos].to_dict()
-    clean = {
-        str(k): (None if v is None or (isinstance(v, float) and v != v) else _safe_text(v))
-        for k, v in rec.items()
-    }
-    return json.dumps(clean, ensure_ascii=False)
-
-
-def _safe_text(v: object) -> str:
-    return str(v).encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+    return json.dumps(_json_safe(rec), ensure_ascii=False)
 
 
 def _quarantine_frame(
@@ -290,13 +632,10 @@ def _broken_records(
     """Quarantine records for lines the reader could not split into fields."""
     if not raw.broken:
         return pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
-    lines: list[str] = []
-    if raw.format in ("csv", "tsv", "jsonl"):
-        text = raw.path.read_bytes().decode("utf-8", errors="replace")
-        lines = text.removeprefix("\ufeff").splitlines()
 
     def line_text(n: int) -> str:
-        t = lines[n - 1] if 0 < n <= len(lines) else ""
+        t = raw.line_text(n)
+        t = t.encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
         return json.dumps({"_line": t[:_MAX_RECORD_CHARS]}, ensure_ascii=False)
 
     return _quarantine_frame(
@@ -313,21 +652,23 @@ def _broken_records(
 def _adapter_records(
     schema: EntitySchema,
     raw: RawTable,
-    canon: pd.DataFrame,
+    data: pd.DataFrame,
+    lines: np.ndarray,
     bad: np.ndarray,
     source: str,
     now: pd.Timestamp,
 ) -> pd.DataFrame:
     """Quarantine records for rows the format adapter could not map."""
     pos = np.flatnonzero(bad)
+    by_line = dict(zip(raw.rows, range(len(raw.rows))))
     return _quarantine_frame(
         schema,
         source,
         now,
-        rows=[raw.rows[i] for i in pos],
-        fields=[str(canon[ERROR_FIELD].iat[i] or "") for i in pos],
-        reasons=[str(canon[ERROR_REASON].iat[i]) for i in pos],
-        records=[_raw_record(raw, int(i)) for i in pos],
+        rows=[int(lines[i]) for i in pos],
+        fields=[str(data[ERROR_FIELD].iat[i] or "") for i in pos],
+        reasons=[str(data[ERROR_REASON].iat[i]) for i in pos],
+        records=[_raw_record(raw, by_line[int(lines[i])]) for i in pos],
     )
 
 
@@ -339,64 +680,271 @@ def ingest_file(
     file_format: str | None = None,
     layout: str | FormatAdapter | None = None,
     *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    currency: str | None = None,
+    dayfirst: bool | None = None,
+    window: TimeWindow | None = None,
+    on_overlap: str = "refuse",
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest one file into ``store``: accepted rows upserted, bad rows quarantined, atomically.
+    """Ingest one file into ``store``: accepted rows written, bad rows quarantined, atomically.
 
     Parameters
     ----------
     store : micromix.store.Store
     kind : str
-        ``events``, ``ads``, ``posts``, ``creators``, ``audience`` or ``experiments``.
+        ``events``, ``ads``, ``posts``, ``creators``, ``audience``, ``experiments`` or
+        ``traffic``.
     path : str or Path
     file_format : str, optional
-        Container format (``csv``, ``tsv``, ``jsonl``, ``json``, ``parquet``); detected when None.
+        Container format (``csv``, ``tsv``, ``jsonl``, ``json``, ``parquet``, ``xlsx``).
     layout : str or FormatAdapter, optional
-        Input layout (``meta_ads``, ``ga4_bigquery`` ...); detected from the header when None.
+        Input layout (``meta_ads``, ``google_ads`` ...); detected from the header when None.
+    encoding, sheet : str, optional
+        Text encoding (detected when None) and ``.xlsx`` worksheet.
+    currency : str, optional
+        ISO 4217 code of the money columns when the file does not state it.
+    dayfirst : bool, optional
+        Order of ``d/m/y`` dates (detected from the file when None).
+    window : TimeWindow, optional
+        Accepted timestamps (default 1970-01-01..2100-01-01).
+    on_overlap : {"refuse", "replace", "keep"}
+        What to do when the file overlaps a different export already ingested.
     progress : callable, optional
         ``progress(step, fraction)`` callback (the CLI passes a progress bar).
 
     Returns
     -------
     IngestReport
-        Rows in the file, accepted, quarantined, inserted / updated / unchanged and the first
-        quarantine reasons. A file whose rows are all quarantined is still recorded (the
-        quarantine keeps them); the report then has ``ok == False``.
 
     Raises
     ------
-    InputFileError
-        The file is missing, empty or unreadable.
-    ColumnNotFoundError
-        The header fits no layout (or not the one given), naming the missing columns.
+    InputFileError, ColumnNotFoundError, DataValidationError, OverlapError
+        One sentence naming the file and what to do.
     """
     step = progress or (lambda _s, _f: None)
-    prepared = prepare_file(kind, path, file_format, layout, progress=step)
+    prepared = prepare_file(
+        kind,
+        path,
+        file_format,
+        layout,
+        encoding=encoding,
+        sheet=sheet,
+        currency=currency,
+        dayfirst=dayfirst,
+        window=window,
+        progress=step,
+    )
     step("writing to the store", 0.8)
-    report = write_prepared(store, kind, prepared)
+    report = write_prepared(store, kind, prepared, on_overlap=on_overlap)
     step("done", 1.0)
     return report
 
 
-def write_prepared(store: Any, kind: str, prepared: PreparedFile) -> IngestReport:
-    """Write a :func:`prepare_file` result to ``store`` in one transaction."""
-    res, raw, adapter, source = prepared
-    return _write(
-        store, kind, schema_for(kind), res, source, adapter.lookup_name, raw.format, raw.total
+def dry_run_report(kind: str, prepared: PreparedFile) -> IngestReport:
+    """The report an ingest of ``prepared`` would give, without a store."""
+    res = prepared.result
+    return _report(
+        kind, schema_for(kind), prepared, len(res.accepted), res.quarantine, dry_run=True
     )
+
+
+def _report(
+    kind: str,
+    schema: EntitySchema,
+    prepared: PreparedFile,
+    accepted: int,
+    quarantine: pd.DataFrame,
+    *,
+    dry_run: bool = False,
+    written: Any = None,
+    replaced: tuple[str, ...] = (),
+    overlapping: tuple[str, ...] = (),
+    removed: int = 0,
+    inserted: int | None = None,
+    updated: int | None = None,
+    unchanged: int | None = None,
+) -> IngestReport:
+    res, raw, adapter, source, info = prepared[:5]
+    currencies = (
+        sorted({str(c) for c in res.accepted["currency"].dropna().unique()})
+        if "currency" in res.accepted.columns
+        else []
+    )
+    return IngestReport(
+        kind=kind,
+        table=schema.name,
+        source=source,
+        layout=adapter.lookup_name,
+        file_format=raw.format,
+        rows_in_file=accepted + len(quarantine),
+        accepted=accepted,
+        quarantined=len(quarantine),
+        inserted=inserted if inserted is not None else (written.inserted if written else 0),
+        updated=updated if updated is not None else (written.updated if written else 0),
+        unchanged=unchanged if unchanged is not None else (written.unchanged if written else 0),
+        quarantine_sample=_sample(quarantine),
+        top_reasons=_top_reasons(quarantine),
+        summary_rows=prepared.summary_rows,
+        checks=tuple(prepared.checks),
+        encoding=raw.encoding,
+        currency=",".join(currencies) if currencies else None,
+        period=info.period if info is not None else None,
+        source_id=info.export_id if info is not None else None,
+        replaced=replaced,
+        overlaps=overlapping,
+        removed=removed,
+        dry_run=dry_run,
+    )
+
+
+def write_prepared(
+    store: Any, kind: str, prepared: PreparedFile, *, on_overlap: str = "refuse"
+) -> IngestReport:
+    """Write a :func:`prepare_file` result to ``store`` in one transaction."""
+    if on_overlap not in ON_OVERLAP:
+        raise ConfigError(f"on_overlap {on_overlap!r} is not one of {', '.join(ON_OVERLAP)}")
+    res, raw, adapter, source, info = prepared[:5]
+    schema = schema_for(kind)
+    if info is None:
+        report = _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
+        return _report(
+            kind,
+            schema,
+            prepared,
+            report.accepted,
+            res.quarantine,
+            inserted=report.inserted,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
+    now = pd.Timestamp.now(tz="UTC")
+    with store.transaction():
+        _ensure_columns(store, schema)
+        registry = read_registry(store, schema.name)
+        export_id = info.export_id
+        # earlier versions of this export: the same report, or whatever was ingested from this
+        # very path before (a file fixed or re-downloaded in place)
+        prev_ids = [export_id] + [r[1] for r in registry if r[2] == source and r[1] != export_id]
+        others = [r for r in registry if r[1] not in prev_ids and overlaps(info, r[0])]
+        if others and on_overlap == "refuse":
+            o_info, _oid, o_path, o_at = others[0]
+            raise OverlapError(
+                f"{source}: overlaps {o_path} (ingested {o_at:%Y-%m-%d %H:%M}): both hold "
+                f"{info.describe()} vs {o_info.describe()}, whose rows would be counted twice; "
+                "pass --replace to replace the earlier export with this file, or --keep-both if "
+                "they do not describe the same deliveries"
+            )
+        old_rows = _rows_of(store, schema.name, prev_ids)
+        drop_ids = prev_ids + ([r[1] for r in others] if on_overlap == "replace" else [])
+        old_paths = [r[2] for r in registry if r[1] in drop_ids]
+        if store.has_table(schema.name):
+            store.delete_where(schema.name, "source_id", drop_ids)
+        stale_paths = sorted(set(old_paths) - {source})
+        if stale_paths and store.has_table("quarantine"):
+            store.delete_where("quarantine", "source", stale_paths)
+        if store.has_table(REGISTRY_TABLE):
+            store.delete_where(REGISTRY_TABLE, "source_id", drop_ids)
+        _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
+        store.append(REGISTRY_TABLE, registry_frame(info, source, len(res.accepted), now))
+    ins, upd, unch, removed = _diff(old_rows, res.accepted, schema)
+    return _report(
+        kind,
+        schema,
+        prepared,
+        len(res.accepted),
+        res.quarantine,
+        replaced=tuple(r[2] for r in others) if on_overlap == "replace" else (),
+        overlapping=tuple(r[2] for r in others) if on_overlap == "keep" else (),
+        removed=removed,
+        inserted=ins,
+        updated=upd,
+        unchanged=unch,
+    )
+
+
+_ENGINE_TYPES = {
+    "string": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+}
+
+
+def _ensure_columns(store: Any, schema: EntitySchema) -> None:
+    """Add contract columns a store created by an older micromix lacks (DuckDB stores)."""
+    if not store.has_table(schema.name) or getattr(store, "engine", "") != "duckdb":
+        return
+    have = set(store.table(schema.name).columns)
+    for f in schema.fields:
+        if f.name not in have:
+            store.sql(f'ALTER TABLE "{schema.name}" ADD COLUMN "{f.name}" {_ENGINE_TYPES[f.dtype]}')
+
+
+def _rows_of(store: Any, table: str, ids: list[str]) -> pd.DataFrame:
+    if not store.has_table(table):
+        return pd.DataFrame()
+    t = store.table(table)
+    if "source_id" not in t.columns:
+        return pd.DataFrame()
+    return store.execute(t.filter(t.source_id.isin(ids)))
+
+
+def _diff(old: pd.DataFrame, new: pd.DataFrame, schema: EntitySchema) -> tuple[int, int, int, int]:
+    """inserted, updated, unchanged, removed between a previous version of an export and this."""
+    if not len(old):
+        return len(new), 0, 0, 0
+    key = ["source_row"]
+    cols = [c for c in schema.columns if c in old.columns and c in new.columns and c != "source_id"]
+    o = old[cols].astype("string").fillna("\x00")
+    n = new[cols].astype("string").fillna("\x00")
+    o_keys = set(o["source_row"])
+    n_keys = set(n["source_row"])
+    both = o_keys & n_keys
+    merged = n[n["source_row"].isin(both)].merge(
+        o[o["source_row"].isin(both)], on=key, suffixes=("", "_old")
+    )
+    same = np.ones(len(merged), dtype=bool)
+    for c in cols:
+        if c not in key:
+            same &= (merged[c] == merged[c + "_old"]).to_numpy(dtype=bool)
+    unchanged = int(same.sum())
+    return len(n_keys - o_keys), len(merged) - unchanged, unchanged, len(o_keys - n_keys)
 
 
 def ingest_frame(
     store: Any, kind: str, df: pd.DataFrame, source: str, *, ingested_at: pd.Timestamp | None = None
 ) -> IngestReport:
-    """Ingest an already-typed DataFrame (e.g. from the simulator) with the same guarantees.
+    """Ingest a DataFrame (e.g. an API batch or the simulator's) with the same guarantees.
 
     Rows are numbered from 1 in the frame's order; bad rows are quarantined under ``source``.
-    Validation is vectorised (see :func:`validate_frame`), so large frames are cheap.
+    The one contract validator reads typed columns without converting them to text.
     """
     schema = schema_for(kind)
     res = validate_frame(schema, df, source=source, ingested_at=ingested_at)
-    return _write(store, kind, schema, res, source, "frame", "dataframe", len(df))
+    return _write(store, kind, schema, res, source, "frame", "dataframe")
+
+
+def validate_frame(
+    schema: EntitySchema,
+    df: pd.DataFrame,
+    source: str = "frame",
+    ingested_at: pd.Timestamp | None = None,
+) -> ValidationResult:
+    """Validate a frame against ``schema`` (rows numbered from 1): :meth:`EntitySchema.validate`.
+
+    Raises
+    ------
+    DataValidationError
+        A required column is absent altogether.
+    """
+    data = df.reset_index(drop=True)
+    return schema.validate(
+        data, rows=list(range(1, len(data) + 1)), source=source, ingested_at=ingested_at
+    )
 
 
 def _write(
@@ -407,14 +955,13 @@ def _write(
     source: str,
     layout: str,
     file_format: str,
-    total: int,
 ) -> IngestReport:
     quarantine = _keep_first_seen(store, schema, source, res.quarantine)
     log = {
         "source": source,
         "kind": schema.name,
         "format": f"{file_format}/{layout}",
-        "rows_in_file": int(total),
+        "rows_in_file": len(res.accepted) + len(quarantine),
         "accepted": len(res.accepted),
         "quarantined": len(quarantine),
         "_rows": list(res.rows_accepted),
@@ -426,7 +973,7 @@ def _write(
         source=source,
         layout=layout,
         file_format=file_format,
-        rows_in_file=int(total),
+        rows_in_file=len(res.accepted) + len(quarantine),
         accepted=len(res.accepted),
         quarantined=len(quarantine),
         inserted=written.inserted,
@@ -520,188 +1067,3 @@ def _top_reasons(
         {"field": k[0], "reason": example[k], "count": c, "rows": first[k]}
         for k, c in counts.most_common(n)
     )
-
-
-# ====================================================================== typed frames
-_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0"})
-_FALSE = frozenset({"false", "f", "no", "n", "0", "0.0"})
-
-
-def validate_frame(
-    schema: EntitySchema,
-    df: pd.DataFrame,
-    source: str = "frame",
-    ingested_at: pd.Timestamp | None = None,
-) -> ValidationResult:
-    """Vectorised validation of an already-typed frame against ``schema``.
-
-    Same outcome as :meth:`EntitySchema.validate` on text cells (types coerced, required
-    values, minimums, allowed values, duplicate keys), without converting every cell to text.
-    Rows are numbered from 1.
-
-    Raises
-    ------
-    DataValidationError
-        A required column is absent altogether.
-    """
-    n = len(df)
-    data = df.reset_index(drop=True)
-    absent = [f.name for f in schema.fields if f.required and f.name not in data.columns]
-    if absent:
-        raise DataValidationError(
-            f"{source}: required column(s) {', '.join(map(repr, absent))} for {schema.name} not "
-            f"found (columns present: {', '.join(map(str, data.columns[:25]))}); add them"
-        )
-    reasons: dict[int, list[tuple[str, str]]] = {}
-    out: dict[str, pd.Series] = {}
-    for f in schema.fields:
-        col = data[f.name] if f.name in data.columns else None
-        typed, bad, why = _coerce_typed(f, col, n)
-        out[f.name] = typed
-        for i in np.flatnonzero(bad):
-            reasons.setdefault(int(i), []).append((f.name, why(int(i))))
-    typed_df = pd.DataFrame(out)
-    bad_mask = np.zeros(n, dtype=bool)
-    if reasons:
-        bad_mask[list(reasons)] = True
-    keys = typed_df.loc[~bad_mask, list(schema.key)]
-    dup = keys.duplicated(keep="first").to_numpy()
-    if dup.any():
-        involved = keys[keys.duplicated(keep=False).to_numpy()]
-        first_row: dict[tuple[Any, ...], int] = {}
-        for idx, k in zip(involved.index, map(tuple, involved.astype(object).to_numpy())):
-            first_row.setdefault(k, int(idx) + 1)
-        for dup_idx in keys.index[dup]:
-            k = tuple(keys.loc[dup_idx].astype(object).to_numpy())
-            reasons.setdefault(int(dup_idx), []).append(
-                (
-                    schema.key[0],
-                    f"duplicate key {dict(zip(schema.key, map(str, k)))} (same as row {first_row[k]})",
-                )
-            )
-            bad_mask[dup_idx] = True
-    accepted = typed_df.loc[~bad_mask].reset_index(drop=True)
-    now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
-    bad_idx = sorted(reasons)
-    records = []
-    for pos in bad_idx:
-        rec = data.iloc[pos].to_dict()
-        records.append(
-            json.dumps({str(k): _json_value(v) for k, v in rec.items()}, ensure_ascii=False)
-        )
-    quarantine = _quarantine_frame(
-        schema,
-        source,
-        now,
-        rows=[i + 1 for i in bad_idx],
-        fields=[reasons[i][0][0] for i in bad_idx],
-        reasons=[reasons[i][0][1] for i in bad_idx],
-        records=records,
-    )
-    quarantine["reasons"] = ["; ".join(f"{f}: {r}" for f, r in reasons[i]) for i in bad_idx]
-    return ValidationResult(accepted, quarantine, (np.flatnonzero(~bad_mask) + 1).tolist())
-
-
-def _json_value(v: object) -> object:
-    if v is None or v is pd.NaT or v is pd.NA:
-        return None
-    if isinstance(v, float) and v != v:
-        return None
-    if isinstance(v, (bool, int, float, str)):
-        return v
-    if isinstance(v, np.generic):
-        return v.item()
-    return str(v)
-
-
-def _coerce_typed(
-    f: Any, col: pd.Series | None, n: int
-) -> tuple[pd.Series, np.ndarray, Callable[[int], str]]:
-    """Typed column, bad-row mask and a reason builder for one contract field."""
-    if col is None:
-        empty = pd.Series([None] * n, dtype=object).astype(_pandas_dtype(f.dtype))
-        bad = np.full(n, f.required)
-        return empty, bad, lambda i: "required value is missing"
-    why: dict[int, str] = {}
-
-    def flag(mask: np.ndarray, message: Callable[[int], str]) -> None:
-        for i in np.flatnonzero(mask):
-            why.setdefault(int(i), message(int(i)))
-
-    if f.dtype == "string":
-        typed = col if isinstance(col.dtype, pd.StringDtype) else col.astype("string")
-        typed = typed.where((typed.str.strip() != "").fillna(False).to_numpy(dtype=bool))
-        if f.allowed is not None:
-            vals = typed.dropna().unique()
-            lower = {v: v.lower() for v in vals}
-            if any(k != v for k, v in lower.items()):
-                typed = typed.str.lower()
-            bad_vals = [v for v in set(lower.values()) if v not in f.allowed]
-            if bad_vals:
-                flag(
-                    typed.isin(bad_vals).to_numpy(dtype=bool),
-                    lambda i: f"{typed.iat[i]!r} is not one of {', '.join(f.allowed)}",
-                )
-    elif f.dtype in ("int", "float"):
-        num = (
-            col
-            if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
-            else pd.to_numeric(col, errors="coerce")
-        )
-        flag(
-            (col.notna() & num.isna()).to_numpy(dtype=bool),
-            lambda i: f"{col.iat[i]!r} is not a number",
-        )
-        asf = num.astype("Float64")
-        flag(
-            (asf.notna() & ~np.isfinite(asf.fillna(0.0).astype("float64"))).to_numpy(dtype=bool),
-            lambda i: "value is not finite",
-        )
-        if f.dtype == "int":
-            flag(
-                (asf.notna() & (asf % 1 != 0)).fillna(False).to_numpy(dtype=bool),
-                lambda i: f"{col.iat[i]!r} is not a whole number",
-            )
-        if f.minimum is not None:
-            flag(
-                (asf < f.minimum).fillna(False).to_numpy(dtype=bool),
-                lambda i: f"must be >= {f.minimum:g}, got {col.iat[i]}",
-            )
-        finite = asf.where(np.isfinite(asf.fillna(0.0).astype("float64")))
-        typed = (
-            finite.where(finite % 1 == 0).round().astype("Int64") if f.dtype == "int" else finite
-        )
-    elif f.dtype == "bool":
-        if pd.api.types.is_bool_dtype(col):
-            typed = col.astype("boolean")
-        else:
-            low = col.astype("string").str.strip().str.lower()
-            typed = pd.Series(pd.NA, index=col.index, dtype="boolean")
-            typed[low.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
-            typed[low.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
-            flag(
-                (low.notna() & (low != "") & typed.isna()).to_numpy(dtype=bool),
-                lambda i: f"{col.iat[i]!r} is not true/false",
-            )
-    else:
-        if isinstance(col.dtype, pd.DatetimeTZDtype):
-            ts = col.dt.tz_convert("UTC")
-        elif pd.api.types.is_datetime64_dtype(col):
-            ts = col.dt.tz_localize("UTC")
-        else:
-            ts = parse_timestamps(col)
-            flag(
-                (col.notna() & ts.isna()).to_numpy(dtype=bool),
-                lambda i: (
-                    f"{col.iat[i]!r} is not a valid {'date' if f.dtype == 'date' else 'date/time'}"
-                ),
-            )
-        ts = ts.astype("datetime64[us, UTC]")
-        typed = ts.dt.tz_localize(None).dt.normalize() if f.dtype == "date" else ts
-    if f.required:
-        flag(typed.isna().to_numpy(dtype=bool), lambda i: "required value is missing")
-    bad = np.zeros(n, dtype=bool)
-    if why:
-        bad[list(why)] = True
-        typed = typed.where(~bad)
-    return typed.reset_index(drop=True), bad, lambda i: why[i]

@@ -51,7 +51,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -539,11 +539,15 @@ def _prepare(
     for f in filters:
         t = t.filter(f)
     if plan.source == "posts" and "followers" not in t.columns:
-        if "author_followers" in t.columns:
-            t = t.mutate(followers=t.author_followers)
-        elif followers is not None:
-            f = followers.select(_creator=followers.creator_id, followers=followers.followers)
+        # the count the export reports beside the post, else the author's creator profile
+        own = t.author_followers if "author_followers" in t.columns else None
+        if followers is not None:
+            f = followers.select(_creator=followers.creator_id, _profile=followers.followers)
             t = t.left_join(f, t.author_id == f._creator).drop("_creator")
+            t = t.mutate(followers=t._profile if own is None else own.coalesce(t._profile))
+            t = t.drop("_profile")
+        elif own is not None:
+            t = t.mutate(followers=own)
     time_col = t[_TIME_COLUMN[plan.source]]
     extra: dict[str, Any] = {}
     if plan.grain:
@@ -721,7 +725,7 @@ def compute_kpis(
     if fx is None and to is not None:
         fx = FxRates.identity(to)
     followers_from = None
-    if src == "posts" and "author_followers" not in t.columns and store.has_table("creators"):
+    if src == "posts" and store.has_table("creators"):
         followers_from = "creators"
     plan = kpi_plan(
         t.columns,
@@ -835,6 +839,14 @@ def _finish(
     if fx is not None and plan.currency_mode != "none":
         df["currency"] = fx.to
         out_cols.insert(len(plan.out_keys), "currency")
+    if (
+        "level" in plan.out_keys
+        and "level" not in plan.by
+        and df["level"].nunique(dropna=False) <= 1
+    ):
+        # one level only (or none recorded): nothing was kept apart, the column says nothing
+        out_cols.remove("level")
+        plan = replace(plan, out_keys=tuple(k for k in plan.out_keys if k != "level"))
     out = df[out_cols]
     if plan.out_keys:
         out = out.sort_values(list(plan.out_keys), na_position="last", kind="stable")

@@ -37,7 +37,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
@@ -45,6 +44,7 @@ from micromix.ingest.files import read_table
 from micromix.moments.actions import ActionDispatcher, MomentAction, build_action
 from micromix.moments.bursts import Alert, BurstSpec, BurstStream
 from micromix.moments.intent import IntentClassifier
+from micromix.schema.values import epoch_seconds
 
 __all__ = [
     "DEFAULT_KEY_FIELDS",
@@ -60,24 +60,13 @@ DEFAULT_KEY_FIELDS = ("moment", "topic", "region")
 
 
 def parse_ts(value: Any) -> float:
-    """Epoch seconds from epoch seconds/milliseconds or an ISO 8601 string."""
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        v = float(value)
-        return v / 1000.0 if v > 1e11 else v
-    if isinstance(value, str):
-        try:
-            return float(value) / (1000.0 if float(value) > 1e11 else 1.0)
-        except ValueError:
-            pass
+    """Epoch seconds from epoch s/ms/µs/ns or an ISO 8601 string (:func:`epoch_seconds`)."""
     try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
+        return epoch_seconds(value)
+    except ValueError as exc:
         raise DataValidationError(
-            f"event timestamp {value!r} is not a time; send epoch seconds or ISO 8601"
-        ) from exc
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("UTC")
-    return ts.timestamp()
+            f"event timestamp {value!r}: {exc}; send epoch seconds or ISO 8601"
+        ) from None
 
 
 class MomentDetector:

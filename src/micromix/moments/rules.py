@@ -43,12 +43,15 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = [
+    "LEXICAL_CUES",
     "MOMENTS",
     "RULES",
     "SITE_CUES",
     "IntentRule",
+    "english_words",
     "explain",
     "known_sites",
+    "lexical_cues",
     "normalize_text",
     "rule_columns",
     "rule_matrix",
@@ -166,6 +169,13 @@ RULES: tuple[IntentRule, ...] = (
         1.5,
     ),
     IntentRule(
+        "near_local",
+        r"\bnear (downtown |the )?(?!(me|by|you|here)\b)[a-z]+|"
+        r"\b(local|in my area|around me|in town)\b",
+        "go",
+        1.0,
+    ),
+    IntentRule(
         "place_nouns",
         r"\b(restaurants?|cafes?|coffee shops?|bars?|vets?|veterinarians?|clinics?|hospitals?|"
         r"pharmacy|pharmacies|dentists?|groomers?|salons?|barbers?|gas stations?|hotels?|motels?|"
@@ -193,9 +203,23 @@ RULES: tuple[IntentRule, ...] = (
         r"file|close|delete|send|calculate|measure|prepare|organize|decorate|lose|gain|boil|"
         r"grill|roast|fry|solve|connect|transfer|update|uninstall|turn off|turn on|check|"
         r"find out|cancel|become|clear|format|recover|restore|unlock|block|hide|screenshot|"
-        r"sharpen|season|store|freeze|thaw|cure|relieve|reduce|increase|speed up)\b",
+        r"sharpen|season|store|freeze|thaw|cure|relieve|reduce|increase|speed up|earn|obtain|"
+        r"report|register|renew|apply for|file for|get a|get an|get my|get your)\b",
         "do",
         1.5,
+    ),
+    IntentRule(
+        "gerund_task",
+        r"^(getting|making|building|growing|raising|training|cleaning|cooking|baking|writing|"
+        r"starting|finding|choosing|using|learning|teaching|installing|removing|fixing|"
+        r"repairing|replacing|planting|painting|sewing|knitting|drawing|programming|sharpening|"
+        r"obtaining|applying|filing|measuring|preparing|planning|organizing|organising|"
+        r"decorating|caring for|dealing with|treating|preventing|reducing|lowering|improving|"
+        r"losing|gaining|becoming|changing|converting|creating|designing|setting up|"
+        r"transplanting|pruning|smoking|grilling|roasting|frying|canning|potty training)\b|"
+        r"\b\w+ (measuring|cleaning|repair|removal|installation|maintenance|care)$",
+        "do",
+        1.0,
     ),
     IntentRule(
         "fix_setup",
@@ -224,7 +248,8 @@ RULES: tuple[IntentRule, ...] = (
     IntentRule(
         "download_get",
         r"\b(download|downloads|downloading|install|installer|free trial|trial|apk|exe|dmg|"
-        r"torrent|mp3|mp4|pdf download|full version|crack|iso|drivers?|app for|for (pc|mac|"
+        r"torrent|mp3|mp4|pdf download|full version|crack|iso|drivers?|app for|plug-?ins?|"
+        r"software|player \d+|reader \d+|for (pc|mac|"
         r"windows|android|iphone|ios)|for win ?\d+|windows \d+)\b",
         "buy",
         2.5,
@@ -249,6 +274,7 @@ RULES: tuple[IntentRule, ...] = (
         "online_tool",
         r"\b(calculator|converter|convert|conversion|translator|translate|generator|checker|"
         r"maker|editor|compressor|resizer|counter|timer|test online|quiz|to pdf|to jpg|to png|"
+        r"planner|finder|lookup|look up|search engine|directory|tracker|tracking|"
         r"to mp3|to mp4|to word|to excel)\b",
         "buy",
         2.0,
@@ -261,7 +287,36 @@ RULES: tuple[IntentRule, ...] = (
         "buy",
         1.0,
     ),
+    IntentRule(
+        "get_document",
+        r"\b(forms?|worksheets?|printables?|printable|templates?|coloring pages|wallpapers?|"
+        r"clip ?art|fonts?|ringtones?|screensavers?|manuals?|printouts?|free)\b",
+        "buy",
+        1.0,
+    ),
     # --- other: navigational or no intent
+    IntentRule(
+        "org_name",
+        r"\b(college|university|univ|hospital|medical center|health system|county|department|"
+        r"dept|bank|credit union|airlines?|airways|inc|corp|corporation|company|llc|ltd|"
+        r"association|foundation|institute|academy|school district|isd|high school|"
+        r"middle school|elementary school|library|museum|zoo|aquarium|court|courthouse|sheriff|"
+        r"police department|fire department|authority|commission|agency|bureau|administration|"
+        r"magazine|newspaper|times|tribune|herald|gazette|journal|radio|channel \d+|network|"
+        r"lottery|dmv|rmv|bmv|city of|state of|town of|county of|resort|casino|stadium|arena)\b",
+        "other",
+        1.5,
+    ),
+    IntentRule(
+        "business_name",
+        r"\b(center|centre|services|service|news|publishing|publishers|press|foods|brothers|"
+        r"bros|group|associates|partners|systems|solutions|technologies|enterprises|industries|"
+        r"international|motors|marina|report|weekly|daily|online|\.?com|co|inc|store|stores|"
+        r"outlet|hotel|inn|suites|lodge|club|studios?|records|entertainment|media|"
+        r"pharmaceuticals|labs?|clinic|church|ministries)$",
+        "other",
+        1.0,
+    ),
     IntentRule(
         "login",
         r"\b(login|log in|logon|log on|sign in|signin|sign on|my account|account|accounts|"
@@ -302,6 +357,17 @@ SITE_CUES: tuple[tuple[str, str, float], ...] = (
     ("brand_nav", "other", 2.0),
 )
 
+#: lexical cues from an English word list, in feature order: (name, moment, weight). A query of
+#: names rather than words is mostly navigational (a site, brand or institution) or about a
+#: named thing; the model learns how far to trust each.
+LEXICAL_CUES: tuple[tuple[str, str, float], ...] = (
+    ("unknown_word", "other", 0.5),
+    ("all_unknown", "other", 1.0),
+    ("compound_name", "other", 1.5),
+    ("names_only", "other", 0.5),
+    ("one_word", "other", 0.3),
+)
+
 
 @lru_cache(maxsize=1)
 def known_sites() -> frozenset[str]:
@@ -312,6 +378,76 @@ def known_sites() -> frozenset[str]:
         if s and not s.startswith("#"):
             names.add(s)
     return frozenset(names)
+
+
+_WORDS_FILE = Path(__file__).with_name("_data") / "english_words.txt.gz"
+
+
+@lru_cache(maxsize=1)
+def english_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(common words, proper nouns) of ``_data/english_words.txt.gz`` (SCOWL, lower case)."""
+    import gzip
+
+    common: set[str] = set()
+    proper: set[str] = set()
+    target = common
+    with gzip.open(_WORDS_FILE, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            w = line.strip()
+            if w == "#proper":
+                target = proper
+            elif w and not w.startswith("#"):
+                target.add(w)
+    return frozenset(common), frozenset(proper)
+
+
+_ALPHA = re.compile(r"[a-z]+")
+
+
+def _is_word(tok: str, common: frozenset[str]) -> bool:
+    """A common English word, allowing a plural or possessive ``s``."""
+    return tok in common or (tok.endswith("s") and tok[:-1] in common)
+
+
+def _splits_in_two(tok: str, common: frozenset[str], proper: frozenset[str]) -> bool:
+    """``tok`` is two known words written together ("arizonalottery", "smalltopsites")."""
+    for i in range(3, len(tok) - 2):
+        a, b = tok[:i], tok[i:]
+        if (a in common or a in proper) and (_is_word(b, common) or b in proper):
+            return True
+    return False
+
+
+def lexical_cues(text: str) -> tuple[bool, bool, bool, bool, bool]:
+    """Word-list cues of a normalised text, in :data:`LEXICAL_CUES` order.
+
+    ``unknown_word``: a token of three or more letters that is neither an English word, a
+    proper noun nor a known site; ``all_unknown``: every such token is unknown;
+    ``compound_name``: a token that is two known words written together, like a domain
+    ("baltimorecity"); ``names_only``: no common English word at all (proper nouns, unknown
+    names); ``one_word``: a single token.
+    """
+    toks = _ALPHA.findall(text)
+    if not toks:
+        return (False, False, False, False, False)
+    common, proper = english_words()
+    sites = known_sites()
+    long_toks = [t for t in toks if len(t) >= 3]
+    unknown = [
+        t for t in long_toks if not _is_word(t, common) and t not in proper and t not in sites
+    ]
+    compound = any(
+        len(t) >= 7 and not _is_word(t, common) and _splits_in_two(t, common, proper)
+        for t in unknown
+    )
+    names_only = all(not _is_word(t, common) for t in toks if len(t) >= 2)
+    return (
+        bool(unknown),
+        bool(long_toks) and len(unknown) == len(long_toks),
+        compound,
+        names_only,
+        len(text.split()) == 1,
+    )
 
 
 _TOKEN = re.compile(r"[a-z0-9&'+*.-]+")
@@ -362,7 +498,7 @@ def site_cues(text: str) -> tuple[bool, bool, bool, bool]:
 
 def rule_names() -> list[str]:
     """Feature names of :func:`rule_matrix` columns: the rules, then the site cues."""
-    return [r.name for r in RULES] + [c[0] for c in SITE_CUES]
+    return [r.name for r in RULES] + [c[0] for c in SITE_CUES] + [c[0] for c in LEXICAL_CUES]
 
 
 def rule_columns(t: str) -> list[int]:
@@ -370,11 +506,13 @@ def rule_columns(t: str) -> list[int]:
     out = [j for j, r in enumerate(RULES) if r.regex.search(t)]
     base = len(RULES)
     out.extend(base + k for k, hit in enumerate(site_cues(t)) if hit)
+    base += len(SITE_CUES)
+    out.extend(base + k for k, hit in enumerate(lexical_cues(t)) if hit)
     return out
 
 
 def _weights() -> list[tuple[str, str, float]]:
-    return [(r.name, r.moment, r.weight) for r in RULES] + list(SITE_CUES)
+    return [(r.name, r.moment, r.weight) for r in RULES] + list(SITE_CUES) + list(LEXICAL_CUES)
 
 
 def rule_votes(text: str) -> dict[str, float]:
@@ -403,4 +541,4 @@ def rule_matrix(texts: list[str]) -> sp.csr_matrix:
             rows.append(i)
             cols.append(j)
     data = np.ones(len(rows), dtype=np.float64)
-    return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), len(RULES) + len(SITE_CUES)))
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), len(rule_names())))

@@ -1,14 +1,16 @@
 """Train the shipped intent model and report in-domain and cross-domain accuracy.
 
-Run ``python -m micromix.moments.train [--data ../shared/data] [--out PATH] [--eval-only]``.
-Training data:
+Run ``python -m micromix.moments.train [--data ../shared/data] [--unlabelled FILE ...]
+[--web-eval POOL.tsv] [--out PATH] [--eval-only]``. Training data:
 
 * the hand-written template corpus of :mod:`micromix.moments.corpus` (all five moments);
 * real labelled query sets from ``<data>/intent/`` when present (only the learned weights are
   shipped, never the text): Mozilla smart_intent manual labels (Apache-2.0;
   ``information_intent`` -> know, ``yelp_intent`` -> go: a local business or service,
   ``navigation_intent`` -> other, ``weather_intent`` -> know), its generated Yelp (-> go) and
-  weather (-> know) queries, and Wayfair WANDS product queries (MIT; -> buy).
+  weather (-> know) queries, and Wayfair WANDS product queries (MIT; -> buy);
+* real web-search queries without labels (``--unlabelled``: text files, one query per line),
+  given weak labels by :func:`weak_label` (source ``real_weak``; only weights are shipped).
 
 Cross-domain figures are measured leave-one-source-out: the model is trained without a source
 (the templates are always in) and tested on it; accuracy and macro-F1 per source. The
@@ -36,16 +38,22 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from micromix.moments.corpus import template_corpus
 from micromix.moments.intent import DEFAULT_MODEL_PATH, SHOP_SEARCH_PRIOR, IntentClassifier
+from micromix.moments.rules import MOMENTS, explain, normalize_text
 
 __all__ = [
     "DEFAULT_DATA_DIR",
     "HANDLABELLED",
     "SOURCE_WEIGHTS",
+    "WEAK_RULES",
+    "distil_weak_labels",
     "evaluate",
     "load_sources",
+    "load_unlabelled",
+    "load_web_eval",
     "main",
     "train_default",
     "train_embedding_head",
+    "weak_label",
 ]
 
 #: the shared data folder when micromix runs from its repository checkout
@@ -60,12 +68,130 @@ HANDLABELLED = (
 )
 
 
+#: the weak-labelling rules for unlabelled real queries, in the order they are tried: the first
+#: whose rules or cues (``rules.explain`` names) fire gives the label; a query where none fires
+#: is informational (``know``), the default of web-search intent annotation (ORCAS-I's
+#: convention: factual unless a navigational, transactional or instrumental cue says otherwise)
+WEAK_RULES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("other", frozenset({"url", "login", "site_only"})),
+    ("do", frozenset({"how_to", "tutorial", "verb_first", "fix_setup", "gerund_task"})),
+    ("go", frozenset({"near_me", "hours_location", "near_place"})),
+    (
+        "buy",
+        frozenset(
+            {"buy_verb", "deal", "download_get", "book_subscribe", "online_tool", "get_document"}
+        ),
+    ),
+    ("know", frozenset({"question_word", "how_much_many", "definition", "facts", "price_fact"})),
+    ("other", frozenset({"brand_nav", "org_name", "business_name", "compound_name"})),
+)
+
+
+def weak_label(text: object) -> str:
+    """Weak micro-moment label of one unlabelled query by :data:`WEAK_RULES` (default know).
+
+    Examples
+    --------
+    >>> [weak_label(q) for q in ["gmail login", "how to tie a tie", "arizonalottery", "dinosaurs"]]
+    ['other', 'do', 'other', 'know']
+    """
+    return _weak(text)[0]
+
+
+def _weak(text: object) -> tuple[str, bool]:
+    """(label, whether a rule gave it) — False means the informational default."""
+    fired = {name for name, _, _ in explain(normalize_text(text))}
+    for moment, names in WEAK_RULES:
+        if fired & names:
+            return moment, True
+    return "know", False
+
+
+def distil_weak_labels(
+    srcs: dict[str, pd.DataFrame], *, min_proba: float = 0.8, C: float = 4.0
+) -> pd.DataFrame:
+    """Relabel the default-``know`` rows of ``srcs["real_weak"]`` with MiniLM + LR.
+
+    The teacher is a logistic regression on MiniLM sentence embeddings of every labelled
+    source and of the real rows a rule labelled; a default row takes the teacher's label when
+    its probability is at least ``min_proba``. Needs the ``embeddings`` extra (training only:
+    the light model trained on the result is what ships).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    from micromix.moments.embed import embed
+
+    real = srcs["real_weak"].copy()
+    by_rule = np.array([_weak(t)[1] for t in real["text"]])
+    teach = pd.concat(
+        [v for k, v in srcs.items() if k != "real_weak"] + [real[by_rule]], ignore_index=True
+    ).drop_duplicates("text")
+    w = teach["source"].map(SOURCE_WEIGHTS).fillna(1.0).to_numpy()
+    lr = LogisticRegression(C=C, max_iter=3000, class_weight="balanced")
+    lr.fit(embed(teach["text"]), teach["moment"].astype(str), sample_weight=w)
+    idx = np.flatnonzero(~by_rule)
+    proba = lr.predict_proba(embed(real["text"].iloc[idx]))
+    best = proba.argmax(axis=1)
+    sure = proba[np.arange(len(idx)), best] >= min_proba
+    labels = real["moment"].to_numpy(dtype=object)
+    labels[idx[sure]] = lr.classes_[best[sure]]
+    real["moment"] = labels
+    return real
+
+
+def load_unlabelled(
+    paths: list[Path] | tuple[Path, ...], *, exclude: set[str] | None = None
+) -> pd.DataFrame:
+    """Unlabelled real queries (text files, one a line) with :func:`weak_label` labels.
+
+    Duplicates and any text in ``exclude`` (normalised; e.g. an evaluation pool) are dropped.
+    Returns columns ``text``, ``moment`` and ``source`` (``real_weak``).
+    """
+    seen = set(exclude or ())
+    texts: list[str] = []
+    for p in paths:
+        for line in Path(p).read_text(encoding="utf-8").splitlines():
+            t = normalize_text(line)
+            if t and t not in seen:
+                seen.add(t)
+                texts.append(t)
+    return pd.DataFrame(
+        {"text": texts, "moment": [weak_label(t) for t in texts], "source": "real_weak"}
+    )
+
+
+def load_web_eval(path: Path, split: str | None = "dev") -> pd.DataFrame:
+    """A hand-labelled web-query pool (``query``, ``moment``, ``split``; see docs/moments.md).
+
+    Rows labelled ``abstain`` (intent not told by the text) are dropped; ``split`` None keeps
+    both ``dev`` and ``test``.
+    """
+    df = pd.read_csv(path, sep="\t", keep_default_na=False, dtype=str, quoting=3)
+    df = df[df["moment"].isin(MOMENTS)]
+    if split is not None:
+        df = df[df["split"] == split]
+    return pd.DataFrame({"text": df["query"].to_numpy(), "moment": df["moment"].to_numpy()})
+
+
 def load_sources(
-    data_dir: Path | None = DEFAULT_DATA_DIR, *, n_templates: int = 2500, seed: int = 0
+    data_dir: Path | None = DEFAULT_DATA_DIR,
+    *,
+    n_templates: int = 2500,
+    seed: int = 0,
+    unlabelled: list[Path] | tuple[Path, ...] = (),
+    exclude: set[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Labelled training sources by name, each with columns ``text`` and ``moment``."""
+    """Labelled training sources by name, each with columns ``text`` and ``moment``.
+
+    ``unlabelled`` adds the weak-labelled real queries of :func:`load_unlabelled` as source
+    ``real_weak`` (without the texts in ``exclude``).
+    """
     out: dict[str, pd.DataFrame] = {"templates": template_corpus(n_templates, seed=seed)}
+    if unlabelled:
+        out["real_weak"] = load_unlabelled(unlabelled, exclude=exclude)
     if data_dir is None or not Path(data_dir).exists():
+        for name, df in out.items():
+            df["source"] = name
         return out
     d = Path(data_dir) / "intent"
     f = d / "mozilla_smart_intent_manual_labels.csv"
@@ -104,7 +230,7 @@ def load_sources(
 
 #: per-source sample weight: bare product queries (Wayfair) would otherwise teach the model
 #: that any short noun phrase is a purchase, while in web search most are informational
-SOURCE_WEIGHTS = {"wayfair_wands": 0.3}
+SOURCE_WEIGHTS = {"wayfair_wands": 0.3, "real_weak": 1.0}
 
 
 def _fit(frames: list[pd.DataFrame], **params: object) -> IntentClassifier:
@@ -115,18 +241,37 @@ def _fit(frames: list[pd.DataFrame], **params: object) -> IntentClassifier:
     )
 
 
-def evaluate(clf: IntentClassifier, df: pd.DataFrame) -> dict[str, Any]:
-    """Accuracy, macro-F1 (over the labels present) and F1 per label of ``clf`` on ``df``."""
-    pred = clf.predict(df["text"])
-    y = df["moment"].to_numpy()
+def _scores(y: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
     labels = sorted(set(y))
     per = f1_score(y, pred, average=None, labels=labels)
     return {
-        "n": len(df),
+        "n": len(y),
         "accuracy": round(float(accuracy_score(y, pred)), 4),
         "macro_f1": round(float(np.mean(per)), 4),
         "f1": {lab: round(float(v), 4) for lab, v in zip(labels, per)},
     }
+
+
+def evaluate(clf: Any, df: pd.DataFrame, **kw: Any) -> dict[str, Any]:
+    """Accuracy, macro-F1 (over the labels present) and F1 per label of ``clf`` on ``df``.
+
+    For a pool with ``go`` rows, ``four_class`` repeats the figures without them: the
+    informational / how-to / transactional / navigational scheme of web-intent gold sets.
+    """
+    pred = np.asarray(clf.predict(df["text"], **kw), dtype=object)
+    y = df["moment"].to_numpy()
+    out = _scores(y, pred)
+    if "go" in set(y) and len(set(y)) > 2:
+        keep = y != "go"
+        out["four_class"] = _scores(y[keep], pred[keep])
+    return out
+
+
+def _web_texts(path: Path | None) -> set[str]:
+    if path is None or not Path(path).exists():
+        return set()
+    df = pd.read_csv(path, sep="\t", keep_default_na=False, dtype=str, quoting=3)
+    return {normalize_text(t) for t in df["query"]}
 
 
 def train_default(
@@ -135,14 +280,32 @@ def train_default(
     out: Path = DEFAULT_MODEL_PATH,
     eval_only: bool = False,
     seed: int = 0,
+    unlabelled: list[Path] | tuple[Path, ...] = (),
+    web_eval: Path | None = None,
+    test: bool = False,
+    distil: bool = False,
 ) -> dict[str, object]:
-    """Cross-domain report, then fit on every source and save the model to ``out``."""
-    srcs = load_sources(data_dir, seed=seed)
+    """Cross-domain report, then fit on every source and save the model to ``out``.
+
+    ``web_eval``: a hand-labelled web-query pool (never trained on; its texts are also removed
+    from the unlabelled queries), scored on its ``dev`` split, and on ``test`` when ``test``.
+    ``distil``: relabel the unlabelled queries with :func:`distil_weak_labels` first.
+    """
+    srcs = load_sources(data_dir, seed=seed, unlabelled=unlabelled, exclude=_web_texts(web_eval))
+    if distil and "real_weak" in srcs:
+        before = srcs["real_weak"]["moment"].to_numpy()
+        srcs["real_weak"] = distil_weak_labels(srcs)
+        changed = before != srcs["real_weak"]["moment"].to_numpy()
+        report_distil = {"relabelled": int(changed.sum()), "of": len(before)}
+    else:
+        report_distil = None
     hand = pd.read_csv(HANDLABELLED, sep="\t") if HANDLABELLED.exists() else None
     report: dict[str, object] = {"sources": {k: len(v) for k, v in srcs.items()}}
+    if report_distil is not None:
+        report["distilled"] = report_distil
     cross: dict[str, object] = {}
     for name in srcs:
-        if name == "templates":
+        if name in ("templates", "real_weak"):  # weak labels are not a test of anything
             continue
         clf = _fit([v for k, v in srcs.items() if k != name])
         cross[name] = evaluate(clf, srcs[name])
@@ -158,6 +321,15 @@ def train_default(
     report["fit_seconds"] = round(time.perf_counter() - t0, 2)
     if hand is not None:
         report["handlabelled_web (all sources, never trained on)"] = evaluate(final, hand)
+    if web_eval is not None:
+        for split in ("dev", "test") if test else ("dev",):
+            pool = load_web_eval(web_eval, split)
+            report[f"web_pool_{split}"] = {
+                "all sources": evaluate(final, pool),
+                "without real_weak": evaluate(
+                    _fit([v for k, v in srcs.items() if k != "real_weak"]), pool
+                ),
+            }
     # in-domain: a random 80/20 split of everything
     alld = pd.concat(list(srcs.values()), ignore_index=True).drop_duplicates("text")
     rng = np.random.default_rng(seed)
@@ -171,52 +343,58 @@ def train_default(
 
 
 def train_embedding_head(
-    data_dir: Path | None = DEFAULT_DATA_DIR, *, eval_only: bool = False, seed: int = 0
+    data_dir: Path | None = DEFAULT_DATA_DIR,
+    *,
+    eval_only: bool = False,
+    seed: int = 0,
+    unlabelled: list[Path] | tuple[Path, ...] = (),
+    web_eval: Path | None = None,
+    test: bool = False,
 ) -> dict[str, object]:
-    """Leave-one-source-out figures of light model x embedding head; fit and save the head.
+    """Leave-one-source-out figures of MiniLM + logistic regression, alone and times the light
+    model; fit and save the head.
 
     Needs the ``embeddings`` extra. Each left-out source is scored by a light model and a head
-    both trained without it.
+    both trained without it; the web pool (``web_eval``) by models trained on every source.
     """
     from micromix.moments.embed import EMBEDDING_HEAD_PATH, EmbeddingIntentClassifier, embed
 
-    srcs = load_sources(data_dir, seed=seed)
+    srcs = load_sources(data_dir, seed=seed, unlabelled=unlabelled, exclude=_web_texts(web_eval))
     hand = pd.read_csv(HANDLABELLED, sep="\t") if HANDLABELLED.exists() else None
-    frames = {
-        **srcs,
-        **(
-            {"handlabelled_web": hand.assign(source="handlabelled_web")} if hand is not None else {}
-        ),
-    }
+    frames = dict(srcs)
+    if hand is not None:
+        frames["handlabelled_web"] = hand.assign(source="handlabelled_web")
+    if web_eval is not None:
+        for split in ("dev", "test") if test else ("dev",):
+            frames[f"web_pool_{split}"] = load_web_eval(web_eval, split).assign(
+                source=f"web_pool_{split}"
+            )
+    held = {"handlabelled_web", "web_pool_dev", "web_pool_test"}
     allt = pd.concat(list(frames.values()), ignore_index=True)
     t0 = time.perf_counter()
     E = embed(allt["text"])
     report: dict[str, object] = {"embed_seconds": round(time.perf_counter() - t0, 1)}
     cross: dict[str, object] = {}
     for name in frames:
-        if name == "templates":
+        if name in ("templates", "real_weak"):
             continue
-        tr = allt[(allt["source"] != name) & (allt["source"] != "handlabelled_web")]
+        left_out = name if name not in held else None
+        tr = allt[(allt["source"] != left_out) & ~allt["source"].isin(held)]
         tr = tr[~tr["text"].duplicated()]
         te = allt[allt["source"] == name]
         w = tr["source"].map(SOURCE_WEIGHTS).fillna(1.0).to_numpy()
-        light = _fit([v for k, v in srcs.items() if k != name])
+        light = _fit([v for k, v in srcs.items() if k != left_out])
         head = EmbeddingIntentClassifier(light=light).fit(
             tr["text"], tr["moment"], sample_weight=w, embeddings=E[tr.index]
         )
-        pred = head.predict(te["text"], embeddings=E[te.index])
-        y = te["moment"].to_numpy()
-        labels = sorted(set(y))
-        per = f1_score(y, pred, average=None, labels=labels)
+        alone = _HeadAlone(head)
         cross[name] = {
-            "n": len(te),
-            "accuracy": round(float(accuracy_score(y, pred)), 4),
-            "macro_f1": round(float(np.mean(per)), 4),
-            "f1": {lab: round(float(v), 4) for lab, v in zip(labels, per)},
+            "light x embeddings": evaluate(head, te, embeddings=E[te.index]),
+            "MiniLM + LR alone": evaluate(alone, te, embeddings=E[te.index]),
         }
-    report["cross_domain_leave_one_source_out (light x embeddings)"] = cross
+    report["cross_domain_leave_one_source_out (embeddings)"] = cross
     if not eval_only:
-        tr = allt[allt["source"] != "handlabelled_web"]
+        tr = allt[~allt["source"].isin(held)]
         tr = tr[~tr["text"].duplicated()]
         w = tr["source"].map(SOURCE_WEIGHTS).fillna(1.0).to_numpy()
         head = EmbeddingIntentClassifier().fit(
@@ -229,6 +407,18 @@ def train_embedding_head(
     return report
 
 
+class _HeadAlone:
+    """The embedding head's own prediction (the MiniLM + logistic regression anchor)."""
+
+    def __init__(self, head: Any) -> None:
+        self.head = head
+
+    def predict(self, X: Any, *, embeddings: np.ndarray) -> np.ndarray:
+        h = self.head
+        z = np.asarray(embeddings) @ h.coef_.T + h.intercept_
+        return np.asarray(h.classes_[z.argmax(axis=1)], dtype=object)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point (``python -m micromix.moments.train``)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -236,14 +426,41 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
     ap.add_argument("--eval-only", action="store_true")
     ap.add_argument(
+        "--unlabelled",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="text files of real queries without labels (one a line), weak-labelled for training",
+    )
+    ap.add_argument(
+        "--web-eval",
+        type=Path,
+        default=None,
+        help="hand-labelled web-query pool (TSV: query, moment, split) scored on its dev split",
+    )
+    ap.add_argument(
+        "--test", action="store_true", help="also score the web pool's test split (look once)"
+    )
+    ap.add_argument(
+        "--distil",
+        action="store_true",
+        help="relabel the unlabelled queries with MiniLM + LR first (needs micromix[embeddings])",
+    )
+    ap.add_argument(
         "--embeddings",
         action="store_true",
         help="train the optional MiniLM head (needs micromix[embeddings]) after the light model",
     )
     args = ap.parse_args(argv)
-    print(json.dumps(train_default(args.data, out=args.out, eval_only=args.eval_only), indent=2))
+    kw: dict[str, Any] = {
+        "unlabelled": args.unlabelled,
+        "web_eval": args.web_eval,
+        "test": args.test,
+        "eval_only": args.eval_only,
+    }
+    print(json.dumps(train_default(args.data, out=args.out, distil=args.distil, **kw), indent=2))
     if args.embeddings:
-        print(json.dumps(train_embedding_head(args.data, eval_only=args.eval_only), indent=2))
+        print(json.dumps(train_embedding_head(args.data, **kw), indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,16 +19,29 @@ from micromix.schema.base import (
     EntitySchema,
     Field,
     ValidationResult,
-    parse_timestamps,
 )
 from micromix.schema.creators import CREATORS
 from micromix.schema.events import EVENTS
 from micromix.schema.experiments import EXPERIMENTS
 from micromix.schema.posts import POSTS
+from micromix.schema.traffic import TRAFFIC
+from micromix.schema.values import (
+    DEFAULT_WINDOW,
+    TimeWindow,
+    detect_dayfirst,
+    epoch_seconds,
+    parse_timestamps,
+    read_bools,
+    read_numbers,
+    read_text,
+    read_timestamps,
+    truthy,
+)
 from micromix.schema.vocab import (
     DEVICES,
     ENGAGEMENT_EVENTS,
     EVENT_TYPES,
+    LEVELS,
     MOMENTS,
     PLATFORMS,
     STRATEGIES,
@@ -39,12 +52,14 @@ __all__ = [
     "AD_PERFORMANCE",
     "AUDIENCE",
     "CREATORS",
+    "DEFAULT_WINDOW",
     "DEVICES",
     "ENGAGEMENT_EVENTS",
     "EVENTS",
     "EVENT_TYPES",
     "EXPERIMENTS",
     "KINDS",
+    "LEVELS",
     "MOMENTS",
     "PLATFORMS",
     "POSTS",
@@ -52,16 +67,25 @@ __all__ = [
     "SCHEMAS",
     "STRATEGIES",
     "TARGETING",
+    "TRAFFIC",
     "EntitySchema",
     "Field",
+    "TimeWindow",
     "ValidationResult",
+    "detect_dayfirst",
+    "epoch_seconds",
     "parse_timestamps",
+    "read_bools",
+    "read_numbers",
+    "read_text",
+    "read_timestamps",
     "schema_for",
+    "truthy",
 ]
 
 #: every contract by table name
 SCHEMAS: dict[str, EntitySchema] = {
-    s.name: s for s in (EVENTS, AD_PERFORMANCE, POSTS, CREATORS, AUDIENCE, EXPERIMENTS)
+    s.name: s for s in (EVENTS, AD_PERFORMANCE, POSTS, CREATORS, AUDIENCE, EXPERIMENTS, TRAFFIC)
 }
 #: ingest kinds (CLI names) -> table names
 KINDS: dict[str, str] = {
@@ -71,6 +95,7 @@ KINDS: dict[str, str] = {
     "creators": "creators",
     "audience": "audience",
     "experiments": "experiments",
+    "traffic": "traffic",
 }
 
 

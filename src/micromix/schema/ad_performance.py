@@ -1,16 +1,25 @@
-"""The ``ad_performance`` contract: daily rows from ad platforms (Meta, TikTok, Google ...).
+"""The ``ad_performance`` contract: delivery and results rows from ad-platform exports.
+
+A row is what the export has: one campaign / ad set / ad / keyword / search term (or the
+account, for a breakdown-only export) on one day or over a reporting range, possibly broken
+down by age, gender, placement, region or device. Rows are kept as the file has them: their
+identity is their lineage (``source_id``, the export they came from, and ``source_row``, their
+position in it), so rows whose names repeat are never merged or dropped.
+
+Money (``spend``, ``conversion_value``) is in the row's ``currency`` (ISO 4217); a row that
+covers a range keeps its first day in ``date`` and its last in ``date_end``.
 
 Quickstart
 ----------
 >>> from micromix.schema.ad_performance import AD_PERFORMANCE
->>> "spend" in AD_PERFORMANCE.columns
-True
+>>> "spend" in AD_PERFORMANCE.columns, AD_PERFORMANCE.field("spend").money
+(True, True)
 """
 
 from __future__ import annotations
 
 from micromix.schema.base import EntitySchema, Field
-from micromix.schema.vocab import PLATFORMS, STRATEGIES, TARGETING
+from micromix.schema.vocab import LEVELS, PLATFORMS, STRATEGIES, TARGETING
 
 __all__ = ["AD_PERFORMANCE"]
 
@@ -26,8 +35,16 @@ AD_PERFORMANCE = EntitySchema(
         "gender",
         "interest",
         "segment_id",
+        "placement",
+        "region",
+        "device",
+        "keyword",
+        "match_type",
+        "search_term",
+        "source_id",
+        "source_row",
     ),
-    description="Daily delivery and results per ad (and breakdown) from ad-platform exports.",
+    description="Delivery and results per ad (and breakdown) from ad-platform exports.",
     fields=(
         Field(
             "date",
@@ -40,8 +57,15 @@ AD_PERFORMANCE = EntitySchema(
             description="Last day (inclusive) of a row that covers a range; empty for a one-day row.",
         ),
         Field("platform", required=True, allowed=PLATFORMS, description="Ad platform."),
-        Field("campaign_id", required=True, description="Campaign id or name."),
+        Field("account_id", description="Ad account id or name, where the export gives it."),
+        Field(
+            "level",
+            allowed=LEVELS,
+            description="What a row describes: account, campaign, ad_set, ad, keyword, search_term.",
+        ),
+        Field("campaign_id", description="Campaign id or name (empty for account-level rows)."),
         Field("campaign_name", description="Campaign name."),
+        Field("campaign_type", description="Search, Performance Max, Smart, ... where reported."),
         Field("ad_set", description="Ad set / ad group id or name."),
         Field("ad_id", description="Ad id or name."),
         Field(
@@ -52,19 +76,41 @@ AD_PERFORMANCE = EntitySchema(
         Field("age", description="Age band targeted or broken down."),
         Field("gender", description="Gender targeted or broken down."),
         Field("interest", description="Interest targeted."),
+        Field("placement", description="Placement breakdown (Instagram Reels, Feed ...)."),
+        Field("region", description="Region / country breakdown."),
+        Field("device", description="Device breakdown."),
+        Field("keyword", description="Keyword (search keyword reports)."),
+        Field("match_type", description="Keyword match type."),
+        Field("search_term", description="Search term (search terms reports)."),
         Field("impressions", "int", required=True, minimum=0, description="Impressions."),
-        Field("reach", "int", minimum=0, description="Unique people reached."),
+        Field("reach", "int", minimum=0, description="Unique people reached (not additive)."),
         Field("clicks", "int", minimum=0, description="Clicks (link clicks where known)."),
         Field("engagements", "int", minimum=0, description="Likes, comments, shares, saves."),
-        Field("spend", "float", required=True, minimum=0, description="Amount spent."),
-        Field("conversions", "float", minimum=0, description="Conversions (results)."),
+        Field("views", "int", minimum=0, description="Video views / plays, where reported."),
+        Field("spend", "float", required=True, minimum=0, money=True, description="Amount spent."),
+        Field(
+            "conversions",
+            "float",
+            minimum=0,
+            description="Purchase conversions (Meta results only when the result is a purchase).",
+        ),
         Field(
             "approved_conversions",
             "float",
             minimum=0,
             description="Confirmed conversions, if reported.",
         ),
-        Field("conversion_value", "float", minimum=0, description="Revenue attributed to the ads."),
-        Field("currency", description="ISO currency code."),
+        Field(
+            "conversion_value",
+            "float",
+            minimum=0,
+            money=True,
+            description="Revenue attributed to the ads.",
+        ),
+        Field("results", "float", minimum=0, description="The export's 'Results' (any type)."),
+        Field("result_type", description="What 'results' counts (purchases, link clicks ...)."),
+        Field("currency", description="ISO 4217 code of the money columns, upper case."),
+        Field("source_id", description="Identity of the export the row came from (lineage)."),
+        Field("source_row", "int", minimum=0, description="Position of the row in its export."),
     ),
 )

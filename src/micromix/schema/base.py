@@ -27,6 +27,13 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import ConfigError, DataValidationError
+from micromix.schema.values import (
+    TimeWindow,
+    read_bools,
+    read_numbers,
+    read_text,
+    read_timestamps,
+)
 
 __all__ = [
     "DTYPES",
@@ -34,7 +41,6 @@ __all__ = [
     "EntitySchema",
     "Field",
     "ValidationResult",
-    "parse_timestamps",
 ]
 
 DType = Literal["string", "int", "float", "bool", "timestamp", "date"]
@@ -54,9 +60,6 @@ QUARANTINE_COLUMNS = (
 )
 
 #: cell values read as "no value"
-_NULL_TOKENS = ("", "nan", "NaN", "null", "NULL", "None", "<NA>")
-_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
-_FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,12 @@ class Field:
         Allowed values (compared lower-case) for categorical string fields.
     description : str
         What the column means (shown in docs and error messages).
+    percent : bool
+        A rate: ``"1.39%"`` reads as 0.0139 (elsewhere a ``%`` sign is refused).
+    abbreviated : bool
+        Counts may be written ``"48.5M"`` / ``"383.1K"`` (creator lists).
+    money : bool
+        An amount of money: rows carry it in the row's ``currency``.
     """
 
     name: str
@@ -84,6 +93,9 @@ class Field:
     minimum: float | None = None
     allowed: tuple[str, ...] | None = None
     description: str = ""
+    percent: bool = False
+    abbreviated: bool = False
+    money: bool = False
 
     def __post_init__(self) -> None:
         if self.dtype not in DTYPES:
@@ -104,36 +116,6 @@ class ValidationResult:
         return (
             f"ValidationResult(accepted={len(self.accepted)}, quarantined={len(self.quarantine)})"
         )
-
-
-def parse_timestamps(values: pd.Series) -> pd.Series:
-    """Parse ISO-8601 strings or epoch numbers (s, ms or µs, by magnitude) to UTC timestamps.
-
-    Unparseable values become ``NaT``.
-    """
-    s = values.astype("string").str.strip()
-    num = pd.to_numeric(s, errors="coerce")
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us, UTC]")
-    is_num = num.notna()
-    if is_num.any():
-        n = num[is_num].astype("float64")
-        unit_div = np.where(
-            n.abs() > 1e17, 1e9, np.where(n.abs() > 1e14, 1e6, np.where(n.abs() > 1e11, 1e3, 1.0))
-        )
-        secs = n / unit_div
-        ok = (secs > -1e10) & (secs < 1e10)
-        conv = pd.to_datetime((secs[ok] * 1e6).round().astype("int64"), unit="us", utc=True)
-        out.loc[conv.index] = conv
-    txt = s[~is_num & s.notna() & (s != "")]
-    if len(txt):
-        parsed = pd.to_datetime(txt, errors="coerce", utc=True, format="ISO8601")
-        still = parsed.isna()
-        if still.any():  # other common layouts: "2024/05/01 10:00", "05/01/2024"
-            parsed.loc[still] = pd.to_datetime(
-                txt[still], errors="coerce", utc=True, format="mixed", dayfirst=False
-            )
-        out.loc[parsed.index] = parsed.astype("datetime64[us, UTC]")
-    return out
 
 
 @dataclass(frozen=True)
@@ -178,8 +160,28 @@ class EntitySchema:
         rows: list[int] | None = None,
         source: str = "input",
         ingested_at: pd.Timestamp | None = None,
+        *,
+        dayfirst: bool | None = None,
+        window: TimeWindow | None = None,
     ) -> ValidationResult:
-        """Coerce and check ``raw`` (text cells); quarantine every row that breaks the contract.
+        """Coerce and check ``raw``; quarantine every row that breaks the contract.
+
+        The one contract validator: cells may be text (from a file), Python objects (from JSON)
+        or already typed columns (from the simulator or the API); each is read with
+        :mod:`micromix.schema.values`, so a value means the same on every path.
+
+        Parameters
+        ----------
+        raw : DataFrame
+            Columns named as the contract's fields (others are ignored).
+        rows : list of int, optional
+            Line number of each row in its file (default: 2, 3, ... as under a header).
+        source : str
+            File or batch name recorded with each quarantined row.
+        dayfirst : bool, optional
+            Order of ``d/m/y`` dates (None: detected per column, ambiguous dates refused).
+        window : TimeWindow, optional
+            Accepted timestamps (default 1970-01-01..2100-01-01).
 
         Raises
         ------
@@ -196,44 +198,44 @@ class EntitySchema:
                 f"(columns present: {', '.join(map(str, raw.columns[:25]))}); rename the columns or "
                 f"pass --format to pick the right export layout"
             )
-        reasons: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+        reasons: dict[int, list[tuple[str, str]]] = {}
         out: dict[str, pd.Series] = {}
         for f in self.fields:
             if f.name not in raw.columns:  # absent optional column: all nulls, nothing to check
-                out[f.name] = (
-                    pd.Series([None] * n, dtype=_pandas_dtype(f.dtype))
-                    if f.dtype != "timestamp"
-                    else pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]")
-                )
+                out[f.name] = _null_column(f.dtype, n)
                 continue
-            typed, why = self._coerce(f, raw[f.name])
+            typed, why = self._coerce(f, raw[f.name], dayfirst=dayfirst, window=window)
             out[f.name] = typed
-            for i in np.flatnonzero((why != "").to_numpy()):
-                reasons[i].append((f.name, why.iat[i]))
+            for i in np.flatnonzero(why.notna().to_numpy()):
+                reasons.setdefault(int(i), []).append((f.name, str(why.iat[i])))
         typed_df = pd.DataFrame(out)
+        bad_rows = np.zeros(n, dtype=bool)
+        if reasons:
+            bad_rows[list(reasons)] = True
         # duplicate keys inside the same input: keep the first, quarantine the rest
-        bad_rows = np.array([bool(r) for r in reasons], dtype=bool)
-        key_frame = typed_df.loc[~bad_rows, list(self.key)].astype("string").fillna("")
-        dup = key_frame.duplicated(keep="first")
+        key_frame = typed_df.loc[~bad_rows, list(self.key)]
+        dup = key_frame.duplicated(keep="first").to_numpy() if len(key_frame) else np.array([])
         if dup.any():
+            involved = key_frame[key_frame.duplicated(keep=False).to_numpy()]
+            as_text = involved.astype("string").fillna("")
             first_line: dict[tuple, int] = {}
-            for idx, k in zip(key_frame.index, map(tuple, key_frame.to_numpy())):
+            for idx, k in zip(as_text.index, map(tuple, as_text.to_numpy())):
                 first_line.setdefault(k, rows[idx])
-            for idx in key_frame.index[dup.to_numpy()]:
-                k = tuple(key_frame.loc[idx].to_numpy())
-                reasons[idx].append(
-                    (
-                        self.key[0],
-                        f"duplicate key {dict(zip(self.key, k))} (same as line {first_line[k]})",
-                    )
+            for idx in key_frame.index[dup]:
+                k = tuple(as_text.loc[idx].to_numpy())
+                shown = {c: v for c, v in zip(self.key, k) if v != ""}
+                reasons.setdefault(int(idx), []).append(
+                    (self.key[0], f"duplicate key {shown} (same as line {first_line[k]})")
                 )
-        ok = np.array([not r for r in reasons], dtype=bool)
+                bad_rows[idx] = True
+        ok = ~bad_rows
         accepted = typed_df.loc[ok].reset_index(drop=True)
         now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
         q_records = []
-        for i in np.flatnonzero(~ok):
-            rec = {c: raw.iat[i, j] for j, c in enumerate(raw.columns)}
-            first_field, first_reason = reasons[i][0]
+        cols = list(raw.columns)
+        for i in np.flatnonzero(bad_rows):
+            rec = {str(c): raw.iat[int(i), j] for j, c in enumerate(cols)}
+            first_field, first_reason = reasons[int(i)][0]
             q_records.append(
                 {
                     "kind": self.name,
@@ -241,7 +243,7 @@ class EntitySchema:
                     "row": int(rows[i]),
                     "field": first_field,
                     "reason": first_reason,
-                    "reasons": "; ".join(f"{fl}: {r}" for fl, r in reasons[i]),
+                    "reasons": "; ".join(f"{fl}: {r}" for fl, r in reasons[int(i)]),
                     "record": json.dumps(_json_safe(rec), ensure_ascii=False),
                     "ingested_at": now,
                 }
@@ -249,72 +251,44 @@ class EntitySchema:
         quarantine = pd.DataFrame(q_records, columns=list(QUARANTINE_COLUMNS))
         return ValidationResult(accepted, quarantine, [rows[i] for i in np.flatnonzero(ok)])
 
-    def _coerce(self, f: Field, col: pd.Series) -> tuple[pd.Series, pd.Series]:
-        """Typed column and a Series of reasons per row (``""`` where the value is fine)."""
-        text = col.astype("string").str.strip()
-        text = text.mask(text.isin(_NULL_TOKENS))
-        present = text.notna()
-        reason = pd.Series("", index=col.index, dtype=object)
+    def _coerce(
+        self,
+        f: Field,
+        col: pd.Series,
+        *,
+        dayfirst: bool | None = None,
+        window: TimeWindow | None = None,
+    ) -> tuple[pd.Series, pd.Series]:
+        """Typed column and a Series of problems per row (None where the value is fine)."""
         if f.dtype == "string":
-            typed = text.astype("string")
+            typed, why = read_text(col, strict=f.name in self.key)
             if f.allowed is not None:
                 low = typed.str.lower()
-                bad = present & ~low.isin(f.allowed)
-                reason[bad] = [f"{v!r} is not one of {', '.join(f.allowed)}" for v in typed[bad]]
+                bad = (low.notna() & ~low.isin(f.allowed)).to_numpy(dtype=bool)
+                for i in np.flatnonzero(bad & why.isna().to_numpy()):
+                    why.iat[i] = f"{typed.iat[i]!r} is not one of {', '.join(f.allowed)}"
                 typed = low
         elif f.dtype in ("int", "float"):
-            cleaned = (
-                text.str.replace(",", "", regex=False)
-                .str.replace("$", "", regex=False)
-                .str.replace("%", "", regex=False)
+            typed, why = read_numbers(
+                col,
+                integer=f.dtype == "int",
+                percent=f.percent,
+                abbreviated=f.abbreviated,
+                minimum=f.minimum,
             )
-            num = pd.Series(
-                pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan),
-                index=col.index,
-            )
-            not_num = present & num.isna()
-            reason[not_num] = [f"{v!r} is not a number" for v in text[not_num]]
-            inf = num.notna() & ~np.isfinite(num.astype("float64"))
-            reason[inf] = "value is not finite"
-            if f.dtype == "int":
-                frac = (
-                    num.notna()
-                    & np.isfinite(num.astype("float64"))
-                    & (num.astype("float64") % 1 != 0)
-                )
-                reason[frac & (reason == "")] = [
-                    f"{v!r} is not a whole number" for v in text[frac & (reason == "")]
-                ]
-                typed = num.where(reason == "").round().astype("Int64")
-            else:
-                typed = num.where(reason == "").astype("Float64")
-            if f.minimum is not None:
-                below = typed.notna() & (typed < f.minimum)
-                reason[below] = [f"must be >= {f.minimum:g}, got {v}" for v in text[below]]
         elif f.dtype == "bool":
-            low = text.str.lower()
-            typed = pd.Series(pd.NA, index=col.index, dtype="boolean")
-            typed[low.isin(_TRUE).fillna(False).astype(bool)] = True
-            typed[low.isin(_FALSE).fillna(False).astype(bool)] = False
-            bad = present & typed.isna()
-            reason[bad] = [f"{v!r} is not true/false" for v in text[bad]]
+            typed, why = read_bools(col)
         else:  # timestamp / date
-            ts = parse_timestamps(text)
-            bad = present & ts.isna()
-            reason[bad] = [
-                f"{v!r} is not a valid {'date' if f.dtype == 'date' else 'date/time'}"
-                for v in text[bad]
-            ]
-            typed = (
-                ts.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
-                if f.dtype == "date"
-                else ts
-            )
+            typed, why = read_timestamps(col, dayfirst=dayfirst, window=window)
+            if f.dtype == "date":
+                typed = typed.dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
         if f.required:
-            missing = ~present
-            reason[missing & (reason == "")] = "required value is missing"
-        typed = typed.where(reason == "")
-        return typed, reason
+            missing = (typed.isna() & why.isna()).to_numpy(dtype=bool)
+            why[missing] = "required value is missing"
+        bad = why.notna().to_numpy(dtype=bool)
+        if bad.any():
+            typed = typed.where(~bad)
+        return typed.reset_index(drop=True), why.reset_index(drop=True)
 
     def coerce_frame(self, df: pd.DataFrame) -> pd.DataFrame:
         """Cast an already-typed frame (e.g. from the simulator) to the contract, adding absent
@@ -365,17 +339,36 @@ def _pandas_dtype(dtype: str) -> str:
     }[dtype]
 
 
-def _json_safe(rec: dict) -> dict:
+def _null_column(dtype: str, n: int) -> pd.Series:
+    if dtype == "timestamp":
+        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[us, UTC]")
+    return pd.Series([None] * n, dtype=_pandas_dtype(dtype))
+
+
+def _safe_str(v: object) -> str:
+    return str(v).encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
+
+
+def _json_safe(rec: dict, depth: int = 0) -> dict:
+    """A record as JSON-ready values: text with bad bytes replaced, NaN -> None."""
     out: dict[str, object] = {}
     for k, v in rec.items():
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            out[str(k)] = None
-        else:
-            out[str(k)] = (
-                v
-                if isinstance(v, (int, float, bool))
-                else str(v)
-                .encode("utf-8", errors="surrogateescape")
-                .decode("utf-8", errors="replace")
-            )
+        out[_safe_str(k)] = _json_value(v, depth)
     return out
+
+
+def _json_value(v: object, depth: int = 0) -> object:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v) if abs(int(v)) < 2**63 else _safe_str(v)[:100]
+    if isinstance(v, (float, np.floating)):
+        return None if not np.isfinite(v) else float(v)
+    if isinstance(v, dict) and depth < 20:
+        return _json_safe(v, depth + 1)
+    if isinstance(v, (list, tuple)) and depth < 20:
+        return [_json_value(x, depth + 1) for x in v][:1000]
+    text = _safe_str(v)
+    return text if len(text) <= 4000 else text[:4000] + "..."

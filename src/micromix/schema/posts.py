@@ -28,7 +28,12 @@ POSTS = EntitySchema(
         Field("comments", "int", minimum=0),
         Field("shares", "int", minimum=0),
         Field("saves", "int", minimum=0),
-        Field("views", "int", minimum=0, description="Video views / impressions where known."),
+        Field("views", "int", minimum=0, description="Video views / plays where known."),
+        Field("impressions", "int", minimum=0, description="Times the post was shown."),
+        Field(
+            "engagements", "int", minimum=0, description="Engagements as the platform counts them."
+        ),
+        Field("author_followers", "int", minimum=0, description="Author's followers, if known."),
         Field("is_sponsored", "bool", description="Paid partnership / sponsored disclosure."),
         Field("is_brand_owned", "bool", description="Posted by the brand itself."),
         Field("rights_granted", "bool", description="Author granted usage rights."),

@@ -7,6 +7,7 @@ __all__ = [
     "DEVICES",
     "ENGAGEMENT_EVENTS",
     "EVENT_TYPES",
+    "LEVELS",
     "MOMENTS",
     "PLATFORMS",
     "SESSION_ENGAGE_EVENTS",
@@ -58,6 +59,7 @@ PLATFORMS: tuple[str, ...] = (
     "youtube",
     "pinterest",
     "snapchat",
+    "spotify",
     "google",
     "web",
     "app",
@@ -84,3 +86,5 @@ BRAND_TOUCH_EVENTS: frozenset[str] = frozenset(
 SESSION_ENGAGE_EVENTS: frozenset[str] = frozenset(
     {"click", "like", "comment", "share", "save", "follow", "video_view", "add_to_cart"}
 )
+#: what an ad_performance row describes
+LEVELS: tuple[str, ...] = ("account", "campaign", "ad_set", "ad", "keyword", "search_term")

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from micromix.schema.values import parse_timestamps, read_bools, read_numbers
+
 __all__ = [
     "ID_CANDIDATES",
     "POST_ALIASES",
@@ -250,22 +252,11 @@ def identifier_column(df: pd.DataFrame) -> str | None:
     return None
 
 
-_TRUE = {"1", "true", "t", "yes", "y", "on"}
-_FALSE = {"0", "false", "f", "no", "n", "off", "", "none", "nan", "null"}
-
-
 def to_bool(s: pd.Series) -> pd.Series:
     """Parse a column of flags (``True``/``yes``/``1``/``N``...) into a float 1/0/NaN series."""
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         return (pd.to_numeric(s, errors="coerce") > 0).astype(float).where(s.notna())
-    low = s.astype("string").str.strip().str.lower()
-    out = pd.Series(float("nan"), index=s.index)
-    out[low.isin(_TRUE).fillna(False).astype(bool)] = 1.0
-    out[low.isin(_FALSE - {"", "none", "nan", "null"}).fillna(False).astype(bool)] = 0.0
-    return out
-
-
-_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
+    return read_bools(s.astype(object)).values.astype("Float64").astype(float)
 
 
 def to_number(s: pd.Series) -> pd.Series:
@@ -275,23 +266,16 @@ def to_number(s: pd.Series) -> pd.Series:
     """
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.astype(float)
-    txt = s.astype("string").str.strip().str.lower().str.replace(",", "", regex=False)
-    parts = txt.str.extract(r"^([-+]?\d*\.?\d+(?:e[-+]?\d+)?)\s*([kmb%]?)$")
-    num = pd.to_numeric(parts[0], errors="coerce").astype(float)
-    mult = parts[1].astype(object).map({**_SUFFIX, "%": 0.01}).astype(float).fillna(1.0)
-    return (num * mult).astype(float)
+    vals = read_numbers(s.astype(object), percent=True, abbreviated=True).values
+    return vals.astype("Float64").astype(float)
 
 
 def to_timestamp(s: pd.Series) -> pd.Series:
-    """Parse epoch seconds/milliseconds or date strings into UTC timestamps (NaT if unparsable)."""
+    """Parse epoch s/ms/µs/ns or date strings into UTC timestamps (NaT where refused)."""
     if pd.api.types.is_datetime64_any_dtype(s):
         ts = pd.to_datetime(s)
         return ts.dt.tz_localize("UTC") if ts.dt.tz is None else ts.dt.tz_convert("UTC")
-    num = pd.to_numeric(s, errors="coerce")
-    if num.notna().sum() > 0 and num.notna().sum() == s.notna().sum():
-        unit = "ms" if float(num.abs().max()) > 1e11 else "s"
-        return pd.to_datetime(num, unit=unit, utc=True, errors="coerce")
-    return pd.to_datetime(s.astype("string"), utc=True, errors="coerce", format="mixed")
+    return parse_timestamps(s)
 
 
 #: numeric post fields parsed by :func:`canonical_posts`

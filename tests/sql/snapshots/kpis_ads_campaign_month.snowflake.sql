@@ -1,6 +1,7 @@
 SELECT
   "t1"."campaign_id",
   "t1"."period",
+  "t1"."level",
   "t1"."currency",
   COUNT_IF(NOT (
     "t1"."_crosses"
@@ -53,8 +54,11 @@ FROM (
     "t0"."date",
     "t0"."date_end",
     "t0"."platform",
+    "t0"."account_id",
+    "t0"."level",
     "t0"."campaign_id",
     "t0"."campaign_name",
+    "t0"."campaign_type",
     "t0"."ad_set",
     "t0"."ad_id",
     "t0"."strategy",
@@ -63,15 +67,26 @@ FROM (
     "t0"."age",
     "t0"."gender",
     "t0"."interest",
+    "t0"."placement",
+    "t0"."region",
+    "t0"."device",
+    "t0"."keyword",
+    "t0"."match_type",
+    "t0"."search_term",
     "t0"."impressions",
     "t0"."reach",
     "t0"."clicks",
     "t0"."engagements",
+    "t0"."views",
     "t0"."spend",
     "t0"."conversions",
     "t0"."approved_conversions",
     "t0"."conversion_value",
+    "t0"."results",
+    "t0"."result_type",
     UPPER("t0"."currency") AS "currency",
+    "t0"."source_id",
+    "t0"."source_row",
     DATE_TRUNC('MONTH', "t0"."date") AS "period",
     COALESCE(
       (
@@ -87,4 +102,5 @@ FROM (
 GROUP BY
   1,
   2,
-  3
+  3,
+  4

@@ -324,9 +324,9 @@ async def ingest_events(request: Request, who: Principal = requires("analyst")) 
     check_rows(len(records), svc.config.max_rows, "the batch")
     if not records:
         raise ApiError(422, "invalid_request", "the batch has no events")
-    frame = pd.DataFrame.from_records(records)
-    if "ts" in frame.columns:
-        frame["ts"] = pd.to_datetime(frame["ts"], utc=True, errors="coerce", format="ISO8601")
+    # cells go to the contract validator as sent: it reads ISO and epoch timestamps alike and
+    # quarantines wrong JSON types (an object as event_id, true as a cost)
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in _columns(records).items()})
     source = f"api:{who.key_id}:{time.strftime('%Y%m%dT%H%M%S')}"
 
     def run() -> dict[str, Any]:
@@ -335,6 +335,13 @@ async def ingest_events(request: Request, who: Principal = requires("analyst")) 
         return svc.write(lambda st: ingest_frame(st, "events", frame, source)).to_dict()
 
     return json_response(await run_in_threadpool(run))
+
+
+def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    keys: dict[str, None] = {}
+    for r in records:
+        keys.update(dict.fromkeys(r))
+    return {k: [r.get(k) for r in records] for k in keys}
 
 
 @router.get(

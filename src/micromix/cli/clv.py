@@ -1,0 +1,273 @@
+"""Customer lifetime value commands: ``clv fit`` and ``clv by-strategy``.
+
+Thin layer: parse arguments, call :mod:`micromix.clv`, print or write the results.
+
+Quickstart
+----------
+::
+
+    micromix clv fit --data transactions.csv --customer-col customer_id --date-col date \\
+        --value-col value --calibration-end 1997-09-30 --holdout-end 1998-06-30 --output out/clv
+    micromix clv fit --data transactions.csv --customer-col customer_id --date-col date \\
+        --value-col value --json
+    micromix clv by-strategy --db demo/micromix.duckdb --json
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from micromix.cli._common import (
+    BACKEND_HELP,
+    DB_HELP,
+    console,
+    emit_frame,
+    emit_json,
+    err_console,
+    open_store,
+    progress_bar,
+    run_command,
+    to_jsonable,
+)
+from micromix.errors import ConfigError
+
+__all__ = ["clv_app", "register"]
+
+clv_app = typer.Typer(
+    help="Customer lifetime value: buy-till-you-die purchase models, spend, CLV by strategy.",
+    no_args_is_help=True,
+)
+
+_MODEL_HELP = (
+    "Purchase model: auto (BG/NBD or Pareto/NBD, higher likelihood), bgnbd, pareto, mbgnbd."
+)
+_PLOT_SUFFIXES = (".html", ".json")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``clv`` group to ``app``."""
+    app.add_typer(clv_app, name="clv")
+
+
+def _check_plot_path(path: Path | None) -> None:
+    if path is not None and path.suffix.lower() not in _PLOT_SUFFIXES:
+        raise ConfigError(
+            f"--plot {path}: unknown file type {path.suffix or '(none)'}; use one of "
+            f"{', '.join(_PLOT_SUFFIXES)}"
+        )
+
+
+def _write_plot(spec: dict[str, Any], path: Path, title: str) -> None:
+    """Write a Vega-Lite spec as a self-contained HTML page (the report's offline renderer) or
+    as JSON."""
+    _check_plot_path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".json":
+        path.write_text(json.dumps(spec, indent=1))
+        return
+    from micromix.reports import vega_bundle
+    from micromix.reports.html import chart_div, page
+
+    path.write_text(page(title, chart_div("tracking", spec, wide=True), bundle=vega_bundle()))
+
+
+def _print_fit(res: Any) -> None:
+    import pandas as pd
+
+    rows = [
+        {
+            "model": m.label,
+            "parameter": k,
+            "estimate": v,
+            "low": m.param_intervals_.get(k, (None, None))[0],
+            "high": m.param_intervals_.get(k, (None, None))[1],
+        }
+        for m in (res.purchase_model, res.spend_model)
+        if m is not None
+        for k, v in m.params_.items()
+    ]
+    level = res.settings["interval"]["level"]
+    emit_frame(pd.DataFrame(rows), title=f"Parameters ({level:.0%} intervals)")
+    if res.holdout is not None:
+        h = res.holdout
+        console.print(
+            f"holdout ({h['duration']:g} {res.summary.attrs['time_unit_name']}): predicted "
+            f"{h['predicted_repeat_purchases']:,.1f} repeat purchases, actual "
+            f"{h['actual_repeat_purchases']:,.0f} ({h['error_pct']:+.1f}%); MAE per customer "
+            f"{h['mae_per_customer']:.3f}",
+            highlight=False,
+        )
+    if "total_clv" in res.totals:
+        lo, hi = res.totals["total_clv_interval"]
+        console.print(
+            f"{len(res.customers):,} customers, total CLV over {res.settings['horizon']:g} "
+            f"{res.summary.attrs['time_unit_name']} {res.totals['total_clv']:,.0f} "
+            f"({lo:,.0f} - {hi:,.0f}), mean {res.totals['mean_clv']:,.2f}",
+            highlight=False,
+        )
+    for c in res.checks:
+        if c.status.value != "pass":
+            console.print(str(c), highlight=False)
+
+
+@clv_app.command("fit")
+def clv_fit(
+    data: Path = typer.Option(
+        ..., "--data", help="Transactions: CSV, TSV, JSONL, JSON or Parquet."
+    ),
+    customer_col: str = typer.Option(..., "--customer-col", help="Customer id column."),
+    date_col: str = typer.Option(..., "--date-col", help="Purchase date column."),
+    value_col: str = typer.Option(..., "--value-col", help="Purchase value column."),
+    calibration_end: str | None = typer.Option(
+        None, "--calibration-end", help="Last day of calibration (default: last purchase)."
+    ),
+    holdout_end: str | None = typer.Option(
+        None, "--holdout-end", help="Last day of the holdout; scores the forecast against it."
+    ),
+    model: str = typer.Option("auto", "--model", help=_MODEL_HELP),
+    output: Path | None = typer.Option(
+        None, "--output", help="Folder for customers.csv (one row per customer) and summary.json."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    time_unit: str = typer.Option("W", "--time-unit", help="D, W (default) or M."),
+    horizon: float | None = typer.Option(
+        None, "--horizon", help="CLV horizon in time units (default one year)."
+    ),
+    discount_rate: float = typer.Option(0.10, "--discount-rate", help="Annual discount rate."),
+    margin: float = typer.Option(1.0, "--margin", help="Profit share of revenue (1 = revenue)."),
+    interval: str = typer.Option("laplace", "--interval", help="laplace, bootstrap or none."),
+    draws: int = typer.Option(200, "--draws", help="Parameter draws (bootstrap replicates)."),
+    level: float = typer.Option(0.9, "--level", help="Interval mass."),
+    plot: Path | None = typer.Option(
+        None, "--plot", help="Write the tracking plot: .html (self-contained) or .json (Vega-Lite)."
+    ),
+) -> None:
+    """Fit BG/NBD or Pareto/NBD and Gamma-Gamma; predict every customer's purchases and CLV."""
+
+    def body() -> None:
+        from micromix.clv import fit_clv
+        from micromix.ingest.files import read_table
+
+        _check_plot_path(plot)
+        df = read_table(data)
+        with progress_bar(not as_json) as update:
+            res = fit_clv(
+                df,
+                customer_col=customer_col,
+                date_col=date_col,
+                value_col=value_col,
+                calibration_end=calibration_end,
+                holdout_end=holdout_end,
+                model=model,
+                time_unit=time_unit,
+                horizon=horizon,
+                discount_rate=discount_rate,
+                margin=margin,
+                interval=interval,
+                n_draws=draws,
+                level=level,
+                source=str(data),
+                progress=update,
+            )
+        doc = res.to_dict()
+        title = (
+            f"{Path(data).name}: cumulative repeat purchases, actual vs {res.purchase_model.label}"
+        )
+        if output is not None:
+            output.mkdir(parents=True, exist_ok=True)
+            res.customers.reset_index().to_csv(output / "customers.csv", index=False)
+            res.tracking.to_csv(output / "tracking.csv", index=False)
+            (output / "summary.json").write_text(json.dumps(to_jsonable(doc), indent=2))
+            (output / "tracking.vl.json").write_text(json.dumps(res.tracking_chart(), indent=1))
+            if res.holdout_by_frequency is not None:
+                res.holdout_by_frequency.to_csv(output / "holdout_by_frequency.csv", index=False)
+            err_console.print(
+                f"wrote {len(res.customers):,} customers to {output / 'customers.csv'} "
+                f"(and summary.json, tracking.csv, tracking.vl.json)"
+            )
+        if plot is not None:
+            _write_plot(res.tracking_chart(), plot, title)
+            err_console.print(f"wrote the tracking plot to {plot}")
+        if as_json:
+            emit_json(doc)
+        else:
+            _print_fit(res)
+
+    run_command(body)
+
+
+@clv_app.command("by-strategy")
+def clv_by_strategy(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
+    by: str = typer.Option(
+        "strategy", "--by", help="First-touch dimension: strategy, targeting or platform."
+    ),
+    calibration_end: str | None = typer.Option(
+        None, "--calibration-end", help="Last day of data used (default: last purchase)."
+    ),
+    model: str = typer.Option("bgnbd", "--model", help=_MODEL_HELP),
+    time_unit: str = typer.Option("W", "--time-unit", help="D, W (default) or M."),
+    horizon: float | None = typer.Option(
+        None, "--horizon", help="CLV horizon in time units (default one year)."
+    ),
+    discount_rate: float = typer.Option(0.10, "--discount-rate", help="Annual discount rate."),
+    draws: int = typer.Option(200, "--draws", help="Parameter draws for intervals."),
+    level: float = typer.Option(0.9, "--level", help="Interval mass."),
+    as_json: bool = typer.Option(False, "--json", help="JSON array of row objects."),
+) -> None:
+    """Predicted CLV of the customers each strategy acquired (first touch), with intervals."""
+
+    def body() -> None:
+        from micromix.clv import (
+            acquisition_groups,
+            acquisition_spend,
+            clv_by_group,
+            summary_from_daily,
+            transactions_from_store,
+        )
+
+        with open_store(db, backend, read_only=True) as store:
+            daily = transactions_from_store(store)
+            groups = acquisition_groups(store, by=by)
+            summary = summary_from_daily(
+                daily, calibration_end=calibration_end, time_unit=time_unit
+            )
+            spend = acquisition_spend(store, by=by, until=summary.attrs["calibration_end"])
+        with progress_bar(not as_json) as update:
+            table = clv_by_group(
+                summary,
+                groups,
+                model=model,
+                horizon=horizon,
+                discount_rate=discount_rate,
+                n_draws=draws,
+                level=level,
+                spend=spend,
+                progress=update,
+            )
+        table = table.rename(columns={"group": by})
+        if as_json:
+            emit_frame(table, as_json=True)
+            return
+        shown = [
+            c
+            for c in (
+                by, "customers", "repeat_buyers", "clv_mean", "clv_mean_low", "clv_mean_high",
+                "lifetime_roas", "note",
+            )
+            if c in table.columns
+        ]  # fmt: skip
+        emit_frame(
+            table[shown],
+            title=(
+                f"CLV by first-touch {by} over {table.attrs['horizon']:g} "
+                f"{summary.attrs['time_unit_name']} ({level:.0%} intervals)"
+            ),
+        )
+
+    run_command(body)

@@ -1,0 +1,507 @@
+"""One call from transactions to customer lifetime values: :func:`fit_clv`, and per group:
+:func:`clv_by_group`.
+
+:func:`fit_clv` validates the transactions, builds the RFM summary (calibration / holdout
+split), fits the purchase model (BG/NBD, MBG/NBD, Pareto/NBD or ``auto``) and the Gamma-Gamma
+spend model, predicts every customer's purchases, probability of being alive, spend and
+discounted CLV with an interval, scores the holdout forecast and computes the tracking plot
+and the diagnostics. The result is a :class:`CLVResult`.
+
+``model="auto"`` fits BG/NBD and Pareto/NBD and keeps the one with the higher log-likelihood
+(both have four parameters, so this is also the lower AIC); ties go to BG/NBD. On CDNOW both
+fit about equally well, so the choice rarely changes the forecast much; the candidates' figures
+are in ``CLVResult.candidates``.
+
+Quickstart
+----------
+>>> from micromix.clv import BetaGeoModel, GammaGammaModel, simulate_transactions
+>>> from micromix.clv.pipeline import fit_clv
+>>> bg = BetaGeoModel.from_params({"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5})
+>>> gg = GammaGammaModel.from_params({"p": 6.0, "q": 4.0, "gamma": 15.0})
+>>> tx = simulate_transactions(bg, gg, customers=1500, random_state=0)
+>>> res = fit_clv(tx, calibration_end="1997-09-30", holdout_end="1998-06-30", model="bgnbd",
+...               n_draws=50)
+>>> sorted(res.to_dict()["params"])
+['a', 'alpha', 'b', 'r']
+>>> {"clv", "clv_low", "clv_high"} <= set(res.customers.columns)
+True
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from micromix.checks import CheckResult, results_frame
+from micromix.clv.data import daily_purchases, summary_from_daily
+from micromix.clv.diagnostics import (
+    fit_checks,
+    holdout_by_frequency,
+    holdout_metrics,
+    tracking_chart_spec,
+    tracking_frame,
+)
+from micromix.clv.models import MODELS, PurchaseModel, get_model
+from micromix.clv.spend import GammaGammaModel
+from micromix.clv.value import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON, customer_value
+from micromix.errors import ConfigError, DataValidationError, MicromixError
+
+__all__ = [
+    "AUTO_CANDIDATES",
+    "MIN_GROUP_REPEAT_BUYERS",
+    "MODEL_CHOICES",
+    "CLVResult",
+    "clv_by_group",
+    "fit_clv",
+    "fit_purchase_model",
+]
+
+#: values of ``model=`` in :func:`fit_clv`
+MODEL_CHOICES: tuple[str, ...] = ("auto", *MODELS)
+#: models ``auto`` chooses between
+AUTO_CANDIDATES: tuple[str, ...] = ("bgnbd", "pareto")
+#: repeat buyers a group needs before :func:`clv_by_group` fits it
+MIN_GROUP_REPEAT_BUYERS = 20
+
+ProgressFn = Callable[[str, float], None]
+
+
+def _noop(step: str, frac: float) -> None:
+    return None
+
+
+@dataclass
+class CLVResult:
+    """Everything :func:`fit_clv` produced. ``to_dict()`` is the ``clv fit --json`` document."""
+
+    model: str
+    purchase_model: PurchaseModel
+    spend_model: GammaGammaModel | None
+    summary: pd.DataFrame
+    customers: pd.DataFrame
+    holdout: dict[str, float] | None
+    holdout_by_frequency: pd.DataFrame | None
+    tracking: pd.DataFrame
+    checks: list[CheckResult]
+    candidates: pd.DataFrame
+    settings: dict[str, Any]
+    totals: dict[str, Any] = field(default_factory=dict)
+
+    def tracking_chart(self) -> dict[str, Any]:
+        """The tracking plot as a Vega-Lite spec (see :func:`tracking_chart_spec`)."""
+        unit = {"D": "day", "W": "week", "M": "month"}[self.settings["time_unit"]]
+        return tracking_chart_spec(
+            self.tracking,
+            title=f"Cumulative repeat purchases: actual vs {self.purchase_model.label}",
+            unit=unit,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        pm, sm = self.purchase_model, self.spend_model
+        return {
+            "model": self.model,
+            "model_label": pm.label,
+            "params": dict(pm.params_),
+            "param_intervals": {k: list(v) for k, v in pm.param_intervals_.items()},
+            "log_likelihood": pm.log_likelihood_,
+            "spend_params": dict(sm.params_) if sm is not None else None,
+            "spend_param_intervals": (
+                {k: list(v) for k, v in sm.param_intervals_.items()} if sm is not None else None
+            ),
+            "holdout": dict(self.holdout) if self.holdout is not None else None,
+            "customers": len(self.summary),
+            "repeat_buyers": int((self.summary["frequency"] > 0).sum()),
+            **self.settings,
+            **self.totals,
+            "candidates": self.candidates.to_dict(orient="records"),
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+    def __repr__(self) -> str:
+        p = ", ".join(f"{k}={v:.4g}" for k, v in self.purchase_model.params_.items())
+        lines = [f"CLVResult({self.purchase_model.label}: {p}; {len(self.summary):,} customers)"]
+        if self.spend_model is not None:
+            s = ", ".join(f"{k}={v:.4g}" for k, v in self.spend_model.params_.items())
+            lines.append(f"  spend (Gamma-Gamma): {s}")
+        if self.holdout is not None:
+            h = self.holdout
+            lines.append(
+                f"  holdout: predicted {h['predicted_repeat_purchases']:,.1f} vs actual "
+                f"{h['actual_repeat_purchases']:,.0f} repeat purchases, MAE "
+                f"{h['mae_per_customer']:.3f} per customer"
+            )
+        if "total_clv" in self.totals:
+            lo, hi = self.totals["total_clv_interval"]
+            lines.append(f"  total CLV {self.totals['total_clv']:,.0f} ({lo:,.0f} - {hi:,.0f})")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return f"<pre>{escape(repr(self))}</pre>" + results_frame(self.checks)[
+            ["name", "status", "message"]
+        ].to_html(index=False)
+
+
+def fit_purchase_model(
+    summary: pd.DataFrame,
+    *,
+    model: str = "auto",
+    interval: str = "laplace",
+    n_draws: int = 200,
+    level: float = 0.9,
+    random_state: int = 0,
+    progress: ProgressFn | None = None,
+) -> tuple[PurchaseModel, pd.DataFrame]:
+    """Fit one purchase model, or choose one (``model="auto"``).
+
+    Returns
+    -------
+    (PurchaseModel, DataFrame)
+        The fitted model, and one row per candidate tried: ``model``, ``log_likelihood``,
+        ``aic``, ``chosen`` (and ``error`` when a candidate could not be fitted).
+    """
+    if model not in MODEL_CHOICES:
+        raise ConfigError(f"model={model!r} is not known; choose one of {', '.join(MODEL_CHOICES)}")
+    update = progress or _noop
+    names = AUTO_CANDIDATES if model == "auto" else (model,)
+    hyper = dict(interval=interval, n_draws=n_draws, level=level, random_state=random_state)
+    fitted: list[PurchaseModel] = []
+    rows: list[dict[str, Any]] = []
+    for i, name in enumerate(names):
+        update(f"fitting {MODELS[name].label}", i / len(names))
+        m = get_model(name, **hyper)
+        try:
+            m.fit(summary, progress=progress)
+        except MicromixError as exc:
+            if model != "auto" or isinstance(exc, DataValidationError):
+                raise
+            rows.append({"model": name, "log_likelihood": np.nan, "aic": np.nan, "error": str(exc)})
+            continue
+        fitted.append(m)
+        k = len(m.param_names)
+        rows.append(
+            {
+                "model": name,
+                "log_likelihood": m.log_likelihood_,
+                "aic": 2 * k - 2 * m.log_likelihood_,
+                "error": None,
+            }
+        )
+    if not fitted:  # every candidate failed: report the first failure
+        raise ConfigError(f"no purchase model could be fitted: {rows[0]['error']}")
+    # highest likelihood; BG/NBD wins ties within 0.5 log-likelihood units (no real evidence)
+    best = fitted[0]
+    for m in fitted[1:]:
+        if m.log_likelihood_ > best.log_likelihood_ + 0.5:
+            best = m
+    cands = pd.DataFrame(rows)
+    cands["chosen"] = cands["model"] == best.lookup_name
+    return best, cands
+
+
+def _default_horizon(time_unit: str) -> float:
+    """One year in the unit: 365 days, 52 weeks or 12 months."""
+    return float(DEFAULT_HORIZON[time_unit]) if time_unit in DEFAULT_HORIZON else 1.0
+
+
+def fit_clv(
+    transactions: pd.DataFrame,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    value_col: str | None = "value",
+    calibration_end: Any = None,
+    holdout_end: Any = None,
+    model: str = "auto",
+    time_unit: str = "W",
+    horizon: float | None = None,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    margin: float = 1.0,
+    interval: str = "laplace",
+    n_draws: int = 200,
+    level: float = 0.9,
+    random_state: int = 0,
+    source: str = "transactions",
+    progress: ProgressFn | None = None,
+) -> CLVResult:
+    """Fit CLV models to a transactions table; see the module docstring.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per purchase (or :func:`~micromix.clv.data.daily_purchases` /
+        :func:`~micromix.clv.data.transactions_from_store` output with the default columns).
+    customer_col, date_col, value_col : str
+        Column names; ``value_col=None`` fits purchases only (no spend, no CLV).
+    calibration_end, holdout_end : date-like, optional
+        Calibration period end (default: the last purchase) and holdout end (default: none).
+    model : {"auto", "bgnbd", "mbgnbd", "pareto"}
+        Purchase model.
+    time_unit : {"D", "W", "M"}
+        Unit of recency, age, horizon and the tracking plot.
+    horizon : float, optional
+        CLV horizon in ``time_unit`` periods (default one year).
+    discount_rate : float
+        Annual discount rate of the CLV.
+    margin : float
+        Profit share of revenue (1.0: revenue CLV).
+    interval : {"laplace", "bootstrap", "none"}
+        Parameter uncertainty method (see :class:`~micromix.clv.models.PurchaseModel`).
+    n_draws : int
+        Parameter draws (or bootstrap replicates) behind the intervals.
+    level : float
+        Interval mass.
+    random_state : int
+    source : str
+        Name of the data in messages (the file path).
+    progress : callable, optional
+        ``progress(step, fraction)``.
+    """
+    started = time.perf_counter()
+    update = progress or _noop
+    update("reading transactions", 0.02)
+    daily = daily_purchases(
+        transactions,
+        customer_col=customer_col,
+        date_col=date_col,
+        value_col=value_col,
+        source=source,
+    )
+    summary = summary_from_daily(
+        daily, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit
+    )
+    if not (summary["frequency"] > 0).any():
+        raise DataValidationError(
+            f"{source}: no customer bought on two different days up to the calibration end "
+            f"{summary.attrs['calibration_end']} (field {date_col!r}, {len(summary):,} "
+            "customers with one purchase day each); CLV models need repeat purchases - use a "
+            "later calibration end or more data"
+        )
+    H = float(horizon) if horizon is not None else _default_horizon(time_unit)
+    if not H > 0:
+        raise ConfigError(f"horizon={horizon!r} must be > 0 periods")
+
+    def sub(lo: float, hi: float) -> ProgressFn:
+        return lambda step, frac: update(step, lo + (hi - lo) * frac)
+
+    pm, cands = fit_purchase_model(
+        summary,
+        model=model,
+        interval=interval,
+        n_draws=n_draws,
+        level=level,
+        random_state=random_state,
+        progress=sub(0.05, 0.55),
+    )
+    sm: GammaGammaModel | None = None
+    if value_col is not None:
+        update("fitting Gamma-Gamma spend", 0.6)
+        sm = GammaGammaModel(
+            interval=interval, n_draws=n_draws, level=level, random_state=random_state + 1
+        ).fit(summary, progress=sub(0.6, 0.75))
+    update("predicting customer values", 0.8)
+    customers, draws = customer_value(
+        pm,
+        sm,
+        summary,
+        horizon=H,
+        discount_rate=discount_rate,
+        time_unit=time_unit,
+        margin=margin,
+        level=level,
+        return_draws=True,
+    )
+    base_cols = [c for c in ("frequency", "recency", "T", "monetary_value") if c in summary]
+    customers = pd.concat([summary[base_cols], customers], axis=1)
+    hold = hold_freq = None
+    if "frequency_holdout" in summary:
+        update("scoring the holdout", 0.9)
+        hold = holdout_metrics(pm, summary)
+        hold_freq = holdout_by_frequency(pm, summary)
+        customers["holdout_actual"] = summary["frequency_holdout"]
+        customers["holdout_predicted"] = pm.expected_purchases(summary, hold["duration"])
+    tracking = tracking_frame(pm, daily, summary)
+    checks = fit_checks(pm, sm, summary, hold)
+    totals: dict[str, Any] = {}
+    if sm is not None:
+        total = float(customers["clv"].sum())
+        q = (1 - level) / 2
+        lo, hi = (
+            np.quantile(draws.sum(axis=1), [q, 1 - q]) if draws is not None else (np.nan, np.nan)
+        )
+        totals = {
+            "total_clv": total,
+            "total_clv_interval": [float(lo), float(hi)],
+            "mean_clv": total / len(customers),
+            "mean_spend_per_purchase": sm.mean_spend(),
+        }
+    settings = {
+        "source": source,
+        "calibration_end": summary.attrs["calibration_end"],
+        "holdout_end": summary.attrs["holdout_end"],
+        "time_unit": time_unit,
+        "horizon": H,
+        "discount_rate": float(discount_rate),
+        "margin": float(margin),
+        "interval": {"method": interval, "level": float(level), "draws": int(n_draws)},
+        "customers_after_calibration": summary.attrs["customers_after_calibration"],
+        "fit_seconds": time.perf_counter() - started,
+    }
+    update("done", 1.0)
+    return CLVResult(
+        model=pm.lookup_name,
+        purchase_model=pm,
+        spend_model=sm,
+        summary=summary,
+        customers=customers,
+        holdout=hold,
+        holdout_by_frequency=hold_freq,
+        tracking=tracking,
+        checks=checks,
+        candidates=cands,
+        settings=settings,
+        totals=totals,
+    )
+
+
+def clv_by_group(
+    summary: pd.DataFrame,
+    groups: pd.Series,
+    *,
+    model: str = "bgnbd",
+    time_unit: str | None = None,
+    horizon: float | None = None,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    margin: float = 1.0,
+    interval: str = "laplace",
+    n_draws: int = 200,
+    level: float = 0.9,
+    random_state: int = 0,
+    spend: pd.Series | None = None,
+    progress: ProgressFn | None = None,
+) -> pd.DataFrame:
+    """Predicted CLV per group of customers (e.g. acquisition strategy), with intervals.
+
+    Each group gets its own purchase and spend models, so groups may differ in purchase rate,
+    dropout and spend. A group with fewer than :data:`MIN_GROUP_REPEAT_BUYERS` repeat buyers, or
+    whose models cannot be fitted, is reported with empty figures and the reason in ``note``:
+    its CLV is refused, not guessed.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        RFM summary with ``monetary_value`` (index: customer id).
+    groups : Series
+        Group label per customer id (customers missing from it are in group ``"none"``).
+    model : str
+        Purchase model for every group (``auto`` allowed).
+    spend : Series, optional
+        Acquisition spend per group (e.g. :func:`~micromix.clv.data.acquisition_spend`); adds
+        ``spend`` and ``lifetime_roas`` = (revenue to date + predicted future CLV) / spend, with
+        the interval of the CLV. It is attributed to the first touch, not incremental.
+    time_unit, horizon, discount_rate, margin, interval, n_draws, level, random_state
+        As for :func:`fit_clv` (``time_unit`` defaults to the summary's).
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``group``, ``customers``, ``repeat_buyers``, ``model``,
+        ``expected_purchases_mean``, ``probability_alive_mean``, ``clv_mean`` with
+        ``clv_mean_low``/``clv_mean_high``, ``clv_total`` with ``clv_total_low``/``_high``,
+        ``revenue_to_date``, ``note``; with ``spend`` also ``spend`` and ``lifetime_roas`` with
+        ``lifetime_roas_low``/``_high``.
+    """
+    unit = time_unit or summary.attrs.get("time_unit", "W")
+    H = float(horizon) if horizon is not None else _default_horizon(unit)
+    update = progress or _noop
+    labels = groups.reindex(summary.index).fillna("none").astype(str)
+    q = (1 - level) / 2
+    rows: list[dict[str, Any]] = []
+    names = sorted(labels.unique())
+    for i, g in enumerate(names):
+        update(f"group {g}", i / len(names))
+        sub = summary[labels.to_numpy() == g]
+        row: dict[str, Any] = {
+            "group": g,
+            "customers": len(sub),
+            "repeat_buyers": int((sub["frequency"] > 0).sum()),
+        }
+        if row["repeat_buyers"] < MIN_GROUP_REPEAT_BUYERS:
+            row["note"] = (
+                f"refused: {row['repeat_buyers']} repeat buyer(s), fewer than "
+                f"{MIN_GROUP_REPEAT_BUYERS} needed to fit the group's own model"
+            )
+            rows.append(row)
+            continue
+        try:
+            pm, _ = fit_purchase_model(
+                sub, model=model, interval=interval, n_draws=n_draws, level=level,
+                random_state=random_state,
+            )  # fmt: skip
+            sm = GammaGammaModel(
+                interval=interval, n_draws=n_draws, level=level, random_state=random_state + 1
+            ).fit(sub)
+        except MicromixError as exc:
+            row["note"] = f"refused: {exc}"
+            rows.append(row)
+            continue
+        vals, draws = customer_value(
+            pm, sm, sub, horizon=H, discount_rate=discount_rate, time_unit=unit, margin=margin,
+            level=level, return_draws=True,
+        )  # fmt: skip
+        total = float(vals["clv"].sum())
+        row.update(
+            {
+                "revenue_to_date": float(sub["revenue"].sum()) if "revenue" in sub else np.nan,
+                "model": pm.lookup_name,
+                "expected_purchases_mean": float(vals["expected_purchases"].mean()),
+                "probability_alive_mean": float(vals["probability_alive"].mean()),
+                "clv_mean": total / len(sub),
+                "clv_total": total,
+                "note": "",
+            }
+        )
+        if draws is None and interval != "none":
+            row["note"] = (
+                "interval refused: the group's likelihood is flat at its optimum (too few "
+                "repeat purchases to pin the parameters down)"
+            )
+        elif draws is not None:
+            tot = draws.sum(axis=1)
+            lo, hi = np.quantile(tot, [q, 1 - q])
+            row.update(
+                clv_total_low=float(lo),
+                clv_total_high=float(hi),
+                clv_mean_low=float(lo) / len(sub),
+                clv_mean_high=float(hi) / len(sub),
+            )
+        rows.append(row)
+    update("done", 1.0)
+    cols = [
+        "group", "customers", "repeat_buyers", "model", "expected_purchases_mean",
+        "probability_alive_mean", "clv_mean", "clv_mean_low", "clv_mean_high", "clv_total",
+        "clv_total_low", "clv_total_high", "revenue_to_date", "note",
+    ]  # fmt: skip
+    out = pd.DataFrame(rows).reindex(columns=cols)
+    if spend is not None:
+        sp = spend.reindex(out["group"]).to_numpy(dtype=float)
+        out["spend"] = sp
+        past = out["revenue_to_date"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for src, dst in (
+                ("clv_total", "lifetime_roas"),
+                ("clv_total_low", "lifetime_roas_low"),
+                ("clv_total_high", "lifetime_roas_high"),
+            ):
+                future = out[src].to_numpy(dtype=float)
+                out[dst] = np.where(sp > 0, (past + future) / sp, np.nan)
+    out.attrs.update(
+        {"horizon": H, "time_unit": unit, "discount_rate": discount_rate, "level": level}
+    )
+    return out

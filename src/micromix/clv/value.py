@@ -1,0 +1,212 @@
+"""Discounted customer lifetime value from a purchase model and a spend model.
+
+The CLV of a customer over a horizon *H* (in the summary's time unit) is the expected value of
+their future purchases, discounted continuously at the annual rate *d*:
+
+    CLV = margin · E[spend per purchase] · ∫₀ᴴ e^(-δ s) dE[Y(s)],     δ = ln(1 + d) per year
+
+where E[Y(s)] is the purchase model's conditional expected number of purchases in the next *s*
+periods. Integrating by parts gives ``e^(-δH) E[Y(H)] + δ ∫₀ᴴ e^(-δs) E[Y(s)] ds``, evaluated
+with 8-point Gauss-Legendre quadrature (E[Y(s)] is smooth, so this is exact to ~1e-8 of a
+weekly sum's target while costing 9 model evaluations instead of one per period).
+
+Intervals come from the models' parameter draws (``draws_``: Laplace or bootstrap): each draw
+gives every customer a CLV, and the interval is the draws' quantiles. They describe the
+uncertainty of the *expected* CLV given the customer's history (parameter uncertainty), not the
+spread of what one customer will actually spend, which is much wider.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.clv.models import BetaGeoModel
+>>> from micromix.clv.spend import GammaGammaModel
+>>> from micromix.clv.value import customer_value
+>>> bg = BetaGeoModel.from_params({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+>>> gg = GammaGammaModel.from_params({"p": 6.25, "q": 3.74, "gamma": 15.44})
+>>> one = pd.DataFrame({"frequency": [2.0], "recency": [30.43], "T": [38.86],
+...                     "monetary_value": [22.35]}, index=pd.Index(["c1"], name="customer_id"))
+>>> out = customer_value(bg, gg, one, horizon=52, discount_rate=0.0, time_unit="W")
+>>> round(float(out["clv"].iloc[0]), 2) == round(float(out["expected_purchases"].iloc[0]
+...     * out["expected_spend"].iloc[0]), 2)
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from micromix.clv.data import TIME_UNITS
+from micromix.clv.models import PurchaseModel, rfm_arrays
+from micromix.clv.spend import GammaGammaModel, spend_arrays
+from micromix.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_DISCOUNT_RATE",
+    "DEFAULT_HORIZON",
+    "customer_value",
+    "discounted_purchases",
+]
+
+#: default annual discount rate
+DEFAULT_DISCOUNT_RATE = 0.10
+#: default horizon: one year, in periods of each time unit
+DEFAULT_HORIZON: dict[str, int] = {"D": 365, "W": 52, "M": 12}
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(8)
+
+
+def _delta(discount_rate: float, time_unit: str) -> float:
+    if not 0 <= float(discount_rate) < 1:
+        raise ConfigError(
+            f"discount_rate={discount_rate!r} must be an annual rate in [0, 1), e.g. 0.1"
+        )
+    if time_unit not in TIME_UNITS:
+        raise ConfigError(f"time_unit={time_unit!r} must be one of {', '.join(TIME_UNITS)}")
+    return float(np.log1p(discount_rate)) * TIME_UNITS[time_unit] / 365.25
+
+
+def discounted_purchases(
+    model: PurchaseModel,
+    summary: Any,
+    *,
+    horizon: float,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    time_unit: str = "W",
+    params: Any = None,
+) -> np.ndarray:
+    """Discounted expected purchases over ``horizon`` periods, one per customer.
+
+    Parameters
+    ----------
+    model : PurchaseModel
+        A fitted purchase model.
+    summary : DataFrame
+        RFM summary.
+    horizon : float
+        Length of the future window, in ``time_unit`` periods.
+    discount_rate : float
+        Annual discount rate (0 for undiscounted).
+    time_unit : str
+        The summary's time unit (``D``, ``W`` or ``M``).
+    params : array-like, optional
+        Parameters to use instead of the fitted ones (e.g. a draw).
+    """
+    if not float(horizon) > 0:
+        raise ConfigError(f"horizon={horizon!r} must be > 0 periods")
+    x, tx, T = rfm_arrays(summary)
+    p = model._p if params is None else np.asarray(params, dtype=float)
+    plan = _Plan(x, tx, T, float(horizon), _delta(discount_rate, time_unit))
+    return plan.run(model, p)
+
+
+class _Plan:
+    """Discounted purchases of many customers under many parameter draws.
+
+    An active customer's future depends on (x, T) only, not on t_x (which enters through
+    P(alive) alone), so the costly expectations are evaluated once per distinct (x, T) pair.
+    """
+
+    def __init__(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, H: float, delta: float):
+        pairs, inv = np.unique(np.stack([x, T], axis=1), axis=0, return_inverse=True)
+        self.x, self.tx, self.T = x, tx, T
+        self.xu, self.Tu, self.inv = pairs[:, 0], pairs[:, 1], inv.ravel()
+        self.H, self.delta = H, delta
+
+    def run(self, model: PurchaseModel, p: np.ndarray) -> np.ndarray:
+        alive = model._p_alive(p, self.x, self.tx, self.T)
+        zeros = np.zeros(len(self.xu))  # t_x: unused by _expected_alive
+
+        def ahead(t: float) -> np.ndarray:
+            return model._expected_alive(p, self.xu, zeros, self.Tu, np.full(len(self.xu), t))
+
+        H, delta = self.H, self.delta
+        end = ahead(H)
+        if delta == 0:
+            return alive * end[self.inv]
+        acc = np.zeros(len(self.xu))
+        for s, w in zip((_GL_NODES + 1) * H / 2, _GL_WEIGHTS):
+            acc += w * np.exp(-delta * s) * ahead(float(s))
+        factor = np.exp(-delta * H) * end + delta * acc * H / 2
+        return alive * factor[self.inv]
+
+
+def customer_value(
+    purchase_model: PurchaseModel,
+    spend_model: GammaGammaModel | None,
+    summary: pd.DataFrame,
+    *,
+    horizon: float,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    time_unit: str = "W",
+    margin: float = 1.0,
+    level: float | None = None,
+    return_draws: bool = False,
+) -> Any:
+    """Per-customer predictions: purchases, P(alive), spend and discounted CLV with intervals.
+
+    Parameters
+    ----------
+    purchase_model : PurchaseModel
+        Fitted BG/NBD, MBG/NBD or Pareto/NBD model.
+    spend_model : GammaGammaModel or None
+        Fitted spend model; without one, only purchase columns are returned.
+    summary : DataFrame
+        RFM summary (index: customer id).
+    horizon : float
+        Horizon in ``time_unit`` periods.
+    discount_rate : float
+        Annual discount rate.
+    time_unit : str
+        The summary's time unit.
+    margin : float
+        Share of revenue that is profit (1.0 gives revenue CLV).
+    level : float, optional
+        Interval mass (default the purchase model's ``level``).
+    return_draws : bool
+        Also return the CLV of every customer under every parameter draw (an array of shape
+        ``(draws, customers)``, or ``None`` without draws), for intervals on sums and means.
+
+    Returns
+    -------
+    DataFrame or (DataFrame, ndarray or None)
+        Indexed like ``summary``: ``expected_purchases`` (undiscounted, over the horizon),
+        ``probability_alive`` and, with a spend model, ``expected_spend``, ``clv``,
+        ``clv_low``, ``clv_high`` (NaN when the models carry no parameter draws).
+    """
+    if not 0 < float(margin) <= 1:
+        raise ConfigError(f"margin={margin!r} must be in (0, 1]")
+    lvl = float(level if level is not None else purchase_model.level)
+    x, tx, T = rfm_arrays(summary)
+    out = pd.DataFrame(index=summary.index)
+    out["expected_purchases"] = purchase_model._expected(
+        purchase_model._p, x, tx, T, np.full(len(x), float(horizon))
+    )
+    out["probability_alive"] = purchase_model._p_alive(purchase_model._p, x, tx, T)
+    if spend_model is None:
+        return (out, None) if return_draws else out
+    xs, m = spend_arrays(summary)
+    m = np.where(xs > 0, m, 0.0)
+    if not float(horizon) > 0:
+        raise ConfigError(f"horizon={horizon!r} must be > 0 periods")
+    plan = _Plan(x, tx, T, float(horizon), _delta(discount_rate, time_unit))
+    disc = plan.run(purchase_model, purchase_model._p)
+    spend = spend_model._expected(spend_model._p, xs, m)
+    out["expected_spend"] = spend
+    out["clv"] = float(margin) * spend * disc
+    pdraws, sdraws = purchase_model.draws_, spend_model.draws_
+    if pdraws is None or sdraws is None:
+        out["clv_low"] = np.nan
+        out["clv_high"] = np.nan
+        return (out, None) if return_draws else out
+    n = min(len(pdraws), len(sdraws))
+    sims = np.empty((n, len(x)))
+    for j in range(n):
+        dj = plan.run(purchase_model, pdraws[j])
+        sims[j] = float(margin) * spend_model._expected(sdraws[j], xs, m) * dj
+    q = (1 - lvl) / 2
+    lo, hi = np.quantile(sims, [q, 1 - q], axis=0)
+    out["clv_low"] = lo
+    out["clv_high"] = hi
+    return (out, sims) if return_draws else out

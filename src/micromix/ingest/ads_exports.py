@@ -1,0 +1,747 @@
+"""Ad-platform export layouts: Meta, Google Ads, TikTok, LinkedIn, Pinterest, Snapchat, X, Spotify.
+
+Each layout is a small declarative :class:`AdsExportFormat`: the platform, the header names of
+each contract field (English UI names as the platforms export them; matched case- and
+punctuation-insensitively, ``*`` matching any ending such as a currency code in brackets), the
+columns that identify the layout, and a few rules:
+
+* **Summary rows** ("Total: Campaigns", "Grand total", Meta's account-total row with empty
+  dimensions) are not data: they are set aside and used to cross-check the sum of the rows.
+* **Blanks** where the platform means zero (Meta leaves zero metrics empty) become 0; ``" --"``
+  and ``"-"`` placeholders are empty.
+* **Ranges**: a row with "Reporting starts"/"Reporting ends" (or a report whose preamble gives
+  the period) keeps both days (``date``, ``date_end``); a "Week" or "Month" row covers its week
+  or month.
+* **Currency** from a currency column, else the code in a money column's header ("Amount spent
+  (USD)"), else the ``--currency`` the user gives (never guessed).
+* **Results**: Meta's "Results" are kept with their "Result type"; only purchase results count
+  as conversions.
+
+Quickstart
+----------
+>>> from micromix.ingest.formats import detect_format
+>>> cols = ["Campaign", "Ad group", "Impr.", "Clicks", "Cost", "Currency code", "Conversions"]
+>>> detect_format(cols, "ads").lookup_name
+'google_ads'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import pandas as pd
+
+from micromix.ingest.files import RawTable
+from micromix.ingest.formats import (
+    SUMMARY,
+    ColumnLookup,
+    FormatAdapter,
+    _blank,
+    _const,
+    normalize_name,
+    register_format,
+)
+from micromix.schema import AD_PERFORMANCE
+
+__all__ = [
+    "TOTAL_LABEL",
+    "AdsExportFormat",
+    "GoogleAdsFormat",
+    "LinkedInAdsFormat",
+    "MetaAdsFormat",
+    "PinterestAdsFormat",
+    "SnapchatAdsFormat",
+    "SpotifyAdsFormat",
+    "TikTokAdsFormat",
+    "XAdsFormat",
+    "is_purchase_result",
+]
+
+#: a cell that labels a summary row: "Total", "Totals", "Total: Account", "Grand total"
+TOTAL_LABEL = re.compile(r"^\s*(grand\s+)?totals?\s*(:.*)?$", re.IGNORECASE)
+_CODE_IN_HEADER = re.compile(r"\(([A-Za-z]{3})\)")
+_PURCHASE = re.compile(r"purchase|fb_pixel_purchase|onsite_conversion\.purchase", re.IGNORECASE)
+
+#: dimension fields (a row whose dimensions are all empty is a summary row)
+DIMENSIONS = (
+    *(
+        k
+        for k in AD_PERFORMANCE.key
+        if k not in ("platform", "segment_id", "source_id", "source_row")
+    ),
+    "campaign_name",
+)
+#: measures a blank cell of which means 0 where the platform leaves zeros empty
+MEASURES = (
+    "impressions",
+    "reach",
+    "clicks",
+    "engagements",
+    "views",
+    "spend",
+    "conversions",
+    "conversion_value",
+    "results",
+)
+
+
+def is_purchase_result(result_type: object) -> bool:
+    """Whether a Meta "Result type"/"Result indicator" counts purchases.
+
+    >>> is_purchase_result("Website purchases"), is_purchase_result("Link clicks")
+    (True, False)
+    >>> is_purchase_result("actions:offsite_conversion.fb_pixel_purchase")
+    True
+    """
+    return not _blank(result_type) and bool(_PURCHASE.search(str(result_type)))
+
+
+class AdsExportFormat(FormatAdapter):
+    """Base of the ad-platform export layouts (declarative; see the module docstring).
+
+    Attributes
+    ----------
+    platform : str
+        Contract platform of every row (a layout may override per row, e.g. Meta's "Platform").
+    fields : dict
+        Contract field -> header names to try, in order.
+    blank_is_zero : bool
+        The platform leaves zero measures empty.
+    strategy : str
+        Contract strategy of the rows (``paid_social`` for social platforms).
+    """
+
+    kinds = ("ad_performance",)
+    platform: ClassVar[str] = "other"
+    strategy: ClassVar[str | None] = "paid_social"
+    blank_is_zero: ClassVar[bool] = False
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {}
+
+    # ------------------------------------------------------------------ mapping
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        f = raw.frame.reset_index(drop=True)
+        c = ColumnLookup(f)
+        out = pd.DataFrame(index=f.index)
+        for canon, alts in self.fields.items():
+            if c.name(*alts) is not None:
+                out[canon] = c.get(*alts)
+        out["platform"] = self._platform(c, f)
+        if self.strategy is not None and "strategy" not in out:
+            out["strategy"] = _const(f, self.strategy)
+        if "campaign_id" not in out and "campaign_name" in out:
+            out["campaign_id"] = out["campaign_name"]
+        out["currency"] = self._currency(c, f)
+        self._dates(out, c, raw)
+        dims = [d for d in DIMENSIONS if d in out.columns and d != "date"]
+        out["level"] = _const(f, self._level(out))
+        out[SUMMARY] = self._summary(out, f, dims)
+        if self.blank_is_zero:
+            data = out[SUMMARY].isna().to_numpy()
+            for m in MEASURES:
+                if m not in out.columns:
+                    continue
+                blank = out[m].map(_blank).to_numpy()
+                if blank[data].all() and m not in ("impressions", "spend"):
+                    continue  # never reported by row (e.g. purchases by region): unknown, not 0
+                out[m] = out[m].where(~(blank & data), "0")
+        self.adjust(out, c, raw)
+        return out
+
+    def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        """Layout-specific touches after the generic mapping (in place)."""
+
+    def _platform(self, c: ColumnLookup, f: pd.DataFrame) -> pd.Series:
+        return _const(f, self.platform)
+
+    def _currency(self, c: ColumnLookup, f: pd.DataFrame) -> pd.Series:
+        col = c.name("Currency", "Currency code", "Account currency")
+        if col is not None:
+            return f[col].map(lambda v: None if _blank(v) else str(v).strip().upper())
+        for alts in (self.fields.get("spend", ()), self.fields.get("conversion_value", ())):
+            name = c.name(*alts)
+            m = _CODE_IN_HEADER.search(name or "")
+            if m:
+                return _const(f, m.group(1).upper())
+        return _const(f, self.currency)
+
+    def _dates(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        f = c.frame
+        day = c.name("Day", "Date", "By Day", "Stat time day", "Start Date (in UTC)", "Start time")
+        week = c.name("Week", "Week (Mon - Sun)", "Week (Sun - Sat)")
+        month = c.name("Month")
+        starts = c.name("Reporting starts")
+        ends = c.name("Reporting ends")
+        if day is not None:
+            out["date"] = f[day]
+        elif week is not None:
+            out["date"] = f[week]
+            out["date_end"] = _shift(f[week], days=6)
+        elif month is not None:
+            out["date"] = f[month]
+            out["date_end"] = _month_end(f[month])
+        elif starts is not None:
+            out["date"] = f[starts]
+            if ends is not None:
+                out["date_end"] = f[ends]
+        else:
+            period = preamble_period(raw.preamble)
+            if period is not None:
+                out["date"] = _const(f, period[0])
+                out["date_end"] = _const(f, period[1])
+        if day is not None and starts is not None and ends is not None:
+            pass  # a daily row: Reporting starts/ends span the whole report, not the row
+
+    def _level(self, out: pd.DataFrame) -> str:
+        for col, level in (
+            ("search_term", "search_term"),
+            ("keyword", "keyword"),
+            ("ad_id", "ad"),
+            ("ad_set", "ad_set"),
+            ("campaign_id", "campaign"),
+        ):
+            if col in out.columns:
+                return level
+        return "account"
+
+    def _summary(self, out: pd.DataFrame, f: pd.DataFrame, dims: list[str]) -> pd.Series:
+        """Label of each summary row (None for data rows)."""
+        labels: list[str | None] = []
+        text_cols = [c for c in f.columns]
+        if not dims:
+            return pd.Series([None] * len(f), index=f.index, dtype=object)
+        dim_blank = out[dims].map(_blank).all(axis=1).to_numpy()
+        has_measure = (
+            ~out[[m for m in MEASURES if m in out.columns]].map(_blank).all(axis=1).to_numpy()
+            if any(m in out.columns for m in MEASURES)
+            else dim_blank
+        )
+        for i in range(len(f)):
+            label = None
+            for col in text_cols:
+                v = f.iat[i, f.columns.get_loc(col)]
+                if isinstance(v, str) and TOTAL_LABEL.match(v):
+                    label = v.strip()
+                    break
+            if label is None and dim_blank[i] and has_measure[i]:
+                label = "total (empty dimensions)"
+            labels.append(label)
+        return pd.Series(labels, index=f.index, dtype=object)
+
+
+def _shift(s: pd.Series, *, days: int) -> pd.Series:
+    from micromix.schema.values import read_timestamps
+
+    ts, _why = read_timestamps(s)
+    return (ts + pd.Timedelta(days=days)).dt.strftime("%Y-%m-%d").astype(object).where(ts.notna())
+
+
+def _month_end(s: pd.Series) -> pd.Series:
+    from micromix.schema.values import read_timestamps
+
+    ts, _why = read_timestamps(s)
+    end = ts + pd.offsets.MonthEnd(0)
+    return end.dt.strftime("%Y-%m-%d").astype(object).where(ts.notna())
+
+
+_RANGE = re.compile(r"^(?:[A-Za-z ]+:\s*)?\"?(.+?)\s+[-–]\s+(.+?)\"?\s*(?:\((?:UTC|GMT)\))?$")
+
+
+def preamble_period(preamble: list[str]) -> tuple[str, str] | None:
+    """The report period a preamble states, as ISO days, or None.
+
+    Understands "27 January 2026 - 23 February 2026", "Report Date Range: 2026-05-27 -
+    2026-06-25 (UTC)", "Start date: 20251015" / "End date: 20260112", "20220701-20220731",
+    "Report Start: ..." / "Report End: ...".
+
+    >>> preamble_period(["Campaign report", "27 January 2026 - 23 February 2026"])
+    ('2026-01-27', '2026-02-23')
+    >>> preamble_period(["Start date: 20251015", "End date: 20260112"])
+    ('2025-10-15', '2026-01-12')
+    """
+    from micromix.schema.values import read_timestamps
+
+    def day(text: str) -> str | None:
+        ts, _why = read_timestamps(pd.Series([text.strip().strip('"')], dtype=object))
+        return None if ts.isna().iat[0] else ts.iat[0].strftime("%Y-%m-%d")
+
+    start = end = None
+    for line in preamble:
+        s = line.strip().strip('"').strip()
+        if len(s) > 200:
+            continue  # not a title or period line (and no pattern below should scan it)
+        low = s.lower()
+        m = re.match(r"^(?:report\s+)?(start|end)(?:\s+date)?\s*:\s*(.+)$", low)
+        if m:
+            val = day(s.split(":", 1)[1])
+            if m.group(1) == "start":
+                start = val or start
+            else:
+                end = val or end
+            continue
+        m8 = re.fullmatch(r"(\d{8})\s*-\s*(\d{8})", s)
+        if m8:
+            a, b = day(m8.group(1)), day(m8.group(2))
+            if a and b:
+                return a, b
+        m = _RANGE.match(s)
+        if m:
+            a, b = day(m.group(1)), day(m.group(2))
+            if a and b:
+                return a, b
+    if start and end:
+        return start, end
+    return None
+
+
+# ====================================================================== Meta
+_META_PLATFORMS = {
+    "facebook": "facebook",
+    "instagram": "instagram",
+    "messenger": "other",
+    "audience_network": "other",
+    "whatsapp": "other",
+    "threads": "other",
+}
+
+
+@register_format
+class MetaAdsFormat(AdsExportFormat):
+    """Meta Ads Manager exports (Ads Manager and Ads Reporting, CSV or XLSX).
+
+    Campaign / ad set / ad level, with or without ids ("Ads" names the ads in some exports),
+    breakdowns by age, gender, placement, platform, region, country and device, daily rows
+    ("Day") or range rows ("Reporting starts"/"Reporting ends"), "Amount spent (XXX)" with the
+    currency in the header or a "Currency" column. "Results" are kept with their "Result type"
+    ("Result indicator"); conversions are the "Purchases" column where there is one, else the
+    results whose type is a purchase. Meta leaves zero metrics empty: blanks are zeros. The
+    account-total row (empty dimensions) is set aside and used as a cross-check.
+    """
+
+    lookup_name = "meta_ads"
+    title = "Meta Ads Manager export"
+    platform = "facebook"
+    blank_is_zero = True
+    signature = (
+        ("Impressions",),
+        ("Amount spent (*)", "Amount spent"),
+        (
+            "Reporting starts",
+            "Reporting ends",
+            "Result type",
+            "Result indicator",
+            "Link clicks",
+            "Frequency",
+            "Ad set name",
+            "Delivery status",
+            "Delivery level",
+            "Campaign delivery",
+            "Campaign name",
+            "Campaign ID",
+            "Ad name",
+            "Ad ID",
+            "Day",
+            "Clicks (all)",
+        ),
+    )
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "account_id": ("Account ID", "Account name"),
+        "campaign_id": ("Campaign ID", "Campaign name"),
+        "campaign_name": ("Campaign name",),
+        "ad_set": ("Ad set ID", "Ad set name"),
+        "ad_id": ("Ad ID", "Ad name", "Ads"),
+        "age": ("Age",),
+        "gender": ("Gender",),
+        "placement": ("Placement",),
+        "region": ("Region", "Country", "DMA region"),
+        "device": ("Impression device", "Device platform"),
+        "impressions": ("Impressions",),
+        "reach": ("Reach",),
+        "clicks": ("Link clicks", "Clicks (all)", "Clicks"),
+        "engagements": ("Post engagement", "Post engagements"),
+        "views": ("ThruPlays", "Video plays", "3-second video plays"),
+        "spend": ("Amount spent (*)", "Amount spent"),
+        "results": ("Results",),
+        "result_type": ("Result type", "Result indicator"),
+        "conversion_value": (
+            "Purchases conversion value",
+            "Purchases conversion value for shared items only",
+            "Website purchases conversion value",
+            "Purchase conversion value",
+        ),
+    }
+
+    def _platform(self, c: ColumnLookup, f: pd.DataFrame) -> pd.Series:
+        col = c.name("Platform", "Publisher platform")
+        if col is None:
+            return _const(f, self.platform)
+        return f[col].map(
+            lambda v: "facebook" if _blank(v) else _META_PLATFORMS.get(normalize_name(v), "other")
+        )
+
+    def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        purchases = c.name(
+            "Purchases",
+            "Website purchases",
+            "Purchases with shared items",
+            "Meta purchases",
+            "In-app purchases",
+        )
+        if purchases is not None:
+            col = c.frame[purchases]
+            data = out[SUMMARY].isna().to_numpy()
+            blank = col.map(_blank).to_numpy()
+            out["conversions"] = col if blank[data].all() else col.where(~(blank & data), "0")
+        elif "results" in out.columns and "result_type" in out.columns:
+            out["conversions"] = [
+                (r if is_purchase_result(t) else None)
+                for r, t in zip(out["results"].tolist(), out["result_type"].tolist())
+            ]
+        if "result_type" in out.columns and "results" in out.columns:
+            # a zero (blank) result has no type: keep both empty rather than invent a 0 of no kind
+            no_type = out["result_type"].map(_blank)
+            out.loc[no_type & out["results"].map(lambda v: str(v) == "0"), "results"] = None
+        if "date_end" in out.columns and "date" in out.columns:
+            same = out["date_end"].map(repr) == out["date"].map(repr)
+            out.loc[same.to_numpy(), "date_end"] = None
+
+
+# ====================================================================== Google Ads
+@register_format
+class GoogleAdsFormat(AdsExportFormat):
+    """Google Ads UI reports (campaign, ad group, keyword, search terms; any saved report).
+
+    A title line and a period line ("27 January 2026 - 23 February 2026", "All time") above the
+    header; "Impr.", "Clicks", "Cost", "Conversions"/"Conv.", "Conv. value", "Currency code",
+    " --" for empty, thousands separators, UTF-16 tab-separated or UTF-8 comma-separated.
+    "Total: ..." rows (in whichever column) are set aside and used as a cross-check. Rows cover
+    the report's period unless a "Day"/"Week"/"Month" column says otherwise.
+    """
+
+    lookup_name = "google_ads"
+    title = "Google Ads report"
+    platform = "google"
+    strategy = None
+    signature = (
+        ("Campaign", "Campaign name", "Campaign ID", "Search term", "Keyword", "Search keyword"),
+        ("Impr.", "Impressions"),
+        ("Cost",),
+        (
+            "Currency code",
+            "Avg. CPC",
+            "Conv. rate",
+            "Cost / conv.",
+            "Conv.",
+            "Interaction rate",
+            "Conv. value",
+        ),
+    )
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "account_id": ("Account", "Account name", "Customer ID"),
+        "campaign_id": ("Campaign ID", "Campaign", "Campaign name"),
+        "campaign_name": ("Campaign", "Campaign name"),
+        "campaign_type": ("Campaign type", "Advertising channel type"),
+        "ad_set": ("Ad group ID", "Ad group", "Ad group name", "Asset group"),
+        "ad_id": ("Ad ID", "Ad"),
+        "keyword": ("Keyword", "Search keyword"),
+        "match_type": ("Match type", "Search keyword match type", "Keyword match type"),
+        "search_term": ("Search term",),
+        "device": ("Device",),
+        "region": ("Country/Territory", "Region", "Location"),
+        "impressions": ("Impr.", "Impressions"),
+        "clicks": ("Clicks",),
+        "views": ("Video views", "Views"),
+        "spend": ("Cost",),
+        "conversions": ("Conversions", "Conv."),
+        "conversion_value": ("Conv. value", "Conversion value", "Total conv. value"),
+    }
+
+    def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        ctype = out["campaign_type"] if "campaign_type" in out.columns else None
+        search_report = "search_term" in out.columns or "keyword" in out.columns
+        out["strategy"] = [
+            "search"
+            if search_report or (not _blank(t) and re.search(r"search|shopping", str(t), re.I))
+            else "other"
+            for t in (ctype.tolist() if ctype is not None else [None] * len(out))
+        ]
+
+
+# ====================================================================== TikTok
+@register_format
+class TikTokAdsFormat(AdsExportFormat):
+    """TikTok Ads Manager custom-report exports (campaign / ad group / ad, by day or total).
+
+    "Cost" (or "Total cost"), "Impressions", "Clicks (destination)" (or "Clicks (all)",
+    "Clicks"), "Conversions", "Complete payment" (purchases) and its value, "Reach",
+    "Video views", a "Currency" column where exported.
+    """
+
+    lookup_name = "tiktok_ads"
+    title = "TikTok Ads Manager export"
+    platform = "tiktok"
+    signature = (
+        ("Campaign name", "Campaign ID", "Ad group name", "Ad name"),
+        ("Cost", "Total cost", "Spend"),
+        ("Impressions", "Impression"),
+        (
+            "Clicks (destination)",
+            "CTR (destination)",
+            "CPC (destination)",
+            "2-second video views",
+            "6-second video views",
+            "Video views at 25%",
+            "Video views at 100%",
+            "Complete payment",
+            "Paid followers",
+            "Profile visits",
+            "Ad group name",
+        ),
+    )
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "account_id": ("Advertiser ID", "Advertiser name", "Account"),
+        "campaign_id": ("Campaign ID", "Campaign name"),
+        "campaign_name": ("Campaign name",),
+        "ad_set": ("Ad group ID", "Ad group name"),
+        "ad_id": ("Ad ID", "Ad name"),
+        "age": ("Age",),
+        "gender": ("Gender",),
+        "placement": ("Placement",),
+        "region": ("Country/Region", "Location", "Region"),
+        "impressions": ("Impressions", "Impression"),
+        "reach": ("Reach",),
+        "clicks": ("Clicks (destination)", "Clicks (all)", "Clicks"),
+        "engagements": ("Engagements", "Paid engagements"),
+        "views": ("Video views", "Video Views", "Video plays"),
+        "spend": ("Cost", "Total cost", "Spend"),
+        "conversions": ("Complete payment", "Purchases", "Total complete payment"),
+        "conversion_value": (
+            "Total complete payment value",
+            "Complete payment value",
+            "Purchase value",
+            "Total purchase value",
+        ),
+        "results": ("Conversions", "Results", "Result"),
+    }
+
+    def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        if "results" in out.columns and "result_type" not in out.columns:
+            out["result_type"] = _const(out, "conversions (optimisation event)")
+
+
+# ====================================================================== LinkedIn
+@register_format
+class LinkedInAdsFormat(AdsExportFormat):
+    """LinkedIn Campaign Manager performance exports (preamble lines above the header).
+
+    "Total Spent" (or "Amount Spent"), "Impressions", "Clicks", "Conversions", "Total
+    Engagements", "Currency", "Start Date (in UTC)"; campaign groups, campaigns and creatives.
+    """
+
+    lookup_name = "linkedin_ads"
+    title = "LinkedIn Campaign Manager export"
+    platform = "linkedin"
+    signature = (
+        ("Impressions",),
+        ("Total Spent", "Amount Spent", "Amount spent in local currency", "Total spent (*)"),
+        (
+            "Campaign Group Name",
+            "Campaign Group",
+            "Campaign Group ID",
+            "Clicks to Landing Page",
+            "Lead Forms Opened",
+            "Total Social Actions",
+            "Total Engagements",
+        ),
+    )
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "account_id": ("Account ID", "Account Name", "Account"),
+        "campaign_id": ("Campaign ID", "Campaign Name", "Campaign"),
+        "campaign_name": ("Campaign Name", "Campaign"),
+        "campaign_type": ("Campaign Type",),
+        "ad_id": ("Creative ID", "Ad ID", "Creative Name", "Ad Name"),
+        "impressions": ("Impressions",),
+        "clicks": ("Clicks",),
+        "engagements": ("Total Engagements", "Total Social Actions"),
+        "views": ("Video Views", "Video Plays"),
+        "spend": (
+            "Total Spent",
+            "Amount Spent",
+            "Amount spent in local currency",
+            "Total spent (*)",
+        ),
+        "conversions": ("Conversions",),
+        "conversion_value": ("Conversion Value", "Conversion Value in Local Currency"),
+        "results": ("Leads",),
+    }
+
+    def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        if "results" in out.columns:
+            out["result_type"] = _const(out, "leads")
+
+
+# ====================================================================== Pinterest
+@register_format
+class PinterestAdsFormat(AdsExportFormat):
+    """Pinterest Ads Manager exports (campaign / ad group / ad by date).
+
+    "Spend in account currency" (no currency code: pass ``--currency``), "Impressions",
+    "Reach", "Pin clicks", "Engagements", "Result" (in brackets, ``[0.93]``), and the checkout
+    conversions ("Total conversions (Checkout)", "Total order value (Checkout)").
+    """
+
+    lookup_name = "pinterest_ads"
+    title = "Pinterest Ads Manager export"
+    platform = "pinterest"
+    signature = (
+        ("Impressions",),
+        ("Spend in account currency", "Spend"),
+        (
+            "Pin clicks",
+            "Spend in account currency",
+            "Earned saves",
+            "Organic pin ID",
+            "Total conversions (Checkout)",
+            "Outbound clicks",
+        ),
+        ("Ad group name", "Ad group ID", "Pin ID", "Organic pin ID", "Pin clicks"),
+    )
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "account_id": ("Advertiser ID", "Ad account ID", "Advertiser name"),
+        "campaign_id": ("Campaign ID", "Campaign name"),
+        "campaign_name": ("Campaign name",),
+        "ad_set": ("Ad group ID", "Ad group name"),
+        "ad_id": ("Ad ID", "Ad name", "Pin ID"),
+        "age": ("Age",),
+        "gender": ("Gender",),
+        "region": ("Country", "Location", "Metro"),
+        "device": ("Device",),
+        "impressions": ("Impressions",),
+        "reach": ("Reach",),
+        "clicks": ("Pin clicks", "Outbound clicks", "Clicks"),
+        "engagements": ("Engagements",),
+        "views": ("Video views", "Total video views"),
+        "spend": ("Spend in account currency", "Spend"),
+        "conversions": ("Total conversions (Checkout)", "Conversions (Checkout)"),
+        "conversion_value": ("Total order value (Checkout)", "Order value (Checkout)"),
+        "results": ("Result", "Results"),
+    }
+
+    def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        if "results" in out.columns:
+            out["result_type"] = _const(out, "campaign objective result")
+
+
+# ====================================================================== Snapchat
+@register_format
+class SnapchatAdsFormat(AdsExportFormat):
+    """Snapchat Ads Manager exports: campaign / ad squad / ad, "Spend" (or "Amount Spent"),
+    "Paid Impressions" (or "Impressions"), "Swipe Ups"/"Swipes" as clicks, purchases and their
+    value, "Currency"."""
+
+    lookup_name = "snapchat_ads"
+    title = "Snapchat Ads Manager export"
+    platform = "snapchat"
+    signature = (
+        ("Ad Squad Name", "Ad Squad ID", "Ad Squad", "Swipe Ups", "Swipes", "Paid Impressions"),
+        ("Spend", "Amount Spent"),
+        ("Impressions", "Paid Impressions"),
+    )
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "account_id": ("Ad Account Name", "Ad Account ID", "Account"),
+        "campaign_id": ("Campaign ID", "Campaign Name", "Campaign"),
+        "campaign_name": ("Campaign Name", "Campaign"),
+        "ad_set": ("Ad Squad ID", "Ad Squad Name", "Ad Squad"),
+        "ad_id": ("Ad ID", "Ad Name", "Ad"),
+        "impressions": ("Paid Impressions", "Impressions"),
+        "reach": ("Reach", "Uniques"),
+        "clicks": ("Swipe Ups", "Swipes", "Clicks"),
+        "views": ("Video Views", "Paid Video Views"),
+        "spend": ("Spend", "Amount Spent"),
+        "conversions": ("Purchases", "Conversion Purchases"),
+        "conversion_value": ("Purchases Value", "Conversion Purchases Value", "Purchase Value"),
+    }
+
+
+# ====================================================================== X (Twitter) ads
+@register_format
+class XAdsFormat(AdsExportFormat):
+    """X (Twitter) Ads Manager exports: campaigns, ad groups ("line items") and promoted posts,
+    "Spend"/"Billed charge", "Impressions", "Link clicks"/"Clicks", "Engagements", "Results" with
+    "Result type", "Currency", "Time period" ranges."""
+
+    lookup_name = "x_ads"
+    title = "X (Twitter) Ads export"
+    platform = "x"
+    signature = (
+        ("Impressions",),
+        ("Spend", "Billed charge", "Total spend"),
+        (
+            "Billed charge",
+            "Funding source",
+            "Funding source name",
+            "Line item name",
+            "Line item ID",
+            "Promoted tweet ID",
+            "Tweet ID",
+            "Post ID",
+            "Ad group name",
+            "Time period",
+        ),
+        ("Time period", "Campaign name", "Campaign ID", "Line item name"),
+    )
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "account_id": ("Account name", "Account ID", "Funding source name"),
+        "campaign_id": ("Campaign ID", "Campaign name"),
+        "campaign_name": ("Campaign name",),
+        "ad_set": ("Ad group ID", "Ad group name", "Line item ID", "Line item name"),
+        "ad_id": ("Post ID", "Tweet ID", "Promoted tweet ID", "Ad ID", "Ad name"),
+        "impressions": ("Impressions",),
+        "clicks": ("Link clicks", "Clicks", "Url clicks"),
+        "engagements": ("Engagements",),
+        "views": ("Video views", "Media views"),
+        "spend": ("Spend", "Billed charge", "Total spend"),
+        "conversions": ("Purchases", "Conversions (purchase)", "Site visits purchase"),
+        "results": ("Results",),
+        "result_type": ("Result type",),
+    }
+
+    def _dates(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        period = c.name("Time period")
+        if period is None:
+            super()._dates(out, c, raw)
+            return
+        pairs = [preamble_period([str(v)]) if not _blank(v) else None for v in c.frame[period]]
+        out["date"] = [p[0] if p else v for p, v in zip(pairs, c.frame[period])]
+        out["date_end"] = [p[1] if p else None for p in pairs]
+
+
+# ====================================================================== Spotify
+@register_format
+class SpotifyAdsFormat(AdsExportFormat):
+    """Spotify Ad Studio exports: ``Key: value`` preamble lines ("Report Date Range: ..."), then
+    campaign / ad set / ad ids and names, "Date" (``2026/05/27``), "Impressions", "Reach",
+    "Clicks", "Spend" (no currency code: pass ``--currency``), "Purchases", "Attributed
+    revenue"; ``-`` for not applicable."""
+
+    lookup_name = "spotify_ads"
+    title = "Spotify Ad Studio export"
+    platform = "spotify"
+    signature = (
+        ("Impressions",),
+        ("Spend",),
+        ("Ad played to: 100%", "Ad played to: 25%", "completion rate", "Starts"),
+    )
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "campaign_id": ("Campaign id", "Campaign name"),
+        "campaign_name": ("Campaign name",),
+        "ad_set": ("Ad set id", "Ad set name"),
+        "ad_id": ("Ad id", "Ad name"),
+        "impressions": ("Impressions",),
+        "reach": ("Reach",),
+        "clicks": ("Clicks",),
+        "views": ("Starts",),
+        "spend": ("Spend",),
+        "conversions": ("Purchases",),
+        "conversion_value": ("Attributed revenue",),
+    }

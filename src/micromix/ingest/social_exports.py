@@ -1,0 +1,263 @@
+"""Social post and creator layouts: TikTok dumps, X tweet activity, Instagram/Facebook content
+insights, influencer rankings.
+
+Nested JSON dumps are read through documented field paths (``authorMeta.name``,
+``stats.diggCount``, ``author.uniqueId``): an object is never stored as an id, and a dump whose
+required fields map to nothing is refused by the pipeline rather than "accepted" with nulls.
+
+Quickstart
+----------
+>>> from micromix.ingest.formats import detect_format
+>>> detect_format(["id", "createTime", "diggCount", "authorMeta.name"], "posts").lookup_name
+'tiktok_posts'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+
+from micromix.ingest.files import RawTable
+from micromix.ingest.formats import (
+    ColumnLookup,
+    FormatAdapter,
+    _blank,
+    _const,
+    _unique_join,
+    hashtags_of,
+    register_format,
+)
+
+__all__ = [
+    "InfluencerRankingFormat",
+    "InstagramInsightsFormat",
+    "TikTokPostsFormat",
+    "XTweetActivityFormat",
+]
+
+_STATUS = re.compile(r"(?:twitter|x)\.com/([A-Za-z0-9_]{1,15})/status(?:es)?/(\d+)")
+_MANGLED_ID = re.compile(r"^\s*\d+(?:\.\d+)?[eE][+-]?\d+\s*$")
+
+
+def _names(v: object, key: str = "name") -> list[str]:
+    """Names out of a list of tags / mentions (strings or ``{"name": ...}`` objects)."""
+    if isinstance(v, str):
+        text = v
+        try:
+            v = json.loads(text) if text.strip()[:1] in "[{" else [text]
+        except ValueError:
+            return [text]
+    if not isinstance(v, list):
+        return []
+    out = []
+    for x in v:
+        if isinstance(x, dict):
+            x = x.get(key) or x.get("title") or x.get("hashtagName")
+        if isinstance(x, str) and x.strip():
+            out.append(x.strip().lstrip("#@"))
+    return out
+
+
+@register_format
+class TikTokPostsFormat(FormatAdapter):
+    """TikTok post dumps: tiktok-scraper output (``authorMeta{}``, ``diggCount``...) and TikTok
+    web/API item lists (``author{uniqueId}``, ``stats{diggCount, playCount ...}``).
+
+    ``id`` -> ``post_id``; ``authorMeta.name`` / ``author.uniqueId`` -> ``author_id``;
+    ``createTime`` (epoch seconds) -> ``ts``; ``text``/``desc`` -> ``text``; likes
+    (``diggCount``), comments, shares, plays (views), saves (``collectCount``); the author's
+    followers where the dump has them (``authorMeta.fans``, ``authorStats.followerCount``);
+    hashtags and mentions from their lists (else from the text). Platform ``tiktok``.
+    """
+
+    lookup_name = "tiktok_posts"
+    kinds = ("posts",)
+    title = "TikTok posts dump"
+    signature = (
+        ("id",),
+        ("createTime", "create_time"),
+        ("diggCount", "stats.diggCount", "statistics.digg_count"),
+    )
+
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        f = raw.frame.reset_index(drop=True)
+        c = ColumnLookup(f)
+        text = c.get("text", "desc")
+        tags = c.get("hashtags", "challenges", "textExtra")
+        mentions = c.get("mentions")
+        return pd.DataFrame(
+            {
+                "post_id": c.get("id"),
+                "platform": _const(f, "tiktok"),
+                "author_id": c.get("authorMeta.name", "author.uniqueId", "author.unique_id"),
+                "ts": c.get("createTime", "create_time"),
+                "text": text,
+                "likes": c.get("diggCount", "stats.diggCount", "statistics.digg_count"),
+                "comments": c.get("commentCount", "stats.commentCount"),
+                "shares": c.get("shareCount", "stats.shareCount"),
+                "saves": c.get("collectCount", "stats.collectCount"),
+                "views": c.get("playCount", "stats.playCount"),
+                "author_followers": c.get(
+                    "authorMeta.fans", "authorStats.followerCount", "author.followerCount"
+                ),
+                "is_sponsored": c.get("isAd", "is_ad"),
+                "hashtags": [
+                    _unique_join(t.casefold() for t in _names(tg)) or hashtags_of(tx)
+                    for tg, tx in zip(tags.tolist(), text.tolist())
+                ],
+                "mentions": [_unique_join(_names(m)) for m in mentions.tolist()],
+            }
+        )
+
+
+@register_format
+class XTweetActivityFormat(FormatAdapter):
+    """X (Twitter) Analytics tweet-activity exports (organic posts).
+
+    ``Tweet id`` -> ``post_id`` unless Excel mangled it (``6.49E+17``): then the id in the
+    ``Tweet permalink`` (``.../status/649293177409679360``), else a lineage id (file content +
+    line) — never the mangled number. ``time`` -> ``ts``; ``impressions``, ``engagements``,
+    ``retweets``/``reposts`` -> shares, ``replies`` -> comments, ``likes``/``favorites`` ->
+    likes; the author from the permalink. Platform ``x``.
+    """
+
+    lookup_name = "x_tweet_activity"
+    kinds = ("posts",)
+    title = "X (Twitter) tweet activity export"
+    signature = (
+        ("Tweet id", "Post id"),
+        ("Tweet permalink", "Post permalink"),
+        ("impressions",),
+    )
+
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        f = raw.frame.reset_index(drop=True)
+        c = ColumnLookup(f)
+        ids = c.get("Tweet id", "Post id").tolist()
+        links = c.get("Tweet permalink", "Post permalink").tolist()
+        digest = (raw.digest or "")[:12]
+        post_ids, authors = [], []
+        for i, (tid, link) in enumerate(zip(ids, links)):
+            m = _STATUS.search(str(link)) if not _blank(link) else None
+            if not _blank(tid) and not _MANGLED_ID.match(str(tid)) and "." not in str(tid):
+                post_ids.append(str(tid).strip())
+            elif m:
+                post_ids.append(m.group(2))
+            else:
+                post_ids.append(f"x-{digest}-{raw.rows[i]}")
+            authors.append(m.group(1) if m else None)
+        text = c.get("Tweet text", "Post text")
+        return pd.DataFrame(
+            {
+                "post_id": post_ids,
+                "platform": _const(f, "x"),
+                "author_id": pd.Series(authors, dtype=object).where(
+                    pd.Series(authors, dtype=object).notna(), "(account)"
+                ),
+                "ts": c.get("time", "Date", "Time"),
+                "text": text,
+                "impressions": c.get("impressions"),
+                "engagements": c.get("engagements"),
+                "likes": c.get("likes", "favorites"),
+                "shares": c.get("retweets", "reposts"),
+                "comments": c.get("replies"),
+                "views": c.get("media views", "video views"),
+                "hashtags": text.map(hashtags_of),
+            }
+        )
+
+
+@register_format
+class InstagramInsightsFormat(FormatAdapter):
+    """Meta Business Suite content exports (Instagram or Facebook post insights CSV).
+
+    "Post ID", "Account username" (or "Page name"), "Publish time" (month-first, as Meta writes
+    it), "Description", "Permalink", "Impressions"/"Views", "Reach", "Likes" (or "Reactions"),
+    "Comments", "Shares", "Saves", "Plays". Platform ``instagram`` (``facebook`` for a Page
+    export).
+    """
+
+    lookup_name = "meta_content_insights"
+    kinds = ("posts",)
+    title = "Meta Business Suite content insights"
+    dayfirst = False
+    signature = (("Post ID",), ("Publish time",), ("Permalink", "Post type"))
+
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        f = raw.frame.reset_index(drop=True)
+        c = ColumnLookup(f)
+        facebook = c.name("Page ID", "Page name") is not None and c.name("Account username") is None
+        text = c.get("Description", "Title", "Caption")
+        return pd.DataFrame(
+            {
+                "post_id": c.get("Post ID"),
+                "platform": _const(f, "facebook" if facebook else "instagram"),
+                "author_id": c.get("Account username", "Account name", "Page name", "Page ID"),
+                "ts": c.get("Publish time"),
+                "text": text,
+                "impressions": c.get("Impressions"),
+                "views": c.get("Plays", "Views", "Video views"),
+                "likes": c.get("Likes", "Reactions"),
+                "comments": c.get("Comments"),
+                "shares": c.get("Shares"),
+                "saves": c.get("Saves"),
+                "hashtags": text.map(hashtags_of),
+            }
+        )
+
+
+@register_format
+class InfluencerRankingFormat(FormatAdapter):
+    """Influencer ranking lists as scraped or downloaded (Kaggle "top Instagram influencers",
+    HypeAuditor-style top lists).
+
+    ``channel_info`` / ``insta_id`` / ``Instagram username`` -> ``creator_id`` and ``handle``;
+    ``followers`` with abbreviations (``475.8m``, ``3.3k`` - exact decimal scaling); ``posts``;
+    ``avg_likes``; ``60d_eng_rate`` (``1.39%`` -> 0.0139); ``total_likes``; ``country``;
+    ``Title`` -> ``name``; ``Category`` -> ``niche``; ``Audience Country``; ``Engagement avg``.
+    The literal ``NaN`` is empty. Platform ``instagram``.
+    """
+
+    lookup_name = "influencer_ranking"
+    kinds = ("creators",)
+    title = "influencer ranking list"
+    signature = (
+        ("channel_info", "insta_id", "Instagram username", "Influencer insta name"),
+        ("followers", "Followers"),
+        (
+            "60d_eng_rate",
+            "avg_likes",
+            "influence_score",
+            "Engagement avg",
+            "Authentic engagement",
+            "Audience Country",
+            "Engagement rate",
+        ),
+    )
+
+    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+        f = raw.frame.reset_index(drop=True)
+        c = ColumnLookup(f)
+        user = c.get("channel_info", "insta_id", "Instagram username", "Influencer insta name")
+        niche = c.get("Category", "category", "category_1").map(
+            lambda v: None if _blank(v) else ",".join(p.strip() for p in str(v).split("|"))
+        )
+        return pd.DataFrame(
+            {
+                "creator_id": user,
+                "platform": _const(f, "instagram"),
+                "handle": user,
+                "name": c.get("Title", "Name", "Influencer name"),
+                "followers": c.get("followers", "Followers"),
+                "posts": c.get("posts", "Posts"),
+                "niche": niche,
+                "country": c.get("country"),
+                "audience_country": c.get("Audience Country", "Audience country(mostly)"),
+                "avg_likes": c.get("avg_likes", "Avg. likes"),
+                "avg_engagement": c.get("Engagement avg", "Authentic engagement"),
+                "engagement_rate": c.get("60d_eng_rate", "Engagement rate"),
+                "total_likes": c.get("total_likes"),
+            }
+        )

@@ -5,8 +5,10 @@ Each paid strategy gets a response curve **anchored on its reconciled incrementa
 ``f(x) = roas * c * (1 + kappa) * x / (x + kappa * c)`` that passes through ``roas * c`` at
 ``x = c``. ``kappa`` is the half-saturation point as a multiple of today's spend; a holdout
 measures the level of the curve, not its bend, so the plan assumes ``kappa = 1`` (the next
-dollar earns half the average one) and carries ``kappa`` anywhere in :data:`KAPPA_RANGE` into
-its intervals. The optimizer (:class:`micromix.optimize.BudgetOptimizer`) then allocates the
+dollar earns half the average one) and carries the bend into its intervals: one bend common to
+all strategies anywhere in :data:`KAPPA_RANGE`, each strategy's own within a factor
+:data:`KAPPA_SPREAD` of it (strategies bought the same way bend alike; nothing in the data
+says how much they differ). The optimizer (:class:`micromix.optimize.BudgetOptimizer`) then allocates the
 budget over these curves, with three guards:
 
 * a **trust region**: no strategy goes below :data:`TRUST_REGION` ``[0]`` or above ``[1]``
@@ -45,6 +47,7 @@ from micromix.plan.returns import StrategyReturns
 __all__ = [
     "DEFAULT_KAPPA",
     "KAPPA_RANGE",
+    "KAPPA_SPREAD",
     "MAX_LOSS_PROBABILITY",
     "N_SIMULATIONS",
     "TRUST_REGION",
@@ -55,12 +58,14 @@ __all__ = [
 
 #: half-saturation of the anchored curves, as a multiple of today's spend
 DEFAULT_KAPPA = 1.0
-#: range of ``kappa`` carried into the intervals (log-uniform)
+#: range of the bend ``kappa`` common to the strategies, carried into the intervals
 KAPPA_RANGE = (0.5, 2.0)
+#: how far one strategy's ``kappa`` may differ from the common one (a factor either way)
+KAPPA_SPREAD = 1.4
 #: recommended spend per strategy stays within these multiples of its current spend
 TRUST_REGION = (0.5, 2.0)
 #: largest accepted chance that the recommendation earns less than the current mix
-MAX_LOSS_PROBABILITY = 0.02
+MAX_LOSS_PROBABILITY = 0.10
 #: draws of the uncertainty behind the intervals and the risk guard
 N_SIMULATIONS = 4000
 #: how far the move is scaled back, step by step, while it is too risky
@@ -136,13 +141,19 @@ class Reallocation:
 def _draws(
     returns: pd.DataFrame, n: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(n, k)`` draws of each strategy's ROAS (normal, reconciled) and ``kappa`` (log-uniform)."""
+    """``(n, k)`` draws of each strategy's ROAS (normal, reconciled) and ``kappa``.
+
+    ``kappa`` is a bend common to all strategies (log-uniform over :data:`KAPPA_RANGE`) times
+    each strategy's own factor (log-uniform within :data:`KAPPA_SPREAD`).
+    """
     mean = returns["roas"].to_numpy(float)
     sd = np.nan_to_num(returns["roas_sd"].to_numpy(float))
-    r = mean + sd * rng.standard_normal((n, len(mean)))
+    # no strategy returns less than nothing: a draw below zero is reflected back above it
+    r = np.abs(mean + sd * rng.standard_normal((n, len(mean))))
     lo, hi = np.log(KAPPA_RANGE[0]), np.log(KAPPA_RANGE[1])
-    kappa = np.exp(rng.uniform(lo, hi, (n, len(mean))))
-    return r, kappa
+    common = rng.uniform(lo, hi, (n, 1))
+    own = rng.uniform(-np.log(KAPPA_SPREAD), np.log(KAPPA_SPREAD), (n, len(mean)))
+    return r, np.exp(common + own)
 
 
 def _revenue(roas: np.ndarray, kappa: np.ndarray, anchor: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: prior scale of the spread of true returns between strategies, as a share of their mean
-PRIOR_SPREAD = 0.5
+PRIOR_SPREAD = 1.0
 #: columns of :attr:`StrategyReturns.table`
 RETURN_COLUMNS: tuple[str, ...] = (
     "strategy",
@@ -85,7 +85,19 @@ def _z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 2))
 
 
-def shrink(est: pd.Series, se: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _truncated_moments(m: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of ``N(m, var)`` truncated to ``[0, inf)``."""
+    sd = np.sqrt(np.maximum(var, 1e-300))
+    a = -m / sd
+    lam = np.exp(stats.norm.logpdf(a) - stats.norm.logsf(a))  # inverse Mills ratio
+    mean = m + sd * lam
+    new_var = var * np.maximum(1 + a * lam - lam**2, 0.0)
+    return mean, new_var
+
+
+def shrink(
+    est: pd.Series, se: pd.Series, *, nonnegative: bool = False
+) -> tuple[pd.Series, pd.Series]:
     """Posterior means and sds of each group's true return under a normal hierarchical model.
 
     ``est[s] ~ N(theta[s], se[s]**2)``, ``theta[s] ~ N(mu, tau**2)``, flat prior on ``mu`` and
@@ -93,8 +105,9 @@ def shrink(est: pd.Series, se: pd.Series) -> tuple[pd.Series, pd.Series]:
     different strategies typically differ by tens of percent, rarely by multiples), ``tau``
     integrated out on a grid. With few groups the data cannot pin ``tau`` down, and
     integrating over it (rather than plugging in a point estimate) keeps the uncertainty
-    honest. With one group, or none with a finite standard error, the estimates come back as
-    they are.
+    honest. With ``nonnegative`` a true return cannot be below zero (marketing does not destroy
+    the revenue it is measured on), so each posterior is truncated there. With one group, or
+    none with a finite standard error, the estimates come back as they are.
     """
     ok = est.notna() & se.notna() & (se > 0) & np.isfinite(se)
     post, sd = est.astype(float).copy(), se.astype(float).copy()
@@ -117,6 +130,8 @@ def shrink(est: pd.Series, se: pd.Series) -> tuple[pd.Series, pd.Series]:
     b = taus[:, None] ** 2 / v  # weight on the group's own estimate, given tau
     m = b * y + (1 - b) * mu[:, None]
     var = b * s**2 + (1 - b) ** 2 * v_mu[:, None]
+    if nonnegative:
+        m, var = _truncated_moments(m, var)
     mean = (p_tau[:, None] * m).sum(axis=0)
     var_total = (p_tau[:, None] * (var + m**2)).sum(axis=0) - mean**2
     post[ok] = mean
@@ -206,7 +221,7 @@ def strategy_returns(
         index=t["strategy"],
     )
     est[~(has_h | has_m).to_numpy()] = math.nan
-    post, sd = shrink(est, se)
+    post, sd = shrink(est, se, nonnegative=True)
     pairs = separated_pairs(t)
     post = _keep_order(post, pairs)
     t["roas"] = post.to_numpy()

@@ -1,7 +1,9 @@
 """Load a simulated :class:`~micromix.simulate.Market` into a store.
 
 The simulator emits the same contracts as real data, so its tables go into the same store
-tables; ``ground_truth`` and ``surges`` (which real data never has) get tables of their own.
+tables; ``ground_truth``, ``surges`` and ``clv_truth`` (which real data never has) get tables
+of their own. Events are written one simulated day at a time, straight from the simulator's
+compact event log, so loading never holds a second copy of the events table.
 
 Quickstart
 ----------
@@ -15,9 +17,11 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
+import pandas as pd
 import pyarrow as pa
 
 from micromix.schema import SCHEMAS
@@ -25,11 +29,31 @@ from micromix.schema import SCHEMAS
 __all__ = ["load_market"]
 
 
+class _Writable(Protocol):
+    """The store operations loading needs (any micromix store has them)."""
+
+    def transaction(self) -> AbstractContextManager[Any]: ...
+    def truncate(self, name: str) -> None: ...
+    def append(self, name: str, df: pd.DataFrame | pa.Table) -> Any: ...
+    def replace(self, name: str, df: pd.DataFrame | pa.Table) -> Any: ...
+    def upsert(self, name: str, df: pd.DataFrame | pa.Table, key: Sequence[str]) -> Any: ...
+
+
+class _Simulated(Protocol):
+    """What loading needs of a market (:class:`micromix.simulate.Market` has it)."""
+
+    @property
+    def n_events(self) -> int: ...
+    def tables(self, *, events: bool = True) -> dict[str, pa.Table | pd.DataFrame]: ...
+    def event_batches(self, *, consume: bool = False) -> Iterator[pa.RecordBatch]: ...
+
+
 def load_market(
-    store: Any,
-    market: Any,
+    store: _Writable,
+    market: _Simulated,
     *,
     replace: bool = True,
+    consume: bool = False,
     progress: Callable[[str, float], None] | None = None,
 ) -> dict[str, int]:
     """Write every table of ``market`` into ``store`` in one transaction.
@@ -40,6 +64,9 @@ def load_market(
     market : micromix.simulate.Market
     replace : bool
         Empty the contract tables first (a fresh simulated market), instead of upserting.
+    consume : bool
+        Free the market's compact events as they are written (lowest peak memory; the
+        market's ``events`` cannot be read afterwards).
     progress : callable, optional
         ``progress(step, fraction)``.
 
@@ -49,21 +76,37 @@ def load_market(
         Rows written per table.
     """
     report = progress or (lambda step, frac: None)
-    tables = market.tables()
+    tables = market.tables(events=False)
     counts: dict[str, int] = {}
+    total = max(market.n_events, 1)
     with store.transaction():
+        schema = SCHEMAS["events"]
+        if replace:
+            store.truncate("events")
+        written = 0
+        for batch in market.event_batches(consume=consume):
+            report(f"storing events ({written:,})", 0.8 * written / total)
+            day = pa.Table.from_batches([batch]).select(
+                [c for c in schema.columns if c in batch.schema.names]
+            )
+            if replace:
+                store.append("events", day)
+            else:
+                store.upsert("events", day, key=list(schema.key))
+            written += batch.num_rows
+        counts["events"] = written
         for i, (name, data) in enumerate(tables.items()):
-            report(f"storing {name}", i / len(tables))
+            report(f"storing {name}", 0.8 + 0.2 * i / len(tables))
             if name in SCHEMAS:
-                schema = SCHEMAS[name]
-                frame = data if isinstance(data, pa.Table) else schema.coerce_frame(data)
+                contract = SCHEMAS[name]
+                frame = data if isinstance(data, pa.Table) else contract.coerce_frame(data)
                 if isinstance(frame, pa.Table):
-                    frame = frame.select([c for c in schema.columns if c in frame.column_names])
+                    frame = frame.select([c for c in contract.columns if c in frame.column_names])
                 if replace:
                     store.truncate(name)
                     store.append(name, frame)
                 else:
-                    store.upsert(name, frame, key=list(schema.key))
+                    store.upsert(name, frame, key=list(contract.key))
             else:
                 store.replace(name, data)
             counts[name] = data.num_rows if isinstance(data, pa.Table) else len(data)

@@ -2,9 +2,10 @@
 
 The market is simulated in *user shards*: each shard is an independent
 :func:`~micromix.simulate.simulate` run over ``shard_users`` consumers (its own seed, derived
-from ``seed`` and the shard number) whose events are written to
-``OUT/events/event_date=YYYY-MM-DD/part-sNNNNN-0.parquet`` and dropped before the next shard
-starts, so peak memory is that of one shard whatever the total. User, session and event ids get
+from ``seed`` and the shard number) whose events are written one day at a time, straight from
+the simulator's compact event log, to ``OUT/events/event_date=YYYY-MM-DD/part-sNNNNN-0.parquet``
+and dropped before the next shard starts, so peak memory is that of one shard's compact log
+(about 20 bytes per event) whatever the total. User, session and event ids get
 the shard as a prefix (``s0003-u0001234``) and stay unique; channel, campaign and platform
 values are shared by every shard, so KPI roll-ups over the whole folder are meaningful. Creator
 ids are per shard (each shard draws its own creators), and the smaller tables (ads, creators,
@@ -37,7 +38,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from micromix.errors import ConfigError
 from micromix.simulate.config import SimConfig
@@ -49,7 +50,7 @@ __all__ = ["PARTITION_COLUMN", "StreamResult", "shard_seed", "write_events"]
 PARTITION_COLUMN = "event_date"
 _PREFIXED = ("event_id", "user_id", "session_id")
 #: events per user per day at the simulator's defaults (measured; used to size the run)
-_EVENTS_PER_USER_DAY = 0.42
+_EVENTS_PER_USER_DAY = 0.38
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,24 @@ def shard_seed(seed: int, shard: int) -> int:
     return int(np.random.SeedSequence([int(seed), int(shard)]).generate_state(1)[0])
 
 
-def _prefix(col: pa.ChunkedArray, prefix: str) -> pa.ChunkedArray:
+def _prefix(col: pa.Array, prefix: str) -> pa.Array:
     if pa.types.is_dictionary(col.type):
         col = col.cast(col.type.value_type)
     return pc.binary_join_element_wise(pa.scalar(prefix), col.cast(pa.string()), "")
+
+
+def _for_parquet(batch: pa.RecordBatch, prefix: str) -> pa.Table:
+    """Shard-prefixed ids; id dictionaries (int32 indices) as plain strings, which Parquet
+    dictionary-encodes per file with only the values used."""
+    cols, names = [], []
+    for name, col in zip(batch.schema.names, batch.columns):
+        if name in _PREFIXED:
+            col = _prefix(col, prefix)
+        elif pa.types.is_dictionary(col.type) and col.type.index_type == pa.int32():
+            col = col.cast(col.type.value_type)
+        cols.append(col)
+        names.append(name)
+    return pa.Table.from_arrays(cols, names=names)
 
 
 def write_events(
@@ -153,25 +168,16 @@ def write_events(
         planned = max(n_shards, shard + 1)
         report(f"shard {shard + 1}/{planned}", min(shard / planned, 0.99))
         market = simulate(base.with_(users=shard_users, seed=shard_seed(seed, shard)))
-        tbl = market.events
-        del market
         pre = f"s{shard:04d}-"
-        for c in _PREFIXED:
-            tbl = tbl.set_column(tbl.schema.get_field_index(c), c, _prefix(tbl.column(c), pre))
-        tbl = tbl.append_column(PARTITION_COLUMN, pc.cast(tbl.column("ts"), pa.date32()))
-        ds.write_dataset(
-            tbl,
-            target,
-            format="parquet",
-            partitioning=ds.partitioning(
-                pa.schema([(PARTITION_COLUMN, pa.date32())]), flavor="hive"
-            ),
-            basename_template=f"part-s{shard:05d}-{{i}}.parquet",
-            existing_data_behavior="overwrite_or_ignore",
-            max_rows_per_group=1 << 20,
-        )
-        total += tbl.num_rows
-        del tbl
+        for batch in market.event_batches(consume=True):
+            tbl = _for_parquet(batch, pre)
+            day = tbl.column("ts")[0].as_py().date()
+            folder = target / f"{PARTITION_COLUMN}={day.isoformat()}"
+            folder.mkdir(exist_ok=True)
+            pq.write_table(tbl, folder / f"part-s{shard:05d}-0.parquet", row_group_size=1 << 20)
+            total += tbl.num_rows
+            del tbl
+        del market
         shard += 1
     files = list(target.rglob("*.parquet"))
     res = StreamResult(

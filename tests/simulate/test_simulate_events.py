@@ -76,7 +76,9 @@ def test_schema_does_not_depend_on_the_market_size(market):
     assert big.events.schema.field("user_id").type.index_type == pa.int32()
 
 
-def test_store_gets_the_same_events_as_the_table(market):
+@pytest.mark.parametrize("rows_per_write", [1_000_000, 1_000])
+def test_store_gets_the_same_events_as_the_table(market, monkeypatch, rows_per_write):
+    monkeypatch.setattr("micromix.ingest.market.ROWS_PER_WRITE", rows_per_write)
     with Store.open(":memory:") as st:
         counts = load_market(st, market)
         got = st.read("events").sort_values("event_id", key=lambda s: s.astype(int))

@@ -122,6 +122,29 @@ def test_strategies_differ_as_configured(observed):
         summarize_clv_truth(observed.clv_truth, "tier")
 
 
+def test_profiles_table_has_the_true_parameters(observed):
+    prof = observed.clv_profiles.set_index("profile")
+    assert set(prof.index) == set(observed.clv_truth["profile"]) | set(prof.index)
+    assert {"direct", "ugc_organic", "paid_social:mass", "influencer:nano"} <= set(prof.index)
+    mass = DEFAULT_REPEAT_PROFILES["paid_social:mass"]
+    assert prof.loc["paid_social:mass", "alpha"] == mass.alpha
+    assert prof.loc["paid_social:mass", "expected_clv_3y"] == pytest.approx(
+        mass.expected_value(156)
+    )
+    assert prof["expected_purchases_3y"].gt(prof["expected_purchases_52w"]).all()
+    # the mean over customers of their 3-year value at acquisition is the profile's ex-ante value
+    t = observed.clv_truth
+    rate = t["dropout_rate"] + math.log(1.1) / 52
+    at_acquisition = t["mean_spend"] * t["purchase_rate"] / rate * -np.expm1(-rate * 156)
+    checked = 0
+    for key, v in at_acquisition.groupby(t["profile"]):
+        if len(v) >= 500:
+            se = v.std() / math.sqrt(len(v))
+            assert abs(v.mean() - prof.loc[key, "expected_clv_3y"]) < 4 * se, key
+            checked += 1
+    assert checked >= 1
+
+
 def test_profile_expectations_match_simulation():
     prof = RepeatProfile.from_means(purchases_per_week=0.2, lifetime_weeks=40, spend=50.0)
     rng = np.random.default_rng(1)
@@ -219,3 +242,66 @@ def test_repeat_config_is_validated_with_the_parameter_named():
         RepeatSpec().profile("influencer", "micro") is DEFAULT_REPEAT_PROFILES["influencer:micro"]
     )
     assert RepeatSpec().key("email") is None
+
+
+def test_incremental_repeats_net_of_what_customers_would_have_bought():
+    """Three customers by hand: won by the channel then a baseline purchase, a customer the
+    channel only re-engages, and one won with nothing else bought."""
+    from micromix.simulate.purchases import Purchases
+    from micromix.simulate.repeat import _Profiles, incremental_repeats
+
+    ch = ChannelSpec(
+        name="paid_social:instagram:mass",
+        strategy="paid_social",
+        platform="instagram",
+        targeting="mass",
+    )
+    cfg = SimConfig(users=100, days=21, channels=(ch,))
+    day = 86_400_000_000
+    user = np.array([0, 0, 1, 1, 2])
+    when = np.array([1, 10, 2, 5, 3])  # days
+    src = np.array([0, -1, -1, 0, 0])  # channel 0, baseline
+    n = len(user)
+    p = Purchases(
+        user=user,
+        day=when,
+        us=when * day,
+        src=src,
+        value=np.full(n, 45.0),
+        attributed=np.full(n, -1),
+        strategy=np.zeros(n, np.int8),
+        platform=np.zeros(n, np.int8),
+        creator=np.full(n, -1),
+        device=np.zeros(n, np.int8),
+        atc=np.zeros(n, bool),
+        atc_us=np.empty(0, np.int64),
+    )
+    order = np.lexsort((np.arange(n), p.us, p.user))
+    first = np.r_[True, p.user[order][1:] != p.user[order][:-1]]
+    conv, rev = incremental_repeats(cfg, p, order, first, _Profiles.of(cfg), 1)
+    assert conv.shape == (2, 21) and not conv[1].any()
+    mass, direct = cfg.repeat.profile("paid_social", "mass"), cfg.repeat.profile("direct")
+
+    def between(prof, start, a, b):  # expected purchases in days [a, b) of a stream from start
+        return prof.expected_purchases((b - start) / 7) - prof.expected_purchases((a - start) / 7)
+
+    want = np.zeros(21)
+    for d in range(21):
+        if d >= 1:
+            want[d] += between(mass, 1, max(d, 1), d + 1)  # customer 0, won on day 1
+        if d >= 3:
+            want[d] += between(mass, 3, max(d, 3), d + 1)  # customer 2, won on day 3
+        if d >= 10:
+            want[d] -= between(direct, 10, max(d, 10), d + 1)  # customer 0 without the channel
+    want[10] -= 1  # ... whose baseline purchase on day 10 the repeat process replaced
+    np.testing.assert_allclose(conv[0], want, atol=1e-12)
+    rev_want = np.zeros(21)
+    for d in range(21):
+        if d >= 1:
+            rev_want[d] += between(mass, 1, max(d, 1), d + 1) * mass.mean_spend
+        if d >= 3:
+            rev_want[d] += between(mass, 3, max(d, 3), d + 1) * mass.mean_spend
+        if d >= 10:
+            rev_want[d] -= between(direct, 10, max(d, 10), d + 1) * direct.mean_spend
+    rev_want[10] -= cfg.order_value
+    np.testing.assert_allclose(rev[0], rev_want, atol=1e-9)

@@ -70,6 +70,10 @@ _DEFAULTS: dict[str, int | float] = {
 }
 #: platform code of the brand's own web shop
 WEB = -2
+#: Arrow buffers of the events come from the C allocator, like the NumPy arrays they are made
+#: from: the day-by-day build then reuses the memory of the compact chunks it frees (Arrow's
+#: default pool cannot), which keeps 0.5 GB off the peak of a 36M-event table
+_POOL = pa.system_memory_pool()
 
 Column = np.ndarray | int | float
 _CONSUMED = (
@@ -276,8 +280,15 @@ class _Dictionary:
             idx = self.lut[codes]
             mask = self.null[codes]
             nulls = bool(mask.any())
-        arr = pa.array(idx, type=self.type.index_type, mask=mask if nulls else None)
-        return pa.DictionaryArray.from_arrays(arr, self.values, safe=False)
+        arr = pa.array(
+            idx, type=self.type.index_type, mask=mask if nulls else None, memory_pool=_POOL
+        )
+        return pa.DictionaryArray.from_arrays(arr, self.values, safe=False, memory_pool=_POOL)
+
+
+def _strings(numbers: np.ndarray) -> pa.Array:
+    """Integers as decimal strings."""
+    return pa.array(numbers, memory_pool=_POOL).cast(pa.string(), memory_pool=_POOL)
 
 
 def user_ids(n: int) -> pa.Array:
@@ -398,10 +409,10 @@ class EventEncoder:
         is_imp = etype == EVENT_TYPES.index("impression")
         cost = np.where(is_imp & paid, self._cost[np.where(paid, ch, n_ch)], 0.0)
         arrays = [
-            pa.array(np.arange(first_id, first_id + n, dtype=np.int64)).cast(pa.string()),
-            pa.array(self.start_us + cols["us"], type=pa.timestamp("us")),
+            _strings(np.arange(first_id, first_id + n, dtype=np.int64)),
+            pa.array(self.start_us + cols["us"], type=pa.timestamp("us"), memory_pool=_POOL),
             d["user_id"].encode(user),
-            pa.array(user * 100_000 + cols["day"].astype(np.int64)).cast(pa.string()),
+            _strings(user * 100_000 + cols["day"].astype(np.int64)),
             d["event_type"].encode(etype),
             d["strategy"].encode(cols["strategy"]),
             d["targeting"].encode(ch_paid),
@@ -415,7 +426,7 @@ class EventEncoder:
             d["region"].encode(self.user_region[user]),
             d["query"].encode(cols["query"]),
             d["moment"].encode(cols["moment"]),
-            pa.array(cost, type=pa.float64()),
-            pa.array(cols["revenue"], type=pa.float64()),
+            pa.array(cost, type=pa.float64(), memory_pool=_POOL),
+            pa.array(cols["revenue"], type=pa.float64(), memory_pool=_POOL),
         ]
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)

@@ -61,7 +61,7 @@ from micromix.simulate.draws import hill
 from micromix.simulate.events import EventEncoder, EventLog
 from micromix.simulate.purchases import attribute_purchases
 from micromix.simulate.reach import draw_reach
-from micromix.simulate.repeat import CLV_TRUTH_COLUMNS, buy_again
+from micromix.simulate.repeat import CLV_TRUTH_COLUMNS, buy_again, profiles_table
 from micromix.simulate.response import TrueResponse
 from micromix.simulate.searches import draw_searches
 from micromix.simulate.tables import (
@@ -128,6 +128,7 @@ class Market:
     ground_truth: pd.DataFrame
     surges: pd.DataFrame
     clv_truth: pd.DataFrame
+    clv_profiles: pd.DataFrame
     config: SimConfig
     _log: EventLog = field(repr=False)
     _encoder: EventEncoder = field(repr=False)
@@ -190,6 +191,7 @@ class Market:
                 "ground_truth": self.ground_truth,
                 "surges": self.surges,
                 "clv_truth": self.clv_truth,
+                "clv_profiles": self.clv_profiles,
             }
         )
         return out
@@ -281,6 +283,7 @@ def simulate(
         ground_truth=ground_truth,
         surges=surges,
         clv_truth=pd.DataFrame(columns=CLV_TRUTH_COLUMNS) if repeat is None else repeat.customers,
+        clv_profiles=profiles_table(cfg),
         config=cfg,
         _log=log,
         _encoder=encoder,

@@ -47,11 +47,13 @@ from micromix.simulate.purchases import Purchases
 
 __all__ = [
     "ANNUAL_DISCOUNT",
+    "CLV_PROFILE_COLUMNS",
     "CLV_TRUTH_COLUMNS",
     "HORIZONS",
     "RepeatPurchases",
     "buy_again",
     "incremental_repeats",
+    "profiles_table",
     "summarize_clv_truth",
 ]
 
@@ -87,6 +89,50 @@ CLV_TRUTH_COLUMNS = [
     *[f"expected_purchases_{h}" for h in HORIZONS],
     *[f"expected_clv_{h}" for h in HORIZONS],
 ]
+
+
+#: columns of ``Market.clv_profiles``
+CLV_PROFILE_COLUMNS = [
+    "profile",
+    "r",
+    "alpha",
+    "s",
+    "beta",
+    "p",
+    "q",
+    "gamma",
+    "mean_purchase_rate",
+    "mean_lifetime_weeks",
+    "mean_spend",
+    *[f"expected_purchases_{h}" for h in HORIZONS],
+    *[f"expected_clv_{h}" for h in HORIZONS],
+]
+
+
+def profiles_table(cfg: SimConfig) -> pd.DataFrame:
+    """The true population parameters of every repeat profile the market uses.
+
+    One row per profile key: the Pareto/NBD (``r``, ``alpha``, ``s``, ``beta``; weeks) and
+    Gamma-Gamma (``p``, ``q``, ``gamma``) parameters, their means, and the expected repeat
+    purchases and discounted value (10% a year) of a newly acquired customer over each horizon
+    from acquisition.
+    """
+    if cfg.repeat is None:
+        return pd.DataFrame(columns=CLV_PROFILE_COLUMNS)
+    prof = _Profiles.of(cfg)
+    rows = []
+    for key, p in zip(prof.keys, prof.profiles):
+        row: dict[str, object] = {"profile": key}
+        row.update({k: getattr(p, k) for k in ("r", "alpha", "s", "beta", "p", "q", "gamma")})
+        row["mean_purchase_rate"] = p.mean_purchase_rate
+        row["mean_lifetime_weeks"] = p.mean_lifetime_weeks
+        row["mean_spend"] = p.mean_spend
+        for h, weeks in HORIZONS.items():
+            row[f"expected_purchases_{h}"] = p.expected_purchases(weeks)
+        for h, weeks in HORIZONS.items():
+            row[f"expected_clv_{h}"] = p.expected_value(weeks, ANNUAL_DISCOUNT)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=CLV_PROFILE_COLUMNS)
 
 
 @dataclass

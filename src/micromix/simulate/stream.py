@@ -30,7 +30,9 @@ import json
 import math
 import shutil
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +103,10 @@ def _for_parquet(batch: pa.RecordBatch, prefix: str) -> pa.Table:
     return pa.Table.from_arrays(cols, names=names)
 
 
+def _write(tbl: pa.Table, path: Path) -> None:
+    pq.write_table(tbl, path, row_group_size=1 << 20)
+
+
 def write_events(
     out: str | Path,
     *,
@@ -164,21 +170,29 @@ def write_events(
         n_shards = max(1, math.ceil(events / (_EVENTS_PER_USER_DAY * days * shard_users)))  # type: ignore[operator]
     t0 = time.perf_counter()
     total, shard = 0, 0
-    while shard < n_shards or (events is not None and total < events):
-        planned = max(n_shards, shard + 1)
-        report(f"shard {shard + 1}/{planned}", min(shard / planned, 0.99))
-        market = simulate(base.with_(users=shard_users, seed=shard_seed(seed, shard)))
-        pre = f"s{shard:04d}-"
-        for batch in market.event_batches(consume=True):
-            tbl = _for_parquet(batch, pre)
-            day = tbl.column("ts")[0].as_py().date()
-            folder = target / f"{PARTITION_COLUMN}={day.isoformat()}"
-            folder.mkdir(exist_ok=True)
-            pq.write_table(tbl, folder / f"part-s{shard:05d}-0.parquet", row_group_size=1 << 20)
-            total += tbl.num_rows
-            del tbl
-        del market
-        shard += 1
+    # Parquet encoding releases the GIL: files are written by two threads while the next day
+    # is encoded (at most two days in flight)
+    with ThreadPoolExecutor(max_workers=2) as writers:
+        pending: deque[Future[None]] = deque()
+        while shard < n_shards or (events is not None and total < events):
+            planned = max(n_shards, shard + 1)
+            report(f"shard {shard + 1}/{planned}", min(shard / planned, 0.99))
+            market = simulate(base.with_(users=shard_users, seed=shard_seed(seed, shard)))
+            for batch in market.event_batches(consume=True):
+                tbl = _for_parquet(batch, f"s{shard:04d}-")
+                day = tbl.column("ts")[0].as_py().date()
+                folder = target / f"{PARTITION_COLUMN}={day.isoformat()}"
+                folder.mkdir(exist_ok=True)
+                path = folder / f"part-s{shard:05d}-0.parquet"
+                pending.append(writers.submit(_write, tbl, path))
+                total += tbl.num_rows
+                del tbl
+                while len(pending) >= 2:
+                    pending.popleft().result()
+            del market
+            shard += 1
+        while pending:
+            pending.popleft().result()
     files = list(target.rglob("*.parquet"))
     res = StreamResult(
         path=str(root),

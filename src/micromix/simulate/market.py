@@ -59,9 +59,14 @@ from micromix.simulate.consumers import REGIONS, audience_table, draw_consumers
 from micromix.simulate.creators import draw_creators
 from micromix.simulate.draws import hill
 from micromix.simulate.events import EventEncoder, EventLog
-from micromix.simulate.purchases import attribute_purchases
+from micromix.simulate.purchases import Purchases, attribute_purchases
 from micromix.simulate.reach import draw_reach
-from micromix.simulate.repeat import CLV_TRUTH_COLUMNS, buy_again, profiles_table
+from micromix.simulate.repeat import (
+    CLV_TRUTH_COLUMNS,
+    RepeatPurchases,
+    buy_again,
+    profiles_table,
+)
 from micromix.simulate.response import TrueResponse
 from micromix.simulate.searches import draw_searches
 from micromix.simulate.tables import (
@@ -240,12 +245,7 @@ def simulate(
         report("repeat purchases", 0.82)
         repeat.add_events(log)
     report("reports and truth", 0.88)
-    # lift-test outcomes: every purchase of the campaign period, first or repeat
-    buyer, value = purchases.user[keep], purchases.value[keep]
-    if repeat is not None:
-        during = repeat.in_campaign(cfg.days)
-        buyer = np.concatenate([buyer, repeat.user[during]])
-        value = np.concatenate([value, repeat.value[during]])
+    buyer, value = _campaign_purchases(cfg, purchases, keep, repeat)
     experiments = experiments_table(rng, cfg, reach, people.base, buyer, value)
     by_time = np.flatnonzero(keep)[np.argsort(purchases.us[keep], kind="stable")]
     att_conv, att_value = attributed_by_channel_day(
@@ -262,17 +262,6 @@ def simulate(
         None if repeat is None else repeat.inc_revenue,
     )
     audience = audience_table(rng, cfg, people)
-    encoder = EventEncoder(
-        start_us=int(pd.Timestamp(cfg.start).value // 1000),
-        n_users=cfg.users,
-        n_posts=len(campaign.ugc_posts),
-        n_creators=creators.n,
-        channels=[(c.name, c.targeting, c.cpm / 1000.0) for c in cfg.channels],
-        platforms=list(cfg.platform_share),
-        user_region=people.region,
-        regions=REGIONS,
-        queries=[q for _, q, _ in QUERY_BANK],
-    )
     report("done", 1.0)
     return Market(
         ad_performance=ad_performance,
@@ -286,5 +275,30 @@ def simulate(
         clv_profiles=profiles_table(cfg),
         config=cfg,
         _log=log,
-        _encoder=encoder,
+        _encoder=EventEncoder(
+            start_us=int(pd.Timestamp(cfg.start).value // 1000),
+            n_users=cfg.users,
+            n_posts=len(campaign.ugc_posts),
+            n_creators=creators.n,
+            channels=[(c.name, c.targeting, c.cpm / 1000.0) for c in cfg.channels],
+            platforms=list(cfg.platform_share),
+            user_region=people.region,
+            regions=REGIONS,
+            queries=[q for _, q, _ in QUERY_BANK],
+        ),
+    )
+
+
+def _campaign_purchases(
+    cfg: SimConfig, purchases: Purchases, keep: np.ndarray, repeat: RepeatPurchases | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Buyer and value of every purchase of the campaign period, first or repeat (the lift
+    tests' outcomes)."""
+    buyer, value = purchases.user[keep], purchases.value[keep]
+    if repeat is None:
+        return buyer, value
+    during = repeat.in_campaign(cfg.days)
+    return (
+        np.concatenate([buyer, repeat.user[during]]),
+        np.concatenate([value, repeat.value[during]]),
     )

@@ -378,17 +378,7 @@ def incremental_repeats(
     src_sorted = purchases.src[order]
     acq_pos = np.flatnonzero(first)
     acq_src = src_sorted[acq_pos]
-    # each purchase's position's customer (index into acq_pos)
-    cust = np.cumsum(first) - 1
-    # the counterfactual first purchase: first later purchase of the customer from another source
-    other = ~first & (src_sorted != acq_src[cust])
-    cand = np.flatnonzero(other)
-    cf_pos = np.full(len(acq_pos), -1)
-    if len(cand):
-        c_of = cust[cand]
-        firsts = np.ones(len(cand), dtype=bool)
-        firsts[1:] = c_of[1:] != c_of[:-1]
-        cf_pos[c_of[firsts]] = cand[firsts]
+    cf_pos = _counterfactual_first(src_sorted, first, acq_src)
     inc_c = np.zeros((n_ch + 1, days))
     inc_r = np.zeros((n_ch + 1, days))
     won = np.flatnonzero(acq_src >= 0)  # customers a channel or user content acquired
@@ -432,6 +422,22 @@ def incremental_repeats(
             inc_c[source] += cnt[sel].sum(axis=0)
             inc_r[source] += rev[sel].sum(axis=0)
     return inc_c, inc_r
+
+
+def _counterfactual_first(
+    src_sorted: np.ndarray, first: np.ndarray, acq_src: np.ndarray
+) -> np.ndarray:
+    """Per customer, the position of their first purchase not from the acquiring source (-1:
+    none); purchases are sorted by customer then time, ``first`` marks acquisitions."""
+    cust = np.cumsum(first) - 1  # each purchase's customer
+    cand = np.flatnonzero(~first & (src_sorted != acq_src[cust]))
+    out = np.full(len(acq_src), -1)
+    if len(cand):
+        c_of = cust[cand]
+        firsts = np.ones(len(cand), dtype=bool)
+        firsts[1:] = c_of[1:] != c_of[:-1]
+        out[c_of[firsts]] = cand[firsts]
+    return out
 
 
 def summarize_clv_truth(truth: pd.DataFrame, by: str | list[str] = "strategy") -> pd.DataFrame:

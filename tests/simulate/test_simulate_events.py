@@ -11,7 +11,7 @@ import pytest
 
 from micromix.errors import ConfigError
 from micromix.ingest.market import load_market
-from micromix.simulate import SimConfig, simulate
+from micromix.simulate import SimConfig, simulate, summarize_clv_truth
 from micromix.simulate.events import US_PER_DAY, EventEncoder, EventLog
 from micromix.simulate.stream import shard_seed, write_events
 from micromix.store import Store
@@ -84,9 +84,14 @@ def test_store_gets_the_same_events_as_the_table(market, monkeypatch, rows_per_w
         got = st.read("events").sort_values("event_id", key=lambda s: s.astype(int))
         assert counts["events"] == market.n_events == len(got)
         assert st.count("clv_truth") == len(market.clv_truth) > 0
+        stored = summarize_clv_truth(st.read("clv_truth"))
+        assert st.count("clv_profiles") == len(market.clv_profiles) > 0
     want = market.events.to_pandas()
     pd.testing.assert_frame_equal(
         _labels(got.reset_index(drop=True)), _labels(want), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        _labels(stored), _labels(summarize_clv_truth(market.clv_truth)), check_dtype=False
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from micromix.errors import ConfigError
+from micromix.errors import ColumnNotFoundError, ConfigError
 from micromix.simulate import (
     DEFAULT_REPEAT_PROFILES,
     ChannelSpec,
@@ -118,7 +118,7 @@ def test_strategies_differ_as_configured(observed):
     assert s["customers"].sum() == len(observed.clv_truth)
     by_label = summarize_clv_truth(observed.clv_truth, "recorded_strategy")
     assert set(by_label["recorded_strategy"]) >= {"direct", "paid_social"}
-    with pytest.raises(KeyError, match="no column 'tier'"):
+    with pytest.raises(ColumnNotFoundError, match="no column 'tier'; group by strategy"):
         summarize_clv_truth(observed.clv_truth, "tier")
 
 

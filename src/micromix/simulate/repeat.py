@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from micromix.errors import ColumnNotFoundError
 from micromix.schema.vocab import EVENT_TYPES, STRATEGIES
 from micromix.simulate.config import WEEKS_PER_YEAR, RepeatProfile, SimConfig
 from micromix.simulate.draws import times_of_day
@@ -91,6 +92,19 @@ CLV_TRUTH_COLUMNS = [
 ]
 
 
+#: label columns of the truth table a summary can group by
+_GROUPABLE = (
+    "strategy",
+    "targeting",
+    "creator_tier",
+    "channel",
+    "platform",
+    "profile",
+    "recorded_strategy",
+    "recorded_campaign_id",
+    "acquisition_date",
+    "alive_at_end",
+)
 #: columns of ``Market.clv_profiles``
 CLV_PROFILE_COLUMNS = [
     "profile",
@@ -470,9 +484,9 @@ def summarize_clv_truth(truth: pd.DataFrame, by: str | list[str] = "strategy") -
     keys = [by] if isinstance(by, str) else list(by)
     for key in keys:
         if key not in truth.columns:
-            raise KeyError(
-                f"summarize_clv_truth: no column {key!r}; group by one of "
-                f"{', '.join(c for c in CLV_TRUTH_COLUMNS if truth[c].dtype == object)}"
+            raise ColumnNotFoundError(
+                f"summarize_clv_truth: the truth table has no column {key!r}; group by "
+                f"{', '.join(_GROUPABLE)}"
             )
     means = [
         "purchase_rate",

@@ -19,14 +19,14 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
 
 from micromix.schema import SCHEMAS
+from micromix.store import Store
 
 __all__ = ["ROWS_PER_WRITE", "load_market"]
 
@@ -34,18 +34,9 @@ __all__ = ["ROWS_PER_WRITE", "load_market"]
 ROWS_PER_WRITE = 2_000_000
 
 
-class _Writable(Protocol):
-    """The store operations loading needs (any micromix store has them)."""
-
-    def transaction(self) -> AbstractContextManager[Any]: ...
-    def truncate(self, name: str) -> None: ...
-    def append(self, name: str, df: pd.DataFrame | pa.Table) -> Any: ...
-    def replace(self, name: str, df: pd.DataFrame | pa.Table) -> Any: ...
-    def upsert(self, name: str, df: pd.DataFrame | pa.Table, key: Sequence[str]) -> Any: ...
-
-
 class _Simulated(Protocol):
-    """What loading needs of a market (:class:`micromix.simulate.Market` has it)."""
+    """What loading needs of a market (:class:`micromix.simulate.Market`; ingest does not
+    import the simulator, its sibling layer)."""
 
     @property
     def n_events(self) -> int: ...
@@ -54,7 +45,7 @@ class _Simulated(Protocol):
 
 
 def load_market(
-    store: _Writable,
+    store: Store,
     market: _Simulated,
     *,
     replace: bool = True,

@@ -110,14 +110,15 @@ def load_market(
 
 
 def _grouped(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
-    """Consecutive batches as tables of at least ``rows`` rows (the last may be smaller)."""
+    """Consecutive batches as one-chunk tables of at least ``rows`` rows (the last may be
+    smaller): DuckDB inserts one chunk of 2M rows 1.6x faster than 56 daily chunks."""
     group: list[pa.RecordBatch] = []
     n = 0
     for batch in batches:
         group.append(batch)
         n += batch.num_rows
         if n >= rows:
-            yield pa.Table.from_batches(group)
+            yield pa.Table.from_batches(group).combine_chunks()
             group, n = [], 0
     if group:
-        yield pa.Table.from_batches(group)
+        yield pa.Table.from_batches(group).combine_chunks()

@@ -165,8 +165,8 @@ def write_events(
     days : int
         Simulated days (one partition per day).
     shard_users : int
-        Consumers per shard: bounds peak memory (1.35 GB for 1,000,000 users x 90 days,
-        measured).
+        Consumers per shard: bounds peak memory (about 1.4 GB for 1,000,000 users x 90 days,
+        measured; see docs/simulate.md).
     seed : int
     config : SimConfig, optional
         Base configuration (``users``, ``days`` and ``seed`` are set per shard).

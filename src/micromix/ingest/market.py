@@ -124,8 +124,9 @@ def load_market(
             else:
                 store.replace(name, data)
             counts[name] = data.num_rows if isinstance(data, pa.Table) else len(data)
-        if getattr(market, "config", None) is not None:
-            frame = simulation_config_frame(market.config, getattr(market, "version", 1))
+        config = getattr(market, "config", None)
+        if config is not None:
+            frame = simulation_config_frame(config, getattr(market, "version", 1))
             store.replace(SIM_CONFIG_TABLE, frame)
             counts[SIM_CONFIG_TABLE] = 1
     report("stored", 1.0)

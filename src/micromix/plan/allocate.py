@@ -63,7 +63,7 @@ KAPPA_RANGE = (0.5, 2.0)
 #: how far one strategy's ``kappa`` may differ from the common one (a factor either way)
 KAPPA_SPREAD = 1.4
 #: recommended spend per strategy stays within these multiples of its current spend
-TRUST_REGION = (0.5, 2.0)
+TRUST_REGION = (0.75, 1.5)
 #: largest accepted chance that the recommendation earns less than the current mix
 MAX_LOSS_PROBABILITY = 0.10
 #: draws of the uncertainty behind the intervals and the risk guard

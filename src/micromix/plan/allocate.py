@@ -13,8 +13,10 @@ budget over these curves, with three guards:
 
 * a **trust region**: no strategy goes below :data:`TRUST_REGION` ``[0]`` or above ``[1]``
   times its current spend (scaled to the budget), the range the data can speak for;
-* **holdout order**: where holdout intervals separate two strategies, money never moves from
-  the better to the worse (the anchored curves keep that order; it is checked and enforced);
+* **holdout order**: money moves only along what the holdouts settle: a strategy gains only if
+  the holdout intervals rank it clearly above another, and gives only if they rank another
+  clearly above it; with no separated pair today's split is kept. Where intervals separate two
+  strategies, money never moves from the better to the worse (checked and enforced);
 * **risk**: the recommendation is drawn from the uncertainty (reconciled ROAS and ``kappa``)
   :data:`N_SIMULATIONS` times; while the chance that it earns less than the current mix exceeds
   :data:`MAX_LOSS_PROBABILITY`, the move is scaled back towards the current mix.
@@ -224,9 +226,16 @@ def reallocate(
         for i in range(len(names))
     ]
     model = CurveResponse(names, curves, current_spend=cur)
-    bounds = {n: (TRUST_REGION[0] * c, TRUST_REGION[1] * c) for n, c in zip(names, cur)}
+    # money flows only along what the holdouts settle: a strategy gains only if they rank it
+    # clearly above another, and gives only if they rank another clearly above it
+    better = {a for a, _b in returns.separated}
+    worse = {b for _a, b in returns.separated}
+    bounds = {
+        n: (TRUST_REGION[0] * c if n in worse else c, TRUST_REGION[1] * c if n in better else c)
+        for n, c in zip(names, cur)
+    }
     best = cur.copy()
-    for _ in range(len(returns.separated) + 1):
+    for _ in range(len(returns.separated) + 1 if returns.separated else 0):
         free = {n: b for n, b in bounds.items() if n not in locked}
         if len(free) < 2:
             break

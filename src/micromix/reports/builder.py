@@ -680,7 +680,14 @@ class MixModelSection(Section):
                 "at the top does not follow it where the randomised holdouts say otherwise: "
                 "the mix model reads the time series, where strategies move together.</p>"
             )
-        out.extend(note(str(c)) for c in rec.checks if c.status.value != "pass")
+        out.extend(
+            note(
+                f"To {'review' if c.status.value == 'review' else 'fix'} ({c.name}): "
+                f"{c.message}" + (f". What to do: {c.recommendation}." if c.recommendation else ".")
+            )
+            for c in rec.checks
+            if c.status.value != "pass"
+        )
         if (s["kind"] == "organic").any():
             out.append(
                 '<p class="muted"><strong>Caution.</strong> User posts follow purchases, so organic '

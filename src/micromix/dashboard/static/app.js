@@ -135,7 +135,8 @@ async function header() {
   const banner = $("sim-banner");
   if (banner && s.simulated) {
     banner.textContent = "Simulated data: everything on these pages comes from micromix's " +
-      "market simulator (" + s.data + "), not from a real brand.";
+      "market simulator (" + String(s.data).replace(/^simulated market \((.*)\)$/, "$1") +
+      "), not from a real brand; the 'true' figures are the simulator's ground truth.";
     banner.hidden = false;
   }
   $("logout").addEventListener("click", () => {

@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -75,6 +75,9 @@ from micromix.schema import (
     read_numbers,
     schema_for,
 )
+
+if TYPE_CHECKING:
+    from micromix.store import Store
 
 __all__ = [
     "JUNK_SHARE",
@@ -674,7 +677,7 @@ def _adapter_records(
 
 # ====================================================================== writing
 def ingest_file(
-    store: Any,
+    store: Store,
     kind: str,
     path: str | Path,
     file_format: str | None = None,
@@ -800,7 +803,7 @@ def _report(
 
 
 def write_prepared(
-    store: Any, kind: str, prepared: PreparedFile, *, on_overlap: str = "refuse"
+    store: Store, kind: str, prepared: PreparedFile, *, on_overlap: str = "refuse"
 ) -> IngestReport:
     """Write a :func:`prepare_file` result to ``store`` in one transaction."""
     if on_overlap not in ON_OVERLAP:
@@ -874,9 +877,9 @@ _ENGINE_TYPES = {
 }
 
 
-def _ensure_columns(store: Any, schema: EntitySchema) -> None:
+def _ensure_columns(store: Store, schema: EntitySchema) -> None:
     """Add contract columns a store created by an older micromix lacks (DuckDB stores)."""
-    if not store.has_table(schema.name) or getattr(store, "engine", "") != "duckdb":
+    if not store.has_table(schema.name) or store.engine != "duckdb":
         return
     have = set(store.table(schema.name).columns)
     for f in schema.fields:
@@ -884,7 +887,7 @@ def _ensure_columns(store: Any, schema: EntitySchema) -> None:
             store.sql(f'ALTER TABLE "{schema.name}" ADD COLUMN "{f.name}" {_ENGINE_TYPES[f.dtype]}')
 
 
-def _rows_of(store: Any, table: str, ids: list[str]) -> pd.DataFrame:
+def _rows_of(store: Store, table: str, ids: list[str]) -> pd.DataFrame:
     if not store.has_table(table):
         return pd.DataFrame()
     t = store.table(table)
@@ -916,7 +919,12 @@ def _diff(old: pd.DataFrame, new: pd.DataFrame, schema: EntitySchema) -> tuple[i
 
 
 def ingest_frame(
-    store: Any, kind: str, df: pd.DataFrame, source: str, *, ingested_at: pd.Timestamp | None = None
+    store: Store,
+    kind: str,
+    df: pd.DataFrame,
+    source: str,
+    *,
+    ingested_at: pd.Timestamp | None = None,
 ) -> IngestReport:
     """Ingest a DataFrame (e.g. an API batch or the simulator's) with the same guarantees.
 
@@ -948,7 +956,7 @@ def validate_frame(
 
 
 def _write(
-    store: Any,
+    store: Store,
     kind: str,
     schema: EntitySchema,
     res: ValidationResult,
@@ -985,7 +993,7 @@ def _write(
 
 
 def _keep_first_seen(
-    store: Any, schema: EntitySchema, source: str, quarantine: pd.DataFrame
+    store: Store, schema: EntitySchema, source: str, quarantine: pd.DataFrame
 ) -> pd.DataFrame:
     """Give records identical to stored ones their stored ``ingested_at`` (re-ingest = no-op)."""
     if not len(quarantine) or not store.has_table("quarantine"):

@@ -11,9 +11,11 @@ from typing import Any
 import typer
 
 from micromix.cli._common import (
+    BACKEND_HELP,
     console,
     emit_frame,
     err_console,
+    open_store,
     run_command,
     write_csv,
 )
@@ -197,6 +199,7 @@ def watch_cmd(
     topics: str = typer.Option("", "--topics", help="Comma-separated topics to key on."),
     webhook: list[str] = typer.Option([], "--webhook", help="POST each moment here (repeat)."),
     db: str | None = typer.Option(None, "--db", help="Store file (default MICROMIX_DB)."),
+    backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
     no_store: bool = typer.Option(False, "--no-store", help="Do not write moments to the store."),
 ) -> None:
     """Detect micro-moments live and fire actions (store + webhooks)."""
@@ -212,11 +215,7 @@ def watch_cmd(
 
         if source not in ("http", "file", "redis"):
             raise ConfigError(f"--source {source!r} is not one of http, file, redis")
-        store = None
-        if not no_store:
-            from micromix.store import Store
-
-            store = Store.open(db)
+        store = None if no_store else open_store(db, backend)
         hooks = [WebhookSink(u) for u in webhook]
         det = MomentDetector(
             spec=_spec(freq, detector, 5, 1.5, None),

@@ -6,7 +6,7 @@ Thin layer: parse arguments, call :mod:`micromix.moments`, print or write the re
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -21,6 +21,9 @@ from micromix.cli._common import (
 )
 from micromix.errors import ConfigError
 from micromix.ingest.files import read_table, require_columns
+
+if TYPE_CHECKING:
+    from micromix.moments.realtime import MomentDetector
 
 __all__ = ["moments_app", "register"]
 
@@ -206,12 +209,7 @@ def watch_cmd(
 
     def body() -> None:
         from micromix.moments.actions import ActionDispatcher, StoreEnricher, WebhookSink
-        from micromix.moments.realtime import (
-            MomentDetector,
-            consume_redis,
-            replay_file,
-            serve_http,
-        )
+        from micromix.moments.realtime import MomentDetector, consume_redis, serve_http
 
         if source not in ("http", "file", "redis"):
             raise ConfigError(f"--source {source!r} is not one of http, file, redis")
@@ -225,21 +223,7 @@ def watch_cmd(
         )
         try:
             if source == "file":
-                if input is None:
-                    raise ConfigError("--source file needs --input FILE (JSONL or CSV)")
-                episodes = replay_file(input, det, time_col=time_col, speed=speed)
-                err_console.print(
-                    f"replayed {det.processed:,} events ({det.duplicates} duplicates): "
-                    f"{int((episodes['kind'] == 'burst').sum())} bursts, "
-                    f"{int((episodes['kind'] == 'gap').sum())} gaps, "
-                    f"{det.dispatcher.dead_letters} dead letters"
-                )
-                emit_frame(
-                    episodes.assign(
-                        start=episodes["start"].map(_iso), end=episodes["end"].map(_iso)
-                    ),
-                    title="moments",
-                )
+                _replay(det, input, time_col, speed)
             elif source == "http":
                 serve_http(
                     det,
@@ -267,6 +251,25 @@ def watch_cmd(
                 store.close()
 
     run_command(body)
+
+
+def _replay(det: MomentDetector, input: Path | None, time_col: str, speed: float | None) -> None:
+    """``watch --source file``: replay ``input`` through ``det`` and print the moments."""
+    from micromix.moments.realtime import replay_file
+
+    if input is None:
+        raise ConfigError("--source file needs --input FILE (JSONL or CSV)")
+    episodes = replay_file(input, det, time_col=time_col, speed=speed)
+    err_console.print(
+        f"replayed {det.processed:,} events ({det.duplicates} duplicates): "
+        f"{int((episodes['kind'] == 'burst').sum())} bursts, "
+        f"{int((episodes['kind'] == 'gap').sum())} gaps, "
+        f"{det.dispatcher.dead_letters} dead letters"
+    )
+    emit_frame(
+        episodes.assign(start=episodes["start"].map(_iso), end=episodes["end"].map(_iso)),
+        title="moments",
+    )
 
 
 def register(app: typer.Typer) -> None:

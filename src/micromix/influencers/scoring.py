@@ -213,6 +213,24 @@ def score_creators(
     out["niche"] = niche.fillna(niche_from_text).to_numpy()
 
     step("cost", 0.85)
+    _add_cost_and_value(out, prof, followers, er, extra, conc, cost_a, sch)
+    out = out.drop(columns=[c for c in ("median_views",) if c in out.columns])
+    step("done", 1.0)
+    return out
+
+
+def _add_cost_and_value(
+    out: pd.DataFrame,
+    prof: pd.DataFrame,
+    followers: pd.Series,
+    er: pd.Series,
+    extra: dict[str, pd.Series],
+    conc: pd.Series,
+    cost_a: CostAssumptions,
+    sch: TierScheme,
+) -> None:
+    """Columns of ``out`` from the rate card and the reach: cost per post and per engagement,
+    the profile columns carried through, expected engagements and earned media value."""
     platform = prof["platform"] if "platform" in prof.columns else None
     est = estimate_rate(followers, er, platform, assumptions=cost_a, scheme=sch)
     if "rate_per_post" in prof.columns:
@@ -236,6 +254,3 @@ def score_creators(
     out["emv_per_post"] = (
         earned_media_value(emv_in, assumptions=cost_a).where(followers.notna()).to_numpy()
     )
-    out = out.drop(columns=[c for c in ("median_views",) if c in out.columns])
-    step("done", 1.0)
-    return out

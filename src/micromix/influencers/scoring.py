@@ -170,13 +170,7 @@ def score_creators(
     cost_a = assumptions or DEFAULT_COST_ASSUMPTIONS
     id_col = identifier_column(profiles) or "creator_id"
     prof = canonical_profiles(profiles, source="profiles").reset_index(drop=True)
-    known = {"followers", "following", "posts", "engagement_rate_input", "avg_likes", "category"}
-    if not known & set(prof.columns):
-        raise DataValidationError(
-            "profiles: no creator fields recognised (looked for followers, following, posts, "
-            "engagement_rate, avg_likes, category and their common spellings); columns found: "
-            + ", ".join(map(str, profiles.columns[:20]))
-        )
+    _require_creator_fields(prof, profiles)
     key = join_key(prof["creator_id"])
     followers = (
         prof["followers"] if "followers" in prof.columns else pd.Series(np.nan, index=prof.index)
@@ -217,6 +211,17 @@ def score_creators(
     out = out.drop(columns=[c for c in ("median_views",) if c in out.columns])
     step("done", 1.0)
     return out
+
+
+def _require_creator_fields(prof: pd.DataFrame, profiles: pd.DataFrame) -> None:
+    """Refuse profiles in which no creator field was recognised (naming the columns found)."""
+    known = {"followers", "following", "posts", "engagement_rate_input", "avg_likes", "category"}
+    if not known & set(prof.columns):
+        raise DataValidationError(
+            "profiles: no creator fields recognised (looked for followers, following, posts, "
+            "engagement_rate, avg_likes, category and their common spellings); columns found: "
+            + ", ".join(map(str, profiles.columns[:20]))
+        )
 
 
 def _add_cost_and_value(

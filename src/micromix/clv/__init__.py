@@ -63,6 +63,7 @@ from micromix.clv.pipeline import (
 )
 from micromix.clv.returns import (
     LIFETIME_COLUMNS,
+    conversion_values,
     incremental_lifetime,
     lifetime_returns,
     new_customer_values,
@@ -97,6 +98,7 @@ __all__ = [
     "acquisition_groups",
     "acquisition_spend",
     "clv_by_group",
+    "conversion_values",
     "customer_value",
     "daily_purchases",
     "discounted_purchases",

@@ -61,10 +61,11 @@ from micromix.clv.pipeline import (
 )
 from micromix.clv.spend import GammaGammaModel
 from micromix.clv.value import DEFAULT_DISCOUNT_RATE, customer_value
-from micromix.errors import DataValidationError, MicromixError
+from micromix.errors import ColumnNotFoundError, DataValidationError, MicromixError
 
 __all__ = [
     "LIFETIME_COLUMNS",
+    "conversion_values",
     "incremental_lifetime",
     "lifetime_returns",
     "new_customer_values",
@@ -336,7 +337,8 @@ def new_customer_values(
     DataFrame
         Indexed by segment: ``customers``, ``repeat_buyers``, ``first_purchase_value``,
         ``future_value`` (the new customer's CLV), ``value`` with ``value_low`` /
-        ``value_high`` (interval of the CLV part), ``basis`` (``segment`` or ``all``).
+        ``value_high`` (interval of the CLV part), ``basis`` (``segment`` or ``all``);
+        ``attrs["pooled_value"]`` is the value of a new customer of all customers together.
     """
     unit = str(summary.attrs.get("time_unit", "W"))
     H = float(horizon) if horizon is not None else _default_horizon(unit)
@@ -371,7 +373,9 @@ def new_customer_values(
         "value_low", "value_high", "basis",
     ]  # fmt: skip
     out = out[cols]
-    out.attrs.update({"horizon": H, "time_unit": unit, "level": level})
+    out.attrs.update(
+        {"horizon": H, "time_unit": unit, "level": level, "pooled_value": pooled["value"]}
+    )
     return out
 
 
@@ -413,3 +417,64 @@ def _new_value(
         "value_low": margin * first + float(vals["clv_low"]),
         "value_high": margin * first + float(vals["clv_high"]),
     }
+
+
+def conversion_values(
+    store: Any,
+    people: pd.DataFrame,
+    *,
+    segment_col: str | None = None,
+    user_col: str = "user_id",
+    model: str = "bgnbd",
+    horizon: float | None = None,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    margin: float = 1.0,
+    n_draws: int = 200,
+    level: float = 0.9,
+    random_state: int = 0,
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Each person's value of one conversion: their segment's new-customer lifetime value.
+
+    The store's customers are split by ``people[segment_col]`` (matched on ``user_col``) and
+    :func:`new_customer_values` values a new customer of each segment from the segment's own
+    purchase and spend models (all customers together for a segment too small to fit).
+
+    Parameters
+    ----------
+    store : micromix.store.Store
+        With purchase ``events``.
+    people : DataFrame
+        The people to value (e.g. uplift scores), with ``user_col`` and ``segment_col``.
+    segment_col : str, optional
+        Segment column of ``people`` (default: one value for everyone).
+    user_col : str
+    model, horizon, discount_rate, margin, n_draws, level, random_state
+        As for :func:`new_customer_values`.
+
+    Returns
+    -------
+    (Series, DataFrame)
+        The value per row of ``people`` (same index), and the per-segment table.
+    """
+    for col in (user_col, segment_col):
+        if col is not None and col not in people.columns:
+            raise ColumnNotFoundError(
+                f"the people to value have no column {col!r}; columns: "
+                f"{', '.join(map(str, list(people.columns)[:20]))}"
+            )
+    summary = summary_from_daily(transactions_from_store(store), time_unit="W")
+    segments = None
+    if segment_col is not None:
+        seg = people[[user_col, segment_col]].dropna().drop_duplicates(user_col)
+        segments = seg.set_index(user_col)[segment_col].astype(str)
+    table = new_customer_values(
+        summary, segments, model=model, horizon=horizon, discount_rate=discount_rate,
+        margin=margin, n_draws=n_draws, level=level, random_state=random_state,
+    )  # fmt: skip
+    if segment_col is None:
+        keys = pd.Series("all", index=people.index)
+    else:
+        keys = people[segment_col].astype("string").fillna("none").astype(str)
+    values = keys.map(table["value"]).astype(float).fillna(table.attrs["pooled_value"])
+    values.name = "conversion_value"
+    return values, table

@@ -62,7 +62,6 @@ from micromix.clv.pipeline import (
     fit_purchase_model,
 )
 from micromix.clv.returns import (
-    LIFETIME_COLUMNS,
     conversion_values,
     incremental_lifetime,
     lifetime_returns,
@@ -84,7 +83,6 @@ __all__ = [
     "DEFAULT_DISCOUNT_RATE",
     "DEFAULT_HORIZON",
     "INTERVAL_METHODS",
-    "LIFETIME_COLUMNS",
     "MIN_GROUP_REPEAT_BUYERS",
     "MODELS",
     "MODEL_CHOICES",

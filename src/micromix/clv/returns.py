@@ -64,27 +64,11 @@ from micromix.clv.value import DEFAULT_DISCOUNT_RATE, customer_value
 from micromix.errors import ColumnNotFoundError, DataValidationError, MicromixError
 
 __all__ = [
-    "LIFETIME_COLUMNS",
     "conversion_values",
     "incremental_lifetime",
     "lifetime_returns",
     "new_customer_values",
 ]
-
-#: the columns of :func:`lifetime_returns` a comparison or a report shows
-LIFETIME_COLUMNS: tuple[str, ...] = (
-    "customers",
-    "clv_mean",
-    "clv_mean_low",
-    "clv_mean_high",
-    "first_purchase_roas",
-    "lifetime_roas",
-    "lifetime_roas_low",
-    "lifetime_roas_high",
-    "incremental_lifetime_roas",
-    "incremental_lifetime_roas_low",
-    "incremental_lifetime_roas_high",
-)
 
 
 def lifetime_returns(

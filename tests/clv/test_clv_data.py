@@ -14,7 +14,7 @@ from micromix.clv import (
     summary_from_daily,
     transactions_from_store,
 )
-from micromix.clv._timestamps import parse_dates
+from micromix.clv.data import _parse_dates as parse_dates
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, StoreError
 
 

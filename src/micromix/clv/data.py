@@ -40,8 +40,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from micromix.clv._timestamps import parse_dates
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, StoreError
+from micromix.schema.values import read_timestamps
 
 __all__ = [
     "ACQUISITION_BASES",
@@ -71,6 +71,21 @@ ACQUISITION_BASES: tuple[str, ...] = ("first-purchase", "first-touch")
 _UNIT_NAMES = {"D": "days", "W": "weeks", "M": "months"}
 
 
+def _parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Dates through the project's one timestamp parser
+    (:func:`micromix.schema.values.read_timestamps`), as naive UTC ``datetime64[ns]``.
+
+    Returns
+    -------
+    (Series, ndarray)
+        The timestamps (NaT for empty or refused cells) and the mask of cells that are present
+        but refused (not a date, ambiguous day/month order, outside the accepted window).
+    """
+    got = read_timestamps(pd.Series(values).reset_index(drop=True))
+    out = got.values.dt.tz_convert(None).astype("datetime64[ns]")
+    return out, got.problems.notna().to_numpy()
+
+
 def _first_row(mask: np.ndarray) -> int:
     return int(np.argmax(mask)) + 1
 
@@ -83,7 +98,7 @@ def _cell(value: Any) -> str:
 def _day(value: Any, what: str) -> pd.Timestamp | None:
     if value is None:
         return None
-    parsed, bad = parse_dates(pd.Series([value]))
+    parsed, bad = _parse_dates(pd.Series([value]))
     if bad.any() or pd.isna(parsed.iloc[0]):
         raise ConfigError(f"{what} {value!r} is not a date; use an ISO date such as 1997-09-30")
     return pd.Timestamp(parsed.iloc[0]).normalize()
@@ -157,7 +172,7 @@ def daily_purchases(
             f"({int(null_cust.sum())} row(s) in all); every purchase needs a customer id - fill "
             "it in or remove those rows"
         )
-    dates, bad = parse_dates(transactions[date_col])
+    dates, bad = _parse_dates(transactions[date_col])
     raw_dates = transactions[date_col].reset_index(drop=True)
     if bad.any():
         i = _first_row(bad)

@@ -77,5 +77,7 @@ def test_lifetime_roas_beside_first_purchase_roas():
     assert "Over the customers' lifetime" in out.conclusion
     assert out.conclusion.startswith(res.conclusion)
     assert any("lifetime ROAS" in n for n in out.notes)
+    none = with_lifetime(res, life.assign(lifetime_roas=np.nan))
+    assert "No group has a lifetime ROAS yet" in none.conclusion
     with pytest.raises(ConfigError, match="'group' column"):
         with_lifetime(res, life.rename(columns={"group": "g"}))

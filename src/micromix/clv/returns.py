@@ -440,8 +440,8 @@ def conversion_values(
     (Series, DataFrame)
         The value per row of ``people`` (same index), and the per-segment table.
     """
-    for col in (user_col, segment_col):
-        if col is not None and col not in people.columns:
+    for col in (user_col, segment_col) if segment_col is not None else ():
+        if col not in people.columns:
             raise ColumnNotFoundError(
                 f"the people to value have no column {col!r}; columns: "
                 f"{', '.join(map(str, list(people.columns)[:20]))}"

@@ -756,9 +756,14 @@ def with_lifetime(result: ComparisonResult, lifetime: pd.DataFrame) -> Compariso
 
 
 def _conclude_lifetime(table: pd.DataFrame, level: float) -> str:
+    if "lifetime_roas" not in table.columns:
+        return ""
     life = table.dropna(subset=["lifetime_roas", "first_purchase_roas"])
     if life.empty:
-        return ""
+        return (
+            "No group has a lifetime ROAS yet: too few customers bought again to fit their "
+            "lifetime value (see micromix clv by-strategy for each group's reason)."
+        )
     best = life.sort_values("lifetime_roas", ascending=False).iloc[0]
     first = life.sort_values("first_purchase_roas", ascending=False).iloc[0]
     text = (

@@ -118,7 +118,9 @@ def lifetime_chart(table: pd.DataFrame, title: str) -> dict[str, Any]:
             alt.Tooltip("high:Q", format=",.2f"),
         ],
     )
-    chart = alt.layer(bars, points).properties(title=title, width="container", height=alt.Step(14))
+    # a number, not a step: a discrete step height cannot be fitted to a container width
+    height = max(60, 14 * long["group"].nunique() * len(series))
+    chart = alt.layer(bars, points).properties(title=title, width="container", height=height)
     return chart_spec(chart)
 
 

@@ -210,6 +210,39 @@ _BASIS_HELP = (
 )
 
 
+def _with_interval(table: Any, col: str, digits: int) -> list[str]:
+    """``est (low to high)`` per row; empty where there is no estimate."""
+    import math
+
+    def fmt(v: Any) -> str:
+        return f"{v:,.{digits}f}"
+
+    out = []
+    for est, lo, hi in zip(table[col], table[f"{col}_low"], table[f"{col}_high"]):
+        if est is None or (isinstance(est, float) and math.isnan(est)):
+            out.append("")
+        elif lo is None or (isinstance(lo, float) and math.isnan(lo)):
+            out.append(fmt(est))
+        else:
+            out.append(f"{fmt(est)} ({fmt(lo)} to {fmt(hi)})")
+    return out
+
+
+def _strategy_view(table: Any, by: str) -> Any:
+    """The by-strategy table for a terminal: estimates with their intervals in one cell."""
+    import pandas as pd
+
+    view = pd.DataFrame({by: table[by], "customers": table["customers"]})
+    view["CLV per customer"] = _with_interval(table, "clv_mean", 2)
+    view["first-purchase ROAS"] = [
+        "" if pd.isna(v) else f"{v:,.2f}" for v in table["first_purchase_roas"]
+    ]
+    view["lifetime ROAS"] = _with_interval(table, "lifetime_roas", 2)
+    view["incremental lifetime ROAS"] = _with_interval(table, "incremental_lifetime_roas", 2)
+    view["note"] = table["note"].fillna("")
+    return view
+
+
 @clv_app.command("by-strategy")
 def clv_by_strategy(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
@@ -256,22 +289,12 @@ def clv_by_strategy(
         if as_json:
             emit_frame(table, as_json=True)
             return
-        shown = [
-            c
-            for c in (
-                by, "customers", "repeat_buyers", "clv_mean", "clv_mean_low", "clv_mean_high",
-                "first_purchase_roas", "lifetime_roas", "lifetime_roas_low", "lifetime_roas_high",
-                "incremental_lifetime_roas", "incremental_lifetime_roas_low",
-                "incremental_lifetime_roas_high", "note",
-            )
-            if c in table.columns
-        ]  # fmt: skip
         a = table.attrs
         emit_frame(
-            table[shown],
+            _strategy_view(table, by),
             title=(
                 f"CLV by {basis} {by} over {a['horizon']:g} {a['time_unit_name']} after "
-                f"{a['calibration_end']} ({level:.0%} intervals)"
+                f"{a['calibration_end']} ({level:.0%} intervals; --json for every column)"
             ),
         )
 

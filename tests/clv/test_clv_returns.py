@@ -158,3 +158,10 @@ def test_clv_by_strategy_recovers_the_truth_over_seeds(seed, model):
             _check_recovery(st, by, model)
     finally:
         st.close()
+
+
+def test_too_few_repeat_buyers_are_refused_not_guessed(market_store):
+    """A 21-day market of 4,000 users: every group is refused with its reason, no number."""
+    t = lifetime_returns(market_store, by="strategy", n_draws=30)
+    assert len(t) >= 3 and t["clv_mean"].isna().all() and t["lifetime_roas"].isna().all()
+    assert t["note"].str.startswith("refused").all()

@@ -191,8 +191,11 @@ def _customer_clv(
     done = pd.concat(parts) if parts else pd.Series(dtype=float)
     rest = summary.loc[~summary.index.isin(done.index)]
     if len(rest):
-        pm, _ = fit_purchase_model(summary, model=model, interval="none")
-        sm = GammaGammaModel(interval="none", random_state=random_state + 1).fit(summary)
+        try:
+            pm, _ = fit_purchase_model(summary, model=model, interval="none")
+            sm = GammaGammaModel(interval="none", random_state=random_state + 1).fit(summary)
+        except MicromixError:  # no CLV for them: their holdouts are refused, not guessed
+            return done.reindex(summary.index).astype(float)
         vals = customer_value(
             pm, sm, rest, horizon=horizon, discount_rate=discount_rate,
             time_unit=time_unit, margin=margin,
@@ -218,7 +221,8 @@ def incremental_lifetime(
     summary : DataFrame
         RFM summary of the store's customers (``revenue`` to date).
     clv : Series
-        Predicted future CLV per customer id.
+        Predicted future CLV per customer id; an experiment with a customer whose CLV is
+        missing is left out (refused, not counted as 0).
     by, tiers
         The grouping of campaigns (a campaign belongs to the group of its events' ``by``).
     level : float
@@ -253,14 +257,18 @@ def incremental_lifetime(
     camp = camp.sort_values(["campaign_id", "n"], ascending=[True, False])
     spend = camp.groupby("campaign_id")["spend"].sum()
     grp = camp.drop_duplicates("campaign_id").set_index("campaign_id")["grp"]
-    value = (summary["revenue"] + clv.fillna(0.0)).astype(float)
+    value = (summary["revenue"] + clv.reindex(summary.index)).astype(float)
     z = stats.norm.ppf(0.5 + level / 2)
     acc: dict[str, list[float]] = {}
     for (_eid, cid), d in exp.groupby(["experiment_id", "campaign_id"], sort=True):
         if cid not in grp.index or not spend.get(cid, 0.0) > 0:
             continue
         d = d.drop_duplicates("unit_id")
-        v = value.reindex(d["unit_id"]).fillna(0.0).to_numpy()
+        v = value.reindex(d["unit_id"]).to_numpy()
+        buyers = d["unit_id"].isin(value.index).to_numpy()
+        if np.isnan(v[buyers]).any():  # a customer without a predicted CLV: refused
+            continue
+        v = np.where(buyers, v, 0.0)
         treated = (d["arm"] == "treatment").to_numpy()
         n_t, n_c = int(treated.sum()), int((~treated).sum())
         if n_t < 2 or n_c < 2:

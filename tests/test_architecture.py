@@ -72,6 +72,7 @@ TYPED_PACKAGES = (
     "api",
     "audience",
     "cli",
+    "clv",
     "dashboard",
     "influencers",
     "ingest",

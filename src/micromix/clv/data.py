@@ -34,7 +34,7 @@ Quickstart
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import numpy as np
@@ -42,6 +42,9 @@ import pandas as pd
 
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, StoreError
 from micromix.schema.values import read_timestamps
+
+if TYPE_CHECKING:
+    from micromix.store.base import Store
 
 __all__ = [
     "ACQUISITION_BASES",
@@ -366,7 +369,7 @@ def rfm_summary(
     )
 
 
-def transactions_from_store(store: Any) -> pd.DataFrame:
+def transactions_from_store(store: Store) -> pd.DataFrame:
     """Purchases in the store's ``events`` as :func:`daily_purchases` output.
 
     The filter (``event_type == "purchase"``) and the roll-up to one row per user and day run
@@ -413,7 +416,7 @@ def _check_dimension(by: str, tiers: Any) -> None:
         )
 
 
-def _labelled(store: Any, by: str, tiers: Any) -> Any:
+def _labelled(store: Store, by: str, tiers: Any) -> Any:
     """The store's events with a ``grp`` column: the value of ``by`` (for ``creator_tier``,
     the tier of the event's creator by followers, from the ``creators`` table)."""
     t = store.table("events")
@@ -434,7 +437,7 @@ def _labelled(store: Any, by: str, tiers: Any) -> Any:
 
 
 def acquisition_groups(
-    store: Any, *, by: str = "strategy", basis: str = "first-purchase", tiers: Any = None
+    store: Store, *, by: str = "strategy", basis: str = "first-purchase", tiers: Any = None
 ) -> pd.Series:
     """Each purchasing customer's acquisition group.
 
@@ -484,7 +487,7 @@ def acquisition_groups(
 
 
 def acquisition_spend(
-    store: Any, *, by: str = "strategy", until: Any = None, tiers: Any = None
+    store: Store, *, by: str = "strategy", until: Any = None, tiers: Any = None
 ) -> pd.Series:
     """Media cost in the store's ``events`` per value of ``by`` (up to the day ``until``).
 

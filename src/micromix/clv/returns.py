@@ -38,7 +38,7 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +63,9 @@ from micromix.clv.spend import GammaGammaModel
 from micromix.clv.value import DEFAULT_DISCOUNT_RATE, customer_value
 from micromix.errors import ColumnNotFoundError, DataValidationError, MicromixError
 
+if TYPE_CHECKING:
+    from micromix.store.base import Store
+
 __all__ = [
     "conversion_values",
     "incremental_lifetime",
@@ -72,7 +75,7 @@ __all__ = [
 
 
 def lifetime_returns(
-    store: Any,
+    store: Store,
     *,
     by: str = "strategy",
     basis: str = "first-purchase",
@@ -205,7 +208,7 @@ def _customer_clv(
 
 
 def incremental_lifetime(
-    store: Any,
+    store: Store,
     summary: pd.DataFrame,
     clv: pd.Series,
     *,
@@ -412,7 +415,7 @@ def _new_value(
 
 
 def conversion_values(
-    store: Any,
+    store: Store,
     people: pd.DataFrame,
     *,
     segment_col: str | None = None,

@@ -67,17 +67,22 @@ def _annotation(node: ast.arg) -> str:
     return ast.unparse(node.annotation) if node.annotation is not None else ""
 
 
-#: packages that take the store by its protocol (the store's owners are responsible for these)
+#: packages that take the store by its contract (clv: its engineer types clv/data.py, then add it)
 TYPED_PACKAGES = (
     "api",
     "audience",
     "cli",
+    "clv",
     "dashboard",
     "influencers",
+    "ingest",
     "measurement",
+    "metrics",
+    "moments",
     "optimize",
     "plan",
     "reports",
+    "simulate",
     "social",
     "store",
 )
@@ -85,7 +90,7 @@ TYPED_PACKAGES = (
 
 def test_no_store_parameter_is_typed_any():
     bad = []
-    files = [SRC / "metrics" / "compare.py"]
+    files: list[Path] = []
     for pkg in TYPED_PACKAGES:
         files += sorted((SRC / pkg).rglob("*.py"))
     for path in files:

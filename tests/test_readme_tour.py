@@ -454,7 +454,12 @@ def test_tour_one_plan(tour, monkeypatch):
     }
 
 
-@covers("micromix clv fit", "micromix clv by-strategy")
+@covers(
+    "micromix clv fit",
+    "micromix clv by-strategy",
+    "micromix compare micro-vs-mass --db demo/micromix.duckdb --lifetime",
+    "micromix audience target --scores people.csv",
+)
 def test_tour_customer_lifetime_value(tour, monkeypatch):
     from micromix.clv import BetaGeoModel, GammaGammaModel, simulate_transactions
 
@@ -463,7 +468,9 @@ def test_tour_customer_lifetime_value(tour, monkeypatch):
     simulate_transactions(bg, gg, customers=1500, random_state=4).to_csv(
         "transactions.csv", index=False
     )
-    fit, fit_json, by_strategy = _section("Customer lifetime value (`docs/clv.md`)")
+    fit, fit_json, by_strategy, by_targeting, compare, target = _section(
+        "Customer lifetime value (`docs/clv.md`)"
+    )
     run(fit, monkeypatch)
     customers = pd.read_csv("clv-out/customers.csv")
     assert {"expected_purchases", "probability_alive", "expected_spend", "clv", "clv_low",
@@ -474,6 +481,18 @@ def test_tour_customer_lifetime_value(tour, monkeypatch):
     assert doc["model"] in ("bgnbd", "pareto") and list(doc["spend_params"]) == ["p", "q", "gamma"]
     rows = json.loads(run(by_strategy, monkeypatch).stdout)
     assert rows and all(r["clv_mean"] is not None or r["note"] for r in rows)
+    assert {"first_purchase_roas", "lifetime_roas", "incremental_lifetime_roas"} <= set(rows[0])
+    assert "CLV by first-purchase targeting over 52 weeks" in run(by_targeting, monkeypatch).output
+    life = run(compare, monkeypatch).output  # 3,000 demo users: too few repeat buyers, said so
+    assert "Over the customers' lifetime" in life or "No group has a lifetime ROAS yet" in life
+    from micromix.store import Store
+
+    store = Store.open("demo/micromix.duckdb", read_only=True)
+    people = store.read("audience")[["user_id", "region"]]
+    store.close()
+    people.assign(uplift=0.04).to_csv("people.csv", index=False)
+    res = run(target, monkeypatch)
+    assert "value of a conversion: new-customer CLV" in res.output and "PASS" in res.output
     # the Python API example of the CLV section
     text = README.read_text(encoding="utf-8")
     code = next(b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "fit_clv" in b)

@@ -420,3 +420,49 @@ def test_privacy_erase_and_check(tmp_path, files):
     _refused(res, "refused ad personalisation", code=3)
     res = runner.invoke(app, ["privacy", "erase", "x", "--db", str(tmp_path / "no" / "x.db")])
     _refused(res, "does not exist")
+
+
+@pytest.fixture(scope="module")
+def clv_store(tmp_path_factory):
+    """A store with purchases and an audience, and uplift scores of its people."""
+    from micromix.ingest.market import load_market
+    from micromix.simulate import SimConfig, simulate
+    from micromix.store import Store
+
+    d = tmp_path_factory.mktemp("clvaud")
+    with Store.open(d / "m.duckdb") as st:
+        load_market(st, simulate(SimConfig(users=20_000, days=28, seed=4, observe_days=140)))
+        people = st.read("audience")
+    people[["user_id", "region"]].assign(uplift=0.05).to_csv(d / "scores.csv", index=False)
+    return d
+
+
+def test_target_values_a_conversion_at_the_segments_clv(clv_store, tmp_path):
+    out = tmp_path / "contacts.csv"
+    args = ["audience", "target", "--scores", str(clv_store / "scores.csv"), "--budget", "300",
+            "--cost-per-contact", "1", "--db", str(clv_store / "m.duckdb"), "--output", str(out),
+            "--json"]  # fmt: skip
+    res = runner.invoke(app, [*args, "--value-per-conversion", "clv", "--clv-segment", "region"])
+    _ok(res)
+    doc = json.loads(res.stdout)
+    assert doc["value_per_conversion"] == "clv" and len(doc["clv_segments"]) >= 5
+    seg = pd.DataFrame(doc["clv_segments"]).set_index("segment")
+    assert (seg["value"] > seg["first_purchase_value"]).all()
+    contacts = pd.read_csv(out)
+    assert 0 < len(contacts) <= 300
+    # equal uplift everywhere: the regions whose customers are worth most are contacted first
+    best = seg["value"].idxmax()
+    assert contacts["region"].iloc[0] == best
+    assert contacts["conversion_value"].is_monotonic_decreasing
+    value = (contacts["expected_uplift"] * contacts["conversion_value"]).sum()
+    assert doc["expected_incremental_value"] == pytest.approx(value)
+    flat = runner.invoke(app, [*args, "--value-per-conversion", "30"])
+    _ok(flat)
+    assert json.loads(flat.stdout)["clv_segments"] is None
+
+
+def test_target_clv_value_needs_a_store(clv_store):
+    base = ["audience", "target", "--scores", str(clv_store / "scores.csv"), "--budget", "300",
+            "--cost-per-contact", "1"]  # fmt: skip
+    _refused(runner.invoke(app, [*base, "--value-per-conversion", "clv"]), "needs --db")
+    _refused(runner.invoke(app, [*base, "--value-per-conversion", "lots"]), "neither an amount")

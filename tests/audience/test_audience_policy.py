@@ -119,3 +119,24 @@ def test_promotion_metrics_by_hand():
     assert m["nir"] == pytest.approx(10 * 1 - 0.15 * 2 - 10 * 0)
     assert m["irr"] == pytest.approx(0.5 - 0.0)
     assert m["n_targeted"] == 4
+
+
+def test_a_conversion_can_be_worth_each_persons_own_value():
+    """With a ``conversion_value`` column (e.g. the segment's CLV) the micro rule ranks by
+    ``uplift * value - cost``, not by uplift alone, and the summary values conversions so."""
+    from micromix.audience.policy import VALUE_COLUMN
+
+    scores = pd.DataFrame({"uplift": [0.20, 0.10, 0.05], VALUE_COLUMN: [10.0, 50.0, 10.0]})
+    spec = TargetingSpec(budget=2, cost_per_contact=1, value_per_conversion=10)
+    res = microtarget(scores, spec)
+    # net: 0.2*10-1 = 1.0, 0.1*50-1 = 4.0, 0.05*10-1 = -0.5: the second person first, third never
+    assert res.audience.index.tolist() == [1, 0]
+    assert res.summary["expected_incremental_value"] == pytest.approx(0.1 * 50 + 0.2 * 10)
+    assert res.summary["roi"] == pytest.approx((7.0 - 2.0) / 2.0)
+    # the constant is what every row is worth without the column
+    flat = microtarget(scores.drop(columns=VALUE_COLUMN), spec)
+    assert flat.audience.index.tolist() == [0]  # 0.1 * 10 - 1 = 0 does not pay
+    assert flat.summary["expected_incremental_value"] == pytest.approx(0.2 * 10)
+    bad = scores.assign(**{VALUE_COLUMN: [10.0, -1.0, None]})
+    with pytest.raises(DataValidationError, match=r"row 2, field 'conversion_value'.*2 such"):
+        microtarget(bad, spec)

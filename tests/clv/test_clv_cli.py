@@ -150,3 +150,19 @@ def test_by_strategy_json(demo_db):
     # groups too small for their own model are refused with the reason, never guessed
     for r in rows:
         assert r["clv_mean"] is not None or r["note"].startswith("refused")
+    life = {"first_purchase_roas", "lifetime_roas", "lifetime_roas_low", "lifetime_roas_high",
+            "incremental_lifetime_roas", "experiments"}  # fmt: skip
+    assert life <= set(rows[0])
+
+
+def test_by_strategy_table_and_bad_options(demo_db):
+    res = runner.invoke(app, ["clv", "by-strategy", "--db", str(demo_db), "--by", "targeting",
+                              "--horizon", "26", "--draws", "30"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "CLV by first-purchase targeting over 26 weeks" in res.output
+    for args, text in (
+        (["--by", "device"], "by='device' is not supported"),
+        (["--basis", "last-touch"], "basis='last-touch' is not supported"),
+    ):
+        bad = runner.invoke(app, ["clv", "by-strategy", "--db", str(demo_db), *args])
+        assert bad.exit_code == 2 and text in bad.stderr and "Traceback" not in bad.output

@@ -14,7 +14,7 @@ from micromix.clv import (
     summary_from_daily,
     transactions_from_store,
 )
-from micromix.clv._timestamps import parse_dates
+from micromix.clv.data import _parse_dates as parse_dates
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, StoreError
 
 
@@ -203,11 +203,22 @@ def test_transactions_from_store_roll_up_by_day(tiny_store):
 
 
 def test_acquisition_is_the_first_touch_before_the_first_purchase(tiny_store):
-    g = acquisition_groups(tiny_store, by="strategy")
+    g = acquisition_groups(tiny_store, by="strategy", basis="first-touch")
     # u1's earliest touch is the influencer impression; u3's influencer touch came after buying
     assert g.to_dict() == {"u1": "influencer", "u2": "ugc_organic", "u3": "none"}
-    t = acquisition_groups(tiny_store, by="targeting")
+    t = acquisition_groups(tiny_store, by="targeting", basis="first-touch")
     assert t["u1"] == "micro" and t["u2"] == "none"
+
+
+def test_acquisition_by_default_is_the_credited_first_purchase(tiny_store):
+    g = acquisition_groups(tiny_store, by="strategy")
+    # u1's first purchase (10:00, before the 18:00 one) is credited to paid social; u2's and
+    # u3's first purchases carry no strategy
+    assert g.to_dict() == {"u1": "paid_social", "u2": "none", "u3": "none"}
+    with pytest.raises(ConfigError, match="basis="):
+        acquisition_groups(tiny_store, by="strategy", basis="last-touch")
+    with pytest.raises(ConfigError, match="creator tiers"):
+        acquisition_groups(tiny_store, by="creator_tier")
     spend = acquisition_spend(tiny_store, by="strategy", until="2026-03-05")
     assert spend.to_dict() == {"influencer": 2.0, "paid_social": 1.0, "ugc_organic": 0.0}
     with pytest.raises(ConfigError, match="by="):

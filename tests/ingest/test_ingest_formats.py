@@ -115,6 +115,27 @@ def test_get_format_rejects_unknown_names_and_wrong_kinds():
     assert get_format("Meta-Ads", "ads").lookup_name == "meta_ads"  # normalised names
 
 
+def test_adapters_live_in_the_shared_registry():
+    from micromix.registry import Registry
+
+    assert isinstance(formats_mod.FORMATS, Registry)
+    assert formats_mod.FORMATS.names() == sorted(registered_formats())
+    assert formats_mod.FORMATS.get("meta_ads") is type(get_format("meta_ads", "ads"))
+
+    class NotAnAdapter:
+        lookup_name = "stray"
+
+    with pytest.raises(ConfigError, match="NotAnAdapter is not a FormatAdapter"):
+        formats_mod.register_format(NotAnAdapter)  # type: ignore[arg-type]
+
+    class Nameless(FormatAdapter):
+        pass
+
+    with pytest.raises(ConfigError, match="needs a non-empty string lookup_name"):
+        formats_mod.register_format(Nameless)
+    assert "stray" not in formats_mod.FORMATS and len(formats_mod.FORMATS) == 18
+
+
 def test_normalize_name():
     assert normalize_name(" Amount spent (USD) ") == "amount_spent_usd"
     assert normalize_name("#Followees") == "followees"

@@ -49,3 +49,35 @@ def test_incremental_roas_intervals_contain_truth():
     assert total >= 16
     # 95% intervals: allow the misses chance alone would give (P(>2 of 16+) < 5%)
     assert misses <= 2, f"{misses} of {total} intervals missed the truth"
+
+
+def test_lifetime_roas_beside_first_purchase_roas():
+    from micromix.clv import lifetime_returns
+    from micromix.ingest.market import load_market
+    from micromix.metrics.compare import DEFAULT_TIERS, LIFETIME_COLUMNS, with_lifetime
+    from micromix.simulate import SimConfig, simulate
+    from micromix.store import Store
+
+    with Store.open(":memory:") as st:
+        load_market(st, simulate(SimConfig(users=20_000, days=28, seed=4, observe_days=140)))
+        res = compare_strategies(st, "micro-vs-mass", n_boot=50)
+        life = lifetime_returns(st, by="targeting", n_draws=50, tiers=DEFAULT_TIERS)
+    out = with_lifetime(res, life)
+    cols = list(out.table.columns)
+    at = cols.index("roas_high")
+    assert cols[at + 1 : at + 1 + len(LIFETIME_COLUMNS)] == [
+        "acquired_customers" if c == "customers" else c for c in LIFETIME_COLUMNS
+    ]
+    assert len(out.table) == len(res.table)  # the comparison's rows, nothing added or lost
+    got = out.table.set_index("strategy")
+    want = life.set_index("group")
+    for g in ("micro", "mass"):
+        assert got.loc[g, "lifetime_roas"] == pytest.approx(want.loc[g, "lifetime_roas"])
+        assert got.loc[g, "acquired_customers"] == want.loc[g, "customers"]
+    assert "Over the customers' lifetime" in out.conclusion
+    assert out.conclusion.startswith(res.conclusion)
+    assert any("lifetime ROAS" in n for n in out.notes)
+    none = with_lifetime(res, life.assign(lifetime_roas=np.nan))
+    assert "No group has a lifetime ROAS yet" in none.conclusion
+    with pytest.raises(ConfigError, match="'group' column"):
+        with_lifetime(res, life.rename(columns={"group": "g"}))

@@ -12,7 +12,7 @@ import pytest
 from micromix.errors import ConfigError, DataValidationError
 from micromix.moments import BurstSpec, BurstStream, available_detectors, detect_bursts
 from micromix.moments.bursts import ALL_KEYS
-from micromix.moments.detectors import BurstDetector, get_detector
+from micromix.moments.detectors import DETECTORS, BurstDetector, CusumDetector, get_detector
 from micromix.moments.evaluate import zipf_events
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -87,6 +87,17 @@ def test_registry_and_round_trip():
         get_detector("zscore")
     with pytest.raises(ConfigError, match=r"alpha=0\.7"):
         get_detector("poisson", alpha=0.7)
+    # the shared Registry: instances pass through, dicts take extra parameters, bad ones say so
+    det = get_detector("ewma", z=3.0)
+    assert get_detector(det) is det
+    assert get_detector({"lookup_name": "ewma"}, z=3.0) == det
+    assert DETECTORS.get("CUSUM") is CusumDetector
+    with pytest.raises(ConfigError, match="has no 'lookup_name'"):
+        BurstDetector.from_dict({"z": 3.0})
+    with pytest.raises(ConfigError, match="'ewma' does not take these parameters"):
+        get_detector("ewma", alpha=0.1)
+    with pytest.raises(ConfigError, match="cannot be applied to an existing burst detector"):
+        get_detector(det, z=2.0)
 
 
 def test_spec_validates_and_round_trips():

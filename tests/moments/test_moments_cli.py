@@ -240,6 +240,8 @@ def test_watch_file_source(tmp_path):
             "dog food",
             "--db",
             str(db),
+            "--backend",
+            "duckdb",
         ]
     )
     assert "1 bursts" in res.output
@@ -250,6 +252,11 @@ def test_watch_file_source(tmp_path):
     st.close()
     _fails(["moments", "watch", "--source", "kafka"], 2, "not one of http, file, redis")
     _fails(["moments", "watch", "--source", "file", "--no-store"], 2, "needs --input")
+    _fails(
+        ["moments", "watch", "--source", "file", "-i", str(p), "--db", str(db), "--backend", "x"],
+        2,
+        "unknown backend 'x'",
+    )
 
 
 README = Path(__file__).resolve().parents[2] / "README.md"

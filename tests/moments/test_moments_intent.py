@@ -136,6 +136,41 @@ def test_fit_predict_save_load_roundtrip(small_clf, tmp_path):
     assert again.vocabulary_ == small_clf.vocabulary_
 
 
+def test_follows_the_scikit_learn_estimator_conventions(small_clf, default_clf):
+    from sklearn.base import BaseEstimator, clone, is_classifier
+
+    assert isinstance(small_clf, BaseEstimator) and is_classifier(small_clf)
+    params = small_clf.get_params()
+    assert params["min_df"] == 1 and params["char_ngrams"] is False
+    assert set(params) == {
+        "C",
+        "cache_size",
+        "char_ngrams",
+        "class_prior",
+        "class_weight",
+        "min_df",
+        "rule_scale",
+    }
+    # clone: same hyperparameters, none of the learned state
+    twin = clone(small_clf)
+    assert twin.get_params() == params and twin is not small_clf
+    assert not hasattr(twin, "coef_") and not hasattr(twin, "vocabulary_")
+    assert twin.class_prior == small_clf.class_prior
+    assert twin.class_prior is not small_clf.class_prior  # a deep copy
+    # a clone of a loaded model refits to the same kind of model
+    df = template_corpus(120, seed=3)
+    refit = clone(small_clf).fit(df["text"], df["moment"])
+    texts = ["how to make pancakes", "cheap dog bed", "petco near me"]
+    np.testing.assert_allclose(refit.predict_proba(texts), small_clf.predict_proba(texts))
+    assert clone(default_clf).get_params() == default_clf.get_params()
+    # set_params on a fitted model applies the new prior to the next prediction
+    flat = {m: 1.0 for m in default_clf.classes_}
+    shifted = clone(small_clf).fit(df["text"], df["moment"]).set_params(class_prior=flat)
+    again = clone(small_clf).set_params(class_prior=flat).fit(df["text"], df["moment"])
+    np.testing.assert_allclose(shifted.predict_proba(texts), again.predict_proba(texts))
+    assert "min_df=1" in repr(small_clf)
+
+
 def test_predict_one_matches_batch(default_clf):
     texts = ["vet near me", "chase", "how to bake bread", "cheap flights", "", "zzz qqq"]
     batch = default_clf.predict(texts).tolist()

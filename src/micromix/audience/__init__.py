@@ -53,6 +53,7 @@ from micromix.audience.learners import (
     register_learner,
 )
 from micromix.audience.policy import (
+    VALUE_COLUMN,
     ComparisonResult,
     TargetingResult,
     TargetingSpec,
@@ -91,6 +92,7 @@ from micromix.audience.segments import (
 __all__ = [
     "PLATFORM_MIN_AUDIENCE",
     "SPECIAL_AD_CATEGORIES",
+    "VALUE_COLUMN",
     "ClassTransformationLearner",
     "ClusterSegmenter",
     "ComparisonResult",

@@ -3,7 +3,9 @@
 * **mass** — contact people who may be contacted, in no particular order, at the (cheaper)
   mass cost per contact, until the budget ends. Buys reach.
 * **micro** — rank people by ``uplift * value - cost`` and contact them from the top while
-  the marginal return is positive and the budget lasts.
+  the marginal return is positive and the budget lasts. ``value`` is the spec's constant
+  value of a conversion, or each person's own value when the scores carry a
+  :data:`VALUE_COLUMN` (e.g. their segment's predicted customer lifetime value).
 * **hybrid** — spend ``hybrid_share`` of the budget on the micro ranking, the rest on mass
   reach among the others.
 
@@ -51,6 +53,7 @@ from micromix.errors import ConfigError, DataValidationError
 
 __all__ = [
     "POLICIES",
+    "VALUE_COLUMN",
     "ComparisonResult",
     "TargetingResult",
     "TargetingSpec",
@@ -63,6 +66,8 @@ __all__ = [
     "target",
 ]
 
+#: a scores column with each person's value of one conversion (replaces the spec's constant)
+VALUE_COLUMN = "conversion_value"
 #: the targeting policies, in the order of comparison tables
 POLICIES: tuple[str, ...] = ("mass", "micro", "hybrid")
 _GOALS = ("conversions", "awareness")
@@ -214,9 +219,8 @@ def _summary(
     contacts: int,
     cost: float,
     incr: float,
-    spec: TargetingSpec,
+    value: float,
 ) -> dict[str, Any]:
-    value = incr * spec.value_per_conversion
     return {
         "policy": policy,
         "eligible": int(eligible),
@@ -231,13 +235,14 @@ def _summary(
 
 
 def _prepare(
-    scores: pd.DataFrame, uplift_col: str | None, erased: Iterable[str]
+    scores: pd.DataFrame, uplift_col: str | None, erased: Iterable[str], spec: TargetingSpec
 ) -> tuple[pd.DataFrame, np.ndarray, int]:
     if len(scores) == 0:
         raise DataValidationError("the scores file has no rows")
     u, arms = resolve_uplift(scores, uplift_col)
     df = scores.copy()
     df["_uplift"] = u
+    df["_value"] = _conversion_values(scores, spec)
     if arms is not None:
         df["arm"] = arms
     reasons = _eligibility(df, erased)
@@ -245,9 +250,27 @@ def _prepare(
     return df, ok, int((~ok).sum())
 
 
-def _micro_pick(u: np.ndarray, spec: TargetingSpec, budget: float) -> np.ndarray:
-    """Indices (into ``u``) chosen by the micro rule, best first."""
-    net = u * spec.value_per_conversion - spec.cost_per_contact
+def _conversion_values(scores: pd.DataFrame, spec: TargetingSpec) -> np.ndarray:
+    """Each row's value of a conversion: its :data:`VALUE_COLUMN`, else the spec's constant."""
+    if VALUE_COLUMN not in scores.columns:
+        return np.full(len(scores), float(spec.value_per_conversion))
+    raw = scores[VALUE_COLUMN].reset_index(drop=True)
+    v = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(v) | (v <= 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataValidationError(
+            f"scores row {i + 1}, field {VALUE_COLUMN!r}: {raw.iloc[i]!r} is not a positive "
+            f"number ({int(bad.sum())} such row(s)); every person needs the value of a "
+            "conversion - fill it in or drop the column to use --value-per-conversion"
+        )
+    return v
+
+
+def _micro_pick(u: np.ndarray, v: np.ndarray, spec: TargetingSpec, budget: float) -> np.ndarray:
+    """Indices (into ``u``) chosen by the micro rule, best first; ``v``: values of a
+    conversion."""
+    net = u * v - spec.cost_per_contact
     order = np.argsort(-net, kind="mergesort")
     positive = order[net[order] > 0]
     if spec.cost_per_contact > 0:
@@ -268,8 +291,9 @@ def _finish(
     aud["rank"] = np.arange(1, len(aud) + 1)
     aud["channel"] = channel
     u = aud["_uplift"].to_numpy(dtype=float)
+    value = float(np.sum(u * aud.pop("_value").to_numpy(dtype=float)))
     cost = float(np.sum(np.where(channel == "micro", spec.cost_per_contact, spec.mass_cost)))
-    summary = _summary(policy, eligible, excluded, len(aud), cost, float(np.sum(u)), spec)
+    summary = _summary(policy, eligible, excluded, len(aud), cost, float(np.sum(u)), value)
     aud = aud.rename(columns={"_uplift": "expected_uplift"})
     return TargetingResult(policy, aud, summary)
 
@@ -282,9 +306,11 @@ def microtarget(
     erased: Iterable[str] = (),
 ) -> TargetingResult:
     """Contact the best ``uplift * value - cost`` people while it pays and the budget lasts."""
-    df, ok, excluded = _prepare(scores, uplift_col, erased)
+    df, ok, excluded = _prepare(scores, uplift_col, erased, spec)
     idx = np.nonzero(ok)[0]
-    pick = idx[_micro_pick(df["_uplift"].to_numpy()[idx], spec, spec.budget)]
+    pick = idx[
+        _micro_pick(df["_uplift"].to_numpy()[idx], df["_value"].to_numpy()[idx], spec, spec.budget)
+    ]
     return _finish("micro", df, pick, np.full(len(pick), "micro"), len(idx), excluded, spec)
 
 
@@ -302,7 +328,7 @@ def mass_target(
     seed: int = 0,
 ) -> TargetingResult:
     """Contact eligible people in random order at the mass cost until the budget ends."""
-    df, ok, excluded = _prepare(scores, uplift_col, erased)
+    df, ok, excluded = _prepare(scores, uplift_col, erased, spec)
     idx = np.nonzero(ok)[0]
     pick = _mass_pick(idx, spec.mass_cost, spec.budget, np.random.default_rng(seed))
     return _finish("mass", df, pick, np.full(len(pick), "mass"), len(idx), excluded, spec)
@@ -317,9 +343,10 @@ def hybrid_target(
     seed: int = 0,
 ) -> TargetingResult:
     """Microtarget with ``hybrid_share`` of the budget, mass-reach the rest with the remainder."""
-    df, ok, excluded = _prepare(scores, uplift_col, erased)
+    df, ok, excluded = _prepare(scores, uplift_col, erased, spec)
     idx = np.nonzero(ok)[0]
-    micro = idx[_micro_pick(df["_uplift"].to_numpy()[idx], spec, spec.budget * spec.hybrid_share)]
+    u, v = df["_uplift"].to_numpy()[idx], df["_value"].to_numpy()[idx]
+    micro = idx[_micro_pick(u, v, spec, spec.budget * spec.hybrid_share)]
     spent = len(micro) * spec.cost_per_contact
     rest = np.setdiff1d(idx, micro, assume_unique=True)
     mass = _mass_pick(rest, spec.mass_cost, spec.budget - spent, np.random.default_rng(seed))

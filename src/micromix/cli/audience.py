@@ -64,6 +64,39 @@ def _consent_sources(
         return with_consent(df, audience=people, store=store)
 
 
+def _conversion_value(
+    text: str,
+    df: pd.DataFrame,
+    db: str | None,
+    backend: str | None,
+    segment: str | None,
+    horizon: float,
+) -> tuple[float, pd.DataFrame | None]:
+    """--value-per-conversion: an amount, or ``clv`` (adds each row's value to ``df``)."""
+    from micromix.audience.policy import VALUE_COLUMN
+
+    if text.strip().lower() != "clv":
+        try:
+            return float(text), None
+        except ValueError:
+            raise ConfigError(
+                f"--value-per-conversion {text!r} is neither an amount nor 'clv'; pass e.g. 40 "
+                "or clv"
+            ) from None
+    if db is None:
+        raise ConfigError(
+            "--value-per-conversion clv needs --db: the store whose purchases the customer "
+            "lifetime value is fitted on"
+        )
+    from micromix.clv import conversion_values
+
+    with open_store(db, backend, read_only=True) as store, progress_bar() as update:
+        update("fitting customer lifetime value", 0.1)
+        values, table = conversion_values(store, df, segment_col=segment, horizon=horizon)
+    df[VALUE_COLUMN] = values.to_numpy()
+    return float(values.mean()), table
+
+
 # --------------------------------------------------------------------------- audience uplift
 @audience_app.command("uplift")
 def uplift_cmd(
@@ -154,8 +187,20 @@ def target_cmd(
     cost_per_contact: float = typer.Option(
         ..., "--cost-per-contact", help="Cost of one (micro)targeted contact."
     ),
-    value_per_conversion: float = typer.Option(
-        ..., "--value-per-conversion", help="Value of one incremental conversion."
+    value_per_conversion: str = typer.Option(
+        ...,
+        "--value-per-conversion",
+        help=(
+            "Value of one incremental conversion: an amount, or 'clv' for the person's segment's "
+            "predicted customer lifetime value (first purchase + discounted repeat purchases; "
+            "needs --db with purchase events)."
+        ),
+    ),
+    clv_segment: str = typer.Option(
+        None, "--clv-segment", help="Scores column whose segments get their own CLV (with clv)."
+    ),
+    clv_horizon: float = typer.Option(
+        52.0, "--clv-horizon", help="CLV horizon in weeks (with --value-per-conversion clv)."
     ),
     platform: str = typer.Option(
         None, "--platform", help="meta, google, linkedin or tiktok (minimum audience size)."
@@ -195,13 +240,17 @@ def target_cmd(
         from micromix.audience.workflows import platform_name, privacy_policy
 
         plat = platform_name(platform)
+        df = _read(scores, "scores")
+        value, segments = _conversion_value(
+            value_per_conversion, df, db, backend, clv_segment, clv_horizon
+        )
         spec = TargetingSpec(
             budget=budget,
             cost_per_contact=cost_per_contact,
-            value_per_conversion=value_per_conversion,
+            value_per_conversion=value,
             mass_cost_per_contact=mass_cost_per_contact,
         )
-        df, erased = _consent_sources(_read(scores, "scores"), audience, db, backend)
+        df, erased = _consent_sources(df, audience, db, backend)
         res = target(
             df,
             spec,
@@ -219,11 +268,22 @@ def target_cmd(
             emit_json(
                 {
                     **res.summary,
+                    "value_per_conversion": value_per_conversion.strip().lower()
+                    if segments is not None
+                    else value,
+                    "clv_segments": segments.reset_index().to_dict(orient="records")
+                    if segments is not None
+                    else None,
                     "output": str(output) if output else None,
                     "checks": [c.to_dict() for c in res.checks],
                 }
             )
             return
+        if segments is not None:
+            emit_frame(
+                segments.reset_index(),
+                title=f"value of a conversion: new-customer CLV over {clv_horizon:g} weeks",
+            )
         emit_frame(pd.DataFrame([res.summary]), title=f"{res.policy} targeting")
         print_checks(res.checks)
         if output is not None:

@@ -10,7 +10,7 @@ Quickstart
         --value-col value --calibration-end 1997-09-30 --holdout-end 1998-06-30 --output out/clv
     micromix clv fit --data transactions.csv --customer-col customer_id --date-col date \\
         --value-col value --json
-    micromix clv by-strategy --db demo/micromix.duckdb --json
+    micromix clv by-strategy --db demo/micromix.duckdb --by targeting --horizon 52 --json
 """
 
 from __future__ import annotations
@@ -200,73 +200,101 @@ def clv_fit(
     run_command(body)
 
 
+_BY_HELP = (
+    "Acquisition dimension: strategy, targeting, platform, campaign_id or creator_tier "
+    "(tiers by followers as in 'micromix compare creator-tiers')."
+)
+_BASIS_HELP = (
+    "How acquisition is read: first-purchase (the campaign the first purchase was credited "
+    "to) or first-touch (the earliest marketing event before it)."
+)
+
+
+def _with_interval(table: Any, col: str, digits: int) -> list[str]:
+    """``est (low to high)`` per row; empty where there is no estimate."""
+    import math
+
+    def fmt(v: Any) -> str:
+        return f"{v:,.{digits}f}"
+
+    out = []
+    for est, lo, hi in zip(table[col], table[f"{col}_low"], table[f"{col}_high"]):
+        if est is None or (isinstance(est, float) and math.isnan(est)):
+            out.append("")
+        elif lo is None or (isinstance(lo, float) and math.isnan(lo)):
+            out.append(fmt(est))
+        else:
+            out.append(f"{fmt(est)} ({fmt(lo)} to {fmt(hi)})")
+    return out
+
+
+def _strategy_view(table: Any, by: str) -> Any:
+    """The by-strategy table for a terminal: estimates with their intervals in one cell."""
+    import pandas as pd
+
+    view = pd.DataFrame({by: table[by], "customers": table["customers"]})
+    view["CLV per customer"] = _with_interval(table, "clv_mean", 2)
+    view["first-purchase ROAS"] = [
+        "" if pd.isna(v) else f"{v:,.2f}" for v in table["first_purchase_roas"]
+    ]
+    view["lifetime ROAS"] = _with_interval(table, "lifetime_roas", 2)
+    view["incremental lifetime ROAS"] = _with_interval(table, "incremental_lifetime_roas", 2)
+    view["note"] = table["note"].fillna("")
+    return view
+
+
 @clv_app.command("by-strategy")
 def clv_by_strategy(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
-    by: str = typer.Option(
-        "strategy", "--by", help="First-touch dimension: strategy, targeting or platform."
-    ),
+    by: str = typer.Option("strategy", "--by", help=_BY_HELP),
+    basis: str = typer.Option("first-purchase", "--basis", help=_BASIS_HELP),
     calibration_end: str | None = typer.Option(
         None, "--calibration-end", help="Last day of data used (default: last purchase)."
     ),
     model: str = typer.Option("bgnbd", "--model", help=_MODEL_HELP),
     time_unit: str = typer.Option("W", "--time-unit", help="D, W (default) or M."),
     horizon: float | None = typer.Option(
-        None, "--horizon", help="CLV horizon in time units (default one year)."
+        None, "--horizon", help="CLV horizon in time units (weeks by default; default one year)."
     ),
     discount_rate: float = typer.Option(0.10, "--discount-rate", help="Annual discount rate."),
+    margin: float = typer.Option(1.0, "--margin", help="Profit share of revenue (1 = revenue)."),
     draws: int = typer.Option(200, "--draws", help="Parameter draws for intervals."),
     level: float = typer.Option(0.9, "--level", help="Interval mass."),
     as_json: bool = typer.Option(False, "--json", help="JSON array of row objects."),
 ) -> None:
-    """Predicted CLV of the customers each strategy acquired (first touch), with intervals."""
+    """Predicted CLV and lifetime ROAS of the customers each strategy acquired, with intervals."""
 
     def body() -> None:
-        from micromix.clv import (
-            acquisition_groups,
-            acquisition_spend,
-            clv_by_group,
-            summary_from_daily,
-            transactions_from_store,
-        )
+        from micromix.clv import lifetime_returns
+        from micromix.metrics.compare import DEFAULT_TIERS
 
-        with open_store(db, backend, read_only=True) as store:
-            daily = transactions_from_store(store)
-            groups = acquisition_groups(store, by=by)
-            summary = summary_from_daily(
-                daily, calibration_end=calibration_end, time_unit=time_unit
-            )
-            spend = acquisition_spend(store, by=by, until=summary.attrs["calibration_end"])
-        with progress_bar(not as_json) as update:
-            table = clv_by_group(
-                summary,
-                groups,
+        with open_store(db, backend, read_only=True) as store, progress_bar(not as_json) as update:
+            table = lifetime_returns(
+                store,
+                by=by,
+                basis=basis,
                 model=model,
+                time_unit=time_unit,
                 horizon=horizon,
+                calibration_end=calibration_end,
                 discount_rate=discount_rate,
+                margin=margin,
                 n_draws=draws,
                 level=level,
-                spend=spend,
+                tiers=DEFAULT_TIERS,
                 progress=update,
             )
         table = table.rename(columns={"group": by})
         if as_json:
             emit_frame(table, as_json=True)
             return
-        shown = [
-            c
-            for c in (
-                by, "customers", "repeat_buyers", "clv_mean", "clv_mean_low", "clv_mean_high",
-                "lifetime_roas", "note",
-            )
-            if c in table.columns
-        ]  # fmt: skip
+        a = table.attrs
         emit_frame(
-            table[shown],
+            _strategy_view(table, by),
             title=(
-                f"CLV by first-touch {by} over {table.attrs['horizon']:g} "
-                f"{summary.attrs['time_unit_name']} ({level:.0%} intervals)"
+                f"CLV by {basis} {by} over {a['horizon']:g} {a['time_unit_name']} after "
+                f"{a['calibration_end']} ({level:.0%} intervals; --json for every column)"
             ),
         )
 

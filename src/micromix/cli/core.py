@@ -241,16 +241,29 @@ def compare(
     backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help="JSON array of row objects."),
     as_csv: bool = typer.Option(False, "--csv", help="CSV on stdout."),
+    lifetime: bool = typer.Option(
+        False, "--lifetime", help="Add lifetime ROAS (customer lifetime value) beside ROAS."
+    ),
+    horizon: float = typer.Option(52.0, "--horizon", help="CLV horizon in weeks (--lifetime)."),
 ) -> None:
     """Compare strategies on the same KPIs and on incremental outcomes, with intervals."""
 
     def body() -> None:
-        from micromix.metrics.compare import compare_strategies
+        from micromix.metrics.compare import COMPARISONS, compare_strategies, with_lifetime
 
         if as_json and as_csv:
             raise ConfigError("choose one of --json and --csv")
         with _open(db, backend=backend) as store:
             res = compare_strategies(store, comparison, level=level, n_boot=n_boot, seed=seed)
+            if lifetime:
+                from micromix.clv import lifetime_returns
+                from micromix.metrics.compare import DEFAULT_TIERS
+
+                by = COMPARISONS[comparison].dimension
+                lt = lifetime_returns(
+                    store, by=by, horizon=horizon, level=level, tiers=DEFAULT_TIERS
+                )
+                res = with_lifetime(res, lt)
         if as_json:
             emit_json(res.to_records())
             return

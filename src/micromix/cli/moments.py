@@ -6,19 +6,24 @@ Thin layer: parse arguments, call :mod:`micromix.moments`, print or write the re
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from micromix.cli._common import (
+    BACKEND_HELP,
     console,
     emit_frame,
     err_console,
+    open_store,
     run_command,
     write_csv,
 )
 from micromix.errors import ConfigError
 from micromix.ingest.files import read_table, require_columns
+
+if TYPE_CHECKING:
+    from micromix.moments.realtime import MomentDetector
 
 __all__ = ["moments_app", "register"]
 
@@ -197,26 +202,18 @@ def watch_cmd(
     topics: str = typer.Option("", "--topics", help="Comma-separated topics to key on."),
     webhook: list[str] = typer.Option([], "--webhook", help="POST each moment here (repeat)."),
     db: str | None = typer.Option(None, "--db", help="Store file (default MICROMIX_DB)."),
+    backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
     no_store: bool = typer.Option(False, "--no-store", help="Do not write moments to the store."),
 ) -> None:
     """Detect micro-moments live and fire actions (store + webhooks)."""
 
     def body() -> None:
         from micromix.moments.actions import ActionDispatcher, StoreEnricher, WebhookSink
-        from micromix.moments.realtime import (
-            MomentDetector,
-            consume_redis,
-            replay_file,
-            serve_http,
-        )
+        from micromix.moments.realtime import MomentDetector, consume_redis, serve_http
 
         if source not in ("http", "file", "redis"):
             raise ConfigError(f"--source {source!r} is not one of http, file, redis")
-        store = None
-        if not no_store:
-            from micromix.store import Store
-
-            store = Store.open(db)
+        store = None if no_store else open_store(db, backend)
         hooks = [WebhookSink(u) for u in webhook]
         det = MomentDetector(
             spec=_spec(freq, detector, 5, 1.5, None),
@@ -226,21 +223,7 @@ def watch_cmd(
         )
         try:
             if source == "file":
-                if input is None:
-                    raise ConfigError("--source file needs --input FILE (JSONL or CSV)")
-                episodes = replay_file(input, det, time_col=time_col, speed=speed)
-                err_console.print(
-                    f"replayed {det.processed:,} events ({det.duplicates} duplicates): "
-                    f"{int((episodes['kind'] == 'burst').sum())} bursts, "
-                    f"{int((episodes['kind'] == 'gap').sum())} gaps, "
-                    f"{det.dispatcher.dead_letters} dead letters"
-                )
-                emit_frame(
-                    episodes.assign(
-                        start=episodes["start"].map(_iso), end=episodes["end"].map(_iso)
-                    ),
-                    title="moments",
-                )
+                _replay(det, input, time_col, speed)
             elif source == "http":
                 serve_http(
                     det,
@@ -268,6 +251,25 @@ def watch_cmd(
                 store.close()
 
     run_command(body)
+
+
+def _replay(det: MomentDetector, input: Path | None, time_col: str, speed: float | None) -> None:
+    """``watch --source file``: replay ``input`` through ``det`` and print the moments."""
+    from micromix.moments.realtime import replay_file
+
+    if input is None:
+        raise ConfigError("--source file needs --input FILE (JSONL or CSV)")
+    episodes = replay_file(input, det, time_col=time_col, speed=speed)
+    err_console.print(
+        f"replayed {det.processed:,} events ({det.duplicates} duplicates): "
+        f"{int((episodes['kind'] == 'burst').sum())} bursts, "
+        f"{int((episodes['kind'] == 'gap').sum())} gaps, "
+        f"{det.dispatcher.dead_letters} dead letters"
+    )
+    emit_frame(
+        episodes.assign(start=episodes["start"].map(_iso), end=episodes["end"].map(_iso)),
+        title="moments",
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -5,7 +5,8 @@ fitted by maximum likelihood on RFM summaries of a transactions table (any file,
 purchase events), with calibration/holdout splitting, discounted CLV over a horizon and
 intervals from the Laplace approximation or a parametric bootstrap. Layers: :mod:`.data`
 (transactions -> RFM), :mod:`.models` and :mod:`.spend` (estimators), :mod:`.value` (CLV),
-:mod:`.diagnostics` (holdout, tracking plot, checks), :mod:`.pipeline` (one call). Method notes
+:mod:`.diagnostics` (holdout, tracking plot, checks), :mod:`.pipeline` (one call),
+:mod:`.returns` (CLV and lifetime ROAS by acquisition strategy from a store). Method notes
 and the CDNOW validation: ``docs/clv.md``.
 
 Quickstart
@@ -24,6 +25,7 @@ True
 from __future__ import annotations
 
 from micromix.clv.data import (
+    ACQUISITION_BASES,
     ACQUISITION_DIMENSIONS,
     TIME_UNITS,
     acquisition_groups,
@@ -59,6 +61,12 @@ from micromix.clv.pipeline import (
     fit_clv,
     fit_purchase_model,
 )
+from micromix.clv.returns import (
+    conversion_values,
+    incremental_lifetime,
+    lifetime_returns,
+    new_customer_values,
+)
 from micromix.clv.spend import GammaGammaModel
 from micromix.clv.synthetic import simulate_transactions
 from micromix.clv.value import (
@@ -69,6 +77,7 @@ from micromix.clv.value import (
 )
 
 __all__ = [
+    "ACQUISITION_BASES",
     "ACQUISITION_DIMENSIONS",
     "AUTO_CANDIDATES",
     "DEFAULT_DISCOUNT_RATE",
@@ -87,6 +96,7 @@ __all__ = [
     "acquisition_groups",
     "acquisition_spend",
     "clv_by_group",
+    "conversion_values",
     "customer_value",
     "daily_purchases",
     "discounted_purchases",
@@ -96,7 +106,10 @@ __all__ = [
     "get_model",
     "holdout_by_frequency",
     "holdout_metrics",
+    "incremental_lifetime",
+    "lifetime_returns",
     "model_from_dict",
+    "new_customer_values",
     "rfm_summary",
     "simulate_transactions",
     "summary_from_daily",

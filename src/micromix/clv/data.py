@@ -34,15 +34,20 @@ Quickstart
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
-from micromix.clv._timestamps import parse_dates
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, StoreError
+from micromix.schema.values import read_timestamps
+
+if TYPE_CHECKING:
+    from micromix.store.base import Store
 
 __all__ = [
+    "ACQUISITION_BASES",
     "ACQUISITION_DIMENSIONS",
     "TIME_UNITS",
     "acquisition_groups",
@@ -55,10 +60,42 @@ __all__ = [
 
 #: time units: name -> length in days (recency and age are computed in days, then divided)
 TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
-#: event columns a customer's acquisition can be grouped by (first marketing touch)
-ACQUISITION_DIMENSIONS: tuple[str, ...] = ("strategy", "targeting", "platform")
+#: what a customer's acquisition can be grouped by (event columns, and the creator's tier)
+ACQUISITION_DIMENSIONS: tuple[str, ...] = (
+    "strategy",
+    "targeting",
+    "platform",
+    "campaign_id",
+    "creator_tier",
+)
+#: how a customer's acquisition is read from the events (see :func:`acquisition_groups`)
+ACQUISITION_BASES: tuple[str, ...] = ("first-purchase", "first-touch")
 
 _UNIT_NAMES = {"D": "days", "W": "weeks", "M": "months"}
+
+
+def _parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Dates through the project's one timestamp parser
+    (:func:`micromix.schema.values.read_timestamps`), as naive UTC ``datetime64[ns]``.
+
+    Returns
+    -------
+    (Series, ndarray)
+        The timestamps (NaT for empty or refused cells) and the mask of cells that are present
+        but refused (not a date, ambiguous day/month order, outside the accepted window).
+    """
+    s = pd.Series(values).reset_index(drop=True)
+    # each distinct value once: transactions repeat few dates (CDNOW: 69,659 rows, 546 days)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    got = read_timestamps(pd.Series(uniques, dtype=s.dtype if len(uniques) else object))
+    stamps = got.values.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    refused = got.problems.notna().to_numpy()
+    known = codes >= 0
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[known] = stamps[codes[known]]
+    bad = np.zeros(len(s), dtype=bool)
+    bad[known] = refused[codes[known]]
+    return pd.Series(out, index=s.index), bad
 
 
 def _first_row(mask: np.ndarray) -> int:
@@ -73,7 +110,7 @@ def _cell(value: Any) -> str:
 def _day(value: Any, what: str) -> pd.Timestamp | None:
     if value is None:
         return None
-    parsed, bad = parse_dates(pd.Series([value]))
+    parsed, bad = _parse_dates(pd.Series([value]))
     if bad.any() or pd.isna(parsed.iloc[0]):
         raise ConfigError(f"{what} {value!r} is not a date; use an ISO date such as 1997-09-30")
     return pd.Timestamp(parsed.iloc[0]).normalize()
@@ -147,7 +184,7 @@ def daily_purchases(
             f"({int(null_cust.sum())} row(s) in all); every purchase needs a customer id - fill "
             "it in or remove those rows"
         )
-    dates, bad = parse_dates(transactions[date_col])
+    dates, bad = _parse_dates(transactions[date_col])
     raw_dates = transactions[date_col].reset_index(drop=True)
     if bad.any():
         i = _first_row(bad)
@@ -332,7 +369,7 @@ def rfm_summary(
     )
 
 
-def transactions_from_store(store: Any) -> pd.DataFrame:
+def transactions_from_store(store: Store) -> pd.DataFrame:
     """Purchases in the store's ``events`` as :func:`daily_purchases` output.
 
     The filter (``event_type == "purchase"``) and the roll-up to one row per user and day run
@@ -367,30 +404,80 @@ def transactions_from_store(store: Any) -> pd.DataFrame:
     return daily
 
 
-def acquisition_groups(store: Any, *, by: str = "strategy") -> pd.Series:
-    """Each purchasing customer's acquisition group: the value of ``by`` on their first
-    marketing touch.
+def _check_dimension(by: str, tiers: Any) -> None:
+    if by not in ACQUISITION_DIMENSIONS:
+        raise ConfigError(
+            f"by={by!r} is not supported; choose one of {', '.join(ACQUISITION_DIMENSIONS)}"
+        )
+    if by == "creator_tier" and not tiers:
+        raise ConfigError(
+            "by='creator_tier' needs the creator tiers (name, lower follower bound), e.g. "
+            "micromix.metrics.compare.DEFAULT_TIERS"
+        )
 
-    The first touch is the earliest event of the customer, at or before their first purchase,
-    with a non-null ``by`` (``strategy``, ``targeting`` or ``platform``); customers without
-    one are in group ``"none"``. Runs in the store's engine.
+
+def _labelled(store: Store, by: str, tiers: Any) -> Any:
+    """The store's events with a ``grp`` column: the value of ``by`` (for ``creator_tier``,
+    the tier of the event's creator by followers, from the ``creators`` table)."""
+    t = store.table("events")
+    if by != "creator_tier":
+        return t.mutate(grp=t[by])
+    if not store.has_table("creators") or store.count("creators") == 0:
+        raise StoreError(
+            "grouping by creator tier needs creator profiles; ingest them with "
+            "'micromix ingest creators FILE' (or run micromix demo)"
+        )
+    cr = store.table("creators")
+    bounds = sorted(tiers, key=lambda nb: nb[1])
+    tier: Any = ibis.cases(
+        *[(cr.followers >= lo, name) for name, lo in reversed(bounds)], else_=None
+    )
+    cr = cr.select(cid=cr.creator_id, grp=tier)
+    return t.left_join(cr, t.creator_id == cr.cid).drop("cid")
+
+
+def acquisition_groups(
+    store: Store, *, by: str = "strategy", basis: str = "first-purchase", tiers: Any = None
+) -> pd.Series:
+    """Each purchasing customer's acquisition group.
+
+    ``basis="first-purchase"`` (the default): the value of ``by`` on the customer's first
+    purchase event, i.e. the campaign the purchase was credited to (``direct`` for an
+    uncredited one). ``basis="first-touch"``: the value of ``by`` on the customer's earliest
+    event, at or before their first purchase, that carries one. Customers without a value are
+    in group ``"none"``. Runs in the store's engine.
+
+    Parameters
+    ----------
+    store : micromix.store.Store
+    by : {"strategy", "targeting", "platform", "campaign_id", "creator_tier"}
+    basis : {"first-purchase", "first-touch"}
+    tiers : sequence of (name, lower follower bound), optional
+        Needed for ``by="creator_tier"``.
 
     Returns
     -------
     Series
         Indexed by customer id, named ``by``.
     """
-    if by not in ACQUISITION_DIMENSIONS:
+    _check_dimension(by, tiers)
+    if basis not in ACQUISITION_BASES:
         raise ConfigError(
-            f"by={by!r} is not supported; choose one of {', '.join(ACQUISITION_DIMENSIONS)}"
+            f"basis={basis!r} is not supported; choose one of {', '.join(ACQUISITION_BASES)}"
         )
-    t = store.table("events")
+    t = _labelled(store, by, tiers)
     p = t.filter(t.event_type == "purchase")
     first = p.group_by(p.user_id.name("uid")).aggregate(first_ts=p.ts.min())
-    touches = t.filter(t[by].notnull()).join(first, t.user_id == first.uid)
+    if basis == "first-purchase":
+        touches = p.filter(p.grp.notnull())
+    else:
+        touches = t.filter(t.grp.notnull())
+    touches = touches.join(first, touches.user_id == first.uid)
     touches = touches.filter(touches.ts <= touches.first_ts)
+    if basis == "first-purchase":
+        touches = touches.filter(touches.ts == touches.first_ts)
     expr = touches.group_by(touches.user_id.name("customer_id")).aggregate(
-        group=touches[by].argmin(touches.ts)
+        group=touches.grp.argmin(touches.ts)
     )
     got = store.execute(expr).set_index("customer_id")["group"]
     buyers = store.execute(first.select(customer_id=first.uid))["customer_id"]
@@ -399,23 +486,22 @@ def acquisition_groups(store: Any, *, by: str = "strategy") -> pd.Series:
     return out.sort_index()
 
 
-def acquisition_spend(store: Any, *, by: str = "strategy", until: Any = None) -> pd.Series:
+def acquisition_spend(
+    store: Store, *, by: str = "strategy", until: Any = None, tiers: Any = None
+) -> pd.Series:
     """Media cost in the store's ``events`` per value of ``by`` (up to the day ``until``).
 
-    This is all the spend of a strategy, attributed to the customers it reached first; it is
-    not an incremental figure. Runs in the store's engine.
+    This is all the spend of a strategy, attributed to the customers it acquired; it is not
+    an incremental figure. Runs in the store's engine.
     """
-    if by not in ACQUISITION_DIMENSIONS:
-        raise ConfigError(
-            f"by={by!r} is not supported; choose one of {', '.join(ACQUISITION_DIMENSIONS)}"
-        )
-    t = store.table("events")
-    t = t.filter(t[by].notnull())
+    _check_dimension(by, tiers)
+    t = _labelled(store, by, tiers)
+    t = t.filter(t.grp.notnull())
     end = _day(until, "spend end")
     if end is not None:
         t = t.filter(t.ts < (end + pd.Timedelta(days=1)).to_pydatetime())
     got = store.execute(
-        t.group_by(t[by].name("group")).aggregate(spend=t.cost.sum().fill_null(0.0))
+        t.group_by(t.grp.name("group")).aggregate(spend=t.cost.sum().fill_null(0.0))
     )
     out = got.set_index("group")["spend"].astype(float).sort_index()
     out.name = "spend"

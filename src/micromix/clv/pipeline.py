@@ -385,6 +385,7 @@ def clv_by_group(
     random_state: int = 0,
     spend: pd.Series | None = None,
     progress: ProgressFn | None = None,
+    customers: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Predicted CLV per group of customers (e.g. acquisition strategy), with intervals.
 
@@ -407,6 +408,9 @@ def clv_by_group(
         the interval of the CLV. It is attributed to the first touch, not incremental.
     time_unit, horizon, discount_rate, margin, interval, n_draws, level, random_state
         As for :func:`fit_clv` (``time_unit`` defaults to the summary's).
+    customers : dict, optional
+        When given, filled with each fitted group's per-customer predictions
+        (:func:`~micromix.clv.value.customer_value` output), keyed by group.
 
     Returns
     -------
@@ -455,6 +459,8 @@ def clv_by_group(
             pm, sm, sub, horizon=H, discount_rate=discount_rate, time_unit=unit, margin=margin,
             level=level, return_draws=True,
         )  # fmt: skip
+        if customers is not None:
+            customers[g] = vals
         total = float(vals["clv"].sum())
         row.update(
             {

@@ -170,13 +170,7 @@ def score_creators(
     cost_a = assumptions or DEFAULT_COST_ASSUMPTIONS
     id_col = identifier_column(profiles) or "creator_id"
     prof = canonical_profiles(profiles, source="profiles").reset_index(drop=True)
-    known = {"followers", "following", "posts", "engagement_rate_input", "avg_likes", "category"}
-    if not known & set(prof.columns):
-        raise DataValidationError(
-            "profiles: no creator fields recognised (looked for followers, following, posts, "
-            "engagement_rate, avg_likes, category and their common spellings); columns found: "
-            + ", ".join(map(str, profiles.columns[:20]))
-        )
+    _require_creator_fields(prof, profiles)
     key = join_key(prof["creator_id"])
     followers = (
         prof["followers"] if "followers" in prof.columns else pd.Series(np.nan, index=prof.index)
@@ -213,6 +207,35 @@ def score_creators(
     out["niche"] = niche.fillna(niche_from_text).to_numpy()
 
     step("cost", 0.85)
+    _add_cost_and_value(out, prof, followers, er, extra, conc, cost_a, sch)
+    out = out.drop(columns=[c for c in ("median_views",) if c in out.columns])
+    step("done", 1.0)
+    return out
+
+
+def _require_creator_fields(prof: pd.DataFrame, profiles: pd.DataFrame) -> None:
+    """Refuse profiles in which no creator field was recognised (naming the columns found)."""
+    known = {"followers", "following", "posts", "engagement_rate_input", "avg_likes", "category"}
+    if not known & set(prof.columns):
+        raise DataValidationError(
+            "profiles: no creator fields recognised (looked for followers, following, posts, "
+            "engagement_rate, avg_likes, category and their common spellings); columns found: "
+            + ", ".join(map(str, profiles.columns[:20]))
+        )
+
+
+def _add_cost_and_value(
+    out: pd.DataFrame,
+    prof: pd.DataFrame,
+    followers: pd.Series,
+    er: pd.Series,
+    extra: dict[str, pd.Series],
+    conc: pd.Series,
+    cost_a: CostAssumptions,
+    sch: TierScheme,
+) -> None:
+    """Columns of ``out`` from the rate card and the reach: cost per post and per engagement,
+    the profile columns carried through, expected engagements and earned media value."""
     platform = prof["platform"] if "platform" in prof.columns else None
     est = estimate_rate(followers, er, platform, assumptions=cost_a, scheme=sch)
     if "rate_per_post" in prof.columns:
@@ -236,6 +259,3 @@ def score_creators(
     out["emv_per_post"] = (
         earned_media_value(emv_in, assumptions=cost_a).where(followers.notna()).to_numpy()
     )
-    out = out.drop(columns=[c for c in ("median_views",) if c in out.columns])
-    step("done", 1.0)
-    return out

@@ -37,6 +37,7 @@ from micromix.ingest.files import (
     require_columns,
 )
 from micromix.ingest.formats import (
+    FORMATS,
     CanonicalFormat,
     CreatorListFormat,
     FormatAdapter,
@@ -70,6 +71,7 @@ from micromix.ingest.traffic_exports import GaReportFormat
 
 __all__ = [
     "FILE_FORMATS",
+    "FORMATS",
     "AdsExportFormat",
     "CanonicalFormat",
     "CreatorListFormat",

@@ -40,13 +40,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 import pandas as pd
 
 from micromix.errors import ColumnNotFoundError, ConfigError
 from micromix.ingest.files import RawTable
+from micromix.registry import Registry
 from micromix.schema import KINDS, schema_for
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "CANONICAL_MAX",
     "ERROR_FIELD",
     "ERROR_REASON",
+    "FORMATS",
     "FULL_MATCH",
     "GA4_EVENT_TYPES",
     "SUMMARY",
@@ -85,8 +87,6 @@ FULL_MATCH = 1.0
 #: the best score the generic canonical layout can get (a specific layout wins a tie)
 CANONICAL_MAX = 0.99
 
-_FORMATS: dict[str, type[FormatAdapter]] = {}
-
 
 def normalize_name(name: object) -> str:
     """Header name in comparable form: lower case, runs of non-alphanumerics -> ``_``.
@@ -98,11 +98,8 @@ def normalize_name(name: object) -> str:
 
 
 def register_format(cls: type[FormatAdapter]) -> type[FormatAdapter]:
-    """Class decorator adding an adapter to the registry under its ``lookup_name``."""
-    if not cls.lookup_name:
-        raise ConfigError(f"{cls.__name__}: a format adapter needs a lookup_name")
-    _FORMATS[cls.lookup_name] = cls
-    return cls
+    """Class decorator adding an adapter to :data:`FORMATS` under its ``lookup_name``."""
+    return FORMATS.register(cls)
 
 
 def _kind_table(kind: str) -> str:
@@ -118,12 +115,12 @@ def get_format(name: str, kind: str | None = None) -> FormatAdapter:
         ``name`` is not registered, or the layout cannot produce ``kind``.
     """
     key = normalize_name(name)
-    if key not in _FORMATS:
+    if key not in FORMATS:
         raise ConfigError(
-            f"unknown --format {name!r}; use one of {', '.join(sorted(_FORMATS))} "
+            f"unknown --format {name!r}; use one of {', '.join(FORMATS.names())} "
             "or leave it out to detect the layout from the header"
         )
-    cls = _FORMATS[key]
+    cls = FORMATS.get(key)
     table = _kind_table(kind) if kind is not None else None
     if table is not None and cls.kinds and table not in cls.kinds:
         produces = ", ".join(_cli_kind(t) for t in cls.kinds)
@@ -138,7 +135,7 @@ def list_formats(kind: str | None = None) -> list[str]:
     """Registered layout names (those able to produce ``kind`` when given), sorted."""
     table = _kind_table(kind) if kind is not None else None
     return sorted(
-        n for n, c in _FORMATS.items() if table is None or not c.kinds or table in c.kinds
+        n for n, c in FORMATS.as_dict().items() if table is None or not c.kinds or table in c.kinds
     )
 
 
@@ -269,6 +266,10 @@ class FormatAdapter:
         :data:`ERROR_REASON` (both ``None`` elsewhere); the pipeline quarantines them.
         """
         raise NotImplementedError
+
+
+#: the input layouts by ``lookup_name`` (join with :func:`register_format`)
+FORMATS: Registry[FormatAdapter] = Registry("export layout", base=FormatAdapter)
 
 
 def _group_present(group: Sequence[str], norm: set[str]) -> bool:
@@ -970,6 +971,6 @@ class CreatorListFormat(FormatAdapter):
         )
 
 
-def registered_formats() -> dict[str, Callable[..., FormatAdapter]]:
+def registered_formats() -> dict[str, type[FormatAdapter]]:
     """A copy of the registry: ``lookup_name -> adapter class``."""
-    return dict(_FORMATS)
+    return FORMATS.as_dict()

@@ -32,9 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from micromix.store import Store
 
 __all__ = [
     "REGISTRY_TABLE",
@@ -153,7 +156,7 @@ def registry_row(info: ExportInfo, path: str, rows: int, now: pd.Timestamp) -> d
     }
 
 
-def read_registry(store: Any, table: str) -> list[tuple[ExportInfo, str, str, pd.Timestamp]]:
+def read_registry(store: Store, table: str) -> list[tuple[ExportInfo, str, str, pd.Timestamp]]:
     """Registered exports of ``table``: ``(info, export_id, path, ingested_at)``."""
     if not store.has_table(REGISTRY_TABLE):
         return []

@@ -41,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -75,6 +75,9 @@ from micromix.schema import (
     read_numbers,
     schema_for,
 )
+
+if TYPE_CHECKING:
+    from micromix.store import Store
 
 __all__ = [
     "JUNK_SHARE",
@@ -279,70 +282,19 @@ def prepare_file(
     else:
         adapter = None
     parts: list[pd.DataFrame] = [_broken_records(schema, raw, source, now)]
-    empty = schema.validate(pd.DataFrame(columns=schema.columns), rows=[], source=source)
-    accepted, rows_ok = empty.accepted, []
     summary_n = 0
     checks: tuple[dict[str, Any], ...] = ()
     canon_all: pd.DataFrame | None = None
     if len(raw.rows):
-        if adapter is None:
-            adapter = detect_format(raw.columns, kind, source)
-        else:
-            adapter.check(raw.columns, source)
-        step(f"mapping {adapter.lookup_name} layout", 0.25)
-        canon = adapter.to_canonical(raw).reset_index(drop=True)
-        if len(canon) != len(raw.rows):  # pragma: no cover - adapter contract
-            raise AssertionError(f"{adapter.lookup_name} changed the number of rows")
-        canon_all = canon
-        lines = np.asarray(raw.rows)
-        is_summary = (
-            canon[SUMMARY].notna().to_numpy()
-            if SUMMARY in canon.columns
-            else np.zeros(len(canon), bool)
+        m = _map_and_validate(
+            schema, kind, raw, adapter, parts, p, source, code, now, dayfirst, window, step
         )
-        summary_n = int(is_summary.sum())
-        summary = canon.loc[is_summary]
-        data = canon.loc[~is_summary].reset_index(drop=True)
-        data_lines = lines[~is_summary]
-        if not len(data) and not raw.broken:
-            raise InputFileError(
-                f"{p}: the file holds only total rows ({summary_n}), no data rows; export the "
-                "report with its rows (campaigns, ad groups, days ...)"
-            )
-        if schema.name in LINEAGE_TABLES:
-            data["source_row"] = data_lines
-        if schema.name == "ad_performance":
-            _require_level_key(data)
-        _apply_currency(schema, data, code, source, adapter)
-        bad = (
-            data[ERROR_REASON].notna().to_numpy()
-            if ERROR_REASON in data.columns
-            else np.zeros(len(data), dtype=bool)
-        )
-        if bad.any():
-            parts.append(_adapter_records(schema, raw, data, data_lines, bad, source, now))
-        data = data.drop(
-            columns=[c for c in (ERROR_FIELD, ERROR_REASON, SUMMARY) if c in data.columns]
-        )
-        step(f"validating {int((~bad).sum()):,} rows", 0.5)
-        res = schema.validate(
-            data.loc[~bad].reset_index(drop=True),
-            rows=data_lines[~bad].tolist(),
-            source=source,
-            ingested_at=now,
-            dayfirst=dayfirst if dayfirst is not None else adapter.dayfirst,
-            window=window,
-        )
-        _refuse_junk(schema, adapter, res, int((~bad).sum()), source)
-        if len(res.quarantine):
-            q = res.quarantine.copy()
-            by_line = dict(zip(raw.rows, range(len(raw.rows))))
-            q["record"] = [_raw_record(raw, by_line[int(r)]) for r in q["row"]]
-            parts.append(q)
-        accepted, rows_ok = res.accepted, res.rows_accepted
-        checks = _cross_check(schema, summary, res.accepted, int(len(res.quarantine) + bad.sum()))
-    elif adapter is None:
-        adapter = get_format("canonical", kind)
+        adapter, canon_all, summary_n, checks = m.adapter, m.canon, m.summary_n, m.checks
+        accepted, rows_ok = m.result.accepted, m.result.rows_accepted
+    else:
+        empty = schema.validate(pd.DataFrame(columns=schema.columns), rows=[], source=source)
+        accepted, rows_ok = empty.accepted, []
+        adapter = adapter if adapter is not None else get_format("canonical", kind)
     quarantine = _concat_quarantine(parts)
     info = _export_info(schema, adapter, raw, accepted) if schema.name in LINEAGE_TABLES else None
     if info is not None and len(accepted):
@@ -360,6 +312,88 @@ def prepare_file(
         _mapping_of(adapter, raw),
         canon_all,
     )
+
+
+class _Mapped(NamedTuple):
+    adapter: FormatAdapter
+    canon: pd.DataFrame
+    result: ValidationResult
+    summary_n: int
+    checks: tuple[dict[str, Any], ...]
+
+
+def _map_and_validate(
+    schema: EntitySchema,
+    kind: str,
+    raw: RawTable,
+    adapter: FormatAdapter | None,
+    parts: list[pd.DataFrame],
+    path: Path,
+    source: str,
+    code: str | None,
+    now: pd.Timestamp,
+    dayfirst: bool | None,
+    window: TimeWindow | None,
+    step: Progress,
+) -> _Mapped:
+    """Map the rows of ``raw`` with ``adapter`` (detected when None) and validate them.
+
+    Total rows are set aside (and cross-checked), the currency applied; rows the adapter
+    cannot map and rows the contract refuses are appended to ``parts`` (the quarantine).
+    """
+    if adapter is None:
+        adapter = detect_format(raw.columns, kind, source)
+    else:
+        adapter.check(raw.columns, source)
+    step(f"mapping {adapter.lookup_name} layout", 0.25)
+    canon = adapter.to_canonical(raw).reset_index(drop=True)
+    if len(canon) != len(raw.rows):  # pragma: no cover - adapter contract
+        raise AssertionError(f"{adapter.lookup_name} changed the number of rows")
+    lines = np.asarray(raw.rows)
+    is_summary = (
+        canon[SUMMARY].notna().to_numpy()
+        if SUMMARY in canon.columns
+        else np.zeros(len(canon), bool)
+    )
+    summary_n = int(is_summary.sum())
+    summary = canon.loc[is_summary]
+    data = canon.loc[~is_summary].reset_index(drop=True)
+    data_lines = lines[~is_summary]
+    if not len(data) and not raw.broken:
+        raise InputFileError(
+            f"{path}: the file holds only total rows ({summary_n}), no data rows; export the "
+            "report with its rows (campaigns, ad groups, days ...)"
+        )
+    if schema.name in LINEAGE_TABLES:
+        data["source_row"] = data_lines
+    if schema.name == "ad_performance":
+        _require_level_key(data)
+    _apply_currency(schema, data, code, source, adapter)
+    bad = (
+        data[ERROR_REASON].notna().to_numpy()
+        if ERROR_REASON in data.columns
+        else np.zeros(len(data), dtype=bool)
+    )
+    if bad.any():
+        parts.append(_adapter_records(schema, raw, data, data_lines, bad, source, now))
+    data = data.drop(columns=[c for c in (ERROR_FIELD, ERROR_REASON, SUMMARY) if c in data.columns])
+    step(f"validating {int((~bad).sum()):,} rows", 0.5)
+    res = schema.validate(
+        data.loc[~bad].reset_index(drop=True),
+        rows=data_lines[~bad].tolist(),
+        source=source,
+        ingested_at=now,
+        dayfirst=dayfirst if dayfirst is not None else adapter.dayfirst,
+        window=window,
+    )
+    _refuse_junk(schema, adapter, res, int((~bad).sum()), source)
+    if len(res.quarantine):
+        q = res.quarantine.copy()
+        by_line = dict(zip(raw.rows, range(len(raw.rows))))
+        q["record"] = [_raw_record(raw, by_line[int(r)]) for r in q["row"]]
+        parts.append(q)
+    checks = _cross_check(schema, summary, res.accepted, int(len(res.quarantine) + bad.sum()))
+    return _Mapped(adapter, canon, res, summary_n, checks)
 
 
 _LEVEL_KEYS = ("search_term", "keyword", "ad_id", "ad_set", "campaign_id")
@@ -674,7 +708,7 @@ def _adapter_records(
 
 # ====================================================================== writing
 def ingest_file(
-    store: Any,
+    store: Store,
     kind: str,
     path: str | Path,
     file_format: str | None = None,
@@ -800,7 +834,7 @@ def _report(
 
 
 def write_prepared(
-    store: Any, kind: str, prepared: PreparedFile, *, on_overlap: str = "refuse"
+    store: Store, kind: str, prepared: PreparedFile, *, on_overlap: str = "refuse"
 ) -> IngestReport:
     """Write a :func:`prepare_file` result to ``store`` in one transaction."""
     if on_overlap not in ON_OVERLAP:
@@ -874,9 +908,9 @@ _ENGINE_TYPES = {
 }
 
 
-def _ensure_columns(store: Any, schema: EntitySchema) -> None:
+def _ensure_columns(store: Store, schema: EntitySchema) -> None:
     """Add contract columns a store created by an older micromix lacks (DuckDB stores)."""
-    if not store.has_table(schema.name) or getattr(store, "engine", "") != "duckdb":
+    if not store.has_table(schema.name) or store.engine != "duckdb":
         return
     have = set(store.table(schema.name).columns)
     for f in schema.fields:
@@ -884,7 +918,7 @@ def _ensure_columns(store: Any, schema: EntitySchema) -> None:
             store.sql(f'ALTER TABLE "{schema.name}" ADD COLUMN "{f.name}" {_ENGINE_TYPES[f.dtype]}')
 
 
-def _rows_of(store: Any, table: str, ids: list[str]) -> pd.DataFrame:
+def _rows_of(store: Store, table: str, ids: list[str]) -> pd.DataFrame:
     if not store.has_table(table):
         return pd.DataFrame()
     t = store.table(table)
@@ -916,7 +950,12 @@ def _diff(old: pd.DataFrame, new: pd.DataFrame, schema: EntitySchema) -> tuple[i
 
 
 def ingest_frame(
-    store: Any, kind: str, df: pd.DataFrame, source: str, *, ingested_at: pd.Timestamp | None = None
+    store: Store,
+    kind: str,
+    df: pd.DataFrame,
+    source: str,
+    *,
+    ingested_at: pd.Timestamp | None = None,
 ) -> IngestReport:
     """Ingest a DataFrame (e.g. an API batch or the simulator's) with the same guarantees.
 
@@ -948,7 +987,7 @@ def validate_frame(
 
 
 def _write(
-    store: Any,
+    store: Store,
     kind: str,
     schema: EntitySchema,
     res: ValidationResult,
@@ -985,7 +1024,7 @@ def _write(
 
 
 def _keep_first_seen(
-    store: Any, schema: EntitySchema, source: str, quarantine: pd.DataFrame
+    store: Store, schema: EntitySchema, source: str, quarantine: pd.DataFrame
 ) -> pd.DataFrame:
     """Give records identical to stored ones their stored ``ingested_at`` (re-ingest = no-op)."""
     if not len(quarantine) or not store.has_table("quarantine"):

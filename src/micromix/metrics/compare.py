@@ -17,6 +17,8 @@ Every figure is computed from the store and carries an interval:
   correlate most with daily impressions (time to peak response).
 * **Ground truth**: where the store holds the simulator's ``ground_truth``, the true incremental
   ROAS is shown beside the estimate, with whether the interval contains it.
+* **Lifetime ROAS** (:func:`with_lifetime`): the customer-lifetime-value view from
+  :func:`micromix.clv.lifetime_returns` placed beside the first-purchase ROAS.
 
 Quickstart
 ----------
@@ -49,10 +51,12 @@ from micromix.store import Store
 __all__ = [
     "COMPARISONS",
     "DEFAULT_TIERS",
+    "LIFETIME_COLUMNS",
     "Comparison",
     "ComparisonResult",
     "compare_strategies",
     "tier_expr",
+    "with_lifetime",
 ]
 
 #: creator tiers by follower count (lower bounds); the "micro = 1K-100K" marketing preset merges
@@ -691,3 +695,86 @@ def _conclude(comp: Comparison, table: pd.DataFrame, level: float) -> str:
     if not parts:
         parts.append("Not enough data to compare these groups yet.")
     return " ".join(parts)
+
+
+#: lifetime columns :func:`with_lifetime` takes from a lifetime table (``customers`` is shown as
+#: ``acquired_customers``), placed beside the first-purchase ROAS
+LIFETIME_COLUMNS: tuple[str, ...] = (
+    "customers",
+    "clv_mean",
+    "clv_mean_low",
+    "clv_mean_high",
+    "first_purchase_roas",
+    "lifetime_roas",
+    "lifetime_roas_low",
+    "lifetime_roas_high",
+    "incremental_lifetime_roas",
+    "incremental_lifetime_roas_low",
+    "incremental_lifetime_roas_high",
+)
+
+
+def with_lifetime(result: ComparisonResult, lifetime: pd.DataFrame) -> ComparisonResult:
+    """The comparison with lifetime ROAS beside first-purchase ROAS.
+
+    Parameters
+    ----------
+    result : ComparisonResult
+        From :func:`compare_strategies`.
+    lifetime : DataFrame
+        One row per group of the comparison's dimension, column ``group`` and any of
+        :data:`LIFETIME_COLUMNS`: :func:`micromix.clv.lifetime_returns` output (grouped by
+        ``result.comparison.dimension``, with the same creator tiers).
+
+    Returns
+    -------
+    ComparisonResult
+        The table gains the lifetime columns right after ``roas_high`` (groups without a
+        lifetime figure get NaN), and the conclusion a sentence on lifetime ROAS.
+    """
+    if "group" not in lifetime.columns:
+        raise ConfigError("the lifetime table needs a 'group' column (clv.lifetime_returns)")
+    cols = [c for c in LIFETIME_COLUMNS if c in lifetime.columns]
+    lt = lifetime.set_index("group")[cols].rename(columns={"customers": "acquired_customers"})
+    table = result.table.drop(columns=[c for c in lt.columns if c in result.table.columns])
+    merged = table.merge(lt, left_on="strategy", right_index=True, how="left")
+    anchor = list(table.columns).index("roas_high") + 1 if "roas_high" in table else len(table)
+    order = [*table.columns[:anchor], *lt.columns, *table.columns[anchor:]]
+    merged = merged[order]
+    notes = [*result.notes]
+    h = lifetime.attrs.get("horizon")
+    if h is not None:
+        notes.append(
+            f"lifetime ROAS: revenue of the customers each group acquired "
+            f"({lifetime.attrs.get('basis', 'first-purchase')}) to date plus their predicted "
+            f"CLV over {h:g} {lifetime.attrs.get('time_unit_name', 'weeks')}, per dollar of "
+            "the group's spend"
+        )
+    text = _conclude_lifetime(merged, result.level)
+    conclusion = f"{result.conclusion} {text}".strip() if text else result.conclusion
+    return ComparisonResult(result.comparison, merged, conclusion, result.level, notes)
+
+
+def _conclude_lifetime(table: pd.DataFrame, level: float) -> str:
+    if "lifetime_roas" not in table.columns:
+        return ""
+    life = table.dropna(subset=["lifetime_roas", "first_purchase_roas"])
+    if life.empty:
+        return (
+            "No group has a lifetime ROAS yet: too few customers bought again to fit their "
+            "lifetime value (see micromix clv by-strategy for each group's reason)."
+        )
+    best = life.sort_values("lifetime_roas", ascending=False).iloc[0]
+    first = life.sort_values("first_purchase_roas", ascending=False).iloc[0]
+    text = (
+        f"Over the customers' lifetime, {best['strategy']} returns the most per dollar: "
+        f"lifetime ROAS {best['lifetime_roas']:.2f} ({level:.0%} interval "
+        f"{best['lifetime_roas_low']:.2f} to {best['lifetime_roas_high']:.2f}) against "
+        f"{best['first_purchase_roas']:.2f} at the first purchase"
+    )
+    if first["strategy"] != best["strategy"]:
+        text += (
+            f"; on first purchases alone {first['strategy']} would look best "
+            f"({first['first_purchase_roas']:.2f})"
+        )
+    return text + "."

@@ -30,6 +30,7 @@ from micromix.moments.bursts import (
 )
 from micromix.moments.classify import classify_texts
 from micromix.moments.detectors import (
+    DETECTORS,
     BurstDetector,
     CusumDetector,
     EwmaDetector,
@@ -49,6 +50,7 @@ from micromix.moments.topics import TopicVocabulary
 __all__ = [
     "BURST_COLUMNS",
     "DEAD_LETTER_TABLE",
+    "DETECTORS",
     "MAX_SESSIONS",
     "MOMENTS",
     "MOMENTS_TABLE",

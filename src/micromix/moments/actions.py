@@ -38,12 +38,15 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
 from micromix.errors import DeliveryError
 from micromix.moments.rules import MOMENTS
+
+if TYPE_CHECKING:
+    from micromix.store import Store
 
 __all__ = [
     "DEAD_LETTER_TABLE",
@@ -216,15 +219,13 @@ class StoreEnricher:
     note.
     """
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._cache: dict[str, pd.DataFrame | None] = {}
 
     def _table(self, name: str) -> pd.DataFrame | None:
         if name not in self._cache:
-            has = getattr(self.store, "has_table", None)
-            ok = has is not None and has(name)
-            df = self.store.read(name) if ok else None
+            df = self.store.read(name) if self.store.has_table(name) else None
             self._cache[name] = df if df is not None and len(df) else None
         return self._cache[name]
 

@@ -29,8 +29,10 @@ import numpy as np
 from scipy import special
 
 from micromix.errors import ConfigError
+from micromix.registry import Registry
 
 __all__ = [
+    "DETECTORS",
     "BurstDetector",
     "CusumDetector",
     "EwmaDetector",
@@ -40,34 +42,23 @@ __all__ = [
     "register_detector",
 ]
 
-_REGISTRY: dict[str, type[BurstDetector]] = {}
 #: most thresholds a PoissonDetector keeps solved (then it starts afresh)
 _THRESHOLD_CACHE = 200_000
 
 
 def register_detector(cls: type[BurstDetector]) -> type[BurstDetector]:
-    """Class decorator: make ``cls`` available under ``cls.lookup_name``."""
-    _REGISTRY[cls.lookup_name] = cls
-    return cls
+    """Class decorator: make ``cls`` available under ``cls.lookup_name`` (:data:`DETECTORS`)."""
+    return DETECTORS.register(cls)
 
 
 def available_detectors() -> list[str]:
     """Names of the registered detectors."""
-    return sorted(_REGISTRY)
+    return DETECTORS.names()
 
 
 def get_detector(name: str | dict[str, Any] | BurstDetector, **params: Any) -> BurstDetector:
     """Build a detector from its name (and parameters), a ``to_dict()`` dict, or pass one through."""
-    if isinstance(name, BurstDetector):
-        return name
-    if isinstance(name, dict):
-        return BurstDetector.from_dict(name)
-    cls = _REGISTRY.get(name)
-    if cls is None:
-        raise ConfigError(
-            f"unknown burst detector {name!r}; use one of {', '.join(available_detectors())}"
-        )
-    return cls(**params)
+    return DETECTORS.create(name, **params)
 
 
 @dataclass(frozen=True)
@@ -85,11 +76,7 @@ class BurstDetector:
     @staticmethod
     def from_dict(d: dict[str, Any]) -> BurstDetector:
         """Inverse of :meth:`to_dict`."""
-        d = dict(d)
-        name = d.pop("lookup_name", None)
-        if name is None:
-            raise ConfigError(f"detector dict {d!r} has no 'lookup_name'")
-        return get_detector(name, **d)
+        return DETECTORS.create(d)
 
     def _positive(self, **values: float) -> None:
         for k, v in values.items():
@@ -144,6 +131,10 @@ class BurstDetector:
     def __repr__(self) -> str:
         args = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
         return f"{type(self).__name__}({args})"
+
+
+#: the burst detectors by ``lookup_name`` (join with :func:`register_detector`)
+DETECTORS: Registry[BurstDetector] = Registry("burst detector", base=BurstDetector)
 
 
 @register_detector

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 from micromix.errors import ConfigError, ModelError, NotFittedError
@@ -105,8 +106,13 @@ def _length_features(t: str) -> list[int]:
     return [i for i, hit in enumerate((n == 1, n == 2, n >= 6, n == 0)) if hit]
 
 
-class IntentClassifier:
+class IntentClassifier(ClassifierMixin, BaseEstimator):
     """Micro-moment intent classifier (rules + site cues + n-gram logistic regression).
+
+    A scikit-learn estimator: hyperparameters are keyword-only and stored as given,
+    ``get_params`` / ``set_params`` / :func:`sklearn.base.clone` come from
+    :class:`~sklearn.base.BaseEstimator`, and what ``fit`` (or :meth:`load`) learns is in the
+    attributes ending in ``_``. Models are saved as weights and JSON (:meth:`save`), not pickled.
 
     Parameters
     ----------
@@ -166,36 +172,25 @@ class IntentClassifier:
         self.class_prior = class_prior
 
     # ------------------------------------------------------------------ params
-    def get_params(self, deep: bool = True) -> dict[str, object]:
-        """Hyper-parameters as a dict (scikit-learn protocol)."""
-        return {
-            "C": self.C,
-            "min_df": self.min_df,
-            "rule_scale": self.rule_scale,
-            "char_ngrams": self.char_ngrams,
-            "cache_size": self.cache_size,
-            "class_weight": self.class_weight,
-            "class_prior": self.class_prior,
-        }
+    def set_params(self, **params: Any) -> IntentClassifier:
+        """Set hyper-parameters (scikit-learn protocol); an unknown name is a ConfigError.
 
-    def set_params(self, **params: object) -> IntentClassifier:
-        """Set hyper-parameters (scikit-learn protocol)."""
-        for k, v in params.items():
-            if k not in self.get_params():
+        On a fitted model the prediction cache and the prior shift are rebuilt, so a new
+        ``class_prior`` or ``cache_size`` applies to the next prediction.
+        """
+        allowed = self.get_params(deep=False)
+        for k in params:
+            if k not in allowed:
                 raise ConfigError(
-                    f"IntentClassifier has no parameter {k!r}; use one of {sorted(self.get_params())}"
+                    f"IntentClassifier has no parameter {k!r}; use one of {sorted(allowed)}"
                 )
-            setattr(self, k, v)
+        super().set_params(**params)
         if hasattr(self, "coef_"):
             self._reset_cache()
         return self
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"IntentClassifier({args})"
-
     # ------------------------------------------------------------------ features
-    def _validate_params(self) -> None:
+    def _check_params(self) -> None:
         if not (isinstance(self.C, (int, float)) and self.C > 0):
             raise ConfigError(f"IntentClassifier: C={self.C!r} must be a positive number")
         if not (isinstance(self.min_df, int) and self.min_df >= 1):
@@ -253,7 +248,7 @@ class IntentClassifier:
 
         Labels must be among :data:`~micromix.moments.rules.MOMENTS`.
         """
-        self._validate_params()
+        self._check_params()
         texts = [normalize_text(t) for t in X]
         labels = np.asarray(list(y), dtype=object)
         if len(texts) != len(labels):

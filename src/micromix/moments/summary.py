@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import pandas as pd
@@ -26,6 +26,9 @@ from micromix.moments.bursts import BurstSpec, detect_bursts
 from micromix.moments.evaluate import score_bursts
 from micromix.moments.sessions import moment_kpis, tag_sessions
 from micromix.moments.topics import NO_TOPIC, TopicVocabulary
+
+if TYPE_CHECKING:
+    from micromix.store import Store
 
 __all__ = ["MAX_SESSIONS", "MomentSummary", "moment_summary"]
 
@@ -57,7 +60,7 @@ def _topic_of(queries: pd.Series, topics: tuple[str, ...] | None) -> pd.Series:
 
 
 def moment_summary(
-    store: Any,
+    store: Store,
     *,
     freq: str = "1h",
     detector: str = "poisson",

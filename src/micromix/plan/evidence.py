@@ -41,6 +41,7 @@ from micromix.metrics.compare import COMPARISONS, ComparisonResult, compare_stra
 from micromix.moments.summary import MomentSummary, moment_summary
 from micromix.optimize import BudgetRecommendation, recommend_budget
 from micromix.plan.build import PLAN_PARTS, Plan, build_plan, currency_of
+from micromix.simulate import TOPICS
 from micromix.social import BrandSpec, ad_baseline, infer_brand, rank_for_amplification
 from micromix.store import Store
 from micromix.store.quality import QualityReport, empty_columns, quality_report
@@ -272,7 +273,9 @@ def _influencer_spend(ev: Evidence, store: Store) -> float | None:
 
 def _moments(ev: Evidence, store: Store) -> None:
     if store.count("events"):
-        ev.moments = moment_summary(store, seed=ev.seed)
+        # a simulated market's surges are keyed by the simulator's topics: tag with them
+        simulated = store.has_table("surges") and store.count("surges") > 0
+        ev.moments = moment_summary(store, seed=ev.seed, topics=TOPICS if simulated else None)
 
 
 def _plan(ev: Evidence, store: Store, budget: float | None) -> None:

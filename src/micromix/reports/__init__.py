@@ -30,15 +30,18 @@ from micromix.reports.builder import (
     register_section,
     write_report,
 )
+from micromix.reports.lifetime import LifetimeSection, lifetime_section_html
 
 __all__ = [
     "DEFAULT_SECTIONS",
     "SECTIONS",
     "VEGA_LITE_VERSION",
+    "LifetimeSection",
     "ReportContext",
     "Section",
     "build_report",
     "get_section",
+    "lifetime_section_html",
     "register_section",
     "vega_bundle",
     "write_report",

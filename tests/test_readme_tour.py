@@ -434,6 +434,26 @@ def test_tour_mix_model_experiments_and_budget(tour, monkeypatch):
     assert "to detect 0.01" in res.output
 
 
+@covers("micromix plan")
+def test_tour_one_plan(tour, monkeypatch):
+    text, as_json = _section("One plan: `micromix plan` (`docs/plan.md`)")
+    res = run(text, monkeypatch)
+    assert "Plan - " in res.output and "simulator truth" in res.output
+    assert "1. reallocate" in res.output and "why:" in res.output
+    d = json.loads(run(as_json, monkeypatch).stdout)
+    assert d["budget"] == pytest.approx(6000.0)
+    assert {"allocation", "expected_gain", "expected_gain_low", "expected_gain_high"} <= set(d)
+    assert {"actions", "truth"} <= set(d)
+    assert sum(r["recommended_spend"] for r in d["allocation"]) == pytest.approx(6000.0)
+    assert {a["kind"] for a in d["actions"]} <= {
+        "reallocate",
+        "target",
+        "amplify",
+        "hire",
+        "respond",
+    }
+
+
 @covers(
     "micromix clv fit",
     "micromix clv by-strategy",

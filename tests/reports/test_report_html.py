@@ -20,7 +20,7 @@ from micromix.reports.assets import script_safe
 from micromix.simulate import SimConfig, simulate
 from micromix.store import Store
 
-SECTION_TITLES = ("KPI overview", "Trends", "Strategy comparisons", "Data quality")
+SECTION_TITLES = ("The plan", "KPI overview", "Trends", "Strategy comparisons", "Data quality")
 CHART_RE = re.compile(r'<script type="application/json" data-chart="([^"]+)">(.*?)</script>', re.S)
 
 
@@ -64,8 +64,8 @@ def test_every_section_heading_and_comparison_present(sim_html: str) -> None:
         "Clicks",
         "Conversions (all)",
         "Revenue (all)",
-        "Revenue per $ of ad spend",
-        "Ad spend per conversion",
+        "Revenue per ad dollar (attributed)",
+        "Ad spend per conversion (attributed)",
         "Engagement rate",
         "Earned media value",
     ):
@@ -295,7 +295,7 @@ def test_content_section_ranks_user_posts_and_creators(sim_store: Store) -> None
     html = reports.build_report(ev, sections=["content"])
     assert "User content to amplify (brand @pawsome)" in html
     assert "Creators to hire" in html and "Micro vs macro creators" in html
-    assert "amplification_score" in html
+    assert "amplification score" in html
 
 
 def test_moments_section_shows_kpis_and_surges() -> None:

@@ -38,6 +38,7 @@ DOMAIN_ROUTERS: tuple[tuple[str, str], ...] = (
     ("micromix.api.routers.creators", "micromix.influencers"),
     ("micromix.api.routers.audience", "micromix.audience"),
     ("micromix.api.routers.measurement", "micromix.measurement"),
+    ("micromix.api.routers.plan", "micromix.plan"),
 )
 
 _DESCRIPTION = """

@@ -22,8 +22,7 @@ from micromix.cli._common import (
 from micromix.errors import ConfigError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
+    from micromix.plan import Evidence
     from micromix.store import Store
 
 __all__ = ["register"]
@@ -65,6 +64,7 @@ def demo(
             )
             update("done", 1.0)
         results = run.evidence.comparisons
+        plan = run.evidence.plan
         if as_json:
             emit_json(
                 {
@@ -73,46 +73,96 @@ def demo(
                     "ground_truth": str(run.ground_truth),
                     "events": run.events,
                     "seconds": round(run.seconds, 1),
+                    "plan": None if plan is None else plan.to_dict(),
                     "comparisons": {k: r.to_records() for k, r in results.items()},
                 }
             )
             return
-        kpis = run.evidence.kpis_by_strategy
-        if kpis is not None:
-            cols = ["strategy", "spend", "impressions", "reach", "ctr", "cpa", "roas"]
-            cols += ["engagement_rate"]
-            emit_frame(kpis[cols], title="KPIs by strategy (attributed)")
-        for r in results.values():
-            emit_frame(_compact(r.table), title=r.comparison.question)
-            console.print(r.conclusion + "\n", highlight=False)
+        for line in demo_summary(run.evidence, users=users, days=days, seed=seed):
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
         console.print(f"[bold green]report:[/] {report}  (open it in a browser; works offline)")
         console.print(
             f"database: {run.database}   ground truth: {run.ground_truth}   "
-            f"{run.events:,} events in {run.seconds:.0f} s"
+            f"{run.events:,} events in {run.seconds:.0f} s",
+            soft_wrap=True,
         )
 
     run_command(body)
 
 
-def _compact(table: pd.DataFrame) -> pd.DataFrame:
-    """The comparison columns a person reads first, with intervals as '[low, high]'."""
-    import pandas as pd
+def _money(v: float | None, sym: str) -> str:
+    from micromix.plan.actions import money
 
-    def iv(row: pd.Series) -> str:
-        lo, hi = row.get("incremental_roas_low"), row.get("incremental_roas_high")
-        return "-" if pd.isna(lo) else f"[{lo:.2f}, {hi:.2f}]"
+    return money(v, sym)
 
-    out = pd.DataFrame(
-        {
-            "strategy": table["strategy"],
-            "spend": table["spend"],
-            "attr. ROAS": table["roas"],
-            "incr. ROAS": table["incremental_roas"],
-            "95% CI": table.apply(iv, axis=1),
-        }
-    )
-    if "true_incremental_roas" in table.columns:
-        out["true incr."] = table["true_incremental_roas"]
+
+def _iv(v: float | None, lo: float | None, hi: float | None) -> str:
+    import math
+
+    if v is None or not math.isfinite(v):
+        return "-"
+    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+        return f"{v:.2f}"
+    return f"{v:.2f} ({lo:.2f} to {hi:.2f})"
+
+
+def demo_summary(evidence: Evidence, *, users: int, days: int, seed: int) -> list[str]:
+    """The lines ``micromix demo`` prints: the plan, then the incremental evidence (plain text,
+    the same at any terminal width, so the README can quote a real run)."""
+    import math
+
+    out = [
+        f"Simulated data: a pet-products brand, {users:,} consumers, {days} days, seed {seed}.",
+        "",
+    ]
+    plan = evidence.plan
+    if plan is None:
+        out.append(evidence.notes.get("plan", "No plan could be built."))
+    else:
+        sym = plan.symbol
+        out.append(f"Plan: {plan.headline()}")
+        out.append(
+            f"  {'strategy':<15}{'today':>10}{'plan':>10}{'change':>10}   expected incremental revenue"
+        )
+        for r in plan.allocation.itertuples(index=False):
+            change = ("+" if r.change > 0 else "") + _money(r.change, sym)
+            out.append(
+                f"  {r.strategy:<15}{_money(r.current_spend, sym):>10}"
+                f"{_money(r.recommended_spend, sym):>10}{change:>10}   "
+                f"{_money(r.expected_incremental_revenue, sym)} ({_money(r.low, sym)} to "
+                f"{_money(r.high, sym)})"
+            )
+        for i, a in enumerate(plan.actions, 1):
+            out.append(f"  {i}. {a.kind} [{a.confidence}] {a.what}.")
+        if plan.truth is not None:
+            t = plan.truth
+            out.append(
+                f"  Simulator truth: current mix {_money(t.current_incremental_revenue, sym)}, "
+                f"this plan {_money(t.recommended_incremental_revenue, sym)}, best possible "
+                f"{_money(t.optimal_incremental_revenue, sym)} of incremental revenue."
+            )
+    out += [
+        "",
+        f"Incremental revenue per $ from randomised holdouts ({evidence.level:.0%} interval), the "
+        "simulator's true value, and the ROAS the platforms would report:",
+        f"  {'strategy':<15}{'spend':>10}   {'incremental ROAS':<24}{'true':>6}{'attributed':>12}",
+    ]
+    for res in evidence.comparisons.values():
+        t = res.table
+        t = t[(t["spend"] > 0) & t["incremental_roas"].notna()]
+        if t.empty:
+            continue
+        out.append(f"  {res.comparison.question}")
+        for r in t.to_dict(orient="records"):
+            true = r.get("true_incremental_roas")
+            true_s = f"{true:.2f}" if true is not None and math.isfinite(true) else "-"
+            attr = r.get("roas")
+            attr_s = f"{attr:.2f}" if attr is not None and math.isfinite(attr) else "-"
+            iv = _iv(r["incremental_roas"], r["incremental_roas_low"], r["incremental_roas_high"])
+            out.append(
+                f"    {r['strategy']:<13}{r['spend']:>10,.0f}   {iv:<24}{true_s:>6}{attr_s:>12}"
+            )
+    out.append("")
     return out
 
 

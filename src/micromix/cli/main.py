@@ -44,6 +44,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "micromix.cli.core",
         "Compare strategies on the same KPIs and on incremental outcomes, with intervals.",
     ),
+    "plan": (
+        "micromix.cli.plan",
+        "One plan: the budget across strategies, then what to target, amplify, hire and answer.",
+    ),
     "report": ("micromix.cli.core", "Write the self-contained HTML report of the store."),
     "export": (
         "micromix.cli.core",
@@ -95,6 +99,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 #: modules that attach commands to the root app (those without COMMANDS entries load eagerly)
 COMMAND_MODULES: tuple[str, ...] = (
     "micromix.cli.core",
+    "micromix.cli.plan",
     "micromix.cli.ingest_cmd",
     "micromix.cli.moments",
     "micromix.cli.social",

@@ -21,7 +21,7 @@ __all__ = ["PAGES", "render_api_docs", "render_login", "render_page", "static_as
 
 #: dashboard pages: slug -> (navigation title, page heading)
 PAGES: dict[str, tuple[str, str]] = {
-    "overview": ("Overview", "KPIs and trends"),
+    "overview": ("Overview", "The plan, then the evidence"),
     "compare": ("Comparisons", "Strategy comparisons on incremental outcomes"),
     "moments": ("Micro-moments", "Live micro-moment feed"),
     "content": ("User content", "User content to amplify"),
@@ -39,12 +39,23 @@ _STATIC: dict[str, str] = {
 
 _BODIES: dict[str, str] = {
     "overview": """
+<section class="card plan" id="plan-card" aria-live="polite"><h2>The plan</h2>
+  <p class="headline" id="plan-headline">Working out the plan from all the evidence&hellip;</p>
+  <div class="table" id="plan-table"></div>
+  <ol class="actions" id="plan-actions"></ol>
+  <p class="truth" id="plan-truth" hidden></p>
+  <ul class="notes" id="plan-notes"></ul></section>
+<section class="card"><h2>Incremental return per $ by strategy (randomised holdouts)</h2>
+  <p class="hint">Revenue each strategy caused per dollar, with its interval; the
+  platform-attributed ROAS is shown beside it for contrast (it overstates the return).</p>
+  <div class="chart" id="incr-chart"></div></section>
+<h2 class="sub">Attributed KPIs (what the platforms report, not what the ads caused)</h2>
 <section class="tiles" id="tiles" aria-live="polite"></section>
-<section class="card"><h2>Daily spend and revenue by strategy</h2>
+<section class="card"><h2>Daily spend and revenue by strategy (attributed)</h2>
   <div class="chart" id="trend-chart"></div></section>
 <div class="grid2">
-  <section class="card"><h2>ROAS by platform</h2><div class="chart" id="platform-chart"></div></section>
-  <section class="card"><h2>KPIs by strategy</h2><div class="table" id="strategy-table"></div></section>
+  <section class="card"><h2>ROAS by platform (attributed)</h2><div class="chart" id="platform-chart"></div></section>
+  <section class="card"><h2>KPIs by strategy (attributed)</h2><div class="table" id="strategy-table"></div></section>
 </div>""",
     "compare": """
 <p class="lead">Each strategy on the same KPIs, and on <b>incremental</b> return measured by
@@ -171,7 +182,8 @@ def _shell(slug: str, title: str, body: str, *, nav: bool = True, who: bool = Tr
 <script type="module" src="/static/app.js"></script>
 </head><body data-page="{slug}">
 {header}
-<main><h1>{html.escape(title)}</h1><div id="error" class="error" role="alert" hidden></div>
+<main><div id="sim-banner" class="banner" role="note" hidden></div>
+<h1>{html.escape(title)}</h1><div id="error" class="error" role="alert" hidden></div>
 {body}
 </main>
 <footer>micromix dashboard &middot; <a href="/docs">API</a></footer>

@@ -5,7 +5,9 @@ tables; ``ground_truth``, ``surges``, ``clv_truth`` and ``clv_profiles`` (which 
 has) get tables of their own. Events are written a few simulated days at a time (about
 :data:`ROWS_PER_WRITE` rows), straight from the simulator's compact event log, so loading never
 holds a second copy of the events table; fewer, larger writes are much faster on DuckDB than
-one per day.
+one per day. ``sim_config`` keeps what is needed to rebuild the simulator's true response
+curves (size, order value and every channel's parameters) for judging decisions against the
+truth.
 
 Quickstart
 ----------
@@ -19,8 +21,10 @@ True
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -28,10 +32,25 @@ import pyarrow as pa
 from micromix.schema import SCHEMAS
 from micromix.store import Store
 
-__all__ = ["ROWS_PER_WRITE", "load_market"]
+__all__ = ["ROWS_PER_WRITE", "SIM_CONFIG_TABLE", "load_market", "simulation_config_frame"]
 
 #: events per store write (about 160 MB of Arrow data)
 ROWS_PER_WRITE = 2_000_000
+#: table holding the simulated market's configuration (one row, JSON)
+SIM_CONFIG_TABLE = "sim_config"
+
+
+def simulation_config_frame(config: Any, version: int = 1) -> pd.DataFrame:
+    """One row: the simulator version and, as JSON, the size, order value and the channels'
+    parameters of a :class:`~micromix.simulate.SimConfig` (what the true curves need)."""
+    doc = {
+        "users": int(config.users),
+        "days": int(config.days),
+        "seed": int(config.seed),
+        "order_value": float(config.order_value),
+        "channels": [dataclasses.asdict(c) for c in config.channels],
+    }
+    return pd.DataFrame([{"version": int(version), "config": json.dumps(doc, default=str)}])
 
 
 class _Simulated(Protocol):
@@ -105,6 +124,11 @@ def load_market(
             else:
                 store.replace(name, data)
             counts[name] = data.num_rows if isinstance(data, pa.Table) else len(data)
+        config = getattr(market, "config", None)
+        if config is not None:
+            frame = simulation_config_frame(config, getattr(market, "version", 1))
+            store.replace(SIM_CONFIG_TABLE, frame)
+            counts[SIM_CONFIG_TABLE] = 1
     report("stored", 1.0)
     return counts
 

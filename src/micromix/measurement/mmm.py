@@ -12,8 +12,9 @@ Fitting profiles out the linear coefficients: for given curve parameters the bet
 intercept, trend, Fourier seasonality and control coefficients are a (non-negative) least
 squares solve, so the outer search is only over the few curve parameters per channel (grid of
 starts, then L-BFGS-B). Lift-test results calibrate the fit as extra weighted observations.
-Intervals come from a Laplace approximation of the full least-squares problem (Jacobian at
-the optimum), propagated through draws.
+Intervals come from posterior draws: the linear coefficients are drawn exactly given the curve
+parameters, which are drawn by adaptive importance sampling; reported points are posterior
+medians, so a point always lies inside its interval.
 
 Quickstart
 ----------
@@ -42,12 +43,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 from scipy.special import expit
 from sklearn.base import BaseEstimator
 
 from micromix.checks import CheckResult, Status
 from micromix.errors import (
+    DataValidationError,
     InputFileError,
     ModelError,
     NotFittedError,
@@ -82,6 +84,32 @@ __all__ = [
 ]
 
 MODEL_FILE = "model.json"
+#: proposals drawn per posterior draw kept (importance sampling of the curve parameters)
+PROPOSALS_PER_DRAW = 3
+#: degrees of freedom of the multivariate-t proposal
+PROPOSAL_DOF = 5
+#: rounds of proposal refitting at most
+IS_ROUNDS = 3
+#: effective share of the proposals at which refitting stops
+IS_TARGET_SHARE = 0.3
+#: effective sample size of the importance weights below which the intervals are flagged
+MIN_DRAW_ESS = 30.0
+
+
+def _systematic(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` indices drawn in proportion to ``weights`` (systematic resampling)."""
+    c = np.cumsum(weights / weights.sum())
+    return np.minimum(np.searchsorted(c, (rng.random() + np.arange(n)) / n), len(c) - 1)
+
+
+def _sse(r: np.ndarray) -> float:
+    """Sum of squared residuals, ``inf`` when any residual is not finite (never a warning)."""
+    if not np.isfinite(r).all():
+        return math.inf
+    m = float(np.abs(r).max()) if len(r) else 0.0
+    if m > 1e150:  # squaring would overflow; such a draw has no weight
+        return math.inf
+    return float(r @ r)
 
 
 def single_threaded_blas() -> AbstractContextManager[Any]:
@@ -133,6 +161,8 @@ class _Design:
     calib_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     calib_y: np.ndarray = field(default_factory=lambda: np.zeros(0))
     calib_w: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: per lift test, the rows of a go-dark holdout over periods (all False: a steady test)
+    calib_rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
 
 
 class _SteadyStateResponse:
@@ -185,10 +215,23 @@ class _SteadyStateResponse:
             out[..., j] = H * betas[i] * sat.apply(level, **ps) * self.y_scale_
         return out
 
+    @property
+    def _posterior(self) -> np.ndarray:
+        """The posterior draws (the point estimate alone when the model kept none)."""
+        return self._draws[1:] if len(self._draws) > 1 else self._draws
+
     def channel_response(self, spend: np.ndarray) -> np.ndarray:
-        """Steady-state contribution per paid channel over the horizon for total ``spend``."""
+        """Expected steady-state contribution per paid channel over the horizon for ``spend``.
+
+        The mean over the posterior draws: what the allocation earns on average given what
+        the data say, the quantity a budget should maximise.
+        """
         self._check_fitted()
-        return self._paid_response(spend, self._draws[0])
+        draws = self._posterior
+        out = self._paid_response(spend, draws[0])
+        for dr in draws[1:]:
+            out = out + self._paid_response(spend, dr)
+        return out / len(draws)
 
     def response(self, spend: np.ndarray) -> np.ndarray:
         """Expected incremental outcome over the horizon (ResponseModel protocol)."""
@@ -197,8 +240,7 @@ class _SteadyStateResponse:
     def response_draws(self, spend: np.ndarray) -> np.ndarray:
         """Outcome draws from the parameter uncertainty, shape ``(n_draws, ...)``."""
         self._check_fitted()
-        draws = self._draws[1:] if len(self._draws) > 1 else self._draws
-        return np.stack([self._paid_response(spend, dr).sum(axis=-1) for dr in draws])
+        return np.stack([self._paid_response(spend, dr).sum(axis=-1) for dr in self._posterior])
 
 
 class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
@@ -313,28 +355,58 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             )
             d.calib_y = np.array([lt.delta_outcome for lt in spec.lift_tests]) / self.y_scale_
             d.calib_w = np.array([1.0 / (lt.sigma / self.y_scale_) for lt in spec.lift_tests])
+            d.calib_rows = np.array(
+                [self._test_rows(data[spec.date_col], lt) for lt in spec.lift_tests], dtype=bool
+            ).reshape(len(spec.lift_tests), len(data))
         return d
+
+    @staticmethod
+    def _test_rows(dates: pd.Series, lt: LiftTest) -> np.ndarray:
+        """The rows a go-dark holdout covered (none for a steady-state test)."""
+        if not lt.over_periods:
+            return np.zeros(len(dates), dtype=bool)
+        d = pd.to_datetime(dates)
+        rows = ((d >= pd.Timestamp(lt.start)) & (d <= pd.Timestamp(lt.end))).to_numpy()
+        if not rows.any():
+            raise DataValidationError(
+                f"lift test on {lt.channel!r} covers {lt.start} to {lt.end}, but the data has no "
+                f"period in that range ({d.min():%Y-%m-%d} to {d.max():%Y-%m-%d}); fix its dates"
+            )
+        return rows
 
     def _media_matrix(self, d: _Design, theta: np.ndarray) -> np.ndarray:
         k = theta.shape[0] // d.media.shape[1]
         th = theta.reshape(d.media.shape[1], k)
         return np.column_stack([self._transform(d.media[:, i], th[i]) for i in range(len(th))])
 
-    def _calib_rows(self, d: _Design, theta: np.ndarray) -> np.ndarray:
+    def _calib_rows(
+        self, d: _Design, theta: np.ndarray, media: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One design row per lift test: the change in the transformed channel it measured.
+
+        A steady-state test compares the saturation at two constant spend levels; a go-dark
+        holdout over periods removes the channel's actual (adstocked, varying) contribution
+        over those periods, so its row is minus the mean of the transformed channel there.
+        """
         k = theta.shape[0] // d.media.shape[1]
         th = theta.reshape(d.media.shape[1], k)
         rows = np.zeros((len(d.calib_idx), d.base.shape[1] + d.media.shape[1]))
         for r, (i, (x0, x1)) in enumerate(zip(d.calib_idx, d.calib_x)):
-            s = self._steady(np.array([x0, x1]), th[i])
-            rows[r, d.base.shape[1] + i] = s[1] - s[0]
+            if d.calib_rows.size and d.calib_rows[r].any():
+                col = media[:, i] if media is not None else self._transform(d.media[:, i], th[i])
+                rows[r, d.base.shape[1] + i] = -float(col[d.calib_rows[r]].mean())
+            else:
+                s = self._steady(np.array([x0, x1]), th[i])
+                rows[r, d.base.shape[1] + i] = s[1] - s[0]
         return rows
 
     def _solve(self, d: _Design, theta: np.ndarray, sigma: float) -> tuple[np.ndarray, float]:
         """Non-negative (for media) least squares of the linear part; returns coef and loss."""
-        X = np.column_stack([d.base, self._media_matrix(d, theta)])
+        M = self._media_matrix(d, theta)
+        X = np.column_stack([d.base, M])
         y = d.y
         if len(d.calib_idx):
-            C = self._calib_rows(d, theta) * (d.calib_w * sigma)[:, None]
+            C = self._calib_rows(d, theta, M) * (d.calib_w * sigma)[:, None]
             X = np.vstack([X, C])
             y = np.r_[y, d.calib_y * d.calib_w * sigma]
         nb = d.base.shape[1]
@@ -420,15 +492,16 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         for i, c in enumerate(self.spec.media):
             self.coef_[c] = float(coef[nb + i] * self.y_scale_)
         self.horizon_ = int(self.horizon or min(52, n))
-        self._draws = self._laplace_draws(d, theta, coef, rng)
-        self.contributions_ = self._contributions_frame(theta, coef)
+        self._draws = self._posterior_draws(d, theta, coef, rng)
+        self.contributions_ = self._contributions_frame()
         self.diagnostics_ = self._diagnostics(d, theta, coef, results)
         self.fit_seconds_ = time.perf_counter() - t0
         return self
 
     def _uncalibrated_sigma(self, d: _Design, LO, HI, starts) -> float:
-        saved = (d.calib_idx, d.calib_x, d.calib_y, d.calib_w)
+        saved = (d.calib_idx, d.calib_x, d.calib_y, d.calib_w, d.calib_rows)
         d.calib_idx = np.zeros(0, dtype=int)
+        d.calib_rows = np.zeros((0, 0), dtype=bool)
         try:
             best = min(starts, key=lambda u: self._solve(d, LO + (HI - LO) * u, 1.0)[1])
             res = optimize.minimize(
@@ -439,99 +512,163 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             )
             sse = self._solve(d, LO + (HI - LO) * res.x, 1.0)[1]
         finally:
-            d.calib_idx, d.calib_x, d.calib_y, d.calib_w = saved
+            d.calib_idx, d.calib_x, d.calib_y, d.calib_w, d.calib_rows = saved
         return math.sqrt(sse / max(len(d.y) - len(best) - d.base.shape[1] - d.media.shape[1], 1))
 
     def _residuals(self, d: _Design, p: np.ndarray, n_theta: int) -> np.ndarray:
         theta, coef = p[:n_theta], p[n_theta:]
-        X = np.column_stack([d.base, self._media_matrix(d, theta)])
+        M = self._media_matrix(d, theta)
+        X = np.column_stack([d.base, M])
         r = d.y - X @ coef
         if len(d.calib_idx):
-            C = self._calib_rows(d, theta) * (d.calib_w * self._calib_sigma)[:, None]
+            C = self._calib_rows(d, theta, M) * (d.calib_w * self._calib_sigma)[:, None]
             r = np.r_[r, d.calib_y * d.calib_w * self._calib_sigma - C @ coef]
         return r
 
-    def _laplace_draws(self, d: _Design, theta, coef, rng) -> np.ndarray:
-        """Draws of (theta, coef) from a Laplace approximation; row 0 is the point estimate.
+    def _augmented(self, d: _Design, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The linear problem for given curve parameters: design and target, with the lift
+        tests as extra rows weighted to the residual scale (what :meth:`_solve` solves)."""
+        M = self._media_matrix(d, theta)
+        X = np.column_stack([d.base, M])
+        y = d.y
+        if len(d.calib_idx):
+            w = d.calib_w * self._calib_sigma
+            X = np.vstack([X, self._calib_rows(d, theta, M) * w[:, None]])
+            y = np.r_[y, d.calib_y * w]
+        return X, y
 
-        The approximation is built in unconstrained coordinates: curve parameters through a
-        logit of their position between the bounds, channel betas through a log. That turns
-        the curved beta-versus-saturation ridge (only their product is identified at low
-        spend) into a near-linear one, so the Gaussian approximation fits it far better.
+    def _log_marginal(self, d: _Design, theta: np.ndarray, s2: float) -> float:
+        """Log posterior of the curve parameters with the linear coefficients integrated out
+        (flat prior on them): ``-SSE_min / (2 s2) - log|X'X| / 2``."""
+        X, y = self._augmented(d, theta)
+        coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+        r = y - X @ coef
+        sign, logdet = np.linalg.slogdet(X.T @ X)
+        if sign <= 0 or not np.isfinite(logdet):
+            return -math.inf
+        return -_sse(r) / (2 * s2) - 0.5 * logdet
+
+    def _posterior_draws(self, d: _Design, theta, coef, rng) -> np.ndarray:
+        """Posterior draws of (theta, coef); row 0 is the point (maximum-likelihood) estimate.
+
+        The linear coefficients (betas, intercept, trend, seasonality, controls) are
+        conditionally Gaussian given the curve parameters, so they are integrated out exactly
+        and drawn exactly; only the few curve parameters are sampled, by adaptive importance
+        sampling in logit coordinates (their position between the bounds, under a uniform
+        prior there): a multivariate t proposal from the curvature at the estimate, refitted
+        :data:`IS_ROUNDS` times to the weighted draws. Betas drawn below zero are set to zero
+        (the model's channels cannot hurt). Curve parameters stuck at a bound are held there
+        (the diagnostics flag them). ``draw_ess_`` is the effective sample size of the final
+        weights; a small one is flagged by the diagnostics.
         """
-        nt, nb = len(theta), d.base.shape[1]
         n_draws = self.spec.n_draws
         p = np.r_[theta, coef]
+        self.draw_ess_ = math.nan
+        self._cov_ok = True
         if n_draws == 0:
             return p[None, :]
         LO, HI = self._bounds
-        media = np.arange(nt + nb, len(p))
-        free = np.ones(len(p), dtype=bool)
-        free[media] = coef[nb:] > 0  # betas pinned at zero stay at zero
-        # curve parameters stuck at a bound are not identified (diagnostics flag them): hold
-        # them fixed rather than let the approximation wander along an unbounded ridge
-        rel = (theta - LO) / (HI - LO)
-        free[:nt] = (rel > 1e-3) & (rel < 1 - 1e-3)
-
-        def to_u(q: np.ndarray) -> np.ndarray:
-            u = q.copy()
-            s = np.clip((q[:nt] - LO) / (HI - LO), 1e-6, 1 - 1e-6)
-            u[:nt] = np.log(s / (1 - s))
-            u[media] = np.log(np.maximum(q[media], 1e-300))
-            return u
-
-        def from_u(u: np.ndarray) -> np.ndarray:
-            q = u.copy()
-            q[..., :nt] = LO + (HI - LO) * expit(u[..., :nt])
-            q[..., media] = np.exp(np.minimum(u[..., media], 700))
-            return q
-
-        u0 = to_u(p)
-        r0 = self._residuals(d, from_u(u0), nt)
-        idx = np.flatnonzero(free)
-        J = np.empty((len(r0), len(idx)))
-        for col, j in enumerate(idx):
-            h = 1e-5 * max(1.0, abs(u0[j]))
-            uj = u0.copy()
-            uj[j] += h
-            J[:, col] = (self._residuals(d, from_u(uj), nt) - r0) / h
         s2 = (self.sigma_ / self.y_scale_) ** 2
-        JtJ = J.T @ J
-        ridge = 1e-9 * np.trace(JtJ) / max(len(idx), 1)
-        try:
-            cov = s2 * np.linalg.inv(JtJ + ridge * np.eye(len(idx)))
-            cov = (cov + cov.T) / 2
-            w, V = np.linalg.eigh(cov)
-            self._cov_ok = bool(w.min() > -1e-12)
-            L = V * np.sqrt(np.maximum(w, 0.0))
-        except np.linalg.LinAlgError:
+        rel = np.clip((theta - LO) / (HI - LO), 1e-9, 1 - 1e-9)
+        free = np.flatnonzero((rel > 1e-3) & (rel < 1 - 1e-3))
+        v0 = np.log(rel[free] / (1 - rel[free]))
+
+        def theta_of(v: np.ndarray) -> np.ndarray:
+            th = theta.copy()
+            th[free] = LO[free] + (HI[free] - LO[free]) * expit(v)
+            return th
+
+        def log_post(v: np.ndarray) -> float:
+            prior = -float((np.logaddexp(0.0, v) + np.logaddexp(0.0, -v)).sum())
+            return self._log_marginal(d, theta_of(v), s2) + prior
+
+        k = len(free)
+        if k:
+            mean, cov = v0, self._curvature(log_post, v0)
+            V = np.empty((0, k))
+            lw = np.empty(0)
+            for _ in range(IS_ROUNDS):
+                V, lw = self._importance(log_post, mean, cov, rng, PROPOSALS_PER_DRAW * n_draws)
+                if not np.isfinite(lw).any():
+                    return p[None, :]
+                wts = np.exp(lw - lw.max())
+                wts /= wts.sum()
+                self.draw_ess_ = float(1.0 / (wts**2).sum())
+                if self.draw_ess_ >= IS_TARGET_SHARE * len(lw):
+                    break
+                # refit the proposal to the weighted draws (kept wide enough to cover them)
+                mean = wts @ V
+                dev = V - mean
+                cov = (dev * wts[:, None]).T @ dev + 1e-6 * np.eye(k)
+            picks = _systematic(np.exp(lw - lw.max()), n_draws, rng)
+            thetas = np.array([theta_of(v) for v in V[picks]])
+        else:
+            thetas = np.repeat(theta[None, :], n_draws, axis=0)
+            self.draw_ess_ = float(n_draws)
+        return np.vstack([p[None, :], self._coef_draws(d, thetas, s2, rng)])
+
+    def _curvature(self, log_post: Any, v0: np.ndarray) -> np.ndarray:
+        """Covariance from the numerical curvature of ``log_post`` at ``v0`` (its inverse
+        negative Hessian), or a unit covariance where that is not positive definite."""
+        k = len(v0)
+        h = 1e-3
+        f0 = log_post(v0)
+        H = np.empty((k, k))
+        e = np.eye(k) * h
+        for i in range(k):
+            for j in range(i, k):
+                fpp = log_post(v0 + e[i] + e[j])
+                fpm = log_post(v0 + e[i] - e[j])
+                fmp = log_post(v0 - e[i] + e[j])
+                fmm = log_post(v0 - e[i] - e[j])
+                H[i, j] = H[j, i] = (fpp - fpm - fmp + fmm) / (4 * h * h)
+        if not np.isfinite(f0) or not np.isfinite(H).all():
             self._cov_ok = False
-            return p[None, :]
-        # keep draws whose fit is plausible (likelihood-ratio region), which trims the
-        # Gaussian's tails where the true likelihood falls off faster than it does
-        sse0 = float(r0 @ r0)
-        limit = stats.chi2.ppf(0.999, len(idx))
-        kept: list[np.ndarray] = []
-        proposed = 0
-        for _ in range(6):
-            proposed += n_draws
-            z = rng.standard_normal((n_draws, len(idx)))
-            U = np.repeat(u0[None, :], n_draws, axis=0)
-            U[:, idx] += z @ L.T
-            Q = from_u(U)
-            Q[:, media[~free[media]]] = 0.0
-            for q in Q:
-                r = self._residuals(d, q, nt)
-                if (float(r @ r) - sse0) / s2 <= limit:
-                    kept.append(q)
-            if len(kept) >= n_draws:
-                break
-        self.draw_acceptance_ = len(kept) / max(proposed, 1)
-        if not kept:
-            return p[None, :]
-        while len(kept) < n_draws:
-            kept.extend(kept[: n_draws - len(kept)])
-        return np.vstack([p[None, :], np.array(kept[:n_draws])])
+            return np.eye(k)
+        w, Q = np.linalg.eigh(-H)
+        self._cov_ok = bool(w.min() > 0)
+        # directions the data do not pin down get the prior's spread (logit sd ~ 2)
+        w = np.maximum(w, 0.25)
+        return (Q / w) @ Q.T
+
+    @staticmethod
+    def _importance(
+        log_post: Any, mean: np.ndarray, cov: np.ndarray, rng: np.random.Generator, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` draws from a multivariate t around ``mean`` and their log importance weights."""
+        k = len(mean)
+        nu = PROPOSAL_DOF
+        w, Q = np.linalg.eigh((cov + cov.T) / 2)
+        L = Q * np.sqrt(np.maximum(w, 1e-12))
+        z = rng.standard_normal((n, k)) / np.sqrt(rng.chisquare(nu, (n, 1)) / nu)
+        V = mean + z @ L.T
+        log_q = -(nu + k) / 2 * np.log1p((z * z).sum(axis=1) / nu)
+        lp = np.array([log_post(v) for v in V])
+        lw = np.where(np.isfinite(lp), lp - log_q, -np.inf)
+        return V, lw
+
+    def _coef_draws(
+        self, d: _Design, thetas: np.ndarray, s2: float, rng: np.random.Generator
+    ) -> np.ndarray:
+        """For each drawn curve-parameter vector, the linear coefficients drawn from their
+        conditional Gaussian; betas below zero set to zero."""
+        nb = d.base.shape[1]
+        rows = []
+        for th in thetas:
+            X, y = self._augmented(d, th)
+            XtX = X.T @ X
+            coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+            try:
+                Lc = np.linalg.cholesky(
+                    np.linalg.inv(XtX + 1e-10 * np.trace(XtX) * np.eye(len(XtX)))
+                )
+                c = coef + math.sqrt(s2) * (Lc @ rng.standard_normal(len(coef)))
+            except np.linalg.LinAlgError:
+                self._cov_ok = False
+                c = coef
+            c[nb:] = np.maximum(c[nb:], 0.0)
+            rows.append(np.r_[th, c])
+        return np.array(rows)
 
     # ------------------------------------------------------------------ outputs
     def _check_fitted(self) -> None:
@@ -550,9 +687,15 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         cols = [self._transform(media_scaled[:, i], th[i]) for i in range(m)]
         return np.column_stack(cols) * betas * self.y_scale_
 
-    def _contributions_frame(self, theta, coef) -> pd.DataFrame:
-        contrib = self._media_contrib(self._d.media, np.r_[theta, coef])
-        out = pd.DataFrame(contrib, columns=list(self.spec.media))
+    def _contributions_frame(self) -> pd.DataFrame:
+        """Contribution per period and channel: the posterior mean path of each channel,
+        scaled so that it sums to the channel's posterior median total (the summary's point)."""
+        C = np.array([self._media_contrib(self._d.media, dr) for dr in self._posterior])
+        mean = C.mean(axis=0)
+        tot = mean.sum(axis=0)
+        med = np.median(C.sum(axis=1), axis=0)
+        scale = np.divide(med, tot, out=np.zeros_like(tot), where=tot > 0)
+        out = pd.DataFrame(mean * scale, columns=list(self.spec.media))
         out.insert(0, self.spec.date_col, self.data_[self.spec.date_col].to_numpy())
         return out
 
@@ -605,6 +748,9 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
     def summary(self) -> pd.DataFrame:
         """Per channel: contribution and share, with intervals; for paid channels the return.
 
+        Points are posterior medians and intervals central posterior intervals of the same
+        draws (:attr:`MMMSpec.interval`), so a point always lies inside its interval.
+
         Revenue models report ``roas`` and ``marginal_roas`` (outcome per unit of spend);
         conversion models report ``cpa`` and ``marginal_cpa`` (spend per conversion), each with
         ``_lo`` / ``_hi`` interval columns (a CPA interval is unbounded above, ``inf``, when the
@@ -615,7 +761,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         d = self._d
         totals, mroas = [], []
         bump = 1.01
-        for draw in self._draws:
+        for draw in self._posterior:
             c = self._media_contrib(d.media, draw).sum(axis=0)
             c_up = np.array(
                 [
@@ -625,11 +771,13 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             )
             totals.append(c)
             mroas.append(c_up - c)
+        # points are posterior medians, so every point lies inside its own interval
         T = np.array(totals)
         M = np.array(mroas)
+        t_mid, m_mid = np.median(T, axis=0), np.median(M, axis=0)
         spend = self.data_[list(spec.media)].sum().to_numpy()
-        lo, hi = self._interval(T[1:] if len(T) > 1 else T)
-        mlo, mhi = self._interval(M[1:] if len(M) > 1 else M)
+        lo, hi = self._interval(T)
+        mlo, mhi = self._interval(M)
         pred_total = float(self.predict().sum())
         rows = []
         for i, c in enumerate(spec.media):
@@ -638,15 +786,15 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                 "channel": c,
                 "kind": "paid" if c in spec.channels else "organic",
                 "spend": float(spend[i]) if c in spec.channels else np.nan,
-                "contribution": float(T[0, i]),
+                "contribution": float(t_mid[i]),
                 "contribution_lo": float(lo[i]),
                 "contribution_hi": float(hi[i]),
-                "share_of_outcome": float(T[0, i] / pred_total) if pred_total else np.nan,
+                "share_of_outcome": float(t_mid[i] / pred_total) if pred_total else np.nan,
             }
             dspend = spend[i] * (bump - 1)
-            row.update(_returns(self.ratio_name, "", spend[i], (T[0, i], lo[i], hi[i]), paid))
+            row.update(_returns(self.ratio_name, "", spend[i], (t_mid[i], lo[i], hi[i]), paid))
             row.update(
-                _returns(self.ratio_name, "marginal_", dspend, (M[0, i], mlo[i], mhi[i]), paid)
+                _returns(self.ratio_name, "marginal_", dspend, (m_mid[i], mlo[i], mhi[i]), paid)
             )
             rows.append(row)
         return pd.DataFrame(rows)
@@ -660,8 +808,9 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
     def contribution_intervals(self) -> pd.DataFrame:
         """Long frame: date, channel, contribution, lo, hi per period."""
         self._check_fitted()
-        C = np.array([self._media_contrib(self._d.media, dr) for dr in self._draws])
-        lo, hi = self._interval(C[1:] if len(C) > 1 else C)
+        C = np.array([self._media_contrib(self._d.media, dr) for dr in self._posterior])
+        mid = np.median(C, axis=0)
+        lo, hi = self._interval(C)
         frames = []
         dates = self.data_[self.spec.date_col].to_numpy()
         for i, c in enumerate(self.spec.media):
@@ -670,7 +819,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                     {
                         self.spec.date_col: dates,
                         "channel": c,
-                        "contribution": C[0, :, i],
+                        "contribution": mid[:, i],
                         "lo": lo[:, i],
                         "hi": hi[:, i],
                     }
@@ -691,16 +840,16 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                 vals = np.array(
                     [
                         self._media_contrib(self._bumped(self._d.media, i, f), dr)[:, i].sum()
-                        for dr in self._draws
+                        for dr in self._posterior
                     ]
                 )
-                lo, hi = self._interval(vals[1:] if len(vals) > 1 else vals)
+                lo, hi = self._interval(vals)
                 rows.append(
                     {
                         "channel": c,
                         "multiplier": float(f),
                         "spend": float(spend[i] * f),
-                        "contribution": float(vals[0]),
+                        "contribution": float(np.median(vals)),
                         "lo": float(lo),
                         "hi": float(hi),
                     }
@@ -825,6 +974,22 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                 {"max_abs_corr": worst},
             )
         )
+        ess = getattr(self, "draw_ess_", math.nan)
+        if math.isfinite(ess):
+            few = ess < MIN_DRAW_ESS
+            checks.append(
+                CheckResult(
+                    "posterior_draws",
+                    Status.REVIEW if few else Status.PASS,
+                    f"the intervals rest on an effective {ess:,.0f} posterior draws"
+                    + (", too few for reliable interval ends" if few else ""),
+                    "the likelihood is far from the Laplace approximation; simplify the model "
+                    "(fewer channels, fixed curves) or add lift tests"
+                    if few
+                    else "",
+                    {"effective_draws": ess},
+                )
+            )
         checks.append(
             CheckResult(
                 "zero_effect_channels",

@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_DRAWS",
     "DEFAULT_INTERVAL",
     "LIFT_TEST_COLUMNS",
+    "LIFT_TEST_PERIOD_COLUMNS",
     "OUTCOMES",
     "TRENDS",
     "LiftTest",
@@ -66,6 +67,12 @@ class LiftTest:
         Measured incremental outcome per period caused by the change, in target units.
     sigma : float
         Standard error of ``delta_outcome``.
+    start, end : str, optional
+        First and last period (dates) of a **go-dark holdout** run over the modelled data: the
+        test measured what the channel's actual spend over those periods added, per period,
+        so it calibrates the model's contribution over the same periods (with their real,
+        varying spend) rather than a steady-state curve at ``spend``. Needs
+        ``delta_spend == -spend``. Without them the test is a steady-state change of spend.
     """
 
     channel: str
@@ -73,6 +80,8 @@ class LiftTest:
     delta_spend: float
     delta_outcome: float
     sigma: float
+    start: str | None = None
+    end: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("spend", "delta_spend", "delta_outcome", "sigma"):
@@ -86,9 +95,41 @@ class LiftTest:
                 f"lift test on {self.channel!r}: spend={self.spend} and spend+delta_spend="
                 f"{self.spend + self.delta_spend} must both be >= 0"
             )
+        if (self.start is None) != (self.end is None):
+            raise ConfigError(
+                f"lift test on {self.channel!r}: give both start and end (the holdout's first "
+                "and last period) or neither"
+            )
+        if self.start is not None:
+            try:
+                a, b = pd.Timestamp(self.start), pd.Timestamp(self.end)
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(
+                    f"lift test on {self.channel!r}: start={self.start!r} / end={self.end!r} "
+                    "are not dates; write them as YYYY-MM-DD"
+                ) from exc
+            if b < a:
+                raise ConfigError(
+                    f"lift test on {self.channel!r}: end {self.end} is before start {self.start}"
+                )
+            if not math.isclose(self.delta_spend, -self.spend, rel_tol=1e-9, abs_tol=1e-9):
+                raise ConfigError(
+                    f"lift test on {self.channel!r}: a holdout over periods ({self.start} to "
+                    f"{self.end}) is a go-dark test, so delta_spend must be -spend "
+                    f"({-self.spend}), got {self.delta_spend}"
+                )
+
+    @property
+    def over_periods(self) -> bool:
+        """Whether this is a go-dark holdout over dated periods of the data."""
+        return self.start is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if self.start is None:  # saved models and files without periods stay as they were
+            d.pop("start")
+            d.pop("end")
+        return d
 
 
 @dataclass(frozen=True)
@@ -215,8 +256,10 @@ class MMMSpec:
         return cls(**d)
 
 
-#: columns of a lift-test file, in order
+#: columns of a lift-test file, in order (``start`` and ``end`` are optional)
 LIFT_TEST_COLUMNS = ("channel", "spend", "delta_spend", "delta_outcome", "sigma")
+#: optional columns of a lift-test file: the periods of a go-dark holdout
+LIFT_TEST_PERIOD_COLUMNS = ("start", "end")
 
 
 def lift_tests_from_frame(df: pd.DataFrame, source: str = "lift tests") -> tuple[LiftTest, ...]:
@@ -244,5 +287,22 @@ def lift_tests_from_frame(df: pd.DataFrame, source: str = "lift tests") -> tuple
                 raise DataValidationError(
                     f"{source}: row {i}, column {col!r} is {r[col]!r}, not a number; fix the file"
                 ) from None
-        tests.append(LiftTest(str(r["channel"]), **values))
+        period: dict[str, str | None] = {"start": None, "end": None}
+        for col in LIFT_TEST_PERIOD_COLUMNS:
+            v = df[col].iloc[i - 1] if col in df.columns else None
+            period[col] = None if v is None or pd.isna(v) or str(v).strip() == "" else str(v)
+        try:
+            tests.append(
+                LiftTest(
+                    str(r["channel"]),
+                    spend=values["spend"],
+                    delta_spend=values["delta_spend"],
+                    delta_outcome=values["delta_outcome"],
+                    sigma=values["sigma"],
+                    start=period["start"],
+                    end=period["end"],
+                )
+            )
+        except ConfigError as exc:
+            raise DataValidationError(f"{source}: row {i}: {exc}") from None
     return tuple(tests)

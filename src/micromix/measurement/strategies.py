@@ -45,6 +45,8 @@ __all__ = [
 
 #: strategies whose effect comes without media spend
 ORGANIC_STRATEGIES = ("ugc_organic",)
+#: share of a strategy's spend its holdouts must cover to calibrate its whole contribution
+FULL_COVERAGE = 0.95
 _GRAIN = {"day": "D", "week": "W"}
 
 
@@ -126,7 +128,13 @@ class StrategyMix:
 def _lift_tests(
     store: Store, panel: pd.DataFrame, paid: list[str], holdouts: ComparisonResult | None = None
 ) -> list[LiftTest]:
-    """Holdout results per strategy as lift tests (per-period incremental revenue)."""
+    """Holdout results per strategy as lift tests (per-period incremental revenue).
+
+    A strategy whose every campaign ran a holdout over the data is a go-dark test of the whole
+    strategy over the panel's periods: it calibrates the model's contribution over those
+    periods, with the real (varying) spend. When only some of its campaigns ran one, the test
+    is the steady-state removal of their share of the spend.
+    """
     try:
         res = (
             holdouts
@@ -136,6 +144,8 @@ def _lift_tests(
     except MicromixError:  # no experiments or no strategies: fit uncalibrated
         return []
     n = len(panel)
+    first = pd.Timestamp(panel["date"].iloc[0]).strftime("%Y-%m-%d")
+    last = pd.Timestamp(panel["date"].iloc[-1]).strftime("%Y-%m-%d")
     tests = []
     for _, r in res.table.iterrows():
         col = f"spend_{r['strategy']}"
@@ -147,14 +157,17 @@ def _lift_tests(
         )
         if spend <= 0 or sigma <= 0:
             continue
+        whole = float(r["experiment_spend"]) >= FULL_COVERAGE * float(panel[col].sum())
         # a holdout is a go-dark test on the held-out share: removing the spend removes the effect
         tests.append(
             LiftTest(
                 channel=col,
-                spend=spend,
-                delta_spend=-spend,
+                spend=float(panel[col].mean()) if whole else spend,
+                delta_spend=-float(panel[col].mean()) if whole else -spend,
                 delta_outcome=-float(r["incremental_revenue"]) / n,
                 sigma=sigma,
+                start=first if whole else None,
+                end=last if whole else None,
             )
         )
     return tests

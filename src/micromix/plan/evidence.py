@@ -40,6 +40,7 @@ from micromix.metrics import compute_kpis
 from micromix.metrics.compare import COMPARISONS, ComparisonResult, compare_strategies
 from micromix.moments.summary import MomentSummary, moment_summary
 from micromix.optimize import BudgetRecommendation, recommend_budget
+from micromix.plan.build import PLAN_PARTS, Plan, build_plan, currency_of
 from micromix.simulate import TOPICS
 from micromix.social import BrandSpec, ad_baseline, infer_brand, rank_for_amplification
 from micromix.store import Store
@@ -55,6 +56,7 @@ __all__ = [
     "Evidence",
     "MixEvidence",
     "gather_evidence",
+    "make_plan",
 ]
 
 #: comparisons computed by default
@@ -69,6 +71,7 @@ PARTS: tuple[str, ...] = (
     "mix",
     "content",
     "moments",
+    "plan",
     "quality",
 )
 #: KPI columns that need an ad-report column to be reported at all (when KPIs come from ads)
@@ -151,6 +154,12 @@ class Evidence:
     creators: CreatorEvidence | None = None
     moments: MomentSummary | None = None
     quality: QualityReport | None = None
+    #: the recommendation reconciled from the parts above (:mod:`micromix.plan.build`)
+    plan: Plan | None = None
+    #: whether the store holds a simulated market (its ground truth)
+    simulated: bool = False
+    #: ISO code of the money figures (``None`` when the ad reports mix currencies)
+    currency: str | None = "USD"
     #: why a part (or a comparison, ``comparison:<name>``) is missing, one sentence each
     notes: dict[str, str] = field(default_factory=dict)
     #: parts that were asked for
@@ -269,6 +278,17 @@ def _moments(ev: Evidence, store: Store) -> None:
         ev.moments = moment_summary(store, seed=ev.seed, topics=TOPICS if simulated else None)
 
 
+def _plan(ev: Evidence, store: Store, budget: float | None) -> None:
+    if store.count("events") == 0:
+        ev.note(
+            "plan",
+            "No plan: the store has no events, so there is no spend per strategy to plan from; "
+            "ingest events (with strategy and cost) or run 'micromix demo'.",
+        )
+        return
+    ev.plan = build_plan(ev, store, budget=budget, seed=ev.seed)
+
+
 def _guarded(ev: Evidence, part: str, fn: Callable[[], None], *, optional: bool) -> None:
     """Run one part; its failure becomes a note (any error for optional parts)."""
     try:
@@ -290,6 +310,7 @@ def gather_evidence(
     seed: int = 0,
     parts: Sequence[str] | None = None,
     results: Mapping[str, ComparisonResult] | None = None,
+    budget: float | None = None,
     progress: Progress | None = None,
 ) -> Evidence:
     """Compute the evidence of ``store`` (see the module docstring).
@@ -310,6 +331,8 @@ def gather_evidence(
         ``comparisons`` and ``overview`` parts when they are computed too.
     results : mapping, optional
         Comparison results already computed (name -> ``ComparisonResult``), used as given.
+    budget : float, optional
+        The paid budget the plan allocates over its horizon (default: today's spend).
     progress : callable, optional
         ``progress(step, fraction_done)``.
 
@@ -337,7 +360,13 @@ def gather_evidence(
         seed,
         comparison_names=tuple(comparisons),
         parts=wanted,
+        simulated=store.has_table("ground_truth") and store.count("ground_truth") > 0,
     )
+    try:
+        ev.currency = currency_of(store)
+    except ConfigError as exc:
+        ev.currency = None
+        ev.note("currency", f"Money figures have no single currency: {exc}.")
     steps: list[tuple[str, Callable[[], None], bool]] = [
         ("overview", lambda: _overview(ev, store), False),
         ("trends", lambda: _trends(ev, store), False),
@@ -345,6 +374,7 @@ def gather_evidence(
         ("mix", lambda: _mix(ev, store), True),
         ("content", lambda: _content(ev, store), True),
         ("moments", lambda: _moments(ev, store), True),
+        ("plan", lambda: _plan(ev, store, budget), False),
         ("quality", lambda: setattr(ev, "quality", quality_report(store)), False),
     ]
     report = progress or (lambda step, frac: None)
@@ -354,3 +384,25 @@ def gather_evidence(
         _guarded(ev, name, fn, optional=optional)
     report("evidence gathered", 1.0)
     return ev
+
+
+def make_plan(
+    store: Store,
+    *,
+    budget: float | None = None,
+    n_boot: int = 200,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> Plan:
+    """Gather the evidence a plan reads (:data:`~micromix.plan.build.PLAN_PARTS`) and build it.
+
+    What ``micromix plan`` and ``GET /api/v1/plan`` do.
+
+    Raises
+    ------
+    ConfigError
+        When the store cannot support a plan (no events, no spend, a bad budget), with the
+        reason.
+    """
+    ev = gather_evidence(store, n_boot=n_boot, seed=seed, parts=PLAN_PARTS, progress=progress)
+    return build_plan(ev, store, budget=budget, seed=seed)

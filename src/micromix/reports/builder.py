@@ -41,12 +41,14 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from micromix.errors import ConfigError, MicromixError
-from micromix.plan import TREND_DIMENSIONS, Evidence
+from micromix.plan import TREND_DIMENSIONS, Evidence, Plan
+from micromix.plan.build import CURRENCY_SYMBOLS
 from micromix.plan.evidence import ADS_SOURCE_COLUMNS
 from micromix.registry import Registry
 from micromix.reports import charts as ch
 from micromix.reports.assets import vega_bundle
 from micromix.reports.html import (
+    banner,
     chart_div,
     checks_html,
     esc,
@@ -55,15 +57,18 @@ from micromix.reports.html import (
     page,
     table_html,
     tile,
+    with_interval,
 )
 
 __all__ = [
     "DEFAULT_SECTIONS",
     "HEADLINE_KPIS",
     "SECTIONS",
+    "SIMULATED_BANNER",
     "TREND_KPIS",
     "ComparisonsSection",
     "OverviewSection",
+    "PlanSection",
     "QualitySection",
     "ReportContext",
     "Section",
@@ -82,20 +87,31 @@ HEADLINE_KPIS: tuple[tuple[str, str, str], ...] = (
     ("clicks", "Clicks", "int"),
     ("conversions", "Conversions (all)", "int"),
     ("revenue", "Revenue (all)", "money"),
-    ("roas", "Revenue per $ of ad spend", "ratio"),
-    ("cpa", "Ad spend per conversion", "money"),
+    ("roas", "Revenue per ad dollar (attributed)", "ratio"),
+    ("cpa", "Ad spend per conversion (attributed)", "money"),
     ("engagement_rate", "Engagement rate", "pct"),
     ("emv", "Earned media value", "money"),
 )
-#: weekly trend charts: (KPI column, label)
+#: weekly trend charts: (KPI column, label); ``{cur}`` is the currency
 TREND_KPIS: tuple[tuple[str, str], ...] = (
-    ("spend", "Spend ($)"),
+    ("spend", "Spend ({cur})"),
     ("roas", "ROAS (attributed)"),
     ("ctr", "CTR"),
     ("engagement_rate", "Engagement rate"),
 )
 
 Progress = Callable[[str, float], None]
+
+#: the banner over a report of simulated data
+SIMULATED_BANNER = (
+    "Simulated data: every figure in this report comes from micromix's seeded market "
+    "simulator, not from a real brand. The 'true' figures are the simulator's ground truth."
+)
+
+
+def currency_symbol(code: str | None) -> str:
+    """``$`` for USD (and for an unknown currency), the symbol or the code otherwise."""
+    return CURRENCY_SYMBOLS.get(code or "USD", code or "$")
 
 
 @dataclass
@@ -104,6 +120,11 @@ class ReportContext:
 
     evidence: Evidence
     chart_count: int = 0
+
+    @property
+    def symbol(self) -> str:
+        """Currency of every money figure (the plan's, else the store's, else USD)."""
+        return currency_symbol(self.evidence.currency)
 
     def chart(self, spec: dict[str, Any], *, wide: bool = False) -> str:
         """Placeholder ``div`` plus embedded spec for one chart; ids are unique in the report."""
@@ -203,8 +224,9 @@ class OverviewSection(Section):
         missing = list(ev.unreported)
         for col in missing:
             row[col] = None
+        sym = ctx.symbol
         tiles = "".join(
-            tile(label, fmt_value(row.get(col), kind)) for col, label, kind in HEADLINE_KPIS
+            tile(label, fmt_value(row.get(col), kind, sym)) for col, label, kind in HEADLINE_KPIS
         )
         if src == "events":
             how = (
@@ -226,10 +248,16 @@ class OverviewSection(Section):
                 f" The ad reports carry no {', '.join(sources)}, "
                 f"so {', '.join(missing)} are shown as n/a rather than zero."
             )
-        out = [f'<p class="muted">{esc(how)}</p>', f'<div class="tiles">{tiles}</div>']
-        by = ev.kpis_by_platform
+        out = [
+            "<p><strong>Attributed figures</strong>: what the platforms and the data record, "
+            "not what the marketing caused; the incremental returns are in the plan and the "
+            "strategy comparisons above.</p>",
+            f'<p class="muted">{esc(how)}</p>',
+            f'<div class="tiles">{tiles}</div>',
+        ]
+        by = _active_rows(ev.kpis_by_platform, "platform")
         if by is not None and len(by):
-            by = by.astype(object)
+            by = _no_spend_ratios(by).astype(object)
             for col in missing:
                 by[col] = None
             cols = [
@@ -245,9 +273,153 @@ class OverviewSection(Section):
                 "roas",
                 "engagement_rate",
             ]
-            out.append("<h3>By platform</h3>")
-            out.append(table_html(by[cols], _KPI_FORMATS))
+            out.append("<h3>By platform (attributed)</h3>")
+            out.append(table_html(by[cols], _KPI_FORMATS, symbol=sym))
         return "".join(out)
+
+
+def _no_spend_ratios(df: pd.DataFrame) -> pd.DataFrame:
+    """CPM, CPC and CPA are undefined (n/a, not $0.00) for a group that spent nothing."""
+    out = df.copy()
+    if "spend" in out.columns:
+        free = pd.to_numeric(out["spend"], errors="coerce").fillna(0) <= 0
+        for col in ("cpm", "cpc", "cpa", "cost_per_engagement"):
+            if col in out.columns:
+                out[col] = out[col].astype(float).where(~free)
+    return out
+
+
+def _active_rows(df: pd.DataFrame | None, dim: str) -> pd.DataFrame | None:
+    """Rows of a KPI table with any activity (spend, impressions or conversions), so a group
+    the data does not have is not shown as a row of zeros; a missing label reads "(none)"."""
+    if df is None:
+        return None
+    busy = pd.Series(False, index=df.index)
+    for col in ("spend", "impressions", "conversions"):
+        if col in df.columns:
+            busy |= pd.to_numeric(df[col], errors="coerce").fillna(0) > 0
+    out = df[busy].copy()
+    if dim in out.columns:
+        out[dim] = out[dim].astype(object).where(out[dim].notna(), "(none)")
+    return out
+
+
+@register_section
+class PlanSection(Section):
+    """The plan first: the budget across strategies, the actions, and on simulated data the truth."""
+
+    lookup_name = "plan"
+    title = "The plan"
+    part = "plan"
+
+    def render(self, ctx: ReportContext) -> str:
+        ev = ctx.evidence
+        if ev.plan is None:
+            return note(ev.notes.get("plan", "No plan: the plan was not computed for this report."))
+        p = ev.plan
+        sym = ctx.symbol
+        r = p.reallocation
+        out = ['<div class="plan">', f'<p class="headline">{esc(p.headline())}</p>']
+        table = p.allocation
+        cells = pd.DataFrame(
+            {
+                "strategy": [esc(v) for v in table["strategy"]],
+                "today": [esc(fmt_value(v, "money0", sym)) for v in table["current_spend"]],
+                "plan": [esc(fmt_value(v, "money0", sym)) for v in table["recommended_spend"]],
+                "change": [
+                    esc(("+" if v > 0 else "") + fmt_value(v, "money0", sym))
+                    for v in table["change"]
+                ],
+                "expected incremental revenue": [
+                    with_interval(v, lo, hi, "money0", sym)
+                    for v, lo, hi in zip(
+                        table["expected_incremental_revenue"], table["low"], table["high"]
+                    )
+                ],
+            }
+        )
+        out.append(
+            f'<p class="muted">Paid budget over the next {r.horizon_days} days (the length of '
+            f"the data), in {esc(p.currency)}; expected incremental revenue with its "
+            f"{r.level:.0%} interval.</p>"
+        )
+        out.append(table_html(cells, html_cols=list(cells.columns)))
+        out.append('<ol class="actions">')
+        for a in p.actions:
+            effect = ""
+            if a.effect is not None and a.effect_low is not None and a.effect_high is not None:
+                effect = (
+                    f" Expected {('+' if a.effect >= 0 else '')}"
+                    f"{fmt_value(a.effect, 'money0', sym)} ({fmt_value(a.effect_low, 'money0', sym)}"
+                    f" to {fmt_value(a.effect_high, 'money0', sym)})."
+                )
+            out.append(
+                f'<li><span class="kind">{esc(a.kind)}</span><strong>{esc(a.what)}.</strong>'
+                f'{esc(effect)} <span class="conf {esc(a.confidence)}">{esc(a.confidence)} '
+                f'confidence</span><div class="meta">Why: {esc(a.why)} Evidence: '
+                f"{esc(a.evidence)}.</div></li>"
+            )
+        out.append("</ol>")
+        if p.truth is not None:
+            t = p.truth
+            cap = t.captured
+            out.append(
+                '<p class="truth"><strong>Simulator truth</strong> (true response curves, '
+                f"{r.horizon_days} days, same budget): current mix "
+                f"{esc(fmt_value(t.current_incremental_revenue, 'money0', sym))}, this plan "
+                f"{esc(fmt_value(t.recommended_incremental_revenue, 'money0', sym))}, best "
+                f"possible split {esc(fmt_value(t.optimal_incremental_revenue, 'money0', sym))} "
+                "of incremental revenue"
+                + (
+                    f"; the plan captures {cap:.0%} of the possible gain."
+                    if cap == cap
+                    else "; today's split is already the best one."
+                )
+                + "</p>"
+            )
+        out.append("</div>")
+        out.append("<h3>The evidence behind the budget</h3>")
+        out.append(_evidence_table(p))
+        out.extend(f'<p class="note">{esc(n)}</p>' for n in p.notes)
+        return "".join(out)
+
+
+def _evidence_table(p: Plan) -> str:
+    """Per strategy: the holdouts' and the mix model's incremental ROAS, agreement, and the
+    reconciled figure the plan uses."""
+    t = p.returns.table
+    level, mix = p.returns.level, p.returns.mix_level or p.returns.level
+    cells = pd.DataFrame(
+        {
+            "strategy": [esc(v) for v in t["strategy"]],
+            f"holdouts ({level:.0%})": [
+                with_interval(v, lo, hi, "ratio")
+                for v, lo, hi in zip(t["holdout_roas"], t["holdout_low"], t["holdout_high"])
+            ],
+            f"mix model ({mix:.0%})": [
+                with_interval(v, lo, hi, "ratio")
+                for v, lo, hi in zip(t["mix_roas"], t["mix_low"], t["mix_high"])
+            ],
+            "agreement": [esc(v) for v in t["agreement"]],
+            "used by the plan": [esc(fmt_value(v, "ratio")) for v in t["roas"]],
+        }
+    )
+    return (
+        '<p class="muted">Incremental revenue per $ of spend. The plan leads with the '
+        "randomised holdouts; the mix model (calibrated with them) fills in where there is no "
+        "holdout; each figure is shrunk towards the others as far as its interval is wide.</p>"
+        + table_html(cells, html_cols=list(cells.columns))
+    )
+
+
+def _active_groups(df: pd.DataFrame, dim: str) -> pd.DataFrame:
+    """Weekly rows of the groups with any spend or impressions (no flat lines at zero)."""
+    act = pd.Series(0.0, index=df.index)
+    for col in ("spend", "impressions"):
+        if col in df.columns:
+            act = act + pd.to_numeric(df[col], errors="coerce").fillna(0)
+    busy = act.groupby(df[dim].astype(object).fillna("(none)")).transform("sum") > 0
+    return df[busy.to_numpy()]
 
 
 _KPI_FORMATS = {
@@ -284,13 +456,14 @@ class TrendsSection(Section):
                 out.append(note(ev.notes.get(f"trends:{dim}", f"No weekly trend by {dim}.")))
                 continue
             src = df.attrs.get("source", "events")
+            df = _active_groups(df, dim)
             out.append(f"<h3>Weekly KPIs by {esc(dim)}</h3>")
             out.append(
                 f'<p class="muted">Source: {"events" if src == "events" else "ad reports"}; '
                 f"{df['period'].nunique()} week(s).</p>"
             )
             charts = [
-                ctx.chart(ch.chart_spec(ch.trend_chart(df, dim, kpi, label)))
+                ctx.chart(ch.chart_spec(ch.trend_chart(df, dim, kpi, label.format(cur=ctx.symbol))))
                 for kpi, label in TREND_KPIS
                 if df[kpi].notna().any()
             ]
@@ -298,42 +471,57 @@ class TrendsSection(Section):
         return "".join(out)
 
 
-_COMPARE_COLUMNS: tuple[tuple[str, str, str], ...] = (  # column, label, kind
-    ("spend", "spend", "money"),
+_DELIVERY_COLUMNS: tuple[tuple[str, str, str], ...] = (  # column, label, kind
     ("impressions", "impressions", "int"),
     ("reach", "reach", "int"),
+    ("ctr", "CTR", "pct"),
     ("cpm", "CPM", "money"),
-    ("cpa", "CPA", "money"),
+    ("cpa", "CPA (attributed)", "money"),
     ("engagement_rate", "eng. rate", "pct"),
     ("emv", "EMV", "money"),
 )
 
 
-def _interval(row: pd.Series, col: str, kind: str) -> str:
-    v = fmt_value(row.get(col), kind)
-    lo, hi = row.get(f"{col}_low"), row.get(f"{col}_high")
-    if v == "n/a" or lo is None or pd.isna(lo) or hi is None or pd.isna(hi):
-        return v
-    return f"{v} ({fmt_value(lo, kind)} to {fmt_value(hi, kind)})"
+def _interval(row: pd.Series, col: str, kind: str, symbol: str = "$") -> str:
+    """``value`` over ``low to high`` (escaped HTML)."""
+    return with_interval(row.get(col), row.get(f"{col}_low"), row.get(f"{col}_high"), kind, symbol)
 
 
-def _compare_table(table: pd.DataFrame) -> pd.DataFrame:
+def _returns_table(table: pd.DataFrame, symbol: str) -> str:
+    """The key columns: incremental return with its interval, truth, measurability, then the
+    attributed ROAS for contrast; narrow enough for a laptop screen."""
     rows = []
     for _, r in table.iterrows():
-        d: dict[str, Any] = {"strategy": r["strategy"]}
-        for col, label, kind in _COMPARE_COLUMNS:
-            if col in table.columns:
-                d[label] = fmt_value(r.get(col), kind)
-        d["CTR"] = _interval(r, "ctr", "pct")
-        d["attributed ROAS"] = _interval(r, "roas", "ratio")
-        d["incremental ROAS"] = _interval(r, "incremental_roas", "ratio")
+        d: dict[str, Any] = {
+            "strategy": esc(r["strategy"]),
+            "spend": esc(fmt_value(r.get("spend"), "money0", symbol)),
+            "incremental ROAS": _interval(r, "incremental_roas", "ratio"),
+        }
         if "true_incremental_roas" in table.columns:
-            d["true incr. ROAS"] = fmt_value(r.get("true_incremental_roas"), "ratio")
             t = r.get("truth_in_interval")
-            d["truth in interval"] = "n/a" if t is None or pd.isna(t) else ("yes" if t else "no")
-        d["measurability"] = r.get("measurability", "")
+            inside = "" if t is None or pd.isna(t) else (" (inside)" if t else " (outside)")
+            d["true incremental ROAS"] = esc(
+                fmt_value(r.get("true_incremental_roas"), "ratio") + inside
+            )
+        m = str(r.get("measurability") or "")
+        level, _, why = m.partition(":")
+        d["measurability"] = f"{esc(level)}<br><small>{esc(why.strip())}</small>" if m else ""
+        d["attributed ROAS"] = _interval(r, "roas", "ratio")
         rows.append(d)
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    return table_html(df, html_cols=list(df.columns), wrap=["measurability"], cls="key")
+
+
+def _delivery_table(table: pd.DataFrame, symbol: str) -> str:
+    """Delivery and engagement (attributed counts and ratios), a second, separate table."""
+    cols = [c for c, _, _ in _DELIVERY_COLUMNS if c in table.columns]
+    df = _no_spend_ratios(table)[["strategy", *cols]].copy()
+    return table_html(
+        df,
+        formats={c: k for c, _, k in _DELIVERY_COLUMNS},
+        labels={c: lab for c, lab, _ in _DELIVERY_COLUMNS},
+        symbol=symbol,
+    )
 
 
 def _uncertainty(res: Any, n_boot: int) -> str:
@@ -390,7 +578,14 @@ class ComparisonsSection(Section):
                     ch.comparison_chart(res.table, "Return per $1 of spend", res.level)
                 )
                 out.append(f'<div class="charts">{ctx.chart(spec, wide=True)}</div>')
-            out.append(table_html(_compare_table(res.table)))
+            out.append(
+                '<p class="muted">Incremental return per $ measured by randomised holdouts '
+                f"({res.level:.0%} interval under each figure); the platform-attributed ROAS "
+                "is shown last, for contrast.</p>"
+            )
+            out.append(_returns_table(res.table, ctx.symbol))
+            out.append("<h4>Delivery and engagement (attributed)</h4>")
+            out.append(_delivery_table(res.table, ctx.symbol))
             out.append(
                 f'<p class="conclusion"><strong>Conclusion.</strong> {esc(res.conclusion)}</p>'
             )
@@ -442,10 +637,10 @@ class MixModelSection(Section):
                     ]
                 ],
                 formats={
-                    "spend": "money",
-                    "contribution": "money",
-                    "contribution_lo": "money",
-                    "contribution_hi": "money",
+                    "spend": "money0",
+                    "contribution": "money0",
+                    "contribution_lo": "money0",
+                    "contribution_hi": "money0",
                     "roas": "ratio",
                     "marginal_roas": "ratio",
                 },
@@ -455,28 +650,44 @@ class MixModelSection(Section):
                     "contribution_hi": "high",
                     "marginal_roas": "marginal ROAS",
                 },
+                symbol=ctx.symbol,
             ),
         ]
         if ev.mix.truth is not None:
-            out.append(_truth_note(s, ev.mix.truth))
+            out.append(_truth_note(s, ev.mix.truth, ctx.symbol))
         rec = ev.mix.reallocation
         out.append("<h3>Recommended reallocation of the same spend</h3>")
         out.append(
             table_html(
                 ev.mix.reallocation_table(),
-                formats={"current_spend": "money", "recommended_spend": "money", "change": "money"},
+                formats={
+                    "current_spend": "money0",
+                    "recommended_spend": "money0",
+                    "change": "money0",
+                },
+                symbol=ctx.symbol,
             )
         )
         scen = rec.scenarios
         if len(scen) == 2:
             cur, best = scen.iloc[0], scen.iloc[1]
+            sym = ctx.symbol
             out.append(
-                f'<p class="conclusion"><strong>Conclusion.</strong> Moving spend as shown changes '
-                f"expected incremental revenue from {esc(fmt_value(cur['outcome'], 'money'))} to "
-                f"{esc(fmt_value(best['outcome'], 'money'))} at the same budget (model estimate; "
-                "the per-strategy intervals above show how sure it is).</p>"
+                '<p class="conclusion"><strong>Conclusion.</strong> By the mix model alone, '
+                "moving spend as shown changes expected incremental revenue from "
+                f"{esc(fmt_value(cur['outcome'], 'money0', sym))} to "
+                f"{esc(fmt_value(best['outcome'], 'money0', sym))} at the same budget. The plan "
+                "at the top does not follow it where the randomised holdouts say otherwise: "
+                "the mix model reads the time series, where strategies move together.</p>"
             )
-        out.extend(note(str(c)) for c in rec.checks if c.status.value != "pass")
+        out.extend(
+            note(
+                f"To {'review' if c.status.value == 'review' else 'fix'} ({c.name}): "
+                f"{c.message}" + (f". What to do: {c.recommendation}." if c.recommendation else ".")
+            )
+            for c in rec.checks
+            if c.status.value != "pass"
+        )
         if (s["kind"] == "organic").any():
             out.append(
                 '<p class="muted"><strong>Caution.</strong> User posts follow purchases, so organic '
@@ -486,7 +697,7 @@ class MixModelSection(Section):
         return "".join(out)
 
 
-def _truth_note(summary: pd.DataFrame, truth: pd.Series) -> str:
+def _truth_note(summary: pd.DataFrame, truth: pd.Series, symbol: str = "$") -> str:
     """Whether each strategy's true incremental revenue lies inside the model's interval."""
     hits = []
     for _, r in summary.iterrows():
@@ -495,7 +706,8 @@ def _truth_note(summary: pd.DataFrame, truth: pd.Series) -> str:
         t = float(truth[r["strategy"]])
         inside = r["contribution_lo"] <= t <= r["contribution_hi"] if math.isfinite(t) else False
         hits.append(
-            f"{r['strategy']}: {'inside' if inside else 'outside'} (true {fmt_value(t, 'money')})"
+            f"{r['strategy']}: {'inside' if inside else 'outside'} "
+            f"(true {fmt_value(t, 'money0', symbol)})"
         )
     return note("Simulator truth vs the mix model's intervals: " + "; ".join(hits) + ".")
 
@@ -517,7 +729,49 @@ _CREATOR_FORMATS = {
     "spend": "money",
     "cost_per_engagement": "money",
     "expected_conversions": "ratio",
+    "cost_per_conversion": "money",
 }
+#: the creator columns a reader needs, in order (the rest is in the CLI / API output)
+_CREATOR_COLUMNS = (
+    "creator_id",
+    "tier",
+    "platform",
+    "followers",
+    "engagement_rate",
+    "authenticity",
+    "est_cost_per_post",
+    "value_per_dollar",
+    "reasons",
+)
+_COHORT_COLUMNS = (
+    "cohort",
+    "creators",
+    "reach",
+    "expected_engagements",
+    "spend",
+    "cost_per_engagement",
+    "expected_conversions",
+    "cost_per_conversion",
+)
+_CREATOR_LABELS = {
+    "engagement_rate": "eng. rate",
+    "est_cost_per_post": "cost per post",
+    "value_per_dollar": "value per $",
+    "expected_engagements": "expected engagements",
+    "cost_per_engagement": "cost per engagement",
+    "expected_conversions": "expected conversions",
+    "cost_per_conversion": "cost per conversion",
+}
+
+
+def _in_tier_order(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows in creator-tier order (nano, micro, macro, mega), not alphabetical."""
+    from micromix.metrics.compare import DEFAULT_TIERS
+
+    if "tier" not in df.columns:
+        return df
+    order = {t: i for i, (t, _) in enumerate(DEFAULT_TIERS)}
+    return df.sort_values("tier", key=lambda c: c.map(order).fillna(len(order)), kind="stable")
 
 
 @register_section
@@ -566,19 +820,42 @@ class ContentCreatorsSection(Section):
                         "predicted_ctr": "pct",
                         "predicted_cpa": "money",
                     },
+                    labels={"amplification_score": "amplification score"},
+                    symbol=ctx.symbol,
+                    wrap=["text", "reasons"],
                 )
             )
         if ev.creators is not None:
             brief, tables = ev.creators.brief, ev.creators.tables
+            sym = ctx.symbol
             out.append(
                 f"<h3>Creators to hire: {esc(brief.niche)} brief, budget "
-                f"{esc(fmt_value(brief.budget, 'money'))}</h3>"
+                f"{esc(fmt_value(brief.budget, 'money0', sym))}</h3>"
             )
-            out.append(table_html(tables["top_creators"], formats=_CREATOR_FORMATS))
+            top = tables["top_creators"]
+            out.append(
+                table_html(
+                    top[[c for c in _CREATOR_COLUMNS if c in top.columns]],
+                    formats=_CREATOR_FORMATS,
+                    labels=_CREATOR_LABELS,
+                    symbol=sym,
+                    wrap=["reasons"],
+                )
+            )
             out.append("<h3>Micro vs macro creators for the same budget</h3>")
-            out.append(table_html(tables["micro_vs_macro"], formats=_CREATOR_FORMATS))
+            coh = tables["micro_vs_macro"]
+            out.append(
+                table_html(
+                    coh[[c for c in _COHORT_COLUMNS if c in coh.columns]],
+                    formats=_CREATOR_FORMATS,
+                    labels=_CREATOR_LABELS,
+                    symbol=sym,
+                )
+            )
             out.append("<h3>Engagement by tier</h3>")
-            out.append(table_html(tables["tiers"], formats=_CREATOR_FORMATS))
+            out.append(
+                table_html(_in_tier_order(tables["tiers"]), formats=_CREATOR_FORMATS, symbol=sym)
+            )
         if "content" in ev.notes:
             out.append(note(ev.notes["content"]))
         if not out:
@@ -616,15 +893,20 @@ class MomentsSection(Section):
                     "revenue": "money",
                     "revenue_per_session": "money",
                 },
+                symbol=ctx.symbol,
             ),
         ]
         bursts = s.bursts[s.bursts["kind"] == "burst"] if len(s.bursts) else s.bursts
         gaps = s.bursts[s.bursts["kind"] == "gap"] if len(s.bursts) else s.bursts
         out.append(f"<h3>Surges found ({len(bursts)}) and collection gaps ({len(gaps)})</h3>")
         if len(s.bursts):
+            top = s.bursts.sort_values("score", ascending=False).head(15).copy()
+            for col in ("start", "end"):
+                if col in top.columns:
+                    top[col] = pd.to_datetime(top[col]).dt.strftime("%b %d %H:%M")
             out.append(
                 table_html(
-                    s.bursts.sort_values("score", ascending=False).head(15),
+                    top,
                     formats={"observed": "int", "expected": "ratio", "score": "ratio"},
                 )
             )
@@ -700,7 +982,7 @@ class QualitySection(Section):
 
 
 #: sections every report has, in order
-DEFAULT_SECTIONS = ("overview", "trends", "comparisons", "quality")
+DEFAULT_SECTIONS = ("plan", "comparisons", "overview", "trends", "quality")
 
 
 def _render_section(sec: Section, ctx: ReportContext) -> str:
@@ -769,7 +1051,8 @@ def build_report(
         f"{ctx.chart_count} charts; intervals at {evidence.level:.0%}."
     )
     body = f'<nav class="toc"><strong>Contents</strong><ol>{toc}</ol></nav>{"".join(parts)}'
-    html = page(title, body, bundle=vega_bundle(), meta=meta)
+    notice = banner(SIMULATED_BANNER) if evidence.simulated else ""
+    html = page(title, body, bundle=vega_bundle(), meta=meta, notice=notice)
     report("done", 1.0)
     return html
 

@@ -144,8 +144,9 @@ def comparison_chart(
     )
     shape = alt.Shape(
         "series:N",
+        title=None,
         scale=alt.Scale(domain=series, range=["circle", "square", "diamond"]),
-        legend=None,
+        legend=alt.Legend(orient="bottom", direction="vertical"),
     )
     base = alt.Chart(long)
     bars = (
@@ -178,8 +179,10 @@ def comparison_chart(
         .mark_rule(strokeDash=[4, 4], color="#888")
         .encode(x="x:Q")
     )
+    # the width follows the page; the height is a number (a discrete "step" height cannot be
+    # fitted to a container, which Vega warns about), 14 px per strategy and series
     return alt.layer(zero, bars, points).properties(
-        title=title, width="container", height=alt.Step(14)
+        title=title, width="container", height=max(60, 14 * len(order) * len(series))
     )
 
 
@@ -206,9 +209,11 @@ def contribution_chart(summary: pd.DataFrame, level: float) -> alt.LayerChart:
         color=color,
         tooltip=[
             alt.Tooltip("strategy:N"),
-            alt.Tooltip("contribution:Q", format=",.0f"),
-            alt.Tooltip("contribution_lo:Q", format=",.0f"),
-            alt.Tooltip("contribution_hi:Q", format=",.0f"),
+            alt.Tooltip("contribution:Q", format=",.0f", title="incremental revenue"),
+            alt.Tooltip("contribution_lo:Q", format=",.0f", title="low"),
+            alt.Tooltip("contribution_hi:Q", format=",.0f", title="high"),
         ],
     )
-    return (bars + points).properties(title="Mix model: what each strategy adds", width="container")
+    return (bars + points).properties(
+        title="Mix model: what each strategy adds", width="container", height=max(60, 30 * len(d))
+    )

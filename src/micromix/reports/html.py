@@ -22,6 +22,7 @@ from micromix.reports.assets import script_safe
 
 __all__ = [
     "CSS",
+    "banner",
     "chart_div",
     "checks_html",
     "esc",
@@ -30,6 +31,7 @@ __all__ = [
     "page",
     "table_html",
     "tile",
+    "with_interval",
 ]
 
 #: stylesheet: system fonts only, responsive grid, print rules
@@ -45,7 +47,8 @@ h1{font-size:1.6rem;margin:.4em 0 .1em}h2{font-size:1.3rem;margin:1.6em 0 .4em;
 border-bottom:1px solid var(--line);padding-bottom:.2em}h3{font-size:1.1rem;margin:1.2em 0 .3em}
 .meta,.note,.muted{color:var(--muted);font-size:.9rem}
 .note{background:var(--soft);border-left:4px solid var(--line);padding:.5em .8em;margin:.6em 0}
-nav.toc ol{margin:.3em 0;padding-left:1.3em}nav.toc a{color:var(--accent)}
+nav.toc{font-size:.9rem}nav.toc ol{margin:.2em 0;padding:0}
+nav.toc li{display:inline-block;list-style:none;margin:0 1.3em .1em 0}nav.toc a{color:var(--accent)}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px;margin:.6em 0}
 .tile{border:1px solid var(--line);border-radius:8px;padding:.5em .7em;background:var(--soft)}
 .tile-label{font-size:.8rem;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
@@ -57,6 +60,20 @@ table.data{border-collapse:collapse;font-size:.85rem;margin:.5em 0;min-width:50%
 table.data th,table.data td{border-bottom:1px solid var(--line);padding:.25em .55em;text-align:right;
 white-space:nowrap}table.data th{background:var(--soft);font-weight:600}
 table.data td:first-child,table.data th:first-child{text-align:left}
+table.data td.wrap{white-space:normal;text-align:left;min-width:12em;max-width:32em}
+table.data small{color:var(--muted);font-size:.8em}table.data th{white-space:normal}
+table.data.key td,table.data.key th{text-align:left}
+.banner{background:#fff4d6;border:1px solid #e0b54a;border-left:6px solid #c98a00;color:#5a3d00;
+padding:.6em .9em;margin:.6em 0 1em;border-radius:6px;font-weight:600}
+.plan{border:2px solid var(--accent);border-radius:10px;padding:.4em 1em 1em;margin:.6em 0}
+.plan .headline{font-size:1.1rem;font-weight:600;margin:.5em 0}
+ol.actions{padding-left:1.4em;margin:.4em 0}ol.actions li{margin:.45em 0}
+ol.actions .meta{color:var(--muted);font-size:.86rem}
+.kind{display:inline-block;min-width:6.5em;text-align:center;border-radius:4px;font-size:.72rem;
+font-weight:700;text-transform:uppercase;padding:.05em .4em;margin-right:.45em;color:#fff;
+background:var(--accent)}.conf{font-size:.8rem;font-weight:600}
+.conf.high{color:var(--pass)}.conf.medium{color:var(--review)}.conf.low{color:var(--fail)}
+.truth{background:var(--soft);border-radius:6px;padding:.5em .8em;margin:.6em 0}
 .conclusion{border-left:4px solid var(--accent);padding:.3em .8em;margin:.6em 0}
 ul.checks{list-style:none;padding:0}ul.checks li{border:1px solid var(--line);border-radius:6px;
 margin:.4em 0;padding:.45em .7em}
@@ -90,19 +107,24 @@ def esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def fmt_value(value: Any, kind: str = "number") -> str:
+def fmt_value(value: Any, kind: str = "number", symbol: str = "$") -> str:
     """Format a figure for display.
 
     Parameters
     ----------
     value : Any
         The figure (None / NaN give ``"n/a"``).
-    kind : {"number", "int", "money", "pct", "ratio"}
+    kind : {"number", "int", "money", "money0", "pct", "ratio"}
+        ``money`` has cents, ``money0`` whole units; both put the sign before the currency.
+    symbol : str
+        Currency symbol (or code) of money figures.
 
     Examples
     --------
-    >>> fmt_value(1234.5, "money"), fmt_value(0.0123, "pct"), fmt_value(None)
-    ('$1,234.50', '1.23%', 'n/a')
+    >>> fmt_value(1234.5, "money"), fmt_value(-885.58, "money"), fmt_value(0.0123, "pct")
+    ('$1,234.50', '-$885.58', '1.23%')
+    >>> fmt_value(None), fmt_value(1234.5, "money0", "€")
+    ('n/a', '€1,235')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
@@ -123,8 +145,11 @@ def fmt_value(value: Any, kind: str = "number") -> str:
         return "n/a"
     if kind == "int":
         return f"{v:,.0f}"
-    if kind == "money":
-        return f"${v:,.2f}"
+    if kind in ("money", "money0"):
+        digits = 2 if kind == "money" else 0
+        sign = "-" if v < 0 and round(-v, digits) > 0 else ""
+        sep = " " if len(symbol) > 1 else ""
+        return f"{sign}{symbol}{sep}{abs(v):,.{digits}f}"
     if kind == "pct":
         return f"{v:.2%}"
     if kind == "ratio":
@@ -146,9 +171,16 @@ def note(text: str) -> str:
 
 
 def table_html(
-    df: pd.DataFrame, formats: dict[str, str] | None = None, labels: dict[str, str] | None = None
+    df: pd.DataFrame,
+    formats: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+    *,
+    symbol: str = "$",
+    wrap: Sequence[str] = (),
+    html_cols: Sequence[str] = (),
+    cls: str = "",
 ) -> str:
-    """A compact, horizontally scrollable HTML table.
+    """A compact HTML table (horizontally scrollable only as a last resort).
 
     Parameters
     ----------
@@ -157,6 +189,14 @@ def table_html(
         Column -> kind for :func:`fmt_value`; other columns are shown as text.
     labels : dict, optional
         Column -> header label.
+    symbol : str
+        Currency of the money columns.
+    wrap : sequence of str
+        Columns whose text may wrap over lines (long text such as reasons or post captions).
+    html_cols : sequence of str
+        Columns that already hold escaped HTML (e.g. a figure over its interval).
+    cls : str
+        Extra CSS class of the table.
     """
     formats, labels = formats or {}, labels or {}
     head = "".join(f"<th>{esc(labels.get(c, c))}</th>" for c in df.columns)
@@ -165,17 +205,40 @@ def table_html(
         cells = []
         for c, v in zip(df.columns, row):
             kind = formats.get(c)
+            attr = ' class="wrap"' if c in wrap else ""
+            if c in html_cols:
+                cells.append(f"<td{attr}>{v}</td>")
+                continue
             text = (
-                fmt_value(v, kind)
+                fmt_value(v, kind, symbol)
                 if kind
                 else ("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
             )
-            cells.append(f"<td>{esc(text)}</td>")
+            cells.append(f"<td{attr}>{esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
+    extra = f" {cls}" if cls else ""
     return (
-        f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead>'
+        f'<div class="scroll"><table class="data{extra}"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+def with_interval(value: Any, low: Any, high: Any, kind: str, symbol: str = "$") -> str:
+    """A figure with its interval on a second, smaller line (escaped HTML for a table cell).
+
+    >>> with_interval(5.7, 2.1, 9.3, "ratio")
+    '5.70<br><small>2.10 to 9.30</small>'
+    """
+    v = fmt_value(value, kind, symbol)
+    if v == "n/a" or low is None or high is None or pd.isna(low) or pd.isna(high):
+        return esc(v)
+    iv = f"{fmt_value(low, kind, symbol)} to {fmt_value(high, kind, symbol)}"
+    return f"{esc(v)}<br><small>{esc(iv)}</small>"
+
+
+def banner(text: str) -> str:
+    """A prominent banner (e.g. that the data is simulated)."""
+    return f'<div class="banner" role="note">{esc(text)}</div>'
 
 
 def checks_html(results: Sequence[CheckResult]) -> str:
@@ -209,14 +272,14 @@ def chart_div(chart_id: str, spec: dict[str, Any], wide: bool = False) -> str:
     )
 
 
-def page(title: str, body: str, *, bundle: str, meta: str = "") -> str:
-    """The full self-contained HTML page."""
+def page(title: str, body: str, *, bundle: str, meta: str = "", notice: str = "") -> str:
+    """The full self-contained HTML page; ``notice`` (HTML) goes right under the header."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title><style>{CSS}</style></head><body><main>"
         f'<header class="report"><h1>{esc(title)}</h1><p class="meta">{meta}</p></header>'
-        f"{body}"
+        f"{notice}{body}"
         '<footer class="muted">Made with micromix. Charts: Vega-Lite, drawn offline from the '
         "JavaScript inlined in this file.</footer></main>"
         f'<script type="module">{bundle}</script>'

@@ -5,7 +5,8 @@
 const KEY = "micromix.key";
 const page = document.body.dataset.page;
 const $ = (id) => document.getElementById(id);
-const state = { role: null };
+const state = { role: null, symbol: "$" };
+const TIERS = ["nano", "micro", "macro", "mega"];
 
 function apiKey() { return sessionStorage.getItem(KEY); }
 
@@ -57,11 +58,20 @@ const MONEY = new Set(["spend", "revenue", "cpa", "cpc", "cpm", "emv", "cost", "
 const RATE = new Set(["ctr", "cvr", "engagement_rate", "predicted_ctr", "authenticity", "fit",
   "share_of_outcome", "confidence"]);
 
+// money with its currency, the sign first: -$885.58
+function money(v, digits = 2) {
+  if (v === null || v === undefined || typeof v !== "number" || !isFinite(v)) return "–";
+  const body = Math.abs(v).toLocaleString(undefined, { minimumFractionDigits: digits,
+    maximumFractionDigits: digits });
+  const sign = v < 0 && Number(body.replace(/,/g, "")) > 0 ? "-" : "";
+  return sign + state.symbol + (state.symbol.length > 1 ? " " : "") + body;
+}
+
 function fmt(v, col) {
   if (v === null || v === undefined || (typeof v === "number" && !isFinite(v))) return "–";
   if (typeof v === "number") {
     if (RATE.has(col)) return (100 * v).toFixed(2) + "%";
-    if (MONEY.has(col)) return v.toLocaleString(undefined, { maximumFractionDigits: 2 });
+    if (MONEY.has(col)) return money(v, Math.abs(v) >= 1000 ? 0 : 2);
     if (Number.isInteger(v)) return v.toLocaleString();
     return Math.abs(v) >= 100 ? v.toLocaleString(undefined, { maximumFractionDigits: 1 })
       : v.toPrecision(3);
@@ -122,6 +132,13 @@ async function header() {
   $("role").textContent = s.role + " key";
   $("data-label").textContent = s.simulated ? "Demo data: " + s.data : s.data;
   $("data-label").classList.toggle("sim", !!s.simulated);
+  const banner = $("sim-banner");
+  if (banner && s.simulated) {
+    banner.textContent = "Simulated data: everything on these pages comes from micromix's " +
+      "market simulator (" + String(s.data).replace(/^simulated market \((.*)\)$/, "$1") +
+      "), not from a real brand; the 'true' figures are the simulator's ground truth.";
+    banner.hidden = false;
+  }
   $("logout").addEventListener("click", () => {
     sessionStorage.removeItem(KEY);
     location.href = "/login";
@@ -135,42 +152,128 @@ const can = (role) => ranks[state.role] >= ranks[role];
 // ------------------------------------------------------------------ pages
 const pages = {};
 
+const active = (r) => (r.spend || 0) > 0 || (r.impressions || 0) > 0;
+
+function cellWithInterval(v, lo, hi, f) {
+  const node = el("span", { class: "cell" }, f(v));
+  if (lo !== null && lo !== undefined && hi !== null && hi !== undefined && isFinite(v)) {
+    node.append(el("br"), el("small", { text: f(lo) + " to " + f(hi) }));
+  }
+  return node;
+}
+
+function gridTable(target, head, rows) {
+  const node = $(target);
+  node.replaceChildren();
+  const t = el("table");
+  t.append(el("thead", {}, el("tr", {}, ...head.map(([h, num]) => el("th", num ? { class: "num", text: h } : { text: h })))));
+  const tb = el("tbody");
+  for (const r of rows) {
+    tb.append(el("tr", {}, ...r.map((c, i) => el("td", head[i][1] ? { class: "num" } : {}, c))));
+  }
+  t.append(tb);
+  node.append(el("div", { class: "scroll" }, t));
+}
+
+function renderPlan(plan) {
+  state.symbol = plan.currency === "USD" ? "$" : ({ EUR: "€", GBP: "£", JPY: "¥" }[plan.currency] || plan.currency);
+  $("plan-headline").textContent = plan.headline;
+  const r2 = (v) => money(v, 0);
+  const signed = (v) => (v > 0 ? "+" : "") + money(v, 0);
+  gridTable("plan-table", [["strategy"], ["today", 1], ["plan", 1], ["change", 1],
+    ["expected incremental revenue", 1]], plan.allocation.map((a) => [
+    a.strategy, r2(a.current_spend), r2(a.recommended_spend), signed(a.recommended_spend - a.current_spend),
+    cellWithInterval(a.expected_incremental_revenue, a.low, a.high, r2)]));
+  const list = $("plan-actions");
+  list.replaceChildren(...plan.actions.map((a) => {
+    const eff = a.effect !== null && a.effect_low !== null && a.effect_high !== null
+      ? ` Expected ${signed(a.effect)} (${r2(a.effect_low)} to ${r2(a.effect_high)}).` : "";
+    return el("li", {}, el("span", { class: "kind", text: a.kind }), el("b", { text: a.what + "." }),
+      eff + " ", el("span", { class: "conf " + a.confidence, text: a.confidence + " confidence" }),
+      el("div", { class: "why", text: "Why: " + a.why + " Evidence: " + a.evidence + "." }));
+  }));
+  if (plan.truth) {
+    const t = plan.truth;
+    const cap = t.captured_share_of_optimal_gain;
+    $("plan-truth").textContent = `Simulator truth over ${plan.horizon_days} days, same budget: current mix ` +
+      `${r2(t.current_incremental_revenue)}, this plan ${r2(t.recommended_incremental_revenue)}, best possible ` +
+      `split ${r2(t.optimal_incremental_revenue)} of incremental revenue` +
+      (cap === null ? "; today's split is already the best." : `; the plan captures ${(100 * cap).toFixed(0)}% of the possible gain.`);
+    $("plan-truth").hidden = false;
+  }
+  $("plan-notes").replaceChildren(...plan.notes.map((n) => el("li", { text: n })));
+}
+
 pages.overview = async () => {
+  const planP = api("/api/v1/plan").then(renderPlan).catch((err) => {
+    $("plan-headline").textContent = "No plan: " + (err && err.message ? err.message : err);
+  });
+  const incrP = api("/api/v1/comparisons/ugc-vs-paid?n_boot=100").then((res) => {
+    const rows = res.rows.filter((r) => r.incremental_roas !== null && r.incremental_roas !== undefined);
+    const long = [];
+    for (const r of rows) {
+      long.push({ strategy: r.strategy, series: "incremental ROAS (holdouts)", value: r.incremental_roas,
+        low: r.incremental_roas_low, high: r.incremental_roas_high });
+      if (r.roas !== null) long.push({ strategy: r.strategy, series: "attributed ROAS (platforms)", value: r.roas });
+    }
+    const series = ["incremental ROAS (holdouts)", "attributed ROAS (platforms)"];
+    const color = { field: "series", type: "nominal", title: null, scale: { domain: series, range: ["#2a6df4", "#e08a1e"] },
+      legend: { orient: "bottom" } };
+    return chart("incr-chart", {
+      data: { values: long }, height: 40 + 40 * rows.length,
+      layer: [
+        { mark: { type: "rule", strokeWidth: 2 }, transform: [{ filter: "isValid(datum.low)" }],
+          encoding: { y: { field: "strategy", type: "nominal", title: null },
+            yOffset: { field: "series", type: "nominal", scale: { domain: series } },
+            x: { field: "low", type: "quantitative", title: "revenue per $1 of spend" }, x2: { field: "high" }, color } },
+        { mark: { type: "point", filled: true, size: 80 },
+          encoding: { y: { field: "strategy", type: "nominal" },
+            yOffset: { field: "series", type: "nominal", scale: { domain: series } },
+            x: { field: "value", type: "quantitative" }, color,
+            tooltip: [{ field: "strategy", type: "nominal" }, { field: "series", type: "nominal" },
+              { field: "value", type: "quantitative", format: ".2f" }, { field: "low", type: "quantitative", format: ".2f" },
+              { field: "high", type: "quantitative", format: ".2f" }] } },
+      ],
+    });
+  });
   const [tot, daily, plat, strat] = await Promise.all([
     api("/api/v1/kpis"), api("/api/v1/kpis?by=strategy&grain=day"),
     api("/api/v1/kpis?by=platform"), api("/api/v1/kpis?by=strategy"),
   ]);
   const t = tot.rows[0] || {};
   $("tiles").replaceChildren(
-    tile("Spend", t.spend, "spend"), tile("Revenue (attributed)", t.revenue, "revenue"),
-    tile("ROAS", t.roas, "roas"), tile("Reach", t.reach), tile("CTR", t.ctr, "ctr"),
-    tile("CPA", t.cpa, "cpa"), tile("Engagement rate", t.engagement_rate, "engagement_rate"),
+    tile("Spend", t.spend, "spend"), tile("Revenue (all, attributed)", t.revenue, "revenue"),
+    tile("ROAS (attributed)", t.roas, "roas"), tile("Reach", t.reach), tile("CTR", t.ctr, "ctr"),
+    tile("CPA (attributed)", t.cpa, "cpa"), tile("Engagement rate", t.engagement_rate, "engagement_rate"),
     tile("Earned media value", t.emv, "emv"));
-  const rows = daily.rows.filter((r) => r.strategy);
+  const busy = new Set(strat.rows.filter((r) => r.strategy && active(r)).map((r) => r.strategy));
+  const rows = daily.rows.filter((r) => busy.has(r.strategy));
   await chart("trend-chart", {
     data: { values: rows },
     transform: [{ fold: ["spend", "revenue"], as: ["measure", "amount"] }],
     mark: { type: "line", interpolate: "monotone" },
     encoding: {
       x: { field: "period", type: "temporal", title: null },
-      y: { field: "amount", type: "quantitative", title: "per day" },
+      y: { field: "amount", type: "quantitative", title: "per day (" + state.symbol + ")" },
       color: { field: "strategy", type: "nominal" },
       strokeDash: { field: "measure", type: "nominal" },
-      tooltip: [{ field: "period", type: "temporal" }, "strategy:N", "measure:N",
-        { field: "amount", type: "quantitative", format: ",.0f" }],
+      tooltip: [{ field: "period", type: "temporal" }, { field: "strategy", type: "nominal" },
+        { field: "measure", type: "nominal" }, { field: "amount", type: "quantitative", format: ",.0f" }],
     },
   });
   await chart("platform-chart", {
-    data: { values: plat.rows.filter((r) => r.platform) },
+    data: { values: plat.rows.filter((r) => r.platform && (r.spend || 0) > 0) },
     mark: "bar",
     encoding: {
       y: { field: "platform", type: "nominal", sort: "-x", title: null },
       x: { field: "roas", type: "quantitative", title: "ROAS (attributed)" },
-      tooltip: ["platform:N", { field: "roas", format: ".2f" }, { field: "spend", format: ",.0f" }],
+      tooltip: [{ field: "platform", type: "nominal" }, { field: "roas", type: "quantitative", format: ".2f" },
+        { field: "spend", type: "quantitative", format: ",.0f", title: "spend (" + state.symbol + ")" }],
     },
   });
-  table("strategy-table", strat.rows, ["strategy", "spend", "impressions", "ctr", "cpa", "roas",
-    "engagement_rate", "emv"]);
+  table("strategy-table", strat.rows.filter((r) => r.strategy && active(r)), ["strategy", "spend",
+    "impressions", "ctr", "cpa", "roas", "engagement_rate", "emv"]);
+  await Promise.all([planP, incrP]);
 };
 
 pages.compare = async () => {
@@ -194,19 +297,38 @@ pages.compare = async () => {
       : Object.keys(rows[0] || {}).find((k2) => typeof rows[0][k2] === "string");
     const hasInc = rows.some((r) => r.incremental_roas !== null && r.incremental_roas !== undefined);
     const y = hasInc ? "incremental_roas" : "roas";
+    const order = c.dimension === "creator_tier" ? TIERS : rows.map((r) => r[group]);
+    const ySpec = { field: group, type: "nominal", title: null, sort: order };
     const layers = [{
       mark: { type: "point", filled: true, size: 90 },
-      encoding: { y: { field: group, type: "nominal", title: null },
+      encoding: { y: ySpec,
         x: { field: y, type: "quantitative", title: hasInc ? "incremental ROAS (interval)" : "ROAS" },
-        tooltip: Object.keys(rows[0] || {}).slice(0, 10) },
+        tooltip: [{ field: group, type: "nominal" },
+          { field: y, type: "quantitative", format: ".2f" },
+          { field: "incremental_roas_low", type: "quantitative", format: ".2f", title: "low" },
+          { field: "incremental_roas_high", type: "quantitative", format: ".2f", title: "high" },
+          { field: "roas", type: "quantitative", format: ".2f", title: "attributed ROAS" }] },
     }];
     if (hasInc) {
-      layers.unshift({ mark: "rule", encoding: { y: { field: group, type: "nominal" },
+      layers.unshift({ mark: "rule", encoding: { y: ySpec,
         x: { field: "incremental_roas_low", type: "quantitative" }, x2: { field: "incremental_roas_high" } } });
     }
     await chart(id + "-chart", { data: { values: rows }, height: 40 + 30 * rows.length, layer: layers });
-    table(id + "-table", rows, [group, "spend", "impressions", "ctr", "cpa", "roas",
-      "incremental_roas", "incremental_roas_low", "incremental_roas_high", "true_incremental_roas"]);
+    const hasTruth = rows.some((r) => r.true_incremental_roas !== null && r.true_incremental_roas !== undefined);
+    const r2 = (v) => (v === null || v === undefined || !isFinite(v) ? "–" : v.toFixed(2));
+    const head = [[group.replaceAll("_", " ")], ["spend", 1], ["incremental ROAS", 1]];
+    if (hasTruth) head.push(["true incremental ROAS", 1]);
+    head.push(["measurability"], ["attributed ROAS", 1], ["CTR", 1], ["CPA (attributed)", 1]);
+    gridTable(id + "-table", head, rows.map((r) => {
+      const m = String(r.measurability || "").split(":");
+      const cells = [r[group], money(r.spend, 0),
+        cellWithInterval(r.incremental_roas, r.incremental_roas_low, r.incremental_roas_high, r2)];
+      if (hasTruth) cells.push(r2(r.true_incremental_roas));
+      cells.push(el("span", {}, m[0], el("br"), el("small", { text: (m[1] || "").trim() })),
+        cellWithInterval(r.roas, r.roas_low, r.roas_high, r2), fmt(r.ctr, "ctr"),
+        (r.spend || 0) > 0 ? money(r.cpa) : "–");
+      return cells;
+    }));
   }));
 };
 
@@ -273,7 +395,9 @@ pages.moments = async () => {
     mark: "bar",
     encoding: { y: { field: "moment", type: "nominal", sort: "-x", title: null },
       x: { field: "searches", type: "quantitative", aggregate: "sum", title: "searches" },
-      color: { field: "device", type: "nominal" }, tooltip: ["moment:N", "device:N", "searches:Q"] },
+      color: { field: "device", type: "nominal" },
+      tooltip: [{ field: "moment", type: "nominal" }, { field: "device", type: "nominal" },
+        { field: "searches", type: "quantitative" }] },
   });
   const found = bursts.bursts.filter((b) => b.kind === "burst");
   table("burst-table", found.slice(-30).reverse(), ["key", "start", "end", "observed", "expected", "score"],
@@ -288,7 +412,9 @@ pages.content = async () => {
     encoding: { y: { field: "post_id", type: "nominal", sort: "-x", title: null },
       x: { field: "amplification_score", type: "quantitative", title: "amplification score" },
       color: { field: "sentiment", type: "nominal" },
-      tooltip: ["post_id:N", "author_id:N", "text:N", { field: "amplification_score", format: ".2f" }] },
+      tooltip: [{ field: "post_id", type: "nominal" }, { field: "author_id", type: "nominal" },
+        { field: "text", type: "nominal" },
+        { field: "amplification_score", type: "quantitative", format: ".2f" }] },
   });
   table("ugc-table", rows, ["post_id", "author_id", "text", "sentiment", "rights",
     "amplification_score", "predicted_ctr", "predicted_cpa", "reasons"], { empty: "No user posts mention the brand yet." });
@@ -313,7 +439,9 @@ pages.creators = async () => {
     data: { values: all.rows.filter((r) => r.followers > 0) }, mark: { type: "point", opacity: 0.6 },
     encoding: { x: { field: "followers", type: "quantitative", scale: { type: "log" } },
       y: { field: "engagement_rate", type: "quantitative", title: "engagement rate" },
-      color: { field: "tier", type: "nominal" }, tooltip: ["creator_id:N", "tier:N", "followers:Q"] },
+      color: { field: "tier", type: "nominal", scale: { domain: TIERS } },
+      tooltip: [{ field: "creator_id", type: "nominal" }, { field: "tier", type: "nominal" },
+        { field: "followers", type: "quantitative", format: "," }] },
   });
   await run();
 };
@@ -391,7 +519,9 @@ pages.mix = async () => {
       { mark: "bar", encoding: { y: { field: "strategy", type: "nominal", title: null, sort: "-x" },
         color: { field: "kind", type: "nominal" },
         x: { field: "contribution", type: "quantitative", title: "incremental revenue" },
-        tooltip: ["strategy:N", "kind:N", { field: "contribution", format: ",.0f" }, { field: "roas", format: ".2f" }] } },
+        tooltip: [{ field: "strategy", type: "nominal" }, { field: "kind", type: "nominal" },
+          { field: "contribution", type: "quantitative", format: ",.0f" },
+          { field: "roas", type: "quantitative", format: ".2f" }] } },
       { mark: { type: "rule", color: "#333" }, encoding: { y: { field: "strategy", type: "nominal", sort: "-x" },
         x: { field: "contribution_lo", type: "quantitative" }, x2: { field: "contribution_hi" } } },
     ],
@@ -418,7 +548,9 @@ pages.mix = async () => {
       layer: [
         { mark: "bar", encoding: { y: { field: "scenario", type: "nominal", title: null },
           x: { field: "outcome", type: "quantitative", title: "expected revenue over the horizon" },
-          tooltip: ["scenario:N", { field: "outcome", format: ",.0f" }, { field: "spend", format: ",.0f" }] } },
+          tooltip: [{ field: "scenario", type: "nominal" },
+            { field: "outcome", type: "quantitative", format: ",.0f" },
+            { field: "spend", type: "quantitative", format: ",.0f" }] } },
         { mark: { type: "rule", color: "#333" }, encoding: { y: { field: "scenario", type: "nominal" },
           x: { field: "outcome_lo", type: "quantitative" }, x2: { field: "outcome_hi" } } },
       ],

@@ -1,0 +1,389 @@
+"""One plan a marketer can act on, reconciled from all the evidence of a store.
+
+:func:`build_plan` turns the :class:`~micromix.plan.Evidence` of a store into a :class:`Plan`:
+the budget across strategies (:mod:`micromix.plan.allocate`, led by the randomised holdouts,
+with the mix model as a check), then what to target, amplify, hire and answer
+(:mod:`micromix.plan.actions`), each with the expected incremental effect, the evidence and how
+sure it is. On simulated data the plan also carries the simulator's truth for the current mix,
+the recommendation and the optimum (:mod:`micromix.plan.truth`).
+:func:`micromix.plan.make_plan` gathers the evidence and builds the plan in one call (what
+``micromix plan`` does).
+
+Quickstart
+----------
+>>> from micromix.simulate import SimConfig, simulate
+>>> from micromix.store import Store
+>>> from micromix.ingest.market import load_market
+>>> st = Store.open(":memory:")
+>>> _ = load_market(st, simulate(SimConfig(users=3_000, days=28, seed=2)))
+>>> from micromix.plan import make_plan
+>>> plan = make_plan(st, n_boot=40)
+>>> sorted(plan.to_dict())[:3]
+['actions', 'allocation', 'budget']
+>>> plan.truth is not None
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from micromix.audience.policy import TargetingSpec
+from micromix.audience.workflows import target_stored_audience
+from micromix.errors import ConfigError, MicromixError
+from micromix.measurement import strategy_panel
+from micromix.metrics.compare import ComparisonResult
+from micromix.plan.actions import (
+    Action,
+    amplify_actions,
+    hire_actions,
+    money,
+    reallocate_actions,
+    respond_actions,
+    target_actions,
+)
+from micromix.plan.allocate import Reallocation, reallocate
+from micromix.plan.returns import StrategyReturns, strategy_returns
+from micromix.plan.truth import PlanTruth, simulated_truth
+from micromix.store import Store
+
+
+class Evidence(Protocol):
+    """What a plan reads of :class:`micromix.plan.Evidence`."""
+
+    level: float
+    comparisons: dict[str, ComparisonResult]
+    mix: Any
+    content: Any
+    creators: Any
+    moments: Any
+    kpis: pd.DataFrame | None
+    kpis_by_strategy: pd.DataFrame | None
+    kpi_source: str | None
+
+
+__all__ = [
+    "CURRENCY_SYMBOLS",
+    "PLAN_PARTS",
+    "Plan",
+    "build_plan",
+    "currency_of",
+    "horizon_days",
+]
+
+#: the evidence parts a plan reads
+PLAN_PARTS: tuple[str, ...] = ("overview", "comparisons", "mix", "content", "moments")
+#: currency codes shown as a symbol (others are shown as the code)
+CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+@dataclass
+class Plan:
+    """The recommendation (see the module); :meth:`to_dict` is ``micromix plan --json``."""
+
+    reallocation: Reallocation
+    returns: StrategyReturns
+    actions: list[Action]
+    truth: PlanTruth | None
+    currency: str = "USD"
+    #: reconciliation statements (agreements, disagreements, cautions), one sentence each
+    notes: list[str] = field(default_factory=list)
+    #: the mix model's own reallocation of the same budget, per strategy (None without one)
+    mix_only: dict[str, float] | None = None
+
+    @property
+    def symbol(self) -> str:
+        return CURRENCY_SYMBOLS.get(self.currency, self.currency)
+
+    @property
+    def allocation(self) -> pd.DataFrame:
+        return self.reallocation.table()
+
+    def headline(self) -> str:
+        """One sentence: what the plan changes and what it should bring."""
+        r = self.reallocation
+        sym = self.symbol
+        if not any(a.kind == "reallocate" and a.amount for a in self.actions):
+            return (
+                f"Keep today's split of {money(r.budget, sym)} over the next {r.horizon_days} "
+                "days: the evidence does not yet separate the strategies enough to move money."
+            )
+        return (
+            f"Reallocating {money(r.budget, sym)} over the next {r.horizon_days} days as below "
+            f"should add {money(r.gain, sym)} of incremental revenue ({r.level:.0%} interval "
+            f"{money(r.gain_low, sym)} to {money(r.gain_high, sym)}; chance it beats today's mix "
+            f"{r.prob_gain:.0%})."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``micromix plan --json`` (None where a figure is undefined)."""
+        r = self.reallocation
+        rows = []
+        for row in self.allocation.to_dict(orient="records"):
+            rows.append({k: _num(v) if k != "strategy" else v for k, v in row.items()})
+        out: dict[str, Any] = {
+            "currency": self.currency,
+            "horizon_days": r.horizon_days,
+            "budget": r.budget,
+            "allocation": rows,
+            "expected_gain": _num(r.gain),
+            "expected_gain_low": _num(r.gain_low),
+            "expected_gain_high": _num(r.gain_high),
+            "probability_of_gain": _num(r.prob_gain),
+            "level": r.level,
+            "headline": self.headline(),
+            "actions": [a.to_dict() for a in self.actions],
+            "returns": [
+                {k: _num(v) if isinstance(v, float) else v for k, v in row.items()}
+                for row in self.returns.table.to_dict(orient="records")
+            ],
+            "notes": list(self.notes),
+        }
+        if self.truth is not None:
+            out["truth"] = {
+                k: _num(v) if isinstance(v, float) else v for k, v in self.truth.to_dict().items()
+            }
+        return out
+
+
+def _num(v: Any) -> float | None:
+    """A JSON number, or None for NaN / infinity (an undefined ratio is null, not 0)."""
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def currency_of(store: Store) -> str:
+    """The one currency of the ad reports (``USD`` when they state none)."""
+    if not store.has_table("ad_performance") or store.count("ad_performance") == 0:
+        return "USD"
+    if "currency" not in store.columns("ad_performance"):
+        return "USD"
+    found = store.read("ad_performance", columns=["currency"])["currency"].dropna()
+    codes = sorted({str(c).strip().upper() for c in found if str(c).strip()})
+    if len(codes) > 1:
+        raise ConfigError(
+            f"the ad reports mix currencies ({', '.join(codes)}); a plan needs one budget "
+            "currency, so plan on a store with one currency"
+        )
+    return codes[0] if codes else "USD"
+
+
+def horizon_days(store: Store, evidence: Evidence | None = None) -> int:
+    """Days the data covers (the plan's horizon: the same length as the data).
+
+    The mix model's panel when the evidence has one, else the store's daily strategy panel.
+    """
+    panel = (
+        evidence.mix.mix.panel
+        if evidence is not None and evidence.mix is not None
+        else strategy_panel(store)
+    )
+    if panel.empty:
+        return 0
+    dates = pd.to_datetime(panel["date"])
+    return int((dates.max() - dates.min()).days) + 1
+
+
+def _people(store: Store) -> int | None:
+    """People in the randomised holdouts (None without experiments)."""
+    if not store.has_table("experiments") or store.count("experiments") == 0:
+        return None
+    return int(store.read("experiments", columns=["unit_id"])["unit_id"].nunique())
+
+
+def _current_spend(evidence: Evidence) -> pd.Series:
+    cmp = evidence.comparisons.get("ugc-vs-paid")
+    if cmp is not None:
+        t = cmp.table
+        return t.set_index("strategy")["spend"].astype(float)
+    k = evidence.kpis_by_strategy
+    if k is None or evidence.kpi_source != "events":
+        raise ConfigError(
+            "the plan needs spend per strategy from events; ingest events with strategy and "
+            "cost (or run micromix demo)"
+        )
+    return k.dropna(subset=["strategy"]).set_index("strategy")["spend"].astype(float)
+
+
+def _mix_only(evidence: Evidence, budget: float) -> dict[str, float] | None:
+    if evidence.mix is None:
+        return None
+    from micromix.measurement import strategy_of
+    from micromix.optimize import recommend_budget
+
+    try:
+        rec = recommend_budget(evidence.mix.mix.model, budget)
+    except MicromixError:
+        return None
+    return {
+        strategy_of(c): float(v) for c, v in zip(rec.recommended.channels, rec.recommended.spend)
+    }
+
+
+def _reconcile(
+    plan: Reallocation, returns: StrategyReturns, mix_only: dict[str, float] | None, symbol: str
+) -> list[str]:
+    """Sentences on where the mix model and the experiments agree or not."""
+    notes: list[str] = []
+    t = returns.table.set_index("strategy")
+    dis = [s for s, r in t.iterrows() if r["agreement"] == "disagree"]
+    if dis:
+        notes.append(
+            "The mix model and the holdouts disagree on "
+            + ", ".join(
+                f"{s} (mix model {t.loc[s, 'mix_roas']:.2f}, holdouts {t.loc[s, 'holdout_roas']:.2f} per $)"
+                for s in dis
+            )
+            + ": the plan follows the randomised experiments."
+        )
+    elif (t["agreement"] == "agree").any():
+        notes.append("The mix model's returns agree with the holdouts (their intervals overlap).")
+    if mix_only:
+        pos = {s: i for i, s in enumerate(plan.strategies)}
+        against = []
+        for s, v in mix_only.items():
+            if s not in pos:
+                continue
+            i = pos[s]
+            d_mix = v - plan.current[i]
+            d_plan = plan.recommended[i] - plan.current[i]
+            if abs(d_mix) >= 0.01 * plan.budget and np.sign(d_mix) != np.sign(d_plan):
+                against.append(f"{s} {'+' if d_mix > 0 else ''}{money(d_mix, symbol)}")
+        if against:
+            moved = any(abs(d) >= 0.01 * plan.budget for d in plan.recommended - plan.current)
+            notes.append(
+                "Alone, the mix model would move money "
+                + ("the other way (" if moved else "(")
+                + ", ".join(against)
+                + "): its curves are fitted on the time series, where strategies move together; "
+                + (
+                    "the plan follows the experiments."
+                    if moved
+                    else "the holdouts do not support that, so the plan does not."
+                )
+            )
+    for a, b in returns.separated:
+        notes.append(
+            f"Holdouts clearly separate {a} (better) from {b}: no money moves from {a} to {b}."
+        )
+    return notes
+
+
+def _audience(store: Store, evidence: Evidence, plan: Reallocation) -> dict[str, Any] | None:
+    """The microtargeted audience for the micro paid spend, through every guardrail."""
+    cmp = evidence.comparisons.get("micro-vs-mass")
+    if cmp is None:
+        return None
+    t = cmp.table.set_index("strategy")
+    if "micro" not in t.index or not (t.loc["micro", "spend"] > 0 and t.loc["micro", "reach"] > 0):
+        return None
+    k = evidence.kpis
+    value = (
+        float(k["revenue"].iloc[0] / k["conversions"].iloc[0])
+        if k is not None and k["conversions"].iloc[0]
+        else None
+    )
+    if not value:
+        return None
+    spend = float(t.loc["micro", "spend"])
+    cost = spend / float(t.loc["micro", "reach"])
+    try:
+        res = target_stored_audience(
+            store, TargetingSpec(budget=spend, cost_per_contact=cost, value_per_conversion=value)
+        )
+    except MicromixError:
+        return None
+    out = dict(res.summary)
+    out["out_of_sample"] = False
+    return out
+
+
+def build_plan(
+    evidence: Evidence,
+    store: Store,
+    *,
+    budget: float | None = None,
+    seed: int = 0,
+) -> Plan:
+    """The plan from ``evidence`` (of ``store``; see the module).
+
+    Parameters
+    ----------
+    evidence : Evidence
+        With at least the ``comparisons`` part (``mix``, ``content`` and ``moments`` are used
+        when present).
+    store : Store
+        The store the evidence came from (for the horizon, the currency, the audience and, on
+        simulated data, the truth).
+    budget : float, optional
+        Total paid budget over the horizon; default: today's.
+
+    Raises
+    ------
+    ConfigError
+        No events with spend, a budget that is not positive, or mixed currencies.
+    """
+    if store.count("events") == 0:
+        raise ConfigError(
+            "the store has no events, so there is nothing to plan from; ingest events (with "
+            "strategy and cost) or run micromix demo"
+        )
+    currency = currency_of(store)
+    symbol = CURRENCY_SYMBOLS.get(currency, currency)
+    days = horizon_days(store, evidence)
+    spend = _current_spend(evidence)
+    holdouts = evidence.comparisons.get("ugc-vs-paid")
+    mix = evidence.mix
+    returns = strategy_returns(
+        holdouts.table if holdouts is not None else None,
+        mix.mix.summary if mix is not None else None,
+        spend,
+        level=evidence.level,
+        mix_level=mix.mix.model.spec.interval if mix is not None else None,
+    )
+    plan = reallocate(returns, budget, horizon_days=days, seed=seed)
+    mix_only = _mix_only(evidence, plan.budget)
+    notes = [*plan.notes, *_reconcile(plan, returns, mix_only, symbol)]
+    units = _people(store)
+    rec = dict(zip(plan.strategies, plan.recommended))
+    actions = reallocate_actions(plan, returns, symbol=symbol, holdout_units=units)
+    paid_msgs = evidence.comparisons.get("micro-vs-mass")
+    actions += target_actions(
+        paid_msgs,
+        horizon_days=days,
+        audience=_audience(store, evidence, plan),
+        symbol=symbol,
+        seed=seed,
+    )
+    content = evidence.content
+    actions += amplify_actions(
+        content.ranked if content is not None else None,
+        content.brand if content is not None else None,
+        rec.get("ugc_amplified"),
+        returns,
+        symbol=symbol,
+    )
+    creators = evidence.creators
+    actions += hire_actions(
+        creators.tables.get("top_creators") if creators is not None else None,
+        evidence.comparisons.get("creator-tiers"),
+        rec.get("influencer"),
+        horizon_days=days,
+        symbol=symbol,
+        seed=seed,
+    )
+    actions += respond_actions(evidence.moments)
+    truth = simulated_truth(
+        store, plan.strategies, plan.current, plan.recommended, horizon_days=days
+    )
+    return Plan(plan, returns, actions, truth, currency, notes, mix_only)

@@ -81,6 +81,12 @@ def test_charts_are_embedded_vega_lite_specs(sim_html: str) -> None:
         assert f'id="{cid}"' in sim_html
     # the comparison charts carry intervals and the simulator's truth
     layered = [s for s in specs if "layer" in s]
+
+    def series_of(spec: dict) -> set:
+        return {r.get("series") for rows in spec["datasets"].values() for r in rows}
+
+    # one per comparison; the lifetime section's charts (one per dimension) are layered too
+    layered = [s for s in layered if "incremental ROAS (holdout)" in series_of(s)]
     assert len(layered) == 3
     data = [row for s in layered for rows in s["datasets"].values() for row in rows]
     series = {r.get("series") for r in data}

@@ -105,7 +105,8 @@ class LogParamEstimator(BaseEstimator):
             cov = res.covariance
             self.draws_ = laplace_draws(res.theta, cov, int(self.n_draws), rng)
             z = float(norm.ppf(1 - q)) * np.sqrt(np.diag(cov))  # exact log-normal quantiles
-            lo, hi = np.exp(res.theta - z), np.exp(res.theta + z)
+            with np.errstate(over="ignore"):  # a flat direction: the bound is unbounded (inf)
+                lo, hi = np.exp(res.theta - z), np.exp(res.theta + z)
         elif self.interval == "bootstrap":
             self.draws_ = bootstrap(rng)
             self.covariance_ = np.cov(np.log(self.draws_), rowvar=False)

@@ -65,10 +65,12 @@ class Evidence(Protocol):
     kpis: pd.DataFrame | None
     kpis_by_strategy: pd.DataFrame | None
     kpi_source: str | None
+    lifetime: dict[str, pd.DataFrame] | None
 
 
 __all__ = [
     "CURRENCY_SYMBOLS",
+    "LIFETIME_ROAS_COLUMNS",
     "PLAN_PARTS",
     "Plan",
     "build_plan",
@@ -77,7 +79,13 @@ __all__ = [
 ]
 
 #: the evidence parts a plan reads
-PLAN_PARTS: tuple[str, ...] = ("overview", "comparisons", "mix", "content", "moments")
+PLAN_PARTS: tuple[str, ...] = ("overview", "comparisons", "lifetime", "mix", "content", "moments")
+#: lifetime columns each allocation row carries (null without customer lifetime values)
+LIFETIME_ROAS_COLUMNS: tuple[str, ...] = (
+    "lifetime_roas",
+    "lifetime_roas_low",
+    "lifetime_roas_high",
+)
 #: currency codes shown as a symbol (others are shown as the code)
 CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
@@ -95,6 +103,9 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     #: the mix model's own reallocation of the same budget, per strategy (None without one)
     mix_only: dict[str, float] | None = None
+    #: lifetime ROAS per strategy (``strategy``, ``lifetime_roas``, ``_low``, ``_high``) when
+    #: the store has repeat buyers to fit customer lifetime values on (None otherwise)
+    lifetime: pd.DataFrame | None = None
 
     @property
     def symbol(self) -> str:
@@ -124,8 +135,13 @@ class Plan:
         """The JSON object of ``micromix plan --json`` (None where a figure is undefined)."""
         r = self.reallocation
         rows = []
+        lt = self.lifetime.set_index("strategy") if self.lifetime is not None else None
         for row in self.allocation.to_dict(orient="records"):
-            rows.append({k: _num(v) if k != "strategy" else v for k, v in row.items()})
+            out_row = {k: _num(v) if k != "strategy" else v for k, v in row.items()}
+            for col in LIFETIME_ROAS_COLUMNS:  # null where no lifetime value could be fitted
+                hit = lt is not None and row["strategy"] in lt.index
+                out_row[col] = _num(lt.loc[row["strategy"], col]) if hit else None  # type: ignore[union-attr]
+            rows.append(out_row)
         out: dict[str, Any] = {
             "currency": self.currency,
             "horizon_days": r.horizon_days,
@@ -279,6 +295,51 @@ def _reconcile(
     return notes
 
 
+def _lifetime(evidence: Evidence, plan: Reallocation) -> tuple[pd.DataFrame | None, list[str]]:
+    """Lifetime ROAS of the plan's strategies, and sentences where it questions a move.
+
+    The allocation rests on incremental first-purchase returns (the holdouts); lifetime ROAS
+    (revenue to date plus predicted customer lifetime value, per $) is the check: where its
+    intervals clearly rank a strategy that gives money above one that receives it, the plan
+    says so.
+    """
+    by_strategy = (evidence.lifetime or {}).get("strategy")
+    if by_strategy is None or "lifetime_roas" not in by_strategy:
+        return None, []
+    t = by_strategy.rename(columns={"group": "strategy"})
+    t = t[t["strategy"].isin(plan.strategies)][["strategy", *LIFETIME_ROAS_COLUMNS]]
+    t = t[t["lifetime_roas"].notna()].reset_index(drop=True)
+    if t.empty:
+        return None, []
+    ix = t.set_index("strategy")
+    shown = ", ".join(
+        f"{s} {r.lifetime_roas:.2f} "
+        + (
+            f"({r.lifetime_roas_low:.2f} to {r.lifetime_roas_high:.2f})"
+            if np.isfinite([r.lifetime_roas_low, r.lifetime_roas_high]).all()
+            else "(no interval: too few repeat buyers)"
+        )
+        for s, r in ix.iterrows()
+    )
+    notes = [
+        f"Lifetime ROAS per $ (first purchases plus the customers' predicted value): {shown}; "
+        "the allocation follows incremental first-purchase returns from the holdouts."
+    ]
+    change = dict(zip(plan.strategies, plan.recommended - plan.current))
+    tol = 0.01 * plan.budget
+    givers = [s for s in ix.index if change.get(s, 0.0) < -tol]
+    takers = [s for s in ix.index if change.get(s, 0.0) > tol]
+    for g in givers:
+        for k in takers:
+            if ix.loc[g, "lifetime_roas_low"] > ix.loc[k, "lifetime_roas_high"]:
+                notes.append(
+                    f"On lifetime value {g} clearly beats {k}, yet the plan moves money from "
+                    f"{g} to {k} on first-purchase returns: weigh the customers' later "
+                    "purchases before you commit that move."
+                )
+    return t, notes
+
+
 def _audience(store: Store, evidence: Evidence, plan: Reallocation) -> dict[str, Any] | None:
     """The microtargeted audience for the micro paid spend, through every guardrail."""
     cmp = evidence.comparisons.get("micro-vs-mass")
@@ -354,6 +415,8 @@ def build_plan(
     plan = reallocate(returns, budget, horizon_days=days, seed=seed)
     mix_only = _mix_only(evidence, plan.budget)
     notes = [*plan.notes, *_reconcile(plan, returns, mix_only, symbol)]
+    lifetime, lifetime_notes = _lifetime(evidence, plan)
+    notes += lifetime_notes
     units = _people(store)
     rec = dict(zip(plan.strategies, plan.recommended))
     actions = reallocate_actions(plan, returns, symbol=symbol, holdout_units=units)
@@ -386,4 +449,4 @@ def build_plan(
     truth = simulated_truth(
         store, plan.strategies, plan.current, plan.recommended, horizon_days=days
     )
-    return Plan(plan, returns, actions, truth, currency, notes, mix_only)
+    return Plan(plan, returns, actions, truth, currency, notes, mix_only, lifetime)

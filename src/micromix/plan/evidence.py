@@ -33,11 +33,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from micromix.clv import lifetime_returns
 from micromix.errors import ConfigError, MicromixError
 from micromix.influencers import Brief, brief_from_data, creator_report_tables, score_creators
 from micromix.measurement import StrategyMix, fit_strategy_mix, strategy_of
 from micromix.metrics import compute_kpis
-from micromix.metrics.compare import COMPARISONS, ComparisonResult, compare_strategies
+from micromix.metrics.compare import (
+    COMPARISONS,
+    DEFAULT_TIERS,
+    ComparisonResult,
+    compare_strategies,
+    with_lifetime,
+)
 from micromix.moments.summary import MomentSummary, moment_summary
 from micromix.optimize import BudgetRecommendation, recommend_budget
 from micromix.plan.build import PLAN_PARTS, Plan, build_plan, currency_of
@@ -61,6 +68,8 @@ __all__ = [
 
 #: comparisons computed by default
 DEFAULT_COMPARISONS: tuple[str, ...] = ("ugc-vs-paid", "micro-vs-mass", "creator-tiers")
+#: horizon of the lifetime values beside the comparisons (weeks after the data ends)
+LIFETIME_HORIZON_WEEKS = 52
 #: dimensions of the weekly trends
 TREND_DIMENSIONS: tuple[str, ...] = ("strategy", "platform")
 #: the parts of the evidence, in the order they are computed
@@ -68,6 +77,7 @@ PARTS: tuple[str, ...] = (
     "overview",
     "trends",
     "comparisons",
+    "lifetime",
     "mix",
     "content",
     "moments",
@@ -149,6 +159,9 @@ class Evidence:
     #: weekly KPIs by dimension
     trends: dict[str, pd.DataFrame] = field(default_factory=dict)
     comparisons: dict[str, ComparisonResult] = field(default_factory=dict)
+    #: customer lifetime value and lifetime ROAS per acquisition group, by the comparisons'
+    #: dimensions (:func:`micromix.clv.lifetime_returns`; ``None`` without repeat buyers)
+    lifetime: dict[str, pd.DataFrame] | None = None
     mix: MixEvidence | None = None
     content: ContentEvidence | None = None
     creators: CreatorEvidence | None = None
@@ -231,6 +244,38 @@ def _comparisons(ev: Evidence, store: Store, given: Mapping[str, ComparisonResul
             )
         except MicromixError as exc:
             ev.note(f"comparison:{name}", f"Comparison {name} skipped: {exc}")
+
+
+def _lifetime(ev: Evidence, store: Store) -> None:
+    """Lifetime ROAS beside first-purchase ROAS, for each comparison's dimension."""
+    if store.count("events") == 0:
+        ev.note("lifetime", "No customer lifetime values: the store has no events.")
+        return
+    dims = dict.fromkeys(COMPARISONS[n].dimension for n in ev.comparison_names)
+    tables: dict[str, pd.DataFrame] = {}
+    for dim in dims:
+        try:
+            tables[dim] = lifetime_returns(
+                store,
+                by=dim,
+                horizon=LIFETIME_HORIZON_WEEKS,
+                tiers=DEFAULT_TIERS,
+                random_state=ev.seed,
+            )
+        except MicromixError as exc:
+            ev.note(f"lifetime:{dim}", f"No lifetime values by {dim}: {exc}")
+    if not tables:
+        ev.note(
+            "lifetime",
+            "No customer lifetime values: "
+            + " ".join(ev.notes.get(f"lifetime:{d}", "") for d in dims).strip(),
+        )
+        return
+    ev.lifetime = tables
+    for name, res in list(ev.comparisons.items()):
+        table = tables.get(res.comparison.dimension)
+        if table is not None:
+            ev.comparisons[name] = with_lifetime(res, table)
 
 
 def _mix(ev: Evidence, store: Store) -> None:
@@ -371,6 +416,7 @@ def gather_evidence(
         ("overview", lambda: _overview(ev, store), False),
         ("trends", lambda: _trends(ev, store), False),
         ("comparisons", lambda: _comparisons(ev, store, dict(results or {})), False),
+        ("lifetime", lambda: _lifetime(ev, store), True),
         ("mix", lambda: _mix(ev, store), True),
         ("content", lambda: _content(ev, store), True),
         ("moments", lambda: _moments(ev, store), True),

@@ -53,6 +53,7 @@ from micromix.errors import ConfigError, DataValidationError, MicromixError
 
 __all__ = [
     "AUTO_CANDIDATES",
+    "MAX_INTERVAL_RATIO",
     "MIN_GROUP_REPEAT_BUYERS",
     "MODEL_CHOICES",
     "CLVResult",
@@ -67,6 +68,9 @@ MODEL_CHOICES: tuple[str, ...] = ("auto", *MODELS)
 AUTO_CANDIDATES: tuple[str, ...] = ("bgnbd", "pareto")
 #: repeat buyers a group needs before :func:`clv_by_group` fits it
 MIN_GROUP_REPEAT_BUYERS = 20
+#: an interval whose upper end is over this many times the estimate is refused, not shown
+#: (a nearly flat likelihood: the data cannot bound the value, and no decision can use it)
+MAX_INTERVAL_RATIO = 20.0
 
 ProgressFn = Callable[[str, float], None]
 
@@ -481,6 +485,14 @@ def clv_by_group(
         elif draws is not None:
             tot = draws.sum(axis=1)
             lo, hi = np.quantile(tot, [q, 1 - q])
+            if not np.isfinite(hi) or hi > MAX_INTERVAL_RATIO * max(total, 0.0):
+                row["note"] = (
+                    "interval refused: the data cannot bound the group's value (its upper end "
+                    f"is over {MAX_INTERVAL_RATIO:g} times the estimate; too few repeat "
+                    "purchases to pin the parameters down)"
+                )
+                rows.append(row)
+                continue
             row.update(
                 clv_total_low=float(lo),
                 clv_total_high=float(hi),

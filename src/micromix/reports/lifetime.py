@@ -162,7 +162,7 @@ def lifetime_section_html(
         paid = table[table.get("spend", pd.Series(0.0, index=table.index)).fillna(0) > 0]
         if len(paid):
             out.append(chart(lifetime_chart(paid, title)))
-        cols = [c for c in _COLUMNS if c in table.columns]
+        cols = [c for c in _COLUMNS if c in table.columns and c != "note"]
         out.append(
             table_html(
                 table[cols],
@@ -170,6 +170,15 @@ def lifetime_section_html(
                 {c: _COLUMNS[c][0] for c in cols},
             )
         )
+        # why a figure is n/a, under the table (a sentence does not fit a table column)
+        notes = table.get("note", pd.Series("", index=table.index)).fillna("")
+        why = [
+            f"<li><b>{esc(str(g))}</b>: {esc(str(n))}</li>"
+            for g, n in zip(table["group"], notes)
+            if str(n)
+        ]
+        if why:
+            out.append('<ul class="notes">' + "".join(why) + "</ul>")
     return "".join(out)
 
 

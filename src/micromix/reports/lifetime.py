@@ -91,7 +91,7 @@ def lifetime_chart(table: pd.DataFrame, title: str) -> dict[str, Any]:
         "series:N",
         title=None,
         scale=alt.Scale(domain=series, range=["#1f5fa8", "#2a9d55", "#e08a1e"]),
-        legend=alt.Legend(orient="bottom", direction="vertical"),
+        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
     )
     base = alt.Chart(long)
     bars = (

@@ -33,6 +33,7 @@ from micromix.store import Store
 __all__ = [
     "DASHBOARD_KPIS",
     "MAX_BATCH_DEPTH",
+    "batch_frame",
     "batch_source",
     "kpi_payload",
     "parse_dimensions",
@@ -405,6 +406,27 @@ async def ingest_events(request: Request, who: Principal = requires("analyst")) 
     (:func:`micromix.ingest.ingest_frame`)."""
     svc = _svc(request)
     body = await request.body()
+    source = batch_source(who.key_id)
+
+    def run() -> dict[str, Any]:
+        from micromix.ingest import ingest_frame
+
+        # parsing a large body takes tens of milliseconds: in the thread pool, not on the
+        # event loop that every other request (KPI reads) is answered from
+        frame = batch_frame(body, svc.config.max_rows)
+        return svc.write(lambda st: ingest_frame(st, "events", frame, source)).to_dict()
+
+    return json_response(await run_in_threadpool(run))
+
+
+def batch_frame(body: bytes, max_rows: int) -> pd.DataFrame:
+    """The events of a ``POST /api/v1/events`` body as a frame of JSON values (cells as sent).
+
+    Raises :class:`ApiError` (422) for a body that is not a JSON array of objects (or
+    ``{"events": [...]}``), nests deeper than :data:`MAX_BATCH_DEPTH`, or is empty, and 413
+    for more than ``max_rows`` events. Wrong JSON types in cells (an object as ``event_id``,
+    ``true`` as a cost) are left to the contract validator, which quarantines their rows.
+    """
     try:
         payload = json.loads(body)
     except RecursionError:
@@ -423,7 +445,7 @@ async def ingest_events(request: Request, who: Principal = requires("analyst")) 
         raise ApiError(
             422, "invalid_request", 'send a JSON array of event objects, or {"events": [...]}'
         )
-    check_rows(len(records), svc.config.max_rows, "the batch")
+    check_rows(len(records), max_rows, "the batch")
     if not records:
         raise ApiError(422, "invalid_request", "the batch has no events")
     for i, rec in enumerate(records, start=1):
@@ -435,17 +457,7 @@ async def ingest_events(request: Request, who: Principal = requires("analyst")) 
                     f"event {i}, field {str(k)[:80]!r}: nested deeper than {MAX_BATCH_DEPTH} "
                     "levels; send plain values",
                 )
-    # cells go to the contract validator as sent: it reads ISO and epoch timestamps alike and
-    # quarantines wrong JSON types (an object as event_id, true as a cost)
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in _columns(records).items()})
-    source = batch_source(who.key_id)
-
-    def run() -> dict[str, Any]:
-        from micromix.ingest import ingest_frame
-
-        return svc.write(lambda st: ingest_frame(st, "events", frame, source)).to_dict()
-
-    return json_response(await run_in_threadpool(run))
+    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in _columns(records).items()})
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

@@ -567,7 +567,9 @@ def _python_block() -> str:
 def test_schema_describe_one_liner():
     m = re.search(r'`(python -c "from micromix.schema import EVENTS; [^`]*)`', README.read_text())
     assert m, "README lost its schema one-liner"
-    out = subprocess.run(shlex.split(m.group(1)), capture_output=True, text=True, timeout=120)
+    argv = shlex.split(m.group(1))
+    argv[0] = sys.executable  # the README's `python`, in the environment running the tests
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "event_id" in out.stdout
 
 

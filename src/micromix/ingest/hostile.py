@@ -254,7 +254,13 @@ def expected_rows(f: HostileFile) -> int:
         doc = json.loads(text)
     except (ValueError, RecursionError):
         return -1
-    if isinstance(doc, dict):  # the documented rule: the (largest) list of objects inside
+    if isinstance(
+        doc, dict
+    ):  # the documented rule: a records key, else the largest list of objects
+        for key in ("data", "items", "rows", "records", "results", "collector", "posts", "media"):
+            v = doc.get(key)
+            if isinstance(v, list) and any(isinstance(x, dict) for x in v):
+                return len(v)  # the non-objects in it are broken rows
         lists = [
             v
             for v in doc.values()

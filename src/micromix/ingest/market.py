@@ -1,7 +1,11 @@
 """Load a simulated :class:`~micromix.simulate.Market` into a store.
 
 The simulator emits the same contracts as real data, so its tables go into the same store
-tables; ``ground_truth`` and ``surges`` (which real data never has) get tables of their own.
+tables; ``ground_truth``, ``surges``, ``clv_truth`` and ``clv_profiles`` (which real data never
+has) get tables of their own. Events are written a few simulated days at a time (about
+:data:`ROWS_PER_WRITE` rows), straight from the simulator's compact event log, so loading never
+holds a second copy of the events table; fewer, larger writes are much faster on DuckDB than
+one per day.
 
 Quickstart
 ----------
@@ -15,21 +19,37 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Protocol
 
+import pandas as pd
 import pyarrow as pa
 
 from micromix.schema import SCHEMAS
+from micromix.store import Store
 
-__all__ = ["load_market"]
+__all__ = ["ROWS_PER_WRITE", "load_market"]
+
+#: events per store write (about 160 MB of Arrow data)
+ROWS_PER_WRITE = 2_000_000
+
+
+class _Simulated(Protocol):
+    """What loading needs of a market (:class:`micromix.simulate.Market`; ingest does not
+    import the simulator, its sibling layer)."""
+
+    @property
+    def n_events(self) -> int: ...
+    def tables(self, *, events: bool = True) -> dict[str, pa.Table | pd.DataFrame]: ...
+    def event_batches(self, *, consume: bool = False) -> Iterator[pa.RecordBatch]: ...
 
 
 def load_market(
-    store: Any,
-    market: Any,
+    store: Store,
+    market: _Simulated,
     *,
     replace: bool = True,
+    consume: bool = False,
     progress: Callable[[str, float], None] | None = None,
 ) -> dict[str, int]:
     """Write every table of ``market`` into ``store`` in one transaction.
@@ -40,6 +60,9 @@ def load_market(
     market : micromix.simulate.Market
     replace : bool
         Empty the contract tables first (a fresh simulated market), instead of upserting.
+    consume : bool
+        Free the market's compact events as they are written (lowest peak memory; the
+        market's ``events`` cannot be read afterwards).
     progress : callable, optional
         ``progress(step, fraction)``.
 
@@ -49,23 +72,53 @@ def load_market(
         Rows written per table.
     """
     report = progress or (lambda step, frac: None)
-    tables = market.tables()
+    tables = market.tables(events=False)
     counts: dict[str, int] = {}
+    total = max(market.n_events, 1)
     with store.transaction():
+        schema = SCHEMAS["events"]
+        if replace:
+            store.truncate("events")
+        written = 0
+        for days in _grouped(market.event_batches(consume=consume), ROWS_PER_WRITE):
+            report(f"storing events ({written:,})", 0.8 * written / total)
+            days = days.select([c for c in schema.columns if c in days.column_names])
+            if replace:
+                store.append("events", days)
+            else:
+                store.upsert("events", days, key=list(schema.key))
+            written += days.num_rows
+            del days
+        counts["events"] = written
         for i, (name, data) in enumerate(tables.items()):
-            report(f"storing {name}", i / len(tables))
+            report(f"storing {name}", 0.8 + 0.2 * i / len(tables))
             if name in SCHEMAS:
-                schema = SCHEMAS[name]
-                frame = data if isinstance(data, pa.Table) else schema.coerce_frame(data)
+                contract = SCHEMAS[name]
+                frame = data if isinstance(data, pa.Table) else contract.coerce_frame(data)
                 if isinstance(frame, pa.Table):
-                    frame = frame.select([c for c in schema.columns if c in frame.column_names])
+                    frame = frame.select([c for c in contract.columns if c in frame.column_names])
                 if replace:
                     store.truncate(name)
                     store.append(name, frame)
                 else:
-                    store.upsert(name, frame, key=list(schema.key))
+                    store.upsert(name, frame, key=list(contract.key))
             else:
                 store.replace(name, data)
             counts[name] = data.num_rows if isinstance(data, pa.Table) else len(data)
     report("stored", 1.0)
     return counts
+
+
+def _grouped(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """Consecutive batches as one-chunk tables of at least ``rows`` rows (the last may be
+    smaller): DuckDB inserts one chunk of 2M rows 1.6x faster than 56 daily chunks."""
+    group: list[pa.RecordBatch] = []
+    n = 0
+    for batch in batches:
+        group.append(batch)
+        n += batch.num_rows
+        if n >= rows:
+            yield pa.Table.from_batches(group).combine_chunks()
+            group, n = [], 0
+    if group:
+        yield pa.Table.from_batches(group).combine_chunks()

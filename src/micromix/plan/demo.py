@@ -72,7 +72,12 @@ def run_demo(
     truth = out / "ground_truth.csv"
     market.ground_truth.to_csv(truth, index=False)
     with Store.open(db) as store:
-        load_market(store, market, progress=lambda s, f: report(f"store: {s}", 0.35 + 0.15 * f))
+        load_market(
+            store,
+            market,
+            consume=True,
+            progress=lambda s, f: report(f"store: {s}", 0.35 + 0.15 * f),
+        )
         evidence = gather_evidence(
             store,
             n_boot=n_boot,
@@ -80,4 +85,4 @@ def run_demo(
             parts=parts,
             progress=lambda s, f: report(f"analyse: {s}", 0.5 + 0.35 * f),
         )
-    return DemoRun(db, truth, market.events.num_rows, evidence, time.perf_counter() - t0)
+    return DemoRun(db, truth, market.n_events, evidence, time.perf_counter() - t0)

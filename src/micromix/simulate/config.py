@@ -6,6 +6,8 @@ Quickstart
 >>> cfg = SimConfig(users=2_000, days=14, seed=1)
 >>> len(cfg.channels) > 5
 True
+>>> round(cfg.repeat.profile("paid_social", "mass").mean_lifetime_weeks)
+16
 >>> SimConfig(users=0)
 Traceback (most recent call last):
 ...
@@ -14,13 +16,31 @@ micromix.errors.ConfigError: SimConfig.users must be >= 100, got 0
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from types import MappingProxyType
 
 from micromix.errors import ConfigError
 from micromix.schema.vocab import STRATEGIES, TARGETING
 
-__all__ = ["CREATOR_TIERS", "DEFAULT_CHANNELS", "ChannelSpec", "SimConfig"]
+__all__ = [
+    "CREATOR_TIERS",
+    "DEFAULT_CHANNELS",
+    "DEFAULT_REPEAT_PROFILES",
+    "SIMULATOR_VERSION",
+    "ChannelSpec",
+    "RepeatProfile",
+    "RepeatSpec",
+    "SimConfig",
+]
+
+#: version of the data-generating process; bumped whenever the same seed gives other data.
+#: 1: the original simulator. 2: customers buy again after their first purchase (Pareto/NBD +
+#: Gamma-Gamma, see :class:`RepeatSpec`); ``SimConfig(repeat=None)`` reproduces version 1's
+#: tables exactly.
+SIMULATOR_VERSION = 2
 
 #: default creator tiers by followers (lower bound inclusive)
 CREATOR_TIERS: tuple[tuple[str, int], ...] = (
@@ -114,6 +134,11 @@ class ChannelSpec:
             raise ConfigError(
                 f"ChannelSpec({self.name}).adstock must be in [0, 1), got {self.adstock}"
             )
+
+    @property
+    def qualifier(self) -> str | None:
+        """The creator tier of an influencer channel, else its targeting."""
+        return self.creator_tier if self.strategy == "influencer" else self.targeting
 
 
 def _ch(name: str, **kw: object) -> ChannelSpec:
@@ -276,6 +301,225 @@ DEFAULT_CHANNELS: tuple[ChannelSpec, ...] = (
 )
 
 
+#: weeks in the year of the CLV horizons and the annual discount rate
+WEEKS_PER_YEAR = 52.0
+
+
+@dataclass(frozen=True)
+class RepeatProfile:
+    """How the customers one acquisition strategy wins buy again (time unit: weeks).
+
+    After the first purchase a customer buys at rate ``lambda`` per week while alive and stays
+    alive for an exponential lifetime of rate ``mu`` (the Pareto/NBD process of Schmittlein,
+    Morrison and Colombo, 1987); each repeat purchase spends a Gamma(``p``, ``nu``) amount
+    (the Gamma-Gamma model of Fader, Hardie and Lee, 2005). Across customers
+    ``lambda ~ Gamma(r, alpha)``, ``mu ~ Gamma(s, beta)`` and ``nu ~ Gamma(q, gamma)`` (shape,
+    rate), independently; the parameters are named as in the papers, so a fitted model can be
+    compared with them directly.
+
+    Parameters
+    ----------
+    r, alpha : float
+        Shape and rate (weeks) of the purchase rate: mean ``r / alpha`` purchases per week.
+    s, beta : float
+        Shape and rate (weeks) of the dropout rate: mean lifetime ``beta / (s - 1)`` weeks.
+    p, q, gamma : float
+        Gamma-Gamma spend: mean spend per repeat purchase ``p * gamma / (q - 1)`` (``q > 1``).
+
+    Examples
+    --------
+    >>> prof = RepeatProfile.from_means(purchases_per_week=0.1, lifetime_weeks=52, spend=45)
+    >>> (round(prof.mean_purchase_rate, 3), round(prof.mean_lifetime_weeks), prof.mean_spend)
+    (0.1, 52, 45.0)
+    >>> round(prof.expected_purchases(52), 2)  # by a new customer in their first year
+    2.6
+    """
+
+    r: float
+    alpha: float
+    s: float
+    beta: float
+    p: float = 6.0
+    q: float = 4.0
+    gamma: float = 22.5
+
+    def __post_init__(self) -> None:
+        for name in ("r", "alpha", "s", "beta", "p", "q", "gamma"):
+            v = getattr(self, name)
+            if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
+                raise ConfigError(f"RepeatProfile.{name} must be a finite number > 0, got {v!r}")
+        if self.q <= 1:
+            raise ConfigError(
+                f"RepeatProfile.q must be > 1 so that the mean spend is finite, got {self.q}"
+            )
+
+    @classmethod
+    def from_means(
+        cls,
+        *,
+        purchases_per_week: float,
+        lifetime_weeks: float,
+        spend: float,
+        r: float = 1.2,
+        s: float = 2.0,
+        p: float = 6.0,
+        q: float = 4.0,
+    ) -> RepeatProfile:
+        """A profile from its means; ``r``, ``s``, ``p``, ``q`` set the heterogeneity."""
+        for name, v in (
+            ("purchases_per_week", purchases_per_week),
+            ("lifetime_weeks", lifetime_weeks),
+            ("spend", spend),
+        ):
+            if not v > 0:
+                raise ConfigError(f"RepeatProfile.from_means: {name} must be > 0, got {v}")
+        if not s > 1:
+            raise ConfigError(f"RepeatProfile.from_means: s must be > 1, got {s}")
+        return cls(
+            r=r,
+            alpha=r / purchases_per_week,
+            s=s,
+            beta=lifetime_weeks * (s - 1),
+            p=p,
+            q=q,
+            gamma=spend * (q - 1) / p,
+        )
+
+    @property
+    def mean_purchase_rate(self) -> float:
+        """Mean purchases per week of a customer who is alive (``r / alpha``)."""
+        return self.r / self.alpha
+
+    @property
+    def mean_dropout_rate(self) -> float:
+        """Mean dropout rate per week (``s / beta``)."""
+        return self.s / self.beta
+
+    @property
+    def mean_lifetime_weeks(self) -> float:
+        """Mean lifetime after the first purchase, in weeks (infinite when ``s <= 1``)."""
+        return self.beta / (self.s - 1) if self.s > 1 else math.inf
+
+    @property
+    def mean_spend(self) -> float:
+        """Mean spend per repeat purchase (``p * gamma / (q - 1)``)."""
+        return self.p * self.gamma / (self.q - 1)
+
+    def expected_purchases(self, weeks: float) -> float:
+        """Expected repeat purchases of a new customer in their first ``weeks`` weeks.
+
+        ``E[X(t)] = r beta / (alpha (s - 1)) * (1 - (beta / (beta + t))^(s - 1))``
+        (``r beta / alpha * log(1 + t / beta)`` when ``s = 1``).
+        """
+        t = max(float(weeks), 0.0)
+        if abs(self.s - 1) < 1e-12:
+            return self.mean_purchase_rate * self.beta * math.log1p(t / self.beta)
+        return (
+            self.mean_purchase_rate
+            * self.beta
+            / (self.s - 1)
+            * (1 - (self.beta / (self.beta + t)) ** (self.s - 1))
+        )
+
+    def expected_value(self, weeks: float, annual_discount: float = 0.1) -> float:
+        """Expected discounted spend of a new customer's repeat purchases over ``weeks``.
+
+        ``mean_spend * r / alpha * integral_0^weeks exp(-delta t) (beta / (beta + t))^s dt`` with
+        continuous weekly discount ``delta = log(1 + annual_discount) / 52``.
+        """
+        from scipy.integrate import quad
+
+        t = max(float(weeks), 0.0)
+        delta = math.log1p(annual_discount) / WEEKS_PER_YEAR
+        integral = quad(
+            lambda u: math.exp(-delta * u) * (self.beta / (self.beta + u)) ** self.s, 0.0, t
+        )[0]
+        return self.mean_spend * self.mean_purchase_rate * integral
+
+
+def _default_profiles() -> dict[str, RepeatProfile]:
+    def prof(rate: float, lifetime: float, spend: float) -> RepeatProfile:
+        return RepeatProfile.from_means(
+            purchases_per_week=rate, lifetime_weeks=lifetime, spend=spend
+        )
+
+    return {
+        # baseline demand: people who find the brand on their own
+        "direct": prof(0.10, 52, 42.0),
+        # customers won by genuine user content trust the brand and stay
+        "ugc_organic": prof(0.12, 104, 48.0),
+        "ugc_amplified": prof(0.11, 78, 46.0),
+        # microtargeted ads reach people with a need; broad ads buy cheap one-off customers
+        "paid_social:micro": prof(0.10, 52, 44.0),
+        "paid_social:mass": prof(0.07, 16, 34.0),
+        # small creators bring loyal niche followers; big creators bring curious one-timers
+        "influencer:nano": prof(0.12, 96, 46.0),
+        "influencer:micro": prof(0.12, 90, 48.0),
+        "influencer:macro": prof(0.09, 30, 42.0),
+        "influencer:mega": prof(0.07, 18, 38.0),
+    }
+
+
+#: the default repeat-purchase profiles by acquisition strategy (see :class:`RepeatSpec`)
+DEFAULT_REPEAT_PROFILES: Mapping[str, RepeatProfile] = MappingProxyType(_default_profiles())
+
+
+@dataclass(frozen=True)
+class RepeatSpec:
+    """Repeat purchases after the first one, by the strategy that won the customer.
+
+    A customer is *acquired* by their first purchase in the campaign period; what caused that
+    purchase (a channel's ads, organic user content, or baseline demand: ``direct``) picks the
+    customer's :class:`RepeatProfile`. Profiles are looked up by ``strategy:targeting`` (paid
+    social, amplified user content), ``strategy:creator_tier`` (influencers), then by
+    ``strategy`` alone; ``direct`` and ``ugc_organic`` must be present.
+
+    Parameters
+    ----------
+    profiles : mapping of str to RepeatProfile
+        Defaults to :data:`DEFAULT_REPEAT_PROFILES`.
+    add_to_cart_share : float
+        Share of repeat purchases preceded by an ``add_to_cart`` event the same day (as first
+        purchases).
+    """
+
+    profiles: Mapping[str, RepeatProfile] = field(default_factory=lambda: DEFAULT_REPEAT_PROFILES)
+    add_to_cart_share: float = 0.7
+
+    def __post_init__(self) -> None:
+        for key, prof in self.profiles.items():
+            if key.split(":", 1)[0] not in STRATEGIES:
+                raise ConfigError(
+                    f"RepeatSpec.profiles key {key!r} must start with a strategy "
+                    f"({', '.join(STRATEGIES)})"
+                )
+            if not isinstance(prof, RepeatProfile):
+                raise ConfigError(f"RepeatSpec.profiles[{key!r}] must be a RepeatProfile")
+        for key in ("direct", "ugc_organic"):
+            if key not in self.profiles:
+                raise ConfigError(f"RepeatSpec.profiles needs a {key!r} profile")
+        if not 0 <= self.add_to_cart_share <= 1:
+            raise ConfigError(
+                f"RepeatSpec.add_to_cart_share must be in [0, 1], got {self.add_to_cart_share}"
+            )
+
+    def key(self, strategy: str, qualifier: str | None = None) -> str | None:
+        """The profile key for a strategy and its targeting / creator tier (None if absent)."""
+        if qualifier is not None and f"{strategy}:{qualifier}" in self.profiles:
+            return f"{strategy}:{qualifier}"
+        return strategy if strategy in self.profiles else None
+
+    def profile(self, strategy: str, qualifier: str | None = None) -> RepeatProfile:
+        """The profile of customers won by ``strategy`` (and targeting or creator tier)."""
+        key = self.key(strategy, qualifier)
+        if key is None:
+            raise ConfigError(
+                f"RepeatSpec has no profile for {strategy!r}; add one keyed {strategy!r} or "
+                f"'{strategy}:{qualifier}'"
+            )
+        return self.profiles[key]
+
+
 @dataclass(frozen=True)
 class SimConfig:
     """Configuration of the simulated market (all rates per user per day unless stated).
@@ -318,6 +562,14 @@ class SimConfig:
         Share of creators with a large share of fake followers.
     pre_days : int
         Pre-period length used for the experiments' CUPED covariate.
+    platform_share : dict
+        Share of consumers on each platform.
+    repeat : RepeatSpec or None
+        Repeat purchases after a customer's first purchase (None: nobody buys again except by
+        chance, as in simulator version 1, whose tables ``repeat=None`` reproduces exactly).
+    observe_days : int
+        Days observed after the campaign in which the only events are the customers' repeat
+        purchases (0: none); gives a buy-till-you-die model enough history to fit.
     """
 
     users: int = 50_000
@@ -343,6 +595,8 @@ class SimConfig:
     platform_share: dict[str, float] = field(
         default_factory=lambda: {"instagram": 0.62, "tiktok": 0.45, "facebook": 0.55}
     )
+    repeat: RepeatSpec | None = field(default_factory=RepeatSpec)
+    observe_days: int = 0
 
     def __post_init__(self) -> None:
         if self.users < 100:
@@ -353,6 +607,14 @@ class SimConfig:
             raise ConfigError(
                 f"SimConfig.base_purchase_rate must be in (0, 0.5), got {self.base_purchase_rate}"
             )
+        if not 0 <= self.observe_days <= 3660:
+            raise ConfigError(
+                f"SimConfig.observe_days must be between 0 and 3660, got {self.observe_days}"
+            )
+        if self.observe_days and self.repeat is None:
+            raise ConfigError(
+                "SimConfig.observe_days needs repeat purchases to observe; set repeat=RepeatSpec()"
+            )
         names = [c.name for c in self.channels]
         if len(set(names)) != len(names):
             raise ConfigError("SimConfig.channels must have unique names")
@@ -362,6 +624,16 @@ class SimConfig:
                     f"channel {c.name}: platform {c.platform!r} has no entry in platform_share "
                     f"({', '.join(self.platform_share)})"
                 )
+            if self.repeat is not None and self.repeat.key(c.strategy, c.qualifier) is None:
+                raise ConfigError(
+                    f"channel {c.name}: SimConfig.repeat has no profile for {c.strategy!r}; "
+                    f"add one keyed {c.strategy!r} or '{c.strategy}:{c.qualifier}'"
+                )
+
+    @property
+    def total_days(self) -> int:
+        """Campaign days plus observed days after it."""
+        return self.days + self.observe_days
 
     @property
     def n_creators(self) -> int:

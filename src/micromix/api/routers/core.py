@@ -157,7 +157,9 @@ async def kpis(
     args = (dims, grain, source, names, currency.upper() if currency else None, spread)
     hit = svc.peek(_kpi_key(*args))
     if hit is None:
-        hit = await run_in_threadpool(kpi_payload, svc, *args)
+        hit = await run_in_threadpool(
+            kpi_payload, svc, *args, at_least=svc.written_version(who.key_id)
+        )
     return Response(content=hit, media_type="application/json")
 
 
@@ -180,8 +182,14 @@ def kpi_payload(
     kpis: tuple[str, ...] | None = None,
     currency: str | None = None,
     spread: bool = False,
+    *,
+    at_least: int = 0,
 ) -> bytes:
-    """The JSON body of ``GET /api/v1/kpis`` (computed once per store version, then cached)."""
+    """The JSON body of ``GET /api/v1/kpis`` (computed once per store version, then cached).
+
+    While a newer result is computed, a recent one from data version ``at_least`` or later may
+    answer instead (:meth:`~micromix.api.service.Service.cached`, ``stale_ok``).
+    """
 
     def compute() -> bytes:
         from micromix.metrics import compute_kpis
@@ -206,7 +214,8 @@ def kpi_payload(
             notes=df.attrs.get("notes", []),
         )
 
-    return svc.cached(_kpi_key(dims, grain, source, kpis, currency, spread), compute)
+    key = _kpi_key(dims, grain, source, kpis, currency, spread)
+    return svc.cached(key, compute, stale_ok=True, at_least=at_least)
 
 
 #: the KPI queries the dashboard's overview makes (``dims, grain``)
@@ -363,7 +372,8 @@ async def ingest_upload(
                     max_rows=svc.config.max_rows,
                 )
                 rep = svc.write(
-                    lambda st: write_prepared(st, kind, prepared, on_overlap=on_overlap)
+                    lambda st: write_prepared(st, kind, prepared, on_overlap=on_overlap),
+                    by=who.key_id,
                 )
             except MicromixError as exc:
                 raise api_error(exc, names) from None
@@ -414,7 +424,8 @@ async def ingest_events(request: Request, who: Principal = requires("analyst")) 
         # parsing a large body takes tens of milliseconds: in the thread pool, not on the
         # event loop that every other request (KPI reads) is answered from
         frame = batch_frame(body, svc.config.max_rows)
-        return svc.write(lambda st: ingest_frame(st, "events", frame, source)).to_dict()
+        report = svc.write(lambda st: ingest_frame(st, "events", frame, source), by=who.key_id)
+        return report.to_dict()
 
     return json_response(await run_in_threadpool(run))
 

@@ -500,6 +500,24 @@ def read_load(
     }
 
 
+def profile_server(pid: int, seconds: float, db: Path, rep: int) -> subprocess.Popen | None:
+    """Sample the thread holding the server's GIL with py-spy (when installed) for ``seconds``:
+    what keeps the event loop, which answers every read, from running. Collapsed stacks per
+    thread go to ``<db>.profile-<rep>.txt``."""
+    exe = shutil.which("py-spy")
+    if exe is None:
+        print("--profile: py-spy is not installed (pip install py-spy); not profiling")
+        return None
+    out = db.with_suffix(f".profile-{rep}.txt")
+    print(f"profiling the server while reads and writes run -> {out}")
+    cmd = [exe, "record", "-p", str(pid), "-d", str(max(1, int(seconds) - 2)), "-r", "200"]
+    return subprocess.Popen(
+        [*cmd, "--threads", "--gil", "-f", "raw", "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def stored_check(db: Path, run: str) -> tuple[int, int]:
     """``(rows, distinct ids)`` of the run's events in the store (server stopped)."""
     from micromix.store import Store
@@ -576,7 +594,10 @@ def mixed(a: argparse.Namespace) -> None:
             runs.append(run)
             w, q = writer(run)
             load = os.getloadavg()[0]
+            spy = profile_server(proc.pid, a.seconds, db, rep) if a.profile else None
             r = reads()
+            if spy is not None:
+                spy.wait()
             got = q.get(timeout=a.seconds + 600)[1]
             w.join()
             results.setdefault("reads during writes", []).append({**r, "load": load})
@@ -665,6 +686,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rate", type=float, default=20_000, help="--mixed: target events/s")
     ap.add_argument("--seconds", type=float, default=20, help="--mixed: seconds per phase")
     ap.add_argument("--repeats", type=int, default=3, help="--mixed: repeats (medians)")
+    ap.add_argument(
+        "--profile", action="store_true", help="--mixed: py-spy the server during reads+writes"
+    )
     ap.add_argument(
         "--readers", type=int, default=2, help="--mixed: Python reader processes without wrk"
     )

@@ -229,11 +229,19 @@ def test_reads_during_a_recomputation_take_the_recent_result_but_a_writer_sees_i
     strict, got_strict = _in_thread(lambda: svc.cached(key, str))
     strict.join(0.2)
     assert strict.is_alive()
+    # one background computation per key: a further write starts no second one meanwhile
+    svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [2]})), by="k2")
+    calls: list[int] = []
+    assert svc.cached(key, lambda: calls.append(1) or "x", stale_ok=True) == "before"
+    assert svc.peek(key, stale_ok=True) == "before" and svc.peek(key) is None
+    assert calls == []
     release.set()
     writer.join(10)
     strict.join(10)
     assert got == ["after"] and got_strict == ["after"]
-    assert svc.cached(key, str, stale_ok=True) == "after"
+    # "after" was computed before k2's write: k2 waits for a result that includes it
+    assert svc.cached(key, lambda: "after k2", stale_ok=True, at_least=svc.written_version("k2"))
+    assert svc.cached(key, str, stale_ok=True) == "after k2"
     svc.close()
     svc.store.close()
 

@@ -175,6 +175,8 @@ class Service:
         self._latest: OrderedDict[tuple[Any, ...], tuple[int, float, Any]] = OrderedDict()
         #: data version after each API key's last write (its reads see at least that)
         self._written: dict[str, int] = {}
+        #: keys whose newer result is being computed in the background
+        self._refreshing: set[tuple[Any, ...]] = set()
         #: computes newer results while reads take a recent one (created on first use)
         self._refresh: ThreadPoolExecutor | None = None
         self._cache_lock = threading.Lock()
@@ -264,11 +266,17 @@ class Service:
             if k in self._cache:
                 self._cache.move_to_end(k)
                 return self._cache[k]
+            recent = self._recent(key, at_least) if stale_ok else None
             fut = self._inflight.get(k)
+            if recent is not None and (fut is not None or key in self._refreshing):
+                # a newer result is on its way (one background computation per key at a
+                # time: under a stream of writes the next one starts when it is done)
+                return recent[0]
             owner = fut is None
             if owner:
                 fut = self._inflight[k] = Future()
-            recent = self._recent(key, at_least) if stale_ok else None
+            if recent is not None:
+                self._refreshing.add(key)
         assert fut is not None
         if owner:
             if recent is not None:
@@ -277,8 +285,6 @@ class Service:
                 self._refresh.submit(self._compute, k, key, fn, fut)
                 return recent[0]
             self._compute(k, key, fn, fut)
-        elif recent is not None:
-            return recent[0]
         return fut.result()
 
     def _recent(self, key: tuple[Any, ...], at_least: int) -> tuple[Any] | None:
@@ -300,10 +306,12 @@ class Service:
         except BaseException as exc:
             with self._cache_lock:
                 self._inflight.pop(k, None)
+                self._refreshing.discard(key)
             fut.set_exception(exc)
             return
         with self._cache_lock:
             self._inflight.pop(k, None)
+            self._refreshing.discard(key)
             self._cache[k] = value
             while len(self._cache) > self.config.cache_entries:
                 self._cache.popitem(last=False)
@@ -314,10 +322,19 @@ class Service:
                     self._latest.popitem(last=False)
         fut.set_result(value)
 
-    def peek(self, key: tuple[Any, ...]) -> Any:
-        """A cached result for ``key`` at the current data version, or None (never computes)."""
+    def peek(self, key: tuple[Any, ...], *, stale_ok: bool = False, at_least: int = 0) -> Any:
+        """A cached result for ``key`` at the current data version, or None (never computes).
+
+        With ``stale_ok``, also the recent result :meth:`cached` would answer with while a newer
+        one is being computed (cheap enough for the event loop).
+        """
+        k = (self.data_version(), *key)
         with self._cache_lock:
-            return self._cache.get((self.data_version(), *key))
+            hit = self._cache.get(k)
+            if hit is None and stale_ok and (k in self._inflight or key in self._refreshing):
+                recent = self._recent(key, at_least)
+                hit = None if recent is None else recent[0]
+            return hit
 
     def data_label(self) -> str:
         """``simulated market (...)`` for demo data, else ``real data``."""

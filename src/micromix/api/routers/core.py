@@ -155,11 +155,10 @@ async def kpis(
     dims = parse_dimensions(by, source)
     names = resolve_kpis("events" if source == "auto" else source, kpis) if kpis else None
     args = (dims, grain, source, names, currency.upper() if currency else None, spread)
-    hit = svc.peek(_kpi_key(*args))
+    seen = svc.written_version(who.key_id)
+    hit = svc.peek(_kpi_key(*args), stale_ok=True, at_least=seen)
     if hit is None:
-        hit = await run_in_threadpool(
-            kpi_payload, svc, *args, at_least=svc.written_version(who.key_id)
-        )
+        hit = await run_in_threadpool(kpi_payload, svc, *args, at_least=seen)
     return Response(content=hit, media_type="application/json")
 
 

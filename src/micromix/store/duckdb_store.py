@@ -260,7 +260,20 @@ class DuckDBStore(Store):
         return sorted(self.ibis.list_tables())
 
     def has_table(self, name: str) -> bool:
-        return name in self.ibis.list_tables()
+        # what ibis' list_tables lists (tables and views of the current schema, temporary ones
+        # too), in one query on this thread's connection instead of three and a SQL build: it
+        # runs on every read and write
+        row = (
+            self._con()
+            .execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_name = ? "
+                "AND table_catalog IN (current_database(), 'temp') "
+                "AND table_schema = current_schema() LIMIT 1",
+                [name],
+            )
+            .fetchone()
+        )
+        return row is not None
 
     def columns(self, name: str) -> list[str]:
         rows = (

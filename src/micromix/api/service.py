@@ -92,6 +92,10 @@ class ServiceConfig(BaseSettings):
         write), while the new result is computed in the background; so a steady stream of
         writes does not make reads wait for recomputations. 0 makes every read wait for the
         newest data.
+    switch_interval_ms : float
+        Python's thread switch interval while ``micromix serve`` runs (``sys.setswitchinterval``;
+        Python's default is 5 ms). Every read is answered on the event loop thread, which
+        waits up to this long for the interpreter lock whenever a write thread holds it.
     """
 
     model_config = SettingsConfigDict(env_prefix="MICROMIX_SERVE_", extra="ignore")
@@ -105,6 +109,7 @@ class ServiceConfig(BaseSettings):
     auth_burst: int = Field(default=30, gt=0)
     demo: bool = True
     stale_seconds: float = Field(default=2.0, ge=0)
+    switch_interval_ms: float = Field(default=1.0, gt=0)
 
 
 def seed_demo(

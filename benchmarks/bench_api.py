@@ -18,8 +18,9 @@ Mixed load (``--mixed``, issue 16)
 ----------------------------------
 The server in its own process; a **writer process** posting event batches at a target rate
 (``--rate``, default 20,000 events/s, paced open loop: batch *k* is due at ``k * batch / rate``
-seconds) and **reader processes** hitting ``GET /api/v1/kpis`` as fast as they can (wrk, a C
-client, when Debian's ``wrk`` is installed; else ``--readers`` Python processes). Phases of
+seconds) on an analyst key and **reader processes** hitting ``GET /api/v1/kpis`` as fast as
+they can on a viewer key (wrk, a C client, when Debian's ``wrk`` is installed; else
+``--readers`` Python processes); ``--profile`` samples the server with py-spy meanwhile. Phases of
 ``--seconds`` each: reads alone (the baseline, same run), writes alone, reads and writes
 together. Then the server is stopped and the store is checked: every acknowledged event is
 stored exactly once (``count(*)`` and ``count(DISTINCT event_id)`` of the run's ids against the

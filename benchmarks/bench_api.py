@@ -14,10 +14,24 @@ Phases
    (authentication, rate limiter, result cache keyed by store version), then event ingest
    batches through ``POST /api/v1/events``.
 
+Mixed load (``--mixed``, issue 16)
+----------------------------------
+The server in its own process; a **writer process** posting event batches at a target rate
+(``--rate``, default 20,000 events/s, paced open loop: batch *k* is due at ``k * batch / rate``
+seconds) on an analyst key and **reader processes** hitting ``GET /api/v1/kpis`` as fast as
+they can on a viewer key (wrk, a C client, when Debian's ``wrk`` is installed; else
+``--readers`` Python processes); ``--profile`` samples the server with py-spy meanwhile. Phases of
+``--seconds`` each: reads alone (the baseline, same run), writes alone, reads and writes
+together. Then the server is stopped and the store is checked: every acknowledged event is
+stored exactly once (``count(*)`` and ``count(DISTINCT event_id)`` of the run's ids against the
+acknowledged count). The default store for this mode is the size ``micromix serve`` seeds
+(``--users 20000 --days 56``).
+
 Usage::
 
     python benchmarks/bench_api.py            # 10M events (builds the store on first run)
     python benchmarks/bench_api.py --quick    # ~0.25M events, fewer requests (~1 min)
+    python benchmarks/bench_api.py --mixed    # reads during 20,000 events/s of writes
 """
 
 from __future__ import annotations
@@ -50,6 +64,14 @@ def proc_cpu_seconds(pid: int) -> float:
     """User + system CPU seconds used so far by process ``pid`` (Linux ``/proc``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (``VmHWM``) of process ``pid`` in MB (Linux ``/proc``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def self_cpu_seconds() -> float:
@@ -279,8 +301,8 @@ def ingest_over_http(
     }
 
 
-def start_server(db: Path, port: int) -> tuple[subprocess.Popen, str]:
-    """Create an analyst key (before the server holds the file), then start the server."""
+def create_key(db: Path, role: str) -> str:
+    """A new API key of ``role`` in ``db`` (while no server holds the file)."""
     key = subprocess.run(
         [
             sys.executable,
@@ -289,9 +311,9 @@ def start_server(db: Path, port: int) -> tuple[subprocess.Popen, str]:
             "keys",
             "create",
             "--role",
-            "analyst",
+            role,
             "--name",
-            "bench",
+            f"bench {role}",
             "--db",
             str(db),
             "--json",
@@ -300,7 +322,12 @@ def start_server(db: Path, port: int) -> tuple[subprocess.Popen, str]:
         capture_output=True,
         text=True,
     )
-    secret = json.loads(key.stdout)["key"]
+    return str(json.loads(key.stdout)["key"])
+
+
+def start_server(db: Path, port: int) -> tuple[subprocess.Popen, str]:
+    """Create an analyst key (before the server holds the file), then start the server."""
+    secret = create_key(db, "analyst")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -321,25 +348,323 @@ def start_server(db: Path, port: int) -> tuple[subprocess.Popen, str]:
             "warning",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # a file, not a pipe nobody reads while the server runs (a full pipe would block it)
+        stderr=server_log(db).open("w"),
         text=True,
     )
     return proc, secret
 
 
-def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 300) -> None:
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the benchmark's server (SIGTERM, then SIGKILL after 60 s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def server_log(db: Path) -> Path:
+    """The file the benchmark's server writes its log to (beside the store)."""
+    return db.with_suffix(".server.log")
+
+
+def wait_ready(base: str, proc: subprocess.Popen, db: Path, timeout: float = 300) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+            raise SystemExit(f"server exited: {server_log(db).read_text()[-3000:]}")
         try:
             if httpx.get(base + "/health", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             time.sleep(0.2)
     raise SystemExit("server did not become ready")
+
+
+# ====================================================================== mixed load
+def writer_process(
+    base: str,
+    secret: str,
+    run: str,
+    rate: float,
+    batch: int,
+    seconds: float,
+    out: Any,
+) -> None:
+    """Post batches of ``batch`` events at ``rate`` events/s for ``seconds`` (own process)."""
+    import httpx
+
+    rng = np.random.default_rng(abs(hash(run)) % 2**32)
+    n_batches = max(1, int(rate * seconds / batch))
+    bodies = [
+        json.dumps(event_batch(run, b * batch, batch, rng)).encode() for b in range(n_batches)
+    ]
+    acked: list[int] = []  # batch numbers acknowledged (all their events accepted)
+    accepted = errors = 0
+    times: list[float] = []
+    headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+    with httpx.Client(base_url=base, headers=headers, timeout=120.0) as client:
+        out.put(("ready", 0))
+        t0 = time.perf_counter()
+        for k, body in enumerate(bodies):
+            due = t0 + k * batch / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            t = time.perf_counter()
+            try:
+                r = client.post("/api/v1/events", content=body)
+            except httpx.HTTPError:
+                errors += 1
+                continue
+            times.append(time.perf_counter() - t)
+            if r.status_code == 200:
+                got = int(r.json()["accepted"])
+                accepted += got
+                if got == batch:
+                    acked.append(k)
+            else:
+                errors += 1
+        wall = time.perf_counter() - t0
+    out.put(
+        (
+            "done",
+            {
+                "accepted": accepted,
+                "acked_batches": acked,
+                "seconds": wall,
+                "events_per_s": accepted / wall,
+                "errors": errors,
+                "batch_p50_ms": 1000 * statistics.median(times) if times else float("nan"),
+                "batch_p99_ms": 1000 * float(np.percentile(times, 99)) if times else float("nan"),
+            },
+        )
+    )
+
+
+def reader_process(base: str, secret: str, path: str, seconds: float, out: Any) -> None:
+    """Python fallback reader: GET ``path`` back to back for ``seconds`` (own process)."""
+    import httpx
+
+    lat: list[float] = []
+    errors = 0
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {secret}"}) as client:
+        client.get(path)
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            t = time.perf_counter()
+            try:
+                ok = client.get(path).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            lat.append(time.perf_counter() - t)
+            errors += not ok
+    out.put((lat, errors))
+
+
+def read_load(
+    base: str, secret: str, path: str, seconds: float, connections: int, readers: int, pid: int
+) -> dict[str, Any]:
+    """KPI reads for ``seconds``: wrk when installed, else ``readers`` Python processes."""
+    import multiprocessing as mp
+
+    headers = {"Authorization": f"Bearer {secret}"}
+    got = run_wrk(base, path, headers, seconds=seconds, connections=connections, pid=pid)
+    if got is not None:
+        got["client"] = f"wrk, {connections} connections"
+        return got
+    q: Any = mp.get_context("spawn").Queue()
+    procs = [
+        mp.get_context("spawn").Process(
+            target=reader_process, args=(base, secret, path, seconds, q)
+        )
+        for _ in range(readers)
+    ]
+    for p in procs:
+        p.start()
+    parts = [q.get() for _ in procs]
+    for p in procs:
+        p.join()
+    lat = np.concatenate([np.asarray(p[0]) for p in parts]) * 1000
+    return {
+        "requests": len(lat),
+        "rps": len(lat) / seconds,
+        "errors": sum(p[1] for p in parts),
+        "p50_ms": float(np.percentile(lat, 50)),
+        "p99_ms": float(np.percentile(lat, 99)),
+        "max_ms": float(lat.max()),
+        "client": f"{readers} Python reader processes",
+    }
+
+
+def profile_server(pid: int, seconds: float, db: Path, rep: int) -> subprocess.Popen | None:
+    """Sample the thread holding the server's GIL with py-spy (when installed) for ``seconds``:
+    what keeps the event loop, which answers every read, from running. Collapsed stacks per
+    thread go to ``<db>.profile-<rep>.txt``."""
+    exe = shutil.which("py-spy")
+    if exe is None:
+        print("--profile: py-spy is not installed (pip install py-spy); not profiling")
+        return None
+    out = db.with_suffix(f".profile-{rep}.txt")
+    print(f"profiling the server while reads and writes run -> {out}")
+    cmd = [exe, "record", "-p", str(pid), "-d", str(max(1, int(seconds) - 2)), "-r", "200"]
+    return subprocess.Popen(
+        [*cmd, "--threads", "--gil", "-f", "raw", "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stored_check(db: Path, run: str) -> tuple[int, int]:
+    """``(rows, distinct ids)`` of the run's events in the store (server stopped)."""
+    from micromix.store import Store
+
+    with Store.open(db, read_only=True) as st:
+        row = st.sql(
+            "SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM events "
+            "WHERE starts_with(event_id, ?)",
+            [f"bench-{run}-"],
+        ).iloc[0]
+    return int(row["n"]), int(row["d"])
+
+
+def mixed(a: argparse.Namespace) -> None:
+    """The mixed-load benchmark (see the module docstring)."""
+    import multiprocessing as mp
+
+    users = a.users or 20_000
+    days = a.days or 56
+    db = a.db or DEFAULT_DIR / f"bench-{users}x{days}.duckdb"
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"python {platform.python_version()}; load average at start "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (other jobs share these cores)"
+    )
+    n_events = build_store(db, users, days, seed=3)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    # the readers are a dashboard's key, the writer an ingest pipeline's (a key always reads
+    # its own writes, so readers on the writer's key would wait for every recomputation)
+    viewer = create_key(db, "viewer")
+    proc, secret = start_server(db, port)
+    batch = a.batch or 2_000
+    runs: list[str] = []
+    results: dict[str, Any] = {}
+    ctx = mp.get_context("spawn")
+    try:
+        wait_ready(base, proc, db)
+        import httpx
+
+        t = time.perf_counter()
+        httpx.get(base + KPI_PATH, headers={"Authorization": f"Bearer {secret}"}, timeout=300)
+        # the readers' key is verified once (a scrypt hash), before any timing
+        httpx.get(base + KPI_PATH, headers={"Authorization": f"Bearer {viewer}"}, timeout=300)
+        print(
+            f"store {n_events:,} events; server pid {proc.pid}; first KPI request "
+            f"{(time.perf_counter() - t) * 1000:.0f} ms"
+        )
+
+        def writer(run: str) -> tuple[Any, Any]:
+            q: Any = ctx.Queue()
+            w = ctx.Process(
+                target=writer_process, args=(base, secret, run, a.rate, batch, a.seconds, q)
+            )
+            w.start()
+            assert q.get(timeout=300)[0] == "ready"
+            return w, q
+
+        def reads() -> dict[str, Any]:
+            return read_load(base, viewer, KPI_PATH, a.seconds, a.concurrency, a.readers, proc.pid)
+
+        for rep in range(a.repeats):
+            load = os.getloadavg()[0]
+            results.setdefault("reads alone", []).append({**reads(), "load": load})
+            run = f"mixw{rep}{int(time.time())}"
+            runs.append(run)
+            w, q = writer(run)
+            got = q.get(timeout=a.seconds + 600)[1]
+            w.join()
+            results.setdefault("writes alone", []).append(
+                {**got, "run": run, "load": os.getloadavg()[0]}
+            )
+            run = f"mixrw{rep}{int(time.time())}"
+            runs.append(run)
+            w, q = writer(run)
+            load = os.getloadavg()[0]
+            spy = profile_server(proc.pid, a.seconds, db, rep) if a.profile else None
+            r = reads()
+            if spy is not None:
+                spy.wait()
+            got = q.get(timeout=a.seconds + 600)[1]
+            w.join()
+            results.setdefault("reads during writes", []).append({**r, "load": load})
+            results.setdefault("writes during reads", []).append({**got, "run": run})
+        server_peak_mb = peak_rss_mb(proc.pid)
+    finally:
+        stop_server(proc)
+    print(
+        f"\nmixed load on {n_events:,} events, {a.seconds:.0f} s per phase, {a.repeats} "
+        f"repeat(s); KPI path {KPI_PATH}; writer target {a.rate:,.0f} events/s in batches of "
+        f"{batch:,}"
+    )
+    print(
+        f"{'phase':22} {'load':>5} {'reads/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+        f"{'errors':>6} {'events/s':>9} {'batch p99 ms':>12} {'acked':>8} {'stored':>8} {'once':>5}"
+    )
+    ok_once = True
+    for name in ("reads alone", "writes alone", "reads during writes"):
+        for i, r in enumerate(results.get(name, [])):
+            w = r if name == "writes alone" else results["writes during reads"][i]
+            if name == "reads alone":
+                wcols = f"{'-':>9} {'-':>12} {'-':>8} {'-':>8} {'-':>5}"
+            else:
+                acked = len(w["acked_batches"]) * batch
+                n, d = stored_check(db, w["run"])
+                once = n == d == w["accepted"] and acked == w["accepted"]
+                ok_once &= once
+                wcols = (
+                    f"{w['events_per_s']:9,.0f} {w['batch_p99_ms']:12.0f} {w['accepted']:8,} "
+                    f"{n:8,} {'yes' if once else 'NO':>5}"
+                )
+            rcols = (
+                f"{r['rps']:8,.0f} {r['p50_ms']:7.1f} {r['p99_ms']:7.1f} {r['max_ms']:7.1f} "
+                f"{r['errors']:6.0f}"
+                if name != "writes alone"
+                else f"{'-':>8} {'-':>7} {'-':>7} {'-':>7} {w['errors']:6.0f}"
+            )
+            print(f"{name:22} {r.get('load', float('nan')):5.2f} {rcols} {wcols}")
+    med = {
+        k: statistics.median(x["p99_ms"] for x in results[k])
+        for k in ("reads alone", "reads during writes")
+    }
+    rate = statistics.median(x["events_per_s"] for x in results["writes during reads"])
+    client = results["reads alone"][0]["client"]
+    print(
+        f"medians: KPI p99 {med['reads alone']:.1f} ms alone, {med['reads during writes']:.1f} ms "
+        f"during writes ({med['reads during writes'] / med['reads alone']:.1f}x); writes "
+        f"{rate:,.0f} events/s during reads; readers: {client}"
+    )
+    print(
+        "goals: KPI p99 < 100 ms during writes: "
+        f"{'met' if med['reads during writes'] < 100 else 'MISSED'}; >= 20,000 events/s: "
+        f"{'met' if rate >= 20_000 else 'MISSED'}; every acknowledged event stored once: "
+        f"{'met' if ok_once else 'MISSED'}"
+    )
+    print(
+        "earlier figures (issue 16): reads alone 4,668 req/s, p99 7.9 ms; p99 974 ms while "
+        "events were ingested"
+    )
+    for run in runs:
+        remove_run(db, run)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"server peak RSS {server_peak_mb:,.0f} MB; client peak memory {peak:,.0f} MB; load "
+        f"average at end {os.getloadavg()[0]:.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -358,7 +683,20 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--batches", type=int, default=None)
     ap.add_argument("--max-seconds", type=float, default=60.0, help="cap per phase")
+    ap.add_argument("--mixed", action="store_true", help="only the mixed read/write load")
+    ap.add_argument("--rate", type=float, default=20_000, help="--mixed: target events/s")
+    ap.add_argument("--seconds", type=float, default=20, help="--mixed: seconds per phase")
+    ap.add_argument("--repeats", type=int, default=3, help="--mixed: repeats (medians)")
+    ap.add_argument(
+        "--profile", action="store_true", help="--mixed: py-spy the server during reads+writes"
+    )
+    ap.add_argument(
+        "--readers", type=int, default=2, help="--mixed: Python reader processes without wrk"
+    )
     a = ap.parse_args(argv)
+    if a.mixed:
+        mixed(a)
+        return
     users = a.users or (20_000 if a.quick else 250_000)
     days = a.days or (28 if a.quick else 100)
     db = a.db or DEFAULT_DIR / f"bench-{users}x{days}.duckdb"
@@ -385,7 +723,7 @@ def main(argv: list[str] | None = None) -> None:
     proc, secret = start_server(db, port)
     ing: dict[str, float] = {}
     try:
-        wait_ready(base, proc)
+        wait_ready(base, proc, db)
         print(
             f"server: ready in {time.perf_counter() - t0:.1f} s (separate process, pid {proc.pid})"
         )
@@ -475,11 +813,7 @@ def main(argv: list[str] | None = None) -> None:
             + "; ".join(f"{g}: {'met' if ok else 'MISSED'}" for g, ok in goals)
         )
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
         if ing.get("run"):
             remove_run(db, str(ing["run"]))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

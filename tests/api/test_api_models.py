@@ -179,3 +179,95 @@ def test_cached_results_follow_the_data_version_not_key_writes(service):
     service.keys.create("viewer", name="cache-probe")
     assert service.cached(key, lambda: calls.append(1) or len(calls)) == 1
     assert service.peek(key) == 1
+
+
+def _service_with_a_result_before_a_write(tmp_path, stale_seconds):
+    """A service whose cache holds ``"before"`` for a key, then a write by API key ``k1``."""
+    from micromix.api import Service, ServiceConfig
+    from micromix.store import Store
+
+    svc = Service(
+        Store.open(tmp_path / "s.duckdb"), ServiceConfig(demo=False, stale_seconds=stale_seconds)
+    )
+    assert svc.cached(("kpis-probe",), lambda: "before", stale_ok=True) == "before"
+    return svc
+
+
+def _in_thread(fn):
+    got: list[str] = []
+    t = threading.Thread(target=lambda: got.append(fn()))
+    t.start()
+    return t, got
+
+
+def test_reads_during_a_recomputation_take_the_recent_result_but_a_writer_sees_its_write(
+    tmp_path,
+):
+    svc = _service_with_a_result_before_a_write(tmp_path, 60.0)
+    key = ("kpis-probe",)
+    time.sleep(0.05)
+    svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [1]})), by="k1")
+    started, release = threading.Event(), threading.Event()
+
+    def slow_fresh() -> str:
+        started.set()
+        release.wait(10)
+        return "after"
+
+    # another key's read: answered at once, the newer result computed in the background
+    t0 = time.perf_counter()
+    assert svc.cached(key, slow_fresh, stale_ok=True) == "before"
+    assert time.perf_counter() - t0 < 5 and started.wait(10)
+    assert svc.cached(key, str, stale_ok=True) == "before"
+    # the writing key never reads a result older than its write: it waits for the new one
+    writer, got = _in_thread(
+        lambda: svc.cached(key, str, stale_ok=True, at_least=svc.written_version("k1"))
+    )
+    writer.join(0.5)
+    assert writer.is_alive() and got == []
+    # nor does an endpoint that does not allow recent results
+    strict, got_strict = _in_thread(lambda: svc.cached(key, str))
+    strict.join(0.2)
+    assert strict.is_alive()
+    # one background computation per key: a further write starts no second one meanwhile
+    svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [2]})), by="k2")
+    calls: list[int] = []
+    assert svc.cached(key, lambda: calls.append(1) or "x", stale_ok=True) == "before"
+    assert svc.peek(key, stale_ok=True) == "before" and svc.peek(key) is None
+    assert calls == []
+    release.set()
+    writer.join(10)
+    strict.join(10)
+    assert got == ["after"] and got_strict == ["after"]
+    # "after" was computed before k2's write: k2 waits for a result that includes it
+    assert svc.cached(key, lambda: "after k2", stale_ok=True, at_least=svc.written_version("k2"))
+    assert svc.cached(key, str, stale_ok=True) == "after k2"
+    svc.close()
+    svc.store.close()
+
+
+@pytest.mark.parametrize("stale_seconds", [0.0, 0.2])
+def test_no_recent_result_when_disabled_or_older_than_the_bound(tmp_path, stale_seconds):
+    svc = _service_with_a_result_before_a_write(tmp_path, stale_seconds)
+    key = ("kpis-probe",)
+    time.sleep(0.3)  # the result before the write is now 0.3 s old
+    svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [1]})))
+    started, release = threading.Event(), threading.Event()
+
+    def slow_fresh() -> str:
+        started.set()
+        release.wait(10)
+        return "after"
+
+    owner, got_owner = _in_thread(lambda: svc.cached(key, slow_fresh, stale_ok=True))
+    assert started.wait(10)
+    other, got = _in_thread(lambda: svc.cached(key, str, stale_ok=True))
+    other.join(0.5)
+    owner.join(0.1)
+    assert owner.is_alive() and other.is_alive()  # both wait for the newest data
+    release.set()
+    owner.join(10)
+    other.join(10)
+    assert got_owner == got == ["after"]
+    svc.close()
+    svc.store.close()

@@ -1,8 +1,10 @@
 """Error handling for the service: every failure is a small JSON object, never a traceback.
 
 ``{"error": "<kind>", "message": "<one sentence>", "status": <code>}`` plus ``checks`` for a
-guardrail refusal. micromix errors map to 4xx codes; anything unexpected is logged on the server
-and answered with a 500 that names no internals.
+guardrail refusal. micromix errors map to 4xx codes (:func:`api_error`); anything unexpected is
+logged on the server and answered with a 500 that names no internals. Messages never name a path
+on the server: handlers that read a temporary file pass its folder to :func:`api_error`, which
+puts the client's own file name in its place.
 
 Quickstart
 ----------
@@ -10,6 +12,9 @@ Quickstart
 >>> from micromix.errors import ConfigError, GuardrailError
 >>> status_for(ConfigError("x")), status_for(GuardrailError("no"))
 (422, 422)
+>>> e = api_error(ConfigError("/tmp/up1/a.csv: bad"), {"/tmp/up1/a.csv": "a.csv"})
+>>> (e.status, e.kind, e.message)
+(422, 'invalid_parameter', 'a.csv: bad')
 """
 
 from __future__ import annotations
@@ -34,13 +39,15 @@ from micromix.errors import (
     NotFoundError,
     StoreError,
 )
+from micromix.ingest.files import RowLimitError
 
-__all__ = ["ApiError", "error_body", "install_error_handlers", "status_for"]
+__all__ = ["ApiError", "api_error", "error_body", "install_error_handlers", "status_for"]
 
 log = logging.getLogger("micromix.api")
 
 _STATUS: tuple[tuple[type[BaseException], int, str], ...] = (
     (GuardrailError, 422, "guardrail"),
+    (RowLimitError, 413, "too_many_rows"),
     (ColumnNotFoundError, 422, "column_not_found"),
     (DataValidationError, 422, "invalid_data"),
     (InputFileError, 422, "bad_file"),
@@ -72,6 +79,22 @@ def status_for(exc: BaseException) -> int:
         if isinstance(exc, cls):
             return status
     return 500
+
+
+def api_error(exc: MicromixError, names: dict[str, str] | None = None) -> ApiError:
+    """The :class:`ApiError` for a micromix error, with server paths replaced by client names.
+
+    ``names`` maps a server path (a temporary file, its folder) to what the client knows it as
+    (the uploaded file's name, or ``""`` for a folder); longer paths are replaced first.
+    """
+    message = str(exc)
+    for path, name in sorted((names or {}).items(), key=lambda kv: -len(kv[0])):
+        if path:
+            message = message.replace(path, name)
+    for cls, status, kind in _STATUS:
+        if isinstance(exc, cls):
+            return ApiError(status, kind, message)
+    return ApiError(400, "micromix", message)  # pragma: no cover - MicromixError is in _STATUS
 
 
 def error_body(status: int, kind: str, message: str, **extra: Any) -> dict[str, Any]:

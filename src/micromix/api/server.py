@@ -15,6 +15,7 @@ Quickstart
 
 from __future__ import annotations
 
+import sys
 import threading
 
 from micromix.api.keys import list_keys
@@ -43,6 +44,9 @@ def run_server(
     from micromix.api.routers.core import warm_cache
 
     app = create_app(svc, close_on_shutdown=True)
+    # reads are answered on the event loop; while an ingest thread holds the interpreter lock
+    # the loop waits up to one switch interval for it (Python's default is 5 ms)
+    sys.setswitchinterval(svc.config.switch_interval_ms / 1000)
     if warm:
         threading.Thread(target=warm_cache, args=(svc,), name="micromix-warm", daemon=True).start()
     uvicorn.run(app, host=host, port=port, log_level=log_level)

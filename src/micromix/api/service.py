@@ -28,9 +28,10 @@ True
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -84,6 +85,17 @@ class ServiceConfig(BaseSettings):
         each costs a scrypt hash, so this bounds guessing and CPU abuse. 0 disables it.
     demo : bool
         Seed an empty store with a small simulated market (labelled as simulated).
+    stale_seconds : float
+        How old a KPI result may be when newer data is being computed: a KPI read that finds
+        no result for the newest data is answered with the newest earlier result computed from
+        data read at most this many seconds ago (and never older than the caller's own last
+        write), while the new result is computed in the background; so a steady stream of
+        writes does not make reads wait for recomputations. 0 makes every read wait for the
+        newest data.
+    switch_interval_ms : float
+        Python's thread switch interval while ``micromix serve`` runs (``sys.setswitchinterval``;
+        Python's default is 5 ms). Every read is answered on the event loop thread, which
+        waits up to this long for the interpreter lock whenever a write thread holds it.
     """
 
     model_config = SettingsConfigDict(env_prefix="MICROMIX_SERVE_", extra="ignore")
@@ -96,6 +108,8 @@ class ServiceConfig(BaseSettings):
     auth_rate: float = Field(default=5.0, ge=0)
     auth_burst: int = Field(default=30, gt=0)
     demo: bool = True
+    stale_seconds: float = Field(default=2.0, ge=0)
+    switch_interval_ms: float = Field(default=1.0, gt=0)
 
 
 def seed_demo(
@@ -162,6 +176,14 @@ class Service:
         self.auth_limiter = RateLimiter(rate=self.config.auth_rate, burst=self.config.auth_burst)
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._inflight: dict[tuple[Any, ...], Future[Any]] = {}
+        #: the newest result of each key (any data version): ``(version, started at, value)``
+        self._latest: OrderedDict[tuple[Any, ...], tuple[int, float, Any]] = OrderedDict()
+        #: data version after each API key's last write (its reads see at least that)
+        self._written: dict[str, int] = {}
+        #: keys whose newer result is being computed in the background
+        self._refreshing: set[tuple[Any, ...]] = set()
+        #: computes newer results while reads take a recent one (created on first use)
+        self._refresh: ThreadPoolExecutor | None = None
         self._cache_lock = threading.Lock()
         self._owns_store = False
         if models_folder is None and store.path not in ("", ":memory:") and not store.read_only:
@@ -188,6 +210,8 @@ class Service:
         return svc
 
     def close(self) -> None:
+        if self._refresh is not None:
+            self._refresh.shutdown(wait=True)
         if self._owns_store:
             with self.write_lock:
                 self.store.close()
@@ -206,47 +230,116 @@ class Service:
         """Run ``fn(store)``; reads take no lock (each thread reads on its own connection)."""
         return fn(self.store)
 
-    def write(self, fn: Callable[[Store], T]) -> T:
-        """Run ``fn(store)`` under the write lock; the data version moves if data was written."""
-        with self.write_lock:
-            return fn(self.store)
+    def write(self, fn: Callable[[Store], T], *, by: str | None = None) -> T:
+        """Run ``fn(store)`` under the write lock; the data version moves if data was written.
 
-    def cached(self, key: tuple[Any, ...], fn: Callable[[], T]) -> T:
+        ``by`` (an API key id) records the data version after the write, so that key's later
+        reads never take a result older than its own write (see :meth:`cached`).
+        """
+        with self.write_lock:
+            out = fn(self.store)
+            if by is not None:
+                with self._cache_lock:
+                    self._written[by] = self.data_version()
+            return out
+
+    def written_version(self, by: str) -> int:
+        """The data version after the last write made by API key ``by`` (0 if none)."""
+        with self._cache_lock:
+            return self._written.get(by, 0)
+
+    def cached(
+        self,
+        key: tuple[Any, ...],
+        fn: Callable[[], T],
+        *,
+        stale_ok: bool = False,
+        at_least: int = 0,
+    ) -> T:
         """``fn()`` computed once per ``(data version, key)``, outside any store lock.
 
-        Concurrent requests for the same key wait for the one computation in flight.
+        Concurrent requests for the same key wait for the one computation in flight. With
+        ``stale_ok``, a request for data newer than the cached result is answered with the
+        newest earlier result of ``key`` instead, while the new one is computed in the
+        background, when that result was computed from data read at most
+        :attr:`ServiceConfig.stale_seconds` ago and from data version ``at_least`` or later
+        (pass the caller's :meth:`written_version`: a key always sees its own writes).
         """
-        k = (self.data_version(), *key)
+        version = self.data_version()
+        k = (version, *key)
         with self._cache_lock:
             if k in self._cache:
                 self._cache.move_to_end(k)
                 return self._cache[k]
+            recent = self._recent(key, at_least) if stale_ok else None
             fut = self._inflight.get(k)
+            if recent is not None and (fut is not None or key in self._refreshing):
+                # a newer result is on its way (one background computation per key at a
+                # time: under a stream of writes the next one starts when it is done)
+                return recent[0]
             owner = fut is None
             if owner:
                 fut = self._inflight[k] = Future()
+            if recent is not None:
+                self._refreshing.add(key)
         assert fut is not None
-        if not owner:
-            return fut.result()
+        if owner:
+            if recent is not None:
+                if self._refresh is None:
+                    self._refresh = ThreadPoolExecutor(2, thread_name_prefix="micromix-refresh")
+                self._refresh.submit(self._compute, k, key, fn, fut)
+                return recent[0]
+            self._compute(k, key, fn, fut)
+        return fut.result()
+
+    def _recent(self, key: tuple[Any, ...], at_least: int) -> tuple[Any] | None:
+        """``(value,)`` of the newest result of ``key`` if recent enough (cache lock held)."""
+        if key not in self._latest:
+            return None
+        version, started, value = self._latest[key]
+        if version < at_least or time.monotonic() - started > self.config.stale_seconds:
+            return None
+        return (value,)
+
+    def _compute(
+        self, k: tuple[Any, ...], key: tuple[Any, ...], fn: Callable[[], Any], fut: Future[Any]
+    ) -> None:
+        """Run ``fn`` for cache entry ``k`` and settle ``fut`` with its value or exception."""
+        started = time.monotonic()
         try:
             value = fn()
         except BaseException as exc:
-            fut.set_exception(exc)
             with self._cache_lock:
                 self._inflight.pop(k, None)
-            raise
-        fut.set_result(value)
+                self._refreshing.discard(key)
+            fut.set_exception(exc)
+            return
         with self._cache_lock:
             self._inflight.pop(k, None)
+            self._refreshing.discard(key)
             self._cache[k] = value
             while len(self._cache) > self.config.cache_entries:
                 self._cache.popitem(last=False)
-        return value
+            if key not in self._latest or self._latest[key][0] <= k[0]:
+                self._latest[key] = (k[0], started, value)
+                self._latest.move_to_end(key)
+                while len(self._latest) > self.config.cache_entries:
+                    self._latest.popitem(last=False)
+        fut.set_result(value)
 
-    def peek(self, key: tuple[Any, ...]) -> Any:
-        """A cached result for ``key`` at the current data version, or None (never computes)."""
+    def peek(self, key: tuple[Any, ...], *, stale_ok: bool = False, at_least: int = 0) -> Any:
+        """A cached result for ``key`` at the current data version, or None (never computes).
+
+        With ``stale_ok``, also the recent result :meth:`cached` would answer with while a newer
+        one is being computed (cheap enough for the event loop).
+        """
+        k = (self.data_version(), *key)
         with self._cache_lock:
-            return self._cache.get((self.data_version(), *key))
+            hit = self._cache.get(k)
+            if hit is None and stale_ok and (k in self._inflight or key in self._refreshing):
+                recent = self._recent(key, at_least)
+                hit = None if recent is None else recent[0]
+            return hit
 
     def data_label(self) -> str:
         """``simulated market (...)`` for demo data, else ``real data``."""

@@ -273,9 +273,16 @@ def _micro_pick(u: np.ndarray, v: np.ndarray, spec: TargetingSpec, budget: float
     net = u * v - spec.cost_per_contact
     order = np.argsort(-net, kind="mergesort")
     positive = order[net[order] > 0]
-    if spec.cost_per_contact > 0:
-        positive = positive[: int(np.floor(budget / spec.cost_per_contact + 1e-9))]
-    return positive
+    return positive[: _affordable(len(positive), spec.cost_per_contact, budget)]
+
+
+def _affordable(n: int, cost: float, budget: float) -> int:
+    """How many of ``n`` contacts at ``cost`` each the budget buys (all when the cost is so
+    small that the budget buys more than there are, e.g. a cost of 5e-324)."""
+    if cost <= 0:
+        return n
+    can = np.floor(budget / cost + 1e-9)
+    return n if not np.isfinite(can) or can >= n else int(can)
 
 
 def _finish(
@@ -315,8 +322,7 @@ def microtarget(
 
 
 def _mass_pick(idx: np.ndarray, cost: float, budget: float, rng: np.random.Generator) -> np.ndarray:
-    n = len(idx) if cost <= 0 else min(len(idx), int(np.floor(budget / cost + 1e-9)))
-    return rng.permutation(idx)[:n]
+    return rng.permutation(idx)[: _affordable(len(idx), cost, budget)]
 
 
 def mass_target(

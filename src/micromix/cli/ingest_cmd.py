@@ -12,18 +12,28 @@ Quickstart
 
 Exit code 0 when at least one row was accepted; non-zero, with one sentence saying why, when
 the file is unreadable, fits no layout, overlaps an export already ingested, gives money without
-a currency, or every row was quarantined.
+a currency, or every row was quarantined. An existing database is opened before the file is
+read, so when another process holds it (another ingest, ``micromix serve``) the command says so
+at once instead of after validating the whole file.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from micromix.cli._common import console, emit_json, progress_bar, run_command
+from micromix.cli._common import (
+    BACKEND_HELP,
+    console,
+    emit_json,
+    open_store,
+    progress_bar,
+    run_command,
+)
 from micromix.config import get_settings
 from micromix.errors import ConfigError, DataValidationError
 from micromix.ingest.pipeline import IngestReport, dry_run_report, prepare_file, write_prepared
@@ -100,29 +110,42 @@ def ingest_command(
     db: str | None = typer.Option(
         None, "--db", help="Database file (default: $MICROMIX_DB or ./micromix.duckdb)."
     ),
+    backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
     json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a summary."),
 ) -> None:
     """Ingest FILE as KIND rows: good rows into the store, bad rows quarantined with their reason."""
 
     def body() -> None:
         from micromix.schema import schema_for
-        from micromix.store import Store
+        from micromix.store import parse_backend
 
         schema_for(kind)  # unknown kind: one sentence listing the kinds
         if replace and keep_both:
             raise ConfigError("--replace and --keep-both exclude each other; pass one of them")
         opts = _options(encoding, sheet, currency, dayfirst, monthfirst, window)
         path = Path(file)
-        # read, map and validate first: a file that cannot be ingested creates no database
+        settings = get_settings(db=db, backend=backend)
         big = path.is_file() and path.stat().st_size >= PROGRESS_MIN_BYTES
-        with progress_bar(enabled=big) as update:
-            prepared = prepare_file(kind, path, layout=format, progress=update, **opts)
-            if dry_run:
-                report = dry_run_report(kind, prepared)
-            else:
-                update("writing to the store", 0.8)
-                on_overlap = "replace" if replace else "keep" if keep_both else "refuse"
-                with Store.open(get_settings(db=db).db) as store:
+        with contextlib.ExitStack() as stack:
+            store = None
+            # an existing store is opened (and held) before any validation work, so a database
+            # another process holds is reported at once; a new one is created only after the
+            # file proved ingestible (a file that cannot be ingested creates no database)
+            exists = (
+                parse_backend(settings.backend).kind != "duckdb"
+                or Path(settings.db).expanduser().exists()
+            )
+            if not dry_run and exists:
+                store = stack.enter_context(open_store(settings.db, settings.backend))
+            with progress_bar(enabled=big) as update:
+                prepared = prepare_file(kind, path, layout=format, progress=update, **opts)
+                if dry_run:
+                    report = dry_run_report(kind, prepared)
+                else:
+                    update("writing to the store", 0.8)
+                    on_overlap = "replace" if replace else "keep" if keep_both else "refuse"
+                    if store is None:
+                        store = stack.enter_context(open_store(settings.db, settings.backend))
                     report = write_prepared(store, kind, prepared, on_overlap=on_overlap)
         if json:
             emit_json(report.to_dict())

@@ -30,6 +30,7 @@ from micromix.ingest.ads_exports import (
 from micromix.ingest.files import (
     FILE_FORMATS,
     RawTable,
+    RowLimitError,
     decode_text,
     detect_file_format,
     read_raw,
@@ -92,6 +93,7 @@ __all__ = [
     "PinterestAdsFormat",
     "PreparedFile",
     "RawTable",
+    "RowLimitError",
     "SnapchatAdsFormat",
     "SpotifyAdsFormat",
     "TikTokAdsFormat",

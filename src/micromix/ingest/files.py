@@ -23,6 +23,10 @@ How a file is read
 * **Limits** that quarantine a row instead of failing: fields over :data:`MAX_FIELD_CHARS`
   characters, JSON nested deeper than :data:`MAX_JSON_DEPTH`, JSON numbers with more than
   :data:`MAX_NUMBER_DIGITS` digits (kept as text, refused as numbers by the contract).
+* **A row limit** when the caller sets one (``read_raw(..., max_rows=N)``, the service's upload
+  limit): rows are counted as parsed (well-formed plus broken), not as bytes or line breaks, and
+  the reader stops with a :class:`RowLimitError` as soon as the count passes ``N`` (a Parquet
+  file's row count is read from its footer before any data).
 * **Preambles**: ``#`` comment lines (GA4 downloads), title and date-range lines above the
   header (Google Ads, Spotify, LinkedIn), a ``====`` rule under the header, and an Excel
   workbook's summary sheet are recognised and kept in :attr:`RawTable.preamble`, not counted as
@@ -65,6 +69,7 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "BigNumber",
     "RawTable",
+    "RowLimitError",
     "decode_text",
     "detect_file_format",
     "read_raw",
@@ -105,6 +110,22 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class RowLimitError(InputFileError):
+    """A file holds more rows than the caller's limit (``read_raw(..., max_rows=N)``)."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        super().__init__(
+            f"{path}: more than {limit:,} rows, over the limit of {limit:,}; split it into files "
+            f"of at most {limit:,} rows"
+        )
+        self.limit = limit
+
+
+def _over(path: Path, n: int, limit: int | None) -> None:
+    if limit is not None and n > limit:
+        raise RowLimitError(path, limit)
 
 
 class BigNumber(str):
@@ -451,7 +472,9 @@ def _records(reader: Any, broken: list[tuple[int, str, str]]) -> Iterator[tuple[
         yield start, rec
 
 
-def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> RawTable:
+def _read_delimited(
+    p: Path, text: str, enc: str, delimiter: str, fmt: str, max_rows: int | None = None
+) -> RawTable:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     broken: list[tuple[int, str, str]] = []
     stream = _records(reader, broken)
@@ -469,6 +492,8 @@ def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> R
     may_be_bad = _BAD_BYTES.search(text) is not None
     last: tuple[int, int] | None = None  # (line, fields) of the last record with a wrong width
     for k, (line, rec) in enumerate(itertools.chain(head[h + 1 :], stream)):
+        if max_rows is not None:
+            _over(p, len(rows) + len(broken), max_rows)
         if not rec:
             continue  # an empty line is not a row
         last = None
@@ -506,6 +531,7 @@ def _read_delimited(p: Path, text: str, enc: str, delimiter: str, fmt: str) -> R
             continue
         out.append(rec)
         rows.append(line)
+    _over(p, len(rows) + len(broken), max_rows)
     if last is not None and last[1] < width and not text.endswith(("\n", "\r")):
         broken[-1] = (
             last[0],
@@ -594,7 +620,7 @@ def _frame_of(recs: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in data.items()})
 
 
-def _read_jsonl(p: Path, text: str, enc: str) -> RawTable:
+def _read_jsonl(p: Path, text: str, enc: str, max_rows: int | None = None) -> RawTable:
     recs: list[dict] = []
     rows: list[int] = []
     broken: list[tuple[int, str, str]] = []
@@ -603,6 +629,7 @@ def _read_jsonl(p: Path, text: str, enc: str) -> RawTable:
         s = line[:-1] if line.endswith("\r") else line
         if not s.strip():
             continue
+        _over(p, len(rows) + len(broken) + 1, max_rows)
         if len(s) > MAX_FIELD_CHARS:
             broken.append((i, "", f"line longer than {MAX_FIELD_CHARS:,} characters"))
             continue
@@ -680,7 +707,7 @@ def _mostly_objects(v: list[Any]) -> bool:
     return sum(isinstance(x, dict) for x in v) * 2 > len(v)
 
 
-def _read_json(p: Path, text: str, enc: str) -> RawTable:
+def _read_json(p: Path, text: str, enc: str, max_rows: int | None = None) -> RawTable:
     try:
         doc = _json_loads(text)
     except RecursionError:
@@ -702,6 +729,7 @@ def _read_json(p: Path, text: str, enc: str) -> RawTable:
     if found is None:
         raise InputFileError(f"{p}: expected a JSON array of objects (or an object holding one)")
     data, where_path = found
+    _over(p, len(data), max_rows)
     recs: list[dict[str, Any]] = []
     rows: list[int] = []
     broken: list[tuple[int, str, str]] = []
@@ -717,12 +745,16 @@ def _read_json(p: Path, text: str, enc: str) -> RawTable:
 
 
 # ---------------------------------------------------------------------- Parquet
-def _read_parquet(p: Path) -> RawTable:
+def _read_parquet(p: Path, max_rows: int | None = None) -> RawTable:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
+        if max_rows is not None:
+            _over(p, pq.ParquetFile(p).metadata.num_rows, max_rows)
         tbl = pq.read_table(p)
+    except RowLimitError:
+        raise
     except Exception as exc:
         raise InputFileError(
             f"{p}: cannot be read as Parquet ({str(exc).splitlines()[0][:200]}); export it again"
@@ -771,7 +803,7 @@ def _read_parquet(p: Path) -> RawTable:
 
 
 # ---------------------------------------------------------------------- Excel
-def _read_xlsx(p: Path, sheet: str | None) -> RawTable:
+def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTable:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - a core dependency
@@ -833,6 +865,7 @@ def _read_xlsx(p: Path, sheet: str | None) -> RawTable:
         cells += [None] * (width - len(cells))
         out.append([None if v == "" else v for v in cells])
         rows.append(line)
+    _over(p, len(rows) + len(broken), max_rows)
     frame = pd.DataFrame(out, columns=header, dtype=object)
     return RawTable(
         frame,
@@ -860,6 +893,7 @@ def read_raw(
     *,
     encoding: str | None = None,
     sheet: str | None = None,
+    max_rows: int | None = None,
 ) -> RawTable:
     """Read ``path`` as cells with line numbers; see :class:`RawTable`.
 
@@ -871,6 +905,9 @@ def read_raw(
         Text encoding (detected when None; see :func:`decode_text`).
     sheet : str, optional
         Worksheet of an ``.xlsx`` file (default: the first sheet holding a table).
+    max_rows : int, optional
+        Most rows (well-formed plus broken) the file may hold; reading stops with a
+        :class:`RowLimitError` as soon as it holds more.
     """
     p = _check_path(path)
     fmt = file_format or detect_file_format(p, encoding)
@@ -880,18 +917,19 @@ def read_raw(
         )
     data = p.read_bytes()
     if fmt == "parquet":
-        raw = _read_parquet(p)
+        raw = _read_parquet(p, max_rows)
     elif fmt == "xlsx":
-        raw = _read_xlsx(p, sheet)
+        raw = _read_xlsx(p, sheet, max_rows)
     else:
         text, enc = decode_text(data, p, encoding)
         if fmt == "jsonl":
-            raw = _read_jsonl(p, text, enc)
+            raw = _read_jsonl(p, text, enc, max_rows)
         elif fmt == "json":
-            raw = _read_json(p, text, enc)
+            raw = _read_json(p, text, enc, max_rows)
         else:
             delim = "\t" if fmt == "tsv" else _delimiter(text, p.suffix.lower())
-            raw = _read_delimited(p, text, enc, delim, "tsv" if delim == "\t" else "csv")
+            kind = "tsv" if delim == "\t" else "csv"
+            raw = _read_delimited(p, text, enc, delim, kind, max_rows)
     raw.digest = hashlib.sha256(data).hexdigest()
     return raw
 

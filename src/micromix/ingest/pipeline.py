@@ -250,6 +250,8 @@ def prepare_file(
     window: TimeWindow | None = None,
     ingested_at: pd.Timestamp | None = None,
     progress: Progress | None = None,
+    source: str | None = None,
+    max_rows: int | None = None,
 ) -> PreparedFile:
     """Read, map and validate ``path`` without touching a store (see :func:`ingest_file`).
 
@@ -265,11 +267,11 @@ def prepare_file(
     step = progress or (lambda _s, _f: None)
     schema = schema_for(kind)
     p = Path(path).expanduser()
-    source = str(p.resolve())
+    source = source if source is not None else str(p.resolve())
     now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
     code = _check_currency_option(currency)
     step(f"reading {p.name}", 0.05)
-    raw = read_raw(p, file_format, encoding=encoding, sheet=sheet)
+    raw = read_raw(p, file_format, encoding=encoding, sheet=sheet, max_rows=max_rows)
     if raw.total == 0:
         said = f" (it says {raw.notices[0]!r})" if raw.notices else ""
         raise InputFileError(
@@ -721,6 +723,8 @@ def ingest_file(
     window: TimeWindow | None = None,
     on_overlap: str = "refuse",
     progress: Progress | None = None,
+    source: str | None = None,
+    max_rows: int | None = None,
 ) -> IngestReport:
     """Ingest one file into ``store``: accepted rows written, bad rows quarantined, atomically.
 
@@ -747,6 +751,11 @@ def ingest_file(
         What to do when the file overlaps a different export already ingested.
     progress : callable, optional
         ``progress(step, fraction)`` callback (the CLI passes a progress bar).
+    source : str, optional
+        The name the quarantine and the ingest log record the file under (default: its
+        resolved path; the service passes one derived from the uploaded bytes).
+    max_rows : int, optional
+        Most rows the file may hold (:class:`~micromix.ingest.files.RowLimitError` above).
 
     Returns
     -------
@@ -769,6 +778,8 @@ def ingest_file(
         dayfirst=dayfirst,
         window=window,
         progress=step,
+        source=source,
+        max_rows=max_rows,
     )
     step("writing to the store", 0.8)
     report = write_prepared(store, kind, prepared, on_overlap=on_overlap)

@@ -26,6 +26,7 @@ Quickstart
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
@@ -50,7 +51,7 @@ from micromix.store.base import (
 )
 from micromix.store.lake import lake_tables
 
-__all__ = ["DuckDBStore"]
+__all__ = ["DuckDBStore", "held_message"]
 
 #: settings applied to every connection (main and per-thread cursors)
 _SESSION_SQL = (
@@ -58,6 +59,37 @@ _SESSION_SQL = (
     # DuckDB's own progress bar writes to stdout and would corrupt --json/--csv output
     "SET enable_progress_bar = false",
 )
+
+
+_HOLDER = re.compile(r"held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def held_message(db: str, engine_message: str) -> str:
+    """One sentence for a DuckDB file another process holds, naming that process.
+
+    DuckDB's lock error names the holder's PID; its command line (read from ``/proc`` where
+    there is one) tells a running server from another command, so the advice fits: a server is
+    queried through its API, another command is waited for.
+    """
+    m = _HOLDER.search(engine_message)
+    pid = m.group("pid") if m else None
+    cmd = ""
+    if pid is not None:
+        with contextlib.suppress(OSError):
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            cmd = " ".join(a for a in raw.decode("utf-8", "replace").split("\x00") if a)
+    if " serve" in f" {cmd}" and "micromix" in cmd:
+        return (
+            f"{db}: the database is held by 'micromix serve' (PID {pid}); send data and queries "
+            "through its API, or stop it first"
+        )
+    words = cmd.split()
+    short = " ".join(Path(words[0]).name if i == 0 else w for i, w in enumerate(words[:6]))
+    who = f"process {pid} ({short[:120]})" if short else f"process {pid}" if pid else "process"
+    return (
+        f"{db}: the database is in use by another {who}, e.g. another micromix command; wait "
+        "for it to finish and run this again"
+    )
 
 
 class _Reader:
@@ -114,10 +146,7 @@ class DuckDBStore(Store):
         except duckdb.IOException as exc:
             msg = str(exc)
             if "lock" in msg.lower():
-                raise StoreError(
-                    f"{db}: the database is in use by another process (is 'micromix serve' running?); "
-                    "stop it, or query through the server's API"
-                ) from exc
+                raise StoreError(held_message(db, msg)) from exc
             raise StoreError(f"{db}: cannot open the database ({msg.splitlines()[0]})") from exc
         except duckdb.Error as exc:
             raise StoreError(
@@ -231,7 +260,20 @@ class DuckDBStore(Store):
         return sorted(self.ibis.list_tables())
 
     def has_table(self, name: str) -> bool:
-        return name in self.ibis.list_tables()
+        # what ibis' list_tables lists (tables and views of the current schema, temporary ones
+        # too), in one query on this thread's connection instead of three and a SQL build: it
+        # runs on every read and write
+        row = (
+            self._con()
+            .execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_name = ? "
+                "AND table_catalog IN (current_database(), 'temp') "
+                "AND table_schema = current_schema() LIMIT 1",
+                [name],
+            )
+            .fetchone()
+        )
+        return row is not None
 
     def columns(self, name: str) -> list[str]:
         rows = (

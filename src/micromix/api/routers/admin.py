@@ -91,5 +91,7 @@ def erase(request: Request, body: ErasureRequest, who: Principal = requires("adm
     from micromix.audience import erase_user
 
     svc = request.app.state.service
-    res: Any = svc.write(lambda st: erase_user(st, body.user_id, requested_by=_by(who)))
+    res: Any = svc.write(
+        lambda st: erase_user(st, body.user_id, requested_by=_by(who)), by=who.key_id
+    )
     return json_response(res.to_dict())

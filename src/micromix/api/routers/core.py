@@ -9,12 +9,14 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tempfile
 import time
+import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, File, Query, Request, UploadFile
@@ -22,12 +24,23 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from micromix.api._respond import check_rows, frame_json, json_response
-from micromix.api.errors import ApiError
+from micromix.api.errors import ApiError, api_error
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
+from micromix.errors import MicromixError
 from micromix.store import Store
 
-__all__ = ["DASHBOARD_KPIS", "kpi_payload", "parse_dimensions", "router", "warm_cache"]
+__all__ = [
+    "DASHBOARD_KPIS",
+    "MAX_BATCH_DEPTH",
+    "batch_frame",
+    "batch_source",
+    "kpi_payload",
+    "parse_dimensions",
+    "router",
+    "upload_source",
+    "warm_cache",
+]
 
 router = APIRouter()
 
@@ -35,6 +48,8 @@ _DIM = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
 _KINDS = ("events", "ads", "posts", "creators", "audience", "experiments")
 #: largest number of dimensions in one KPI query
 MAX_DIMENSIONS = 4
+#: deepest JSON nesting accepted in an event batch (the file readers' limit, MAX_JSON_DEPTH)
+MAX_BATCH_DEPTH = 64
 
 
 def _svc(request: Request) -> Service:
@@ -140,9 +155,10 @@ async def kpis(
     dims = parse_dimensions(by, source)
     names = resolve_kpis("events" if source == "auto" else source, kpis) if kpis else None
     args = (dims, grain, source, names, currency.upper() if currency else None, spread)
-    hit = svc.peek(_kpi_key(*args))
+    seen = svc.written_version(who.key_id)
+    hit = svc.peek(_kpi_key(*args), stale_ok=True, at_least=seen)
     if hit is None:
-        hit = await run_in_threadpool(kpi_payload, svc, *args)
+        hit = await run_in_threadpool(kpi_payload, svc, *args, at_least=seen)
     return Response(content=hit, media_type="application/json")
 
 
@@ -165,8 +181,14 @@ def kpi_payload(
     kpis: tuple[str, ...] | None = None,
     currency: str | None = None,
     spread: bool = False,
+    *,
+    at_least: int = 0,
 ) -> bytes:
-    """The JSON body of ``GET /api/v1/kpis`` (computed once per store version, then cached)."""
+    """The JSON body of ``GET /api/v1/kpis`` (computed once per store version, then cached).
+
+    While a newer result is computed, a recent one from data version ``at_least`` or later may
+    answer instead (:meth:`~micromix.api.service.Service.cached`, ``stale_ok``).
+    """
 
     def compute() -> bytes:
         from micromix.metrics import compute_kpis
@@ -191,7 +213,8 @@ def kpi_payload(
             notes=df.attrs.get("notes", []),
         )
 
-    return svc.cached(_kpi_key(dims, grain, source, kpis, currency, spread), compute)
+    key = _kpi_key(dims, grain, source, kpis, currency, spread)
+    return svc.cached(key, compute, stale_ok=True, at_least=at_least)
 
 
 #: the KPI queries the dashboard's overview makes (``dims, grain``)
@@ -248,34 +271,114 @@ def comparison(
     )
 
 
+#: characters kept in an uploaded file's name when it is written to a temporary folder
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+#: most characters of an uploaded file's name kept in messages and reports
+_NAME_CHARS = 120
+#: the ingest library's advice names CLI flags; over the API it names the query parameters
+_FLAGS = {
+    "--currency": "the currency parameter",
+    "--format": "the layout parameter",
+    "--dayfirst": "dayfirst=true",
+    "--monthfirst": "dayfirst=false",
+    "--replace": "on_overlap=replace",
+    "--keep-both": "on_overlap=keep",
+}
+
+
+def _upload_name(filename: str | None) -> tuple[str, str]:
+    """``(name shown to the client, safe file name on disk)`` for an uploaded file."""
+    shown = Path((filename or "").replace("\\", "/")).name.strip()[:_NAME_CHARS] or "upload"
+    shown = "".join(ch if ch.isprintable() else "?" for ch in shown)
+    suffix = Path(shown).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
+        suffix = ".csv"
+    stem = _SAFE_NAME.sub("_", Path(shown).stem)[:60].strip("._") or "upload"
+    return shown, stem + suffix
+
+
+def upload_source(data: bytes) -> str:
+    """The quarantine and ingest-log source of an uploaded file: stable per file content.
+
+    Uploading the same bytes again replaces its quarantine records instead of adding them again.
+    """
+    return f"upload:{hashlib.sha256(data).hexdigest()[:16]}"
+
+
+def batch_source(key_id: str) -> str:
+    """The quarantine and ingest-log source of an event batch: unique per request."""
+    return f"api:{key_id}:{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}:{uuid.uuid4().hex[:12]}"
+
+
 @router.post("/api/v1/ingest/{kind}", tags=["ingest"], summary="Ingest a file")
 async def ingest_upload(
     request: Request,
     kind: str,
-    file: Annotated[UploadFile, File(description="CSV, TSV, JSONL, JSON or Parquet.")],
-    layout: Annotated[str | None, Query(max_length=64, pattern="^[a-z0-9_]+$")] = None,
+    file: Annotated[UploadFile, File(description="CSV, TSV, JSONL, JSON, Parquet or .xlsx.")],
+    layout: Annotated[
+        str | None,
+        Query(
+            max_length=64, pattern="^[a-z0-9_]+$", description="Input layout; detected if absent."
+        ),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        Query(
+            description="ISO 4217 code of the money columns when the file states none.",
+            pattern="^[A-Za-z]{3}$",
+        ),
+    ] = None,
+    dayfirst: Annotated[
+        bool | None,
+        Query(description="Dates like 03/04/2024 are day-first (true) or month-first (false)."),
+    ] = None,
+    on_overlap: Annotated[
+        Literal["refuse", "replace", "keep"],
+        Query(description="When the file overlaps an export already ingested."),
+    ] = "refuse",
     who: Principal = requires("analyst"),
 ) -> Response:
-    """Ingest one file (any supported export layout) with :func:`micromix.ingest.ingest_file`:
-    accepted rows are upserted, bad rows quarantined with reasons."""
+    """Ingest one file (any supported export layout) with :func:`micromix.ingest.prepare_file`
+    and :func:`~micromix.ingest.write_prepared`: accepted rows are upserted, bad rows quarantined
+    with reasons under a source named after the file's content (``upload:<sha256 prefix>``), so
+    uploading the same file again adds nothing. The row limit counts parsed rows (413 above)."""
     if kind not in _KINDS:
         raise ApiError(422, "invalid_parameter", f"kind {kind!r} is not one of {', '.join(_KINDS)}")
     svc = _svc(request)
-    name = Path(file.filename or "upload.csv").name
-    suffix = "".join(Path(name).suffixes[-2:]) or ".csv"
+    shown, safe = _upload_name(file.filename)
     data = await file.read()
-    if data.count(b"\n") > svc.config.max_rows + 1:
-        check_rows(data.count(b"\n"), svc.config.max_rows, f"file {name}")
+    source = upload_source(data)
 
     def run() -> dict[str, Any]:
-        from micromix.ingest import ingest_file
+        from micromix.ingest import prepare_file, write_prepared
 
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"upload{suffix}"
+        with tempfile.TemporaryDirectory(prefix="micromix-upload-") as tmp:
+            path = Path(tmp) / safe
+            names = {str(path): shown, str(path.resolve()): shown}
+            names.update({str(Path(tmp)) + "/": "", str(Path(tmp).resolve()) + "/": ""})
+            names[source] = shown
+            names.update(_FLAGS)
             path.write_bytes(data)
-            rep = svc.write(lambda st: ingest_file(st, kind, path, layout=layout))
+            try:
+                # read, map and validate outside the write lock: other writes go on meanwhile
+                prepared = prepare_file(
+                    kind,
+                    path,
+                    layout=layout,
+                    currency=currency.upper() if currency else None,
+                    dayfirst=dayfirst,
+                    source=source,
+                    max_rows=svc.config.max_rows,
+                )
+                rep = svc.write(
+                    lambda st: write_prepared(st, kind, prepared, on_overlap=on_overlap),
+                    by=who.key_id,
+                )
+            except MicromixError as exc:
+                raise api_error(exc, names) from None
         out = rep.to_dict()
-        out["source"] = name
+        out["source"] = shown
+        out["quarantine_source"] = source
         return out
 
     return json_response(await run_in_threadpool(run))
@@ -312,29 +415,71 @@ async def ingest_events(request: Request, who: Principal = requires("analyst")) 
     (:func:`micromix.ingest.ingest_frame`)."""
     svc = _svc(request)
     body = await request.body()
+    source = batch_source(who.key_id)
+
+    def run() -> dict[str, Any]:
+        from micromix.ingest import ingest_frame
+
+        # parsing a large body takes tens of milliseconds: in the thread pool, not on the
+        # event loop that every other request (KPI reads) is answered from
+        frame = batch_frame(body, svc.config.max_rows)
+        report = svc.write(lambda st: ingest_frame(st, "events", frame, source), by=who.key_id)
+        return report.to_dict()
+
+    return json_response(await run_in_threadpool(run))
+
+
+def batch_frame(body: bytes, max_rows: int) -> pd.DataFrame:
+    """The events of a ``POST /api/v1/events`` body as a frame of JSON values (cells as sent).
+
+    Raises :class:`ApiError` (422) for a body that is not a JSON array of objects (or
+    ``{"events": [...]}``), nests deeper than :data:`MAX_BATCH_DEPTH`, or is empty, and 413
+    for more than ``max_rows`` events. Wrong JSON types in cells (an object as ``event_id``,
+    ``true`` as a cost) are left to the contract validator, which quarantines their rows.
+    """
     try:
         payload = json.loads(body)
-    except ValueError as exc:
-        raise ApiError(422, "invalid_json", f"the body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ApiError(
+            422,
+            "invalid_json",
+            f"the body is nested deeper than {MAX_BATCH_DEPTH} levels; send a flat JSON array of "
+            "event objects",
+        ) from None
+    except ValueError as exc:  # also invalid UTF-8 and integers over Python's digit limit
+        raise ApiError(
+            422, "invalid_json", f"the body is not valid JSON ({str(exc)[:200]})"
+        ) from None
     records = payload.get("events") if isinstance(payload, dict) else payload
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise ApiError(
             422, "invalid_request", 'send a JSON array of event objects, or {"events": [...]}'
         )
-    check_rows(len(records), svc.config.max_rows, "the batch")
+    check_rows(len(records), max_rows, "the batch")
     if not records:
         raise ApiError(422, "invalid_request", "the batch has no events")
-    # cells go to the contract validator as sent: it reads ISO and epoch timestamps alike and
-    # quarantines wrong JSON types (an object as event_id, true as a cost)
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in _columns(records).items()})
-    source = f"api:{who.key_id}:{time.strftime('%Y%m%dT%H%M%S')}"
+    for i, rec in enumerate(records, start=1):
+        for k, v in rec.items():
+            if isinstance(v, dict | list) and _deeper_than(v, MAX_BATCH_DEPTH - 2):
+                raise ApiError(
+                    422,
+                    "invalid_request",
+                    f"event {i}, field {str(k)[:80]!r}: nested deeper than {MAX_BATCH_DEPTH} "
+                    "levels; send plain values",
+                )
+    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in _columns(records).items()})
 
-    def run() -> dict[str, Any]:
-        from micromix.ingest import ingest_frame
 
-        return svc.write(lambda st: ingest_frame(st, "events", frame, source)).to_dict()
-
-    return json_response(await run_in_threadpool(run))
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether a JSON value nests lists/objects more than ``limit`` levels (no recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict | list):
+            if d >= limit:
+                return True
+            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return False
 
 
 def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:

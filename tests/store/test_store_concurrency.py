@@ -1,0 +1,89 @@
+"""A DuckDB file held by another process: named at once, with advice that fits the holder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from micromix.errors import StoreError
+from micromix.store import Store
+
+_HOLD = (
+    "import sys\n"
+    "from micromix.store import Store\n"
+    "st = Store.open(sys.argv[1])\n"
+    "print('ready', flush=True)\n"
+    "sys.stdin.readline()\n"
+    "st.close()\n"
+)
+
+
+@pytest.fixture()
+def holder(tmp_path):
+    """Start a process holding a DuckDB file; ``extra`` words go on its command line."""
+    procs: list[subprocess.Popen] = []
+
+    def start(db: Path, *extra: str) -> subprocess.Popen:
+        p = subprocess.Popen(
+            [sys.executable, "-c", _HOLD, str(db), *extra],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        procs.append(p)
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        return p
+
+    yield start
+    for p in procs:
+        if p.poll() is None:
+            assert p.stdin is not None
+            p.stdin.close()
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        if p.stdout is not None:
+            p.stdout.close()
+
+
+def test_a_held_database_names_the_process_and_does_not_blame_the_server(tmp_path, holder):
+    db = tmp_path / "m.duckdb"
+    Store.open(db).close()
+    p = holder(db)
+    with pytest.raises(StoreError) as err:
+        Store.open(db)
+    msg = str(err.value)
+    assert f"process {p.pid}" in msg and "micromix serve" not in msg
+    assert "wait for it to finish" in msg
+
+
+def test_a_database_held_by_the_server_says_to_use_its_api(tmp_path, holder):
+    db = tmp_path / "m.duckdb"
+    Store.open(db).close()
+    p = holder(db, "micromix", "serve")
+    with pytest.raises(StoreError) as err:
+        Store.open(db, read_only=True)
+    msg = str(err.value)
+    assert f"held by 'micromix serve' (PID {p.pid})" in msg and "API" in msg
+
+
+def test_the_losing_ingest_fails_on_the_held_database_before_reading_the_file(tmp_path, holder):
+    """The issue: the loser of two concurrent ingests validated its whole file first."""
+    from typer.testing import CliRunner
+
+    from micromix.cli.main import app
+
+    db = tmp_path / "m.duckdb"
+    Store.open(db).close()
+    p = holder(db)
+    bad = tmp_path / "not-even-csv.csv"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)  # would be refused if it were read
+    res = CliRunner().invoke(app, ["ingest", "events", str(bad), "--db", str(db)])
+    assert res.exit_code != 0
+    out = " ".join(res.output.split())
+    assert f"process {p.pid}" in out and "PNG" not in out, out

@@ -187,6 +187,26 @@ def main() -> None:
         print(_summary(g_all, None).round(3).to_string())
     print("\nper channel, without the store (analyze_experiment, CUPED, Welch interval):")
     print(_summary(raw_all, None).round(3).to_string())
+    by_seed = raw_all.groupby("seed")["z"].mean()
+    worst = int(by_seed.idxmin())
+    print(
+        f"mean standardised error per seed: sd {by_seed.std():.3f} (independent channels: "
+        f"{1 / np.sqrt(raw_all['channel'].nunique()):.3f}); lowest {by_seed.min():.3f} "
+        f"(seed {worst}); highest {by_seed.max():.3f} (seed {int(by_seed.idxmax())})"
+    )
+    tot = raw_all.groupby("seed")[["estimate", "truth"]].sum()
+    ratio = tot["estimate"] / tot["truth"]
+    print(
+        f"all channels' estimate / truth per seed: median {ratio.median():.2f}, 5-95% "
+        f"{ratio.quantile(0.05):.2f} to {ratio.quantile(0.95):.2f}"
+    )
+    if len(by_seed) >= 10:
+        corr = raw_all.pivot(index="seed", columns="channel", values="z").corr().to_numpy()
+        k = len(corr)
+        print(
+            "mean correlation of two channels' errors over seeds: "
+            f"{(corr.sum() - k) / (k * (k - 1)):.3f}"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"\n{platform.machine()} {platform.system()}, {os.cpu_count()} cores, "

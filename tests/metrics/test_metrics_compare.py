@@ -111,6 +111,11 @@ def test_lifetime_roas_beside_first_purchase_roas():
     assert "Over the customers' lifetime" in out.conclusion
     assert out.conclusion.startswith(res.conclusion)
     assert any("lifetime ROAS" in n for n in out.notes)
+    assert f"{life.attrs['level']:.0%} interval" in out.conclusion  # the lifetime level
+    assert "nan" not in out.conclusion
+    unbounded = with_lifetime(res, life.assign(lifetime_roas_low=np.nan, lifetime_roas_high=np.nan))
+    assert "no interval: too few repeat buyers" in unbounded.conclusion
+    assert "nan" not in unbounded.conclusion
     none = with_lifetime(res, life.assign(lifetime_roas=np.nan))
     assert "No group has a lifetime ROAS yet" in none.conclusion
     with pytest.raises(ConfigError, match="'group' column"):

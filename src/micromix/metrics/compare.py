@@ -750,7 +750,7 @@ def with_lifetime(result: ComparisonResult, lifetime: pd.DataFrame) -> Compariso
             f"CLV over {h:g} {lifetime.attrs.get('time_unit_name', 'weeks')}, per dollar of "
             "the group's spend"
         )
-    text = _conclude_lifetime(merged, result.level)
+    text = _conclude_lifetime(merged, float(lifetime.attrs.get("level", result.level)))
     conclusion = f"{result.conclusion} {text}".strip() if text else result.conclusion
     return ComparisonResult(result.comparison, merged, conclusion, result.level, notes)
 
@@ -766,10 +766,15 @@ def _conclude_lifetime(table: pd.DataFrame, level: float) -> str:
         )
     best = life.sort_values("lifetime_roas", ascending=False).iloc[0]
     first = life.sort_values("first_purchase_roas", ascending=False).iloc[0]
+    lo, hi = best.get("lifetime_roas_low", np.nan), best.get("lifetime_roas_high", np.nan)
+    interval = (
+        f"{level:.0%} interval {lo:.2f} to {hi:.2f}"
+        if np.isfinite([lo, hi]).all()
+        else "no interval: too few repeat buyers to bound it"
+    )
     text = (
-        f"Over the customers' lifetime, {best['strategy']} returns the most per dollar: "
-        f"lifetime ROAS {best['lifetime_roas']:.2f} ({level:.0%} interval "
-        f"{best['lifetime_roas_low']:.2f} to {best['lifetime_roas_high']:.2f}) against "
+        f"Over the customers' lifetime, {best['strategy']} has the highest return per dollar: "
+        f"lifetime ROAS {best['lifetime_roas']:.2f} ({interval}) against "
         f"{best['first_purchase_roas']:.2f} at the first purchase"
     )
     if first["strategy"] != best["strategy"]:

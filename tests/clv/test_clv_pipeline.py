@@ -9,12 +9,14 @@ import pytest
 from micromix.clv import (
     BetaGeoModel,
     GammaGammaModel,
+    ModifiedBetaGeoModel,
     ParetoNBDModel,
     clv_by_group,
     customer_value,
     daily_purchases,
     discounted_purchases,
     fit_clv,
+    latent_total_draws,
     simulate_transactions,
     summary_from_daily,
     tracking_chart_spec,
@@ -106,6 +108,26 @@ def test_no_repeat_purchases_is_one_sentence():
 
 
 # ------------------------------------------------------------------ value
+@pytest.mark.parametrize("cls", [BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel])
+def test_latent_draws_average_to_the_expected_clv(cls, truths, gg_truth, cohort):
+    """Drawing each customer's latent state given their history and valuing it at its true
+    rates averages to the conditional expected CLV: the closed forms of the posteriors agree
+    with the models' expectations (fixed parameters, so only the customer-level draws vary)."""
+    summary = summary_from_daily(daily_purchases(cohort), calibration_end=CAL)
+    pm = cls.from_params(truths[cls.lookup_name])
+    sm = GammaGammaModel.from_params(truths["gg"])
+    n = 600
+    pm.draws_ = np.tile(pm._p, (n, 1))
+    sm.draws_ = np.tile(sm._p, (n, 1))
+    want = customer_value(pm, sm, summary, horizon=52, discount_rate=0.1)["clv"].sum()
+    got = latent_total_draws(pm, sm, summary, horizon=52, discount_rate=0.1, random_state=3)
+    assert got.shape == (n,) and got.std() > 0
+    assert abs(got.mean() - want) < 4 * got.std() / np.sqrt(n), (got.mean(), want)
+    # no draws, no interval
+    assert latent_total_draws(cls.from_params(truths[cls.lookup_name]), sm, summary,
+                              horizon=52) is None  # fmt: skip
+
+
 def test_discounting_by_quadrature_matches_a_fine_sum(bg_truth, pareto_truth):
     rows = pd.DataFrame({"frequency": [0.0, 2.0, 9.0], "recency": [0.0, 30.43, 36.0],
                          "T": [38.86, 38.86, 38.0]})  # fmt: skip

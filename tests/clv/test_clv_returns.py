@@ -20,6 +20,7 @@ import pytest
 from scipy import stats
 
 from micromix.clv import (
+    GROUP_MODEL,
     acquisition_groups,
     conversion_values,
     incremental_lifetime,
@@ -31,8 +32,10 @@ from micromix.clv import (
 from micromix.errors import ColumnNotFoundError
 
 #: relative error allowed on a group's mean CLV (BG/NBD on Pareto/NBD data runs high: 1.17x
-#: median, 1.38x worst over seeds 1-3; Pareto/NBD: 1.04x median, 0.73x worst; docs/clv.md)
-TOLERANCE = {"bgnbd": 0.40, "pareto": 0.30}
+#: median, 1.38x worst over seeds 1-3; MBG/NBD, which the default auto-bg chooses there:
+#: 1.06x median, 1.30x worst;
+#: Pareto/NBD: 1.04x median, 0.73x worst; docs/clv.md)
+TOLERANCE = {"bgnbd": 0.40, "mbgnbd": 0.35, "auto-bg": 0.35, "pareto": 0.30}
 
 
 def _market_store(seed: int):
@@ -80,9 +83,10 @@ def _check_recovery(store, by: str, model: str) -> pd.DataFrame:
     return table
 
 
+@pytest.mark.parametrize("model", [GROUP_MODEL, "bgnbd"])
 @pytest.mark.parametrize("by", ["strategy", "targeting"])
-def test_clv_by_strategy_recovers_the_truth(heavy_store, by):
-    table = _check_recovery(heavy_store, by, "bgnbd")
+def test_clv_by_strategy_recovers_the_truth(heavy_store, by, model):
+    table = _check_recovery(heavy_store, by, model)
     # refused groups say why; they are never given a number
     for _, r in table[table["clv_mean"].isna()].iterrows():
         assert r["note"].startswith("refused"), r
@@ -109,8 +113,9 @@ def test_lifetime_roas_is_revenue_to_date_plus_future_over_spend(heavy_store):
 
 def test_incremental_lifetime_matches_the_true_clv_plug_in(heavy_store):
     """The holdout estimate with predicted CLVs contains, in its interval, the same estimate made
-    with the simulator's true CLVs (seed 1: gaps 0.9 and 23 ROAS units against half-widths 30
-    and 41; the micro gap is BG/NBD's upward bias on that group, 1.38x)."""
+    with the simulator's true CLVs (seed 1, default model: gaps 5.1 and 9.0 ROAS units against
+    half-widths 28 and 39; with BG/NBD, the old default, 0.9 and 23 against 30 and 41, the micro
+    gap being its upward bias on that group, 1.38x)."""
     t = lifetime_returns(heavy_store, by="targeting", horizon=52, n_draws=50)
     summary = summary_from_daily(transactions_from_store(heavy_store))
     truth = heavy_store.read("clv_truth").set_index("user_id")["expected_clv_52w"]
@@ -150,7 +155,7 @@ def test_conversion_values_per_segment(heavy_store):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [2, 3])
-@pytest.mark.parametrize("model", ["bgnbd", "pareto"])
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd", "pareto"])
 def test_clv_by_strategy_recovers_the_truth_over_seeds(seed, model):
     st = _market_store(seed)
     try:
@@ -165,3 +170,34 @@ def test_too_few_repeat_buyers_are_refused_not_guessed(market_store):
     t = lifetime_returns(market_store, by="strategy", n_draws=30)
     assert len(t) >= 3 and t["clv_mean"].isna().all() and t["lifetime_roas"].isna().all()
     assert t["note"].str.startswith("refused").all()
+
+
+@pytest.mark.slow
+def test_clv_by_strategy_intervals_contain_the_truth_at_the_stated_rate():
+    """90% intervals of the default model contain the true group mean in about 90% of groups.
+
+    The intervals are predictive (parameter draws and each customer's latent state given their
+    history), like the truth, which is the value given each customer's true rates. Seeds 1-3
+    chose the method (19 of 21 covered); seeds 4-6 were evaluated once afterwards (17 of 21).
+    Over the 42 groups, 34 or more are covered with probability about 0.98 at a true rate of
+    90%; at the old parameter-only intervals (BG/NBD) 38% and 67% were covered.
+    """
+    covered, widths = [], []
+    for seed in range(1, 7):
+        st = _market_store(seed)
+        try:
+            for by in ("strategy", "targeting"):
+                t = lifetime_returns(st, by=by, horizon=52, level=0.9)
+                t["truth"] = t["group"].map(_truth_by_group(st, by))
+                t = t.dropna(subset=["clv_mean_low"])
+                covered += list(
+                    (t["clv_mean_low"] <= t["truth"]) & (t["truth"] <= t["clv_mean_high"])
+                )
+                widths += list((t["clv_mean_high"] - t["clv_mean_low"]) / 2 / t["clv_mean"])
+        finally:
+            st.close()
+    assert len(covered) >= 40
+    rate = float(np.mean(covered))
+    assert rate >= 0.8, f"{rate:.0%} of {len(covered)} intervals contain the truth"
+    # and not by being uninformative: half-widths were 12-24% of the estimate, median 14%
+    assert float(np.median(widths)) < 0.2, np.median(widths)

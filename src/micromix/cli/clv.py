@@ -45,6 +45,10 @@ clv_app = typer.Typer(
 _MODEL_HELP = (
     "Purchase model: auto (BG/NBD or Pareto/NBD, higher likelihood), bgnbd, pareto, mbgnbd."
 )
+_GROUP_MODEL_HELP = (
+    "Purchase model per group: auto-bg (BG/NBD or MBG/NBD, higher likelihood), auto, bgnbd, "
+    "mbgnbd, pareto."
+)
 _PLOT_SUFFIXES = (".html", ".json")
 
 
@@ -252,7 +256,7 @@ def clv_by_strategy(
     calibration_end: str | None = typer.Option(
         None, "--calibration-end", help="Last day of data used (default: last purchase)."
     ),
-    model: str = typer.Option("bgnbd", "--model", help=_MODEL_HELP),
+    model: str = typer.Option("auto-bg", "--model", help=_GROUP_MODEL_HELP),
     time_unit: str = typer.Option("W", "--time-unit", help="D, W (default) or M."),
     horizon: float | None = typer.Option(
         None, "--horizon", help="CLV horizon in time units (weeks by default; default one year)."

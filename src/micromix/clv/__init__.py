@@ -54,6 +54,7 @@ from micromix.clv.models import (
 )
 from micromix.clv.pipeline import (
     AUTO_CANDIDATES,
+    GROUP_MODEL,
     MIN_GROUP_REPEAT_BUYERS,
     MODEL_CHOICES,
     CLVResult,
@@ -74,6 +75,7 @@ from micromix.clv.value import (
     DEFAULT_HORIZON,
     customer_value,
     discounted_purchases,
+    latent_total_draws,
 )
 
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "AUTO_CANDIDATES",
     "DEFAULT_DISCOUNT_RATE",
     "DEFAULT_HORIZON",
+    "GROUP_MODEL",
     "INTERVAL_METHODS",
     "MIN_GROUP_REPEAT_BUYERS",
     "MODELS",
@@ -107,6 +110,7 @@ __all__ = [
     "holdout_by_frequency",
     "holdout_metrics",
     "incremental_lifetime",
+    "latent_total_draws",
     "lifetime_returns",
     "model_from_dict",
     "new_customer_values",

@@ -191,6 +191,15 @@ class PurchaseModel(LogParamEstimator):
         return cls._p_alive(p, x, tx, T) * cls._expected_alive(p, x, tx, T, t)
 
     @staticmethod
+    def _sample_active(
+        p: np.ndarray, x: np.ndarray, T: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Draw each *active* customer's latent ``(purchase rate, dropout rate)`` per period
+        from their posterior given ``x`` repeat purchases by age ``T`` (exact: the posterior of
+        an active customer is a product of conjugate gamma / beta laws)."""
+        raise NotImplementedError
+
+    @staticmethod
     def _events(
         p: np.ndarray, horizon: np.ndarray, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -436,6 +445,18 @@ def _bg_expected_alive(
     return val
 
 
+def _bg_sample_active(
+    p: np.ndarray, x: np.ndarray, T: np.ndarray, rng: np.random.Generator, extra: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latent rates of an active (M)BG/NBD customer: lambda ~ Gamma(r + x, alpha + T) and the
+    dropout probability per purchase p ~ Beta(a, b + x + extra), independent; dropping out at a
+    purchase with probability p while buying at rate lambda is dropping out at rate lambda p."""
+    r, alpha, a, b = (float(v) for v in p)
+    lam = rng.gamma(r + x, 1.0 / (alpha + T))
+    drop = rng.beta(a, b + x + extra)
+    return lam, lam * drop
+
+
 def _purchase_events(
     p: np.ndarray,
     horizon: np.ndarray,
@@ -527,6 +548,12 @@ class BetaGeoModel(PurchaseModel):
         return _bg_expected_alive(p, x, T, t, 0.0)
 
     @staticmethod
+    def _sample_active(
+        p: np.ndarray, x: np.ndarray, T: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return _bg_sample_active(p, x, T, rng, 0.0)
+
+    @staticmethod
     def _events(
         p: np.ndarray, horizon: np.ndarray, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -562,6 +589,12 @@ class ModifiedBetaGeoModel(PurchaseModel):
         p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: np.ndarray
     ) -> np.ndarray:
         return _bg_expected_alive(p, x, T, t, 1.0)
+
+    @staticmethod
+    def _sample_active(
+        p: np.ndarray, x: np.ndarray, T: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return _bg_sample_active(p, x, T, rng, 1.0)
 
     @staticmethod
     def _events(
@@ -657,6 +690,17 @@ class ParetoNBDModel(PurchaseModel):
         k = s - 1.0
         frac = -lnq if abs(k) < 1e-10 else -np.expm1(k * lnq) / k  # (1 - q^(s-1)) / (s-1)
         return (r + x) * (beta + T) / (alpha + T) * frac
+
+    @staticmethod
+    def _sample_active(
+        p: np.ndarray, x: np.ndarray, T: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        # alive at T: the likelihood is lambda^x e^(-lambda T) e^(-mu T), so lambda and mu are
+        # independent gammas a posteriori
+        r, alpha, s, beta = (float(v) for v in p)
+        lam = rng.gamma(r + x, 1.0 / (alpha + T))
+        mu = rng.gamma(s, 1.0 / (beta + T), len(x))
+        return lam, mu
 
     @staticmethod
     def _events(

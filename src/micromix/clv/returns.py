@@ -6,8 +6,10 @@ platform, campaign or creator tier) it gives:
 
 * the customers the group acquired (:func:`~micromix.clv.data.acquisition_groups`; by default
   the campaign their first purchase was credited to), their predicted discounted CLV over the
-  horizon from the group's own BG/NBD (or Pareto/NBD) and Gamma-Gamma models, with an interval
-  from the models' parameter draws (:func:`~micromix.clv.pipeline.clv_by_group`);
+  horizon from the group's own BG/NBD or MBG/NBD (the more likely; or Pareto/NBD) and
+  Gamma-Gamma models, with a predictive interval for the group's realised value: parameter
+  draws and, per draw, each customer's latent state drawn given their history
+  (:func:`~micromix.clv.pipeline.clv_by_group`);
 * ``first_purchase_roas`` = revenue of those customers' first purchase day / the group's media
   spend, and ``lifetime_roas`` = (their revenue to date + predicted future CLV) / spend, with
   ``lifetime_roas_low`` / ``_high`` from the CLV interval (spend and revenue to date are
@@ -52,6 +54,7 @@ from micromix.clv.data import (
     transactions_from_store,
 )
 from micromix.clv.pipeline import (
+    GROUP_MODEL,
     MIN_GROUP_REPEAT_BUYERS,
     ProgressFn,
     _default_horizon,
@@ -79,7 +82,7 @@ def lifetime_returns(
     *,
     by: str = "strategy",
     basis: str = "first-purchase",
-    model: str = "bgnbd",
+    model: str = GROUP_MODEL,
     time_unit: str = "W",
     horizon: float | None = None,
     calibration_end: Any = None,
@@ -100,8 +103,9 @@ def lifetime_returns(
     by : {"strategy", "targeting", "platform", "campaign_id", "creator_tier"}
     basis : {"first-purchase", "first-touch"}
         How a customer's acquisition is read (:func:`~micromix.clv.data.acquisition_groups`).
-    model : {"bgnbd", "pareto", "mbgnbd", "auto"}
-        Purchase model fitted to each group.
+    model : {"auto-bg", "bgnbd", "mbgnbd", "pareto", "auto"}
+        Purchase model fitted to each group (default :data:`GROUP_MODEL`: BG/NBD or MBG/NBD,
+        the more likely).
     time_unit, horizon, discount_rate, margin, n_draws, level, random_state
         As for :func:`~micromix.clv.pipeline.fit_clv` (horizon default: one year).
     calibration_end : date-like, optional

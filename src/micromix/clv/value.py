@@ -13,7 +13,10 @@ weekly sum's target while costing 9 model evaluations instead of one per period)
 Intervals come from the models' parameter draws (``draws_``: Laplace or bootstrap): each draw
 gives every customer a CLV, and the interval is the draws' quantiles. They describe the
 uncertainty of the *expected* CLV given the customer's history (parameter uncertainty), not the
-spread of what one customer will actually spend, which is much wider.
+spread of what one customer will actually spend, which is much wider. For a group's total,
+:func:`latent_total_draws` adds what the history leaves unknown about each customer (still
+active? true rates and spend?), giving a predictive interval for the value the customers' true
+rates will produce (``clv_by_group`` uses it).
 
 Quickstart
 ----------
@@ -48,6 +51,7 @@ __all__ = [
     "DEFAULT_HORIZON",
     "customer_value",
     "discounted_purchases",
+    "latent_total_draws",
 ]
 
 #: default annual discount rate
@@ -210,3 +214,57 @@ def customer_value(
     out["clv_low"] = lo
     out["clv_high"] = hi
     return (out, sims) if return_draws else out
+
+
+def latent_total_draws(
+    purchase_model: PurchaseModel,
+    spend_model: GammaGammaModel,
+    summary: pd.DataFrame,
+    *,
+    horizon: float,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+    time_unit: str = "W",
+    margin: float = 1.0,
+    random_state: int = 0,
+) -> np.ndarray | None:
+    """Draws of the customers' *realised* total CLV: what their true rates will give.
+
+    The expected CLV of a customer (:func:`customer_value`) averages over what their history
+    leaves unknown: whether they are still active, their purchase and dropout rates and their
+    mean spend. The total over a group of customers of their CLV given their *true* rates (the
+    quantity a simulator's truth, or a long enough future, reveals) also varies with those
+    unknowns. Per parameter draw of both models, this draws every customer's latent state from
+    its exact posterior given their history (active with probability P(alive); if active, their
+    rates from the conjugate posterior of :meth:`PurchaseModel._sample_active`; their mean spend
+    ``p / nu`` with ``nu ~ Gamma(q + p x, gamma + x m_x)``) and sums their CLV given that state,
+    ``margin · spend · lambda / (d + delta) · (1 - e^-(d + delta) H)`` for dropout rate ``d``.
+    Quantiles of the result are a predictive interval of the group total that carries both the
+    parameter and the customer-level uncertainty; their mean matches the expected CLV's total.
+
+    Returns
+    -------
+    ndarray or None
+        One total per parameter draw, or ``None`` when either model carries no draws.
+    """
+    pdraws, sdraws = purchase_model.draws_, spend_model.draws_
+    if pdraws is None or sdraws is None:
+        return None
+    if not float(horizon) > 0:
+        raise ConfigError(f"horizon={horizon!r} must be > 0 periods")
+    delta = _delta(discount_rate, time_unit)
+    H = float(horizon)
+    x, tx, T = rfm_arrays(summary)
+    xs, m = spend_arrays(summary)
+    m = np.where(xs > 0, m, 0.0)
+    rng = np.random.default_rng(random_state)
+    n = min(len(pdraws), len(sdraws))
+    out = np.empty(n)
+    for j in range(n):
+        alive = rng.random(len(x)) < purchase_model._p_alive(pdraws[j], x, tx, T)
+        lam, drop = purchase_model._sample_active(pdraws[j], x, T, rng)
+        pp, q, g = (float(v) for v in sdraws[j])
+        nu = rng.gamma(q + pp * xs, 1.0 / (g + m * xs))
+        k = drop + delta
+        value = (pp / nu) * lam * -np.expm1(-k * H) / k
+        out[j] = float(margin) * float(value[alive].sum())
+    return out

@@ -938,6 +938,11 @@ def _dtypes(out: pd.DataFrame, plan: KpiPlan, *, spread: bool) -> pd.DataFrame:
     whole = plan.source != "ads" or not spread
     for c in out.columns:
         if c in plan.out_keys and c != "currency":
+            # the same dtype on every engine: dates to seconds, text as objects with None
+            if pd.api.types.is_datetime64_any_dtype(out[c]) and out[c].dt.tz is None:
+                out[c] = out[c].astype("datetime64[s]")
+            elif isinstance(out[c].dtype, pd.StringDtype) or out[c].dtype == object:
+                out[c] = out[c].astype(object).where(out[c].notna(), None)
             continue
         if whole and (c in _COUNTS or (c == "conversions" and plan.source == "events")):
             out[c] = pd.to_numeric(out[c]).round().astype("Int64")

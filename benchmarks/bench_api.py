@@ -446,41 +446,66 @@ def writer_process(
     )
 
 
-def reader_process(base: str, secret: str, path: str, seconds: float, out: Any) -> None:
-    """Python fallback reader: GET ``path`` back to back for ``seconds`` (own process)."""
+def reader_process(
+    base: str, secret: str, path: str, seconds: float, out: Any, rate: float = 0.0
+) -> None:
+    """Python reader: GET ``path`` for ``seconds`` (own process).
+
+    ``rate`` 0: back to back. ``rate`` > 0: requests on a fixed schedule of ``rate`` per second
+    (open loop), each latency measured from its *scheduled* time, so a server that falls behind
+    shows its queueing in the percentiles instead of hiding it (no coordinated omission).
+    """
     import httpx
 
     lat: list[float] = []
     errors = 0
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {secret}"}) as client:
         client.get(path)
-        deadline = time.perf_counter() + seconds
+        start = time.perf_counter()
+        deadline = start + seconds
+        i = 0
         while time.perf_counter() < deadline:
-            t = time.perf_counter()
+            due = start + i / rate if rate > 0 else time.perf_counter()
+            i += 1
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
             try:
                 ok = client.get(path).status_code == 200
             except httpx.HTTPError:
                 ok = False
-            lat.append(time.perf_counter() - t)
+            lat.append(time.perf_counter() - due)
             errors += not ok
     out.put((lat, errors))
 
 
 def read_load(
-    base: str, secret: str, path: str, seconds: float, connections: int, readers: int, pid: int
+    base: str,
+    secret: str,
+    path: str,
+    seconds: float,
+    connections: int,
+    readers: int,
+    pid: int,
+    read_rate: float = 0.0,
 ) -> dict[str, Any]:
-    """KPI reads for ``seconds``: wrk when installed, else ``readers`` Python processes."""
+    """KPI reads for ``seconds``: flat out (wrk when installed, else ``readers`` Python
+    processes), or paced at ``read_rate`` requests/s in total over ``readers`` processes."""
     import multiprocessing as mp
 
     headers = {"Authorization": f"Bearer {secret}"}
-    got = run_wrk(base, path, headers, seconds=seconds, connections=connections, pid=pid)
+    got = (
+        run_wrk(base, path, headers, seconds=seconds, connections=connections, pid=pid)
+        if read_rate <= 0
+        else None
+    )
     if got is not None:
         got["client"] = f"wrk, {connections} connections"
         return got
     q: Any = mp.get_context("spawn").Queue()
     procs = [
         mp.get_context("spawn").Process(
-            target=reader_process, args=(base, secret, path, seconds, q)
+            target=reader_process, args=(base, secret, path, seconds, q, read_rate / readers)
         )
         for _ in range(readers)
     ]
@@ -497,7 +522,8 @@ def read_load(
         "p50_ms": float(np.percentile(lat, 50)),
         "p99_ms": float(np.percentile(lat, 99)),
         "max_ms": float(lat.max()),
-        "client": f"{readers} Python reader processes",
+        "client": f"{readers} Python reader processes"
+        + (f", paced at {read_rate:g} requests/s in total" if read_rate > 0 else ""),
     }
 
 
@@ -578,7 +604,9 @@ def mixed(a: argparse.Namespace) -> None:
             return w, q
 
         def reads() -> dict[str, Any]:
-            return read_load(base, viewer, KPI_PATH, a.seconds, a.concurrency, a.readers, proc.pid)
+            return read_load(
+                base, viewer, KPI_PATH, a.seconds, a.concurrency, a.readers, proc.pid, a.read_rate
+            )
 
         for rep in range(a.repeats):
             load = os.getloadavg()[0]
@@ -686,6 +714,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--mixed", action="store_true", help="only the mixed read/write load")
     ap.add_argument("--rate", type=float, default=20_000, help="--mixed: target events/s")
     ap.add_argument("--seconds", type=float, default=20, help="--mixed: seconds per phase")
+    ap.add_argument(
+        "--read-rate",
+        type=float,
+        default=0.0,
+        help="--mixed: KPI reads per second in total, on a fixed schedule (default 0: flat out)",
+    )
     ap.add_argument("--repeats", type=int, default=3, help="--mixed: repeats (medians)")
     ap.add_argument(
         "--profile", action="store_true", help="--mixed: py-spy the server during reads+writes"

@@ -9,12 +9,11 @@ or Playwright is absent.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from _serve import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
@@ -43,17 +42,9 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server():
     """A live server on 127.0.0.1 over a small seeded simulated market; yields (url, keys)."""
-    import uvicorn
-
     from micromix.api import Service, ServiceConfig, create_app, seed_demo
     from micromix.dashboard import static_asset
     from micromix.store import Store
@@ -65,22 +56,8 @@ def server():
     keys = {
         role: svc.keys.create(role, name=f"browser-{role}")[0] for role in ("viewer", "analyst")
     }
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(svc), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", keys
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(svc)) as base:
+        yield base, keys
     store.close()
 
 

@@ -8,12 +8,11 @@ is printed). Skipped, with the reason, when Chromium or Playwright is absent.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from _serve import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -100,17 +99,9 @@ def test_the_report_opens_with_the_plan_and_fits_a_laptop_screen(browser, store,
     ctx.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server():
     pytest.importorskip("uvicorn", reason="uvicorn is not installed (micromix[serve])")
-    import uvicorn
-
     from micromix.api import Service, ServiceConfig, create_app, seed_demo
     from micromix.dashboard import static_asset
     from micromix.store import Store
@@ -120,22 +111,8 @@ def server():
     seed_demo(st, users=6_000, days=42, seed=5)
     svc = Service(st, ServiceConfig(demo=False, rate=0))
     key = svc.keys.create("viewer", name="browser-plan")[0]
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            create_app(svc), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", key
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(svc)) as base:
+        yield base, key
     st.close()
 
 

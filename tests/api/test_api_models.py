@@ -187,7 +187,8 @@ def _service_with_a_result_before_a_write(tmp_path, stale_seconds):
     from micromix.store import Store
 
     svc = Service(
-        Store.open(tmp_path / "s.duckdb"), ServiceConfig(demo=False, stale_seconds=stale_seconds)
+        Store.open(tmp_path / "s.duckdb"),
+        ServiceConfig(demo=False, stale_seconds=stale_seconds, refresh_seconds=0.0),
     )
     assert svc.cached(("kpis-probe",), lambda: "before", stale_ok=True) == "before"
     return svc
@@ -269,5 +270,40 @@ def test_no_recent_result_when_disabled_or_older_than_the_bound(tmp_path, stale_
     owner.join(10)
     other.join(10)
     assert got_owner == got == ["after"]
+    svc.close()
+    svc.store.close()
+
+
+def test_a_young_recent_result_is_not_recomputed_until_refresh_seconds(tmp_path):
+    from micromix.api import Service, ServiceConfig
+    from micromix.store import Store
+
+    svc = Service(
+        Store.open(tmp_path / "s.duckdb"),
+        ServiceConfig(demo=False, stale_seconds=60.0, refresh_seconds=0.3),
+    )
+    key = ("kpis-probe",)
+    assert svc.cached(key, lambda: "before", stale_ok=True) == "before"
+    svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [1]})), by="k1")
+    calls: list[int] = []
+
+    def fresh() -> str:
+        calls.append(1)
+        return "after"
+
+    # younger than refresh_seconds: answered from the recent result, nothing recomputed
+    assert svc.cached(key, fresh, stale_ok=True) == "before"
+    assert svc.peek(key, stale_ok=True) == "before"
+    assert calls == []
+    # the writer itself never gets a result older than its write
+    assert svc.cached(key, fresh, stale_ok=True, at_least=svc.written_version("k1")) == "after"
+    assert calls == [1]
+    svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [2]})), by="k2")
+    time.sleep(0.35)  # older than refresh_seconds: the next read starts a background refresh
+    assert svc.cached(key, fresh, stale_ok=True) == "after"
+    deadline = time.monotonic() + 10
+    while len(calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(calls) == 2
     svc.close()
     svc.store.close()

@@ -92,6 +92,11 @@ class ServiceConfig(BaseSettings):
         write), while the new result is computed in the background; so a steady stream of
         writes does not make reads wait for recomputations. 0 makes every read wait for the
         newest data.
+    refresh_seconds : float
+        How old that recent result must be before a newer one is computed in the background
+        (reads are answered from it meanwhile; capped at ``stale_seconds``): under a stream of
+        writes, KPIs are recomputed at most about once per ``refresh_seconds`` instead of back
+        to back, which leaves the cores to the writes. 0 recomputes as soon as data changes.
     switch_interval_ms : float
         Python's thread switch interval while ``micromix serve`` runs (``sys.setswitchinterval``;
         Python's default is 5 ms). Every read is answered on the event loop thread, which
@@ -109,6 +114,7 @@ class ServiceConfig(BaseSettings):
     auth_burst: int = Field(default=30, gt=0)
     demo: bool = True
     stale_seconds: float = Field(default=2.0, ge=0)
+    refresh_seconds: float = Field(default=1.0, ge=0)
     switch_interval_ms: float = Field(default=1.0, gt=0)
 
 
@@ -277,6 +283,8 @@ class Service:
                 # a newer result is on its way (one background computation per key at a
                 # time: under a stream of writes the next one starts when it is done)
                 return recent[0]
+            if recent is not None and recent[1] < self._refresh_after():
+                return recent[0]  # young enough: no recomputation yet (refresh_seconds)
             owner = fut is None
             if owner:
                 fut = self._inflight[k] = Future()
@@ -292,14 +300,19 @@ class Service:
             self._compute(k, key, fn, fut)
         return fut.result()
 
-    def _recent(self, key: tuple[Any, ...], at_least: int) -> tuple[Any] | None:
-        """``(value,)`` of the newest result of ``key`` if recent enough (cache lock held)."""
+    def _refresh_after(self) -> float:
+        return min(self.config.refresh_seconds, self.config.stale_seconds)
+
+    def _recent(self, key: tuple[Any, ...], at_least: int) -> tuple[Any, float] | None:
+        """``(value, age in seconds)`` of the newest result of ``key`` if recent enough (the
+        age counts from when its data was read; cache lock held)."""
         if key not in self._latest:
             return None
         version, started, value = self._latest[key]
-        if version < at_least or time.monotonic() - started > self.config.stale_seconds:
+        age = time.monotonic() - started
+        if version < at_least or age > self.config.stale_seconds:
             return None
-        return (value,)
+        return (value, age)
 
     def _compute(
         self, k: tuple[Any, ...], key: tuple[Any, ...], fn: Callable[[], Any], fut: Future[Any]
@@ -330,15 +343,18 @@ class Service:
     def peek(self, key: tuple[Any, ...], *, stale_ok: bool = False, at_least: int = 0) -> Any:
         """A cached result for ``key`` at the current data version, or None (never computes).
 
-        With ``stale_ok``, also the recent result :meth:`cached` would answer with while a newer
-        one is being computed (cheap enough for the event loop).
+        With ``stale_ok``, also the recent result :meth:`cached` would answer with (while a newer
+        one is being computed, or while it is younger than ``refresh_seconds``; cheap enough
+        for the event loop).
         """
         k = (self.data_version(), *key)
         with self._cache_lock:
             hit = self._cache.get(k)
-            if hit is None and stale_ok and (k in self._inflight or key in self._refreshing):
+            if hit is None and stale_ok:
                 recent = self._recent(key, at_least)
-                hit = None if recent is None else recent[0]
+                refreshing = k in self._inflight or key in self._refreshing
+                if recent is not None and (refreshing or recent[1] < self._refresh_after()):
+                    hit = recent[0]
             return hit
 
     def data_label(self) -> str:

@@ -23,7 +23,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-__all__ = ["chart_spec", "comparison_chart", "comparison_long", "trend_chart"]
+__all__ = ["chart_spec", "comparison_chart", "comparison_long", "interval_dots", "trend_chart"]
 
 #: series labels in the comparison chart
 INCREMENTAL = "incremental ROAS (holdout)"
@@ -133,56 +133,82 @@ def comparison_chart(
     """
     long = comparison_long(table)
     order = [str(s) for s in table["strategy"]]
-    series = [INCREMENTAL, ATTRIBUTED, TRUE_VALUE]
-    y = alt.Y("strategy:N", sort=order, title=None)
-    y_off = alt.YOffset("series:N", sort=series, scale=alt.Scale(domain=series))
-    color = alt.Color(
-        "series:N",
-        title=None,
-        scale=alt.Scale(domain=series, range=["#1f5fa8", "#e08a1e", "#2a9d55"]),
-        legend=alt.Legend(orient="bottom", direction="vertical"),
+    return interval_dots(
+        long,
+        title=title,
+        x_title=f"ROAS (revenue per $1; bars = {level:.0%} interval)",
+        category="strategy",
+        order=order,
+        series=[INCREMENTAL, ATTRIBUTED, TRUE_VALUE],
+        colors=["#1f5fa8", "#e08a1e", "#2a9d55"],
+        shapes=["circle", "square", "diamond"],
+        zero_rule=True,
     )
-    shape = alt.Shape(
-        "series:N",
-        title=None,
-        scale=alt.Scale(domain=series, range=["circle", "square", "diamond"]),
-        legend=alt.Legend(orient="bottom", direction="vertical"),
+
+
+def interval_dots(
+    long: pd.DataFrame,
+    *,
+    title: str,
+    x_title: str,
+    category: str,
+    order: list[str] | None,
+    series: list[str],
+    colors: list[str],
+    shapes: list[str] | None = None,
+    zero_rule: bool = False,
+    label_limit: int | None = None,
+) -> alt.LayerChart | alt.FacetChart:
+    """Dots with interval bars: one row per category, one offset dot per series.
+
+    ``long`` has columns ``category`` (the column's name), ``series``, ``value``, ``low``,
+    ``high`` (``low`` null where a series has no interval). Categories run in ``order``, or
+    sorted when it is None.
+    """
+    y = alt.Y(f"{category}:N", title=None)
+    if order is not None:
+        y = alt.Y(f"{category}:N", sort=order, title=None)
+    y_off = alt.YOffset("series:N", sort=series, scale=alt.Scale(domain=series))
+    legend = alt.Legend(orient="bottom", direction="vertical")
+    if label_limit is not None:
+        legend = alt.Legend(orient="bottom", direction="vertical", labelLimit=label_limit)
+    color = alt.Color(
+        "series:N", title=None, scale=alt.Scale(domain=series, range=colors), legend=legend
     )
     base = alt.Chart(long)
     bars = (
         base.transform_filter("isValid(datum.low)")
         .mark_rule(strokeWidth=2)
-        .encode(
-            x=alt.X("low:Q", title=f"ROAS (revenue per $1; bars = {level:.0%} interval)"),
-            x2="high:Q",
-            y=y,
-            yOffset=y_off,
-            color=color,
-        )
+        .encode(x=alt.X("low:Q", title=x_title), x2="high:Q", y=y, yOffset=y_off, color=color)
     )
+    encoding: dict[str, Any] = {"x": "value:Q", "y": y, "yOffset": y_off, "color": color}
+    if shapes is not None:
+        encoding["shape"] = alt.Shape(
+            "series:N", title=None, scale=alt.Scale(domain=series, range=shapes), legend=legend
+        )
     points = base.mark_point(filled=True, size=70).encode(
-        x="value:Q",
-        y=y,
-        yOffset=y_off,
-        color=color,
-        shape=shape,
+        **encoding,
         tooltip=[
-            alt.Tooltip("strategy:N"),
+            alt.Tooltip(f"{category}:N"),
             alt.Tooltip("series:N"),
             alt.Tooltip("value:Q", format=",.2f"),
             alt.Tooltip("low:Q", format=",.2f"),
             alt.Tooltip("high:Q", format=",.2f"),
         ],
     )
-    zero = (
-        alt.Chart(pd.DataFrame({"x": [0.0]}))
-        .mark_rule(strokeDash=[4, 4], color="#888")
-        .encode(x="x:Q")
-    )
+    layers: list[alt.Chart] = [bars, points]
+    if zero_rule:
+        zero = (
+            alt.Chart(pd.DataFrame({"x": [0.0]}))
+            .mark_rule(strokeDash=[4, 4], color="#888")
+            .encode(x="x:Q")
+        )
+        layers.insert(0, zero)
     # the width follows the page; the height is a number (a discrete "step" height cannot be
-    # fitted to a container, which Vega warns about), 14 px per strategy and series
-    return alt.layer(zero, bars, points).properties(
-        title=title, width="container", height=max(60, 14 * len(order) * len(series))
+    # fitted to a container, which Vega warns about), 14 px per category and series
+    n = len(order) if order is not None else long[category].nunique()
+    return alt.layer(*layers).properties(
+        title=title, width="container", height=max(60, 14 * n * len(series))
     )
 
 

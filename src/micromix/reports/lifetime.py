@@ -29,11 +29,10 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import altair as alt
 import pandas as pd
 
 from micromix.reports.builder import ReportContext, Section, register_section
-from micromix.reports.charts import chart_spec
+from micromix.reports.charts import chart_spec, interval_dots
 from micromix.reports.html import esc, note, table_html
 
 __all__ = ["LifetimeSection", "lifetime_chart", "lifetime_section_html"]
@@ -85,42 +84,16 @@ def lifetime_chart(table: pd.DataFrame, title: str) -> dict[str, Any]:
             )
     long = pd.DataFrame(rows, columns=["group", "series", "value", "low", "high"])
     series = [s for s, _, _ in _SERIES]
-    y = alt.Y("group:N", title=None)
-    y_off = alt.YOffset("series:N", sort=series, scale=alt.Scale(domain=series))
-    color = alt.Color(
-        "series:N",
-        title=None,
-        scale=alt.Scale(domain=series, range=["#1f5fa8", "#2a9d55", "#e08a1e"]),
-        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400),
+    chart = interval_dots(
+        long,
+        title=title,
+        x_title=f"revenue per $1 of spend (bars = {level:.0%} interval)",
+        category="group",
+        order=None,
+        series=series,
+        colors=["#1f5fa8", "#2a9d55", "#e08a1e"],
+        label_limit=400,
     )
-    base = alt.Chart(long)
-    bars = (
-        base.transform_filter("isValid(datum.low)")
-        .mark_rule(strokeWidth=2)
-        .encode(
-            x=alt.X("low:Q", title=f"revenue per $1 of spend (bars = {level:.0%} interval)"),
-            x2="high:Q",
-            y=y,
-            yOffset=y_off,
-            color=color,
-        )
-    )
-    points = base.mark_point(filled=True, size=70).encode(
-        x="value:Q",
-        y=y,
-        yOffset=y_off,
-        color=color,
-        tooltip=[
-            alt.Tooltip("group:N"),
-            alt.Tooltip("series:N"),
-            alt.Tooltip("value:Q", format=",.2f"),
-            alt.Tooltip("low:Q", format=",.2f"),
-            alt.Tooltip("high:Q", format=",.2f"),
-        ],
-    )
-    # a number, not a step: a discrete step height cannot be fitted to a container width
-    height = max(60, 14 * long["group"].nunique() * len(series))
-    chart = alt.layer(bars, points).properties(title=title, width="container", height=height)
     return chart_spec(chart)
 
 

@@ -353,3 +353,79 @@ def test_property_typed_frames_conserve_rows(kinds):
     assert len(res.accepted) + len(res.quarantine) == n
     assert sorted([*res.rows_accepted, *res.quarantine["row"].tolist()]) == list(range(1, n + 1))
     assert res.accepted["event_id"].is_unique
+
+
+def test_money_cells_naming_another_currency_are_quarantined_never_relabelled(tmp_path):
+    # "€12" in a file ingested with --currency USD is 12 euros, not 12 dollars: such a row is
+    # set aside with the cell and the currency named; an unmarked amount takes --currency, a
+    # "$" amount may be any dollar but never euros, and a row whose own cells disagree is split
+    p = tmp_path / "ads.csv"
+    p.write_text(
+        "date,platform,campaign_id,ad_id,impressions,clicks,spend,conversion_value\n"
+        "2024-05-01,facebook,c1,a1,10,5,€12,3\n"
+        "2024-05-01,facebook,c1,a2,10,5,12 EUR,4\n"
+        "2024-05-01,facebook,c1,a3,10,5,£3,1\n"
+        "2024-05-01,facebook,c1,a4,10,5,3,1\n"
+        "2024-05-01,facebook,c1,a5,10,5,€3,£1\n"
+        "2024-05-01,facebook,c1,a6,10,5,$3,1\n",
+        encoding="utf-8",
+    )
+    with Store.open(":memory:") as store:
+        rep = ingest_file(store, "ads", p, currency="USD")
+        assert (rep.rows_in_file, rep.accepted, rep.quarantined) == (6, 2, 4)
+        kept = store.table("ad_performance").to_pandas().sort_values("ad_id")
+        assert list(kept["ad_id"]) == ["a4", "a6"] and set(kept["currency"]) == {"USD"}
+        q = store.table("quarantine").to_pandas().set_index("row")
+        assert "'€12' is in EUR but the row's currency is USD (--currency USD)" in q.at[2, "reason"]
+        assert "'£3' is in GBP" in q.at[4, "reason"] and q.at[4, "field"] == "spend"
+        assert "different currencies" in q.at[6, "reason"]
+    with Store.open(":memory:") as store:
+        rep = ingest_file(store, "ads", p, currency="EUR")
+        kept = store.table("ad_performance").to_pandas()
+        assert sorted(kept["ad_id"]) == ["a1", "a2", "a4"] and set(kept["currency"]) == {"EUR"}
+        q = store.table("quarantine").to_pandas().set_index("row")
+        assert "'$3' is not an amount in EUR" in q.at[7, "reason"]
+
+
+def test_money_cells_give_the_currency_a_file_does_not_state(tmp_path):
+    p = tmp_path / "ads.csv"
+    p.write_text(
+        "date,platform,campaign_id,ad_id,impressions,clicks,spend\n"
+        "2024-05-01,facebook,c1,a1,10,5,€12\n"
+        "2024-05-01,facebook,c1,a2,10,5,£3\n"
+        "2024-05-01,facebook,c1,a3,10,5,0\n",
+        encoding="utf-8",
+    )
+    with Store.open(":memory:") as store:
+        rep = ingest_file(store, "ads", p)
+        assert rep.accepted == 3
+        kept = store.table("ad_performance").to_pandas().set_index("ad_id")
+        assert kept.at["a1", "currency"] == "EUR" and kept.at["a2", "currency"] == "GBP"
+
+
+@pytest.mark.parametrize("tz", ["America/New_York", None])
+def test_parquet_times_beyond_year_9999_are_refused_per_row(tmp_path, tz):
+    # Parquet holds instants pandas cannot even print once a zone is attached (year 56301):
+    # the row is quarantined with the value, the other rows are kept, the store stays usable
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "far.parquet"
+    far_us = 1_714_550_400_000_000_000  # microseconds: the year 56301
+    pq.write_table(
+        pa.table(
+            {
+                "event_id": ["e1", "e2"],
+                "ts": pa.array([far_us, 1_714_550_400_000_000], type=pa.timestamp("us", tz=tz)),
+                "user_id": ["u1", "u2"],
+                "event_type": ["click", "click"],
+            }
+        ),
+        p,
+    )
+    with Store.open(":memory:") as store:
+        rep = ingest_file(store, "events", p)
+        assert (rep.rows_in_file, rep.accepted, rep.quarantined) == (2, 1, 1)
+        q = store.table("quarantine").to_pandas()
+        assert q["reason"].iat[0].startswith("'56301-")
+        assert store.table("events").to_pandas()["ts"].iat[0] == pd.Timestamp("2024-05-01 08:00")

@@ -212,3 +212,34 @@ def test_text_refuses_objects_nul_and_bad_bytes():
 def test_currency_symbols():
     assert currency_of_symbol("€9.71") == "EUR" and currency_of_symbol("£3") == "GBP"
     assert currency_of_symbol("$5") is None and currency_of_symbol("A$5") == "AUD"
+
+
+def test_utc_offsets_no_clock_uses_are_refused_not_shifted():
+    from micromix.schema.values import read_timestamps
+
+    cells = pd.Series(
+        [
+            "2024-05-01T00:00:00+25:00",
+            "2024-05-01 00:00:00 +0590",
+            "2024-05-01T00:00:00-13:00",
+            "2024-05-01T00:00:00+14:00",
+            "2024-05-01T00:00:00-12:00",
+            "2024-05-01T00:00:00+05:30",
+        ]
+    )
+    r = read_timestamps(cells)
+    assert r.values.isna().tolist() == [True, True, True, False, False, False]
+    assert all("UTC offset no clock uses" in r.problems.iat[i] for i in range(3))
+    assert r.values.iat[5] == pd.Timestamp("2024-04-30T18:30:00Z")
+
+
+def test_money_cell_currencies_by_symbol_or_code():
+    from micromix.schema.values import currencies_of_symbol
+
+    assert currencies_of_symbol("€9.71") == {"EUR"}
+    assert currencies_of_symbol("12 GBP") == {"GBP"}
+    assert {"USD", "CAD", "AUD"} <= currencies_of_symbol("$5") and "EUR" not in (
+        currencies_of_symbol("$5")
+    )
+    assert currencies_of_symbol("¥500") == {"JPY", "CNY"}
+    assert currencies_of_symbol("1,234.50") == frozenset() == currencies_of_symbol(3.5)

@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from micromix.errors import ColumnNotFoundError, InputFileError
@@ -745,6 +746,43 @@ def _read_json(p: Path, text: str, enc: str, max_rows: int | None = None) -> Raw
 
 
 # ---------------------------------------------------------------------- Parquet
+#: the span Python's datetime (and so a zone-aware pandas Timestamp) can hold
+_PY_SPAN = (np.datetime64("0001-01-01", "us"), np.datetime64("9999-12-31T23:59:59", "us"))
+
+
+def _far_times_as_text(col: Any) -> pd.Series | None:
+    """A Parquet timestamp/date column holding instants beyond the years 1-9999, as ISO text.
+
+    pandas cannot even print such a zone-aware value, so the column is handed on as text
+    (``"56301-10-13T00:00:00Z"``) for the timestamp reader to refuse row by row; None when the
+    column is within range (the usual case) or is not a time column.
+    """
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(col.type):
+        unit, utc = col.type.unit, col.type.tz is not None
+    elif pa.types.is_date32(col.type):
+        unit, utc = "D", False
+    elif pa.types.is_date64(col.type):
+        unit, utc = "ms", False
+    else:
+        return None
+    ints = np.asarray(col.cast(pa.int64()).to_numpy(zero_copy_only=False), dtype="float64")
+    present = ~np.isnan(ints)
+    if not present.any():
+        return None
+    vals = ints[present].astype("int64").astype(f"datetime64[{unit}]")
+    lo, hi = vals.min(), vals.max()
+    if lo >= _PY_SPAN[0] and hi <= _PY_SPAN[1]:
+        return None
+    text = np.datetime_as_string(vals) if unit != "D" else vals.astype(str)
+    out: list[str | None] = [None] * len(ints)
+    suffix = "Z" if utc else ""
+    for i, t in zip(np.flatnonzero(present), text):
+        out[i] = f"{t}{suffix}"
+    return pd.Series(out, dtype=object)
+
+
 def _read_parquet(p: Path, max_rows: int | None = None) -> RawTable:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -782,6 +820,10 @@ def _read_parquet(p: Path, max_rows: int | None = None) -> RawTable:
             continue
         if pa.types.is_nested(col.type) or pa.types.is_dictionary(col.type):
             cols[clean] = pd.Series(col.to_pylist(), dtype=object)
+            continue
+        far = _far_times_as_text(col)
+        if far is not None:
+            cols[clean] = far
             continue
         try:
             with warnings.catch_warnings():

@@ -75,6 +75,7 @@ from micromix.schema import (
     read_numbers,
     schema_for,
 )
+from micromix.schema.values import currencies_of_symbol
 
 if TYPE_CHECKING:
     from micromix.store import Store
@@ -411,13 +412,14 @@ def _require_level_key(data: pd.DataFrame) -> None:
     )
     if not blank.any():
         return
-    if ERROR_REASON not in data.columns:
-        data[ERROR_FIELD] = None
-        data[ERROR_REASON] = None
-    todo = blank & data[ERROR_REASON].isna()
-    data.loc[todo, ERROR_FIELD] = key
-    data.loc[todo, ERROR_REASON] = (
-        f"required value is missing (the rows of this export are identified by {key})"
+    _mark_row_error(
+        data,
+        blank,
+        pd.Series(key, index=data.index),
+        pd.Series(
+            f"required value is missing (the rows of this export are identified by {key})",
+            index=data.index,
+        ),
     )
 
 
@@ -458,6 +460,8 @@ def _apply_currency(
                 f"{source}: the file states its currency as {', '.join(sorted(stated))} but "
                 f"--currency says {code}; leave out --currency (micromix never converts)"
             )
+    cur = _cells_currency(data, money, cur, code)
+    if code is not None:
         cur = cur.where(cur.notna(), code)
     if money and cur.isna().any():
         amounts = pd.concat([read_numbers(data[m].where(cur.isna())).values for m in money], axis=1)
@@ -469,6 +473,89 @@ def _apply_currency(
                 "pass --currency with the account's ISO code (e.g. --currency EUR)"
             )
     data["currency"] = cur
+
+
+def _mark_row_error(
+    data: pd.DataFrame, rows: pd.Series, field: pd.Series, reason: pd.Series
+) -> None:
+    """Quarantine ``rows`` (a boolean mask) with their field and reason, unless already bad."""
+    if ERROR_REASON not in data.columns:
+        data[ERROR_FIELD] = None
+        data[ERROR_REASON] = None
+    todo = rows & data[ERROR_REASON].isna()
+    data.loc[todo, ERROR_FIELD] = field[todo]
+    data.loc[todo, ERROR_REASON] = reason[todo]
+
+
+def _cells_currency(
+    data: pd.DataFrame, money: list[str], cur: pd.Series, code: str | None
+) -> pd.Series:
+    """Currencies the money cells name themselves (``"€12"``, ``"12 GBP"``, ``"$3"``).
+
+    A row without a stated currency takes the one its cells name (when the symbol names one
+    currency, not ``$`` or ``¥``); a cell that cannot be in the row's currency (its currency
+    column, else ``--currency``) puts the row in quarantine: micromix never converts, and never
+    books euros as dollars. The currencies cells name are checked against each other too.
+    """
+    allowed: list[frozenset[str] | None] = [None] * len(data)
+    first: list[tuple[str, str] | None] = [None] * len(data)
+    clash = np.zeros(len(data), dtype=bool)
+    for m in money:
+        col = data[m]
+        is_text = col.map(lambda v: isinstance(v, str)).to_numpy(bool)
+        if not is_text.any():
+            continue
+        text = col[is_text]
+        marked = text.str.contains(r"[^\d\s.,+\-()%'\u00a0\u202f]", regex=True)
+        cells = text[marked.to_numpy(bool)]
+        lookup = {v: currencies_of_symbol(v) for v in cells.unique()}
+        for i, v in zip(np.flatnonzero(is_text)[marked.to_numpy(bool)], cells):
+            names = lookup[v]
+            if not names:
+                continue
+            prev = allowed[i]
+            now = names if prev is None else prev & names
+            allowed[i] = now
+            if first[i] is None:
+                first[i] = (m, v)
+            if not now:
+                clash[i] = True
+    if all(a is None for a in allowed):
+        return cur
+    row_cur = cur if code is None else cur.where(cur.notna(), code)
+    bad = np.zeros(len(data), dtype=bool)
+    field = pd.Series([None] * len(data), index=data.index, dtype=object)
+    reason = field.copy()
+    named = cur.copy()
+    origin = "its currency column" if code is None else f"--currency {code}"
+    for i, (ok, c) in enumerate(zip(allowed, row_cur)):
+        if ok is None:
+            continue
+        col, value = first[i] or ("currency", "")
+        if clash[i]:
+            bad[i] = True
+            field.iat[i] = col
+            reason.iat[i] = (
+                f"{value!r} and another money cell of the row are in different currencies; "
+                "split the row by currency"
+            )
+        elif c is not None and c not in ok:
+            bad[i] = True
+            field.iat[i] = col
+            what = (
+                f"is in {next(iter(ok))} but the row's currency is {c}"
+                if len(ok) == 1
+                else f"is not an amount in {c}"
+            )
+            reason.iat[i] = (
+                f"{value!r} {what} ({origin}); micromix never converts: fix the cell or "
+                "ingest those rows with their own currency"
+            )
+        elif c is None and len(ok) == 1:
+            named.iat[i] = next(iter(ok))
+    if bad.any():
+        _mark_row_error(data, pd.Series(bad, index=data.index), field, reason)
+    return named
 
 
 def _refuse_junk(

@@ -59,6 +59,7 @@ __all__ = [
     "TRUE_WORDS",
     "Parsed",
     "TimeWindow",
+    "currencies_of_symbol",
     "currency_of_symbol",
     "detect_dayfirst",
     "epoch_seconds",
@@ -274,8 +275,17 @@ _CURRENCY_SYMBOLS = {
     "S$": "SGD",
     "Rp": "IDR",
 }
-#: symbols that do not tell the currency apart ($ is USD, AUD, CAD ...; ¥ is JPY or CNY)
-_AMBIGUOUS_SYMBOLS = ("$", "¥", "kr")
+#: symbols that do not tell the currency apart, with the currencies written with them
+_DOLLARS = (
+    "USD AUD CAD NZD SGD HKD TWD MXN ARS CLP COP UYU BRL FJD JMD TTD BBD BSD BZD BMD KYD XCD LRD "
+    "NAD SBD SRD GYD BND KID TVD"
+)
+_SYMBOL_FAMILIES: dict[str, frozenset[str]] = {
+    "$": frozenset(_DOLLARS.split(" ")),
+    "¥": frozenset({"JPY", "CNY"}),
+    "kr": frozenset({"SEK", "NOK", "DKK", "ISK"}),
+}
+_AMBIGUOUS_SYMBOLS = tuple(_SYMBOL_FAMILIES)
 _SYMBOL_RE = "|".join(
     re.escape(s) for s in sorted([*_CURRENCY_SYMBOLS, *_AMBIGUOUS_SYMBOLS], key=len, reverse=True)
 )
@@ -310,6 +320,28 @@ def currency_of_symbol(text: object) -> str | None:
             if re.fullmatch(r"[A-Z]{3}", part):
                 return part
     return None
+
+
+def currencies_of_symbol(text: object) -> frozenset[str]:
+    """The currencies a money cell may be in, by its symbol or code; empty when it names none.
+
+    >>> sorted(currencies_of_symbol("€9.71")), "CAD" in currencies_of_symbol("$5")
+    (['EUR'], True)
+    >>> currencies_of_symbol("12")
+    frozenset()
+    """
+    one = currency_of_symbol(text)
+    if one is not None:
+        return frozenset({one})
+    if not isinstance(text, str) or len(text) > 100:
+        return frozenset()
+    m = _MONEY.match(text.strip())
+    if not m:
+        return frozenset()
+    for part in (m.group("pre"), m.group("post")):
+        if part and part.strip() in _SYMBOL_FAMILIES:
+            return _SYMBOL_FAMILIES[part.strip()]
+    return frozenset()
 
 
 def _number_text(s: str, *, percent: bool, abbreviated: bool) -> tuple[Decimal | None, str | None]:
@@ -510,7 +542,8 @@ _MDY_WORD = re.compile(
 )
 _DIGITS = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _FAST_ISO = (
-    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:\d{2})?$"
+    r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
+    r"(?:Z|\+(?:0\d|1[0-4]):[0-5]\d|-(?:0\d|1[0-2]):[0-5]\d)?$"
 )
 
 
@@ -546,12 +579,19 @@ def detect_dayfirst(values: Iterable[object]) -> bool | None:
     return None
 
 
-def _tz_minutes(tz: str | None) -> int:
+#: the largest UTC offset a clock uses (+14:00, Kiribati)
+_MAX_OFFSET_MINUTES = 14 * 60
+
+
+def _tz_minutes(tz: str | None) -> int | None:
+    """Minutes east of UTC of an offset (``+05:30``), or None for one no clock uses."""
     if not tz or tz in ("Z", "UTC", "GMT"):
         return 0
     sign = -1 if tz[0] == "-" else 1
     digits = tz[1:].replace(":", "")
     hh, mm = int(digits[:2]), int(digits[2:4] or 0)
+    if mm >= 60 or hh * 60 + mm > (_MAX_OFFSET_MINUTES if sign > 0 else 12 * 60):
+        return None
     return sign * (hh * 60 + mm)
 
 
@@ -604,7 +644,12 @@ def _one_timestamp(s: str, dayfirst: bool | None) -> tuple[pd.Timestamp | None, 
         t = _dt.datetime(y, mo, d, hh, mm, ss, int(frac))
     except ValueError:
         return None, f"{_describe(s)} is not a valid date/time (no such day or time)"
-    ts = pd.Timestamp(t, tz="UTC") - pd.Timedelta(minutes=_tz_minutes(m.group("tz")))
+    offset = _tz_minutes(m.group("tz"))
+    if offset is None:
+        return None, (
+            f"{_describe(s)} has a UTC offset no clock uses (they run from -12:00 to +14:00)"
+        )
+    ts = pd.Timestamp(t, tz="UTC") - pd.Timedelta(minutes=offset)
     return ts, None
 
 
@@ -692,9 +737,13 @@ def read_timestamps(
         hi = np.datetime64(win.end.tz_convert(None), "us")
         naive = out.dt.tz_convert(None).to_numpy(dtype="datetime64[us]")
         outside = present & ((naive < lo) | (naive >= hi))
+        typed = pd.api.types.is_datetime64_any_dtype(values.dtype)
         for i in np.flatnonzero(outside):
+            # a typed timestamp is described from its UTC value: pandas cannot box a
+            # zone-aware one beyond the year 9999 (Parquet can hold it)
+            cell = f"{np.datetime_as_string(naive[i])}Z" if typed else values.iat[i]
             problems.iat[i] = (
-                f"{_describe(values.iat[i])} is outside the accepted time window "
+                f"{_describe(cell)} is outside the accepted time window "
                 f"{win.start.date()}..{win.end.date()}"
             )
         if outside.any():

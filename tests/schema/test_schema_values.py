@@ -243,3 +243,16 @@ def test_money_cell_currencies_by_symbol_or_code():
     )
     assert currencies_of_symbol("¥500") == {"JPY", "CNY"}
     assert currencies_of_symbol("1,234.50") == frozenset() == currencies_of_symbol(3.5)
+
+
+def test_small_bare_numbers_are_not_read_as_1970():
+    # 45413 in a date column is Excel's serial day for 2024-05-01, "0" a placeholder: read as
+    # seconds since 1970 they would invent dates in 1970; YYYYMMDD and real epochs still read
+    from micromix.schema.values import read_timestamps
+
+    r = read_timestamps(
+        pd.Series([45413, "0", 20240501, 1714550400, "1714550400000"], dtype=object)
+    )
+    assert r.values.isna().tolist() == [True, True, False, False, False]
+    assert "Excel serial day number" in r.problems.iat[0]
+    assert r.values.iat[2] == pd.Timestamp("2024-05-01", tz="UTC")

@@ -653,6 +653,11 @@ def _one_timestamp(s: str, dayfirst: bool | None) -> tuple[pd.Timestamp | None, 
     return ts, None
 
 
+#: a bare number below this is not read as seconds since 1970 (it would be before March 1973;
+#: spreadsheets store dates as serial day numbers such as 45413 for 2024-05-01)
+_SMALLEST_EPOCH = 1e8
+
+
 def _epoch(s: str) -> tuple[pd.Timestamp | None, str | None]:
     t = s.lstrip("+")
     if len(t.split(".")[0].lstrip("-")) > 20:
@@ -664,6 +669,11 @@ def _epoch(s: str) -> tuple[pd.Timestamp | None, str | None]:
             pass
     n = float(t)
     a = abs(n)
+    if a < _SMALLEST_EPOCH:
+        return None, (
+            f"{_describe(s)} is a bare number, not a time (seconds since 1970 would put it "
+            "before March 1973; an Excel serial day number?); store the column as dates"
+        )
     div = 1.0 if a < 1e11 else 1e3 if a < 1e14 else 1e6 if a < 1e17 else 1e9
     secs = n / div
     if not -1e10 < secs < 1e10:

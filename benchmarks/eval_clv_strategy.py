@@ -78,6 +78,18 @@ def _heavy(seed: int, users: int = 60_000) -> Store:
     return st
 
 
+def _market(seed: int, users: int) -> tuple[Store, pd.DataFrame, pd.DataFrame]:
+    """A heavy market's store, its CLV truth by user and the RFM summary of its purchases."""
+    st = _heavy(seed, users)
+    truth = st.read("clv_truth").set_index("user_id")
+    return st, truth, summary_from_daily(transactions_from_store(st))
+
+
+def _labels(st: Store, summary: pd.DataFrame, by: str) -> pd.Series:
+    """Every customer's acquisition group (``none`` when unlabelled)."""
+    return acquisition_groups(st, by=by).reindex(summary.index).fillna("none")
+
+
 def recovery(seeds: list[int], models: list[str], users: int = 60_000) -> pd.DataFrame:
     rows = []
     for seed in seeds:
@@ -192,11 +204,9 @@ def families(seeds: list[int], users: int) -> pd.DataFrame:
     rows = []
     names = ("bgnbd", "mbgnbd", "pareto")
     for seed in seeds:
-        st = _heavy(seed, users)
-        truth = st.read("clv_truth").set_index("user_id")
-        summary = summary_from_daily(transactions_from_store(st))
+        st, truth, summary = _market(seed, users)
         for by in ("strategy", "targeting"):
-            g = acquisition_groups(st, by=by).reindex(summary.index).fillna("none")
+            g = _labels(st, summary, by)
             true = truth.join(g.rename("grp")).groupby("grp")["expected_clv_52w"].mean()
             for grp in sorted(g.unique()):
                 sub = summary[g.to_numpy() == grp]
@@ -279,11 +289,9 @@ def diagnose(seeds: list[int], users: int, reps: int) -> None:
     from micromix.simulate.config import DEFAULT_REPEAT_PROFILES
 
     for seed in seeds:
-        st = _heavy(seed, users)
-        truth = st.read("clv_truth").set_index("user_id")
-        summary = summary_from_daily(transactions_from_store(st))
+        st, truth, summary = _market(seed, users)
         for by in ("strategy", "targeting"):
-            g = acquisition_groups(st, by=by).reindex(summary.index).fillna("none")
+            g = _labels(st, summary, by)
             j = truth.join(g.rename("grp")).join(summary[["frequency"]])
             t = lifetime_returns(st, by=by, horizon=52).set_index("group")
             cols = ["customers", "model", "clv_mean", "clv_mean_low", "clv_mean_high"]
@@ -331,7 +339,7 @@ def diagnose(seeds: list[int], users: int, reps: int) -> None:
         print(pd.DataFrame(rows).round(2).to_string(index=False))
         mix = []
         for by in ("strategy", "targeting"):
-            g = acquisition_groups(st, by=by).reindex(summary.index).fillna("none")
+            g = _labels(st, summary, by)
             for grp in sorted(g.unique()):
                 sub = summary[g.to_numpy() == grp]
                 if (sub["frequency"] > 0).sum() >= MIN_GROUP_REPEAT_BUYERS:

@@ -4,6 +4,9 @@ Usage::
 
     python benchmarks/eval_clv_strategy.py                # seeds 1-3: auto-bg (default), BG/NBD
     python benchmarks/eval_clv_strategy.py --seeds 4,5,6 --models auto-bg,bgnbd,mbgnbd,pareto
+    python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --families     # families + their average
+    python benchmarks/eval_clv_strategy.py --seeds 4,9 --diagnose 40    # why intervals miss
+    python benchmarks/eval_clv_strategy.py --seeds 1,4 --conversion-values
 
 For each seed it simulates a marketing-heavy market (60,000 users, 42 campaign days + 182
 observed days, baseline demand 0.0002 a day, every channel's effect x4: the markets of
@@ -13,8 +16,9 @@ mean of the simulator's ``expected_clv_52w`` over the same customers. It prints 
 then per model the median and worst ratio predicted / true, the share of 90% intervals that
 contain the truth, the rank correlation and the median time of one ``lifetime_returns`` call.
 The intervals are predictive (parameter draws and each customer's latent state given their
-history, :func:`micromix.clv.latent_total_draws`), like the truth. Seeds 1-3 were used to
-choose the method; seeds 4-6 are held out (evaluate, never tune).
+history, :func:`micromix.clv.latent_total_draws`), like the truth. Seeds 1-12 have been used to
+diagnose and choose; seeds 40-45 were evaluated once afterwards (docs/clv.md). ``--users``
+sets the market size (default 60,000).
 
 It also prints, on the default market (100,000 users, 56 + 182 days), how often each
 acquisition basis (first purchase, first touch) names the strategy that truly acquired the

@@ -4,6 +4,9 @@ Usage::
 
     python benchmarks/eval_clv_strategy.py                # seeds 1-3: auto-bg (default), BG/NBD
     python benchmarks/eval_clv_strategy.py --seeds 4,5,6 --models auto-bg,bgnbd,mbgnbd,pareto
+    python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --families     # families + their average
+    python benchmarks/eval_clv_strategy.py --seeds 4,9 --diagnose 40    # why intervals miss
+    python benchmarks/eval_clv_strategy.py --seeds 1,4 --conversion-values
 
 For each seed it simulates a marketing-heavy market (60,000 users, 42 campaign days + 182
 observed days, baseline demand 0.0002 a day, every channel's effect x4: the markets of
@@ -13,8 +16,9 @@ mean of the simulator's ``expected_clv_52w`` over the same customers. It prints 
 then per model the median and worst ratio predicted / true, the share of 90% intervals that
 contain the truth, the rank correlation and the median time of one ``lifetime_returns`` call.
 The intervals are predictive (parameter draws and each customer's latent state given their
-history, :func:`micromix.clv.latent_total_draws`), like the truth. Seeds 1-3 were used to
-choose the method; seeds 4-6 are held out (evaluate, never tune).
+history, :func:`micromix.clv.latent_total_draws`), like the truth. Seeds 1-12 have been used to
+diagnose and choose; seeds 40-45 were evaluated once afterwards (docs/clv.md). ``--users``
+sets the market size (default 60,000).
 
 It also prints, on the default market (100,000 users, 56 + 182 days), how often each
 acquisition basis (first purchase, first touch) names the strategy that truly acquired the
@@ -35,24 +39,38 @@ import time
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import logsumexp
 
 from micromix.clv import (
+    MIN_GROUP_REPEAT_BUYERS,
+    GammaGammaModel,
+    ModifiedBetaGeoModel,
+    ParetoNBDModel,
     acquisition_groups,
+    conversion_values,
+    customer_value,
+    discounted_purchases,
+    get_model,
     incremental_lifetime,
+    latent_total_draws,
     lifetime_returns,
+    new_customer_values,
     summary_from_daily,
     transactions_from_store,
 )
+from micromix.clv._mle import fit_log_params
+from micromix.clv.models import _dedupe, rfm_arrays
+from micromix.errors import MicromixError
 from micromix.ingest.market import load_market
 from micromix.simulate import SimConfig, simulate
 from micromix.simulate.config import DEFAULT_CHANNELS
 from micromix.store import Store
 
 
-def _heavy(seed: int) -> Store:
+def _heavy(seed: int, users: int = 60_000) -> Store:
     channels = tuple(dataclasses.replace(c, beta=c.beta * 4) for c in DEFAULT_CHANNELS)
     cfg = SimConfig(
-        users=60_000,
+        users=users,
         days=42,
         seed=seed,
         observe_days=182,
@@ -64,10 +82,22 @@ def _heavy(seed: int) -> Store:
     return st
 
 
-def recovery(seeds: list[int], models: list[str]) -> pd.DataFrame:
+def _market(seed: int, users: int) -> tuple[Store, pd.DataFrame, pd.DataFrame]:
+    """A heavy market's store, its CLV truth by user and the RFM summary of its purchases."""
+    st = _heavy(seed, users)
+    truth = st.read("clv_truth").set_index("user_id")
+    return st, truth, summary_from_daily(transactions_from_store(st))
+
+
+def _labels(st: Store, summary: pd.DataFrame, by: str) -> pd.Series:
+    """Every customer's acquisition group (``none`` when unlabelled)."""
+    return acquisition_groups(st, by=by).reindex(summary.index).fillna("none")
+
+
+def recovery(seeds: list[int], models: list[str], users: int = 60_000) -> pd.DataFrame:
     rows = []
     for seed in seeds:
-        st = _heavy(seed)
+        st = _heavy(seed, users)
         truth = st.read("clv_truth").set_index("user_id")
         for by in ("strategy", "targeting"):
             groups = acquisition_groups(st, by=by)
@@ -156,19 +186,282 @@ def demo_timing(repeats: int = 3) -> None:
     )
 
 
+def _weighted_interval(draws: list[np.ndarray], weights: np.ndarray, level: float = 0.9):
+    """Quantiles of a mixture of draw sets with the given set weights."""
+    vals = np.concatenate(draws)
+    w = np.concatenate([np.full(len(d), wk / len(d)) for d, wk in zip(draws, weights)])
+    order = np.argsort(vals)
+    cum = np.cumsum(w[order])
+    q = (1 - level) / 2
+    pick = [min(int(np.searchsorted(cum, v)), len(vals) - 1) for v in (q, 1 - q)]
+    return vals[order][pick[0]], vals[order][pick[1]]
+
+
+def families(seeds: list[int], users: int) -> pd.DataFrame:
+    """Per group: each purchase family alone and their likelihood-weighted average.
+
+    BG/NBD, MBG/NBD and Pareto/NBD have four parameters each, so likelihood weights are also
+    AIC and BIC weights: ``w_k`` proportional to ``exp(log-likelihood_k)``. The average's
+    estimate is ``sum w_k CLV_k``; its interval the quantiles of the mixture of the families'
+    predictive draws (model uncertainty the data cannot resolve carried into the interval).
+    """
+    rows = []
+    names = ("bgnbd", "mbgnbd", "pareto")
+    for seed in seeds:
+        st, truth, summary = _market(seed, users)
+        for by in ("strategy", "targeting"):
+            g = _labels(st, summary, by)
+            true = truth.join(g.rename("grp")).groupby("grp")["expected_clv_52w"].mean()
+            for grp in sorted(g.unique()):
+                sub = summary[g.to_numpy() == grp]
+                if (sub["frequency"] > 0).sum() < MIN_GROUP_REPEAT_BUYERS:
+                    continue
+                n, tr = len(sub), float(true[grp])
+                sm = GammaGammaModel(n_draws=200, random_state=1).fit(sub)
+                fits = {}
+                for name in names:
+                    try:
+                        pm = get_model(name, n_draws=200).fit(sub)
+                    except MicromixError:
+                        continue
+                    lat = latent_total_draws(pm, sm, sub, horizon=52, random_state=2)
+                    if lat is not None:
+                        est = float(customer_value(pm, sm, sub, horizon=52)["clv"].mean())
+                        fits[name] = (pm.log_likelihood_, est, lat / n)
+                if not fits:
+                    continue
+                ll = np.array([f[0] for f in fits.values()])
+                w = np.exp(ll - ll.max())
+                w /= w.sum()
+                fits["average"] = (
+                    np.nan,
+                    float(sum(wk * f[1] for wk, f in zip(w, fits.values()))),
+                    _weighted_interval([f[2] for f in fits.values()], w),
+                )
+                for name, (ll_k, est, d) in fits.items():
+                    lo, hi = d if name == "average" else np.quantile(d, [0.05, 0.95])
+                    rows.append(
+                        {
+                            "seed": seed, "by": by, "group": grp, "model": name,
+                            "log_likelihood": ll_k, "pred": est, "low": lo, "high": hi,
+                            "true": tr, "weight_pareto": dict(zip(fits, w)).get("pareto", 0.0),
+                        }
+                    )  # fmt: skip
+        st.close()
+    df = pd.DataFrame(rows)
+    df["ratio"] = df["pred"] / df["true"]
+    df["covered"] = (df["low"] <= df["true"]) & (df["true"] <= df["high"])
+    print(df.round(3).to_string(index=False))
+    for name, d in df.groupby("model", sort=False):
+        print(
+            f"{name}: ratio predicted/true median {d['ratio'].median():.3f}; median |error| "
+            f"{(d['ratio'] - 1).abs().median():.1%}; 90% intervals containing the truth "
+            f"{int(d['covered'].sum())} of {len(d)} ({d['covered'].mean():.0%}); median "
+            f"half-width {((d['high'] - d['low']) / 2 / d['pred']).median():.1%}"
+        )
+    return df
+
+
+def _mixture_gain(sub: pd.DataFrame) -> tuple[float, float]:
+    """Log-likelihood of a 2-class MBG/NBD mixture (own r, alpha, a, b per class, one mixing
+    weight) minus that of one MBG/NBD, by maximum likelihood; and BIC's penalty of the 5 extra
+    parameters."""
+    x, tx, T = rfm_arrays(sub)
+    xu, txu, Tu, w = _dedupe(x, tx, T, None)
+    one = ModifiedBetaGeoModel(interval="none").fit(sub)
+    ll_class = ModifiedBetaGeoModel._loglik
+
+    def nll(th: np.ndarray) -> float:
+        lw = np.array([0.0, th[8]])
+        lw -= logsumexp(lw)
+        ll = np.logaddexp(
+            lw[0] + ll_class(np.exp(th[:4]), xu, txu, Tu),
+            lw[1] + ll_class(np.exp(th[4:8]), xu, txu, Tu),
+        )
+        return -float(np.dot(w, ll))
+
+    best = np.inf
+    for shift in ([0.5, 0.0, 0.5, -0.5], [-0.5, 0.5, -0.5, 0.5], [0.0, 1.0, 0.0, 0.0]):
+        sh = np.array(shift)
+        start = np.concatenate([one.log_params_ + sh, one.log_params_ - sh, [0.0]])
+        best = min(best, fit_log_params(nll, [start], scale=float(w.sum())).nll)
+    return -best - one.log_likelihood_, 2.5 * float(np.log(w.sum()))
+
+
+def diagnose(seeds: list[int], users: int, reps: int) -> None:
+    """Why intervals miss: per true profile, pure cohorts, latent-class mixtures."""
+    from micromix.simulate.config import DEFAULT_REPEAT_PROFILES
+
+    for seed in seeds:
+        st, truth, summary = _market(seed, users)
+        for by in ("strategy", "targeting"):
+            g = _labels(st, summary, by)
+            j = truth.join(g.rename("grp")).join(summary[["frequency"]])
+            t = lifetime_returns(st, by=by, horizon=52).set_index("group")
+            cols = ["customers", "model", "clv_mean", "clv_mean_low", "clv_mean_high"]
+            cols += ["expected_purchases_mean", "probability_alive_mean"]
+            t = t[cols].join(
+                j.groupby("grp").agg(
+                    true=("expected_clv_52w", "mean"),
+                    true_purchases=("expected_purchases_52w", "mean"),
+                    true_alive=("alive_at_end", "mean"),
+                )
+            )
+            print(f"seed {seed} by {by}: the default against the truth (purchases over 52 weeks)")
+            print(t.round(3).to_string())
+            rep = j[j["frequency"] > 0]
+            for name, d in (("all customers", j), ("repeat buyers", rep)):
+                print(f"profile mix of {name}")
+                print(pd.crosstab(d["grp"], d["profile"], normalize="index").round(2).to_string())
+        rows = []
+        for prof in sorted(truth["profile"].unique()):
+            sub = summary.loc[truth.index[truth["profile"] == prof]]
+            if (sub["frequency"] > 0).sum() < 100:
+                continue
+            P = DEFAULT_REPEAT_PROFILES[prof]
+            gg_true = GammaGammaModel.from_params({"p": P.p, "q": P.q, "gamma": P.gamma})
+            pm_true = ParetoNBDModel.from_params(
+                {"r": P.r, "alpha": P.alpha, "s": P.s, "beta": P.beta}
+            )
+            row = {
+                "seed": seed, "profile": prof, "customers": len(sub),
+                "true": truth.loc[sub.index, "expected_clv_52w"].mean(),
+                "pareto_true_params": customer_value(pm_true, gg_true, sub, horizon=52)[
+                    "clv"].mean(),
+            }  # fmt: skip
+            sm = gg_true  # spend at its true parameters: the purchase models are compared
+            for name in ("mbgnbd", "pareto"):
+                pm = get_model(name, interval="none").fit(sub)
+                row[name] = customer_value(pm, sm, sub, horizon=52)["clv"].mean()
+                if name == "pareto":
+                    row["ll_gain_over_true"] = (
+                        pm.log_likelihood_ - pm_true.log_likelihood(sub).sum()
+                    )
+                    row["fitted_s"], row["fitted_beta"] = pm.params_["s"], pm.params_["beta"]
+            rows.append(row)
+        print(f"seed {seed}: pure profile groups (true s=2; beta = mean lifetime in weeks)")
+        print(pd.DataFrame(rows).round(2).to_string(index=False))
+        mix = []
+        for by in ("strategy", "targeting"):
+            g = _labels(st, summary, by)
+            for grp in sorted(g.unique()):
+                sub = summary[g.to_numpy() == grp]
+                if (sub["frequency"] > 0).sum() >= MIN_GROUP_REPEAT_BUYERS:
+                    gain, pen = _mixture_gain(sub)
+                    mix.append({"seed": seed, "by": by, "group": grp, "customers": len(sub),
+                                "ll_gain_2_classes": gain, "bic_penalty": pen})  # fmt: skip
+        print("2-class MBG/NBD mixtures: log-likelihood gain against BIC's penalty")
+        print(pd.DataFrame(mix).round(2).to_string(index=False))
+        st.close()
+    if reps:
+        # cohorts of 600 customers aged 26-32 weeks drawn from the ugc_amplified profile
+        # (Pareto/NBD, r 1.2, mean rate 0.11/week, s 2, mean lifetime 78 weeks): the group's
+        # discounted 52-week purchases from the fit over those from the true parameters
+        true = ParetoNBDModel.from_params({"r": 1.2, "alpha": 1.2 / 0.11, "s": 2.0, "beta": 78.0})
+        rng = np.random.default_rng(0)
+        out = []
+        for rep in range(reps):
+            d = true.sample(rng.uniform(26, 32, 600), random_state=rep)
+            base = discounted_purchases(true, d, horizon=52).mean()
+            row = {}
+            for name in ("mbgnbd", "pareto"):
+                try:
+                    pm = get_model(name, interval="none").fit(d)
+                except MicromixError:
+                    row[name] = np.nan
+                    continue
+                row[name] = discounted_purchases(pm, d, horizon=52).mean() / base
+            out.append(row)
+        r = pd.DataFrame(out)
+        print(f"{reps} pure Pareto/NBD cohorts: fitted / true discounted purchases")
+        print(r.describe().round(3).to_string())
+        print("share above 1:", (r > 1).mean().round(2).to_dict())
+
+
+def conversion_check(seeds: list[int], users: int) -> None:
+    """``audience target --value-per-conversion clv``'s per-region values against the truth.
+
+    The truth of a region: the mean, over its customers, of their profile's ex-ante value of a
+    newly acquired customer (``clv_profiles.expected_clv_52w``), i.e. what a new customer with
+    the region's mix of acquisition profiles is worth over 52 weeks.
+    """
+    for seed in seeds:
+        st = _heavy(seed, users)
+        truth = st.read("clv_truth").set_index("user_id")
+        ante = st.read("clv_profiles").set_index("profile")["expected_clv_52w"]
+        people = st.read("audience")[["user_id", "region"]]
+        region = people.set_index("user_id")["region"]
+        joined = truth.join(region)
+        want = joined["profile"].map(ante).groupby(joined["region"]).mean()
+        cols = {}
+        for model in ("bgnbd", "auto-bg"):
+            _, table = conversion_values(st, people, segment_col="region", model=model)
+            fitted = table[table["basis"] == "segment"]
+            cols[model] = fitted["future_value"] / want.reindex(fitted.index)
+            rho = stats.spearmanr(fitted["future_value"], want.reindex(fitted.index)).statistic
+            print(
+                f"seed {seed}, {model}: {len(fitted)} regions with their own models; future "
+                f"value / truth median {cols[model].median():.3f}, range "
+                f"{cols[model].min():.2f}-{cols[model].max():.2f}; rank correlation {rho:.2f}"
+            )
+        print(pd.DataFrame(cols).round(3).to_string())
+        # the same value per true acquisition profile (profiles differ; regions barely do)
+        summary = summary_from_daily(transactions_from_store(st))
+        per = {}
+        for model in ("bgnbd", "auto-bg"):
+            t = new_customer_values(summary, truth["profile"], model=model, horizon=52)
+            t = t[(t["basis"] == "segment") & (t["repeat_buyers"] >= 150)]
+            per[model] = t["future_value"] / ante.reindex(t.index)
+        print(f"seed {seed}: new-customer value / truth per profile (>= 150 repeat buyers)")
+        print(pd.DataFrame(per).round(3).to_string())
+        st.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--models", default="auto-bg,bgnbd,pareto")
     ap.add_argument("--skip-default", action="store_true", help="Skip the default-market part.")
     ap.add_argument("--timing", action="store_true", help="Also time a call on the demo market.")
+    ap.add_argument("--users", type=int, default=60_000, help="Users per simulated market.")
+    ap.add_argument(
+        "--families",
+        action="store_true",
+        help="Instead: per group, BG/NBD, MBG/NBD, Pareto/NBD and their likelihood-weighted "
+        "average (Bayesian model averaging), each with predictive intervals.",
+    )
+    ap.add_argument(
+        "--diagnose",
+        type=int,
+        default=None,
+        metavar="REPS",
+        help="Instead: the diagnosis of the misses (per true profile with the true parameters; "
+        "REPS simulated pure Pareto/NBD cohorts; 2-class MBG/NBD mixtures against BIC).",
+    )
+    ap.add_argument(
+        "--conversion-values",
+        action="store_true",
+        help="Instead: per-region conversion values (audience target --value-per-conversion "
+        "clv) of BG/NBD and the default against the truth.",
+    )
     args = ap.parse_args()
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
         f"load average {os.getloadavg()[0]:.2f}"
     )
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]  # --seeds "": timing only
-    df = recovery(seeds, args.models.split(",")) if seeds else pd.DataFrame()
+    if args.conversion_values:
+        conversion_check(seeds, args.users)
+        print(f"load average at the end {os.getloadavg()[0]:.2f}")
+        return
+    if args.families or args.diagnose is not None:
+        if args.families:
+            families(seeds, args.users)
+        if args.diagnose is not None:
+            diagnose(seeds, args.users, args.diagnose)
+        print(f"load average at the end {os.getloadavg()[0]:.2f}")
+        return
+    df = recovery(seeds, args.models.split(","), args.users) if seeds else pd.DataFrame()
     if seeds:
         print(df.round(2).to_string(index=False))
     for model, d in df.groupby("model") if seeds else ():

@@ -137,7 +137,9 @@ def test_new_customer_value_recovers_the_profiles(heavy_store):
     assert len(fitted) >= 3
     want = profiles.loc[fitted.index, "expected_clv_52w"]
     assert stats.spearmanr(fitted["future_value"], want).statistic >= 0.8, fitted
-    assert (abs(fitted["future_value"] / want - 1) < TOLERANCE["bgnbd"]).all()
+    # the default purchase model (GROUP_MODEL) values new customers: 1.00-1.09x the truth on
+    # seed 1 (BG/NBD, the default before: 1.03-1.17x)
+    assert (abs(fitted["future_value"] / want - 1) < TOLERANCE[GROUP_MODEL]).all()
     assert (table["value"] > table["future_value"]).all()  # the first purchase is added
 
 
@@ -172,18 +174,12 @@ def test_too_few_repeat_buyers_are_refused_not_guessed(market_store):
     assert t["note"].str.startswith("refused").all()
 
 
-@pytest.mark.slow
-def test_clv_by_strategy_intervals_contain_the_truth_at_the_stated_rate():
-    """90% intervals of the default model contain the true group mean in about 90% of groups.
-
-    The intervals are predictive (parameter draws and each customer's latent state given their
-    history), like the truth, which is the value given each customer's true rates. Seeds 1-3
-    chose the method (19 of 21 covered); seeds 4-6 were evaluated once afterwards (17 of 21).
-    Over the 42 groups, 34 or more are covered with probability about 0.98 at a true rate of
-    90%; at the old parameter-only intervals (BG/NBD) 38% and 67% were covered.
-    """
-    covered, widths = [], []
-    for seed in range(1, 7):
+def _coverage(seeds) -> tuple[list[bool], list[float]]:
+    """Per fitted group of the markets of ``seeds`` (by strategy and by targeting): whether the
+    default model's 90% interval contains the true group mean, and its relative half-width."""
+    covered: list[bool] = []
+    widths: list[float] = []
+    for seed in seeds:
         st = _market_store(seed)
         try:
             for by in ("strategy", "targeting"):
@@ -196,8 +192,43 @@ def test_clv_by_strategy_intervals_contain_the_truth_at_the_stated_rate():
                 widths += list((t["clv_mean_high"] - t["clv_mean_low"]) / 2 / t["clv_mean"])
         finally:
             st.close()
+    return covered, widths
+
+
+@pytest.mark.slow
+def test_clv_by_strategy_intervals_contain_the_truth_at_the_stated_rate():
+    """90% intervals of the default model contain the true group mean in about 90% of groups.
+
+    The intervals are predictive (parameter draws and each customer's latent state given their
+    history), like the truth, which is the value given each customer's true rates. Seeds 1-3
+    chose the method (19 of 21 covered); seeds 4-6 were evaluated once afterwards (17 of 21).
+    Over the 42 groups, 34 or more are covered with probability about 0.98 at a true rate of
+    90%; at the old parameter-only intervals (BG/NBD) 38% and 67% were covered.
+    """
+    covered, widths = _coverage(range(1, 7))
     assert len(covered) >= 40
     rate = float(np.mean(covered))
     assert rate >= 0.8, f"{rate:.0%} of {len(covered)} intervals contain the truth"
     # and not by being uninformative: half-widths were 12-24% of the estimate, median 14%
+    assert float(np.median(widths)) < 0.2, np.median(widths)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="not reached: 32 of the 42 groups with an interval (76%) on seeds 40-45, evaluated "
+    "once; MBG/NBD over-predicts long-lived groups (docs/clv.md, 'Why intervals still miss')",
+)
+def test_clv_by_strategy_coverage_on_seeds_never_used_to_choose():
+    """The stated rate on markets nobody tuned on: seeds 40-45 (43 groups).
+
+    At a true rate of 90%, 34 or more of 42 intervals contain the truth with probability about
+    0.98, so this asserts 80%. It is a strict xfail while the measured rate is short of it: the
+    day a change reaches the stated rate here, the test fails until the mark is removed.
+    """
+    covered, widths = _coverage(range(40, 46))
+    assert len(covered) >= 40
+    rate = float(np.mean(covered))
+    assert rate >= 0.8, f"{rate:.0%} of {len(covered)} intervals contain the truth"
     assert float(np.median(widths)) < 0.2, np.median(widths)

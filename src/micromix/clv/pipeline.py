@@ -449,84 +449,17 @@ def clv_by_group(
     H = float(horizon) if horizon is not None else _default_horizon(unit)
     update = progress or _noop
     labels = groups.reindex(summary.index).fillna("none").astype(str)
-    q = (1 - level) / 2
+    hyper: dict[str, Any] = dict(
+        model=model, unit=unit, horizon=H, discount_rate=discount_rate, margin=margin,
+        interval=interval, n_draws=n_draws, level=level, random_state=random_state,
+    )  # fmt: skip
     rows: list[dict[str, Any]] = []
     names = sorted(labels.unique())
     for i, g in enumerate(names):
         update(f"group {g}", i / len(names))
-        sub = summary[labels.to_numpy() == g]
-        row: dict[str, Any] = {
-            "group": g,
-            "customers": len(sub),
-            "repeat_buyers": int((sub["frequency"] > 0).sum()),
-        }
-        if row["repeat_buyers"] < MIN_GROUP_REPEAT_BUYERS:
-            row["note"] = (
-                f"refused: {row['repeat_buyers']} repeat buyer(s), fewer than "
-                f"{MIN_GROUP_REPEAT_BUYERS} needed to fit the group's own model"
-            )
-            rows.append(row)
-            continue
-        try:
-            pm, _ = fit_purchase_model(
-                sub, model=model, interval=interval, n_draws=n_draws, level=level,
-                random_state=random_state,
-            )  # fmt: skip
-            sm = GammaGammaModel(
-                interval=interval, n_draws=n_draws, level=level, random_state=random_state + 1
-            ).fit(sub)
-        except MicromixError as exc:
-            row["note"] = f"refused: {exc}"
-            rows.append(row)
-            continue
-        vals, draws = customer_value(
-            pm, sm, sub, horizon=H, discount_rate=discount_rate, time_unit=unit, margin=margin,
-            level=level, return_draws=True,
-        )  # fmt: skip
-        if customers is not None:
+        row, vals = _group_row(g, summary[labels.to_numpy() == g], **hyper)
+        if customers is not None and vals is not None:
             customers[g] = vals
-        total = float(vals["clv"].sum())
-        row.update(
-            {
-                "revenue_to_date": float(sub["revenue"].sum()) if "revenue" in sub else np.nan,
-                "model": pm.lookup_name,
-                "expected_purchases_mean": float(vals["expected_purchases"].mean()),
-                "probability_alive_mean": float(vals["probability_alive"].mean()),
-                "clv_mean": total / len(sub),
-                "clv_total": total,
-                "note": "",
-            }
-        )
-        if draws is None and interval != "none":
-            row["note"] = (
-                "interval refused: the group's likelihood is flat at its optimum (too few "
-                "repeat purchases to pin the parameters down)"
-            )
-        elif draws is not None:
-            tot = draws.sum(axis=1)
-            lo, hi = np.quantile(tot, [q, 1 - q])
-            if not np.isfinite(hi) or hi > MAX_INTERVAL_RATIO * max(total, 0.0):
-                row["note"] = (
-                    "interval refused: the data cannot bound the group's value (its upper end "
-                    f"is over {MAX_INTERVAL_RATIO:g} times the estimate; too few repeat "
-                    "purchases to pin the parameters down)"
-                )
-                rows.append(row)
-                continue
-            # the interval is for the group's realised value: parameter and customer-level
-            # uncertainty together (see latent_total_draws)
-            latent = latent_total_draws(
-                pm, sm, sub, horizon=H, discount_rate=discount_rate, time_unit=unit,
-                margin=margin, random_state=random_state + 2,
-            )  # fmt: skip
-            if latent is not None:
-                lo, hi = np.quantile(latent, [q, 1 - q])
-            row.update(
-                clv_total_low=float(lo),
-                clv_total_high=float(hi),
-                clv_mean_low=float(lo) / len(sub),
-                clv_mean_high=float(hi) / len(sub),
-            )
         rows.append(row)
     update("done", 1.0)
     cols = [
@@ -551,3 +484,96 @@ def clv_by_group(
         {"horizon": H, "time_unit": unit, "discount_rate": discount_rate, "level": level}
     )
     return out
+
+
+def _refused(row: dict[str, Any], note: str) -> dict[str, Any]:
+    """``row`` with the reason its CLV (or its interval) is refused in ``note``."""
+    row["note"] = note
+    return row
+
+
+def _group_row(
+    g: str,
+    sub: pd.DataFrame,
+    *,
+    model: str,
+    unit: str,
+    horizon: float,
+    discount_rate: float,
+    margin: float,
+    interval: str,
+    n_draws: int,
+    level: float,
+    random_state: int,
+) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """One row of :func:`clv_by_group`, and the group's per-customer predictions (None when the
+    group is refused)."""
+    row: dict[str, Any] = {
+        "group": g,
+        "customers": len(sub),
+        "repeat_buyers": int((sub["frequency"] > 0).sum()),
+    }
+    if row["repeat_buyers"] < MIN_GROUP_REPEAT_BUYERS:
+        return _refused(
+            row,
+            f"refused: {row['repeat_buyers']} repeat buyer(s), fewer than "
+            f"{MIN_GROUP_REPEAT_BUYERS} needed to fit the group's own model",
+        ), None
+    try:
+        pm, _ = fit_purchase_model(
+            sub, model=model, interval=interval, n_draws=n_draws, level=level,
+            random_state=random_state,
+        )  # fmt: skip
+        sm = GammaGammaModel(
+            interval=interval, n_draws=n_draws, level=level, random_state=random_state + 1
+        ).fit(sub)
+    except MicromixError as exc:
+        return _refused(row, f"refused: {exc}"), None
+    vals, draws = customer_value(
+        pm, sm, sub, horizon=horizon, discount_rate=discount_rate, time_unit=unit,
+        margin=margin, level=level, return_draws=True,
+    )  # fmt: skip
+    total = float(vals["clv"].sum())
+    row.update(
+        {
+            "revenue_to_date": float(sub["revenue"].sum()) if "revenue" in sub else np.nan,
+            "model": pm.lookup_name,
+            "expected_purchases_mean": float(vals["expected_purchases"].mean()),
+            "probability_alive_mean": float(vals["probability_alive"].mean()),
+            "clv_mean": total / len(sub),
+            "clv_total": total,
+            "note": "",
+        }
+    )
+    if draws is None:
+        if interval != "none":
+            _refused(
+                row,
+                "interval refused: the group's likelihood is flat at its optimum (too few "
+                "repeat purchases to pin the parameters down)",
+            )
+        return row, vals
+    q = (1 - level) / 2
+    lo, hi = np.quantile(draws.sum(axis=1), [q, 1 - q])
+    if not np.isfinite(hi) or hi > MAX_INTERVAL_RATIO * max(total, 0.0):
+        return _refused(
+            row,
+            "interval refused: the data cannot bound the group's value (its upper end is over "
+            f"{MAX_INTERVAL_RATIO:g} times the estimate; too few repeat purchases to pin the "
+            "parameters down)",
+        ), vals
+    # the interval is for the group's realised value: parameter and customer-level
+    # uncertainty together (see latent_total_draws)
+    latent = latent_total_draws(
+        pm, sm, sub, horizon=horizon, discount_rate=discount_rate, time_unit=unit,
+        margin=margin, random_state=random_state + 2,
+    )  # fmt: skip
+    if latent is not None:
+        lo, hi = np.quantile(latent, [q, 1 - q])
+    row.update(
+        clv_total_low=float(lo),
+        clv_total_high=float(hi),
+        clv_mean_low=float(lo) / len(sub),
+        clv_mean_high=float(hi) / len(sub),
+    )
+    return row, vals

@@ -104,6 +104,9 @@ GOOD = "customer_id,date,value\na,1997-01-01,10\na,1997-02-01,12\nb,1997-01-05,8
         (GOOD, ["--calibration-end", "1997-03-01", "--holdout-end", "1997-02-01"],
          r"dates are out of order"),
         (GOOD, ["--model", "nbd"], r"model='nbd' is not known"),
+        ("customer_id,date,value\n" + "".join(
+            f"c{i % 12},1997-0{1 + i % 9}-1{i // 12 % 9},5\n" for i in range(60)), [],
+         r"orders\.csv: field 'value': every repeat buyer's average purchase value is the same"),
         (GOOD, ["--plot", "x.png"], r"--plot x\.png: unknown file type \.png"),
     ],
 )  # fmt: skip

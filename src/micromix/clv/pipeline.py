@@ -54,7 +54,7 @@ from micromix.clv.value import (
     customer_value,
     latent_total_draws,
 )
-from micromix.errors import ConfigError, DataValidationError, MicromixError
+from micromix.errors import ConfigError, DataValidationError, MicromixError, ModelError
 
 __all__ = [
     "AUTO_CANDIDATES",
@@ -322,9 +322,12 @@ def fit_clv(
     sm: GammaGammaModel | None = None
     if value_col is not None:
         update("fitting Gamma-Gamma spend", 0.6)
-        sm = GammaGammaModel(
-            interval=interval, n_draws=n_draws, level=level, random_state=random_state + 1
-        ).fit(summary, progress=sub(0.6, 0.75))
+        try:
+            sm = GammaGammaModel(
+                interval=interval, n_draws=n_draws, level=level, random_state=random_state + 1
+            ).fit(summary, progress=sub(0.6, 0.75))
+        except (DataValidationError, ModelError) as exc:  # name the file and the field
+            raise type(exc)(f"{source}: field {value_col!r}: {exc}") from None
     update("predicting customer values", 0.8)
     customers, draws = customer_value(
         pm,

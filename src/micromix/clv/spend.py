@@ -127,6 +127,12 @@ class GammaGammaModel(LogParamEstimator):
                 f"only {len(x)} customer(s) made a repeat purchase with a positive value; the "
                 "Gamma-Gamma spend model needs at least 10 - use a longer calibration period"
             )
+        if float(np.ptp(m)) <= 1e-9 * float(np.max(m)):
+            raise DataValidationError(
+                f"every repeat buyer's average purchase value is the same ({float(m[0]):.6g}), "
+                "so spend does not vary between customers and the Gamma-Gamma spend model has "
+                "nothing to fit; check the value column (a constant or a placeholder?)"
+            )
         res = self._fit_arrays(x, m)
         q = float(np.exp(res.theta[1]))
         if q <= 1:  # heavy tails: checked first, it is also why such fits fail to converge

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import norm
 
 from micromix.errors import ConfigError
 from micromix.plan.allocate import (
@@ -18,13 +17,7 @@ from micromix.plan.allocate import (
     anchored_curve,
     reallocate,
 )
-from micromix.plan.returns import (
-    DECISION_LEVEL,
-    ranked_pairs,
-    separated_pairs,
-    shrink,
-    strategy_returns,
-)
+from micromix.plan.returns import separated_pairs, shrink, strategy_returns
 
 
 def _holdouts(rows: list[tuple[str, float, float, float]]) -> pd.DataFrame:
@@ -90,54 +83,6 @@ def test_money_moves_towards_the_clearly_better_strategy_and_the_budget_is_kept(
     assert (t["expected_incremental_revenue"] <= t["high"] + 1e-9).all()
 
 
-def test_a_test_of_the_difference_ranks_pairs_whose_intervals_overlap():
-    # se 1.5 each (95% half-width 2.94): a's interval [6.06, 11.94] overlaps b's [1.06, 6.94],
-    # yet the difference 5 is 2.36 standard errors of the difference (1.5 * sqrt 2)
-    hw = 1.5 * 1.959963984540054
-    h = _holdouts([("a", 9.0, 9.0 - hw, 9.0 + hw), ("b", 4.0, 4.0 - hw, 4.0 + hw)])
-    r = strategy_returns(h, None, pd.Series({"a": 100.0, "b": 300.0}))
-    assert r.separated == [] and r.ranked == [("a", "b")]
-    plan = reallocate(r)
-    assert plan.recommended[0] > 100.0 and plan.recommended[1] < 300.0
-
-
-@pytest.mark.parametrize("margin, ranked", [(0.01, True), (-0.01, False)])
-def test_the_ranking_threshold_is_the_one_sided_decision_level(margin, ranked):
-    t = pd.DataFrame(
-        {
-            "strategy": ["a", "b", "c"],
-            "evidence": ["holdout", "holdout", "mix model"],
-            "holdout_low": [np.nan] * 3,
-            "holdout_high": [np.nan] * 3,
-            "roas": [4.0 + float(norm.ppf(DECISION_LEVEL)) * 5.0 + margin, 4.0, 99.0],
-            "roas_sd": [3.0, 4.0, 0.1],  # the difference's sd: 5
-        }
-    )
-    # c has no holdout: the mix model alone never ranks a strategy
-    assert ranked_pairs(t) == ([("a", "b")] if ranked else [])
-
-
-def test_a_negative_holdout_estimate_alone_does_not_rank_a_pair():
-    # on a small holdout a raw estimate below zero is noise; the reconciled return is not
-    hw = 8.3 * 1.959963984540054
-    h = _holdouts(
-        [
-            ("a", 18.9, 18.9 - hw, 18.9 + hw),
-            ("b", -10.0, -10.0 - hw, -10.0 + hw),
-            ("c", 9.0, 1.0, 17.0),
-        ]
-    )
-    r = strategy_returns(h, None, pd.Series({"a": 190.0, "b": 300.0, "c": 80.0}))
-    assert ("a", "b") not in r.ranked
-
-
-def test_every_separated_pair_is_ranked():
-    h = _holdouts([("a", 9.0, 8.0, 10.0), ("b", 4.0, 3.0, 5.0), ("c", 6.0, 2.0, 10.0)])
-    r = strategy_returns(h, None, pd.Series({"a": 100.0, "b": 300.0, "c": 100.0}))
-    assert set(r.separated) <= set(r.ranked)
-    assert ranked_pairs(r.table, decision_level=0.999999) == r.separated
-
-
 def test_overlapping_wide_intervals_keep_todays_split():
     h = _holdouts([("a", 6.0, -4.0, 16.0), ("b", 4.0, -6.0, 14.0)])
     r = strategy_returns(h, None, pd.Series({"a": 100.0, "b": 100.0}))
@@ -183,8 +128,7 @@ def test_money_never_moves_from_a_clearly_better_strategy_to_a_worse_one(roas, w
     ret = strategy_returns(h, None, pd.Series(dict(zip(names, spend))))
     plan = reallocate(ret, n_simulations=400)
     pos = {n: i for i, n in enumerate(names)}
-    assert set(ret.separated) <= set(ret.ranked)
-    for better, worse in ret.ranked:
+    for better, worse in ret.separated:
         i, j = pos[better], pos[worse]
         assert not (
             plan.recommended[i] < plan.current[i] - 1e-6

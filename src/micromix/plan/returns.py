@@ -12,11 +12,7 @@ figure the plan acts on:
   says so. How far true returns differ between strategies is learnt from the data, with a
   half-normal prior of scale :data:`PRIOR_SPREAD` times their mean, and integrated over;
 * where holdout intervals **clearly separate** two strategies (no overlap), the reconciled
-  figures keep that order (pooled where shrinkage would reverse it);
-* a pair is **ranked** (:func:`ranked_pairs`) when a test of the difference between the two
-  reconciled returns, one-sided at :data:`DECISION_LEVEL`, says which is better: the pairs the
-  plan may move money along. Non-overlap of two 95 % intervals is a far stricter test (about
-  z = 2.77 for equal standard errors) that lift tests of typical size never pass.
+  figures keep that order (pooled where shrinkage would reverse it).
 
 Quickstart
 ----------
@@ -30,7 +26,7 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -39,11 +35,9 @@ from scipy import stats
 from micromix.measurement import ORGANIC_STRATEGIES
 
 __all__ = [
-    "DECISION_LEVEL",
     "PRIOR_SPREAD",
     "RETURN_COLUMNS",
     "StrategyReturns",
-    "ranked_pairs",
     "separated_pairs",
     "shrink",
     "strategy_returns",
@@ -51,9 +45,6 @@ __all__ = [
 
 #: prior scale of the spread of true returns between strategies, as a share of their mean
 PRIOR_SPREAD = 1.0
-#: one-sided level of the test of two strategies' difference in reconciled return that ranks
-#: them (tuned on simulated seeds 0-9, docs/plan.md)
-DECISION_LEVEL = 0.9
 #: columns of :attr:`StrategyReturns.table`
 RETURN_COLUMNS: tuple[str, ...] = (
     "strategy",
@@ -78,16 +69,13 @@ class StrategyReturns:
     ``table`` has :data:`RETURN_COLUMNS`; ``evidence`` is ``holdout``, ``mix model`` or
     ``none`` (no incremental evidence: the plan keeps such a strategy's spend);
     ``agreement`` is ``agree``, ``disagree`` or ``n/a``. ``level`` is the holdouts' interval
-    coverage; ``separated`` lists (better, worse) pairs whose holdout intervals do not overlap;
-    ``ranked`` the (better, worse) pairs the test of their difference ranks (see
-    :func:`ranked_pairs`; every separated pair is ranked).
+    coverage; ``separated`` lists (better, worse) pairs whose holdout intervals do not overlap.
     """
 
     table: pd.DataFrame
     level: float
     mix_level: float | None
     separated: list[tuple[str, str]]
-    ranked: list[tuple[str, str]] = field(default_factory=list)
 
     def row(self, strategy: str) -> pd.Series:
         return self.table.set_index("strategy").loc[strategy]
@@ -160,34 +148,6 @@ def separated_pairs(table: pd.DataFrame) -> list[tuple[str, str]]:
             if a["strategy"] != b["strategy"] and a["holdout_low"] > b["holdout_high"]:
                 out.append((str(a["strategy"]), str(b["strategy"])))
     return out
-
-
-def ranked_pairs(
-    table: pd.DataFrame, *, decision_level: float | None = None
-) -> list[tuple[str, str]]:
-    """(better, worse) pairs of holdout-measured strategies a test of their difference ranks.
-
-    The test is on the reconciled returns (``roas`` with ``roas_sd``, see :func:`shrink`):
-    ``a`` ranks above ``b`` when ``roas[a] - roas[b]`` exceeds the one-sided ``decision_level``
-    (default :data:`DECISION_LEVEL`) normal quantile of ``sqrt(roas_sd[a]**2 +
-    roas_sd[b]**2)``. The reconciled figures, not the raw holdout estimates: on small holdouts
-    the raw estimates are skewed and can be negative (a return below nothing), and a test on
-    them ranked truly equal strategies far more often than its level says (7 of 15 ranked
-    pairs wrong on 6,000-10,000-user markets, docs/plan.md). Separated pairs
-    (:func:`separated_pairs`) are always ranked.
-    """
-    decision_level = DECISION_LEVEL if decision_level is None else decision_level
-    z = float(stats.norm.ppf(decision_level))
-    h = table[table["evidence"] == "holdout"].dropna(subset=["roas", "roas_sd"])
-    est, sd = h["roas"].to_numpy(float), h["roas_sd"].to_numpy(float)
-    names = [str(x) for x in h["strategy"]]
-    out = [
-        (a, b)
-        for i, a in enumerate(names)
-        for j, b in enumerate(names)
-        if i != j and est[i] - est[j] > z * math.hypot(sd[i], sd[j])
-    ]
-    return out + [p for p in separated_pairs(table) if p not in out]
 
 
 def _keep_order(post: pd.Series, pairs: list[tuple[str, str]]) -> pd.Series:
@@ -266,5 +226,4 @@ def strategy_returns(
     post = _keep_order(post, pairs)
     t["roas"] = post.to_numpy()
     t["roas_sd"] = sd.to_numpy()
-    ranked = ranked_pairs(t)
-    return StrategyReturns(t[list(RETURN_COLUMNS)], level, mix_level, pairs, ranked)
+    return StrategyReturns(t[list(RETURN_COLUMNS)], level, mix_level, pairs)

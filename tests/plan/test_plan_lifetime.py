@@ -72,3 +72,23 @@ def test_overlapping_or_missing_intervals_are_not_a_caution():
     )
     _, notes = _lifetime(ev, _realloc([100, 100], [150, 50]))
     assert len(notes) == 1 and "influencer 6.00 (no interval" in notes[0]
+
+
+def test_the_plan_computes_lifetime_returns_by_strategy_only():
+    # the plan reads lifetime ROAS by strategy; by targeting and creator tier it is not computed
+    from micromix.ingest.market import load_market
+    from micromix.plan import gather_evidence
+    from micromix.plan.build import PLAN_LIFETIME_DIMENSIONS
+    from micromix.simulate import SimConfig, simulate
+    from micromix.store import Store
+
+    assert PLAN_LIFETIME_DIMENSIONS == ("strategy",)
+    with Store.open(":memory:") as st:
+        load_market(st, simulate(SimConfig(users=3_000, days=28, seed=4)))
+        parts = ("comparisons", "lifetime")
+        only = gather_evidence(st, n_boot=20, parts=parts, lifetime_dimensions=("strategy",))
+        every = gather_evidence(st, n_boot=20, parts=parts)
+    assert only.lifetime is not None and every.lifetime is not None
+    assert sorted(only.lifetime) == ["strategy"]
+    assert sorted(every.lifetime) == ["creator_tier", "strategy", "targeting"]
+    pd.testing.assert_frame_equal(only.lifetime["strategy"], every.lifetime["strategy"])

@@ -71,6 +71,7 @@ class Evidence(Protocol):
 __all__ = [
     "CURRENCY_SYMBOLS",
     "LIFETIME_ROAS_COLUMNS",
+    "PLAN_LIFETIME_DIMENSIONS",
     "PLAN_PARTS",
     "Plan",
     "build_plan",
@@ -80,6 +81,8 @@ __all__ = [
 
 #: the evidence parts a plan reads
 PLAN_PARTS: tuple[str, ...] = ("overview", "comparisons", "lifetime", "mix", "content", "moments")
+#: the lifetime returns a plan reads: by strategy only (the allocation's decision space)
+PLAN_LIFETIME_DIMENSIONS: tuple[str, ...] = ("strategy",)
 #: lifetime columns each allocation row carries (null without customer lifetime values)
 LIFETIME_ROAS_COLUMNS: tuple[str, ...] = (
     "lifetime_roas",

@@ -47,7 +47,13 @@ from micromix.metrics.compare import (
 )
 from micromix.moments.summary import MomentSummary, moment_summary
 from micromix.optimize import BudgetRecommendation, recommend_budget
-from micromix.plan.build import PLAN_PARTS, Plan, build_plan, currency_of
+from micromix.plan.build import (
+    PLAN_LIFETIME_DIMENSIONS,
+    PLAN_PARTS,
+    Plan,
+    build_plan,
+    currency_of,
+)
 from micromix.simulate import TOPICS
 from micromix.social import BrandSpec, ad_baseline, infer_brand, rank_for_amplification
 from micromix.store import Store
@@ -148,6 +154,8 @@ class Evidence:
     level: float
     seed: int
     comparison_names: tuple[str, ...] = DEFAULT_COMPARISONS
+    #: dimensions to compute lifetime returns by (``None``: every comparison's dimension)
+    lifetime_dimensions: tuple[str, ...] | None = None
     #: overall KPIs (one row), their source (``events`` or ``ads``) and rows read
     kpis: pd.DataFrame | None = None
     kpi_source: str | None = None
@@ -251,7 +259,11 @@ def _lifetime(ev: Evidence, store: Store) -> None:
     if store.count("events") == 0:
         ev.note("lifetime", "No customer lifetime values: the store has no events.")
         return
-    dims = dict.fromkeys(COMPARISONS[n].dimension for n in ev.comparison_names)
+    dims = dict.fromkeys(
+        ev.lifetime_dimensions
+        if ev.lifetime_dimensions is not None
+        else (COMPARISONS[n].dimension for n in ev.comparison_names)
+    )
     tables: dict[str, pd.DataFrame] = {}
     for dim in dims:
         try:
@@ -356,6 +368,7 @@ def gather_evidence(
     parts: Sequence[str] | None = None,
     results: Mapping[str, ComparisonResult] | None = None,
     budget: float | None = None,
+    lifetime_dimensions: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> Evidence:
     """Compute the evidence of ``store`` (see the module docstring).
@@ -378,6 +391,8 @@ def gather_evidence(
         Comparison results already computed (name -> ``ComparisonResult``), used as given.
     budget : float, optional
         The paid budget the plan allocates over its horizon (default: today's spend).
+    lifetime_dimensions : sequence of str, optional
+        Dimensions of the ``lifetime`` part (default: every comparison's dimension).
     progress : callable, optional
         ``progress(step, fraction_done)``.
 
@@ -404,6 +419,7 @@ def gather_evidence(
         level,
         seed,
         comparison_names=tuple(comparisons),
+        lifetime_dimensions=None if lifetime_dimensions is None else tuple(lifetime_dimensions),
         parts=wanted,
         simulated=store.has_table("ground_truth") and store.count("ground_truth") > 0,
     )
@@ -450,5 +466,12 @@ def make_plan(
         When the store cannot support a plan (no events, no spend, a bad budget), with the
         reason.
     """
-    ev = gather_evidence(store, n_boot=n_boot, seed=seed, parts=PLAN_PARTS, progress=progress)
+    ev = gather_evidence(
+        store,
+        n_boot=n_boot,
+        seed=seed,
+        parts=PLAN_PARTS,
+        lifetime_dimensions=PLAN_LIFETIME_DIMENSIONS,
+        progress=progress,
+    )
     return build_plan(ev, store, budget=budget, seed=seed)

@@ -18,13 +18,17 @@ Mixed load (``--mixed``, issue 16)
 ----------------------------------
 The server in its own process; a **writer process** posting event batches at a target rate
 (``--rate``, default 20,000 events/s, paced open loop: batch *k* is due at ``k * batch / rate``
-seconds) on an analyst key and **reader processes** hitting ``GET /api/v1/kpis`` as fast as
-they can on a viewer key (wrk, a C client, when Debian's ``wrk`` is installed; else
-``--readers`` Python processes); ``--profile`` samples the server with py-spy meanwhile. Phases of
-``--seconds`` each: reads alone (the baseline, same run), writes alone, reads and writes
-together. Then the server is stopped and the store is checked: every acknowledged event is
-stored exactly once (``count(*)`` and ``count(DISTINCT event_id)`` of the run's ids against the
-acknowledged count). The default store for this mode is the size ``micromix serve`` seeds
+seconds; ``--writer-connections`` batches in flight at once, default 1, each batch's latency
+counted from its scheduled time) on an analyst key and **reader processes** hitting
+``GET /api/v1/kpis`` as fast as they can on a viewer key (wrk, a C client, when Debian's
+``wrk`` is installed; else ``--readers`` Python processes), or paced at ``--read-rate``;
+``--profile`` samples the server with py-spy meanwhile. Phases of ``--seconds`` each: reads
+alone (the baseline, same run), writes alone, reads and writes together. Then the server is
+stopped and the store is checked: every acknowledged event is stored exactly once
+(``count(*)`` and ``count(DISTINCT event_id)`` of the run's ids against the acknowledged
+count). The writes-alone phase also reports the CPU time per batch of the server process and
+of its child processes (the batch worker, :mod:`micromix.api.batches`). The default store for
+this mode is the size ``micromix serve`` seeds
 (``--users 20000 --days 56``).
 
 Usage::

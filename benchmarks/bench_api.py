@@ -18,13 +18,17 @@ Mixed load (``--mixed``, issue 16)
 ----------------------------------
 The server in its own process; a **writer process** posting event batches at a target rate
 (``--rate``, default 20,000 events/s, paced open loop: batch *k* is due at ``k * batch / rate``
-seconds) on an analyst key and **reader processes** hitting ``GET /api/v1/kpis`` as fast as
-they can on a viewer key (wrk, a C client, when Debian's ``wrk`` is installed; else
-``--readers`` Python processes); ``--profile`` samples the server with py-spy meanwhile. Phases of
-``--seconds`` each: reads alone (the baseline, same run), writes alone, reads and writes
-together. Then the server is stopped and the store is checked: every acknowledged event is
-stored exactly once (``count(*)`` and ``count(DISTINCT event_id)`` of the run's ids against the
-acknowledged count). The default store for this mode is the size ``micromix serve`` seeds
+seconds; ``--writer-connections`` batches in flight at once, default 1, each batch's latency
+counted from its scheduled time) on an analyst key and **reader processes** hitting
+``GET /api/v1/kpis`` as fast as they can on a viewer key (wrk, a C client, when Debian's
+``wrk`` is installed; else ``--readers`` Python processes), or paced at ``--read-rate``;
+``--profile`` samples the server with py-spy meanwhile. Phases of ``--seconds`` each: reads
+alone (the baseline, same run), writes alone, reads and writes together. Then the server is
+stopped and the store is checked: every acknowledged event is stored exactly once
+(``count(*)`` and ``count(DISTINCT event_id)`` of the run's ids against the acknowledged
+count). The writes-alone phase also reports the CPU time per batch of the server process and
+of its child processes (the batch worker, :mod:`micromix.api.batches`). The default store for
+this mode is the size ``micromix serve`` seeds
 (``--users 20000 --days 56``).
 
 Usage::
@@ -38,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -72,6 +77,23 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def child_pids(pid: int) -> list[int]:
+    """Child processes of ``pid`` (Linux ``/proc``), e.g. the server's batch worker."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def server_cpu(pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by the server process and by its child processes."""
+    kids = 0.0
+    for c in child_pids(pid):
+        with contextlib.suppress(OSError):  # ended meanwhile
+            kids += proc_cpu_seconds(c)
+    return proc_cpu_seconds(pid), kids
 
 
 def self_cpu_seconds() -> float:
@@ -394,8 +416,17 @@ def writer_process(
     batch: int,
     seconds: float,
     out: Any,
+    connections: int = 1,
 ) -> None:
-    """Post batches of ``batch`` events at ``rate`` events/s for ``seconds`` (own process)."""
+    """Post batches of ``batch`` events at ``rate`` events/s for ``seconds`` (own process).
+
+    Batch *k* is due at ``k * batch / rate`` seconds (open loop). ``connections`` keep-alive
+    connections (one thread each) take the batches in order, so up to that many are in flight
+    at once; with 1, a batch is sent only when the previous one is answered. A batch's latency
+    counts from its *scheduled* time, so falling behind the schedule shows in it.
+    """
+    import threading
+
     import httpx
 
     rng = np.random.default_rng(abs(hash(run)) % 2**32)
@@ -404,41 +435,62 @@ def writer_process(
         json.dumps(event_batch(run, b * batch, batch, rng)).encode() for b in range(n_batches)
     ]
     acked: list[int] = []  # batch numbers acknowledged (all their events accepted)
-    accepted = errors = 0
+    counts = {"accepted": 0, "errors": 0}
     times: list[float] = []
     headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
-    with httpx.Client(base_url=base, headers=headers, timeout=120.0) as client:
-        out.put(("ready", 0))
-        t0 = time.perf_counter()
-        for k, body in enumerate(bodies):
+    lock = threading.Lock()
+    todo = iter(range(n_batches))
+    clients = [
+        httpx.Client(base_url=base, headers=headers, timeout=120.0) for _ in range(connections)
+    ]
+    for c in clients:  # connect before the clock starts
+        c.get("/health")
+    out.put(("ready", 0))
+    t0 = time.perf_counter()
+
+    def post(client: httpx.Client) -> None:
+        while True:
+            with lock:
+                k = next(todo, None)
+            if k is None:
+                return
             due = t0 + k * batch / rate
             wait = due - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
-            t = time.perf_counter()
             try:
-                r = client.post("/api/v1/events", content=body)
+                r = client.post("/api/v1/events", content=bodies[k])
             except httpx.HTTPError:
-                errors += 1
+                with lock:
+                    counts["errors"] += 1
                 continue
-            times.append(time.perf_counter() - t)
-            if r.status_code == 200:
-                got = int(r.json()["accepted"])
-                accepted += got
-                if got == batch:
-                    acked.append(k)
-            else:
-                errors += 1
-        wall = time.perf_counter() - t0
+            with lock:
+                times.append(time.perf_counter() - due)
+                if r.status_code == 200:
+                    got = int(r.json()["accepted"])
+                    counts["accepted"] += got
+                    if got == batch:
+                        acked.append(k)
+                else:
+                    counts["errors"] += 1
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t0
+    for c in clients:
+        c.close()
     out.put(
         (
             "done",
             {
-                "accepted": accepted,
-                "acked_batches": acked,
+                "accepted": counts["accepted"],
+                "acked_batches": sorted(acked),
                 "seconds": wall,
-                "events_per_s": accepted / wall,
-                "errors": errors,
+                "events_per_s": counts["accepted"] / wall,
+                "errors": counts["errors"],
                 "batch_p50_ms": 1000 * statistics.median(times) if times else float("nan"),
                 "batch_p99_ms": 1000 * float(np.percentile(times, 99)) if times else float("nan"),
             },
@@ -597,7 +649,8 @@ def mixed(a: argparse.Namespace) -> None:
         def writer(run: str) -> tuple[Any, Any]:
             q: Any = ctx.Queue()
             w = ctx.Process(
-                target=writer_process, args=(base, secret, run, a.rate, batch, a.seconds, q)
+                target=writer_process,
+                args=(base, secret, run, a.rate, batch, a.seconds, q, a.writer_connections),
             )
             w.start()
             assert q.get(timeout=300)[0] == "ready"
@@ -614,8 +667,12 @@ def mixed(a: argparse.Namespace) -> None:
             run = f"mixw{rep}{int(time.time())}"
             runs.append(run)
             w, q = writer(run)
+            cpu0 = server_cpu(proc.pid)
             got = q.get(timeout=a.seconds + 600)[1]
             w.join()
+            cpu1 = server_cpu(proc.pid)
+            n_b = max(1, got["accepted"] // batch)
+            got["cpu_ms"] = tuple(1000 * (y - x) / n_b for x, y in zip(cpu0, cpu1))
             results.setdefault("writes alone", []).append(
                 {**got, "run": run, "load": os.getloadavg()[0]}
             )
@@ -632,12 +689,14 @@ def mixed(a: argparse.Namespace) -> None:
             results.setdefault("reads during writes", []).append({**r, "load": load})
             results.setdefault("writes during reads", []).append({**got, "run": run})
         server_peak_mb = peak_rss_mb(proc.pid)
+        worker_peak_mb = sum(peak_rss_mb(p) for p in child_pids(proc.pid))
     finally:
         stop_server(proc)
     print(
         f"\nmixed load on {n_events:,} events, {a.seconds:.0f} s per phase, {a.repeats} "
         f"repeat(s); KPI path {KPI_PATH}; writer target {a.rate:,.0f} events/s in batches of "
-        f"{batch:,}"
+        f"{batch:,} on {a.writer_connections} connection(s) (batch latency from its scheduled "
+        "time)"
     )
     print(
         f"{'phase':22} {'load':>5} {'reads/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
@@ -665,6 +724,11 @@ def mixed(a: argparse.Namespace) -> None:
                 else f"{'-':>8} {'-':>7} {'-':>7} {'-':>7} {w['errors']:6.0f}"
             )
             print(f"{name:22} {r.get('load', float('nan')):5.2f} {rcols} {wcols}")
+    for i, r in enumerate(results.get("writes alone", [])):
+        print(
+            f"writes alone, repeat {i + 1}: CPU per batch of {batch:,}: server process "
+            f"{r['cpu_ms'][0]:.1f} ms, its child processes (the batch worker) {r['cpu_ms'][1]:.1f} ms"
+        )
     med = {
         k: statistics.median(x["p99_ms"] for x in results[k])
         for k in ("reads alone", "reads during writes")
@@ -690,7 +754,8 @@ def mixed(a: argparse.Namespace) -> None:
         remove_run(db, run)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"server peak RSS {server_peak_mb:,.0f} MB; client peak memory {peak:,.0f} MB; load "
+        f"server peak RSS {server_peak_mb:,.0f} MB (its child processes, the batch worker "
+        f"and its resource tracker, {worker_peak_mb:,.0f} MB); client peak memory {peak:,.0f} MB; load "
         f"average at end {os.getloadavg()[0]:.2f}"
     )
 
@@ -721,6 +786,12 @@ def main(argv: list[str] | None = None) -> None:
         help="--mixed: KPI reads per second in total, on a fixed schedule (default 0: flat out)",
     )
     ap.add_argument("--repeats", type=int, default=3, help="--mixed: repeats (medians)")
+    ap.add_argument(
+        "--writer-connections",
+        type=int,
+        default=1,
+        help="--mixed: the writer's connections, i.e. batches in flight at once (default 1)",
+    )
     ap.add_argument(
         "--profile", action="store_true", help="--mixed: py-spy the server during reads+writes"
     )

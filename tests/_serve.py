@@ -1,4 +1,4 @@
-"""Test helpers shared by the browser tests: a free loopback port and an app served in a thread."""
+"""Test helpers shared by the tests that serve: a free loopback port and an app served in a thread."""
 
 from __future__ import annotations
 

@@ -21,7 +21,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from _serve import free_port
 from micromix.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -294,15 +294,9 @@ def test_tour_micro_moments(tour, monkeypatch):
     _check_watch(watch)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _check_watch(command: str) -> None:
     """``moments watch --source http``: it listens, takes POST /events, stops on Ctrl-C."""
-    port = _free_port()
+    port = free_port()
     args = shlex.split(command)[1:]
     args[args.index("--port") + 1] = str(port)
     proc = subprocess.Popen(
@@ -505,7 +499,7 @@ def test_tour_customer_lifetime_value(tour, monkeypatch):
 def test_tour_service_and_keys(tour, monkeypatch):
     serve, keys = _section("The dashboard and the REST API")
     shutil.copy("demo/micromix.duckdb", "micromix.duckdb")  # a store with data: no seeding
-    port = _free_port()
+    port = free_port()
     args = [*shlex.split(serve)[1:], "--port", str(port), "--no-warm"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "micromix.cli.main", *args],

@@ -22,7 +22,9 @@ def api_store():
 def service(api_store):
     from micromix.api import Service, ServiceConfig
 
-    return Service(api_store, ServiceConfig(demo=False, rate=0))
+    svc = Service(api_store, ServiceConfig(demo=False, rate=0))
+    yield svc
+    svc.batches.close()
 
 
 @pytest.fixture(scope="session")
@@ -73,4 +75,5 @@ def fresh_app():
 
     yield make
     for svc in made:
+        svc.close()  # its batch worker and refresh threads (the store is the test's)
         svc.store.close()

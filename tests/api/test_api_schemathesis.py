@@ -11,13 +11,14 @@ Run by ``.ci/run`` in its own stage.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from _serve import free_port
 
 try:
     import schemathesis  # noqa: F401
@@ -32,12 +33,6 @@ except ImportError:
 EXAMPLES = int(os.environ.get("MICROMIX_SCHEMATHESIS_EXAMPLES", "10"))
 #: the whole run may not take longer than this
 TIMEOUT_S = 2_400
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _store_with_admin_key(db: Path) -> str:
@@ -57,7 +52,7 @@ def test_schemathesis_finds_no_server_error(tmp_path):
 
     db = tmp_path / "api.duckdb"
     key = _store_with_admin_key(db)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "server.log"
     with log.open("w") as err:

@@ -136,11 +136,17 @@ def test_failure_half_way_leaves_store_unchanged(monkeypatch, tmp_path, broken_f
 
     impl = type(store)  # the engine's Store implementation (DuckDBStore here)
     original_append, original_upsert = impl.append, impl.upsert
+    original_append_row = impl._append_row
 
     def boom_append(self, name, df):
         if name == failing:
             raise RuntimeError("disk full (injected)")
         return original_append(self, name, df)
+
+    def boom_append_row(self, name, row):  # the ingest log line is one bound INSERT
+        if name == failing:
+            raise RuntimeError("disk full (injected)")
+        return original_append_row(self, name, row)
 
     def boom_upsert(self, name, df, key):
         if name == failing:
@@ -148,6 +154,7 @@ def test_failure_half_way_leaves_store_unchanged(monkeypatch, tmp_path, broken_f
         return original_upsert(self, name, df, key)
 
     monkeypatch.setattr(impl, "append", boom_append)
+    monkeypatch.setattr(impl, "_append_row", boom_append_row)
     monkeypatch.setattr(impl, "upsert", boom_upsert)
     with pytest.raises(RuntimeError, match="injected"):
         ingest_file(store, "ads", broken_file, currency="USD")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _serve import free_port
 from micromix.moments import (
     MOMENTS_TABLE,
     ActionDispatcher,
@@ -145,19 +145,13 @@ def test_http_ingest():
         t.join(5)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def redis_url():
     exe = shutil.which("redis-server")
     if exe is None:
         pytest.skip("redis-server not installed (apt-get install -y redis-server)")
     redis = pytest.importorskip("redis", reason="the redis package is in micromix[redis]")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,

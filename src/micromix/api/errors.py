@@ -72,6 +72,10 @@ class ApiError(Exception):
         self.message = message
         self.headers = headers or {}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # raised in the batch worker process and re-raised in the server (micromix.api.batches)
+        return (type(self), (self.status, self.kind, self.message, self.headers))
+
 
 def status_for(exc: BaseException) -> int:
     """HTTP status for a micromix error."""

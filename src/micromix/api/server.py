@@ -47,6 +47,7 @@ def run_server(
     # reads are answered on the event loop; while an ingest thread holds the interpreter lock
     # the loop waits up to one switch interval for it (Python's default is 5 ms)
     sys.setswitchinterval(svc.config.switch_interval_ms / 1000)
+    svc.batches.start()  # the batch worker's imports, before the first batch waits for them
     if warm:
         threading.Thread(target=warm_cache, args=(svc,), name="micromix-warm", daemon=True).start()
     uvicorn.run(app, host=host, port=port, log_level=log_level)

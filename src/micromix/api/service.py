@@ -39,6 +39,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from micromix.api.audit import AUDIT_TABLE
+from micromix.api.batches import BatchValidator
 from micromix.api.keys import KEY_TABLE, KeyRing
 from micromix.api.models import ModelRegistry
 from micromix.api.ratelimit import RateLimiter
@@ -97,6 +98,13 @@ class ServiceConfig(BaseSettings):
         (reads are answered from it meanwhile; capped at ``stale_seconds``): under a stream of
         writes, KPIs are recomputed at most about once per ``refresh_seconds`` instead of back
         to back, which leaves the cores to the writes. 0 recomputes as soon as data changes.
+    ingest_workers : int
+        Worker processes that parse and validate event batches (``POST /api/v1/events``) off
+        the server's interpreter, on another core (:mod:`micromix.api.batches`); 0 validates
+        them in the server's threads.
+    ingest_process_bytes : int
+        Batches smaller than this are validated in the server's threads (the trip to the
+        worker would cost more than it saves).
     switch_interval_ms : float
         Python's thread switch interval while ``micromix serve`` runs (``sys.setswitchinterval``;
         Python's default is 5 ms). Every read is answered on the event loop thread, which
@@ -115,6 +123,8 @@ class ServiceConfig(BaseSettings):
     demo: bool = True
     stale_seconds: float = Field(default=2.0, ge=0)
     refresh_seconds: float = Field(default=1.0, ge=0)
+    ingest_workers: int = Field(default=1, ge=0, le=8)
+    ingest_process_bytes: int = Field(default=64 * 1024, ge=0)
     switch_interval_ms: float = Field(default=1.0, gt=0)
 
 
@@ -191,6 +201,10 @@ class Service:
         #: computes newer results while reads take a recent one (created on first use)
         self._refresh: ThreadPoolExecutor | None = None
         self._cache_lock = threading.Lock()
+        #: parses and validates event batches (in a worker process when they are large)
+        self.batches = BatchValidator(
+            workers=self.config.ingest_workers, min_bytes=self.config.ingest_process_bytes
+        )
         self._owns_store = False
         if models_folder is None and store.path not in ("", ":memory:") and not store.read_only:
             models_folder = Path(str(store.path) + ".models")
@@ -216,6 +230,7 @@ class Service:
         return svc
 
     def close(self) -> None:
+        self.batches.close()
         if self._refresh is not None:
             self._refresh.shutdown(wait=True)
         if self._owns_store:
@@ -278,13 +293,9 @@ class Service:
                 self._cache.move_to_end(k)
                 return self._cache[k]
             recent = self._recent(key, at_least) if stale_ok else None
-            fut = self._inflight.get(k)
-            if recent is not None and (fut is not None or key in self._refreshing):
-                # a newer result is on its way (one background computation per key at a
-                # time: under a stream of writes the next one starts when it is done)
+            if recent is not None and self._answers_now(k, key, recent[1]):
                 return recent[0]
-            if recent is not None and recent[1] < self._refresh_after():
-                return recent[0]  # young enough: no recomputation yet (refresh_seconds)
+            fut = self._inflight.get(k)
             owner = fut is None
             if owner:
                 fut = self._inflight[k] = Future()
@@ -302,6 +313,13 @@ class Service:
 
     def _refresh_after(self) -> float:
         return min(self.config.refresh_seconds, self.config.stale_seconds)
+
+    def _answers_now(self, k: tuple[Any, ...], key: tuple[Any, ...], age: float) -> bool:
+        """Whether a recent result of ``key`` (:meth:`_recent`, ``age`` seconds old) answers a
+        read for cache entry ``k`` without a recomputation: a newer result is on its way (one
+        background computation per key at a time: under a stream of writes the next one
+        starts when it is done), or it is younger than ``refresh_seconds`` (cache lock held)."""
+        return k in self._inflight or key in self._refreshing or age < self._refresh_after()
 
     def _recent(self, key: tuple[Any, ...], at_least: int) -> tuple[Any, float] | None:
         """``(value, age in seconds)`` of the newest result of ``key`` if recent enough (the
@@ -352,8 +370,7 @@ class Service:
             hit = self._cache.get(k)
             if hit is None and stale_ok:
                 recent = self._recent(key, at_least)
-                refreshing = k in self._inflight or key in self._refreshing
-                if recent is not None and (refreshing or recent[1] < self._refresh_after()):
+                if recent is not None and self._answers_now(k, key, recent[1]):
                     hit = recent[0]
             return hit
 

@@ -61,6 +61,7 @@ from micromix.ingest.pipeline import (
     prepare_file,
     validate_frame,
     write_prepared,
+    write_validated,
 )
 from micromix.ingest.social_exports import (
     InfluencerRankingFormat,
@@ -115,4 +116,5 @@ __all__ = [
     "require_columns",
     "validate_frame",
     "write_prepared",
+    "write_validated",
 ]

@@ -78,6 +78,8 @@ from micromix.schema import (
 from micromix.schema.values import currencies_of_symbol
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from micromix.store import Store
 
 __all__ = [
@@ -1062,7 +1064,33 @@ def ingest_frame(
     """
     schema = schema_for(kind)
     res = validate_frame(schema, df, source=source, ingested_at=ingested_at)
-    return _write(store, kind, schema, res, source, "frame", "dataframe")
+    return write_validated(store, kind, res, source)
+
+
+def write_validated(
+    store: Store,
+    kind: str,
+    res: ValidationResult,
+    source: str,
+    *,
+    accepted: pa.Table | None = None,
+) -> IngestReport:
+    """Write a :func:`validate_frame` result of ``kind`` to ``store`` in one transaction.
+
+    :func:`ingest_frame` is ``validate_frame`` then this; the two halves apart let a caller
+    validate elsewhere (the API validates large event batches in a worker process) and write
+    here, under its write lock.
+
+    Parameters
+    ----------
+    accepted : pyarrow.Table, optional
+        ``res.accepted`` already in the store's Arrow form
+        (:func:`micromix.store.base.to_arrow`), written instead of ``res.accepted``: a worker
+        process that validated the rows converts them too.
+    """
+    return _write(
+        store, kind, schema_for(kind), res, source, "frame", "dataframe", accepted=accepted
+    )
 
 
 def validate_frame(
@@ -1092,26 +1120,29 @@ def _write(
     source: str,
     layout: str,
     file_format: str,
+    *,
+    accepted: pa.Table | None = None,
 ) -> IngestReport:
+    rows: pd.DataFrame | pa.Table = res.accepted if accepted is None else accepted
     quarantine = _keep_first_seen(store, schema, source, res.quarantine)
     log = {
         "source": source,
         "kind": schema.name,
         "format": f"{file_format}/{layout}",
-        "rows_in_file": len(res.accepted) + len(quarantine),
-        "accepted": len(res.accepted),
+        "rows_in_file": len(rows) + len(quarantine),
+        "accepted": len(rows),
         "quarantined": len(quarantine),
         "_rows": list(res.rows_accepted),
     }
-    written = store.write_ingest(schema, res.accepted, quarantine, log)
+    written = store.write_ingest(schema, rows, quarantine, log)
     return IngestReport(
         kind=kind,
         table=schema.name,
         source=source,
         layout=layout,
         file_format=file_format,
-        rows_in_file=len(res.accepted) + len(quarantine),
-        accepted=len(res.accepted),
+        rows_in_file=len(rows) + len(quarantine),
+        accepted=len(rows),
         quarantined=len(quarantine),
         inserted=written.inserted,
         updated=written.updated,

@@ -257,6 +257,10 @@ class Store(ABC):
         if self._read_only:
             raise StoreError(self._ro_reason or f"{self.path} is open read-only")
 
+    def _append_row(self, name: str, row: dict[str, Any]) -> None:
+        """Append one row (e.g. an ingest log line); engines may do it without a frame."""
+        self.append(name, pd.DataFrame([row]))
+
     def _touch(self, name: str) -> None:
         """Record a write to ``name`` (see :meth:`version`)."""
         with self._gen_lock:
@@ -364,14 +368,18 @@ class Store(ABC):
     def write_ingest(
         self,
         schema: EntitySchema,
-        accepted: pd.DataFrame,
+        accepted: pd.DataFrame | pa.Table,
         quarantine: pd.DataFrame,
         log: dict[str, Any],
     ) -> WriteResult:
-        """Write one ingest (accepted rows, quarantine records, log line) in one transaction."""
+        """Write one ingest (accepted rows, quarantine records, log line) in one transaction.
+
+        ``accepted`` may already be in the store's Arrow form (:func:`to_arrow`).
+        """
         self._check_writable()
+        rows = accepted if isinstance(accepted, pa.Table) else to_engine_frame(accepted)
         with self.transaction():
-            res = self.upsert(schema.name, to_engine_frame(accepted), key=list(schema.key))
+            res = self.upsert(schema.name, rows, key=list(schema.key))
             if len(quarantine):
                 q = quarantine[list(QUARANTINE_COLUMNS)].copy()
                 q["ingested_at"] = pd.to_datetime(q["ingested_at"], utc=True).dt.tz_localize(None)
@@ -383,5 +391,5 @@ class Store(ABC):
             entry = {k: v for k, v in log.items() if not k.startswith("_")}
             entry.update(inserted=res.inserted, updated=res.updated, unchanged=res.unchanged)
             entry["ingested_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None)
-            self.append("ingest_log", pd.DataFrame([entry]))
+            self._append_row("ingest_log", entry)
         return res

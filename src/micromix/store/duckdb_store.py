@@ -276,15 +276,14 @@ class DuckDBStore(Store):
         return row is not None
 
     def columns(self, name: str) -> list[str]:
-        rows = (
-            self._con()
-            .execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "ORDER BY ordinal_position",
-                [name],
-            )
-            .fetchall()
-        )
+        # the table's own catalog entry (0.4 ms) rather than information_schema (2.5 ms, over
+        # every catalog): it runs twice per write
+        import duckdb
+
+        try:
+            rows = self._con().execute("SELECT name FROM pragma_table_info(?)", [name]).fetchall()
+        except duckdb.CatalogException:
+            return []
         return [r[0] for r in rows]
 
     def count(self, name: str) -> int:
@@ -401,11 +400,12 @@ class DuckDBStore(Store):
             if not self.has_table(name) and isinstance(df, pd.DataFrame) and len(df.columns):
                 self.append(name, df)
             return WriteResult(name)
+        rows = to_arrow(df)
         with self.transaction():
-            view = self._register(df)
+            view = self._register(rows)
             try:
                 self._ensure_for(name, view)
-                matched, unchanged = self._merge(name, view, column_names(df), key)
+                matched, unchanged = self._merge(name, view, rows, key)
             finally:
                 self._raw.unregister(view)
             self._touch(name)
@@ -413,17 +413,14 @@ class DuckDBStore(Store):
             name, inserted=n - matched, updated=matched - unchanged, unchanged=unchanged
         )
 
-    def _merge(self, name: str, v: str, incoming: list[str], key: Sequence[str]) -> tuple[int, int]:
-        """Delete the rows of ``name`` that ``v`` replaces, insert ``v``; (matched, unchanged)."""
-        cols = [c for c in self.columns(name) if c in incoming]
+    def _merge(self, name: str, v: str, rows: pa.Table, key: Sequence[str]) -> tuple[int, int]:
+        """Delete the rows of ``name`` that ``v`` (registered ``rows``) replaces, insert ``v``;
+        (matched, unchanged)."""
+        cols = [c for c in self.columns(name) if c in rows.column_names]
         t = ident(name)
         # plain equality lets DuckDB hash-join (13x faster on 10M rows); the null-safe form is
-        # kept only for key columns that hold nulls in this batch
-        nulls = self._raw.execute(
-            "SELECT "
-            + ", ".join(f"count(*) FILTER (WHERE {ident(k)} IS NULL)" for k in key)
-            + f" FROM {v}"
-        ).fetchone()
+        # kept only for key columns that hold nulls in this batch (Arrow counts them)
+        nulls = [rows.column(k).null_count for k in key]
         on = " AND ".join(
             f"t.{ident(k)} IS NOT DISTINCT FROM v.{ident(k)}"
             if n_null
@@ -459,8 +456,27 @@ class DuckDBStore(Store):
                 self._touch(name)
             return gone
 
+    def _append_row(self, name: str, row: dict[str, Any]) -> None:
+        cols = self.columns(name)
+        if not cols or not set(row) <= set(cols):  # a new table, or columns append ignores
+            super()._append_row(name, row)
+            return
+        # one bound INSERT per ingest log line instead of a registered one-row frame
+        sel = ", ".join(ident(c) for c in row)
+        marks = ", ".join("?" for _ in row)
+        with self.transaction():
+            self._raw.execute(
+                f"INSERT INTO {ident(name)} ({sel}) VALUES ({marks})", list(row.values())
+            )
+            self._touch(name)
+
     def _delete_quarantined(self, kind: str, source: Any, rows: Sequence[int]) -> None:
         with self.transaction():
+            held = self._raw.execute(
+                "SELECT 1 FROM quarantine WHERE kind = ? AND source = ? LIMIT 1", [kind, source]
+            ).fetchone()
+            if held is None:  # nothing of this source quarantined (an API batch's new source)
+                return
             self._raw.execute(
                 "DELETE FROM quarantine WHERE kind = ? AND source = ? AND row IN (SELECT unnest(?))",
                 [kind, source, list(rows)],

@@ -9,8 +9,9 @@ True
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
-import json
 import re
 import tempfile
 import time
@@ -18,7 +19,6 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -32,8 +32,6 @@ from micromix.store import Store
 
 __all__ = [
     "DASHBOARD_KPIS",
-    "MAX_BATCH_DEPTH",
-    "batch_frame",
     "batch_source",
     "kpi_payload",
     "parse_dimensions",
@@ -48,8 +46,6 @@ _DIM = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
 _KINDS = ("events", "ads", "posts", "creators", "audience", "experiments")
 #: largest number of dimensions in one KPI query
 MAX_DIMENSIONS = 4
-#: deepest JSON nesting accepted in an event batch (the file readers' limit, MAX_JSON_DEPTH)
-MAX_BATCH_DEPTH = 64
 
 
 def _svc(request: Request) -> Service:
@@ -411,82 +407,35 @@ async def ingest_upload(
 )
 async def ingest_events(request: Request, who: Principal = requires("analyst")) -> Response:
     """A JSON array of event objects (or ``{"events": [...]}``) following the ``events``
-    contract; validated, upserted by ``event_id``, bad rows quarantined
-    (:func:`micromix.ingest.ingest_frame`)."""
+    contract; validated, upserted by ``event_id``, bad rows quarantined (the same checks as
+    :func:`micromix.ingest.ingest_frame`)."""
     svc = _svc(request)
     body = await request.body()
     source = batch_source(who.key_id)
+    limit = svc.config.max_rows
+    # parsing and validating a large body is tens of milliseconds of Python: in the batch
+    # worker process (the second core), or for a small body in the thread pool, never on the
+    # event loop that every other request (KPI reads) is answered from
+    fut = svc.batches.submit(body, limit, source)
+    if fut is not None:
+        # wait without a thread; its outcome (or error) is taken from ``fut`` in write()
+        with contextlib.suppress(Exception):
+            await asyncio.wrap_future(fut)
 
-    def run() -> dict[str, Any]:
-        from micromix.ingest import ingest_frame
+    def write() -> dict[str, Any]:
+        from micromix.ingest import write_validated
 
-        # parsing a large body takes tens of milliseconds: in the thread pool, not on the
-        # event loop that every other request (KPI reads) is answered from
-        frame = batch_frame(body, svc.config.max_rows)
-        report = svc.write(lambda st: ingest_frame(st, "events", frame, source), by=who.key_id)
+        if fut is None:
+            got = svc.batches.validate(body, limit, source)
+        else:
+            got = svc.batches.result(fut, body, limit, source)
+        report = svc.write(
+            lambda st: write_validated(st, "events", got.result, source, accepted=got.accepted),
+            by=who.key_id,
+        )
         return report.to_dict()
 
-    return json_response(await run_in_threadpool(run))
-
-
-def batch_frame(body: bytes, max_rows: int) -> pd.DataFrame:
-    """The events of a ``POST /api/v1/events`` body as a frame of JSON values (cells as sent).
-
-    Raises :class:`ApiError` (422) for a body that is not a JSON array of objects (or
-    ``{"events": [...]}``), nests deeper than :data:`MAX_BATCH_DEPTH`, or is empty, and 413
-    for more than ``max_rows`` events. Wrong JSON types in cells (an object as ``event_id``,
-    ``true`` as a cost) are left to the contract validator, which quarantines their rows.
-    """
-    try:
-        payload = json.loads(body)
-    except RecursionError:
-        raise ApiError(
-            422,
-            "invalid_json",
-            f"the body is nested deeper than {MAX_BATCH_DEPTH} levels; send a flat JSON array of "
-            "event objects",
-        ) from None
-    except ValueError as exc:  # also invalid UTF-8 and integers over Python's digit limit
-        raise ApiError(
-            422, "invalid_json", f"the body is not valid JSON ({str(exc)[:200]})"
-        ) from None
-    records = payload.get("events") if isinstance(payload, dict) else payload
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise ApiError(
-            422, "invalid_request", 'send a JSON array of event objects, or {"events": [...]}'
-        )
-    check_rows(len(records), max_rows, "the batch")
-    if not records:
-        raise ApiError(422, "invalid_request", "the batch has no events")
-    for i, rec in enumerate(records, start=1):
-        for k, v in rec.items():
-            if isinstance(v, dict | list) and _deeper_than(v, MAX_BATCH_DEPTH - 2):
-                raise ApiError(
-                    422,
-                    "invalid_request",
-                    f"event {i}, field {str(k)[:80]!r}: nested deeper than {MAX_BATCH_DEPTH} "
-                    "levels; send plain values",
-                )
-    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in _columns(records).items()})
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether a JSON value nests lists/objects more than ``limit`` levels (no recursion)."""
-    stack = [(value, 0)]
-    while stack:
-        v, d = stack.pop()
-        if isinstance(v, dict | list):
-            if d >= limit:
-                return True
-            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
-    return False
-
-
-def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    keys: dict[str, None] = {}
-    for r in records:
-        keys.update(dict.fromkeys(r))
-    return {k: [r.get(k) for r in records] for k in keys}
+    return json_response(await run_in_threadpool(write))
 
 
 @router.get(

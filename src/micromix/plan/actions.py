@@ -413,8 +413,8 @@ def hire_actions(
         out.append(
             Action(
                 "hire",
-                f"Hire {len(picked)} creators ({ids}{more}): about {money(cost, symbol)} for "
-                "one post each",
+                f"Hire {len(picked)} creators ({ids}{more}) for one post each: about "
+                f"{money(cost, symbol)} in all",
                 f"Best value per $ for the brand's niche among authentic creators ({mix}); "
                 "engagement from their own posts, cost from their follower tier.",
                 "creator scoring: engagement, fake-follower model, niche fit, cost per post",

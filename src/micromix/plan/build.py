@@ -127,9 +127,10 @@ class Plan:
                 f"Keep today's split of {money(r.budget, sym)} over the next {r.horizon_days} "
                 "days: the evidence does not yet separate the strategies enough to move money."
             )
+        moved = float(np.clip(r.recommended - r.current, 0, None).sum())
         return (
-            f"Reallocating {money(r.budget, sym)} over the next {r.horizon_days} days as below "
-            f"should add {money(r.gain, sym)} of incremental revenue ({r.level:.0%} interval "
+            f"Moving {money(moved, sym)} of the {money(r.budget, sym)} paid budget of the next "
+            f"{r.horizon_days} days as below should add {money(r.gain, sym)} of incremental revenue ({r.level:.0%} interval "
             f"{money(r.gain_low, sym)} to {money(r.gain_high, sym)}; chance it beats today's mix "
             f"{r.prob_gain:.0%})."
         )

@@ -225,3 +225,15 @@ def test_api_warm_cache_precomputes_the_dashboard_kpis(fresh_app):
     key, _ = svc.keys.create("viewer")
     r = client.get("/api/v1/kpis?by=strategy&grain=day", headers={"X-API-Key": key})
     assert r.content == svc.peek(_kpi_key(["strategy"], "day", "auto"))
+
+
+def test_a_market_loaded_by_demo_or_simulate_is_labelled_simulated(fresh_app):
+    # micromix demo / simulate stores are simulated too, not only the server's own demo seed:
+    # the dashboard's badge and /status must not call them "real data"
+    from micromix.ingest.market import load_market
+    from micromix.simulate import SimConfig, simulate
+
+    client, svc = fresh_app()
+    assert svc.data_label() == "real data"
+    load_market(svc.store, simulate(SimConfig(users=800, days=7, seed=3)))
+    assert svc.data_label() == "simulated market (users=800, days=7, seed=3)"

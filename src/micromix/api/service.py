@@ -43,6 +43,7 @@ from micromix.api.batches import BatchValidator
 from micromix.api.keys import KEY_TABLE, KeyRing
 from micromix.api.models import ModelRegistry
 from micromix.api.ratelimit import RateLimiter
+from micromix.ingest.market import simulated_market
 from micromix.store import Store
 
 __all__ = [
@@ -378,10 +379,12 @@ class Service:
         """``simulated market (...)`` for demo data, else ``real data``."""
 
         def label(store: Store) -> str:
-            if not store.has_table(DEMO_TABLE):
-                return "real data"
-            df = store.read(DEMO_TABLE)
-            hit = df[df["key"] == "data"]
-            return str(hit["value"].iloc[0]) if len(hit) else "real data"
+            if store.has_table(DEMO_TABLE):
+                df = store.read(DEMO_TABLE)
+                hit = df[df["key"] == "data"]
+                if len(hit):
+                    return str(hit["value"].iloc[0])
+            # a market loaded by micromix demo / simulate is simulated too
+            return simulated_market(store) or "real data"
 
         return self.read(label)

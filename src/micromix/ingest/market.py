@@ -32,7 +32,13 @@ import pyarrow as pa
 from micromix.schema import SCHEMAS
 from micromix.store import Store
 
-__all__ = ["ROWS_PER_WRITE", "SIM_CONFIG_TABLE", "load_market", "simulation_config_frame"]
+__all__ = [
+    "ROWS_PER_WRITE",
+    "SIM_CONFIG_TABLE",
+    "load_market",
+    "simulated_market",
+    "simulation_config_frame",
+]
 
 #: events per store write (about 160 MB of Arrow data)
 ROWS_PER_WRITE = 2_000_000
@@ -51,6 +57,22 @@ def simulation_config_frame(config: Any, version: int = 1) -> pd.DataFrame:
         "channels": [dataclasses.asdict(c) for c in config.channels],
     }
     return pd.DataFrame([{"version": int(version), "config": json.dumps(doc, default=str)}])
+
+
+def simulated_market(store: Store) -> str | None:
+    """``"simulated market (users=..., days=..., seed=...)"`` when ``store`` holds a market
+    :func:`load_market` wrote (its :data:`SIM_CONFIG_TABLE`), else None (real data)."""
+    if not store.has_table(SIM_CONFIG_TABLE) or not store.count(SIM_CONFIG_TABLE):
+        return None
+    row = store.read(SIM_CONFIG_TABLE).iloc[-1]
+    try:
+        doc = json.loads(str(row["config"]))
+        return (
+            f"simulated market (users={int(doc['users'])}, days={int(doc['days'])}, "
+            f"seed={int(doc['seed'])})"
+        )
+    except (ValueError, KeyError, TypeError):
+        return "simulated market"
 
 
 class _Simulated(Protocol):

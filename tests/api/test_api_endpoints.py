@@ -237,3 +237,6 @@ def test_a_market_loaded_by_demo_or_simulate_is_labelled_simulated(fresh_app):
     assert svc.data_label() == "real data"
     load_market(svc.store, simulate(SimConfig(users=800, days=7, seed=3)))
     assert svc.data_label() == "simulated market (users=800, days=7, seed=3)"
+    viewer = svc.keys.create("viewer", name="label")[0]
+    status = client.get("/api/v1/status", headers={"X-API-Key": viewer}).json()
+    assert status["simulated"] is True and status["data"].startswith("simulated market")

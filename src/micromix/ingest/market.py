@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import pandas as pd
 import pyarrow as pa
 
+from micromix.errors import DataValidationError
 from micromix.schema import SCHEMAS
 from micromix.store import Store
 
@@ -37,6 +38,7 @@ __all__ = [
     "SIM_CONFIG_TABLE",
     "load_market",
     "simulated_market",
+    "simulation_config",
     "simulation_config_frame",
 ]
 
@@ -59,14 +61,38 @@ def simulation_config_frame(config: Any, version: int = 1) -> pd.DataFrame:
     return pd.DataFrame([{"version": int(version), "config": json.dumps(doc, default=str)}])
 
 
+def simulation_config(store: Store) -> dict[str, Any] | None:
+    """The simulated market's configuration :func:`load_market` wrote (its
+    :data:`SIM_CONFIG_TABLE`, parsed), or None for real data.
+
+    Raises
+    ------
+    DataValidationError
+        When the table is there but its JSON is unreadable.
+    """
+    if not store.has_table(SIM_CONFIG_TABLE) or store.count(SIM_CONFIG_TABLE) == 0:
+        return None
+    raw = store.read(SIM_CONFIG_TABLE)["config"].iloc[0]
+    try:
+        doc: dict[str, Any] = json.loads(raw)
+    except (TypeError, ValueError) as exc:
+        raise DataValidationError(
+            f"table {SIM_CONFIG_TABLE} in {store.path} is unreadable ({exc}); reload the "
+            "simulated market (micromix demo)"
+        ) from exc
+    return doc
+
+
 def simulated_market(store: Store) -> str | None:
     """``"simulated market (users=..., days=..., seed=...)"`` when ``store`` holds a market
     :func:`load_market` wrote (its :data:`SIM_CONFIG_TABLE`), else None (real data)."""
-    if not store.has_table(SIM_CONFIG_TABLE) or not store.count(SIM_CONFIG_TABLE):
-        return None
-    row = store.read(SIM_CONFIG_TABLE).iloc[-1]
     try:
-        doc = json.loads(str(row["config"]))
+        doc = simulation_config(store)
+    except DataValidationError:
+        return "simulated market"
+    if doc is None:
+        return None
+    try:
         return (
             f"simulated market (users={int(doc['users'])}, days={int(doc['days'])}, "
             f"seed={int(doc['seed'])})"

@@ -504,6 +504,8 @@ def _cells_currency(
     clash = np.zeros(len(data), dtype=bool)
     for m in money:
         col = data[m]
+        if col.dtype != object:  # numbers already: no cell names a currency
+            continue
         is_text = col.map(lambda v: isinstance(v, str)).to_numpy(bool)
         if not is_text.any():
             continue

@@ -26,7 +26,6 @@ Quickstart
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import DataValidationError
-from micromix.ingest.market import SIM_CONFIG_TABLE
+from micromix.ingest.market import simulation_config
 from micromix.optimize import BudgetOptimizer, CurveResponse
 from micromix.simulate import ChannelSpec, TrueResponse
 from micromix.store import Store
@@ -72,20 +71,6 @@ class PlanTruth:
         }
 
 
-def _config(store: Store) -> dict[str, Any] | None:
-    if not store.has_table(SIM_CONFIG_TABLE) or store.count(SIM_CONFIG_TABLE) == 0:
-        return None
-    raw = store.read(SIM_CONFIG_TABLE)["config"].iloc[0]
-    try:
-        doc: dict[str, Any] = json.loads(raw)
-    except (TypeError, ValueError) as exc:
-        raise DataValidationError(
-            f"table {SIM_CONFIG_TABLE} in {store.path} is unreadable ({exc}); reload the "
-            "simulated market (micromix demo)"
-        ) from exc
-    return doc
-
-
 def true_strategy_response(
     store: Store, *, horizon_days: int, shares: pd.Series | None = None
 ) -> CurveResponse | None:
@@ -94,7 +79,7 @@ def true_strategy_response(
     Each strategy's curve spreads its spend over its channels in ``shares`` (channel ->
     share of its strategy's spend; default: the channels' spend in ``ground_truth``).
     """
-    doc = _config(store)
+    doc = simulation_config(store)
     if doc is None:
         return None
     specs = [ChannelSpec(**c) for c in doc["channels"]]

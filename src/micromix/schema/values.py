@@ -307,41 +307,37 @@ def currency_of_symbol(text: object) -> str | None:
     >>> currency_of_symbol("€9.71"), currency_of_symbol("$5"), currency_of_symbol("12 GBP")
     ('EUR', None, 'GBP')
     """
-    if not isinstance(text, str) or len(text) > 100:
-        return None
-    m = _MONEY.match(text.strip())
-    if not m:
-        return None
-    for part in (m.group("pre"), m.group("post")):
-        if part:
-            part = part.strip()
-            if part in _CURRENCY_SYMBOLS:
-                return _CURRENCY_SYMBOLS[part]
-            if re.fullmatch(r"[A-Z]{3}", part):
-                return part
-    return None
+    names = currencies_of_symbol(text)
+    return next(iter(names)) if len(names) == 1 else None
 
 
 def currencies_of_symbol(text: object) -> frozenset[str]:
     """The currencies a money cell may be in, by its symbol or code; empty when it names none.
+
+    An unambiguous symbol or an ISO code names one currency (the first one, before or after
+    the amount); ``$``, ``¥`` or ``kr`` alone name their family.
 
     >>> sorted(currencies_of_symbol("€9.71")), "CAD" in currencies_of_symbol("$5")
     (['EUR'], True)
     >>> currencies_of_symbol("12")
     frozenset()
     """
-    one = currency_of_symbol(text)
-    if one is not None:
-        return frozenset({one})
     if not isinstance(text, str) or len(text) > 100:
         return frozenset()
     m = _MONEY.match(text.strip())
     if not m:
         return frozenset()
+    family: frozenset[str] = frozenset()
     for part in (m.group("pre"), m.group("post")):
-        if part and part.strip() in _SYMBOL_FAMILIES:
-            return _SYMBOL_FAMILIES[part.strip()]
-    return frozenset()
+        if not part:
+            continue
+        part = part.strip()
+        if part in _CURRENCY_SYMBOLS:
+            return frozenset({_CURRENCY_SYMBOLS[part]})
+        if re.fullmatch(r"[A-Z]{3}", part):
+            return frozenset({part})
+        family = family or _SYMBOL_FAMILIES.get(part, frozenset())
+    return family
 
 
 def _number_text(s: str, *, percent: bool, abbreviated: bool) -> tuple[Decimal | None, str | None]:

@@ -44,35 +44,32 @@ class KeyIndex:
 
     def __init__(self, hashes: np.ndarray, rows: int) -> None:
         self._sorted = np.sort(np.asarray(hashes, dtype=np.uint64))
-        self._recent: list[np.ndarray] = []
-        self._n_recent = 0
+        # keys added since the last fold into the sorted array: a set, O(1) to add and to ask
+        self._recent: set[int] = set()
         self.rows = int(rows)
 
     def __len__(self) -> int:
-        return len(self._sorted) + self._n_recent
+        return len(self._sorted) + len(self._recent)
 
     def may_hold(self, hashes: np.ndarray) -> np.ndarray:
         """For each hash, whether a stored key may have it (False: certainly not stored)."""
         h = np.asarray(hashes, dtype=np.uint64)
         out = _in_sorted(self._sorted, h)
-        if self._n_recent:
-            out |= np.isin(h, np.concatenate(self._recent))
+        if self._recent:
+            recent = self._recent
+            out |= np.fromiter((x in recent for x in h.tolist()), dtype=bool, count=len(h))
         return out
 
     def add(self, hashes: np.ndarray, *, inserted: int) -> None:
         """Record keys just written and the ``inserted`` rows they added to the table."""
-        h = np.asarray(hashes, dtype=np.uint64)
         self.rows += int(inserted)
-        if not len(h):
-            return
-        self._recent.append(h.copy())
-        self._n_recent += len(h)
+        self._recent.update(np.asarray(hashes, dtype=np.uint64).tolist())
         # fold the recent keys into the sorted array once they are an eighth of it: a sort of
         # the whole array now and then, amortised to O(log n) per key
-        if self._n_recent > max(65_536, len(self._sorted) // 8):
-            self._sorted = np.sort(np.concatenate([self._sorted, *self._recent]))
-            self._recent = []
-            self._n_recent = 0
+        if len(self._recent) > max(65_536, len(self._sorted) // 8):
+            new = np.fromiter(self._recent, dtype=np.uint64, count=len(self._recent))
+            self._sorted = np.sort(np.concatenate([self._sorted, new]))
+            self._recent = set()
 
 
 def _in_sorted(sorted_: np.ndarray, h: np.ndarray) -> np.ndarray:

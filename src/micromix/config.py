@@ -14,12 +14,24 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_BACKEND", "DEFAULT_DB", "Settings", "get_settings"]
+__all__ = [
+    "ANALYSIS_N_BOOT",
+    "ANALYSIS_SEED",
+    "DEFAULT_BACKEND",
+    "DEFAULT_DB",
+    "Settings",
+    "get_settings",
+]
 
 #: default embedded database file
 DEFAULT_DB = "micromix.duckdb"
 #: default engine behind the store
 DEFAULT_BACKEND = "duckdb"
+#: bootstrap replicates and seed of the analysis wherever it is read (the demo's report,
+#: ``micromix report``/``plan``/``compare``, the API and the dashboard): one store gives a
+#: marketer the same figures in each
+ANALYSIS_N_BOOT = 200
+ANALYSIS_SEED = 0
 
 
 class Settings(BaseSettings):

@@ -19,6 +19,7 @@ from micromix.cli._common import (
     run_command,
     write_csv,
 )
+from micromix.config import ANALYSIS_N_BOOT, ANALYSIS_SEED
 from micromix.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def demo(
         from micromix.reports import write_report
 
         with progress_bar() as update:
-            run = run_demo(out, users=users, days=days, seed=seed, n_boot=300, progress=update)
+            run = run_demo(out, users=users, days=days, seed=seed, progress=update)
             report = write_report(
                 run.evidence,
                 out / "report.html",
@@ -236,8 +237,8 @@ def compare(
     comparison: str = typer.Argument(..., help="ugc-vs-paid, micro-vs-mass or creator-tiers."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
     level: float = typer.Option(0.95, "--level", help="Interval coverage."),
-    n_boot: int = typer.Option(400, "--n-boot", help="Bootstrap replicates."),
-    seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
+    n_boot: int = typer.Option(ANALYSIS_N_BOOT, "--n-boot", help="Bootstrap replicates."),
+    seed: int = typer.Option(ANALYSIS_SEED, "--seed", help="Bootstrap seed."),
     backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
     as_json: bool = typer.Option(False, "--json", help="JSON array of row objects."),
     as_csv: bool = typer.Option(False, "--csv", help="CSV on stdout."),
@@ -278,8 +279,8 @@ def report(
     out: Path = typer.Option(..., "--out", help="HTML file to write."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
     backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
-    n_boot: int = typer.Option(200, "--n-boot", min=20, help="Bootstrap replicates."),
-    seed: int = typer.Option(0, "--seed", help="Bootstrap seed."),
+    n_boot: int = typer.Option(ANALYSIS_N_BOOT, "--n-boot", min=20, help="Bootstrap replicates."),
+    seed: int = typer.Option(ANALYSIS_SEED, "--seed", help="Bootstrap seed."),
 ) -> None:
     """Write the self-contained HTML report of the store."""
 

@@ -15,6 +15,7 @@ from micromix.cli._common import (
     progress_bar,
     run_command,
 )
+from micromix.config import ANALYSIS_N_BOOT, ANALYSIS_SEED
 
 if TYPE_CHECKING:
     from micromix.plan import Plan
@@ -30,8 +31,10 @@ def plan(
         help="Paid budget over the plan's horizon (the data's length); default: today's spend.",
     ),
     backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
-    n_boot: int = typer.Option(200, "--n-boot", min=20, help="Bootstrap replicates."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the bootstraps and simulations."),
+    n_boot: int = typer.Option(ANALYSIS_N_BOOT, "--n-boot", min=20, help="Bootstrap replicates."),
+    seed: int = typer.Option(
+        ANALYSIS_SEED, "--seed", help="Seed of the bootstraps and simulations."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as one JSON object."),
 ) -> None:
     """One plan: the budget across strategies, then what to target, amplify, hire and answer."""

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from micromix.clv import lifetime_returns
+from micromix.config import ANALYSIS_N_BOOT, ANALYSIS_SEED
 from micromix.errors import ConfigError, MicromixError
 from micromix.influencers import Brief, brief_from_data, creator_report_tables, score_creators
 from micromix.measurement import StrategyMix, fit_strategy_mix, strategy_of
@@ -362,9 +363,9 @@ def gather_evidence(
     store: Store,
     *,
     comparisons: Sequence[str] = DEFAULT_COMPARISONS,
-    n_boot: int = 200,
+    n_boot: int = ANALYSIS_N_BOOT,
     level: float = 0.95,
-    seed: int = 0,
+    seed: int = ANALYSIS_SEED,
     parts: Sequence[str] | None = None,
     results: Mapping[str, ComparisonResult] | None = None,
     budget: float | None = None,
@@ -452,8 +453,8 @@ def make_plan(
     store: Store,
     *,
     budget: float | None = None,
-    n_boot: int = 200,
-    seed: int = 0,
+    n_boot: int = ANALYSIS_N_BOOT,
+    seed: int = ANALYSIS_SEED,
     progress: Progress | None = None,
 ) -> Plan:
     """Gather the evidence a plan reads (:data:`~micromix.plan.build.PLAN_PARTS`) and build it.

@@ -27,6 +27,7 @@ from micromix.api._respond import check_rows, frame_json, json_response
 from micromix.api.errors import ApiError, api_error
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
+from micromix.config import ANALYSIS_N_BOOT
 from micromix.errors import MicromixError
 from micromix.store import Store
 
@@ -244,7 +245,7 @@ def comparisons(who: Principal = requires("viewer")) -> list[dict[str, Any]]:
 def comparison(
     request: Request,
     name: str,
-    n_boot: Annotated[int, Query(ge=20, le=2000)] = 200,
+    n_boot: Annotated[int, Query(ge=20, le=2000)] = ANALYSIS_N_BOOT,
     level: Annotated[float, Query(gt=0.5, lt=1.0)] = 0.95,
     who: Principal = requires("viewer"),
 ) -> Response:
@@ -446,7 +447,7 @@ async def ingest_events(request: Request, who: Principal = requires("analyst")) 
 )
 def report(
     request: Request,
-    n_boot: Annotated[int, Query(ge=20, le=1000)] = 100,
+    n_boot: Annotated[int, Query(ge=20, le=1000)] = ANALYSIS_N_BOOT,
     who: Principal = requires("viewer"),
 ) -> HTMLResponse:
     """The same offline HTML report as ``micromix report``: the evidence of

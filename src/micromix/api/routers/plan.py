@@ -21,6 +21,7 @@ from fastapi.responses import Response
 
 from micromix.api._respond import json_response
 from micromix.api.security import Principal, requires
+from micromix.config import ANALYSIS_N_BOOT
 
 __all__ = ["router"]
 
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/api/v1", tags=["plan"])
 def plan(
     request: Request,
     budget: Annotated[float | None, Query(gt=0, le=1e12)] = None,
-    n_boot: Annotated[int, Query(ge=20, le=1000)] = 200,
+    n_boot: Annotated[int, Query(ge=20, le=1000)] = ANALYSIS_N_BOOT,
     who: Principal = requires("viewer"),
 ) -> Response:
     """The plan of :func:`micromix.plan.make_plan` for ``budget`` over the data's length

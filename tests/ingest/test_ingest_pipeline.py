@@ -436,3 +436,45 @@ def test_parquet_times_beyond_year_9999_are_refused_per_row(tmp_path, tz):
         q = store.table("quarantine").to_pandas()
         assert q["reason"].iat[0].startswith("'56301-")
         assert store.table("events").to_pandas()["ts"].iat[0] == pd.Timestamp("2024-05-01 08:00")
+
+
+def test_a_column_named_twice_is_refused_when_micromix_reads_it(tmp_path):
+    """`ts` twice: which one is the event time is a guess, and either guess drops the other's
+    values. A repeated column micromix does not read is kept out of the way, as before."""
+    both = tmp_path / "ts_twice.csv"
+    both.write_text(
+        "event_id,ts,user_id,event_type,ts\ne1,2026-05-01T00:00:00Z,u1,search,2026-06-01\n"
+    )
+    store = Store.open(":memory:")
+    with pytest.raises(DataValidationError) as err:
+        ingest_file(store, "events", both)
+    msg = str(err.value)
+    assert str(both) in msg and "'ts' (columns 2, 5)" in msg and "rename or remove" in msg
+    assert store.count("events") == 0 and store.count("ingest_log") == 0
+    notes = tmp_path / "notes_twice.csv"
+    notes.write_text(
+        "event_id,ts,user_id,event_type,note,note\ne1,2026-05-01T00:00:00Z,u1,search,a,b\n"
+    )
+    assert ingest_file(store, "events", notes).accepted == 1
+
+
+def test_repeated_currency_columns_must_agree_and_be_codes(tmp_path):
+    """Google Ads names "Currency code" twice: equal copies are one currency; copies that
+    disagree, or a currency that is not an ISO code, put the row in quarantine."""
+    p = tmp_path / "ga.csv"
+    p.write_text(
+        "Campaign,Day,Impr.,Clicks,Cost,Currency code,Currency code\n"
+        "A,2026-01-01,10,1,2.00,USD,USD\n"
+        "B,2026-01-01,10,1,2.00,USD,EUR\n"
+        "C,2026-01-01,10,1,2.00,,GBP\n"
+        "D,2026-01-01,10,1,2.00,dollars,\n"
+    )
+    res = prepare_file("ads", p, layout="google_ads").result
+    assert dict(zip(res.accepted["campaign_id"], res.accepted["currency"])) == {
+        "A": "USD",
+        "C": "GBP",
+    }
+    q = res.quarantine.set_index("row")
+    assert set(q.index) == {3, 5} and set(q["field"]) == {"currency"}
+    assert "disagree (USD, EUR)" in q.loc[3, "reasons"]
+    assert "'DOLLARS' is not a three-letter ISO 4217 code" in q.loc[5, "reasons"]

@@ -157,7 +157,16 @@ class AdsExportFormat(FormatAdapter):
     def _currency(self, c: ColumnLookup, f: pd.DataFrame) -> pd.Series:
         col = c.name("Currency", "Currency code", "Account currency")
         if col is not None:
-            return f[col].map(lambda v: None if _blank(v) else str(v).strip().upper())
+            # a header that repeats the column (Google Ads' ad group report names "Currency
+            # code" twice) is read set aside as "Currency code.1" ...: the copies must agree,
+            # a row where they differ gets both codes, which no currency check accepts
+            copies = [k for k in f.columns if re.fullmatch(re.escape(col) + r"\.\d+", k)]
+            code = f[col].map(_code)
+            for k in copies:
+                other = f[k].map(_code)
+                differ = code.notna() & other.notna() & (code != other)
+                code = code.where(~differ, code + "/" + other).fillna(other)
+            return code
         for alts in (self.fields.get("spend", ()), self.fields.get("conversion_value", ())):
             name = c.name(*alts)
             m = _CODE_IN_HEADER.search(name or "")
@@ -745,3 +754,8 @@ class SpotifyAdsFormat(AdsExportFormat):
         "conversions": ("Purchases",),
         "conversion_value": ("Attributed revenue",),
     }
+
+
+def _code(v: object) -> str | None:
+    """A currency cell as an upper-case code (None when blank)."""
+    return None if _blank(v) else str(v).strip().upper()

@@ -395,6 +395,9 @@ class RawTable:
     sheets: list[str] = field(default_factory=list)
     text: str = field(default="", repr=False)
     digest: str = ""
+    #: header names the file gives to more than one column, with their positions (1-based);
+    #: the later ones are renamed ``name.1``, ``name.2`` ... in ``frame``
+    repeated: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -418,6 +421,14 @@ class RawTable:
             if i == line:
                 return ln.rstrip("\r\n")
         return ""
+
+
+def _repeated(header: list[str]) -> dict[str, list[int]]:
+    """Names given to more than one column of ``header``, with their 1-based positions."""
+    at: dict[str, list[int]] = {}
+    for i, h in enumerate(header, start=1):
+        at.setdefault(h or "unnamed", []).append(i)
+    return {name: cols for name, cols in at.items() if len(cols) > 1}
 
 
 def _dedupe_header(header: list[str]) -> list[str]:
@@ -483,7 +494,8 @@ def _read_delimited(
     h, preamble = _find_header(head)
     if h >= len(head):
         raise InputFileError(f"{p}: no header row found; the first line must name the columns")
-    header = _dedupe_header([_sanitize(c) for c in head[h][1]])
+    named = [_sanitize(c) for c in head[h][1]]
+    header = _dedupe_header(named)
     width = len(header)
     out: list[list[str]] = []
     rows: list[int] = []
@@ -551,6 +563,7 @@ def _read_delimited(
         preamble=preamble,
         notices=notices,
         text=text,
+        repeated=_repeated(named),
     )
 
 
@@ -892,7 +905,8 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTa
     name, recs, h, preamble = chosen
     if h >= len(recs):
         raise InputFileError(f"{p}: sheet {name!r} has no header row")
-    header = _dedupe_header([_sanitize("" if v is None else v) for v in recs[h][1]])
+    named = [_sanitize("" if v is None else v) for v in recs[h][1]]
+    header = _dedupe_header(named)
     width = len(header)
     out, rows, broken = [], [], []
     for line, r in recs[h + 1 :]:
@@ -919,6 +933,7 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTa
         preamble=preamble,
         sheet=name,
         sheets=names,
+        repeated=_repeated(named),
     )
 
 

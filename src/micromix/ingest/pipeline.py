@@ -350,6 +350,7 @@ def _map_and_validate(
         adapter = detect_format(raw.columns, kind, source)
     else:
         adapter.check(raw.columns, source)
+    _refuse_repeated_columns(adapter, raw, path)
     step(f"mapping {adapter.lookup_name} layout", 0.25)
     canon = adapter.to_canonical(raw).reset_index(drop=True)
     if len(canon) != len(raw.rows):  # pragma: no cover - adapter contract
@@ -462,6 +463,14 @@ def _apply_currency(
                 f"{source}: the file states its currency as {', '.join(sorted(stated))} but "
                 f"--currency says {code}; leave out --currency (micromix never converts)"
             )
+    odd = cur.notna() & ~cur.astype("string").str.fullmatch(r"[A-Z]{3}").fillna(False)
+    if bool(odd.any()):
+        _mark_row_error(
+            data,
+            odd,
+            pd.Series("currency", index=data.index),
+            cur.map(_odd_currency),
+        )
     cur = _cells_currency(data, money, cur, code)
     if code is not None:
         cur = cur.where(cur.notna(), code)
@@ -475,6 +484,13 @@ def _apply_currency(
                 "pass --currency with the account's ISO code (e.g. --currency EUR)"
             )
     data["currency"] = cur
+
+
+def _odd_currency(v: object) -> str:
+    """Why a currency cell is not one currency."""
+    if "/" in str(v):  # the copies of a repeated currency column (see ads_exports)
+        return f"the header's currency columns disagree ({str(v).replace('/', ', ')})"
+    return f"{v!r} is not a three-letter ISO 4217 code (USD, EUR ...)"
 
 
 def _mark_row_error(
@@ -695,6 +711,22 @@ def _export_info(
         campaigns=uniq("campaign_id"),
         digest=raw.digest,
     )
+
+
+def _refuse_repeated_columns(adapter: FormatAdapter, raw: RawTable, path: Path) -> None:
+    """A column micromix reads whose name the header gives twice: which one holds the field
+    is a guess, and taking either would silently drop the other's values."""
+    if not raw.repeated:
+        return
+    for target, name in sorted(_mapping_of(adapter, raw).items()):
+        cols = raw.repeated.get(name)
+        if cols:
+            where = ", ".join(str(c) for c in cols)
+            raise DataValidationError(
+                f"{path}: the header names {len(cols)} columns {name!r} (columns {where}) and "
+                f"micromix reads {name!r} for the field {target}; rename or remove all but one "
+                "of them and ingest again"
+            )
 
 
 def _mapping_of(adapter: FormatAdapter, raw: RawTable) -> dict[str, str]:

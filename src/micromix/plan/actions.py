@@ -90,6 +90,10 @@ class Action:
             v = getattr(self, name)
             if v is not None and not math.isfinite(v):
                 setattr(self, name, None)
+        # ``why`` is read as sentences, with "Evidence: ..." after it in the report and the
+        # dashboard: it ends like one
+        why = self.why.rstrip()
+        self.why = why + "." if why and why[-1] not in ".!?" else why
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

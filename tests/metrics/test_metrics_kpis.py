@@ -606,3 +606,25 @@ def test_events_with_a_currency_column_are_split_by_it(market_store, small_marke
     stated = compute_kpis(market_store, kpis="spend", currency="GBP")
     assert stated["currency"].tolist() == ["EUR", "USD"]  # a recorded currency wins, and it says so
     assert any("GBP was not used" in n for n in stated.attrs["notes"])
+
+
+def test_cost_per_result_is_undefined_where_nothing_was_spent(market_store):
+    """Organic posts cost nothing: their CPA, CPM, CPC are n/a, not $0.00 (which reads as the
+    cheapest paid results), in the KPI engine and in the strategy comparison alike."""
+    from micromix.metrics.compare import compare_strategies
+
+    kpis = compute_kpis(market_store, by=["strategy"]).set_index("strategy")
+    organic = kpis.loc["ugc_organic"]
+    assert organic["spend"] == 0 and organic["impressions"] > 0  # cpm was 0.0 before
+    assert all(pd.isna(organic[k]) for k in ("cpa", "cpm", "cpc", "cost_per_engagement"))
+    assert kpis.loc["paid_social", "cpa"] > 0
+    table = compare_strategies(market_store, "ugc-vs-paid", n_boot=30).table.set_index("strategy")
+    assert pd.isna(table.loc["ugc_organic", "cpa"])
+    assert pd.isna(table.loc["ugc_organic", "cpa_low"]) and pd.isna(
+        table.loc["ugc_organic", "cpa_high"]
+    )
+    assert (
+        table.loc["paid_social", "cpa_low"]
+        <= table.loc["paid_social", "cpa"]
+        <= table.loc["paid_social", "cpa_high"]
+    )

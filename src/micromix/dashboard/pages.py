@@ -53,10 +53,8 @@ _BODIES: dict[str, str] = {
 <section class="tiles" id="tiles" aria-live="polite"></section>
 <section class="card"><h2>Daily spend and revenue by strategy (attributed)</h2>
   <div class="chart" id="trend-chart"></div></section>
-<div class="grid2">
-  <section class="card"><h2>ROAS by platform (attributed)</h2><div class="chart" id="platform-chart"></div></section>
-  <section class="card"><h2>KPIs by strategy (attributed)</h2><div class="table" id="strategy-table"></div></section>
-</div>""",
+<section class="card"><h2>KPIs by strategy (attributed)</h2><div class="table" id="strategy-table"></div></section>
+<section class="card"><h2>ROAS by platform (attributed)</h2><div class="chart" id="platform-chart"></div></section>""",
     "compare": """
 <p class="lead">Each strategy on the same KPIs, and on <b>incremental</b> return measured by
 randomised holdouts, with intervals.</p>

@@ -46,6 +46,7 @@ import pandas as pd
 from scipy import stats
 
 from micromix.errors import ConfigError, StoreError
+from micromix.metrics.kpis import RATIOS
 from micromix.store import Store
 
 __all__ = [
@@ -115,14 +116,11 @@ COMPARISONS: dict[str, Comparison] = {
     )
 }
 
-_RATIO_DEFS = {  # name: (numerator, denominator, scale)
-    "ctr": ("clicks", "impressions", 1.0),
-    "cpm": ("spend", "impressions", 1000.0),
-    "cpa": ("spend", "conversions", 1.0),
-    "roas": ("revenue", "spend", 1.0),
-    "engagement_rate": ("engagements", "impressions", 1.0),
-    "cost_per_engagement": ("spend", "engagements", 1.0),
-}
+#: the KPI engine's ratios a comparison shows, with day-bootstrap intervals (the same
+#: definitions as ``micromix kpis``: a cost per result is undefined where nothing was spent)
+_RATIOS = tuple(
+    RATIOS[k] for k in ("ctr", "cpm", "cpa", "roas", "engagement_rate", "cost_per_engagement")
+)
 
 
 @dataclass
@@ -202,11 +200,11 @@ def _bootstrap_days(
             for m in ("impressions", "clicks", "spend", "conversions", "revenue", "engagements")
         }
         res = {}
-        for name, (num, den, scale) in _RATIO_DEFS.items():
-            with np.errstate(divide="ignore", invalid="ignore"):
-                r = scale * sums[num] / np.where(sums[den] == 0, np.nan, sums[den])
+        frame = pd.DataFrame(sums)
+        for ratio in _RATIOS:
+            r = ratio.compute(frame).to_numpy()
             r = r[np.isfinite(r)]
-            res[name] = (
+            res[ratio.lookup_name] = (
                 (float(np.quantile(r, lo_q)), float(np.quantile(r, hi_q)))
                 if len(r)
                 else (np.nan, np.nan)
@@ -533,13 +531,10 @@ def _observed(
             f"no events carry a {comp.dimension}; {comparison} needs events tagged with it"
         )
     totals = totals.set_index("grp").reindex(present).reset_index()
-    for name, (num, den, scale) in _RATIO_DEFS.items():
-        with np.errstate(divide="ignore", invalid="ignore"):
-            totals[name] = (
-                scale * totals[num].astype(float) / totals[den].astype(float).replace(0, np.nan)
-            )
+    for ratio in _RATIOS:
+        totals[ratio.lookup_name] = ratio.compute(totals)
     boot = _bootstrap_days(daily, present, n_boot, level, rng)
-    for name in _RATIO_DEFS:
+    for name in (ratio.lookup_name for ratio in _RATIOS):
         totals[f"{name}_low"] = [
             boot.get(g, {}).get(name, (np.nan, np.nan))[0] for g in totals["grp"]
         ]

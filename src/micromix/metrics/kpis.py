@@ -199,6 +199,10 @@ class Ratio:
         den = col(self.denominator)
         with np.errstate(divide="ignore", invalid="ignore"):
             out = num * self.scale / np.where(den != 0, den, np.nan)
+        if self.numerator == "spend" and self.subtract is None:
+            # a cost per result of a group that paid nothing (organic posts) is undefined, not
+            # $0: free results would read as the cheapest paid ones
+            out = np.where(num > 0, out, np.nan)
         return pd.Series(out, index=frame.index, dtype=float)
 
     def to_dict(self) -> dict[str, Any]:
@@ -238,7 +242,12 @@ for _r in (
     Ratio("cpm", "spend", "impressions", 1000.0, description="Cost per 1,000 impressions."),
     Ratio("cpc", "spend", "clicks", description="Cost per click."),
     Ratio("cvr", "conversions", "clicks", description="Conversion rate: conversions / clicks."),
-    Ratio("cpa", "spend", "conversions", description="Cost per acquisition (conversion)."),
+    Ratio(
+        "cpa",
+        "spend",
+        "conversions",
+        description="Cost per acquisition (conversion); undefined where nothing was spent.",
+    ),
     Ratio("roas", "revenue", "spend", description="Return on ad spend: revenue / spend."),
     Ratio("roi", "revenue", "spend", subtract="spend", description="(revenue - spend) / spend."),
     Ratio(

@@ -257,7 +257,7 @@ class OverviewSection(Section):
         ]
         by = _active_rows(ev.kpis_by_platform, "platform")
         if by is not None and len(by):
-            by = _no_spend_ratios(by).astype(object)
+            by = by.astype(object)
             for col in missing:
                 by[col] = None
             cols = [
@@ -276,17 +276,6 @@ class OverviewSection(Section):
             out.append("<h3>By platform (attributed)</h3>")
             out.append(table_html(by[cols], _KPI_FORMATS, symbol=sym))
         return "".join(out)
-
-
-def _no_spend_ratios(df: pd.DataFrame) -> pd.DataFrame:
-    """CPM, CPC and CPA are undefined (n/a, not $0.00) for a group that spent nothing."""
-    out = df.copy()
-    if "spend" in out.columns:
-        free = pd.to_numeric(out["spend"], errors="coerce").fillna(0) <= 0
-        for col in ("cpm", "cpc", "cpa", "cost_per_engagement"):
-            if col in out.columns:
-                out[col] = out[col].astype(float).where(~free)
-    return out
 
 
 def _active_rows(df: pd.DataFrame | None, dim: str) -> pd.DataFrame | None:
@@ -515,7 +504,7 @@ def _returns_table(table: pd.DataFrame, symbol: str) -> str:
 def _delivery_table(table: pd.DataFrame, symbol: str) -> str:
     """Delivery and engagement (attributed counts and ratios), a second, separate table."""
     cols = [c for c, _, _ in _DELIVERY_COLUMNS if c in table.columns]
-    df = _no_spend_ratios(table)[["strategy", *cols]].copy()
+    df = table[["strategy", *cols]].copy()
     return table_html(
         df,
         formats={c: k for c, _, k in _DELIVERY_COLUMNS},

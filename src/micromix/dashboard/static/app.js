@@ -208,7 +208,7 @@ pages.overview = async () => {
   const planP = api("/api/v1/plan").then(renderPlan).catch((err) => {
     $("plan-headline").textContent = "No plan: " + (err && err.message ? err.message : err);
   });
-  const incrP = api("/api/v1/comparisons/ugc-vs-paid?n_boot=100").then((res) => {
+  const incrP = api("/api/v1/comparisons/ugc-vs-paid").then((res) => {
     const rows = res.rows.filter((r) => r.incremental_roas !== null && r.incremental_roas !== undefined);
     const long = [];
     for (const r of rows) {
@@ -290,7 +290,7 @@ pages.compare = async () => {
   }
   await Promise.all(list.map(async (c, k) => {
     const id = "cmp-" + k;
-    const res = await api("/api/v1/comparisons/" + encodeURIComponent(c.lookup_name) + "?n_boot=100");
+    const res = await api("/api/v1/comparisons/" + encodeURIComponent(c.lookup_name));
     $(id + "-text").textContent = res.conclusion;
     const rows = res.rows;
     const group = rows.length && c.dimension in rows[0] ? c.dimension

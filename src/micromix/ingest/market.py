@@ -85,13 +85,17 @@ def simulation_config(store: Store) -> dict[str, Any] | None:
 
 def simulated_market(store: Store) -> str | None:
     """``"simulated market (users=..., days=..., seed=...)"`` when ``store`` holds a market
-    :func:`load_market` wrote (its :data:`SIM_CONFIG_TABLE`), else None (real data)."""
+    :func:`load_market` wrote (its :data:`SIM_CONFIG_TABLE`), ``"simulated market"`` when it
+    holds the simulator's ground truth without that table (an older store), else None (real
+    data). The one test of "is this simulated?" behind the report's banner, the dashboard's and
+    the plan's truth."""
     try:
         doc = simulation_config(store)
     except DataValidationError:
         return "simulated market"
     if doc is None:
-        return None
+        held = store.has_table("ground_truth") and store.count("ground_truth") > 0
+        return "simulated market" if held else None
     try:
         return (
             f"simulated market (users={int(doc['users'])}, days={int(doc['days'])}, "

@@ -37,6 +37,7 @@ from micromix.clv import lifetime_returns
 from micromix.config import ANALYSIS_N_BOOT, ANALYSIS_SEED
 from micromix.errors import ConfigError, MicromixError
 from micromix.influencers import Brief, brief_from_data, creator_report_tables, score_creators
+from micromix.ingest.market import simulated_market
 from micromix.measurement import StrategyMix, fit_strategy_mix, strategy_of
 from micromix.metrics import compute_kpis
 from micromix.metrics.compare import (
@@ -422,7 +423,7 @@ def gather_evidence(
         comparison_names=tuple(comparisons),
         lifetime_dimensions=None if lifetime_dimensions is None else tuple(lifetime_dimensions),
         parts=wanted,
-        simulated=store.has_table("ground_truth") and store.count("ground_truth") > 0,
+        simulated=simulated_market(store) is not None,
     )
     try:
         ev.currency = currency_of(store)

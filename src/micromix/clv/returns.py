@@ -54,6 +54,7 @@ from micromix.clv.data import (
     transactions_from_store,
 )
 from micromix.clv.pipeline import (
+    GROUP_INTERVAL,
     GROUP_MODEL,
     MIN_GROUP_REPEAT_BUYERS,
     ProgressFn,
@@ -83,6 +84,7 @@ def lifetime_returns(
     by: str = "strategy",
     basis: str = "first-purchase",
     model: str = GROUP_MODEL,
+    interval: str = GROUP_INTERVAL,
     time_unit: str = "W",
     horizon: float | None = None,
     calibration_end: Any = None,
@@ -106,6 +108,9 @@ def lifetime_returns(
     model : {"auto-bg", "bgnbd", "mbgnbd", "pareto", "auto"}
         Purchase model fitted to each group (default :data:`GROUP_MODEL`: BG/NBD or MBG/NBD,
         the more likely).
+    interval : {"laplace", "mcmc", "bootstrap"}
+        Parameter uncertainty behind the intervals (default :data:`GROUP_INTERVAL`;
+        ``mcmc``: posterior sampling of each group's purchase model).
     time_unit, horizon, discount_rate, margin, n_draws, level, random_state
         As for :func:`~micromix.clv.pipeline.fit_clv` (horizon default: one year).
     calibration_end : date-like, optional
@@ -135,6 +140,7 @@ def lifetime_returns(
         summary,
         groups,
         model=model,
+        interval=interval,
         time_unit=time_unit,
         horizon=H,
         discount_rate=discount_rate,

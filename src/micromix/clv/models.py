@@ -292,9 +292,11 @@ class PurchaseModel(LogParamEstimator):
         T: np.ndarray,
         w: np.ndarray,
         starts: list[np.ndarray],
+        *,
+        sampler_form: bool = False,
     ) -> Any:
         def nll(theta: np.ndarray) -> float:
-            if self.interval == "mcmc":  # the sampler's likelihood: uniform cost on ridges
+            if sampler_form:  # the sampler's likelihood: uniform cost on ridges
                 with np.errstate(all="ignore"):
                     return -float(self._loglik_many(np.exp(theta)[None, :], x, tx, T)[0] @ w)
             ll = self._loglik(np.exp(theta), x, tx, T)
@@ -343,7 +345,15 @@ class PurchaseModel(LogParamEstimator):
                 f"{self.label} model cannot learn purchase rates or dropout; use a longer "
                 "calibration period or more customers"
             )
-        res = self._mle(xu, txu, Tu, w, self._starts(xu, Tu, w))
+        starts = self._starts(xu, Tu, w)
+        if self.interval == "mcmc":
+            # the sampler's form first (fast on ridges); if its search runs off along a ridge
+            # without converging, the exact form, whose search backs off where hyp2f1 fails
+            res = self._mle(xu, txu, Tu, w, starts, sampler_form=True)
+            if not res.converged:
+                res = self._mle(xu, txu, Tu, w, starts)
+        else:
+            res = self._mle(xu, txu, Tu, w, starts)
         if not res.converged:
             raise ModelError(
                 f"the {self.label} fit did not converge (largest gradient "

@@ -61,6 +61,7 @@ __all__ = [
     "GROUP_INTERVAL",
     "GROUP_MODEL",
     "MAX_INTERVAL_RATIO",
+    "MIN_AVERAGE_WEIGHT",
     "MIN_GROUP_REPEAT_BUYERS",
     "MODEL_CHOICES",
     "CLVResult",
@@ -464,7 +465,9 @@ def clv_by_group(
         Group label per customer id (customers missing from it are in group ``"none"``).
     model : str
         Purchase model for every group (default :data:`GROUP_MODEL`: BG/NBD or MBG/NBD, the
-        more likely; ``auto`` allowed).
+        more likely; ``auto`` allowed). ``average``: MBG/NBD and Pareto/NBD both fitted and
+        averaged with likelihood weights (families under :data:`MIN_AVERAGE_WEIGHT` left out);
+        the interval is the mixture of their predictive draws and ``model`` names the weights.
     spend : Series, optional
         Acquisition spend per group (e.g. :func:`~micromix.clv.data.acquisition_spend`); adds
         ``spend`` and ``lifetime_roas`` = (revenue to date + predicted future CLV) / spend, with

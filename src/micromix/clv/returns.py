@@ -105,9 +105,10 @@ def lifetime_returns(
     by : {"strategy", "targeting", "platform", "campaign_id", "creator_tier"}
     basis : {"first-purchase", "first-touch"}
         How a customer's acquisition is read (:func:`~micromix.clv.data.acquisition_groups`).
-    model : {"auto-bg", "bgnbd", "mbgnbd", "pareto", "auto"}
+    model : {"auto-bg", "bgnbd", "mbgnbd", "pareto", "auto", "average"}
         Purchase model fitted to each group (default :data:`GROUP_MODEL`: BG/NBD or MBG/NBD,
-        the more likely).
+        the more likely; ``average``: MBG/NBD and Pareto/NBD averaged with likelihood weights,
+        see :func:`~micromix.clv.pipeline.clv_by_group`).
     interval : {"laplace", "mcmc", "bootstrap"}
         Parameter uncertainty behind the intervals (default :data:`GROUP_INTERVAL`;
         ``mcmc``: posterior sampling of each group's purchase model).

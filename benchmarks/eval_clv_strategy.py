@@ -7,6 +7,9 @@ Usage::
     python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --families     # families + their average
     python benchmarks/eval_clv_strategy.py --seeds 4,9 --diagnose 40    # why intervals miss
     python benchmarks/eval_clv_strategy.py --seeds 1,4 --conversion-values
+    python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --models average,pareto --interval mcmc
+    python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --families --interval mcmc --prior-sd 4 \
+        --family-names mbgnbd,pareto
 
 For each seed it simulates a marketing-heavy market (60,000 users, 42 campaign days + 182
 observed days, baseline demand 0.0002 a day, every channel's effect x4: the markets of
@@ -16,9 +19,11 @@ mean of the simulator's ``expected_clv_52w`` over the same customers. It prints 
 then per model the median and worst ratio predicted / true, the share of 90% intervals that
 contain the truth, the rank correlation and the median time of one ``lifetime_returns`` call.
 The intervals are predictive (parameter draws and each customer's latent state given their
-history, :func:`micromix.clv.latent_total_draws`), like the truth. Seeds 1-12 have been used to
-diagnose and choose; seeds 40-45 were evaluated once afterwards (docs/clv.md). ``--users``
-sets the market size (default 60,000).
+history, :func:`micromix.clv.latent_total_draws`), like the truth. ``--interval mcmc`` draws
+the purchase parameters from their posterior instead of the Laplace approximation; model
+``average`` is the likelihood-weighted average of MBG/NBD and Pareto/NBD. Seeds 1-12 have been
+used to diagnose and choose; seeds 40-45 and 70-75 were evaluated once afterwards
+(docs/clv.md). ``--users`` sets the market size (default 60,000).
 
 It also prints, on the default market (100,000 users, 56 + 182 days), how often each
 acquisition basis (first purchase, first touch) names the strategy that truly acquired the
@@ -94,7 +99,9 @@ def _labels(st: Store, summary: pd.DataFrame, by: str) -> pd.Series:
     return acquisition_groups(st, by=by).reindex(summary.index).fillna("none")
 
 
-def recovery(seeds: list[int], models: list[str], users: int = 60_000) -> pd.DataFrame:
+def recovery(
+    seeds: list[int], models: list[str], users: int = 60_000, interval: str = "laplace"
+) -> pd.DataFrame:
     rows = []
     for seed in seeds:
         st = _heavy(seed, users)
@@ -104,7 +111,7 @@ def recovery(seeds: list[int], models: list[str], users: int = 60_000) -> pd.Dat
             true = truth.join(groups.rename("grp")).groupby("grp")["expected_clv_52w"].mean()
             for model in models:
                 t0 = time.perf_counter()
-                tab = lifetime_returns(st, by=by, model=model, horizon=52)
+                tab = lifetime_returns(st, by=by, model=model, horizon=52, interval=interval)
                 secs = time.perf_counter() - t0
                 tab["true"] = tab["group"].map(true)
                 ok = tab.dropna(subset=["clv_mean"])
@@ -112,7 +119,8 @@ def recovery(seeds: list[int], models: list[str], users: int = 60_000) -> pd.Dat
                 for _, r in ok.iterrows():
                     rows.append(
                         {
-                            "seed": seed, "by": by, "model": model, "chosen": r["model"],
+                            "seed": seed, "by": by, "model": f"{model} {interval}",
+                            "chosen": r["model"],
                             "group": r["group"],
                             "customers": r["customers"], "pred": r["clv_mean"],
                             "low": r["clv_mean_low"], "high": r["clv_mean_high"],
@@ -160,29 +168,33 @@ def default_market() -> None:
     st.close()
 
 
-def demo_timing(repeats: int = 3) -> None:
-    """One ``lifetime_returns`` call by strategy on the demo's market: the default (``auto-bg``:
-    two fits per group and the predictive intervals) against the old default's model (BG/NBD),
-    in the same run; medians of ``repeats`` calls."""
+def demo_timing(candidates: list[tuple[str, str]], repeats: int = 3) -> None:
+    """One ``lifetime_returns`` call by strategy on the demo's market: the default (``auto-bg``
+    with Laplace draws) against each ``(model, interval)`` candidate, in the same run; medians
+    of ``repeats`` calls."""
     from micromix.plan.demo import demo_config
 
     st = Store.open(":memory:")
     load_market(st, simulate(demo_config()))
     secs: dict[str, float] = {}
-    for model in ("bgnbd", "auto-bg"):
+    for model, interval in [("auto-bg", "laplace"), *candidates]:
+        key = f"{model} {interval}"
+        if key in secs:
+            continue
         runs = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            lifetime_returns(st, by="strategy", model=model)
+            lifetime_returns(st, by="strategy", model=model, interval=interval)
             runs.append(time.perf_counter() - t0)
-        secs[model] = statistics.median(runs)
+        secs[key] = statistics.median(runs)
     st.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    base = secs["auto-bg laplace"]
     print(
         f"demo market (100,000 users, 56 days, seed 7), lifetime_returns by strategy, median of "
-        f"{repeats}: auto-bg {secs['auto-bg']:.2f} s, bgnbd {secs['bgnbd']:.2f} s, ratio "
-        f"{secs['auto-bg'] / secs['bgnbd']:.2f}; peak RSS of the run {peak:.0f} MB; load average "
-        f"{os.getloadavg()[0]:.2f}"
+        f"{repeats}: "
+        + "; ".join(f"{k} {v:.2f} s ({v / base:.2f}x)" for k, v in secs.items())
+        + f"; peak RSS of the run {peak:.0f} MB; load average {os.getloadavg()[0]:.2f}"
     )
 
 
@@ -197,16 +209,26 @@ def _weighted_interval(draws: list[np.ndarray], weights: np.ndarray, level: floa
     return vals[order][pick[0]], vals[order][pick[1]]
 
 
-def families(seeds: list[int], users: int) -> pd.DataFrame:
+def families(
+    seeds: list[int],
+    users: int,
+    *,
+    interval: str = "laplace",
+    prior_sd: float = 2.0,
+    names: tuple[str, ...] = ("bgnbd", "mbgnbd", "pareto"),
+) -> pd.DataFrame:
     """Per group: each purchase family alone and their likelihood-weighted average.
 
     BG/NBD, MBG/NBD and Pareto/NBD have four parameters each, so likelihood weights are also
     AIC and BIC weights: ``w_k`` proportional to ``exp(log-likelihood_k)``. The average's
     estimate is ``sum w_k CLV_k``; its interval the quantiles of the mixture of the families'
     predictive draws (model uncertainty the data cannot resolve carried into the interval).
+    ``interval="mcmc"`` draws the purchase parameters from their posterior (prior standard
+    deviation ``prior_sd`` on the log shapes) instead of the Laplace approximation; a family
+    whose sampler fails its diagnostics has no interval (counted as a miss) and is left out of
+    the average. ``post`` is the mean of the predictive draws.
     """
     rows = []
-    names = ("bgnbd", "mbgnbd", "pareto")
     for seed in seeds:
         st, truth, summary = _market(seed, users)
         for by in ("strategy", "targeting"):
@@ -220,31 +242,51 @@ def families(seeds: list[int], users: int) -> pd.DataFrame:
                 sm = GammaGammaModel(n_draws=200, random_state=1).fit(sub)
                 fits = {}
                 for name in names:
+                    t0 = time.perf_counter()
                     try:
-                        pm = get_model(name, n_draws=200).fit(sub)
+                        pm = get_model(name, n_draws=200, interval=interval, prior_sd=prior_sd).fit(
+                            sub
+                        )
                     except MicromixError:
                         continue
                     lat = latent_total_draws(pm, sm, sub, horizon=52, random_state=2)
+                    est = float(customer_value(pm, sm, sub, horizon=52)["clv"].mean())
+                    secs = time.perf_counter() - t0
                     if lat is not None:
-                        est = float(customer_value(pm, sm, sub, horizon=52)["clv"].mean())
-                        fits[name] = (pm.log_likelihood_, est, lat / n)
+                        fits[name] = (pm.log_likelihood_, est, lat / n, secs)
+                    else:  # refused interval: a miss, not left out
+                        rows.append(
+                            {
+                                "seed": seed, "by": by, "group": grp, "model": name,
+                                "log_likelihood": pm.log_likelihood_, "pred": est,
+                                "post": np.nan, "low": np.nan, "high": np.nan, "true": tr,
+                                "weight_pareto": np.nan, "secs": secs,
+                            }
+                        )  # fmt: skip
                 if not fits:
                     continue
                 ll = np.array([f[0] for f in fits.values()])
                 w = np.exp(ll - ll.max())
                 w /= w.sum()
+                mix_mean = float(sum(wk * f[2].mean() for wk, f in zip(w, fits.values())))
                 fits["average"] = (
                     np.nan,
                     float(sum(wk * f[1] for wk, f in zip(w, fits.values()))),
                     _weighted_interval([f[2] for f in fits.values()], w),
+                    np.nan,
                 )
-                for name, (ll_k, est, d) in fits.items():
-                    lo, hi = d if name == "average" else np.quantile(d, [0.05, 0.95])
+                for name, (ll_k, est, d, secs) in fits.items():
+                    if name == "average":
+                        (lo, hi), post = d, mix_mean
+                    else:
+                        (lo, hi), post = np.quantile(d, [0.05, 0.95]), float(d.mean())
                     rows.append(
                         {
                             "seed": seed, "by": by, "group": grp, "model": name,
-                            "log_likelihood": ll_k, "pred": est, "low": lo, "high": hi,
-                            "true": tr, "weight_pareto": dict(zip(fits, w)).get("pareto", 0.0),
+                            "log_likelihood": ll_k, "pred": est, "post": post, "low": lo,
+                            "high": hi, "true": tr,
+                            "weight_pareto": dict(zip(fits, w)).get("pareto", 0.0),
+                            "secs": secs,
                         }
                     )  # fmt: skip
         st.close()
@@ -252,12 +294,22 @@ def families(seeds: list[int], users: int) -> pd.DataFrame:
     df["ratio"] = df["pred"] / df["true"]
     df["covered"] = (df["low"] <= df["true"]) & (df["true"] <= df["high"])
     print(df.round(3).to_string(index=False))
+    print(
+        f"purchase parameters: {interval}"
+        + (f", prior sd {prior_sd:g}" if interval == "mcmc" else "")
+    )
     for name, d in df.groupby("model", sort=False):
+        post = d["post"] / d["true"]
         print(
             f"{name}: ratio predicted/true median {d['ratio'].median():.3f}; median |error| "
-            f"{(d['ratio'] - 1).abs().median():.1%}; 90% intervals containing the truth "
-            f"{int(d['covered'].sum())} of {len(d)} ({d['covered'].mean():.0%}); median "
-            f"half-width {((d['high'] - d['low']) / 2 / d['pred']).median():.1%}"
+            f"{(d['ratio'] - 1).abs().median():.1%} (predictive mean: median ratio "
+            f"{post.median():.3f}, |error| {(post - 1).abs().median():.1%}); 90% intervals "
+            f"containing the truth {int(d['covered'].sum())} of {len(d)} "
+            f"({d['covered'].mean():.0%}; seeds 1-6 {int(d[d['seed'] <= 6]['covered'].sum())}, "
+            f"others {int(d[d['seed'] > 6]['covered'].sum())}); no interval "
+            f"{int(d['low'].isna().sum())}; median half-width "
+            f"{((d['high'] - d['low']) / 2 / d['pred']).median():.1%}; median fit+draws time "
+            f"{d['secs'].median():.2f} s"
         )
     return df
 
@@ -425,6 +477,20 @@ def main() -> None:
     ap.add_argument("--timing", action="store_true", help="Also time a call on the demo market.")
     ap.add_argument("--users", type=int, default=60_000, help="Users per simulated market.")
     ap.add_argument(
+        "--interval",
+        default="laplace",
+        choices=("laplace", "mcmc"),
+        help="Parameter uncertainty of the purchase models: Laplace or posterior sampling.",
+    )
+    ap.add_argument(
+        "--prior-sd", type=float, default=2.0, help="With --interval mcmc and --families."
+    )
+    ap.add_argument(
+        "--family-names",
+        default="bgnbd,mbgnbd,pareto",
+        help="With --families: the families fitted and averaged.",
+    )
+    ap.add_argument(
         "--families",
         action="store_true",
         help="Instead: per group, BG/NBD, MBG/NBD, Pareto/NBD and their likelihood-weighted "
@@ -456,12 +522,22 @@ def main() -> None:
         return
     if args.families or args.diagnose is not None:
         if args.families:
-            families(seeds, args.users)
+            families(
+                seeds,
+                args.users,
+                interval=args.interval,
+                prior_sd=args.prior_sd,
+                names=tuple(args.family_names.split(",")),
+            )
         if args.diagnose is not None:
             diagnose(seeds, args.users, args.diagnose)
         print(f"load average at the end {os.getloadavg()[0]:.2f}")
         return
-    df = recovery(seeds, args.models.split(","), args.users) if seeds else pd.DataFrame()
+    df = (
+        recovery(seeds, args.models.split(","), args.users, args.interval)
+        if seeds
+        else pd.DataFrame()
+    )
     if seeds:
         print(df.round(2).to_string(index=False))
     for model, d in df.groupby("model") if seeds else ():
@@ -475,7 +551,7 @@ def main() -> None:
     if not args.skip_default:
         default_market()
     if args.timing:
-        demo_timing()
+        demo_timing([(m, args.interval) for m in args.models.split(",")])
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 

@@ -54,6 +54,7 @@ from micromix.clv.models import (
 )
 from micromix.clv.pipeline import (
     AUTO_CANDIDATES,
+    GROUP_INTERVAL,
     GROUP_MODEL,
     MIN_GROUP_REPEAT_BUYERS,
     MODEL_CHOICES,
@@ -84,6 +85,7 @@ __all__ = [
     "AUTO_CANDIDATES",
     "DEFAULT_DISCOUNT_RATE",
     "DEFAULT_HORIZON",
+    "GROUP_INTERVAL",
     "GROUP_MODEL",
     "INTERVAL_METHODS",
     "MIN_GROUP_REPEAT_BUYERS",

@@ -10,13 +10,17 @@ import numpy as np
 from scipy.stats import norm
 from sklearn.base import BaseEstimator
 
+from micromix.clv._mcmc import Posterior
 from micromix.clv._mle import MLEResult, laplace_draws
 from micromix.errors import ConfigError, NotFittedError
 
 __all__ = ["INTERVAL_METHODS", "LogParamEstimator"]
 
 #: how parameter uncertainty is estimated
-INTERVAL_METHODS: tuple[str, ...] = ("laplace", "bootstrap", "none")
+INTERVAL_METHODS: tuple[str, ...] = ("laplace", "bootstrap", "mcmc", "none")
+#: default standard deviation of the weakly informative prior on the log shape parameters
+#: (``interval="mcmc"``; see :meth:`micromix.clv.models.PurchaseModel._log_prior`)
+DEFAULT_PRIOR_SD = 2.0
 
 E = TypeVar("E", bound="LogParamEstimator")
 
@@ -26,10 +30,13 @@ class LogParamEstimator(BaseEstimator):
 
     Parameters
     ----------
-    interval : {"laplace", "bootstrap", "none"}
+    interval : {"laplace", "bootstrap", "mcmc", "none"}
         How parameter uncertainty is estimated: the Laplace approximation (inverse Hessian of
         the log-likelihood in log-parameter space, so intervals are log-normal), a parametric
-        bootstrap (``n_draws`` refits on data simulated from the fit), or not at all.
+        bootstrap (``n_draws`` refits on data simulated from the fit), posterior sampling
+        (``mcmc``: an ensemble sampler on log-parameters under a weakly informative prior,
+        purchase models only; the draws are refused - ``interval_problem_`` says why - when
+        its convergence diagnostics fail), or not at all.
     n_draws : int
         Parameter draws kept in ``draws_`` for propagating uncertainty into predictions
         (Laplace draws, or bootstrap replicates).
@@ -39,6 +46,9 @@ class LogParamEstimator(BaseEstimator):
         Seed for the draws and the bootstrap.
     max_iter : int
         Iteration cap of the optimiser.
+    prior_sd : float
+        ``interval="mcmc"`` only: standard deviation of the normal prior on the logarithm of
+        every heterogeneity shape parameter (the other parameters get nearly flat priors).
     """
 
     lookup_name: ClassVar[str] = ""
@@ -53,12 +63,14 @@ class LogParamEstimator(BaseEstimator):
         level: float = 0.9,
         random_state: int = 0,
         max_iter: int = 1000,
+        prior_sd: float = DEFAULT_PRIOR_SD,
     ) -> None:
         self.interval = interval
         self.n_draws = n_draws
         self.level = level
         self.random_state = random_state
         self.max_iter = max_iter
+        self.prior_sd = prior_sd
 
     def _validate_hyper(self) -> None:
         if self.interval not in INTERVAL_METHODS:
@@ -68,6 +80,8 @@ class LogParamEstimator(BaseEstimator):
             )
         if not 0.5 <= float(self.level) < 1:
             raise ConfigError(f"level={self.level!r} must be in [0.5, 1)")
+        if not float(self.prior_sd) > 0:
+            raise ConfigError(f"prior_sd={self.prior_sd!r} must be > 0")
         if self.interval != "none" and int(self.n_draws) < 20:
             raise ConfigError(f"n_draws={self.n_draws!r} must be at least 20 for intervals")
 
@@ -88,11 +102,18 @@ class LogParamEstimator(BaseEstimator):
         self.covariance_: np.ndarray | None = None
         self.draws_: np.ndarray | None = None
         self.param_intervals_: dict[str, tuple[float, float]] = {}
+        self.interval_problem_ = ""
 
     def _store_fit(
-        self, res: MLEResult, bootstrap: Callable[[np.random.Generator], np.ndarray]
+        self,
+        res: MLEResult,
+        bootstrap: Callable[[np.random.Generator], np.ndarray],
+        posterior: Callable[[np.random.Generator], Posterior] | None = None,
     ) -> None:
-        """Learned state from an optimum: parameters, covariance, draws and intervals."""
+        """Learned state from an optimum: parameters, covariance, draws and intervals.
+
+        ``posterior`` samples the posterior of the log-parameters (``interval="mcmc"``).
+        """
         self._set_params(res.theta)
         self.log_likelihood_ = -res.nll
         self.n_evaluations_ = res.n_evaluations
@@ -107,6 +128,21 @@ class LogParamEstimator(BaseEstimator):
             z = float(norm.ppf(1 - q)) * np.sqrt(np.diag(cov))  # exact log-normal quantiles
             with np.errstate(over="ignore"):  # a flat direction: the bound is unbounded (inf)
                 lo, hi = np.exp(res.theta - z), np.exp(res.theta + z)
+        elif self.interval == "mcmc":
+            if posterior is None:
+                raise ConfigError(
+                    f"interval='mcmc' is not available for the {self.label} model; use "
+                    "'laplace' or 'bootstrap'"
+                )
+            post = posterior(rng)
+            self.posterior_ = post
+            if post.problem:
+                self.interval_problem_ = post.problem
+                return
+            self.draws_ = np.exp(post.draws)
+            self.covariance_ = np.cov(post.draws, rowvar=False)
+            full = np.exp(post.mcmc.flat)
+            lo, hi = np.quantile(full, [q, 1 - q], axis=0)
         elif self.interval == "bootstrap":
             self.draws_ = bootstrap(rng)
             self.covariance_ = np.cov(np.log(self.draws_), rowvar=False)

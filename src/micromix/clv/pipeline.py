@@ -58,8 +58,10 @@ from micromix.errors import ConfigError, DataValidationError, MicromixError, Mod
 
 __all__ = [
     "AUTO_CANDIDATES",
+    "GROUP_INTERVAL",
     "GROUP_MODEL",
     "MAX_INTERVAL_RATIO",
+    "MIN_AVERAGE_WEIGHT",
     "MIN_GROUP_REPEAT_BUYERS",
     "MODEL_CHOICES",
     "CLVResult",
@@ -69,19 +71,25 @@ __all__ = [
 ]
 
 #: values of ``model=`` in :func:`fit_clv`
-MODEL_CHOICES: tuple[str, ...] = ("auto", "auto-bg", *MODELS)
+MODEL_CHOICES: tuple[str, ...] = ("auto", "auto-bg", "average", *MODELS)
 #: models ``auto`` chooses between (``auto-bg``: BG/NBD and MBG/NBD)
 AUTO_CANDIDATES: tuple[str, ...] = ("bgnbd", "pareto")
 #: candidates per choosing ``model=`` value (auto-bg's are both fast: closed-form likelihoods)
 _CANDIDATES: dict[str, tuple[str, ...]] = {
     "auto": AUTO_CANDIDATES,
     "auto-bg": ("bgnbd", "mbgnbd"),
+    "average": ("mbgnbd", "pareto"),
 }
+#: a family whose likelihood weight in ``model="average"`` is below this is left out
+MIN_AVERAGE_WEIGHT = 0.01
 #: default purchase model of :func:`clv_by_group` (and ``clv by-strategy``): BG/NBD or MBG/NBD,
 #: the more likely. BG/NBD cannot let a one-time buyer drop out; on simulated markets, whose
 #: customers drop out whether they buy or not, it over-predicted the group means 1.17x (median)
 #: and MBG/NBD, more likely in every group, 1.06x at the same speed (docs/clv.md)
 GROUP_MODEL = "auto-bg"
+#: default parameter uncertainty of :func:`clv_by_group` (and ``clv by-strategy``): the Laplace
+#: approximation; ``"mcmc"`` samples each group's posterior instead (docs/clv.md)
+GROUP_INTERVAL = "laplace"
 #: repeat buyers a group needs before :func:`clv_by_group` fits it
 MIN_GROUP_REPEAT_BUYERS = 20
 #: an interval whose upper end is over this many times the estimate is refused, not shown
@@ -178,7 +186,10 @@ def fit_purchase_model(
     random_state: int = 0,
     progress: ProgressFn | None = None,
 ) -> tuple[PurchaseModel, pd.DataFrame]:
-    """Fit one purchase model, or choose one (``model="auto"`` or ``"auto-bg"``).
+    """Fit one purchase model, or choose one (``model="auto"``, ``"auto-bg"`` or ``"average"``).
+
+    ``average`` (MBG/NBD and Pareto/NBD) is averaged by :func:`clv_by_group`; here, as
+    everywhere else, it chooses the more likely of the two.
 
     Returns
     -------
@@ -186,6 +197,32 @@ def fit_purchase_model(
         The fitted model, and one row per candidate tried: ``model``, ``log_likelihood``,
         ``aic``, ``chosen`` (and ``error`` when a candidate could not be fitted).
     """
+    fitted, rows = _fit_candidates(
+        summary, model=model, interval=interval, n_draws=n_draws, level=level,
+        random_state=random_state, progress=progress,
+    )  # fmt: skip
+    # highest likelihood; the first candidate (BG/NBD for auto and auto-bg) wins ties within
+    # 0.5 log-likelihood units (no real evidence)
+    best = fitted[0]
+    for m in fitted[1:]:
+        if m.log_likelihood_ > best.log_likelihood_ + 0.5:
+            best = m
+    cands = pd.DataFrame(rows)
+    cands["chosen"] = cands["model"] == best.lookup_name
+    return best, cands
+
+
+def _fit_candidates(
+    summary: pd.DataFrame,
+    *,
+    model: str,
+    interval: str,
+    n_draws: int,
+    level: float,
+    random_state: int,
+    progress: ProgressFn | None = None,
+) -> tuple[list[PurchaseModel], list[dict[str, Any]]]:
+    """Every candidate of ``model`` fitted (those that could be), and a row per candidate."""
     if model not in MODEL_CHOICES:
         raise ConfigError(f"model={model!r} is not known; choose one of {', '.join(MODEL_CHOICES)}")
     update = progress or _noop
@@ -215,14 +252,13 @@ def fit_purchase_model(
         )
     if not fitted:  # every candidate failed: report the first failure
         raise ConfigError(f"no purchase model could be fitted: {rows[0]['error']}")
-    # highest likelihood; BG/NBD wins ties within 0.5 log-likelihood units (no real evidence)
-    best = fitted[0]
-    for m in fitted[1:]:
-        if m.log_likelihood_ > best.log_likelihood_ + 0.5:
-            best = m
-    cands = pd.DataFrame(rows)
-    cands["chosen"] = cands["model"] == best.lookup_name
-    return best, cands
+    return fitted, rows
+
+
+def _spend_interval(interval: str) -> str:
+    """The spend model's interval method: Gamma-Gamma's likelihood is close to Gaussian in
+    log-parameters, so posterior sampling of the purchase model pairs with its Laplace draws."""
+    return "laplace" if interval == "mcmc" else interval
 
 
 def _default_horizon(time_unit: str) -> float:
@@ -271,8 +307,9 @@ def fit_clv(
         Annual discount rate of the CLV.
     margin : float
         Profit share of revenue (1.0: revenue CLV).
-    interval : {"laplace", "bootstrap", "none"}
-        Parameter uncertainty method (see :class:`~micromix.clv.models.PurchaseModel`).
+    interval : {"laplace", "bootstrap", "mcmc", "none"}
+        Parameter uncertainty method (see :class:`~micromix.clv.models.PurchaseModel`;
+        ``mcmc`` samples the purchase model's posterior, the spend model keeps Laplace).
     n_draws : int
         Parameter draws (or bootstrap replicates) behind the intervals.
     level : float
@@ -324,7 +361,10 @@ def fit_clv(
         update("fitting Gamma-Gamma spend", 0.6)
         try:
             sm = GammaGammaModel(
-                interval=interval, n_draws=n_draws, level=level, random_state=random_state + 1
+                interval=_spend_interval(interval),
+                n_draws=n_draws,
+                level=level,
+                random_state=random_state + 1,
             ).fit(summary, progress=sub(0.6, 0.75))
         except (DataValidationError, ModelError) as exc:  # name the file and the field
             raise type(exc)(f"{source}: field {value_col!r}: {exc}") from None
@@ -402,7 +442,7 @@ def clv_by_group(
     horizon: float | None = None,
     discount_rate: float = DEFAULT_DISCOUNT_RATE,
     margin: float = 1.0,
-    interval: str = "laplace",
+    interval: str = GROUP_INTERVAL,
     n_draws: int = 200,
     level: float = 0.9,
     random_state: int = 0,
@@ -425,7 +465,9 @@ def clv_by_group(
         Group label per customer id (customers missing from it are in group ``"none"``).
     model : str
         Purchase model for every group (default :data:`GROUP_MODEL`: BG/NBD or MBG/NBD, the
-        more likely; ``auto`` allowed).
+        more likely; ``auto`` allowed). ``average``: MBG/NBD and Pareto/NBD both fitted and
+        averaged with likelihood weights (families under :data:`MIN_AVERAGE_WEIGHT` left out);
+        the interval is the mixture of their predictive draws and ``model`` names the weights.
     spend : Series, optional
         Acquisition spend per group (e.g. :func:`~micromix.clv.data.acquisition_spend`); adds
         ``spend`` and ``lifetime_roas`` = (revenue to date + predicted future CLV) / spend, with
@@ -523,24 +565,56 @@ def _group_row(
             f"{MIN_GROUP_REPEAT_BUYERS} needed to fit the group's own model",
         ), None
     try:
-        pm, _ = fit_purchase_model(
-            sub, model=model, interval=interval, n_draws=n_draws, level=level,
-            random_state=random_state,
-        )  # fmt: skip
+        if model == "average":
+            fitted, _ = _fit_candidates(
+                sub, model=model, interval=interval, n_draws=n_draws, level=level,
+                random_state=random_state,
+            )  # fmt: skip
+        else:
+            fitted = [
+                fit_purchase_model(
+                    sub, model=model, interval=interval, n_draws=n_draws, level=level,
+                    random_state=random_state,
+                )[0]
+            ]  # fmt: skip
         sm = GammaGammaModel(
-            interval=interval, n_draws=n_draws, level=level, random_state=random_state + 1
-        ).fit(sub)
+            interval=_spend_interval(interval), n_draws=n_draws, level=level,
+            random_state=random_state + 1,
+        ).fit(sub)  # fmt: skip
     except MicromixError as exc:
         return _refused(row, f"refused: {exc}"), None
-    vals, draws = customer_value(
-        pm, sm, sub, horizon=horizon, discount_rate=discount_rate, time_unit=unit,
-        margin=margin, level=level, return_draws=True,
-    )  # fmt: skip
+    # likelihood weights (the families have four parameters each: also AIC / BIC weights)
+    ll = np.array([m.log_likelihood_ for m in fitted])
+    weights = np.exp(ll - ll.max())
+    weights /= weights.sum()
+    keep = weights >= MIN_AVERAGE_WEIGHT
+    fitted = [m for m, k in zip(fitted, keep) if k]
+    weights = weights[keep] / weights[keep].sum()
+    rng = np.random.default_rng(random_state + 3)
+    parts = [
+        customer_value(
+            pm, sm, sub, horizon=horizon, discount_rate=discount_rate, time_unit=unit,
+            margin=margin, level=level, return_draws=True,
+        )
+        for pm in fitted
+    ]  # fmt: skip
+    cols = ["expected_purchases", "probability_alive", "expected_spend", "clv"]
+    vals = parts[0][0].copy()
+    vals[cols] = sum(w * v[cols] for w, (v, _) in zip(weights, parts))
+    draws = _mixed([d for _, d in parts], weights, rng)
+    if draws is not None and len(fitted) > 1:
+        q = (1 - level) / 2
+        vals["clv_low"], vals["clv_high"] = np.quantile(draws, [q, 1 - q], axis=0)
     total = float(vals["clv"].sum())
     row.update(
         {
             "revenue_to_date": float(sub["revenue"].sum()) if "revenue" in sub else np.nan,
-            "model": pm.lookup_name,
+            "model": (
+                fitted[0].lookup_name
+                if len(fitted) == 1 and model != "average"
+                else "average: "
+                + ", ".join(f"{m.lookup_name} {w:.2f}" for m, w in zip(fitted, weights))
+            ),
             "expected_purchases_mean": float(vals["expected_purchases"].mean()),
             "probability_alive_mean": float(vals["probability_alive"].mean()),
             "clv_mean": total / len(sub),
@@ -549,7 +623,10 @@ def _group_row(
         }
     )
     if draws is None:
-        if interval != "none":
+        problems = [m.interval_problem_ for m in fitted if m.interval_problem_]
+        if problems:
+            _refused(row, f"interval refused: {problems[0]}")
+        elif interval != "none":
             _refused(
                 row,
                 "interval refused: the group's likelihood is flat at its optimum (too few "
@@ -566,10 +643,17 @@ def _group_row(
             "parameters down)",
         ), vals
     # the interval is for the group's realised value: parameter and customer-level
-    # uncertainty together (see latent_total_draws)
-    latent = latent_total_draws(
-        pm, sm, sub, horizon=horizon, discount_rate=discount_rate, time_unit=unit,
-        margin=margin, random_state=random_state + 2,
+    # uncertainty together (see latent_total_draws), mixed over the families by weight
+    latent = _mixed(
+        [
+            latent_total_draws(
+                pm, sm, sub, horizon=horizon, discount_rate=discount_rate, time_unit=unit,
+                margin=margin, random_state=random_state + 2,
+            )
+            for pm in fitted
+        ],
+        weights,
+        rng,
     )  # fmt: skip
     if latent is not None:
         lo, hi = np.quantile(latent, [q, 1 - q])
@@ -580,3 +664,18 @@ def _group_row(
         clv_mean_high=float(hi) / len(sub),
     )
     return row, vals
+
+
+def _mixed(
+    draws: list[np.ndarray | None], weights: np.ndarray, rng: np.random.Generator
+) -> np.ndarray | None:
+    """Draws of a mixture: from each family's draws (rows), as many as its weight's share of
+    the smallest set; ``None`` when any family has none (its interval was refused)."""
+    if any(d is None for d in draws):
+        return None
+    sets = [d for d in draws if d is not None]
+    if len(sets) == 1:
+        return sets[0]
+    n = min(len(d) for d in sets)
+    counts = rng.multinomial(n, weights)
+    return np.concatenate([d[rng.permutation(len(d))[:k]] for d, k in zip(sets, counts)])

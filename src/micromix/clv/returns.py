@@ -54,6 +54,7 @@ from micromix.clv.data import (
     transactions_from_store,
 )
 from micromix.clv.pipeline import (
+    GROUP_INTERVAL,
     GROUP_MODEL,
     MIN_GROUP_REPEAT_BUYERS,
     ProgressFn,
@@ -83,6 +84,7 @@ def lifetime_returns(
     by: str = "strategy",
     basis: str = "first-purchase",
     model: str = GROUP_MODEL,
+    interval: str = GROUP_INTERVAL,
     time_unit: str = "W",
     horizon: float | None = None,
     calibration_end: Any = None,
@@ -103,9 +105,13 @@ def lifetime_returns(
     by : {"strategy", "targeting", "platform", "campaign_id", "creator_tier"}
     basis : {"first-purchase", "first-touch"}
         How a customer's acquisition is read (:func:`~micromix.clv.data.acquisition_groups`).
-    model : {"auto-bg", "bgnbd", "mbgnbd", "pareto", "auto"}
+    model : {"auto-bg", "bgnbd", "mbgnbd", "pareto", "auto", "average"}
         Purchase model fitted to each group (default :data:`GROUP_MODEL`: BG/NBD or MBG/NBD,
-        the more likely).
+        the more likely; ``average``: MBG/NBD and Pareto/NBD averaged with likelihood weights,
+        see :func:`~micromix.clv.pipeline.clv_by_group`).
+    interval : {"laplace", "mcmc", "bootstrap"}
+        Parameter uncertainty behind the intervals (default :data:`GROUP_INTERVAL`;
+        ``mcmc``: posterior sampling of each group's purchase model).
     time_unit, horizon, discount_rate, margin, n_draws, level, random_state
         As for :func:`~micromix.clv.pipeline.fit_clv` (horizon default: one year).
     calibration_end : date-like, optional
@@ -135,6 +141,7 @@ def lifetime_returns(
         summary,
         groups,
         model=model,
+        interval=interval,
         time_unit=time_unit,
         horizon=H,
         discount_rate=discount_rate,

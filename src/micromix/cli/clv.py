@@ -143,7 +143,11 @@ def clv_fit(
     ),
     discount_rate: float = typer.Option(0.10, "--discount-rate", help="Annual discount rate."),
     margin: float = typer.Option(1.0, "--margin", help="Profit share of revenue (1 = revenue)."),
-    interval: str = typer.Option("laplace", "--interval", help="laplace, bootstrap or none."),
+    interval: str = typer.Option(
+        "laplace",
+        "--interval",
+        help="laplace, bootstrap, mcmc (posterior sampling, slower) or none.",
+    ),
     draws: int = typer.Option(200, "--draws", help="Parameter draws (bootstrap replicates)."),
     level: float = typer.Option(0.9, "--level", help="Interval mass."),
     plot: Path | None = typer.Option(

@@ -158,8 +158,8 @@ class AdsExportFormat(FormatAdapter):
         col = c.name("Currency", "Currency code", "Account currency")
         if col is not None:
             # a header that repeats the column (Google Ads' ad group report names "Currency
-            # code" twice) is read set aside as "Currency code.1" ...: the copies must agree,
-            # a row where they differ gets both codes, which no currency check accepts
+            # code" twice) has its copies set aside as "Currency code.1" ...: they must agree,
+            # and a row where they differ gets both codes, which no currency check accepts
             copies = [k for k in f.columns if re.fullmatch(re.escape(col) + r"\.\d+", k)]
             code = f[col].map(_code)
             for k in copies:

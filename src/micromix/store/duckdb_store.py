@@ -461,18 +461,21 @@ class DuckDBStore(Store):
         cols = [c for c in self.columns(name) if c in rows.column_names]
         t = ident(name)
         held = self._key_index(name, key)
-        hashes = None
-        if held is not None:
+        if held is None:
+            matched, unchanged = self._replace_matches(t, v, rows, key, cols)
+        else:
             got = self._raw.execute(f"SELECT {held.hash_sql} AS h FROM {v}").fetchnumpy()
             hashes = np.asarray(got["h"], dtype=np.uint64)
-        if hashes is not None and held is not None and not held.stored.may_hold(hashes).any():
-            matched = unchanged = 0  # every key is new: nothing to replace, no join
-        else:
-            matched, unchanged = self._replace_matches(t, v, rows, key, cols)
+            # every key new (the rule for a stream of events): nothing to replace, no join
+            may_be_stored = bool(held.stored.may_hold(hashes).any())
+            matched, unchanged = (
+                self._replace_matches(t, v, rows, key, cols) if may_be_stored else (0, 0)
+            )
+            # if the INSERT below fails, extra hashes only cause false alarms (a join) and a
+            # rollback drops the index
+            held.stored.add(hashes, inserted=rows.num_rows - matched)
         sel = ", ".join(ident(c) for c in cols)
         self._raw.execute(f"INSERT INTO {t} ({sel}) SELECT {sel} FROM {v}")
-        if hashes is not None and held is not None:
-            held.stored.add(hashes, inserted=rows.num_rows - matched)
         return matched, unchanged
 
     def _replace_matches(

@@ -21,7 +21,8 @@ bootstrap (``interval="bootstrap"``: simulate from the fit with the customers' o
 
 Numerics: Pareto/NBD's likelihood uses the Fader & Hardie form with the hypergeometric
 function argument kept in [0, 1) and the difference of the two terms taken in log space; rows
-where ``hyp2f1`` is not finite fall back to adaptive quadrature of the underlying integral.
+where ``hyp2f1`` is not finite fall back to Gauss-Legendre quadrature of the underlying integral
+(vectorised over those rows).
 BG/NBD's conditional expectation uses the closed form, with Gauss quadrature over the Beta
 posterior of the dropout probability where ``a`` is near 1 (the closed form divides by
 ``a - 1``) or the closed form is not finite.
@@ -42,13 +43,11 @@ True
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import integrate
 from scipy.linalg import eigh_tridiagonal
 from scipy.special import betaln, expit, gammaln, hyp2f1
 
@@ -73,7 +72,7 @@ __all__ = [
 _JACOBI_NODES = 48
 #: |a - 1| below which the BG/NBD closed form is replaced by quadrature
 _A_NEAR_ONE = 1e-3
-#: Pareto/NBD likelihood rows allowed to fall back to adaptive quadrature in one evaluation
+#: Pareto/NBD likelihood rows allowed to fall back to quadrature in one evaluation of the search
 _MAX_QUAD_ROWS = 50
 
 ProgressFn = Callable[[str, float], None]
@@ -688,26 +687,6 @@ def _log1mexp(d: np.ndarray) -> np.ndarray:
         return np.where(d > -0.6931, np.log(-np.expm1(d)), np.log1p(-np.exp(d)))
 
 
-def _pareto_log_integral_quad(p: np.ndarray, x: float, tx: float, T: float) -> float:
-    """log ∫_{t_x}^{T} (α+y)^-(r+x) (β+y)^-(s+1) dy by adaptive quadrature (fallback path)."""
-    r, alpha, s, beta = (float(v) for v in p)
-    if tx >= T:
-        return -np.inf
-
-    def logg(y: float) -> float:
-        return -(r + x) * np.log(alpha + y) - (s + 1) * np.log(beta + y)
-
-    top = logg(tx)  # the integrand decreases in y: scale by its value at t_x
-    with warnings.catch_warnings():
-        # only reached at extreme parameters during the search, where 1e-10 relative accuracy
-        # is more than the likelihood comparison needs; quad's roundoff notice is not an error
-        warnings.simplefilter("ignore", integrate.IntegrationWarning)
-        val, _ = integrate.quad(
-            lambda y: np.exp(logg(y) - top), tx, T, limit=200, epsabs=0, epsrel=1e-10
-        )
-    return top + np.log(val) if val > 0 else -np.inf
-
-
 def _pareto_parts(
     p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, max_quad: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -731,12 +710,13 @@ def _pareto_parts(
     bad &= tx < T
     if max_quad is not None and bad.sum() > max_quad:
         # far out on a ridge of the search (e.g. s and beta in the hundreds) hyp2f1 fails for
-        # most customers; adaptive quadrature for all of them would take seconds per
-        # evaluation, so the point is reported as unusable and the search backs off
+        # most customers: the point is reported as unusable and the search backs off
         out = np.logaddexp(log_alive, np.where(bad, -np.inf, log_dead))
         return const, log_alive, np.where(bad, np.nan, out)
-    for i in np.flatnonzero(bad):
-        log_dead[i] = np.log(s) + _pareto_log_integral_quad(p, x[i], tx[i], T[i])
+    idx = np.flatnonzero(bad)
+    if len(idx):  # where hyp2f1 fails: the vectorised quadrature of the integral itself
+        full = [np.full(len(idx), v) for v in (r, alpha, s, beta)]
+        log_dead[idx] = np.log(s) + _pareto_log_integral_gl(*full, x[idx], tx[idx], T[idx])
     return const, log_alive, np.logaddexp(log_alive, log_dead)
 
 

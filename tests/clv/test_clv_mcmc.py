@@ -17,6 +17,7 @@ from micromix.clv import (
     ParetoNBDModel,
     _mcmc,
     clv_by_group,
+    customer_value,
     fit_clv,
     get_model,
     simulate_transactions,
@@ -178,6 +179,32 @@ def test_pareto_posterior_recovers_known_parameters(pareto_fit, truths):
     assert m.params_ == pytest.approx(
         ParetoNBDModel(interval="none").fit(pareto_fit[0]).params_
     )  # the point estimate stays the maximum likelihood one
+
+
+def test_predictions_under_a_posterior_are_posterior_means(pareto_fit, gg_truth):
+    """With posterior draws, purchases, P(alive) and CLV are averages over the draws (not the
+    values at the optimum), so each customer's CLV lies inside its own interval."""
+    data, m = pareto_fit
+    rng = np.random.default_rng(4)
+    summary = data.assign(monetary_value=rng.gamma(6.0, 7.5, len(data)))
+    sm = GammaGammaModel(n_draws=200).fit(summary)
+    vals, draws = customer_value(m, sm, summary, horizon=52, return_draws=True)
+    np.testing.assert_allclose(vals["clv"], draws.mean(axis=0))
+    x, tx, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    alive = np.mean([m._p_alive(p, x, tx, T) for p in m.draws_], axis=0)
+    np.testing.assert_allclose(vals["probability_alive"], alive, rtol=1e-10)
+    ahead = np.mean([m._expected(p, x, tx, T, np.full(len(x), 52.0)) for p in m.draws_], axis=0)
+    np.testing.assert_allclose(vals["expected_purchases"], ahead, rtol=1e-10)
+    assert ((vals["clv_low"] <= vals["clv"]) & (vals["clv"] <= vals["clv_high"])).all()
+    # the purchase columns are posterior means without a spend model too
+    alone = customer_value(m, None, summary, horizon=52)
+    np.testing.assert_allclose(alone["probability_alive"], alive, rtol=1e-10)
+    np.testing.assert_allclose(alone["expected_purchases"], ahead, rtol=1e-10)
+    # and they differ from the values at the optimum, which a fit without draws reports
+    mle = ParetoNBDModel.from_params(m.params_)
+    plug = customer_value(mle, None, summary, horizon=52)["probability_alive"]
+    np.testing.assert_allclose(plug, mle.probability_alive(summary))
+    assert not np.allclose(plug, alive, rtol=1e-3)
 
 
 def test_posterior_sampling_is_deterministic_with_a_seed(truths):

@@ -105,21 +105,39 @@ def discounted_purchases(
     return plan.run(model, p)
 
 
+class _Alive:
+    """P(alive) of many customers, evaluated once per distinct history ``(x, t_x, T)``: most
+    customers of a short history share ``(0, 0, T)`` with many others, and Pareto/NBD's
+    P(alive) costs a hypergeometric function (or a quadrature) per row and parameter draw."""
+
+    def __init__(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
+        rows, inv = np.unique(np.stack([x, tx, T], axis=1), axis=0, return_inverse=True)
+        self.rows, self.inv = rows, inv.ravel()
+
+    def __call__(self, model: PurchaseModel, p: np.ndarray) -> np.ndarray:
+        r = self.rows
+        return model._p_alive(p, r[:, 0], r[:, 1], r[:, 2])[self.inv]
+
+
 class _Plan:
     """Discounted purchases of many customers under many parameter draws.
 
     An active customer's future depends on (x, T) only, not on t_x (which enters through
-    P(alive) alone), so the costly expectations are evaluated once per distinct (x, T) pair.
+    P(alive) alone), so the costly expectations are evaluated once per distinct (x, T) pair,
+    and P(alive) once per distinct (x, t_x, T) (:class:`_Alive`).
     """
 
     def __init__(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, H: float, delta: float):
         pairs, inv = np.unique(np.stack([x, T], axis=1), axis=0, return_inverse=True)
-        self.x, self.tx, self.T = x, tx, T
+        self.p_alive = _Alive(x, tx, T)
         self.xu, self.Tu, self.inv = pairs[:, 0], pairs[:, 1], inv.ravel()
         self.H, self.delta = H, delta
 
-    def run(self, model: PurchaseModel, p: np.ndarray) -> np.ndarray:
-        alive = model._p_alive(p, self.x, self.tx, self.T)
+    def run(
+        self, model: PurchaseModel, p: np.ndarray, alive: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Discounted expected purchases per customer (``alive``: P(alive) if known)."""
+        alive = self.p_alive(model, p) if alive is None else alive
         zeros = np.zeros(len(self.xu))  # t_x: unused by _expected_alive
 
         def ahead(t: float) -> np.ndarray:
@@ -178,41 +196,69 @@ def customer_value(
         Indexed like ``summary``: ``expected_purchases`` (undiscounted, over the horizon),
         ``probability_alive`` and, with a spend model, ``expected_spend``, ``clv``,
         ``clv_low``, ``clv_high`` (NaN when the models carry no parameter draws).
+
+    Notes
+    -----
+    The predictions are the models' values at the fitted (maximum likelihood) parameters,
+    except when the purchase model's draws come from its posterior (``interval="mcmc"``):
+    ``expected_purchases``, ``probability_alive`` and ``clv`` are then posterior means, the
+    average over the draws. Where the likelihood has a ridge (dropout that a short history
+    cannot pin down) the optimum sits at one end of it and its forecast is an extreme of the
+    posterior; the mean is the expected value the intervals are built around.
     """
     if not 0 < float(margin) <= 1:
         raise ConfigError(f"margin={margin!r} must be in (0, 1]")
     lvl = float(level if level is not None else purchase_model.level)
+    if not float(horizon) > 0:
+        raise ConfigError(f"horizon={horizon!r} must be > 0 periods")
+    H = float(horizon)
     x, tx, T = rfm_arrays(summary)
     out = pd.DataFrame(index=summary.index)
     out["expected_purchases"] = purchase_model._expected(
-        purchase_model._p, x, tx, T, np.full(len(x), float(horizon))
+        purchase_model._p, x, tx, T, np.full(len(x), H)
     )
     out["probability_alive"] = purchase_model._p_alive(purchase_model._p, x, tx, T)
-    if spend_model is None:
-        return (out, None) if return_draws else out
-    xs, m = spend_arrays(summary)
-    m = np.where(xs > 0, m, 0.0)
-    if not float(horizon) > 0:
-        raise ConfigError(f"horizon={horizon!r} must be > 0 periods")
-    plan = _Plan(x, tx, T, float(horizon), _delta(discount_rate, time_unit))
-    disc = plan.run(purchase_model, purchase_model._p)
-    spend = spend_model._expected(spend_model._p, xs, m)
-    out["expected_spend"] = spend
-    out["clv"] = float(margin) * spend * disc
-    pdraws, sdraws = purchase_model.draws_, spend_model.draws_
-    if pdraws is None or sdraws is None:
+    plan = _Plan(x, tx, T, H, _delta(discount_rate, time_unit))
+    pdraws = purchase_model.draws_
+    sdraws = spend_model.draws_ if spend_model is not None else None
+    posterior = purchase_model.interval == "mcmc" and pdraws is not None
+    if spend_model is not None:
+        xs, m = spend_arrays(summary)
+        m = np.where(xs > 0, m, 0.0)
+        out["expected_spend"] = spend_model._expected(spend_model._p, xs, m)
+        out["clv"] = (
+            float(margin) * out["expected_spend"] * plan.run(purchase_model, purchase_model._p)
+        )
         out["clv_low"] = np.nan
         out["clv_high"] = np.nan
+    with_sims = spend_model is not None and pdraws is not None and sdraws is not None
+    if not (posterior or with_sims):
         return (out, None) if return_draws else out
-    n = min(len(pdraws), len(sdraws))
+    assert pdraws is not None
+    n = min(len(pdraws), len(sdraws)) if with_sims and sdraws is not None else len(pdraws)
     sims = np.empty((n, len(x)))
+    alive_sum = np.zeros(len(x))
+    purchases_sum = np.zeros(len(x))
     for j in range(n):
-        dj = plan.run(purchase_model, pdraws[j])
-        sims[j] = float(margin) * spend_model._expected(sdraws[j], xs, m) * dj
+        alive = plan.p_alive(purchase_model, pdraws[j])
+        if with_sims and spend_model is not None and sdraws is not None:
+            dj = plan.run(purchase_model, pdraws[j], alive=alive)
+            sims[j] = float(margin) * spend_model._expected(sdraws[j], xs, m) * dj
+        if posterior:
+            ahead = purchase_model._expected_alive(
+                pdraws[j], plan.xu, np.zeros(len(plan.xu)), plan.Tu, np.full(len(plan.xu), H)
+            )
+            alive_sum += alive
+            purchases_sum += alive * ahead[plan.inv]
+    if posterior:
+        out["expected_purchases"] = purchases_sum / n
+        out["probability_alive"] = alive_sum / n
+    if not with_sims:
+        return (out, None) if return_draws else out
+    if posterior:
+        out["clv"] = sims.mean(axis=0)
     q = (1 - lvl) / 2
-    lo, hi = np.quantile(sims, [q, 1 - q], axis=0)
-    out["clv_low"] = lo
-    out["clv_high"] = hi
+    out["clv_low"], out["clv_high"] = np.quantile(sims, [q, 1 - q], axis=0)
     return (out, sims) if return_draws else out
 
 
@@ -259,8 +305,9 @@ def latent_total_draws(
     rng = np.random.default_rng(random_state)
     n = min(len(pdraws), len(sdraws))
     out = np.empty(n)
+    p_alive = _Alive(x, tx, T)
     for j in range(n):
-        alive = rng.random(len(x)) < purchase_model._p_alive(pdraws[j], x, tx, T)
+        alive = rng.random(len(x)) < p_alive(purchase_model, pdraws[j])
         lam, drop = purchase_model._sample_active(pdraws[j], x, T, rng)
         pp, q, g = (float(v) for v in sdraws[j])
         nu = rng.gamma(q + pp * xs, 1.0 / (g + m * xs))

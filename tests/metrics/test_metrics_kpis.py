@@ -138,7 +138,8 @@ def test_kpis_equal_pandas_for_random_ads(rows):
         assert g["spend"] == pytest.approx(e["spend"])
         ctr = e["clicks"] / e["impressions"] if e["impressions"] else np.nan
         assert (pd.isna(g["ctr"]) and np.isnan(ctr)) or g["ctr"] == pytest.approx(ctr)
-        cpa = e["spend"] / e["conversions"] if e["conversions"] else np.nan
+        # a cost per result of a group that spent nothing is undefined (null), not $0.00
+        cpa = e["spend"] / e["conversions"] if e["conversions"] and e["spend"] else np.nan
         assert (pd.isna(g["cpa"]) and np.isnan(cpa)) or g["cpa"] == pytest.approx(cpa)
 
 
@@ -535,7 +536,8 @@ def test_money_per_currency_equals_pandas(rows):
     for _, g in got.iterrows():
         e = want.loc[(g["campaign_id"], g["currency"] or "-")]  # null currency: its own group
         assert g["spend"] == pytest.approx(e["spend"]) and g["impressions"] == e["impressions"]
-        cpm = e["spend"] * 1000 / e["impressions"] if e["impressions"] else np.nan
+        # a cost per result of a group that spent nothing is undefined (null), not $0.00
+        cpm = e["spend"] * 1000 / e["impressions"] if e["impressions"] and e["spend"] else np.nan
         assert (pd.isna(g["cpm"]) and np.isnan(cpm)) or g["cpm"] == pytest.approx(cpm)
 
 

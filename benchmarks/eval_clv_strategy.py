@@ -7,6 +7,7 @@ Usage::
     python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --families     # families + their average
     python benchmarks/eval_clv_strategy.py --seeds 4,9 --diagnose 40    # why intervals miss
     python benchmarks/eval_clv_strategy.py --seeds 1,4 --conversion-values
+    python benchmarks/eval_clv_strategy.py --seeds 1,2,3,4 --history 14,49,91,140
     python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --models average,pareto --interval mcmc
     python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --families --interval mcmc --prior-sd 4 \
         --family-names mbgnbd,pareto
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 import platform
 import resource
@@ -72,13 +74,13 @@ from micromix.simulate.config import DEFAULT_CHANNELS
 from micromix.store import Store
 
 
-def _heavy(seed: int, users: int = 60_000) -> Store:
+def _heavy(seed: int, users: int = 60_000, observe_days: int = 182) -> Store:
     channels = tuple(dataclasses.replace(c, beta=c.beta * 4) for c in DEFAULT_CHANNELS)
     cfg = SimConfig(
         users=users,
         days=42,
         seed=seed,
-        observe_days=182,
+        observe_days=observe_days,
         base_purchase_rate=0.0002,
         channels=channels,
     )
@@ -469,6 +471,63 @@ def conversion_check(seeds: list[int], users: int) -> None:
         st.close()
 
 
+def history_check(seeds: list[int], users: int, observe: list[int]) -> None:
+    """How accuracy and coverage depend on the history and the horizon: heavy markets with
+    ``observe`` days after the 42 campaign days, each forecast over 1, 2 and 3 times its
+    history and over 52 weeks (the horizon guard is lifted to measure beyond it). The truth
+    at any horizon is the simulator's ``expected_clv_*`` formula: alive customers' mean spend
+    x purchase rate over (dropout + discount rate), integrated over the horizon."""
+    import micromix.clv.pipeline as pipeline
+
+    delta = math.log1p(0.10) / 52
+    rows = []
+    for seed in seeds:
+        for obs in observe:
+            st = _heavy(seed, users, obs)
+            truth = st.read("clv_truth").set_index("user_id")
+            span = (42 + obs) / 7
+            for h in sorted({round(span), round(2 * span), round(3 * span), 52}):
+                rate = truth["dropout_rate"] + delta
+                true_h = pd.Series(
+                    np.where(
+                        truth["alive_at_end"],
+                        truth["mean_spend"] * truth["purchase_rate"] / rate * -np.expm1(-rate * h),
+                        0.0,
+                    ),
+                    index=truth.index,
+                )
+                for by in ("strategy", "targeting"):
+                    groups = acquisition_groups(st, by=by)
+                    true = true_h.groupby(groups.reindex(true_h.index).fillna("none")).mean()
+                    saved, pipeline.MAX_HORIZON_RATIO = pipeline.MAX_HORIZON_RATIO, np.inf
+                    try:
+                        t = lifetime_returns(st, by=by, horizon=h, n_draws=100)
+                    finally:
+                        pipeline.MAX_HORIZON_RATIO = saved
+                    for r in t.dropna(subset=["clv_mean_low"]).itertuples():
+                        rows.append(
+                            {
+                                "seed": seed, "history_weeks": round(span, 1), "horizon": h,
+                                "pred": r.clv_mean, "low": r.clv_mean_low,
+                                "high": r.clv_mean_high, "true": true[r.group],
+                            }
+                        )  # fmt: skip
+            st.close()
+    df = pd.DataFrame(rows)
+    df["covered"] = (df["low"] <= df["true"]) & (df["true"] <= df["high"])
+    df["log_ratio"] = np.log(df["pred"] / df["true"])
+    out = df.groupby(["history_weeks", "horizon"]).agg(
+        groups=("covered", "size"),
+        covered=("covered", "mean"),
+        predicted_over_true=("log_ratio", lambda v: float(np.exp(v.mean()))),
+        median_abs_error=("log_ratio", lambda v: float(np.expm1(np.median(np.abs(v))))),
+    )
+    out["horizon_over_history"] = (
+        out.index.get_level_values(1) / out.index.get_level_values(0)
+    ).round(2)
+    print(out.round(2).to_string())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", default="1,2,3")
@@ -505,6 +564,13 @@ def main() -> None:
         "REPS simulated pure Pareto/NBD cohorts; 2-class MBG/NBD mixtures against BIC).",
     )
     ap.add_argument(
+        "--history",
+        default=None,
+        metavar="DAYS",
+        help="Instead: accuracy and coverage against history and horizon, for markets with "
+        "these observed days after the campaign (e.g. 14,49,91,140).",
+    )
+    ap.add_argument(
         "--conversion-values",
         action="store_true",
         help="Instead: per-region conversion values (audience target --value-per-conversion "
@@ -516,6 +582,10 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.2f}"
     )
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]  # --seeds "": timing only
+    if args.history:
+        history_check(seeds, args.users, [int(d) for d in args.history.split(",")])
+        print(f"load average at the end {os.getloadavg()[0]:.2f}")
+        return
     if args.conversion_values:
         conversion_check(seeds, args.users)
         print(f"load average at the end {os.getloadavg()[0]:.2f}")

@@ -476,7 +476,7 @@ def test_tour_customer_lifetime_value(tour, monkeypatch):
     rows = json.loads(run(by_strategy, monkeypatch).stdout)
     assert rows and all(r["clv_mean"] is not None or r["note"] for r in rows)
     assert {"first_purchase_roas", "lifetime_roas", "incremental_lifetime_roas"} <= set(rows[0])
-    assert "CLV by first-purchase targeting over 52 weeks" in run(by_targeting, monkeypatch).output
+    assert "CLV by first-purchase targeting over 20 weeks" in run(by_targeting, monkeypatch).output
     life = run(compare, monkeypatch).output  # 3,000 demo users: too few repeat buyers, said so
     assert "Over the customers' lifetime" in life or "No group has a lifetime ROAS yet" in life
     from micromix.store import Store

@@ -22,7 +22,8 @@ def _group(seed: int, customers: int) -> pd.Series:
     )
     value = next(c for c in tx.columns if c not in ("customer_id", "date"))
     s = rfm_summary(tx, value_col=value)
-    return clv_by_group(s, pd.Series("g", index=s.index), n_draws=200).iloc[0]
+    # 40 weeks: within three times the 15-17 weeks of history (52 would be refused as too long)
+    return clv_by_group(s, pd.Series("g", index=s.index), n_draws=200, horizon=40).iloc[0]
 
 
 @pytest.mark.parametrize(("seed", "customers"), [(2, 80), (1, 120)])
@@ -39,3 +40,23 @@ def test_a_bounded_interval_is_kept(seed, customers):
     assert row["note"] == ""
     assert row["clv_mean_low"] <= row["clv_mean"] <= row["clv_mean_high"]
     assert row["clv_mean_high"] <= MAX_INTERVAL_RATIO * row["clv_mean"]
+
+
+def test_a_forecast_beyond_three_times_the_history_is_refused():
+    """Eight weeks of purchases cannot show how long customers stay: a 52-week CLV is refused
+    for every group (no point, no interval), a 24-week one is given."""
+    tx = simulate_transactions(
+        PURCHASES, SPEND, customers=3000, random_state=3, acquisition_days=28, observed_days=56
+    )
+    s = rfm_summary(tx, value_col="value")
+    groups = pd.Series(np.where(np.arange(len(s)) % 2 == 0, "a", "b"), index=s.index)
+    span = float(s["T"].max())
+    assert span == pytest.approx(8.0, abs=0.2)
+    long = clv_by_group(s, groups, n_draws=50, horizon=52)
+    assert long[["clv_mean", "clv_mean_low", "clv_mean_high", "clv_total"]].isna().all().all()
+    assert long["customers"].sum() == len(s)
+    for note in long["note"]:
+        assert note.startswith(f"refused: the purchases cover {span:.1f} weeks")
+        assert f"at most {3 * span:.1f} weeks" in note
+    short = clv_by_group(s, groups, n_draws=50, horizon=3 * span)
+    assert short["clv_mean"].notna().all() and (short["note"] == "").all()

@@ -63,3 +63,16 @@ def test_the_section_is_optional_and_explains_a_missing_part():
     assert sec.available(ev)
     html = build_report(ev, sections=["lifetime"])
     assert "no repeat purchases in the store" in html
+
+
+def test_a_refusal_shared_by_every_group_is_said_once(lifetime_tables):
+    from micromix.reports.lifetime import lifetime_section_html
+
+    t = lifetime_tables["targeting"].copy()
+    reason = "refused: the purchases cover 4.0 weeks, too short a history for a 52-week forecast"
+    t["note"] = reason
+    html = lifetime_section_html({"targeting": t}, chart=lambda spec: "")
+    assert html.count(reason) == 1 and "<b>every group</b>" in html
+    t.loc[t.index[0], "note"] = ""  # reasons that differ stay per group
+    html = lifetime_section_html({"targeting": t}, chart=lambda spec: "")
+    assert html.count(reason) == len(t) - 1 and "every group" not in html

@@ -715,8 +715,11 @@ def _pareto_parts(
         return const, log_alive, np.where(bad, np.nan, out)
     idx = np.flatnonzero(bad)
     if len(idx):  # where hyp2f1 fails: the vectorised quadrature of the integral itself
-        full = [np.full(len(idx), v) for v in (r, alpha, s, beta)]
-        log_dead[idx] = np.log(s) + _pareto_log_integral_gl(*full, x[idx], tx[idx], T[idx])
+        k = len(idx)
+        log_dead[idx] = np.log(s) + _pareto_log_integral_gl(
+            np.full(k, r), np.full(k, alpha), np.full(k, s), np.full(k, beta),
+            x[idx], tx[idx], T[idx],
+        )  # fmt: skip
     return const, log_alive, np.logaddexp(log_alive, log_dead)
 
 

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.checks import CheckResult, results_frame
-from micromix.clv.data import daily_purchases, summary_from_daily
+from micromix.clv.data import _UNIT_NAMES, daily_purchases, summary_from_daily
 from micromix.clv.diagnostics import (
     fit_checks,
     holdout_by_frequency,
@@ -60,6 +60,7 @@ __all__ = [
     "AUTO_CANDIDATES",
     "GROUP_INTERVAL",
     "GROUP_MODEL",
+    "MAX_HORIZON_RATIO",
     "MAX_INTERVAL_RATIO",
     "MIN_AVERAGE_WEIGHT",
     "MIN_GROUP_REPEAT_BUYERS",
@@ -95,6 +96,10 @@ MIN_GROUP_REPEAT_BUYERS = 20
 #: an interval whose upper end is over this many times the estimate is refused, not shown
 #: (a nearly flat likelihood: the data cannot bound the value, and no decision can use it)
 MAX_INTERVAL_RATIO = 20.0
+#: longest horizon a group's CLV is forecast over, in multiples of the purchase history (the
+#: oldest customer's age): beyond it the forecast rests on how long customers stay, which the
+#: history cannot show (docs/clv.md, "How much history a forecast needs")
+MAX_HORIZON_RATIO = 3.0
 
 ProgressFn = Callable[[str, float], None]
 
@@ -259,6 +264,36 @@ def _spend_interval(interval: str) -> str:
     """The spend model's interval method: Gamma-Gamma's likelihood is close to Gaussian in
     log-parameters, so posterior sampling of the purchase model pairs with its Laplace draws."""
     return "laplace" if interval == "mcmc" else interval
+
+
+def history_refusal(summary: pd.DataFrame, horizon: float, time_unit: str) -> str | None:
+    """Why a ``horizon`` is too long for the summary's purchase history, or ``None``.
+
+    The history is the oldest customer's age ``T`` (the calibration period's length); a
+    forecast of more than :data:`MAX_HORIZON_RATIO` times it is refused.
+
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"frequency": [1.0], "recency": [2.0], "T": [8.0]})
+    >>> history_refusal(s, 24, "W") is None
+    True
+    >>> print(history_refusal(s, 52, "W"))  # doctest: +NORMALIZE_WHITESPACE
+    refused: the purchases cover 8.0 weeks, too short a history for a 52-week forecast: a
+    forecast reaches at most 3 times the history (24.0 weeks) because beyond it the models
+    cannot tell how long customers keep buying; use a horizon of at most 24.0 weeks or a
+    longer history
+    """
+    span = float(summary["T"].max()) if len(summary) else 0.0
+    limit = MAX_HORIZON_RATIO * span
+    if float(horizon) <= limit:
+        return None
+    name = _UNIT_NAMES.get(time_unit, time_unit)
+    return (
+        f"refused: the purchases cover {span:.1f} {name}, too short a history for a "
+        f"{float(horizon):g}-{name.rstrip('s')} forecast: a forecast reaches at most "
+        f"{MAX_HORIZON_RATIO:g} times the history ({limit:.1f} {name}) because beyond it the "
+        f"models cannot tell how long customers keep buying; use a horizon of at most "
+        f"{limit:.1f} {name} or a longer history"
+    )
 
 
 def _default_horizon(time_unit: str) -> float:
@@ -455,7 +490,8 @@ def clv_by_group(
     Each group gets its own purchase and spend models, so groups may differ in purchase rate,
     dropout and spend. A group with fewer than :data:`MIN_GROUP_REPEAT_BUYERS` repeat buyers, or
     whose models cannot be fitted, is reported with empty figures and the reason in ``note``:
-    its CLV is refused, not guessed.
+    its CLV is refused, not guessed. So is every group when ``horizon`` is more than
+    :data:`MAX_HORIZON_RATIO` times the purchase history (:func:`history_refusal`).
 
     Parameters
     ----------
@@ -500,7 +536,19 @@ def clv_by_group(
     )  # fmt: skip
     rows: list[dict[str, Any]] = []
     names = sorted(labels.unique())
+    too_short = history_refusal(summary, H, unit)
     for i, g in enumerate(names):
+        if too_short:
+            sub = summary[labels.to_numpy() == g]
+            rows.append(
+                {
+                    "group": g,
+                    "customers": len(sub),
+                    "repeat_buyers": int((sub["frequency"] > 0).sum()),
+                    "note": too_short,
+                }
+            )
+            continue
         update(f"group {g}", i / len(names))
         row, vals = _group_row(g, summary[labels.to_numpy() == g], **hyper)
         if customers is not None and vals is not None:

@@ -62,6 +62,7 @@ from micromix.clv.pipeline import (
     _noop,
     clv_by_group,
     fit_purchase_model,
+    history_refusal,
 )
 from micromix.clv.spend import GammaGammaModel
 from micromix.clv.value import DEFAULT_DISCOUNT_RATE, customer_value
@@ -201,6 +202,8 @@ def _customer_clv(
 ) -> pd.Series:
     """Every customer's predicted CLV: from their group's models, else from models fitted to all
     customers (groups too small to fit alone)."""
+    if history_refusal(summary, horizon, time_unit):  # refused for every group: for all
+        return pd.Series(np.nan, index=summary.index, dtype=float)
     parts = [v["clv"] for v in per_customer.values()]
     done = pd.concat(parts) if parts else pd.Series(dtype=float)
     rest = summary.loc[~summary.index.isin(done.index)]

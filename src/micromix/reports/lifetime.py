@@ -120,8 +120,8 @@ def lifetime_section_html(
             f"Customers are grouped by what acquired them ({a.get('basis', 'first-purchase')}: "
             "the campaign their first purchase was credited to). Lifetime ROAS is their revenue "
             f"to date plus their predicted CLV over the next {a.get('horizon', 52):g} "
-            f"{a.get('time_unit_name', 'weeks')} (BG/NBD purchases, Gamma-Gamma spend, 10% a "
-            "year discounting) per dollar of the group's spend; first-purchase ROAS counts their "
+            f"{a.get('time_unit_name', 'weeks')} (BG/NBD or MBG/NBD purchases, whichever fits the "
+            "group better; Gamma-Gamma spend; 10% a year discounting) per dollar of the group's spend; first-purchase ROAS counts their "
             "first purchase only. Both are attributed figures. The incremental lifetime ROAS "
             "compares everyone treated with everyone held out in the group's randomised "
             "holdouts, so it counts only customers the ads really won; it is wide unless the "
@@ -144,12 +144,15 @@ def lifetime_section_html(
             )
         )
         # why a figure is n/a, under the table (a sentence does not fit a table column)
-        notes = table.get("note", pd.Series("", index=table.index)).fillna("")
-        why = [
-            f"<li><b>{esc(str(g))}</b>: {esc(str(n))}</li>"
-            for g, n in zip(table["group"], notes)
-            if str(n)
-        ]
+        notes = table.get("note", pd.Series("", index=table.index)).fillna("").astype(str)
+        if len(notes) > 1 and notes.nunique() == 1 and notes.iloc[0]:
+            why = [f"<li><b>every group</b>: {esc(notes.iloc[0])}</li>"]
+        else:
+            why = [
+                f"<li><b>{esc(str(g))}</b>: {esc(n)}</li>"
+                for g, n in zip(table["group"], notes)
+                if n
+            ]
         if why:
             out.append('<ul class="notes">' + "".join(why) + "</ul>")
     return "".join(out)

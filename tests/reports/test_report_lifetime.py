@@ -71,8 +71,12 @@ def test_a_refusal_shared_by_every_group_is_said_once(lifetime_tables):
     t = lifetime_tables["targeting"].copy()
     reason = "refused: the purchases cover 4.0 weeks, too short a history for a 52-week forecast"
     t["note"] = reason
-    html = lifetime_section_html({"targeting": t}, chart=lambda spec: "")
+    html = lifetime_section_html({"targeting": t}, chart=lambda spec: "<figure>chart</figure>")
     assert html.count(reason) == 1 and "<b>every group</b>" in html
+    assert "<figure>chart</figure>" in html  # lifetime ROAS to chart
+    refused = t.assign(lifetime_roas=float("nan"))  # none: no chart of first purchases alone
+    html = lifetime_section_html({"targeting": refused}, chart=lambda spec: "<figure>c</figure>")
+    assert "<figure>c</figure>" not in html and html.count(reason) == 1
     t.loc[t.index[0], "note"] = ""  # reasons that differ stay per group
     html = lifetime_section_html({"targeting": t}, chart=lambda spec: "")
     assert html.count(reason) == len(t) - 1 and "every group" not in html

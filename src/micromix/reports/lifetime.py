@@ -133,7 +133,8 @@ def lifetime_section_html(
         title = f"Lifetime vs first-purchase ROAS by {dim.replace('_', ' ')}"
         out.append(f"<h3>{esc(title)}</h3>")
         paid = table[table.get("spend", pd.Series(0.0, index=table.index)).fillna(0) > 0]
-        if len(paid):
+        # the chart sets lifetime beside first-purchase ROAS: none when no group has one
+        if len(paid) and paid.get("lifetime_roas", pd.Series(dtype=float)).notna().any():
             out.append(chart(lifetime_chart(paid, title)))
         cols = [c for c in _COLUMNS if c in table.columns and c != "note"]
         out.append(

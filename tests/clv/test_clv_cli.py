@@ -169,3 +169,26 @@ def test_by_strategy_table_and_bad_options(demo_db):
     ):
         bad = runner.invoke(app, ["clv", "by-strategy", "--db", str(demo_db), *args])
         assert bad.exit_code == 2 and text in bad.stderr and "Traceback" not in bad.output
+
+
+def test_by_strategy_defaults_are_the_librarys():
+    """The CLI spells the defaults as literals (importing micromix.clv at start-up is slow):
+    they must be the library's."""
+    import inspect
+
+    from micromix.cli.clv import clv_by_strategy
+    from micromix.clv import GROUP_INTERVAL, GROUP_MODEL
+
+    params = inspect.signature(clv_by_strategy).parameters
+    assert params["model"].default.default == GROUP_MODEL
+    assert params["interval"].default.default == GROUP_INTERVAL
+
+
+def test_by_strategy_interval_option(demo_db):
+    res = runner.invoke(app, ["clv", "by-strategy", "--db", str(demo_db), "--json", "--horizon",
+                              "12", "--draws", "30", "--interval", "laplace",
+                              "--model", "auto-bg"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert {r["model"] for r in json.loads(res.stdout) if r["model"]} <= {"bgnbd", "mbgnbd"}
+    bad = runner.invoke(app, ["clv", "by-strategy", "--db", str(demo_db), "--interval", "guess"])
+    assert bad.exit_code == 2 and "interval='guess' is not supported" in bad.stderr

@@ -47,7 +47,12 @@ _MODEL_HELP = (
 )
 _GROUP_MODEL_HELP = (
     "Purchase model per group: auto-bg (BG/NBD or MBG/NBD, higher likelihood), auto, bgnbd, "
-    "mbgnbd, pareto."
+    "mbgnbd, pareto, average."
+)
+_GROUP_INTERVAL_HELP = (
+    "Parameter uncertainty: laplace (default), mcmc (posterior sampling, posterior means as "
+    "the point; slower, wider intervals - with --model pareto they held the truth more often "
+    "on simulated markets, docs/clv.md) or bootstrap."
 )
 _PLOT_SUFFIXES = (".html", ".json")
 
@@ -260,7 +265,10 @@ def clv_by_strategy(
     calibration_end: str | None = typer.Option(
         None, "--calibration-end", help="Last day of data used (default: last purchase)."
     ),
+    # literals: importing micromix.clv here would slow every command's start (a test checks
+    # they equal micromix.clv.GROUP_MODEL and GROUP_INTERVAL)
     model: str = typer.Option("auto-bg", "--model", help=_GROUP_MODEL_HELP),
+    interval: str = typer.Option("laplace", "--interval", help=_GROUP_INTERVAL_HELP),
     time_unit: str = typer.Option("W", "--time-unit", help="D, W (default) or M."),
     horizon: float | None = typer.Option(
         None, "--horizon", help="CLV horizon in time units (weeks by default; default one year)."
@@ -283,6 +291,7 @@ def clv_by_strategy(
                 by=by,
                 basis=basis,
                 model=model,
+                interval=interval,
                 time_unit=time_unit,
                 horizon=horizon,
                 calibration_end=calibration_end,

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.checks import CheckResult, results_frame
+from micromix.clv._base import INTERVAL_METHODS
 from micromix.clv.data import _UNIT_NAMES, daily_purchases, summary_from_daily
 from micromix.clv.diagnostics import (
     fit_checks,
@@ -526,6 +527,12 @@ def clv_by_group(
         ``revenue_to_date``, ``note``; with ``spend`` also ``spend`` and ``lifetime_roas`` with
         ``lifetime_roas_low``/``_high``.
     """
+    if model not in MODEL_CHOICES:
+        raise ConfigError(f"model={model!r} is not known; choose one of {', '.join(MODEL_CHOICES)}")
+    if interval not in INTERVAL_METHODS:
+        raise ConfigError(
+            f"interval={interval!r} is not supported; choose one of {', '.join(INTERVAL_METHODS)}"
+        )
     unit = time_unit or summary.attrs.get("time_unit", "W")
     H = float(horizon) if horizon is not None else _default_horizon(unit)
     update = progress or _noop

@@ -236,7 +236,7 @@ def customer_value(
         return (out, None) if return_draws else out
     assert pdraws is not None
     n = min(len(pdraws), len(sdraws)) if with_sims and sdraws is not None else len(pdraws)
-    sims = np.empty((n, len(x)))
+    sims = np.empty((n, len(x)) if with_sims else (0, 0))
     alive_sum = np.zeros(len(x))
     purchases_sum = np.zeros(len(x))
     for j in range(n):

@@ -60,3 +60,23 @@ def test_a_forecast_beyond_three_times_the_history_is_refused():
         assert f"at most {3 * span:.1f} weeks" in note
     short = clv_by_group(s, groups, n_draws=50, horizon=3 * span)
     assert short["clv_mean"].notna().all() and (short["note"] == "").all()
+
+
+def test_fit_clv_refuses_the_same_forecast_and_keeps_the_fit():
+    """One cohort, 8 weeks of purchases: the 52-week CLV is refused by the same rule, with a
+    failing check that says why; the parameters, P(alive) and spend stay."""
+    from micromix.clv import fit_clv
+
+    tx = simulate_transactions(
+        PURCHASES, SPEND, customers=3000, random_state=3, acquisition_days=28, observed_days=56
+    )
+    res = fit_clv(tx, n_draws=50)
+    assert res.customers[["expected_purchases", "clv", "clv_low", "clv_high"]].isna().all().all()
+    assert res.customers["probability_alive"].notna().all()
+    assert res.customers["expected_spend"].notna().all()
+    assert res.totals == {} and res.purchase_model.params_
+    check = next(c for c in res.checks if c.name == "clv_horizon")
+    assert check.status.value == "fail" and check.message.startswith("refused: the purchases cover")
+    short = fit_clv(tx, n_draws=50, horizon=20)
+    assert short.customers["clv"].notna().all() and short.totals["total_clv"] > 0
+    assert not any(c.name == "clv_horizon" for c in short.checks)

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from micromix.checks import CheckResult, results_frame
+from micromix.checks import CheckResult, Status, results_frame
 from micromix.clv._base import INTERVAL_METHODS
 from micromix.clv.data import _UNIT_NAMES, daily_purchases, summary_from_daily
 from micromix.clv.diagnostics import (
@@ -338,7 +338,10 @@ def fit_clv(
     time_unit : {"D", "W", "M"}
         Unit of recency, age, horizon and the tracking plot.
     horizon : float, optional
-        CLV horizon in ``time_unit`` periods (default one year).
+        CLV horizon in ``time_unit`` periods (default one year). Over more than
+        :data:`MAX_HORIZON_RATIO` times the calibration period the forecast is refused: the
+        customers' ``expected_purchases`` and ``clv`` columns are empty, there are no totals,
+        and the ``clv_horizon`` check says why (the fit, P(alive) and the holdout stay).
     discount_rate : float
         Annual discount rate of the CLV.
     margin : float
@@ -427,8 +430,21 @@ def fit_clv(
         customers["holdout_predicted"] = pm.expected_purchases(summary, hold["duration"])
     tracking = tracking_frame(pm, daily, summary)
     checks = fit_checks(pm, sm, summary, hold)
+    too_long = history_refusal(summary, H, time_unit)
+    if too_long:  # the forecast over the horizon is refused; P(alive) and spend stay
+        cols = [c for c in ("expected_purchases", "clv", "clv_low", "clv_high") if c in customers]
+        customers[cols] = np.nan
+        checks.append(
+            CheckResult(
+                "clv_horizon",
+                Status.FAIL,
+                too_long,
+                "",  # the sentence says what to do
+                {"horizon": H, "history": float(summary["T"].max())},
+            )
+        )
     totals: dict[str, Any] = {}
-    if sm is not None:
+    if sm is not None and not too_long:
         total = float(customers["clv"].sum())
         q = (1 - level) / 2
         lo, hi = (

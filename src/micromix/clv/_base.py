@@ -14,7 +14,7 @@ from micromix.clv._mcmc import Posterior
 from micromix.clv._mle import MLEResult, laplace_draws
 from micromix.errors import ConfigError, NotFittedError
 
-__all__ = ["INTERVAL_METHODS", "LogParamEstimator"]
+__all__ = ["INTERVAL_METHODS", "LogParamEstimator", "check_interval"]
 
 #: how parameter uncertainty is estimated
 INTERVAL_METHODS: tuple[str, ...] = ("laplace", "bootstrap", "mcmc", "none")
@@ -23,6 +23,14 @@ INTERVAL_METHODS: tuple[str, ...] = ("laplace", "bootstrap", "mcmc", "none")
 DEFAULT_PRIOR_SD = 2.0
 
 E = TypeVar("E", bound="LogParamEstimator")
+
+
+def check_interval(interval: str) -> None:
+    """Raise :class:`ConfigError` unless ``interval`` is one of :data:`INTERVAL_METHODS`."""
+    if interval not in INTERVAL_METHODS:
+        raise ConfigError(
+            f"interval={interval!r} is not supported; choose one of {', '.join(INTERVAL_METHODS)}"
+        )
 
 
 class LogParamEstimator(BaseEstimator):
@@ -34,7 +42,7 @@ class LogParamEstimator(BaseEstimator):
         How parameter uncertainty is estimated: the Laplace approximation (inverse Hessian of
         the log-likelihood in log-parameter space, so intervals are log-normal), a parametric
         bootstrap (``n_draws`` refits on data simulated from the fit), posterior sampling
-        (``mcmc``: an ensemble sampler on log-parameters under a weakly informative prior,
+        (``mcmc``: random-walk Metropolis chains on log-parameters under a weakly informative prior,
         purchase models only; the draws are refused - ``interval_problem_`` says why - when
         its convergence diagnostics fail), or not at all.
     n_draws : int
@@ -73,11 +81,7 @@ class LogParamEstimator(BaseEstimator):
         self.prior_sd = prior_sd
 
     def _validate_hyper(self) -> None:
-        if self.interval not in INTERVAL_METHODS:
-            raise ConfigError(
-                f"interval={self.interval!r} is not supported; choose one of "
-                f"{', '.join(INTERVAL_METHODS)}"
-            )
+        check_interval(self.interval)
         if not 0.5 <= float(self.level) < 1:
             raise ConfigError(f"level={self.level!r} must be in [0.5, 1)")
         if not float(self.prior_sd) > 0:

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.checks import CheckResult, Status, results_frame
-from micromix.clv._base import INTERVAL_METHODS
+from micromix.clv._base import check_interval
 from micromix.clv.data import _UNIT_NAMES, daily_purchases, summary_from_daily
 from micromix.clv.diagnostics import (
     fit_checks,
@@ -229,8 +229,7 @@ def _fit_candidates(
     progress: ProgressFn | None = None,
 ) -> tuple[list[PurchaseModel], list[dict[str, Any]]]:
     """Every candidate of ``model`` fitted (those that could be), and a row per candidate."""
-    if model not in MODEL_CHOICES:
-        raise ConfigError(f"model={model!r} is not known; choose one of {', '.join(MODEL_CHOICES)}")
+    _check_model(model)
     update = progress or _noop
     names = _CANDIDATES.get(model, (model,))
     hyper = dict(interval=interval, n_draws=n_draws, level=level, random_state=random_state)
@@ -259,6 +258,11 @@ def _fit_candidates(
     if not fitted:  # every candidate failed: report the first failure
         raise ConfigError(f"no purchase model could be fitted: {rows[0]['error']}")
     return fitted, rows
+
+
+def _check_model(model: str) -> None:
+    if model not in MODEL_CHOICES:
+        raise ConfigError(f"model={model!r} is not known; choose one of {', '.join(MODEL_CHOICES)}")
 
 
 def _spend_interval(interval: str) -> str:
@@ -543,12 +547,8 @@ def clv_by_group(
         ``revenue_to_date``, ``note``; with ``spend`` also ``spend`` and ``lifetime_roas`` with
         ``lifetime_roas_low``/``_high``.
     """
-    if model not in MODEL_CHOICES:
-        raise ConfigError(f"model={model!r} is not known; choose one of {', '.join(MODEL_CHOICES)}")
-    if interval not in INTERVAL_METHODS:
-        raise ConfigError(
-            f"interval={interval!r} is not supported; choose one of {', '.join(INTERVAL_METHODS)}"
-        )
+    _check_model(model)
+    check_interval(interval)
     unit = time_unit or summary.attrs.get("time_unit", "W")
     H = float(horizon) if horizon is not None else _default_horizon(unit)
     update = progress or _noop
@@ -557,21 +557,10 @@ def clv_by_group(
         model=model, unit=unit, horizon=H, discount_rate=discount_rate, margin=margin,
         interval=interval, n_draws=n_draws, level=level, random_state=random_state,
     )  # fmt: skip
+    hyper["refusal"] = history_refusal(summary, H, unit)
     rows: list[dict[str, Any]] = []
     names = sorted(labels.unique())
-    too_short = history_refusal(summary, H, unit)
     for i, g in enumerate(names):
-        if too_short:
-            sub = summary[labels.to_numpy() == g]
-            rows.append(
-                {
-                    "group": g,
-                    "customers": len(sub),
-                    "repeat_buyers": int((sub["frequency"] > 0).sum()),
-                    "note": too_short,
-                }
-            )
-            continue
         update(f"group {g}", i / len(names))
         row, vals = _group_row(g, summary[labels.to_numpy() == g], **hyper)
         if customers is not None and vals is not None:
@@ -621,14 +610,17 @@ def _group_row(
     n_draws: int,
     level: float,
     random_state: int,
+    refusal: str | None,
 ) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """One row of :func:`clv_by_group`, and the group's per-customer predictions (None when the
-    group is refused)."""
+    group is refused; ``refusal``: a reason that refuses every group)."""
     row: dict[str, Any] = {
         "group": g,
         "customers": len(sub),
         "repeat_buyers": int((sub["frequency"] > 0).sum()),
     }
+    if refusal:
+        return _refused(row, refusal), None
     if row["repeat_buyers"] < MIN_GROUP_REPEAT_BUYERS:
         return _refused(
             row,

@@ -219,9 +219,6 @@ def customer_value(
     )
     out["probability_alive"] = purchase_model._p_alive(purchase_model._p, x, tx, T)
     plan = _Plan(x, tx, T, H, _delta(discount_rate, time_unit))
-    pdraws = purchase_model.draws_
-    sdraws = spend_model.draws_ if spend_model is not None else None
-    posterior = purchase_model.interval == "mcmc" and pdraws is not None
     if spend_model is not None:
         xs, m = spend_arrays(summary)
         m = np.where(xs > 0, m, 0.0)
@@ -231,17 +228,18 @@ def customer_value(
         )
         out["clv_low"] = np.nan
         out["clv_high"] = np.nan
-    with_sims = spend_model is not None and pdraws is not None and sdraws is not None
-    if not (posterior or with_sims):
+    pdraws = purchase_model.draws_
+    sdraws = spend_model.draws_ if spend_model is not None else None
+    posterior = purchase_model.interval == "mcmc"
+    if pdraws is None or (sdraws is None and not posterior):  # nothing to draw over
         return (out, None) if return_draws else out
-    assert pdraws is not None
-    n = min(len(pdraws), len(sdraws)) if with_sims and sdraws is not None else len(pdraws)
-    sims = np.empty((n, len(x)) if with_sims else (0, 0))
+    n = len(pdraws) if sdraws is None else min(len(pdraws), len(sdraws))
+    sims = np.empty((n, len(x)) if sdraws is not None else (0, 0))
     alive_sum = np.zeros(len(x))
     purchases_sum = np.zeros(len(x))
     for j in range(n):
         alive = plan.p_alive(purchase_model, pdraws[j])
-        if with_sims and spend_model is not None and sdraws is not None:
+        if spend_model is not None and sdraws is not None:
             dj = plan.run(purchase_model, pdraws[j], alive=alive)
             sims[j] = float(margin) * spend_model._expected(sdraws[j], xs, m) * dj
         if posterior:
@@ -253,7 +251,7 @@ def customer_value(
     if posterior:
         out["expected_purchases"] = purchases_sum / n
         out["probability_alive"] = alive_sum / n
-    if not with_sims:
+    if sdraws is None:
         return (out, None) if return_draws else out
     if posterior:
         out["clv"] = sims.mean(axis=0)

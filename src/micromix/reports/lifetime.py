@@ -122,10 +122,10 @@ def lifetime_section_html(
             f"to date plus their predicted CLV over the next {a.get('horizon', 52):g} "
             f"{a.get('time_unit_name', 'weeks')} (BG/NBD or MBG/NBD purchases, whichever fits "
             "the group better; Gamma-Gamma spend; 10% a year discounting) per dollar of the "
-            "group's spend; first-purchase ROAS counts their first purchase only. Both are attributed figures. The incremental lifetime ROAS "
-            "compares everyone treated with everyone held out in the group's randomised "
-            "holdouts, so it counts only customers the ads really won; it is wide unless the "
-            "tests are large."
+            "group's spend; first-purchase ROAS counts their first purchase only. Both are "
+            "attributed figures. The incremental lifetime ROAS compares everyone treated with "
+            "everyone held out in the group's randomised holdouts, so it counts only customers "
+            "the ads really won; it is wide unless the tests are large."
         )
         + "</p>"
     )

@@ -88,3 +88,29 @@ def test_cli_json_on_cdnow():
     assert doc["model"] == "bgnbd"
     assert doc["params"]["r"] == pytest.approx(0.243, rel=0.02)
     assert doc["holdout"]["actual_repeat_purchases"] > 0
+
+
+def test_the_full_cohorts_space_aligned_layout_fits_like_the_csv(tmp_path, cdnow):
+    """CDNOW's full cohort (``CDNOW_master.txt`` in ``lifetimes``) is space-aligned text with
+    CRLF line ends and YYYYMMDD dates; the sample, written here in that layout, must give the
+    published estimates from `clv fit` unchanged."""
+    ids = cdnow["customer_id"].astype(int).map("{:05d}".format)
+    days = pd.to_datetime(cdnow["date"]).dt.strftime("%Y%m%d")
+    lines = [" customer_id  date number_of_cds  dollar_value"] + [
+        f" {i} {d} {c:>2} {v:>8.2f}"
+        for i, d, c, v in zip(ids, days, cdnow["cds"], cdnow["value"])
+    ]
+    path = tmp_path / "cdnow_like.txt"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    res = CliRunner().invoke(
+        app,
+        ["clv", "fit", "--data", str(path), "--customer-col", "customer_id", "--date-col", "date",
+         "--value-col", "dollar_value", "--calibration-end", CAL, "--holdout-end", HOLD,
+         "--model", "bgnbd", "--json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    for k, v in PUBLISHED_BG.items():
+        assert doc["params"][k] == pytest.approx(v, rel=0.02), k
+    assert doc["customers"] == 2357
+    assert doc["holdout"]["actual_repeat_purchases"] == 1882

@@ -26,7 +26,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from micromix.audience._prep import FeatureEncoder
-from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, NotFittedError
+from micromix.errors import ConfigError, DataValidationError, NotFittedError
+from micromix.schema.base import require_columns
 
 __all__ = [
     "RFM_SEGMENTS",
@@ -52,12 +53,7 @@ RFM_SEGMENTS: tuple[str, ...] = (
 
 
 def _need(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ColumnNotFoundError(
-            f"{what}: column(s) {', '.join(map(repr, missing))} not found; available columns: "
-            f"{', '.join(map(str, df.columns[:30]))}"
-        )
+    require_columns(df, list(cols), what)
 
 
 def _score(values: pd.Series, bins: int, higher_is_better: bool) -> np.ndarray:

@@ -40,7 +40,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, StoreError
+from micromix.errors import ConfigError, DataValidationError, StoreError
+from micromix.schema.base import require_columns
 from micromix.schema.values import read_timestamps
 
 if TYPE_CHECKING:
@@ -159,13 +160,7 @@ def daily_purchases(
         the first offending row (1-based, header not counted) and the field.
     """
     cols = [customer_col, date_col] + ([value_col] if value_col else [])
-    missing = [c for c in cols if c not in transactions.columns]
-    if missing:
-        avail = ", ".join(map(str, list(transactions.columns)[:20]))
-        raise ColumnNotFoundError(
-            f"{source}: column(s) {', '.join(repr(c) for c in missing)} not found; available "
-            f"columns: {avail}"
-        )
+    require_columns(transactions, cols, source)
     n = len(transactions)
     if n == 0:
         raise DataValidationError(f"{source}: no transactions; the table has no rows")

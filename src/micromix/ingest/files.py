@@ -61,7 +61,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from micromix.errors import ColumnNotFoundError, InputFileError
+from micromix.errors import InputFileError
+from micromix.schema.base import NUMBER_TEXT, require_columns
 
 __all__ = [
     "FILE_FORMATS",
@@ -350,7 +351,48 @@ def _delimiter(text: str, suffix: str = "") -> str:
         score = n / len(widths) + 0.01 * min(width, 50) / 50
         if score > best_score + 1e-9:
             best, best_score = d, score
+    if (
+        best_score == 0.0
+        and lines
+        and not set(lines[0]) & {",", "\t", ";"}
+        and _space_aligned(lines)
+    ):
+        return WHITESPACE
     return best
+
+
+#: the delimiter :func:`_delimiter` returns for a table whose columns are separated by runs of
+#: spaces (CDNOW's ``CDNOW_master.txt``, R's ``write.table``, column-aligned text exports)
+WHITESPACE = " "
+
+
+def _space_split(text: str) -> Iterator[list[str]]:
+    """Records of a space-aligned table: runs of blanks separate fields, quotes group them."""
+    for line in text.splitlines():
+        cleaned = line.replace("\t", " ").strip()
+        yield (
+            next(csv.reader([cleaned], delimiter=" ", skipinitialspace=True), []) if cleaned else []
+        )
+
+
+def _space_aligned(lines: list[str]) -> bool:
+    """Whether ``lines`` form a table whose columns runs of blanks separate (the caller has
+    checked that no comma, tab or semicolon does, and that the header holds none): the header
+    and at least 95% of the lines (all but one in a short sample) split into the same number (2
+    or more) of fields, and some column other than the first holds a number in every such line.
+    The number rule keeps a one-column list of phrases (search queries, names) whole."""
+    try:
+        recs = [r for r in _space_split("\n".join(lines)) if r]
+    except csv.Error:
+        return False
+    if len(recs) < 2:
+        return False
+    width = len(recs[0])
+    body = recs[1:]
+    rows = [r for r in body if len(r) == width]
+    if width < 2 or not rows or len(body) - len(rows) > max(1, 0.05 * len(body)):
+        return False
+    return any(all(NUMBER_TEXT.fullmatch(r[c]) for r in rows) for c in range(1, width))
 
 
 # ====================================================================== raw tables
@@ -487,9 +529,14 @@ def _records(reader: Any, broken: list[tuple[int, str, str]]) -> Iterator[tuple[
 def _read_delimited(
     p: Path, text: str, enc: str, delimiter: str, fmt: str, max_rows: int | None = None
 ) -> RawTable:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     broken: list[tuple[int, str, str]] = []
-    stream = _records(reader, broken)
+    if delimiter == WHITESPACE:
+        stream: Iterator[tuple[int, list[str]]] = (
+            (line, rec) for line, rec in enumerate(_space_split(text), start=1)
+        )
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        stream = _records(reader, broken)
     head = list(itertools.islice(stream, _PREAMBLE_SCAN + 6))
     h, preamble = _find_header(head)
     if h >= len(head):
@@ -1024,6 +1071,8 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     sep = _delimiter(text, p.suffix.lower())
+                    if sep == WHITESPACE:
+                        sep = r"\s+"  # runs of blanks, leading ones ignored
                     df = pd.read_csv(io.StringIO(text), sep=sep, low_memory=False)
                 if df.shape[1] > 1 or "," not in text.split("\n", 1)[0]:
                     return _drop_rule_rows(df)
@@ -1049,14 +1098,3 @@ def _drop_rule_rows(df: pd.DataFrame) -> pd.DataFrame:
         return df
     df = df[~rule.to_numpy()].reset_index(drop=True)
     return df.apply(lambda c: _maybe_numeric(c) if c.dtype == object else c)
-
-
-def require_columns(df: pd.DataFrame, columns: list[str], source: str | Path = "input") -> None:
-    """Raise :class:`ColumnNotFoundError` naming the missing columns and the ones available."""
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        avail = ", ".join(map(str, df.columns[:30]))
-        raise ColumnNotFoundError(
-            f"{source}: column(s) {', '.join(repr(m) for m in missing)} not found; "
-            f"available columns: {avail}"
-        )

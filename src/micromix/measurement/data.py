@@ -23,9 +23,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from micromix.errors import ColumnNotFoundError, DataValidationError
+from micromix.errors import DataValidationError
 from micromix.measurement.spec import MMMSpec
 from micromix.measurement.transforms import ADSTOCKS, SATURATIONS
+from micromix.schema.base import require_columns
 
 __all__ = ["MAX_PERIODS", "MIN_ROWS_PER_PARAM", "n_params", "prepare_mmm_data"]
 
@@ -44,11 +45,7 @@ def prepare_mmm_data(
     non-negative media, numeric target and controls without gaps, enough rows.
     """
     needed = [spec.date_col, spec.target, *spec.media, *spec.controls]
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise ColumnNotFoundError(
-            f"{source}: column(s) {missing} not found; available columns are {list(df.columns)}"
-        )
+    require_columns(df, needed, source)
     out = df[needed].copy()
     raw_dates = out[spec.date_col]
     dates = _period_dates(raw_dates, spec.date_col, source)

@@ -33,8 +33,9 @@ import pandas as pd
 from scipy import stats
 
 from micromix.checks import CheckResult, Status
-from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, NotFoundError
+from micromix.errors import ConfigError, DataValidationError, NotFoundError
 from micromix.measurement.mmm import LiftTest
+from micromix.schema.base import require_columns
 from micromix.store import Store
 
 __all__ = [
@@ -286,11 +287,7 @@ def analyze_experiment(
     if not (0 < alpha < 0.5):
         raise ConfigError(f"alpha={alpha!r} must be between 0 and 0.5")
     cols = [arm_col, outcome] + ([covariate] if covariate else [])
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ColumnNotFoundError(
-            f"column(s) {missing} not found; available columns are {list(df.columns)}"
-        )
+    require_columns(df, cols, "the experiment data")
     data = df[cols].dropna(subset=[arm_col])
     arm = data[arm_col].astype(str).to_numpy()
     y = _numeric(data[outcome], outcome)

@@ -39,11 +39,12 @@ from typing import Any
 
 import pandas as pd
 
-from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
+from micromix.errors import ConfigError, DataValidationError
 from micromix.ingest.files import read_table
 from micromix.moments.actions import ActionDispatcher, MomentAction, build_action
 from micromix.moments.bursts import Alert, BurstSpec, BurstStream
 from micromix.moments.intent import IntentClassifier
+from micromix.schema.base import require_columns
 from micromix.schema.values import epoch_seconds
 
 __all__ = [
@@ -264,10 +265,7 @@ def replay_file(
     replays as fast as possible. Returns the burst and gap episodes.
     """
     df = read_table(path)
-    if time_col not in df.columns:
-        raise ColumnNotFoundError(
-            f"{path}: column {time_col!r} not found; available columns: {', '.join(df.columns)}"
-        )
+    require_columns(df, [time_col], path)
     if speed is not None and speed <= 0:
         raise ConfigError(f"speed={speed!r} must be > 0 (or omitted for as fast as possible)")
     df = df.rename(columns={time_col: "ts"}) if time_col != "ts" else df

@@ -20,13 +20,15 @@ Quickstart
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from micromix.errors import ConfigError, DataValidationError
+from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
 from micromix.schema.values import (
     TimeWindow,
     read_bools,
@@ -37,10 +39,12 @@ from micromix.schema.values import (
 
 __all__ = [
     "DTYPES",
+    "NUMBER_TEXT",
     "QUARANTINE_COLUMNS",
     "EntitySchema",
     "Field",
     "ValidationResult",
+    "require_columns",
 ]
 
 DType = Literal["string", "int", "float", "bool", "timestamp", "date"]
@@ -372,3 +376,34 @@ def _json_value(v: object, depth: int = 0) -> object:
         return [_json_value(x, depth + 1) for x in v][:1000]
     text = _safe_str(v)
     return text if len(text) <= 4000 else text[:4000] + "..."
+
+
+#: a plain decimal number as text (``00004``, ``-1.5``, ``2e3``)
+NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def require_columns(df: pd.DataFrame, columns: list[str], source: str | Path = "input") -> None:
+    """Raise :class:`ColumnNotFoundError` naming the missing columns and the ones available."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        avail = ", ".join(map(str, df.columns[:30]))
+        hint = ""
+        if len(df.columns) and all(_looks_like_a_value(str(c)) for c in df.columns):
+            hint = (
+                "; the first line holds values, not column names: add a header line that names "
+                "the columns"
+            )
+        raise ColumnNotFoundError(
+            f"{source}: column(s) {', '.join(repr(m) for m in missing)} not found; "
+            f"available columns: {avail}{hint}"
+        )
+
+
+_DATE_LIKE = re.compile(r"\d{1,4}([-/.]\d{1,2}){2}([ T]\d{1,2}:\d{2}(:\d{2})?)?")
+
+
+def _looks_like_a_value(name: str) -> bool:
+    """A header cell that is a number or a date (``00004``, ``29.33``, ``1997-01-01``): the
+    file's first line is a data row. pandas suffixes repeated names (``2.1``), which still
+    match."""
+    return bool(NUMBER_TEXT.fullmatch(name) or _DATE_LIKE.fullmatch(name))

@@ -96,7 +96,7 @@ GOOD = "customer_id,date,value\na,1997-01-01,10\na,1997-02-01,12\nb,1997-01-05,8
     [
         (GOOD.replace("a,1997-02-01,12", "a,1997-02-01,-12"), [],
          r"orders\.csv: row 2, field 'value': .*negative"),
-        (GOOD.replace("1997-03-01", "1997-03-41"), [], r"orders\.csv: row 4, field 'date': .*not a date"),
+        (GOOD.replace("1997-03-01", "1997-03-41"), [], r"orders\.csv: row 4, field 'date': .*not a valid date"),
         ("customer_id,date,value\n,1997-01-01,10\n,1997-02-01,12\n", [],
          r"orders\.csv: field 'customer_id' is empty in every row"),
         ("customer_id,date,value\na,1997-01-01,10\nb,1997-02-01,12\n", [],

@@ -112,10 +112,10 @@ def test_one_null_customer_names_the_row():
 @pytest.mark.parametrize(
     ("col", "value", "match"),
     [
-        ("day", "2024-13-45", r"row 2, field 'day': '2024-13-45' is not a date"),
+        ("day", "2024-13-45", r"row 2, field 'day': '2024-13-45' is not a valid date"),
         ("day", None, r"row 2, field 'day' is empty"),
         ("amount", "ten", r"row 2, field 'amount': 'ten' is not a number"),
-        ("amount", None, r"row 2, field 'amount': None is empty"),
+        ("amount", None, r"row 2, field 'amount' is empty \(1 such row\(s\)\); every purchase"),
     ],
 )
 def test_bad_cells_name_row_and_field(col, value, match):
@@ -151,12 +151,13 @@ def test_unsorted_rows_are_fine():
 
 def test_parse_dates_formats():
     vals = pd.Series(["1997-01-01", "19970218", "2026-03-02T10:00:00+02:00", "1997-02-30", None])
-    out, bad = parse_dates(vals)
+    out, bad, why = parse_dates(vals)
     assert out.iloc[0] == pd.Timestamp("1997-01-01")
     assert out.iloc[1] == pd.Timestamp("1997-02-18")
-    assert out.iloc[2] == pd.Timestamp("2026-03-02 08:00")  # converted to UTC
+    assert out.iloc[2] == pd.Timestamp("2026-03-02 10:00")  # the clock it was written in
     assert list(bad) == [False, False, False, True, False]
-    ints, bad = parse_dates(pd.Series([19970101, 19980630]))
+    assert "1997-02-30" in why.iloc[3] and why.iloc[0] is None
+    ints, bad, _ = parse_dates(pd.Series([19970101, 19980630]))
     assert not bad.any() and ints.iloc[1] == pd.Timestamp("1998-06-30")
 
 

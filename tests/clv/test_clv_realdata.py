@@ -97,8 +97,7 @@ def test_the_full_cohorts_space_aligned_layout_fits_like_the_csv(tmp_path, cdnow
     ids = cdnow["customer_id"].astype(int).map("{:05d}".format)
     days = pd.to_datetime(cdnow["date"]).dt.strftime("%Y%m%d")
     lines = [" customer_id  date number_of_cds  dollar_value"] + [
-        f" {i} {d} {c:>2} {v:>8.2f}"
-        for i, d, c, v in zip(ids, days, cdnow["cds"], cdnow["value"])
+        f" {i} {d} {c:>2} {v:>8.2f}" for i, d, c, v in zip(ids, days, cdnow["cds"], cdnow["value"])
     ]
     path = tmp_path / "cdnow_like.txt"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode())

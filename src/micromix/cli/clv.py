@@ -16,6 +16,7 @@ Quickstart
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -112,10 +113,11 @@ def _print_fit(res: Any) -> None:
         )
     if "total_clv" in res.totals:
         lo, hi = res.totals["total_clv_interval"]
+        span = f" ({lo:,.0f} - {hi:,.0f})" if math.isfinite(lo + hi) else ""
         console.print(
             f"{len(res.customers):,} customers, total CLV over {res.settings['horizon']:g} "
-            f"{res.summary.attrs['time_unit_name']} {res.totals['total_clv']:,.0f} "
-            f"({lo:,.0f} - {hi:,.0f}), mean {res.totals['mean_clv']:,.2f}",
+            f"{res.summary.attrs['time_unit_name']} {res.totals['total_clv']:,.0f}"
+            f"{span}, mean {res.totals['mean_clv']:,.2f}",
             highlight=False,
         )
     for c in res.checks:
@@ -126,7 +128,9 @@ def _print_fit(res: Any) -> None:
 @clv_app.command("fit")
 def clv_fit(
     data: Path = typer.Option(
-        ..., "--data", help="Transactions: CSV, TSV, JSONL, JSON or Parquet."
+        ...,
+        "--data",
+        help="Transactions: CSV, TSV, space-aligned text, JSONL, JSON, Parquet or Excel .xlsx.",
     ),
     customer_col: str = typer.Option(..., "--customer-col", help="Customer id column."),
     date_col: str = typer.Option(..., "--date-col", help="Purchase date column."),
@@ -158,6 +162,10 @@ def clv_fit(
     plot: Path | None = typer.Option(
         None, "--plot", help="Write the tracking plot: .html (self-contained) or .json (Vega-Lite)."
     ),
+    dayfirst: bool = typer.Option(False, "--dayfirst", help="Dates like 03/04/2024 are day-first."),
+    monthfirst: bool = typer.Option(
+        False, "--monthfirst", help="Dates like 03/04/2024 are month-first."
+    ),
 ) -> None:
     """Fit BG/NBD or Pareto/NBD and Gamma-Gamma; predict every customer's purchases and CLV."""
 
@@ -166,6 +174,8 @@ def clv_fit(
         from micromix.ingest.files import read_table
 
         _check_plot_path(plot)
+        if dayfirst and monthfirst:
+            raise ConfigError("--dayfirst and --monthfirst exclude each other; pass one of them")
         df = read_table(data)
         with progress_bar(not as_json) as update:
             res = fit_clv(
@@ -185,6 +195,7 @@ def clv_fit(
                 level=level,
                 source=str(data),
                 progress=update,
+                dayfirst=True if dayfirst else False if monthfirst else None,
             )
         doc = res.to_dict()
         title = (

@@ -325,6 +325,7 @@ def fit_clv(
     random_state: int = 0,
     source: str = "transactions",
     progress: ProgressFn | None = None,
+    dayfirst: bool | None = None,
 ) -> CLVResult:
     """Fit CLV models to a transactions table; see the module docstring.
 
@@ -362,6 +363,9 @@ def fit_clv(
         Name of the data in messages (the file path).
     progress : callable, optional
         ``progress(step, fraction)``.
+    dayfirst : bool, optional
+        Order of slash dates such as ``03/04/2024`` (None: detected from the column; a column
+        where every date reads both ways is refused).
     """
     started = time.perf_counter()
     update = progress or _noop
@@ -372,6 +376,7 @@ def fit_clv(
         date_col=date_col,
         value_col=value_col,
         source=source,
+        dayfirst=dayfirst,
     )
     summary = summary_from_daily(
         daily, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit

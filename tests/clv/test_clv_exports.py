@@ -1,0 +1,188 @@
+"""Transactions laid out as shops and payment processors export them (our own small files that
+reproduce each layout's quirks): ids, amounts, time zones, blank rows, nested JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from micromix.cli.main import app
+from micromix.clv import daily_purchases, rfm_summary
+from micromix.errors import DataValidationError
+
+runner = CliRunner()
+
+
+def _one_sentence(exc: pytest.ExceptionInfo) -> str:
+    text = str(exc.value)
+    assert "\n" not in text and "bug in micromix" not in text
+    return text
+
+
+def test_an_integer_id_written_as_a_float_is_the_same_customer():
+    # Online Retail's "Customer ID" reaches a text column as 13012.0 beside 13012 and a guest id
+    tx = pd.DataFrame(
+        {
+            "Customer ID": ["13012", "13012.0", " 13012 ", "GUEST-1", "GUEST-1"],
+            "InvoiceDate": ["2010-12-01", "2010-12-05", "2011-01-03", "2010-12-02", "2011-02-01"],
+            "value": [10.0, 12.0, 8.0, 5.0, 6.0],
+        }
+    )
+    daily = daily_purchases(
+        tx, customer_col="Customer ID", date_col="InvoiceDate", value_col="value"
+    )
+    assert sorted(daily["customer_id"].unique()) == ["13012", "GUEST-1"]
+    assert daily.groupby("customer_id").size().to_dict() == {"13012": 3, "GUEST-1": 2}
+    # a float column (pandas read 17850 with blanks elsewhere) gives the integer's text
+    tx = pd.DataFrame(
+        {"cid": [17850.0, 17850.0, 13047.0], "d": ["2010-12-01", "2010-12-09", "2010-12-01"]}
+    )
+    daily = daily_purchases(tx, customer_col="cid", date_col="d")
+    assert sorted(daily["customer_id"].unique()) == ["13047", "17850"]
+
+
+def test_amounts_with_thousands_separators_and_currency_symbols_are_read():
+    tx = pd.DataFrame(
+        {
+            "Customer Email": ["a@x.com", "a@x.com", "b@x.com"],
+            "Created (UTC)": ["2024-01-05 10:11", "2024-02-05 09:00", "2024-01-07 12:00"],
+            "Amount": ["2,408.52", "$194.41", "1.234,50"],
+        }
+    )
+    daily = daily_purchases(
+        tx, customer_col="Customer Email", date_col="Created (UTC)", value_col="Amount"
+    )
+    assert daily["value"].tolist() == [2408.52, 194.41, 1234.5]
+
+
+def test_a_decimal_comma_is_refused_with_what_to_do():
+    tx = pd.DataFrame(
+        {
+            "email": ["a@x.com", "a@x.com"],
+            "day": ["2024-01-05", "2024-02-05"],
+            "total": ["12,50", "95,29"],
+        }
+    )
+    with pytest.raises(DataValidationError) as exc:
+        daily_purchases(
+            tx, customer_col="email", date_col="day", value_col="total", source="woo.csv"
+        )
+    text = _one_sentence(exc)
+    assert "woo.csv: row 1, field 'total'" in text and "decimal comma" in text
+    assert "write decimals with a point" in text
+
+
+def test_a_purchase_counts_on_the_day_of_the_clock_it_was_written_in():
+    # a shop on UTC-5: 20:30 on the 5th and 09:00 on the 6th are two days there (one day in UTC)
+    tx = pd.DataFrame(
+        {
+            "Email": ["tz@x.com", "tz@x.com", "o@x.com", "o@x.com"],
+            "Created at": [
+                "2024-03-05 20:30:00 -0500",
+                "2024-03-06 09:00:00 -0500",
+                "2024-03-01 10:00:00 -0500",
+                "2024-04-01 10:00:00 -0400",
+            ],
+            "Total": [20.0, 30.0, 5.0, 6.0],
+        }
+    )
+    s = rfm_summary(tx, customer_col="Email", date_col="Created at", value_col="Total")
+    assert s.loc["tz@x.com", "frequency"] == 1
+    daily = daily_purchases(tx, customer_col="Email", date_col="Created at")
+    assert daily["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-03-01",
+        "2024-04-01",
+        "2024-03-05",
+        "2024-03-06",
+    ]
+
+
+def test_rows_with_no_cell_filled_are_not_purchases():
+    tx = pd.DataFrame(
+        {
+            "cust": ["a", "a", None, "b", None],
+            "day": ["2024-01-01", "2024-01-09", None, "2024-01-02", ""],
+            "amount": [1.0, 2.0, None, 3.0, None],
+        }
+    )
+    daily = daily_purchases(tx, customer_col="cust", date_col="day", value_col="amount")
+    assert len(daily) == 3 and daily.attrs["rows"] == 3
+    # a row with something in it is still checked: the customer id is missing there
+    tx.loc[2, "amount"] = 4.0
+    with pytest.raises(DataValidationError, match="row 3, field 'cust' is empty"):
+        daily_purchases(tx, customer_col="cust", date_col="day", value_col="amount")
+
+
+def test_line_item_rows_without_the_order_value_get_the_hint():
+    tx = pd.DataFrame(
+        {
+            "Name": ["#1001", "#1001", "#1002"],
+            "Email": ["a@x.com", "a@x.com", "a@x.com"],
+            "Created at": ["2024-01-05", "2024-01-05", "2024-02-01"],
+            "Total": [25.0, None, 12.0],
+            "Lineitem name": ["Mug", "Tea", "Mug"],
+        }
+    )
+    with pytest.raises(DataValidationError) as exc:
+        daily_purchases(tx, customer_col="Email", date_col="Created at", value_col="Total")
+    text = _one_sentence(exc)
+    assert "row 2, field 'Total' is empty" in text and "one row per line item" in text
+
+
+def test_ambiguous_slash_dates_say_how_to_settle_them():
+    tx = pd.DataFrame(
+        {"c": ["a", "a", "b"], "d": ["12/1/2010 8:26", "1/2/2011 9:00", "3/4/2011 10:00"]}
+    )
+    with pytest.raises(DataValidationError) as exc:
+        daily_purchases(tx, customer_col="c", date_col="d")
+    assert "ambiguous" in _one_sentence(exc) and "--dayfirst" in str(exc.value)
+    days = daily_purchases(tx, customer_col="c", date_col="d", dayfirst=False)["date"]
+    assert days.dt.strftime("%Y-%m-%d").tolist() == ["2010-12-01", "2011-01-02", "2011-03-04"]
+
+
+def test_nested_json_ids_are_reached_by_their_path_or_refused_clearly(tmp_path):
+    rows = [
+        {"id": 1, "created_at": "2024-01-05T10:00:00-05:00", "total_price": "25.00",
+         "customer": {"id": 7, "email": "a@x.com"}},
+        {"id": 2, "created_at": "2024-02-05T10:00:00-05:00", "total_price": "12.00",
+         "customer": {"id": 7, "email": "a@x.com"}},
+        {"id": 3, "created_at": "2024-01-06T10:00:00-05:00", "total_price": "9.00",
+         "customer": {"id": 8, "email": "b@x.com"}},
+    ]  # fmt: skip
+    path = tmp_path / "orders.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    args = ["clv", "fit", "--data", str(path), "--date-col", "created_at", "--value-col",
+            "total_price", "--interval", "none", "--json"]  # fmt: skip
+    res = runner.invoke(app, [*args, "--customer-col", "customer.email"])
+    # read by its path: a@x.com's two days make the one repeat buyer, too few for a fit
+    assert res.exit_code == 1 and "only 1 customer(s) made a repeat purchase" in res.output
+    res = runner.invoke(app, [*args, "--customer-col", "customer"])
+    assert res.exit_code == 1
+    assert "field 'customer' holds a nested object" in res.output
+    assert "customer.id" in res.output and "bug in micromix" not in res.output
+    daily = daily_purchases(
+        pd.read_json(path, lines=True),
+        customer_col="customer.email",
+        date_col="created_at",
+        value_col="total_price",
+    )
+    assert daily.groupby("customer_id").size().to_dict() == {"a@x.com": 2, "b@x.com": 1}
+
+
+def test_fit_without_intervals_prints_no_empty_interval(tmp_path, bg_truth, gg_truth):
+    from micromix.clv import simulate_transactions
+
+    path = tmp_path / "tx.csv"
+    simulate_transactions(bg_truth, gg_truth, customers=400, random_state=3).to_csv(
+        path, index=False
+    )
+    res = runner.invoke(
+        app,
+        ["clv", "fit", "--data", str(path), "--customer-col", "customer_id", "--date-col",
+         "date", "--value-col", "value", "--interval", "none"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "total CLV" in res.output and "nan" not in res.output

@@ -14,8 +14,8 @@ from micromix.clv import (
     summary_from_daily,
     transactions_from_store,
 )
-from micromix.clv.data import _parse_dates as parse_dates
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, StoreError
+from micromix.schema.purchases import _parse_dates as parse_dates
 
 
 def _tx(rows):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 from micromix.ingest.files import detect_file_format, read_table
 
 
@@ -106,3 +108,46 @@ def test_a_file_without_a_header_row_is_told_to_add_one(tmp_path):
     with pytest.raises(ColumnNotFoundError) as exc:
         require_columns(read_table(p), ["customer_id"], p)
     assert "first line" not in str(exc.value) and "available columns: id, day" in str(exc.value)
+
+
+# --------------------------------------------------------------- read_table's cell rules
+def test_header_blanks_are_dropped_and_a_repeated_name_must_be_copies(tmp_path):
+    import pytest
+
+    from micromix.errors import DataValidationError
+
+    p = tmp_path / "t.csv"
+    p.write_text("user_id,query  ,rate,rate\nu1,red shoes,1.5,1.5\nu2,near me,2,2\n")
+    df = read_table(p)
+    assert list(df.columns) == ["user_id", "query", "rate"]  # the copy is read once
+    assert df["rate"].tolist() == [1.5, 2.0]
+    p.write_text("currency,rate,rate\nEUR,1.1,0.9\nGBP,1.3,0.8\n")
+    with pytest.raises(DataValidationError, match=r"names column 'rate' twice \(columns 2 and 3\)"):
+        read_table(p)
+
+
+def test_json_objects_gain_field_columns_and_become_text(tmp_path):
+    p = tmp_path / "orders.jsonl"
+    p.write_text(
+        '{"id": 1, "customer": {"id": 7, "email": "a@x.com"}, "tags": ["a", "b"]}\n'
+        '{"id": 2, "customer": {"id": 8, "email": "b@x.com"}, "tags": []}\n'
+    )
+    df = read_table(p)
+    assert list(df.columns) == ["id", "customer", "customer.id", "customer.email", "tags"]
+    assert df["customer.email"].tolist() == ["a@x.com", "b@x.com"]
+    assert df["customer.id"].tolist() == [7, 8]
+    assert df["customer"].iloc[0] == '{"id": 7, "email": "a@x.com"}'
+    assert df["tags"].tolist() == ['["a", "b"]', "[]"]
+
+
+def test_numbers_as_exports_write_them_are_numbers_and_anything_else_stays_text(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text(
+        'id,revenue,followers,note,mixed\n1,"$1,234.50",48.5K,A1,"1,234.50"\n'
+        "2,$12,2M,B2,12 50\n3,,1.2k,,7\n"
+    )
+    df = read_table(p)
+    assert df["revenue"].tolist()[:2] == [1234.5, 12.0] and pd.isna(df["revenue"].iloc[2])
+    assert df["followers"].tolist() == [48_500.0, 2_000_000.0, 1_200.0]
+    assert df["note"].tolist()[:2] == ["A1", "B2"]
+    assert df["mixed"].tolist() == ["1,234.50", "12 50", "7"]  # one value is no number: text

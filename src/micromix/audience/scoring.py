@@ -36,6 +36,7 @@ from micromix.audience.privacy import (
 )
 from micromix.checks import CheckResult, Status
 from micromix.errors import ColumnNotFoundError, ConfigError
+from micromix.schema.purchases import read_ids
 
 __all__ = ["IN_SAMPLE_COLUMN", "LEARNER_CHOICES", "UpliftRun", "attach_consent", "score_uplift"]
 
@@ -134,9 +135,21 @@ def attach_consent(
             "the audience table has no consent columns (consent_ads_personalisation, "
             "opt_out_sale, gpc, is_minor)"
         )
-    right = audience[[id_column, *cols]].drop_duplicates(id_column, keep="last")
+    # matched as text: ids read as numbers in one file and as text in the other are one person
+    how = f"name it {id_column!r}"
+    theirs = read_ids(audience[id_column], id_column, "the audience", option=how, who="person")
+    right = (
+        audience[[id_column, *cols]]
+        .assign(**{id_column: theirs.to_numpy()})
+        .drop_duplicates(id_column, keep="last")
+    )
     left = df.drop(columns=[c for c in cols if c in df.columns])
-    merged = left.merge(right, on=id_column, how="left")
+    key = read_ids(df[id_column], id_column, "the scores", option=how, who="person")
+    merged = (
+        left.assign(_key=key.to_numpy())
+        .merge(right.rename(columns={id_column: "_key"}), on="_key", how="left")
+        .drop(columns="_key")
+    )
     merged.index = df.index
     if "consent_ads_personalisation" in merged.columns:
         merged["consent_ads_personalisation"] = (

@@ -28,6 +28,7 @@ from sklearn.base import BaseEstimator
 from micromix.audience._prep import FeatureEncoder
 from micromix.errors import ConfigError, DataValidationError, NotFittedError
 from micromix.schema.base import require_columns
+from micromix.schema.purchases import read_purchases
 
 __all__ = [
     "RFM_SEGMENTS",
@@ -88,8 +89,13 @@ def rfm_table(
     amount: str = "revenue",
     now: Any = None,
     bins: int = 5,
+    source: str = "RFM",
 ) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer, scored 1..``bins``, with a segment.
+
+    The purchases are read by :func:`micromix.schema.purchases.read_purchases` (the rules the
+    CLV models use): ids as text, amounts as exports write them, the file's own clock; an
+    empty, unreadable or negative cell is refused naming ``source``, the row and the field.
 
     Parameters
     ----------
@@ -102,15 +108,17 @@ def rfm_table(
     bins : int
         Number of score levels.
     """
-    _need(transactions, [customer, date, amount], "RFM")
     if bins < 2:
         raise ConfigError(f"bins must be >= 2, got {bins}")
-    ts = pd.to_datetime(transactions[date], errors="coerce", utc=True)
-    if ts.isna().all():
-        raise DataValidationError(f"RFM: column '{date}' holds no readable dates")
-    amt = pd.to_numeric(transactions[amount], errors="coerce").fillna(0.0)
-    frame = pd.DataFrame({"customer": transactions[customer].to_numpy(), "ts": ts, "amt": amt})
-    ref = pd.Timestamp(now, tz="UTC") if now is not None else frame["ts"].max()
+    rows = read_purchases(
+        transactions, customer_col=customer, date_col=date, value_col=amount, source=source
+    )
+    frame = pd.DataFrame({"customer": rows["customer_id"], "ts": rows["ts"], "amt": rows["value"]})
+    if now is None:
+        ref = frame["ts"].max()
+    else:
+        ref = pd.Timestamp(now)
+        ref = ref.tz_convert(None) if ref.tzinfo is not None else ref
     g = frame.groupby("customer", sort=True)
     out = pd.DataFrame(
         {

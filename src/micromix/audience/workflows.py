@@ -237,6 +237,7 @@ def segment_people(
     date: str = "ts",
     amount: str = "revenue",
     k_anonymity: int | None = None,
+    source: str = "RFM",
 ) -> SegmentRun:
     """RFM (``method="rfm"``, one row per transaction) or clustering segments with profiles.
 
@@ -247,7 +248,7 @@ def segment_people(
     pol = PrivacyPolicy() if k_anonymity is None else PrivacyPolicy(k_anonymity=k_anonymity)
     m = method.strip().lower()
     if m == "rfm":
-        table = rfm_table(df, customer=customer, date=date, amount=amount)
+        table = rfm_table(df, customer=customer, date=date, amount=amount, source=source)
         feats = list(RFM_FEATURES)
         rows = table
         prof = segment_profiles(table, table["segment"].to_numpy(), features=feats, kpis=feats)

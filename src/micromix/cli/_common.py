@@ -273,7 +273,12 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, float], None]]
         def update(step: str, frac: float) -> None:
             prog.update(task, description=step, completed=max(0.0, min(1.0, frac)))
 
-        yield update
+        try:
+            yield update
+        except BaseException:
+            # a failed command's error stands alone: the bar is taken down, not left above it
+            prog.live.transient = True
+            raise
         prog.update(task, completed=1.0)
 
 

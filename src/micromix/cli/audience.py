@@ -512,6 +512,7 @@ def segment_cmd(
             date=date,
             amount=amount,
             k_anonymity=k_anonymity,
+            source=str(data),
         )
         if output is not None:
             write_csv(run.rows, output, announce=False)

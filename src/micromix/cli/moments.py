@@ -171,7 +171,7 @@ def sessions_cmd(
         from micromix.moments.sessions import moment_kpis, tag_sessions
 
         df = read_table(input)
-        sessions = tag_sessions(df)
+        sessions = tag_sessions(df, source=str(input))
         if output is not None:
             write_csv(sessions, output)
         emit_frame(

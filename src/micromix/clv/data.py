@@ -34,7 +34,6 @@ Quickstart
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import ibis
@@ -42,8 +41,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import ConfigError, DataValidationError, StoreError
-from micromix.schema.base import require_columns
-from micromix.schema.values import read_numbers, read_timestamps
+from micromix.schema.purchases import parse_purchase_dates, read_purchases
 
 if TYPE_CHECKING:
     from micromix.store.base import Store
@@ -76,75 +74,11 @@ ACQUISITION_BASES: tuple[str, ...] = ("first-purchase", "first-touch")
 _UNIT_NAMES = {"D": "days", "W": "weeks", "M": "months"}
 
 
-#: a time of day followed by a UTC offset or zone word: "2024-03-05 20:30:00 -0500"
-_OFFSET = re.compile(
-    r"^(.*\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$",
-    re.IGNORECASE,
-)
-
-
-def _wall_clock(value: Any) -> Any:
-    """``value`` with a trailing UTC offset removed, so that a purchase stays on the day of the
-    clock it was written in (a shop's export in its own time zone); other values unchanged."""
-    if isinstance(value, str):
-        m = _OFFSET.match(value.strip())
-        if m:
-            return m.group(1)
-    return value
-
-
-def _parse_dates(
-    values: pd.Series, dayfirst: bool | None = None
-) -> tuple[pd.Series, np.ndarray, pd.Series]:
-    """Dates through the project's one timestamp parser
-    (:func:`micromix.schema.values.read_timestamps`) as naive ``datetime64[ns]`` on the clock
-    the file writes them in: a trailing offset (``-0500``, ``+05:30``, ``Z``) is dropped, not
-    converted, because a purchase belongs to the shop's day it was made on. Epoch numbers are
-    UTC.
-
-    Returns
-    -------
-    (Series, ndarray, Series)
-        The timestamps (NaT for empty or refused cells), the mask of cells that are present
-        but refused (not a date, ambiguous day/month order, outside the accepted window) and
-        the reason for each (``None`` where the cell is fine).
-    """
-    s = pd.Series(values).reset_index(drop=True)
-    # each distinct value once: transactions repeat few dates (CDNOW: 69,659 rows, 546 days)
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        local = pd.Series(uniques, dtype=s.dtype).dt.tz_localize(None)  # the zone's own clock
-    elif pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s):
-        local = pd.Series(uniques, dtype=s.dtype)
-    else:
-        local = pd.Series([_wall_clock(v) for v in uniques], dtype=object)
-    got = read_timestamps(local, dayfirst=dayfirst)
-    stamps = got.values.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
-    refused = got.problems.notna().to_numpy()
-    known = codes >= 0
-    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
-    out[known] = stamps[codes[known]]
-    bad = np.zeros(len(s), dtype=bool)
-    bad[known] = refused[codes[known]]
-    reasons = pd.Series([None] * len(s), index=s.index, dtype=object)
-    reasons[known] = got.problems.to_numpy(dtype=object)[codes[known]]
-    return pd.Series(out, index=s.index), bad, reasons
-
-
-def _first_row(mask: np.ndarray) -> int:
-    return int(np.argmax(mask)) + 1
-
-
-def _cell(value: Any) -> str:
-    """A cell as the user typed it: ``'1997-13-01'``, ``-12``, not ``np.int64(-12)``."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
-
-
 def _day(value: Any, what: str) -> pd.Timestamp | None:
     if value is None:
         return None
-    parsed, bad, _why = _parse_dates(pd.Series([value]))
-    if bad.any() or pd.isna(parsed.iloc[0]):
+    parsed = parse_purchase_dates(pd.Series([value]))
+    if pd.isna(parsed.iloc[0]):
         raise ConfigError(f"{what} {value!r} is not a date; use an ISO date such as 1997-09-30")
     return pd.Timestamp(parsed.iloc[0]).normalize()
 
@@ -155,128 +89,6 @@ def _unit_days(time_unit: str) -> float:
             f"time_unit={time_unit!r} is not supported; choose one of {', '.join(TIME_UNITS)}"
         )
     return TIME_UNITS[time_unit]
-
-
-_DATE_HINT = "use ISO dates such as 1997-01-31"
-
-
-def _with_nested_fields(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """``table`` with a column for every ``a.b`` name it lacks whose ``a`` column holds JSON
-    objects (an API export's ``customer: {"email": ...}``): the value at that path, empty where
-    a row has none."""
-    out = table
-    for name in names:
-        if name in table.columns or "." not in name:
-            continue
-        head, _, rest = name.partition(".")
-        if head not in table.columns:
-            continue
-
-        def pick(v: Any, path: list[str] = rest.split(".")) -> Any:
-            for key in path:
-                if not isinstance(v, dict):
-                    return None
-                v = v.get(key)
-            return v
-
-        if table[head].map(lambda v: isinstance(v, dict)).any():
-            out = out.assign(**{name: table[head].map(pick)})
-    return out
-
-
-def _blank_rows(table: pd.DataFrame) -> np.ndarray:
-    """Rows where every cell is empty or blank text."""
-    if not len(table.columns):
-        return np.ones(len(table), dtype=bool)
-    empty = table.isna()
-    for c in table.columns:
-        if table[c].dtype == object or pd.api.types.is_string_dtype(table[c]):
-            empty[c] |= (table[c].astype("string").str.strip() == "").fillna(False)
-    return empty.all(axis=1).to_numpy(dtype=bool)
-
-
-#: an id written as a float: "13012.0" (a spreadsheet or pandas turned 13012 into a float)
-_FLOAT_ID = re.compile(r"^([+-]?\d+)\.0+$")
-
-
-def _customer_ids(raw: pd.Series, blank: np.ndarray, col: str, source: str) -> pd.Series:
-    """Customer ids as text, the same customer always the same text: surrounding blanks are
-    dropped and an integer written as a float (``17850.0``, Online Retail's ``Customer ID``) is
-    the integer, so ``13012`` and ``13012.0`` in one column are one customer."""
-    nested = raw.map(lambda v: isinstance(v, (dict, list))).to_numpy(dtype=bool)
-    if nested.any():
-        i = _first_row(nested)
-        keys = raw.iloc[i - 1]
-        inner = f" such as {col}.{next(iter(keys))}" if isinstance(keys, dict) and keys else ""
-        raise DataValidationError(
-            f"{source}: row {i}, field {col!r} holds a nested object, not an id; pass the "
-            f"field inside it that identifies the customer{inner}"
-        )
-    if pd.api.types.is_float_dtype(raw):
-        whole = raw.notna() & (raw == np.floor(raw))
-        text = raw.astype(object).where(~whole, raw.where(whole).astype("Int64").astype(object))
-        ids = text.astype("string")
-    else:
-        ids = raw.astype("string").str.strip().str.replace(_FLOAT_ID, r"\1", regex=True)
-    empty = (ids.isna() | (ids == "")).to_numpy(dtype=bool) & ~blank
-    if empty.all() or (empty | blank).all():
-        raise DataValidationError(
-            f"{source}: field {col!r} is empty in every row; pass the column that "
-            "identifies customers (--customer-col)"
-        )
-    if empty.any():
-        raise DataValidationError(
-            f"{source}: row {_first_row(empty)}, field {col!r} is empty "
-            f"({int(empty.sum())} row(s) in all); every purchase needs a customer id - fill "
-            "it in or remove those rows"
-        )
-    return ids.astype(object)
-
-
-def _values(raw: pd.Series, blank: np.ndarray, col: str, source: str) -> np.ndarray:
-    """Purchase values through the project's number reader (``2,408.52``, ``$194.41``,
-    ``1.234,50``); empty, unreadable and negative values are refused with the first row."""
-    got = read_numbers(raw)
-    vals = got.values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    present = raw.notna().to_numpy() & ~(raw.astype("string").str.strip() == "").fillna(
-        False
-    ).to_numpy(dtype=bool)
-    unreadable = got.problems.notna().to_numpy() & ~blank
-    if unreadable.any():
-        i = _first_row(unreadable)
-        hint = (
-            "write decimals with a point (12.50)"
-            if "decimal comma" in str(got.problems.iloc[i - 1])
-            else "write plain numbers such as 12.50"
-        )
-        raise DataValidationError(
-            f"{source}: row {i}, field {col!r}: {got.problems.iloc[i - 1]} "
-            f"({int(unreadable.sum())} such row(s)); {hint}"
-        )
-    empty = ~present & ~blank
-    if empty.any():
-        i = _first_row(empty)
-        raise DataValidationError(
-            f"{source}: row {i}, field {col!r} is empty ({int(empty.sum())} such row(s)); every "
-            "purchase needs a value - fill it in, or, if the file has one row per line item "
-            "with the order's value on its first row only, keep just those rows"
-        )
-    checks = [
-        (~np.isfinite(np.nan_to_num(vals, nan=0.0)) & ~blank, "is not a finite number"),
-        (
-            (vals < 0) & ~blank,
-            "is negative; remove refunds and returns (or net them against their purchase) "
-            "before fitting",
-        ),
-    ]
-    for mask, what in checks:
-        if mask.any():
-            i = _first_row(mask)
-            raise DataValidationError(
-                f"{source}: row {i}, field {col!r}: {_cell(raw.iloc[i - 1])} {what} "
-                f"({int(mask.sum())} such row(s))"
-            )
-    return vals
 
 
 def daily_purchases(
@@ -322,36 +134,16 @@ def daily_purchases(
         date, or a value is empty, not a number or negative. The message names the source,
         the first offending row (1-based, header not counted) and the field.
     """
-    cols = [customer_col, date_col] + ([value_col] if value_col else [])
-    table = _with_nested_fields(transactions.reset_index(drop=True), cols)
-    require_columns(table, cols, source)
-    # rows with no cell filled at all (",,,," lines under an Excel export) are not purchases
-    blank = _blank_rows(table)
-    n = int((~blank).sum())
-    if n == 0:
-        raise DataValidationError(f"{source}: no transactions; the table has no rows")
-    cust = _customer_ids(table[customer_col], blank, customer_col, source)
-    dates, bad, why = _parse_dates(table[date_col], dayfirst)
-    bad &= ~blank
-    if bad.any():
-        i = _first_row(bad)
-        raise DataValidationError(
-            f"{source}: row {i}, field {date_col!r}: {why.iloc[i - 1]} ({int(bad.sum())} such "
-            f"row(s)); {_DATE_HINT}"
-        )
-    missing = dates.isna().to_numpy() & ~blank
-    if missing.any():
-        i = _first_row(missing)
-        raise DataValidationError(
-            f"{source}: row {i}, field {date_col!r} is empty ({int(missing.sum())} such row(s)); "
-            "every purchase needs a date - fill it in or remove the row"
-        )
-    frame = pd.DataFrame({"customer_id": cust, "date": dates.dt.normalize()})
-    if value_col:
-        frame["value"] = _values(table[value_col], blank, value_col, source)
-    else:
-        frame["value"] = 0.0
-    frame = frame[~blank].copy()
+    frame = read_purchases(
+        transactions,
+        customer_col=customer_col,
+        date_col=date_col,
+        value_col=value_col,
+        source=source,
+        dayfirst=dayfirst,
+    )
+    n = len(frame)
+    frame["date"] = frame.pop("ts").dt.normalize()
     frame["transactions"] = 1
     daily = frame.groupby(["customer_id", "date"], as_index=False, sort=True).agg(
         value=("value", "sum"), transactions=("transactions", "sum")
@@ -488,17 +280,24 @@ def rfm_summary(
 ) -> pd.DataFrame:
     """RFM summary of a transactions table: :func:`daily_purchases` then
     :func:`summary_from_daily` (see both, and the module docstring for the conventions)."""
-    daily = daily_purchases(
-        transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        value_col=value_col,
-        source=source,
-        dayfirst=dayfirst,
-    )
-    return summary_from_daily(
+    return daily_and_summary(**locals())[1]
+
+
+def daily_and_summary(
+    transactions: pd.DataFrame,
+    *,
+    calibration_end: Any = None,
+    holdout_end: Any = None,
+    time_unit: str = "W",
+    **columns: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`daily_purchases` (``columns``: its keyword arguments) and the
+    :func:`summary_from_daily` of it; see :func:`rfm_summary`."""
+    daily = daily_purchases(transactions, **columns)
+    summary = summary_from_daily(
         daily, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit
     )
+    return daily, summary
 
 
 def transactions_from_store(store: Store) -> pd.DataFrame:

@@ -39,7 +39,7 @@ import pandas as pd
 
 from micromix.checks import CheckResult, Status, results_frame
 from micromix.clv._base import check_interval
-from micromix.clv.data import _UNIT_NAMES, daily_purchases, summary_from_daily
+from micromix.clv.data import _UNIT_NAMES, daily_and_summary
 from micromix.clv.diagnostics import (
     fit_checks,
     holdout_by_frequency,
@@ -370,16 +370,16 @@ def fit_clv(
     started = time.perf_counter()
     update = progress or _noop
     update("reading transactions", 0.02)
-    daily = daily_purchases(
+    daily, summary = daily_and_summary(
         transactions,
         customer_col=customer_col,
         date_col=date_col,
         value_col=value_col,
+        calibration_end=calibration_end,
+        holdout_end=holdout_end,
+        time_unit=time_unit,
         source=source,
         dayfirst=dayfirst,
-    )
-    summary = summary_from_daily(
-        daily, calibration_end=calibration_end, holdout_end=holdout_end, time_unit=time_unit
     )
     if not (summary["frequency"] > 0).any():
         raise DataValidationError(

@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from micromix.errors import InputFileError
+from micromix.errors import DataValidationError, InputFileError
 from micromix.schema.base import NUMBER_TEXT, require_columns
 
 __all__ = [
@@ -1050,12 +1050,25 @@ def _maybe_numeric(s: pd.Series) -> pd.Series:
 def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame:
     """Read a data file into a DataFrame with inferred types.
 
+    Besides the format's own rules (see the module): header names lose surrounding blanks;
+    a name the header gives twice is refused when its columns hold different values (which one
+    a command reads would be a guess) and read once when they are copies; a column of JSON
+    objects gains one column per field (``customer.email``) and its objects, like lists,
+    become JSON text; a text column whose every value is a number as exports write them
+    (``$1,234.50``, ``48.5K``, ``1.234,50``) becomes numbers.
+
     Raises
     ------
     InputFileError
         The file is missing, empty, not a table, or has no rows.
+    DataValidationError
+        The header repeats a name over columns that differ.
     """
     p = _check_path(path)
+    return _tidy(_read_table(p, file_format), p)
+
+
+def _read_table(p: Path, file_format: str | None) -> pd.DataFrame:
     fmt = file_format or detect_file_format(p)
     if fmt == "parquet":
         try:
@@ -1071,18 +1084,122 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     sep = _delimiter(text, p.suffix.lower())
+                    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
                     if sep == WHITESPACE:
+                        header = next(_space_split(first), [])
                         sep = r"\s+"  # runs of blanks, leading ones ignored
+                    else:
+                        header = next(csv.reader([first], delimiter=sep), [])
                     df = pd.read_csv(io.StringIO(text), sep=sep, low_memory=False)
                 if df.shape[1] > 1 or "," not in text.split("\n", 1)[0]:
-                    return _drop_rule_rows(df)
+                    df = _drop_rule_rows(df)
+                    if len(header) == df.shape[1]:
+                        df.attrs["header"] = [str(h) for h in header]
+                    return df
             except Exception:
                 pass  # fall back to the careful reader
     raw = read_raw(p, fmt)
     df = raw.frame.apply(_maybe_numeric) if len(raw.frame.columns) else raw.frame
     if df.shape[1] == 0:
         raise InputFileError(f"{p}: no columns found; the first line must name the columns")
+    if raw.repeated:
+        names = list(df.columns)
+        for name, cols in raw.repeated.items():
+            for c in cols:
+                if c - 1 < len(names):
+                    names[c - 1] = name
+        df.attrs["header"] = names
     return df
+
+
+def _tidy(df: pd.DataFrame, p: Path) -> pd.DataFrame:
+    """The header and cell rules of :func:`read_table` (see there)."""
+    header = df.attrs.get("header") or [str(c) for c in df.columns]
+    clean = [str(h).strip() or str(c) for h, c in zip(header, df.columns)]
+    keep: list[int] = []
+    first_of: dict[str, int] = {}
+    for i, name in enumerate(clean):
+        if name not in first_of:
+            first_of[name] = i
+            keep.append(i)
+            continue
+        j = first_of[name]
+        a, b = df.iloc[:, j], df.iloc[:, i]
+        if not a.astype("string").fillna("").equals(b.astype("string").fillna("")):
+            raise DataValidationError(
+                f"{p}: the header names column {name!r} twice (columns {j + 1} and {i + 1}) "
+                "and they hold different values; rename or remove one so it is clear which to "
+                "read"
+            )
+    out = df.iloc[:, keep].copy()
+    out.columns = [clean[i] for i in keep]
+    out.attrs = {}
+    for col in list(out.columns):
+        if out[col].dtype == object:
+            out = _unnest(out, col)
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = _export_numbers(out[col])
+    return out
+
+
+def _unnest(df: pd.DataFrame, col: str) -> pd.DataFrame:
+    """JSON objects in ``col``: one column per field path after it; objects and lists become
+    JSON text (hashable, and what the file says)."""
+    cells = df[col]
+    nested = cells.map(lambda v: isinstance(v, (dict, list)))
+    if not nested.any():
+        return df
+    paths: dict[str, None] = {}
+
+    def walk(v: Any, prefix: str, depth: int) -> None:
+        for k, x in v.items():
+            name = f"{prefix}.{k}"
+            if isinstance(x, dict) and depth < 4:
+                walk(x, name, depth + 1)
+            else:
+                paths.setdefault(name, None)
+
+    for v in cells[nested]:
+        if isinstance(v, dict):
+            walk(v, col, 1)
+
+    def at(v: Any, path: list[str]) -> Any:
+        for key in path:
+            if not isinstance(v, dict):
+                return None
+            v = v.get(key)
+        return json.dumps(v) if isinstance(v, (dict, list)) else v
+
+    pos = list(df.columns).index(col)
+    out = df.copy()
+    out[col] = cells.map(lambda v: json.dumps(v) if isinstance(v, (dict, list)) else v)
+    for k, name in enumerate(n for n in paths if n not in df.columns):
+        part = name[len(col) + 1 :].split(".")
+        out.insert(pos + 1 + k, name, _maybe_numeric(cells.map(lambda v, q=part: at(v, q))))
+    return out
+
+
+#: a number as exports write it: currency, thousands separators, decimal comma, K/M/B
+_EXPORT_NUMBER = re.compile(r"^\s*[-+(]?\s*[$€£¥]?\s*[\d.,]*\d[\d.,]*\s*[KkMmBb]?\)?\s*$")
+
+
+def _export_numbers(col: pd.Series) -> pd.Series:
+    """``col`` as numbers when every value is one as exports write them and at least one is
+    not plain (``$1,234.50``, ``48.5K``); otherwise unchanged."""
+    from micromix.schema.values import read_numbers
+
+    text = col.dropna()
+    if not len(text) or not all(isinstance(v, str) for v in text.iloc[:200]):
+        return col
+    text = text.astype(str)
+    text = text[text.str.strip() != ""]
+    if not len(text) or not text.str.match(_EXPORT_NUMBER).all():
+        return col
+    got = read_numbers(col, abbreviated=True)
+    if got.problems.notna().any() or got.values[text.index].isna().any():
+        return col
+    return got.values.astype("Float64").astype(float)
 
 
 def _drop_rule_rows(df: pd.DataFrame) -> pd.DataFrame:

@@ -19,6 +19,7 @@ Quickstart
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -116,13 +117,19 @@ def _period_dates(raw: pd.Series, col: str, source: str) -> pd.Series:
         ):
             text = nums.astype("Int64").astype("string")
             return pd.to_datetime(text, format="%Y%m%d", errors="coerce")
-        first = known.iloc[0] if len(known) else raw.iloc[0]
+        if not len(known):
+            raise DataValidationError(
+                f"{source}: date column {col!r} is empty in every row; pass the column with "
+                "each period's date as --date-col"
+            )
         raise DataValidationError(
-            f"{source}: date column {col!r} holds numbers (first {first!r}), not dates; pass "
-            "the column with each period's date as --date-col (numbers count as dates only "
-            "in YYYYMMDD form)"
+            f"{source}: date column {col!r} holds numbers (first {known.iloc[0].item()!r}), not "
+            "dates; pass the column with each period's date as --date-col (numbers count as "
+            "dates only in YYYYMMDD form)"
         )
-    return pd.to_datetime(raw, errors="coerce")
+    with warnings.catch_warnings():  # unreadable cells are refused by the caller, row by row
+        warnings.simplefilter("ignore", UserWarning)
+        return pd.to_datetime(raw, errors="coerce")
 
 
 def _check_periods(dates: pd.Series, col: str, source: str) -> None:

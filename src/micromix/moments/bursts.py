@@ -838,6 +838,21 @@ def _aggregate(
     return present // n_keys, codes, sums, [str(names[c]) for c in order]
 
 
+def _refuse_empty(df: pd.DataFrame, cols: list[str], why: str) -> None:
+    """One sentence for the first row where any of ``cols`` is empty (nothing is skipped)."""
+    for c in cols:
+        v = df[c]
+        empty = v.isna().to_numpy() | (v.astype("string").str.strip() == "").fillna(False).to_numpy(
+            dtype=bool
+        )
+        if empty.any():
+            i = int(np.flatnonzero(empty)[0])
+            raise DataValidationError(
+                f"row {i + 1}, field {c!r} is empty ({int(empty.sum())} such row(s)); {why} - "
+                "fill it in or remove those rows"
+            )
+
+
 def detect_bursts(
     df: pd.DataFrame,
     *,
@@ -871,18 +886,22 @@ def detect_bursts(
     width = spec.width
     if len(df) == 0:
         return pd.DataFrame(columns=BURST_COLUMNS)
+    _refuse_empty(df, [time_col], "every event needs a time")
     secs = _to_epoch_seconds(df[time_col], time_col)
     keep = ~np.isnan(secs)
     if isinstance(key_col, str):
+        _refuse_empty(df, [key_col], "every row needs a key (write 'unknown' where none fits)")
         keys = df[key_col].astype(str)
     elif key_col is not None:
         cols = list(key_col)
+        _refuse_empty(df, cols, "every row needs a key (write 'unknown' where none fits)")
         keys = df[cols].astype(str).agg(" | ".join, axis=1) if cols else None
     else:
         keys = None
     if keys is None:
         keys = pd.Series("all", index=df.index)
     if count_col is not None:
+        _refuse_empty(df, [count_col], "every row needs a count")
         cnt = pd.to_numeric(df[count_col], errors="coerce")
         if cnt.isna().any() or (cnt < 0).any():
             i = int(np.flatnonzero((cnt.isna() | (cnt < 0)).to_numpy())[0])

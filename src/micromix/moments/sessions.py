@@ -36,9 +36,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from micromix.errors import ColumnNotFoundError
+from micromix.errors import ColumnNotFoundError, DataValidationError
 from micromix.moments.intent import IntentClassifier
 from micromix.moments.rules import MOMENTS
+from micromix.schema.base import require_columns
+from micromix.schema.purchases import read_ids
+from micromix.schema.values import read_numbers, read_timestamps
 from micromix.schema.vocab import BRAND_TOUCH_EVENTS as _BRAND_TOUCH
 from micromix.schema.vocab import SESSION_ENGAGE_EVENTS
 
@@ -117,16 +120,28 @@ def normalize_event_types(events: pd.DataFrame, column: str = "event_type") -> p
 
 
 def tag_sessions(
-    events: pd.DataFrame, *, classifier: IntentClassifier | None = None
+    events: pd.DataFrame,
+    *,
+    classifier: IntentClassifier | None = None,
+    source: str = "events",
 ) -> pd.DataFrame:
-    """One row per session with its micro-moment and outcome (see module docstring)."""
+    """One row per session with its micro-moment and outcome (see module docstring).
+
+    Session ids are text; times are read like every timestamp in micromix (an unreadable or
+    empty one is refused naming ``source``, the row and the field); ``revenue`` and ``cost``
+    are read as exports write numbers, empty meaning 0.
+    """
     if "event_type" not in events.columns:
         events = normalize_event_types(events)
-    for c in ("session_id", "ts"):
-        if c not in events.columns:
-            raise ColumnNotFoundError(
-                f"events: column {c!r} not found; columns are {list(events.columns)}"
-            )
+    require_columns(events, ["session_id", "ts"], source)
+    events = events.reset_index(drop=True).assign(
+        session_id=read_ids(events["session_id"], "session_id", source, option="name it 'session_id'",
+                            who="event"),
+        ts=_times(events["ts"], source),
+    )  # fmt: skip
+    for c in ("revenue", "cost"):
+        if c in events.columns:
+            events[c] = _amounts(events[c], c, source)
     df = events.sort_values(["session_id", "ts"], kind="stable").reset_index(drop=True)
     et = df["event_type"].astype(str)
     df["_imp"] = (et == "impression").astype(int)
@@ -135,7 +150,8 @@ def tag_sessions(
     df["_eng"] = et.isin(_ENGAGE)
     df["_conv"] = et == "purchase"
     for c in ("revenue", "cost"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").fillna(0.0) if c in df.columns else 0.0
+        if c not in df.columns:
+            df[c] = 0.0
     if "user_id" not in df.columns:
         df["user_id"] = None
     g = df.groupby("session_id", sort=True)
@@ -156,14 +172,14 @@ def tag_sessions(
         }
     )
     moment = pd.Series(pd.NA, index=out.index, dtype=object)
-    source = pd.Series(pd.NA, index=out.index, dtype=object)
+    how = pd.Series(pd.NA, index=out.index, dtype=object)
     if "moment" in df.columns:
         m = df.dropna(subset=["moment"])
         m = m[m["moment"].isin(MOMENTS)]
         if len(m):
             mode = m.groupby("session_id")["moment"].agg(lambda s: s.value_counts().index[0])
             moment.loc[mode.index] = mode
-            source.loc[mode.index] = "column"
+            how.loc[mode.index] = "column"
     if "query" in df.columns:
         need = moment.isna()
         q = df[(et == "search") & df["query"].notna()]
@@ -173,15 +189,15 @@ def tag_sessions(
             clf = classifier or IntentClassifier.load_default()
             pred = clf.predict(first_q.tolist())
             moment.loc[first_q.index] = pred
-            source.loc[first_q.index] = "query"
+            how.loc[first_q.index] = "query"
     need = moment.isna()
     if need.any():
         ev_moment = g["event_type"].agg(_moment_from_events)
         fill = ev_moment[need.to_numpy()]
         moment.loc[fill.index] = fill
-        source.loc[fill.index] = "events"
+        how.loc[fill.index] = "events"
     out["moment"] = moment
-    out["moment_source"] = source
+    out["moment_source"] = how
     out = out.reset_index()
     return out[SESSION_COLUMNS]
 
@@ -247,3 +263,30 @@ def time_to_action(moments: pd.DataFrame, truth: pd.DataFrame | None = None) -> 
                 m.loc[i, "surge_start"] = hit["start"].min()
     m["seconds_to_action"] = (m["acted_at"] - m["surge_start"]).dt.total_seconds()
     return m
+
+
+def _times(values: pd.Series, source: str) -> pd.Series:
+    """Event times (UTC), refusing an empty or unreadable one with its row."""
+    got = read_timestamps(values.reset_index(drop=True))
+    bad = got.problems.notna() | got.values.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        why = got.problems.iloc[i] or "is empty"
+        raise DataValidationError(
+            f"{source}: row {i + 1}, field 'ts': {why} ({int(bad.sum())} such row(s)); every "
+            "event needs a time such as 2024-05-01T10:00:00Z - fix or remove those rows"
+        )
+    return got.values
+
+
+def _amounts(values: pd.Series, col: str, source: str) -> pd.Series:
+    """Money per event as exports write it (``$1,234.50``); empty is 0."""
+    got = read_numbers(values.reset_index(drop=True))
+    bad = got.problems.notna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataValidationError(
+            f"{source}: row {i + 1}, field {col!r}: {got.problems.iloc[i]} ({int(bad.sum())} "
+            "such row(s)); write plain numbers such as 12.50"
+        )
+    return got.values.astype("Float64").fillna(0.0).astype(float)

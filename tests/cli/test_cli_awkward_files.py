@@ -121,3 +121,28 @@ def test_consent_matches_ids_read_as_numbers_and_as_text():
     out = attach_consent(scores, people)
     assert out["consent_ads_personalisation"].tolist() == [True, False, True]
     assert out["user_id"].tolist() == [101, 102, 103]  # the caller's ids are kept as given
+
+
+def test_an_experiment_with_empty_cells_is_refused_not_shrunk():
+    from micromix.errors import DataValidationError
+    from micromix.measurement.experiments import analyze_experiment
+
+    df = pd.DataFrame({"arm": ["control", "treatment"] * 25, "converted": [0, 1] * 25})
+    assert analyze_experiment(df, arm_col="arm", outcome="converted") is not None
+    df.loc[7, "converted"] = None  # was dropped unseen: n fell from 50 to 49
+    with pytest.raises(DataValidationError, match=r"row 8, field 'converted' is empty"):
+        analyze_experiment(df, arm_col="arm", outcome="converted")
+    df.loc[7, "converted"] = 1
+    df.loc[3, "arm"] = " "
+    with pytest.raises(DataValidationError, match=r"row 4, field 'arm' is empty"):
+        analyze_experiment(df, arm_col="arm", outcome="converted")
+
+
+def test_an_unreadable_uplift_is_refused_and_an_empty_one_is_not_scored():
+    from micromix.audience.policy import resolve_uplift
+    from micromix.errors import DataValidationError
+
+    u, _ = resolve_uplift(pd.DataFrame({"uplift": ["0.01", None, "0.03"]}))
+    assert u[0] == 0.01 and pd.isna(u[1])
+    with pytest.raises(DataValidationError, match=r"scores row 2, field 'uplift': '1,5'"):
+        resolve_uplift(pd.DataFrame({"uplift": ["0.01", "1,5", "0.03"]}))

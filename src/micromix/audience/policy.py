@@ -193,6 +193,18 @@ def resolve_uplift(
             "'micromix audience uplift ... --output scores.csv'"
         )
     vals = scores[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    for j, c in enumerate(cols):  # empty = not scored (not eligible); unreadable = refused
+        raw = scores[c].reset_index(drop=True)
+        filled = raw.notna().to_numpy() & ~(raw.astype("string").str.strip() == "").fillna(
+            False
+        ).to_numpy(dtype=bool)
+        bad = filled & np.isnan(vals[:, j])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataValidationError(
+                f"scores row {i + 1}, field {c!r}: {raw.iloc[i]!r} is not a number "
+                f"({int(bad.sum())} such row(s)); write uplifts as plain numbers such as 0.012"
+            )
     if len(cols) == 1:
         return vals[:, 0], None
     filled = np.where(np.isnan(vals), -np.inf, vals)

@@ -288,13 +288,28 @@ def analyze_experiment(
         raise ConfigError(f"alpha={alpha!r} must be between 0 and 0.5")
     cols = [arm_col, outcome] + ([covariate] if covariate else [])
     require_columns(df, cols, "the experiment data")
-    data = df[cols].dropna(subset=[arm_col])
+    data = df[cols].reset_index(drop=True)
+    for c in cols:  # nothing is dropped unseen: an empty cell is the user's to settle
+        empty = data[c].isna().to_numpy() | (data[c].astype("string").str.strip() == "").fillna(
+            False
+        ).to_numpy(dtype=bool)
+        if empty.any():
+            i = int(np.flatnonzero(empty)[0])
+            fill = "the arm" if c == arm_col else "a number (0 for no conversion)"
+            raise DataValidationError(
+                f"the experiment data: row {i + 1}, field {c!r} is empty ({int(empty.sum())} "
+                f"such row(s)); fill in {fill} or remove those rows"
+            )
     arm = data[arm_col].astype(str).to_numpy()
     y = _numeric(data[outcome], outcome)
     x = _numeric(data[covariate], covariate) if covariate else None
     keep = np.isfinite(y) & (np.isfinite(x) if x is not None else True)
-    arm, y = arm[keep], y[keep]
-    x = x[keep] if x is not None else None
+    if not keep.all():
+        i = int(np.flatnonzero(~keep)[0])
+        raise DataValidationError(
+            f"the experiment data: row {i + 1}: the outcome or covariate is not a finite "
+            "number; fix or remove the row"
+        )
     labels = sorted(set(arm.tolist()))
     if len(labels) < 2:
         raise DataValidationError(

@@ -146,3 +146,15 @@ def test_an_unreadable_uplift_is_refused_and_an_empty_one_is_not_scored():
     assert u[0] == 0.01 and pd.isna(u[1])
     with pytest.raises(DataValidationError, match=r"scores row 2, field 'uplift': '1,5'"):
         resolve_uplift(pd.DataFrame({"uplift": ["0.01", "1,5", "0.03"]}))
+
+
+def test_a_selection_flag_that_is_no_flag_is_refused():
+    from micromix.audience.fairness import _selected
+    from micromix.errors import DataValidationError
+
+    df = pd.DataFrame({"selected": ["yes", "no", "1", "0", True]})
+    assert _selected(df, "selected").tolist() == [True, False, True, False, True]
+    for bad in ("n/a", None, "$12"):
+        df.loc[2, "selected"] = bad
+        with pytest.raises(DataValidationError, match=r"row 3, field 'selected'"):
+            _selected(df, "selected")  # was counted as 'not selected'

@@ -630,3 +630,9 @@ def test_cost_per_result_is_undefined_where_nothing_was_spent(market_store):
         <= table.loc["paid_social", "cpa"]
         <= table.loc["paid_social", "cpa_high"]
     )
+
+
+def test_fx_rates_with_a_repeated_column_are_refused(tmp_path):
+    rates = _write(tmp_path / "fx.csv", "currency,rate_to,rate,rate\nGBP,USD,1.25,0.8\n")
+    with pytest.raises(DataValidationError, match=r"fx.csv: the header names 'rate' more than"):
+        FxRates.read_csv(rates)

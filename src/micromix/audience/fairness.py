@@ -26,6 +26,7 @@ import pandas as pd
 
 from micromix.checks import CheckResult, Status
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
+from micromix.schema.values import read_bools
 
 __all__ = ["DISPARATE_IMPACT_THRESHOLD", "FairnessReport", "fairness_audit"]
 
@@ -81,11 +82,21 @@ class FairnessReport:
 
 
 def _selected(df: pd.DataFrame, selected: str) -> np.ndarray:
-    col = df[selected]
-    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
-        return col.fillna(0).to_numpy(dtype=float) != 0
-    low = col.astype("string").str.strip().str.lower().fillna("")
-    return low.isin({"1", "true", "yes", "y"}).to_numpy(dtype=bool)
+    """The selection flags through the one true/false vocabulary; an empty or unreadable flag
+    is refused with its row (counting it as 'not selected' would move the audit's figures)."""
+    col = df[selected].reset_index(drop=True)
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        col = col.astype(object).where(col.isna(), col.map(lambda v: "1" if v else "0"))
+    got = read_bools(col)
+    bad = got.problems.notna().to_numpy() | got.values.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        why = got.problems.iloc[i] or "is empty"
+        raise DataValidationError(
+            f"row {i + 1}, field {selected!r}: {why} ({int(bad.sum())} such row(s)); mark every "
+            "person selected or not (1/0, yes/no, true/false)"
+        )
+    return got.values.to_numpy(dtype=bool)
 
 
 def _group_rates(

@@ -113,6 +113,12 @@ class FxRates:
             )
         if "rate_to" not in header and "date" not in header:
             raise DataValidationError(f"{name}: the header has neither rate_to nor date; {_SHAPES}")
+        twice = sorted({h for h in header if header.count(h) > 1})
+        if twice:
+            raise DataValidationError(
+                f"{name}: the header names {twice[0]!r} more than once; keep one column of each "
+                "name so it is clear which to read"
+            )
         recs = []
         for i, raw in enumerate(rows[1:], start=2):
             if len(raw) != len(header):

@@ -158,3 +158,27 @@ def test_a_selection_flag_that_is_no_flag_is_refused():
         df.loc[2, "selected"] = bad
         with pytest.raises(DataValidationError, match=r"row 3, field 'selected'"):
             _selected(df, "selected")  # was counted as 'not selected'
+
+
+def test_bursts_refuse_slash_dates_that_read_both_ways(tmp_path):
+    path = tmp_path / "counts.csv"
+    pd.DataFrame(
+        {"ts": [f"03/0{d}/2024 10:00" for d in range(1, 10)], "n": [3, 4, 2, 5, 3, 4, 30, 2, 3]}
+    ).to_csv(path, index=False)
+    res = runner.invoke(app, ["moments", "bursts", "-i", str(path), "--time-col", "ts"])
+    _refused(res, "column 'ts', row 1", "ambiguous")  # was read month-first without a word
+
+
+def test_a_contact_list_is_never_written_with_empty_ids(tmp_path):
+    path = tmp_path / "scores.csv"
+    pd.DataFrame(
+        {"user_id": [f"u{i}" if i != 4 else None for i in range(30)], "uplift": [0.05] * 30}
+    ).to_csv(path, index=False)
+    out = tmp_path / "contacts.csv"
+    res = runner.invoke(
+        app,
+        ["audience", "target", "--scores", str(path), "--budget", "20", "--cost-per-contact",
+         "1", "--value-per-conversion", "20", "--min-audience", "5", "-o", str(out)],
+    )  # fmt: skip
+    _refused(res, "row 5, field 'user_id' is empty")  # 20 contacts with blank ids were written
+    assert not out.exists()

@@ -163,7 +163,7 @@ def test_bursts_counts_and_errors(tmp_path):
         2,
         "unknown burst detector 'magic'",
     )
-    _fails(["moments", "bursts", "-i", str(p), "--time-col", "k"], 1, "not a timestamp")
+    _fails(["moments", "bursts", "-i", str(p), "--time-col", "k"], 1, "not a valid date/time")
     _fails(["moments", "bursts", "-i", str(p), "--time-col", "n"], 1, "not timestamps")
     noheader = tmp_path / "nh.csv"
     df.to_csv(noheader, index=False, header=False)

@@ -50,6 +50,7 @@ from micromix.audience.privacy import (
 from micromix.audience.scoring import IN_SAMPLE_COLUMN
 from micromix.checks import CheckResult, Status
 from micromix.errors import ConfigError, DataValidationError
+from micromix.schema.purchases import read_ids
 
 __all__ = [
     "POLICIES",
@@ -251,6 +252,9 @@ def _prepare(
 ) -> tuple[pd.DataFrame, np.ndarray, int]:
     if len(scores) == 0:
         raise DataValidationError("the scores file has no rows")
+    if "user_id" in scores.columns:  # a contact list needs whom to contact: no empty ids
+        read_ids(scores["user_id"], "user_id", "the scores", option="name it 'user_id'",
+                 who="person")  # fmt: skip
     u, arms = resolve_uplift(scores, uplift_col)
     df = scores.copy()
     df["_uplift"] = u

@@ -57,6 +57,7 @@ from scipy import special
 
 from micromix.errors import ConfigError, DataValidationError
 from micromix.moments.detectors import BurstDetector, get_detector
+from micromix.schema.values import read_timestamps
 
 __all__ = [
     "ALL_KEYS",
@@ -795,14 +796,16 @@ def _to_epoch_seconds(values: pd.Series, column: str) -> np.ndarray:
                 "(as epoch seconds they fall before 1973); pass the time column instead"
             )
         return v
-    ts = pd.to_datetime(values, utc=True, errors="coerce", format="mixed")
-    bad = ts.isna() & values.notna()
+    # the project's one timestamp reader: an ambiguous 03/04/2024 is refused, not guessed
+    got = read_timestamps(values.reset_index(drop=True))
+    bad = got.problems.notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataValidationError(
-            f"column {column!r}: value {values.iloc[i]!r} (row {i + 1}) is not a timestamp; "
-            "use ISO 8601 such as 2024-05-01T10:00:00Z"
+            f"column {column!r}, row {i + 1}: {got.problems.iloc[i]} ({int(bad.sum())} such "
+            "row(s)); use ISO 8601 such as 2024-05-01T10:00:00Z"
         )
+    ts = got.values
     if not len(ts):
         return np.zeros(0)
     return (ts - _EPOCH).dt.total_seconds().to_numpy(dtype=np.float64)

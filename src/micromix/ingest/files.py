@@ -1190,8 +1190,9 @@ def _export_numbers(col: pd.Series) -> pd.Series:
     from micromix.schema.values import read_numbers
 
     text = col.dropna()
-    if not len(text) or not all(isinstance(v, str) for v in text.iloc[:200]):
-        return col
+    head = text.iloc[:200]
+    if not len(text) or not all(isinstance(v, str) and _EXPORT_NUMBER.match(v) for v in head):
+        return col  # decided on the first values: a column of words costs nothing more
     text = text.astype(str)
     text = text[text.str.strip() != ""]
     if not len(text) or not text.str.match(_EXPORT_NUMBER).all():

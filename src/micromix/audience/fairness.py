@@ -26,7 +26,7 @@ import pandas as pd
 
 from micromix.checks import CheckResult, Status
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
-from micromix.schema.values import read_bools
+from micromix.schema.values import read_bools, refuse_first
 
 __all__ = ["DISPARATE_IMPACT_THRESHOLD", "FairnessReport", "fairness_audit"]
 
@@ -88,14 +88,12 @@ def _selected(df: pd.DataFrame, selected: str) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
         col = col.astype(object).where(col.isna(), col.map(lambda v: "1" if v else "0"))
     got = read_bools(col)
-    bad = got.problems.notna().to_numpy() | got.values.isna().to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        why = got.problems.iloc[i] or "is empty"
-        raise DataValidationError(
-            f"row {i + 1}, field {selected!r}: {why} ({int(bad.sum())} such row(s)); mark every "
-            "person selected or not (1/0, yes/no, true/false)"
-        )
+    refuse_first(
+        got.problems.notna().to_numpy() | got.values.isna().to_numpy(),
+        lambda row: f"row {row}, field {selected!r}",
+        got.problems,
+        "mark every person selected or not (1/0, yes/no, true/false)",
+    )
     return got.values.to_numpy(dtype=bool)
 
 

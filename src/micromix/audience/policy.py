@@ -51,6 +51,7 @@ from micromix.audience.scoring import IN_SAMPLE_COLUMN
 from micromix.checks import CheckResult, Status
 from micromix.errors import ConfigError, DataValidationError
 from micromix.schema.purchases import read_ids
+from micromix.schema.values import blank_cells
 
 __all__ = [
     "POLICIES",
@@ -196,10 +197,7 @@ def resolve_uplift(
     vals = scores[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     for j, c in enumerate(cols):  # empty = not scored (not eligible); unreadable = refused
         raw = scores[c].reset_index(drop=True)
-        filled = raw.notna().to_numpy() & ~(raw.astype("string").str.strip() == "").fillna(
-            False
-        ).to_numpy(dtype=bool)
-        bad = filled & np.isnan(vals[:, j])
+        bad = ~blank_cells(raw) & np.isnan(vals[:, j])
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise DataValidationError(

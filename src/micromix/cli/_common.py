@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import typer
 
-from micromix.errors import MicromixError
+from micromix.errors import ConfigError, MicromixError
 from micromix.jsonutil import dumps, to_jsonable
 
 if TYPE_CHECKING:
@@ -317,3 +317,10 @@ def out_path(path: str | Path | None) -> Path | None:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     return p
+
+
+def date_order(dayfirst: bool, monthfirst: bool) -> bool | None:
+    """``--dayfirst`` / ``--monthfirst`` as the readers' ``dayfirst`` (None: detect)."""
+    if dayfirst and monthfirst:
+        raise ConfigError("--dayfirst and --monthfirst exclude each other; pass one of them")
+    return True if dayfirst else False if monthfirst else None

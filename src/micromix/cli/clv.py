@@ -26,6 +26,7 @@ from micromix.cli._common import (
     BACKEND_HELP,
     DB_HELP,
     console,
+    date_order,
     emit_frame,
     emit_json,
     err_console,
@@ -174,8 +175,7 @@ def clv_fit(
         from micromix.ingest.files import read_table
 
         _check_plot_path(plot)
-        if dayfirst and monthfirst:
-            raise ConfigError("--dayfirst and --monthfirst exclude each other; pass one of them")
+        order = date_order(dayfirst, monthfirst)
         df = read_table(data)
         with progress_bar(not as_json) as update:
             res = fit_clv(
@@ -195,7 +195,7 @@ def clv_fit(
                 level=level,
                 source=str(data),
                 progress=update,
-                dayfirst=True if dayfirst else False if monthfirst else None,
+                dayfirst=order,
             )
         doc = res.to_dict()
         title = (

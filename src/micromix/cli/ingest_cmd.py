@@ -29,6 +29,7 @@ from rich.table import Table
 from micromix.cli._common import (
     BACKEND_HELP,
     console,
+    date_order,
     emit_json,
     open_store,
     progress_bar,
@@ -68,10 +69,8 @@ def _options(
 ) -> dict[str, Any]:
     from micromix.schema import TimeWindow
 
-    if dayfirst and monthfirst:
-        raise ConfigError("--dayfirst and --monthfirst exclude each other; pass one of them")
     opts: dict[str, Any] = {"encoding": encoding, "sheet": sheet, "currency": currency}
-    opts["dayfirst"] = True if dayfirst else False if monthfirst else None
+    opts["dayfirst"] = date_order(dayfirst, monthfirst)
     if window:
         start, sep, end = window.partition("..")
         if not sep:

@@ -63,6 +63,7 @@ import pandas as pd
 
 from micromix.errors import DataValidationError, InputFileError
 from micromix.schema.base import NUMBER_TEXT, require_columns
+from micromix.schema.values import read_numbers
 
 __all__ = [
     "FILE_FORMATS",
@@ -1187,8 +1188,6 @@ _EXPORT_NUMBER = re.compile(r"^\s*[-+(]?\s*[$€£¥]?\s*[\d.,]*\d[\d.,]*\s*[KkM
 def _export_numbers(col: pd.Series) -> pd.Series:
     """``col`` as numbers when every value is one as exports write them and at least one is
     not plain (``$1,234.50``, ``48.5K``); otherwise unchanged."""
-    from micromix.schema.values import read_numbers
-
     text = col.dropna()
     head = text.iloc[:200]
     if not len(text) or not all(isinstance(v, str) and _EXPORT_NUMBER.match(v) for v in head):

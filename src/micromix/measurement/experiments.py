@@ -36,6 +36,7 @@ from micromix.checks import CheckResult, Status
 from micromix.errors import ConfigError, DataValidationError, NotFoundError
 from micromix.measurement.mmm import LiftTest
 from micromix.schema.base import require_columns
+from micromix.schema.values import blank_cells
 from micromix.store import Store
 
 __all__ = [
@@ -290,9 +291,7 @@ def analyze_experiment(
     require_columns(df, cols, "the experiment data")
     data = df[cols].reset_index(drop=True)
     for c in cols:  # nothing is dropped unseen: an empty cell is the user's to settle
-        empty = data[c].isna().to_numpy() | (data[c].astype("string").str.strip() == "").fillna(
-            False
-        ).to_numpy(dtype=bool)
+        empty = blank_cells(data[c])
         if empty.any():
             i = int(np.flatnonzero(empty)[0])
             fill = "the arm" if c == arm_col else "a number (0 for no conversion)"

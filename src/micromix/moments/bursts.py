@@ -57,7 +57,7 @@ from scipy import special
 
 from micromix.errors import ConfigError, DataValidationError
 from micromix.moments.detectors import BurstDetector, get_detector
-from micromix.schema.values import read_timestamps
+from micromix.schema.values import blank_cells, read_timestamps, refuse_first
 
 __all__ = [
     "ALL_KEYS",
@@ -798,13 +798,12 @@ def _to_epoch_seconds(values: pd.Series, column: str) -> np.ndarray:
         return v
     # the project's one timestamp reader: an ambiguous 03/04/2024 is refused, not guessed
     got = read_timestamps(values.reset_index(drop=True))
-    bad = got.problems.notna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataValidationError(
-            f"column {column!r}, row {i + 1}: {got.problems.iloc[i]} ({int(bad.sum())} such "
-            "row(s)); use ISO 8601 such as 2024-05-01T10:00:00Z"
-        )
+    refuse_first(
+        got.problems.notna().to_numpy(),
+        lambda row: f"column {column!r}, row {row}",
+        got.problems,
+        "use ISO 8601 such as 2024-05-01T10:00:00Z",
+    )
     ts = got.values
     if not len(ts):
         return np.zeros(0)
@@ -844,10 +843,7 @@ def _aggregate(
 def _refuse_empty(df: pd.DataFrame, cols: list[str], why: str) -> None:
     """One sentence for the first row where any of ``cols`` is empty (nothing is skipped)."""
     for c in cols:
-        v = df[c]
-        empty = v.isna().to_numpy() | (v.astype("string").str.strip() == "").fillna(False).to_numpy(
-            dtype=bool
-        )
+        empty = blank_cells(df[c])
         if empty.any():
             i = int(np.flatnonzero(empty)[0])
             raise DataValidationError(

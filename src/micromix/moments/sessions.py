@@ -36,12 +36,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from micromix.errors import ColumnNotFoundError, DataValidationError
+from micromix.errors import ColumnNotFoundError
 from micromix.moments.intent import IntentClassifier
 from micromix.moments.rules import MOMENTS
 from micromix.schema.base import require_columns
 from micromix.schema.purchases import read_ids
-from micromix.schema.values import read_numbers, read_timestamps
+from micromix.schema.values import read_numbers, read_timestamps, refuse_first
 from micromix.schema.vocab import BRAND_TOUCH_EVENTS as _BRAND_TOUCH
 from micromix.schema.vocab import SESSION_ENGAGE_EVENTS
 
@@ -268,25 +268,22 @@ def time_to_action(moments: pd.DataFrame, truth: pd.DataFrame | None = None) -> 
 def _times(values: pd.Series, source: str) -> pd.Series:
     """Event times (UTC), refusing an empty or unreadable one with its row."""
     got = read_timestamps(values.reset_index(drop=True))
-    bad = got.problems.notna() | got.values.isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        why = got.problems.iloc[i] or "is empty"
-        raise DataValidationError(
-            f"{source}: row {i + 1}, field 'ts': {why} ({int(bad.sum())} such row(s)); every "
-            "event needs a time such as 2024-05-01T10:00:00Z - fix or remove those rows"
-        )
+    refuse_first(
+        (got.problems.notna() | got.values.isna()).to_numpy(),
+        lambda row: f"{source}: row {row}, field 'ts'",
+        got.problems,
+        "every event needs a time such as 2024-05-01T10:00:00Z - fix or remove those rows",
+    )
     return got.values
 
 
 def _amounts(values: pd.Series, col: str, source: str) -> pd.Series:
     """Money per event as exports write it (``$1,234.50``); empty is 0."""
     got = read_numbers(values.reset_index(drop=True))
-    bad = got.problems.notna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataValidationError(
-            f"{source}: row {i + 1}, field {col!r}: {got.problems.iloc[i]} ({int(bad.sum())} "
-            "such row(s)); write plain numbers such as 12.50"
-        )
+    refuse_first(
+        got.problems.notna().to_numpy(),
+        lambda row: f"{source}: row {row}, field {col!r}",
+        got.problems,
+        "write plain numbers such as 12.50",
+    )
     return got.values.astype("Float64").fillna(0.0).astype(float)

@@ -30,7 +30,7 @@ import pandas as pd
 
 from micromix.errors import DataValidationError
 from micromix.schema.base import require_columns
-from micromix.schema.values import read_numbers, read_timestamps
+from micromix.schema.values import blank_cells, read_numbers, read_timestamps, refuse_first
 
 __all__ = ["parse_purchase_dates", "read_ids", "read_purchases"]
 
@@ -133,7 +133,7 @@ def _blank_rows(table: pd.DataFrame) -> np.ndarray:
     empty = table.isna()
     for c in table.columns:
         if table[c].dtype == object or pd.api.types.is_string_dtype(table[c]):
-            empty[c] |= (table[c].astype("string").str.strip() == "").fillna(False)
+            empty[c] = blank_cells(table[c])
     return empty.all(axis=1).to_numpy(dtype=bool)
 
 
@@ -192,22 +192,17 @@ def _values(raw: pd.Series, blank: np.ndarray, col: str, source: str) -> np.ndar
     ``1.234,50``); empty, unreadable and negative values are refused with the first row."""
     got = read_numbers(raw)
     vals = got.values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    present = raw.notna().to_numpy() & ~(raw.astype("string").str.strip() == "").fillna(
-        False
-    ).to_numpy(dtype=bool)
     unreadable = got.problems.notna().to_numpy() & ~blank
-    if unreadable.any():
-        i = _first_row(unreadable)
-        hint = (
-            "write decimals with a point (12.50)"
-            if "decimal comma" in str(got.problems.iloc[i - 1])
-            else "write plain numbers such as 12.50"
-        )
-        raise DataValidationError(
-            f"{source}: row {i}, field {col!r}: {got.problems.iloc[i - 1]} "
-            f"({int(unreadable.sum())} such row(s)); {hint}"
-        )
-    empty = ~present & ~blank
+    comma = unreadable.any() and "decimal comma" in str(
+        got.problems.iloc[_first_row(unreadable) - 1]
+    )
+    refuse_first(
+        unreadable,
+        lambda row: f"{source}: row {row}, field {col!r}",
+        got.problems,
+        "write decimals with a point (12.50)" if comma else "write plain numbers such as 12.50",
+    )
+    empty = blank_cells(raw) & ~blank
     if empty.any():
         i = _first_row(empty)
         raise DataValidationError(
@@ -268,13 +263,9 @@ def read_purchases(
         raise DataValidationError(f"{source}: no transactions; the table has no rows")
     cust = read_ids(table[customer_col], customer_col, source, blank=blank)
     dates, bad, why = _parse_dates(table[date_col], dayfirst)
-    bad &= ~blank
-    if bad.any():
-        i = _first_row(bad)
-        raise DataValidationError(
-            f"{source}: row {i}, field {date_col!r}: {why.iloc[i - 1]} ({int(bad.sum())} such "
-            f"row(s)); {_DATE_HINT}"
-        )
+    refuse_first(
+        bad & ~blank, lambda row: f"{source}: row {row}, field {date_col!r}", why, _DATE_HINT
+    )
     missing = dates.isna().to_numpy() & ~blank
     if missing.any():
         i = _first_row(missing)

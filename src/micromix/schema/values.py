@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from micromix.errors import ConfigError
+from micromix.errors import ConfigError, DataValidationError
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -59,6 +59,7 @@ __all__ = [
     "TRUE_WORDS",
     "Parsed",
     "TimeWindow",
+    "blank_cells",
     "currencies_of_symbol",
     "currency_of_symbol",
     "detect_dayfirst",
@@ -68,6 +69,7 @@ __all__ = [
     "read_numbers",
     "read_text",
     "read_timestamps",
+    "refuse_first",
     "truthy",
 ]
 
@@ -870,3 +872,20 @@ def _stripped(values: pd.Series) -> pd.Series:
 
 def _as_series(values: Any) -> pd.Series:
     return values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+
+
+def blank_cells(values: pd.Series) -> np.ndarray:
+    """Cells that are missing or blank text (``None``, NaN, ``""``, ``"  "``), as a mask."""
+    text = values.astype("string").str.strip() == ""
+    return values.isna().to_numpy(dtype=bool) | text.fillna(False).to_numpy(dtype=bool)
+
+
+def refuse_first(bad: np.ndarray, where: Any, reasons: pd.Series, hint: str) -> None:
+    """Raise one :class:`~micromix.errors.DataValidationError` for the first ``bad`` cell:
+    ``where(row)`` (1-based row) names the place, ``reasons`` (one per cell; ``None`` reads
+    "is empty") says what is wrong, ``hint`` what to do."""
+    if not bad.any():
+        return
+    i = int(np.flatnonzero(bad)[0])
+    why = reasons.iloc[i] or "is empty"
+    raise DataValidationError(f"{where(i + 1)}: {why} ({int(bad.sum())} such row(s)); {hint}")

@@ -24,7 +24,7 @@ import math
 from datetime import date, datetime
 from typing import Any
 
-__all__ = ["dumps", "to_jsonable"]
+__all__ = ["dumps", "to_jsonable", "value_at"]
 
 
 def to_jsonable(v: Any) -> Any:
@@ -72,3 +72,19 @@ def _is_missing(v: Any) -> bool:
 def dumps(obj: Any, *, indent: int | None = None) -> str:
     """``obj`` as a JSON string (via :func:`to_jsonable`; never emits NaN)."""
     return json.dumps(to_jsonable(obj), indent=indent, allow_nan=False)
+
+
+def value_at(obj: Any, path: list[str] | tuple[str, ...]) -> Any:
+    """The value at a field path of a parsed JSON object (``["customer", "email"]``); None where
+    the object has no such field or a step is not an object.
+
+    >>> value_at({"customer": {"email": "a@b.c"}}, ["customer", "email"])
+    'a@b.c'
+    >>> value_at({"customer": None}, ["customer", "email"]) is None
+    True
+    """
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj

@@ -62,6 +62,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import DataValidationError, InputFileError
+from micromix.jsonutil import value_at
 from micromix.schema.base import NUMBER_TEXT, require_columns
 from micromix.schema.values import read_numbers
 
@@ -1166,10 +1167,7 @@ def _unnest(df: pd.DataFrame, col: str) -> pd.DataFrame:
             walk(v, col, 1)
 
     def at(v: Any, path: list[str]) -> Any:
-        for key in path:
-            if not isinstance(v, dict):
-                return None
-            v = v.get(key)
+        v = value_at(v, path)
         return json.dumps(v) if isinstance(v, (dict, list)) else v
 
     pos = list(df.columns).index(col)

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import DataValidationError
+from micromix.jsonutil import value_at
 from micromix.schema.base import require_columns
 from micromix.schema.values import blank_cells, read_numbers, read_timestamps, refuse_first
 
@@ -52,9 +53,7 @@ def _wall_clock(value: Any) -> Any:
     return value
 
 
-def _parse_dates(
-    values: pd.Series, dayfirst: bool | None = None
-) -> tuple[pd.Series, np.ndarray, pd.Series]:
+def _parse_dates(values: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Series, pd.Series]:
     """Dates through the project's one timestamp parser
     (:func:`micromix.schema.values.read_timestamps`) as naive ``datetime64[ns]`` on the clock
     the file writes them in: a trailing offset (``-0500``, ``+05:30``, ``Z``) is dropped, not
@@ -63,10 +62,10 @@ def _parse_dates(
 
     Returns
     -------
-    (Series, ndarray, Series)
-        The timestamps (NaT for empty or refused cells), the mask of cells that are present
-        but refused (not a date, ambiguous day/month order, outside the accepted window) and
-        the reason for each (``None`` where the cell is fine).
+    (Series, Series)
+        The timestamps (NaT for empty or refused cells) and, for each cell that is present but
+        refused (not a date, ambiguous day/month order, outside the accepted window), the
+        reason (``None`` where the cell is fine or empty).
     """
     s = pd.Series(values).reset_index(drop=True)
     # each distinct value once: transactions repeat few dates (CDNOW: 69,659 rows, 546 days)
@@ -79,15 +78,12 @@ def _parse_dates(
         local = pd.Series([_wall_clock(v) for v in uniques], dtype=object)
     got = read_timestamps(local, dayfirst=dayfirst)
     stamps = got.values.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
-    refused = got.problems.notna().to_numpy()
     known = codes >= 0
     out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
     out[known] = stamps[codes[known]]
-    bad = np.zeros(len(s), dtype=bool)
-    bad[known] = refused[codes[known]]
     reasons = pd.Series([None] * len(s), index=s.index, dtype=object)
     reasons[known] = got.problems.to_numpy(dtype=object)[codes[known]]
-    return pd.Series(out, index=s.index), bad, reasons
+    return pd.Series(out, index=s.index), reasons
 
 
 def _first_row(mask: np.ndarray) -> int:
@@ -113,16 +109,9 @@ def _with_nested_fields(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         head, _, rest = name.partition(".")
         if head not in table.columns:
             continue
-
-        def pick(v: Any, path: list[str] = rest.split(".")) -> Any:
-            for key in path:
-                if not isinstance(v, dict):
-                    return None
-                v = v.get(key)
-            return v
-
         if table[head].map(lambda v: isinstance(v, dict)).any():
-            out = out.assign(**{name: table[head].map(pick)})
+            path = rest.split(".")
+            out = out.assign(**{name: table[head].map(lambda v, q=path: value_at(v, q))})
     return out
 
 
@@ -262,9 +251,12 @@ def read_purchases(
     if n == 0:
         raise DataValidationError(f"{source}: no transactions; the table has no rows")
     cust = read_ids(table[customer_col], customer_col, source, blank=blank)
-    dates, bad, why = _parse_dates(table[date_col], dayfirst)
+    dates, why = _parse_dates(table[date_col], dayfirst)
     refuse_first(
-        bad & ~blank, lambda row: f"{source}: row {row}, field {date_col!r}", why, _DATE_HINT
+        why.notna().to_numpy() & ~blank,
+        lambda row: f"{source}: row {row}, field {date_col!r}",
+        why,
+        _DATE_HINT,
     )
     missing = dates.isna().to_numpy() & ~blank
     if missing.any():

@@ -219,3 +219,49 @@ def test_dashboard_without_key_goes_to_login(server, browser):
         assert page.locator("#api-key").count() == 1
     finally:
         ctx.close()
+
+
+@pytest.fixture(scope="module")
+def ads_server():
+    """A live server over ad reports only (no events), in two currencies, one row covering ten
+    days: what a marketer has after ingesting a Meta export in AUD and a Google Ads campaign
+    report in GBP."""
+    import pandas as pd
+
+    from micromix.api import Service, ServiceConfig, create_app
+    from micromix.simulate import SimConfig, simulate
+    from micromix.store import Store
+
+    ads = simulate(SimConfig(users=300, days=10, seed=9)).tables()["ad_performance"]
+    ads["currency"] = ads["platform"].map(lambda p: "AUD" if p == "instagram" else "GBP")
+    ads["date_end"] = ads["date"]
+    ads.loc[ads.index[-1], "date_end"] = ads["date"].iloc[-1] + pd.Timedelta(days=9)
+    store = Store.open(":memory:")
+    store.append("ad_performance", ads)
+    svc = Service(store, ServiceConfig(demo=False, rate=0))
+    key = svc.keys.create("viewer", name="browser-ads")[0]
+    with serving(create_app(svc)) as base:
+        yield base, key
+    store.close()
+
+
+def test_dashboard_overview_on_ad_reports_in_two_currencies(ads_server, browser):
+    base, key = ads_server
+    s = Session(browser, base, key, width=1280)
+    try:
+        s.open("overview")
+        tiles = s.page.inner_text("#tiles")
+        assert "spend · aud" in tiles.lower() and "spend · gbp" in tiles.lower()
+        assert "$" not in tiles  # no money labelled with a currency it is not in
+        # the daily trend cannot be drawn (a row covers ten days): it says why, in its place,
+        # and the other blocks still show
+        assert "No daily trend" in s.page.inner_text("#trend-chart")
+        assert "No incremental returns" in s.page.inner_text("#incr-chart")
+        table = s.page.inner_text("#strategy-table")
+        assert "currency" in table and "AUD" in table and "£" in table
+        assert s.svg_count("#platform-chart") == 1
+        # the only console errors are the refused requests themselves (409 and 422)
+        assert all("Failed to load resource" in e for e in s.errors), s.errors
+        s.shot("overview-ads-two-currencies")
+    finally:
+        s.close()

@@ -139,6 +139,40 @@ def test_ads_only_store_still_gives_a_report() -> None:
     assert _specs(html)  # weekly trends from the ad reports
 
 
+def _mixed_currency_ads() -> Store:
+    """Ad reports only, Instagram's in AUD and the rest in GBP (two ad accounts)."""
+    ads = _sim_store(users=300, days=10, seed=9).read("ad_performance")
+    ads["currency"] = ads["platform"].map(lambda p: "AUD" if p == "instagram" else "GBP")
+    st = Store.open(":memory:")
+    st.append("ad_performance", ads)
+    return st
+
+
+def test_money_in_two_currencies_is_shown_per_currency_never_as_dollars() -> None:
+    st = _mixed_currency_ads()
+    ev = gather_evidence(st, n_boot=20, comparisons=(), parts=("overview", "trends"))
+    html = reports.build_report(ev)
+    overview = html[html.index(">KPI overview</h2>") : html.index(">Trends</h2>")]
+    assert "<h3>In AUD</h3>" in overview and "<h3>In GBP</h3>" in overview
+    assert "2 currencies (AUD, GBP)" in overview
+    assert "$" not in overview  # no figure is labelled with a currency it is not in
+    aud = ev.kpis.set_index("currency").loc["AUD", "spend"]
+    assert f"AUD {aud:,.2f}" in overview
+    by = ev.kpis_by_platform.set_index("platform")
+    assert f"<td>AUD {by.loc['instagram', 'spend']:,.2f}</td>" in overview
+    assert f"<td>£{by.loc['tiktok', 'spend']:,.2f}</td>" in overview
+    assert "<th>currency</th>" in overview
+    series = {  # weekly lines: one per strategy and currency, never added across them
+        row["strategy"]
+        for spec in _specs(html)
+        for rows in spec.get("datasets", {}).values()
+        for row in rows
+        if "strategy" in row
+    }
+    assert {s.rsplit(" in ", 1)[1] for s in series} == {"AUD", "GBP"}
+    assert "paid_social in AUD" in series and "paid_social in GBP" in series
+
+
 def test_empty_store_reports_failing_data_check() -> None:
     html = reports.build_report(gather_evidence(Store.open(":memory:"), n_boot=20))
     assert "No KPIs:" in html

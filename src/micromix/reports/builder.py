@@ -42,7 +42,6 @@ import pandas as pd
 
 from micromix.errors import ConfigError, MicromixError
 from micromix.plan import TREND_DIMENSIONS, Evidence, Plan
-from micromix.plan.build import CURRENCY_SYMBOLS
 from micromix.plan.evidence import ADS_SOURCE_COLUMNS
 from micromix.registry import Registry
 from micromix.reports import charts as ch
@@ -51,6 +50,7 @@ from micromix.reports.html import (
     banner,
     chart_div,
     checks_html,
+    currency_symbol,
     esc,
     fmt_value,
     note,
@@ -109,11 +109,6 @@ SIMULATED_BANNER = (
 )
 
 
-def currency_symbol(code: str | None) -> str:
-    """``$`` for USD (and for an unknown currency), the symbol or the code otherwise."""
-    return CURRENCY_SYMBOLS.get(code or "USD", code or "$")
-
-
 @dataclass
 class ReportContext:
     """What every section gets: the evidence and a chart-id counter."""
@@ -123,7 +118,10 @@ class ReportContext:
 
     @property
     def symbol(self) -> str:
-        """Currency of every money figure (the plan's, else the store's, else USD)."""
+        """Currency of every money figure (the plan's, else the store's, else USD); none where
+        the ad reports mix currencies (each row then shows its own)."""
+        if self.evidence.currency is None:
+            return ""
         return currency_symbol(self.evidence.currency)
 
     def chart(self, spec: dict[str, Any], *, wide: bool = False) -> str:
@@ -220,14 +218,21 @@ class OverviewSection(Section):
         if ev.kpis is None:
             return note(ev.notes.get("overview", "No KPIs: the overview was not computed."))
         src = ev.kpi_source or "events"
-        row = ev.kpis.iloc[0].copy()
         missing = list(ev.unreported)
-        for col in missing:
-            row[col] = None
         sym = ctx.symbol
-        tiles = "".join(
-            tile(label, fmt_value(row.get(col), kind, sym)) for col, label, kind in HEADLINE_KPIS
-        )
+        codes = _currencies(ev.kpis)
+        blocks = []
+        for _, row in ev.kpis.iterrows():
+            row = row.copy()
+            for col in missing:
+                row[col] = None
+            here = currency_symbol(str(row["currency"])) if len(codes) > 1 else sym
+            tiles = "".join(
+                tile(label, fmt_value(row.get(col), kind, here))
+                for col, label, kind in HEADLINE_KPIS
+            )
+            head = f"<h3>In {esc(row['currency'])}</h3>" if len(codes) > 1 else ""
+            blocks.append(f'{head}<div class="tiles">{tiles}</div>')
         if src == "events":
             how = (
                 f"Computed from {ev.source_rows:,} events; reach counts distinct "
@@ -248,20 +253,25 @@ class OverviewSection(Section):
                 f" The ad reports carry no {', '.join(sources)}, "
                 f"so {', '.join(missing)} are shown as n/a rather than zero."
             )
+        if len(codes) > 1:
+            how += (
+                f" The ad reports are in {len(codes)} currencies ({', '.join(codes)}); money is "
+                "never added across currencies, so every figure is per currency (convert with "
+                "your own rates: micromix kpis --fx RATES.csv)."
+            )
         out = [
             "<p><strong>Attributed figures</strong>: what the platforms and the data record, "
             "not what the marketing caused; the incremental returns are in the plan and the "
             "strategy comparisons above.</p>",
             f'<p class="muted">{esc(how)}</p>',
-            f'<div class="tiles">{tiles}</div>',
+            *blocks,
         ]
         by = _active_rows(ev.kpis_by_platform, "platform")
         if by is not None and len(by):
             by = by.astype(object)
-            for col in missing:
-                by[col] = None
             cols = [
                 "platform",
+                *(["currency"] if len(_currencies(by)) > 1 else []),
                 "spend",
                 "impressions",
                 "clicks",
@@ -273,9 +283,17 @@ class OverviewSection(Section):
                 "roas",
                 "engagement_rate",
             ]
+            cols = [c for c in cols if c not in missing]  # not reported: said above, once
             out.append("<h3>By platform (attributed)</h3>")
             out.append(table_html(by[cols], _KPI_FORMATS, symbol=sym))
         return "".join(out)
+
+
+def _currencies(df: pd.DataFrame | None) -> list[str]:
+    """The currencies a KPI table's money is split by (none when it has no currency column)."""
+    if df is None or "currency" not in df.columns:
+        return []
+    return sorted({str(c) for c in df["currency"].dropna()})
 
 
 def _active_rows(df: pd.DataFrame | None, dim: str) -> pd.DataFrame | None:
@@ -446,13 +464,19 @@ class TrendsSection(Section):
                 continue
             src = df.attrs.get("source", "events")
             df = _active_groups(df, dim)
+            cur = ctx.symbol
+            if len(_currencies(df)) > 1:  # one line per group and currency, never added up
+                df = df.assign(
+                    **{dim: df[dim].astype("string").fillna("(none)") + " in " + df["currency"]}
+                )
+                cur = "each line's currency"
             out.append(f"<h3>Weekly KPIs by {esc(dim)}</h3>")
             out.append(
                 f'<p class="muted">Source: {"events" if src == "events" else "ad reports"}; '
                 f"{df['period'].nunique()} week(s).</p>"
             )
             charts = [
-                ctx.chart(ch.chart_spec(ch.trend_chart(df, dim, kpi, label.format(cur=ctx.symbol))))
+                ctx.chart(ch.chart_spec(ch.trend_chart(df, dim, kpi, label.format(cur=cur))))
                 for kpi, label in TREND_KPIS
                 if df[kpi].notna().any()
             ]
@@ -950,7 +974,20 @@ class QualitySection(Section):
                 )
                 if c in q.ingest_log.columns
             ]
-            out.append(table_html(q.ingest_log[cols], {c: "int" for c in cols[4:]}))
+            log = q.ingest_log[cols].copy()
+            if "ingested_at" in log.columns:  # to the second: the run, not the microsecond
+                stamps = pd.to_datetime(log["ingested_at"], errors="coerce")
+                log["ingested_at"] = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(
+                    stamps.notna(), log["ingested_at"].astype("string")
+                )
+            out.append(
+                table_html(
+                    log,
+                    {c: "int" for c in cols[4:]},
+                    {"rows_in_file": "rows in file"},
+                    wrap=["source"],
+                )
+            )
         else:
             out.append(note("No ingest runs recorded."))
         out.append("<h3>Null shares of key fields</h3>")

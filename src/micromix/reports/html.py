@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from micromix.checks import CheckResult, summarize
+from micromix.plan.build import CURRENCY_SYMBOLS
 from micromix.reports.assets import script_safe
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "banner",
     "chart_div",
     "checks_html",
+    "currency_symbol",
     "esc",
     "fmt_value",
     "note",
@@ -60,7 +62,7 @@ table.data{border-collapse:collapse;font-size:.85rem;margin:.5em 0;min-width:50%
 table.data th,table.data td{border-bottom:1px solid var(--line);padding:.25em .55em;text-align:right;
 white-space:nowrap}table.data th{background:var(--soft);font-weight:600}
 table.data td:first-child,table.data th:first-child{text-align:left}
-table.data td.wrap{white-space:normal;text-align:left;min-width:12em;max-width:32em}
+table.data td.wrap{white-space:normal;overflow-wrap:anywhere;text-align:left;min-width:12em;max-width:32em}
 table.data small{color:var(--muted);font-size:.8em}table.data th{white-space:normal}
 table.data.key td,table.data.key th{text-align:left}
 .banner{background:#fff4d6;border:1px solid #e0b54a;border-left:6px solid #c98a00;color:#5a3d00;
@@ -157,6 +159,22 @@ def fmt_value(value: Any, kind: str = "number", symbol: str = "$") -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
 
 
+def currency_symbol(code: str | None) -> str:
+    """``$`` for USD (and for an unknown currency), the symbol or the code otherwise.
+
+    >>> currency_symbol("GBP"), currency_symbol("AUD"), currency_symbol(None)
+    ('£', 'AUD', '$')
+    """
+    return CURRENCY_SYMBOLS.get(code or "USD", code or "$")
+
+
+def _row_symbol(code: Any, default: str) -> str:
+    """The symbol of a row's own ``currency`` cell, else ``default``."""
+    if isinstance(code, str) and code.strip():
+        return currency_symbol(code.strip().upper())
+    return default
+
+
 def tile(label: str, value: str) -> str:
     """One headline tile (label and an already formatted value)."""
     return (
@@ -190,7 +208,8 @@ def table_html(
     labels : dict, optional
         Column -> header label.
     symbol : str
-        Currency of the money columns.
+        Currency of the money columns; a row with a ``currency`` column of its own (money
+        split by currency) shows its own.
     wrap : sequence of str
         Columns whose text may wrap over lines (long text such as reasons or post captions).
     html_cols : sequence of str
@@ -201,8 +220,10 @@ def table_html(
     formats, labels = formats or {}, labels or {}
     head = "".join(f"<th>{esc(labels.get(c, c))}</th>" for c in df.columns)
     body = []
-    for row in df.itertuples(index=False):
+    codes = list(df["currency"]) if "currency" in df.columns else [None] * len(df)
+    for row, code in zip(df.itertuples(index=False), codes):
         cells = []
+        sym = _row_symbol(code, symbol)
         for c, v in zip(df.columns, row):
             kind = formats.get(c)
             attr = ' class="wrap"' if c in wrap else ""
@@ -210,7 +231,7 @@ def table_html(
                 cells.append(f"<td{attr}>{v}</td>")
                 continue
             text = (
-                fmt_value(v, kind, symbol)
+                fmt_value(v, kind, sym)
                 if kind
                 else ("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
             )

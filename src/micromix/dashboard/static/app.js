@@ -41,6 +41,12 @@ function showError(err) {
   box.textContent = err && err.message ? err.message : String(err);
 }
 
+// the sentence an API error carries
+function why(err) { return err && err.message ? err.message : String(err); }
+
+// a hint in place of a chart, table or tiles that cannot be drawn
+function hintIn(id, text) { $(id).replaceChildren(el("p", { class: "hint", text })); }
+
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -58,20 +64,29 @@ const MONEY = new Set(["spend", "revenue", "cpa", "cpc", "cpm", "emv", "cost", "
 const RATE = new Set(["ctr", "cvr", "engagement_rate", "predicted_ctr", "authenticity", "fit",
   "share_of_outcome", "confidence"]);
 
-// money with its currency, the sign first: -$885.58
-function money(v, digits = 2) {
+const SYMBOLS = { USD: "$", EUR: "€", GBP: "£", JPY: "¥" };
+// the symbol of an ISO currency code (the code itself where there is no common symbol)
+function symbolOf(code) { return SYMBOLS[code] || code; }
+
+// money with its currency, the sign first: -$885.58 (sym: a row's own currency, else the page's)
+function money(v, digits = 2, sym = state.symbol) {
   if (v === null || v === undefined || typeof v !== "number" || !isFinite(v)) return "–";
   const body = Math.abs(v).toLocaleString(undefined, { minimumFractionDigits: digits,
     maximumFractionDigits: digits });
   const sign = v < 0 && Number(body.replace(/,/g, "")) > 0 ? "-" : "";
-  return sign + state.symbol + (state.symbol.length > 1 ? " " : "") + body;
+  return sign + sym + (sym.length > 1 ? " " : "") + body;
 }
 
-function fmt(v, col) {
+// the currencies a KPI response's money is split by (money is never added across them)
+function currencies(rows) { return [...new Set(rows.map((r) => r.currency).filter((c) => c))].sort(); }
+
+function fmt(v, col, row) {
   if (v === null || v === undefined || (typeof v === "number" && !isFinite(v))) return "–";
   if (typeof v === "number") {
     if (RATE.has(col)) return (100 * v).toFixed(2) + "%";
-    if (MONEY.has(col)) return money(v, Math.abs(v) >= 1000 ? 0 : 2);
+    if (MONEY.has(col)) {
+      return money(v, Math.abs(v) >= 1000 ? 0 : 2, row && row.currency ? symbolOf(row.currency) : state.symbol);
+    }
     if (Number.isInteger(v)) return v.toLocaleString();
     return Math.abs(v) >= 100 ? v.toLocaleString(undefined, { maximumFractionDigits: 1 })
       : v.toPrecision(3);
@@ -97,7 +112,7 @@ function table(target, rows, cols, opts = {}) {
   const tb = el("tbody");
   for (const r of rows.slice(0, opts.max || 200)) {
     tb.append(el("tr", {}, ...columns.map((c) => {
-      const text = fmt(r[c], c);
+      const text = fmt(r[c], c, r);
       return el("td", text.length > 60 ? { text, class: "long" } : { text });
     })));
   }
@@ -120,9 +135,9 @@ async function chart(id, spec) {
   return window.vegaEmbed($(id), full, { actions: false, renderer: "svg" });
 }
 
-function tile(label, value, col) {
+function tile(label, value, col, row) {
   return el("div", { class: "tile" }, el("div", { class: "label", text: label }),
-    el("div", { class: "value", text: fmt(value, col) }));
+    el("div", { class: "value", text: fmt(value, col, row) }));
 }
 
 // ------------------------------------------------------------------ header
@@ -176,7 +191,7 @@ function gridTable(target, head, rows) {
 }
 
 function renderPlan(plan) {
-  state.symbol = plan.currency === "USD" ? "$" : ({ EUR: "€", GBP: "£", JPY: "¥" }[plan.currency] || plan.currency);
+  state.symbol = symbolOf(plan.currency);
   $("plan-headline").textContent = plan.headline;
   const r2 = (v) => money(v, 0);
   const signed = (v) => (v > 0 ? "+" : "") + money(v, 0);
@@ -206,9 +221,13 @@ function renderPlan(plan) {
 
 pages.overview = async () => {
   const planP = api("/api/v1/plan").then(renderPlan).catch((err) => {
-    $("plan-headline").textContent = "No plan: " + (err && err.message ? err.message : err);
+    $("plan-headline").textContent = "No plan: " + why(err);
   });
-  const incrP = api("/api/v1/comparisons/ugc-vs-paid").then((res) => {
+  const incrP = api("/api/v1/comparisons/ugc-vs-paid").catch((err) => {
+    hintIn("incr-chart", "No incremental returns: " + why(err));
+    return null;
+  }).then((res) => {
+    if (!res) return null;
     const rows = res.rows.filter((r) => r.incremental_roas !== null && r.incremental_roas !== undefined);
     const long = [];
     for (const r of rows) {
@@ -236,43 +255,57 @@ pages.overview = async () => {
       ],
     });
   });
+  // each block on its own: one that cannot be computed (ad rows that cover a month have no
+  // daily trend) says why in its own place and the others still show
   const [tot, daily, plat, strat] = await Promise.all([
-    api("/api/v1/kpis"), api("/api/v1/kpis?by=strategy&grain=day"),
-    api("/api/v1/kpis?by=platform"), api("/api/v1/kpis?by=strategy"),
-  ]);
-  const t = tot.rows[0] || {};
-  $("tiles").replaceChildren(
-    tile("Spend", t.spend, "spend"), tile("Revenue (all, attributed)", t.revenue, "revenue"),
-    tile("ROAS (attributed)", t.roas, "roas"), tile("Reach", t.reach), tile("CTR", t.ctr, "ctr"),
-    tile("CPA (attributed)", t.cpa, "cpa"), tile("Engagement rate", t.engagement_rate, "engagement_rate"),
-    tile("Earned media value", t.emv, "emv"));
+    "/api/v1/kpis", "/api/v1/kpis?by=strategy&grain=day", "/api/v1/kpis?by=platform",
+    "/api/v1/kpis?by=strategy"].map((path) => api(path).catch((err) => ({ rows: [], error: why(err) }))));
+  if (tot.error) hintIn("tiles", "No KPIs: " + tot.error);
+  // ad reports in several currencies: every figure per currency, never added up
+  const codes = currencies(tot.rows);
+  const mixed = codes.length > 1;
+  if (mixed) state.symbol = "";
+  if (!tot.error) $("tiles").replaceChildren(...(tot.rows.length ? tot.rows : [{}]).flatMap((t) => {
+    const tag = mixed ? " · " + t.currency : "";
+    return [tile("Spend" + tag, t.spend, "spend", t), tile("Revenue (all, attributed)" + tag, t.revenue, "revenue", t),
+      tile("ROAS (attributed)" + tag, t.roas, "roas"), tile("Reach" + tag, t.reach), tile("CTR" + tag, t.ctr, "ctr"),
+      tile("CPA (attributed)" + tag, t.cpa, "cpa", t), tile("Engagement rate" + tag, t.engagement_rate, "engagement_rate"),
+      tile("Earned media value" + tag, t.emv, "emv", t)];
+  }));
   const busy = new Set(strat.rows.filter((r) => r.strategy && active(r)).map((r) => r.strategy));
-  const rows = daily.rows.filter((r) => busy.has(r.strategy));
-  await chart("trend-chart", {
+  const rows = daily.rows.filter((r) => busy.has(r.strategy))
+    .map((r) => (mixed ? { ...r, strategy: r.strategy + " in " + r.currency } : r));
+  const unit = mixed ? "each line's currency" : state.symbol;
+  if (daily.error) hintIn("trend-chart", "No daily trend: " + daily.error);
+  else await chart("trend-chart", {
     data: { values: rows },
     transform: [{ fold: ["spend", "revenue"], as: ["measure", "amount"] }],
     mark: { type: "line", interpolate: "monotone" },
     encoding: {
       x: { field: "period", type: "temporal", title: null },
-      y: { field: "amount", type: "quantitative", title: "per day (" + state.symbol + ")" },
+      y: { field: "amount", type: "quantitative", title: "per day (" + unit + ")" },
       color: { field: "strategy", type: "nominal" },
       strokeDash: { field: "measure", type: "nominal" },
       tooltip: [{ field: "period", type: "temporal" }, { field: "strategy", type: "nominal" },
         { field: "measure", type: "nominal" }, { field: "amount", type: "quantitative", format: ",.0f" }],
     },
   });
-  await chart("platform-chart", {
-    data: { values: plat.rows.filter((r) => r.platform && (r.spend || 0) > 0) },
+  if (plat.error) hintIn("platform-chart", "No KPIs by platform: " + plat.error);
+  else await chart("platform-chart", {
+    data: { values: plat.rows.filter((r) => r.platform && (r.spend || 0) > 0)
+      .map((r) => (mixed ? { ...r, platform: r.platform + " in " + r.currency } : r)) },
     mark: "bar",
     encoding: {
       y: { field: "platform", type: "nominal", sort: "-x", title: null },
       x: { field: "roas", type: "quantitative", title: "ROAS (attributed)" },
       tooltip: [{ field: "platform", type: "nominal" }, { field: "roas", type: "quantitative", format: ".2f" },
-        { field: "spend", type: "quantitative", format: ",.0f", title: "spend (" + state.symbol + ")" }],
+        { field: "spend", type: "quantitative", format: ",.0f", title: mixed ? "spend" : "spend (" + unit + ")" },
+        ...(mixed ? [{ field: "currency", type: "nominal" }] : [])],
     },
   });
-  table("strategy-table", strat.rows.filter((r) => r.strategy && active(r)), ["strategy", "spend",
-    "impressions", "ctr", "cpa", "roas", "engagement_rate", "emv"]);
+  table("strategy-table", strat.rows.filter((r) => r.strategy && active(r)), ["strategy",
+    ...(mixed ? ["currency"] : []), "spend", "impressions", "ctr", "cpa", "roas", "engagement_rate", "emv"],
+  { empty: strat.error ? "No KPIs by strategy: " + strat.error : "No strategy has spend or impressions." });
   await Promise.all([planP, incrP]);
 };
 

@@ -55,3 +55,18 @@ def test_listen_says_how_many_posts_the_trend_leaves_out(tmp_path):
     res = runner.invoke(app, ["social", "listen", "-i", str(p), "--brand", "PawCo"])
     assert res.exit_code == 0, res.output
     assert "2 of 4 posts mentioning a brand" in res.stderr and "left out" in res.stderr
+
+
+def test_sentiment_keeps_empty_texts_without_a_label(tmp_path):
+    p = tmp_path / "texts.csv"
+    p.write_text('id,text\n1,thanks for the great flight!\n2,""\n3,"   "\n4,on hold for 2 hours\n')
+    out = tmp_path / "scored.csv"
+    res = runner.invoke(
+        app, ["social", "sentiment", "-i", str(p), "--text-col", "text", "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    assert "2 of 4 rows have an empty 'text' (first: row 2)" in res.stderr
+    got = pd.read_csv(out, keep_default_na=False)
+    assert got["id"].tolist() == [1, 2, 3, 4]
+    assert got["sentiment"].tolist() == ["positive", "", "", "negative"]
+    assert got["sentiment_score"].iloc[[1, 2]].tolist() == ["", ""]

@@ -16,6 +16,7 @@ from micromix.cli._common import (
     emit_frame,
     emit_json,
     err_console,
+    note_empty_texts,
     progress_bar,
     run_command,
     write_csv,
@@ -93,16 +94,23 @@ def sentiment_cmd(
         "service", "--scorer", help="service (default) or vader (baseline)."
     ),
 ) -> None:
-    """Add `sentiment` (positive|negative|neutral) and `sentiment_score` (-1..1) to every row."""
+    """Add `sentiment` (positive|negative|neutral) and `sentiment_score` (-1..1) to every row.
+
+    A row whose text is empty keeps its place with both left empty (counted on stderr).
+    """
 
     def body() -> None:
         from micromix.social.sentiment import score_sentiment
 
         df = _read(input)
-        res = score_sentiment(df[_column(df, text_col, input)], scorer=scorer)
+        col = _column(df, text_col, input)
+        res = score_sentiment(df[col], scorer=scorer)
         out = df.drop(columns=[c for c in ("sentiment", "sentiment_score") if c in df.columns])
         out["sentiment"] = res["sentiment"].to_numpy()
         out["sentiment_score"] = res["sentiment_score"].round(4).to_numpy()
+        note_empty_texts(
+            res["sentiment"].isna().to_numpy(), col, "sentiment", "sentiment and sentiment_score"
+        )
         write_csv(out, output)
 
     run_command(body)

@@ -101,10 +101,14 @@ def test_default_model_on_clear_queries(default_clf, text, moment):
 
 
 def test_classify_returns_moment_and_confidence(default_clf):
-    out = default_clf.classify(["vet near me", None, "", "asdf qwerty"])
-    assert list(out.columns) == ["moment", "confidence"]
-    assert out["moment"].isin(MOMENTS).all()
-    assert out["confidence"].between(0, 1).all()
+    out = default_clf.classify(["vet near me", None, "", "asdf qwerty", " \t "])
+    assert list(out.columns) == ["moment", "confidence"] and len(out) == 5
+    said = out.iloc[[0, 3]]
+    assert said["moment"].isin(MOMENTS).all()
+    assert said["confidence"].between(0, 1).all()
+    # an empty text has no intent: no moment, no confidence, its row kept in place
+    empty = out.iloc[[1, 2, 4]]
+    assert empty["moment"].tolist() == [None] * 3 and empty["confidence"].isna().all()
     proba = default_clf.predict_proba(["vet near me"])
     assert proba.shape == (1, len(default_clf.classes_))
     assert np.isclose(proba.sum(), 1.0)

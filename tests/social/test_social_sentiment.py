@@ -64,12 +64,16 @@ def test_questions_stay_neutral_and_praise_positive():
     assert res["sentiment"].tolist() == ["neutral", "positive"]
 
 
-def test_scores_are_bounded_and_missing_text_is_neutral():
-    res = score_sentiment(
-        pd.Series(["", None, np.nan, "WORST. DAY. EVER!!! delayed delayed delayed"])
-    )
-    assert res["sentiment_score"].between(-1, 1).all()
-    assert res["sentiment"].tolist()[:3] == ["neutral"] * 3
+def test_scores_are_bounded_and_missing_text_has_no_sentiment():
+    texts = pd.Series(["", None, np.nan, "WORST. DAY. EVER!!! delayed delayed delayed", "  "])
+    for scorer in ("service", "vader"):
+        res = score_sentiment(texts, scorer=scorer)
+        assert len(res) == len(texts) and res.index.equals(texts.index)
+        # an empty text was not read as neutral: it has no label and no score
+        assert res["sentiment"].tolist()[:3] == [None] * 3 and res["sentiment"].iat[4] is None
+        assert res["sentiment_score"].iloc[[0, 1, 2, 4]].isna().all()
+        assert res["sentiment"].iat[3] == "negative"
+        assert -1 <= res["sentiment_score"].iat[3] <= 1
 
 
 def test_registry_roundtrip_and_errors():
@@ -112,3 +116,16 @@ def test_cross_domain_sxsw_not_worse_than_vader_by_more_than_two_points():
     )
     df = pd.DataFrame({"text": df["tweet_text"], "label": lab}).dropna()
     assert _accuracy(df, "service") >= _accuracy(df, "vader") - 0.02
+
+
+def test_evaluate_leaves_out_empty_texts_and_counts_them():
+    from micromix.social.sentiment import evaluate_sentiment
+
+    texts = pd.Series(["thanks, wonderful crew!", "", "on hold for 2 hours", None, "ok"])
+    labels = pd.Series(["positive", "neutral", "negative", "neutral", "I can't tell"])
+    res = evaluate_sentiment(texts, labels, scorers=("service",)).iloc[0]
+    # two rows scored; the empty texts are not counted as right (or wrong) neutrals
+    assert res["n"] == 2 and res["accuracy"] == 1.0
+    assert res["left_out_empty_text"] == 2 and res["left_out_label"] == 1
+    with pytest.raises(ConfigError, match="no labelled row has a text"):
+        evaluate_sentiment(pd.Series(["", None]), pd.Series(["neutral", "positive"]))

@@ -55,6 +55,7 @@ __all__ = [
     "emit_json",
     "err_console",
     "escape_formulas",
+    "note_empty_texts",
     "open_store",
     "out_path",
     "print_checks",
@@ -324,3 +325,17 @@ def date_order(dayfirst: bool, monthfirst: bool) -> bool | None:
     if dayfirst and monthfirst:
         raise ConfigError("--dayfirst and --monthfirst exclude each other; pass one of them")
     return True if dayfirst else False if monthfirst else None
+
+
+def note_empty_texts(empty: Any, field: str, has_no: str, left_empty: str) -> None:
+    """Say on stderr how many rows have an empty text in ``field`` (a mask, one per row) and
+    that they are kept without ``has_no`` (``left_empty`` names the output cells)."""
+    n = int(empty.sum())
+    if n:
+        err_console.print(
+            f"note: {n:,} of {len(empty):,} rows have an empty {field!r} (first: row "
+            f"{int(empty.argmax()) + 1}); an empty text has no {has_no}, so those rows are kept "
+            f"with {left_empty} left empty",
+            highlight=False,
+            soft_wrap=True,
+        )

@@ -15,6 +15,7 @@ from micromix.cli._common import (
     console,
     emit_frame,
     err_console,
+    note_empty_texts,
     open_store,
     run_command,
     write_csv,
@@ -73,7 +74,10 @@ def classify_cmd(
         help="Add the MiniLM sentence-embedding stage (needs micromix[embeddings]; offline).",
     ),
 ) -> None:
-    """Add `moment` (know|go|do|buy|other), `confidence` (0..1) and `topic` to every row."""
+    """Add `moment` (know|go|do|buy|other), `confidence` (0..1) and `topic` to every row.
+
+    A row whose text is empty keeps its place with the three left empty (counted on stderr).
+    """
 
     def body() -> None:
         from micromix.moments.classify import classify_texts
@@ -86,6 +90,9 @@ def classify_cmd(
         out = df.drop(columns=[c for c in res.columns if c in df.columns])
         for c in res.columns:
             out[c] = res[c].to_numpy()
+        note_empty_texts(
+            res["moment"].isna().to_numpy(), text_col, "intent", "moment, confidence and topic"
+        )
         write_csv(out, output)
 
     run_command(body)

@@ -12,9 +12,11 @@ from typing import Any
 import typer
 
 from micromix.cli._common import (
+    date_order,
     emit_frame,
     emit_json,
     err_console,
+    note_empty_texts,
     progress_bar,
     run_command,
     write_csv,
@@ -92,16 +94,23 @@ def sentiment_cmd(
         "service", "--scorer", help="service (default) or vader (baseline)."
     ),
 ) -> None:
-    """Add `sentiment` (positive|negative|neutral) and `sentiment_score` (-1..1) to every row."""
+    """Add `sentiment` (positive|negative|neutral) and `sentiment_score` (-1..1) to every row.
+
+    A row whose text is empty keeps its place with both left empty (counted on stderr).
+    """
 
     def body() -> None:
         from micromix.social.sentiment import score_sentiment
 
         df = _read(input)
-        res = score_sentiment(df[_column(df, text_col, input)], scorer=scorer)
+        col = _column(df, text_col, input)
+        res = score_sentiment(df[col], scorer=scorer)
         out = df.drop(columns=[c for c in ("sentiment", "sentiment_score") if c in df.columns])
         out["sentiment"] = res["sentiment"].to_numpy()
         out["sentiment_score"] = res["sentiment_score"].round(4).to_numpy()
+        note_empty_texts(
+            res["sentiment"].isna().to_numpy(), col, "sentiment", "sentiment and sentiment_score"
+        )
         write_csv(out, output)
 
     run_command(body)
@@ -143,18 +152,28 @@ def listen_cmd(
     freq: str = typer.Option("D", "--freq", help="Trend period: h, D, W, M or Q."),
     text_col: str | None = typer.Option(None, "--text-col", help="Text column (default: auto)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    dayfirst: bool = typer.Option(False, "--dayfirst", help="Dates like 03/04/2024 are day-first."),
+    monthfirst: bool = typer.Option(
+        False, "--monthfirst", help="Dates like 03/04/2024 are month-first."
+    ),
 ) -> None:
-    """Mentions, share of voice against competitors, sentiment trend and earned media value."""
+    """Mentions, share of voice against competitors, sentiment trend and earned media value.
+
+    A post time that cannot be read (or a 03/04/2024 without --dayfirst/--monthfirst) is
+    refused with its row; posts with an empty time are counted and said to be left out of the
+    trend.
+    """
 
     def body() -> None:
         from micromix.social.listening import BrandSpec, listen
 
+        order = date_order(dayfirst, monthfirst)
         spec = BrandSpec(
             brand, aliases=_split(aliases), handles=_split(handles), hashtags=_split(hashtags)
         )
         comps = [BrandSpec(c) for c in _split(competitors)]
         df = _with_text(_read(input), text_col, input)
-        res = listen(df, spec, comps, freq=freq)
+        res = listen(df, spec, comps, freq=freq, dayfirst=order, source=str(input))
         for line in res.meta.get("notes", []):
             err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
         if as_json:
@@ -180,6 +199,10 @@ def amplify_cmd(
     top: int = typer.Option(20, "--top", help="Rows to show."),
     text_col: str | None = typer.Option(None, "--text-col", help="Text column (default: auto)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    dayfirst: bool = typer.Option(False, "--dayfirst", help="Dates like 03/04/2024 are day-first."),
+    monthfirst: bool = typer.Option(
+        False, "--monthfirst", help="Dates like 03/04/2024 are month-first."
+    ),
 ) -> None:
     """Rank genuine user posts about the brand for paid amplification, with reasons."""
 
@@ -189,10 +212,13 @@ def amplify_cmd(
 
         if top < 1:
             raise ConfigError(f"--top {top} must be >= 1")
+        order = date_order(dayfirst, monthfirst)
         spec = BrandSpec(brand, aliases=_split(aliases), handles=_split(handles))
         base = ad_baseline(_read(ads)) if ads is not None else None
         df = _with_text(_read(input), text_col, input)
-        res = rank_for_amplification(df, spec, baseline=base, top=top)
+        res = rank_for_amplification(
+            df, spec, baseline=base, top=top, dayfirst=order, source=str(input)
+        )
         if "note" in res.attrs:
             err_console.print(res.attrs["note"], highlight=False, soft_wrap=True)
         if as_json:

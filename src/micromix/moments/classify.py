@@ -17,7 +17,7 @@ import pandas as pd
 
 from micromix.errors import ConfigError
 from micromix.moments.embed import EmbeddingIntentClassifier
-from micromix.moments.intent import PRIORS, IntentClassifier
+from micromix.moments.intent import PRIORS, IntentClassifier, moment_frame
 from micromix.moments.rules import normalize_text
 from micromix.moments.topics import NO_TOPIC, TopicVocabulary
 
@@ -54,7 +54,9 @@ def classify_texts(
     Returns
     -------
     DataFrame
-        Columns ``moment``, ``confidence`` and (unless ``topics="none"``) ``topic``.
+        Columns ``moment``, ``confidence`` and (unless ``topics="none"``) ``topic``, one row
+        per text in order. An empty text (``None``, NaN, ``""``, blanks only) has no intent
+        and no topic: its row has ``None``, NaN and ``None``.
 
     Examples
     --------
@@ -67,21 +69,24 @@ def classify_texts(
     items = list(texts)
     clf = IntentClassifier.load(model) if model else IntentClassifier.load_default()
     clf.set_params(class_prior=PRIORS[prior])
+    scorer: IntentClassifier | EmbeddingIntentClassifier = clf
     if embeddings:
         head = EmbeddingIntentClassifier.load_default()
         head.light = clf
-        out = head.classify(items)
-    else:
-        out = clf.classify(items)
+        scorer = head
+    out = moment_frame(scorer.classes_, scorer.predict_proba(items), texts=items)
     if topics is None or topics == "none":
         return out
     if topics == "auto":
         out["topic"] = TopicVocabulary().fit_transform(items)
-        return out
-    vocab = [t.strip().lower() for t in (topics.split(",") if isinstance(topics, str) else topics)]
-    vocab = sorted({t for t in vocab if t}, key=len, reverse=True)
-    if not vocab:
-        raise ConfigError("topics: the list is empty; give topics, 'auto' or 'none'")
-    norm = [normalize_text(t) for t in items]
-    out["topic"] = [next((v for v in vocab if v in t), NO_TOPIC) for t in norm]
+    else:
+        vocab = [
+            t.strip().lower() for t in (topics.split(",") if isinstance(topics, str) else topics)
+        ]
+        vocab = sorted({t for t in vocab if t}, key=len, reverse=True)
+        if not vocab:
+            raise ConfigError("topics: the list is empty; give topics, 'auto' or 'none'")
+        norm = [normalize_text(t) for t in items]
+        out["topic"] = [next((v for v in vocab if v in t), NO_TOPIC) for t in norm]
+    out.loc[out["moment"].isna(), "topic"] = None  # an empty text has no topic either
     return out

@@ -26,7 +26,7 @@ import json
 import math
 import re
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from sklearn.linear_model import LogisticRegression
 
 from micromix.errors import ConfigError, ModelError, NotFittedError
 from micromix.moments.rules import MOMENTS, normalize_text, rule_columns, rule_names
+from micromix.schema.values import blank_cells
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
@@ -46,6 +47,7 @@ __all__ = [
     "SHOP_SEARCH_PRIOR",
     "WEB_SEARCH_PRIOR",
     "IntentClassifier",
+    "empty_texts",
     "moment_frame",
 ]
 
@@ -379,8 +381,10 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         return np.asarray(self.classes_[proba.argmax(axis=1)], dtype=object)
 
     def classify(self, X: Iterable[object]) -> pd.DataFrame:
-        """``DataFrame`` with columns ``moment`` and ``confidence`` (probability, 0..1)."""
-        return moment_frame(self.classes_, self.predict_proba(X))
+        """``DataFrame`` with columns ``moment`` and ``confidence`` (probability, 0..1), one row
+        per text in order; an empty text gets neither (``None``, NaN)."""
+        items = list(X)
+        return moment_frame(self.classes_, self.predict_proba(items), texts=items)
 
     def score(self, X: Iterable[object], y: Iterable[str]) -> float:
         """Accuracy on ``X``, ``y``."""
@@ -451,12 +455,29 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         return cls.load(DEFAULT_MODEL_PATH)
 
 
-def moment_frame(classes: np.ndarray, proba: np.ndarray) -> pd.DataFrame:
-    """The most likely moment of each row of ``proba`` and its probability (``confidence``)."""
+def moment_frame(
+    classes: np.ndarray, proba: np.ndarray, *, texts: Sequence[object] | None = None
+) -> pd.DataFrame:
+    """The most likely moment of each row of ``proba`` and its probability (``confidence``).
+
+    With ``texts`` (the texts behind ``proba``), an empty one (``None``, NaN, ``""``, blanks
+    only) has no intent: its row keeps its place with moment ``None`` and confidence NaN
+    instead of the class the model falls back on for no words.
+    """
     idx = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "moment": pd.Series(np.asarray(classes)[idx], dtype=object),
             "confidence": proba[np.arange(len(proba)), idx].round(4),
         }
     )
+    if texts is not None:
+        blank = empty_texts(texts)
+        out.loc[blank, "moment"] = None
+        out.loc[blank, "confidence"] = np.nan
+    return out
+
+
+def empty_texts(texts: Sequence[object]) -> np.ndarray:
+    """Mask of the texts with nothing to classify (``None``, NaN, ``""``, blanks only)."""
+    return blank_cells(pd.Series(list(texts), dtype=object))

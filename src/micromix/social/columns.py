@@ -21,7 +21,13 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from micromix.schema.values import parse_timestamps, read_bools, read_numbers
+from micromix.schema.values import (
+    parse_timestamps,
+    read_bools,
+    read_numbers,
+    read_timestamps,
+    refuse_first,
+)
 
 __all__ = [
     "ID_CANDIDATES",
@@ -294,16 +300,33 @@ def check_non_negative(values: pd.Series, name: str, source: str) -> None:
         )
 
 
-def canonical_posts(df: pd.DataFrame, *, source: str = "posts") -> pd.DataFrame:
+def canonical_posts(
+    df: pd.DataFrame,
+    *,
+    source: str = "posts",
+    strict_times: bool = False,
+    dayfirst: bool | None = None,
+) -> pd.DataFrame:
     """Return a copy of ``df`` with canonical post columns (see :data:`POST_ALIASES`) typed.
 
     Counts become floats (``"1.2K"`` accepted), ``ts`` becomes a UTC timestamp, ``text`` a
     string, ``platform`` lower-case.  Missing count columns are left absent.
 
+    Parameters
+    ----------
+    strict_times : bool
+        Refuse a post time that is present but unreadable or ambiguous (``03/04/2024`` with
+        nothing in the column to tell the order, ``yesterday``) instead of leaving it ``NaT``;
+        blank times stay ``NaT``.
+    dayfirst : bool, optional
+        Order of ``d/m/y`` times (None: decided from the column, see
+        :func:`~micromix.schema.values.read_timestamps`).
+
     Raises
     ------
     DataValidationError
-        When the table is empty or a count column has negative values.
+        When the table is empty, a count column has negative values or (``strict_times``) a
+        time cannot be read.
     """
     from micromix.errors import DataValidationError
 
@@ -314,7 +337,18 @@ def canonical_posts(df: pd.DataFrame, *, source: str = "posts") -> pd.DataFrame:
         if f in out.columns:
             out[f] = to_number(out[f])
             check_non_negative(out[f], f, source)
-    if "ts" in out.columns:
+    if "ts" in out.columns and strict_times:
+        field = find_column(df.columns, ("ts", *POST_ALIASES["ts"])) or "ts"
+        got = read_timestamps(out["ts"].reset_index(drop=True), dayfirst=dayfirst)
+        refuse_first(
+            got.problems.notna().to_numpy(),
+            lambda row: f"{source}: row {row}, field {field!r}",
+            got.problems,
+            "write the post time as a date such as 2024-05-01 or 2024-05-01T10:00:00Z, "
+            "or leave it empty",
+        )
+        out["ts"] = got.values.set_axis(out.index)
+    elif "ts" in out.columns:
         out["ts"] = to_timestamp(out["ts"])
     if "text" in out.columns:
         out["text"] = out["text"].astype("string")

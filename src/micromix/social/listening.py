@@ -210,6 +210,8 @@ def listen(
     *,
     freq: str = "D",
     sentiment: str = "service",
+    dayfirst: bool | None = None,
+    source: str = "posts",
 ) -> ListeningResult:
     """Detect mentions of ``brand`` and ``competitors`` and summarise them.
 
@@ -220,13 +222,27 @@ def listen(
         column enables trends, and likes/comments/shares/views enable EMV.
     freq : str
         Trend period: ``h``, ``D``, ``W``, ``M`` (or ``MS``), ``Q``.
+    dayfirst : bool, optional
+        Order of ``d/m/y`` post times; None decides it from the column and refuses a date
+        nothing decides (``03/04/2024``).
+    source : str
+        Name of the posts in messages (the file).
+
+    Raises
+    ------
+    DataValidationError
+        When a post time is present but unreadable or ambiguous (the file, row and field are
+        named): a post with a made-up or guessed date would move the trend.
 
     Notes
     -----
     A brand no post mentions gets zeros, and ``meta["notes"]`` says so in one sentence (a
-    misspelt name or a missing alias looks exactly like silence).
+    misspelt name or a missing alias looks exactly like silence).  A mentioning post with an
+    empty time counts in the share of voice but cannot be placed in a period: when other posts
+    have times, ``meta["undated_mentions"]`` counts those left out of the volume and the trend
+    and a note says so.
     """
-    p = canonical_posts(posts, source="posts")
+    p = canonical_posts(posts, source=source, strict_times=True, dayfirst=dayfirst)
     if "text" not in p.columns:
         raise ColumnNotFoundError(
             "posts: no text column found (looked for text, caption, tweet_text, message...); "
@@ -250,13 +266,22 @@ def listen(
     )
     sov = _share_of_voice(long, names)
     own = m[flags.loc[any_hit, brand.name].to_numpy()]
-    vol, trend = _volume_and_trend(long, own, sov, names, has_ts=bool(m["period"].notna().any()))
+    has_ts = bool(m["period"].notna().any())
+    vol, trend = _volume_and_trend(long, own, sov, names, has_ts=has_ts)
     silent = [n for n in names if int(sov.set_index("brand").loc[n, "mentions"]) == 0]
     notes = [
         f"no post mentions {n} (0 of {len(p):,} posts); check the spelling and add its "
         "aliases, handles or hashtags"
         for n in silent
     ]
+    undated = int(m["period"].isna().sum()) if has_ts else 0
+    if undated:
+        own_undated = int(own["period"].isna().sum())
+        notes.append(
+            f"{undated:,} of {len(m):,} posts mentioning a brand ({own_undated:,} of "
+            f"{len(own):,} for {brand.name}) have an empty time: they count in the share of "
+            "voice but are left out of the volume and the sentiment trend"
+        )
     return ListeningResult(
         brand=brand.name,
         mentions=m,
@@ -267,6 +292,7 @@ def listen(
             "posts": len(p),
             "posts_with_mentions": int(any_hit.sum()),
             "fuzzy_only": int(flags[[f"{n}_fuzzy" for n in names]].any(axis=1).sum()),
+            "undated_mentions": undated,
             "notes": notes,
         },
     )

@@ -35,6 +35,7 @@ import pandas as pd
 
 from micromix.errors import ConfigError
 from micromix.registry import Registry
+from micromix.schema.values import blank_cells
 
 __all__ = [
     "SCORERS",
@@ -76,12 +77,24 @@ class SentimentScorer:
     lookup_name: ClassVar[str] = ""
 
     def score(self, texts: Iterable[object]) -> pd.DataFrame:
-        """Score each text; ``None``/NaN gives ``neutral`` with score 0."""
-        vals = [
-            "" if (t is None or (isinstance(t, float) and np.isnan(t))) else str(t) for t in texts
-        ]
-        scores = np.fromiter((self._score_one(t) for t in vals), dtype=float, count=len(vals))
-        return pd.DataFrame({"sentiment": self._labels(scores, vals), "sentiment_score": scores})
+        """Score each text, one row per text in order.
+
+        An empty text (``None``, NaN, ``""``, blanks only) says nothing, so it gets no
+        sentiment (``None``) and no score (NaN) rather than ``neutral``/0, which would read as
+        a text that was read and found neutral.
+        """
+        cells = pd.Series(list(texts), dtype=object)
+        blank = blank_cells(cells)
+        vals = ["" if b else str(t) for t, b in zip(cells.tolist(), blank)]
+        scores = np.fromiter(
+            (np.nan if b else self._score_one(t) for t, b in zip(vals, blank)),
+            dtype=float,
+            count=len(vals),
+        )
+        labels = [None if b else lab for lab, b in zip(self._labels(scores, vals), blank)]
+        return pd.DataFrame(
+            {"sentiment": pd.Series(labels, dtype=object), "sentiment_score": scores}
+        )
 
     def _score_one(self, text: str) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -213,8 +226,6 @@ class ServiceSentiment(SentimentScorer):
         }
 
     def _score_one(self, text: str) -> float:
-        if not text.strip():
-            return 0.0
         e = self.evidence(text)
         comp, n_c, n_s, n_p = e["compound"], e["complaints"], e["sarcasm"], e["praise"]
         if n_s:
@@ -273,17 +284,25 @@ def normalize_labels(labels: pd.Series) -> pd.Series:
 def evaluate_sentiment(
     texts: pd.Series, labels: pd.Series, *, scorers: Sequence[str] = ("vader", "service")
 ) -> pd.DataFrame:
-    """Accuracy and macro-F1 of each scorer on labelled texts (rows with unusable labels dropped).
+    """Accuracy and macro-F1 of each scorer on labelled texts.
 
-    Returns one row per scorer with ``n, accuracy, macro_f1`` and per-class recall.
+    Rows with an unusable label (``"I can't tell"``) or an empty text (which has no sentiment
+    to get right) are left out and counted: ``left_out_label`` and ``left_out_empty_text``.
+
+    Returns one row per scorer with ``n, accuracy, macro_f1``, per-class recall and the two
+    left-out counts.
     """
     from sklearn.metrics import f1_score, recall_score
 
     y = normalize_labels(labels)
-    keep = y.notna().to_numpy()
+    no_label = y.isna().to_numpy()
+    empty = blank_cells(texts) & ~no_label
+    keep = ~no_label & ~empty
     if keep.sum() == 0:
         raise ConfigError(
             "no usable labels: expected positive/negative/neutral (or pos/neg/neu, 1/-1/0)"
+            if not empty.any()
+            else "no labelled row has a text to score; fill in the text column"
         )
     t, yv = texts[keep], y[keep].to_numpy(dtype=object)
     rows = []
@@ -301,6 +320,8 @@ def evaluate_sentiment(
                     )
                 ),
                 **{f"recall_{lab}": float(r) for lab, r in zip(SENTIMENT_LABELS, rec)},
+                "left_out_label": int(no_label.sum()),
+                "left_out_empty_text": int(empty.sum()),
             }
         )
     return pd.DataFrame(rows)

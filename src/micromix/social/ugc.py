@@ -252,6 +252,8 @@ def rank_for_amplification(
     now: pd.Timestamp | None = None,
     top: int | None = None,
     require_mention: bool = True,
+    dayfirst: bool | None = None,
+    source: str = "posts",
 ) -> pd.DataFrame:
     """Genuine user posts about ``brand``, ranked by amplification score, with reasons.
 
@@ -259,11 +261,14 @@ def rank_for_amplification(
     sentiment, sentiment_score, brand_fit, recency, rights, amplification_score,
     predicted_ctr, predicted_cpm, predicted_cpc, predicted_cpa, reasons``
     (:data:`AMPLIFY_COLUMNS`). When no genuine post mentions the brand the frame is empty and
-    ``attrs["note"]`` says so in one sentence.
+    ``attrs["note"]`` says so in one sentence. A post time that is present but unreadable or
+    ambiguous is refused with its row (``dayfirst`` sets the order of ``03/04/2024``); a post
+    with no time gets the middle recency 0.5, which its reasons show.
     """
     w = weights or AmplificationWeights()
     base = baseline or AdBaseline()
-    p = canonical_posts(posts, source="posts").reset_index(drop=True)
+    p = canonical_posts(posts, source=source, strict_times=True, dayfirst=dayfirst)
+    p = p.reset_index(drop=True)
     if "text" not in p.columns:
         raise ColumnNotFoundError(
             "posts: no text/caption column found; user content needs its text"

@@ -240,3 +240,20 @@ def test_a_market_loaded_by_demo_or_simulate_is_labelled_simulated(fresh_app):
     viewer = svc.keys.create("viewer", name="label")[0]
     status = client.get("/api/v1/status", headers={"X-API-Key": viewer}).json()
     assert status["simulated"] is True and status["data"].startswith("simulated market")
+
+
+def test_an_empty_store_says_what_to_ingest_for_posts_and_creators(fresh_app):
+    # nothing ingested yet is a state of the store (409 with what to do), not a bad request
+    client, svc = fresh_app()
+    key, _ = svc.keys.create("viewer")
+    h = {"X-API-Key": key}
+    for path, what in (
+        ("/api/v1/social/amplify", "micromix ingest posts"),
+        ("/api/v1/social/listening", "micromix ingest posts"),
+        ("/api/v1/creators", "micromix ingest creators"),
+    ):
+        r = client.get(path, headers=h)
+        assert r.status_code == 409, (path, r.text)
+        assert what in r.json()["message"], r.text
+    r = client.post("/api/v1/creators/discover", json={"niche": "pet"}, headers=h)
+    assert r.status_code == 409 and "micromix ingest creators" in r.text

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from micromix.api._respond import json_response
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
+from micromix.errors import StoreError
 
 __all__ = ["BriefRequest", "router"]
 
@@ -42,6 +43,11 @@ def _scored(svc: Service) -> pd.DataFrame:
 
     def compute() -> pd.DataFrame:
         profiles, posts = svc.read(lambda st: (st.read("creators"), st.read("posts")))
+        if not len(profiles):  # nothing ingested yet: a state of the store (409)
+            raise StoreError(
+                "no creator profiles in the store; ingest them (micromix ingest creators FILE) "
+                "or run micromix demo first"
+            )
         return score_creators(profiles, posts if len(posts) else None)
 
     return svc.cached(("creators-scored",), compute)

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from micromix.api._respond import json_response
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
+from micromix.errors import StoreError
 
 __all__ = ["DEFAULT_BRAND", "router"]
 
@@ -34,7 +35,13 @@ _BRAND = Query(
 
 
 def _posts(svc: Service) -> pd.DataFrame:
-    return svc.read(lambda st: st.read("posts"))
+    posts = svc.read(lambda st: st.read("posts"))
+    if not len(posts):  # nothing ingested yet: a state of the store (409), not a bad request
+        raise StoreError(
+            "no posts in the store; ingest posts (micromix ingest posts FILE) or run micromix "
+            "demo first"
+        )
+    return posts
 
 
 @router.get("/amplify", summary="User content to amplify, ranked")

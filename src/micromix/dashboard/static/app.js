@@ -423,7 +423,10 @@ pages.moments = async () => {
   });
   const [summary, bursts] = await Promise.all([api("/api/v1/moments/summary"),
     api("/api/v1/moments/bursts?freq=1h&by=moment")]);
-  await chart("moment-chart", {
+  if (!summary.rows.length) {
+    hintIn("moment-chart", "No searches in the store yet: ingest search events or a query log " +
+      "(micromix ingest events FILE) or run micromix demo.");
+  } else await chart("moment-chart", {
     data: { values: summary.rows.map((r) => ({ ...r, moment: r.moment || "unknown" })) },
     mark: "bar",
     encoding: { y: { field: "moment", type: "nominal", sort: "-x", title: null },

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from micromix.errors import DataValidationError
-from micromix.influencers import score_creators
+from micromix.influencers import Brief, discover, score_creators
 from micromix.influencers.columns import canonical_profiles
+from micromix.influencers.discovery import why_none
 
 
 @pytest.mark.parametrize(
@@ -76,3 +77,44 @@ def test_score_notes_creators_without_follower_count():
         "estimated cost are left empty there; fill in the followers column to score them"
     ]
     assert "notes" not in score_creators(df.iloc[:1]).attrs
+
+
+def test_discover_says_all_lack_followers():
+    df = pd.DataFrame(
+        {
+            "username": ["alice", "bob"],
+            "followers": ["", "N/A"],
+            "engagement_rate": [0.05, 0.04],
+            "category": ["beauty", "beauty"],
+        }
+    )
+    picked = discover(score_creators(df), Brief(niche="beauty", budget=1000))
+    assert picked.empty
+    assert picked.attrs["note"] == (
+        "0 of 2 creators fit the brief: 2 have no follower count (fill in the followers column)"
+    )
+
+
+def test_discover_counts_each_reason_with_its_own_grammar():
+    scored = pd.DataFrame(
+        {
+            "creator_id": ["a", "b", "c"],
+            "niche": ["pet", "food", None],
+            "followers": [20_000.0, None, 5_000.0],
+            "engagement_rate": [None, 0.03, 0.02],
+            "authenticity": [0.9, 0.9, 0.2],
+            "est_cost_per_post": [200.0, None, 0.0],
+        }
+    )
+    note = why_none(scored, Brief(niche="pet", budget=1000))
+    assert note.startswith("0 of 3 creators fit the brief: 1 has no follower count"), note
+    for part in (
+        "1 has no engagement rate",
+        "1 has a price per post of 0 or less",
+        "1 has no niche",
+        "1 has a fit to the 'pet' niche below 30%",
+        "1 has an authenticity below 0.5 (lower --min-authenticity)",
+    ):
+        assert part in note, note
+    one = why_none(scored.iloc[:1], Brief(niche="pet", budget=1000))
+    assert one.startswith("0 of 1 creator fits the brief: 1 has no engagement rate"), one

@@ -262,7 +262,11 @@ def score_cmd(
         prof = _read(input)
         pst = _read(posts) if posts is not None else None
         with progress_bar(output is not None) as update:
-            res = score_creators(prof, pst, scheme=tiers, engagement=spec, progress=update)
+            res = score_creators(
+                prof, pst, scheme=tiers, engagement=spec, progress=update, source=str(input)
+            )
+        for note in res.attrs.get("notes", []):
+            err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
         write_csv(res, output)
 
     run_command(body)
@@ -297,7 +301,9 @@ def discover_cmd(
             min_authenticity=min_authenticity,
             top=top,
         )
-        scored = score_creators(_read(input), _read(posts) if posts is not None else None)
+        scored = score_creators(
+            _read(input), _read(posts) if posts is not None else None, source=str(input)
+        )
         picked = discover(scored, brief)
         cohorts = compare_cohorts(scored, brief) if compare else None
         if as_json:

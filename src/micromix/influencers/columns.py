@@ -15,12 +15,13 @@ from __future__ import annotations
 import pandas as pd
 
 from micromix.errors import DataValidationError
+from micromix.schema.values import read_numbers, refuse_first
 from micromix.social.columns import (
     canonicalize,
     check_non_negative,
     identifier_column,
+    normalize_name,
     to_bool,
-    to_number,
 )
 
 __all__ = [
@@ -129,7 +130,7 @@ PROFILE_ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-#: fields parsed as numbers (``"12.5K"`` and ``"1,234"`` accepted)
+#: fields parsed as numbers (``"12.5K"`` and ``"1,234"`` accepted; see :func:`_profile_numbers`)
 NUMERIC_FIELDS = (
     "followers",
     "following",
@@ -142,6 +143,10 @@ NUMERIC_FIELDS = (
     "avg_views",
     "engagement_rate_input",
 )
+#: numeric fields that are rates: ``"1.39%"`` reads as 0.0139, no ``K``/``M`` abbreviations
+RATE_FIELDS = ("engagement_rate_input", "username_digit_ratio")
+#: fields that are counts (refused when negative)
+COUNT_FIELDS = ("followers", "following", "posts")
 #: fields parsed as yes/no flags
 FLAG_FIELDS = ("has_profile_pic", "is_private", "has_external_link")
 
@@ -157,7 +162,9 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     Raises
     ------
     DataValidationError
-        When ``df`` has no rows, or a count column holds negative numbers.
+        When ``df`` has no rows, a numeric cell is not blank and cannot be read as a number
+        (``"12,50"``, ``"abc"``; placeholders such as ``-`` or ``N/A`` count as blank), or a
+        count column holds negative numbers.
     """
     if len(df) == 0:
         raise DataValidationError(
@@ -171,8 +178,8 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
         out["creator_id"] = pd.Series(range(1, len(df) + 1), index=df.index).astype("string")
     for f in NUMERIC_FIELDS:
         if f in out.columns:
-            out[f] = to_number(out[f])
-            if f in ("followers", "following", "posts"):
+            out[f] = _profile_numbers(out[f], f, df, source)
+            if f in COUNT_FIELDS:
                 check_non_negative(out[f], f, source)
     if "engagement_rate_input" in out.columns:
         er = out["engagement_rate_input"]
@@ -202,3 +209,38 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     if "country" in out.columns:
         out["country"] = out["country"].astype("string").str.strip()
     return out
+
+
+def _header(df: pd.DataFrame, field: str, row: int, cell: object) -> str:
+    """The input column a profile field's cell at ``row`` (0-based) came from, as headed."""
+    names = {normalize_name(a) for a in (field, *PROFILE_ALIASES[field])}
+    cols = [j for j, c in enumerate(df.columns) if normalize_name(c) in names]
+    for j in cols:  # several spellings may have been merged into one field
+        if str(df.iat[row, j]) == str(cell):
+            return str(df.columns[j])
+    return str(df.columns[cols[0]]) if cols else field
+
+
+def _profile_numbers(raw: pd.Series, field: str, df: pd.DataFrame, source: str) -> pd.Series:
+    """One numeric profile field through the project's number reader, as floats.
+
+    Counts and prices accept what exports write (``"12.5K"``, ``"475.8m"``, ``"1,234"``,
+    ``"$1,200"``); rates also accept ``"1.39%"``.  Blank cells and placeholders (``-``,
+    ``N/A``) stay missing; any other cell that is not a number is refused with its row.
+    """
+    rate = field in RATE_FIELDS
+    got = read_numbers(raw, percent=rate, abbreviated=not rate)
+    bad = got.problems.notna().to_numpy()
+
+    def where(row: int) -> str:
+        return f"{source}: row {row}, field {_header(df, field, row - 1, raw.iat[row - 1])!r}"
+
+    example = "0.035 or 3.5%" if rate else "12500, 12.5K or 12,500"
+    refuse_first(
+        bad,
+        where,
+        got.problems,
+        f"write it as a number such as {example} (decimals with a point), or leave the cell "
+        "empty where it is unknown",
+    )
+    return got.values.astype("Float64").astype(float)

@@ -102,6 +102,18 @@ def _id_column(scored: pd.DataFrame) -> str:
     return str(scored.columns[0])
 
 
+def _where_asked(df: pd.DataFrame, brief: Brief) -> list[tuple[str, pd.Series]]:
+    """For the brief's platform and country (when given and the data has them): the field and
+    which creators are on/in it."""
+    out = []
+    for field_ in ("platform", "country"):
+        want = getattr(brief, field_)
+        if want is not None and field_ in df.columns:
+            have = df[field_].astype("string").str.lower()
+            out.append((field_, (have == want.lower()).fillna(False).astype(bool)))
+    return out
+
+
 def rank_creators(scored: pd.DataFrame, brief: Brief) -> pd.DataFrame:
     """All eligible creators for ``brief`` ranked by value per dollar, with ``reasons``."""
     need = {"followers", "engagement_rate", "est_cost_per_post"}
@@ -116,11 +128,8 @@ def rank_creators(scored: pd.DataFrame, brief: Brief) -> pd.DataFrame:
     auth = df["authenticity"] if "authenticity" in df.columns else pd.Series(np.nan, index=df.index)
     keep = (df["fit"].fillna(0.0) >= brief.min_fit) & (auth.fillna(1.0) >= brief.min_authenticity)
     keep &= df["engagement_rate"].notna() & df["est_cost_per_post"].gt(0) & df["followers"].notna()
-    for field_ in ("platform", "country"):
-        want = getattr(brief, field_)
-        if want is not None and field_ in df.columns:
-            have = df[field_].astype("string").str.lower()
-            keep &= (have == want.lower()).fillna(False).astype(bool)
+    for _, on in _where_asked(df, brief):
+        keep &= on
     df = df[keep.to_numpy()].copy()
     df["expected_engagements"] = df["followers"] * df["engagement_rate"]
     df["value"] = df["expected_engagements"] * df["fit"] * auth.reindex(df.index).fillna(1.0)
@@ -188,7 +197,8 @@ def discover(scored: pd.DataFrame, brief: Brief) -> pd.DataFrame:
 
 
 def why_none(scored: pd.DataFrame, brief: Brief, ranked: pd.DataFrame | None = None) -> str:
-    """One sentence on why no creator fits ``brief``: the filter that removed the most."""
+    """One sentence on why no creator fits ``brief``: how many each filter removed (a creator
+    may fail several), most first, each with what to do."""
     if len(scored) == 0:
         return "no creators in the input; give a file of creator profiles"
     ranked = rank_creators(scored, brief) if ranked is None else ranked
@@ -199,34 +209,56 @@ def why_none(scored: pd.DataFrame, brief: Brief, ranked: pd.DataFrame | None = N
             f"${cheapest:,.0f} a post, over the budget of ${brief.budget:,.0f}; raise --budget"
         )
     n = len(scored)
-    er = scored["engagement_rate"] if "engagement_rate" in scored.columns else None
-    if er is None or er.isna().all():
-        return (
-            f"none of the {n:,} creators has an engagement rate: the profiles carry no likes or "
-            "comments; pass their posts with --posts (or an engagement_rate column)"
-        )
-    auth = scored["authenticity"] if "authenticity" in scored.columns else None
-    fit = (
-        brief_fit(scored, str(canonical_niche(brief.niche))) if "niche" in scored.columns else None
+    df = scored
+    nan = pd.Series(np.nan, index=df.index, dtype=float)
+    followers = df["followers"]
+    er = df["engagement_rate"]
+    cost = df["est_cost_per_post"]
+    auth = df["authenticity"] if "authenticity" in df.columns else nan
+    niche = str(canonical_niche(brief.niche))
+    fit = brief_fit(df, niche) if "niche" in df.columns else nan
+    counts = [
+        (
+            followers.isna(),
+            "no follower count",
+            "fill in the followers column",
+        ),
+        (
+            er.isna(),
+            "no engagement rate",
+            "the profiles carry no likes or comments; pass their posts with --posts, or an "
+            "engagement_rate or avg_likes column",
+        ),
+        (
+            followers.notna() & ~cost.gt(0),
+            "a price per post of 0 or less",
+            "fix their rate_per_post",
+        ),
+        (fit.isna(), "no niche", "add a category column or pass their posts with --posts"),
+        (
+            fit.notna() & (fit < brief.min_fit),
+            f"a fit to the '{niche}' niche below {brief.min_fit:.0%}",
+            "their category or posts are about another niche; change --niche",
+        ),
+        (
+            auth.notna() & (auth < brief.min_authenticity),
+            f"an authenticity below {brief.min_authenticity:g}",
+            "lower --min-authenticity",
+        ),
+    ]
+    for field_, on in _where_asked(df, brief):
+        want = getattr(brief, field_)
+        counts.append((~on, f"no {field_} or one other than '{want}'", f"drop --{field_}"))
+    reasons = sorted(
+        ((int(mask.sum()), what, hint) for mask, what, hint in counts if mask.any()),
+        key=lambda r: -r[0],
     )
-    reasons = []
-    if fit is not None:
-        reasons.append(
-            (
-                int((fit.fillna(0.0) < brief.min_fit).sum()),
-                f"fit the '{brief.niche}' niche below {brief.min_fit:.0%} (lower --min-fit or change --niche)",
-            )
-        )
-    if auth is not None:
-        reasons.append(
-            (
-                int((auth.fillna(1.0) < brief.min_authenticity).sum()),
-                f"have an authenticity below {brief.min_authenticity} (lower --min-authenticity)",
-            )
-        )
-    reasons.append((int(er.isna().sum()), "have no engagement rate (pass --posts)"))
-    count, why = max(reasons)
-    return f"no creator fits the brief: {count:,} of {n:,} creators {why}"
+    head = f"0 of {n:,} creator{'s' if n != 1 else ''} fit{'s' if n == 1 else ''} the brief"
+    if not reasons:
+        return head
+    return f"{head}: " + "; ".join(
+        f"{k:,} {'has' if k == 1 else 'have'} {what} ({hint})" for k, what, hint in reasons
+    )
 
 
 def compare_cohorts(

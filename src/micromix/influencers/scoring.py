@@ -143,6 +143,7 @@ def score_creators(
     assumptions: CostAssumptions | None = None,
     model: FakeFollowerModel | None = None,
     progress: Callable[[str, float], None] | None = None,
+    source: str = "profiles",
 ) -> pd.DataFrame:
     """Score every creator in ``profiles`` (optionally with their ``posts``).
 
@@ -156,6 +157,8 @@ def score_creators(
     scheme, engagement, assumptions, model
         Tier scheme, engagement settings, cost assumptions and fake-follower model (defaults:
         the default tiers, last 12 posts, :data:`DEFAULT_COST_ASSUMPTIONS`, the shipped model).
+    source : str
+        Where ``profiles`` came from (a file name), for error messages and notes.
 
     Returns
     -------
@@ -163,14 +166,21 @@ def score_creators(
         The input's identifying column (or ``creator_id``), then :data:`CONTRACT_COLUMNS`, then
         ``followers, platform, country, engagement_rate_mean, view_engagement_rate,
         er_sponsored, er_organic, sponsored_share, niche_concentration, expected_engagements,
-        emv_per_post, n_posts_used``.  Cells are empty (NaN) where an input is missing.
+        emv_per_post, n_posts_used``.  Cells are empty (NaN) where an input is missing; the
+        frame's ``attrs["notes"]`` says so when creators have no follower count (no tier,
+        cost or reach).
+
+    Raises
+    ------
+    DataValidationError
+        A numeric profile cell that is not a number, a negative count, or no creator field.
     """
     step = progress or (lambda s, f: None)
     sch = get_tier_scheme(scheme)
     cost_a = assumptions or DEFAULT_COST_ASSUMPTIONS
     id_col = identifier_column(profiles) or "creator_id"
-    prof = canonical_profiles(profiles, source="profiles").reset_index(drop=True)
-    _require_creator_fields(prof, profiles)
+    prof = canonical_profiles(profiles, source=source).reset_index(drop=True)
+    _require_creator_fields(prof, profiles, source)
     key = join_key(prof["creator_id"])
     followers = (
         prof["followers"] if "followers" in prof.columns else pd.Series(np.nan, index=prof.index)
@@ -209,16 +219,41 @@ def score_creators(
     step("cost", 0.85)
     _add_cost_and_value(out, prof, followers, er, extra, conc, cost_a, sch)
     out = out.drop(columns=[c for c in ("median_views",) if c in out.columns])
+    note = _no_followers_note(prof, followers, source)
+    if note is not None:
+        out.attrs["notes"] = [note]
     step("done", 1.0)
     return out
 
 
-def _require_creator_fields(prof: pd.DataFrame, profiles: pd.DataFrame) -> None:
+def _no_followers_note(prof: pd.DataFrame, followers: pd.Series, source: str) -> str | None:
+    """One sentence on the creators left without a tier for want of a follower count."""
+    missing = followers.isna().to_numpy()
+    if not missing.any():
+        return None
+    n, k = len(followers), int(missing.sum())
+    empty = (
+        "tier and reach" if "rate_per_post" in prof.columns else "tier, reach and estimated cost"
+    )
+    if "followers" not in prof.columns:
+        return (
+            f"{source}: no follower column (followers, follower_count, #Followers ...), so "
+            f"{empty} are left empty for every creator; add one to score them"
+        )
+    return (
+        f"{source}: {k:,} of {n:,} creator{'s' if n != 1 else ''} "
+        f"{'has' if k == 1 else 'have'} no follower count (first: row "
+        f"{int(np.flatnonzero(missing)[0]) + 1}), so {empty} are left empty there; fill in "
+        "the followers column to score them"
+    )
+
+
+def _require_creator_fields(prof: pd.DataFrame, profiles: pd.DataFrame, source: str) -> None:
     """Refuse profiles in which no creator field was recognised (naming the columns found)."""
     known = {"followers", "following", "posts", "engagement_rate_input", "avg_likes", "category"}
     if not known & set(prof.columns):
         raise DataValidationError(
-            "profiles: no creator fields recognised (looked for followers, following, posts, "
+            f"{source}: no creator fields recognised (looked for followers, following, posts, "
             "engagement_rate, avg_likes, category and their common spellings); columns found: "
             + ", ".join(map(str, profiles.columns[:20]))
         )

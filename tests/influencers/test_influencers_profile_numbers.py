@@ -1,0 +1,120 @@
+"""Numeric profile cells go through the project's number reader: what exports write is read,
+a blank or placeholder stays missing, and anything else is refused naming source, row and
+column instead of silently becoming an empty tier."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from micromix.errors import DataValidationError
+from micromix.influencers import Brief, discover, score_creators
+from micromix.influencers.columns import canonical_profiles
+from micromix.influencers.discovery import why_none
+
+
+@pytest.mark.parametrize(
+    ("cell", "want"),
+    [
+        ("12.5K", 12_500.0),
+        ("475.8m", 475_800_000.0),
+        ("1,234", 1_234.0),
+        ("1,234,567", 1_234_567.0),
+        (" 300 ", 300.0),
+        (300, 300.0),
+    ],
+)
+def test_counts_as_exports_write_them_are_read(cell, want):
+    out = canonical_profiles(pd.DataFrame({"username": ["a"], "followers": [cell]}))
+    assert out["followers"].iloc[0] == want
+
+
+@pytest.mark.parametrize("cell", [None, "", "  ", "-", "--", "N/A", "n/a"])
+def test_blank_and_placeholder_cells_stay_missing(cell):
+    df = pd.DataFrame({"username": ["a", "b"], "followers": [cell, "2K"]}, dtype=object)
+    out = canonical_profiles(df)
+    assert math.isnan(out["followers"].iloc[0]) and out["followers"].iloc[1] == 2_000.0
+
+
+@pytest.mark.parametrize("cell", ["12,50", "8,3", "n/a?", "abc", "1.2.3", "5%"])
+def test_unreadable_follower_cell_is_refused_with_file_row_and_column(cell):
+    df = pd.DataFrame({"username": ["a", "b"], "#Followers": ["9K", cell]})
+    with pytest.raises(DataValidationError) as exc:
+        canonical_profiles(df, source="cr.csv")
+    msg = str(exc.value)
+    assert msg.startswith("cr.csv: row 2, field '#Followers'"), msg
+    assert repr(cell) in msg and "write it as a number" in msg
+
+
+def test_rates_keep_percent_and_per_cent_forms_and_refuse_text():
+    df = pd.DataFrame({"username": ["a", "b", "c"], "engagement rate": ["1.39%", "3.2", "0.05"]})
+    er = canonical_profiles(df)["engagement_rate_input"].tolist()
+    assert er == pytest.approx([0.0139, 0.032, 0.05])
+    df.loc[1, "engagement rate"] = "high"
+    with pytest.raises(DataValidationError, match="row 2, field 'engagement rate'"):
+        canonical_profiles(df, source="p.csv")
+
+
+def test_other_numeric_fields_are_refused_too():
+    df = pd.DataFrame({"username": ["a"], "followers": [900], "rate": ["12,50"]})
+    with pytest.raises(DataValidationError, match="row 1, field 'rate': '12,50'"):
+        score_creators(df, source="cr.csv")
+
+
+def test_negative_count_still_refused():
+    with pytest.raises(DataValidationError, match="negative value at row 2"):
+        canonical_profiles(pd.DataFrame({"username": ["a", "b"], "posts": ["3", "(4)"]}))
+
+
+def test_score_notes_creators_without_follower_count():
+    df = pd.DataFrame({"username": ["a", "b", "c"], "followers": ["12.5K", "", "-"]})
+    out = score_creators(df, source="cr.csv")
+    assert out["tier"].isna().tolist() == [False, True, True]
+    assert out.attrs["notes"] == [
+        "cr.csv: 2 of 3 creators have no follower count (first: row 2), so tier, reach and "
+        "estimated cost are left empty there; fill in the followers column to score them"
+    ]
+    assert "notes" not in score_creators(df.iloc[:1]).attrs
+
+
+def test_discover_says_all_lack_followers():
+    df = pd.DataFrame(
+        {
+            "username": ["alice", "bob"],
+            "followers": ["", "N/A"],
+            "engagement_rate": [0.05, 0.04],
+            "category": ["beauty", "beauty"],
+        }
+    )
+    picked = discover(score_creators(df), Brief(niche="beauty", budget=1000))
+    assert picked.empty
+    assert picked.attrs["note"] == (
+        "0 of 2 creators fit the brief: 2 have no follower count (fill in the followers column)"
+    )
+
+
+def test_discover_counts_each_reason_with_its_own_grammar():
+    scored = pd.DataFrame(
+        {
+            "creator_id": ["a", "b", "c"],
+            "niche": ["pet", "food", None],
+            "followers": [20_000.0, None, 5_000.0],
+            "engagement_rate": [None, 0.03, 0.02],
+            "authenticity": [0.9, 0.9, 0.2],
+            "est_cost_per_post": [200.0, None, 0.0],
+        }
+    )
+    note = why_none(scored, Brief(niche="pet", budget=1000))
+    assert note.startswith("0 of 3 creators fit the brief: 1 has no follower count"), note
+    for part in (
+        "1 has no engagement rate",
+        "1 has a price per post of 0 or less",
+        "1 has no niche",
+        "1 has a fit to the 'pet' niche below 30%",
+        "1 has an authenticity below 0.5 (lower --min-authenticity)",
+    ):
+        assert part in note, note
+    one = why_none(scored.iloc[:1], Brief(niche="pet", budget=1000))
+    assert one.startswith("0 of 1 creator fits the brief: 1 has no engagement rate"), one

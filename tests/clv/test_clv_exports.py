@@ -191,3 +191,97 @@ def test_fit_without_intervals_prints_no_empty_interval(tmp_path, bg_truth, gg_t
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "total CLV" in res.output and "nan" not in res.output
+
+
+def _line_items(bg_truth, gg_truth):
+    """A shop's line-item log (Online Retail's layout) made from a known purchase table: each
+    purchase split over 1-3 lines of Quantity x Price, guest-checkout lines with no customer id,
+    and cancellations (negative quantity) of some lines."""
+    import numpy as np
+
+    from micromix.clv import simulate_transactions
+
+    tx = simulate_transactions(bg_truth, gg_truth, customers=300, random_state=5)
+    tx = tx[tx["value"] > 0].reset_index(drop=True)
+    tx["customer_id"] = tx["customer_id"].str[1:].astype(int) + 12000  # numeric, like 13012
+    rng = np.random.default_rng(1)
+    rows = []
+    for k, r in enumerate(tx.itertuples(index=False)):
+        parts = rng.integers(1, 4)
+        for _ in range(parts):
+            qty = int(rng.integers(1, 13))
+            price = round(float(r.value) / parts / qty, 6)
+            rows.append(
+                {"Invoice": f"{k}", "Quantity": qty, "InvoiceDate": str(r.date)[:10],
+                 "Price": price, "Customer ID": f"{r.customer_id}.0"}  # 13012.0 as exported
+            )  # fmt: skip
+    lines = pd.DataFrame(rows)
+    guests = lines.sample(40, random_state=2).assign(**{"Customer ID": ""})
+    cancels = lines.sample(25, random_state=3).assign(
+        Invoice=lambda d: "C" + d["Invoice"], Quantity=lambda d: -d["Quantity"]
+    )
+    out = pd.concat([lines, guests, cancels]).sample(frac=1.0, random_state=4)
+    return tx, out.reset_index(drop=True), float((cancels["Quantity"] * cancels["Price"]).sum())
+
+
+def test_line_items_with_guests_and_cancellations(bg_truth, gg_truth, tmp_path):
+    tx, lines, cancelled = _line_items(bg_truth, gg_truth)
+    cols = {"customer_col": "Customer ID", "date_col": "InvoiceDate", "value_col": "Price"}
+    # as exported, the file is refused with the row, the field and the option that settles it
+    with pytest.raises(DataValidationError) as exc:
+        daily_purchases(lines, quantity_col="Quantity", **cols)
+    assert "field 'Customer ID' is empty (40 row(s) in all)" in _one_sentence(exc)
+    assert "--skip-missing-ids" in str(exc.value)
+    with pytest.raises(DataValidationError) as exc:
+        daily_purchases(lines, quantity_col="Quantity", skip_missing_ids=True, **cols)
+    assert "field 'Quantity'" in _one_sentence(exc) and "is negative" in str(exc.value)
+    assert "--skip-returns" in str(exc.value) and "(25 such row(s))" in str(exc.value)
+    # asked to, it leaves them out, counts them and values each line at price x quantity
+    daily = daily_purchases(
+        lines, quantity_col="Quantity", skip_missing_ids=True, skip_returns=True, **cols
+    )
+    assert daily.attrs["left_out"] == {
+        "no_customer_id": 40, "returns": 25, "returns_value": pytest.approx(-cancelled)
+    }  # fmt: skip
+    want = daily_purchases(tx, customer_col="customer_id", date_col="date", value_col="value")
+    pd.testing.assert_frame_equal(
+        daily[["customer_id", "date", "value"]].reset_index(drop=True),
+        want[["customer_id", "date", "value"]].reset_index(drop=True),
+        check_exact=False,
+        atol=1e-4,  # unit prices were rounded to 6 decimals when the purchases were split
+    )
+    # the CLI fits the same model as on the clean purchase table, and says what it left out
+    path, clean = tmp_path / "lines.csv", tmp_path / "clean.csv"
+    lines.to_csv(path, index=False)
+    tx.to_csv(clean, index=False)
+    base = ["clv", "fit", "--interval", "none", "--json"]
+    got = runner.invoke(
+        app,
+        [*base, "--data", str(path), "--customer-col", "Customer ID", "--date-col",
+         "InvoiceDate", "--value-col", "Price", "--quantity-col", "Quantity",
+         "--skip-missing-ids", "--skip-returns"],
+    )  # fmt: skip
+    assert got.exit_code == 0, got.output
+    assert "note: " in got.stderr and "left out 40 row(s) with no customer id, 25 return(s)" in (
+        got.stderr
+    )
+    doc = json.loads(got.stdout)
+    assert doc["left_out"]["no_customer_id"] == 40 and doc["quantity_col"] == "Quantity"
+    ref = runner.invoke(
+        app,
+        [*base, "--data", str(clean), "--customer-col", "customer_id", "--date-col", "date",
+         "--value-col", "value"],
+    )  # fmt: skip
+    assert ref.exit_code == 0, ref.output
+    want_doc = json.loads(ref.stdout)
+    assert doc["params"] == pytest.approx(want_doc["params"], rel=1e-6)
+    assert doc["spend_params"] == pytest.approx(want_doc["spend_params"], rel=1e-4)
+    assert want_doc["left_out"] == {}
+
+
+def test_a_quantity_column_needs_the_unit_price():
+    from micromix.errors import ConfigError
+
+    tx = pd.DataFrame({"c": ["a"], "d": ["2024-01-01"], "q": [2]})
+    with pytest.raises(ConfigError, match="--value-col PRICE --quantity-col QUANTITY"):
+        daily_purchases(tx, customer_col="c", date_col="d", quantity_col="q")

@@ -36,6 +36,7 @@ from micromix.cli._common import (
     to_jsonable,
 )
 from micromix.errors import ConfigError
+from micromix.schema.purchases import left_out_text
 
 __all__ = ["clv_app", "register"]
 
@@ -135,7 +136,25 @@ def clv_fit(
     ),
     customer_col: str = typer.Option(..., "--customer-col", help="Customer id column."),
     date_col: str = typer.Option(..., "--date-col", help="Purchase date column."),
-    value_col: str = typer.Option(..., "--value-col", help="Purchase value column."),
+    value_col: str = typer.Option(
+        ..., "--value-col", help="Purchase value column (the unit price with --quantity-col)."
+    ),
+    quantity_col: str | None = typer.Option(
+        None,
+        "--quantity-col",
+        help="Line items: quantity column; a row's value is --value-col x quantity.",
+    ),
+    skip_missing_ids: bool = typer.Option(
+        False,
+        "--skip-missing-ids",
+        help="Leave out rows with no customer id (guest checkouts), counted, instead of refusing.",
+    ),
+    skip_returns: bool = typer.Option(
+        False,
+        "--skip-returns",
+        help="Leave out rows of negative value or quantity (returns), counted, instead of "
+        "refusing; the purchases they return stay.",
+    ),
     calibration_end: str | None = typer.Option(
         None, "--calibration-end", help="Last day of calibration (default: last purchase)."
     ),
@@ -196,6 +215,17 @@ def clv_fit(
                 source=str(data),
                 progress=update,
                 dayfirst=order,
+                quantity_col=quantity_col,
+                skip_missing_ids=skip_missing_ids,
+                skip_returns=skip_returns,
+            )
+        if res.settings["left_out"].get("no_customer_id") or res.settings["left_out"].get(
+            "returns"
+        ):
+            err_console.print(
+                f"note: {data}: left out {left_out_text(res.settings['left_out'])}",
+                highlight=False,
+                soft_wrap=True,
             )
         doc = res.to_dict()
         title = (

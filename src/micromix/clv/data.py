@@ -99,6 +99,9 @@ def daily_purchases(
     value_col: str | None = None,
     source: str = "transactions",
     dayfirst: bool | None = None,
+    quantity_col: str | None = None,
+    skip_missing_ids: bool = False,
+    skip_returns: bool = False,
 ) -> pd.DataFrame:
     """Validate a transactions table and collapse it to one row per customer and day.
 
@@ -113,6 +116,10 @@ def daily_purchases(
     dayfirst : bool, optional
         Order of slash dates (``03/04/2024``); None detects it from the column and refuses a
         column where every date could be read either way.
+    quantity_col, skip_missing_ids, skip_returns
+        Line items (value = ``value_col`` x ``quantity_col``), and rows to leave out (counted in
+        ``attrs["left_out"]``) instead of refusing the table; see
+        :func:`micromix.schema.purchases.read_purchases`.
 
     Customer ids are compared as text without surrounding blanks, an integer written as a float
     (``17850.0``) being the integer; values are read like every other number in micromix
@@ -141,8 +148,11 @@ def daily_purchases(
         value_col=value_col,
         source=source,
         dayfirst=dayfirst,
+        quantity_col=quantity_col,
+        skip_missing_ids=skip_missing_ids,
+        skip_returns=skip_returns,
     )
-    n = len(frame)
+    n, left_out = len(frame), dict(frame.attrs.get("left_out", {}))
     frame["date"] = frame.pop("ts").dt.normalize()
     frame["transactions"] = 1
     daily = frame.groupby(["customer_id", "date"], as_index=False, sort=True).agg(
@@ -151,6 +161,7 @@ def daily_purchases(
     daily.attrs["source"] = source
     daily.attrs["has_value"] = bool(value_col)
     daily.attrs["rows"] = n
+    daily.attrs["left_out"] = left_out
     return daily
 
 

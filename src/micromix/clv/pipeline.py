@@ -326,6 +326,9 @@ def fit_clv(
     source: str = "transactions",
     progress: ProgressFn | None = None,
     dayfirst: bool | None = None,
+    quantity_col: str | None = None,
+    skip_missing_ids: bool = False,
+    skip_returns: bool = False,
 ) -> CLVResult:
     """Fit CLV models to a transactions table; see the module docstring.
 
@@ -366,6 +369,12 @@ def fit_clv(
     dayfirst : bool, optional
         Order of slash dates such as ``03/04/2024`` (None: detected from the column; a column
         where every date reads both ways is refused).
+    quantity_col : str, optional
+        Line items: ``value_col`` is the unit price and a row's value is price x quantity.
+    skip_missing_ids, skip_returns : bool
+        Leave out rows with no customer id, or of negative value (returns), instead of refusing
+        the table; what was left out is in ``settings["left_out"]`` (counts, and the returns'
+        value).
     """
     started = time.perf_counter()
     update = progress or _noop
@@ -380,6 +389,9 @@ def fit_clv(
         time_unit=time_unit,
         source=source,
         dayfirst=dayfirst,
+        quantity_col=quantity_col,
+        skip_missing_ids=skip_missing_ids,
+        skip_returns=skip_returns,
     )
     if not (summary["frequency"] > 0).any():
         raise DataValidationError(
@@ -475,6 +487,8 @@ def fit_clv(
         "margin": float(margin),
         "interval": {"method": interval, "level": float(level), "draws": int(n_draws)},
         "customers_after_calibration": summary.attrs["customers_after_calibration"],
+        "quantity_col": quantity_col,
+        "left_out": dict(daily.attrs.get("left_out", {})),
         "fit_seconds": time.perf_counter() - started,
     }
     update("done", 1.0)

@@ -28,12 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from micromix.errors import DataValidationError
+from micromix.errors import ConfigError, DataValidationError
 from micromix.jsonutil import value_at
 from micromix.schema.base import require_columns
 from micromix.schema.values import blank_cells, read_numbers, read_timestamps, refuse_first
 
-__all__ = ["parse_purchase_dates", "read_ids", "read_purchases"]
+__all__ = ["left_out_text", "parse_purchase_dates", "read_ids", "read_purchases"]
 
 
 #: a time of day followed by a UTC offset or zone word: "2024-03-05 20:30:00 -0500"
@@ -138,11 +138,13 @@ def read_ids(
     blank: np.ndarray | None = None,
     option: str = "--customer-col",
     who: str = "purchase",
+    skip_hint: str = "",
 ) -> pd.Series:
     """Customer ids as text, the same customer always the same text: surrounding blanks are
     dropped and an integer written as a float (``17850.0``, Online Retail's ``Customer ID``) is
     the integer, so ``13012`` and ``13012.0`` in one column are one customer. An empty id (in
-    a row not listed in ``blank``) is refused; ``option`` and ``who`` word the message."""
+    a row not listed in ``blank``) is refused; ``option``, ``who`` and ``skip_hint`` (how to
+    leave such rows out instead) word the message."""
     if blank is None:
         blank = np.zeros(len(raw), dtype=bool)
     raw = raw.reset_index(drop=True)
@@ -171,14 +173,15 @@ def read_ids(
         raise DataValidationError(
             f"{source}: row {_first_row(empty)}, field {col!r} is empty "
             f"({int(empty.sum())} row(s) in all); every {who} needs an id - fill it in or "
-            "remove those rows"
+            f"remove those rows{skip_hint}"
         )
     return ids.astype(object)
 
 
 def _values(raw: pd.Series, blank: np.ndarray, col: str, source: str) -> np.ndarray:
-    """Purchase values through the project's number reader (``2,408.52``, ``$194.41``,
-    ``1.234,50``); empty, unreadable and negative values are refused with the first row."""
+    """Purchase values (or quantities) through the project's number reader (``2,408.52``,
+    ``$194.41``, ``1.234,50``); empty, unreadable and infinite ones are refused with the first
+    row (negative ones are left to the caller: they are returns)."""
     got = read_numbers(raw)
     vals = got.values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     unreadable = got.problems.notna().to_numpy() & ~blank
@@ -199,21 +202,13 @@ def _values(raw: pd.Series, blank: np.ndarray, col: str, source: str) -> np.ndar
             "purchase needs a value - fill it in, or, if the file has one row per line item "
             "with the order's value on its first row only, keep just those rows"
         )
-    checks = [
-        (~np.isfinite(np.nan_to_num(vals, nan=0.0)) & ~blank, "is not a finite number"),
-        (
-            (vals < 0) & ~blank,
-            "is negative; remove refunds and returns (or net them against their purchase) "
-            "before fitting",
-        ),
-    ]
-    for mask, what in checks:
-        if mask.any():
-            i = _first_row(mask)
-            raise DataValidationError(
-                f"{source}: row {i}, field {col!r}: {_cell(raw.iloc[i - 1])} {what} "
-                f"({int(mask.sum())} such row(s))"
-            )
+    infinite = ~np.isfinite(np.nan_to_num(vals, nan=0.0)) & ~blank
+    if infinite.any():
+        i = _first_row(infinite)
+        raise DataValidationError(
+            f"{source}: row {i}, field {col!r}: {_cell(raw.iloc[i - 1])} is not a finite number "
+            f"({int(infinite.sum())} such row(s))"
+        )
     return vals
 
 
@@ -225,14 +220,32 @@ def read_purchases(
     value_col: str | None = None,
     source: str = "transactions",
     dayfirst: bool | None = None,
+    quantity_col: str | None = None,
+    skip_missing_ids: bool = False,
+    skip_returns: bool = False,
 ) -> pd.DataFrame:
     """Validate a purchase table; one row per purchase (rows with no cell filled left out).
+
+    Parameters
+    ----------
+    quantity_col : str, optional
+        A line-item file (Online Retail's ``Quantity`` and ``Price``): ``value_col`` is then the
+        unit price and a row's value is price times quantity.
+    skip_missing_ids : bool
+        Leave out rows with no customer id (guest checkouts, which no model can follow) instead
+        of refusing the table; they are counted in ``attrs["left_out"]``.
+    skip_returns : bool
+        Leave out rows of negative value (returns, cancellations) instead of refusing the
+        table; counted, with their value, in ``attrs["left_out"]``. The purchases they return
+        stay as they are.
 
     Returns
     -------
     DataFrame
         ``customer_id`` (text), ``ts`` (naive, on the file's clock), ``value`` (0.0 without a
-        value column), indexed by the row's position in ``transactions`` (0-based).
+        value column), indexed by the row's position in ``transactions`` (0-based);
+        ``attrs["left_out"]``: rows left out by the two options (``no_customer_id``,
+        ``returns``, ``returns_value``; only those asked for).
 
     Raises
     ------
@@ -240,9 +253,14 @@ def read_purchases(
         A named column is missing.
     DataValidationError
         No rows; a customer id empty everywhere, empty in a row or an object; a date empty, not
-        a date or ambiguous; a value empty, not a number or negative.
+        a date or ambiguous; a value or quantity empty or not a number; a negative value.
     """
-    cols = [customer_col, date_col] + ([value_col] if value_col else [])
+    if quantity_col and not value_col:
+        raise ConfigError(
+            "a quantity column needs the unit price column as the value column "
+            "(--value-col PRICE --quantity-col QUANTITY)"
+        )
+    cols = [customer_col, date_col] + [c for c in (value_col, quantity_col) if c]
     table = _with_nested_fields(transactions.reset_index(drop=True), cols)
     require_columns(table, cols, source)
     # rows with no cell filled at all (",,,," lines under an Excel export) are not purchases
@@ -250,7 +268,18 @@ def read_purchases(
     n = int((~blank).sum())
     if n == 0:
         raise DataValidationError(f"{source}: no transactions; the table has no rows")
-    cust = read_ids(table[customer_col], customer_col, source, blank=blank)
+    left_out: dict[str, float] = {}
+    if skip_missing_ids:
+        no_id = (blank_cells(table[customer_col]) | table[customer_col].isna().to_numpy()) & ~blank
+        left_out["no_customer_id"] = int(no_id.sum())
+        blank = blank | no_id
+    cust = read_ids(
+        table[customer_col],
+        customer_col,
+        source,
+        blank=blank,
+        skip_hint=" (or pass --skip-missing-ids to leave them out, counted)",
+    )
     dates, why = _parse_dates(table[date_col], dayfirst)
     refuse_first(
         why.notna().to_numpy() & ~blank,
@@ -267,10 +296,49 @@ def read_purchases(
         )
     frame = pd.DataFrame({"customer_id": cust, "ts": dates})
     if value_col:
-        frame["value"] = _values(table[value_col], blank, value_col, source)
+        vals = _values(table[value_col], blank, value_col, source)
+        negative = (vals < 0) & ~blank
+        field, cells = value_col, table[value_col]
+        if quantity_col:
+            qty = _values(table[quantity_col], blank, quantity_col, source)
+            vals = vals * qty
+            if ((qty < 0) & ~blank).any():  # a return is written as a negative quantity
+                negative, field, cells = (qty < 0) & ~blank, quantity_col, table[quantity_col]
+            negative = negative | ((vals < 0) & ~blank)
+        if skip_returns:
+            left_out["returns"] = int(negative.sum())
+            left_out["returns_value"] = float(-vals[negative].sum())
+            blank = blank | negative
+        elif negative.any():
+            i = _first_row(negative)
+            raise DataValidationError(
+                f"{source}: row {i}, field {field!r}: {_cell(cells.iloc[i - 1])} is negative; "
+                "remove refunds and returns (or net them against their purchase) before "
+                f"fitting, or pass --skip-returns to leave them out, counted "
+                f"({int(negative.sum())} such row(s))"
+            )
+        frame["value"] = vals
     else:
         frame["value"] = 0.0
-    return frame[~blank].copy()
+    out = frame[~blank].copy()
+    if not len(out):
+        raise DataValidationError(
+            f"{source}: no transactions left: every row was left out ({left_out_text(left_out)})"
+        )
+    out.attrs["left_out"] = left_out
+    return out
+
+
+def left_out_text(left_out: dict[str, float]) -> str:
+    """``left_out`` in words: "12 rows with no customer id, 3 returns"."""
+    parts = []
+    if left_out.get("no_customer_id"):
+        parts.append(f"{int(left_out['no_customer_id']):,} row(s) with no customer id")
+    if left_out.get("returns"):
+        parts.append(
+            f"{int(left_out['returns']):,} return(s) worth {left_out['returns_value']:,.2f}"
+        )
+    return ", ".join(parts) or "nothing"
 
 
 def parse_purchase_dates(values: pd.Series, dayfirst: bool | None = None) -> pd.Series:

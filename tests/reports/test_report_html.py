@@ -359,3 +359,32 @@ def test_written_report_is_readable_by_others_and_quality_is_last(
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
     html = path.read_text()
     assert html.rfind('<h2 id="quality">') > html.rfind('<h2 id="comparisons">')
+
+
+def test_web_analytics_reports_get_their_own_section_only_when_ingested(sim_html: str) -> None:
+    assert ">Web and app analytics</h2>" not in sim_html  # the demo has no GA4 reports
+    st = Store.open(":memory:")
+    st.append(
+        "traffic",
+        pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2025-02-01"] * 3).date,
+                "date_end": pd.to_datetime(["2025-08-04"] * 3).date,
+                "property": "TeeFusion",
+                "report": "User acquisition: First user primary channel group",
+                "dimension": "First user primary channel group",
+                "dimension_value": ["Direct", "Paid Social", "Organic Social"],
+                "users": [1209, 603, 142],
+                "event_count": [42651, 9343, 1631],
+                "source_id": "f",
+                "source_row": [1, 2, 3],
+            }
+        ),
+    )
+    html = reports.build_report(gather_evidence(st, n_boot=20))
+    sec = html[html.index(">Web and app analytics</h2>") :]
+    assert "<h3>User acquisition: First user primary channel group</h3>" in sec
+    assert "TeeFusion · 2025-02-01 to 2025-08-04 · 3 rows" in sec
+    assert "totals: event count 53,625" in sec and "users 1," not in sec.split("<table")[0]
+    assert ">Paid Social</td>" in sec and "17.42%" in sec  # 9,343 of 53,625 events
+    assert "data_present</strong>: 0 events, 0 ad-report rows and 3 web-analytics rows" in html

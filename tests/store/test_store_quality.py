@@ -92,3 +92,34 @@ def test_empty_store_fails_data_present() -> None:
     q = quality_report(Store.open(":memory:"))
     assert q.checks[0].name == "data_present" and q.checks[0].status is Status.FAIL
     assert q.to_dict()["checks"][0]["status"] == "fail"
+
+
+def test_a_range_row_covers_every_day_of_its_range() -> None:
+    # a Google Ads campaign report covers its whole period in one row: not 27 missing days
+    st = Store.open(":memory:")
+    ads = _ads(["2026-01-27", "2026-06-01", "2026-06-02"])
+    ads["date_end"] = pd.to_datetime(["2026-02-23", "2026-06-01", "2026-06-02"]).date
+    st.append("ad_performance", ads)
+    cov = {c.name: c for c in quality_report(st).checks}["coverage:ad_performance"]
+    assert (
+        cov.details["missing_days"]
+        == (pd.Timestamp("2026-05-31") - pd.Timestamp("2026-02-24")).days + 1
+    )
+    assert "first gap: 2026-02-24 to 2026-05-31" in cov.message
+
+
+def test_web_analytics_rows_are_data_to_analyse() -> None:
+    st = Store.open(":memory:")
+    st.append(
+        "traffic",
+        pd.DataFrame(
+            {"date": pd.to_datetime(["2025-01-01"]).date, "date_end": pd.to_datetime(["2025-12-31"]).date,
+             "report": ["Pages"], "dimension": ["Page path"], "dimension_value": ["/"],
+             "views": [10], "source_id": ["f"], "source_row": [1]}
+        ),
+    )  # fmt: skip
+    q = quality_report(st)
+    present = q.checks[0]
+    assert present.status is Status.PASS and "1 web-analytics rows" in present.message
+    assert "nulls:traffic" in {c.name for c in q.checks}
+    assert not any(c.name == "coverage:traffic" for c in q.checks)  # periods the user chose

@@ -47,6 +47,7 @@ from micromix.metrics.compare import (
     compare_strategies,
     with_lifetime,
 )
+from micromix.metrics.traffic import TrafficReport, traffic_reports
 from micromix.moments.summary import MomentSummary, moment_summary
 from micromix.optimize import BudgetRecommendation, recommend_budget
 from micromix.plan.build import (
@@ -89,6 +90,7 @@ PARTS: tuple[str, ...] = (
     "mix",
     "content",
     "moments",
+    "traffic",
     "plan",
     "quality",
 )
@@ -176,6 +178,8 @@ class Evidence:
     content: ContentEvidence | None = None
     creators: CreatorEvidence | None = None
     moments: MomentSummary | None = None
+    #: web and app analytics reports (GA4 / UA downloads) in the store (``None``: none)
+    traffic: list[TrafficReport] | None = None
     quality: QualityReport | None = None
     #: the recommendation reconciled from the parts above (:mod:`micromix.plan.build`)
     plan: Plan | None = None
@@ -337,6 +341,10 @@ def _moments(ev: Evidence, store: Store) -> None:
         ev.moments = moment_summary(store, seed=ev.seed, topics=TOPICS if simulated else None)
 
 
+def _traffic(ev: Evidence, store: Store) -> None:
+    ev.traffic = traffic_reports(store) or None
+
+
 def _plan(ev: Evidence, store: Store, budget: float | None) -> None:
     if store.count("events") == 0:
         ev.note(
@@ -438,6 +446,7 @@ def gather_evidence(
         ("mix", lambda: _mix(ev, store), True),
         ("content", lambda: _content(ev, store), True),
         ("moments", lambda: _moments(ev, store), True),
+        ("traffic", lambda: _traffic(ev, store), True),
         ("plan", lambda: _plan(ev, store, budget), False),
         ("quality", lambda: setattr(ev, "quality", quality_report(store)), False),
     ]

@@ -877,6 +877,85 @@ class ContentCreatorsSection(Section):
 
 
 @register_section
+class TrafficSection(Section):
+    """Web and app analytics reports (GA4 / UA downloads): each report's period, totals and
+    leading rows."""
+
+    lookup_name = "traffic"
+    title = "Web and app analytics"
+    part = "traffic"
+    optional = True
+
+    def render(self, ctx: ReportContext) -> str:
+        reports = ctx.evidence.traffic
+        if not reports:
+            return note(ctx.evidence.notes.get("traffic", "No web-analytics reports."))
+        out = [
+            '<p class="muted">The analytics reports ingested with <code>micromix ingest '
+            "traffic</code>, as the analytics tool counted them (not what the marketing caused). "
+            "Totals are sums over the rows ingested (a report downloaded with only its top rows "
+            "totals less than the tool shows); users are not added up, because one user appears "
+            "under several rows.</p>"
+        ]
+        for r in reports:
+            period = (
+                r.first_day
+                if r.first_day == r.last_day
+                else f"{r.first_day} to {r.last_day}"
+                if r.first_day
+                else "no dates"
+            )
+            sym = currency_symbol(r.currency) if r.currency else ""  # the report states none
+            totals = ", ".join(
+                f"{m.replace('_', ' ')} {fmt_value(v, 'money' if m == 'revenue' else 'int', sym)}"
+                for m, v in r.totals.items()
+            )
+            where = f"{r.property} · " if r.property else ""
+            out.append(f"<h3>{esc(r.report)}</h3>")
+            out.append(
+                f'<p class="muted">{esc(where)}{esc(period)} · {r.rows:,} rows by '
+                f"{esc(r.dimension)}, the first {len(r.table)} by {esc(r.measure.replace('_', ' '))}"
+                + (f"; totals: {esc(totals)}" if totals else "")
+                + ".</p>"
+            )
+            table = r.table.rename(columns={"dimension_value": r.dimension or "value"})
+            formats = {
+                **{m: "int" for m in (*_TRAFFIC_COUNTS, "key_events")},
+                "revenue": "money",
+                "bounce_rate": "pct",
+                "avg_engagement_seconds": "ratio",
+                "share": "pct",
+            }
+            labels = {
+                "share": f"share of {r.measure.replace('_', ' ')}",
+                "avg_engagement_seconds": "avg. engagement (s)",
+            }
+            out.append(
+                table_html(
+                    table,
+                    formats,
+                    {c: labels.get(c, c.replace("_", " ")) for c in table.columns},
+                    symbol=sym,
+                    wrap=[table.columns[0]],
+                )
+            )
+        return "".join(out)
+
+
+_TRAFFIC_COUNTS = (
+    "sessions",
+    "engaged_sessions",
+    "users",
+    "new_users",
+    "returning_users",
+    "views",
+    "unique_views",
+    "entrances",
+    "event_count",
+)
+
+
+@register_section
 class MomentsSection(Section):
     """Micro-moments: KPIs per moment type and the surges found in the search stream."""
 

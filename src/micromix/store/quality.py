@@ -25,6 +25,7 @@ from micromix.checks import CheckResult, Status
 from micromix.store.base import Store
 
 __all__ = [
+    "DATA_TABLES",
     "DATE_COLUMNS",
     "KEY_FIELDS",
     "NULL_FAIL",
@@ -52,9 +53,18 @@ KEY_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "experiments": ("experiment_id", "unit_id", "arm", "campaign_id", "conversions", "revenue"),
     "creators": ("creator_id", "followers"),
+    "traffic": ("date", "dimension", "dimension_value"),
 }
-#: the time column of each dated table (date coverage is checked on these)
+#: the time column of each dated table (date coverage is checked on these); a table with a
+#: ``date_end`` column has range rows, each covering every day from ``date`` to ``date_end``.
+#: Not ``traffic``: web-analytics reports cover periods their user chose, not a daily feed.
 DATE_COLUMNS: dict[str, str] = {"events": "ts", "ad_performance": "date"}
+#: tables whose rows are the data the analyses read (``data_present``), with how to name them
+DATA_TABLES: dict[str, str] = {
+    "events": "events",
+    "ad_performance": "ad-report rows",
+    "traffic": "web-analytics rows",
+}
 #: null share above which a key field is flagged for review / failed (fail only for fields the
 #: data contract requires)
 NULL_REVIEW, NULL_FAIL = 0.01, 0.20
@@ -69,6 +79,7 @@ _TABLES = (
     "audience",
     "experiments",
     "ground_truth",
+    "traffic",
     "quarantine",
     "ingest_log",
 )
@@ -271,8 +282,7 @@ def _coverage(store: Store) -> tuple[list[CheckResult], pd.DataFrame]:
         t = store.table(table)
         if col not in t.columns:
             continue
-        day = t[col].cast("date").name("day")
-        days = store.execute(t.filter(t[col].notnull()).select(day).distinct())["day"]
+        days = _covered_days(store, t, col)
         if days.empty:
             continue
         gaps = date_gaps(days)
@@ -326,6 +336,24 @@ def _coverage(store: Store) -> tuple[list[CheckResult], pd.DataFrame]:
     return checks, pd.DataFrame(rows, columns=cols)
 
 
+def _covered_days(store: Store, t: Any, col: str) -> pd.Series:
+    """The days a table's rows cover: each row's day, or every day of its range where it has a
+    ``date_end`` (a Google Ads campaign report covers its whole period, not its first day)."""
+    day = t[col].cast("date")
+    if "date_end" not in t.columns:
+        return store.execute(t.filter(t[col].notnull()).select(day.name("day")).distinct())["day"]
+    spans = store.execute(
+        t.filter(t[col].notnull())
+        .select(day.name("day"), t.date_end.cast("date").name("end"))
+        .distinct()
+    )
+    first = pd.to_datetime(spans["day"])
+    last = pd.to_datetime(spans["end"]).where(spans["end"].notna(), first)
+    last = last.where(last >= first, first)
+    covered = {d for a, b in zip(first, last) for d in pd.date_range(a, b, freq="D")}
+    return pd.Series(sorted(covered), name="day")
+
+
 def _fmt_gap(a: pd.Timestamp, b: pd.Timestamp) -> str:
     return f"{a:%Y-%m-%d}" if a == b else f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
 
@@ -342,22 +370,23 @@ def quality_report(store: Store, *, top_reasons: int = 5, last_ingests: int = 10
         How many ingest-log entries to list.
     """
     counts = _counts(store)
-    n_ev, n_ads = store.count("events"), store.count("ad_performance")
-    if n_ev or n_ads:
+    n = {t: store.count(t) if store.has_table(t) else 0 for t in DATA_TABLES}
+    if any(n.values()):
+        held = [f"{n[t]:,} {what}" for t, what in DATA_TABLES.items() if n[t] or t != "traffic"]
         present = CheckResult(
             "data_present",
             Status.PASS,
-            f"{n_ev:,} events and {n_ads:,} ad-report rows to analyse",
+            f"{', '.join(held[:-1])} and {held[-1]} to analyse",
             "",
-            {"events": n_ev, "ad_performance": n_ads},
+            n,
         )
     else:
         present = CheckResult(
             "data_present",
             Status.FAIL,
-            "the store holds no events and no ad reports",
+            "the store holds no events, no ad reports and no web-analytics reports",
             "ingest data with 'micromix ingest' or run 'micromix demo'",
-            {"events": 0, "ad_performance": 0},
+            n,
         )
     checks = [present]
     q_check, reasons = _quarantine(store, top_reasons)

@@ -1,0 +1,179 @@
+"""Web and app analytics reports (GA4 / Universal Analytics downloads) as the store holds them.
+
+``micromix ingest traffic FILE`` lands a report download ("Events: Event name", "Pages and
+screens", "User acquisition" ...) in the ``traffic`` table: one row per value of the report's
+dimension over the report's period. :func:`traffic_reports` gives each ingested report back as
+one summary: its period, its totals, and its leading rows with their share.
+
+Only what adds up is added up: sessions, views, event counts, key events and revenue are sums
+over rows; a user appears under several pages or events, so users are never totalled (a sum
+would be an upper bound); averages and rates (engagement time, bounce rate) are shown as the
+report gives them.
+
+Quickstart
+----------
+>>> import pandas as pd
+>>> from micromix.store import Store
+>>> from micromix.metrics.traffic import traffic_reports
+>>> st = Store.open(":memory:")
+>>> st.append("traffic", pd.DataFrame({
+...     "date": pd.to_datetime(["2025-01-01"] * 3), "date_end": pd.to_datetime(["2025-01-31"] * 3),
+...     "report": "Pages and screens", "dimension": "Page path",
+...     "dimension_value": ["/", "/shop", "/blog"], "views": [500, 300, 200],
+...     "source_id": "f1", "source_row": [1, 2, 3]}))
+>>> r = traffic_reports(st)[0]
+>>> r.measure, r.totals["views"], r.table["share"].round(2).tolist()
+('views', 1000.0, [0.5, 0.3, 0.2])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from micromix.store import Store
+
+__all__ = [
+    "ADDITIVE",
+    "AS_REPORTED",
+    "NOT_ADDITIVE",
+    "RANK_BY",
+    "TrafficReport",
+    "traffic_reports",
+]
+
+#: measures that are sums over rows (a total is exact)
+ADDITIVE = (
+    "sessions",
+    "engaged_sessions",
+    "views",
+    "unique_views",
+    "entrances",
+    "event_count",
+    "key_events",
+    "revenue",
+)
+#: user counts: one user appears under several rows, so they are never totalled
+NOT_ADDITIVE = ("users", "new_users", "returning_users")
+#: averages and rates, shown per row as the report gives them
+AS_REPORTED = ("avg_engagement_seconds", "bounce_rate")
+#: the measure a report's rows are ranked by: the first of these it has
+RANK_BY = ("sessions", "views", "event_count", "key_events", "users")
+#: what identifies one ingested report (its period is that of its rows)
+_KEYS = ("source_id", "property", "report", "dimension", "currency")
+
+
+@dataclass
+class TrafficReport:
+    """One ingested report: what it is, its period, totals and leading rows."""
+
+    report: str
+    dimension: str
+    property: str | None
+    first_day: str | None
+    last_day: str | None
+    #: rows in the report (dimension values)
+    rows: int
+    #: the measure the rows are ranked by (see :data:`RANK_BY`)
+    measure: str
+    #: sums of the additive measures the report has
+    totals: dict[str, float]
+    #: the leading rows: ``dimension_value``, the report's measures, ``share`` of ``measure``
+    #: (empty where ``measure`` is not additive)
+    table: pd.DataFrame
+    currency: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "report": self.report,
+            "dimension": self.dimension,
+            "property": self.property,
+            "first_day": self.first_day,
+            "last_day": self.last_day,
+            "rows": self.rows,
+            "measure": self.measure,
+            "totals": dict(self.totals),
+            "currency": self.currency,
+            "table": self.table.to_dict("records"),
+        }
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT else str(v)
+
+
+def _day(v: Any) -> str | None:
+    return None if pd.isna(v) else pd.Timestamp(v).date().isoformat()
+
+
+def traffic_reports(store: Store, *, top: int = 10) -> list[TrafficReport]:
+    """Each report in the store's ``traffic`` table, with its ``top`` leading rows.
+
+    Reports come in the order the store holds them; a report is the rows of one file with one
+    report name, dimension, property and currency, over the period of its rows. A dimension
+    value on several rows (a report split by day) is one row of the summary: its additive
+    measures added up, its user counts and averages left empty (they do not add up). An empty
+    list when the store holds no traffic.
+    """
+    if not store.has_table("traffic") or store.count("traffic") == 0:
+        return []
+    df = store.read("traffic")
+    keys = [k for k in _KEYS if k in df.columns]
+    for k in keys:  # group on missing values too (a UA report names no property)
+        df[k] = df[k].astype(object).where(df[k].notna(), None)
+    out: list[TrafficReport] = []
+    for key, g in df.groupby(keys, dropna=False, sort=False):
+        info = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        first = pd.to_datetime(g["date"]).min() if "date" in g.columns else pd.NaT
+        ends = g["date_end"] if "date_end" in g.columns else pd.Series(dtype="datetime64[ns]")
+        last = pd.to_datetime(ends.where(ends.notna(), g.get("date"))).max()
+        g = _one_row_per_value(g)
+        have = [m for m in (*ADDITIVE, *NOT_ADDITIVE) if m in g.columns and g[m].notna().any()]
+        measure = next((m for m in RANK_BY if m in have), None)
+        if measure is None:
+            continue  # a report with no measure micromix knows: nothing to rank or total
+        values = pd.to_numeric(g[measure], errors="coerce")
+        order = values.sort_values(ascending=False, na_position="last").index
+        cols = ["dimension_value", *have]
+        cols += [m for m in AS_REPORTED if m in g.columns and g[m].notna().any()]
+        table = g.loc[order[:top], cols].reset_index(drop=True)
+        totals = {
+            m: float(pd.to_numeric(g[m], errors="coerce").sum()) for m in have if m in ADDITIVE
+        }
+        total = totals.get(measure)
+        table["share"] = (
+            pd.to_numeric(table[measure], errors="coerce") / total if total else float("nan")
+        )
+        out.append(
+            TrafficReport(
+                report=_text(info.get("report")) or "(unnamed report)",
+                dimension=_text(info.get("dimension")) or "",
+                property=_text(info.get("property")),
+                first_day=_day(first),
+                last_day=_day(last),
+                rows=len(g),
+                measure=measure,
+                totals=totals,
+                table=table,
+                currency=_text(info.get("currency")),
+            )
+        )
+    return out
+
+
+def _one_row_per_value(g: pd.DataFrame) -> pd.DataFrame:
+    """``g`` with one row per ``dimension_value``: additive measures summed, the rest left empty
+    where a value had several rows (user counts and averages do not add up)."""
+    if not g["dimension_value"].duplicated().any():
+        return g
+    value = g["dimension_value"].astype(object).where(g["dimension_value"].notna(), "(not set)")
+    sums = {
+        m: pd.to_numeric(g[m], errors="coerce").groupby(value, sort=False).sum(min_count=1)
+        for m in ADDITIVE
+        if m in g.columns
+    }
+    out = pd.DataFrame(sums)
+    out.index.name = "dimension_value"
+    return out.reset_index()

@@ -12,15 +12,17 @@ Quickstart
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from micromix.errors import DataValidationError
-from micromix.schema.values import read_numbers, refuse_first
 from micromix.social.columns import (
     canonicalize,
+    cell_place,
     check_non_negative,
     identifier_column,
-    normalize_name,
+    strict_numbers,
     to_bool,
 )
 
@@ -130,7 +132,8 @@ PROFILE_ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-#: fields parsed as numbers (``"12.5K"`` and ``"1,234"`` accepted; see :func:`_profile_numbers`)
+#: fields parsed as numbers (``"12.5K"`` and ``"1,234"`` accepted; see
+#: :func:`~micromix.social.columns.strict_numbers`)
 NUMERIC_FIELDS = (
     "followers",
     "following",
@@ -164,7 +167,8 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     DataValidationError
         When ``df`` has no rows, a numeric cell is not blank and cannot be read as a number
         (``"12,50"``, ``"abc"``; placeholders such as ``-`` or ``N/A`` count as blank), or a
-        count column holds negative numbers.
+        count column holds negative numbers.  The message names the file, the row and the
+        input's column.
     """
     if len(df) == 0:
         raise DataValidationError(
@@ -176,9 +180,13 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
         out["creator_id"] = df[id_col].astype("string").to_numpy()
     else:
         out["creator_id"] = pd.Series(range(1, len(df) + 1), index=df.index).astype("string")
+
+    def place(f: str) -> Callable[[int], str]:
+        return cell_place(df, (f, *PROFILE_ALIASES[f]), source, out[f])
+
     for f in NUMERIC_FIELDS:
         if f in out.columns:
-            out[f] = _profile_numbers(out[f], f, df, source)
+            out[f] = strict_numbers(out[f], place(f), rate=f in RATE_FIELDS)
             if f in COUNT_FIELDS:
                 check_non_negative(out[f], f, source)
     if "engagement_rate_input" in out.columns:
@@ -209,38 +217,3 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     if "country" in out.columns:
         out["country"] = out["country"].astype("string").str.strip()
     return out
-
-
-def _header(df: pd.DataFrame, field: str, row: int, cell: object) -> str:
-    """The input column a profile field's cell at ``row`` (0-based) came from, as headed."""
-    names = {normalize_name(a) for a in (field, *PROFILE_ALIASES[field])}
-    cols = [j for j, c in enumerate(df.columns) if normalize_name(c) in names]
-    for j in cols:  # several spellings may have been merged into one field
-        if str(df.iat[row, j]) == str(cell):
-            return str(df.columns[j])
-    return str(df.columns[cols[0]]) if cols else field
-
-
-def _profile_numbers(raw: pd.Series, field: str, df: pd.DataFrame, source: str) -> pd.Series:
-    """One numeric profile field through the project's number reader, as floats.
-
-    Counts and prices accept what exports write (``"12.5K"``, ``"475.8m"``, ``"1,234"``,
-    ``"$1,200"``); rates also accept ``"1.39%"``.  Blank cells and placeholders (``-``,
-    ``N/A``) stay missing; any other cell that is not a number is refused with its row.
-    """
-    rate = field in RATE_FIELDS
-    got = read_numbers(raw, percent=rate, abbreviated=not rate)
-    bad = got.problems.notna().to_numpy()
-
-    def where(row: int) -> str:
-        return f"{source}: row {row}, field {_header(df, field, row - 1, raw.iat[row - 1])!r}"
-
-    example = "0.035 or 3.5%" if rate else "12500, 12.5K or 12,500"
-    refuse_first(
-        bad,
-        where,
-        got.problems,
-        f"write it as a number such as {example} (decimals with a point), or leave the cell "
-        "empty where it is unknown",
-    )
-    return got.values.astype("Float64").astype(float)

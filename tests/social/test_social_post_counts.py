@@ -1,0 +1,93 @@
+"""Post counts go through the project's number reader: what exports write is read, a blank or
+placeholder stays missing, and anything else is refused naming the source, the row and the
+user's column instead of silently becoming a missing count."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from micromix.errors import DataValidationError
+from micromix.influencers import score_creators
+from micromix.social import BrandSpec, listen, rank_for_amplification
+from micromix.social.columns import canonical_posts
+
+
+@pytest.mark.parametrize(
+    ("cell", "want"),
+    [
+        ("12.5K", 12_500.0),
+        ("1.2M", 1_200_000.0),
+        ("475.8m", 475_800_000.0),
+        ("1,234", 1_234.0),
+        (" 300 ", 300.0),
+        (300, 300.0),
+    ],
+)
+def test_counts_as_exports_write_them_are_read(cell, want):
+    out = canonical_posts(pd.DataFrame({"likes": [cell]}, dtype=object))
+    assert out["likes"].iloc[0] == want
+
+
+@pytest.mark.parametrize("cell", [None, "", "  ", "-", "--", "N/A", "n/a", "null"])
+def test_blank_and_placeholder_counts_stay_missing(cell):
+    out = canonical_posts(pd.DataFrame({"views": [cell, "2K"]}, dtype=object))
+    assert math.isnan(out["views"].iloc[0]) and out["views"].iloc[1] == 2_000.0
+
+
+@pytest.mark.parametrize("cell", ["12,50", "abc", "1.2.3", "5%", "[1, 2]"])
+def test_unreadable_count_is_refused_with_source_row_and_header(cell):
+    df = pd.DataFrame({"Username": ["a", "b"], "Like Count": ["9", cell]})
+    with pytest.raises(DataValidationError) as exc:
+        canonical_posts(df, source="p.csv")
+    msg = str(exc.value)
+    assert msg.startswith("p.csv: row 2, field 'Like Count': "), msg
+    assert repr(cell) in msg and "(1 such row(s))" in msg and "write it as a number" in msg
+
+
+def test_every_count_field_is_read_strictly():
+    for field in ("nb_comments", "retweets", "saves", "play_count", "followers_count"):
+        df = pd.DataFrame({field: ["1", "2", "x"]})
+        with pytest.raises(DataValidationError, match=f"row 3, field '{field}': 'x'"):
+            canonical_posts(df, source="p.csv")
+
+
+def test_row_is_the_data_row_whatever_the_index():
+    df = pd.DataFrame({"likes": ["1", "2", "oops"]}, index=[10, 20, 30])
+    with pytest.raises(DataValidationError, match=r"p\.csv: row 3, field 'likes'"):
+        canonical_posts(df, source="p.csv")
+
+
+def test_merged_spellings_name_the_column_that_holds_the_cell():
+    # a JSON list whose objects spell the field differently becomes one 'likes' field
+    df = pd.DataFrame({"likes": ["4", None], "digg_count": [None, "lots"]}, dtype=object)
+    with pytest.raises(DataValidationError, match="row 2, field 'digg_count': 'lots'"):
+        canonical_posts(df, source="t.json")
+
+
+def test_negative_count_still_refused():
+    with pytest.raises(
+        DataValidationError, match="column 'comments' has a negative value at row 2"
+    ):
+        canonical_posts(pd.DataFrame({"comments": ["3", "-4"]}))
+
+
+def test_listen_amplify_and_score_refuse_an_unreadable_count():
+    posts = pd.DataFrame(
+        {
+            "username": ["a", "b"],
+            "text": ["pawco yes", "pawco no"],
+            "ts": ["2024-05-01", "2024-05-02"],
+            "likes": ["12", "12,50"],
+        }
+    )
+    where = "m.csv: row 2, field 'likes': '12,50' is not a number"
+    with pytest.raises(DataValidationError, match=where):
+        listen(posts, BrandSpec("PawCo"), source="m.csv")
+    with pytest.raises(DataValidationError, match=where):
+        rank_for_amplification(posts, BrandSpec("PawCo"), source="m.csv")
+    prof = pd.DataFrame({"username": ["a", "b"], "followers": [1000, 2000]})
+    with pytest.raises(DataValidationError, match="row 2, field 'likes': '12,50'"):
+        score_creators(prof, posts)

@@ -1,6 +1,6 @@
-"""`social listen`, `social amplify` and `creators score/discover` on files whose post counts
-cannot be read: refused in one sentence naming the file, the row and the column, instead of
-scoring engagement on a count that silently went missing."""
+"""`social listen`, `social amplify` and `creators score/discover` on files whose post counts or
+yes/no flags cannot be read: refused in one sentence naming the file, the row and the column,
+instead of scoring on a count or flag that silently went missing."""
 
 from __future__ import annotations
 
@@ -69,3 +69,12 @@ def test_readable_counts_and_blank_flags_still_score(tmp_path):
     assert got.loc["ana", "tier"] == "micro" and got.loc["ben", "tier"] == "nano"
     # 1,250 likes and 1 comment on 9K followers: the count is read, not left out
     assert got.loc["ben", "engagement_rate"] == pytest.approx(1_251 / 9_000)
+
+
+def test_unreadable_flags_are_refused(tmp_path):
+    p, c = _files(tmp_path, READABLE.replace("2024-05-02,yes", "2024-05-02,maybe"))
+    res = runner.invoke(app, ["social", "amplify", "-i", str(p), "--brand", "PawCo"])
+    _refused(res, f"{p}: row 2, field 'sponsored': 'maybe' is not true/false", "write yes or no")
+    c.write_text(CREATORS.replace("pets,no", "pets,sometimes"))
+    res = runner.invoke(app, ["creators", "score", "-i", str(c)])
+    _refused(res, f"{c}: row 1, field 'private': 'sometimes' is not true/false")

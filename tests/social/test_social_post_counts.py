@@ -1,6 +1,6 @@
-"""Post counts go through the project's number reader: what exports write is read, a blank or
-placeholder stays missing, and anything else is refused naming the source, the row and the
-user's column instead of silently becoming a missing count."""
+"""Post counts and yes/no post flags go through the project's readers: what exports write is
+read, a blank or placeholder stays missing, and anything else is refused naming the source, the
+row and the user's column instead of silently becoming a missing count or flag."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from micromix.errors import DataValidationError
 from micromix.influencers import score_creators
-from micromix.social import BrandSpec, listen, rank_for_amplification
+from micromix.social import BrandSpec, listen, rank_for_amplification, sponsored_flags
 from micromix.social.columns import canonical_posts
 
 
@@ -72,6 +72,47 @@ def test_negative_count_still_refused():
         DataValidationError, match="column 'comments' has a negative value at row 2"
     ):
         canonical_posts(pd.DataFrame({"comments": ["3", "-4"]}))
+
+
+@pytest.mark.parametrize(
+    ("cell", "want"),
+    [("yes", 1.0), ("Y", 1.0), ("true", 1.0), ("1", 1.0), ("no", 0.0), ("N", 0.0), ("0", 0.0)],
+)
+def test_post_flags_read_the_one_vocabulary(cell, want):
+    out = canonical_posts(pd.DataFrame({"is_ad": [cell], "rights": [cell], "is_owned": [cell]}))
+    assert out[["is_sponsored", "rights_granted", "is_owned"]].iloc[0].tolist() == [want] * 3
+
+
+@pytest.mark.parametrize("cell", [None, "", "-", "N/A"])
+def test_blank_post_flag_stays_missing(cell):
+    out = canonical_posts(pd.DataFrame({"sponsored": [cell, "yes"]}, dtype=object))
+    assert math.isnan(out["is_sponsored"].iloc[0]) and out["is_sponsored"].iloc[1] == 1.0
+    assert sponsored_flags(out).tolist() == [False, True]
+
+
+@pytest.mark.parametrize(("header", "cell"), [("Sponsored", "maybe"), ("usage_rights", "pending")])
+def test_unreadable_post_flag_is_refused(header, cell):
+    df = pd.DataFrame({"caption": ["a", "b"], header: ["no", cell]})
+    with pytest.raises(DataValidationError) as exc:
+        canonical_posts(df, source="p.csv")
+    msg = str(exc.value)
+    assert msg.startswith(f"p.csv: row 2, field {header!r}: {cell!r} is not true/false"), msg
+    assert "write yes or no" in msg
+
+
+def test_typed_flags_keep_what_sources_and_rights_were():
+    df = pd.DataFrame(
+        {
+            "author": ["u1", "u2", "u3"],
+            "text": ["love pawco", "pawco is great #ad", "pawco bowl"],
+            "is_sponsored": [False, True, False],
+            "rights": ["yes", "no", None],
+            "likes": [10, 20, 30],
+        }
+    )
+    assert sponsored_flags(canonical_posts(df)).tolist() == [False, True, False]
+    ranked = rank_for_amplification(df, BrandSpec("PawCo"), require_mention=False)
+    assert dict(zip(ranked["author_id"], ranked["rights"])) == {"u1": 1.0, "u3": 0.0}
 
 
 def test_listen_amplify_and_score_refuse_an_unreadable_count():

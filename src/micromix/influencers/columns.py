@@ -22,6 +22,7 @@ from micromix.social.columns import (
     cell_place,
     check_non_negative,
     identifier_column,
+    strict_flags,
     strict_numbers,
     to_bool,
 )
@@ -160,15 +161,15 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     The identifying column of the input (``username``, ``handle``, ``id``...) is copied to
     ``creator_id``; if there is none, the row number is used.  Numeric fields accept strings
     such as ``"475.8m"``; flags accept yes/no, true/false and 1/0; a free-text ``bio`` and a
-    ``url`` column are turned into ``bio_length`` and ``has_external_link``.
+    ``url`` column are turned into ``bio_length`` and ``has_external_link`` (a link means yes).
 
     Raises
     ------
     DataValidationError
         When ``df`` has no rows, a numeric cell is not blank and cannot be read as a number
-        (``"12,50"``, ``"abc"``; placeholders such as ``-`` or ``N/A`` count as blank), or a
-        count column holds negative numbers.  The message names the file, the row and the
-        input's column.
+        (``"12,50"``, ``"abc"``; placeholders such as ``-`` or ``N/A`` count as blank), a flag
+        cell is not blank and not a yes/no word (``"maybe"``), or a count column holds
+        negative numbers.  The message names the file, the row and the input's column.
     """
     if len(df) == 0:
         raise DataValidationError(
@@ -195,16 +196,8 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
         out["engagement_rate_input"] = er.where(er <= 1.0, er / 100.0)
     for f in FLAG_FIELDS:
         if f in out.columns:
-            col = out[f]
-            if f == "has_external_link" and not (
-                pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
-            ):
-                txt = col.astype("string").str.strip()
-                flag = to_bool(col)
-                looks_url = txt.str.contains(r"[./]", regex=True).fillna(False).astype(bool)
-                out[f] = flag.where(flag.notna(), looks_url.astype(float).where(txt.notna()))
-            else:
-                out[f] = to_bool(col)
+            # a website / external URL column holds the link itself: a link means yes
+            out[f] = strict_flags(out[f], place(f), url=f == "has_external_link")
     if "bio_length" not in out.columns and "bio" in out.columns:
         bio = out["bio"].astype("string")
         flag = to_bool(out["bio"])

@@ -32,6 +32,7 @@ from micromix.schema.values import (
 __all__ = [
     "ID_CANDIDATES",
     "POST_ALIASES",
+    "POST_FLAGS",
     "POST_NUMERIC",
     "canonical_posts",
     "canonicalize",
@@ -40,6 +41,7 @@ __all__ = [
     "find_column",
     "identifier_column",
     "normalize_name",
+    "strict_flags",
     "strict_numbers",
     "to_bool",
     "to_number",
@@ -178,6 +180,8 @@ ID_CANDIDATES: tuple[str, ...] = (
 )
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+#: a cell of a link flag (``has_external_link``) that is the link itself
+_LINK = re.compile(r"[./]")
 
 
 def normalize_name(name: object) -> str:
@@ -264,7 +268,7 @@ def to_bool(s: pd.Series) -> pd.Series:
     """Parse a column of flags (``True``/``yes``/``1``/``N``...) into a float 1/0/NaN series.
 
     Lenient: a cell that is not a yes/no word is NaN (a free-text ``bio`` that may hold Y/N is
-    read this way).
+    read this way); fields that must be flags go through :func:`strict_flags`.
     """
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         return (pd.to_numeric(s, errors="coerce") > 0).astype(float).where(s.notna())
@@ -293,6 +297,8 @@ def to_timestamp(s: pd.Series) -> pd.Series:
 
 #: numeric post fields parsed by :func:`canonical_posts`
 POST_NUMERIC = ("likes", "comments", "shares", "saves", "views", "author_followers")
+#: yes/no post fields parsed by :func:`canonical_posts` (those the analyses read)
+POST_FLAGS = ("is_sponsored", "is_owned", "rights_granted")
 
 
 def cell_place(
@@ -346,6 +352,46 @@ def strict_numbers(
     return got.values.astype("Float64").astype(float)
 
 
+def strict_flags(values: pd.Series, where: Callable[[int], str], *, url: bool = False) -> pd.Series:
+    """One yes/no input field through the project's true/false reader, as a float 1/0/NaN series.
+
+    The words are :data:`~micromix.schema.values.TRUE_WORDS` / ``FALSE_WORDS`` (``yes``/``no``,
+    ``y``/``n``, ``true``/``false``, ``1``/``0``...); blank cells and the placeholders numbers
+    allow (``-``, ``N/A``) stay missing; with ``url`` a cell that looks like a link (has a ``.``
+    or ``/``) means yes.
+
+    Raises
+    ------
+    DataValidationError
+        For the first other cell, placed by ``where`` (see :func:`cell_place`).
+    """
+    got = read_bools(values.astype(object))
+    problems = got.problems.copy()
+    out = got.values.astype("Float64").astype(float)
+    bad = problems.notna().to_numpy()
+    if bad.any():
+        # the placeholders of number columns ("-", "--", "N/A") mean no value here too
+        as_number = read_numbers(values.astype(object))
+        placeholder = (as_number.values.isna() & as_number.problems.isna()).to_numpy(bool)
+        problems[placeholder] = None
+        if url:
+            is_link = values.astype(object).map(
+                lambda v: isinstance(v, str) and bool(_LINK.search(v))
+            )
+            link = is_link.to_numpy(dtype=bool) & bad & ~placeholder
+            out[link] = 1.0
+            problems[link] = None
+    refuse_first(
+        problems.notna().to_numpy(),
+        where,
+        problems,
+        "write yes or no (or true/false, 1/0)"
+        + (", or the link itself," if url else "")
+        + " or leave the cell empty where it is unknown",
+    )
+    return out
+
+
 def check_non_negative(values: pd.Series, name: str, source: str) -> None:
     """Raise :class:`~micromix.errors.DataValidationError` naming the first negative count."""
     from micromix.errors import DataValidationError
@@ -368,8 +414,8 @@ def canonical_posts(
     """Return a copy of ``df`` with canonical post columns (see :data:`POST_ALIASES`) typed.
 
     Counts become floats (``"1.2K"``, ``"1,234"`` accepted; blanks and ``-``/``N/A`` stay
-    missing), ``ts`` a UTC timestamp, ``text`` a string, ``platform`` lower-case.  Missing
-    count columns are left absent.
+    missing), the flags of :data:`POST_FLAGS` float 1/0/NaN, ``ts`` a UTC timestamp, ``text``
+    a string, ``platform`` lower-case.  Missing count columns are left absent.
 
     Parameters
     ----------
@@ -384,9 +430,9 @@ def canonical_posts(
     Raises
     ------
     DataValidationError
-        When the table is empty, a count cell is not blank and cannot be read (``"12,50"``
-        likes: file, row and the input's column are named), a count column has negative
-        values or (``strict_times``) a time cannot be read.
+        When the table is empty, a count or flag cell is not blank and cannot be read
+        (``"12,50"`` likes, ``"maybe"`` sponsored: file, row and the input's column are named),
+        a count column has negative values or (``strict_times``) a time cannot be read.
     """
     from micromix.errors import DataValidationError
 
@@ -397,6 +443,9 @@ def canonical_posts(
         if f in out.columns:
             out[f] = strict_numbers(out[f], cell_place(df, (f, *POST_ALIASES[f]), source, out[f]))
             check_non_negative(out[f], f, source)
+    for f in POST_FLAGS:
+        if f in out.columns:
+            out[f] = strict_flags(out[f], cell_place(df, (f, *POST_ALIASES[f]), source, out[f]))
     if "ts" in out.columns and strict_times:
         field = find_column(df.columns, ("ts", *POST_ALIASES["ts"])) or "ts"
         got = read_timestamps(out["ts"].reset_index(drop=True), dayfirst=dayfirst)

@@ -12,15 +12,18 @@ Quickstart
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from micromix.errors import DataValidationError
-from micromix.schema.values import read_numbers, refuse_first
 from micromix.social.columns import (
     canonicalize,
+    cell_place,
     check_non_negative,
     identifier_column,
-    normalize_name,
+    strict_flags,
+    strict_numbers,
     to_bool,
 )
 
@@ -130,7 +133,8 @@ PROFILE_ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-#: fields parsed as numbers (``"12.5K"`` and ``"1,234"`` accepted; see :func:`_profile_numbers`)
+#: fields parsed as numbers (``"12.5K"`` and ``"1,234"`` accepted; see
+#: :func:`~micromix.social.columns.strict_numbers`)
 NUMERIC_FIELDS = (
     "followers",
     "following",
@@ -157,14 +161,15 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     The identifying column of the input (``username``, ``handle``, ``id``...) is copied to
     ``creator_id``; if there is none, the row number is used.  Numeric fields accept strings
     such as ``"475.8m"``; flags accept yes/no, true/false and 1/0; a free-text ``bio`` and a
-    ``url`` column are turned into ``bio_length`` and ``has_external_link``.
+    ``url`` column are turned into ``bio_length`` and ``has_external_link`` (a link means yes).
 
     Raises
     ------
     DataValidationError
         When ``df`` has no rows, a numeric cell is not blank and cannot be read as a number
-        (``"12,50"``, ``"abc"``; placeholders such as ``-`` or ``N/A`` count as blank), or a
-        count column holds negative numbers.
+        (``"12,50"``, ``"abc"``; placeholders such as ``-`` or ``N/A`` count as blank), a flag
+        cell is not blank and not a yes/no word (``"maybe"``), or a count column holds
+        negative numbers.  The message names the file, the row and the input's column.
     """
     if len(df) == 0:
         raise DataValidationError(
@@ -176,9 +181,13 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
         out["creator_id"] = df[id_col].astype("string").to_numpy()
     else:
         out["creator_id"] = pd.Series(range(1, len(df) + 1), index=df.index).astype("string")
+
+    def place(f: str) -> Callable[[int], str]:
+        return cell_place(df, (f, *PROFILE_ALIASES[f]), source, out[f])
+
     for f in NUMERIC_FIELDS:
         if f in out.columns:
-            out[f] = _profile_numbers(out[f], f, df, source)
+            out[f] = strict_numbers(out[f], place(f), rate=f in RATE_FIELDS)
             if f in COUNT_FIELDS:
                 check_non_negative(out[f], f, source)
     if "engagement_rate_input" in out.columns:
@@ -187,16 +196,8 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
         out["engagement_rate_input"] = er.where(er <= 1.0, er / 100.0)
     for f in FLAG_FIELDS:
         if f in out.columns:
-            col = out[f]
-            if f == "has_external_link" and not (
-                pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
-            ):
-                txt = col.astype("string").str.strip()
-                flag = to_bool(col)
-                looks_url = txt.str.contains(r"[./]", regex=True).fillna(False).astype(bool)
-                out[f] = flag.where(flag.notna(), looks_url.astype(float).where(txt.notna()))
-            else:
-                out[f] = to_bool(col)
+            # a website / external URL column holds the link itself: a link means yes
+            out[f] = strict_flags(out[f], place(f), url=f == "has_external_link")
     if "bio_length" not in out.columns and "bio" in out.columns:
         bio = out["bio"].astype("string")
         flag = to_bool(out["bio"])
@@ -209,38 +210,3 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     if "country" in out.columns:
         out["country"] = out["country"].astype("string").str.strip()
     return out
-
-
-def _header(df: pd.DataFrame, field: str, row: int, cell: object) -> str:
-    """The input column a profile field's cell at ``row`` (0-based) came from, as headed."""
-    names = {normalize_name(a) for a in (field, *PROFILE_ALIASES[field])}
-    cols = [j for j, c in enumerate(df.columns) if normalize_name(c) in names]
-    for j in cols:  # several spellings may have been merged into one field
-        if str(df.iat[row, j]) == str(cell):
-            return str(df.columns[j])
-    return str(df.columns[cols[0]]) if cols else field
-
-
-def _profile_numbers(raw: pd.Series, field: str, df: pd.DataFrame, source: str) -> pd.Series:
-    """One numeric profile field through the project's number reader, as floats.
-
-    Counts and prices accept what exports write (``"12.5K"``, ``"475.8m"``, ``"1,234"``,
-    ``"$1,200"``); rates also accept ``"1.39%"``.  Blank cells and placeholders (``-``,
-    ``N/A``) stay missing; any other cell that is not a number is refused with its row.
-    """
-    rate = field in RATE_FIELDS
-    got = read_numbers(raw, percent=rate, abbreviated=not rate)
-    bad = got.problems.notna().to_numpy()
-
-    def where(row: int) -> str:
-        return f"{source}: row {row}, field {_header(df, field, row - 1, raw.iat[row - 1])!r}"
-
-    example = "0.035 or 3.5%" if rate else "12500, 12.5K or 12,500"
-    refuse_first(
-        bad,
-        where,
-        got.problems,
-        f"write it as a number such as {example} (decimals with a point), or leave the cell "
-        "empty where it is unknown",
-    )
-    return got.values.astype("Float64").astype(float)

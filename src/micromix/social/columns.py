@@ -17,7 +17,7 @@ Quickstart
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
@@ -32,13 +32,17 @@ from micromix.schema.values import (
 __all__ = [
     "ID_CANDIDATES",
     "POST_ALIASES",
+    "POST_FLAGS",
     "POST_NUMERIC",
     "canonical_posts",
     "canonicalize",
+    "cell_place",
     "check_non_negative",
     "find_column",
     "identifier_column",
     "normalize_name",
+    "strict_flags",
+    "strict_numbers",
     "to_bool",
     "to_number",
     "to_timestamp",
@@ -176,6 +180,8 @@ ID_CANDIDATES: tuple[str, ...] = (
 )
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+#: a cell of a link flag (``has_external_link``) that is the link itself
+_LINK = re.compile(r"[./]")
 
 
 def normalize_name(name: object) -> str:
@@ -259,7 +265,11 @@ def identifier_column(df: pd.DataFrame) -> str | None:
 
 
 def to_bool(s: pd.Series) -> pd.Series:
-    """Parse a column of flags (``True``/``yes``/``1``/``N``...) into a float 1/0/NaN series."""
+    """Parse a column of flags (``True``/``yes``/``1``/``N``...) into a float 1/0/NaN series.
+
+    Lenient: a cell that is not a yes/no word is NaN (a free-text ``bio`` that may hold Y/N is
+    read this way); fields that must be flags go through :func:`strict_flags`.
+    """
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
         return (pd.to_numeric(s, errors="coerce") > 0).astype(float).where(s.notna())
     return read_bools(s.astype(object)).values.astype("Float64").astype(float)
@@ -269,6 +279,7 @@ def to_number(s: pd.Series) -> pd.Series:
     """Parse counts such as ``"475.8m"``, ``"1,234"``, ``"12K"`` or ``"1.39%"`` into floats.
 
     Percentages become fractions (``"1.39%"`` -> ``0.0139``); anything else unparsable is NaN.
+    Lenient; input columns go through :func:`strict_numbers`, which refuses such a cell.
     """
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.astype(float)
@@ -286,6 +297,99 @@ def to_timestamp(s: pd.Series) -> pd.Series:
 
 #: numeric post fields parsed by :func:`canonical_posts`
 POST_NUMERIC = ("likes", "comments", "shares", "saves", "views", "author_followers")
+#: yes/no post fields parsed by :func:`canonical_posts` (those the analyses read)
+POST_FLAGS = ("is_sponsored", "is_owned", "rights_granted")
+
+
+def cell_place(
+    df: pd.DataFrame, names: tuple[str, ...], source: str, values: pd.Series
+) -> Callable[[int], str]:
+    """Name a field's cell as the user wrote it: ``where(3)`` -> ``"p.csv: row 3, field 'Likes'"``.
+
+    ``names`` are the field's spellings (compared after :func:`normalize_name`), ``values`` the
+    field as :func:`canonicalize` made it from ``df`` (rows in the same order); rows are 1-based
+    data rows.  When several input columns were merged into the field, the one holding the cell
+    is named.
+    """
+    wanted = {normalize_name(a) for a in names}
+    cols = [j for j, c in enumerate(df.columns) if normalize_name(c) in wanted]
+
+    def where(row: int) -> str:
+        header = str(df.columns[cols[0]]) if cols else names[0]
+        for j in cols:
+            if str(df.iat[row - 1, j]) == str(values.iat[row - 1]):
+                header = str(df.columns[j])
+                break
+        return f"{source}: row {row}, field {header!r}"
+
+    return where
+
+
+def strict_numbers(
+    values: pd.Series, where: Callable[[int], str], *, rate: bool = False
+) -> pd.Series:
+    """One numeric input field through the project's number reader, as floats.
+
+    Counts and prices accept what exports write (``"12.5K"``, ``"475.8m"``, ``"1,234"``,
+    ``"$1,200"``); a ``rate`` accepts ``"1.39%"`` (-> 0.0139) and no abbreviations.  Blank cells
+    and placeholders (``-``, ``--``, ``N/A``) stay missing.
+
+    Raises
+    ------
+    DataValidationError
+        For the first other cell that is not a number, placed by ``where`` (see
+        :func:`cell_place`), with how many such cells there are and what to write instead.
+    """
+    got = read_numbers(values, percent=rate, abbreviated=not rate)
+    example = "0.035 or 3.5%" if rate else "12500, 12.5K or 12,500"
+    refuse_first(
+        got.problems.notna().to_numpy(),
+        where,
+        got.problems,
+        f"write it as a number such as {example} (decimals with a point), or leave the cell "
+        "empty where it is unknown",
+    )
+    return got.values.astype("Float64").astype(float)
+
+
+def strict_flags(values: pd.Series, where: Callable[[int], str], *, url: bool = False) -> pd.Series:
+    """One yes/no input field through the project's true/false reader, as a float 1/0/NaN series.
+
+    The words are :data:`~micromix.schema.values.TRUE_WORDS` / ``FALSE_WORDS`` (``yes``/``no``,
+    ``y``/``n``, ``true``/``false``, ``1``/``0``...); blank cells and the placeholders numbers
+    allow (``-``, ``N/A``) stay missing; with ``url`` a cell that looks like a link (has a ``.``
+    or ``/``) means yes.
+
+    Raises
+    ------
+    DataValidationError
+        For the first other cell, placed by ``where`` (see :func:`cell_place`).
+    """
+    got = read_bools(values.astype(object))
+    problems = got.problems.copy()
+    out = got.values.astype("Float64").astype(float)
+    bad = problems.notna().to_numpy()
+    if bad.any():
+        # the placeholders of number columns ("-", "--", "N/A") mean no value here too
+        as_number = read_numbers(values.astype(object))
+        placeholder = (as_number.values.isna() & as_number.problems.isna()).to_numpy(bool)
+        problems[placeholder] = None
+        if url:
+            is_link = values.astype(object).map(
+                lambda v: isinstance(v, str) and bool(_LINK.search(v))
+            )
+            link = is_link.to_numpy(dtype=bool) & bad & ~placeholder
+            out[link] = 1.0
+            problems[link] = None
+    refuse_first(
+        problems.notna().to_numpy(),
+        where,
+        problems,
+        "write yes or no (or true/false, 1/0)"
+        + (", or the link itself," if url else "")
+        + " or leave the cell empty where it is unknown",
+    )
+    return out
 
 
 def check_non_negative(values: pd.Series, name: str, source: str) -> None:
@@ -309,8 +413,9 @@ def canonical_posts(
 ) -> pd.DataFrame:
     """Return a copy of ``df`` with canonical post columns (see :data:`POST_ALIASES`) typed.
 
-    Counts become floats (``"1.2K"`` accepted), ``ts`` becomes a UTC timestamp, ``text`` a
-    string, ``platform`` lower-case.  Missing count columns are left absent.
+    Counts become floats (``"1.2K"``, ``"1,234"`` accepted; blanks and ``-``/``N/A`` stay
+    missing), the flags of :data:`POST_FLAGS` float 1/0/NaN, ``ts`` a UTC timestamp, ``text``
+    a string, ``platform`` lower-case.  Missing count columns are left absent.
 
     Parameters
     ----------
@@ -325,8 +430,9 @@ def canonical_posts(
     Raises
     ------
     DataValidationError
-        When the table is empty, a count column has negative values or (``strict_times``) a
-        time cannot be read.
+        When the table is empty, a count or flag cell is not blank and cannot be read
+        (``"12,50"`` likes, ``"maybe"`` sponsored: file, row and the input's column are named),
+        a count column has negative values or (``strict_times``) a time cannot be read.
     """
     from micromix.errors import DataValidationError
 
@@ -335,8 +441,11 @@ def canonical_posts(
     out = canonicalize(df, POST_ALIASES)
     for f in POST_NUMERIC:
         if f in out.columns:
-            out[f] = to_number(out[f])
+            out[f] = strict_numbers(out[f], cell_place(df, (f, *POST_ALIASES[f]), source, out[f]))
             check_non_negative(out[f], f, source)
+    for f in POST_FLAGS:
+        if f in out.columns:
+            out[f] = strict_flags(out[f], cell_place(df, (f, *POST_ALIASES[f]), source, out[f]))
     if "ts" in out.columns and strict_times:
         field = find_column(df.columns, ("ts", *POST_ALIASES["ts"])) or "ts"
         got = read_timestamps(out["ts"].reset_index(drop=True), dayfirst=dayfirst)

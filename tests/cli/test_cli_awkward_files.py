@@ -182,3 +182,23 @@ def test_a_contact_list_is_never_written_with_empty_ids(tmp_path):
     )  # fmt: skip
     _refused(res, "row 5, field 'user_id' is empty")  # 20 contacts with blank ids were written
     assert not out.exists()
+
+
+def test_a_line_split_by_an_unquoted_separator_is_refused_not_dropped(tmp_path):
+    # "1,250" unquoted splits a row into one field too many; reading the file without that row
+    # would count two posts of three and fit a purchase history with a purchase missing
+    posts = tmp_path / "posts.csv"
+    posts.write_text(
+        "post_id,text,likes,date\n1,love PawCo,1250,2024-05-01\n"
+        "2,PawCo rocks,1,250,2024-05-02\n3,PawCo ok,30,2024-05-03\n"
+    )
+    res = runner.invoke(app, ["social", "listen", "-i", str(posts), "--brand", "PawCo"])
+    _refused(res, "line 3: wrong number of fields: 5 fields where the header has 4", "quote")
+    tx = tmp_path / "tx.csv"
+    tx.write_text("customer,date,value\na,2024-01-01,10\nb,2024-01-02,1,250\na,2024-02-01,5\n")
+    res = runner.invoke(
+        app,
+        ["clv", "fit", "--data", str(tx), "--customer-col", "customer", "--date-col", "date",
+         "--value-col", "value"],
+    )  # fmt: skip
+    _refused(res, "line 3", "(1 such line(s))")

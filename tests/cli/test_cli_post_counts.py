@@ -56,7 +56,7 @@ def test_creators_score_and_discover_refuse_an_unreadable_post_count(tmp_path):
     p, c = _files(tmp_path)
     for args in (["score"], ["discover", "--niche", "pets", "--budget", "1000"]):
         res = runner.invoke(app, ["creators", *args, "-i", str(c), "--posts", str(p)])
-        _refused(res, "row 2, field 'Like Count': '12,50' is not a number")
+        _refused(res, f"{p}: row 2, field 'Like Count': '12,50' is not a number")
 
 
 def test_readable_counts_and_blank_flags_still_score(tmp_path):

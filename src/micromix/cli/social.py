@@ -263,7 +263,13 @@ def score_cmd(
         pst = _read(posts) if posts is not None else None
         with progress_bar(output is not None) as update:
             res = score_creators(
-                prof, pst, scheme=tiers, engagement=spec, progress=update, source=str(input)
+                prof,
+                pst,
+                scheme=tiers,
+                engagement=spec,
+                progress=update,
+                source=str(input),
+                posts_source=str(posts),
             )
         for note in res.attrs.get("notes", []):
             err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
@@ -302,7 +308,10 @@ def discover_cmd(
             top=top,
         )
         scored = score_creators(
-            _read(input), _read(posts) if posts is not None else None, source=str(input)
+            _read(input),
+            _read(posts) if posts is not None else None,
+            source=str(input),
+            posts_source=str(posts),
         )
         picked = discover(scored, brief)
         cohorts = compare_cohorts(scored, brief) if compare else None

@@ -80,12 +80,13 @@ def _from_posts(
     followers: pd.Series,
     engagement: EngagementSpec | None,
     step: Callable[[str, float], None],
+    source: str = "posts",
 ) -> tuple[pd.Series, dict[str, pd.Series], pd.Series, pd.Series]:
     """Engagement from the creators' posts, and the niche of their captions where the profile
     states no category: (engagement rate, other engagement columns, niche, concentration)."""
     niche_from_text = pd.Series(pd.NA, index=prof.index, dtype="string")
     conc = pd.Series(np.nan, index=prof.index, dtype=float)
-    p = canonical_posts(posts, source="posts")
+    p = canonical_posts(posts, source=source)
     if "author_id" in p.columns:
         p["author_id"] = _normalized_authors(p["author_id"])
     fol_map = pd.Series(followers.to_numpy(dtype=float), index=key.to_numpy())
@@ -144,6 +145,7 @@ def score_creators(
     model: FakeFollowerModel | None = None,
     progress: Callable[[str, float], None] | None = None,
     source: str = "profiles",
+    posts_source: str = "posts",
 ) -> pd.DataFrame:
     """Score every creator in ``profiles`` (optionally with their ``posts``).
 
@@ -157,8 +159,8 @@ def score_creators(
     scheme, engagement, assumptions, model
         Tier scheme, engagement settings, cost assumptions and fake-follower model (defaults:
         the default tiers, last 12 posts, :data:`DEFAULT_COST_ASSUMPTIONS`, the shipped model).
-    source : str
-        Where ``profiles`` came from (a file name), for error messages and notes.
+    source, posts_source : str
+        Where ``profiles`` and ``posts`` came from (file names), for error messages and notes.
 
     Returns
     -------
@@ -198,7 +200,7 @@ def score_creators(
     if posts is not None:
         step("engagement", 0.2)
         er, extra, niche_from_text, conc = _from_posts(
-            prof, posts, key, followers, engagement, step
+            prof, posts, key, followers, engagement, step, posts_source
         )
     er = _stated_engagement(prof, followers, er)
     out["engagement_rate"] = er.to_numpy()

@@ -1064,7 +1064,8 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
     InputFileError
         The file is missing, empty, not a table, or has no rows.
     DataValidationError
-        The header repeats a name over columns that differ.
+        The header repeats a name over columns that differ, or a line has more or fewer fields
+        than the header (never read with a row left out).
     """
     p = _check_path(path)
     return _tidy(_read_table(p, file_format), p)
@@ -1101,6 +1102,14 @@ def _read_table(p: Path, file_format: str | None) -> pd.DataFrame:
             except Exception:
                 pass  # fall back to the careful reader
     raw = read_raw(p, fmt)
+    if raw.broken:  # a record that cannot be split into the header's fields is not left out
+        line, fld, why = raw.broken[0]
+        where = f"line {line}" + (f", field {fld!r}" if fld else "")
+        raise DataValidationError(
+            f"{p}: {where}: {why} ({len(raw.broken)} such line(s)); a separator inside a value "
+            "(an unquoted 1,250 or a comma in a name) splits it - quote that value or remove "
+            "the separator, then run the command again"
+        )
     df = raw.frame.apply(_maybe_numeric) if len(raw.frame.columns) else raw.frame
     if df.shape[1] == 0:
         raise InputFileError(f"{p}: no columns found; the first line must name the columns")

@@ -257,3 +257,23 @@ def test_an_empty_store_says_what_to_ingest_for_posts_and_creators(fresh_app):
         assert what in r.json()["message"], r.text
     r = client.post("/api/v1/creators/discover", json={"niche": "pet"}, headers=h)
     assert r.status_code == 409 and "micromix ingest creators" in r.text
+
+
+def test_web_analytics_reports_are_served(fresh_app):
+    import pandas as pd
+
+    client, svc = fresh_app()
+    key, _ = svc.keys.create("viewer")
+    h = {"X-API-Key": key}
+    assert client.get("/api/v1/traffic", headers=h).json() == {"reports": []}
+    rows = pd.DataFrame(
+        {"date": pd.to_datetime(["2025-01-01"] * 2).date, "report": "Events: Event name",
+         "dimension": "Event name", "dimension_value": ["page_view", "scroll"],
+         "event_count": [300, 100], "source_id": "f", "source_row": [1, 2]}
+    )  # fmt: skip
+    svc.write(lambda st: st.append("traffic", rows))  # a new data version: no stale answer
+    assert len(client.get("/api/v1/traffic", headers=h).json()["reports"]) == 1
+    (r,) = client.get("/api/v1/traffic?top=1", headers=h).json()["reports"]
+    assert r["totals"] == {"event_count": 400.0} and r["measure"] == "event_count"
+    assert [row["dimension_value"] for row in r["table"]] == ["page_view"]
+    assert r["table"][0]["share"] == 0.75

@@ -238,6 +238,23 @@ def ads_server():
     ads.loc[ads.index[-1], "date_end"] = ads["date"].iloc[-1] + pd.Timedelta(days=9)
     store = Store.open(":memory:")
     store.append("ad_performance", ads)
+    store.append(  # and a GA4 "Pages and screens" download
+        "traffic",
+        pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2025-01-01"] * 2).date,
+                "date_end": pd.to_datetime(["2025-12-31"] * 2).date,
+                "property": "Shop GA4",
+                "report": "Pages and screens: Page path",
+                "dimension": "Page path",
+                "dimension_value": ["/awnings-sussex/", "/awnings-essex/"],
+                "views": [146, 91],
+                "users": [103, 63],
+                "source_id": "ga4",
+                "source_row": [1, 2],
+            }
+        ),
+    )
     svc = Service(store, ServiceConfig(demo=False, rate=0))
     key = svc.keys.create("viewer", name="browser-ads")[0]
     with serving(create_app(svc)) as base:
@@ -260,6 +277,10 @@ def test_dashboard_overview_on_ad_reports_in_two_currencies(ads_server, browser)
         table = s.page.inner_text("#strategy-table")
         assert "currency" in table and "AUD" in table and "£" in table
         assert s.svg_count("#platform-chart") == 1
+        s.page.wait_for_selector("#traffic-card:not([hidden]) table")
+        ga = s.page.inner_text("#traffic-card")
+        assert "Pages and screens: Page path" in ga and "2025-01-01 to 2025-12-31" in ga
+        assert "totals: views 237" in ga and "61.60%" in ga  # 146 of 237 views
         # the only console errors are the refused requests themselves (409 and 422)
         assert all("Failed to load resource" in e for e in s.errors), s.errors
         s.shot("overview-ads-two-currencies")

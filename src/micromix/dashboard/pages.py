@@ -54,7 +54,10 @@ _BODIES: dict[str, str] = {
 <section class="card"><h2>Daily spend and revenue by strategy (attributed)</h2>
   <div class="chart" id="trend-chart"></div></section>
 <section class="card"><h2>KPIs by strategy (attributed)</h2><div class="table" id="strategy-table"></div></section>
-<section class="card"><h2>ROAS by platform (attributed)</h2><div class="chart" id="platform-chart"></div></section>""",
+<section class="card"><h2>ROAS by platform (attributed)</h2><div class="chart" id="platform-chart"></div></section>
+<section class="card" id="traffic-card" hidden><h2>Web and app analytics (GA4 / UA reports)</h2>
+  <p class="hint">As the analytics tool counted them; users are not added up across rows.</p>
+  <div id="traffic-reports"></div></section>""",
     "compare": """
 <p class="lead">Each strategy on the same KPIs, and on <b>incremental</b> return measured by
 randomised holdouts, with intervals.</p>

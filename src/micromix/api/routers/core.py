@@ -44,7 +44,7 @@ __all__ = [
 router = APIRouter()
 
 _DIM = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
-_KINDS = ("events", "ads", "posts", "creators", "audience", "experiments")
+_KINDS = ("events", "ads", "posts", "creators", "audience", "experiments", "traffic")
 #: largest number of dimensions in one KPI query
 MAX_DIMENSIONS = 4
 
@@ -266,6 +266,25 @@ def comparison(
     return Response(
         content=svc.cached(("compare", name, n_boot, level), compute), media_type="application/json"
     )
+
+
+@router.get("/api/v1/traffic", tags=["kpis"], summary="Web-analytics reports (GA4 / UA downloads)")
+def traffic(
+    request: Request,
+    top: Annotated[int, Query(ge=1, le=500)] = 10,
+    who: Principal = requires("viewer"),
+) -> Response:
+    """Each ingested web-analytics report: property, period, totals of what adds up (never
+    users) and its ``top`` leading rows with their share
+    (:func:`micromix.metrics.traffic.traffic_reports`); ``reports`` is empty when none."""
+    from micromix.metrics.traffic import traffic_reports
+
+    svc = _svc(request)
+
+    def compute() -> dict[str, Any]:
+        return {"reports": [r.to_dict() for r in svc.read(lambda st: traffic_reports(st, top=top))]}
+
+    return json_response(svc.cached(("traffic", top), compute))
 
 
 #: characters kept in an uploaded file's name when it is written to a temporary folder

@@ -61,7 +61,7 @@ function el(tag, attrs = {}, ...children) {
 const MONEY = new Set(["spend", "revenue", "cpa", "cpc", "cpm", "emv", "cost", "budget",
   "est_cost_per_post", "cumulative_cost", "predicted_cpa", "predicted_cpc", "predicted_cpm",
   "outcome", "outcome_lo", "outcome_hi", "contribution", "contribution_lo", "contribution_hi"]);
-const RATE = new Set(["ctr", "cvr", "engagement_rate", "predicted_ctr", "authenticity", "fit",
+const RATE = new Set(["ctr", "cvr", "engagement_rate", "predicted_ctr", "authenticity", "fit", "share", "bounce_rate",
   "share_of_outcome", "confidence"]);
 
 const SYMBOLS = { USD: "$", EUR: "€", GBP: "£", JPY: "¥" };
@@ -85,7 +85,8 @@ function fmt(v, col, row) {
   if (typeof v === "number") {
     if (RATE.has(col)) return (100 * v).toFixed(2) + "%";
     if (MONEY.has(col)) {
-      return money(v, Math.abs(v) >= 1000 ? 0 : 2, row && row.currency ? symbolOf(row.currency) : state.symbol);
+      // a row's own currency ("" where its source states none), else the page's
+      return money(v, Math.abs(v) >= 1000 ? 0 : 2, row && typeof row.currency === "string" ? symbolOf(row.currency) : state.symbol);
     }
     if (Number.isInteger(v)) return v.toLocaleString();
     return Math.abs(v) >= 100 ? v.toLocaleString(undefined, { maximumFractionDigits: 1 })
@@ -255,6 +256,10 @@ pages.overview = async () => {
       ],
     });
   });
+  const trafficP = renderTraffic().catch((err) => {
+    $("traffic-card").hidden = false;
+    hintIn("traffic-reports", "No web-analytics reports: " + why(err));
+  });
   // each block on its own: one that cannot be computed (ad rows that cover a month have no
   // daily trend) says why in its own place and the others still show
   const [tot, daily, plat, strat] = await Promise.all([
@@ -306,8 +311,29 @@ pages.overview = async () => {
   table("strategy-table", strat.rows.filter((r) => r.strategy && active(r)), ["strategy",
     ...(mixed ? ["currency"] : []), "spend", "impressions", "ctr", "cpa", "roas", "engagement_rate", "emv"],
   { empty: strat.error ? "No KPIs by strategy: " + strat.error : "No strategy has spend or impressions." });
-  await Promise.all([planP, incrP]);
+  await Promise.all([planP, incrP, trafficP]);
 };
+
+// each ingested GA4 / UA report: its period and totals, then its leading rows
+async function renderTraffic() {
+  const res = await api("/api/v1/traffic?top=10");
+  if (!res.reports.length) return;
+  $("traffic-card").hidden = false;
+  $("traffic-reports").replaceChildren(...res.reports.map((r) => {
+    const period = r.first_day === r.last_day ? r.first_day : r.first_day + " to " + r.last_day;
+    const totals = Object.entries(r.totals).map(([m, v]) => m.replaceAll("_", " ") + " " +
+      (m === "revenue" ? fmt(v, "revenue", { currency: r.currency || "" }) : fmt(v))).join(", ");
+    const box = el("div", { class: "table" });
+    const dim = r.dimension || "value";  // the report's own dimension heads its first column
+    const rows = r.table.map(({ dimension_value: v, ...rest }) => ({ [dim]: v, ...rest,
+      currency: r.currency || "" }));
+    table(box, rows, [dim, ...Object.keys(r.table[0] || {}).filter((c) => c !== "dimension_value")]);
+    return el("div", {}, el("h3", { text: r.report }),
+      el("p", { class: "hint", text: (r.property ? r.property + " · " : "") + period + " · " +
+        r.rows.toLocaleString() + " rows by " + r.dimension + (totals ? "; totals: " + totals : "") }),
+      box);
+  }));
+}
 
 pages.compare = async () => {
   const list = await api("/api/v1/comparisons");

@@ -118,3 +118,20 @@ def test_discover_counts_each_reason_with_its_own_grammar():
         assert part in note, note
     one = why_none(scored.iloc[:1], Brief(niche="pet", budget=1000))
     assert one.startswith("0 of 1 creator fits the brief: 1 has no engagement rate"), one
+
+
+def test_average_engagements_per_post_give_the_engagement_rate():
+    # creator rankings (e.g. a "top 1000 Instagram" list) state "Engagement avg" per post, not a
+    # rate: that average over the followers is the rate, as avg likes + comments would be
+    prof = pd.DataFrame(
+        {
+            "insta_id": ["a", "b", "c"],
+            "Category": ["Beauty", "Beauty", "Beauty"],
+            "Followers": [400_100_000, 6_300_000, 10_000],
+            "Engagement avg": ["9.5M", "954K", None],
+        }
+    )
+    out = score_creators(prof).set_index("insta_id")  # the file's own id column
+    assert out.loc["a", "engagement_rate"] == pytest.approx(9_500_000 / 400_100_000)
+    assert out.loc["b", "engagement_rate"] == pytest.approx(954_000 / 6_300_000)
+    assert pd.isna(out.loc["c", "engagement_rate"])  # unknown stays unknown

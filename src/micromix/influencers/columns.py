@@ -123,6 +123,16 @@ PROFILE_ALIASES: dict[str, tuple[str, ...]] = {
     "avg_likes": ("avg_likes", "average_likes", "mean_likes", "likes_avg", "avg likes"),
     "avg_comments": ("avg_comments", "average_comments", "mean_comments", "comments_avg"),
     "avg_views": ("avg_views", "average_views", "mean_views", "views_avg"),
+    #: likes + comments (+ shares) per post, as creator rankings state it ("Engagement avg")
+    "avg_engagements": (
+        "avg_engagements",
+        "avg_engagement",
+        "average_engagements",
+        "average_engagement",
+        "engagement_avg",
+        "engagements_avg",
+        "mean_engagements",
+    ),
     "engagement_rate_input": (
         "engagement_rate",
         "engagement rate",
@@ -145,6 +155,7 @@ NUMERIC_FIELDS = (
     "avg_likes",
     "avg_comments",
     "avg_views",
+    "avg_engagements",
     "engagement_rate_input",
 )
 #: numeric fields that are rates: ``"1.39%"`` reads as 0.0139, no ``K``/``M`` abbreviations

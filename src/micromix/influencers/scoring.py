@@ -124,14 +124,18 @@ def _from_posts(
 
 
 def _stated_engagement(prof: pd.DataFrame, followers: pd.Series, er: pd.Series) -> pd.Series:
-    """Fill gaps from a stated engagement rate, then from profile-level average likes."""
+    """Fill gaps from a stated engagement rate, then from profile-level average likes (and
+    comments), then from average engagements per post."""
     if "engagement_rate_input" in prof.columns:
         er = er.fillna(prof["engagement_rate_input"])
+    per_follower = followers.where(followers > 0)
     if {"avg_likes", "followers"} <= set(prof.columns):
         avg = prof["avg_likes"] + (
             prof["avg_comments"].fillna(0.0) if "avg_comments" in prof.columns else 0.0
         )
-        er = er.fillna(avg / followers.where(followers > 0))
+        er = er.fillna(avg / per_follower)
+    if {"avg_engagements", "followers"} <= set(prof.columns):
+        er = er.fillna(prof["avg_engagements"] / per_follower)
     return er
 
 

@@ -202,3 +202,43 @@ def test_a_line_split_by_an_unquoted_separator_is_refused_not_dropped(tmp_path):
          "--value-col", "value"],
     )  # fmt: skip
     _refused(res, "line 3", "(1 such line(s))")
+
+
+def test_stray_windows_1252_bytes_in_a_utf8_file_are_read_and_said(tmp_path):
+    # a UTF-8 export with a few characters pasted from a Windows program (the SXSW tweets
+    # file has 480 such lines): every row is read, the characters as Windows-1252, with a note
+    f = tmp_path / "tweets.csv"
+    f.write_bytes(
+        "tweet_text,label\ncaf\u00e9 love \u2013 PawCo,Positive emotion\n".encode()
+        + b"PawCo\x92s new bag is great,Positive emotion\n"
+        + b"PawCo broke \x96 again,Negative emotion\n"
+    )
+    res = runner.invoke(
+        app,
+        [
+            "social",
+            "sentiment",
+            "-i",
+            str(f),
+            "--text-col",
+            "tweet_text",
+            "-o",
+            str(tmp_path / "o.csv"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "2 line(s) hold bytes that are not UTF-8; they were read as Windows-1252" in res.stderr
+    out = pd.read_csv(tmp_path / "o.csv")
+    assert out["tweet_text"].tolist()[1:] == [
+        "PawCo\u2019s new bag is great",
+        "PawCo broke \u2013 again",
+    ]
+    assert out["tweet_text"].iloc[0] == "caf\u00e9 love \u2013 PawCo"  # valid UTF-8 untouched
+    # a JSON Lines line that cannot be read is refused with what to do, not a separator hint
+    j = tmp_path / "posts.jsonl"
+    j.write_text(
+        '{"text": "ok", "ts": "2024-01-01"}\n{"text": "broken", \n{"text": "x", "ts": "2024-01-02"}\n'
+    )
+    res = runner.invoke(app, ["social", "listen", "-i", str(j), "--brand", "PawCo"])
+    text = _refused(res, "line 2", "mend or remove that line")
+    assert "separator" not in text

@@ -60,6 +60,7 @@ __all__ = [
     "out_path",
     "print_checks",
     "progress_bar",
+    "read_input",
     "run_command",
     "to_jsonable",
     "write_csv",
@@ -339,3 +340,14 @@ def note_empty_texts(empty: Any, field: str, has_no: str, left_empty: str) -> No
             highlight=False,
             soft_wrap=True,
         )
+
+
+def read_input(path: Any) -> Any:
+    """A user's data file as a DataFrame (:func:`micromix.ingest.files.read_table`), with what
+    the reader had to say about it (stray bytes read as Windows-1252 ...) on stderr."""
+    from micromix.ingest.files import read_table
+
+    df = read_table(path)
+    for line in df.attrs.get("notes", []):
+        err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
+    return df

@@ -18,6 +18,7 @@ from micromix.cli._common import (
     open_store,
     print_checks,
     progress_bar,
+    read_input,
     run_command,
     write_csv,
 )
@@ -43,9 +44,8 @@ def _split(value: str | None) -> list[str]:
 
 
 def _read(path: Path, what: str) -> pd.DataFrame:
-    from micromix.ingest.files import read_table
 
-    df = read_table(path)
+    df = read_input(path)
     if len(df) == 0:
         raise ConfigError(f"{path}: the {what} file has a header but no rows")
     return df

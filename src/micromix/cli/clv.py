@@ -32,6 +32,7 @@ from micromix.cli._common import (
     err_console,
     open_store,
     progress_bar,
+    read_input,
     run_command,
     to_jsonable,
 )
@@ -191,11 +192,10 @@ def clv_fit(
 
     def body() -> None:
         from micromix.clv import fit_clv
-        from micromix.ingest.files import read_table
 
         _check_plot_path(plot)
         order = date_order(dayfirst, monthfirst)
-        df = read_table(data)
+        df = read_input(data)
         with progress_bar(not as_json) as update:
             res = fit_clv(
                 df,

@@ -26,6 +26,7 @@ from micromix.cli._common import (
     out_path,
     print_checks,
     progress_bar,
+    read_input,
     run_command,
     write_csv,
 )
@@ -81,12 +82,11 @@ def mmm_fit(
     """Fit the mix model; write contributions.csv, summary.json and model.json to --output."""
 
     def body() -> None:
-        from micromix.ingest.files import read_table
         from micromix.measurement import MarketingMixModel, MMMSpec, lift_tests_from_frame
 
-        df = read_table(data)
+        df = read_input(data)
         tests = (
-            lift_tests_from_frame(read_table(lift_tests), str(lift_tests))
+            lift_tests_from_frame(read_input(lift_tests), str(lift_tests))
             if lift_tests is not None
             else ()
         )
@@ -216,10 +216,9 @@ def experiment_analyze(
     """Difference in means with intervals, CUPED and an always-valid reading per arm."""
 
     def body() -> None:
-        from micromix.ingest.files import read_table
         from micromix.measurement import analyze_experiment
 
-        df = read_table(data)
+        df = read_input(data)
         res = analyze_experiment(
             df, arm_col=arm_col, outcome=outcome, covariate=covariate, control=control, alpha=alpha
         )

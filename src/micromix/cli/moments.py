@@ -17,11 +17,12 @@ from micromix.cli._common import (
     err_console,
     note_empty_texts,
     open_store,
+    read_input,
     run_command,
     write_csv,
 )
 from micromix.errors import ConfigError
-from micromix.ingest.files import read_table, require_columns
+from micromix.ingest.files import require_columns
 
 if TYPE_CHECKING:
     from micromix.moments.realtime import MomentDetector
@@ -82,7 +83,7 @@ def classify_cmd(
     def body() -> None:
         from micromix.moments.classify import classify_texts
 
-        df = read_table(input)
+        df = read_input(input)
         require_columns(df, [text_col], input)
         res = classify_texts(
             df[text_col], model=model, topics=topics, prior=prior, embeddings=embeddings
@@ -129,7 +130,7 @@ def bursts_cmd(
 
         from micromix.moments.bursts import detect_bursts
 
-        df = read_table(input)
+        df = read_input(input)
         if no_header:  # the first "header" line is data
             df = pd.concat([df.columns.to_frame().T, df], ignore_index=True)
             df.columns = [f"c{i}" for i in range(df.shape[1])]
@@ -177,7 +178,7 @@ def sessions_cmd(
     def body() -> None:
         from micromix.moments.sessions import moment_kpis, tag_sessions
 
-        df = read_table(input)
+        df = read_input(input)
         sessions = tag_sessions(df, source=str(input))
         if output is not None:
             write_csv(sessions, output)

@@ -18,6 +18,7 @@ from micromix.cli._common import (
     err_console,
     note_empty_texts,
     progress_bar,
+    read_input,
     run_command,
     write_csv,
 )
@@ -39,9 +40,8 @@ creators_app = typer.Typer(
 
 def _read(path: Path) -> Any:
     """Read a table (rule rows and wrapped JSON are handled by ``read_table``)."""
-    from micromix.ingest.files import read_table
 
-    df = read_table(path)
+    df = read_input(path)
     if len(df) == 0:
         raise DataValidationError(
             f"{path}: the file has a header but no data rows; export it again"

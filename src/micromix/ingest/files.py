@@ -71,6 +71,7 @@ __all__ = [
     "MAX_FIELD_CHARS",
     "MAX_JSON_DEPTH",
     "MAX_NUMBER_DIGITS",
+    "STRAY_AS_CP1252",
     "BigNumber",
     "RawTable",
     "RowLimitError",
@@ -201,6 +202,9 @@ def decode_text(
     InputFileError
         The encoding cannot be told (or ``encoding`` is unknown).
     """
+    if encoding == STRAY_AS_CP1252:
+        text = data.decode("utf-8", errors=_CP1252_ERRORS).removeprefix("\ufeff")
+        return text, encoding
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -246,6 +250,24 @@ def _sanitize(name: object) -> str:
 
 
 _BAD_BYTES = re.compile("[\udc80-\udcff]")
+
+#: the encoding :func:`read_table` reads a UTF-8 file with stray single-byte characters in:
+#: valid UTF-8 as UTF-8, every other byte as Windows-1252 (a ``’`` or ``é`` pasted from a
+#: Windows program), so no row is lost to a character
+STRAY_AS_CP1252 = "utf-8+cp1252"
+_CP1252_ERRORS = "micromix-cp1252"
+
+
+def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    # the five bytes Windows-1252 leaves undefined keep their Latin-1 meaning
+    text = "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad)
+    return text, exc.end
+
+
+codecs.register_error(_CP1252_ERRORS, _cp1252_bytes)
 
 
 def _has_bad_bytes(s: str) -> bool:
@@ -1054,7 +1076,9 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
 
     Besides the format's own rules (see the module): header names lose surrounding blanks;
     a name the header gives twice is refused when its columns hold different values (which one
-    a command reads would be a guess) and read once when they are copies; a column of JSON
+    a command reads would be a guess) and read once when they are copies; stray bytes that are
+    not UTF-8 in a UTF-8 text file are read as Windows-1252 and counted in ``attrs["notes"]``
+    (sentences for the user, also empty); a column of JSON
     objects gains one column per field (``customer.email``) and its objects, like lists,
     become JSON text; a text column whose every value is a number as exports write them
     (``$1,234.50``, ``48.5K``, ``1.234,50``) becomes numbers.
@@ -1068,19 +1092,32 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
         than the header (never read with a row left out).
     """
     p = _check_path(path)
-    return _tidy(_read_table(p, file_format), p)
+    notes: list[str] = []
+    df = _tidy(_read_table(p, file_format, notes), p)
+    df.attrs["notes"] = notes
+    return df
 
 
-def _read_table(p: Path, file_format: str | None) -> pd.DataFrame:
+def _read_table(p: Path, file_format: str | None, notes: list[str]) -> pd.DataFrame:
     fmt = file_format or detect_file_format(p)
     if fmt == "parquet":
         try:
             return pd.read_parquet(p)
         except Exception:
             pass  # bad strings and the like: the careful reader below says which rows
-    if fmt in ("csv", "tsv"):
+    stray = 0
+    if fmt in ("csv", "tsv", "jsonl", "json"):
         data = p.read_bytes()
-        text, _enc = decode_text(data, p)
+        text, enc = decode_text(data, p)
+        if enc == "utf-8" and _has_bad_bytes(text):  # read them, say so, lose no row
+            stray = sum(1 for line in text.splitlines() if _has_bad_bytes(line))
+            text, _ = decode_text(data, p, STRAY_AS_CP1252)
+    if stray:
+        notes.append(
+            f"{p}: {stray:,} line(s) hold bytes that are not UTF-8; they were read as "
+            "Windows-1252 (’ é £ ...) - check those rows' text, or save the file as UTF-8"
+        )
+    if fmt in ("csv", "tsv"):
         plain = not text.lstrip().startswith("#") and not _has_bad_bytes(text)
         if plain:
             try:
@@ -1101,14 +1138,19 @@ def _read_table(p: Path, file_format: str | None) -> pd.DataFrame:
                     return df
             except Exception:
                 pass  # fall back to the careful reader
-    raw = read_raw(p, fmt)
-    if raw.broken:  # a record that cannot be split into the header's fields is not left out
+    raw = read_raw(p, fmt, encoding=STRAY_AS_CP1252 if stray else None)
+    if raw.broken:  # a record that cannot be read is refused, never left out
         line, fld, why = raw.broken[0]
         where = f"line {line}" + (f", field {fld!r}" if fld else "")
+        what = (
+            "a separator inside a value (an unquoted 1,250 or a comma in a name) splits it - "
+            "quote that value or remove the separator"
+            if why.startswith("wrong number of fields")
+            else "mend or remove that line"
+        )
         raise DataValidationError(
-            f"{p}: {where}: {why} ({len(raw.broken)} such line(s)); a separator inside a value "
-            "(an unquoted 1,250 or a comma in a name) splits it - quote that value or remove "
-            "the separator, then run the command again"
+            f"{p}: {where}: {why} ({len(raw.broken)} such line(s)); {what}, then run the "
+            "command again"
         )
     df = raw.frame.apply(_maybe_numeric) if len(raw.frame.columns) else raw.frame
     if df.shape[1] == 0:

@@ -42,7 +42,7 @@ def test_micro_stops_where_the_marginal_return_ends():
         scores, TargetingSpec(budget=100, cost_per_contact=1, value_per_conversion=10)
     )
     assert res.summary["contacts"] == 3  # 0.09 * 10 < 1
-    assert res.audience["rank"].tolist() == [1, 2, 3]
+    assert res.audience["contact_rank"].tolist() == [1, 2, 3]
     assert res.summary["expected_incremental_conversions"] == pytest.approx(0.61)
     assert res.summary["roi"] == pytest.approx((6.1 - 3) / 3)
 
@@ -64,7 +64,7 @@ def test_mass_and_hybrid():
     mass = mass_target(scores, spec)
     assert mass.summary["contacts"] == 3000 and mass.summary["cost"] == pytest.approx(300)
     hyb = hybrid_target(scores, spec)
-    ch = hyb.audience["channel"].value_counts()
+    ch = hyb.audience["contact_channel"].value_counts()
     assert ch["micro"] * 0.2 <= 150 + 1e-9 and hyb.summary["cost"] <= 300 + 1e-9
     assert not hyb.audience["user_id"].duplicated().any()
 
@@ -140,3 +140,22 @@ def test_a_conversion_can_be_worth_each_persons_own_value():
     bad = scores.assign(**{VALUE_COLUMN: [10.0, -1.0, None]})
     with pytest.raises(DataValidationError, match=r"row 2, field 'conversion_value'.*2 such"):
         microtarget(bad, spec)
+
+
+def test_the_contact_list_keeps_the_files_own_columns():
+    # Hillstrom's scores carry the customers' own `channel` (Web / Phone / Multichannel)
+    from micromix.errors import DataValidationError
+
+    scores = pd.DataFrame(
+        {"user_id": ["a", "b", "c"], "channel": ["Web", "Phone", "Multichannel"],
+         "rank": [3, 1, 2], "uplift": [0.30, 0.20, 0.10]}
+    )  # fmt: skip
+    spec = TargetingSpec(budget=10.0, cost_per_contact=1.0, value_per_conversion=20.0)
+    res = microtarget(scores, spec)
+    aud = res.audience.set_index("user_id")
+    assert aud["channel"].to_dict() == {"a": "Web", "b": "Phone", "c": "Multichannel"}
+    assert aud["rank"].to_dict() == {"a": 3, "b": 1, "c": 2}
+    assert aud["contact_rank"].to_dict() == {"a": 1, "b": 2, "c": 3}
+    assert set(aud["contact_channel"]) == {"micro"}
+    with pytest.raises(DataValidationError, match="already has a column 'contact_rank'"):
+        microtarget(scores.assign(contact_rank=1), spec)

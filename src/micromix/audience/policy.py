@@ -54,6 +54,7 @@ from micromix.schema.purchases import read_ids
 from micromix.schema.values import blank_cells
 
 __all__ = [
+    "CONTACT_COLUMNS",
     "POLICIES",
     "VALUE_COLUMN",
     "ComparisonResult",
@@ -145,8 +146,9 @@ class TargetingResult:
     ----------
     policy : str
     audience : DataFrame
-        The contacted rows (input columns plus ``rank``, ``channel`` and, for several arms,
-        ``arm``), best first.
+        The contacted rows (input columns plus :data:`CONTACT_COLUMNS`: ``contact_rank``,
+        ``contact_channel`` (``micro`` or ``mass``), ``expected_uplift`` and, for several arms,
+        ``arm``), best first. The input's own columns are never overwritten.
     summary : dict
         ``policy, eligible, excluded, contacts, cost, expected_incremental_conversions,
         expected_incremental_value, incremental_cpa, roi``.
@@ -254,6 +256,13 @@ def _prepare(
         read_ids(scores["user_id"], "user_id", "the scores", option="name it 'user_id'",
                  who="person")  # fmt: skip
     u, arms = resolve_uplift(scores, uplift_col)
+    adds = [*CONTACT_COLUMNS, *(["arm"] if arms is not None else [])]
+    taken = [c for c in adds if c in scores.columns]
+    if taken:  # the contact list would overwrite the user's own column
+        raise DataValidationError(
+            f"the scores file already has a column {taken[0]!r}, which the contact list adds "
+            f"(it adds {', '.join(adds)}); rename that column and run the command again"
+        )
     df = scores.copy()
     df["_uplift"] = u
     df["_value"] = _conversion_values(scores, spec)
@@ -290,6 +299,10 @@ def _micro_pick(u: np.ndarray, v: np.ndarray, spec: TargetingSpec, budget: float
     return positive[: _affordable(len(positive), spec.cost_per_contact, budget)]
 
 
+#: columns a contact list adds to the scores file's own (which it never overwrites)
+CONTACT_COLUMNS = ("contact_rank", "contact_channel", "expected_uplift")
+
+
 def _affordable(n: int, cost: float, budget: float) -> int:
     """How many of ``n`` contacts at ``cost`` each the budget buys (all when the cost is so
     small that the budget buys more than there are, e.g. a cost of 5e-324)."""
@@ -309,8 +322,8 @@ def _finish(
     spec: TargetingSpec,
 ) -> TargetingResult:
     aud = df.iloc[picked].copy()
-    aud["rank"] = np.arange(1, len(aud) + 1)
-    aud["channel"] = channel
+    aud["contact_rank"] = np.arange(1, len(aud) + 1)
+    aud["contact_channel"] = channel
     u = aud["_uplift"].to_numpy(dtype=float)
     value = float(np.sum(u * aud.pop("_value").to_numpy(dtype=float)))
     cost = float(np.sum(np.where(channel == "micro", spec.cost_per_contact, spec.mass_cost)))

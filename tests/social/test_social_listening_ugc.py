@@ -59,6 +59,48 @@ def test_short_names_do_not_match_inside_words():
     assert m["Apple"].tolist() == [False, True, True, True]
 
 
+def test_short_names_match_only_a_doubled_letter_not_words_one_edit_away():
+    # Instagram captions in Portuguese, Spanish and Italian: "mano" (bro / hand), "mago",
+    # "mangio" and "manga" are one edit from "Mango" and had counted as fuzzy mentions
+    texts = pd.Series(
+        [
+            "Show pesado com meu mano",
+            "el mago de la moda",
+            "oggi mangio fuori",
+            "leo manga",
+            "new mangoo dress",  # a letter typed twice: still a (fuzzy) mention
+            "Mango sale",
+        ]
+    )
+    m = detect_mentions(texts, [BrandSpec("Mango"), BrandSpec("Chewy")])
+    assert m["Mango"].tolist() == [False, False, False, False, True, True]
+    assert m["Mango_fuzzy"].tolist() == [False, False, False, False, True, False]
+    chewy = detect_mentions(pd.Series(["dogs chew everything", "chewyy box"]), [BrandSpec("Chewy")])
+    assert chewy["Chewy"].tolist() == [False, True]
+
+
+def test_longer_names_keep_dropped_added_and_changed_letters():
+    texts = pd.Series(["primak haul", "primarkk bags", "Primark again", "primarks everywhere"])
+    m = detect_mentions(texts, [BrandSpec("Primark")])
+    assert m["Primark"].tolist() == [True, True, True, False]  # "primarks": an inflection
+    assert m["Primark_fuzzy"].tolist() == [True, True, False, False]
+    long = detect_mentions(pd.Series(["barkbax came", "barkbx came"]), [BrandSpec("BarkBox")])
+    assert long["BarkBox_fuzzy"].tolist() == [False, True]  # 0.857 < 0.86; 0.923
+
+
+def test_amplify_does_not_rank_a_word_one_letter_from_a_short_brand():
+    posts = pd.DataFrame(
+        {
+            "author_id": ["a", "b"],
+            "text": ["Show pesado com meu mano", "my new Mango jacket"],
+            "likes": [50, 10],
+        }
+    )
+    ranked = rank_for_amplification(posts, BrandSpec("Mango"))
+    assert ranked["author_id"].tolist() == ["b"]
+    assert "explicit brand mention" in ranked["reasons"].iloc[0]
+
+
 def test_listen_share_of_voice_trend_and_emv():
     res = listen(
         _posts(),

@@ -194,6 +194,24 @@ def test_social_amplify(files):
     assert rows[0]["reasons"]
 
 
+def test_social_amplify_says_when_predictions_use_the_default_benchmark(files):
+    args = ["social", "amplify", "--input", str(files / "posts.csv"), "--brand", "PawCo"]
+    res = _ok(args)
+    notes = [ln for ln in res.stderr.splitlines() if ln.startswith("note:")]
+    assert len(notes) == 1
+    assert "default benchmark" in notes[0] and "pass --ads with your ad export" in notes[0]
+    assert "typical paid social (default benchmark), CPA US$" in res.stdout
+    assert "brand ads" not in res.output
+    rows = json.loads(_ok([*args, "--json"]).stdout)
+    assert "typical paid social (default benchmark)" in rows[0]["reasons"]
+    pd.DataFrame(
+        {"Impressions": [100_000], "Clicks": [1500], "Spent": [900.0], "Total_Conversion": [30]}
+    ).to_csv(files / "ads.csv", index=False)
+    own = _ok([*args, "--ads", str(files / "ads.csv")])
+    assert "note:" not in own.stderr and "default benchmark" not in own.output
+    assert "1.50% brand ads, CPA $" in own.stdout
+
+
 def test_wrapped_json_profiles_and_jsonl_posts(files):
     prof = pd.read_csv(files / "profiles.csv")
     (files / "wrapped.json").write_text(json.dumps({"data": prof.to_dict(orient="records")}))

@@ -8,6 +8,7 @@ import pytest
 
 from micromix.errors import ColumnNotFoundError, ConfigError
 from micromix.social import (
+    DEFAULT_BASELINE_NOTE,
     AdBaseline,
     AmplificationWeights,
     BrandSpec,
@@ -57,6 +58,48 @@ def test_short_names_do_not_match_inside_words():
         pd.Series(["I love apples", "Apple event", "#apple", "@apple hi"]), [BrandSpec("Apple")]
     )
     assert m["Apple"].tolist() == [False, True, True, True]
+
+
+def test_short_names_match_only_a_doubled_letter_not_words_one_edit_away():
+    # Instagram captions in Portuguese, Spanish and Italian: "mano" (bro / hand), "mago",
+    # "mangio" and "manga" are one edit from "Mango" and had counted as fuzzy mentions
+    texts = pd.Series(
+        [
+            "Show pesado com meu mano",
+            "el mago de la moda",
+            "oggi mangio fuori",
+            "leo manga",
+            "new mangoo dress",  # a letter typed twice: still a (fuzzy) mention
+            "Mango sale",
+        ]
+    )
+    m = detect_mentions(texts, [BrandSpec("Mango"), BrandSpec("Chewy")])
+    assert m["Mango"].tolist() == [False, False, False, False, True, True]
+    assert m["Mango_fuzzy"].tolist() == [False, False, False, False, True, False]
+    chewy = detect_mentions(pd.Series(["dogs chew everything", "chewyy box"]), [BrandSpec("Chewy")])
+    assert chewy["Chewy"].tolist() == [False, True]
+
+
+def test_longer_names_keep_dropped_added_and_changed_letters():
+    texts = pd.Series(["primak haul", "primarkk bags", "Primark again", "primarks everywhere"])
+    m = detect_mentions(texts, [BrandSpec("Primark")])
+    assert m["Primark"].tolist() == [True, True, True, False]  # "primarks": an inflection
+    assert m["Primark_fuzzy"].tolist() == [True, True, False, False]
+    long = detect_mentions(pd.Series(["barkbax came", "barkbx came"]), [BrandSpec("BarkBox")])
+    assert long["BarkBox_fuzzy"].tolist() == [False, True]  # 0.857 < 0.86; 0.923
+
+
+def test_amplify_does_not_rank_a_word_one_letter_from_a_short_brand():
+    posts = pd.DataFrame(
+        {
+            "author_id": ["a", "b"],
+            "text": ["Show pesado com meu mano", "my new Mango jacket"],
+            "likes": [50, 10],
+        }
+    )
+    ranked = rank_for_amplification(posts, BrandSpec("Mango"))
+    assert ranked["author_id"].tolist() == ["b"]
+    assert "explicit brand mention" in ranked["reasons"].iloc[0]
 
 
 def test_listen_share_of_voice_trend_and_emv():
@@ -191,3 +234,44 @@ def test_ad_baseline_from_brand_ads_drives_predictions():
 def test_amplification_weights_validate():
     with pytest.raises(ConfigError, match="sum to 1"):
         AmplificationWeights(engagement=0.9)
+
+
+def test_default_baseline_is_worded_as_a_benchmark_not_the_brands_ads():
+    brand = BrandSpec("PawCo", handles=("pawco",))
+    ranked = rank_for_amplification(_ugc(), brand)
+    assert ranked.attrs["baseline"]["default"] is True
+    assert ranked.attrs["notes"] == [DEFAULT_BASELINE_NOTE]
+    assert (
+        "not the brand's own ads" in DEFAULT_BASELINE_NOTE and "US dollars" in DEFAULT_BASELINE_NOTE
+    )
+    for reason in ranked["reasons"]:
+        assert "vs 0.90% typical paid social (default benchmark), CPA US$" in reason
+        assert "brand ads" not in reason
+    ads = pd.DataFrame({"impressions": [100_000], "clicks": [1500], "spend": [900.0]})
+    own = rank_for_amplification(_ugc(), brand, baseline=ad_baseline(ads))
+    assert own.attrs["baseline"]["default"] is False and "notes" not in own.attrs
+    assert all("% brand ads, CPA $" in r for r in own["reasons"])
+    # no conversions in the export: the CVR behind the CPA is the default, and the source says so
+    assert "CVR is the default 2%" in own.attrs["baseline"]["source"]
+    assert not ad_baseline(ads.assign(conversions=[30])).source.count("default")
+
+
+def test_report_content_section_names_the_baseline_it_used():
+    from micromix.plan.evidence import ContentEvidence, Evidence
+    from micromix.reports.builder import ContentCreatorsSection, ReportContext
+
+    brand = BrandSpec("PawCo", handles=("pawco",))
+    ads = pd.DataFrame({"impressions": [100_000], "clicks": [1500], "spend": [900.0]})
+
+    def section(ranked: pd.DataFrame) -> str:
+        ev = Evidence(store_path="s", n_boot=1, level=0.9, seed=0, currency="EUR")
+        ev.content = ContentEvidence("pawco", ranked)
+        return ContentCreatorsSection().render(ReportContext(ev))
+
+    default = section(rank_for_amplification(_ugc(), brand))
+    assert "starts from the brand&#x27;s own ads" not in default
+    assert "typical paid-social figures (default benchmark: CTR 0.9%, CPM $8, CVR 2%" in default
+    assert "US$ " in default and "€" not in default  # the benchmark's CPA is in US dollars
+    own = section(rank_for_amplification(_ugc(), brand, baseline=ad_baseline(ads)))
+    assert "starts from the brand&#x27;s own ads." in own and "default benchmark" not in own
+    assert "€" in own

@@ -208,7 +208,11 @@ def amplify_cmd(
 
     def body() -> None:
         from micromix.social.listening import BrandSpec
-        from micromix.social.ugc import ad_baseline, rank_for_amplification
+        from micromix.social.ugc import (
+            DEFAULT_BASELINE_NOTE,
+            ad_baseline,
+            rank_for_amplification,
+        )
 
         if top < 1:
             raise ConfigError(f"--top {top} must be >= 1")
@@ -221,6 +225,12 @@ def amplify_cmd(
         )
         if "note" in res.attrs:
             err_console.print(res.attrs["note"], highlight=False, soft_wrap=True)
+        if not res.empty and res.attrs["baseline"]["default"]:
+            err_console.print(
+                f"note: {DEFAULT_BASELINE_NOTE}; pass --ads with your ad export to use your own",
+                highlight=False,
+                soft_wrap=True,
+            )
         if as_json:
             emit_frame(res, as_json=True)
             return

@@ -29,6 +29,7 @@ from micromix.social.columns import (
 
 __all__ = [
     "FLAG_FIELDS",
+    "NO_COUNTRY",
     "NUMERIC_FIELDS",
     "PROFILE_ALIASES",
     "canonical_profiles",
@@ -162,6 +163,8 @@ NUMERIC_FIELDS = (
 RATE_FIELDS = ("engagement_rate_input", "username_digit_ratio")
 #: fields that are counts (refused when negative)
 COUNT_FIELDS = ("followers", "following", "posts")
+#: country cells that name a list's scope, not a country (a ranking's "All"): read as no country
+NO_COUNTRY = ("all", "global", "worldwide", "international")
 #: fields parsed as yes/no flags
 FLAG_FIELDS = ("has_profile_pic", "is_private", "has_external_link")
 
@@ -173,6 +176,9 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     ``creator_id``; if there is none, the row number is used.  Numeric fields accept strings
     such as ``"475.8m"``; flags accept yes/no, true/false and 1/0; a free-text ``bio`` and a
     ``url`` column are turned into ``bio_length`` and ``has_external_link`` (a link means yes).
+    A country of "All", "Global", "Worldwide" or "International" (:data:`NO_COUNTRY`; a
+    ranking list's scope, as in a "top 1000, All countries" export) is no country: left empty,
+    with ``attrs["country_scope"]`` counting the rows and their values.
 
     Raises
     ------
@@ -219,5 +225,12 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
         if c in out.columns:
             out[c] = out[c].astype("string").str.strip().str.lower()
     if "country" in out.columns:
-        out["country"] = out["country"].astype("string").str.strip()
+        country = out["country"].astype("string").str.strip()
+        scope = country.str.lower().isin(NO_COUNTRY).fillna(False).astype(bool)
+        if scope.any():
+            out.attrs["country_scope"] = {
+                "rows": int(scope.sum()),
+                "values": sorted(set(country[scope].dropna())),
+            }
+        out["country"] = country.mask(scope)
     return out

@@ -2,7 +2,10 @@
 
 Captions and hashtags are matched against a keyword lexicon per niche (English plus common
 Instagram hashtags); a profile ``category`` (Kim et al. 2020 style: fashion, travel, pet...)
-is used when present.  ``niche_concentration`` is the share of the creator's keyword hits that
+is used when present.  A category of several values ("Fashion|Modeling|Beauty", as creator
+rankings state it) is split on ``|``, ``/``, ``,``, ``;`` and `` & `` and each part mapped
+(:func:`category_niches`): the creator's niche is that of the first part that maps, since such
+lists put the main category first, and the others count as declared secondary niches.  ``niche_concentration`` is the share of the creator's keyword hits that
 fall in the top niche (1.0 = single-topic creator); ``niche_hhi`` is the Herfindahl index of
 the niche shares.
 
@@ -18,6 +21,8 @@ Quickstart
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
@@ -28,8 +33,10 @@ __all__ = [
     "CATEGORY_SYNONYMS",
     "NICHES",
     "NICHE_KEYWORDS",
+    "SECONDARY_FIT",
     "brief_fit",
     "canonical_niche",
+    "category_niches",
     "niche_profile",
 ]
 
@@ -358,6 +365,8 @@ NICHE_KEYWORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 NICHES: tuple[str, ...] = tuple(NICHE_KEYWORDS)
+#: fit of a creator to a brief for a niche their category declares after their main one
+SECONDARY_FIT = 0.5
 
 #: profile category spellings -> canonical niche
 CATEGORY_SYNONYMS: dict[str, str] = {
@@ -408,6 +417,31 @@ def canonical_niche(value: str | None) -> str | None:
             return n
     head = v.split()[0] if v.split() else v
     return head if head in NICHE_KEYWORDS else CATEGORY_SYNONYMS.get(head)
+
+
+#: separators of a category holding several values ("Fashion|Modeling|Beauty")
+_CATEGORY_SPLIT = re.compile(r"\s*[|/,;]\s*|\s+&\s+")
+
+
+def category_niches(value: object) -> tuple[str, ...]:
+    """The niches of a profile category, main one first (``()`` if none maps).
+
+    A whole value that names a niche is kept whole ("Sport & Fitness", "Food & Drink"); any
+    other is split on ``|``, ``/``, ``,``, ``;`` and `` & ``, in order; parts that map to no niche
+    ("Modeling", "Actors") are skipped and a niche is listed once.
+
+    >>> category_niches("Fashion|Modeling|Beauty"), category_niches("Clothing|Outfits")
+    (('fashion', 'beauty'), ('fashion',))
+    >>> category_niches("Sport & Fitness"), category_niches("Humor|Fun|Happiness")
+    (('fitness',), ())
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ()
+    v = str(value).strip().lower()
+    if v in NICHE_KEYWORDS or v in CATEGORY_SYNONYMS:
+        return (str(canonical_niche(v)),)
+    found = (canonical_niche(part) for part in _CATEGORY_SPLIT.split(v))
+    return tuple(dict.fromkeys(n for n in found if n is not None))
 
 
 def _keyword_matrix() -> tuple[dict[str, int], sparse.csr_matrix]:
@@ -467,7 +501,10 @@ def brief_fit(profile: pd.DataFrame, niche: str) -> pd.Series:
     """Fit of each creator to a brief's niche, in [0, 1].
 
     Uses the share of the creator's niche keyword hits in the brief's niche when hits are
-    available, and 1.0 / 0.0 for a matching / non-matching ``niche`` label otherwise.
+    available, and 1.0 / 0.0 for a matching / non-matching ``niche`` label otherwise.  A niche
+    the profile declares besides its main one (``declared_niches``, "fashion|beauty" from a category
+    "Fashion|Modeling|Beauty") fits :data:`SECONDARY_FIT`: above the default minimum fit of a
+    brief, below a creator whose main niche it is.
     """
     n = canonical_niche(niche)
     if n is None:
@@ -481,6 +518,10 @@ def brief_fit(profile: pd.DataFrame, niche: str) -> pd.Series:
         fit = (profile[col] / tot).where(tot > 0)
     if label is not None:
         by_label = (label == n).astype(float).where(label.notna())
+        if "declared_niches" in profile.columns:
+            declared = profile["declared_niches"].astype("string").str.split("|")
+            second = declared.map(lambda d: isinstance(d, list) and n in d[1:]).astype(bool)
+            by_label = by_label.mask(second & (by_label == 0.0), SECONDARY_FIT)
         # a declared category counts at least as much as keyword share
         fit = np.fmax(fit, by_label)
     return fit.astype(float)

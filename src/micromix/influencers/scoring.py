@@ -31,7 +31,7 @@ from micromix.influencers.cost import (
     estimate_rate,
 )
 from micromix.influencers.engagement import EngagementSpec, creator_engagement
-from micromix.influencers.niche import canonical_niche, niche_profile
+from micromix.influencers.niche import category_niches, niche_profile
 from micromix.influencers.tiers import TierScheme, assign_tiers, get_tier_scheme
 from micromix.social.columns import canonical_posts, identifier_column
 
@@ -54,11 +54,12 @@ def join_key(s: pd.Series) -> pd.Series:
     return s.astype("string").str.strip().str.lower().str.lstrip("@")
 
 
-def _niche_of_category(category: pd.Series) -> pd.Series:
-    """:func:`canonical_niche` per distinct category value, broadcast to all rows."""
+def _niches_of_category(category: pd.Series) -> pd.Series:
+    """:func:`category_niches` per distinct category value, broadcast to all rows, as
+    ``"fashion|beauty"`` (main niche first; missing where no part maps)."""
     uniq = category.dropna().unique()
-    lookup = {u: canonical_niche(u) for u in uniq}
-    return category.map(lookup)
+    lookup = {u: "|".join(category_niches(u)) or None for u in uniq}
+    return category.map(lookup).astype("string")
 
 
 def _normalized_authors(author: pd.Series) -> pd.Series:
@@ -110,7 +111,7 @@ def _from_posts(
     if "text" in p.columns:
         step("niche", 0.5)
         have_cat = (
-            _niche_of_category(prof["category"]).notna()
+            _niches_of_category(prof["category"]).notna()
             if "category" in prof.columns
             else pd.Series(False, index=prof.index)
         )
@@ -172,9 +173,11 @@ def score_creators(
         The input's identifying column (or ``creator_id``), then :data:`CONTRACT_COLUMNS`, then
         ``followers, platform, country, engagement_rate_mean, view_engagement_rate,
         er_sponsored, er_organic, sponsored_share, niche_concentration, expected_engagements,
-        emv_per_post, n_posts_used``.  Cells are empty (NaN) where an input is missing; the
+        emv_per_post, n_posts_used, declared_niches``.  ``niche`` is the main niche (of the
+        first part of a category such as "Fashion|Modeling|Beauty" that maps to one, else of
+        the posts); ``declared_niches`` lists every niche the category names ("fashion|beauty").  Cells are empty (NaN) where an input is missing; the
         frame's ``attrs["notes"]`` says so when creators have no follower count (no tier,
-        cost or reach).
+        cost or reach) and when a country such as "All" is read as no country.
 
     Raises
     ------
@@ -215,19 +218,20 @@ def score_creators(
     out["fake_probability"] = fp
     out["authenticity"] = 1.0 - fp
 
-    niche = (
-        _niche_of_category(prof["category"]).astype("string")
+    declared = (
+        _niches_of_category(prof["category"])
         if "category" in prof.columns
         else pd.Series(pd.NA, index=prof.index, dtype="string")
     )
-    out["niche"] = niche.fillna(niche_from_text).to_numpy()
+    out["niche"] = declared.str.split("|").str[0].fillna(niche_from_text).to_numpy()
 
     step("cost", 0.85)
     _add_cost_and_value(out, prof, followers, er, extra, conc, cost_a, sch)
+    out["declared_niches"] = declared.to_numpy()
     out = out.drop(columns=[c for c in ("median_views",) if c in out.columns])
-    note = _no_followers_note(prof, followers, source)
-    if note is not None:
-        out.attrs["notes"] = [note]
+    notes = [_no_followers_note(prof, followers, source), _country_scope_note(prof, source)]
+    if any(notes):
+        out.attrs["notes"] = [n for n in notes if n]
     step("done", 1.0)
     return out
 
@@ -251,6 +255,20 @@ def _no_followers_note(prof: pd.DataFrame, followers: pd.Series, source: str) ->
         f"{'has' if k == 1 else 'have'} no follower count (first: row "
         f"{int(np.flatnonzero(missing)[0]) + 1}), so {empty} are left empty there; fill in "
         "the followers column to score them"
+    )
+
+
+def _country_scope_note(prof: pd.DataFrame, source: str) -> str | None:
+    """One sentence on country cells read as no country ("All": a ranking's scope)."""
+    scope = prof.attrs.get("country_scope")
+    if not scope:
+        return None
+    k, n = scope["rows"], len(prof)
+    said = ", ".join(f"'{v}'" for v in scope["values"])
+    return (
+        f"{source}: the country of {k:,} of {n:,} creator{'s' if n != 1 else ''} is {said}, "
+        "a list's scope rather than a country, so it is left empty (a --country brief will "
+        "not pick them)"
     )
 
 

@@ -804,12 +804,24 @@ class ContentCreatorsSection(Section):
         out = []
         if ev.content is not None:
             brand, ranked = ev.content.brand, ev.content.ranked
+            base = ranked.attrs.get("baseline")
+            default = bool(base and base["default"])
+            if default:
+                start = (
+                    "the store has no ad reports, so predicted paid performance starts from "
+                    f"typical paid-social figures (default benchmark: CTR {base['ctr']:.1%}, "
+                    f"CPM ${base['cpm']:g}, CVR {base['cvr']:.0%}; cost per acquisition in US "
+                    "dollars), not the brand's own ads."
+                )
+            elif base:
+                start = "predicted paid performance starts from the brand's own ads."
+            else:
+                start = "predicted paid performance starts from a paid-social baseline."
             out.append(f"<h3>User content to amplify (brand @{esc(brand)})</h3>")
             out.append(
                 note(
                     f"Brand inferred as the most-mentioned account, @{brand}. Genuine customer "
-                    "posts only (brand-owned and sponsored posts are excluded); predicted paid "
-                    "performance starts from the brand's own ads."
+                    f"posts only (brand-owned and sponsored posts are excluded); {start}"
                 )
             )
             cols = [
@@ -834,7 +846,7 @@ class ContentCreatorsSection(Section):
                         "predicted_cpa": "money",
                     },
                     labels={"amplification_score": "amplification score"},
-                    symbol=ctx.symbol,
+                    symbol="US$" if default else ctx.symbol,
                     wrap=["text", "reasons"],
                 )
             )

@@ -28,6 +28,7 @@ from micromix.social.sentiment import (
     sentiment_scorers,
 )
 from micromix.social.ugc import (
+    DEFAULT_BASELINE_NOTE,
     AdBaseline,
     AmplificationWeights,
     ad_baseline,
@@ -36,6 +37,7 @@ from micromix.social.ugc import (
 )
 
 __all__ = [
+    "DEFAULT_BASELINE_NOTE",
     "AdBaseline",
     "AmplificationWeights",
     "BrandSpec",

@@ -57,7 +57,9 @@ class BrandSpec:
         Extra account handles and campaign hashtags.
     fuzzy : float
         Similarity (0-1, ``difflib`` ratio) above which a one-word token counts as a misspelt
-        mention; ``1.0`` disables fuzzy matching.  Only names of 5+ letters are matched fuzzily.
+        mention; ``1.0`` disables fuzzy matching.  Only names of 5+ letters are matched fuzzily,
+        and a name of 5 letters only by a letter typed twice ("pawcoo"): a dropped or changed
+        letter in a short name mostly spells another word ("mano", "mago" are not "Mango").
     """
 
     name: str
@@ -114,13 +116,40 @@ def _exact_pattern(terms: Sequence[str]) -> re.Pattern[str]:
 
 
 _INFLECTIONS = ("s", "es", "ed", "ing", "er", "ers", "'s")
+#: names (one-word forms) shorter than this are never matched fuzzily
+_FUZZY_MIN_LEN = 5
+#: names shorter than this are matched fuzzily only by a letter typed twice
+_FUZZY_FREE_LEN = 6
+
+
+def _doubled_letter(word: str, target: str) -> bool:
+    """``word`` is ``target`` with one letter typed twice ("pawcoo" for "pawco").
+
+    >>> _doubled_letter("pawcoo", "pawco"), _doubled_letter("mangio", "mango")
+    (True, False)
+    """
+    return len(word) == len(target) + 1 and any(
+        word[i] == word[i - 1] and word[:i] + word[i + 1 :] == target for i in range(1, len(word))
+    )
 
 
 def _fuzzy_match(word: str, target: str, threshold: float) -> bool:
-    """A misspelling of ``target``, but not an ordinary inflection ("apples" is not "Apple")."""
+    """A misspelling of ``target``, but not an ordinary inflection ("apples" is not "Apple").
+
+    A name shorter than six letters is one edit away from many ordinary words of many
+    languages (Mango: "mano", "mago", "mangio", "manga"), so for it only a letter typed twice
+    counts; longer names keep the similarity rule (a dropped, added or changed letter).
+
+    >>> _fuzzy_match("mano", "mango", 0.86), _fuzzy_match("mangoo", "mango", 0.86)
+    (False, True)
+    >>> _fuzzy_match("primak", "primark", 0.86), _fuzzy_match("primarks", "primark", 0.86)
+    (True, False)
+    """
     if abs(len(word) - len(target)) > 2:
         return False
     if word.startswith(target) and word[len(target) :] in _INFLECTIONS:
+        return False
+    if len(target) < _FUZZY_FREE_LEN and not _doubled_letter(word, target):
         return False
     return difflib.SequenceMatcher(None, word, target).ratio() >= threshold
 
@@ -138,7 +167,7 @@ def detect_mentions(texts: pd.Series, brands: Sequence[BrandSpec]) -> pd.DataFra
     for b in brands:
         exact = s.str.contains(_exact_pattern(b.terms), regex=True).fillna(False).astype(bool)
         fuzzy_hit = pd.Series(False, index=texts.index)
-        targets = [t for t in b.fuzzy_targets if len(t) >= 5]
+        targets = [t for t in b.fuzzy_targets if len(t) >= _FUZZY_MIN_LEN]
         if b.fuzzy < 1.0 and targets:
             if tokens is None:
                 tokens = s.str.findall(_TOKEN)

@@ -14,8 +14,9 @@ Amplification score (0-1, weights overridable in :class:`AmplificationWeights`):
 * ``recency = 0.5 ** (age_days / half_life_days)``;
 * ``rights`` = 1 when rights/permission are recorded, else 0 (and the reasons say to ask).
 
-Predicted paid performance starts from the brand's own ads (CTR, CPM, CVR from an ads table,
-or documented defaults) and scales CTR by ``lift = clip(sqrt(relative_engagement) * (1 + 0.2 *
+Predicted paid performance starts from a baseline: the brand's own ads (CTR, CPM, CVR from an
+ads table, :func:`ad_baseline`) or, without one, typical paid-social figures (the default
+benchmark of :class:`AdBaseline`: CTR 0.9%, CPM $8, CVR 2%, in US dollars), and scales CTR by ``lift = clip(sqrt(relative_engagement) * (1 + 0.2 *
 sentiment_score), 0.5, 3)``: ``ctr = base_ctr * lift``, ``cpm = base_cpm``, ``cpc = cpm /
 (1000 * ctr)``, ``cpa = cpc / base_cvr``.
 
@@ -48,6 +49,7 @@ from micromix.social.sentiment import score_sentiment
 
 __all__ = [
     "AMPLIFY_COLUMNS",
+    "DEFAULT_BASELINE_NOTE",
     "AdBaseline",
     "AmplificationWeights",
     "ad_baseline",
@@ -81,7 +83,13 @@ class AmplificationWeights:
 
 @dataclass(frozen=True)
 class AdBaseline:
-    """The brand's own paid-social performance (defaults: typical paid-social figures)."""
+    """The paid-social performance predictions start from: the brand's own ads
+    (:func:`ad_baseline`) or, by default, typical paid-social figures in US dollars (a
+    benchmark, not the brand's; :attr:`is_default` says which, and reasons word it so).
+
+    >>> AdBaseline().is_default, AdBaseline(ctr=0.012, source="brand ads (3 rows)").is_default
+    (True, False)
+    """
 
     ctr: float = 0.009
     cpm: float = 8.0
@@ -96,9 +104,26 @@ class AdBaseline:
         if not self.cpm > 0:
             raise ConfigError(f"baseline cpm={self.cpm!r} must be > 0")
 
+    @property
+    def is_default(self) -> bool:
+        """The built-in benchmark (no ad data of the brand's behind it)."""
+        return self == AdBaseline()
+
+    @property
+    def label(self) -> str:
+        """What the baseline CTR is compared as in reasons."""
+        return "typical paid social (default benchmark)" if self.is_default else "brand ads"
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dict."""
         return asdict(self)
+
+
+#: said once (CLI note, ``attrs["notes"]``) when predictions start from the default benchmark
+DEFAULT_BASELINE_NOTE = (
+    "predicted CTR, CPC and CPA start from typical paid-social figures (default benchmark: CTR "
+    "0.9%, CPM $8, CVR 2%, in US dollars), not the brand's own ads"
+)
 
 
 def ad_baseline(ads: pd.DataFrame) -> AdBaseline:
@@ -139,9 +164,10 @@ def ad_baseline(ads: pd.DataFrame) -> AdBaseline:
     if imp <= 0 or clk <= 0:
         raise ConfigError("ads: impressions and clicks must be positive to derive a baseline")
     cvr = conv / clk if conv > 0 else AdBaseline.cvr
-    return AdBaseline(
-        ctr=clk / imp, cpm=1000 * sp / imp, cvr=min(cvr, 1.0), source=f"brand ads ({len(a)} rows)"
-    )
+    source = f"brand ads ({len(a)} rows)"
+    if conv <= 0:
+        source = f"brand ads ({len(a)} rows; no conversions: CVR is the default 2%)"
+    return AdBaseline(ctr=clk / imp, cpm=1000 * sp / imp, cvr=min(cvr, 1.0), source=source)
 
 
 def classify_sources(posts: pd.DataFrame, brand: BrandSpec) -> pd.Series:
@@ -225,11 +251,12 @@ def _amplification_scores(
 
 def _reasons(g: pd.DataFrame, base: AdBaseline) -> list[str]:
     """One sentence per post saying why it scores as it does."""
+    cur = "US$" if base.is_default else "$"
     return [
         f"{re_:.1f}x the author's usual engagement; {sent} sentiment ({ss:+.2f}); "
         f"{'explicit' if bf == 1.0 else 'fuzzy'} brand mention; recency {rc:.2f}; "
         + ("rights recorded" if rt else "no rights recorded: ask the author before amplifying")
-        + f"; predicted CTR {ctr:.2%} vs {base.ctr:.2%} brand ads, CPA ${cpa:,.2f}"
+        + f"; predicted CTR {ctr:.2%} vs {base.ctr:.2%} {base.label}, CPA {cur}{cpa:,.2f}"
         for re_, sent, ss, bf, rc, rt, ctr, cpa in zip(
             g["relative_engagement"],
             g["sentiment"],
@@ -261,7 +288,10 @@ def rank_for_amplification(
     sentiment, sentiment_score, brand_fit, recency, rights, amplification_score,
     predicted_ctr, predicted_cpm, predicted_cpc, predicted_cpa, reasons``
     (:data:`AMPLIFY_COLUMNS`). When no genuine post mentions the brand the frame is empty and
-    ``attrs["note"]`` says so in one sentence. A post time that is present but unreadable or
+    ``attrs["note"]`` says so in one sentence. ``attrs["baseline"]`` is the baseline used
+    (:meth:`AdBaseline.to_dict` plus ``default``); without ``baseline`` the predictions start
+    from the default benchmark, the reasons say "typical paid social (default benchmark)" and
+    ``attrs["notes"]`` says so (:data:`DEFAULT_BASELINE_NOTE`). A post time that is present but unreadable or
     ambiguous is refused with its row (``dayfirst`` sets the order of ``03/04/2024``); a post
     with no time gets the middle recency 0.5, which its reasons show.
     """
@@ -299,9 +329,13 @@ def rank_for_amplification(
             f"no genuine user post mentions {brand.name} ({len(p):,} posts, {genuine:,} "
             "genuine); check the brand name, its aliases and handles"
         )
+        empty.attrs["baseline"] = {**base.to_dict(), "default": base.is_default}
         return empty
     g = _amplification_scores(g, w, base, now)
     g["reasons"] = _reasons(g, base)
     g = g.sort_values("amplification_score", ascending=False, kind="stable")
     out = g[list(AMPLIFY_COLUMNS)].reset_index(drop=True)
+    out.attrs["baseline"] = {**base.to_dict(), "default": base.is_default}
+    if base.is_default:
+        out.attrs["notes"] = [DEFAULT_BASELINE_NOTE]
     return out.head(top) if top else out

@@ -103,3 +103,107 @@ def test_real_ga4_and_ua_downloads():
         if total:  # the shares of all rows add up to one
             assert r.table["share"].sum() <= 1.0 + 1e-9
         assert r.first_day is not None and r.first_day <= r.last_day
+
+
+# ---------------------------------------------------------------------- the export's total row
+def _ua_workbook(path: Path, pages: list[tuple[str, int, int]], total: tuple[int, int]) -> Path:
+    """A Universal Analytics workbook as UA saves it: a Summary sheet with the period, then
+    the top pages and an unlabelled total row of the whole report."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    summary = wb.active
+    summary.title = "Summary"
+    for line in ("All Web Site Data", "Pages", "20220701-20220731"):
+        summary.append([line])
+    ds = wb.create_sheet("Dataset1")
+    ds.append(["Page", "Pageviews", "Unique Pageviews", "Avg. Time on Page", "Bounce Rate"])
+    for page, views, unique in pages:
+        ds.append([page, views, unique, 30.0, 0.5])
+    ds.append([None, *total, 58.3, 0.87])
+    wb.save(path)
+    return path
+
+
+def _ingest(st: Store, path: Path) -> None:
+    from micromix.ingest import ingest_file
+
+    ingest_file(st, "traffic", path)
+
+
+def test_a_top_rows_download_takes_shares_of_the_reports_own_total(tmp_path):
+    st = Store.open(":memory:")
+    pages = [("/cod", 1165, 900), ("/gaming", 431, 400), ("/", 225, 200)]
+    _ingest(st, _ua_workbook(tmp_path / "ua.xlsx", pages, (9348, 8052)))
+    (r,) = traffic_reports(st)
+    assert r.measure == "views" and r.rows == 3
+    assert r.totals["views"] == 1821.0  # what was ingested
+    assert r.report_totals["views"] == 9348.0 and r.report_totals["unique_views"] == 8052.0
+    assert r.report_totals["bounce_rate"] == pytest.approx(0.87)  # as the total row says
+    assert r.table["share"].tolist() == pytest.approx([1165 / 9348, 431 / 9348, 225 / 9348])
+    assert r.subset is True
+    assert r.note == (
+        "the rows are part of the report: they hold 1,821 of the 9,348 views in the export's "
+        "total row (19.5%); shares are of the report's total"
+    )
+    d = r.to_dict()
+    assert d["report_totals"]["views"] == 9348.0 and d["subset"] is True and d["note"] == r.note
+
+
+def test_a_total_row_the_rows_add_up_to_changes_nothing(tmp_path):
+    st = Store.open(":memory:")
+    pages = [("/dogs", 120, 100), ("/cats", 80, 70)]
+    _ingest(st, _ua_workbook(tmp_path / "ua.xlsx", pages, (200, 170)))
+    (r,) = traffic_reports(st)
+    assert r.report_totals["views"] == r.totals["views"] == 200.0
+    assert (r.subset, r.note) == (False, None)
+    assert r.table["share"].tolist() == pytest.approx([0.6, 0.4])
+
+
+def test_a_total_row_below_the_rows_is_said_and_shares_stay_of_the_rows(tmp_path):
+    st = Store.open(":memory:")
+    pages = [("/dogs", 120, 100), ("/cats", 80, 70)]
+    _ingest(st, _ua_workbook(tmp_path / "ua.xlsx", pages, (150, 170)))
+    (r,) = traffic_reports(st)
+    assert r.report_totals["views"] == 150.0 and r.subset is False
+    assert r.note == (
+        "the export's total row states 150 views, fewer than its rows hold (200); shares are "
+        "of the rows"
+    )
+    assert r.table["share"].tolist() == pytest.approx([0.6, 0.4])
+
+
+def test_a_new_download_of_the_report_replaces_its_total(tmp_path):
+    st = Store.open(":memory:")
+    pages = [("/dogs", 120, 100), ("/cats", 80, 70)]
+    _ingest(st, _ua_workbook(tmp_path / "ua.xlsx", pages, (1000, 900)))
+    _ingest(st, _ua_workbook(tmp_path / "ua_again.xlsx", pages, (400, 300)))  # same report
+    (r,) = traffic_reports(st)
+    assert r.report_totals["views"] == 400.0
+    assert r.table["share"].tolist() == pytest.approx([0.3, 0.2])
+
+
+def test_total_rows_that_disagree_give_no_report_total(tmp_path):
+    p = tmp_path / "sessions.csv"
+    p.write_text(
+        "# Start date: 20260301\n# End date: 20260331\n"
+        "Session source / medium,Sessions\ngoogle / organic,1200\n(direct) / (none),640\n"
+        "Total,5000\nGrand total,6000\n"
+    )
+    st = Store.open(":memory:")
+    _ingest(st, p)
+    (r,) = traffic_reports(st)
+    assert r.report_totals == {} and (r.subset, r.note) == (False, None)
+    assert r.table["share"].sum() == pytest.approx(1.0)
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not (DATA / "exports" / "ga4").exists(), reason="../shared/data absent")
+def test_real_ua_top_10_pages_share_of_all_pages():
+    st = Store.open(":memory:")
+    _ingest(st, DATA / "exports" / "ga4" / "ua_pages_202207.xlsx")
+    (r,) = traffic_reports(st)
+    assert (r.totals["views"], r.report_totals["views"]) == (26856.0, 93480.0)
+    assert r.table["views"].iat[0] == 11649 and r.subset is True
+    assert round(float(r.table["share"].iat[0]), 4) == 0.1246  # of the report, not of the top 10
+    assert "26,856 of the 93,480 views" in (r.note or "")

@@ -157,6 +157,10 @@ def detect_format(columns: Iterable[object], kind: str, source: str = "input") -
             best, best_score = adapter, score
     assert best is not None  # canonical serves every kind
     if best.missing(cols):
+        for name in list_formats(kind):
+            why = get_format(name, kind).mismatch(cols)
+            if why:
+                raise ColumnNotFoundError(f"{source}: {why}")
         raise ColumnNotFoundError(
             f"{source}: no known {kind} layout matches the header; the closest, {best.lookup_name} "
             f"({best.title}), lacks column(s) {', '.join(map(repr, best.missing(cols)))} "
@@ -247,10 +251,20 @@ class FormatAdapter:
             return 0.0
         return FULL_MATCH * (1.0 - len(self.missing(cols)) / len(self.signature))
 
+    def mismatch(self, columns: Iterable[object]) -> str | None:
+        """Why a header that looks like this layout is not one, as a sentence for the user
+        (a layout whose telling column names other exports share), or None."""
+        return None
+
     def check(self, columns: Iterable[object], source: str = "input") -> None:
         """Raise :class:`ColumnNotFoundError` when ``columns`` do not fit this layout."""
         cols = [str(c) for c in columns]
         miss = self.missing(cols)
+        why = self.mismatch(cols) if miss else None
+        if why:
+            raise ColumnNotFoundError(
+                f"{source}: does not match --format {self.lookup_name}: {why}"
+            )
         if miss:
             raise ColumnNotFoundError(
                 f"{source}: does not match --format {self.lookup_name} ({self.title}): column(s) "

@@ -16,7 +16,11 @@ their identity from lineage: the export they came from (``source_id``) and their
   placement breakdown of the same month) would count the same deliveries twice: the ingest is
   refused as an **overlap** unless the user says to replace the older export or keep both.
 
-The registry of ingested exports is the ``ingest_files`` table.
+The registry of ingested exports is the ``ingest_files`` table. Its record of an export also
+keeps the export's own total rows (``totals``: their label and measures, JSON), which are not
+data rows: a report download of the top 10 pages states the views of all pages there, and
+:func:`registry_totals` gives them back (:mod:`micromix.metrics.traffic` takes a page's share
+of them). They live with the record, so they are replaced and removed with the export's rows.
 
 Quickstart
 ----------
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
@@ -46,6 +51,7 @@ __all__ = [
     "read_registry",
     "registry_frame",
     "registry_row",
+    "registry_totals",
 ]
 
 #: table recording every ingested export
@@ -124,9 +130,16 @@ def overlaps(a: ExportInfo, b: ExportInfo) -> bool:
     return not (a.campaigns and b.campaigns and not set(a.campaigns) & set(b.campaigns))
 
 
-def registry_frame(info: ExportInfo, path: str, rows: int, now: pd.Timestamp) -> pd.DataFrame:
+def registry_frame(
+    info: ExportInfo,
+    path: str,
+    rows: int,
+    now: pd.Timestamp,
+    *,
+    totals: Sequence[dict[str, Any]] = (),
+) -> pd.DataFrame:
     """One ``ingest_files`` record as a typed frame (text columns stay text when empty)."""
-    rec = registry_row(info, path, rows, now)
+    rec = registry_row(info, path, rows, now, totals=totals)
     df = pd.DataFrame([rec])
     for c in df.columns:
         if c not in ("rows", "ingested_at"):
@@ -134,8 +147,16 @@ def registry_frame(info: ExportInfo, path: str, rows: int, now: pd.Timestamp) ->
     return df
 
 
-def registry_row(info: ExportInfo, path: str, rows: int, now: pd.Timestamp) -> dict[str, Any]:
-    """One ``ingest_files`` record."""
+def registry_row(
+    info: ExportInfo,
+    path: str,
+    rows: int,
+    now: pd.Timestamp,
+    *,
+    totals: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """One ``ingest_files`` record; ``totals`` are the export's own total rows
+    (``{"label": ..., "values": {measure: number}}``), None when it has none."""
     return {
         "source_id": info.export_id,
         "kind": info.table,
@@ -153,7 +174,33 @@ def registry_row(info: ExportInfo, path: str, rows: int, now: pd.Timestamp) -> d
         "scope": info.scope,
         "rows": int(rows),
         "ingested_at": now.tz_convert("UTC").tz_localize(None) if now.tzinfo else now,
+        "totals": json.dumps(list(totals), ensure_ascii=False) if totals else None,
     }
+
+
+def registry_totals(store: Store, table: str) -> dict[str, list[dict[str, Any]]]:
+    """The total rows each registered export of ``table`` stated, by ``source_id`` (exports
+    without any, and stores older than the ``totals`` column, are left out).
+
+    >>> from micromix.store import Store
+    >>> st = Store.open(":memory:")
+    >>> info = ExportInfo(table="traffic", layout="ga_report", platforms=(), account=None,
+    ...                   currency=None, dims=("dimension",), period=None, campaigns=(),
+    ...                   digest="ab")
+    >>> _ = st.append(REGISTRY_TABLE, registry_frame(info, "ua.xlsx", 10, pd.Timestamp(0),
+    ...               totals=[{"label": "Total", "values": {"views": 93480.0}}]))
+    >>> registry_totals(st, "traffic")[info.export_id]
+    [{'label': 'Total', 'values': {'views': 93480.0}}]
+    """
+    if not store.has_table(REGISTRY_TABLE):
+        return {}
+    t = store.table(REGISTRY_TABLE)
+    if "totals" not in t.columns:
+        return {}
+    df = store.execute(
+        t.filter((t.kind == table) & t.totals.notnull()).select("source_id", "totals")
+    )
+    return {str(r.source_id): json.loads(r.totals) for r in df.itertuples(index=False)}
 
 
 def read_registry(store: Store, table: str) -> list[tuple[ExportInfo, str, str, pd.Timestamp]]:

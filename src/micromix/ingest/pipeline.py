@@ -6,7 +6,8 @@ Guarantees
 * ``accepted + quarantined == rows_in_file``: data rows as RFC 4180 CSV / JSON Lines count
   them; the header, preamble lines, empty lines and the export's own summary ("Total:", "Grand
   total") rows are not data rows (summary rows are reported in ``summary_rows`` and used as a
-  cross-check of the sum, in ``checks``).
+  cross-check of the sum, in ``checks``; for export tables their measures are kept with the
+  export's record in ``ingest_files``, see :func:`micromix.ingest.lineage.registry_totals`).
 * Row identity by lineage for export tables (``ad_performance``, ``traffic``): see
   :mod:`micromix.ingest.lineage`. Re-ingesting the same file changes nothing; an updated
   export of the same report replaces its rows; an overlapping different export is refused
@@ -238,6 +239,8 @@ class PreparedFile(NamedTuple):
     checks: tuple[dict[str, Any], ...] = ()
     mapping: dict[str, str] | None = None
     canonical: pd.DataFrame | None = None
+    #: the export's own total rows: ``{"label": ..., "values": {measure: number}}``
+    totals: tuple[dict[str, Any], ...] = ()
 
 
 def prepare_file(
@@ -289,12 +292,14 @@ def prepare_file(
     parts: list[pd.DataFrame] = [_broken_records(schema, raw, source, now)]
     summary_n = 0
     checks: tuple[dict[str, Any], ...] = ()
+    totals: tuple[dict[str, Any], ...] = ()
     canon_all: pd.DataFrame | None = None
     if len(raw.rows):
         m = _map_and_validate(
             schema, kind, raw, adapter, parts, p, source, code, now, dayfirst, window, step
         )
         adapter, canon_all, summary_n, checks = m.adapter, m.canon, m.summary_n, m.checks
+        totals = m.totals
         accepted, rows_ok = m.result.accepted, m.result.rows_accepted
     else:
         empty = schema.validate(pd.DataFrame(columns=schema.columns), rows=[], source=source)
@@ -316,6 +321,7 @@ def prepare_file(
         checks,
         _mapping_of(adapter, raw),
         canon_all,
+        totals,
     )
 
 
@@ -325,6 +331,7 @@ class _Mapped(NamedTuple):
     result: ValidationResult
     summary_n: int
     checks: tuple[dict[str, Any], ...]
+    totals: tuple[dict[str, Any], ...]
 
 
 def _map_and_validate(
@@ -399,7 +406,8 @@ def _map_and_validate(
         q["record"] = [_raw_record(raw, by_line[int(r)]) for r in q["row"]]
         parts.append(q)
     checks = _cross_check(schema, summary, res.accepted, int(len(res.quarantine) + bad.sum()))
-    return _Mapped(adapter, canon, res, summary_n, checks)
+    totals = _summary_totals(schema, summary) if schema.name in LINEAGE_TABLES else ()
+    return _Mapped(adapter, canon, res, summary_n, checks, totals)
 
 
 _LEVEL_KEYS = ("search_term", "keyword", "ad_id", "ad_set", "campaign_id")
@@ -662,6 +670,27 @@ def _cross_check(
             f"{best[1]!r}: {'; '.join(best[2])}){extra}",
         },
     )
+
+
+def _summary_totals(schema: EntitySchema, summary: pd.DataFrame) -> tuple[dict[str, Any], ...]:
+    """The measures of the export's own total rows, read as the contract reads them; a cell
+    that is not a number is left out (it is no total micromix can use)."""
+    measures = [
+        f
+        for f in schema.fields
+        if f.dtype in ("int", "float") and f.name != "source_row" and f.name in summary.columns
+    ]
+    out = []
+    for _, row in summary.iterrows():
+        values = {}
+        for f in measures:
+            cell = read_numbers(pd.Series([row[f.name]], dtype=object), percent=f.percent)
+            v = cell.values.iat[0]
+            if cell.problems.iat[0] is None and not pd.isna(v):
+                values[f.name] = float(v)
+        if values:
+            out.append({"label": str(row[SUMMARY]), "values": values})
+    return tuple(out)
 
 
 def _export_info(
@@ -1015,7 +1044,11 @@ def write_prepared(
         if store.has_table(REGISTRY_TABLE):
             store.delete_where(REGISTRY_TABLE, "source_id", drop_ids)
         _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
-        store.append(REGISTRY_TABLE, registry_frame(info, source, len(res.accepted), now))
+        _ensure_registry_columns(store)
+        store.append(
+            REGISTRY_TABLE,
+            registry_frame(info, source, len(res.accepted), now, totals=prepared.totals),
+        )
     ins, upd, unch, removed = _diff(old_rows, res.accepted, schema)
     return _report(
         kind,
@@ -1050,6 +1083,14 @@ def _ensure_columns(store: Store, schema: EntitySchema) -> None:
     for f in schema.fields:
         if f.name not in have:
             store.sql(f'ALTER TABLE "{schema.name}" ADD COLUMN "{f.name}" {_ENGINE_TYPES[f.dtype]}')
+
+
+def _ensure_registry_columns(store: Store) -> None:
+    """Add the registry columns a store created by an older micromix lacks (DuckDB stores)."""
+    if not store.has_table(REGISTRY_TABLE) or store.engine != "duckdb":
+        return
+    if "totals" not in store.table(REGISTRY_TABLE).columns:
+        store.sql(f'ALTER TABLE "{REGISTRY_TABLE}" ADD COLUMN "totals" VARCHAR')
 
 
 def _rows_of(store: Store, table: str, ids: list[str]) -> pd.DataFrame:

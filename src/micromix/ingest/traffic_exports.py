@@ -8,20 +8,33 @@ period), so they land in the ``traffic`` contract (:mod:`micromix.schema.traffic
 is a dimension. "Grand total"/"Total" rows and rows whose dimensions are all empty (UA's
 unlabelled total) are set aside and used as a cross-check of the sum.
 
+A header is detected as such a report only on signs that are GA's own: a measure only GA4/UA
+reports name (Sessions, Total users, Event count, Key events, Pageviews ...), or a measure other
+exports share (Views, Users, Conversions, Revenue ...) next to a dimension GA names (Page path,
+Event name, Session source / medium ...). An ad platform's export with a "Views" column is not
+one: it is refused, naming the layout it is and the command that reads it.
+
 Quickstart
 ----------
 >>> from micromix.ingest.formats import detect_format
 >>> detect_format(["Event name", "Event count", "Total users"], "traffic").lookup_name
 'ga_report'
+>>> meta = ["Day", "Campaign name", "Reach", "Impressions", "Views", "Amount spent (AUD)"]
+>>> detect_format(meta, "traffic", "meta.csv")
+Traceback (most recent call last):
+...
+micromix.errors.ColumnNotFoundError: meta.csv: not a web-analytics report: the header is that of an ad report (Meta Ads Manager export), whose 'Views' column is the ad platform's own count, not what an analytics tool measured; ingest it with 'micromix ingest ads'
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import ClassVar
 
 import pandas as pd
 
+from micromix.errors import ColumnNotFoundError
 from micromix.ingest.ads_exports import TOTAL_LABEL, preamble_period
 from micromix.ingest.files import RawTable
 from micromix.ingest.formats import (
@@ -29,11 +42,12 @@ from micromix.ingest.formats import (
     FormatAdapter,
     _blank,
     _const,
+    detect_format,
     normalize_name,
     register_format,
 )
 
-__all__ = ["GA_MEASURES", "GaReportFormat"]
+__all__ = ["GA_DIMENSIONS", "GA_MEASURES", "GA_SHARED_MEASURES", "GaReportFormat"]
 
 #: measure columns (GA4 and UA names) -> traffic fields
 GA_MEASURES: dict[str, str] = {
@@ -61,6 +75,39 @@ GA_MEASURES: dict[str, str] = {
     "avg_time_on_page": "avg_engagement_seconds",
     "bounce_rate": "bounce_rate",
 }
+#: measure names other exports use too (Meta and Google Ads "Views", any tool's "Users",
+#: "Conversions", "Revenue"): alone they are no sign of a GA4/UA report
+GA_SHARED_MEASURES = frozenset(
+    {
+        "users",
+        "views",
+        "page_views",
+        "conversions",
+        "revenue",
+        "total_revenue",
+        "purchase_revenue",
+        "bounce_rate",
+    }
+)
+#: dimension names GA4/UA reports use (normalised; a trailing ``_`` matches any continuation)
+GA_DIMENSIONS = (
+    "event_name",
+    "page",
+    "page_path_",
+    "page_title_",
+    "page_location",
+    "page_referrer",
+    "landing_page_",
+    "screen_class",
+    "hostname",
+    "session_",
+    "first_user_",
+    "default_channel_group",
+    "channel_grouping",
+    "source_medium",
+    "day_index",
+    "content_group_",
+)
 _DATE_DIMS = {"date": "day", "day": "day", "day_index": "day", "week": "week", "month": "month"}
 #: derived columns (ratios, averages, per-user rates) that are not dimensions and not summed
 _DERIVED = re.compile(r"(rate|per_|average|avg|_exit|exit$|value$|percent|ratio|duration)")
@@ -93,8 +140,52 @@ class GaReportFormat(FormatAdapter):
 
     def detect(self, columns: object) -> float:
         cols = [normalize_name(c) for c in columns]  # type: ignore[attr-defined]
+        if not _ga_signs(cols):
+            return 0.0
         hits = sum(1 for c in cols if c in self.measures)
-        return 0.0 if hits == 0 else min(1.0, 0.5 + 0.25 * hits)
+        return min(1.0, 0.5 + 0.25 * hits)
+
+    def missing(self, columns: Iterable[object]) -> list[str]:
+        """The GA measures, when the header has none, or only shared ones (Views, Users ...) in
+        an ad platform's export; ``--format ga_report`` still reads a header whose only sign
+        is a shared measure (the user says it is a GA report)."""
+        cols = [str(c) for c in columns]
+        miss = super().missing(cols)
+        if miss or _ga_signs([normalize_name(c) for c in cols]):
+            return miss
+        return [" or ".join(g) for g in self.signature] if _ads_layout(cols) is not None else []
+
+    def mismatch(self, columns: Iterable[object]) -> str | None:
+        """Why a header with a measure name GA uses too is not read as a GA4/UA report."""
+        cols = [str(c) for c in columns]
+        norm = [normalize_name(c) for c in cols]
+        if _ga_signs(norm):
+            return None
+        shared = [c for c, n in zip(cols, norm) if n in self.measures]
+        ads = _ads_layout(cols)
+        if ads is not None:
+            n = len(shared)
+            whose = (
+                f", whose {', '.join(map(repr, shared))} "
+                f"{'column is' if n == 1 else 'columns are'} the ad platform's own "
+                f"count{'s' if n > 1 else ''}, not what an analytics tool measured"
+                if shared
+                else ""
+            )
+            return (
+                f"not a web-analytics report: the header is that of an ad report ({ads.title})"
+                f"{whose}; ingest it with 'micromix ingest ads'"
+            )
+        if not shared:
+            return None
+        return (
+            f"not recognisably a web-analytics report: of the measures of GA4/UA reports the "
+            f"header has only {', '.join(map(repr, shared))}, which other exports name too, "
+            "and no measure only GA names (Sessions, Total users, Active users, Event count, "
+            "Key events, Pageviews ...) nor a dimension GA names (Page path, Event name, "
+            "Session source / medium ...); if it is a GA4 or Universal Analytics download, "
+            "pass --format ga_report"
+        )
 
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
@@ -150,6 +241,28 @@ class GaReportFormat(FormatAdapter):
                 "total (empty dimensions)" if _blank(v) else None for v in f[date_col[0]]
             ]
         return out
+
+
+def _ga_signs(cols: Iterable[str]) -> bool:
+    """Whether normalised header names show a GA4/UA report: a measure only GA names, or a
+    shared measure (Views, Users ...) next to a dimension GA names."""
+    cols = list(cols)
+    measures = [c for c in cols if c in GA_MEASURES]
+    if any(c not in GA_SHARED_MEASURES for c in measures):
+        return True
+    return bool(measures) and any(
+        c == d or (d.endswith("_") and c.startswith(d)) or c == d.rstrip("_")
+        for c in cols
+        for d in GA_DIMENSIONS
+    )
+
+
+def _ads_layout(cols: list[str]) -> FormatAdapter | None:
+    """The ad-export layout ``cols`` match completely, or None."""
+    try:
+        return detect_format(cols, "ads")
+    except ColumnNotFoundError:
+        return None
 
 
 def preamble_info(preamble: list[str]) -> dict[str, str]:

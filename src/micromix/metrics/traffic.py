@@ -10,13 +10,19 @@ over rows; a user appears under several pages or events, so users are never tota
 would be an upper bound); averages and rates (engagement time, bounce rate) are shown as the
 report gives them.
 
+A download may hold only the leading rows of its report (Universal Analytics saves the top 10
+pages) with a total row of the whole report. That total row is kept with the export's record
+(:func:`micromix.ingest.lineage.registry_totals`) and given back as ``report_totals``, next to
+``totals`` (the sum of the rows ingested); a row's ``share`` is then of the report's total, and
+``subset`` with ``note`` says the rows are not the whole report.
+
 Quickstart
 ----------
 >>> import pandas as pd
 >>> from micromix.store import Store
 >>> from micromix.metrics.traffic import traffic_reports
 >>> st = Store.open(":memory:")
->>> st.append("traffic", pd.DataFrame({
+>>> _ = st.append("traffic", pd.DataFrame({
 ...     "date": pd.to_datetime(["2025-01-01"] * 3), "date_end": pd.to_datetime(["2025-01-31"] * 3),
 ...     "report": "Pages and screens", "dimension": "Page path",
 ...     "dimension_value": ["/", "/shop", "/blog"], "views": [500, 300, 200],
@@ -24,15 +30,35 @@ Quickstart
 >>> r = traffic_reports(st)[0]
 >>> r.measure, r.totals["views"], r.table["share"].round(2).tolist()
 ('views', 1000.0, [0.5, 0.3, 0.2])
+>>> r.report_totals, r.subset  # no total row in that report
+({}, False)
+
+A download of the top 2 pages of a report of 1,400 sessions, with its total row:
+
+>>> import pathlib, tempfile
+>>> from micromix.ingest import ingest_file
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "pages.csv"
+>>> _ = p.write_text("# Start date: 20250101\\n# End date: 20250131\\n"
+...                  "Page path,Views,Sessions\\n/,500,300\\n/shop,300,200\\n"
+...                  "Grand total,2000,1400\\n")
+>>> st = Store.open(":memory:")
+>>> _ = ingest_file(st, "traffic", p)
+>>> r = traffic_reports(st)[0]
+>>> r.totals["sessions"], r.report_totals["sessions"], r.table["share"].round(4).tolist()
+(500.0, 1400.0, [0.2143, 0.1429])
+>>> r.subset, r.note
+(True, "the rows are part of the report: they hold 500 of the 1,400 sessions in the export's
+total row (35.7%); shares are of the report's total")
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from micromix.ingest.lineage import registry_totals
 from micromix.store import Store
 
 __all__ = [
@@ -84,6 +110,14 @@ class TrafficReport:
     #: (empty where ``measure`` is not additive)
     table: pd.DataFrame
     currency: str | None = None
+    #: the export's own total row (all its rows, also those the download left out), by
+    #: measure; empty when the export has none
+    report_totals: dict[str, float] = field(default_factory=dict)
+    #: the rows are only part of the report (their ``measure`` adds up to less than the
+    #: export's total row)
+    subset: bool = False
+    #: a sentence on how the rows relate to the export's total row, None when they agree
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +130,9 @@ class TrafficReport:
             "measure": self.measure,
             "totals": dict(self.totals),
             "currency": self.currency,
+            "report_totals": dict(self.report_totals),
+            "subset": self.subset,
+            "note": self.note,
             "table": self.table.to_dict("records"),
         }
 
@@ -114,8 +151,9 @@ def traffic_reports(store: Store, *, top: int = 10) -> list[TrafficReport]:
     Reports come in the order the store holds them; a report is the rows of one file with one
     report name, dimension, property and currency, over the period of its rows. A dimension
     value on several rows (a report split by day) is one row of the summary: its additive
-    measures added up, its user counts and averages left empty (they do not add up). An empty
-    list when the store holds no traffic.
+    measures added up, its user counts and averages left empty (they do not add up).
+    ``share`` is of the export's own total row where the file has one (``report_totals``),
+    else of the rows' sum (``totals``). An empty list when the store holds no traffic.
     """
     if not store.has_table("traffic") or store.count("traffic") == 0:
         return []
@@ -123,8 +161,12 @@ def traffic_reports(store: Store, *, top: int = 10) -> list[TrafficReport]:
     keys = [k for k in _KEYS if k in df.columns]
     for k in keys:  # group on missing values too (a UA report names no property)
         df[k] = df[k].astype(object).where(df[k].notna(), None)
+    stated = registry_totals(store, "traffic")
+    groups = df.groupby(keys, dropna=False, sort=False)
+    # a total row is the whole file's: it is a report's total only where the file is one report
+    per_file = groups.size().groupby(level="source_id").size() if "source_id" in keys else None
     out: list[TrafficReport] = []
-    for key, g in df.groupby(keys, dropna=False, sort=False):
+    for key, g in groups:
         info = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
         first = pd.to_datetime(g["date"]).min() if "date" in g.columns else pd.NaT
         ends = g["date_end"] if "date_end" in g.columns else pd.Series(dtype="datetime64[ns]")
@@ -142,7 +184,10 @@ def traffic_reports(store: Store, *, top: int = 10) -> list[TrafficReport]:
         totals = {
             m: float(pd.to_numeric(g[m], errors="coerce").sum()) for m in have if m in ADDITIVE
         }
-        total = totals.get(measure)
+        sid = _text(info.get("source_id"))
+        own = stated.get(sid, []) if sid and per_file is not None and per_file[sid] == 1 else []
+        report_totals = _report_totals(own)
+        total, subset, note = _share_base(measure, totals.get(measure), report_totals)
         table["share"] = (
             pd.to_numeric(table[measure], errors="coerce") / total if total else float("nan")
         )
@@ -158,9 +203,47 @@ def traffic_reports(store: Store, *, top: int = 10) -> list[TrafficReport]:
                 totals=totals,
                 table=table,
                 currency=_text(info.get("currency")),
+                report_totals=report_totals,
+                subset=subset,
+                note=note,
             )
         )
     return out
+
+
+def _report_totals(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """The export's total, by measure, from its total rows: a measure whose total rows disagree
+    (totals of several segments) is left out, since which one is the report's is a guess."""
+    values: dict[str, set[float]] = {}
+    for row in rows:
+        for m, v in (row.get("values") or {}).items():
+            values.setdefault(m, set()).add(float(v))
+    return {m: next(iter(v)) for m, v in values.items() if len(v) == 1}
+
+
+def _share_base(
+    measure: str, rows_total: float | None, report_totals: dict[str, float]
+) -> tuple[float | None, bool, str | None]:
+    """What a row's share of ``measure`` is taken of, whether the rows are part of the report,
+    and a sentence when they do not add up to the export's total row."""
+    stated = report_totals.get(measure)
+    if rows_total is None or stated is None or abs(stated - rows_total) <= 0.5:
+        return rows_total, False, None
+    what = measure.replace("_", " ")
+    if stated > rows_total:
+        return (
+            stated,
+            True,
+            f"the rows are part of the report: they hold {rows_total:,.0f} of the "
+            f"{stated:,.0f} {what} in the export's total row ({rows_total / stated:.1%}); "
+            "shares are of the report's total",
+        )
+    return (
+        rows_total,
+        False,
+        f"the export's total row states {stated:,.0f} {what}, fewer than its rows hold "
+        f"({rows_total:,.0f}); shares are of the rows",
+    )
 
 
 def _one_row_per_value(g: pd.DataFrame) -> pd.DataFrame:

@@ -385,6 +385,6 @@ def test_web_analytics_reports_get_their_own_section_only_when_ingested(sim_html
     sec = html[html.index(">Web and app analytics</h2>") :]
     assert "<h3>User acquisition: First user primary channel group</h3>" in sec
     assert "TeeFusion · 2025-02-01 to 2025-08-04 · 3 rows" in sec
-    assert "totals: event count 53,625" in sec and "users 1," not in sec.split("<table")[0]
+    assert "totals of these rows: event count 53,625" in sec and "users 1," not in sec.split("<table")[0]
     assert ">Paid Social</td>" in sec and "17.42%" in sec  # 9,343 of 53,625 events
     assert "data_present</strong>: 0 events, 0 ad-report rows and 3 web-analytics rows" in html

@@ -924,10 +924,12 @@ class TrafficSection(Section):
             )
             where = f"{r.property} · " if r.property else ""
             out.append(f"<h3>{esc(r.report)}</h3>")
+            if r.note:  # the rows are only part of the report (a top-rows download)
+                out.append(note(r.note[0].upper() + r.note[1:] + "."))
             out.append(
                 f'<p class="muted">{esc(where)}{esc(period)} · {r.rows:,} rows by '
                 f"{esc(r.dimension)}, the first {len(r.table)} by {esc(r.measure.replace('_', ' '))}"
-                + (f"; totals: {esc(totals)}" if totals else "")
+                + (f"; totals of these rows: {esc(totals)}" if totals else "")
                 + ".</p>"
             )
             table = r.table.rename(columns={"dimension_value": r.dimension or "value"})

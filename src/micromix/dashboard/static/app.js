@@ -328,7 +328,7 @@ async function renderTraffic() {
     const rows = r.table.map(({ dimension_value: v, ...rest }) => ({ [dim]: v, ...rest,
       currency: r.currency || "" }));
     table(box, rows, [dim, ...Object.keys(r.table[0] || {}).filter((c) => c !== "dimension_value")]);
-    return el("div", {}, el("h3", { text: r.report }),
+    return el("div", {}, el("h3", { text: r.report }), ...(r.note ? [el("p", { class: "hint", text: r.note })] : []),
       el("p", { class: "hint", text: (r.property ? r.property + " · " : "") + period + " · " +
         r.rows.toLocaleString() + " rows by " + r.dimension + (totals ? "; totals: " + totals : "") }),
       box);

@@ -285,3 +285,26 @@ def test_a_quantity_column_needs_the_unit_price():
     tx = pd.DataFrame({"c": ["a"], "d": ["2024-01-01"], "q": [2]})
     with pytest.raises(ConfigError, match="--value-col PRICE --quantity-col QUANTITY"):
         daily_purchases(tx, customer_col="c", date_col="d", quantity_col="q")
+
+
+def test_ids_with_leading_zeros_keep_them(tmp_path):
+    # CDNOW writes customer 4 as 00004; a CRM joins on that text, and 007 is not 7
+    path = tmp_path / "tx.csv"
+    path.write_text(
+        "customer_id,date,value\n00004,1997-01-01,29.33\n00004,1997-02-18,10.00\n"
+        "007,1997-01-03,5.00\n7,1997-01-04,6.00\n7,1997-03-04,6.50\n007,1997-04-01,8.00\n"
+    )
+    from micromix.ingest.files import read_table
+
+    df = read_table(path)
+    daily = daily_purchases(df, customer_col="customer_id", date_col="date", value_col="value")
+    assert sorted(daily["customer_id"].unique()) == ["00004", "007", "7"]
+    zips = tmp_path / "zips.csv"
+    zips.write_text('zip,amount\n02134,"$1,234.50"\n10001,$0.50\n')
+    got = read_table(zips)
+    assert got["zip"].tolist() == ["02134", "10001"] and got["amount"].tolist() == [1234.5, 0.5]
+    # a row with a field more than the header is refused, not read with its first field as an
+    # index (pandas' own rule, which shifted every value one column to the left)
+    zips.write_text("zip,amount\n02134,$1,234.50\n10001,$0.50\n")
+    with pytest.raises(DataValidationError, match="line 2: wrong number of fields"):
+        read_table(zips)

@@ -1062,11 +1062,35 @@ def read_raw(
     return raw
 
 
+#: a field that starts with a zero followed by a digit (``00004``, ``02134``)
+_LEADING_ZERO = re.compile(r"(?:^|[,;\t|\s\"])0\d", re.MULTILINE)
+_CODE = re.compile(r"^\s*0\d")
+
+
+def _codes_as_text(df: pd.DataFrame, text: str, sep: str) -> pd.DataFrame:
+    """``df`` with the columns pandas read as numbers but whose text has a leading zero
+    (``00004``, a ZIP code ``02134``) back as text: they are codes, and ``00004`` and ``4``
+    are not the same customer."""
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+    if not numeric:
+        return df
+    raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    if list(raw.columns) != list(df.columns) or len(raw) != len(df):
+        return df
+    out = df
+    for c in numeric:
+        if raw[c].str.match(_CODE).any():
+            out = out.assign(**{c: raw[c].where(raw[c].str.strip() != "", None)})
+    return out
+
+
 def _maybe_numeric(s: pd.Series) -> pd.Series:
     if s.dtype != object:
         return s
     if s.map(lambda v: isinstance(v, (dict, list))).any():
         return s
+    if s.map(lambda v: isinstance(v, str) and bool(_CODE.match(v))).any():
+        return s  # a code with a leading zero stays text
     conv = pd.to_numeric(s, errors="coerce")
     return conv if conv.notna().sum() == s.notna().sum() else s
 
@@ -1131,6 +1155,12 @@ def _read_table(p: Path, file_format: str | None, notes: list[str]) -> pd.DataFr
                     else:
                         header = next(csv.reader([first], delimiter=sep), [])
                     df = pd.read_csv(io.StringIO(text), sep=sep, low_memory=False)
+                    if not df.index.equals(pd.RangeIndex(len(df))):
+                        # rows with more fields than the header: pandas would silently make
+                        # the first column the index; the careful reader says which lines
+                        raise ValueError("more fields than the header")
+                    if _LEADING_ZERO.search(text):
+                        df = _codes_as_text(df, text, sep)
                 if df.shape[1] > 1 or "," not in text.split("\n", 1)[0]:
                     df = _drop_rule_rows(df)
                     if len(header) == df.shape[1]:
@@ -1241,6 +1271,8 @@ def _export_numbers(col: pd.Series) -> pd.Series:
     head = text.iloc[:200]
     if not len(text) or not all(isinstance(v, str) and _EXPORT_NUMBER.match(v) for v in head):
         return col  # decided on the first values: a column of words costs nothing more
+    if text.astype(str).str.match(_CODE).any():
+        return col  # codes with a leading zero (00004, a ZIP code) stay text
     text = text.astype(str)
     text = text[text.str.strip() != ""]
     if not len(text) or not text.str.match(_EXPORT_NUMBER).all():

@@ -385,6 +385,23 @@ def test_web_analytics_reports_get_their_own_section_only_when_ingested(sim_html
     sec = html[html.index(">Web and app analytics</h2>") :]
     assert "<h3>User acquisition: First user primary channel group</h3>" in sec
     assert "TeeFusion · 2025-02-01 to 2025-08-04 · 3 rows" in sec
-    assert "totals of these rows: event count 53,625" in sec and "users 1," not in sec.split("<table")[0]
+    assert (
+        "totals of these rows: event count 53,625" in sec
+        and "users 1," not in sec.split("<table")[0]
+    )
     assert ">Paid Social</td>" in sec and "17.42%" in sec  # 9,343 of 53,625 events
     assert "data_present</strong>: 0 events, 0 ad-report rows and 3 web-analytics rows" in html
+
+
+def test_ad_reports_at_two_levels_are_shown_apart_and_labelled() -> None:
+    # a Meta campaign-level export and a Pinterest ad-level export, both in AUD
+    ads = _sim_store(users=300, days=10, seed=9).read("ad_performance")
+    ads["currency"] = "AUD"
+    ads["level"] = ads["platform"].map(lambda p: "campaign" if p == "instagram" else "ad")
+    st = Store.open(":memory:")
+    st.append("ad_performance", ads)
+    ev = gather_evidence(st, n_boot=20, comparisons=(), parts=("overview",))
+    html = reports.build_report(ev)
+    assert "<h3>ad-level reports</h3>" in html and "<h3>campaign-level reports</h3>" in html
+    assert "come at 2 levels (ad, campaign)" in html
+    assert "<th>level</th>" in html

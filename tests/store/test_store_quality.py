@@ -123,3 +123,24 @@ def test_web_analytics_rows_are_data_to_analyse() -> None:
     assert present.status is Status.PASS and "1 web-analytics rows" in present.message
     assert "nulls:traffic" in {c.name for c in q.checks}
     assert not any(c.name == "coverage:traffic" for c in q.checks)  # periods the user chose
+
+
+def test_a_store_of_posts_alone_has_data_and_kpis_say_how_to_ask_for_them() -> None:
+    import pytest
+
+    from micromix.errors import ConfigError
+    from micromix.metrics import compute_kpis
+
+    st = Store.open(":memory:")
+    st.append(
+        "posts",
+        pd.DataFrame(
+            {"post_id": ["p1", "p2"], "ts": pd.to_datetime(["2024-05-01", "2024-05-02"]),
+             "platform": ["tiktok", "tiktok"], "text": ["a", "b"], "likes": [10, 20]}
+        ),
+    )  # fmt: skip
+    present = quality_report(st).checks[0]
+    assert present.status is Status.PASS and "2 posts to analyse" in present.message
+    with pytest.raises(ConfigError, match=r"only 2 posts.*--source posts"):
+        compute_kpis(st)
+    assert len(compute_kpis(st, source="posts")) == 1

@@ -221,6 +221,7 @@ class OverviewSection(Section):
         missing = list(ev.unreported)
         sym = ctx.symbol
         codes = _currencies(ev.kpis)
+        levels = _distinct(ev.kpis, "level")
         blocks = []
         for _, row in ev.kpis.iterrows():
             row = row.copy()
@@ -231,7 +232,11 @@ class OverviewSection(Section):
                 tile(label, fmt_value(row.get(col), kind, here))
                 for col, label, kind in HEADLINE_KPIS
             )
-            head = f"<h3>In {esc(row['currency'])}</h3>" if len(codes) > 1 else ""
+            parts = [f"In {row['currency']}"] if len(codes) > 1 else []
+            if len(levels) > 1:
+                level = row.get("level")
+                parts.append(f"{level}-level reports" if isinstance(level, str) else "other rows")
+            head = f"<h3>{esc(' · '.join(parts))}</h3>" if parts else ""
             blocks.append(f'{head}<div class="tiles">{tiles}</div>')
         if src == "events":
             how = (
@@ -259,6 +264,12 @@ class OverviewSection(Section):
                 "never added across currencies, so every figure is per currency (convert with "
                 "your own rates: micromix kpis --fx RATES.csv)."
             )
+        if len(levels) > 1:
+            how += (
+                f" The ad reports come at {len(levels)} levels ({', '.join(levels)}); they are "
+                "shown apart and never added up, because one account exported at two levels "
+                "would count its spend twice."
+            )
         out = [
             "<p><strong>Attributed figures</strong>: what the platforms and the data record, "
             "not what the marketing caused; the incremental returns are in the plan and the "
@@ -272,6 +283,7 @@ class OverviewSection(Section):
             cols = [
                 "platform",
                 *(["currency"] if len(_currencies(by)) > 1 else []),
+                *(["level"] if len(_distinct(by, "level")) > 1 else []),
                 "spend",
                 "impressions",
                 "clicks",
@@ -291,9 +303,14 @@ class OverviewSection(Section):
 
 def _currencies(df: pd.DataFrame | None) -> list[str]:
     """The currencies a KPI table's money is split by (none when it has no currency column)."""
-    if df is None or "currency" not in df.columns:
+    return _distinct(df, "currency")
+
+
+def _distinct(df: pd.DataFrame | None, col: str) -> list[str]:
+    """The distinct values of a KPI table's ``col`` (none when it has no such column)."""
+    if df is None or col not in df.columns:
         return []
-    return sorted({str(c) for c in df["currency"].dropna()})
+    return sorted({str(c) for c in df[col].dropna()})
 
 
 def _active_rows(df: pd.DataFrame | None, dim: str) -> pd.DataFrame | None:

@@ -64,6 +64,7 @@ DATA_TABLES: dict[str, str] = {
     "events": "events",
     "ad_performance": "ad-report rows",
     "traffic": "web-analytics rows",
+    "posts": "posts",
 }
 #: null share above which a key field is flagged for review / failed (fail only for fields the
 #: data contract requires)
@@ -143,7 +144,7 @@ def _quarantine(store: Store, top: int) -> tuple[CheckResult, pd.DataFrame]:
             "quarantine",
             status,
             f"{n_q:,} rows were quarantined{share_txt}; most common reason: {top_reason}",
-            "inspect them with 'micromix quarantine' (or the quarantine table), fix the source "
+            "inspect them with 'micromix export quarantine' (file, row, field, reason), fix the source "
             "file and re-ingest it; quarantined rows are left out of every KPI",
             {"quarantined": n_q, "share": share},
         ),
@@ -372,7 +373,11 @@ def quality_report(store: Store, *, top_reasons: int = 5, last_ingests: int = 10
     counts = _counts(store)
     n = {t: store.count(t) if store.has_table(t) else 0 for t in DATA_TABLES}
     if any(n.values()):
-        held = [f"{n[t]:,} {what}" for t, what in DATA_TABLES.items() if n[t] or t != "traffic"]
+        held = [
+            f"{n[t]:,} {what}"
+            for t, what in DATA_TABLES.items()
+            if n[t] or t in ("events", "ad_performance")
+        ]
         present = CheckResult(
             "data_present",
             Status.PASS,
@@ -384,7 +389,7 @@ def quality_report(store: Store, *, top_reasons: int = 5, last_ingests: int = 10
         present = CheckResult(
             "data_present",
             Status.FAIL,
-            "the store holds no events, no ad reports and no web-analytics reports",
+            "the store holds no events, no ad reports, no web-analytics reports and no posts",
             "ingest data with 'micromix ingest' or run 'micromix demo'",
             n,
         )

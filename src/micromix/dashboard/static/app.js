@@ -269,9 +269,11 @@ pages.overview = async () => {
   // ad reports in several currencies: every figure per currency, never added up
   const codes = currencies(tot.rows);
   const mixed = codes.length > 1;
+  // ad reports at several levels (campaign, ad) are never added up: one block each
+  const levels = new Set(tot.rows.map((r) => r.level).filter((l) => l));
   if (mixed) state.symbol = "";
   if (!tot.error) $("tiles").replaceChildren(...(tot.rows.length ? tot.rows : [{}]).flatMap((t) => {
-    const tag = mixed ? " · " + t.currency : "";
+    const tag = (mixed ? " · " + t.currency : "") + (levels.size > 1 ? " · " + (t.level || "other") + " level" : "");
     return [tile("Spend" + tag, t.spend, "spend", t), tile("Revenue (all, attributed)" + tag, t.revenue, "revenue", t),
       tile("ROAS (attributed)" + tag, t.roas, "roas"), tile("Reach" + tag, t.reach), tile("CTR" + tag, t.ctr, "ctr"),
       tile("CPA (attributed)" + tag, t.cpa, "cpa", t), tile("Engagement rate" + tag, t.engagement_rate, "engagement_rate"),

@@ -73,3 +73,21 @@ def test_a_total_cell_that_is_no_number_is_left_out(tmp_path, cell):
     p.write_text(TOP_ROWS.replace('"9,380"', cell))
     (total,) = prepare_file("traffic", p).totals
     assert total["values"] == {"users": 7100.0}
+
+
+def test_a_store_of_an_older_micromix_takes_the_next_ingest(tmp_path):
+    # a store written by an older micromix, opened afresh (as every CLI run does): adding the
+    # new column inside the write made DuckDB refuse the commit ("another transaction has
+    # altered this table"), so every ingest into an existing store failed after an upgrade
+    db = str(tmp_path / "old.duckdb")
+    with Store.open(db) as st:
+        ingest_file(st, "ads", FIXTURES / "meta_ads_export.csv")
+        st.sql(f'ALTER TABLE "{REGISTRY_TABLE}" DROP COLUMN "totals"')
+    p = tmp_path / "sessions.csv"
+    p.write_text(TOP_ROWS)
+    with Store.open(db) as st:  # the same export again (its old record replaced), then another
+        again = ingest_file(st, "ads", FIXTURES / "meta_ads_export.csv")
+        assert again.accepted > 0 and again.inserted == 0
+        rep = ingest_file(st, "traffic", p)
+        assert rep.accepted > 0
+        assert registry_totals(st, "traffic")[rep.source_id][0]["values"]["sessions"] == 9380.0

@@ -1017,8 +1017,11 @@ def write_prepared(
             unchanged=report.unchanged,
         )
     now = pd.Timestamp.now(tz="UTC")
+    # a store made by an older micromix gains the newer (empty) columns first, outside the
+    # write: DuckDB refuses to commit rows into a table altered within the same write
+    _ensure_columns(store, schema)
+    _ensure_registry_columns(store)
     with store.transaction():
-        _ensure_columns(store, schema)
         registry = read_registry(store, schema.name)
         export_id = info.export_id
         # earlier versions of this export: the same report, or whatever was ingested from this
@@ -1044,7 +1047,6 @@ def write_prepared(
         if store.has_table(REGISTRY_TABLE):
             store.delete_where(REGISTRY_TABLE, "source_id", drop_ids)
         _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
-        _ensure_registry_columns(store)
         store.append(
             REGISTRY_TABLE,
             registry_frame(info, source, len(res.accepted), now, totals=prepared.totals),

@@ -74,6 +74,7 @@ def test_overlapping_export_is_refused_then_replaced_or_kept(store, tmp_path):
     assert store.count("ad_performance") == 4  # nothing written by the refused ingest
     rep = ingest_file(store, "ads", b, on_overlap="replace")
     assert rep.replaced == (str((tmp_path / "a.csv").resolve()),)
+    assert rep.replaced_rows == 4 and rep.to_dict()["replaced_rows"] == 4  # said, not silent
     assert store.count("ad_performance") == 4 and store.count(REGISTRY_TABLE) == 1
     days = set(store.read("ad_performance")["date"].dt.strftime("%F"))
     assert days == {"2026-05-02", "2026-05-03"}

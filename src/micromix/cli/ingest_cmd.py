@@ -257,8 +257,14 @@ def render_report(report: IngestReport) -> None:
     for c in report.checks:
         colour = "green" if c["status"] == "pass" else "yellow"
         console.print(f"[{colour}]check {c['status']}:[/] {c['message']}", highlight=False)
-    for p in report.replaced:
-        console.print(f"replaced the rows of {p}", highlight=False)
+    if report.replaced:
+        paths = ", ".join(str(p) for p in report.replaced)
+        console.print(
+            f"[yellow]replaced the export(s) {paths}: their {report.replaced_rows:,} row(s) "
+            f"removed, this file's {report.accepted:,} in their place[/] (what the earlier "
+            "export had and this file lacks, e.g. other campaigns, is no longer in the store)",
+            highlight=False,
+        )
     for p in report.overlaps:
         console.print(f"[yellow]kept alongside the overlapping export {p}[/]", highlight=False)
     if report.top_reasons:

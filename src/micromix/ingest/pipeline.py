@@ -150,6 +150,8 @@ class IngestReport:
         Exports whose rows this file replaced; overlapping exports kept alongside it.
     removed : int
         Rows of a previous version of the same export that the new version no longer has.
+    replaced_rows : int
+        Rows of the replaced exports (``replaced``) that were removed with them.
     dry_run : bool
         Nothing was written.
     """
@@ -176,6 +178,7 @@ class IngestReport:
     replaced: tuple[str, ...] = ()
     overlaps: tuple[str, ...] = ()
     removed: int = 0
+    replaced_rows: int = 0
     dry_run: bool = False
 
     def __post_init__(self) -> None:
@@ -211,6 +214,7 @@ class IngestReport:
             "period": list(self.period) if self.period else None,
             "source_id": self.source_id,
             "replaced": list(self.replaced),
+            "replaced_rows": self.replaced_rows,
             "overlaps": list(self.overlaps),
             "checks": [dict(c) for c in self.checks],
             "dry_run": self.dry_run,
@@ -959,6 +963,7 @@ def _report(
     replaced: tuple[str, ...] = (),
     overlapping: tuple[str, ...] = (),
     removed: int = 0,
+    replaced_rows: int = 0,
     inserted: int | None = None,
     updated: int | None = None,
     unchanged: int | None = None,
@@ -992,6 +997,7 @@ def _report(
         replaced=replaced,
         overlaps=overlapping,
         removed=removed,
+        replaced_rows=replaced_rows,
         dry_run=dry_run,
     )
 
@@ -1038,6 +1044,11 @@ def write_prepared(
             )
         old_rows = _rows_of(store, schema.name, prev_ids)
         drop_ids = prev_ids + ([r[1] for r in others] if on_overlap == "replace" else [])
+        gone = (
+            len(_rows_of(store, schema.name, [r[1] for r in others]))
+            if on_overlap == "replace" and others
+            else 0
+        )
         old_paths = [r[2] for r in registry if r[1] in drop_ids]
         if store.has_table(schema.name):
             store.delete_where(schema.name, "source_id", drop_ids)
@@ -1061,6 +1072,7 @@ def write_prepared(
         replaced=tuple(r[2] for r in others) if on_overlap == "replace" else (),
         overlapping=tuple(r[2] for r in others) if on_overlap == "keep" else (),
         removed=removed,
+        replaced_rows=gone,
         inserted=ins,
         updated=upd,
         unchanged=unch,

@@ -636,3 +636,27 @@ def test_fx_rates_with_a_repeated_column_are_refused(tmp_path):
     rates = _write(tmp_path / "fx.csv", "currency,rate_to,rate,rate\nGBP,USD,1.25,0.8\n")
     with pytest.raises(DataValidationError, match=r"fx.csv: the header names 'rate' more than"):
         FxRates.read_csv(rates)
+
+
+def test_posts_emv_prices_reported_impressions_like_a_files_posts():
+    # X's tweet activity reports impressions, not views: EMV prices them (as social listen does
+    # for the same file) instead of falling back to followers x reach rate or to nothing
+    from micromix.social.emv import earned_media_value
+
+    st_ = Store.open(":memory:")
+    posts = pd.DataFrame(
+        {
+            "post_id": ["a", "b", "c"],
+            "platform": ["x", "x", "instagram"],
+            "author_id": ["u", "u", "v"],
+            "likes": [10, 4, 5],
+            "comments": [1, 0, 3],
+            "impressions": [2_000, 500, None],
+            "views": [None, None, 300],
+        }
+    )
+    st_.append("posts", posts)
+    got = compute_kpis(st_, source="posts", kpis="emv")["emv"].iloc[0]
+    as_file = posts.assign(views=posts["views"].fillna(posts["impressions"]))
+    assert got == pytest.approx(earned_media_value(as_file).sum())
+    assert got == pytest.approx(2.8 * 7 + 19 * 0.02 + 4 * 0.40)  # 2,800 impressions, 19 likes

@@ -528,12 +528,18 @@ def _posts_measures(t: ir.Table, need: set[str]) -> dict[str, Any]:
     if "emv" in need:
         # EMV is linear in the counts: summing its inputs per group and pricing the sums with
         # social.emv gives exactly the sum of per-post EMV (a post's impressions are its views,
-        # or followers x reach rate when it reports no views)
-        if viewed is not None:
-            out["_emv_views"] = t.views.sum(where=viewed)
+        # else the impressions it reports - X's tweet activity -, else followers x reach rate,
+        # as social.emv prices a file's posts)
+        shown = None
+        for c in ("views", "impressions"):
+            if c in t.columns:
+                seen_c = t[c].nullif(0)
+                shown = seen_c if shown is None else shown.fill_null(seen_c)
+        if shown is not None:
+            out["_emv_views"] = shown.sum()
         if fol is not None:
             out["_emv_followers"] = fol.sum(
-                where=followed & ~viewed if viewed is not None else followed
+                where=followed & shown.isnull() if shown is not None else followed
             )
         for c in _POST_COUNTS:
             if c in t.columns:

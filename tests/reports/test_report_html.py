@@ -405,3 +405,15 @@ def test_ad_reports_at_two_levels_are_shown_apart_and_labelled() -> None:
     assert "<h3>ad-level reports</h3>" in html and "<h3>campaign-level reports</h3>" in html
     assert "come at 2 levels (ad, campaign)" in html
     assert "<th>level</th>" in html
+
+
+def test_a_store_of_posts_alone_gets_their_own_kpis() -> None:
+    sim = _sim_store(users=300, days=10, seed=9)
+    st = Store.open(":memory:")
+    st.append("posts", sim.read("posts"))
+    html = reports.build_report(gather_evidence(st, n_boot=20, comparisons=(), parts=("overview",)))
+    overview = html[html.index(">KPI overview</h2>") :]
+    assert f"Computed from {len(sim.read('posts')):,} posts" in overview
+    for label in ("Posts", "Likes", "Engagements", "Earned media value"):
+        assert f'<div class="tile-label">{label}</div>' in overview
+    assert "Spend" not in overview.split("</section>")[0]

@@ -205,11 +205,14 @@ def _overview(ev: Evidence, store: Store) -> None:
     try:
         ev.kpis = compute_kpis(store)
     except ConfigError as exc:
-        ev.note("overview", f"No KPIs: {exc}.")
-        return
+        if not (store.has_table("posts") and store.count("posts")):
+            ev.note("overview", f"No KPIs: {exc}.")
+            return
+        # a store of posts alone: their own KPIs (engagement, earned media value)
+        ev.kpis = compute_kpis(store, source="posts")
     src = str(ev.kpis.attrs.get("source", "events"))
     ev.kpi_source = src
-    table = "events" if src == "events" else "ad_performance"
+    table = {"events": "events", "posts": "posts"}.get(src, "ad_performance")
     ev.source_rows = store.count(table)
     if src == "ads":
         empty = set(

@@ -63,6 +63,7 @@ from micromix.reports.html import (
 __all__ = [
     "DEFAULT_SECTIONS",
     "HEADLINE_KPIS",
+    "POST_HEADLINE_KPIS",
     "SECTIONS",
     "SIMULATED_BANNER",
     "TREND_KPIS",
@@ -90,6 +91,18 @@ HEADLINE_KPIS: tuple[tuple[str, str, str], ...] = (
     ("roas", "Revenue per ad dollar (attributed)", "ratio"),
     ("cpa", "Ad spend per conversion (attributed)", "money"),
     ("engagement_rate", "Engagement rate", "pct"),
+    ("emv", "Earned media value", "money"),
+)
+#: headline tiles of a store that holds posts alone (their own KPIs)
+POST_HEADLINE_KPIS: tuple[tuple[str, str, str], ...] = (
+    ("posts", "Posts", "int"),
+    ("likes", "Likes", "int"),
+    ("comments", "Comments", "int"),
+    ("shares", "Shares", "int"),
+    ("views", "Views", "int"),
+    ("engagements", "Engagements", "int"),
+    ("engagement_rate_per_view", "Engagement per view", "pct"),
+    ("engagement_rate_per_follower", "Engagement per follower", "pct"),
     ("emv", "Earned media value", "money"),
 )
 #: weekly trend charts: (KPI column, label); ``{cur}`` is the currency
@@ -228,9 +241,11 @@ class OverviewSection(Section):
             for col in missing:
                 row[col] = None
             here = currency_symbol(str(row["currency"])) if len(codes) > 1 else sym
+            if src == "posts":  # earned media value is priced in the EMV rates' currency
+                here = currency_symbol(str(row.get("currency") or "USD"))
             tiles = "".join(
                 tile(label, fmt_value(row.get(col), kind, here))
-                for col, label, kind in HEADLINE_KPIS
+                for col, label, kind in (POST_HEADLINE_KPIS if src == "posts" else HEADLINE_KPIS)
             )
             parts = [f"In {row['currency']}"] if len(codes) > 1 else []
             if len(levels) > 1:
@@ -245,6 +260,13 @@ class OverviewSection(Section):
                 "the paid CPM of their platform. Conversions and revenue include purchases no "
                 "channel caused (baseline demand), so revenue per ad dollar here is not a return "
                 "on the ads: see the incremental ROAS in the strategy comparisons."
+            )
+        elif src == "posts":
+            how = (
+                f"Computed from {ev.source_rows:,} posts (the store holds no events and no ad "
+                "reports): what the posts earned, not what any spend bought. Earned media value "
+                "prices their views (or impressions, else followers x reach rate) and "
+                "interactions at the documented default rates (docs/social.md), in US dollars."
             )
         else:
             how = (

@@ -34,6 +34,7 @@ Quickstart
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -1011,6 +1012,8 @@ def write_prepared(
     res, raw, adapter, source, info = prepared[:5]
     schema = schema_for(kind)
     if info is None:
+        if schema.name in KEEP_UNREPORTED:
+            res = dataclasses.replace(res, accepted=_keep_unreported(store, schema, res.accepted))
         report = _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
         return _report(
             kind,
@@ -1087,6 +1090,36 @@ _ENGINE_TYPES = {
     "timestamp": "TIMESTAMP",
     "date": "DATE",
 }
+
+
+#: tables whose rows a later file updates field by field: a field the file leaves empty in
+#: every row (a ranking without niches or names) keeps what the store holds for those keys
+KEEP_UNREPORTED = ("creators",)
+
+
+def _keep_unreported(store: Store, schema: EntitySchema, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with the fields they leave empty in every row filled from the store's rows of
+    the same keys (a second creator list must not blank the first one's niches)."""
+    key = list(schema.key)
+    if not len(rows) or not store.has_table(schema.name) or not store.count(schema.name):
+        return rows
+    absent = [c for c in schema.columns if c not in key and (c not in rows or rows[c].isna().all())]
+    have = set(store.columns(schema.name))
+    absent = [c for c in absent if c in have]
+    if not absent or not all(k in rows for k in key):
+        return rows
+    stored = store.read(schema.name, columns=[*key, *absent]).drop_duplicates(key, keep="last")
+    if not len(stored):
+        return rows
+    merged = rows[key].merge(stored, on=key, how="left")
+    out = rows.copy()
+    for c in absent:
+        out[c] = (
+            merged[c].to_numpy()
+            if c not in out
+            else out[c].where(out[c].notna(), merged[c].to_numpy())
+        )
+    return out
 
 
 def _ensure_columns(store: Store, schema: EntitySchema) -> None:

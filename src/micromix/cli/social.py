@@ -225,6 +225,10 @@ def amplify_cmd(
         )
         if "note" in res.attrs:
             err_console.print(res.attrs["note"], highlight=False, soft_wrap=True)
+        if res.attrs.get("repeated_posts"):
+            err_console.print(
+                f"note: {res.attrs['repeated_posts']}", highlight=False, soft_wrap=True
+            )
         if not res.empty and res.attrs["baseline"]["default"]:
             err_console.print(
                 f"note: {DEFAULT_BASELINE_NOTE}; pass --ads with your ad export to use your own",

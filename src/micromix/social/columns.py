@@ -427,6 +427,9 @@ def canonical_posts(
         Order of ``d/m/y`` times (None: decided from the column, see
         :func:`~micromix.schema.values.read_timestamps`).
 
+    A row that repeats an earlier row's ``post_id`` is left out (each post counts once) and
+    ``attrs["repeated_posts"]`` says how many, in one sentence.
+
     Raises
     ------
     DataValidationError
@@ -465,4 +468,14 @@ def canonical_posts(
         out["author_id"] = out["author_id"].astype("string")
     if "platform" in out.columns:
         out["platform"] = out["platform"].astype("string").str.strip().str.lower()
+    if "post_id" in out.columns:  # a post listed twice is one post (ingest keeps the first too)
+        ids = out["post_id"].astype("string").str.strip()
+        again = (ids.notna() & (ids != "") & ids.duplicated()).to_numpy(dtype=bool)
+        if again.any():
+            first = int(again.argmax()) + 1
+            out = out[~again].copy()
+            out.attrs["repeated_posts"] = (
+                f"{source}: {int(again.sum()):,} row(s) repeat a post id read earlier (first: "
+                f"row {first}); each post counts once, as first listed"
+            )
     return out

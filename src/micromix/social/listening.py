@@ -272,6 +272,7 @@ def listen(
     and a note says so.
     """
     p = canonical_posts(posts, source=source, strict_times=True, dayfirst=dayfirst)
+    repeated = p.attrs.get("repeated_posts")
     if "text" not in p.columns:
         raise ColumnNotFoundError(
             "posts: no text column found (looked for text, caption, tweet_text, message...); "
@@ -303,6 +304,8 @@ def listen(
         "aliases, handles or hashtags"
         for n in silent
     ]
+    if repeated:
+        notes.append(repeated)
     undated = int(m["period"].isna().sum()) if has_ts else 0
     if undated:
         own_undated = int(own["period"].isna().sum())

@@ -298,6 +298,7 @@ def rank_for_amplification(
     w = weights or AmplificationWeights()
     base = baseline or AdBaseline()
     p = canonical_posts(posts, source=source, strict_times=True, dayfirst=dayfirst)
+    repeated = p.attrs.get("repeated_posts")
     p = p.reset_index(drop=True)
     if "text" not in p.columns:
         raise ColumnNotFoundError(
@@ -336,6 +337,10 @@ def rank_for_amplification(
     g = g.sort_values("amplification_score", ascending=False, kind="stable")
     out = g[list(AMPLIFY_COLUMNS)].reset_index(drop=True)
     out.attrs["baseline"] = {**base.to_dict(), "default": base.is_default}
-    if base.is_default:
-        out.attrs["notes"] = [DEFAULT_BASELINE_NOTE]
+    notes = [DEFAULT_BASELINE_NOTE] if base.is_default else []
+    if repeated:
+        notes.append(repeated)
+        out.attrs["repeated_posts"] = repeated
+    if notes:
+        out.attrs["notes"] = notes
     return out.head(top) if top else out

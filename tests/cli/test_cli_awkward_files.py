@@ -242,3 +242,13 @@ def test_stray_windows_1252_bytes_in_a_utf8_file_are_read_and_said(tmp_path):
     res = runner.invoke(app, ["social", "listen", "-i", str(j), "--brand", "PawCo"])
     text = _refused(res, "line 2", "mend or remove that line")
     assert "separator" not in text
+
+
+def test_a_headerless_file_whose_first_row_repeats_a_value_is_called_headerless(tmp_path):
+    f = tmp_path / "posts.csv"
+    f.write_text(
+        'p0,user0,2024-03-01 08:00:00,"I love Pawly treats",10,0,0,200\n'
+        'p1,user1,2024-03-01 13:00:00,"Pawly made my cat sick",17,1,2,231\n'
+    )
+    res = runner.invoke(app, ["social", "listen", "-i", str(f), "--brand", "Pawly"])
+    _refused(res, "the first line holds values, not column names", "add a header line")

@@ -63,7 +63,7 @@ import pandas as pd
 
 from micromix.errors import DataValidationError, InputFileError
 from micromix.jsonutil import value_at
-from micromix.schema.base import NUMBER_TEXT, require_columns
+from micromix.schema.base import NUMBER_TEXT, looks_like_a_value, require_columns
 from micromix.schema.values import read_numbers
 
 __all__ = [
@@ -1209,6 +1209,12 @@ def _tidy(df: pd.DataFrame, p: Path) -> pd.DataFrame:
         j = first_of[name]
         a, b = df.iloc[:, j], df.iloc[:, i]
         if not a.astype("string").fillna("").equals(b.astype("string").fillna("")):
+            if looks_like_a_value(name):  # "0" twice: the first line is a row of data
+                raise DataValidationError(
+                    f"{p}: the first line holds values, not column names (it names column "
+                    f"{name!r} twice, columns {j + 1} and {i + 1}); add a header line that "
+                    "names the columns"
+                )
             raise DataValidationError(
                 f"{p}: the header names column {name!r} twice (columns {j + 1} and {i + 1}) "
                 "and they hold different values; rename or remove one so it is clear which to "

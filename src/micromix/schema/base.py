@@ -44,6 +44,7 @@ __all__ = [
     "EntitySchema",
     "Field",
     "ValidationResult",
+    "looks_like_a_value",
     "require_columns",
 ]
 
@@ -388,7 +389,7 @@ def require_columns(df: pd.DataFrame, columns: list[str], source: str | Path = "
     if missing:
         avail = ", ".join(map(str, df.columns[:30]))
         hint = ""
-        if len(df.columns) and all(_looks_like_a_value(str(c)) for c in df.columns):
+        if len(df.columns) and all(looks_like_a_value(str(c)) for c in df.columns):
             hint = (
                 "; the first line holds values, not column names: add a header line that names "
                 "the columns"
@@ -402,7 +403,7 @@ def require_columns(df: pd.DataFrame, columns: list[str], source: str | Path = "
 _DATE_LIKE = re.compile(r"\d{1,4}([-/.]\d{1,2}){2}([ T]\d{1,2}:\d{2}(:\d{2})?)?")
 
 
-def _looks_like_a_value(name: str) -> bool:
+def looks_like_a_value(name: str) -> bool:
     """A header cell that is a number or a date (``00004``, ``29.33``, ``1997-01-01``): the
     file's first line is a data row. pandas suffixes repeated names (``2.1``), which still
     match."""

@@ -100,3 +100,25 @@ def test_policy_comparison_warns_when_the_winner_rests_on_in_sample_scores():
     assert "not a measurement" in compare_policies(held_out, spec).checks[0].message
     observed = compare_policies(held_out, spec, treatment="treatment", outcome="y")
     assert observed.checks[0].status is Status.PASS
+
+
+def test_clustering_never_overwrites_the_datas_own_segment_column():
+    # Hillstrom's `segment` is the treatment arm: the labels go beside it, not over it
+    import numpy as np
+
+    from micromix.audience.workflows import segment_people
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "recency": rng.integers(1, 12, 300),
+            "history": rng.gamma(2.0, 100.0, 300),
+            "segment": rng.choice(["Mens E-Mail", "Womens E-Mail", "No E-Mail"], 300),
+        }
+    )
+    run = segment_people(df, features=["recency", "history"], n_segments=3, k_anonymity=5)
+    assert run.label_column == "audience_segment"
+    assert run.rows["segment"].tolist() == df["segment"].tolist()
+    assert run.rows["audience_segment"].nunique() == 3
+    with pytest.raises(DataValidationError, match="'segment' and 'audience_segment'"):
+        segment_people(df.assign(audience_segment=1), features=["recency", "history"], n_segments=3)

@@ -80,3 +80,20 @@ def test_api_classify_returns_null_for_empty_texts():
     finally:
         svc.close()
         svc.store.close()
+
+
+def test_ga4_search_events_reach_their_moment():
+    # a GA4 export: event_type 'view_search_results' and the query in 'search_term'
+    from micromix.moments.sessions import tag_sessions
+
+    ev = pd.DataFrame(
+        {
+            "session_id": ["s1", "s1", "s2"],
+            "ts": ["2024-05-01T10:00:00Z", "2024-05-01T10:01:00Z", "2024-05-01T11:00:00Z"],
+            "event_type": ["view_search_results", "page_view", "view_search_results"],
+            "search_term": ["buy dog food online", None, "vet near me"],
+        }
+    )
+    out = tag_sessions(ev, source="ga4.csv").set_index("session_id")
+    assert out["moment_source"].tolist() == ["query", "query"]
+    assert out.loc["s2", "moment"] == "go" and out.loc["s1", "moment"] == "buy"

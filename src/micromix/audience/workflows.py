@@ -212,6 +212,9 @@ class SegmentRun:
     features: list[str]
     method: str
     k_anonymity: int
+    #: the column of ``rows`` holding each person's segment: ``segment``, or
+    #: ``audience_segment`` where the data has a ``segment`` of its own (never overwritten)
+    label_column: str = "segment"
 
     @property
     def suppressed(self) -> int:
@@ -260,7 +263,16 @@ def segment_people(
             feats = [features] if isinstance(features, str) else list(features)
             enforce([check_features(feats, pol)], action="segment on these features")
         seg = ClusterSegmenter(method=m, n_segments=n_segments).fit(df, feats)
-        rows = df.assign(segment=seg.labels_)
+        # the data's own `segment` (Hillstrom's treatment arm) is never overwritten
+        label = "audience_segment" if "segment" in df.columns else "segment"
+        if label in df.columns:
+            raise DataValidationError(
+                f"{source}: the data already has columns 'segment' and 'audience_segment'; "
+                "rename one so the segment labels have a column of their own"
+            )
+        rows = df.assign(**{label: seg.labels_})
         prof = segment_profiles(df, seg.labels_, features=feats, kpis=list(kpis))
+        safe = suppress_small_cells(prof, "size", policy=pol)
+        return SegmentRun(rows, safe, feats, m, pol.k_anonymity, label_column=label)
     safe = suppress_small_cells(prof, "size", policy=pol)
     return SegmentRun(rows, safe, feats, m, pol.k_anonymity)

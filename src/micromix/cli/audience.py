@@ -514,6 +514,13 @@ def segment_cmd(
             k_anonymity=k_anonymity,
             source=str(data),
         )
+        if run.label_column != "segment":
+            err_console.print(
+                f"note: the data has a 'segment' column of its own; each row's segment is in "
+                f"'{run.label_column}'",
+                highlight=False,
+                soft_wrap=True,
+            )
         if output is not None:
             write_csv(run.rows, output, announce=False)
         if as_json:

@@ -48,6 +48,7 @@ from micromix.schema.vocab import SESSION_ENGAGE_EVENTS
 __all__ = [
     "BRAND_TOUCH_EVENTS",
     "GA4_EVENT_MAP",
+    "QUERY_COLUMNS",
     "SESSION_COLUMNS",
     "moment_kpis",
     "normalize_event_types",
@@ -107,15 +108,28 @@ SESSION_COLUMNS = [
 ]
 
 
-def normalize_event_types(events: pd.DataFrame, column: str = "event_type") -> pd.DataFrame:
-    """Map GA4 event names (``event_name``) onto micromix ``event_type`` values."""
+#: names of the search text in event exports, first found wins (GA4 sends ``search_term``)
+QUERY_COLUMNS = ("query", "search_term", "search_query", "searchterm")
+
+
+def normalize_event_types(
+    events: pd.DataFrame, column: str = "event_type", *, source: str = "events"
+) -> pd.DataFrame:
+    """Map GA4 event names (in ``event_type`` or ``event_name``) onto micromix ``event_type``
+    values (``view_search_results`` -> ``search``; micromix's own values are kept), and GA4's
+    ``search_term`` (or another name of :data:`QUERY_COLUMNS`) onto ``query``."""
     df = events.copy()
     src = column if column in df.columns else "event_name"
     if src not in df.columns:
         raise ColumnNotFoundError(
-            f"events: neither {column!r} nor 'event_name' found; columns are {list(df.columns)}"
+            f"{source}: neither {column!r} nor 'event_name' found; columns are "
+            f"{list(df.columns)}; name the column holding each event's type 'event_type'"
         )
     df["event_type"] = df[src].astype(str).map(lambda e: GA4_EVENT_MAP.get(e, e))
+    if "query" not in df.columns:
+        alias = next((c for c in QUERY_COLUMNS if c in df.columns), None)
+        if alias is not None:
+            df["query"] = df[alias]
     return df
 
 
@@ -131,8 +145,7 @@ def tag_sessions(
     empty one is refused naming ``source``, the row and the field); ``revenue`` and ``cost``
     are read as exports write numbers, empty meaning 0.
     """
-    if "event_type" not in events.columns:
-        events = normalize_event_types(events)
+    events = normalize_event_types(events, source=source)
     require_columns(events, ["session_id", "ts"], source)
     events = events.reset_index(drop=True).assign(
         session_id=read_ids(events["session_id"], "session_id", source, option="name it 'session_id'",

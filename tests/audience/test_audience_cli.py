@@ -151,7 +151,7 @@ def test_uplift_writes_csv_to_stdout(files):
         (["--treatment", "Promo", "--outcome", "y", "--learner", "magic"], "--learner 'magic'"),
         (["--treatment", "Promo", "--outcome", "y", "--features", "x0,zz"], "'zz'"),
         (["--treatment", "region", "--outcome", "y"], "pass --control-value"),
-        (["--treatment", "Promo", "--outcome", "region"], "non-numeric value"),
+        (["--treatment", "Promo", "--outcome", "region"], "'region', row 1: 'south' is not"),
     ],
 )
 def test_uplift_bad_input_is_one_clear_sentence(files, args, text):

@@ -122,3 +122,14 @@ def test_clustering_never_overwrites_the_datas_own_segment_column():
     assert run.rows["audience_segment"].nunique() == 3
     with pytest.raises(DataValidationError, match="'segment' and 'audience_segment'"):
         segment_people(df.assign(audience_segment=1), features=["recency", "history"], n_segments=3)
+
+
+def test_an_unreadable_outcome_names_its_row():
+    from micromix.audience._prep import coerce_outcome
+
+    with pytest.raises(
+        DataValidationError, match=r"'visit', row 3: 'yes\?' is not a number \(1 such"
+    ):
+        coerce_outcome(pd.Series([0, 1, "yes?", 0]), column="visit")
+    with pytest.raises(DataValidationError, match=r"1 empty value\(s\) \(first: row 2\)"):
+        coerce_outcome(pd.Series([0.0, None, 1.0]), column="visit")

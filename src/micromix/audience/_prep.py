@@ -209,11 +209,11 @@ def coerce_outcome(
     ``Yes/No`` and ``True/False`` become 1/0. Raises :class:`DataValidationError` naming the
     column when values are missing or not numeric.
     """
-    s = pd.Series(values)
+    s = pd.Series(values).reset_index(drop=True)
     if s.isna().any():
         raise DataValidationError(
-            f"outcome column '{column}' has {int(s.isna().sum())} empty value(s); fill or drop "
-            "those rows"
+            f"outcome column '{column}' has {int(s.isna().sum())} empty value(s) (first: row "
+            f"{int(s.isna().to_numpy().argmax()) + 1}); fill or drop those rows"
         )
     if s.dtype == bool:
         return s.to_numpy(dtype=float), "binary"
@@ -223,10 +223,12 @@ def coerce_outcome(
             return low.isin(_TRUE).to_numpy(dtype=float), "binary"
         num = pd.to_numeric(s, errors="coerce")
         if num.isna().any():
-            bad = s[num.isna()].iloc[0]
+            where = num.isna().to_numpy()
+            row = int(where.argmax())
             raise DataValidationError(
-                f"outcome column '{column}' holds non-numeric value {bad!r}; use 0/1 for a "
-                "conversion or a number for spend"
+                f"outcome column '{column}', row {row + 1}: {s.iloc[row]!r} is not a number "
+                f"({int(where.sum())} such row(s)); use 0/1 for a conversion or a number for "
+                "spend"
             )
         s = num
     arr = s.to_numpy(dtype=float)

@@ -1062,9 +1062,14 @@ def read_raw(
     return raw
 
 
-#: a field that starts with a zero followed by a digit (``00004``, ``02134``)
-_LEADING_ZERO = re.compile(r"(?:^|[,;\t|\s\"])0\d", re.MULTILINE)
 _CODE = re.compile(r"^\s*0\d")
+
+
+def _leading_zero(sep: str) -> re.Pattern[str]:
+    """A field of a ``sep``-separated text that starts with a zero followed by a digit
+    (``00004``, ``02134``); the time in ``2024-03-01 08:00`` is not a field start."""
+    start = r"\s" if sep == r"\s+" else re.escape(sep)
+    return re.compile(rf"(?:^|{start}|\")0\d", re.MULTILINE)
 
 
 def _codes_as_text(df: pd.DataFrame, text: str, sep: str) -> pd.DataFrame:
@@ -1159,7 +1164,7 @@ def _read_table(p: Path, file_format: str | None, notes: list[str]) -> pd.DataFr
                         # rows with more fields than the header: pandas would silently make
                         # the first column the index; the careful reader says which lines
                         raise ValueError("more fields than the header")
-                    if _LEADING_ZERO.search(text):
+                    if _leading_zero(sep).search(text):
                         df = _codes_as_text(df, text, sep)
                 if df.shape[1] > 1 or "," not in text.split("\n", 1)[0]:
                     df = _drop_rule_rows(df)

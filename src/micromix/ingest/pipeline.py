@@ -1048,7 +1048,7 @@ def write_prepared(
         old_rows = _rows_of(store, schema.name, prev_ids)
         drop_ids = prev_ids + ([r[1] for r in others] if on_overlap == "replace" else [])
         gone = (
-            len(_rows_of(store, schema.name, [r[1] for r in others]))
+            _count_of(store, schema.name, [r[1] for r in others])
             if on_overlap == "replace" and others
             else 0
         )
@@ -1138,6 +1138,14 @@ def _ensure_registry_columns(store: Store) -> None:
         return
     if "totals" not in store.table(REGISTRY_TABLE).columns:
         store.sql(f'ALTER TABLE "{REGISTRY_TABLE}" ADD COLUMN "totals" VARCHAR')
+
+
+def _count_of(store: Store, table: str, ids: list[str]) -> int:
+    """Rows of the exports ``ids`` in ``table``, counted in the engine (not read)."""
+    if not store.has_table(table) or "source_id" not in store.columns(table):
+        return 0
+    t = store.table(table)
+    return int(store.execute(t.filter(t.source_id.isin(ids)).count()))
 
 
 def _rows_of(store: Store, table: str, ids: list[str]) -> pd.DataFrame:

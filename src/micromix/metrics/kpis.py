@@ -677,11 +677,12 @@ def _resolve(store: Store, by: Sequence[str], source: str) -> tuple[str, ir.Tabl
         if all(d in t.columns for d in by):
             return s, t
         cols[s] = list(t.columns)
-    if not cols and store.count(_SOURCE_TABLE["posts"]):
+    posts = 0 if cols else store.count(_SOURCE_TABLE["posts"])
+    if posts:
         raise ConfigError(
-            f"the store has no events or ad data, only {store.count(_SOURCE_TABLE['posts']):,} "
-            "posts, whose KPIs are of their own kind (engagement, earned media value); ask for "
-            "them with --source posts (source='posts')"
+            f"the store has no events or ad data, only {posts:,} posts, whose KPIs are of their "
+            "own kind (engagement, earned media value); ask for them with --source posts "
+            "(source='posts')"
         )
     if not cols:
         raise ConfigError(

@@ -118,18 +118,23 @@ def normalize_event_types(
     """Map GA4 event names (in ``event_type`` or ``event_name``) onto micromix ``event_type``
     values (``view_search_results`` -> ``search``; micromix's own values are kept), and GA4's
     ``search_term`` (or another name of :data:`QUERY_COLUMNS`) onto ``query``."""
-    df = events.copy()
-    src = column if column in df.columns else "event_name"
-    if src not in df.columns:
+    src = column if column in events.columns else "event_name"
+    if src not in events.columns:
         raise ColumnNotFoundError(
             f"{source}: neither {column!r} nor 'event_name' found; columns are "
-            f"{list(df.columns)}; name the column holding each event's type 'event_type'"
+            f"{list(events.columns)}; name the column holding each event's type 'event_type'"
         )
-    df["event_type"] = df[src].astype(str).map(lambda e: GA4_EVENT_MAP.get(e, e))
-    if "query" not in df.columns:
-        alias = next((c for c in QUERY_COLUMNS if c in df.columns), None)
-        if alias is not None:
-            df["query"] = df[alias]
+    types = events[src].astype(str)
+    ga4 = types.isin(GA4_EVENT_MAP.keys()) & (types.map(GA4_EVENT_MAP) != types)
+    alias = (
+        None if "query" in events.columns else next((c for c in QUERY_COLUMNS if c in events), None)
+    )
+    if src == "event_type" and not ga4.any() and alias is None:
+        return events  # micromix's own vocabulary already (the store's events): nothing to copy
+    df = events.copy()
+    df["event_type"] = types.where(~ga4, types.map(GA4_EVENT_MAP))
+    if alias is not None:
+        df["query"] = df[alias]
     return df
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import typer
@@ -53,6 +54,7 @@ def plan(
 
 
 def _print(p: Plan) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from micromix.plan.actions import money
@@ -61,7 +63,7 @@ def _print(p: Plan) -> None:
     r = p.reallocation
     if p.truth is not None:
         console.print("[bold yellow]Simulated data[/]: figures come from the market simulator.")
-    console.print(f"[bold]Plan[/] - {p.headline()}", highlight=False)
+    console.print(f"[bold]Plan[/] - {escape(p.headline())}", highlight=False)
     table = Table(title=f"Budget over {r.horizon_days} days ({p.currency})")
     for col in ("strategy", "today", "plan", "change", "expected incremental revenue"):
         table.add_column(col, justify="left" if col == "strategy" else "right")
@@ -71,8 +73,12 @@ def _print(p: Plan) -> None:
             money(row.current_spend, sym),
             money(row.recommended_spend, sym),
             ("+" if row.change >= 0 else "") + money(row.change, sym),
-            f"{money(row.expected_incremental_revenue, sym)} "
-            f"({money(row.low, sym)} to {money(row.high, sym)})",
+            (
+                f"{money(row.expected_incremental_revenue, sym)} "
+                f"({money(row.low, sym)} to {money(row.high, sym)})"
+                if math.isfinite(row.expected_incremental_revenue)
+                else "not measured"
+            ),
         )
     console.print(table)
     for i, a in enumerate(p.actions, 1):
@@ -83,13 +89,13 @@ def _print(p: Plan) -> None:
                 f"({money(a.effect_low, sym)} to {money(a.effect_high, sym)})."
             )
         console.print(
-            f"[bold]{i}. {a.kind}[/] [{a.confidence} confidence] {a.what}.{effect}",
+            f"[bold]{i}. {a.kind}[/] \\[{a.confidence} confidence] {escape(a.what)}.{effect}",
             highlight=False,
         )
-        console.print(f"   why: {a.why}", highlight=False, style="dim")
-        console.print(f"   evidence: {a.evidence}", highlight=False, style="dim")
+        console.print(f"   why: {a.why}", highlight=False, style="dim", markup=False)
+        console.print(f"   evidence: {a.evidence}", highlight=False, style="dim", markup=False)
     for note in p.notes:
-        console.print(f"note: {note}", highlight=False)
+        console.print(f"note: {note}", highlight=False, markup=False)
     if p.truth is not None:
         t = p.truth
         console.print(

@@ -151,8 +151,15 @@ def reallocate_actions(
     *,
     symbol: str = "$",
     holdout_units: int | None = None,
+    attributed_only: bool = False,
 ) -> list[Action]:
-    """One action per strategy the plan moves money into or out of (or one saying keep)."""
+    """One action per strategy the plan moves money into or out of (or one saying keep).
+
+    ``attributed_only``: the store has ad platform reports and no randomised holdout, so the
+    one action says keep, and which tests would give the evidence.
+    """
+    if attributed_only:
+        return [_measure_first(plan, symbol)]
     level = returns.level
     table = returns.table.set_index("strategy")
     ranking = "; ".join(
@@ -229,6 +236,27 @@ def reallocate_actions(
             )
         )
     return out
+
+
+def _measure_first(plan: Reallocation, symbol: str) -> Action:
+    """Keep today's split until a randomised holdout measures what each strategy adds."""
+    tests = ", ".join(plan.strategies)
+    return Action(
+        "reallocate",
+        f"Keep today's split of {money(plan.budget, symbol)} over the next "
+        f"{plan.horizon_days} days, and run a randomised holdout on {tests}",
+        "The store has ad platform reports and no randomised holdout, so what each strategy "
+        "adds is not measured; the platforms' own ROAS credits them with conversions that "
+        "would partly have happened anyway and is no basis for moving money. Hold out a random "
+        "share of each strategy's audience (the platform's conversion-lift test, or a geo "
+        "holdout) for as long as these reports cover, size it with 'micromix experiment "
+        "plan', then ingest each person's test result ('micromix ingest experiments') with "
+        "events that carry each strategy's spend ('micromix ingest events')",
+        "ad platform reports (attributed conversions, not incremental)",
+        "low",
+        amount=0.0,
+        effect=None,
+    )
 
 
 def group_reallocation(

@@ -64,6 +64,7 @@ class Evidence(Protocol):
     moments: Any
     kpis: pd.DataFrame | None
     kpis_by_strategy: pd.DataFrame | None
+    kpis_by_platform: pd.DataFrame | None
     kpi_source: str | None
     lifetime: dict[str, pd.DataFrame] | None
 
@@ -109,6 +110,8 @@ class Plan:
     #: lifetime ROAS per strategy (``strategy``, ``lifetime_roas``, ``_low``, ``_high``) when
     #: the store has repeat buyers to fit customer lifetime values on (None otherwise)
     lifetime: pd.DataFrame | None = None
+    #: the store has ad platform reports and no events: no incremental evidence at all
+    attributed_only: bool = False
 
     @property
     def symbol(self) -> str:
@@ -122,6 +125,12 @@ class Plan:
         """One sentence: what the plan changes and what it should bring."""
         r = self.reallocation
         sym = self.symbol
+        if self.attributed_only:
+            return (
+                f"Keep today's split of {money(r.budget, sym)} over the next {r.horizon_days} "
+                "days: no randomised holdout measures yet what each strategy adds, and the ad "
+                "platforms' own ROAS is no basis for moving money."
+            )
         if not any(a.kind == "reallocate" and a.amount for a in self.actions):
             return (
                 f"Keep today's split of {money(r.budget, sym)} over the next {r.horizon_days} "
@@ -201,8 +210,12 @@ def currency_of(store: Store) -> str:
 def horizon_days(store: Store, evidence: Evidence | None = None) -> int:
     """Days the data covers (the plan's horizon: the same length as the data).
 
-    The mix model's panel when the evidence has one, else the store's daily strategy panel.
+    The mix model's panel when the evidence has one, else the store's daily strategy panel;
+    on a store of ad reports alone, the days from their first to their last (a row of a range
+    report covers its days to ``date_end``).
     """
+    if evidence is not None and evidence.kpi_source == "ads":
+        return _ad_report_days(store)
     panel = (
         evidence.mix.mix.panel
         if evidence is not None and evidence.mix is not None
@@ -212,6 +225,15 @@ def horizon_days(store: Store, evidence: Evidence | None = None) -> int:
         return 0
     dates = pd.to_datetime(panel["date"])
     return int((dates.max() - dates.min()).days) + 1
+
+
+def _ad_report_days(store: Store) -> int:
+    dates = store.read("ad_performance", columns=["date", "date_end"])
+    start = pd.to_datetime(dates["date"]).min()
+    end = pd.concat([pd.to_datetime(dates["date"]), pd.to_datetime(dates["date_end"])]).max()
+    if pd.isna(start) or pd.isna(end):
+        return 0
+    return int((end.normalize() - start.normalize()).days) + 1
 
 
 def _people(store: Store) -> int | None:
@@ -227,12 +249,52 @@ def _current_spend(evidence: Evidence) -> pd.Series:
         t = cmp.table
         return t.set_index("strategy")["spend"].astype(float)
     k = evidence.kpis_by_strategy
-    if k is None or evidence.kpi_source != "events":
+    if k is None or evidence.kpi_source not in ("events", "ads"):
         raise ConfigError(
-            "the plan needs spend per strategy from events; ingest events with strategy and "
-            "cost (or run micromix demo)"
+            "the plan needs spend per strategy, from events with strategy and cost or from ad "
+            "platform reports; ingest them (or run micromix demo)"
         )
-    return k.dropna(subset=["strategy"]).set_index("strategy")["spend"].astype(float)
+    spend = k.dropna(subset=["strategy"]).set_index("strategy")["spend"].astype(float)
+    if not (spend > 0).any():
+        raise ConfigError(
+            f"the {'ad reports' if evidence.kpi_source == 'ads' else 'events'} carry no spend, "
+            "so there is no budget to plan; ingest reports or events with spend"
+        )
+    return spend
+
+
+def _attributed_notes(evidence: Evidence, symbol: str) -> list[str]:
+    """What the ad platforms report, labelled as theirs (a store of ad reports alone)."""
+    notes = [
+        "No randomised holdout in the store: the strategies' incremental returns are unknown, "
+        "so the plan keeps today's split. The ROAS below is what the ad platforms attribute "
+        "to themselves (each counts conversions that would partly have happened anyway), not "
+        "what the spend added."
+    ]
+    for dim, table in (
+        ("strategy", evidence.kpis_by_strategy),
+        ("platform", evidence.kpis_by_platform),
+    ):
+        if table is None or "roas" not in table:
+            continue
+        rows = table.dropna(subset=[dim])
+        rows = rows[rows["spend"].fillna(0) > 0].sort_values("spend", ascending=False)
+        shown = [
+            f"{r[dim]} {r['roas']:.2f} on {money(float(r['spend']), symbol)} of spend"
+            for _, r in rows.iterrows()
+            if pd.notna(r["roas"])
+        ]
+        missing = [str(r[dim]) for _, r in rows.iterrows() if pd.isna(r["roas"])]
+        if shown:
+            notes.append(
+                f"Attributed ROAS by {dim}, as the platforms report it: {'; '.join(shown)}."
+            )
+        if missing:
+            notes.append(
+                f"The reports of {dim} {', '.join(missing)} give no conversion value, so "
+                "their attributed ROAS is unknown."
+            )
+    return notes
 
 
 def _mix_only(evidence: Evidence, budget: float) -> dict[str, float] | None:
@@ -398,10 +460,12 @@ def build_plan(
     ConfigError
         No events with spend, a budget that is not positive, or mixed currencies.
     """
-    if store.count("events") == 0:
+    attributed_only = store.count("events") == 0
+    if attributed_only and evidence.kpi_source != "ads":
         raise ConfigError(
-            "the store has no events, so there is nothing to plan from; ingest events (with "
-            "strategy and cost) or run micromix demo"
+            "the store has no events and no ad reports with spend, so there is nothing to plan "
+            "from; ingest events (with strategy and cost) or ad platform reports, or run "
+            "micromix demo"
         )
     currency = currency_of(store)
     symbol = CURRENCY_SYMBOLS.get(currency, currency)
@@ -419,11 +483,15 @@ def build_plan(
     plan = reallocate(returns, budget, horizon_days=days, seed=seed)
     mix_only = _mix_only(evidence, plan.budget)
     notes = [*plan.notes, *_reconcile(plan, returns, mix_only, symbol)]
+    if attributed_only:
+        notes += _attributed_notes(evidence, symbol)
     lifetime, lifetime_notes = _lifetime(evidence, plan)
     notes += lifetime_notes
     units = _people(store)
     rec = dict(zip(plan.strategies, plan.recommended))
-    actions = reallocate_actions(plan, returns, symbol=symbol, holdout_units=units)
+    actions = reallocate_actions(
+        plan, returns, symbol=symbol, holdout_units=units, attributed_only=attributed_only
+    )
     paid_msgs = evidence.comparisons.get("micro-vs-mass")
     actions += target_actions(
         paid_msgs,
@@ -453,4 +521,4 @@ def build_plan(
     truth = simulated_truth(
         store, plan.strategies, plan.current, plan.recommended, horizon_days=days
     )
-    return Plan(plan, returns, actions, truth, currency, notes, mix_only, lifetime)
+    return Plan(plan, returns, actions, truth, currency, notes, mix_only, lifetime, attributed_only)

@@ -349,11 +349,12 @@ def _traffic(ev: Evidence, store: Store) -> None:
 
 
 def _plan(ev: Evidence, store: Store, budget: float | None) -> None:
-    if store.count("events") == 0:
+    if store.count("events") == 0 and ev.kpi_source != "ads":
         ev.note(
             "plan",
-            "No plan: the store has no events, so there is no spend per strategy to plan from; "
-            "ingest events (with strategy and cost) or run 'micromix demo'.",
+            "No plan: the store has no events and no ad reports, so there is no spend per "
+            "strategy to plan from; ingest events (with strategy and cost) or ad platform "
+            "reports, or run 'micromix demo'.",
         )
         return
     ev.plan = build_plan(ev, store, budget=budget, seed=ev.seed)

@@ -1,0 +1,132 @@
+"""The plan of a store of ad platform reports alone: keep today's split, say which tests to run.
+
+A marketer's first store is usually a few ad exports: spend and what each platform attributes
+to itself, no events, no holdout. The plan must not refuse them, and must not move money on
+the platforms' own ROAS either.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from micromix.cli.main import app
+from micromix.errors import ConfigError
+from micromix.plan import make_plan
+from micromix.store import Store
+
+runner = CliRunner()
+
+
+def _ads(currency: str = "EUR") -> pd.DataFrame:
+    from micromix.simulate import SimConfig, simulate
+
+    ads = simulate(SimConfig(users=400, days=14, seed=5)).tables()["ad_performance"]
+    ads["currency"] = currency
+    return ads
+
+
+@pytest.fixture(scope="module")
+def ads() -> pd.DataFrame:
+    return _ads()
+
+
+@pytest.fixture(scope="module")
+def db(ads, tmp_path_factory):
+    path = tmp_path_factory.mktemp("ads_plan") / "ads.duckdb"
+    with Store.open(path) as st:
+        st.append("ad_performance", ads)
+    return path
+
+
+@pytest.fixture(scope="module")
+def plan(db):
+    with Store.open(db, read_only=True) as st:
+        return make_plan(st, n_boot=20)
+
+
+def test_keeps_todays_split_and_measures_nothing_it_has_no_evidence_for(plan, ads):
+    spend = ads.groupby("strategy")["spend"].sum()
+    spend = spend[spend > 0]
+    d = plan.to_dict()
+    rows = {r["strategy"]: r for r in d["allocation"]}
+    assert set(rows) == set(spend.index)
+    for s, v in spend.items():
+        assert rows[s]["current_spend"] == pytest.approx(v)
+        assert rows[s]["recommended_spend"] == pytest.approx(v)
+        # no holdout: what the spend adds is unknown, so null, never 0 or the attributed figure
+        assert rows[s]["expected_incremental_revenue"] is None
+        assert rows[s]["low"] is None and rows[s]["high"] is None
+    assert d["budget"] == pytest.approx(spend.sum())
+    days = (ads["date"].max() - ads["date"].min()).days + 1
+    assert d["horizon_days"] == days
+    assert d["currency"] == "EUR"
+    assert d["expected_gain"] == 0.0
+    assert "truth" not in d  # ad reports carry no simulator truth
+    (action,) = [a for a in d["actions"] if a["kind"] == "reallocate"]
+    assert action["amount"] == 0.0 and action["effect"] is None
+    assert action["confidence"] == "low"
+    assert "randomised holdout" in action["what"]
+    assert "attributed" in action["evidence"]
+    assert "no randomised holdout" in d["headline"]
+
+
+def test_the_notes_give_the_platforms_own_roas_recomputed(plan, ads):
+    notes = " ".join(plan.notes)
+    assert "not what the spend added" in notes
+    for dim in ("strategy", "platform"):
+        g = ads.groupby(dim)[["spend", "conversion_value"]].sum()
+        for name, r in g[g["spend"] > 0].iterrows():
+            assert f"{name} {r['conversion_value'] / r['spend']:.2f} on €" in notes, (name, notes)
+
+
+def test_a_budget_is_split_like_today(db, ads):
+    with Store.open(db, read_only=True) as st:
+        d = make_plan(st, budget=1000.0, n_boot=20).to_dict()
+    spend = ads.groupby("strategy")["spend"].sum()
+    spend = spend[spend > 0]
+    for r in d["allocation"]:
+        share = spend[r["strategy"]] / spend.sum()
+        assert r["recommended_spend"] == pytest.approx(1000.0 * share)
+
+
+def test_cli_prints_the_plan_and_its_confidence(db):
+    res = runner.invoke(app, ["plan", "--db", str(db), "--n-boot", "20"])
+    assert res.exit_code == 0, res.output
+    assert "not measured" in res.output
+    # a bracketed label is text, not console markup that swallows it
+    assert "[low confidence]" in res.output
+    res = runner.invoke(app, ["plan", "--db", str(db), "--n-boot", "20", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert all(r["expected_incremental_revenue"] is None for r in d["allocation"])
+
+
+def test_ad_reports_in_two_currencies_are_refused_in_one_sentence(tmp_path):
+    ads = _ads()
+    ads.loc[ads["platform"] == ads["platform"].iloc[0], "currency"] = "GBP"
+    with Store.open(tmp_path / "two.duckdb") as st:
+        st.append("ad_performance", ads)
+        with pytest.raises(ConfigError, match="mix currencies"):
+            make_plan(st, n_boot=20)
+
+
+def test_ad_reports_without_spend_are_refused(tmp_path):
+    ads = _ads()
+    ads["spend"] = 0.0
+    with Store.open(tmp_path / "free.duckdb") as st:
+        st.append("ad_performance", ads)
+        with pytest.raises(ConfigError, match="no spend"):
+            make_plan(st, n_boot=20)
+
+
+def test_the_report_opens_with_the_plan(db, tmp_path):
+    out = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", "--db", str(db), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text()
+    plan_at = html.index('class="plan"')
+    assert "no randomised holdout measures yet" in html[plan_at:]

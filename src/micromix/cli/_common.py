@@ -80,8 +80,22 @@ def _console(name: str) -> Console:
     if name not in _CONSOLES:
         from rich.console import Console
 
-        _CONSOLES[name] = Console(stderr=name == "err_console")
+        # no markup: printed text carries the user's own words (a campaign "[Brand] Search", a
+        # value "[/promo]"), which Rich would read as style tags, drop or fail on; styled
+        # output is built with :func:`styled`
+        _CONSOLES[name] = Console(stderr=name == "err_console", markup=False)
     return _CONSOLES[name]
+
+
+def styled(*parts: str | tuple[str, str]) -> Any:
+    """Rich text from plain strings and ``(text, style)`` pairs, never read as markup.
+
+    >>> styled(("error:", "bold red"), " [/promo] not read").plain
+    'error: [/promo] not read'
+    """
+    from rich.text import Text
+
+    return Text.assemble(*parts)
 
 
 class _LazyConsole:
@@ -100,11 +114,8 @@ err_console = cast("Console", _LazyConsole("err_console"))
 
 
 def _fail(message: str, code: int) -> None:
-    from rich.markup import escape
-
-    # escape: messages carry brackets ("pip install 'micromix[serve]'") that Rich reads as markup
     _console("err_console").print(
-        f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True
+        styled(("error:", "bold red"), f" {message}"), highlight=False, soft_wrap=True
     )
     raise typer.Exit(code)
 
@@ -236,7 +247,6 @@ def _fmt(v: Any) -> str:
 
 def print_checks(checks: Iterable[CheckResult], *, quiet_pass: bool = False) -> None:
     """One coloured line per check on stderr (``quiet_pass`` leaves out passed checks)."""
-    from rich.markup import escape
 
     colours = {"pass": "green", "review": "yellow", "fail": "red"}
     for c in checks:
@@ -245,8 +255,7 @@ def print_checks(checks: Iterable[CheckResult], *, quiet_pass: bool = False) -> 
             continue
         tail = f" -> {c.recommendation}" if c.recommendation and status != "pass" else ""
         _console("err_console").print(
-            f"[{colours[status]}]{status.upper():6}[/] {escape(c.name)}: "
-            f"{escape(c.message)}{escape(tail)}",
+            styled((f"{status.upper():6}", colours[status]), f" {c.name}: {c.message}{tail}"),
             highlight=False,
             soft_wrap=True,
         )
@@ -263,7 +272,7 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, float], None]]
 
     with Progress(
         SpinnerColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),

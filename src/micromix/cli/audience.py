@@ -20,6 +20,7 @@ from micromix.cli._common import (
     progress_bar,
     read_input,
     run_command,
+    styled,
     write_csv,
 )
 from micromix.errors import ConfigError
@@ -362,7 +363,9 @@ def compare_cmd(
             emit_json(res.to_dict())
             return
         emit_frame(res.table, title="targeting policies under one budget")
-        console.print(f"winner: [bold]{res.winner}[/] - {res.reason}", soft_wrap=True)
+        console.print(
+            styled("winner: ", (str(res.winner), "bold"), f" - {res.reason}"), soft_wrap=True
+        )
         print_checks(res.checks, quiet_pass=True)
 
     run_command(body)

@@ -17,6 +17,7 @@ from micromix.cli._common import (
     open_store,
     progress_bar,
     run_command,
+    styled,
     write_csv,
 )
 from micromix.config import ANALYSIS_N_BOOT, ANALYSIS_SEED
@@ -81,7 +82,9 @@ def demo(
             return
         for line in demo_summary(run.evidence, users=users, days=days, seed=seed):
             console.print(line, highlight=False, markup=False, soft_wrap=True)
-        console.print(f"[bold green]report:[/] {report}  (open it in a browser; works offline)")
+        console.print(
+            styled(("report:", "bold green"), f" {report}  (open it in a browser; works offline)")
+        )
         console.print(
             f"database: {run.database}   ground truth: {run.ground_truth}   "
             f"{run.events:,} events in {run.seconds:.0f} s",

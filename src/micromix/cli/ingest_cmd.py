@@ -34,6 +34,7 @@ from micromix.cli._common import (
     open_store,
     progress_bar,
     run_command,
+    styled,
 )
 from micromix.config import get_settings
 from micromix.errors import ConfigError, DataValidationError
@@ -193,8 +194,13 @@ def inspect_command(
             emit_json(ins.to_dict())
             return
         console.print(
-            f"[bold]{file}[/]: layout [bold]{ins.layout}[/] ({ins.title}), {ins.file_format}, "
-            f"encoding {ins.encoding}" + (f", sheet {ins.sheet!r}" if ins.sheet else ""),
+            styled(
+                (str(file), "bold"),
+                ": layout ",
+                (ins.layout, "bold"),
+                f" ({ins.title}), {ins.file_format}, encoding {ins.encoding}"
+                + (f", sheet {ins.sheet!r}" if ins.sheet else ""),
+            ),
             highlight=False,
             soft_wrap=True,
         )
@@ -218,10 +224,14 @@ def inspect_command(
 
 def render_report(report: IngestReport) -> None:
     """Print a Rich summary of an ingest (or a dry run)."""
-    head = "[bold yellow]dry run, nothing written:[/] " if report.dry_run else ""
+    head = ("dry run, nothing written: ", "bold yellow") if report.dry_run else ""
     console.print(
-        f"{head}[bold]{report.kind}[/] <- {report.source} (layout {report.layout}, "
-        f"{report.file_format}, {report.encoding})",
+        styled(
+            head,
+            (report.kind, "bold"),
+            f" <- {report.source} (layout {report.layout}, {report.file_format}, "
+            f"{report.encoding})",
+        ),
         highlight=False,
         soft_wrap=True,
     )
@@ -245,7 +255,7 @@ def render_report(report: IngestReport) -> None:
             rows.append(("removed (no longer in the export)", report.removed))
     for label, value in rows:
         style = "red" if label == "quarantined" and value else ""
-        counts.add_row(label, f"[{style}]{value:,}[/]" if style else f"{value:,}")
+        counts.add_row(label, styled((f"{value:,}", style)))
     console.print(counts)
     facts = []
     if report.currency:
@@ -256,17 +266,27 @@ def render_report(report: IngestReport) -> None:
         console.print(", ".join(facts), highlight=False)
     for c in report.checks:
         colour = "green" if c["status"] == "pass" else "yellow"
-        console.print(f"[{colour}]check {c['status']}:[/] {c['message']}", highlight=False)
+        console.print(
+            styled((f"check {c['status']}:", colour), f" {c['message']}"), highlight=False
+        )
     if report.replaced:
         paths = ", ".join(str(p) for p in report.replaced)
         console.print(
-            f"[yellow]replaced the export(s) {paths}: their {report.replaced_rows:,} row(s) "
-            f"removed, this file's {report.accepted:,} in their place[/] (what the earlier "
-            "export had and this file lacks, e.g. other campaigns, is no longer in the store)",
+            styled(
+                (
+                    f"replaced the export(s) {paths}: their {report.replaced_rows:,} row(s) "
+                    f"removed, this file's {report.accepted:,} in their place",
+                    "yellow",
+                ),
+                " (what the earlier export had and this file lacks, e.g. other campaigns, is "
+                "no longer in the store)",
+            ),
             highlight=False,
         )
     for p in report.overlaps:
-        console.print(f"[yellow]kept alongside the overlapping export {p}[/]", highlight=False)
+        console.print(
+            styled((f"kept alongside the overlapping export {p}", "yellow")), highlight=False
+        )
     if report.top_reasons:
         reasons = Table(title="top quarantine reasons", title_justify="left")
         for col in ("count", "field", "example reason", "lines"):

@@ -15,6 +15,7 @@ from micromix.cli._common import (
     open_store,
     progress_bar,
     run_command,
+    styled,
 )
 from micromix.config import ANALYSIS_N_BOOT, ANALYSIS_SEED
 
@@ -54,7 +55,6 @@ def plan(
 
 
 def _print(p: Plan) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     from micromix.plan.actions import money
@@ -62,8 +62,10 @@ def _print(p: Plan) -> None:
     sym = p.symbol
     r = p.reallocation
     if p.truth is not None:
-        console.print("[bold yellow]Simulated data[/]: figures come from the market simulator.")
-    console.print(f"[bold]Plan[/] - {escape(p.headline())}", highlight=False)
+        console.print(
+            styled(("Simulated data", "bold yellow"), ": figures come from the market simulator.")
+        )
+    console.print(styled(("Plan", "bold"), f" - {p.headline()}"), highlight=False)
     table = Table(title=f"Budget over {r.horizon_days} days ({p.currency})")
     for col in ("strategy", "today", "plan", "change", "expected incremental revenue"):
         table.add_column(col, justify="left" if col == "strategy" else "right")
@@ -89,13 +91,13 @@ def _print(p: Plan) -> None:
                 f"({money(a.effect_low, sym)} to {money(a.effect_high, sym)})."
             )
         console.print(
-            f"[bold]{i}. {a.kind}[/] \\[{a.confidence} confidence] {escape(a.what)}.{effect}",
+            styled((f"{i}. {a.kind}", "bold"), f" [{a.confidence} confidence] {a.what}.{effect}"),
             highlight=False,
         )
-        console.print(f"   why: {a.why}", highlight=False, style="dim", markup=False)
-        console.print(f"   evidence: {a.evidence}", highlight=False, style="dim", markup=False)
+        console.print(f"   why: {a.why}", highlight=False, style="dim")
+        console.print(f"   evidence: {a.evidence}", highlight=False, style="dim")
     for note in p.notes:
-        console.print(f"note: {note}", highlight=False, markup=False)
+        console.print(f"note: {note}", highlight=False)
     if p.truth is not None:
         t = p.truth
         console.print(

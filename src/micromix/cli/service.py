@@ -16,6 +16,7 @@ from micromix.cli._common import (
     open_store,
     progress_bar,
     run_command,
+    styled,
 )
 from micromix.config import get_settings
 
@@ -73,8 +74,13 @@ def serve(
         secret = ensure_admin_key(svc)
         if secret is not None:
             console.print(
-                "[bold]No API keys yet: created an admin key. It is shown once; keep "
-                f"it safe:[/]\n  {secret}",
+                styled(
+                    (
+                        "No API keys yet: created an admin key. It is shown once; keep it safe:",
+                        "bold",
+                    ),
+                    f"\n  {secret}",
+                ),
                 highlight=False,
                 soft_wrap=True,
             )

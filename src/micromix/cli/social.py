@@ -20,6 +20,7 @@ from micromix.cli._common import (
     progress_bar,
     read_input,
     run_command,
+    styled,
     write_csv,
 )
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
@@ -76,7 +77,7 @@ def _print_reasons(df: Any, key: str) -> None:
     from micromix.cli._common import console
 
     for k, why in zip(df[key], df["reasons"]):
-        console.print(f"[bold]{k}[/]: {why}", highlight=False, soft_wrap=True)
+        console.print(styled((str(k), "bold"), f": {why}"), highlight=False, soft_wrap=True)
 
 
 def _split(value: str | None) -> tuple[str, ...]:

@@ -362,6 +362,9 @@ def compare_cmd(
             emit_json(res.to_dict())
             return
         emit_frame(res.table, title="targeting policies under one budget")
+        console.print(res.basis, highlight=False, soft_wrap=True)
+        if res.arms["arm"].nunique() > 1:
+            emit_frame(res.arms, title="observed lift per arm sent")
         console.print(f"winner: [bold]{res.winner}[/] - {res.reason}", soft_wrap=True)
         print_checks(res.checks, quiet_pass=True)
 
@@ -382,9 +385,21 @@ def audit_cmd(
         None, "--selected", help="Or: a 0/1 column of --data saying who was targeted."
     ),
     id_column: str = typer.Option(
-        "user_id", "--id", help="Id column matching --data and --targets."
+        "user_id",
+        "--id",
+        help=(
+            "Column that identifies a person in both --data and --targets (one row per person "
+            "in each; every targeted id must be in --data)."
+        ),
     ),
-    uplift_col: str = typer.Option("uplift", "--uplift-col", help="Predicted uplift column."),
+    uplift_col: str = typer.Option(
+        None,
+        "--uplift-col",
+        help=(
+            "Predicted uplift column (default: 'uplift'; with uplift_<arm> columns, the uplift "
+            "of the arm each person would be sent, the highest)."
+        ),
+    ),
     threshold: float = typer.Option(
         0.8, "--threshold", help="Disparate-impact ratio that is flagged."
     ),
@@ -407,13 +422,19 @@ def audit_cmd(
         df = _read(data, "data")
         sel = selected
         if targets is not None:
-            df = mark_selected(df, _read(targets, "targets"), id_column=id_column)
+            df = mark_selected(
+                df,
+                _read(targets, "targets"),
+                id_column=id_column,
+                data_source=f"the data ({data})",
+                targets_source=f"the targets ({targets})",
+            )
             sel = "selected"
         rep = fairness_audit(
             df,
             attribute,
             selected=sel,
-            uplift=uplift_col,
+            uplift=uplift_col if uplift_col is not None else "auto",
             threshold=threshold,
             features=_split(features),
         )
@@ -421,6 +442,8 @@ def audit_cmd(
             emit_json(rep.to_dict())
             return
         emit_frame(rep.groups, title=f"fairness audit by {attribute}")
+        if rep.uplift_note:
+            console.print(rep.uplift_note, highlight=False, soft_wrap=True)
         console.print(
             f"disparate impact {rep.disparate_impact:.3f} (flag below {threshold}), "
             f"demographic-parity difference {rep.parity_difference:.3f}",

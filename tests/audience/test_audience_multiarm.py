@@ -65,7 +65,7 @@ def _by_hand(df: pd.DataFrame, picked: pd.DataFrame) -> float:
 def test_compare_measures_each_arm_on_the_people_it_is_sent():
     df = _experiment()
     res = compare_policies(
-        df, SPEC, treatment="arm_received", outcome="y", control="none", n_bootstrap=50
+        df, SPEC, treatment="arm_received", outcome="y", control="none", n_bootstrap=20
     )
     micro = microtarget(df, SPEC).audience
     assert set(micro["arm"]) == {"email", "sms"}
@@ -178,7 +178,7 @@ def test_audit_ids_are_refused_in_one_sentence_naming_the_file_and_column():
         mark_selected(data, pd.DataFrame({"user_id": ["a", "a"]}), **names)
     with pytest.raises(DataValidationError, match="none of the 2 ids in column 'user_id'"):
         mark_selected(data, pd.DataFrame({"user_id": ["x", "y"]}), **names)
-    with pytest.raises(DataValidationError, match="1 of the 2 ids .* do not occur .*'y'"):
+    with pytest.raises(DataValidationError, match=r"1 of the 2 ids .* do not occur .*'y'"):
         mark_selected(data, pd.DataFrame({"user_id": ["a", "y"]}), **names)
     with pytest.raises(DataValidationError, match=r"row 2, field 'user_id' is empty"):
         mark_selected(data, pd.DataFrame({"user_id": ["a", None]}), **names)
@@ -254,3 +254,34 @@ def test_audit_cli_names_the_file_when_the_id_column_is_missing(tmp_path):
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert f"the data ({data}) have no 'user_id' column" in " ".join(res.output.split())
     assert "--id" in res.output
+
+
+def test_compare_reads_consent_and_erasures_from_the_store_as_target_does(tmp_path):
+    from micromix.audience.datasets import make_audience
+    from micromix.store import Store
+
+    people = make_audience(n=400, seed=2, refusal_rate=0, minor_rate=0)
+    df = _experiment(n=400).assign(user_id=people["user_id"])
+    scores = tmp_path / "scores.csv"
+    df.to_csv(scores, index=False)
+    db = str(tmp_path / "m.duckdb")
+    st = Store.open(db)
+    st.append("audience", people)
+    st.close()
+    top = df.loc[(df[["uplift_email", "uplift_sms"]].max(axis=1)).idxmax(), "user_id"]
+    _cli_privacy = runner.invoke(app, ["privacy", "erase", top, "--db", db])
+    assert _cli_privacy.exit_code == 0, _cli_privacy.output
+    money = ["--budget", "10", "--cost-per-contact", "0.1", "--value-per-conversion", "5"]
+    out = tmp_path / "c.csv"
+    target = json.loads(
+        _cli("target", "--scores", str(scores), *money, "--db", db, "--json", "-o", str(out)).stdout
+    )
+    assert top not in set(pd.read_csv(out)["user_id"])
+    with_db = json.loads(
+        _cli("compare", "--scores", str(scores), *money, "--db", db, "--json").stdout
+    )
+    micro = {r["policy"]: r for r in with_db["table"]}["micro"]
+    assert micro["reach"] == target["contacts"] == 100
+    assert micro["incremental_conversions"] == pytest.approx(
+        target["expected_incremental_conversions"]
+    )

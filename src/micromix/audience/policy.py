@@ -584,8 +584,8 @@ class _Experiment:
     """A held-out experiment's columns, row-aligned with the scores."""
 
     y: np.ndarray
-    sent: np.ndarray  # the arm each row would be sent
-    received: dict[str, np.ndarray]  # per sent arm: rows that received that arm
+    sent: dict[str, np.ndarray]  # per arm: rows that would be sent it
+    received: dict[str, np.ndarray]  # per arm: rows that received it in the experiment
     control: np.ndarray  # rows in the control group
     arms: list[str]  # the arms some row would be sent, sorted
 
@@ -596,7 +596,7 @@ class _Experiment:
         weighted by ``w``; incremental is NaN when either comparison group is empty."""
         out = {}
         for a in self.arms:
-            ws = w * (sel & (self.sent == a))
+            ws = w * (sel & self.sent[a])
             reach = float(ws.sum())
             wt, wc = ws * self.received[a], ws * self.control
             nt, nc = float(wt.sum()), float(wc.sum())
@@ -635,7 +635,7 @@ def _experiment(
     arms = sorted({str(a) for a in sent})
     return _Experiment(
         y=np.asarray(y, dtype=float),
-        sent=sent,
+        sent={a: sent == a for a in arms},
         received={a: labels == a for a in arms},
         control=labels == ctrl,
         arms=arms,

@@ -313,7 +313,13 @@ def compare_cmd(
     ),
     goal: str = typer.Option("conversions", "--goal", help="conversions or awareness."),
     treatment: str = typer.Option(
-        None, "--treatment", help="Treatment column of a held-out experiment (observed lift)."
+        None,
+        "--treatment",
+        help=(
+            "Treatment column of a held-out experiment (observed lift). With several arms each "
+            "contacted person is sent the arm with the highest uplift and each arm is measured "
+            "on the people sent it: received that arm vs control."
+        ),
     ),
     outcome: str = typer.Option(None, "--outcome", help="Outcome column of a held-out experiment."),
     control_value: str = typer.Option(
@@ -325,10 +331,16 @@ def compare_cmd(
     audience: Path = typer.Option(
         None, "--audience", help="Audience table with consent flags, matched on user_id."
     ),
+    db: str = typer.Option(
+        None,
+        "--db",
+        help="Store with the audience table and the erasure log (as 'audience target --db').",
+    ),
+    backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     uplift_col: str = typer.Option(
         None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."
     ),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for the bootstrap intervals."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Mass vs micro vs hybrid targeting: reach, cost, incremental conversions, CPA, ROI."""
@@ -346,7 +358,7 @@ def compare_cmd(
             hybrid_share=hybrid_share,
             goal=goal.strip().lower(),
         )
-        df, erased = _consent_sources(_read(scores, "scores"), audience, None)
+        df, erased = _consent_sources(_read(scores, "scores"), audience, db, backend)
         res = compare_policies(
             df,
             spec,

@@ -44,7 +44,9 @@ class FairnessReport:
     attribute : str
     groups : DataFrame
         ``group, size, selected, selection_rate, mean_uplift, impact_ratio`` (rate over the
-        highest rate).
+        highest rate). ``mean_uplift`` is left out when the data has no uplift column
+        (``uplift_note`` says so); with ``uplift_<arm>`` columns it is the uplift of the arm
+        each person would be sent (the highest, as ``audience target`` sends it).
     disparate_impact : float
         Lowest over highest selection rate (1 = parity).
     parity_difference : float
@@ -57,6 +59,8 @@ class FairnessReport:
     disparate_impact: float
     parity_difference: float
     checks: list[CheckResult] = field(default_factory=list)
+    #: what ``mean_uplift`` is when that is not plain (several arms), or why it is left out
+    uplift_note: str = ""
 
     @property
     def flagged(self) -> bool:
@@ -69,6 +73,7 @@ class FairnessReport:
             "disparate_impact": self.disparate_impact,
             "parity_difference": self.parity_difference,
             "flagged": self.flagged,
+            "uplift_note": self.uplift_note,
             "checks": [c.to_dict() for c in self.checks],
         }
 
@@ -97,26 +102,57 @@ def _selected(df: pd.DataFrame, selected: str) -> np.ndarray:
     return got.values.to_numpy(dtype=bool)
 
 
+def _audit_uplift(df: pd.DataFrame, uplift: str | None) -> tuple[np.ndarray | None, str]:
+    """Each row's predicted uplift for the audit, and a sentence when it is not plain.
+
+    ``"auto"``: ``uplift``, else the uplift of the arm each person would be sent (the highest
+    ``uplift_<arm>``, as :func:`~micromix.audience.policy.target` sends it), else none (said
+    so). A named column must exist. ``None``: no uplift.
+    """
+    from micromix.audience.policy import resolve_uplift
+
+    if uplift is None:
+        return None, ""
+    if uplift != "auto":
+        if uplift not in df.columns:
+            raise ColumnNotFoundError(
+                f"the uplift column '{uplift}' (--uplift-col) is not in the data; its columns: "
+                f"{', '.join(map(str, df.columns[:20]))}"
+            )
+        return resolve_uplift(df, uplift)[0], ""
+    arms = [str(c) for c in df.columns if str(c).startswith("uplift_")]
+    if "uplift" not in df.columns and not arms:
+        return None, (
+            "mean_uplift is left out: the data has no 'uplift' or 'uplift_<arm>' column; pass "
+            "--uplift-col with the predicted uplift column to add it"
+        )
+    values, best = resolve_uplift(df)
+    if best is None:
+        return values, ""
+    names = ", ".join(f"'{c}'" for c in arms)
+    return values, (
+        f"mean_uplift is the uplift of the arm each person would be sent: the highest of "
+        f"{names}, as 'audience target' sends it; pass --uplift-col uplift_<arm> for one "
+        "arm's uplift"
+    )
+
+
 def _group_rates(
-    df: pd.DataFrame, attribute: str, sel: np.ndarray, uplift: str | None
+    df: pd.DataFrame, attribute: str, sel: np.ndarray, uplift: np.ndarray | None
 ) -> pd.DataFrame:
     """Per group of ``attribute``: size, selected, selection rate, mean predicted uplift."""
     grp = df[attribute].astype("string").fillna("(missing)")
     frame = pd.DataFrame({"group": grp.to_numpy(), "selected": sel})
-    has_uplift = uplift is not None and uplift in df.columns
-    if has_uplift:
-        frame["uplift"] = pd.to_numeric(df[uplift], errors="coerce").to_numpy()
     agg = {
         "size": ("selected", "size"),
         "selected": ("selected", "sum"),
         "selection_rate": ("selected", "mean"),
     }
-    if has_uplift:
+    if uplift is not None:
+        frame["uplift"] = uplift
         agg["mean_uplift"] = ("uplift", "mean")
     groups = frame.groupby("group", sort=True).agg(**agg).reset_index()
     groups["selected"] = groups["selected"].astype(int)
-    if not has_uplift:
-        groups["mean_uplift"] = np.nan
     return groups
 
 
@@ -190,7 +226,7 @@ def fairness_audit(
     attribute: str,
     *,
     selected: str = "selected",
-    uplift: str | None = "uplift",
+    uplift: str | None = "auto",
     threshold: float = DISPARATE_IMPACT_THRESHOLD,
     features: Sequence[str] = (),
 ) -> FairnessReport:
@@ -203,8 +239,12 @@ def fairness_audit(
         optionally the predicted ``uplift``.
     attribute : str
         The protected attribute (e.g. ``gender``, ``age_band``), kept for auditing only.
-    selected, uplift : str
-        Column names (``uplift`` may be None or absent).
+    selected : str
+        The 0/1 column saying who was targeted.
+    uplift : str or None
+        The predicted uplift column. ``"auto"`` (default): ``uplift``, else with several arms
+        (``uplift_<arm>``) the uplift of the arm each person would be sent, else none (the
+        report's ``uplift_note`` says so). ``None``: leave the uplift out.
     threshold : float
         Disparate-impact ratio below which the audit is flagged.
     features : sequence of str
@@ -220,11 +260,12 @@ def fairness_audit(
         raise ConfigError(f"threshold must be in (0, 1], got {threshold}")
     if len(df) == 0:
         raise DataValidationError("the fairness audit needs at least one row")
-    groups = _group_rates(df, attribute, _selected(df, selected), uplift)
+    values, note = _audit_uplift(df, uplift)
+    groups = _group_rates(df, attribute, _selected(df, selected), values)
     top = float(groups["selection_rate"].max())
     low = float(groups["selection_rate"].min())
     groups["impact_ratio"] = groups["selection_rate"] / top if top > 0 else np.nan
     di = low / top if top > 0 else float("nan")
     dp = top - low
     checks = _fairness_checks(groups, attribute, features, threshold, di, dp)
-    return FairnessReport(attribute, groups, float(di), float(dp), checks)
+    return FairnessReport(attribute, groups, float(di), float(dp), checks, note)

@@ -505,6 +505,10 @@ class ComparisonResult:
     spec: TargetingSpec
     #: how far the winner can be trusted (review when it rests on predicted, in-sample uplift)
     checks: list[CheckResult] = field(default_factory=list)
+    #: observed figures per policy and arm sent (empty without a held-out experiment)
+    arms: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: one sentence on how the incremental conversions were measured
+    basis: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -513,6 +517,8 @@ class ComparisonResult:
             "reason": self.reason,
             "heterogeneity": self.heterogeneity,
             "spec": self.spec.to_dict(),
+            "basis": self.basis,
+            "arms": self.arms.to_dict(orient="records"),
             "checks": [c.to_dict() for c in self.checks],
         }
 
@@ -523,14 +529,133 @@ class ComparisonResult:
         )
 
 
-def _observed_incremental(sel: np.ndarray, t: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
-    """Reach x (treated mean - control mean) within the selected rows, weighted."""
-    ws = w * sel
-    nt, nc = np.sum(ws * t), np.sum(ws * (1 - t))
-    if nt <= 0 or nc <= 0:
-        return float("nan")
-    diff = np.sum(ws * t * y) / nt - np.sum(ws * (1 - t) * y) / nc
-    return float(np.sum(ws) * diff)
+#: how observed incremental conversions are measured (printed with every observed comparison)
+OBSERVED_BASIS = (
+    "observed lift: within the people a policy contacts, those who received the treatment in "
+    "the experiment against the control people, times the number contacted"
+)
+OBSERVED_BASIS_ARMS = (
+    "observed lift with several arms: each contacted person is sent the arm with the highest "
+    "predicted uplift (the 'arm' column of 'audience target'); for each arm, the contacted "
+    "people sent it who received that arm in the experiment against the contacted people sent "
+    "it who were in the control group, times the number sent it; the policy's figure is the "
+    "sum over arms (people who received another arm do not count in that arm's comparison)"
+)
+
+
+def _sent_arms(
+    scores: pd.DataFrame,
+    uplift_col: str | None,
+    best: np.ndarray | None,
+    treatment: str,
+    ctrl: str,
+    exp_arms: list[str],
+) -> np.ndarray:
+    """The experiment arm each row would be sent: its best ``uplift_<arm>`` with several
+    uplift columns, the arm the one uplift column names, or the experiment's only arm."""
+    if best is not None:
+        arms = sorted({str(a) for a in best})
+        unknown = [a for a in arms if a not in exp_arms]
+        if unknown:
+            raise DataValidationError(
+                f"the scores have a column 'uplift_{unknown[0]}' but treatment column "
+                f"'{treatment}' has no arm {unknown[0]!r} (its arms: {', '.join(exp_arms)}; "
+                f"control {ctrl!r}); score this experiment with 'audience uplift', or pass "
+                "--uplift-col with the one arm to measure"
+            )
+        return np.asarray(best, dtype=object)
+    col = uplift_col if uplift_col is not None else "uplift"
+    named = col[len("uplift_") :] if col.startswith("uplift_") else None
+    if named in exp_arms:
+        return np.full(len(scores), named, dtype=object)
+    if len(exp_arms) == 1:
+        return np.full(len(scores), exp_arms[0], dtype=object)
+    raise ConfigError(
+        f"treatment column '{treatment}' has {len(exp_arms)} treated arms "
+        f"({', '.join(exp_arms)}) but the uplift column '{col}' does not say which arm a "
+        "contacted person is sent, so the observed lift cannot be measured without pooling "
+        f"the arms; pass --uplift-col uplift_<arm> (e.g. 'uplift_{exp_arms[0]}') or scores "
+        "with one uplift_<arm> column per arm"
+    )
+
+
+@dataclass
+class _Experiment:
+    """A held-out experiment's columns, row-aligned with the scores."""
+
+    y: np.ndarray
+    sent: dict[str, np.ndarray]  # per arm: rows that would be sent it
+    received: dict[str, np.ndarray]  # per arm: rows that received it in the experiment
+    control: np.ndarray  # rows in the control group
+    arms: list[str]  # the arms some row would be sent, sorted
+
+    def by_arm(
+        self, sel: np.ndarray, w: np.ndarray
+    ) -> dict[str, tuple[float, float, float, float]]:
+        """Per arm: (people sent it, received it, control, incremental) within ``sel``,
+        weighted by ``w``; incremental is NaN when either comparison group is empty."""
+        out = {}
+        for a in self.arms:
+            ws = w * (sel & self.sent[a])
+            reach = float(ws.sum())
+            wt, wc = ws * self.received[a], ws * self.control
+            nt, nc = float(wt.sum()), float(wc.sum())
+            incr = (
+                reach * (float(wt @ self.y) / nt - float(wc @ self.y) / nc)
+                if nt > 0 and nc > 0
+                else float("nan")
+            )
+            out[a] = (reach, nt, nc, incr)
+        return out
+
+    def total(self, sel: np.ndarray, w: np.ndarray) -> float:
+        """The policy's observed incremental outcome: the sum over the arms it sends
+        (NaN when one of them cannot be measured)."""
+        parts = [v for reach, _, _, v in self.by_arm(sel, w).values() if reach > 0]
+        return float(np.sum(parts)) if parts else float("nan")
+
+
+def _experiment(
+    scores: pd.DataFrame,
+    treatment: str,
+    outcome: str,
+    control: Any,
+    uplift_col: str | None,
+    best: np.ndarray | None,
+) -> _Experiment:
+    for col in (treatment, outcome):
+        if col not in scores.columns:
+            raise DataValidationError(
+                f"scores have no column '{col}'; pass the treatment and outcome columns of "
+                "the held-out experiment, or leave them out"
+            )
+    labels, ctrl, exp_arms = split_treatment(scores[treatment], control, column=str(treatment))
+    y, _ = coerce_outcome(scores[outcome], column=str(outcome))
+    sent = _sent_arms(scores, uplift_col, best, str(treatment), ctrl, exp_arms)
+    arms = sorted({str(a) for a in sent})
+    return _Experiment(
+        y=np.asarray(y, dtype=float),
+        sent={a: sent == a for a in arms},
+        received={a: labels == a for a in arms},
+        control=labels == ctrl,
+        arms=arms,
+    )
+
+
+def _refusal(policy: str, arm: str, reach: float, nt: float, nc: float, several: bool) -> str:
+    """Why ``policy``'s observed lift cannot be measured for ``arm``."""
+    who = f"of the {reach:,.0f} people {policy} contacts" + (
+        f" and would send '{arm}'" if several else ""
+    )
+    if nt <= 0:
+        return (
+            f"{policy}: observed lift refused: {who}, none received '{arm}' in the experiment, "
+            "so there is no one to compare with the control group"
+        )
+    return (
+        f"{policy}: observed lift refused: {who}, none was in the control group, so there is "
+        f"no one to compare with those who received '{arm}'"
+    )
 
 
 def compare_policies(
@@ -550,50 +675,77 @@ def compare_policies(
 
     With ``treatment`` and ``outcome`` columns (a held-out randomised experiment), incremental
     conversions are *observed*: within each policy's contacted people, treated minus control
-    mean outcome times the number contacted, with bootstrap intervals over people. Without
-    them they are the sum of predicted uplift and carry no interval.
+    mean outcome times the number contacted, with bootstrap intervals over people. With
+    several arms each contacted person is sent the arm with the highest predicted uplift, and
+    the comparison is made per arm (:data:`OBSERVED_BASIS_ARMS`; ``ComparisonResult.arms``
+    has each arm's own figures); an arm that cannot be measured (no contacted person sent it
+    received it, or none was in the control group) refuses the policy's figure with a
+    ``observed_lift`` check, never pools the arms. Without those columns the figures are the
+    sum of predicted uplift and carry no interval.
     """
     results = {p: _RUNNERS[p](scores, spec, uplift_col=uplift_col, erased=erased) for p in POLICIES}
-    u_all, _ = resolve_uplift(scores, uplift_col)
+    u_all, best = resolve_uplift(scores, uplift_col)
     ok = ~np.isnan(u_all) & (_eligibility(scores, erased) == "").to_numpy()
     u_ok = np.sort(u_all[ok])[::-1]
     mean_u = float(np.mean(u_ok)) if len(u_ok) else float("nan")
     top = float(np.mean(u_ok[: max(1, len(u_ok) // 10)])) if len(u_ok) else float("nan")
     hetero = top / mean_u if mean_u > 0 else float("inf")
-    rows = []
     observed = treatment is not None and outcome is not None
-    if observed:
-        for col in (treatment, outcome):
-            if col not in scores.columns:
-                raise DataValidationError(
-                    f"scores have no column '{col}'; pass the treatment and outcome columns of "
-                    "the held-out experiment, or leave them out"
-                )
-        labels, ctrl, _ = split_treatment(scores[treatment], control, column=str(treatment))
-        t = (labels != ctrl).astype(float)
-        y, _ = coerce_outcome(scores[outcome], column=str(outcome))
+    rows, arm_rows, refusals = [], [], []
+    several = best is not None
+    exp = (
+        _experiment(scores, str(treatment), str(outcome), control, uplift_col, best)
+        if observed
+        else None
+    )
+    if exp is not None:
         pos = {p: np.zeros(len(scores), dtype=bool) for p in POLICIES}
         for p, r in results.items():
             pos[p][scores.index.get_indexer(r.audience.index)] = True
         rng = np.random.default_rng(seed)
         n = len(scores)
-        draws: dict[str, list[float]] = {p: [] for p in POLICIES}
+        draws: dict[str, list[dict[str, tuple[float, float, float, float]]]] = {
+            p: [] for p in POLICIES
+        }
         for _ in range(n_bootstrap):
             w = rng.multinomial(n, np.full(n, 1.0 / n)).astype(float)
             for p in POLICIES:
-                draws[p].append(_observed_incremental(pos[p], t, y, w))
+                draws[p].append(exp.by_arm(pos[p], w))
+        several = several or len(exp.arms) > 1
     for p in POLICIES:
         s = results[p].summary
         cost = s["cost"]
-        if observed:
-            incr = _observed_incremental(pos[p], t, y, np.ones(len(scores)))
-            d = np.asarray(draws[p], dtype=float)
-            d = d[np.isfinite(d)]
-            lo, hi = (
-                np.quantile(d, [alpha / 2, 1 - alpha / 2])
-                if len(d)
-                else (float("nan"), float("nan"))
-            )
+        if exp is not None:
+            parts = exp.by_arm(pos[p], np.ones(len(scores)))
+            incr, sent_any = 0.0, False
+            for a, (reach, nt, nc, v) in parts.items():
+                if reach <= 0:
+                    continue
+                sent_any = True
+                a_lo, a_hi = _interval([d[a][3] for d in draws[p]], alpha)
+                if not np.isfinite(v):
+                    refusals.append(_refusal(p, a, reach, nt, nc, several))
+                    a_lo = a_hi = float("nan")
+                incr += v
+                arm_rows.append(
+                    {
+                        "policy": p,
+                        "arm": a,
+                        "sent": int(reach),
+                        "received_arm": int(nt),
+                        "received_control": int(nc),
+                        "incremental_conversions": v,
+                        "incremental_conversions_low": a_lo,
+                        "incremental_conversions_high": a_hi,
+                    }
+                )
+            if not sent_any:
+                incr = float("nan")
+            totals = [
+                sum(v for reach, _, _, v in d.values() if reach > 0) if sent_any else np.nan
+                for d in draws[p]
+            ]
+            lo, hi = _interval(totals, alpha) if np.isfinite(incr) else (np.nan, np.nan)
         else:
             incr = s["expected_incremental_conversions"]
             lo = hi = float("nan")
@@ -615,9 +767,54 @@ def compare_policies(
         )
     table = pd.DataFrame(rows)
     winner, reason = _decide(table, spec, hetero)
-    return ComparisonResult(
-        table, winner, reason, hetero, spec, [_evidence_check(scores, observed)]
+    checks = [_evidence_check(scores, observed)]
+    checks += [
+        CheckResult(
+            "observed_lift",
+            Status.REVIEW,
+            why,
+            "read that policy's figure as unmeasured; a larger held-out experiment (or a "
+            "larger budget) gives every arm treated and control people to compare",
+        )
+        for why in refusals
+    ]
+    basis = (
+        (OBSERVED_BASIS_ARMS if several else OBSERVED_BASIS)
+        if exp is not None
+        else "predicted lift: the sum of the contacted people's predicted uplift"
     )
+    return ComparisonResult(
+        table,
+        winner,
+        reason,
+        hetero,
+        spec,
+        checks,
+        arms=pd.DataFrame(arm_rows, columns=_ARM_COLUMNS),
+        basis=basis,
+    )
+
+
+_ARM_COLUMNS = [
+    "policy",
+    "arm",
+    "sent",
+    "incremental_conversions",
+    "incremental_conversions_low",
+    "incremental_conversions_high",
+    "received_arm",
+    "received_control",
+]
+
+
+def _interval(draws: Sequence[float], alpha: float) -> tuple[float, float]:
+    """Percentile interval of the finite bootstrap draws (NaN when there are none)."""
+    d = np.asarray(draws, dtype=float)
+    d = d[np.isfinite(d)]
+    if not len(d):
+        return float("nan"), float("nan")
+    lo, hi = np.quantile(d, [alpha / 2, 1 - alpha / 2])
+    return float(lo), float(hi)
 
 
 def _evidence_check(scores: pd.DataFrame, observed: bool) -> CheckResult:
@@ -662,7 +859,14 @@ def _decide(table: pd.DataFrame, spec: TargetingSpec, hetero: float) -> tuple[st
             f"uplift heterogeneity is small: the top decile's uplift is {hetero:.2f}x "
             f"the average, below the {premium:.2f}x cost premium of microtargeting"
         )
-    gains = by["incremental_conversions"] * spec.value_per_conversion - by["cost"]
+    gains = (by["incremental_conversions"] * spec.value_per_conversion - by["cost"]).dropna()
+    if gains.empty:
+        return "none", (
+            "no policy's incremental conversions could be measured (see the observed_lift "
+            "checks); no winner is named"
+        )
+    unmeasured = [p for p in by.index if p not in gains.index]
+    among = f" (of the measured policies; {', '.join(unmeasured)} refused)" if unmeasured else ""
     best = str(gains.idxmax())
     mass_hi = by.loc["mass", "incremental_conversions_high"]
     if (
@@ -671,7 +875,7 @@ def _decide(table: pd.DataFrame, spec: TargetingSpec, hetero: float) -> tuple[st
         and by.loc[best, "incremental_conversions_low"] <= by.loc["mass", "incremental_conversions"]
     ):
         return best, (
-            f"{best} has the highest net value, but its interval overlaps mass: "
+            f"{best} has the highest net value{among}, but its interval overlaps mass: "
             "the advantage is not clearly larger than the noise"
         )
-    return best, f"{best} has the highest incremental value net of cost"
+    return best, f"{best} has the highest incremental value net of cost{among}"

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from micromix.audience._prep import select_features
@@ -45,6 +46,7 @@ from micromix.audience.privacy import (
 from micromix.audience.scoring import attach_consent, score_uplift
 from micromix.audience.segments import ClusterSegmenter, rfm_table, segment_profiles
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
+from micromix.schema.purchases import read_ids
 from micromix.store import Store
 
 __all__ = [
@@ -121,15 +123,56 @@ def with_consent(
 
 
 def mark_selected(
-    data: pd.DataFrame, targets: pd.DataFrame, *, id_column: str = "user_id"
+    data: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    id_column: str = "user_id",
+    data_source: str = "the data",
+    targets_source: str = "the targets",
 ) -> pd.DataFrame:
-    """``data`` with ``selected`` = listed in ``targets`` (matched on ``id_column``)."""
-    for frame, name in ((data, "the data"), (targets, "the targets")):
+    """``data`` with ``selected`` = listed in ``targets`` (matched on ``id_column``).
+
+    Ids are compared as text (``17`` and ``17.0`` are one person). Refused, in one sentence
+    naming the file (``data_source`` / ``targets_source``) and the column: a file without the
+    id column, an empty id, an id on two rows of one file (the audit counts each person once),
+    and targeted ids that are not in the data (the audit would miss those people).
+    """
+    ids = {}
+    for frame, name in ((data, data_source), (targets, targets_source)):
         if id_column not in frame.columns:
+            cols = ", ".join(map(str, frame.columns[:12]))
             raise ColumnNotFoundError(
-                f"{name} have no '{id_column}' column to match people; name the id column"
+                f"{name} have no '{id_column}' column to match people (columns: {cols}); pass "
+                "--id with the column that identifies a person in both files (the contact list "
+                "of 'audience target' keeps the scores' own columns, so the scores need one)"
             )
-    return data.assign(selected=data[id_column].isin(set(targets[id_column])))
+        got = read_ids(frame[id_column], id_column, name, option="--id", who="person")
+        dup = got.duplicated(keep=False).to_numpy()
+        if dup.any():
+            first = got[dup].iloc[0]
+            rows = [int(i) + 1 for i in np.flatnonzero((got == first).to_numpy())[:2]]
+            raise DataValidationError(
+                f"{name}: id {first!r} in column '{id_column}' is on rows {rows[0]} and "
+                f"{rows[1]} ({int(got[dup].nunique())} id(s) repeat); the audit counts each "
+                "person once - keep one row per person, or pass --id with a column that is "
+                "unique per person"
+            )
+        ids[name] = got
+    listed = ids[targets_source]
+    missing = ~listed.isin(set(ids[data_source])).to_numpy()
+    if missing.any():
+        where = f"in column '{id_column}' of {targets_source}"
+        many = (
+            f"none of the {len(listed):,} ids {where} occurs"
+            if missing.all()
+            else f"{int(missing.sum()):,} of the {len(listed):,} ids {where} do not occur"
+        )
+        raise DataValidationError(
+            f"{many} in that column of {data_source} (first: {listed[missing].iloc[0]!r}), so "
+            "the audit would miss those people; audit the scores file the targets were chosen "
+            "from, with the same --id"
+        )
+    return data.assign(selected=ids[data_source].isin(set(listed)).to_numpy())
 
 
 def score_stored_audience(

@@ -314,7 +314,13 @@ def compare_cmd(
     ),
     goal: str = typer.Option("conversions", "--goal", help="conversions or awareness."),
     treatment: str = typer.Option(
-        None, "--treatment", help="Treatment column of a held-out experiment (observed lift)."
+        None,
+        "--treatment",
+        help=(
+            "Treatment column of a held-out experiment (observed lift). With several arms each "
+            "contacted person is sent the arm with the highest uplift and each arm is measured "
+            "on the people sent it: received that arm vs control."
+        ),
     ),
     outcome: str = typer.Option(None, "--outcome", help="Outcome column of a held-out experiment."),
     control_value: str = typer.Option(
@@ -326,10 +332,16 @@ def compare_cmd(
     audience: Path = typer.Option(
         None, "--audience", help="Audience table with consent flags, matched on user_id."
     ),
+    db: str = typer.Option(
+        None,
+        "--db",
+        help="Store with the audience table and the erasure log (as 'audience target --db').",
+    ),
+    backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     uplift_col: str = typer.Option(
         None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."
     ),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for the bootstrap intervals."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
     """Mass vs micro vs hybrid targeting: reach, cost, incremental conversions, CPA, ROI."""
@@ -347,7 +359,7 @@ def compare_cmd(
             hybrid_share=hybrid_share,
             goal=goal.strip().lower(),
         )
-        df, erased = _consent_sources(_read(scores, "scores"), audience, None)
+        df, erased = _consent_sources(_read(scores, "scores"), audience, db, backend)
         res = compare_policies(
             df,
             spec,
@@ -363,6 +375,9 @@ def compare_cmd(
             emit_json(res.to_dict())
             return
         emit_frame(res.table, title="targeting policies under one budget")
+        console.print(res.basis, highlight=False, soft_wrap=True)
+        if res.arms["arm"].nunique() > 1:
+            emit_frame(res.arms, title="observed lift per arm sent")
         console.print(
             styled("winner: ", (str(res.winner), "bold"), f" - {res.reason}"), soft_wrap=True
         )
@@ -385,9 +400,21 @@ def audit_cmd(
         None, "--selected", help="Or: a 0/1 column of --data saying who was targeted."
     ),
     id_column: str = typer.Option(
-        "user_id", "--id", help="Id column matching --data and --targets."
+        "user_id",
+        "--id",
+        help=(
+            "Column that identifies a person in both --data and --targets (one row per person "
+            "in each; every targeted id must be in --data)."
+        ),
     ),
-    uplift_col: str = typer.Option("uplift", "--uplift-col", help="Predicted uplift column."),
+    uplift_col: str = typer.Option(
+        None,
+        "--uplift-col",
+        help=(
+            "Predicted uplift column (default: 'uplift'; with uplift_<arm> columns, the uplift "
+            "of the arm each person would be sent, the highest)."
+        ),
+    ),
     threshold: float = typer.Option(
         0.8, "--threshold", help="Disparate-impact ratio that is flagged."
     ),
@@ -410,13 +437,19 @@ def audit_cmd(
         df = _read(data, "data")
         sel = selected
         if targets is not None:
-            df = mark_selected(df, _read(targets, "targets"), id_column=id_column)
+            df = mark_selected(
+                df,
+                _read(targets, "targets"),
+                id_column=id_column,
+                data_source=f"the data ({data})",
+                targets_source=f"the targets ({targets})",
+            )
             sel = "selected"
         rep = fairness_audit(
             df,
             attribute,
             selected=sel,
-            uplift=uplift_col,
+            uplift=uplift_col if uplift_col is not None else "auto",
             threshold=threshold,
             features=_split(features),
         )
@@ -424,6 +457,8 @@ def audit_cmd(
             emit_json(rep.to_dict())
             return
         emit_frame(rep.groups, title=f"fairness audit by {attribute}")
+        if rep.uplift_note:
+            console.print(rep.uplift_note, highlight=False, soft_wrap=True)
         console.print(
             f"disparate impact {rep.disparate_impact:.3f} (flag below {threshold}), "
             f"demographic-parity difference {rep.parity_difference:.3f}",

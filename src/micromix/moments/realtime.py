@@ -41,8 +41,8 @@ import pandas as pd
 
 from micromix.errors import ConfigError, DataValidationError
 from micromix.ingest.files import read_table
-from micromix.moments.actions import ActionDispatcher, MomentAction, build_action
-from micromix.moments.bursts import Alert, BurstSpec, BurstStream
+from micromix.moments.actions import ActionDispatcher, MomentAction, episode_action
+from micromix.moments.bursts import BurstSpec, BurstStream, Episode
 from micromix.moments.intent import IntentClassifier
 from micromix.schema.base import require_columns
 from micromix.schema.values import epoch_seconds
@@ -109,7 +109,7 @@ class MomentDetector:
         enricher: Any = None,
     ) -> None:
         self.spec = spec or BurstSpec()
-        self.stream = BurstStream(self.spec)
+        self.stream = BurstStream(self.spec, record_changes=True)
         self.dispatcher = dispatcher or ActionDispatcher(enrich=enrich)
         self._classifier = classifier
         self.topics = sorted({t.lower() for t in topics}, key=len, reverse=True)
@@ -119,7 +119,12 @@ class MomentDetector:
         self._seen_old: set[str] = set()
         self.enrich = enrich
         self.enricher = enricher
+        #: the moments this detector acted on, each as it stands now (updated in place)
         self.actions: list[MomentAction] = []
+        self._action_of: dict[int, MomentAction] = {}  # id(episode) -> its latest action
+        self._position: dict[str, int] = {}  # moment_id -> index in ``actions``
+        #: episodes found in the store already (acted on by an earlier run): updated, not new
+        self.resumed = 0
         self.latencies: list[float] = []
         self.duplicates = 0
         self.processed = 0
@@ -206,6 +211,7 @@ class MomentDetector:
                     moments[i] = str(p)
         out: list[MomentAction] = []
         add = self.stream.add
+        ledger = self.stream.ledger
         for ev, m in zip(evs, moments):
             ts = ev.get("ts")
             if ts is None:
@@ -215,38 +221,59 @@ class MomentDetector:
             t = ts if type(ts) is float and ts < 1e11 else parse_ts(ts)
             key = ev.get("key") or self._key(ev, m)
             c = ev.get("count")
-            alerts = add(t, str(key), 1.0 if c is None or c == "" else float(c))
-            if alerts:
-                out.extend(self._act(alerts, ev))
+            add(t, str(key), 1.0 if c is None or c == "" else float(c))
+            if ledger.changes:
+                out.extend(self._act(self.stream.take_changes(), ev))
         self.processed += len(evs)
         return out
 
-    def _act(self, alerts: list[Alert], ev: dict[str, Any]) -> list[MomentAction]:
+    def _act(self, changes: list[tuple[Episode, str]], ev: dict[str, Any]) -> list[MomentAction]:
+        """Act on episode changes: a new episode is dispatched (stored, webhooks fired); a
+        known one is updated in the store, and re-fired when its kind changed or it closed.
+        Returns the new actions."""
+        whats: dict[int, tuple[Episode, set[str]]] = {}
+        for ep, change in changes:
+            whats.setdefault(id(ep), (ep, set()))[1].add(change)
         acts = []
         now = pd.Timestamp.now(tz="UTC")
-        for a in alerts:
-            act = build_action(
-                key=a.key,
-                kind=a.kind,
-                bucket_start=a.bucket_start,
-                observed=a.observed,
-                expected=a.expected,
-                threshold=a.threshold,
-                detected_at=now,
-                enrich=self.enrich,
-                enricher=self.enricher,
-            )
-            if self.dispatcher.dispatch(act):
-                acts.append(act)
+        width = self.stream.width
+        for key, (ep, what) in whats.items():
+            prev = self._action_of.get(key)
+            if prev is None:
+                act = episode_action(
+                    ep, width, detected_at=now, enrich=self.enrich, enricher=self.enricher
+                )
+                self._action_of[key] = act
+                if not self.dispatcher.dispatch(act):
+                    self.resumed += 1
+                    continue
+                self._position[act.moment_id] = len(self.actions)
                 self.actions.append(act)
+                acts.append(act)
                 sent = ev.get("sent_at")
                 if sent is not None:
                     self.latencies.append(time.time() - float(sent))
+                continue
+            act = episode_action(ep, width, prev=prev)
+            self._action_of[key] = act
+            self.dispatcher.update(act, fire=bool(what & {"reclassify", "close"}))
+            pos = self._position.get(act.moment_id)
+            if pos is not None:
+                self.actions[pos] = act
         return acts
 
+    def acted(self) -> pd.DataFrame:
+        """Every moment acted on, as it stands: one row per action, with its ``moment_id``
+        (:meth:`BurstStream.acted` columns); the table ``watch`` prints."""
+        ids = [self._action_of[id(ep)].moment_id for ep in self.stream.ledger.episodes]
+        return self.stream.acted(ids)
+
     def flush(self) -> pd.DataFrame:
-        """Close open buckets; all burst and gap episodes (same table as batch mode)."""
-        return self.stream.flush()
+        """Close open buckets and the episodes still open (their actions are updated);
+        returns the batch table of the same events (:meth:`acted` is what was acted on)."""
+        table = self.stream.flush()
+        self._act(self.stream.take_changes(), {})
+        return table
 
 
 # ---------------------------------------------------------------------- file replay

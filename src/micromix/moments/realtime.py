@@ -42,7 +42,13 @@ import pandas as pd
 from micromix.errors import ConfigError, DataValidationError
 from micromix.ingest.files import read_table
 from micromix.moments.actions import ActionDispatcher, MomentAction, episode_action
-from micromix.moments.bursts import BurstSpec, BurstStream, Episode
+from micromix.moments.bursts import (
+    BurstSpec,
+    BurstStream,
+    Episode,
+    _refuse_empty,
+    _to_epoch_seconds,
+)
 from micromix.moments.intent import IntentClassifier
 from micromix.schema.base import require_columns
 from micromix.schema.values import epoch_seconds
@@ -94,6 +100,10 @@ class MomentDetector:
     dedup_size : int
         About how many recent ``event_id`` values are remembered for idempotent redelivery
         (between half of it and all of it, in two rotating generations).
+    on_action : callable, optional
+        ``on_action(action, change)`` after a moment was acted on (``change`` is ``"new"``)
+        or turned out to be something else (``"reclassified"``: a burst became a level
+        shift), e.g. to print a live line.
     """
 
     def __init__(
@@ -107,8 +117,10 @@ class MomentDetector:
         dedup_size: int = 1_000_000,
         enrich: bool = True,
         enricher: Any = None,
+        on_action: Callable[[MomentAction, str], None] | None = None,
     ) -> None:
         self.spec = spec or BurstSpec()
+        self.on_action = on_action
         self.stream = BurstStream(self.spec, record_changes=True)
         self.dispatcher = dispatcher or ActionDispatcher(enrich=enrich)
         self._classifier = classifier
@@ -237,7 +249,7 @@ class MomentDetector:
         acts = []
         now = pd.Timestamp.now(tz="UTC")
         width = self.stream.width
-        for key, (ep, what) in whats.items():
+        for key, (ep, change_set) in whats.items():
             prev = self._action_of.get(key)
             if prev is None:
                 act = episode_action(
@@ -250,16 +262,20 @@ class MomentDetector:
                 self._position[act.moment_id] = len(self.actions)
                 self.actions.append(act)
                 acts.append(act)
+                if self.on_action is not None:
+                    self.on_action(act, "new")
                 sent = ev.get("sent_at")
                 if sent is not None:
                     self.latencies.append(time.time() - float(sent))
                 continue
             act = episode_action(ep, width, prev=prev)
             self._action_of[key] = act
-            self.dispatcher.update(act, fire=bool(what & {"reclassify", "close"}))
+            self.dispatcher.update(act, fire=bool(change_set & {"reclassify", "close"}))
             pos = self._position.get(act.moment_id)
             if pos is not None:
                 self.actions[pos] = act
+            if "reclassify" in change_set and self.on_action is not None:
+                self.on_action(act, "reclassified")
         return acts
 
     def acted(self) -> pd.DataFrame:
@@ -295,8 +311,13 @@ def replay_file(
     require_columns(df, [time_col], path)
     if speed is not None and speed <= 0:
         raise ConfigError(f"speed={speed!r} must be > 0 (or omitted for as fast as possible)")
+    try:  # the batch reader's rules: ISO 8601, epoch s/ms/us/ns, compact 20140824130000
+        _refuse_empty(df, [time_col], "every event needs a time")
+        secs = _to_epoch_seconds(df[time_col], time_col)
+    except DataValidationError as exc:
+        raise DataValidationError(f"{path}: {exc}") from None
     df = df.rename(columns={time_col: "ts"}) if time_col != "ts" else df
-    df["ts"] = [parse_ts(v) for v in df["ts"]]
+    df["ts"] = secs
     df = df.sort_values("ts", kind="stable")
     recs = df.astype(object).where(df.notna(), None).to_dict("records")
     if speed is None:

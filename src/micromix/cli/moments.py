@@ -291,12 +291,14 @@ def _live_line(action: Any, change: str) -> None:
             f"moment {action.moment_id} is a level_shift: {action.key} from {when} "
             f"(first alerted as a {action.first_kind})",
             highlight=False,
+            soft_wrap=True,
         )
     else:
         err_console.print(
             f"moment {action.moment_id} {action.kind}: {action.key} from {when}, "
             f"{action.observed:,.0f} observed vs {action.expected:,.1f} expected",
             highlight=False,
+            soft_wrap=True,
         )
 
 
@@ -312,6 +314,7 @@ def _report(det: MomentDetector, what: str, *, as_json: bool, as_csv: bool) -> N
         f"({was_burst} first alerted as bursts), {int(kinds.get('gap', 0))} gaps; "
         f"{det.dispatcher.delivered} webhook deliveries, {det.dispatcher.dead_letters} dead letters",
         highlight=False,
+        soft_wrap=True,
     )
     shown = acted.assign(
         **{

@@ -4,9 +4,13 @@
 on ``event_id``, given an intent (its ``moment`` field, else the classifier on its ``query`` /
 ``text``), a topic (its ``topic`` field, else the first known topic found in the text) and a
 region, counted under the key ``"intent | topic | region"`` by a
-:class:`~micromix.moments.bursts.BurstStream`, and every burst or gap that starts becomes a
+:class:`~micromix.moments.bursts.BurstStream`. Every episode the stream opens (a burst at its
+rising edge, a level shift or gap when confirmed) becomes one
 :class:`~micromix.moments.actions.MomentAction` handed to an
-:class:`~micromix.moments.actions.ActionDispatcher` (store + webhooks).
+:class:`~micromix.moments.actions.ActionDispatcher` (store + webhooks); as the episode grows,
+peaks, ends or turns out to be a level shift, the same action (same ``moment_id``) is updated
+in the store and re-fired when its kind changes or it ends. :meth:`MomentDetector.acted` is
+the table of those actions.
 
 Transports feed it: :func:`replay_file` (JSONL / CSV, optionally paced with a speed-up),
 :func:`serve_http` (``POST /events`` on loopback by default) and :func:`consume_redis` (a Redis

@@ -101,17 +101,19 @@ def check_consistent(det: MomentDetector, st: Store, hook: Hook, counts: np.ndar
     return table
 
 
+def covering(table: pd.DataFrame, hour: int) -> pd.DataFrame:
+    """The actions whose span holds ``hour``; the largest hour must be in exactly one."""
+    assert table.attrs["largest_hour_actions"] == 1
+    t = T0 + pd.Timedelta(hours=hour)
+    return table[(table["start"] <= t) & (table["end"] > t)]
+
+
 def test_a_spike_is_one_action_with_its_peak():
     extra = np.zeros(24 * 10)
     extra[200:203] = [60, 150, 80]
     counts = series(20, extra)
-    det, st, hook = watch(counts)
-    table = check_consistent(det, st, hook, counts)
-    assert table.attrs["largest_hour_actions"] == 1
-    hit = table[
-        (table["start"] <= T0 + pd.Timedelta(hours=201))
-        & (table["end"] > T0 + pd.Timedelta(hours=201))
-    ]
+    table = check_consistent(*watch(counts), counts)
+    hit = covering(table, 201)
     assert hit["kind"].tolist() == ["burst"]
     assert hit["start"].iloc[0] == T0 + pd.Timedelta(hours=200)
     assert hit["peak_at"].iloc[0] == T0 + pd.Timedelta(hours=201)
@@ -124,11 +126,7 @@ def test_a_spike_inside_a_spike_is_one_action_updated_to_its_peak():
     counts = series(20, extra, seed=1)
     det, st, hook = watch(counts)
     table = check_consistent(det, st, hook, counts)
-    assert table.attrs["largest_hour_actions"] == 1
-    hit = table[
-        (table["start"] <= T0 + pd.Timedelta(hours=194))
-        & (table["end"] > T0 + pd.Timedelta(hours=194))
-    ]
+    hit = covering(table, 194)
     assert len(hit) == 1 and hit["kind"].iloc[0] == "burst"
     assert hit["start"].iloc[0] == T0 + pd.Timedelta(hours=190)  # alerted at the rising edge
     mid = hit["moment_id"].iloc[0]

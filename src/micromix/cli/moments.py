@@ -12,7 +12,6 @@ import typer
 
 from micromix.cli._common import (
     BACKEND_HELP,
-    console,
     emit_frame,
     err_console,
     note_empty_texts,
@@ -212,8 +211,14 @@ def watch_cmd(
     db: str | None = typer.Option(None, "--db", help="Store file (default MICROMIX_DB)."),
     backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
     no_store: bool = typer.Option(False, "--no-store", help="Do not write moments to the store."),
+    as_json: bool = typer.Option(False, "--json", help="The moments acted on as JSON."),
+    as_csv: bool = typer.Option(False, "--csv", help="The moments acted on as CSV."),
 ) -> None:
-    """Detect micro-moments live and fire actions (store + webhooks)."""
+    """Detect micro-moments live and act on them (store + webhooks); print what was acted on.
+
+    One action per moment, fired at its rising edge and updated (same moment_id) as it grows,
+    peaks, ends or turns out to be a level shift; the final table lists exactly those actions.
+    """
 
     def body() -> None:
         from micromix.moments.actions import ActionDispatcher, StoreEnricher, WebhookSink
@@ -228,10 +233,11 @@ def watch_cmd(
             dispatcher=ActionDispatcher(store, hooks),
             topics=[t.strip() for t in topics.split(",") if t.strip()],
             enricher=StoreEnricher(store) if store is not None else None,
+            on_action=_live_line,
         )
         try:
             if source == "file":
-                _replay(det, input, time_col, speed)
+                _replay(det, input, time_col, speed, as_json=as_json, as_csv=as_csv)
             elif source == "http":
                 serve_http(
                     det,
@@ -251,9 +257,7 @@ def watch_cmd(
                     max_events=max_events,
                     idle_stop_s=idle_stop,
                 )
-                console.print(
-                    f"read {n:,} events ({det.duplicates} duplicates), {len(det.actions)} moments"
-                )
+                _report(det, f"read {n:,} events", as_json=as_json, as_csv=as_csv)
         finally:
             if store is not None:
                 store.close()
@@ -261,23 +265,66 @@ def watch_cmd(
     run_command(body)
 
 
-def _replay(det: MomentDetector, input: Path | None, time_col: str, speed: float | None) -> None:
+def _replay(
+    det: MomentDetector,
+    input: Path | None,
+    time_col: str,
+    speed: float | None,
+    *,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
     """``watch --source file``: replay ``input`` through ``det`` and print the moments."""
     from micromix.moments.realtime import replay_file
 
     if input is None:
         raise ConfigError("--source file needs --input FILE (JSONL or CSV)")
-    episodes = replay_file(input, det, time_col=time_col, speed=speed)
+    replay_file(input, det, time_col=time_col, speed=speed)
+    _report(det, f"replayed {det.processed:,} events", as_json=as_json, as_csv=as_csv)
+
+
+def _live_line(action: Any, change: str) -> None:
+    """One stderr line per moment acted on, and when a burst turns out to be a level shift."""
+    when = action.bucket_start.replace("+00:00", "Z")
+    if change == "reclassified":
+        err_console.print(
+            f"moment {action.moment_id} is a level_shift: {action.key} from {when} "
+            f"(first alerted as a {action.first_kind})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        err_console.print(
+            f"moment {action.moment_id} {action.kind}: {action.key} from {when}, "
+            f"{action.observed:,.0f} observed vs {action.expected:,.1f} expected",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _report(det: MomentDetector, what: str, *, as_json: bool, as_csv: bool) -> None:
+    """The summary line and the table of the moments acted on (the same rows and counts)."""
+    acted = det.acted()
+    kinds = acted["kind"].value_counts()
+    was_burst = int(((acted["kind"] == "level_shift") & (acted["first_kind"] == "burst")).sum())
+    resumed = f", {det.resumed} acted on by an earlier run" if det.resumed else ""
     err_console.print(
-        f"replayed {det.processed:,} events ({det.duplicates} duplicates): "
-        f"{int((episodes['kind'] == 'burst').sum())} bursts, "
-        f"{int((episodes['kind'] == 'gap').sum())} gaps, "
-        f"{det.dispatcher.dead_letters} dead letters"
+        f"{what} ({det.duplicates} duplicates): {len(acted)} moments acted on{resumed} - "
+        f"{int(kinds.get('burst', 0))} bursts, {int(kinds.get('level_shift', 0))} level shifts "
+        f"({was_burst} first alerted as bursts), {int(kinds.get('gap', 0))} gaps; "
+        f"{det.dispatcher.delivered} webhook deliveries, {det.dispatcher.dead_letters} dead letters",
+        highlight=False,
+        soft_wrap=True,
     )
-    emit_frame(
-        episodes.assign(start=episodes["start"].map(_iso), end=episodes["end"].map(_iso)),
-        title="moments",
+    shown = acted.assign(
+        **{
+            c: acted[c].map(lambda t: None if t is None or t != t else _iso(t))
+            for c in ("start", "end", "peak_at", "alerted_at")
+        }
     )
+    first = ["kind", "key", "start", "end", "hours", "observed", "peak", "peak_at", "moment_id"]
+    shown = shown[[*first, *(c for c in shown.columns if c not in first)]]
+    emit_frame(shown, as_json=as_json, as_csv=as_csv, title="moments acted on")
 
 
 def register(app: typer.Typer) -> None:

@@ -37,7 +37,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
@@ -46,6 +46,7 @@ from micromix.errors import DeliveryError
 from micromix.moments.rules import MOMENTS
 
 if TYPE_CHECKING:
+    from micromix.moments.bursts import Episode
     from micromix.store import Store
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "StoreEnricher",
     "WebhookSink",
     "build_action",
+    "episode_action",
     "moment_id",
 ]
 
@@ -100,6 +102,19 @@ class MomentAction:
     best_creator: Any = None
     audience: Any = None
     notes: list[str] = field(default_factory=list)
+    #: the episode as it stands: ``open`` while it goes on, ``closed`` once it ended
+    status: str = "open"
+    #: 1 when first acted on, + 1 for every update (the webhook's Idempotency-Key carries it)
+    revision: int = 1
+    #: end of the episode (exclusive) so far, ISO 8601
+    end: str | None = None
+    #: the bucket with the largest count and that count (``None`` for gaps)
+    peak_at: str | None = None
+    peak: float | None = None
+    score: float | None = None
+    #: the kind and the bucket in which the episode was first acted on
+    first_kind: str | None = None
+    alerted_bucket: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the webhook payload)."""
@@ -147,6 +162,84 @@ def _enrichment(intent: str | None, topic: str | None) -> tuple[Any, Any, Any, l
     return content, creator, audience, notes
 
 
+def _recommendation(key: str, kind: str, first_kind: str | None = None) -> str:
+    """What to do about a ``kind`` moment on ``key`` (``first_kind``: what it was alerted as)."""
+    intent, topic, region = _split_key(key)
+    if kind == "gap":
+        return "data collection gap: check the tracking pipeline before reading the figures"
+    if kind == "level_shift":
+        rec = (
+            f"volume on {key!r} stepped up and stays up (new coverage, a campaign or a lasting "
+            "change): it is the new normal, not a moment to answer; check whether collection changed"
+        )
+        if first_kind == "burst":
+            rec += "; it was first alerted as a surge: wind down the surge response"
+        return rec
+    what = f"I-want-to-{intent}" if intent in ("know", "go", "do", "buy") else "a"
+    where = f" in {region}" if region else ""
+    return (
+        f"Answer the {what} surge on {topic or key!r}{where}: "
+        f"{_ADVICE.get(intent or 'other', _ADVICE['other'])}"
+    )
+
+
+def episode_action(
+    ep: Episode,
+    width: int,
+    *,
+    prev: MomentAction | None = None,
+    detected_at: pd.Timestamp | None = None,
+    enrich: bool = True,
+    enricher: Callable[[str | None, str | None, str | None], tuple[Any, Any, Any, list[str]]]
+    | None = None,
+) -> MomentAction:
+    """The action of a live episode as it stands: new (``prev`` None) or ``prev`` updated.
+
+    An update keeps the id, the first detection time and the enrichment of ``prev``; it
+    carries the episode's current kind, times, counts and peak, and the next ``revision``.
+    """
+
+    def iso(bucket: int | None) -> str | None:
+        return (
+            None if bucket is None else pd.Timestamp(bucket * width, unit="s", tz="UTC").isoformat()
+        )
+
+    if prev is None:
+        base = build_action(
+            key=ep.key,
+            kind=ep.first_kind,
+            bucket_start=pd.Timestamp(ep.first_start * width, unit="s", tz="UTC"),
+            observed=ep.observed,
+            expected=ep.expected,
+            threshold=ep.threshold,
+            detected_at=detected_at,
+            enrich=enrich,
+            enricher=enricher,
+        )
+        revision, notes = 1, base.notes
+    else:
+        base, revision, notes = prev, prev.revision + 1, prev.notes
+    thr = None if ep.threshold != ep.threshold else float(ep.threshold)
+    return replace(
+        base,
+        kind=ep.kind,
+        bucket_start=iso(ep.start) or base.bucket_start,
+        observed=float(ep.observed),
+        expected=float(ep.expected),
+        threshold=thr,
+        recommendation=_recommendation(ep.key, ep.kind, ep.first_kind),
+        notes=[*notes, *(n for n in ep.notes if n not in notes)],
+        status="open" if ep.open else "closed",
+        revision=revision,
+        end=iso(ep.last + 1),
+        peak_at=iso(ep.peak),
+        peak=None if ep.peak_observed is None else float(ep.peak_observed),
+        score=None if ep.score != ep.score else round(float(ep.score), 3),
+        first_kind=ep.first_kind,
+        alerted_bucket=iso(ep.opened),
+    )
+
+
 def build_action(
     *,
     key: str,
@@ -163,20 +256,7 @@ def build_action(
     """Build the action for a burst, level shift or gap on ``key`` (``"intent | topic | region"``)."""
     intent, topic, region = _split_key(key)
     detected = detected_at if detected_at is not None else pd.Timestamp.now(tz="UTC")
-    if kind == "gap":
-        rec = "data collection gap: check the tracking pipeline before reading the figures"
-    elif kind == "level_shift":
-        rec = (
-            f"volume on {key!r} stepped up and stays up (new coverage, a campaign or a lasting "
-            "change): it is the new normal, not a moment to answer; check whether collection changed"
-        )
-    else:
-        what = f"I-want-to-{intent}" if intent in ("know", "go", "do", "buy") else "a"
-        where = f" in {region}" if region else ""
-        rec = (
-            f"Answer the {what} surge on {topic or key!r}{where}: "
-            f"{_ADVICE.get(intent or 'other', _ADVICE['other'])}"
-        )
+    rec = _recommendation(key, kind)
     content = creator = audience = None
     notes: list[str] = []
     if enrich and kind == "burst":
@@ -309,6 +389,13 @@ class MomentSink(Protocol):
     def append(self, name: str, df: pd.DataFrame) -> Any: ...
 
 
+def _idempotency_key(payload: dict[str, Any]) -> str:
+    """``moment_id`` for a moment's first delivery, ``moment_id-r<revision>`` for its updates."""
+    mid = str(payload.get("moment_id", ""))
+    rev = payload.get("revision") or 1
+    return mid if rev == 1 else f"{mid}-r{rev}"
+
+
 class WebhookSink:
     """POST JSON payloads to ``url`` with retries and exponential back-off.
 
@@ -354,7 +441,7 @@ class WebhookSink:
                 method="POST",
                 headers={
                     "Content-Type": "application/json",
-                    "Idempotency-Key": str(payload.get("moment_id", "")),
+                    "Idempotency-Key": _idempotency_key(payload),
                 },
             )
             try:
@@ -390,6 +477,7 @@ class ActionDispatcher:
         self.webhooks = list(webhooks)
         self.enrich = enrich
         self.seen: set[str] = set()
+        self._acted_at: dict[str, pd.Timestamp] = {}
         self.dead_letters = 0
         self.delivered = 0
 
@@ -399,25 +487,45 @@ class ActionDispatcher:
         has = getattr(self.store, "has_table", None)
         if sql is None or has is None or not has(MOMENTS_TABLE):
             return False
-        found = sql(f"SELECT 1 FROM {MOMENTS_TABLE} WHERE moment_id = ? LIMIT 1", [mid])
+        found = sql(f"SELECT acted_at FROM {MOMENTS_TABLE} WHERE moment_id = ? LIMIT 1", [mid])
+        if len(found) and found.iloc[0, 0] is not None and found.iloc[0, 0] == found.iloc[0, 0]:
+            self._acted_at[mid] = pd.Timestamp(found.iloc[0, 0])  # its updates keep it
         return len(found) > 0
 
     def dispatch(self, action: MomentAction) -> bool:
-        """Handle one action; returns False when it was already handled (idempotent)."""
+        """Act on a new moment; returns False when it was already handled (idempotent)."""
         if action.moment_id in self.seen or self._stored(action.moment_id):
             return False
         self.seen.add(action.moment_id)
-        acted_at = pd.Timestamp.now(tz="UTC")
-        if self.store is not None:
-            row = action.to_dict()
-            row["payload"] = json.dumps(row, default=str)
-            for k in ("best_content", "best_creator", "audience", "notes"):
-                row[k] = json.dumps(row[k], default=str)
-            row["acted_at"] = acted_at
-            row["threshold"] = float("nan") if row["threshold"] is None else row["threshold"]
-            for k in ("bucket_start", "detected_at"):
-                row[k] = pd.Timestamp(row[k])
-            self.store.upsert(MOMENTS_TABLE, pd.DataFrame([row]), key=["moment_id"])
+        self._acted_at[action.moment_id] = pd.Timestamp.now(tz="UTC")
+        self._store(action)
+        self._fire(action)
+        return True
+
+    def update(self, action: MomentAction, *, fire: bool) -> None:
+        """Store a moment's new revision (same ``moment_id``: the row is replaced, not added);
+        ``fire`` also POSTs it to the webhooks (its kind changed or it closed)."""
+        self._store(action)
+        if fire:
+            self._fire(action)
+
+    def _store(self, action: MomentAction) -> None:
+        if self.store is None:
+            return
+        row = action.to_dict()
+        row["payload"] = json.dumps(row, default=str)
+        for k in ("best_content", "best_creator", "audience", "notes"):
+            row[k] = json.dumps(row[k], default=str)
+        acted = self._acted_at.get(action.moment_id)
+        row["acted_at"] = acted if acted is not None else pd.Timestamp.now(tz="UTC")
+        row["updated_at"] = pd.Timestamp.now(tz="UTC")
+        for k in ("threshold", "peak", "score"):
+            row[k] = float("nan") if row[k] is None else float(row[k])
+        for k in ("bucket_start", "detected_at", "end", "peak_at", "alerted_bucket"):
+            row[k] = pd.Timestamp(row[k]) if row[k] is not None else pd.NaT
+        self.store.upsert(MOMENTS_TABLE, pd.DataFrame([row]), key=["moment_id"])
+
+    def _fire(self, action: MomentAction) -> None:
         for hook in self.webhooks:
             try:
                 hook.deliver(action.to_dict())
@@ -439,4 +547,3 @@ class ActionDispatcher:
                             ]
                         ),
                     )
-        return True

@@ -60,6 +60,7 @@ from micromix.moments.detectors import BurstDetector, get_detector
 from micromix.schema.values import blank_cells, read_timestamps, refuse_first
 
 __all__ = [
+    "ACTED_COLUMNS",
     "ALL_KEYS",
     "BURST_COLUMNS",
     "KINDS",
@@ -68,6 +69,7 @@ __all__ = [
     "BurstEngine",
     "BurstSpec",
     "BurstStream",
+    "Episode",
     "detect_bursts",
     "freq_seconds",
 ]
@@ -235,6 +237,8 @@ class BucketResult:
     shifts: list[tuple[int, int, float, float, list[tuple[int, int, float, float, float]]]] = field(
         default_factory=list
     )
+    #: for each entry of ``shifts``: (bucket, count) of the largest bucket of the shift
+    shift_peaks: list[tuple[int, float]] = field(default_factory=list)
 
 
 class BurstEngine:
@@ -316,6 +320,7 @@ class BurstEngine:
             setattr(self, name, np.zeros(0, dtype=bool))
         self._q_start = np.zeros(0, dtype=np.int64)
         self._in_gap = False
+        self._shift_peaks: list[tuple[int, float]] = []
 
     # ------------------------------------------------------------------ keys
     def key_index(self, key: str) -> int:
@@ -502,6 +507,8 @@ class BurstEngine:
     def _level_shifts(
         self, obs: np.ndarray, exp: np.ndarray, xvar: np.ndarray, elevated: np.ndarray, b: int
     ) -> list[tuple[int, int, float, float, list[tuple[int, int, float, float, float]]]]:
+        """Shifts confirmed at bucket ``b`` (their peaks go to :attr:`_shift_peaks`)."""
+        self._shift_peaks = []
         n, W = self._n, self._SW
         if not W:
             return []
@@ -536,6 +543,8 @@ class BurstEngine:
             out.append(
                 (int(i), first, float(vals.sum()), float(win[1, order[k0:], i].sum()), inner)
             )
+            top = int(np.argmax(vals))
+            self._shift_peaks.append((first + top, float(vals[top])))
             # the key's baseline restarts at the new level: only the shifted buckets count,
             # the spikes on top of it clipped as in any burst
             self._hist[i] = np.nan
@@ -665,6 +674,7 @@ class BurstEngine:
             self._q_obs[:n].copy(),
             self._q_exp[:n].copy(),
             shifts,
+            self._shift_peaks,
         )
         self.open(b + 1)
         return res
@@ -771,6 +781,324 @@ class _Episodes:
         df["observed"] = df["observed"].astype(float)
         df["expected"] = df["expected"].astype(float).round(3)
         df["score"] = df["score"].astype(float).round(3)
+        return df.sort_values(["start", "kind", "key"], kind="stable").reset_index(drop=True)
+
+
+#: columns of the table of episodes acted on live (:meth:`BurstStream.acted`)
+ACTED_COLUMNS = [
+    "kind",
+    "key",
+    "start",
+    "end",
+    "hours",
+    "observed",
+    "expected",
+    "score",
+    "peak_at",
+    "peak",
+    "alerted_at",
+    "first_kind",
+    "status",
+]
+
+
+@dataclass
+class Episode:
+    """One episode as the live path acts on it: opened at its rising edge, then updated.
+
+    Buckets are whole bucket numbers (epoch seconds // width); ``last`` is inclusive.
+    ``first_kind`` and ``first_start`` are the kind and start the episode had when it was
+    first acted on (its id is made of them, so it never changes); ``opened`` is the bucket in
+    which that happened. ``peak`` / ``peak_observed`` are the bucket with the largest count
+    and that count (``None`` for gaps).
+    """
+
+    key: str
+    kind: str
+    start: int
+    last: int
+    opened: int
+    first_kind: str
+    first_start: int
+    observed: float
+    expected: float
+    score: float
+    threshold: float = float("nan")
+    peak: int | None = None
+    peak_observed: float | None = None
+    open: bool = True
+    event_ts: float | None = None
+    notes: list[str] = field(default_factory=list)
+    #: the last closed bucket counted in ``observed`` (the open bucket's count is partial)
+    through: int = -1
+
+
+class _Ledger:
+    """The episodes acted on live, kept consistent with what they turn out to be.
+
+    Contract: one episode per surge, opened (acted on) at its rising edge and from then on
+    only updated: it grows while its buckets stay hot, its peak is the largest bucket in it,
+    and a burst that turns out to be the rising edge of a level shift *becomes* that level
+    shift (same episode, kind changed, dated from the change point). Every change is appended
+    to :attr:`changes` as ``(episode, what)``, ``what`` in ``open``, ``grow``,
+    ``reclassify``, ``close``.
+    """
+
+    def __init__(self, window: int, width: int, *, record: bool = False) -> None:
+        self.window = window
+        self.width = width
+        self.record = record
+        self.episodes: list[Episode] = []
+        self.open_bursts: dict[str, Episode] = {}
+        self._open_gaps: dict[str, Episode] = {}
+        self._recent: dict[str, list[Episode]] = {}  # burst episodes a shift may still take
+        self.changes: list[tuple[Episode, str]] = []
+
+    def _iso(self, bucket: int) -> str:
+        return pd.Timestamp(bucket * self.width, unit="s", tz="UTC").isoformat()
+
+    def _note(self, ep: Episode, what: str) -> None:
+        if self.record:
+            self.changes.append((ep, what))
+
+    def _new(self, ep: Episode) -> Episode:
+        self.episodes.append(ep)
+        self._note(ep, "open")
+        if ep.kind == "burst":
+            self.open_bursts[ep.key] = ep
+            keep = [e for e in self._recent.get(ep.key, ()) if e.last >= ep.start - self.window]
+            self._recent[ep.key] = [*keep, ep]
+        return ep
+
+    def crossing(
+        self, key: str, b: int, count: float, expected: float, threshold: float, ts: float | None
+    ) -> Episode:
+        """A burst's rising edge: the event that pushed the open bucket ``b`` over threshold."""
+        return self._new(
+            Episode(
+                key,
+                "burst",
+                b,
+                b,
+                b,
+                "burst",
+                b,
+                count,
+                expected,
+                float("nan"),
+                threshold,
+                b,
+                count,
+                True,
+                ts,
+                [],
+                b - 1,
+            )
+        )
+
+    def _grow(self, ep: Episode, b: int, o: float, e: float, sc: float) -> None:
+        if ep.through < b:
+            if ep.start == b:  # the bucket it opened in: its final count replaces the partial one
+                ep.observed, ep.expected, ep.score = o, e, sc
+            else:
+                ep.observed += o
+                ep.expected += e
+                ep.score = sc if ep.score != ep.score else max(ep.score, sc)
+            ep.last, ep.through = b, b
+            if ep.peak_observed is None or o > ep.peak_observed:
+                ep.peak, ep.peak_observed = b, o
+            self._note(ep, "grow")
+
+    def feed(self, res: BucketResult) -> None:
+        """Take one closed bucket's decisions (after the batch episodes took them)."""
+        b = res.bucket
+        hot = np.flatnonzero(res.burst).tolist()
+        for i in hot:
+            key = res.keys[i]
+            o, e, sc = float(res.observed[i]), float(res.expected[i]), float(res.score[i])
+            ep = self.open_bursts.get(key)
+            if ep is None:  # hot without a live alert (a threshold refined at closing)
+                ep = self._new(
+                    Episode(
+                        key,
+                        "burst",
+                        b,
+                        b,
+                        b,
+                        "burst",
+                        b,
+                        o,
+                        e,
+                        sc,
+                        float(res.threshold[i]),
+                        b,
+                        o,
+                        True,
+                        None,
+                        [],
+                        b - 1,
+                    )
+                )
+            self._grow(ep, b, o, e, sc)
+        for key, ep in list(self.open_bursts.items()):
+            if ep.through < b:  # not hot in this bucket: the surge is over
+                if ep.start == b:  # alerted early but under threshold once closed
+                    i = res.keys.index(key)
+                    ep.observed, ep.expected = float(res.observed[i]), float(res.expected[i])
+                    ep.through = b
+                self._close(ep)
+        for (i, first, o, e, spikes), (pk, pv) in zip(res.shifts, res.shift_peaks):
+            self._shift(res.keys[i], b, first, o, e, spikes, pk, pv)
+        self._gaps(res)
+
+    def _close(self, ep: Episode) -> None:
+        ep.open = False
+        if self.open_bursts.get(ep.key) is ep:
+            del self.open_bursts[ep.key]
+        if self._open_gaps.get(ep.key) is ep:
+            del self._open_gaps[ep.key]
+        self._note(ep, "close")
+
+    def _shift(
+        self,
+        key: str,
+        b: int,
+        first: int,
+        o: float,
+        e: float,
+        spikes: list[tuple[int, int, float, float, float]],
+        peak: int,
+        peak_observed: float,
+    ) -> None:
+        cands = [ep for ep in self._recent.get(key, ()) if ep.kind == "burst" and ep.start >= first]
+        # a burst that covers a spike over the *new* level stays a burst: it is a surge still
+        free = [
+            ep for ep in cands if not any(ep.start <= sl and ep.last >= sf for sf, sl, *_ in spikes)
+        ]
+        if free:
+            ep = free[0]  # the rising edge: the surge first acted on becomes the level shift
+            ep.notes.append(
+                f"first alerted as a burst at {self._iso(ep.first_start)}; the volume stayed up, "
+                f"so it is a level shift from its change point {self._iso(first)}"
+            )
+            ep.kind, ep.start, ep.last, ep.through = "level_shift", first, b, b
+            ep.observed, ep.expected, ep.score = o, e, o / max(e, 1e-9)
+            ep.peak, ep.peak_observed = peak, peak_observed
+            ep.threshold = float("nan")
+            self._note(ep, "reclassify")
+            if ep.open:
+                self._close(ep)
+        else:
+            ep = self._new(
+                Episode(
+                    key,
+                    "level_shift",
+                    first,
+                    b,
+                    b,
+                    "level_shift",
+                    first,
+                    o,
+                    e,
+                    o / max(e, 1e-9),
+                    float("nan"),
+                    peak,
+                    peak_observed,
+                    True,
+                    None,
+                    [],
+                    b,
+                )
+            )
+            self._close(ep)
+        self._recent[key] = [x for x in self._recent.get(key, ()) if x.kind == "burst"]
+
+    def _gaps(self, res: BucketResult) -> None:
+        b = res.bucket
+        active: set[str] = set()
+        for i in np.flatnonzero(res.key_gap).tolist():
+            key = res.keys[i]
+            o, e = float(res.gap_observed[i]), float(res.gap_expected[i])
+            self._gap(key, int(res.gap_start[i]), b, o, e, o / max(e, 1e-9), replace=True)
+            active.add(key)
+        if res.gap:
+            cover = res.total_observed / max(res.total_expected, 1e-9)
+            self._gap(ALL_KEYS, b, b, res.total_observed, res.total_expected, cover, replace=False)
+            active.add(ALL_KEYS)
+        for key, ep in list(self._open_gaps.items()):
+            if key not in active:
+                self._close(ep)
+
+    def _gap(
+        self, key: str, first: int, b: int, o: float, e: float, sc: float, *, replace: bool
+    ) -> None:
+        ep = self._open_gaps.get(key)
+        if ep is None:
+            ep = self._new(
+                Episode(
+                    key,
+                    "gap",
+                    first,
+                    b,
+                    b,
+                    "gap",
+                    first,
+                    o,
+                    e,
+                    sc,
+                    float("nan"),
+                    None,
+                    None,
+                    True,
+                    None,
+                    [],
+                    b,
+                )
+            )
+            self._open_gaps[key] = ep
+            return
+        if replace:  # a key's gap reports its run's totals
+            ep.observed, ep.expected, ep.score = o, e, sc
+        else:  # the global gap adds bucket by bucket; its score is the lowest coverage
+            ep.observed += o
+            ep.expected += e
+            ep.score = min(ep.score, sc)
+        ep.last = ep.through = b
+        self._note(ep, "grow")
+
+    def finish(self) -> None:
+        """Close every open episode (the end of the stream)."""
+        for ep in [*self.open_bursts.values(), *self._open_gaps.values()]:
+            self._close(ep)
+
+    def frame(self, ids: list[str] | None = None) -> pd.DataFrame:
+        """One row per episode acted on, by start: ``moment_id`` (when ``ids``, one per
+        episode in :attr:`episodes` order) and :data:`ACTED_COLUMNS`."""
+
+        def ts(bk: int | None) -> pd.Timestamp | None:
+            return None if bk is None else pd.Timestamp(bk * self.width, unit="s", tz="UTC")
+
+        rows = [
+            (
+                ep.kind,
+                ep.key,
+                ts(ep.start),
+                ts(ep.last + 1),
+                round((ep.last + 1 - ep.start) * self.width / 3600.0, 3),
+                float(ep.observed),
+                round(float(ep.expected), 3),
+                round(float(ep.score), 3),
+                ts(ep.peak),
+                ep.peak_observed,
+                ts(ep.opened),
+                ep.first_kind,
+                "open" if ep.open else "closed",
+            )
+            for ep in self.episodes
+        ]
+        df = pd.DataFrame(rows, columns=ACTED_COLUMNS)
+        if ids is not None:
+            df.insert(0, "moment_id", ids)
         return df.sort_values(["start", "kind", "key"], kind="stable").reset_index(drop=True)
 
 
@@ -973,11 +1301,12 @@ class BurstStream:
     ['burst']
     """
 
-    def __init__(self, spec: BurstSpec | None = None) -> None:
+    def __init__(self, spec: BurstSpec | None = None, *, record_changes: bool = False) -> None:
         self.spec = spec or BurstSpec()
         self.engine = BurstEngine(self.spec)
         self.width = self.spec.width
         self._eps = _Episodes(self.width)
+        self.ledger = _Ledger(self.spec.shift_window, self.width, record=record_changes)
         self._open: dict[int, dict[int, float]] = {}
         self._alerted: set[tuple[int, int]] = set()
         self._latest: int | None = None
@@ -1003,6 +1332,7 @@ class BurstStream:
             for key, kind, first, o, e in self._eps.feed(res):
                 if kind != "burst":  # bursts were alerted early, on the crossing event
                     alerts.append(Alert(key, kind, self._bucket_start(first), o, e, np.nan))
+            self.ledger.feed(res)
             self._alerted = {x for x in self._alerted if x[0] > b}
             # counts already collected for the new open bucket may cross its thresholds
             nb = eng.open_bucket
@@ -1020,8 +1350,10 @@ class BurstStream:
             if c < eng.thresholds[i]:
                 return []
         self._alerted.add((b, i))
-        if (eng.keys[i], "burst") in self._eps.open:  # the surge goes on: alerted at its start
+        key = eng.keys[i]
+        if key in self.ledger.open_bursts:  # the surge goes on: alerted at its start
             return []
+        self.ledger.crossing(key, b, c, float(eng.expected[i]), float(eng.thresholds[i]), ts)
         return [
             Alert(
                 eng.keys[i],
@@ -1086,7 +1418,23 @@ class BurstStream:
         if self._latest is not None:
             self._close_until(self._latest + 1)
         self._eps.finish()
+        self.ledger.finish()
         return self._eps.frame()
+
+    def acted(self, ids: list[str] | None = None) -> pd.DataFrame:
+        """The episodes the live path acted on, in the order it did, as they stand now.
+
+        Unlike :meth:`flush` (the batch table, cut in hindsight), every row here was alerted
+        at its rising edge and has kept its identity since: a burst that turned out to be the
+        rising edge of a level shift is that level shift's row, and a surge's largest bucket
+        is its ``peak_at`` / ``peak``. Columns :data:`ACTED_COLUMNS`.
+        """
+        return self.ledger.frame(ids)
+
+    def take_changes(self) -> list[tuple[Episode, str]]:
+        """Episode changes since the last call (``record_changes=True``): ``(episode, what)``."""
+        out, self.ledger.changes = self.ledger.changes, []
+        return out
 
     def episodes(self) -> pd.DataFrame:
         """Episodes finished so far (without closing open buckets)."""

@@ -4,9 +4,13 @@
 on ``event_id``, given an intent (its ``moment`` field, else the classifier on its ``query`` /
 ``text``), a topic (its ``topic`` field, else the first known topic found in the text) and a
 region, counted under the key ``"intent | topic | region"`` by a
-:class:`~micromix.moments.bursts.BurstStream`, and every burst or gap that starts becomes a
+:class:`~micromix.moments.bursts.BurstStream`. Every episode the stream opens (a burst at its
+rising edge, a level shift or gap when confirmed) becomes one
 :class:`~micromix.moments.actions.MomentAction` handed to an
-:class:`~micromix.moments.actions.ActionDispatcher` (store + webhooks).
+:class:`~micromix.moments.actions.ActionDispatcher` (store + webhooks); as the episode grows,
+peaks, ends or turns out to be a level shift, the same action (same ``moment_id``) is updated
+in the store and re-fired when its kind changes or it ends. :meth:`MomentDetector.acted` is
+the table of those actions.
 
 Transports feed it: :func:`replay_file` (JSONL / CSV, optionally paced with a speed-up),
 :func:`serve_http` (``POST /events`` on loopback by default) and :func:`consume_redis` (a Redis
@@ -41,8 +45,14 @@ import pandas as pd
 
 from micromix.errors import ConfigError, DataValidationError
 from micromix.ingest.files import read_table
-from micromix.moments.actions import ActionDispatcher, MomentAction, build_action
-from micromix.moments.bursts import Alert, BurstSpec, BurstStream
+from micromix.moments.actions import ActionDispatcher, MomentAction, episode_action
+from micromix.moments.bursts import (
+    BurstSpec,
+    BurstStream,
+    Episode,
+    _refuse_empty,
+    _to_epoch_seconds,
+)
 from micromix.moments.intent import IntentClassifier
 from micromix.schema.base import require_columns
 from micromix.schema.values import epoch_seconds
@@ -94,6 +104,10 @@ class MomentDetector:
     dedup_size : int
         About how many recent ``event_id`` values are remembered for idempotent redelivery
         (between half of it and all of it, in two rotating generations).
+    on_action : callable, optional
+        ``on_action(action, change)`` after a moment was acted on (``change`` is ``"new"``)
+        or turned out to be something else (``"reclassified"``: a burst became a level
+        shift), e.g. to print a live line.
     """
 
     def __init__(
@@ -107,9 +121,11 @@ class MomentDetector:
         dedup_size: int = 1_000_000,
         enrich: bool = True,
         enricher: Any = None,
+        on_action: Callable[[MomentAction, str], None] | None = None,
     ) -> None:
         self.spec = spec or BurstSpec()
-        self.stream = BurstStream(self.spec)
+        self.on_action = on_action
+        self.stream = BurstStream(self.spec, record_changes=True)
         self.dispatcher = dispatcher or ActionDispatcher(enrich=enrich)
         self._classifier = classifier
         self.topics = sorted({t.lower() for t in topics}, key=len, reverse=True)
@@ -119,7 +135,12 @@ class MomentDetector:
         self._seen_old: set[str] = set()
         self.enrich = enrich
         self.enricher = enricher
+        #: the moments this detector acted on, each as it stands now (updated in place)
         self.actions: list[MomentAction] = []
+        self._action_of: dict[int, MomentAction] = {}  # id(episode) -> its latest action
+        self._position: dict[str, int] = {}  # moment_id -> index in ``actions``
+        #: episodes found in the store already (acted on by an earlier run): updated, not new
+        self.resumed = 0
         self.latencies: list[float] = []
         self.duplicates = 0
         self.processed = 0
@@ -206,6 +227,7 @@ class MomentDetector:
                     moments[i] = str(p)
         out: list[MomentAction] = []
         add = self.stream.add
+        ledger = self.stream.ledger
         for ev, m in zip(evs, moments):
             ts = ev.get("ts")
             if ts is None:
@@ -215,38 +237,63 @@ class MomentDetector:
             t = ts if type(ts) is float and ts < 1e11 else parse_ts(ts)
             key = ev.get("key") or self._key(ev, m)
             c = ev.get("count")
-            alerts = add(t, str(key), 1.0 if c is None or c == "" else float(c))
-            if alerts:
-                out.extend(self._act(alerts, ev))
+            add(t, str(key), 1.0 if c is None or c == "" else float(c))
+            if ledger.changes:
+                out.extend(self._act(self.stream.take_changes(), ev))
         self.processed += len(evs)
         return out
 
-    def _act(self, alerts: list[Alert], ev: dict[str, Any]) -> list[MomentAction]:
+    def _act(self, changes: list[tuple[Episode, str]], ev: dict[str, Any]) -> list[MomentAction]:
+        """Act on episode changes: a new episode is dispatched (stored, webhooks fired); a
+        known one is updated in the store, and re-fired when its kind changed or it closed.
+        Returns the new actions."""
+        whats: dict[int, tuple[Episode, set[str]]] = {}
+        for ep, change in changes:
+            whats.setdefault(id(ep), (ep, set()))[1].add(change)
         acts = []
         now = pd.Timestamp.now(tz="UTC")
-        for a in alerts:
-            act = build_action(
-                key=a.key,
-                kind=a.kind,
-                bucket_start=a.bucket_start,
-                observed=a.observed,
-                expected=a.expected,
-                threshold=a.threshold,
-                detected_at=now,
-                enrich=self.enrich,
-                enricher=self.enricher,
-            )
-            if self.dispatcher.dispatch(act):
-                acts.append(act)
+        width = self.stream.width
+        for key, (ep, change_set) in whats.items():
+            prev = self._action_of.get(key)
+            if prev is None:
+                act = episode_action(
+                    ep, width, detected_at=now, enrich=self.enrich, enricher=self.enricher
+                )
+                self._action_of[key] = act
+                if not self.dispatcher.dispatch(act):
+                    self.resumed += 1
+                    continue
+                self._position[act.moment_id] = len(self.actions)
                 self.actions.append(act)
+                acts.append(act)
+                if self.on_action is not None:
+                    self.on_action(act, "new")
                 sent = ev.get("sent_at")
                 if sent is not None:
                     self.latencies.append(time.time() - float(sent))
+                continue
+            act = episode_action(ep, width, prev=prev)
+            self._action_of[key] = act
+            self.dispatcher.update(act, fire=bool(change_set & {"reclassify", "close"}))
+            pos = self._position.get(act.moment_id)
+            if pos is not None:
+                self.actions[pos] = act
+            if "reclassify" in change_set and self.on_action is not None:
+                self.on_action(act, "reclassified")
         return acts
 
+    def acted(self) -> pd.DataFrame:
+        """Every moment acted on, as it stands: one row per action, with its ``moment_id``
+        (:meth:`BurstStream.acted` columns); the table ``watch`` prints."""
+        ids = [self._action_of[id(ep)].moment_id for ep in self.stream.ledger.episodes]
+        return self.stream.acted(ids)
+
     def flush(self) -> pd.DataFrame:
-        """Close open buckets; all burst and gap episodes (same table as batch mode)."""
-        return self.stream.flush()
+        """Close open buckets and the episodes still open (their actions are updated);
+        returns the batch table of the same events (:meth:`acted` is what was acted on)."""
+        table = self.stream.flush()
+        self._act(self.stream.take_changes(), {})
+        return table
 
 
 # ---------------------------------------------------------------------- file replay
@@ -268,8 +315,13 @@ def replay_file(
     require_columns(df, [time_col], path)
     if speed is not None and speed <= 0:
         raise ConfigError(f"speed={speed!r} must be > 0 (or omitted for as fast as possible)")
+    try:  # the batch reader's rules: ISO 8601, epoch s/ms/us/ns, compact 20140824130000
+        _refuse_empty(df, [time_col], "every event needs a time")
+        secs = _to_epoch_seconds(df[time_col], time_col)
+    except DataValidationError as exc:
+        raise DataValidationError(f"{path}: {exc}") from None
     df = df.rename(columns={time_col: "ts"}) if time_col != "ts" else df
-    df["ts"] = [parse_ts(v) for v in df["ts"]]
+    df["ts"] = secs
     df = df.sort_values("ts", kind="stable")
     recs = df.astype(object).where(df.notna(), None).to_dict("records")
     if speed is None:

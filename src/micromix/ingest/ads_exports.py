@@ -493,19 +493,21 @@ class TikTokAdsFormat(AdsExportFormat):
         ("Campaign name", "Campaign ID", "Ad group name", "Ad name"),
         ("Cost", "Total cost", "Spend"),
         ("Impressions", "Impression"),
-        (
-            "Clicks (destination)",
-            "CTR (destination)",
-            "CPC (destination)",
-            "2-second video views",
-            "6-second video views",
-            "Video views at 25%",
-            "Video views at 100%",
-            "Complete payment",
-            "Paid followers",
-            "Profile visits",
-            "Ad group name",
-        ),
+    )
+    evidence = (
+        ("Clicks (destination)",),
+        ("CTR (destination)",),
+        ("CPC (destination)",),
+        ("2-second video views",),
+        ("6-second video views",),
+        ("Video views at 25%",),
+        ("Video views at 100%",),
+        ("Complete payment",),
+        ("Total complete payment value",),
+        ("Paid followers",),
+        ("Profile visits",),
+        ("By Day",),
+        ("Stat time day",),
     )
     fields: ClassVar[dict[str, tuple[str, ...]]] = {
         "account_id": ("Advertiser ID", "Advertiser name", "Account"),
@@ -685,19 +687,22 @@ class XAdsFormat(AdsExportFormat):
     signature = (
         ("Impressions",),
         ("Spend", "Billed charge", "Total spend"),
-        (
-            "Billed charge",
-            "Funding source",
-            "Funding source name",
-            "Line item name",
-            "Line item ID",
-            "Promoted tweet ID",
-            "Tweet ID",
-            "Post ID",
-            "Ad group name",
-            "Time period",
-        ),
         ("Time period", "Campaign name", "Campaign ID", "Line item name"),
+    )
+    # "Time period", "Campaign name", "Impressions" and "Spend" alone are in many platforms'
+    # exports (Microsoft Advertising's too): X is told by its own columns
+    evidence = (
+        ("Billed charge",),
+        ("Funding source",),
+        ("Funding source name",),
+        ("Funding source ID",),
+        ("Line item name",),
+        ("Line item ID",),
+        ("Promoted tweet ID",),
+        ("Promoted post ID",),
+        ("Tweet ID",),
+        ("Post ID",),
+        ("Time period", "Result type"),
     )
     fields: ClassVar[dict[str, tuple[str, ...]]] = {
         "account_id": ("Account name", "Account ID", "Funding source name"),

@@ -359,7 +359,7 @@ def _map_and_validate(
     cannot map and rows the contract refuses are appended to ``parts`` (the quarantine).
     """
     if adapter is None:
-        adapter = detect_format(raw.columns, kind, source)
+        adapter = detect_format(raw.columns, kind, source, [*raw.preamble, *raw.notices])
     else:
         adapter.check(raw.columns, source)
     _refuse_repeated_columns(adapter, raw, path)

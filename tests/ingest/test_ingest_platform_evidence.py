@@ -49,3 +49,44 @@ def test_format_given_reads_a_generic_header(tmp_path):
     p.write_text("Time period,Campaign name,Impressions,Spend,Currency\n2026-10-01,A,10,1.50,USD\n")
     prep = prepare_file("ads", p, layout="x_ads")
     assert prep.adapter.lookup_name == "x_ads" and len(prep.result.accepted) == 1
+
+
+def test_measures_the_layout_does_not_read_are_named_in_a_note(tmp_path):
+    p = tmp_path / "msads.csv"
+    p.write_text(
+        GENERIC.replace("Currency code", "Currency code,CTR,Avg. CPC")
+        + ROW.replace(",USD", ",USD,7.08%,0.76")
+    )
+    prep = prepare_file("ads", p, layout="x_ads")
+    assert prep.unread == ("Conversions", "Revenue")
+    (note,) = prep.notes
+    assert "'Conversions', 'Revenue'" in note and "x_ads" in note and "CTR, Avg. CPC" in note
+
+
+def test_unread_note_in_the_cli_and_the_json(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from micromix.cli.main import app
+
+    p = tmp_path / "msads.csv"
+    p.write_text(GENERIC + ROW)
+    db = str(tmp_path / "a.duckdb")
+    args = ["ingest", "ads", str(p), "--db", db, "--format", "x_ads", "--dry-run"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0 and "note: 2 column(s)" in res.output
+    res = CliRunner().invoke(app, [*args, "--json"])
+    out = json.loads(res.stdout)
+    assert out["unread_columns"] == ["Conversions", "Revenue"] and len(out["notes"]) == 1
+
+
+def test_a_layout_that_reads_every_measure_has_no_note(tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_text(
+        "Time period,Campaign name,Campaign ID,Currency,Spend,Impressions,Link clicks,"
+        "Engagements,Results,Result type,CTR\n"
+        '"Apr 1, 2026 - Apr 30, 2026",Pet day,abc1,USD,12.50,300,22,51,22,Link clicks,7%\n'
+    )
+    prep = prepare_file("ads", p)
+    assert prep.adapter.lookup_name == "x_ads" and prep.notes == () and prep.unread == ()

@@ -243,6 +243,8 @@ class FormatAdapter:
 
     def __init__(self, *, kind: str) -> None:
         self.kind = kind
+        #: header columns the last :meth:`to_canonical` read (None: the layout does not say)
+        self.read_columns: set[str] | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(kind={self.kind!r})"
@@ -481,6 +483,7 @@ ALIASES: dict[str, dict[str, str]] = {
         "revenue": "conversion_value",
         "purchase_value": "conversion_value",
         "conversions_value": "conversion_value",
+        "currency_code": "currency",
     },
     "posts": {
         "id": "post_id",
@@ -595,6 +598,7 @@ class CanonicalFormat(FormatAdapter):
 
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         mapping = self._mapping(raw.frame.columns)
+        self.read_columns = set(mapping)
         out = raw.frame[list(mapping)].rename(columns=mapping)
         return out.reset_index(drop=True)
 
@@ -626,6 +630,9 @@ class KaggleFbAdsFormat(FormatAdapter):
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
+        read = ["xyz_campaign_id", "fb_campaign_id", "ad_id", "age", "gender", "interest"]
+        read += ["Impressions", "Clicks", "Spent", "Total_Conversion", "Approved_Conversion"]
+        self.read_columns = {n for n in (c.name(r) for r in read) if n is not None}
         return pd.DataFrame(
             {
                 "platform": _const(f, "facebook"),
@@ -641,6 +648,7 @@ class KaggleFbAdsFormat(FormatAdapter):
                 "spend": c.get("Spent"),
                 "conversions": c.get("Total_Conversion"),
                 "approved_conversions": c.get("Approved_Conversion"),
+                "level": _const(f, "ad"),  # one row per ad (ad_id is the row's key)
             }
         )
 

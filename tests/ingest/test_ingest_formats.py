@@ -62,6 +62,8 @@ def test_registry_lists_every_layout_by_kind():
         "snapchat_ads",
         "x_ads",
         "spotify_ads",
+        "microsoft_ads",
+        "amazon_ads",
         "kaggle_fb_ads",
         "ga4_bigquery",
         "ga_report",
@@ -73,11 +75,13 @@ def test_registry_lists_every_layout_by_kind():
         "influencer_ranking",
     }
     assert list_formats("ads") == [
+        "amazon_ads",
         "canonical",
         "google_ads",
         "kaggle_fb_ads",
         "linkedin_ads",
         "meta_ads",
+        "microsoft_ads",
         "pinterest_ads",
         "snapchat_ads",
         "spotify_ads",
@@ -133,7 +137,7 @@ def test_adapters_live_in_the_shared_registry():
 
     with pytest.raises(ConfigError, match="needs a non-empty string lookup_name"):
         formats_mod.register_format(Nameless)
-    assert "stray" not in formats_mod.FORMATS and len(formats_mod.FORMATS) == 18
+    assert "stray" not in formats_mod.FORMATS and len(formats_mod.FORMATS) == 20
 
 
 def test_normalize_name():

@@ -31,6 +31,7 @@ from micromix.cli._common import (
     console,
     date_order,
     emit_json,
+    err_console,
     open_store,
     progress_bar,
     run_command,
@@ -269,6 +270,8 @@ def render_report(report: IngestReport) -> None:
         console.print(
             styled((f"check {c['status']}:", colour), f" {c['message']}"), highlight=False
         )
+    for note in report.notes:
+        err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     if report.replaced:
         paths = ", ".join(str(p) for p in report.replaced)
         console.print(

@@ -1,4 +1,5 @@
-"""Ad-platform export layouts: Meta, Google Ads, TikTok, LinkedIn, Pinterest, Snapchat, X, Spotify.
+"""Ad-platform export layouts: Meta, Google Ads, TikTok, LinkedIn, Pinterest, Snapchat, X, Spotify,
+Microsoft Advertising, Amazon Ads.
 
 Each layout is a small declarative :class:`AdsExportFormat`: the platform, the header names of
 each contract field (English UI names as the platforms export them; matched case- and
@@ -28,6 +29,7 @@ Quickstart
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 import pandas as pd
@@ -47,20 +49,26 @@ from micromix.schema import AD_PERFORMANCE
 __all__ = [
     "TOTAL_LABEL",
     "AdsExportFormat",
+    "AmazonAdsFormat",
     "GoogleAdsFormat",
     "LinkedInAdsFormat",
     "MetaAdsFormat",
+    "MicrosoftAdsFormat",
     "PinterestAdsFormat",
     "SnapchatAdsFormat",
     "SpotifyAdsFormat",
     "TikTokAdsFormat",
     "XAdsFormat",
     "is_purchase_result",
+    "unread_measures",
+    "unread_note",
 ]
 
 #: a cell that labels a summary row: "Total", "Totals", "Total: Account", "Grand total"
 TOTAL_LABEL = re.compile(r"^\s*(grand\s+)?totals?\s*(:.*)?$", re.IGNORECASE)
 _CODE_IN_HEADER = re.compile(r"\(([A-Za-z]{3})\)")
+#: a column stating the currency of a row's money
+_CURRENCY_COLUMNS = ("Currency", "Currency code", "CurrencyCode", "Account currency")
 _PURCHASE = re.compile(r"purchase|fb_pixel_purchase|onsite_conversion\.purchase", re.IGNORECASE)
 
 #: dimension fields (a row whose dimensions are all empty is a summary row)
@@ -117,11 +125,23 @@ class AdsExportFormat(FormatAdapter):
     strategy: ClassVar[str | None] = "paid_social"
     blank_is_zero: ClassVar[bool] = False
     fields: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: a column whose cells are a day or a range of days ("Time period")
+    period_columns: ClassVar[tuple[str, ...]] = ()
+
+    def reads(self, columns: Iterable[object]) -> list[str]:
+        """The header columns the layout maps onto contract fields (with the day or range
+        column and the currency column)."""
+        cols = [str(col) for col in columns]
+        c = ColumnLookup(pd.DataFrame(columns=list(dict.fromkeys(cols))))
+        groups = [*self.fields.values(), self.period_columns, _CURRENCY_COLUMNS]
+        hits = {c.name(*alts) for alts in groups if alts}
+        return [col for col in cols if col in hits]
 
     # ------------------------------------------------------------------ mapping
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
-        c = ColumnLookup(f)
+        c = _Tracked(f)
+        self.read_columns = c.read
         out = pd.DataFrame(index=f.index)
         for canon, alts in self.fields.items():
             if c.name(*alts) is not None:
@@ -155,7 +175,7 @@ class AdsExportFormat(FormatAdapter):
         return _const(f, self.platform)
 
     def _currency(self, c: ColumnLookup, f: pd.DataFrame) -> pd.Series:
-        col = c.name("Currency", "Currency code", "Account currency")
+        col = c.name(*_CURRENCY_COLUMNS)
         if col is not None:
             # a header that repeats the column (Google Ads' ad group report names "Currency
             # code" twice) has its copies set aside as "Currency code.1" ...: they must agree,
@@ -176,6 +196,13 @@ class AdsExportFormat(FormatAdapter):
 
     def _dates(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
         f = c.frame
+        period = c.name(*self.period_columns) if self.period_columns else None
+        if period is not None:
+            # each cell a day ("2026-10-01") or a range ("Apr 1, 2026 - Apr 30, 2026")
+            pairs = [preamble_period([str(v)]) if not _blank(v) else None for v in f[period]]
+            out["date"] = [p[0] if p else v for p, v in zip(pairs, f[period])]
+            out["date_end"] = [p[1] if p else None for p in pairs]
+            return
         day = c.name("Day", "Date", "By Day", "Stat time day", "Start Date (in UTC)", "Start time")
         week = c.name("Week", "Week (Mon - Sun)", "Week (Sun - Sat)")
         month = c.name("Month")
@@ -194,10 +221,10 @@ class AdsExportFormat(FormatAdapter):
             if ends is not None:
                 out["date_end"] = f[ends]
         else:
-            period = preamble_period(raw.preamble)
-            if period is not None:
-                out["date"] = _const(f, period[0])
-                out["date_end"] = _const(f, period[1])
+            stated = preamble_period(raw.preamble)
+            if stated is not None:
+                out["date"] = _const(f, stated[0])
+                out["date_end"] = _const(f, stated[1])
         if day is not None and starts is not None and ends is not None:
             pass  # a daily row: Reporting starts/ends span the whole report, not the row
 
@@ -236,6 +263,76 @@ class AdsExportFormat(FormatAdapter):
                 label = "total (empty dimensions)"
             labels.append(label)
         return pd.Series(labels, index=f.index, dtype=object)
+
+
+class _Tracked(ColumnLookup):
+    """A :class:`ColumnLookup` that remembers the header columns the layout read."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        super().__init__(frame)
+        self.read: set[str] = set()
+
+    def name(self, *alternatives: str) -> str | None:
+        hit = super().name(*alternatives)
+        if hit is not None:
+            self.read.add(hit)
+        return hit
+
+
+#: header words of a ratio derived from stored counts (CTR, CPC, ROAS, cost per result ...)
+_RATIO = re.compile(
+    r"(^|_)(ctr|cpc|cpm|cpa|cpv|cpe|cpl|cpi|ecpm|roas|acos|aov|cac|frequency|rate|ratio|"
+    r"average|avg|percent|pct|per|cost_per\w*|return_on\w*)(_|$)|impression_share|impr_share",
+)
+#: header words of a measure the ad_performance table stores (impressions ... conversion value)
+_MEASURE = re.compile(
+    r"impr|impression|reach|click|swipe|engagement|view|play|spend|spent|cost|charge|"
+    r"conv|purchas|order|sales|revenue|value|result|lead|install|checkout|payment"
+)
+
+#: header endings of a name, type or id next to a measure ("Result type", "Conversion name")
+_NOT_MEASURE = re.compile(r"(^|_)(type|indicator|name|id|ids|status|setting|source|url|level)$")
+
+
+def unread_measures(columns: Sequence[str], read: set[str]) -> tuple[list[str], list[str]]:
+    """Header columns a layout did not read that look like stored measures, and those that
+    look like ratios derived from them (CTR, CPC, ROAS ...), in header order.
+
+    >>> unread_measures(["Campaign", "Spend", "Revenue", "CTR", "Cost / conv."], {"Campaign",
+    ...     "Spend"})
+    (['Revenue'], ['CTR', 'Cost / conv.'])
+    """
+    measures: list[str] = []
+    ratios: list[str] = []
+    for col in columns:
+        if col in read or re.fullmatch(r".+\.\d+", col):
+            continue  # read, or a repeated header's copy ("Currency code.1")
+        norm = normalize_name(col)
+        if _NOT_MEASURE.search(norm):
+            continue  # "Result value type", "Conversion name", "Purchase ID"
+        if "/" in col or _RATIO.search(norm):
+            ratios.append(col)
+        elif _MEASURE.search(norm):
+            measures.append(col)
+    return measures, ratios
+
+
+def unread_note(layout: str, measures: Sequence[str], ratios: Sequence[str]) -> str | None:
+    """The ingest note for measure columns the layout does not read (None when none)."""
+    if not measures:
+        return None
+    shown = ", ".join(repr(m) for m in measures[:8])
+    more = f" and {len(measures) - 8} more" if len(measures) > 8 else ""
+    derived = (
+        f"; the ratios derived from stored counts ({', '.join(ratios[:4])}"
+        f"{' ...' if len(ratios) > 4 else ''}) are not read either"
+        if ratios
+        else ""
+    )
+    return (
+        f"{len(measures)} column(s) that look like measures are not read by the {layout} layout "
+        f"and are not stored: {shown}{more}{derived}"
+    )
 
 
 def _shift(s: pd.Series, *, days: int) -> pd.Series:
@@ -466,14 +563,20 @@ class GoogleAdsFormat(AdsExportFormat):
     }
 
     def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
-        ctype = out["campaign_type"] if "campaign_type" in out.columns else None
-        search_report = "search_term" in out.columns or "keyword" in out.columns
-        out["strategy"] = [
-            "search"
-            if search_report or (not _blank(t) and re.search(r"search|shopping", str(t), re.I))
-            else "other"
-            for t in (ctype.tolist() if ctype is not None else [None] * len(out))
-        ]
+        _search_strategy(out)
+
+
+def _search_strategy(out: pd.DataFrame) -> None:
+    """Strategy ``search`` for search/shopping campaigns and keyword or search-term reports,
+    ``other`` for the rest (display, video ...) of a search engine's report (in place)."""
+    ctype = out["campaign_type"] if "campaign_type" in out.columns else None
+    search_report = "search_term" in out.columns or "keyword" in out.columns
+    out["strategy"] = [
+        "search"
+        if search_report or (not _blank(t) and re.search(r"search|shopping", str(t), re.I))
+        else "other"
+        for t in (ctype.tolist() if ctype is not None else [None] * len(out))
+    ]
 
 
 # ====================================================================== TikTok
@@ -493,19 +596,21 @@ class TikTokAdsFormat(AdsExportFormat):
         ("Campaign name", "Campaign ID", "Ad group name", "Ad name"),
         ("Cost", "Total cost", "Spend"),
         ("Impressions", "Impression"),
-        (
-            "Clicks (destination)",
-            "CTR (destination)",
-            "CPC (destination)",
-            "2-second video views",
-            "6-second video views",
-            "Video views at 25%",
-            "Video views at 100%",
-            "Complete payment",
-            "Paid followers",
-            "Profile visits",
-            "Ad group name",
-        ),
+    )
+    evidence = (
+        ("Clicks (destination)",),
+        ("CTR (destination)",),
+        ("CPC (destination)",),
+        ("2-second video views",),
+        ("6-second video views",),
+        ("Video views at 25%",),
+        ("Video views at 100%",),
+        ("Complete payment",),
+        ("Total complete payment value",),
+        ("Paid followers",),
+        ("Profile visits",),
+        ("By Day",),
+        ("Stat time day",),
     )
     fields: ClassVar[dict[str, tuple[str, ...]]] = {
         "account_id": ("Advertiser ID", "Advertiser name", "Account"),
@@ -685,19 +790,22 @@ class XAdsFormat(AdsExportFormat):
     signature = (
         ("Impressions",),
         ("Spend", "Billed charge", "Total spend"),
-        (
-            "Billed charge",
-            "Funding source",
-            "Funding source name",
-            "Line item name",
-            "Line item ID",
-            "Promoted tweet ID",
-            "Tweet ID",
-            "Post ID",
-            "Ad group name",
-            "Time period",
-        ),
         ("Time period", "Campaign name", "Campaign ID", "Line item name"),
+    )
+    # "Time period", "Campaign name", "Impressions" and "Spend" alone are in many platforms'
+    # exports (Microsoft Advertising's too): X is told by its own columns
+    evidence = (
+        ("Billed charge",),
+        ("Funding source",),
+        ("Funding source name",),
+        ("Funding source ID",),
+        ("Line item name",),
+        ("Line item ID",),
+        ("Promoted tweet ID",),
+        ("Promoted post ID",),
+        ("Tweet ID",),
+        ("Post ID",),
+        ("Time period", "Result type"),
     )
     fields: ClassVar[dict[str, tuple[str, ...]]] = {
         "account_id": ("Account name", "Account ID", "Funding source name"),
@@ -714,15 +822,7 @@ class XAdsFormat(AdsExportFormat):
         "results": ("Results",),
         "result_type": ("Result type",),
     }
-
-    def _dates(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
-        period = c.name("Time period")
-        if period is None:
-            super()._dates(out, c, raw)
-            return
-        pairs = [preamble_period([str(v)]) if not _blank(v) else None for v in c.frame[period]]
-        out["date"] = [p[0] if p else v for p, v in zip(pairs, c.frame[period])]
-        out["date_end"] = [p[1] if p else None for p in pairs]
+    period_columns = ("Time period",)
 
 
 # ====================================================================== Spotify
@@ -754,6 +854,158 @@ class SpotifyAdsFormat(AdsExportFormat):
         "conversions": ("Purchases",),
         "conversion_value": ("Attributed revenue",),
     }
+
+
+# ====================================================================== Microsoft Advertising
+@register_format
+class MicrosoftAdsFormat(AdsExportFormat):
+    """Microsoft Advertising (Bing Ads) reports: campaign, ad group, keyword, search query.
+
+    Downloads from the Reports page or the Reporting API: a preamble of quoted ``Key: value``
+    lines ("Report Name:", "Report Time:", "Time Zone:", "Report Aggregation:", "Rows:"), a
+    blank line, the header, the rows, and a copyright footer ("©2026 Microsoft Corporation.
+    All rights reserved."). Column names as the web UI writes them ("Campaign name", "Impr.",
+    "Spend", "Conv.", "Revenue", "Currency code", "Time period") or as the API does
+    ("CampaignName", "Impressions", "Spend", "Conversions", "Revenue", "CurrencyCode",
+    "TimePeriod"). A "Total" row is set aside and cross-checked.
+    """
+
+    lookup_name = "microsoft_ads"
+    title = "Microsoft Advertising report"
+    platform = "microsoft"
+    strategy = None
+    signature = (
+        (
+            "Campaign name",
+            "CampaignName",
+            "Campaign ID",
+            "CampaignId",
+            "Account name",
+            "AccountName",
+            "Ad group",
+            "AdGroupName",
+            "Keyword",
+            "Search term",
+            "SearchQuery",
+        ),
+        ("Impr.", "Impressions"),
+        ("Spend",),
+    )
+    # "Impr." beside "Spend" (Google Ads writes "Impr." beside "Cost"), the API's names, or the
+    # report's own preamble and footer lines
+    evidence = (
+        ("Impr.", "Spend"),
+        ("TimePeriod",),
+        ("CurrencyCode",),
+        ("AdDistribution",),
+        ("AccountNumber",),
+        ("CampaignName",),
+        ("AdGroupName",),
+        ("Conv.", "Spend"),
+    )
+    marks = (
+        r"microsoft corporation",
+        r"^\W*report aggregation\s*:",
+        r"^\W*last completed available (day|hour)\s*:",
+    )
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "account_id": (
+            "Account number",
+            "AccountNumber",
+            "Account ID",
+            "AccountId",
+            "Account name",
+            "AccountName",
+        ),
+        "campaign_id": ("Campaign ID", "CampaignId", "Campaign name", "CampaignName"),
+        "campaign_name": ("Campaign name", "CampaignName"),
+        "campaign_type": ("Campaign type", "CampaignType"),
+        "ad_set": ("Ad group ID", "AdGroupId", "Ad group", "Ad group name", "AdGroupName"),
+        "ad_id": ("Ad ID", "AdId", "Ad title", "AdTitle"),
+        "keyword": ("Keyword",),
+        "match_type": (
+            "Delivered match type",
+            "DeliveredMatchType",
+            "Match type",
+            "Bid match type",
+            "BidMatchType",
+        ),
+        "search_term": ("Search term", "Search query", "SearchQuery"),
+        "device": ("Device type", "DeviceType"),
+        "region": ("Country/Region", "Country", "State", "Location"),
+        "impressions": ("Impr.", "Impressions"),
+        "clicks": ("Clicks",),
+        "spend": ("Spend",),
+        "conversions": ("Conv.", "Conversions"),
+        "conversion_value": ("Revenue",),
+    }
+    period_columns = ("Time period", "TimePeriod", "Gregorian date", "GregorianDate")
+
+    def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        _search_strategy(out)
+
+
+# ====================================================================== Amazon Ads
+@register_format
+class AmazonAdsFormat(AdsExportFormat):
+    """Amazon Ads sponsored ads reports (campaign, targeting, search term, advertised product).
+
+    "Start Date"/"End Date" of the report range on every row (or a "Date" for daily rows),
+    "Currency", "Campaign Name", "Impressions", "Clicks", "Spend"; orders and sales over the
+    attribution window the headers name ("7 Day Total Orders (#)", "7 Day Total Sales " for
+    Sponsored Products, "14 Day ..." for Sponsored Brands and Display) as conversions and
+    conversion value. ACOS, ROAS, CTR, CPC and conversion rate are derived and not read.
+    """
+
+    lookup_name = "amazon_ads"
+    title = "Amazon Ads sponsored ads report"
+    platform = "amazon"
+    strategy = "search"
+    signature = (
+        ("Campaign Name", "Campaign ID"),
+        ("Impressions",),
+        ("Spend", "Cost"),
+    )
+    evidence = (
+        ("7 Day Total Sales",),
+        ("14 Day Total Sales",),
+        ("7 Day Total Orders (#)",),
+        ("14 Day Total Orders (#)",),
+        ("Total Advertising Cost of Sales (ACOS)",),
+        ("Total Advertising Cost of Sales (ACoS)",),
+        ("Customer Search Term",),
+        ("Advertised ASIN",),
+        ("Portfolio name",),
+    )
+    fields: ClassVar[dict[str, tuple[str, ...]]] = {
+        "campaign_id": ("Campaign ID", "Campaign Name"),
+        "campaign_name": ("Campaign Name",),
+        "ad_set": ("Ad Group ID", "Ad Group Name"),
+        "ad_id": ("Ad ID", "Advertised ASIN", "Advertised SKU"),
+        "keyword": ("Targeting", "Keyword"),
+        "match_type": ("Match Type",),
+        "search_term": ("Customer Search Term",),
+        "region": ("Country",),
+        "impressions": ("Impressions",),
+        "clicks": ("Clicks",),
+        "spend": ("Spend", "Cost"),
+        "conversions": (
+            "7 Day Total Orders (#)",
+            "14 Day Total Orders (#)",
+            "7 Day Total Orders",
+            "14 Day Total Orders",
+        ),
+        "conversion_value": ("7 Day Total Sales", "14 Day Total Sales"),
+    }
+
+    def _dates(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        start, end = c.name("Start Date"), c.name("End Date")
+        if c.name("Date", "Day") is None and start is not None:
+            out["date"] = c.frame[start]  # the report's range, on every row
+            if end is not None:
+                out["date_end"] = c.frame[end]
+            return
+        super()._dates(out, c, raw)
 
 
 def _code(v: object) -> str | None:

@@ -93,7 +93,13 @@ MAX_NUMBER_DIGITS = 30
 
 _SNIFF_BYTES = 64 * 1024
 _PREAMBLE_SCAN = 60
-_NOTICE = re.compile(r"^\s*no data( available)?\.?\s*$", re.IGNORECASE)
+#: a one-cell line that is not a row: Meta's "No data available.", a copyright footer
+#: ("©2026 Microsoft Corporation. All rights reserved.", "@2020 ..." as some tools write ©)
+_NOTICE = re.compile(
+    r"^\s*(no data( available)?\.?|(?:Â?©|@|\(c\)|copyright)\s*\d{4}\s.*"
+    r"\b(all rights reserved|corporation)\b.*)\s*$",
+    re.IGNORECASE,
+)
 _RULE = re.compile(r"^[=\-]{3,}$")
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (

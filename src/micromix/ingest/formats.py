@@ -139,23 +139,48 @@ def list_formats(kind: str | None = None) -> list[str]:
     )
 
 
-def detect_format(columns: Iterable[object], kind: str, source: str = "input") -> FormatAdapter:
+def detect_format(
+    columns: Iterable[object],
+    kind: str,
+    source: str = "input",
+    lines: Sequence[str] = (),
+) -> FormatAdapter:
     """Pick the layout whose header matches ``columns`` best for ``kind``.
+
+    A layout is chosen only with evidence of its platform (:attr:`FormatAdapter.evidence`: a
+    column only that platform exports, or a preamble/footer line in ``lines`` only it writes);
+    a header whose columns many platforms share is refused, never labelled with a guess.
 
     Raises
     ------
     ColumnNotFoundError
-        No layout matches completely; the message names the columns the closest one lacks.
+        No layout matches completely (the message names the columns the closest one lacks), or
+        only layouts without evidence of their platform do (the message lists them and says to
+        pass ``--format``).
     """
     cols = [str(c) for c in columns]
     best: FormatAdapter | None = None
     best_score = -1.0
+    generic: list[FormatAdapter] = []
     for name in list_formats(kind):
         adapter = get_format(name, kind)
         score = adapter.detect(cols)
+        if score >= FULL_MATCH and not adapter.evident(cols, lines):
+            generic.append(adapter)  # fits the header, but so would other platforms' exports
+            continue
         if score > best_score:
             best, best_score = adapter, score
     assert best is not None  # canonical serves every kind
+    if best.missing(cols) and generic:
+        generic.sort(key=lambda a: -len(a.reads(cols)))
+        closest = ", ".join(f"{a.lookup_name} ({a.title})" for a in generic[:4])
+        raise ColumnNotFoundError(
+            f"{source}: no platform could be recognised from the header (its columns "
+            f"{_preview(cols, 10)} are ones several platforms export); the closest layouts are "
+            f"{closest}: pass --format with the layout of the platform the file came from "
+            f"(e.g. --format {generic[0].lookup_name}), or add a 'platform' column and pass "
+            "--format canonical"
+        )
     if best.missing(cols):
         for name in list_formats(kind):
             why = get_format(name, kind).mismatch(cols)
@@ -209,9 +234,17 @@ class FormatAdapter:
     dayfirst: ClassVar[bool | None] = None
     #: currency the layout documents for its money columns (None: from the file or --currency)
     currency: ClassVar[str | None] = None
+    #: columns only this platform's exports have (each alternative: every column of it); when
+    #: set, detection chooses the layout only with one of them (or a line of ``marks``) present
+    #: besides the signature, which may then hold columns other platforms share
+    evidence: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: patterns (case-insensitive) of preamble or footer lines only this platform writes
+    marks: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *, kind: str) -> None:
         self.kind = kind
+        #: header columns the last :meth:`to_canonical` read (None: the layout does not say)
+        self.read_columns: set[str] | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(kind={self.kind!r})"
@@ -250,6 +283,23 @@ class FormatAdapter:
         if not self.signature:
             return 0.0
         return FULL_MATCH * (1.0 - len(self.missing(cols)) / len(self.signature))
+
+    def evident(self, columns: Iterable[object], lines: Sequence[str] = ()) -> bool:
+        """Whether the header (or a preamble/footer line) shows the layout's platform: always
+        for a layout without :attr:`evidence` or :attr:`marks` (its signature tells)."""
+        if not self.evidence and not self.marks:
+            return True
+        norm = {normalize_name(c) for c in columns}
+        if any(all(_find_in(alt, norm) is not None for alt in group) for group in self.evidence):
+            return True
+        return any(re.search(m, str(line), re.IGNORECASE) for m in self.marks for line in lines)
+
+    def reads(self, columns: Iterable[object]) -> list[str]:
+        """The header columns the layout reads (here: its signature columns present)."""
+        cols = [str(c) for c in columns]
+        norm = {normalize_name(c): c for c in cols}
+        hits = {_find_in(alt, norm) for group in self.signature for alt in group}
+        return [norm[h] for h in hits if h is not None]
 
     def mismatch(self, columns: Iterable[object]) -> str | None:
         """Why a header that looks like this layout is not one, as a sentence for the user
@@ -433,6 +483,7 @@ ALIASES: dict[str, dict[str, str]] = {
         "revenue": "conversion_value",
         "purchase_value": "conversion_value",
         "conversions_value": "conversion_value",
+        "currency_code": "currency",
     },
     "posts": {
         "id": "post_id",
@@ -547,6 +598,7 @@ class CanonicalFormat(FormatAdapter):
 
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         mapping = self._mapping(raw.frame.columns)
+        self.read_columns = set(mapping)
         out = raw.frame[list(mapping)].rename(columns=mapping)
         return out.reset_index(drop=True)
 
@@ -578,6 +630,9 @@ class KaggleFbAdsFormat(FormatAdapter):
     def to_canonical(self, raw: RawTable) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
+        read = ["xyz_campaign_id", "fb_campaign_id", "ad_id", "age", "gender", "interest"]
+        read += ["Impressions", "Clicks", "Spent", "Total_Conversion", "Approved_Conversion"]
+        self.read_columns = {n for n in (c.name(r) for r in read) if n is not None}
         return pd.DataFrame(
             {
                 "platform": _const(f, "facebook"),
@@ -593,6 +648,7 @@ class KaggleFbAdsFormat(FormatAdapter):
                 "spend": c.get("Spent"),
                 "conversions": c.get("Total_Conversion"),
                 "approved_conversions": c.get("Approved_Conversion"),
+                "level": _const(f, "ad"),  # one row per ad (ad_id is the row's key)
             }
         )
 

@@ -155,6 +155,10 @@ class IngestReport:
         Rows of the replaced exports (``replaced``) that were removed with them.
     dry_run : bool
         Nothing was written.
+    notes : tuple of str
+        What the user should know about the file (measure columns the layout does not read).
+    unread_columns : tuple of str
+        Header columns that look like stored measures and that the layout does not read.
     """
 
     kind: str
@@ -181,6 +185,8 @@ class IngestReport:
     removed: int = 0
     replaced_rows: int = 0
     dry_run: bool = False
+    notes: tuple[str, ...] = ()
+    unread_columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.accepted + self.quarantined != self.rows_in_file:  # pragma: no cover - invariant
@@ -219,6 +225,8 @@ class IngestReport:
             "overlaps": list(self.overlaps),
             "checks": [dict(c) for c in self.checks],
             "dry_run": self.dry_run,
+            "notes": list(self.notes),
+            "unread_columns": list(self.unread_columns),
             "top_reasons": [dict(r) for r in self.top_reasons],
             "quarantine_sample": [dict(r) for r in self.quarantine_sample],
         }
@@ -246,6 +254,10 @@ class PreparedFile(NamedTuple):
     canonical: pd.DataFrame | None = None
     #: the export's own total rows: ``{"label": ..., "values": {measure: number}}``
     totals: tuple[dict[str, Any], ...] = ()
+    #: what the user should know about the file (measure columns the layout does not read)
+    notes: tuple[str, ...] = ()
+    #: header columns that look like stored measures and that the layout does not read
+    unread: tuple[str, ...] = ()
 
 
 def prepare_file(
@@ -310,6 +322,7 @@ def prepare_file(
         empty = schema.validate(pd.DataFrame(columns=schema.columns), rows=[], source=source)
         accepted, rows_ok = empty.accepted, []
         adapter = adapter if adapter is not None else get_format("canonical", kind)
+    notes, unread = _unread_measures(schema, adapter, raw)
     quarantine = _concat_quarantine(parts)
     info = _export_info(schema, adapter, raw, accepted) if schema.name in LINEAGE_TABLES else None
     if info is not None and len(accepted):
@@ -327,7 +340,22 @@ def prepare_file(
         _mapping_of(adapter, raw),
         canon_all,
         totals,
+        notes,
+        unread,
     )
+
+
+def _unread_measures(
+    schema: EntitySchema, adapter: FormatAdapter, raw: RawTable
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The note on ad measure columns the layout did not read, and those columns."""
+    from micromix.ingest.ads_exports import unread_measures, unread_note
+
+    if schema.name != "ad_performance" or adapter.read_columns is None:
+        return (), ()
+    measures, ratios = unread_measures([str(c) for c in raw.frame.columns], adapter.read_columns)
+    note = unread_note(adapter.lookup_name, measures, ratios)
+    return ((note,) if note else ()), tuple(measures)
 
 
 class _Mapped(NamedTuple):
@@ -359,7 +387,7 @@ def _map_and_validate(
     cannot map and rows the contract refuses are appended to ``parts`` (the quarantine).
     """
     if adapter is None:
-        adapter = detect_format(raw.columns, kind, source)
+        adapter = detect_format(raw.columns, kind, source, [*raw.preamble, *raw.notices])
     else:
         adapter.check(raw.columns, source)
     _refuse_repeated_columns(adapter, raw, path)
@@ -1000,6 +1028,8 @@ def _report(
         removed=removed,
         replaced_rows=replaced_rows,
         dry_run=dry_run,
+        notes=prepared.notes,
+        unread_columns=prepared.unread,
     )
 
 

@@ -61,6 +61,8 @@ PLATFORMS: tuple[str, ...] = (
     "snapchat",
     "spotify",
     "google",
+    "microsoft",
+    "amazon",
     "web",
     "app",
     "other",

@@ -286,3 +286,40 @@ def test_dashboard_overview_on_ad_reports_in_two_currencies(ads_server, browser)
         s.shot("overview-ads-two-currencies")
     finally:
         s.close()
+
+
+@pytest.fixture(scope="module")
+def aud_ads_server():
+    """A live server over ad reports in one currency (AUD), no events: the first store of a
+    marketer who ingested a Meta and a Google Ads export of one account."""
+    from micromix.api import Service, ServiceConfig, create_app
+    from micromix.simulate import SimConfig, simulate
+    from micromix.store import Store
+
+    ads = simulate(SimConfig(users=300, days=10, seed=9)).tables()["ad_performance"]
+    ads["currency"] = "AUD"
+    store = Store.open(":memory:")
+    store.append("ad_performance", ads)
+    svc = Service(store, ServiceConfig(demo=False, rate=0))
+    key = svc.keys.create("viewer", name="browser-aud")[0]
+    with serving(create_app(svc)) as base:
+        yield base, key
+    store.close()
+
+
+def test_dashboard_overview_on_ad_reports_in_one_currency(aud_ads_server, browser):
+    base, key = aud_ads_server
+    s = Session(browser, base, key, width=1280)
+    try:
+        s.open("overview")
+        s.page.wait_for_selector("#plan-table table")
+        # the plan of ad reports alone: keep today's split, nothing measured
+        assert "no randomised holdout" in s.page.inner_text("#plan-headline")
+        assert "Attributed ROAS by strategy" in s.page.inner_text("#plan-notes")
+        s.page.wait_for_selector("#trend-chart svg")
+        chart = s.page.inner_text("#trend-chart") + s.page.inner_html("#trend-chart")
+        assert "per day (AUD)" in chart and "per day ($)" not in chart
+        assert "$" not in s.page.inner_text("#tiles")
+        s.shot("overview-ads-one-currency")
+    finally:
+        s.close()

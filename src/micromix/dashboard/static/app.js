@@ -271,7 +271,9 @@ pages.overview = async () => {
   const mixed = codes.length > 1;
   // ad reports at several levels (campaign, ad) are never added up: one block each
   const levels = new Set(tot.rows.map((r) => r.level).filter((l) => l));
+  // the page's money is in the data's own currency (the plan, which says it too, may come later)
   if (mixed) state.symbol = "";
+  else if (codes.length === 1) state.symbol = symbolOf(codes[0]);
   if (!tot.error) $("tiles").replaceChildren(...(tot.rows.length ? tot.rows : [{}]).flatMap((t) => {
     const tag = (mixed ? " · " + t.currency : "") + (levels.size > 1 ? " · " + (t.level || "other") + " level" : "");
     return [tile("Spend" + tag, t.spend, "spend", t), tile("Revenue (all, attributed)" + tag, t.revenue, "revenue", t),

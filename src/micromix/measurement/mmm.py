@@ -744,6 +744,16 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         cols = [self._transform(media_scaled[:, i], th[i]) for i in range(m)]
         return np.column_stack(cols) * betas * self.y_scale_
 
+    def _scaled_total(self, i: int, factor: float, draw: np.ndarray) -> float:
+        """Total contribution of media channel ``i`` over the data with its spend scaled by
+        ``factor``, for one draw (one channel's column of :meth:`_media_contrib`)."""
+        d = self._d
+        m = d.media.shape[1]
+        nt = len(self._theta)
+        th = draw[:nt].reshape(m, nt // m)[i]
+        beta = draw[nt + d.base.shape[1] + i]
+        return float(self._transform(d.media[:, i] * factor, th).sum() * beta * self.y_scale_)
+
     def _contribution_draws(self) -> np.ndarray:
         """Contribution per posterior draw, period and channel, shape (draws, periods, media)."""
         return np.array([self._media_contrib(self._d.media, dr) for dr in self._posterior])
@@ -818,17 +828,11 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         """
         self._check_fitted()
         spec = self.spec
-        d = self._d
         mroas = []
         bump = 1.01
         T = self._totals
         for draw, c in zip(self._posterior, T):
-            c_up = np.array(
-                [
-                    self._media_contrib(self._bumped(d.media, i, bump), draw)[:, i].sum()
-                    for i in range(len(spec.media))
-                ]
-            )
+            c_up = np.array([self._scaled_total(i, bump, draw) for i in range(len(spec.media))])
             mroas.append(c_up - c)
         # points are posterior medians, so every point lies inside its own interval
         t_mid, lo, hi = posterior_effect(T, spec.interval)
@@ -855,12 +859,6 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             )
             rows.append(row)
         return pd.DataFrame(rows)
-
-    @staticmethod
-    def _bumped(media: np.ndarray, i: int, factor: float) -> np.ndarray:
-        out = media.copy()
-        out[:, i] = out[:, i] * factor
-        return out
 
     def contribution_intervals(self) -> pd.DataFrame:
         """Long frame: date, channel, contribution, lo, hi per period."""
@@ -892,12 +890,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             if c not in self.spec.channels:
                 continue
             for f in mult:
-                vals = np.array(
-                    [
-                        self._media_contrib(self._bumped(self._d.media, i, f), dr)[:, i].sum()
-                        for dr in self._posterior
-                    ]
-                )
+                vals = np.array([self._scaled_total(i, f, dr) for dr in self._posterior])
                 mid, lo, hi = posterior_effect(vals, self.spec.interval)
                 rows.append(
                     {

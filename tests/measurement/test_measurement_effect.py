@@ -124,6 +124,12 @@ def test_a_channel_without_effect_is_zero_in_the_check_the_summary_and_the_optim
     assert plan.loc["display", "marginal_return"] <= 0
     assert plan.loc["display", "spend"] < 1e-6 * rec.budget
     assert plan["evidence"].to_dict() == {c: labels[c] for c in model.channels}
+    # the curves are smooth: the funded channels' marginal returns are equal at the optimum
+    funded = plan.loc[["search", "social"], "marginal_return"]
+    assert funded.min() > 0 and funded.max() == pytest.approx(funded.min(), rel=0.01)
+    # at the current spend each channel's curve is its posterior median there
+    at = np.stack([model._paid_response(spend, dr) for dr in model._posterior])
+    np.testing.assert_allclose(model.channel_response(spend), posterior_effect(at, 0.9)[0])
     evidence = next(c for c in rec.checks if c.name == "evidence")
     assert evidence.status is Status.PASS
     # forcing money into it is reviewed, and its return stays zero

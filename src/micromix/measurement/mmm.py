@@ -218,6 +218,8 @@ class _SteadyStateResponse:
     _draws: np.ndarray
     _n_theta: int
     _n_base: int
+    #: per paid channel, posterior median / mean at the reference spend (see channel_response)
+    _curve_scale: np.ndarray | None = None
 
     @property
     def channels(self) -> list[str]:
@@ -262,14 +264,39 @@ class _SteadyStateResponse:
     def channel_response(self, spend: np.ndarray) -> np.ndarray:
         """Steady-state contribution per paid channel over the horizon for ``spend``.
 
-        The posterior median per channel (:func:`posterior_effect`), the same figure the
-        summary and the response curves report: a channel whose median effect is zero returns
-        nothing here either, so the optimizer gives it no marginal return. (The posterior mean
-        would fund it on the strength of the minority of draws in which it works.)
+        Each channel's posterior mean curve, scaled so that at the reference spend
+        (:meth:`_reference_spend`, the current one) it is the channel's posterior median there
+        (:func:`posterior_effect`): the figure the summary reports, and zero at every spend for
+        a channel whose median effect is zero, so the optimizer gives such a channel no marginal
+        return. (The plain posterior mean funds it on the strength of the minority of draws in
+        which it works; a pointwise median jumps between draws as the spend changes, so its
+        slopes, the marginal returns, are noise.)
         """
         self._check_fitted()
-        draws = np.stack([self._paid_response(spend, dr) for dr in self._posterior])
-        return posterior_effect(draws, self.spec.interval)[0]
+        return self._mean_response(spend) * self._median_scale()
+
+    def _mean_response(self, spend: np.ndarray) -> np.ndarray:
+        draws = self._posterior
+        out = self._paid_response(spend, draws[0])
+        for dr in draws[1:]:
+            out = out + self._paid_response(spend, dr)
+        return out / len(draws)
+
+    def _reference_spend(self) -> np.ndarray:
+        """Per paid channel, the spend at which its curve is the posterior median: the current
+        spend, or the most it ever got over one horizon where it has none now."""
+        cur = np.asarray(self.current_spend, float)
+        return np.where(cur > 0, cur, np.asarray(self.observed_spend_max, float))
+
+    def _median_scale(self) -> np.ndarray:
+        """Posterior median over posterior mean of each channel's response at the reference."""
+        if self._curve_scale is None:
+            ref = self._reference_spend()
+            at = np.stack([self._paid_response(ref, dr) for dr in self._posterior])
+            mid = posterior_effect(at, self.spec.interval)[0]
+            mean = at.mean(axis=0)
+            self._curve_scale = np.divide(mid, mean, out=np.zeros_like(mean), where=mean > 0)
+        return self._curve_scale
 
     @property
     def channel_evidence(self) -> list[str]:
@@ -486,6 +513,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
 
     def _fit(self, df: pd.DataFrame, source: str) -> MarketingMixModel:
         t0 = time.perf_counter()
+        self._curve_scale = None
         data = prepare_mmm_data(df, self.spec, source)
         self.data_ = data
         d = self._design(data)

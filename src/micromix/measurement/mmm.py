@@ -282,11 +282,21 @@ class _SteadyStateResponse:
             out = out + self._paid_response(spend, dr)
         return out / len(draws)
 
+    @property
+    def current_spend(self) -> np.ndarray:  # pragma: no cover - both subclasses define it
+        """Spend per paid channel over the last horizon."""
+        raise NotImplementedError
+
+    @property
+    def observed_spend_max(self) -> np.ndarray:  # pragma: no cover - both subclasses define it
+        """The most spend per paid channel over one horizon of the data."""
+        raise NotImplementedError
+
     def _reference_spend(self) -> np.ndarray:
         """Per paid channel, the spend at which its curve is the posterior median: the current
         spend, or the most it ever got over one horizon where it has none now."""
-        cur = np.asarray(self.current_spend, float)
-        return np.where(cur > 0, cur, np.asarray(self.observed_spend_max, float))
+        cur = np.asarray(self.current_spend, dtype=np.float64)
+        return np.where(cur > 0, cur, np.asarray(self.observed_spend_max, dtype=np.float64))
 
     def _median_scale(self) -> np.ndarray:
         """Posterior median over posterior mean of each channel's response at the reference."""

@@ -52,6 +52,7 @@ def test_package_surfaces_do_not_drift():
         "as_spend_array",
         "compare_scenarios",
         "compare_with_current",
+        "evidence_check",
         "extrapolation_check",
         "parse_amounts",
         "parse_bounds",
@@ -66,4 +67,6 @@ def test_package_surfaces_do_not_drift():
         "sample_size",
         "get_adstock",
         "get_saturation",
+        "posterior_effect",
+        "effect_evidence",
     } <= set(m.__all__)

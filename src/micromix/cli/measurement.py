@@ -127,6 +127,7 @@ def mmm_fit(
                     "contribution",
                     "contribution_lo",
                     "contribution_hi",
+                    "effect",
                     r,
                     f"marginal_{r}",
                 ]

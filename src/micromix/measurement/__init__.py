@@ -26,8 +26,10 @@ from micromix.measurement.mmm import (
     LiftTest,
     MarketingMixModel,
     MMMSpec,
+    effect_evidence,
     lift_tests_from_frame,
     load_mmm,
+    posterior_effect,
     prepare_mmm_data,
 )
 from micromix.measurement.strategies import (
@@ -67,6 +69,7 @@ __all__ = [
     "WeibullAdstock",
     "analyze_experiment",
     "analyze_stored_experiment",
+    "effect_evidence",
     "experiment_arms",
     "fit_strategy_mix",
     "get_adstock",
@@ -74,6 +77,7 @@ __all__ = [
     "lift_tests_from_frame",
     "load_mmm",
     "minimum_detectable_effect",
+    "posterior_effect",
     "power",
     "prepare_mmm_data",
     "sample_size",

@@ -13,8 +13,11 @@ intercept, trend, Fourier seasonality and control coefficients are a (non-negati
 squares solve, so the outer search is only over the few curve parameters per channel (grid of
 starts, then L-BFGS-B). Lift-test results calibrate the fit as extra weighted observations.
 Intervals come from posterior draws: the linear coefficients are drawn exactly given the curve
-parameters, which are drawn by adaptive importance sampling; reported points are posterior
-medians, so a point always lies inside its interval.
+parameters, which are drawn by adaptive importance sampling. A channel's effect is read one
+way everywhere (:func:`posterior_effect`): the posterior median with its central interval, in
+the summary, the contribution tables, the response curves, the zero-effect check and the
+optimizer's curves, so a point always lies inside its interval and a channel whose median is
+zero gets no marginal return.
 
 Quickstart
 ----------
@@ -77,8 +80,10 @@ __all__ = [
     "LiftTest",
     "MMMSpec",
     "MarketingMixModel",
+    "effect_evidence",
     "lift_tests_from_frame",
     "load_mmm",
+    "posterior_effect",
     "prepare_mmm_data",
     "single_threaded_blas",
 ]
@@ -94,6 +99,40 @@ IS_ROUNDS = 3
 IS_TARGET_SHARE = 0.3
 #: effective sample size of the importance weights below which the intervals are flagged
 MIN_DRAW_ESS = 30.0
+
+
+#: what the posterior says of a channel's effect (:func:`effect_evidence`)
+EVIDENCED, NOT_EVIDENCED, NO_EFFECT = "evidenced", "not evidenced", "no effect"
+
+
+def posterior_effect(
+    values: np.ndarray, interval: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A channel's effect from its posterior draws (axis 0): the median and the central interval.
+
+    The one definition every consumer of the mix model reads: the summary, the contribution
+    table, the response curves, the zero-effect check, the optimizer's curves and marginal
+    returns (:meth:`MarketingMixModel.channel_response`) and the JSON. Without posterior draws
+    (``n_draws=0``) the single draw is the fitted point, which is then also the median.
+    """
+    v = np.asarray(values, dtype=float)
+    a = (1 - interval) / 2
+    return np.median(v, axis=0), np.quantile(v, a, axis=0), np.quantile(v, 1 - a, axis=0)
+
+
+def effect_evidence(mid: float, lo: float) -> str:
+    """``no effect`` when the posterior median is zero, ``not evidenced`` when the interval
+    reaches zero, else ``evidenced`` (the labels of :func:`posterior_effect`'s figures).
+
+    Betas cannot be negative, so a posterior with enough draws at zero has its interval, and
+    then its median, at exactly zero.
+
+    >>> effect_evidence(0.0, 0.0), effect_evidence(5.0, 0.0), effect_evidence(5.0, 1.0)
+    ('no effect', 'not evidenced', 'evidenced')
+    """
+    if not mid > 0:
+        return NO_EFFECT
+    return EVIDENCED if lo > 0 else NOT_EVIDENCED
 
 
 def _systematic(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -179,6 +218,8 @@ class _SteadyStateResponse:
     _draws: np.ndarray
     _n_theta: int
     _n_base: int
+    #: per paid channel, posterior median / mean at the reference spend (see channel_response)
+    _curve_scale: np.ndarray | None = None
 
     @property
     def channels(self) -> list[str]:
@@ -221,17 +262,67 @@ class _SteadyStateResponse:
         return self._draws[1:] if len(self._draws) > 1 else self._draws
 
     def channel_response(self, spend: np.ndarray) -> np.ndarray:
-        """Expected steady-state contribution per paid channel over the horizon for ``spend``.
+        """Steady-state contribution per paid channel over the horizon for ``spend``.
 
-        The mean over the posterior draws: what the allocation earns on average given what
-        the data say, the quantity a budget should maximise.
+        Each channel's posterior mean curve, scaled so that at the reference spend
+        (:meth:`_reference_spend`, the current one) it is the channel's posterior median there
+        (:func:`posterior_effect`): the figure the summary reports, and zero at every spend for
+        a channel whose median effect is zero, so the optimizer gives such a channel no marginal
+        return. (The plain posterior mean funds it on the strength of the minority of draws in
+        which it works; a pointwise median jumps between draws as the spend changes, so its
+        slopes, the marginal returns, are noise.)
         """
         self._check_fitted()
+        return self._mean_response(spend) * self._median_scale()
+
+    def _mean_response(self, spend: np.ndarray) -> np.ndarray:
         draws = self._posterior
         out = self._paid_response(spend, draws[0])
         for dr in draws[1:]:
             out = out + self._paid_response(spend, dr)
         return out / len(draws)
+
+    @property
+    def current_spend(self) -> np.ndarray:  # pragma: no cover - both subclasses define it
+        """Spend per paid channel over the last horizon."""
+        raise NotImplementedError
+
+    @property
+    def observed_spend_max(self) -> np.ndarray:  # pragma: no cover - both subclasses define it
+        """The most spend per paid channel over one horizon of the data."""
+        raise NotImplementedError
+
+    def _reference_spend(self) -> np.ndarray:
+        """Per paid channel, the spend at which its curve is the posterior median: the current
+        spend, or the most it ever got over one horizon where it has none now."""
+        cur = np.asarray(self.current_spend, dtype=np.float64)
+        return np.where(cur > 0, cur, np.asarray(self.observed_spend_max, dtype=np.float64))
+
+    def _median_scale(self) -> np.ndarray:
+        """Posterior median over posterior mean of each channel's response at the reference."""
+        if self._curve_scale is None:
+            ref = self._reference_spend()
+            at = np.stack([self._paid_response(ref, dr) for dr in self._posterior])
+            mid = posterior_effect(at, self.spec.interval)[0]
+            mean = at.mean(axis=0)
+            self._curve_scale = np.divide(mid, mean, out=np.zeros_like(mean), where=mean > 0)
+        return self._curve_scale
+
+    @property
+    def channel_evidence(self) -> list[str]:
+        """Per paid channel (in :attr:`channels` order), what the posterior says of its effect:
+        ``evidenced``, ``not evidenced`` (its interval reaches zero) or ``no effect`` (its
+        median is zero), as in the summary's ``effect`` column (:func:`effect_evidence`).
+
+        Read from the channel betas: a channel's contribution at any positive spend is zero
+        exactly when its beta is, so the labels equal those of the contributions.
+        """
+        self._check_fitted()
+        m = len(self.spec.media)
+        start = self._n_theta + self._n_base
+        mid, lo, _ = posterior_effect(self._posterior[:, start : start + m], self.spec.interval)
+        at = [self.spec.media.index(c) for c in self.spec.channels]
+        return [effect_evidence(float(mid[i]), float(lo[i])) for i in at]
 
     def response(self, spend: np.ndarray) -> np.ndarray:
         """Expected incremental outcome over the horizon (ResponseModel protocol)."""
@@ -432,6 +523,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
 
     def _fit(self, df: pd.DataFrame, source: str) -> MarketingMixModel:
         t0 = time.perf_counter()
+        self._curve_scale = None
         data = prepare_mmm_data(df, self.spec, source)
         self.data_ = data
         d = self._design(data)
@@ -493,7 +585,10 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             self.coef_[c] = float(coef[nb + i] * self.y_scale_)
         self.horizon_ = int(self.horizon or min(52, n))
         self._draws = self._posterior_draws(d, theta, coef, rng)
-        self.contributions_ = self._contributions_frame()
+        C = self._contribution_draws()
+        #: total contribution per posterior draw and channel: what every effect figure reads
+        self._totals = C.sum(axis=1)
+        self.contributions_ = self._contributions_frame(C)
         self.diagnostics_ = self._diagnostics(d, theta, coef, results)
         self.fit_seconds_ = time.perf_counter() - t0
         return self
@@ -687,13 +782,27 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         cols = [self._transform(media_scaled[:, i], th[i]) for i in range(m)]
         return np.column_stack(cols) * betas * self.y_scale_
 
-    def _contributions_frame(self) -> pd.DataFrame:
+    def _scaled_total(self, i: int, factor: float, draw: np.ndarray) -> float:
+        """Total contribution of media channel ``i`` over the data with its spend scaled by
+        ``factor``, for one draw (one channel's column of :meth:`_media_contrib`)."""
+        d = self._d
+        m = d.media.shape[1]
+        nt = len(self._theta)
+        th = draw[:nt].reshape(m, nt // m)[i]
+        beta = draw[nt + d.base.shape[1] + i]
+        return float(self._transform(d.media[:, i] * factor, th).sum() * beta * self.y_scale_)
+
+    def _contribution_draws(self) -> np.ndarray:
+        """Contribution per posterior draw, period and channel, shape (draws, periods, media)."""
+        return np.array([self._media_contrib(self._d.media, dr) for dr in self._posterior])
+
+    def _contributions_frame(self, C: np.ndarray) -> pd.DataFrame:
         """Contribution per period and channel: the posterior mean path of each channel,
-        scaled so that it sums to the channel's posterior median total (the summary's point)."""
-        C = np.array([self._media_contrib(self._d.media, dr) for dr in self._posterior])
+        scaled so that it sums to the channel's posterior median total (the summary's point,
+        so a channel with no effect is zero in every period)."""
         mean = C.mean(axis=0)
         tot = mean.sum(axis=0)
-        med = np.median(C.sum(axis=1), axis=0)
+        med = posterior_effect(C.sum(axis=1), self.spec.interval)[0]
         scale = np.divide(med, tot, out=np.zeros_like(tot), where=tot > 0)
         out = pd.DataFrame(mean * scale, columns=list(self.spec.media))
         out.insert(0, self.spec.date_col, self.data_[self.spec.date_col].to_numpy())
@@ -741,15 +850,14 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         step = (train.iloc[-1] - train.iloc[0]) / max(len(train) - 1, 1)
         return round((first - train.iloc[0]) / step) if step.total_seconds() > 0 else 0
 
-    def _interval(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        a = (1 - self.spec.interval) / 2
-        return np.quantile(values, a, axis=0), np.quantile(values, 1 - a, axis=0)
-
     def summary(self) -> pd.DataFrame:
         """Per channel: contribution and share, with intervals; for paid channels the return.
 
         Points are posterior medians and intervals central posterior intervals of the same
-        draws (:attr:`MMMSpec.interval`), so a point always lies inside its interval.
+        draws (:attr:`MMMSpec.interval`, :func:`posterior_effect`), so a point always lies
+        inside its interval. ``effect`` says what they show (:func:`effect_evidence`):
+        ``evidenced``, ``not evidenced`` (the interval reaches zero) or ``no effect`` (the
+        median is zero); the ``zero_effect_channels`` check and the optimizer read the same.
 
         Revenue models report ``roas`` and ``marginal_roas`` (outcome per unit of spend);
         conversion models report ``cpa`` and ``marginal_cpa`` (spend per conversion), each with
@@ -758,26 +866,16 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         """
         self._check_fitted()
         spec = self.spec
-        d = self._d
-        totals, mroas = [], []
+        mroas = []
         bump = 1.01
-        for draw in self._posterior:
-            c = self._media_contrib(d.media, draw).sum(axis=0)
-            c_up = np.array(
-                [
-                    self._media_contrib(self._bumped(d.media, i, bump), draw)[:, i].sum()
-                    for i in range(len(spec.media))
-                ]
-            )
-            totals.append(c)
+        T = self._totals
+        for draw, c in zip(self._posterior, T):
+            c_up = np.array([self._scaled_total(i, bump, draw) for i in range(len(spec.media))])
             mroas.append(c_up - c)
         # points are posterior medians, so every point lies inside its own interval
-        T = np.array(totals)
-        M = np.array(mroas)
-        t_mid, m_mid = np.median(T, axis=0), np.median(M, axis=0)
+        t_mid, lo, hi = posterior_effect(T, spec.interval)
+        m_mid, mlo, mhi = posterior_effect(np.array(mroas), spec.interval)
         spend = self.data_[list(spec.media)].sum().to_numpy()
-        lo, hi = self._interval(T)
-        mlo, mhi = self._interval(M)
         pred_total = float(self.predict().sum())
         rows = []
         for i, c in enumerate(spec.media):
@@ -789,6 +887,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                 "contribution": float(t_mid[i]),
                 "contribution_lo": float(lo[i]),
                 "contribution_hi": float(hi[i]),
+                "effect": effect_evidence(float(t_mid[i]), float(lo[i])),
                 "share_of_outcome": float(t_mid[i] / pred_total) if pred_total else np.nan,
             }
             dspend = spend[i] * (bump - 1)
@@ -799,18 +898,10 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             rows.append(row)
         return pd.DataFrame(rows)
 
-    @staticmethod
-    def _bumped(media: np.ndarray, i: int, factor: float) -> np.ndarray:
-        out = media.copy()
-        out[:, i] = out[:, i] * factor
-        return out
-
     def contribution_intervals(self) -> pd.DataFrame:
         """Long frame: date, channel, contribution, lo, hi per period."""
         self._check_fitted()
-        C = np.array([self._media_contrib(self._d.media, dr) for dr in self._posterior])
-        mid = np.median(C, axis=0)
-        lo, hi = self._interval(C)
+        mid, lo, hi = posterior_effect(self._contribution_draws(), self.spec.interval)
         frames = []
         dates = self.data_[self.spec.date_col].to_numpy()
         for i, c in enumerate(self.spec.media):
@@ -837,19 +928,14 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             if c not in self.spec.channels:
                 continue
             for f in mult:
-                vals = np.array(
-                    [
-                        self._media_contrib(self._bumped(self._d.media, i, f), dr)[:, i].sum()
-                        for dr in self._posterior
-                    ]
-                )
-                lo, hi = self._interval(vals)
+                vals = np.array([self._scaled_total(i, f, dr) for dr in self._posterior])
+                mid, lo, hi = posterior_effect(vals, self.spec.interval)
                 rows.append(
                     {
                         "channel": c,
                         "multiplier": float(f),
                         "spend": float(spend[i] * f),
-                        "contribution": float(np.median(vals)),
+                        "contribution": float(mid),
                         "lo": float(lo),
                         "hi": float(hi),
                     }
@@ -939,7 +1025,6 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         corr = np.corrcoef(M.T) if M.shape[1] > 1 else np.ones((1, 1))
         np.fill_diagonal(corr, 0)
         worst = float(np.nanmax(np.abs(corr))) if M.shape[1] > 1 else 0.0
-        zero = [c for i, c in enumerate(self.spec.media) if coef[d.base.shape[1] + i] <= 0]
         cv = M.std(axis=0) / np.maximum(M.mean(axis=0), 1e-12)
         flat = [c for i, c in enumerate(self.spec.media) if cv[i] < 0.15]
         checks.append(
@@ -990,18 +1075,36 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                     {"effective_draws": ess},
                 )
             )
-        checks.append(
-            CheckResult(
-                "zero_effect_channels",
-                Status.REVIEW if zero else Status.PASS,
-                f"no detectable effect for {zero}"
-                if zero
-                else "every channel has a positive effect",
-                "check the data of these channels or test them with an experiment" if zero else "",
-                {"channels": zero},
-            )
-        )
+        checks.append(self._effect_check())
         return checks
+
+    def _effect_check(self) -> CheckResult:
+        """Review channels whose posterior median contribution is zero or whose interval
+        reaches zero: the summary's ``effect`` column, from the same draws."""
+        mid, lo, _ = posterior_effect(self._totals, self.spec.interval)
+        label = {
+            c: effect_evidence(float(mid[i]), float(lo[i])) for i, c in enumerate(self.spec.media)
+        }
+        none = [c for c, v in label.items() if v == NO_EFFECT]
+        weak = [c for c, v in label.items() if v == NOT_EVIDENCED]
+        level = f"{self.spec.interval:.0%}"
+        parts = []
+        if none:
+            parts.append(f"no detectable effect for {none} (posterior median contribution 0)")
+        if weak:
+            parts.append(f"no evidence of an effect for {weak} (their {level} intervals reach 0)")
+        return CheckResult(
+            "zero_effect_channels",
+            Status.REVIEW if parts else Status.PASS,
+            " and ".join(parts)
+            if parts
+            else f"every channel's {level} interval of contribution lies above zero",
+            "do not move budget into these channels on this model's word; check their data or "
+            "test them with a holdout experiment and pass it as a lift test"
+            if parts
+            else "",
+            {"channels": none + weak, "no_effect": none, "not_evidenced": weak, "effect": label},
+        )
 
     def review(self, *, holdout: bool = True) -> list[CheckResult]:
         """The fit's diagnostics plus, with ``holdout``, the out-of-sample check on its data."""
@@ -1061,9 +1164,11 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
     def results_document(self, checks: list[CheckResult] | None = None) -> dict[str, Any]:
         """The fit's summary as one JSON-ready dict (what ``summary.json`` holds).
 
-        Per channel: kind, spend, contribution with interval, share, the return (``roas`` or
-        ``cpa``, per :attr:`outcome`) and its marginal value with intervals, curve parameters;
-        then ``checks`` (default: :attr:`diagnostics_`).
+        Per channel: kind, spend, contribution with interval and what it shows (``effect``,
+        :func:`effect_evidence`), share, the return (``roas`` or ``cpa``, per :attr:`outcome`)
+        and its marginal value with intervals (all posterior medians and central intervals,
+        :func:`posterior_effect`), and the fitted (maximum-likelihood) curve parameters; then
+        ``checks`` (default: :attr:`diagnostics_`).
         """
         self._check_fitted()
         r = self.ratio_name
@@ -1074,6 +1179,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                 "spend": row["spend"],
                 "total_contribution": row["contribution"],
                 "contribution_interval": [row["contribution_lo"], row["contribution_hi"]],
+                "effect": row["effect"],
                 "share_of_outcome": row["share_of_outcome"],
                 r: row[r],
                 f"{r}_interval": [row[f"{r}_lo"], row[f"{r}_hi"]],

@@ -36,7 +36,14 @@ from scipy import optimize
 from micromix.errors import ConfigError, ModelError
 from micromix.optimize.protocol import ResponseModel, as_spend_array, concave_hull
 
-__all__ = ["Allocation", "BudgetOptimizer", "compare_scenarios", "current_spend", "parse_bounds"]
+__all__ = [
+    "Allocation",
+    "BudgetOptimizer",
+    "channel_evidence",
+    "compare_scenarios",
+    "current_spend",
+    "parse_bounds",
+]
 
 #: points per channel when tabulating curves for the greedy start
 GRID_POINTS = 512
@@ -61,6 +68,8 @@ class Allocation:
 
     ``ratio`` is ROAS (outcome / spend) for revenue models and CPA (spend / outcome) for
     conversion models; ``outcome_lo`` / ``outcome_hi`` are NaN when the model has no draws.
+    ``evidence`` is the model's ``channel_evidence`` (``evidenced``, ``not evidenced``,
+    ``no effect`` per channel) when it says, shown beside each channel's marginal return.
     """
 
     channels: list[str]
@@ -73,6 +82,7 @@ class Allocation:
     outcome_hi: float = math.nan
     converged: bool = True
     info: dict[str, Any] = field(default_factory=dict)
+    evidence: list[str] | None = None
 
     @property
     def budget(self) -> float:
@@ -89,7 +99,7 @@ class Allocation:
     def to_frame(self) -> pd.DataFrame:
         """One row per channel: spend, share, outcome, marginal return."""
         total = self.budget
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "channel": self.channels,
                 "spend": self.spend,
@@ -98,6 +108,9 @@ class Allocation:
                 "marginal_return": self.marginal,
             }
         )
+        if self.evidence is not None:
+            frame["evidence"] = self.evidence
+        return frame
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -466,6 +479,7 @@ class BudgetOptimizer:
             outcome_hi=hi_v,
             converged=converged,
             info=info,
+            evidence=channel_evidence(model),
         )
 
     # ------------------------------------------------------------------ targets
@@ -562,6 +576,23 @@ def _separable(model: Any) -> Any:
         return np.stack([np.asarray(fn(c, s[..., i])) for i, c in enumerate(channels)], axis=-1)
 
     return per_channel
+
+
+def channel_evidence(model: Any) -> list[str] | None:
+    """The model's ``channel_evidence`` (one label per channel, attribute or method), or
+    ``None`` when it has none (known curves, uplift curves)."""
+    ev = getattr(model, "channel_evidence", None)
+    if callable(ev):
+        ev = ev()
+    if ev is None:
+        return None
+    labels = [str(v) for v in ev]
+    if len(labels) != len(list(model.channels)):
+        raise ModelError(
+            f"{type(model).__name__}.channel_evidence has {len(labels)} labels for "
+            f"{len(list(model.channels))} channels; give one per channel"
+        )
+    return labels
 
 
 def current_spend(model: Any) -> np.ndarray | None:

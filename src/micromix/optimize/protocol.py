@@ -23,6 +23,11 @@ Optional members, used when present:
     ``ndarray`` of shape ``(n_channels,)``: the allocation in use today (scenario baseline).
 ``outcome``
     ``"revenue"`` (ratios are reported as ROAS) or ``"conversions"`` (as CPA).
+``channel_evidence``
+    One label per channel (list, or a method returning one): ``"evidenced"``, ``"not
+    evidenced"`` (the model's interval of the channel's effect reaches zero) or ``"no effect"``
+    (its median effect is zero). Shown beside the marginal returns; a recommendation that
+    funds a channel without evidence gets a review check.
 
 The fitted :class:`micromix.measurement.MarketingMixModel`, :class:`CurveResponse` (known
 curves, e.g. the simulator's truth) and :class:`UpliftCurveResponse` (micro vs mass targeting

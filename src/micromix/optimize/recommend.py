@@ -39,6 +39,7 @@ from micromix.optimize.budget import (
     DEFAULT_INTERVAL,
     Allocation,
     BudgetOptimizer,
+    channel_evidence,
     compare_scenarios,
     current_spend,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "EXTRAPOLATION_FACTOR",
     "BudgetRecommendation",
     "compare_with_current",
+    "evidence_check",
     "extrapolation_check",
     "recommend_budget",
     "scale_to_budget",
@@ -146,6 +148,44 @@ def extrapolation_check(
     )
 
 
+def evidence_check(model: ResponseModel, spend: Any) -> CheckResult | None:
+    """Review when an allocation funds a channel whose effect the model does not show.
+
+    Reads the model's ``channel_evidence`` (a mix model's: ``no effect`` when the posterior
+    median of the channel's effect is zero, ``not evidenced`` when its interval reaches zero);
+    ``None`` for a model without one. The marginal returns the optimizer reports for such a
+    channel are the model's median curve, not evidence.
+    """
+    labels = channel_evidence(model)
+    if labels is None:
+        return None
+    x = as_spend_array(model, spend)
+    # the optimizer's projection leaves rounding residues (1e-8 of a unit) on unfunded channels
+    floor = 1e-9 * max(float(np.sum(x)), 1.0)
+    funded = [(c, float(v), e) for c, v, e in zip(model.channels, x, labels) if v > floor]
+    weak = [(c, v, e) for c, v, e in funded if e != "evidenced"]
+    if not weak:
+        return CheckResult(
+            "evidence",
+            Status.PASS,
+            "every channel the allocation funds has an effect the model's intervals show",
+            details={"channels": dict(zip(model.channels, labels))},
+        )
+    return CheckResult(
+        "evidence",
+        Status.REVIEW,
+        "the allocation funds channels whose effect the model does not show: "
+        + "; ".join(f"{c} gets {v:,.2f} ({e})" for c, v, e in weak)
+        + ", so their returns here are not evidence",
+        "hold these channels at a level you have tested, or run a holdout experiment on them "
+        "and refit with it as a lift test before moving money in",
+        {
+            "channels": dict(zip(model.channels, labels)),
+            "funded_without_evidence": [w[0] for w in weak],
+        },
+    )
+
+
 @dataclass
 class BudgetRecommendation:
     """The optimizer's allocation, the current mix at the same budget, and their outcomes.
@@ -158,7 +198,8 @@ class BudgetRecommendation:
     scenarios : DataFrame
         :func:`compare_scenarios` of ``current_mix`` (when there is one) and ``recommended``.
     checks : list of CheckResult
-        The extrapolation check (and any other review the recommendation needs).
+        The extrapolation check and, for a model that labels its channels' evidence (a mix
+        model), the evidence check (:func:`evidence_check`).
     """
 
     recommended: Allocation
@@ -236,7 +277,8 @@ def recommend_budget(
     named: dict[str, Any] = {"current_mix": scaled} if scaled is not None else {}
     named["recommended"] = rec
     scen = compare_scenarios(model, named, interval=interval)
-    return BudgetRecommendation(rec, scaled, scen, [extrapolation_check(model, rec.spend)])
+    checks = [extrapolation_check(model, rec.spend), evidence_check(model, rec.spend)]
+    return BudgetRecommendation(rec, scaled, scen, [c for c in checks if c is not None])
 
 
 def compare_with_current(

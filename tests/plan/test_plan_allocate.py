@@ -136,3 +136,24 @@ def test_money_never_moves_from_a_clearly_better_strategy_to_a_worse_one(roas, w
         ), (better, worse, plan.recommended, plan.current)
     assert plan.recommended.sum() == pytest.approx(sum(spend))
     assert plan.prob_gain == 0.0 or plan.prob_gain >= 1 - MAX_LOSS_PROBABILITY - 1e-9
+
+
+def test_a_strategy_the_mix_model_finds_no_effect_in_has_no_mix_figure():
+    import pandas as pd
+
+    from micromix.plan.returns import strategy_returns
+
+    mix = pd.DataFrame(
+        {
+            "strategy": ["a", "b"],
+            "kind": ["paid", "paid"],
+            "roas": [0.0, 3.0],
+            "roas_lo": [0.0, 2.0],
+            "roas_hi": [9.0, 4.0],
+            "effect": ["no effect", "evidenced"],
+        }
+    )
+    r = strategy_returns(None, mix, pd.Series({"a": 100.0, "b": 100.0}))
+    t = r.table.set_index("strategy")
+    assert t.loc["a", "evidence"] == "none" and pd.isna(t.loc["a", "roas"])
+    assert t.loc["b", "evidence"] == "mix model"

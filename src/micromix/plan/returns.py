@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from micromix.measurement import ORGANIC_STRATEGIES
+from micromix.measurement.mmm import NO_EFFECT
 
 __all__ = [
     "PRIOR_SPREAD",
@@ -179,7 +180,8 @@ def strategy_returns(
         ``_low`` / ``_high``).
     mix_summary : DataFrame, optional
         The strategy mix model's summary (``strategy``, ``kind``, ``roas``, ``roas_lo``,
-        ``roas_hi``).
+        ``roas_hi``, and ``effect``: a strategy whose effect is ``no effect`` has no mix-model
+        figure).
     current_spend : Series
         Spend per paid strategy over the horizon (index: strategy); strategies without spend
         are left out.
@@ -206,6 +208,11 @@ def strategy_returns(
             t[dst] = t["strategy"].map(m[src]).astype(float)
     has_h = t["holdout_low"].notna() & t["holdout_roas"].notna()
     has_m = t["mix_low"].notna() & t["mix_roas"].notna() & t["mix_high"].gt(t["mix_low"])
+    if mix_summary is not None and "effect" in mix_summary:
+        # a posterior median of zero is no measurement of the strategy's return: the mix
+        # model found no effect, so it neither fills in nor checks that strategy
+        paid = mix_summary[mix_summary["kind"] == "paid"].set_index("strategy")["effect"]
+        has_m &= t["strategy"].map(paid).ne(NO_EFFECT).to_numpy()
     t["evidence"] = np.where(has_h, "holdout", np.where(has_m, "mix model", "none"))
     overlap = (t["holdout_low"] <= t["mix_high"]) & (t["mix_low"] <= t["holdout_high"])
     t["agreement"] = np.where(has_h & has_m, np.where(overlap, "agree", "disagree"), "n/a")

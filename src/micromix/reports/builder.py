@@ -686,6 +686,7 @@ class MixModelSection(Section):
                         "contribution_hi",
                         "roas",
                         "marginal_roas",
+                        *(["effect"] if "effect" in s else []),
                     ]
                 ],
                 formats={

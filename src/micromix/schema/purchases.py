@@ -23,6 +23,7 @@ Rules:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -183,12 +184,12 @@ def _values(
     blank: np.ndarray,
     col: str,
     source: str,
-    line_rows: np.ndarray | None = None,
+    line_rows: Callable[[], np.ndarray] | None = None,
 ) -> np.ndarray:
     """Purchase values (or quantities) through the project's number reader (``2,408.52``,
     ``$194.41``, ``1.234,50``); empty, unreadable and infinite ones are refused with the first
     row (negative ones are left to the caller: they are returns). An empty cell in one of
-    ``line_rows`` (the file looks like one row per line item) points to ``--order-col``."""
+    ``line_rows()`` (rows that look like an order's line items) points to ``--order-col``."""
     got = read_numbers(raw)
     vals = got.values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     unreadable = got.problems.notna().to_numpy() & ~blank
@@ -204,7 +205,7 @@ def _values(
     empty = blank_cells(raw) & ~blank
     if empty.any():
         i = _first_row(empty)
-        if line_rows is not None and (empty & line_rows).any():
+        if line_rows is not None and (empty & line_rows()).any():
             what = (
                 "pass the order number column as --order-col (the rows of an order are then "
                 "one purchase, its value the sum of their filled cells)"
@@ -383,12 +384,18 @@ def read_purchases(
         if skip_missing_ids:
             left_out["no_customer_id"] = int(no_cust.sum())
             blank = blank | no_cust
+        empty_id = blank_cells(table[customer_col]) & ~blank
         cust = read_ids(
             table[customer_col],
             customer_col,
             source,
             blank=blank,
-            skip_hint=" (or pass --skip-missing-ids to leave them out, counted)",
+            skip_hint=" (or pass --skip-missing-ids to leave them out, counted)"
+            + (
+                _line_hint(_same_as_previous(table[date_col]), empty_id, "customer")
+                if empty_id.any()
+                else ""
+            ),
         )
     else:
         ids = read_ids(table[customer_col], customer_col, source, blank=blank | no_cust)
@@ -419,7 +426,7 @@ def read_purchases(
     missing = dates.isna().to_numpy() & ~blank
     if orders is not None:
         orders.refuse_without(~blank & ~missing, ~blank, date_col, "a date")
-        rep = orders.representative(dates, ~blank & ~missing, date_col, table[date_col], "time")
+        rep = orders.representative(dates, ~blank & ~missing, date_col, table[date_col], "date")
         dates = pd.Series(dates.to_numpy()[np.maximum(rep, 0)]).where(rep >= 0)
     elif missing.any():
         i = _first_row(missing)
@@ -437,7 +444,10 @@ def read_purchases(
         )
         if orders is not None:
             orders.refuse_without(~blank & ~no_value, ~blank, value_col, "a value")
-        line_rows = _same_as_previous(table[customer_col]) & _same_as_previous(table[date_col])
+
+        def line_rows() -> np.ndarray:  # the customer's and the date's cells of the row above
+            return _same_as_previous(table[customer_col]) & _same_as_previous(table[date_col])
+
         vals = _values(table[value_col], blank | no_value, value_col, source, line_rows)
         negative = (vals < 0) & ~blank
         field, cells = value_col, table[value_col]

@@ -17,7 +17,10 @@ Rules:
   UTC;
 * values go through :func:`~micromix.schema.values.read_numbers` (``2,408.52``, ``$194.41``);
   empty, unreadable and negative values are refused;
-* rows with no cell filled at all (``,,,,`` under an Excel export) are not purchases.
+* rows with no cell filled at all (``,,,,`` under an Excel export) are not purchases;
+* with ``order_col`` (an order export with one row per line item, Shopify's ``Name``), the rows
+  of an order are one purchase: its value the sum of its filled value cells, its customer and
+  date the ones filled on its rows (which must agree).
 """
 
 from __future__ import annotations

@@ -145,10 +145,17 @@ def clv_fit(
         "--quantity-col",
         help="Line items: quantity column; a row's value is --value-col x quantity.",
     ),
+    order_col: str | None = typer.Option(
+        None,
+        "--order-col",
+        help="Line items (Shopify's Name): rows sharing this order id are one purchase, its "
+        "value the sum of the order's filled value cells.",
+    ),
     skip_missing_ids: bool = typer.Option(
         False,
         "--skip-missing-ids",
-        help="Leave out rows with no customer id (guest checkouts), counted, instead of refusing.",
+        help="Leave out rows with no customer id (guest checkouts; with --order-col orders with "
+        "none in any row), counted, instead of refusing.",
     ),
     skip_returns: bool = typer.Option(
         False,
@@ -218,6 +225,15 @@ def clv_fit(
                 quantity_col=quantity_col,
                 skip_missing_ids=skip_missing_ids,
                 skip_returns=skip_returns,
+                order_col=order_col,
+            )
+        orders = res.settings.get("orders")
+        if orders:
+            err_console.print(
+                f"note: {data}: read {orders['line_rows']:,} line row(s) as "
+                f"{orders['orders']:,} order(s) (--order-col {order_col})",
+                highlight=False,
+                soft_wrap=True,
             )
         if res.settings["left_out"].get("no_customer_id") or res.settings["left_out"].get(
             "returns"

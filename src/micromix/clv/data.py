@@ -102,6 +102,7 @@ def daily_purchases(
     quantity_col: str | None = None,
     skip_missing_ids: bool = False,
     skip_returns: bool = False,
+    order_col: str | None = None,
 ) -> pd.DataFrame:
     """Validate a transactions table and collapse it to one row per customer and day.
 
@@ -120,6 +121,13 @@ def daily_purchases(
         Line items (value = ``value_col`` x ``quantity_col``), and rows to leave out (counted in
         ``attrs["left_out"]``) instead of refusing the table; see
         :func:`micromix.schema.purchases.read_purchases`.
+    order_col : str, optional
+        One row per line item (Shopify's orders export: ``Name``): rows sharing an order id are
+        one purchase whose value is the sum of the order's filled value cells (the total may
+        sit on the order's first row only); customer and date cells left empty on some of its
+        rows are the order's; see :func:`~micromix.schema.purchases.read_purchases`. Orders,
+        not line rows, are then the ``transactions`` of a day; ``attrs["orders"]`` says how
+        many line rows became how many orders.
 
     Customer ids are compared as text without surrounding blanks, an integer written as a float
     (``17850.0``) being the integer; values are read like every other number in micromix
@@ -130,7 +138,8 @@ def daily_purchases(
     -------
     DataFrame
         ``customer_id`` (text), ``date`` (midnight), ``value`` (the day's total, 0.0 when there is no
-        value column) and ``transactions`` (rows merged into the day).
+        value column) and ``transactions`` (rows, or with ``order_col`` orders, merged into the
+        day).
 
     Raises
     ------
@@ -151,8 +160,10 @@ def daily_purchases(
         quantity_col=quantity_col,
         skip_missing_ids=skip_missing_ids,
         skip_returns=skip_returns,
+        order_col=order_col,
     )
     n, left_out = len(frame), dict(frame.attrs.get("left_out", {}))
+    orders = frame.attrs.get("orders")
     frame["date"] = frame.pop("ts").dt.normalize()
     frame["transactions"] = 1
     daily = frame.groupby(["customer_id", "date"], as_index=False, sort=True).agg(
@@ -162,6 +173,8 @@ def daily_purchases(
     daily.attrs["has_value"] = bool(value_col)
     daily.attrs["rows"] = n
     daily.attrs["left_out"] = left_out
+    if orders is not None:
+        daily.attrs["orders"] = dict(orders)
     return daily
 
 

@@ -329,6 +329,7 @@ def fit_clv(
     quantity_col: str | None = None,
     skip_missing_ids: bool = False,
     skip_returns: bool = False,
+    order_col: str | None = None,
 ) -> CLVResult:
     """Fit CLV models to a transactions table; see the module docstring.
 
@@ -375,6 +376,10 @@ def fit_clv(
         Leave out rows with no customer id, or of negative value (returns), instead of refusing
         the table; what was left out is in ``settings["left_out"]`` (counts, and the returns'
         value).
+    order_col : str, optional
+        One row per line item (Shopify's orders export: ``Name``): rows sharing an order id are
+        one purchase (see :func:`~micromix.clv.data.daily_purchases`); how many line rows
+        became how many orders is in ``settings["orders"]``.
     """
     started = time.perf_counter()
     update = progress or _noop
@@ -392,6 +397,7 @@ def fit_clv(
         quantity_col=quantity_col,
         skip_missing_ids=skip_missing_ids,
         skip_returns=skip_returns,
+        order_col=order_col,
     )
     if not (summary["frequency"] > 0).any():
         raise DataValidationError(
@@ -489,6 +495,8 @@ def fit_clv(
         "customers_after_calibration": summary.attrs["customers_after_calibration"],
         "quantity_col": quantity_col,
         "left_out": dict(daily.attrs.get("left_out", {})),
+        "order_col": order_col,
+        "orders": daily.attrs.get("orders"),
         "fit_seconds": time.perf_counter() - started,
     }
     update("done", 1.0)

@@ -17,12 +17,16 @@ Rules:
   UTC;
 * values go through :func:`~micromix.schema.values.read_numbers` (``2,408.52``, ``$194.41``);
   empty, unreadable and negative values are refused;
-* rows with no cell filled at all (``,,,,`` under an Excel export) are not purchases.
+* rows with no cell filled at all (``,,,,`` under an Excel export) are not purchases;
+* with ``order_col`` (an order export with one row per line item, Shopify's ``Name``), the rows
+  of an order are one purchase: its value the sum of its filled value cells, its customer and
+  date the ones filled on its rows (which must agree).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -178,10 +182,17 @@ def read_ids(
     return ids.astype(object)
 
 
-def _values(raw: pd.Series, blank: np.ndarray, col: str, source: str) -> np.ndarray:
+def _values(
+    raw: pd.Series,
+    blank: np.ndarray,
+    col: str,
+    source: str,
+    line_rows: Callable[[], np.ndarray] | None = None,
+) -> np.ndarray:
     """Purchase values (or quantities) through the project's number reader (``2,408.52``,
     ``$194.41``, ``1.234,50``); empty, unreadable and infinite ones are refused with the first
-    row (negative ones are left to the caller: they are returns)."""
+    row (negative ones are left to the caller: they are returns). An empty cell in one of
+    ``line_rows()`` (rows that look like an order's line items) points to ``--order-col``."""
     got = read_numbers(raw)
     vals = got.values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     unreadable = got.problems.notna().to_numpy() & ~blank
@@ -197,10 +208,17 @@ def _values(raw: pd.Series, blank: np.ndarray, col: str, source: str) -> np.ndar
     empty = blank_cells(raw) & ~blank
     if empty.any():
         i = _first_row(empty)
+        if line_rows is not None and (empty & line_rows()).any():
+            what = (
+                "pass the order number column as --order-col (the rows of an order are then "
+                "one purchase, its value the sum of their filled cells)"
+            )
+        else:
+            what = "keep just those rows"
         raise DataValidationError(
             f"{source}: row {i}, field {col!r} is empty ({int(empty.sum())} such row(s)); every "
             "purchase needs a value - fill it in, or, if the file has one row per line item "
-            "with the order's value on its first row only, keep just those rows"
+            f"with the order's value on its first row only, {what}"
         )
     infinite = ~np.isfinite(np.nan_to_num(vals, nan=0.0)) & ~blank
     if infinite.any():
@@ -210,6 +228,83 @@ def _values(raw: pd.Series, blank: np.ndarray, col: str, source: str) -> np.ndar
             f"({int(infinite.sum())} such row(s))"
         )
     return vals
+
+
+def _same_as_previous(cells: pd.Series) -> np.ndarray:
+    """Rows whose cell is filled and equals the previous row's (as trimmed text)."""
+    text = cells.reset_index(drop=True).astype("string").str.strip()
+    return ((text == text.shift()) & (text != "")).fillna(False).to_numpy(dtype=bool)
+
+
+def _line_hint(line_rows: np.ndarray, bad: np.ndarray, field: str) -> str:
+    """What to say when ``bad`` cells sit on rows that look like an order's line items."""
+    if not (bad & line_rows).any():
+        return ""
+    return (
+        f"; if the file has one row per line item with the order's {field} on its first row "
+        "only, pass the order number column as --order-col"
+    )
+
+
+class _Orders:
+    """The order each row belongs to (``--order-col``): rows sharing an order id are one
+    purchase."""
+
+    def __init__(self, raw: pd.Series, col: str, source: str, blank: np.ndarray) -> None:
+        ids = read_ids(raw, col, source, blank=blank, option="--order-col", who="line of an order")
+        codes, uniques = pd.factorize(ids.where(~blank), use_na_sentinel=True)
+        self.col, self.source = col, source
+        self.codes = np.where(blank, -1, codes)
+        self.ids = np.asarray(uniques, dtype=object)
+        self.n = len(self.ids)
+
+    def rows_of(self, orders: np.ndarray) -> np.ndarray:
+        """Rows (mask) of the orders in the ``orders`` mask (one flag per order)."""
+        return (self.codes >= 0) & orders[np.maximum(self.codes, 0)]
+
+    def having(self, rows: np.ndarray) -> np.ndarray:
+        """Orders (mask) with at least one of ``rows``."""
+        out = np.zeros(self.n, dtype=bool)
+        out[self.codes[rows & (self.codes >= 0)]] = True
+        return out
+
+    def refuse_without(self, rows: np.ndarray, live: np.ndarray, field: str, need: str) -> None:
+        """Refuse the orders among ``live`` rows that have none of ``rows``, naming the first
+        row of the first one."""
+        bare = self.rows_of(~self.having(rows)) & live
+        if bare.any():
+            i = _first_row(bare)
+            k = np.unique(self.codes[bare]).size
+            raise DataValidationError(
+                f"{self.source}: row {i}, field {field!r} is empty in every row of order "
+                f"{self.ids[self.codes[i - 1]]!r} ({k} such order(s)); every purchase needs "
+                f"{need} - fill it in on one of the order's rows"
+            )
+
+    def representative(
+        self, values: pd.Series, filled: np.ndarray, field: str, cells: pd.Series, what: str
+    ) -> np.ndarray:
+        """For each row, the position of its order's first row with ``values`` filled (-1 for
+        an order with none); an order whose filled cells disagree is refused, naming two of its
+        rows."""
+        pos = np.flatnonzero(filled & (self.codes >= 0))
+        order = self.codes[pos]
+        first = np.full(self.n, -1, dtype=np.int64)
+        first[order[::-1]] = pos[::-1]  # the last write wins: each order's first filled row
+        value_codes = pd.factorize(values.reset_index(drop=True))[0]
+        differs = value_codes[pos] != value_codes[first[order]]
+        if differs.any():
+            j = int(pos[np.argmax(differs)])
+            i = int(first[self.codes[j]])
+            k = np.unique(order[differs]).size
+            raise DataValidationError(
+                f"{self.source}: rows {i + 1} and {j + 1}, field {field!r}: order "
+                f"{self.ids[self.codes[j]]!r} has two {what}s ({_cell(cells.iloc[i])} and "
+                f"{_cell(cells.iloc[j])}) ({k} such order(s)); the rows of an order "
+                f"(--order-col {self.col!r}) are one purchase by one customer at one time - "
+                "correct the file, or check that the order column is the order number"
+            )
+        return np.where(self.codes >= 0, first[np.maximum(self.codes, 0)], -1)
 
 
 def read_purchases(
@@ -223,6 +318,7 @@ def read_purchases(
     quantity_col: str | None = None,
     skip_missing_ids: bool = False,
     skip_returns: bool = False,
+    order_col: str | None = None,
 ) -> pd.DataFrame:
     """Validate a purchase table; one row per purchase (rows with no cell filled left out).
 
@@ -238,14 +334,25 @@ def read_purchases(
         Leave out rows of negative value (returns, cancellations) instead of refusing the
         table; counted, with their value, in ``attrs["left_out"]``. The purchases they return
         stay as they are.
+    order_col : str, optional
+        One row per line item (Shopify's orders export, ``Name``): rows sharing an order id are
+        one purchase. Its value is the sum of the order's filled value cells (value x quantity
+        with ``quantity_col``), so the order's total may sit on its first row only; customer
+        and date cells left empty on some of its rows are the order's filled ones. An order
+        whose filled cells disagree (two customers, two times), with no value or no date in any
+        row, or a row without an order id is refused. A guest order (no customer in any of its
+        rows) is left out, rows and order counted, with ``skip_missing_ids``; a return line
+        (negative) with ``skip_returns``, and with it an order that has nothing else of value.
+        ``attrs["orders"]``: ``line_rows`` read into ``orders``.
 
     Returns
     -------
     DataFrame
         ``customer_id`` (text), ``ts`` (naive, on the file's clock), ``value`` (0.0 without a
-        value column), indexed by the row's position in ``transactions`` (0-based);
-        ``attrs["left_out"]``: rows left out by the two options (``no_customer_id``,
-        ``returns``, ``returns_value``; only those asked for).
+        value column), indexed by the row's position in ``transactions`` (0-based; an order's
+        first row); ``attrs["left_out"]``: rows left out by the two options
+        (``no_customer_id``, ``returns``, ``returns_value``, with orders also
+        ``no_customer_id_orders``; only those asked for).
 
     Raises
     ------
@@ -253,14 +360,15 @@ def read_purchases(
         A named column is missing.
     DataValidationError
         No rows; a customer id empty everywhere, empty in a row or an object; a date empty, not
-        a date or ambiguous; a value or quantity empty or not a number; a negative value.
+        a date or ambiguous; a value or quantity empty or not a number; a negative value; with
+        ``order_col``, an empty order id or an order whose rows disagree or lack a value.
     """
     if quantity_col and not value_col:
         raise ConfigError(
             "a quantity column needs the unit price column as the value column "
             "(--value-col PRICE --quantity-col QUANTITY)"
         )
-    cols = [customer_col, date_col] + [c for c in (value_col, quantity_col) if c]
+    cols = [customer_col, date_col] + [c for c in (value_col, quantity_col, order_col) if c]
     table = _with_nested_fields(transactions.reset_index(drop=True), cols)
     require_columns(table, cols, source)
     # rows with no cell filled at all (",,,," lines under an Excel export) are not purchases
@@ -269,17 +377,48 @@ def read_purchases(
     if n == 0:
         raise DataValidationError(f"{source}: no transactions; the table has no rows")
     left_out: dict[str, float] = {}
-    if skip_missing_ids:
-        no_id = (blank_cells(table[customer_col]) | table[customer_col].isna().to_numpy()) & ~blank
-        left_out["no_customer_id"] = int(no_id.sum())
-        blank = blank | no_id
-    cust = read_ids(
-        table[customer_col],
-        customer_col,
-        source,
-        blank=blank,
-        skip_hint=" (or pass --skip-missing-ids to leave them out, counted)",
+    orders = _Orders(table[order_col], order_col, source, blank) if order_col else None
+    no_cust = (
+        (blank_cells(table[customer_col]) | table[customer_col].isna().to_numpy()) & ~blank
+        if skip_missing_ids or orders is not None
+        else np.zeros_like(blank)
     )
+    if orders is None:
+        if skip_missing_ids:
+            left_out["no_customer_id"] = int(no_cust.sum())
+            blank = blank | no_cust
+        empty_id = blank_cells(table[customer_col]) & ~blank
+        cust = read_ids(
+            table[customer_col],
+            customer_col,
+            source,
+            blank=blank,
+            skip_hint=" (or pass --skip-missing-ids to leave them out, counted)"
+            + (
+                _line_hint(_same_as_previous(table[date_col]), empty_id, "customer")
+                if empty_id.any()
+                else ""
+            ),
+        )
+    else:
+        ids = read_ids(table[customer_col], customer_col, source, blank=blank | no_cust)
+        rep = orders.representative(
+            ids, ~blank & ~no_cust, customer_col, table[customer_col], "customer"
+        )
+        cust = pd.Series(np.where(rep >= 0, ids.to_numpy()[np.maximum(rep, 0)], None))
+        guests = orders.rows_of(~orders.having(~blank & ~no_cust)) & ~blank
+        if skip_missing_ids:
+            left_out["no_customer_id"] = int(guests.sum())
+            left_out["no_customer_id_orders"] = int(np.unique(orders.codes[guests]).size)
+            blank = blank | guests
+        elif guests.any():
+            i = _first_row(guests)
+            raise DataValidationError(
+                f"{source}: row {i}, field {customer_col!r} is empty in every row of order "
+                f"{orders.ids[orders.codes[i - 1]]!r} ({np.unique(orders.codes[guests]).size} "
+                "such order(s)); every purchase needs a customer id - fill it in or remove the "
+                "order (or pass --skip-missing-ids to leave them out, counted)"
+            )
     dates, why = _parse_dates(table[date_col], dayfirst)
     refuse_first(
         why.notna().to_numpy() & ~blank,
@@ -288,19 +427,35 @@ def read_purchases(
         _DATE_HINT,
     )
     missing = dates.isna().to_numpy() & ~blank
-    if missing.any():
+    if orders is not None:
+        orders.refuse_without(~blank & ~missing, ~blank, date_col, "a date")
+        rep = orders.representative(dates, ~blank & ~missing, date_col, table[date_col], "date")
+        dates = pd.Series(dates.to_numpy()[np.maximum(rep, 0)]).where(rep >= 0)
+    elif missing.any():
         i = _first_row(missing)
+        same_customer = _same_as_previous(table[customer_col])
         raise DataValidationError(
             f"{source}: row {i}, field {date_col!r} is empty ({int(missing.sum())} such row(s)); "
             "every purchase needs a date - fill it in or remove the row"
+            + _line_hint(same_customer, missing, "date")
         )
     frame = pd.DataFrame({"customer_id": cust, "ts": dates})
     if value_col:
-        vals = _values(table[value_col], blank, value_col, source)
+        # an order's value may sit on one of its rows: the others' empty cells are no value
+        no_value = (
+            blank_cells(table[value_col]) & ~blank if orders is not None else np.zeros_like(blank)
+        )
+        if orders is not None:
+            orders.refuse_without(~blank & ~no_value, ~blank, value_col, "a value")
+
+        def line_rows() -> np.ndarray:  # the customer's and the date's cells of the row above
+            return _same_as_previous(table[customer_col]) & _same_as_previous(table[date_col])
+
+        vals = _values(table[value_col], blank | no_value, value_col, source, line_rows)
         negative = (vals < 0) & ~blank
         field, cells = value_col, table[value_col]
         if quantity_col:
-            qty = _values(table[quantity_col], blank, quantity_col, source)
+            qty = _values(table[quantity_col], blank | no_value, quantity_col, source)
             vals = vals * qty
             if ((qty < 0) & ~blank).any():  # a return is written as a negative quantity
                 negative, field, cells = (qty < 0) & ~blank, quantity_col, table[quantity_col]
@@ -309,6 +464,8 @@ def read_purchases(
             left_out["returns"] = int(negative.sum())
             left_out["returns_value"] = float(-vals[negative].sum())
             blank = blank | negative
+            if orders is not None:  # an order with nothing but returns goes with them
+                blank = blank | orders.rows_of(~orders.having(~blank & ~no_value))
         elif negative.any():
             i = _first_row(negative)
             raise DataValidationError(
@@ -317,7 +474,7 @@ def read_purchases(
                 f"fitting, or pass --skip-returns to leave them out, counted "
                 f"({int(negative.sum())} such row(s))"
             )
-        frame["value"] = vals
+        frame["value"] = np.where(no_value, 0.0, vals)
     else:
         frame["value"] = 0.0
     out = frame[~blank].copy()
@@ -325,6 +482,16 @@ def read_purchases(
         raise DataValidationError(
             f"{source}: no transactions left: every row was left out ({left_out_text(left_out)})"
         )
+    if orders is not None:
+        line_rows_read = len(out)
+        code = orders.codes[~blank]
+        out = out.groupby(code, sort=False).agg(
+            customer_id=("customer_id", "first"), ts=("ts", "first"), value=("value", "sum")
+        )
+        first = pd.Series(np.flatnonzero(~blank)).groupby(code, sort=False).first()
+        out.index = pd.Index(first.reindex(out.index).to_numpy())
+        out = out.sort_index()
+        out.attrs["orders"] = {"line_rows": line_rows_read, "orders": len(out)}
     out.attrs["left_out"] = left_out
     return out
 
@@ -333,7 +500,9 @@ def left_out_text(left_out: dict[str, float]) -> str:
     """``left_out`` in words: "12 rows with no customer id, 3 returns"."""
     parts = []
     if left_out.get("no_customer_id"):
-        parts.append(f"{int(left_out['no_customer_id']):,} row(s) with no customer id")
+        orders = left_out.get("no_customer_id_orders")
+        of = f" ({int(orders):,} order(s))" if orders is not None else ""
+        parts.append(f"{int(left_out['no_customer_id']):,} row(s){of} with no customer id")
     if left_out.get("returns"):
         parts.append(
             f"{int(left_out['returns']):,} return(s) worth {left_out['returns_value']:,.2f}"

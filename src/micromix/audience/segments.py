@@ -90,6 +90,10 @@ def rfm_table(
     now: Any = None,
     bins: int = 5,
     source: str = "RFM",
+    quantity_col: str | None = None,
+    order_col: str | None = None,
+    skip_missing_ids: bool = False,
+    skip_returns: bool = False,
 ) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer, scored 1..``bins``, with a segment.
 
@@ -107,11 +111,22 @@ def rfm_table(
         Reference date for recency (default: the last date in the data).
     bins : int
         Number of score levels.
+    quantity_col, order_col, skip_missing_ids, skip_returns
+        Line items and rows to leave out, as in :func:`micromix.schema.purchases.read_purchases`;
+        what was read and left out is in ``attrs["orders"]`` and ``attrs["left_out"]``.
     """
     if bins < 2:
         raise ConfigError(f"bins must be >= 2, got {bins}")
     rows = read_purchases(
-        transactions, customer_col=customer, date_col=date, value_col=amount, source=source
+        transactions,
+        customer_col=customer,
+        date_col=date,
+        value_col=amount,
+        source=source,
+        quantity_col=quantity_col,
+        order_col=order_col,
+        skip_missing_ids=skip_missing_ids,
+        skip_returns=skip_returns,
     )
     frame = pd.DataFrame({"customer": rows["customer_id"], "ts": rows["ts"], "amt": rows["value"]})
     if now is None:
@@ -136,7 +151,10 @@ def rfm_table(
         for r, f, m in zip(out["r_score"], out["f_score"], out["m_score"])
     ]
     out.index.name = customer
-    return out.reset_index()
+    out = out.reset_index()
+    out.attrs["left_out"] = dict(rows.attrs.get("left_out", {}))
+    out.attrs["orders"] = rows.attrs.get("orders")
+    return out
 
 
 class ClusterSegmenter(BaseEstimator):

@@ -284,21 +284,32 @@ def segment_people(
     amount: str = "revenue",
     k_anonymity: int | None = None,
     source: str = "RFM",
+    purchases: dict[str, Any] | None = None,
 ) -> SegmentRun:
     """RFM (``method="rfm"``, one row per transaction) or clustering segments with profiles.
 
     Clustering features are picked automatically (``"auto"``, special-category data left out)
     or checked (a special-category feature is refused); profiles of segments smaller than the
-    policy's k-anonymity are suppressed.
+    policy's k-anonymity are suppressed. ``purchases``: RFM's reading options
+    (``quantity_col``, ``order_col``, ``skip_missing_ids``, ``skip_returns``; see
+    :func:`~micromix.audience.segments.rfm_table`).
     """
     pol = PrivacyPolicy() if k_anonymity is None else PrivacyPolicy(k_anonymity=k_anonymity)
     m = method.strip().lower()
     if m == "rfm":
-        table = rfm_table(df, customer=customer, date=date, amount=amount, source=source)
+        table = rfm_table(
+            df, customer=customer, date=date, amount=amount, source=source, **(purchases or {})
+        )
         feats = list(RFM_FEATURES)
         rows = table
         prof = segment_profiles(table, table["segment"].to_numpy(), features=feats, kpis=feats)
     else:
+        given = [k for k, v in (purchases or {}).items() if v]
+        if given:
+            raise ConfigError(
+                f"{', '.join('--' + k.replace('_', '-') for k in given)} read a purchase log "
+                "for --method rfm; clustering reads one row per person as it is"
+            )
         if isinstance(features, str) and features.strip() == "auto":
             feats = select_features(df, treatment="__none__", outcome=list(kpis))
             feats = [f for f in feats if f not in special_category_columns(feats, pol)]

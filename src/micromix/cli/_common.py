@@ -360,3 +360,49 @@ def read_input(path: Any) -> Any:
     for line in df.attrs.get("notes", []):
         err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
     return df
+
+
+# ------------------------------------------------------------------ purchase files (clv, RFM)
+#: options of the commands that read a purchase log (``clv fit``, ``audience segment`` RFM)
+QUANTITY_COL_OPTION: Any = typer.Option(
+    None,
+    "--quantity-col",
+    help="Line items: quantity column; a row's value is the value column x quantity.",
+)
+ORDER_COL_OPTION: Any = typer.Option(
+    None,
+    "--order-col",
+    help="Line items (Shopify's Name): rows sharing this order id are one purchase, its "
+    "value the sum of the order's filled value cells.",
+)
+SKIP_MISSING_IDS_OPTION: Any = typer.Option(
+    False,
+    "--skip-missing-ids",
+    help="Leave out rows with no customer id (guest checkouts; with --order-col orders with "
+    "none in any row), counted, instead of refusing.",
+)
+SKIP_RETURNS_OPTION: Any = typer.Option(
+    False,
+    "--skip-returns",
+    help="Leave out rows of negative value or quantity (returns), counted, instead of "
+    "refusing; the purchases they return stay.",
+)
+
+
+def print_purchase_notes(
+    source: object, left_out: dict[str, Any], orders: dict[str, int] | None, order_col: str | None
+) -> None:
+    """What reading a purchase log did: line rows read as orders, rows left out (stderr)."""
+    from micromix.schema.purchases import left_out_text
+
+    if orders:
+        err_console.print(
+            f"note: {source}: read {orders['line_rows']:,} line row(s) as "
+            f"{orders['orders']:,} order(s) (--order-col {order_col})",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if left_out.get("no_customer_id") or left_out.get("returns"):
+        err_console.print(
+            f"note: {source}: left out {left_out_text(left_out)}", highlight=False, soft_wrap=True
+        )

@@ -11,12 +11,17 @@ import typer
 from micromix.cli._common import (
     BACKEND_HELP,
     DB_HELP,
+    ORDER_COL_OPTION,
+    QUANTITY_COL_OPTION,
+    SKIP_MISSING_IDS_OPTION,
+    SKIP_RETURNS_OPTION,
     console,
     emit_frame,
     emit_json,
     err_console,
     open_store,
     print_checks,
+    print_purchase_notes,
     progress_bar,
     read_input,
     run_command,
@@ -526,6 +531,10 @@ def segment_cmd(
     customer: str = typer.Option("user_id", "--customer", help="RFM: customer column."),
     date: str = typer.Option("ts", "--date", help="RFM: date column."),
     amount: str = typer.Option("revenue", "--amount", help="RFM: amount column."),
+    quantity_col: str | None = QUANTITY_COL_OPTION,
+    order_col: str | None = ORDER_COL_OPTION,
+    skip_missing_ids: bool = SKIP_MISSING_IDS_OPTION,
+    skip_returns: bool = SKIP_RETURNS_OPTION,
     k_anonymity: int = typer.Option(
         None, "--k-anonymity", help="Suppress profile rows with fewer people (default 10)."
     ),
@@ -551,6 +560,15 @@ def segment_cmd(
             amount=amount,
             k_anonymity=k_anonymity,
             source=str(data),
+            purchases={
+                "quantity_col": quantity_col,
+                "order_col": order_col,
+                "skip_missing_ids": skip_missing_ids,
+                "skip_returns": skip_returns,
+            },
+        )
+        print_purchase_notes(
+            data, run.rows.attrs.get("left_out", {}), run.rows.attrs.get("orders"), order_col
         )
         if run.label_column != "segment":
             err_console.print(

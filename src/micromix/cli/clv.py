@@ -25,19 +25,23 @@ import typer
 from micromix.cli._common import (
     BACKEND_HELP,
     DB_HELP,
+    ORDER_COL_OPTION,
+    QUANTITY_COL_OPTION,
+    SKIP_MISSING_IDS_OPTION,
+    SKIP_RETURNS_OPTION,
     console,
     date_order,
     emit_frame,
     emit_json,
     err_console,
     open_store,
+    print_purchase_notes,
     progress_bar,
     read_input,
     run_command,
     to_jsonable,
 )
 from micromix.errors import ConfigError
-from micromix.schema.purchases import left_out_text
 
 __all__ = ["clv_app", "register"]
 
@@ -140,29 +144,10 @@ def clv_fit(
     value_col: str = typer.Option(
         ..., "--value-col", help="Purchase value column (the unit price with --quantity-col)."
     ),
-    quantity_col: str | None = typer.Option(
-        None,
-        "--quantity-col",
-        help="Line items: quantity column; a row's value is --value-col x quantity.",
-    ),
-    order_col: str | None = typer.Option(
-        None,
-        "--order-col",
-        help="Line items (Shopify's Name): rows sharing this order id are one purchase, its "
-        "value the sum of the order's filled value cells.",
-    ),
-    skip_missing_ids: bool = typer.Option(
-        False,
-        "--skip-missing-ids",
-        help="Leave out rows with no customer id (guest checkouts; with --order-col orders with "
-        "none in any row), counted, instead of refusing.",
-    ),
-    skip_returns: bool = typer.Option(
-        False,
-        "--skip-returns",
-        help="Leave out rows of negative value or quantity (returns), counted, instead of "
-        "refusing; the purchases they return stay.",
-    ),
+    quantity_col: str | None = QUANTITY_COL_OPTION,
+    order_col: str | None = ORDER_COL_OPTION,
+    skip_missing_ids: bool = SKIP_MISSING_IDS_OPTION,
+    skip_returns: bool = SKIP_RETURNS_OPTION,
     calibration_end: str | None = typer.Option(
         None, "--calibration-end", help="Last day of calibration (default: last purchase)."
     ),
@@ -227,22 +212,7 @@ def clv_fit(
                 skip_returns=skip_returns,
                 order_col=order_col,
             )
-        orders = res.settings.get("orders")
-        if orders:
-            err_console.print(
-                f"note: {data}: read {orders['line_rows']:,} line row(s) as "
-                f"{orders['orders']:,} order(s) (--order-col {order_col})",
-                highlight=False,
-                soft_wrap=True,
-            )
-        if res.settings["left_out"].get("no_customer_id") or res.settings["left_out"].get(
-            "returns"
-        ):
-            err_console.print(
-                f"note: {data}: left out {left_out_text(res.settings['left_out'])}",
-                highlight=False,
-                soft_wrap=True,
-            )
+        print_purchase_notes(data, res.settings["left_out"], res.settings.get("orders"), order_col)
         doc = res.to_dict()
         title = (
             f"{Path(data).name}: cumulative repeat purchases, actual vs {res.purchase_model.label}"

@@ -64,9 +64,7 @@ def test_a_list_of_blanks_and_placeholders_changes_nothing(tmp_path):
     st = _store_with_first(tmp_path)
     before = st.read("creators").set_index("creator_id").sort_index()
     second = tmp_path / "second.csv"
-    second.write_text(
-        "creator_id,name,followers,niche,country\nana,,,NaN,\nben,NaN,,,\ncy,,-,,\n"
-    )
+    second.write_text("creator_id,name,followers,niche,country\nana,,,NaN,\nben,NaN,,,\ncy,,-,,\n")
     rep = ingest_file(st, "creators", second)
     assert (rep.inserted, rep.updated, rep.unchanged) == (0, 0, 3)
     after = st.read("creators").set_index("creator_id").sort_index()

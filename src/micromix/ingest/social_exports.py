@@ -35,10 +35,33 @@ __all__ = [
     "InstagramInsightsFormat",
     "TikTokPostsFormat",
     "XTweetActivityFormat",
+    "mangled_id",
+    "status_of",
 ]
 
 _STATUS = re.compile(r"(?:twitter|x)\.com/([A-Za-z0-9_]{1,15})/status(?:es)?/(\d+)")
 _MANGLED_ID = re.compile(r"^\s*\d+(?:\.\d+)?[eE][+-]?\d+\s*$")
+
+
+def mangled_id(v: object) -> bool:
+    """A long id a spreadsheet wrote in scientific notation (``6.49E+17``): it names no post.
+
+    >>> mangled_id("6.49E+17"), mangled_id("649293177409679360"), mangled_id(6.49e17)
+    (True, False, True)
+    """
+    if isinstance(v, float):
+        return v == v and abs(v) >= 1e15  # read as a number: digits beyond 15 are lost
+    return isinstance(v, str) and bool(_MANGLED_ID.match(v))
+
+
+def status_of(link: object) -> tuple[str, str] | None:
+    """``(account, post id)`` of an X/Twitter status link, else None.
+
+    >>> status_of("https://twitter.com/USCTrials/status/649293177409679360")
+    ('USCTrials', '649293177409679360')
+    """
+    m = _STATUS.search(str(link)) if not _blank(link) else None
+    return (m.group(1), m.group(2)) if m else None
 
 
 def _names(v: object, key: str = "name") -> list[str]:
@@ -140,14 +163,14 @@ class XTweetActivityFormat(FormatAdapter):
         digest = (raw.digest or "")[:12]
         post_ids, authors = [], []
         for i, (tid, link) in enumerate(zip(ids, links)):
-            m = _STATUS.search(str(link)) if not _blank(link) else None
-            if not _blank(tid) and not _MANGLED_ID.match(str(tid)) and "." not in str(tid):
+            status = status_of(link)
+            if not _blank(tid) and not mangled_id(tid) and "." not in str(tid):
                 post_ids.append(str(tid).strip())
-            elif m:
-                post_ids.append(m.group(2))
+            elif status:
+                post_ids.append(status[1])
             else:
                 post_ids.append(f"x-{digest}-{raw.rows[i]}")
-            authors.append(m.group(1) if m else None)
+            authors.append(status[0] if status else None)
         text = c.get("Tweet text", "Post text")
         return pd.DataFrame(
             {

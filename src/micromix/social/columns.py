@@ -563,10 +563,12 @@ def _readable_ids(df: pd.DataFrame, out: pd.DataFrame, source: str) -> tuple[pd.
         return ids, None
     link_col = find_column(df.columns, _LINK_NAMES)
     links = df[link_col].tolist() if link_col is not None else [None] * len(df)
-    fixed = [status_of(link) for link in links]
+    lost = []
     for i in np.flatnonzero(bad):
-        ids.iat[i] = fixed[i][1] if fixed[i] else pd.NA
-    lost = [int(i) for i in np.flatnonzero(bad) if not fixed[i]]
+        status = status_of(links[i])
+        ids.iat[i] = status[1] if status else pd.NA
+        if status is None:
+            lost.append(int(i))
     if not lost:
         return ids, ""
     return ids, (

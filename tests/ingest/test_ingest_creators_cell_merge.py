@@ -4,6 +4,8 @@ blank for others used to blank the first list's values for the others)."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from micromix.ingest import ingest_file
 from micromix.store import Store
 
@@ -70,3 +72,26 @@ def test_a_list_of_blanks_and_placeholders_changes_nothing(tmp_path):
     after = st.read("creators").set_index("creator_id").sort_index()
     cols = ["name", "followers", "niche", "country"]
     assert after[cols].equals(before[cols])
+
+
+def test_a_rankings_scope_is_no_country_and_keeps_the_known_one(tmp_path):
+    """HypeAuditor's top 1000 lists every creator under Country = All: the ranking's scope, not
+    where the creator is; it had replaced the country another list gave (Spain -> All)."""
+    first = tmp_path / "top200.csv"
+    first.write_text(
+        "rank,channel_info,influence_score,posts,followers,avg_likes,60d_eng_rate,country\n"
+        "1,cristiano,92,3.3k,475.8m,8.7m,1.39%,Spain\n"
+    )
+    second = tmp_path / "top1000.csv"
+    second.write_text(
+        "Country,Rank,insta_id,Title,Category,Followers,Audience Country,Engagement avg\n"
+        "All,1,cristiano,Cristiano Ronaldo,Sports with a ball,400100000,India,9500000\n"
+        "All,2,kyliejenner,Kylie,Fashion|Beauty,308800000,United States,10100000\n"
+    )
+    st = Store.open(":memory:")
+    ingest_file(st, "creators", first)
+    ingest_file(st, "creators", second)
+    got = st.read("creators").set_index("creator_id")
+    assert got.loc["cristiano", "country"] == "Spain"
+    assert pd.isna(got.loc["kyliejenner", "country"])
+    assert got.loc["cristiano", "audience_country"] == "India"

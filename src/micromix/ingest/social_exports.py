@@ -231,6 +231,20 @@ class InstagramInsightsFormat(FormatAdapter):
         )
 
 
+#: values of a ranking's ``Country`` column that are its scope, not a creator's country
+_WORLDWIDE = frozenset({"all", "all countries", "worldwide", "global", "world"})
+
+
+def _a_country(v: object) -> object:
+    """A creator's country, or None for a ranking's scope ("All": HypeAuditor's top 1000 lists
+    every creator under ``Country`` = ``All``, which would overwrite a known country).
+
+    >>> _a_country("All"), _a_country("Spain")
+    (None, 'Spain')
+    """
+    return None if _blank(v) or str(v).strip().casefold() in _WORLDWIDE else v
+
+
 @register_format
 class InfluencerRankingFormat(FormatAdapter):
     """Influencer ranking lists as scraped or downloaded (Kaggle "top Instagram influencers",
@@ -240,7 +254,8 @@ class InfluencerRankingFormat(FormatAdapter):
     ``followers`` with abbreviations (``475.8m``, ``3.3k`` - exact decimal scaling); ``posts``;
     ``avg_likes``; ``60d_eng_rate`` (``1.39%`` -> 0.0139); ``total_likes``; ``country``;
     ``Title`` -> ``name``; ``Category`` -> ``niche``; ``Audience Country``; ``Engagement avg``.
-    The literal ``NaN`` is empty. Platform ``instagram``.
+    The literal ``NaN`` is empty, and so is a ``Country`` of ``All`` (the ranking's scope).
+    Platform ``instagram``.
     """
 
     lookup_name = "influencer_ranking"
@@ -276,7 +291,7 @@ class InfluencerRankingFormat(FormatAdapter):
                 "followers": c.get("followers", "Followers"),
                 "posts": c.get("posts", "Posts"),
                 "niche": niche,
-                "country": c.get("country"),
+                "country": c.get("country").map(_a_country),
                 "audience_country": c.get("Audience Country", "Audience country(mostly)"),
                 "avg_likes": c.get("avg_likes", "Avg. likes"),
                 "avg_engagement": c.get("Engagement avg", "Authentic engagement"),

@@ -569,7 +569,10 @@ def test_ad_rows_of_different_levels_are_never_summed_together():
     assert list(got.columns) == ["campaign_id", "level", "currency", "impressions", "spend"]
 
 
-def test_posts_use_the_platforms_engagement_count_where_reported():
+def test_posts_keep_the_platforms_engagement_count_beside_the_sum_never_instead():
+    """One meaning of engagements on every post (likes + comments + shares + saves); the
+    platform's own count is its own column, summed only over rows that all report it (it was
+    mixed in where reported: 50 + 11, a figure of two definitions)."""
     st_ = Store.open(":memory:")
     st_.sql("ALTER TABLE posts ADD COLUMN IF NOT EXISTS engagements BIGINT")
     st_.sql("ALTER TABLE posts ADD COLUMN IF NOT EXISTS author_followers BIGINT")
@@ -587,9 +590,15 @@ def test_posts_use_the_platforms_engagement_count_where_reported():
             }
         ),
     )
-    got = compute_kpis(st_, source="posts", kpis="engagements,engagement_rate_per_follower")
-    assert got["engagements"].iloc[0] == 50 + 11
-    assert got["engagement_rate_per_follower"].iloc[0] == pytest.approx(50 / 1000)
+    kpis = "engagements,reported_engagements,engagement_rate_per_follower"
+    got = compute_kpis(st_, source="posts", kpis=kpis)
+    assert got["engagements"].iloc[0] == 11 + 11
+    assert pd.isna(got["reported_engagements"].iloc[0])  # post b reports none: no total
+    assert got["engagement_rate_per_follower"].iloc[0] == pytest.approx(11 / 1000)
+    per_post = compute_kpis(st_, source="posts", by=["post_id"], kpis=kpis).set_index("post_id")
+    assert per_post.loc["a", ["engagements", "reported_engagements"]].tolist() == [11, 50]
+    assert pd.isna(per_post.loc["b", "reported_engagements"])
+    assert any("likes + comments + shares + saves" in n for n in got.attrs["notes"])
 
 
 def test_events_with_a_currency_column_are_split_by_it(market_store, small_market):

@@ -180,7 +180,13 @@ def listen_cmd(
         if as_json:
             emit_json(res.to_dict())
             return
-        emit_frame(res.share_of_voice, title=f"Share of voice ({res.meta['posts']:,} posts)")
+        defined = f"engagement = {res.meta['engagement']}"
+        if "reported_engagements" in res.meta:
+            defined += f"; reported_engagements = {res.meta['reported_engagements']}"
+        emit_frame(
+            res.share_of_voice,
+            title=f"Share of voice ({res.meta['posts']:,} posts; {defined})",
+        )
         emit_frame(res.sentiment_trend, title=f"{brand}: sentiment trend")
 
     run_command(body)

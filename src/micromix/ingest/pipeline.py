@@ -1122,33 +1122,30 @@ _ENGINE_TYPES = {
 }
 
 
-#: tables whose rows a later file updates field by field: a field the file leaves empty in
-#: every row (a ranking without niches or names) keeps what the store holds for those keys
+#: tables whose rows a later file updates cell by cell: a cell the file leaves empty (a ranking
+#: without niches, a creator whose country this list does not know) keeps what the store holds
+#: for that key; a filled cell replaces it
 KEEP_UNREPORTED = ("creators",)
 
 
 def _keep_unreported(store: Store, schema: EntitySchema, rows: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` with the fields they leave empty in every row filled from the store's rows of
-    the same keys (a second creator list must not blank the first one's niches)."""
+    """``rows`` with each empty cell filled from the store's row of the same key (a second
+    creator list must not blank what the first one said about a creator, in any field)."""
     key = list(schema.key)
     if not len(rows) or not store.has_table(schema.name) or not store.count(schema.name):
         return rows
-    absent = [c for c in schema.columns if c not in key and (c not in rows or rows[c].isna().all())]
     have = set(store.columns(schema.name))
-    absent = [c for c in absent if c in have]
-    if not absent or not all(k in rows for k in key):
+    fields = [c for c in schema.columns if c not in key and c in have]
+    if not fields or not all(k in rows for k in key):
         return rows
-    stored = store.read(schema.name, columns=[*key, *absent]).drop_duplicates(key, keep="last")
+    stored = store.read(schema.name, columns=[*key, *fields]).drop_duplicates(key, keep="last")
     if not len(stored):
         return rows
     merged = rows[key].merge(stored, on=key, how="left")
     out = rows.copy()
-    for c in absent:
-        out[c] = (
-            merged[c].to_numpy()
-            if c not in out
-            else out[c].where(out[c].notna(), merged[c].to_numpy())
-        )
+    for c in fields:
+        kept = merged[c].to_numpy()
+        out[c] = kept if c not in out else out[c].where(out[c].notna(), kept)
     return out
 
 

@@ -35,10 +35,33 @@ __all__ = [
     "InstagramInsightsFormat",
     "TikTokPostsFormat",
     "XTweetActivityFormat",
+    "mangled_id",
+    "status_of",
 ]
 
 _STATUS = re.compile(r"(?:twitter|x)\.com/([A-Za-z0-9_]{1,15})/status(?:es)?/(\d+)")
 _MANGLED_ID = re.compile(r"^\s*\d+(?:\.\d+)?[eE][+-]?\d+\s*$")
+
+
+def mangled_id(v: object) -> bool:
+    """A long id a spreadsheet wrote in scientific notation (``6.49E+17``): it names no post.
+
+    >>> mangled_id("6.49E+17"), mangled_id("649293177409679360"), mangled_id(6.49e17)
+    (True, False, True)
+    """
+    if isinstance(v, float):
+        return v == v and abs(v) >= 1e15  # read as a number: digits beyond 15 are lost
+    return isinstance(v, str) and bool(_MANGLED_ID.match(v))
+
+
+def status_of(link: object) -> tuple[str, str] | None:
+    """``(account, post id)`` of an X/Twitter status link, else None.
+
+    >>> status_of("https://twitter.com/USCTrials/status/649293177409679360")
+    ('USCTrials', '649293177409679360')
+    """
+    m = _STATUS.search(str(link)) if not _blank(link) else None
+    return (m.group(1), m.group(2)) if m else None
 
 
 def _names(v: object, key: str = "name") -> list[str]:
@@ -140,14 +163,14 @@ class XTweetActivityFormat(FormatAdapter):
         digest = (raw.digest or "")[:12]
         post_ids, authors = [], []
         for i, (tid, link) in enumerate(zip(ids, links)):
-            m = _STATUS.search(str(link)) if not _blank(link) else None
-            if not _blank(tid) and not _MANGLED_ID.match(str(tid)) and "." not in str(tid):
+            status = status_of(link)
+            if not _blank(tid) and not mangled_id(tid) and "." not in str(tid):
                 post_ids.append(str(tid).strip())
-            elif m:
-                post_ids.append(m.group(2))
+            elif status:
+                post_ids.append(status[1])
             else:
                 post_ids.append(f"x-{digest}-{raw.rows[i]}")
-            authors.append(m.group(1) if m else None)
+            authors.append(status[0] if status else None)
         text = c.get("Tweet text", "Post text")
         return pd.DataFrame(
             {
@@ -208,6 +231,20 @@ class InstagramInsightsFormat(FormatAdapter):
         )
 
 
+#: values of a ranking's ``Country`` column that are its scope, not a creator's country
+_WORLDWIDE = frozenset({"all", "all countries", "worldwide", "global", "world"})
+
+
+def _a_country(v: object) -> object:
+    """A creator's country, or None for a ranking's scope ("All": HypeAuditor's top 1000 lists
+    every creator under ``Country`` = ``All``, which would overwrite a known country).
+
+    >>> _a_country("All"), _a_country("Spain")
+    (None, 'Spain')
+    """
+    return None if _blank(v) or str(v).strip().casefold() in _WORLDWIDE else v
+
+
 @register_format
 class InfluencerRankingFormat(FormatAdapter):
     """Influencer ranking lists as scraped or downloaded (Kaggle "top Instagram influencers",
@@ -217,7 +254,8 @@ class InfluencerRankingFormat(FormatAdapter):
     ``followers`` with abbreviations (``475.8m``, ``3.3k`` - exact decimal scaling); ``posts``;
     ``avg_likes``; ``60d_eng_rate`` (``1.39%`` -> 0.0139); ``total_likes``; ``country``;
     ``Title`` -> ``name``; ``Category`` -> ``niche``; ``Audience Country``; ``Engagement avg``.
-    The literal ``NaN`` is empty. Platform ``instagram``.
+    The literal ``NaN`` is empty, and so is a ``Country`` of ``All`` (the ranking's scope).
+    Platform ``instagram``.
     """
 
     lookup_name = "influencer_ranking"
@@ -253,7 +291,7 @@ class InfluencerRankingFormat(FormatAdapter):
                 "followers": c.get("followers", "Followers"),
                 "posts": c.get("posts", "Posts"),
                 "niche": niche,
-                "country": c.get("country"),
+                "country": c.get("country").map(_a_country),
                 "audience_country": c.get("Audience Country", "Audience country(mostly)"),
                 "avg_likes": c.get("avg_likes", "Avg. likes"),
                 "avg_engagement": c.get("Engagement avg", "Authentic engagement"),

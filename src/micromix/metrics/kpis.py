@@ -28,9 +28,11 @@ Sources
     covering a date range (``date_end``) longer than the requested grain is refused unless
     ``spread=True`` spreads it evenly over its days.
 ``posts``
-    Organic posts: posts, likes, comments, shares, saves, views, engagements, engagement rate
-    per view and per follower (followers from ``creators`` by ``author_id``), and earned media
-    value as defined in :mod:`micromix.social.emv` (US$).
+    Organic posts: posts, likes, comments, shares, saves, views, engagements (likes + comments +
+    shares + saves, as ``social listen`` counts them), the engagements the platform reports where
+    its export has them (``reported_engagements``: X's count, clicks included), engagement rate
+    per view and per follower (of ``engagements``; followers from ``creators`` by ``author_id``),
+    and earned media value as defined in :mod:`micromix.social.emv` (US$).
 
 Quickstart
 ----------
@@ -269,6 +271,7 @@ POST_MEASURES = (
     "saves",
     "views",
     "engagements",
+    "reported_engagements",
     "followers",
 )
 #: ratios of the posts source (hidden measures start with ``_``)
@@ -344,6 +347,8 @@ def _dependencies(source: str, kpis: Sequence[str]) -> frozenset[str]:
             need.update(ratios[k].inputs)
         else:
             need.add(k)
+    if source == "posts" and {"engagements", "reported_engagements"} <= set(kpis):
+        need.add("_reported_below")  # both shown: say where they cannot both be right
     return frozenset(need)
 
 
@@ -507,10 +512,19 @@ def _posts_measures(t: ir.Table, need: set[str]) -> dict[str, Any]:
         if m in need and m in t.columns:
             out[m] = t[m].sum()
             out[f"_n_{m}"] = t[m].count()
+    # engagements are the sum of the counts on every post, as social.columns.engagements_of
+    # adds them; the platform's own count (X's, clicks included) is its own measure, never
+    # mixed in
     present = [t[c].fill_null(0) for c in _POST_COUNTS if c in t.columns]
     eng = sum(present[1:], present[0]) if present else None
-    if "engagements" in t.columns:  # the platform's own count, where it reports one
-        eng = t.engagements.fill_null(eng) if eng is not None else t.engagements
+    if "engagements" in t.columns:
+        if "reported_engagements" in need:
+            out["reported_engagements"] = t.engagements.sum()
+            out["_n_reported_engagements"] = t.engagements.count()
+        if "_reported_below" in need and eng is not None:
+            # posts where the platform's count, which includes them, is below the sum: one of
+            # the export's figures is wrong
+            out["_reported_below"] = t.count(where=(t.engagements < eng).fill_null(False))
     viewed = (t.views > 0).fill_null(False) if "views" in t.columns else None
     fol = t.followers if "followers" in t.columns else None
     followed = (fol > 0).fill_null(False) if fol is not None else None
@@ -838,6 +852,8 @@ def _finish(
     if src == "events" and "emv" in plan.measures:
         df = _events_emv(df, plan)
     _null_unreported(df, src)
+    if src == "posts":
+        notes.extend(_engagement_notes(df, plan))
     _, ratios = _catalogue(src)
     for k in plan.kpis:
         if k in ratios:
@@ -937,6 +953,33 @@ def _posts_emv(df: pd.DataFrame) -> pd.Series:
     )
     unviewed = pd.DataFrame({"followers": df.get("_emv_followers", zero).fillna(0.0)})
     return earned_media_value(viewed) + earned_media_value(unviewed)
+
+
+def _engagement_notes(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
+    """What the two engagement figures of posts are, and where they cannot both be right."""
+    from micromix.social.columns import ENGAGEMENT_LABEL, REPORTED_ENGAGEMENTS_LABEL
+
+    notes = []
+    if "engagements" in plan.kpis:
+        notes.append(f"engagements = {ENGAGEMENT_LABEL}, on every platform")
+    if "reported_engagements" in plan.kpis:
+        shown = "reported_engagements" in df.columns and bool(
+            df["reported_engagements"].notna().any()
+        )
+        if shown:
+            notes.append(
+                f"reported_engagements = {REPORTED_ENGAGEMENTS_LABEL}; empty for a row some of "
+                "whose posts do not report one"
+            )
+    below = int(df["_reported_below"].fillna(0).sum()) if "_reported_below" in df else 0
+    if below:
+        rows = int(df["_rows"].fillna(0).sum()) if "_rows" in df else 0
+        notes.append(
+            f"on {below:,} of {rows:,} posts the engagements the platform reports are below the "
+            "likes + comments + shares + saves it reports, though its count includes them: the "
+            "export's figures disagree, so both are shown and neither is corrected"
+        )
+    return notes
 
 
 def _null_unreported(df: pd.DataFrame, src: str) -> None:

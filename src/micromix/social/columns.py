@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from micromix.schema.values import (
@@ -30,17 +31,22 @@ from micromix.schema.values import (
 )
 
 __all__ = [
+    "ENGAGEMENT_LABEL",
+    "ENGAGEMENT_PARTS",
     "ID_CANDIDATES",
     "POST_ALIASES",
     "POST_FLAGS",
     "POST_NUMERIC",
+    "REPORTED_ENGAGEMENTS_LABEL",
     "canonical_posts",
     "canonicalize",
     "cell_place",
     "check_non_negative",
+    "engagements_of",
     "find_column",
     "identifier_column",
     "normalize_name",
+    "reported_below",
     "strict_flags",
     "strict_numbers",
     "to_bool",
@@ -117,6 +123,7 @@ POST_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "shares": ("shares", "share_count", "retweets", "retweet_count", "reposts"),
     "saves": ("saves", "save_count", "saved", "bookmarks", "collect_count"),
+    "engagements": ("engagements", "total_engagements", "engagement_count"),
     "views": (
         "views",
         "video_view_count",
@@ -296,7 +303,57 @@ def to_timestamp(s: pd.Series) -> pd.Series:
 
 
 #: numeric post fields parsed by :func:`canonical_posts`
-POST_NUMERIC = ("likes", "comments", "shares", "saves", "views", "author_followers")
+POST_NUMERIC = (
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "views",
+    "engagements",
+    "author_followers",
+)
+
+#: what micromix calls a post's engagements: the interactions with a post that platforms count
+#: on it (the ad reports' engagements are the same four), so that posts of every platform, own
+#: and anyone else's, add up; a count a post does not report adds nothing. Views and clicks are
+#: their own measures (docs/social.md, "Engagement")
+ENGAGEMENT_PARTS = ("likes", "comments", "shares", "saves")
+ENGAGEMENT_LABEL = "likes + comments + shares + saves (those the post reports)"
+#: the platform's own count where an export carries one (X's tweet activity "engagements":
+#: every interaction, clicks included); shown beside :data:`ENGAGEMENT_LABEL`, never instead
+REPORTED_ENGAGEMENTS_LABEL = (
+    "engagements as reported by the platform (X counts every interaction, clicks included)"
+)
+
+
+def engagements_of(posts: pd.DataFrame) -> pd.Series:
+    """Each post's engagements as micromix defines them (:data:`ENGAGEMENT_LABEL`): a count
+    the post does not report adds nothing (0.0 where it reports none of them).
+
+    >>> engagements_of(pd.DataFrame({"likes": [10, None], "comments": [2, 1], "views": [5, 5]}))
+    0    12.0
+    1     1.0
+    dtype: float64
+    """
+    total = pd.Series(0.0, index=posts.index)
+    for c in ENGAGEMENT_PARTS:
+        if c in posts.columns:
+            total = total + pd.to_numeric(posts[c], errors="coerce").astype(float).fillna(0.0)
+    return total
+
+
+def reported_below(posts: pd.DataFrame) -> pd.Series:
+    """Posts whose platform-reported ``engagements`` are below :func:`engagements_of`.
+
+    The platform's count includes every interaction, so it cannot be lower on the same post:
+    one of the two figures of such a post is wrong, and micromix does not know which.
+    """
+    if "engagements" not in posts.columns:
+        return pd.Series(False, index=posts.index)
+    own = pd.to_numeric(posts["engagements"], errors="coerce").astype(float)
+    return (own < engagements_of(posts)).fillna(False).astype(bool)
+
+
 #: yes/no post fields parsed by :func:`canonical_posts` (those the analyses read)
 POST_FLAGS = ("is_sponsored", "is_owned", "rights_granted")
 
@@ -469,7 +526,9 @@ def canonical_posts(
     if "platform" in out.columns:
         out["platform"] = out["platform"].astype("string").str.strip().str.lower()
     if "post_id" in out.columns:  # a post listed twice is one post (ingest keeps the first too)
-        ids = out["post_id"].astype("string").str.strip()
+        ids, mangled = _readable_ids(df, out, source)
+        if mangled is not None:
+            out["post_id"] = ids.to_numpy()
         again = (ids.notna() & (ids != "") & ids.duplicated()).to_numpy(dtype=bool)
         if again.any():
             first = int(again.argmax()) + 1
@@ -478,4 +537,43 @@ def canonical_posts(
                 f"{source}: {int(again.sum()):,} row(s) repeat a post id read earlier (first: "
                 f"row {first}); each post counts once, as first listed"
             )
+        if mangled:
+            out.attrs["mangled_ids"] = mangled
     return out
+
+
+#: columns holding a post's link, where an id a spreadsheet mangled can be read again
+_LINK_NAMES = ("tweet_permalink", "post_permalink", "permalink", "post_url", "url", "link")
+
+
+def _readable_ids(df: pd.DataFrame, out: pd.DataFrame, source: str) -> tuple[pd.Series, str | None]:
+    """``out["post_id"]`` as text, where an id a spreadsheet wrote as ``6.49E+17`` is taken
+    from the post's link (``.../status/649293177409679360``), else left empty: many posts
+    share such a number, and reading it as an id would count them as one post.
+
+    Also returns None when no id was mangled, else a note ("" when every one was read again
+    from its link) saying how many ids could not be read again.
+    """
+    from micromix.ingest.social_exports import mangled_id, status_of
+
+    raw = out["post_id"]
+    ids = raw.astype("string").str.strip()
+    bad = raw.map(mangled_id).to_numpy(dtype=bool)
+    if not bad.any():
+        return ids, None
+    link_col = find_column(df.columns, _LINK_NAMES)
+    links = df[link_col].tolist() if link_col is not None else [None] * len(df)
+    lost = []
+    for i in np.flatnonzero(bad):
+        status = status_of(links[i])
+        ids.iat[i] = status[1] if status else pd.NA
+        if status is None:
+            lost.append(int(i))
+    if not lost:
+        return ids, ""
+    return ids, (
+        f"{source}: {len(lost):,} of {len(ids):,} post ids were written by a spreadsheet in "
+        f"scientific notation (row {lost[0] + 1}: {str(raw.iloc[lost[0]]).strip()}) and no "
+        "link gives them back; each of those rows counts as its own post (export the ids as "
+        "text to let repeats be found)"
+    )

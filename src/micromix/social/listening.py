@@ -25,7 +25,13 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import ColumnNotFoundError, ConfigError
-from micromix.social.columns import canonical_posts
+from micromix.social.columns import (
+    ENGAGEMENT_LABEL,
+    REPORTED_ENGAGEMENTS_LABEL,
+    canonical_posts,
+    engagements_of,
+    reported_below,
+)
 from micromix.social.emv import earned_media_value
 from micromix.social.sentiment import score_sentiment
 
@@ -60,6 +66,7 @@ class BrandSpec:
         mention; ``1.0`` disables fuzzy matching.  Only names of 5+ letters are matched fuzzily,
         and a name of 5 letters only by a letter typed twice ("pawcoo"): a dropped or changed
         letter in a short name mostly spells another word ("mano", "mago" are not "Mango").
+        A fuzzy match keeps the name's first letter ("interest" is not "Pinterest").
     """
 
     name: str
@@ -140,12 +147,19 @@ def _fuzzy_match(word: str, target: str, threshold: float) -> bool:
     languages (Mango: "mano", "mago", "mangio", "manga"), so for it only a letter typed twice
     counts; longer names keep the similarity rule (a dropped, added or changed letter).
 
+    The first letter must be the name's: people rarely mistype the first letter of a word
+    (spelling-error studies find it wrong in a few percent of misspellings), while a name with
+    its first letter dropped, changed or prefixed is mostly another word or another account
+    ("interest" for Pinterest, "evolve" for Revolve, "rimark" - the brand RIM.ARK - for Primark).
+
     >>> _fuzzy_match("mano", "mango", 0.86), _fuzzy_match("mangoo", "mango", 0.86)
     (False, True)
     >>> _fuzzy_match("primak", "primark", 0.86), _fuzzy_match("primarks", "primark", 0.86)
     (True, False)
+    >>> _fuzzy_match("rimark", "primark", 0.86), _fuzzy_match("interest", "pinterest", 0.86)
+    (False, False)
     """
-    if abs(len(word) - len(target)) > 2:
+    if abs(len(word) - len(target)) > 2 or word[:1] != target[:1]:
         return False
     if word.startswith(target) and word[len(target) :] in _INFLECTIONS:
         return False
@@ -291,8 +305,10 @@ def listen(
     long = flags.loc[any_hit, names].stack()
     long = long[long].reset_index().rename(columns={"level_1": "brand"})
     long = long.rename(columns={long.columns[0]: "row"})
+    reported = "engagements" in m.columns and bool(m["engagements"].notna().any())
+    per_post = ["period", "engagement", "sentiment_score", "emv"]
     long = long.merge(
-        m[["period", "engagement", "sentiment_score", "emv"]], left_on="row", right_index=True
+        m[[*per_post, "engagements"] if reported else per_post], left_on="row", right_index=True
     )
     sov = _share_of_voice(long, names)
     own = m[flags.loc[any_hit, brand.name].to_numpy()]
@@ -306,6 +322,17 @@ def listen(
     ]
     if repeated:
         notes.append(repeated)
+    if p.attrs.get("mangled_ids"):
+        notes.append(p.attrs["mangled_ids"])
+    below = reported_below(m) if reported else pd.Series(False, index=m.index)
+    if below.any():
+        notes.append(
+            f"{source}: on {int(below.sum()):,} of {len(m):,} mentioning posts the engagements "
+            f"the platform reports ({int(m['engagements'].sum()):,} in all) are below the "
+            f"likes + comments + shares + saves it reports ({int(m['engagement'].sum()):,}), "
+            "though its count includes them: the file's figures disagree, so both are shown "
+            "(engagement, reported_engagements) and neither is corrected"
+        )
     undated = int(m["period"].isna().sum()) if has_ts else 0
     if undated:
         own_undated = int(own["period"].isna().sum())
@@ -325,6 +352,8 @@ def listen(
             "posts_with_mentions": int(any_hit.sum()),
             "fuzzy_only": int(flags[[f"{n}_fuzzy" for n in names]].any(axis=1).sum()),
             "undated_mentions": undated,
+            "engagement": ENGAGEMENT_LABEL,
+            **({"reported_engagements": REPORTED_ENGAGEMENTS_LABEL} if reported else {}),
             "notes": notes,
         },
     )
@@ -337,11 +366,7 @@ def _scored_mentions(
     m["brand"] = hits.idxmax(axis=1) if len(m) else pd.Series(dtype="string")
     sent = score_sentiment(m["text"], scorer=sentiment)
     m["sentiment"], m["sentiment_score"] = sent["sentiment"], sent["sentiment_score"]
-    m["engagement"] = (
-        sum(m[c].fillna(0.0) for c in ("likes", "comments", "shares") if c in m.columns)
-        if any(c in m.columns for c in ("likes", "comments", "shares"))
-        else 0.0
-    )
+    m["engagement"] = engagements_of(m)
     m["emv"] = earned_media_value(m, followers_col="author_followers")
     has_ts = "ts" in m.columns and m["ts"].notna().any()
     m["period"] = (
@@ -366,10 +391,16 @@ def _share_of_voice(long: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     sov["share"] = sov["mentions"] / max(int(sov["mentions"].sum()), 1)
     tot_eng = float(sov["engagement"].sum())
     sov["engagement_share"] = sov["engagement"] / tot_eng if tot_eng > 0 else np.nan
+    cols = ["brand", "mentions", "share", "engagement", "engagement_share", "mean_sentiment", "emv"]
+    if "engagements" in long.columns:
+        # the platform's own count, beside the engagement micromix defines: a brand some of
+        # whose posts do not report it has no such total (a partial sum is no platform figure)
+        g = long.groupby("brand")["engagements"]
+        whole = g.count() == g.size()
+        sov["reported_engagements"] = g.sum().where(whole).reindex(sov.index)
+        cols.insert(4, "reported_engagements")
     sov = sov.reset_index().rename(columns={"index": "brand"})
-    return sov[
-        ["brand", "mentions", "share", "engagement", "engagement_share", "mean_sentiment", "emv"]
-    ]
+    return sov[cols]
 
 
 def _volume_and_trend(

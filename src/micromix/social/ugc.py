@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import ColumnNotFoundError, ConfigError
-from micromix.social.columns import canonical_posts, to_bool
+from micromix.social.columns import canonical_posts, engagements_of, to_bool
 from micromix.social.disclosure import sponsored_flags
 from micromix.social.listening import BrandSpec, detect_mentions
 from micromix.social.sentiment import score_sentiment
@@ -299,6 +299,7 @@ def rank_for_amplification(
     base = baseline or AdBaseline()
     p = canonical_posts(posts, source=source, strict_times=True, dayfirst=dayfirst)
     repeated = p.attrs.get("repeated_posts")
+    mangled = p.attrs.get("mangled_ids")
     p = p.reset_index(drop=True)
     if "text" not in p.columns:
         raise ColumnNotFoundError(
@@ -309,8 +310,7 @@ def rank_for_amplification(
     if "post_id" not in p.columns:
         p["post_id"] = pd.Series([str(i + 1) for i in range(len(p))], dtype="string")
     p["source"] = classify_sources(p, brand)
-    inter = sum(p[c].fillna(0.0) for c in ("likes", "comments", "shares") if c in p.columns)
-    p["interactions"] = inter if not isinstance(inter, int) else 0.0
+    p["interactions"] = engagements_of(p)
     baseline_author = p.groupby("author_id")["interactions"].transform("median")
     p["relative_engagement"] = (
         p["interactions"] / baseline_author.where(baseline_author > 0)
@@ -341,6 +341,8 @@ def rank_for_amplification(
     if repeated:
         notes.append(repeated)
         out.attrs["repeated_posts"] = repeated
+    if mangled:
+        notes.append(mangled)
     if notes:
         out.attrs["notes"] = notes
     return out.head(top) if top else out

@@ -130,3 +130,55 @@ def test_the_report_opens_with_the_plan(db, tmp_path):
     html = out.read_text()
     plan_at = html.index('class="plan"')
     assert "no randomised holdout measures yet" in html[plan_at:]
+
+
+def _plan_of(tmp_path, ads, name="s.duckdb", **kw):
+    with Store.open(tmp_path / name) as st:
+        st.append("ad_performance", ads)
+        return make_plan(st, n_boot=20, **kw)
+
+
+def test_a_platform_reporting_fewer_days_is_counted_at_its_daily_rate(tmp_path):
+    ads = _ads()
+    platform = sorted(ads["platform"].unique())[0]
+    first = ads["date"].min()
+    short = (ads["platform"] == platform) & (ads["date"] >= first + pd.Timedelta(days=7))
+    ads = ads[~short].reset_index(drop=True)  # its report covers the first 7 of 14 days
+    plan = _plan_of(tmp_path, ads)
+    days = 14
+    assert plan.reallocation.horizon_days == days
+    own = ads.assign(
+        rate=ads["spend"] * ads["platform"].map(lambda p: days / 7 if p == platform else 1.0)
+    )
+    want = own.groupby("strategy")["rate"].sum()
+    got = plan.allocation.set_index("strategy")["current_spend"]
+    for s, v in want[want > 0].items():
+        assert got[s] == pytest.approx(v)
+    assert any(f"The {platform} reports cover 7 days" in n for n in plan.notes), plan.notes
+
+
+def test_reports_of_one_platform_at_two_levels_are_refused(tmp_path):
+    ads = _ads()
+    platform = ads["platform"].iloc[0]
+    extra = ads[ads["platform"] == platform].assign(level="ad")
+    ads = pd.concat([ads.assign(level="campaign"), extra], ignore_index=True)
+    with pytest.raises(ConfigError, match=f"the {platform} reports are at 2 levels"):
+        _plan_of(tmp_path, ads)
+
+
+def test_spend_without_a_strategy_is_planned_not_dropped(tmp_path):
+    ads = _ads()
+    rows = ads.index[:3]
+    ads.loc[rows, "strategy"] = None
+    plan = _plan_of(tmp_path, ads)
+    alloc = plan.allocation.set_index("strategy")["current_spend"]
+    assert alloc["unassigned"] == pytest.approx(ads.loc[rows, "spend"].sum())
+    assert plan.reallocation.budget == pytest.approx(ads["spend"].sum())
+    assert any("'unassigned'" in n for n in plan.notes)
+
+
+def test_spend_rows_without_a_date_are_refused(tmp_path):
+    ads = _ads()
+    ads["date"] = pd.NaT
+    with pytest.raises(ConfigError, match="no date"):
+        _plan_of(tmp_path, ads)

@@ -64,7 +64,6 @@ class Evidence(Protocol):
     moments: Any
     kpis: pd.DataFrame | None
     kpis_by_strategy: pd.DataFrame | None
-    kpis_by_platform: pd.DataFrame | None
     kpi_source: str | None
     lifetime: dict[str, pd.DataFrame] | None
 
@@ -74,7 +73,10 @@ __all__ = [
     "LIFETIME_ROAS_COLUMNS",
     "PLAN_LIFETIME_DIMENSIONS",
     "PLAN_PARTS",
+    "UNASSIGNED",
+    "AdReportSpend",
     "Plan",
+    "ad_report_spend",
     "build_plan",
     "currency_of",
     "horizon_days",
@@ -214,8 +216,8 @@ def horizon_days(store: Store, evidence: Evidence | None = None) -> int:
     on a store of ad reports alone, the days from their first to their last (a row of a range
     report covers its days to ``date_end``).
     """
-    if evidence is not None and evidence.kpi_source == "ads":
-        return _ad_report_days(store)
+    if evidence is not None and evidence.kpi_source == "ads" and store.count("events") == 0:
+        return ad_report_spend(store).days
     panel = (
         evidence.mix.mix.panel
         if evidence is not None and evidence.mix is not None
@@ -227,13 +229,97 @@ def horizon_days(store: Store, evidence: Evidence | None = None) -> int:
     return int((dates.max() - dates.min()).days) + 1
 
 
-def _ad_report_days(store: Store) -> int:
-    dates = store.read("ad_performance", columns=["date", "date_end"])
-    start = pd.to_datetime(dates["date"]).min()
-    end = pd.concat([pd.to_datetime(dates["date"]), pd.to_datetime(dates["date_end"])]).max()
-    if pd.isna(start) or pd.isna(end):
-        return 0
-    return int((end.normalize() - start.normalize()).days) + 1
+#: strategy of ad report rows that carry none (a canonical file without one)
+UNASSIGNED = "unassigned"
+
+
+@dataclass
+class AdReportSpend:
+    """Spend per strategy of a store of ad reports alone, over the plan's horizon.
+
+    Each platform's reports cover their own days (``date`` to ``date_end``); the horizon is the
+    longest of them and a platform whose reports cover fewer days is counted at its daily rate
+    over the horizon (said in ``notes``). ``attributed`` has the platforms' own ROAS per strategy
+    and per platform (``roas`` NaN where they report no conversion value).
+    """
+
+    spend: pd.Series
+    days: int
+    notes: list[str]
+    attributed: dict[str, pd.DataFrame]
+
+
+def ad_report_spend(store: Store, symbol: str = "$") -> AdReportSpend:
+    """Today's spend per strategy from the ad reports (see :class:`AdReportSpend`).
+
+    Raises
+    ------
+    ConfigError
+        A platform with reports at two levels (campaign and ad: adding them would count its
+        spend twice), spend rows without a date, or no spend at all.
+    """
+    want = ["platform", "level", "strategy", "date", "date_end", "spend", "conversion_value"]
+    have = set(store.columns("ad_performance"))
+    ads = store.read("ad_performance", columns=[c for c in want if c in have])
+    for c in want:
+        if c not in ads:
+            ads[c] = None
+    ads["spend"] = pd.to_numeric(ads["spend"], errors="coerce")
+    ads = ads[ads["spend"].fillna(0) > 0].copy()
+    if ads.empty:
+        raise ConfigError(
+            "the ad reports carry no spend, so there is no budget to plan; ingest reports with "
+            "spend"
+        )
+    ads["platform"] = ads["platform"].fillna("unknown platform").astype(str)
+    ads["strategy"] = ads["strategy"].fillna(UNASSIGNED).astype(str)
+    ads["level"] = ads["level"].fillna("").astype(str)
+    levels = ads.groupby("platform")["level"].unique()
+    for platform, lv in levels.items():
+        named = sorted(v for v in lv if v)
+        if len(lv) > 1:
+            raise ConfigError(
+                f"the {platform} reports are at {len(lv)} levels ("
+                + ", ".join(named + ([] if len(named) == len(lv) else ["unlabelled"]))
+                + "): the same spend would be counted once per level; plan on one level "
+                "(ingest the other into another store, or replace it with --replace)"
+            )
+    start = pd.to_datetime(ads["date"])
+    end = pd.to_datetime(ads["date_end"]).fillna(start)
+    undated = ads.loc[start.isna(), "platform"].unique()
+    if len(undated):
+        raise ConfigError(
+            f"the {', '.join(sorted(undated))} report rows with spend have no date, so the "
+            "period the spend covers is unknown; download the report with a date range or by day"
+        )
+    ads["start"], ads["end"] = start.dt.normalize(), end.dt.normalize()
+    per = ads.groupby("platform").agg(first=("start", "min"), last=("end", "max"))
+    per["days"] = (per["last"] - per["first"]).dt.days + 1
+    days = int(per["days"].max())
+    scale = days / per["days"]
+    ads["scaled"] = ads["spend"] * ads["platform"].map(scale)
+    notes = []
+    short = per[per["days"] < days]
+    for platform, r in short.iterrows():
+        own = float(ads.loc[ads["platform"] == platform, "spend"].sum())
+        notes.append(
+            f"The {platform} reports cover {_days(int(r['days']))} ({r['first']:%Y-%m-%d} to "
+            f"{r['last']:%Y-%m-%d}, {money(own, symbol, _digits(own))}); the plan counts them "
+            f"at that daily rate over its {days} days "
+            f"({money(own * days / r['days'], symbol, _digits(own * days / r['days']))})."
+        )
+    attributed = {}
+    for dim in ("strategy", "platform"):
+        g = ads.groupby(dim).agg(
+            spend=("spend", "sum"),
+            value=(
+                "conversion_value",
+                lambda v: pd.to_numeric(v, errors="coerce").sum(min_count=1),
+            ),
+        )
+        g["roas"] = g["value"] / g["spend"]
+        attributed[dim] = g.sort_values("spend", ascending=False)
+    return AdReportSpend(ads.groupby("strategy")["scaled"].sum(), days, notes, attributed)
 
 
 def _people(store: Store) -> int | None:
@@ -243,13 +329,24 @@ def _people(store: Store) -> int | None:
     return int(store.read("experiments", columns=["unit_id"])["unit_id"].nunique())
 
 
-def _current_spend(evidence: Evidence) -> pd.Series:
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _digits(amount: float) -> int:
+    """Cents for small amounts (AUD 0.44 is not AUD 0)."""
+    return 2 if abs(amount) < 100 else 0
+
+
+def _current_spend(evidence: Evidence, ads: AdReportSpend | None = None) -> pd.Series:
+    if ads is not None:
+        return ads.spend
     cmp = evidence.comparisons.get("ugc-vs-paid")
     if cmp is not None:
         t = cmp.table
         return t.set_index("strategy")["spend"].astype(float)
     k = evidence.kpis_by_strategy
-    if k is None or evidence.kpi_source not in ("events", "ads"):
+    if k is None or evidence.kpi_source != "events":
         raise ConfigError(
             "the plan needs spend per strategy, from events with strategy and cost or from ad "
             "platform reports; ingest them (or run micromix demo)"
@@ -257,43 +354,44 @@ def _current_spend(evidence: Evidence) -> pd.Series:
     spend = k.dropna(subset=["strategy"]).set_index("strategy")["spend"].astype(float)
     if not (spend > 0).any():
         raise ConfigError(
-            f"the {'ad reports' if evidence.kpi_source == 'ads' else 'events'} carry no spend, "
-            "so there is no budget to plan; ingest reports or events with spend"
+            "the events carry no spend, so there is no budget to plan; ingest events with "
+            "strategy and cost"
         )
     return spend
 
 
-def _attributed_notes(evidence: Evidence, symbol: str) -> list[str]:
+def _attributed_notes(ads: AdReportSpend, symbol: str) -> list[str]:
     """What the ad platforms report, labelled as theirs (a store of ad reports alone)."""
     notes = [
         "No randomised holdout in the store: the strategies' incremental returns are unknown, "
         "so the plan keeps today's split. The ROAS below is what the ad platforms attribute "
         "to themselves (each counts conversions that would partly have happened anyway), not "
-        "what the spend added."
+        "what the spend added.",
+        *ads.notes,
     ]
-    for dim, table in (
-        ("strategy", evidence.kpis_by_strategy),
-        ("platform", evidence.kpis_by_platform),
-    ):
-        if table is None or "roas" not in table:
-            continue
-        rows = table.dropna(subset=[dim])
-        rows = rows[rows["spend"].fillna(0) > 0].sort_values("spend", ascending=False)
+    for dim, g in ads.attributed.items():
         shown = [
-            f"{r[dim]} {r['roas']:.2f} on {money(float(r['spend']), symbol)} of spend"
-            for _, r in rows.iterrows()
+            f"{name} {r['roas']:.2f} on {money(float(r['spend']), symbol, _digits(r['spend']))} "
+            "of spend"
+            for name, r in g.iterrows()
             if pd.notna(r["roas"])
         ]
-        missing = [str(r[dim]) for _, r in rows.iterrows() if pd.isna(r["roas"])]
+        missing = [str(name) for name, r in g.iterrows() if pd.isna(r["roas"])]
         if shown:
             notes.append(
-                f"Attributed ROAS by {dim}, as the platforms report it: {'; '.join(shown)}."
+                f"Attributed ROAS by {dim}, as the platforms report it, over each report's own "
+                f"days: {'; '.join(shown)}."
             )
         if missing:
             notes.append(
                 f"The reports of {dim} {', '.join(missing)} give no conversion value, so "
                 "their attributed ROAS is unknown."
             )
+    if UNASSIGNED in ads.attributed["strategy"].index:
+        notes.append(
+            f"Spend without a strategy in its report is planned as '{UNASSIGNED}'; give the rows "
+            "a strategy column to plan it with the others."
+        )
     return notes
 
 
@@ -469,8 +567,9 @@ def build_plan(
         )
     currency = currency_of(store)
     symbol = CURRENCY_SYMBOLS.get(currency, currency)
-    days = horizon_days(store, evidence)
-    spend = _current_spend(evidence)
+    ads = ad_report_spend(store, symbol) if attributed_only else None
+    days = ads.days if ads is not None else horizon_days(store, evidence)
+    spend = _current_spend(evidence, ads)
     holdouts = evidence.comparisons.get("ugc-vs-paid")
     mix = evidence.mix
     returns = strategy_returns(
@@ -483,8 +582,8 @@ def build_plan(
     plan = reallocate(returns, budget, horizon_days=days, seed=seed)
     mix_only = _mix_only(evidence, plan.budget)
     notes = [*plan.notes, *_reconcile(plan, returns, mix_only, symbol)]
-    if attributed_only:
-        notes += _attributed_notes(evidence, symbol)
+    if ads is not None:
+        notes += _attributed_notes(ads, symbol)
     lifetime, lifetime_notes = _lifetime(evidence, plan)
     notes += lifetime_notes
     units = _people(store)

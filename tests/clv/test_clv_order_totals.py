@@ -6,11 +6,11 @@ Small files of our own, made from a known purchase table."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from test_clv_orders import CDNOW, _one_sentence  # the sibling module on the test path
 from typer.testing import CliRunner
 
 from micromix.cli.main import app
@@ -21,16 +21,6 @@ from micromix.schema.purchases import REPEATED_TOTAL_ORDERS
 runner = CliRunner()
 
 SHOP = {"customer_col": "Email", "date_col": "Created at", "value_col": "Total"}
-CDNOW = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "clv"
-    / "cdnow_sample_transactions.csv"
-)  # fmt: skip
-
-
-def _one_sentence(exc: pytest.ExceptionInfo) -> str:
-    text = str(exc.value)
-    assert "\n" not in text and "bug in micromix" not in text
-    return text
 
 
 def _repeated(purchases: pd.DataFrame, seed: int = 1) -> pd.DataFrame:

@@ -94,12 +94,18 @@ def rfm_table(
     order_col: str | None = None,
     skip_missing_ids: bool = False,
     skip_returns: bool = False,
+    order_value: str | None = None,
 ) -> pd.DataFrame:
     """Recency, frequency and monetary value per customer, scored 1..``bins``, with a segment.
 
     The purchases are read by :func:`micromix.schema.purchases.read_purchases` (the rules the
     CLV models use): ids as text, amounts as exports write them, the file's own clock; an
     empty, unreadable or negative cell is refused naming ``source``, the row and the field.
+
+    ``recency_days`` counts whole days: from the calendar day of the customer's last purchase
+    to the day of ``now`` (both on the file's clock, as the CLV summary counts them), so the
+    same purchases written with or without a time of day score the same. ``frequency`` counts
+    purchases (orders with ``order_col``), two on one day being two.
 
     Parameters
     ----------
@@ -108,11 +114,13 @@ def rfm_table(
     customer, date, amount : str
         Column names.
     now : timestamp, optional
-        Reference date for recency (default: the last date in the data).
+        Reference date for recency (default: the last purchase day in the data); its time of
+        day is not read, a UTC offset is dropped.
     bins : int
         Number of score levels.
-    quantity_col, order_col, skip_missing_ids, skip_returns
-        Line items and rows to leave out, as in :func:`micromix.schema.purchases.read_purchases`;
+    quantity_col, order_col, order_value, skip_missing_ids, skip_returns
+        Line items, how an order's rows make its value (``"sum"`` or ``"total"``), and rows to
+        leave out, as in :func:`micromix.schema.purchases.read_purchases`;
         what was read and left out is in ``attrs["orders"]`` and ``attrs["left_out"]``.
     """
     if bins < 2:
@@ -125,19 +133,22 @@ def rfm_table(
         source=source,
         quantity_col=quantity_col,
         order_col=order_col,
+        order_value=order_value,
         skip_missing_ids=skip_missing_ids,
         skip_returns=skip_returns,
     )
-    frame = pd.DataFrame({"customer": rows["customer_id"], "ts": rows["ts"], "amt": rows["value"]})
+    # whole days on the file's clock: a time of day does not move a purchase's recency
+    day = rows["ts"].dt.normalize()
+    frame = pd.DataFrame({"customer": rows["customer_id"], "day": day, "amt": rows["value"]})
     if now is None:
-        ref = frame["ts"].max()
+        ref = frame["day"].max()
     else:
         ref = pd.Timestamp(now)
-        ref = ref.tz_convert(None) if ref.tzinfo is not None else ref
+        ref = (ref.tz_localize(None) if ref.tzinfo is not None else ref).normalize()
     g = frame.groupby("customer", sort=True)
     out = pd.DataFrame(
         {
-            "recency_days": (ref - g["ts"].max()).dt.total_seconds() / 86400.0,
+            "recency_days": (ref - g["day"].max()).dt.days,
             "frequency": g.size(),
             "monetary": g["amt"].sum(),
         }

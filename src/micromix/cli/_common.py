@@ -375,6 +375,13 @@ ORDER_COL_OPTION: Any = typer.Option(
     help="Line items (Shopify's Name): rows sharing this order id are one purchase, its "
     "value the sum of the order's filled value cells.",
 )
+ORDER_VALUE_OPTION: Any = typer.Option(
+    None,
+    "--order-value",
+    help="With --order-col: 'sum' adds the order's value cells (line prices), 'total' takes "
+    "the order's total once (a total repeated on every line row). Default sum; a file that "
+    "looks like repeated totals is refused until you choose.",
+)
 SKIP_MISSING_IDS_OPTION: Any = typer.Option(
     False,
     "--skip-missing-ids",

@@ -12,6 +12,7 @@ from micromix.cli._common import (
     BACKEND_HELP,
     DB_HELP,
     ORDER_COL_OPTION,
+    ORDER_VALUE_OPTION,
     QUANTITY_COL_OPTION,
     SKIP_MISSING_IDS_OPTION,
     SKIP_RETURNS_OPTION,
@@ -533,6 +534,7 @@ def segment_cmd(
     amount: str = typer.Option("revenue", "--amount", help="RFM: amount column."),
     quantity_col: str | None = QUANTITY_COL_OPTION,
     order_col: str | None = ORDER_COL_OPTION,
+    order_value: str | None = ORDER_VALUE_OPTION,
     skip_missing_ids: bool = SKIP_MISSING_IDS_OPTION,
     skip_returns: bool = SKIP_RETURNS_OPTION,
     k_anonymity: int = typer.Option(
@@ -563,6 +565,7 @@ def segment_cmd(
             purchases={
                 "quantity_col": quantity_col,
                 "order_col": order_col,
+                "order_value": order_value,
                 "skip_missing_ids": skip_missing_ids,
                 "skip_returns": skip_returns,
             },

@@ -26,6 +26,7 @@ from micromix.cli._common import (
     BACKEND_HELP,
     DB_HELP,
     ORDER_COL_OPTION,
+    ORDER_VALUE_OPTION,
     QUANTITY_COL_OPTION,
     SKIP_MISSING_IDS_OPTION,
     SKIP_RETURNS_OPTION,
@@ -146,6 +147,7 @@ def clv_fit(
     ),
     quantity_col: str | None = QUANTITY_COL_OPTION,
     order_col: str | None = ORDER_COL_OPTION,
+    order_value: str | None = ORDER_VALUE_OPTION,
     skip_missing_ids: bool = SKIP_MISSING_IDS_OPTION,
     skip_returns: bool = SKIP_RETURNS_OPTION,
     calibration_end: str | None = typer.Option(
@@ -211,6 +213,7 @@ def clv_fit(
                 skip_missing_ids=skip_missing_ids,
                 skip_returns=skip_returns,
                 order_col=order_col,
+                order_value=order_value,
             )
         print_purchase_notes(data, res.settings["left_out"], res.settings.get("orders"), order_col)
         doc = res.to_dict()

@@ -103,6 +103,7 @@ def daily_purchases(
     skip_missing_ids: bool = False,
     skip_returns: bool = False,
     order_col: str | None = None,
+    order_value: str | None = None,
 ) -> pd.DataFrame:
     """Validate a transactions table and collapse it to one row per customer and day.
 
@@ -128,6 +129,10 @@ def daily_purchases(
         rows are the order's; see :func:`~micromix.schema.purchases.read_purchases`. Orders,
         not line rows, are then the ``transactions`` of a day; ``attrs["orders"]`` says how
         many line rows became how many orders.
+    order_value : {"sum", "total"}, optional
+        With ``order_col``: add an order's value cells (line prices) or take its total once (a
+        total repeated on every line row); by default they are added, and a file that looks
+        like repeated totals is refused (see :func:`~micromix.schema.purchases.read_purchases`).
 
     Customer ids are compared as text without surrounding blanks, an integer written as a float
     (``17850.0``) being the integer; values are read like every other number in micromix
@@ -161,6 +166,7 @@ def daily_purchases(
         skip_missing_ids=skip_missing_ids,
         skip_returns=skip_returns,
         order_col=order_col,
+        order_value=order_value,
     )
     n, left_out = len(frame), dict(frame.attrs.get("left_out", {}))
     orders = frame.attrs.get("orders")

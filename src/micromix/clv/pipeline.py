@@ -330,6 +330,7 @@ def fit_clv(
     skip_missing_ids: bool = False,
     skip_returns: bool = False,
     order_col: str | None = None,
+    order_value: str | None = None,
 ) -> CLVResult:
     """Fit CLV models to a transactions table; see the module docstring.
 
@@ -380,6 +381,9 @@ def fit_clv(
         One row per line item (Shopify's orders export: ``Name``): rows sharing an order id are
         one purchase (see :func:`~micromix.clv.data.daily_purchases`); how many line rows
         became how many orders is in ``settings["orders"]``.
+    order_value : {"sum", "total"}, optional
+        With ``order_col``: add an order's value cells or take its total once (see
+        :func:`~micromix.clv.data.daily_purchases`); in ``settings["order_value"]``.
     """
     started = time.perf_counter()
     update = progress or _noop
@@ -398,6 +402,7 @@ def fit_clv(
         skip_missing_ids=skip_missing_ids,
         skip_returns=skip_returns,
         order_col=order_col,
+        order_value=order_value,
     )
     if not (summary["frequency"] > 0).any():
         raise DataValidationError(
@@ -496,6 +501,7 @@ def fit_clv(
         "quantity_col": quantity_col,
         "left_out": dict(daily.attrs.get("left_out", {})),
         "order_col": order_col,
+        "order_value": order_value,
         "orders": daily.attrs.get("orders"),
         "fit_seconds": time.perf_counter() - started,
     }

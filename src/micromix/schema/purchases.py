@@ -19,8 +19,12 @@ Rules:
   empty, unreadable and negative values are refused;
 * rows with no cell filled at all (``,,,,`` under an Excel export) are not purchases;
 * with ``order_col`` (an order export with one row per line item, Shopify's ``Name``), the rows
-  of an order are one purchase: its value the sum of its filled value cells, its customer and
-  date the ones filled on its rows (which must agree).
+  of an order are one purchase: its value the sum of its filled value cells (``order_value=
+  "sum"``, line prices) or the order's total taken once (``"total"``, a total repeated on
+  every line row), its customer and date the ones filled on its rows (which must agree). A
+  file that looks like repeated totals (every order with two or more filled value cells has
+  them all equal, in at least :data:`REPEATED_TOTAL_ORDERS` orders) is refused unless
+  ``order_value`` is given.
 """
 
 from __future__ import annotations
@@ -37,7 +41,20 @@ from micromix.jsonutil import value_at
 from micromix.schema.base import require_columns
 from micromix.schema.values import blank_cells, read_numbers, read_timestamps, refuse_first
 
-__all__ = ["left_out_text", "parse_purchase_dates", "read_ids", "read_purchases"]
+__all__ = [
+    "ORDER_VALUES",
+    "REPEATED_TOTAL_ORDERS",
+    "left_out_text",
+    "parse_purchase_dates",
+    "read_ids",
+    "read_purchases",
+]
+
+#: how an order's value is made from its rows' value cells (``order_value=``, ``--order-value``)
+ORDER_VALUES: tuple[str, ...] = ("sum", "total")
+#: orders with two or more filled value cells, all equal, that make a file look like one that
+#: repeats the order's total on every line row (fewer are no evidence: two lines at one price)
+REPEATED_TOTAL_ORDERS = 3
 
 
 #: a time of day followed by a UTC offset or zone word: "2024-03-05 20:30:00 -0500"
@@ -282,11 +299,17 @@ class _Orders:
             )
 
     def representative(
-        self, values: pd.Series, filled: np.ndarray, field: str, cells: pd.Series, what: str
+        self,
+        values: pd.Series,
+        filled: np.ndarray,
+        field: str,
+        cells: pd.Series,
+        what: str,
+        fix: str | None = None,
     ) -> np.ndarray:
         """For each row, the position of its order's first row with ``values`` filled (-1 for
         an order with none); an order whose filled cells disagree is refused, naming two of its
-        rows."""
+        rows (``fix``: what to do, by default check the file and the order column)."""
         pos = np.flatnonzero(filled & (self.codes >= 0))
         order = self.codes[pos]
         first = np.full(self.n, -1, dtype=np.int64)
@@ -300,11 +323,61 @@ class _Orders:
             raise DataValidationError(
                 f"{self.source}: rows {i + 1} and {j + 1}, field {field!r}: order "
                 f"{self.ids[self.codes[j]]!r} has two {what}s ({_cell(cells.iloc[i])} and "
-                f"{_cell(cells.iloc[j])}) ({k} such order(s)); the rows of an order "
-                f"(--order-col {self.col!r}) are one purchase by one customer at one time - "
-                "correct the file, or check that the order column is the order number"
+                f"{_cell(cells.iloc[j])}) ({k} such order(s)); "
+                + (
+                    fix
+                    or f"the rows of an order (--order-col {self.col!r}) are one purchase by one "
+                    "customer at one time - correct the file, or check that the order column is "
+                    "the order number"
+                )
             )
         return np.where(self.codes >= 0, first[np.maximum(self.codes, 0)], -1)
+
+    def repeated_totals(self, values: np.ndarray, filled: np.ndarray) -> tuple[np.ndarray, int]:
+        """Whether ``values`` look like each order's total repeated on its rows: every order
+        with two or more ``filled`` cells has them all equal, and there are at least
+        :data:`REPEATED_TOTAL_ORDERS` such orders. Returns the rows (positions) of the first
+        such order and the number of such orders, or an empty array and 0."""
+        rows = filled & (self.codes >= 0)
+        by_order = pd.Series(values[rows]).groupby(self.codes[rows], sort=False)
+        count, distinct = by_order.size(), by_order.nunique(dropna=False)
+        multi = (count >= 2).to_numpy()
+        if multi.sum() < REPEATED_TOTAL_ORDERS or (distinct.to_numpy()[multi] > 1).any():
+            return np.zeros(0, dtype=np.int64), 0
+        # groupby(sort=False) lists the orders in the order of their first filled row
+        example = count.index.to_numpy()[np.argmax(multi)]
+        return np.flatnonzero(rows & (self.codes == example)), int(multi.sum())
+
+
+def _rows_text(rows: np.ndarray) -> str:
+    """1-based ``rows`` (positions) in words: "rows 2, 3 and 4", "rows 2, 3, 4, ... (9 rows)"."""
+    nums = [str(int(r) + 1) for r in rows]
+    if len(nums) > 4:
+        return f"rows {', '.join(nums[:3])}, ... ({len(nums)} rows)"
+    return f"rows {', '.join(nums[:-1])} and {nums[-1]}" if len(nums) > 1 else f"row {nums[0]}"
+
+
+def _check_order_value(
+    order_value: str | None, order_col: str | None, quantity_col: str | None
+) -> None:
+    if order_value is None:
+        return
+    if order_value not in ORDER_VALUES:
+        raise ConfigError(
+            f"order value {order_value!r} is not known; choose one of {', '.join(ORDER_VALUES)} "
+            "(--order-value)"
+        )
+    if not order_col:
+        raise ConfigError(
+            f"--order-value {order_value} says how the rows of an order make its value; it "
+            "needs the order number column (--order-col NAME)"
+        )
+    if order_value == "total" and quantity_col:
+        raise ConfigError(
+            "--order-value total takes the order's total once, and a total times a quantity is "
+            "no value; with --quantity-col pass the line's unit price as the value column and "
+            "--order-value sum, or drop --quantity-col"
+        )
 
 
 def read_purchases(
@@ -319,6 +392,7 @@ def read_purchases(
     skip_missing_ids: bool = False,
     skip_returns: bool = False,
     order_col: str | None = None,
+    order_value: str | None = None,
 ) -> pd.DataFrame:
     """Validate a purchase table; one row per purchase (rows with no cell filled left out).
 
@@ -344,6 +418,15 @@ def read_purchases(
         rows) is left out, rows and order counted, with ``skip_missing_ids``; a return line
         (negative) with ``skip_returns``, and with it an order that has nothing else of value.
         ``attrs["orders"]``: ``line_rows`` read into ``orders``.
+    order_value : {"sum", "total"}, optional
+        With ``order_col``, how an order's value is made from its rows' value cells: ``"sum"``
+        adds them (line prices, or price x quantity); ``"total"`` takes the order's total once
+        (every filled cell of an order must be equal, else the order is refused naming two of
+        its rows; not with ``quantity_col``). Default (None): ``"sum"``, but a file that looks
+        like the order's total repeated on every line row (every order with two or more
+        filled value cells has them all equal, and at least :data:`REPEATED_TOTAL_ORDERS`
+        orders do) is refused, naming one such order and its rows: summed, each total would
+        count once per row. Given explicitly, either value is read as asked.
 
     Returns
     -------
@@ -361,8 +444,13 @@ def read_purchases(
     DataValidationError
         No rows; a customer id empty everywhere, empty in a row or an object; a date empty, not
         a date or ambiguous; a value or quantity empty or not a number; a negative value; with
-        ``order_col``, an empty order id or an order whose rows disagree or lack a value.
+        ``order_col``, an empty order id or an order whose rows disagree or lack a value, a
+        file that looks like repeated order totals (without ``order_value``), an order with
+        two totals (``order_value="total"``).
+    ConfigError
+        ``order_value`` unknown, without ``order_col``, or ``"total"`` with ``quantity_col``.
     """
+    _check_order_value(order_value, order_col, quantity_col)
     if quantity_col and not value_col:
         raise ConfigError(
             "a quantity column needs the unit price column as the value column "
@@ -452,6 +540,11 @@ def read_purchases(
             return _same_as_previous(table[customer_col]) & _same_as_previous(table[date_col])
 
         vals = _values(table[value_col], blank | no_value, value_col, source, line_rows)
+        if orders is not None:
+            no_value = _order_values(
+                orders, vals, ~blank & ~no_value, table[value_col], order_value, quantity_col
+            )
+            vals = np.where(no_value, np.nan, vals)
         negative = (vals < 0) & ~blank
         field, cells = value_col, table[value_col]
         if quantity_col:
@@ -494,6 +587,50 @@ def read_purchases(
         out.attrs["orders"] = {"line_rows": line_rows_read, "orders": len(out)}
     out.attrs["left_out"] = left_out
     return out
+
+
+def _order_values(
+    orders: _Orders,
+    vals: np.ndarray,
+    filled: np.ndarray,
+    cells: pd.Series,
+    order_value: str | None,
+    quantity_col: str | None,
+) -> np.ndarray:
+    """The rows whose value cell is not part of their order's value (``~filled``, and with
+    ``order_value="total"`` all but the first filled row of each order); refuses a file that
+    looks like repeated order totals when ``order_value`` is not given."""
+    field, source = str(cells.name), orders.source
+    if order_value == "total":
+        rep = orders.representative(
+            pd.Series(vals),
+            filled,
+            field,
+            cells,
+            "total",
+            fix="with --order-value total every filled value cell of an order must be the "
+            "order's total - correct the file, or pass --order-value sum if the rows hold line "
+            "values",
+        )
+        return ~filled | (np.arange(len(vals)) != rep)
+    if order_value is None:  # "sum" unless the file looks like repeated totals
+        rows, k = orders.repeated_totals(vals, filled)
+        if k:
+            what = (
+                "; with --quantity-col the value column must be the line's unit price - pass "
+                "that column (or --order-value sum if each line's unit price really is that)"
+                if quantity_col
+                else "; pass --order-value total to take each order's total once (or "
+                "--order-value sum if each line really costs that)"
+            )
+            raise DataValidationError(
+                f"{source}: {_rows_text(rows)}, field {field!r}: order "
+                f"{orders.ids[orders.codes[rows[0]]]!r} has {_cell(cells.iloc[rows[0]])} on each "
+                f"of its {len(rows)} rows, as every order with more than one value has one value "
+                f"on all its rows ({k:,} orders), which looks like the order's total repeated on "
+                f"every line row (summed, it would count {len(rows)} times){what}"
+            )
+    return ~filled
 
 
 def left_out_text(left_out: dict[str, float]) -> str:

@@ -1,6 +1,6 @@
 """A money outcome (spend) travels with the scores: target and compare count it as money.
 
-Until 2026-12, ``audience compare`` on Hillstrom's ``spend`` printed 7,886 dollars as
+Until 2026-11-30, ``audience compare`` on Hillstrom's ``spend`` printed 7,886 dollars as
 ``incremental_conversions`` and multiplied them by ``--value-per-conversion 3`` (ROI 23.6
 instead of 7.22), and ``audience target --value-per-conversion 100`` reported ROI 2,615x.
 """

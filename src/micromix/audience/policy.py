@@ -33,7 +33,7 @@ Quickstart
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,7 @@ from micromix.audience.privacy import (
     subject_hash,
 )
 from micromix.audience.scoring import IN_SAMPLE_COLUMN
+from micromix.audience.units import UNITS, money_refusal, resolve_unit, unit_label
 from micromix.checks import CheckResult, Status
 from micromix.errors import ConfigError, DataValidationError
 from micromix.schema.purchases import read_ids
@@ -87,13 +88,20 @@ class TargetingSpec:
     cost_per_contact : float
         Cost of one microtargeted contact (>= 0).
     value_per_conversion : float
-        Value of one incremental conversion (> 0); use 1 when uplift is already money.
+        Value of one incremental conversion (> 0); must be 1 when the uplift is money
+        (``outcome_unit="value"``).
     mass_cost_per_contact : float, optional
         Cost of one mass contact (default: ``cost_per_contact``); usually lower.
     hybrid_share : float
         Share of the budget the hybrid policy spends on microtargeting, in [0, 1].
     goal : {"conversions", "awareness"}
         What the campaign is for; awareness favours mass reach.
+    outcome_unit : {"conversions", "value"}
+        The unit of the uplift (:mod:`micromix.audience.units`): conversions, valued at
+        ``value_per_conversion``, or an amount of money (spend), counted as it is. Scores that
+        record their unit (``scored_outcome_unit``) must agree.
+    outcome : str, optional
+        The outcome's name, for labels (``incremental spend``).
     """
 
     budget: float
@@ -102,6 +110,8 @@ class TargetingSpec:
     mass_cost_per_contact: float | None = None
     hybrid_share: float = 0.5
     goal: str = "conversions"
+    outcome_unit: str = "conversions"
+    outcome: str | None = None
 
     def __post_init__(self) -> None:
         if not np.isfinite(self.budget) or self.budget <= 0:
@@ -120,6 +130,22 @@ class TargetingSpec:
             raise ConfigError(f"hybrid_share must be in [0, 1], got {self.hybrid_share}")
         if self.goal not in _GOALS:
             raise ConfigError(f"goal must be one of {', '.join(_GOALS)}, got {self.goal!r}")
+        if self.outcome_unit not in UNITS:
+            raise ConfigError(
+                f"outcome_unit must be one of {', '.join(UNITS)}, got {self.outcome_unit!r}"
+            )
+        if self.money and self.value_per_conversion != 1:
+            raise ConfigError(money_refusal(f"{self.value_per_conversion:g}", self.outcome))
+
+    @property
+    def money(self) -> bool:
+        """Whether the uplift is an amount of money (not conversions)."""
+        return self.outcome_unit == "value"
+
+    @property
+    def incremental(self) -> str:
+        """What the incremental figure counts, for sentences."""
+        return f"incremental {unit_label(self.outcome, self.outcome_unit)}"
 
     @property
     def mass_cost(self) -> float:
@@ -151,7 +177,9 @@ class TargetingResult:
         ``arm``), best first. The input's own columns are never overwritten.
     summary : dict
         ``policy, eligible, excluded, contacts, cost, expected_incremental_conversions,
-        expected_incremental_value, incremental_cpa, roi``.
+        expected_incremental_value, incremental_cpa, roi``. When the uplift is money
+        (``spec.outcome_unit == "value"``) there are no conversions: ``policy, eligible,
+        excluded, contacts, cost, expected_incremental_value, roi, outcome, outcome_unit``.
     checks : list of CheckResult
     """
 
@@ -165,10 +193,10 @@ class TargetingResult:
 
     def __repr__(self) -> str:
         s = self.summary
+        incr = s.get("expected_incremental_conversions", s["expected_incremental_value"])
         return (
             f"TargetingResult(policy={self.policy!r}, contacts={s['contacts']}, "
-            f"cost={s['cost']:.2f}, incremental={s['expected_incremental_conversions']:.2f},"
-            f" roi={s['roi']:.3f})"
+            f"cost={s['cost']:.2f}, incremental={incr:.2f}, roi={s['roi']:.3f})"
         )
 
 
@@ -233,7 +261,20 @@ def _summary(
     cost: float,
     incr: float,
     value: float,
+    spec: TargetingSpec,
 ) -> dict[str, Any]:
+    if spec.money:  # the uplift is money: there are no conversions to count or price
+        return {
+            "policy": policy,
+            "eligible": int(eligible),
+            "excluded": int(excluded),
+            "contacts": int(contacts),
+            "cost": float(cost),
+            "expected_incremental_value": float(value),
+            "roi": float((value - cost) / cost) if cost > 0 else float("nan"),
+            "outcome": spec.outcome,
+            "outcome_unit": spec.outcome_unit,
+        }
     return {
         "policy": policy,
         "eligible": int(eligible),
@@ -255,6 +296,7 @@ def _prepare(
     if "user_id" in scores.columns:  # a contact list needs whom to contact: no empty ids
         read_ids(scores["user_id"], "user_id", "the scores", option="name it 'user_id'",
                  who="person")  # fmt: skip
+    resolve_unit(scores, stated=spec.outcome_unit)  # the scores' own unit must agree
     u, arms = resolve_uplift(scores, uplift_col)
     adds = [*CONTACT_COLUMNS, *(["arm"] if arms is not None else [])]
     taken = [c for c in adds if c in scores.columns]
@@ -277,6 +319,11 @@ def _conversion_values(scores: pd.DataFrame, spec: TargetingSpec) -> np.ndarray:
     """Each row's value of a conversion: its :data:`VALUE_COLUMN`, else the spec's constant."""
     if VALUE_COLUMN not in scores.columns:
         return np.full(len(scores), float(spec.value_per_conversion))
+    if spec.money:
+        raise DataValidationError(
+            f"the scores have a column {VALUE_COLUMN!r} (the value of one conversion) but their "
+            f"uplift is already money ({spec.incremental}); drop that column"
+        )
     raw = scores[VALUE_COLUMN].reset_index(drop=True)
     v = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(v) | (v <= 0)
@@ -327,7 +374,7 @@ def _finish(
     u = aud["_uplift"].to_numpy(dtype=float)
     value = float(np.sum(u * aud.pop("_value").to_numpy(dtype=float)))
     cost = float(np.sum(np.where(channel == "micro", spec.cost_per_contact, spec.mass_cost)))
-    summary = _summary(policy, eligible, excluded, len(aud), cost, float(np.sum(u)), value)
+    summary = _summary(policy, eligible, excluded, len(aud), cost, float(np.sum(u)), value, spec)
     aud = aud.rename(columns={"_uplift": "expected_uplift"})
     return TargetingResult(policy, aud, summary)
 
@@ -490,7 +537,8 @@ class ComparisonResult:
     table : DataFrame
         One row per policy: ``reach, cost, incremental_conversions`` (+ ``_low/_high``),
         ``incremental_cpa``, ``roi`` (+ intervals), ``source`` (``observed`` when treatment
-        and outcome columns were given, else ``predicted``).
+        and outcome columns were given, else ``predicted``). When the uplift is money
+        (``spec.money``): ``incremental_value`` (+ ``_low/_high``) and no ``incremental_cpa``.
     winner : str
     reason : str
         Why the winner wins (the rule in the module docstring).
@@ -682,7 +730,15 @@ def compare_policies(
     received it, or none was in the control group) refuses the policy's figure with a
     ``observed_lift`` check, never pools the arms. Without those columns the figures are the
     sum of predicted uplift and carry no interval.
+
+    When the uplift is money (``spec.outcome_unit == "value"``, e.g. spend) the figures are
+    money too: the table and ``arms`` have ``incremental_value`` (+ ``_low/_high``) instead of
+    ``incremental_conversions`` and no ``incremental_cpa``, and ROI is ``(incremental value -
+    cost) / cost``. A held-out ``outcome`` in another unit than the spec's is refused.
     """
+    name, _ = resolve_unit(scores, stated=spec.outcome_unit, outcome=outcome)
+    if spec.outcome is None and name is not None:
+        spec = replace(spec, outcome=name)
     results = {p: _RUNNERS[p](scores, spec, uplift_col=uplift_col, erased=erased) for p in POLICIES}
     u_all, best = resolve_uplift(scores, uplift_col)
     ok = ~np.isnan(u_all) & (_eligibility(scores, erased) == "").to_numpy()
@@ -747,7 +803,7 @@ def compare_policies(
             ]
             lo, hi = _interval(totals, alpha) if np.isfinite(incr) else (np.nan, np.nan)
         else:
-            incr = s["expected_incremental_conversions"]
+            incr = s.get("expected_incremental_conversions", s["expected_incremental_value"])
             lo = hi = float("nan")
         v = spec.value_per_conversion
         rows.append(
@@ -767,7 +823,7 @@ def compare_policies(
         )
     table = pd.DataFrame(rows)
     winner, reason = _decide(table, spec, hetero)
-    checks = [_evidence_check(scores, observed)]
+    checks = [_evidence_check(scores, observed, spec)]
     checks += [
         CheckResult(
             "observed_lift",
@@ -783,6 +839,10 @@ def compare_policies(
         if exp is not None
         else "predicted lift: the sum of the contacted people's predicted uplift"
     )
+    arms_table = pd.DataFrame(arm_rows, columns=_ARM_COLUMNS)
+    if spec.money:  # the figures are money, not conversions: say so in the column names
+        table = table.drop(columns="incremental_cpa").rename(columns=_MONEY_COLUMNS)
+        arms_table = arms_table.rename(columns=_MONEY_COLUMNS)
     return ComparisonResult(
         table,
         winner,
@@ -790,9 +850,15 @@ def compare_policies(
         hetero,
         spec,
         checks,
-        arms=pd.DataFrame(arm_rows, columns=_ARM_COLUMNS),
+        arms=arms_table,
         basis=basis,
     )
+
+
+#: the incremental figure's columns when the uplift is money
+_MONEY_COLUMNS = {
+    f"incremental_conversions{end}": f"incremental_value{end}" for end in ("", "_low", "_high")
+}
 
 
 _ARM_COLUMNS = [
@@ -817,13 +883,14 @@ def _interval(draws: Sequence[float], alpha: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _evidence_check(scores: pd.DataFrame, observed: bool) -> CheckResult:
+def _evidence_check(scores: pd.DataFrame, observed: bool, spec: TargetingSpec) -> CheckResult:
     """Whether the comparison measured the lift or only predicted it (in-sample or not)."""
     if observed:
         return CheckResult(
             "winner_evidence",
             Status.PASS,
-            "incremental conversions are observed in a randomised experiment, with intervals",
+            f"{spec.incremental} {'is' if spec.money else 'are'} observed in a randomised "
+            "experiment, with intervals",
         )
     in_sample = IN_SAMPLE_COLUMN in scores.columns and bool(
         pd.Series(scores[IN_SAMPLE_COLUMN]).astype(str).str.lower().isin(["true", "1"]).any()
@@ -862,7 +929,7 @@ def _decide(table: pd.DataFrame, spec: TargetingSpec, hetero: float) -> tuple[st
     gains = (by["incremental_conversions"] * spec.value_per_conversion - by["cost"]).dropna()
     if gains.empty:
         return "none", (
-            "no policy's incremental conversions could be measured (see the observed_lift "
+            f"no policy's {spec.incremental} could be measured (see the observed_lift "
             "checks); no winner is named"
         )
     unmeasured = [p for p in by.index if p not in gains.index]

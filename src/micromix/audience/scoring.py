@@ -34,6 +34,8 @@ from micromix.audience.privacy import (
     ineligible_reasons,
     special_category_columns,
 )
+from micromix.audience.units import OUTCOME_COLUMN, UNIT_COLUMN, parse_unit
+from micromix.audience.units import outcome_unit as outcome_unit_of
 from micromix.checks import CheckResult, Status
 from micromix.errors import ColumnNotFoundError, ConfigError
 from micromix.schema.purchases import read_ids
@@ -66,7 +68,8 @@ class UpliftRun:
     scored : DataFrame
         The rows to score with ``uplift`` (one arm) or ``uplift_<arm>`` columns; rows that may
         not be profiled (minors, no consent) have empty uplift. ``scored_in_sample`` is true
-        when these are the training rows (their scores are in-sample).
+        when these are the training rows (their scores are in-sample). ``scored_outcome``
+        and ``scored_outcome_unit`` say what the uplift counts (:mod:`micromix.audience.units`).
     learner : str
     features : list of str
     arms, control : the treatment split
@@ -76,6 +79,8 @@ class UpliftRun:
     checks : list of CheckResult
     selection : DataFrame or None
         Cross-validated Qini per learner when ``learner="auto"``.
+    outcome_unit : {"conversions", "value"}
+        The uplift's unit: conversions (0/1 or whole numbers) or an amount of money.
     """
 
     scored: pd.DataFrame
@@ -90,6 +95,8 @@ class UpliftRun:
     n_unscored: int
     checks: list[CheckResult] = field(default_factory=list)
     selection: pd.DataFrame | None = None
+    outcome: str = ""
+    outcome_unit: str = "conversions"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,7 +104,9 @@ class UpliftRun:
             "features": self.features,
             "arms": self.arms,
             "control": self.control,
+            "outcome": self.outcome,
             "outcome_kind": self.outcome_kind,
+            "outcome_unit": self.outcome_unit,
             "ate": self.ate,
             "n_train": self.n_train,
             "n_excluded_train": self.n_excluded_train,
@@ -211,9 +220,14 @@ def score_uplift(
     seed: int = 0,
     privacy: PrivacyPolicy | None = None,
     progress: Callable[[str, float], None] | None = None,
+    outcome_unit: str | None = None,
     **params: Any,
 ) -> UpliftRun:
     """Train an uplift learner on ``data`` and score ``score`` (default: ``data``).
+
+    ``outcome_unit`` (``conversions``, ``value`` or None/``auto``) says what the outcome
+    counts; by default an outcome with fractional values is money and any other conversions.
+    The unit is written into the scored rows for ``target`` and ``compare``.
 
     Raises
     ------
@@ -237,6 +251,7 @@ def score_uplift(
     feats, checks = _safe_features(data, treatment, outcome, features, privacy or PrivacyPolicy())
     labels, ctrl, arms = split_treatment(data[treatment], control, column=treatment)
     y, kind = coerce_outcome(data[outcome], column=outcome)
+    unit = outcome_unit_of(y, outcome, parse_unit(outcome_unit))
     reasons = ineligible_reasons(data)
     ok = (reasons == "").to_numpy()
     if ok.sum() < 20:
@@ -277,6 +292,9 @@ def score_uplift(
     scored = target.copy()
     # scores of the rows the model learned from flatter it: say so in the output itself
     scored[IN_SAMPLE_COLUMN] = score is None
+    # what the uplift counts (conversions or money), for 'audience target' and 'compare'
+    scored[OUTCOME_COLUMN] = outcome
+    scored[UNIT_COLUMN] = unit
     for name in pred.columns:
         values = np.full(len(target), np.nan)
         values[ok_s] = pred[name].to_numpy()
@@ -295,4 +313,6 @@ def score_uplift(
         int((~ok_s).sum()),
         checks,
         selection,
+        outcome,
+        unit,
     )

@@ -71,17 +71,53 @@ def _consent_sources(
         return with_consent(df, audience=people, store=store)
 
 
+_UNIT_HELP = (
+    "What the uplift counts: conversions or value (money). Default: what 'audience uplift' "
+    "wrote in the scores (scored_outcome_unit), else the --outcome's values, else conversions."
+)
+
+
+def _unit_sentence(outcome: str, unit: str) -> str:
+    """What ``audience uplift`` recorded about its outcome's unit."""
+    if unit == "value":
+        return (
+            f"outcome '{outcome}' is an amount of money: the uplift is incremental {outcome} "
+            "per person, and target/compare count it as money (no --value-per-conversion)"
+        )
+    return (
+        f"outcome '{outcome}' counts conversions: target/compare value each one at "
+        "--value-per-conversion (if it is an amount of money, rerun with --outcome-unit value)"
+    )
+
+
+def _money_sentence(outcome: str | None, column: str) -> str:
+    """How a money outcome's figures read (printed under the tables)."""
+    what = outcome or "outcome"
+    return (
+        f"the uplift is money: {column} is the incremental {what} (revenue), not "
+        f"conversions; roi = (incremental {what} - cost) / cost"
+    )
+
+
 def _conversion_value(
-    text: str,
+    text: str | None,
     df: pd.DataFrame,
     db: str | None,
     backend: str | None,
     segment: str | None,
     horizon: float,
+    unit: str,
+    outcome: str | None,
 ) -> tuple[float, pd.DataFrame | None]:
-    """--value-per-conversion: an amount, or ``clv`` (adds each row's value to ``df``)."""
+    """--value-per-conversion: an amount, or ``clv`` (adds each row's value to ``df``); for
+    money uplift, left out (1)."""
     from micromix.audience.policy import VALUE_COLUMN
+    from micromix.audience.units import money_refusal, value_per_unit
 
+    if text is None:
+        return value_per_unit(None, unit, outcome), None
+    if unit == "value" and text.strip().lower() == "clv":
+        raise ConfigError(money_refusal("clv", outcome))
     if text.strip().lower() != "clv":
         try:
             return float(text), None
@@ -115,6 +151,14 @@ def uplift_cmd(
     ),
     outcome: str = typer.Option(
         ..., "--outcome", help="Outcome column: 0/1 (visit, conversion) or a number (spend)."
+    ),
+    outcome_unit: str = typer.Option(
+        "auto",
+        "--outcome-unit",
+        help=(
+            "What the outcome counts: conversions (0/1 or a count), value (an amount of money) "
+            "or auto (fractional values are money). Written into the scores for target/compare."
+        ),
     ),
     control_value: str = typer.Option(
         None,
@@ -159,6 +203,7 @@ def uplift_cmd(
                 score=to_score,
                 seed=seed,
                 progress=update,
+                outcome_unit=outcome_unit,
             )
         write_csv(run.scored, output, announce=False)
         if as_json:
@@ -173,6 +218,7 @@ def uplift_cmd(
             highlight=False,
             soft_wrap=True,
         )
+        target.print(_unit_sentence(run.outcome, run.outcome_unit), highlight=False, soft_wrap=True)
         if run.n_excluded_train or run.n_unscored:
             target.print(
                 f"not profiled (minors / no ad consent): {run.n_excluded_train:,} "
@@ -195,14 +241,16 @@ def target_cmd(
         ..., "--cost-per-contact", help="Cost of one (micro)targeted contact."
     ),
     value_per_conversion: str = typer.Option(
-        ...,
+        None,
         "--value-per-conversion",
         help=(
             "Value of one incremental conversion: an amount, or 'clv' for the person's segment's "
             "predicted customer lifetime value (first purchase + discounted repeat purchases; "
-            "needs --db with purchase events)."
+            "needs --db with purchase events). Required when the uplift is conversions; left "
+            "out when it is money (spend)."
         ),
     ),
+    outcome_unit: str = typer.Option("auto", "--outcome-unit", help=_UNIT_HELP),
     clv_segment: str = typer.Option(
         None, "--clv-segment", help="Scores column whose segments get their own CLV (with clv)."
     ),
@@ -244,18 +292,22 @@ def target_cmd(
 
     def body() -> None:
         from micromix.audience.policy import TargetingSpec, target
+        from micromix.audience.units import parse_unit, resolve_unit
         from micromix.audience.workflows import platform_name, privacy_policy
 
         plat = platform_name(platform)
         df = _read(scores, "scores")
+        name, unit = resolve_unit(df, stated=parse_unit(outcome_unit), source=f"{scores}")
         value, segments = _conversion_value(
-            value_per_conversion, df, db, backend, clv_segment, clv_horizon
+            value_per_conversion, df, db, backend, clv_segment, clv_horizon, unit, name
         )
         spec = TargetingSpec(
             budget=budget,
             cost_per_contact=cost_per_contact,
             value_per_conversion=value,
             mass_cost_per_contact=mass_cost_per_contact,
+            outcome_unit=unit,
+            outcome=name,
         )
         df, erased = _consent_sources(df, audience, db, backend)
         res = target(
@@ -277,6 +329,8 @@ def target_cmd(
                     **res.summary,
                     "value_per_conversion": value_per_conversion.strip().lower()
                     if segments is not None
+                    else None
+                    if spec.money
                     else value,
                     "clv_segments": segments.reset_index().to_dict(orient="records")
                     if segments is not None
@@ -292,6 +346,12 @@ def target_cmd(
                 title=f"value of a conversion: new-customer CLV over {clv_horizon:g} weeks",
             )
         emit_frame(pd.DataFrame([res.summary]), title=f"{res.policy} targeting")
+        if spec.money:
+            console.print(
+                _money_sentence(spec.outcome, "expected_incremental_value"),
+                highlight=False,
+                soft_wrap=True,
+            )
         print_checks(res.checks)
         if output is not None:
             console.print(f"wrote {len(res.audience):,} contacts to {output}", highlight=False)
@@ -308,8 +368,14 @@ def compare_cmd(
         ..., "--cost-per-contact", help="Cost of one microtargeted contact."
     ),
     value_per_conversion: float = typer.Option(
-        ..., "--value-per-conversion", help="Value of one incremental conversion."
+        None,
+        "--value-per-conversion",
+        help=(
+            "Value of one incremental conversion. Required when the uplift is conversions; left "
+            "out when it is money (spend)."
+        ),
     ),
+    outcome_unit: str = typer.Option("auto", "--outcome-unit", help=_UNIT_HELP),
     mass_cost_per_contact: float = typer.Option(
         None,
         "--mass-cost-per-contact",
@@ -354,18 +420,25 @@ def compare_cmd(
 
     def body() -> None:
         from micromix.audience.policy import TargetingSpec, compare_policies
+        from micromix.audience.units import parse_unit, resolve_unit, value_per_unit
 
         if (treatment is None) != (outcome is None):
             raise ConfigError("pass both --treatment and --outcome (observed lift) or neither")
+        df = _read(scores, "scores")
+        name, unit = resolve_unit(
+            df, stated=parse_unit(outcome_unit), outcome=outcome, source=f"{scores}"
+        )
         spec = TargetingSpec(
             budget=budget,
             cost_per_contact=cost_per_contact,
-            value_per_conversion=value_per_conversion,
+            value_per_conversion=value_per_unit(value_per_conversion, unit, name),
             mass_cost_per_contact=mass_cost_per_contact,
             hybrid_share=hybrid_share,
             goal=goal.strip().lower(),
+            outcome_unit=unit,
+            outcome=name,
         )
-        df, erased = _consent_sources(_read(scores, "scores"), audience, db, backend)
+        df, erased = _consent_sources(df, audience, db, backend)
         res = compare_policies(
             df,
             spec,
@@ -382,6 +455,10 @@ def compare_cmd(
             return
         emit_frame(res.table, title="targeting policies under one budget")
         console.print(res.basis, highlight=False, soft_wrap=True)
+        if spec.money:
+            console.print(
+                _money_sentence(spec.outcome, "incremental_value"), highlight=False, soft_wrap=True
+            )
         if res.arms["arm"].nunique() > 1:
             emit_frame(res.arms, title="observed lift per arm sent")
         console.print(

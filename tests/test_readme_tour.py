@@ -417,7 +417,9 @@ def test_tour_mix_model_experiments_and_budget(tour, monkeypatch):
     res = run(optimize, monkeypatch)
     assert "Current mix (same budget) vs recommended" in res.output
     assert "extrapolation" not in res.output  # the README's budget stays within the data
-    far = run(optimize.replace("--budget 30 ", "--budget 30000 "), monkeypatch)
+    refused = runner.invoke(app, _split(optimize.replace("--budget 30 ", "--budget 30000 "))[1])
+    assert refused.exit_code != 0 and "more than the channels can take" in refused.output
+    far = run(optimize.replace("--budget 30 ", "--budget 30000 --extrapolate "), monkeypatch)
     ratio = re.search(r"x1 gets [\d,.]+, ([\d,]+)x the most it ever got", far.output)
     assert "REVIEW extrapolation" in far.output and ratio, far.output[-800:]
     assert int(ratio.group(1).replace(",", "")) > 1500  # "over 1,500 times", as the README says

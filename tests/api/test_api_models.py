@@ -46,13 +46,24 @@ def test_optimizer_still_answers_after_a_key_and_an_audience_export(fitted):
     assert made.status_code == 201
     assert svc.data_version() == v0  # a key is not data
     opt = client.post("/api/v1/optimize", json={"budget": 1000.0}, headers=_h(keys["analyst"]))
+    # beyond twice what the channels were ever given: refused unless asked to extrapolate
+    assert opt.status_code == 422 and "--extrapolate" in opt.text
+    opt = client.post(
+        "/api/v1/optimize",
+        json={"budget": 1000.0, "extrapolate": True},
+        headers=_h(keys["analyst"]),
+    )
     assert opt.status_code == 200, opt.text
     exp = client.post(
         "/api/v1/audience/export", json={"policy": "micro"}, headers=_h(keys["analyst"])
     )
     assert exp.status_code == 200, exp.text
     assert svc.data_version() == v0  # nor is the audit record of an export
-    again = client.post("/api/v1/optimize", json={"budget": 1000.0}, headers=_h(keys["analyst"]))
+    again = client.post(
+        "/api/v1/optimize",
+        json={"budget": 1000.0, "extrapolate": True},
+        headers=_h(keys["analyst"]),
+    )
     assert again.status_code == 200, again.text
     assert again.json()["recommended"]["budget"] == pytest.approx(1000.0)
     info = client.get("/api/v1/mmm", headers=_h(keys["analyst"])).json()

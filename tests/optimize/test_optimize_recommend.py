@@ -77,8 +77,24 @@ def test_extrapolation_is_flagged_with_the_factor():
 
 
 def test_the_recommendation_carries_the_extrapolation_check():
-    rec = recommend_budget(_model(current=(1.0, 1.0), seen=(1.0, 1.0)), 1000.0)
+    model = _model(current=(1.0, 1.0), seen=(1.0, 1.0))
+    rec = recommend_budget(model, 1000.0, extrapolate=True)
     assert rec.checks[0].status is Status.REVIEW
+
+
+def test_by_default_no_channel_gets_more_than_twice_what_it_was_ever_given():
+    model = _model(current=(1.0, 1.0), seen=(1.0, 3.0))
+    with pytest.raises(ConfigError, match="more than the channels can take"):
+        recommend_budget(model, 1000.0)
+    rec = recommend_budget(model, 6.0)
+    assert rec.recommended.spend.tolist() == pytest.approx([2.0, 4.0], abs=1e-6)
+    assert rec.checks[0].status is Status.PASS  # within 2x: the extrapolation check passes
+    held = next(c for c in rec.checks if c.name == "bounds")
+    assert held.status is Status.REVIEW and "a at 2.00" in held.message
+    # a channel's own bounds replace its cap
+    own = recommend_budget(model, 8.0, bounds={"a": (0.0, 5.0)})
+    assert own.recommended.spend.sum() == pytest.approx(8.0)
+    assert own.recommended.spend[0] > 2.0
 
 
 def test_compare_with_current_fills_unnamed_channels_and_validates():

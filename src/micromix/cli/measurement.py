@@ -159,6 +159,11 @@ def optimize_cmd(
     target_cpa: float = typer.Option(
         None, "--target-cpa", help="Find the largest budget meeting this CPA (conversion models)."
     ),
+    extrapolate: bool = typer.Option(
+        False,
+        "--extrapolate",
+        help="Let channels go beyond 2x the most they were ever given (default: capped there).",
+    ),
     output: Path = typer.Option(None, "--output", help="Write the plan (.json or .csv)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -178,6 +183,7 @@ def optimize_cmd(
             bounds=parse_bounds(bounds, m.channels),
             locked=parse_amounts(locked, m.channels, "--locked"),
             min_spend=parse_amounts(min_spend, m.channels, "--min-spend"),
+            extrapolate=extrapolate,
         )
         doc = {"model": str(model), "horizon_periods": m.horizon_, **rec.to_dict()}
         if output is not None:

@@ -237,8 +237,15 @@ def recommend_budget(
     locked: Mapping[str, float] | None = None,
     min_spend: Mapping[str, float] | None = None,
     interval: float = DEFAULT_INTERVAL,
+    extrapolate: bool = False,
 ) -> BudgetRecommendation:
     """Allocate ``budget`` (or find the budget meeting a target) and compare with the current mix.
+
+    By default no channel gets more than :data:`EXTRAPOLATION_FACTOR` times the most it was ever
+    given over one horizon in the model's data (where the model says: ``observed_spend_max``):
+    beyond that its response curve is a guess, and an optimizer follows a guess to its end. A
+    channel held at that cap is named in the ``bounds`` check; ``bounds`` / ``locked`` /
+    ``min_spend`` for a channel replace its cap, and ``extrapolate=True`` lifts them all.
 
     Parameters
     ----------
@@ -264,21 +271,110 @@ def recommend_budget(
                 "ROAS / CPA to search for one)"
             )
         budget = float(np.sum(cur))
+    caps = {} if extrapolate else _default_caps(model, bounds, locked, min_spend)
     opt = BudgetOptimizer(
-        model, bounds=bounds, locked=locked, min_spend=min_spend, interval=interval
-    )
+        model, bounds={**caps, **dict(bounds or {})}, locked=locked, min_spend=min_spend,
+        interval=interval,
+    )  # fmt: skip
     if budget is not None:
         if not math.isfinite(budget) or budget <= 0:
             raise ConfigError(f"budget {budget!r} must be a finite amount > 0")
+        if caps:
+            _check_room(opt, float(budget))
         rec = opt.allocate(float(budget))
     else:
-        rec = opt.budget_for_target(target_roas=target_roas, target_cpa=target_cpa)
+        room = _room(opt) if caps else None
+        cur = current_spend(model)
+        usual = 20 * float(np.sum(cur)) if cur is not None and np.sum(cur) > 0 else None
+        rec = opt.budget_for_target(
+            target_roas=target_roas,
+            target_cpa=target_cpa,
+            max_budget=room if room is not None and (usual is None or room < usual) else None,
+        )
     scaled = scale_to_budget(current_spend(model), rec.budget)
     named: dict[str, Any] = {"current_mix": scaled} if scaled is not None else {}
     named["recommended"] = rec
     scen = compare_scenarios(model, named, interval=interval)
-    checks = [extrapolation_check(model, rec.spend), evidence_check(model, rec.spend)]
+    checks = [
+        extrapolation_check(model, rec.spend),
+        evidence_check(model, rec.spend),
+        _caps_check(model, rec.spend, caps),
+    ]
     return BudgetRecommendation(rec, scaled, scen, [c for c in checks if c is not None])
+
+
+def _default_caps(
+    model: ResponseModel,
+    bounds: Mapping[str, tuple[float, float]] | None,
+    locked: Mapping[str, float] | None,
+    min_spend: Mapping[str, float] | None,
+) -> dict[str, tuple[float, float]]:
+    """``{channel: (0, factor x most ever spent)}`` for channels the caller did not bound."""
+    seen = getattr(model, "observed_spend_max", None)
+    if callable(seen):
+        seen = seen()
+    if seen is None:
+        return {}
+    given = set(bounds or {}) | set(locked or {})
+    floor = dict(min_spend or {})
+    caps = {}
+    for c, s in zip(model.channels, np.asarray(seen, dtype=float)):
+        if c in given or not (math.isfinite(s) and s > 0):
+            continue
+        caps[c] = (0.0, max(EXTRAPOLATION_FACTOR * float(s), float(floor.get(c, 0.0))))
+    return caps
+
+
+def _room(opt: BudgetOptimizer) -> float | None:
+    """The most the channels can take within their bounds (None when one is unbounded)."""
+    total = 0.0
+    for c in opt.model.channels:
+        if c in opt.locked:
+            total += float(opt.locked[c])
+        elif c in opt.bounds:
+            total += float(opt.bounds[c][1])
+        else:
+            return None
+    return total
+
+
+def _check_room(opt: BudgetOptimizer, budget: float) -> None:
+    """Refuse a budget the default caps cannot hold, saying how to lift them."""
+    room = _room(opt)
+    if room is not None and budget > room * (1 + 1e-9):
+        raise ConfigError(
+            f"a budget of {budget:,.2f} is more than the channels can take within "
+            f"{EXTRAPOLATION_FACTOR:g}x the most each was ever given ({room:,.2f} in all): the "
+            "response curves are unknown that far; lower the budget, give channels --bounds, "
+            "or pass --extrapolate to let the curves run"
+        )
+
+
+def _caps_check(model: ResponseModel, spend: Any, caps: Mapping[str, Any]) -> CheckResult | None:
+    """Review naming the channels the default caps hold back (None without caps)."""
+    if not caps:
+        return None
+    x = as_spend_array(model, spend)
+    held = [
+        f"{c} at {v:,.2f}"
+        for c, v in zip(model.channels, x)
+        if c in caps and v >= caps[c][1] * (1 - 1e-6)
+    ]
+    if not held:
+        return CheckResult(
+            "bounds",
+            Status.PASS,
+            f"no channel reaches its cap of {EXTRAPOLATION_FACTOR:g}x the most it was ever given",
+        )
+    return CheckResult(
+        "bounds",
+        Status.REVIEW,
+        f"held at {EXTRAPOLATION_FACTOR:g}x the most each was ever given: {', '.join(held)}; "
+        "the model would give them more, on curves it has not seen that far",
+        "test a higher spend on these channels before going beyond, or pass --extrapolate to "
+        "see the model's unbounded split",
+        details={"held": held},
+    )
 
 
 def compare_with_current(

@@ -42,9 +42,11 @@ class ScenarioRequest(BaseModel):
 
 
 class OptimizeRequest(BaseModel):
-    """Total budget over the planning horizon."""
+    """Total budget over the planning horizon; ``extrapolate`` lifts the default cap of twice
+    the most each channel was ever given."""
 
     budget: float = Field(gt=0, le=1e12)
+    extrapolate: bool = False
 
 
 #: the registry name of the strategy mix model
@@ -145,5 +147,7 @@ def optimize(
     (:func:`micromix.optimize.recommend_budget`)."""
     from micromix.optimize import recommend_budget
 
-    rec = recommend_budget(_model(request.app.state.service).model, body.budget)
+    rec = recommend_budget(
+        _model(request.app.state.service).model, body.budget, extrapolate=body.extrapolate
+    )
     return json_response(rec.to_dict())

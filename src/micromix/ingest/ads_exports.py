@@ -347,6 +347,10 @@ _MEASURE = re.compile(
     r"conv|purchas|order|sales|revenue|value|result|lead|install|checkout|payment"
 )
 
+#: a share of a measure ("14 Day % of Orders New-to-brand"): a ratio, unlike "Video views at
+#: 25%", which counts views
+_SHARE = re.compile(r"%\s*of\b", re.IGNORECASE)
+
 #: header endings of a name, type or id next to a measure ("Result type", "Conversion name")
 _NOT_MEASURE = re.compile(r"(^|_)(type|indicator|name|id|ids|status|setting|source|url|level)$")
 
@@ -367,7 +371,7 @@ def unread_measures(columns: Sequence[str], read: set[str]) -> tuple[list[str], 
         norm = normalize_name(col)
         if _NOT_MEASURE.search(norm):
             continue  # "Result value type", "Conversion name", "Purchase ID"
-        if "/" in col or _RATIO.search(norm):
+        if "/" in col or _SHARE.search(col) or _RATIO.search(norm):
             ratios.append(col)
         elif _MEASURE.search(norm):
             measures.append(col)

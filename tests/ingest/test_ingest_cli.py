@@ -192,9 +192,15 @@ def test_dry_run_and_overlap_flags(app, runner, tmp_path):
     db = tmp_path / "o.duckdb"
     a = tmp_path / "a.csv"
     b = tmp_path / "b.csv"
-    head = "Campaign name,Day,Impressions,Amount spent (EUR)\n"
-    a.write_text(head + "Spring,2026-05-01,100,10\nSpring,2026-05-02,100,10\n")
-    b.write_text(head + "Spring,2026-05-02,100,10\nSpring,2026-05-03,100,10\n")
+    head = "Campaign name,Day,Impressions,Amount spent (EUR),Reporting starts,Reporting ends\n"
+    a.write_text(
+        head + "Spring,2026-05-01,100,10,2026-05-01,2026-05-02\n"
+        "Spring,2026-05-02,100,10,2026-05-01,2026-05-02\n"
+    )
+    b.write_text(
+        head + "Spring,2026-05-02,100,10,2026-05-02,2026-05-03\n"
+        "Spring,2026-05-03,100,10,2026-05-02,2026-05-03\n"
+    )
     dry = runner.invoke(app, ["ingest", "ads", str(a), "--db", str(db), "--dry-run", "--json"])
     assert dry.exit_code == 0 and json.loads(dry.stdout)["dry_run"] is True and not db.exists()
     assert runner.invoke(app, ["ingest", "ads", str(a), "--db", str(db)]).exit_code == 0

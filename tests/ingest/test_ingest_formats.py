@@ -243,9 +243,10 @@ def test_meta_ads_export_fixture():
 def test_meta_platform_breakdown_and_currency(tmp_path):
     p = tmp_path / "meta.csv"
     p.write_text(
-        "Campaign ID,Campaign name,Ad ID,Day,Platform,Impressions,Amount spent (JPY),Clicks (all)\n"
-        "2384,Kibble,99,2024-06-01,instagram,100,500,7\n"
-        "2384,Kibble,99,2024-06-01,audience_network,40,120,1\n"
+        "Campaign ID,Campaign name,Ad ID,Day,Platform,Impressions,Amount spent (JPY),Clicks (all),"
+        "Reporting starts,Reporting ends\n"
+        "2384,Kibble,99,2024-06-01,instagram,100,500,7,2024-06-01,2024-06-01\n"
+        "2384,Kibble,99,2024-06-01,audience_network,40,120,1,2024-06-01,2024-06-01\n"
     )
     res, *_ = prepare_file("ads", p, currency="JPY")[:4]
     acc = res.accepted

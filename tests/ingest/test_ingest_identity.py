@@ -11,7 +11,11 @@ from micromix.ingest import OverlapError, ingest_file
 from micromix.ingest.lineage import REGISTRY_TABLE
 from micromix.store import Store
 
-HEADER = "Campaign name,Ad name,Day,Impressions,Link clicks,Amount spent (EUR)\n"
+#: a Meta daily export (Ads Manager writes the report range beside the day of each row)
+HEADER = (
+    "Campaign name,Ad name,Day,Impressions,Link clicks,Amount spent (EUR),"
+    "Reporting starts,Reporting ends\n"
+)
 
 
 def meta_daily(path: Path, days: list[str], *, spend: float = 10.0, names=("A", "B")) -> Path:
@@ -19,7 +23,7 @@ def meta_daily(path: Path, days: list[str], *, spend: float = 10.0, names=("A", 
     for d in days:
         for n in names:
             # both ads share one truncated name: identity must come from lineage
-            lines.append(f"Spring,Reel - Bella...,{d},1000,10,{spend}\n")
+            lines.append(f"Spring,Reel - Bella...,{d},1000,10,{spend},{d},{d}\n")
             del n
     path.write_text("".join(lines))
     return path
@@ -87,7 +91,7 @@ def test_disjoint_periods_and_campaigns_do_not_overlap(store, tmp_path):
     ingest_file(store, "ads", meta_daily(tmp_path / "may.csv", ["2026-05-01"]))
     ingest_file(store, "ads", meta_daily(tmp_path / "june.csv", ["2026-06-01"]))
     other = tmp_path / "other.csv"
-    other.write_text(HEADER + "Autumn,Studio,2026-05-01,500,5,3.0\n")
+    other.write_text(HEADER + "Autumn,Studio,2026-05-01,500,5,3.0,2026-05-01,2026-05-01\n")
     ingest_file(store, "ads", other)
     assert store.count("ad_performance") == 5
 

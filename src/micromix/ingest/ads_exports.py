@@ -66,6 +66,14 @@ __all__ = [
 
 #: a cell that labels a summary row: "Total", "Totals", "Total: Account", "Grand total"
 TOTAL_LABEL = re.compile(r"^\s*(grand\s+)?totals?\s*(:.*)?$", re.IGNORECASE)
+#: a summary row's label that names what it totals ("Total: Campaigns", "Total: Account")
+_NAMED_TOTAL = re.compile(r"^\s*(grand\s+)?totals?\s*:\s*\S", re.IGNORECASE)
+#: a bare summary label ("Total", "Totals", "Grand total"), which a campaign may also be named
+_BARE_TOTAL = re.compile(r"^\s*(grand\s+)?totals?\s*:?\s*$", re.IGNORECASE)
+#: columns of a row's day, week, month or report range
+_DAY_COLUMNS = ("Day", "Date", "By Day", "Stat time day", "Start Date (in UTC)", "Start time")
+_WEEK_COLUMNS = ("Week", "Week (Mon - Sun)", "Week (Sun - Sat)")
+_RANGE_COLUMNS = ("Reporting starts", "Reporting ends", "Start Date", "End Date")
 _CODE_IN_HEADER = re.compile(r"\(([A-Za-z]{3})\)")
 #: a column stating the currency of a row's money
 _CURRENCY_COLUMNS = ("Currency", "Currency code", "CurrencyCode", "Account currency")
@@ -203,8 +211,8 @@ class AdsExportFormat(FormatAdapter):
             out["date"] = [p[0] if p else v for p, v in zip(pairs, f[period])]
             out["date_end"] = [p[1] if p else None for p in pairs]
             return
-        day = c.name("Day", "Date", "By Day", "Stat time day", "Start Date (in UTC)", "Start time")
-        week = c.name("Week", "Week (Mon - Sun)", "Week (Sun - Sat)")
+        day = c.name(*_DAY_COLUMNS)
+        week = c.name(*_WEEK_COLUMNS)
         month = c.name("Month")
         starts = c.name("Reporting starts")
         ends = c.name("Reporting ends")
@@ -241,9 +249,15 @@ class AdsExportFormat(FormatAdapter):
         return "account"
 
     def _summary(self, out: pd.DataFrame, f: pd.DataFrame, dims: list[str]) -> pd.Series:
-        """Label of each summary row (None for data rows)."""
-        labels: list[str | None] = []
-        text_cols = [c for c in f.columns]
+        """Label of each summary row (None for data rows).
+
+        A summary row is labelled the way the platforms label theirs: "Total: Campaigns" (a
+        total that names what it totals, in whichever column), a bare "Total" / "Grand total"
+        whose row has no other label (every other cell blank, a placeholder, a number, or in a
+        measure, currency or date column: a campaign named "Total" has its ad group, status or
+        type beside it), or Meta's row of empty dimensions. Where the export labels its totals
+        "Total: ...", a bare "Total" is a name, not a total.
+        """
         if not dims:
             return pd.Series([None] * len(f), index=f.index, dtype=object)
         dim_blank = out[dims].map(_blank).all(axis=1).to_numpy()
@@ -252,17 +266,60 @@ class AdsExportFormat(FormatAdapter):
             if any(m in out.columns for m in MEASURES)
             else dim_blank
         )
-        for i in range(len(f)):
-            label = None
-            for col in text_cols:
-                v = f.iat[i, f.columns.get_loc(col)]
-                if isinstance(v, str) and TOTAL_LABEL.match(v):
-                    label = v.strip()
-                    break
+        cells = f.to_numpy(dtype=object)
+        named = [
+            next(
+                (str(v).strip() for v in row if isinstance(v, str) and _NAMED_TOTAL.match(v)), None
+            )
+            for row in cells
+        ]
+        unlabelled = set(self._unlabelled_columns(f))
+        other = [j for j, col in enumerate(f.columns) if col not in unlabelled]
+        labels: list[str | None] = []
+        for i, row in enumerate(cells):
+            label = named[i]
+            if label is None and not any(named):
+                label = _bare_total(row, other)
             if label is None and dim_blank[i] and has_measure[i]:
                 label = "total (empty dimensions)"
             labels.append(label)
         return pd.Series(labels, index=f.index, dtype=object)
+
+    def _unlabelled_columns(self, f: pd.DataFrame) -> list[str]:
+        """Header columns whose cells label no row: the measures, currency and dates the layout
+        reads (a total row fills them like any row)."""
+        c = ColumnLookup(f)
+        groups = [
+            *(alts for field, alts in self.fields.items() if field in MEASURES),
+            _CURRENCY_COLUMNS,
+            self.period_columns,
+            _DAY_COLUMNS,
+            _WEEK_COLUMNS,
+            ("Month",),
+            *((name,) for name in _RANGE_COLUMNS),
+        ]
+        return [name for alts in groups if alts and (name := c.name(*alts)) is not None]
+
+
+def _empty(v: object) -> bool:
+    """A blank cell or a placeholder (" --", "-")."""
+    return _blank(v) or str(v).strip() in ("--", "-")
+
+
+def _bare_total(row: Sequence[object], label_columns: Sequence[int]) -> str | None:
+    """The bare "Total" label of a row whose other label cells are empty or numbers (None when
+    the row has no such label, or has another label beside it: a campaign named "Total")."""
+    from micromix.schema.values import read_numbers
+
+    hit = next((j for j, v in enumerate(row) if isinstance(v, str) and _BARE_TOTAL.match(v)), None)
+    if hit is None:
+        return None
+    others = [row[j] for j in label_columns if j != hit and not _empty(row[j])]
+    if others:
+        parsed = read_numbers(pd.Series(others, dtype=object), percent=True, abbreviated=True)
+        if parsed.problems.notna().any():
+            return None  # a name, status or type beside it: a data row named "Total"
+    return str(row[hit]).strip()
 
 
 class _Tracked(ColumnLookup):
@@ -290,6 +347,10 @@ _MEASURE = re.compile(
     r"conv|purchas|order|sales|revenue|value|result|lead|install|checkout|payment"
 )
 
+#: a share of a measure ("14 Day % of Orders New-to-brand"): a ratio, unlike "Video views at
+#: 25%", which counts views
+_SHARE = re.compile(r"%\s*of\b", re.IGNORECASE)
+
 #: header endings of a name, type or id next to a measure ("Result type", "Conversion name")
 _NOT_MEASURE = re.compile(r"(^|_)(type|indicator|name|id|ids|status|setting|source|url|level)$")
 
@@ -310,7 +371,7 @@ def unread_measures(columns: Sequence[str], read: set[str]) -> tuple[list[str], 
         norm = normalize_name(col)
         if _NOT_MEASURE.search(norm):
             continue  # "Result value type", "Conversion name", "Purchase ID"
-        if "/" in col or _RATIO.search(norm):
+        if "/" in col or _SHARE.search(col) or _RATIO.search(norm):
             ratios.append(col)
         elif _MEASURE.search(norm):
             measures.append(col)
@@ -449,6 +510,25 @@ class MetaAdsFormat(AdsExportFormat):
             "Day",
             "Clicks (all)",
         ),
+    )
+    # "Amount spent (USD)", "Campaign name", "Impressions" are in other platforms' exports too
+    # (Reddit Ads writes "Amount Spent (USD)" beside "Campaign Name"): Meta is told by a column
+    # only Ads Manager writes. Every real Meta export seen has one: the report range ("Reporting
+    # starts"/"ends", which Ads Manager adds to every export), the delivery, result or
+    # attribution columns, or the ad set
+    evidence = (
+        ("Reporting starts",),
+        ("Reporting ends",),
+        ("Ad set name",),
+        ("Ad set ID",),
+        ("Result type",),
+        ("Result indicator",),
+        ("Delivery status",),
+        ("Delivery level",),
+        ("Attribution setting",),
+        ("Campaign delivery",),
+        ("Ad set delivery",),
+        ("Ad delivery",),
     )
     fields: ClassVar[dict[str, tuple[str, ...]]] = {
         "account_id": ("Account ID", "Account name"),
@@ -954,7 +1034,11 @@ class AmazonAdsFormat(AdsExportFormat):
     "Currency", "Campaign Name", "Impressions", "Clicks", "Spend"; orders and sales over the
     attribution window the headers name ("7 Day Total Orders (#)", "7 Day Total Sales " for
     Sponsored Products, "14 Day ..." for Sponsored Brands and Display) as conversions and
-    conversion value. ACOS, ROAS, CTR, CPC and conversion rate are derived and not read.
+    conversion value; Sponsored Brands reports that give only the click-attributed totals
+    ("14 Day Total Orders (#) - (Click)", "14 Day Total Sales - (Click)") have those read
+    instead (where both are given, the all-attribution total is read and the click column is
+    named as unread). New-to-brand orders and sales are a part of the totals and are not read
+    (named in the note). ACOS, ROAS, CTR, CPC and conversion rate are derived and not read.
     """
 
     lookup_name = "amazon_ads"
@@ -971,6 +1055,8 @@ class AmazonAdsFormat(AdsExportFormat):
         ("14 Day Total Sales",),
         ("7 Day Total Orders (#)",),
         ("14 Day Total Orders (#)",),
+        ("14 Day Total Sales - (Click)",),
+        ("14 Day Total Orders (#) - (Click)",),
         ("Total Advertising Cost of Sales (ACOS)",),
         ("Total Advertising Cost of Sales (ACoS)",),
         ("Customer Search Term",),
@@ -994,8 +1080,13 @@ class AmazonAdsFormat(AdsExportFormat):
             "14 Day Total Orders (#)",
             "7 Day Total Orders",
             "14 Day Total Orders",
+            "14 Day Total Orders (#) - (Click)",
         ),
-        "conversion_value": ("7 Day Total Sales", "14 Day Total Sales"),
+        "conversion_value": (
+            "7 Day Total Sales",
+            "14 Day Total Sales",
+            "14 Day Total Sales - (Click)",
+        ),
     }
 
     def _dates(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:

@@ -63,6 +63,7 @@ PLATFORMS: tuple[str, ...] = (
     "google",
     "microsoft",
     "amazon",
+    "reddit",
     "web",
     "app",
     "other",

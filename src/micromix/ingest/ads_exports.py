@@ -643,19 +643,30 @@ class GoogleAdsFormat(AdsExportFormat):
     }
 
     def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
-        _search_strategy(out)
+        group_type = c.name("Ad group type")
+        _search_strategy(out, c.frame[group_type] if group_type is not None else None)
 
 
-def _search_strategy(out: pd.DataFrame) -> None:
-    """Strategy ``search`` for search/shopping campaigns and keyword or search-term reports,
-    ``other`` for the rest (display, video ...) of a search engine's report (in place)."""
+#: Google Ads ad group types that serve on search: "Standard" and "Dynamic" (search ads),
+#: "Shopping - Product" / "Shopping - Showcase" (shopping)
+_SEARCH_AD_GROUP_TYPES = re.compile(r"^\s*(standard|dynamic|search|shopping)", re.I)
+
+
+def _search_strategy(out: pd.DataFrame, group_type: pd.Series | None = None) -> None:
+    """Strategy ``search`` for search/shopping campaigns (or ad groups of a search type) and
+    keyword or search-term reports, ``other`` for the rest (display, video ...) of a search
+    engine's report (in place)."""
     ctype = out["campaign_type"] if "campaign_type" in out.columns else None
     search_report = "search_term" in out.columns or "keyword" in out.columns
+    types = ctype.tolist() if ctype is not None else [None] * len(out)
+    groups = group_type.tolist() if group_type is not None else [None] * len(out)
     out["strategy"] = [
         "search"
-        if search_report or (not _blank(t) and re.search(r"search|shopping", str(t), re.I))
+        if search_report
+        or (not _blank(t) and re.search(r"search|shopping", str(t), re.I))
+        or (_blank(t) and not _blank(g) and _SEARCH_AD_GROUP_TYPES.match(str(g)))
         else "other"
-        for t in (ctype.tolist() if ctype is not None else [None] * len(out))
+        for t, g in zip(types, groups)
     ]
 
 

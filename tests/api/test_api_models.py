@@ -47,7 +47,14 @@ def test_optimizer_still_answers_after_a_key_and_an_audience_export(fitted):
     assert svc.data_version() == v0  # a key is not data
     opt = client.post("/api/v1/optimize", json={"budget": 1000.0}, headers=_h(keys["analyst"]))
     # beyond twice what the channels were ever given: refused unless asked to extrapolate
-    assert opt.status_code == 422 and "--extrapolate" in opt.text
+    assert opt.status_code == 422 and '\\"extrapolate\\": true' in opt.text, opt.text
+    assert "--" not in opt.json()["message"]  # no CLI flags over the API
+    extra = client.post(
+        "/api/v1/optimize",
+        json={"budget": 1000.0, "bounds": {"x": [0, 1]}},
+        headers=_h(keys["analyst"]),
+    )
+    assert extra.status_code == 422  # a field the optimizer does not read is refused
     opt = client.post(
         "/api/v1/optimize",
         json={"budget": 1000.0, "extrapolate": True},

@@ -162,8 +162,24 @@ def test_reports_of_one_platform_at_two_levels_are_refused(tmp_path):
     platform = ads["platform"].iloc[0]
     extra = ads[ads["platform"] == platform].assign(level="ad")
     ads = pd.concat([ads.assign(level="campaign"), extra], ignore_index=True)
-    with pytest.raises(ConfigError, match=f"the {platform} reports are at 2 levels"):
+    with pytest.raises(ConfigError, match=f"the {platform} reports are at two levels"):
         _plan_of(tmp_path, ads)
+
+
+def test_levels_over_days_that_do_not_overlap_are_added(tmp_path):
+    ads = _ads()
+    platform = ads["platform"].iloc[0]
+    later = ads[ads["platform"] == platform].assign(
+        level="ad", date=lambda d: d["date"] + pd.Timedelta(days=14)
+    )
+    ads = pd.concat([ads.assign(level="campaign"), later], ignore_index=True)
+    plan = _plan_of(tmp_path, ads)
+    # both levels of that platform are its spend over its 28 days (the horizon); the others
+    # report 14 days and count at their daily rate
+    assert plan.reallocation.horizon_days == 28
+    mine = ads["platform"] == platform
+    want = ads.loc[mine, "spend"].sum() + 2 * ads.loc[~mine, "spend"].sum()
+    assert plan.reallocation.budget == pytest.approx(want)
 
 
 def test_spend_without_a_strategy_is_planned_not_dropped(tmp_path):

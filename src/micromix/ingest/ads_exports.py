@@ -276,9 +276,10 @@ class AdsExportFormat(FormatAdapter):
         unlabelled = set(self._unlabelled_columns(f))
         other = [j for j, col in enumerate(f.columns) if col not in unlabelled]
         labels: list[str | None] = []
+        any_named = any(named)  # once: inside the loop it made every file quadratic
         for i, row in enumerate(cells):
             label = named[i]
-            if label is None and not any(named):
+            if label is None and not any_named:
                 label = _bare_total(row, other)
             if label is None and dim_blank[i] and has_measure[i]:
                 label = "total (empty dimensions)"

@@ -296,6 +296,8 @@ POST_RATIOS: dict[str, Ratio] = {
 POST_KPI_COLUMNS = (*POST_MEASURES, *POST_RATIOS, "emv")
 #: integer-valued measures (nullable Int64 in the output)
 _COUNTS = frozenset(MEASURES + POST_MEASURES) - {"spend", "revenue", "conversions"}
+#: the counts a post's engagements add up: social.columns.ENGAGEMENT_PARTS (not imported here:
+#: importing micromix.social loads its sentiment scorers, 1.5 s; a test keeps the two equal)
 _POST_COUNTS = ("likes", "comments", "shares", "saves")
 
 
@@ -515,8 +517,16 @@ def _posts_measures(t: ir.Table, need: set[str]) -> dict[str, Any]:
     # engagements are the sum of the counts on every post, as social.columns.engagements_of
     # adds them; the platform's own count (X's, clicks included) is its own measure, never
     # mixed in
-    present = [t[c].fill_null(0) for c in _POST_COUNTS if c in t.columns]
+    parts = [c for c in _POST_COUNTS if c in t.columns]
+    present = [t[c].fill_null(0) for c in parts]
     eng = sum(present[1:], present[0]) if present else None
+    if eng is not None and "engagements" in need:
+        # a post reporting none of the parts has unknown engagements: a group with such posts
+        # has no total (null), as every other measure a row does not report
+        reports = t[parts[0]].notnull()
+        for c in parts[1:]:
+            reports = reports | t[c].notnull()
+        out["_n_engagements"] = t.count(where=reports)
     if "engagements" in t.columns:
         if "reported_engagements" in need:
             out["reported_engagements"] = t.engagements.sum()

@@ -274,16 +274,6 @@ def ad_report_spend(store: Store, symbol: str = "$") -> AdReportSpend:
     ads["platform"] = ads["platform"].fillna("unknown platform").astype(str)
     ads["strategy"] = ads["strategy"].fillna(UNASSIGNED).astype(str)
     ads["level"] = ads["level"].fillna("").astype(str)
-    levels = ads.groupby("platform")["level"].unique()
-    for platform, lv in levels.items():
-        named = sorted(v for v in lv if v)
-        if len(lv) > 1:
-            raise ConfigError(
-                f"the {platform} reports are at {len(lv)} levels ("
-                + ", ".join(named + ([] if len(named) == len(lv) else ["unlabelled"]))
-                + "): the same spend would be counted once per level; plan on one level "
-                "(ingest the other into another store, or replace it with --replace)"
-            )
     start = pd.to_datetime(ads["date"])
     end = pd.to_datetime(ads["date_end"]).fillna(start)
     undated = ads.loc[start.isna(), "platform"].unique()
@@ -293,6 +283,7 @@ def ad_report_spend(store: Store, symbol: str = "$") -> AdReportSpend:
             "period the spend covers is unknown; download the report with a date range or by day"
         )
     ads["start"], ads["end"] = start.dt.normalize(), end.dt.normalize()
+    _refuse_overlapping_levels(ads)
     per = ads.groupby("platform").agg(first=("start", "min"), last=("end", "max"))
     per["days"] = (per["last"] - per["first"]).dt.days + 1
     days = int(per["days"].max())
@@ -327,6 +318,24 @@ def _people(store: Store) -> int | None:
     if not store.has_table("experiments") or store.count("experiments") == 0:
         return None
     return int(store.read("experiments", columns=["unit_id"])["unit_id"].nunique())
+
+
+def _refuse_overlapping_levels(ads: pd.DataFrame) -> None:
+    """A platform's reports at two levels (campaign and ad) over the same days count the same
+    spend twice: refused. Levels over days that do not overlap are different spend."""
+    spans = ads.groupby(["platform", "level"]).agg(first=("start", "min"), last=("end", "max"))
+    for platform, g in spans.groupby(level="platform"):
+        rows = list(g.reset_index().itertuples(index=False))
+        for i, a in enumerate(rows):
+            for b in rows[i + 1 :]:
+                if a.first <= b.last and b.first <= a.last:
+                    names = [v or "unlabelled" for v in (a.level, b.level)]
+                    raise ConfigError(
+                        f"the {platform} reports are at two levels ({names[0]} and "
+                        f"{names[1]}) over the same days ({max(a.first, b.first):%Y-%m-%d} to "
+                        f"{min(a.last, b.last):%Y-%m-%d}): that spend would be counted once per "
+                        "level; plan on a store that holds one level of those days"
+                    )
 
 
 def _days(n: int) -> str:

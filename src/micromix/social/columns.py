@@ -328,18 +328,23 @@ REPORTED_ENGAGEMENTS_LABEL = (
 
 def engagements_of(posts: pd.DataFrame) -> pd.Series:
     """Each post's engagements as micromix defines them (:data:`ENGAGEMENT_LABEL`): a count
-    the post does not report adds nothing (0.0 where it reports none of them).
+    the post does not report adds nothing; a post that reports none of them has unknown (NaN)
+    engagements, never 0 (a file of the platform's own totals alone has no parts to add).
 
-    >>> engagements_of(pd.DataFrame({"likes": [10, None], "comments": [2, 1], "views": [5, 5]}))
+    >>> engagements_of(pd.DataFrame({"likes": [10, None, None], "comments": [2, 1, None]}))
     0    12.0
     1     1.0
+    2     NaN
     dtype: float64
     """
     total = pd.Series(0.0, index=posts.index)
+    known = pd.Series(False, index=posts.index)
     for c in ENGAGEMENT_PARTS:
         if c in posts.columns:
-            total = total + pd.to_numeric(posts[c], errors="coerce").astype(float).fillna(0.0)
-    return total
+            part = pd.to_numeric(posts[c], errors="coerce").astype(float)
+            known |= part.notna()
+            total = total + part.fillna(0.0)
+    return total.where(known)
 
 
 def reported_below(posts: pd.DataFrame) -> pd.Series:

@@ -381,7 +381,7 @@ def _share_of_voice(long: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         long.groupby("brand")
         .agg(
             mentions=("row", "size"),
-            engagement=("engagement", "sum"),
+            engagement=("engagement", lambda v: v.sum(min_count=1)),
             mean_sentiment=("sentiment_score", "mean"),
             emv=("emv", "sum"),
         )

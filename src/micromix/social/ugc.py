@@ -310,7 +310,7 @@ def rank_for_amplification(
     if "post_id" not in p.columns:
         p["post_id"] = pd.Series([str(i + 1) for i in range(len(p))], dtype="string")
     p["source"] = classify_sources(p, brand)
-    p["interactions"] = engagements_of(p)
+    p["interactions"] = engagements_of(p).fillna(0.0)  # ranking: nothing reported, nothing seen
     baseline_author = p.groupby("author_id")["interactions"].transform("median")
     p["relative_engagement"] = (
         p["interactions"] / baseline_author.where(baseline_author > 0)

@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from micromix.api._respond import json_response
+from micromix.api.errors import api_error
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
+from micromix.errors import MicromixError
 
 if TYPE_CHECKING:
     from micromix.measurement import StrategyMix
@@ -45,8 +47,17 @@ class OptimizeRequest(BaseModel):
     """Total budget over the planning horizon; ``extrapolate`` lifts the default cap of twice
     the most each channel was ever given."""
 
+    model_config = ConfigDict(extra="forbid")  # a field the optimizer does not read is refused
+
     budget: float = Field(gt=0, le=1e12)
     extrapolate: bool = False
+
+
+#: the optimizer's CLI flags as the API's body fields
+_OPTIMIZE_FLAGS = {
+    "give channels --bounds, or pass --extrapolate": 'or send "extrapolate": true',
+    "--extrapolate": '"extrapolate": true',
+}
 
 
 #: the registry name of the strategy mix model
@@ -147,7 +158,11 @@ def optimize(
     (:func:`micromix.optimize.recommend_budget`)."""
     from micromix.optimize import recommend_budget
 
-    rec = recommend_budget(
-        _model(request.app.state.service).model, body.budget, extrapolate=body.extrapolate
-    )
+    try:
+        rec = recommend_budget(
+            _model(request.app.state.service).model, body.budget, extrapolate=body.extrapolate
+        )
+    except MicromixError as exc:
+        # the optimizer's advice names CLI flags; over the API it names the body's fields
+        raise api_error(exc, _OPTIMIZE_FLAGS) from None
     return json_response(rec.to_dict())

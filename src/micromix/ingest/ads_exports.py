@@ -1093,19 +1093,14 @@ class MicrosoftAdsFormat(AdsExportFormat):
                 end = end.where(end.isna() | (end <= last) | (start > last), last)
         iso = start.notna().to_numpy()
         super()._dates(out, c, raw)  # ranges, and cells that are not days (a "Total" label)
-        base_end = (
-            out["date_end"] if "date_end" in out.columns else pd.Series(None, index=out.index)
-        )
-        out["date"] = pd.Series(
-            [start.iat[i].strftime("%Y-%m-%d") if iso[i] else v for i, v in enumerate(out["date"])],
-            index=out.index,
-            dtype=object,
-        )
-        out["date_end"] = pd.Series(
-            [end.iat[i].strftime("%Y-%m-%d") if iso[i] else v for i, v in enumerate(base_end)],
-            index=out.index,
-            dtype=object,
-        )
+        blank = pd.Series(None, index=out.index, dtype=object)
+        for col, days in (("date", start), ("date_end", end)):
+            kept = out[col] if col in out.columns else blank
+            out[col] = pd.Series(
+                [days.iat[i].strftime("%Y-%m-%d") if iso[i] else v for i, v in enumerate(kept)],
+                index=out.index,
+                dtype=object,
+            )
 
 
 #: Microsoft's "Report Aggregation:" and "Report Time:" preamble lines, and a range in a cell

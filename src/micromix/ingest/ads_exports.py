@@ -34,6 +34,7 @@ from typing import ClassVar
 
 import pandas as pd
 
+from micromix.errors import InputFileError
 from micromix.ingest.files import RawTable
 from micromix.ingest.formats import (
     SUMMARY,
@@ -45,6 +46,7 @@ from micromix.ingest.formats import (
     register_format,
 )
 from micromix.schema import AD_PERFORMANCE
+from micromix.schema.values import detect_dayfirst, read_timestamps
 
 __all__ = [
     "TOTAL_LABEL",
@@ -1035,6 +1037,137 @@ class MicrosoftAdsFormat(AdsExportFormat):
 
     def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
         _search_strategy(out)
+
+    def _dates(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+        """A row covers the period the "Report Aggregation:" line names: "Time period" holds the
+        first day of a Weekly / Monthly / Quarterly / Yearly row, which ends 6 days later or on
+        its month's (quarter's, year's) last day; a Summary row covers the "Report Time:" range;
+        both are clipped to that range. Daily and Hourly rows, and cells that hold a range,
+        keep their days as the cells give them."""
+        line, unit = _ms_aggregation(raw)
+        if unit is None:
+            super()._dates(out, c, raw)
+            return
+        f = c.frame
+        period = c.name(*self.period_columns)
+        cells = f[period] if period is not None else pd.Series([None] * len(f), dtype=object)
+        cells = cells.reset_index(drop=True)
+        # a cell holding a range ("10/1/2026 - 10/7/2026") states its own days: kept as it is
+        ranged = cells.map(lambda v: not _blank(v) and bool(_MS_RANGE.search(str(v))))
+        stated = _MS_REPORT_TIME.match(
+            next((s for s in raw.preamble if _MS_REPORT_TIME.match(s)), "")
+        )
+        span = [stated.group(1), stated.group(2)] if stated else []
+        if unit == "report":
+            if not span:
+                super()._dates(out, c, raw)  # no "Report Time:" line: as any report
+                return
+            cells = cells.where(ranged, span[0])
+        own = cells.where(~ranged & ~cells.map(_blank), None)
+        texts = [*own.dropna().map(str), *span]
+        order = detect_dayfirst(texts)
+        if order is None and _ms_ambiguous(texts):
+            if unit == "report":
+                # the range reads two ways ("10/1/2026 - 10/7/2026"): the rows stay undated,
+                # as any report whose period micromix cannot read (never a guessed range)
+                super()._dates(out, c, raw)
+                return
+            example = next(t for t in texts if _ms_ambiguous([t]))
+            raise InputFileError(
+                f'{raw.path}: the days of this "{line}" report (such as {example}) may be '
+                "month/day or day/month and nothing in the file tells which, so the end of each "
+                "row's period cannot be worked out; download the report by day (Report "
+                "Aggregation: Daily) and ingest it with --monthfirst or --dayfirst"
+            )
+        start = _ms_days(own, order)
+        if unit == "report":
+            end = _ms_days(pd.Series([span[1]] * len(own), dtype=object), order).where(
+                start.notna()
+            )
+        else:
+            end = start + _MS_PERIOD_END[unit]
+        if span:
+            first, last = _ms_days(pd.Series(span, dtype=object), order).tolist()
+            if pd.notna(first):
+                start = start.where(start.isna() | (start >= first), first)
+            if pd.notna(last):  # (a row starting after the range keeps its own period)
+                end = end.where(end.isna() | (end <= last) | (start > last), last)
+        iso = start.notna().to_numpy()
+        super()._dates(out, c, raw)  # ranges, and cells that are not days (a "Total" label)
+        blank = pd.Series(None, index=out.index, dtype=object)
+        for col, days in (("date", start), ("date_end", end)):
+            kept = out[col] if col in out.columns else blank
+            out[col] = pd.Series(
+                [days.iat[i].strftime("%Y-%m-%d") if iso[i] else v for i, v in enumerate(kept)],
+                index=out.index,
+                dtype=object,
+            )
+
+
+#: Microsoft's "Report Aggregation:" and "Report Time:" preamble lines, and a range in a cell
+_MS_AGGREGATION = re.compile(r"^\W*report\s+aggregation\s*:\s*(.*?)\W*$", re.IGNORECASE)
+_MS_REPORT_TIME = re.compile(r"^\W*report\s+time\s*:\s*(.+?)\s+[-–]\s+(.+?)\W*$", re.IGNORECASE)
+_MS_RANGE = re.compile(r"\d\s*[-–]\s+\S|\S\s+[-–]\s*\d")
+#: what each aggregation's row covers (None: the cell's own day)
+_MS_UNITS: dict[str, str | None] = {
+    "daily": None,
+    "hourly": None,
+    "weekly": "week",
+    "weeklystartingmonday": "week",
+    "monthly": "month",
+    "quarterly": "quarter",
+    "yearly": "year",
+    "summary": "report",
+}
+#: aggregations that sum rows over the report by hour or weekday: not periods of time
+_MS_NOT_PERIODS = ("hourofday", "dayofweek")
+_MS_PERIOD_END = {
+    "week": pd.Timedelta(days=6),
+    "month": pd.offsets.MonthEnd(0),
+    "quarter": pd.offsets.QuarterEnd(0),
+    "year": pd.offsets.YearEnd(0),
+}
+
+
+def _ms_aggregation(raw: RawTable) -> tuple[str, str | None]:
+    """The "Report Aggregation: ..." line of a Microsoft report and what a row of it covers
+    (None: a day, as the cell gives it; also when the report has no such line).
+
+    Raises InputFileError for an aggregation whose rows are not periods of time (Hour of day,
+    Day of week) or one the layout does not know how to date.
+    """
+    line = next((s.strip() for s in raw.preamble if _MS_AGGREGATION.match(s)), None)
+    if line is None:
+        return "", None
+    m = _MS_AGGREGATION.match(line)
+    key = re.sub(r"[^a-z]", "", m.group(1).lower()) if m else ""
+    if key in _MS_NOT_PERIODS:
+        raise InputFileError(
+            f'{raw.path}: the preamble line "{line}" means each row adds up the same hour or '
+            "weekday over the whole report, not a period of time micromix can place on days; "
+            "download the report by day, week or month (Report Aggregation: Daily, Weekly or "
+            "Monthly)"
+        )
+    if key not in _MS_UNITS:
+        raise InputFileError(
+            f'{raw.path}: the preamble line "{line}" names an aggregation micromix cannot '
+            "date the rows of; download the report by day, week or month (Report "
+            "Aggregation: Daily, Weekly or Monthly)"
+        )
+    return line, _MS_UNITS[key]
+
+
+def _ms_days(texts: pd.Series, dayfirst: bool | None) -> pd.Series:
+    """Days (midnight, no zone) of ``texts`` in the given d/m order; NaT where not a day."""
+    ts, _why = read_timestamps(texts.reset_index(drop=True), dayfirst=dayfirst)
+    return ts.dt.tz_localize(None).dt.normalize()
+
+
+def _ms_ambiguous(texts: list[str]) -> bool:
+    """Whether a text reads as two different days, month- or day-first ("10/4/2026")."""
+    s = pd.Series(texts, dtype=object)
+    a, b = _ms_days(s, True), _ms_days(s, False)
+    return bool((a.notna() & b.notna() & (a != b)).any())
 
 
 # ====================================================================== Amazon Ads

@@ -168,3 +168,29 @@ def test_fit_with_lift_tests_json_and_target_roas(csv_and_model, tmp_path):
     pd.DataFrame([{"channel": "tiktok", "spend": 1.0}]).to_csv(bad, index=False)
     res = runner.invoke(app, fit_args(path, tmp_path / "x", "--lift-tests", str(bad)))
     assert res.exit_code != 0 and "lacks column" in res.output
+
+
+def test_optimize_says_when_the_caps_hold_the_recommendation_below_the_current_mix(
+    csv_and_model,
+):
+    _, out = csv_and_model
+    doc = json.loads((out / "model.json").read_text())
+    seen = dict(zip(["tiktok", "instagram"], doc["observed_spend_max"]))
+    cur = dict(zip(["tiktok", "instagram"], doc["current_spend"]))
+    # a budget the current mix spreads beyond tiktok's cap (2x the most it was ever given)
+    budget = 4 * seen["tiktok"] * sum(cur.values()) / cur["tiktok"]
+    args = ["optimize", "--model", str(out), "--budget", f"{budget:.2f}", "--bounds",
+            f"instagram=0:{budget:.2f}"]  # fmt: skip
+    res = runner.invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    check = next(c for c in d["checks"] if c["name"] == "current_mix")
+    assert check["details"]["current_mix_beyond_caps"] == ["tiktok"]
+    below = d["scenarios"][1]["outcome"] < d["scenarios"][0]["outcome"]
+    assert (check["status"] == "review") == below
+    assert below, "this budget should hold the recommendation below the current mix"
+    assert "--bounds instagram=0:" in check["recommendation"]
+    assert ",tiktok=0:" in check["recommendation"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "REVIEW current_mix" in " ".join(res.output.split())

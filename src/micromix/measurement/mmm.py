@@ -17,7 +17,9 @@ parameters, which are drawn by adaptive importance sampling. A channel's effect 
 way everywhere (:func:`posterior_effect`): the posterior median with its central interval, in
 the summary, the contribution tables, the response curves, the zero-effect check and the
 optimizer's curves, so a point always lies inside its interval and a channel whose median is
-zero gets no marginal return.
+zero gets no marginal return. The optimizer's outcome intervals (:meth:`response_draws`) scale
+each draw's curves as its point curve is scaled, so its point is the mean of the draws its
+interval is read from.
 
 Quickstart
 ----------
@@ -329,9 +331,19 @@ class _SteadyStateResponse:
         return self.channel_response(spend).sum(axis=-1)
 
     def response_draws(self, spend: np.ndarray) -> np.ndarray:
-        """Outcome draws from the parameter uncertainty, shape ``(n_draws, ...)``."""
+        """Outcome draws from the parameter uncertainty, shape ``(n_draws, ...)``.
+
+        Each draw's channel curves are scaled as :meth:`channel_response` scales the mean curve
+        (:meth:`_median_scale`), so :meth:`response` is the mean of these very draws and the
+        optimizer's point and its interval come from one definition. (Unscaled draws put the
+        interval of the total around the posterior *mean* curve while the point was rescaled to
+        the channels' medians: a point of 205,511 with an interval of [206,127, 232,210].)
+        """
         self._check_fitted()
-        return np.stack([self._paid_response(spend, dr).sum(axis=-1) for dr in self._posterior])
+        scale = self._median_scale()
+        return np.stack(
+            [(self._paid_response(spend, dr) * scale).sum(axis=-1) for dr in self._posterior]
+        )
 
 
 class MarketingMixModel(_SteadyStateResponse, BaseEstimator):

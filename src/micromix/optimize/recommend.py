@@ -198,8 +198,10 @@ class BudgetRecommendation:
     scenarios : DataFrame
         :func:`compare_scenarios` of ``current_mix`` (when there is one) and ``recommended``.
     checks : list of CheckResult
-        The extrapolation check and, for a model that labels its channels' evidence (a mix
-        model), the evidence check (:func:`evidence_check`).
+        The extrapolation check, for a model that labels its channels' evidence (a mix model)
+        the evidence check (:func:`evidence_check`), the ``bounds`` check when default caps
+        apply, and, with a current mix, the ``current_mix`` check: a review whenever the
+        recommendation earns less than the current mix, naming the limits that hold it there.
     """
 
     recommended: Allocation
@@ -299,6 +301,7 @@ def recommend_budget(
         extrapolation_check(model, rec.spend),
         evidence_check(model, rec.spend),
         _caps_check(model, rec.spend, caps),
+        _current_mix_check(opt, rec.budget, scaled, scen, caps),
     ]
     return BudgetRecommendation(rec, scaled, scen, [c for c in checks if c is not None])
 
@@ -374,6 +377,151 @@ def _caps_check(model: ResponseModel, spend: Any, caps: Mapping[str, Any]) -> Ch
         "test a higher spend on these channels before going beyond, or pass --extrapolate to "
         "see the model's unbounded split",
         details={"held": held},
+    )
+
+
+#: a recommendation this far (relative) below the current mix's outcome is reported as below it
+SHORTFALL_TOLERANCE = 1e-6
+
+
+def _held_by(
+    opt: BudgetOptimizer, budget: float, mix: np.ndarray, caps: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The limits the optimizer works within that ``mix`` breaks, one entry per channel."""
+    lo, hi = opt._limits(budget)
+    seen = _observed_max(opt.model)
+    out = []
+    for i, c in enumerate(opt.model.channels):
+        v = float(mix[i])
+        if v > hi[i] * (1 + 1e-9) + 1e-12:
+            side, limit = "above", float(hi[i])
+        elif v < lo[i] * (1 - 1e-9) - 1e-12:
+            side, limit = "below", float(lo[i])
+        else:
+            continue
+        if c in opt.locked:
+            kind, lift = "locked", ("--locked", f"{c}={v:.2f}")
+        elif side == "below":
+            kind, lift = (
+                "min_spend",
+                ("--min-spend", f"{c}={math.floor(round(v * 100, 6)) / 100:.2f}"),
+            )
+        elif c in caps:
+            kind, lift = "cap", ("--bounds", f"{c}=0:{math.ceil(round(v * 100, 6)) / 100:.2f}")
+        else:
+            kind, lift = (
+                "bounds",
+                ("--bounds", f"{c}={lo[i]:g}:{math.ceil(round(v * 100, 6)) / 100:.2f}"),
+            )
+        entry = {"channel": c, "spend": v, "limit": limit, "side": side, "kind": kind}
+        entry["lift"] = f"{lift[0]} {lift[1]}"
+        if kind == "cap" and seen is not None:
+            entry["max_seen"] = float(seen[i])
+        out.append(entry)
+    return out
+
+
+def _lift_options(opt: BudgetOptimizer, held: list[dict[str, Any]], caps: Mapping[str, Any]) -> str:
+    """The options that lift ``held``, one per flag, keeping the bounds the caller gave."""
+    by_flag: dict[str, dict[str, str]] = {}
+    for h in held:
+        flag, item = h["lift"].split(" ", 1)
+        by_flag.setdefault(flag, {})[h["channel"]] = item
+    if "--bounds" in by_flag:
+        given = {
+            c: f"{c}={a:g}:{b:g}"
+            for c, (a, b) in opt.bounds.items()
+            if c not in caps and c not in by_flag["--bounds"]
+        }
+        by_flag["--bounds"] = {**given, **by_flag["--bounds"]}
+    return " ".join(f"{flag} {','.join(items.values())}" for flag, items in by_flag.items())
+
+
+def _describe_held(h: Mapping[str, Any]) -> str:
+    c, v, limit = h["channel"], h["spend"], h["limit"]
+    if h["kind"] == "cap":
+        return (
+            f"{c} gets {v:,.2f} there, above its cap of {limit:,.2f} ({EXTRAPOLATION_FACTOR:g}x "
+            f"the most it was ever given, {h.get('max_seen', math.nan):,.2f})"
+        )
+    if h["kind"] == "locked":
+        return f"{c} gets {v:,.2f} there, not the {limit:,.2f} it is locked at"
+    what = "minimum" if h["side"] == "below" else "upper bound"
+    return f"{c} gets {v:,.2f} there, {h['side']} its {what} of {limit:,.2f}"
+
+
+def _current_mix_check(
+    opt: BudgetOptimizer,
+    budget: float,
+    mix: np.ndarray | None,
+    scen: pd.DataFrame,
+    caps: Mapping[str, Any],
+) -> CheckResult | None:
+    """Whether the recommendation earns at least the current mix at the same budget.
+
+    The current mix is scaled to the budget without the limits the optimizer works within (the
+    default caps, ``bounds``, ``locked``, ``min_spend``), so it can earn more than the
+    recommendation; then this is a review naming the limits that hold the recommendation below
+    it and what lifts them, and it says when the current mix's figure is itself beyond the caps
+    (an extrapolation of the curves). ``None`` without a current mix.
+    """
+    if mix is None:
+        return None
+    cur_out = float(scen["outcome"].iloc[0])
+    rec_out = float(scen["outcome"].iloc[-1])
+    held = _held_by(opt, budget, mix, caps)
+    beyond = [h for h in held if h["kind"] == "cap"]
+    details: dict[str, Any] = {
+        "current_mix_outcome": cur_out,
+        "recommended_outcome": rec_out,
+        "shortfall": max(cur_out - rec_out, 0.0),
+        "current_mix_outside_limits": held,
+        "current_mix_beyond_caps": [h["channel"] for h in beyond],
+    }
+    note = (
+        "; the current mix at this budget is itself beyond the caps ("
+        + "; ".join(map(_describe_held, beyond))
+        + "), so its figure is an extrapolation of the curves"
+        if beyond
+        else ""
+    )
+    if not cur_out - rec_out > SHORTFALL_TOLERANCE * max(abs(cur_out), 1.0):
+        return CheckResult(
+            "current_mix",
+            Status.PASS,
+            "the recommendation earns at least what the current mix earns at the same budget"
+            + note,
+            details=details,
+        )
+
+    def amount(v: float) -> str:
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.4g}"
+
+    gap = (
+        f"{amount(rec_out)} against the current mix's {amount(cur_out)} at the same budget, "
+        f"{amount(cur_out - rec_out)} less"
+    )
+    if not held:
+        return CheckResult(
+            "current_mix",
+            Status.REVIEW,
+            f"the recommendation earns less than the current mix ({gap}) although the current "
+            "mix keeps within every limit: the optimizer fell short of the best split here",
+            "keep the current mix; the recommendation is not better than it",
+            details,
+        )
+    return CheckResult(
+        "current_mix",
+        Status.REVIEW,
+        f"the recommendation earns less than the current mix ({gap}), because the current mix "
+        "breaks limits the recommendation is held to: "
+        + "; ".join(map(_describe_held, held))
+        + (", so the current mix's figure is an extrapolation of the curves" if beyond else ""),
+        "the recommendation is the best split within these limits, not better than today's mix; "
+        + "to compare like with like, lower the budget or lift the limits with "
+        + _lift_options(opt, held, caps)
+        + (" (or --extrapolate)" if beyond else ""),
+        details,
     )
 
 

@@ -6,7 +6,7 @@ Quickstart
 >>> from micromix.ingest import ingest_file, list_formats
 >>> from micromix.store import Store
 >>> list_formats("ads")[:3]
-['canonical', 'google_ads', 'kaggle_fb_ads']
+['amazon_ads', 'canonical', 'google_ads']
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "creators.csv"
 >>> _ = p.write_text("username,followers,category\\nmia_pets,12000,pet\\nbo,-5,pet\\n")
 >>> rep = ingest_file(Store.open(":memory:"), "creators", p)

@@ -19,7 +19,8 @@ Quickstart
 >>> from micromix.ingest.formats import detect_format
 >>> detect_format(["Event name", "Event count", "Total users"], "traffic").lookup_name
 'ga_report'
->>> meta = ["Day", "Campaign name", "Reach", "Impressions", "Views", "Amount spent (AUD)"]
+>>> meta = ["Reporting starts", "Day", "Campaign name", "Reach", "Impressions", "Views",
+...         "Amount spent (AUD)"]
 >>> detect_format(meta, "traffic", "meta.csv")
 Traceback (most recent call last):
 ...

@@ -263,28 +263,28 @@ def _summary(
     value: float,
     spec: TargetingSpec,
 ) -> dict[str, Any]:
-    if spec.money:  # the uplift is money: there are no conversions to count or price
-        return {
-            "policy": policy,
-            "eligible": int(eligible),
-            "excluded": int(excluded),
-            "contacts": int(contacts),
-            "cost": float(cost),
-            "expected_incremental_value": float(value),
-            "roi": float((value - cost) / cost) if cost > 0 else float("nan"),
-            "outcome": spec.outcome,
-            "outcome_unit": spec.outcome_unit,
-        }
-    return {
+    out: dict[str, Any] = {
         "policy": policy,
         "eligible": int(eligible),
         "excluded": int(excluded),
         "contacts": int(contacts),
         "cost": float(cost),
+    }
+    roi = float((value - cost) / cost) if cost > 0 else float("nan")
+    if spec.money:  # the uplift is money: there are no conversions to count or price
+        return {
+            **out,
+            "expected_incremental_value": float(value),
+            "roi": roi,
+            "outcome": spec.outcome,
+            "outcome_unit": spec.outcome_unit,
+        }
+    return {
+        **out,
         "expected_incremental_conversions": float(incr),
         "expected_incremental_value": float(value),
         "incremental_cpa": float(cost / incr) if incr > 0 else float("nan"),
-        "roi": float((value - cost) / cost) if cost > 0 else float("nan"),
+        "roi": roi,
     }
 
 

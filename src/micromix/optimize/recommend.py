@@ -81,14 +81,18 @@ def scale_to_budget(current: Any, budget: float) -> np.ndarray | None:
     return cur * (budget / total)
 
 
-def _observed_max(model: Any) -> np.ndarray | None:
-    """Largest spend per channel over the horizon the model's data supports, if it says."""
+def _stated_max(model: Any) -> np.ndarray | None:
+    """Largest spend per channel over one horizon of the model's data, where the model says."""
     seen = getattr(model, "observed_spend_max", None)
     if callable(seen):
         seen = seen()
-    if seen is not None:
-        return np.asarray(seen, dtype=float)
-    return current_spend(model)
+    return None if seen is None else np.asarray(seen, dtype=float)
+
+
+def _observed_max(model: Any) -> np.ndarray | None:
+    """:func:`_stated_max`, or else the current spend."""
+    seen = _stated_max(model)
+    return seen if seen is not None else current_spend(model)
 
 
 def extrapolation_check(
@@ -313,15 +317,13 @@ def _default_caps(
     min_spend: Mapping[str, float] | None,
 ) -> dict[str, tuple[float, float]]:
     """``{channel: (0, factor x most ever spent)}`` for channels the caller did not bound."""
-    seen = getattr(model, "observed_spend_max", None)
-    if callable(seen):
-        seen = seen()
+    seen = _stated_max(model)
     if seen is None:
         return {}
     given = set(bounds or {}) | set(locked or {})
     floor = dict(min_spend or {})
     caps = {}
-    for c, s in zip(model.channels, np.asarray(seen, dtype=float)):
+    for c, s in zip(model.channels, seen):
         if c in given or not (math.isfinite(s) and s > 0):
             continue
         caps[c] = (0.0, max(EXTRAPOLATION_FACTOR * float(s), float(floor.get(c, 0.0))))

@@ -8,6 +8,7 @@ Usage::
     python benchmarks/eval_clv_strategy.py --seeds 4,9 --diagnose 40    # why intervals miss
     python benchmarks/eval_clv_strategy.py --seeds 1,4 --conversion-values
     python benchmarks/eval_clv_strategy.py --seeds 1,2,3,4 --history 14,49,91,140
+    python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --pooled r,s     # one Pareto/NBD, shared shapes
     python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --models average,pareto --interval mcmc
     python benchmarks/eval_clv_strategy.py --seeds 1,2,3 --families --interval mcmc --prior-sd 4 \
         --family-names mbgnbd,pareto
@@ -65,7 +66,7 @@ from micromix.clv import (
     summary_from_daily,
     transactions_from_store,
 )
-from micromix.clv._mle import fit_log_params
+from micromix.clv._mle import fit_log_params, laplace_draws
 from micromix.clv.models import _dedupe, rfm_arrays
 from micromix.errors import MicromixError
 from micromix.ingest.market import load_market
@@ -471,6 +472,99 @@ def conversion_check(seeds: list[int], users: int) -> None:
         st.close()
 
 
+def _pooled_fit(subs: list[pd.DataFrame], share: list[int]) -> tuple[object, object]:
+    """Pareto/NBD fitted to all groups at once: the parameters at indices ``share`` (of r,
+    alpha, s, beta) common to every group, the others each group's own (Fader & Hardie's
+    time-invariant covariates with one dummy per group). Returns the optimum and a function
+    mapping log-parameters to every group's natural-scale parameters."""
+    own = [i for i in range(4) if i not in share]
+    data = [_dedupe(*rfm_arrays(sub), None) for sub in subs]
+    th0 = np.log(ParetoNBDModel(interval="none").fit(pd.concat(subs))._p)
+
+    def unpack(theta: np.ndarray) -> list[np.ndarray]:
+        out = []
+        for g in range(len(subs)):
+            p = np.empty(4)
+            p[share] = theta[: len(share)]
+            p[own] = theta[len(share) + g * len(own) : len(share) + (g + 1) * len(own)]
+            out.append(np.exp(p))
+        return out
+
+    def nll(theta: np.ndarray) -> float:
+        return -sum(
+            float(np.dot(w, ParetoNBDModel._loglik(p, xu, txu, Tu)))
+            for p, (xu, txu, Tu, w) in zip(unpack(theta), data)
+        )
+
+    start = np.concatenate([th0[share]] + [th0[own]] * len(subs))
+    n = float(sum(d[3].sum() for d in data))
+    return fit_log_params(nll, [start], scale=n, max_iter=2000), unpack
+
+
+def pooled(seeds: list[int], users: int, share: list[int]) -> pd.DataFrame:
+    """Per group: a Pareto/NBD fitted jointly to every group of the split (some parameters
+    shared, see :func:`_pooled_fit`), its Laplace draws and the same predictive intervals as
+    the product's (:func:`micromix.clv.latent_total_draws`)."""
+    rows = []
+    for seed in seeds:
+        st, truth, summary = _market(seed, users)
+        for by in ("strategy", "targeting"):
+            g = _labels(st, summary, by)
+            true = truth.join(g.rename("grp")).groupby("grp")["expected_clv_52w"].mean()
+            names = [
+                k
+                for k in sorted(g.unique())
+                if (summary[g.to_numpy() == k]["frequency"] > 0).sum() >= MIN_GROUP_REPEAT_BUYERS
+            ]
+            subs = [summary[g.to_numpy() == k] for k in names]
+            t0 = time.perf_counter()
+            res, unpack = _pooled_fit(subs, share)
+            cov = res.covariance
+            draws = (
+                laplace_draws(res.theta, cov, 200, np.random.default_rng(0))
+                if cov is not None
+                else None
+            )
+            for i, (k, sub) in enumerate(zip(names, subs)):
+                pm = ParetoNBDModel.from_params(
+                    dict(zip(ParetoNBDModel.param_names, unpack(res.theta)[i]))
+                )
+                if draws is not None:
+                    pm.draws_ = np.array([unpack(np.log(d))[i] for d in draws])
+                sm = GammaGammaModel(n_draws=200, random_state=1).fit(sub)
+                est = float(customer_value(pm, sm, sub, horizon=52)["clv"].mean())
+                lat = latent_total_draws(pm, sm, sub, horizon=52, random_state=2)
+                lo, hi = (
+                    np.quantile(lat, [0.05, 0.95]) / len(sub) if lat is not None else (np.nan,) * 2
+                )
+                rows.append(
+                    {
+                        "seed": seed, "by": by, "group": k, "customers": len(sub), "pred": est,
+                        "low": lo, "high": hi, "true": float(true[k]),
+                        "converged": res.converged, "secs": time.perf_counter() - t0,
+                    }
+                )  # fmt: skip
+        st.close()
+    df = pd.DataFrame(rows)
+    df["ratio"] = df["pred"] / df["true"]
+    df["covered"] = (df["low"] <= df["true"]) & (df["true"] <= df["high"])
+    exact = sum(
+        list(d.sort_values("pred")["group"]) == list(d.sort_values("true")["group"])
+        for _, d in df.groupby(["seed", "by"])
+    )
+    print(df.round(3).to_string(index=False))
+    print(
+        f"pooled Pareto/NBD, shared {','.join(ParetoNBDModel.param_names[i] for i in share)}: "
+        f"90% intervals containing the truth {int(df['covered'].sum())} of {len(df)} "
+        f"({df['covered'].mean():.0%}); misses over {int((df['true'] < df['low']).sum())} / under "
+        f"{int((df['true'] > df['high']).sum())}; median half-width "
+        f"{((df['high'] - df['low']) / 2 / df['pred']).median():.1%}; predicted / true median "
+        f"{df['ratio'].median():.3f}; median |error| {(df['ratio'] - 1).abs().median():.1%}; "
+        f"exact rankings {exact} of {df.groupby(['seed', 'by']).ngroups}"
+    )
+    return df
+
+
 def history_check(seeds: list[int], users: int, observe: list[int]) -> None:
     """How accuracy and coverage depend on the history and the horizon: heavy markets with
     ``observe`` days after the 42 campaign days, each forecast over 1, 2 and 3 times its
@@ -576,6 +670,13 @@ def main() -> None:
         help="Instead: per-region conversion values (audience target --value-per-conversion "
         "clv) of BG/NBD and the default against the truth.",
     )
+    ap.add_argument(
+        "--pooled",
+        default=None,
+        metavar="PARAMS",
+        help="Instead: one Pareto/NBD fitted to all groups of a split with these parameters "
+        "shared (e.g. r,s; the others per group) and predictive intervals.",
+    )
     args = ap.parse_args()
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
@@ -584,6 +685,11 @@ def main() -> None:
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]  # --seeds "": timing only
     if args.history:
         history_check(seeds, args.users, [int(d) for d in args.history.split(",")])
+        print(f"load average at the end {os.getloadavg()[0]:.2f}")
+        return
+    if args.pooled:
+        names = list(ParetoNBDModel.param_names)
+        pooled(seeds, args.users, [names.index(k) for k in args.pooled.split(",")])
         print(f"load average at the end {os.getloadavg()[0]:.2f}")
         return
     if args.conversion_values:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from micromix.audience import TargetingSpec, compare_policies, score_uplift
+from micromix.audience import TargetingSpec, compare_policies, score_uplift, target
 from micromix.audience.datasets import make_uplift_data
 from micromix.audience.scoring import IN_SAMPLE_COLUMN
 from micromix.audience.workflows import (
@@ -133,3 +133,34 @@ def test_an_unreadable_outcome_names_its_row():
         coerce_outcome(pd.Series([0, 1, "yes?", 0]), column="visit")
     with pytest.raises(DataValidationError, match=r"1 empty value\(s\) \(first: row 2\)"):
         coerce_outcome(pd.Series([0.0, None, 1.0]), column="visit")
+
+
+def test_observed_lift_on_training_rows_is_flagged_not_passed():
+    """Lift observed on the rows the model was trained on flatters the policies that use its
+    scores (they pick people whose outcomes it has seen): review, and said in the table."""
+    df = make_uplift_data(n=3000, seed=4, effect=0.2)
+    spec = TargetingSpec(budget=300.0, cost_per_contact=0.2, value_per_conversion=10.0)
+    in_sample = score_uplift(df, treatment="treatment", outcome="y", learner="t").scored
+    res = compare_policies(in_sample, spec, treatment="treatment", outcome="y")
+    check = res.checks[0]
+    assert check.name == "winner_evidence" and check.status is Status.REVIEW
+    assert "in-sample" in check.message and check.details == {"in_sample": True}
+    assert set(res.table["source"]) == {"observed in-sample"}
+    held_out = score_uplift(
+        df.iloc[:2000], treatment="treatment", outcome="y", learner="t", score=df.iloc[2000:]
+    ).scored
+    res = compare_policies(held_out, spec, treatment="treatment", outcome="y")
+    assert res.checks[0].status is Status.PASS
+    assert set(res.table["source"]) == {"observed"}
+
+
+def test_targeting_on_training_rows_says_the_figures_are_in_sample():
+    df = make_uplift_data(n=3000, seed=4, effect=0.2)
+    spec = TargetingSpec(budget=300.0, cost_per_contact=0.2, value_per_conversion=10.0)
+    scored = score_uplift(df, treatment="treatment", outcome="y", learner="t").scored
+    checks = {c.name: c for c in target(scored, spec).checks}
+    assert checks["scores_in_sample"].status is Status.REVIEW
+    held_out = score_uplift(
+        df.iloc[:2000], treatment="treatment", outcome="y", learner="t", score=df.iloc[2000:]
+    ).scored
+    assert "scores_in_sample" not in {c.name for c in target(held_out, spec).checks}

@@ -489,6 +489,17 @@ def target(
         erased=erased,
         policy=privacy,
     )
+    if scored_in_sample(scores):
+        checks.append(
+            CheckResult(
+                "scores_in_sample",
+                Status.REVIEW,
+                f"the expected {spec.incremental} come from the model's scores of the rows it "
+                "was trained on (in-sample), which flatter its own ranking",
+                "score a held-out file ('audience uplift --score HELD_OUT.csv') and target on "
+                "those scores",
+            )
+        )
     res.checks = checks
     enforce(checks)
     return res
@@ -768,6 +779,11 @@ def compare_policies(
             for p in POLICIES:
                 draws[p].append(exp.by_arm(pos[p], w))
         several = several or len(exp.arms) > 1
+    # the figures' provenance, in the table itself: lift observed on rows the model was trained
+    # on is not a measurement of the policy (see _evidence_check)
+    source = ("observed" if observed else "predicted") + (
+        " in-sample" if scored_in_sample(scores) else ""
+    )
     for p in POLICIES:
         s = results[p].summary
         cost = s["cost"]
@@ -818,7 +834,7 @@ def compare_policies(
                 "roi": _roi(incr, cost, v),
                 "roi_low": _roi(lo, cost, v),
                 "roi_high": _roi(hi, cost, v),
-                "source": "observed" if observed else "predicted",
+                "source": source,
             }
         )
     table = pd.DataFrame(rows)
@@ -884,30 +900,48 @@ def _interval(draws: Sequence[float], alpha: float) -> tuple[float, float]:
 
 
 def _evidence_check(scores: pd.DataFrame, observed: bool, spec: TargetingSpec) -> CheckResult:
-    """Whether the comparison measured the lift or only predicted it (in-sample or not)."""
-    if observed:
+    """Whether the comparison measured the lift or only predicted it, and whether on rows the
+    model was trained on (in-sample: its ranking has already seen their outcomes)."""
+    in_sample = scored_in_sample(scores)
+    if observed and not in_sample:
         return CheckResult(
             "winner_evidence",
             Status.PASS,
             f"{spec.incremental} {'is' if spec.money else 'are'} observed in a randomised "
             "experiment, with intervals",
         )
-    in_sample = IN_SAMPLE_COLUMN in scores.columns and bool(
-        pd.Series(scores[IN_SAMPLE_COLUMN]).astype(str).str.lower().isin(["true", "1"]).any()
-    )
-    why = (
-        "these are the model's scores of the rows it was trained on (in-sample), which flatter "
-        "its own ranking"
-        if in_sample
-        else "these are the model's predictions, not a measurement"
-    )
+    if observed:
+        why = (
+            f"the {spec.incremental} {'is' if spec.money else 'are'} observed on the rows the "
+            "model was trained on (in-sample): the policies picked people whose outcomes the "
+            "model has already seen, so the observed lift and its interval flatter every "
+            "policy that uses the scores"
+        )
+    elif in_sample:
+        why = (
+            "the winner rests on predicted uplift without intervals: these are the model's "
+            "scores of the rows it was trained on (in-sample), which flatter its own ranking"
+        )
+    else:
+        why = (
+            "the winner rests on predicted uplift without intervals: these are the model's "
+            "predictions, not a measurement"
+        )
     return CheckResult(
         "winner_evidence",
         Status.REVIEW,
-        f"the winner rests on predicted uplift without intervals: {why}",
+        why,
         "score a held-out experiment ('audience uplift --score HELD_OUT.csv') and pass its "
         "treatment and outcome columns to measure the lift",
         {"in_sample": in_sample},
+    )
+
+
+def scored_in_sample(scores: pd.DataFrame) -> bool:
+    """Whether any row's scores come from the model that was trained on it
+    (:data:`~micromix.audience.scoring.IN_SAMPLE_COLUMN`)."""
+    return IN_SAMPLE_COLUMN in scores.columns and bool(
+        pd.Series(scores[IN_SAMPLE_COLUMN]).astype(str).str.lower().isin(["true", "1"]).any()
     )
 
 

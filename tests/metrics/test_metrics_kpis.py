@@ -427,8 +427,11 @@ def test_posts_kpis_match_a_computation_from_the_rows(market_store, small_market
     got = compute_kpis(market_store, by=["platform"], source="posts").set_index("platform")
     assert list(got.columns) == ["currency", *POST_KPI_COLUMNS]
     posts = small_market.posts.copy()
-    fol = small_market.creators.set_index("creator_id")["followers"]
-    posts["followers"] = posts["author_id"].map(fol)
+    # an author's following from their profile on the post's own platform
+    prof = small_market.creators.rename(columns={"creator_id": "author_id"})
+    posts = posts.merge(
+        prof[["author_id", "platform", "followers"]], on=["author_id", "platform"], how="left"
+    )
     posts["emv"] = earned_media_value(posts)
     posts["eng"] = posts[["likes", "comments", "shares", "saves"]].fillna(0).sum(axis=1)
     for p, g in posts.groupby("platform"):
@@ -473,6 +476,39 @@ def test_posts_without_views_or_followers():
     assert pd.isna(got.loc["z", "engagement_rate_per_follower"])  # 0 followers: undefined
     by_all = compute_kpis(st_, source="posts", kpis="posts,likes,emv")
     assert by_all["posts"].iloc[0] == 3 and pd.isna(by_all["likes"].iloc[0])
+
+
+def test_followers_come_from_the_authors_profile_on_the_same_platform(tmp_path):
+    """An Instagram profile's following is not a TikTok author's of the same name; a profile
+    without a platform (the user's own creator list) matches by id."""
+    st_ = Store.open(tmp_path / "p.duckdb")
+    st_.append(
+        "posts",
+        pd.DataFrame(
+            {
+                "post_id": ["a", "b", "c"],
+                "platform": ["tiktok", "instagram", "tiktok"],
+                "author_id": ["star", "star", "own"],
+                "likes": [100, 100, 30],
+            }
+        ),
+    )
+    st_.append(
+        "creators",
+        pd.DataFrame(
+            {
+                "creator_id": ["star", "own"],
+                "platform": ["instagram", None],
+                "followers": [1_000_000, 300],
+            }
+        ),
+    )
+    got = compute_kpis(st_, source="posts", by=["platform", "author_id"])
+    rate = got.set_index(["platform", "author_id"])["engagement_rate_per_follower"]
+    assert pd.isna(rate[("tiktok", "star")])  # no TikTok profile: unknown, not Instagram's
+    assert rate[("instagram", "star")] == pytest.approx(100 / 1_000_000)
+    assert rate[("tiktok", "own")] == pytest.approx(30 / 300)
+    assert compute_kpis(st_, source="posts")["posts"].iloc[0] == 3  # the join adds no rows
 
 
 # ------------------------------------------------------------------ engines and invariants

@@ -31,7 +31,8 @@ Sources
     Organic posts: posts, likes, comments, shares, saves, views, engagements (likes + comments +
     shares + saves, as ``social listen`` counts them), the engagements the platform reports where
     its export has them (``reported_engagements``: X's count, clicks included), engagement rate
-    per view and per follower (of ``engagements``; followers from ``creators`` by ``author_id``),
+    per view and per follower (of ``engagements``; followers from ``creators`` by ``author_id``
+    and platform),
     and earned media value as defined in :mod:`micromix.social.emv` (US$).
 
 Quickstart
@@ -581,8 +582,15 @@ def _prepare(
         # the count the export reports beside the post, else the author's creator profile
         own = t.author_followers if "author_followers" in t.columns else None
         if followers is not None:
-            f = followers.select(_creator=followers.creator_id, _profile=followers.followers)
-            t = t.left_join(f, t.author_id == f._creator).drop("_creator")
+            # a profile counts for the posts of its own platform only (an Instagram following
+            # is not a TikTok author's); a profile or post without a platform matches by id
+            f = followers.select(
+                _creator=followers.creator_id,
+                _profile=followers.followers,
+                _cplatform=followers.platform,
+            )
+            same = f._cplatform.isnull() | t.platform.isnull() | (f._cplatform == t.platform)
+            t = t.left_join(f, [t.author_id == f._creator, same]).drop("_creator", "_cplatform")
             t = t.mutate(followers=t._profile if own is None else own.coalesce(t._profile))
             t = t.drop("_profile")
         elif own is not None:

@@ -344,6 +344,16 @@ def test_a_grain_finer_than_a_range_row_is_refused():
         match=r"1 ad row\(s\) cover a date range longer than one month .*campaign r: 2024-01-27..2024-02-05.*--spread",
     ):
         compute_kpis(st_, source="ads", grain="month")
+    # the advice names only grains that exist: month is the coarsest
+    with pytest.raises(ConfigError) as month:
+        compute_kpis(st_, source="ads", grain="month")
+    assert "coarser" not in str(month.value) and "--grain month" not in str(month.value)
+    assert "use no --grain, or --spread" in str(month.value)
+    with pytest.raises(ConfigError, match=r"use --grain week or month, no --grain, or --spread"):
+        compute_kpis(st_, source="ads", grain="day")
+    with pytest.raises(ConfigError, match=r"use --grain month, no --grain, or --spread") as week:
+        compute_kpis(st_, source="ads", grain="week")
+    assert week.value.crossing_rows == 1 and "campaign r" in week.value.example
     whole = compute_kpis(st_, source="ads", by=["campaign_id"], kpis="impressions,spend")
     assert whole["impressions"].tolist() == [50, 1000, 70]
     # 2024-02-03..04 is a Saturday and a Sunday: inside one week, so a week grain is fine for it

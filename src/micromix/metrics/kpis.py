@@ -1038,7 +1038,10 @@ def _dtypes(out: pd.DataFrame, plan: KpiPlan, *, spread: bool) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------- date ranges
 def _range_refusal(store: Store, t: ir.Table, plan: KpiPlan, n: int) -> ConfigError:
-    cross = t.filter(_crosses_period(t, plan.grain or "day"))
+    """The refusal of rows that span more than one period; ``crossing_rows`` and ``example``
+    on the error let a caller without these options (the report) word its own advice."""
+    grain = plan.grain or "day"
+    cross = t.filter(_crosses_period(t, grain))
     ex = store.execute(cross.select("campaign_id", "date", "date_end").limit(1))
     example = ""
     if len(ex):
@@ -1047,11 +1050,17 @@ def _range_refusal(store: Store, t: ir.Table, plan: KpiPlan, n: int) -> ConfigEr
             f" (e.g. campaign {r['campaign_id']!s}: "
             f"{pd.Timestamp(r['date']).date()}..{pd.Timestamp(r['date_end']).date()})"
         )
-    return ConfigError(
-        f"{n:,} ad row(s) cover a date range longer than one {plan.grain}{example}, so their "
-        f"figures cannot be split by {plan.grain}; use a coarser --grain, no --grain, or "
+    grains = list(_TRUNC)
+    coarser = grains[grains.index(grain) + 1 :]
+    options = [f"--grain {' or '.join(coarser)}"] if coarser else []
+    err = ConfigError(
+        f"{n:,} ad row(s) cover a date range longer than one {grain}{example}, so their "
+        f"figures cannot be split by {grain}; use {', '.join([*options, 'no --grain'])}, or "
         "--spread to spread them evenly over their days"
     )
+    err.crossing_rows = n  # type: ignore[attr-defined]
+    err.example = example  # type: ignore[attr-defined]
+    return err
 
 
 def _add_spread_rows(

@@ -231,7 +231,15 @@ def _trends(ev: Evidence, store: Store) -> None:
         try:
             df = compute_kpis(store, by=[dim], grain="week")
         except ConfigError as exc:
-            ev.note(f"trends:{dim}", f"No weekly trend by {dim}: {exc}.")
+            n = getattr(exc, "crossing_rows", None)
+            why = (
+                f"{n:,} ad row(s) cover more than one week{getattr(exc, 'example', '')}, so "
+                f"their figures cannot be split by week; 'micromix kpis --by {dim} --grain week "
+                "--spread' spreads them evenly over their days (shares, not reported figures)"
+                if n
+                else str(exc)
+            )
+            ev.note(f"trends:{dim}", f"No weekly trend by {dim}: {why}.")
             continue
         df = df[df["period"].notna()]
         if df.empty:

@@ -144,3 +144,41 @@ def test_a_store_of_posts_alone_has_data_and_kpis_say_how_to_ask_for_them() -> N
     with pytest.raises(ConfigError, match=r"only 2 posts.*--source posts"):
         compute_kpis(st)
     assert len(compute_kpis(st, source="posts")) == 1
+
+
+def _export(days: list[str], source_id: str) -> pd.DataFrame:
+    out = _ads(days)
+    out["source_id"] = source_id
+    out["source_row"] = range(1, len(days) + 1)
+    return out
+
+
+def test_exports_of_different_periods_are_not_missing_days() -> None:
+    """Two complete exports of different months leave days between them that no export
+    covers: said, never failed; a day missing inside one export's own period is a gap."""
+    st = Store.open(":memory:")
+    march = [f"2026-03-{d:02d}" for d in range(1, 11)]
+    june = [f"2026-06-{d:02d}" for d in range(1, 11)]
+    st.append("ad_performance", _export(march, "exp-a"))
+    st.append("ad_performance", _export(june, "exp-b"))
+    cov = {c.name: c for c in quality_report(st).checks}["coverage:ad_performance"]
+    assert cov.status is Status.REVIEW
+    assert cov.message.startswith("the 2 exports cover different periods: no export covers 82")
+    assert "first: 2026-03-11 to 2026-05-31" in cov.message
+    assert cov.details == {"missing_days": 0, "days_without_any_export": 82, "exports": 2}
+
+    holed = [d for d in june if d not in ("2026-06-04", "2026-06-05", "2026-06-06")]
+    st2 = Store.open(":memory:")
+    st2.append("ad_performance", _export(march, "exp-a"))
+    st2.append("ad_performance", _export(holed, "exp-b"))
+    cov = {c.name: c for c in quality_report(st2).checks}["coverage:ad_performance"]
+    assert cov.status is Status.REVIEW and cov.details["missing_days"] == 3
+    assert "3 of the 20 days inside the exports' own periods have no rows" in cov.message
+    assert "2026-06-04 to 2026-06-06 in export exp-b" in cov.message
+
+
+def test_a_gap_inside_most_of_an_export_fails() -> None:
+    st = Store.open(":memory:")
+    st.append("ad_performance", _export(["2026-03-01", "2026-03-20"], "exp-a"))
+    cov = {c.name: c for c in quality_report(st).checks}["coverage:ad_performance"]
+    assert cov.status is Status.FAIL and cov.details["missing_days"] == 18

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import special
 
 from micromix.errors import ConfigError, DataValidationError
 from micromix.moments import BurstSpec, BurstStream, available_detectors, detect_bursts
@@ -167,6 +168,91 @@ def test_a_naive_trailing_baseline_would_call_the_recovery_a_burst():
     assert out[(out["kind"] == "burst") & (out["start"] >= T0 + pd.Timedelta(days=16))].empty
 
 
+def surge_then_ordinary(seed: int = 0, factor: float = 8.0, shape: float = 20.0) -> np.ndarray:
+    """22 days of hourly counts of one hashtag (daily cycle, gamma-Poisson overdispersion of
+    shape ``shape``) with a surge of ``factor`` x its level for 3 days from day 8, 06:00 (long
+    enough to be a level shift), then ordinary traffic again."""
+    rng = np.random.default_rng(seed)
+    h = np.arange(22 * 24)
+    mu = 30.0 * (1 + 0.6 * np.sin(2 * np.pi * (h % 24 - 6) / 24))
+    mu = mu * rng.gamma(shape, 1 / shape, len(h))
+    mu[24 * 8 + 6 : 24 * 11 + 6] *= factor
+    return rng.poisson(mu)
+
+
+def _hourly(counts: np.ndarray, key: str = "#tag") -> pd.DataFrame:
+    return pd.DataFrame(
+        {"ts": T0 + pd.to_timedelta(np.arange(len(counts)), unit="h"), "n": counts, "k": key}
+    )
+
+
+@pytest.mark.parametrize("detector", ["poisson", "ewma", "cusum"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ordinary_traffic_after_a_big_surge_is_no_collection_outage(detector, seed):
+    counts = surge_then_ordinary(seed)
+    s = pd.Series(counts, dtype=float)
+    # control: the mean of the same hour one and two weeks back (the seasonal baseline of the
+    # total before issue s25b) holds the surge, so the ordinary week after it looks like a
+    # collapse: far below 20 % of it, with Poisson probability < 1e-6
+    weekly = (s.shift(168) + s.shift(336)) / 2
+    week3 = slice(24 * 15 + 6, 24 * 18 + 6)
+    low = (s < 0.2 * weekly) & (special.gammaincc(s + 1, weekly) < 1e-6)
+    assert low.iloc[week3].sum() >= 5
+    out = detect_bursts(
+        _hourly(counts),
+        time_col="ts",
+        key_col="k",
+        count_col="n",
+        spec=BurstSpec(detector=detector),
+    )
+    assert not (out["kind"] == "gap").any(), out[out["kind"] == "gap"]
+    assert (out["kind"] == "level_shift").any()  # the surge itself is still seen
+
+
+@pytest.mark.parametrize("detector", ["poisson", "ewma", "cusum"])
+def test_a_true_collection_stop_after_a_big_surge_is_an_outage(detector):
+    counts = surge_then_ordinary(0)
+    counts[24 * 15 + 2 : 24 * 15 + 8] = 0  # six hours of nothing, in the week after the surge
+    spec = BurstSpec(detector=detector)
+    df = _hourly(counts)
+    out = detect_bursts(df, time_col="ts", key_col="k", count_col="n", spec=spec)
+    gaps = out[out["kind"] == "gap"]
+    assert gaps[["key", "start", "end"]].values.tolist() == [
+        [ALL_KEYS, T0 + pd.Timedelta(hours=24 * 15 + 2), T0 + pd.Timedelta(hours=24 * 15 + 8)]
+    ]
+    assert gaps["observed"].iloc[0] == 0 and gaps["expected"].iloc[0] > 50
+    after = out[(out["kind"] == "burst") & (out["start"] >= gaps["end"].iloc[0])]
+    assert after[after["start"] < gaps["end"].iloc[0] + pd.Timedelta(hours=24)].empty
+
+
+def test_an_outage_in_a_swinging_series_is_dated_from_its_first_quiet_hour():
+    """A series that swings a lot from hour to hour: one silent hour alone is no proof, a run
+    of them is; the outage is then dated from the run's first hour, in batch and live."""
+    rng = np.random.default_rng(3)
+    h = np.arange(21 * 24)
+    counts = rng.poisson(20 * rng.gamma(2.0, 1 / 2.0, len(h)))
+    stop = 24 * 16 + 3
+    counts[stop - 1] = 20  # an ordinary hour before it
+    counts[stop : stop + 5] = 0
+    df = _hourly(counts)
+    spec = BurstSpec()
+    out = detect_bursts(df, time_col="ts", key_col="k", count_col="n", spec=spec)
+    gaps = out[out["kind"] == "gap"]
+    assert gaps[["key", "start", "end"]].values.tolist() == [
+        [ALL_KEYS, T0 + pd.Timedelta(hours=stop), T0 + pd.Timedelta(hours=stop + 5)]
+    ]
+    stream = BurstStream(spec)
+    secs = (df["ts"] - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+    alerts = [a for t, n in zip(secs, counts) for a in stream.add(float(t), "#tag", float(n))]
+    pd.testing.assert_frame_equal(stream.flush(), out)
+    gap_alerts = [a for a in alerts if a.kind == "gap"]
+    assert [a.bucket_start for a in gap_alerts] == [T0 + pd.Timedelta(hours=stop)]
+    # confirmed after its first hour: alerted on an event later than the hour it is dated from
+    acted = stream.acted()
+    row = acted[acted["kind"] == "gap"].iloc[0]
+    assert row["start"] == T0 + pd.Timedelta(hours=stop) and row["alerted_at"] > row["start"]
+
+
 def _stream(df: pd.DataFrame, spec: BurstSpec) -> tuple[pd.DataFrame, list]:
     s = BurstStream(spec)
     alerts = []
@@ -262,6 +348,36 @@ def test_gnip_scotus_series_bursts_include_the_known_spike():
     # the series steps up that morning and stays up for days: a level shift around the spike
     ls = out[out["kind"] == "level_shift"]
     assert ((ls["start"] <= peak) & (ls["start"] >= peak - pd.Timedelta(hours=24))).any()
+
+
+@pytest.mark.skipif(not GNIP.exists(), reason="needs ../shared/data/social (Gnip example)")
+def test_gnip_scotus_ordinary_traffic_after_the_august_surge_is_no_outage():
+    """Issue s25b: the engine saw 6-8 collection outages on 2014-09-12..16 (by detector),
+    because the total's expected count held the surge's week. The data show ordinary traffic
+    there: the series has every hour, each with tweets, and each of those days is within half
+    and twice the median day of 09-01..09-11."""
+    df = pd.read_csv(GNIP, header=None, names=["interval_start", "duration_s", "count", "name"])
+    ts = pd.to_datetime(df["interval_start"].astype(str), format="%Y%m%d%H%M%S", utc=True)
+    hourly = pd.Series(df["count"].to_numpy(), index=ts)
+    assert (hourly.index.to_series().diff().dropna() == pd.Timedelta(hours=1)).all()
+    assert hourly.min() >= 3
+    days = hourly.resample("D").sum()
+    ref = days["2014-09-01":"2014-09-11"].median()
+    assert days["2014-09-12":"2014-09-16"].between(0.5 * ref, 2 * ref).all(), days
+    args = {"time_col": "interval_start", "key_col": "name", "count_col": "count"}
+    for detector in ("poisson", "ewma", "cusum"):
+        out = detect_bursts(df, **args, spec=BurstSpec(detector=detector))
+        assert not (out["kind"] == "gap").any(), (detector, out[out["kind"] == "gap"])
+    # a real stop there is still an outage: six hours zeroed after the September surge
+    stop = pd.Timestamp("2014-09-22 04:00", tz="UTC")
+    cut = ((ts >= stop) & (ts < stop + pd.Timedelta(hours=6))).to_numpy()
+    out = detect_bursts(
+        df.assign(count=np.where(cut, 0, df["count"])), **args, spec=BurstSpec(detector="cusum")
+    )
+    gaps = out[out["kind"] == "gap"]
+    assert gaps[["key", "start", "end"]].values.tolist() == [
+        [ALL_KEYS, stop, stop + pd.Timedelta(hours=6)]
+    ]
 
 
 def brand_series(seed: int = 0, days: int = 21, late_hour: int = 12 * 24 + 7, spike_at: int = 10):

@@ -16,12 +16,14 @@ What is reported (``kind``):
   above the baseline. The rising edge is reported once, as a level shift from the bucket the
   elevation began (any burst rows it had produced are folded into it), and the key's baseline
   restarts at the new level, so a spike on top of it is still a burst of hours;
-* ``gap`` — a **coverage** change. Globally (key ``*``): a bucket whose total over all keys
-  falls far below its expected total, a collection outage of everything. Per key: a key whose
-  volume falls far below its own level for long enough to be no accident while other keys keep
-  flowing (its collection stopped); the gap is dated from its first quiet bucket. Gap buckets
-  are kept out of every baseline and detector state, so normal volume after a gap is not
-  mistaken for a burst.
+* ``gap`` — a **coverage** change. Globally (key ``*``): a run of buckets whose total over all
+  keys stays far below its usual level for long enough to be no accident, a collection outage
+  of everything. The usual level is robust (a trimmed mean of the same slot on past days and
+  weeks, so an earlier burst does not inflate it) and the test allows for the series' own
+  day-to-day swing (negative binomial). Per key: a key whose volume falls far below its own
+  level for long enough to be no accident while the total keeps flowing (its collection
+  stopped). Both are dated from their first quiet bucket. Gap buckets are kept out of every
+  baseline and detector state, so normal volume after a gap is not mistaken for a burst.
 
 Guards: the expected count is floored at ``min_baseline``; a burst needs at least ``min_count``
 events and ``min_ratio`` times the baseline; a key needs ``min_history`` covered buckets before
@@ -107,6 +109,15 @@ def _poisson_cdf(k: np.ndarray, mu: np.ndarray) -> np.ndarray:
     return special.gammaincc(np.floor(k) + 1.0, mu)
 
 
+def _count_cdf(k: float, mu: float, var: float) -> float:
+    """P(X <= k) for a count of mean ``mu`` and variance ``var``: negative binomial (moments
+    matched) when ``var`` exceeds ``mu``, else Poisson."""
+    if var <= mu * (1.0 + 1e-9):
+        return float(_poisson_cdf(np.array(k), np.array(mu)))
+    size = mu * mu / (var - mu)
+    return float(special.betainc(size, np.floor(k) + 1.0, size / (size + mu)))
+
+
 def _poisson_sf(k: np.ndarray, mu: np.ndarray) -> np.ndarray:
     """P(X >= k) for X ~ Poisson(mu)."""
     return np.where(k <= 0, 1.0, special.gammainc(np.maximum(k, 1e-300), mu))
@@ -133,15 +144,18 @@ class BurstSpec:
     min_ratio : float
         A burst must also be at least this multiple of the expected count.
     gap_ratio : float
-        A bucket whose total is below ``gap_ratio`` x its expected total is a collection gap;
-        a key below ``gap_ratio`` x its own expected count is quiet (a gap once confirmed).
+        A bucket whose total is below ``gap_ratio`` x its expected total is low (a run of low
+        buckets is a collection outage once confirmed); a key below ``gap_ratio`` x its own
+        expected count is quiet (a gap once confirmed).
     min_gap_expected : float
-        Only buckets expected to hold at least this many events in total can be gaps; a key's
-        quiet run must have been expected to hold at least this many.
+        A run of low totals, or a key's quiet run, must have been expected to hold at least
+        this many events to be confirmed ...
     gap_alpha : float
-        ... and only when so low a count has Poisson probability below ``gap_alpha``. The
-        expected total comes from the seasonal baseline of the total volume (after 3 days or
-        2 weeks of history), so a quiet night is not a gap.
+        ... and so low a count must have probability below ``gap_alpha`` (Poisson for a key;
+        for the total, negative binomial with the variance of its recent same-slot values).
+        The expected total is a trimmed mean of the total in the same slot on past days and
+        weeks (after 3 days or 2 weeks of history), so a quiet night is not a gap and an
+        earlier burst does not make ordinary traffic look like one.
     min_history : int
         Non-gap past buckets a key needs before it can burst.
     lateness : int
@@ -239,6 +253,12 @@ class BucketResult:
     )
     #: for each entry of ``shifts``: (bucket, count) of the largest bucket of the shift
     shift_peaks: list[tuple[int, float]] = field(default_factory=list)
+    #: while ``gap``: the outage's first bucket, its observed and expected totals so far and
+    #: its lowest coverage (observed / expected of one bucket)
+    total_gap_start: int = -1
+    total_gap_observed: float = 0.0
+    total_gap_expected: float = 0.0
+    total_gap_cover: float = 1.0
 
 
 class BurstEngine:
@@ -298,6 +318,10 @@ class BurstEngine:
         self._lags_w = np.asarray(lags_w, dtype=np.int64)
         self._lags_d = np.asarray(lags_d, dtype=np.int64)
         self._lags_t = np.arange(1, n_trail + 1, dtype=np.int64)
+        # the outage test's level pools every same-slot bucket (days and weeks back)
+        self._lags_tot = (
+            np.union1d(self._lags_d, self._lags_w) if lags_w or lags_d else self._lags_t
+        )
         self._H = int(max([n_trail, *lags_w, *lags_d])) + 1
         self._SW = int(self.spec.shift_window)
         self._need_elev = int(np.ceil(self.spec.shift_share * self._SW)) if self._SW else 0
@@ -311,6 +335,12 @@ class BurstEngine:
         self._slot_gap = np.zeros(self._H, dtype=bool)
         self._tot_hist = np.full((1, self._H), np.nan)
         self.total_expected = 0.0
+        self.total_var = 0.0
+        # the current run of low totals: first bucket (-1: none), observed, expected, variance
+        self._g_start = -1
+        self._g_sums = np.zeros(3)
+        self._g_cover = 1.0
+        self._g_state: dict[str, np.ndarray] = {}  # detector state before the run
         self._state = self.detector.init_state(0)
         self.start: int | None = None
         self.open_bucket: int | None = None
@@ -455,10 +485,84 @@ class BurstEngine:
         if self.start is None:
             self.start = bucket
         self.open_bucket = bucket
-        exp, _, seasonal, _, _ = self._seasonal(self._tot_hist, slice(0, 1), bucket)
-        self.total_expected = float(exp[0]) if seasonal[0] and not np.isnan(exp[0]) else 0.0
+        self.total_expected, self.total_var = self._total_level(bucket)
         if self._n:
             self._prepare_rows(slice(0, self._n))
+
+    # ------------------------------------------------------------------ coverage in total
+    def _total_level(self, bucket: int) -> tuple[float, float]:
+        """Expected total over all keys in ``bucket`` for the outage test, and its variance.
+
+        The level is the mean of the total in the same slot on each of the last ``n_days``
+        days and ``n_weeks`` weeks, leaving out values more than 3 robust standard deviations
+        (1.4826 x MAD, at least Poisson's) from their median: a burst, or the passing high of a
+        level that has since come down, does not inflate it. The variance is that of the
+        values kept (at least the level: Poisson), so a series that swings from day to day
+        needs a deeper fall to be an outage. (0, 0) until the total has a seasonal history
+        (3 days or 2 weeks), as for the keys.
+        """
+        _, _, seasonal, _, _ = self._seasonal(self._tot_hist, slice(0, 1), bucket)
+        vals = self._lag_values(self._tot_hist, slice(0, 1), bucket, self._lags_tot)[0]
+        vals = vals[~np.isnan(vals)]
+        if not seasonal[0] or not len(vals):
+            return 0.0, 0.0
+        med = float(np.median(vals))
+        spread = max(1.4826 * float(np.median(np.abs(vals - med))), float(np.sqrt(med)))
+        kept = vals[np.abs(vals - med) <= 3.0 * spread]
+        level = float(kept.mean())
+        var = max(level, float(kept.var(ddof=1)) if len(kept) > 1 else 0.0)
+        # the level is itself a mean of len(kept) values: a new bucket varies around it more
+        return level, var * (1.0 + 1.0 / len(kept))
+
+    def _outage(self, low: bool, total: float, b: int) -> bool:
+        """Follow the run of low totals; True while it is a confirmed collection outage.
+
+        A run is confirmed once it was expected to hold ``min_gap_expected`` events and so
+        low a sum has probability below ``gap_alpha`` (negative binomial with the run's
+        summed level and variance); it is dated from its first low bucket, whose buckets are
+        then forgotten by every baseline, and goes on while the total stays low.
+        """
+        if not low:
+            self._g_start = -1
+            self._in_gap = False
+            return False
+        if self._g_start < 0:
+            self._g_start = b
+            self._g_sums[:] = 0.0
+            self._g_cover = np.inf
+            self._g_state = {k: v[: self._n].copy() for k, v in self._state.items()}
+        self._g_sums += (total, self.total_expected, self.total_var)
+        self._g_cover = min(self._g_cover, total / max(self.total_expected, 1e-9))
+        o, e, v = self._g_sums
+        if (
+            not self._in_gap
+            and e >= self.spec.min_gap_expected
+            and _count_cdf(o, e, v) < self.spec.gap_alpha
+        ):
+            self._in_gap = True
+            self._unlearn_total(self._g_start, b - 1)
+        return self._in_gap
+
+    def _unlearn_total(self, first: int, last: int) -> None:
+        """Forget buckets ``first..last`` in every key and the total (an outage's start).
+
+        The detector state goes back to what it was before ``first`` (keys met since then
+        start afresh); the current bucket, an outage bucket, is not learned either.
+        """
+        n = self._n
+        fresh = self.detector.init_state(n)
+        for k, v in self._g_state.items():
+            fresh[k][: len(v)] = v
+        for k, v in fresh.items():
+            self._state[k][:n] = v  # in place: close() holds views of these arrays
+        for bk in range(max(first, last - self._H + 1), last + 1):
+            slot = bk % self._H
+            if self._slot_bucket[slot] != bk:
+                continue
+            self._n_hist[:n] = np.maximum(self._n_hist[:n] - ~np.isnan(self._hist[:n, slot]), 0)
+            self._hist[:n, slot] = np.nan
+            self._tot_hist[0, slot] = np.nan
+            self._slot_gap[slot] = True
 
     # ------------------------------------------------------------------ coverage per key
     def _unlearn(self, i: int, first: int, last: int) -> None:
@@ -468,11 +572,15 @@ class BurstEngine:
             if self._slot_bucket[slot] == bk:
                 self._hist[i, slot] = np.nan
 
-    def _key_gaps(self, obs: np.ndarray, gap: bool, b: int) -> np.ndarray:
-        """Update the quiet runs of every key; returns the keys in a confirmed gap now."""
+    def _key_gaps(self, obs: np.ndarray, low_total: bool, b: int) -> np.ndarray:
+        """Update the quiet runs of every key; returns the keys in a confirmed gap now.
+
+        Nothing is judged while the total is low (``low_total``: an outage, confirmed or not,
+        is everyone's silence, not one key's).
+        """
         n = self._n
         conf = self._q_conf[:n]
-        if not self.spec.key_gaps or gap or n < 2:  # one key: its coverage is the total's
+        if not self.spec.key_gaps or low_total or n < 2:  # one key: its coverage is the total's
             return conf.copy()
         start = self._q_start[:n]
         ref = np.where(conf, self._q_level[:n], self._exp_raw[:n])
@@ -623,16 +731,10 @@ class BurstEngine:
             score[burst] = self.detector.score(sub, obs[burst], exp[burst], xvar[burst])
         total_obs = float(obs.sum())
         total_exp = self.total_expected
-        low = total_obs < self.spec.gap_ratio * total_exp
-        gap = bool(
-            low
-            and total_exp >= self.spec.min_gap_expected
-            and _poisson_cdf(np.array(total_obs), np.array(total_exp)) < self.spec.gap_alpha
-        )
-        # an outage goes on while the total stays low (also through a quiet night)
-        gap = gap or bool(self._in_gap and low)
-        self._in_gap = gap
-        key_gap = self._key_gaps(obs, gap, b)
+        low = bool(total_obs < self.spec.gap_ratio * total_exp)
+        gap = self._outage(low, total_obs, b)
+        # a key's own coverage is judged only while the total flows
+        key_gap = self._key_gaps(obs, low, b)
         burst &= ~key_gap
         # state and history learn only from normal, covered buckets
         learn = ~burst & ~gap & ~key_gap
@@ -676,6 +778,11 @@ class BurstEngine:
             shifts,
             self._shift_peaks,
         )
+        if gap:
+            res.total_gap_start = self._g_start
+            res.total_gap_observed = float(self._g_sums[0])
+            res.total_gap_expected = float(self._g_sums[1])
+            res.total_gap_cover = float(self._g_cover)
         self.open(b + 1)
         return res
 
@@ -750,15 +857,12 @@ class _Episodes:
             gk = (ALL_KEYS, self._GAP)
             active.add(gk)
             ep = self.open.get(gk)
-            cover = res.total_observed / max(res.total_expected, 1e-9)
+            first, o, e = res.total_gap_start, res.total_gap_observed, res.total_gap_expected
             if ep is None:
-                self.open[gk] = [b, b, res.total_observed, res.total_expected, cover]
-                started.append((ALL_KEYS, "gap", b, res.total_observed, res.total_expected))
+                self.open[gk] = [first, b, o, e, res.total_gap_cover]
+                started.append((ALL_KEYS, "gap", first, o, e))
             else:
-                ep[1] = b
-                ep[2] += res.total_observed
-                ep[3] += res.total_expected
-                ep[4] = min(ep[4], cover)
+                ep[1], ep[2], ep[3], ep[4] = b, o, e, res.total_gap_cover
         for k in [k for k in self.open if k not in active]:
             self._close(k)
         return started
@@ -1019,19 +1123,18 @@ class _Ledger:
         for i in np.flatnonzero(res.key_gap).tolist():
             key = res.keys[i]
             o, e = float(res.gap_observed[i]), float(res.gap_expected[i])
-            self._gap(key, int(res.gap_start[i]), b, o, e, o / max(e, 1e-9), replace=True)
+            self._gap(key, int(res.gap_start[i]), b, o, e, o / max(e, 1e-9))
             active.add(key)
         if res.gap:
-            cover = res.total_observed / max(res.total_expected, 1e-9)
-            self._gap(ALL_KEYS, b, b, res.total_observed, res.total_expected, cover, replace=False)
+            o, e = res.total_gap_observed, res.total_gap_expected
+            self._gap(ALL_KEYS, res.total_gap_start, b, o, e, res.total_gap_cover)
             active.add(ALL_KEYS)
         for key, ep in list(self._open_gaps.items()):
             if key not in active:
                 self._close(ep)
 
-    def _gap(
-        self, key: str, first: int, b: int, o: float, e: float, sc: float, *, replace: bool
-    ) -> None:
+    def _gap(self, key: str, first: int, b: int, o: float, e: float, sc: float) -> None:
+        """Open or grow ``key``'s gap with its run's totals so far and its score ``sc``."""
         ep = self._open_gaps.get(key)
         if ep is None:
             ep = self._new(
@@ -1057,12 +1160,7 @@ class _Ledger:
             )
             self._open_gaps[key] = ep
             return
-        if replace:  # a key's gap reports its run's totals
-            ep.observed, ep.expected, ep.score = o, e, sc
-        else:  # the global gap adds bucket by bucket; its score is the lowest coverage
-            ep.observed += o
-            ep.expected += e
-            ep.score = min(ep.score, sc)
+        ep.observed, ep.expected, ep.score = o, e, sc
         ep.last = ep.through = b
         self._note(ep, "grow")
 

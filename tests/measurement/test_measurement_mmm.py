@@ -117,6 +117,12 @@ def test_lift_test_calibration_pulls_towards_the_experiment(weekly, spec_kw):
             DataValidationError,
             "non-numeric value 'n/a'",
         ),
+        (
+            # an events calendar of labels: one 0/1 column per label, not "clean to a number"
+            lambda d: d.assign(promo=np.where(d.index % 5 == 0, "launch", "none")),
+            DataValidationError,
+            r"holds labels \('launch', 'none'\), not numbers: make one 0/1 column per label",
+        ),
         (lambda d: d.head(12), DataValidationError, "too few"),
         (lambda d: d.assign(instagram=-d["instagram"]), DataValidationError, "negative"),
         (lambda d: pd.concat([d, d.head(1)]), DataValidationError, "more than once"),

@@ -73,7 +73,7 @@ def prepare_mmm_data(
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataValidationError(
                 f"{source}: column {col!r} has a non-numeric value {out[col].iloc[i]!r} at row "
-                f"{i + 1} (sorted by date); clean it to a number"
+                f"{i + 1} (sorted by date); {_number_advice(col, out[col], bad, spec)}"
             )
         if values.isna().any():
             i = int(np.flatnonzero(values.isna().to_numpy())[0])
@@ -103,6 +103,21 @@ def prepare_mmm_data(
                 "estimated; drop it from --channels"
             )
     return out
+
+
+def _number_advice(col: str, raw: pd.Series, bad: pd.Series, spec: MMMSpec) -> str:
+    """What to do with a column that is not numbers: a control holding a few labels (an events
+    calendar: 'na', 'event1', 'event2') becomes one 0/1 column per label; anything else is
+    cleaned to numbers."""
+    labels = pd.Series(raw[bad].astype(str).unique())
+    if col in spec.controls and len(labels) <= 12 and bad.mean() > 0.5:
+        shown = ", ".join(repr(v) for v in sorted(labels)[:4])
+        return (
+            f"it holds labels ({shown}{' ...' if len(labels) > 4 else ''}), not numbers: make "
+            f"one 0/1 column per label (1 in the periods it applies to; leave out the 'no "
+            "event' label) and pass those to --controls instead"
+        )
+    return "clean it to a number"
 
 
 def _period_dates(raw: pd.Series, col: str, source: str) -> pd.Series:

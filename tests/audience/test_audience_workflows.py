@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -164,3 +165,28 @@ def test_targeting_on_training_rows_says_the_figures_are_in_sample():
         df.iloc[:2000], treatment="treatment", outcome="y", learner="t", score=df.iloc[2000:]
     ).scored
     assert "scores_in_sample" not in {c.name for c in target(held_out, spec).checks}
+
+
+def test_automatic_segments_leave_out_an_experiments_arm():
+    """A randomised arm (Hillstrom's 'segment', Starbucks' 'Promotion') describes no one:
+    clustering on it would only find the experiment's arms."""
+    rng = np.random.default_rng(0)
+    n = 600
+    df = pd.DataFrame(
+        {
+            "recency": rng.integers(1, 12, n),
+            "history": rng.gamma(2.0, 100.0, n),
+            "channel": rng.choice(["Web", "Phone"], n),
+            "segment": rng.choice(["Mens E-Mail", "Womens E-Mail", "No E-Mail"], n),
+            "Promotion": rng.choice(["Yes", "No"], n),
+            "tier": rng.choice(["gold", "none"], n),  # "none" alone marks no experiment
+        }
+    )
+    run = segment_people(df, n_segments=3)
+    assert run.features == ["recency", "history", "channel", "tier"]
+    assert len(run.notes) == 2 and "'segment'" in run.notes[0] and "'no e-mail'" in run.notes[0]
+    assert "'Promotion'" in run.notes[1] and run.to_dict()["notes"] == run.notes
+    named = segment_people(df, features=["history", "segment"], n_segments=3)
+    assert named.features == ["history", "segment"] and named.notes == []
+    with pytest.raises(DataValidationError, match="experiment's assignment is left out"):
+        segment_people(df[["segment", "Promotion"]], n_segments=2)

@@ -32,6 +32,7 @@ __all__ = [
     "FeatureEncoder",
     "as_frame",
     "coerce_outcome",
+    "experiment_arm_columns",
     "normalize_label",
     "select_features",
     "split_treatment",
@@ -303,6 +304,35 @@ def select_features(
             "no usable feature column found; pass --features with the columns to model on"
         )
     return chosen
+
+
+#: control labels only an experiment's arm column holds (not "0", "no", "none" ...)
+_ARM_CONTROL_LABELS = frozenset(v for v in CONTROL_LABELS if len(v) > 4 and v != "false")
+#: column names of an experiment's assignment
+_ARM_NAMES = frozenset(
+    {"treatment", "treated", "variant", "arm", "promotion", "test_group", "experiment_group"}
+)
+
+
+def experiment_arm_columns(df: pd.DataFrame, columns: Sequence[str]) -> dict[str, str]:
+    """The columns among ``columns`` that look like a randomised experiment's assignment, with
+    why: a treatment-like name, or few labels one of which is a control label ('Control',
+    'No E-Mail', 'Holdout' ...). Assigned at random, such a column says nothing about a person,
+    so describing people by it (clustering) would only find the experiment's arms."""
+    out: dict[str, str] = {}
+    for c in columns:
+        name = str(c)
+        if name.lower() in _ARM_NAMES:
+            out[name] = "its name marks an experiment's assignment"
+            continue
+        col = df[c]
+        if pd.api.types.is_numeric_dtype(col) or col.nunique(dropna=True) > 10:
+            continue
+        labels = {normalize_label(v).lower() for v in col.dropna().unique()}
+        hit = sorted(labels & _ARM_CONTROL_LABELS)
+        if hit:
+            out[name] = f"it holds the control label {hit[0]!r} of an experiment's arms"
+    return out
 
 
 def as_frame(X: Any) -> pd.DataFrame:

@@ -26,13 +26,13 @@ Quickstart
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from micromix.audience._prep import select_features
+from micromix.audience._prep import experiment_arm_columns, select_features
 from micromix.audience.policy import TargetingResult, TargetingSpec, target
 from micromix.audience.privacy import (
     PLATFORM_MIN_AUDIENCE,
@@ -258,6 +258,8 @@ class SegmentRun:
     #: the column of ``rows`` holding each person's segment: ``segment``, or
     #: ``audience_segment`` where the data has a ``segment`` of its own (never overwritten)
     label_column: str = "segment"
+    #: what the run decided on the user's behalf (columns left out of automatic features)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def suppressed(self) -> int:
@@ -269,6 +271,7 @@ class SegmentRun:
             "features": self.features,
             "profiles": self.profiles.to_dict(orient="records"),
             "suppressed_segments": self.suppressed,
+            "notes": list(self.notes),
         }
 
 
@@ -304,6 +307,7 @@ def segment_people(
         rows = table
         prof = segment_profiles(table, table["segment"].to_numpy(), features=feats, kpis=feats)
     else:
+        notes: list[str] = []
         given = [k for k, v in (purchases or {}).items() if v]
         if given:
             raise ConfigError(
@@ -313,6 +317,19 @@ def segment_people(
         if isinstance(features, str) and features.strip() == "auto":
             feats = select_features(df, treatment="__none__", outcome=list(kpis))
             feats = [f for f in feats if f not in special_category_columns(feats, pol)]
+            # an experiment's randomised arm describes no one: never clustered on by default
+            arms = experiment_arm_columns(df, feats)
+            feats = [f for f in feats if f not in arms]
+            notes += [
+                f"left out of the automatic features: {c!r} ({why}; assigned at random, it "
+                "says nothing about the person); name it in --features to cluster on it anyway"
+                for c, why in arms.items()
+            ]
+            if not feats:
+                raise DataValidationError(
+                    f"{source}: no usable feature column is left once the experiment's "
+                    "assignment is left out; pass --features with the columns to cluster on"
+                )
         else:
             feats = [features] if isinstance(features, str) else list(features)
             enforce([check_features(feats, pol)], action="segment on these features")
@@ -327,6 +344,6 @@ def segment_people(
         rows = df.assign(**{label: seg.labels_})
         prof = segment_profiles(df, seg.labels_, features=feats, kpis=list(kpis))
         safe = suppress_small_cells(prof, "size", policy=pol)
-        return SegmentRun(rows, safe, feats, m, pol.k_anonymity, label_column=label)
+        return SegmentRun(rows, safe, feats, m, pol.k_anonymity, label_column=label, notes=notes)
     safe = suppress_small_cells(prof, "size", policy=pol)
     return SegmentRun(rows, safe, feats, m, pol.k_anonymity)

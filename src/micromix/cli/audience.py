@@ -650,6 +650,8 @@ def segment_cmd(
         print_purchase_notes(
             data, run.rows.attrs.get("left_out", {}), run.rows.attrs.get("orders"), order_col
         )
+        for note in run.notes:
+            err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
         if run.label_column != "segment":
             err_console.print(
                 f"note: the data has a 'segment' column of its own; each row's segment is in "

@@ -417,3 +417,28 @@ def test_a_store_of_posts_alone_gets_their_own_kpis() -> None:
     for label in ("Posts", "Likes", "Engagements", "Earned media value"):
         assert f'<div class="tile-label">{label}</div>' in overview
     assert "Spend" not in overview.split("</section>")[0]
+
+
+def test_a_weekly_trend_never_joins_two_levels_into_one_line() -> None:
+    """Meta's campaign-level rows and Pinterest's ad-level rows of one strategy: two lines,
+    not one zig-zagging between them; a strategy at one level keeps its plain name."""
+    from micromix.reports.charts import trend_chart
+
+    weeks = pd.to_datetime(["2026-06-01", "2026-06-01", "2026-06-08", "2026-06-08", "2026-06-01"])
+    df = pd.DataFrame(
+        {
+            "period": weeks,
+            "strategy": ["paid_social"] * 4 + ["influencer"],
+            "level": ["campaign", "ad", "campaign", "ad", "campaign"],
+            "spend": [1000.0, 5.0, 900.0, 7.0, 50.0],
+        }
+    )
+    values = trend_chart(df, "strategy", "spend", "Spend").to_dict()["datasets"]
+    rows = next(iter(values.values()))
+    names = {r["strategy"] for r in rows}
+    assert names == {"paid_social (campaign)", "paid_social (ad)", "influencer (campaign)"}
+    one = trend_chart(df[df["level"] == "campaign"], "strategy", "spend", "Spend").to_dict()
+    assert {r["strategy"] for r in next(iter(one["datasets"].values()))} == {
+        "paid_social",
+        "influencer",
+    }

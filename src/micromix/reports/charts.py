@@ -48,7 +48,8 @@ def chart_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 
 def trend_chart(df: pd.DataFrame, by: str, kpi: str, label: str) -> alt.Chart:
-    """Weekly line chart of one KPI, one line per value of ``by``.
+    """Weekly line chart of one KPI, one line per value of ``by`` (per value and level, or
+    currency, where the KPIs keep those apart within a value).
 
     Parameters
     ----------
@@ -64,6 +65,16 @@ def trend_chart(df: pd.DataFrame, by: str, kpi: str, label: str) -> alt.Chart:
     data = df[["period", by, kpi]].copy()
     data["period"] = pd.to_datetime(data["period"]).dt.strftime("%Y-%m-%d")
     data[by] = data[by].astype("string").fillna("(none)").astype(str)
+    # rows the KPIs keep apart within one value of `by` (a platform's campaign-level report
+    # beside another's ad-level one, two currencies) are separate lines, never joined into one
+    apart = [
+        c
+        for c in ("level", "currency")
+        if c in df.columns and df.groupby([df["period"], data[by]])[c].nunique().max() > 1
+    ]
+    if apart:
+        extra = df[apart].astype("string").fillna("?").astype(str).agg(", ".join, axis=1)
+        data[by] = data[by] + " (" + extra + ")"
     data[kpi] = pd.to_numeric(data[kpi], errors="coerce").astype("float64")
     data = data.replace([np.inf, -np.inf], np.nan).astype(object).where(data.notna(), None)
     return (

@@ -141,6 +141,11 @@ def test_ambiguous_slash_dates_say_how_to_settle_them():
     assert "ambiguous" in _one_sentence(exc) and "--dayfirst" in str(exc.value)
     days = daily_purchases(tx, customer_col="c", date_col="d", dayfirst=False)["date"]
     assert days.dt.strftime("%Y-%m-%d").tolist() == ["2010-12-01", "2011-01-02", "2011-03-04"]
+    # a day that reads only the other way refuses the flag instead of being read that way
+    tx.loc[2, "d"] = "13/4/2011 10:00"
+    with pytest.raises(DataValidationError) as exc:
+        daily_purchases(tx, customer_col="c", date_col="d", dayfirst=False)
+    assert "'13/4/2011 10:00' can only be day/month" in _one_sentence(exc)
 
 
 def test_nested_json_ids_are_reached_by_their_path_or_refused_clearly(tmp_path):

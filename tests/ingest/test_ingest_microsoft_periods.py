@@ -127,10 +127,11 @@ def test_an_aggregation_the_layout_cannot_date_is_refused(tmp_path):
 
 
 def test_weekly_days_the_file_cannot_order_are_refused_not_guessed(tmp_path):
-    # 10/4/2026 may be 4 October or 10 April, and so may the end of its week
+    # 10/4/2026 may be 4 October or 10 April, and so may the end of its week: without
+    # --monthfirst/--dayfirst nothing tells (with one, see test_ingest_day_order.py)
     p = _report(tmp_path / "a.csv", "Weekly", ["10/4/2026"], "10/4/2026 - 10/10/2026")
-    with pytest.raises(InputFileError, match=r"month/day or day/month.*by day"):
-        ingest_file(Store.open(":memory:"), "ads", p, dayfirst=False)
+    with pytest.raises(InputFileError, match=r"month/day or day/month.*--monthfirst or --dayf"):
+        ingest_file(Store.open(":memory:"), "ads", p)
 
 
 def test_cli_weekly_report_period(tmp_path):

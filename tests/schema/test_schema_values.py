@@ -15,6 +15,7 @@ from micromix.schema.values import (
     MAX_COUNT,
     TimeWindow,
     currency_of_symbol,
+    day_order_conflict,
     detect_dayfirst,
     epoch_seconds,
     read_bools,
@@ -93,6 +94,21 @@ def test_day_first_detection_and_ambiguity():
     assert got == [None] and "--dayfirst" in why[0]
     assert _ts(["03/04/2024"], dayfirst=True)[0] == ["2024-04-03 00:00:00.000000"]
     assert _ts(["03/04/2024"], dayfirst=False)[0] == ["2024-03-04 00:00:00.000000"]
+
+
+def test_a_day_against_the_stated_order_is_refused_not_read_the_other_way():
+    # 25/04/2024 cannot be month-first: under --monthfirst it is a problem, not 25 April
+    got, why = _ts(["03/04/2024", "25/04/2024"], dayfirst=False)
+    assert got == ["2024-03-04 00:00:00.000000", None]
+    assert why[1] == (
+        "'25/04/2024' can only be day/month (there is no month 25), not month/day as "
+        "--monthfirst states; pass --dayfirst if the file's dates are in that order, or neither "
+        "to have the order detected"
+    )
+    got, why = _ts(["04/25/2024 10:00"], dayfirst=True)
+    assert got == [None] and "not day/month as --dayfirst states; pass --monthfirst" in why[0]
+    assert day_order_conflict(["2024-05-25", 20240525, None, "04/25/2024"], True) == 3
+    assert day_order_conflict(["04/25/2024"], None) is None  # no order stated: nothing against
 
 
 def test_configurable_window():

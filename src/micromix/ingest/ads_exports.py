@@ -34,7 +34,7 @@ from typing import ClassVar
 
 import pandas as pd
 
-from micromix.errors import InputFileError
+from micromix.errors import DataValidationError, InputFileError
 from micromix.ingest.files import RawTable
 from micromix.ingest.formats import (
     SUMMARY,
@@ -46,7 +46,12 @@ from micromix.ingest.formats import (
     register_format,
 )
 from micromix.schema import AD_PERFORMANCE
-from micromix.schema.values import detect_dayfirst, read_timestamps
+from micromix.schema.values import (
+    day_order_conflict,
+    day_order_problem,
+    detect_dayfirst,
+    read_timestamps,
+)
 
 __all__ = [
     "TOTAL_LABEL",
@@ -148,7 +153,7 @@ class AdsExportFormat(FormatAdapter):
         return [col for col in cols if col in hits]
 
     # ------------------------------------------------------------------ mapping
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = _Tracked(f)
         self.read_columns = c.read
@@ -162,7 +167,7 @@ class AdsExportFormat(FormatAdapter):
         if "campaign_id" not in out and "campaign_name" in out:
             out["campaign_id"] = out["campaign_name"]
         out["currency"] = self._currency(c, f)
-        self._dates(out, c, raw)
+        self._dates(out, c, raw, dayfirst)
         dims = [d for d in DIMENSIONS if d in out.columns and d != "date"]
         out["level"] = _const(f, self._level(out))
         out[SUMMARY] = self._summary(out, f, dims)
@@ -204,12 +209,18 @@ class AdsExportFormat(FormatAdapter):
                 return _const(f, m.group(1).upper())
         return _const(f, self.currency)
 
-    def _dates(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+    def _dates(
+        self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable, dayfirst: bool | None = None
+    ) -> None:
+        """The days of each row (``date``, ``date_end``), read in the order ``dayfirst`` states
+        (None: detected); a day that contradicts a stated order is refused."""
         f = c.frame
         period = c.name(*self.period_columns) if self.period_columns else None
         if period is not None:
             # each cell a day ("2026-10-01") or a range ("Apr 1, 2026 - Apr 30, 2026")
-            pairs = [preamble_period([str(v)]) if not _blank(v) else None for v in f[period]]
+            refuse_day_order(raw, period, f[period], dayfirst)
+            order = dayfirst if dayfirst is not None else detect_dayfirst(_day_texts(f[period]))
+            pairs = [preamble_period([str(v)], order) if not _blank(v) else None for v in f[period]]
             out["date"] = [p[0] if p else v for p, v in zip(pairs, f[period])]
             out["date_end"] = [p[1] if p else None for p in pairs]
             return
@@ -218,20 +229,23 @@ class AdsExportFormat(FormatAdapter):
         month = c.name("Month")
         starts = c.name("Reporting starts")
         ends = c.name("Reporting ends")
+        for col in (day, week, month, starts, ends):
+            if col is not None:
+                refuse_day_order(raw, col, f[col], dayfirst)
         if day is not None:
             out["date"] = f[day]
         elif week is not None:
             out["date"] = f[week]
-            out["date_end"] = _shift(f[week], days=6)
+            out["date_end"] = _shift(f[week], days=6, dayfirst=dayfirst)
         elif month is not None:
             out["date"] = f[month]
-            out["date_end"] = _month_end(f[month])
+            out["date_end"] = _month_end(f[month], dayfirst=dayfirst)
         elif starts is not None:
             out["date"] = f[starts]
             if ends is not None:
                 out["date_end"] = f[ends]
         else:
-            stated = preamble_period(raw.preamble)
+            stated = preamble_period(raw.preamble, dayfirst, source=raw.path)
             if stated is not None:
                 out["date"] = _const(f, stated[0])
                 out["date_end"] = _const(f, stated[1])
@@ -399,17 +413,49 @@ def unread_note(layout: str, measures: Sequence[str], ratios: Sequence[str]) -> 
     )
 
 
-def _shift(s: pd.Series, *, days: int) -> pd.Series:
-    from micromix.schema.values import read_timestamps
+def refuse_day_order(raw: RawTable, column: str, cells: pd.Series, dayfirst: bool | None) -> None:
+    """Refuse a cell of ``column`` (a day, or a range of days) that reads only against the
+    stated order ``dayfirst`` (nothing to refuse when None: the order is detected).
 
-    ts, _why = read_timestamps(s)
+    Raises DataValidationError naming the file, the line and the column: the file's other days
+    were read in that order too, and are as doubtful (never a guessed day).
+    """
+    if dayfirst is None or not pd.api.types.is_string_dtype(cells.dtype):
+        return  # no order stated, or typed days (an .xlsx date cell has no order)
+    col = cells.reset_index(drop=True).astype(object)
+    text = col.where(col.map(lambda v: isinstance(v, str)), None)
+    ends = text.str.extract(_RANGE)  # a range cell's two days (not a range: NaN)
+    found = [
+        (i, str(texts.iat[i]).strip())
+        for texts in (col, ends[0], ends[1])
+        if (i := day_order_conflict(texts, dayfirst)) is not None
+    ]
+    if found:
+        i, text = min(found)
+        raise DataValidationError(
+            f"{raw.path}: line {raw.rows[i]}, field {column!r}: {day_order_problem(text, dayfirst)}"
+        )
+
+
+def _day_texts(cells: Iterable[object]) -> list[str]:
+    """The day texts of ``cells``: a range cell ("10/1/2026 - 10/7/2026") gives both ends."""
+    out: list[str] = []
+    for v in cells:
+        if _blank(v):
+            continue
+        s = str(v).strip()
+        m = _RANGE.match(s)
+        out += [m.group(1), m.group(2)] if m else [s]
+    return out
+
+
+def _shift(s: pd.Series, *, days: int, dayfirst: bool | None = None) -> pd.Series:
+    ts, _why = read_timestamps(s, dayfirst=dayfirst)
     return (ts + pd.Timedelta(days=days)).dt.strftime("%Y-%m-%d").astype(object).where(ts.notna())
 
 
-def _month_end(s: pd.Series) -> pd.Series:
-    from micromix.schema.values import read_timestamps
-
-    ts, _why = read_timestamps(s)
+def _month_end(s: pd.Series, *, dayfirst: bool | None = None) -> pd.Series:
+    ts, _why = read_timestamps(s, dayfirst=dayfirst)
     end = ts + pd.offsets.MonthEnd(0)
     return end.dt.strftime("%Y-%m-%d").astype(object).where(ts.notna())
 
@@ -417,25 +463,45 @@ def _month_end(s: pd.Series) -> pd.Series:
 _RANGE = re.compile(r"^(?:[A-Za-z ]+:\s*)?\"?(.+?)\s+[-–]\s+(.+?)\"?\s*(?:\((?:UTC|GMT)\))?$")
 
 
-def preamble_period(preamble: list[str]) -> tuple[str, str] | None:
+def preamble_period(
+    preamble: list[str], dayfirst: bool | None = None, *, source: object = None
+) -> tuple[str, str] | None:
     """The report period a preamble states, as ISO days, or None.
 
     Understands "27 January 2026 - 23 February 2026", "Report Date Range: 2026-05-27 -
     2026-06-25 (UTC)", "Start date: 20251015" / "End date: 20260112", "20220701-20220731",
-    "Report Start: ..." / "Report End: ...".
+    "Report Start: ..." / "Report End: ...". Slash days are read in the order ``dayfirst``
+    states, else in the order the period's own days show ("10/4/2026 - 10/25/2026" is
+    month-first); a period that reads only against a stated order is refused
+    (DataValidationError naming ``source`` and the line), one that reads both ways with no
+    order stated is None.
 
     >>> preamble_period(["Campaign report", "27 January 2026 - 23 February 2026"])
     ('2026-01-27', '2026-02-23')
     >>> preamble_period(["Start date: 20251015", "End date: 20260112"])
     ('2025-10-15', '2026-01-12')
+    >>> line = "10/4/2026 - 10/10/2026"
+    >>> preamble_period([line]), preamble_period([line], True), preamble_period([line], False)
+    (None, ('2026-04-10', '2026-10-10'), ('2026-10-04', '2026-10-10'))
     """
-    from micromix.schema.values import read_timestamps
 
-    def day(text: str) -> str | None:
-        ts, _why = read_timestamps(pd.Series([text.strip().strip('"')], dtype=object))
-        return None if ts.isna().iat[0] else ts.iat[0].strftime("%Y-%m-%d")
+    def days(texts: list[str], order: bool | None) -> list[str | None]:
+        ts, _why = read_timestamps(pd.Series(texts, dtype=object), dayfirst=order)
+        return [None if pd.isna(t) else t.strftime("%Y-%m-%d") for t in ts]
 
-    start = end = None
+    def stated(texts: list[str], line: str, period: bool) -> bool | None:
+        """The order to read ``texts`` in; refuses a period that reads only against it."""
+        if dayfirst is None:
+            return detect_dayfirst(texts)
+        j = day_order_conflict(texts, dayfirst)
+        # a "Start date:" line is a day; a "X - Y" line is a period only when both ends are days
+        if j is not None and (period or None not in days(texts, not dayfirst)):
+            where = f"{source}: " if source is not None else ""
+            why = day_order_problem(texts[j], dayfirst)
+            raise DataValidationError(f"{where}the preamble line {line.strip()!r}: {why}")
+        return dayfirst
+
+    found: dict[str, list[tuple[str, str]]] = {"start": [], "end": []}
     for line in preamble:
         s = line.strip().strip('"').strip()
         if len(s) > 200:
@@ -443,22 +509,22 @@ def preamble_period(preamble: list[str]) -> tuple[str, str] | None:
         low = s.lower()
         m = re.match(r"^(?:report\s+)?(start|end)(?:\s+date)?\s*:\s*(.+)$", low)
         if m:
-            val = day(s.split(":", 1)[1])
-            if m.group(1) == "start":
-                start = val or start
-            else:
-                end = val or end
+            found[m.group(1)].append((line, s.split(":", 1)[1].strip().strip('"')))
             continue
         m8 = re.fullmatch(r"(\d{8})\s*-\s*(\d{8})", s)
-        if m8:
-            a, b = day(m8.group(1)), day(m8.group(2))
-            if a and b:
-                return a, b
-        m = _RANGE.match(s)
+        m = m8 or _RANGE.match(s)
         if m:
-            a, b = day(m.group(1)), day(m.group(2))
+            texts = [m.group(1).strip().strip('"'), m.group(2).strip().strip('"')]
+            a, b = days(texts, stated(texts, line, period=False))
             if a and b:
                 return a, b
+    texts = [t for _line, t in [*found["start"], *found["end"]]]
+    for line, t in [*found["start"], *found["end"]]:
+        stated([t], line, period=True)
+    order = dayfirst if dayfirst is not None else detect_dayfirst(texts)
+    # the last readable start and end (a later unreadable line does not undo an earlier one)
+    start = next((d for d in reversed(days([t for _, t in found["start"]], order)) if d), None)
+    end = next((d for d in reversed(days([t for _, t in found["end"]], order)) if d), None)
     if start and end:
         return start, end
     return None
@@ -1038,15 +1104,19 @@ class MicrosoftAdsFormat(AdsExportFormat):
     def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
         _search_strategy(out)
 
-    def _dates(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+    def _dates(
+        self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable, dayfirst: bool | None = None
+    ) -> None:
         """A row covers the period the "Report Aggregation:" line names: "Time period" holds the
         first day of a Weekly / Monthly / Quarterly / Yearly row, which ends 6 days later or on
         its month's (quarter's, year's) last day; a Summary row covers the "Report Time:" range;
         both are clipped to that range. Daily and Hourly rows, and cells that hold a range,
-        keep their days as the cells give them."""
+        keep their days as the cells give them. Days are read in the order ``dayfirst`` states
+        (a day against it is refused), else in the order the file's days show; a weekly or
+        monthly report whose days read both ways is refused, a summary one stays undated."""
         line, unit = _ms_aggregation(raw)
         if unit is None:
-            super()._dates(out, c, raw)
+            super()._dates(out, c, raw, dayfirst)
             return
         f = c.frame
         period = c.name(*self.period_columns)
@@ -1054,18 +1124,19 @@ class MicrosoftAdsFormat(AdsExportFormat):
         cells = cells.reset_index(drop=True)
         # a cell holding a range ("10/1/2026 - 10/7/2026") states its own days: kept as it is
         ranged = cells.map(lambda v: not _blank(v) and bool(_MS_RANGE.search(str(v))))
-        stated = _MS_REPORT_TIME.match(
-            next((s for s in raw.preamble if _MS_REPORT_TIME.match(s)), "")
-        )
+        time_line = next((s for s in raw.preamble if _MS_REPORT_TIME.match(s)), "")
+        stated = _MS_REPORT_TIME.match(time_line)
         span = [stated.group(1), stated.group(2)] if stated else []
+        if span:  # the "Report Time:" line is a period: refused when it reads against the order
+            preamble_period([time_line], dayfirst, source=raw.path)
         if unit == "report":
             if not span:
-                super()._dates(out, c, raw)  # no "Report Time:" line: as any report
+                super()._dates(out, c, raw, dayfirst)  # no "Report Time:" line: as any report
                 return
             cells = cells.where(ranged, span[0])
         own = cells.where(~ranged & ~cells.map(_blank), None)
         texts = [*own.dropna().map(str), *span]
-        order = detect_dayfirst(texts)
+        order = dayfirst if dayfirst is not None else detect_dayfirst(texts)
         if order is None and _ms_ambiguous(texts):
             if unit == "report":
                 # the range reads two ways ("10/1/2026 - 10/7/2026"): the rows stay undated,
@@ -1076,8 +1147,8 @@ class MicrosoftAdsFormat(AdsExportFormat):
             raise InputFileError(
                 f'{raw.path}: the days of this "{line}" report (such as {example}) may be '
                 "month/day or day/month and nothing in the file tells which, so the end of each "
-                "row's period cannot be worked out; download the report by day (Report "
-                "Aggregation: Daily) and ingest it with --monthfirst or --dayfirst"
+                "row's period cannot be worked out; ingest it with --monthfirst or --dayfirst, "
+                "whichever order the account writes its days in"
             )
         start = _ms_days(own, order)
         if unit == "report":
@@ -1093,7 +1164,8 @@ class MicrosoftAdsFormat(AdsExportFormat):
             if pd.notna(last):  # (a row starting after the range keeps its own period)
                 end = end.where(end.isna() | (end <= last) | (start > last), last)
         iso = start.notna().to_numpy()
-        super()._dates(out, c, raw)  # ranges, and cells that are not days (a "Total" label)
+        # ranges, and cells that are not days (a "Total" label); a day against the order refused
+        super()._dates(out, c, raw, dayfirst)
         blank = pd.Series(None, index=out.index, dtype=object)
         for col, days in (("date", start), ("date_end", end)):
             kept = out[col] if col in out.columns else blank
@@ -1234,14 +1306,19 @@ class AmazonAdsFormat(AdsExportFormat):
         ),
     }
 
-    def _dates(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
+    def _dates(
+        self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable, dayfirst: bool | None = None
+    ) -> None:
         start, end = c.name("Start Date"), c.name("End Date")
         if c.name("Date", "Day") is None and start is not None:
+            for col in (start, end):
+                if col is not None:
+                    refuse_day_order(raw, col, c.frame[col], dayfirst)
             out["date"] = c.frame[start]  # the report's range, on every row
             if end is not None:
                 out["date_end"] = c.frame[end]
             return
-        super()._dates(out, c, raw)
+        super()._dates(out, c, raw, dayfirst)
 
 
 def _code(v: object) -> str | None:

@@ -323,11 +323,17 @@ class FormatAdapter:
             )
 
     # ------------------------------------------------------------------ mapping
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         """Text cells in canonical column names, one row per row of ``raw.frame``, same order.
 
         Rows the adapter cannot map carry a field name in :data:`ERROR_FIELD` and a reason in
         :data:`ERROR_REASON` (both ``None`` elsewhere); the pipeline quarantines them.
+
+        ``dayfirst`` is the order of ``d/m/y`` days for this call (the user's ``--dayfirst`` /
+        ``--monthfirst``, else the layout's :attr:`dayfirst`; None: detect it from the file).
+        A layout that reads days itself (a week's end, a report period in a preamble) reads
+        them in that order, and refuses a day that contradicts a stated order; one that passes
+        its days on as text leaves them to the contract, which is given the same order.
         """
         raise NotImplementedError
 
@@ -596,7 +602,7 @@ class CanonicalFormat(FormatAdapter):
         known = len(self._mapping(cols)) / max(len(cols), 1)
         return CANONICAL_MAX * (0.9 * got + 0.1 * known)
 
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         mapping = self._mapping(raw.frame.columns)
         self.read_columns = set(mapping)
         out = raw.frame[list(mapping)].rename(columns=mapping)
@@ -627,7 +633,7 @@ class KaggleFbAdsFormat(FormatAdapter):
         ("Approved_Conversion",),
     )
 
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
         read = ["xyz_campaign_id", "fb_campaign_id", "ad_id", "age", "gender", "interest"]
@@ -752,7 +758,7 @@ class Ga4BigQueryFormat(FormatAdapter):
         ("user_pseudo_id", "client_id"),
     )
 
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         cols = list(f.columns)
         records = f.to_dict(orient="records")
@@ -946,7 +952,7 @@ class InstagramPostsFormat(FormatAdapter):
         ("taken_at_timestamp", "timestamp", "taken_at"),
     )
 
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
         caption = c.get("caption", "text", "edge_media_to_caption").map(_caption_text)
@@ -1024,7 +1030,7 @@ class CreatorListFormat(FormatAdapter):
     title = "creator list (Username, Category, #Followers ...)"
     signature = (("Username",), ("Category",), ("#Followers",), ("#Followees",), ("#Posts",))
 
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
         user = c.get("Username")

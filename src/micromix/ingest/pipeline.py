@@ -77,7 +77,7 @@ from micromix.schema import (
     read_numbers,
     schema_for,
 )
-from micromix.schema.values import currencies_of_symbol
+from micromix.schema.values import currencies_of_symbol, day_order_conflict, day_order_problem
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -392,7 +392,10 @@ def _map_and_validate(
         adapter.check(raw.columns, source)
     _refuse_repeated_columns(adapter, raw, path)
     step(f"mapping {adapter.lookup_name} layout", 0.25)
-    canon = adapter.to_canonical(raw).reset_index(drop=True)
+    # the user's --dayfirst/--monthfirst wins over the layout's documented order and detection,
+    # in the layout's own reading of days (week ends, report periods) as in the contract's
+    order = dayfirst if dayfirst is not None else adapter.dayfirst
+    canon = adapter.to_canonical(raw, dayfirst=order).reset_index(drop=True)
     if len(canon) != len(raw.rows):  # pragma: no cover - adapter contract
         raise AssertionError(f"{adapter.lookup_name} changed the number of rows")
     lines = np.asarray(raw.rows)
@@ -424,12 +427,15 @@ def _map_and_validate(
         parts.append(_adapter_records(schema, raw, data, data_lines, bad, source, now))
     data = data.drop(columns=[c for c in (ERROR_FIELD, ERROR_REASON, SUMMARY) if c in data.columns])
     step(f"validating {int((~bad).sum()):,} rows", 0.5)
+    good = data.loc[~bad].reset_index(drop=True)
+    if order is not None:
+        _refuse_day_order(schema, adapter, raw, good, data_lines[~bad], order, dayfirst, source)
     res = schema.validate(
-        data.loc[~bad].reset_index(drop=True),
+        good,
         rows=data_lines[~bad].tolist(),
         source=source,
         ingested_at=now,
-        dayfirst=dayfirst if dayfirst is not None else adapter.dayfirst,
+        dayfirst=order,
         window=window,
     )
     _refuse_junk(schema, adapter, res, int((~bad).sum()), source)
@@ -441,6 +447,32 @@ def _map_and_validate(
     checks = _cross_check(schema, summary, res.accepted, int(len(res.quarantine) + bad.sum()))
     totals = _summary_totals(schema, summary) if schema.name in LINEAGE_TABLES else ()
     return _Mapped(adapter, canon, res, summary_n, checks, totals)
+
+
+def _refuse_day_order(
+    schema: EntitySchema,
+    adapter: FormatAdapter,
+    raw: RawTable,
+    data: pd.DataFrame,
+    lines: np.ndarray,
+    order: bool,
+    flag: bool | None,
+    source: str,
+) -> None:
+    """Refuse the file when a day reads only against the stated order (``flag``, the user's
+    --dayfirst/--monthfirst, else the layout's documented one): the file's other days were read
+    in that order too and are as doubtful, so no row of it is taken (never a guessed day)."""
+    fields = [f.name for f in schema.fields if f.dtype in ("date", "timestamp")]
+    named = _mapping_of(adapter, raw)
+    for name in (n for n in fields if n in data.columns):
+        i = day_order_conflict(data[name], order)
+        if i is None:
+            continue
+        by = None if flag is not None else f"the {adapter.title} layout"
+        raise DataValidationError(
+            f"{source}: line {lines[i]}, field {named.get(name, name)!r}: "
+            f"{day_order_problem(data[name].iat[i], order, stated_by=by)}"
+        )
 
 
 _LEVEL_KEYS = ("search_term", "keyword", "ad_id", "ad_set", "campaign_id")

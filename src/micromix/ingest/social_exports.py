@@ -104,7 +104,7 @@ class TikTokPostsFormat(FormatAdapter):
         ("diggCount", "stats.diggCount", "statistics.digg_count"),
     )
 
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
         text = c.get("text", "desc")
@@ -155,7 +155,7 @@ class XTweetActivityFormat(FormatAdapter):
         ("impressions",),
     )
 
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
         ids = c.get("Tweet id", "Post id").tolist()
@@ -208,7 +208,7 @@ class InstagramInsightsFormat(FormatAdapter):
     dayfirst = False
     signature = (("Post ID",), ("Publish time",), ("Permalink", "Post type"))
 
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
         facebook = c.name("Page ID", "Page name") is not None and c.name("Account username") is None
@@ -275,7 +275,7 @@ class InfluencerRankingFormat(FormatAdapter):
         ),
     )
 
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         c = ColumnLookup(f)
         user = c.get("channel_info", "insta_id", "Instagram username", "Influencer insta name")

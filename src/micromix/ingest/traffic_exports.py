@@ -36,7 +36,7 @@ from typing import ClassVar
 import pandas as pd
 
 from micromix.errors import ColumnNotFoundError
-from micromix.ingest.ads_exports import TOTAL_LABEL, preamble_period
+from micromix.ingest.ads_exports import TOTAL_LABEL, preamble_period, refuse_day_order
 from micromix.ingest.files import RawTable
 from micromix.ingest.formats import (
     SUMMARY,
@@ -188,7 +188,7 @@ class GaReportFormat(FormatAdapter):
             "pass --format ga_report"
         )
 
-    def to_canonical(self, raw: RawTable) -> pd.DataFrame:
+    def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         out = pd.DataFrame(index=f.index)
         dims: list[str] = []
@@ -206,13 +206,14 @@ class GaReportFormat(FormatAdapter):
         info = preamble_info(raw.preamble)
         if date_col is not None:
             col, unit = date_col
+            refuse_day_order(raw, col, f[col], dayfirst)
             out["date"] = f[col]
             if unit == "week":
                 from micromix.ingest.ads_exports import _shift
 
-                out["date_end"] = _shift(f[col], days=6)
+                out["date_end"] = _shift(f[col], days=6, dayfirst=dayfirst)
         else:
-            period = preamble_period(raw.preamble)
+            period = preamble_period(raw.preamble, dayfirst, source=raw.path)
             if period is not None:
                 out["date"] = _const(f, period[0])
                 out["date_end"] = _const(f, period[1])

@@ -62,6 +62,8 @@ __all__ = [
     "blank_cells",
     "currencies_of_symbol",
     "currency_of_symbol",
+    "day_order_conflict",
+    "day_order_problem",
     "detect_dayfirst",
     "epoch_seconds",
     "parse_timestamps",
@@ -577,6 +579,69 @@ def detect_dayfirst(values: Iterable[object]) -> bool | None:
     return None
 
 
+def _against(a: int, b: int, dayfirst: bool | None) -> bool:
+    """Whether the parts ``a/b`` of a slash date can only be read against ``dayfirst``."""
+    if dayfirst is None:
+        return False
+    return (b > 12 >= a) if dayfirst else (a > 12 >= b)
+
+
+#: the two leading parts of a ``d/m/y`` text (a fast first look; :data:`_SLASH` decides)
+_LEADING_PARTS = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]"
+
+
+def day_order_conflict(values: Iterable[object], dayfirst: bool | None) -> int | None:
+    """Position of the first ``d/m/y`` text in ``values`` that reads only against the stated
+    order (``25/10/2026`` when month-first is stated, ``10/25/2026`` when day-first is), or
+    None (also when no order is stated).
+
+    >>> day_order_conflict(["03/04/2026", "25/10/2026"], False)
+    1
+    >>> day_order_conflict(["03/04/2026", "25/10/2026"], True) is None
+    True
+    """
+    if dayfirst is None:
+        return None
+    col = _as_series(values).reset_index(drop=True)
+    if col.dtype != object:
+        if not pd.api.types.is_string_dtype(col.dtype):
+            return None  # typed dates and numbers have no day order
+        col = col.astype(object)
+    text = _str_mask(col)
+    if not text.any():
+        return None
+    parts = col.where(text, None).str.extract(_LEADING_PARTS)  # not a d/m/y text: NaN
+    a = pd.to_numeric(parts[0]).to_numpy(dtype="float64", na_value=np.nan)
+    b = pd.to_numeric(parts[1]).to_numpy(dtype="float64", na_value=np.nan)
+    maybe = (b > 12) & (a <= 12) if dayfirst else (a > 12) & (b <= 12)
+    for i in np.flatnonzero(maybe):
+        p = _slash_parts(str(col.iat[i]).strip())
+        if p is not None and _against(p[0], p[1], dayfirst):
+            return int(i)
+    return None
+
+
+def day_order_problem(value: object, dayfirst: bool, *, stated_by: str | None = None) -> str:
+    """Why ``value`` (a :func:`day_order_conflict`) does not fit the stated order, and what to
+    do; ``stated_by`` names who stated it (default: the flag, ``--dayfirst`` / ``--monthfirst``).
+
+    >>> day_order_problem("25/10/2026", False)
+    "'25/10/2026' can only be day/month (there is no month 25), not month/day as --monthfirst states; pass --dayfirst if the file's dates are in that order, or neither to have the order detected"
+    """
+    p = _slash_parts(str(value).strip())
+    month = (p[1] if dayfirst else p[0]) if p else 0
+    read, stated = ("month/day", "day/month") if dayfirst else ("day/month", "month/day")
+    other = "--monthfirst" if dayfirst else "--dayfirst"
+    advice = f"pass {other} if the file's dates are in that order"
+    if stated_by is None:
+        stated_by = "--dayfirst" if dayfirst else "--monthfirst"
+        advice += ", or neither to have the order detected"
+    return (
+        f"{_describe(value)} can only be {read} (there is no month {month}), not {stated} as "
+        f"{stated_by} states; {advice}"
+    )
+
+
 #: the largest UTC offset a clock uses (+14:00, Kiribati)
 _MAX_OFFSET_MINUTES = 14 * 60
 
@@ -616,6 +681,8 @@ def _one_timestamp(s: str, dayfirst: bool | None) -> tuple[pd.Timestamp | None, 
                     f"{_describe(s)} is ambiguous (day-first or month-first); pass --dayfirst "
                     "or --monthfirst"
                 )
+            if _against(a, b, dayfirst):  # a stated order the value contradicts: not guessed
+                return None, day_order_problem(s, bool(dayfirst))
             d, mo = (a, b) if (dayfirst or a > 12) and b <= 12 else (b, a)
             if dayfirst is False and a <= 12:
                 d, mo = b, a

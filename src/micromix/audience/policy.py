@@ -291,6 +291,8 @@ def _summary(
 def _prepare(
     scores: pd.DataFrame, uplift_col: str | None, erased: Iterable[str], spec: TargetingSpec
 ) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """The scores with ``_uplift`` and ``_value``, the positions of the rows that may be
+    contacted, and how many may not (every policy starts here)."""
     if len(scores) == 0:
         raise DataValidationError("the scores file has no rows")
     if "user_id" in scores.columns:  # a contact list needs whom to contact: no empty ids
@@ -312,7 +314,7 @@ def _prepare(
         df["arm"] = arms
     reasons = _eligibility(df, erased)
     ok = (reasons == "").to_numpy() & ~np.isnan(u)
-    return df, ok, int((~ok).sum())
+    return df, np.nonzero(ok)[0], int((~ok).sum())
 
 
 def _conversion_values(scores: pd.DataFrame, spec: TargetingSpec) -> np.ndarray:
@@ -387,8 +389,7 @@ def microtarget(
     erased: Iterable[str] = (),
 ) -> TargetingResult:
     """Contact the best ``uplift * value - cost`` people while it pays and the budget lasts."""
-    df, ok, excluded = _prepare(scores, uplift_col, erased, spec)
-    idx = np.nonzero(ok)[0]
+    df, idx, excluded = _prepare(scores, uplift_col, erased, spec)
     pick = idx[
         _micro_pick(df["_uplift"].to_numpy()[idx], df["_value"].to_numpy()[idx], spec, spec.budget)
     ]
@@ -408,8 +409,7 @@ def mass_target(
     seed: int = 0,
 ) -> TargetingResult:
     """Contact eligible people in random order at the mass cost until the budget ends."""
-    df, ok, excluded = _prepare(scores, uplift_col, erased, spec)
-    idx = np.nonzero(ok)[0]
+    df, idx, excluded = _prepare(scores, uplift_col, erased, spec)
     pick = _mass_pick(idx, spec.mass_cost, spec.budget, np.random.default_rng(seed))
     return _finish("mass", df, pick, np.full(len(pick), "mass"), len(idx), excluded, spec)
 
@@ -423,8 +423,7 @@ def hybrid_target(
     seed: int = 0,
 ) -> TargetingResult:
     """Microtarget with ``hybrid_share`` of the budget, mass-reach the rest with the remainder."""
-    df, ok, excluded = _prepare(scores, uplift_col, erased, spec)
-    idx = np.nonzero(ok)[0]
+    df, idx, excluded = _prepare(scores, uplift_col, erased, spec)
     u, v = df["_uplift"].to_numpy()[idx], df["_value"].to_numpy()[idx]
     micro = idx[_micro_pick(u, v, spec, spec.budget * spec.hybrid_share)]
     spent = len(micro) * spec.cost_per_contact

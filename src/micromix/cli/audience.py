@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import typer
@@ -74,6 +75,22 @@ def _consent_sources(
 _UNIT_HELP = (
     "What the uplift counts: conversions or value (money). Default: what 'audience uplift' "
     "wrote in the scores (scored_outcome_unit), else the --outcome's values, else conversions."
+)
+
+
+#: options 'audience target' and 'audience compare' share
+_SCORES_OPTION: Any = typer.Option(..., "--scores", help="Scored rows (from 'audience uplift').")
+_BUDGET_OPTION: Any = typer.Option(..., "--budget", help="Money available for contacts.")
+_MASS_COST_OPTION: Any = typer.Option(
+    None,
+    "--mass-cost-per-contact",
+    help="Cost of one mass contact (default: --cost-per-contact).",
+)
+_AUDIENCE_OPTION: Any = typer.Option(
+    None, "--audience", help="Audience table with consent flags, matched on user_id."
+)
+_UPLIFT_COL_OPTION: Any = typer.Option(
+    None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."
 )
 
 
@@ -235,8 +252,8 @@ def uplift_cmd(
 # --------------------------------------------------------------------------- audience target
 @audience_app.command("target")
 def target_cmd(
-    scores: Path = typer.Option(..., "--scores", help="Scored rows (from 'audience uplift')."),
-    budget: float = typer.Option(..., "--budget", help="Money available for contacts."),
+    scores: Path = _SCORES_OPTION,
+    budget: float = _BUDGET_OPTION,
     cost_per_contact: float = typer.Option(
         ..., "--cost-per-contact", help="Cost of one (micro)targeted contact."
     ),
@@ -261,11 +278,7 @@ def target_cmd(
         None, "--platform", help="meta, google, linkedin or tiktok (minimum audience size)."
     ),
     policy: str = typer.Option("micro", "--policy", help="micro (rank by uplift), mass or hybrid."),
-    mass_cost_per_contact: float = typer.Option(
-        None,
-        "--mass-cost-per-contact",
-        help="Cost of one mass contact (default: --cost-per-contact).",
-    ),
+    mass_cost_per_contact: float = _MASS_COST_OPTION,
     special_ad_category: str = typer.Option(
         None,
         "--special-ad-category",
@@ -274,17 +287,13 @@ def target_cmd(
     features: str = typer.Option(
         None, "--features", help="Targeting criteria / model features to check (comma-separated)."
     ),
-    audience: Path = typer.Option(
-        None, "--audience", help="Audience table with consent flags, matched on user_id."
-    ),
+    audience: Path = _AUDIENCE_OPTION,
     db: str = typer.Option(None, "--db", help="Store with the audience table and the erasure log."),
     backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     min_audience: int = typer.Option(
         None, "--min-audience", help="Override the platform's minimum audience size."
     ),
-    uplift_col: str = typer.Option(
-        None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."
-    ),
+    uplift_col: str = _UPLIFT_COL_OPTION,
     output: Path = typer.Option(None, "--output", "-o", help="Write who to contact here as CSV."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -362,8 +371,8 @@ def target_cmd(
 # --------------------------------------------------------------------------- audience compare
 @audience_app.command("compare")
 def compare_cmd(
-    scores: Path = typer.Option(..., "--scores", help="Scored rows (from 'audience uplift')."),
-    budget: float = typer.Option(..., "--budget", help="Money available for contacts."),
+    scores: Path = _SCORES_OPTION,
+    budget: float = _BUDGET_OPTION,
     cost_per_contact: float = typer.Option(
         ..., "--cost-per-contact", help="Cost of one microtargeted contact."
     ),
@@ -376,11 +385,7 @@ def compare_cmd(
         ),
     ),
     outcome_unit: str = typer.Option("auto", "--outcome-unit", help=_UNIT_HELP),
-    mass_cost_per_contact: float = typer.Option(
-        None,
-        "--mass-cost-per-contact",
-        help="Cost of one mass contact (default: --cost-per-contact).",
-    ),
+    mass_cost_per_contact: float = _MASS_COST_OPTION,
     hybrid_share: float = typer.Option(
         0.5, "--hybrid-share", help="Budget share the hybrid policy microtargets."
     ),
@@ -401,18 +406,14 @@ def compare_cmd(
     bootstrap: int = typer.Option(
         200, "--bootstrap", help="Bootstrap resamples for the intervals."
     ),
-    audience: Path = typer.Option(
-        None, "--audience", help="Audience table with consent flags, matched on user_id."
-    ),
+    audience: Path = _AUDIENCE_OPTION,
     db: str = typer.Option(
         None,
         "--db",
         help="Store with the audience table and the erasure log (as 'audience target --db').",
     ),
     backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
-    uplift_col: str = typer.Option(
-        None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."
-    ),
+    uplift_col: str = _UPLIFT_COL_OPTION,
     seed: int = typer.Option(0, "--seed", help="Random seed for the bootstrap intervals."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -572,7 +572,37 @@ def _purchase_events(
     return np.concatenate(who), np.concatenate(when)
 
 
-class BetaGeoModel(PurchaseModel):
+class _BetaGeoFamily(PurchaseModel):
+    """What BG/NBD and MBG/NBD share: parameters ``r``, ``alpha``, ``a``, ``b``, and an active
+    customer's expected purchases, latent rates and simulated purchases, which differ only in
+    whether a customer may drop out right after the first purchase (:attr:`_first_dropout`)."""
+
+    param_names = ("r", "alpha", "a", "b")
+    _shapes = (0, 2, 3)
+    _rates = ((0, 1),)
+    #: 1.0 when a customer may drop out at the first purchase too (MBG/NBD), else 0.0 (BG/NBD)
+    _first_dropout: ClassVar[float] = 0.0
+
+    @classmethod
+    def _expected_alive(
+        cls, p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: np.ndarray
+    ) -> np.ndarray:
+        return _bg_expected_alive(p, x, T, t, cls._first_dropout)
+
+    @classmethod
+    def _sample_active(
+        cls, p: np.ndarray, x: np.ndarray, T: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return _bg_sample_active(p, x, T, rng, cls._first_dropout)
+
+    @classmethod
+    def _events(
+        cls, p: np.ndarray, horizon: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return _purchase_events(p, horizon, rng, die_at_first=bool(cls._first_dropout))
+
+
+class BetaGeoModel(_BetaGeoFamily):
     """BG/NBD (Fader, Hardie & Lee 2005): parameters ``r``, ``alpha``, ``a``, ``b``.
 
     See :class:`PurchaseModel` for the hyperparameters.
@@ -589,9 +619,6 @@ class BetaGeoModel(PurchaseModel):
 
     lookup_name = "bgnbd"
     label = "BG/NBD"
-    param_names = ("r", "alpha", "a", "b")
-    _shapes = (0, 2, 3)
-    _rates = ((0, 1),)
 
     @staticmethod
     def _loglik(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -615,34 +642,14 @@ class BetaGeoModel(PurchaseModel):
         )
         return np.where(x > 0, expit(-log_odds_dead), 1.0)
 
-    @staticmethod
-    def _expected_alive(
-        p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: np.ndarray
-    ) -> np.ndarray:
-        return _bg_expected_alive(p, x, T, t, 0.0)
 
-    @staticmethod
-    def _sample_active(
-        p: np.ndarray, x: np.ndarray, T: np.ndarray, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return _bg_sample_active(p, x, T, rng, 0.0)
-
-    @staticmethod
-    def _events(
-        p: np.ndarray, horizon: np.ndarray, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return _purchase_events(p, horizon, rng, die_at_first=False)
-
-
-class ModifiedBetaGeoModel(PurchaseModel):
+class ModifiedBetaGeoModel(_BetaGeoFamily):
     """MBG/NBD (Batislam et al. 2007): like BG/NBD, but a customer may also drop out right after
     the first purchase. Parameters ``r``, ``alpha``, ``a``, ``b``."""
 
     lookup_name = "mbgnbd"
     label = "MBG/NBD"
-    param_names = ("r", "alpha", "a", "b")
-    _shapes = (0, 2, 3)
-    _rates = ((0, 1),)
+    _first_dropout = 1.0
 
     @staticmethod
     def _loglik(p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -659,24 +666,6 @@ class ModifiedBetaGeoModel(PurchaseModel):
             np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
         )
         return expit(-log_odds_dead)
-
-    @staticmethod
-    def _expected_alive(
-        p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, t: np.ndarray
-    ) -> np.ndarray:
-        return _bg_expected_alive(p, x, T, t, 1.0)
-
-    @staticmethod
-    def _sample_active(
-        p: np.ndarray, x: np.ndarray, T: np.ndarray, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return _bg_sample_active(p, x, T, rng, 1.0)
-
-    @staticmethod
-    def _events(
-        p: np.ndarray, horizon: np.ndarray, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray]:
-        return _purchase_events(p, horizon, rng, die_at_first=True)
 
 
 # ---------------------------------------------------------------------------- Pareto/NBD

@@ -190,6 +190,11 @@ class Section:
         """The section body (HTML, without the heading)."""
         raise NotImplementedError
 
+    def _absent(self, ctx: ReportContext, default: str) -> str:
+        """The body when the evidence lacks this section's part: the reason the evidence notes
+        for the part, else ``default``."""
+        return note(ctx.evidence.notes.get(self.part or self.lookup_name, default))
+
     def to_dict(self) -> dict[str, Any]:
         return {"lookup_name": self.lookup_name}
 
@@ -229,7 +234,7 @@ class OverviewSection(Section):
     def render(self, ctx: ReportContext) -> str:
         ev = ctx.evidence
         if ev.kpis is None:
-            return note(ev.notes.get("overview", "No KPIs: the overview was not computed."))
+            return self._absent(ctx, "No KPIs: the overview was not computed.")
         src = ev.kpi_source or "events"
         missing = list(ev.unreported)
         sym = ctx.symbol
@@ -361,7 +366,7 @@ class PlanSection(Section):
     def render(self, ctx: ReportContext) -> str:
         ev = ctx.evidence
         if ev.plan is None:
-            return note(ev.notes.get("plan", "No plan: the plan was not computed for this report."))
+            return self._absent(ctx, "No plan: the plan was not computed for this report.")
         p = ev.plan
         sym = ctx.symbol
         r = p.reallocation
@@ -660,7 +665,7 @@ class MixModelSection(Section):
     def render(self, ctx: ReportContext) -> str:
         ev = ctx.evidence
         if ev.mix is None:
-            return note(ev.notes.get("mix", "The mix model was not fitted."))
+            return self._absent(ctx, "The mix model was not fitted.")
         mix = ev.mix.mix
         level = mix.model.spec.interval
         s = mix.summary
@@ -817,6 +822,19 @@ _CREATOR_LABELS = {
 }
 
 
+def _creator_table(
+    df: pd.DataFrame, columns: Sequence[str], symbol: str, wrap: Sequence[str] = ()
+) -> str:
+    """The ``columns`` a creator table has, in that order, formatted and labelled alike."""
+    return table_html(
+        df[[c for c in columns if c in df.columns]],
+        formats=_CREATOR_FORMATS,
+        labels=_CREATOR_LABELS,
+        symbol=symbol,
+        wrap=wrap,
+    )
+
+
 def _in_tier_order(df: pd.DataFrame) -> pd.DataFrame:
     """Rows in creator-tier order (nano, micro, macro, mega), not alphabetical."""
     from micromix.metrics.compare import DEFAULT_TIERS
@@ -897,26 +915,11 @@ class ContentCreatorsSection(Section):
                 f"<h3>Creators to hire: {esc(brief.niche)} brief, budget "
                 f"{esc(fmt_value(brief.budget, 'money0', sym))}</h3>"
             )
-            top = tables["top_creators"]
             out.append(
-                table_html(
-                    top[[c for c in _CREATOR_COLUMNS if c in top.columns]],
-                    formats=_CREATOR_FORMATS,
-                    labels=_CREATOR_LABELS,
-                    symbol=sym,
-                    wrap=["reasons"],
-                )
+                _creator_table(tables["top_creators"], _CREATOR_COLUMNS, sym, wrap=["reasons"])
             )
             out.append("<h3>Micro vs macro creators for the same budget</h3>")
-            coh = tables["micro_vs_macro"]
-            out.append(
-                table_html(
-                    coh[[c for c in _COHORT_COLUMNS if c in coh.columns]],
-                    formats=_CREATOR_FORMATS,
-                    labels=_CREATOR_LABELS,
-                    symbol=sym,
-                )
-            )
+            out.append(_creator_table(tables["micro_vs_macro"], _COHORT_COLUMNS, sym))
             out.append("<h3>Engagement by tier</h3>")
             out.append(
                 table_html(_in_tier_order(tables["tiers"]), formats=_CREATOR_FORMATS, symbol=sym)
@@ -941,7 +944,7 @@ class TrafficSection(Section):
     def render(self, ctx: ReportContext) -> str:
         reports = ctx.evidence.traffic
         if not reports:
-            return note(ctx.evidence.notes.get("traffic", "No web-analytics reports."))
+            return self._absent(ctx, "No web-analytics reports.")
         out = [
             '<p class="muted">The analytics reports ingested with <code>micromix ingest '
             "traffic</code>, as the analytics tool counted them (not what the marketing caused). "
@@ -1021,7 +1024,7 @@ class MomentsSection(Section):
     def render(self, ctx: ReportContext) -> str:
         s = ctx.evidence.moments
         if s is None:
-            return note(ctx.evidence.notes.get("moments", "No micro-moments were computed."))
+            return self._absent(ctx, "No micro-moments were computed.")
         k = s.kpis.reset_index()
         out = [
             "<p>Sessions with a search, tagged with their micro-moment (I-want-to-know, -go, -do, "
@@ -1078,7 +1081,7 @@ class QualitySection(Section):
     def render(self, ctx: ReportContext) -> str:
         q = ctx.evidence.quality
         if q is None:
-            return note(ctx.evidence.notes.get("quality", "The data-quality checks were not run."))
+            return self._absent(ctx, "The data-quality checks were not run.")
         out = [
             checks_html(q.checks),
             "<h3>Rows per table</h3>",

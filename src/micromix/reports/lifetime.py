@@ -171,7 +171,5 @@ class LifetimeSection(Section):
     def render(self, ctx: ReportContext) -> str:
         tables = getattr(ctx.evidence, "lifetime", None)
         if tables is None:
-            return note(
-                ctx.evidence.notes.get("lifetime", "Customer lifetime values were not computed.")
-            )
+            return self._absent(ctx, "Customer lifetime values were not computed.")
         return lifetime_section_html(tables, chart=ctx.chart)

@@ -232,6 +232,22 @@ def test_micro_beats_macro_on_cost_per_engagement_with_inverse_curve():
     assert macro["reach"] > 0 and micro["expected_conversions"] > 0
 
 
+def test_a_cohort_that_hires_no_one_says_why():
+    """Mega accounts only, each over the budget: no micro creator at all, and the cheapest
+    macro+ one over the budget - said, not shown as a row of zeros."""
+    prof = _profiles(40, seed=3).assign(followers=lambda d: d["followers"] + 2_000_000)
+    brief = Brief(niche="pet", budget=500)
+    cmp_ = compare_cohorts(score_creators(prof), brief)
+    assert cmp_["creators"].tolist() == [0, 0]
+    note = cmp_.attrs["note"]
+    assert note.startswith("No micro creator fits the brief; the cheapest macro+ creator costs")
+    assert note.endswith("over the budget of $500.")
+    fine = compare_cohorts(
+        score_creators(_profiles(300, seed=1)), Brief(niche="pet", budget=50_000)
+    )
+    assert "note" not in fine.attrs
+
+
 def test_brief_validation():
     with pytest.raises(ConfigError, match="budget"):
         Brief(niche="pet", budget=0)

@@ -442,3 +442,24 @@ def test_a_weekly_trend_never_joins_two_levels_into_one_line() -> None:
         "paid_social",
         "influencer",
     }
+
+
+def test_creator_tables_that_hire_no_one_say_why() -> None:
+    from micromix.influencers import Brief, creator_report_tables, score_creators
+    from micromix.plan.evidence import CreatorEvidence, Evidence
+
+    prof = pd.DataFrame(
+        {
+            "username": ["a", "b"],
+            "followers": [5_000_000, 9_000_000],
+            "engagement_rate": [0.02, 0.01],
+            "category": ["music", "music"],
+        }
+    )
+    brief = Brief(niche="music", budget=5_000)
+    ev = Evidence(store_path=":memory:", n_boot=10, level=0.9, seed=0, parts=("content",))
+    ev.creators = CreatorEvidence(brief, creator_report_tables(score_creators(prof), brief))
+    html = reports.build_report(ev)
+    assert "No creator to hire for this brief: 2 creators fit the brief but the cheapest" in html
+    assert "&#x27;micromix creators discover&#x27;" in html  # escaped quotes
+    assert "No micro creator fits the brief; the cheapest macro+ creator costs about" in html

@@ -268,10 +268,11 @@ def compare_cohorts(
 
     For each cohort the same greedy pick is made; returns creators, reach (followers),
     expected engagements, spend, cost per engagement and expected conversions
-    (``engagements * brief.conversion_rate``).
+    (``engagements * brief.conversion_rate``). ``attrs["note"]`` says why a cohort hires no one.
     """
     ranked = rank_creators(scored, brief)
     rows = []
+    empty: list[str] = []  # why a cohort hires no one, said beside the table
     for name, mask in (
         (
             "micro (<100K)" if boundary == 100_000.0 else f"micro (<{boundary:,.0f})",
@@ -301,7 +302,19 @@ def compare_cohorts(
                 else np.nan,
             }
         )
-    return pd.DataFrame(rows)
+        if not len(pick):
+            cohort = ranked[mask.to_numpy()]
+            empty.append(
+                f"no {name.split(' ')[0]} creator fits the brief"
+                if cohort.empty
+                else f"the cheapest {name.split(' ')[0]} creator costs about "
+                f"${float(cohort['est_cost_per_post'].min()):,.0f} a post, over the budget of "
+                f"${brief.budget:,.0f}"
+            )
+    out = pd.DataFrame(rows)
+    if empty:
+        out.attrs["note"] = "; ".join(empty).capitalize() + "."
+    return out
 
 
 def tier_summary(scored: pd.DataFrame) -> pd.DataFrame:

@@ -915,11 +915,22 @@ class ContentCreatorsSection(Section):
                 f"<h3>Creators to hire: {esc(brief.niche)} brief, budget "
                 f"{esc(fmt_value(brief.budget, 'money0', sym))}</h3>"
             )
-            out.append(
-                _creator_table(tables["top_creators"], _CREATOR_COLUMNS, sym, wrap=["reasons"])
-            )
+            top = tables["top_creators"]
+            if top.empty:  # headers without rows say nothing: the reason instead
+                out.append(
+                    note(
+                        f"No creator to hire for this brief: {top.attrs.get('note', 'none fits')}"
+                        " (the options are those of 'micromix creators discover', which "
+                        "searches with a brief of your own)."
+                    )
+                )
+            else:
+                out.append(_creator_table(top, _CREATOR_COLUMNS, sym, wrap=["reasons"]))
             out.append("<h3>Micro vs macro creators for the same budget</h3>")
-            out.append(_creator_table(tables["micro_vs_macro"], _COHORT_COLUMNS, sym))
+            cohorts = tables["micro_vs_macro"]
+            out.append(_creator_table(cohorts, _COHORT_COLUMNS, sym))
+            if cohorts.attrs.get("note"):
+                out.append(note(cohorts.attrs["note"]))
             out.append("<h3>Engagement by tier</h3>")
             out.append(
                 table_html(_in_tier_order(tables["tiers"]), formats=_CREATOR_FORMATS, symbol=sym)

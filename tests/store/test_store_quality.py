@@ -177,6 +177,18 @@ def test_exports_of_different_periods_are_not_missing_days() -> None:
     assert "2026-06-04 to 2026-06-06 in export exp-b" in cov.message
 
 
+def test_two_exports_with_one_file_name_are_judged_apart() -> None:
+    st = Store.open(":memory:")
+    st.append("ad_performance", _export(["2026-03-01", "2026-03-02"], "exp-a"))
+    st.append("ad_performance", _export(["2026-03-05", "2026-03-06"], "exp-b"))
+    st.append(
+        "ingest_files",
+        pd.DataFrame({"source_id": ["exp-a", "exp-b"], "path": ["a/report.csv", "b/report.csv"]}),
+    )
+    cov = {c.name: c for c in quality_report(st).checks}["coverage:ad_performance"]
+    assert cov.details == {"missing_days": 0, "days_without_any_export": 2, "exports": 2}
+
+
 def test_a_gap_inside_most_of_an_export_fails() -> None:
     st = Store.open(":memory:")
     st.append("ad_performance", _export(["2026-03-01", "2026-03-20"], "exp-a"))

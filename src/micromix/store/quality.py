@@ -353,16 +353,15 @@ def _export_coverage(
     (two accounts, two campaigns' reports), said as such and never failed."""
     inside, span_days = 0, 0
     first_inside: tuple[Any, Any, str] | None = None
-    for export, d in per_export.groupby("export", sort=True):
+    for _, d in per_export.groupby("source_id", sort=True):  # two files may share a name
         own = date_gaps(d["day"])
         days = pd.to_datetime(d["day"])
         span_days += (days.max() - days.min()).days + 1
         inside += sum((b - a).days + 1 for a, b in own)
         if own and first_inside is None:
-            first_inside = (*own[0], str(export))
-    exports = per_export["export"].nunique()
-    if inside:
-        assert first_inside is not None
+            first_inside = (*own[0], str(d["export"].iloc[0]))
+    exports = per_export["source_id"].nunique()
+    if first_inside is not None:
         a, b, export = first_inside
         return CheckResult(
             f"coverage:{table}",
@@ -386,8 +385,9 @@ def _export_coverage(
 
 
 def _covered_days_by_export(store: Store, t: Any, col: str) -> pd.DataFrame | None:
-    """``export, day`` for a table of platform exports (rows with a ``source_id``); ``None``
-    for other tables and rows without one (the simulator's, a canonical file's)."""
+    """``source_id``, ``export`` (its file name) and ``day`` for a table of platform exports
+    (rows with a ``source_id``); ``None`` for other tables and rows without one (the
+    simulator's, a canonical file's)."""
     if "source_id" not in t.columns:
         return None
     known = t.filter(t[col].notnull())
@@ -404,7 +404,8 @@ def _covered_days_by_export(store: Store, t: Any, col: str) -> pd.DataFrame | No
     parts = []
     for export in store.execute(known.select("source_id").distinct())["source_id"]:
         days = _covered_days(store, known.filter(known.source_id == export), col)
-        parts.append(pd.DataFrame({"export": names.get(str(export), str(export)), "day": days}))
+        name = names.get(str(export), str(export))
+        parts.append(pd.DataFrame({"source_id": export, "export": name, "day": days}))
     return pd.concat(parts, ignore_index=True) if parts else None
 
 

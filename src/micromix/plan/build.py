@@ -83,6 +83,7 @@ __all__ = [
     "dated_ad_rows",
     "horizon_days",
     "level_overlaps",
+    "one_level_per_platform",
 ]
 
 #: the evidence parts a plan reads
@@ -396,6 +397,41 @@ def level_overlaps(ads: pd.DataFrame) -> list[LevelOverlap]:
                     first, last = max(a.first, b.first), min(a.last, b.last)
                     found.append(LevelOverlap(account, a.level, b.level, first, last))
     return found
+
+
+def one_level_per_platform(ads: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of ``ads`` without a second level over the same days of one platform.
+
+    Where two levels overlap (:func:`level_overlaps`), the one with more impressions is read
+    (it sees more of the platform's delivery) and the other is left out whole, each said in
+    one of the sentences returned. ``ads`` as :func:`dated_ad_rows` makes it.
+    """
+    overlaps = level_overlaps(ads)
+    if not overlaps:
+        return ads, []
+    key = _level_key(ads)
+    imps = pd.to_numeric(ads["impressions"], errors="coerce") if "impressions" in ads else 0.0
+    size = ads.assign(_imps=imps).groupby([*key, "level"], dropna=False)["_imps"].sum()
+    drop = pd.Series(False, index=ads.index)
+    notes = []
+    for account, g in ads.groupby(key, dropna=False):
+        account = account if isinstance(account, tuple) else (account,)
+        clash = {frozenset((o.level_a, o.level_b)) for o in overlaps if o.account == account}
+        kept: list[str] = []
+        for level in sorted(g["level"].unique(), key=lambda v: -size[(*account, v)]):
+            over = [k for k in kept if frozenset((level, k)) in clash]
+            if not over:
+                kept.append(level)
+                continue
+            drop |= ads.index.isin(g.index[g["level"] == level])
+            notes.append(
+                f"the {account[0]} reports "
+                + (f"in {account[1]} " if len(account) > 1 else "")
+                + f"at {level or 'unlabelled'} level cover the same days as its "
+                f"{over[0] or 'unlabelled'} level, which counts more impressions and is the "
+                "one read (each counts the same spend once)"
+            )
+    return ads[~drop], notes
 
 
 def _people(store: Store) -> int | None:

@@ -68,7 +68,8 @@ def test_listen_counts_posts_with_an_empty_time():
 
 
 def test_listen_without_any_time_leaves_nothing_out():
-    res = listen(_posts([None, None]), BrandSpec("PawCo"))
+    # (with likes: posts without any engagement count get a note of their own)
+    res = listen(_posts([None, None]).assign(likes=[3, 4]), BrandSpec("PawCo"))
     assert res.meta["undated_mentions"] == 0 and res.meta["notes"] == []
     assert res.sentiment_trend["mentions"].tolist() == [2]
 

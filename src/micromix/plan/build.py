@@ -75,11 +75,15 @@ __all__ = [
     "PLAN_PARTS",
     "UNASSIGNED",
     "AdReportSpend",
+    "LevelOverlap",
     "Plan",
     "ad_report_spend",
     "build_plan",
     "currency_of",
+    "dated_ad_rows",
     "horizon_days",
+    "level_overlaps",
+    "one_level_per_platform",
 ]
 
 #: the evidence parts a plan reads
@@ -252,6 +256,11 @@ class AdReportSpend:
 def ad_report_spend(store: Store, symbol: str = "$") -> AdReportSpend:
     """Today's spend per strategy from the ad reports (see :class:`AdReportSpend`).
 
+    A platform's period is the days its rows with a spend figure cover, zero-spend days
+    included (a report of 31 days with spend on one covers 31 days, not 1). A row without a
+    spend figure is not spend 0: its spend is unknown, it covers no days and a note says how
+    many such rows a platform has.
+
     Raises
     ------
     ConfigError
@@ -265,31 +274,27 @@ def ad_report_spend(store: Store, symbol: str = "$") -> AdReportSpend:
         if c not in ads:
             ads[c] = None
     ads["spend"] = pd.to_numeric(ads["spend"], errors="coerce")
-    ads = ads[ads["spend"].fillna(0) > 0].copy()
-    if ads.empty:
+    if not (ads["spend"] > 0).any():
         raise ConfigError(
             "the ad reports carry no spend, so there is no budget to plan; ingest reports with "
             "spend"
         )
-    ads["platform"] = ads["platform"].fillna("unknown platform").astype(str)
-    ads["strategy"] = ads["strategy"].fillna(UNASSIGNED).astype(str)
-    ads["level"] = ads["level"].fillna("").astype(str)
-    start = pd.to_datetime(ads["date"])
-    end = pd.to_datetime(ads["date_end"]).fillna(start)
-    undated = ads.loc[start.isna(), "platform"].unique()
+    ads = dated_ad_rows(ads)
+    undated = ads.loc[ads["start"].isna() & (ads["spend"] > 0), "platform"].unique()
     if len(undated):
         raise ConfigError(
             f"the {', '.join(sorted(undated))} report rows with spend have no date, so the "
             "period the spend covers is unknown; download the report with a date range or by day"
         )
-    ads["start"], ads["end"] = start.dt.normalize(), end.dt.normalize()
+    unknown = ads[ads["spend"].isna()]
+    ads = ads[ads["spend"].notna() & ads["start"].notna()].copy()
     _refuse_overlapping_levels(ads)
     per = ads.groupby("platform").agg(first=("start", "min"), last=("end", "max"))
     per["days"] = (per["last"] - per["first"]).dt.days + 1
     days = int(per["days"].max())
     scale = days / per["days"]
     ads["scaled"] = ads["spend"] * ads["platform"].map(scale)
-    notes = []
+    notes = _unknown_spend_notes(unknown, set(per.index))
     short = per[per["days"] < days]
     for platform, r in short.iterrows():
         own = float(ads.loc[ads["platform"] == platform, "spend"].sum())
@@ -308,9 +313,125 @@ def ad_report_spend(store: Store, symbol: str = "$") -> AdReportSpend:
                 lambda v: pd.to_numeric(v, errors="coerce").sum(min_count=1),
             ),
         )
+        g = g[g["spend"] > 0]
         g["roas"] = g["value"] / g["spend"]
         attributed[dim] = g.sort_values("spend", ascending=False)
-    return AdReportSpend(ads.groupby("strategy")["scaled"].sum(), days, notes, attributed)
+    spend = ads.groupby("strategy")["scaled"].sum()
+    return AdReportSpend(spend[spend > 0], days, notes, attributed)
+
+
+def dated_ad_rows(ads: pd.DataFrame) -> pd.DataFrame:
+    """Ad report rows with ``platform`` and ``level`` filled and the days each covers
+    (``start`` to ``end``: ``date`` to ``date_end``, else the one day; NaT without a date)."""
+    ads = ads.copy()
+    ads["platform"] = ads["platform"].fillna("unknown platform").astype(str)
+    ads["strategy"] = ads["strategy"].fillna(UNASSIGNED).astype(str)
+    ads["level"] = ads["level"].fillna("").astype(str)
+    if "currency" in ads.columns:
+        ads["currency"] = ads["currency"].fillna("").astype(str).str.strip().str.upper()
+    start = pd.to_datetime(ads["date"])
+    end = pd.to_datetime(ads["date_end"]).fillna(start)
+    ads["start"], ads["end"] = start.dt.normalize(), end.dt.normalize()
+    return ads
+
+
+def _unknown_spend_notes(unknown: pd.DataFrame, planned: set[str]) -> list[str]:
+    """Rows without a spend figure, per platform: their spend is unknown, not 0."""
+    notes = []
+    for platform, g in unknown.groupby("platform"):
+        first, last = g["start"].min(), g["end"].max()
+        when = "" if pd.isna(first) else f" ({_span(first, last)})"
+        rows = "1 row" if len(g) == 1 else f"{len(g):,} rows"
+        notes.append(
+            f"{rows} of the {platform} reports{when} "
+            + ("gives" if len(g) == 1 else "give")
+            + " no spend figure: that spend is unknown (not 0) and is not in the plan's budget"
+            + ("." if platform in planned else ", nor is the platform, which states none.")
+        )
+    return notes
+
+
+def _level_key(ads: pd.DataFrame) -> list[str]:
+    """One account's spend: a platform in one currency (two currencies are two accounts)."""
+    return ["platform", "currency"] if "currency" in ads.columns else ["platform"]
+
+
+@dataclass(frozen=True)
+class LevelOverlap:
+    """Two levels of one platform's reports (in one currency) over shared days (``first`` to
+    ``last``; NaT when a level has undated rows, which may cover any day)."""
+
+    account: tuple[Any, ...]
+    level_a: str
+    level_b: str
+    first: Any
+    last: Any
+
+    @property
+    def platform(self) -> str:
+        return str(self.account[0])
+
+
+def level_overlaps(ads: pd.DataFrame) -> list[LevelOverlap]:
+    """Pairs of levels of one platform (per currency, when the rows carry one) whose rows cover
+    overlapping days (``ads`` as :func:`dated_ad_rows` makes it).
+
+    Levels over days that do not overlap are different spend; a level with undated rows may
+    cover any day, so it overlaps every other level of its platform.
+    """
+    key = _level_key(ads)
+    spans = ads.groupby([*key, "level"], dropna=False).agg(
+        first=("start", "min"),
+        last=("end", "max"),
+        undated=("start", lambda s: bool(s.isna().any())),
+    )
+    found = []
+    for account, g in spans.groupby(level=key, dropna=False):
+        account = account if isinstance(account, tuple) else (account,)
+        rows = list(g.reset_index().itertuples(index=False))
+        for i, a in enumerate(rows):
+            for b in rows[i + 1 :]:
+                if a.undated or b.undated:
+                    found.append(LevelOverlap(account, a.level, b.level, pd.NaT, pd.NaT))
+                elif a.first <= b.last and b.first <= a.last:
+                    first, last = max(a.first, b.first), min(a.last, b.last)
+                    found.append(LevelOverlap(account, a.level, b.level, first, last))
+    return found
+
+
+def one_level_per_platform(ads: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of ``ads`` without a second level over the same days of one platform.
+
+    Where two levels overlap (:func:`level_overlaps`), the one with more impressions is read
+    (it sees more of the platform's delivery) and the other is left out whole, each said in
+    one of the sentences returned. ``ads`` as :func:`dated_ad_rows` makes it.
+    """
+    overlaps = level_overlaps(ads)
+    if not overlaps:
+        return ads, []
+    key = _level_key(ads)
+    imps = pd.to_numeric(ads["impressions"], errors="coerce") if "impressions" in ads else 0.0
+    size = ads.assign(_imps=imps).groupby([*key, "level"], dropna=False)["_imps"].sum()
+    drop = pd.Series(False, index=ads.index)
+    notes = []
+    for account, g in ads.groupby(key, dropna=False):
+        account = account if isinstance(account, tuple) else (account,)
+        clash = {frozenset((o.level_a, o.level_b)) for o in overlaps if o.account == account}
+        kept: list[str] = []
+        for level in sorted(g["level"].unique(), key=lambda v: -size[(*account, v)]):
+            over = [k for k in kept if frozenset((level, k)) in clash]
+            if not over:
+                kept.append(level)
+                continue
+            drop |= ads.index.isin(g.index[g["level"] == level])
+            notes.append(
+                f"the {account[0]} reports "
+                + (f"in {account[1]} " if len(account) > 1 else "")
+                + f"at {level or 'unlabelled'} level cover the same days as its "
+                f"{over[0] or 'unlabelled'} level, which counts more impressions and is the "
+                "one read (each counts the same spend once)"
+            )
+    return ads[~drop], notes
 
 
 def _people(store: Store) -> int | None:
@@ -323,19 +444,17 @@ def _people(store: Store) -> int | None:
 def _refuse_overlapping_levels(ads: pd.DataFrame) -> None:
     """A platform's reports at two levels (campaign and ad) over the same days count the same
     spend twice: refused. Levels over days that do not overlap are different spend."""
-    spans = ads.groupby(["platform", "level"]).agg(first=("start", "min"), last=("end", "max"))
-    for platform, g in spans.groupby(level="platform"):
-        rows = list(g.reset_index().itertuples(index=False))
-        for i, a in enumerate(rows):
-            for b in rows[i + 1 :]:
-                if a.first <= b.last and b.first <= a.last:
-                    names = [v or "unlabelled" for v in (a.level, b.level)]
-                    raise ConfigError(
-                        f"the {platform} reports are at two levels ({names[0]} and "
-                        f"{names[1]}) over the same days ({max(a.first, b.first):%Y-%m-%d} to "
-                        f"{min(a.last, b.last):%Y-%m-%d}): that spend would be counted once per "
-                        "level; plan on a store that holds one level of those days"
-                    )
+    for o in level_overlaps(ads):
+        names = [v or "unlabelled" for v in (o.level_a, o.level_b)]
+        raise ConfigError(
+            f"the {o.platform} reports are at two levels ({names[0]} and {names[1]}) over the "
+            f"same days ({o.first:%Y-%m-%d} to {o.last:%Y-%m-%d}): that spend would be counted "
+            "once per level; plan on a store that holds one level of those days"
+        )
+
+
+def _span(first: Any, last: Any) -> str:
+    return f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
 
 
 def _days(n: int) -> str:

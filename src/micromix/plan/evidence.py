@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -56,9 +56,17 @@ from micromix.plan.build import (
     Plan,
     build_plan,
     currency_of,
+    dated_ad_rows,
+    one_level_per_platform,
 )
 from micromix.simulate import TOPICS
-from micromix.social import BrandSpec, ad_baseline, infer_brand, rank_for_amplification
+from micromix.social import (
+    AdBaseline,
+    BrandSpec,
+    ad_baseline,
+    infer_brand,
+    rank_for_amplification,
+)
 from micromix.store import Store
 from micromix.store.quality import QualityReport, empty_columns, quality_report
 
@@ -323,7 +331,7 @@ def _content(ev: Evidence, store: Store) -> None:
     brand = infer_brand(posts) if posts is not None else None
     if posts is not None and brand:
         ads = store.read("ad_performance") if store.count("ad_performance") else None
-        base = ad_baseline(ads) if ads is not None else None
+        base = _brand_baseline(ads, ev.currency) if ads is not None else None
         ranked = rank_for_amplification(
             posts, BrandSpec(brand, handles=(brand,)), baseline=base, top=10
         )
@@ -332,6 +340,24 @@ def _content(ev: Evidence, store: Store) -> None:
         scored = score_creators(store.read("creators"), posts)
         brief = brief_from_data(scored, _influencer_spend(ev, store))
         ev.creators = CreatorEvidence(brief, creator_report_tables(scored, brief))
+
+
+#: the ad report fields the brand's paid-social baseline reads
+BASELINE_FIELDS: tuple[str, ...] = ("impressions", "clicks", "spend", "conversions", "currency")
+
+
+def _brand_baseline(ads: pd.DataFrame, currency: str | None) -> AdBaseline:
+    """The brand's own ads as the baseline of user content's predicted paid performance.
+
+    One level per platform (campaign and ad rows of the same days are the same spend), in the
+    plan's currency; with reports in several currencies (``currency`` None) the baseline has
+    CTR and CVR but no money figures (:func:`micromix.social.ad_baseline`).
+    """
+    rows, notes = one_level_per_platform(dated_ad_rows(ads))
+    base = ad_baseline(rows[[c for c in BASELINE_FIELDS if c in rows]], currency=currency)
+    if not notes:
+        return base
+    return replace(base, source=f"{base.source}; {'; '.join(notes)}")
 
 
 def _influencer_spend(ev: Evidence, store: Store) -> float | None:

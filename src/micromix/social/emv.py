@@ -55,24 +55,32 @@ def earned_media_value(
     frame: pd.DataFrame, *, rates: EMVRates | None = None, followers_col: str = "followers"
 ) -> pd.Series:
     """EMV per row from whichever of ``likes, comments, shares, saves, views`` and
-    ``followers_col`` exist (missing counts count as 0)."""
+    ``followers_col`` the row reports.
+
+    Like a post's engagements (:func:`micromix.social.columns.engagements_of`), a count the
+    row does not report adds nothing, and a row that reports none of them has an unknown
+    (NaN) EMV, never 0: a file without engagement counts has earned nothing micromix can
+    price, which is not the same as having earned nothing.
+
+    >>> earned_media_value(pd.DataFrame({"likes": [100, None], "views": [None, None]})).tolist()
+    [2.0, nan]
+    """
     r = rates or DEFAULT_EMV_RATES
 
     def col(c: str) -> pd.Series:
         if c in frame.columns:
-            return pd.to_numeric(frame[c], errors="coerce").astype(float).fillna(0.0)
-        return pd.Series(0.0, index=frame.index)
+            return pd.to_numeric(frame[c], errors="coerce").astype(float)
+        return pd.Series(np.nan, index=frame.index)
 
-    views = (
-        pd.to_numeric(frame["views"], errors="coerce").astype(float)
-        if "views" in frame.columns
-        else pd.Series(np.nan, index=frame.index)
-    )
-    impressions = views.where(views > 0, col(followers_col) * r.reach_rate)
-    return (
+    views, followers = col("views"), col(followers_col)
+    counts = {c: col(c) for c in ("likes", "comments", "shares", "saves")}
+    known = pd.concat([views, followers, *counts.values()], axis=1).notna().any(axis=1)
+    impressions = views.where(views > 0, followers * r.reach_rate).fillna(0.0)
+    value = (
         impressions / 1000.0 * r.cpm
-        + col("likes") * r.per_like
-        + col("comments") * r.per_comment
-        + col("shares") * r.per_share
-        + col("saves") * r.per_save
+        + counts["likes"].fillna(0.0) * r.per_like
+        + counts["comments"].fillna(0.0) * r.per_comment
+        + counts["shares"].fillna(0.0) * r.per_share
+        + counts["saves"].fillna(0.0) * r.per_save
     )
+    return value.where(known)

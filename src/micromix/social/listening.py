@@ -333,6 +333,9 @@ def listen(
             "though its count includes them: the file's figures disagree, so both are shown "
             "(engagement, reported_engagements) and neither is corrected"
         )
+    emv_note = _emv_note(m, source)
+    if emv_note:
+        notes.append(emv_note)
     undated = int(m["period"].isna().sum()) if has_ts else 0
     if undated:
         own_undated = int(own["period"].isna().sum())
@@ -375,6 +378,28 @@ def _scored_mentions(
     return m
 
 
+def _known_sum(v: pd.Series) -> float:
+    """The sum of the known values; NaN when none is known (unknown, not 0)."""
+    return float(v.sum(min_count=1))
+
+
+def _emv_note(m: pd.DataFrame, source: str) -> str | None:
+    """What the EMV of the mentioning posts rests on when some or all of it is unknown."""
+    unknown = int(m["emv"].isna().sum())
+    if not unknown:
+        return None
+    inputs = "likes, comments, shares, saves, views or author followers"
+    if unknown == len(m):
+        return (
+            f"{source}: none of the {len(m):,} posts mentioning a brand reports engagement "
+            f"counts ({inputs}), so their earned media value is unknown (n/a), not 0"
+        )
+    return (
+        f"{source}: {unknown:,} of {len(m):,} mentioning posts report none of {inputs}; their "
+        "earned media value is unknown and left out of the EMV sums, as their engagement is"
+    )
+
+
 def _share_of_voice(long: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """Per brand: mentions, share, engagement, engagement share, mean sentiment, EMV."""
     sov = (
@@ -383,7 +408,7 @@ def _share_of_voice(long: pd.DataFrame, names: list[str]) -> pd.DataFrame:
             mentions=("row", "size"),
             engagement=("engagement", lambda v: v.sum(min_count=1)),
             mean_sentiment=("sentiment_score", "mean"),
-            emv=("emv", "sum"),
+            emv=("emv", _known_sum),
         )
         .reindex(names)
     )
@@ -422,7 +447,7 @@ def _volume_and_trend(
                 mean_sentiment=("sentiment_score", "mean"),
                 share_negative=("sentiment", lambda x: float((x == "negative").mean())),
                 share_positive=("sentiment", lambda x: float((x == "positive").mean())),
-                emv=("emv", "sum"),
+                emv=("emv", _known_sum),
             )
             .reset_index()
         )
@@ -444,7 +469,7 @@ def _volume_and_trend(
             "share_positive": [
                 float((own["sentiment"] == "positive").mean()) if len(own) else np.nan
             ],
-            "emv": [float(own["emv"].sum())],
+            "emv": [_known_sum(own["emv"])],
         }
     )
     return vol, trend

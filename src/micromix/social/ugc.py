@@ -87,21 +87,30 @@ class AdBaseline:
     (:func:`ad_baseline`) or, by default, typical paid-social figures in US dollars (a
     benchmark, not the brand's; :attr:`is_default` says which, and reasons word it so).
 
+    ``cpm`` is in ``currency``; both are ``None`` when no CPM can be known (ads in several
+    currencies: money is never added across currencies), and ``no_cost`` then says why in one
+    sentence, which the reasons of every post repeat instead of a predicted CPA.
+
     >>> AdBaseline().is_default, AdBaseline(ctr=0.012, source="brand ads (3 rows)").is_default
     (True, False)
     """
 
     ctr: float = 0.009
-    cpm: float = 8.0
+    cpm: float | None = 8.0
     cvr: float = 0.02
     source: str = "defaults (CTR 0.9%, CPM $8, CVR 2%)"
+    currency: str | None = "USD"
+    no_cost: str = ""
 
     def __post_init__(self) -> None:
         for k in ("ctr", "cvr"):
             v = getattr(self, k)
             if not 0 < v <= 1:
                 raise ConfigError(f"baseline {k}={v!r} must be in (0, 1]")
-        if not self.cpm > 0:
+        if self.cpm is None:
+            if not self.no_cost:
+                raise ConfigError("a baseline without a CPM must say why (no_cost)")
+        elif not self.cpm > 0:
             raise ConfigError(f"baseline cpm={self.cpm!r} must be > 0")
 
     @property
@@ -114,6 +123,15 @@ class AdBaseline:
         """What the baseline CTR is compared as in reasons."""
         return "typical paid social (default benchmark)" if self.is_default else "brand ads"
 
+    def money(self, amount: float) -> str:
+        """An amount in the baseline's currency: ``US$37.56`` for the benchmark, ``$37.56``
+        for US dollars, ``AUD 37.56`` for any other currency."""
+        if self.is_default:
+            return f"US${amount:,.2f}"
+        if self.currency in (None, "USD"):
+            return f"${amount:,.2f}"
+        return f"{self.currency} {amount:,.2f}"
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dict."""
         return asdict(self)
@@ -125,49 +143,105 @@ DEFAULT_BASELINE_NOTE = (
     "0.9%, CPM $8, CVR 2%, in US dollars), not the brand's own ads"
 )
 
+#: spellings of the fields :func:`ad_baseline` reads
+_AD_FIELDS: dict[str, tuple[str, ...]] = {
+    "impressions": ("impressions", "impr", "impression_count"),
+    "clicks": ("clicks", "link_clicks", "click_count"),
+    "spend": ("spend", "spent", "cost", "amount_spent"),
+    "conversions": (
+        "conversions",
+        "total_conversion",
+        "purchases",
+        "results",
+        "approved_conversion",
+    ),
+    "currency": ("currency", "currency_code", "account_currency"),
+}
 
-def ad_baseline(ads: pd.DataFrame) -> AdBaseline:
+
+def _pooled(a: pd.DataFrame, num: str, den: str) -> tuple[float, float]:
+    """Sums of ``num`` and ``den`` over the rows that report both (a row missing one of them
+    would count in one sum and not the other)."""
+    n = pd.to_numeric(a[num], errors="coerce").astype(float)
+    d = pd.to_numeric(a[den], errors="coerce").astype(float)
+    both = n.notna() & d.notna()
+    return float(n[both].sum()), float(d[both].sum())
+
+
+def ad_baseline(ads: pd.DataFrame, *, currency: str | None = None) -> AdBaseline:
     """Pooled CTR, CPM and CVR from an ads table (impressions, clicks, spend, conversions).
 
     Column names are matched case-insensitively (``Impressions``, ``Clicks``, ``Spent``,
-    ``Total_Conversion``...).
+    ``Total_Conversion``...). Each ratio pools the rows that report both its counts. Money is
+    never added across currencies: with a ``currency`` column of several codes the CPM is that
+    of ``currency`` (its rows alone make the baseline); without ``currency`` it is not
+    known, and the baseline says so (CTR and CVR, counts, still pool every row). Ads that
+    state no currency are taken as US dollars, as everywhere in micromix.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        Without impressions, clicks or spend.
+    ConfigError
+        No impressions or clicks, or no rows in ``currency``.
     """
     from micromix.social.columns import canonicalize
 
-    a = canonicalize(
-        ads,
-        {
-            "impressions": ("impressions", "impr", "impression_count"),
-            "clicks": ("clicks", "link_clicks", "click_count"),
-            "spend": ("spend", "spent", "cost", "amount_spent"),
-            "conversions": (
-                "conversions",
-                "total_conversion",
-                "purchases",
-                "results",
-                "approved_conversion",
-            ),
-        },
-    )
+    a = canonicalize(ads, _AD_FIELDS)
     need = ["impressions", "clicks", "spend"]
     miss = [c for c in need if c not in a.columns]
     if miss:
         raise ColumnNotFoundError(
             f"ads: column(s) {miss} not found; an ads export needs impressions, clicks and spend"
         )
-    imp, clk, sp = (float(pd.to_numeric(a[c], errors="coerce").sum()) for c in need)
-    conv = (
-        float(pd.to_numeric(a["conversions"], errors="coerce").sum())
-        if "conversions" in a.columns
-        else 0.0
+    codes = (
+        a["currency"].astype("string").str.strip().str.upper().fillna("")
+        if "currency" in a.columns
+        else pd.Series("", index=a.index, dtype="string")
     )
+    found = sorted(set(codes) - {""})
+    cur: str | None = currency.strip().upper() if currency else None
+    if cur is not None and found:
+        a = a[(codes == cur).to_numpy()]
+        if a.empty:
+            raise ConfigError(
+                f"ads: no rows in {cur} (the ads are in {', '.join(found)}); give ads in {cur} "
+                "or choose one of their currencies"
+            )
+    elif cur is None and len(found) <= 1:
+        cur = found[0] if found else "USD"
+    clk, imp = _pooled(a, "clicks", "impressions")
     if imp <= 0 or clk <= 0:
         raise ConfigError("ads: impressions and clicks must be positive to derive a baseline")
-    cvr = conv / clk if conv > 0 else AdBaseline.cvr
-    source = f"brand ads ({len(a)} rows)"
+    conv, conv_clk = _pooled(a, "conversions", "clicks") if "conversions" in a else (0.0, 0.0)
+    cvr = conv / conv_clk if conv > 0 and conv_clk > 0 else AdBaseline.cvr
+    said = f" in {cur}" if cur else f" in {len(found)} currencies ({', '.join(found)})"
+    parts = [f"{len(a):,} rows{said}"]
     if conv <= 0:
-        source = f"brand ads ({len(a)} rows; no conversions: CVR is the default 2%)"
-    return AdBaseline(ctr=clk / imp, cpm=1000 * sp / imp, cvr=min(cvr, 1.0), source=source)
+        parts.append("no conversions: CVR is the default 2%")
+    no_cost = ""
+    cpm: float | None = None
+    if cur is None:
+        no_cost = (
+            f"the brand's ads are in {len(found)} currencies ({', '.join(found)}) and money is "
+            "never added across currencies"
+        )
+        parts.append("CTR and CVR pool them all; no CPM, as money is never added across them")
+    else:
+        sp, sp_imp = _pooled(a, "spend", "impressions")
+        if sp > 0 and sp_imp > 0:
+            cpm = 1000 * sp / sp_imp
+        else:
+            no_cost = "the brand's ads report no spend with their impressions"
+            parts.append("no spend: no CPM")
+    return AdBaseline(
+        ctr=clk / imp,
+        cpm=cpm,
+        cvr=min(cvr, 1.0),
+        source=f"brand ads ({'; '.join(parts)})",
+        currency=cur if cpm is not None else None,
+        no_cost=no_cost,
+    )
 
 
 def classify_sources(posts: pd.DataFrame, brand: BrandSpec) -> pd.Series:
@@ -243,20 +317,24 @@ def _amplification_scores(
     )
     lift = (np.sqrt(g["relative_engagement"]) * (1 + 0.2 * g["sentiment_score"])).clip(0.5, 3.0)
     g["predicted_ctr"] = base.ctr * lift
-    g["predicted_cpm"] = base.cpm
-    g["predicted_cpc"] = base.cpm / (1000.0 * g["predicted_ctr"])
+    g["predicted_cpm"] = base.cpm if base.cpm is not None else np.nan
+    g["predicted_cpc"] = g["predicted_cpm"] / (1000.0 * g["predicted_ctr"])
     g["predicted_cpa"] = g["predicted_cpc"] / base.cvr
     return g
 
 
 def _reasons(g: pd.DataFrame, base: AdBaseline) -> list[str]:
     """One sentence per post saying why it scores as it does."""
-    cur = "US$" if base.is_default else "$"
     return [
         f"{re_:.1f}x the author's usual engagement; {sent} sentiment ({ss:+.2f}); "
         f"{'explicit' if bf == 1.0 else 'fuzzy'} brand mention; recency {rc:.2f}; "
         + ("rights recorded" if rt else "no rights recorded: ask the author before amplifying")
-        + f"; predicted CTR {ctr:.2%} vs {base.ctr:.2%} {base.label}, CPA {cur}{cpa:,.2f}"
+        + f"; predicted CTR {ctr:.2%} vs {base.ctr:.2%} {base.label}"
+        + (
+            f", CPA {base.money(cpa)}"
+            if base.cpm is not None
+            else f"; no predicted CPA: {base.no_cost}"
+        )
         for re_, sent, ss, bf, rc, rt, ctr, cpa in zip(
             g["relative_engagement"],
             g["sentiment"],
@@ -338,6 +416,8 @@ def rank_for_amplification(
     out = g[list(AMPLIFY_COLUMNS)].reset_index(drop=True)
     out.attrs["baseline"] = {**base.to_dict(), "default": base.is_default}
     notes = [DEFAULT_BASELINE_NOTE] if base.is_default else []
+    if base.cpm is None:
+        notes.append(f"no predicted CPM, CPC or CPA: {base.no_cost}")
     if repeated:
         notes.append(repeated)
         out.attrs["repeated_posts"] = repeated

@@ -488,6 +488,24 @@ def test_posts_without_views_or_followers():
     assert by_all["posts"].iloc[0] == 3 and pd.isna(by_all["likes"].iloc[0])
 
 
+def test_posts_reporting_nothing_to_price_have_no_emv_not_zero():
+    st_ = Store.open(":memory:")
+    st_.append(
+        "posts",
+        pd.DataFrame(
+            {
+                "post_id": ["a", "b", "c"],
+                "platform": ["x", "x", "instagram"],
+                "author_id": ["u", "v", "w"],
+                "likes": [None, None, 10],
+            }
+        ),
+    )
+    got = compute_kpis(st_, source="posts", by=["platform"]).set_index("platform")
+    assert pd.isna(got.loc["x", "engagements"]) and pd.isna(got.loc["x", "emv"])
+    assert got.loc["instagram", "emv"] > 0
+
+
 def test_followers_come_from_the_authors_profile_on_the_same_platform(tmp_path):
     """An Instagram profile's following is not a TikTok author's of the same name; a profile
     without a platform (the user's own creator list) matches by id."""

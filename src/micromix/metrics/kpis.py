@@ -962,15 +962,17 @@ def _posts_emv(df: pd.DataFrame) -> pd.Series:
     """EMV per group from the summed inputs, priced by :func:`micromix.social.emv`."""
     from micromix.social.emv import earned_media_value
 
-    zero = pd.Series(0.0, index=df.index)
+    none = pd.Series(np.nan, index=df.index)
     viewed = pd.DataFrame(
         {
-            "views": df.get("_emv_views", zero).fillna(0.0),
-            **{c: df.get(f"_emv_{c}", zero).fillna(0.0) for c in _POST_COUNTS},
+            "views": df.get("_emv_views", none),
+            **{c: df.get(f"_emv_{c}", none) for c in _POST_COUNTS},
         }
     )
-    unviewed = pd.DataFrame({"followers": df.get("_emv_followers", zero).fillna(0.0)})
-    return earned_media_value(viewed) + earned_media_value(unviewed)
+    unviewed = pd.DataFrame({"followers": df.get("_emv_followers", none)})
+    # a group whose posts report nothing to price has no EMV (unknown), never 0
+    parts = pd.concat([earned_media_value(viewed), earned_media_value(unviewed)], axis=1)
+    return parts.sum(axis=1, min_count=1)
 
 
 def _engagement_notes(df: pd.DataFrame, plan: KpiPlan) -> list[str]:

@@ -68,7 +68,9 @@ def test_ratios_pool_only_rows_that_report_both_counts():
     base = ad_baseline(ads)
     assert base.ctr == pytest.approx(10 / 1000)  # not 60 / 10_000
     assert base.cpm == pytest.approx(1000 * 14 / 10_000)
-    assert base.currency == "USD"  # no currency stated: US dollars, as everywhere
+    assert base.currency == ""  # no currency stated: none is assumed
+    assert base.money(2.5) == "2.50 (currency not stated)"
+    assert ad_baseline(ads, currency="EUR").money(2.5) == "EUR 2.50"  # the user states it
 
 
 def test_a_baseline_without_cpm_must_say_why():

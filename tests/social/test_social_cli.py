@@ -209,7 +209,12 @@ def test_social_amplify_says_when_predictions_use_the_default_benchmark(files):
     ).to_csv(files / "ads.csv", index=False)
     own = _ok([*args, "--ads", str(files / "ads.csv")])
     assert "note:" not in own.stderr and "default benchmark" not in own.output
-    assert "1.50% brand ads, CPA $" in own.stdout
+    # the export states no currency: none is assumed, and the user can state it
+    assert "1.50% brand ads, CPA 25.36 (currency not stated)" in " ".join(own.stdout.split())
+    eur = _ok([*args, "--ads", str(files / "ads.csv"), "--currency", "EUR"])
+    assert "1.50% brand ads, CPA EUR 25.36" in " ".join(eur.stdout.split())
+    bad = runner.invoke(app, [*args, "--currency", "EUR"])
+    assert bad.exit_code != 0 and "--currency is the currency of --ads" in bad.output
 
 
 def test_wrapped_json_profiles_and_jsonl_posts(files):

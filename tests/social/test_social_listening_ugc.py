@@ -250,7 +250,7 @@ def test_default_baseline_is_worded_as_a_benchmark_not_the_brands_ads():
     ads = pd.DataFrame({"impressions": [100_000], "clicks": [1500], "spend": [900.0]})
     own = rank_for_amplification(_ugc(), brand, baseline=ad_baseline(ads))
     assert own.attrs["baseline"]["default"] is False and "notes" not in own.attrs
-    assert all("% brand ads, CPA $" in r for r in own["reasons"])
+    assert all("% brand ads, CPA " in r and "(currency not stated)" in r for r in own["reasons"])
     # no conversions in the export: the CVR behind the CPA is the default, and the source says so
     assert "CVR is the default 2%" in own.attrs["baseline"]["source"]
     assert not ad_baseline(ads.assign(conversions=[30])).source.count("default")

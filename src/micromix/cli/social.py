@@ -203,6 +203,12 @@ def amplify_cmd(
     ads: Path | None = typer.Option(
         None, "--ads", help="Brand ads export for the CTR/CPM/CVR baseline."
     ),
+    currency: str | None = typer.Option(
+        None,
+        "--currency",
+        help="With --ads: the currency of the CPM/CPA baseline (the export's rows in it, or "
+        "the currency of an export that states none).",
+    ),
     top: int = typer.Option(20, "--top", help="Rows to show."),
     text_col: str | None = typer.Option(None, "--text-col", help="Text column (default: auto)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
@@ -225,7 +231,9 @@ def amplify_cmd(
             raise ConfigError(f"--top {top} must be >= 1")
         order = date_order(dayfirst, monthfirst)
         spec = BrandSpec(brand, aliases=_split(aliases), handles=_split(handles))
-        base = ad_baseline(_read(ads)) if ads is not None else None
+        if currency is not None and ads is None:
+            raise ConfigError("--currency is the currency of --ads; pass the ads export too")
+        base = ad_baseline(_read(ads), currency=currency) if ads is not None else None
         df = _with_text(_read(input), text_col, input)
         res = rank_for_amplification(
             df, spec, baseline=base, top=top, dayfirst=order, source=str(input)

@@ -125,9 +125,12 @@ class AdBaseline:
 
     def money(self, amount: float) -> str:
         """An amount in the baseline's currency: ``US$37.56`` for the benchmark, ``$37.56``
-        for US dollars, ``AUD 37.56`` for any other currency."""
+        for US dollars, ``AUD 37.56`` for any other currency, ``37.56 (currency not stated)``
+        for ads that state none."""
         if self.is_default:
             return f"US${amount:,.2f}"
+        if self.currency == "":
+            return f"{amount:,.2f} (currency not stated)"
         if self.currency in (None, "USD"):
             return f"${amount:,.2f}"
         return f"{self.currency} {amount:,.2f}"
@@ -176,7 +179,8 @@ def ad_baseline(ads: pd.DataFrame, *, currency: str | None = None) -> AdBaseline
     never added across currencies: with a ``currency`` column of several codes the CPM is that
     of ``currency`` (its rows alone make the baseline); without ``currency`` it is not
     known, and the baseline says so (CTR and CVR, counts, still pool every row). Ads that
-    state no currency are taken as US dollars, as everywhere in micromix.
+    state no currency are in ``currency`` when given, else in a currency the baseline calls
+    "not stated" (``currency=""``): no currency is assumed.
 
     Raises
     ------
@@ -209,13 +213,19 @@ def ad_baseline(ads: pd.DataFrame, *, currency: str | None = None) -> AdBaseline
                 "or choose one of their currencies"
             )
     elif cur is None and len(found) <= 1:
-        cur = found[0] if found else "USD"
+        cur = found[0] if found else ""  # "": the ads state no currency (none is assumed)
     clk, imp = _pooled(a, "clicks", "impressions")
     if imp <= 0 or clk <= 0:
         raise ConfigError("ads: impressions and clicks must be positive to derive a baseline")
     conv, conv_clk = _pooled(a, "conversions", "clicks") if "conversions" in a else (0.0, 0.0)
     cvr = conv / conv_clk if conv > 0 and conv_clk > 0 else AdBaseline.cvr
-    said = f" in {cur}" if cur else f" in {len(found)} currencies ({', '.join(found)})"
+    said = (
+        f" in {cur}"
+        if cur
+        else " in a currency they do not state"
+        if cur == ""
+        else f" in {len(found)} currencies ({', '.join(found)})"
+    )
     parts = [f"{len(a):,} rows{said}"]
     if conv <= 0:
         parts.append("no conversions: CVR is the default 2%")

@@ -458,8 +458,10 @@ def test_creator_tables_that_hire_no_one_say_why() -> None:
     )
     brief = Brief(niche="music", budget=5_000)
     ev = Evidence(store_path=":memory:", n_boot=10, level=0.9, seed=0, parts=("content",))
+    ev.currency = "AUD"  # the ads' currency; creators' prices are estimated in US dollars
     ev.creators = CreatorEvidence(brief, creator_report_tables(score_creators(prof), brief))
     html = reports.build_report(ev)
+    assert "Creators to hire: music brief, budget US$" in html and "AUD" not in html
     assert "No creator to hire for this brief: 2 creators fit the brief but the cheapest" in html
     assert "&#x27;micromix creators discover&#x27;" in html  # escaped quotes
     assert "No micro creator fits the brief; the cheapest macro+ creator costs about" in html

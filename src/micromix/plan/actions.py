@@ -403,6 +403,10 @@ def amplify_actions(
     ]
 
 
+#: creators' prices are the cost model's estimates in US dollars (:mod:`micromix.influencers.cost`)
+CREATOR_PRICE_SYMBOL = "US$"
+
+
 def hire_actions(
     top_creators: pd.DataFrame | None,
     tiers: ComparisonResult | None,
@@ -446,7 +450,7 @@ def hire_actions(
             Action(
                 "hire",
                 f"Hire {len(picked)} creators ({ids}{more}) for one post each: about "
-                f"{money(cost, symbol)} in all",
+                f"{money(cost, CREATOR_PRICE_SYMBOL)} in all",
                 f"Best value per $ for the brand's niche among authentic creators ({mix}); "
                 "engagement from their own posts, cost from their follower tier.",
                 "creator scoring: engagement, fake-follower model, niche fit, cost per post",

@@ -361,8 +361,9 @@ def _brand_baseline(ads: pd.DataFrame, currency: str | None) -> AdBaseline:
 
 
 def _influencer_spend(ev: Evidence, store: Store) -> float | None:
-    """Spend on the influencer strategy in the events (None without events)."""
-    if not store.count("events"):
+    """Spend on the influencer strategy in the events (None without events, or when it is
+    not in US dollars: the creators' prices it is a budget for are estimated in US dollars)."""
+    if not store.count("events") or ev.currency != "USD":
         return None
     k = ev.kpis_by_strategy if ev.kpi_source == "events" else None
     if k is None:

@@ -41,6 +41,7 @@ __all__ = [
     "Action",
     "amplify_actions",
     "confidence_of",
+    "creator_price_symbol",
     "group_reallocation",
     "hire_actions",
     "money",
@@ -403,8 +404,11 @@ def amplify_actions(
     ]
 
 
-#: creators' prices are the cost model's estimates in US dollars (:mod:`micromix.influencers.cost`)
-CREATOR_PRICE_SYMBOL = "US$"
+def creator_price_symbol(symbol: str) -> str:
+    """The symbol of creators' prices beside money in ``symbol``: they are the cost model's
+    estimates in US dollars (:mod:`micromix.influencers.cost`), ``$`` beside US dollars and
+    ``US$`` beside any other currency."""
+    return symbol if symbol in ("$", "US$") else "US$"
 
 
 def hire_actions(
@@ -450,7 +454,7 @@ def hire_actions(
             Action(
                 "hire",
                 f"Hire {len(picked)} creators ({ids}{more}) for one post each: about "
-                f"{money(cost, CREATOR_PRICE_SYMBOL)} in all",
+                f"{money(cost, creator_price_symbol(symbol))} in all",
                 f"Best value per $ for the brand's niche among authentic creators ({mix}); "
                 "engagement from their own posts, cost from their follower tier.",
                 "creator scoring: engagement, fake-follower model, niche fit, cost per post",

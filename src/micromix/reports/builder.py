@@ -42,7 +42,7 @@ import pandas as pd
 
 from micromix.errors import ConfigError, MicromixError
 from micromix.plan import TREND_DIMENSIONS, Evidence, Plan
-from micromix.plan.actions import CREATOR_PRICE_SYMBOL
+from micromix.plan.actions import creator_price_symbol
 from micromix.plan.evidence import ADS_SOURCE_COLUMNS
 from micromix.registry import Registry
 from micromix.reports import charts as ch
@@ -913,7 +913,7 @@ class ContentCreatorsSection(Section):
             brief, tables = ev.creators.brief, ev.creators.tables
             # creator prices are the cost model's estimates, in US dollars (influencers.cost),
             # whatever the currency of the store's ads
-            sym = CREATOR_PRICE_SYMBOL
+            sym = creator_price_symbol(ctx.symbol)
             out.append(
                 f"<h3>Creators to hire: {esc(brief.niche)} brief, budget "
                 f"{esc(fmt_value(brief.budget, 'money0', sym))}</h3>"

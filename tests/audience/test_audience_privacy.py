@@ -215,6 +215,31 @@ def test_erasure_removes_the_person_everywhere_and_from_future_exports():
     st.close()
 
 
+def test_erasure_reaches_the_raw_records_of_quarantined_rows(tmp_path):
+    """A row refused at ingest keeps the file's cells as its raw record: the person's
+    id among them is erased with it; another person's quarantined row stays."""
+    from micromix.ingest import ingest_file
+    from micromix.store import Store
+
+    f = tmp_path / "ev.csv"
+    f.write_text(
+        "event_id,ts,user_id,event_type\n"
+        "e1,2026-04-01T10:00:00Z,u_bad,search\n"
+        "e2,not-a-date,u_bad,search\n"
+        "e3,not-a-date,u_bad2,search\n",
+        encoding="utf-8",
+    )
+    st = Store.open(tmp_path / "q.duckdb")
+    ingest_file(st, "events", f)
+    assert st.count("quarantine") == 2
+    res = erase_user(st, "u_bad")
+    assert res.deleted["quarantine"] == 1  # not u_bad2's row: whole values only
+    left = st.read("quarantine")["record"].tolist()
+    assert len(left) == 1 and "u_bad2" in left[0]
+    assert 'u_bad"' not in st.read("quarantine").to_csv()
+    st.close()
+
+
 def test_targeting_refuses_special_category_criteria():
     scores = pd.DataFrame({"uplift": [0.2] * 200})
     spec = TargetingSpec(budget=1e4, cost_per_contact=1, value_per_conversion=10)

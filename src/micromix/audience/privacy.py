@@ -552,8 +552,9 @@ def erase_user(
 ) -> ErasureResult:
     """Delete every row about ``user_id`` from every store table, and write an audit record.
 
-    Rows whose ``user_id``, ``unit_id`` or ``author_id`` equals the id are deleted, in one
-    transaction with the audit record. The audit log keeps a one-way hash of the id (never
+    Rows whose ``user_id``, ``unit_id`` or ``author_id`` equals the id are deleted, and so are
+    quarantined rows whose raw record holds the id as any of its values (they keep the file's
+    own column names), in one transaction with the audit record. The audit log keeps a one-way hash of the id (never
     the id itself), which also keeps the person out of future exports
     (:func:`erased_subjects`).
     """
@@ -565,6 +566,9 @@ def erase_user(
     with store.transaction():
         for name in store.tables():
             if name == AUDIT_TABLE:
+                continue
+            if name == QUARANTINE_TABLE:  # rows kept as the file had them: their raw record
+                deleted[name] = _erase_quarantined(store, uid)
                 continue
             cols = list(store.table(name).columns)
             n = 0
@@ -585,6 +589,34 @@ def erase_user(
         )
         store.append(AUDIT_TABLE, record)
     return ErasureResult(h, deleted, True)
+
+
+#: the table of rows refused at ingest, each with its raw ``record`` (JSON of the file's cells)
+QUARANTINE_TABLE = "quarantine"
+
+
+def _erase_quarantined(store: Store, uid: str) -> int:
+    """Delete the quarantined rows whose raw record holds ``uid`` as a value; how many."""
+    if not store.count(QUARANTINE_TABLE):
+        return 0
+    q = store.read(QUARANTINE_TABLE)
+    if "record" not in q.columns:
+        return 0
+
+    def holds(record: Any) -> bool:
+        if not isinstance(record, str) or uid not in record:
+            return False
+        try:
+            cells = json.loads(record)
+        except ValueError:  # not JSON: the id as a whole cell of the line
+            return any(part.strip().strip('"') == uid for part in re.split(r"[,;\t|]", record))
+        values = cells.values() if isinstance(cells, dict) else cells
+        return any(str(v).strip() == uid for v in values if v is not None)
+
+    hit = q["record"].map(holds).to_numpy(dtype=bool)
+    if hit.any():
+        store.replace(QUARANTINE_TABLE, q.loc[~hit].reset_index(drop=True))
+    return int(hit.sum())
 
 
 def erased_subjects(store: Store) -> set[str]:

@@ -97,6 +97,26 @@ def test_auto_keeps_the_more_likely_model(cohort):
     assert res.customers["clv_low"].isna().all()  # interval="none": no interval, not a fake one
 
 
+
+def test_a_calibration_window_the_data_do_not_match_is_flagged(cohort):
+    """An end after the last purchase makes everyone look older and quieter (lower CLV); an
+    end before it without a holdout leaves the later purchases unused: both said."""
+    last = pd.Timestamp(cohort["date"].max())
+    late = fit_clv(
+        cohort, calibration_end=last + pd.Timedelta(days=90), model="bgnbd", interval="none"
+    )
+    check = {c.name: c for c in late.checks}["clv_calibration_window"]
+    assert check.status.value == "review" and "90 day(s) after the last purchase" in check.message
+    early = fit_clv(cohort, calibration_end=CAL, model="bgnbd", interval="none")
+    unused = {c.name: c for c in early.checks}["clv_unused_purchases"]
+    after = cohort.loc[pd.to_datetime(cohort["date"]) > pd.Timestamp(CAL)]
+    days = after.assign(d=pd.to_datetime(after["date"]).dt.normalize())[["customer_id", "d"]]
+    assert unused.details["purchase_days_after_calibration"] == len(days.drop_duplicates())
+    assert f"--holdout-end {last.date()}" in unused.recommendation
+    held = fit_clv(cohort, calibration_end=CAL, holdout_end=HOLD, model="bgnbd", interval="none")
+    names = {c.name for c in held.checks}
+    assert not names & {"clv_unused_purchases", "clv_calibration_window"}
+
 def test_no_repeat_purchases_is_one_sentence():
     tx = pd.DataFrame({"c": ["a", "b", "c"], "d": ["2024-01-01", "2024-01-02", "2024-01-05"],
                        "v": [1.0, 2.0, 3.0]})  # fmt: skip

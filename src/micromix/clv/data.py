@@ -290,6 +290,7 @@ def summary_from_daily(
             "purchase_days_after_holdout": int((daily["date"] > hold).sum())
             if hold is not None
             else 0,
+            "purchase_days_after_calibration": int(after.sum()),
             "has_value": bool(daily.attrs.get("has_value", True)),
         }
     )

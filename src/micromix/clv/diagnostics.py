@@ -343,4 +343,42 @@ def fit_checks(
                     "set --holdout-end to the last day the data cover",
                 )
             )
+    out += _calibration_window_checks(summary, holdout is not None)
+    return out
+
+
+def _calibration_window_checks(summary: pd.DataFrame, has_holdout: bool) -> list[CheckResult]:
+    """Whether the calibration period matches the data: an end after the last purchase makes
+    every customer look older and quieter than the data show; purchases after it, with no
+    holdout to test on, are left unused."""
+    cal, last = summary.attrs.get("calibration_end"), summary.attrs.get("last_purchase_day")
+    if not cal or not last:
+        return []
+    out = []
+    gap = (pd.Timestamp(cal) - pd.Timestamp(last)).days
+    if gap > 0 and not has_holdout:
+        out.append(
+            CheckResult(
+                "clv_calibration_window",
+                Status.REVIEW,
+                f"the calibration ends {gap} day(s) after the last purchase in the data "
+                f"({last}); if the data stop earlier, every customer looks {gap} day(s) older "
+                "and quieter than they are, which lowers their predicted CLV",
+                "set --calibration-end to the last day the data cover (or leave it out)",
+                {"days_after_last_purchase": gap},
+            )
+        )
+    unused = int(summary.attrs.get("purchase_days_after_calibration", 0))
+    if unused and not has_holdout:
+        out.append(
+            CheckResult(
+                "clv_unused_purchases",
+                Status.REVIEW,
+                f"{unused:,} purchase day(s) after the calibration end ({cal}) are not used: "
+                "the model neither learns from them nor is tested on them",
+                f"pass --holdout-end {last} to test the forecast on them, or leave "
+                "--calibration-end out to learn from them",
+                {"purchase_days_after_calibration": unused},
+            )
+        )
     return out

@@ -97,7 +97,6 @@ def test_auto_keeps_the_more_likely_model(cohort):
     assert res.customers["clv_low"].isna().all()  # interval="none": no interval, not a fake one
 
 
-
 def test_a_calibration_window_the_data_do_not_match_is_flagged(cohort):
     """An end after the last purchase makes everyone look older and quieter (lower CLV); an
     end before it without a holdout leaves the later purchases unused: both said."""
@@ -116,6 +115,7 @@ def test_a_calibration_window_the_data_do_not_match_is_flagged(cohort):
     held = fit_clv(cohort, calibration_end=CAL, holdout_end=HOLD, model="bgnbd", interval="none")
     names = {c.name for c in held.checks}
     assert not names & {"clv_unused_purchases", "clv_calibration_window"}
+
 
 def test_no_repeat_purchases_is_one_sentence():
     tx = pd.DataFrame({"c": ["a", "b", "c"], "d": ["2024-01-01", "2024-01-02", "2024-01-05"],

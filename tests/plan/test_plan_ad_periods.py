@@ -61,10 +61,13 @@ def test_zero_spend_days_are_in_the_platforms_period():
 
 def test_a_platform_without_any_spend_on_its_days_is_not_planned_but_stretches_nothing_else():
     search = _rows("google", "search", "2026-06-01", 10, 10.0)
-    idle = _rows("pinterest", "other", "2026-06-01", 10, 0.0)
+    idle = _rows("pinterest", "other", "2026-01-01", 365, 0.0)  # a paused account's year
     plan = _plan(pd.concat([search, idle]))
-    assert plan.reallocation.horizon_days == 10
+    assert plan.reallocation.horizon_days == 10  # not the idle report's 365 days
     assert set(plan.allocation["strategy"]) == {"search"}  # no spend, nothing to plan
+    current = plan.allocation.set_index("strategy")["current_spend"]
+    assert current["search"] == pytest.approx(100.0)  # unscaled
+    assert any("The pinterest reports show no spend" in n for n in plan.notes)
 
 
 def test_rows_without_a_spend_figure_are_unknown_not_zero():

@@ -220,7 +220,13 @@ class AdsExportFormat(FormatAdapter):
             # each cell a day ("2026-10-01") or a range ("Apr 1, 2026 - Apr 30, 2026")
             refuse_day_order(raw, period, f[period], dayfirst)
             order = dayfirst if dayfirst is not None else detect_dayfirst(_day_texts(f[period]))
-            pairs = [preamble_period([str(v)], order) if not _blank(v) else None for v in f[period]]
+            # once per distinct cell (a day repeats on every campaign's row)
+            read = {
+                v: preamble_period([str(v)], order)
+                for v in pd.unique(f[period].astype(object))
+                if not _blank(v)
+            }
+            pairs = [None if _blank(v) else read[v] for v in f[period]]
             out["date"] = [p[0] if p else v for p, v in zip(pairs, f[period])]
             out["date_end"] = [p[1] if p else None for p in pairs]
             return
@@ -518,6 +524,8 @@ def preamble_period(
             a, b = days(texts, stated(texts, line, period=False))
             if a and b:
                 return a, b
+    if not found["start"] or not found["end"]:
+        return None  # no period stated (a plain day, a title): nothing more to read
     texts = [t for _line, t in [*found["start"], *found["end"]]]
     for line, t in [*found["start"], *found["end"]]:
         stated([t], line, period=True)

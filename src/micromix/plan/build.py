@@ -257,7 +257,8 @@ def ad_report_spend(store: Store, symbol: str = "$") -> AdReportSpend:
     """Today's spend per strategy from the ad reports (see :class:`AdReportSpend`).
 
     A platform's period is the days its rows with a spend figure cover, zero-spend days
-    included (a report of 31 days with spend on one covers 31 days, not 1). A row without a
+    included (a report of 31 days with spend on one covers 31 days, not 1); a platform that
+    spent nothing at all is left out (a note says so) and sets no period. A row without a
     spend figure is not spend 0: its spend is unknown, it covers no days and a note says how
     many such rows a platform has.
 
@@ -288,6 +289,11 @@ def ad_report_spend(store: Store, symbol: str = "$") -> AdReportSpend:
         )
     unknown = ads[ads["spend"].isna()]
     ads = ads[ads["spend"].notna() & ads["start"].notna()].copy()
+    # a platform that spent nothing is not in the plan, and its report's length (a paused
+    # account's year) must not set the horizon the others are scaled to
+    paying = ads.groupby("platform")["spend"].sum()
+    idle = sorted(str(p) for p in paying.index[paying <= 0])
+    ads = ads[ads["platform"].isin(paying.index[paying > 0])].copy()
     _refuse_overlapping_levels(ads)
     per = ads.groupby("platform").agg(first=("start", "min"), last=("end", "max"))
     per["days"] = (per["last"] - per["first"]).dt.days + 1
@@ -295,6 +301,11 @@ def ad_report_spend(store: Store, symbol: str = "$") -> AdReportSpend:
     scale = days / per["days"]
     ads["scaled"] = ads["spend"] * ads["platform"].map(scale)
     notes = _unknown_spend_notes(unknown, set(per.index))
+    if idle:
+        notes.append(
+            f"The {', '.join(idle)} reports show no spend, so they are not in the plan and "
+            "their period does not set its horizon."
+        )
     short = per[per["days"] < days]
     for platform, r in short.iterrows():
         own = float(ads.loc[ads["platform"] == platform, "spend"].sum())

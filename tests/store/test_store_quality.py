@@ -153,44 +153,74 @@ def _export(days: list[str], source_id: str) -> pd.DataFrame:
     return out
 
 
-def test_exports_of_different_periods_are_not_missing_days() -> None:
-    """Two complete exports of different months leave days between them that no export
-    covers: said, never failed; a day missing inside one export's own period is a gap."""
+def _registry(st: Store, rows: dict[str, tuple[str, str, str]]) -> None:
+    """Ingest-registry rows: source id -> (platform, account, currency)."""
+    st.append(
+        "ingest_files",
+        pd.DataFrame(
+            [
+                {"source_id": k, "platforms": f'["{p}"]', "account": a, "currency": c,
+                 "path": f"{k}.csv"}
+                for k, (p, a, c) in rows.items()
+            ]
+        ),
+    )  # fmt: skip
+
+
+def _coverage_check(st: Store):
+    return {c.name: c for c in quality_report(st).checks}["coverage:ad_performance"]
+
+
+def test_accounts_reported_over_different_periods_are_not_missing_days() -> None:
+    """Two accounts' complete reports of different months leave days between them that no
+    report covers: said, never failed."""
     st = Store.open(":memory:")
-    march = [f"2026-03-{d:02d}" for d in range(1, 11)]
-    june = [f"2026-06-{d:02d}" for d in range(1, 11)]
-    st.append("ad_performance", _export(march, "exp-a"))
-    st.append("ad_performance", _export(june, "exp-b"))
-    cov = {c.name: c for c in quality_report(st).checks}["coverage:ad_performance"]
+    st.append("ad_performance", _export([f"2026-03-{d:02d}" for d in range(1, 11)], "exp-a"))
+    st.append("ad_performance", _export([f"2026-06-{d:02d}" for d in range(1, 11)], "exp-b"))
+    _registry(st, {"exp-a": ("facebook", "1", "IDR"), "exp-b": ("google", "2", "AUD")})
+    cov = _coverage_check(st)
     assert cov.status is Status.REVIEW
-    assert cov.message.startswith("the 2 exports cover different periods: no export covers 82")
-    assert "first: 2026-03-11 to 2026-05-31" in cov.message
-    assert cov.details == {"missing_days": 0, "days_without_any_export": 82, "exports": 2}
-
-    holed = [d for d in june if d not in ("2026-06-04", "2026-06-05", "2026-06-06")]
-    st2 = Store.open(":memory:")
-    st2.append("ad_performance", _export(march, "exp-a"))
-    st2.append("ad_performance", _export(holed, "exp-b"))
-    cov = {c.name: c for c in quality_report(st2).checks}["coverage:ad_performance"]
-    assert cov.status is Status.REVIEW and cov.details["missing_days"] == 3
-    assert "3 of the 20 days inside the exports' own periods have no rows" in cov.message
-    assert "2026-06-04 to 2026-06-06 in export exp-b" in cov.message
+    assert cov.message.startswith("the reports of 2 platform accounts cover different periods")
+    assert (
+        "none covers 82 day(s)" in cov.message and "first: 2026-03-11 to 2026-05-31" in cov.message
+    )
+    assert cov.details == {"missing_days": 0, "days_without_any_report": 82, "streams": 2}
 
 
-def test_two_exports_with_one_file_name_are_judged_apart() -> None:
+def test_a_gap_in_one_accounts_reports_is_missing_whichever_file_it_was_in() -> None:
+    """One account's reports are one stream: a day none of its files has is missing (daily
+    files with days left out fail), a day one file lacks and another has is not."""
+    st = Store.open(":memory:")
+    march = [f"2026-03-{d:02d}" for d in range(1, 32)]
+    holed = [d for d in march if not "2026-03-10" <= d <= "2026-03-20"]
+    st.append("ad_performance", _export(holed, "exp-a"))
+    st.append("ad_performance", _export(march, "exp-b"))  # a full re-download of March
+    st.append("ad_performance", _export([f"2026-05-{d:02d}" for d in range(1, 11)], "exp-c"))
+    _registry(
+        st,
+        {"exp-a": ("facebook", "1", "EUR"), "exp-b": ("facebook", "1", "EUR"),
+         "exp-c": ("google", "9", "EUR")},
+    )  # fmt: skip
+    cov = _coverage_check(st)
+    assert cov.status is Status.REVIEW and cov.details["missing_days"] == 0
+    daily = Store.open(":memory:")
+    for i, d in enumerate(march[::2]):  # one file a day, every other day missing
+        daily.append("ad_performance", _export([d], f"day-{i}"))
+    _registry(daily, {f"day-{i}": ("facebook", "1", "EUR") for i in range(len(march[::2]))})
+    cov = _coverage_check(daily)
+    assert cov.status is Status.FAIL and cov.details["missing_days"] == 15
+    assert "15 of the 31 days inside each platform account's own period" in cov.message
+
+
+def test_exports_without_a_registry_are_each_their_own_stream() -> None:
     st = Store.open(":memory:")
     st.append("ad_performance", _export(["2026-03-01", "2026-03-02"], "exp-a"))
     st.append("ad_performance", _export(["2026-03-05", "2026-03-06"], "exp-b"))
-    st.append(
-        "ingest_files",
-        pd.DataFrame({"source_id": ["exp-a", "exp-b"], "path": ["a/report.csv", "b/report.csv"]}),
-    )
-    cov = {c.name: c for c in quality_report(st).checks}["coverage:ad_performance"]
-    assert cov.details == {"missing_days": 0, "days_without_any_export": 2, "exports": 2}
+    assert _coverage_check(st).details["days_without_any_report"] == 2
 
 
 def test_a_gap_inside_most_of_an_export_fails() -> None:
     st = Store.open(":memory:")
     st.append("ad_performance", _export(["2026-03-01", "2026-03-20"], "exp-a"))
-    cov = {c.name: c for c in quality_report(st).checks}["coverage:ad_performance"]
+    cov = _coverage_check(st)
     assert cov.status is Status.FAIL and cov.details["missing_days"] == 18

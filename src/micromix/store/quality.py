@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from micromix.checks import CheckResult, Status
@@ -283,56 +284,32 @@ def _coverage(store: Store) -> tuple[list[CheckResult], pd.DataFrame]:
         t = store.table(table)
         if col not in t.columns:
             continue
-        per_export = _covered_days_by_export(store, t, col)
-        days = (
-            pd.Series(sorted(set(per_export["day"])), name="day", dtype=object)
-            if per_export is not None
-            else _covered_days(store, t, col)
-        )
-        if days.empty:
+        spans = _day_spans(store, t, col)
+        if spans.empty:
             continue
-        gaps = date_gaps(days)
-        first, last = pd.to_datetime(days).min(), pd.to_datetime(days).max()
+        streams = _streams(store, spans)
+        days = _expand(spans)["day"].drop_duplicates().sort_values()
+        first, last = days.min(), days.max()
         span = (last - first).days + 1
-        missing = sum((b - a).days + 1 for a, b in gaps)
+        if streams is None:  # one stream of data (events, a canonical file): its own gaps
+            gaps = date_gaps(days)
+            missing = sum((b - a).days + 1 for a, b in gaps)
+            check = _gap_check(table, missing, span, gaps, first, last)
+        else:
+            gaps, missing, check = _stream_coverage(table, streams, days)
         rows.append(
             {
                 "table": table,
                 "first_day": first.date().isoformat(),
                 "last_day": last.date().isoformat(),
                 "days_spanned": span,
-                "days_with_data": span - missing,
+                "days_with_data": len(days),
                 "missing_days": missing,
                 "gaps": ", ".join(_fmt_gap(a, b) for a, b in gaps[:5])
                 + (f" (+{len(gaps) - 5} more)" if len(gaps) > 5 else ""),
             }
         )
-        if not gaps:
-            checks.append(
-                CheckResult(
-                    f"coverage:{table}",
-                    Status.PASS,
-                    f"every day from {first:%Y-%m-%d} to {last:%Y-%m-%d} has data",
-                    "",
-                    {"missing_days": 0},
-                )
-            )
-            continue
-        if per_export is not None:
-            checks.append(_export_coverage(table, per_export, missing, gaps))
-            continue
-        status = Status.FAIL if missing / span > 0.2 else Status.REVIEW
-        checks.append(
-            CheckResult(
-                f"coverage:{table}",
-                status,
-                f"{missing} of {span} days between {first:%Y-%m-%d} and {last:%Y-%m-%d} have no "
-                f"rows (first gap: {_fmt_gap(*gaps[0])})",
-                "load the missing days (export them again from the platform); until then, weekly "
-                "trends and day-block intervals around the gaps understate activity",
-                {"missing_days": missing, "gaps": len(gaps)},
-            )
-        )
+        checks.append(check)
     cols = [
         "table",
         "first_day",
@@ -345,86 +322,138 @@ def _coverage(store: Store) -> tuple[list[CheckResult], pd.DataFrame]:
     return checks, pd.DataFrame(rows, columns=cols)
 
 
-def _export_coverage(
-    table: str, per_export: pd.DataFrame, missing: int, gaps: list[tuple[Any, Any]]
+def _gap_check(
+    table: str,
+    missing: int,
+    span: int,
+    gaps: list[tuple[Any, Any]],
+    first: pd.Timestamp,
+    last: pd.Timestamp,
 ) -> CheckResult:
-    """Coverage of a table of platform exports: a day missing *inside* one export's period is
-    a gap in the data; days between two exports' periods are only periods nobody exported
-    (two accounts, two campaigns' reports), said as such and never failed."""
-    inside, span_days = 0, 0
-    first_inside: tuple[Any, Any, str] | None = None
-    for _, d in per_export.groupby("source_id", sort=True):  # two files may share a name
-        own = date_gaps(d["day"])
-        days = pd.to_datetime(d["day"])
-        span_days += (days.max() - days.min()).days + 1
-        inside += sum((b - a).days + 1 for a, b in own)
-        if own and first_inside is None:
-            first_inside = (*own[0], str(d["export"].iloc[0]))
-    exports = per_export["source_id"].nunique()
-    if first_inside is not None:
-        a, b, export = first_inside
+    """PASS when no day is missing, else REVIEW (FAIL above 20% of the span)."""
+    if not missing:
         return CheckResult(
             f"coverage:{table}",
-            Status.FAIL if inside / span_days > 0.2 else Status.REVIEW,
-            f"{inside} of the {span_days} days inside the exports' own periods have no rows "
-            f"(first gap: {_fmt_gap(a, b)} in export {export})",
-            "if the campaigns ran on those days, export them again from the platform; until "
-            "then, weekly trends and day-block intervals around the gaps understate activity",
-            {"missing_days": inside, "days_without_any_export": missing, "exports": exports},
+            Status.PASS,
+            f"every day from {first:%Y-%m-%d} to {last:%Y-%m-%d} has data",
+            "",
+            {"missing_days": 0},
         )
     return CheckResult(
         f"coverage:{table}",
-        Status.REVIEW,
-        f"the {exports} exports cover different periods: no export covers {missing} day(s) "
-        f"between them (first: {_fmt_gap(*gaps[0])}); each export has every day of its own "
-        "period",
-        "nothing is missing from the exports; load a report for those days if the campaigns "
-        "ran then (weekly trends show no activity there)",
-        {"missing_days": 0, "days_without_any_export": missing, "exports": exports},
+        Status.FAIL if missing / span > 0.2 else Status.REVIEW,
+        f"{missing} of {span} days between {first:%Y-%m-%d} and {last:%Y-%m-%d} have no "
+        f"rows (first gap: {_fmt_gap(*gaps[0])})",
+        "load the missing days (export them again from the platform; days the campaigns did "
+        "not run are fine); until then, weekly trends and day-block intervals around the gaps "
+        "understate activity",
+        {"missing_days": missing, "gaps": len(gaps)},
     )
 
 
-def _covered_days_by_export(store: Store, t: Any, col: str) -> pd.DataFrame | None:
-    """``source_id``, ``export`` (its file name) and ``day`` for a table of platform exports
-    (rows with a ``source_id``); ``None`` for other tables and rows without one (the
-    simulator's, a canonical file's)."""
-    if "source_id" not in t.columns:
-        return None
+def _stream_coverage(
+    table: str, streams: pd.DataFrame, days: pd.Series
+) -> tuple[list[tuple[Any, Any]], int, CheckResult]:
+    """Coverage of platform exports, judged per *stream* (one platform, account and currency):
+    a day missing between the first and last day of one stream is missing data, whichever
+    file it would have been in; days between different streams' periods (two accounts
+    reported over different months) are missing from no stream, said and never failed."""
+    gaps: list[tuple[Any, Any]] = []
+    span_days = 0
+    named: list[str] = []
+    for name, d in streams.groupby("stream", sort=True):
+        own = date_gaps(d["day"])
+        span_days += (d["day"].max() - d["day"].min()).days + 1
+        gaps += own
+        if own:
+            named.append(str(name))
+    missing = sum((b - a).days + 1 for a, b in gaps)
+    first, last = days.min(), days.max()
+    n = streams["stream"].nunique()
+    if missing:
+        gaps.sort()
+        whose = f"{named[0]}" + (f" and {len(named) - 1} more" if len(named) > 1 else "")
+        return (
+            gaps,
+            missing,
+            CheckResult(
+                f"coverage:{table}",
+                Status.FAIL if missing / span_days > 0.2 else Status.REVIEW,
+                f"{missing} of the {span_days} days inside each platform account's own period "
+                f"have no rows ({whose}; first gap: {_fmt_gap(*gaps[0])})",
+                "load the missing days (export them again from the platform; days the "
+                "campaigns did not run are fine); until then, weekly trends and day-block "
+                "intervals around the gaps understate activity",
+                {"missing_days": missing, "gaps": len(gaps), "streams": n},
+            ),
+        )
+    between = date_gaps(days)
+    if not between:
+        return [], 0, _gap_check(table, 0, 1, [], first, last)
+    k = sum((b - a).days + 1 for a, b in between)
+    return (
+        [],
+        0,
+        CheckResult(
+            f"coverage:{table}",
+            Status.REVIEW,
+            f"the reports of {n} platform accounts cover different periods: none covers {k} "
+            f"day(s) between them (first: {_fmt_gap(*between[0])}); each account's reports "
+            "have every day of their own period",
+            "nothing is missing from any account's reports; load a report for those days if "
+            "the campaigns ran then (weekly trends show no activity there)",
+            {"missing_days": 0, "days_without_any_report": k, "streams": n},
+        ),
+    )
+
+
+def _day_spans(store: Store, t: Any, col: str) -> pd.DataFrame:
+    """Distinct ``source_id`` (when the table has one), ``day`` and ``end`` (a row's last
+    day: its ``date_end`` when it covers a range, else its day) of a dated table, in one
+    query."""
     known = t.filter(t[col].notnull())
-    if store.execute(known.filter(known.source_id.isnull()).count()) > 0:
+    keys = {"day": known[col].cast("date")}
+    if "source_id" in t.columns:
+        keys["source_id"] = known.source_id
+    if "date_end" in t.columns:
+        keys["end"] = known.date_end.cast("date")
+    out = store.execute(known.select(**keys).distinct())
+    out["day"] = pd.to_datetime(out["day"])
+    end = pd.to_datetime(out["end"]) if "end" in out else out["day"]
+    out["end"] = end.where(end.notna() & (end >= out["day"]), out["day"])
+    return out
+
+
+def _expand(spans: pd.DataFrame) -> pd.DataFrame:
+    """One row per day each span covers (a Google Ads campaign report covers its whole
+    period, not its first day)."""
+    n = (spans["end"] - spans["day"]).dt.days.to_numpy() + 1
+    rep = spans.loc[spans.index.repeat(n)].copy()
+    # each span's days: 0, 1, ... its length - 1, for all spans at once
+    offset = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    rep["day"] = rep["day"].to_numpy() + offset.astype("timedelta64[D]")
+    return rep.drop(columns="end").reset_index(drop=True)
+
+
+def _streams(store: Store, spans: pd.DataFrame) -> pd.DataFrame | None:
+    """``stream`` and ``day`` for a table of platform exports: exports of one platform,
+    account and currency (the ingest registry) are one stream; ``None`` for a table without
+    export ids (the simulator's, a canonical file's rows)."""
+    if "source_id" not in spans.columns or spans["source_id"].isna().any():
         return None
-    names: dict[str, str] = {}
+    label: dict[str, str] = {}
     if store.has_table("ingest_files"):  # the ingest registry (micromix.ingest.lineage)
-        reg = store.read("ingest_files")
-        names = {
-            str(i): str(p).replace("\\", "/").rsplit("/", 1)[-1]
-            for i, p in zip(reg["source_id"], reg["path"])
-            if p is not None
-        }
-    parts = []
-    for export in store.execute(known.select("source_id").distinct())["source_id"]:
-        days = _covered_days(store, known.filter(known.source_id == export), col)
-        name = names.get(str(export), str(export))
-        parts.append(pd.DataFrame({"source_id": export, "export": name, "day": days}))
-    return pd.concat(parts, ignore_index=True) if parts else None
-
-
-def _covered_days(store: Store, t: Any, col: str) -> pd.Series:
-    """The days a table's rows cover: each row's day, or every day of its range where it has a
-    ``date_end`` (a Google Ads campaign report covers its whole period, not its first day)."""
-    day = t[col].cast("date")
-    if "date_end" not in t.columns:
-        return store.execute(t.filter(t[col].notnull()).select(day.name("day")).distinct())["day"]
-    spans = store.execute(
-        t.filter(t[col].notnull())
-        .select(day.name("day"), t.date_end.cast("date").name("end"))
-        .distinct()
-    )
-    first = pd.to_datetime(spans["day"])
-    last = pd.to_datetime(spans["end"]).where(spans["end"].notna(), first)
-    last = last.where(last >= first, first)
-    covered = {d for a, b in zip(first, last) for d in pd.date_range(a, b, freq="D")}
-    return pd.Series(sorted(covered), name="day")
+        cols = [c for c in ("source_id", "platforms", "account", "currency", "path")
+                if c in store.columns("ingest_files")]  # fmt: skip
+        reg = store.read("ingest_files", columns=cols)
+        for r in reg.to_dict(orient="records"):
+            plat = str(r.get("platforms") or "").strip("[]").replace('"', "")
+            parts = [p for p in (plat, r.get("account"), r.get("currency")) if p]
+            if parts:
+                label[str(r["source_id"])] = " / ".join(map(str, parts))
+    days = _expand(spans)
+    days["stream"] = [label.get(str(s), str(s)) for s in days["source_id"]]
+    return days[["stream", "day"]].drop_duplicates()
 
 
 def _fmt_gap(a: pd.Timestamp, b: pd.Timestamp) -> str:

@@ -241,7 +241,7 @@ def test_a_cohort_that_hires_no_one_says_why():
     assert cmp_["creators"].tolist() == [0, 0]
     note = cmp_.attrs["note"]
     assert note.startswith("No micro creator fits the brief; the cheapest macro+ creator costs")
-    assert note.endswith("over the budget of $500.")
+    assert note.endswith("over the budget of US$500 (creator prices are estimated in US dollars).")
     fine = compare_cohorts(
         score_creators(_profiles(300, seed=1)), Brief(niche="pet", budget=50_000)
     )

@@ -206,7 +206,8 @@ def why_none(scored: pd.DataFrame, brief: Brief, ranked: pd.DataFrame | None = N
         cheapest = float(ranked["est_cost_per_post"].min())
         return (
             f"{len(ranked):,} creators fit the brief but the cheapest costs about "
-            f"${cheapest:,.0f} a post, over the budget of ${brief.budget:,.0f}; raise --budget"
+            f"US${cheapest:,.0f} a post, over the budget of US${brief.budget:,.0f}; raise "
+            "--budget"
         )
     n = len(scored)
     df = scored
@@ -308,12 +309,13 @@ def compare_cohorts(
                 f"no {name.split(' ')[0]} creator fits the brief"
                 if cohort.empty
                 else f"the cheapest {name.split(' ')[0]} creator costs about "
-                f"${float(cohort['est_cost_per_post'].min()):,.0f} a post, over the budget of "
-                f"${brief.budget:,.0f}"
+                f"US${float(cohort['est_cost_per_post'].min()):,.0f} a post, over the budget of "
+                f"US${brief.budget:,.0f} (creator prices are estimated in US dollars)"
             )
     out = pd.DataFrame(rows)
     if empty:
-        out.attrs["note"] = "; ".join(empty).capitalize() + "."
+        text = "; ".join(empty)
+        out.attrs["note"] = text[0].upper() + text[1:] + "."
     return out
 
 

@@ -7,6 +7,7 @@ import inspect
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -175,3 +176,26 @@ def test_kpis_csv_escapes_a_formula_stored_as_a_campaign_id(tmp_path):
     res = runner.invoke(app, ["kpis", "--by", "campaign_id", "--db", str(db), "--csv"])
     assert res.exit_code == 0, res.output
     assert "'=HYPERLINK" in res.stdout and "\n=HYPERLINK" not in res.stdout
+
+
+def test_a_cut_table_names_only_options_its_command_has(tmp_path):
+    """'use --json or --csv for everything' under a table whose command has no --csv sent
+    people to an option that does not exist."""
+    rng = np.random.default_rng(0)
+    n = 2000
+    data = tmp_path / "test.csv"
+    pd.DataFrame(
+        {
+            "arm": rng.choice(["control", "a", "b"], n),
+            "visit": rng.integers(0, 2, n),
+        }
+    ).to_csv(data, index=False)
+    res = runner.invoke(
+        app,
+        ["experiment", "analyze", "--data", str(data), "--arm-col", "arm", "--outcome", "visit"],
+        terminal_width=80,
+    )
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "more columns" in text and "use --json for everything" in text
+    assert "--csv" not in text

@@ -229,7 +229,27 @@ def emit_frame(
     if len(df) > max_rows:
         notes.append(f"{len(df) - max_rows} more rows")
     if notes:
-        out.print("; ".join(notes) + " - use --json or --csv for everything", highlight=False)
+        flags = [f for f in ("--json", "--csv", "--output") if _has_option(f)]
+        how = f" - use {' or '.join(flags)} for everything" if flags else ""
+        out.print("; ".join(notes) + how, highlight=False)
+
+
+def _has_option(flag: str) -> bool:
+    """Whether the command running now takes ``flag`` (a hint names only options it has)."""
+    import importlib
+
+    ctx = None
+    # newer typer runs commands on its own copy of click (typer._click), older on click
+    for name in ("typer._click.globals", "click.globals"):
+        try:
+            ctx = importlib.import_module(name).get_current_context(silent=True)
+        except (ImportError, AttributeError):
+            continue
+        if ctx is not None:
+            break
+    if ctx is None:
+        return flag in ("--json", "--csv")  # called outside a command
+    return any(flag in getattr(p, "opts", ()) for p in ctx.command.params)
 
 
 def _fmt(v: Any) -> str:

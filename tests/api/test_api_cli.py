@@ -60,3 +60,13 @@ def test_api_cli_serve_seeds_demo_and_prints_an_admin_key(tmp_path, monkeypatch)
     svc = seen["app"].state.service
     assert svc.store.count("events") > 0
     svc.close()
+
+
+def test_export_never_writes_the_service_credentials(tmp_path):
+    db = str(tmp_path / "k.duckdb")
+    assert runner.invoke(app, ["keys", "create", "--role", "viewer", "--db", db]).exit_code == 0
+    r = runner.invoke(app, ["export", "api_keys", "--db", db])
+    assert r.exit_code != 0 and "holds the service's credentials" in r.output
+    assert "salt" not in r.stdout
+    listed = runner.invoke(app, ["export", "nosuch", "--db", db])
+    assert "api_keys" not in listed.output and "audit_log" in listed.output

@@ -313,9 +313,18 @@ def export(
     """Write a table of the store as CSV (formula-looking cells escaped for spreadsheets)."""
 
     def body() -> None:
+        from micromix.api.keys import KEY_TABLE
+
+        if table == KEY_TABLE:  # credentials stay in the store
+            raise ConfigError(
+                f"'{KEY_TABLE}' holds the service's credentials (salted key hashes) and is not "
+                "exported; list the keys with 'micromix keys list'"
+            )
         with _open(db, backend=backend) as store:
             if not store.has_table(table):
-                names = ", ".join(t for t in store.tables() if not t.startswith("_"))
+                names = ", ".join(
+                    t for t in store.tables() if not t.startswith("_") and t != KEY_TABLE
+                )
                 raise ConfigError(f"no table {table!r} in the store; export one of {names}")
             t = store.table(table)
             df = store.execute(t.limit(limit) if limit else t)

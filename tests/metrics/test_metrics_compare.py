@@ -120,3 +120,46 @@ def test_lifetime_roas_beside_first_purchase_roas():
     assert "No group has a lifetime ROAS yet" in none.conclusion
     with pytest.raises(ConfigError, match="'group' column"):
         with_lifetime(res, life.rename(columns={"group": "g"}))
+
+
+def test_compare_emv_is_the_kpis_emv(market_store):
+    """One earned media value: the comparison prices organic impressions as micromix kpis does."""
+    from micromix.metrics import compute_kpis
+
+    t = compare_strategies(market_store, "ugc-vs-paid", n_boot=30).table.set_index("strategy")
+    k = compute_kpis(market_store, by=["strategy"], source="events", kpis=["emv"])
+    k = k.set_index("strategy")
+    assert t.loc["ugc_organic", "emv"] == pytest.approx(k.loc["ugc_organic", "emv"])
+    assert t.loc["ugc_organic", "emv"] > 0
+
+
+@pytest.mark.parametrize(
+    ("est", "lo", "hi", "label"),
+    [
+        (10.94, 0.60, 22.61, "medium"),  # wide, but excludes zero: not "too small"
+        (10.0, 8.0, 12.0, "high"),
+        (3.0, -1.0, 7.0, "low"),  # includes zero
+        (-3.0, -6.0, -0.5, "medium"),  # negative, excludes zero
+        (np.nan, np.nan, np.nan, "low"),
+    ],
+)
+def test_measurability_agrees_with_the_interval(est, lo, hi, label):
+    from micromix.metrics.compare import _measurability
+
+    row = pd.Series(
+        {"incremental_roas": est, "incremental_roas_low": lo, "incremental_roas_high": hi}
+    )
+    m = _measurability(row, level=0.9)
+    assert m.startswith(label)
+    if label == "low" and not np.isnan(est):
+        assert "90% interval includes 0" in m
+    if label != "low":
+        assert "separate from zero" not in m
+
+
+def test_compare_measurability_low_only_when_the_interval_includes_zero(market_store):
+    t = compare_strategies(market_store, "micro-vs-mass", n_boot=60).table
+    t = t.dropna(subset=["incremental_roas"])
+    for _, r in t.iterrows():
+        spans = r["incremental_roas_low"] <= 0 <= r["incremental_roas_high"]
+        assert r["measurability"].startswith("low") == spans

@@ -733,3 +733,79 @@ def test_posts_emv_prices_reported_impressions_like_a_files_posts():
     as_file = posts.assign(views=posts["views"].fillna(posts["impressions"]))
     assert got == pytest.approx(earned_media_value(as_file).sum())
     assert got == pytest.approx(2.8 * 7 + 19 * 0.02 + 4 * 0.40)  # 2,800 impressions, 19 likes
+
+
+# ------------------------------------------------ ratios over spend count paid strategies only
+def _mixed_events() -> Store:
+    """Paid social (spend 10, 2 purchases worth 30) beside direct and organic (no spend) sales."""
+    rows = []
+
+    def ev(i, et, strategy, platform, cost=None, revenue=None):
+        rows.append(
+            {
+                "event_id": f"e{i}",
+                "ts": pd.Timestamp("2024-01-01") + pd.Timedelta(hours=i),
+                "user_id": f"u{i % 5}",
+                "event_type": et,
+                "strategy": strategy,
+                "platform": platform,
+                "cost": cost,
+                "revenue": revenue,
+            }
+        )
+
+    for i in range(10):
+        ev(i, "impression", "paid_social", "instagram", cost=1.0)
+    for i in range(10, 14):
+        ev(i, "click", "paid_social", "instagram")
+    ev(14, "purchase", "paid_social", "instagram", revenue=10.0)
+    ev(15, "purchase", "paid_social", "instagram", revenue=20.0)
+    for i in range(16, 21):
+        ev(i, "impression", "ugc_organic", "instagram")
+    ev(21, "purchase", "ugc_organic", "instagram", revenue=50.0)
+    ev(22, "purchase", "direct", "web", revenue=500.0)
+    ev(23, "purchase", "direct", "web", revenue=400.0)
+    st_ = Store.open(":memory:")
+    st_.append("events", pd.DataFrame(rows))
+    return st_
+
+
+def test_headline_ratios_over_spend_count_only_paid_strategies():
+    s = _mixed_events()
+    r = compute_kpis(s, source="events")
+    row = r.iloc[0]
+    assert row["revenue"] == pytest.approx(980.0)  # every sale stays in revenue
+    assert row["conversions"] == 5
+    assert row["roas"] == pytest.approx(30.0 / 10.0)  # not 980 / 10
+    assert row["roi"] == pytest.approx(2.0)
+    assert row["cpa"] == pytest.approx(10.0 / 2)
+    assert row["cvr"] == pytest.approx(2 / 4)  # conversions of the strategies with clicks
+    assert row["cpm"] == pytest.approx(10.0 * 1000 / 10)  # organic impressions left out
+    notes = " ".join(r.attrs["notes"])
+    assert "ROAS" in notes and "direct, ugc_organic" in notes and "950 of revenue" in notes
+    # the headline never exceeds every group's
+    by = compute_kpis(s, by=["strategy"], source="events").set_index("strategy")
+    assert by.loc["paid_social", "roas"] == pytest.approx(row["roas"])
+    assert pd.isna(by.loc["direct", "roas"]) and pd.isna(by.loc["ugc_organic", "cpa"])
+
+
+def test_a_grouping_mixing_paid_and_unpaid_strategies_counts_the_paid_only():
+    s = _mixed_events()
+    r = compute_kpis(s, by=["platform"], source="events").set_index("platform")
+    assert r.loc["instagram", "revenue"] == pytest.approx(80.0)
+    assert r.loc["instagram", "roas"] == pytest.approx(3.0)  # not 80 / 10
+    assert r.loc["instagram", "cpa"] == pytest.approx(5.0)
+    assert pd.isna(r.loc["web", "roas"])  # nothing spent there
+    notes = " ".join(r.attrs["notes"])
+    assert "(ugc_organic)" in notes and "direct" not in notes  # only what left a mixed group
+    sub = compute_kpis(s, by=["platform"], source="events", kpis=["roas"]).set_index("platform")
+    assert sub.loc["instagram", "roas"] == pytest.approx(3.0)  # the same with a KPI subset
+
+
+def test_events_without_strategies_are_one_source():
+    s = _mixed_events()
+    df = s.execute(s.table("events"))
+    df["strategy"] = None  # no source recorded: all rows are one source, which has spend
+    s2 = Store.open(":memory:")
+    s2.append("events", df)
+    assert compute_kpis(s2, source="events").iloc[0]["roas"] == pytest.approx(98.0)

@@ -46,7 +46,7 @@ import pandas as pd
 from scipy import stats
 
 from micromix.errors import ConfigError, StoreError
-from micromix.metrics.kpis import RATIOS
+from micromix.metrics.kpis import RATIOS, measure_exprs, price_organic_impressions
 from micromix.store import Store
 
 __all__ = [
@@ -418,7 +418,13 @@ def _peak_lag(daily: pd.DataFrame, groups: list[str], max_lag: int = 14) -> dict
     return out
 
 
-def _measurability(row: pd.Series) -> str:
+def _measurability(row: pd.Series, level: float = 0.95) -> str:
+    """How well the holdouts measure the incremental ROAS, in agreement with its interval.
+
+    "low" only when there is no holdout or the ``level`` interval shown includes zero (the test
+    cannot separate the effect from none); an interval that excludes zero is "high" when it is
+    tight (half-width under 35% of the estimate), else "medium".
+    """
     est, lo, hi = (
         row.get("incremental_roas"),
         row.get("incremental_roas_low"),
@@ -426,13 +432,14 @@ def _measurability(row: pd.Series) -> str:
     )
     if pd.isna(est):
         return "low: no randomised holdout; attributed figures only"
+    pct = f"{level:.0%}"
+    if pd.isna(lo) or pd.isna(hi) or lo <= 0 <= hi:
+        return f"low: holdout test too small to separate from zero (the {pct} interval includes 0)"
     width = (hi - lo) / 2
     rel = width / abs(est) if est else np.inf
     if rel < 0.35:
-        return "high: holdout test, tight interval"
-    if rel < 0.8:
-        return "medium: holdout test, wide interval"
-    return "low: holdout test too small to separate from zero"
+        return f"high: holdout test, tight {pct} interval"
+    return f"medium: holdout test, wide {pct} interval that excludes 0"
 
 
 def compare_strategies(
@@ -485,7 +492,7 @@ def compare_strategies(
         table["incremental_cpa"] = table["experiment_spend"] / table[
             "incremental_conversions"
         ].where(table["incremental_conversions"] > 0)
-    table["measurability"] = table.apply(_measurability, axis=1)
+    table["measurability"] = table.apply(_measurability, axis=1, level=level)
     notes = _add_truth(table, store, comp)
     table.insert(0, "dimension", comp.dimension)
     table = table.rename(columns={"grp": "strategy"})
@@ -541,16 +548,26 @@ def _observed(
         totals[f"{name}_high"] = [
             boot.get(g, {}).get(name, (np.nan, np.nan))[1] for g in totals["grp"]
         ]
-    # organic value: impressions without cost, valued at the paid CPM of the same data
-    paid_cpm = (
-        totals["spend"].sum() * 1000.0 / totals.loc[totals["spend"] > 0, "impressions"].sum()
-        if (totals["spend"] > 0).any()
-        else np.nan
-    )
-    totals["emv"] = np.where(
-        totals["spend"] == 0, totals["impressions"] * paid_cpm / 1000.0, np.nan
-    )
+    totals["emv"] = _emv(store, t, totals["grp"])
     return totals, daily, present
+
+
+def _emv(store: Store, t: ir.Table, groups: pd.Series) -> list[float]:
+    """Earned media value per group, as ``micromix kpis`` computes it: organic impressions priced
+    at the paid CPM of their platform over all the store's events
+    (:func:`~micromix.metrics.kpis.price_organic_impressions`)."""
+    if "platform" not in t.columns:
+        return [np.nan] * len(groups)
+    ev = store.table("events")
+    cpm = store.execute(ev.group_by("platform").aggregate(**measure_exprs(ev, "events", {"emv"})))
+    org = store.execute(
+        t.group_by(["grp", "platform"]).aggregate(**measure_exprs(t, "events", {"emv"}))
+    )
+    org["emv"] = price_organic_impressions(org, cpm_from=cpm)
+    by = org.groupby("grp", dropna=False)["emv"]
+    # a group with organic impressions on a platform no paid impression prices: unknown
+    emv = by.sum().where(by.count() == by.size())
+    return [float(emv.get(g, 0.0)) for g in groups]
 
 
 def _add_timing(

@@ -84,6 +84,7 @@ __all__ = [
     "kpi_expr",
     "kpi_plan",
     "measure_exprs",
+    "price_organic_impressions",
     "query_cache_info",
     "register_ratio",
     "resolve_kpis",
@@ -101,6 +102,9 @@ _TRUNC = {"day": "D", "week": "W", "month": "M"}
 EMV_CURRENCY = "USD"
 #: compiled queries kept per process
 QUERY_CACHE_SIZE = 256
+#: the events column naming the source (paid or not) of a row: a ratio over spend counts the
+#: results of the strategies that carry spend only
+UNIT_KEY = "strategy"
 
 #: additive measures of the events and ads sources, in output order
 MEASURES = (
@@ -175,6 +179,11 @@ class Ratio:
         Multiplier (1000 for CPM).
     subtract : str, optional
         Measure subtracted from the numerator (ROI = (revenue - spend) / spend).
+    within : str, optional
+        One of the inputs (``spend`` for ROAS, ``clicks`` for CVR): the *other* inputs count
+        only the rows of the sources (strategies) that carry some of it, so revenue no ad
+        dollar was spent on never divides by the ad spend. Where the frame has no restricted
+        column (``_<measure>_of_<within>``: ad reports, every row paid) the plain sums are used.
     description : str
     """
 
@@ -183,6 +192,7 @@ class Ratio:
     denominator: str
     scale: float = 1.0
     subtract: str | None = None
+    within: str | None = None
     description: str = ""
 
     @property
@@ -190,10 +200,20 @@ class Ratio:
         """The measures this ratio is computed from."""
         return tuple(m for m in (self.numerator, self.denominator, self.subtract) if m)
 
+    @property
+    def restricted(self) -> tuple[str, ...]:
+        """The inputs counted only where ``within`` is carried (none without ``within``)."""
+        if self.within is None:
+            return ()
+        return tuple(m for m in self.inputs if m != self.within)
+
     def compute(self, frame: pd.DataFrame) -> pd.Series:
         """The ratio on a frame of summed measures (null where undefined)."""
 
         def col(name: str) -> np.ndarray:
+            if self.within is not None and name != self.within:
+                alt = restricted(name, self.within)
+                name = alt if alt in frame.columns else name
             return pd.to_numeric(frame[name]).to_numpy(dtype=float, na_value=np.nan)
 
         num = col(self.numerator)
@@ -220,8 +240,17 @@ class Ratio:
 RATIOS: dict[str, Ratio] = {}
 
 
+def restricted(measure: str, within: str) -> str:
+    """The helper column of ``measure`` summed over the sources that carry ``within``."""
+    return f"_{measure}_of_{within}"
+
+
 def register_ratio(ratio: Ratio) -> Ratio:
     """Register (or replace) a ratio KPI of the events/ads sources."""
+    if ratio.within is not None and ratio.within not in ratio.inputs:
+        raise ConfigError(
+            f"ratio {ratio.lookup_name!r}: within={ratio.within!r} is not one of its inputs"
+        )
     for m in ratio.inputs:
         if m not in MEASURES:
             raise ConfigError(
@@ -242,21 +271,61 @@ def get_ratio(name: str) -> Ratio:
 for _r in (
     Ratio("frequency", "impressions", "reach", description="Impressions per person reached."),
     Ratio("ctr", "clicks", "impressions", description="Click-through rate: clicks / impressions."),
-    Ratio("cpm", "spend", "impressions", 1000.0, description="Cost per 1,000 impressions."),
-    Ratio("cpc", "spend", "clicks", description="Cost per click."),
-    Ratio("cvr", "conversions", "clicks", description="Conversion rate: conversions / clicks."),
+    Ratio(
+        "cpm",
+        "spend",
+        "impressions",
+        1000.0,
+        within="spend",
+        description="Cost per 1,000 impressions of the strategies with spend.",
+    ),
+    Ratio(
+        "cpc",
+        "spend",
+        "clicks",
+        within="spend",
+        description="Cost per click of the strategies with spend.",
+    ),
+    Ratio(
+        "cvr",
+        "conversions",
+        "clicks",
+        within="clicks",
+        description="Conversion rate: conversions / clicks, of the strategies with clicks.",
+    ),
     Ratio(
         "cpa",
         "spend",
         "conversions",
-        description="Cost per acquisition (conversion); undefined where nothing was spent.",
+        within="spend",
+        description="Cost per acquisition (conversion) of the strategies with spend; undefined "
+        "where nothing was spent.",
     ),
-    Ratio("roas", "revenue", "spend", description="Return on ad spend: revenue / spend."),
-    Ratio("roi", "revenue", "spend", subtract="spend", description="(revenue - spend) / spend."),
+    Ratio(
+        "roas",
+        "revenue",
+        "spend",
+        within="spend",
+        description="Return on ad spend: revenue of the strategies with spend / spend.",
+    ),
+    Ratio(
+        "roi",
+        "revenue",
+        "spend",
+        subtract="spend",
+        within="spend",
+        description="(revenue - spend) / spend, revenue of the strategies with spend.",
+    ),
     Ratio(
         "engagement_rate", "engagements", "impressions", description="Engagements per impression."
     ),
-    Ratio("cost_per_engagement", "spend", "engagements", description="Spend / engagements."),
+    Ratio(
+        "cost_per_engagement",
+        "spend",
+        "engagements",
+        within="spend",
+        description="Spend / engagements of the strategies with spend.",
+    ),
 ):
     register_ratio(_r)
 
@@ -379,6 +448,12 @@ class KpiPlan:
     distinct_reach: bool = False
     has_date_end: bool = False
     followers_from: str | None = None
+    #: the column naming an events row's source (``strategy``): ratios with ``within`` count
+    #: their other inputs only over the sources that carry the ``within`` measures listed here
+    unit_key: str | None = None
+    within: tuple[str, ...] = ()
+    #: the engine groups by ``unit_key`` too (it is not a dimension asked)
+    unit_helper: bool = False
     #: the keys of the output rows
     out_keys: tuple[str, ...] = field(default=())
     #: the keys the engine groups by (finer: currency, day, platform helpers)
@@ -433,6 +508,17 @@ def kpi_plan(
         fine.append("platform")
     if source == "events" and "emv" in need and "platform" not in columns:
         raise ConfigError("emv needs the events' platform column; it is not in the events data")
+    # revenue, conversions, impressions ... of a strategy that spent nothing (direct, organic)
+    # never divide by the spend of the others: the events are split by strategy (few values)
+    within: tuple[str, ...] = ()
+    unit_key = UNIT_KEY if source == "events" and UNIT_KEY in columns else None
+    if unit_key is not None:
+        within = tuple(
+            sorted({w for k in out_kpis if (w := getattr(RATIOS.get(k), "within", None))})
+        )
+    unit_helper = bool(within) and unit_key not in fine
+    if unit_helper:
+        fine.append(str(unit_key))
     return KpiPlan(
         source=source,
         by=by,
@@ -445,6 +531,9 @@ def kpi_plan(
         distinct_reach=source == "events" and "reach" in need,
         has_date_end=source == "ads" and "date_end" in columns,
         followers_from=followers_from if source == "posts" else None,
+        unit_key=unit_key if within else None,
+        within=within,
+        unit_helper=unit_helper,
         out_keys=out_keys,
         fine_keys=tuple(fine),
     )
@@ -866,6 +955,8 @@ def _finish(
         money = [c for c in ("spend", "revenue", "_paid_cost", "emv") if c in df.columns]
         df = fx.convert(df, money, day_col="_day" if plan.fx_daily else None)
         notes.append(f"money converted to {fx.to} with rates from {fx.source}")
+    if plan.within:
+        notes.extend(_restrict(df, plan))
     df = _collapse(df, keys_now, target)
     if src == "events" and "emv" in plan.measures:
         df = _events_emv(df, plan)
@@ -909,6 +1000,66 @@ def _finish(
     return _dtypes(out.reset_index(drop=True), plan, spread=spread)
 
 
+#: the measures a ratio may be restricted by (``Ratio.within``)
+RATIOS_WITHIN = ("spend", "clicks")
+
+
+def _restrict(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
+    """Add the inputs of ``within`` ratios summed over the sources that carry ``within``.
+
+    A source (strategy) carries spend when it has any spend in the data asked about (all the
+    groups and periods of the request), so a purchase a day after its impressions still counts;
+    the other sources' rows add 0 to the restricted columns. Returns the notes saying what was
+    left out of which ratios.
+    """
+    key = str(plan.unit_key)
+    unit = df[key].astype(object).where(df[key].notna(), None)
+    label = unit.map(lambda u: "events without a strategy" if u is None else str(u))
+    notes = []
+    for w in plan.within:
+        ratios = [RATIOS[k] for k in plan.kpis if k in RATIOS and RATIOS[k].within == w]
+        measures = list(dict.fromkeys(m for r in ratios for m in r.restricted))
+        carries = df[w].fillna(0.0).groupby(label, sort=False).transform("sum") > 0
+        for m in measures:
+            df[restricted(m, w)] = df[m].where(carries, 0.0)
+            if m == "revenue" and "_revenue_missing" in df.columns:
+                miss = restricted("_revenue_missing", w)
+                df[miss] = df["_revenue_missing"].where(carries, 0.0)
+        # what left the ratio of a group that also has sources with spend (a group with none has
+        # no ratio at all, so nothing was left out of it)
+        keys = [k for k in plan.out_keys if k in df.columns]
+        mixed = (
+            carries.groupby([df[k].astype(object).fillna("\0") for k in keys]).transform("any")
+            if keys
+            else pd.Series(bool(carries.any()), index=df.index)
+        )
+        out = ~carries & mixed
+        shown = [m for m in ("conversions", "revenue") if m in measures] or measures
+        left = df.loc[out, shown].apply(pd.to_numeric).fillna(0.0)
+        if not left.to_numpy().any():
+            continue
+        names = sorted(set(label[out][left.gt(0).any(axis=1)]))
+        parts = []
+        for m in shown:
+            v = float(left[m].sum())
+            if m != "revenue":
+                parts.append(f"{v:,.0f} {m}")
+            elif "currency" in df.columns and df["currency"].nunique(dropna=False) > 1:
+                parts.append("their revenue")
+            else:
+                cur = df["currency"].iloc[0] if "currency" in df.columns else None
+                parts.append(f"{v:,.0f}{f' {cur}' if isinstance(cur, str) else ''} of revenue")
+        kpis = [r.lookup_name.replace("_", " ") for r in ratios]
+        kpis = [k.upper() if " " not in k else k for k in kpis]
+        paid = "paid strategies (those with spend)" if w == "spend" else f"strategies with {w}"
+        notes.append(
+            f"{', '.join(kpis)} {'counts' if len(kpis) == 1 else 'count'} the results of {paid} "
+            f"only; {' and '.join(parts)} came from strategies without {w} ({', '.join(names)}): "
+            f"they are in the totals, not in {'this ratio' if len(kpis) == 1 else 'these ratios'}"
+        )
+    return notes
+
+
 def _collapse(df: pd.DataFrame, keys_now: list[str], target: list[str]) -> pd.DataFrame:
     """Sum rows keyed by ``keys_now`` into rows keyed by ``target`` (reach: per output row)."""
     values = [c for c in df.columns if c not in keys_now]
@@ -927,20 +1078,39 @@ def _reduce(s: pd.Series, how: str) -> float:
     return float(s.max() if how == "max" else s.sum())
 
 
+def price_organic_impressions(df: pd.DataFrame, cpm_from: pd.DataFrame | None = None) -> pd.Series:
+    """Earned media value of each row of events measures: its organic impressions priced at the
+    paid CPM of their platform (and currency), the one EMV definition of the events.
+
+    ``df`` has ``platform``, ``organic_impressions`` (and ``currency``); the CPM of a platform
+    is ``_paid_cost * 1000 / _paid_impressions`` summed over the rows of ``cpm_from`` (default
+    ``df``) of that platform — the measures :func:`measure_exprs` gives for ``emv``. A row
+    without organic impressions earned nothing (0); organic impressions on a platform with no
+    paid impressions to price them are unknown (null).
+    """
+    base = df if cpm_from is None else cpm_from
+    keys = ["platform", *(["currency"] if "currency" in df.columns else [])]
+
+    def key(frame: pd.DataFrame) -> pd.Series:
+        # one text key whatever the dtype (a currency column of nulls only is float)
+        cols = [frame[k].astype(object).where(frame[k].notna(), "\0") for k in keys]
+        return pd.Series(list(zip(*cols, strict=True)), index=frame.index)
+
+    g = base.groupby(key(base), sort=False)
+    n = g["_paid_impressions"].sum()
+    cpm = g["_paid_cost"].sum() * 1000.0 / n.where(n > 0)
+    priced = key(df).map(cpm).astype(float)
+    org = pd.to_numeric(df["organic_impressions"])
+    return (org * priced / 1000.0).where(org > 0, 0.0)
+
+
 def _events_emv(df: pd.DataFrame, plan: KpiPlan) -> pd.DataFrame:
     """EMV = organic impressions x paid CPM of their platform (and currency) / 1000.
 
     A group without organic impressions earned nothing (0); organic impressions on a platform
     with no paid impressions to price them make the group's EMV unknown (null).
     """
-    cur = ["currency"] if "currency" in df.columns else []
-    grp = df.groupby(["platform", *cur], dropna=False, sort=False)
-    paid = grp["_paid_cost"].transform("sum")
-    n = grp["_paid_impressions"].transform("sum")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cpm = paid * 1000.0 / n.where(n > 0)
-    org = df["organic_impressions"]
-    df["emv"] = (org * cpm / 1000.0).where(org > 0, 0.0)
+    df["emv"] = price_organic_impressions(df)
     if not plan.platform_helper:
         return df
     keys = list(plan.out_keys)
@@ -1005,9 +1175,12 @@ def _engagement_notes(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
 def _null_unreported(df: pd.DataFrame, src: str) -> None:
     """A sum that some rows of its group do not report is unknown (null), never a partial sum."""
     if src == "events":
-        if "revenue" in df.columns:
-            missing = df["_revenue_missing"].fillna(0) if "_revenue_missing" in df else 0
-            df["revenue"] = df["revenue"].fillna(0.0).where(missing == 0)
+        for rev, miss in [("revenue", "_revenue_missing")] + [
+            (restricted("revenue", w), restricted("_revenue_missing", w)) for w in RATIOS_WITHIN
+        ]:
+            if rev in df.columns:
+                missing = df[miss].fillna(0) if miss in df else 0
+                df[rev] = df[rev].fillna(0.0).where(missing == 0)
         return
     if "_rows" not in df.columns:
         return

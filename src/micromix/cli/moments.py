@@ -5,6 +5,8 @@ Thin layer: parse arguments, call :mod:`micromix.moments`, print or write the re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,9 +37,24 @@ moments_app = typer.Typer(
 )
 
 
-def _spec(freq: str, detector: str, min_count: int, min_ratio: float, alpha: float | None):
-    from micromix.moments.bursts import BurstSpec
+#: the option that buckets timestamps coarser than --freq anyway
+FORCE_FREQ_OPTION: Any = typer.Option(
+    False,
+    "--force-freq",
+    help="Bucket by --freq even when the timestamps are spaced more widely (dates by the "
+    "hour), which makes every filled bucket a burst; refused otherwise.",
+)
 
+
+def _spec(freq: str, detector: str, min_count: int, min_ratio: float, alpha: float | None):
+    from micromix.moments.bursts import BurstSpec, freq_seconds
+
+    try:
+        freq_seconds(freq)
+    except ConfigError as exc:
+        if not str(exc).startswith("freq "):
+            raise
+        raise ConfigError(f"--{exc}") from None  # "--freq 10 has no unit; ..."
     params: dict[str, Any] = {}
     if alpha is not None:
         if detector != "poisson":
@@ -82,7 +99,7 @@ def classify_cmd(
     def body() -> None:
         from micromix.moments.classify import classify_texts
 
-        df = read_input(input)
+        df = _keep_blank_lines(input, read_input(input))
         require_columns(df, [text_col], input)
         res = classify_texts(
             df[text_col], model=model, topics=topics, prior=prior, embeddings=embeddings
@@ -96,6 +113,44 @@ def classify_cmd(
         write_csv(out, output)
 
     run_command(body)
+
+
+def _keep_blank_lines(input: Path, df: Any) -> Any:
+    """A one-column CSV/TSV with its blank lines as rows of empty text.
+
+    The table reader skips blank and whitespace-only lines, which in a file of several
+    columns are not records; in a one-column file of texts they are rows whose text is
+    empty, kept and counted like an empty cell of a wider file. The file is read again with
+    those lines kept, and used only if its other rows are exactly the ones read first.
+    """
+    import io
+
+    import pandas as pd
+
+    from micromix.ingest.files import decode_text, detect_file_format
+
+    fmt = detect_file_format(input)
+    if df.shape[1] != 1 or fmt not in ("csv", "tsv"):
+        return df
+    text, _ = decode_text(input.read_bytes(), input)
+    try:
+        full = pd.read_csv(
+            io.StringIO(text.lstrip("\ufeff")),
+            sep="\t" if fmt == "tsv" else ",",
+            skip_blank_lines=False,
+            dtype=str,
+            keep_default_na=False,
+        )
+    except (ValueError, pd.errors.ParserError):
+        return df
+    if full.shape[1] != 1 or str(full.columns[0]).strip() != str(df.columns[0]):
+        return df
+    col = full.iloc[:, 0]
+    filled = [str(v) for v in col if str(v).strip()]
+    first = [str(v) for v in df.iloc[:, 0].astype("string").fillna("")]
+    if len(col) == len(df) or filled != first:
+        return df  # nothing was skipped, or the two readings differ: keep the first
+    return pd.DataFrame({df.columns[0]: col.to_numpy()})
 
 
 @moments_app.command("bursts")
@@ -121,6 +176,7 @@ def bursts_cmd(
         "--no-header",
         help="The CSV has no header row: columns are named c0, c1, ... (e.g. --time-col c0).",
     ),
+    force_freq: bool = FORCE_FREQ_OPTION,
 ) -> None:
     """Find bursts and collection gaps: rows `key, start, end, observed, expected, score, kind`."""
 
@@ -146,13 +202,30 @@ def bursts_cmd(
             )
         require_columns(df, [time_col, *keys, *([count_col] if count_col else [])], input)
         spec = _spec(freq, detector, min_count, min_ratio, alpha)
-        out = detect_bursts(
-            df, time_col=time_col, key_col=keys or None, count_col=count_col, spec=spec
-        )
+        with _coarse_times(input):
+            out = detect_bursts(
+                df,
+                time_col=time_col,
+                key_col=keys or None,
+                count_col=count_col,
+                spec=spec,
+                allow_coarse=force_freq,
+            )
         out = out.assign(start=out["start"].map(_iso), end=out["end"].map(_iso))
         write_csv(out, output)
 
     run_command(body)
+
+
+@contextmanager
+def _coarse_times(input: Path | None) -> Iterator[None]:
+    """Word a refusal of timestamps coarser than the buckets with the command's options."""
+    from micromix.moments.bursts import CoarseTimesError
+
+    try:
+        yield
+    except CoarseTimesError as exc:
+        raise ConfigError(f"{input}: {exc.describe('--freq', '--force-freq')}") from None
 
 
 def _iso(ts: Any) -> str:
@@ -213,6 +286,7 @@ def watch_cmd(
     no_store: bool = typer.Option(False, "--no-store", help="Do not write moments to the store."),
     as_json: bool = typer.Option(False, "--json", help="The moments acted on as JSON."),
     as_csv: bool = typer.Option(False, "--csv", help="The moments acted on as CSV."),
+    force_freq: bool = FORCE_FREQ_OPTION,
 ) -> None:
     """Detect micro-moments live and act on them (store + webhooks); print what was acted on.
 
@@ -237,7 +311,15 @@ def watch_cmd(
         )
         try:
             if source == "file":
-                _replay(det, input, time_col, speed, as_json=as_json, as_csv=as_csv)
+                _replay(
+                    det,
+                    input,
+                    time_col,
+                    speed,
+                    as_json=as_json,
+                    as_csv=as_csv,
+                    force_freq=force_freq,
+                )
             elif source == "http":
                 serve_http(
                     det,
@@ -273,13 +355,15 @@ def _replay(
     *,
     as_json: bool,
     as_csv: bool,
+    force_freq: bool = False,
 ) -> None:
     """``watch --source file``: replay ``input`` through ``det`` and print the moments."""
     from micromix.moments.realtime import replay_file
 
     if input is None:
         raise ConfigError("--source file needs --input FILE (JSONL or CSV)")
-    replay_file(input, det, time_col=time_col, speed=speed)
+    with _coarse_times(input):
+        replay_file(input, det, time_col=time_col, speed=speed, allow_coarse=force_freq)
     _report(det, f"replayed {det.processed:,} events", as_json=as_json, as_csv=as_csv)
 
 

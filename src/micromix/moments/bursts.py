@@ -49,6 +49,7 @@ Quickstart
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -71,9 +72,12 @@ __all__ = [
     "BurstEngine",
     "BurstSpec",
     "BurstStream",
+    "CoarseTimesError",
     "Episode",
+    "check_time_resolution",
     "detect_bursts",
     "freq_seconds",
+    "span_text",
 ]
 
 #: the key used for global gap rows (a collection gap of everything)
@@ -90,8 +94,15 @@ _DAY = 86_400
 _WEEK = 7 * _DAY
 
 
+#: a --freq of digits only (pandas would read "10" as 10 nanoseconds)
+_NO_UNIT = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)\s*")
+
+
 def freq_seconds(freq: str) -> int:
     """Width of a bucket in whole seconds, e.g. ``"1h"`` -> 3600."""
+    if isinstance(freq, (int, float)) or _NO_UNIT.fullmatch(str(freq)):
+        n = str(freq).strip()
+        raise ConfigError(f"freq {n} has no unit; use e.g. {n}min, 1h, 1D")
     try:
         td = pd.Timedelta(freq)
     except (ValueError, TypeError) as exc:
@@ -1278,6 +1289,70 @@ def _refuse_empty(df: pd.DataFrame, cols: list[str], why: str) -> None:
             )
 
 
+def span_text(seconds: int) -> str:
+    """A whole number of seconds as a bucket width: 86400 -> ``1D``, 7200 -> ``2h``."""
+    for unit, size in (("D", _DAY), ("h", 3600), ("min", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+class CoarseTimesError(ConfigError):
+    """The timestamps are spaced more widely than the bucket width (daily dates bucketed by
+    the hour): every filled bucket would read as a burst and the empty ones as gaps.
+
+    ``column`` names the time column, ``resolution`` is the finest spacing of the distinct
+    timestamps in seconds, ``width`` the bucket width asked for, ``midnight`` whether every
+    timestamp falls at midnight UTC (dates).
+    """
+
+    def __init__(self, column: str, resolution: int, width: int, midnight: bool) -> None:
+        self.column, self.resolution, self.width, self.midnight = (
+            column,
+            resolution,
+            width,
+            midnight,
+        )
+        super().__init__(self.describe("freq", "allow_coarse=True"))
+
+    def describe(self, freq_name: str, force: str) -> str:
+        """The sentence, naming the bucket-width setting and the way to force it."""
+        got, want = span_text(self.width), span_text(self.resolution)
+        what = (
+            "holds dates (every timestamp at midnight)"
+            if self.midnight
+            else f"holds times {want} apart (or multiples of it)"
+        )
+        return (
+            f"column {self.column!r} {what}, coarser than {freq_name} {got}: each {want}'s "
+            f"count would fill one {got} bucket and read as a burst; pass {freq_name} {want} "
+            f"(or {force} to bucket by {got} anyway)"
+        )
+
+
+#: fewest distinct timestamps from which the data's spacing is judged
+_MIN_DISTINCT_TIMES = 3
+
+
+def check_time_resolution(secs: np.ndarray, width: int, column: str) -> None:
+    """Refuse (:class:`CoarseTimesError`) timestamps spaced more widely than ``width``.
+
+    The spacing is the greatest common divisor of the gaps between the distinct timestamps
+    (whole seconds; any fraction of a second means fine-grained data): dates give a multiple
+    of a day, hourly counts 3600. At least three distinct timestamps are needed to judge.
+    """
+    v = secs[~np.isnan(secs)]
+    if not len(v) or np.any(v != np.floor(v)):
+        return
+    distinct = np.unique(v.astype(np.int64))
+    if len(distinct) < _MIN_DISTINCT_TIMES:
+        return
+    step = int(np.gcd.reduce(np.diff(distinct)))
+    if step > width:
+        midnight = bool(np.all(distinct % _DAY == 0))
+        raise CoarseTimesError(column, step, width, midnight)
+
+
 def detect_bursts(
     df: pd.DataFrame,
     *,
@@ -1285,6 +1360,7 @@ def detect_bursts(
     key_col: str | Iterable[str] | None = None,
     count_col: str | None = None,
     spec: BurstSpec | None = None,
+    allow_coarse: bool = False,
 ) -> pd.DataFrame:
     """Batch mode: bursts and gaps in a table of events or pre-aggregated counts.
 
@@ -1300,6 +1376,10 @@ def detect_bursts(
     count_col : str, optional
         Column with pre-aggregated counts.
     spec : BurstSpec, optional
+    allow_coarse : bool
+        Bucket timestamps spaced more widely than ``spec.freq`` anyway (daily dates by the
+        hour); by default they are refused with :class:`CoarseTimesError`, since every filled
+        bucket would read as a burst.
 
     Returns
     -------
@@ -1313,6 +1393,8 @@ def detect_bursts(
         return pd.DataFrame(columns=BURST_COLUMNS)
     _refuse_empty(df, [time_col], "every event needs a time")
     secs = _to_epoch_seconds(df[time_col], time_col)
+    if not allow_coarse:
+        check_time_resolution(secs, width, time_col)
     keep = ~np.isnan(secs)
     if isinstance(key_col, str):
         _refuse_empty(df, [key_col], "every row needs a key (write 'unknown' where none fits)")

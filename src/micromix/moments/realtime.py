@@ -52,6 +52,7 @@ from micromix.moments.bursts import (
     Episode,
     _refuse_empty,
     _to_epoch_seconds,
+    check_time_resolution,
 )
 from micromix.moments.intent import IntentClassifier
 from micromix.schema.base import require_columns
@@ -305,11 +306,14 @@ def replay_file(
     speed: float | None = None,
     batch: int = 1000,
     sleep: Callable[[float], None] = time.sleep,
+    allow_coarse: bool = False,
 ) -> pd.DataFrame:
     """Replay a JSONL / CSV file of events through ``detector`` in time order.
 
     ``speed`` paces the replay: ``60`` plays one minute of event time per second; ``None``
-    replays as fast as possible. Returns the burst and gap episodes.
+    replays as fast as possible. Returns the burst and gap episodes. Timestamps spaced more
+    widely than the detector's bucket width (dates replayed in 5-minute buckets) are refused
+    with :class:`~micromix.moments.bursts.CoarseTimesError` unless ``allow_coarse``.
     """
     df = read_table(path)
     require_columns(df, [time_col], path)
@@ -320,6 +324,8 @@ def replay_file(
         secs = _to_epoch_seconds(df[time_col], time_col)
     except DataValidationError as exc:
         raise DataValidationError(f"{path}: {exc}") from None
+    if not allow_coarse:
+        check_time_resolution(secs, detector.spec.width, time_col)
     df = df.rename(columns={time_col: "ts"}) if time_col != "ts" else df
     df["ts"] = secs
     df = df.sort_values("ts", kind="stable")

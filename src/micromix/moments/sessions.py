@@ -150,8 +150,8 @@ def tag_sessions(
     empty one is refused naming ``source``, the row and the field); ``revenue`` and ``cost``
     are read as exports write numbers, empty meaning 0.
     """
+    require_columns(events, ["session_id", "ts"], source)  # the caller's own columns
     events = normalize_event_types(events, source=source)
-    require_columns(events, ["session_id", "ts"], source)
     events = events.reset_index(drop=True).assign(
         session_id=read_ids(events["session_id"], "session_id", source, option="name it 'session_id'",
                             who="event"),

@@ -264,8 +264,10 @@ class OverviewSection(Section):
                 f"Computed from {ev.source_rows:,} events; reach counts distinct "
                 "people with an impression; earned media value prices organic impressions at "
                 "the paid CPM of their platform. Conversions and revenue include purchases no "
-                "channel caused (baseline demand), so revenue per ad dollar here is not a return "
-                "on the ads: see the incremental ROAS in the strategy comparisons."
+                "channel was credited with (baseline demand, organic content); the ratios over "
+                "spend and clicks (ROAS, CPA, CVR ...) count the paid strategies' results only. "
+                "Those are attributed, not caused by the ads: see the incremental ROAS in the "
+                "strategy comparisons."
             )
         elif src == "posts":
             how = (

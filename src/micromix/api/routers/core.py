@@ -293,6 +293,11 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _NAME_CHARS = 120
 #: the ingest library's advice names CLI flags; over the API it names the query parameters
 _FLAGS = {
+    # the ingest messages' examples with a value ("--currency EUR") read as the parameter
+    "--currency EUR": "currency=EUR",
+    "--currency AUD": "currency=AUD",
+    "--format ga_report": "layout=ga_report",
+    "--format canonical": "layout=canonical",
     "--currency": "the currency parameter",
     "--format": "the layout parameter",
     "--dayfirst": "dayfirst=true",

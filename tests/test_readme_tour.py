@@ -407,7 +407,7 @@ def test_tour_audiences_and_privacy(tour, monkeypatch):
 )
 def test_tour_mix_model_experiments_and_budget(tour, monkeypatch):
     shutil.copy(_need(SHARED / "mmm" / "pymc_marketing_mmm_example.csv"), "weekly.csv")
-    fit, optimize, export, analyze, plan = _section(
+    fit, optimize, export, analyze, one, plan = _section(
         "Mix model, experiments and budget (`docs/measurement.md`)"
     )
     res = run(fit, monkeypatch)
@@ -425,7 +425,11 @@ def test_tour_mix_model_experiments_and_budget(tour, monkeypatch):
     assert int(ratio.group(1).replace(",", "")) > 1500  # "over 1,500 times", as the README says
     run(export, monkeypatch)
     res = run(analyze, monkeypatch)
-    assert "Effect vs control" in res.output
+    assert "12 experiments in column 'experiment_id', each read on its own" in res.output
+    assert "Effect vs control per experiment" in res.output
+    assert "[PASS] unit_once" in res.output and "sample_ratio" in res.output
+    res = run(one, monkeypatch)
+    assert "Effect vs control 'control'" in res.output and "[PASS] sample_ratio" in res.output
     res = run(plan, monkeypatch)
     assert "to detect 0.01" in res.output
 

@@ -217,27 +217,60 @@ def experiment_analyze(
     outcome: str = typer.Option(..., "--outcome", help="Outcome column (numeric or yes/no)."),
     covariate: str = typer.Option(None, "--covariate", help="Pre-period covariate for CUPED."),
     control: str = typer.Option(None, "--control", help="Control arm label (auto-detected)."),
+    experiment: str = typer.Option(None, "--experiment", help="Analyse only this experiment id."),
+    experiment_col: str = typer.Option(
+        None, "--experiment-col", help="Experiment id column (default: experiment_id if present)."
+    ),
+    unit_col: str = typer.Option(
+        None, "--unit-col", help="Unit id column (default: unit_id, user_id ... if present)."
+    ),
+    ratio: float = typer.Option(
+        None, "--ratio", help="Planned treatment units per control unit (sample-ratio test)."
+    ),
     alpha: float = typer.Option(0.05, help="1 - confidence level."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Difference in means with intervals, CUPED and an always-valid reading per arm."""
+    """Difference in means with intervals, CUPED and an always-valid reading per arm.
+
+    Several experiments in one file (an experiment_id column) are read each on its own, one
+    row per experiment and arm; --experiment picks one.
+    """
 
     def body() -> None:
         from micromix.measurement import analyze_experiment
 
         df = read_input(data)
         res = analyze_experiment(
-            df, arm_col=arm_col, outcome=outcome, covariate=covariate, control=control, alpha=alpha
+            df,
+            arm_col=arm_col,
+            outcome=outcome,
+            covariate=covariate,
+            control=control,
+            alpha=alpha,
+            ratio=ratio,
+            experiment_col=experiment_col,
+            experiment=experiment,
+            unit_col=unit_col,
         )
         if as_json:
             emit_json(res.to_dict())
             return
-        emit_frame(res.arms, title=f"Arms ({outcome})")
         cols = ["arm", "diff", "ci_lo", "ci_hi", "p_value", "relative_lift"]
+        title = f"Effect vs control {res.control!r}"
+        if res.experiments:
+            console.print(
+                f"{len(res.experiments)} experiments in column {res.experiment_col!r}, each read "
+                "on its own (--experiment ID for one)",
+                highlight=False,
+            )
+            cols = ["experiment", "arm", "n", "n_control", *cols[1:]]
+            title = f"Effect vs control per experiment ({outcome})"
+        else:
+            emit_frame(res.arms, title=f"Arms ({outcome})")
         if covariate:
             cols += ["cuped_diff", "cuped_ci_lo", "cuped_ci_hi", "variance_reduction"]
         cols += ["seq_ci_lo", "seq_ci_hi", "seq_p_value"]
-        emit_frame(res.effects[cols], title=f"Effect vs control {res.control!r}")
+        emit_frame(res.effects[cols], title=title)
         for c in res.checks:
             console.print(str(c), highlight=False)
 

@@ -54,6 +54,12 @@ __all__ = [
 CONTROL_NAMES = ("control", "holdout", "baseline", "no", "none", "0", "false", "no e-mail", "off")
 #: fewest units per arm before a result is flagged for review
 MIN_UNITS_PER_ARM = 30
+#: columns read as the experiment id when none is named (experiments are never pooled)
+EXPERIMENT_COLUMNS = ("experiment_id", "experiment", "test_id")
+#: columns read as the unit id when none is named (each unit must be one row)
+UNIT_COLUMNS = ("unit_id", "user_id", "customer_id", "id")
+#: sample-ratio test p-value below which the arms' sizes are a mismatch
+SRM_P = 0.001
 _TRUE_WORDS = {"yes": 1.0, "true": 1.0, "y": 1.0, "no": 0.0, "false": 0.0, "n": 0.0}
 
 
@@ -72,7 +78,11 @@ class ExperimentAnalysis:
         cuped_diff, cuped_se, cuped_ci_lo, cuped_ci_hi, cuped_p_value, variance_reduction,
         seq_ci_lo, seq_ci_hi, seq_p_value``.
     checks : list of CheckResult
-        Sample size, sample-ratio and covariate balance checks.
+        Sample size, units seen once, sample-ratio and covariate balance checks (over several
+        experiments, each check's worst status and the experiments behind it).
+    experiments : list of str
+        The experiments read, each on its own, when the data held several; ``arms`` and
+        ``effects`` then start with an ``experiment`` column.
     """
 
     control: str
@@ -81,9 +91,13 @@ class ExperimentAnalysis:
     arms: pd.DataFrame
     effects: pd.DataFrame
     checks: list[CheckResult] = field(default_factory=list)
+    experiments: list[str] = field(default_factory=list)
+    experiment_col: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "experiments": self.experiments,
+            "experiment_col": self.experiment_col,
             "control": self.control,
             "outcome": self.outcome,
             "alpha": self.alpha,
@@ -97,6 +111,7 @@ class ExperimentAnalysis:
         channel: str,
         *,
         arm: str | None = None,
+        experiment: str | None = None,
         spend: float,
         delta_spend: float,
         units_per_period: float = 1.0,
@@ -108,6 +123,13 @@ class ExperimentAnalysis:
         the number of users or geos the treatment reaches per week).
         """
         eff = self.effects
+        if self.experiments:
+            if experiment not in self.experiments:
+                raise ConfigError(
+                    f"this result holds {len(self.experiments)} experiments; name one with "
+                    f"experiment= ({', '.join(self.experiments[:5])} ...)"
+                )
+            eff = eff[eff["experiment"] == experiment]
         row = eff.iloc[0] if arm is None else eff[eff["arm"] == arm].iloc[0]
         use = use_cuped and np.isfinite(row.get("cuped_diff", np.nan))
         d = row["cuped_diff"] if use else row["diff"]
@@ -123,8 +145,9 @@ class ExperimentAnalysis:
     def __repr__(self) -> str:
         lines = [f"ExperimentAnalysis(outcome={self.outcome!r}, control={self.control!r})"]
         for _, r in self.effects.iterrows():
+            where = f"{r['experiment']} " if "experiment" in r else ""
             lines.append(
-                f"  {r['arm']}: diff {r['diff']:.4g} [{r['ci_lo']:.4g}, {r['ci_hi']:.4g}], "
+                f"  {where}{r['arm']}: diff {r['diff']:.4g} [{r['ci_lo']:.4g}, {r['ci_hi']:.4g}], "
                 f"lift {r['relative_lift']:+.1%}, p={r['p_value']:.3g}, "
                 f"always-valid p={r['seq_p_value']:.3g}"
             )
@@ -143,7 +166,8 @@ def _numeric(series: pd.Series, col: str) -> np.ndarray:
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataValidationError(
-                f"column {col!r} has a non-numeric value {series.iloc[i]!r} at row {i + 1}; the "
+                f"column {col!r} has a non-numeric value {series.iloc[i]!r} at row "
+                f"{series.index[i] + 1}; the "
                 "outcome and covariate must be numbers (or yes/no)"
             )
     return values.to_numpy(dtype=float)
@@ -254,6 +278,27 @@ def _cuped_row(
     }
 
 
+def _find_column(
+    df: pd.DataFrame, given: str | None, names: tuple[str, ...], used: list[str]
+) -> str | None:
+    """The column ``given``, else the first column called one of ``names`` not in ``used``."""
+    if given is not None:
+        require_columns(df, [given], "the experiment data")
+        return given
+    by_name = {str(c).strip().lower(): c for c in df.columns if c not in used}
+    return next((by_name[n] for n in names if n in by_name), None)
+
+
+def _refuse_blank(values: pd.Series, col: str, fill: str) -> None:
+    empty = blank_cells(values)
+    if empty.any():  # nothing is dropped unseen: an empty cell is the user's to settle
+        i = int(values.index[np.flatnonzero(empty)[0]])
+        raise DataValidationError(
+            f"the experiment data: row {i + 1}, field {col!r} is empty ({int(empty.sum())} "
+            f"such row(s)); fill in {fill} or remove those rows"
+        )
+
+
 def analyze_experiment(
     df: pd.DataFrame,
     *,
@@ -264,13 +309,18 @@ def analyze_experiment(
     alpha: float = 0.05,
     tau: float | None = None,
     expected_shares: dict[str, float] | None = None,
+    ratio: float | None = None,
+    experiment_col: str | None = None,
+    experiment: str | None = None,
+    unit_col: str | None = None,
 ) -> ExperimentAnalysis:
-    """Compare each arm with the control arm.
+    """Compare each arm with the control arm, experiment by experiment.
 
     Parameters
     ----------
     df : DataFrame
-        One row per unit (user, geo, ...).
+        One row per unit (user, geo, ...) of one experiment, or of several told apart by an
+        experiment id column.
     arm_col, outcome : str
         Arm label column and outcome column (numeric or yes/no).
     covariate : str, optional
@@ -283,32 +333,115 @@ def analyze_experiment(
         Scale of plausible effects for the always-valid reading (mixture prior sd);
         default a tenth of the outcome's standard deviation.
     expected_shares : dict, optional
-        Planned share of units per arm, for the sample-ratio check.
+        Planned share of units per arm, for the sample-ratio test.
+    ratio : float, optional
+        Planned treatment units per control unit (every treatment arm), for the same test;
+        without either the arms are tested against an equal split and only flagged for review.
+    experiment_col : str, optional
+        Experiment id column; by default one called ``experiment_id``, ``experiment`` or
+        ``test_id`` when present. Experiments are never pooled: each is analysed on its own
+        and the result has one row per experiment and arm.
+    experiment : str, optional
+        Analyse only this experiment id.
+    unit_col : str, optional
+        Unit id column, checked for units seen more than once within an experiment; by
+        default one called ``unit_id``, ``user_id``, ``customer_id`` or ``id`` when present.
     """
     if not (0 < alpha < 0.5):
         raise ConfigError(f"alpha={alpha!r} must be between 0 and 0.5")
+    if ratio is not None and expected_shares:
+        raise ConfigError("give the planned split once: ratio or expected_shares, not both")
+    if ratio is not None and not (ratio > 0 and math.isfinite(ratio)):
+        raise ConfigError(f"ratio (--ratio) {ratio!r} must be a number > 0")
     cols = [arm_col, outcome] + ([covariate] if covariate else [])
     require_columns(df, cols, "the experiment data")
-    data = df[cols].reset_index(drop=True)
-    for c in cols:  # nothing is dropped unseen: an empty cell is the user's to settle
-        empty = blank_cells(data[c])
-        if empty.any():
-            i = int(np.flatnonzero(empty)[0])
-            fill = "the arm" if c == arm_col else "a number (0 for no conversion)"
-            raise DataValidationError(
-                f"the experiment data: row {i + 1}, field {c!r} is empty ({int(empty.sum())} "
-                f"such row(s)); fill in {fill} or remove those rows"
-            )
+    exp_col = _find_column(df, experiment_col, EXPERIMENT_COLUMNS, cols)
+    unit = _find_column(df, unit_col, UNIT_COLUMNS, [*cols, *([exp_col] if exp_col else [])])
+    data = df.reset_index(drop=True)
+    if exp_col is not None:
+        _refuse_blank(data[exp_col], exp_col, "the experiment id")
+        ids = data[exp_col].astype(str).str.strip()
+        if experiment is not None:
+            if not (ids == experiment).any():
+                known = sorted(set(ids))
+                raise NotFoundError(
+                    f"no experiment {experiment[:80]!r} in column {exp_col!r}; it holds "
+                    f"{len(known)}: {', '.join(known[:10])}{' ...' if len(known) > 10 else ''}"
+                )
+            data, ids = data[ids == experiment], ids[ids == experiment]
+    elif experiment is not None:
+        raise ConfigError(
+            f"experiment {experiment[:80]!r} was asked for but the data has no experiment id "
+            f"column ({', '.join(EXPERIMENT_COLUMNS)}); name it (experiment_col, --experiment-col)"
+        )
+    for c in cols:
+        _refuse_blank(data[c], c, "the arm" if c == arm_col else "a number (0 for no conversion)")
     arm = data[arm_col].astype(str).to_numpy()
     y = _numeric(data[outcome], outcome)
     x = _numeric(data[covariate], covariate) if covariate else None
     keep = np.isfinite(y) & (np.isfinite(x) if x is not None else True)
     if not keep.all():
-        i = int(np.flatnonzero(~keep)[0])
+        i = int(data.index[np.flatnonzero(~keep)[0]])
         raise DataValidationError(
             f"the experiment data: row {i + 1}: the outcome or covariate is not a finite "
             "number; fix or remove the row"
         )
+    units = data[unit].astype(str).to_numpy() if unit is not None else None
+    design = dict(expected_shares) if expected_shares else None
+
+    def read(g: np.ndarray) -> _One:
+        """One experiment: the rows ``g``."""
+        return _analyze_one(
+            arm[g],
+            y[g],
+            x[g] if x is not None else None,
+            units[g] if units is not None else None,
+            unit,
+            arm_col,
+            control=control,
+            alpha=alpha,
+            tau=tau,
+            design=design,
+            ratio=ratio,
+        )
+
+    names = sorted(set(ids)) if exp_col is not None else []
+    if exp_col is None or len(names) <= 1:
+        res = read(np.ones(len(y), dtype=bool))
+        return ExperimentAnalysis(res.control, outcome, alpha, res.arms, res.effects, res.checks)
+    per: dict[str, _One] = {}
+    for e in names:
+        try:
+            per[e] = read((ids == e).to_numpy())
+        except (ConfigError, DataValidationError) as err:
+            raise type(err)(f"experiment {e[:80]!r}: {err}") from None
+    return _combine(per, exp_col, outcome, alpha)
+
+
+@dataclass
+class _One:
+    """One experiment's reading, before it is named."""
+
+    control: str
+    arms: pd.DataFrame
+    effects: pd.DataFrame
+    checks: list[CheckResult]
+
+
+def _analyze_one(
+    arm: np.ndarray,
+    y: np.ndarray,
+    x: np.ndarray | None,
+    units: np.ndarray | None,
+    unit_col: str | None,
+    arm_col: str,
+    *,
+    control: str | None,
+    alpha: float,
+    tau: float | None,
+    design: dict[str, float] | None,
+    ratio: float | None,
+) -> _One:
     labels = sorted(set(arm.tolist()))
     if len(labels) < 2:
         raise DataValidationError(
@@ -340,12 +473,120 @@ def analyze_experiment(
         row.update({"seq_ci_lo": lo, "seq_ci_hi": hi, "seq_p_value": sp, "tau": tau_})
         eff_rows.append(row)
     arms_df = pd.DataFrame(arm_rows)
-    effects = pd.DataFrame(eff_rows)
-    checks = _experiment_checks(arms_df, expected_shares, x is not None, data, arm, x, ctrl)
-    return ExperimentAnalysis(ctrl, outcome, alpha, arms_df, effects, checks)
+    if ratio is not None:
+        design = {a: (1.0 if a == ctrl else ratio) for a in labels}
+    checks = _experiment_checks(arms_df, design, arm, x, ctrl)
+    if units is not None and unit_col is not None:
+        checks.insert(1, _unit_check(units, arm, unit_col))
+    return _One(ctrl, arms_df, pd.DataFrame(eff_rows), checks)
 
 
-def _experiment_checks(arms_df, expected_shares, has_cov, data, arm, x, ctrl) -> list[CheckResult]:
+def _combine(per: dict[str, _One], exp_col: str, outcome: str, alpha: float) -> ExperimentAnalysis:
+    """Experiments read one by one, side by side: one row per experiment and arm."""
+
+    def stack(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat(
+            [f.assign(experiment=e)[["experiment", *f.columns]] for e, f in frames.items()],
+            ignore_index=True,
+        )
+
+    arms = stack({e: r.arms for e, r in per.items()})
+    effects = stack({e: r.effects for e, r in per.items()})
+    controls = sorted({r.control for r in per.values()})
+    checks = [
+        _merged_check(name, per)
+        for name in dict.fromkeys(c.name for r in per.values() for c in r.checks)
+    ]
+    return ExperimentAnalysis(
+        ", ".join(controls), outcome, alpha, arms, effects, checks, list(per), exp_col
+    )
+
+
+def _merged_check(name: str, per: dict[str, _One]) -> CheckResult:
+    """One check over several experiments: the worst status, naming the experiments behind it."""
+    found = [(e, c) for e, r in per.items() for c in r.checks if c.name == name]
+    bad = [(e, c) for e, c in found if c.status is not Status.PASS]
+    if not bad:
+        message = f"all {len(found)} experiments pass"
+    else:
+        shown = "; ".join(f"{e}: {c.message}" for e, c in bad[:3])
+        more = f"; and {len(bad) - 3} more" if len(bad) > 3 else ""
+        message = f"{len(bad)} of {len(found)} experiments - {shown}{more}"
+    worst = max((c.status for _, c in found), key=lambda s: s.rank)
+    return CheckResult(
+        name,
+        worst,
+        message,
+        bad[0][1].recommendation if bad else "",
+        {"experiments": {e: c.status.value for e, c in found}},
+    )
+
+
+def _unit_check(units: np.ndarray, arm: np.ndarray, unit_col: str) -> CheckResult:
+    """Each unit must be one row in one arm: a repeated unit makes the rows dependent."""
+    seen = pd.DataFrame({"unit": units, "arm": arm})
+    repeated = seen[seen["unit"].duplicated(keep=False)]
+    if repeated.empty:
+        return CheckResult("unit_once", Status.PASS, f"each unit ({unit_col!r}) is on one row")
+    n_rep = int(repeated["unit"].nunique())
+    crossed = int((repeated.groupby("unit")["arm"].nunique() > 1).sum())
+    return CheckResult(
+        "unit_once",
+        Status.FAIL,
+        f"{n_rep:,} units ({unit_col!r}) are on more than one row, {crossed:,} of them in more "
+        "than one arm, so the rows are not independent units and the intervals are too narrow",
+        "make the data one row per unit, each unit in a single arm, before reading the test",
+        {"repeated_units": n_rep, "units_in_several_arms": crossed},
+    )
+
+
+def _ratio_check(arms_df: pd.DataFrame, design: dict[str, float] | None) -> CheckResult:
+    """Sample-ratio mismatch: chi-square of the arm sizes against the planned split."""
+    obs = arms_df.set_index("arm")["n"].astype(float)
+    split = "(" + ", ".join(f"{a} {int(n):,}" for a, n in obs.items()) + ")"
+    if design is not None:
+        if set(design) != set(obs.index):
+            raise ConfigError(
+                f"the planned split names arms {sorted(design)} but the data has "
+                f"{sorted(obs.index)}; give a share for every arm"
+            )
+        shares = pd.Series(design, dtype=float)[obs.index]
+        if not (shares > 0).all():
+            raise ConfigError("every arm's planned share must be > 0")
+    else:
+        shares = pd.Series(1.0, index=obs.index)
+    exp = shares / shares.sum() * obs.sum()
+    p = float(stats.chisquare(obs.to_numpy(), exp.to_numpy()).pvalue)
+    planned = "the planned split" if design is not None else "an equal split"
+    details = {"p_value": p, "planned": design is not None}
+    if p >= SRM_P:
+        msg = f"arm sizes {split} match {planned} (sample-ratio test p={p:.3g})"
+        return CheckResult("sample_ratio", Status.PASS, msg, "", details)
+    if design is not None:
+        return CheckResult(
+            "sample_ratio",
+            Status.FAIL,
+            f"arm sizes {split} do not match the planned split (sample-ratio test p={p:.3g})",
+            "assignment or logging is broken; do not trust this test until that is found",
+            details,
+        )
+    return CheckResult(
+        "sample_ratio",
+        Status.REVIEW,
+        f"arm sizes {split} are far from an equal split (sample-ratio test p={p:.3g})",
+        "if the test was planned unequal, give its planned ratio (--ratio) to test against it; "
+        "otherwise assignment or logging is broken",
+        details,
+    )
+
+
+def _experiment_checks(
+    arms_df: pd.DataFrame,
+    design: dict[str, float] | None,
+    arm: np.ndarray,
+    x: np.ndarray | None,
+    ctrl: str,
+) -> list[CheckResult]:
     checks = []
     small = arms_df[arms_df["n"] < MIN_UNITS_PER_ARM]["arm"].tolist()
     checks.append(
@@ -358,23 +599,8 @@ def _experiment_checks(arms_df, expected_shares, has_cov, data, arm, x, ctrl) ->
             "collect more units before reading the test" if small else "",
         )
     )
-    if expected_shares:
-        obs = arms_df.set_index("arm")["n"]
-        exp = pd.Series(expected_shares, dtype=float)
-        if set(exp.index) == set(obs.index):
-            exp = exp / exp.sum() * obs.sum()
-            chi = stats.chisquare(obs[exp.index].to_numpy(), exp.to_numpy())
-            bad = chi.pvalue < 0.001
-            checks.append(
-                CheckResult(
-                    "sample_ratio",
-                    Status.FAIL if bad else Status.PASS,
-                    f"sample-ratio test p={chi.pvalue:.3g}",
-                    "assignment or logging is broken; do not trust this test" if bad else "",
-                    {"p_value": float(chi.pvalue)},
-                )
-            )
-    if has_cov and x is not None:
+    checks.append(_ratio_check(arms_df, design))
+    if x is not None:
         g0 = arm == ctrl
         worst = 0.0
         for a in set(arm.tolist()) - {ctrl}:
@@ -398,17 +624,30 @@ def _variances(
 ) -> tuple[float, float, float]:
     delta = baseline * mde if relative else mde
     if delta == 0:
-        raise ConfigError("mde must be non-zero: the smallest effect worth detecting")
+        raise ConfigError("mde (--mde) must be non-zero: the smallest effect worth detecting")
     if sd is None:
         if not (0 < baseline < 1) or not (0 < baseline + delta < 1):
             raise ConfigError(
-                f"baseline={baseline} (+ effect {delta}) is not a rate in (0, 1); pass sd= for a "
-                "continuous outcome"
+                f"baseline {baseline} (+ effect {delta:.4g}) is not a rate in (0, 1); for a "
+                "continuous outcome give its standard deviation (sd, --sd)"
             )
         return delta, baseline * (1 - baseline), (baseline + delta) * (1 - baseline - delta)
     if sd <= 0:
-        raise ConfigError(f"sd={sd!r} must be > 0")
+        raise ConfigError(f"sd (--sd) {sd!r} must be > 0")
     return delta, sd**2, sd**2
+
+
+def _check_design(ratio: float, variance_reduction: float) -> None:
+    """Refuse a split or a CUPED reduction a test cannot have, naming argument and flag."""
+    if not ratio > 0:
+        raise ConfigError(
+            f"ratio (--ratio) {ratio} must be > 0: the treatment units per control unit"
+        )
+    if not 0 <= variance_reduction < 1:
+        raise ConfigError(
+            f"variance_reduction (--variance-reduction) {variance_reduction} must be in [0, 1): "
+            "the share of the outcome's variance the covariate removes"
+        )
 
 
 def sample_size(
@@ -438,9 +677,10 @@ def sample_size(
         Expected CUPED variance reduction (``rho**2`` of outcome and covariate), in [0, 1).
     """
     if not (0 < alpha < 0.5) or not (0.5 <= power < 1):
-        raise ConfigError(f"alpha={alpha} must be in (0, 0.5) and power={power} in [0.5, 1)")
-    if ratio <= 0 or not (0 <= variance_reduction < 1):
-        raise ConfigError("ratio must be > 0 and variance_reduction in [0, 1)")
+        raise ConfigError(
+            f"alpha (--alpha) {alpha} must be in (0, 0.5) and power (--power) {power} in [0.5, 1)"
+        )
+    _check_design(ratio, variance_reduction)
     delta, v0, v1 = _variances(baseline, mde, sd, relative)
     k = 1 - variance_reduction
     za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
@@ -472,6 +712,7 @@ def power(
     """Power of a two-sided test with ``n_control`` control units (and ``ratio`` x treated)."""
     if n_control < 2:
         raise ConfigError(f"n_control={n_control} must be at least 2")
+    _check_design(ratio, variance_reduction)
     delta, v0, v1 = _variances(baseline, mde, sd, relative)
     se = math.sqrt((1 - variance_reduction) * (v0 / n_control + v1 / (n_control * ratio)))
     za = stats.norm.ppf(1 - alpha / 2)
@@ -491,9 +732,13 @@ def minimum_detectable_effect(
     """Smallest absolute effect detectable with ``n_control`` units (normal approximation)."""
     if n_control < 2:
         raise ConfigError(f"n_control={n_control} must be at least 2")
+    _check_design(ratio, variance_reduction)
     v = baseline * (1 - baseline) if sd is None else sd**2
     if sd is None and not (0 < baseline < 1):
-        raise ConfigError(f"baseline={baseline} is not a rate in (0, 1); pass sd=")
+        raise ConfigError(
+            f"baseline {baseline} is not a rate in (0, 1); for a continuous outcome give its "
+            "standard deviation (sd, --sd)"
+        )
     za, zb = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(power)
     return float(
         (za + zb)

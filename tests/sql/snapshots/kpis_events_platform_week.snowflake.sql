@@ -1,6 +1,7 @@
 SELECT
   "t6"."platform",
   "t6"."period",
+  "t6"."strategy",
   "t6"."impressions",
   "t6"."clicks",
   "t6"."spend",
@@ -16,6 +17,7 @@ FROM (
   SELECT
     "t1"."platform",
     "t1"."period",
+    "t1"."strategy",
     COUNT_IF("t1"."event_type" = 'impression') AS "impressions",
     COUNT_IF("t1"."event_type" = 'click') AS "clicks",
     SUM("t1"."cost") AS "spend",
@@ -77,7 +79,8 @@ FROM (
   ) AS "t1"
   GROUP BY
     1,
-    2
+    2,
+    3
 ) AS "t6"
 LEFT OUTER JOIN (
   SELECT

@@ -1,5 +1,6 @@
 SELECT
   `t4`.`platform`,
+  `t4`.`strategy`,
   `t4`.`impressions`,
   `t4`.`clicks`,
   `t4`.`spend`,
@@ -14,6 +15,7 @@ SELECT
 FROM (
   SELECT
     `t0`.`platform`,
+    `t0`.`strategy`,
     COUNTIF(`t0`.`event_type` = 'impression') AS `impressions`,
     COUNTIF(`t0`.`event_type` = 'click') AS `clicks`,
     SUM(`t0`.`cost`) AS `spend`,
@@ -51,7 +53,8 @@ FROM (
     ) AS `_paid_cost`
   FROM `events` AS `t0`
   GROUP BY
-    1
+    1,
+    2
 ) AS `t4`
 CROSS JOIN (
   SELECT

@@ -102,6 +102,18 @@ def _labels(st: Store, summary: pd.DataFrame, by: str) -> pd.Series:
     return acquisition_groups(st, by=by).reindex(summary.index).fillna("none")
 
 
+def _splits(seeds: list[int], users: int):
+    """``(seed, by, summary, labels, true mean CLV per group)`` for each seed's market, by
+    strategy and by targeting."""
+    for seed in seeds:
+        st, truth, summary = _market(seed, users)
+        for by in ("strategy", "targeting"):
+            g = _labels(st, summary, by)
+            true = truth.join(g.rename("grp")).groupby("grp")["expected_clv_52w"].mean()
+            yield seed, by, summary, g, true
+        st.close()
+
+
 def recovery(
     seeds: list[int], models: list[str], users: int = 60_000, interval: str = "laplace"
 ) -> pd.DataFrame:
@@ -232,67 +244,60 @@ def families(
     the average. ``post`` is the mean of the predictive draws.
     """
     rows = []
-    for seed in seeds:
-        st, truth, summary = _market(seed, users)
-        for by in ("strategy", "targeting"):
-            g = _labels(st, summary, by)
-            true = truth.join(g.rename("grp")).groupby("grp")["expected_clv_52w"].mean()
-            for grp in sorted(g.unique()):
-                sub = summary[g.to_numpy() == grp]
-                if (sub["frequency"] > 0).sum() < MIN_GROUP_REPEAT_BUYERS:
+    for seed, by, summary, g, true in _splits(seeds, users):
+        for grp in sorted(g.unique()):
+            sub = summary[g.to_numpy() == grp]
+            if (sub["frequency"] > 0).sum() < MIN_GROUP_REPEAT_BUYERS:
+                continue
+            n, tr = len(sub), float(true[grp])
+            sm = GammaGammaModel(n_draws=200, random_state=1).fit(sub)
+            fits = {}
+            for name in names:
+                t0 = time.perf_counter()
+                try:
+                    pm = get_model(name, n_draws=200, interval=interval, prior_sd=prior_sd).fit(sub)
+                except MicromixError:
                     continue
-                n, tr = len(sub), float(true[grp])
-                sm = GammaGammaModel(n_draws=200, random_state=1).fit(sub)
-                fits = {}
-                for name in names:
-                    t0 = time.perf_counter()
-                    try:
-                        pm = get_model(name, n_draws=200, interval=interval, prior_sd=prior_sd).fit(
-                            sub
-                        )
-                    except MicromixError:
-                        continue
-                    lat = latent_total_draws(pm, sm, sub, horizon=52, random_state=2)
-                    est = float(customer_value(pm, sm, sub, horizon=52)["clv"].mean())
-                    secs = time.perf_counter() - t0
-                    if lat is not None:
-                        fits[name] = (pm.log_likelihood_, est, lat / n, secs)
-                    else:  # refused interval: a miss, not left out
-                        rows.append(
-                            {
-                                "seed": seed, "by": by, "group": grp, "model": name,
-                                "log_likelihood": pm.log_likelihood_, "pred": est,
-                                "post": np.nan, "low": np.nan, "high": np.nan, "true": tr,
-                                "weight_pareto": np.nan, "secs": secs,
-                            }
-                        )  # fmt: skip
-                if not fits:
-                    continue
-                ll = np.array([f[0] for f in fits.values()])
-                w = np.exp(ll - ll.max())
-                w /= w.sum()
-                mix_mean = float(sum(wk * f[2].mean() for wk, f in zip(w, fits.values())))
-                fits["average"] = (
-                    np.nan,
-                    float(sum(wk * f[1] for wk, f in zip(w, fits.values()))),
-                    _weighted_interval([f[2] for f in fits.values()], w),
-                    np.nan,
-                )
-                for name, (ll_k, est, d, secs) in fits.items():
-                    if name == "average":
-                        (lo, hi), post = d, mix_mean
-                    else:
-                        (lo, hi), post = np.quantile(d, [0.05, 0.95]), float(d.mean())
+                lat = latent_total_draws(pm, sm, sub, horizon=52, random_state=2)
+                est = float(customer_value(pm, sm, sub, horizon=52)["clv"].mean())
+                secs = time.perf_counter() - t0
+                if lat is not None:
+                    fits[name] = (pm.log_likelihood_, est, lat / n, secs)
+                else:  # refused interval: a miss, not left out
                     rows.append(
                         {
                             "seed": seed, "by": by, "group": grp, "model": name,
-                            "log_likelihood": ll_k, "pred": est, "post": post, "low": lo,
-                            "high": hi, "true": tr,
-                            "weight_pareto": dict(zip(fits, w)).get("pareto", 0.0),
-                            "secs": secs,
+                            "log_likelihood": pm.log_likelihood_, "pred": est,
+                            "post": np.nan, "low": np.nan, "high": np.nan, "true": tr,
+                            "weight_pareto": np.nan, "secs": secs,
                         }
                     )  # fmt: skip
-        st.close()
+            if not fits:
+                continue
+            ll = np.array([f[0] for f in fits.values()])
+            w = np.exp(ll - ll.max())
+            w /= w.sum()
+            mix_mean = float(sum(wk * f[2].mean() for wk, f in zip(w, fits.values())))
+            fits["average"] = (
+                np.nan,
+                float(sum(wk * f[1] for wk, f in zip(w, fits.values()))),
+                _weighted_interval([f[2] for f in fits.values()], w),
+                np.nan,
+            )
+            for name, (ll_k, est, d, secs) in fits.items():
+                if name == "average":
+                    (lo, hi), post = d, mix_mean
+                else:
+                    (lo, hi), post = np.quantile(d, [0.05, 0.95]), float(d.mean())
+                rows.append(
+                    {
+                        "seed": seed, "by": by, "group": grp, "model": name,
+                        "log_likelihood": ll_k, "pred": est, "post": post, "low": lo,
+                        "high": hi, "true": tr,
+                        "weight_pareto": dict(zip(fits, w)).get("pareto", 0.0),
+                        "secs": secs,
+                    }
+                )  # fmt: skip
     df = pd.DataFrame(rows)
     df["ratio"] = df["pred"] / df["true"]
     df["covered"] = (df["low"] <= df["true"]) & (df["true"] <= df["high"])
@@ -506,45 +511,38 @@ def pooled(seeds: list[int], users: int, share: list[int]) -> pd.DataFrame:
     shared, see :func:`_pooled_fit`), its Laplace draws and the same predictive intervals as
     the product's (:func:`micromix.clv.latent_total_draws`)."""
     rows = []
-    for seed in seeds:
-        st, truth, summary = _market(seed, users)
-        for by in ("strategy", "targeting"):
-            g = _labels(st, summary, by)
-            true = truth.join(g.rename("grp")).groupby("grp")["expected_clv_52w"].mean()
-            names = [
-                k
-                for k in sorted(g.unique())
-                if (summary[g.to_numpy() == k]["frequency"] > 0).sum() >= MIN_GROUP_REPEAT_BUYERS
-            ]
-            subs = [summary[g.to_numpy() == k] for k in names]
-            t0 = time.perf_counter()
-            res, unpack = _pooled_fit(subs, share)
-            cov = res.covariance
-            draws = (
-                laplace_draws(res.theta, cov, 200, np.random.default_rng(0))
-                if cov is not None
-                else None
+    for seed, by, summary, g, true in _splits(seeds, users):
+        names = [
+            k
+            for k in sorted(g.unique())
+            if (summary[g.to_numpy() == k]["frequency"] > 0).sum() >= MIN_GROUP_REPEAT_BUYERS
+        ]
+        subs = [summary[g.to_numpy() == k] for k in names]
+        t0 = time.perf_counter()
+        res, unpack = _pooled_fit(subs, share)
+        cov = res.covariance
+        draws = (
+            laplace_draws(res.theta, cov, 200, np.random.default_rng(0))
+            if cov is not None
+            else None
+        )
+        for i, (k, sub) in enumerate(zip(names, subs)):
+            pm = ParetoNBDModel.from_params(
+                dict(zip(ParetoNBDModel.param_names, unpack(res.theta)[i]))
             )
-            for i, (k, sub) in enumerate(zip(names, subs)):
-                pm = ParetoNBDModel.from_params(
-                    dict(zip(ParetoNBDModel.param_names, unpack(res.theta)[i]))
-                )
-                if draws is not None:
-                    pm.draws_ = np.array([unpack(np.log(d))[i] for d in draws])
-                sm = GammaGammaModel(n_draws=200, random_state=1).fit(sub)
-                est = float(customer_value(pm, sm, sub, horizon=52)["clv"].mean())
-                lat = latent_total_draws(pm, sm, sub, horizon=52, random_state=2)
-                lo, hi = (
-                    np.quantile(lat, [0.05, 0.95]) / len(sub) if lat is not None else (np.nan,) * 2
-                )
-                rows.append(
-                    {
-                        "seed": seed, "by": by, "group": k, "customers": len(sub), "pred": est,
-                        "low": lo, "high": hi, "true": float(true[k]),
-                        "converged": res.converged, "secs": time.perf_counter() - t0,
-                    }
-                )  # fmt: skip
-        st.close()
+            if draws is not None:
+                pm.draws_ = np.array([unpack(np.log(d))[i] for d in draws])
+            sm = GammaGammaModel(n_draws=200, random_state=1).fit(sub)
+            est = float(customer_value(pm, sm, sub, horizon=52)["clv"].mean())
+            lat = latent_total_draws(pm, sm, sub, horizon=52, random_state=2)
+            lo, hi = np.quantile(lat, [0.05, 0.95]) / len(sub) if lat is not None else (np.nan,) * 2
+            rows.append(
+                {
+                    "seed": seed, "by": by, "group": k, "customers": len(sub), "pred": est,
+                    "low": lo, "high": hi, "true": float(true[k]),
+                    "converged": res.converged, "secs": time.perf_counter() - t0,
+                }
+            )  # fmt: skip
     df = pd.DataFrame(rows)
     df["ratio"] = df["pred"] / df["true"]
     df["covered"] = (df["low"] <= df["true"]) & (df["true"] <= df["high"])

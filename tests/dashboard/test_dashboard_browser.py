@@ -9,6 +9,8 @@ or Playwright is absent.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,6 +63,25 @@ def server():
     store.close()
 
 
+@contextmanager
+def serving_tables(tables: dict, name: str) -> Iterator[tuple[str, str]]:
+    """A live server over a store holding just ``tables`` (table name to frame); yields
+    (url, viewer key)."""
+    from micromix.api import Service, ServiceConfig, create_app
+    from micromix.store import Store
+
+    store = Store.open(":memory:")
+    for table_name, frame in tables.items():
+        store.append(table_name, frame)
+    svc = Service(store, ServiceConfig(demo=False, rate=0))
+    key = svc.keys.create("viewer", name=name)[0]
+    try:
+        with serving(create_app(svc)) as base:
+            yield base, key
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as p:
@@ -79,15 +100,25 @@ class Session:
         self.page = self.context.new_page()
         self.page.set_default_timeout(120_000)  # a busy CI machine
         self.errors: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.warnings: list[str] = []
+        self.page.on("console", self._console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(f"{base}/login")
         self.page.fill("#api-key", key)
         self.page.click("#login-form button[type=submit]")
         self.page.wait_for_url("**/ui/overview")
+        # let the overview finish, so its late answers are not counted against the next page
+        self.page.wait_for_function("document.body.dataset.ready !== undefined")
+
+    def _console(self, m) -> None:
+        if m.type == "error":
+            self.errors.append(m.text)
+        elif m.type == "warning":
+            self.warnings.append(m.text)
 
     def open(self, slug: str, timeout: float = 120_000) -> None:
         self.errors.clear()
+        self.warnings.clear()
         self.page.goto(f"{self.base}/ui/{slug}")
         self.page.wait_for_function("document.body.dataset.ready !== undefined", timeout=timeout)
         assert self.page.evaluate("document.body.dataset.ready") == "1", self.page.inner_text(
@@ -100,6 +131,31 @@ class Session:
 
     def svg_count(self, selector: str) -> int:
         return int(self.page.locator(f"{selector} svg").count())
+
+    def overlapping_x_labels(self, selector: str) -> list[str]:
+        """The x-axis labels of the chart in ``selector`` that touch their right neighbour."""
+        return list(
+            self.page.evaluate(
+                """(sel) => {
+                  const axes = [...document.querySelectorAll(sel + " svg .role-axis")]
+                    .filter((a) => (a.getAttribute("aria-label") || "").startsWith("X-axis"));
+                  const out = [];
+                  for (const a of axes) {
+                    const boxes = [...a.querySelectorAll(".role-axis-label text")]
+                      .map((t) => ({ el: t, text: t.textContent, r: t.getBoundingClientRect() }))
+                      .filter((b) => b.r.width > 0 && getComputedStyle(b.el).opacity !== "0")
+                      .sort((p, q) => p.r.left - q.r.left);
+                    for (let i = 1; i < boxes.length; i++) {
+                      if (boxes[i].r.left < boxes[i - 1].r.right + 2) {
+                        out.push(boxes[i - 1].text + boxes[i].text);
+                      }
+                    }
+                  }
+                  return out;
+                }""",
+                selector,
+            )
+        )
 
     def close(self) -> None:
         self.context.close()
@@ -228,38 +284,28 @@ def ads_server():
     report in GBP."""
     import pandas as pd
 
-    from micromix.api import Service, ServiceConfig, create_app
     from micromix.simulate import SimConfig, simulate
-    from micromix.store import Store
 
     ads = simulate(SimConfig(users=300, days=10, seed=9)).tables()["ad_performance"]
     ads["currency"] = ads["platform"].map(lambda p: "AUD" if p == "instagram" else "GBP")
     ads["date_end"] = ads["date"]
     ads.loc[ads.index[-1], "date_end"] = ads["date"].iloc[-1] + pd.Timedelta(days=9)
-    store = Store.open(":memory:")
-    store.append("ad_performance", ads)
-    store.append(  # and a GA4 "Pages and screens" download
-        "traffic",
-        pd.DataFrame(
-            {
-                "date": pd.to_datetime(["2025-01-01"] * 2).date,
-                "date_end": pd.to_datetime(["2025-12-31"] * 2).date,
-                "property": "Shop GA4",
-                "report": "Pages and screens: Page path",
-                "dimension": "Page path",
-                "dimension_value": ["/awnings-sussex/", "/awnings-essex/"],
-                "views": [146, 91],
-                "users": [103, 63],
-                "source_id": "ga4",
-                "source_row": [1, 2],
-            }
-        ),
+    traffic = pd.DataFrame(  # and a GA4 "Pages and screens" download
+        {
+            "date": pd.to_datetime(["2025-01-01"] * 2).date,
+            "date_end": pd.to_datetime(["2025-12-31"] * 2).date,
+            "property": "Shop GA4",
+            "report": "Pages and screens: Page path",
+            "dimension": "Page path",
+            "dimension_value": ["/awnings-sussex/", "/awnings-essex/"],
+            "views": [146, 91],
+            "users": [103, 63],
+            "source_id": "ga4",
+            "source_row": [1, 2],
+        }
     )
-    svc = Service(store, ServiceConfig(demo=False, rate=0))
-    key = svc.keys.create("viewer", name="browser-ads")[0]
-    with serving(create_app(svc)) as base:
-        yield base, key
-    store.close()
+    with serving_tables({"ad_performance": ads, "traffic": traffic}, "browser-ads") as served:
+        yield served
 
 
 def test_dashboard_overview_on_ad_reports_in_two_currencies(ads_server, browser):
@@ -277,6 +323,7 @@ def test_dashboard_overview_on_ad_reports_in_two_currencies(ads_server, browser)
         table = s.page.inner_text("#strategy-table")
         assert "currency" in table and "AUD" in table and "£" in table
         assert s.svg_count("#platform-chart") == 1
+        assert s.overlapping_x_labels("#platform-chart") == []
         s.page.wait_for_selector("#traffic-card:not([hidden]) table")
         ga = s.page.inner_text("#traffic-card")
         assert "Pages and screens: Page path" in ga and "2025-01-01 to 2025-12-31" in ga
@@ -292,19 +339,12 @@ def test_dashboard_overview_on_ad_reports_in_two_currencies(ads_server, browser)
 def aud_ads_server():
     """A live server over ad reports in one currency (AUD), no events: the first store of a
     marketer who ingested a Meta and a Google Ads export of one account."""
-    from micromix.api import Service, ServiceConfig, create_app
     from micromix.simulate import SimConfig, simulate
-    from micromix.store import Store
 
     ads = simulate(SimConfig(users=300, days=10, seed=9)).tables()["ad_performance"]
     ads["currency"] = "AUD"
-    store = Store.open(":memory:")
-    store.append("ad_performance", ads)
-    svc = Service(store, ServiceConfig(demo=False, rate=0))
-    key = svc.keys.create("viewer", name="browser-aud")[0]
-    with serving(create_app(svc)) as base:
-        yield base, key
-    store.close()
+    with serving_tables({"ad_performance": ads}, "browser-aud") as served:
+        yield served
 
 
 def test_dashboard_overview_on_ad_reports_in_one_currency(aud_ads_server, browser):
@@ -321,5 +361,100 @@ def test_dashboard_overview_on_ad_reports_in_one_currency(aud_ads_server, browse
         assert "per day (AUD)" in chart and "per day ($)" not in chart
         assert "$" not in s.page.inner_text("#tiles")
         s.shot("overview-ads-one-currency")
+    finally:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def no_events_server():
+    """A live server over ad reports without revenue and user posts but no events, and none of
+    the posts mentions the brand: a fresh store after ``ingest ads`` and an unrelated
+    ``ingest posts``."""
+    from micromix.simulate import SimConfig, simulate
+
+    tables = simulate(SimConfig(users=300, days=10, seed=9)).tables()
+    posts = tables["posts"].head(40).copy()
+    posts["text"] = "a long walk on the beach this morning"
+    posts["mentions"] = ""
+    posts["hashtags"] = "beach,morning"
+    ads = tables["ad_performance"]
+    ads["conversion_value"] = None  # an export without a conversion value: no ROAS to draw
+    with serving_tables({"ad_performance": ads, "posts": posts}, "browser-no-events") as served:
+        yield served
+
+
+def test_dashboard_comparisons_without_events_say_why_in_each_card(no_events_server, browser):
+    base, key = no_events_server
+    s = Session(browser, base, key, width=1280)
+    try:
+        s.open("compare")
+        cards = s.page.locator("#comparisons section.card")
+        assert cards.count() >= 3
+        for k in range(cards.count()):
+            text = s.page.inner_text(f"#cmp-{k}-text")
+            assert "computing" not in text
+            assert "no events in the store" in text, text  # the API's own sentence
+        assert s.page.locator("#error").is_hidden()
+        assert all("Failed to load resource" in e for e in s.errors), s.errors
+        s.shot("compare-no-events")
+    finally:
+        s.close()
+
+
+def test_dashboard_content_without_matching_posts_says_so(no_events_server, browser):
+    base, key = no_events_server
+    s = Session(browser, base, key, width=1280)
+    try:
+        s.open("content")
+        assert s.svg_count("#ugc-chart") == 0  # no empty chart with a lone 0 axis
+        assert "No user posts mention the brand" in s.page.inner_text("#ugc-chart")
+        assert "No user posts mention the brand" in s.page.inner_text("#ugc-table")
+        assert s.errors == [] and s.warnings == [], (s.errors, s.warnings)
+        s.shot("content-no-matching-posts")
+    finally:
+        s.close()
+
+
+def test_dashboard_content_and_creators_on_a_store_without_them(aud_ads_server, browser):
+    base, key = aud_ads_server
+    s = Session(browser, base, key, width=1280)
+    try:
+        s.open("content")
+        assert "no posts in the store" in s.page.inner_text("#ugc-chart")
+        assert s.page.locator("#error").is_hidden()
+        s.open("creators")  # no creator profiles: each block says so, no error banner
+        for sel in ("#cohort-table", "#creator-chart", "#creator-table"):
+            assert "no creator profiles in the store" in s.page.inner_text(sel)
+        assert s.page.locator("#error").is_hidden()
+    finally:
+        s.close()
+
+
+def test_dashboard_creators_cohort_table_fits_a_laptop(server, browser):
+    base, keys = server
+    s = Session(browser, base, keys["viewer"], width=1280)
+    try:
+        s.open("creators")
+        box = s.page.locator("#cohort-table .scroll")
+        assert box.evaluate("(el) => el.scrollWidth <= el.clientWidth"), (
+            "the cohort table is clipped"
+        )
+        text = s.page.inner_text("#cohort-table")
+        assert "micro (<100K)" in text and "spend" in text and "$" in text
+        assert s.overlapping_x_labels("#creator-chart") == []
+        assert s.errors == [], s.errors
+        s.shot("creators-1280")
+    finally:
+        s.close()
+
+
+def test_dashboard_overview_on_ad_reports_without_revenue(no_events_server, browser):
+    base, key = no_events_server
+    s = Session(browser, base, key, width=1280)
+    try:
+        s.open("overview")
+        assert s.svg_count("#platform-chart") == 0  # no empty chart
+        assert "No ROAS by platform" in s.page.inner_text("#platform-chart")
+        assert s.warnings == [], s.warnings
     finally:
         s.close()

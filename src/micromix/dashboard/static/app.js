@@ -131,7 +131,10 @@ async function chart(id, spec) {
   const full = Object.assign({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width: "container", height: 260, autosize: { type: "fit", contains: "padding" },
-    config: { font: "system-ui, sans-serif", view: { stroke: null } },
+    // x labels keep apart at any width: about one tick per 90px and, where labels would still
+    // touch (long ones), every other one is dropped rather than printed over its neighbour
+    config: { font: "system-ui, sans-serif", view: { stroke: null },
+      axisX: { tickCount: { expr: "ceil(width / 90)" }, labelOverlap: true, labelSeparation: 8 } },
   }, spec);
   return window.vegaEmbed($(id), full, { actions: false, renderer: "svg" });
 }
@@ -299,10 +302,15 @@ pages.overview = async () => {
         { field: "measure", type: "nominal" }, { field: "amount", type: "quantitative", format: ",.0f" }],
     },
   });
+  // a platform's ROAS needs revenue: exports without a conversion value have none to draw
+  const platRows = plat.rows.filter((r) => r.platform && (r.spend || 0) > 0 && typeof r.roas === "number")
+    .map((r) => (mixed ? { ...r, platform: r.platform + " in " + r.currency } : r));
   if (plat.error) hintIn("platform-chart", "No KPIs by platform: " + plat.error);
-  else await chart("platform-chart", {
-    data: { values: plat.rows.filter((r) => r.platform && (r.spend || 0) > 0)
-      .map((r) => (mixed ? { ...r, platform: r.platform + " in " + r.currency } : r)) },
+  else if (!platRows.length) {
+    hintIn("platform-chart", "No ROAS by platform: no platform with spend reports revenue " +
+      "(a conversion value) in the ad reports.");
+  } else await chart("platform-chart", {
+    data: { values: platRows },
     mark: "bar",
     encoding: {
       y: { field: "platform", type: "nominal", sort: "-x", title: null },
@@ -353,7 +361,19 @@ pages.compare = async () => {
   }
   await Promise.all(list.map(async (c, k) => {
     const id = "cmp-" + k;
-    const res = await api("/api/v1/comparisons/" + encodeURIComponent(c.lookup_name));
+    let res;
+    try {
+      res = await api("/api/v1/comparisons/" + encodeURIComponent(c.lookup_name));
+    } catch (err) {
+      // a comparison the store cannot answer (no events yet) says why in its own card; the
+      // others still show
+      if (err.status === undefined) throw err;
+      $(id + "-text").textContent = "Not computed: " + why(err);
+      $(id + "-text").classList.add("hint");
+      $(id + "-chart").remove();
+      $(id + "-table").remove();
+      return;
+    }
     $(id + "-text").textContent = res.conclusion;
     const rows = res.rows;
     const group = rows.length && c.dimension in rows[0] ? c.dimension
@@ -471,9 +491,18 @@ pages.moments = async () => {
 };
 
 pages.content = async () => {
-  const res = await api("/api/v1/social/amplify?top=25");
-  const rows = res.rows;
-  await chart("ugc-chart", {
+  let rows;
+  try {
+    rows = (await api("/api/v1/social/amplify?top=25")).rows;
+  } catch (err) {
+    if (err.status === undefined) throw err;
+    hintIn("ugc-chart", "No posts to rank: " + why(err));
+    hintIn("ugc-table", "No posts to rank: " + why(err));
+    return;
+  }
+  const none = "No user posts mention the brand yet.";
+  if (!rows.length) hintIn("ugc-chart", none);
+  else await chart("ugc-chart", {
     data: { values: rows.slice(0, 15) }, height: 320, mark: "bar",
     encoding: { y: { field: "post_id", type: "nominal", sort: "-x", title: null },
       x: { field: "amplification_score", type: "quantitative", title: "amplification score" },
@@ -483,8 +512,22 @@ pages.content = async () => {
         { field: "amplification_score", type: "quantitative", format: ".2f" }] },
   });
   table("ugc-table", rows, ["post_id", "author_id", "text", "sentiment", "rights",
-    "amplification_score", "predicted_ctr", "predicted_cpa", "reasons"], { empty: "No user posts mention the brand yet." });
+    "amplification_score", "predicted_ctr", "predicted_cpa", "reasons"], { empty: none });
 };
+
+// the same budget on each cohort, one column per cohort and one row per figure: two cohorts by
+// ten figures fit a half-width card, where ten columns would be clipped
+function cohortTable(cohorts) {
+  if (!cohorts || !cohorts.length) {
+    hintIn("cohort-table", "No cohort to compare.");
+    return;
+  }
+  const figures = Object.keys(cohorts[0]).filter((c) => c !== "cohort");
+  // creator prices are per post in US dollars, so the costs per result are money too
+  const col = (c) => (c.startsWith("cost_per_") ? "cost" : c);
+  gridTable("cohort-table", [[""], ...cohorts.map((r) => [String(r.cohort), 1])],
+    figures.map((c) => [c.replaceAll("_", " "), ...cohorts.map((r) => fmt(r[c], col(c)))]));
+}
 
 pages.creators = async () => {
   const form = $("brief-form");
@@ -497,10 +540,17 @@ pages.creators = async () => {
     table("creator-table", res.picked, ["creator_id", "tier", "platform", "followers",
       "engagement_rate", "authenticity", "fit", "est_cost_per_post", "value_per_dollar", "reasons"],
     { empty: "No creator fits this brief; relax the filters." });
-    table("cohort-table", res.cohorts);
+    cohortTable(res.cohorts);
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); run().catch(showError); });
-  const all = await api("/api/v1/creators?top=1000");
+  let all;
+  try {
+    all = await api("/api/v1/creators?top=1000");
+  } catch (err) {
+    if (err.status === undefined) throw err;
+    for (const id of ["cohort-table", "creator-chart", "creator-table"]) hintIn(id, "No creators: " + why(err));
+    return;
+  }
   await chart("creator-chart", {
     data: { values: all.rows.filter((r) => r.followers > 0) }, mark: { type: "point", opacity: 0.6 },
     encoding: { x: { field: "followers", type: "quantitative", scale: { type: "log" } },

@@ -229,16 +229,16 @@ def emit_frame(
     if len(df) > max_rows:
         notes.append(f"{len(df) - max_rows} more rows")
     if notes:
-        flags = [f for f in ("--json", "--csv", "--output") if _has_option(f)]
+        have = _command_options()
+        flags = [f for f in ("--json", "--csv", "--output") if f in have]
         how = f" - use {' or '.join(flags)} for everything" if flags else ""
         out.print("; ".join(notes) + how, highlight=False)
 
 
-def _has_option(flag: str) -> bool:
-    """Whether the command running now takes ``flag`` (a hint names only options it has)."""
+def _command_options() -> set[str]:
+    """The options of the command running now (a hint names only options it has)."""
     import importlib
 
-    ctx = None
     # newer typer runs commands on its own copy of click (typer._click), older on click
     for name in ("typer._click.globals", "click.globals"):
         try:
@@ -246,10 +246,8 @@ def _has_option(flag: str) -> bool:
         except (ImportError, AttributeError):
             continue
         if ctx is not None:
-            break
-    if ctx is None:
-        return flag in ("--json", "--csv")  # called outside a command
-    return any(flag in getattr(p, "opts", ()) for p in ctx.command.params)
+            return {o for p in ctx.command.params for o in getattr(p, "opts", ())}
+    return {"--json", "--csv"}  # called outside a command
 
 
 def _fmt(v: Any) -> str:

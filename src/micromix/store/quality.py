@@ -287,8 +287,9 @@ def _coverage(store: Store) -> tuple[list[CheckResult], pd.DataFrame]:
         spans = _day_spans(store, t, col)
         if spans.empty:
             continue
-        streams = _streams(store, spans)
-        days = _expand(spans)["day"].drop_duplicates().sort_values()
+        covered = _expand(spans)
+        streams = _streams(store, covered)
+        days = covered["day"].drop_duplicates().sort_values()
         first, last = days.min(), days.max()
         span = (last - first).days + 1
         if streams is None:  # one stream of data (events, a canonical file): its own gaps
@@ -435,15 +436,15 @@ def _expand(spans: pd.DataFrame) -> pd.DataFrame:
     return rep.drop(columns="end").reset_index(drop=True)
 
 
-def _streams(store: Store, spans: pd.DataFrame) -> pd.DataFrame | None:
-    """``stream`` and ``day`` for a table of platform exports: exports of one platform,
-    account and currency (the ingest registry) are one stream; ``None`` for a table without
-    export ids (the simulator's, a canonical file's rows)."""
-    if "source_id" not in spans.columns or spans["source_id"].isna().any():
+def _streams(store: Store, covered: pd.DataFrame) -> pd.DataFrame | None:
+    """``stream`` and ``day`` for a table of platform exports (``covered``: :func:`_expand`'s
+    days): exports of one platform, account and currency (the ingest registry) are one
+    stream; ``None`` for a table without export ids (the simulator's, a canonical file's)."""
+    if "source_id" not in covered.columns or covered["source_id"].isna().any():
         return None
     label: dict[str, str] = {}
     if store.has_table("ingest_files"):  # the ingest registry (micromix.ingest.lineage)
-        cols = [c for c in ("source_id", "platforms", "account", "currency", "path")
+        cols = [c for c in ("source_id", "platforms", "account", "currency")
                 if c in store.columns("ingest_files")]  # fmt: skip
         reg = store.read("ingest_files", columns=cols)
         for r in reg.to_dict(orient="records"):
@@ -451,9 +452,10 @@ def _streams(store: Store, spans: pd.DataFrame) -> pd.DataFrame | None:
             parts = [p for p in (plat, r.get("account"), r.get("currency")) if p]
             if parts:
                 label[str(r["source_id"])] = " / ".join(map(str, parts))
-    days = _expand(spans)
-    days["stream"] = [label.get(str(s), str(s)) for s in days["source_id"]]
-    return days[["stream", "day"]].drop_duplicates()
+    ids = covered["source_id"].astype(str)
+    # an export the registry does not know is a stream of its own
+    stream = ids.map({i: label.get(i, i) for i in ids.unique()})
+    return pd.DataFrame({"stream": stream, "day": covered["day"]}).drop_duplicates()
 
 
 def _fmt_gap(a: pd.Timestamp, b: pd.Timestamp) -> str:

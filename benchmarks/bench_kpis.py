@@ -54,9 +54,14 @@ FULL = list(KPI_COLUMNS)
 #: the additive measures among them
 MEASURES = FULL[: FULL.index("organic_impressions") + 1]
 
+#: Ratios of spend (CPM, CPC, CPA, ROAS, ROI, cost per engagement) count the results of the
+#: strategies with spend only, and CVR the conversions of strategies with clicks (micromix's
+#: ``Ratio.within``: organic and direct sales never divide paid spend). A strategy "has spend"
+#: when it spent anything in the data asked about. The careful way in SQL: one scan grouped by
+#: the dimensions and the strategy, the strategies' flags from that, then the roll-up.
 FULL_SQL = f"""
-WITH m AS (
-  SELECT campaign_id, platform,
+WITH f AS (
+  SELECT campaign_id, platform, strategy,
     count(*) FILTER (WHERE event_type = 'impression') AS impressions,
     count(*) FILTER (WHERE event_type = 'click') AS clicks,
     coalesce(sum(cost), 0) AS spend,
@@ -68,13 +73,32 @@ WITH m AS (
       AS organic_impressions,
     count(*) FILTER (WHERE event_type = 'impression' AND cost > 0) AS paid_impressions,
     sum(cost) FILTER (WHERE event_type = 'impression' AND cost > 0) AS paid_cost
-  FROM {{events}} GROUP BY campaign_id, platform),
+  FROM {{events}} GROUP BY campaign_id, platform, strategy),
+s AS (
+  SELECT strategy, sum(spend) > 0 AS paid, sum(clicks) > 0 AS clicked FROM f GROUP BY strategy),
+m AS (
+  SELECT campaign_id, platform,
+    sum(impressions) AS impressions, sum(clicks) AS clicks, sum(spend) AS spend,
+    sum(conversions) AS conversions, sum(revenue_sum) AS revenue_sum,
+    sum(revenue_missing) AS revenue_missing, sum(engagements) AS engagements,
+    sum(organic_impressions) AS organic_impressions, sum(paid_impressions) AS paid_impressions,
+    sum(paid_cost) AS paid_cost,
+    coalesce(sum(impressions) FILTER (WHERE paid), 0) AS p_impressions,
+    coalesce(sum(clicks) FILTER (WHERE paid), 0) AS p_clicks,
+    coalesce(sum(conversions) FILTER (WHERE paid), 0) AS p_conversions,
+    coalesce(sum(revenue_sum) FILTER (WHERE paid), 0) AS p_revenue_sum,
+    coalesce(sum(revenue_missing) FILTER (WHERE paid), 0) AS p_revenue_missing,
+    coalesce(sum(engagements) FILTER (WHERE paid), 0) AS p_engagements,
+    coalesce(sum(conversions) FILTER (WHERE clicked), 0) AS c_conversions
+  FROM f JOIN s ON f.strategy IS NOT DISTINCT FROM s.strategy
+  GROUP BY campaign_id, platform),
 r AS (
   SELECT campaign_id, platform, count(DISTINCT user_id) AS reach
   FROM {{events}} WHERE event_type = 'impression' GROUP BY campaign_id, platform),
 j AS (
   SELECT m.*, coalesce(r.reach, 0) AS reach,
     CASE WHEN revenue_missing = 0 THEN coalesce(revenue_sum, 0) END AS revenue,
+    CASE WHEN p_revenue_missing = 0 THEN p_revenue_sum END AS p_revenue,
     sum(coalesce(paid_cost, 0)) OVER (PARTITION BY m.platform) * 1000.0
       / nullif(sum(paid_impressions) OVER (PARTITION BY m.platform), 0) AS paid_cpm
   FROM m LEFT JOIN r ON m.campaign_id IS NOT DISTINCT FROM r.campaign_id
@@ -83,32 +107,41 @@ SELECT campaign_id, platform, impressions, reach, clicks, spend, conversions, re
   engagements, organic_impressions,
   impressions / nullif(reach, 0) AS frequency,
   clicks / nullif(impressions, 0) AS ctr,
-  spend * 1000.0 / nullif(impressions, 0) AS cpm,
-  spend / nullif(clicks, 0) AS cpc,
-  conversions / nullif(clicks, 0) AS cvr,
-  spend / nullif(conversions, 0) AS cpa,
-  revenue / nullif(spend, 0) AS roas,
-  (revenue - spend) / nullif(spend, 0) AS roi,
+  spend * 1000.0 / nullif(p_impressions, 0) AS cpm,
+  spend / nullif(p_clicks, 0) AS cpc,
+  c_conversions / nullif(clicks, 0) AS cvr,
+  spend / nullif(p_conversions, 0) AS cpa,
+  p_revenue / nullif(spend, 0) AS roas,
+  (p_revenue - spend) / nullif(spend, 0) AS roi,
   engagements / nullif(impressions, 0) AS engagement_rate,
-  spend / nullif(engagements, 0) AS cost_per_engagement,
+  spend / nullif(p_engagements, 0) AS cost_per_engagement,
   CASE WHEN organic_impressions > 0 THEN organic_impressions * paid_cpm / 1000.0 ELSE 0 END AS emv
 FROM j ORDER BY campaign_id, platform
 """
 
 SUBSET_SQL = """
-WITH m AS (
-  SELECT campaign_id, platform,
+WITH f AS (
+  SELECT campaign_id, platform, strategy,
     count(*) FILTER (WHERE event_type = 'impression') AS impressions,
     count(*) FILTER (WHERE event_type = 'click') AS clicks,
     coalesce(sum(cost), 0) AS spend,
     count(*) FILTER (WHERE event_type = 'purchase') AS conversions,
     sum(revenue) FILTER (WHERE event_type = 'purchase') AS revenue_sum,
     count(*) FILTER (WHERE event_type = 'purchase' AND revenue IS NULL) AS revenue_missing
-  FROM {events} GROUP BY campaign_id, platform)
+  FROM {events} GROUP BY campaign_id, platform, strategy),
+s AS (SELECT strategy, sum(spend) > 0 AS paid FROM f GROUP BY strategy),
+m AS (
+  SELECT campaign_id, platform,
+    sum(impressions) AS impressions, sum(clicks) AS clicks, sum(spend) AS spend,
+    coalesce(sum(conversions) FILTER (WHERE paid), 0) AS p_conversions,
+    coalesce(sum(revenue_sum) FILTER (WHERE paid), 0) AS p_revenue_sum,
+    coalesce(sum(revenue_missing) FILTER (WHERE paid), 0) AS p_revenue_missing
+  FROM f JOIN s ON f.strategy IS NOT DISTINCT FROM s.strategy
+  GROUP BY campaign_id, platform)
 SELECT campaign_id, platform,
   clicks / nullif(impressions, 0) AS ctr,
-  spend / nullif(conversions, 0) AS cpa,
-  CASE WHEN revenue_missing = 0 THEN coalesce(revenue_sum, 0) END / nullif(spend, 0) AS roas
+  spend / nullif(p_conversions, 0) AS cpa,
+  CASE WHEN p_revenue_missing = 0 THEN p_revenue_sum END / nullif(spend, 0) AS roas
 FROM m ORDER BY campaign_id, platform
 """
 
@@ -137,6 +170,7 @@ def _timed(fn, repeat: int) -> tuple[float, list[float], object]:
 
 
 def _polars_query(parquet: str, subset: bool):
+    """The same KPIs in Polars' lazy API (the strategies' spend flags as in the SQL)."""
     import polars as pl
 
     et, cost = pl.col("event_type"), pl.col("cost")
@@ -156,24 +190,57 @@ def _polars_query(parquet: str, subset: bool):
             (imp & (cost.is_null() | (cost == 0))).sum().alias("organic_impressions"),
             (imp & (cost > 0)).sum().alias("paid_impressions"),
             cost.filter(imp & (cost > 0)).sum().alias("paid_cost"),
-            pl.col("user_id").filter(imp).n_unique().alias("reach"),
         ]
-    g = pl.scan_parquet(parquet).group_by(BY).agg(aggs)
+    scan = pl.scan_parquet(parquet)
+    fine = scan.group_by([*BY, "strategy"]).agg(aggs)
+    paid = pl.col("spend").sum().over("strategy") > 0
+    clicked = pl.col("clicks").sum().over("strategy") > 0
+    fine = fine.with_columns(paid.alias("paid"), clicked.alias("clicked"))
+    sums = [pl.col(c).sum() for c in ("impressions", "clicks", "spend", "conversions")]
+    sums += [pl.col("revenue_sum").sum(), pl.col("revenue_missing").sum()]
+
+    def of(col: str, flag: str, name: str):
+        return pl.col(col).filter(pl.col(flag)).sum().alias(name)
+
+    sums += [
+        of("conversions", "paid", "p_conversions"),
+        of("revenue_sum", "paid", "p_revenue_sum"),
+        of("revenue_missing", "paid", "p_revenue_missing"),
+    ]
+    if not subset:
+        sums += [
+            pl.col(c).sum()
+            for c in ("engagements", "organic_impressions", "paid_impressions", "paid_cost")
+        ]
+        sums += [
+            of("impressions", "paid", "p_impressions"),
+            of("clicks", "paid", "p_clicks"),
+            of("engagements", "paid", "p_engagements"),
+            of("conversions", "clicked", "c_conversions"),
+        ]
+    g = fine.group_by(BY).agg(sums)
 
     def ratio(num, den, scale=1.0):
         d = pl.col(den).cast(pl.Float64)
         return (num.cast(pl.Float64) * scale / pl.when(d != 0).then(d)).alias
 
     revenue = pl.when(pl.col("revenue_missing") == 0).then(pl.col("revenue_sum").fill_null(0.0))
-    g = g.with_columns(revenue.alias("revenue"))
+    p_revenue = pl.when(pl.col("p_revenue_missing") == 0).then(
+        pl.col("p_revenue_sum").fill_null(0.0)
+    )
+    g = g.with_columns(revenue.alias("revenue"), p_revenue.alias("p_revenue"))
     if subset:
         g = g.select(
             *BY,
             ratio(pl.col("clicks"), "impressions")("ctr"),
-            ratio(pl.col("spend"), "conversions")("cpa"),
-            ratio(pl.col("revenue"), "spend")("roas"),
+            ratio(pl.col("spend"), "p_conversions")("cpa"),
+            ratio(pl.col("p_revenue"), "spend")("roas"),
         )
         return g.sort(BY, nulls_last=True)
+    reach = scan.filter(imp).group_by(BY).agg(pl.col("user_id").n_unique().alias("reach"))
+    g = g.join(reach, on=BY, how="left", nulls_equal=True).with_columns(
+        pl.col("reach").fill_null(0)
+    )
     cpm = (
         pl.col("paid_cost").fill_null(0.0).sum().over("platform")
         * 1000.0
@@ -187,14 +254,14 @@ def _polars_query(parquet: str, subset: bool):
         *MEASURES,
         ratio(pl.col("impressions"), "reach")("frequency"),
         ratio(pl.col("clicks"), "impressions")("ctr"),
-        ratio(pl.col("spend"), "impressions", 1000.0)("cpm"),
-        ratio(pl.col("spend"), "clicks")("cpc"),
-        ratio(pl.col("conversions"), "clicks")("cvr"),
-        ratio(pl.col("spend"), "conversions")("cpa"),
-        ratio(pl.col("revenue"), "spend")("roas"),
-        ratio(pl.col("revenue") - pl.col("spend"), "spend")("roi"),
+        ratio(pl.col("spend"), "p_impressions", 1000.0)("cpm"),
+        ratio(pl.col("spend"), "p_clicks")("cpc"),
+        ratio(pl.col("c_conversions"), "clicks")("cvr"),
+        ratio(pl.col("spend"), "p_conversions")("cpa"),
+        ratio(pl.col("p_revenue"), "spend")("roas"),
+        ratio(pl.col("p_revenue") - pl.col("spend"), "spend")("roi"),
         ratio(pl.col("engagements"), "impressions")("engagement_rate"),
-        ratio(pl.col("spend"), "engagements")("cost_per_engagement"),
+        ratio(pl.col("spend"), "p_engagements")("cost_per_engagement"),
         pl.when(pl.col("organic_impressions") > 0)
         .then(pl.col("organic_impressions") * pl.col("paid_cpm") / 1000.0)
         .otherwise(0.0)

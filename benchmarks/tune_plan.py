@@ -110,7 +110,20 @@ def pairs(ret: Any, rule: str, level: float) -> list[tuple[str, str]]:
     return out + [p for p in ret.separated if p not in out]
 
 
-def evaluate(folder: Path, tag: str, rule: str = "separated", level: float = 0.9) -> dict:
+def _oracle(t: pd.DataFrame) -> pd.DataFrame:
+    """The table with every holdout estimate replaced by the simulator's truth (+-0.01)."""
+    t = t.copy()
+    ok = t["true_incremental_roas"].notna() & t["incremental_roas"].notna()
+    truth = t.loc[ok, "true_incremental_roas"].astype(float)
+    t.loc[ok, "incremental_roas"] = truth
+    t.loc[ok, "incremental_roas_low"] = truth - 0.01
+    t.loc[ok, "incremental_roas_high"] = truth + 0.01
+    return t
+
+
+def evaluate(
+    folder: Path, tag: str, rule: str = "separated", level: float = 0.9, oracle: bool = False
+) -> dict:
     import micromix.plan.allocate as A
     import micromix.plan.returns as R
     from micromix.plan.truth import simulated_truth
@@ -119,7 +132,7 @@ def evaluate(folder: Path, tag: str, rule: str = "separated", level: float = 0.9
     seed = int(tag.split("_s")[1].split("_")[0])
     with open(folder / f"{tag}.pkl", "rb") as fh:
         d = pickle.load(fh)
-    t = d["table"]
+    t = _oracle(d["table"]) if oracle else d["table"]
     ret = R.strategy_returns(t, None, t.set_index("strategy")["spend"].astype(float), level=0.95)
     moves = pairs(ret, rule, level)
     # the allocation moves money along ``separated`` and enforces their order: give it the pairs
@@ -148,7 +161,9 @@ def evaluate(folder: Path, tag: str, rule: str = "separated", level: float = 0.9
     }
 
 
-def sweep(folder: Path, grid: dict[str, list], pattern: str, show_runs: bool) -> None:
+def sweep(
+    folder: Path, grid: dict[str, list], pattern: str, show_runs: bool, oracle: bool = False
+) -> None:
     import micromix.plan.allocate as A
     import micromix.plan.returns as R
 
@@ -159,7 +174,7 @@ def sweep(folder: Path, grid: dict[str, list], pattern: str, show_runs: bool) ->
         for k, v in params.items():
             if k not in ("RULE", "DECISION_LEVEL"):
                 setattr(R if hasattr(R, k) else A, k, tuple(v) if isinstance(v, list) else v)
-        df = pd.DataFrame([evaluate(folder, tag, rule, level) for tag in tags])
+        df = pd.DataFrame([evaluate(folder, tag, rule, level, oracle) for tag in tags])
         if show_runs:
             print(df.to_string())
         parts = df["tag"].str.split("_")
@@ -187,13 +202,19 @@ def main() -> None:
     ap.add_argument("--grid", default='{"RULE": ["separated"]}')
     ap.add_argument("--pattern", default="*", help="glob over cached tags, e.g. 'u100000_*'")
     ap.add_argument("--runs", action="store_true", help="print every run")
+    ap.add_argument(
+        "--oracle",
+        action="store_true",
+        help="feed the rule the simulator's true incremental ROAS instead of the holdouts' "
+        "(what the decision machinery could capture with perfect evidence)",
+    )
     args = ap.parse_args()
     folder = Path(args.cache)
     if args.what == "cache":
         users = [int(u) for u in args.users.split(",")]
         cache(folder, users, _seeds(args.seeds), args.holdout.split(","), args.days)
     else:
-        sweep(folder, json.loads(args.grid), args.pattern, args.runs)
+        sweep(folder, json.loads(args.grid), args.pattern, args.runs, args.oracle)
 
 
 if __name__ == "__main__":

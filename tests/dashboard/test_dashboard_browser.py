@@ -458,3 +458,123 @@ def test_dashboard_overview_on_ad_reports_without_revenue(no_events_server, brow
         assert s.warnings == [], s.warnings
     finally:
         s.close()
+
+
+# ------------------------------------------------------------------ store defaults (session 26)
+@contextmanager
+def session(browser, base: str, key: str, **size) -> Iterator[Session]:
+    """A :class:`Session` closed on leaving the block."""
+    s = Session(browser, base, key, **size)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def real_events_server():
+    """A live server over events only, as a real store has them: no currency recorded, no
+    simulator tables."""
+    from micromix.simulate import SimConfig, simulate
+
+    tables = simulate(SimConfig(users=300, days=10, seed=9)).tables()
+    events = tables["events"].to_pandas()
+    with serving_tables({"events": events}, "browser-real-events") as served:
+        yield served
+
+
+def test_dashboard_money_symbol_is_the_stores_currency(server, real_events_server, browser):
+    base, keys = server
+    with session(browser, base, keys["viewer"], width=1280) as s:
+        s.open("overview")
+        assert "$" in s.page.inner_text("#tiles")  # the simulated market is in USD
+        assert s.page.locator("#money-note").is_hidden()
+    base, key = real_events_server
+    with session(browser, base, key, width=1280) as s:
+        s.open("overview")
+        tiles = s.page.inner_text("#tiles")
+        assert "$" not in tiles and any(ch.isdigit() for ch in tiles)  # never a guessed $
+        note = s.page.locator("#money-note")
+        assert note.is_visible() and "does not state" in note.inner_text()
+        chart = s.page.inner_html("#trend-chart")
+        assert "currency not stated" in chart and "per day ($)" not in chart
+        assert s.errors == [], s.errors
+        s.shot("s26b-overview-unknown-currency")
+
+
+def test_dashboard_refused_daily_trend_speaks_the_dashboards_terms(ads_server, browser):
+    base, key = ads_server
+    with session(browser, base, key, width=1280) as s:
+        s.open("overview")
+        text = s.page.inner_text("#trend-chart")
+        assert "No daily trend: 1 ad row(s) cover more than one day" in text, text
+        assert "--" not in text and "micromix kpis" not in text, text
+        s.shot("s26b-overview-trend-refused")
+        s.page.click("#spread-btn")
+        s.page.wait_for_selector("#trend-chart svg")
+        assert "spread evenly over their days" in s.page.inner_text("#spread-note")
+        s.shot("s26b-overview-trend-spread")
+
+
+def test_dashboard_budget_planner_sends_the_amounts_it_shows(analyst):
+    page = analyst.page
+    analyst.open("mix")
+    boxes = page.locator("#sliders input.amount")
+    shown = [float(boxes.nth(i).input_value()) for i in range(boxes.count())]
+    assert all(round(v, 2) == v for v in shown)
+    with page.expect_request("**/api/v1/mmm/scenario") as req:
+        boxes.first.fill("1234.56")
+    sent = req.value.post_data_json["spend"]
+    assert next(iter(sent.values())) == 1234.56
+    assert list(sent.values())[1:] == shown[1:]  # the others exactly as shown, not rounded
+    total = 1234.56 + sum(shown[1:])
+    page.wait_for_function(
+        "(t) => document.getElementById('scenario-table').innerText.includes(t)",
+        arg=f"{total:,.2f}",
+    )
+    # the current mix's total is today's spend to the cent, not a rounded slider position
+    assert f"{sum(shown):,.2f}" in page.inner_text("#scenario-table")
+    slider = page.locator("#sliders input[type=range]").nth(1)
+    with page.expect_request("**/api/v1/mmm/scenario") as req:
+        slider.evaluate("(el) => { el.value = el.max; el.dispatchEvent(new Event('input')); }")
+    moved = list(req.value.post_data_json["spend"].values())[1]
+    assert float(boxes.nth(1).input_value()) == moved  # the label is the value sent
+    analyst.shot("s26b-mix-exact-amounts")
+    assert analyst.errors == [], analyst.errors
+
+
+def test_dashboard_content_asks_for_the_brand_when_the_store_has_none(no_events_server, browser):
+    base, key = no_events_server
+    with session(browser, base, key, width=1280) as s:
+        s.open("content")
+        assert s.page.input_value("#brand-input") == ""
+        assert "Enter your brand" in s.page.inner_text("#ugc-table")
+        assert "Pawsome" not in s.page.inner_text("main")
+        s.shot("s26b-content-brand-asked")
+        with s.page.expect_request("**/api/v1/social/amplify*") as req:
+            s.page.fill("#brand-input", "PawCo")
+            s.page.click("#brand-form button")
+        assert "brand=PawCo" in req.value.url
+        s.page.wait_for_function("document.getElementById('ugc-table').innerText.includes('PawCo')")
+        assert "No user posts mention PawCo" in s.page.inner_text("#ugc-table")
+        assert s.errors == [], s.errors
+
+
+def test_dashboard_content_starts_with_the_stores_brand(server, browser):
+    base, keys = server
+    with session(browser, base, keys["viewer"], width=1280) as s:
+        s.open("content")
+        assert s.page.input_value("#brand-input") == "Pawsome"
+        assert s.svg_count("#ugc-chart") == 1
+
+
+def test_dashboard_creators_show_why_a_cohort_hires_no_one(server, browser):
+    base, keys = server
+    with session(browser, base, keys["viewer"], width=1280) as s:
+        s.open("creators")
+        s.page.fill("#brief-form input[name=budget]", "50")
+        s.page.click("#brief-form button[type=submit]")
+        s.page.wait_for_selector("#cohort-notes li")
+        assert "over the budget of US$50" in s.page.inner_text("#cohort-notes")
+        s.shot("s26b-creators-cohort-note")
+        assert s.errors == [], s.errors

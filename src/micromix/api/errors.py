@@ -64,17 +64,24 @@ class ApiError(Exception):
     """An error with an HTTP status raised by the service's own code (limits, roles, keys)."""
 
     def __init__(
-        self, status: int, kind: str, message: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        kind: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.kind = kind
         self.message = message
         self.headers = headers or {}
+        #: more fields of the error body (what a client needs to word its own advice)
+        self.extra = extra or {}
 
     def __reduce__(self) -> tuple[Any, ...]:
         # raised in the batch worker process and re-raised in the server (micromix.api.batches)
-        return (type(self), (self.status, self.kind, self.message, self.headers))
+        return (type(self), (self.status, self.kind, self.message, self.headers, self.extra))
 
 
 def status_for(exc: BaseException) -> int:
@@ -120,7 +127,9 @@ def _micromix(_: Request, exc: Exception) -> JSONResponse:
 def _api(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return JSONResponse(
-        error_body(exc.status, exc.kind, exc.message), status_code=exc.status, headers=exc.headers
+        error_body(exc.status, exc.kind, exc.message, **exc.extra),
+        status_code=exc.status,
+        headers=exc.headers,
     )
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "DEMO_TABLE",
     "DEMO_USERS",
     "SERVICE_TABLES",
+    "SIMULATED_BRAND",
     "Service",
     "ServiceConfig",
     "seed_demo",
@@ -65,6 +66,8 @@ DEMO_DAYS = 56
 DEMO_TABLE = "service_meta"
 #: tables the service writes about itself, not data: writing them leaves the data version alone
 SERVICE_TABLES: tuple[str, ...] = (KEY_TABLE, AUDIT_TABLE, DEMO_TABLE)
+#: the brand of the simulated market (its posts mention @pawsome); never a default on real data
+SIMULATED_BRAND = "Pawsome"
 
 
 class ServiceConfig(BaseSettings):
@@ -374,6 +377,42 @@ class Service:
                 if recent is not None and self._answers_now(k, key, recent[1]):
                     hit = recent[0]
             return hit
+
+    def currency(self) -> str | None:
+        """The one currency of the store's money where the data itself knows it, else None.
+
+        A simulated market is in one currency, the one its ad reports state (the simulator's
+        events record none but are in the same money); real events record no currency, so on
+        real data this is None and money is shown without a symbol, never a guessed ``$``.
+        Cached per data version: the KPI route, the status and so the dashboard read this one
+        answer.
+        """
+
+        def find(store: Store) -> str | None:
+            if not simulated_market(store) or not store.count("ad_performance"):
+                return None
+            if "currency" not in store.columns("ad_performance"):
+                return None
+            found = store.read("ad_performance", columns=["currency"])["currency"].dropna()
+            codes = {str(c).strip().upper() for c in found if str(c).strip()}
+            return codes.pop() if len(codes) == 1 else None
+
+        return self.cached(("store-currency",), lambda: self.read(find))
+
+    def brand(self) -> str | None:
+        """The brand the store's posts are about: the simulator's brand on a simulated market,
+        else the account the posts mention most (as the plan's user-content action reads it),
+        else None (the caller must name it)."""
+        from micromix.social.listening import infer_brand
+
+        def find(store: Store) -> str | None:
+            if simulated_market(store):
+                return SIMULATED_BRAND
+            if not store.count("posts") or "mentions" not in store.columns("posts"):
+                return None
+            return infer_brand(store.read("posts", columns=["mentions"]))
+
+        return self.cached(("store-brand",), lambda: self.read(find))
 
     def data_label(self) -> str:
         """``simulated market (...)`` for demo data, else ``real data``."""

@@ -45,8 +45,8 @@ _BODIES: dict[str, str] = {
   <ol class="actions" id="plan-actions"></ol>
   <p class="truth" id="plan-truth" hidden></p>
   <ul class="notes" id="plan-notes"></ul></section>
-<section class="card"><h2>Incremental return per $ by strategy (randomised holdouts)</h2>
-  <p class="hint">Revenue each strategy caused per dollar, with its interval; the
+<section class="card"><h2>Incremental return per unit of spend by strategy (randomised holdouts)</h2>
+  <p class="hint">Revenue each strategy caused per unit of spend, with its interval; the
   platform-attributed ROAS is shown beside it for contrast (it overstates the return).</p>
   <div class="chart" id="incr-chart"></div></section>
 <h2 class="sub">Attributed KPIs (what the platforms report, not what the ads caused)</h2>
@@ -77,6 +77,10 @@ randomised holdouts, with intervals.</p>
     "content": """
 <p class="lead">Genuine user posts about the brand, ranked by how well they would work as paid
 ads (partnership ads, Spark Ads) — rights, sentiment, engagement and brand fit.</p>
+<section class="card"><form id="brand-form" class="row">
+  <label>Brand <input id="brand-input" name="brand" required minlength="2" maxlength="60"
+    placeholder="your brand, e.g. PawCo"></label>
+  <button type="submit">Rank posts</button></form></section>
 <section class="card"><h2>Amplification score</h2><div class="chart" id="ugc-chart"></div></section>
 <section class="card"><h2>Posts to amplify</h2><div class="table" id="ugc-table"></div></section>""",
     "creators": """
@@ -92,7 +96,8 @@ ads (partnership ads, Spark Ads) — rights, sentiment, engagement and brand fit
   <button type="submit">Find creators</button>
 </form></section>
 <div class="grid2">
-  <section class="card"><h2>Same budget: micro vs macro</h2><div class="table" id="cohort-table"></div></section>
+  <section class="card"><h2>Same budget: micro vs macro</h2><div class="table" id="cohort-table"></div>
+    <ul class="notes" id="cohort-notes"></ul></section>
   <section class="card"><h2>Followers vs engagement</h2><div class="chart" id="creator-chart"></div></section>
 </div>
 <section class="card"><h2>Recommended creators</h2><div class="table" id="creator-table"></div></section>""",
@@ -184,6 +189,7 @@ def _shell(slug: str, title: str, body: str, *, nav: bool = True, who: bool = Tr
 </head><body data-page="{slug}">
 {header}
 <main><div id="sim-banner" class="banner" role="note" hidden></div>
+<div id="money-note" class="banner note" role="note" hidden></div>
 <h1>{html.escape(title)}</h1><div id="error" class="error" role="alert" hidden></div>
 {body}
 </main>

@@ -757,12 +757,18 @@ def experiment_arms(store: Store) -> pd.DataFrame:
 
 
 def analyze_stored_experiment(
-    store: Store, experiment_id: str, *, outcome: str = "revenue", alpha: float = 0.05
+    store: Store,
+    experiment_id: str,
+    *,
+    outcome: str = "revenue",
+    alpha: float = 0.05,
+    ratio: float | None = None,
 ) -> ExperimentAnalysis:
     """:func:`analyze_experiment` on one experiment of the store's ``experiments`` table.
 
     The arm called ``control`` is the control; CUPED uses ``pre_period`` when the experiment
-    recorded it.
+    recorded it. ``ratio`` is the planned treatment units per control unit the sample-ratio
+    test checks against (default: an equal split).
 
     Raises
     ------
@@ -780,5 +786,11 @@ def analyze_stored_experiment(
         )
     cov = "pre_period" if df["pre_period"].notna().any() else None
     return analyze_experiment(
-        df, arm_col="arm", outcome=outcome, covariate=cov, control="control", alpha=alpha
+        df,
+        arm_col="arm",
+        outcome=outcome,
+        covariate=cov,
+        control="control",
+        alpha=alpha,
+        ratio=ratio,
     )

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import pandas as pd
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -28,7 +29,7 @@ from micromix.api.errors import ApiError, api_error
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
 from micromix.config import ANALYSIS_N_BOOT
-from micromix.errors import MicromixError
+from micromix.errors import ConfigError, MicromixError
 from micromix.store import Store
 
 __all__ = [
@@ -98,7 +99,8 @@ def health() -> dict[str, str]:
 
 @router.get("/api/v1/status", tags=["system"], summary="Who am I, what data is loaded")
 def status(request: Request, who: Principal = requires("viewer")) -> Response:
-    """The caller's role, the data label (simulated or real) and row counts per table."""
+    """The caller's role, the data label (simulated or real), row counts per table and the
+    store's currency (:meth:`~micromix.api.service.Service.currency`; null when unknown)."""
     svc = _svc(request)
 
     def build() -> dict[str, Any]:
@@ -109,6 +111,10 @@ def status(request: Request, who: Principal = requires("viewer")) -> Response:
             "data": svc.data_label(),
             "tables": svc.read(counts),
             "simulated": svc.data_label().startswith("simulated"),
+            # the currency of money that records none (null: unknown, shown without a symbol)
+            "currency": svc.currency(),
+            # the brand the posts are about (null: none known, so routes that need it ask)
+            "brand": svc.brand(),
         }
 
     info = svc.cached(("status",), build)
@@ -190,28 +196,74 @@ def kpi_payload(
     def compute() -> bytes:
         from micromix.metrics import compute_kpis
 
-        df = svc.read(
-            lambda st: compute_kpis(
-                st,
-                by=dims,
-                grain=grain,
-                source=source,
-                kpis=kpis,
-                currency=currency,
-                spread=spread,
-            )
-        )
+        def run(st: Store) -> tuple[pd.DataFrame, list[str]]:
+            stated, notes = currency, []
+            if stated is None:
+                stated = _store_currency(svc, st, dims, source)
+                if stated is not None:
+                    notes.append(
+                        f"the events record no currency; their money is in {stated}, the "
+                        "currency of the simulated market"
+                    )
+            try:
+                df = compute_kpis(
+                    st,
+                    by=dims,
+                    grain=grain,
+                    source=source,
+                    kpis=kpis,
+                    currency=stated,
+                    spread=spread,
+                )
+            except ConfigError as exc:
+                if getattr(exc, "crossing_rows", None) is None:
+                    raise
+                raise _range_refusal(exc, grain) from None
+            return df, [*notes, *df.attrs.get("notes", [])]
+
+        df, notes = svc.read(run)
         check_rows(len(df), svc.config.max_rows, "the KPI result")
-        return frame_json(
-            df,
-            source=df.attrs.get("source"),
-            by=dims,
-            grain=grain,
-            notes=df.attrs.get("notes", []),
-        )
+        return frame_json(df, source=df.attrs.get("source"), by=dims, grain=grain, notes=notes)
 
     key = _kpi_key(dims, grain, source, kpis, currency, spread)
     return svc.cached(key, compute, stale_ok=True, at_least=at_least)
+
+
+def _store_currency(svc: Service, st: Store, dims: list[str], source: str) -> str | None:
+    """The store's currency (:meth:`Service.currency`) when the KPIs come from events that
+    record none; None otherwise (ad reports and posts carry their own)."""
+    known = svc.currency()
+    if known is None or "currency" in st.columns("events"):
+        return None
+    from micromix.metrics import resolve_source
+
+    return known if resolve_source(st, dims, source) == "events" else None
+
+
+#: the grains coarser than each one (what a row covering several days can still be split by)
+_COARSER = {"day": ("week", "month"), "week": ("month",), "month": ()}
+
+
+def _range_refusal(exc: ConfigError, grain: str | None) -> ApiError:
+    """The refusal of ad rows spanning more than one period, in the API's parameters (the
+    library's names the CLI's options); ``crossing_rows`` and ``example`` ride along so a
+    client (the dashboard) can word its own advice."""
+    g = grain or "day"
+    n = int(getattr(exc, "crossing_rows", 0))
+    example = str(getattr(exc, "example", ""))
+    options = [f"grain={c}" for c in _COARSER.get(g, ())]
+    return ApiError(
+        422,
+        "invalid_parameter",
+        f"{n:,} ad row(s) cover a date range longer than one {g}{example}, so their figures "
+        f"cannot be split by {g}; ask with {' or '.join([*options, 'no grain'])}, or with "
+        "spread=true to spread them evenly over their days",
+        extra={
+            "crossing_rows": n,
+            "example": example.strip(" ()").removeprefix("e.g. "),
+            "grain": g,
+        },
+    )
 
 
 #: the KPI queries the dashboard's overview makes (``dims, grain``)

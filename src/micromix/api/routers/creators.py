@@ -66,16 +66,17 @@ def creators(
 @router.post("/discover", summary="Creators to hire for a brief")
 def discover(request: Request, body: BriefRequest, who: Principal = requires("viewer")) -> Response:
     """Greedy pick by value per dollar within the budget, and the same budget spent on micro vs
-    macro creators (:func:`micromix.influencers.discover`, :func:`compare_cohorts`)."""
+    macro creators (:func:`micromix.influencers.discover`, :func:`compare_cohorts`); ``notes``
+    says why no creator fits the brief or why a cohort hires no one (empty when both do)."""
     from micromix.influencers import Brief, compare_cohorts
     from micromix.influencers import discover as pick
 
     brief = Brief(**body.model_dump())
     scored = _scored(request.app.state.service)
+    picked = pick(scored, brief)
+    cohorts = compare_cohorts(scored, brief)
+    # what the CLI prints beside its tables: why no creator fits, why a cohort hires no one
+    notes = [str(n) for n in (picked.attrs.get("note"), cohorts.attrs.get("note")) if n]
     return json_response(
-        {
-            "brief": body.model_dump(),
-            "picked": pick(scored, brief),
-            "cohorts": compare_cohorts(scored, brief),
-        }
+        {"brief": body.model_dump(), "picked": picked, "cohorts": cohorts, "notes": notes}
     )

@@ -83,15 +83,43 @@ def experiment(
     request: Request,
     experiment_id: str,
     outcome: Annotated[str, Query(pattern="^(revenue|conversions)$")] = "revenue",
+    ratio: Annotated[
+        float | None,
+        Query(
+            gt=0,
+            le=1000,
+            allow_inf_nan=False,
+            description=(
+                "Planned treatment units per control unit, for the sample-ratio test (the CLI's "
+                "--ratio); default: an equal split."
+            ),
+        ),
+    ] = None,
     who: Principal = requires("viewer"),
 ) -> Response:
     """Difference in means with intervals, CUPED on the pre-period and an always-valid reading
-    (:func:`micromix.measurement.analyze_stored_experiment`)."""
+    (:func:`micromix.measurement.analyze_stored_experiment`); the sample-ratio check tests the
+    arms' sizes against ``ratio`` treatment units per control unit (default 1)."""
     from micromix.measurement import analyze_stored_experiment
 
     svc = request.app.state.service
-    res = svc.read(lambda st: analyze_stored_experiment(st, experiment_id, outcome=outcome))
-    return json_response(res.to_dict())
+    res = svc.read(
+        lambda st: analyze_stored_experiment(st, experiment_id, outcome=outcome, ratio=ratio)
+    )
+    out = res.to_dict()
+    # the library's advice names the CLI option; over the API it is this query parameter
+    return json_response(_api_terms(out))
+
+
+def _api_terms(obj: Any) -> Any:
+    """``obj`` with the CLI's ``--ratio`` named as the ``ratio`` query parameter in its text."""
+    if isinstance(obj, str):
+        return obj.replace("(--ratio)", "(the ratio parameter, e.g. ratio=2)")
+    if isinstance(obj, dict):
+        return {k: _api_terms(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_api_terms(v) for v in obj]
+    return obj
 
 
 @router.post("/mmm/fit", summary="Fit the marketing-mix model on the store", tags=["mmm"])

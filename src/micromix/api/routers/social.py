@@ -16,22 +16,41 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from micromix.api._respond import json_response
+from micromix.api.errors import ApiError
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
 from micromix.errors import StoreError
 
-__all__ = ["DEFAULT_BRAND", "router"]
+__all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/social", tags=["social"])
 
-#: the simulated market's brand (real data: pass ?brand=)
-DEFAULT_BRAND = "Pawsome"
 _BRAND = Query(
     min_length=2,
     max_length=60,
     pattern=r"^[\w .&'-]+$",
-    description="Brand name (handles and hashtags are derived).",
+    description=(
+        "Brand name (handles and hashtags are derived). Default: the store's own brand (the "
+        "simulated market's, or the account the posts mention most); required when the store "
+        "has none."
+    ),
 )
+
+
+def _brand(svc: Service, brand: str | None) -> str:
+    """``brand`` as asked, else the store's own (:meth:`Service.brand`); never another's."""
+    if brand:
+        return brand
+    _posts(svc)  # no posts at all: that is the problem to report (409), not the brand
+    own = svc.brand()
+    if own is None:
+        raise ApiError(
+            422,
+            "brand_required",
+            "brand is required: the store's posts mention no account, so micromix cannot tell "
+            "which brand they are about; name it with ?brand=YourBrand",
+        )
+    return own
 
 
 def _posts(svc: Service) -> pd.DataFrame:
@@ -47,7 +66,7 @@ def _posts(svc: Service) -> pd.DataFrame:
 @router.get("/amplify", summary="User content to amplify, ranked")
 def amplify(
     request: Request,
-    brand: Annotated[str, _BRAND] = DEFAULT_BRAND,
+    brand: Annotated[str | None, _BRAND] = None,
     top: Annotated[int, Query(ge=1, le=500)] = 25,
     who: Principal = requires("viewer"),
 ) -> Response:
@@ -56,18 +75,19 @@ def amplify(
     from micromix.social import BrandSpec, rank_for_amplification
 
     svc = request.app.state.service
+    name = _brand(svc, brand)
 
     def compute() -> dict[str, Any]:
-        ranked = rank_for_amplification(_posts(svc), BrandSpec(brand), top=top)
-        return {"brand": brand, "rows": ranked}
+        ranked = rank_for_amplification(_posts(svc), BrandSpec(name), top=top)
+        return {"brand": name, "rows": ranked}
 
-    return json_response(svc.cached(("amplify", brand, top), compute))
+    return json_response(svc.cached(("amplify", name, top), compute))
 
 
 @router.get("/listening", summary="Brand mentions, volume, sentiment and share of voice")
 def listening(
     request: Request,
-    brand: Annotated[str, _BRAND] = DEFAULT_BRAND,
+    brand: Annotated[str | None, _BRAND] = None,
     freq: Annotated[str, Query(pattern="^(D|W|MS)$")] = "D",
     who: Principal = requires("viewer"),
 ) -> Response:
@@ -75,9 +95,10 @@ def listening(
     from micromix.social import BrandSpec, listen
 
     svc = request.app.state.service
+    name = _brand(svc, brand)
 
     def compute() -> dict[str, Any]:
-        res = listen(_posts(svc), BrandSpec(brand), freq=freq)
+        res = listen(_posts(svc), BrandSpec(name), freq=freq)
         return res.to_dict()
 
-    return json_response(svc.cached(("listening", brand, freq), compute))
+    return json_response(svc.cached(("listening", name, freq), compute))

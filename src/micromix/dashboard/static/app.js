@@ -5,7 +5,8 @@
 const KEY = "micromix.key";
 const page = document.body.dataset.page;
 const $ = (id) => document.getElementById(id);
-const state = { role: null, symbol: "$" };
+// symbol: the store's currency as GET /status states it ("" while unknown: never a guessed "$")
+const state = { role: null, symbol: "" };
 const TIERS = ["nano", "micro", "macro", "mega"];
 
 function apiKey() { return sessionStorage.getItem(KEY); }
@@ -68,13 +69,23 @@ const SYMBOLS = { USD: "$", EUR: "€", GBP: "£", JPY: "¥" };
 // the symbol of an ISO currency code (the code itself where there is no common symbol)
 function symbolOf(code) { return SYMBOLS[code] || code; }
 
-// money with its currency, the sign first: -$885.58 (sym: a row's own currency, else the page's)
+// money with its currency, the sign first: -$885.58 (sym: a row's own currency, else the page's);
+// an amount whose currency is unknown has no symbol, and the page says why once
 function money(v, digits = 2, sym = state.symbol) {
   if (v === null || v === undefined || typeof v !== "number" || !isFinite(v)) return "–";
+  if (!sym) unknownCurrency();
   const body = Math.abs(v).toLocaleString(undefined, { minimumFractionDigits: digits,
     maximumFractionDigits: digits });
   const sign = v < 0 && Number(body.replace(/,/g, "")) > 0 ? "-" : "";
   return sign + sym + (sym.length > 1 ? " " : "") + body;
+}
+
+function unknownCurrency() {
+  const note = $("money-note");
+  if (!note || !note.hidden) return;
+  note.textContent = "Amounts without a currency symbol are in a currency the data does not " +
+    "state (events record none); micromix shows them as they are rather than guess one.";
+  note.hidden = false;
 }
 
 // the currencies a KPI response's money is split by (money is never added across them)
@@ -148,6 +159,9 @@ function tile(label, value, col, row) {
 async function header() {
   const s = await api("/api/v1/status");
   state.role = s.role;
+  state.symbol = s.currency ? symbolOf(s.currency) : "";
+  state.brand = s.brand || null;
+  state.posts = (s.tables && s.tables.posts) || 0;
   $("role").textContent = s.role + " key";
   $("data-label").textContent = s.simulated ? "Demo data: " + s.data : s.data;
   $("data-label").classList.toggle("sim", !!s.simulated);
@@ -195,10 +209,11 @@ function gridTable(target, head, rows) {
 }
 
 function renderPlan(plan) {
-  state.symbol = symbolOf(plan.currency);
+  // the plan's figures are in the plan's own currency (it names it); the page's stays the store's
+  const sym = plan.currency ? symbolOf(plan.currency) : "";
   $("plan-headline").textContent = plan.headline;
-  const r2 = (v) => money(v, 0);
-  const signed = (v) => (v > 0 ? "+" : "") + money(v, 0);
+  const r2 = (v) => money(v, 0, sym);
+  const signed = (v) => (v > 0 ? "+" : "") + money(v, 0, sym);
   gridTable("plan-table", [["strategy"], ["today", 1], ["plan", 1], ["change", 1],
     ["expected incremental revenue", 1]], plan.allocation.map((a) => [
     a.strategy, r2(a.current_spend), r2(a.recommended_spend), signed(a.recommended_spend - a.current_spend),
@@ -221,6 +236,48 @@ function renderPlan(plan) {
     $("plan-truth").hidden = false;
   }
   $("plan-notes").replaceChildren(...plan.notes.map((n) => el("li", { text: n })));
+}
+
+// spend and revenue per day by strategy (unit: the currency the axis names)
+function drawTrend(rows, unit) {
+  return chart("trend-chart", {
+    data: { values: rows },
+    transform: [{ fold: ["spend", "revenue"], as: ["measure", "amount"] }],
+    mark: { type: "line", interpolate: "monotone" },
+    encoding: {
+      x: { field: "period", type: "temporal", title: null },
+      y: { field: "amount", type: "quantitative", title: "per day (" + unit + ")" },
+      color: { field: "strategy", type: "nominal" },
+      strokeDash: { field: "measure", type: "nominal" },
+      tooltip: [{ field: "period", type: "temporal" }, { field: "strategy", type: "nominal" },
+        { field: "measure", type: "nominal" }, { field: "amount", type: "quantitative", format: ",.0f" }],
+    },
+  });
+}
+
+// ad rows covering several days have no daily figures: say so in the page's terms and offer to
+// spread them evenly over their days (the API's spread=true), marked as shares when drawn
+function trendRefused(info, trend) {
+  const n = Number(info.crossing_rows).toLocaleString();
+  const ex = info.example ? " (e.g. " + info.example + ")" : "";
+  const btn = el("button", { type: "button", id: "spread-btn", text: "Spread them evenly over their days" });
+  $("trend-chart").replaceChildren(el("p", { class: "hint", text: `No daily trend: ${n} ad row(s) ` +
+    `cover more than one day${ex}, so their spend and revenue cannot be drawn per day. The tiles ` +
+    "and tables above count them whole. Ingest daily ad reports (one row per day) for a true " +
+    "daily trend, or spread these rows evenly over their days:" }), btn);
+  btn.addEventListener("click", async () => {
+    btn.disabled = true;
+    try {
+      const res = await api("/api/v1/kpis?by=strategy&grain=day&spread=true");
+      await trend(res);
+      $("trend-chart").before(el("p", { class: "hint", id: "spread-note", text: `${n} ad row(s) ` +
+        "covering more than one day are spread evenly over their days: those days show shares, " +
+        "not reported figures." }));
+    } catch (err) {
+      btn.disabled = false;
+      showError(err);
+    }
+  });
 }
 
 pages.overview = async () => {
@@ -248,7 +305,7 @@ pages.overview = async () => {
         { mark: { type: "rule", strokeWidth: 2 }, transform: [{ filter: "isValid(datum.low)" }],
           encoding: { y: { field: "strategy", type: "nominal", title: null },
             yOffset: { field: "series", type: "nominal", scale: { domain: series } },
-            x: { field: "low", type: "quantitative", title: "revenue per $1 of spend" }, x2: { field: "high" }, color } },
+            x: { field: "low", type: "quantitative", title: "revenue per unit of spend" }, x2: { field: "high" }, color } },
         { mark: { type: "point", filled: true, size: 80 },
           encoding: { y: { field: "strategy", type: "nominal" },
             yOffset: { field: "series", type: "nominal", scale: { domain: series } },
@@ -267,7 +324,8 @@ pages.overview = async () => {
   // daily trend) says why in its own place and the others still show
   const [tot, daily, plat, strat] = await Promise.all([
     "/api/v1/kpis", "/api/v1/kpis?by=strategy&grain=day", "/api/v1/kpis?by=platform",
-    "/api/v1/kpis?by=strategy"].map((path) => api(path).catch((err) => ({ rows: [], error: why(err) }))));
+    "/api/v1/kpis?by=strategy"].map((path) => api(path).catch((err) => ({ rows: [], error: why(err),
+    data: err.data }))));
   if (tot.error) hintIn("tiles", "No KPIs: " + tot.error);
   // ad reports in several currencies: every figure per currency, never added up
   const codes = currencies(tot.rows);
@@ -285,23 +343,12 @@ pages.overview = async () => {
       tile("Earned media value" + tag, t.emv, "emv", t)];
   }));
   const busy = new Set(strat.rows.filter((r) => r.strategy && active(r)).map((r) => r.strategy));
-  const rows = daily.rows.filter((r) => busy.has(r.strategy))
-    .map((r) => (mixed ? { ...r, strategy: r.strategy + " in " + r.currency } : r));
-  const unit = mixed ? "each line's currency" : state.symbol;
-  if (daily.error) hintIn("trend-chart", "No daily trend: " + daily.error);
-  else await chart("trend-chart", {
-    data: { values: rows },
-    transform: [{ fold: ["spend", "revenue"], as: ["measure", "amount"] }],
-    mark: { type: "line", interpolate: "monotone" },
-    encoding: {
-      x: { field: "period", type: "temporal", title: null },
-      y: { field: "amount", type: "quantitative", title: "per day (" + unit + ")" },
-      color: { field: "strategy", type: "nominal" },
-      strokeDash: { field: "measure", type: "nominal" },
-      tooltip: [{ field: "period", type: "temporal" }, { field: "strategy", type: "nominal" },
-        { field: "measure", type: "nominal" }, { field: "amount", type: "quantitative", format: ",.0f" }],
-    },
-  });
+  const unit = mixed ? "each line's currency" : state.symbol || "currency not stated";
+  const trend = (res) => drawTrend(res.rows.filter((r) => busy.has(r.strategy))
+    .map((r) => (mixed ? { ...r, strategy: r.strategy + " in " + r.currency } : r)), unit);
+  if (daily.data && daily.data.crossing_rows) trendRefused(daily.data, trend);
+  else if (daily.error) hintIn("trend-chart", "No daily trend: " + daily.error);
+  else await trend(daily);
   // a platform's ROAS needs revenue: exports without a conversion value have none to draw
   const platRows = plat.rows.filter((r) => r.platform && (r.spend || 0) > 0 && typeof r.roas === "number")
     .map((r) => (mixed ? { ...r, platform: r.platform + " in " + r.currency } : r));
@@ -491,16 +538,39 @@ pages.moments = async () => {
 };
 
 pages.content = async () => {
-  let rows;
+  const form = $("brand-form");
+  const input = $("brand-input");
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (form.reportValidity()) rankPosts(input.value.trim()).catch(showError);
+  });
+  // the store's own brand (GET /status); posts but no brand known: ask, never rank for another
+  // brand (no posts at all: the API says so in its place)
+  if (!state.brand && state.posts > 0) {
+    const ask = "No user posts mention the brand: the store's posts name no account, so " +
+      "micromix cannot tell which brand they are about. Enter your brand above to rank them.";
+    hintIn("ugc-chart", ask);
+    hintIn("ugc-table", ask);
+    input.focus();
+    return;
+  }
+  input.value = state.brand || "";
+  await rankPosts(state.brand);
+};
+
+async function rankPosts(brand) {
+  let res;
   try {
-    rows = (await api("/api/v1/social/amplify?top=25")).rows;
+    res = await api("/api/v1/social/amplify?top=25" + (brand ? "&brand=" + encodeURIComponent(brand) : ""));
   } catch (err) {
     if (err.status === undefined) throw err;
     hintIn("ugc-chart", "No posts to rank: " + why(err));
     hintIn("ugc-table", "No posts to rank: " + why(err));
     return;
   }
-  const none = "No user posts mention the brand yet.";
+  const rows = res.rows;
+  $("brand-input").value = res.brand;
+  const none = `No user posts mention ${res.brand} yet.`;
   if (!rows.length) hintIn("ugc-chart", none);
   else await chart("ugc-chart", {
     data: { values: rows.slice(0, 15) }, height: 320, mark: "bar",
@@ -513,7 +583,10 @@ pages.content = async () => {
   });
   table("ugc-table", rows, ["post_id", "author_id", "text", "sentiment", "rights",
     "amplification_score", "predicted_ctr", "predicted_cpa", "reasons"], { empty: none });
-};
+}
+
+// creator prices are estimated per post in US dollars, whatever the store's currency
+const CREATOR_PRICES = { currency: "USD" };
 
 // the same budget on each cohort, one column per cohort and one row per figure: two cohorts by
 // ten figures fit a half-width card, where ten columns would be clipped
@@ -526,7 +599,7 @@ function cohortTable(cohorts) {
   // creator prices are per post in US dollars, so the costs per result are money too
   const col = (c) => (c.startsWith("cost_per_") ? "cost" : c);
   gridTable("cohort-table", [[""], ...cohorts.map((r) => [String(r.cohort), 1])],
-    figures.map((c) => [c.replaceAll("_", " "), ...cohorts.map((r) => fmt(r[c], col(c)))]));
+    figures.map((c) => [c.replaceAll("_", " "), ...cohorts.map((r) => fmt(r[c], col(c), CREATOR_PRICES))]));
 }
 
 pages.creators = async () => {
@@ -537,10 +610,12 @@ pages.creators = async () => {
       min_authenticity: Number(f.get("min_authenticity")), top: Number(f.get("top")) };
     if (f.get("platform")) brief.platform = f.get("platform");
     const res = await api("/api/v1/creators/discover", { json: brief });
-    table("creator-table", res.picked, ["creator_id", "tier", "platform", "followers",
+    table("creator-table", res.picked.map((r) => ({ ...r, ...CREATOR_PRICES })), ["creator_id", "tier", "platform", "followers",
       "engagement_rate", "authenticity", "fit", "est_cost_per_post", "value_per_dollar", "reasons"],
     { empty: "No creator fits this brief; relax the filters." });
     cohortTable(res.cohorts);
+    // why the cohorts (or the pick) are what they are, as the CLI says it
+    $("cohort-notes").replaceChildren(...(res.notes || []).map((n) => el("li", { text: n })));
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); run().catch(showError); });
   let all;
@@ -614,6 +689,17 @@ pages.audience = async () => {
   await check();
 };
 
+// an amount to the cent (what the planner shows and sends)
+function cents(v) { return Math.round(v * 100) / 100; }
+
+// a slider step for a budget: about a thousandth of it, a round 1, 2 or 5 x 10^k (at least 0.01)
+function sliderStep(total) {
+  const raw = Math.max(total / 1000, 0.01);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const m = [1, 2, 5, 10].find((k) => k * p >= raw);
+  return cents(m * p) || 0.01;
+}
+
 pages.mix = async () => {
   let info = await api("/api/v1/mmm");
   if (!info.fitted) {
@@ -645,19 +731,41 @@ pages.mix = async () => {
   table("mmm-table", summ, ["strategy", "kind", "spend", "contribution", "contribution_lo",
     "contribution_hi", "share_of_outcome", "roas", "marginal_roas"]);
   const box = $("sliders");
-  const inputs = {};
+  // each channel's amount is exact to the cent: the number box shows it and is what is sent;
+  // the slider moves it in steps sized to the budget, the box takes any typed amount
+  const amounts = {};
+  const boxes = {};
+  const total = Object.values(info.current_spend).reduce((a, v) => a + v, 0);
+  const step = sliderStep(total);
+  const setAmount = (ch, v, from) => {
+    amounts[ch] = cents(v);
+    if (from !== boxes[ch].box) boxes[ch].box.value = amounts[ch].toFixed(2);
+    if (from !== boxes[ch].range) {
+      if (amounts[ch] > Number(boxes[ch].range.max)) boxes[ch].range.max = String(Math.ceil(amounts[ch]));
+      boxes[ch].range.value = String(amounts[ch]);
+    }
+  };
   for (const ch of info.channels) {
     const cur = info.current_spend[ch];
-    const out = el("output", { text: fmt(cur, "spend") });
-    const inp = el("input", { type: "range", min: "0", max: String(Math.ceil(cur * 3 + 1)),
-      step: String(Math.max(1, Math.round(cur / 50))), value: String(Math.round(cur)), "aria-label": ch });
-    inp.addEventListener("input", () => { out.textContent = fmt(Number(inp.value), "spend"); schedule(); });
-    inputs[ch] = inp;
-    box.append(el("label", { class: "slider" }, el("span", { text: ch.replace("spend_", "") }), inp, out));
+    const range = el("input", { type: "range", min: "0", max: String(Math.ceil(cur * 3 + step)),
+      step: String(step), "aria-label": ch });
+    const num = el("input", { type: "number", min: "0", step: "0.01", class: "amount",
+      "aria-label": ch + " amount" });
+    boxes[ch] = { range, box: num };
+    setAmount(ch, cur);
+    range.addEventListener("input", () => { setAmount(ch, Number(range.value), range); schedule(); });
+    num.addEventListener("input", () => {
+      const v = Number(num.value);
+      if (num.value === "" || !isFinite(v) || v < 0) return;
+      setAmount(ch, v, num);
+      schedule();
+    });
+    box.append(el("label", { class: "slider" }, el("span", { text: ch.replace("spend_", "") }), range,
+      el("span", { class: "amount" }, state.symbol ? state.symbol + (state.symbol.length > 1 ? " " : "") : "", num)));
   }
   let timer = null;
   const evaluate = async () => {
-    const spend = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, Number(v.value)]));
+    const spend = { ...amounts };
     const res = await api("/api/v1/mmm/scenario", { json: { spend } });
     await chart("scenario-chart", {
       data: { values: res.rows }, height: 120,
@@ -666,27 +774,26 @@ pages.mix = async () => {
           x: { field: "outcome", type: "quantitative", title: "expected revenue over the horizon" },
           tooltip: [{ field: "scenario", type: "nominal" },
             { field: "outcome", type: "quantitative", format: ",.0f" },
-            { field: "spend", type: "quantitative", format: ",.0f" }] } },
+            { field: "spend", type: "quantitative", format: ",.2f" }] } },
         { mark: { type: "rule", color: "#333" }, encoding: { y: { field: "scenario", type: "nominal" },
           x: { field: "outcome_lo", type: "quantitative" }, x2: { field: "outcome_hi" } } },
       ],
     });
-    table("scenario-table", res.rows, ["scenario", "spend", "outcome", "outcome_lo", "outcome_hi", "roas"]);
+    // spend to the cent: the planned total is the sum of the amounts above, as sent
+    table("scenario-table", res.rows.map((r) => ({ ...r, spend: money(r.spend, 2) })),
+      ["scenario", "spend", "outcome", "outcome_lo", "outcome_hi", "roas"]);
   };
   function schedule() { clearTimeout(timer); timer = setTimeout(() => evaluate().catch(showError), 250); }
   const opt = $("optimize-btn");
   if (!can("analyst")) opt.disabled = true;
   opt.addEventListener("click", async () => {
     try {
-      const budget = Object.values(inputs).reduce((a, v) => a + Number(v.value), 0);
+      const budget = cents(Object.values(amounts).reduce((a, v) => a + v, 0));
       const res = await api("/api/v1/optimize", { json: { budget } });
       for (const [ch, v] of Object.entries(res.recommended.allocation || {})) {
-        if (inputs[ch]) {
-          inputs[ch].max = String(Math.max(Number(inputs[ch].max), Math.ceil(v)));
-          inputs[ch].value = String(Math.round(v));
-          inputs[ch].dispatchEvent(new Event("input"));
-        }
+        if (boxes[ch]) setAmount(ch, v);
       }
+      schedule();
     } catch (err) { showError(err); }
   });
   await evaluate();

@@ -1,0 +1,194 @@
+"""What the API takes from the store when a request does not say it: the currency of money
+(the simulated market's, never a guessed one on real data), the brand the posts are about
+(the store's own, never the simulator's on real data), the advice of a refused daily split in
+the API's parameters, the reason a creator cohort is empty, and the planned split of a stored
+experiment's sample-ratio check."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+
+@pytest.fixture()
+def tables_app(fresh_app):
+    """Factory: a client over a fresh store holding ``tables`` and a viewer's headers."""
+
+    def make(tables: dict[str, pd.DataFrame]):
+        client, svc = fresh_app()
+        for name, frame in tables.items():
+            svc.store.append(name, frame)
+        key = svc.keys.create("viewer", name="defaults")[0]
+        return client, {"Authorization": f"Bearer {key}"}
+
+    return make
+
+
+def _events(n: int = 6) -> pd.DataFrame:
+    """A few real events (no currency column, as the events contract has none)."""
+    ts = pd.date_range("2026-03-01", periods=n, freq="6h", tz="UTC")
+    return pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "ts": ts,
+            "user_id": [f"u{i % 3}" for i in range(n)],
+            "event_type": ["impression", "click", "purchase"] * (n // 3),
+            "platform": "instagram",
+            "strategy": "paid_social",
+            "cost": [1.5, 0.5, 0.0] * (n // 3),
+            "revenue": [0.0, 0.0, 40.0] * (n // 3),
+        }
+    )
+
+
+def _posts(mentions: list[str]) -> pd.DataFrame:
+    n = len(mentions)
+    return pd.DataFrame(
+        {
+            "post_id": [f"p{i}" for i in range(n)],
+            "author_id": [f"a{i}" for i in range(n)],
+            "platform": "instagram",
+            "ts": pd.date_range("2026-03-01", periods=n, freq="D", tz="UTC"),
+            "text": [f"love my new lead from {m.lstrip('@') or 'the park'}" for m in mentions],
+            "likes": 30,
+            "comments": 4,
+            "shares": 1,
+            "followers": 900,
+            "mentions": mentions,
+            "hashtags": "dogs",
+            "source": "genuine",
+        }
+    )
+
+
+# ------------------------------------------------------------------ 1. currency
+def test_simulated_store_states_its_currency_in_status_and_kpis(client, auth):
+    h = auth("viewer")
+    assert client.get("/api/v1/status", headers=h).json()["currency"] == "USD"
+    body = client.get("/api/v1/kpis?by=strategy", headers=h).json()
+    assert body["source"] == "events"
+    assert {r["currency"] for r in body["rows"]} == {"USD"}
+    assert any("simulated market" in n for n in body["notes"])
+    assert not any("currency null" in n for n in body["notes"])
+    # ad reports carry their own currency: no note about a stated one the API did not state
+    ads = client.get("/api/v1/kpis?source=ads", headers=h).json()
+    assert {r["currency"] for r in ads["rows"]} == {"USD"}
+    assert not any("was not used" in n for n in ads["notes"])
+
+
+def test_real_events_keep_an_unknown_currency_unknown(tables_app):
+    client, h = tables_app({"events": _events()})
+    assert client.get("/api/v1/status", headers=h).json()["currency"] is None
+    body = client.get("/api/v1/kpis", headers=h).json()
+    assert body["rows"][0]["currency"] is None and body["rows"][0]["spend"] == 4.0
+    assert any("currency null" in n for n in body["notes"])
+    stated = client.get("/api/v1/kpis?currency=eur", headers=h).json()
+    assert stated["rows"][0]["currency"] == "EUR"
+
+
+# ------------------------------------------------------------------ 2. daily split refused
+def test_daily_kpis_refusal_names_the_api_parameters(tables_app):
+    from micromix.simulate import SimConfig, simulate
+
+    ads = simulate(SimConfig(users=300, days=10, seed=9)).tables()["ad_performance"]
+    ads["date_end"] = ads["date"]
+    ads.loc[ads.index[-1], "date_end"] = ads["date"].iloc[-1] + pd.Timedelta(days=9)
+    client, h = tables_app({"ad_performance": ads})
+    r = client.get("/api/v1/kpis?by=strategy&grain=day", headers=h)
+    body = r.json()
+    assert r.status_code == 422, body
+    msg = body["message"]
+    assert "grain=week or grain=month" in msg and "spread=true" in msg, msg
+    assert "--" not in msg and "micromix kpis" not in msg, msg
+    assert body["crossing_rows"] == 1 and body["grain"] == "day"
+    assert body["example"].startswith("campaign ")
+    weekly = client.get("/api/v1/kpis?by=strategy&grain=week", headers=h).json()["message"]
+    assert "grain=month or no grain" in weekly
+    spread = client.get("/api/v1/kpis?by=strategy&grain=day&spread=true", headers=h)
+    assert spread.status_code == 200 and any("spread" in n for n in spread.json()["notes"])
+
+
+# ------------------------------------------------------------------ 4. brand
+def test_amplify_defaults_to_the_simulated_markets_brand(client, auth):
+    h = auth("viewer")
+    assert client.get("/api/v1/status", headers=h).json()["brand"] == "Pawsome"
+    assert client.get("/api/v1/social/amplify?top=3", headers=h).json()["brand"] == "Pawsome"
+
+
+def test_amplify_on_real_posts_uses_their_brand_or_asks_for_it(tables_app):
+    client, h = tables_app({"posts": _posts(["@pawco", "pawco,@vet", "", "@pawco"])})
+    assert client.get("/api/v1/status", headers=h).json()["brand"] == "pawco"
+    amp = client.get("/api/v1/social/amplify", headers=h).json()
+    assert amp["brand"] == "pawco"
+    assert client.get("/api/v1/social/listening", headers=h).status_code == 200
+    named = client.get("/api/v1/social/amplify?brand=BarkBox", headers=h).json()
+    assert named["brand"] == "BarkBox"
+
+    client, h = tables_app({"posts": _posts(["", "", ""])})
+    assert client.get("/api/v1/status", headers=h).json()["brand"] is None
+    for route in ("/api/v1/social/amplify", "/api/v1/social/listening"):
+        r = client.get(route, headers=h)
+        body = r.json()
+        assert r.status_code == 422 and body["error"] == "brand_required", body
+        assert "?brand=" in body["message"] and "Pawsome" not in body["message"]
+    assert client.get("/api/v1/social/amplify?brand=PawCo", headers=h).json()["brand"] == "PawCo"
+
+
+def test_amplify_without_posts_says_there_are_none(tables_app):
+    client, h = tables_app({"events": _events()})
+    r = client.get("/api/v1/social/amplify", headers=h)
+    assert r.status_code == 409 and "no posts in the store" in r.json()["message"]
+
+
+# ------------------------------------------------------------------ 5. cohort notes
+def test_discover_returns_why_a_cohort_hires_no_one(client, auth):
+    h = auth("viewer")
+    body = client.post("/api/v1/creators/discover", json={"budget": 50}, headers=h).json()
+    assert any("over the budget of US$50" in n for n in body["notes"]), body["notes"]
+    roomy = client.post("/api/v1/creators/discover", json={"budget": 1e7}, headers=h).json()
+    assert roomy["notes"] == []
+    none = client.post(
+        "/api/v1/creators/discover", json={"niche": "pet", "min_authenticity": 1}, headers=h
+    ).json()
+    assert none["picked"] == [] and none["notes"], none
+
+
+# ------------------------------------------------------------------ 6. experiment ratio
+def _unequal_experiment(client, h) -> tuple[str, float]:
+    arms = pd.DataFrame(client.get("/api/v1/experiments", headers=h).json()["rows"])
+    for exp_id, g in arms.groupby("experiment_id"):
+        units = g.set_index("arm")["units"]
+        if {"treatment", "control"} <= set(units.index):
+            ratio = units["treatment"] / units["control"]
+            if ratio > 1.5:
+                return str(exp_id), float(ratio)
+    pytest.skip("the simulated market has no unequal holdout")
+
+
+def test_experiment_route_tests_the_planned_ratio(client, auth):
+    h = auth("viewer")
+    exp_id, ratio = _unequal_experiment(client, h)
+
+    def srm(query: str) -> dict:
+        r = client.get(f"/api/v1/experiments/{exp_id}{query}", headers=h)
+        assert r.status_code == 200, r.json()
+        return next(c for c in r.json()["checks"] if c["name"] == "sample_ratio")
+
+    equal = srm("")
+    assert equal["status"] == "review" and "equal split" in equal["message"]
+    assert "ratio=" in equal["recommendation"] and "--ratio" not in equal["recommendation"]
+    planned = srm(f"?ratio={ratio:.4f}")
+    assert planned["status"] == "pass" and "planned split" in planned["message"]
+    # a stated plan the arms miss is a broken assignment (fail), not a question (review)
+    assert srm("?ratio=1")["status"] == "fail"
+    assert srm(f"?ratio={ratio * 3:.4f}")["status"] == "fail"
+
+
+@pytest.mark.parametrize("bad", ["0", "-2", "abc", "nan", "inf", "1001"])
+def test_experiment_route_refuses_a_bad_ratio(client, auth, bad):
+    h = auth("viewer")
+    exp_id, _ = _unequal_experiment(client, h)
+    r = client.get(f"/api/v1/experiments/{exp_id}?ratio={bad}", headers=h)
+    body = r.json()
+    assert r.status_code == 422 and "ratio" in body["message"], body
+    assert "Traceback" not in body["message"]

@@ -147,8 +147,14 @@ def test_real_exports_in_seven_currencies_give_no_cpa_and_aud_alone_gives_aud(tm
     ingest(mixed, "ads", str(EXPORTS / "meta_ads/meta_campaign_day_region_idr.csv"), "--keep-both")
     ingest(mixed, "posts", str(EXPORTS / "posts/tiktok_scraper_trending.json"))
     with Store.open(mixed, read_only=True) as st:
-        ev = gather_evidence(st, n_boot=20, parts=("overview", "content"))
+        # a trending dump is about no one brand: nothing is guessed
+        guessed = gather_evidence(st, n_boot=20, parts=("overview", "content"))
+        # the account two of its posts mention, named as the brand
+        ev = gather_evidence(st, n_boot=20, parts=("overview", "content"), brand="@mikeohearn")
+    assert guessed.content is None
+    assert "not about one brand" in guessed.notes["content"]
     ranked = ev.content.ranked
+    assert len(ranked) > 0
     assert ranked["predicted_cpa"].isna().all()
     assert all(
         "no predicted CPA: the brand's ads are in 5 currencies" in r for r in ranked["reasons"]
@@ -161,7 +167,8 @@ def test_real_exports_in_seven_currencies_give_no_cpa_and_aud_alone_gives_aud(tm
     ingest(aud, "posts", str(EXPORTS / "posts/tiktok_scraper_trending.json"))
     with Store.open(aud, read_only=True) as st:
         ads = st.read("ad_performance", columns=["spend", "impressions"])
-        ev = gather_evidence(st, n_boot=20, parts=("overview", "content"))
+        ev = gather_evidence(st, n_boot=20, parts=("overview", "content"), brand="mikeohearn")
+    assert len(ev.content.ranked) > 0
     base = ev.content.ranked.attrs["baseline"]
     assert base["currency"] == "AUD"
     assert base["cpm"] == pytest.approx(1000 * ads["spend"].sum() / ads["impressions"].sum())

@@ -63,3 +63,16 @@ def test_discover_without_posts_names_the_missing_engagement():
     assert "engagement rate" in picked.attrs["note"] and "--posts" in picked.attrs["note"]
     assert "budget" not in picked.attrs["note"]
     assert why_none(scored.iloc[:0], Brief(niche="pet", budget=1)).startswith("no creators")
+
+
+def test_infer_brand_needs_posts_clearly_about_one_account():
+    # a trending dump: the most-mentioned account is named in 2 posts of 1,000
+    mentions = [None] * 994 + ["@star", "@star", "@gym", "@gym,@x", "@x", "@other"]
+    dump = pd.DataFrame({"mentions": mentions})
+    assert infer_brand(dump) is None
+    # a brand's listening export: most posts name it (a post naming it twice counts once)
+    export = pd.DataFrame({"mentions": ["@acme", "acme,@acme", "@acme,@vet", None, "@vet"]})
+    assert infer_brand(export) == "acme"
+    # two accounts named equally often: no one brand
+    tie = pd.DataFrame({"mentions": ["@a", "@b", "@a,@b"]})
+    assert infer_brand(tie) is None

@@ -37,6 +37,12 @@ def plan(
     seed: int = typer.Option(
         ANALYSIS_SEED, "--seed", help="Seed of the bootstraps and simulations."
     ),
+    brand: str | None = typer.Option(
+        None,
+        "--brand",
+        help="The brand whose customers' posts to amplify (default: the account the posts are "
+        "clearly about).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as one JSON object."),
 ) -> None:
     """One plan: the budget across strategies, then what to target, amplify, hire and answer."""
@@ -45,7 +51,9 @@ def plan(
         from micromix.plan import make_plan
 
         with open_store(db, backend, read_only=True) as store, progress_bar(not as_json) as up:
-            result = make_plan(store, budget=budget, n_boot=n_boot, seed=seed, progress=up)
+            result = make_plan(
+                store, budget=budget, n_boot=n_boot, seed=seed, brand=brand, progress=up
+            )
         if as_json:
             emit_json(result.to_dict())
             return

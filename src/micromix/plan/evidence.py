@@ -61,6 +61,7 @@ from micromix.plan.build import (
 )
 from micromix.simulate import TOPICS
 from micromix.social import (
+    BRAND_MIN_SHARE,
     AdBaseline,
     BrandSpec,
     ad_baseline,
@@ -189,6 +190,8 @@ class Evidence:
     #: web and app analytics reports (GA4 / UA downloads) in the store (``None``: none)
     traffic: list[TrafficReport] | None = None
     quality: QualityReport | None = None
+    #: the brand named by the caller (``None``: read from the posts, see ``_content``)
+    brand: str | None = None
     #: the recommendation reconciled from the parts above (:mod:`micromix.plan.build`)
     plan: Plan | None = None
     #: whether the store holds a simulated market (its ground truth)
@@ -328,7 +331,14 @@ def _mix(ev: Evidence, store: Store) -> None:
 
 def _content(ev: Evidence, store: Store) -> None:
     posts = store.read("posts") if store.count("posts") else None
-    brand = infer_brand(posts) if posts is not None else None
+    brand = ev.brand or (infer_brand(posts) if posts is not None else None)
+    if posts is not None and not brand:
+        ev.note(
+            "content",
+            f"No user content to amplify: the {len(posts):,} posts are not about one brand (no "
+            f"account is named in {BRAND_MIN_SHARE:.0%} of them); name the brand (--brand) to "
+            "rank its customers' posts.",
+        )
     if posts is not None and brand:
         ads = store.read("ad_performance") if store.count("ad_performance") else None
         base = _brand_baseline(ads, ev.currency) if ads is not None else None
@@ -418,6 +428,7 @@ def gather_evidence(
     results: Mapping[str, ComparisonResult] | None = None,
     budget: float | None = None,
     lifetime_dimensions: Sequence[str] | None = None,
+    brand: str | None = None,
     progress: Progress | None = None,
 ) -> Evidence:
     """Compute the evidence of ``store`` (see the module docstring).
@@ -442,6 +453,10 @@ def gather_evidence(
         The paid budget the plan allocates over its horizon (default: today's spend).
     lifetime_dimensions : sequence of str, optional
         Dimensions of the ``lifetime`` part (default: every comparison's dimension).
+    brand : str, optional
+        The brand whose customers' posts to amplify (``content``). Default: the account the
+        posts are clearly about (:func:`micromix.social.infer_brand`); posts about no one brand
+        (a trending dump) give no content section and a note asking for it.
     progress : callable, optional
         ``progress(step, fraction_done)``.
 
@@ -471,6 +486,7 @@ def gather_evidence(
         lifetime_dimensions=None if lifetime_dimensions is None else tuple(lifetime_dimensions),
         parts=wanted,
         simulated=simulated_market(store) is not None,
+        brand=brand.strip().lstrip("@") if brand and brand.strip().lstrip("@") else None,
     )
     try:
         ev.currency = currency_of(store)
@@ -504,11 +520,12 @@ def make_plan(
     budget: float | None = None,
     n_boot: int = ANALYSIS_N_BOOT,
     seed: int = ANALYSIS_SEED,
+    brand: str | None = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Gather the evidence a plan reads (:data:`~micromix.plan.build.PLAN_PARTS`) and build it.
 
-    What ``micromix plan`` and ``GET /api/v1/plan`` do.
+    What ``micromix plan`` and ``GET /api/v1/plan`` do. ``brand``: see :func:`gather_evidence`.
 
     Raises
     ------
@@ -522,6 +539,7 @@ def make_plan(
         seed=seed,
         parts=PLAN_PARTS,
         lifetime_dimensions=PLAN_LIFETIME_DIMENSIONS,
+        brand=brand,
         progress=progress,
     )
     return build_plan(ev, store, budget=budget, seed=seed)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from micromix.social.disclosure import is_sponsored_text, sponsored_flags
 from micromix.social.emv import EMVRates, earned_media_value
 from micromix.social.listening import (
+    BRAND_MIN_SHARE,
     BrandSpec,
     ListeningResult,
     detect_mentions,
@@ -37,6 +38,7 @@ from micromix.social.ugc import (
 )
 
 __all__ = [
+    "BRAND_MIN_SHARE",
     "DEFAULT_BASELINE_NOTE",
     "AdBaseline",
     "AmplificationWeights",

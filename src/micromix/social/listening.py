@@ -36,6 +36,7 @@ from micromix.social.emv import earned_media_value
 from micromix.social.sentiment import score_sentiment
 
 __all__ = [
+    "BRAND_MIN_SHARE",
     "PERIODS",
     "BrandSpec",
     "ListeningResult",
@@ -475,17 +476,39 @@ def _volume_and_trend(
     return vol, trend
 
 
+#: the share of posts that must mention an account for it to be taken as the brand
+BRAND_MIN_SHARE = 0.10
+#: ... and the fewest such posts
+BRAND_MIN_POSTS = 2
+
+
 def infer_brand(posts: pd.DataFrame) -> str | None:
-    """The account the posts mention most (the brand a store of posts is about), if any.
+    """The account the posts are about (a brand's listening export), if they clearly are.
 
-    Reads the ``mentions`` column (comma-separated handles, ``@`` optional); ``None`` when the
-    posts mention nobody.
+    Reads the ``mentions`` column (comma-separated handles, ``@`` optional). The most-mentioned
+    account is the brand only when at least :data:`BRAND_MIN_SHARE` of the posts (and
+    :data:`BRAND_MIN_POSTS`) mention it and it is mentioned by more posts than any other
+    account; otherwise ``None`` (a trending dump or a mixed export is about no one brand, and
+    its most-mentioned account, named in 2 posts of 1,000, is not the user's brand). Callers
+    then ask for the brand.
 
-    >>> infer_brand(pd.DataFrame({"mentions": ["@pawco,@vet", "pawco", None]}))
+    >>> infer_brand(pd.DataFrame({"mentions": ["@pawco,@vet", "pawco", "@pawco", None]}))
     'pawco'
+    >>> infer_brand(pd.DataFrame({"mentions": ["@a", "@b", "@a,@b", None]})) is None
+    True
     """
-    if "mentions" not in posts.columns:
+    if "mentions" not in posts.columns or posts.empty:
         return None
-    m = posts["mentions"].dropna().astype(str).str.split(",").explode().str.strip().str.lstrip("@")
+    per_post = posts["mentions"].dropna().astype(str).str.split(",")
+    m = per_post.explode().str.strip().str.lstrip("@")
     m = m[m != ""]
-    return str(m.value_counts().index[0]) if len(m) else None
+    if m.empty:
+        return None
+    # posts (not mentions) per account: a post naming an account twice counts once
+    counts = m.groupby(level=0).unique().explode().value_counts()
+    top, n = str(counts.index[0]), int(counts.iloc[0])
+    if len(counts) > 1 and int(counts.iloc[1]) == n:
+        return None
+    if n < max(BRAND_MIN_POSTS, BRAND_MIN_SHARE * len(posts)):
+        return None
+    return top

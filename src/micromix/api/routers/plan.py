@@ -33,15 +33,19 @@ def plan(
     request: Request,
     budget: Annotated[float | None, Query(gt=0, le=1e12)] = None,
     n_boot: Annotated[int, Query(ge=20, le=1000)] = ANALYSIS_N_BOOT,
+    brand: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     who: Principal = requires("viewer"),
 ) -> Response:
     """The plan of :func:`micromix.plan.make_plan` for ``budget`` over the data's length
-    (default: today's spend); cached per data version."""
+    (default: today's spend); ``brand``: whose customers' posts to amplify (default: the account
+    the posts are clearly about); cached per data version."""
     from micromix.plan import make_plan
 
     svc = request.app.state.service
 
     def compute() -> dict[str, Any]:
-        return svc.read(lambda st: make_plan(st, budget=budget, n_boot=n_boot)).to_dict()
+        return svc.read(
+            lambda st: make_plan(st, budget=budget, n_boot=n_boot, brand=brand)
+        ).to_dict()
 
-    return json_response(svc.cached(("plan", budget, n_boot), compute))
+    return json_response(svc.cached(("plan", budget, n_boot, brand), compute))

@@ -100,6 +100,53 @@ def test_default_model_on_clear_queries(default_clf, text, moment):
     assert default_clf.predict([text])[0] == moment
 
 
+#: services and activities written for this test only: none is in the template corpus's lists
+#: (checked below), so the model must read "near me" itself, not recognise a listed noun
+UNSEEN_LOCAL = (
+    "piano teacher",
+    "laundromat",
+    "shoe repair",
+    "tire shop",
+    "karaoke",
+    "pottery classes",
+    "mri scan",
+    "wedding venues",
+    "thrift stores",
+    "skate park",
+    "climbing gym",
+    "soup kitchen",
+    "chess club",
+    "flea market",
+    "driving range",
+    "dog training classes",
+    "urgent dental care",
+    "paintball",
+    "sledding hills",
+)
+
+
+def test_unseen_services_near_me_are_go_and_weather_stays_know(default_clf):
+    from micromix.moments import corpus
+
+    listed = {
+        v
+        for seq in vars(corpus).values()
+        if isinstance(seq, tuple)
+        for v in seq
+        if isinstance(v, str)
+    }
+    assert listed and not listed & set(UNSEEN_LOCAL)
+    texts = [f"{s} near me" for s in UNSEEN_LOCAL]
+    wrong = [t for t, m in zip(texts, default_clf.predict(texts)) if m != "go"]
+    assert not wrong, wrong
+    named = ["events near me", "jobs near me", "covid test near me", "things to do near me"]
+    assert default_clf.predict(named).tolist() == ["go"] * 4
+    # a local condition looked up is information, "near me" or not
+    weather = ["weather near me", "weather radar near me", "rain near me"]
+    assert default_clf.predict(weather).tolist() == ["know"] * 3
+    assert "near_me" in [n for n, _, _ in explain("laundromat close to me")]
+
+
 def test_classify_returns_moment_and_confidence(default_clf):
     out = default_clf.classify(["vet near me", None, "", "asdf qwerty", " \t "])
     assert list(out.columns) == ["moment", "confidence"] and len(out) == 5

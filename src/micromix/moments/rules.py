@@ -151,7 +151,10 @@ RULES: tuple[IntentRule, ...] = (
     IntentRule("question_mark", r"\?\s*$", "know", 0.5),
     # --- go: a place or local business
     IntentRule(
-        "near_me", r"\bnear (me|by|you|here)\b|\bnearby\b|\bnearest\b|\bclosest\b", "go", 3.0
+        "near_me",
+        r"\bnear (me|by|you|here)\b|\bnearby\b|\bnearest\b|\bclosest\b|\bclose to me\b",
+        "go",
+        3.0,
     ),
     IntentRule(
         "near_place",

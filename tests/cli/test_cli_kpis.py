@@ -135,3 +135,18 @@ def test_readme_kpis_lines_run(sim_db, tmp_path, monkeypatch):
         args = shlex.split(cmd)[1:]
         res = runner.invoke(app, args)
         assert res.exit_code == 0, (cmd, res.output)
+
+
+def test_kpis_show_no_row_of_zeros_and_name_an_unlabelled_group(sim_db):
+    res = runner.invoke(app, ["kpis", "--db", sim_db, "--by", "strategy"], terminal_width=300)
+    assert res.exit_code == 0, res.output
+    first_cells = [ln.split("│")[1].strip() for ln in res.stdout.splitlines() if ln.startswith("│")]
+    assert "-" not in first_cells and "(no strategy)" not in first_cells
+    assert res.stderr.count("events with no strategy carry none of the measures asked") == 1
+    res = runner.invoke(app, ["kpis", "--db", sim_db, "--by", "targeting"], terminal_width=300)
+    first_cells = [ln.split("│")[1].strip() for ln in res.stdout.splitlines() if ln.startswith("│")]
+    assert "(no targeting)" in first_cells
+    rows = json.loads(
+        runner.invoke(app, ["kpis", "--db", sim_db, "--by", "targeting", "--json"]).stdout
+    )
+    assert [r["targeting"] for r in rows].count(None) == 1  # machine output keeps null

@@ -192,3 +192,14 @@ def test_by_strategy_interval_option(demo_db):
     assert {r["model"] for r in json.loads(res.stdout) if r["model"]} <= {"bgnbd", "mbgnbd"}
     bad = runner.invoke(app, ["clv", "by-strategy", "--db", str(demo_db), "--interval", "guess"])
     assert bad.exit_code == 2 and "interval='guess' is not supported" in bad.stderr
+
+
+def test_by_strategy_says_each_row_note_once_below_the_table(demo_db):
+    """A note of the rows (a refused horizon, a refused interval) is printed, not cut off as
+    the table's last column; a note shared by every group is said once."""
+    args = ["clv", "by-strategy", "--db", str(demo_db), "--horizon", "1000"]
+    res = runner.invoke(app, args, terminal_width=100)
+    assert res.exit_code == 0, res.output
+    notes = [ln for ln in res.stderr.splitlines() if ln.startswith("note: ")]
+    assert len(notes) == 1 and notes[0].startswith("note: every strategy: refused:")
+    assert "note" not in res.stdout.split("\n", 3)[2]  # no note column in the header

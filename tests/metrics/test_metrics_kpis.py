@@ -809,3 +809,36 @@ def test_events_without_strategies_are_one_source():
     s2 = Store.open(":memory:")
     s2.append("events", df)
     assert compute_kpis(s2, source="events").iloc[0]["roas"] == pytest.approx(98.0)
+
+
+def test_a_dimension_group_with_no_value_and_no_measure_is_no_row(market_store):
+    """Events with no strategy (searches, add-to-carts) carry no KPI measure: no row of zeros,
+    one note; the totals are those of the whole store."""
+    df = compute_kpis(market_store, by=["strategy"])
+    assert df["strategy"].notna().all()
+    notes = [n for n in df.attrs["notes"] if n.startswith("events with no strategy")]
+    assert len(notes) == 1 and "an empty group, not zeros" in notes[0]
+    total = compute_kpis(market_store).iloc[0]
+    for m in ("impressions", "clicks", "spend", "conversions", "revenue"):
+        assert df[m].sum() == pytest.approx(total[m])
+    # a group with no value that does carry a measure keeps its row
+    by_target = compute_kpis(market_store, by=["targeting"])
+    unlabelled = by_target[by_target["targeting"].isna()]
+    assert len(unlabelled) == 1 and unlabelled["conversions"].iloc[0] > 0
+    assert not any(n.startswith("events with no") for n in by_target.attrs["notes"])
+
+
+def test_an_ad_row_without_a_strategy_that_has_spend_keeps_its_row():
+    s = _ads(
+        {
+            "platform": ["facebook", "facebook"],
+            "campaign_id": ["a", "b"],
+            "strategy": ["paid_social", None],
+            "impressions": [100, 50],
+            "clicks": [10, 0],
+            "spend": [5.0, 2.0],
+        }
+    )
+    df = compute_kpis(s, by=["strategy"], source="ads", kpis="impressions,spend")
+    assert df["spend"].tolist() == [5.0, 2.0] and df["strategy"].isna().tolist() == [False, True]
+    assert not any("no row here" in n for n in df.attrs["notes"])

@@ -189,7 +189,7 @@ def test_social_amplify(files):
     res = _ok(
         ["social", "amplify", "--input", str(files / "posts.csv"), "--brand", "PawCo", "--json"]
     )
-    rows = json.loads(res.stdout)
+    rows = json.loads(res.stdout)["rows"]
     assert [r["author_id"] for r in rows] == ["pup_pal"]
     assert rows[0]["reasons"]
 
@@ -202,7 +202,7 @@ def test_social_amplify_says_when_predictions_use_the_default_benchmark(files):
     assert "default benchmark" in notes[0] and "pass --ads with your ad export" in notes[0]
     assert "typical paid social (default benchmark), CPA US$" in res.stdout
     assert "brand ads" not in res.output
-    rows = json.loads(_ok([*args, "--json"]).stdout)
+    rows = json.loads(_ok([*args, "--json"]).stdout)["rows"]
     assert "typical paid social (default benchmark)" in rows[0]["reasons"]
     pd.DataFrame(
         {"Impressions": [100_000], "Clicks": [1500], "Spent": [900.0], "Total_Conversion": [30]}

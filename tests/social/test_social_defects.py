@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from typer.testing import CliRunner
 
@@ -43,7 +45,8 @@ def test_cli_amplify_and_listen_for_an_absent_brand(tmp_path):
     assert amp.exit_code == 0, amp.output
     assert "no genuine user post mentions PawCo" in amp.output and "bug" not in amp.output
     js = runner.invoke(app, ["social", "amplify", "--input", str(f), "--brand", "PawCo", "--json"])
-    assert js.exit_code == 0 and js.stdout.strip() == "[]"
+    assert js.exit_code == 0 and json.loads(js.stdout)["rows"] == []
+    assert json.loads(js.stdout)["notes"][0].startswith("no genuine user post mentions PawCo")
     lis = runner.invoke(app, ["social", "listen", "--input", str(f), "--brand", "PawCo"])
     assert lis.exit_code == 0 and "no post mentions PawCo" in lis.output
 

@@ -282,8 +282,16 @@ def _strategy_view(table: Any, by: str) -> Any:
     ]
     view["lifetime ROAS"] = _with_interval(table, "lifetime_roas", 2)
     view["incremental lifetime ROAS"] = _with_interval(table, "incremental_lifetime_roas", 2)
-    view["note"] = table["note"].fillna("")
     return view
+
+
+def _print_group_notes(table: Any, by: str) -> None:
+    """Each distinct row note once below the table (stderr), with the groups it is about: a
+    note shared by every group (a refused horizon) would fill the table's widest column."""
+    notes = table["note"].where(table["note"].astype("string").str.strip() != "")
+    for text, rows in table[notes.notna()].groupby(notes.dropna(), sort=False):
+        who = "every " + by if len(rows) == len(table) else ", ".join(map(str, rows[by]))
+        err_console.print(f"note: {who}: {text}", highlight=False, soft_wrap=True)
 
 
 @clv_app.command("by-strategy")
@@ -344,5 +352,6 @@ def clv_by_strategy(
                 f"{a['calibration_end']} ({level:.0%} intervals; --json for every column)"
             ),
         )
+        _print_group_notes(table, by)
 
     run_command(body)

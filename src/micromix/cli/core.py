@@ -224,8 +224,15 @@ def kpis(
                 to=to,
                 spread=spread,
             )
+        shown = df
+        if not (as_json or as_csv):
+            # a group with no value in a dimension (events with no strategy) is named, not "-"
+            shown = df.copy()
+            for d in dims:
+                if d in shown.columns and shown[d].isna().any():
+                    shown[d] = shown[d].astype(object).where(shown[d].notna(), f"(no {d})")
         emit_frame(
-            df,
+            shown,
             as_json=as_json,
             as_csv=as_csv,
             title=f"KPIs by {', '.join(dims) or 'all'} (source: {df.attrs.get('source')})",

@@ -240,18 +240,19 @@ def amplify_cmd(
         )
         if "note" in res.attrs:
             err_console.print(res.attrs["note"], highlight=False, soft_wrap=True)
-        if res.attrs.get("repeated_posts"):
-            err_console.print(
-                f"note: {res.attrs['repeated_posts']}", highlight=False, soft_wrap=True
-            )
-        if not res.empty and res.attrs["baseline"]["default"]:
-            err_console.print(
-                f"note: {DEFAULT_BASELINE_NOTE}; pass --ads with your ad export to use your own",
-                highlight=False,
-                soft_wrap=True,
-            )
+        # every note the ranking carries (the default baseline, no cost baseline, repeated
+        # posts, ids a spreadsheet mangled), the default baseline's with the option to change it
+        notes = [
+            f"{n}; pass --ads with your ad export to use your own"
+            if n == DEFAULT_BASELINE_NOTE
+            else n
+            for n in res.attrs.get("notes", [])
+        ]
+        for line in notes:
+            err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
         if as_json:
-            emit_frame(res, as_json=True)
+            head = [res.attrs["note"]] if "note" in res.attrs else []
+            emit_json({"brand": brand, "rows": res, "notes": [*head, *notes]})
             return
         if res.empty:
             return

@@ -42,6 +42,7 @@ import pandas as pd
 
 from micromix.errors import ConfigError, DataValidationError, StoreError
 from micromix.schema.purchases import parse_purchase_dates, read_purchases
+from micromix.schema.values import blank_cells
 
 if TYPE_CHECKING:
     from micromix.store.base import Store
@@ -49,10 +50,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ACQUISITION_BASES",
     "ACQUISITION_DIMENSIONS",
+    "DUPLICATE_ROWS_SHOWN",
     "TIME_UNITS",
     "acquisition_groups",
     "acquisition_spend",
     "daily_purchases",
+    "duplicate_rows",
     "rfm_summary",
     "summary_from_daily",
     "transactions_from_store",
@@ -137,7 +140,12 @@ def daily_purchases(
     Customer ids are compared as text without surrounding blanks, an integer written as a float
     (``17850.0``) being the integer; values are read like every other number in micromix
     (``2,408.52``, ``$194.41``); a timestamp's UTC offset is dropped, so a purchase counts on
-    the day of the clock it was written in; rows with no cell filled are skipped.
+    the day of the clock it was written in; rows with no cell filled are skipped. Rows that
+    repeat an earlier row in every column are counted in ``attrs["duplicate_rows"]``
+    (``rows``, ``dropped``, ``first_dropped`` and ``first_kept`` 1-based, ``order_col``) and
+    left out when they are blocks copied from earlier rows (a report downloaded twice and
+    pasted together, order ids included; see :func:`duplicate_rows`); scattered equal rows are
+    kept, as separate purchases (or, with ``order_col``, separate lines of the order).
 
     Returns
     -------
@@ -155,6 +163,15 @@ def daily_purchases(
         date, or a value is empty, not a number or negative. The message names the source,
         the first offending row (1-based, header not counted) and the field.
     """
+    dup, copied = duplicate_rows(transactions)
+    # scattered equal rows stay, with an order id too: a line-item file whose columns are the
+    # order's alone (Name, Email, Total on every line) repeats rows that are separate lines
+    drop = copied
+    if drop.any():
+        # a repeated row is left out where it stands, as a row with no cell filled (which
+        # read_purchases skips), so every message still names the file's own row numbers
+        table = transactions.reset_index(drop=True).astype(object)
+        transactions = table.mask(np.broadcast_to(drop[:, None], table.shape))
     frame = read_purchases(
         transactions,
         customer_col=customer_col,
@@ -181,7 +198,63 @@ def daily_purchases(
     daily.attrs["left_out"] = left_out
     if orders is not None:
         daily.attrs["orders"] = dict(orders)
+    if dup.any():
+
+        def first(mask: np.ndarray) -> list[int]:
+            return [int(i) + 1 for i in np.flatnonzero(mask)[:DUPLICATE_ROWS_SHOWN]]
+
+        daily.attrs["duplicate_rows"] = {
+            "rows": int(dup.sum()),
+            "dropped": int(drop.sum()),
+            "first_dropped": first(drop),
+            "first_kept": first(dup & ~drop),
+            "order_col": order_col,
+        }
     return daily
+
+
+#: how many row numbers of repeated rows a message names
+DUPLICATE_ROWS_SHOWN = 5
+
+
+def duplicate_rows(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that repeat an earlier row in every column, as a mask (rows with no cell filled
+    are not counted: they are no purchase at all), and those of them that are copied blocks:
+    runs of two rows or more that repeat an earlier run of as many other rows in order.
+
+    A report downloaded twice and pasted together repeats a block of rows; a purchase log
+    without order ids can hold two equal rows that are two purchases (CDNOW's same-day
+    purchases of the same value), scattered single rows.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"c": ["a", "b", "a", None], "v": [1.0, 2.0, 1.0, None]})
+    >>> dup, copied = duplicate_rows(pd.concat([t, t.iloc[:2]]))
+    >>> dup.tolist()
+    [False, False, True, False, True, True]
+    >>> copied.tolist()
+    [False, False, False, False, True, True]
+    """
+    none = np.zeros(len(table), dtype=bool)
+    if table.empty:
+        return none, none
+    t = table.reset_index(drop=True)
+    try:
+        keys = pd.util.hash_pandas_object(t, index=False).to_numpy()
+    except TypeError:  # nested JSON cells (objects, lists) compare by their text
+        keys = pd.util.hash_pandas_object(t.astype(str), index=False).to_numpy()
+    blank = np.logical_and.reduce([blank_cells(t[c]) for c in t.columns])
+    dup = pd.Series(keys).duplicated(keep="first").to_numpy(dtype=bool) & ~blank
+    copied = none.copy()
+    if not dup.any():
+        return dup, copied
+    first = pd.Series(np.arange(len(t))).groupby(keys).transform("min").to_numpy()
+    pos = np.flatnonzero(dup)
+    for run in np.split(pos, np.flatnonzero(np.diff(pos) != 1) + 1):
+        a, n = int(run[0]), len(run)
+        f = int(first[a])
+        if n >= 2 and f + n <= a and (keys[f : f + n] == keys[a : a + n]).all():
+            copied[a : a + n] = True
+    return dup, copied
 
 
 def summary_from_daily(

@@ -301,6 +301,51 @@ def history_refusal(summary: pd.DataFrame, horizon: float, time_unit: str) -> st
     )
 
 
+def _duplicate_rows_check(repeated: dict[str, Any], source: str) -> CheckResult:
+    """The ``clv_duplicate_rows`` REVIEW: how many rows repeat an earlier row in every column
+    and whether the fit left them out or kept them (``repeated``: :func:`~micromix.clv.data.daily_purchases`'
+    ``attrs["duplicate_rows"]``)."""
+    order_col = repeated.get("order_col")
+    same = f"every column, the order id {order_col!r} included" if order_col else "every column"
+
+    def rows(first: list[int], n: int) -> str:
+        return ", ".join(map(str, first)) + (" ..." if n > len(first) else "")
+
+    n, dropped = int(repeated["rows"]), int(repeated["dropped"])
+    parts = []
+    if dropped:
+        parts.append(
+            f"{dropped:,} of them (rows {rows(repeated['first_dropped'], dropped)}) are copies "
+            "of earlier blocks of rows, as when a report is downloaded twice and pasted "
+            "together: the fit left them out, each purchase counted once"
+        )
+    if n > dropped:
+        parts.append(
+            f"{n - dropped:,} scattered one(s) (rows {rows(repeated['first_kept'], n - dropped)}) "
+            f"were kept as separate {'lines of their order' if order_col else 'purchases'} "
+            "of the same customer, day and value"
+        )
+    message = (
+        f"{source}: {n:,} row(s) repeat an earlier row in {same}; {'; '.join(parts)} (rows "
+        "count from 1 after the header)"
+    )
+    how = (
+        "remove the repeated rows from the export to silence this"
+        if n == dropped
+        else "if the kept rows repeat one purchase, remove them"
+        if order_col
+        else "if the kept rows repeat one purchase, remove them, or export the order id too "
+        "and pass it as --order-col"
+    )
+    return CheckResult(
+        "clv_duplicate_rows",
+        Status.REVIEW,
+        message,
+        how,
+        dict(repeated),
+    )
+
+
 def _default_horizon(time_unit: str) -> float:
     """One year in the unit: 365 days, 52 weeks or 12 months."""
     return float(DEFAULT_HORIZON[time_unit]) if time_unit in DEFAULT_HORIZON else 1.0
@@ -462,6 +507,9 @@ def fit_clv(
         customers["holdout_predicted"] = pm.expected_purchases(summary, hold["duration"])
     tracking = tracking_frame(pm, daily, summary)
     checks = fit_checks(pm, sm, summary, hold)
+    repeated = daily.attrs.get("duplicate_rows")
+    if repeated:
+        checks.append(_duplicate_rows_check(repeated, source))
     too_long = history_refusal(summary, H, time_unit)
     if too_long:  # the forecast over the horizon is refused; P(alive) and spend stay
         cols = [c for c in ("expected_purchases", "clv", "clv_low", "clv_high") if c in customers]
@@ -503,6 +551,7 @@ def fit_clv(
         "order_col": order_col,
         "order_value": order_value,
         "orders": daily.attrs.get("orders"),
+        "duplicate_rows": dict(repeated) if repeated else None,
         "fit_seconds": time.perf_counter() - started,
     }
     update("done", 1.0)

@@ -994,10 +994,36 @@ def _finish(
         # one level only (or none recorded): nothing was kept apart, the column says nothing
         out_cols.remove("level")
         plan = replace(plan, out_keys=tuple(k for k in plan.out_keys if k != "level"))
+    df = _drop_empty_unlabelled(df, plan, notes)
     out = df[out_cols]
     if plan.out_keys:
         out = out.sort_values(list(plan.out_keys), na_position="last", kind="stable")
     return _dtypes(out.reset_index(drop=True), plan, spread=spread)
+
+
+def _drop_empty_unlabelled(df: pd.DataFrame, plan: KpiPlan, notes: list[str]) -> pd.DataFrame:
+    """Leave out the rows of a group with no value in a dimension asked (events with no
+    strategy: searches, add-to-carts) when they carry none of the measures asked, and say so.
+
+    Such a row is no group of the KPIs, only zeros; a row without a value that does carry a
+    measure (an ad row with spend and no strategy) is kept.
+    """
+    keys = [k for k in plan.by if k in df.columns]
+    measures = [m for m in df.columns if m in plan.measures and not m.startswith("_")]
+    if not keys or df.empty:
+        return df
+    unlabelled = df[keys].isna()
+    has = df[measures].apply(pd.to_numeric, errors="coerce").fillna(0.0).ne(0.0).any(axis=1)
+    drop = unlabelled.any(axis=1) & ~has
+    if not drop.any():
+        return df
+    dims = [k for k in keys if unlabelled.loc[drop, k].any()]
+    rows = {"events": "events", "ads": "ad rows", "posts": "posts"}.get(plan.source, "rows")
+    notes.append(
+        f"{rows} with no {' or '.join(dims)} carry none of the measures asked "
+        f"({', '.join(measures)}), so they have no row here (an empty group, not zeros)"
+    )
+    return df[~drop]
 
 
 #: the measures a ratio may be restricted by (``Ratio.within``)

@@ -376,7 +376,8 @@ def rank_for_amplification(
     sentiment, sentiment_score, brand_fit, recency, rights, amplification_score,
     predicted_ctr, predicted_cpm, predicted_cpc, predicted_cpa, reasons``
     (:data:`AMPLIFY_COLUMNS`). When no genuine post mentions the brand the frame is empty and
-    ``attrs["note"]`` says so in one sentence. ``attrs["baseline"]`` is the baseline used
+    ``attrs["note"]`` says so in one sentence (``attrs["notes"]`` then holds only what reading the
+    posts found: repeated posts, mangled ids). ``attrs["baseline"]`` is the baseline used
     (:meth:`AdBaseline.to_dict` plus ``default``); without ``baseline`` the predictions start
     from the default benchmark, the reasons say "typical paid social (default benchmark)" and
     ``attrs["notes"]`` says so (:data:`DEFAULT_BASELINE_NOTE`). A post time that is present but unreadable or
@@ -412,6 +413,8 @@ def rank_for_amplification(
     genuine = len(g)
     if require_mention:
         g = g[g["brand_fit"] > 0.3]
+    # what reading the posts had to say holds whether or not a post is ranked
+    read_notes = [n for n in (repeated, mangled) if n]
     if g.empty:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in AMPLIFY_COLUMNS})
         empty.attrs["note"] = (
@@ -419,6 +422,10 @@ def rank_for_amplification(
             "genuine); check the brand name, its aliases and handles"
         )
         empty.attrs["baseline"] = {**base.to_dict(), "default": base.is_default}
+        if repeated:
+            empty.attrs["repeated_posts"] = repeated
+        if read_notes:
+            empty.attrs["notes"] = read_notes
         return empty
     g = _amplification_scores(g, w, base, now)
     g["reasons"] = _reasons(g, base)
@@ -428,11 +435,9 @@ def rank_for_amplification(
     notes = [DEFAULT_BASELINE_NOTE] if base.is_default else []
     if base.cpm is None:
         notes.append(f"no predicted CPM, CPC or CPA: {base.no_cost}")
+    notes.extend(read_notes)
     if repeated:
-        notes.append(repeated)
         out.attrs["repeated_posts"] = repeated
-    if mangled:
-        notes.append(mangled)
     if notes:
         out.attrs["notes"] = notes
     return out.head(top) if top else out

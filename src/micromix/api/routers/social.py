@@ -79,7 +79,10 @@ def amplify(
 
     def compute() -> dict[str, Any]:
         ranked = rank_for_amplification(_posts(svc), BrandSpec(name), top=top)
-        return {"brand": name, "rows": ranked}
+        # what the ranking could not do or assumed (one sentence each), as the CLI prints them
+        notes = [ranked.attrs["note"]] if "note" in ranked.attrs else []
+        notes += [n for n in ranked.attrs.get("notes", []) if n not in notes]
+        return {"brand": name, "rows": ranked, "notes": notes}
 
     return json_response(svc.cached(("amplify", name, top), compute))
 

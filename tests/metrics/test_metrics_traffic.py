@@ -207,3 +207,27 @@ def test_real_ua_top_10_pages_share_of_all_pages():
     assert r.table["views"].iat[0] == 11649 and r.subset is True
     assert round(float(r.table["share"].iat[0]), 4) == 0.1246  # of the report, not of the top 10
     assert "26,856 of the 93,480 views" in (r.note or "")
+
+
+def test_kpis_on_a_store_of_web_analytics_reports_alone_say_what_the_store_holds(tmp_path):
+    from typer.testing import CliRunner
+
+    from micromix.cli.main import app
+    from micromix.errors import ConfigError
+    from micromix.metrics import compute_kpis
+
+    p = tmp_path / "pages.csv"
+    p.write_text(
+        "# Start date: 20250101\n# End date: 20250131\nPage path,Views,Sessions\n/,500,300\n"
+    )
+    db = str(tmp_path / "ga.duckdb")
+    res = CliRunner().invoke(app, ["ingest", "traffic", str(p), "--db", db])
+    assert res.exit_code == 0, res.output
+    with Store.open(db, read_only=True) as st, pytest.raises(ConfigError) as err:
+        compute_kpis(st)
+    msg = str(err.value)
+    assert "only 1 row of web analytics reports" in msg and "micromix report" in msg
+    assert "run micromix ingest" not in msg  # the user just did
+    out = CliRunner().invoke(app, ["kpis", "--db", db])
+    assert out.exit_code != 0 and "web analytics reports" in out.output
+    assert "Traceback" not in out.output

@@ -805,6 +805,16 @@ def _resolve(store: Store, by: Sequence[str], source: str) -> tuple[str, ir.Tabl
             "own kind (engagement, earned media value); ask for them with --source posts "
             "(source='posts')"
         )
+    traffic = 0 if cols else store.count("traffic")
+    if traffic:
+        raise ConfigError(
+            f"the store has no events or ad data, only {traffic:,} "
+            f"row{'' if traffic == 1 else 's'} of web analytics reports "
+            "(GA4 / UA downloads): each is an aggregate over its own period and dimension, not "
+            "campaign data, so they have no CTR, CPA or ROAS here; 'micromix report' shows them "
+            "(Web and app analytics) and 'micromix export traffic' writes them, and ingesting "
+            "ad exports or events gives KPIs"
+        )
     if not cols:
         raise ConfigError(
             "the store has no events or ad data yet; run micromix ingest or micromix demo first"

@@ -114,6 +114,29 @@ def test_one_long_range_export_leaves_the_daily_series_trends() -> None:
     assert "INR" in html[html.index(">KPI overview</h2>") : html.index(">Trends</h2>")]
 
 
+def test_long_rows_of_no_recorded_export_are_left_out_and_said() -> None:
+    st = _daily_and_long_store()
+    ads = st.read("ad_performance")
+    ads["source_id"] = ads["source_id"].where(ads["source_id"] == "exp-daily", None)
+    st = Store.open(":memory:")
+    st.append("ad_performance", ads)
+    steps: list[tuple[str, float]] = []
+    ev = reports.report_evidence(
+        st,
+        n_boot=20,
+        comparisons=(),
+        parts=("trends", "content"),
+        progress=lambda s, f: steps.append((s, f)),
+    )
+    assert set(ev.trends) == {"strategy", "platform"}
+    assert ev.notes[TRENDS_LEFT_OUT_NOTE].startswith(
+        "Left out of the weekly trends: rows of no recorded export (3 rows, INR, "
+        "2025-02-01..2025-08-04), because 3 of its rows"
+    )
+    fractions = [f for _, f in steps]
+    assert fractions == sorted(fractions) and steps[-1] == ("evidence gathered", 1.0)
+
+
 def test_a_store_of_daily_exports_only_says_nothing_left_out() -> None:
     ads = _sim_ads()
     ads["date_end"] = pd.NaT
@@ -200,7 +223,7 @@ def test_creator_brief_is_said_and_settable() -> None:
     html = reports.build_report(ev, sections=["content"])
     assert "Creators to hire: pets brief, budget" in html
     assert "niche pets (given with --niche), budget US$20,000 (given with --creator-budget)" in html
-    for bad in ({"niche": "basket weaving"}, {"creator_budget": -5.0}):
+    for bad in ({"niche": "basket weaving"}, {"creator_budget": -5.0}, {"creator_budget": 0.0}):
         with pytest.raises(ConfigError):
             reports.report_evidence(st, parts=("content",), **bad)
 

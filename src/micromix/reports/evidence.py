@@ -96,14 +96,19 @@ def report_evidence(
     """
     handle = _brand_handle(brand)
     if niche is not None or creator_budget is not None:  # a bad brief fails before any work
-        Brief(niche=niche or "lifestyle", budget=creator_budget or DEFAULT_BRIEF_BUDGET)
+        Brief(
+            niche="lifestyle" if niche is None else niche,
+            budget=DEFAULT_BRIEF_BUDGET if creator_budget is None else creator_budget,
+        )
     wanted = tuple(PARTS if parts is None else parts)
     early = tuple(p for p in wanted if p not in ("content", "plan"))
-    ev = gather_evidence(store, parts=early, **gather)
+    progress = gather.pop("progress", None) or (lambda step, frac: None)
+    ev = gather_evidence(store, parts=early, progress=lambda s, f: progress(s, 0.8 * f), **gather)
     ev.parts = wanted
     if "trends" in wanted:
         _daily_trends(ev, store)
     if "content" in wanted:
+        progress("content", 0.8)
         _guarded(
             ev,
             "content",
@@ -111,7 +116,9 @@ def report_evidence(
             optional=True,
         )
     if "plan" in wanted:
+        progress("plan", 0.9)
         _guarded(ev, "plan", lambda: _plan(ev, store, gather.get("budget")), optional=False)
+    progress("evidence gathered", 1.0)
     return ev
 
 
@@ -151,7 +158,9 @@ def _content(
         scored = score_creators(store.read("creators"), posts)
         found = brief_from_data(scored, _influencer_spend(ev, store))
         brief = Brief(
-            niche=niche or found.niche, budget=creator_budget or found.budget, top=found.top
+            niche=found.niche if niche is None else niche,
+            budget=found.budget if creator_budget is None else creator_budget,
+            top=found.top,
         )
         ev.creators = CreatorEvidence(brief, creator_report_tables(scored, brief))
         ev.note(BRIEF_NOTE, _brief_sentence(brief, niche, creator_budget, found, scored))

@@ -291,16 +291,35 @@ def report(
     backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
     n_boot: int = typer.Option(ANALYSIS_N_BOOT, "--n-boot", min=20, help="Bootstrap replicates."),
     seed: int = typer.Option(ANALYSIS_SEED, "--seed", help="Bootstrap seed."),
+    brand: str | None = typer.Option(
+        None,
+        "--brand",
+        help="The brand's account handle, for the user content to amplify (never guessed "
+        "from mentions on real data).",
+    ),
+    niche: str | None = typer.Option(
+        None, "--niche", help="Niche of the creator brief (default: the creators' most common)."
+    ),
+    creator_budget: float | None = typer.Option(
+        None,
+        "--creator-budget",
+        help="Budget of the creator brief, US$ (default: the influencer spend, else 5,000).",
+    ),
 ) -> None:
     """Write the self-contained HTML report of the store."""
 
     def body() -> None:
-        from micromix.plan import gather_evidence
-        from micromix.reports import write_report
+        from micromix.reports import report_evidence, write_report
 
         with _open(db, backend=backend) as store, progress_bar() as update:
-            evidence = gather_evidence(
-                store, n_boot=n_boot, seed=seed, progress=lambda s, f: update(s, 0.9 * f)
+            evidence = report_evidence(
+                store,
+                brand=brand,
+                niche=niche,
+                creator_budget=creator_budget,
+                n_boot=n_boot,
+                seed=seed,
+                progress=lambda s, f: update(s, 0.9 * f),
             )
             path = write_report(
                 evidence, out, progress=lambda s, f: update(f"report: {s}", 0.9 + 0.1 * f)

@@ -47,6 +47,7 @@ from micromix.plan.evidence import ADS_SOURCE_COLUMNS
 from micromix.registry import Registry
 from micromix.reports import charts as ch
 from micromix.reports.assets import vega_bundle
+from micromix.reports.evidence import BRAND_NOTE, BRIEF_NOTE, NEEDS_BRAND, TRENDS_LEFT_OUT_NOTE
 from micromix.reports.html import (
     banner,
     chart_div,
@@ -250,7 +251,10 @@ class OverviewSection(Section):
             if src == "posts":  # earned media value is priced in the EMV rates' currency
                 here = currency_symbol(str(row.get("currency") or "USD"))
             tiles = "".join(
-                tile(label, fmt_value(row.get(col), kind, here))
+                tile(
+                    _per_currency(label, row.get("currency") or ev.currency),
+                    fmt_value(row.get(col), kind, here),
+                )
                 for col, label, kind in (POST_HEADLINE_KPIS if src == "posts" else HEADLINE_KPIS)
             )
             parts = [f"In {row['currency']}"] if len(codes) > 1 else []
@@ -327,8 +331,26 @@ class OverviewSection(Section):
             ]
             cols = [c for c in cols if c not in missing]  # not reported: said above, once
             out.append("<h3>By platform (attributed)</h3>")
-            out.append(table_html(by[cols], _KPI_FORMATS, symbol=sym))
+            out.append(table_html(by[cols], _KPI_FORMATS, _KPI_LABELS, symbol=sym))
         return "".join(out)
+
+
+#: short headers of the KPI table, so it fits a laptop screen (headers wrap, numbers do not)
+_KPI_LABELS = {
+    "ctr": "CTR",
+    "cpm": "CPM",
+    "cpa": "CPA",
+    "roas": "ROAS",
+    "engagement_rate": "eng. rate",
+    "impressions": "impres\u00adsions",  # soft hyphens: the header may break there
+    "conversions": "conver\u00adsions",
+}
+
+
+def _per_currency(label: str, code: object) -> str:
+    """``label`` with "ad dollar" in the block's currency ("per AUD of ad spend" ...)."""
+    code = str(code or "USD").upper()
+    return label if code == "USD" else label.replace("ad dollar", f"{code} of ad spend")
 
 
 def _currencies(df: pd.DataFrame | None) -> list[str]:
@@ -504,6 +526,8 @@ class TrendsSection(Section):
     def render(self, ctx: ReportContext) -> str:
         ev = ctx.evidence
         out = []
+        if TRENDS_LEFT_OUT_NOTE in ev.notes and ev.trends:
+            out.append(note(ev.notes[TRENDS_LEFT_OUT_NOTE]))
         for dim in TREND_DIMENSIONS:
             df = ev.trends.get(dim)
             if df is None:
@@ -511,8 +535,10 @@ class TrendsSection(Section):
                 continue
             src = df.attrs.get("source", "events")
             df = _active_groups(df, dim)
-            cur = ctx.symbol
-            if len(_currencies(df)) > 1:  # one line per group and currency, never added up
+            codes = _currencies(df)
+            # the store's currency; else the one currency of the exports drawn (others left out)
+            cur = ctx.symbol or (codes[0] if len(codes) == 1 else "")
+            if len(codes) > 1:  # one line per group and currency, never added up
                 df = df.assign(
                     **{dim: df[dim].astype("string").fillna("(none)") + " in " + df["currency"]}
                 )
@@ -825,6 +851,16 @@ _CREATOR_LABELS = {
 }
 
 
+#: the tier summary's columns are medians per tier (:func:`micromix.influencers.tier_summary`)
+_TIER_LABELS = {
+    "followers": "median followers",
+    "engagement_rate": "median eng. rate",
+    "authenticity": "median authenticity",
+    "est_cost_per_post": "median cost per post",
+    "cost_per_engagement": "median cost per engagement",
+}
+
+
 def _creator_table(
     df: pd.DataFrame, columns: Sequence[str], symbol: str, wrap: Sequence[str] = ()
 ) -> str:
@@ -858,12 +894,21 @@ class ContentCreatorsSection(Section):
     optional = True
 
     def has_data(self, evidence: Evidence) -> bool:
-        return evidence.content is not None or evidence.creators is not None
+        return (
+            evidence.content is not None
+            or evidence.creators is not None
+            or BRAND_NOTE in evidence.notes
+        )
 
     def render(self, ctx: ReportContext) -> str:
         ev = ctx.evidence
         out = []
-        if ev.content is not None:
+        guessed = ev.content is not None and not ev.simulated and BRAND_NOTE not in ev.notes
+        if guessed or (ev.content is None and BRAND_NOTE in ev.notes):
+            # real data and no brand given: the posts' most-mentioned account is no brand
+            out.append("<h3>User content to amplify</h3>")
+            out.append(note(ev.notes.get(BRAND_NOTE, NEEDS_BRAND)))
+        elif ev.content is not None:
             brand, ranked = ev.content.brand, ev.content.ranked
             base = ranked.attrs.get("baseline")
             default = bool(base and base["default"])
@@ -875,14 +920,21 @@ class ContentCreatorsSection(Section):
                     "dollars), not the brand's own ads."
                 )
             elif base:
-                start = "predicted paid performance starts from the brand's own ads."
+                ctr = base.get("ctr")
+                start = (
+                    "predicted paid performance starts from the brand's own ads, one ad level "
+                    "per platform as the plan reads them ("
+                    + (f"CTR {ctr:.2%}: " if isinstance(ctr, float) and ctr == ctr else "")
+                    + f"{base.get('source') or 'brand ads'})."
+                )
             else:
                 start = "predicted paid performance starts from a paid-social baseline."
             out.append(f"<h3>User content to amplify (brand @{esc(brand)})</h3>")
+            said = ev.notes.get(BRAND_NOTE, f"Brand @{brand}: the most-mentioned account.")
             out.append(
                 note(
-                    f"Brand inferred as the most-mentioned account, @{brand}. Genuine customer "
-                    f"posts only (brand-owned and sponsored posts are excluded); {start}"
+                    f"{said} Genuine customer posts only (brand-owned and sponsored posts are "
+                    f"excluded); {start}"
                 )
             )
             cols = [
@@ -920,6 +972,8 @@ class ContentCreatorsSection(Section):
                 f"<h3>Creators to hire: {esc(brief.niche)} brief, budget "
                 f"{esc(fmt_value(brief.budget, 'money0', sym))}</h3>"
             )
+            if BRIEF_NOTE in ev.notes:
+                out.append(note(ev.notes[BRIEF_NOTE]))
             top = tables["top_creators"]
             if top.empty:  # headers without rows say nothing: the reason instead
                 out.append(
@@ -938,9 +992,15 @@ class ContentCreatorsSection(Section):
                 out.append(note(cohorts.attrs["note"]))
             out.append("<h3>Engagement by tier</h3>")
             out.append(
-                table_html(_in_tier_order(tables["tiers"]), formats=_CREATOR_FORMATS, symbol=sym)
+                table_html(
+                    _in_tier_order(tables["tiers"]),
+                    formats=_CREATOR_FORMATS,
+                    labels=_TIER_LABELS,
+                    symbol=sym,
+                )
             )
-        if "content" in ev.notes:
+            out.append(note("Per tier: the number of creators and the median of each figure."))
+        if "content" in ev.notes and not guessed:
             out.append(note(ev.notes["content"]))
         if not out:
             return note("No posts or creator profiles in the store.")

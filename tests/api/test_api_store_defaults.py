@@ -115,14 +115,17 @@ def test_amplify_defaults_to_the_simulated_markets_brand(client, auth):
     assert client.get("/api/v1/social/amplify?top=3", headers=h).json()["brand"] == "Pawsome"
 
 
-def test_amplify_on_real_posts_uses_their_brand_or_asks_for_it(tables_app):
+def test_amplify_on_real_posts_asks_for_the_brand_never_guesses_it(tables_app):
+    # posts that mostly mention one account: still real data, so the brand is asked for
     client, h = tables_app({"posts": _posts(["@pawco", "pawco,@vet", "", "@pawco"])})
-    assert client.get("/api/v1/status", headers=h).json()["brand"] == "pawco"
-    amp = client.get("/api/v1/social/amplify", headers=h).json()
-    assert amp["brand"] == "pawco"
-    assert client.get("/api/v1/social/listening", headers=h).status_code == 200
+    assert client.get("/api/v1/status", headers=h).json()["brand"] is None
+    r = client.get("/api/v1/social/amplify", headers=h)
+    assert r.status_code == 422 and r.json()["error"] == "brand_required"
+    named = client.get("/api/v1/social/amplify?brand=pawco", headers=h).json()
+    assert named["brand"] == "pawco" and named["rows"]
     named = client.get("/api/v1/social/amplify?brand=BarkBox", headers=h).json()
     assert named["brand"] == "BarkBox"
+    assert client.get("/api/v1/social/listening?brand=pawco", headers=h).status_code == 200
 
     client, h = tables_app({"posts": _posts(["", "", ""])})
     assert client.get("/api/v1/status", headers=h).json()["brand"] is None

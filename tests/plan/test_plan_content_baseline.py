@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from micromix.plan import gather_evidence
+from micromix.plan.evidence import BRAND_NOTE, NEEDS_BRAND
 from micromix.store import Store
 
 EXPORTS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "exports"
@@ -58,7 +59,7 @@ def _content(ads: pd.DataFrame):
     st.append("ad_performance", ads.reset_index(drop=True))
     st.append("posts", _posts())
     try:
-        ev = gather_evidence(st, n_boot=20, parts=("overview", "content"))
+        ev = gather_evidence(st, n_boot=20, parts=("overview", "content"), brand="pawco")
     finally:
         st.close()
     assert ev.content is not None, ev.notes
@@ -147,12 +148,12 @@ def test_real_exports_in_seven_currencies_give_no_cpa_and_aud_alone_gives_aud(tm
     ingest(mixed, "ads", str(EXPORTS / "meta_ads/meta_campaign_day_region_idr.csv"), "--keep-both")
     ingest(mixed, "posts", str(EXPORTS / "posts/tiktok_scraper_trending.json"))
     with Store.open(mixed, read_only=True) as st:
-        # a trending dump is about no one brand: nothing is guessed
+        # real data: no brand is guessed from the posts' mentions
         guessed = gather_evidence(st, n_boot=20, parts=("overview", "content"))
         # the account two of its posts mention, named as the brand
         ev = gather_evidence(st, n_boot=20, parts=("overview", "content"), brand="@mikeohearn")
     assert guessed.content is None
-    assert "not about one brand" in guessed.notes["content"]
+    assert guessed.notes[BRAND_NOTE] == NEEDS_BRAND
     ranked = ev.content.ranked
     assert len(ranked) > 0
     assert ranked["predicted_cpa"].isna().all()

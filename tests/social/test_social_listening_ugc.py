@@ -273,5 +273,5 @@ def test_report_content_section_names_the_baseline_it_used():
     assert "typical paid-social figures (default benchmark: CTR 0.9%, CPM $8, CVR 2%" in default
     assert "US$ " in default and "€" not in default  # the benchmark's CPA is in US dollars
     own = section(rank_for_amplification(_ugc(), brand, baseline=ad_baseline(ads)))
-    assert "starts from the brand&#x27;s own ads." in own and "default benchmark" not in own
+    assert "starts from the brand&#x27;s own ads" in own and "default benchmark" not in own
     assert "€" in own

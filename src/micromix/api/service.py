@@ -400,17 +400,12 @@ class Service:
         return self.cached(("store-currency",), lambda: self.read(find))
 
     def brand(self) -> str | None:
-        """The brand the store's posts are about: the simulator's brand on a simulated market,
-        else the account the posts mention most (as the plan's user-content action reads it),
-        else None (the caller must name it)."""
-        from micromix.social.listening import infer_brand
+        """The store's own brand: the simulator's on a simulated market, else None (the
+        caller must name it: a brand guessed from the posts' mentions may be anyone's, as the
+        plan and the report also refuse to guess)."""
 
         def find(store: Store) -> str | None:
-            if simulated_market(store):
-                return SIMULATED_BRAND
-            if not store.count("posts") or "mentions" not in store.columns("posts"):
-                return None
-            return infer_brand(store.read("posts", columns=["mentions"]))
+            return SIMULATED_BRAND if simulated_market(store) else None
 
         return self.cached(("store-brand",), lambda: self.read(find))
 

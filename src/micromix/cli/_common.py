@@ -66,7 +66,34 @@ __all__ = [
     "write_csv",
 ]
 
+
 #: first characters that make a spreadsheet read a text cell as a formula (OWASP)
+def brand_option() -> Any:
+    """``--brand``: the brand whose customers' posts to amplify (plan and report)."""
+    return typer.Option(
+        None,
+        "--brand",
+        help="The brand's account handle, for the user content to amplify (never guessed "
+        "from mentions on real data).",
+    )
+
+
+def niche_option() -> Any:
+    """``--niche``: the creator brief's niche (plan and report)."""
+    return typer.Option(
+        None, "--niche", help="Niche of the creator brief (default: the creators' most common)."
+    )
+
+
+def creator_budget_option() -> Any:
+    """``--creator-budget``: the creator brief's budget in US$ (plan and report)."""
+    return typer.Option(
+        None,
+        "--creator-budget",
+        help="Budget of the creator brief, US$ (default: the influencer spend, else 5,000).",
+    )
+
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 #: a social handle (``@pup_pal``): no operator or parenthesis, so nothing a spreadsheet can run

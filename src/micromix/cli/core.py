@@ -10,10 +10,13 @@ import typer
 from micromix.cli._common import (
     BACKEND_HELP,
     DB_HELP,
+    brand_option,
     console,
+    creator_budget_option,
     emit_frame,
     emit_json,
     err_console,
+    niche_option,
     open_store,
     progress_bar,
     run_command,
@@ -291,28 +294,18 @@ def report(
     backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
     n_boot: int = typer.Option(ANALYSIS_N_BOOT, "--n-boot", min=20, help="Bootstrap replicates."),
     seed: int = typer.Option(ANALYSIS_SEED, "--seed", help="Bootstrap seed."),
-    brand: str | None = typer.Option(
-        None,
-        "--brand",
-        help="The brand's account handle, for the user content to amplify (never guessed "
-        "from mentions on real data).",
-    ),
-    niche: str | None = typer.Option(
-        None, "--niche", help="Niche of the creator brief (default: the creators' most common)."
-    ),
-    creator_budget: float | None = typer.Option(
-        None,
-        "--creator-budget",
-        help="Budget of the creator brief, US$ (default: the influencer spend, else 5,000).",
-    ),
+    brand: str | None = brand_option(),
+    niche: str | None = niche_option(),
+    creator_budget: float | None = creator_budget_option(),
 ) -> None:
     """Write the self-contained HTML report of the store."""
 
     def body() -> None:
-        from micromix.reports import report_evidence, write_report
+        from micromix.plan import gather_evidence
+        from micromix.reports import write_report
 
         with _open(db, backend=backend) as store, progress_bar() as update:
-            evidence = report_evidence(
+            evidence = gather_evidence(
                 store,
                 brand=brand,
                 niche=niche,

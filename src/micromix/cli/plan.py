@@ -10,8 +10,11 @@ import typer
 from micromix.cli._common import (
     BACKEND_HELP,
     DB_HELP,
+    brand_option,
     console,
+    creator_budget_option,
     emit_json,
+    niche_option,
     open_store,
     progress_bar,
     run_command,
@@ -37,12 +40,9 @@ def plan(
     seed: int = typer.Option(
         ANALYSIS_SEED, "--seed", help="Seed of the bootstraps and simulations."
     ),
-    brand: str | None = typer.Option(
-        None,
-        "--brand",
-        help="The brand whose customers' posts to amplify (default: the account the posts are "
-        "clearly about).",
-    ),
+    brand: str | None = brand_option(),
+    niche: str | None = niche_option(),
+    creator_budget: float | None = creator_budget_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as one JSON object."),
 ) -> None:
     """One plan: the budget across strategies, then what to target, amplify, hire and answer."""
@@ -52,7 +52,14 @@ def plan(
 
         with open_store(db, backend, read_only=True) as store, progress_bar(not as_json) as up:
             result = make_plan(
-                store, budget=budget, n_boot=n_boot, seed=seed, brand=brand, progress=up
+                store,
+                budget=budget,
+                n_boot=n_boot,
+                seed=seed,
+                brand=brand,
+                niche=niche,
+                creator_budget=creator_budget,
+                progress=up,
             )
         if as_json:
             emit_json(result.to_dict())

@@ -37,6 +37,7 @@ from micromix.clv import lifetime_returns
 from micromix.config import ANALYSIS_N_BOOT, ANALYSIS_SEED
 from micromix.errors import ConfigError, MicromixError
 from micromix.influencers import Brief, brief_from_data, creator_report_tables, score_creators
+from micromix.influencers.discovery import DEFAULT_BRIEF_BUDGET
 from micromix.ingest.market import simulated_market
 from micromix.measurement import StrategyMix, fit_strategy_mix, strategy_of
 from micromix.metrics import compute_kpis
@@ -59,9 +60,9 @@ from micromix.plan.build import (
     dated_ad_rows,
     one_level_per_platform,
 )
+from micromix.plan.trends import trends_without_long_exports
 from micromix.simulate import TOPICS
 from micromix.social import (
-    BRAND_MIN_SHARE,
     AdBaseline,
     BrandSpec,
     ad_baseline,
@@ -73,8 +74,12 @@ from micromix.store.quality import QualityReport, empty_columns, quality_report
 
 __all__ = [
     "ADS_SOURCE_COLUMNS",
+    "BRAND_NOTE",
+    "BRIEF_NOTE",
     "DEFAULT_COMPARISONS",
+    "NEEDS_BRAND",
     "PARTS",
+    "TRENDS_LEFT_OUT_NOTE",
     "TREND_DIMENSIONS",
     "ContentEvidence",
     "CreatorEvidence",
@@ -88,6 +93,16 @@ __all__ = [
 DEFAULT_COMPARISONS: tuple[str, ...] = ("ugc-vs-paid", "micro-vs-mass", "creator-tiers")
 #: horizon of the lifetime values beside the comparisons (weeks after the data ends)
 LIFETIME_HORIZON_WEEKS = 52
+#: note keys (in :attr:`Evidence.notes`): how the brand and the creator brief were chosen, and
+#: which exports the weekly trends left out
+BRAND_NOTE = "content:brand"
+BRIEF_NOTE = "content:brief"
+TRENDS_LEFT_OUT_NOTE = "trends:left_out"
+#: what the content part says on real data when no brand was named
+NEEDS_BRAND = (
+    "This section needs the brand: micromix does not guess it from the posts' mentions (the "
+    "most-mentioned account of a trending dump is rarely yours); name it with --brand HANDLE."
+)
 #: dimensions of the weekly trends
 TREND_DIMENSIONS: tuple[str, ...] = ("strategy", "platform")
 #: the parts of the evidence, in the order they are computed
@@ -190,8 +205,11 @@ class Evidence:
     #: web and app analytics reports (GA4 / UA downloads) in the store (``None``: none)
     traffic: list[TrafficReport] | None = None
     quality: QualityReport | None = None
-    #: the brand named by the caller (``None``: read from the posts, see ``_content``)
+    #: the brand named by the caller (``None``: the simulated market's own, else none, see
+    #: ``_content``), and the creator brief's niche and US$ budget named by the caller
     brand: str | None = None
+    niche: str | None = None
+    creator_budget: float | None = None
     #: the recommendation reconciled from the parts above (:mod:`micromix.plan.build`)
     plan: Plan | None = None
     #: whether the store holds a simulated market (its ground truth)
@@ -259,6 +277,14 @@ def _trends(ev: Evidence, store: Store) -> None:
             ev.note(f"trends:{dim}", f"No weekly trend by {dim}: the data carries no {dim}.")
         else:
             ev.trends[dim] = df
+    refused = [d for d in TREND_DIMENSIONS if d not in ev.trends and f"trends:{d}" in ev.notes]
+    if refused:
+        drawn, said = trends_without_long_exports(store, refused)
+        for dim, df in drawn.items():
+            ev.trends[dim] = df
+            ev.notes.pop(f"trends:{dim}", None)
+        if said:
+            ev.note(TRENDS_LEFT_OUT_NOTE, said)
 
 
 def _comparisons(ev: Evidence, store: Store, given: Mapping[str, ComparisonResult]) -> None:
@@ -331,14 +357,14 @@ def _mix(ev: Evidence, store: Store) -> None:
 
 def _content(ev: Evidence, store: Store) -> None:
     posts = store.read("posts") if store.count("posts") else None
-    brand = ev.brand or (infer_brand(posts) if posts is not None else None)
-    if posts is not None and not brand:
-        ev.note(
-            "content",
-            f"No user content to amplify: the {len(posts):,} posts are not about one brand (no "
-            f"account is named in {BRAND_MIN_SHARE:.0%} of them); name the brand (--brand) to "
-            "rank its customers' posts.",
-        )
+    brand = ev.brand
+    if posts is not None:
+        if brand is not None:
+            ev.note(BRAND_NOTE, f"Brand @{brand}, as given (--brand).")
+        elif ev.simulated and (brand := infer_brand(posts)) is not None:
+            ev.note(BRAND_NOTE, f"Brand @{brand}: the simulated market's brand.")
+        else:  # real data: a brand guessed from mentions may be anyone's
+            ev.note(BRAND_NOTE, NEEDS_BRAND)
     if posts is not None and brand:
         ads = store.read("ad_performance") if store.count("ad_performance") else None
         base = _brand_baseline(ads, ev.currency) if ads is not None else None
@@ -348,8 +374,34 @@ def _content(ev: Evidence, store: Store) -> None:
         ev.content = ContentEvidence(brand, ranked)
     if store.count("creators"):
         scored = score_creators(store.read("creators"), posts)
-        brief = brief_from_data(scored, _influencer_spend(ev, store))
+        found = brief_from_data(scored, _influencer_spend(ev, store))
+        brief = Brief(
+            niche=found.niche if ev.niche is None else ev.niche,
+            budget=found.budget if ev.creator_budget is None else ev.creator_budget,
+            top=found.top,
+        )
         ev.creators = CreatorEvidence(brief, creator_report_tables(scored, brief))
+        ev.note(BRIEF_NOTE, _brief_sentence(ev, brief, found, scored))
+
+
+def _brief_sentence(ev: Evidence, brief: Brief, found: Brief, scored: pd.DataFrame) -> str:
+    """Where the creator brief's niche and budget came from, in one sentence."""
+    if ev.niche is not None:
+        why_niche = "given with --niche"
+    elif "niche" in scored.columns and scored["niche"].notna().any():
+        why_niche = "the most common niche of the creators in the store"
+    else:
+        why_niche = "the default: the creators carry no niche"
+    if ev.creator_budget is not None:
+        why_budget = "given with --creator-budget"
+    elif found.budget != DEFAULT_BRIEF_BUDGET:
+        why_budget = "the influencer spend in the events"
+    else:
+        why_budget = "the default: no influencer spend in US dollars in the store"
+    return (
+        f"The brief: niche {brief.niche} ({why_niche}), budget US${brief.budget:,.0f} "
+        f"({why_budget}); set them with --niche NICHE and --creator-budget AMOUNT."
+    )
 
 
 #: the ad report fields the brand's paid-social baseline reads
@@ -429,6 +481,8 @@ def gather_evidence(
     budget: float | None = None,
     lifetime_dimensions: Sequence[str] | None = None,
     brand: str | None = None,
+    niche: str | None = None,
+    creator_budget: float | None = None,
     progress: Progress | None = None,
 ) -> Evidence:
     """Compute the evidence of ``store`` (see the module docstring).
@@ -454,17 +508,31 @@ def gather_evidence(
     lifetime_dimensions : sequence of str, optional
         Dimensions of the ``lifetime`` part (default: every comparison's dimension).
     brand : str, optional
-        The brand whose customers' posts to amplify (``content``). Default: the account the
-        posts are clearly about (:func:`micromix.social.infer_brand`); posts about no one brand
-        (a trending dump) give no content section and a note asking for it.
+        The brand's account handle (``@`` optional) whose customers' posts to amplify
+        (``content``). Default: on a simulated market its own brand; on real data none - the
+        content part then says it needs the brand (:data:`NEEDS_BRAND`), never a brand guessed
+        from mentions.
+    niche, creator_budget : optional
+        The creator brief (default: the creators' most common niche; the influencer spend in
+        the events, else US$ 5,000), said in :data:`BRIEF_NOTE`.
     progress : callable, optional
         ``progress(step, fraction_done)``.
 
     Raises
     ------
     ConfigError
-        For an unknown comparison or part, or ``n_boot`` below 20.
+        For an unknown comparison or part, ``n_boot`` below 20, an empty brand, or a creator
+        brief that is not valid (an unknown niche, a budget that is not a positive amount):
+        before anything is computed.
     """
+    handle = None if brand is None else brand.strip().lstrip("@").strip()
+    if handle is not None and not handle:
+        raise ConfigError("--brand is empty; give the brand's account handle, e.g. --brand pawco")
+    if niche is not None or creator_budget is not None:  # a bad brief fails before any work
+        Brief(
+            niche="lifestyle" if niche is None else niche,
+            budget=DEFAULT_BRIEF_BUDGET if creator_budget is None else creator_budget,
+        )
     if n_boot < 20:
         raise ConfigError(f"n_boot must be at least 20, got {n_boot}")
     unknown = [c for c in comparisons if c not in COMPARISONS]
@@ -486,7 +554,9 @@ def gather_evidence(
         lifetime_dimensions=None if lifetime_dimensions is None else tuple(lifetime_dimensions),
         parts=wanted,
         simulated=simulated_market(store) is not None,
-        brand=brand.strip().lstrip("@") if brand and brand.strip().lstrip("@") else None,
+        brand=handle,
+        niche=niche,
+        creator_budget=creator_budget,
     )
     try:
         ev.currency = currency_of(store)
@@ -521,11 +591,14 @@ def make_plan(
     n_boot: int = ANALYSIS_N_BOOT,
     seed: int = ANALYSIS_SEED,
     brand: str | None = None,
+    niche: str | None = None,
+    creator_budget: float | None = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Gather the evidence a plan reads (:data:`~micromix.plan.build.PLAN_PARTS`) and build it.
 
-    What ``micromix plan`` and ``GET /api/v1/plan`` do. ``brand``: see :func:`gather_evidence`.
+    What ``micromix plan`` and ``GET /api/v1/plan`` do. ``brand``, ``niche`` and
+    ``creator_budget``: see :func:`gather_evidence`.
 
     Raises
     ------
@@ -540,6 +613,8 @@ def make_plan(
         parts=PLAN_PARTS,
         lifetime_dimensions=PLAN_LIFETIME_DIMENSIONS,
         brand=brand,
+        niche=niche,
+        creator_budget=creator_budget,
         progress=progress,
     )
     return build_plan(ev, store, budget=budget, seed=seed)

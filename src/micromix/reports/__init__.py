@@ -30,7 +30,6 @@ from micromix.reports.builder import (
     register_section,
     write_report,
 )
-from micromix.reports.evidence import report_evidence
 from micromix.reports.lifetime import LifetimeSection, lifetime_section_html
 
 __all__ = [
@@ -44,7 +43,6 @@ __all__ = [
     "get_section",
     "lifetime_section_html",
     "register_section",
-    "report_evidence",
     "vega_bundle",
     "write_report",
 ]

@@ -43,11 +43,16 @@ import pandas as pd
 from micromix.errors import ConfigError, MicromixError
 from micromix.plan import TREND_DIMENSIONS, Evidence, Plan
 from micromix.plan.actions import creator_price_symbol
-from micromix.plan.evidence import ADS_SOURCE_COLUMNS
+from micromix.plan.evidence import (
+    ADS_SOURCE_COLUMNS,
+    BRAND_NOTE,
+    BRIEF_NOTE,
+    NEEDS_BRAND,
+    TRENDS_LEFT_OUT_NOTE,
+)
 from micromix.registry import Registry
 from micromix.reports import charts as ch
 from micromix.reports.assets import vega_bundle
-from micromix.reports.evidence import BRAND_NOTE, BRIEF_NOTE, NEEDS_BRAND, TRENDS_LEFT_OUT_NOTE
 from micromix.reports.html import (
     banner,
     chart_div,
@@ -903,9 +908,8 @@ class ContentCreatorsSection(Section):
     def render(self, ctx: ReportContext) -> str:
         ev = ctx.evidence
         out = []
-        guessed = ev.content is not None and not ev.simulated and BRAND_NOTE not in ev.notes
-        if guessed or (ev.content is None and BRAND_NOTE in ev.notes):
-            # real data and no brand given: the posts' most-mentioned account is no brand
+        if ev.content is None and BRAND_NOTE in ev.notes:
+            # real data and no brand given: the section says it needs one
             out.append("<h3>User content to amplify</h3>")
             out.append(note(ev.notes.get(BRAND_NOTE, NEEDS_BRAND)))
         elif ev.content is not None:
@@ -930,7 +934,7 @@ class ContentCreatorsSection(Section):
             else:
                 start = "predicted paid performance starts from a paid-social baseline."
             out.append(f"<h3>User content to amplify (brand @{esc(brand)})</h3>")
-            said = ev.notes.get(BRAND_NOTE, f"Brand @{brand}: the most-mentioned account.")
+            said = ev.notes.get(BRAND_NOTE, f"Brand @{brand}.")
             out.append(
                 note(
                     f"{said} Genuine customer posts only (brand-owned and sponsored posts are "
@@ -1000,7 +1004,7 @@ class ContentCreatorsSection(Section):
                 )
             )
             out.append(note("Per tier: the number of creators and the median of each figure."))
-        if "content" in ev.notes and not guessed:
+        if "content" in ev.notes:
             out.append(note(ev.notes["content"]))
         if not out:
             return note("No posts or creator profiles in the store.")

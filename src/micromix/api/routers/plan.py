@@ -37,8 +37,8 @@ def plan(
     who: Principal = requires("viewer"),
 ) -> Response:
     """The plan of :func:`micromix.plan.make_plan` for ``budget`` over the data's length
-    (default: today's spend); ``brand``: whose customers' posts to amplify (default: the account
-    the posts are clearly about); cached per data version."""
+    (default: today's spend); ``brand``: whose customers' posts to amplify (default: the
+    simulated market's own; never guessed on real data); cached per data version."""
     from micromix.plan import make_plan
 
     svc = request.app.state.service

@@ -64,6 +64,7 @@ __all__ = [
     "currency_of_symbol",
     "day_order_conflict",
     "day_order_problem",
+    "decimal_mark",
     "detect_dayfirst",
     "epoch_seconds",
     "parse_timestamps",
@@ -73,6 +74,7 @@ __all__ = [
     "read_timestamps",
     "refuse_first",
     "truthy",
+    "with_decimal_point",
 ]
 
 
@@ -396,6 +398,59 @@ def _number_text(s: str, *, percent: bool, abbreviated: bool) -> tuple[Decimal |
     if is_percent:
         d = d / 100
     return (-d if negative else d), None
+
+
+#: the digits and separators of the number in a cell ("€1.234,56" -> "1.234,56")
+_NUMBER_CORE = re.compile(r"\d[\d.,\s\u00a0\u202f']*\d|\d")
+#: separators that group thousands in both ways of writing numbers ("1 234,56", "1'234.56")
+_GROUPING = re.compile(r"[\s\u00a0\u202f']")
+
+
+def decimal_mark(value: object) -> str | None:
+    """The decimal mark a number cell shows: ``"comma"`` ("12,5", "1.234,56", "0,00 €",
+    "1 234,56", "1.234.567"), ``"point"`` ("12.5", "1,234.5", "1,234,567"), ``"either"`` when
+    it reads both ways ("1,234", "1.234": a thousands separator or a decimal mark), None when
+    it has no separator (or is not text).
+
+    >>> [decimal_mark(v) for v in ("12,5", "1.234,56", "0,00 €", "1,234.5", "1,234", "42")]
+    ['comma', 'comma', 'comma', 'point', 'either', None]
+    """
+    if not isinstance(value, str) or len(value) > 100:
+        return None
+    m = _NUMBER_CORE.search(value)
+    if m is None:
+        return None
+    grouped = bool(_GROUPING.search(m.group(0)))  # "1 234,56": spaces group the thousands
+    core = _GROUPING.sub("", m.group(0))
+    commas, points = core.count(","), core.count(".")
+    if commas and points:  # the last separator is the decimal mark
+        return "comma" if core.rfind(",") > core.rfind(".") else "point"
+    if not commas and not points:
+        return None
+    sep, other = (",", "comma") if commas else (".", "point")
+    if core.count(sep) > 1:  # "1,234,567": the separator groups thousands
+        return "point" if other == "comma" else "comma"
+    whole, frac = core.split(sep)
+    if grouped or len(frac) != 3 or len(whole) > 3 or whole.startswith("0"):
+        # "12,5", "1234,567", "0,500", "1 234,567": not a thousands separator
+        return other
+    return "either"
+
+
+def with_decimal_point(value: object) -> object:
+    """A cell written with a decimal comma, written with a decimal point (thousands points and
+    spaces dropped): "1.234,56 €" -> "1234.56 €"; other values unchanged.
+
+    >>> with_decimal_point("1.234,56 €"), with_decimal_point("12,5"), with_decimal_point(3)
+    ('1234.56 €', '12.5', 3)
+    """
+    if not isinstance(value, str):
+        return value
+    m = _NUMBER_CORE.search(value)
+    if m is None:
+        return value
+    core = _GROUPING.sub("", m.group(0)).replace(".", "").replace(",", ".")
+    return value[: m.start()] + core + value[m.end() :]
 
 
 def read_numbers(

@@ -81,7 +81,7 @@ from micromix.schema.values import (
     currencies_of_symbol,
     day_order_conflict,
     day_order_problem,
-    decimal_mark,
+    decimal_marks,
     detect_dayfirst,
     with_decimal_point,
 )
@@ -510,7 +510,7 @@ def _read_decimal_marks(
     if not fields:
         return
     named = _mapping_of(adapter, raw)
-    marks = pd.DataFrame({name: _decimal_marks(canon[name]) for name in fields})
+    marks = pd.DataFrame({name: decimal_marks(canon[name]) for name in fields})
 
     def where(name: str, i: int) -> str:
         return f"line {raw.rows[i]}, field {named.get(name, name)!r}"
@@ -566,14 +566,6 @@ def _read_decimal_marks(
     if order:
         for name in fields:
             canon[name] = canon[name].map(with_decimal_point).astype(canon[name].dtype)
-
-
-def _decimal_marks(cells: pd.Series) -> pd.Series:
-    """:func:`~micromix.schema.values.decimal_mark` of each cell (worked out once per distinct
-    text with a separator: a column repeats its numbers, and most have none)."""
-    text = cells.map(lambda v: v if isinstance(v, str) and ("," in v or "." in v) else None)
-    kinds = {v: decimal_mark(v) for v in pd.unique(text.dropna())}
-    return text.map(kinds).astype(object).reset_index(drop=True)
 
 
 def _refuse_day_order(

@@ -61,6 +61,20 @@ _FORMAT_HELP = (
 )
 
 
+_DECIMAL_COMMA_HELP = "Numbers like 1.234,56 and 12,5 (decimal comma), when the file cannot tell."
+_DECIMAL_POINT_HELP = "Numbers like 1,234.56 and 12.5 (decimal point), when the file cannot tell."
+
+
+def _decimal_comma(comma: bool, point: bool) -> bool | None:
+    """``--decimal-comma`` / ``--decimal-point`` as the readers' ``decimal_comma`` (None: told
+    by the file)."""
+    if comma and point:
+        raise ConfigError(
+            "--decimal-comma and --decimal-point exclude each other; pass one of them"
+        )
+    return True if comma else False if point else None
+
+
 def _options(
     encoding: str | None,
     sheet: str | None,
@@ -68,11 +82,13 @@ def _options(
     dayfirst: bool,
     monthfirst: bool,
     window: str | None,
+    decimal: tuple[bool, bool] = (False, False),
 ) -> dict[str, Any]:
     from micromix.schema import TimeWindow
 
     opts: dict[str, Any] = {"encoding": encoding, "sheet": sheet, "currency": currency}
     opts["dayfirst"] = date_order(dayfirst, monthfirst)
+    opts["decimal_comma"] = _decimal_comma(*decimal)
     if window:
         start, sep, end = window.partition("..")
         if not sep:
@@ -92,6 +108,8 @@ def ingest_command(
     monthfirst: bool = typer.Option(
         False, "--monthfirst", help="Dates like 03/04/2024 are month-first."
     ),
+    decimal_comma: bool = typer.Option(False, "--decimal-comma", help=_DECIMAL_COMMA_HELP),
+    decimal_point: bool = typer.Option(False, "--decimal-point", help=_DECIMAL_POINT_HELP),
     encoding: str | None = typer.Option(
         None, "--encoding", help="Text encoding (default: detected; utf-8, utf-16, cp1252 ...)."
     ),
@@ -123,7 +141,8 @@ def ingest_command(
         schema_for(kind)  # unknown kind: one sentence listing the kinds
         if replace and keep_both:
             raise ConfigError("--replace and --keep-both exclude each other; pass one of them")
-        opts = _options(encoding, sheet, currency, dayfirst, monthfirst, window)
+        decimal = (decimal_comma, decimal_point)
+        opts = _options(encoding, sheet, currency, dayfirst, monthfirst, window, decimal)
         path = Path(file)
         settings = get_settings(db=db, backend=backend)
         big = path.is_file() and path.stat().st_size >= PROGRESS_MIN_BYTES
@@ -178,6 +197,8 @@ def inspect_command(
     monthfirst: bool = typer.Option(
         False, "--monthfirst", help="Dates like 03/04/2024 are month-first."
     ),
+    decimal_comma: bool = typer.Option(False, "--decimal-comma", help=_DECIMAL_COMMA_HELP),
+    decimal_point: bool = typer.Option(False, "--decimal-point", help=_DECIMAL_POINT_HELP),
     encoding: str | None = typer.Option(None, "--encoding", help="Text encoding."),
     sheet: str | None = typer.Option(None, "--sheet", help="Worksheet of an .xlsx file."),
     json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -189,7 +210,8 @@ def inspect_command(
         from micromix.schema import schema_for
 
         schema_for(kind)
-        opts = _options(encoding, sheet, currency, dayfirst, monthfirst, None)
+        decimal = (decimal_comma, decimal_point)
+        opts = _options(encoding, sheet, currency, dayfirst, monthfirst, None, decimal)
         ins = inspect_file(kind, file, layout=format, **opts)
         if json:
             emit_json(ins.to_dict())

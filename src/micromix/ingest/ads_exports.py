@@ -35,6 +35,13 @@ from typing import ClassVar
 import pandas as pd
 
 from micromix.errors import DataValidationError, InputFileError
+from micromix.ingest.ads_languages import (
+    GOOGLE,
+    META,
+    english_months,
+    header_language,
+    localized_fields,
+)
 from micromix.ingest.files import RawTable
 from micromix.ingest.formats import (
     SUMMARY,
@@ -71,12 +78,15 @@ __all__ = [
     "unread_note",
 ]
 
+#: the word of a summary row: "Total" (also in Spanish, Portuguese and French exports: "Total:
+#: Campañas"), "Gesamt" (German Google Ads reports)
+_TOTAL_WORD = r"(grand\s+)?(totals?|gesamt)"
 #: a cell that labels a summary row: "Total", "Totals", "Total: Account", "Grand total"
-TOTAL_LABEL = re.compile(r"^\s*(grand\s+)?totals?\s*(:.*)?$", re.IGNORECASE)
+TOTAL_LABEL = re.compile(rf"^\s*{_TOTAL_WORD}\s*(:.*)?$", re.IGNORECASE)
 #: a summary row's label that names what it totals ("Total: Campaigns", "Total: Account")
-_NAMED_TOTAL = re.compile(r"^\s*(grand\s+)?totals?\s*:\s*\S", re.IGNORECASE)
+_NAMED_TOTAL = re.compile(rf"^\s*{_TOTAL_WORD}\s*:\s*\S", re.IGNORECASE)
 #: a bare summary label ("Total", "Totals", "Grand total"), which a campaign may also be named
-_BARE_TOTAL = re.compile(r"^\s*(grand\s+)?totals?\s*:?\s*$", re.IGNORECASE)
+_BARE_TOTAL = re.compile(rf"^\s*{_TOTAL_WORD}\s*:?\s*$", re.IGNORECASE)
 #: columns of a row's day, week, month or report range
 _DAY_COLUMNS = ("Day", "Date", "By Day", "Stat time day", "Start Date (in UTC)", "Start time")
 _WEEK_COLUMNS = ("Week", "Week (Mon - Sun)", "Week (Sun - Sat)")
@@ -148,7 +158,7 @@ class AdsExportFormat(FormatAdapter):
         column and the currency column)."""
         cols = [str(col) for col in columns]
         c = ColumnLookup(pd.DataFrame(columns=list(dict.fromkeys(cols))))
-        groups = [*self.fields.values(), self.period_columns, _CURRENCY_COLUMNS]
+        groups = [*self.fields.values(), self.period_columns, self.names(*_CURRENCY_COLUMNS)]
         hits = {c.name(*alts) for alts in groups if alts}
         return [col for col in cols if col in hits]
 
@@ -157,6 +167,8 @@ class AdsExportFormat(FormatAdapter):
         f = raw.frame.reset_index(drop=True)
         c = _Tracked(f)
         self.read_columns = c.read
+        if self.vocabulary:
+            self.language = header_language(f.columns, self.vocabulary)
         out = pd.DataFrame(index=f.index)
         for canon, alts in self.fields.items():
             if c.name(*alts) is not None:
@@ -190,7 +202,7 @@ class AdsExportFormat(FormatAdapter):
         return _const(f, self.platform)
 
     def _currency(self, c: ColumnLookup, f: pd.DataFrame) -> pd.Series:
-        col = c.name(*_CURRENCY_COLUMNS)
+        col = c.name(*self.names(*_CURRENCY_COLUMNS))
         if col is not None:
             # a header that repeats the column (Google Ads' ad group report names "Currency
             # code" twice) has its copies set aside as "Currency code.1" ...: they must agree,
@@ -230,11 +242,11 @@ class AdsExportFormat(FormatAdapter):
             out["date"] = [p[0] if p else v for p, v in zip(pairs, f[period])]
             out["date_end"] = [p[1] if p else None for p in pairs]
             return
-        day = c.name(*_DAY_COLUMNS)
-        week = c.name(*_WEEK_COLUMNS)
-        month = c.name("Month")
-        starts = c.name("Reporting starts")
-        ends = c.name("Reporting ends")
+        day = c.name(*self.names(*_DAY_COLUMNS))
+        week = c.name(*self.names(*_WEEK_COLUMNS))
+        month = c.name(*self.names("Month"))
+        starts = c.name(*self.names("Reporting starts"))
+        ends = c.name(*self.names("Reporting ends"))
         for col in (day, week, month, starts, ends):
             if col is not None:
                 refuse_day_order(raw, col, f[col], dayfirst)
@@ -251,7 +263,10 @@ class AdsExportFormat(FormatAdapter):
             if ends is not None:
                 out["date_end"] = f[ends]
         else:
-            stated = preamble_period(raw.preamble, dayfirst, source=raw.path)
+            # a period in the interface's language ("18 de septiembre de 2026 - ...") read as
+            # the same days written in English
+            lines = [english_months(line, self.language) for line in raw.preamble]
+            stated = preamble_period(lines, dayfirst, source=raw.path)
             if stated is not None:
                 out["date"] = _const(f, stated[0])
                 out["date_end"] = _const(f, stated[1])
@@ -314,12 +329,12 @@ class AdsExportFormat(FormatAdapter):
         c = ColumnLookup(f)
         groups = [
             *(alts for field, alts in self.fields.items() if field in MEASURES),
-            _CURRENCY_COLUMNS,
+            self.names(*_CURRENCY_COLUMNS),
             self.period_columns,
-            _DAY_COLUMNS,
-            _WEEK_COLUMNS,
-            ("Month",),
-            *((name,) for name in _RANGE_COLUMNS),
+            self.names(*_DAY_COLUMNS),
+            self.names(*_WEEK_COLUMNS),
+            self.names("Month"),
+            *(self.names(name) for name in _RANGE_COLUMNS),
         ]
         return [name for alts in groups if alts and (name := c.name(*alts)) is not None]
 
@@ -560,12 +575,17 @@ class MetaAdsFormat(AdsExportFormat):
     ("Result indicator"); conversions are the "Purchases" column where there is one, else the
     results whose type is a purchase. Meta leaves zero metrics empty: blanks are zeros. The
     account-total row (empty dimensions) is set aside and used as a cross-check.
+
+    Exports in Spanish, Portuguese, German, French and Italian are read by the names those
+    interfaces give the columns ("Importe gastado (EUR)", "Inicio del informe" ...; see
+    :mod:`micromix.ingest.ads_languages`).
     """
 
     lookup_name = "meta_ads"
     title = "Meta Ads Manager export"
     platform = "facebook"
     blank_is_zero = True
+    vocabulary = META
     signature = (
         ("Impressions",),
         ("Amount spent (*)", "Amount spent"),
@@ -592,7 +612,9 @@ class MetaAdsFormat(AdsExportFormat):
     # (Reddit Ads writes "Amount Spent (USD)" beside "Campaign Name"): Meta is told by a column
     # only Ads Manager writes. Every real Meta export seen has one: the report range ("Reporting
     # starts"/"ends", which Ads Manager adds to every export), the delivery, result or
-    # attribution columns, or the ad set
+    # attribution columns, or the ad set; in another interface language, those columns in that
+    # language, or the spend column's own name there ("Importe gastado (EUR)", "Ausgegebener
+    # Betrag (EUR)": no other platform micromix reads writes it)
     evidence = (
         ("Reporting starts",),
         ("Reporting ends",),
@@ -606,36 +628,40 @@ class MetaAdsFormat(AdsExportFormat):
         ("Campaign delivery",),
         ("Ad set delivery",),
         ("Ad delivery",),
+        *((name,) for vocab in META.values() for name in vocab.get("Amount spent (*)", ())),
     )
-    fields: ClassVar[dict[str, tuple[str, ...]]] = {
-        "account_id": ("Account ID", "Account name"),
-        "campaign_id": ("Campaign ID", "Campaign name"),
-        "campaign_name": ("Campaign name",),
-        "ad_set": ("Ad set ID", "Ad set name"),
-        "ad_id": ("Ad ID", "Ad name", "Ads"),
-        "age": ("Age",),
-        "gender": ("Gender",),
-        "placement": ("Placement",),
-        "region": ("Region", "Country", "DMA region"),
-        "device": ("Impression device", "Device platform"),
-        "impressions": ("Impressions",),
-        "reach": ("Reach",),
-        "clicks": ("Link clicks", "Clicks (all)", "Clicks"),
-        "engagements": ("Post engagement", "Post engagements"),
-        "views": ("ThruPlays", "Video plays", "3-second video plays"),
-        "spend": ("Amount spent (*)", "Amount spent"),
-        "results": ("Results",),
-        "result_type": ("Result type", "Result indicator"),
-        "conversion_value": (
-            "Purchases conversion value",
-            "Purchases conversion value for shared items only",
-            "Website purchases conversion value",
-            "Purchase conversion value",
-        ),
-    }
+    fields: ClassVar[dict[str, tuple[str, ...]]] = localized_fields(
+        {
+            "account_id": ("Account ID", "Account name"),
+            "campaign_id": ("Campaign ID", "Campaign name"),
+            "campaign_name": ("Campaign name",),
+            "ad_set": ("Ad set ID", "Ad set name"),
+            "ad_id": ("Ad ID", "Ad name", "Ads"),
+            "age": ("Age",),
+            "gender": ("Gender",),
+            "placement": ("Placement",),
+            "region": ("Region", "Country", "DMA region"),
+            "device": ("Impression device", "Device platform"),
+            "impressions": ("Impressions",),
+            "reach": ("Reach",),
+            "clicks": ("Link clicks", "Clicks (all)", "Clicks"),
+            "engagements": ("Post engagement", "Post engagements"),
+            "views": ("ThruPlays", "Video plays", "3-second video plays"),
+            "spend": ("Amount spent (*)", "Amount spent"),
+            "results": ("Results",),
+            "result_type": ("Result type", "Result indicator"),
+            "conversion_value": (
+                "Purchases conversion value",
+                "Purchases conversion value for shared items only",
+                "Website purchases conversion value",
+                "Purchase conversion value",
+            ),
+        },
+        META,
+    )
 
     def _platform(self, c: ColumnLookup, f: pd.DataFrame) -> pd.Series:
-        col = c.name("Platform", "Publisher platform")
+        col = c.name(*self.names("Platform", "Publisher platform"))
         if col is None:
             return _const(f, self.platform)
         return f[col].map(
@@ -644,11 +670,13 @@ class MetaAdsFormat(AdsExportFormat):
 
     def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
         purchases = c.name(
-            "Purchases",
-            "Website purchases",
-            "Purchases with shared items",
-            "Meta purchases",
-            "In-app purchases",
+            *self.names(
+                "Purchases",
+                "Website purchases",
+                "Purchases with shared items",
+                "Meta purchases",
+                "In-app purchases",
+            )
         )
         if purchases is not None:
             col = c.frame[purchases]
@@ -679,14 +707,27 @@ class GoogleAdsFormat(AdsExportFormat):
     " --" for empty, thousands separators, UTF-16 tab-separated or UTF-8 comma-separated.
     "Total: ..." rows (in whichever column) are set aside and used as a cross-check. Rows cover
     the report's period unless a "Day"/"Week"/"Month" column says otherwise.
+
+    Reports in Spanish, Portuguese, German, French and Italian are read by the names those
+    interfaces give the columns ("Campaña", "Kosten", "Klicks", "Valor de conv." ...; see
+    :mod:`micromix.ingest.ads_languages`), and their period line by its month names ("18 de
+    septiembre de 2026 - 30 de septiembre de 2026").
     """
 
     lookup_name = "google_ads"
     title = "Google Ads report"
     platform = "google"
     strategy = None
+    vocabulary = GOOGLE
     signature = (
-        ("Campaign", "Campaign name", "Campaign ID", "Search term", "Keyword", "Search keyword"),
+        (
+            "Campaign",
+            "Campaign name",
+            "Campaign ID",
+            "Search term",
+            "Keyword",
+            "Search keyword",
+        ),
         ("Impr.", "Impressions"),
         ("Cost",),
         (
@@ -699,25 +740,28 @@ class GoogleAdsFormat(AdsExportFormat):
             "Conv. value",
         ),
     )
-    fields: ClassVar[dict[str, tuple[str, ...]]] = {
-        "account_id": ("Account", "Account name", "Customer ID"),
-        "campaign_id": ("Campaign ID", "Campaign", "Campaign name"),
-        "campaign_name": ("Campaign", "Campaign name"),
-        "campaign_type": ("Campaign type", "Advertising channel type"),
-        "ad_set": ("Ad group ID", "Ad group", "Ad group name", "Asset group"),
-        "ad_id": ("Ad ID", "Ad"),
-        "keyword": ("Keyword", "Search keyword"),
-        "match_type": ("Match type", "Search keyword match type", "Keyword match type"),
-        "search_term": ("Search term",),
-        "device": ("Device",),
-        "region": ("Country/Territory", "Region", "Location"),
-        "impressions": ("Impr.", "Impressions"),
-        "clicks": ("Clicks",),
-        "views": ("Video views", "Views"),
-        "spend": ("Cost",),
-        "conversions": ("Conversions", "Conv."),
-        "conversion_value": ("Conv. value", "Conversion value", "Total conv. value"),
-    }
+    fields: ClassVar[dict[str, tuple[str, ...]]] = localized_fields(
+        {
+            "account_id": ("Account", "Account name", "Customer ID"),
+            "campaign_id": ("Campaign ID", "Campaign", "Campaign name"),
+            "campaign_name": ("Campaign", "Campaign name"),
+            "campaign_type": ("Campaign type", "Advertising channel type"),
+            "ad_set": ("Ad group ID", "Ad group", "Ad group name", "Asset group"),
+            "ad_id": ("Ad ID", "Ad"),
+            "keyword": ("Keyword", "Search keyword"),
+            "match_type": ("Match type", "Search keyword match type", "Keyword match type"),
+            "search_term": ("Search term",),
+            "device": ("Device",),
+            "region": ("Country/Territory", "Region", "Location"),
+            "impressions": ("Impr.", "Impressions"),
+            "clicks": ("Clicks",),
+            "views": ("Video views", "Views"),
+            "spend": ("Cost",),
+            "conversions": ("Conversions", "Conv."),
+            "conversion_value": ("Conv. value", "Conversion value", "Total conv. value"),
+        },
+        GOOGLE,
+    )
 
     def adjust(self, out: pd.DataFrame, c: ColumnLookup, raw: RawTable) -> None:
         group_type = c.name("Ad group type")

@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
@@ -89,12 +90,21 @@ CANONICAL_MAX = 0.99
 
 
 def normalize_name(name: object) -> str:
-    """Header name in comparable form: lower case, runs of non-alphanumerics -> ``_``.
+    """Header name in comparable form: lower case, accents dropped (a header is the same
+    whether its "í" is one character or "i" and a combining accent), runs of non-alphanumerics
+    -> ``_``.
 
     >>> normalize_name("Amount spent (USD)"), normalize_name("#Followers")
     ('amount_spent_usd', 'followers')
+    >>> normalize_name("Día") == normalize_name("Di\u0301a") == "dia"
+    True
     """
-    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+    text = str(name).strip().lower()
+    if not text.isascii():
+        text = "".join(
+            ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+        )
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
 
 
 def register_format(cls: type[FormatAdapter]) -> type[FormatAdapter]:
@@ -240,11 +250,18 @@ class FormatAdapter:
     evidence: ClassVar[tuple[tuple[str, ...], ...]] = ()
     #: patterns (case-insensitive) of preamble or footer lines only this platform writes
     marks: ClassVar[tuple[str, ...]] = ()
+    #: the platform's header names in other interface languages: language -> {English name:
+    #: its names in that language} (empty: English names only); the signature, evidence and
+    #: fields are written in English and matched in every language
+    vocabulary: ClassVar[dict[str, dict[str, tuple[str, ...]]]] = {}
 
     def __init__(self, *, kind: str) -> None:
         self.kind = kind
         #: header columns the last :meth:`to_canonical` read (None: the layout does not say)
         self.read_columns: set[str] | None = None
+        #: interface language of the last header :meth:`to_canonical` read ("es", "de" ...;
+        #: None: English, or a layout that reads English names only)
+        self.language: str | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(kind={self.kind!r})"
@@ -274,7 +291,7 @@ class FormatAdapter:
         return [
             " or ".join(alt.replace("*", "...") for alt in group)
             for group in self.signature
-            if not _group_present(group, norm)
+            if not _group_present(self.names(*group), norm)
         ]
 
     def detect(self, columns: Iterable[object]) -> float:
@@ -290,7 +307,8 @@ class FormatAdapter:
         if not self.evidence and not self.marks:
             return True
         norm = {normalize_name(c) for c in columns}
-        if any(all(_find_in(alt, norm) is not None for alt in group) for group in self.evidence):
+        groups = localized_groups(self.evidence, self.vocabulary)
+        if any(all(_find_in(alt, norm) is not None for alt in group) for group in groups):
             return True
         return any(re.search(m, str(line), re.IGNORECASE) for m in self.marks for line in lines)
 
@@ -298,8 +316,12 @@ class FormatAdapter:
         """The header columns the layout reads (here: its signature columns present)."""
         cols = [str(c) for c in columns]
         norm = {normalize_name(c): c for c in cols}
-        hits = {_find_in(alt, norm) for group in self.signature for alt in group}
+        hits = {_find_in(alt, norm) for group in self.signature for alt in self.names(*group)}
         return [norm[h] for h in hits if h is not None]
+
+    def names(self, *english: str) -> tuple[str, ...]:
+        """``english`` header names followed by their names in the layout's other languages."""
+        return localized(english, self.vocabulary) if self.vocabulary else english
 
     def mismatch(self, columns: Iterable[object]) -> str | None:
         """Why a header that looks like this layout is not one, as a sentence for the user
@@ -340,6 +362,40 @@ class FormatAdapter:
 
 #: the input layouts by ``lookup_name`` (join with :func:`register_format`)
 FORMATS: Registry[FormatAdapter] = Registry("export layout", base=FormatAdapter)
+
+
+def localized(
+    names: Iterable[str], vocabulary: dict[str, dict[str, tuple[str, ...]]]
+) -> tuple[str, ...]:
+    """``names`` followed by their names in every language of ``vocabulary`` (each once, the
+    English names first, so that an English header is found exactly as before).
+
+    >>> localized(["Cost"], {"de": {"Cost": ("Kosten",)}, "es": {"Cost": ("Coste", "Costo")}})
+    ('Cost', 'Kosten', 'Coste', 'Costo')
+    """
+    english = tuple(names)
+    out = list(english)
+    for vocab in vocabulary.values():
+        for name in english:
+            out += [t for t in vocab.get(name, ()) if t not in out]
+    return tuple(out)
+
+
+def localized_groups(
+    groups: Sequence[Sequence[str]], vocabulary: dict[str, dict[str, tuple[str, ...]]]
+) -> list[tuple[str, ...]]:
+    """``groups`` of columns that must all be present (a layout's evidence) and, per language,
+    each group whose every column that language names, in that language (a group is evidence
+    only with all its columns, in one language)."""
+    out = [tuple(g) for g in groups]
+    for vocab in vocabulary.values():
+        for group in groups:
+            if all(name in vocab for name in group):
+                combos: list[tuple[str, ...]] = [()]
+                for name in group:
+                    combos = [(*c, alt) for c in combos for alt in vocab[name]]
+                out += [c for c in combos if c not in out]
+    return out
 
 
 def _group_present(group: Sequence[str], norm: set[str]) -> bool:

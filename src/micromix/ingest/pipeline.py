@@ -77,7 +77,14 @@ from micromix.schema import (
     read_numbers,
     schema_for,
 )
-from micromix.schema.values import currencies_of_symbol, day_order_conflict, day_order_problem
+from micromix.schema.values import (
+    currencies_of_symbol,
+    day_order_conflict,
+    day_order_problem,
+    decimal_marks,
+    detect_dayfirst,
+    with_decimal_point,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -275,6 +282,7 @@ def prepare_file(
     progress: Progress | None = None,
     source: str | None = None,
     max_rows: int | None = None,
+    decimal_comma: bool | None = None,
 ) -> PreparedFile:
     """Read, map and validate ``path`` without touching a store (see :func:`ingest_file`).
 
@@ -313,7 +321,18 @@ def prepare_file(
     canon_all: pd.DataFrame | None = None
     if len(raw.rows):
         m = _map_and_validate(
-            schema, kind, raw, adapter, parts, p, source, code, now, dayfirst, window, step
+            schema,
+            kind,
+            raw,
+            adapter,
+            parts,
+            p,
+            source,
+            code,
+            now,
+            (dayfirst, decimal_comma),
+            window,
+            step,
         )
         adapter, canon_all, summary_n, checks = m.adapter, m.canon, m.summary_n, m.checks
         totals = m.totals
@@ -377,15 +396,18 @@ def _map_and_validate(
     source: str,
     code: str | None,
     now: pd.Timestamp,
-    dayfirst: bool | None,
+    stated: tuple[bool | None, bool | None],
     window: TimeWindow | None,
     step: Progress,
 ) -> _Mapped:
     """Map the rows of ``raw`` with ``adapter`` (detected when None) and validate them.
 
-    Total rows are set aside (and cross-checked), the currency applied; rows the adapter
-    cannot map and rows the contract refuses are appended to ``parts`` (the quarantine).
+    ``stated`` is the user's day order and decimal mark (``dayfirst``, ``decimal_comma``;
+    None: detected from the file). Total rows are set aside (and cross-checked), the currency
+    applied; rows the adapter cannot map and rows the contract refuses are appended to
+    ``parts`` (the quarantine).
     """
+    dayfirst, decimal_comma = stated
     if adapter is None:
         adapter = detect_format(raw.columns, kind, source, [*raw.preamble, *raw.notices])
     else:
@@ -398,6 +420,7 @@ def _map_and_validate(
     canon = adapter.to_canonical(raw, dayfirst=order).reset_index(drop=True)
     if len(canon) != len(raw.rows):  # pragma: no cover - adapter contract
         raise AssertionError(f"{adapter.lookup_name} changed the number of rows")
+    _read_decimal_marks(schema, adapter, raw, canon, decimal_comma, source)
     lines = np.asarray(raw.rows)
     is_summary = (
         canon[SUMMARY].notna().to_numpy()
@@ -430,6 +453,14 @@ def _map_and_validate(
     good = data.loc[~bad].reset_index(drop=True)
     if order is not None:
         _refuse_day_order(schema, adapter, raw, good, data_lines[~bad], order, dayfirst, source)
+    else:  # the order the file's days show, in whichever of its day columns ("31/10/2026")
+        days = [f.name for f in schema.fields if f.dtype in ("date", "timestamp")]
+        texts = [
+            good[name][good[name].map(lambda v: isinstance(v, str))].unique()
+            for name in days
+            if name in good.columns
+        ]
+        order = detect_dayfirst(v for distinct in texts for v in distinct)
     res = schema.validate(
         good,
         rows=data_lines[~bad].tolist(),
@@ -447,6 +478,94 @@ def _map_and_validate(
     checks = _cross_check(schema, summary, res.accepted, int(len(res.quarantine) + bad.sum()))
     totals = _summary_totals(schema, summary) if schema.name in LINEAGE_TABLES else ()
     return _Mapped(adapter, canon, res, summary_n, checks, totals)
+
+
+#: how messages name each way of writing a number's decimals
+_MARKS = {"comma": "a decimal comma", "point": "a decimal point"}
+
+
+def _read_decimal_marks(
+    schema: EntitySchema,
+    adapter: FormatAdapter,
+    raw: RawTable,
+    canon: pd.DataFrame,
+    flag: bool | None,
+    source: str,
+) -> None:
+    """Read the file's numbers in one way of writing decimals (in place: numbers written with a
+    decimal comma are rewritten with a decimal point, for the contract to read).
+
+    The way is the user's (``flag``: True for --decimal-comma, False for --decimal-point), else
+    the one the file's number cells show ("12,5" or "1.234,56": commas; "1,234.5": points). A
+    file whose cells show both has each such cell read the one way it reads ("1.234,50" beside
+    "99.10"), but is refused when it also has a cell that reads both ways ("1.234": which way
+    the file means cannot be told); a cell against the stated way is refused too, and so is a
+    file in another interface language whose cells only read both ways. Each refusal names the
+    file, line and column (never a guessed number). An English export that shows no decimal
+    comma reads as before.
+    """
+    fields = [
+        f.name for f in schema.fields if f.dtype in ("int", "float") and f.name in canon.columns
+    ]
+    if not fields:
+        return
+    named = _mapping_of(adapter, raw)
+    marks = pd.DataFrame({name: decimal_marks(canon[name]) for name in fields})
+
+    def where(name: str, i: int) -> str:
+        return f"line {raw.rows[i]}, field {named.get(name, name)!r}"
+
+    def first(mark: str) -> tuple[int, str] | None:
+        """The first cell (row, field) in file order showing ``mark``."""
+        hit = (marks == mark).to_numpy()
+        if not hit.any():
+            return None
+        i = int(np.flatnonzero(hit.any(axis=1))[0])
+        return i, fields[int(np.flatnonzero(hit[i])[0])]
+
+    order = flag
+    if order is None:
+        comma, point, either = first("comma"), first("point"), first("either")
+        if comma is not None and point is not None:
+            if either is None:
+                # "1.234,50" beside "99.10": each number reads one way only, and is read so
+                for name in fields:
+                    own = (marks[name] == "comma").to_numpy()
+                    fixed = canon[name].map(with_decimal_point).astype(canon[name].dtype)
+                    canon[name] = canon[name].where(~own, fixed)
+                return
+            (i, a), (j, b) = sorted([comma, point])
+            k, c = either
+            raise DataValidationError(
+                f"{source}: {where(c, k)}: {canon[c].iat[k]!r} may be a number with a thousands "
+                "separator or with a decimal mark, and the file writes numbers both ways "
+                f"({where(a, i)}: {canon[a].iat[i]!r} with {_MARKS[marks[a].iat[i]]}, "
+                f"{where(b, j)}: {canon[b].iat[j]!r} with {_MARKS[marks[b].iat[j]]}), so it "
+                "cannot be read for sure; export the report again with one number format"
+            )
+        if comma is None and point is None:
+            if either is not None and adapter.language is not None:
+                i, name = either
+                raise DataValidationError(
+                    f"{source}: {where(name, i)}: {canon[name].iat[i]!r} may be a number with a "
+                    "thousands separator or with a decimal mark, and no other number of this "
+                    f"{adapter.title} (in its {adapter.language!r} interface) tells which; ingest "
+                    "it with --decimal-comma (1.234,56) or --decimal-point (1,234.56)"
+                )
+            return
+        order = comma is not None
+    against = first("point" if order else "comma")
+    if against is not None:  # only with a stated way: a file's own cells never contradict it
+        i, name = against
+        flag_name = "--decimal-comma" if order else "--decimal-point"
+        raise DataValidationError(
+            f"{source}: {where(name, i)}: {canon[name].iat[i]!r} is written with "
+            f"{_MARKS[marks[name].iat[i]]}, against {flag_name}; check the number format the "
+            "report was exported in and pass the other option"
+        )
+    if order:
+        for name in fields:
+            canon[name] = canon[name].map(with_decimal_point).astype(canon[name].dtype)
 
 
 def _refuse_day_order(
@@ -942,6 +1061,7 @@ def ingest_file(
     progress: Progress | None = None,
     source: str | None = None,
     max_rows: int | None = None,
+    decimal_comma: bool | None = None,
 ) -> IngestReport:
     """Ingest one file into ``store``: accepted rows written, bad rows quarantined, atomically.
 
@@ -962,6 +1082,9 @@ def ingest_file(
         ISO 4217 code of the money columns when the file does not state it.
     dayfirst : bool, optional
         Order of ``d/m/y`` dates (detected from the file when None).
+    decimal_comma : bool, optional
+        Numbers are written with a decimal comma ("1.234,56"; False: a decimal point); None:
+        told by the file's cells (a file whose cells show both is refused).
     window : TimeWindow, optional
         Accepted timestamps (default 1970-01-01..2100-01-01).
     on_overlap : {"refuse", "replace", "keep"}
@@ -997,6 +1120,7 @@ def ingest_file(
         progress=step,
         source=source,
         max_rows=max_rows,
+        decimal_comma=decimal_comma,
     )
     step("writing to the store", 0.8)
     report = write_prepared(store, kind, prepared, on_overlap=on_overlap)

@@ -64,6 +64,8 @@ __all__ = [
     "currency_of_symbol",
     "day_order_conflict",
     "day_order_problem",
+    "decimal_mark",
+    "decimal_marks",
     "detect_dayfirst",
     "epoch_seconds",
     "parse_timestamps",
@@ -73,6 +75,7 @@ __all__ = [
     "read_timestamps",
     "refuse_first",
     "truthy",
+    "with_decimal_point",
 ]
 
 
@@ -396,6 +399,111 @@ def _number_text(s: str, *, percent: bool, abbreviated: bool) -> tuple[Decimal |
     if is_percent:
         d = d / 100
     return (-d if negative else d), None
+
+
+#: the digits and separators of the number in a cell ("€1.234,56" -> "1.234,56")
+#: separators that group thousands in both ways of writing numbers ("1 234,56", "1'234.56"):
+#: spaces (also no-break and narrow no-break) and apostrophes
+_GROUPERS = "[ \t\u00a0\u202f']"
+_GROUPING = re.compile(_GROUPERS)
+_NUMBER_CORE = re.compile(f"[0-9](?:[0-9.,]|{_GROUPERS})*[0-9]|[0-9]")
+
+
+def decimal_mark(value: object) -> str | None:
+    """The decimal mark a number cell shows: ``"comma"`` ("12,5", "1.234,56", "0,00 €",
+    "1 234,56", "1.234.567"), ``"point"`` ("12.5", "1,234.5", "1,234,567"), ``"either"`` when
+    it reads both ways ("1,234", "1.234": a thousands separator or a decimal mark), None when
+    it has no separator (or is not text).
+
+    >>> [decimal_mark(v) for v in ("12,5", "1.234,56", "0,00 €", "1,234.5", "1,234", "42")]
+    ['comma', 'comma', 'comma', 'point', 'either', None]
+    """
+    return decimal_marks(pd.Series([value], dtype=object)).iat[0]  # type: ignore[no-any-return]
+
+
+def decimal_marks(values: pd.Series) -> pd.Series:
+    """:func:`decimal_mark` of each cell of ``values`` (vectorised; positions as ``values``).
+
+    The separator that comes last is the decimal mark when a number has both ("1.234,56"); a
+    separator that repeats groups thousands ("1.234.567"); a single one is a decimal mark
+    unless it could group thousands ("1,234": one to three digits, not starting with 0, then
+    exactly three, and no spaces grouping the thousands already), when the cell reads both
+    ways.
+    """
+    objs = values.reset_index(drop=True).astype(object)
+    out = np.full(len(objs), None, dtype=object)
+    is_str = _str_mask(objs)
+    if not is_str.any():
+        return pd.Series(out, dtype=object)
+    pos = np.flatnonzero(is_str)
+    text = objs.iloc[pos]
+    try:  # pyarrow strings: the patterns below run in C++
+        text = text.astype("string[pyarrow]")
+    except Exception:
+        text = text.astype(str)
+
+    def mask(s: pd.Series) -> np.ndarray:
+        return s.fillna(False).to_numpy(dtype=bool)
+
+    keep = mask(text.str.contains(r"[.,]") & (text.str.len() <= 100))
+    pos, text = pos[keep], text[keep]
+    # (patterns pyarrow runs itself: no "\s" or "\u" escapes, which send pandas to Python's re)
+    grouped = mask(text.str.contains(f"[0-9]{_GROUPERS}+[0-9]"))
+    # the number itself: most cells are one already ("1,234.56"); the others ("€1.234,56",
+    # "1 234,56", "12,5 %") have their grouping dropped and their symbols cut off
+    pure = mask(text.str.fullmatch(r"[0-9][0-9.,]*[0-9]"))
+    core = text
+    if not pure.all():
+        cut = (
+            text[~pure]
+            .str.replace(_GROUPERS, "", regex=True)
+            .str.extract(r"([0-9][0-9.,]*[0-9]|[0-9])", expand=False)
+            .astype(text.dtype)
+        )
+        core = pd.concat([text[pure], cut]).reindex(text.index)
+    comma = mask(core.str.contains(",", regex=False))
+    point = mask(core.str.contains(".", regex=False))
+    last_comma = mask(core.str.contains(r",[0-9]*$"))
+    many = mask(core.str.contains(r",.*,")), mask(core.str.contains(r"\..*\."))
+    either_c = mask(core.str.fullmatch(r"[1-9][0-9]{0,2},[0-9]{3}")) & ~grouped
+    either_p = mask(core.str.fullmatch(r"[1-9][0-9]{0,2}\.[0-9]{3}")) & ~grouped
+    both = comma & point
+    kinds = np.array(
+        [None, "comma", "point", "point", "either", "comma", "comma", "either", "point"]
+    )
+    out[pos] = kinds[
+        np.select(
+            [
+                both & last_comma,
+                both,
+                comma & many[0],
+                comma & either_c,
+                comma,
+                point & many[1],
+                point & either_p,
+                point,
+            ],
+            list(range(1, 9)),
+            default=0,
+        )
+    ]
+    return pd.Series(out, dtype=object)
+
+
+def with_decimal_point(value: object) -> object:
+    """A cell written with a decimal comma, written with a decimal point (thousands points and
+    spaces dropped): "1.234,56 €" -> "1234.56 €"; other values unchanged.
+
+    >>> with_decimal_point("1.234,56 €"), with_decimal_point("12,5"), with_decimal_point(3)
+    ('1234.56 €', '12.5', 3)
+    """
+    if not isinstance(value, str):
+        return value
+    m = _NUMBER_CORE.search(value)
+    if m is None:
+        return value
+    core = _GROUPING.sub("", m.group(0)).replace(".", "").replace(",", ".")
+    return value[: m.start()] + core + value[m.end() :]
 
 
 def read_numbers(

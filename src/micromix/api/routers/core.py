@@ -354,6 +354,8 @@ _FLAGS = {
     "--format": "the layout parameter",
     "--dayfirst": "dayfirst=true",
     "--monthfirst": "dayfirst=false",
+    "--decimal-comma": "decimal_comma=true",
+    "--decimal-point": "decimal_comma=false",
     "--replace": "on_overlap=replace",
     "--keep-both": "on_overlap=keep",
 }
@@ -405,6 +407,10 @@ async def ingest_upload(
         bool | None,
         Query(description="Dates like 03/04/2024 are day-first (true) or month-first (false)."),
     ] = None,
+    decimal_comma: Annotated[
+        bool | None,
+        Query(description="Numbers like 1.234,56 (true) or 1,234.56 (false); told by the file."),
+    ] = None,
     on_overlap: Annotated[
         Literal["refuse", "replace", "keep"],
         Query(description="When the file overlaps an export already ingested."),
@@ -440,6 +446,7 @@ async def ingest_upload(
                     layout=layout,
                     currency=currency.upper() if currency else None,
                     dayfirst=dayfirst,
+                    decimal_comma=decimal_comma,
                     source=source,
                     max_rows=svc.config.max_rows,
                 )

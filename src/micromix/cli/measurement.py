@@ -76,6 +76,9 @@ def mmm_fit(
     ),
     horizon: int = typer.Option(None, help="Planning horizon in periods (default min(52, rows))."),
     draws: int = typer.Option(300, help="Parameter draws for intervals."),
+    currency: str = typer.Option(
+        None, "--currency", help="ISO code of the spend (and revenue), e.g. EUR; shown on money."
+    ),
     holdout: bool = typer.Option(True, help="Also score a time-split holdout."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -104,6 +107,7 @@ def mmm_fit(
             yearly_seasonality=seasonality,
             lift_tests=tests,
             n_draws=draws,
+            currency=currency,
         )
         with progress_bar(not as_json) as update:
             update("fitting", 0.1)
@@ -118,12 +122,19 @@ def mmm_fit(
             return
         r = model.ratio_name
         summary = model.summary()
+        units = model.spend_units_
+        # a channel whose column is not money shows what its 'spend' counts
+        summary["spend_unit"] = [
+            units[c]["unit"] if c in units else spec.currency or "money" if k == "paid" else "-"
+            for c, k in zip(summary["channel"], summary["kind"])
+        ]
         emit_frame(
             summary[
                 [
                     "channel",
                     "kind",
                     "spend",
+                    *(["spend_unit"] if units else []),
                     "contribution",
                     "contribution_lo",
                     "contribution_hi",
@@ -133,7 +144,7 @@ def mmm_fit(
                 ]
             ],
             title=f"Incremental contribution to {target} ({model.outcome}; "
-            f"{spec.interval:.0%} intervals)",
+            f"{spec.interval:.0%} intervals; money in {spec.money_unit})",
         )
         for c in checks:
             console.print(str(c), highlight=False)
@@ -164,6 +175,9 @@ def optimize_cmd(
         "--extrapolate",
         help="Let channels go beyond 2x the most they were ever given (default: capped there).",
     ),
+    currency: str = typer.Option(
+        None, "--currency", help="ISO code of the budget (default: the one the model was fit in)."
+    ),
     output: Path = typer.Option(None, "--output", help="Write the plan (.json or .csv)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -171,10 +185,16 @@ def optimize_cmd(
 
     def body() -> None:
         from micromix.jsonutil import dumps
-        from micromix.measurement import load_mmm
+        from micromix.measurement import MMMSpec, load_mmm
         from micromix.optimize import parse_amounts, parse_bounds, recommend_budget
 
         m = load_mmm(model)
+        code = m.spec.currency
+        if currency is not None:  # validated as the fit validates it
+            code = MMMSpec.from_dict({**m.spec.to_dict(), "currency": currency}).currency
+        unit = code or m.spec.money_unit
+        if m.spend_units_:  # channels whose 'spend' is a count (the spend_units check says so)
+            unit += "; " + ", ".join(f"{c} in {u['unit']}" for c, u in m.spend_units_.items())
         rec = recommend_budget(
             m,
             budget,
@@ -185,7 +205,13 @@ def optimize_cmd(
             min_spend=parse_amounts(min_spend, m.channels, "--min-spend"),
             extrapolate=extrapolate,
         )
-        doc = {"model": str(model), "horizon_periods": m.horizon_, **rec.to_dict()}
+        doc = {
+            "model": str(model),
+            "horizon_periods": m.horizon_,
+            "currency": code,
+            "money_unit": unit,
+            **rec.to_dict(),
+        }
         if output is not None:
             p = out_path(output)
             assert p is not None
@@ -198,12 +224,13 @@ def optimize_cmd(
             return
         emit_frame(
             rec.recommended.to_frame(),
-            title=f"Recommended allocation of {rec.budget:,.2f} over {m.horizon_} periods",
+            title=f"Recommended allocation of {rec.budget:,.2f} over {m.horizon_} periods "
+            f"(money in {unit})",
         )
         ratio = rec.recommended.ratio_name
         emit_frame(
             rec.scenarios[["scenario", "spend", "outcome", "outcome_lo", "outcome_hi", ratio]],
-            title="Current mix (same budget) vs recommended",
+            title=f"Current mix (same budget) vs recommended (money in {unit})",
         )
         print_checks(rec.checks, quiet_pass=True)
 

@@ -19,7 +19,9 @@ Quickstart
 from __future__ import annotations
 
 import math
+import re
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,7 +31,13 @@ from micromix.measurement.spec import MMMSpec
 from micromix.measurement.transforms import ADSTOCKS, SATURATIONS
 from micromix.schema.base import require_columns
 
-__all__ = ["MAX_PERIODS", "MIN_ROWS_PER_PARAM", "n_params", "prepare_mmm_data"]
+__all__ = [
+    "MAX_PERIODS",
+    "MIN_ROWS_PER_PARAM",
+    "n_params",
+    "prepare_mmm_data",
+    "spend_column_unit",
+]
 
 #: minimum rows per estimated parameter before fitting is refused
 MIN_ROWS_PER_PARAM = 2.0
@@ -175,3 +183,49 @@ def n_params(spec: MMMSpec) -> int:
         + len(spec.controls)
     )
     return base + len(spec.media) * (1 + ad + sat)
+
+
+#: column-name endings that say a column counts exposure, not money (Robyn: ``_I``
+#: impressions, ``_P`` paid-media exposure such as clicks; ``_S`` is spend)
+_EXPOSURE = re.compile(
+    r"(?i)(?:^|[_\s.-])(impressions?|imps?|clicks?|grps?|trps?|views?|reach|i|p)$"
+)
+_UNIT = {
+    "i": "impressions",
+    "imp": "impressions",
+    "imps": "impressions",
+    "p": "exposure",
+    "grp": "GRPs",
+    "grps": "GRPs",
+    "trp": "TRPs",
+    "trps": "TRPs",
+}
+#: how a spend column of the same channel is named
+_SPEND_FORMS = ("{}_S", "{}_spend", "{}_cost", "{}_Spend", "{}_SPEND", "spend_{}", "cost_{}")
+
+
+def spend_column_unit(column: str, columns: Sequence[str]) -> tuple[str, str | None] | None:
+    """What a paid channel column counts when its name says it is not money: the unit
+    (``impressions``, ``clicks`` ...) and the spend column of the same channel in ``columns``
+    if there is one; ``None`` for a column read as money.
+
+    >>> spend_column_unit("facebook_I", ["facebook_I", "facebook_S"])
+    ('impressions', 'facebook_S')
+    >>> spend_column_unit("tv_S", ["tv_S"]) is None
+    True
+    """
+    m = _EXPOSURE.search(column)
+    if m is None:
+        return None
+    word = m.group(1).lower()
+    stem = column[: m.start(1)].rstrip("_ .-")
+    inner = _EXPOSURE.search(stem) if word in _UNIT else None
+    if inner is not None and inner.group(1).lower() not in ("i", "p"):  # search_clicks_P
+        word, stem = inner.group(1).lower(), stem[: inner.start(1)].rstrip("_ .-")
+    if not stem and word in ("i", "p"):
+        return None
+    unit = _UNIT.get(word, word if word.endswith("s") or word == "reach" else word + "s")
+    known = set(columns)
+    # a bare stem ("facebook") or a word column cut to nothing is no channel name
+    spend = next((f.format(stem) for f in _SPEND_FORMS if stem and f.format(stem) in known), None)
+    return unit, spend

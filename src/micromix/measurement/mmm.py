@@ -59,7 +59,7 @@ from micromix.errors import (
     ModelError,
     NotFittedError,
 )
-from micromix.measurement.data import prepare_mmm_data
+from micromix.measurement.data import prepare_mmm_data, spend_column_unit
 from micromix.measurement.spec import (
     CONVERSION_NAMES,
     LIFT_TEST_COLUMNS,
@@ -78,7 +78,10 @@ from micromix.measurement.transforms import (
 __all__ = [
     "CONVERSION_NAMES",
     "LIFT_TEST_COLUMNS",
+    "NOT_MEASURABLE",
+    "NO_EFFECT_SHARE",
     "OUTCOMES",
+    "OUTCOME_CHECK",
     "LiftTest",
     "MMMSpec",
     "MarketingMixModel",
@@ -103,8 +106,14 @@ IS_TARGET_SHARE = 0.3
 MIN_DRAW_ESS = 30.0
 
 
+#: the check that refuses a model whose channels absorb more than the outcome
+OUTCOME_CHECK = "contributions_within_outcome"
 #: what the posterior says of a channel's effect (:func:`effect_evidence`)
 EVIDENCED, NOT_EVIDENCED, NO_EFFECT = "evidenced", "not evidenced", "no effect"
+#: a median of zero whose interval reaches far above zero: the data cannot tell
+NOT_MEASURABLE = "not measurable"
+#: "no effect" needs the interval's upper end within this share of the outcome over the data
+NO_EFFECT_SHARE = 0.01
 
 
 def posterior_effect(
@@ -122,19 +131,48 @@ def posterior_effect(
     return np.median(v, axis=0), np.quantile(v, a, axis=0), np.quantile(v, 1 - a, axis=0)
 
 
-def effect_evidence(mid: float, lo: float) -> str:
-    """``no effect`` when the posterior median is zero, ``not evidenced`` when the interval
-    reaches zero, else ``evidenced`` (the labels of :func:`posterior_effect`'s figures).
+def effect_evidence(mid: float, lo: float, hi: float = 0.0, tight: float = 0.0) -> str:
+    """What :func:`posterior_effect`'s figures show of a channel's effect.
 
-    Betas cannot be negative, so a posterior with enough draws at zero has its interval, and
-    then its median, at exactly zero.
+    ``evidenced`` when the interval lies above zero, ``not evidenced`` when it reaches zero
+    around a positive median; a median of zero is ``no effect`` only when the interval is tight
+    around zero (its upper end ``hi`` at most ``tight``, :data:`NO_EFFECT_SHARE` of the
+    outcome), else ``not measurable``: an interval of 0 to 34.6M is not evidence of no effect.
 
     >>> effect_evidence(0.0, 0.0), effect_evidence(5.0, 0.0), effect_evidence(5.0, 1.0)
     ('no effect', 'not evidenced', 'evidenced')
+    >>> effect_evidence(0.0, 0.0, hi=34.6e6, tight=3.8e6)
+    'not measurable'
     """
     if not mid > 0:
-        return NO_EFFECT
+        return NO_EFFECT if hi <= tight else NOT_MEASURABLE
     return EVIDENCED if lo > 0 else NOT_EVIDENCED
+
+
+def _bounded_lstsq(X: np.ndarray, y: np.ndarray, nb: int) -> tuple[np.ndarray, float]:
+    """Least squares with column 0 (the intercept) and the columns from ``nb`` on (the channel
+    betas) kept >= 0 (an active-set solve: the most negative bounded coefficient is fixed at 0
+    and the rest refitted); returns the coefficients and the sum of squared residuals."""
+    bounded = np.zeros(X.shape[1], dtype=bool)
+    bounded[0] = True
+    bounded[nb:] = True
+    active = np.ones(X.shape[1], dtype=bool)
+    coef = np.zeros(X.shape[1])
+    for _ in range(X.shape[1] + 1):
+        sol, *_ = np.linalg.lstsq(X[:, active], y, rcond=None)
+        coef[:] = 0.0
+        coef[active] = sol
+        neg = np.flatnonzero(bounded & (coef < 0))
+        if len(neg) == 0:
+            break
+        active[neg[np.argmin(coef[neg])]] = False
+    resid = y - X @ coef
+    return coef, _sse(resid)
+
+
+def _share(part: float, whole: float) -> str:
+    """``part`` as a percentage of ``whole`` ("n/a" when the whole is not positive)."""
+    return f"{part / whole:.0%}" if whole > 0 else "n/a"
 
 
 def _systematic(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -313,18 +351,28 @@ class _SteadyStateResponse:
     @property
     def channel_evidence(self) -> list[str]:
         """Per paid channel (in :attr:`channels` order), what the posterior says of its effect:
-        ``evidenced``, ``not evidenced`` (its interval reaches zero) or ``no effect`` (its
-        median is zero), as in the summary's ``effect`` column (:func:`effect_evidence`).
+        ``evidenced``, ``not evidenced`` (its interval reaches zero), ``no effect`` (median and
+        interval at zero) or ``not measurable`` (median zero, interval far above), as in the
+        summary's ``effect`` column (:func:`effect_evidence`).
 
-        Read from the channel betas: a channel's contribution at any positive spend is zero
-        exactly when its beta is, so the labels equal those of the contributions.
+        The labels the fit gave its contributions (:meth:`MarketingMixModel.effect_labels`,
+        kept in ``model.json``); for a model saved before they were kept, read from the channel
+        betas (a channel's contribution at any positive spend is zero exactly when its beta is;
+        a beta is the per-period effect at saturation in units of the mean outcome).
         """
         self._check_fitted()
+        labels = self.effect_labels()
+        return [labels[c] for c in self.spec.channels]
+
+    def effect_labels(self) -> dict[str, str]:
+        """Per modelled channel, :func:`effect_evidence` of its effect (from the betas here)."""
         m = len(self.spec.media)
         start = self._n_theta + self._n_base
-        mid, lo, _ = posterior_effect(self._posterior[:, start : start + m], self.spec.interval)
-        at = [self.spec.media.index(c) for c in self.spec.channels]
-        return [effect_evidence(float(mid[i]), float(lo[i])) for i in at]
+        mid, lo, hi = posterior_effect(self._posterior[:, start : start + m], self.spec.interval)
+        return {
+            c: effect_evidence(float(mid[i]), float(lo[i]), float(hi[i]), NO_EFFECT_SHARE)
+            for i, c in enumerate(self.spec.media)
+        }
 
     def response(self, spend: np.ndarray) -> np.ndarray:
         """Expected incremental outcome over the horizon (ResponseModel protocol)."""
@@ -446,6 +494,11 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         self.scales_ = media.max(axis=0)
         controls = data[list(spec.controls)].to_numpy(dtype=float) if spec.controls else np.zeros(0)
         base, names = self._base_columns(data[spec.date_col], controls)
+        # every baseline column but the intercept is centred on the data, so the intercept is
+        # the baseline's mean over the period and "the baseline is not negative over the period"
+        # is the sign constraint intercept >= 0 that :meth:`_solve` keeps
+        self._base_mean = base[:, 1:].mean(axis=0)
+        base[:, 1:] -= self._base_mean
         d = _Design(y / self.y_scale_, base, names, media / self.scales_)
         if spec.lift_tests:
             media_idx = {c: i for i, c in enumerate(spec.media)}
@@ -504,7 +557,15 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         return rows
 
     def _solve(self, d: _Design, theta: np.ndarray, sigma: float) -> tuple[np.ndarray, float]:
-        """Non-negative (for media) least squares of the linear part; returns coef and loss."""
+        """Least squares of the linear part with the channel betas and the intercept (the
+        baseline's mean over the period, the other baseline columns being centred) kept
+        non-negative; returns coef and loss.
+
+        Without the intercept's bound a channel whose transformed series is nearly constant
+        (always on, saturated) stands in for the baseline: on Meridian's national sample the
+        intercept went to -380M a week and Channel4_spend was credited with 118B conversions,
+        1.8 times the outcome (as Robyn, the intercept is kept non-negative).
+        """
         M = self._media_matrix(d, theta)
         X = np.column_stack([d.base, M])
         y = d.y
@@ -512,19 +573,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             C = self._calib_rows(d, theta, M) * (d.calib_w * sigma)[:, None]
             X = np.vstack([X, C])
             y = np.r_[y, d.calib_y * d.calib_w * sigma]
-        nb = d.base.shape[1]
-        active = np.ones(X.shape[1], dtype=bool)
-        coef = np.zeros(X.shape[1])
-        for _ in range(X.shape[1] + 1):
-            sol, *_ = np.linalg.lstsq(X[:, active], y, rcond=None)
-            coef[:] = 0.0
-            coef[active] = sol
-            neg = np.flatnonzero(coef[nb:] < 0) + nb
-            if len(neg) == 0:
-                break
-            active[neg[np.argmin(coef[neg])]] = False
-        resid = y - X @ coef
-        return coef, float(resid @ resid)
+        return _bounded_lstsq(X, y, d.base.shape[1])
 
     # ------------------------------------------------------------------ fit
     def fit(self, df: pd.DataFrame, source: str = "data") -> MarketingMixModel:
@@ -538,6 +587,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         self._curve_scale = None
         data = prepare_mmm_data(df, self.spec, source)
         self.data_ = data
+        self.spend_units_ = self._spend_units(list(df.columns))
         d = self._design(data)
         self._d = d
         names, lo, hi, start = self._theta_layout()
@@ -646,14 +696,14 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
 
     def _log_marginal(self, d: _Design, theta: np.ndarray, s2: float) -> float:
         """Log posterior of the curve parameters with the linear coefficients integrated out
-        (flat prior on them): ``-SSE_min / (2 s2) - log|X'X| / 2``."""
+        (flat prior on them): ``-SSE_min / (2 s2) - log|X'X| / 2``, the SSE of the bounded
+        solve the point fit makes (:func:`_bounded_lstsq`)."""
         X, y = self._augmented(d, theta)
-        coef, *_ = np.linalg.lstsq(X, y, rcond=None)
-        r = y - X @ coef
+        sse = _bounded_lstsq(X, y, d.base.shape[1])[1]
         sign, logdet = np.linalg.slogdet(X.T @ X)
         if sign <= 0 or not np.isfinite(logdet):
             return -math.inf
-        return -_sse(r) / (2 * s2) - 0.5 * logdet
+        return -sse / (2 * s2) - 0.5 * logdet
 
     def _posterior_draws(self, d: _Design, theta, coef, rng) -> np.ndarray:
         """Posterior draws of (theta, coef); row 0 is the point (maximum-likelihood) estimate.
@@ -757,23 +807,28 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
     def _coef_draws(
         self, d: _Design, thetas: np.ndarray, s2: float, rng: np.random.Generator
     ) -> np.ndarray:
-        """For each drawn curve-parameter vector, the linear coefficients drawn from their
-        conditional Gaussian; betas below zero set to zero."""
+        """For each drawn curve-parameter vector, the linear coefficients: the bounded solve
+        (:func:`_bounded_lstsq`) of the least-squares fitted values plus one draw of the
+        residual noise.
+
+        Without bounds that is exactly a draw from their conditional Gaussian; with them every
+        draw keeps the intercept (the baseline's mean) and the betas non-negative and refits
+        the rest, so no draw lets a channel stand in for the baseline. (Gaussian draws around
+        the unbounded solution, with negative betas then cut to zero, credited an always-on
+        channel of Meridian's sample with 1.8 times the outcome beside a negative baseline.)
+        """
         nb = d.base.shape[1]
+        sd = math.sqrt(s2)
         rows = []
         for th in thetas:
             X, y = self._augmented(d, th)
             XtX = X.T @ X
-            coef, *_ = np.linalg.lstsq(X, y, rcond=None)
             try:
-                Lc = np.linalg.cholesky(
-                    np.linalg.inv(XtX + 1e-10 * np.trace(XtX) * np.eye(len(XtX)))
-                )
-                c = coef + math.sqrt(s2) * (Lc @ rng.standard_normal(len(coef)))
+                np.linalg.cholesky(XtX + 1e-10 * np.trace(XtX) * np.eye(len(XtX)))
             except np.linalg.LinAlgError:
                 self._cov_ok = False
-                c = coef
-            c[nb:] = np.maximum(c[nb:], 0.0)
+            fitted = X @ np.linalg.lstsq(X, y, rcond=None)[0]
+            c = _bounded_lstsq(X, fitted + sd * rng.standard_normal(len(y)), nb)[0]
             rows.append(np.r_[th, c])
         return np.array(rows)
 
@@ -849,6 +904,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         if spec.controls:
             cols += list((data[list(spec.controls)].to_numpy(dtype=float) / self._control_scale).T)
         base = np.column_stack(cols)
+        base[:, 1:] -= self._base_mean
         m = len(spec.media)
         k = len(self._theta) // m
         th = self._theta.reshape(m, k)
@@ -868,8 +924,9 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         Points are posterior medians and intervals central posterior intervals of the same
         draws (:attr:`MMMSpec.interval`, :func:`posterior_effect`), so a point always lies
         inside its interval. ``effect`` says what they show (:func:`effect_evidence`):
-        ``evidenced``, ``not evidenced`` (the interval reaches zero) or ``no effect`` (the
-        median is zero); the ``zero_effect_channels`` check and the optimizer read the same.
+        ``evidenced``, ``not evidenced`` (the interval reaches zero), ``no effect`` (the median
+        is zero and the interval tight around it) or ``not measurable`` (median zero, interval
+        reaching far above); the ``zero_effect_channels`` check and the optimizer read the same.
 
         Revenue models report ``roas`` and ``marginal_roas`` (outcome per unit of spend);
         conversion models report ``cpa`` and ``marginal_cpa`` (spend per conversion), each with
@@ -889,6 +946,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         m_mid, mlo, mhi = posterior_effect(np.array(mroas), spec.interval)
         spend = self.data_[list(spec.media)].sum().to_numpy()
         pred_total = float(self.predict().sum())
+        labels = self.effect_labels()
         rows = []
         for i, c in enumerate(spec.media):
             paid = c in spec.channels and spend[i] > 0
@@ -899,7 +957,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                 "contribution": float(t_mid[i]),
                 "contribution_lo": float(lo[i]),
                 "contribution_hi": float(hi[i]),
-                "effect": effect_evidence(float(t_mid[i]), float(lo[i])),
+                "effect": labels[c],
                 "share_of_outcome": float(t_mid[i] / pred_total) if pred_total else np.nan,
             }
             dspend = spend[i] * (bump - 1)
@@ -1088,21 +1146,133 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                 )
             )
         checks.append(self._effect_check())
+        checks.append(self._outcome_check(d, coef))
+        checks.append(self._spend_columns_check())
         return checks
+
+    @property
+    def failed_checks(self) -> list[dict[str, Any]]:
+        """The fit's failed diagnostics: a model that has any is not one to act on, and the
+        budget optimizer refuses it (:func:`micromix.optimize.recommend.refuse_failed_model`)."""
+        self._check_fitted()
+        return [c.to_dict() for c in self.diagnostics_ if c.status is Status.FAIL]
+
+    def _spend_units(self, columns: list[str]) -> dict[str, dict[str, str | None]]:
+        """Per paid channel whose column name says it counts exposure (impressions, clicks,
+        GRPs), its unit and the same channel's spend column in the data, if any."""
+        out = {}
+        for c in self.spec.channels:
+            found = spend_column_unit(c, columns)
+            if found is not None:
+                out[c] = {"unit": found[0], "spend_column": found[1]}
+        return out
+
+    def _spend_columns_check(self) -> CheckResult:
+        """Review paid channels whose column is not money: their spend, ROAS / CPA and any
+        budget are then in impressions (or clicks ...), not in money."""
+        units = self.spend_units_
+        if not units:
+            return CheckResult(
+                "spend_columns",
+                Status.PASS,
+                "every paid channel's column is read as money (no name says impressions, "
+                "clicks or GRPs)",
+            )
+        named = "; ".join(
+            f"{c} counts {u['unit']}"
+            + (f" (the spend column is {u['spend_column']})" if u["spend_column"] else "")
+            for c, u in units.items()
+        )
+        return CheckResult(
+            "spend_columns",
+            Status.REVIEW,
+            f"{named}: its 'spend', {self.ratio_name.upper()} and any budget for it are in "
+            f"those units, not money",
+            "pass each channel's spend column to --channels (and the exposure column to "
+            "--organic if it adds information)",
+            {"not_money": units},
+        )
+
+    def _outcome_check(self, d: _Design, coef: np.ndarray) -> CheckResult:
+        """Fail a model whose channels are credited with more than the outcome (one channel's
+        point or their sum) or whose baseline is negative over the period: not a model to act
+        on. Review one whose baseline the fit held at its bound, zero."""
+        total = float(self.data_[self.spec.target].sum())
+        mid = posterior_effect(self._totals, self.spec.interval)[0]
+        credited = float(mid.sum())
+        baseline = float((d.base @ coef[: d.base.shape[1]]).sum() * self.y_scale_)
+        over = [c for i, c in enumerate(self.spec.media) if mid[i] > total]
+        details = {
+            "outcome_total": total,
+            "channels_total": credited,
+            "baseline_total": baseline,
+            "over_outcome": over,
+        }
+        # the baseline's columns are centred, so a zero intercept sums to a rounding residue
+        negative = baseline < -1e-9 * max(abs(total), 1.0)
+        if over or credited > total or negative:
+            what = (
+                f"{', '.join(over)} credited with more than the outcome"
+                if over
+                else f"the channels credited with {credited:,.0f}, more than the outcome"
+                if credited > total
+                else f"the baseline is negative over the period ({baseline:,.0f})"
+            )
+            return CheckResult(
+                OUTCOME_CHECK,
+                Status.FAIL,
+                f"{what} ({total:,.0f} over the data): the channels absorb more than there is, "
+                "so no figure of this model is one to act on",
+                "drop or merge channels that are always on, add the missing controls, or "
+                "calibrate the channels with lift tests, then refit",
+                details,
+            )
+        if coef[0] <= 0:
+            return CheckResult(
+                OUTCOME_CHECK,
+                Status.REVIEW,
+                "the fit wanted a negative baseline and was held at zero, so channels may stand "
+                "in for part of the baseline (their medians add up to "
+                f"{_share(credited, total)} of the outcome)",
+                "do not read the channels that are always on as effects; calibrate them with "
+                "lift tests or model fewer channels",
+                details,
+            )
+        return CheckResult(
+            OUTCOME_CHECK,
+            Status.PASS,
+            f"the channels are credited with {_share(credited, total)} of the outcome and the "
+            "baseline is positive",
+            details=details,
+        )
+
+    def effect_labels(self) -> dict[str, str]:
+        """Per modelled channel, :func:`effect_evidence` of its total contribution: ``no
+        effect`` needs the interval's upper end within :data:`NO_EFFECT_SHARE` of the outcome."""
+        self._check_fitted()
+        mid, lo, hi = posterior_effect(self._totals, self.spec.interval)
+        tight = NO_EFFECT_SHARE * float(np.abs(self.data_[self.spec.target]).sum())
+        return {
+            c: effect_evidence(float(mid[i]), float(lo[i]), float(hi[i]), tight)
+            for i, c in enumerate(self.spec.media)
+        }
 
     def _effect_check(self) -> CheckResult:
         """Review channels whose posterior median contribution is zero or whose interval
         reaches zero: the summary's ``effect`` column, from the same draws."""
-        mid, lo, _ = posterior_effect(self._totals, self.spec.interval)
-        label = {
-            c: effect_evidence(float(mid[i]), float(lo[i])) for i, c in enumerate(self.spec.media)
-        }
+        label = self.effect_labels()
         none = [c for c, v in label.items() if v == NO_EFFECT]
+        unknown = [c for c, v in label.items() if v == NOT_MEASURABLE]
         weak = [c for c, v in label.items() if v == NOT_EVIDENCED]
         level = f"{self.spec.interval:.0%}"
         parts = []
         if none:
             parts.append(f"no detectable effect for {none} (posterior median contribution 0)")
+        if unknown:
+            parts.append(
+                f"effect not measurable for {unknown} (median 0, but the {level} interval "
+                "reaches far above 0)"
+            )
         if weak:
             parts.append(f"no evidence of an effect for {weak} (their {level} intervals reach 0)")
         return CheckResult(
@@ -1115,7 +1285,13 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             "test them with a holdout experiment and pass it as a lift test"
             if parts
             else "",
-            {"channels": none + weak, "no_effect": none, "not_evidenced": weak, "effect": label},
+            {
+                "channels": none + unknown + weak,
+                "no_effect": none,
+                "not_measurable": unknown,
+                "not_evidenced": weak,
+                "effect": label,
+            },
         )
 
     def review(self, *, holdout: bool = True) -> list[CheckResult]:
@@ -1163,6 +1339,10 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             "coef": self.coef_,
             "current_spend": self.current_spend.tolist(),
             "observed_spend_max": self.observed_spend_max.tolist(),
+            "effect": self.effect_labels(),
+            "spend_units": self.spend_units_,
+            # what makes the model unfit to act on: ``micromix optimize`` refuses it
+            "failed_checks": self.failed_checks,
         }
 
     def save(self, folder: str | Path) -> Path:
@@ -1199,9 +1379,15 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                 f"marginal_{r}_interval": [row[f"marginal_{r}_lo"], row[f"marginal_{r}_hi"]],
                 "params": self.params_[row["channel"]],
             }
+        units = self.spend_units_
+        for c, row in channels.items():
+            if c in self.spec.channels:
+                row["spend_unit"] = units[c]["unit"] if c in units else self.spec.money_unit
         return {
             "target": self.spec.target,
             "outcome": self.outcome,
+            "currency": self.spec.currency,
+            "money_unit": self.spec.money_unit,
             "date_col": self.spec.date_col,
             "interval": self.spec.interval,
             "fit_seconds": self.fit_seconds_,
@@ -1244,6 +1430,13 @@ class _LoadedMMM(_SteadyStateResponse):
         self._current = np.asarray(d["current_spend"], float)
         # models saved before observed_spend_max existed: the current spend is what is known
         self._seen = np.asarray(d.get("observed_spend_max", d["current_spend"]), float)
+        self._labels: dict[str, str] | None = d.get("effect")
+        self.spend_units_: dict[str, dict[str, str | None]] = d.get("spend_units", {})
+        self.failed_checks: list[dict[str, Any]] = d.get("failed_checks", [])
+
+    def effect_labels(self) -> dict[str, str]:
+        """The labels the fit gave (the betas' for a model saved before they were kept)."""
+        return dict(self._labels) if self._labels is not None else super().effect_labels()
 
     @property
     def current_spend(self) -> np.ndarray:

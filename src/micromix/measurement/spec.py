@@ -166,6 +166,9 @@ class MMMSpec:
         Interval mass, e.g. 0.9.
     seed : int
         Random seed for starts and draws.
+    currency : str or None
+        ISO 4217 code of the spend (and of a revenue target), e.g. ``EUR``; ``None`` when
+        unknown, and money figures are then in the data's own unit (:attr:`money_unit`).
     """
 
     date_col: str
@@ -183,8 +186,17 @@ class MMMSpec:
     n_draws: int = DEFAULT_DRAWS
     interval: float = DEFAULT_INTERVAL
     seed: int = 0
+    currency: str | None = None
 
     def __post_init__(self) -> None:
+        if self.currency is not None:
+            code = str(self.currency).strip().upper()
+            if not re.fullmatch(r"[A-Z]{3}", code):
+                raise ConfigError(
+                    f"currency={self.currency!r} is not a currency code; give the three-letter "
+                    "ISO 4217 code of the spend, e.g. USD or EUR"
+                )
+            object.__setattr__(self, "currency", code)
         for name in ("channels", "organic", "controls", "lift_tests"):
             v = getattr(self, name)
             if isinstance(v, str):
@@ -239,6 +251,11 @@ class MMMSpec:
     @property
     def media(self) -> tuple[str, ...]:
         return (*self.channels, *self.organic)
+
+    @property
+    def money_unit(self) -> str:
+        """The currency code, or what the money figures are in when it is not known."""
+        return self.currency or "data's unit (pass --currency)"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

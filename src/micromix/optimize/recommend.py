@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.checks import CheckResult, Status
-from micromix.errors import ConfigError
+from micromix.errors import ConfigError, ModelError
 from micromix.optimize.budget import (
     DEFAULT_INTERVAL,
     Allocation,
@@ -52,7 +52,9 @@ __all__ = [
     "evidence_check",
     "extrapolation_check",
     "recommend_budget",
+    "refuse_failed_model",
     "scale_to_budget",
+    "spend_units_check",
 ]
 
 #: a channel's recommended spend above this multiple of the most the model has seen is flagged
@@ -267,6 +269,7 @@ def recommend_budget(
     interval : float
         Interval mass of the outcome intervals.
     """
+    refuse_failed_model(model)
     if sum(v is not None for v in (budget, target_roas, target_cpa)) > 1:
         raise ConfigError("give a budget or one target (target_roas / target_cpa), not several")
     if budget is None and target_roas is None and target_cpa is None:
@@ -306,8 +309,41 @@ def recommend_budget(
         evidence_check(model, rec.spend),
         _caps_check(model, rec.spend, caps),
         _current_mix_check(opt, rec.budget, scaled, scen, caps),
+        spend_units_check(model),
     ]
     return BudgetRecommendation(rec, scaled, scen, [c for c in checks if c is not None])
+
+
+def refuse_failed_model(model: ResponseModel) -> None:
+    """Refuse a model whose own diagnostics failed (its ``failed_checks``, as a mix model
+    keeps them: channels credited with more than the outcome, a negative baseline): no budget
+    split is read from such a model."""
+    failed = list(getattr(model, "failed_checks", None) or [])
+    if not failed:
+        return
+    first = failed[0]
+    names = ", ".join(repr(str(c.get("name"))) for c in failed)
+    raise ModelError(
+        f"the model failed its {names} check ({first.get('message')}), so it gives no budget "
+        f"split; {first.get('recommendation') or 'fix the model and refit'}"
+    )
+
+
+def spend_units_check(model: ResponseModel) -> CheckResult | None:
+    """Review a plan whose channels include columns that are not money (a mix model's
+    ``spend_units_``: impressions, clicks ...): their 'spend' and budget are in those units."""
+    units = dict(getattr(model, "spend_units_", None) or {})
+    if not units:
+        return None
+    named = ", ".join(f"{c} ({u.get('unit')})" for c, u in units.items())
+    return CheckResult(
+        "spend_units",
+        Status.REVIEW,
+        f"the model's 'spend' for {named} is not money, so the budget, its split and the "
+        "returns mix units and are not an amount of money to spend",
+        "refit with each channel's spend column in --channels",
+        {"not_money": units},
+    )
 
 
 def _default_caps(

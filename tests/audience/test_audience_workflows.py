@@ -101,7 +101,11 @@ def test_policy_comparison_warns_when_the_winner_rests_on_in_sample_scores():
         df.iloc[:2000], treatment="treatment", outcome="y", learner="t", score=df.iloc[2000:]
     ).scored
     assert not held_out[IN_SAMPLE_COLUMN].any()
-    assert "not a measurement" in compare_policies(held_out, spec).checks[0].message
+    # scores of people without the experiment's columns rest on the prediction alone
+    unmeasured = held_out.drop(columns=["treatment", "y"])
+    assert "not a measurement" in compare_policies(unmeasured, spec).checks[0].message
+    # with them, the experiment the scores record is measured without being named
+    assert compare_policies(held_out, spec).checks[0].status is Status.PASS
     observed = compare_policies(held_out, spec, treatment="treatment", outcome="y")
     assert observed.checks[0].status is Status.PASS
 

@@ -113,8 +113,9 @@ def _observed_sentence(summary: dict[str, Any], spec: Any) -> str | None:
     pred = summary[f"expected_{key}"]
     return (
         f"observed {spec.incremental} of this audience in {summary['observed_on']} "
-        f"(ranked by honest scores): {got:,.2f} (95% {summary[f'observed_{key}_low']:,.2f} to "
-        f"{summary[f'observed_{key}_high']:,.2f}); the model predicts {pred:,.2f}"
+        f"(ranked by scores that did not see their outcomes): {got:,.2f} "
+        f"(95% {summary[f'observed_{key}_low']:,.2f} to {summary[f'observed_{key}_high']:,.2f}); "
+        f"the model predicts {pred:,.2f}"
     )
 
 

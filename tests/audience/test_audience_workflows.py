@@ -87,7 +87,10 @@ def test_segments_are_k_anonymous():
 
 def test_policy_comparison_warns_when_the_winner_rests_on_in_sample_scores():
     df = make_uplift_data(n=3000, seed=4, effect=0.2)
-    run = score_uplift(df, treatment="treatment", outcome="y", learner="t", base="linear")
+    # folds=None: the training rows scored by the model fitted on them (in-sample)
+    run = score_uplift(
+        df, treatment="treatment", outcome="y", learner="t", base="linear", folds=None
+    )
     assert run.scored[IN_SAMPLE_COLUMN].all()
     spec = TargetingSpec(budget=300.0, cost_per_contact=0.2, value_per_conversion=10.0)
     predicted = compare_policies(run.scored, spec)
@@ -98,7 +101,11 @@ def test_policy_comparison_warns_when_the_winner_rests_on_in_sample_scores():
         df.iloc[:2000], treatment="treatment", outcome="y", learner="t", score=df.iloc[2000:]
     ).scored
     assert not held_out[IN_SAMPLE_COLUMN].any()
-    assert "not a measurement" in compare_policies(held_out, spec).checks[0].message
+    # scores of people without the experiment's columns rest on the prediction alone
+    unmeasured = held_out.drop(columns=["treatment", "y"])
+    assert "not a measurement" in compare_policies(unmeasured, spec).checks[0].message
+    # with them, the experiment the scores record is measured without being named
+    assert compare_policies(held_out, spec).checks[0].status is Status.PASS
     observed = compare_policies(held_out, spec, treatment="treatment", outcome="y")
     assert observed.checks[0].status is Status.PASS
 
@@ -141,7 +148,7 @@ def test_observed_lift_on_training_rows_is_flagged_not_passed():
     scores (they pick people whose outcomes it has seen): review, and said in the table."""
     df = make_uplift_data(n=3000, seed=4, effect=0.2)
     spec = TargetingSpec(budget=300.0, cost_per_contact=0.2, value_per_conversion=10.0)
-    in_sample = score_uplift(df, treatment="treatment", outcome="y", learner="t").scored
+    in_sample = score_uplift(df, treatment="treatment", outcome="y", learner="t", folds=None).scored
     res = compare_policies(in_sample, spec, treatment="treatment", outcome="y")
     check = res.checks[0]
     assert check.name == "winner_evidence" and check.status is Status.REVIEW
@@ -158,7 +165,7 @@ def test_observed_lift_on_training_rows_is_flagged_not_passed():
 def test_targeting_on_training_rows_says_the_figures_are_in_sample():
     df = make_uplift_data(n=3000, seed=4, effect=0.2)
     spec = TargetingSpec(budget=300.0, cost_per_contact=0.2, value_per_conversion=10.0)
-    scored = score_uplift(df, treatment="treatment", outcome="y", learner="t").scored
+    scored = score_uplift(df, treatment="treatment", outcome="y", learner="t", folds=None).scored
     checks = {c.name: c for c in target(scored, spec).checks}
     assert checks["scores_in_sample"].status is Status.REVIEW
     held_out = score_uplift(

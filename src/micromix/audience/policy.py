@@ -47,8 +47,13 @@ from micromix.audience.privacy import (
     ineligible_reasons,
     subject_hash,
 )
-from micromix.audience.scoring import IN_SAMPLE_COLUMN
-from micromix.audience.units import UNITS, money_refusal, resolve_unit, unit_label
+from micromix.audience.scoring import (
+    CONTROL_COLUMN,
+    IN_SAMPLE_COLUMN,
+    OUT_OF_FOLD_COLUMN,
+    TREATMENT_COLUMN,
+)
+from micromix.audience.units import OUTCOME_COLUMN, UNITS, money_refusal, resolve_unit, unit_label
 from micromix.checks import CheckResult, Status
 from micromix.errors import ConfigError, DataValidationError
 from micromix.schema.purchases import read_ids
@@ -102,6 +107,9 @@ class TargetingSpec:
         record their unit (``scored_outcome_unit``) must agree.
     outcome : str, optional
         The outcome's name, for labels (``incremental spend``).
+    currency : str, optional
+        The currency of the budget, costs and money outcomes (e.g. ``USD``), for labels; when
+        not given they are in the data's own unit.
     """
 
     budget: float
@@ -112,6 +120,7 @@ class TargetingSpec:
     goal: str = "conversions"
     outcome_unit: str = "conversions"
     outcome: str | None = None
+    currency: str | None = None
 
     def __post_init__(self) -> None:
         if not np.isfinite(self.budget) or self.budget <= 0:
@@ -156,12 +165,37 @@ class TargetingSpec:
             else self.mass_cost_per_contact
         )
 
+    @property
+    def amounts(self) -> str:
+        """What the money figures are in, said once: the currency, else the data's unit."""
+        if self.currency:
+            return self.currency
+        if self.money:
+            return f"the unit of '{self.outcome or 'the outcome'}' (the data's unit; --currency names it)"
+        return "the unit of --budget (--currency names it)"
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The spec as JSON; for a money outcome the goal is its incremental value and there is
+        no value per conversion (:meth:`from_dict` reads it back)."""
+        d = asdict(self)
+        if self.money:
+            d["value_per_conversion"] = None
+            if self.goal == "conversions":
+                d["goal"] = _MONEY_GOAL
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TargetingSpec:
+        d = dict(d)
+        if d.get("goal") == _MONEY_GOAL:
+            d["goal"] = "conversions"
+        if d.get("value_per_conversion") is None and d.get("outcome_unit") == "value":
+            d["value_per_conversion"] = 1.0
         return cls(**d)
+
+
+#: the goal of a money outcome's spec as JSON (maximise the incremental amount)
+_MONEY_GOAL = "incremental_value"
 
 
 @dataclass
@@ -375,7 +409,8 @@ def _finish(
     aud["contact_channel"] = channel
     u = aud["_uplift"].to_numpy(dtype=float)
     value = float(np.sum(u * aud.pop("_value").to_numpy(dtype=float)))
-    cost = float(np.sum(np.where(channel == "micro", spec.cost_per_contact, spec.mass_cost)))
+    n_micro = int(np.sum(channel == "micro"))  # a count times a price: no float drift
+    cost = float(n_micro * spec.cost_per_contact + (len(channel) - n_micro) * spec.mass_cost)
     summary = _summary(policy, eligible, excluded, len(aud), cost, float(np.sum(u)), value, spec)
     aud = aud.rename(columns={"_uplift": "expected_uplift"})
     return TargetingResult(policy, aud, summary)
@@ -449,8 +484,16 @@ def target(
     privacy: PrivacyPolicy | None = None,
     uplift_col: str | None = None,
     seed: int = 0,
+    n_bootstrap: int = 200,
 ) -> TargetingResult:
     """Select an audience with ``policy`` and pass it through every export guardrail.
+
+    When the scores hold the experiment they were trained on (:func:`recorded_experiment`:
+    out-of-fold or held-out scores with the treatment and outcome columns), the summary leads
+    with the audience's *observed* lift there (``observed_incremental_value`` or
+    ``observed_incremental_conversions``, with a ``n_bootstrap`` interval, and
+    ``observed_roi``) beside the prediction (``expected_...``), and a ``calibration`` check
+    says whether the prediction is within the observed interval.
 
     Raises
     ------
@@ -493,7 +536,8 @@ def target(
             CheckResult(
                 "scores_in_sample",
                 Status.REVIEW,
-                f"the expected {spec.incremental} come from the model's scores of the rows it "
+                f"the expected {spec.incremental} {'comes' if spec.money else 'come'} from the "
+                "model's scores of the rows it "
                 "was trained on (in-sample), which flatter its own ranking",
                 "score a held-out file ('audience uplift --score HELD_OUT.csv') and target on "
                 "those scores",
@@ -501,7 +545,128 @@ def target(
         )
     res.checks = checks
     enforce(checks)
+    recorded = recorded_experiment(scores)
+    if recorded is not None:
+        res.summary, extra = _observe_target(
+            scores, res, spec, recorded, uplift_col, n_bootstrap=n_bootstrap, seed=seed
+        )
+        res.checks.extend(extra)
     return res
+
+
+def recorded_experiment(scores: pd.DataFrame) -> tuple[str, str, str] | None:
+    """The treatment column, outcome column and control value of the experiment the scores
+    were trained on (as ``audience uplift`` records them), when the scores file holds both
+    columns, filled in, and its scores are honest (out-of-fold or held-out, not in-sample)."""
+    if scored_in_sample(scores):
+        return None
+    found = []
+    for col in (TREATMENT_COLUMN, OUTCOME_COLUMN, CONTROL_COLUMN):
+        if col not in scores.columns:
+            return None
+        names = scores[col].dropna().astype(str).str.strip().unique()
+        if len(names) != 1 or not names[0]:
+            return None
+        found.append(str(names[0]))
+    treatment, outcome, control = found
+    for col in (treatment, outcome):
+        if col not in scores.columns or blank_cells(scores[col].reset_index(drop=True)).any():
+            return None
+    return treatment, outcome, control
+
+
+def scored_out_of_fold(scores: pd.DataFrame) -> bool:
+    """Whether the scores are cross-fitted (:data:`~micromix.audience.scoring.OUT_OF_FOLD_COLUMN`):
+    each row scored by a model that did not see it."""
+    return OUT_OF_FOLD_COLUMN in scores.columns and bool(
+        pd.Series(scores[OUT_OF_FOLD_COLUMN]).astype(str).str.lower().isin(["true", "1"]).all()
+    )
+
+
+def _amount(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+
+
+def _calibration(
+    who: str, predicted: float, observed: float, lo: float, hi: float, spec: TargetingSpec
+) -> CheckResult:
+    """Whether the model's predicted incremental figure lies in the observed interval."""
+    what = spec.incremental
+    said = (
+        f"{who}: predicted {what} {_amount(predicted)}, observed {_amount(observed)} "
+        f"(95% {_amount(lo)} to {_amount(hi)})"
+    )
+    details = {"predicted": predicted, "observed": observed, "low": lo, "high": hi}
+    if lo <= predicted <= hi:
+        return CheckResult(
+            "calibration", Status.PASS, f"{said}: the prediction is within", "", details
+        )
+    return CheckResult(
+        "calibration",
+        Status.REVIEW,
+        f"{said}: the prediction is outside the interval the experiment shows, so the "
+        "observed figure leads",
+        "the scores may rank people, but their size is not what the experiment measures; "
+        "budget on the observed figure",
+        details,
+    )
+
+
+def _observe_target(
+    scores: pd.DataFrame,
+    res: TargetingResult,
+    spec: TargetingSpec,
+    recorded: tuple[str, str, str],
+    uplift_col: str | None,
+    *,
+    n_bootstrap: int,
+    seed: int,
+    alpha: float = 0.05,
+) -> tuple[dict[str, Any], list[CheckResult]]:
+    """The summary with the audience's observed lift in the experiment the scores come from
+    (first, beside the prediction), and the calibration check."""
+    treatment, outcome, control = recorded
+    _, best = resolve_uplift(scores, uplift_col)
+    exp = _experiment(scores, treatment, outcome, control, uplift_col, best)
+    sel = np.zeros(len(scores), dtype=bool)
+    sel[scores.index.get_indexer(res.audience.index)] = True
+    n = len(scores)
+    point = exp.total(sel, np.ones(n))
+    rng = np.random.default_rng(seed)
+    draws = [
+        exp.total(sel, rng.multinomial(n, np.full(n, 1.0 / n)).astype(float))
+        for _ in range(n_bootstrap)
+    ]
+    lo, hi = _interval(draws, alpha) if np.isfinite(point) else (np.nan, np.nan)
+    s = res.summary
+    key = "incremental_value" if spec.money else "incremental_conversions"
+    predicted = float(s[f"expected_{key}"])
+    observed: dict[str, Any] = {
+        f"observed_{key}": point,
+        f"observed_{key}_low": lo,
+        f"observed_{key}_high": hi,
+    }
+    if VALUE_COLUMN not in scores.columns:
+        observed["observed_roi"] = _roi(point, s["cost"], spec.value_per_conversion)
+    head = ("policy", "eligible", "excluded", "contacts", "cost")
+    summary = {
+        **{k: s[k] for k in head},
+        **observed,
+        **{k: v for k, v in s.items() if k not in head},
+    }
+    summary["observed_on"] = f"{treatment} / {outcome}"
+    who = f"{res.policy} audience of {len(res.audience):,}"
+    if not np.isfinite(point):
+        return summary, [
+            CheckResult(
+                "observed_lift",
+                Status.REVIEW,
+                f"{who}: the {spec.incremental} cannot be observed (no one in it received the "
+                "treatment, or no one was in the control group); only the prediction is left",
+                "read the prediction as unmeasured",
+            )
+        ]
+    return summary, [_calibration(who, predicted, point, lo, hi, spec)]
 
 
 def promotion_metrics(
@@ -746,6 +911,11 @@ def compare_policies(
     ``incremental_conversions`` and no ``incremental_cpa``, and ROI is ``(incremental value -
     cost) / cost``. A held-out ``outcome`` in another unit than the spec's is refused.
     """
+    recorded = None
+    if treatment is None and outcome is None:
+        recorded = recorded_experiment(scores)
+        if recorded is not None:  # measured on the experiment the scores were fitted on
+            treatment, outcome, control = recorded
     name, _ = resolve_unit(scores, stated=spec.outcome_unit, outcome=outcome)
     if spec.outcome is None and name is not None:
         spec = replace(spec, outcome=name)
@@ -780,9 +950,11 @@ def compare_policies(
         several = several or len(exp.arms) > 1
     # the figures' provenance, in the table itself: lift observed on rows the model was trained
     # on is not a measurement of the policy (see _evidence_check)
+    oof = scored_out_of_fold(scores)
     source = ("observed" if observed else "predicted") + (
-        " in-sample" if scored_in_sample(scores) else ""
+        " in-sample" if scored_in_sample(scores) else " out-of-fold" if oof and observed else ""
     )
+    calibration: list[CheckResult] = []
     for p in POLICIES:
         s = results[p].summary
         cost = s["cost"]
@@ -817,6 +989,9 @@ def compare_policies(
                 for d in draws[p]
             ]
             lo, hi = _interval(totals, alpha) if np.isfinite(incr) else (np.nan, np.nan)
+            predicted = s.get("expected_incremental_conversions", s["expected_incremental_value"])
+            if np.isfinite(lo):
+                calibration.append(_calibration(p, predicted, incr, lo, hi, spec))
         else:
             incr = s.get("expected_incremental_conversions", s["expected_incremental_value"])
             lo = hi = float("nan")
@@ -833,12 +1008,25 @@ def compare_policies(
                 "roi": _roi(incr, cost, v),
                 "roi_low": _roi(lo, cost, v),
                 "roi_high": _roi(hi, cost, v),
+                **({"predicted_incremental_conversions": predicted} if exp is not None else {}),
                 "source": source,
             }
         )
     table = pd.DataFrame(rows)
     winner, reason = _decide(table, spec, hetero)
     checks = [_evidence_check(scores, observed, spec)]
+    off = [c for c in calibration if c.status is not Status.PASS]
+    if off:  # a prediction outside what the experiment shows: the observed figure leads
+        checks.append(
+            CheckResult(
+                "calibration",
+                Status.REVIEW,
+                "; ".join(c.message.rsplit(":", 1)[0] for c in off)
+                + ": outside the observed interval, so the observed figures lead",
+                off[0].recommendation,
+                {c.message.split(":", 1)[0]: c.details for c in calibration},
+            )
+        )
     checks += [
         CheckResult(
             "observed_lift",
@@ -854,6 +1042,12 @@ def compare_policies(
         if exp is not None
         else "predicted lift: the sum of the contacted people's predicted uplift"
     )
+    if exp is not None and oof:
+        basis += (
+            f" ({'the experiment the scores were fitted on, ' if recorded else ''}ranked by "
+            "out-of-fold scores: each person by a model that did not see them; "
+            "predicted_incremental_* is the model's own figure)"
+        )
     arms_table = pd.DataFrame(arm_rows, columns=_ARM_COLUMNS)
     if spec.money:  # the figures are money, not conversions: say so in the column names
         table = table.drop(columns="incremental_cpa").rename(columns=_MONEY_COLUMNS)
@@ -872,7 +1066,8 @@ def compare_policies(
 
 #: the incremental figure's columns when the uplift is money
 _MONEY_COLUMNS = {
-    f"incremental_conversions{end}": f"incremental_value{end}" for end in ("", "_low", "_high")
+    **{f"incremental_conversions{end}": f"incremental_value{end}" for end in ("", "_low", "_high")},
+    "predicted_incremental_conversions": "predicted_incremental_value",
 }
 
 
@@ -907,7 +1102,8 @@ def _evidence_check(scores: pd.DataFrame, observed: bool, spec: TargetingSpec) -
             "winner_evidence",
             Status.PASS,
             f"{spec.incremental} {'is' if spec.money else 'are'} observed in a randomised "
-            "experiment, with intervals",
+            "experiment, with intervals"
+            + (" (people ranked by out-of-fold scores)" if scored_out_of_fold(scores) else ""),
         )
     if observed:
         why = (

@@ -414,7 +414,7 @@ def check_min_audience(
     return CheckResult(
         "min_audience",
         Status.PASS,
-        f"{size} people >= the {where} minimum of {need}",
+        f"{size:,} people, at least the minimum of {need:,} for {where}",
         "",
         {"size": size, "minimum": need},
     )

@@ -4,6 +4,11 @@
 (refusing an explicit request to use it), leaves minors and people without ad consent
 unprofiled, fits the chosen learner (or picks one by cross-validated Qini) and scores a file.
 
+Scoring the training rows themselves (no ``score`` file) is *cross-fitted*: the rows are split
+into K folds (stratified by arm, seeded) and each row is scored by a model trained on the other
+folds, so no row's score has seen its own outcome (:data:`OUT_OF_FOLD_COLUMN`); the model for
+new people (``score``, :attr:`UpliftRun.model`) is fitted on all rows.
+
 Quickstart
 ----------
 >>> from micromix.audience.datasets import make_uplift_data
@@ -40,10 +45,27 @@ from micromix.checks import CheckResult, Status
 from micromix.errors import ColumnNotFoundError, ConfigError
 from micromix.schema.purchases import read_ids
 
-__all__ = ["IN_SAMPLE_COLUMN", "LEARNER_CHOICES", "UpliftRun", "attach_consent", "score_uplift"]
+__all__ = [
+    "CONTROL_COLUMN",
+    "DEFAULT_FOLDS",
+    "IN_SAMPLE_COLUMN",
+    "LEARNER_CHOICES",
+    "OUT_OF_FOLD_COLUMN",
+    "TREATMENT_COLUMN",
+    "UpliftRun",
+    "attach_consent",
+    "score_uplift",
+]
 
 #: column of scored rows that says the model was trained on them
 IN_SAMPLE_COLUMN = "scored_in_sample"
+#: column of scored rows that says each training row was scored by a model that did not see it
+OUT_OF_FOLD_COLUMN = "scored_out_of_fold"
+#: columns naming the experiment's treatment column and its control value (for observed lift)
+TREATMENT_COLUMN = "scored_treatment"
+CONTROL_COLUMN = "scored_control"
+#: folds of the cross-fitting of the training rows' own scores
+DEFAULT_FOLDS = 5
 
 #: values of ``--learner``
 LEARNER_CHOICES: tuple[str, ...] = ("s", "t", "x", "dr", "ct", "auto")
@@ -67,9 +89,12 @@ class UpliftRun:
     ----------
     scored : DataFrame
         The rows to score with ``uplift`` (one arm) or ``uplift_<arm>`` columns; rows that may
-        not be profiled (minors, no consent) have empty uplift. ``scored_in_sample`` is true
-        when these are the training rows (their scores are in-sample). ``scored_outcome``
-        and ``scored_outcome_unit`` say what the uplift counts (:mod:`micromix.audience.units`).
+        not be profiled (minors, no consent) have empty uplift. ``scored_out_of_fold`` is true
+        when these are the training rows scored by cross-fitting (honest), ``scored_in_sample``
+        when they are the training rows scored by the model fitted on them (``folds=None``).
+        ``scored_outcome`` and ``scored_outcome_unit`` say what the uplift counts
+        (:mod:`micromix.audience.units`); ``scored_treatment`` and ``scored_control`` name the
+        experiment's treatment column and control value.
     learner : str
     features : list of str
     arms, control : the treatment split
@@ -81,6 +106,10 @@ class UpliftRun:
         Cross-validated Qini per learner when ``learner="auto"``.
     outcome_unit : {"conversions", "value"}
         The uplift's unit: conversions (0/1 or whole numbers) or an amount of money.
+    folds : int or None
+        Folds of the cross-fitting of the training rows' scores (None: not cross-fitted).
+    model : UpliftLearner or None
+        The learner fitted on all training rows: the one that scores new people.
     """
 
     scored: pd.DataFrame
@@ -97,6 +126,15 @@ class UpliftRun:
     selection: pd.DataFrame | None = None
     outcome: str = ""
     outcome_unit: str = "conversions"
+    folds: int | None = None
+    model: Any = None
+
+    @property
+    def scores(self) -> str:
+        """How the scored rows were scored: ``out_of_fold``, ``in_sample`` or ``new_rows``."""
+        if self.folds:
+            return "out_of_fold"
+        return "in_sample" if bool(self.scored[IN_SAMPLE_COLUMN].any()) else "new_rows"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +150,8 @@ class UpliftRun:
             "n_excluded_train": self.n_excluded_train,
             "n_scored": len(self.scored),
             "n_unscored": self.n_unscored,
+            "scores": self.scores,
+            "folds": self.folds,
             "checks": [c.to_dict() for c in self.checks],
             "selection": None
             if self.selection is None
@@ -221,9 +261,15 @@ def score_uplift(
     privacy: PrivacyPolicy | None = None,
     progress: Callable[[str, float], None] | None = None,
     outcome_unit: str | None = None,
+    folds: int | None = DEFAULT_FOLDS,
     **params: Any,
 ) -> UpliftRun:
     """Train an uplift learner on ``data`` and score ``score`` (default: ``data``).
+
+    Without ``score`` the training rows are scored out of fold: ``folds``-fold cross-fitting
+    (stratified by arm, seeded by ``seed``), each row by a model that did not see it; the
+    model kept for new people (:attr:`UpliftRun.model`) is fitted on all rows. ``folds=None``
+    scores the training rows with that model instead (in-sample, flagged as such).
 
     ``outcome_unit`` (``conversions``, ``value`` or None/``auto``) says what the outcome
     counts; by default an outcome with fractional values is money and any other conversions.
@@ -243,6 +289,11 @@ def score_uplift(
                 f"{flag} column '{col}' not found; available columns: "
                 f"{', '.join(map(str, data.columns[:30]))}"
             )
+    if folds is not None and (isinstance(folds, bool) or int(folds) != folds or folds < 2):
+        raise ConfigError(
+            f"--folds must be a whole number of at least 2 (each row is scored by a model "
+            f"trained on the other folds), got {folds!r}"
+        )
     key = str(learner).strip().lower()
     if key not in LEARNER_CHOICES:
         raise ConfigError(
@@ -277,9 +328,12 @@ def score_uplift(
             candidates=[n for n in ("t", "x", "dr", "ct", "s") if n in learner_names()],
             **params,
         )
-    step(f"fitting the {key}-learner", 0.5)
+    k = int(folds) if score is None and folds is not None else 0  # 0: not cross-fitted
+    cross = k > 0
+    oof = _cross_fit(key, X, lab, yy, ctrl, arms, k, seed, params, step) if cross else None
+    step(f"fitting the {key}-learner on all rows", 0.8)
     model = get_learner(key, control=ctrl, **params).fit(X, lab, yy)
-    step("scoring", 0.85)
+    step("scoring", 0.9)
     target = data if score is None else score
     missing = [f for f in feats if f not in target.columns]
     if missing:
@@ -288,13 +342,17 @@ def score_uplift(
             "score a file with the training columns"
         )
     ok_s = (ineligible_reasons(target) == "").to_numpy()
-    pred = model.predict_frame(target.loc[ok_s, feats])
+    pred = oof if oof is not None else model.predict_frame(target.loc[ok_s, feats])
     scored = target.copy()
     # scores of the rows the model learned from flatter it: say so in the output itself
-    scored[IN_SAMPLE_COLUMN] = score is None
+    scored[IN_SAMPLE_COLUMN] = score is None and not cross
+    scored[OUT_OF_FOLD_COLUMN] = cross
     # what the uplift counts (conversions or money), for 'audience target' and 'compare'
     scored[OUTCOME_COLUMN] = outcome
     scored[UNIT_COLUMN] = unit
+    # the experiment the scores come from: 'target'/'compare' measure the lift on it
+    scored[TREATMENT_COLUMN] = treatment
+    scored[CONTROL_COLUMN] = ctrl
     for name in pred.columns:
         values = np.full(len(target), np.nan)
         values[ok_s] = pred[name].to_numpy()
@@ -315,4 +373,41 @@ def score_uplift(
         selection,
         outcome,
         unit,
+        k or None,
+        model,
     )
+
+
+def _cross_fit(
+    key: str,
+    X: pd.DataFrame,
+    labels: np.ndarray,
+    y: np.ndarray,
+    control: str,
+    arms: list[str],
+    folds: int,
+    seed: int,
+    params: dict[str, Any],
+    step: Callable[[str, float], None],
+) -> pd.DataFrame:
+    """Out-of-fold uplift of every row of ``X``: ``folds`` folds stratified by arm, each row
+    scored by the learner fitted on the other folds."""
+    from sklearn.model_selection import StratifiedKFold
+
+    groups = [control, *arms]
+    counts = {g: int((labels == g).sum()) for g in groups}
+    small = min(counts, key=lambda g: counts[g])
+    if counts[small] < 2 * folds:
+        raise ConfigError(
+            f"--folds {folds}: the treatment value {small!r} has only {counts[small]} row(s) "
+            "that may be profiled, too few to put some in every fold and train on the rest; "
+            "pass a smaller --folds (at least 2) or more rows"
+        )
+    cols = ["uplift"] if len(arms) == 1 else [f"uplift_{a}" for a in arms]
+    out = pd.DataFrame(np.nan, index=X.index, columns=cols)
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for i, (tr, te) in enumerate(skf.split(np.zeros(len(labels)), labels)):
+        step(f"cross-fitting: fold {i + 1} of {folds}", 0.1 + 0.7 * i / folds)
+        model = get_learner(key, control=control, **params).fit(X.iloc[tr], labels[tr], y[tr])
+        out.iloc[te] = model.predict_frame(X.iloc[te])[cols].to_numpy()
+    return out

@@ -92,6 +92,31 @@ _AUDIENCE_OPTION: Any = typer.Option(
 _UPLIFT_COL_OPTION: Any = typer.Option(
     None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."
 )
+_CURRENCY_OPTION: Any = typer.Option(
+    None,
+    "--currency",
+    help="Currency of the budget, costs and money outcomes, for labels (e.g. USD).",
+)
+
+
+def _amounts_sentence(spec: Any) -> str:
+    """What the money figures are in, said once under the tables."""
+    return f"amounts (budget, cost, incremental value) are in {spec.amounts}"
+
+
+def _observed_sentence(summary: dict[str, Any], spec: Any) -> str | None:
+    """The audience's observed lift, leading the targeting summary (None when not measured)."""
+    key = "incremental_value" if spec.money else "incremental_conversions"
+    got = summary.get(f"observed_{key}")
+    if got is None:
+        return None
+    pred = summary[f"expected_{key}"]
+    return (
+        f"observed {spec.incremental} of this audience in {summary['observed_on']} "
+        f"(ranked by scores that did not see their outcomes): {got:,.2f} "
+        f"(95% {summary[f'observed_{key}_low']:,.2f} to {summary[f'observed_{key}_high']:,.2f}); "
+        f"the model predicts {pred:,.2f}"
+    )
 
 
 def _unit_sentence(outcome: str, unit: str) -> str:
@@ -193,7 +218,15 @@ def uplift_cmd(
     output: Path = typer.Option(
         None, "--output", "-o", help="Write the scored rows here as CSV (default: stdout)."
     ),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (folds and models)."),
+    folds: int = typer.Option(
+        5,
+        "--folds",
+        help=(
+            "Cross-fitting folds when scoring the training rows (no --score): each row is "
+            "scored by a model trained on the other folds (out-of-fold); at least 2."
+        ),
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the run summary as JSON (needs --output)."
     ),
@@ -221,6 +254,7 @@ def uplift_cmd(
                 seed=seed,
                 progress=update,
                 outcome_unit=outcome_unit,
+                folds=folds,
             )
         write_csv(run.scored, output, announce=False)
         if as_json:
@@ -236,6 +270,14 @@ def uplift_cmd(
             soft_wrap=True,
         )
         target.print(_unit_sentence(run.outcome, run.outcome_unit), highlight=False, soft_wrap=True)
+        if run.folds:
+            target.print(
+                f"scores are out-of-fold ({run.folds}-fold cross-fitting): each row was scored "
+                "by a model that did not see it; the model for --score files is fitted on all "
+                "rows",
+                highlight=False,
+                soft_wrap=True,
+            )
         if run.n_excluded_train or run.n_unscored:
             target.print(
                 f"not profiled (minors / no ad consent): {run.n_excluded_train:,} "
@@ -294,6 +336,7 @@ def target_cmd(
         None, "--min-audience", help="Override the platform's minimum audience size."
     ),
     uplift_col: str = _UPLIFT_COL_OPTION,
+    currency: str = _CURRENCY_OPTION,
     output: Path = typer.Option(None, "--output", "-o", help="Write who to contact here as CSV."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -317,6 +360,7 @@ def target_cmd(
             mass_cost_per_contact=mass_cost_per_contact,
             outcome_unit=unit,
             outcome=name,
+            currency=currency,
         )
         df, erased = _consent_sources(df, audience, db, backend)
         res = target(
@@ -344,6 +388,7 @@ def target_cmd(
                     "clv_segments": segments.reset_index().to_dict(orient="records")
                     if segments is not None
                     else None,
+                    "currency": currency,
                     "output": str(output) if output else None,
                     "checks": [c.to_dict() for c in res.checks],
                 }
@@ -354,6 +399,9 @@ def target_cmd(
                 segments.reset_index(),
                 title=f"value of a conversion: new-customer CLV over {clv_horizon:g} weeks",
             )
+        lead = _observed_sentence(res.summary, spec)
+        if lead is not None:
+            console.print(lead, highlight=False, soft_wrap=True)
         emit_frame(pd.DataFrame([res.summary]), title=f"{res.policy} targeting")
         if spec.money:
             console.print(
@@ -361,6 +409,7 @@ def target_cmd(
                 highlight=False,
                 soft_wrap=True,
             )
+        console.print(_amounts_sentence(spec), highlight=False, soft_wrap=True)
         print_checks(res.checks)
         if output is not None:
             console.print(f"wrote {len(res.audience):,} contacts to {output}", highlight=False)
@@ -414,6 +463,7 @@ def compare_cmd(
     ),
     backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     uplift_col: str = _UPLIFT_COL_OPTION,
+    currency: str = _CURRENCY_OPTION,
     seed: int = typer.Option(0, "--seed", help="Random seed for the bootstrap intervals."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
@@ -438,6 +488,7 @@ def compare_cmd(
             goal=goal.strip().lower(),
             outcome_unit=unit,
             outcome=name,
+            currency=currency,
         )
         df, erased = _consent_sources(df, audience, db, backend)
         res = compare_policies(
@@ -460,6 +511,7 @@ def compare_cmd(
             console.print(
                 _money_sentence(spec.outcome, "incremental_value"), highlight=False, soft_wrap=True
             )
+        console.print(_amounts_sentence(spec), highlight=False, soft_wrap=True)
         if res.arms["arm"].nunique() > 1:
             emit_frame(res.arms, title="observed lift per arm sent")
         console.print(

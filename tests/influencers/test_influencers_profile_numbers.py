@@ -70,6 +70,8 @@ def test_negative_count_still_refused():
 
 def test_score_notes_creators_without_follower_count():
     df = pd.DataFrame({"username": ["a", "b", "c"], "followers": ["12.5K", "", "-"]})
+    # a full profile otherwise, so the fake-follower model has what it needs (no note of its own)
+    df = df.assign(following=300, posts=40, profile_pic=1, bio="dog walks", url="https://x.y")
     out = score_creators(df, source="cr.csv")
     assert out["tier"].isna().tolist() == [False, True, True]
     assert out.attrs["notes"] == [

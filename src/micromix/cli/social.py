@@ -282,7 +282,12 @@ def score_cmd(
         12, "--last-n", help="Most recent posts per creator for engagement."
     ),
 ) -> None:
-    """Tier, engagement rate, fake probability, authenticity, niche and cost for every creator."""
+    """Tier, engagement rate, fake probability, authenticity, niche and cost for every creator.
+
+    fake_probability is the chance of a fake (bought-follower) account, not of spam or scams;
+    it is left empty where the following count is missing. Input columns micromix does not
+    read (a label, a rank) are kept.
+    """
 
     def body() -> None:
         from micromix.influencers.engagement import EngagementSpec
@@ -311,8 +316,10 @@ def score_cmd(
 @creators_app.command("discover")
 def discover_cmd(
     input: Path = typer.Option(..., "--input", "-i", help="Profiles: CSV, TSV, JSON or JSONL."),
-    niche: str = typer.Option(
-        ..., "--niche", help="Niche of the brief, e.g. pet, beauty, fitness."
+    niche: str | None = typer.Option(
+        None,
+        "--niche",
+        help="Niche of the brief, e.g. pet, beauty, fitness (default: every niche).",
     ),
     budget: float = typer.Option(..., "--budget", help="Total budget (one post per creator)."),
     posts: Path | None = typer.Option(None, "--posts", help="Posts by these creators (optional)."),
@@ -320,6 +327,9 @@ def discover_cmd(
     country: str | None = typer.Option(None, "--country", help="Keep creators in this country."),
     min_authenticity: float = typer.Option(0.5, "--min-authenticity", help="0..1 (default 0.5)."),
     top: int = typer.Option(20, "--top", help="Maximum creators returned."),
+    min_posts: int = typer.Option(
+        3, "--min-posts", help="Flag picks whose engagement rests on fewer posts (REVIEW)."
+    ),
     compare: bool = typer.Option(False, "--compare", help="Also compare micro vs macro cohorts."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -336,6 +346,7 @@ def discover_cmd(
             country=country,
             min_authenticity=min_authenticity,
             top=top,
+            min_posts=min_posts,
         )
         scored = score_creators(
             _read(input),
@@ -350,6 +361,7 @@ def discover_cmd(
                 "brief": brief.to_dict(),
                 "selected": picked.to_dict(orient="records"),
                 "total_cost": float(picked["est_cost_per_post"].sum()) if len(picked) else 0.0,
+                "engagement_prior": scored.attrs.get("engagement_prior"),
             }
             if cohorts is not None:
                 obj["cohorts"] = cohorts.to_dict(orient="records")
@@ -370,14 +382,25 @@ def discover_cmd(
                 picked.columns[0],
                 "tier",
                 "followers",
+                "n_posts_used",
                 "engagement_rate",
+                "engagement_rate_shrunk",
                 "authenticity",
                 "est_cost_per_post",
             )
             if c in picked.columns
         ]
-        emit_frame(picked[show], title=f"Creators for '{niche}' within {budget:,.0f}")
+        what = f"'{niche}'" if niche else "any niche"
+        emit_frame(picked[show], title=f"Creators for {what} within {budget:,.0f}")
         _print_reasons(picked, picked.columns[0])
+        flagged = int(picked["review"].astype(bool).sum()) if "review" in picked.columns else 0
+        if flagged:
+            err_console.print(
+                f"REVIEW: {flagged} of {len(picked)} picks rest on fewer than {min_posts} posts; "
+                "their rates are shrunk towards their tier's, but check them before hiring",
+                highlight=False,
+                soft_wrap=True,
+            )
         if cohorts is not None:
             emit_frame(cohorts, title="Micro vs macro for the same budget")
 

@@ -157,7 +157,9 @@ def creator_engagement(
 ) -> pd.DataFrame:
     """Engagement per creator over the last N posts (index ``author_id``).
 
-    Returns columns ``n_posts, engagement_rate_mean, engagement_rate_median, avg_likes_comments,
+    Returns columns ``n_posts, engagement_rate_mean, engagement_rate_median,
+    engagement_rate_var`` (variance of the per-post rates, ddof=1: NaN with one post),
+    ``avg_likes_comments,
     median_views, view_engagement_rate_median, n_sponsored, view_rate_median, sponsored_share,
     er_sponsored_median, er_organic_median, sponsored_vs_organic``.
     """
@@ -200,6 +202,7 @@ def creator_engagement(
             "n_posts": g.size(),
             "engagement_rate_mean": g["er"].mean(),
             "engagement_rate_median": g["er"].median(),
+            "engagement_rate_var": g["er"].var(ddof=1),
             "avg_likes_comments": g["inter"].mean(),
             "median_views": g["views"].median(),
             "view_engagement_rate_median": g["ver"].median(),
@@ -213,7 +216,7 @@ def creator_engagement(
     res["er_organic_median"] = split[False] if False in split.columns else np.nan
     res["sponsored_vs_organic"] = res["er_sponsored_median"] / res["er_organic_median"]
     few = res["n_posts"] < sp.min_posts
-    res.loc[few, ["engagement_rate_mean", "engagement_rate_median"]] = np.nan
+    res.loc[few, ["engagement_rate_mean", "engagement_rate_median", "engagement_rate_var"]] = np.nan
     res.index = pd.Index(
         np.asarray(uniques)[res.index.to_numpy()], dtype="string", name="author_id"
     )

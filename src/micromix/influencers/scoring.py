@@ -22,8 +22,12 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import DataValidationError
-from micromix.influencers.authenticity import FakeFollowerModel, load_default_model
-from micromix.influencers.columns import canonical_profiles
+from micromix.influencers.authenticity import (
+    WHAT_IT_DETECTS,
+    FakeFollowerModel,
+    score_fake_followers,
+)
+from micromix.influencers.columns import PROFILE_ALIASES, canonical_profiles
 from micromix.influencers.cost import (
     DEFAULT_COST_ASSUMPTIONS,
     CostAssumptions,
@@ -32,8 +36,9 @@ from micromix.influencers.cost import (
 )
 from micromix.influencers.engagement import EngagementSpec, creator_engagement
 from micromix.influencers.niche import category_niches, niche_profile
+from micromix.influencers.shrinkage import shrink_engagement
 from micromix.influencers.tiers import TierScheme, assign_tiers, get_tier_scheme
-from micromix.social.columns import canonical_posts, identifier_column
+from micromix.social.columns import canonical_posts, identifier_column, normalize_name
 
 __all__ = ["CONTRACT_COLUMNS", "join_key", "score_creators"]
 
@@ -107,6 +112,7 @@ def _from_posts(
         "sponsored_share": lookup("sponsored_share"),
         "n_posts_used": lookup("n_posts"),
         "median_views": lookup("median_views"),
+        "engagement_rate_var": lookup("engagement_rate_var"),
     }
     if "text" in p.columns:
         step("niche", 0.5)
@@ -173,7 +179,14 @@ def score_creators(
         The input's identifying column (or ``creator_id``), then :data:`CONTRACT_COLUMNS`, then
         ``followers, platform, country, engagement_rate_mean, view_engagement_rate,
         er_sponsored, er_organic, sponsored_share, niche_concentration, expected_engagements,
-        emv_per_post, n_posts_used, declared_niches``.  ``niche`` is the main niche (of the
+        emv_per_post, n_posts_used, declared_niches``; with posts also
+        ``engagement_rate_shrunk, engagement_rate_lo, engagement_rate_hi`` (the empirical-Bayes
+        rate towards the tier's and its 90% interval, :mod:`~micromix.influencers.shrinkage`;
+        ``n_posts_used`` is the number of posts behind the rate), with the prior per tier in
+        ``attrs["engagement_prior"]``; then the input columns micromix does not read (a label,
+        a rank ...), unchanged (``input_``-prefixed where the name is taken).
+        ``fake_probability`` / ``authenticity`` are empty where the follower or following count
+        is missing (:func:`~micromix.influencers.authenticity.score_fake_followers`).  ``niche`` is the main niche (of the
         first part of a category such as "Fashion|Modeling|Beauty" that maps to one, else of
         the posts); ``declared_niches`` lists every niche the category names ("fashion|beauty").  Cells are empty (NaN) where an input is missing; the
         frame's ``attrs["notes"]`` says so when creators have no follower count (no tier,
@@ -213,8 +226,7 @@ def score_creators(
     out["engagement_rate"] = er.to_numpy()
 
     step("authenticity", 0.7)
-    m = model or load_default_model()
-    fp = m.predict_proba(prof)
+    fp, auth_notes = score_fake_followers(prof, model, source=source)
     out["fake_probability"] = fp
     out["authenticity"] = 1.0 - fp
 
@@ -228,12 +240,81 @@ def score_creators(
     step("cost", 0.85)
     _add_cost_and_value(out, prof, followers, er, extra, conc, cost_a, sch)
     out["declared_niches"] = declared.to_numpy()
-    out = out.drop(columns=[c for c in ("median_views",) if c in out.columns])
-    notes = [_no_followers_note(prof, followers, source), _country_scope_note(prof, source)]
+    prior = _shrink(out, extra)
+    out = out.drop(columns=[c for c in ("median_views", "engagement_rate_var") if c in out.columns])
+    kept = _keep_input_columns(out, profiles, id_col)
+    notes = [
+        _no_followers_note(prof, followers, source),
+        _country_scope_note(prof, source),
+        *auth_notes,
+        _label_note(kept, source),
+    ]
+    out.attrs["source"] = source
+    if prior is not None:
+        out.attrs["engagement_prior"] = prior
     if any(notes):
         out.attrs["notes"] = [n for n in notes if n]
     step("done", 1.0)
     return out
+
+
+def _shrink(out: pd.DataFrame, extra: dict[str, pd.Series]) -> list[dict[str, object]] | None:
+    """Add ``engagement_rate_shrunk, engagement_rate_lo, engagement_rate_hi`` (the empirical-Bayes
+    rate of :mod:`~micromix.influencers.shrinkage`, towards the tier's rate) where the rate
+    comes from posts; returns the prior per tier (None without posts)."""
+    if "n_posts_used" not in extra:
+        return None
+    res, prior = shrink_engagement(
+        out["engagement_rate_mean"],
+        out["n_posts_used"],
+        out["engagement_rate_var"],
+        out["followers"],
+        out["tier"],
+    )
+    for c in res.columns:
+        out[c] = res[c].to_numpy()
+    return [
+        {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
+        for r in prior.to_dict(orient="records")
+    ]
+
+
+def _known_input(name: object) -> bool:
+    """Whether an input column is one micromix reads as a profile field."""
+    norm = normalize_name(name)
+    return any(norm == normalize_name(a) for f, al in PROFILE_ALIASES.items() for a in (f, *al))
+
+
+def _keep_input_columns(out: pd.DataFrame, profiles: pd.DataFrame, id_col: str) -> list[str]:
+    """Append the input columns micromix does not read (a label, a rank...) unchanged, prefixed
+    ``input_`` where the name is taken by an output column; returns their output names."""
+    kept = []
+    for c in profiles.columns:
+        if c == id_col or _known_input(c) or normalize_name(c) == "":
+            continue
+        name = str(c) if str(c) not in out.columns else f"input_{c}"
+        if name in out.columns:
+            continue
+        out[name] = profiles[c].to_numpy()
+        kept.append(name)
+    return kept
+
+
+#: input column names that hold a label of the account (fake, spam, bot...)
+_LABEL_NAMES = ("fake", "label", "labels", "is_fake", "class", "target", "account_type")
+
+
+def _label_note(kept: list[str], source: str) -> str | None:
+    """Say what ``fake_probability`` detects when the input carries its own account label."""
+    labels = [c for c in kept if normalize_name(c.removeprefix("input_")) in _LABEL_NAMES]
+    if not labels:
+        return None
+    return (
+        f"{source}: the input's label column{'s' if len(labels) > 1 else ''} "
+        f"{', '.join(repr(c) for c in labels)} {'are' if len(labels) > 1 else 'is'} kept as "
+        f"given; fake_probability is {WHAT_IT_DETECTS}, so it does not predict other labels "
+        "such as spam, scam or bot accounts"
+    )
 
 
 def _no_followers_note(prof: pd.DataFrame, followers: pd.Series, source: str) -> str | None:

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from micromix.measurement import ORGANIC_STRATEGIES
-from micromix.measurement.mmm import NO_EFFECT
+from micromix.measurement.mmm import NO_EFFECT, NOT_MEASURABLE
 
 __all__ = [
     "PRIOR_SPREAD",
@@ -209,10 +209,10 @@ def strategy_returns(
     has_h = t["holdout_low"].notna() & t["holdout_roas"].notna()
     has_m = t["mix_low"].notna() & t["mix_roas"].notna() & t["mix_high"].gt(t["mix_low"])
     if mix_summary is not None and "effect" in mix_summary:
-        # a posterior median of zero is no measurement of the strategy's return: the mix
-        # model found no effect, so it neither fills in nor checks that strategy
+        # a posterior median of zero is no measurement of the strategy's return (no effect, or
+        # an interval too wide to say): the mix model neither fills in nor checks it
         paid = mix_summary[mix_summary["kind"] == "paid"].set_index("strategy")["effect"]
-        has_m &= t["strategy"].map(paid).ne(NO_EFFECT).to_numpy()
+        has_m &= ~t["strategy"].map(paid).isin([NO_EFFECT, NOT_MEASURABLE]).to_numpy()
     t["evidence"] = np.where(has_h, "holdout", np.where(has_m, "mix model", "none"))
     overlap = (t["holdout_low"] <= t["mix_high"]) & (t["mix_low"] <= t["holdout_high"])
     t["agreement"] = np.where(has_h & has_m, np.where(overlap, "agree", "disagree"), "n/a")

@@ -15,7 +15,7 @@ from micromix.cli.main import app
 from micromix.errors import DataValidationError
 from micromix.influencers import Brief, discover, score_creators
 from micromix.influencers.authenticity import FakeFollowerModel, score_fake_followers
-from micromix.influencers.shrinkage import shrink_engagement
+from micromix.influencers.shrinkage import DEFAULT_POST_CV, DEFAULT_SPREAD, shrink_engagement
 
 runner = CliRunner()
 
@@ -86,15 +86,71 @@ def test_discover_ranks_on_the_shrunk_rate_and_flags_thin_picks():
     assert stricter["review"].str.startswith("REVIEW").all()
 
 
-def test_without_creators_of_two_posts_each_follower_is_a_trial():
-    rate = pd.Series([0.3, 0.05, 0.04])
+def test_without_creators_of_two_posts_a_default_spread_is_assumed_not_followers():
+    # 30 one-post creators at 15K followers, one at 30%: followers as trials would leave it at
+    # 0.2997 (90% 0.2936-0.3059); a post varying by 60% is far less evidence than that
+    rate = pd.Series([0.30] + [0.03 + 0.001 * i for i in range(29)])
     res, prior = shrink_engagement(
-        rate, pd.Series([1, 1, 1]), pd.Series([np.nan] * 3), pd.Series([1e4] * 3)
+        rate, pd.Series([1] * 30), pd.Series([np.nan] * 30), pd.Series([15_000.0] * 30)
     )
-    assert prior["exposures_from"].tolist() == ["followers"]
-    assert np.isnan(prior["post_cv"].iloc[0])
-    # 10,000 trials: barely shrunk, and said so in the prior table
-    assert res["engagement_rate_shrunk"].iloc[0] == pytest.approx(0.3, abs=0.01)
+    assert prior["exposures_from"].tolist() == [DEFAULT_SPREAD]
+    assert "0.6" in DEFAULT_SPREAD and "no creator with 2+ posts" in DEFAULT_SPREAD
+    assert prior["post_cv"].iloc[0] == pytest.approx(DEFAULT_POST_CV) == 0.6
+    top = res.iloc[0]
+    assert top["engagement_rate_shrunk"] < 0.2
+    assert top["engagement_rate_hi"] - top["engagement_rate_lo"] > 0.05  # was 0.012
+
+
+def test_score_says_when_the_post_spread_is_assumed():
+    names = [f"c{i:02d}" for i in range(30)]
+    profiles = pd.DataFrame(
+        {"username": names, "followers": 15_000.0, "following": 500, "posts": 300}
+    )
+    likes = [4_500] + [450 + 15 * i for i in range(29)]
+    posts = pd.DataFrame({"username": names, "likes": likes, "comments": 0})
+    out = score_creators(profiles, posts, posts_source="posts.csv")
+    assert out.loc[0, "engagement_rate"] == pytest.approx(0.30)
+    assert out.loc[0, "engagement_rate_shrunk"] < 0.2
+    note = next(n for n in out.attrs["notes"] if n.startswith("posts.csv: no creator has 2"))
+    assert "vary by 60%" in note and "pass more posts" in note
+
+
+def _spiky_cohort() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """40 steady pet creators (10 posts around 3%) and 'spiky' (nine posts at 2%, one at 60%),
+    all 20K followers at the same price."""
+    rng = np.random.default_rng(3)
+    names = [f"s{i:02d}" for i in range(40)]
+    rows = [
+        {"username": n, "likes": int(20_000 * 0.03 * rng.lognormal(0, 0.3)), "comments": 0}
+        for n in names
+        for _ in range(10)
+    ]
+    rows += [{"username": "spiky", "likes": 400, "comments": 0} for _ in range(9)]
+    rows.append({"username": "spiky", "likes": 12_000, "comments": 0})
+    profiles = pd.DataFrame(
+        {
+            "username": [*names, "spiky"],
+            "followers": 20_000.0,
+            "following": 500,
+            "posts": 300,
+            "category": "pets",
+        }
+    )
+    return profiles, pd.DataFrame(rows)
+
+
+def test_one_viral_post_among_ten_does_not_lift_a_creator_above_steadier_ones():
+    profiles, posts = _spiky_cohort()
+    scored = score_creators(profiles, posts)
+    row = scored.set_index("username").loc["spiky"]
+    assert row["engagement_rate"] == pytest.approx(0.02)  # the median shown
+    assert row["engagement_rate_mean"] == pytest.approx(0.078)  # the viral post lifts the mean
+    # the shrunk rate is of the median: near 2%, not the mean's 6%+
+    assert row["engagement_rate_shrunk"] < 0.025
+    picked = discover(scored, Brief(niche="pet", budget=1e6, top=100))
+    assert picked["username"].iloc[-1] == "spiky"  # every steady ~3% creator ranks above
+    reason = picked.set_index("username").loc["spiky", "reasons"]
+    assert "engagement 2.00% on 10 posts, 2." in reason
 
 
 def test_small_tiers_borrow_the_cohort_prior_and_rates_without_posts_stay_unshrunk():

@@ -36,7 +36,7 @@ from micromix.influencers.cost import (
 )
 from micromix.influencers.engagement import EngagementSpec, creator_engagement
 from micromix.influencers.niche import category_niches, niche_profile
-from micromix.influencers.shrinkage import shrink_engagement
+from micromix.influencers.shrinkage import DEFAULT_POST_CV, DEFAULT_SPREAD, shrink_engagement
 from micromix.influencers.tiers import TierScheme, assign_tiers, get_tier_scheme
 from micromix.social.columns import canonical_posts, identifier_column, normalize_name
 
@@ -248,6 +248,7 @@ def score_creators(
         _country_scope_note(prof, source),
         *auth_notes,
         _label_note(kept, source),
+        _default_spread_note(prior, posts_source),
     ]
     out.attrs["source"] = source
     if prior is not None:
@@ -261,15 +262,20 @@ def score_creators(
 def _shrink(out: pd.DataFrame, extra: dict[str, pd.Series]) -> list[dict[str, object]] | None:
     """Add ``engagement_rate_shrunk, engagement_rate_lo, engagement_rate_hi`` (the empirical-Bayes
     rate of :mod:`~micromix.influencers.shrinkage`, towards the tier's rate) where the rate
-    comes from posts; returns the prior per tier (None without posts)."""
+    comes from posts; returns the prior per tier (None without posts).
+
+    What is shrunk is ``engagement_rate``, the median per-post rate shown and ranked, not the
+    mean: one viral post among ten must not lift a creator above steadier ones."""
     if "n_posts_used" not in extra:
         return None
+    from_posts = out["engagement_rate_mean"].notna()  # not a stated rate filling a gap
     res, prior = shrink_engagement(
-        out["engagement_rate_mean"],
+        out["engagement_rate"].where(from_posts),
         out["n_posts_used"],
         out["engagement_rate_var"],
         out["followers"],
         out["tier"],
+        statistic="median",
     )
     for c in res.columns:
         out[c] = res[c].to_numpy()
@@ -277,6 +283,19 @@ def _shrink(out: pd.DataFrame, extra: dict[str, pd.Series]) -> list[dict[str, ob
         {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
         for r in prior.to_dict(orient="records")
     ]
+
+
+def _default_spread_note(prior: list[dict[str, object]] | None, posts_source: str) -> str | None:
+    """Say when no creator has 2+ posts, so the shrinkage assumed how much posts vary."""
+    if not prior or not any(p["exposures_from"] == DEFAULT_SPREAD for p in prior):
+        return None
+    return (
+        f"{posts_source}: no creator has 2 or more posts, so how much a creator's posts vary "
+        f"cannot be measured; the shrunk engagement rates assume posts vary by "
+        f"{DEFAULT_POST_CV:.0%} around the creator's rate (a conservative default), so a "
+        "one-post rate is pulled well towards its tier's; pass more posts per creator to "
+        "measure it"
+    )
 
 
 def _known_input(name: object) -> bool:

@@ -242,3 +242,34 @@ def test_a_bad_currency_code_is_refused():
     with pytest.raises(ConfigError, match="three-letter"):
         MMMSpec(date_col="w", target="y", channels=("a",), currency="€")
     assert MMMSpec(date_col="w", target="y", channels=("a",), currency=" gbp").currency == "GBP"
+
+
+def test_a_failed_model_is_shown_with_its_refusal_not_lost(weekly):
+    """The API summary and the report keep a failed model's contributions and checks, with no
+    reallocation and the reason; the plan does not read it as evidence."""
+    from micromix.api.routers.measurement import _summary
+    from micromix.measurement.strategies import StrategyMix
+    from micromix.plan.evidence import MixEvidence
+    from micromix.reports.builder import MixModelSection, ReportContext
+
+    df, _ = weekly
+    spend = float(df["tiktok"].mean())
+    test = LiftTest("tiktok", spend=spend, delta_spend=-spend,
+                    delta_outcome=-5 * float(df["sales"].mean()), sigma=1.0)  # fmt: skip
+    spec = MMMSpec(date_col="week", target="sales", channels=("tiktok", "instagram"),
+                   lift_tests=(test,), n_draws=20)  # fmt: skip
+    model = MarketingMixModel(spec=spec, n_starts=4).fit(df)
+    assert model.failed_checks
+    summary = model.summary().assign(strategy=lambda d: d.iloc[:, 0])
+    mix = StrategyMix(model, df, summary, [])
+    out = _summary(mix, {"version": 1})
+    assert out["reallocation"] is None and "no budget split" in out["reallocation_refused"]
+    assert any(d["name"] == "contributions_within_outcome" for d in out["diagnostics"])
+    ev = MixEvidence(mix, None, None, out["reallocation_refused"])
+    assert not ev.usable and ev.reallocation_table().empty
+    from micromix.plan.evidence import Evidence
+
+    evidence = Evidence(store_path="s", n_boot=20, level=0.95, seed=0)
+    evidence.mix = ev
+    html = MixModelSection().render(ReportContext(evidence))
+    assert "No reallocation: the model failed its" in html

@@ -233,6 +233,12 @@ def duplicate_rows(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     [False, False, True, False, True, True]
     >>> copied.tolist()
     [False, False, False, False, True, True]
+
+    A file ending with a real repeat, pasted twice: the repeat stays, the copy is found.
+
+    >>> u = pd.DataFrame({"c": ["a", "b", "c", "c"], "v": [1.0, 2.0, 3.0, 3.0]})
+    >>> duplicate_rows(pd.concat([u, u]))[1].tolist()
+    [False, False, False, False, True, True, True, True]
     """
     none = np.zeros(len(table), dtype=bool)
     if table.empty:
@@ -250,11 +256,24 @@ def duplicate_rows(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     first = pd.Series(np.arange(len(t))).groupby(keys).transform("min").to_numpy()
     pos = np.flatnonzero(dup)
     for run in np.split(pos, np.flatnonzero(np.diff(pos) != 1) + 1):
-        a, n = int(run[0]), len(run)
-        f = int(first[a])
-        if n >= 2 and f + n <= a and (keys[f : f + n] == keys[a : a + n]).all():
-            copied[a : a + n] = True
+        if len(run) < 2:
+            continue
+        # a pasted block repeats the rows a fixed distance back; a real repeat at the join (the
+        # last row of the original equal to the one before it) must not hide it, so every
+        # distance the run's rows point back by is tried, the most common first
+        for d in pd.Series(run - first[run]).value_counts().index[:_MAX_OFFSETS]:
+            d = int(d)
+            rows = run[run - d >= 0]
+            same = keys[rows] == keys[rows - d]
+            for seg in np.split(rows, np.flatnonzero(~same | (np.diff(rows, prepend=-2) != 1))):
+                seg = seg[same[np.searchsorted(rows, seg)]]
+                if 2 <= len(seg) <= d:  # a block of 2+ rows, after the rows it copies
+                    copied[seg] = True
     return dup, copied
+
+
+#: distances back a run of repeated rows is compared at (the most common ones)
+_MAX_OFFSETS = 50
 
 
 def summary_from_daily(

@@ -535,7 +535,7 @@ def _attributed_notes(ads: AdReportSpend, symbol: str) -> list[str]:
 
 
 def _mix_only(evidence: Evidence, budget: float) -> dict[str, float] | None:
-    if evidence.mix is None:
+    if evidence.mix is None or not evidence.mix.usable:
         return None
     from micromix.measurement import strategy_of
     from micromix.optimize import recommend_budget
@@ -710,7 +710,9 @@ def build_plan(
     days = ads.days if ads is not None else horizon_days(store, evidence)
     spend = _current_spend(evidence, ads)
     holdouts = evidence.comparisons.get("ugc-vs-paid")
-    mix = evidence.mix
+    # a mix model that failed its own checks (channels credited with more than the outcome) is
+    # no evidence: the plan reads the holdouts alone
+    mix = evidence.mix if evidence.mix is not None and evidence.mix.usable else None
     returns = strategy_returns(
         holdouts.table if holdouts is not None else None,
         mix.mix.summary if mix is not None else None,

@@ -35,7 +35,7 @@ import pandas as pd
 
 from micromix.clv import lifetime_returns
 from micromix.config import ANALYSIS_N_BOOT, ANALYSIS_SEED
-from micromix.errors import ConfigError, MicromixError
+from micromix.errors import ConfigError, MicromixError, ModelError
 from micromix.influencers import Brief, brief_from_data, creator_report_tables, score_creators
 from micromix.influencers.discovery import DEFAULT_BRIEF_BUDGET
 from micromix.ingest.market import simulated_market
@@ -139,12 +139,24 @@ class MixEvidence:
     """
 
     mix: StrategyMix
-    reallocation: BudgetRecommendation
+    #: ``None`` when the model failed its own checks (``refused`` says why in one sentence)
+    reallocation: BudgetRecommendation | None
     truth: pd.Series | None = None
+    refused: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        """Whether the model passed its own checks (a failed one is shown, never acted on)."""
+        return not getattr(self.mix.model, "failed_checks", None)
 
     def reallocation_table(self) -> pd.DataFrame:
-        """Per paid strategy: current spend, recommended spend and the change."""
+        """Per paid strategy: current spend, recommended spend and the change (empty without
+        a reallocation)."""
         rec = self.reallocation
+        if rec is None:
+            return pd.DataFrame(
+                columns=["strategy", "current_spend", "recommended_spend", "change"]
+            )
         cur = rec.current_mix if rec.current_mix is not None else rec.recommended.spend * math.nan
         out = pd.DataFrame(
             {
@@ -352,7 +364,12 @@ def _mix(ev: Evidence, store: Store) -> None:
     if store.has_table("ground_truth") and store.count("ground_truth"):
         gt = store.read("ground_truth", columns=["strategy", "incremental_revenue"])
         truth = gt.groupby("strategy")["incremental_revenue"].sum()
-    ev.mix = MixEvidence(mix, recommend_budget(mix.model), truth)
+    try:
+        rec: BudgetRecommendation | None = recommend_budget(mix.model)
+        refused = None
+    except ModelError as exc:  # failed its own checks: shown with them, no split read from it
+        rec, refused = None, str(exc)
+    ev.mix = MixEvidence(mix, rec, truth, refused)
 
 
 def _content(ev: Evidence, store: Store) -> None:

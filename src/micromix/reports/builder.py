@@ -749,6 +749,23 @@ class MixModelSection(Section):
             out.append(_truth_note(s, ev.mix.truth, ctx.symbol))
         rec = ev.mix.reallocation
         out.append("<h3>Recommended reallocation of the same spend</h3>")
+        if rec is None:  # the model failed its own checks: no split is read from it
+            out.append(note(f"No reallocation: {ev.mix.refused}."))
+        else:
+            out.extend(self._reallocation(ev, rec, ctx.symbol))
+        if (s["kind"] == "organic").any():
+            out.append(
+                '<p class="muted"><strong>Caution.</strong> User posts follow purchases, so organic '
+                "volume rises with sales for reasons of its own: the organic contribution is an upper "
+                "bound unless a holdout (e.g. pausing reposts in some regions) pins it down.</p>"
+            )
+        return "".join(out)
+
+    @staticmethod
+    def _reallocation(ev: Evidence, rec: Any, symbol: str) -> list[str]:
+        """The mix model's reallocation table, its conclusion and its checks."""
+        assert ev.mix is not None
+        out: list[str] = []
         out.append(
             table_html(
                 ev.mix.reallocation_table(),
@@ -757,13 +774,13 @@ class MixModelSection(Section):
                     "recommended_spend": "money0",
                     "change": "money0",
                 },
-                symbol=ctx.symbol,
+                symbol=symbol,
             )
         )
         scen = rec.scenarios
         if len(scen) == 2:
             cur, best = scen.iloc[0], scen.iloc[1]
-            sym = ctx.symbol
+            sym = symbol
             out.append(
                 '<p class="conclusion"><strong>Conclusion.</strong> By the mix model alone, '
                 "moving spend as shown changes expected incremental revenue from "
@@ -780,13 +797,7 @@ class MixModelSection(Section):
             for c in rec.checks
             if c.status.value != "pass"
         )
-        if (s["kind"] == "organic").any():
-            out.append(
-                '<p class="muted"><strong>Caution.</strong> User posts follow purchases, so organic '
-                "volume rises with sales for reasons of its own: the organic contribution is an upper "
-                "bound unless a holdout (e.g. pausing reposts in some regions) pins it down.</p>"
-            )
-        return "".join(out)
+        return out
 
 
 def _truth_note(summary: pd.DataFrame, truth: pd.Series, symbol: str = "$") -> str:

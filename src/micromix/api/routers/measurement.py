@@ -137,9 +137,15 @@ async def mmm_fit(request: Request, who: Principal = requires("analyst")) -> Res
 
 
 def _summary(mix: StrategyMix, version: dict[str, Any]) -> dict[str, Any]:
+    from micromix.errors import ModelError
     from micromix.optimize import recommend_budget
 
     model = mix.model
+    try:
+        reallocation: dict[str, Any] | None = recommend_budget(model).to_dict()
+        refused = None
+    except ModelError as exc:  # failed its own checks: the summary and checks say why
+        reallocation, refused = None, str(exc)
     return {
         "fitted": True,
         "model": version,
@@ -148,7 +154,8 @@ def _summary(mix: StrategyMix, version: dict[str, Any]) -> dict[str, Any]:
         "horizon": model.horizon_,
         "current_spend": mix.current_spend,
         "summary": mix.summary,
-        "reallocation": recommend_budget(model).to_dict(),
+        "reallocation": reallocation,
+        "reallocation_refused": refused,
         "calibrated_with": list(mix.calibrated_with),
         "contributions": model.contributions_,
         "diagnostics": [c.to_dict() for c in model.diagnostics_],

@@ -30,9 +30,9 @@ _BRAND = Query(
     max_length=60,
     pattern=r"^[\w .&'-]+$",
     description=(
-        "Brand name (handles and hashtags are derived). Default: the store's own brand (the "
-        "simulated market's, or the account the posts mention most); required when the store "
-        "has none."
+        "Brand name (handles and hashtags are derived). Default: the simulated market's own "
+        "brand; on real data required (micromix does not guess a brand from the posts' "
+        "mentions)."
     ),
 )
 
@@ -47,8 +47,8 @@ def _brand(svc: Service, brand: str | None) -> str:
         raise ApiError(
             422,
             "brand_required",
-            "brand is required: the store's posts mention no account, so micromix cannot tell "
-            "which brand they are about; name it with ?brand=YourBrand",
+            "brand is required: on real data micromix does not guess the brand from the posts' "
+            "mentions (the most-mentioned account may be anyone's); name it with ?brand=YourBrand",
         )
     return own
 

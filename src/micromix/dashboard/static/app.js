@@ -547,8 +547,8 @@ pages.content = async () => {
   // the store's own brand (GET /status); posts but no brand known: ask, never rank for another
   // brand (no posts at all: the API says so in its place)
   if (!state.brand && state.posts > 0) {
-    const ask = "No user posts mention the brand: the store's posts name no account, so " +
-      "micromix cannot tell which brand they are about. Enter your brand above to rank them.";
+    const ask = "Enter your brand above to rank the customer posts that mention it: on real " +
+      "data micromix does not guess the brand from the posts' mentions.";
     hintIn("ugc-chart", ask);
     hintIn("ugc-table", ask);
     input.focus();

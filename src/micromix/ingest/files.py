@@ -952,11 +952,13 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTa
         names = list(wb.sheetnames)
         chosen: tuple[str, list[tuple[int, list[Any]]], int, list[str]] | None = None
         summary: list[str] = []
-        for name in names if sheet is None else [sheet]:
-            if name not in names:
-                raise InputFileError(
-                    f"{p}: no sheet {name!r}; the workbook has {', '.join(map(repr, names))}"
-                )
+        if sheet is not None and sheet not in names:
+            raise InputFileError(
+                f"{p}: no sheet {sheet!r}; the workbook has {', '.join(map(repr, names))}"
+            )
+        # a named sheet keeps the text of the sheets before it that hold no table (a UA
+        # workbook's Summary: view, report, period), as when the sheet is found by itself
+        for name in names if sheet is None else names[: names.index(sheet) + 1]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 recs = [
@@ -966,7 +968,12 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTa
             recs = [(i, _trim(r)) for i, r in recs]
             as_text = [(i, [("" if v is None else str(v)) for v in r]) for i, r in recs]
             h, preamble = _find_header(as_text)
-            if h < len(recs) and sum(1 for v in recs[h][1] if v not in (None, "")) >= 2:
+            table = h < len(recs) and sum(1 for v in recs[h][1] if v not in (None, "")) >= 2
+            if sheet is not None and name != sheet:
+                if not table:
+                    summary += [" ".join(r).strip() for _, r in as_text if any(r)][:20]
+                continue
+            if table:
                 chosen = (name, recs, h, summary + preamble)
                 break
             summary += [" ".join(r).strip() for _, r in as_text if any(r)][:20]

@@ -367,9 +367,14 @@ def prepare_file(
 def _unread_measures(
     schema: EntitySchema, adapter: FormatAdapter, raw: RawTable
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The note on ad measure columns the layout did not read, and those columns."""
+    """The note on ad or traffic measure columns the layout did not read, and those columns."""
     from micromix.ingest.ads_exports import unread_measures, unread_note
+    from micromix.ingest.traffic_exports import GaReportFormat
+    from micromix.ingest.traffic_exports import unread_note as traffic_note
 
+    if schema.name == "traffic" and isinstance(adapter, GaReportFormat):
+        said = traffic_note(adapter.unread)
+        return ((said,) if said else ()), tuple(c for c, _ in adapter.unread)
     if schema.name != "ad_performance" or adapter.read_columns is None:
         return (), ()
     measures, ratios = unread_measures([str(c) for c in raw.frame.columns], adapter.read_columns)

@@ -29,9 +29,11 @@ micromix.errors.ColumnNotFoundError: meta.csv: not a web-analytics report: the h
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
-from typing import ClassVar
+from pathlib import Path
+from typing import ClassVar, NamedTuple
 
 import pandas as pd
 
@@ -47,8 +49,19 @@ from micromix.ingest.formats import (
     normalize_name,
     register_format,
 )
+from micromix.schema.traffic import describe_aggregate
+from micromix.schema.values import blank_cells, read_numbers
 
-__all__ = ["GA_DIMENSIONS", "GA_MEASURES", "GA_SHARED_MEASURES", "GaReportFormat"]
+__all__ = [
+    "GA_DIMENSIONS",
+    "GA_MEASURES",
+    "GA_SHARED_MEASURES",
+    "ColumnRoles",
+    "GaReportFormat",
+    "classify_columns",
+    "report_name",
+    "unread_note",
+]
 
 #: measure columns (GA4 and UA names) -> traffic fields
 GA_MEASURES: dict[str, str] = {
@@ -73,8 +86,30 @@ GA_MEASURES: dict[str, str] = {
     "purchase_revenue": "revenue",
     "average_engagement_time_per_active_user": "avg_engagement_seconds",
     "average_engagement_time": "avg_engagement_seconds",
-    "avg_time_on_page": "avg_engagement_seconds",
+    # UA's time on page is not GA4's engagement time: a measure of its own
+    "avg_time_on_page": "avg_time_on_page_seconds",
+    "average_time_on_page": "avg_time_on_page_seconds",
     "bounce_rate": "bounce_rate",
+    # plain count names of aggregates (a BigQuery query's columns, a dashboard's download)
+    "user_count": "users",
+    "users_count": "users",
+    "total_user_count": "users",
+    "active_user_count": "users",
+    "new_user_count": "new_users",
+    "session_count": "sessions",
+    "sessions_count": "sessions",
+    "total_sessions": "sessions",
+    "engaged_session_count": "engaged_sessions",
+    "view_count": "views",
+    "views_count": "views",
+    "page_view_count": "views",
+    "pageview_count": "views",
+    "total_views": "views",
+    "total_pageviews": "views",
+    "total_page_views": "views",
+    "total_events": "event_count",
+    "key_event_count": "key_events",
+    "conversion_count": "key_events",
 }
 #: measure names other exports use too (Meta and Google Ads "Views", any tool's "Users",
 #: "Conversions", "Revenue"): alone they are no sign of a GA4/UA report
@@ -88,6 +123,13 @@ GA_SHARED_MEASURES = frozenset(
         "total_revenue",
         "purchase_revenue",
         "bounce_rate",
+        "user_count",
+        "users_count",
+        "total_user_count",
+        "view_count",
+        "views_count",
+        "total_views",
+        "conversion_count",
     }
 )
 #: dimension names GA4/UA reports use (normalised; a trailing ``_`` matches any continuation)
@@ -110,8 +152,15 @@ GA_DIMENSIONS = (
     "content_group_",
 )
 _DATE_DIMS = {"date": "day", "day": "day", "day_index": "day", "week": "week", "month": "month"}
+#: names of dimensions that hold numbers (a time part, an id, a code): never a measure
+_NAMED_DIM = re.compile(
+    r"(^|_)(hour|year|nth_[a-z_]+|day_of_week|week_of_year|month_of_year|id|code|zip|postcode"
+    r"|postal_code)$"
+)
 #: derived columns (ratios, averages, per-user rates) that are not dimensions and not summed
-_DERIVED = re.compile(r"(rate|per_|average|avg|_exit|exit$|value$|percent|ratio|duration)")
+_DERIVED = re.compile(
+    r"(rate|per_|average|avg|_exit|exit$|value$|percent|pct|ratio|duration|share)"
+)
 
 
 @register_format
@@ -135,9 +184,20 @@ class GaReportFormat(FormatAdapter):
             "Engaged sessions",
             "Unique Pageviews",
             "Users",
+            "Total sessions",
+            "Session count",
+            "User count",
+            "View count",
+            "Total events",
         ),
     )
     measures: ClassVar[dict[str, str]] = GA_MEASURES
+
+    def __init__(self, *, kind: str) -> None:
+        super().__init__(kind=kind)
+        #: columns the last :meth:`to_canonical` left unread, with why (see
+        #: :class:`ColumnRoles`)
+        self.unread: list[tuple[str, str]] = []
 
     def detect(self, columns: object) -> float:
         cols = [normalize_name(c) for c in columns]  # type: ignore[attr-defined]
@@ -178,7 +238,16 @@ class GaReportFormat(FormatAdapter):
                 f"{whose}; ingest it with 'micromix ingest ads'"
             )
         if not shared:
-            return None
+            what = describe_aggregate(cols)
+            if what is None:
+                return None
+            return (
+                f"the file is {what}, but none of its columns is a count the traffic table "
+                "holds (sessions, users, views, event count, key events, revenue ...; rates and "
+                "funnel steps are not stored): name the column that holds one as GA does "
+                "(e.g. 'Sessions', 'Total users', 'Event count') to read it as a web-analytics "
+                "report"
+            )
         return (
             f"not recognisably a web-analytics report: of the measures of GA4/UA reports the "
             f"header has only {', '.join(map(repr, shared))}, which other exports name too, "
@@ -191,18 +260,13 @@ class GaReportFormat(FormatAdapter):
     def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         f = raw.frame.reset_index(drop=True)
         out = pd.DataFrame(index=f.index)
-        dims: list[str] = []
-        date_col: tuple[str, str] | None = None
-        for col in f.columns:
-            n = normalize_name(col)
-            if n in self.measures:
-                target = self.measures[n]
-                if target not in out.columns:
-                    out[target] = f[col]
-            elif n in _DATE_DIMS and date_col is None:
-                date_col = (col, _DATE_DIMS[n])
-            elif not _DERIVED.search(n):
-                dims.append(col)
+        roles = classify_columns(f)
+        dims = roles.dimensions
+        date_col = roles.date
+        for col, target in roles.measures.items():
+            out[target] = f[col]
+        self.read_columns = {*roles.measures, *dims, *([date_col[0]] if date_col else [])}
+        self.unread = roles.unread
         info = preamble_info(raw.preamble)
         if date_col is not None:
             col, unit = date_col
@@ -224,7 +288,7 @@ class GaReportFormat(FormatAdapter):
             else _const(f, None)
         )
         out["property"] = _const(f, info.get("property") or info.get("account"))
-        out["report"] = _const(f, info.get("report"))
+        out["report"] = _const(f, info.get("report") or report_name(raw))
         labels: list[str | None] = []
         for i in range(len(f)):
             vals = [f.iat[i, f.columns.get_loc(d)] for d in dims]
@@ -238,11 +302,148 @@ class GaReportFormat(FormatAdapter):
         out[SUMMARY] = labels
         if date_col is not None and not dims:
             out["dimension"] = _const(f, date_col[1])
-            out["dimension_value"] = f[date_col[0]].map(lambda v: None if _blank(v) else str(v))
+            out["dimension_value"] = f[date_col[0]].map(_day_text)
             out[SUMMARY] = [
                 "total (empty dimensions)" if _blank(v) else None for v in f[date_col[0]]
             ]
         return out
+
+
+class ColumnRoles(NamedTuple):
+    """How a report's columns are read (see :func:`classify_columns`)."""
+
+    #: header column -> traffic field
+    measures: dict[str, str]
+    #: the dimension columns, in header order
+    dimensions: list[str]
+    #: the date column and its unit (``day``, ``week``, ``month``), or None
+    date: tuple[str, str] | None
+    #: columns not read, with why (``measure``: a count micromix has no field for, or a second
+    #: column of a field; ``derived``: a rate, average or ratio of stored counts)
+    unread: list[tuple[str, str]]
+
+
+def classify_columns(frame: pd.DataFrame) -> ColumnRoles:
+    """The measures, dimensions, date and unread columns of a report's rows.
+
+    A column GA names as a measure (or a plain count name: ``user_count``, ``total_sessions``)
+    is a measure; a column named as a date (``Date``, ``Day Index``, ``session_date``) is the
+    date; a column named as a dimension (``Event name``, ``Page path``, ``Hour``, ``..._id``) is
+    a dimension. Any other column is a dimension only when it holds text: a column of numbers
+    is a measure, and one micromix has no field for (``checkout_sessions``, ``Administrative``)
+    or a rate/average derived from counts is left unread (and named in the ingest note), never
+    joined into the dimension.
+
+    >>> df = pd.DataFrame({"event_name": ["page_view", "scroll"], "event_count": ["10", "4"],
+    ...                    "user_count": ["7", "3"], "events_per_user": ["1.4", "1.3"]})
+    >>> r = classify_columns(df)
+    >>> r.measures, r.dimensions, r.unread
+    ({'event_count': 'event_count', 'user_count': 'users'}, ['event_name'], \
+[('events_per_user', 'derived')])
+    """
+    measures: dict[str, str] = {}
+    dims: list[str] = []
+    date: tuple[str, str] | None = None
+    unread: list[tuple[str, str]] = []
+    for col in frame.columns:
+        n = normalize_name(col)
+        target = GA_MEASURES.get(n)
+        if target is not None:
+            if target in measures.values():
+                unread.append((str(col), "measure"))  # "Total users" and "Active users"
+            else:
+                measures[col] = target
+        elif date is None and _date_unit(n) is not None:
+            date = (col, _date_unit(n) or "day")
+        elif _named_dimension(n) and not (_DERIVED.search(n) and _numeric(frame[col])):
+            dims.append(col)  # "Hour", "Session source" (not "session_to_view_rate_pct")
+        elif _numeric(frame[col]):
+            unread.append((str(col), "derived" if _DERIVED.search(n) else "measure"))
+        elif _DERIVED.search(n):
+            unread.append((str(col), "derived"))  # "12.5%" cells, a rate column
+        elif not all(_blank(v) for v in frame[col]):
+            dims.append(col)
+    return ColumnRoles(measures, dims, date, unread)
+
+
+def unread_note(unread: list[tuple[str, str]]) -> str | None:
+    """The ingest note naming the columns a report's rows were read without (None: none).
+
+    >>> unread_note([("checkout_sessions", "measure"), ("view_rate_pct", "derived")])
+    "1 column(s) of numbers are not read (no traffic field holds them) and are not stored: \
+'checkout_sessions'; rates and averages derived from counts are not read either: 'view_rate_pct'"
+    """
+    counts = [c for c, why in unread if why == "measure"]
+    derived = [c for c, why in unread if why == "derived"]
+    if not counts and not derived:
+        return None
+
+    def names(cols: list[str]) -> str:
+        more = f" and {len(cols) - 6} more" if len(cols) > 6 else ""
+        return ", ".join(map(repr, cols[:6])) + more
+
+    parts = []
+    if counts:
+        parts.append(
+            f"{len(counts)} column(s) of numbers are not read (no traffic field holds them) and "
+            f"are not stored: {names(counts)}"
+        )
+    if derived:
+        parts.append(
+            (
+                "rates and averages derived from counts are not read either: "
+                if counts
+                else f"{len(derived)} rate/average column(s) derived from counts are not read: "
+            )
+            + names(derived)
+        )
+    return "; ".join(parts)
+
+
+def report_name(raw: RawTable) -> str:
+    """A report's name when its file states none: the sheet and the file of a workbook with
+    several sheets ("Dataset2 of ua_pages_202207.xlsx"), else the file's name."""
+    name = Path(raw.path).name
+    if raw.sheet and len(raw.sheets) > 1:
+        return f"{raw.sheet} of {name}"
+    return name
+
+
+def _day_text(v: object) -> str | None:
+    """A date cell as the row's dimension value: a workbook's date (a datetime at midnight) as
+    ``2022-07-01``, text as written."""
+    if _blank(v):
+        return None
+    if isinstance(v, (datetime.datetime, pd.Timestamp)) and v == pd.Timestamp(v).normalize():
+        return pd.Timestamp(v).date().isoformat()
+    return str(v)
+
+
+def _date_unit(n: str) -> str | None:
+    """``day``/``week``/``month`` when a normalised name is that of a date column."""
+    if n in _DATE_DIMS:
+        return _DATE_DIMS[n]
+    if re.fullmatch(r"(?!nth_)[a-z0-9_]*_(date|day)", n):
+        return "day"  # session_date, event_date
+    return None
+
+
+def _named_dimension(n: str) -> bool:
+    """Whether a normalised name is a dimension's (GA's, or a time part / id / code)."""
+    return _ga_dimension(n) or bool(_NAMED_DIM.search(n))
+
+
+def _ga_dimension(n: str) -> bool:
+    return any(n == d or (d.endswith("_") and n.startswith(d)) or n == d.rstrip("_")
+               for d in GA_DIMENSIONS)  # fmt: skip
+
+
+def _numeric(cells: pd.Series) -> bool:
+    """Whether every filled cell of a column is a number (and one is)."""
+    filled = ~blank_cells(cells)
+    if not filled.any():
+        return False
+    return bool(read_numbers(cells[filled]).problems.isna().all())
 
 
 def _ga_signs(cols: Iterable[str]) -> bool:
@@ -252,11 +453,7 @@ def _ga_signs(cols: Iterable[str]) -> bool:
     measures = [c for c in cols if c in GA_MEASURES]
     if any(c not in GA_SHARED_MEASURES for c in measures):
         return True
-    return bool(measures) and any(
-        c == d or (d.endswith("_") and c.startswith(d)) or c == d.rstrip("_")
-        for c in cols
-        for d in GA_DIMENSIONS
-    )
+    return bool(measures) and any(_ga_dimension(c) for c in cols)
 
 
 def _ads_layout(cols: list[str]) -> FormatAdapter | None:
@@ -272,8 +469,18 @@ def preamble_info(preamble: list[str]) -> dict[str, str]:
 
     >>> preamble_info(["----", "Events: Event name", "Account: Ten10", "Property: Ten10 GA4"])
     {'report': 'Events: Event name', 'account': 'Ten10', 'property': 'Ten10 GA4'}
+
+    A Universal Analytics workbook's Summary sheet names the view, then the report:
+
+    >>> preamble_info(["All Web Site Data", "Pages", "20220701-20220731", "Links to data:"])
+    {'report': 'Pages', 'property': 'All Web Site Data'}
     """
     out: dict[str, str] = {}
+    plain = [s for s in (line.strip() for line in preamble) if s and not s.startswith("#")]
+    ranged = next((i for i, s in enumerate(plain) if re.fullmatch(r"\d{8}\s*-\s*\d{8}", s)), 0)
+    if ranged >= 2 and not any(":" in s for s in plain[:ranged]):
+        # a UA workbook's Summary sheet: the view, the report's name, the period
+        return {"report": plain[ranged - 1], "property": plain[ranged - 2]}
     for line in preamble:
         s = line.strip().strip("#").strip()
         if not s or set(s) <= set("-="):

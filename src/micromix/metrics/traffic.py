@@ -66,6 +66,7 @@ __all__ = [
     "AS_REPORTED",
     "NOT_ADDITIVE",
     "RANK_BY",
+    "SERIES_DIMENSIONS",
     "TrafficReport",
     "traffic_reports",
 ]
@@ -84,9 +85,11 @@ ADDITIVE = (
 #: user counts: one user appears under several rows, so they are never totalled
 NOT_ADDITIVE = ("users", "new_users", "returning_users")
 #: averages and rates, shown per row as the report gives them
-AS_REPORTED = ("avg_engagement_seconds", "bounce_rate")
+AS_REPORTED = ("avg_engagement_seconds", "avg_time_on_page_seconds", "bounce_rate")
 #: the measure a report's rows are ranked by: the first of these it has
 RANK_BY = ("sessions", "views", "event_count", "key_events", "users")
+#: dimensions that are dates: such a report is a series, shown whole in date order
+SERIES_DIMENSIONS = ("day", "week", "month")
 #: what identifies one ingested report (its period is that of its rows)
 _KEYS = ("source_id", "property", "report", "dimension", "currency")
 
@@ -118,6 +121,9 @@ class TrafficReport:
     subset: bool = False
     #: a sentence on how the rows relate to the export's total row, None when they agree
     note: str | None = None
+    #: the dimension is the date (a daily, weekly or monthly series): ``table`` holds every
+    #: row in date order, not the leading ones
+    series: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -133,6 +139,7 @@ class TrafficReport:
             "report_totals": dict(self.report_totals),
             "subset": self.subset,
             "note": self.note,
+            "series": self.series,
             "table": self.table.to_dict("records"),
         }
 
@@ -146,7 +153,8 @@ def _day(v: Any) -> str | None:
 
 
 def traffic_reports(store: Store, *, top: int = 10) -> list[TrafficReport]:
-    """Each report in the store's ``traffic`` table, with its ``top`` leading rows.
+    """Each report in the store's ``traffic`` table, with its ``top`` leading rows (a report
+    whose dimension is the date, a series, with all its rows in date order).
 
     Reports come in the order the store holds them; a report is the rows of one file with one
     report name, dimension, property and currency, over the period of its rows. A dimension
@@ -176,11 +184,16 @@ def traffic_reports(store: Store, *, top: int = 10) -> list[TrafficReport]:
         measure = next((m for m in RANK_BY if m in have), None)
         if measure is None:
             continue  # a report with no measure micromix knows: nothing to rank or total
-        values = pd.to_numeric(g[measure], errors="coerce")
-        order = values.sort_values(ascending=False, na_position="last").index
+        series = _text(info.get("dimension")) in SERIES_DIMENSIONS
         cols = ["dimension_value", *have]
         cols += [m for m in AS_REPORTED if m in g.columns and g[m].notna().any()]
-        table = g.loc[order[:top], cols].reset_index(drop=True)
+        if series:
+            days = pd.to_datetime(g["dimension_value"], errors="coerce")
+            table = g.loc[days.sort_values(kind="stable").index, cols].reset_index(drop=True)
+        else:
+            values = pd.to_numeric(g[measure], errors="coerce")
+            order = values.sort_values(ascending=False, na_position="last").index
+            table = g.loc[order[:top], cols].reset_index(drop=True)
         totals = {
             m: float(pd.to_numeric(g[m], errors="coerce").sum()) for m in have if m in ADDITIVE
         }
@@ -206,6 +219,7 @@ def traffic_reports(store: Store, *, top: int = 10) -> list[TrafficReport]:
                 report_totals=report_totals,
                 subset=subset,
                 note=note,
+                series=series,
             )
         )
     return out

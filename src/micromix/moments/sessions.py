@@ -41,6 +41,7 @@ from micromix.moments.intent import IntentClassifier
 from micromix.moments.rules import MOMENTS
 from micromix.schema.base import require_columns
 from micromix.schema.purchases import read_ids
+from micromix.schema.traffic import describe_aggregate
 from micromix.schema.values import read_numbers, read_timestamps, refuse_first
 from micromix.schema.vocab import BRAND_TOUCH_EVENTS as _BRAND_TOUCH
 from micromix.schema.vocab import SESSION_ENGAGE_EVENTS
@@ -138,6 +139,21 @@ def normalize_event_types(
     return df
 
 
+def _refuse_aggregate(events: pd.DataFrame, source: str) -> None:
+    """Refuse a file of counts (a daily funnel, an event inventory) saying what it is."""
+    if {"session_id", "ts"} <= set(events.columns):
+        return
+    what = describe_aggregate(events.columns)
+    if what is not None:
+        raise ColumnNotFoundError(
+            f"{source}: the file is {what}, not one row per event (available columns: "
+            f"{', '.join(map(str, events.columns[:30]))}): sessions need each event "
+            "with its 'session_id' and 'ts' (a GA4 BigQuery export, or the events contract); "
+            "counts like these are a web-analytics report, which 'micromix ingest traffic "
+            f"{source}' reads when it holds sessions, users, views or event counts"
+        )
+
+
 def tag_sessions(
     events: pd.DataFrame,
     *,
@@ -150,6 +166,7 @@ def tag_sessions(
     empty one is refused naming ``source``, the row and the field); ``revenue`` and ``cost``
     are read as exports write numbers, empty meaning 0.
     """
+    _refuse_aggregate(events, source)
     require_columns(events, ["session_id", "ts"], source)  # the caller's own columns
     events = normalize_event_types(events, source=source)
     events = events.reset_index(drop=True).assign(

@@ -1045,11 +1045,11 @@ class TrafficSection(Section):
         ]
         for r in reports:
             period = (
-                r.first_day
+                "no dates"
+                if not r.first_day
+                else r.first_day
                 if r.first_day == r.last_day
                 else f"{r.first_day} to {r.last_day}"
-                if r.first_day
-                else "no dates"
             )
             sym = currency_symbol(r.currency) if r.currency else ""  # the report states none
             totals = ", ".join(
@@ -1060,9 +1060,15 @@ class TrafficSection(Section):
             out.append(f"<h3>{esc(r.report)}</h3>")
             if r.note:  # the rows are only part of the report (a top-rows download)
                 out.append(note(r.note[0].upper() + r.note[1:] + "."))
+            shown = (
+                f"a {_SERIES_WORD.get(r.dimension, 'dated')} series of {r.rows:,} "
+                f"{r.dimension}{'s' if r.rows != 1 else ''}, in date order"
+                if r.series
+                else f"{r.rows:,} rows by {r.dimension}, the first {len(r.table)} by "
+                f"{r.measure.replace('_', ' ')}"
+            )
             out.append(
-                f'<p class="muted">{esc(where)}{esc(period)} · {r.rows:,} rows by '
-                f"{esc(r.dimension)}, the first {len(r.table)} by {esc(r.measure.replace('_', ' '))}"
+                f'<p class="muted">{esc(where)}{esc(period)} · {esc(shown)}'
                 + (f"; totals of these rows: {esc(totals)}" if totals else "")
                 + ".</p>"
             )
@@ -1072,11 +1078,13 @@ class TrafficSection(Section):
                 "revenue": "money",
                 "bounce_rate": "pct",
                 "avg_engagement_seconds": "ratio",
+                "avg_time_on_page_seconds": "ratio",
                 "share": "pct",
             }
             labels = {
                 "share": f"share of {r.measure.replace('_', ' ')}",
                 "avg_engagement_seconds": "avg. engagement (s)",
+                "avg_time_on_page_seconds": "avg. time on page (s)",
             }
             out.append(
                 table_html(
@@ -1089,6 +1097,9 @@ class TrafficSection(Section):
             )
         return "".join(out)
 
+
+#: what a series by each date dimension is called
+_SERIES_WORD = {"day": "daily", "week": "weekly", "month": "monthly"}
 
 _TRAFFIC_COUNTS = (
     "sessions",

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import typer
+from typer.testing import CliRunner
 
+from micromix.cli.ingest_cmd import register
 from micromix.errors import DataValidationError
 from micromix.ingest import ingest_file
+from micromix.schema.values import read_numbers, with_decimal_point, with_decimal_points
 from micromix.store import Store
 
 HEADER = "Campaign,Impr.,Clicks,Cost,Conversions,Currency code\n"
@@ -72,7 +77,9 @@ def test_integer_cells_are_quoted_as_written(tmp_path):
 def test_a_lone_decimal_comma_reads_and_says_so(tmp_path):
     """Only "1,5", nothing that reads both ways: read with a decimal comma, and the result says
     which cell decided it and how to read the file otherwise."""
-    p = _write(tmp_path / "lone.csv", HEADER + "Brand,100,20,10,3,USD\nGeneric,200,30,12,\"1,5\",USD\n")
+    p = _write(
+        tmp_path / "lone.csv", HEADER + 'Brand,100,20,10,3,USD\nGeneric,200,30,12,"1,5",USD\n'
+    )
     got, rep = _ingest(p)
     assert got["conversions"].astype(float).tolist() == [3.0, 1.5]
     assert rep.notes == (
@@ -112,3 +119,29 @@ def test_a_localized_file_reads_as_before_and_says_so(tmp_path):
     assert got["spend"].astype(float).tolist() == [12.5, 1234.0]
     assert got["impressions"].astype(int).tolist() == [1234, 900]
     assert len(rep.notes) == 1 and "field 'Kosten': '12,5' shows" in rep.notes[0]
+
+
+def test_cli_prints_the_decimal_comma_note(tmp_path):
+    app = typer.Typer(pretty_exceptions_enable=False)
+    register(app)
+    app.command("noop")(lambda: None)
+    p = _write(tmp_path / "lone.csv", HEADER + 'Generic,200,30,12,"1,5",USD\n')
+    res = CliRunner().invoke(app, ["ingest", "ads", str(p), "--dry-run"])
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.output.split())
+    assert "note: read with decimal commas, as line 2, field 'Conversions': '1,5' shows" in out
+
+
+def test_with_decimal_points_keeps_what_each_cell_held():
+    """The vectorised rewrite gives the texts :func:`with_decimal_point` gives, each quoting the
+    cell as written; missing and untouched cells stay as they were."""
+    cells = ["1.234,56 €", "12,5", None, "1 234,5", "7", "1.234.567", "abc", float("nan")]
+    got = with_decimal_points(pd.Series(cells, dtype=object))
+    assert [str(g) for g in got] == [str(with_decimal_point(v)) for v in cells]
+    assert [repr(g) for g in got[:2]] == ["'1.234,56 €'", "'12,5'"]
+    only = with_decimal_points(pd.Series(["1,5", "2,5"], dtype="str"), np.array([False, True]))
+    assert [str(v) for v in only] == ["1,5", "2.5"]
+    assert (
+        read_numbers(only).problems.iat[0]
+        == "'1,5' is not a number (a decimal comma or a stray separator)"
+    )

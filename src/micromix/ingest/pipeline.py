@@ -83,7 +83,7 @@ from micromix.schema.values import (
     day_order_problem,
     decimal_marks,
     detect_dayfirst,
-    with_decimal_point,
+    with_decimal_points,
 )
 
 if TYPE_CHECKING:
@@ -163,7 +163,8 @@ class IngestReport:
     dry_run : bool
         Nothing was written.
     notes : tuple of str
-        What the user should know about the file (measure columns the layout does not read).
+        What the user should know about the file (its numbers read with decimal commas, measure
+        columns the layout does not read).
     unread_columns : tuple of str
         Header columns that look like stored measures and that the layout does not read.
     """
@@ -261,7 +262,8 @@ class PreparedFile(NamedTuple):
     canonical: pd.DataFrame | None = None
     #: the export's own total rows: ``{"label": ..., "values": {measure: number}}``
     totals: tuple[dict[str, Any], ...] = ()
-    #: what the user should know about the file (measure columns the layout does not read)
+    #: what the user should know about the file (numbers read with decimal commas, measure
+    #: columns the layout does not read)
     notes: tuple[str, ...] = ()
     #: header columns that look like stored measures and that the layout does not read
     unread: tuple[str, ...] = ()
@@ -319,6 +321,7 @@ def prepare_file(
     checks: tuple[dict[str, Any], ...] = ()
     totals: tuple[dict[str, Any], ...] = ()
     canon_all: pd.DataFrame | None = None
+    read_notes: tuple[str, ...] = ()
     if len(raw.rows):
         m = _map_and_validate(
             schema,
@@ -335,13 +338,14 @@ def prepare_file(
             step,
         )
         adapter, canon_all, summary_n, checks = m.adapter, m.canon, m.summary_n, m.checks
-        totals = m.totals
+        totals, read_notes = m.totals, m.notes
         accepted, rows_ok = m.result.accepted, m.result.rows_accepted
     else:
         empty = schema.validate(pd.DataFrame(columns=schema.columns), rows=[], source=source)
         accepted, rows_ok = empty.accepted, []
         adapter = adapter if adapter is not None else get_format("canonical", kind)
     notes, unread = _unread_measures(schema, adapter, raw)
+    notes = (*read_notes, *notes)
     quarantine = _concat_quarantine(parts)
     info = _export_info(schema, adapter, raw, accepted) if schema.name in LINEAGE_TABLES else None
     if info is not None and len(accepted):
@@ -389,6 +393,8 @@ class _Mapped(NamedTuple):
     summary_n: int
     checks: tuple[dict[str, Any], ...]
     totals: tuple[dict[str, Any], ...]
+    #: how the file's numbers were read (with decimal commas), when the user should know
+    notes: tuple[str, ...] = ()
 
 
 def _map_and_validate(
@@ -425,7 +431,7 @@ def _map_and_validate(
     canon = adapter.to_canonical(raw, dayfirst=order).reset_index(drop=True)
     if len(canon) != len(raw.rows):  # pragma: no cover - adapter contract
         raise AssertionError(f"{adapter.lookup_name} changed the number of rows")
-    _read_decimal_marks(schema, adapter, raw, canon, decimal_comma, source)
+    notes = _read_decimal_marks(schema, adapter, raw, canon, decimal_comma, source)
     lines = np.asarray(raw.rows)
     is_summary = (
         canon[SUMMARY].notna().to_numpy()
@@ -482,7 +488,7 @@ def _map_and_validate(
         parts.append(q)
     checks = _cross_check(schema, summary, res.accepted, int(len(res.quarantine) + bad.sum()))
     totals = _summary_totals(schema, summary) if schema.name in LINEAGE_TABLES else ()
-    return _Mapped(adapter, canon, res, summary_n, checks, totals)
+    return _Mapped(adapter, canon, res, summary_n, checks, totals, notes)
 
 
 #: how messages name each way of writing a number's decimals
@@ -496,24 +502,28 @@ def _read_decimal_marks(
     canon: pd.DataFrame,
     flag: bool | None,
     source: str,
-) -> None:
+) -> tuple[str, ...]:
     """Read the file's numbers in one way of writing decimals (in place: numbers written with a
-    decimal comma are rewritten with a decimal point, for the contract to read).
+    decimal comma are rewritten with a decimal point, for the contract to read, as
+    :class:`~micromix.schema.values.Rewritten` texts that a problem quotes as written); return the
+    note saying the file was read with decimal commas (none when it was not).
 
     The way is the user's (``flag``: True for --decimal-comma, False for --decimal-point), else
     the one the file's number cells show ("12,5" or "1.234,56": commas; "1,234.5": points). A
     file whose cells show both has each such cell read the one way it reads ("1.234,50" beside
     "99.10"), but is refused when it also has a cell that reads both ways ("1.234": which way
     the file means cannot be told); a cell against the stated way is refused too, and so is a
-    file in another interface language whose cells only read both ways. Each refusal names the
-    file, line and column (never a guessed number). An English export that shows no decimal
-    comma reads as before.
+    file in another interface language whose cells only read both ways. An English (or
+    unknown-language) file is read with decimal commas on consistent evidence only (see
+    :func:`_commas_consistent`): one stray "1,5" beside thousands like "1,234" refuses it.
+    Each refusal names the file, line and column (never a guessed number). An English export
+    that shows no decimal comma reads as before.
     """
     fields = [
         f.name for f in schema.fields if f.dtype in ("int", "float") and f.name in canon.columns
     ]
     if not fields:
-        return
+        return ()
     named = _mapping_of(adapter, raw)
     marks = pd.DataFrame({name: decimal_marks(canon[name]) for name in fields})
 
@@ -528,17 +538,24 @@ def _read_decimal_marks(
         i = int(np.flatnonzero(hit.any(axis=1))[0])
         return i, fields[int(np.flatnonzero(hit[i])[0])]
 
+    def cell(at: tuple[int, str]) -> str:
+        i, name = at
+        return f"{where(name, i)}: {canon[name].iat[i]!r}"
+
     order = flag
+    comma = first("comma")
     if order is None:
-        comma, point, either = first("comma"), first("point"), first("either")
+        point, either = first("point"), first("either")
         if comma is not None and point is not None:
             if either is None:
                 # "1.234,50" beside "99.10": each number reads one way only, and is read so
                 for name in fields:
                     own = (marks[name] == "comma").to_numpy()
-                    fixed = canon[name].map(with_decimal_point).astype(canon[name].dtype)
-                    canon[name] = canon[name].where(~own, fixed)
-                return
+                    canon[name] = with_decimal_points(canon[name], own)
+                return (
+                    f"read with decimal commas where a number is written so ({cell(comma)}) "
+                    f"and with decimal points elsewhere ({cell(point)})",
+                )
             (i, a), (j, b) = sorted([comma, point])
             k, c = either
             raise DataValidationError(
@@ -557,7 +574,19 @@ def _read_decimal_marks(
                     f"{adapter.title} (in its {adapter.language!r} interface) tells which; ingest "
                     "it with --decimal-comma (1.234,56) or --decimal-point (1,234.56)"
                 )
-            return
+            return ()
+        if (
+            comma is not None
+            and either is not None
+            and adapter.language in (None, "en")
+            and not _commas_consistent(marks)
+        ):
+            raise DataValidationError(
+                f"{source}: {cell(comma)} is written with a decimal comma, but {cell(either)} may "
+                "be a number with a thousands separator or with a decimal mark, and too few other "
+                "numbers of the file are written with a decimal comma to tell which; ingest it "
+                "with --decimal-comma (1.234,56) or --decimal-point (1,234.56)"
+            )
         order = comma is not None
     against = first("point" if order else "comma")
     if against is not None:  # only with a stated way: a file's own cells never contradict it
@@ -568,9 +597,26 @@ def _read_decimal_marks(
             f"{_MARKS[marks[name].iat[i]]}, against {flag_name}; check the number format the "
             "report was exported in and pass the other option"
         )
-    if order:
-        for name in fields:
-            canon[name] = canon[name].map(with_decimal_point).astype(canon[name].dtype)
+    if not order:
+        return ()
+    for name in fields:
+        canon[name] = with_decimal_points(canon[name])
+    if flag or comma is None:
+        return ("read with decimal commas, as --decimal-comma states",)
+    return (
+        f"read with decimal commas, as {cell(comma)} shows; pass --decimal-point to read the "
+        "numbers otherwise",
+    )
+
+
+def _commas_consistent(marks: pd.DataFrame) -> bool:
+    """Whether the decimal commas of a file's number cells (``marks``: :func:`decimal_marks` of
+    each number column) are evidence enough to read its cells that read both ways ("1,234")
+    with a decimal comma in an English file: decimal commas in more than one column, or in more
+    cells than those that read both ways."""
+    comma = (marks == "comma").to_numpy()
+    either = int((marks == "either").to_numpy().sum())
+    return int(comma.any(axis=0).sum()) > 1 or int(comma.sum()) > either
 
 
 def _refuse_day_order(

@@ -58,6 +58,7 @@ __all__ = [
     "RELATIVE_WORDS",
     "TRUE_WORDS",
     "Parsed",
+    "Rewritten",
     "TimeWindow",
     "blank_cells",
     "currencies_of_symbol",
@@ -76,6 +77,7 @@ __all__ = [
     "refuse_first",
     "truthy",
     "with_decimal_point",
+    "with_decimal_points",
 ]
 
 
@@ -490,12 +492,37 @@ def decimal_marks(values: pd.Series) -> pd.Series:
     return pd.Series(out, dtype=object)
 
 
+class Rewritten(str):
+    """A cell's text rewritten for reading (``str``: the new text), that shows as the cell the
+    file holds (``repr``: the original's), so a problem quotes what the user can find.
+
+    >>> r = Rewritten("5.678", "5,678")
+    >>> str(r), repr(r), r.original
+    ('5.678', "'5,678'", '5,678')
+    """
+
+    original: str
+
+    def __new__(cls, text: str, original: str) -> Rewritten:
+        self = str.__new__(cls, text)
+        self.__dict__["original"] = original
+        return self
+
+    def __repr__(self) -> str:
+        return repr(self.original)
+
+    def __reduce__(self) -> tuple[type[Rewritten], tuple[str, str]]:
+        return (Rewritten, (str(self), self.original))
+
+
 def with_decimal_point(value: object) -> object:
     """A cell written with a decimal comma, written with a decimal point (thousands points and
-    spaces dropped): "1.234,56 €" -> "1234.56 €"; other values unchanged.
+    spaces dropped): "1.234,56 €" -> "1234.56 €"; other values unchanged. The new text is a
+    :class:`Rewritten`, so a problem with it quotes the cell as written ("'5,678' is not a whole
+    number").
 
-    >>> with_decimal_point("1.234,56 €"), with_decimal_point("12,5"), with_decimal_point(3)
-    ('1234.56 €', '12.5', 3)
+    >>> [str(with_decimal_point(v)) for v in ("1.234,56 €", "12,5")], with_decimal_point(3)
+    (['1234.56 €', '12.5'], 3)
     """
     if not isinstance(value, str):
         return value
@@ -503,7 +530,41 @@ def with_decimal_point(value: object) -> object:
     if m is None:
         return value
     core = _GROUPING.sub("", m.group(0)).replace(".", "").replace(",", ".")
-    return value[: m.start()] + core + value[m.end() :]
+    text = value[: m.start()] + core + value[m.end() :]
+    if text == value:
+        return value
+    return Rewritten(text, value.original if type(value) is Rewritten else value)
+
+
+def with_decimal_points(values: pd.Series, only: np.ndarray | None = None) -> pd.Series:
+    """:func:`with_decimal_point` of each cell of ``values`` (``only``: of those cells; the
+    others as they are), in an ``object`` Series (positions and index as ``values``): pandas'
+    str dtype would drop what each rewritten cell held. Plain numbers ("1.234,56") are rewritten
+    vectorised, the others ("1 234,56 €") cell by cell.
+    """
+    cells = values.to_numpy(dtype=object)
+    out = cells.copy()
+    pick = _str_mask(pd.Series(cells, dtype=object))
+    if only is not None:
+        pick = pick & np.asarray(only, dtype=bool)
+    pos = np.flatnonzero(pick)
+    if not len(pos):
+        return pd.Series(out, index=values.index, dtype=object)
+    text = pd.Series(cells[pos], dtype=object)
+    try:  # pyarrow strings: the patterns below run in C++
+        text = text.astype("string[pyarrow]")
+    except Exception:
+        text = text.astype(str)
+    pure = text.str.fullmatch(r"[0-9][0-9.,]*[0-9]").fillna(False).to_numpy(dtype=bool)
+    fixed = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    plain = fixed.to_numpy(dtype=object, na_value=None)
+    for k, i in enumerate(pos):
+        v = cells[i]
+        if not pure[k]:
+            out[i] = with_decimal_point(v)
+        elif plain[k] != v:
+            out[i] = Rewritten(plain[k], v.original if type(v) is Rewritten else v)
+    return pd.Series(out, index=values.index, dtype=object)
 
 
 def read_numbers(

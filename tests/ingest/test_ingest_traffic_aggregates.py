@@ -197,3 +197,18 @@ def test_moments_sessions_says_an_aggregate_is_not_events(tmp_path, make, what):
     msg = str(e.value)
     assert f"the file is {what}" in msg and "not one row per event" in msg
     assert f"micromix ingest traffic {p}" in msg
+
+
+def test_two_sheets_of_one_workbook_are_two_exports_neither_replaces_the_other(tmp_path):
+    """Ingesting Dataset1 after Dataset2 of the same workbook used to remove Dataset2's rows as
+    an earlier version 'from the same path' (data lost, 'removed (no longer in the export)')."""
+    p = _ua_daily(tmp_path / "ua.xlsx", list(range(1, 8)))
+    st = Store.open(":memory:")
+    first = ingest_file(st, "traffic", p, sheet="Dataset2")
+    second = ingest_file(st, "traffic", p, sheet="Dataset1")
+    assert second.removed == 0 and first.accepted == 7
+    reports_in = {r.dimension: r.rows for r in traffic_reports(st)}
+    assert reports_in.get("day") == 7 and sum(reports_in.values()) == 8
+    again = ingest_file(st, "traffic", p, sheet="Dataset2")  # the same sheet again: unchanged
+    assert again.removed == 0 and again.inserted == 0
+    assert sum(r.rows for r in traffic_reports(st)) == 8

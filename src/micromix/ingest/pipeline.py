@@ -305,6 +305,10 @@ def prepare_file(
     code = _check_currency_option(currency)
     step(f"reading {p.name}", 0.05)
     raw = read_raw(p, file_format, encoding=encoding, sheet=sheet, max_rows=max_rows)
+    if raw.sheet is not None and len(raw.sheets) > 1:
+        # a workbook of several reports: each sheet is an export of its own, so ingesting one
+        # sheet never replaces another's rows as "an earlier version from the same path"
+        source = f"{source} [sheet {raw.sheet}]"
     if raw.total == 0:
         said = f" (it says {raw.notices[0]!r})" if raw.notices else ""
         raise InputFileError(

@@ -463,5 +463,5 @@ def test_creator_tables_that_hire_no_one_say_why() -> None:
     html = reports.build_report(ev)
     assert "Creators to hire: music brief, budget US$" in html and "AUD" not in html
     assert "No creator to hire for this brief: 2 creators fit the brief but the cheapest" in html
-    assert "&#x27;micromix creators discover&#x27;" in html  # escaped quotes
+    assert "raise --creator-budget" in html  # the report's own option, not discover's --budget
     assert "No micro creator fits the brief; the cheapest macro+ creator costs about" in html

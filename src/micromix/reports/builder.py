@@ -991,13 +991,12 @@ class ContentCreatorsSection(Section):
                 out.append(note(ev.notes[BRIEF_NOTE]))
             top = tables["top_creators"]
             if top.empty:  # headers without rows say nothing: the reason instead
-                out.append(
-                    note(
-                        f"No creator to hire for this brief: {top.attrs.get('note', 'none fits')}"
-                        " (the options are those of 'micromix creators discover', which "
-                        "searches with a brief of your own)."
-                    )
+                # the domain's advice names 'creators discover' options; here the brief is set
+                # with the report's own (--niche, --creator-budget)
+                why = str(top.attrs.get("note", "none fits")).replace(
+                    "--budget", "--creator-budget"
                 )
+                out.append(note(f"No creator to hire for this brief: {why}."))
             else:
                 out.append(_creator_table(top, _CREATOR_COLUMNS, sym, wrap=["reasons"]))
             out.append("<h3>Micro vs macro creators for the same budget</h3>")

@@ -207,8 +207,11 @@ def currency_of(store: Store) -> str:
     codes = sorted({str(c).strip().upper() for c in found if str(c).strip()})
     if len(codes) > 1:
         raise ConfigError(
-            f"the ad reports mix currencies ({', '.join(codes)}); a plan needs one budget "
-            "currency, so plan on a store with one currency"
+            f"the ad reports mix currencies ({', '.join(codes)}); a plan moves one budget, so "
+            "it needs one currency and micromix does not convert money at rates it would have to "
+            "guess: ingest each currency's exports into a store of its own (micromix ingest ... "
+            "--db FILE) and plan each ('micromix kpis --fx RATES.csv' compares them at your "
+            "own rates)"
         )
     return codes[0] if codes else "USD"
 

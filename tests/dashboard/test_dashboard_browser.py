@@ -442,6 +442,14 @@ def test_dashboard_creators_cohort_table_fits_a_laptop(server, browser):
         text = s.page.inner_text("#cohort-table")
         assert "micro (<100K)" in text and "spend" in text and "$" in text
         assert s.overlapping_x_labels("#creator-chart") == []
+        # the recommended creators: the rate ranked on (shrunk) and the posts behind it, with
+        # the reasons on a line of their own, all inside the card without scrolling
+        s.page.wait_for_selector("#creator-table td.detail")
+        picks = s.page.locator("#creator-table .scroll")
+        assert picks.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "picks clipped"
+        head = s.page.inner_text("#creator-table thead")
+        assert "shrunk eng." in head and "posts" in head and "reasons" not in head
+        assert "after shrinkage" in s.page.inner_text("#creator-table td.detail >> nth=0")
         assert s.errors == [], s.errors
         s.shot("creators-1280")
     finally:

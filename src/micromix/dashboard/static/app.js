@@ -63,7 +63,7 @@ const MONEY = new Set(["spend", "revenue", "cpa", "cpc", "cpm", "emv", "cost", "
   "est_cost_per_post", "cumulative_cost", "predicted_cpa", "predicted_cpc", "predicted_cpm",
   "outcome", "outcome_lo", "outcome_hi", "contribution", "contribution_lo", "contribution_hi"]);
 const RATE = new Set(["ctr", "cvr", "engagement_rate", "predicted_ctr", "authenticity", "fit", "share", "bounce_rate",
-  "share_of_outcome", "confidence"]);
+  "share_of_outcome", "confidence", "engagement_rate_shrunk"]);
 
 const SYMBOLS = { USD: "$", EUR: "€", GBP: "£", JPY: "¥" };
 // the symbol of an ISO currency code (the code itself where there is no common symbol)
@@ -118,15 +118,23 @@ function table(target, rows, cols, opts = {}) {
     node.append(el("p", { class: "hint", text: opts.empty || "No rows." }));
     return;
   }
-  const columns = (cols || Object.keys(rows[0])).filter((c) => c in rows[0]);
+  // opts.detail: a long text column (reasons) shown as a full-width line under each row, so
+  // the figures fit the card at 1280px instead of scrolling behind a squeezed text column
+  const columns = (cols || Object.keys(rows[0])).filter((c) => c in rows[0] && c !== opts.detail);
+  const label = (c) => (opts.labels && opts.labels[c]) || c.replaceAll("_", " ");
   const t = el("table");
-  t.append(el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", { text: c.replaceAll("_", " ") })))));
+  t.append(el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", { text: label(c) })))));
   const tb = el("tbody");
   for (const r of rows.slice(0, opts.max || 200)) {
-    tb.append(el("tr", {}, ...columns.map((c) => {
+    tb.append(el("tr", opts.detail ? { class: "has-detail" } : {}, ...columns.map((c) => {
       const text = fmt(r[c], c, r);
       return el("td", text.length > 60 ? { text, class: "long" } : { text });
     })));
+    if (opts.detail && r[opts.detail] != null) {
+      const td = el("td", { class: "detail", text: fmt(r[opts.detail], opts.detail, r) });
+      td.colSpan = columns.length;
+      tb.append(el("tr", {}, td));
+    }
   }
   t.append(tb);
   node.append(el("div", { class: "scroll" }, t));
@@ -610,9 +618,14 @@ pages.creators = async () => {
       min_authenticity: Number(f.get("min_authenticity")), top: Number(f.get("top")) };
     if (f.get("platform")) brief.platform = f.get("platform");
     const res = await api("/api/v1/creators/discover", { json: brief });
+    // the rate ranked on is the shrunk one (a rate on few posts is pulled towards its tier's)
     table("creator-table", res.picked.map((r) => ({ ...r, ...CREATOR_PRICES })), ["creator_id", "tier", "platform", "followers",
-      "engagement_rate", "authenticity", "fit", "est_cost_per_post", "value_per_dollar", "reasons"],
-    { empty: "No creator fits this brief; relax the filters." });
+      "n_posts_used", "engagement_rate", "engagement_rate_shrunk", "authenticity", "fit", "est_cost_per_post",
+      "value_per_dollar", "reasons"],
+    { empty: "No creator fits this brief; relax the filters.", detail: "reasons",
+      labels: { creator_id: "creator", n_posts_used: "posts", engagement_rate: "median eng.",
+        engagement_rate_shrunk: "shrunk eng.", authenticity: "authentic", est_cost_per_post: "cost / post",
+        value_per_dollar: "value / $" } });
     cohortTable(res.cohorts);
     // why the cohorts (or the pick) are what they are, as the CLI says it
     $("cohort-notes").replaceChildren(...(res.notes || []).map((n) => el("li", { text: n })));

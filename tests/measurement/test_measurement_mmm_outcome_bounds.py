@@ -112,15 +112,20 @@ def test_predictions_keep_the_centred_baseline(bounded):
     np.testing.assert_allclose(bounded.predict(df), bounded.predict(), rtol=1e-9)
 
 
-def test_a_lift_test_claiming_more_than_the_outcome_fails_the_model(tmp_path, weekly):
-    """A go-dark test claiming tiktok adds 5x the weekly outcome drives it past the outcome."""
-    df, _ = weekly
+def _over_outcome(df: pd.DataFrame) -> MarketingMixModel:
+    """A model calibrated by a go-dark test claiming tiktok adds 5x the weekly outcome."""
     spend = float(df["tiktok"].mean())
     test = LiftTest("tiktok", spend=spend, delta_spend=-spend,
                     delta_outcome=-5 * float(df["sales"].mean()), sigma=1.0)  # fmt: skip
     spec = MMMSpec(date_col="week", target="sales", channels=("tiktok", "instagram"),
                    lift_tests=(test,), n_draws=20)  # fmt: skip
-    model = MarketingMixModel(spec=spec, n_starts=4).fit(df)
+    return MarketingMixModel(spec=spec, n_starts=4).fit(df)
+
+
+def test_a_lift_test_claiming_more_than_the_outcome_fails_the_model(tmp_path, weekly):
+    """A go-dark test claiming tiktok adds 5x the weekly outcome drives it past the outcome."""
+    df, _ = weekly
+    model = _over_outcome(df)
     check = _check(model, "contributions_within_outcome")
     assert check.status is Status.FAIL and "tiktok" in check.details["over_outcome"]
     assert model.failed_checks[0]["name"] == check.name
@@ -253,12 +258,7 @@ def test_a_failed_model_is_shown_with_its_refusal_not_lost(weekly):
     from micromix.reports.builder import MixModelSection, ReportContext
 
     df, _ = weekly
-    spend = float(df["tiktok"].mean())
-    test = LiftTest("tiktok", spend=spend, delta_spend=-spend,
-                    delta_outcome=-5 * float(df["sales"].mean()), sigma=1.0)  # fmt: skip
-    spec = MMMSpec(date_col="week", target="sales", channels=("tiktok", "instagram"),
-                   lift_tests=(test,), n_draws=20)  # fmt: skip
-    model = MarketingMixModel(spec=spec, n_starts=4).fit(df)
+    model = _over_outcome(df)
     assert model.failed_checks
     summary = model.summary().assign(strategy=lambda d: d.iloc[:, 0])
     mix = StrategyMix(model, df, summary, [])

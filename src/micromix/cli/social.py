@@ -270,6 +270,15 @@ def amplify_cmd(
     run_command(body)
 
 
+def _print_creator_notes(scored: Any) -> list[str]:
+    """Print the notes of scored creators (no follower count, a label column, the post spread
+    assumed ...) to stderr; returns them."""
+    notes = [str(n) for n in scored.attrs.get("notes", [])]
+    for note in notes:
+        err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
+    return notes
+
+
 @creators_app.command("score")
 def score_cmd(
     input: Path = typer.Option(..., "--input", "-i", help="Profiles: CSV, TSV, JSON or JSONL."),
@@ -306,8 +315,7 @@ def score_cmd(
                 source=str(input),
                 posts_source=str(posts),
             )
-        for note in res.attrs.get("notes", []):
-            err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
+        _print_creator_notes(res)
         write_csv(res, output)
 
     run_command(body)
@@ -356,12 +364,14 @@ def discover_cmd(
         )
         picked = discover(scored, brief)
         cohorts = compare_cohorts(scored, brief) if compare else None
+        notes = _print_creator_notes(scored)
         if as_json:
             obj: dict[str, Any] = {
                 "brief": brief.to_dict(),
                 "selected": picked.to_dict(orient="records"),
                 "total_cost": float(picked["est_cost_per_post"].sum()) if len(picked) else 0.0,
                 "engagement_prior": scored.attrs.get("engagement_prior"),
+                "notes": notes,
             }
             if cohorts is not None:
                 obj["cohorts"] = cohorts.to_dict(orient="records")

@@ -211,7 +211,7 @@ def test_tour_ingest_and_kpis(tour, monkeypatch):
         1143,
         "USD",
     )
-    rows = json.loads(run(by_age, monkeypatch).stdout)
+    rows = json.loads(run(by_age, monkeypatch).stdout)["rows"]
     assert {"age", "gender", "ctr", "cpa"} <= set(rows[0])
     csv = run(by_week, monkeypatch).stdout
     assert csv.startswith("strategy,platform,period")
@@ -227,12 +227,14 @@ def test_tour_kpis_subsets_currencies_posts(tour, monkeypatch):
         if c.startswith(("micromix kpis --by platform --kpis", "micromix kpis --source"))
     ]
     out = run(subset + " --json", monkeypatch).stdout
-    rows = json.loads(out)
+    rows = json.loads(out)["rows"]
     assert set(rows[0]) == {"platform", "currency", "ctr", "cpa", "roas"}
     assert {r["currency"] for r in rows} == {"USD"}
     converted = json.loads(run(fx + " --json", monkeypatch).stdout)
+    assert any("money converted to EUR" in n for n in converted["notes"])
+    converted = converted["rows"]
     assert converted and {r["currency"] for r in converted} == {"EUR"}
-    per_platform = json.loads(run(posts, monkeypatch).stdout)
+    per_platform = json.loads(run(posts, monkeypatch).stdout)["rows"]
     assert per_platform and {"likes", "engagement_rate_per_view", "emv"} <= set(per_platform[0])
 
 
@@ -272,7 +274,7 @@ def test_tour_bring_your_real_data(tour, monkeypatch):
     assert "--currency" not in google  # Google's export states its currency
     stored = json.loads(
         run("micromix kpis --source ads --by currency --kpis spend --json", monkeypatch).stdout
-    )
+    )["rows"]
     assert {r["currency"] for r in stored} == {"EUR", "AUD"}  # never summed together
 
 
@@ -585,7 +587,7 @@ def test_tour_scale_out_on_spark(tour):
         env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "MICROMIX_PROGRESS": "0"},
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    rows = json.loads(out.stdout)
+    rows = json.loads(out.stdout)["rows"]
     assert {r["platform"] for r in rows} >= {"instagram", "tiktok"}
 
 

@@ -46,7 +46,7 @@ def test_bracketed_campaign_names_print_verbatim(tmp_path):
     for name in NAMES:
         assert name in out
     _ok(["plan", "--db", db, "--n-boot", "20"])
-    d = json.loads(_ok(["kpis", "--db", db, "--by", "campaign_id", "--json"]))
+    d = json.loads(_ok(["kpis", "--db", db, "--by", "campaign_id", "--json"]))["rows"]
     assert {r["campaign_id"] for r in d} == set(NAMES)
 
 

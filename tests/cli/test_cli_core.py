@@ -32,7 +32,11 @@ def test_kpis_json_and_csv(demo_dir):
     db = str(demo_dir / "micromix.duckdb")
     res = runner.invoke(app, ["kpis", "--by", "platform", "--db", db, "--json"])
     assert res.exit_code == 0, res.output
-    rows = json.loads(res.stdout)
+    out = json.loads(res.stdout)
+    assert list(out) == ["source", "by", "grain", "notes", "rows"]  # as GET /api/v1/kpis
+    assert out["source"] == "events" and out["by"] == ["platform"] and out["grain"] is None
+    assert isinstance(out["notes"], list) and all(isinstance(n, str) for n in out["notes"])
+    rows = out["rows"]
     assert isinstance(rows, list) and {"platform", "ctr", "cpm", "cpa", "roas"} <= set(rows[0])
     res = runner.invoke(app, ["kpis", "--by", "strategy", "--grain", "week", "--db", db, "--csv"])
     assert res.exit_code == 0 and res.stdout.startswith("strategy,period,currency,impressions")

@@ -54,10 +54,16 @@ def ads_db(tmp_path):
     return str(db)
 
 
-def _json(args: list[str]) -> list[dict]:
+def _json_out(args: list[str]) -> dict:
     res = runner.invoke(app, ["kpis", *args, "--json"])
     assert res.exit_code == 0, res.output
-    return json.loads(res.stdout)
+    out = json.loads(res.stdout)
+    assert list(out) == ["source", "by", "grain", "notes", "rows"]
+    return out
+
+
+def _json(args: list[str]) -> list[dict]:
+    return _json_out(args)["rows"]
 
 
 def test_kpis_subset_and_nulls_in_json(ads_db):
@@ -97,7 +103,9 @@ def test_kpis_refuse_a_grain_finer_than_a_range_unless_spread(ads_db):
     assert res.exit_code == 2 and "--spread" in res.output and "Traceback" not in res.output
     res = runner.invoke(app, [*args, "--spread", "--json"])
     assert res.exit_code == 0, res.output
-    rows = json.loads(res.stdout)
+    out = json.loads(res.stdout)
+    rows = out["rows"]
+    assert any("spread evenly" in n for n in out["notes"])
     # campaign b: 20 clicks over 10 days, 5 of them in January
     assert [r["clicks"] for r in rows] == pytest.approx([10 + 5 + 20 * 5 / 10, 20 * 5 / 10])
     assert "spread evenly" in res.stderr
@@ -148,5 +156,28 @@ def test_kpis_show_no_row_of_zeros_and_name_an_unlabelled_group(sim_db):
     assert "(no targeting)" in first_cells
     rows = json.loads(
         runner.invoke(app, ["kpis", "--db", sim_db, "--by", "targeting", "--json"]).stdout
-    )
+    )["rows"]
     assert [r["targeting"] for r in rows].count(None) == 1  # machine output keeps null
+
+
+def _stderr_notes(stderr: str) -> list[str]:
+    """The ``note: ...`` lines of a run's stderr (a note may wrap onto following lines)."""
+    text = " ".join(stderr.split())
+    return [n.strip() for n in text.split("note: ")[1:]]
+
+
+@pytest.mark.parametrize("by", ["strategy", ""])
+def test_kpis_json_carries_the_notes_the_text_output_prints(sim_db, by):
+    """--json used to carry the rows only: the dropped unlabelled group, the paid-only ratios
+    were said on the terminal and lost to a script reading the JSON."""
+    args = ["--db", sim_db, "--by", by]
+    text = runner.invoke(app, ["kpis", *args], terminal_width=300)
+    assert text.exit_code == 0, text.output
+    out = _json_out(args)
+    assert out["notes"] and out["notes"] == _stderr_notes(text.stderr)
+    assert out["source"] == "events" and out["by"] == ([by] if by else [])
+    joined = " ".join(out["notes"])
+    if by:  # the searches and carts with no strategy are dropped, and that is said
+        assert "events with no strategy carry none of the measures asked" in joined
+    else:  # the overall row's ratios over spend count paid strategies only
+        assert "count the results of paid strategies (those with spend) only" in joined

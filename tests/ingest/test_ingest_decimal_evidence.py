@@ -8,12 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 import typer
 from typer.testing import CliRunner
 
+from _ingest_refusals import refused
 from micromix.cli.ingest_cmd import register
-from micromix.errors import DataValidationError
 from micromix.ingest import ingest_file
 from micromix.schema.values import read_numbers, with_decimal_point, with_decimal_points
 from micromix.store import Store
@@ -32,16 +31,6 @@ def _ingest(path: Path, **kw: object) -> tuple[pd.DataFrame, object]:
     return store.read("ad_performance").sort_values("source_row"), rep
 
 
-def _refused(path: Path, **kw: object) -> str:
-    store = Store.open(":memory:")
-    with pytest.raises(DataValidationError) as e:
-        ingest_file(store, "ads", path, **kw)
-    assert store.count("ad_performance") == 0  # nothing half-written
-    msg = str(e.value)
-    assert msg.startswith(f"{path}: ") and "\n" not in msg and "Traceback" not in msg
-    return msg
-
-
 def test_one_decimal_comma_cell_does_not_flip_an_english_file(tmp_path):
     """The reviewer's file: USD spend "1,234" and "2,000" (thousands) and one conversions cell
     "1,5". Read with decimal commas, spend became 1.234 and 2.0, silently; now refused in one
@@ -50,7 +39,7 @@ def test_one_decimal_comma_cell_does_not_flip_an_english_file(tmp_path):
         tmp_path / "google_en.csv",
         HEADER + 'Brand,100,20,"1,234",3,USD\nGeneric,200,30,"2,000","1,5",USD\n',
     )
-    msg = _refused(p)
+    msg = refused(p)
     assert "line 3, field 'Conversions': '1,5'" in msg
     assert "line 2, field 'Cost': '1,234'" in msg
     assert "--decimal-comma" in msg and "--decimal-point" in msg
@@ -66,7 +55,7 @@ def test_integer_cells_are_quoted_as_written(tmp_path):
         tmp_path / "google_int.csv",
         HEADER + 'Brand,"5,678",20,10,3,USD\nGeneric,"1,234",30,12,"1,5",USD\n',
     )
-    msg = _refused(p)
+    msg = refused(p)
     assert "line 2, field 'Impr.': '5,678'" in msg and "'1,5'" in msg
     _, rep = _ingest(p, decimal_comma=True)
     reasons = " ".join(str(r) for r in rep.to_dict()["quarantine_sample"])

@@ -18,8 +18,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from _ingest_refusals import refused
 from micromix.cli.ingest_cmd import register
-from micromix.errors import ColumnNotFoundError, DataValidationError
+from micromix.errors import ColumnNotFoundError
 from micromix.ingest import ingest_file, prepare_file
 from micromix.ingest.ads_languages import GOOGLE, META, header_language
 from micromix.ingest.formats import detect_format
@@ -58,16 +59,6 @@ def _rows(path: Path, **kw: object) -> tuple[list[Row], object]:
         for r in got.itertuples()
     ]
     return rows, rep
-
-
-def _refused(path: Path, **kw: object) -> str:
-    store = Store.open(":memory:")
-    with pytest.raises(DataValidationError) as e:
-        ingest_file(store, "ads", path, **kw)
-    assert store.count("ad_performance") == 0  # nothing half-written
-    msg = str(e.value)
-    assert msg.startswith(f"{path}: ") and "\n" not in msg and "Traceback" not in msg
-    return msg
 
 
 # ====================================================================== Meta, per language
@@ -246,7 +237,7 @@ def test_missing_columns_are_named_in_english(tmp_path):
 
 
 # ====================================================================== decimal marks
-def test_a_file_mixing_decimal_commas_and_points_is_refused(tmp_path):
+def test_a_file_mixing_decimal_commas_and_points_isrefused(tmp_path):
     """Both ways in one file, and a cell that reads both ways: which way it means cannot be
     told ("12.345" impressions: 12345, or 12.345 as the "1,234.50" row writes numbers)."""
     p = _write(
@@ -256,7 +247,7 @@ def test_a_file_mixing_decimal_commas_and_points_is_refused(tmp_path):
         "2026-10-01;2026-10-31;A;1.234,56;100\n"
         "2026-10-01;2026-10-31;B;1,234.50;12.345\n",
     )
-    msg = _refused(p)
+    msg = refused(p)
     assert msg.startswith(f"{p}: line 3, field 'Impresiones': '12.345' may be a number with")
     assert "line 2, field 'Importe gastado (EUR)': '1.234,56' with a decimal comma" in msg
     assert "line 3, field 'Importe gastado (EUR)': '1,234.50' with a decimal point" in msg
@@ -287,7 +278,7 @@ def test_cells_that_read_both_ways_need_the_flag(tmp_path):
         "2026-10-02;Marke;EUR;800;900;45\n"
     )
     p = _write(tmp_path / "either.csv", text)
-    msg = _refused(p)
+    msg = refused(p)
     assert (
         "line 2, field 'Impressionen': '12.000' may be a number with a thousands separator" in msg
     )
@@ -298,12 +289,12 @@ def test_cells_that_read_both_ways_need_the_flag(tmp_path):
     assert [(r[3], r[4]) for r in rows] == [(1.234, 12), (800.0, 900)]
 
 
-def test_a_cell_against_the_stated_decimal_mark_is_refused(tmp_path):
+def test_a_cell_against_the_stated_decimal_mark_isrefused(tmp_path):
     p = _write(
         tmp_path / "points.csv",
         'Campaign,Impr.,Clicks,Cost,Currency code\nBrand,1000,20,"1,234.50",USD\n',
     )
-    msg = _refused(p, decimal_comma=True)
+    msg = refused(p, decimal_comma=True)
     assert "line 2, field 'Cost': '1,234.50' is written with a decimal point" in msg
     assert "against --decimal-comma" in msg
     rows, _ = _rows(p)  # the file's own cells tell: as before

@@ -36,7 +36,7 @@ def test_posts_with_only_the_platforms_count_have_no_engagement_sum(tmp_path):
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["kpis", "--db", db, "--source", "posts", "--json"])
     assert res.exit_code == 0, res.output
-    (row,) = json.loads(res.stdout)
+    (row,) = json.loads(res.stdout)["rows"]
     assert row["engagements"] is None  # unknown, not 0
     assert row["reported_engagements"] == 200
     assert engagements_of(pd.DataFrame({"engagements": [120, 80]})).isna().all()

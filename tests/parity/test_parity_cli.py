@@ -37,8 +37,9 @@ def test_kpis_cli_same_table(spark, db_file, args):
         )
         assert res.exit_code == 0, res.output
         outs[backend] = json.loads(res.stdout)
-    assert len(outs["duckdb"]) > 0
-    a, b = pd.DataFrame(outs["duckdb"]), pd.DataFrame(outs["pyspark"])
+    assert outs["duckdb"]["notes"] == outs["pyspark"]["notes"]
+    assert len(outs["duckdb"]["rows"]) > 0
+    a, b = pd.DataFrame(outs["duckdb"]["rows"]), pd.DataFrame(outs["pyspark"]["rows"])
     assert_same(a, b)  # identical up to float summation order (rtol 1e-9)
 
 

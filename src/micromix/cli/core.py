@@ -198,7 +198,11 @@ def kpis(
     ),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
     backend: str | None = typer.Option(None, "--backend", help=_BACKEND_HELP),
-    as_json: bool = typer.Option(False, "--json", help="JSON array of row objects."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="JSON object: source, by, grain, notes and rows (one object per row), as the API.",
+    ),
     as_csv: bool = typer.Option(False, "--csv", help="CSV on stdout."),
 ) -> None:
     """KPIs (CTR, CPM, CPC, CVR, CPA, ROAS, ROI, engagement rate, EMV ...) by any dimensions.
@@ -227,20 +231,22 @@ def kpis(
                 to=to,
                 spread=spread,
             )
-        shown = df
-        if not (as_json or as_csv):
+        notes = [str(n) for n in df.attrs.get("notes", [])]
+        if as_json:
+            # the shape of GET /api/v1/kpis: the notes travel with the rows they qualify
+            src = df.attrs.get("source")
+            emit_json({"source": src, "by": dims, "grain": grain, "notes": notes, "rows": df})
+        elif as_csv:
+            emit_frame(df, as_csv=True)
+        else:
             # a group with no value in a dimension (events with no strategy) is named, not "-"
             shown = df.copy()
             for d in dims:
                 if d in shown.columns and shown[d].isna().any():
                     shown[d] = shown[d].astype(object).where(shown[d].notna(), f"(no {d})")
-        emit_frame(
-            shown,
-            as_json=as_json,
-            as_csv=as_csv,
-            title=f"KPIs by {', '.join(dims) or 'all'} (source: {df.attrs.get('source')})",
-        )
-        for note in df.attrs.get("notes", []):
+            title = f"KPIs by {', '.join(dims) or 'all'} (source: {df.attrs.get('source')})"
+            emit_frame(shown, title=title)
+        for note in notes:
             err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
 
     run_command(body)

@@ -16,19 +16,66 @@ Quickstart
 
 from __future__ import annotations
 
+import json
 import math
+import textwrap
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-__all__ = ["chart_spec", "comparison_chart", "comparison_long", "interval_dots", "trend_chart"]
+__all__ = [
+    "LEGEND_WIDTH",
+    "chart_spec",
+    "comparison_chart",
+    "comparison_long",
+    "interval_dots",
+    "series_legend",
+    "trend_chart",
+]
 
 #: series labels in the comparison chart
 INCREMENTAL = "incremental ROAS (holdout)"
 ATTRIBUTED = "attributed ROAS"
 TRUE_VALUE = "true incremental ROAS"
+
+
+#: the narrowest a report chart gets (``.charts`` grid cells are at least 320 px) less its y axis
+LEGEND_WIDTH = 240
+#: a generous width of one character of a 10 px legend label (wide sans fonts), and what an
+#: entry adds to its label: the symbol, the gap after it and the padding between columns
+_LABEL_CHAR_PX = 6.5
+_ENTRY_PX = 26
+
+
+def series_legend(names: list[str], title: str | None) -> alt.Legend:
+    """A bottom legend whose every entry fits :data:`LEGEND_WIDTH` pixels, whole.
+
+    As many columns as the longest name allows (one when it is long, at most four); a name too
+    long for the width is wrapped onto several lines (never cut short with an ellipsis, as
+    Vega's default 160 px label limit does).
+
+    >>> series_legend(["facebook", "tiktok"], "platform").columns
+    2
+    >>> series_legend(["paid_social in IDR", "search in AUD"], "strategy").columns
+    1
+    >>> legend = series_legend(["a strategy name far too long for one legend line"], None)
+    >>> legend.labelExpr.split("[datum.label]")[0]
+    '{"a strategy name far too long for one legend line": ["a strategy name far too long for", "one legend line"]}'
+    """
+    limit = LEGEND_WIDTH - _ENTRY_PX
+    chars = int(limit // _LABEL_CHAR_PX)
+    wrapped = {n: textwrap.wrap(n, chars) for n in names if len(n) > chars}
+    longest = max((len(n) for n in names), default=1)
+    columns = max(
+        1, min(len(names), int(LEGEND_WIDTH // (longest * _LABEL_CHAR_PX + _ENTRY_PX)), 4)
+    )
+    legend = alt.Legend(orient="bottom", title=title, columns=columns, labelLimit=limit)
+    if wrapped:
+        # a label as lines (Vega draws an array of strings as multi-line text)
+        legend.labelExpr = f"{json.dumps(wrapped)}[datum.label] || datum.label"
+    return legend
 
 
 def _clean(obj: Any) -> Any:
@@ -83,7 +130,7 @@ def trend_chart(df: pd.DataFrame, by: str, kpi: str, label: str) -> alt.Chart:
         .encode(
             x=alt.X("period:T", title="week", axis=alt.Axis(format="%b %d")),
             y=alt.Y(f"{kpi}:Q", title=label),
-            color=alt.Color(f"{by}:N", title=by, legend=alt.Legend(orient="bottom", columns=3)),
+            color=alt.Color(f"{by}:N", title=by, legend=series_legend(sorted(set(data[by])), by)),
             tooltip=[
                 alt.Tooltip("period:T", title="week"),
                 alt.Tooltip(f"{by}:N"),

@@ -37,7 +37,15 @@ def test_microsoft_ui_report_preamble_footer_and_total_row():
     assert list(ads["strategy"]) == ["search", "search", "other"]
     assert _sum(ads, "impressions") == 24990 and _sum(ads, "spend") == pytest.approx(188.70)
     assert _sum(ads, "conversions") == 9 and _sum(ads, "conversion_value") == pytest.approx(712.5)
-    assert rep.notes == ()  # CTR, Avg. CPC, Conv. rate, ROAS are ratios, nothing else unread
+    # CTR, Avg. CPC, Conv. rate, ROAS are ratios, nothing else unread; the audience campaign
+    # filed under "other" is named, with the option that files it otherwise
+    assert rep.notes == (
+        "1 of 3 rows are filed under strategy 'other' (campaign type Audience): only search and "
+        "shopping campaigns and keyword or search-query reports are 'search'; audience (native "
+        "and display) campaigns are not search; pass --strategy NAME to file the export's rows "
+        "under another strategy (ugc_organic, ugc_amplified, paid_social, influencer, search, "
+        "direct, email, other)",
+    )
 
 
 def test_microsoft_api_report_column_names():

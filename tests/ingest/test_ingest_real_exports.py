@@ -125,6 +125,16 @@ def test_meta_results_of_other_types_are_not_conversions():
     assert set(ads["ad_id"]) == set(raw["Ad ID"].iloc[1:])
 
 
+def test_meta_ad_level_export_keeps_the_ad_names():
+    path = EXPORTS / "meta_ads" / "meta_ad_level_ids_idr.csv"
+    store, _rep = _ingest("ads", path)
+    ads = store.read("ad_performance").sort_values("source_row")
+    raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str).iloc[1:]  # after the total row
+    # 92 ads, 41 names: several ads share a name, the id stays the key
+    assert list(ads["ad_name"]) == list(raw["Ads"]) and ads["ad_name"].nunique() == 41
+    assert list(ads["ad_id"]) == list(raw["Ad ID"]) and set(ads["level"]) == {"ad"}
+
+
 def test_meta_range_rows_keep_start_and_end():
     store, rep = _ingest("ads", EXPORTS / "meta_ads" / "meta_campaign_age_inr.csv")
     ads = store.read("ad_performance")
@@ -221,6 +231,30 @@ def test_spotify_export_with_key_value_preamble():
     assert got["clicks"] == _sum(raw["Clicks"])
     ads = store.read("ad_performance")
     assert ads["date"].min() == pd.Timestamp("2026-05-27")  # 2026/05/27
+    # audio ads: not paid social, and the ingest says so
+    assert set(ads["strategy"]) == {"other"}
+    assert any(n.startswith("62 of 62 rows are filed under strategy 'other'") for n in rep.notes)
+    assert set(ads["ad_name"]) == {n.strip() for n in raw["Ad name"]}
+
+
+def test_google_performance_max_is_not_credited_to_search():
+    store, rep = _ingest("ads", EXPORTS / "google_ads" / "campaign_daily_saved_report_aud.csv")
+    ads = store.read("ad_performance")
+    kinds = ads.groupby("campaign_type")["strategy"].agg(set).to_dict()
+    assert kinds == {
+        "Search": {"search"},
+        "Shopping": {"search"},
+        "Performance Max": {"other"},
+        "Demand Gen": {"other"},
+        "In-stream video": {"other"},
+    }
+    assert any(
+        n.startswith(
+            "153 of 258 rows are filed under strategy 'other' (campaign type Demand Gen, "
+            "In-stream video, Performance Max)"
+        )
+        for n in rep.notes
+    )
 
 
 # ---------------------------------------------------------------------- GA4 / UA
@@ -284,6 +318,13 @@ def test_x_tweet_activity_cp1252_with_mangled_ids():
     assert int(posts["impressions"].sum()) == int(_sum(raw["impressions"]))
     assert not posts["post_id"].str.contains("E+", regex=False).any()  # never the mangled id
     assert posts["post_id"].is_unique
+    # every row's engagements are below the retweets, replies, favorites and clicks X counts
+    # in them (100 rows hold a client link where the permalink belongs): said, row and field
+    (check,) = rep.checks
+    assert check["status"] == "review" and check["message"].startswith(
+        "on 103 of 103 rows the engagements are below the interactions X counts in them (line "
+        "2, field 'engagements': 3 < retweets 12 + favorites 2 + url clicks 1 = 15;"
+    )
 
 
 def test_influencer_rankings_with_abbreviated_counts():

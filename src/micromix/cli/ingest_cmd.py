@@ -61,6 +61,10 @@ _FORMAT_HELP = (
 )
 
 
+_STRATEGY_HELP = (
+    "File every row under this strategy (search, paid_social, other ...) instead of the "
+    "layout's mapping (ads and events files)."
+)
 _DECIMAL_COMMA_HELP = "Numbers like 1.234,56 and 12,5 (decimal comma), when the file cannot tell."
 _DECIMAL_POINT_HELP = "Numbers like 1,234.56 and 12.5 (decimal point), when the file cannot tell."
 
@@ -83,10 +87,12 @@ def _options(
     monthfirst: bool,
     window: str | None,
     decimal: tuple[bool, bool] = (False, False),
+    strategy: str | None = None,
 ) -> dict[str, Any]:
     from micromix.schema import TimeWindow
 
     opts: dict[str, Any] = {"encoding": encoding, "sheet": sheet, "currency": currency}
+    opts["strategy"] = strategy
     opts["dayfirst"] = date_order(dayfirst, monthfirst)
     opts["decimal_comma"] = _decimal_comma(*decimal)
     if window:
@@ -110,6 +116,7 @@ def ingest_command(
     ),
     decimal_comma: bool = typer.Option(False, "--decimal-comma", help=_DECIMAL_COMMA_HELP),
     decimal_point: bool = typer.Option(False, "--decimal-point", help=_DECIMAL_POINT_HELP),
+    strategy: str | None = typer.Option(None, "--strategy", help=_STRATEGY_HELP),
     encoding: str | None = typer.Option(
         None, "--encoding", help="Text encoding (default: detected; utf-8, utf-16, cp1252 ...)."
     ),
@@ -142,7 +149,7 @@ def ingest_command(
         if replace and keep_both:
             raise ConfigError("--replace and --keep-both exclude each other; pass one of them")
         decimal = (decimal_comma, decimal_point)
-        opts = _options(encoding, sheet, currency, dayfirst, monthfirst, window, decimal)
+        opts = _options(encoding, sheet, currency, dayfirst, monthfirst, window, decimal, strategy)
         path = Path(file)
         settings = get_settings(db=db, backend=backend)
         big = path.is_file() and path.stat().st_size >= PROGRESS_MIN_BYTES
@@ -199,6 +206,7 @@ def inspect_command(
     ),
     decimal_comma: bool = typer.Option(False, "--decimal-comma", help=_DECIMAL_COMMA_HELP),
     decimal_point: bool = typer.Option(False, "--decimal-point", help=_DECIMAL_POINT_HELP),
+    strategy: str | None = typer.Option(None, "--strategy", help=_STRATEGY_HELP),
     encoding: str | None = typer.Option(None, "--encoding", help="Text encoding."),
     sheet: str | None = typer.Option(None, "--sheet", help="Worksheet of an .xlsx file."),
     json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -211,7 +219,7 @@ def inspect_command(
 
         schema_for(kind)
         decimal = (decimal_comma, decimal_point)
-        opts = _options(encoding, sheet, currency, dayfirst, monthfirst, None, decimal)
+        opts = _options(encoding, sheet, currency, dayfirst, monthfirst, None, decimal, strategy)
         ins = inspect_file(kind, file, layout=format, **opts)
         if json:
             emit_json(ins.to_dict())

@@ -104,6 +104,8 @@ DIMENSIONS = (
         if k not in ("platform", "segment_id", "source_id", "source_row")
     ),
     "campaign_name",
+    "ad_set_name",
+    "ad_name",
 )
 #: measures a blank cell of which means 0 where the platform leaves zeros empty
 MEASURES = (
@@ -636,7 +638,9 @@ class MetaAdsFormat(AdsExportFormat):
             "campaign_id": ("Campaign ID", "Campaign name"),
             "campaign_name": ("Campaign name",),
             "ad_set": ("Ad set ID", "Ad set name"),
+            "ad_set_name": ("Ad set name",),
             "ad_id": ("Ad ID", "Ad name", "Ads"),
+            "ad_name": ("Ad name", "Ads"),
             "age": ("Age",),
             "gender": ("Gender",),
             "placement": ("Placement",),
@@ -718,6 +722,12 @@ class GoogleAdsFormat(AdsExportFormat):
     title = "Google Ads report"
     platform = "google"
     strategy = None
+    other_strategy_why = (
+        "only search and shopping campaigns (and keyword or search-term reports) are "
+        "'search': Performance Max and Smart campaigns spend one budget across Search, YouTube, "
+        "Display, Discover, Gmail and Maps without splitting it by surface, and Display, Video "
+        "and Demand Gen campaigns are not search"
+    )
     vocabulary = GOOGLE
     signature = (
         (
@@ -747,6 +757,7 @@ class GoogleAdsFormat(AdsExportFormat):
             "campaign_name": ("Campaign", "Campaign name"),
             "campaign_type": ("Campaign type", "Advertising channel type"),
             "ad_set": ("Ad group ID", "Ad group", "Ad group name", "Asset group"),
+            "ad_set_name": ("Ad group", "Ad group name", "Asset group"),
             "ad_id": ("Ad ID", "Ad"),
             "keyword": ("Keyword", "Search keyword"),
             "match_type": ("Match type", "Search keyword match type", "Keyword match type"),
@@ -829,7 +840,9 @@ class TikTokAdsFormat(AdsExportFormat):
         "campaign_id": ("Campaign ID", "Campaign name"),
         "campaign_name": ("Campaign name",),
         "ad_set": ("Ad group ID", "Ad group name"),
+        "ad_set_name": ("Ad group name",),
         "ad_id": ("Ad ID", "Ad name"),
+        "ad_name": ("Ad name",),
         "age": ("Age",),
         "gender": ("Gender",),
         "placement": ("Placement",),
@@ -886,6 +899,7 @@ class LinkedInAdsFormat(AdsExportFormat):
         "campaign_name": ("Campaign Name", "Campaign"),
         "campaign_type": ("Campaign Type",),
         "ad_id": ("Creative ID", "Ad ID", "Creative Name", "Ad Name"),
+        "ad_name": ("Creative Name", "Ad Name"),
         "impressions": ("Impressions",),
         "clicks": ("Clicks",),
         "engagements": ("Total Engagements", "Total Social Actions"),
@@ -937,7 +951,9 @@ class PinterestAdsFormat(AdsExportFormat):
         "campaign_id": ("Campaign ID", "Campaign name"),
         "campaign_name": ("Campaign name",),
         "ad_set": ("Ad group ID", "Ad group name"),
+        "ad_set_name": ("Ad group name",),
         "ad_id": ("Ad ID", "Ad name", "Pin ID"),
+        "ad_name": ("Ad name",),
         "age": ("Age",),
         "gender": ("Gender",),
         "region": ("Country", "Location", "Metro"),
@@ -978,7 +994,9 @@ class SnapchatAdsFormat(AdsExportFormat):
         "campaign_id": ("Campaign ID", "Campaign Name", "Campaign"),
         "campaign_name": ("Campaign Name", "Campaign"),
         "ad_set": ("Ad Squad ID", "Ad Squad Name", "Ad Squad"),
+        "ad_set_name": ("Ad Squad Name", "Ad Squad"),
         "ad_id": ("Ad ID", "Ad Name", "Ad"),
+        "ad_name": ("Ad Name", "Ad"),
         "impressions": ("Paid Impressions", "Impressions"),
         "reach": ("Reach", "Uniques"),
         "clicks": ("Swipe Ups", "Swipes", "Clicks"),
@@ -1024,7 +1042,9 @@ class XAdsFormat(AdsExportFormat):
         "campaign_id": ("Campaign ID", "Campaign name"),
         "campaign_name": ("Campaign name",),
         "ad_set": ("Ad group ID", "Ad group name", "Line item ID", "Line item name"),
+        "ad_set_name": ("Ad group name", "Line item name"),
         "ad_id": ("Post ID", "Tweet ID", "Promoted tweet ID", "Ad ID", "Ad name"),
+        "ad_name": ("Ad name",),
         "impressions": ("Impressions",),
         "clicks": ("Link clicks", "Clicks", "Url clicks"),
         "engagements": ("Engagements",),
@@ -1043,11 +1063,14 @@ class SpotifyAdsFormat(AdsExportFormat):
     """Spotify Ad Studio exports: ``Key: value`` preamble lines ("Report Date Range: ..."), then
     campaign / ad set / ad ids and names, "Date" (``2026/05/27``), "Impressions", "Reach",
     "Clicks", "Spend" (no currency code: pass ``--currency``), "Purchases", "Attributed
-    revenue"; ``-`` for not applicable."""
+    revenue"; ``-`` for not applicable. Strategy ``other``: audio ads are not social."""
 
     lookup_name = "spotify_ads"
     title = "Spotify Ad Studio export"
     platform = "spotify"
+    # audio (and video) ads heard in a music app: not paid social (see micromix.ingest.strategy)
+    strategy = "other"
+    other_strategy_why = "Spotify ads are audio and video ads in a music app, not paid social"
     signature = (
         ("Impressions",),
         ("Spend",),
@@ -1057,7 +1080,9 @@ class SpotifyAdsFormat(AdsExportFormat):
         "campaign_id": ("Campaign id", "Campaign name"),
         "campaign_name": ("Campaign name",),
         "ad_set": ("Ad set id", "Ad set name"),
+        "ad_set_name": ("Ad set name",),
         "ad_id": ("Ad id", "Ad name"),
+        "ad_name": ("Ad name",),
         "impressions": ("Impressions",),
         "reach": ("Reach",),
         "clicks": ("Clicks",),
@@ -1086,6 +1111,10 @@ class MicrosoftAdsFormat(AdsExportFormat):
     title = "Microsoft Advertising report"
     platform = "microsoft"
     strategy = None
+    other_strategy_why = (
+        "only search and shopping campaigns and keyword or search-query reports are 'search'; "
+        "audience (native and display) campaigns are not search"
+    )
     signature = (
         (
             "Campaign name",
@@ -1133,7 +1162,9 @@ class MicrosoftAdsFormat(AdsExportFormat):
         "campaign_name": ("Campaign name", "CampaignName"),
         "campaign_type": ("Campaign type", "CampaignType"),
         "ad_set": ("Ad group ID", "AdGroupId", "Ad group", "Ad group name", "AdGroupName"),
+        "ad_set_name": ("Ad group", "Ad group name", "AdGroupName"),
         "ad_id": ("Ad ID", "AdId", "Ad title", "AdTitle"),
+        "ad_name": ("Ad title", "AdTitle"),
         "keyword": ("Keyword",),
         "match_type": (
             "Delivered match type",
@@ -1336,6 +1367,7 @@ class AmazonAdsFormat(AdsExportFormat):
         "campaign_id": ("Campaign ID", "Campaign Name"),
         "campaign_name": ("Campaign Name",),
         "ad_set": ("Ad Group ID", "Ad Group Name"),
+        "ad_set_name": ("Ad Group Name",),
         "ad_id": ("Ad ID", "Advertised ASIN", "Advertised SKU"),
         "keyword": ("Targeting", "Keyword"),
         "match_type": ("Match Type",),

@@ -254,6 +254,9 @@ class FormatAdapter:
     #: its names in that language} (empty: English names only); the signature, evidence and
     #: fields are written in English and matched in every language
     vocabulary: ClassVar[dict[str, dict[str, tuple[str, ...]]]] = {}
+    #: why the layout files rows under the strategy ``other`` (None: it never does); the
+    #: ingest says so in a note, with ``--strategy`` to file them otherwise
+    other_strategy_why: ClassVar[str | None] = None
 
     def __init__(self, *, kind: str) -> None:
         self.kind = kind
@@ -343,6 +346,16 @@ class FormatAdapter:
                 f"{', '.join(map(repr, miss))} not found (columns present: {_preview(cols)}); "
                 "leave out --format to detect the layout, or pick another"
             )
+
+    # ------------------------------------------------------------------ checks
+    def consistency(
+        self, raw: RawTable, positions: Sequence[int], *, plain_only: bool = False
+    ) -> tuple[dict[str, Any], ...]:
+        """Checks of the figures of the accepted rows (at ``positions`` of ``raw.frame``)
+        against each other, as the ingest report's ``checks`` (``{"check", "status",
+        "message"}``); none by default. ``plain_only``: the file was read with decimal commas,
+        so only cells of plain digits are read."""
+        return ()
 
     # ------------------------------------------------------------------ mapping
     def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
@@ -524,12 +537,10 @@ ALIASES: dict[str, dict[str, str]] = {
         "adset": "ad_set",
         "ad_set_id": "ad_set",
         "adset_id": "ad_set",
-        "ad_set_name": "ad_set",
         "ad_group": "ad_set",
         "ad_group_id": "ad_set",
         "adgroup_id": "ad_set",
         "ad": "ad_id",
-        "ad_name": "ad_id",
         "segment": "segment_id",
         "age_band": "age",
         "impr": "impressions",
@@ -615,6 +626,12 @@ ALIASES: dict[str, dict[str, str]] = {
 }
 
 
+#: name columns that identify their thing when the file has no id column for it
+_NAMES_AS_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ad_performance": (("ad_set_name", "ad_set"), ("ad_name", "ad_id")),
+}
+
+
 @register_format
 class CanonicalFormat(FormatAdapter):
     """The contract's own column names (any case), plus common aliases.
@@ -661,8 +678,12 @@ class CanonicalFormat(FormatAdapter):
     def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         mapping = self._mapping(raw.frame.columns)
         self.read_columns = set(mapping)
-        out = raw.frame[list(mapping)].rename(columns=mapping)
-        return out.reset_index(drop=True)
+        out = raw.frame[list(mapping)].rename(columns=mapping).reset_index(drop=True)
+        # a name without an id identifies its ad set or ad, as in the platforms' layouts
+        for name, key in _NAMES_AS_KEYS.get(schema_for(self.kind).name, ()):
+            if name in out.columns and key not in out.columns:
+                out[key] = out[name]
+        return out
 
 
 # ====================================================================== Kaggle Facebook ads

@@ -69,6 +69,7 @@ from micromix.ingest.lineage import (
     read_registry,
     registry_frame,
 )
+from micromix.ingest.strategy import apply_strategy, strategy_note, strategy_option
 from micromix.schema import (
     QUARANTINE_COLUMNS,
     EntitySchema,
@@ -285,6 +286,7 @@ def prepare_file(
     source: str | None = None,
     max_rows: int | None = None,
     decimal_comma: bool | None = None,
+    strategy: str | None = None,
 ) -> PreparedFile:
     """Read, map and validate ``path`` without touching a store (see :func:`ingest_file`).
 
@@ -303,6 +305,7 @@ def prepare_file(
     source = source if source is not None else str(p.resolve())
     now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
     code = _check_currency_option(currency)
+    stated_strategy = strategy_option(strategy, schema)
     step(f"reading {p.name}", 0.05)
     raw = read_raw(p, file_format, encoding=encoding, sheet=sheet, max_rows=max_rows)
     if raw.sheet is not None and len(raw.sheets) > 1:
@@ -340,6 +343,7 @@ def prepare_file(
             (dayfirst, decimal_comma),
             window,
             step,
+            stated_strategy,
         )
         adapter, canon_all, summary_n, checks = m.adapter, m.canon, m.summary_n, m.checks
         totals, read_notes = m.totals, m.notes
@@ -349,7 +353,16 @@ def prepare_file(
         accepted, rows_ok = empty.accepted, []
         adapter = adapter if adapter is not None else get_format("canonical", kind)
     notes, unread = _unread_measures(schema, adapter, raw)
-    notes = (*read_notes, *notes)
+    filed = (
+        None
+        if stated_strategy
+        else strategy_note(
+            adapter.other_strategy_why,
+            accepted,
+            typed="campaign_type" in getattr(adapter, "fields", {}),
+        )
+    )
+    notes = (*read_notes, *notes, *((filed,) if filed else ()))
     quarantine = _concat_quarantine(parts)
     info = _export_info(schema, adapter, raw, accepted) if schema.name in LINEAGE_TABLES else None
     if info is not None and len(accepted):
@@ -414,13 +427,14 @@ def _map_and_validate(
     stated: tuple[bool | None, bool | None],
     window: TimeWindow | None,
     step: Progress,
+    strategy: str | None = None,
 ) -> _Mapped:
     """Map the rows of ``raw`` with ``adapter`` (detected when None) and validate them.
 
     ``stated`` is the user's day order and decimal mark (``dayfirst``, ``decimal_comma``;
     None: detected from the file). Total rows are set aside (and cross-checked), the currency
-    applied; rows the adapter cannot map and rows the contract refuses are appended to
-    ``parts`` (the quarantine).
+    applied (and ``strategy``, the user's, to every row); rows the adapter cannot map and rows
+    the contract refuses are appended to ``parts`` (the quarantine).
     """
     dayfirst, decimal_comma = stated
     if adapter is None:
@@ -435,6 +449,7 @@ def _map_and_validate(
     canon = adapter.to_canonical(raw, dayfirst=order).reset_index(drop=True)
     if len(canon) != len(raw.rows):  # pragma: no cover - adapter contract
         raise AssertionError(f"{adapter.lookup_name} changed the number of rows")
+    apply_strategy(canon, strategy)
     notes = _read_decimal_marks(schema, adapter, raw, canon, decimal_comma, source)
     lines = np.asarray(raw.rows)
     is_summary = (
@@ -485,12 +500,16 @@ def _map_and_validate(
         window=window,
     )
     _refuse_junk(schema, adapter, res, int((~bad).sum()), source)
+    by_line = dict(zip(raw.rows, range(len(raw.rows))))
     if len(res.quarantine):
         q = res.quarantine.copy()
-        by_line = dict(zip(raw.rows, range(len(raw.rows))))
         q["record"] = [_raw_record(raw, by_line[int(r)]) for r in q["row"]]
         parts.append(q)
     checks = _cross_check(schema, summary, res.accepted, int(len(res.quarantine) + bad.sum()))
+    # the accepted rows' own figures against each other (X: engagements below their parts)
+    refused = set(res.quarantine["row"].astype(int)) if len(res.quarantine) else set()
+    kept = [by_line[int(n)] for n in data_lines[~bad] if int(n) not in refused]
+    checks = (*checks, *adapter.consistency(raw, kept, plain_only=bool(notes)))
     totals = _summary_totals(schema, summary) if schema.name in LINEAGE_TABLES else ()
     return _Mapped(adapter, canon, res, summary_n, checks, totals, notes)
 
@@ -932,6 +951,19 @@ def _summary_totals(schema: EntitySchema, summary: pd.DataFrame) -> tuple[dict[s
     return tuple(out)
 
 
+#: contract columns that are no dimension of an export's identity
+_NOT_DIMENSIONS = (
+    "source_id",
+    "source_row",
+    "date_end",
+    "currency",
+    "strategy",
+    "level",
+    "ad_set_name",
+    "ad_name",
+)
+
+
 def _export_info(
     schema: EntitySchema, adapter: FormatAdapter, raw: RawTable, accepted: pd.DataFrame
 ) -> ExportInfo:
@@ -953,7 +985,8 @@ def _export_info(
         sorted(
             c
             for c in accepted.columns
-            if c not in ("source_id", "source_row", "date_end", "currency", "strategy", "level")
+            # (a name beside an id labels the row, it breaks nothing down: the same report)
+            if c not in _NOT_DIMENSIONS
             and schema.field(c).dtype == "string"
             and accepted[c].notna().any()
         )
@@ -1117,6 +1150,7 @@ def ingest_file(
     source: str | None = None,
     max_rows: int | None = None,
     decimal_comma: bool | None = None,
+    strategy: str | None = None,
 ) -> IngestReport:
     """Ingest one file into ``store``: accepted rows written, bad rows quarantined, atomically.
 
@@ -1151,6 +1185,10 @@ def ingest_file(
         resolved path; the service passes one derived from the uploaded bytes).
     max_rows : int, optional
         Most rows the file may hold (:class:`~micromix.ingest.files.RowLimitError` above).
+    strategy : str, optional
+        File every row under this strategy (``search``, ``paid_social``, ``other`` ...)
+        instead of the layout's mapping (ads and events only; see
+        :mod:`micromix.ingest.strategy`).
 
     Returns
     -------
@@ -1176,6 +1214,7 @@ def ingest_file(
         source=source,
         max_rows=max_rows,
         decimal_comma=decimal_comma,
+        strategy=strategy,
     )
     step("writing to the store", 0.8)
     report = write_prepared(store, kind, prepared, on_overlap=on_overlap)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -29,8 +31,10 @@ from micromix.ingest.formats import (
     hashtags_of,
     register_format,
 )
+from micromix.schema.values import decimal_marks, read_numbers
 
 __all__ = [
+    "X_ENGAGEMENT_PARTS",
     "InfluencerRankingFormat",
     "InstagramInsightsFormat",
     "TikTokPostsFormat",
@@ -135,6 +139,26 @@ class TikTokPostsFormat(FormatAdapter):
         )
 
 
+#: the columns of a tweet activity export whose interactions X counts in "engagements" (each
+#: with its other names); media views and media engagements are left out, as X's help does not
+#: say they are inside it
+X_ENGAGEMENT_PARTS: tuple[tuple[str, ...], ...] = (
+    ("retweets", "reposts"),
+    ("replies",),
+    ("likes", "favorites"),
+    ("user profile clicks",),
+    ("url clicks",),
+    ("hashtag clicks",),
+    ("detail expands",),
+    ("permalink clicks",),
+    ("app opens",),
+    ("app install attempts", "app installs"),
+    ("follows",),
+    ("email tweet", "email post"),
+    ("dial phone",),
+)
+
+
 @register_format
 class XTweetActivityFormat(FormatAdapter):
     """X (Twitter) Analytics tweet-activity exports (organic posts).
@@ -144,6 +168,11 @@ class XTweetActivityFormat(FormatAdapter):
     line) — never the mangled number. ``time`` -> ``ts``; ``impressions``, ``engagements``,
     ``retweets``/``reposts`` -> shares, ``replies`` -> comments, ``likes``/``favorites`` ->
     likes; the author from the permalink. Platform ``x``.
+
+    X counts every interaction with a post in its engagements (retweets, replies, likes and
+    clicks on the profile, links, hashtags ...): a row whose engagements are below the sum of
+    the parts the export gives is named in a ``review`` check of the ingest (see
+    :meth:`consistency`).
     """
 
     lookup_name = "x_tweet_activity"
@@ -189,6 +218,61 @@ class XTweetActivityFormat(FormatAdapter):
                 "views": c.get("media views", "video views"),
                 "hashtags": text.map(hashtags_of),
             }
+        )
+
+    def consistency(
+        self, raw: RawTable, positions: Sequence[int], *, plain_only: bool = False
+    ) -> tuple[dict[str, Any], ...]:
+        """A ``review`` check naming the rows whose engagements are below the sum of the
+        interactions X counts in them (:data:`X_ENGAGEMENT_PARTS`), with the first rows' lines
+        and figures; none when every row adds up. A part the row leaves blank, or a cell that is
+        not a whole number, is left out of the sum (never guessed); ``plain_only`` reads only
+        cells of plain digits (a file read with decimal commas)."""
+        f = raw.frame.reset_index(drop=True)
+        c = ColumnLookup(f)
+        eng_col = c.name("engagements")
+        parts = [col for alts in X_ENGAGEMENT_PARTS if (col := c.name(*alts)) is not None]
+        if eng_col is None or not parts or not len(positions):
+            return ()
+        rows = f.iloc[list(positions)]
+
+        def counts(col: str) -> pd.Series:
+            cells = rows[col].astype(object)
+            got = read_numbers(cells, integer=True)
+            ok = got.problems.isna() & got.values.notna()
+            if plain_only:  # "1.234" means 1234 there: only digits are read for sure
+                ok &= decimal_marks(cells).isna()
+            return got.values.where(ok)
+
+        eng = counts(eng_col)
+        values = {col: counts(col) for col in parts}
+        total = sum((v.fillna(0) for v in values.values()), pd.Series(0, index=rows.index))
+        below = (eng.notna() & (eng < total)).fillna(False).to_numpy(dtype=bool)
+        if not below.any():
+            return ()
+        shown = []
+        for k in [int(i) for i in below.nonzero()[0][:3]]:
+            idx = rows.index[k]
+            terms = " + ".join(
+                f"{col} {int(v[idx])}" for col, v in values.items() if pd.notna(v[idx]) and v[idx]
+            )
+            shown.append(
+                f"line {raw.rows[positions[k]]}, field {eng_col!r}: {int(eng[idx])} < {terms} = "
+                f"{int(total[idx])}"
+            )
+        more = " ..." if below.sum() > len(shown) else ""
+        return (
+            {
+                "check": "engagement_parts",
+                "status": "review",
+                "message": (
+                    f"on {int(below.sum()):,} of {len(rows):,} rows the engagements are below the "
+                    f"interactions X counts in them ({'; '.join(shown)}{more}): one of each such "
+                    "row's figures is wrong, so the rows are kept as the file has them and the "
+                    "KPIs show both counts and correct neither; check those rows (columns shifted "
+                    "or edited after the export?) or export the file again from X Analytics"
+                ),
+            },
         )
 
 

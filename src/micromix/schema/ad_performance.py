@@ -6,6 +6,11 @@ down by age, gender, placement, region or device. Rows are kept as the file has 
 identity is their lineage (``source_id``, the export they came from, and ``source_row``, their
 position in it), so rows whose names repeat are never merged or dropped.
 
+Names are kept beside ids: ``campaign_name``, ``ad_set_name`` and ``ad_name`` hold what the
+export calls a campaign, ad set or ad, while ``campaign_id``, ``ad_set`` and ``ad_id`` (the id
+where the export has one, else the name) identify it. A name is a label, never a breakdown: the
+row's level is still told by the ids it has.
+
 Money (``spend``, ``conversion_value``) is in the row's ``currency`` (ISO 4217); a row that
 covers a range keeps its first day in ``date`` and its last in ``date_end``.
 
@@ -67,7 +72,15 @@ AD_PERFORMANCE = EntitySchema(
         Field("campaign_name", description="Campaign name."),
         Field("campaign_type", description="Search, Performance Max, Smart, ... where reported."),
         Field("ad_set", description="Ad set / ad group id or name."),
+        Field(
+            "ad_set_name",
+            description="Ad set / ad group name, where the export gives one (beside its id).",
+        ),
         Field("ad_id", description="Ad id or name."),
+        Field(
+            "ad_name",
+            description="Ad name, where the export gives one (beside its id, or as the ad).",
+        ),
         Field(
             "strategy", allowed=STRATEGIES, description="paid_social, ugc_amplified, influencer ..."
         ),

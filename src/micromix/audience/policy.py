@@ -557,7 +557,8 @@ def target(
 def recorded_experiment(scores: pd.DataFrame) -> tuple[str, str, str] | None:
     """The treatment column, outcome column and control value of the experiment the scores
     were trained on (as ``audience uplift`` records them), when the scores file holds both
-    columns, filled in, and its scores are honest (out-of-fold or held-out, not in-sample)."""
+    columns, filled in on the rows that were in it (:func:`experiment_rows`), and its scores
+    are honest (out-of-fold or held-out, not in-sample)."""
     if scored_in_sample(scores):
         return None
     found = []
@@ -569,18 +570,40 @@ def recorded_experiment(scores: pd.DataFrame) -> tuple[str, str, str] | None:
             return None
         found.append(str(names[0]))
     treatment, outcome, control = found
+    rows = experiment_rows(scores)
     for col in (treatment, outcome):
-        if col not in scores.columns or blank_cells(scores[col].reset_index(drop=True)).any():
+        if col not in scores.columns or blank_cells(scores[col].reset_index(drop=True))[rows].any():
             return None
     return treatment, outcome, control
 
 
+def _out_of_fold_flags(scores: pd.DataFrame) -> np.ndarray | None:
+    if OUT_OF_FOLD_COLUMN not in scores.columns:
+        return None
+    flags = pd.Series(scores[OUT_OF_FOLD_COLUMN]).astype(str).str.strip().str.lower()
+    return flags.isin(["true", "1"]).to_numpy()
+
+
+def experiment_rows(scores: pd.DataFrame) -> np.ndarray:
+    """Which rows were in the experiment the scores were fitted on (and are measured on).
+
+    Every row, except in scores out of fold on some rows only: a stored audience
+    (:func:`~micromix.audience.workflows.score_stored_audience`) scores the experiment's
+    people out of fold and everyone else with the model fitted on all of them; there the
+    experiment's people are the out-of-fold rows, and the others have no arm or outcome.
+    """
+    flags = _out_of_fold_flags(scores)
+    if flags is None or flags.all() or not flags.any():
+        return np.ones(len(scores), dtype=bool)
+    return flags
+
+
 def scored_out_of_fold(scores: pd.DataFrame) -> bool:
     """Whether the scores are cross-fitted (:data:`~micromix.audience.scoring.OUT_OF_FOLD_COLUMN`):
-    each row scored by a model that did not see it."""
-    return OUT_OF_FOLD_COLUMN in scores.columns and bool(
-        pd.Series(scores[OUT_OF_FOLD_COLUMN]).astype(str).str.lower().isin(["true", "1"]).all()
-    )
+    each row of the experiment (:func:`experiment_rows`) scored by a model that did not see
+    it."""
+    flags = _out_of_fold_flags(scores)
+    return flags is not None and bool(flags[experiment_rows(scores)].all())
 
 
 def _amount(x: float) -> str:
@@ -656,6 +679,11 @@ def _observe_target(
     }
     summary["observed_on"] = f"{treatment} / {outcome}"
     who = f"{res.policy} audience of {len(res.audience):,}"
+    rows = experiment_rows(scores)
+    if not rows.all():  # a stored audience: only some of the chosen were in the experiment
+        n_in = int((sel & rows).sum())
+        summary["observed_people"] = n_in
+        who += f" ({n_in:,} of them in the experiment, whose lift is observed)"
     if not np.isfinite(point):
         return summary, [
             CheckResult(
@@ -852,12 +880,19 @@ def _experiment(
                 f"scores have no column '{col}'; pass the treatment and outcome columns of "
                 "the held-out experiment, or leave them out"
             )
-    labels, ctrl, exp_arms = split_treatment(scores[treatment], control, column=str(treatment))
-    y, _ = coerce_outcome(scores[outcome], column=str(outcome))
+    rows = experiment_rows(scores)
+    part = scores[rows] if not rows.all() else scores
+    got, ctrl, exp_arms = split_treatment(part[treatment], control, column=str(treatment))
+    y_got, _ = coerce_outcome(part[outcome], column=str(outcome))
+    # rows outside the experiment (a stored audience's other people): neither arm nor control
+    labels = np.full(len(scores), None, dtype=object)
+    labels[rows] = np.asarray(got, dtype=object)
+    y = np.zeros(len(scores))
+    y[rows] = np.asarray(y_got, dtype=float)
     sent = _sent_arms(scores, uplift_col, best, str(treatment), ctrl, exp_arms)
     arms = sorted({str(a) for a in sent})
     return _Experiment(
-        y=np.asarray(y, dtype=float),
+        y=y,
         sent={a: sent == a for a in arms},
         received={a: labels == a for a in arms},
         control=labels == ctrl,

@@ -2,7 +2,8 @@
 
 * :func:`score_stored_audience` trains an uplift model on the store's largest randomised holdout
   (treated vs held-out people, converted or not) with the people's attributes from the
-  ``audience`` table, scores everyone in that table and attaches their consent;
+  ``audience`` table, scores everyone in that table (the experiment's own people out of fold,
+  by models that did not see them) and attaches their consent;
 * :func:`target_stored_audience` picks an audience from those scores under a budget and passes it
   through every export guardrail (consent, minors, erased people, special ad categories,
   special-category features, platform minimums);
@@ -40,11 +41,21 @@ from micromix.audience.privacy import (
     check_features,
     enforce,
     erased_subjects,
+    ineligible_reasons,
     special_category_columns,
     suppress_small_cells,
 )
-from micromix.audience.scoring import attach_consent, score_uplift
+from micromix.audience.scoring import (
+    CONTROL_COLUMN,
+    DEFAULT_FOLDS,
+    IN_SAMPLE_COLUMN,
+    OUT_OF_FOLD_COLUMN,
+    TREATMENT_COLUMN,
+    attach_consent,
+    score_uplift,
+)
 from micromix.audience.segments import ClusterSegmenter, rfm_table, segment_profiles
+from micromix.audience.units import OUTCOME_COLUMN, UNIT_COLUMN
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
 from micromix.schema.purchases import read_ids
 from micromix.store import Store
@@ -69,6 +80,10 @@ PROFILE_FEATURES: tuple[str, ...] = ("age_band", "gender", "region", "interests"
 DEFAULT_MIN_AUDIENCE = 100
 #: what an RFM segmentation profiles
 RFM_FEATURES: tuple[str, ...] = ("recency_days", "frequency", "monetary")
+#: columns of stored-audience scores holding the experiment's arm and outcome (empty for the
+#: people who were not in it)
+_ARM = "experiment_arm"
+_CONVERTED = "converted"
 
 
 def platform_name(name: str | None) -> str | None:
@@ -176,7 +191,11 @@ def mark_selected(
 
 
 def score_stored_audience(
-    store: Store, features: Sequence[str] = ("region", "interests"), *, seed: int = 0
+    store: Store,
+    features: Sequence[str] = ("region", "interests"),
+    *,
+    seed: int = 0,
+    folds: int = DEFAULT_FOLDS,
 ) -> pd.DataFrame:
     """Uplift scores, with consent, for everyone in the store's ``audience`` table.
 
@@ -184,10 +203,24 @@ def score_stored_audience(
     ``experiments`` table (one clean treatment / control split; the outcome is "converted"),
     using the people's ``features`` among :data:`PROFILE_FEATURES` (``region`` when none is).
 
+    No score has seen its own person's outcome. The experiment's people are scored out of
+    fold (``folds``-fold cross-fitting stratified by arm, as ``audience uplift``): each by the
+    model fitted on the other folds. Everyone else is scored by the model fitted on all the
+    experiment's people: none of its folds saw them either, it has the most data, and it is
+    the model ``audience uplift --score`` scores new people with, so a person gets the same
+    score either way.
+
+    Each row says how it was scored (``scored_out_of_fold``: true for the experiment's
+    people) and, for the experiment's people, their ``experiment_arm`` and ``converted``
+    (empty for the others), so :func:`~micromix.audience.policy.target` values a list by the
+    observed lift of its people who were in the experiment. ``attrs["scores"]`` sums it up.
+
     Raises
     ------
     DataValidationError
         The store has no experiments or no audience rows.
+    ConfigError
+        ``folds`` is not a whole number of at least 2, or an arm is too small for it.
     """
     exp = store.read("experiments") if store.count("experiments") else pd.DataFrame()
     people = store.read("audience") if store.count("audience") else pd.DataFrame()
@@ -199,22 +232,48 @@ def score_stored_audience(
     feats = [f for f in features if f in PROFILE_FEATURES] or ["region"]
     largest = exp["experiment_id"].value_counts().idxmax()
     units = exp[exp["experiment_id"] == largest].drop_duplicates("unit_id")
-    train = units.merge(
-        people[["user_id", *feats]], left_on="unit_id", right_on="user_id", how="inner"
+    profiles = people[["user_id", *feats]].drop_duplicates("user_id", keep="last")
+    train = units.rename(columns={"arm": _ARM}).merge(
+        profiles, left_on="unit_id", right_on="user_id", how="inner"
     )
-    train["converted"] = (train["conversions"].fillna(0) > 0).astype(int)
+    train[_CONVERTED] = (train["conversions"].fillna(0) > 0).astype(int)
     run = score_uplift(
-        train[[*feats, "arm", "converted"]],
-        treatment="arm",
-        outcome="converted",
+        train[["user_id", *feats, _ARM, _CONVERTED]],
+        treatment=_ARM,
+        outcome=_CONVERTED,
         control="control",
         features=feats,
         learner="t",
         base="linear",
-        score=people[["user_id", *feats]],
         seed=seed,
+        folds=folds,
     )
-    return attach_consent(run.scored, people)
+    # the experiment's people: out of fold; the others: the model fitted on all of them
+    seen = run.scored.set_index("user_id")
+    in_exp = people["user_id"].isin(seen.index).to_numpy()
+    scored = people[["user_id", *feats]].copy()
+    # as score_uplift scores new people: those who may not be profiled stay unscored
+    new = ~in_exp & (ineligible_reasons(scored) == "").to_numpy()
+    pred = run.model.predict_frame(scored.loc[new, feats]) if new.any() else None
+    for col in seen.columns.drop(feats, errors="ignore"):
+        values = seen[col].reindex(people["user_id"]).to_numpy(copy=True)
+        if pred is not None and col in pred.columns:
+            values[new] = pred[col].to_numpy()
+        scored[col] = values
+    for col in (IN_SAMPLE_COLUMN, OUT_OF_FOLD_COLUMN):
+        scored[col] = in_exp & (col == OUT_OF_FOLD_COLUMN)
+    for col in (OUTCOME_COLUMN, UNIT_COLUMN, TREATMENT_COLUMN, CONTROL_COLUMN):
+        scored[col] = seen[col].iloc[0]
+    scored[_CONVERTED] = scored[_CONVERTED].astype("Int64")
+    out = attach_consent(scored, people)
+    out.attrs["scores"] = {
+        "experiment": str(largest),
+        "folds": run.folds,
+        "out_of_fold": int(in_exp.sum()),
+        "not_in_experiment": int((~in_exp).sum()),
+        "not_in_experiment_model": "fitted on every person of the experiment",
+    }
+    return out
 
 
 def target_stored_audience(

@@ -1,7 +1,8 @@
 """Audience routes: build a targeted audience, show its guardrail checks, export it (audited).
 
 The scores and the targeting are :func:`micromix.audience.workflows.score_stored_audience` (a
-T-learner trained on the store's largest randomised holdout) and
+T-learner trained on the store's largest randomised holdout; its people scored out of fold, so
+the summary leads with their observed lift) and
 :func:`~micromix.audience.workflows.target_stored_audience`, which checks consent, minors, erased
 people, special ad categories, special-category features and platform minimums and refuses a
 forbidden audience. Exports and refusals go to the audit log, which is not data: the fitted

@@ -193,3 +193,30 @@ def test_people_who_may_not_be_profiled_stay_unscored_outside_the_experiment(sma
     minors = people["user_id"].iloc[-3:]
     assert scores.loc[minors, "uplift"].isna().all()
     assert scores.drop(minors.to_list())["uplift"].notna().all()
+
+
+def test_minors_and_people_without_ad_consent_in_the_experiment_are_not_learnt_from(small):
+    """As `audience uplift` does with a file: their outcomes train no model and they get no
+    score (the stored path read only the features, so it learnt from everyone)."""
+    people = small.read("audience")
+    exp = small.read("experiments")
+    barred = exp["unit_id"].iloc[:40].to_list()
+    mask = people["user_id"].isin(barred)
+    people.loc[mask & (people.index % 2 == 0), "is_minor"] = True
+    people.loc[mask & (people.index % 2 == 1), "consent_ads_personalisation"] = False
+
+    def scores(conversions: pd.Series) -> pd.Series:
+        st = Store.open(":memory:")
+        st.append("audience", people)
+        st.append("experiments", exp.assign(conversions=conversions))
+        try:
+            return score_stored_audience(st, FEATS).set_index("user_id")["uplift"]
+        finally:
+            st.close()
+
+    before = scores(exp["conversions"])
+    flipped = exp["conversions"].where(~exp["unit_id"].isin(barred), 1.0 - exp["conversions"])
+    after = scores(flipped)
+    assert before[barred].isna().all()
+    # nobody's score moved: the barred people's outcomes were never read
+    assert after.to_numpy() == pytest.approx(before.to_numpy(), nan_ok=True)

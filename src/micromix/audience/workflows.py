@@ -36,6 +36,7 @@ import pandas as pd
 from micromix.audience._prep import experiment_arm_columns, select_features
 from micromix.audience.policy import TargetingResult, TargetingSpec, target
 from micromix.audience.privacy import (
+    CONSENT_COLUMNS,
     PLATFORM_MIN_AUDIENCE,
     PrivacyPolicy,
     check_features,
@@ -84,6 +85,8 @@ RFM_FEATURES: tuple[str, ...] = ("recency_days", "frequency", "monetary")
 #: people who were not in it)
 _ARM = "experiment_arm"
 _CONVERTED = "converted"
+#: the people's columns that decide who may be profiled (consent, age): read in training
+_GUARD_COLUMNS = frozenset({*CONSENT_COLUMNS, "consent_status", "is_minor", "age", "age_band"})
 
 
 def platform_name(name: str | None) -> str | None:
@@ -232,13 +235,16 @@ def score_stored_audience(
     feats = [f for f in features if f in PROFILE_FEATURES] or ["region"]
     largest = exp["experiment_id"].value_counts().idxmax()
     units = exp[exp["experiment_id"] == largest].drop_duplicates("unit_id")
-    profiles = people[["user_id", *feats]].drop_duplicates("user_id", keep="last")
+    # consent and age go into training too, so that, as in `audience uplift`, minors and
+    # people without ad-personalisation consent are not learnt from (and get no score)
+    guard = [c for c in people.columns if c in _GUARD_COLUMNS and c not in feats]
+    profiles = people[["user_id", *feats, *guard]].drop_duplicates("user_id", keep="last")
     train = units.rename(columns={"arm": _ARM}).merge(
         profiles, left_on="unit_id", right_on="user_id", how="inner"
     )
     train[_CONVERTED] = (train["conversions"].fillna(0) > 0).astype(int)
     run = score_uplift(
-        train[["user_id", *feats, _ARM, _CONVERTED]],
+        train[["user_id", *feats, *guard, _ARM, _CONVERTED]],
         treatment=_ARM,
         outcome=_CONVERTED,
         control="control",
@@ -255,7 +261,7 @@ def score_stored_audience(
     # as score_uplift scores new people: those who may not be profiled stay unscored
     new = ~in_exp & (ineligible_reasons(scored) == "").to_numpy()
     pred = run.model.predict_frame(scored.loc[new, feats]) if new.any() else None
-    for col in seen.columns.drop(feats, errors="ignore"):
+    for col in seen.columns.drop([*feats, *guard], errors="ignore"):
         values = seen[col].reindex(people["user_id"]).to_numpy(copy=True)
         if pred is not None and col in pred.columns:
             values[new] = pred[col].to_numpy()

@@ -208,7 +208,7 @@ def kpis(
     """
 
     def body() -> None:
-        from micromix.metrics import compute_kpis
+        from micromix.metrics import compute_kpis, kpi_currency
         from micromix.metrics.fx import FxRates
 
         if as_json and as_csv:
@@ -216,13 +216,15 @@ def kpis(
         dims = [d.strip() for d in by.split(",") if d.strip()]
         rates = FxRates.read_csv(fx, to=to) if fx is not None else None
         with _open(db, backend=backend) as store:
+            # money the events record no currency for is in the store's, when it has one
+            stated, said = (currency, []) if currency else kpi_currency(store, dims, source)
             df = compute_kpis(
                 store,
                 by=dims,
                 grain=grain,
                 source=source,
                 kpis=kpi_names,
-                currency=currency,
+                currency=stated,
                 fx=rates,
                 to=to,
                 spread=spread,
@@ -240,7 +242,7 @@ def kpis(
             as_csv=as_csv,
             title=f"KPIs by {', '.join(dims) or 'all'} (source: {df.attrs.get('source')})",
         )
-        for note in df.attrs.get("notes", []):
+        for note in [*said, *df.attrs.get("notes", [])]:
             err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
 
     run_command(body)

@@ -1,5 +1,6 @@
 """What the API takes from the store when a request does not say it: the currency of money
-(the simulated market's, never a guessed one on real data), the brand the posts are about
+(the store's by :func:`micromix.metrics.store_currency`: the simulated market's USD, EUR
+for EUR ad reports, never a guessed one on real data), the brand the posts are about
 (the store's own, never the simulator's on real data), the advice of a refused daily split in
 the API's parameters, the reason a creator cohort is empty, and the planned split of a stored
 experiment's sample-ratio check."""
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
+from _frames import real_events
 
 
 @pytest.fixture()
@@ -22,23 +25,6 @@ def tables_app(fresh_app):
         return client, {"Authorization": f"Bearer {key}"}
 
     return make
-
-
-def _events(n: int = 6) -> pd.DataFrame:
-    """A few real events (no currency column, as the events contract has none)."""
-    ts = pd.date_range("2026-03-01", periods=n, freq="6h", tz="UTC")
-    return pd.DataFrame(
-        {
-            "event_id": [f"e{i}" for i in range(n)],
-            "ts": ts,
-            "user_id": [f"u{i % 3}" for i in range(n)],
-            "event_type": ["impression", "click", "purchase"] * (n // 3),
-            "platform": "instagram",
-            "strategy": "paid_social",
-            "cost": [1.5, 0.5, 0.0] * (n // 3),
-            "revenue": [0.0, 0.0, 40.0] * (n // 3),
-        }
-    )
 
 
 def _posts(mentions: list[str]) -> pd.DataFrame:
@@ -77,13 +63,56 @@ def test_simulated_store_states_its_currency_in_status_and_kpis(client, auth):
 
 
 def test_real_events_keep_an_unknown_currency_unknown(tables_app):
-    client, h = tables_app({"events": _events()})
+    client, h = tables_app({"events": real_events()})
     assert client.get("/api/v1/status", headers=h).json()["currency"] is None
     body = client.get("/api/v1/kpis", headers=h).json()
     assert body["rows"][0]["currency"] is None and body["rows"][0]["spend"] == 4.0
     assert any("currency null" in n for n in body["notes"])
     stated = client.get("/api/v1/kpis?currency=eur", headers=h).json()
     assert stated["rows"][0]["currency"] == "EUR"
+
+
+def _ads(currency: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-03-01", "2026-03-02"]),
+            "platform": ["instagram", "tiktok"],
+            "strategy": "paid_social",
+            "impressions": [1000, 2000],
+            "clicks": [10, 30],
+            "spend": [5.0, 7.5],
+            "currency": currency,
+        }
+    )
+
+
+def test_ad_reports_in_eur_make_status_and_kpis_say_eur(tables_app):
+    client, h = tables_app({"ad_performance": _ads("eur")})
+    assert client.get("/api/v1/status", headers=h).json()["currency"] == "EUR"
+    body = client.get("/api/v1/kpis?by=platform", headers=h).json()
+    assert body["source"] == "ads"
+    assert {r["currency"] for r in body["rows"]} == {"EUR"}
+
+
+def test_events_beside_eur_ads_are_stated_in_eur_with_a_note(tables_app):
+    client, h = tables_app({"ad_performance": _ads("EUR"), "events": real_events()})
+    assert client.get("/api/v1/status", headers=h).json()["currency"] == "EUR"
+    body = client.get("/api/v1/kpis?source=events", headers=h).json()
+    assert {r["currency"] for r in body["rows"]} == {"EUR"}
+    assert any("taken to be in EUR" in n and "currency=" in n for n in body["notes"])
+    assert not any("--currency" in n for n in body["notes"])  # the API's own terms
+    stated = client.get("/api/v1/kpis?source=events&currency=gbp", headers=h).json()
+    assert {r["currency"] for r in stated["rows"]} == {"GBP"}
+    assert not any("taken to be" in n for n in stated["notes"])
+
+
+def test_ad_reports_in_two_currencies_have_no_store_currency(tables_app):
+    ads = pd.concat([_ads("AUD"), _ads("GBP")], ignore_index=True)
+    ads["platform"] = ["instagram", "tiktok", "facebook", "linkedin"]
+    client, h = tables_app({"ad_performance": ads})
+    assert client.get("/api/v1/status", headers=h).json()["currency"] is None
+    body = client.get("/api/v1/kpis", headers=h).json()
+    assert {r["currency"] for r in body["rows"]} == {"AUD", "GBP"}  # kept per currency
 
 
 # ------------------------------------------------------------------ 2. daily split refused
@@ -138,7 +167,7 @@ def test_amplify_on_real_posts_asks_for_the_brand_never_guesses_it(tables_app):
 
 
 def test_amplify_without_posts_says_there_are_none(tables_app):
-    client, h = tables_app({"events": _events()})
+    client, h = tables_app({"events": real_events()})
     r = client.get("/api/v1/social/amplify", headers=h)
     assert r.status_code == 409 and "no posts in the store" in r.json()["message"]
 

@@ -44,6 +44,7 @@ from micromix.api.keys import KEY_TABLE, KeyRing
 from micromix.api.models import ModelRegistry
 from micromix.api.ratelimit import RateLimiter
 from micromix.ingest.market import simulated_market
+from micromix.metrics.currency import StoreCurrency, store_currency
 from micromix.store import Store
 
 __all__ = [
@@ -378,26 +379,19 @@ class Service:
                     hit = recent[0]
             return hit
 
-    def currency(self) -> str | None:
-        """The one currency of the store's money where the data itself knows it, else None.
+    def money_currency(self) -> StoreCurrency:
+        """What the store's data states about the currency of its money
+        (:func:`micromix.metrics.store_currency`, the rule the plan and the report use).
 
-        A simulated market is in one currency, the one its ad reports state (the simulator's
-        events record none but are in the same money); real events record no currency, so on
-        real data this is None and money is shown without a symbol, never a guessed ``$``.
         Cached per data version: the KPI route, the status and so the dashboard read this one
         answer.
         """
+        return self.cached(("store-currency",), lambda: self.read(store_currency))
 
-        def find(store: Store) -> str | None:
-            if not simulated_market(store) or not store.count("ad_performance"):
-                return None
-            if "currency" not in store.columns("ad_performance"):
-                return None
-            found = store.read("ad_performance", columns=["currency"])["currency"].dropna()
-            codes = {str(c).strip().upper() for c in found if str(c).strip()}
-            return codes.pop() if len(codes) == 1 else None
-
-        return self.cached(("store-currency",), lambda: self.read(find))
+    def currency(self) -> str | None:
+        """The one currency of the store's money, else None (nothing states one, or several
+        do): money is then shown without a symbol, never a guessed ``$``."""
+        return self.money_currency().code
 
     def brand(self) -> str | None:
         """The store's own brand: the simulator's on a simulated market, else None (the

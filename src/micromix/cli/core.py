@@ -212,7 +212,7 @@ def kpis(
     """
 
     def body() -> None:
-        from micromix.metrics import compute_kpis
+        from micromix.metrics import compute_kpis, kpi_currency
         from micromix.metrics.fx import FxRates
 
         if as_json and as_csv:
@@ -220,18 +220,20 @@ def kpis(
         dims = [d.strip() for d in by.split(",") if d.strip()]
         rates = FxRates.read_csv(fx, to=to) if fx is not None else None
         with _open(db, backend=backend) as store:
+            # money the events record no currency for is in the store's, when it has one
+            stated, said = (currency, []) if currency else kpi_currency(store, dims, source)
             df = compute_kpis(
                 store,
                 by=dims,
                 grain=grain,
                 source=source,
                 kpis=kpi_names,
-                currency=currency,
+                currency=stated,
                 fx=rates,
                 to=to,
                 spread=spread,
             )
-        notes = [str(n) for n in df.attrs.get("notes", [])]
+        notes = [str(n) for n in [*said, *df.attrs.get("notes", [])]]
         if as_json:
             # the shape of GET /api/v1/kpis: the notes travel with the rows they qualify
             src = df.attrs.get("source")

@@ -81,7 +81,9 @@ def _print(p: Plan) -> None:
             styled(("Simulated data", "bold yellow"), ": figures come from the market simulator.")
         )
     console.print(styled(("Plan", "bold"), f" - {p.headline()}"), highlight=False)
-    table = Table(title=f"Budget over {r.horizon_days} days ({p.currency})")
+    table = Table(
+        title=f"Budget over {r.horizon_days} days ({p.currency or 'currency not stated'})"
+    )
     for col in ("strategy", "today", "plan", "change", "expected incremental revenue"):
         table.add_column(col, justify="left" if col == "strategy" else "right")
     for row in p.allocation.itertuples(index=False):

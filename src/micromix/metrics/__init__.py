@@ -11,6 +11,13 @@ Quickstart
 
 from __future__ import annotations
 
+from micromix.metrics.currency import (
+    CURRENCY_SYMBOLS,
+    StoreCurrency,
+    currency_symbol,
+    kpi_currency,
+    store_currency,
+)
 from micromix.metrics.fx import FxRates
 from micromix.metrics.kpis import (
     GRAINS,
@@ -34,6 +41,7 @@ from micromix.metrics.kpis import (
 )
 
 __all__ = [
+    "CURRENCY_SYMBOLS",
     "GRAINS",
     "KPI_COLUMNS",
     "MEASURES",
@@ -43,9 +51,12 @@ __all__ = [
     "FxRates",
     "KpiPlan",
     "Ratio",
+    "StoreCurrency",
     "clear_query_cache",
     "compute_kpis",
+    "currency_symbol",
     "get_ratio",
+    "kpi_currency",
     "kpi_expr",
     "kpi_plan",
     "measure_exprs",
@@ -53,4 +64,5 @@ __all__ = [
     "register_ratio",
     "resolve_kpis",
     "resolve_source",
+    "store_currency",
 ]

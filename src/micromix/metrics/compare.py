@@ -46,6 +46,7 @@ import pandas as pd
 from scipy import stats
 
 from micromix.errors import ConfigError, StoreError
+from micromix.metrics.currency import currency_symbol, store_currency
 from micromix.metrics.kpis import RATIOS, measure_exprs, price_organic_impressions
 from micromix.store import Store
 
@@ -497,7 +498,9 @@ def compare_strategies(
     table.insert(0, "dimension", comp.dimension)
     table = table.rename(columns={"grp": "strategy"})
     table.insert(0, "strategy", table.pop("strategy"))
-    return ComparisonResult(comp, table, _conclude(comp, table, level), level, notes)
+    # events record no currency: their money is in the store's, if the data states one
+    symbol = currency_symbol(store_currency(store).events_code)
+    return ComparisonResult(comp, table, _conclude(comp, table, level, symbol), level, notes)
 
 
 def _observed(
@@ -640,11 +643,15 @@ def _add_truth(table: pd.DataFrame, store: Store, comp: Comparison) -> list[str]
     return ["true_* columns come from the simulator's ground truth"]
 
 
-def _fmt_money(v: float) -> str:
-    return "n/a" if pd.isna(v) else f"${v:,.2f}"
+def _fmt_money(v: float, symbol: str = "$") -> str:
+    """``$8.53``, ``AUD 8.53``, ``8.53`` (no currency stated); ``n/a`` when undefined."""
+    if pd.isna(v):
+        return "n/a"
+    sep = " " if len(symbol) > 1 else ""
+    return f"{symbol}{sep}{v:,.2f}"
 
 
-def _conclude(comp: Comparison, table: pd.DataFrame, level: float) -> str:
+def _conclude(comp: Comparison, table: pd.DataFrame, level: float, symbol: str = "$") -> str:
     """Plain-language conclusion drawn from the table (never asserted a priori)."""
     pct = f"{level:.0%}"
     parts = []
@@ -652,7 +659,7 @@ def _conclude(comp: Comparison, table: pd.DataFrame, level: float) -> str:
     if len(inc):
         best = inc.sort_values("incremental_roas", ascending=False).iloc[0]
         parts.append(
-            f"Per dollar, {best['strategy']} returns the most incremental revenue: incremental ROAS "
+            f"Per {'dollar' if symbol == '$' else 'unit of spend'}, {best['strategy']} returns the most incremental revenue: incremental ROAS "
             f"{best['incremental_roas']:.2f} ({pct} interval {best['incremental_roas_low']:.2f} to "
             f"{best['incremental_roas_high']:.2f})."
         )
@@ -681,7 +688,7 @@ def _conclude(comp: Comparison, table: pd.DataFrame, level: float) -> str:
     for _, r in no_spend.iterrows():
         parts.append(
             f"{r['strategy']} costs no media spend; its {int(r['impressions']):,} organic "
-            f"impressions are worth {_fmt_money(r['emv'])} at paid CPMs (earned media value)"
+            f"impressions are worth {_fmt_money(r['emv'], symbol)} at paid CPMs (earned media value)"
             + (
                 "; its incremental effect is not measured by a holdout."
                 if pd.isna(r.get("incremental_roas"))

@@ -45,6 +45,7 @@ __all__ = [
     "group_reallocation",
     "hire_actions",
     "money",
+    "per_money",
     "reallocate_actions",
     "respond_actions",
     "target_actions",
@@ -109,6 +110,19 @@ def money(value: float | None, symbol: str = "$", digits: int = 0) -> str:
     return f"{sign}{symbol}{body}" if len(symbol) <= 1 else f"{sign}{symbol} {body}"
 
 
+def per_money(symbol: str = "$", *, of_spend: bool = False) -> str:
+    """``per $``, ``per €``, ``per AUD`` (``of_spend``: ``per $ of spend``): a return per unit
+    of spend in ``symbol``'s currency; ``per unit of spend`` when the currency is not stated
+    (never a guessed ``$``).
+
+    >>> per_money("€"), per_money("€", of_spend=True), per_money("")
+    ('per €', 'per € of spend', 'per unit of spend')
+    """
+    if not symbol:
+        return "per unit of spend"
+    return f"per {symbol} of spend" if of_spend else f"per {symbol}"
+
+
 def _signed(value: float, symbol: str) -> str:
     return ("+" if value >= 0 else "") + money(value, symbol)
 
@@ -134,13 +148,14 @@ def _roas_text(row: pd.Series, level: float) -> str:
     )
 
 
-def _agreement_text(returns: StrategyReturns, strategy: str) -> str:
+def _agreement_text(returns: StrategyReturns, strategy: str, symbol: str = "$") -> str:
     r = returns.row(strategy)
+    per = per_money(symbol)
     if r["agreement"] == "agree":
-        return f"the mix model agrees ({r['mix_roas']:.2f} per $)"
+        return f"the mix model agrees ({r['mix_roas']:.2f} {per})"
     if r["agreement"] == "disagree":
         return (
-            f"the mix model disagrees ({r['mix_roas']:.2f} per $, {r['mix_low']:.2f} to "
+            f"the mix model disagrees ({r['mix_roas']:.2f} {per}, {r['mix_low']:.2f} to "
             f"{r['mix_high']:.2f}); the plan follows the randomised experiments"
         )
     return "no mix model to compare with" if pd.isna(r["mix_roas"]) else "mix model only"
@@ -169,7 +184,7 @@ def reallocate_actions(
     )
     people = f" on {holdout_units:,} people" if holdout_units else ""
     evidence = (
-        f"randomised holdouts{people} (incremental revenue per $ of spend over "
+        f"randomised holdouts{people} (incremental revenue {per_money(symbol, of_spend=True)} over "
         f"{plan.horizon_days} days), reconciled with the mix model"
     )
     out: list[Action] = []
@@ -187,13 +202,13 @@ def reallocate_actions(
         verb = "Raise" if d > 0 else "Cut"
         row = table.loc[s]
         why = (
-            f"Incremental return per $ - {ranking}. "
+            f"Incremental return {per_money(symbol)} - {ranking}. "
             + (
-                f"{s} earns more per $ than the strategies money comes from"
+                f"{s} earns more {per_money(symbol)} than the strategies money comes from"
                 if d > 0
-                else f"{s} earns less per $ at the margin than where the money goes"
+                else f"{s} earns less {per_money(symbol)} at the margin than where the money goes"
             )
-            + f"; {_agreement_text(returns, s)}."
+            + f"; {_agreement_text(returns, s, symbol)}."
         )
         if pd.isna(row["holdout_roas"]):
             why += " It has no randomised holdout: run one before moving more."
@@ -223,7 +238,8 @@ def reallocate_actions(
                 "reallocate",
                 f"Keep today's split of {money(plan.budget, symbol)} over the next "
                 f"{plan.horizon_days} days",
-                f"Incremental return per $ - {ranking}. The evidence does not separate the "
+                f"Incremental return {per_money(symbol)} - {ranking}. The evidence does not "
+                "separate the "
                 "strategies enough to move money without risking revenue"
                 + (
                     f"; bigger or longer holdouts on {', '.join(loose)} would settle it."
@@ -310,7 +326,7 @@ def target_actions(
                         "target",
                         f"Within the paid messages ({money(budget, symbol)} over "
                         f"{horizon_days} days), shift spend between targetings: {moves}",
-                        f"Incremental return per $ by targeting - {ranking}.",
+                        f"Incremental return {per_money(symbol)} by targeting - {ranking}.",
                         "randomised holdouts of the campaigns by targeting",
                         confidence_of(plan.prob_gain, clear),
                         amount=float(np.abs(plan.recommended - plan.current).sum() / 2),
@@ -324,7 +340,8 @@ def target_actions(
                     Action(
                         "target",
                         "Keep today's balance of micro and mass targeting",
-                        f"Incremental return per $ by targeting - {ranking}; the difference "
+                        f"Incremental return {per_money(symbol)} by targeting - {ranking}; "
+                        "the difference "
                         "is not clear enough to move money.",
                         "randomised holdouts of the campaigns by targeting",
                         "low",
@@ -372,7 +389,10 @@ def amplify_actions(
     sure = "medium"
     basis = "user-content ranking (rights, sentiment, engagement, brand fit)"
     if ugc is not None and pd.notna(ugc["holdout_roas"]):
-        basis += f"; amplified user content's holdout return {ugc['holdout_roas']:.2f} per $"
+        basis += (
+            f"; amplified user content's holdout return {ugc['holdout_roas']:.2f} "
+            f"{per_money(symbol)}"
+        )
         sure = "high" if ugc["holdout_low"] > 0 else "medium"
     posts = []
     for _, r in top.iterrows():
@@ -434,7 +454,7 @@ def hire_actions(
                         "hire",
                         f"Within the influencer budget ({money(budget, symbol)} over "
                         f"{horizon_days} days), shift spend between creator tiers: {moves}",
-                        f"Incremental return per $ by creator tier - {ranking}.",
+                        f"Incremental return {per_money(symbol)} by creator tier - {ranking}.",
                         "randomised holdouts of the creator campaigns by tier",
                         confidence_of(plan.prob_gain, bool(returns.separated)),
                         amount=float(np.abs(plan.recommended - plan.current).sum() / 2),
@@ -455,7 +475,8 @@ def hire_actions(
                 "hire",
                 f"Hire {len(picked)} creators ({ids}{more}) for one post each: about "
                 f"{money(cost, creator_price_symbol(symbol))} in all",
-                f"Best value per $ for the brand's niche among authentic creators ({mix}); "
+                f"Best value {per_money(creator_price_symbol(symbol))} for the brand's niche "
+                f"among authentic creators ({mix}); "
                 "engagement from their own posts, cost from their follower tier.",
                 "creator scoring: engagement, fake-follower model, niche fit, cost per post",
                 "medium",

@@ -38,11 +38,13 @@ from micromix.audience.workflows import target_stored_audience
 from micromix.errors import ConfigError, MicromixError
 from micromix.measurement import strategy_panel
 from micromix.metrics.compare import ComparisonResult
+from micromix.metrics.currency import currency_symbol, store_currency
 from micromix.plan.actions import (
     Action,
     amplify_actions,
     hire_actions,
     money,
+    per_money,
     reallocate_actions,
     respond_actions,
     target_actions,
@@ -69,7 +71,6 @@ class Evidence(Protocol):
 
 
 __all__ = [
-    "CURRENCY_SYMBOLS",
     "LIFETIME_ROAS_COLUMNS",
     "PLAN_LIFETIME_DIMENSIONS",
     "PLAN_PARTS",
@@ -79,7 +80,6 @@ __all__ = [
     "Plan",
     "ad_report_spend",
     "build_plan",
-    "currency_of",
     "dated_ad_rows",
     "horizon_days",
     "level_overlaps",
@@ -96,8 +96,6 @@ LIFETIME_ROAS_COLUMNS: tuple[str, ...] = (
     "lifetime_roas_low",
     "lifetime_roas_high",
 )
-#: currency codes shown as a symbol (others are shown as the code)
-CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
 @dataclass
@@ -108,7 +106,9 @@ class Plan:
     returns: StrategyReturns
     actions: list[Action]
     truth: PlanTruth | None
-    currency: str = "USD"
+    #: ISO code of every money figure (:func:`micromix.metrics.store_currency`); None when
+    #: the data states no currency: amounts are then shown without a symbol, never as ``$``
+    currency: str | None = None
     #: reconciliation statements (agreements, disagreements, cautions), one sentence each
     notes: list[str] = field(default_factory=list)
     #: the mix model's own reallocation of the same budget, per strategy (None without one)
@@ -121,7 +121,8 @@ class Plan:
 
     @property
     def symbol(self) -> str:
-        return CURRENCY_SYMBOLS.get(self.currency, self.currency)
+        """The symbol money is shown with (``""`` when the currency is not stated)."""
+        return currency_symbol(self.currency)
 
     @property
     def allocation(self) -> pd.DataFrame:
@@ -195,25 +196,6 @@ def _num(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return f if math.isfinite(f) else None
-
-
-def currency_of(store: Store) -> str:
-    """The one currency of the ad reports (``USD`` when they state none)."""
-    if not store.has_table("ad_performance") or store.count("ad_performance") == 0:
-        return "USD"
-    if "currency" not in store.columns("ad_performance"):
-        return "USD"
-    found = store.read("ad_performance", columns=["currency"])["currency"].dropna()
-    codes = sorted({str(c).strip().upper() for c in found if str(c).strip()})
-    if len(codes) > 1:
-        raise ConfigError(
-            f"the ad reports mix currencies ({', '.join(codes)}); a plan moves one budget, so "
-            "it needs one currency and micromix does not convert money at rates it would have to "
-            "guess: ingest each currency's exports into a store of its own (micromix ingest ... "
-            "--db FILE) and plan each ('micromix kpis --fx RATES.csv' compares them at your "
-            "own rates)"
-        )
-    return codes[0] if codes else "USD"
 
 
 def horizon_days(store: Store, evidence: Evidence | None = None) -> int:
@@ -563,7 +545,8 @@ def _reconcile(
         notes.append(
             "The mix model and the holdouts disagree on "
             + ", ".join(
-                f"{s} (mix model {t.loc[s, 'mix_roas']:.2f}, holdouts {t.loc[s, 'holdout_roas']:.2f} per $)"
+                f"{s} (mix model {t.loc[s, 'mix_roas']:.2f}, holdouts "
+                f"{t.loc[s, 'holdout_roas']:.2f} {per_money(symbol)})"
                 for s in dis
             )
             + ": the plan follows the randomised experiments."
@@ -601,7 +584,9 @@ def _reconcile(
     return notes
 
 
-def _lifetime(evidence: Evidence, plan: Reallocation) -> tuple[pd.DataFrame | None, list[str]]:
+def _lifetime(
+    evidence: Evidence, plan: Reallocation, symbol: str = "$"
+) -> tuple[pd.DataFrame | None, list[str]]:
     """Lifetime ROAS of the plan's strategies, and sentences where it questions a move.
 
     The allocation rests on incremental first-purchase returns (the holdouts); lifetime ROAS
@@ -628,7 +613,8 @@ def _lifetime(evidence: Evidence, plan: Reallocation) -> tuple[pd.DataFrame | No
         for s, r in ix.iterrows()
     )
     notes = [
-        f"Lifetime ROAS per $ (first purchases plus the customers' predicted value): {shown}; "
+        f"Lifetime ROAS {per_money(symbol)} (first purchases plus the customers' predicted "
+        f"value): {shown}; "
         "the allocation follows incremental first-purchase returns from the holdouts."
     ]
     change = dict(zip(plan.strategies, plan.recommended - plan.current))
@@ -707,8 +693,9 @@ def build_plan(
             "from; ingest events (with strategy and cost) or ad platform reports, or run "
             "micromix demo"
         )
-    currency = currency_of(store)
-    symbol = CURRENCY_SYMBOLS.get(currency, currency)
+    money_in = store_currency(store)
+    currency = money_in.single()  # several currencies: refused, one budget needs one
+    symbol = money_in.symbol
     ads = ad_report_spend(store, symbol) if attributed_only else None
     days = ads.days if ads is not None else horizon_days(store, evidence)
     spend = _current_spend(evidence, ads)
@@ -725,10 +712,10 @@ def build_plan(
     )
     plan = reallocate(returns, budget, horizon_days=days, seed=seed)
     mix_only = _mix_only(evidence, plan.budget)
-    notes = [*plan.notes, *_reconcile(plan, returns, mix_only, symbol)]
+    notes = [*plan.notes, *_reconcile(plan, returns, mix_only, symbol), *money_in.notes]
     if ads is not None:
         notes += _attributed_notes(ads, symbol)
-    lifetime, lifetime_notes = _lifetime(evidence, plan)
+    lifetime, lifetime_notes = _lifetime(evidence, plan, symbol)
     notes += lifetime_notes
     units = _people(store)
     rec = dict(zip(plan.strategies, plan.recommended))

@@ -40,7 +40,7 @@ from micromix.influencers import Brief, brief_from_data, creator_report_tables, 
 from micromix.influencers.discovery import DEFAULT_BRIEF_BUDGET
 from micromix.ingest.market import simulated_market
 from micromix.measurement import StrategyMix, fit_strategy_mix, strategy_of
-from micromix.metrics import compute_kpis
+from micromix.metrics import compute_kpis, store_currency
 from micromix.metrics.compare import (
     COMPARISONS,
     DEFAULT_TIERS,
@@ -56,7 +56,6 @@ from micromix.plan.build import (
     PLAN_PARTS,
     Plan,
     build_plan,
-    currency_of,
     dated_ad_rows,
     one_level_per_platform,
 )
@@ -76,6 +75,7 @@ __all__ = [
     "ADS_SOURCE_COLUMNS",
     "BRAND_NOTE",
     "BRIEF_NOTE",
+    "CURRENCY_NOTE",
     "DEFAULT_COMPARISONS",
     "NEEDS_BRAND",
     "PARTS",
@@ -93,10 +93,11 @@ __all__ = [
 DEFAULT_COMPARISONS: tuple[str, ...] = ("ugc-vs-paid", "micro-vs-mass", "creator-tiers")
 #: horizon of the lifetime values beside the comparisons (weeks after the data ends)
 LIFETIME_HORIZON_WEEKS = 52
-#: note keys (in :attr:`Evidence.notes`): how the brand and the creator brief were chosen, and
-#: which exports the weekly trends left out
+#: note keys (in :attr:`Evidence.notes`): how the brand and the creator brief were chosen,
+#: what the store's currency leaves unsaid, and which exports the weekly trends left out
 BRAND_NOTE = "content:brand"
 BRIEF_NOTE = "content:brief"
+CURRENCY_NOTE = "currency"
 TRENDS_LEFT_OUT_NOTE = "trends:left_out"
 #: what the content part says on real data when no brand was named
 NEEDS_BRAND = (
@@ -226,8 +227,9 @@ class Evidence:
     plan: Plan | None = None
     #: whether the store holds a simulated market (its ground truth)
     simulated: bool = False
-    #: ISO code of the money figures (``None`` when the ad reports mix currencies)
-    currency: str | None = "USD"
+    #: ISO code of the money figures (:func:`micromix.metrics.store_currency`): ``None`` when
+    #: the data states no currency (shown without a symbol) or several (figures per currency)
+    currency: str | None = None
     #: why a part (or a comparison, ``comparison:<name>``) is missing, one sentence each
     notes: dict[str, str] = field(default_factory=dict)
     #: parts that were asked for
@@ -575,11 +577,10 @@ def gather_evidence(
         niche=niche,
         creator_budget=creator_budget,
     )
-    try:
-        ev.currency = currency_of(store)
-    except ConfigError as exc:
-        ev.currency = None
-        ev.note("currency", f"Money figures have no single currency: {exc}.")
+    money_in = store_currency(store)
+    ev.currency = money_in.code
+    if money_in.notes:
+        ev.note(CURRENCY_NOTE, " ".join(money_in.notes))
     steps: list[tuple[str, Callable[[], None], bool]] = [
         ("overview", lambda: _overview(ev, store), False),
         ("trends", lambda: _trends(ev, store), False),

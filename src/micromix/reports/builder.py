@@ -42,11 +42,12 @@ import pandas as pd
 
 from micromix.errors import ConfigError, MicromixError
 from micromix.plan import TREND_DIMENSIONS, Evidence, Plan
-from micromix.plan.actions import creator_price_symbol
+from micromix.plan.actions import creator_price_symbol, per_money
 from micromix.plan.evidence import (
     ADS_SOURCE_COLUMNS,
     BRAND_NOTE,
     BRIEF_NOTE,
+    CURRENCY_NOTE,
     NEEDS_BRAND,
     TRENDS_LEFT_OUT_NOTE,
 )
@@ -138,10 +139,8 @@ class ReportContext:
 
     @property
     def symbol(self) -> str:
-        """Currency of every money figure (the plan's, else the store's, else USD); none where
-        the ad reports mix currencies (each row then shows its own)."""
-        if self.evidence.currency is None:
-            return ""
+        """Currency of every money figure (the store's, :func:`micromix.metrics.store_currency`);
+        none where the data states no currency or several (each row then shows its own)."""
         return currency_symbol(self.evidence.currency)
 
     def chart(self, spec: dict[str, Any], *, wide: bool = False) -> str:
@@ -303,6 +302,8 @@ class OverviewSection(Section):
                 "never added across currencies, so every figure is per currency (convert with "
                 "your own rates: micromix kpis --fx RATES.csv)."
             )
+        elif CURRENCY_NOTE in ev.notes:  # no currency stated, or events taken to be in one
+            how += f" {ev.notes[CURRENCY_NOTE]}"
         if len(levels) > 1:
             how += (
                 f" The ad reports come at {len(levels)} levels ({', '.join(levels)}); they are "
@@ -353,8 +354,11 @@ _KPI_LABELS = {
 
 
 def _per_currency(label: str, code: object) -> str:
-    """``label`` with "ad dollar" in the block's currency ("per AUD of ad spend" ...)."""
-    code = str(code or "USD").upper()
+    """``label`` with "ad dollar" in the block's currency ("per AUD of ad spend" ...; "per unit
+    of ad spend" when the data states no currency)."""
+    if not code:
+        return label.replace("ad dollar", "unit of ad spend")
+    code = str(code).upper()
     return label if code == "USD" else label.replace("ad dollar", f"{code} of ad spend")
 
 
@@ -421,7 +425,8 @@ class PlanSection(Section):
         )
         out.append(
             f'<p class="muted">Paid budget over the next {r.horizon_days} days (the length of '
-            f"the data), in {esc(p.currency)}; expected incremental revenue with its "
+            f"the data), in {esc(p.currency or 'a currency the data does not state')}; "
+            "expected incremental revenue with its "
             f"{r.level:.0%} interval.</p>"
         )
         out.append(table_html(cells, html_cols=list(cells.columns)))
@@ -486,7 +491,8 @@ def _evidence_table(p: Plan) -> str:
         }
     )
     return (
-        '<p class="muted">Incremental revenue per $ of spend. The plan leads with the '
+        f'<p class="muted">Incremental revenue {per_money(p.symbol, of_spend=True)}. The plan '
+        "leads with the "
         "randomised holdouts; the mix model (calibrated with them) fills in where there is no "
         "holdout; each figure is shrunk towards the others as far as its interval is wide.</p>"
         + table_html(cells, html_cols=list(cells.columns))
@@ -542,7 +548,7 @@ class TrendsSection(Section):
             df = _active_groups(df, dim)
             codes = _currencies(df)
             # the store's currency; else the one currency of the exports drawn (others left out)
-            cur = ctx.symbol or (codes[0] if len(codes) == 1 else "")
+            cur = ctx.symbol or (codes[0] if len(codes) == 1 else "currency not stated")
             if len(codes) > 1:  # one line per group and currency, never added up
                 df = df.assign(
                     **{dim: df[dim].astype("string").fillna("(none)") + " in " + df["currency"]}
@@ -666,11 +672,14 @@ class ComparisonsSection(Section):
             long = ch.comparison_long(res.table)
             if len(long):
                 spec = ch.chart_spec(
-                    ch.comparison_chart(res.table, "Return per $1 of spend", res.level)
+                    ch.comparison_chart(
+                        res.table, f"Return {per_money(ctx.symbol, of_spend=True)}", res.level
+                    )
                 )
                 out.append(f'<div class="charts">{ctx.chart(spec, wide=True)}</div>')
             out.append(
-                '<p class="muted">Incremental return per $ measured by randomised holdouts '
+                f'<p class="muted">Incremental return {per_money(ctx.symbol)} measured by '
+                "randomised holdouts "
                 f"({res.level:.0%} interval under each figure); the platform-attributed ROAS "
                 "is shown last, for contrast.</p>"
             )

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from micromix.checks import CheckResult, summarize
-from micromix.plan.build import CURRENCY_SYMBOLS
+from micromix.metrics.currency import currency_symbol
 from micromix.reports.assets import script_safe
 
 __all__ = [
@@ -157,15 +157,6 @@ def fmt_value(value: Any, kind: str = "number", symbol: str = "$") -> str:
     if kind == "ratio":
         return f"{v:,.2f}"
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
-
-
-def currency_symbol(code: str | None) -> str:
-    """``$`` for USD (and for an unknown currency), the symbol or the code otherwise.
-
-    >>> currency_symbol("GBP"), currency_symbol("AUD"), currency_symbol(None)
-    ('£', 'AUD', '$')
-    """
-    return CURRENCY_SYMBOLS.get(code or "USD", code or "$")
 
 
 def _row_symbol(code: Any, default: str) -> str:

@@ -98,7 +98,10 @@ def lifetime_chart(table: pd.DataFrame, title: str) -> dict[str, Any]:
 
 
 def lifetime_section_html(
-    tables: Mapping[str, pd.DataFrame], *, chart: Callable[[dict[str, Any]], str]
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    chart: Callable[[dict[str, Any]], str],
+    symbol: str = "$",
 ) -> str:
     """The section body: per acquisition dimension, the chart and the table.
 
@@ -108,12 +111,15 @@ def lifetime_section_html(
         Dimension -> :func:`micromix.clv.lifetime_returns` output.
     chart : callable
         Turns a Vega-Lite spec into HTML (e.g. ``ReportContext.chart``).
+    symbol : str
+        The store's currency symbol (``""`` when the data states none: no ``$`` is guessed).
     """
     if not tables:
         return note("No customer lifetime values: the store has no repeat purchases to fit.")
     out = []
     first = next(iter(tables.values()))
     a = first.attrs
+    per_unit = {"$": "per dollar", "": "per unit"}.get(symbol, f"per {symbol}")
     out.append(
         "<p>"
         + esc(
@@ -121,7 +127,7 @@ def lifetime_section_html(
             "the campaign their first purchase was credited to). Lifetime ROAS is their revenue "
             f"to date plus their predicted CLV over the next {a.get('horizon', 52):g} "
             f"{a.get('time_unit_name', 'weeks')} (BG/NBD or MBG/NBD purchases, whichever fits "
-            "the group better; Gamma-Gamma spend; 10% a year discounting) per dollar of the "
+            f"the group better; Gamma-Gamma spend; 10% a year discounting) {per_unit} of the "
             "group's spend; first-purchase ROAS counts their first purchase only. Both are "
             "attributed figures. The incremental lifetime ROAS compares everyone treated with "
             "everyone held out in the group's randomised holdouts, so it counts only customers "
@@ -142,6 +148,7 @@ def lifetime_section_html(
                 table[cols],
                 {c: _COLUMNS[c][1] for c in cols if _COLUMNS[c][1]},
                 {c: _COLUMNS[c][0] for c in cols},
+                symbol=symbol,
             )
         )
         # why a figure is n/a, under the table (a sentence does not fit a table column)
@@ -172,4 +179,4 @@ class LifetimeSection(Section):
         tables = getattr(ctx.evidence, "lifetime", None)
         if tables is None:
             return self._absent(ctx, "Customer lifetime values were not computed.")
-        return lifetime_section_html(tables, chart=ctx.chart)
+        return lifetime_section_html(tables, chart=ctx.chart, symbol=ctx.symbol)

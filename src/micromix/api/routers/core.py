@@ -197,14 +197,10 @@ def kpi_payload(
         from micromix.metrics import compute_kpis
 
         def run(st: Store) -> tuple[pd.DataFrame, list[str]]:
-            stated, notes = currency, []
+            notes: list[str] = []
+            stated = currency
             if stated is None:
-                stated = _store_currency(svc, st, dims, source)
-                if stated is not None:
-                    notes.append(
-                        f"the events record no currency; their money is in {stated}, the "
-                        "currency of the simulated market"
-                    )
+                stated, notes = _store_currency(svc, st, dims, source)
             try:
                 df = compute_kpis(
                     st,
@@ -229,15 +225,15 @@ def kpi_payload(
     return svc.cached(key, compute, stale_ok=True, at_least=at_least)
 
 
-def _store_currency(svc: Service, st: Store, dims: list[str], source: str) -> str | None:
-    """The store's currency (:meth:`Service.currency`) when the KPIs come from events that
-    record none; None otherwise (ad reports and posts carry their own)."""
-    known = svc.currency()
-    if known is None or "currency" in st.columns("events"):
-        return None
-    from micromix.metrics import resolve_source
+def _store_currency(
+    svc: Service, st: Store, dims: list[str], source: str
+) -> tuple[str | None, list[str]]:
+    """The currency of the events' money when the KPIs come from events that record none, and
+    the note saying where it comes from (:func:`micromix.metrics.kpi_currency`, with the
+    service's cached answer)."""
+    from micromix.metrics import kpi_currency
 
-    return known if resolve_source(st, dims, source) == "events" else None
+    return kpi_currency(st, dims, source, option="currency=", known=svc.money_currency())
 
 
 #: the grains coarser than each one (what a row covering several days can still be split by)

@@ -134,16 +134,18 @@ def test_cli_kpis_states_the_stores_currency_for_events_like_the_api(tmp_path):
         st.append("events", real_events())
     res = runner.invoke(app, ["kpis", "--db", str(db), "--json", "--kpis", "cpa"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)[0]["currency"] is None  # nothing states one: null
+    assert json.loads(res.stdout)["rows"][0]["currency"] is None  # nothing states one: null
     with Store.open(db) as st:
         st.append("ad_performance", _ads("EUR"))
     res = runner.invoke(app, ["kpis", "--db", str(db), "--json", "--source", "events"])
     assert res.exit_code == 0, res.output
-    assert {r["currency"] for r in json.loads(res.stdout)} == {"EUR"}
+    doc = json.loads(res.stdout)
+    assert {r["currency"] for r in doc["rows"]} == {"EUR"}
     assert "taken to be in EUR" in res.stderr and "--currency CODE" in res.stderr
+    assert any("taken to be in EUR" in n for n in doc["notes"])  # the JSON carries it too
     # a stated currency wins, with no note about the store's
     res = runner.invoke(
         app, ["kpis", "--db", str(db), "--json", "--source", "events", "--currency", "GBP"]
     )
-    assert {r["currency"] for r in json.loads(res.stdout)} == {"GBP"}
+    assert {r["currency"] for r in json.loads(res.stdout)["rows"]} == {"GBP"}
     assert "taken to be" not in res.stderr

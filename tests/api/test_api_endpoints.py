@@ -229,6 +229,32 @@ def test_api_warm_cache_precomputes_the_dashboard_kpis(fresh_app):
     assert r.content == svc.peek(_kpi_key(["strategy"], "day", "auto"))
 
 
+def test_api_warm_cache_skips_a_refused_query_and_warms_the_others(fresh_app, caplog):
+    # a real store of monthly ad rows: the daily KPIs are refused; that query is skipped with
+    # one log line (no traceback out of the warm-up thread) and the others are still warmed
+    import logging
+
+    import pandas as pd
+
+    from micromix.api.routers.core import DASHBOARD_KPIS, _kpi_key, warm_cache
+    from micromix.simulate import SimConfig, simulate
+
+    ads = simulate(SimConfig(users=300, days=10, seed=9)).tables()["ad_performance"]
+    ads["date_end"] = ads["date"]
+    ads.loc[ads.index[0], "date_end"] = ads["date"].iloc[0] + pd.Timedelta(days=30)
+    _, svc = fresh_app()
+    svc.store.append("ad_performance", ads)
+    with caplog.at_level(logging.INFO, logger="micromix.api"):
+        warm_cache(svc)
+    for dims, grain in DASHBOARD_KPIS:
+        warmed = svc.peek(_kpi_key(list(dims), grain, "auto")) is not None
+        assert warmed is (grain != "day"), (dims, grain)
+    skipped = [r.getMessage() for r in caplog.records if "not computed ahead" in r.getMessage()]
+    assert len(skipped) == 1 and "KPIs by strategy per day" in skipped[0], skipped
+    assert "\n" not in skipped[0] and "longer than one day" in skipped[0]
+    assert all(r.exc_info is None for r in caplog.records)
+
+
 def test_a_market_loaded_by_demo_or_simulate_is_labelled_simulated(fresh_app):
     # micromix demo / simulate stores are simulated too, not only the server's own demo seed:
     # the dashboard's badge and /status must not call them "real data"

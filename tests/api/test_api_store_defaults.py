@@ -185,6 +185,48 @@ def test_discover_returns_why_a_cohort_hires_no_one(client, auth):
     assert none["picked"] == [] and none["notes"], none
 
 
+def _creators(niches: list[str], followers: float = 50_000.0, rate: float = 400.0) -> pd.DataFrame:
+    """Creator profiles of the given niches (one creator each), all alike otherwise."""
+    n = len(niches)
+    return pd.DataFrame(
+        {
+            "creator_id": [f"c{i}" for i in range(n)],
+            "platform": "instagram",
+            "handle": [f"@c{i}" for i in range(n)],
+            "followers": followers,
+            "niche": niches,
+            "engagement_rate": 0.04,
+            "rate_per_post": rate,
+        }
+    )
+
+
+def test_discover_without_a_niche_takes_the_creators_most_common_one(tables_app):
+    # the brief the report and the plan use (brief_from_data), never a fixed "pet"
+    client, h = tables_app({"creators": _creators(["music", "music", "music", "pet"])})
+    body = client.post("/api/v1/creators/discover", json={"budget": 1e6}, headers=h).json()
+    assert body["brief"]["niche"] == "music" and body["brief"]["niche_from"] == "data", body
+    assert {p["creator_id"] for p in body["picked"]} >= {"c0", "c1", "c2"}
+    given = client.post("/api/v1/creators/discover", json={"niche": "pet"}, headers=h).json()
+    assert given["brief"]["niche"] == "pet" and given["brief"]["niche_from"] == "given"
+    every = client.post(
+        "/api/v1/creators/discover", json={"niche": "any", "budget": 1e6}, headers=h
+    )
+    assert every.json()["brief"]["niche_from"] == "any" and len(every.json()["picked"]) == 4
+    bad = client.post("/api/v1/creators/discover", json={"niche": "knitting"}, headers=h)
+    assert bad.status_code == 422 and "knitting" in bad.json()["message"]
+
+
+def test_discover_notes_speak_the_briefs_fields_in_good_grammar(tables_app):
+    # one creator fits but costs more than the budget: "1 creator fits ... raise the budget",
+    # not the CLI's "1 creators fit ... raise --budget"
+    client, h = tables_app({"creators": _creators(["music"], followers=2e6, rate=120_000.0)})
+    body = client.post("/api/v1/creators/discover", json={"budget": 5000}, headers=h).json()
+    notes = " ".join(body["notes"])
+    assert body["picked"] == [] and notes.startswith("1 creator fits the brief"), notes
+    assert "raise the budget" in notes and "--" not in notes, notes
+
+
 # ------------------------------------------------------------------ 6. experiment ratio
 def _unequal_experiment(client, h) -> tuple[str, float]:
     arms = pd.DataFrame(client.get("/api/v1/experiments", headers=h).json()["rows"])

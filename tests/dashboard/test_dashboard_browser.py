@@ -64,9 +64,9 @@ def server():
 
 
 @contextmanager
-def serving_tables(tables: dict, name: str) -> Iterator[tuple[str, str]]:
+def serving_tables(tables: dict, name: str, role: str = "viewer") -> Iterator[tuple[str, str]]:
     """A live server over a store holding just ``tables`` (table name to frame); yields
-    (url, viewer key)."""
+    (url, key of ``role``)."""
     from micromix.api import Service, ServiceConfig, create_app
     from micromix.store import Store
 
@@ -74,7 +74,7 @@ def serving_tables(tables: dict, name: str) -> Iterator[tuple[str, str]]:
     for table_name, frame in tables.items():
         store.append(table_name, frame)
     svc = Service(store, ServiceConfig(demo=False, rate=0))
-    key = svc.keys.create("viewer", name=name)[0]
+    key = svc.keys.create(role, name=name)[0]
     try:
         with serving(create_app(svc)) as base:
             yield base, key
@@ -586,3 +586,140 @@ def test_dashboard_creators_show_why_a_cohort_hires_no_one(server, browser):
         assert "over the budget of US$50" in s.page.inner_text("#cohort-notes")
         s.shot("s26b-creators-cohort-note")
         assert s.errors == [], s.errors
+
+
+# ------------------------------------------------------------------ a real store (session 27)
+#: the dashboard's strategy colours (app.js STRATEGY_COLORS) and sentiment colours
+PAID_SOCIAL_BLUE = "#0072b2"
+SENTIMENT_COLOURS = {"#0072b2", "#999999", "#d55e00"}
+
+
+def small_market(table: str):
+    """Table ``table`` of the small simulated market the real-store fixtures start from."""
+    from micromix.simulate import SimConfig, simulate
+
+    return simulate(SimConfig(users=300, days=10, seed=9)).tables()[table]
+
+
+@pytest.fixture(scope="module")
+def levels_server():
+    """A live server over ad reports of one account at two levels (campaign and ad, the same
+    deliveries), in AUD: a Meta export at campaign level and one at ad level, ingested with
+    --keep-both."""
+    import pandas as pd
+
+    ads = small_market("ad_performance").assign(currency="AUD")
+    both = pd.concat([ads.assign(level="campaign"), ads.assign(level="ad")], ignore_index=True)
+    with serving_tables({"ad_performance": both}, "browser-levels") as served:
+        yield served
+
+
+def test_dashboard_overview_tells_report_levels_apart(levels_server, browser):
+    base, key = levels_server
+    with session(browser, base, key, width=1280) as s:
+        s.open("overview")
+        head = s.page.locator("#strategy-table thead th").all_inner_texts()
+        assert "level" in head, head
+        rows = s.page.locator("#strategy-table tbody tr")
+        cells = [
+            tuple(rows.nth(i).locator("td").all_inner_texts()[:2]) for i in range(rows.count())
+        ]
+        assert len(cells) == len(set(cells)), cells  # no two rows alike: strategy and level
+        bars = s.page.inner_text("#platform-chart")
+        assert "(campaign level)" in bars and "(ad level)" in bars
+        # the daily trend: straight lines from day to day (no smoothing curves), one colour per
+        # strategy from the dashboard's palette, and the levels' points told apart by shape
+        s.page.wait_for_selector("#trend-chart svg")
+        paths = s.page.locator("#trend-chart svg .mark-line path")
+        assert paths.count() >= 2
+        ds = [paths.nth(i).get_attribute("d") or "" for i in range(paths.count())]
+        assert not any("C" in d for d in ds), "the daily lines are smoothed curves"
+        strokes = {
+            (paths.nth(i).get_attribute("stroke") or "").lower() for i in range(paths.count())
+        }
+        assert PAID_SOCIAL_BLUE in strokes, strokes
+        assert "report level" in s.page.inner_text("#trend-chart")
+        # the only console errors are the refused requests themselves (no events: 409, 422)
+        assert all("Failed to load resource" in e for e in s.errors), s.errors
+        s.shot("s27h-overview-levels")
+
+
+def test_dashboard_content_fits_a_laptop_with_rights_in_words(server, browser):
+    base, keys = server
+    with session(browser, base, keys["viewer"], width=1280) as s:
+        s.open("content")
+        s.page.wait_for_selector("#ugc-table td.detail")
+        box = s.page.locator("#ugc-table .scroll")
+        assert box.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "the posts are clipped"
+        head = s.page.locator("#ugc-table thead th").all_inner_texts()
+        assert "reasons" not in head and "predicted CPA" in head, head
+        k = head.index("rights")
+        rights = set(
+            s.page.locator(f"#ugc-table tr.has-detail td:nth-child({k + 1})").all_inner_texts()
+        )
+        assert rights and rights <= {"recorded", "none recorded"}, rights
+        fills = s.page.eval_on_selector_all(
+            "#ugc-chart svg .mark-rect path",
+            "(ps) => ps.map((p) => (p.getAttribute('fill') || '').toLowerCase())",
+        )
+        assert fills and set(fills) <= SENTIMENT_COLOURS, set(fills)
+        assert PAID_SOCIAL_BLUE in fills  # positive posts are blue, never red
+        assert s.errors == [], s.errors
+        s.shot("s27h-content-1280")
+
+
+@pytest.fixture(scope="module")
+def fitness_creators_server():
+    """A live server over creator profiles whose most common niche is fitness, nothing else."""
+    creators = small_market("creators")
+    creators["niche"] = ["fitness" if i % 3 else "pet" for i in range(len(creators))]
+    with serving_tables({"creators": creators}, "browser-fitness") as served:
+        yield served
+
+
+def test_dashboard_creators_brief_starts_from_the_creators_niche(fitness_creators_server, browser):
+    base, key = fitness_creators_server
+    with session(browser, base, key, width=1280) as s:
+        s.open("creators")
+        assert s.page.input_value("#brief-form input[name=niche]") == "fitness"
+        assert "most common niche" in s.page.inner_text("#brief-note")
+        s.page.fill("#brief-form input[name=budget]", "1")
+        with s.page.expect_request("**/api/v1/creators/discover") as req:
+            s.page.click("#brief-form button[type=submit]")
+        assert req.value.post_data_json["niche"] == "fitness"
+        s.page.wait_for_selector("#cohort-notes li")
+        notes = s.page.inner_text("#cohort-notes") + s.page.inner_text("#creator-table")
+        picks = s.page.inner_text("#creator-table")
+        assert picks.startswith("0 of ") and "creators fit the brief" in picks, picks  # why
+        assert "No creator has" in s.page.inner_text("#creator-chart")  # no empty chart
+        assert "--" not in notes and "1 creators fit" not in notes, notes
+        assert s.errors == [], s.errors
+        s.shot("s27h-creators-fitness")
+
+
+@pytest.fixture(scope="module")
+def no_events_analyst_server():
+    """The store of ``no_events_server`` (ad reports and posts, no events), for an analyst."""
+    ads = small_market("ad_performance")
+    with serving_tables({"ad_performance": ads}, "browser-no-events-analyst", "analyst") as served:
+        yield served
+
+
+def test_dashboard_mix_and_audiences_say_why_in_place_of_the_placeholder(
+    no_events_analyst_server, browser
+):
+    base, key = no_events_analyst_server
+    with session(browser, base, key, width=1280) as s:
+        s.open("mix")
+        state = s.page.inner_text("#mmm-state")
+        assert "fitting" not in state and state.startswith("No mix model: "), state
+        assert "no events" in state
+        assert "No budget planner" in s.page.inner_text("#sliders")
+        assert s.page.get_attribute("#optimize-btn", "disabled") is not None
+        assert s.page.locator("#error").is_hidden()
+        s.shot("s27h-mix-no-events")
+        s.open("audience")
+        verdict = s.page.inner_text("#verdict")
+        assert "checking" not in verdict and verdict.startswith("Not checked: "), verdict
+        assert s.page.locator("#error").is_hidden()
+        s.shot("s27h-audience-no-rows")

@@ -86,15 +86,17 @@ ads (partnership ads, Spark Ads) — rights, sentiment, engagement and brand fit
     "creators": """
 <section class="card"><h2>Brief</h2>
 <form id="brief-form" class="form-grid">
-  <label>Niche <input name="niche" value="pet" maxlength="40" required></label>
-  <label>Budget <input name="budget" type="number" min="1" step="1" value="5000" required></label>
+  <label>Niche <input name="niche" maxlength="40" list="niches"
+    placeholder="the creators' most common" title="a niche, or any to rank every creator"></label>
+  <datalist id="niches">{niches}</datalist>
+  <label>Budget (US$) <input name="budget" type="number" min="1" step="1" value="5000" required></label>
   <label>Platform <select name="platform"><option value="">any</option>
     <option>instagram</option><option>tiktok</option><option>youtube</option></select></label>
   <label>Min. authenticity <input name="min_authenticity" type="number" min="0" max="1"
     step="0.05" value="0.5"></label>
   <label>Creators <input name="top" type="number" min="1" max="200" value="20"></label>
   <button type="submit">Find creators</button>
-</form></section>
+</form><p class="hint" id="brief-note"></p></section>
 <div class="grid2">
   <section class="card"><h2>Same budget: micro vs macro</h2><div class="table" id="cohort-table"></div>
     <ul class="notes" id="cohort-notes"></ul></section>
@@ -201,7 +203,19 @@ def render_page(slug: str) -> str:
     """The HTML of dashboard page ``slug`` (one of :data:`PAGES`)."""
     if slug not in PAGES:
         raise KeyError(f"no dashboard page {slug!r}; pages: {', '.join(PAGES)}")
-    return _shell(slug, PAGES[slug][1], _BODIES[slug])
+    body = _BODIES[slug]
+    if slug == "creators":
+        body = body.replace("{niches}", _niche_options())
+    return _shell(slug, PAGES[slug][1], body)
+
+
+@functools.lru_cache(maxsize=1)
+def _niche_options() -> str:
+    """The niches a creator brief takes, and ``any`` (the API's brief without a niche: every
+    creator), as datalist options."""
+    from micromix.influencers.niche import NICHES
+
+    return "".join(f'<option value="{html.escape(n)}">' for n in (*NICHES, "any"))
 
 
 def render_login() -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import re
 import tempfile
 import time
@@ -25,7 +26,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from micromix.api._respond import check_rows, frame_json, json_response
-from micromix.api.errors import ApiError, api_error
+from micromix.api.errors import ApiError, api_error, log
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
 from micromix.config import ANALYSIS_N_BOOT
@@ -272,14 +273,26 @@ DASHBOARD_KPIS: tuple[tuple[tuple[str, ...], str | None], ...] = (
 
 
 def warm_cache(svc: Service) -> None:
-    """Compute the dashboard's KPI queries ahead of the first visit (run in a thread)."""
-    from micromix.errors import MicromixError
+    """Compute the dashboard's KPI queries ahead of the first visit (run in a thread).
 
+    A query the store cannot answer (an empty store, ad rows covering a month asked per day)
+    is skipped with one log line and the others are still warmed: the dashboard's own request
+    for it gets the reason in its answer, never a traceback in the server's console.
+    """
     for dims, grain in DASHBOARD_KPIS:
         try:
             kpi_payload(svc, list(dims), grain)
-        except MicromixError:  # an empty store: nothing to warm
-            return
+        except (MicromixError, ApiError) as exc:  # the answer a request would get: skip it
+            _warm_skipped(dims, grain, exc, logging.INFO)
+        except Exception as exc:  # a warm-up never prints a traceback: the request will say it
+            _warm_skipped(dims, grain, exc, logging.WARNING)
+
+
+def _warm_skipped(dims: tuple[str, ...], grain: str | None, exc: Exception, level: int) -> None:
+    """One log line: which dashboard query was not computed ahead, and why."""
+    what = "KPIs" + (f" by {', '.join(dims)}" if dims else "") + (f" per {grain}" if grain else "")
+    reason = (getattr(exc, "message", None) or str(exc) or type(exc).__name__).splitlines()[0]
+    log.log(level, "not computed ahead for the dashboard: %s (%s)", what, reason)
 
 
 @router.get("/api/v1/comparisons", tags=["kpis"], summary="The strategy comparisons")

@@ -65,6 +65,19 @@ const MONEY = new Set(["spend", "revenue", "cpa", "cpc", "cpm", "emv", "cost", "
 const RATE = new Set(["ctr", "cvr", "engagement_rate", "predicted_ctr", "authenticity", "fit", "share", "bounce_rate",
   "share_of_outcome", "confidence", "engagement_rate_shrunk"]);
 
+// one colour per strategy on every chart, from the Okabe-Ito colour-blind-safe palette: no two
+// strategies alike (paid_social blue, search orange), unknown strategies in greys
+const STRATEGY_COLORS = { paid_social: "#0072B2", search: "#E69F00", influencer: "#CC79A7",
+  ugc_amplified: "#D55E00", ugc_organic: "#009E73", email: "#56B4E9", direct: "#5b6472", other: "#999999" };
+function strategyScale(names) {
+  const domain = [...new Set(names)].sort();
+  const greys = ["#7f7f7f", "#b0b0b0", "#4d4d4d", "#c8c8c8"];
+  let g = 0;
+  return { domain, range: domain.map((n) => STRATEGY_COLORS[n] || greys[g++ % greys.length]) };
+}
+// sentiment: positive blue, negative vermillion (never positive in red), neutral grey
+const SENTIMENT_SCALE = { domain: ["positive", "neutral", "negative"], range: ["#0072B2", "#999999", "#D55E00"] };
+
 const SYMBOLS = { USD: "$", EUR: "€", GBP: "£", JPY: "¥" };
 // the symbol of an ISO currency code (the code itself where there is no common symbol)
 function symbolOf(code) { return SYMBOLS[code] || code; }
@@ -246,21 +259,44 @@ function renderPlan(plan) {
   $("plan-notes").replaceChildren(...plan.notes.map((n) => el("li", { text: n })));
 }
 
-// spend and revenue per day by strategy (unit: the currency the axis names)
-function drawTrend(rows, unit) {
-  return chart("trend-chart", {
-    data: { values: rows },
-    transform: [{ fold: ["spend", "revenue"], as: ["measure", "amount"] }],
-    mark: { type: "line", interpolate: "monotone" },
-    encoding: {
-      x: { field: "period", type: "temporal", title: null },
-      y: { field: "amount", type: "quantitative", title: "per day (" + unit + ")" },
-      color: { field: "strategy", type: "nominal" },
+// spend and revenue per day by strategy (unit: the currency the axis names). Straight lines
+// from day to day: a smoothed curve would invent values between days. Money in several
+// currencies is never drawn on one axis: one chart per currency. Rows at several report levels
+// (campaign, ad) are separate lines, told apart by their points' shape.
+async function drawTrend(rows, unit, mixed) {
+  const groups = mixed ? currencies(rows).map((c) => [c, rows.filter((r) => r.currency === c)]) : [[null, rows]];
+  const box = $("trend-chart");
+  box.replaceChildren();
+  for (const [i, [code, all]] of groups.entries()) {
+    const part = all.filter((r) => r.period);
+    if (!part.length) {  // an "All time" export: its rows have no day to be drawn on
+      box.append(el("p", { class: "hint", text: (code ? "In " + code + ": no" : "No") +
+        " daily trend: the ad rows carry no dates." }));
+      continue;
+    }
+    const levelled = new Set(part.map((r) => r.level).filter((l) => l)).size > 1;
+    box.append(el("div", { class: "chart", id: "trend-chart-" + i }));
+    const color = { field: "strategy", type: "nominal", scale: strategyScale(part.map((r) => r.strategy)) };
+    const tooltip = [{ field: "period", type: "temporal" }, { field: "strategy", type: "nominal" },
+      ...(levelled ? [{ field: "level", type: "nominal" }] : []),
+      { field: "measure", type: "nominal" }, { field: "amount", type: "quantitative", format: ",.0f" }];
+    const line = { mark: { type: "line", interpolate: "linear" }, encoding: { color, tooltip,
       strokeDash: { field: "measure", type: "nominal" },
-      tooltip: [{ field: "period", type: "temporal" }, { field: "strategy", type: "nominal" },
-        { field: "measure", type: "nominal" }, { field: "amount", type: "quantitative", format: ",.0f" }],
-    },
-  });
+      ...(levelled ? { detail: { field: "level", type: "nominal" } } : {}) } };
+    // each level's days as points of their own shape, so its line can be told from the other's
+    const points = { mark: { type: "point", filled: true, size: 30 }, encoding: { color, tooltip,
+      shape: { field: "level", type: "nominal", title: "report level" } } };
+    await chart("trend-chart-" + i, {
+      data: { values: part.map((r) => ({ ...r, level: r.level || "other" })) },
+      ...(code ? { title: { text: "in " + code, anchor: "start", fontSize: 13 } } : {}),
+      transform: [{ fold: ["spend", "revenue"], as: ["measure", "amount"] }],
+      encoding: {
+        x: { field: "period", type: "temporal", title: null },
+        y: { field: "amount", type: "quantitative", title: "per day (" + (code || unit) + ")" },
+      },
+      layer: levelled ? [line, points] : [line],
+    });
+  }
 }
 
 // ad rows covering several days have no daily figures: say so in the page's terms and offer to
@@ -352,14 +388,17 @@ pages.overview = async () => {
   }));
   const busy = new Set(strat.rows.filter((r) => r.strategy && active(r)).map((r) => r.strategy));
   const unit = mixed ? "each line's currency" : state.symbol || "currency not stated";
-  const trend = (res) => drawTrend(res.rows.filter((r) => busy.has(r.strategy))
-    .map((r) => (mixed ? { ...r, strategy: r.strategy + " in " + r.currency } : r)), unit);
+  const trend = (res) => drawTrend(res.rows.filter((r) => busy.has(r.strategy)), unit, mixed);
   if (daily.data && daily.data.crossing_rows) trendRefused(daily.data, trend);
   else if (daily.error) hintIn("trend-chart", "No daily trend: " + daily.error);
   else await trend(daily);
   // a platform's ROAS needs revenue: exports without a conversion value have none to draw
+  // a platform reported at several levels (campaign, ad) has a bar per level, each named
+  const platName = (r) => r.platform + (mixed ? " in " + r.currency : "");
+  const seen = {};
+  for (const r of plat.rows) seen[platName(r)] = (seen[platName(r)] || 0) + 1;
   const platRows = plat.rows.filter((r) => r.platform && (r.spend || 0) > 0 && typeof r.roas === "number")
-    .map((r) => (mixed ? { ...r, platform: r.platform + " in " + r.currency } : r));
+    .map((r) => ({ ...r, platform: platName(r) + (seen[platName(r)] > 1 ? " (" + (r.level || "other") + " level)" : "") }));
   if (plat.error) hintIn("platform-chart", "No KPIs by platform: " + plat.error);
   else if (!platRows.length) {
     hintIn("platform-chart", "No ROAS by platform: no platform with spend reports revenue " +
@@ -375,8 +414,13 @@ pages.overview = async () => {
         ...(mixed ? [{ field: "currency", type: "nominal" }] : [])],
     },
   });
-  table("strategy-table", strat.rows.filter((r) => r.strategy && active(r)), ["strategy",
-    ...(mixed ? ["currency"] : []), "spend", "impressions", "ctr", "cpa", "roas", "engagement_rate", "emv"],
+  // rows at several report levels (campaign, ad) are never added up: the level tells them apart
+  const stratRows = strat.rows.filter((r) => r.strategy && active(r));
+  const stratLevels = new Set(stratRows.map((r) => r.level).filter((l) => l)).size > 1;
+  const order = (r) => [r.strategy, r.currency || "", r.level || ""].join("\u0000");
+  stratRows.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  table("strategy-table", stratRows, ["strategy", ...(mixed ? ["currency"] : []),
+    ...(stratLevels ? ["level"] : []), "spend", "impressions", "ctr", "cpa", "roas", "engagement_rate", "emv"],
   { empty: strat.error ? "No KPIs by strategy: " + strat.error : "No strategy has spend or impressions." });
   await Promise.all([planP, incrP, trafficP]);
 };
@@ -584,13 +628,19 @@ async function rankPosts(brand) {
     data: { values: rows.slice(0, 15) }, height: 320, mark: "bar",
     encoding: { y: { field: "post_id", type: "nominal", sort: "-x", title: null },
       x: { field: "amplification_score", type: "quantitative", title: "amplification score" },
-      color: { field: "sentiment", type: "nominal" },
+      color: { field: "sentiment", type: "nominal", scale: SENTIMENT_SCALE },
       tooltip: [{ field: "post_id", type: "nominal" }, { field: "author_id", type: "nominal" },
         { field: "text", type: "nominal" },
         { field: "amplification_score", type: "quantitative", format: ".2f" }] },
   });
-  table("ugc-table", rows, ["post_id", "author_id", "text", "sentiment", "rights",
-    "amplification_score", "predicted_ctr", "predicted_cpa", "reasons"], { empty: none });
+  // rights in words (1: recorded, 0: none recorded, so ask the author); the reasons on a line
+  // of their own under each post, so the figures fit the card at 1280px
+  const shown = rows.map((r) => ({ ...r, rights: typeof r.rights === "number"
+    ? (r.rights >= 1 ? "recorded" : "none recorded") : r.rights }));
+  table("ugc-table", shown, ["post_id", "author_id", "text", "sentiment", "rights",
+    "amplification_score", "predicted_ctr", "predicted_cpa", "reasons"], { empty: none, detail: "reasons",
+    labels: { post_id: "post", author_id: "author", amplification_score: "score",
+      predicted_ctr: "predicted CTR", predicted_cpa: "predicted CPA" } });
 }
 
 // creator prices are estimated per post in US dollars, whatever the store's currency
@@ -612,17 +662,36 @@ function cohortTable(cohorts) {
 
 pages.creators = async () => {
   const form = $("brief-form");
+  const niche = form.elements.niche;
   const run = async () => {
     const f = new FormData(form);
-    const brief = { niche: f.get("niche"), budget: Number(f.get("budget")),
+    const brief = { budget: Number(f.get("budget")),
       min_authenticity: Number(f.get("min_authenticity")), top: Number(f.get("top")) };
+    // no niche typed: the API takes the creators' most common one, as the report and the plan do
+    if (String(f.get("niche") || "").trim()) brief.niche = String(f.get("niche")).trim();
     if (f.get("platform")) brief.platform = f.get("platform");
-    const res = await api("/api/v1/creators/discover", { json: brief });
+    let res;
+    try {
+      res = await api("/api/v1/creators/discover", { json: brief });
+    } catch (err) {
+      if (err.status === undefined) throw err;
+      // a brief the creators cannot answer (an unknown niche ...): the reason in its place
+      $("brief-note").textContent = "";
+      for (const id of ["cohort-table", "creator-table"]) hintIn(id, "No creators for this brief: " + why(err));
+      $("cohort-notes").replaceChildren();
+      return;
+    }
+    niche.value = res.brief.niche;
+    $("brief-note").textContent = res.brief.niche_from === "data"
+      ? `Niche ${res.brief.niche}: the most common niche of the creators in the store (as in the ` +
+        "report and the plan); type another, or any to rank every creator. Creator prices are " +
+        "estimated in US dollars." : "Creator prices are estimated in US dollars.";
     // the rate ranked on is the shrunk one (a rate on few posts is pulled towards its tier's)
     table("creator-table", res.picked.map((r) => ({ ...r, ...CREATOR_PRICES })), ["creator_id", "tier", "platform", "followers",
       "n_posts_used", "engagement_rate", "engagement_rate_shrunk", "authenticity", "fit", "est_cost_per_post",
       "value_per_dollar", "reasons"],
-    { empty: "No creator fits this brief; relax the filters.", detail: "reasons",
+    { empty: (res.notes || []).length ? res.notes[0][0].toUpperCase() + res.notes[0].slice(1) + "."
+      : "No creator fits this brief; relax the filters.", detail: "reasons",
       labels: { creator_id: "creator", n_posts_used: "posts", engagement_rate: "median eng.",
         engagement_rate_shrunk: "shrunk eng.", authenticity: "authentic", est_cost_per_post: "cost / post",
         value_per_dollar: "value / $" } });
@@ -639,8 +708,12 @@ pages.creators = async () => {
     for (const id of ["cohort-table", "creator-chart", "creator-table"]) hintIn(id, "No creators: " + why(err));
     return;
   }
-  await chart("creator-chart", {
-    data: { values: all.rows.filter((r) => r.followers > 0) }, mark: { type: "point", opacity: 0.6 },
+  const drawn = all.rows.filter((r) => r.followers > 0 && typeof r.engagement_rate === "number");
+  if (!drawn.length) {
+    hintIn("creator-chart", "No creator has both a follower count and an engagement rate to draw: " +
+      "ingest their posts, or profiles with likes and comments.");
+  } else await chart("creator-chart", {
+    data: { values: drawn }, mark: { type: "point", opacity: 0.6 },
     encoding: { x: { field: "followers", type: "quantitative", scale: { type: "log" } },
       y: { field: "engagement_rate", type: "quantitative", title: "engagement rate" },
       color: { field: "tier", type: "nominal", scale: { domain: TIERS } },
@@ -676,10 +749,21 @@ pages.audience = async () => {
   }
   const check = async () => {
     exportBtn.disabled = true;
-    $("verdict").textContent = "checking…";
-    const res = await api("/api/v1/audience/check", { json: audienceBody() });
-    renderChecks(res.checks);
     const v = $("verdict");
+    v.className = "";
+    v.textContent = "checking…";
+    let res;
+    try {
+      res = await api("/api/v1/audience/check", { json: audienceBody() });
+    } catch (err) {
+      if (err.status === undefined) throw err;
+      // the store cannot answer (no audience rows yet) or the form is refused: why, in its place
+      v.className = "refused";
+      v.textContent = "Not checked: " + why(err);
+      $("checks").replaceChildren();
+      return;
+    }
+    renderChecks(res.checks);
     v.className = res.exportable ? "ok" : "refused";
     if (res.exportable) {
       const s = res.summary;
@@ -713,15 +797,31 @@ function sliderStep(total) {
   return cents(m * p) || 0.01;
 }
 
+// no mix model to show: the reason in place of the model and of the planner built on it
+function noMix(text) {
+  $("mmm-state").textContent = text;
+  $("mmm-state").className = "hint";
+  hintIn("sliders", "No budget planner without a mix model.");
+  for (const id of ["contrib-chart", "scenario-chart"]) $(id).hidden = true;
+  $("optimize-btn").disabled = true;
+}
+
 pages.mix = async () => {
-  let info = await api("/api/v1/mmm");
-  if (!info.fitted) {
-    if (!can("analyst")) {
-      $("mmm-state").textContent = "The mix model has not been fitted yet; an analyst key fits it.";
-      return;
+  let info;
+  try {
+    info = await api("/api/v1/mmm");
+    if (!info.fitted) {
+      if (!can("analyst")) {
+        noMix("The mix model has not been fitted yet; an analyst key fits it.");
+        return;
+      }
+      $("mmm-state").textContent = "fitting the mix model…";
+      info = await api("/api/v1/mmm/fit", { method: "POST" });
     }
-    $("mmm-state").textContent = "fitting the mix model…";
-    info = await api("/api/v1/mmm/fit", { method: "POST" });
+  } catch (err) {
+    if (err.status === undefined) throw err;
+    noMix("No mix model: " + why(err));
+    return;
   }
   const cal = info.calibrated_with.length
     ? `calibrated with the holdouts of ${info.calibrated_with.join(", ")}` : "not calibrated (no holdouts)";

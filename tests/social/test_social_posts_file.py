@@ -20,7 +20,12 @@ from micromix.errors import ColumnNotFoundError
 from micromix.ingest import ingest_file
 from micromix.social.files import read_posts
 from micromix.social.listening import BrandSpec
-from micromix.social.ugc import NO_AUTHOR_PREDICTION, NO_AUTHOR_REASON, rank_for_amplification
+from micromix.social.ugc import (
+    NO_AUTHOR_PREDICTION,
+    NO_AUTHOR_REASON,
+    ONLY_POST_REASON,
+    rank_for_amplification,
+)
 from micromix.store import Store
 
 runner = CliRunner()
@@ -78,6 +83,14 @@ def test_the_file_and_the_store_rank_the_same_posts(tmp_path):
     top = from_file.iloc[0]
     assert top["author_id"] == "ann" and top["relative_engagement"] > 10
     assert not from_file["author_id"].str.fullmatch(r"user\d+").any()
+    # cy's one post is its own "usual": the reasons say there is nothing to compare with
+    (cy,) = from_file.loc[from_file["author_id"] == "cy", "reasons"]
+    assert cy.startswith(ONLY_POST_REASON)
+    assert (
+        from_file.loc[from_file["author_id"] == "ann", "reasons"]
+        .str.contains("x the author's usual")
+        .all()
+    )
 
 
 def test_cli_amplify_shows_the_real_authors(tmp_path):

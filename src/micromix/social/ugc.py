@@ -342,6 +342,10 @@ NO_AUTHOR_REASON = (
     "author unknown: no usual engagement of theirs to compare with (counted as typical, 1.0x, "
     "in the score)"
 )
+#: ... of a post that is its author's only one in the posts (its own "usual": 1.0x)
+ONLY_POST_REASON = (
+    "1.0x: the author's only post here, so no usual engagement of theirs to compare with"
+)
 #: ... and in place of its predicted CTR and CPA
 NO_AUTHOR_PREDICTION = (
     "no predicted CTR or CPA: they scale with the post's engagement against its author's usual"
@@ -351,7 +355,13 @@ NO_AUTHOR_PREDICTION = (
 def _reasons(g: pd.DataFrame, base: AdBaseline) -> list[str]:
     """One sentence per post saying why it scores as it does."""
     return [
-        (f"{re_:.1f}x the author's usual engagement" if re_ == re_ else NO_AUTHOR_REASON)
+        (
+            NO_AUTHOR_REASON
+            if re_ != re_
+            else ONLY_POST_REASON
+            if n == 1
+            else f"{re_:.1f}x the author's usual engagement"
+        )
         + f"; {sent} sentiment ({ss:+.2f}); "
         f"{'explicit' if bf == 1.0 else 'fuzzy'} brand mention; recency {rc:.2f}; "
         + ("rights recorded" if rt else "no rights recorded: ask the author before amplifying")
@@ -365,8 +375,9 @@ def _reasons(g: pd.DataFrame, base: AdBaseline) -> list[str]:
                 else f"; no predicted CPA: {base.no_cost}"
             )
         )
-        for re_, sent, ss, bf, rc, rt, ctr, cpa in zip(
+        for re_, n, sent, ss, bf, rc, rt, ctr, cpa in zip(
             g["relative_engagement"],
+            g["_author_posts"],
             g["sentiment"],
             g["sentiment_score"],
             g["brand_fit"],
@@ -426,7 +437,9 @@ def rank_for_amplification(
         p["post_id"] = pd.Series([str(i + 1) for i in range(len(p))], dtype="string")
     p["source"] = classify_sources(p, brand)
     p["interactions"] = engagements_of(p).fillna(0.0)  # ranking: nothing reported, nothing seen
-    baseline_author = p.groupby("author_id", dropna=True)["interactions"].transform("median")
+    by_author = p.groupby("author_id", dropna=True)["interactions"]
+    baseline_author = by_author.transform("median")
+    p["_author_posts"] = by_author.transform("size")  # 1: the post is its author's "usual"
     known = p["author_id"].notna().to_numpy(dtype=bool)
     # unknown (NaN) without an author: no usual engagement to compare with
     p["relative_engagement"] = (

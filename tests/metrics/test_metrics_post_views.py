@@ -100,6 +100,7 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 X_EXPORT = SHARED / "exports" / "posts" / "x_tweet_activity_metrics.csv"
 
 
+@pytest.mark.shared_data
 @pytest.mark.skipif(not X_EXPORT.exists(), reason="X tweet activity export not in ../shared")
 def test_real_x_export_has_its_impressions_as_views():
     st = Store.open(":memory:")

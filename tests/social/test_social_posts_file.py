@@ -165,6 +165,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 TRENDING = SHARED_DATA / "exports" / "posts" / "tiktok_scraper_trending.json"
 
 
+@pytest.mark.shared_data
 @pytest.mark.skipif(not TRENDING.exists(), reason="tiktok_scraper_trending.json not in ../shared")
 def test_real_trending_dump_ranks_as_the_dashboard():
     res = runner.invoke(

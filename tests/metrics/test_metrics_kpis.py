@@ -435,7 +435,10 @@ def test_posts_kpis_match_a_computation_from_the_rows(market_store, small_market
     from micromix.social.emv import earned_media_value
 
     got = compute_kpis(market_store, by=["platform"], source="posts").set_index("platform")
-    assert list(got.columns) == ["currency", *POST_KPI_COLUMNS]
+    # the label of what the views count follows them
+    cols = list(POST_KPI_COLUMNS)
+    cols.insert(cols.index("views") + 1, "views_measure")
+    assert list(got.columns) == ["currency", *cols]
     posts = small_market.posts.copy()
     # an author's following from their profile on the post's own platform
     prof = small_market.creators.rename(columns={"creator_id": "author_id"})
@@ -448,6 +451,7 @@ def test_posts_kpis_match_a_computation_from_the_rows(market_store, small_market
         row = got.loc[p]
         assert row["posts"] == len(g) and row["likes"] == g["likes"].sum()
         assert row["views"] == g["views"].sum() and row["engagements"] == g["eng"].sum()
+        assert row["views_measure"] == "views"  # the simulator's posts report plays
         viewed = g[g["views"] > 0]
         assert row["engagement_rate_per_view"] == pytest.approx(
             viewed["eng"].sum() / viewed["views"].sum()

@@ -15,6 +15,7 @@ Rich is imported when something is first printed, not when a command module is i
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -341,20 +342,75 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[str, float], None]]
 def write_csv(df: pd.DataFrame, output: Path | None, *, announce: bool = True) -> None:
     """Write ``df`` as CSV to ``output`` (or stdout), formula cells escaped (see the module).
 
+    Every cell holding a line break (``\\n``, ``\\r`` or both), the delimiter or a quote is
+    quoted, so the file reads back into the same cells: Python's CSV writer quotes a lone
+    ``\\r`` only when the line terminator holds one, and the rows end in ``\\n``, so such cells
+    are written through a marker that the writer must quote (see :class:`_CarriageReturns`).
     Says where it wrote on stderr when ``announce``.
     """
     safe = escape_formulas(df)
+    marks = _CarriageReturns(safe)
+    safe = marks.frame
     if output is None:
         try:
-            safe.to_csv(sys.stdout, index=False)
+            safe.to_csv(marks.sink(sys.stdout), index=False)
         except BrokenPipeError:  # e.g. piped into `head`
             sys.stderr.close()
         return
     p = out_path(output)
     assert p is not None
-    safe.to_csv(p, index=False)
+    with open(p, "w", encoding="utf-8", newline="") as fh:
+        safe.to_csv(marks.sink(fh), index=False, lineterminator="\n")
     if announce:
         _console("err_console").print(f"wrote {len(df):,} rows to {p}")
+
+
+class _CarriageReturns:
+    """Write text cells holding a lone ``\\r`` quoted, as every other line break.
+
+    Each ``\\r`` of a text cell (or column name) becomes a marker made of ``\\n`` and a
+    character the table does not hold, which the CSV writer quotes like any cell with a line
+    break; :meth:`sink` turns the marker back into ``\\r`` as each row is written (the writer
+    writes a whole row at a time, so a marker is never split).
+    """
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.marker = ""
+        texts = [c for c in df.columns if str(df[c].dtype) in ("object", "string", "str")]
+        cells = [str(c) for c in df.columns]
+        has_cr = [c for c in texts if df[c].map(lambda v: isinstance(v, str) and "\r" in v).any()]
+        if not has_cr and not any("\r" in c for c in cells):
+            self.frame = df
+            return
+        held = set().union(*(set(v) for c in has_cr for v in df[c] if isinstance(v, str)))
+        held |= set("".join(cells))
+        spare = next(chr(u) for u in range(0xE000, 0xF900) if chr(u) not in held)
+        self.marker = "\n" + spare
+        out = df.copy()
+        for c in has_cr:
+            out[c] = out[c].map(lambda v: v.replace("\r", self.marker) if isinstance(v, str) else v)
+        out.columns = [c.replace("\r", self.marker) for c in cells]
+        self.frame = out
+
+    def sink(self, fh: Any) -> Any:
+        """``fh``, or a writer to it that turns the marker back into ``\\r``."""
+        if not self.marker:
+            return fh
+        return _Unmarking(fh, self.marker)
+
+
+class _Unmarking(io.TextIOBase):
+    """A text stream writing to ``fh`` with each ``marker`` turned back into ``\\r``."""
+
+    def __init__(self, fh: Any, marker: str) -> None:
+        self.fh, self.marker = fh, marker
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.fh.write(text.replace(self.marker, "\r"))
+        return len(text)
 
 
 def open_store(db: str | None, backend: str | None = None, *, read_only: bool = False) -> Store:

@@ -63,14 +63,15 @@ def _column(df: Any, name: str, path: Path) -> str:
     return col
 
 
-def _with_text(df: Any, text_col: str | None, path: Path) -> Any:
-    """Rename ``text_col`` (matched case-insensitively) to ``text``."""
-    if text_col is None:
-        return df
-    col = _column(df, text_col, path)
-    return df.drop(columns=[c for c in ("text",) if c in df.columns and c != col]).rename(
-        columns={col: "text"}
-    )
+def _read_posts(path: Path, text_col: str | None, dayfirst: bool | None) -> Any:
+    """A posts file read as ``ingest posts`` reads it (:func:`micromix.social.files.read_posts`),
+    with what the reader had to say on stderr."""
+    from micromix.social.files import read_posts
+
+    df = read_posts(path, text_col=text_col, dayfirst=dayfirst)
+    for line in df.attrs.get("notes", []):
+        err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
+    return df
 
 
 def _print_reasons(df: Any, key: str) -> None:
@@ -173,7 +174,7 @@ def listen_cmd(
             brand, aliases=_split(aliases), handles=_split(handles), hashtags=_split(hashtags)
         )
         comps = [BrandSpec(c) for c in _split(competitors)]
-        df = _with_text(_read(input), text_col, input)
+        df = _read_posts(input, text_col, order)
         res = listen(df, spec, comps, freq=freq, dayfirst=order, source=str(input))
         for line in res.meta.get("notes", []):
             err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
@@ -234,7 +235,7 @@ def amplify_cmd(
         if currency is not None and ads is None:
             raise ConfigError("--currency is the currency of --ads; pass the ads export too")
         base = ad_baseline(_read(ads), currency=currency) if ads is not None else None
-        df = _with_text(_read(input), text_col, input)
+        df = _read_posts(input, text_col, order)
         res = rank_for_amplification(
             df, spec, baseline=base, top=top, dayfirst=order, source=str(input)
         )

@@ -32,7 +32,8 @@ Sources
     shares + saves, as ``social listen`` counts them), the engagements the platform reports where
     its export has them (``reported_engagements``: X's count, clicks included), engagement rate
     per view and per follower (of ``engagements``; followers from ``creators`` by ``author_id``
-    and platform),
+    and platform). Views are each platform's own: plays, and on X its impressions
+    (:data:`IMPRESSION_VIEWS`); ``views_measure`` beside them says which a row counts,
     and earned media value as defined in :mod:`micromix.social.emv` (US$).
 
 Quickstart
@@ -57,6 +58,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -369,6 +371,18 @@ _COUNTS = frozenset(MEASURES + POST_MEASURES) - {"spend", "revenue", "conversion
 #: the counts a post's engagements add up: social.columns.ENGAGEMENT_PARTS (not imported here:
 #: importing micromix.social loads its sentiment scorers, 1.5 s; a test keeps the two equal)
 _POST_COUNTS = ("likes", "comments", "shares", "saves")
+#: platforms whose "views" are impressions: X counts (and shows on every post) a view each time
+#: the post is shown, which its tweet-activity export calls ``impressions``; the posts contract's
+#: ``views`` there holds only the plays of a post's media. Elsewhere ``views`` are the platform's
+#: own views (TikTok and Reels plays), and their ``impressions`` are a measure of their own
+IMPRESSION_VIEWS = ("x", "twitter")
+#: ``views_measure`` of a posts KPI row: what its views (and engagement per view) count
+VIEWS_MEASURES = {
+    "views": "views (plays) as the platform reports them",
+    "impressions": "impressions: the platform's views (X counts a view each time a post is shown)",
+    "views + impressions": "views of platforms that report plays plus impressions of those whose "
+    "views are impressions (X)",
+}
 
 
 def _catalogue(source: str) -> tuple[tuple[str, ...], dict[str, Ratio]]:
@@ -421,6 +435,8 @@ def _dependencies(source: str, kpis: Sequence[str]) -> frozenset[str]:
             need.add(k)
     if source == "posts" and {"engagements", "reported_engagements"} <= set(kpis):
         need.add("_reported_below")  # both shown: say where they cannot both be right
+    if source == "posts" and {"views", "engagement_rate_per_view"} & set(kpis):
+        need.update(("_views_of_views", "_views_of_impressions"))  # views_measure says which
     return frozenset(need)
 
 
@@ -600,10 +616,18 @@ def _posts_measures(t: ir.Table, need: set[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"_rows": t.count()}
     if "posts" in need:
         out["posts"] = t.count()
-    for m in (*_POST_COUNTS, "views"):
+    for m in _POST_COUNTS:
         if m in need and m in t.columns:
             out[m] = t[m].sum()
             out[f"_n_{m}"] = t[m].count()
+    view, by_impressions = _post_views(t)
+    if view is not None:
+        if "views" in need:
+            out["views"] = view.sum()
+            out["_n_views"] = view.count()
+        if "_views_of_views" in need:
+            out["_views_of_impressions"] = t.count(where=by_impressions & view.notnull())
+            out["_views_of_views"] = t.count(where=~by_impressions & view.notnull())
     # engagements are the sum of the counts on every post, as social.columns.engagements_of
     # adds them; the platform's own count (X's, clicks included) is its own measure, never
     # mixed in
@@ -625,7 +649,7 @@ def _posts_measures(t: ir.Table, need: set[str]) -> dict[str, Any]:
             # posts where the platform's count, which includes them, is below the sum: one of
             # the export's figures is wrong
             out["_reported_below"] = t.count(where=(t.engagements < eng).fill_null(False))
-    viewed = (t.views > 0).fill_null(False) if "views" in t.columns else None
+    viewed = (view > 0).fill_null(False) if view is not None else None
     fol = t.followers if "followers" in t.columns else None
     followed = (fol > 0).fill_null(False) if fol is not None else None
     if eng is not None:
@@ -635,8 +659,8 @@ def _posts_measures(t: ir.Table, need: set[str]) -> dict[str, Any]:
             out["_viewed_engagements"] = eng.sum(where=viewed)
         if "_followed_engagements" in need and followed is not None:
             out["_followed_engagements"] = eng.sum(where=followed)
-    if "_views_known" in need and viewed is not None:
-        out["_views_known"] = t.views.sum(where=viewed)
+    if "_views_known" in need and view is not None and viewed is not None:
+        out["_views_known"] = view.sum(where=viewed)
     if "followers" in need and fol is not None:
         out["followers"] = fol.sum(where=followed)
     if "emv" in need:
@@ -659,6 +683,33 @@ def _posts_measures(t: ir.Table, need: set[str]) -> dict[str, Any]:
             if c in t.columns:
                 out[f"_emv_{c}"] = t[c].sum()
     return out
+
+
+def _post_views(t: ir.Table) -> tuple[Any, Any]:
+    """Each post's views as its platform counts them, and whether they are its impressions.
+
+    A post of a platform whose views are impressions (:data:`IMPRESSION_VIEWS`: X) that
+    reports impressions has them as its views; any other post has the ``views`` it reports.
+    ``(None, None)`` when the table has neither column.
+    """
+    views = t.views if "views" in t.columns else None
+    impressions = t.impressions if "impressions" in t.columns else None
+    if impressions is None or "platform" not in t.columns:
+        return views, (ibis.literal(False) if views is not None else None)
+    on_impressions = (t.platform.lower().isin(IMPRESSION_VIEWS) & impressions.notnull()).fill_null(
+        False
+    )
+    other = views if views is not None else ibis.null(impressions.type())
+    return on_impressions.ifelse(impressions, other), on_impressions
+
+
+def _views_measure(df: pd.DataFrame) -> pd.Series:
+    """The ``views_measure`` of each row (a key of :data:`VIEWS_MEASURES`, None: no views)."""
+    none = pd.Series(0.0, index=df.index)
+    own = pd.to_numeric(df.get("_views_of_views", none)).fillna(0) > 0
+    impr = pd.to_numeric(df.get("_views_of_impressions", none)).fillna(0) > 0
+    label = np.select([own & impr, impr, own], ["views + impressions", "impressions", "views"], "")
+    return pd.Series(label, index=df.index, dtype=object).replace("", None)
 
 
 def _prepare(
@@ -980,8 +1031,14 @@ def _finish(
         elif k not in df.columns:
             df[k] = np.nan  # a measure the table does not have at all: unknown
     out_cols = list(plan.out_keys)
+    label_after = next((k for k in ("views", "engagement_rate_per_view") if k in plan.kpis), None)
+    if src == "posts" and label_after is not None:
+        df["views_measure"] = _views_measure(df)
+        notes.extend(_views_notes(df["views_measure"]))
     for k in plan.kpis:
         out_cols.append(k)
+        if src == "posts" and k == label_after:
+            out_cols.append("views_measure")
         if k == "reach" and src == "ads":
             n = df["_n_reach"] if "_n_reach" in df.columns else pd.Series(0.0, index=df.index)
             df["reach_is_upper_bound"] = n > 1
@@ -1206,6 +1263,15 @@ def _engagement_notes(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
             "export's figures disagree, so both are shown and neither is corrected"
         )
     return notes
+
+
+def _views_notes(measure: pd.Series) -> list[str]:
+    """What the ``views`` of the rows count, said once per kind shown."""
+    shown = [m for m in VIEWS_MEASURES if (measure == m).any()]
+    if shown in ([], ["views"]):
+        return []  # plays alone: the column means what it says
+    said = "; ".join(f"'{m}' = {VIEWS_MEASURES[m]}" for m in shown)
+    return [f"views_measure says what each row's views and engagement per view count: {said}"]
 
 
 def _null_unreported(df: pd.DataFrame, src: str) -> None:

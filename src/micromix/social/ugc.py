@@ -7,7 +7,9 @@ Amplification score (0-1, weights overridable in :class:`AmplificationWeights`):
 0.10 * rights`` where
 
 * ``engagement = 1 - exp(-relative_engagement / 2)``, ``relative_engagement`` = the post's
-  likes+comments+shares over the author's own median (their baseline; 1.0 = typical for them);
+  likes+comments+shares+saves over the author's own median (their baseline; 1.0 = typical for
+  them); a post without an author has none (empty, never an invented author): it counts as 1.0
+  in the score, gets no predicted CTR/CPA, and its reasons say so;
 * ``sentiment = (sentiment_score + 1) / 2`` from :mod:`micromix.social.sentiment`;
 * ``brand_fit`` = 1 for an explicit brand mention (name, handle, hashtag), 0.6 for a fuzzy one,
   0.3 otherwise;
@@ -317,7 +319,9 @@ def _amplification_scores(
     else:
         g["recency"] = 0.5
     g["rights"] = to_bool(g["rights_granted"]).fillna(0.0) if "rights_granted" in g.columns else 0.0
-    eng = 1.0 - np.exp(-g["relative_engagement"] / 2.0)
+    # a post without an author counts as typical for its author (1.0x) in the score, as a post
+    # without a time gets the middle recency; its reasons say so and it gets no prediction
+    eng = 1.0 - np.exp(-g["relative_engagement"].fillna(1.0) / 2.0)
     g["amplification_score"] = (
         w.engagement * eng
         + w.sentiment * (g["sentiment_score"] + 1) / 2
@@ -333,20 +337,47 @@ def _amplification_scores(
     return g
 
 
+#: what the reasons of a post without an author say in place of its relative engagement
+NO_AUTHOR_REASON = (
+    "author unknown: no usual engagement of theirs to compare with (counted as typical, 1.0x, "
+    "in the score)"
+)
+#: ... of a post that is its author's only one in the posts (its own "usual": 1.0x)
+ONLY_POST_REASON = (
+    "1.0x: the author's only post here, so no usual engagement of theirs to compare with"
+)
+#: ... and in place of its predicted CTR and CPA
+NO_AUTHOR_PREDICTION = (
+    "no predicted CTR or CPA: they scale with the post's engagement against its author's usual"
+)
+
+
 def _reasons(g: pd.DataFrame, base: AdBaseline) -> list[str]:
     """One sentence per post saying why it scores as it does."""
     return [
-        f"{re_:.1f}x the author's usual engagement; {sent} sentiment ({ss:+.2f}); "
+        (
+            NO_AUTHOR_REASON
+            if re_ != re_
+            else ONLY_POST_REASON
+            if n == 1
+            else f"{re_:.1f}x the author's usual engagement"
+        )
+        + f"; {sent} sentiment ({ss:+.2f}); "
         f"{'explicit' if bf == 1.0 else 'fuzzy'} brand mention; recency {rc:.2f}; "
         + ("rights recorded" if rt else "no rights recorded: ask the author before amplifying")
-        + f"; predicted CTR {ctr:.2%} vs {base.ctr:.2%} {base.label}"
         + (
-            f", CPA {base.money(cpa)}"
-            if base.cpm is not None
-            else f"; no predicted CPA: {base.no_cost}"
+            f"; {NO_AUTHOR_PREDICTION}"
+            if ctr != ctr
+            else f"; predicted CTR {ctr:.2%} vs {base.ctr:.2%} {base.label}"
+            + (
+                f", CPA {base.money(cpa)}"
+                if base.cpm is not None
+                else f"; no predicted CPA: {base.no_cost}"
+            )
         )
-        for re_, sent, ss, bf, rc, rt, ctr, cpa in zip(
+        for re_, n, sent, ss, bf, rc, rt, ctr, cpa in zip(
             g["relative_engagement"],
+            g["_author_posts"],
             g["sentiment"],
             g["sentiment_score"],
             g["brand_fit"],
@@ -394,16 +425,26 @@ def rank_for_amplification(
         raise ColumnNotFoundError(
             "posts: no text/caption column found; user content needs its text"
         )
-    if "author_id" not in p.columns:
-        p["author_id"] = pd.Series([f"user{i}" for i in range(len(p))], dtype="string")
+    # a post whose author the file does not give has none: never a made-up one, which would
+    # make the post its own author's "usual" (1.0x) and move it in the ranking
+    author = (
+        p["author_id"].astype("string").str.strip()
+        if "author_id" in p.columns
+        else pd.Series(pd.NA, index=p.index, dtype="string")
+    )
+    p["author_id"] = author.mask(author.eq("").fillna(False).to_numpy(dtype=bool))
     if "post_id" not in p.columns:
         p["post_id"] = pd.Series([str(i + 1) for i in range(len(p))], dtype="string")
     p["source"] = classify_sources(p, brand)
     p["interactions"] = engagements_of(p).fillna(0.0)  # ranking: nothing reported, nothing seen
-    baseline_author = p.groupby("author_id")["interactions"].transform("median")
+    by_author = p.groupby("author_id", dropna=True)["interactions"]
+    baseline_author = by_author.transform("median")
+    p["_author_posts"] = by_author.transform("size")  # 1: the post is its author's "usual"
+    known = p["author_id"].notna().to_numpy(dtype=bool)
+    # unknown (NaN) without an author: no usual engagement to compare with
     p["relative_engagement"] = (
-        p["interactions"] / baseline_author.where(baseline_author > 0)
-    ).fillna(1.0)
+        (p["interactions"] / baseline_author.where(baseline_author > 0)).fillna(1.0).where(known)
+    )
     ment = detect_mentions(p["text"], [brand])
     fit = np.where(
         ment[brand.name] & ~ment[f"{brand.name}_fuzzy"], 1.0, np.where(ment[brand.name], 0.6, 0.3)
@@ -428,6 +469,13 @@ def rank_for_amplification(
             empty.attrs["notes"] = read_notes
         return empty
     g = _amplification_scores(g, w, base, now)
+    anonymous = int(g["author_id"].isna().sum())
+    if anonymous:
+        read_notes.append(
+            f"{source}: {anonymous:,} of the {len(g):,} posts ranked have no author; each is "
+            "scored as typical for its author (1.0x) and has no predicted CTR or CPA (their "
+            "reasons say so)"
+        )
     g["reasons"] = _reasons(g, base)
     g = g.sort_values("amplification_score", ascending=False, kind="stable")
     out = g[list(AMPLIFY_COLUMNS)].reset_index(drop=True)

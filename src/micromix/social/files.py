@@ -1,0 +1,113 @@
+"""A posts file read for listening and amplification the way ``micromix ingest posts`` reads it.
+
+A platform's export (a TikTok dump whose author is the nested ``authorMeta.name``, X's tweet
+activity whose author is in the permalink, Instagram dumps, Meta content insights) is mapped by
+the same layout adapter as ingest's (:mod:`micromix.ingest.social_exports`), so a file and the
+store hold the same authors, counts and times. Any other table is read as it is and its columns
+matched by the spellings of :data:`~micromix.social.columns.POST_ALIASES` (a file of texts and
+counts need not name an author or a post id, as the store's posts must).
+
+Quickstart
+----------
+>>> import json, pathlib, tempfile
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "trending.json"
+>>> _ = p.write_text(json.dumps([{"id": "1", "createTime": 1700000000, "diggCount": 5,
+...     "text": "hi", "authorMeta": {"name": "mia"}}]))
+>>> posts = read_posts(p)
+>>> posts[["post_id", "author_id", "likes"]].values.tolist(), posts.attrs["layout"]
+([['1', 'mia', 5]], 'TikTok posts dump')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import pandas as pd
+
+from micromix.errors import ColumnNotFoundError, DataValidationError, InputFileError
+
+__all__ = ["read_posts"]
+
+
+def read_posts(
+    path: str | Path, *, text_col: str | None = None, dayfirst: bool | None = None
+) -> pd.DataFrame:
+    """The posts of the file at ``path``, for :func:`~micromix.social.listening.listen` and
+    :func:`~micromix.social.ugc.rank_for_amplification`.
+
+    A file in a platform layout that ``micromix ingest posts`` recognises is mapped by that
+    layout (canonical names: ``post_id``, ``author_id``, ``ts``, ``text``, ``likes`` ...), one
+    row per record, before the store's checks: a post whose author the export does not give has
+    none (empty), never a made-up one. Any other table comes back as
+    :func:`~micromix.ingest.files.read_table` reads it. ``attrs["layout"]`` names the layout
+    (None for a plain table) and ``attrs["notes"]`` holds what the reader had to say.
+
+    ``text_col`` names the file's column (or nested path, ``video.desc``) holding the text,
+    instead of the one the layout or the aliases pick.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, unreadable, or has a header but no data rows.
+    DataValidationError
+        A record of a platform export cannot be split into fields (its line is named).
+    ColumnNotFoundError
+        ``text_col`` is not a column of the file.
+    """
+    from micromix.ingest.files import read_raw, read_table
+    from micromix.ingest.formats import CanonicalFormat, ColumnLookup, detect_format
+
+    p = Path(path)
+    raw = read_raw(p)
+    if raw.total == 0:
+        raise InputFileError(f"{p}: the file has a header but no data rows; export it again")
+    try:
+        adapter = detect_format(raw.columns, "posts", str(p), [*raw.preamble, *raw.notices])
+    except ColumnNotFoundError:
+        adapter = None  # a table of no platform's layout: its own column names are read
+    if adapter is None or isinstance(adapter, CanonicalFormat):
+        df = read_table(p)
+        if len(df) == 0:
+            raise InputFileError(f"{p}: the file has a header but no data rows; export it again")
+        df.attrs["layout"] = None
+        return _with_text(df, df, text_col, p)
+    if raw.broken:
+        line, field, reason = raw.broken[0]
+        raise DataValidationError(
+            f"{p}: line {line}, field {field!r}: {reason} ({len(raw.broken):,} such record(s)); "
+            "export the file again (no post is read with part of it left out)"
+        )
+    canon = adapter.to_canonical(raw, dayfirst=dayfirst).reset_index(drop=True)
+    lookup = ColumnLookup(raw.frame.reset_index(drop=True))
+    if text_col is not None:
+        if not lookup.has(text_col):
+            _missing(text_col, raw.frame.columns, p)
+        canon["text"] = lookup.get(text_col).to_numpy()
+    canon.attrs["layout"] = adapter.title
+    canon.attrs["notes"] = []
+    return canon
+
+
+def _with_text(df: pd.DataFrame, raw: pd.DataFrame, text_col: str | None, p: Path) -> pd.DataFrame:
+    """``df`` with the column ``text_col`` (matched case-insensitively) as its ``text``."""
+    from micromix.social.columns import find_column
+
+    if text_col is None:
+        return df
+    col = text_col if text_col in raw.columns else find_column(raw.columns, (text_col,))
+    if col is None:
+        _missing(text_col, raw.columns, p)
+    attrs = dict(df.attrs)
+    out = df.drop(columns=[c for c in ("text",) if c in df.columns and c != col]).rename(
+        columns={col: "text"}
+    )
+    out.attrs = attrs
+    return out
+
+
+def _missing(name: str, columns: pd.Index, p: Path) -> NoReturn:
+    raise ColumnNotFoundError(
+        f"{p}: column '{name}' not found; available columns: "
+        f"{', '.join(map(str, list(columns)[:30]))}"
+    )

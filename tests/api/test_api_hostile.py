@@ -271,3 +271,21 @@ def test_upload_takes_currency_and_dayfirst(fresh_app):
     assert dates == ["2024-04-03", "2024-04-04"]
     r = _upload(client, key, "ads", "pins.csv", data, currency="A1D")
     assert r.status_code == 422 and "currency" in r.json()["message"]
+
+
+def test_an_upload_overlapping_a_cli_ingest_names_no_server_path(fresh_app, tmp_path):
+    from micromix.ingest import ingest_file
+
+    client, svc = fresh_app()
+    key, _ = svc.keys.create("analyst")
+    header = "date,platform,campaign_id,impressions,spend\n"
+    earlier = tmp_path / "meta_campaign_daily_aud.csv"
+    earlier.write_text(header + "2024-05-01,facebook,c1,100,5.00\n")
+    ingest_file(svc.store, "ads", earlier, currency="AUD")
+    data = (header + "2024-05-01,facebook,c1,90,4.00\n2024-05-02,facebook,c1,1,1\n").encode()
+    r = _upload(client, key, "ads", "mine.csv", data, currency="AUD")
+    assert r.status_code == 422, r.text
+    msg = r.json()["message"]
+    assert msg.startswith("mine.csv: overlaps meta_campaign_daily_aud.csv (ingested ")
+    assert str(tmp_path) not in msg and tempfile.gettempdir() not in msg
+    assert "on_overlap=replace" in msg and "--replace" not in msg

@@ -189,7 +189,8 @@ def ingest_command(
             )
             raise DataValidationError(
                 f"{path}: none of the {report.rows_in_file} rows could be ingested, all are "
-                f"quarantined{why}; fix the file (or pass --format) and ingest it again"
+                f"quarantined{why}; the file is not recorded as ingested (it replaces and "
+                "overlaps nothing): fix the file (or pass --format) and ingest it again"
             )
 
     run_command(body)

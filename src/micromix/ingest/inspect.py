@@ -82,8 +82,11 @@ class FileInspection:
 
 
 def inspect_file(kind: str, path: str | Path, **options: Any) -> FileInspection:
-    """Read, map and validate ``path`` as ``kind`` without writing (see :func:`prepare_file`)."""
-    prepared: PreparedFile = prepare_file(kind, path, **options)
+    """Read, map and validate ``path`` as ``kind`` without writing (see :func:`prepare_file`).
+
+    A file whose money states no currency is shown anyway, with a note that an ingest of it
+    needs ``--currency`` (its sample rows have no currency)."""
+    prepared: PreparedFile = prepare_file(kind, path, need_currency=False, **options)
     res, raw, adapter = prepared.result, prepared.raw, prepared.adapter
     shown = [c for c in res.accepted.columns if res.accepted[c].notna().any()]
     return FileInspection(

@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REGISTRY_TABLE",
     "ExportInfo",
+    "overlap_advice",
     "overlaps",
     "read_registry",
     "registry_frame",
@@ -128,6 +130,52 @@ def overlaps(a: ExportInfo, b: ExportInfo) -> bool:
     if not _periods_overlap(a.period, b.period):
         return False
     return not (a.campaigns and b.campaigns and not set(a.campaigns) & set(b.campaigns))
+
+
+def overlap_advice(new: ExportInfo, old: ExportInfo, new_path: str, old_path: str) -> str:
+    """The end of an overlap refusal: which of ``--replace`` and ``--keep-both`` fits.
+
+    ``--replace`` comes first only where the data shows the same deliveries: the same report
+    (layout and breakdowns) re-exported, or the same account or campaigns in both files. Where
+    nothing ties the two files together (one names campaigns the other does not, neither names
+    an account), replacing would delete what may be another account's rows: the advice says
+    so and offers ``--keep-both`` first.
+
+    >>> a = ExportInfo("ad_performance", "meta_ads", ("facebook",), None, "IDR", ("ad_id",),
+    ...                ("2026-03-26", "2026-04-25"), (), "ab")
+    >>> b = a._replace(dims=("campaign_id", "region"), campaigns=("TK1",), digest="cd")
+    >>> overlap_advice(a, b, "/d/ads.csv", "/d/region.csv").split("(")[0]
+    '; but nothing in the data shows the same account or campaigns '
+    """
+    shared = set(new.campaigns) & set(old.campaigns)
+    if new.layout == old.layout and sorted(new.dims) == sorted(old.dims):
+        why = "the same report"
+    elif new.account and new.account == old.account:
+        why = f"both are account {new.account}"
+    elif shared:
+        why = f"{len(shared)} campaign(s) in both"
+    else:
+        return (
+            "; but nothing in the data shows the same account or campaigns "
+            f"({_names(new, new_path)}; {_names(old, old_path)}): pass --keep-both if they "
+            "come from different accounts or campaigns, or --replace only if this file "
+            f"re-exports the same deliveries (it removes the rows of {PurePath(old_path).name})"
+        )
+    return (
+        f"; pass --replace to replace the earlier export with this file ({why}), or --keep-both "
+        "if they do not describe the same deliveries"
+    )
+
+
+def _names(info: ExportInfo, path: str) -> str:
+    """What an export names of its account and campaigns, for :func:`overlap_advice`."""
+    acct = f"account {info.account}" if info.account else "no account"
+    if info.campaigns:
+        more = f" and {len(info.campaigns) - 2} more" if len(info.campaigns) > 2 else ""
+        camp = f"campaign(s) {', '.join(info.campaigns[:2])}{more}"
+    else:
+        camp = "no campaign"
+    return f"{PurePath(path).name} names {acct} and {camp}"
 
 
 def registry_frame(

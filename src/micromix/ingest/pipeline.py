@@ -65,6 +65,7 @@ from micromix.ingest.lineage import (
     LINEAGE_TABLES,
     REGISTRY_TABLE,
     ExportInfo,
+    overlap_advice,
     overlaps,
     read_registry,
     registry_frame,
@@ -125,7 +126,15 @@ Progress = Callable[[str, float], None]
 
 
 class OverlapError(DataValidationError):
-    """The file overlaps an export already in the store (its rows would be counted twice)."""
+    """The file overlaps an export already in the store (its rows would be counted twice).
+
+    ``paths`` are the sources (paths) of the exports already ingested that the message names, so
+    a delivery layer can show them by their file names only (the REST API names no server path).
+    """
+
+    def __init__(self, message: str, paths: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.paths = tuple(paths)
 
 
 @dataclass(frozen=True)
@@ -287,8 +296,12 @@ def prepare_file(
     max_rows: int | None = None,
     decimal_comma: bool | None = None,
     strategy: str | None = None,
+    need_currency: bool = True,
 ) -> PreparedFile:
     """Read, map and validate ``path`` without touching a store (see :func:`ingest_file`).
+
+    ``need_currency=False`` (``micromix inspect``) reads a file whose money has no currency
+    anyway, with a note that an ingest needs one, instead of refusing it.
 
     Raises
     ------
@@ -344,6 +357,7 @@ def prepare_file(
             window,
             step,
             stated_strategy,
+            need_currency=need_currency,
         )
         adapter, canon_all, summary_n, checks = m.adapter, m.canon, m.summary_n, m.checks
         totals, read_notes = m.totals, m.notes
@@ -428,6 +442,8 @@ def _map_and_validate(
     window: TimeWindow | None,
     step: Progress,
     strategy: str | None = None,
+    *,
+    need_currency: bool = True,
 ) -> _Mapped:
     """Map the rows of ``raw`` with ``adapter`` (detected when None) and validate them.
 
@@ -470,7 +486,7 @@ def _map_and_validate(
         data["source_row"] = data_lines
     if schema.name == "ad_performance":
         _require_level_key(data)
-    _apply_currency(schema, data, code, source, adapter)
+    unpriced = _apply_currency(schema, data, code, source, adapter, need=need_currency)
     bad = (
         data[ERROR_REASON].notna().to_numpy()
         if ERROR_REASON in data.columns
@@ -510,7 +526,11 @@ def _map_and_validate(
     refused = set(res.quarantine["row"].astype(int)) if len(res.quarantine) else set()
     kept = [by_line[int(n)] for n in data_lines[~bad] if int(n) not in refused]
     checks = (*checks, *adapter.consistency(raw, kept, plain_only=bool(notes)))
+    if checks and checks[0]["check"] == "total_rows" and checks[0]["status"] == "pass":
+        notes = (*notes, *_totals_beyond_rows(schema, summary, res.accepted))
     totals = _summary_totals(schema, summary) if schema.name in LINEAGE_TABLES else ()
+    if unpriced:
+        notes = (unpriced, *notes)
     return _Mapped(adapter, canon, res, summary_n, checks, totals, notes)
 
 
@@ -710,10 +730,13 @@ def _apply_currency(
     code: str | None,
     source: str,
     adapter: FormatAdapter,
-) -> None:
-    """Fill and check the currency of money rows (in place); refuse money without one."""
+    *,
+    need: bool = True,
+) -> str | None:
+    """Fill and check the currency of money rows (in place); refuse money without one (with
+    ``need=False``: return the refusal as a note and leave those rows without a currency)."""
     if "currency" not in schema.columns:
-        return
+        return None
     money = [f.name for f in schema.fields if f.money and f.name in data.columns]
     cur = (
         data["currency"].map(
@@ -744,12 +767,22 @@ def _apply_currency(
         amounts = pd.concat([read_numbers(data[m].where(cur.isna())).values for m in money], axis=1)
         nonzero = (amounts.fillna(0) != 0).any(axis=1)
         if bool(nonzero.any()):
+            said = (
+                f"the file gives no currency for its money columns ({', '.join(money)}) and "
+                f"the {adapter.lookup_name} layout does not state one"
+            )
+            if not need:
+                data["currency"] = cur
+                return (
+                    f"{said}: an ingest needs --currency with the account's ISO code (e.g. "
+                    "--currency EUR)"
+                )
             raise DataValidationError(
-                f"{source}: the file gives no currency for its money columns "
-                f"({', '.join(money)}) and the {adapter.lookup_name} layout does not state one; "
-                "pass --currency with the account's ISO code (e.g. --currency EUR)"
+                f"{source}: {said}; pass --currency with the account's ISO code (e.g. "
+                "--currency EUR)"
             )
     data["currency"] = cur
+    return None
 
 
 def _odd_currency(v: object) -> str:
@@ -927,6 +960,65 @@ def _cross_check(
             "message": f"the rows do not add up to any total row of the export (closest "
             f"{best[1]!r}: {'; '.join(best[2])}){extra}",
         },
+    )
+
+
+def _totals_beyond_rows(
+    schema: EntitySchema, summary: pd.DataFrame, accepted: pd.DataFrame
+) -> tuple[str, ...]:
+    """The note on a wider total row than the rows add up to (once they add up to one).
+
+    A Google Ads ad-group report totals its ad groups ("Total: Ad groups") and the account
+    ("Total: Account"), which also holds the campaign types that have no ad groups in it
+    (Performance Max, its own "Total: Performance Max" row): that spend is in no row of the
+    file, and the note says how much and which total row states it.
+    """
+    measures = [m for m in _ADDITIVE.get(schema.name, ()) if m in summary.columns]
+    sums = {m: float(pd.to_numeric(accepted[m], errors="coerce").fillna(0).sum()) for m in measures}
+    stated: list[tuple[str, dict[str, float]]] = []
+    for _, row in summary.iterrows():
+        vals = {}
+        for m in measures:
+            cell = read_numbers(pd.Series([row.get(m)], dtype=object)).values.iat[0]
+            if not pd.isna(cell):
+                vals[m] = float(cell)
+        if vals:
+            stated.append((str(row.get(SUMMARY)), vals))
+
+    def tol(m: str, v: float) -> float:
+        return 0.5 if schema.field(m).dtype == "int" else max(0.01, 1e-3 * abs(v))
+
+    over = []
+    for label, vals in stated:
+        diff = {m: v - sums[m] for m, v in vals.items()}
+        if all(d >= -tol(m, vals[m]) for m, d in diff.items()) and any(
+            d > tol(m, vals[m]) for m, d in diff.items()
+        ):
+            over.append((label, diff))
+    if not over:
+        return ()
+    label, diff = max(over, key=lambda o: sum(abs(d) for d in o[1].values()))
+    parts = [
+        f"{m} {diff[m]:,.0f}" if schema.field(m).dtype == "int" else f"{m} {diff[m]:,.2f}"
+        for m in dict.fromkeys(("spend", *measures))
+        if m in diff and diff[m] > tol(m, diff[m])
+    ]
+    states = [
+        other
+        for other, vals in stated
+        if other != label
+        and all(m in vals and abs(vals[m] - d) <= tol(m, d) for m, d in diff.items())
+    ]
+    where = (
+        f"{' and '.join(repr(x) for x in states)} states exactly that: a campaign type the "
+        "report does not break down"
+        if states
+        else "rows the report's filter leaves out, or campaign types it does not break down, "
+        "such as Performance Max"
+    )
+    return (
+        f"the export's total row {label!r} exceeds its rows by {', '.join(parts)}: deliveries "
+        f"no row of the file lists ({where}), which are not in the store from this file",
     )
 
 
@@ -1291,14 +1383,25 @@ def write_prepared(
         raise ConfigError(f"on_overlap {on_overlap!r} is not one of {', '.join(ON_OVERLAP)}")
     res, raw, adapter, source, info = prepared[:5]
     schema = schema_for(kind)
-    if info is None:
+    notes = prepared.notes
+    if info is None or not len(res.accepted):
+        # a file none of whose rows could be accepted is no export: it is not registered, so it
+        # neither replaces an earlier version of itself nor overlaps anything; its quarantine
+        # records and log line say what was wrong (the CLI refuses such a file and writes nothing)
+        replaced = 0
         if schema.name in KEEP_UNREPORTED:
-            res = dataclasses.replace(res, accepted=_keep_unreported(store, schema, res.accepted))
-        report = _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
+            kept, replaced = _keep_unreported(store, schema, res.accepted)
+            res = dataclasses.replace(res, accepted=kept)
+        with store.transaction():
+            report = _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
+            if len(res.accepted):
+                _drop_stale_quarantine(store, schema.name, source, res.quarantine)
+        if replaced:
+            notes = (*notes, _replaced_note(replaced))
         return _report(
             kind,
             schema,
-            prepared,
+            prepared._replace(notes=notes),
             report.accepted,
             res.quarantine,
             inserted=report.inserted,
@@ -1317,13 +1420,18 @@ def write_prepared(
         # very path before (a file fixed or re-downloaded in place)
         prev_ids = [export_id] + [r[1] for r in registry if r[2] == source and r[1] != export_id]
         others = [r for r in registry if r[1] not in prev_ids and overlaps(info, r[0])]
+        if on_overlap == "refuse":
+            # an export kept beside an earlier version of this one (--keep-both) already lives
+            # beside it by the user's choice: re-ingesting this export asks nothing again
+            prev = [r[0] for r in registry if r[1] in prev_ids]
+            others = [r for r in others if not any(overlaps(p, r[0]) for p in prev)]
         if others and on_overlap == "refuse":
             o_info, _oid, o_path, o_at = others[0]
             raise OverlapError(
                 f"{source}: overlaps {o_path} (ingested {o_at:%Y-%m-%d %H:%M}): both hold "
-                f"{info.describe()} vs {o_info.describe()}, whose rows would be counted twice; "
-                "pass --replace to replace the earlier export with this file, or --keep-both if "
-                "they do not describe the same deliveries"
+                f"{info.describe()} vs {o_info.describe()}, whose rows would be counted twice"
+                + overlap_advice(info, o_info, source, o_path),
+                paths=[o_path],
             )
         old_rows = _rows_of(store, schema.name, prev_ids)
         drop_ids = prev_ids + ([r[1] for r in others] if on_overlap == "replace" else [])
@@ -1341,6 +1449,7 @@ def write_prepared(
         if store.has_table(REGISTRY_TABLE):
             store.delete_where(REGISTRY_TABLE, "source_id", drop_ids)
         _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
+        _drop_stale_quarantine(store, schema.name, source, res.quarantine)
         store.append(
             REGISTRY_TABLE,
             registry_frame(info, source, len(res.accepted), now, totals=prepared.totals),
@@ -1372,31 +1481,90 @@ _ENGINE_TYPES = {
 }
 
 
-#: tables whose rows a later file updates cell by cell: a cell the file leaves empty (a ranking
+#: tables whose rows a later file updates: a descriptive cell the file leaves empty (a ranking
 #: without niches, a creator whose country this list does not know) keeps what the store holds
 #: for that key; a filled cell replaces it
 KEEP_UNREPORTED = ("creators",)
+#: a creator's measured figures: one scrape's, taken on one day. A newer list reporting any of
+#: them replaces them as a whole (never followers from one scrape beside engagement of another)
+SCRAPE_FIELDS = (
+    "followers",
+    "following",
+    "posts",
+    "avg_likes",
+    "avg_engagement",
+    "engagement_rate",
+    "total_likes",
+)
 
 
-def _keep_unreported(store: Store, schema: EntitySchema, rows: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` with each empty cell filled from the store's row of the same key (a second
-    creator list must not blank what the first one said about a creator, in any field)."""
+def _keep_unreported(
+    store: Store, schema: EntitySchema, rows: pd.DataFrame
+) -> tuple[pd.DataFrame, int]:
+    """``rows`` with their empty cells filled from the store's row of the same key (a second
+    creator list must not blank what the first one said about a creator), and how many rows
+    dropped stored figures.
+
+    Descriptive fields (name, niche, country ...) are filled cell by cell. The measured figures
+    (:data:`SCRAPE_FIELDS`) go together: a row reporting any of them brings all of its own
+    (its blanks included) and keeps none of the stored ones; a row reporting none keeps the
+    stored figures. The count returned is the rows whose stored figures this file's replaced
+    and left without a figure the earlier list gave (a note says so).
+    """
     key = list(schema.key)
     if not len(rows) or not store.has_table(schema.name) or not store.count(schema.name):
-        return rows
+        return rows, 0
     have = set(store.columns(schema.name))
     fields = [c for c in schema.columns if c not in key and c in have]
     if not fields or not all(k in rows for k in key):
-        return rows
+        return rows, 0
     stored = store.read(schema.name, columns=[*key, *fields]).drop_duplicates(key, keep="last")
     if not len(stored):
-        return rows
+        return rows, 0
     merged = rows[key].merge(stored, on=key, how="left")
     out = rows.copy()
+    counts = [c for c in SCRAPE_FIELDS if c in fields]
+    own = [c for c in counts if c in out]
+    reports = (
+        out[own].notna().any(axis=1).to_numpy(dtype=bool) if own else np.zeros(len(out), dtype=bool)
+    )
+    dropped = np.zeros(len(out), dtype=bool)
     for c in fields:
         kept = merged[c].to_numpy()
-        out[c] = kept if c not in out else out[c].where(out[c].notna(), kept)
-    return out
+        if c in counts:
+            had = merged[c].notna().to_numpy(dtype=bool)
+            new = out[c].notna().to_numpy(dtype=bool) if c in out else np.zeros(len(out), bool)
+            dropped |= reports & had & ~new
+            keep = ~reports
+        else:
+            keep = np.ones(len(out), dtype=bool)
+        if c not in out:
+            out[c] = pd.Series(kept, index=out.index).where(keep)
+        else:
+            out[c] = out[c].where(out[c].notna() | ~keep, kept)
+    return out, int(dropped.sum())
+
+
+def _replaced_note(n: int) -> str:
+    """The note on creators whose stored figures a newer list replaced as a whole."""
+    return (
+        f"{n} creator(s) already stored take this file's figures as a whole (followers, "
+        "posts, likes, engagement are one scrape's, never blended with another list's): the "
+        "figures the earlier list gave and this one leaves empty are no longer stored for them"
+    )
+
+
+def _drop_stale_quarantine(store: Store, table: str, source: str, quarantine: pd.DataFrame) -> None:
+    """Remove the quarantine records of ``source`` that this ingest of it did not make: a file
+    re-ingested (fixed in place) has its quarantine replaced, not added to."""
+    if not store.has_table("quarantine"):
+        return
+    t = store.table("quarantine")
+    old = store.execute(t.filter((t.kind == table) & (t.source == source)).select("row"))
+    keep = {int(r) for r in quarantine["row"]} if len(quarantine) else set()
+    stale = sorted({int(r) for r in old["row"]} - keep)
+    if stale:
+        store._delete_quarantined(table, source, stale)
 
 
 def _ensure_columns(store: Store, schema: EntitySchema) -> None:

@@ -464,6 +464,10 @@ async def ingest_upload(
                     by=who.key_id,
                 )
             except MicromixError as exc:
+                # an export ingested earlier (by the CLI: a path on the server) is named by its
+                # file name only; an earlier upload's source (upload:...) is no path
+                for other in getattr(exc, "paths", ()):
+                    names.setdefault(other, Path(other).name)
                 raise api_error(exc, names) from None
         out = rep.to_dict()
         out["source"] = shown

@@ -318,6 +318,13 @@ def prepare_file(
     source = source if source is not None else str(p.resolve())
     now = ingested_at if ingested_at is not None else pd.Timestamp.now(tz="UTC")
     code = _check_currency_option(currency)
+    if code is not None and "currency" not in schema.columns:
+        # silently dropping the option would leave the user believing their money is in it
+        raise ConfigError(
+            f"--currency applies to ad reports and traffic exports; {kind} rows record no "
+            "currency, so leave it out: their money is taken to be in the ad reports' one "
+            "currency, or state it where it is read (micromix kpis --currency CODE)"
+        )
     stated_strategy = strategy_option(strategy, schema)
     step(f"reading {p.name}", 0.05)
     raw = read_raw(p, file_format, encoding=encoding, sheet=sheet, max_rows=max_rows)

@@ -120,3 +120,49 @@ def test_long_series_names_wrap_in_the_legend_and_stay_whole(browser, width: int
     body = '<div class="charts">' + "".join(chart_div(f"c{i}", spec) for i in range(3)) + "</div>"
     n, bad = _clipped(browser, page("legends", body, bundle=vega_bundle()), "long-names", width)
     assert n == 3 and bad == [], bad
+
+
+#: the drawn segments ("M" moves) of every line of every chart, by chart id
+LINE_SEGMENTS = r"""
+() => Object.fromEntries([...document.querySelectorAll('.chart')].map((box) => [box.id,
+  [...box.querySelectorAll('.mark-line path')].map((p) => (p.getAttribute('d') || '')
+    .split('M').length - 1)]))
+"""
+
+
+def _ads_months_apart() -> Store:
+    """Meta daily reports in AUD and IDR, and a second IDR export three months after the first:
+    spend is one chart per currency, and the IDR line breaks over the months with no rows."""
+    ads = simulate(SimConfig(users=400, days=21, seed=4)).tables()["ad_performance"]
+    ads = ads[ads["platform"] == "facebook"].copy()
+    late = ads.assign(date=pd.to_datetime(ads["date"]) + pd.Timedelta(days=91))
+    ads = pd.concat(
+        [ads.assign(currency="AUD"), ads.assign(currency="IDR"), late.assign(currency="IDR")]
+    )
+    st = Store.open(":memory:")
+    st.append("ad_performance", ads)
+    return st
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_spend_per_currency_and_lines_break_over_months_without_rows(browser, width) -> None:
+    ev = gather_evidence(_ads_months_apart(), n_boot=20, comparisons=(), parts=("trends",))
+    html = reports.build_report(ev, sections=["trends"])
+    assert "Spend (AUD)" in html and "Spend (IDR)" in html
+    n, bad = _clipped(browser, html, "ads-months-apart", width)
+    assert n >= 6 and bad == [], bad
+    f = ARTIFACTS / "months-apart.html"
+    f.write_text(html, encoding="utf-8")
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    pg = ctx.new_page()
+    pg.goto(f.as_uri())
+    pg.wait_for_function(f"document.querySelectorAll('.chart svg.marks').length >= {n}")
+    segments = pg.evaluate(LINE_SEGMENTS)
+    ctx.close()
+    f.unlink()
+    # every chart of the IDR line draws it in two pieces (no line across the months between);
+    # the AUD spend charts (one per dimension) draw one unbroken line
+    unbroken = [c for c, lines in segments.items() if lines == [1]]
+    assert len(unbroken) == 2, segments
+    assert all(sorted(lines) == [1, 2] or lines == [2] for c, lines in segments.items()
+               if c not in unbroken), segments  # fmt: skip

@@ -528,7 +528,14 @@ _KPI_FORMATS = {
 
 @register_section
 class TrendsSection(Section):
-    """Weekly KPIs by strategy and by platform, as line charts."""
+    """Weekly KPIs by strategy and by platform, as line charts.
+
+    Money of different currencies never shares an axis: spend is one chart per currency, its
+    axis named by the currency; the ratios (ROAS, CTR ...) are unitless and share one chart,
+    one line per group and currency. What the charts leave out is said: the exports the
+    evidence left out (:data:`~micromix.plan.evidence.TRENDS_LEFT_OUT_NOTE`) and every
+    platform, currency and level whose spend the KPI overview counts but no chart draws.
+    """
 
     lookup_name = "trends"
     title = "Trends"
@@ -539,6 +546,10 @@ class TrendsSection(Section):
         out = []
         if TRENDS_LEFT_OUT_NOTE in ev.notes and ev.trends:
             out.append(note(ev.notes[TRENDS_LEFT_OUT_NOTE]))
+        if ev.trends:
+            undrawn = _not_drawn(ev.kpis_by_platform, ev.trends.get("platform"))
+            if undrawn:
+                out.append(note(undrawn))
         for dim in TREND_DIMENSIONS:
             df = ev.trends.get(dim)
             if df is None:
@@ -547,25 +558,115 @@ class TrendsSection(Section):
             src = df.attrs.get("source", "events")
             df = _active_groups(df, dim)
             codes = _currencies(df)
-            # the store's currency; else the one currency of the exports drawn (others left out)
-            cur = ctx.symbol or (codes[0] if len(codes) == 1 else "currency not stated")
             if len(codes) > 1:  # one line per group and currency, never added up
                 df = df.assign(
                     **{dim: df[dim].astype("string").fillna("(none)") + " in " + df["currency"]}
                 )
-                cur = "each line's currency"
             out.append(f"<h3>Weekly KPIs by {esc(dim)}</h3>")
             out.append(
                 f'<p class="muted">Source: {"events" if src == "events" else "ad reports"}; '
-                f"{df['period'].nunique()} week(s).</p>"
+                f"{df['period'].nunique()} week(s)"
+                + (
+                    f"; spend is one chart per currency ({', '.join(codes)})"
+                    if len(codes) > 1
+                    else ""
+                )
+                + ". A line breaks at a week with no rows; a week with rows and no spend is "
+                "a zero.</p>"
             )
-            charts = [
-                ctx.chart(ch.chart_spec(ch.trend_chart(df, dim, kpi, label.format(cur=cur))))
-                for kpi, label in TREND_KPIS
-                if df[kpi].notna().any()
-            ]
+            lines = sorted(set(ch.trend_lines(df, dim)))  # one colour per line, every chart
+            charts = []
+            for kpi, label in TREND_KPIS:
+                if not df[kpi].notna().any():
+                    continue
+                parts = (
+                    _by_currency(df, codes, _money_code(ctx)) if kpi in _TREND_MONEY else [("", df)]
+                )
+                for code, part in parts:
+                    if part[kpi].notna().any():
+                        spec = ch.trend_chart(
+                            part, dim, kpi, label.format(cur=code), all_lines=lines
+                        )
+                        charts.append(ctx.chart(ch.chart_spec(spec)))
             out.append(f'<div class="charts">{"".join(charts)}</div>')
         return "".join(out)
+
+
+#: trend KPIs that are money (one chart per currency; the others are ratios)
+_TREND_MONEY = frozenset({"spend"})
+
+
+def _money_code(ctx: ReportContext) -> str:
+    """The currency the report's money is in: the store's (the plan's) ISO code, "" when the
+    ad reports mix currencies. The one place the trends read it."""
+    return ctx.evidence.currency or ""
+
+
+def _by_currency(
+    df: pd.DataFrame, codes: list[str], store_code: str
+) -> list[tuple[str, pd.DataFrame]]:
+    """``df`` split by currency (code, rows), one part per currency the rows are in; rows of
+    no stated currency are in the store's currency (``store_code``)."""
+    if not codes:
+        return [(store_code or "USD", df)]
+    return [(c, df[df["currency"].astype(str) == c]) for c in codes]
+
+
+def _not_drawn(overview: pd.DataFrame | None, drawn: pd.DataFrame | None) -> str:
+    """The sentence naming the spend the KPI overview counts and the weekly charts do not
+    draw, per platform, currency and level (rows with no dates, exports over a week ...), and
+    the currencies the charts draw when the store holds others; "" when the charts draw it
+    all."""
+    if overview is None or not {"spend", "platform"} <= set(overview.columns):
+        return ""
+    keys = [
+        c
+        for c in ("platform", "currency", "level")
+        if c in overview.columns and (drawn is None or c in drawn.columns)
+    ]
+    total = _spend_by(overview, keys)
+    got = (
+        _spend_by(drawn, keys).reindex(total.index, fill_value=0.0)
+        if drawn is not None and len(drawn)
+        else pd.Series(0.0, index=total.index)
+    )
+    parts = []
+    for key, value in total.items():
+        have = float(got.get(key, 0.0))
+        if value <= 0 or have >= value * (1 - 1e-9) - 0.005:
+            continue
+        k = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        who = f"{k['platform']}" + (f" ({k['level']}-level)" if k.get("level") else "")
+        cur = f"{k['currency']} " if k.get("currency") else ""
+        parts.append(
+            f"{who}: none of {cur}{value:,.2f} spend"
+            if have <= 0
+            else f"{who}: {cur}{have:,.2f} of {value:,.2f} spend"
+        )
+    if not parts:
+        return ""
+    all_codes = _currencies(overview)
+    drawn_codes = [] if drawn is None else _currencies(drawn[drawn["spend"].fillna(0) > 0])
+    said = ""
+    if len(all_codes) > 1 and drawn_codes and set(drawn_codes) != set(all_codes):
+        others = [c for c in all_codes if c not in drawn_codes]
+        said = (
+            f"The charts draw {' and '.join(drawn_codes)} money only; "
+            f"the {', '.join(others)} spend is in the KPI overview, not here. "
+        )
+    return (
+        f"{said}Not drawn in the weekly charts (the KPI overview counts it): "
+        + "; ".join(parts)
+        + ". A row is drawn only when it falls in one week: rows with no dates (an 'All time' "
+        "download) and rows over more than one week (a report over a date range) are not."
+    )
+
+
+def _spend_by(df: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Spend summed by ``keys`` (a missing key value reads "")."""
+    k = df[keys].astype(object).where(df[keys].notna(), "").astype(str)
+    spend = pd.to_numeric(df["spend"], errors="coerce").fillna(0.0)
+    return spend.groupby([k[c] for c in keys]).sum()
 
 
 _DELIVERY_COLUMNS: tuple[tuple[str, str, str], ...] = (  # column, label, kind
@@ -673,7 +774,10 @@ class ComparisonsSection(Section):
             if len(long):
                 spec = ch.chart_spec(
                     ch.comparison_chart(
-                        res.table, f"Return {per_money(ctx.symbol, of_spend=True)}", res.level
+                        res.table,
+                        f"Return {per_money(ctx.symbol, of_spend=True)}",
+                        res.level,
+                        unit=ctx.symbol,
                     )
                 )
                 out.append(f'<div class="charts">{ctx.chart(spec, wide=True)}</div>')
@@ -1094,16 +1198,62 @@ class TrafficSection(Section):
                 "avg_engagement_seconds": "avg. engagement (s)",
                 "avg_time_on_page_seconds": "avg. time on page (s)",
             }
+            heads = {c: labels.get(c, c.replace("_", " ")) for c in table.columns}
+            full = table_html(table, formats, heads, symbol=sym, wrap=[table.columns[0]])
+            if not r.series or len(table) <= _SERIES_ROWS_SHOWN:
+                out.append(full)
+                continue
+            # a long dated series: its chart and weekly totals, every row one click away
+            out.append(_series_view(ctx, r.dimension, table, formats, heads, sym))
             out.append(
-                table_html(
-                    table,
-                    formats,
-                    {c: labels.get(c, c.replace("_", " ")) for c in table.columns},
-                    symbol=sym,
-                    wrap=[table.columns[0]],
-                )
+                f"<details><summary>All {len(table):,} {esc(r.dimension)}s</summary>"
+                f"{full}</details>"
             )
         return "".join(out)
+
+
+#: a dated analytics series longer than this is drawn and summarised, its table collapsed
+_SERIES_ROWS_SHOWN = 14
+
+
+def _series_view(
+    ctx: ReportContext,
+    dim: str,
+    table: pd.DataFrame,
+    formats: dict[str, str],
+    heads: dict[str, str],
+    sym: str,
+) -> str:
+    """A dated analytics series (one row per day, week or month): a line chart of its counts,
+    and for a daily series its weekly totals (Monday to Sunday; a week the series covers only
+    in part says how many days it holds)."""
+    col = str(table.columns[0])  # the dates
+    counts = [c for c in table.columns[1:] if formats.get(c) in ("int", "money")]
+    when = pd.to_datetime(table[col], errors="coerce")
+    if not counts or when.isna().all():
+        return ""
+    long = table.assign(**{col: when}).melt(id_vars=[col], value_vars=counts, var_name="measure")
+    long["measure"] = long["measure"].map(heads)
+    spec = ch.series_chart(
+        long, col, f"{heads[counts[0]]} per {dim}" if len(counts) == 1 else f"per {dim}"
+    )
+    out = [f'<div class="charts">{ctx.chart(ch.chart_spec(spec), wide=True)}</div>']
+    if dim == "day":
+        week = when.dt.to_period("W").dt.start_time
+        weekly = table[counts].apply(pd.to_numeric, errors="coerce").groupby(week).sum(min_count=1)
+        weekly.insert(0, "days", table.groupby(week)[col].size())
+        weekly = weekly.reset_index(names="week")
+        weekly["week"] = weekly["week"].dt.strftime("%Y-%m-%d")
+        out.append("<h4>Weekly totals</h4>")
+        out.append(
+            table_html(
+                weekly,
+                {**formats, "days": "int"},
+                {**heads, "week": "week of (Monday)"},
+                symbol=sym,
+            )
+        )
+    return "".join(out)
 
 
 #: what a series by each date dimension is called

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
@@ -31,8 +32,10 @@ __all__ = [
     "comparison_chart",
     "comparison_long",
     "interval_dots",
+    "series_chart",
     "series_legend",
     "trend_chart",
+    "trend_lines",
 ]
 
 #: series labels in the comparison chart
@@ -94,9 +97,15 @@ def chart_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return _clean(chart.to_dict())
 
 
-def trend_chart(df: pd.DataFrame, by: str, kpi: str, label: str) -> alt.Chart:
+def trend_chart(
+    df: pd.DataFrame, by: str, kpi: str, label: str, *, all_lines: Sequence[str] | None = None
+) -> alt.Chart:
     """Weekly line chart of one KPI, one line per value of ``by`` (per value and level, or
     currency, where the KPIs keep those apart within a value).
+
+    A line breaks where its group has no rows: a week between its first and last week that the
+    KPIs do not hold is drawn as a gap (``null``), never a straight line across it (two exports
+    months apart), and never a zero; a week with rows and no spend is a zero.
 
     Parameters
     ----------
@@ -108,29 +117,38 @@ def trend_chart(df: pd.DataFrame, by: str, kpi: str, label: str) -> alt.Chart:
         KPI column.
     label : str
         Axis title.
+    all_lines : sequence of str, optional
+        Every line of the charts this one sits beside (:func:`trend_lines` of their whole
+        table): a line keeps its colour in each of them, where a chart draws only some lines
+        (spend, one chart per currency).
+
+    >>> df = pd.DataFrame({"period": pd.to_datetime(["2025-12-01", "2026-03-02"]),
+    ...                    "platform": "meta", "spend": [5.0, 7.0]})
+    >>> [v["spend"] for v in chart_spec(trend_chart(df, "platform", "spend", "Spend"))
+    ...  ["datasets"].popitem()[1]][:3]
+    [5.0, None, None]
     """
     data = df[["period", by, kpi]].copy()
-    data["period"] = pd.to_datetime(data["period"]).dt.strftime("%Y-%m-%d")
-    data[by] = data[by].astype("string").fillna("(none)").astype(str)
-    # rows the KPIs keep apart within one value of `by` (a platform's campaign-level report
-    # beside another's ad-level one, two currencies) are separate lines, never joined into one
-    apart = [
-        c
-        for c in ("level", "currency")
-        if c in df.columns and df.groupby([df["period"], data[by]])[c].nunique().max() > 1
-    ]
-    if apart:
-        extra = df[apart].astype("string").fillna("?").astype(str).agg(", ".join, axis=1)
-        data[by] = data[by] + " (" + extra + ")"
+    data["period"] = pd.to_datetime(data["period"])
+    data[by] = trend_lines(df, by)
     data[kpi] = pd.to_numeric(data[kpi], errors="coerce").astype("float64")
-    data = data.replace([np.inf, -np.inf], np.nan).astype(object).where(data.notna(), None)
+    data = _with_gaps(data.replace([np.inf, -np.inf], np.nan), by)
+    data["period"] = data["period"].dt.strftime("%Y-%m-%d")
+    data = data.astype(object).where(data.notna(), None)
+    names = sorted(set(data[by]))
+    every = sorted(set(all_lines or ()) | set(names))
     return (
         alt.Chart(data, title=label)
         .mark_line(point=True)
         .encode(
             x=alt.X("period:T", title="week", axis=alt.Axis(format="%b %d")),
             y=alt.Y(f"{kpi}:Q", title=label),
-            color=alt.Color(f"{by}:N", title=by, legend=series_legend(sorted(set(data[by])), by)),
+            color=alt.Color(
+                f"{by}:N",
+                title=by,
+                legend=series_legend(names, by),
+                scale=alt.Scale(domain=names, range=[_PALETTE[every.index(n) % 10] for n in names]),
+            ),
             tooltip=[
                 alt.Tooltip("period:T", title="week"),
                 alt.Tooltip(f"{by}:N"),
@@ -139,6 +157,81 @@ def trend_chart(df: pd.DataFrame, by: str, kpi: str, label: str) -> alt.Chart:
         )
         .properties(width="container", height=180)
     )
+
+
+def series_chart(long: pd.DataFrame, when: str, title: str) -> alt.Chart:
+    """Line chart of a dated series (``when``, ``measure``, ``value``): one line per measure,
+    each on its own y scale when they differ (a panel per measure), days with no row a gap.
+
+    >>> long = pd.DataFrame({"day": pd.to_datetime(["2020-11-01", "2020-11-02"]),
+    ...                      "measure": "sessions", "value": [2594.0, 3682.0]})
+    >>> chart_spec(series_chart(long, "day", "Sessions per day"))["mark"]["type"]
+    'line'
+    """
+    data = long[[when, "measure", "value"]].copy()
+    data[when] = pd.to_datetime(data[when]).dt.strftime("%Y-%m-%d")
+    data["value"] = pd.to_numeric(data["value"], errors="coerce")
+    data = data.astype(object).where(data.notna(), None)
+    measures = sorted({str(m) for m in data["measure"]})
+    chart = (
+        alt.Chart(data, title=title)
+        .mark_line()
+        .encode(
+            x=alt.X(f"{when}:T", title=when, axis=alt.Axis(format="%b %d")),
+            y=alt.Y("value:Q", title=measures[0] if len(measures) == 1 else None),
+            tooltip=[
+                alt.Tooltip(f"{when}:T", title=when),
+                alt.Tooltip("measure:N"),
+                alt.Tooltip("value:Q", format=",.0f"),
+            ],
+        )
+    )
+    if len(measures) == 1:
+        return chart.properties(width="container", height=180)
+    return (
+        chart.properties(width=560, height=120)
+        .facet(row=alt.Row("measure:N", title=None))
+        .resolve_scale(y="independent")
+    )
+
+
+#: Vega's default categorical colours ("tableau10"), given explicitly so that a line keeps its
+#: colour in every chart of a section
+_PALETTE = (
+    "#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
+    "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac",
+)  # fmt: skip
+
+
+def trend_lines(df: pd.DataFrame, by: str) -> pd.Series:
+    """The line each row of a weekly KPI table is drawn on: its value of ``by``, with its level
+    or currency where the KPIs keep those apart within one value (a platform's campaign-level
+    report beside another's ad-level one, two currencies): never joined into one line."""
+    names = df[by].astype("string").fillna("(none)").astype(str)
+    apart = [
+        c
+        for c in ("level", "currency")
+        if c in df.columns and df.groupby([df["period"], names])[c].nunique().max() > 1
+    ]
+    if apart:
+        extra = df[apart].astype("string").fillna("?").astype(str).agg(", ".join, axis=1)
+        names = names + " (" + extra + ")"
+    return names
+
+
+def _with_gaps(data: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``data`` plus a row with no value for every week a line skips between its first and
+    last week, so the line breaks there (Vega-Lite breaks a path at a null)."""
+    weeks = data["period"].dt.to_period("W").dt.start_time
+    rows = []
+    for name, own in weeks.groupby(data[by], sort=False):
+        every = pd.date_range(own.min(), own.max(), freq="7D")
+        missing = every.difference(pd.DatetimeIndex(own.unique()))
+        rows.append(pd.DataFrame({"period": missing, by: name}))
+    gaps = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if gaps.empty:
+        return data
+    return pd.concat([data, gaps], ignore_index=True).sort_values([by, "period"], kind="stable")
 
 
 def comparison_long(table: pd.DataFrame) -> pd.DataFrame:
@@ -177,7 +270,7 @@ def _num(v: Any) -> float | None:
 
 
 def comparison_chart(
-    table: pd.DataFrame, title: str, level: float = 0.95
+    table: pd.DataFrame, title: str, level: float = 0.95, *, unit: str = "$"
 ) -> alt.LayerChart | alt.FacetChart:
     """Incremental ROAS with interval error bars, attributed ROAS beside it, truth when known.
 
@@ -188,13 +281,17 @@ def comparison_chart(
     title : str
     level : float
         Interval coverage (for the legend).
+    unit : str
+        What a return is per: the store's currency symbol (``$``, ``AUD``), "" when no
+        currency is stated ("per unit of spend", never a guessed ``$``).
     """
     long = comparison_long(table)
     order = [str(s) for s in table["strategy"]]
     return interval_dots(
         long,
         title=title,
-        x_title=f"ROAS (revenue per $1; bars = {level:.0%} interval)",
+        x_title=f"ROAS (revenue per {'$1' if unit == '$' else unit or 'unit of spend'}; bars = "
+        f"{level:.0%} interval)",
         category="strategy",
         order=order,
         series=[INCREMENTAL, ATTRIBUTED, TRUE_VALUE],

@@ -148,8 +148,10 @@ def test_money_labels_use_the_store_currency() -> None:
         st.append(name, table)
     ev = gather_evidence(st, n_boot=20, parts=("plan", "comparisons", "overview"))
     usd = reports.build_report(ev, sections=["plan", "comparisons"])
-    assert "Incremental revenue per $ of spend" in usd and "Return per $1 of spend" in usd
+    assert "Incremental revenue per $ of spend" in usd and "Return per $ of spend" in usd
     ev.currency = "AUD"
+    assert ev.plan is not None
+    ev.plan.currency = "AUD"  # the plan's figures are in the store's currency too
     aud = reports.build_report(ev, sections=["plan", "comparisons"])
     # the report's own labels (the plan's action texts are the plan's: plan/actions.py)
     assert '"muted">Incremental revenue per $' not in aud

@@ -585,7 +585,11 @@ class TrendsSection(Section):
                 for code, part in parts:
                     if part[kpi].notna().any():
                         spec = ch.trend_chart(
-                            part, dim, kpi, label.format(cur=code), all_lines=lines
+                            part,
+                            dim,
+                            kpi,
+                            label.format(cur=code or "currency not stated"),
+                            all_lines=lines,
                         )
                         charts.append(ctx.chart(ch.chart_spec(spec)))
             out.append(f'<div class="charts">{"".join(charts)}</div>')
@@ -608,7 +612,7 @@ def _by_currency(
     """``df`` split by currency (code, rows), one part per currency the rows are in; rows of
     no stated currency are in the store's currency (``store_code``)."""
     if not codes:
-        return [(store_code or "USD", df)]
+        return [(store_code, df)]  # "" when no currency is stated: never a guessed USD
     return [(c, df[df["currency"].astype(str) == c]) for c in codes]
 
 

@@ -21,6 +21,7 @@ import typer
 
 from micromix.cli._common import (
     console,
+    date_order,
     emit_frame,
     emit_json,
     out_path,
@@ -80,6 +81,10 @@ def mmm_fit(
         None, "--currency", help="ISO code of the spend (and revenue), e.g. EUR; shown on money."
     ),
     holdout: bool = typer.Option(True, help="Also score a time-split holdout."),
+    dayfirst: bool = typer.Option(False, "--dayfirst", help="Dates like 03/04/2024 are day-first."),
+    monthfirst: bool = typer.Option(
+        False, "--monthfirst", help="Dates like 03/04/2024 are month-first."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Fit the mix model; write contributions.csv, summary.json and model.json to --output."""
@@ -87,9 +92,10 @@ def mmm_fit(
     def body() -> None:
         from micromix.measurement import MarketingMixModel, MMMSpec, lift_tests_from_frame
 
+        order = date_order(dayfirst, monthfirst)
         df = read_input(data)
         tests = (
-            lift_tests_from_frame(read_input(lift_tests), str(lift_tests))
+            lift_tests_from_frame(read_input(lift_tests), str(lift_tests), dayfirst=order)
             if lift_tests is not None
             else ()
         )
@@ -111,7 +117,9 @@ def mmm_fit(
         )
         with progress_bar(not as_json) as update:
             update("fitting", 0.1)
-            model = MarketingMixModel(spec=spec, horizon=horizon).fit(df, source=str(data))
+            model = MarketingMixModel(spec=spec, horizon=horizon).fit(
+                df, source=str(data), dayfirst=order
+            )
             update("checking", 0.6)
             checks = model.review(holdout=holdout)
             update("writing", 0.9)

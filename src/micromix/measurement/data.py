@@ -1,8 +1,11 @@
 """The modelling frame: one validated, ordered row per period, or one clear error.
 
-:func:`prepare_mmm_data` checks the columns, parses the dates (numbers are dates only in
-YYYYMMDD form: an id is not a date), refuses duplicated or sub-daily periods and more than
-:data:`MAX_PERIODS`, and checks that media are numeric, non-negative and vary.
+:func:`prepare_mmm_data` checks the columns, reads the dates and numbers with the project's
+readers (:mod:`micromix.schema.values`: the same time window, the same limit on amounts, no
+infinite values; numbers are dates only in YYYYMMDD form: an id is not a date), refuses
+duplicated, sub-daily or unevenly spaced periods and more than :data:`MAX_PERIODS`, and checks
+that media are non-negative and vary. A refused cell is named by its row in the file and its
+field.
 
 Quickstart
 ----------
@@ -20,7 +23,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,6 +32,7 @@ from micromix.errors import DataValidationError
 from micromix.measurement.spec import MMMSpec
 from micromix.measurement.transforms import ADSTOCKS, SATURATIONS
 from micromix.schema.base import require_columns
+from micromix.schema.values import blank_cells, read_numbers, read_timestamps, refuse_first
 
 __all__ = [
     "MAX_PERIODS",
@@ -41,61 +44,50 @@ __all__ = [
 
 #: minimum rows per estimated parameter before fitting is refused
 MIN_ROWS_PER_PARAM = 2.0
+#: reader problems of a cell that holds a number micromix refuses (not a word)
+_NUMBER_LIMITS = "not finite|too large"
 #: most periods a mix model takes: 20 years of days (more means the date column is not a date)
 MAX_PERIODS = 7_305
 
 
 def prepare_mmm_data(
-    df: pd.DataFrame, spec: MMMSpec, source: str = "data", *, check_rows: bool = True
+    df: pd.DataFrame,
+    spec: MMMSpec,
+    source: str = "data",
+    *,
+    check_rows: bool = True,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Validate and order the modelling frame; raise one clear error on bad input.
 
-    Checks: columns present, dates parseable and not missing or duplicated, numeric
-    non-negative media, numeric target and controls without gaps, enough rows.
+    Checks: columns present; dates read by :func:`~micromix.schema.values.read_timestamps`
+    (inside its window, not missing, not duplicated, evenly spaced); numbers read by
+    :func:`~micromix.schema.values.read_numbers` (finite, at most
+    :data:`~micromix.schema.values.MAX_AMOUNT`); media and the target non-negative; no gaps;
+    enough rows. A refused cell is named by its row in the file (1-based, the header not
+    counted, as the other readers count) and its field. ``dayfirst`` gives the order of
+    ``d/m/y`` dates (None: detected from the column).
     """
     needed = [spec.date_col, spec.target, *spec.media, *spec.controls]
     require_columns(df, needed, source)
-    out = df[needed].copy()
-    raw_dates = out[spec.date_col]
-    dates = _period_dates(raw_dates, spec.date_col, source)
-    bad = dates.isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
+    out = df[needed].reset_index(drop=True)
+    dates = _period_dates(out[spec.date_col], spec.date_col, source, dayfirst)
+    out = out.assign(**{spec.date_col: dates})
+    dup = dates.duplicated(keep=False).to_numpy()
+    if dup.any():
+        first = int(np.flatnonzero(dup)[0])
+        again = int(np.flatnonzero(dup & (dates == dates.iloc[first]).to_numpy())[1])
         raise DataValidationError(
-            f"{source}: date column {spec.date_col!r} is missing or unparseable in {int(bad.sum())} "
-            f"row(s), first at row {i + 1} (value {raw_dates.iloc[i]!r}); fill in every period's date"
+            f"{source}: rows {first + 1} and {again + 1}, field {spec.date_col!r}: date "
+            f"{dates.iloc[first].date()} appears more than once; aggregate to one row per "
+            "period (e.g. sum spend per week)"
         )
-    out[spec.date_col] = dates
-    if dates.duplicated().any():
-        d = dates[dates.duplicated()].iloc[0]
-        raise DataValidationError(
-            f"{source}: date {d.date()} appears more than once in {spec.date_col!r}; aggregate to "
-            "one row per period (e.g. sum spend per week)"
-        )
-    out = out.sort_values(spec.date_col).reset_index(drop=True)
-    _check_periods(out[spec.date_col], spec.date_col, source)
+    _check_periods(dates, spec.date_col, source, len(out))
     for col in [spec.target, *spec.media, *spec.controls]:
-        values = pd.to_numeric(out[col], errors="coerce")
-        bad = values.isna() & out[col].notna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataValidationError(
-                f"{source}: column {col!r} has a non-numeric value {out[col].iloc[i]!r} at row "
-                f"{i + 1} (sorted by date); {_number_advice(col, out[col], bad, spec)}"
-            )
-        if values.isna().any():
-            i = int(np.flatnonzero(values.isna().to_numpy())[0])
-            raise DataValidationError(
-                f"{source}: column {col!r} is empty at row {i + 1} (date "
-                f"{out[spec.date_col].iloc[i].date()}); fill the gap (0 for no spend)"
-            )
-        if col in spec.media and (values < 0).any():
-            i = int(np.flatnonzero((values < 0).to_numpy())[0])
-            raise DataValidationError(
-                f"{source}: channel {col!r} has a negative value {values.iloc[i]} at row {i + 1}; "
-                "spend and volumes must be >= 0"
-            )
-        out[col] = values.astype(float)
+        out[col] = _period_numbers(out[col], col, source, spec, dates)
+    order = np.argsort(dates.to_numpy(), kind="stable")
+    out = out.iloc[order].reset_index(drop=True)
+    _check_spacing(out[spec.date_col], order + 1, spec.date_col, source)
     if not check_rows:
         return out
     count = n_params(spec)
@@ -113,6 +105,58 @@ def prepare_mmm_data(
     return out
 
 
+def _period_numbers(
+    raw: pd.Series, col: str, source: str, spec: MMMSpec, dates: pd.Series
+) -> pd.Series:
+    """One column's numbers through the project's number reader, in file order; the first
+    refused cell (not a number, not finite, beyond :data:`MAX_AMOUNT`, empty, negative where
+    it cannot be) is named by its row and field."""
+    # (Python objects: the reader quotes a refused cell as the file shows it, 1e+308)
+    got = read_numbers(raw.astype(object) if pd.api.types.is_numeric_dtype(raw) else raw)
+    values = got.values.to_numpy(dtype=float, na_value=np.nan)
+    why = got.problems
+    where = f"{source}: row {{}}, field {col!r}"
+    text = raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool) & ~blank_cells(raw)
+    # text that holds no number: a word, or a placeholder ('n/a', '-') the reader reads as none
+    wordy = text & np.isnan(values) & ~why.str.contains(_NUMBER_LIMITS, na=False).to_numpy()
+    if wordy.any():
+        i = int(np.flatnonzero(wordy)[0])
+        cell, reason = raw.iloc[i], why.iloc[i]
+        detail = "" if reason is None or reason == f"{cell!r} is not a number" else f": {reason}"
+        raise DataValidationError(
+            f"{where.format(i + 1)} has a non-numeric value {cell!r}{detail} "
+            f"({int(wordy.sum())} such row(s)); {_number_advice(col, raw, pd.Series(wordy), spec)}"
+        )
+    refuse_first(
+        why.notna().to_numpy(),
+        where.format,
+        why,
+        "correct it: each period's amount as a plain number, in one unit in every row",
+    )
+    empty = np.isnan(values)
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        raise DataValidationError(
+            f"{where.format(i + 1)} is empty (date {dates.iloc[i].date()}; "
+            f"{int(empty.sum())} such row(s)); fill the gap (0 for no spend)"
+        )
+    negative = values < 0
+    if negative.any() and col != spec.target and col not in spec.controls:
+        i = int(np.flatnonzero(negative)[0])
+        raise DataValidationError(
+            f"{where.format(i + 1)}: channel {col!r} has a negative value {values[i]:g} "
+            f"({int(negative.sum())} such row(s)); spend and volumes must be >= 0"
+        )
+    if negative.any() and col == spec.target:
+        i = int(np.flatnonzero(negative)[0])
+        raise DataValidationError(
+            f"{where.format(i + 1)}: the outcome {col!r} is negative ({values[i]:g}; "
+            f"{int(negative.sum())} such row(s)); a mix model explains revenue or conversions, "
+            "which are >= 0: model the gross outcome (before returns)"
+        )
+    return pd.Series(values, index=raw.index, dtype=float)
+
+
 def _number_advice(col: str, raw: pd.Series, bad: pd.Series, spec: MMMSpec) -> str:
     """What to do with a column that is not numbers: a control holding a few labels (an events
     calendar: 'na', 'event1', 'event2') becomes one 0/1 column per label; anything else is
@@ -128,48 +172,98 @@ def _number_advice(col: str, raw: pd.Series, bad: pd.Series, spec: MMMSpec) -> s
     return "clean it to a number"
 
 
-def _period_dates(raw: pd.Series, col: str, source: str) -> pd.Series:
-    """Dates of the periods; numbers are dates only in YYYYMMDD form (an id is not a date)."""
+def _period_dates(raw: pd.Series, col: str, source: str, dayfirst: bool | None) -> pd.Series:
+    """Dates of the periods (naive, UTC) through the project's timestamp reader, in file order;
+    numbers are dates only in YYYYMMDD form (an id is not a date). A refused or empty cell is
+    named by its row and field."""
+    cells = raw
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_datetime64_any_dtype(raw):
         nums = pd.to_numeric(raw, errors="coerce")
         known = nums.dropna()
-        if (
-            len(known)
-            and (known == known.round()).all()
-            and known.between(19000101, 21001231).all()
-        ):
-            text = nums.astype("Int64").astype("string")
-            return pd.to_datetime(text, format="%Y%m%d", errors="coerce")
         if not len(known):
             raise DataValidationError(
                 f"{source}: date column {col!r} is empty in every row; pass the column with "
                 "each period's date as --date-col"
             )
+        if not ((known == known.round()).all() and known.between(19000101, 21001231).all()):
+            raise DataValidationError(
+                f"{source}: date column {col!r} holds numbers (first {known.iloc[0].item()!r}), "
+                "not dates; pass the column with each period's date as --date-col (numbers "
+                "count as dates only in YYYYMMDD form)"
+            )
+        cells = nums.astype("Int64").astype("string").astype(object)
+    got = read_timestamps(cells, dayfirst=dayfirst)
+    refuse_first(
+        got.problems.notna().to_numpy(),
+        lambda row: f"{source}: row {row}, field {col!r}",
+        got.problems,
+        "correct it: each period's date, written as YYYY-MM-DD",
+    )
+    dates = got.values.dt.tz_convert(None).astype("datetime64[ns]")
+    missing = dates.isna().to_numpy()
+    if missing.any():
+        i = int(np.flatnonzero(missing)[0])
         raise DataValidationError(
-            f"{source}: date column {col!r} holds numbers (first {known.iloc[0].item()!r}), not "
-            "dates; pass the column with each period's date as --date-col (numbers count as "
-            "dates only in YYYYMMDD form)"
+            f"{source}: row {i + 1}, field {col!r}: date column {col!r} is missing or "
+            f"unparseable in {int(missing.sum())} row(s) (value {raw.iloc[i]!r}); fill in every "
+            "period's date"
         )
-    with warnings.catch_warnings():  # unreadable cells are refused by the caller, row by row
-        warnings.simplefilter("ignore", UserWarning)
-        return pd.to_datetime(raw, errors="coerce")
+    return dates
 
 
-def _check_periods(dates: pd.Series, col: str, source: str) -> None:
+def _check_periods(dates: pd.Series, col: str, source: str, n: int) -> None:
     """One row per period: at most :data:`MAX_PERIODS`, at least a day apart."""
-    if len(dates) > MAX_PERIODS:
+    if n > MAX_PERIODS:
         raise DataValidationError(
-            f"{source}: {len(dates):,} periods in {col!r} is more than a mix model takes "
+            f"{source}: {n:,} periods in {col!r} is more than a mix model takes "
             f"({MAX_PERIODS:,}, 20 years of days); aggregate to one row per day or week, or "
             "check that --date-col names the period's date"
         )
-    if len(dates) > 2:
-        gap = dates.diff().dropna().median()
+    if n > 2:
+        gap = dates.sort_values().diff().dropna().median()
         if gap < pd.Timedelta(days=1):
             raise DataValidationError(
                 f"{source}: periods in {col!r} are {gap} apart (median); a mix model works on "
                 "days or weeks: aggregate to one row per day or week first"
             )
+
+
+#: how far a gap between two periods may differ from the usual one (a share of it): months
+#: run 28 to 31 days, a clock change moves a day by an hour
+_SPACING_TOLERANCE = 0.1
+
+
+def _check_spacing(dates: pd.Series, rows: np.ndarray, col: str, source: str) -> None:
+    """Periods evenly spaced (sorted ``dates``; ``rows`` their rows in the file): carry-over
+    runs period by period, so a missing period (a gap) or one off the grid (a stray date such
+    as 1990-01-01 in a weekly series of 2024) would be counted wrong."""
+    if len(dates) < 3:
+        return
+    gaps = dates.diff().to_numpy()[1:]
+    usual = np.median(gaps)
+    off = np.abs(gaps - usual) > _SPACING_TOLERANCE * usual
+    if not off.any():
+        return
+    k = int(np.flatnonzero(off)[0])
+    prev, this = dates.iloc[k], dates.iloc[k + 1]
+    days = (this - prev) / pd.Timedelta(days=1)
+    step = pd.Timedelta(usual) / pd.Timedelta(days=1)
+    steps = days / step
+    missing = steps > 1.5 and abs(steps - round(steps)) <= _SPACING_TOLERANCE
+    if missing and round(steps) > len(dates):
+        what = (
+            "a date that far from the others is likely mistyped: correct it (or, if the "
+            f"{round(steps) - 1} periods between are really missing, add them)"
+        )
+    elif missing:
+        what = f"{round(steps) - 1} period(s) are missing: add them (0 for no spend) with their outcome"
+    else:
+        what = "a date is off the series' grid: correct it, or aggregate to one row per period"
+    raise DataValidationError(
+        f"{source}: row {int(rows[k + 1])}, field {col!r}: {this.date()} comes {days:g} day(s) "
+        f"after {prev.date()} (row {int(rows[k])}), but the periods are {step:g} day(s) apart "
+        f"({int(off.sum())} such gap(s)); {what}, so carry-over is counted period by period"
+    )
 
 
 def n_params(spec: MMMSpec) -> int:

@@ -576,16 +576,22 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         return _bounded_lstsq(X, y, d.base.shape[1])
 
     # ------------------------------------------------------------------ fit
-    def fit(self, df: pd.DataFrame, source: str = "data") -> MarketingMixModel:
-        """Fit the model to a frame with one row per period; returns ``self``."""
+    def fit(
+        self, df: pd.DataFrame, source: str = "data", *, dayfirst: bool | None = None
+    ) -> MarketingMixModel:
+        """Fit the model to a frame with one row per period; returns ``self``.
+
+        The frame is validated first (:func:`prepare_mmm_data`: ``source`` names it in an
+        error, ``dayfirst`` gives the order of ``d/m/y`` dates, None detects it).
+        """
         # many tiny matrix operations: a multi-threaded BLAS only spins (3x slower when busy)
         with single_threaded_blas():
-            return self._fit(df, source)
+            return self._fit(df, source, dayfirst)
 
-    def _fit(self, df: pd.DataFrame, source: str) -> MarketingMixModel:
+    def _fit(self, df: pd.DataFrame, source: str, dayfirst: bool | None) -> MarketingMixModel:
         t0 = time.perf_counter()
         self._curve_scale = None
-        data = prepare_mmm_data(df, self.spec, source)
+        data = prepare_mmm_data(df, self.spec, source, dayfirst=dayfirst)
         self.data_ = data
         self.spend_units_ = self._spend_units(list(df.columns))
         d = self._design(data)
@@ -722,7 +728,8 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         p = np.r_[theta, coef]
         self.draw_ess_ = math.nan
         self._cov_ok = True
-        if n_draws == 0:
+        if n_draws == 0 or not self.y_scale_ > 0 or not self.sigma_ > 0:
+            # (an exact fit, a target zero in every period: there is no uncertainty to draw)
             return p[None, :]
         LO, HI = self._bounds
         s2 = (self.sigma_ / self.y_scale_) ** 2
@@ -1451,18 +1458,147 @@ class _LoadedMMM(_SteadyStateResponse):
         return f"SavedMMM(channels={self.channels}, horizon={self.horizon_})"
 
 
+def _saved_number(d: dict[str, Any], key: str, *, whole: bool = False, low: float = 0.0) -> str:
+    """Why ``d[key]`` is not a finite number above ``low`` (a whole one if ``whole``), or ''."""
+    v = d.get(key)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        return f"field {key!r} is {v!r}, not a finite number"
+    if whole and v != int(v):
+        return f"field {key!r} is {v!r}, not a whole number"
+    if not v > low:
+        return f"field {key!r} is {v!r}; it must be above {low:g}"
+    return ""
+
+
+def _saved_numbers(d: dict[str, Any], key: str, n: int, *, positive: bool = False) -> str:
+    """Why ``d[key]`` is not a list of ``n`` finite numbers >= 0 (> 0 if ``positive``), or ''."""
+    v = d.get(key)
+    if not isinstance(v, list) or len(v) != n:
+        return f"field {key!r} must hold {n} number(s), one per channel, not {_short(v)}"
+    for i, x in enumerate(v):
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+            return f"field {key!r}, item {i + 1} is {x!r}, not a finite number"
+        if x < 0 or (positive and x == 0):
+            return f"field {key!r}, item {i + 1} is {x!r}; it must be {'>' if positive else '>='} 0"
+    return ""
+
+
+def _short(v: Any) -> str:
+    s = repr(v)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def _saved_model_problem(d: Any) -> str:
+    """What makes a saved model (``model.json`` as read) unusable, or '' when it is whole:
+    every field the response curves read present, of its type and shape, finite and in range
+    (a file edited by hand, or cut short, is refused rather than optimised over)."""
+    if not isinstance(d, dict):
+        return f"it holds {type(d).__name__}, not the model's fields"
+    need = ("spec", "horizon", "y_scale", "scales", "n_base", "n_theta", "draws", "current_spend")
+    missing = [k for k in need if k not in d]
+    if missing:
+        return f"field(s) {', '.join(map(repr, missing))} are missing"
+    if not isinstance(d["spec"], dict):
+        return f"field 'spec' is {_short(d['spec'])}, not the model's specification"
+    for key in ("channels", "organic", "controls"):
+        names = d["spec"].get(key, [])
+        if not isinstance(names, list) or not all(isinstance(c, str) for c in names):
+            return f"field 'spec', {key!r} is {_short(names)}, not a list of column names"
+    try:
+        spec = MMMSpec.from_dict(d["spec"])
+    except (ValueError, TypeError, KeyError) as exc:
+        return f"field 'spec' is not a valid specification ({exc})"
+    m, paid = len(spec.media), len(spec.channels)
+    k = len(get_adstock(spec.adstock).param_bounds) + len(
+        get_saturation(spec.saturation).param_bounds
+    )
+    problem = (
+        _saved_number(d, "horizon", whole=True)
+        or _saved_number(d, "y_scale")
+        or _saved_numbers(d, "scales", m, positive=True)
+        or _saved_numbers(d, "current_spend", paid)
+        or (_saved_numbers(d, "observed_spend_max", paid) if "observed_spend_max" in d else "")
+        or _saved_number(d, "n_base", whole=True)
+    )
+    if problem:
+        return problem
+    if d["n_theta"] != m * k or isinstance(d["n_theta"], bool):
+        return (
+            f"field 'n_theta' is {_short(d['n_theta'])}; {m} channel(s) with these curves have "
+            f"{m * k} curve parameters"
+        )
+    width = m * k + int(d["n_base"]) + m
+    draws = d["draws"]
+    if (
+        not isinstance(draws, list)
+        or not draws
+        or not all(isinstance(r, list) and len(r) == width for r in draws)
+    ):
+        return f"field 'draws' must be a non-empty list of rows of {width} numbers"
+    try:
+        arr = np.asarray(draws, dtype=float)
+    except (TypeError, ValueError):
+        return "field 'draws' holds a value that is not a number"
+    if not np.isfinite(arr).all():
+        i, j = (int(x[0]) for x in np.nonzero(~np.isfinite(arr)))
+        return (
+            f"field 'draws', row {i + 1}, item {j + 1} is {float(arr[i, j])!r}, not a finite number"
+        )
+    lo = np.tile([b[0] for b in _curve_bounds(spec)], m)
+    hi = np.tile([b[1] for b in _curve_bounds(spec)], m)
+    out = (arr[:, : m * k] < lo - 1e-9) | (arr[:, : m * k] > hi + 1e-9)
+    if out.any():
+        i, j = (int(x[0]) for x in np.nonzero(out))
+        return (
+            f"field 'draws', row {i + 1}, item {j + 1} is {float(arr[i, j])!r}, outside its curve "
+            f"parameter's range {lo[j]:g}..{hi[j]:g}"
+        )
+    effect = d.get("effect")
+    if effect is not None and not (
+        isinstance(effect, dict) and all(isinstance(effect.get(c), str) for c in spec.media)
+    ):
+        return f"field 'effect' must give each channel's label ({', '.join(spec.media)})"
+    units = d.get("spend_units", {})
+    if not isinstance(units, dict) or not all(
+        c in spec.channels and isinstance(u, dict) and isinstance(u.get("unit"), str)
+        for c, u in units.items()
+    ):
+        return "field 'spend_units' must map paid channels to their unit"
+    failed = d.get("failed_checks", [])
+    if not isinstance(failed, list) or not all(isinstance(f, dict) for f in failed):
+        return "field 'failed_checks' must be a list of checks"
+    return ""
+
+
+def _curve_bounds(spec: MMMSpec) -> list[tuple[float, float, float]]:
+    """(low, high, start) of each curve parameter of one channel, adstock first."""
+    ad, sat = get_adstock(spec.adstock), get_saturation(spec.saturation)
+    return [*ad.param_bounds.values(), *sat.param_bounds.values()]
+
+
 def load_mmm(folder: str | Path) -> _LoadedMMM:
-    """Load a model saved by :meth:`MarketingMixModel.save` (or ``micromix mmm fit``)."""
+    """Load a model saved by :meth:`MarketingMixModel.save` (or ``micromix mmm fit``).
+
+    Raises
+    ------
+    InputFileError
+        No saved model there.
+    ModelError
+        The file is not a whole model (cut short, or edited by hand: a field missing, not a
+        number, not finite or of the wrong shape), naming the field.
+    """
     p = Path(folder)
     path = p / MODEL_FILE if p.is_dir() else p
     if not path.exists():
         raise InputFileError(
             f"{path}: no saved model found; run 'micromix mmm fit --output {p}' first"
         )
+    refit = "refit it with 'micromix mmm fit' (the file was edited or damaged)"
     try:
         d = json.loads(path.read_text())
-        return _LoadedMMM(d)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ModelError(
-            f"{path}: the saved model is unreadable ({exc}); refit it with 'micromix mmm fit'"
-        ) from exc
+    except (ValueError, OSError) as exc:
+        raise ModelError(f"{path}: the saved model is not readable JSON ({exc}); {refit}") from exc
+    problem = _saved_model_problem(d)
+    if problem:
+        raise ModelError(f"{path}: the saved model is unusable: {problem}; {refit}")
+    return _LoadedMMM(d)

@@ -22,6 +22,13 @@ import pandas as pd
 
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
 from micromix.measurement.transforms import ADSTOCKS, SATURATIONS
+from micromix.schema.values import (
+    blank_cells,
+    read_numbers,
+    read_text,
+    read_timestamps,
+    refuse_first,
+)
 
 __all__ = [
     "CONVERSION_NAMES",
@@ -279,47 +286,99 @@ LIFT_TEST_COLUMNS = ("channel", "spend", "delta_spend", "delta_outcome", "sigma"
 LIFT_TEST_PERIOD_COLUMNS = ("start", "end")
 
 
-def lift_tests_from_frame(df: pd.DataFrame, source: str = "lift tests") -> tuple[LiftTest, ...]:
+def lift_tests_from_frame(
+    df: pd.DataFrame, source: str = "lift tests", *, dayfirst: bool | None = None
+) -> tuple[LiftTest, ...]:
     """Lift tests from a table with :data:`LIFT_TEST_COLUMNS` (one row per test).
+
+    Numbers and dates are read by the project's readers (:mod:`micromix.schema.values`: the
+    same limit on amounts, no infinite values, the same time window; ``dayfirst`` gives the
+    order of ``d/m/y`` dates, None detects it). Rows are counted from 1 (the header not
+    counted), as the other readers count.
 
     Raises
     ------
     ColumnNotFoundError
         A column is missing.
     DataValidationError
-        A value is not a number (naming the row and column).
+        A value is not a number, not a date or not a valid test (naming the row and column).
     """
     miss = [c for c in LIFT_TEST_COLUMNS if c not in df.columns]
     if miss:
         raise ColumnNotFoundError(
             f"{source}: lift-test file lacks column(s) {miss}; it needs {list(LIFT_TEST_COLUMNS)}"
         )
-    tests = []
-    for i, r in enumerate(df[list(LIFT_TEST_COLUMNS)].to_dict(orient="records"), start=1):
-        values = {}
-        for col in LIFT_TEST_COLUMNS[1:]:
-            try:
-                values[col] = float(r[col])
-            except (TypeError, ValueError):
+    df = df.reset_index(drop=True)
+    where = f"{source}: row {{}}, column {{!r}}"
+    channels = read_text(df["channel"]).values
+    _refuse_empty(channels.isna().to_numpy(), where, "channel", "name the channel it measured")
+    numbers: dict[str, list[float]] = {}
+    for col in LIFT_TEST_COLUMNS[1:]:
+        raw = df[col]
+        got = read_numbers(raw.astype(object) if pd.api.types.is_numeric_dtype(raw) else raw)
+        values = got.values.to_numpy(dtype=float, na_value=math.nan)
+        blank = blank_cells(raw)
+        for i in range(len(df)):
+            why = got.problems.iat[i]
+            placeholder = why is None and math.isnan(values[i]) and not blank[i]  # 'n/a', '-'
+            if placeholder or (why is not None and why.endswith("is not a number")):
                 raise DataValidationError(
-                    f"{source}: row {i}, column {col!r} is {r[col]!r}, not a number; fix the file"
-                ) from None
-        period: dict[str, str | None] = {"start": None, "end": None}
-        for col in LIFT_TEST_PERIOD_COLUMNS:
-            v = df[col].iloc[i - 1] if col in df.columns else None
-            period[col] = None if v is None or pd.isna(v) or str(v).strip() == "" else str(v)
+                    f"{where.format(i + 1, col)} is {raw.iat[i]!r}, not a number; fix the file"
+                )
+        refuse_first(
+            got.problems.notna().to_numpy(),
+            lambda row, c=col: where.format(row, c),
+            got.problems,
+            "fix the file: each test's amounts as plain numbers",
+        )
+        _refuse_empty(
+            pd.isna(values),
+            where,
+            col,
+            "every test needs spend, delta_spend, delta_outcome and sigma",
+        )
+        numbers[col] = values.tolist()
+    periods: dict[str, list[str | None]] = {}
+    for col in LIFT_TEST_PERIOD_COLUMNS:
+        if col not in df.columns:
+            periods[col] = [None] * len(df)
+            continue
+        got = read_timestamps(df[col], dayfirst=dayfirst)
+        refuse_first(
+            got.problems.notna().to_numpy(),
+            lambda row, c=col: where.format(row, c),
+            got.problems,
+            "write the holdout's first and last period as YYYY-MM-DD",
+        )
+        periods[col] = [_period_text(t) for t in got.values.tolist()]
+    tests = []
+    for i in range(len(df)):
         try:
             tests.append(
                 LiftTest(
-                    str(r["channel"]),
-                    spend=values["spend"],
-                    delta_spend=values["delta_spend"],
-                    delta_outcome=values["delta_outcome"],
-                    sigma=values["sigma"],
-                    start=period["start"],
-                    end=period["end"],
+                    str(channels.iat[i]),
+                    **{col: numbers[col][i] for col in LIFT_TEST_COLUMNS[1:]},
+                    start=periods["start"][i],
+                    end=periods["end"][i],
                 )
             )
         except ConfigError as exc:
-            raise DataValidationError(f"{source}: row {i}: {exc}") from None
+            raise DataValidationError(f"{source}: row {i + 1}: {exc}") from None
     return tuple(tests)
+
+
+def _refuse_empty(empty: Any, where: str, col: str, hint: str) -> None:
+    """One error for the first empty cell of ``col`` (``where`` formats row and column)."""
+    if empty.any():
+        i = int(empty.argmax())
+        raise DataValidationError(
+            f"{where.format(i + 1, col)} is empty ({int(empty.sum())} such row(s)); {hint}"
+        )
+
+
+def _period_text(ts: Any) -> str | None:
+    """A holdout's date as text: the day (``2021-01-04``), with the time only when it has one."""
+    if ts is None or pd.isna(ts):
+        return None
+    t = pd.Timestamp(ts).tz_convert(None)
+    return t.date().isoformat() if t == t.normalize() else t.isoformat()

@@ -78,7 +78,13 @@ def strategy_panel(store: Store, *, grain: str = "day") -> pd.DataFrame:
     )
     spend = media.pivot_table(index="date", columns="strategy", values="spend", aggfunc="sum")
     imps = media.pivot_table(index="date", columns="strategy", values="impressions", aggfunc="sum")
-    panel = rev.set_index("date").sort_index()
+    # every period from the first to the last, a period without purchases or media at zero:
+    # the carry-over runs period by period, and media on a day without a purchase count too
+    seen = pd.to_datetime(pd.Index(rev["date"]).union(pd.Index(media["date"])))
+    periods = pd.date_range(seen.min(), seen.max(), freq="D" if grain == "day" else "7D")
+    panel = rev.assign(date=pd.to_datetime(rev["date"])).set_index("date").reindex(periods)
+    panel.index.name = "date"
+    spend.index, imps.index = pd.to_datetime(spend.index), pd.to_datetime(imps.index)
     for s in spend.columns:
         if s in ORGANIC_STRATEGIES:
             if imps[s].fillna(0).sum() > 0:

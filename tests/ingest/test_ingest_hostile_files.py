@@ -280,3 +280,28 @@ def test_db_that_is_not_duckdb_is_refused_with_the_next_step(tmp_path, content):
     with pytest.raises(StoreError, match=r"not a DuckDB database.*point --db at a new file"):
         Store.open(str(db))
     assert db.read_bytes() == content
+
+
+def test_excel_reader_warnings_become_notes_not_stderr(tmp_path, monkeypatch):
+    import warnings
+
+    import openpyxl
+
+    real = openpyxl.load_workbook
+
+    def noisy(*args, **kwargs):
+        warnings.warn("Workbook contains no default style, apply openpyxl's default", stacklevel=1)
+        warnings.warn("Data Validation extension is not supported", stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", noisy)
+    p = tmp_path / "meta.xlsx"
+    _workbook(p)
+    with warnings.catch_warnings(record=True) as leaked:
+        warnings.simplefilter("always")
+        raw = read_raw(p)
+    assert leaked == []
+    assert raw.notes == [
+        f"{p}: the Excel reader noted: Data Validation extension is not supported; check the "
+        "values it read"
+    ]

@@ -1119,7 +1119,8 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTa
     if h >= len(recs):
         raise InputFileError(f"{p}: sheet {name!r} has no header row")
     for msg in dict.fromkeys(str(w.message).strip() for w in said):
-        notes.append(f"{p}: the Excel reader says: {msg}")
+        if "style" not in msg.lower():  # cell formatting only ("no default style"): no value
+            notes.append(f"{p}: the Excel reader noted: {msg}; check the values it read")
     named = [_sanitize("" if v is None else v) for v in recs[h][1]]
     header = _dedupe_header(named)
     width = len(header)

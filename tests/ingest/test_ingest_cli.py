@@ -108,7 +108,11 @@ def test_ingest_format_override(app, runner, tmp_path):
             2,
             "does not match --format kaggle_fb_ads",
         ),
-        (["ingest", "ads", "{meta}", "--format", "tiktok"], 2, "unknown --format 'tiktok'"),
+        (
+            ["ingest", "ads", "{meta}", "--format", "tiktok"],
+            2,
+            "unknown layout 'tiktok' for --format",
+        ),
         (["ingest", "events", "{meta}", "--format", "meta_ads"], 2, "holds ads rows, not events"),
         (["ingest", "events", "{meta}"], 2, "no known events layout matches the header"),
         (["ingest", "ads", "{allbad}", "--currency", "USD"], 1, "none of the 2 rows could be"),

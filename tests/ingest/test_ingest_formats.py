@@ -110,7 +110,7 @@ def test_to_dict_round_trip(name):
 
 
 def test_get_format_rejects_unknown_names_and_wrong_kinds():
-    with pytest.raises(ConfigError, match=r"unknown --format 'tiktok'.*canonical"):
+    with pytest.raises(ConfigError, match=r"unknown layout 'tiktok' for --format.*canonical"):
         get_format("tiktok", "ads")
     with pytest.raises(ConfigError, match="kaggle_fb_ads holds ads rows, not events"):
         get_format("kaggle_fb_ads", "events")

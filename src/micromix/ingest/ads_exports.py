@@ -585,6 +585,7 @@ class MetaAdsFormat(AdsExportFormat):
 
     lookup_name = "meta_ads"
     title = "Meta Ads Manager export"
+    final_newline = True
     platform = "facebook"
     blank_is_zero = True
     vocabulary = META
@@ -720,6 +721,7 @@ class GoogleAdsFormat(AdsExportFormat):
 
     lookup_name = "google_ads"
     title = "Google Ads report"
+    final_newline = True
     platform = "google"
     strategy = None
     other_strategy_why = (

@@ -15,7 +15,8 @@ How a file is read
 * **Encoding** from the byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE), else UTF-8, else
   Windows-1252 (what Excel writes) when the bytes fit it and hold no valid UTF-8 sequence;
   otherwise the file is refused (pass ``encoding=`` to say). Bytes that are not valid UTF-8 in an
-  otherwise UTF-8 file quarantine only the rows that hold them.
+  otherwise UTF-8 file (or not valid UTF-16/32 in such a file: a lone surrogate, the half
+  character a cut download ends with) quarantine only the rows that hold them.
 * **Rows** exactly as RFC 4180 CSV and JSON Lines define them: records are split by Python's
   :mod:`csv` module (quoted fields may hold line breaks; ``\\x0b``, ``\\x0c``, ``\\x1c``-``\\x1e``,
   ``\\x85``, U+2028 and U+2029 are ordinary characters) and JSON Lines on ``\\n`` only. Empty
@@ -30,7 +31,12 @@ How a file is read
 * **Preambles**: ``#`` comment lines (GA4 downloads), title and date-range lines above the
   header (Google Ads, Spotify, LinkedIn), a ``====`` rule under the header, and an Excel
   workbook's summary sheet are recognised and kept in :attr:`RawTable.preamble`, not counted as
-  rows. Header cells with line breaks are joined into one line.
+  rows. Header cells with line breaks are joined into one line. Excel's ``sep=;`` first line
+  declares the separator.
+* **Hostile structure**: the header line again below the rows (two exports, or one twice, in
+  one file) is refused; rows repeating an earlier row are counted in :attr:`RawTable.notes`;
+  a text that ends inside its last row sets :attr:`RawTable.cut`; an ``.xlsx`` formula cell
+  with no saved value quarantines its row; a workbook is told by content, whatever its name.
 
 Quickstart
 ----------
@@ -218,17 +224,15 @@ def decode_text(
             raise InputFileError(
                 f"{source}: unknown encoding {encoding!r}; use e.g. utf-8, utf-16, cp1252"
             ) from exc
-        text = data.decode(encoding, errors="surrogateescape")
+        text = data.decode(encoding, errors=_ESCAPE)
         return text.removeprefix("\ufeff"), encoding
     bom = _bom(data)
     if bom is not None:
         name, skip = bom
-        return data[skip:].decode(name, errors="surrogateescape"), name + (
-            "-sig" if name == "utf-8" else ""
-        )
+        return data[skip:].decode(name, errors=_ESCAPE), name + ("-sig" if name == "utf-8" else "")
     wide = _bomless_wide(data[:_SNIFF_BYTES])
     if wide is not None:
-        return data.decode(wide, errors="surrogateescape"), wide
+        return data.decode(wide, errors=_ESCAPE), wide
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -276,6 +280,30 @@ def _cp1252_bytes(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_CP1252_ERRORS, _cp1252_bytes)
 
 
+#: the decode error handler of :func:`decode_text`: every byte the encoding cannot decode becomes
+#: one lone surrogate in ``\udc80``-``\udcff`` (what ``surrogateescape`` does for bytes >= 0x80;
+#: it fails on the ASCII bytes of a cut or damaged UTF-16/32 text, which here land in the same
+#: range), so the rows holding them are quarantined instead of the whole read failing
+_ESCAPE = "micromix-escape"
+
+
+def _escape_bytes(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    return "".join(chr(0xDC80 | b) for b in bad), exc.end
+
+
+codecs.register_error(_ESCAPE, _escape_bytes)
+
+
+def _not_valid(enc: str) -> str:
+    """The quarantine reason for a row holding bytes ``enc`` cannot decode."""
+    name = {"utf-8-sig": "UTF-8", STRAY_AS_CP1252: "UTF-8"}.get(enc, enc.upper())
+    name = re.sub(r"-(LE|BE)$", "", name)
+    return f"contains bytes that are not valid {name}"
+
+
 def _has_bad_bytes(s: str) -> bool:
     return _BAD_BYTES.search(s) is not None
 
@@ -298,6 +326,10 @@ def _zip_kind(p: Path) -> str:
         raise InputFileError(f"{p}: a damaged ZIP/XLSX file ({exc}); export it again") from exc
     if "xl/workbook.xml" in names:
         return "xlsx"
+    if not names:
+        raise InputFileError(
+            f"{p}: this is an empty ZIP archive, not a data table; export the data again"
+        )
     raise InputFileError(
         f"{p}: this is a ZIP archive, not a data table; extract the CSV/XLSX inside it first"
     )
@@ -318,7 +350,7 @@ def detect_file_format(path: str | Path, encoding: str | None = None) -> str:
         head = fh.read(_SNIFF_BYTES)
     if head.startswith(b"PAR1"):
         return "parquet"
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return _zip_kind(p)
     if _bom(head) is None and _bomless_wide(head) is None:
         _refuse_binary(p, head)
@@ -358,6 +390,9 @@ def _delimiter(text: str, suffix: str = "") -> str:
     (over 1 field) holds for most records wins, so a title line above the header or a quoted
     cell full of tabs does not decide it. Ties go to the extension's (``.tsv``: tab) else comma.
     """
+    declared = _declared_sep(text)
+    if declared is not None:
+        return declared
     head = text[:_SNIFF_BYTES]
     cut = head.rfind("\n")
     if cut > 0 and len(text) > len(head):
@@ -389,6 +424,16 @@ def _delimiter(text: str, suffix: str = "") -> str:
     ):
         return WHITESPACE
     return best
+
+
+#: Excel's first line naming the separator (``sep=;``, ``"sep=,"``, ``sep=<tab>``)
+_SEP_LINE = re.compile(r'^\ufeff?"?sep=([,;\t|])"?[;,\t|]*\r?(?:\n|$)', re.IGNORECASE)
+
+
+def _declared_sep(text: str) -> str | None:
+    """The separator an Excel ``sep=`` first line declares (None: the file has none)."""
+    m = _SEP_LINE.match(text[:16])
+    return m.group(1) if m else None
 
 
 #: the delimiter :func:`_delimiter` returns for a table whose columns are separated by runs of
@@ -470,6 +515,12 @@ class RawTable:
     #: header names the file gives to more than one column, with their positions (1-based);
     #: the later ones are renamed ``name.1``, ``name.2`` ... in ``frame``
     repeated: dict[str, list[int]] = field(default_factory=dict)
+    #: sentences for the user about how the file was read (exact duplicate rows, a missing
+    #: final line break, a library's warning); they do not change any row
+    notes: list[str] = field(default_factory=list)
+    #: the line of the last row when the text ends inside it (no final line break): a layout
+    #: whose exports always end with one quarantines that row, as a download may have been cut
+    cut: int | None = None
 
     @property
     def total(self) -> int:
@@ -567,11 +618,18 @@ def _read_delimited(
     else:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         stream = _records(reader, broken)
+    declared: list[str] = []
+    if _declared_sep(text) is not None:
+        first = next(stream, None)  # Excel's "sep=;" line: how to read the file, not a row
+        declared = ["".join(first[1]).strip('"') if first else ""]
     head = list(itertools.islice(stream, _PREAMBLE_SCAN + 6))
     h, preamble = _find_header(head)
     if h >= len(head):
         raise InputFileError(f"{p}: no header row found; the first line must name the columns")
-    named = [_sanitize(c) for c in head[h][1]]
+    preamble = declared + preamble
+    first_header = _bare(head[h][1])
+    header_end = head[h][1][-1] if head[h][1] else None
+    named = [_sanitize(c) for c in first_header]
     header = _dedupe_header(named)
     width = len(header)
     out: list[list[str]] = []
@@ -581,7 +639,8 @@ def _read_delimited(
     may_be_long = len(text) > MAX_FIELD_CHARS
     may_be_bad = _BAD_BYTES.search(text) is not None
     last: tuple[int, int] | None = None  # (line, fields) of the last record with a wrong width
-    for k, (line, rec) in enumerate(itertools.chain(head[h + 1 :], stream)):
+    records = itertools.chain(head[h + 1 :], stream)
+    for k, (line, rec) in enumerate(records):
         if max_rows is not None:
             _over(p, len(rows) + len(broken), max_rows)
         if not rec:
@@ -607,7 +666,7 @@ def _read_delimited(
         )
         if bad is not None:
             name = header[bad] if bad < width else f"column {bad + 1}"
-            broken.append((line, name, "contains bytes that are not valid UTF-8"))
+            broken.append((line, name, _not_valid(enc)))
             continue
         if len(rec) != width:
             broken.append(
@@ -619,6 +678,8 @@ def _read_delimited(
             )
             last = (line, len(rec))
             continue
+        if rec[-1] == header_end and width > 1 and _bare(rec) == first_header:
+            _refuse_concatenated(p, line, out, records, rec)
         out.append(rec)
         rows.append(line)
     _over(p, len(rows) + len(broken), max_rows)
@@ -630,6 +691,11 @@ def _read_delimited(
         )
     frame = pd.DataFrame(out, columns=header, dtype=object)
     frame = frame.where(frame != "", None)
+    cut = (
+        rows[-1]
+        if rows and not text.endswith(("\n", "\r")) and rows[-1] > (broken[-1][0] if broken else 0)
+        else None
+    )
     return RawTable(
         frame,
         rows,
@@ -641,7 +707,60 @@ def _read_delimited(
         notices=notices,
         text=text,
         repeated=_repeated(named),
+        notes=_duplicate_note(p, out, rows),
+        cut=cut,
     )
+
+
+def _bare(rec: list[str]) -> list[str]:
+    """Cells without byte-order marks (a second file's BOM where two files were joined)."""
+    return [c.replace("\ufeff", "").strip() for c in rec]
+
+
+def _refuse_concatenated(
+    p: Path,
+    line: int,
+    above: list[list[str]],
+    rest: Iterator[tuple[int, list[str]]],
+    header: list[str],
+) -> None:
+    """The header line again at ``line``: two exports (or one twice) in one file; refused, as
+    reading both parts would count their rows twice or mix two reports."""
+    below = [r for _, r in rest if len(r) == len(header) and _bare(r) != header]
+    if sorted(map(tuple, below)) == sorted(map(tuple, above)):
+        what = (
+            "this file holds the export twice (the rows after it repeat the rows above); keep "
+            "one copy and ingest that"
+        )
+    else:
+        what = (
+            "this file holds two exports one after the other; split it at that line and "
+            "ingest each part"
+        )
+    raise InputFileError(f"{p}: line {line} repeats the header line: {what}")
+
+
+def _duplicate_note(p: Path, out: list[list[Any]], rows: list[int]) -> list[str]:
+    """A note naming how many rows repeat an earlier row cell for cell (a file pasted twice
+    without its header, or a platform writing a row twice)."""
+    if len(set(map(tuple, out))) == len(out):
+        return []
+    seen: set[tuple[Any, ...]] = set()
+    first, n = 0, 0
+    for rec, line in zip(out, rows):
+        key = tuple(rec)
+        if key in seen:
+            n += 1
+            first = first or line
+        else:
+            seen.add(key)
+    if not n:
+        return []
+    return [
+        f"{p}: {n:,} row(s) repeat an earlier row cell for cell (the first at line {first}); "
+        "each is read as a row of its own, so if they were pasted twice they add to every "
+        "total: remove the copies and ingest the file again"
+    ]
 
 
 # ---------------------------------------------------------------------- JSON
@@ -725,7 +844,7 @@ def _read_jsonl(p: Path, text: str, enc: str, max_rows: int | None = None) -> Ra
             broken.append((i, "", f"line longer than {MAX_FIELD_CHARS:,} characters"))
             continue
         if _has_bad_bytes(s):
-            broken.append((i, "", "contains bytes that are not valid UTF-8"))
+            broken.append((i, "", _not_valid(enc)))
             continue
         try:
             obj = _json_loads(s)
@@ -940,13 +1059,22 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTa
         import openpyxl
     except ImportError as exc:  # pragma: no cover - a core dependency
         raise InputFileError(f"{p}: reading .xlsx needs openpyxl (pip install openpyxl)") from exc
+    notes: list[str] = []
+    if p.suffix.lower() not in (".xlsx", ".xlsm", ".xltx", ".xltm"):
+        notes.append(
+            f"{p}: this file is an Excel workbook named {p.suffix or 'without an extension'}; "
+            "it was read as .xlsx - rename it to .xlsx"
+        )
+    said: list[warnings.WarningMessage] = []
+    data = p.read_bytes()  # a file object: openpyxl judges a path by its extension
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
         raise InputFileError(
-            f"{p}: cannot be read as an Excel workbook ({str(exc)[:200]}); save it again as .xlsx"
+            f"{p}: cannot be read as an Excel workbook (it is damaged or not a workbook); open "
+            "it in Excel and save it again as .xlsx"
         ) from None
     try:
         names = list(wb.sheetnames)
@@ -959,12 +1087,13 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTa
         # a named sheet keeps the text of the sheets before it that hold no table (a UA
         # workbook's Summary: view, report, period), as when the sheet is found by itself
         for name in names if sheet is None else names[: names.index(sheet) + 1]:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with warnings.catch_warnings(record=True) as more:
+                warnings.simplefilter("always")
                 recs = [
                     (i, list(r))
                     for i, r in enumerate(wb[name].iter_rows(values_only=True), start=1)
                 ]
+            said += more
             recs = [(i, _trim(r)) for i, r in recs]
             as_text = [(i, [("" if v is None else str(v)) for v in r]) for i, r in recs]
             h, preamble = _find_header(as_text)
@@ -989,11 +1118,20 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTa
     name, recs, h, preamble = chosen
     if h >= len(recs):
         raise InputFileError(f"{p}: sheet {name!r} has no header row")
+    for msg in dict.fromkeys(str(w.message).strip() for w in said):
+        if "style" not in msg.lower():  # cell formatting only ("no default style"): no value
+            notes.append(f"{p}: the Excel reader noted: {msg}; check the values it read")
     named = [_sanitize("" if v is None else v) for v in recs[h][1]]
     header = _dedupe_header(named)
     width = len(header)
+    unsaved = _unsaved_formulas(data, name, h + 1)
     out, rows, broken = [], [], []
     for line, r in recs[h + 1 :]:
+        if line in unsaved:
+            col = unsaved[line]
+            where = header[col] if col < width else f"column {col + 1}"
+            broken.append((line, where, _NO_SAVED_VALUE))
+            continue
         if not r or all(v is None or (isinstance(v, str) and not v.strip()) for v in r):
             continue
         cells = [v.strip() if isinstance(v, str) else v for v in r]
@@ -1018,7 +1156,46 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTa
         sheet=name,
         sheets=names,
         repeated=_repeated(named),
+        notes=notes + _duplicate_note(p, out, rows),
     )
+
+
+_NO_SAVED_VALUE = (
+    "the cell holds a formula with no saved value: open and save the file in Excel, or export "
+    "values"
+)
+
+
+def _unsaved_formulas(data: bytes, sheet: str, below: int) -> dict[int, int]:
+    """Rows under line ``below`` of ``sheet`` with a formula cell that has no saved value (a
+    workbook a program wrote and Excel never computed): row -> first such column (0-based).
+    Reading such a cell gives nothing, so its row would be read with a blank (0 spend, a row
+    without a campaign taken for a total)."""
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if not any(n.startswith("xl/worksheets/") and b"<f" in z.read(n) for n in z.namelist()):
+                return {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            found: dict[int, int] = {}
+            rows = zip(
+                formulas[sheet].iter_rows(min_row=below + 1, values_only=True),
+                values[sheet].iter_rows(min_row=below + 1, values_only=True),
+            )
+            for line, (f, v) in enumerate(rows, start=below + 1):
+                for col, (fc, vc) in enumerate(zip(f, v)):
+                    if vc is None and isinstance(fc, str) and fc.startswith("="):
+                        found[line] = col
+                        break
+            formulas.close()
+            values.close()
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return {}
+    return found
 
 
 def _trim(r: list[Any]) -> list[Any]:
@@ -1160,7 +1337,12 @@ def _read_table(p: Path, file_format: str | None, notes: list[str]) -> pd.DataFr
             "Windows-1252 (’ é £ ...) - check those rows' text, or save the file as UTF-8"
         )
     if fmt in ("csv", "tsv"):
-        plain = not text.lstrip().startswith("#") and not _has_bad_bytes(text)
+        plain = (
+            not text.lstrip().startswith("#")
+            and not _has_bad_bytes(text)
+            and _declared_sep(text) is None
+            and not _header_again(text)
+        )
         if plain:
             try:
                 with warnings.catch_warnings():
@@ -1194,12 +1376,15 @@ def _read_table(p: Path, file_format: str | None, notes: list[str]) -> pd.DataFr
             "a separator inside a value (an unquoted 1,250 or a comma in a name) splits it - "
             "quote that value or remove the separator"
             if why.startswith("wrong number of fields")
+            else "export the file again (the copy may have been cut or damaged)"
+            if why.startswith("contains bytes") and raw.encoding.startswith(("utf-16", "utf-32"))
             else "mend or remove that line"
         )
         raise DataValidationError(
             f"{p}: {where}: {why} ({len(raw.broken)} such line(s)); {what}, then run the "
             "command again"
         )
+    notes += raw.notes
     df = raw.frame.apply(_maybe_numeric) if len(raw.frame.columns) else raw.frame
     if df.shape[1] == 0:
         raise InputFileError(f"{p}: no columns found; the first line must name the columns")
@@ -1211,6 +1396,14 @@ def _read_table(p: Path, file_format: str | None, notes: list[str]) -> pd.DataFr
                     names[c - 1] = name
         df.attrs["header"] = names
     return df
+
+
+def _header_again(text: str) -> bool:
+    """Whether the first line of ``text`` comes again later (two exports in one file)."""
+    first = text.split("\n", 1)[0].rstrip("\r")
+    if not first.strip():
+        return False
+    return re.search(rf"\n{re.escape(first)}\r?(?:\n|$)", text[len(first) :]) is not None
 
 
 def _tidy(df: pd.DataFrame, p: Path) -> pd.DataFrame:

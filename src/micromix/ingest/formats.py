@@ -127,7 +127,7 @@ def get_format(name: str, kind: str | None = None) -> FormatAdapter:
     key = normalize_name(name)
     if key not in FORMATS:
         raise ConfigError(
-            f"unknown --format {name!r}; use one of {', '.join(FORMATS.names())} "
+            f"unknown layout {name!r} for --format; use one of {', '.join(FORMATS.names())} "
             "or leave it out to detect the layout from the header"
         )
     cls = FORMATS.get(key)
@@ -257,6 +257,10 @@ class FormatAdapter:
     #: why the layout files rows under the strategy ``other`` (None: it never does); the
     #: ingest says so in a note, with ``--strategy`` to file them otherwise
     other_strategy_why: ClassVar[str | None] = None
+    #: whether the platform's exports end with a line break: True - always (a file that ends
+    #: inside its last row was cut, and that row is quarantined); False - often not (nothing
+    #: said); None - not known (a note says the last row may be incomplete)
+    final_newline: ClassVar[bool | None] = None
 
     def __init__(self, *, kind: str) -> None:
         self.kind = kind
@@ -358,6 +362,34 @@ class FormatAdapter:
         return ()
 
     # ------------------------------------------------------------------ mapping
+    def canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
+        """:meth:`to_canonical`, with the last row quarantined when the file ends inside it
+        and the layout's exports always end with a line break (:attr:`final_newline`)."""
+        canon = self.to_canonical(raw, dayfirst=dayfirst)
+        if raw.cut is None or self.final_newline is False or raw.cut not in raw.rows:
+            return canon
+        if self.final_newline is None:
+            note = (
+                f"{raw.path}: the file does not end with a line break, so its last row (line "
+                f"{raw.cut}) may be incomplete if the download was cut; check that row's values"
+            )
+            if note not in raw.notes:
+                raw.notes.append(note)
+            return canon
+        canon = canon.copy()
+        at = canon.index[raw.rows.index(raw.cut)]
+        for col in (ERROR_FIELD, ERROR_REASON, SUMMARY):
+            if col not in canon.columns:
+                canon[col] = None
+        last = str(raw.frame.columns[-1]) if len(raw.frame.columns) else ""
+        canon.loc[at, SUMMARY] = None
+        canon.loc[at, ERROR_FIELD] = last
+        canon.loc[at, ERROR_REASON] = (
+            f"the file ends mid-row, and a {self.title or self.lookup_name} always ends with a "
+            "line break: was the download cut? Export the file again"
+        )
+        return canon
+
     def to_canonical(self, raw: RawTable, *, dayfirst: bool | None = None) -> pd.DataFrame:
         """Text cells in canonical column names, one row per row of ``raw.frame``, same order.
 

@@ -383,7 +383,7 @@ def prepare_file(
             typed="campaign_type" in getattr(adapter, "fields", {}),
         )
     )
-    notes = (*read_notes, *notes, *((filed,) if filed else ()))
+    notes = (*raw.notes, *read_notes, *notes, *((filed,) if filed else ()))
     quarantine = _concat_quarantine(parts)
     info = _export_info(schema, adapter, raw, accepted) if schema.name in LINEAGE_TABLES else None
     if info is not None and len(accepted):
@@ -469,7 +469,7 @@ def _map_and_validate(
     # the user's --dayfirst/--monthfirst wins over the layout's documented order and detection,
     # in the layout's own reading of days (week ends, report periods) as in the contract's
     order = dayfirst if dayfirst is not None else adapter.dayfirst
-    canon = adapter.to_canonical(raw, dayfirst=order).reset_index(drop=True)
+    canon = adapter.canonical(raw, dayfirst=order).reset_index(drop=True)
     if len(canon) != len(raw.rows):  # pragma: no cover - adapter contract
         raise AssertionError(f"{adapter.lookup_name} changed the number of rows")
     apply_strategy(canon, strategy)

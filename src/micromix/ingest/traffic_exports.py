@@ -169,6 +169,7 @@ class GaReportFormat(FormatAdapter):
     exports (XLSX or CSV): one row per dimension value over the report period (or per day)."""
 
     lookup_name = "ga_report"
+    final_newline = False  # GA4 downloads end without a line break
     kinds = ("traffic",)
     title = "GA4 / Universal Analytics report"
     signature = (

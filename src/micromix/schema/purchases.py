@@ -39,7 +39,13 @@ import pandas as pd
 from micromix.errors import ConfigError, DataValidationError
 from micromix.jsonutil import value_at
 from micromix.schema.base import require_columns
-from micromix.schema.values import blank_cells, read_numbers, read_timestamps, refuse_first
+from micromix.schema.values import (
+    DEFAULT_WINDOW,
+    blank_cells,
+    read_numbers,
+    read_timestamps,
+    refuse_first,
+)
 
 __all__ = [
     "ORDER_VALUES",
@@ -116,7 +122,15 @@ def _cell(value: Any) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-_DATE_HINT = "use ISO dates such as 1997-01-31"
+_WINDOW = f"{DEFAULT_WINDOW.start:%Y-%m-%d}..{DEFAULT_WINDOW.end:%Y-%m-%d}"
+
+
+def _date_hint(why: str) -> str:
+    """What to do about a date the reader refused: a date outside the accepted window is
+    already readable, so the advice is about the date, not its format."""
+    if "outside the accepted time window" in why:
+        return f"the date is outside the accepted window ({_WINDOW}); correct it or remove the row"
+    return "use ISO dates such as 1997-01-31"
 
 
 def _with_nested_fields(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -512,7 +526,7 @@ def read_purchases(
         why.notna().to_numpy() & ~blank,
         lambda row: f"{source}: row {row}, field {date_col!r}",
         why,
-        _DATE_HINT,
+        _date_hint,
     )
     missing = dates.isna().to_numpy() & ~blank
     if orders is not None:

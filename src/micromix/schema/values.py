@@ -40,7 +40,7 @@ import datetime as _dt
 import math
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
@@ -132,6 +132,8 @@ def _problems(index: pd.Index) -> pd.Series:
 
 
 def _describe(v: object) -> str:
+    if isinstance(v, np.generic):
+        v = v.item()  # 1e+308, not np.float64(1e+308)
     s = repr(v)
     return s if len(s) <= 60 else s[:57] + "...'"
 
@@ -1116,12 +1118,15 @@ def blank_cells(values: pd.Series) -> np.ndarray:
     return values.isna().to_numpy(dtype=bool) | text.fillna(False).to_numpy(dtype=bool)
 
 
-def refuse_first(bad: np.ndarray, where: Any, reasons: pd.Series, hint: str) -> None:
+def refuse_first(
+    bad: np.ndarray, where: Any, reasons: pd.Series, hint: str | Callable[[str], str]
+) -> None:
     """Raise one :class:`~micromix.errors.DataValidationError` for the first ``bad`` cell:
     ``where(row)`` (1-based row) names the place, ``reasons`` (one per cell; ``None`` reads
-    "is empty") says what is wrong, ``hint`` what to do."""
+    "is empty") says what is wrong, ``hint`` (or ``hint(reason)``) what to do."""
     if not bad.any():
         return
     i = int(np.flatnonzero(bad)[0])
     why = reasons.iloc[i] or "is empty"
-    raise DataValidationError(f"{where(i + 1)}: {why} ({int(bad.sum())} such row(s)); {hint}")
+    todo = hint(why) if callable(hint) else hint
+    raise DataValidationError(f"{where(i + 1)}: {why} ({int(bad.sum())} such row(s)); {todo}")

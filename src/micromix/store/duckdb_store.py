@@ -126,6 +126,23 @@ class _Reader:
         self.thread = weakref.ref(thread)
 
 
+#: what to do about a --db that is not a DuckDB database
+_NEXT_STEP = "point --db at a new file (it is created) or at your micromix database"
+
+
+def _refuse_not_duckdb(db: str) -> None:
+    """Refuse an existing --db file that is not a DuckDB database. DuckDB itself opens a CSV,
+    Parquet or JSON file as a temporary database of one view, so an ingest "into" a data file
+    would report success and keep nothing."""
+    p = Path(db).expanduser()
+    if not p.is_file() or p.stat().st_size == 0:
+        return
+    with p.open("rb") as fh:
+        head = fh.read(16)
+    if head[8:12] != b"DUCK":
+        raise StoreError(f"{db}: not a DuckDB database (the file holds other data); {_NEXT_STEP}")
+
+
 class DuckDBStore(Store):
     """A store on DuckDB (see the module docstring). Open it with :meth:`Store.open`."""
 
@@ -173,16 +190,19 @@ class DuckDBStore(Store):
                 raise StoreError(
                     f"{db}: no such database; run 'micromix ingest' or 'micromix demo' first"
                 )
+            _refuse_not_duckdb(db)
         try:
             raw = duckdb.connect(db, read_only=read_only)
         except duckdb.IOException as exc:
             msg = str(exc)
             if "lock" in msg.lower():
                 raise StoreError(held_message(db, msg)) from exc
-            raise StoreError(f"{db}: cannot open the database ({msg.splitlines()[0]})") from exc
+            raise StoreError(
+                f"{db}: cannot open the database ({msg.splitlines()[0]}); {_NEXT_STEP}"
+            ) from exc
         except duckdb.Error as exc:
             raise StoreError(
-                f"{db}: not a micromix/DuckDB database ({str(exc).splitlines()[0]})"
+                f"{db}: not a micromix/DuckDB database ({str(exc).splitlines()[0]}); {_NEXT_STEP}"
             ) from exc
         for stmt in _SESSION_SQL:
             raw.execute(stmt)

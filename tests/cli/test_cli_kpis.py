@@ -181,3 +181,91 @@ def test_kpis_json_carries_the_notes_the_text_output_prints(sim_db, by):
         assert "events with no strategy carry none of the measures asked" in joined
     else:  # the overall row's ratios over spend count paid strategies only
         assert "count the results of paid strategies (those with spend) only" in joined
+
+
+@pytest.fixture()
+def exports_db(tmp_path):
+    """Meta and Google campaign rows in AUD (Google's without reach), a zero-spend EUR export
+    without age, an age breakdown of one Meta day."""
+    from micromix.store import Store
+
+    db = tmp_path / "exports.duckdb"
+    with Store.open(db) as st:
+        st.append(
+            "ad_performance",
+            pd.DataFrame(
+                {
+                    "date": pd.to_datetime(["2026-05-01", "2026-06-02", "2026-06-01",
+                                            "2026-03-27", "2026-06-01"]),
+                    "platform": ["facebook", "facebook", "google", "google", "facebook"],
+                    "level": ["campaign"] * 5,
+                    "campaign_id": ["m1", "m1", "g1", "e1", "m1"],
+                    "age": [None, None, None, None, "25-34"],
+                    "impressions": [1000, 1000, 2000, 0, 400],
+                    "reach": [800, 800, None, None, 300],
+                    "clicks": [10, 10, 40, 0, 4],
+                    "spend": [50.0, 50.0, 100.0, 0.0, 20.0],
+                    "conversions": [1.0, 1.0, 2.0, 0.0, 1.0],
+                    "conversion_value": [100.0, 100.0, 300.0, None, 40.0],
+                    "currency": ["AUD", "AUD", "AUD", "EUR", "AUD"],
+                }
+            ),
+        )  # fmt: skip
+    return str(db)
+
+
+def _terminal(monkeypatch, width: int) -> None:
+    """The table console as wide as a terminal of ``width`` columns."""
+    from rich.console import Console
+
+    from micromix.cli import _common
+
+    monkeypatch.setitem(_common._CONSOLES, "console", Console(width=width, markup=False))
+
+
+def test_kpis_text_shows_what_a_marketer_needs_first_at_80_columns(exports_db, monkeypatch):
+    _terminal(monkeypatch, 80)
+    res = runner.invoke(app, ["kpis", "--db", exports_db])
+    assert res.exit_code == 0, res.output
+    header = next(ln for ln in res.stdout.splitlines() if ln.startswith("┃"))
+    cols = [c.strip() for c in header.strip("┃").split("┃")]
+    assert cols[:6] == ["currency", "spend", "revenue", "conversions", "roas", "cpa"]
+    assert all(len(ln) <= 80 for ln in res.stdout.splitlines())
+    text = " ".join(res.stdout.split())
+    assert "use --json or --csv for everything, or a wider terminal" in text
+    _terminal(monkeypatch, 400)
+    wide = runner.invoke(app, ["kpis", "--db", exports_db])
+    assert "more columns" not in wide.stdout and "reach_is_upper_bound" in wide.stdout
+    # --json keeps every column, in the library's order
+    rows = _json(["--db", exports_db])
+    assert list(rows[0])[:4] == ["currency", "impressions", "reach", "reach_is_upper_bound"]
+
+
+def test_kpis_text_prints_periods_as_dates_and_no_flag_for_unknown_reach(exports_db):
+    res = runner.invoke(
+        app, ["kpis", "--db", exports_db, "--grain", "month", "--kpis", "spend,reach"],
+        terminal_width=200,
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "2026-06-01" in res.stdout and "T00:00:00" not in res.stdout
+    rows = _json(["--db", exports_db, "--grain", "month", "--kpis", "spend,reach"])
+    june = next(r for r in rows if r["period"].startswith("2026-06") and r["currency"] == "AUD")
+    assert june["reach"] is None and june["reach_is_upper_bound"] is None
+    may = next(r for r in rows if r["period"].startswith("2026-05"))
+    assert may["reach"] == 800 and may["reach_is_upper_bound"] is False
+
+
+@pytest.mark.parametrize("by", ["age", ""])
+def test_kpis_json_notes_equal_the_text_notes_on_ad_exports(exports_db, by):
+    args = ["--db", exports_db, "--by", by]
+    text = runner.invoke(app, ["kpis", *args], terminal_width=300)
+    assert text.exit_code == 0, text.output
+    out = _json_out(args)
+    assert out["notes"] == _stderr_notes(text.stderr)
+    joined = " ".join(out["notes"])
+    assert "attributions overlap" in joined and "see each platform apart with --by" in joined
+    if by:  # the EUR campaigns spent nothing: a row of zeros, said as shown, never dropped
+        assert "no row here" not in joined and "have no age (their export gives none)" in joined
+        eur = next(r for r in out["rows"] if r["currency"] == "EUR")
+        assert eur["age"] is None and eur["spend"] == 0.0
+        assert "(no age)" in text.stdout

@@ -180,7 +180,7 @@ def test_accounts_reported_over_different_periods_are_not_missing_days() -> None
     _registry(st, {"exp-a": ("facebook", "1", "IDR"), "exp-b": ("google", "2", "AUD")})
     cov = _coverage_check(st)
     assert cov.status is Status.REVIEW
-    assert cov.message.startswith("the reports of 2 platform accounts cover different periods")
+    assert cov.message.startswith("the 2 export series cover different periods")
     assert (
         "none covers 82 day(s)" in cov.message and "first: 2026-03-11 to 2026-05-31" in cov.message
     )
@@ -209,7 +209,7 @@ def test_a_gap_in_one_accounts_reports_is_missing_whichever_file_it_was_in() -> 
     _registry(daily, {f"day-{i}": ("facebook", "1", "EUR") for i in range(len(march[::2]))})
     cov = _coverage_check(daily)
     assert cov.status is Status.FAIL and cov.details["missing_days"] == 15
-    assert "15 of the 31 days inside each platform account's own period" in cov.message
+    assert "15 of the 31 days inside each export series' own period" in cov.message
 
 
 def test_exports_without_a_registry_are_each_their_own_stream() -> None:
@@ -224,3 +224,66 @@ def test_a_gap_inside_most_of_an_export_fails() -> None:
     st.append("ad_performance", _export(["2026-03-01", "2026-03-20"], "exp-a"))
     cov = _coverage_check(st)
     assert cov.status is Status.FAIL and cov.details["missing_days"] == 18
+
+
+def _registry_of(st: Store, rows: list[dict]) -> None:
+    """Ingest-registry rows as the ingest writes them (lists as JSON text, account unknown)."""
+    st.append("ingest_files", pd.DataFrame(rows))
+
+
+def _idr_exports(st: Store, *exports: tuple[list[str], str, str, str]) -> None:
+    """Facebook IDR exports with no account: (days, dims, campaigns, path) each."""
+    rows = []
+    for i, (days, dims, campaigns, path) in enumerate(exports):
+        st.append("ad_performance", _export(days, f"exp-{i}"))
+        rows.append(
+            {"source_id": f"exp-{i}", "platforms": '["facebook"]', "account": None,
+             "currency": "IDR", "dims": dims, "campaigns": campaigns, "path": path}
+        )  # fmt: skip
+    _registry_of(st, rows)
+
+
+def test_exports_of_different_reports_leave_days_between_exports_not_missing() -> None:
+    """A campaign-daily export of December and a region export of March, same platform and
+    currency, no account named: two series; the winter between them is between exports, and
+    no label reads 'nan'."""
+    st = Store.open(":memory:")
+    _idr_exports(
+        st,
+        ([f"2025-12-{d:02d}" for d in range(1, 25)], '["campaign_id", "platform"]', '["c1"]',
+         "/x/meta_campaign_daily_idr.csv"),
+        ([f"2026-03-{d:02d}" for d in range(1, 31)], '["campaign_id", "platform", "region"]',
+         '["c1"]', "/x/meta_campaign_day_region_idr.csv"),
+    )  # fmt: skip
+    cov = _coverage_check(st)
+    assert cov.status is Status.REVIEW and cov.details["missing_days"] == 0
+    assert "between exports" in cov.message and "nan" not in cov.message
+    assert cov.details["days_without_any_report"] == 7 + 31 + 28
+    # the same report again, of other campaigns: a series of its own too
+    st2 = Store.open(":memory:")
+    st2.append("ad_performance", _export(["2026-01-01", "2026-01-02"], "exp-a"))
+    st2.append("ad_performance", _export(["2026-01-09", "2026-01-10"], "exp-b"))
+    rows = [
+        {"source_id": s, "platforms": '["google"]', "account": float("nan"), "currency": "AUD",
+         "dims": '["campaign_id"]', "campaigns": c, "path": f"{s}.csv"}
+        for s, c in (("exp-a", '["Brand"]'), ("exp-b", '["Shopping"]'))
+    ]  # fmt: skip
+    _registry_of(st2, rows)
+    cov = _coverage_check(st2)
+    assert cov.details == {"missing_days": 0, "days_without_any_report": 6, "streams": 2}
+
+
+def test_a_series_gap_and_days_between_exports_are_said_apart() -> None:
+    st = Store.open(":memory:")
+    dec = [f"2025-12-{d:02d}" for d in range(1, 25) if not 4 <= d <= 9]
+    march = [f"2026-03-{d:02d}" for d in range(1, 11)]
+    _idr_exports(
+        st,
+        (dec, '["campaign_id"]', '["c1"]', "/x/daily.csv"),
+        (march, '["ad_id"]', "[]", "/x/ads.csv"),
+    )
+    cov = _coverage_check(st)
+    assert cov.status is Status.REVIEW and cov.details["missing_days"] == 6
+    assert "(facebook / IDR: daily.csv; first gap: 2025-12-04 to 2025-12-09)" in cov.message
+    assert "the 66 day(s) between exports (first: 2025-12-25 to 2026-02-28)" in cov.message
+    assert "missing from no series" in cov.message

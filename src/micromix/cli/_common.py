@@ -21,6 +21,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -260,6 +261,8 @@ def emit_frame(
         have = _command_options()
         flags = [f for f in ("--json", "--csv", "--output") if f in have]
         how = f" - use {' or '.join(flags)} for everything" if flags else ""
+        if len(keep) < len(df.columns):
+            how += f"{',' if how else ' -'} or a wider terminal (COLUMNS=200) for more columns"
         out.print("; ".join(notes) + how, highlight=False)
 
 
@@ -279,6 +282,9 @@ def _command_options() -> set[str]:
 
 
 def _fmt(v: Any) -> str:
+    # NaT is a datetime equal to nothing, itself included
+    if isinstance(v, datetime) and v == v and v.tzinfo is None and v.time() == time(0):
+        return v.date().isoformat()  # a day (a period of a grain) prints as a date
     v = to_jsonable(v)
     if v is None:
         return "-"

@@ -247,11 +247,45 @@ def kpis(
                 if d in shown.columns and shown[d].isna().any():
                     shown[d] = shown[d].astype(object).where(shown[d].notna(), f"(no {d})")
             title = f"KPIs by {', '.join(dims) or 'all'} (source: {df.attrs.get('source')})"
+            if df.attrs.get("source") != "posts":
+                shown = shown[_marketer_order(list(shown.columns), dims)]
             emit_frame(shown, title=title)
         for note in notes:
             err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
 
     run_command(body)
+
+
+#: the KPI columns a marketer reads first, in the order a text table shows them (the group
+#: keys come before them; a narrow terminal shows as many as fit; --json/--csv keep all)
+KPI_DISPLAY_ORDER = (
+    "currency",
+    "spend",
+    "revenue",
+    "conversions",
+    "roas",
+    "cpa",
+    "ctr",
+    "clicks",
+    "impressions",
+    "cpc",
+    "cpm",
+    "cvr",
+    "roi",
+    "reach",
+    "reach_is_upper_bound",
+    "frequency",
+    "engagements",
+    "engagement_rate",
+    "cost_per_engagement",
+)
+
+
+def _marketer_order(columns: list[str], dims: list[str]) -> list[str]:
+    """Group keys (dimensions, period, level), then :data:`KPI_DISPLAY_ORDER`, then the rest."""
+    keys = [c for c in columns if c in dims or c in ("period", "level")]
+    first = [c for c in KPI_DISPLAY_ORDER if c in columns and c not in keys]
+    return [*keys, *first, *(c for c in columns if c not in keys and c not in first)]
 
 
 def compare(

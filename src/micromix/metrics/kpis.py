@@ -460,6 +460,9 @@ class KpiPlan:
     fx_daily: bool = False
     #: the engine groups by platform too (events EMV prices organic impressions per platform)
     platform_helper: bool = False
+    #: the engine groups ad rows by platform too, so a group adding the conversions or revenue
+    #: several platforms attribute to their own ads is said (their attributions overlap)
+    attribution_helper: bool = False
     #: a separate distinct-user scan for reach (events)
     distinct_reach: bool = False
     has_date_end: bool = False
@@ -522,6 +525,14 @@ def kpi_plan(
     platform_helper = source == "events" and "emv" in need and "platform" not in by
     if platform_helper:
         fine.append("platform")
+    attribution_helper = (
+        source == "ads"
+        and "platform" in columns
+        and "platform" not in by
+        and bool(need & {"conversions", "revenue"})
+    )
+    if attribution_helper:
+        fine.append("platform")
     if source == "events" and "emv" in need and "platform" not in columns:
         raise ConfigError("emv needs the events' platform column; it is not in the events data")
     # revenue, conversions, impressions ... of a strategy that spent nothing (direct, organic)
@@ -544,6 +555,7 @@ def kpi_plan(
         currency_mode=mode,
         fx_daily=fx_daily and money,
         platform_helper=platform_helper,
+        attribution_helper=attribution_helper,
         distinct_reach=source == "events" and "reach" in need,
         has_date_end=source == "ads" and "date_end" in columns,
         followers_from=followers_from if source == "posts" else None,
@@ -1018,9 +1030,13 @@ def _finish(
         notes.append(f"money converted to {fx.to} with rates from {fx.source}")
     if plan.within:
         notes.extend(_restrict(df, plan))
-    df = _collapse(df, keys_now, target)
+    if plan.attribution_helper:
+        notes.extend(_overlap_notes(df, plan, target))
+    df = _collapse(df, keys_now, target, sum_reach=src == "ads")
     if src == "events" and "emv" in plan.measures:
         df = _events_emv(df, plan)
+    if src == "ads":
+        notes.extend(_unreported_notes(df, plan))
     _null_unreported(df, src)
     if src == "posts":
         notes.extend(_engagement_notes(df, plan))
@@ -1041,9 +1057,13 @@ def _finish(
             out_cols.append("views_measure")
         if k == "reach" and src == "ads":
             n = df["_n_reach"] if "_n_reach" in df.columns else pd.Series(0.0, index=df.index)
-            df["reach_is_upper_bound"] = n > 1
+            # a reach that is unknown is no bound of anything: its flag is empty too
+            flag = pd.Series(n > 1, index=df.index, dtype="boolean")
+            df["reach_is_upper_bound"] = flag.where(df["reach"].notna(), pd.NA)
             out_cols.append("reach_is_upper_bound")
     summed = df["_n_reach"] > 1 if "_n_reach" in df.columns else pd.Series(False, index=df.index)
+    if "reach" in df.columns:
+        summed = summed & df["reach"].notna()
     if src == "ads" and "reach" in plan.measures and summed.any():
         notes.append(
             "reach of ad reports is the sum of reported reach: an upper bound for a group of "
@@ -1072,8 +1092,10 @@ def _drop_empty_unlabelled(df: pd.DataFrame, plan: KpiPlan, notes: list[str]) ->
     """Leave out the rows of a group with no value in a dimension asked (events with no
     strategy: searches, add-to-carts) when they carry none of the measures asked, and say so.
 
-    Such a row is no group of the KPIs, only zeros; a row without a value that does carry a
-    measure (an ad row with spend and no strategy) is kept.
+    Such a row is no group of the KPIs; a row without a value that carries a measure (an ad
+    row with spend and no strategy) is kept, and so is one whose rows *report* a measure as 0
+    (an ad export of campaigns that spent nothing): a real zero is a row of zeros, never
+    dropped. The notes say exactly which groups are shown or left out.
     """
     keys = [k for k in plan.by if k in df.columns]
     measures = [m for m in df.columns if m in plan.measures and not m.startswith("_")]
@@ -1081,15 +1103,37 @@ def _drop_empty_unlabelled(df: pd.DataFrame, plan: KpiPlan, notes: list[str]) ->
         return df
     unlabelled = df[keys].isna()
     has = df[measures].apply(pd.to_numeric, errors="coerce").fillna(0.0).ne(0.0).any(axis=1)
+    reported = [f"_n_{m}" for m in measures if f"_n_{m}" in df.columns]
+    if reported:  # ad reports: a measure a row reports (0 included) is carried
+        has |= df[reported].apply(pd.to_numeric, errors="coerce").fillna(0.0).gt(0.0).any(axis=1)
     drop = unlabelled.any(axis=1) & ~has
+    rows = {"events": "events", "ads": "ad rows", "posts": "posts"}.get(plan.source, "rows")
+    kept = unlabelled.any(axis=1) & ~drop
+    if plan.source == "ads" and kept.any() and "_rows" in df.columns:
+        dims = [k for k in keys if unlabelled.loc[kept, k].any()]
+        n = int(pd.to_numeric(df.loc[kept, "_rows"]).fillna(0).sum())
+        g = int(kept.sum())
+        notes.append(
+            f"{n:,} {rows} have no {' or '.join(dims)} (their export gives none): "
+            f"they are shown as {g:,} group{'' if g == 1 else 's'} of their own with the "
+            f"{' and '.join(dims)} empty"
+        )
     if not drop.any():
         return df
     dims = [k for k in keys if unlabelled.loc[drop, k].any()]
-    rows = {"events": "events", "ads": "ad rows", "posts": "posts"}.get(plan.source, "rows")
-    notes.append(
-        f"{rows} with no {' or '.join(dims)} carry none of the measures asked "
-        f"({', '.join(measures)}), so they have no row here (an empty group, not zeros)"
-    )
+    if plan.source == "ads":
+        g = int(drop.sum())
+        n = int(pd.to_numeric(df.loc[drop, "_rows"]).fillna(0).sum()) if "_rows" in df else 0
+        notes.append(
+            f"{n:,} {rows} with no {' or '.join(dims)} report none of the measures asked "
+            f"({', '.join(measures)}: every cell empty), so their {g:,} "
+            f"group{' has' if g == 1 else 's have'} no row here (unknown, not zeros)"
+        )
+    else:
+        notes.append(
+            f"{rows} with no {' or '.join(dims)} carry none of the measures asked "
+            f"({', '.join(measures)}), so they have no row here (an empty group, not zeros)"
+        )
     return df[~drop]
 
 
@@ -1142,8 +1186,7 @@ def _restrict(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
             else:
                 cur = df["currency"].iloc[0] if "currency" in df.columns else None
                 parts.append(f"{v:,.0f}{f' {cur}' if isinstance(cur, str) else ''} of revenue")
-        kpis = [r.lookup_name.replace("_", " ") for r in ratios]
-        kpis = [k.upper() if " " not in k else k for k in kpis]
+        kpis = [_ratio_label(r.lookup_name) for r in ratios]
         paid = "paid strategies (those with spend)" if w == "spend" else f"strategies with {w}"
         notes.append(
             f"{', '.join(kpis)} {'counts' if len(kpis) == 1 else 'count'} the results of {paid} "
@@ -1153,15 +1196,156 @@ def _restrict(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
     return notes
 
 
-def _collapse(df: pd.DataFrame, keys_now: list[str], target: list[str]) -> pd.DataFrame:
-    """Sum rows keyed by ``keys_now`` into rows keyed by ``target`` (reach: per output row)."""
+def _group_label(row: pd.Series, keys: Sequence[str], dims: Sequence[str]) -> str:
+    """A group of the output named by its key values: the dimensions asked by name
+    (``campaign_id X, no age``), then period, level and currency (``(campaign AUD)``)."""
+    named: list[str] = []
+    rest: list[str] = []
+    for k in keys:
+        v = row.get(k)
+        if v is None or (not isinstance(v, str) and bool(pd.isna(v))):
+            if k == "level":
+                continue  # a table that records no level: the output has no level column
+            text = f"no {k}"
+        elif isinstance(v, pd.Timestamp | np.datetime64):
+            text = pd.Timestamp(v).date().isoformat()
+        else:
+            text = f"{k} {v}" if k in dims else str(v)
+        (named if k in dims else rest).append(text)
+    head, tail = ", ".join(named), " ".join(rest)
+    if head and tail:
+        return f"{head} ({tail})"
+    return head or tail or "all rows"
+
+
+def _ratio_label(k: str) -> str:
+    """``ROAS``, ``CPA`` ... (acronyms) and ``engagement rate`` (words)."""
+    return k.upper() if "_" not in k else k.replace("_", " ")
+
+
+def _amount(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
+
+
+def _listed(items: list[str], what: str, top: int = 3) -> str:
+    more = len(items) - top
+    return "; ".join(items[:top]) + (f"; and {more:,} more {what}" if more > 0 else "")
+
+
+def _overlap_notes(df: pd.DataFrame, plan: KpiPlan, target: Sequence[str]) -> list[str]:
+    """Say where a group adds the conversions or revenue several ad platforms attribute to
+    their own ads (``df`` is keyed by platform too): each platform claims the purchases its
+    ads touched, so the same purchase can be in the sum twice."""
+    shown = [m for m in ("revenue", "conversions") if m in df.columns and m in plan.measures]
+    keys = [k for k in target if k in df.columns and k != "platform"]
+    if not shown or "platform" not in df.columns:
+        return []
+    vals = df[shown].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    sub = df[vals.gt(0).any(axis=1) & df["platform"].notna()]
+    groups = (
+        sub.groupby([sub[k].astype(object).fillna("\0") for k in keys], sort=True)
+        if keys
+        else [((), sub)]
+    )
+    details = []
+    for _, part in groups:
+        per = part.groupby("platform", sort=True)[shown].sum(min_count=1)
+        if len(per) < 2:
+            continue
+        first = part.iloc[0]
+        cur = first.get("currency") if "currency" in keys else None
+        unit = f"{cur} " if isinstance(cur, str) else ""
+        bits = []
+        for name, r in per.iterrows():
+            xs = []
+            if "revenue" in shown and pd.notna(r["revenue"]):
+                xs.append(f"{unit}{_amount(r['revenue'])} revenue")
+            if "conversions" in shown and pd.notna(r["conversions"]):
+                xs.append(f"{_amount(r['conversions'])} conversions")
+            bits.append(f"{name} {', '.join(xs)}")
+        details.append(f"{_group_label(first, keys, plan.by)}: {' + '.join(bits)}")
+    if not details:
+        return []
+    what = " and ".join(shown)
+    n = len(details)
+    return [
+        f"{what} of {n:,} group{'' if n == 1 else 's'} add what several platforms each attribute "
+        f"to their own ads ({_listed(details, 'groups')}): the platforms' attributions overlap "
+        "(each claims the purchases its ads touched), so the sum may count a purchase twice and "
+        "ROAS and CPA on it may look better than they are; see each platform apart with "
+        f"--by {','.join([*plan.by, 'platform'])}"
+    ]
+
+
+def _unreported_notes(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
+    """Name the groups whose sum of a measure is left empty because some of their rows do not
+    report it (:func:`_null_unreported`), with the part that is known as "at least"."""
+    if "_rows" not in df.columns or df.empty:
+        return []
+    keys = [k for k in plan.out_keys if k in df.columns]
+    rows = pd.to_numeric(df["_rows"]).fillna(0.0)
+    checked = [
+        m
+        for m in MEASURES
+        if m != "reach" and m in plan.measures and m in df.columns and f"_n_{m}" in df.columns
+    ]
+    details: list[str] = []
+    unknown: list[str] = []
+    for i in df.index:
+        total = int(rows[i])
+        by_gap: dict[int, list[str]] = {}  # rows without the figure -> the figures' known parts
+        for m in checked:
+            n = float(df.at[i, f"_n_{m}"] or 0.0)
+            if not 0 < n < total:
+                continue
+            if m not in unknown:
+                unknown.append(m)
+            cur = df.at[i, "currency"] if m in _MONEY and "currency" in df.columns else None
+            unit = f"{cur} " if isinstance(cur, str) else ""
+            by_gap.setdefault(total - int(n), []).append(
+                f"{m} at least {unit}{_amount(float(df.at[i, m]))}"
+            )
+        if by_gap:
+            parts = [
+                f"{', '.join(ms)} ({gap:,} of its {total:,} rows report "
+                f"{'none' if len(ms) == 1 else 'none of them'})"
+                for gap, ms in by_gap.items()
+            ]
+            details.append(f"{_group_label(df.loc[i], keys, plan.by)}: {'; '.join(parts)}")
+    if not details:
+        return []
+    ratios = [
+        _ratio_label(k) for k in plan.kpis if k in RATIOS and set(RATIOS[k].inputs) & {*unknown}
+    ]
+    n = len(details)
+    return [
+        f"{', '.join(unknown)} of {n:,} group{'' if n == 1 else 's'} "
+        f"{'is' if len(unknown) == 1 else 'are'} empty (unknown): some of their rows report no "
+        "such figure (an export without that column, or empty cells), and a sum without them "
+        f"would understate it; the rows that report it give {_listed(details, 'groups')}"
+        + (f"; {', '.join(ratios)} on them are empty too" if ratios else "")
+    ]
+
+
+def _collapse(
+    df: pd.DataFrame, keys_now: list[str], target: list[str], *, sum_reach: bool = False
+) -> pd.DataFrame:
+    """Sum rows keyed by ``keys_now`` into rows keyed by ``target``.
+
+    Reach of events is counted per output row already (every finer row holds it: max); reach
+    of ad reports is a sum of reported reach (``sum_reach``), as every other measure.
+    """
     values = [c for c in df.columns if c not in keys_now]
     if sorted(keys_now) == sorted(target):
         return df
+
+    def most(c: str) -> bool:
+        return c == "reach" and not sum_reach
+
     if not target:
-        return pd.DataFrame([{c: _reduce(df[c], "max" if c == "reach" else "sum") for c in values}])
+        return pd.DataFrame([{c: _reduce(df[c], "max" if most(c) else "sum") for c in values}])
     g = df.groupby(target, dropna=False, sort=False)
-    parts = {c: (g[c].max() if c == "reach" else g[c].sum(min_count=1)) for c in values}
+    parts = {c: (g[c].max() if most(c) else g[c].sum(min_count=1)) for c in values}
     return pd.DataFrame(parts).reset_index()
 
 
@@ -1309,7 +1493,7 @@ def _dtypes(out: pd.DataFrame, plan: KpiPlan, *, spread: bool) -> pd.DataFrame:
         elif c == "currency":
             out[c] = out[c].astype(object).where(out[c].notna(), None)
         elif c == "reach_is_upper_bound":
-            out[c] = out[c].astype(bool)
+            out[c] = out[c].astype("boolean")
     return out
 
 
@@ -1319,12 +1503,13 @@ def _range_refusal(store: Store, t: ir.Table, plan: KpiPlan, n: int) -> ConfigEr
     on the error let a caller without these options (the report) word its own advice."""
     grain = plan.grain or "day"
     cross = t.filter(_crosses_period(t, grain))
-    ex = store.execute(cross.select("campaign_id", "date", "date_end").limit(1))
+    names = [c for c in ("campaign_name", "campaign_id", "ad_id") if c in t.columns]
+    ex = store.execute(cross.select(*names, "date", "date_end").limit(1))
     example = ""
     if len(ex):
         r = ex.iloc[0]
         example = (
-            f" (e.g. campaign {r['campaign_id']!s}: "
+            f" (e.g. {_row_name(r)}: "
             f"{pd.Timestamp(r['date']).date()}..{pd.Timestamp(r['date_end']).date()})"
         )
     grains = list(_TRUNC)
@@ -1340,6 +1525,21 @@ def _range_refusal(store: Store, t: ir.Table, plan: KpiPlan, n: int) -> ConfigEr
     return err
 
 
+def _row_name(r: pd.Series) -> str:
+    """An ad row named as its export names it: ``campaign NAME`` (else its id), else
+    ``ad ID (no campaign name)``, else ``(no campaign name)``; never ``nan``."""
+
+    def text(c: str) -> str | None:
+        v = r.get(c)
+        return None if v is None or (not isinstance(v, str) and bool(pd.isna(v))) else str(v)
+
+    campaign = text("campaign_name") or text("campaign_id")
+    if campaign:
+        return f"campaign {campaign}"
+    ad = text("ad_id")
+    return f"ad {ad} (no campaign name)" if ad else "(no campaign name)"
+
+
 def _add_spread_rows(
     store: Store,
     t: ir.Table,
@@ -1353,7 +1553,17 @@ def _add_spread_rows(
     cross = base.filter(_crosses_period(base, grain))
     cols = [
         c
-        for c in (*plan.by, "level", "campaign_id", "currency", "date", "date_end")
+        for c in (
+            *plan.by,
+            "level",
+            "platform",
+            "campaign_id",
+            "campaign_name",
+            "ad_id",
+            "currency",
+            "date",
+            "date_end",
+        )
         if c in t.columns
     ]
     cols += [_ADS_COLUMN[m] for m in MEASURES if m in _ADS_COLUMN and _ADS_COLUMN[m] in t.columns]
@@ -1364,14 +1574,16 @@ def _add_spread_rows(
     if (ndays < 1).any():
         i = int((ndays < 1).idxmax())
         raise DataValidationError(
-            f"ad_performance: a row of campaign {raw.at[i, 'campaign_id']!s} ends "
+            f"ad_performance: a row of {_row_name(raw.loc[i])} ends "
             f"({end[i].date()}) before it starts ({start[i].date()}); fix the export and re-ingest"
         )
     rep = raw.loc[raw.index.repeat(ndays)].copy()
     offset = rep.groupby(level=0).cumcount().to_numpy()
     day = start.loc[rep.index].to_numpy() + pd.to_timedelta(offset, unit="D").to_numpy()
     share = 1.0 / ndays.loc[rep.index].to_numpy()
-    parts = pd.DataFrame({k: rep[k].to_numpy() for k in (*plan.by, "level") if k in plan.fine_keys})
+    parts = pd.DataFrame(
+        {k: rep[k].to_numpy() for k in (*plan.by, "level", "platform") if k in plan.fine_keys}
+    )
     if plan.grain:
         parts["period"] = _truncate_days(pd.Series(day), plan.grain).to_numpy()
     if "currency" in plan.fine_keys:

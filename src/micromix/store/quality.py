@@ -15,8 +15,10 @@ Quickstart
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -355,22 +357,36 @@ def _gap_check(
 def _stream_coverage(
     table: str, streams: pd.DataFrame, days: pd.Series
 ) -> tuple[list[tuple[Any, Any]], int, CheckResult]:
-    """Coverage of platform exports, judged per *stream* (one platform, account and currency):
-    a day missing between the first and last day of one stream is missing data, whichever
-    file it would have been in; days between different streams' periods (two accounts
-    reported over different months) are missing from no stream, said and never failed."""
+    """Coverage of platform exports, judged per *export series* (:func:`_streams`: the
+    exports of one report - platform, account, currency and breakdown - of the same
+    campaigns): a day missing between the first and last day of one series is missing data,
+    whichever of its files it would have been in; days between different series' periods (two
+    reports, or two accounts, of different months) are missing from no series: said as
+    between exports, never failed."""
     gaps: list[tuple[Any, Any]] = []
     span_days = 0
     named: list[str] = []
+    spans: list[pd.DatetimeIndex] = []
     for name, d in streams.groupby("stream", sort=True):
         own = date_gaps(d["day"])
-        span_days += (d["day"].max() - d["day"].min()).days + 1
+        lo, hi = d["day"].min(), d["day"].max()
+        span_days += (hi - lo).days + 1
+        spans.append(pd.date_range(lo, hi, freq="D"))
         gaps += own
         if own:
             named.append(str(name))
     missing = sum((b - a).days + 1 for a, b in gaps)
     first, last = days.min(), days.max()
     n = streams["stream"].nunique()
+    # the days no series' own period reaches: between exports, not missing from one
+    between = date_gaps(spans[0].append(spans[1:]) if spans else [])
+    k = sum((b - a).days + 1 for a, b in between)
+    beside = (
+        f"; the {k} day(s) between exports (first: {_fmt_gap(*between[0])}) are in no "
+        "export's period, so missing from no series"
+        if between
+        else ""
+    )
     if missing:
         gaps.sort()
         whose = f"{named[0]}" + (f" and {len(named) - 1} more" if len(named) > 1 else "")
@@ -380,29 +396,28 @@ def _stream_coverage(
             CheckResult(
                 f"coverage:{table}",
                 Status.FAIL if missing / span_days > 0.2 else Status.REVIEW,
-                f"{missing} of the {span_days} days inside each platform account's own period "
-                f"have no rows ({whose}; first gap: {_fmt_gap(*gaps[0])})",
-                "load the missing days (export them again from the platform; days the "
-                "campaigns did not run are fine); until then, weekly trends and day-block "
-                "intervals around the gaps understate activity",
-                {"missing_days": missing, "gaps": len(gaps), "streams": n},
+                f"{missing} of the {span_days} days inside each export series' own period "
+                f"have no rows ({whose}; first gap: {_fmt_gap(*gaps[0])}){beside}",
+                "load the missing days of that series (export them again from the platform; "
+                "days the campaigns did not run are fine); until then, weekly trends and "
+                "day-block intervals around the gaps understate activity",
+                {"missing_days": missing, "gaps": len(gaps), "streams": n,
+                 "days_without_any_report": k},
             ),
-        )
-    between = date_gaps(days)
+        )  # fmt: skip
     if not between:
         return [], 0, _gap_check(table, 0, 1, [], first, last)
-    k = sum((b - a).days + 1 for a, b in between)
     return (
         [],
         0,
         CheckResult(
             f"coverage:{table}",
             Status.REVIEW,
-            f"the reports of {n} platform accounts cover different periods: none covers {k} "
-            f"day(s) between them (first: {_fmt_gap(*between[0])}); each account's reports "
-            "have every day of their own period",
-            "nothing is missing from any account's reports; load a report for those days if "
-            "the campaigns ran then (weekly trends show no activity there)",
+            f"the {n} export series cover different periods: none covers {k} "
+            f"day(s) between exports (first: {_fmt_gap(*between[0])}); each series has every "
+            "day of its own period",
+            "nothing is missing from any series; load a report for those days if the "
+            "campaigns ran then (weekly trends show no activity there)",
             {"missing_days": 0, "days_without_any_report": k, "streams": n},
         ),
     )
@@ -436,22 +451,79 @@ def _expand(spans: pd.DataFrame) -> pd.DataFrame:
     return rep.drop(columns="end").reset_index(drop=True)
 
 
+def _text(v: Any) -> str | None:
+    """A registry cell as text; ``None`` for an empty or missing one (never ``"nan"``)."""
+    if v is None or (not isinstance(v, str) and bool(pd.isna(v))):
+        return None
+    t = str(v).strip()
+    return t or None
+
+
+def _names(v: Any) -> frozenset[str]:
+    """A registry list cell (JSON text such as ``["a", "b"]``) as a set of names."""
+    t = _text(v)
+    if t is None:
+        return frozenset()
+    try:
+        got = json.loads(t)
+    except ValueError:
+        return frozenset({t})
+    return frozenset(map(str, got)) if isinstance(got, list) else frozenset({str(got)})
+
+
+def _series(reg: pd.DataFrame) -> dict[str, str]:
+    """Export series of the ingest registry: source id -> its series' label.
+
+    Exports of one platform, account and currency with the same breakdown (the registry's
+    ``dims``) whose campaigns overlap (or are not listed) are one series; its label is the
+    platform / account / currency and the export files (``facebook / IDR:
+    meta_campaign_daily_idr.csv``), the account left out where the export names none.
+    """
+    rows = reg.to_dict(orient="records")
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def stream(r: dict[str, Any]) -> tuple[Any, ...]:
+        plat = ",".join(sorted(_names(r.get("platforms"))))
+        return (plat, _text(r.get("account")), _text(r.get("currency")), _names(r.get("dims")))
+
+    keys = [stream(r) for r in rows]
+    camps = [_names(r.get("campaigns")) for r in rows]
+    for i in range(len(rows)):
+        for j in range(i):
+            if keys[i] == keys[j] and (not camps[i] or not camps[j] or camps[i] & camps[j]):
+                parent[root(i)] = root(j)
+    members: dict[int, list[int]] = {}
+    for i in range(len(rows)):
+        members.setdefault(root(i), []).append(i)
+    label: dict[str, str] = {}
+    for group in members.values():
+        plat, account, currency, _ = keys[group[0]]
+        head = " / ".join(p for p in (plat, account, currency) if p)
+        files = sorted({Path(str(rows[i].get("path") or rows[i]["source_id"])).name for i in group})
+        shown = files[0] + (f" and {len(files) - 1} more" if len(files) > 1 else "")
+        for i in group:
+            label[str(rows[i]["source_id"])] = f"{head}: {shown}" if head else shown
+    return label
+
+
 def _streams(store: Store, covered: pd.DataFrame) -> pd.DataFrame | None:
     """``stream`` and ``day`` for a table of platform exports (``covered``: :func:`_expand`'s
-    days): exports of one platform, account and currency (the ingest registry) are one
+    days): the exports of one series (:func:`_series`, from the ingest registry) are one
     stream; ``None`` for a table without export ids (the simulator's, a canonical file's)."""
     if "source_id" not in covered.columns or covered["source_id"].isna().any():
         return None
     label: dict[str, str] = {}
     if store.has_table("ingest_files"):  # the ingest registry (micromix.ingest.lineage)
-        cols = [c for c in ("source_id", "platforms", "account", "currency")
+        cols = [c for c in ("source_id", "platforms", "account", "currency", "dims",
+                            "campaigns", "path")
                 if c in store.columns("ingest_files")]  # fmt: skip
-        reg = store.read("ingest_files", columns=cols)
-        for r in reg.to_dict(orient="records"):
-            plat = str(r.get("platforms") or "").strip("[]").replace('"', "")
-            parts = [p for p in (plat, r.get("account"), r.get("currency")) if p]
-            if parts:
-                label[str(r["source_id"])] = " / ".join(map(str, parts))
+        label = _series(store.read("ingest_files", columns=cols))
     ids = covered["source_id"].astype(str)
     # an export the registry does not know is a stream of its own
     stream = ids.map({i: label.get(i, i) for i in ids.unique()})

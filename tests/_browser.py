@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +27,28 @@ BROWSER_MARKS = [
 def chromium_path() -> str:
     """The Chromium executable to launch (``/usr/bin/chromium``, else ``chromium`` on PATH)."""
     return str(CHROMIUM) if CHROMIUM.exists() else str(shutil.which("chromium"))
+
+
+#: Chromium's switches for a quiet headless run in a container (no sandbox, GPU or updates)
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium launched by Playwright (the caller has importorskipped Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -287,6 +287,32 @@ def test_an_empty_store_says_what_to_ingest_for_posts_and_creators(fresh_app):
     assert r.status_code == 409 and "micromix ingest creators" in r.text
 
 
+def test_audiences_on_a_store_without_audience_rows_answer_409_with_what_to_ingest(fresh_app):
+    # before: 422 invalid_data, as if the request were bad; the other empty-store answers are 409
+    import pandas as pd
+
+    client, svc = fresh_app()
+    key, _ = svc.keys.create("analyst")
+    h = {"X-API-Key": key}
+    for path in ("/api/v1/audience/check", "/api/v1/audience/export"):
+        r = client.post(path, json={}, headers=h)
+        assert r.status_code == 409, (path, r.text)
+        body = r.json()
+        assert body["error"] == "store", body
+        assert "micromix ingest experiments" in body["message"], body
+        assert "micromix ingest audience" in body["message"], body
+    # experiments but no audience rows: it names only what is missing
+    svc.store.append(
+        "experiments",
+        pd.DataFrame(
+            {"experiment_id": ["e1"], "unit_id": ["u1"], "arm": ["treatment"], "conversions": [1]}
+        ),
+    )
+    r = client.post("/api/v1/audience/check", json={}, headers=h)
+    assert r.status_code == 409 and "no audience rows" in r.json()["message"], r.text
+    assert "ingest experiments" not in r.json()["message"], r.text
+
+
 def test_web_analytics_reports_are_served(fresh_app):
     import pandas as pd
 

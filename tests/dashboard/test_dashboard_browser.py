@@ -8,40 +8,22 @@ or Playwright is absent.
 
 from __future__ import annotations
 
-import shutil
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from _browser import BROWSER_MARKS, chromium
 from _serve import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright (python package) is not installed"
-)
+pytest.importorskip("playwright.sync_api", reason="playwright (python package) is not installed")
 pytest.importorskip("uvicorn", reason="uvicorn is not installed (micromix[serve])")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and shutil.which("chromium") is None,
-        reason="Debian chromium is not installed (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
@@ -84,19 +66,27 @@ def serving_tables(tables: dict, name: str, role: str = "viewer") -> Iterator[tu
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        exe = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-        b = p.chromium.launch(executable_path=exe, args=LAUNCH_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 class Session:
     """A browser page that records console errors and page errors."""
 
-    def __init__(self, browser, base: str, key: str, *, width: int = 1366, height: int = 900):
+    def __init__(
+        self,
+        browser,
+        base: str,
+        key: str,
+        *,
+        width: int = 1366,
+        height: int = 900,
+        timezone: str | None = None,
+    ):
         self.base = base
-        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.context = browser.new_context(
+            viewport={"width": width, "height": height}, timezone_id=timezone
+        )
         self.page = self.context.new_page()
         self.page.set_default_timeout(120_000)  # a busy CI machine
         self.errors: list[str] = []
@@ -131,6 +121,19 @@ class Session:
 
     def svg_count(self, selector: str) -> int:
         return int(self.page.locator(f"{selector} svg").count())
+
+    def x_labels(self, selector: str) -> list[str]:
+        """The x-axis labels drawn (not hidden for overlap) on the charts in ``selector``."""
+        return list(
+            self.page.evaluate(
+                """(sel) => [...document.querySelectorAll(sel + " svg .role-axis")]
+                  .filter((a) => (a.getAttribute("aria-label") || "").startsWith("X-axis"))
+                  .flatMap((a) => [...a.querySelectorAll(".role-axis-label text")])
+                  .filter((t) => getComputedStyle(t).opacity !== "0")
+                  .map((t) => t.textContent)""",
+                selector,
+            )
+        )
 
     def overlapping_x_labels(self, selector: str) -> list[str]:
         """The x-axis labels of the chart in ``selector`` that touch their right neighbour."""
@@ -192,8 +195,10 @@ def test_dashboard_page_loads_with_data_and_charts(analyst, slug):
         )
         assert marks.count() >= 1, f"{slug}: the chart in {sel} has no marks"
     assert analyst.page.locator("table tbody tr, #tiles .tile, #checks li").count() > 0
-    label = analyst.page.inner_text("#data-label")
-    assert "simulated" in label
+    # the badge is short (the nav keeps to one line); its tooltip and the banner say "simulated"
+    assert analyst.page.inner_text("#data-label") == "Demo data"
+    assert "simulated market" in (analyst.page.get_attribute("#data-label", "title") or "")
+    assert "Simulated data" in analyst.page.inner_text("#sim-banner")
     analyst.shot(f"{slug}-laptop")
     assert analyst.errors == [], f"{slug}: console errors {analyst.errors}"
 
@@ -723,3 +728,64 @@ def test_dashboard_mix_and_audiences_say_why_in_place_of_the_placeholder(
         assert "checking" not in verdict and verdict.startswith("Not checked: "), verdict
         assert s.page.locator("#error").is_hidden()
         s.shot("s27h-audience-no-rows")
+
+
+def test_dashboard_audience_verdict_leads_with_the_observed_lift(analyst):
+    # before: "expected incremental conversions 67.7" alone, the model's prediction as the figure
+    analyst.open("audience")
+    analyst.page.wait_for_function("document.getElementById('verdict').className === 'ok'")
+    verdict = analyst.page.inner_text("#verdict")
+    observed = verdict.find("Observed incremental conversions")
+    predicted = verdict.find("Predicted by the model:")
+    assert 0 <= observed < predicted, verdict
+    assert re.search(
+        r"Observed incremental conversions -?[\d,.]+ \(95% -?[\d,.]+ to -?[\d,.]+\)", verdict
+    ), verdict
+    assert re.search(r"measured on the [\d,]+ chosen people who were in the experiment", verdict)
+    assert "expected incremental conversions" not in verdict
+    analyst.shot("s27q-audience-verdict")
+    assert analyst.errors == [], analyst.errors
+
+
+def test_dashboard_navigation_fits_one_line_at_1280(server, browser):
+    # before: the badge "Demo data: simulated market (users=..., days=..., seed=...)" pushed the
+    # key's role and Log out to a second header line at 1280 px
+    base, keys = server
+    with session(browser, base, keys["analyst"], width=1280) as s:
+        s.open("overview")
+        tops = s.page.evaluate(
+            """() => [...document.querySelectorAll(
+                "header .brand, header nav a, header .who > *")]
+              .map((e) => e.getBoundingClientRect()).map((r) => r.top + r.height / 2)"""
+        )
+        assert max(tops) - min(tops) < 8, f"the header wraps: row middles {tops}"
+        badge = s.page.locator("#data-label")
+        assert badge.inner_text() == "Demo data"
+        assert (badge.get_attribute("title") or "").startswith("Demo data: simulated market (")
+        s.shot("s27q-header-1280")
+
+
+@pytest.fixture(scope="module")
+def few_days_server():
+    """A live server over a three-day daily ad export (a short CAD report)."""
+    import pandas as pd
+
+    ads = small_market("ad_performance").assign(currency="CAD")
+    first = ads["date"].min()
+    ads = ads[ads["date"] < first + pd.Timedelta(days=3)]
+    with serving_tables({"ad_performance": ads}, "browser-few-days") as served:
+        yield served
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "America/Toronto"])
+def test_dashboard_daily_chart_of_a_few_days_has_day_ticks_only(few_days_server, browser, timezone):
+    # before: ticks every 6 hours ("06 AM", "12 PM", "06 PM") between the three days
+    base, key = few_days_server
+    with session(browser, base, key, width=1280, timezone=timezone) as s:
+        s.open("overview")
+        s.page.wait_for_selector("#trend-chart svg")
+        labels = s.x_labels("#trend-chart")
+        assert labels, "no x-axis labels"
+        assert not [t for t in labels if re.search(r"AM|PM|\d:\d\d", t)], labels
+        assert len(labels) == len(set(labels)) == 3, labels
+        s.shot(f"s27q-trend-few-days-{timezone.replace('/', '-')}")

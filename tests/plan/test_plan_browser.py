@@ -7,36 +7,16 @@ is printed). Skipped, with the reason, when Chromium or Playwright is absent.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
+from _browser import BROWSER_MARKS, chromium
 from _serve import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WIDTH, HEIGHT = 1280, 900
 
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright (python package) is not installed"
-)
+pytest.importorskip("playwright.sync_api", reason="playwright (python package) is not installed")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and shutil.which("chromium") is None,
-        reason="Debian chromium is not installed (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 #: JavaScript: every table container that scrolls sideways, with its widths
 OVERFLOWING = """(sel) => [...document.querySelectorAll(sel)]
@@ -47,11 +27,8 @@ OVERFLOWING = """(sel) => [...document.querySelectorAll(sel)]
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        exe = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-        b = p.chromium.launch(executable_path=exe, args=LAUNCH_ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,10 @@ T-learner trained on the store's largest randomised holdout; its people scored o
 the summary leads with their observed lift) and
 :func:`~micromix.audience.workflows.target_stored_audience`, which checks consent, minors, erased
 people, special ad categories, special-category features and platform minimums and refuses a
-forbidden audience. Exports and refusals go to the audit log, which is not data: the fitted
-models and cached results stay valid after an export.
+forbidden audience. A store without experiment or audience rows answers 409 (a state of the
+store, as the other routes' "nothing ingested yet"), naming what to ingest. Exports and
+refusals go to the audit log, which is not data: the fitted models and cached results stay
+valid after an export.
 
 Quickstart
 ----------
@@ -30,7 +32,7 @@ from micromix.api.audit import record_audit
 from micromix.api.errors import ApiError
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
-from micromix.errors import GuardrailError
+from micromix.errors import GuardrailError, StoreError
 
 if TYPE_CHECKING:
     from micromix.audience import TargetingResult
@@ -66,6 +68,13 @@ def _run(svc: Service, body: AudienceRequest) -> TargetingResult:
         cost_per_contact=body.cost_per_contact,
         value_per_conversion=body.value_per_conversion,
     )
+    missing = svc.read(lambda st: [t for t in ("experiments", "audience") if not st.count(t)])
+    if missing:  # nothing ingested yet: a state of the store (409), not a bad request
+        raise StoreError(
+            f"no {' or '.join(missing)} rows in the store; ingest them ("
+            + ", ".join(f"micromix ingest {t} FILE" for t in missing)
+            + ") or run micromix demo before building audiences"
+        )
     profile = tuple(sorted(set(body.features) & set(PROFILE_FEATURES)))
     scores = svc.cached(
         ("uplift-scores", profile), lambda: svc.read(lambda st: score_stored_audience(st, profile))

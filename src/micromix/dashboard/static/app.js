@@ -184,7 +184,10 @@ async function header() {
   state.brand = s.brand || null;
   state.posts = (s.tables && s.tables.posts) || 0;
   $("role").textContent = s.role + " key";
-  $("data-label").textContent = s.simulated ? "Demo data: " + s.data : s.data;
+  // the badge stays short so the navigation keeps to one line; the full label is its tooltip
+  // (and the banner under the header says what the simulation is)
+  $("data-label").textContent = s.simulated ? "Demo data" : s.data;
+  $("data-label").title = s.simulated ? "Demo data: " + s.data : s.data;
   $("data-label").classList.toggle("sim", !!s.simulated);
   const banner = $("sim-banner");
   if (banner && s.simulated) {
@@ -291,12 +294,22 @@ async function drawTrend(rows, unit, mixed) {
       ...(code ? { title: { text: "in " + code, anchor: "start", fontSize: 13 } } : {}),
       transform: [{ fold: ["spend", "revenue"], as: ["measure", "amount"] }],
       encoding: {
-        x: { field: "period", type: "temporal", title: null },
+        x: { field: "period", type: "temporal", title: null, axis: dayAxis(part.map((r) => r.period)) },
         y: { field: "amount", type: "quantitative", title: "per day (" + (code || unit) + ")" },
       },
       layer: levelled ? [line, points] : [line],
     });
   }
+}
+
+// the x axis of a chart of whole days: ticks on days only, never "12 PM" between two days of a
+// short export. Fewer days than the ~90px ticks the width allows: a tick on every day; more:
+// the width's tick count, whose ticks are then a day apart or more
+function dayAxis(periods) {
+  const t = periods.map((p) => Date.parse(p)).filter((v) => isFinite(v));
+  const days = t.length ? Math.round((t.reduce((a, b) => Math.max(a, b)) -
+    t.reduce((a, b) => Math.min(a, b))) / 864e5) : 0;
+  return { tickCount: { expr: `${days} < ceil(width / 90) ? {interval: 'day'} : ceil(width / 90)` } };
 }
 
 // ad rows covering several days have no daily figures: say so in the page's terms and offer to
@@ -740,6 +753,27 @@ function renderChecks(checks, target = "checks") {
     c.recommendation ? el("small", { text: " → " + c.recommendation }) : "")));
 }
 
+// what an audience is worth: first its lift observed on the chosen people who were in the
+// experiment (with its 95% interval and how many people it rests on), then the model's
+// prediction, labelled as one (the two sentences). Conversions, or money for an amount outcome.
+function audienceLift(s) {
+  // (a conversions outcome also carries expected_incremental_value: its conversions times their value)
+  const money = s.expected_incremental_conversions === undefined &&
+    s.observed_incremental_conversions === undefined;
+  const key = money ? "incremental_value" : "incremental_conversions";
+  const what = money ? "incremental value" : "incremental conversions";
+  const f = (x) => (money ? fmt(x, "revenue") : fmt(x));
+  const seen = s["observed_" + key];
+  const on = s.observed_people !== undefined && s.observed_people !== null
+    ? `, measured on the ${fmt(s.observed_people)} chosen people who were in the experiment` : "";
+  const observed = seen === null || seen === undefined || !isFinite(seen)
+    ? `Observed ${what}: not measurable (the chosen people in the experiment include no treated ` +
+      "or no control person; see the observed_lift check)."
+    : `Observed ${what} ${f(seen)} (95% ${f(s["observed_" + key + "_low"])} to ` +
+      `${f(s["observed_" + key + "_high"])})${on}.`;
+  return [observed, `Predicted by the model: ${f(s["expected_" + key])}.`];
+}
+
 pages.audience = async () => {
   const exportBtn = $("export-btn");
   if (!can("analyst")) {
@@ -767,8 +801,10 @@ pages.audience = async () => {
     v.className = res.exportable ? "ok" : "refused";
     if (res.exportable) {
       const s = res.summary;
-      v.textContent = `Exportable: ${fmt(s.contacts)} contacts, cost ${fmt(s.cost, "cost")}, ` +
-        `expected incremental conversions ${fmt(s.expected_incremental_conversions)}.`;
+      const [observed, predicted] = audienceLift(s);
+      v.replaceChildren(`Exportable: ${fmt(s.contacts)} contacts, cost ${fmt(s.cost, "cost")}.`,
+        el("br"), el("span", { id: "observed", text: observed }), " ",
+        el("span", { id: "predicted", class: "prediction", text: predicted }));
       exportBtn.disabled = false;
     } else {
       v.textContent = "Refused: " + res.message;

@@ -178,7 +178,9 @@ def test_discover_returns_why_a_cohort_hires_no_one(client, auth):
     body = client.post("/api/v1/creators/discover", json={"budget": 50}, headers=h).json()
     assert any("over the budget of US$50" in n for n in body["notes"]), body["notes"]
     roomy = client.post("/api/v1/creators/discover", json={"budget": 1e7}, headers=h).json()
-    assert roomy["notes"] == []
+    # both cohorts hire: no note of its own, only what scoring the creators assumed (as GET)
+    scoring = client.get("/api/v1/creators", headers=h).json()["notes"]
+    assert roomy["notes"] == scoring
     none = client.post(
         "/api/v1/creators/discover", json={"niche": "pet", "min_authenticity": 1}, headers=h
     ).json()
@@ -225,6 +227,38 @@ def test_discover_notes_speak_the_briefs_fields_in_good_grammar(tables_app):
     notes = " ".join(body["notes"])
     assert body["picked"] == [] and notes.startswith("1 creator fits the brief"), notes
     assert "raise the budget" in notes and "--" not in notes, notes
+
+
+def test_discover_without_a_budget_takes_the_influencer_spend_as_the_plan_does(
+    client, auth, api_store
+):
+    # the dashboard's creators page and the report agree: the budget the plan bases the
+    # brief on (the influencer spend in the events), said in budget_from like niche_from
+    from micromix.plan import influencer_spend
+
+    h = auth("viewer")
+    spend = influencer_spend(api_store)
+    assert spend is not None and spend > 0
+    body = client.post("/api/v1/creators/discover", json={}, headers=h).json()
+    assert body["brief"]["budget"] == pytest.approx(spend), body["brief"]
+    assert body["brief"]["budget_from"] == "events" and body["brief"]["niche_from"] == "data"
+    given = client.post("/api/v1/creators/discover", json={"budget": 777}, headers=h).json()
+    assert given["brief"]["budget"] == 777 and given["brief"]["budget_from"] == "given"
+
+
+def test_discover_without_events_budgets_the_default_and_says_so(tables_app):
+    client, h = tables_app({"creators": _creators(["music", "pet"])})
+    body = client.post("/api/v1/creators/discover", json={}, headers=h).json()
+    assert body["brief"]["budget"] == 5_000 and body["brief"]["budget_from"] == "default", body
+
+
+def test_creators_carry_the_scoring_notes(tables_app):
+    # profiles without a following count: authenticity left empty, said as the CLI says it
+    client, h = tables_app({"creators": _creators(["music", "pet"])})
+    got = client.get("/api/v1/creators", headers=h).json()
+    assert any("following" in n for n in got["notes"]), got["notes"]
+    body = client.post("/api/v1/creators/discover", json={"budget": 1e6}, headers=h).json()
+    assert [n for n in got["notes"] if n in body["notes"]] == got["notes"], body["notes"]
 
 
 # ------------------------------------------------------------------ 6. experiment ratio

@@ -115,9 +115,10 @@ def test_discover_counts_each_reason_with_its_own_grammar():
         "1 has a price per post of 0 or less",
         "1 has no niche",
         "1 has a fit to the 'pet' niche below 30%",
-        "1 has an authenticity below 0.5 (lower --min-authenticity)",
+        "1 has an authenticity below 0.5 (lower the minimum authenticity)",
     ):
         assert part in note, note
+    assert "--" not in note, note  # the brief's words: the API and the dashboard show it too
     one = why_none(scored.iloc[:1], Brief(niche="pet", budget=1000))
     assert one.startswith("0 of 1 creator fits the brief: 1 has no engagement rate"), one
 

@@ -64,7 +64,8 @@ def test_keeps_todays_split_and_measures_nothing_it_has_no_evidence_for(plan, ad
     days = (ads["date"].max() - ads["date"].min()).days + 1
     assert d["horizon_days"] == days
     assert d["currency"] == "EUR"
-    assert d["expected_gain"] == 0.0
+    # nothing measures what a move would change: the gain is undefined (null), not 0
+    assert d["expected_gain"] is None and d["probability_of_gain"] is None
     assert "truth" not in d  # ad reports carry no simulator truth
     (action,) = [a for a in d["actions"] if a["kind"] == "reallocate"]
     assert action["amount"] == 0.0 and action["effect"] is None

@@ -305,7 +305,9 @@ def score_cmd(
 
         spec = EngagementSpec(last_n=last_n)
         prof = _read(input)
-        pst = _read(posts) if posts is not None else None
+        # read as 'ingest posts' reads them: a platform dump's nested author (TikTok's
+        # authorMeta.name) is found by its layout, not missed by the column aliases
+        pst = _read_posts(posts, None, None) if posts is not None else None
         with progress_bar(output is not None) as update:
             res = score_creators(
                 prof,
@@ -320,6 +322,28 @@ def score_cmd(
         write_csv(res, output)
 
     run_command(body)
+
+
+#: the brief's words of the discovery notes (:data:`micromix.influencers.discovery.BRIEF_HINTS`,
+#: by field) as this command's options
+_BRIEF_OPTIONS: dict[str, str] = {
+    "budget": "raise --budget",
+    "posts": "pass their posts with --posts",
+    "niche": "change --niche",
+    "any_niche": "run without --niche to rank them all",
+    "min_authenticity": "lower --min-authenticity",
+    "platform": "drop --platform",
+    "country": "drop --country",
+}
+
+
+def _with_options(note: str) -> str:
+    """A discovery note with this command's options where it names the brief's fields."""
+    from micromix.influencers.discovery import BRIEF_HINTS
+
+    for field_, words in BRIEF_HINTS.items():
+        note = note.replace(words, _BRIEF_OPTIONS.get(field_, words))
+    return note
 
 
 @creators_app.command("discover")
@@ -363,7 +387,10 @@ def discover_cmd(
             source=str(input),
             posts_source=str(posts),
         )
-        picked = discover(scored, brief)
+        try:
+            picked = discover(scored, brief)
+        except DataValidationError as exc:  # creators without niches: the fix as options
+            raise DataValidationError(_with_options(str(exc))) from None
         cohorts = compare_cohorts(scored, brief) if compare else None
         notes = _print_creator_notes(scored)
         if as_json:
@@ -380,7 +407,7 @@ def discover_cmd(
             return
         if picked.empty:
             err_console.print(
-                picked.attrs.get("note", "no creator fits this brief"),
+                _with_options(picked.attrs.get("note", "no creator fits this brief")),
                 highlight=False,
                 soft_wrap=True,
             )

@@ -28,6 +28,7 @@ from micromix.influencers.discovery import (
     compare_cohorts,
     creator_report_tables,
     discover,
+    niche_counts,
     rank_creators,
     tier_summary,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "evaluate_authenticity",
     "get_tier_scheme",
     "load_default_model",
+    "niche_counts",
     "niche_profile",
     "post_engagement",
     "rank_creators",

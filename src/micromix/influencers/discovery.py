@@ -37,6 +37,7 @@ from micromix.influencers.niche import NICHES, brief_fit, canonical_niche
 from micromix.influencers.shrinkage import DEFAULT_MIN_POSTS
 
 __all__ = [
+    "BRIEF_HINTS",
     "DEFAULT_BRIEF_BUDGET",
     "DEFAULT_NICHE",
     "Brief",
@@ -44,6 +45,7 @@ __all__ = [
     "compare_cohorts",
     "creator_report_tables",
     "discover",
+    "niche_counts",
     "rank_creators",
     "tier_summary",
     "why_none",
@@ -54,6 +56,18 @@ __all__ = [
 DEFAULT_NICHE = "lifestyle"
 #: budget of a brief built from data with no influencer spend
 DEFAULT_BRIEF_BUDGET = 5_000.0
+#: what :func:`why_none` and a niche brief on creators without niches ask to change, by the
+#: brief's field, in words every caller can show (the API, the dashboard, the report); a
+#: delivery layer with options of its own puts them in their place (the CLI: ``--budget``)
+BRIEF_HINTS: dict[str, str] = {
+    "budget": "raise the budget",
+    "posts": "pass their posts",
+    "niche": "change the niche",
+    "any_niche": "ask for any niche to rank them all",
+    "min_authenticity": "lower the minimum authenticity",
+    "platform": "drop the platform",
+    "country": "drop the country",
+}
 
 
 @dataclass(frozen=True)
@@ -215,8 +229,8 @@ def _require_niches(scored: pd.DataFrame, niche: str | None) -> None:
     raise DataValidationError(
         f"{source}: none of the {len(scored):,} creators has a niche - the file has no "
         "category/niche column (category, niche, topic, genre ...) and no posts with captions "
-        f"to read one from - so none can fit '{niche}'; run without --niche to rank them all, "
-        "add a category column, or pass their posts with --posts"
+        f"to read one from - so none can fit '{niche}'; {BRIEF_HINTS['any_niche']}, add a "
+        f"category column, or {BRIEF_HINTS['posts']}"
     )
 
 
@@ -277,10 +291,11 @@ def why_none(scored: pd.DataFrame, brief: Brief, ranked: pd.DataFrame | None = N
     ranked = rank_creators(scored, brief) if ranked is None else ranked
     if len(ranked):
         cheapest = float(ranked["est_cost_per_post"].min())
+        k = len(ranked)
         return (
-            f"{len(ranked):,} creators fit the brief but the cheapest costs about "
-            f"US${cheapest:,.0f} a post, over the budget of US${brief.budget:,.0f}; raise "
-            "--budget"
+            f"{k:,} creator{'s' if k != 1 else ''} fit{'s' if k == 1 else ''} the brief but "
+            f"the cheapest costs about US${cheapest:,.0f} a post, over the budget of "
+            f"US${brief.budget:,.0f}; {BRIEF_HINTS['budget']}"
         )
     n = len(scored)
     df = scored
@@ -300,7 +315,7 @@ def why_none(scored: pd.DataFrame, brief: Brief, ranked: pd.DataFrame | None = N
         (
             er.isna(),
             "no engagement rate",
-            "the profiles carry no likes or comments; pass their posts with --posts, or an "
+            f"the profiles carry no likes or comments; {BRIEF_HINTS['posts']}, or an "
             "engagement_rate or avg_likes column",
         ),
         (
@@ -308,21 +323,21 @@ def why_none(scored: pd.DataFrame, brief: Brief, ranked: pd.DataFrame | None = N
             "a price per post of 0 or less",
             "fix their rate_per_post",
         ),
-        (fit.isna(), "no niche", "add a category column or pass their posts with --posts"),
+        (fit.isna(), "no niche", f"add a category column or {BRIEF_HINTS['posts']}"),
         (
             fit.notna() & (fit < brief.min_fit),
             f"a fit to the '{niche}' niche below {brief.min_fit:.0%}",
-            "their category or posts are about another niche; change --niche",
+            f"their category or posts are about another niche; {BRIEF_HINTS['niche']}",
         ),
         (
             auth.notna() & (auth < brief.min_authenticity),
             f"an authenticity below {brief.min_authenticity:g}",
-            "lower --min-authenticity",
+            BRIEF_HINTS["min_authenticity"],
         ),
     ]
     for field_, on in _where_asked(df, brief):
         want = getattr(brief, field_)
-        counts.append((~on, f"no {field_} or one other than '{want}'", f"drop --{field_}"))
+        counts.append((~on, f"no {field_} or one other than '{want}'", BRIEF_HINTS[field_]))
     reasons = sorted(
         ((int(mask.sum()), what, hint) for mask, what, hint in counts if mask.any()),
         key=lambda r: -r[0],
@@ -430,19 +445,59 @@ def creator_report_tables(scored: pd.DataFrame, brief: Brief) -> dict[str, pd.Da
     }
 
 
+def niche_counts(scored: pd.DataFrame) -> pd.Series:
+    """Creators per niche, counting a creator once for every niche a brief can match it on.
+
+    A category naming several niches ("Music|Cinema", scored as ``declared_niches``
+    ``music|...``) counts for each of them, as :func:`brief_fit` matches a brief on any of a
+    creator's declared niches; a creator with no declared niche counts for its ``niche`` (read
+    from its posts). Parts of a category that are no niche micromix knows ("Cinema",
+    "Actors") count for none: no brief can ask for them. Most creators first; a tie goes to
+    the niche more creators have as their main one, then to the order of :data:`NICHES`.
+
+    >>> scored = pd.DataFrame({"niche": ["music", "sports", "sports", None],
+    ...     "declared_niches": ["music", "sports|music", "sports", None]})
+    >>> niche_counts(scored).to_dict()
+    {'sports': 2, 'music': 2}
+    """
+    empty = pd.Series(dtype="int64", name="creators")
+    if "niche" not in scored.columns and "declared_niches" not in scored.columns:
+        return empty
+    main = (
+        scored["niche"].astype("string")
+        if "niche" in scored.columns
+        else pd.Series(pd.NA, index=scored.index, dtype="string")
+    )
+    declared = (
+        scored["declared_niches"].astype("string")
+        if "declared_niches" in scored.columns
+        else pd.Series(pd.NA, index=scored.index, dtype="string")
+    )
+    each = declared.fillna(main).reset_index(drop=True).str.split("|").explode().str.strip()
+    each = each[each.notna() & each.map(lambda v: pd.notna(v) and canonical_niche(v) == v)]
+    if each.empty:
+        return empty
+    counts = each.groupby(level=0).unique().explode().value_counts()
+    firsts = main.value_counts()
+    order = {n: i for i, n in enumerate(NICHES)}
+    ranked = sorted(
+        counts.index, key=lambda n: (-counts[n], -int(firsts.get(n, 0)), order.get(n, len(order)))
+    )
+    return pd.Series([int(counts[n]) for n in ranked], index=ranked, name="creators")
+
+
 def brief_from_data(
     scored: pd.DataFrame, influencer_spend: float | None = None, *, top: int = 10
 ) -> Brief:
     """A brief matching what the data shows: its most common niche, the influencer spend so far.
 
-    The niche is the most frequent ``niche`` of the scored creators (:data:`DEFAULT_NICHE`
-    when none has one); the budget is ``influencer_spend`` when positive, else
-    :data:`DEFAULT_BRIEF_BUDGET`. Used by the report to show creators "for a brief like yours".
+    The niche is the one most creators can be matched on (:func:`niche_counts`: a category
+    naming several niches counts for each; :data:`DEFAULT_NICHE` when none has one); the budget
+    is ``influencer_spend`` when positive, else :data:`DEFAULT_BRIEF_BUDGET`. Used by the report,
+    the plan and ``POST /api/v1/creators/discover`` for creators "for a brief like yours".
     """
-    niches = scored["niche"].dropna() if "niche" in scored.columns else pd.Series(dtype=object)
-    niche = str(niches.value_counts().index[0]) if len(niches) else DEFAULT_NICHE
-    if canonical_niche(niche) is None:
-        niche = DEFAULT_NICHE
+    counts = niche_counts(scored)
+    niche = str(counts.index[0]) if len(counts) else DEFAULT_NICHE
     spend = influencer_spend
     budget = float(spend) if spend is not None and np.isfinite(spend) and spend > 0 else None
     return Brief(niche=niche, budget=budget or DEFAULT_BRIEF_BUDGET, top=top)

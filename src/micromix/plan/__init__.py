@@ -30,6 +30,7 @@ from micromix.plan.evidence import (
     Evidence,
     MixEvidence,
     gather_evidence,
+    influencer_spend,
     make_plan,
 )
 from micromix.plan.returns import StrategyReturns, strategy_returns
@@ -53,6 +54,7 @@ __all__ = [
     "StrategyReturns",
     "build_plan",
     "gather_evidence",
+    "influencer_spend",
     "make_plan",
     "reallocate",
     "run_demo",

@@ -47,6 +47,7 @@ __all__ = [
     "money",
     "per_money",
     "reallocate_actions",
+    "reallocation_measured",
     "respond_actions",
     "target_actions",
 ]
@@ -132,6 +133,14 @@ def confidence_of(probability: float, separated: bool = False) -> str:
     if separated or probability >= 0.95:
         return "high"
     return "medium" if probability >= 0.8 else "low"
+
+
+def reallocation_measured(returns: StrategyReturns) -> bool:
+    """Whether randomised holdouts measure at least two strategies' incremental return: only
+    then can the plan move money between them, and only then is keeping today's split a
+    measured decision (an expected gain of exactly 0) rather than no measurement at all (an
+    undefined gain, ``null``)."""
+    return int((returns.table["evidence"] == "holdout").sum()) >= 2
 
 
 def _roas_text(row: pd.Series, level: float) -> str:
@@ -249,7 +258,7 @@ def reallocate_actions(
                 evidence,
                 "low",
                 amount=0.0,
-                effect=0.0,
+                effect=0.0 if reallocation_measured(returns) else None,
             )
         )
     return out
@@ -350,24 +359,107 @@ def target_actions(
                     )
                 )
     if audience is not None:
-        s = audience
-        out.append(
-            Action(
-                "target",
-                f"Reach the {s['contacts']:,} consented people with the highest predicted "
-                f"uplift ({money(s['cost'], symbol)} of contacts)",
-                f"An uplift model trained on the largest randomised holdout ranks who changes "
-                f"behaviour when reached: {s['expected_incremental_conversions']:,.0f} "
-                f"incremental conversions expected (incremental CPA "
-                f"{money(s['incremental_cpa'], symbol, 2)}); every privacy guardrail passed.",
-                "uplift model (T-learner) on the holdout's people; consent, minors, special "
-                "categories and platform minimums checked",
-                "medium" if s.get("out_of_sample") else "low",
-                amount=float(s["cost"]),
-                effect=float(s["expected_incremental_value"]),
-            )
-        )
+        out.append(_audience_action(audience, symbol))
     return out
+
+
+def _audience_action(s: dict[str, Any], symbol: str) -> Action:
+    """Reach the consented people with the highest predicted uplift: led by what the
+    randomised holdout shows for those of them who were in it (scored out of fold), the
+    model's prediction for the whole list beside it.
+
+    ``s`` is :attr:`micromix.audience.TargetingResult.summary` with ``value_per_conversion``
+    (the value the plan puts on one conversion). Confidence follows the observed interval:
+    ``high`` when it is above 0, ``low`` when it holds 0 (or no lift could be observed);
+    a list the holdout shows converting *less* when reached is not recommended.
+    """
+    money_out = "incremental_value" in s and "expected_incremental_conversions" not in s
+    key = "incremental_value" if money_out else "incremental_conversions"
+    value = s.get("value_per_conversion")
+    what = (
+        f"Reach the {s['contacts']:,} consented people with the highest predicted uplift "
+        f"({money(s['cost'], symbol)} of contacts)"
+    )
+    evidence = (
+        "uplift model (T-learner) on the holdout's people; consent, minors, special "
+        "categories and platform minimums checked"
+    )
+    predicted = float(s[f"expected_{key}"])
+    said = money(predicted, symbol) if money_out else f"{predicted:,.0f}"
+    prediction = (
+        f"the model predicts {said} incremental {'revenue' if money_out else 'conversions'} "
+        f"for the whole list"
+        + (
+            f" (incremental CPA {money(s['incremental_cpa'], symbol, 2)})"
+            if not money_out and s.get("incremental_cpa") is not None
+            else ""
+        )
+    )
+    observed = s.get(f"observed_{key}")
+    lo, hi = s.get(f"observed_{key}_low"), s.get(f"observed_{key}_high")
+    measured = all(v is not None and math.isfinite(float(v)) for v in (observed, lo, hi))
+    if not measured:  # in-sample scores, or no one of the list in a comparison group
+        return Action(
+            "target",
+            what,
+            "An uplift model trained on the largest randomised holdout ranks who changes "
+            f"behaviour when reached: {prediction}; the holdout does not measure this list "
+            "out of sample, so the figure is the model's, not a measurement; every privacy "
+            "guardrail passed.",
+            evidence,
+            "low",
+            amount=float(s["cost"]),
+            effect=float(s["expected_incremental_value"])
+            if s.get("expected_incremental_value") is not None
+            else None,
+        )
+    obs, lo, hi = float(observed), float(lo), float(hi)  # type: ignore[arg-type]
+    people = s.get("observed_people")
+    among = (
+        f" among the {int(people):,} of them who were in it"
+        if people is not None and int(people) < int(s["contacts"])
+        else ""
+    )
+
+    def fig(v: float) -> str:
+        return money(v, symbol) if money_out else f"{v:,.0f}"
+
+    shows = (
+        f"The randomised holdout shows {fig(obs)} incremental "
+        f"{'revenue' if money_out else 'conversions'}{among} (95% interval {fig(lo)} to "
+        f"{fig(hi)}), out of sample: each was ranked by a model that never saw them"
+    )
+    # the observed figure in money: the plan's value of a conversion times the conversions
+    scale = 1.0 if money_out else (float(value) if value else math.nan)
+    effect = dict(effect=obs * scale, effect_low=lo * scale, effect_high=hi * scale)
+    if hi < 0:
+        return Action(
+            "target",
+            f"Do not reach the {s['contacts']:,} people with the highest predicted uplift "
+            "yet: in the holdout they converted less when reached",
+            f"{shows}; {prediction}, which the experiment contradicts. Test the list "
+            "against a holdout before spending on it.",
+            evidence,
+            "high",
+            amount=0.0,
+        )
+    sure = lo > 0
+    return Action(
+        "target",
+        what,
+        f"{shows}; {prediction}"
+        + (
+            ". Every privacy guardrail passed."
+            if sure
+            else "; the interval holds 0, so the holdout does not yet show that reaching "
+            "them adds conversions: reach them as a test with a holdout. Every privacy "
+            "guardrail passed."
+        ),
+        evidence,
+        "high" if sure else "low",
+        amount=float(s["cost"]),
+        **effect,
+    )
 
 
 def amplify_actions(

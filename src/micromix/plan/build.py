@@ -46,6 +46,7 @@ from micromix.plan.actions import (
     money,
     per_money,
     reallocate_actions,
+    reallocation_measured,
     respond_actions,
     target_actions,
 )
@@ -125,6 +126,12 @@ class Plan:
         return currency_symbol(self.currency)
 
     @property
+    def measured(self) -> bool:
+        """Whether holdouts measure enough strategies for the expected gain to be defined
+        (:func:`~micromix.plan.actions.reallocation_measured`; never on ad reports alone)."""
+        return not self.attributed_only and reallocation_measured(self.returns)
+
+    @property
     def allocation(self) -> pd.DataFrame:
         return self.reallocation.table()
 
@@ -137,6 +144,12 @@ class Plan:
                 f"Keep today's split of {money(r.budget, sym)} over the next {r.horizon_days} "
                 "days: no randomised holdout measures yet what each strategy adds, and the ad "
                 "platforms' own ROAS is no basis for moving money."
+            )
+        if not self.measured:
+            return (
+                f"Keep today's split of {money(r.budget, sym)} over the next {r.horizon_days} "
+                "days: randomised holdouts do not yet measure what the strategies add, so "
+                "there is nothing to move money on."
             )
         if not any(a.kind == "reallocate" and a.amount for a in self.actions):
             return (
@@ -154,6 +167,7 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``micromix plan --json`` (None where a figure is undefined)."""
         r = self.reallocation
+        measured = self.measured
         rows = []
         lt = self.lifetime.set_index("strategy") if self.lifetime is not None else None
         for row in self.allocation.to_dict(orient="records"):
@@ -167,10 +181,12 @@ class Plan:
             "horizon_days": r.horizon_days,
             "budget": r.budget,
             "allocation": rows,
-            "expected_gain": _num(r.gain),
-            "expected_gain_low": _num(r.gain_low),
-            "expected_gain_high": _num(r.gain_high),
-            "probability_of_gain": _num(r.prob_gain),
+            # undefined (null) when no holdout measures what moving money would change; a
+            # measured keep gains exactly 0
+            "expected_gain": _num(r.gain) if measured else None,
+            "expected_gain_low": _num(r.gain_low) if measured else None,
+            "expected_gain_high": _num(r.gain_high) if measured else None,
+            "probability_of_gain": _num(r.prob_gain) if measured else None,
             "level": r.level,
             "headline": self.headline(),
             "actions": [a.to_dict() for a in self.actions],
@@ -449,6 +465,11 @@ def _refuse_overlapping_levels(ads: pd.DataFrame) -> None:
         )
 
 
+def _sentence(text: str) -> str:
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def _span(first: Any, last: Any) -> str:
     return f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
 
@@ -657,7 +678,7 @@ def _audience(store: Store, evidence: Evidence, plan: Reallocation) -> dict[str,
     except MicromixError:
         return None
     out = dict(res.summary)
-    out["out_of_sample"] = False
+    out["value_per_conversion"] = value
     return out
 
 
@@ -747,6 +768,8 @@ def build_plan(
         symbol=symbol,
         seed=seed,
     )
+    if creators is not None:  # what scoring them assumed, as 'micromix creators score' says it
+        notes += [_sentence(f"Creator scoring: {n}") for n in getattr(creators, "notes", [])]
     actions += respond_actions(evidence.moments)
     truth = simulated_truth(
         store, plan.strategies, plan.current, plan.recommended, horizon_days=days

@@ -36,7 +36,13 @@ import pandas as pd
 from micromix.clv import lifetime_returns
 from micromix.config import ANALYSIS_N_BOOT, ANALYSIS_SEED
 from micromix.errors import ConfigError, MicromixError, ModelError
-from micromix.influencers import Brief, brief_from_data, creator_report_tables, score_creators
+from micromix.influencers import (
+    Brief,
+    brief_from_data,
+    creator_report_tables,
+    niche_counts,
+    score_creators,
+)
 from micromix.influencers.discovery import DEFAULT_BRIEF_BUDGET
 from micromix.ingest.market import simulated_market
 from micromix.measurement import StrategyMix, fit_strategy_mix, strategy_of
@@ -86,6 +92,7 @@ __all__ = [
     "Evidence",
     "MixEvidence",
     "gather_evidence",
+    "influencer_spend",
     "make_plan",
 ]
 
@@ -180,10 +187,13 @@ class ContentEvidence:
 
 @dataclass
 class CreatorEvidence:
-    """Creators for a brief like the brand's (niche and budget read from the data)."""
+    """Creators for a brief like the brand's (niche and budget read from the data), with what
+    the scoring had to say (a default post spread, authenticity left empty without a following
+    count ...: the notes ``micromix creators score`` prints)."""
 
     brief: Brief
     tables: dict[str, pd.DataFrame]
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -393,22 +403,36 @@ def _content(ev: Evidence, store: Store) -> None:
         ev.content = ContentEvidence(brand, ranked)
     if store.count("creators"):
         scored = score_creators(store.read("creators"), posts)
-        found = brief_from_data(scored, _influencer_spend(ev, store))
+        spend = influencer_spend(
+            store,
+            currency=ev.currency or "",
+            kpis_by_strategy=ev.kpis_by_strategy if ev.kpi_source == "events" else None,
+        )
+        found = brief_from_data(scored, spend)
         brief = Brief(
             niche=found.niche if ev.niche is None else ev.niche,
             budget=found.budget if ev.creator_budget is None else ev.creator_budget,
             top=found.top,
         )
-        ev.creators = CreatorEvidence(brief, creator_report_tables(scored, brief))
+        ev.creators = CreatorEvidence(
+            brief,
+            creator_report_tables(scored, brief),
+            [str(n) for n in scored.attrs.get("notes", [])],
+        )
         ev.note(BRIEF_NOTE, _brief_sentence(ev, brief, found, scored))
 
 
 def _brief_sentence(ev: Evidence, brief: Brief, found: Brief, scored: pd.DataFrame) -> str:
     """Where the creator brief's niche and budget came from, in one sentence."""
+    share = ""
     if ev.niche is not None:
         why_niche = "given with --niche"
-    elif "niche" in scored.columns and scored["niche"].notna().any():
+    elif len(counts := niche_counts(scored)):
         why_niche = "the most common niche of the creators in the store"
+        share = (
+            f" {int(counts.iloc[0]):,} of the {len(scored):,} creators have "
+            f"{counts.index[0]} among their niches (a category naming several counts for each)."
+        )
     else:
         why_niche = "the default: the creators carry no niche"
     if ev.creator_budget is not None:
@@ -419,7 +443,7 @@ def _brief_sentence(ev: Evidence, brief: Brief, found: Brief, scored: pd.DataFra
         why_budget = "the default: no influencer spend in US dollars in the store"
     return (
         f"The brief: niche {brief.niche} ({why_niche}), budget US${brief.budget:,.0f} "
-        f"({why_budget}); set them with --niche NICHE and --creator-budget AMOUNT."
+        f"({why_budget}); set them with --niche NICHE and --creator-budget AMOUNT.{share}"
     )
 
 
@@ -441,16 +465,34 @@ def _brand_baseline(ads: pd.DataFrame, currency: str | None) -> AdBaseline:
     return replace(base, source=f"{base.source}; {'; '.join(notes)}")
 
 
-def _influencer_spend(ev: Evidence, store: Store) -> float | None:
-    """Spend on the influencer strategy in the events (None without events, or when it is
-    not in US dollars: the creators' prices it is a budget for are estimated in US dollars)."""
-    if not store.count("events") or ev.currency != "USD":
+def influencer_spend(
+    store: Store, *, currency: str | None = None, kpis_by_strategy: pd.DataFrame | None = None
+) -> float | None:
+    """The spend on the influencer strategy in the store's events: the creator budget the
+    report, the plan and ``POST /api/v1/creators/discover`` start from.
+
+    ``None`` without events, without influencer spend, or when the events' money is not in US
+    dollars (the creators' prices it is a budget for are estimated in US dollars,
+    :mod:`micromix.influencers.cost`). ``currency`` is the store's
+    (:func:`micromix.metrics.store_currency`, read when not given) and ``kpis_by_strategy`` the
+    events' KPIs by strategy when already computed.
+    """
+    if not store.count("events"):
         return None
-    k = ev.kpis_by_strategy if ev.kpi_source == "events" else None
+    code = currency if currency is not None else store_currency(store).code
+    if code != "USD":
+        return None
+    k = kpis_by_strategy
     if k is None:
-        k = compute_kpis(store, by=["strategy"], source="events")
+        try:
+            k = compute_kpis(store, by=["strategy"], source="events")
+        except ConfigError:  # events without a strategy or a cost: no influencer spend in them
+            return None
+    if "strategy" not in k.columns or "spend" not in k.columns:
+        return None
     hit = k.loc[k["strategy"] == "influencer", "spend"]
-    return float(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else None
+    spend = float(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else None
+    return spend if spend is not None and spend > 0 else None
 
 
 def _moments(ev: Evidence, store: Store) -> None:

@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from micromix.errors import ConfigError, MicromixError
+from micromix.influencers.discovery import BRIEF_HINTS
 from micromix.plan import TREND_DIMENSIONS, Evidence, Plan
 from micromix.plan.actions import creator_price_symbol, per_money
 from micromix.plan.evidence import (
@@ -1111,7 +1112,7 @@ class ContentCreatorsSection(Section):
                 # the domain's advice names 'creators discover' options; here the brief is set
                 # with the report's own (--niche, --creator-budget)
                 why = str(top.attrs.get("note", "none fits")).replace(
-                    "--budget", "--creator-budget"
+                    BRIEF_HINTS["budget"], "raise --creator-budget"
                 )
                 out.append(note(f"No creator to hire for this brief: {why}."))
             else:

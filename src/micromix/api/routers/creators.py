@@ -9,7 +9,6 @@ True
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 import pandas as pd
@@ -22,6 +21,7 @@ from micromix.api.errors import ApiError
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
 from micromix.errors import ConfigError, StoreError
+from micromix.influencers.discovery import DEFAULT_BRIEF_BUDGET
 
 __all__ = ["BriefRequest", "router"]
 
@@ -34,11 +34,13 @@ ANY_NICHE = "any"
 
 class BriefRequest(BaseModel):
     """A creator brief (see :class:`micromix.influencers.Brief`). Without ``niche``, the
-    creators' most common niche, as the report and the plan choose it
-    (:func:`micromix.influencers.discovery.brief_from_data`); ``"any"`` ranks every creator."""
+    creators' most common niche, and without ``budget``, the influencer spend in the store's
+    events (US$ 5,000 without any), as the report and the plan choose them
+    (:func:`micromix.influencers.discovery.brief_from_data`,
+    :func:`micromix.plan.influencer_spend`); ``"any"`` ranks every creator."""
 
     niche: str | None = Field(None, max_length=40)
-    budget: float = Field(5_000.0, gt=0, le=1e9)
+    budget: float | None = Field(None, gt=0, le=1e9)
     platform: str | None = Field(None, max_length=40)
     country: str | None = Field(None, max_length=40)
     min_authenticity: float = Field(0.5, ge=0, le=1)
@@ -61,65 +63,77 @@ def _scored(svc: Service) -> pd.DataFrame:
     return svc.cached(("creators-scored",), compute)
 
 
+def _scoring_notes(scored: pd.DataFrame) -> list[str]:
+    """What scoring the creators assumed (a default post spread, authenticity left empty
+    without a following count ...), as ``micromix creators score`` prints it."""
+    return [str(n) for n in scored.attrs.get("notes", [])]
+
+
+def _events_budget(svc: Service) -> float | None:
+    """The influencer spend in the store's events (the plan's creator budget), or None."""
+    from micromix.plan import influencer_spend
+
+    return svc.cached(("creators-budget",), lambda: svc.read(influencer_spend))
+
+
 @router.get("", summary="Scored creators (tier, engagement, authenticity, cost)")
 def creators(
     request: Request,
     top: Annotated[int, Query(ge=1, le=5000)] = 200,
     who: Principal = requires("viewer"),
 ) -> Response:
+    """The scored creators; ``notes`` says what the scoring assumed."""
     df = _scored(request.app.state.service)
-    return json_response({"rows": df.head(top), "total": len(df)})
+    return json_response({"rows": df.head(top), "total": len(df), "notes": _scoring_notes(df)})
 
 
 @router.post("/discover", summary="Creators to hire for a brief")
 def discover(request: Request, body: BriefRequest, who: Principal = requires("viewer")) -> Response:
     """Greedy pick by value per dollar within the budget, and the same budget spent on micro vs
-    macro creators (:func:`micromix.influencers.discover`, :func:`compare_cohorts`); ``notes``
-    says why no creator fits the brief or why a cohort hires no one (empty when both do)."""
+    macro creators (:func:`micromix.influencers.discover`, :func:`compare_cohorts`).
+
+    ``brief`` says where its niche and budget came from (``niche_from``: given, data or any;
+    ``budget_from``: given, events - the influencer spend in the store's events - or
+    default). ``notes`` says why no creator fits the brief or why a cohort hires no one, then
+    what scoring the creators assumed (empty when there is nothing to say)."""
     from micromix.influencers import Brief, compare_cohorts
     from micromix.influencers import discover as pick
     from micromix.influencers.discovery import brief_from_data
 
-    scored = _scored(request.app.state.service)
+    svc = request.app.state.service
+    scored = _scored(svc)
     asked = body.model_dump()
+    found = brief_from_data(scored, _events_budget(svc) if body.budget is None else None)
     if body.niche is None:  # the brief the report and the plan use: the most common niche
-        asked["niche"], niche_from = brief_from_data(scored).niche, "data"
+        asked["niche"], niche_from = found.niche, "data"
     elif body.niche.strip().lower() == ANY_NICHE:
         asked["niche"], niche_from = None, "any"
     else:
         niche_from = "given"
+    if body.budget is None:  # the plan's creator budget: the influencer spend in the events
+        asked["budget"] = found.budget
+        budget_from = "default" if found.budget == DEFAULT_BRIEF_BUDGET else "events"
+    else:
+        budget_from = "given"
     try:
         brief = Brief(**asked)
         picked = pick(scored, brief)
         cohorts = compare_cohorts(scored, brief)
     except ConfigError as exc:  # an unknown niche, creators with none to fit: the brief's words
-        raise ApiError(422, "invalid_parameter", _api_words(str(exc))) from None
+        raise ApiError(422, "invalid_parameter", str(exc)) from None
     # what the CLI prints beside its tables: why no creator fits, why a cohort hires no one
-    notes = [_api_words(str(n)) for n in (picked.attrs.get("note"), cohorts.attrs.get("note")) if n]
+    notes = [str(n) for n in (picked.attrs.get("note"), cohorts.attrs.get("note")) if n]
     shown: dict[str, Any] = {
         **asked,
         "niche": asked["niche"] or ANY_NICHE,
         "niche_from": niche_from,
+        "budget_from": budget_from,
     }
-    return json_response({"brief": shown, "picked": picked, "cohorts": cohorts, "notes": notes})
-
-
-#: the discovery notes' CLI options as the brief's fields (longest first)
-_BRIEF_WORDS: tuple[tuple[str, str], ...] = (
-    ("run without --niche to rank them all", f'send niche "{ANY_NICHE}" to rank them all'),
-    ("pass their posts with --posts", "ingest their posts"),
-    ("raise --budget", "raise the budget"),
-    ("change --niche", "change the niche"),
-    ("lower --min-authenticity", "lower the minimum authenticity"),
-)
-_FLAG = re.compile(r"--([a-z][a-z-]*)")
-#: "1 creators fit the brief" (the library's count is not made singular)
-_ONE_FITS = re.compile(r"^1 creators fit\b")
-
-
-def _api_words(note: str) -> str:
-    """A discovery note in the API's terms: the brief's fields, not the CLI's options."""
-    for flag, words in _BRIEF_WORDS:
-        note = note.replace(flag, words)
-    note = _FLAG.sub(lambda m: m.group(1).replace("-", "_"), note)
-    return _ONE_FITS.sub("1 creator fits", note)
+    return json_response(
+        {
+            "brief": shown,
+            "picked": picked,
+            "cohorts": cohorts,
+            "notes": notes + _scoring_notes(scored),
+        }
+    )

@@ -3,6 +3,7 @@ SELECT
   `t1`.`period`,
   `t1`.`level`,
   `t1`.`currency`,
+  `t1`.`platform`,
   COUNTIF(NOT (
     `t1`.`_crosses`
   )) AS `_rows`,
@@ -60,7 +61,9 @@ FROM (
     `t0`.`campaign_name`,
     `t0`.`campaign_type`,
     `t0`.`ad_set`,
+    `t0`.`ad_set_name`,
     `t0`.`ad_id`,
+    `t0`.`ad_name`,
     `t0`.`strategy`,
     `t0`.`targeting`,
     `t0`.`segment_id`,
@@ -103,4 +106,5 @@ GROUP BY
   1,
   2,
   3,
-  4
+  4,
+  5

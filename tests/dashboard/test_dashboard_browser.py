@@ -688,6 +688,9 @@ def test_dashboard_creators_brief_starts_from_the_creators_niche(fitness_creator
         s.open("creators")
         assert s.page.input_value("#brief-form input[name=niche]") == "fitness"
         assert "most common niche" in s.page.inner_text("#brief-note")
+        # no budget typed: the API's (no influencer spend in events here: the default, said so)
+        assert s.page.input_value("#brief-form input[name=budget]") == "5000"
+        assert "a default" in s.page.inner_text("#brief-note")
         s.page.fill("#brief-form input[name=budget]", "1")
         with s.page.expect_request("**/api/v1/creators/discover") as req:
             s.page.click("#brief-form button[type=submit]")

@@ -89,7 +89,8 @@ ads (partnership ads, Spark Ads) — rights, sentiment, engagement and brand fit
   <label>Niche <input name="niche" maxlength="40" list="niches"
     placeholder="the creators' most common" title="a niche, or any to rank every creator"></label>
   <datalist id="niches">{niches}</datalist>
-  <label>Budget (US$) <input name="budget" type="number" min="1" step="1" value="5000" required></label>
+  <label>Budget (US$) <input name="budget" type="number" min="1" step="1"
+    placeholder="the influencer spend" title="empty: the influencer spend in the events, as in the report and the plan"></label>
   <label>Platform <select name="platform"><option value="">any</option>
     <option>instagram</option><option>tiktok</option><option>youtube</option></select></label>
   <label>Min. authenticity <input name="min_authenticity" type="number" min="0" max="1"

@@ -678,8 +678,9 @@ pages.creators = async () => {
   const niche = form.elements.niche;
   const run = async () => {
     const f = new FormData(form);
-    const brief = { budget: Number(f.get("budget")),
-      min_authenticity: Number(f.get("min_authenticity")), top: Number(f.get("top")) };
+    const brief = { min_authenticity: Number(f.get("min_authenticity")), top: Number(f.get("top")) };
+    // no budget typed: the API takes the influencer spend in the events, as the report and the plan do
+    if (String(f.get("budget") || "").trim()) brief.budget = Number(f.get("budget"));
     // no niche typed: the API takes the creators' most common one, as the report and the plan do
     if (String(f.get("niche") || "").trim()) brief.niche = String(f.get("niche")).trim();
     if (f.get("platform")) brief.platform = f.get("platform");
@@ -695,10 +696,19 @@ pages.creators = async () => {
       return;
     }
     niche.value = res.brief.niche;
-    $("brief-note").textContent = res.brief.niche_from === "data"
-      ? `Niche ${res.brief.niche}: the most common niche of the creators in the store (as in the ` +
-        "report and the plan); type another, or any to rank every creator. Creator prices are " +
-        "estimated in US dollars." : "Creator prices are estimated in US dollars.";
+    form.elements.budget.value = res.brief.budget;
+    const said = [];
+    if (res.brief.niche_from === "data") {
+      said.push(`Niche ${res.brief.niche}: the most common niche of the creators in the store (as in ` +
+        "the report and the plan); type another, or any to rank every creator.");
+    }
+    if (res.brief.budget_from === "events") {
+      said.push("Budget: the influencer spend in the events (as in the report and the plan).");
+    } else if (res.brief.budget_from === "default") {
+      said.push("Budget: US$5,000, a default (the events record no influencer spend); type yours.");
+    }
+    said.push("Creator prices are estimated in US dollars.");
+    $("brief-note").textContent = said.join(" ");
     // the rate ranked on is the shrunk one (a rate on few posts is pulled towards its tier's)
     table("creator-table", res.picked.map((r) => ({ ...r, ...CREATOR_PRICES })), ["creator_id", "tier", "platform", "followers",
       "n_posts_used", "engagement_rate", "engagement_rate_shrunk", "authenticity", "fit", "est_cost_per_post",

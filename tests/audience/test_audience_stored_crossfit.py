@@ -220,3 +220,19 @@ def test_minors_and_people_without_ad_consent_in_the_experiment_are_not_learnt_f
     assert before[barred].isna().all()
     # nobody's score moved: the barred people's outcomes were never read
     assert after.to_numpy() == pytest.approx(before.to_numpy(), nan_ok=True)
+
+
+def test_people_outside_the_experiment_who_may_not_be_profiled_get_no_score(small):
+    """Consent and age are read on the people themselves, not on the features scored: a minor
+    or a refusal outside the experiment is not profiled even when neither is a feature."""
+    people = small.read("audience")
+    outside = people.index[-10:]  # the fixture's last 500 people are not in the experiment
+    people.loc[outside[:5], "is_minor"] = True
+    people.loc[outside[5:], "consent_ads_personalisation"] = False
+    st = Store.open(":memory:")
+    st.append("audience", people)
+    st.append("experiments", small.read("experiments"))
+    scores = score_stored_audience(st, FEATS).set_index("user_id")
+    barred = people.loc[outside, "user_id"]
+    assert scores.loc[barred, "uplift"].isna().all()
+    assert scores.drop(barred.to_list())["uplift"].notna().all()

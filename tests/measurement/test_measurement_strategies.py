@@ -67,3 +67,26 @@ def test_calibrated_mix_recovers_paid_truth():
     assert sum(inside) >= 2, paid[
         ["strategy", "contribution_lo", "contribution", "contribution_hi"]
     ]
+
+
+def test_a_store_with_events_but_no_purchase_and_no_media_has_an_empty_panel():
+    """Not a bare ValueError from an empty date range: the panel is empty, as callers expect."""
+    import pandas as pd
+
+    from micromix.measurement.strategies import strategy_panel
+    from micromix.store import Store
+
+    with Store.open(":memory:") as st:
+        st.append(
+            "events",
+            pd.DataFrame(
+                {
+                    "event_id": ["a", "b"],
+                    "user_id": ["u", "u"],
+                    "ts": pd.to_datetime(["2026-01-01", "2026-01-02"]),
+                    "event_type": ["page_view", "page_view"],
+                }
+            ),
+        )
+        panel = strategy_panel(st)
+    assert panel.empty and {"date", "revenue"} <= set(panel.columns)

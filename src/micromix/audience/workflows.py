@@ -259,7 +259,8 @@ def score_stored_audience(
     in_exp = people["user_id"].isin(seen.index).to_numpy()
     scored = people[["user_id", *feats]].copy()
     # as score_uplift scores new people: those who may not be profiled stay unscored
-    new = ~in_exp & (ineligible_reasons(scored) == "").to_numpy()
+    # (read on the people's own consent and age columns: the scored frame has only features)
+    new = ~in_exp & (ineligible_reasons(people) == "").to_numpy()
     pred = run.model.predict_frame(scored.loc[new, feats]) if new.any() else None
     for col in seen.columns.drop([*feats, *guard], errors="ignore"):
         values = seen[col].reindex(people["user_id"]).to_numpy(copy=True)

@@ -386,7 +386,8 @@ class FormatAdapter:
         canon.loc[at, ERROR_FIELD] = last
         canon.loc[at, ERROR_REASON] = (
             f"the file ends mid-row, and a {self.title or self.lookup_name} always ends with a "
-            "line break: was the download cut? Export the file again"
+            "line break: was the download cut? Export the file again (if this row is complete "
+            "and the file was re-saved by another tool, add a line break at its end)"
         )
         return canon
 

@@ -81,7 +81,11 @@ def strategy_panel(store: Store, *, grain: str = "day") -> pd.DataFrame:
     # every period from the first to the last, a period without purchases or media at zero:
     # the carry-over runs period by period, and media on a day without a purchase count too
     seen = pd.to_datetime(pd.Index(rev["date"]).union(pd.Index(media["date"])))
-    periods = pd.date_range(seen.min(), seen.max(), freq="D" if grain == "day" else "7D")
+    if seen.empty:  # events, but no purchase and no media: an empty panel, as before
+        seen = pd.DatetimeIndex([])
+        periods = seen
+    else:
+        periods = pd.date_range(seen.min(), seen.max(), freq="D" if grain == "day" else "7D")
     panel = rev.assign(date=pd.to_datetime(rev["date"])).set_index("date").reindex(periods)
     panel.index.name = "date"
     spend.index, imps.index = pd.to_datetime(spend.index), pd.to_datetime(imps.index)

@@ -226,3 +226,15 @@ def test_an_export_post_without_an_author_keeps_its_read_values(tmp_path):
     assert posts["likes"].tolist() == [likes for _, likes, *_ in _POSTS]
     assert posts["ts"].iat[1] == pd.Timestamp(1_700_003_600, unit="s", tz="UTC")
     assert any("1 row(s) repeat a post id" in n for n in posts.attrs["notes"])
+
+
+def test_a_bad_count_is_named_before_the_author_the_row_also_lacks(tmp_path):
+    from micromix.errors import DataValidationError
+
+    p = _tiktok_dump(tmp_path / "trending.json")
+    rows = json.loads(p.read_text())
+    del rows[3]["authorMeta"]
+    rows[3]["diggCount"] = "-4"
+    p.write_text(json.dumps(rows))
+    with pytest.raises(DataValidationError, match=r"trending.json: line \d+, field 'likes'"):
+        read_posts(p)

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 __all__ = ["read_posts"]
 
+#: what the posts contract says of a required cell left empty
+_NO_VALUE = "required value is missing"
+
 
 def read_posts(
     path: str | Path, *, text_col: str | None = None, dayfirst: bool | None = None
@@ -112,14 +115,15 @@ def _read_as_ingest(
     authorless: list[int] = []
     repeated: list[int] = []
     refused: list[tuple[int, str, str]] = []
-    for row, field, reason, reasons in zip(q["row"], q["field"], q["reason"], q["reasons"]):
+    for row, reasons in zip(q["row"], q["reasons"]):
         parts = [r.split(": ", 1) for r in str(reasons).split("; ")]
-        if all(f == "author_id" and why == "required value is missing" for f, why in parts):
+        others = [(f, why) for f, why in parts if (f, why) != ("author_id", _NO_VALUE)]
+        if not others:
             authorless.append(int(row))
         elif len(parts) == 1 and parts[0][1].startswith("duplicate key"):
             repeated.append(int(row))
-        else:
-            refused.append((int(row), str(field), str(reason)))
+        else:  # the cell that is wrong, not the author the row also lacks
+            refused.append((int(row), *others[0]))
     if refused:
         row, field, why = refused[0]
         raise DataValidationError(

@@ -176,3 +176,65 @@ def test_real_trending_dump_ranks_as_the_dashboard():
     authors = [r["author_id"] for r in json.loads(res.stdout)["rows"]][:5]
     assert not any(re.fullmatch(r"user\d+", a or "") for a in authors)
     assert authors[1] == authors[4] == "evan_holmes_"
+
+
+def _x_activity(path, likes=('"1,045"', "12")):
+    path.write_text(
+        "Tweet id,Tweet permalink,Tweet text,time,impressions,engagements,retweets,replies,likes\n"
+        f"111,https://twitter.com/a/status/111,love @pawco,2026-01-01 10:00 +0000,900,1100,1,4,"
+        f"{likes[0]}\n"
+        f"112,https://twitter.com/b/status/112,meh,2026-01-02 10:00 +0000,400,20,0,2,{likes[1]}\n"
+    )
+    return path
+
+
+def test_an_x_export_has_the_counts_and_times_ingest_stores(tmp_path):
+    from micromix.social.columns import engagements_of
+
+    p = _x_activity(tmp_path / "tweet_activity.csv")
+    posts = read_posts(p)
+    assert engagements_of(posts).tolist() == [1050, 14]  # "1,045" likes read, never 0
+    st = Store.open(":memory:")
+    assert ingest_file(st, "posts", p).accepted == 2
+    stored = st.read("posts").sort_values("post_id").reset_index(drop=True)
+    for c in ("likes", "comments", "shares", "impressions", "engagements"):
+        assert posts[c].tolist() == stored[c].tolist(), c
+    assert list(posts["ts"]) == list(pd.to_datetime(stored["ts"], utc=True))
+    assert str(posts["ts"].iat[0]) == "2026-01-01 10:00:00+00:00"
+
+
+def test_a_count_ingest_would_quarantine_is_refused_naming_line_and_field(tmp_path):
+    from micromix.errors import DataValidationError
+
+    p = _x_activity(tmp_path / "tweet_activity.csv", likes=("5", "lots"))
+    with pytest.raises(DataValidationError, match=r"tweet_activity.csv: line 3, field 'likes'"):
+        read_posts(p)
+    res = runner.invoke(app, ["social", "listen", "--input", str(p), "--brand", "pawco"])
+    assert res.exit_code != 0 and "line 3, field 'likes'" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_an_export_post_without_an_author_keeps_its_read_values(tmp_path):
+    p = _tiktok_dump(tmp_path / "trending.json")
+    rows = json.loads(p.read_text())
+    del rows[1]["authorMeta"]
+    rows[2]["diggCount"] = "2,000"
+    rows.append(dict(rows[0]))  # listed twice: counted once, as ingest keeps the first
+    p.write_text(json.dumps(rows))
+    posts = read_posts(p)
+    assert len(posts) == len(_POSTS) and pd.isna(posts["author_id"].iat[1])
+    assert posts["likes"].tolist() == [likes for _, likes, *_ in _POSTS]
+    assert posts["ts"].iat[1] == pd.Timestamp(1_700_003_600, unit="s", tz="UTC")
+    assert any("1 row(s) repeat a post id" in n for n in posts.attrs["notes"])
+
+
+def test_a_bad_count_is_named_before_the_author_the_row_also_lacks(tmp_path):
+    from micromix.errors import DataValidationError
+
+    p = _tiktok_dump(tmp_path / "trending.json")
+    rows = json.loads(p.read_text())
+    del rows[3]["authorMeta"]
+    rows[3]["diggCount"] = "-4"
+    p.write_text(json.dumps(rows))
+    with pytest.raises(DataValidationError, match=r"trending.json: line \d+, field 'likes'"):
+        read_posts(p)

@@ -21,13 +21,20 @@ Quickstart
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pandas as pd
 
 from micromix.errors import ColumnNotFoundError, DataValidationError, InputFileError
 
+if TYPE_CHECKING:
+    from micromix.ingest.files import RawTable
+    from micromix.ingest.formats import FormatAdapter
+
 __all__ = ["read_posts"]
+
+#: what the posts contract says of a required cell left empty
+_NO_VALUE = "required value is missing"
 
 
 def read_posts(
@@ -56,7 +63,7 @@ def read_posts(
         ``text_col`` is not a column of the file.
     """
     from micromix.ingest.files import read_raw, read_table
-    from micromix.ingest.formats import CanonicalFormat, ColumnLookup, detect_format
+    from micromix.ingest.formats import CanonicalFormat, detect_format
 
     p = Path(path)
     raw = read_raw(p)
@@ -78,15 +85,93 @@ def read_posts(
             f"{p}: line {line}, field {field!r}: {reason} ({len(raw.broken):,} such record(s)); "
             "export the file again (no post is read with part of it left out)"
         )
-    canon = adapter.to_canonical(raw, dayfirst=dayfirst).reset_index(drop=True)
-    lookup = ColumnLookup(raw.frame.reset_index(drop=True))
+    return _read_as_ingest(p, adapter, raw, text_col, dayfirst)
+
+
+def _read_as_ingest(
+    p: Path, adapter: FormatAdapter, raw: RawTable, text_col: str | None, dayfirst: bool | None
+) -> pd.DataFrame:
+    """The export's posts with their values read by ``micromix ingest posts``'s own step
+    (:func:`~micromix.ingest.pipeline.prepare_file`: decimal marks, counts, times), so the
+    file and the store hold the same counts and times.
+
+    A post the store would refuse only for having no author keeps its values with none; a post
+    listed again is left out (as ingest keeps the first) and said; any other cell ingest would
+    quarantine is refused here, naming its line and field (a count micromix cannot read is
+    never guessed).
+    """
+    from dataclasses import replace
+
+    from micromix.ingest.formats import ColumnLookup
+    from micromix.ingest.pipeline import prepare_file
+    from micromix.schema import schema_for
+    from micromix.schema.values import detect_dayfirst
+
+    prepared = prepare_file("posts", p, layout=adapter, dayfirst=dayfirst)
+    canon = prepared.canonical
+    assert canon is not None  # a file with data rows is always mapped
+    at_line = {int(n): i for i, n in enumerate(raw.rows)}
+    q = prepared.result.quarantine
+    authorless: list[int] = []
+    repeated: list[int] = []
+    refused: list[tuple[int, str, str]] = []
+    for row, reasons in zip(q["row"], q["reasons"]):
+        parts = [r.split(": ", 1) for r in str(reasons).split("; ")]
+        others = [(f, why) for f, why in parts if (f, why) != ("author_id", _NO_VALUE)]
+        if not others:
+            authorless.append(int(row))
+        elif len(parts) == 1 and parts[0][1].startswith("duplicate key"):
+            repeated.append(int(row))
+        else:  # the cell that is wrong, not the author the row also lacks
+            refused.append((int(row), *others[0]))
+    if refused:
+        row, field, why = refused[0]
+        raise DataValidationError(
+            f"{p}: line {row}, field {field!r}: {why} ({len(refused):,} row(s) ingest would "
+            "quarantine); correct the cell or export the file again (no post is read with part "
+            "of it left out)"
+        )
+    schema = schema_for("posts")
+    kept = [c for c in schema.columns if c in canon.columns]
+    typed = prepared.result.accepted.assign(_line=prepared.result.rows_accepted)
+    if authorless:
+        # the store's contract needs an author; a file read for listening keeps the post
+        anyone = replace(
+            schema,
+            fields=tuple(
+                replace(f, required=False) if f.name == "author_id" else f for f in schema.fields
+            ),
+        )
+        at = [at_line[n] for n in authorless]
+        days = canon["ts"].dropna().astype(str) if "ts" in canon.columns else pd.Series()
+        order = dayfirst if dayfirst is not None else adapter.dayfirst
+        more = anyone.validate(
+            canon.iloc[at][kept],
+            rows=authorless,
+            source=str(p),
+            dayfirst=order if order is not None else detect_dayfirst(days),
+        )
+        if len(more.quarantine):  # pragma: no cover - ingest read these rows' other cells
+            r = more.quarantine.iloc[0]
+            raise DataValidationError(f"{p}: line {r['row']}, field {r['field']!r}: {r['reason']}")
+        typed = pd.concat([typed, more.accepted.assign(_line=authorless)], ignore_index=True)
+    typed = typed.sort_values("_line", kind="stable").reset_index(drop=True)
+    out = typed[kept].copy()
     if text_col is not None:
+        lookup = ColumnLookup(raw.frame.reset_index(drop=True))
         if not lookup.has(text_col):
             _missing(text_col, raw.frame.columns, p)
-        canon["text"] = lookup.get(text_col).to_numpy()
-    canon.attrs["layout"] = adapter.title
-    canon.attrs["notes"] = []
-    return canon
+        texts = lookup.get(text_col).to_numpy()
+        out["text"] = [texts[at_line[int(n)]] for n in typed["_line"]]
+    notes = list(prepared.notes)
+    if repeated:
+        notes.append(
+            f"{p}: {len(repeated):,} row(s) repeat a post id read earlier (first: line "
+            f"{min(repeated)}); each post counts once, as first listed (as ingest keeps it)"
+        )
+    out.attrs["layout"] = adapter.title
+    out.attrs["notes"] = notes
+    return out
 
 
 def _with_text(df: pd.DataFrame, raw: pd.DataFrame, text_col: str | None, p: Path) -> pd.DataFrame:

@@ -1235,42 +1235,60 @@ def _listed(items: list[str], what: str, top: int = 3) -> str:
 def _overlap_notes(df: pd.DataFrame, plan: KpiPlan, target: Sequence[str]) -> list[str]:
     """Say where a group adds the conversions or revenue several ad platforms attribute to
     their own ads (``df`` is keyed by platform too): each platform claims the purchases its
-    ads touched, so the same purchase can be in the sum twice."""
+    ads touched, so the same purchase can be in the sum twice.
+
+    Platforms are counted per group in one pass; the text is built for the first groups only.
+    A platform's figure that some of its rows in the group do not report is quoted as
+    "at least" (the table shows the group's sum as unknown), never as a plain partial sum.
+    """
     shown = [m for m in ("revenue", "conversions") if m in df.columns and m in plan.measures]
     keys = [k for k in target if k in df.columns and k != "platform"]
     if not shown or "platform" not in df.columns:
         return []
-    vals = df[shown].apply(pd.to_numeric, errors="coerce").fillna(0.0)
-    sub = df[vals.gt(0).any(axis=1) & df["platform"].notna()]
-    groups = (
-        sub.groupby([sub[k].astype(object).fillna("\0") for k in keys], sort=True)
+    cand = df[df["platform"].notna()]
+    if cand.empty:
+        return []
+    claims = cand[shown].apply(pd.to_numeric, errors="coerce").fillna(0.0).gt(0).any(axis=1)
+    codes = (
+        cand.groupby([cand[k].astype(object).fillna("\0") for k in keys], sort=True).ngroup()
         if keys
-        else [((), sub)]
+        else pd.Series(0, index=cand.index)
     )
+    platforms = cand.loc[claims, "platform"].groupby(codes[claims]).nunique()
+    overlapping = platforms.index[platforms >= 2]  # ascending codes: the groups' sorted order
+    n = len(overlapping)
+    if n == 0:
+        return []
+    counts = [c for c in ("_rows", *(f"_n_{m}" for m in shown)) if c in cand.columns]
     details = []
-    for _, part in groups:
-        per = part.groupby("platform", sort=True)[shown].sum(min_count=1)
-        if len(per) < 2:
-            continue
-        first = part.iloc[0]
+    for code in overlapping[:3]:
+        part = cand[codes == code]
+        per = part[[*shown, *counts]].apply(pd.to_numeric, errors="coerce")
+        per = per.groupby(part["platform"], sort=True).sum(min_count=1)
+        per = per[per.index.isin(part.loc[claims[part.index], "platform"])]
+        first = part[claims[part.index]].iloc[0]
         cur = first.get("currency") if "currency" in keys else None
         unit = f"{cur} " if isinstance(cur, str) else ""
         bits = []
         for name, r in per.iterrows():
             xs = []
-            if "revenue" in shown and pd.notna(r["revenue"]):
-                xs.append(f"{unit}{_amount(r['revenue'])} revenue")
-            if "conversions" in shown and pd.notna(r["conversions"]):
-                xs.append(f"{_amount(r['conversions'])} conversions")
-            bits.append(f"{name} {', '.join(xs)}")
+            for m, what, u in (("revenue", "revenue", unit), ("conversions", "conversions", "")):
+                if m not in shown or pd.isna(r[m]):
+                    continue
+                rows, known = r.get("_rows"), r.get(f"_n_{m}")
+                partial = rows is not None and known is not None and known < rows
+                if not partial:
+                    xs.append(f"{u}{_amount(r[m])} {what}")
+                elif r[m] > 0:  # "at least 0" says nothing: left out
+                    xs.append(f"at least {u}{_amount(r[m])} {what}")
+            bits.append(f"{name} {', '.join(xs)}".rstrip())
         details.append(f"{_group_label(first, keys, plan.by)}: {' + '.join(bits)}")
-    if not details:
-        return []
     what = " and ".join(shown)
-    n = len(details)
+    # _listed counts the groups after the first 3 from the list's length
+    listed = _listed(details + [""] * (n - len(details)), "groups")
     return [
         f"{what} of {n:,} group{'' if n == 1 else 's'} add what several platforms each attribute "
-        f"to their own ads ({_listed(details, 'groups')}): the platforms' attributions overlap "
+        f"to their own ads ({listed}): the platforms' attributions overlap "
         "(each claims the purchases its ads touched), so the sum may count a purchase twice and "
         "ROAS and CPA on it may look better than they are; see each platform apart with "
         f"--by {','.join([*plan.by, 'platform'])}"
@@ -1279,50 +1297,56 @@ def _overlap_notes(df: pd.DataFrame, plan: KpiPlan, target: Sequence[str]) -> li
 
 def _unreported_notes(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
     """Name the groups whose sum of a measure is left empty because some of their rows do not
-    report it (:func:`_null_unreported`), with the part that is known as "at least"."""
+    report it (:func:`_null_unreported`), with the part that is known as "at least".
+
+    One mask per measure over all groups; the text is built for the first 3 flagged groups."""
     if "_rows" not in df.columns or df.empty:
         return []
     keys = [k for k in plan.out_keys if k in df.columns]
-    rows = pd.to_numeric(df["_rows"]).fillna(0.0)
+    rows = np.trunc(pd.to_numeric(df["_rows"]).fillna(0.0))
     checked = [
         m
         for m in MEASURES
         if m != "reach" and m in plan.measures and m in df.columns and f"_n_{m}" in df.columns
     ]
+    known = {m: pd.to_numeric(df[f"_n_{m}"]).fillna(0.0) for m in checked}
+    gaps = {m: (known[m] > 0) & (known[m] < rows) for m in checked}
+    gaps = {m: g for m, g in gaps.items() if g.any()}
+    if not gaps:
+        return []
+    flagged = np.logical_or.reduce([g.to_numpy() for g in gaps.values()])
+    # in the order the groups first show them (then the catalogue's)
+    first_at = {m: int(np.argmax(g.to_numpy())) for m, g in gaps.items()}
+    unknown = sorted(gaps, key=lambda m: (first_at[m], checked.index(m)))
     details: list[str] = []
-    unknown: list[str] = []
-    for i in df.index:
+    for i in df.index[flagged][:3]:
         total = int(rows[i])
         by_gap: dict[int, list[str]] = {}  # rows without the figure -> the figures' known parts
         for m in checked:
-            n = float(df.at[i, f"_n_{m}"] or 0.0)
-            if not 0 < n < total:
+            if m not in gaps or not gaps[m][i]:
                 continue
-            if m not in unknown:
-                unknown.append(m)
             cur = df.at[i, "currency"] if m in _MONEY and "currency" in df.columns else None
             unit = f"{cur} " if isinstance(cur, str) else ""
-            by_gap.setdefault(total - int(n), []).append(
+            by_gap.setdefault(total - int(known[m][i]), []).append(
                 f"{m} at least {unit}{_amount(float(df.at[i, m]))}"
             )
-        if by_gap:
-            parts = [
-                f"{', '.join(ms)} ({gap:,} of its {total:,} rows report "
-                f"{'none' if len(ms) == 1 else 'none of them'})"
-                for gap, ms in by_gap.items()
-            ]
-            details.append(f"{_group_label(df.loc[i], keys, plan.by)}: {'; '.join(parts)}")
-    if not details:
-        return []
+        parts = [
+            f"{', '.join(ms)} ({gap:,} of its {total:,} rows report "
+            f"{'none' if len(ms) == 1 else 'none of them'})"
+            for gap, ms in by_gap.items()
+        ]
+        details.append(f"{_group_label(df.loc[i], keys, plan.by)}: {'; '.join(parts)}")
     ratios = [
         _ratio_label(k) for k in plan.kpis if k in RATIOS and set(RATIOS[k].inputs) & {*unknown}
     ]
-    n = len(details)
+    n = int(flagged.sum())
+    # _listed counts the groups after the first 3 from the list's length
+    listed = _listed(details + [""] * (n - len(details)), "groups")
     return [
         f"{', '.join(unknown)} of {n:,} group{'' if n == 1 else 's'} "
         f"{'is' if len(unknown) == 1 else 'are'} empty (unknown): some of their rows report no "
         "such figure (an export without that column, or empty cells), and a sum without them "
-        f"would understate it; the rows that report it give {_listed(details, 'groups')}"
+        f"would understate it; the rows that report it give {listed}"
         + (f"; {', '.join(ratios)} on them are empty too" if ratios else "")
     ]
 

@@ -696,7 +696,8 @@ pages.creators = async () => {
       return;
     }
     niche.value = res.brief.niche;
-    form.elements.budget.value = res.brief.budget;
+    // whole dollars: the field steps by 1, so a fractional spend would block the next submit
+    form.elements.budget.value = Math.round(res.brief.budget);
     const said = [];
     if (res.brief.niche_from === "data") {
       said.push(`Niche ${res.brief.niche}: the most common niche of the creators in the store (as in ` +

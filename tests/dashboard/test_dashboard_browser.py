@@ -586,8 +586,12 @@ def test_dashboard_creators_show_why_a_cohort_hires_no_one(server, browser):
     with session(browser, base, keys["viewer"], width=1280) as s:
         s.open("creators")
         s.page.fill("#brief-form input[name=budget]", "50")
-        s.page.click("#brief-form button[type=submit]")
-        s.page.wait_for_selector("#cohort-notes li")
+        # the page's first brief already lists notes (the scoring notes): wait for this one's
+        with s.page.expect_response("**/api/v1/creators/discover"):
+            s.page.click("#brief-form button[type=submit]")
+        s.page.wait_for_function(
+            "document.querySelector('#cohort-notes').innerText.includes('US$50')"
+        )
         assert "over the budget of US$50" in s.page.inner_text("#cohort-notes")
         s.shot("s26b-creators-cohort-note")
         assert s.errors == [], s.errors

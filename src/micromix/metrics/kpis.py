@@ -1509,7 +1509,11 @@ def _dtypes(out: pd.DataFrame, plan: KpiPlan, *, spread: bool) -> pd.DataFrame:
             # the same dtype on every engine: dates to seconds, text as objects with None
             if pd.api.types.is_datetime64_any_dtype(out[c]) and out[c].dt.tz is None:
                 out[c] = out[c].astype("datetime64[s]")
-            elif isinstance(out[c].dtype, pd.StringDtype) or out[c].dtype == object:
+            elif (
+                isinstance(out[c].dtype, pd.StringDtype)
+                or out[c].dtype == object
+                or bool(out[c].isna().all())  # a key no row has (NaN after the collapse)
+            ):
                 out[c] = out[c].astype(object).where(out[c].notna(), None)
             continue
         if whole and (c in _COUNTS or (c == "conversions" and plan.source == "events")):

@@ -1227,8 +1227,10 @@ def _amount(v: float) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
 
 
-def _listed(items: list[str], what: str, top: int = 3) -> str:
-    more = len(items) - top
+def _listed(items: list[str], what: str, top: int = 3, *, total: int | None = None) -> str:
+    """The first ``top`` items, then how many more ``what`` there are (of ``total``, default
+    the items given: a caller may have built the text of the first few only)."""
+    more = (len(items) if total is None else total) - top
     return "; ".join(items[:top]) + (f"; and {more:,} more {what}" if more > 0 else "")
 
 
@@ -1284,8 +1286,7 @@ def _overlap_notes(df: pd.DataFrame, plan: KpiPlan, target: Sequence[str]) -> li
             bits.append(f"{name} {', '.join(xs)}".rstrip())
         details.append(f"{_group_label(first, keys, plan.by)}: {' + '.join(bits)}")
     what = " and ".join(shown)
-    # _listed counts the groups after the first 3 from the list's length
-    listed = _listed(details + [""] * (n - len(details)), "groups")
+    listed = _listed(details, "groups", total=n)
     return [
         f"{what} of {n:,} group{'' if n == 1 else 's'} add what several platforms each attribute "
         f"to their own ads ({listed}): the platforms' attributions overlap "
@@ -1340,8 +1341,7 @@ def _unreported_notes(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
         _ratio_label(k) for k in plan.kpis if k in RATIOS and set(RATIOS[k].inputs) & {*unknown}
     ]
     n = int(flagged.sum())
-    # _listed counts the groups after the first 3 from the list's length
-    listed = _listed(details + [""] * (n - len(details)), "groups")
+    listed = _listed(details, "groups", total=n)
     return [
         f"{', '.join(unknown)} of {n:,} group{'' if n == 1 else 's'} "
         f"{'is' if len(unknown) == 1 else 'are'} empty (unknown): some of their rows report no "

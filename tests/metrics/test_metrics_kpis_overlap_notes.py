@@ -125,3 +125,30 @@ def test_a_platform_figure_whose_only_known_part_is_zero_is_left_out() -> None:
 def test_groups_of_one_platform_make_no_overlap_note(ads) -> None:
     df = compute_kpis(ads, by=["ad_id", "platform"], source="ads")
     assert not any("attributions overlap" in n for n in df.attrs["notes"])
+
+
+def test_the_unreported_note_names_the_first_groups_in_the_tables_order() -> None:
+    """The groups the note quotes are the table's first (sorted by the keys), whatever order the
+    rows were stored in or the engine returned the groups in."""
+    ids = [f"c{i:02d}" for i in range(12)]
+    order = [7, 2, 11, 0, 9, 4, 1, 10, 5, 3, 8, 6]  # stored out of order
+    st = Store.open(":memory:")
+    st.append(
+        "ad_performance",
+        pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2026-01-01"] * 24),
+                "platform": ["facebook"] * 24,
+                "campaign_id": [ids[i] for i in order for _ in range(2)],
+                "impressions": [100] * 24,
+                "spend": [1.0] * 24,
+                "conversions": [1.0, None] * 12,
+                "currency": ["USD"] * 24,
+            }
+        ),
+    )
+    note = _notes(compute_kpis(st, by=["campaign_id"], source="ads"), "empty (unknown)")
+    assert "campaign_id c00 (USD)" in note and "campaign_id c02 (USD)" in note
+    assert note.index("c00") < note.index("c01") < note.index("c02")
+    assert "and 9 more groups" in note
+    assert not any(f"campaign_id {c} " in note for c in ids[3:])

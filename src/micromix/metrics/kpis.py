@@ -1304,6 +1304,8 @@ def _unreported_notes(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
     if "_rows" not in df.columns or df.empty:
         return []
     keys = [k for k in plan.out_keys if k in df.columns]
+    if keys:  # the groups in the table's order, whatever order the engine returned them in
+        df = df.sort_values(keys, na_position="last", kind="stable")
     rows = np.trunc(pd.to_numeric(df["_rows"]).fillna(0.0))
     checked = [
         m

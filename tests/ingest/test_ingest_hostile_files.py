@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from micromix.cli.main import app
 from micromix.errors import (
     ConfigError,
     DataValidationError,
@@ -305,3 +307,31 @@ def test_excel_reader_warnings_become_notes_not_stderr(tmp_path, monkeypatch):
         f"{p}: the Excel reader noted: Data Validation extension is not supported; check the "
         "values it read"
     ]
+
+
+def test_a_quarantine_reason_names_the_files_own_column(tmp_path):
+    """A NUL in a Meta export's campaign name is the field campaign_id, read from the header
+    "Campaign name": the reason names both, so the user finds the cell in their own file."""
+    lines = META.splitlines()
+    head = next(csv.reader([lines[0]]))
+    at = head.index("Campaign name")
+    cells = next(csv.reader([lines[2]]))
+    cells[at] = cells[at][:3] + "\0" + cells[at][3:]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(cells)
+    lines[2] = buf.getvalue().rstrip("\n")
+    p = tmp_path / "meta.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with _store(tmp_path) as st:
+        rep = ingest_file(st, "ads", p)
+    (reason,) = [r for r in rep.top_reasons if "NUL" in r["reason"]]
+    assert (reason["field"], reason["column"], reason["rows"]) == (
+        "campaign_id",
+        "Campaign name",
+        [3],
+    )
+    res = CliRunner().invoke(
+        app, ["ingest", "ads", str(p), "--db", str(tmp_path / "c.duckdb")], terminal_width=200
+    )
+    assert res.exit_code == 0, res.output
+    assert "campaign_id (column 'Campaign" in res.output  # the table may fold the rest

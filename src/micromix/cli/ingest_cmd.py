@@ -329,7 +329,7 @@ def render_report(report: IngestReport) -> None:
             more = "" if r["count"] <= len(r["rows"]) else ", ..."
             reasons.add_row(
                 f"{r['count']:,}",
-                r["field"] or "-",
+                _field_label(r),
                 r["reason"],
                 ", ".join(map(str, r["rows"])) + more,
             )
@@ -349,3 +349,11 @@ def register(app: typer.Typer) -> None:
     """Attach ``ingest`` and ``inspect`` to ``app``."""
     app.command("ingest")(ingest_command)
     app.command("inspect")(inspect_command)
+
+
+def _field_label(reason: dict) -> str:
+    """The contract field, with the file's own header where it is named otherwise."""
+    field, column = reason.get("field") or "", reason.get("column")
+    if column and column != field:
+        return f"{field} (column {column!r})" if field else f"column {column!r}"
+    return field or "-"

@@ -1366,7 +1366,7 @@ def _report(
         updated=updated if updated is not None else (written.updated if written else 0),
         unchanged=unchanged if unchanged is not None else (written.unchanged if written else 0),
         quarantine_sample=_sample(quarantine),
-        top_reasons=_top_reasons(quarantine),
+        top_reasons=_top_reasons(quarantine, columns=_mapping_of(adapter, raw)),
         summary_rows=prepared.summary_rows,
         checks=tuple(prepared.checks),
         encoding=raw.encoding,
@@ -1797,9 +1797,13 @@ def _reason_kind(reason: str) -> str:
 
 
 def _top_reasons(
-    quarantine: pd.DataFrame, n: int = 8, lines: int = 5
+    quarantine: pd.DataFrame, n: int = 8, lines: int = 5, columns: dict[str, str] | None = None
 ) -> tuple[dict[str, Any], ...]:
-    """Quarantine reasons grouped by field and kind of problem, most frequent first."""
+    """Quarantine reasons grouped by field and kind of problem, most frequent first.
+
+    ``columns`` maps a contract field to the file's header it was read from: each reason then
+    names that ``column`` too (a Meta export's "Campaign name" is the field ``campaign_id``), so
+    the user finds the cell in their own file."""
     if not len(quarantine):
         return ()
     kinds = [
@@ -1814,7 +1818,14 @@ def _top_reasons(
         example.setdefault(k, str(why))
         if len(rows) < lines:
             rows.append(int(row))
+    named = columns or {}
     return tuple(
-        {"field": k[0], "reason": example[k], "count": c, "rows": first[k]}
+        {
+            "field": k[0],
+            "column": named.get(k[0]),
+            "reason": example[k],
+            "count": c,
+            "rows": first[k],
+        }
         for k, c in counts.most_common(n)
     )

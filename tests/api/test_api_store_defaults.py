@@ -300,3 +300,14 @@ def test_experiment_route_refuses_a_bad_ratio(client, auth, bad):
     body = r.json()
     assert r.status_code == 422 and "ratio" in body["message"], body
     assert "Traceback" not in body["message"]
+
+
+def test_an_influencer_spend_equal_to_the_default_is_still_the_events(tables_app, monkeypatch):
+    """Where the budget came from is decided by whether the events gave one, never by comparing
+    the amount with the default's: an influencer spend of exactly 5,000 is "events"."""
+    from micromix.api.routers import creators as route
+
+    monkeypatch.setattr(route, "_events_budget", lambda svc: 5_000.0)
+    client, h = tables_app({"creators": _creators(["music", "pet"])})
+    body = client.post("/api/v1/creators/discover", json={}, headers=h).json()
+    assert body["brief"]["budget"] == 5_000 and body["brief"]["budget_from"] == "events", body

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from micromix.cli.main import app
@@ -128,3 +129,16 @@ def test_score_reads_a_tiktok_dumps_nested_author(tmp_path):
     scored = pd.read_csv(out).set_index("username")
     assert scored.loc["ann", "n_posts_used"] == 3 and scored.loc["bob", "n_posts_used"] == 2
     assert scored["engagement_rate"].notna().all()
+
+
+@pytest.mark.parametrize(
+    ("spend", "budget"),
+    [(5_000.0, 5_000.0), (1.5, 1.5), (0.0, None), (-3.0, None), (float("nan"), None), (None, None)],
+)
+def test_spend_budget_says_whether_the_events_gave_a_budget(spend, budget) -> None:
+    from micromix.influencers.discovery import DEFAULT_BRIEF_BUDGET, spend_budget
+
+    assert spend_budget(spend) == budget
+    scored = pd.DataFrame({"x": [1]})
+    want = DEFAULT_BRIEF_BUDGET if budget is None else budget
+    assert brief_from_data(scored, spend).budget == want

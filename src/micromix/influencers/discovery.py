@@ -47,6 +47,7 @@ __all__ = [
     "discover",
     "niche_counts",
     "rank_creators",
+    "spend_budget",
     "tier_summary",
     "why_none",
 ]
@@ -498,6 +499,13 @@ def brief_from_data(
     """
     counts = niche_counts(scored)
     niche = str(counts.index[0]) if len(counts) else DEFAULT_NICHE
-    spend = influencer_spend
-    budget = float(spend) if spend is not None and np.isfinite(spend) and spend > 0 else None
-    return Brief(niche=niche, budget=budget or DEFAULT_BRIEF_BUDGET, top=top)
+    budget = spend_budget(influencer_spend)
+    return Brief(niche=niche, budget=DEFAULT_BRIEF_BUDGET if budget is None else budget, top=top)
+
+
+def spend_budget(influencer_spend: float | None) -> float | None:
+    """The influencer spend as a brief's budget, or None where it cannot be one (unknown, not
+    finite, zero): then :func:`brief_from_data` takes :data:`DEFAULT_BRIEF_BUDGET`, and callers
+    say the budget is the default (never by comparing an amount with the default's)."""
+    s = influencer_spend
+    return float(s) if s is not None and np.isfinite(s) and s > 0 else None

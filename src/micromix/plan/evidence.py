@@ -43,7 +43,7 @@ from micromix.influencers import (
     niche_counts,
     score_creators,
 )
-from micromix.influencers.discovery import DEFAULT_BRIEF_BUDGET
+from micromix.influencers.discovery import DEFAULT_BRIEF_BUDGET, spend_budget
 from micromix.ingest.market import simulated_market
 from micromix.measurement import StrategyMix, fit_strategy_mix, strategy_of
 from micromix.metrics import compute_kpis, store_currency
@@ -419,10 +419,12 @@ def _content(ev: Evidence, store: Store) -> None:
             creator_report_tables(scored, brief),
             [str(n) for n in scored.attrs.get("notes", [])],
         )
-        ev.note(BRIEF_NOTE, _brief_sentence(ev, brief, found, scored))
+        ev.note(BRIEF_NOTE, _brief_sentence(ev, brief, spend_budget(spend), scored))
 
 
-def _brief_sentence(ev: Evidence, brief: Brief, found: Brief, scored: pd.DataFrame) -> str:
+def _brief_sentence(
+    ev: Evidence, brief: Brief, from_events: float | None, scored: pd.DataFrame
+) -> str:
     """Where the creator brief's niche and budget came from, in one sentence."""
     share = ""
     if ev.niche is not None:
@@ -437,7 +439,7 @@ def _brief_sentence(ev: Evidence, brief: Brief, found: Brief, scored: pd.DataFra
         why_niche = "the default: the creators carry no niche"
     if ev.creator_budget is not None:
         why_budget = "given with --creator-budget"
-    elif found.budget != DEFAULT_BRIEF_BUDGET:
+    elif from_events is not None:
         why_budget = "the influencer spend in the events"
     else:
         why_budget = "the default: no influencer spend in US dollars in the store"

@@ -21,7 +21,6 @@ from micromix.api.errors import ApiError
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
 from micromix.errors import ConfigError, StoreError
-from micromix.influencers.discovery import DEFAULT_BRIEF_BUDGET
 
 __all__ = ["BriefRequest", "router"]
 
@@ -98,12 +97,13 @@ def discover(request: Request, body: BriefRequest, who: Principal = requires("vi
     what scoring the creators assumed (empty when there is nothing to say)."""
     from micromix.influencers import Brief, compare_cohorts
     from micromix.influencers import discover as pick
-    from micromix.influencers.discovery import brief_from_data
+    from micromix.influencers.discovery import brief_from_data, spend_budget
 
     svc = request.app.state.service
     scored = _scored(svc)
     asked = body.model_dump()
-    found = brief_from_data(scored, _events_budget(svc) if body.budget is None else None)
+    spend = _events_budget(svc) if body.budget is None else None
+    found = brief_from_data(scored, spend)
     if body.niche is None:  # the brief the report and the plan use: the most common niche
         asked["niche"], niche_from = found.niche, "data"
     elif body.niche.strip().lower() == ANY_NICHE:
@@ -112,7 +112,7 @@ def discover(request: Request, body: BriefRequest, who: Principal = requires("vi
         niche_from = "given"
     if body.budget is None:  # the plan's creator budget: the influencer spend in the events
         asked["budget"] = found.budget
-        budget_from = "default" if found.budget == DEFAULT_BRIEF_BUDGET else "events"
+        budget_from = "default" if spend_budget(spend) is None else "events"
     else:
         budget_from = "given"
     try:

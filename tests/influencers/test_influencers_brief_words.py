@@ -131,6 +131,29 @@ def test_score_reads_a_tiktok_dumps_nested_author(tmp_path):
     assert scored["engagement_rate"].notna().all()
 
 
+def test_discover_reads_a_tiktok_dumps_nested_author_as_score_does(tmp_path):
+    prof = tmp_path / "cr.csv"
+    prof.write_text("username,followers,category\nann,20000,pet\nbob,20000,pet\n")
+    posts = _tiktok_dump(tmp_path / "trending.json")
+    res = runner.invoke(
+        app,
+        [
+            "creators",
+            "discover",
+            "-i",
+            str(prof),
+            "--posts",
+            str(posts),
+            "--budget",
+            "5e4",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    picked = {r["username"]: r for r in json.loads(res.stdout)["selected"]}
+    assert picked["ann"]["n_posts_used"] == 3 and picked["bob"]["n_posts_used"] == 2
+
+
 @pytest.mark.parametrize(
     ("spend", "budget"),
     [(5_000.0, 5_000.0), (1.5, 1.5), (0.0, None), (-3.0, None), (float("nan"), None), (None, None)],

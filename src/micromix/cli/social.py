@@ -383,7 +383,7 @@ def discover_cmd(
         )
         scored = score_creators(
             _read(input),
-            _read(posts) if posts is not None else None,
+            _read_posts(posts, None, None) if posts is not None else None,  # as `score` does
             source=str(input),
             posts_source=str(posts),
         )

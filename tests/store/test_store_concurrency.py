@@ -87,3 +87,50 @@ def test_the_losing_ingest_fails_on_the_held_database_before_reading_the_file(tm
     assert res.exit_code != 0
     out = " ".join(res.output.split())
     assert f"process {p.pid}" in out and "PNG" not in out, out
+
+
+def test_a_new_thread_reusing_a_finished_threads_id_gets_a_reader_of_its_own(tmp_path):
+    """Thread ids are reused once a thread ends (the API's worker threads end when idle): the
+    new thread must not be handed the finished thread's cursor, which the next reader's
+    clean-up closes under it ("Connection already closed!", "bad_weak_ptr" on the server)."""
+    import threading
+
+    import pandas as pd
+
+    st = Store.open(str(tmp_path / "t.duckdb"))
+    st.append("creators", pd.DataFrame({"creator_id": ["a", "b"], "platform": ["instagram"] * 2}))
+    seen: list[tuple[int, object]] = []
+
+    def read() -> None:
+        seen.append((threading.get_ident(), st._reader()))
+        assert len(st.read("creators")) == 2
+
+    for _ in range(40):  # until an id is reused (usually at once)
+        t = threading.Thread(target=read)
+        t.start()
+        t.join()
+        ids = [i for i, _ in seen]
+        if len(ids) != len(set(ids)):
+            break
+    else:
+        pytest.skip("no thread id was reused on this platform")
+    (tid,) = {i for i in ids if ids.count(i) > 1}
+    readers = [r for i, r in seen if i == tid]
+    assert readers[-1] is not readers[0]
+
+    errors: list[BaseException] = []
+
+    def many() -> None:
+        try:
+            for _ in range(20):
+                assert len(st.read("creators")) == 2
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=many) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    st.close()
+    assert errors == []

@@ -270,7 +270,9 @@ class DuckDBStore(Store):
             return None
         tid = threading.get_ident()
         r = self._readers.get(tid)
-        if r is not None:
+        # a finished thread's id is reused by new threads: its reader is not this thread's (it
+        # is closed below, as every finished thread's is, and this thread gets its own)
+        if r is not None and r.thread() is threading.current_thread():
             return r
         import ibis
 

@@ -124,7 +124,7 @@ def test_a_new_thread_reusing_a_finished_threads_id_gets_a_reader_of_its_own(tmp
         try:
             for _ in range(20):
                 assert len(st.read("creators")) == 2
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=many) for _ in range(16)]

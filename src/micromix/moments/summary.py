@@ -30,7 +30,14 @@ from micromix.moments.topics import NO_TOPIC, TopicVocabulary
 if TYPE_CHECKING:
     from micromix.store import Store
 
-__all__ = ["MAX_SESSIONS", "MomentSummary", "moment_summary"]
+__all__ = [
+    "MAX_SESSIONS",
+    "MomentSummary",
+    "fill_moments",
+    "moment_summary",
+    "search_bucket_counts",
+    "search_counts",
+]
 
 #: sessions with a search that are tagged at most (a random, seeded sample beyond that)
 MAX_SESSIONS = 50_000
@@ -48,6 +55,120 @@ class MomentSummary:
 
     def __repr__(self) -> str:
         return f"MomentSummary(sessions={self.sessions_tagged:,}, bursts={len(self.bursts)})\n{self.kpis}"
+
+
+def fill_moments(
+    moment: pd.Series, query: pd.Series, *, classifier: Any = None
+) -> tuple[pd.Series, int, str | None]:
+    """Each search's stored ``moment``, else the intent classifier's label for its ``query``.
+
+    Every view of the searches (the dashboard's counts, its bursts, its live feed, the report's
+    surges) labels a search without a stored moment the same way: by the shipped
+    :class:`~micromix.moments.IntentClassifier` (or ``classifier``), each distinct query once.
+    An empty query stays without a moment. Returns the moments, how many were classified, and a
+    note saying so (None when none were); without a usable model the moments stay empty and the
+    note says why.
+    """
+    out = moment.astype(object).where(moment.notna(), None)
+    need = out.isna() & query.notna() & (query.astype("string").str.strip() != "")
+    n = int(need.sum())
+    if n == 0:
+        return out, 0, None
+    if classifier is None:
+        from micromix.errors import MicromixError
+        from micromix.moments.intent import IntentClassifier
+
+        try:
+            classifier = IntentClassifier.load_default()
+        except MicromixError as exc:
+            return (
+                out,
+                0,
+                f"{n:,} searches carry no moment and no intent model could label them: {exc}",
+            )
+    texts = query[need].astype(str)
+    distinct = pd.unique(texts.to_numpy())
+    labels = classifier.classify(list(distinct))["moment"].to_numpy()
+    out.loc[need] = texts.map(dict(zip(distinct, labels))).to_numpy()
+    note = (
+        f"{n:,} searches carry no moment: labelled from their query by the intent model "
+        "(micromix moments classify), as the live feed labels them"
+    )
+    return out, n, note
+
+
+def search_counts(store: Store, by: tuple[str, ...] = ("moment", "device")) -> pd.DataFrame:
+    """Search events counted by ``by`` (``searches``), a search without a stored moment labelled
+    from its query (:func:`fill_moments`); ``attrs["notes"]`` says how many were.
+
+    The engine groups the searches; only those without a moment are grouped by query too, so
+    the classifier sees each distinct query once."""
+    t = store.table("events")
+    t = t.filter(t.event_type == "search")
+    keys = [c for c in by if c in t.columns]
+    if "moment" not in keys or "query" not in t.columns:
+        out = store.execute(t.group_by(keys).aggregate(searches=t.count()))
+        out.attrs["notes"] = []
+        return out
+    labelled = t.filter(t.moment.notnull())
+    known = store.execute(labelled.group_by(keys).aggregate(searches=labelled.count()))
+    bare = t.filter(t.moment.isnull())
+    rest = store.execute(bare.group_by([*keys, "query"]).aggregate(searches=bare.count()))
+    notes: list[str] = []
+    if len(rest):
+        rest["moment"], _, note = fill_moments(rest["moment"], rest["query"])
+        notes += [note] if note else []
+        rest = rest.drop(columns="query")
+    both = (
+        pd.concat([d for d in (known, rest) if len(d)], ignore_index=True)
+        if len(known) + len(rest)
+        else known
+    )
+    out = (
+        both.groupby(keys, dropna=False, sort=True)["searches"].sum().reset_index()
+        if len(both)
+        else both
+    )
+    out["searches"] = out["searches"].astype("int64")
+    out.attrs["notes"] = notes
+    return out
+
+
+def search_bucket_counts(store: Store, *, width: int, by: str | None) -> pd.DataFrame:
+    """Search events per bucket (``bucket_start`` in epoch seconds, ``key``, ``n``) for
+    :func:`~micromix.moments.detect_bursts`, keyed by ``by`` (None: ``all``); by ``moment``, a
+    search without a stored moment is labelled from its query (:func:`fill_moments`) and
+    ``attrs["notes"]`` says how many were."""
+    from micromix.store.portable import bucket_counts_expr
+
+    t = store.table("events")
+    search = t.event_type == "search"
+    if by != "moment" or "query" not in t.columns:
+        out = store.execute(
+            bucket_counts_expr(t, width=width, key_cols=[by] if by else [], where=search)
+        )
+        out.attrs["notes"] = []
+        return out
+    known = store.execute(
+        bucket_counts_expr(t, width=width, key_cols=["moment"], where=search & t.moment.notnull())
+    )
+    bare = store.execute(
+        bucket_counts_expr(t, width=width, key_cols=["query"], where=search & t.moment.isnull())
+    )
+    notes: list[str] = []
+    if len(bare):
+        query = bare["key"].where(bare["key"] != "None")  # the expression's text for a null
+        moment, _, note = fill_moments(pd.Series(None, index=bare.index, dtype=object), query)
+        notes += [note] if note else []
+        bare["key"] = moment.fillna("None").astype(str)
+    both = pd.concat([d for d in (known, bare) if len(d)], ignore_index=True)
+    if not len(both):
+        out = known
+    else:
+        out = both.groupby(["bucket_start", "key"], sort=True)["n"].sum().reset_index()
+        out["n"] = out["n"].astype("int64")
+    out.attrs["notes"] = notes
+    return out
 
 
 def _topic_of(queries: pd.Series, topics: tuple[str, ...] | None) -> pd.Series:
@@ -101,6 +222,7 @@ def moment_summary(
     # surges: hourly counts of searches by moment | topic | region
     s = store.execute(searches.select("ts", "query", "moment", "region"))
     if len(s):
+        s["moment"], _, _ = fill_moments(s["moment"], s["query"])  # as every view labels them
         s["key"] = (
             s["moment"].astype("string").fillna("other")
             + "|"

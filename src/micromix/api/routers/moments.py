@@ -86,20 +86,17 @@ def bursts(
     events counted per bucket and ``by`` in the engine
     (:func:`micromix.store.portable.bucket_counts_expr`), plus those counts for charts."""
     from micromix.moments import BurstSpec, detect_bursts
-    from micromix.store.portable import bucket_counts_expr
+    from micromix.moments.summary import search_bucket_counts
 
     svc = request.app.state.service
     spec = BurstSpec(freq=freq)
-    keys = [] if by == "all" else [by]
 
     def counts(st: Store) -> pd.DataFrame:
-        t = st.table("events")
-        return st.execute(
-            bucket_counts_expr(t, width=spec.width, key_cols=keys, where=t.event_type == "search")
-        )
+        return search_bucket_counts(st, width=spec.width, by=None if by == "all" else by)
 
     def compute() -> bytes:
         series = svc.read(counts)
+        notes = list(series.attrs.get("notes", []))
         # bucket starts are spaced by whole buckets by construction (a quiet store's empty
         # buckets widen the spacing): the raw timestamps' resolution is not judged from them
         found = detect_bursts(
@@ -118,6 +115,7 @@ def bursts(
                 "by": by,
                 "bursts": jsonable(found),
                 "series": jsonable(series.tail(5_000)),
+                "notes": notes,
             }
         ).encode()
 
@@ -138,18 +136,18 @@ async def feed(
     svc = request.app.state.service
 
     def rows(after: pd.Timestamp | None, limit: int) -> pd.DataFrame:
+        from micromix.moments.summary import fill_moments
+
         df = svc.read(lambda st: _searches(st, after=after, limit=limit))
-        if len(df):
+        if len(df) and "query" in df.columns:
             if "moment" not in df.columns:
                 df["moment"] = None
-            missing = df["moment"].isna()
-            if missing.any():
+            if df["moment"].isna().any():
                 try:
                     clf = _classifier(svc)
                 except MicromixError:  # no usable model: stream the events unclassified
                     return df
-                got = clf.classify(df.loc[missing, "query"].fillna("").astype(str).tolist())
-                df.loc[missing, "moment"] = got["moment"].to_numpy()
+                df["moment"], _, _ = fill_moments(df["moment"], df["query"], classifier=clf)
         return df
 
     async def stream() -> AsyncIterator[bytes]:
@@ -183,15 +181,15 @@ async def feed(
 
 @router.get("/summary", summary="Searches per micro-moment and platform")
 def summary(request: Request, who: Principal = requires("viewer")) -> Response:
-    """Counts of search events by ``moment`` (from the KPI engine's events table)."""
+    """Counts of search events by ``moment`` and ``device``; a search without a stored moment
+    is labelled from its query as the live feed labels it
+    (:func:`micromix.moments.summary.search_counts`), and ``notes`` says how many were."""
+    from micromix.moments.summary import search_counts
+
     svc = request.app.state.service
 
     def compute() -> dict[str, Any]:
-        def q(st: Store) -> pd.DataFrame:
-            t = st.table("events")
-            t = t.filter(t.event_type == "search")
-            return st.execute(t.group_by(["moment", "device"]).aggregate(searches=t.count()))
-
-        return {"rows": jsonable(svc.read(q))}
+        df = svc.read(search_counts)
+        return {"rows": jsonable(df), "notes": list(df.attrs.get("notes", []))}
 
     return json_response(svc.cached(("moment-summary",), compute))

@@ -86,6 +86,8 @@ GA4_EVENT_MAP = {
     "sign_up": "other",
     "login": "other",
 }
+#: events of a visit to the brand's own site: sessions that all have one are site analytics
+_SITE_EVENTS = frozenset({"page_view", "session_start"})
 #: events that show the brand was present in the moment (defined in schema.vocab)
 BRAND_TOUCH_EVENTS = _BRAND_TOUCH
 _ENGAGE = SESSION_ENGAGE_EVENTS
@@ -233,8 +235,21 @@ def tag_sessions(
         how.loc[fill.index] = "events"
     out["moment"] = moment
     out["moment_source"] = how
-    out = out.reset_index()
-    return out[SESSION_COLUMNS]
+    notes: list[str] = []
+    on_site = df.assign(_site=et.isin(_SITE_EVENTS)).groupby("session_id", sort=True)["_site"]
+    if len(out) and bool(on_site.any().all()):
+        # a site's own analytics: every session is on the brand's site, so "did the brand show
+        # up" is yes by construction - not a measure of presence in the moment
+        out["brand_present"] = pd.Series(pd.NA, index=out.index, dtype="boolean")
+        notes.append(
+            "brand presence is not measured: every session has a page view or session start, "
+            "so these are the brand's own site analytics, where the brand is present in every "
+            "session by construction; presence in a moment needs events from where the moment "
+            "happens (search or social impressions, views and clicks of the brand)"
+        )
+    out = out.reset_index()[SESSION_COLUMNS]
+    out.attrs["notes"] = notes
+    return out
 
 
 def _moment_from_events(types: pd.Series) -> str:
@@ -246,6 +261,12 @@ def _moment_from_events(types: pd.Series) -> str:
     if "video_view" in s:
         return "do"
     return "other"
+
+
+def _share(flags: pd.Series) -> float:
+    """Share of True among the known flags (NaN when none is known)."""
+    known = flags.dropna()
+    return float(known.astype(bool).mean()) if len(known) else np.nan
 
 
 def moment_kpis(sessions: pd.DataFrame) -> pd.DataFrame:
@@ -260,7 +281,7 @@ def moment_kpis(sessions: pd.DataFrame) -> pd.DataFrame:
         imps = float(d["impressions"].sum())
         return {
             "sessions": len(d),
-            "brand_presence": float(d["brand_present"].mean()) if len(d) else np.nan,
+            "brand_presence": _share(d["brand_present"]),
             "ctr": float(d["clicks"].sum()) / imps if imps else np.nan,
             "conversion_rate": float(d["converted"].mean()) if len(d) else np.nan,
             "engagement_rate": float(d["engaged"].mean()) if len(d) else np.nan,
@@ -272,6 +293,7 @@ def moment_kpis(sessions: pd.DataFrame) -> pd.DataFrame:
     rows["all"] = _agg(sessions)
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "moment"
+    out.attrs["notes"] = list(sessions.attrs.get("notes", []))
     return out
 
 

@@ -796,3 +796,69 @@ def test_dashboard_daily_chart_of_a_few_days_has_day_ticks_only(few_days_server,
         assert not [t for t in labels if re.search(r"AM|PM|\d:\d\d", t)], labels
         assert len(labels) == len(set(labels)) == 3, labels
         s.shot(f"s27q-trend-few-days-{timezone.replace('/', '-')}")
+
+
+def test_dashboard_audience_form_prefills_the_amounts_the_store_implies(analyst):
+    # before: no field for the value of a conversion (the API used 45, the simulator's order
+    # value), and budget 2000 / cost 0.5 written into the form whatever the store held
+    page = analyst.page
+    analyst.open("audience")
+    page.wait_for_function("document.getElementById('verdict').className === 'ok'")
+    implied = page.evaluate(
+        "fetch('/api/v1/audience/inputs', {headers: {Authorization: 'Bearer ' + "
+        "sessionStorage.getItem('micromix.key')}}).then((r) => r.json())"
+    )
+    for name in ("value_per_conversion", "budget", "cost_per_contact"):
+        assert implied[name] is not None, implied
+        assert float(page.input_value(f"input[name={name}]")) == implied[name], name
+        note = page.inner_text(f"#inputs-notes li[data-field={name}]")
+        assert note == implied["input_notes"][name], note
+    assert "revenue per converting person" in page.inner_text("#inputs-notes")
+    analyst.shot("s28c-audience-amounts")
+    # a changed amount is sent as given, and the notes say so
+    page.fill("input[name=value_per_conversion]", "12.5")
+    page.click("#check-btn")
+    page.wait_for_function(
+        "document.querySelector('#inputs-notes li[data-field=value_per_conversion]')"
+        ".textContent.endsWith('given')"
+    )
+    page.wait_for_function("document.getElementById('verdict').className === 'ok'")
+    assert "microtargeted spend" in page.inner_text("#inputs-notes li[data-field=budget]")
+    assert analyst.errors == [], analyst.errors
+
+
+@pytest.fixture(scope="module")
+def silent_audience_server():
+    """A store whose holdout records no revenue and which has no events, for an analyst: it
+    cannot say what a conversion is worth, nor a budget or a cost per contact."""
+    tables = {
+        "experiments": small_market("experiments").assign(revenue=None),
+        "audience": small_market("audience"),
+    }
+    with serving_tables(tables, "browser-silent-audience", "analyst") as served:
+        yield served
+
+
+def test_dashboard_audience_form_shows_why_the_store_cannot_say_an_amount(
+    silent_audience_server, browser
+):
+    base, key = silent_audience_server
+    with session(browser, base, key, width=1280) as s:
+        page = s.page
+        s.open("audience")
+        for name in ("value_per_conversion", "budget", "cost_per_contact"):
+            assert page.input_value(f"input[name={name}]") == "", name
+        verdict = page.inner_text("#verdict")
+        assert verdict.startswith("Not checked: pass value_per_conversion: "), verdict
+        assert "records no revenue for its converting people" in verdict
+        notes = page.inner_text("#inputs-notes")
+        assert "pass budget: " in notes and "the store has no events" in notes, notes
+        assert page.get_attribute("#export-btn", "disabled") is not None
+        assert page.locator("#error").is_hidden()
+        s.shot("s28c-audience-cannot-say")
+        page.fill("input[name=value_per_conversion]", "20")
+        page.fill("input[name=budget]", "300")
+        page.fill("input[name=cost_per_contact]", "0.2")
+        page.click("#check-btn")
+        page.wait_for_function("document.getElementById('verdict').className === 'ok'")
+        assert page.inner_text("#inputs-notes li[data-field=budget]") == "budget 300: given"

@@ -20,6 +20,9 @@ compare`` read it back with :func:`resolve_unit`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
 
@@ -27,14 +30,21 @@ from micromix.audience._prep import coerce_outcome
 from micromix.errors import ConfigError, DataValidationError
 from micromix.schema.values import blank_cells, refuse_first
 
+if TYPE_CHECKING:
+    from micromix.store import Store
+
 __all__ = [
+    "INPUT_SOURCES",
     "OUTCOME_COLUMN",
     "UNITS",
     "UNIT_COLUMN",
+    "TargetingInput",
+    "TargetingInputs",
     "money_refusal",
     "outcome_unit",
     "parse_unit",
     "resolve_unit",
+    "targeting_inputs",
     "unit_label",
     "value_per_unit",
 ]
@@ -174,18 +184,26 @@ def unit_label(name: str | None, unit: str) -> str:
     return name or "value"
 
 
-def value_per_unit(given: float | None, unit: str, name: str | None) -> float:
+def value_per_unit(
+    given: float | None,
+    unit: str,
+    name: str | None,
+    *,
+    flag: str = "--value-per-conversion",
+    why: str = "when the outcome is an amount of money, score it with 'audience uplift "
+    "--outcome-unit value'",
+) -> float:
     """``--value-per-conversion`` for the unit: required for conversions; for money it is
     left out (1: a dollar of incremental spend is worth a dollar). Another value for money is
-    refused by :class:`~micromix.audience.policy.TargetingSpec`."""
+    refused by :class:`~micromix.audience.policy.TargetingSpec`. ``flag`` and ``why`` word the
+    refusal for the caller (the API says ``value_per_conversion`` and why its store cannot)."""
     if given is not None:
         return float(given)
     if unit == "value":
         return 1.0
     raise ConfigError(
-        f"pass --value-per-conversion: the uplift is in {_says(name, unit)}, and the value of "
-        "one incremental conversion turns it into money (ROI, who pays for themselves); when "
-        f"the outcome is an amount of money, score it with 'audience uplift --outcome-unit value'"
+        f"pass {flag}: the uplift is in {_says(name, unit)}, and the value of one incremental "
+        f"conversion turns it into money (ROI, who pays for themselves); {why}"
     )
 
 
@@ -196,3 +214,189 @@ def money_refusal(value: str, name: str | None) -> str:
         f"{_says(name, 'value')}, so one incremental unit is already worth 1; leave "
         "--value-per-conversion out (ROI is then (incremental value - cost) / cost)"
     )
+
+
+# ------------------------------------------------------------------ inputs a store implies
+#: where a targeting input came from: the request (``given``) or the store's own data
+INPUT_SOURCES: tuple[str, ...] = ("given", "store")
+
+
+@dataclass(frozen=True)
+class TargetingInput:
+    """One amount of a targeting request: its value and where it came from, or why the store
+    cannot say it (``value`` and ``source`` are then None and ``note`` is the refusal)."""
+
+    field: str
+    value: float | None
+    source: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class TargetingInputs:
+    """The value of one conversion, the budget and the cost per contact of an audience."""
+
+    value_per_conversion: TargetingInput
+    budget: TargetingInput
+    cost_per_contact: TargetingInput
+
+    def _all(self) -> tuple[TargetingInput, ...]:
+        return (self.value_per_conversion, self.budget, self.cost_per_contact)
+
+    def require(self) -> tuple[float, float, float]:
+        """``(value_per_conversion, budget, cost_per_contact)``; refuses (ConfigError) with
+        every sentence of an input neither given nor implied by the store."""
+        missing = [i.note for i in self._all() if i.value is None]
+        if missing:
+            raise ConfigError("; and ".join(missing))
+        return tuple(float(i.value) for i in self._all())  # type: ignore[return-value,arg-type]
+
+    def to_dict(self) -> dict[str, Any]:
+        """``value_per_conversion``/``value_from``, ``budget``/``budget_from``,
+        ``cost_per_contact``/``cost_from`` and ``input_notes`` (field to sentence)."""
+        out: dict[str, Any] = {}
+        for i, key in zip(self._all(), ("value_from", "budget_from", "cost_from"), strict=True):
+            out[i.field] = i.value
+            out[key] = i.source
+        out["input_notes"] = {i.field: i.note for i in self._all()}
+        return out
+
+
+def _given(field: str, value: float) -> TargetingInput:
+    return TargetingInput(field, float(value), "given", f"{field} {value:g}: given")
+
+
+def _store_value(store: Store, experiment: str) -> tuple[float | None, str]:
+    """Revenue per converting person in ``experiment``, or None and why not."""
+    where = f"holdout {experiment!r}"
+    if "revenue" not in store.columns("experiments"):
+        return None, f"the store's experiments have no revenue column, so {where} cannot value one"
+    t = store.table("experiments")
+    t = t.filter(t.experiment_id == experiment)
+    got = store.execute(
+        t.aggregate(
+            people=(t.conversions.fill_null(0) > 0).sum(),
+            revenue=t.revenue.sum(where=t.conversions.fill_null(0) > 0),
+        )
+    ).iloc[0]
+    people = int(got["people"] or 0)
+    revenue = float(got["revenue"]) if pd.notna(got["revenue"]) else 0.0
+    if people == 0 or revenue <= 0:
+        return None, (
+            f"{where} (the experiment the uplift model learns from) records "
+            + ("no converting person" if people == 0 else "no revenue for its converting people")
+        )
+    value = round(revenue / people, 2)
+    return value, (
+        f"value_per_conversion {value:g}: revenue per converting person in {where}, the "
+        f"experiment the uplift model learns from ({revenue:,.2f} over {people:,} people)"
+    )
+
+
+def _store_spend(store: Store) -> tuple[float, int, str] | str:
+    """Microtargeted spend, the people it reached and its dates, or why the store has none."""
+    need = {"targeting", "cost", "event_type", "user_id", "ts"}
+    lacking = sorted(need - set(store.columns("events"))) if store.has_table("events") else []
+    if not store.has_table("events") or not store.count("events") or lacking:
+        return "the store has no events" + (f" with {', '.join(lacking)}" if lacking else "")
+    t = store.table("events")
+    t = t.filter(t.targeting == "micro")
+    got = store.execute(
+        t.aggregate(
+            spend=t.cost.sum(),
+            reach=t.user_id.nunique(where=t.event_type == "impression"),
+            first=t.ts.min(),
+            last=t.ts.max(),
+        )
+    ).iloc[0]
+    spend = float(got["spend"]) if pd.notna(got["spend"]) else 0.0
+    reach = int(got["reach"] or 0)
+    if spend <= 0 or reach == 0:
+        return "the store's events hold no microtargeted (targeting 'micro') " + (
+            "spend" if spend <= 0 else "impressions"
+        )
+    dates = f"{pd.Timestamp(got['first']):%Y-%m-%d} to {pd.Timestamp(got['last']):%Y-%m-%d}"
+    return spend, reach, dates
+
+
+def targeting_inputs(
+    store: Store,
+    experiment: str,
+    *,
+    value_per_conversion: float | None = None,
+    budget: float | None = None,
+    cost_per_contact: float | None = None,
+    unit: str = "conversions",
+    outcome: str | None = None,
+) -> TargetingInputs:
+    """The amounts of an audience built on the store: each as given, else what the store's
+    own data implies, else a refusal that says what to pass (never a constant).
+
+    * ``value_per_conversion``: for a conversions uplift, the revenue per converting person
+      in ``experiment`` (the holdout the uplift model learns from); for money, 1
+      (:func:`value_per_unit`);
+    * ``budget``: the microtargeted spend in the store's events (what microtargeting cost
+      over their dates);
+    * ``cost_per_contact``: that spend over the people it reached (distinct people with a
+      microtargeted impression).
+
+    The API's audience routes and the dashboard's form take their defaults from here; a
+    request still missing one answers 422 with :meth:`TargetingInputs.require`'s sentence.
+    """
+    if value_per_conversion is not None or unit == "value":
+        v = value_per_unit(value_per_conversion, unit, outcome)
+        value = (
+            _given("value_per_conversion", v)
+            if value_per_conversion is not None
+            else TargetingInput(
+                "value_per_conversion",
+                v,
+                "store",
+                f"value_per_conversion 1: the uplift is in "
+                f"{_says(outcome, unit)}, so one incremental unit is worth 1",
+            )
+        )
+    else:
+        implied, note = _store_value(store, experiment)
+        if implied is None:
+            try:
+                value_per_unit(None, unit, outcome, flag="value_per_conversion", why=note)
+            except ConfigError as exc:
+                note = str(exc)
+        value = TargetingInput(
+            "value_per_conversion", implied, "store" if implied is not None else None, note
+        )
+    spent = _store_spend(store) if budget is None or cost_per_contact is None else None
+    if budget is not None:
+        budget_in = _given("budget", budget)
+    elif isinstance(spent, tuple):
+        amount = round(spent[0], 2)
+        budget_in = TargetingInput(
+            "budget",
+            amount,
+            "store",
+            f"budget {amount:g}: the microtargeted spend in the store's events ({spent[2]})",
+        )
+    else:
+        budget_in = TargetingInput(
+            "budget", None, None, f"pass budget: the money available for contacts; {spent}"
+        )
+    if cost_per_contact is not None:
+        cost_in = _given("cost_per_contact", cost_per_contact)
+    elif isinstance(spent, tuple):
+        cost = round(spent[0] / spent[1], 4)
+        cost_in = TargetingInput(
+            "cost_per_contact",
+            cost,
+            "store",
+            f"cost_per_contact {cost:g}: the microtargeted "
+            f"spend in the store's events over the {spent[1]:,} people it reached ({spent[2]})",
+        )
+    else:
+        cost_in = TargetingInput(
+            "cost_per_contact",
+            None,
+            None,
+            f"pass cost_per_contact: what reaching one person costs; {spent}",
+        )
+    return TargetingInputs(value, budget_in, cost_in)

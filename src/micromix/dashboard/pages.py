@@ -116,12 +116,14 @@ ads (partnership ads, Spark Ads) — rights, sentiment, engagement and brand fit
     <option>financial_services</option></select></label>
   <label>Features (comma-separated) <input name="features" value="region,interests"
     maxlength="200"></label>
-  <label>Budget <input name="budget" type="number" min="1" value="2000"></label>
-  <label>Cost per contact <input name="cost_per_contact" type="number" min="0" step="0.01"
-    value="0.5"></label>
+  <label>Value of one conversion <input name="value_per_conversion" type="number" min="0.01"
+    step="0.01"></label>
+  <label>Budget <input name="budget" type="number" min="0.01" step="0.01"></label>
+  <label>Cost per contact <input name="cost_per_contact" type="number" min="0" step="0.0001">
+    </label>
   <button type="submit" id="check-btn">Check guardrails</button>
   <button type="button" id="export-btn" disabled>Export audience</button>
-</form></section>
+</form><ul class="notes" id="inputs-notes"></ul></section>
 <section class="card"><h2>Guardrail checks</h2><div id="verdict" role="status"></div>
   <ul class="checks" id="checks"></ul></section>
 <section class="card"><h2>Export</h2><div id="export-out"></div></section>""",

@@ -747,14 +747,53 @@ pages.creators = async () => {
   await run();
 };
 
+// the amounts the API takes from the store when left out: the form pre-fills what the store
+// implies and sends a field only when the user changed it (so the answer says "given")
+const AUDIENCE_AMOUNTS = ["value_per_conversion", "budget", "cost_per_contact"];
+
+function audienceAmount(name) {
+  const input = $("audience-form").elements[name];
+  const raw = input.value.trim();
+  if (raw === "" || (input.dataset.implied !== undefined && Number(raw) === Number(input.dataset.implied))) {
+    return null;
+  }
+  return Number(raw);
+}
+
 function audienceBody() {
   const f = new FormData($("audience-form"));
-  return {
+  const body = {
     policy: f.get("policy"), platform: f.get("platform"),
     special_ad_category: f.get("special_ad_category") || null,
     features: String(f.get("features") || "").split(",").map((s) => s.trim()).filter(Boolean),
-    budget: Number(f.get("budget")), cost_per_contact: Number(f.get("cost_per_contact")),
   };
+  for (const name of AUDIENCE_AMOUNTS) body[name] = audienceAmount(name);
+  return body;
+}
+
+// where each amount comes from (given, or what the store implies), or why the store cannot say
+function audienceNotes(notes) {
+  $("inputs-notes").replaceChildren(...AUDIENCE_AMOUNTS.filter((k) => notes && notes[k])
+    .map((k) => el("li", { "data-field": k, text: notes[k] })));
+}
+
+// pre-fill the amounts with what the store implies; an amount it cannot say stays empty
+async function audiencePrefill() {
+  let res;
+  try {
+    res = await api("/api/v1/audience/inputs");
+  } catch (err) {
+    if (err.status === undefined) throw err;
+    return;  // no audience rows yet: the verdict says why
+  }
+  const form = $("audience-form");
+  for (const name of AUDIENCE_AMOUNTS) {
+    const input = form.elements[name];
+    if (res[name] === null || res[name] === undefined) continue;
+    input.value = String(res[name]);
+    input.dataset.implied = String(res[name]);
+  }
+  audienceNotes(res.input_notes);
 }
 
 function renderChecks(checks, target = "checks") {
@@ -809,6 +848,7 @@ pages.audience = async () => {
       return;
     }
     renderChecks(res.checks);
+    if (res.input_notes) audienceNotes(res.input_notes);
     v.className = res.exportable ? "ok" : "refused";
     if (res.exportable) {
       const s = res.summary;
@@ -830,6 +870,7 @@ pages.audience = async () => {
         text: `Exported ${res.user_ids.length.toLocaleString()} people (${res.fingerprint}); recorded in the audit log.` }));
     } catch (err) { showError(err); }
   });
+  await audiencePrefill();
   await check();
 };
 

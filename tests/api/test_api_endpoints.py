@@ -56,8 +56,10 @@ def test_api_event_ingest_is_seen_by_the_next_kpi_request(client, auth):
 
 def test_api_file_ingest(client, auth):
     csv = "username,followers,category\nmia_pets,12000,pet\nbo,-5,pet\n"
+    # the session's store holds the simulated market: real files join it only on purpose
     r = client.post(
         "/api/v1/ingest/creators",
+        params={"mix_with_demo": "true"},
         headers=auth("analyst"),
         files={"file": ("creators.csv", io.BytesIO(csv.encode()), "text/csv")},
     )

@@ -41,7 +41,14 @@ from micromix.errors import (
 )
 from micromix.ingest.files import RowLimitError
 
-__all__ = ["ApiError", "api_error", "error_body", "install_error_handlers", "status_for"]
+__all__ = [
+    "ApiError",
+    "api_error",
+    "error_body",
+    "install_error_handlers",
+    "renamed",
+    "status_for",
+]
 
 log = logging.getLogger("micromix.api")
 
@@ -98,14 +105,20 @@ def api_error(exc: MicromixError, names: dict[str, str] | None = None) -> ApiErr
     ``names`` maps a server path (a temporary file, its folder) to what the client knows it as
     (the uploaded file's name, or ``""`` for a folder); longer paths are replaced first.
     """
-    message = str(exc)
-    for path, name in sorted((names or {}).items(), key=lambda kv: -len(kv[0])):
-        if path:
-            message = message.replace(path, name)
+    message = renamed(str(exc), names)
     for cls, status, kind in _STATUS:
         if isinstance(exc, cls):
             return ApiError(status, kind, message)
     return ApiError(400, "micromix", message)  # pragma: no cover - MicromixError is in _STATUS
+
+
+def renamed(text: str, names: dict[str, str] | None) -> str:
+    """``text`` with every key of ``names`` replaced by its value, longer keys first (what
+    :func:`api_error` does to a message; also for an answer's notes)."""
+    for path, name in sorted((names or {}).items(), key=lambda kv: -len(kv[0])):
+        if path:
+            text = text.replace(path, name)
+    return text
 
 
 def error_body(status: int, kind: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -145,7 +158,10 @@ def _validation(_: Request, exc: Exception) -> JSONResponse:
 
 def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
+    # 413: a streamed body over the limit, raised while a route reads it (BodyLimitMiddleware)
+    kind = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+        exc.status_code, "http"
+    )
     return JSONResponse(
         error_body(exc.status_code, kind, str(exc.detail)),
         status_code=exc.status_code,

@@ -120,6 +120,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        message = self._message(str(scope.get("path", "")))
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
@@ -127,7 +128,7 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = 0
                 if declared > self.max_bytes:
-                    await self._refuse(send)
+                    await self._refuse(send, message)
                     return
         seen = 0
 
@@ -137,7 +138,7 @@ class BodyLimitMiddleware:
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.max_bytes:
-                    raise StarletteHTTPException(413, self._message())
+                    raise StarletteHTTPException(413, message)
             return msg
 
         try:
@@ -145,15 +146,21 @@ class BodyLimitMiddleware:
         except StarletteHTTPException as exc:
             if exc.status_code != 413:
                 raise
-            await self._refuse(send)
+            await self._refuse(send, message)
 
-    def _message(self) -> str:
-        return f"request body over the limit of {self.max_bytes:,} bytes; send smaller batches"
+    def _message(self, path: str) -> str:
+        """The refusal: a file upload is split, an event batch sent in smaller batches."""
+        advice = (
+            "split the file into smaller files (e.g. by period) and upload each"
+            if path.startswith("/api/v1/ingest/")
+            else "send smaller batches"
+        )
+        return f"request body over the limit of {self.max_bytes:,} bytes; {advice}"
 
-    async def _refuse(self, send: Any) -> None:
+    async def _refuse(self, send: Any, message: str) -> None:
         import json
 
-        body = json.dumps(error_body(413, "too_large", self._message())).encode()
+        body = json.dumps(error_body(413, "too_large", message)).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -43,7 +43,7 @@ from micromix.api.batches import BatchValidator
 from micromix.api.keys import KEY_TABLE, KeyRing
 from micromix.api.models import ModelRegistry
 from micromix.api.ratelimit import RateLimiter
-from micromix.ingest.market import simulated_market
+from micromix.ingest.market import market_label, simulated_market
 from micromix.metrics.currency import StoreCurrency, store_currency
 from micromix.store import Store
 
@@ -228,7 +228,9 @@ class Service:
         """Open ``db`` read-write (seeding demo data into an empty store when configured)."""
         cfg = config or ServiceConfig()
         store = Store.open(db, backend=backend)
-        if cfg.demo and store.count("events") == 0 and store.count("ad_performance") == 0:
+        # a store anything was ingested into (e.g. traffic only) is real data: never seeded
+        empty = all(store.count(t) == 0 for t in ("events", "ad_performance", "ingest_log"))
+        if cfg.demo and empty:
             seed_demo(store, progress=progress)
         svc = cls(store, cfg)
         svc._owns_store = True
@@ -404,15 +406,20 @@ class Service:
         return self.cached(("store-brand",), lambda: self.read(find))
 
     def data_label(self) -> str:
-        """``simulated market (...)`` for demo data, else ``real data``."""
+        """``simulated market (...)`` for demo data, ``simulated + real (mixed): ...`` when
+        real data was ingested into it on purpose, else ``real data``
+        (:func:`~micromix.ingest.market.market_label`)."""
 
         def label(store: Store) -> str:
+            # a market loaded by micromix demo / simulate is simulated too
+            known = market_label(store)
+            if known is not None:
+                return known
             if store.has_table(DEMO_TABLE):
                 df = store.read(DEMO_TABLE)
                 hit = df[df["key"] == "data"]
                 if len(hit):
                     return str(hit["value"].iloc[0])
-            # a market loaded by micromix demo / simulate is simulated too
-            return simulated_market(store) or "real data"
+            return "real data"
 
         return self.read(label)

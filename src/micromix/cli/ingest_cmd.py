@@ -9,10 +9,12 @@ Quickstart
     micromix inspect ads pinterest.csv --currency AUD          # layout, mapping, sample, quarantine
     micromix ingest traffic Events_Event_name.csv              # GA4 report -> traffic table
     micromix ingest ads may.csv --replace                      # supersede an overlapping export
+    micromix ingest ads may.csv --db demo.duckdb --mix-with-demo  # into the demo store, on purpose
 
 Exit code 0 when at least one row was accepted; non-zero, with one sentence saying why, when
 the file is unreadable, fits no layout, overlaps an export already ingested, gives money without
-a currency, or every row was quarantined. An existing database is opened before the file is
+a currency, or every row was quarantined, or when the store holds the simulated demo market and
+no real data yet (``--mix-with-demo`` mixes them on purpose). An existing database is opened before the file is
 read, so when another process holds it (another ingest, ``micromix serve``) the command says so
 at once instead of after validating the whole file.
 """
@@ -133,6 +135,12 @@ def ingest_command(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Read, map and validate; print what would happen; write nothing."
     ),
+    mix_with_demo: bool = typer.Option(
+        False,
+        "--mix-with-demo",
+        help="Ingest real data into a store holding the simulated demo market on purpose "
+        "(refused otherwise; its report then says 'simulated + real (mixed)').",
+    ),
     db: str | None = typer.Option(
         None, "--db", help="Database file (default: $MICROMIX_DB or ./micromix.duckdb)."
     ),
@@ -142,6 +150,7 @@ def ingest_command(
     """Ingest FILE as KIND rows: good rows into the store, bad rows quarantined with their reason."""
 
     def body() -> None:
+        from micromix.ingest.market import demo_mix_refusal
         from micromix.schema import schema_for
         from micromix.store import parse_backend
 
@@ -164,6 +173,8 @@ def ingest_command(
             )
             if not dry_run and exists:
                 store = stack.enter_context(open_store(settings.db, settings.backend))
+                if not mix_with_demo:
+                    _refuse_demo_mix(demo_mix_refusal(store, str(path)))
             with progress_bar(enabled=big) as update:
                 prepared = prepare_file(kind, path, layout=format, progress=update, **opts)
                 if dry_run:
@@ -194,6 +205,18 @@ def ingest_command(
             )
 
     run_command(body)
+
+
+def _refuse_demo_mix(why: str | None) -> None:
+    """The first real file into a store holding the simulated demo market is refused unless
+    ``--mix-with-demo`` says to mix them (``why``: :func:`micromix.ingest.market.
+    demo_mix_refusal`; the REST API's ``mix_with_demo=true`` is the same rule)."""
+    if why is not None:
+        raise ConfigError(
+            f"{why}; ingest it into a database of its own (--db NEW.duckdb, created by the "
+            "ingest), or pass --mix-with-demo to mix them on purpose (the report's banner then "
+            "says 'simulated + real (mixed)')"
+        )
 
 
 def inspect_command(

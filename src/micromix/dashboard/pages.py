@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
 from importlib import resources
 from typing import Any
@@ -236,8 +237,98 @@ def render_login() -> str:
     return _shell("login", "Sign in", body, nav=False)
 
 
+def _resolve(openapi: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with a ``$ref`` into ``components`` followed (one level at a time)."""
+    seen = 0
+    while isinstance(schema, dict) and "$ref" in schema and seen < 8:
+        node: Any = openapi
+        for part in str(schema["$ref"]).lstrip("#/").split("/"):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        schema, seen = node, seen + 1
+    return schema if isinstance(schema, dict) else {}
+
+
+def _type_of(openapi: dict[str, Any], schema: dict[str, Any]) -> str:
+    """A short type: ``string``, ``integer 20..2000``, ``one of refuse, replace, keep`` ..."""
+    schema = _resolve(openapi, schema)
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        kinds = [
+            _type_of(openapi, o) for o in options if _resolve(openapi, o).get("type") != "null"
+        ]
+        return " or ".join(dict.fromkeys(k for k in kinds if k)) or "any"
+    if "enum" in schema:
+        return "one of " + ", ".join(str(v) for v in schema["enum"])
+    kind = str(schema.get("type", ""))
+    if kind == "array":
+        return f"array of {_type_of(openapi, schema.get('items', {})) or 'values'}"
+    if schema.get("format") == "binary" or "contentMediaType" in schema:
+        return "file"
+    low, high = (
+        schema.get("minimum", schema.get("exclusiveMinimum")),
+        schema.get("maximum", schema.get("exclusiveMaximum")),
+    )
+    if low is not None or high is not None:
+        kind += f" {'' if low is None else low}..{'' if high is None else high}"
+    if "pattern" in schema:
+        kind += f" matching {schema['pattern']}"
+    return kind
+
+
+def _field(name: str, where: str, kind: str, required: bool, default: Any, text: str) -> str:
+    """One parameter or body field as a list item."""
+    facts = [where, kind] if kind else [where]
+    if required or default is not None:
+        facts.append("required" if required else f"default {json.dumps(default)}")
+    fact = ", ".join(f for f in facts if f)
+    text = _ROLE.sub(r"\1", text or "").replace("``", "")
+    return (
+        f"<li><code>{html.escape(name)}</code> <i>({html.escape(fact)})</i>"
+        + (f" {html.escape(text)}" if text else "")
+        + "</li>"
+    )
+
+
+def _api_fields(openapi: dict[str, Any], op: dict[str, Any]) -> str:
+    """The route's parameters (path, query, header) and body fields, from its schema."""
+    items = []
+    for p in op.get("parameters", []):
+        p = _resolve(openapi, p)
+        schema = _resolve(openapi, p.get("schema", {}))
+        items.append(
+            _field(
+                str(p.get("name", "")),
+                str(p.get("in", "")),
+                _type_of(openapi, schema),
+                bool(p.get("required")),
+                schema.get("default"),
+                str(p.get("description") or schema.get("description") or ""),
+            )
+        )
+    for media, content in op.get("requestBody", {}).get("content", {}).items():
+        schema = _resolve(openapi, content.get("schema", {}))
+        props = schema.get("properties") or {}
+        if not props:
+            items.append(_field("body", media, _type_of(openapi, schema), True, None, ""))
+        for name, prop in props.items():
+            prop = _resolve(openapi, prop)
+            items.append(
+                _field(
+                    name,
+                    f"body, {media}",
+                    _type_of(openapi, prop),
+                    name in schema.get("required", []),
+                    prop.get("default"),
+                    str(prop.get("description") or ""),
+                )
+            )
+    return f"<ul class='params'>{''.join(items)}</ul>" if items else ""
+
+
 def render_api_docs(openapi: dict[str, Any]) -> str:
-    """A page listing every endpoint of ``openapi`` (method, path, summary, tag), offline."""
+    """A page listing every endpoint of ``openapi`` (method, path, summary, tag) with its
+    parameters and body fields (name, where, type, required or default, description),
+    offline."""
     rows = []
     for path, ops in sorted(openapi.get("paths", {}).items()):
         for method, op in ops.items():
@@ -249,7 +340,7 @@ def render_api_docs(openapi: dict[str, Any]) -> str:
                 f"<tr><td><code class='m-{html.escape(method)}'>{html.escape(method.upper())}"
                 f"</code></td><td><code>{html.escape(path)}</code></td><td>{html.escape(tag)}"
                 f"</td><td><b>{html.escape(summary)}</b><br><small>{html.escape(desc)}</small>"
-                f"</td></tr>"
+                f"{_api_fields(openapi, op)}</td></tr>"
             )
     info = openapi.get("info", {})
     body = (

@@ -34,9 +34,12 @@ from micromix.schema import SCHEMAS
 from micromix.store import Store
 
 __all__ = [
+    "MIXED",
     "ROWS_PER_WRITE",
     "SIM_CONFIG_TABLE",
+    "demo_mix_refusal",
     "load_market",
+    "market_label",
     "simulated_market",
     "simulation_config",
     "simulation_config_frame",
@@ -103,6 +106,41 @@ def simulated_market(store: Store) -> str | None:
         )
     except (ValueError, KeyError, TypeError):
         return "simulated market"
+
+
+#: what a simulated market that real data was ingested into is (its data label's start)
+MIXED = "simulated + real (mixed)"
+
+
+def market_label(store: Store) -> str | None:
+    """:func:`simulated_market`'s label, prefixed with :data:`MIXED` when real rows were
+    ingested into the simulated market too (a line with accepted rows in its ``ingest_log``:
+    loading a market writes none), else None (real data). The one test behind the API's data
+    label and the report's and the dashboard's banners."""
+    label = simulated_market(store)
+    if label is None or not store.has_table("ingest_log") or store.count("ingest_log") == 0:
+        return label
+    log = store.read("ingest_log", columns=["accepted"])
+    return (
+        f"{MIXED}: {label} with real data ingested into it"
+        if log["accepted"].gt(0).any()
+        else label
+    )
+
+
+def demo_mix_refusal(store: Store, source: str) -> str | None:
+    """Why ``source`` may not be ingested into ``store`` without the user's say-so: the store
+    holds a simulated market and no real data yet (the first real file would mix real rows
+    with invented ones, every figure adding both), else None. The delivery layers add how to
+    say so (a store of its own, or an option to mix on purpose)."""
+    label = market_label(store)
+    if label is None or label.startswith(MIXED):
+        return None
+    return (
+        f"{source}: this store holds micromix's {label}, not real data; ingesting real rows "
+        "into it would mix them with invented ones, and every figure, banner and report would "
+        "add both"
+    )
 
 
 class _Simulated(Protocol):

@@ -44,7 +44,7 @@ from micromix.influencers import (
     score_creators,
 )
 from micromix.influencers.discovery import DEFAULT_BRIEF_BUDGET, spend_budget
-from micromix.ingest.market import simulated_market
+from micromix.ingest.market import MIXED, market_label, simulated_market
 from micromix.measurement import StrategyMix, fit_strategy_mix, strategy_of
 from micromix.metrics import compute_kpis, store_currency
 from micromix.metrics.compare import (
@@ -237,6 +237,8 @@ class Evidence:
     plan: Plan | None = None
     #: whether the store holds a simulated market (its ground truth)
     simulated: bool = False
+    #: whether real data was ingested into that simulated market too (``simulated + real``)
+    mixed: bool = False
     #: ISO code of the money figures (:func:`micromix.metrics.store_currency`): ``None`` when
     #: the data states no currency (shown without a symbol) or several (figures per currency)
     currency: str | None = None
@@ -617,6 +619,7 @@ def gather_evidence(
         lifetime_dimensions=None if lifetime_dimensions is None else tuple(lifetime_dimensions),
         parts=wanted,
         simulated=simulated_market(store) is not None,
+        mixed=(market_label(store) or "").startswith(MIXED),
         brand=handle,
         niche=niche,
         creator_budget=creator_budget,

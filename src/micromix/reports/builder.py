@@ -72,6 +72,7 @@ from micromix.reports.html import (
 __all__ = [
     "DEFAULT_SECTIONS",
     "HEADLINE_KPIS",
+    "MIXED_BANNER",
     "POST_HEADLINE_KPIS",
     "SECTIONS",
     "SIMULATED_BANNER",
@@ -128,6 +129,13 @@ Progress = Callable[[str, float], None]
 SIMULATED_BANNER = (
     "Simulated data: every figure in this report comes from micromix's seeded market "
     "simulator, not from a real brand. The 'true' figures are the simulator's ground truth."
+)
+#: the banner over a report of a simulated market that real data was ingested into
+MIXED_BANNER = (
+    "Simulated data mixed with real data (simulated + real, mixed): this store holds "
+    "micromix's seeded market simulator and real data ingested into it, so a figure of this "
+    "report may add both and none is a real brand's result. Keep real data in a store of its "
+    "own (micromix serve --no-demo, or a new --db for micromix ingest)."
 )
 
 
@@ -1432,6 +1440,7 @@ def build_report(
     progress: Progress | None = None,
     sections: Sequence[str] | None = None,
     generated_at: datetime | None = None,
+    source_name: str | None = None,
 ) -> str:
     """Render the self-contained HTML report of ``evidence``.
 
@@ -1447,6 +1456,9 @@ def build_report(
         section whose evidence part is there, then data quality.
     generated_at : datetime, optional
         Timestamp printed in the header (default: now, UTC).
+    source_name : str, optional
+        What the header says the report was made from (default: the store's path; the REST
+        API passes a name that shows no path on the server).
 
     Returns
     -------
@@ -1474,11 +1486,13 @@ def build_report(
     toc = "".join(f'<li><a href="#{esc(s.lookup_name)}">{esc(s.title)}</a></li>' for s in chosen)
     when = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     meta = (
-        f"Generated {esc(when)} from {esc(evidence.store_path)}; "
+        f"Generated {esc(when)} from {esc(source_name or evidence.store_path)}; "
         f"{ctx.chart_count} charts; intervals at {evidence.level:.0%}."
     )
     body = f'<nav class="toc"><strong>Contents</strong><ol>{toc}</ol></nav>{"".join(parts)}'
-    notice = banner(SIMULATED_BANNER) if evidence.simulated else ""
+    notice = (
+        banner(MIXED_BANNER if evidence.mixed else SIMULATED_BANNER) if evidence.simulated else ""
+    )
     html = page(title, body, bundle=vega_bundle(), meta=meta, notice=notice)
     report("done", 1.0)
     return html

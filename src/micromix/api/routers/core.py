@@ -17,6 +17,7 @@ import re
 import tempfile
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,7 +27,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from micromix.api._respond import check_rows, frame_json, json_response
-from micromix.api.errors import ApiError, api_error, log
+from micromix.api.errors import ApiError, api_error, log, renamed
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
 from micromix.config import ANALYSIS_N_BOOT
@@ -35,6 +36,7 @@ from micromix.store import Store
 
 __all__ = [
     "DASHBOARD_KPIS",
+    "REPORT_SOURCE",
     "batch_source",
     "kpi_payload",
     "parse_dimensions",
@@ -44,6 +46,9 @@ __all__ = [
 ]
 
 router = APIRouter()
+
+#: what ``GET /api/v1/report`` says it was made from (the CLI's report names the store's path)
+REPORT_SOURCE = "the micromix server's store"
 
 _DIM = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")
 _KINDS = ("events", "ads", "posts", "creators", "audience", "experiments", "traffic")
@@ -100,18 +105,24 @@ def health() -> dict[str, str]:
 
 @router.get("/api/v1/status", tags=["system"], summary="Who am I, what data is loaded")
 def status(request: Request, who: Principal = requires("viewer")) -> Response:
-    """The caller's role, the data label (simulated or real), row counts per table and the
-    store's currency (:meth:`~micromix.api.service.Service.currency`; null when unknown)."""
+    """The caller's role, the data label (simulated, real, or ``simulated + real (mixed)``:
+    ``simulated`` and ``mixed`` both true), row counts per table and the store's currency
+    (:meth:`~micromix.api.service.Service.currency`; null when unknown)."""
     svc = _svc(request)
 
     def build() -> dict[str, Any]:
         def counts(store: Store) -> dict[str, int]:
             return {t: store.count(t) for t in store.tables() if t not in ("api_keys", "audit_log")}
 
+        from micromix.ingest.market import MIXED
+
+        label = svc.data_label()
         return {
-            "data": svc.data_label(),
+            "data": label,
             "tables": svc.read(counts),
-            "simulated": svc.data_label().startswith("simulated"),
+            "simulated": label.startswith("simulated"),
+            # a simulated market that real data was ingested into on purpose (mix_with_demo)
+            "mixed": label.startswith(MIXED),
             # the currency of money that records none (null: unknown, shown without a symbol)
             "currency": svc.currency(),
             # the brand the posts are about (null: none known, so routes that need it ask)
@@ -353,21 +364,37 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 #: most characters of an uploaded file's name kept in messages and reports
 _NAME_CHARS = 120
 #: the ingest library's advice names CLI flags; over the API it names the query parameters
+#: (errors and the answer's notes alike; longer entries are replaced first)
 _FLAGS = {
     # the ingest messages' examples with a value ("--currency EUR") read as the parameter
+    "micromix kpis --currency CODE": "the currency parameter of GET /api/v1/kpis",
+    "--currency CODE": "currency=CODE",
     "--currency EUR": "currency=EUR",
     "--currency AUD": "currency=AUD",
     "--format ga_report": "layout=ga_report",
     "--format canonical": "layout=canonical",
+    "--strategy NAME": "strategy=NAME",
     "--currency": "the currency parameter",
     "--format": "the layout parameter",
+    "--strategy": "the strategy parameter",
+    "--encoding": "the encoding parameter",
+    "--sheet": "the sheet parameter",
+    "--window": "the window parameter",
     "--dayfirst": "dayfirst=true",
     "--monthfirst": "dayfirst=false",
     "--decimal-comma": "decimal_comma=true",
     "--decimal-point": "decimal_comma=false",
     "--replace": "on_overlap=replace",
     "--keep-both": "on_overlap=keep",
+    "--dry-run": "dry_run=true",
+    "--mix-with-demo": "mix_with_demo=true",
 }
+#: how an upload refused into the simulated demo store is done on purpose, or done right
+_MIX_ADVICE = (
+    "; keep real data in a store of its own (start the server on a new file: micromix serve "
+    "--db NEW.duckdb --no-demo), or pass mix_with_demo=true to mix them on purpose (the data "
+    "label and the banners then say 'simulated + real (mixed)')"
+)
 
 
 def _upload_name(filename: str | None) -> tuple[str, str]:
@@ -385,6 +412,7 @@ def upload_source(data: bytes) -> str:
     """The quarantine and ingest-log source of an uploaded file: stable per file content.
 
     Uploading the same bytes again replaces its quarantine records instead of adding them again.
+    The file's name is kept beside it (:func:`_remember_upload`), so later messages name it.
     """
     return f"upload:{hashlib.sha256(data).hexdigest()[:16]}"
 
@@ -392,6 +420,103 @@ def upload_source(data: bytes) -> str:
 def batch_source(key_id: str) -> str:
     """The quarantine and ingest-log source of an event batch: unique per request."""
     return f"api:{key_id}:{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}:{uuid.uuid4().hex[:12]}"
+
+
+#: an upload's source (:func:`upload_source`) at the start of a registered export's path
+_UPLOAD_SOURCE = re.compile(r"upload:[0-9a-f]{16}")
+#: the key under which the service's meta table keeps an upload's file name
+_NAME_KEY = "upload name "
+
+
+def _remember_upload(store: Store, source: str, shown: str) -> None:
+    """Keep the name ``source`` was uploaded as (the last one, for the same bytes)."""
+    from micromix.api.service import DEMO_TABLE
+
+    key = _NAME_KEY + source
+    if store.has_table(DEMO_TABLE):
+        store.delete_where(DEMO_TABLE, "key", [key])
+    store.append(DEMO_TABLE, pd.DataFrame([{"key": key, "value": shown}]))
+
+
+def _earlier_names(store: Store, paths: Iterable[str]) -> dict[str, str]:
+    """What the client knows earlier exports as: an upload by the file name it was uploaded
+    as, an export the CLI ingested (a path on the server) by its file name only."""
+    from micromix.api.service import DEMO_TABLE
+
+    paths = [p for p in paths if p]
+    names: dict[str, str] = {}
+    uploads = {m.group(0) for p in paths if (m := _UPLOAD_SOURCE.match(p))}
+    if uploads and store.has_table(DEMO_TABLE):
+        meta = store.read(DEMO_TABLE)
+        for r in meta.itertuples(index=False):
+            if str(r.key).startswith(_NAME_KEY) and str(r.key)[len(_NAME_KEY) :] in uploads:
+                names[str(r.key)[len(_NAME_KEY) :]] = str(r.value)
+    for p in paths:
+        m = _UPLOAD_SOURCE.match(p)
+        if m and m.group(0) not in names:
+            names[m.group(0)] = f"an earlier upload ({m.group(0)})"
+        elif not m:
+            names.setdefault(p, Path(p).name)
+    return names
+
+
+def _window(text: str | None) -> Any:
+    """``window=START..END`` as the readers' time window (None: the default)."""
+    from micromix.schema import TimeWindow
+
+    if not text:
+        return None
+    start, sep, end = text.partition("..")
+    if not sep:
+        raise ApiError(
+            422,
+            "invalid_parameter",
+            f"window {text[:80]!r} must look like 1970-01-01..2100-01-01",
+        )
+    return TimeWindow.of(start, end)
+
+
+def _query_names(request: Request) -> set[str]:
+    """The query parameters the matched route declares (its own and its dependencies')."""
+    route = request.scope.get("route")
+    stack = [getattr(route, "dependant", None)]
+    known: set[str] = set()
+    while stack:
+        dep = stack.pop()
+        if dep is None:
+            continue
+        known.update(f.alias for f in dep.query_params)
+        stack.extend(dep.dependencies)
+    return known
+
+
+def _refuse_unknown_query(request: Request) -> None:
+    """422 naming the query parameters the route does not take: a misspelt option
+    (``?sheet_name=``) is never silently ignored."""
+    known = _query_names(request)
+    unknown = sorted({k for k in request.query_params if k not in known})
+    if unknown:
+        shown = ", ".join(repr(k[:40]) for k in unknown[:5])
+        raise ApiError(
+            422,
+            "invalid_parameter",
+            f"unknown query parameter(s) {shown}; this route takes {', '.join(sorted(known))} "
+            "(see /docs)",
+        )
+
+
+def _removed_note(removed: int, quarantined: int) -> str:
+    """What a new version of an export took away from the rows stored from the earlier one."""
+    why = (
+        f"; {quarantined:,} of this file's rows are quarantined (see quarantine_sample): if "
+        "they are among them, fix those rows and upload the file again to restore them"
+        if quarantined
+        else ", as a re-downloaded export replaces its rows"
+    )
+    return (
+        f"{removed:,} row(s) stored from an earlier version of this export are not in this "
+        f"file as valid rows and were removed from the store{why}"
+    )
 
 
 @router.post("/api/v1/ingest/{kind}", tags=["ingest"], summary="Ingest a file")
@@ -420,26 +545,84 @@ async def ingest_upload(
         bool | None,
         Query(description="Numbers like 1.234,56 (true) or 1,234.56 (false); told by the file."),
     ] = None,
+    strategy: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="File every row under this strategy (search, paid_social, other ...) "
+            "instead of the layout's mapping (ads and events files).",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        Query(max_length=200, description="Worksheet of an .xlsx file (default: the first table)."),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            pattern="^[A-Za-z0-9_.:-]+$",
+            description="Text encoding (default: detected; utf-8, utf-16, cp1252 ...).",
+        ),
+    ] = None,
+    window: Annotated[
+        str | None,
+        Query(
+            max_length=80,
+            description="Accepted timestamps START..END (default 1970-01-01..2100-01-01).",
+        ),
+    ] = None,
     on_overlap: Annotated[
         Literal["refuse", "replace", "keep"],
         Query(description="When the file overlaps an export already ingested."),
     ] = "refuse",
+    dry_run: Annotated[
+        bool, Query(description="Read, map and validate; answer what would happen; write nothing.")
+    ] = False,
+    mix_with_demo: Annotated[
+        bool,
+        Query(
+            description="Ingest real data into a store holding the simulated demo market on "
+            "purpose (refused otherwise; the data label then says 'simulated + real (mixed)')."
+        ),
+    ] = False,
     who: Principal = requires("analyst"),
 ) -> Response:
     """Ingest one file (any supported export layout) with :func:`micromix.ingest.prepare_file`
-    and :func:`~micromix.ingest.write_prepared`: accepted rows are upserted, bad rows quarantined
-    with reasons under a source named after the file's content (``upload:<sha256 prefix>``), so
-    uploading the same file again adds nothing. The row limit counts parsed rows (413 above)."""
+    and :func:`~micromix.ingest.write_prepared`, taking the reading options of ``micromix
+    ingest``: accepted rows are upserted, bad rows quarantined with reasons under a source
+    named after the file's content (``upload:<sha256 prefix>``), so uploading the same file
+    again adds nothing. A body over the size limit is refused with 413, and so is a file of
+    more parsed rows than the row limit. The first real file into a store holding the
+    simulated demo market is refused with 409 unless ``mix_with_demo=true``."""
+    _refuse_unknown_query(request)
     if kind not in _KINDS:
         raise ApiError(422, "invalid_parameter", f"kind {kind!r} is not one of {', '.join(_KINDS)}")
     svc = _svc(request)
     shown, safe = _upload_name(file.filename)
     data = await file.read()
     source = upload_source(data)
+    span = _window(window)
+
+    def demo_mix(st: Store) -> str | None:
+        from micromix.ingest.market import demo_mix_refusal
+
+        why = None if mix_with_demo else demo_mix_refusal(st, shown)
+        return None if why is None else why + _MIX_ADVICE
+
+    def refuse_demo_mix(st: Store) -> None:
+        why = demo_mix(st)
+        if why is not None:
+            raise ApiError(409, "simulated_store", why)
 
     def run() -> dict[str, Any]:
         from micromix.ingest import prepare_file, write_prepared
+        from micromix.ingest.pipeline import dry_run_report
 
+        # at once, before reading the file (a dry run is told in a note)
+        mixing = svc.read(demo_mix)
+        if mixing is not None and not dry_run:
+            raise ApiError(409, "simulated_store", mixing)
         with tempfile.TemporaryDirectory(prefix="micromix-upload-") as tmp:
             path = Path(tmp) / safe
             names = {str(path): shown, str(path.resolve()): shown}
@@ -456,22 +639,53 @@ async def ingest_upload(
                     currency=currency.upper() if currency else None,
                     dayfirst=dayfirst,
                     decimal_comma=decimal_comma,
+                    strategy=strategy,
+                    sheet=sheet,
+                    encoding=encoding,
+                    window=span,
                     source=source,
                     max_rows=svc.config.max_rows,
                 )
-                rep = svc.write(
-                    lambda st: write_prepared(st, kind, prepared, on_overlap=on_overlap),
-                    by=who.key_id,
-                )
+                if dry_run:
+                    rep = dry_run_report(kind, prepared)
+                else:
+
+                    def write(st: Store) -> Any:
+                        refuse_demo_mix(st)  # again under the write lock: no race past it
+                        got = write_prepared(st, kind, prepared, on_overlap=on_overlap)
+                        _remember_upload(st, source, shown)
+                        return got, _earlier_names(st, (*got.replaced, *got.overlaps))
+
+                    rep, earlier = svc.write(write, by=who.key_id)
+                    names.update(earlier)
             except MicromixError as exc:
-                # an export ingested earlier (by the CLI: a path on the server) is named by its
-                # file name only; an earlier upload's source (upload:...) is no path
-                for other in getattr(exc, "paths", ()):
-                    names.setdefault(other, Path(other).name)
+                # an export ingested earlier is named as the client knows it: an earlier upload
+                # by the name it was uploaded as, one the CLI ingested by its file name only
+                paths = tuple(getattr(exc, "paths", ()))
+                names.update(svc.read(lambda st: _earlier_names(st, paths)))
+                names[source] = shown
                 raise api_error(exc, names) from None
         out = rep.to_dict()
         out["source"] = shown
         out["quarantine_source"] = source
+        out["sheet"] = prepared.raw.sheet
+        if len(prepared.raw.sheets) > 1:
+            out["sheets"] = list(prepared.raw.sheets)
+        out["replaced"] = [renamed(p, names) for p in rep.replaced]
+        out["overlaps"] = [renamed(p, names) for p in rep.overlaps]
+        notes = [renamed(n, names) for n in rep.notes]
+        if rep.removed and not rep.dry_run:
+            notes.append(_removed_note(rep.removed, rep.quarantined))
+        if prepared.raw.sheet is not None and len(prepared.raw.sheets) > 1:
+            others = [n for n in prepared.raw.sheets if n != prepared.raw.sheet]
+            notes.append(
+                f"read sheet {prepared.raw.sheet!r} of the workbook; its other sheets "
+                f"({', '.join(map(repr, others))}) are read with sheet=NAME"
+            )
+        if mixing is not None:
+            notes.append(f"an upload without dry_run=true would be refused: {mixing}")
+        out["notes"] = notes
+        out["checks"] = [{**c, "message": renamed(str(c["message"]), names)} for c in rep.checks]
         return out
 
     return json_response(await run_in_threadpool(run))
@@ -554,6 +768,8 @@ def report(
         from micromix.plan import gather_evidence
         from micromix.reports import build_report
 
-        return build_report(svc.read(lambda st: gather_evidence(st, n_boot=n_boot)))
+        evidence = svc.read(lambda st: gather_evidence(st, n_boot=n_boot))
+        # the header names the store as the client knows it, never its path on the server
+        return build_report(evidence, source_name=REPORT_SOURCE)
 
     return HTMLResponse(svc.cached(("report", n_boot), build))

@@ -186,14 +186,23 @@ async function header() {
   $("role").textContent = s.role + " key";
   // the badge stays short so the navigation keeps to one line; the full label is its tooltip
   // (and the banner under the header says what the simulation is)
-  $("data-label").textContent = s.simulated ? "Demo data" : s.data;
-  $("data-label").title = s.simulated ? "Demo data: " + s.data : s.data;
+  const badge = s.mixed ? "Simulated + real (mixed)" : "Demo data";
+  $("data-label").textContent = s.simulated ? badge : s.data;
+  $("data-label").title = s.simulated ? badge + ": " + s.data : s.data;
   $("data-label").classList.toggle("sim", !!s.simulated);
   const banner = $("sim-banner");
-  if (banner && s.simulated) {
+  const market = String(s.data).replace(/^.*simulated market \(([^)]*)\).*$/, "$1");
+  if (banner && s.mixed) {
+    // real data was ingested into the simulated market on purpose (mix_with_demo=true)
+    banner.textContent = "Simulated data mixed with real data (simulated + real, mixed): " +
+      "this store holds micromix's simulated market (" + market + ") and real data " +
+      "ingested into it; every figure on these pages may add both, so none is a real " +
+      "brand's result. Keep real data in a store of its own (micromix serve --no-demo).";
+    banner.hidden = false;
+  } else if (banner && s.simulated) {
     banner.textContent = "Simulated data: everything on these pages comes from micromix's " +
-      "market simulator (" + String(s.data).replace(/^simulated market \((.*)\)$/, "$1") +
-      "), not from a real brand; the 'true' figures are the simulator's ground truth.";
+      "market simulator (" + market + "), not from a real brand; the 'true' figures are the " +
+      "simulator's ground truth.";
     banner.hidden = false;
   }
   $("logout").addEventListener("click", () => {

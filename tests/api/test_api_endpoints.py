@@ -118,6 +118,7 @@ def test_api_social_and_creators(client, auth):
     assert scores == sorted(scores, reverse=True)
     # the store has no ad reports of the brand: the ranking says its CTR/CPA start elsewhere
     assert any("default" in n or "ads" in n for n in amp["notes"]), amp["notes"]
+    assert amp["currency"] == "USD"  # the default benchmark's, as the CLI's "CPA US$..."
     lis = client.get("/api/v1/social/listening", headers=h).json()
     assert lis["share_of_voice"][0]["brand"] == "Pawsome"
     d = client.post("/api/v1/creators/discover", json={"niche": "pet", "budget": 2000}, headers=h)

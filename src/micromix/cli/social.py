@@ -181,7 +181,7 @@ def listen_cmd(
         if as_json:
             emit_json(res.to_dict())
             return
-        defined = f"engagement = {res.meta['engagement']}"
+        defined = f"engagement = {res.meta['engagement']}; emv in {res.meta['emv_currency']}"
         if "reported_engagements" in res.meta:
             defined += f"; reported_engagements = {res.meta['reported_engagements']}"
         emit_frame(
@@ -211,6 +211,9 @@ def amplify_cmd(
         "the currency of an export that states none).",
     ),
     top: int = typer.Option(20, "--top", help="Rows to show."),
+    per_author: int = typer.Option(
+        3, "--per-author", help="At most this many picks per author (0: no cap)."
+    ),
     text_col: str | None = typer.Option(None, "--text-col", help="Text column (default: auto)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     dayfirst: bool = typer.Option(False, "--dayfirst", help="Dates like 03/04/2024 are day-first."),
@@ -218,18 +221,26 @@ def amplify_cmd(
         False, "--monthfirst", help="Dates like 03/04/2024 are month-first."
     ),
 ) -> None:
-    """Rank genuine user posts about the brand for paid amplification, with reasons."""
+    """Rank genuine user posts about the brand for paid amplification, with reasons.
+
+    Sentiment is read from the sentences naming the brand; a post naming it only in a
+    comparison or once in passing, or carrying like-for-like hashtags, is flagged (caveats)
+    and scored down. At most --per-author picks per author.
+    """
 
     def body() -> None:
         from micromix.social.listening import BrandSpec
         from micromix.social.ugc import (
             DEFAULT_BASELINE_NOTE,
+            PER_AUTHOR_NOTE_END,
             ad_baseline,
             rank_for_amplification,
         )
 
         if top < 1:
             raise ConfigError(f"--top {top} must be >= 1")
+        if per_author < 0:
+            raise ConfigError(f"--per-author {per_author} must be >= 1 (or 0 for no cap)")
         order = date_order(dayfirst, monthfirst)
         spec = BrandSpec(brand, aliases=_split(aliases), handles=_split(handles))
         if currency is not None and ads is None:
@@ -237,7 +248,13 @@ def amplify_cmd(
         base = ad_baseline(_read(ads), currency=currency) if ads is not None else None
         df = _read_posts(input, text_col, order)
         res = rank_for_amplification(
-            df, spec, baseline=base, top=top, dayfirst=order, source=str(input)
+            df,
+            spec,
+            baseline=base,
+            top=top,
+            dayfirst=order,
+            source=str(input),
+            per_author=per_author or None,
         )
         if "note" in res.attrs:
             err_console.print(res.attrs["note"], highlight=False, soft_wrap=True)
@@ -246,6 +263,8 @@ def amplify_cmd(
         notes = [
             f"{n}; pass --ads with your ad export to use your own"
             if n == DEFAULT_BASELINE_NOTE
+            else f"{n} (--per-author changes the cap; 0 keeps them all)"
+            if n.endswith(PER_AUTHOR_NOTE_END)
             else n
             for n in res.attrs.get("notes", [])
         ]
@@ -253,7 +272,14 @@ def amplify_cmd(
             err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
         if as_json:
             head = [res.attrs["note"]] if "note" in res.attrs else []
-            emit_json({"brand": brand, "rows": res, "notes": [*head, *notes]})
+            emit_json(
+                {
+                    "brand": brand,
+                    "currency": res.attrs["baseline"]["currency"],
+                    "rows": res,
+                    "notes": [*head, *notes],
+                }
+            )
             return
         if res.empty:
             return
@@ -262,6 +288,7 @@ def amplify_cmd(
             "author_id",
             "amplification_score",
             "sentiment",
+            "caveats",
             "predicted_ctr",
             "predicted_cpa",
         ]

@@ -1,11 +1,29 @@
-"""Sponsorship disclosure detection: #ad, #sponsored, paid-partnership tags and the like.
+"""Sponsorship disclosure detection: #ad, #sponsored, paid-partnership tags, affiliate codes and
+gifted products, in English and the common European languages.
+
+A post is *sponsored* when it says it is paid, tagged, gifted, or carries an affiliate or
+discount code (the author earns from it: FTC, ASA and the EU's guidance treat all of these as
+commercial). Three kinds of evidence are looked for:
+
+* disclosure hashtags and phrases (``#ad``, ``#werbung``, ``#publicité``, ``paid partnership``,
+  ``sponsored by`` ...), tags of any suffix where the stem is unambiguous (``#werbungunbezahlt``);
+* gifting (``#gifted``, ``#gotitforfree``, ``PR package``, ``kindly sent``, ``were gifted``,
+  ``offert par``, ``zur Verfügung gestellt``, ``regalo de``);
+* a code construction: a code word (``code``, ``codice``, ``código``, ``kod``, ``coupon``,
+  ``voucher``, ``promo code`` ...) with a code after it (quoted, after ``:``/arrow, or written
+  in capitals/digits) and an offer near it (a percentage, ``off``, ``Rabatt``, ``sconto``,
+  ``réduction``, ``descuento``, ``korting``, ``desconto``, an amount, ``free``); or a code word
+  in a giving phrase (``use code X``, ``my code``, ``mit meinem Code``, ``avec le code``,
+  ``con il codice``, ``con el código``, ``met de code``, ``com o código``) with a code after it.
 
 Quickstart
 ----------
 >>> import pandas as pd
 >>> from micromix.social.disclosure import is_sponsored_text
->>> is_sponsored_text(pd.Series(["Love this! #ad", "my dog loves it", "#Werbung neu"])).tolist()
-[True, False, True]
+>>> is_sponsored_text(pd.Series(["Love this! #ad", "my dog loves it", "#Werbung neu",
+...     "Get 15% off with the code 'ILSEZWART'", "-15% avec le code MARIE15",
+...     "learning to code is fun", "a gifted pianist"])).tolist()
+[True, False, True, True, True, False, False]
 """
 
 from __future__ import annotations
@@ -16,35 +34,242 @@ import pandas as pd
 
 from micromix.social.columns import to_bool
 
-__all__ = ["DISCLOSURE_PATTERN", "is_sponsored_text", "sponsored_flags"]
+__all__ = [
+    "CODE_PATTERN",
+    "DISCLOSURE_PATTERN",
+    "GIFT_PATTERN",
+    "is_sponsored_text",
+    "sponsored_flags",
+]
 
-#: disclosure hashtags and phrases (FTC/ASA wording and common non-English equivalents)
+#: disclosure hashtags and phrases (FTC/ASA wording and common non-English equivalents); a tag
+#: stem that means advertising in every use (``#werbung...``, ``#anzeige...``) takes any suffix
 DISCLOSURE_PATTERN = re.compile(
-    r"#(?:ad|ads|advert|advertisement|sponsored|sponsor|spon|paidpartnership|paidpartner|"
-    r"partner|brandpartner|gifted|giftedby|prsample|pr|werbung|anzeige|publicidad|publi|"
-    r"sponsorisé|sponsorizzato|samarbete|reklama|adv|affiliate|affiliatelink|collab)(?![\w])"
-    r"|paid partnership|sponsored by|in partnership with|"
-    r"thanks to @\w+ for (?:sponsoring|partnering)|use (?:my )?code \w+|discount code|"
-    r"promo code|affiliate link",
+    r"#(?:ad|ads|advert|advertisement|sponsored|sponsor|spon|paidpartnership|"
+    r"paidpartner|partner|brandpartner|prsample|pr|publicidad|publi|publipost|sponsorisé|"
+    r"sponsorise|sponsorizzato|sponsorizzata|samarbete|samarbeid|samarbejde|reklama|reklame|"
+    r"adv|affiliate|affiliatelink|collab|kooperation|samenwerking|advertentie|reclame|"
+    r"parceria|publicidade|patrocinado|patrocinio|pubblicità|pubblicita|partenariat|"
+    r"partenariatrémunéré|publicité|publicite)(?![\w])"
+    r"|#(?:unbezahlte)?werbung\w*|#anzeige\w*|#sponsored\w*|#paidpartnership\w*|#ad_\w+"
+    r"|paid partnership|sponsored by|in partnership with|in samenwerking met|"
+    r"in (?:kooperation|zusammenarbeit) mit|en (?:partenariat|collaboration) avec|"
+    r"in collaborazione con|en colaboración con|em parceria com|"
+    r"thanks to @\w+ for (?:sponsoring|partnering)|discount code|promo ?code|code ?promo|"
+    r"rabatt ?code|gutschein ?code|codice (?:sconto|promo)|c[oó]digo (?:de )?(?:descuento|"
+    r"desconto|promocional)|kortingscode|affiliate link",
     re.IGNORECASE,
 )
 
+#: a product given for free (a benefit the author must disclose as an ad would be)
+GIFT_PATTERN = re.compile(
+    r"#\w*gifted(?:me|by\w*)?(?![\w])|#(?:giftedby\w*|gifted\w*|gotitforfree|gotitfree|prgift|prpackage|prbox|"
+    r"geschenkt|regalo|cadeau|offert|presente)(?![\w])"
+    r"|\b(?:was|were|been|is|are|kindly|generously|lovingly)\s+gifted\b"
+    r"|\bgifted\s+(?:by|from|to me|to us|me)\b|[\[(]\s*gifted\s*[\])]|\*\s*gifted\s*\*"
+    r"|\bpr[ -]?(?:package|box|parcel|sample|gift)s?\b|\bkindly sent\b|\bsent (?:to )?me by\b"
+    r"|\bzur verfügung gestellt\b|\bgeschenkt bekommen\b|\boffert(?:e|s)? par\b"
+    r"|\b(?:regalo|regalato|regalata|regalados?|regaladas?) (?:de|da|by)\b"
+    r"|\bgekregen van\b|\bpresente d[aeo]\b",
+    re.IGNORECASE,
+)
+
+#: a code word (of any language in the module docstring)
+_CODE_WORD = (
+    r"(?:code|codes|codice|codici|c[oó]digo|c[oó]digos|codul|codului|k[oó]d\w{0,4}|koodi\w{0,5}|"
+    r"cupom|cup[oó]n|coupon|voucher|gutschein|rabattcode|kortingscode|codepromo|promocode|"
+    r"discountcode)"
+)
+#: code words of languages written without spaces (Japanese, Korean, Chinese)
+_CJK_CODE_WORD = (
+    r"(?:クーポンコード|クーポン|コード|할인\s?코드|쿠폰\s?코드|코드|优惠码|折扣码|優惠碼)"
+)
+#: a code word then a code: quoted, after ``:``/an arrow, or a capitals/digits token
+CODE_PATTERN = re.compile(
+    rf"(?:(?<![\w#]){_CODE_WORD}\b|{_CJK_CODE_WORD})(?:\s+(?:promo|promocional|sconto|de descuento|de desconto|"
+    r"de r[ée]duction|gutschein|rabatt))?"
+    r"(?P<sep>\s*(?:[:=.：]|➡️?|->|→|👉\S*|➖)?\s*)"
+    r"(?P<q>[\"'“”‘’„«»‚`(\[✨【「]*)\s*"
+    r"(?P<code>[A-Za-z0-9][A-Za-z0-9_\-]{1,29})",
+    re.IGNORECASE,
+)
+#: a code word after one of these is another kind of code ("zip code 90210")
+_OTHER_CODES = re.compile(
+    r"\b(?:zip|postal|post|area|dress|source|qr|bar|country|error|morse|product|colou?r|"
+    r"access|secret|cheat|style|genetic|tax)\s*$",
+    re.IGNORECASE,
+)
+#: a phrase that gives a code to the reader ("use code X", "my code", "mit meinem Code" ...)
+_GIVING = re.compile(
+    r"(?:\buse|\busing|\bwith|\benter|\bapply|\bmy|\bour|\bthe|\bthis|\bspecial|\bexclusive|"
+    r"\bmeinen?|\bmeinem|\bdem|\bden|\bmit|\bunserem|\bavec(?: le| mon)?|\bmon|\ble|\bcon(?: il| el| mi| il mio)?|"
+    r"\bil mio|\bil|\bmi|\bel|\bmet(?: de| mijn)?|\bmijn|\bde|\bcom(?: o| meu)?|\bmeu|\bo)"
+    r"\s+(?:discount |promo |rabatt|special |exclusive |personal |persönlichen? )?$",
+    re.IGNORECASE,
+)
+#: an offer near a code: a percentage, "off", an amount, "free", and the words of each language
+_OFFER = re.compile(
+    r"\d\s*[%％]|[%％]\s*\d|\boff\b|\bdiscount|\bsave\b|\bsaving|\bfree\b|\bgratis\b|\brabat|"
+    r"\bsparen|\bspart\b|\bsconto|\bscontata|\bréduction|\breduction|\bremise|\bdescuento|"
+    r"\bkorting|\bdesconto|\bpromo|\boffert|\bomaggio|\bregalo|\breducere|\bzni[żz]k|"
+    r"\bnuolaid|\bz[ľl]av|\bslev|\balennus|\bindirim|\bскидк|割引|オフ|할인|折|"
+    r"[$€£¥]\s*\d|\d\s*[$€£¥]|\bdeal\b",
+    re.IGNORECASE,
+)
+#: a quoted code in capitals (with a digit or of 5+ characters) right beside an offer:
+#: ``"CAROLINE-CF" will give you 15% off``
+_QUOTED_CODE = re.compile(
+    r"[\"“”„«'‘’]\s*(?=[A-Z0-9_\-]*[A-Z])(?=[A-Z0-9_\-]*[0-9]|[A-Z0-9_\-]{5})"
+    r"[A-Z0-9][A-Z0-9_\-]{3,29}\s*[\"“”»'’]"
+    r"(?=.{0,60}?(?:\d\s*[%％]|\b\d+\s*(?:€|\$|£)?\s*off\b))",
+)
+#: words after a code word that are ordinary prose, not a code
+_NOT_A_CODE = frozenset(
+    [
+        "and",
+        "the",
+        "for",
+        "your",
+        "you",
+        "our",
+        "this",
+        "that",
+        "with",
+        "from",
+        "which",
+        "will",
+        "get",
+        "off",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "is",
+        "are",
+        "be",
+        "by",
+        "it",
+        "an",
+        "or",
+        "as",
+        "can",
+        "all",
+        "des",
+        "und",
+        "der",
+        "die",
+        "das",
+        "für",
+        "pour",
+        "per",
+        "para",
+        "por",
+        "que",
+        "qui",
+        "avec",
+        "con",
+        "del",
+        "della",
+        "les",
+        "est",
+        "une",
+        "sur",
+        "mit",
+        "auf",
+        "zum",
+        "zur",
+        "bij",
+        "van",
+        "het",
+        "een",
+        "voor",
+    ]
+)
+#: a code given after a short clause: an arrow or a colon, then the code
+_LATER_CODE = re.compile(
+    r"(?:(?P<arrow>➡️?|->|→|👉)|:)\s*[\"'“”‘’„«»]*(?P<code>[A-Za-z0-9][A-Za-z0-9_\-]{2,29})\b"
+)
+#: a quoted code just before a code word ("'gamzekoc' indirim kodunu")
+_CODE_BEFORE = re.compile(
+    rf"[\"“„«'‘]\s*[A-Za-z0-9][A-Za-z0-9_\-]{{2,29}}\s*[\"”»'’]\s*(?:\w+\s+)?{_CODE_WORD}\b",
+    re.IGNORECASE,
+)
+#: how far (characters) an offer may be from the code word
+_OFFER_WINDOW = 120
+
+
+def _codelike(token: str) -> bool:
+    """Written as a code: a digit in it, or capitals (all of 4+ letters, or 2+ in a mixed
+    token of 5+: ``DWxMIHAELA``).
+
+    >>> _codelike("ANNA15"), _codelike("DWxMIHAELA"), _codelike("and"), _codelike("Libby")
+    (True, True, False, False)
+    """
+    upper = sum(ch.isupper() for ch in token)
+    return (
+        any(ch.isdigit() for ch in token)
+        or (token.isupper() and len(token) >= 4)
+        or (upper >= 2 and len(token) >= 5)
+    )
+
+
+def _has_code(text: str) -> bool:
+    """A code construction (see the module docstring) anywhere in ``text``.
+
+    >>> _has_code("nutzt meinen CODE um zusätzlich 15% zu sparen ➡️ FRANZITOEROEK")
+    True
+    >>> _has_code("Product Code: #DZZ48457"), _has_code("kids learn to code in 10 days")
+    (False, False)
+    """
+    if _QUOTED_CODE.search(text):
+        return True
+    for m in _CODE_BEFORE.finditer(text):
+        if _OFFER.search(text[max(0, m.start() - _OFFER_WINDOW) : m.end() + _OFFER_WINDOW]):
+            return True
+    for m in CODE_PATTERN.finditer(text):
+        code, sep = m.group("code"), m.group("sep").strip()
+        cjk = bool(re.match(_CJK_CODE_WORD, m.group(0)))
+        if not m.group("q") and not sep and not cjk and not _codelike(code):
+            # "nutzt meinen CODE um ... ➡️ X", "kod rabatowy: x": the code after a short clause
+            later = _LATER_CODE.search(text, m.start("code"), m.start("code") + 80)
+            if later and (later.group("arrow") or later.start() - m.start("code") <= 25):
+                code, sep = later.group("code"), later.group("arrow") or ":"
+        before = text[max(0, m.start() - 40) : m.start()]
+        if _OTHER_CODES.search(before):
+            continue
+        giving = bool(_GIVING.search(before))
+        codelike = bool(m.group("q").strip()) or bool(sep) or cjk or _codelike(code)
+        if code.lower() in _NOT_A_CODE and not m.group("q"):
+            codelike = False
+        near = text[max(0, m.start() - _OFFER_WINDOW) : m.end() + _OFFER_WINDOW]
+        offer = bool(_OFFER.search(near))
+        if (codelike and offer) or (giving and (codelike or offer)):
+            return True
+    return False
+
 
 def is_sponsored_text(text: pd.Series) -> pd.Series:
-    """True where a caption carries a disclosure (``#ad``, ``paid partnership``, promo code...).
+    """True where a caption carries a disclosure (``#ad``, ``paid partnership``, a gifted
+    product, an affiliate or discount code; see the module docstring).
 
     Bare words are only counted as hashtags or clear phrases, so "ad" inside ordinary prose
-    ("I had an ad-free day") is not flagged.
+    ("I had an ad-free day"), "a gifted pianist" or "learning to code" are not flagged.
     """
     s = text.astype("string").fillna("")
-    return s.str.contains(DISCLOSURE_PATTERN, regex=True).fillna(False).astype(bool)
+    tagged = s.str.contains(DISCLOSURE_PATTERN, regex=True).fillna(False).astype(bool)
+    gifted = s.str.contains(GIFT_PATTERN, regex=True).fillna(False).astype(bool)
+    said = (tagged | gifted).to_numpy(dtype=bool)
+    coded = [bool(done) or _has_code(str(t)) for done, t in zip(said, s)]
+    return pd.Series(coded, index=s.index, dtype=bool)
 
 
 def sponsored_flags(posts: pd.DataFrame) -> pd.Series:
     """Combine an explicit flag, sponsor tags and caption disclosures into one boolean series.
 
     Uses, when present: ``is_sponsored`` (any truthy value), ``sponsor_users`` (non-empty:
-    the Instagram paid-partnership tag) and ``text`` (disclosure hashtags and phrases).
+    the Instagram paid-partnership tag) and ``text`` (disclosure hashtags and phrases, gifted
+    products, affiliate and discount codes).
     """
     flag = pd.Series(False, index=posts.index)
     if "is_sponsored" in posts.columns:

@@ -2,7 +2,8 @@
 
 ``EMV = impressions / 1000 * cpm + likes * per_like + comments * per_comment + shares *
 per_share + saves * per_save``; impressions are views when known, else ``followers *
-reach_rate``.  The default rates are documented assumptions (US$), overridable.
+reach_rate``.  The default rates are documented assumptions in US dollars (``EMVRates.currency``,
+which listening states beside every EMV), overridable.
 
 Quickstart
 ----------
@@ -27,7 +28,8 @@ __all__ = ["DEFAULT_EMV_RATES", "EMVRates", "earned_media_value"]
 
 @dataclass(frozen=True)
 class EMVRates:
-    """Money value of one impression (via CPM) and of each interaction, US$."""
+    """Money value of one impression (via CPM) and of each interaction, in ``currency``
+    (the default benchmark's: US dollars); an EMV is in the currency of its rates."""
 
     cpm: float = 7.0
     per_like: float = 0.02
@@ -35,9 +37,14 @@ class EMVRates:
     per_share: float = 0.40
     per_save: float = 0.40
     reach_rate: float = 0.2
+    currency: str = "USD"
 
     def __post_init__(self) -> None:
         for k, v in asdict(self).items():
+            if k == "currency":
+                if not str(v).strip():
+                    raise ConfigError("EMV rates need a currency (an ISO code such as USD)")
+                continue
             if not np.isfinite(v) or v < 0:
                 raise ConfigError(f"EMV rate '{k}'={v!r} must be a finite number >= 0")
         if not 0 < self.reach_rate <= 1:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["read_posts"]
 
+#: words of ingest's note on rows that repeat an earlier row cell for cell
+_CELL_FOR_CELL = "repeat an earlier row cell for cell"
 #: what the posts contract says of a required cell left empty
 _NO_VALUE = "required value is missing"
 
@@ -165,6 +167,9 @@ def _read_as_ingest(
         out["text"] = [texts[at_line[int(n)]] for n in typed["_line"]]
     notes = list(prepared.notes)
     if repeated:
+        # a row that repeats another cell for cell repeats its post id too: ingest's note that
+        # such rows "add to every total" is not what happens here (each post counts once)
+        notes = [n for n in notes if _CELL_FOR_CELL not in n]
         notes.append(
             f"{p}: {len(repeated):,} row(s) repeat a post id read earlier (first: line "
             f"{min(repeated)}); each post counts once, as first listed (as ingest keeps it)"

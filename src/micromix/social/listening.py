@@ -32,7 +32,7 @@ from micromix.social.columns import (
     engagements_of,
     reported_below,
 )
-from micromix.social.emv import earned_media_value
+from micromix.social.emv import DEFAULT_EMV_RATES, earned_media_value
 from micromix.social.sentiment import score_sentiment
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "PERIODS",
     "BrandSpec",
     "ListeningResult",
+    "brand_pattern",
     "detect_mentions",
     "infer_brand",
     "listen",
@@ -119,8 +120,22 @@ class BrandSpec:
 
 
 def _exact_pattern(terms: Sequence[str]) -> re.Pattern[str]:
-    alts = "|".join(re.escape(t) for t in terms)
+    """The terms as whole words; a term that ends in a letter may carry a model number right
+    after it ("iPad2", "#iPad2" for iPad): a product and its numbered models are one name."""
+    alts = "|".join(
+        re.escape(t) + (r"(?:\d{1,4}(?![0-9]))?" if t[-1:].isalpha() else "") for t in terms
+    )
     return re.compile(rf"(?<![0-9a-z_])(?:{alts})(?![0-9a-z_])", re.IGNORECASE)
+
+
+def brand_pattern(brand: BrandSpec) -> re.Pattern[str]:
+    """What counts as an exact mention of ``brand``: its name, aliases, handles and hashtags as
+    whole words (case-insensitive), each optionally followed by a model number.
+
+    >>> [bool(brand_pattern(BrandSpec("iPad")).search(t)) for t in ("#iPad2 rocks", "ipads")]
+    [True, False]
+    """
+    return _exact_pattern(brand.terms)
 
 
 _INFLECTIONS = ("s", "es", "ed", "ing", "er", "ers", "'s")
@@ -210,7 +225,10 @@ class ListeningResult:
     Attributes
     ----------
     mentions : DataFrame
-        Posts mentioning any brand, with ``brand`` (first match), sentiment and engagement.
+        One row per post and brand it mentions (a post naming two brands appears once for
+        each, under its own index), with ``brand``, ``brands`` (every brand the post names,
+        ``"; "``-joined), sentiment, engagement and EMV: ``mentions[mentions.brand == b]``
+        counts what the share of voice counts for ``b``.
     volume : DataFrame
         Mentions per period and brand.
     share_of_voice : DataFrame
@@ -345,9 +363,18 @@ def listen(
             f"{len(own):,} for {brand.name}) have an empty time: they count in the share of "
             "voice but are left out of the volume and the sentiment trend"
         )
+    hits = flags.loc[any_hit, names]
+    matched = pd.Series(
+        ["; ".join(n for n, hit in zip(names, row) if hit) for row in hits.to_numpy()],
+        index=hits.index,
+    )
+    # one row per post and brand it mentions: filtering by brand gives the share of voice's count
+    mentions = m.drop(columns=["brand"]).loc[long["row"].to_numpy()]
+    mentions.insert(0, "brand", long["brand"].to_numpy())
+    mentions.insert(1, "brands", matched.loc[long["row"].to_numpy()].to_numpy())
     return ListeningResult(
         brand=brand.name,
-        mentions=m,
+        mentions=mentions,
         volume=vol,
         share_of_voice=sov,
         sentiment_trend=trend,
@@ -357,6 +384,8 @@ def listen(
             "fuzzy_only": int(flags[[f"{n}_fuzzy" for n in names]].any(axis=1).sum()),
             "undated_mentions": undated,
             "engagement": ENGAGEMENT_LABEL,
+            # the EMV is priced at the default benchmark's rates, in their currency
+            "emv_currency": DEFAULT_EMV_RATES.currency,
             **({"reported_engagements": REPORTED_ENGAGEMENTS_LABEL} if reported else {}),
             "notes": notes,
         },
@@ -366,7 +395,8 @@ def listen(
 def _scored_mentions(
     m: pd.DataFrame, hits: pd.DataFrame, sentiment: str, freq: str
 ) -> pd.DataFrame:
-    """Mentioning posts with brand (first match), sentiment, engagement, EMV and period."""
+    """Mentioning posts with brand (first match, for the per-post sums), sentiment,
+    engagement, EMV and period."""
     m["brand"] = hits.idxmax(axis=1) if len(m) else pd.Series(dtype="string")
     sent = score_sentiment(m["text"], scorer=sentiment)
     m["sentiment"], m["sentiment_score"] = sent["sentiment"], sent["sentiment_score"]

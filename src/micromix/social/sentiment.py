@@ -284,15 +284,17 @@ def normalize_labels(labels: pd.Series) -> pd.Series:
 def evaluate_sentiment(
     texts: pd.Series, labels: pd.Series, *, scorers: Sequence[str] = ("vader", "service")
 ) -> pd.DataFrame:
-    """Accuracy and macro-F1 of each scorer on labelled texts.
+    """Accuracy and macro-F1 of each scorer on labelled texts, beside the majority-class
+    baseline (always answering the most common label: the accuracy a scorer must beat).
 
     Rows with an unusable label (``"I can't tell"``) or an empty text (which has no sentiment
     to get right) are left out and counted: ``left_out_label`` and ``left_out_empty_text``.
 
-    Returns one row per scorer with ``n, accuracy, macro_f1``, per-class recall and the two
-    left-out counts.
+    Returns one row per scorer, then a last row ``majority ('<label>')``, with ``n, accuracy,
+    macro_f1``, per-class recall and precision (how often a label the scorer gives is right;
+    empty where it never gives it) and the two left-out counts.
     """
-    from sklearn.metrics import f1_score, recall_score
+    from sklearn.metrics import f1_score, precision_score, recall_score
 
     y = normalize_labels(labels)
     no_label = y.isna().to_numpy()
@@ -305,21 +307,27 @@ def evaluate_sentiment(
             else "no labelled row has a text to score; fill in the text column"
         )
     t, yv = texts[keep], y[keep].to_numpy(dtype=object)
+    labs = list(SENTIMENT_LABELS)
+    majority = str(pd.Series(yv).value_counts().index[0])
+    preds = [
+        (name, score_sentiment(t, scorer=name)["sentiment"].to_numpy(dtype=object))
+        for name in scorers
+    ]
+    preds.append((f"majority ('{majority}')", np.full(len(yv), majority, dtype=object)))
     rows = []
-    for name in scorers:
-        pred = score_sentiment(t, scorer=name)["sentiment"].to_numpy(dtype=object)
-        rec = recall_score(yv, pred, labels=list(SENTIMENT_LABELS), average=None, zero_division=0)
+    for name, pred in preds:
+        rec = recall_score(yv, pred, labels=labs, average=None, zero_division=0)
+        prec = precision_score(yv, pred, labels=labs, average=None, zero_division=np.nan)
         rows.append(
             {
                 "scorer": name,
                 "n": int(keep.sum()),
                 "accuracy": float((pred == yv).mean()),
                 "macro_f1": float(
-                    f1_score(
-                        yv, pred, labels=list(SENTIMENT_LABELS), average="macro", zero_division=0
-                    )
+                    f1_score(yv, pred, labels=labs, average="macro", zero_division=0)
                 ),
-                **{f"recall_{lab}": float(r) for lab, r in zip(SENTIMENT_LABELS, rec)},
+                **{f"recall_{lab}": float(r) for lab, r in zip(labs, rec)},
+                **{f"precision_{lab}": float(r) for lab, r in zip(labs, prec)},
                 "left_out_label": int(no_label.sum()),
                 "left_out_empty_text": int(empty.sum()),
             }

@@ -37,6 +37,7 @@ Quickstart
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -46,15 +47,18 @@ import pandas as pd
 from micromix.errors import ColumnNotFoundError, ConfigError
 from micromix.social.columns import canonical_posts, engagements_of, to_bool
 from micromix.social.disclosure import sponsored_flags
-from micromix.social.listening import BrandSpec, detect_mentions
+from micromix.social.listening import BrandSpec, brand_pattern, detect_mentions
 from micromix.social.sentiment import score_sentiment
 
 __all__ = [
     "AMPLIFY_COLUMNS",
     "DEFAULT_BASELINE_NOTE",
+    "PER_AUTHOR",
+    "PER_AUTHOR_NOTE_END",
     "AdBaseline",
     "AmplificationWeights",
     "ad_baseline",
+    "brand_focus",
     "classify_sources",
     "rank_for_amplification",
 ]
@@ -289,6 +293,7 @@ AMPLIFY_COLUMNS: tuple[str, ...] = (
     "brand_fit",
     "recency",
     "rights",
+    "caveats",
     "amplification_score",
     "predicted_ctr",
     "predicted_cpm",
@@ -298,11 +303,87 @@ AMPLIFY_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: picks per author by default: one author's many posts would fill the list (a creator's dump)
+PER_AUTHOR = 3
+#: how the note on posts the per-author cap left out ends
+PER_AUTHOR_NOTE_END = ", so one author's many posts do not fill the list"
+#: what a flag multiplies the amplification score by
+FLAG_PENALTY = {"comparison": 0.6, "passing": 0.7, "hashtag bait": 0.8}
+
+_SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*", re.UNICODE)
+_TAG_ONLY = re.compile(r"^(?:\s|[#@][\w.]+|[^\w\s])*$", re.UNICODE)
+#: words right before a brand name that make it a point of comparison, not the subject
+_COMPARISON = re.compile(
+    r"(?:\(\s*after|\bafter|\bthan|\bunlike|\bvs\.?|\bversus|\bcompared (?:to|with)|"
+    r"\binstead of|\brather than|\bother than|\bexcept(?: for)?|\bbehind|\bjust like|"
+    r"\blooks like|\bsuch as|\bsimilar to|\bcheaper than|\bbetter than|\bworse than|"
+    r"\boutperform(?:s|ed)?|\bbeat(?:s|ing)?)\s+(?:the\s+|@|#)?$",
+    re.IGNORECASE,
+)
+#: engagement-bait hashtags (like-for-like, follow-for-follow ...)
+_BAIT = re.compile(
+    r"#(?:(?:like|likes|follow|follows|comment|tag|share|spam|lik|fol)"
+    r"(?:4|for|to|x)(?:like|likes|follow|follows|followers|comment|comments|tag|spam|lik|fol)\w*"
+    r"|l4l|f4f|s4s|c4c|lfl|fff|followback|followbackalways|tagsforlikes|likeback|instalikes"
+    r"|teamfollowback|gainpost|gaintrain)(?![\w])",
+    re.IGNORECASE,
+)
+#: a text this long (words) that names the brand once, in a small part of it, is about
+#: something else
+_PASSING_WORDS = 60
+_PASSING_SHARE = 0.25
+
+
+def brand_focus(texts: pd.Series, brand: BrandSpec) -> pd.DataFrame:
+    """How each text speaks of ``brand``: the text its sentiment is read from and its flags.
+
+    ``directed``: the sentences that name the brand (with words besides tags), else the whole
+    text (a brand named only in a tag line is what the post shows); ``comparison``: every
+    mention is a point of comparison ("(after Zara)", "cheaper than Zara"); ``passing``: one
+    mention, a plain word (not a tag or handle crediting the product) outside the first
+    sentence, in a long text (60+ words) of which the sentences naming the brand are under a
+    quarter; ``bait``: like-for-like / follow-for-follow hashtags.
+
+    >>> f = brand_focus(pd.Series(["H&M is the biggest producer (after Zara). Love it!"]),
+    ...                 BrandSpec("Zara"))
+    >>> f[["directed", "comparison", "passing", "bait"]].values.tolist()
+    [['H&M is the biggest producer (after Zara).', True, False, False]]
+    """
+    pat = brand_pattern(brand)
+    rows = []
+    for raw in texts.astype("string").fillna(""):
+        text = str(raw)
+        hits = list(pat.finditer(text))
+        sentences = [m for m in _SENTENCE.finditer(text) if m.group().strip()]
+        naming = [
+            m.group().strip()
+            for m in sentences
+            if any(m.start() <= h.start() < m.end() for h in hits)
+        ]
+        worded = [t for t in naming if not _TAG_ONLY.match(pat.sub("", t))]
+        words = len(text.split())
+        named_words = sum(len(t.split()) for t in naming)
+        rows.append(
+            {
+                "directed": " ".join(worded) if worded else text,
+                "comparison": bool(hits)
+                and all(_COMPARISON.search(text[max(0, h.start() - 25) : h.start()]) for h in hits),
+                "passing": len(hits) == 1
+                and hits[0].group()[:1] not in "@#"
+                and not (sentences and sentences[0].start() <= hits[0].start() < sentences[0].end())
+                and words >= _PASSING_WORDS
+                and named_words <= _PASSING_SHARE * words,
+                "bait": bool(_BAIT.search(text)),
+            }
+        )
+    return pd.DataFrame(rows, index=texts.index)
+
+
 def _amplification_scores(
     g: pd.DataFrame, w: AmplificationWeights, base: AdBaseline, now: pd.Timestamp | None
 ) -> pd.DataFrame:
     """Sentiment, recency, rights, the weighted score and predicted paid performance."""
-    s = score_sentiment(g["text"])
+    s = score_sentiment(g["_directed"])
     g["sentiment"], g["sentiment_score"] = (
         s["sentiment"].to_numpy(),
         s["sentiment_score"].to_numpy(),
@@ -328,7 +409,7 @@ def _amplification_scores(
         + w.brand_fit * g["brand_fit"]
         + w.recency * g["recency"]
         + w.rights * g["rights"]
-    )
+    ) * g["_penalty"]
     lift = (np.sqrt(g["relative_engagement"]) * (1 + 0.2 * g["sentiment_score"])).clip(0.5, 3.0)
     g["predicted_ctr"] = base.ctr * lift
     g["predicted_cpm"] = base.cpm if base.cpm is not None else np.nan
@@ -352,7 +433,15 @@ NO_AUTHOR_PREDICTION = (
 )
 
 
-def _reasons(g: pd.DataFrame, base: AdBaseline) -> list[str]:
+#: what each flag's reason says (the brand's name in place of {brand})
+FLAG_REASONS = {
+    "comparison": "{brand} is named only as a point of comparison",
+    "passing": "{brand} is named once in a long text about something else",
+    "hashtag bait": "like-for-like / follow-for-follow hashtags",
+}
+
+
+def _reasons(g: pd.DataFrame, base: AdBaseline, brand: str) -> list[str]:
     """One sentence per post saying why it scores as it does."""
     return [
         (
@@ -362,9 +451,15 @@ def _reasons(g: pd.DataFrame, base: AdBaseline) -> list[str]:
             if n == 1
             else f"{re_:.1f}x the author's usual engagement"
         )
-        + f"; {sent} sentiment ({ss:+.2f}); "
-        f"{'explicit' if bf == 1.0 else 'fuzzy'} brand mention; recency {rc:.2f}; "
+        + f"; {sent} sentiment ({ss:+.2f}"
+        + (", in the sentences naming the brand)" if d != t else ")")
+        + f"; {'explicit' if bf == 1.0 else 'fuzzy'} brand mention; recency {rc:.2f}; "
         + ("rights recorded" if rt else "no rights recorded: ask the author before amplifying")
+        + "".join(
+            f"; FLAG: {FLAG_REASONS[f].format(brand=brand)} (score x{FLAG_PENALTY[f]})"
+            for f in fl.split("; ")
+            if f
+        )
         + (
             f"; {NO_AUTHOR_PREDICTION}"
             if ctr != ctr
@@ -375,14 +470,17 @@ def _reasons(g: pd.DataFrame, base: AdBaseline) -> list[str]:
                 else f"; no predicted CPA: {base.no_cost}"
             )
         )
-        for re_, n, sent, ss, bf, rc, rt, ctr, cpa in zip(
+        for re_, n, sent, ss, d, t, bf, rc, rt, fl, ctr, cpa in zip(
             g["relative_engagement"],
             g["_author_posts"],
             g["sentiment"],
             g["sentiment_score"],
+            g["_directed"],
+            g["text"],
             g["brand_fit"],
             g["recency"],
             g["rights"],
+            g["caveats"],
             g["predicted_ctr"],
             g["predicted_cpa"],
         )
@@ -400,6 +498,7 @@ def rank_for_amplification(
     require_mention: bool = True,
     dayfirst: bool | None = None,
     source: str = "posts",
+    per_author: int | None = PER_AUTHOR,
 ) -> pd.DataFrame:
     """Genuine user posts about ``brand``, ranked by amplification score, with reasons.
 
@@ -414,7 +513,16 @@ def rank_for_amplification(
     ``attrs["notes"]`` says so (:data:`DEFAULT_BASELINE_NOTE`). A post time that is present but unreadable or
     ambiguous is refused with its row (``dayfirst`` sets the order of ``03/04/2024``); a post
     with no time gets the middle recency 0.5, which its reasons show.
+
+    Sentiment is read from the sentences that name the brand (:func:`brand_focus`), not the
+    whole post, and ``caveats`` says when the brand is only a point of comparison
+    (``comparison``), named once in a long text about something else (``passing``) or the post
+    carries like-for-like hashtags (``hashtag bait``); each flag multiplies the score by its
+    :data:`FLAG_PENALTY` and the reasons say so. At most ``per_author`` posts per author are
+    kept (None: all); ``attrs["capped_posts"]`` counts those left out and a note says so.
     """
+    if per_author is not None and per_author < 1:
+        raise ConfigError(f"per_author={per_author!r} must be >= 1 (or None for no cap)")
     w = weights or AmplificationWeights()
     base = baseline or AdBaseline()
     p = canonical_posts(posts, source=source, strict_times=True, dayfirst=dayfirst)
@@ -468,6 +576,16 @@ def rank_for_amplification(
         if read_notes:
             empty.attrs["notes"] = read_notes
         return empty
+    focus = brand_focus(g["text"], brand)
+    g["_directed"] = focus["directed"].to_numpy()
+    named = {"comparison": "comparison", "passing": "passing", "bait": "hashtag bait"}
+    g["caveats"] = [
+        "; ".join(named[k] for k in named if row[k])
+        for row in focus[list(named)].to_dict(orient="records")
+    ]
+    g["_penalty"] = [
+        float(np.prod([FLAG_PENALTY[f] for f in fl.split("; ") if f])) for fl in g["caveats"]
+    ]
     g = _amplification_scores(g, w, base, now)
     anonymous = int(g["author_id"].isna().sum())
     if anonymous:
@@ -476,9 +594,23 @@ def rank_for_amplification(
             "scored as typical for its author (1.0x) and has no predicted CTR or CPA (their "
             "reasons say so)"
         )
-    g["reasons"] = _reasons(g, base)
+    g["reasons"] = _reasons(g, base, brand.name)
     g = g.sort_values("amplification_score", ascending=False, kind="stable")
+    capped = 0
+    if per_author is not None:
+        rank = g.groupby("author_id", dropna=True).cumcount()
+        over = (rank >= per_author).to_numpy(dtype=bool) & g["author_id"].notna().to_numpy(
+            dtype=bool
+        )
+        capped, authors = int(over.sum()), g.loc[over, "author_id"].nunique()
+        g = g[~over]
+        if capped:
+            read_notes.append(
+                f"{capped:,} more post(s) by {authors:,} author(s) left out: at most "
+                f"{per_author} picks per author{PER_AUTHOR_NOTE_END}"
+            )
     out = g[list(AMPLIFY_COLUMNS)].reset_index(drop=True)
+    out.attrs["capped_posts"] = capped
     out.attrs["baseline"] = {**base.to_dict(), "default": base.is_default}
     notes = [DEFAULT_BASELINE_NOTE] if base.is_default else []
     if base.cpm is None:

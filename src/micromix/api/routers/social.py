@@ -82,7 +82,13 @@ def amplify(
         # what the ranking could not do or assumed (one sentence each), as the CLI prints them
         notes = [ranked.attrs["note"]] if "note" in ranked.attrs else []
         notes += [n for n in ranked.attrs.get("notes", []) if n not in notes]
-        return {"brand": name, "rows": ranked, "notes": notes}
+        # the currency of the predicted CPM/CPC/CPA (the default benchmark's: USD), as the CLI
+        return {
+            "brand": name,
+            "currency": ranked.attrs["baseline"]["currency"],
+            "rows": ranked,
+            "notes": notes,
+        }
 
     return json_response(svc.cached(("amplify", name, top), compute))
 

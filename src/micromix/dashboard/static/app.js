@@ -657,7 +657,8 @@ async function rankPosts(brand) {
   });
   // rights in words (1: recorded, 0: none recorded, so ask the author); the reasons on a line
   // of their own under each post, so the figures fit the card at 1280px
-  const shown = rows.map((r) => ({ ...r, rights: typeof r.rights === "number"
+  // predicted CPA in the ranking's own currency (the default benchmark's: USD), as the CLI says
+  const shown = rows.map((r) => ({ ...r, currency: res.currency || "", rights: typeof r.rights === "number"
     ? (r.rights >= 1 ? "recorded" : "none recorded") : r.rights }));
   table("ugc-table", shown, ["post_id", "author_id", "text", "sentiment", "rights",
     "amplification_score", "predicted_ctr", "predicted_cpa", "reasons"], { empty: none, detail: "reasons",

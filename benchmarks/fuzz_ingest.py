@@ -29,8 +29,11 @@ from pathlib import Path
 
 from micromix.errors import MicromixError
 from micromix.ingest import ingest_file, prepare_file
-from micromix.ingest.hostile import expected_rows, hostile_file
 from micromix.store import Store
+
+# the hostile-file generator is a test helper (tests/_hostile.py), not part of the package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _hostile import expected_rows, hostile_file
 
 _TIME_COLUMN = {"events": "ts", "ads": "date", "posts": "ts"}
 _TABLE = {"events": "events", "ads": "ad_performance", "posts": "posts"}

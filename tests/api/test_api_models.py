@@ -199,15 +199,37 @@ def test_cached_results_follow_the_data_version_not_key_writes(service):
     assert service.peek(key) == 1
 
 
-def _service_with_a_result_before_a_write(tmp_path, stale_seconds):
-    """A service whose cache holds ``"before"`` for a key, then a write by API key ``k1``."""
+class FakeClock:
+    """The service cache's clock, moved by hand: a result's age is what the test says, however
+    long the machine takes (no sleeps, no wall-clock windows)."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+#: how long a thread that must be blocked is given to (wrongly) finish; and how long one that
+#: must finish may take on a loaded machine
+BLOCKED_FOR = 1.0
+FINISHES_WITHIN = 30.0
+
+
+def _service(tmp_path, clock, *, stale_seconds, refresh_seconds):
     from micromix.api import Service, ServiceConfig
     from micromix.store import Store
 
-    svc = Service(
-        Store.open(tmp_path / "s.duckdb"),
-        ServiceConfig(demo=False, stale_seconds=stale_seconds, refresh_seconds=0.0),
-    )
+    config = ServiceConfig(demo=False, stale_seconds=stale_seconds, refresh_seconds=refresh_seconds)
+    return Service(Store.open(tmp_path / "s.duckdb"), config, clock=clock)
+
+
+def _service_with_a_result_before_a_write(tmp_path, stale_seconds, clock):
+    """A service whose cache holds ``"before"`` for a key (computed at ``clock``'s now)."""
+    svc = _service(tmp_path, clock, stale_seconds=stale_seconds, refresh_seconds=0.0)
     assert svc.cached(("kpis-probe",), lambda: "before", stale_ok=True) == "before"
     return svc
 
@@ -219,12 +241,18 @@ def _in_thread(fn):
     return t, got
 
 
+def _still_blocked(thread: threading.Thread) -> bool:
+    thread.join(BLOCKED_FOR)
+    return thread.is_alive()
+
+
 def test_reads_during_a_recomputation_take_the_recent_result_but_a_writer_sees_its_write(
     tmp_path,
 ):
-    svc = _service_with_a_result_before_a_write(tmp_path, 60.0)
+    clock = FakeClock()
+    svc = _service_with_a_result_before_a_write(tmp_path, 60.0, clock)
     key = ("kpis-probe",)
-    time.sleep(0.05)
+    clock.advance(0.05)
     svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [1]})), by="k1")
     started, release = threading.Event(), threading.Event()
 
@@ -236,18 +264,16 @@ def test_reads_during_a_recomputation_take_the_recent_result_but_a_writer_sees_i
     # another key's read: answered at once, the newer result computed in the background
     t0 = time.perf_counter()
     assert svc.cached(key, slow_fresh, stale_ok=True) == "before"
-    assert time.perf_counter() - t0 < 5 and started.wait(10)
+    assert time.perf_counter() - t0 < 5 and started.wait(FINISHES_WITHIN)
     assert svc.cached(key, str, stale_ok=True) == "before"
     # the writing key never reads a result older than its write: it waits for the new one
     writer, got = _in_thread(
         lambda: svc.cached(key, str, stale_ok=True, at_least=svc.written_version("k1"))
     )
-    writer.join(0.5)
-    assert writer.is_alive() and got == []
+    assert _still_blocked(writer) and got == []
     # nor does an endpoint that does not allow recent results
     strict, got_strict = _in_thread(lambda: svc.cached(key, str))
-    strict.join(0.2)
-    assert strict.is_alive()
+    assert _still_blocked(strict)
     # one background computation per key: a further write starts no second one meanwhile
     svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [2]})), by="k2")
     calls: list[int] = []
@@ -255,8 +281,8 @@ def test_reads_during_a_recomputation_take_the_recent_result_but_a_writer_sees_i
     assert svc.peek(key, stale_ok=True) == "before" and svc.peek(key) is None
     assert calls == []
     release.set()
-    writer.join(10)
-    strict.join(10)
+    writer.join(FINISHES_WITHIN)
+    strict.join(FINISHES_WITHIN)
     assert got == ["after"] and got_strict == ["after"]
     # "after" was computed before k2's write: k2 waits for a result that includes it
     assert svc.cached(key, lambda: "after k2", stale_ok=True, at_least=svc.written_version("k2"))
@@ -267,9 +293,10 @@ def test_reads_during_a_recomputation_take_the_recent_result_but_a_writer_sees_i
 
 @pytest.mark.parametrize("stale_seconds", [0.0, 0.2])
 def test_no_recent_result_when_disabled_or_older_than_the_bound(tmp_path, stale_seconds):
-    svc = _service_with_a_result_before_a_write(tmp_path, stale_seconds)
+    clock = FakeClock()
+    svc = _service_with_a_result_before_a_write(tmp_path, stale_seconds, clock)
     key = ("kpis-probe",)
-    time.sleep(0.3)  # the result before the write is now 0.3 s old
+    clock.advance(0.3)  # the result before the write is now 0.3 s old
     svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [1]})))
     started, release = threading.Event(), threading.Event()
 
@@ -279,27 +306,20 @@ def test_no_recent_result_when_disabled_or_older_than_the_bound(tmp_path, stale_
         return "after"
 
     owner, got_owner = _in_thread(lambda: svc.cached(key, slow_fresh, stale_ok=True))
-    assert started.wait(10)
+    assert started.wait(FINISHES_WITHIN)
     other, got = _in_thread(lambda: svc.cached(key, str, stale_ok=True))
-    other.join(0.5)
-    owner.join(0.1)
-    assert owner.is_alive() and other.is_alive()  # both wait for the newest data
+    assert _still_blocked(other) and owner.is_alive()  # both wait for the newest data
     release.set()
-    owner.join(10)
-    other.join(10)
+    owner.join(FINISHES_WITHIN)
+    other.join(FINISHES_WITHIN)
     assert got_owner == got == ["after"]
     svc.close()
     svc.store.close()
 
 
 def test_a_young_recent_result_is_not_recomputed_until_refresh_seconds(tmp_path):
-    from micromix.api import Service, ServiceConfig
-    from micromix.store import Store
-
-    svc = Service(
-        Store.open(tmp_path / "s.duckdb"),
-        ServiceConfig(demo=False, stale_seconds=60.0, refresh_seconds=0.3),
-    )
+    clock = FakeClock()
+    svc = _service(tmp_path, clock, stale_seconds=60.0, refresh_seconds=0.3)
     key = ("kpis-probe",)
     assert svc.cached(key, lambda: "before", stale_ok=True) == "before"
     svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [1]})), by="k1")
@@ -317,9 +337,11 @@ def test_a_young_recent_result_is_not_recomputed_until_refresh_seconds(tmp_path)
     assert svc.cached(key, fresh, stale_ok=True, at_least=svc.written_version("k1")) == "after"
     assert calls == [1]
     svc.write(lambda st: st.append("notes", pd.DataFrame({"k": [2]})), by="k2")
-    time.sleep(0.35)  # older than refresh_seconds: the next read starts a background refresh
+    clock.advance(0.29)  # still younger than refresh_seconds: nothing recomputed
+    assert svc.cached(key, fresh, stale_ok=True) == "after" and calls == [1]
+    clock.advance(0.06)  # older than refresh_seconds: the next read starts a background refresh
     assert svc.cached(key, fresh, stale_ok=True) == "after"
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + FINISHES_WITHIN
     while len(calls) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert len(calls) == 2

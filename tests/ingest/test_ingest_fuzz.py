@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _hostile import HOSTILE_CELLS, expected_rows, hostile_file
 from micromix.errors import MicromixError
 from micromix.ingest import ingest_file, prepare_file
-from micromix.ingest.hostile import HOSTILE_CELLS, expected_rows, hostile_file
 from micromix.store import Store
 
 EVENTS_HEADER = "event_id,ts,user_id,event_type,cost\n"

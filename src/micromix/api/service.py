@@ -179,6 +179,10 @@ class Service:
     models_folder : Path, optional
         Where the model registry saves fitted models (default: beside a file-backed store,
         ``<db>.models``; in memory for ``:memory:``).
+    clock : callable, optional
+        Seconds on a monotonic clock (default :func:`time.monotonic`): what the result cache
+        measures a result's age with (``refresh_seconds``, ``stale_seconds``); tests pass a
+        clock they move by hand.
     """
 
     def __init__(
@@ -187,9 +191,11 @@ class Service:
         config: ServiceConfig | None = None,
         *,
         models_folder: Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.config = config or ServiceConfig()
+        self._clock = clock
         #: held by :meth:`write` (readers never take it)
         self.write_lock = threading.RLock()
         self.keys = KeyRing(store, self.write_lock)
@@ -334,7 +340,7 @@ class Service:
         if key not in self._latest:
             return None
         version, started, value = self._latest[key]
-        age = time.monotonic() - started
+        age = self._clock() - started
         if version < at_least or age > self.config.stale_seconds:
             return None
         return (value, age)
@@ -343,7 +349,7 @@ class Service:
         self, k: tuple[Any, ...], key: tuple[Any, ...], fn: Callable[[], Any], fut: Future[Any]
     ) -> None:
         """Run ``fn`` for cache entry ``k`` and settle ``fut`` with its value or exception."""
-        started = time.monotonic()
+        started = self._clock()
         try:
             value = fn()
         except BaseException as exc:

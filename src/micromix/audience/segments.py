@@ -64,8 +64,16 @@ def _score(values: pd.Series, bins: int, higher_is_better: bool) -> np.ndarray:
     return s if higher_is_better else bins + 1 - s
 
 
-def rfm_segment(r: int, f: int, m: int) -> str:
-    """Name of the RFM segment of one customer scored 1..5 on each axis."""
+def rfm_segment(r: int, f: int) -> str:
+    """Name of the RFM segment of one customer from the recency and frequency scores (1..5).
+
+    The name rests on recency and frequency alone (how recently and how often a customer
+    buys); the monetary score is reported beside it (``m_score`` of :func:`rfm_table`) and
+    names no segment.
+
+    >>> rfm_segment(5, 5), rfm_segment(1, 4)
+    ('champions', 'at_risk')
+    """
     if r >= 4 and f >= 4:
         return "champions"
     if f >= 4:
@@ -105,7 +113,8 @@ def rfm_table(
     ``recency_days`` counts whole days: from the calendar day of the customer's last purchase
     to the day of ``now`` (both on the file's clock, as the CLV summary counts them), so the
     same purchases written with or without a time of day score the same. ``frequency`` counts
-    purchases (orders with ``order_col``), two on one day being two.
+    purchases (orders with ``order_col``), two on one day being two. ``segment`` names the
+    customer from the recency and frequency scores (:func:`rfm_segment`); ``m_score`` is beside it.
 
     Parameters
     ----------
@@ -158,8 +167,8 @@ def rfm_table(
     out["m_score"] = _score(out["monetary"], bins, higher_is_better=True)
     scale = 5.0 / bins
     out["segment"] = [
-        rfm_segment(int(np.ceil(r * scale)), int(np.ceil(f * scale)), int(np.ceil(m * scale)))
-        for r, f, m in zip(out["r_score"], out["f_score"], out["m_score"])
+        rfm_segment(int(np.ceil(r * scale)), int(np.ceil(f * scale)))
+        for r, f in zip(out["r_score"], out["f_score"])
     ]
     out.index.name = customer
     out = out.reset_index()

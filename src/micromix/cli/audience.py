@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 
 from micromix.cli._common import (
@@ -31,6 +30,9 @@ from micromix.cli._common import (
     write_csv,
 )
 from micromix.errors import ConfigError
+
+if TYPE_CHECKING:  # pandas is imported by the commands that run, not by ``--help``
+    import pandas as pd
 
 __all__ = ["audience_app", "privacy_app", "register"]
 
@@ -402,6 +404,8 @@ def target_cmd(
         lead = _observed_sentence(res.summary, spec)
         if lead is not None:
             console.print(lead, highlight=False, soft_wrap=True)
+        import pandas as pd
+
         emit_frame(pd.DataFrame([res.summary]), title=f"{res.policy} targeting")
         if spec.money:
             console.print(

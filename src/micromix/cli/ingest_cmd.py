@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -41,8 +41,9 @@ from micromix.cli._common import (
 )
 from micromix.config import get_settings
 from micromix.errors import ConfigError, DataValidationError
-from micromix.ingest.pipeline import IngestReport, dry_run_report, prepare_file, write_prepared
-from micromix.schema import KINDS
+
+if TYPE_CHECKING:  # the pipeline loads pandas and every adapter: imported when a command runs
+    from micromix.ingest.pipeline import IngestReport
 
 __all__ = [
     "PROGRESS_MIN_BYTES",
@@ -55,7 +56,18 @@ __all__ = [
 #: files at least this big show a progress bar
 PROGRESS_MIN_BYTES = 5 * 1024 * 1024
 
-_KIND_HELP = f"What the file holds: {', '.join(KINDS)}."
+#: the ingest kinds, spelled out so ``--help`` need not import :mod:`micromix.schema` (pandas);
+#: ``tests/cli/test_cli_startup.py`` checks they are ``micromix.schema.KINDS``
+KIND_NAMES: tuple[str, ...] = (
+    "events",
+    "ads",
+    "posts",
+    "creators",
+    "audience",
+    "experiments",
+    "traffic",
+)
+_KIND_HELP = f"What the file holds: {', '.join(KIND_NAMES)}."
 _FILE_HELP = "CSV, TSV, JSON Lines, JSON, Parquet or Excel .xlsx file."
 _FORMAT_HELP = (
     "Input layout (default: detected from the header); see docs/ingest.md or "
@@ -151,6 +163,7 @@ def ingest_command(
 
     def body() -> None:
         from micromix.ingest.market import demo_mix_refusal
+        from micromix.ingest.pipeline import dry_run_report, prepare_file, write_prepared
         from micromix.schema import schema_for
         from micromix.store import parse_backend
 

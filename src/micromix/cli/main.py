@@ -6,7 +6,9 @@ with its module and one-line help, so ``micromix --help`` and ``micromix --versi
 command module at all (and no pandas, Ibis or DuckDB): a module is imported when one of its
 commands runs. A module listed in :data:`COMMAND_MODULES` without entries in :data:`COMMANDS`
 still works; it is imported at start-up (slower), until its commands are added to
-:data:`COMMANDS` (``tests/cli/test_cli_startup.py`` says which).
+:data:`COMMANDS` (``tests/cli/test_cli_surface.py`` says which). A command module imports pandas,
+scikit-learn and the engines inside its commands, not at its top, so ``micromix COMMAND --help``
+stays quick too (``tests/cli/test_cli_startup.py``).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import ConfigError, DataValidationError
+from micromix.influencers.hints import BRIEF_HINTS  # re-exported: its home before it moved
 from micromix.influencers.niche import NICHES, brief_fit, canonical_niche
 from micromix.influencers.shrinkage import DEFAULT_MIN_POSTS
 
@@ -57,18 +58,6 @@ __all__ = [
 DEFAULT_NICHE = "lifestyle"
 #: budget of a brief built from data with no influencer spend
 DEFAULT_BRIEF_BUDGET = 5_000.0
-#: what :func:`why_none` and a niche brief on creators without niches ask to change, by the
-#: brief's field, in words every caller can show (the API, the dashboard, the report); a
-#: delivery layer with options of its own puts them in their place (the CLI: ``--budget``)
-BRIEF_HINTS: dict[str, str] = {
-    "budget": "raise the budget",
-    "posts": "pass their posts",
-    "niche": "change the niche",
-    "any_niche": "ask for any niche to rank them all",
-    "min_authenticity": "lower the minimum authenticity",
-    "platform": "drop the platform",
-    "country": "drop the country",
-}
 
 
 @dataclass(frozen=True)

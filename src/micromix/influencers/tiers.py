@@ -73,12 +73,6 @@ class TierScheme:
         """All labels in size order, the below-first-tier label first."""
         return [self.below_label, *self.names]
 
-    def bounds_frame(self) -> pd.DataFrame:
-        """One row per tier with its follower range (``upper`` is exclusive, NaN for the top)."""
-        lo = list(self.lower_bounds)
-        hi = [*lo[1:], float("nan")]
-        return pd.DataFrame({"tier": list(self.names), "min_followers": lo, "max_followers": hi})
-
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict; :meth:`from_dict` inverts it."""
         return {

@@ -678,16 +678,6 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             d.calib_idx, d.calib_x, d.calib_y, d.calib_w, d.calib_rows = saved
         return math.sqrt(sse / max(len(d.y) - len(best) - d.base.shape[1] - d.media.shape[1], 1))
 
-    def _residuals(self, d: _Design, p: np.ndarray, n_theta: int) -> np.ndarray:
-        theta, coef = p[:n_theta], p[n_theta:]
-        M = self._media_matrix(d, theta)
-        X = np.column_stack([d.base, M])
-        r = d.y - X @ coef
-        if len(d.calib_idx):
-            C = self._calib_rows(d, theta, M) * (d.calib_w * self._calib_sigma)[:, None]
-            r = np.r_[r, d.calib_y * d.calib_w * self._calib_sigma - C @ coef]
-        return r
-
     def _augmented(self, d: _Design, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The linear problem for given curve parameters: design and target, with the lift
         tests as extra rows weighted to the residual scale (what :meth:`_solve` solves)."""

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from micromix.errors import ConfigError
-from micromix.moments.embed import EmbeddingIntentClassifier
 from micromix.moments.intent import PRIORS, IntentClassifier, moment_frame
 from micromix.moments.rules import normalize_text
 from micromix.moments.topics import NO_TOPIC, TopicVocabulary
+
+if TYPE_CHECKING:  # the optional embeddings stage is imported only when asked for
+    from micromix.moments.embed import EmbeddingIntentClassifier
 
 __all__ = ["classify_texts"]
 
@@ -71,6 +74,8 @@ def classify_texts(
     clf.set_params(class_prior=PRIORS[prior])
     scorer: IntentClassifier | EmbeddingIntentClassifier = clf
     if embeddings:
+        from micromix.moments.embed import EmbeddingIntentClassifier
+
         head = EmbeddingIntentClassifier.load_default()
         head.light = clf
         scorer = head

@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
 
 from micromix.errors import ConfigError, ModelError, NotFittedError, require
 from micromix.moments.intent import IntentClassifier, moment_frame
@@ -119,6 +118,8 @@ class EmbeddingIntentClassifier:
             raise ConfigError(
                 f"EmbeddingIntentClassifier.fit: {len(E)} texts but {len(labels)} labels"
             )
+        from sklearn.linear_model import LogisticRegression
+
         lr = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
         lr.fit(E, labels.astype(str), sample_weight=sample_weight)
         self.classes_ = np.asarray(lr.classes_, dtype=object)

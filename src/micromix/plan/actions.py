@@ -578,7 +578,7 @@ def hire_actions(
     return out
 
 
-def respond_actions(moments: MomentSummary | None, *, searches: int | None = None) -> list[Action]:
+def respond_actions(moments: MomentSummary | None) -> list[Action]:
     """The strongest micro-moment surges in the data, and what answers them."""
     if moments is None or moments.bursts.empty:
         return []

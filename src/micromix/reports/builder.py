@@ -41,7 +41,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from micromix.errors import ConfigError, MicromixError
-from micromix.influencers.discovery import BRIEF_HINTS
+from micromix.influencers.hints import BRIEF_HINTS
 from micromix.plan import TREND_DIMENSIONS, Evidence, Plan
 from micromix.plan.actions import creator_price_symbol, per_money
 from micromix.plan.evidence import (

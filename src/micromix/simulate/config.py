@@ -391,11 +391,6 @@ class RepeatProfile:
         return self.r / self.alpha
 
     @property
-    def mean_dropout_rate(self) -> float:
-        """Mean dropout rate per week (``s / beta``)."""
-        return self.s / self.beta
-
-    @property
     def mean_lifetime_weeks(self) -> float:
         """Mean lifetime after the first purchase, in weeks (infinite when ``s <= 1``)."""
         return self.beta / (self.s - 1) if self.s > 1 else math.inf

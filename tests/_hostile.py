@@ -9,7 +9,8 @@ belongs, impossible and relative timestamps). :func:`expected_rows` counts the f
 the way Python's :mod:`csv` and :mod:`json` modules do, independently of micromix's readers.
 
 The test suite draws from it with hypothesis (``tests/ingest/test_ingest_fuzz.py``) and
-``benchmarks/fuzz_ingest.py`` runs the long campaign (10,000+ files).
+``benchmarks/fuzz_ingest.py`` runs the long campaign (10,000+ files). It is a test helper, so
+it lives under ``tests/`` and is not in the wheel (it was ``micromix.ingest.hostile`` before).
 
 Quickstart
 ----------

@@ -397,14 +397,24 @@ def currency_codes(values: pd.Series) -> Parsed:
     >>> codes.tolist(), why.tolist()
     (['GBP', None, None], [None, None, "'DOLLARS' is not a three-letter ISO 4217 code (USD, EUR ...)"])
     """
-    text = values.astype("string").str.strip()
-    blank = (text.isna() | text.isin(NULL_TOKENS)).to_numpy(dtype=bool)
-    upper = text.str.upper().astype(object).where(~blank, None)
-    ok = blank | text.str.upper().str.fullmatch(_ISO_4217.pattern).fillna(False).to_numpy(bool)
-    problems = _problems(values.index)
-    for i in np.flatnonzero(~ok):
-        problems.iat[i] = f"{upper.iat[i]!r} is not a three-letter ISO 4217 code (USD, EUR ...)"
-    return Parsed(upper.where(ok, None), problems)
+    # a column holds few distinct currencies: each is checked once
+    which, distinct = pd.factorize(values, use_na_sentinel=True)
+    codes: list[str | None] = []
+    whys: list[str | None] = []
+    for v in distinct:
+        text = str(v).strip()
+        up = text.upper()
+        blank = text in NULL_TOKENS or (isinstance(v, float) and math.isnan(v))
+        ok = blank or _ISO_4217.fullmatch(up) is not None
+        codes.append(up if ok and not blank else None)
+        whys.append(None if ok else f"{up!r} is not a three-letter ISO 4217 code (USD, EUR ...)")
+    at = np.where(which < 0, len(codes), which)
+    out = np.asarray([*codes, None], dtype=object)[at]
+    why = np.asarray([*whys, None], dtype=object)[at] if any(whys) else np.full(len(at), None)
+    return Parsed(
+        pd.Series(out, index=values.index, dtype=object),
+        pd.Series(why, index=values.index, dtype=object),
+    )
 
 
 def currency_sign(code: str | None) -> str:

@@ -97,6 +97,21 @@ def test_kpis_fx_converts_and_refuses_a_missing_rate(ads_db, tmp_path):
     assert res.exit_code != 0 and "rates.csv, row 2, field 'rate'" in res.output
 
 
+def test_kpis_fx_reads_a_european_or_utf16_rates_file_like_ingest(ads_db, tmp_path):
+    # the rates file is read as ingest reads any file: ';' and decimal commas, UTF-16
+    semi = tmp_path / "fx_semi.csv"
+    semi.write_text("currency;rate_to;rate\nINR;USD;0,012\n")
+    u16 = tmp_path / "fx_u16.csv"
+    u16.write_bytes("currency,rate_to,rate\nINR,USD,0.012\n".encode("utf-16"))
+    for rates in (semi, u16):
+        rows = _json(["--db", ads_db, "--source", "ads", "--kpis", "spend", "--fx", str(rates)])
+        assert rows == [{"currency": "USD", "spend": pytest.approx(30.0 + 500 * 0.012)}]
+    semi.write_text("currency;rate_to;rate\nINR;USD;1,234\n")
+    res = runner.invoke(app, ["kpis", "--db", ads_db, "--source", "ads", "--fx", str(semi)])
+    assert res.exit_code != 0 and "Traceback" not in res.output
+    assert "fx_semi.csv, row 2, field 'rate': '1,234' may be" in res.output
+
+
 def test_kpis_refuse_a_grain_finer_than_a_range_unless_spread(ads_db):
     args = ["kpis", "--db", ads_db, "--source", "ads", "--grain", "month", "--kpis", "clicks"]
     res = runner.invoke(app, args)

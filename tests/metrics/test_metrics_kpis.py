@@ -303,6 +303,46 @@ def test_bad_rates_files_are_refused_naming_row_and_field(tmp_path, text, match)
         FxRates.read_csv(_write(tmp_path / "x.csv", text), to="USD")
 
 
+def test_rates_files_are_read_like_any_file(tmp_path):
+    # semicolons and decimal commas (a European Excel CSV), UTF-16, dates through read_timestamps
+    semi = tmp_path / "semi.csv"
+    semi.write_text("Date;Currency;Rate\n2024-01-01;gbp;1,25\n\n2024-02-01;GBP;1,3\n")
+    fx = FxRates.read_csv(semi, to="USD")
+    assert fx.rates["rate"].tolist() == [1.25, 1.3] and fx.dated
+    assert fx.rates["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-02-01"]
+    u16 = tmp_path / "u16.csv"
+    u16.write_bytes("currency,rate_to,rate\nEUR,USD,1.08\n".encode("utf-16"))
+    assert FxRates.read_csv(u16).rates.to_dict("records") == [{"currency": "EUR", "rate": 1.08}]
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("currency;rate_to;rate\nGBP;USD;1,234\n", r"row 2, field 'rate': '1,234' may be"),
+        (
+            "currency;rate_to;rate\nGBP;USD;1,25\nEUR;USD;1.08\n",
+            r"row 3, field 'rate': '1.08' is written with a decimal point",
+        ),
+        ("currency,rate_to,rate\nGBP,USD,\n", r"row 2, field 'rate': .* is not a positive"),
+        ("currency,rate_to,rate\nGBP,,1.2\n", r"row 2, field 'rate_to': is empty"),
+        ("date,currency,rate\n2024-02-30,GBP,1.2\n", r"'2024-02-30' is not a date \(not a valid"),
+        ("date,currency,rate\n2024-02-01 10:00,GBP,1.2\n", r"is not a date \(a time of day"),
+        ("currency,rate_to,rate\nGBP,USD,1.2\n\nGBP,USD,1.3\n", r"row 2: GBP has more than one"),
+    ],
+)
+def test_rates_that_read_two_ways_or_not_at_all_are_refused(tmp_path, text, match):
+    with pytest.raises(DataValidationError, match=match):
+        FxRates.read_csv(_write(tmp_path / "x.csv", text), to="USD")
+
+
+def test_rates_from_a_frame_name_the_source_row_and_field():
+    df = pd.DataFrame({"Currency": ["GBP", "EUR"], "rate_to": ["USD", "USD"], "rate": [1.2, -1]})
+    with pytest.raises(DataValidationError, match=r"api rates, row 3, field 'rate': -1"):
+        FxRates.from_frame(df, source="api rates")
+    got = FxRates.from_frame(df.iloc[:1], source="api rates")
+    assert got.to == "USD" and got.rates.to_dict("records") == [{"currency": "GBP", "rate": 1.2}]
+
+
 def test_dated_rates_need_a_target(tmp_path):
     with pytest.raises(ConfigError, match="name the target with --to"):
         FxRates.read_csv(_write(tmp_path / "d.csv", "date,currency,rate\n2024-01-01,GBP,1.2\n"))

@@ -254,31 +254,24 @@ _BASIS_HELP = (
 
 
 def _with_interval(table: Any, col: str, digits: int) -> list[str]:
-    """``est (low to high)`` per row; empty where there is no estimate."""
-    import math
+    """``est (low to high)`` per row; ``n/a`` where there is no estimate
+    (:func:`~micromix.schema.display.format_interval`)."""
+    from micromix.schema.display import format_interval
 
-    def fmt(v: Any) -> str:
-        return f"{v:,.{digits}f}"
-
-    out = []
-    for est, lo, hi in zip(table[col], table[f"{col}_low"], table[f"{col}_high"]):
-        if est is None or (isinstance(est, float) and math.isnan(est)):
-            out.append("")
-        elif lo is None or (isinstance(lo, float) and math.isnan(lo)):
-            out.append(fmt(est))
-        else:
-            out.append(f"{fmt(est)} ({fmt(lo)} to {fmt(hi)})")
-    return out
+    cols = (table[col], table[f"{col}_low"], table[f"{col}_high"])
+    return [format_interval(est, lo, hi, digits) for est, lo, hi in zip(*cols)]
 
 
 def _strategy_view(table: Any, by: str) -> Any:
     """The by-strategy table for a terminal: estimates with their intervals in one cell."""
     import pandas as pd
 
+    from micromix.schema.display import format_interval
+
     view = pd.DataFrame({by: table[by], "customers": table["customers"]})
     view["CLV per customer"] = _with_interval(table, "clv_mean", 2)
     view["first-purchase ROAS"] = [
-        "" if pd.isna(v) else f"{v:,.2f}" for v in table["first_purchase_roas"]
+        format_interval(v, None, None) for v in table["first_purchase_roas"]
     ]
     view["lifetime ROAS"] = _with_interval(table, "lifetime_roas", 2)
     view["incremental lifetime ROAS"] = _with_interval(table, "incremental_lifetime_roas", 2)

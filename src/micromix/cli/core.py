@@ -104,19 +104,16 @@ def _money(v: float | None, sym: str) -> str:
 
 
 def _iv(v: float | None, lo: float | None, hi: float | None) -> str:
-    import math
+    from micromix.schema.display import format_interval
 
-    if v is None or not math.isfinite(v):
-        return "-"
-    if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
-        return f"{v:.2f}"
-    return f"{v:.2f} ({lo:.2f} to {hi:.2f})"
+    return format_interval(v, lo, hi)
 
 
 def demo_summary(evidence: Evidence, *, users: int, days: int, seed: int) -> list[str]:
     """The lines ``micromix demo`` prints: the plan, then the incremental evidence (plain text,
     the same at any terminal width, so the README can quote a real run)."""
-    import math
+
+    from micromix.schema.display import format_interval
 
     out = [
         f"Simulated data: a pet-products brand, {users:,} consumers, {days} days, seed {seed}.",
@@ -161,10 +158,8 @@ def demo_summary(evidence: Evidence, *, users: int, days: int, seed: int) -> lis
             continue
         out.append(f"  {res.comparison.question}")
         for r in t.to_dict(orient="records"):
-            true = r.get("true_incremental_roas")
-            true_s = f"{true:.2f}" if true is not None and math.isfinite(true) else "-"
-            attr = r.get("roas")
-            attr_s = f"{attr:.2f}" if attr is not None and math.isfinite(attr) else "-"
+            true_s = format_interval(r.get("true_incremental_roas"), None, None)
+            attr_s = format_interval(r.get("roas"), None, None)
             iv = _iv(r["incremental_roas"], r["incremental_roas_low"], r["incremental_roas_high"])
             out.append(
                 f"    {r['strategy']:<13}{r['spend']:>10,.0f}   {iv:<24}{true_s:>6}{attr_s:>12}"

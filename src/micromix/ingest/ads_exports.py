@@ -53,6 +53,7 @@ from micromix.ingest.formats import (
     register_format,
 )
 from micromix.schema import AD_PERFORMANCE
+from micromix.schema.display import listed
 from micromix.schema.values import (
     day_order_conflict,
     day_order_problem,
@@ -422,8 +423,7 @@ def unread_note(layout: str, measures: Sequence[str], ratios: Sequence[str]) -> 
     """The ingest note for measure columns the layout does not read (None when none)."""
     if not measures:
         return None
-    shown = ", ".join(repr(m) for m in measures[:8])
-    more = f" and {len(measures) - 8} more" if len(measures) > 8 else ""
+    shown = listed(map(repr, measures), top=8)
     derived = (
         f"; the ratios derived from stored counts ({', '.join(ratios[:4])}"
         f"{' ...' if len(ratios) > 4 else ''}) are not read either"
@@ -432,7 +432,7 @@ def unread_note(layout: str, measures: Sequence[str], ratios: Sequence[str]) -> 
     )
     return (
         f"{len(measures)} column(s) that look like measures are not read by the {layout} layout "
-        f"and are not stored: {shown}{more}{derived}"
+        f"and are not stored: {shown}{derived}"
     )
 
 

@@ -50,6 +50,7 @@ from micromix.errors import ColumnNotFoundError, ConfigError
 from micromix.ingest.files import RawTable
 from micromix.registry import Registry
 from micromix.schema import KINDS, schema_for
+from micromix.schema.display import listed
 
 __all__ = [
     "ALIASES",
@@ -206,8 +207,7 @@ def detect_format(
 
 
 def _preview(cols: Sequence[str], n: int = 20) -> str:
-    shown = ", ".join(cols[:n])
-    return shown + (f" and {len(cols) - n} more" if len(cols) > n else "") if cols else "none"
+    return listed(cols, top=n) if cols else "none"
 
 
 def _cli_kind(table: str) -> str:

@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
+from micromix.schema.display import listed
+
 if TYPE_CHECKING:
     from micromix.store import Store
 
@@ -103,9 +105,7 @@ class ExportInfo(NamedTuple):
         per = f"{self.period[0]}..{self.period[1]}" if self.period else "an undated period"
         camp = ""
         if self.campaigns:
-            shown = ", ".join(self.campaigns[:3])
-            more = f" and {len(self.campaigns) - 3} more" if len(self.campaigns) > 3 else ""
-            camp = f" (campaigns {shown}{more})"
+            camp = f" (campaigns {listed(self.campaigns)})"
         return f"{plat} {per}{camp}"
 
 
@@ -171,8 +171,7 @@ def _names(info: ExportInfo, path: str) -> str:
     """What an export names of its account and campaigns, for :func:`overlap_advice`."""
     acct = f"account {info.account}" if info.account else "no account"
     if info.campaigns:
-        more = f" and {len(info.campaigns) - 2} more" if len(info.campaigns) > 2 else ""
-        camp = f"campaign(s) {', '.join(info.campaigns[:2])}{more}"
+        camp = f"campaign(s) {listed(info.campaigns, top=2)}"
     else:
         camp = "no campaign"
     return f"{PurePath(path).name} names {acct} and {camp}"

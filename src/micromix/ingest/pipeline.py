@@ -81,6 +81,8 @@ from micromix.schema import (
 )
 from micromix.schema.values import (
     currencies_of_symbol,
+    currency_code,
+    currency_codes,
     day_order_conflict,
     day_order_problem,
     decimal_marks,
@@ -115,7 +117,6 @@ JUNK_SHARE = 0.5
 ON_OVERLAP = ("refuse", "replace", "keep")
 #: longest raw text kept for a structurally broken line
 _MAX_RECORD_CHARS = 4000
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 #: measures summed for the cross-check against an export's own total rows
 _ADDITIVE = {
     "ad_performance": ("impressions", "clicks", "spend", "conversions", "conversion_value"),
@@ -721,15 +722,7 @@ def _require_level_key(data: pd.DataFrame) -> None:
 
 
 def _check_currency_option(currency: str | None) -> str | None:
-    if currency is None:
-        return None
-    code = currency.strip().upper()
-    if not _CURRENCY.match(code):
-        raise ConfigError(
-            f"--currency {currency!r} is not an ISO 4217 code; use three letters such as EUR, "
-            "USD, GBP"
-        )
-    return code
+    return None if currency is None else currency_code(currency, what="--currency")
 
 
 def _apply_currency(
@@ -760,13 +753,14 @@ def _apply_currency(
                 f"{source}: the file states its currency as {', '.join(sorted(stated))} but "
                 f"--currency says {code}; leave out --currency (micromix never converts)"
             )
-    odd = cur.notna() & ~cur.astype("string").str.fullmatch(r"[A-Z]{3}").fillna(False)
+    problems = currency_codes(cur).problems
+    odd = problems.notna()
     if bool(odd.any()):
         _mark_row_error(
             data,
             odd,
             pd.Series("currency", index=data.index),
-            cur.map(_odd_currency),
+            pd.Series([_odd_currency(v, why) for v, why in zip(cur, problems)], index=data.index),
         )
     cur = _cells_currency(data, money, cur, code)
     if code is not None:
@@ -793,11 +787,12 @@ def _apply_currency(
     return None
 
 
-def _odd_currency(v: object) -> str:
-    """Why a currency cell is not one currency."""
-    if "/" in str(v):  # the copies of a repeated currency column (see ads_exports)
+def _odd_currency(v: object, problem: str | None) -> str | None:
+    """Why a currency cell is not one currency (``problem``: what
+    :func:`~micromix.schema.values.currency_codes` says of it)."""
+    if problem is not None and "/" in str(v):  # the copies of a repeated currency column
         return f"the header's currency columns disagree ({str(v).replace('/', ', ')})"
-    return f"{v!r} is not a three-letter ISO 4217 code (USD, EUR ...)"
+    return problem
 
 
 def _mark_row_error(

@@ -49,6 +49,7 @@ from micromix.ingest.formats import (
     normalize_name,
     register_format,
 )
+from micromix.schema.display import listed
 from micromix.schema.traffic import describe_aggregate
 from micromix.schema.values import blank_cells, read_numbers
 
@@ -380,8 +381,7 @@ def unread_note(unread: list[tuple[str, str]]) -> str | None:
         return None
 
     def names(cols: list[str]) -> str:
-        more = f" and {len(cols) - 6} more" if len(cols) > 6 else ""
-        return ", ".join(map(repr, cols[:6])) + more
+        return listed(map(repr, cols), top=6)
 
     parts = []
     if counts:

@@ -36,6 +36,7 @@ from micromix.checks import CheckResult, Status
 from micromix.errors import ConfigError, DataValidationError, NotFoundError
 from micromix.measurement.mmm import LiftTest
 from micromix.schema.base import require_columns
+from micromix.schema.display import listed
 from micromix.schema.values import blank_cells
 from micromix.store import Store
 
@@ -509,9 +510,8 @@ def _merged_check(name: str, per: dict[str, _One]) -> CheckResult:
     if not bad:
         message = f"all {len(found)} experiments pass"
     else:
-        shown = "; ".join(f"{e}: {c.message}" for e, c in bad[:3])
-        more = f"; and {len(bad) - 3} more" if len(bad) > 3 else ""
-        message = f"{len(bad)} of {len(found)} experiments - {shown}{more}"
+        shown = listed((f"{e}: {c.message}" for e, c in bad), sep="; ")
+        message = f"{len(bad)} of {len(found)} experiments - {shown}"
     worst = max((c.status for _, c in found), key=lambda s: s.rank)
     return CheckResult(
         name,

@@ -24,6 +24,7 @@ from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationErro
 from micromix.measurement.transforms import ADSTOCKS, SATURATIONS
 from micromix.schema.values import (
     blank_cells,
+    currency_code,
     read_numbers,
     read_text,
     read_timestamps,
@@ -197,12 +198,7 @@ class MMMSpec:
 
     def __post_init__(self) -> None:
         if self.currency is not None:
-            code = str(self.currency).strip().upper()
-            if not re.fullmatch(r"[A-Z]{3}", code):
-                raise ConfigError(
-                    f"currency={self.currency!r} is not a currency code; give the three-letter "
-                    "ISO 4217 code of the spend, e.g. USD or EUR"
-                )
+            code = currency_code(self.currency, what="the spend's currency")
             object.__setattr__(self, "currency", code)
         for name in ("channels", "organic", "controls", "lift_tests"):
             v = getattr(self, name)

@@ -48,6 +48,7 @@ from scipy import stats
 from micromix.errors import ConfigError, StoreError
 from micromix.metrics.currency import currency_symbol, store_currency
 from micromix.metrics.kpis import RATIOS, measure_exprs, price_organic_impressions
+from micromix.schema.display import format_money
 from micromix.store import Store
 
 __all__ = [
@@ -644,11 +645,9 @@ def _add_truth(table: pd.DataFrame, store: Store, comp: Comparison) -> list[str]
 
 
 def _fmt_money(v: float, symbol: str = "$") -> str:
-    """``$8.53``, ``AUD 8.53``, ``8.53`` (no currency stated); ``n/a`` when undefined."""
-    if pd.isna(v):
-        return "n/a"
-    sep = " " if len(symbol) > 1 else ""
-    return f"{symbol}{sep}{v:,.2f}"
+    """``$8.53``, ``-$8.53``, ``AUD 8.53``, ``8.53`` (no currency stated); ``n/a`` when
+    undefined (:func:`~micromix.schema.display.format_money` with cents)."""
+    return format_money(v, symbol, 2)
 
 
 def _conclude(comp: Comparison, table: pd.DataFrame, level: float, symbol: str = "$") -> str:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from micromix.errors import ConfigError
 from micromix.ingest.market import simulated_market
+from micromix.schema.values import CURRENCY_SIGNS, currency_sign
 
 if TYPE_CHECKING:
     from micromix.store import Store
@@ -49,8 +50,9 @@ __all__ = [
     "store_currency",
 ]
 
-#: currency codes shown as a symbol (others are shown as the code)
-CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+#: currency codes shown as a symbol (others are shown as the code): the one table,
+#: :data:`micromix.schema.values.CURRENCY_SIGNS`, derived from the symbols ingest reads
+CURRENCY_SYMBOLS: dict[str, str] = CURRENCY_SIGNS
 
 #: how a store's money gets a currency it does not state yet (said where one is missing)
 HOW_TO_STATE = (
@@ -65,9 +67,7 @@ def currency_symbol(code: str | None) -> str:
     >>> currency_symbol("GBP"), currency_symbol("AUD"), currency_symbol(None)
     ('£', 'AUD', '')
     """
-    if not code:
-        return ""
-    return CURRENCY_SYMBOLS.get(code, code)
+    return currency_sign(code)
 
 
 @dataclass(frozen=True)

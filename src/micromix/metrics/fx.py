@@ -1,11 +1,14 @@
 """Currency conversion for KPIs, with exchange rates the user supplies (never fetched, never guessed).
 
-A rates file is a small CSV in one of two shapes (header names are case-insensitive):
+A rates file is a small table in one of two shapes (header names are case-insensitive), read as
+``micromix ingest`` reads any file: a CSV with commas or semicolons, in UTF-8 or UTF-16, a TSV,
+an Excel sheet; rates written with decimal commas (``1,08``) are read so:
 
 ``currency,rate_to,rate``
     One constant rate per currency: ``GBP,USD,1.27`` means 1 GBP is worth 1.27 USD.
 ``date,currency,rate`` (optionally with ``rate_to``)
-    Dated rates: a rate applies from its ``date`` (ISO ``YYYY-MM-DD``) until the next listed
+    Dated rates: a rate applies from its ``date`` (a day: ``YYYY-MM-DD`` is safest; a slash
+    date that could be day-first or month-first is refused) until the next listed
     date of the same currency, so monthly or daily rates both work. Money dated before the first
     rate of its currency is refused.
 
@@ -25,29 +28,34 @@ Quickstart
 
 from __future__ import annotations
 
-import csv
 import math
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from micromix.errors import ConfigError, DataValidationError, InputFileError
+from micromix.schema.values import (
+    CURRENCY_HINT,
+    blank_cells,
+    currency_code,
+    currency_codes,
+    decimal_marks,
+    read_numbers,
+    read_timestamps,
+    with_decimal_points,
+)
 
 __all__ = ["FxRates", "normalise_currency"]
 
-_ISO = re.compile(r"^[A-Z]{3}$")
 _COLUMNS = ("date", "currency", "rate_to", "rate")
 
 
 def normalise_currency(code: str, *, what: str = "currency") -> str:
-    """An ISO 4217 code in upper case, or :class:`ConfigError` naming ``what``."""
-    c = str(code).strip().upper()
-    if not _ISO.match(c):
-        raise ConfigError(f"{what} {code!r} is not an ISO 4217 code; use three letters like USD")
-    return c
+    """An ISO 4217 code in upper case, or :class:`ConfigError` naming ``what``
+    (:func:`micromix.schema.values.currency_code`)."""
+    return currency_code(code, what=what)
 
 
 class FxRates:
@@ -85,6 +93,10 @@ class FxRates:
     def read_csv(cls, path: str | Path, *, to: str | None = None) -> FxRates:
         """Read and validate a rates file (see the module docstring for its two shapes).
 
+        The file is read as ``micromix ingest`` reads any file
+        (:func:`micromix.ingest.files.read_raw`: its encoding, UTF-16 included, and its
+        delimiter, ``;`` included, are detected), then checked by :meth:`from_frame`.
+
         Raises
         ------
         InputFileError
@@ -92,24 +104,82 @@ class FxRates:
         DataValidationError
             A row has a bad value (the message names the file, row and field).
         """
+        from micromix.ingest.files import read_raw
+
         p = Path(path)
         name = p.name
+        if not p.is_file():
+            raise InputFileError(f"{p}: rates file not found; check the --fx path")
         try:
-            text = p.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise InputFileError(f"{p}: rates file not found; check the --fx path") from None
-        except (OSError, UnicodeDecodeError) as exc:
+            empty = not p.read_bytes().strip()
+        except OSError as exc:
             raise InputFileError(
-                f"{p}: cannot read the rates file ({exc.__class__.__name__}); save it as a UTF-8 CSV"
+                f"{p}: cannot read the rates file ({exc.__class__.__name__}); check the --fx path"
             ) from None
-        rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
-        if not rows:
+        if empty:
             raise DataValidationError(f"{name}: the rates file is empty; {_SHAPES}")
-        header = [h.strip().lower() for h in rows[0]]
+        raw = read_raw(p)
+        if raw.broken:
+            line, _, why = raw.broken[0]
+            why = why.removeprefix("wrong number of fields: ")
+            raise DataValidationError(f"{name}, row {line}: {why}; fix the row")
+        if raw.repeated:
+            twice = sorted(raw.repeated)[0]
+            raise DataValidationError(
+                f"{name}: the header names {twice!r} more than once; keep one column of each "
+                "name so it is clear which to read"
+            )
+        return cls.from_frame(raw.frame, to=to, source=name, rows=raw.rows)
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        to: str | None = None,
+        source: str = "the rates",
+        rows: Sequence[int] | None = None,
+    ) -> FxRates:
+        """Validate rates given as a table (the columns of a rates file, cells as read) and
+        build :class:`FxRates`.
+
+        Codes are read with :func:`~micromix.schema.values.currency_codes`, rates with
+        :func:`~micromix.schema.values.read_numbers` (a column written with decimal commas,
+        ``1,08``, is read so; ``1,234`` with nothing else to tell which is refused), dates with
+        :func:`~micromix.schema.values.read_timestamps` (a day, ``2024-03-01``).
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Columns ``currency``, ``rate`` and ``rate_to`` and/or ``date`` (names compared
+            case-insensitively, blanks trimmed).
+        to : str, optional
+            Target currency; default the one ``rate_to`` names.
+        source : str
+            The file's name, for messages.
+        rows : sequence of int, optional
+            The line in the file of each row of ``frame`` (default: the header is line 1).
+
+        Raises
+        ------
+        DataValidationError
+            A bad header or a bad cell (the message names the source, row and field).
+        ConfigError
+            No single target currency.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"currency": ["eur"], "rate_to": ["USD"], "rate": ["1,08"]})
+        >>> FxRates.from_frame(df, source="fx.csv").rates.to_dict("records")
+        [{'currency': 'EUR', 'rate': 1.08}]
+        """
+        name = source
+        lines = list(rows) if rows is not None else list(range(2, len(frame) + 2))
+        header = [str(h).strip().lower() for h in frame.columns]
         unknown = [h for h in header if h not in _COLUMNS]
         if unknown or "currency" not in header or "rate" not in header:
             raise DataValidationError(
-                f"{name}: header {', '.join(rows[0])!s} is not a rates file; {_SHAPES}"
+                f"{name}: header {', '.join(map(str, frame.columns))} is not a rates file; {_SHAPES}"
             )
         if "rate_to" not in header and "date" not in header:
             raise DataValidationError(f"{name}: the header has neither rate_to nor date; {_SHAPES}")
@@ -119,18 +189,30 @@ class FxRates:
                 f"{name}: the header names {twice[0]!r} more than once; keep one column of each "
                 "name so it is clear which to read"
             )
-        recs = []
-        for i, raw in enumerate(rows[1:], start=2):
-            if len(raw) != len(header):
-                raise DataValidationError(
-                    f"{name}, row {i}: {len(raw)} fields where the header has {len(header)}; "
-                    "fix the row"
-                )
-            recs.append(_parse_row(name, i, dict(zip(header, (c.strip() for c in raw)))))
-        if not recs:
+        df = frame.set_axis(header, axis=1).reset_index(drop=True)
+        df.index = pd.Index(lines[: len(df)], name="row")
+        df = df[~pd.DataFrame({c: blank_cells(df[c]) for c in header}).all(axis=1).to_numpy()]
+        if df.empty:
             raise DataValidationError(f"{name}: the rates file has a header but no rates")
-        targets = {str(r["rate_to"]) for r in recs if r.get("rate_to")}
-        target = normalise_currency(to, what="--to currency") if to else None
+
+        def refuse(i: int, col: str, text: str) -> None:
+            raise DataValidationError(f"{name}, row {df.index[i]}, field '{col}': {text}")
+
+        out = pd.DataFrame(index=df.index)
+        for col in ("currency", "rate_to"):
+            if col not in df:
+                continue
+            codes, why = currency_codes(df[col])
+            bad = why.notna().to_numpy() | codes.isna().to_numpy()
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                refuse(i, col, f"{why.iat[i] or 'is empty'}; {CURRENCY_HINT}")
+            out[col] = codes
+        out["rate"] = _rates(df["rate"], refuse)
+        if "date" in df:
+            out["date"] = _days(df["date"], refuse)
+        targets = set(out["rate_to"]) if "rate_to" in out else set()
+        target = currency_code(to, what="--to currency") if to else None
         if target is None:
             if len(targets) != 1:
                 raise ConfigError(
@@ -138,26 +220,29 @@ class FxRates:
                     "give every rate to one currency (rate_to) or name the target with --to"
                 )
             target = targets.pop()
-        for r in recs:
-            if r.get("rate_to") and r["rate_to"] != target:
-                raise DataValidationError(
-                    f"{name}, row {r['row']}, field 'rate_to': {r['rate_to']} is not the target "
-                    f"currency {target}; give every rate to {target}"
+        if "rate_to" in out:
+            off = (out["rate_to"] != target).to_numpy()
+            if off.any():
+                i = int(np.flatnonzero(off)[0])
+                refuse(
+                    i,
+                    "rate_to",
+                    f"{out['rate_to'].iat[i]} is not the target currency {target}; "
+                    f"give every rate to {target}",
                 )
-            if r["currency"] == target and r["rate"] != 1.0:
-                raise DataValidationError(
-                    f"{name}, row {r['row']}, field 'rate': {target} to itself must be 1"
-                )
-        frame = pd.DataFrame(recs)
-        keys = ["currency", "date"] if "date" in header else ["currency"]
-        dup = frame[frame.duplicated(keys, keep=False)]
-        if len(dup):
-            first = dup.iloc[0]
+        itself = ((out["currency"] == target) & (out["rate"] != 1.0)).to_numpy()
+        if itself.any():
+            refuse(int(np.flatnonzero(itself)[0]), "rate", f"{target} to itself must be 1")
+        keys = ["currency", "date"] if "date" in out else ["currency"]
+        dup = out.duplicated(keys, keep=False).to_numpy()
+        if dup.any():
+            i = int(np.flatnonzero(dup)[0])
+            on = f" on {out['date'].iat[i].date()}" if "date" in keys else ""
             raise DataValidationError(
-                f"{name}, row {first['row']}: {first['currency']} has more than one rate"
-                f"{' on ' + str(first['date'].date()) if 'date' in keys else ''}; keep one"
+                f"{name}, row {out.index[i]}: {out['currency'].iat[i]} has more than one "
+                f"rate{on}; keep one"
             )
-        return cls(frame[[*keys, "rate"]], to=target, source=name)
+        return cls(out[[*keys, "rate"]].reset_index(drop=True), to=target, source=name)
 
     # ------------------------------------------------------------------ converting
     def factors(self, currency: pd.Series, day: pd.Series | None = None) -> pd.Series:
@@ -242,40 +327,61 @@ _SHAPES = (
 )
 
 
-def _parse_row(name: str, i: int, rec: dict[str, str]) -> dict[str, object]:
-    out: dict[str, object] = {"row": i}
-    for col, example in (("currency", "GBP"), ("rate_to", "USD")):
-        if col in rec:
-            code = rec[col].upper()
-            if not _ISO.match(code):
-                raise DataValidationError(
-                    f"{name}, row {i}, field '{col}': {rec[col]!r} is not an ISO 4217 code; "
-                    f"use three letters like {example}"
-                )
-            out[col] = code
-    try:
-        rate = float(rec["rate"])
-    except ValueError:
-        rate = math.nan
-    if not math.isfinite(rate) or rate <= 0:
-        raise DataValidationError(
-            f"{name}, row {i}, field 'rate': {rec['rate']!r} is not a positive number; "
-            "write it like 1.27"
-        )
-    out["rate"] = rate
-    if "date" in rec:
-        try:
-            out["date"] = pd.Timestamp(_iso_date(rec["date"]))
-        except ValueError:
-            raise DataValidationError(
-                f"{name}, row {i}, field 'date': {rec['date']!r} is not a date; "
-                "write it as YYYY-MM-DD"
-            ) from None
-    return out
+def _rates(cells: pd.Series, refuse: Callable[[int, str, str], None]) -> pd.Series:
+    """The ``rate`` column as positive numbers: a column that writes a decimal comma (``1,08``)
+    is read with decimal commas; one writing both marks, or only ``1,234`` (a thousands
+    separator or a decimal comma?), is refused at its first doubtful cell."""
+    marks = decimal_marks(cells).to_numpy()
+    if (marks == "comma").any():
+        point = np.flatnonzero(marks == "point")
+        if len(point):
+            i = int(point[0])
+            refuse(
+                i,
+                "rate",
+                f"{cells.iat[i]!r} is written with a decimal point where other rates are "
+                "written with a decimal comma; write every rate one way",
+            )
+        cells = with_decimal_points(cells)
+    else:
+        either = np.flatnonzero(marks == "either")
+        comma = [i for i in either if "," in str(cells.iat[i])]
+        if comma:
+            i = int(comma[0])
+            refuse(
+                i,
+                "rate",
+                f"{cells.iat[i]!r} may be a number with a thousands separator or with a decimal "
+                "comma; write it without the separator (1234) or with a decimal point (1.234)",
+            )
+    num, why = read_numbers(cells)
+    bad = why.notna().to_numpy() | num.isna().to_numpy() | ~(num.fillna(0) > 0).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        refuse(i, "rate", f"{_shown(cells.iat[i])} is not a positive number; write it like 1.27")
+    return num.astype(float)
 
 
-def _iso_date(s: str) -> str:
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", s):
-        raise ValueError(s)
-    pd.Timestamp(s)  # raises ValueError on 2024-02-30
-    return s
+def _days(cells: pd.Series, refuse: Callable[[int, str, str], None]) -> pd.Series:
+    """The ``date`` column as days (``datetime64[s]``), refusing a cell that is not one day."""
+    ts, why = read_timestamps(cells)
+    bad = why.notna().to_numpy() | ts.isna().to_numpy()
+    naive = ts.dt.tz_convert(None)
+    timed = ~bad & (naive != naive.dt.normalize()).to_numpy()
+    if bad.any() or timed.any():
+        i = int(np.flatnonzero(bad | timed)[0])
+        cell = cells.iat[i]
+        if timed[i]:
+            reason = "a time of day; a rate applies from a day"
+        else:
+            reason = (why.iat[i] or "is empty").removeprefix(f"{cell!r} ").split(";")[0]
+            reason = reason.removeprefix("is ")
+        refuse(i, "date", f"{_shown(cell)} is not a date ({reason}); write it as YYYY-MM-DD")
+    return naive.astype("datetime64[s]")
+
+
+def _shown(cell: object) -> str:
+    """A cell as a message quotes it: text in quotes, a number or a time as it reads."""
+    if isinstance(cell, str) or cell is None:
+        return repr(cell)
+    return str(cell.item() if isinstance(cell, np.generic) else cell)

@@ -64,6 +64,7 @@ import pandas as pd
 
 from micromix.errors import ConfigError, DataValidationError
 from micromix.metrics.fx import FxRates, normalise_currency
+from micromix.schema.display import listed
 from micromix.schema.vocab import ENGAGEMENT_EVENTS
 
 if TYPE_CHECKING:
@@ -1227,13 +1228,6 @@ def _amount(v: float) -> str:
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}"
 
 
-def _listed(items: list[str], what: str, top: int = 3, *, total: int | None = None) -> str:
-    """The first ``top`` items, then how many more ``what`` there are (of ``total``, default
-    the items given: a caller may have built the text of the first few only)."""
-    more = (len(items) if total is None else total) - top
-    return "; ".join(items[:top]) + (f"; and {more:,} more {what}" if more > 0 else "")
-
-
 def _overlap_notes(df: pd.DataFrame, plan: KpiPlan, target: Sequence[str]) -> list[str]:
     """Say where a group adds the conversions or revenue several ad platforms attribute to
     their own ads (``df`` is keyed by platform too): each platform claims the purchases its
@@ -1286,10 +1280,10 @@ def _overlap_notes(df: pd.DataFrame, plan: KpiPlan, target: Sequence[str]) -> li
             bits.append(f"{name} {', '.join(xs)}".rstrip())
         details.append(f"{_group_label(first, keys, plan.by)}: {' + '.join(bits)}")
     what = " and ".join(shown)
-    listed = _listed(details, "groups", total=n)
+    groups = listed(details, sep="; ", what="groups", total=n)
     return [
         f"{what} of {n:,} group{'' if n == 1 else 's'} add what several platforms each attribute "
-        f"to their own ads ({listed}): the platforms' attributions overlap "
+        f"to their own ads ({groups}): the platforms' attributions overlap "
         "(each claims the purchases its ads touched), so the sum may count a purchase twice and "
         "ROAS and CPA on it may look better than they are; see each platform apart with "
         f"--by {','.join([*plan.by, 'platform'])}"
@@ -1343,12 +1337,12 @@ def _unreported_notes(df: pd.DataFrame, plan: KpiPlan) -> list[str]:
         _ratio_label(k) for k in plan.kpis if k in RATIOS and set(RATIOS[k].inputs) & {*unknown}
     ]
     n = int(flagged.sum())
-    listed = _listed(details, "groups", total=n)
+    groups = listed(details, sep="; ", what="groups", total=n)
     return [
         f"{', '.join(unknown)} of {n:,} group{'' if n == 1 else 's'} "
         f"{'is' if len(unknown) == 1 else 'are'} empty (unknown): some of their rows report no "
         "such figure (an export without that column, or empty cells), and a sum without them "
-        f"would understate it; the rows that report it give {listed}"
+        f"would understate it; the rows that report it give {groups}"
         + (f"; {', '.join(ratios)} on them are empty too" if ratios else "")
     ]
 

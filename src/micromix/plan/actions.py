@@ -34,6 +34,7 @@ from micromix.moments.actions import build_action
 from micromix.moments.summary import MomentSummary
 from micromix.plan.allocate import Reallocation, reallocate
 from micromix.plan.returns import StrategyReturns, strategy_returns
+from micromix.schema.display import format_money, listed
 
 __all__ = [
     "ACTION_KINDS",
@@ -103,12 +104,9 @@ class Action:
 
 
 def money(value: float | None, symbol: str = "$", digits: int = 0) -> str:
-    """``-$885.58`` style: the sign before the currency, thousands separated; ``n/a`` if None."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    sign = "-" if value < 0 and round(abs(value), digits) > 0 else ""
-    body = f"{abs(value):,.{digits}f}"
-    return f"{sign}{symbol}{body}" if len(symbol) <= 1 else f"{sign}{symbol} {body}"
+    """``-$885.58`` style (:func:`~micromix.schema.display.format_money`, whole units by
+    default)."""
+    return format_money(value, symbol, digits)
 
 
 def per_money(symbol: str = "$", *, of_spend: bool = False) -> str:
@@ -558,14 +556,13 @@ def hire_actions(
     if top_creators is not None and len(top_creators):
         picked = top_creators
         cost = float(picked["est_cost_per_post"].sum()) if "est_cost_per_post" in picked else None
-        ids = ", ".join(map(str, picked["creator_id"].head(5)))
-        more = f" and {len(picked) - 5} more" if len(picked) > 5 else ""
+        ids = listed(picked["creator_id"], top=5)
         tier_mix = picked["tier"].value_counts().to_dict() if "tier" in picked else {}
         mix = ", ".join(f"{n} {t}" for t, n in tier_mix.items())
         out.append(
             Action(
                 "hire",
-                f"Hire {len(picked)} creators ({ids}{more}) for one post each: about "
+                f"Hire {len(picked)} creators ({ids}) for one post each: about "
                 f"{money(cost, creator_price_symbol(symbol))} in all",
                 f"Best value {per_money(creator_price_symbol(symbol))} for the brand's niche "
                 f"among authentic creators ({mix}); "

@@ -20,6 +20,7 @@ import pandas as pd
 from micromix.checks import CheckResult, summarize
 from micromix.metrics.currency import currency_symbol
 from micromix.reports.assets import script_safe
+from micromix.schema.display import MISSING, format_money
 
 __all__ = [
     "CSS",
@@ -115,7 +116,7 @@ def fmt_value(value: Any, kind: str = "number", symbol: str = "$") -> str:
     Parameters
     ----------
     value : Any
-        The figure (None / NaN give ``"n/a"``).
+        The figure (None / NaN give :data:`~micromix.schema.display.MISSING`, ``"n/a"``).
     kind : {"number", "int", "money", "money0", "pct", "ratio"}
         ``money`` has cents, ``money0`` whole units; both put the sign before the currency.
     symbol : str
@@ -129,10 +130,10 @@ def fmt_value(value: Any, kind: str = "number", symbol: str = "$") -> str:
     ('n/a', '€1,235')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
+        return MISSING
     try:
         if pd.isna(value):
-            return "n/a"
+            return MISSING
     except (TypeError, ValueError):
         pass
     if isinstance(value, bool):
@@ -144,14 +145,11 @@ def fmt_value(value: Any, kind: str = "number", symbol: str = "$") -> str:
             return str(value)
     v = float(value)
     if not math.isfinite(v):
-        return "n/a"
+        return MISSING
     if kind == "int":
         return f"{v:,.0f}"
     if kind in ("money", "money0"):
-        digits = 2 if kind == "money" else 0
-        sign = "-" if v < 0 and round(-v, digits) > 0 else ""
-        sep = " " if len(symbol) > 1 else ""
-        return f"{sign}{symbol}{sep}{abs(v):,.{digits}f}"
+        return format_money(v, symbol, 2 if kind == "money" else 0)
     if kind == "pct":
         return f"{v:.2%}"
     if kind == "ratio":
@@ -242,7 +240,7 @@ def with_interval(value: Any, low: Any, high: Any, kind: str, symbol: str = "$")
     '5.70<br><small>2.10 to 9.30</small>'
     """
     v = fmt_value(value, kind, symbol)
-    if v == "n/a" or low is None or high is None or pd.isna(low) or pd.isna(high):
+    if v == MISSING or low is None or high is None or pd.isna(low) or pd.isna(high):
         return esc(v)
     iv = f"{fmt_value(low, kind, symbol)} to {fmt_value(high, kind, symbol)}"
     return f"{esc(v)}<br><small>{esc(iv)}</small>"

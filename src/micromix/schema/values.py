@@ -50,6 +50,8 @@ import pandas as pd
 from micromix.errors import ConfigError, DataValidationError
 
 __all__ = [
+    "CURRENCY_HINT",
+    "CURRENCY_SIGNS",
     "DEFAULT_WINDOW",
     "FALSE_WORDS",
     "MAX_AMOUNT",
@@ -62,7 +64,10 @@ __all__ = [
     "TimeWindow",
     "blank_cells",
     "currencies_of_symbol",
+    "currency_code",
+    "currency_codes",
     "currency_of_symbol",
+    "currency_sign",
     "day_order_conflict",
     "day_order_problem",
     "decimal_mark",
@@ -349,6 +354,79 @@ def currencies_of_symbol(text: object) -> frozenset[str]:
             return frozenset({part})
         family = family or _SYMBOL_FAMILIES.get(part, frozenset())
     return family
+
+
+# ====================================================================== currency codes
+#: the currency a symbol several currencies share is shown for (``$`` alone is USD's)
+_SHOWN_WITH_SHARED = {"$": "USD", "¥": "JPY"}
+#: the symbol each currency is shown with, derived from the symbols read above: the
+#: one-character symbols that name one currency, and ``$``/``¥`` for USD/JPY; a currency not
+#: here is shown as its code
+CURRENCY_SIGNS: dict[str, str] = {
+    **{code: s for s, code in _CURRENCY_SYMBOLS.items() if len(s) == 1},
+    **{code: s for s, code in _SHOWN_WITH_SHARED.items()},
+}
+_ISO_4217 = re.compile(r"[A-Z]{3}")
+#: what a wrong currency code should be written as
+CURRENCY_HINT = "use the three-letter code, like USD, EUR or GBP"
+
+
+def currency_code(text: object, *, what: str = "currency") -> str:
+    """The ISO 4217 code ``text`` states (trimmed, upper case), or a
+    :class:`~micromix.errors.ConfigError` naming ``what`` (``--currency``, ``currency=``): the
+    one check of a currency a user states, for ingest, KPIs, the rates file and the MMM spec.
+
+    >>> currency_code(" eur ")
+    'EUR'
+    >>> currency_code("dollars", what="--currency")
+    Traceback (most recent call last):
+    ...
+    micromix.errors.ConfigError: --currency 'dollars' is not an ISO 4217 code; use the three-letter code, like USD, EUR or GBP
+    """
+    code = str(text).strip().upper() if text is not None else ""
+    if not _ISO_4217.fullmatch(code):
+        raise ConfigError(f"{what} {text!r} is not an ISO 4217 code; {CURRENCY_HINT}")
+    return code
+
+
+def currency_codes(values: pd.Series) -> Parsed:
+    """:func:`currency_code` of each cell (vectorised): the upper-case codes (``None`` for a
+    blank cell, which is no problem) and a problem for each cell that is not a code.
+
+    >>> codes, why = currency_codes(pd.Series(["gbp", "", "DOLLARS"]))
+    >>> codes.tolist(), why.tolist()
+    (['GBP', None, None], [None, None, "'DOLLARS' is not a three-letter ISO 4217 code (USD, EUR ...)"])
+    """
+    # a column holds few distinct currencies: each is checked once
+    which, distinct = pd.factorize(values, use_na_sentinel=True)
+    codes: list[str | None] = []
+    whys: list[str | None] = []
+    for v in distinct:
+        text = str(v).strip()
+        up = text.upper()
+        blank = text in NULL_TOKENS or (isinstance(v, float) and math.isnan(v))
+        ok = blank or _ISO_4217.fullmatch(up) is not None
+        codes.append(up if ok and not blank else None)
+        whys.append(None if ok else f"{up!r} is not a three-letter ISO 4217 code (USD, EUR ...)")
+    at = np.where(which < 0, len(codes), which)
+    out = np.asarray([*codes, None], dtype=object)[at]
+    why = np.asarray([*whys, None], dtype=object)[at] if any(whys) else np.full(len(at), None)
+    return Parsed(
+        pd.Series(out, index=values.index, dtype=object),
+        pd.Series(why, index=values.index, dtype=object),
+    )
+
+
+def currency_sign(code: str | None) -> str:
+    """The symbol money in ``code`` is shown with (:data:`CURRENCY_SIGNS`), else the code;
+    ``""`` when no currency is known (never a guessed ``$``).
+
+    >>> currency_sign("GBP"), currency_sign("AUD"), currency_sign(None)
+    ('£', 'AUD', '')
+    """
+    if not code:
+        return ""
+    return CURRENCY_SIGNS.get(code, code)
 
 
 def _number_text(s: str, *, percent: bool, abbreviated: bool) -> tuple[Decimal | None, str | None]:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.checks import CheckResult, Status
+from micromix.schema.display import listed
 from micromix.store.base import Store
 
 __all__ = [
@@ -389,7 +390,7 @@ def _stream_coverage(
     )
     if missing:
         gaps.sort()
-        whose = f"{named[0]}" + (f" and {len(named) - 1} more" if len(named) > 1 else "")
+        whose = listed(named, top=1)
         return (
             gaps,
             missing,
@@ -506,7 +507,7 @@ def _series(reg: pd.DataFrame) -> dict[str, str]:
         plat, account, currency, _ = keys[group[0]]
         head = " / ".join(p for p in (plat, account, currency) if p)
         files = sorted({Path(str(rows[i].get("path") or rows[i]["source_id"])).name for i in group})
-        shown = files[0] + (f" and {len(files) - 1} more" if len(files) > 1 else "")
+        shown = listed(files, top=1)
         for i in group:
             label[str(rows[i]["source_id"])] = f"{head}: {shown}" if head else shown
     return label

@@ -112,3 +112,31 @@ def test_sample_size_power_and_mde_agree():
     assert sample_size(0.1, 0.1, relative=True)["effect"] == pytest.approx(0.01)
     with pytest.raises(ConfigError, match="rate"):
         sample_size(5.0, 1.0)
+
+
+def test_experiment_analyze_names_the_file_the_control_flag_and_keeps_refunds(tmp_path):
+    """Review 28 b: errors name the file; lettered arms ask for --control; refunds are noted."""
+    from typer.testing import CliRunner
+
+    from micromix.cli.main import app
+
+    runner = CliRunner()
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame(
+        {"arm": np.repeat(["A", "B", "C"], 200), "spend": rng.gamma(2.0, 10.0, 600).round(2)}
+    )
+    df.loc[7, "spend"] = -50.0  # a refund
+    df.to_csv(tmp_path / "abc.csv", index=False)
+    base = ["experiment", "analyze", "--arm-col", "arm", "--outcome", "spend"]
+    res = runner.invoke(app, [*base, "--data", str(tmp_path / "abc.csv")])
+    assert res.exit_code != 0 and "Traceback" not in res.output
+    line = " ".join(res.output.split())
+    assert "--control <arm>" in line and "control=<arm>" not in line
+    res = runner.invoke(app, [*base, "--data", str(tmp_path / "abc.csv"), "--control", "A"])
+    assert res.exit_code == 0, res.output
+    assert "negative 'spend' (first: row 8, -50); kept as they are" in " ".join(res.output.split())
+    df.loc[10, "spend"] = np.nan
+    df.to_csv(tmp_path / "gap.csv", index=False)
+    res = runner.invoke(app, [*base, "--data", str(tmp_path / "gap.csv"), "--control", "A"])
+    assert res.exit_code != 0
+    assert f"{tmp_path / 'gap.csv'}: row 11, field 'spend' is empty" in " ".join(res.output.split())

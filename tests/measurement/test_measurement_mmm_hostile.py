@@ -82,6 +82,7 @@ CELLS = [
     ("relative_date", "week", "today", ["row 11, field 'week'", "relative date"]),
     ("ambiguous_date", "week", "03/12/2023", ["row 11, field 'week'", "--dayfirst"]),
     ("blank_spend", "tv", "", ["row 11, field 'tv' is empty", "0 for no spend"]),
+    ("blank_revenue", "revenue", "", ["row 11, field 'revenue' is empty", "period's outcome"]),
     ("na_spend", "tv", "n/a", ["row 11, field 'tv' is empty"]),
     ("word_spend", "tv", "lots", ["row 11, field 'tv' has a non-numeric value 'lots'"]),
     ("decimal_comma", "search", "12,5", ["row 11, field 'search'", "decimal comma"]),
@@ -113,6 +114,21 @@ def test_a_hostile_cell_is_one_clear_error(tmp_path, col, value, parts):
 )
 def test_a_hostile_series_is_one_clear_error(tmp_path, mutate, parts):
     refused(fit(tmp_path, mutate(weekly())), "m.csv", *parts)
+
+
+def test_an_empty_outcome_is_not_advised_to_be_zero(tmp_path):
+    """A missing revenue week filled with 0 would invent a week without sales (review 28 b)."""
+    line = refused(fit(tmp_path, with_cell("revenue", "")), "m.csv", "row 11")
+    assert "0 for no spend" not in line
+    assert "drop the range of periods" in line
+
+
+def test_a_geo_level_file_is_told_to_aggregate_across_geos(tmp_path):
+    """Meridian's geo files repeat each date once per geo: the refusal names the geo column."""
+    a, b = weekly(), weekly()
+    geo = pd.concat([a.assign(geo="north"), b.assign(geo="south")], ignore_index=True)
+    line = refused(fit(tmp_path, geo), "m.csv", "appears more than once", "column 'geo'")
+    assert "aggregate across geos" in line
 
 
 def test_rows_are_the_files_rows_not_the_order_by_date(tmp_path):

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from micromix.checks import CheckResult, Status
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError, NotFittedError
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "coerce_outcome",
     "experiment_arm_columns",
     "normalize_label",
+    "outcome_sign_note",
     "select_features",
     "split_treatment",
     "treatment_indicator",
@@ -174,6 +176,12 @@ def split_treatment(
             )
     else:
         found = [v for v in levels if v.lower() in CONTROL_LABELS]
+        if len(found) == 1 and _letter_arms(found[0], levels):
+            raise ConfigError(
+                f"cannot tell which value of treatment column '{column}' is the control group: "
+                f"its arms are letters ({', '.join(levels[:10])}), so {found[0]!r} may be just "
+                "another arm; pass --control-value"
+            )
         if len(found) != 1:
             raise ConfigError(
                 f"cannot tell which value of treatment column '{column}' is the control group "
@@ -194,6 +202,51 @@ def split_treatment(
                 f"each group needs at least {min_rows} rows"
             )
     return labels, control, arms
+
+
+#: single letters that pair with a one-letter control as a yes/no flag (Y/N, T/F, T/C)
+_FLAG_LETTERS = frozenset({"y", "t", "1"})
+
+
+def _letter_arms(control: str, levels: list[str]) -> bool:
+    """Whether the one-letter ``control`` (``c``, ``n``, ``f``) is more likely an arm's name:
+    another value is also a single letter that is not its yes/treated partner (arms A/B/C).
+
+    >>> _letter_arms("C", ["A", "B", "C"]), _letter_arms("N", ["N", "Y"]), _letter_arms("C", ["C", "T"])
+    (True, False, False)
+    """
+    if len(control) != 1:
+        return False
+    others = [v for v in levels if v != control]
+    return any(len(v) == 1 and v.lower() not in _FLAG_LETTERS for v in others)
+
+
+def outcome_sign_note(
+    y: np.ndarray, column: str, unit: str, source: str | None = None
+) -> CheckResult | None:
+    """Refuse a negative count of conversions (a data error), naming its row; for an amount of
+    money, a note that the negative values (refunds, returns) were kept. None when all >= 0.
+
+    ``unit`` is ``conversions`` or ``value`` (:func:`micromix.audience.units.outcome_unit_of`).
+    """
+    neg = np.asarray(y, dtype=float) < 0
+    if not neg.any():
+        return None
+    i = int(np.flatnonzero(neg)[0])
+    if unit != "value":
+        raise DataValidationError(
+            f"{source + ': ' if source else ''}row {i + 1}, field '{column}' is {float(y[i]):g}, "
+            "a negative count of "
+            f"conversions ({int(neg.sum())} such row(s)); a conversion count is 0 or more: fix "
+            "those rows, or pass --outcome-unit value if the outcome is money"
+        )
+    return CheckResult(
+        "negative_outcome",
+        Status.PASS,
+        f"{int(neg.sum())} row(s) have a negative '{column}' (first: row {i + 1}, "
+        f"{float(y[i]):g}); kept as they are, as refunds or returns net against the outcome",
+        details={"negative_rows": int(neg.sum())},
+    )
 
 
 def treatment_indicator(values: Any, control_value: Any = None) -> np.ndarray:

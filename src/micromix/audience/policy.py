@@ -32,6 +32,7 @@ Quickstart
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -211,9 +212,13 @@ class TargetingResult:
         ``arm``), best first. The input's own columns are never overwritten.
     summary : dict
         ``policy, eligible, excluded, contacts, cost, expected_incremental_conversions,
-        expected_incremental_value, incremental_cpa, roi``. When the uplift is money
-        (``spec.outcome_unit == "value"``) there are no conversions: ``policy, eligible,
-        excluded, contacts, cost, expected_incremental_value, roi, outcome, outcome_unit``.
+        expected_incremental_value, expected_incremental_cpa, expected_roi`` (the model's
+        prediction; ``incremental_cpa`` and ``roi`` repeat the last two under their older
+        names). When the uplift is money (``spec.outcome_unit == "value"``) there are no
+        conversions: ``policy, eligible, excluded, contacts, cost, expected_incremental_value,
+        expected_roi, roi, outcome, outcome_unit``. With the experiment the scores come from,
+        the observed figures lead (``observed_incremental_conversions`` / ``_value`` with
+        ``_low`` / ``_high``, ``observed_roi``, ``observed_incremental_cpa`` with its interval).
     checks : list of CheckResult
     """
 
@@ -309,15 +314,20 @@ def _summary(
         return {
             **out,
             "expected_incremental_value": float(value),
-            "roi": roi,
+            "expected_roi": roi,
+            "roi": roi,  # the older name of expected_roi, still read
             "outcome": spec.outcome,
             "outcome_unit": spec.outcome_unit,
         }
+    cpa = float(cost / incr) if incr > 0 else float("nan")
     return {
         **out,
         "expected_incremental_conversions": float(incr),
         "expected_incremental_value": float(value),
-        "incremental_cpa": float(cost / incr) if incr > 0 else float("nan"),
+        "expected_incremental_cpa": cpa,
+        "expected_roi": roi,
+        # the older names of the two predictions above, still read (plan actions, the API)
+        "incremental_cpa": cpa,
         "roi": roi,
     }
 
@@ -671,6 +681,8 @@ def _observe_target(
     }
     if VALUE_COLUMN not in scores.columns:
         observed["observed_roi"] = _roi(point, s["cost"], spec.value_per_conversion)
+    if not spec.money:  # what an observed incremental conversion cost (high end: lift's low)
+        observed.update(_observed_cpa(float(s["cost"]), point, lo, hi))
     head = ("policy", "eligible", "excluded", "contacts", "cost")
     summary = {
         **{k: s[k] for k in head},
@@ -1173,6 +1185,20 @@ def scored_in_sample(scores: pd.DataFrame) -> bool:
     return IN_SAMPLE_COLUMN in scores.columns and bool(
         pd.Series(scores[IN_SAMPLE_COLUMN]).astype(str).str.lower().isin(["true", "1"]).any()
     )
+
+
+def _observed_cpa(cost: float, point: float, lo: float, hi: float) -> dict[str, float]:
+    """Cost per observed incremental conversion with its interval: the interval's low end
+    comes from the lift's high end; a lift interval reaching 0 leaves the CPA unbounded."""
+
+    def per(x: float) -> float:
+        return cost / x if x > 0 else math.inf
+
+    return {
+        "observed_incremental_cpa": per(point) if point > 0 else math.nan,
+        "observed_incremental_cpa_low": per(hi) if np.isfinite(hi) else math.nan,
+        "observed_incremental_cpa_high": per(lo) if np.isfinite(lo) else math.nan,
+    }
 
 
 def _roi(incremental: float, cost: float, value: float) -> float:

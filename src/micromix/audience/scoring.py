@@ -29,7 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from micromix.audience._prep import coerce_outcome, select_features, split_treatment
+from micromix.audience._prep import (
+    coerce_outcome,
+    outcome_sign_note,
+    select_features,
+    split_treatment,
+)
 from micromix.audience.evaluation import select_learner
 from micromix.audience.learners import get_learner, learner_names
 from micromix.audience.privacy import (
@@ -176,7 +181,8 @@ def attach_consent(
     for frame, name in ((df, "scores"), (audience, "audience")):
         if id_column not in frame.columns:
             raise ColumnNotFoundError(
-                f"{name} have no '{id_column}' column; consent can only be matched by person"
+                f"{name} have no '{id_column}' column; consent can only be matched by person: "
+                "name the id column (--id) or rename it"
             )
     cols = [c for c in _CONSENT_FIELDS if c in audience.columns]
     if not cols:
@@ -303,6 +309,7 @@ def score_uplift(
     labels, ctrl, arms = split_treatment(data[treatment], control, column=treatment)
     y, kind = coerce_outcome(data[outcome], column=outcome)
     unit = outcome_unit_of(y, outcome, parse_unit(outcome_unit))
+    checks += [n for n in [outcome_sign_note(y, outcome, unit)] if n]  # refunds kept, counts >= 0
     reasons = ineligible_reasons(data)
     ok = (reasons == "").to_numpy()
     if ok.sum() < 20:

@@ -117,7 +117,11 @@ def privacy_policy(
 
 
 def with_consent(
-    df: pd.DataFrame, *, audience: pd.DataFrame | None = None, store: Store | None = None
+    df: pd.DataFrame,
+    *,
+    audience: pd.DataFrame | None = None,
+    store: Store | None = None,
+    id_column: str = "user_id",
 ) -> tuple[pd.DataFrame, set[str]]:
     """``df`` with consent joined from ``audience`` (else the store's table) and who is erased.
 
@@ -127,7 +131,7 @@ def with_consent(
     """
     erased: set[str] = set()
     if audience is not None:
-        df = attach_consent(df, audience)
+        df = attach_consent(df, audience, id_column=id_column)
     if store is not None:
         erased = erased_subjects(store)
         if (

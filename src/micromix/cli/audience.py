@@ -62,16 +62,21 @@ def _read(path: Path, what: str) -> pd.DataFrame:
 
 
 def _consent_sources(
-    df: pd.DataFrame, audience: Path | None, db: str | None, backend: str | None = None
+    df: pd.DataFrame,
+    audience: Path | None,
+    db: str | None,
+    backend: str | None = None,
+    id_column: str = "user_id",
 ) -> tuple[pd.DataFrame, set[str]]:
-    """Consent from --audience (else the store's table) and the erased people of --db."""
+    """Consent from --audience (else the store's table) and the erased people of --db, matched
+    on ``id_column`` (--id)."""
     from micromix.audience.workflows import with_consent
 
     people = _read(audience, "audience") if audience is not None else None
     if db is None:
-        return with_consent(df, audience=people)
+        return with_consent(df, audience=people, id_column=id_column)
     with open_store(db, backend, read_only=True) as store:
-        return with_consent(df, audience=people, store=store)
+        return with_consent(df, audience=people, store=store, id_column=id_column)
 
 
 _UNIT_HELP = (
@@ -89,7 +94,7 @@ _MASS_COST_OPTION: Any = typer.Option(
     help="Cost of one mass contact (default: --cost-per-contact).",
 )
 _AUDIENCE_OPTION: Any = typer.Option(
-    None, "--audience", help="Audience table with consent flags, matched on user_id."
+    None, "--audience", help="Audience table with consent flags, matched on user_id (or --id)."
 )
 _UPLIFT_COL_OPTION: Any = typer.Option(
     None, "--uplift-col", help="Uplift column (default: uplift or uplift_<arm>)."
@@ -113,12 +118,39 @@ def _observed_sentence(summary: dict[str, Any], spec: Any) -> str | None:
     if got is None:
         return None
     pred = summary[f"expected_{key}"]
+    cpa = summary.get("observed_incremental_cpa")
+    observed_cpa = (
+        f", observed incremental CPA {cpa:,.2f} (95% "
+        f"{summary['observed_incremental_cpa_low']:,.2f} to "
+        f"{summary['observed_incremental_cpa_high']:,.2f})"
+        if cpa is not None
+        else ""
+    )
+    predicted_cpa = (
+        f" (predicted incremental CPA {summary['expected_incremental_cpa']:,.2f})"
+        if cpa is not None and "expected_incremental_cpa" in summary
+        else ""
+    )
     return (
         f"observed {spec.incremental} of this audience in {summary['observed_on']} "
         f"(ranked by scores that did not see their outcomes): {got:,.2f} "
-        f"(95% {summary[f'observed_{key}_low']:,.2f} to {summary[f'observed_{key}_high']:,.2f}); "
-        f"the model predicts {pred:,.2f}"
+        f"(95% {summary[f'observed_{key}_low']:,.2f} to {summary[f'observed_{key}_high']:,.2f})"
+        f"{observed_cpa}; the model predicts {pred:,.2f}{predicted_cpa}"
     )
+
+
+def _labelled(summary: dict[str, Any]) -> pd.DataFrame:
+    """The targeting summary as one row for the text table: the model's figures called
+    ``predicted_...`` beside the ``observed_...`` ones (the older duplicate keys ``roi`` and
+    ``incremental_cpa`` left out; ``--json`` keeps every key)."""
+    row = {
+        (f"predicted_{k[len('expected_') :]}" if k.startswith("expected_") else k): v
+        for k, v in summary.items()
+        if k not in ("roi", "incremental_cpa") or f"expected_{k}" not in summary
+    }
+    import pandas as pd
+
+    return pd.DataFrame([row])
 
 
 def _unit_sentence(outcome: str, unit: str) -> str:
@@ -237,6 +269,7 @@ def uplift_cmd(
 
     def body() -> None:
         from micromix.audience.scoring import score_uplift
+        from micromix.errors import DataValidationError
 
         if as_json and output is None:
             raise ConfigError("--json prints the run summary; pass --output for the scored rows")
@@ -244,20 +277,23 @@ def uplift_cmd(
         to_score = _read(score, "scoring") if score is not None else None
         with progress_bar() as update:
             update("reading", 0.05)
-            run = score_uplift(
-                train,
-                treatment=treatment,
-                outcome=outcome,
-                control=control_value,
-                features=features,
-                learner=learner,
-                base=base,
-                score=to_score,
-                seed=seed,
-                progress=update,
-                outcome_unit=outcome_unit,
-                folds=folds,
-            )
+            try:
+                run = score_uplift(
+                    train,
+                    treatment=treatment,
+                    outcome=outcome,
+                    control=control_value,
+                    features=features,
+                    learner=learner,
+                    base=base,
+                    score=to_score,
+                    seed=seed,
+                    progress=update,
+                    outcome_unit=outcome_unit,
+                    folds=folds,
+                )
+            except DataValidationError as err:  # a cell of the training file: name the file
+                raise DataValidationError(f"{data}: {err}") from None
         write_csv(run.scored, output, announce=False)
         if as_json:
             emit_json(run.to_dict())
@@ -286,7 +322,10 @@ def uplift_cmd(
                 f"training rows, {run.n_unscored:,} scored rows left empty",
                 highlight=False,
             )
-        print_checks([c for c in run.checks if c.status.value != "pass"])
+        # the failed checks, and the note that negative amounts (refunds) were kept
+        print_checks(
+            [c for c in run.checks if c.status.value != "pass" or c.name == "negative_outcome"]
+        )
         if output is not None:
             console.print(f"wrote {len(run.scored):,} scored rows to {output}", highlight=False)
 
@@ -332,6 +371,11 @@ def target_cmd(
         None, "--features", help="Targeting criteria / model features to check (comma-separated)."
     ),
     audience: Path = _AUDIENCE_OPTION,
+    id_column: str = typer.Option(
+        "user_id",
+        "--id",
+        help="Column that identifies a person in --scores and --audience (consent is matched on it).",
+    ),
     db: str = typer.Option(None, "--db", help="Store with the audience table and the erasure log."),
     backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
     min_audience: int = typer.Option(
@@ -364,7 +408,7 @@ def target_cmd(
             outcome=name,
             currency=currency,
         )
-        df, erased = _consent_sources(df, audience, db, backend)
+        df, erased = _consent_sources(df, audience, db, backend, id_column)
         res = target(
             df,
             spec,
@@ -404,9 +448,7 @@ def target_cmd(
         lead = _observed_sentence(res.summary, spec)
         if lead is not None:
             console.print(lead, highlight=False, soft_wrap=True)
-        import pandas as pd
-
-        emit_frame(pd.DataFrame([res.summary]), title=f"{res.policy} targeting")
+        emit_frame(_labelled(res.summary), title=f"{res.policy} targeting")
         if spec.money:
             console.print(
                 _money_sentence(spec.outcome, "expected_incremental_value"),
@@ -646,7 +688,13 @@ def evaluate_cmd(
         if as_json:
             emit_json(out.to_dict(orient="records"))
             return
-        emit_frame(out, title="uplift evaluation (95% bootstrap intervals)")
+        # uplift@k named with its k: the treated minus the control mean outcome in the top k
+        out["metric"] = out["metric"].replace("uplift_at_k", f"uplift_at_{k:g}")
+        emit_frame(
+            out,
+            title=f"uplift evaluation (95% bootstrap intervals; uplift_at_{k:g}: treated minus "
+            f"control mean {outcome} among the top {k:.0%} by uplift)",
+        )
 
     run_command(body)
 

@@ -286,6 +286,7 @@ def experiment_analyze(
             experiment_col=experiment_col,
             experiment=experiment,
             unit_col=unit_col,
+            source=str(data),
         )
         if as_json:
             emit_json(res.to_dict())

@@ -77,10 +77,16 @@ def prepare_mmm_data(
     if dup.any():
         first = int(np.flatnonzero(dup)[0])
         again = int(np.flatnonzero(dup & (dates == dates.iloc[first]).to_numpy())[1])
+        geo = _geo_column(df, spec)
+        how = (
+            f"this looks like a geo-level file (column {geo!r}): aggregate across geos to one "
+            "row per period (a national model, e.g. sum spend and outcome per week)"
+            if geo
+            else "aggregate to one row per period (e.g. sum spend per week)"
+        )
         raise DataValidationError(
             f"{source}: rows {first + 1} and {again + 1}, field {spec.date_col!r}: date "
-            f"{dates.iloc[first].date()} appears more than once; aggregate to one row per "
-            "period (e.g. sum spend per week)"
+            f"{dates.iloc[first].date()} appears more than once; {how}"
         )
     _check_periods(dates, spec.date_col, source, len(out))
     for col in [spec.target, *spec.media, *spec.controls]:
@@ -136,9 +142,17 @@ def _period_numbers(
     empty = np.isnan(values)
     if empty.any():
         i = int(np.flatnonzero(empty)[0])
+        fill = (
+            "fill in the period's outcome (it is 0 only if nothing was sold or converted that "
+            "period) or drop the range of periods without it"
+            if col == spec.target
+            else f"fill in the control's value for the period (or drop {col!r} from --controls)"
+            if col in spec.controls
+            else "fill the gap (0 for no spend)"
+        )
         raise DataValidationError(
             f"{where.format(i + 1)} is empty (date {dates.iloc[i].date()}; "
-            f"{int(empty.sum())} such row(s)); fill the gap (0 for no spend)"
+            f"{int(empty.sum())} such row(s)); {fill}"
         )
     negative = values < 0
     if negative.any() and col != spec.target and col not in spec.controls:
@@ -155,6 +169,19 @@ def _period_numbers(
             "which are >= 0: model the gross outcome (before returns)"
         )
     return pd.Series(values, index=raw.index, dtype=float)
+
+
+#: column names that mark a geo-level file (one row per geo and period)
+_GEO_NAMES = ("geo", "geo_id", "region", "dma", "state", "country", "market")
+
+
+def _geo_column(frame: pd.DataFrame, spec: MMMSpec) -> str | None:
+    """The column that splits a period into geos (``geo``, ``region``, ``dma`` ...), if any."""
+    used = {spec.date_col, spec.target, *spec.media, *spec.controls}
+    for c in frame.columns:
+        if c not in used and str(c).strip().lower() in _GEO_NAMES:
+            return str(c)
+    return None
 
 
 def _number_advice(col: str, raw: pd.Series, bad: pd.Series, spec: MMMSpec) -> str:

@@ -155,7 +155,7 @@ class ExperimentAnalysis:
         return "\n".join(lines)
 
 
-def _numeric(series: pd.Series, col: str) -> np.ndarray:
+def _numeric(series: pd.Series, col: str, source: str = "the experiment data") -> np.ndarray:
     if series.dtype == bool:
         return series.to_numpy(dtype=float)
     values = pd.to_numeric(series, errors="coerce")
@@ -167,9 +167,8 @@ def _numeric(series: pd.Series, col: str) -> np.ndarray:
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataValidationError(
-                f"column {col!r} has a non-numeric value {series.iloc[i]!r} at row "
-                f"{series.index[i] + 1}; the "
-                "outcome and covariate must be numbers (or yes/no)"
+                f"{source}: row {series.index[i] + 1}, field {col!r} has a non-numeric value "
+                f"{series.iloc[i]!r}; the outcome and covariate must be numbers (or yes/no)"
             )
     return values.to_numpy(dtype=float)
 
@@ -183,7 +182,7 @@ def _pick_control(arms: list[str], control: str | None) -> str:
         if a.strip().lower() in CONTROL_NAMES or a.strip().lower().startswith("no "):
             return a
     raise ConfigError(
-        f"cannot tell which arm is the control among {arms}; pass control=<arm> (--control)"
+        f"cannot tell which arm is the control among {arms}; name it with --control <arm>"
     )
 
 
@@ -280,22 +279,28 @@ def _cuped_row(
 
 
 def _find_column(
-    df: pd.DataFrame, given: str | None, names: tuple[str, ...], used: list[str]
+    df: pd.DataFrame,
+    given: str | None,
+    names: tuple[str, ...],
+    used: list[str],
+    source: str = "the experiment data",
 ) -> str | None:
     """The column ``given``, else the first column called one of ``names`` not in ``used``."""
     if given is not None:
-        require_columns(df, [given], "the experiment data")
+        require_columns(df, [given], source)
         return given
     by_name = {str(c).strip().lower(): c for c in df.columns if c not in used}
     return next((by_name[n] for n in names if n in by_name), None)
 
 
-def _refuse_blank(values: pd.Series, col: str, fill: str) -> None:
+def _refuse_blank(
+    values: pd.Series, col: str, fill: str, source: str = "the experiment data"
+) -> None:
     empty = blank_cells(values)
     if empty.any():  # nothing is dropped unseen: an empty cell is the user's to settle
         i = int(values.index[np.flatnonzero(empty)[0]])
         raise DataValidationError(
-            f"the experiment data: row {i + 1}, field {col!r} is empty ({int(empty.sum())} "
+            f"{source}: row {i + 1}, field {col!r} is empty ({int(empty.sum())} "
             f"such row(s)); fill in {fill} or remove those rows"
         )
 
@@ -314,6 +319,7 @@ def analyze_experiment(
     experiment_col: str | None = None,
     experiment: str | None = None,
     unit_col: str | None = None,
+    source: str = "the experiment data",
 ) -> ExperimentAnalysis:
     """Compare each arm with the control arm, experiment by experiment.
 
@@ -347,6 +353,11 @@ def analyze_experiment(
     unit_col : str, optional
         Unit id column, checked for units seen more than once within an experiment; by
         default one called ``unit_id``, ``user_id``, ``customer_id`` or ``id`` when present.
+    source : str
+        What an error calls the data (the CLI passes the file's name).
+
+    A negative outcome (a refund) is kept as it is; the ``negative_outcome`` check says how
+    many there are.
     """
     if not (0 < alpha < 0.5):
         raise ConfigError(f"alpha={alpha!r} must be between 0 and 0.5")
@@ -355,12 +366,14 @@ def analyze_experiment(
     if ratio is not None and not (ratio > 0 and math.isfinite(ratio)):
         raise ConfigError(f"ratio (--ratio) {ratio!r} must be a number > 0")
     cols = [arm_col, outcome] + ([covariate] if covariate else [])
-    require_columns(df, cols, "the experiment data")
-    exp_col = _find_column(df, experiment_col, EXPERIMENT_COLUMNS, cols)
-    unit = _find_column(df, unit_col, UNIT_COLUMNS, [*cols, *([exp_col] if exp_col else [])])
+    require_columns(df, cols, source)
+    exp_col = _find_column(df, experiment_col, EXPERIMENT_COLUMNS, cols, source)
+    unit = _find_column(
+        df, unit_col, UNIT_COLUMNS, [*cols, *([exp_col] if exp_col else [])], source
+    )
     data = df.reset_index(drop=True)
     if exp_col is not None:
-        _refuse_blank(data[exp_col], exp_col, "the experiment id")
+        _refuse_blank(data[exp_col], exp_col, "the experiment id", source)
         ids = data[exp_col].astype(str).str.strip()
         if experiment is not None:
             if not (ids == experiment).any():
@@ -376,15 +389,17 @@ def analyze_experiment(
             f"column ({', '.join(EXPERIMENT_COLUMNS)}); name it (experiment_col, --experiment-col)"
         )
     for c in cols:
-        _refuse_blank(data[c], c, "the arm" if c == arm_col else "a number (0 for no conversion)")
+        _refuse_blank(
+            data[c], c, "the arm" if c == arm_col else "a number (0 for no conversion)", source
+        )
     arm = data[arm_col].astype(str).to_numpy()
-    y = _numeric(data[outcome], outcome)
-    x = _numeric(data[covariate], covariate) if covariate else None
+    y = _numeric(data[outcome], outcome, source)
+    x = _numeric(data[covariate], covariate, source) if covariate else None
     keep = np.isfinite(y) & (np.isfinite(x) if x is not None else True)
     if not keep.all():
         i = int(data.index[np.flatnonzero(~keep)[0]])
         raise DataValidationError(
-            f"the experiment data: row {i + 1}: the outcome or covariate is not a finite "
+            f"{source}: row {i + 1}: the outcome or covariate is not a finite "
             "number; fix or remove the row"
         )
     units = data[unit].astype(str).to_numpy() if unit is not None else None
@@ -407,16 +422,37 @@ def analyze_experiment(
         )
 
     names = sorted(set(ids)) if exp_col is not None else []
+    note = _negative_note(y, outcome, data.index)
     if exp_col is None or len(names) <= 1:
         res = read(np.ones(len(y), dtype=bool))
-        return ExperimentAnalysis(res.control, outcome, alpha, res.arms, res.effects, res.checks)
+        checks = [*res.checks, *([note] if note else [])]
+        return ExperimentAnalysis(res.control, outcome, alpha, res.arms, res.effects, checks)
     per: dict[str, _One] = {}
     for e in names:
         try:
             per[e] = read((ids == e).to_numpy())
         except (ConfigError, DataValidationError) as err:
             raise type(err)(f"experiment {e[:80]!r}: {err}") from None
-    return _combine(per, exp_col, outcome, alpha)
+    out = _combine(per, exp_col, outcome, alpha)
+    if note:
+        out.checks.append(note)
+    return out
+
+
+def _negative_note(y: np.ndarray, outcome: str, index: pd.Index) -> CheckResult | None:
+    """One line saying negative outcomes (refunds, returns) were kept as they are."""
+    neg = y < 0
+    if not neg.any():
+        return None
+    i = int(index[np.flatnonzero(neg)[0]])
+    return CheckResult(
+        "negative_outcome",
+        Status.PASS,
+        f"{int(neg.sum())} row(s) have a negative {outcome!r} (first: row {i + 1}, {y[neg][0]:g}); "
+        "kept as they are, as refunds or returns net against the outcome",
+        "if the outcome counts conversions, a negative count is an error: fix those rows",
+        {"negative_rows": int(neg.sum())},
+    )
 
 
 @dataclass

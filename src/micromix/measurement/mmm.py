@@ -114,6 +114,15 @@ EVIDENCED, NOT_EVIDENCED, NO_EFFECT = "evidenced", "not evidenced", "no effect"
 NOT_MEASURABLE = "not measurable"
 #: "no effect" needs the interval's upper end within this share of the outcome over the data
 NO_EFFECT_SHARE = 0.01
+#: share of a channel's raw spend variance the other channels explain (R², VIF 10) above
+#: which the identifiability check asks for review
+COLLINEAR_REVIEW_R2 = 0.9
+#: ... and above which the channel's effect is not measurable on its own (VIF 100)
+COLLINEAR_R2 = 0.99
+#: coefficient of variation below which a transformed series counts as constant
+CONSTANT_CV = 1e-6
+#: the fit's reviews the budget optimizer repeats (they qualify every figure it gives)
+CARRIED_REVIEWS = ("baseline_confounding", "parameters_at_bounds", "identifiability")
 
 
 def posterior_effect(
@@ -147,6 +156,44 @@ def effect_evidence(mid: float, lo: float, hi: float = 0.0, tight: float = 0.0) 
     if not mid > 0:
         return NO_EFFECT if hi <= tight else NOT_MEASURABLE
     return EVIDENCED if lo > 0 else NOT_EVIDENCED
+
+
+def _spend_r2(media: np.ndarray) -> np.ndarray:
+    """Per column of raw spend, the share of its variance the other columns explain (R² of a
+    least-squares fit on them with an intercept; ``VIF = 1 / (1 - R²)``); NaN for a constant
+    column, 0 with a single column.
+
+    >>> x = np.arange(10.0)
+    >>> _spend_r2(np.column_stack([x, 2 * x, np.sin(x)])).round(2).tolist()
+    [1.0, 1.0, 0.0]
+    """
+    n, m = media.shape
+    out = np.zeros(m)
+    for j in range(m):
+        y = media[:, j] - media[:, j].mean()
+        ss = float(y @ y)
+        if not ss > 1e-12 * max(float(np.abs(media[:, j]).max()) ** 2 * n, 1e-300):
+            out[j] = math.nan
+            continue
+        if m == 1:
+            continue
+        A = np.column_stack([np.ones(n), np.delete(media, j, axis=1)])
+        r = media[:, j] - A @ np.linalg.lstsq(A, media[:, j], rcond=None)[0]
+        out[j] = max(0.0, 1.0 - float(r @ r) / ss)
+    return out
+
+
+def _vif(r2: float) -> str:
+    """The variance inflation factor ``1 / (1 - R²)`` as text (``over 1,000`` past that)."""
+    return f"{1 / (1 - r2):,.0f}" if r2 < 0.999 else "over 1,000"
+
+
+def _partners(media: np.ndarray, j: int, names: list[str]) -> str:
+    """The channels whose raw spend moves with channel ``j``'s (most correlated first)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.nan_to_num(np.corrcoef(media.T)[j]) if media.shape[1] > 1 else np.zeros(1)
+    order = [i for i in np.argsort(-np.abs(corr)) if i != j and abs(corr[i]) >= 0.3]
+    return ", ".join(names[i] for i in order) if order else "the other channels together"
 
 
 def _bounded_lstsq(X: np.ndarray, y: np.ndarray, nb: int) -> tuple[np.ndarray, float]:
@@ -657,6 +704,8 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         #: total contribution per posterior draw and channel: what every effect figure reads
         self._totals = C.sum(axis=1)
         self.contributions_ = self._contributions_frame(C)
+        self.spend_r2_ = _spend_r2(d.media)
+        self.unmeasurable_ = self._unidentified(d, theta)
         self.diagnostics_ = self._diagnostics(d, theta, coef, results)
         self.fit_seconds_ = time.perf_counter() - t0
         return self
@@ -946,7 +995,8 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         labels = self.effect_labels()
         rows = []
         for i, c in enumerate(spec.media):
-            paid = c in spec.channels and spend[i] > 0
+            # a channel the data cannot identify gets no return: its figures are not evidence
+            paid = c in spec.channels and spend[i] > 0 and c not in self.unmeasurable_
             row: dict[str, Any] = {
                 "channel": c,
                 "kind": "paid" if c in spec.channels else "organic",
@@ -1089,10 +1139,15 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         """Baseline confounding, identifiability and channels without a detectable effect."""
         checks: list[CheckResult] = []
         M = self._media_matrix(d, theta)
-        corr = np.corrcoef(M.T) if M.shape[1] > 1 else np.ones((1, 1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = np.corrcoef(M.T) if M.shape[1] > 1 else np.ones((1, 1))
         np.fill_diagonal(corr, 0)
-        worst = float(np.nanmax(np.abs(corr))) if M.shape[1] > 1 else 0.0
-        cv = M.std(axis=0) / np.maximum(M.mean(axis=0), 1e-12)
+        worst = (
+            float(np.nanmax(np.abs(corr))) if M.shape[1] > 1 and np.isfinite(corr).any() else 0.0
+        )
+        # past the adstock warm-up: the ramp-up from "no spend before the data" is no variation
+        warm = min(max(self.spec.l_max - 1, 0), max(len(d.y) - 2, 0))
+        cv = M[warm:].std(axis=0) / np.maximum(M[warm:].mean(axis=0), 1e-12)
         flat = [c for i, c in enumerate(self.spec.media) if cv[i] < 0.15]
         checks.append(
             CheckResult(
@@ -1108,12 +1163,27 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                 {"coefficient_of_variation": dict(zip(self.spec.media, map(float, cv)))},
             )
         )
-        ident_bad = worst > 0.9 or not getattr(self, "_cov_ok", True)
+        r2 = np.nan_to_num(self.spend_r2_, nan=0.0)
+        names = list(self.spec.media)
+        collinear = {c: float(r2[i]) for i, c in enumerate(names) if r2[i] > COLLINEAR_REVIEW_R2}
+        ident_bad = worst > 0.9 or not getattr(self, "_cov_ok", True) or bool(collinear)
+        raw = (
+            "; raw spend moves together: "
+            + ", ".join(
+                f"{c} is explained by {_partners(d.media, names.index(c), names)} "
+                f"(R² {v:.3f}, VIF {_vif(v)})"
+                for c, v in collinear.items()
+            )
+            if collinear
+            else f"; the largest share of a channel's raw spend the others explain is R² "
+            f"{float(r2.max()) if len(r2) else 0.0:.2f}"
+        )
         checks.append(
             CheckResult(
                 "identifiability",
                 Status.REVIEW if ident_bad else Status.PASS,
                 f"largest correlation between transformed channels is {worst:.2f}"
+                + raw
                 + (
                     ""
                     if getattr(self, "_cov_ok", True)
@@ -1123,7 +1193,11 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
                 "or calibrate with lift tests"
                 if ident_bad
                 else "",
-                {"max_abs_corr": worst},
+                {
+                    "max_abs_corr": worst,
+                    "spend_r2": dict(zip(names, map(float, self.spend_r2_))),
+                    "collinear_spend": collinear,
+                },
             )
         )
         ess = getattr(self, "draw_ess_", math.nan)
@@ -1249,20 +1323,71 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         self._check_fitted()
         mid, lo, hi = posterior_effect(self._totals, self.spec.interval)
         tight = NO_EFFECT_SHARE * float(np.abs(self.data_[self.spec.target]).sum())
+        unknown = getattr(self, "unmeasurable_", {})
         return {
-            c: effect_evidence(float(mid[i]), float(lo[i]), float(hi[i]), tight)
+            c: NOT_MEASURABLE
+            if c in unknown
+            else effect_evidence(float(mid[i]), float(lo[i]), float(hi[i]), tight)
             for i, c in enumerate(self.spec.media)
         }
+
+    def _unidentified(self, d: _Design, theta: np.ndarray) -> dict[str, str]:
+        """Per channel whose effect the data cannot identify apart from the baseline or from
+        other channels, why: its transformed series is constant once the adstock window lies
+        inside the data (after the first ``l_max - 1`` periods; before that the carry-over
+        assumes no spend before the data start, and a constant channel's only variation is
+        that invented ramp-up), or its raw spend is (nearly) a linear function of the other
+        channels' (R² >= :data:`COLLINEAR_R2`), so the split between them is arbitrary.
+
+        Such a channel is labelled ``not measurable`` whatever its interval, gets no ROAS / CPA,
+        and the budget optimizer holds it at its current share. (Robyn, for comparison, feeds
+        the periods before its modelling window only into the carry-over.)
+        """
+        names = list(self.spec.media)
+        warm = min(max(self.spec.l_max - 1, 0), max(len(d.y) - 2, 0))
+        M = self._media_matrix(d, theta)[warm:]
+        out: dict[str, str] = {}
+        for i, c in enumerate(names):
+            col = M[:, i]
+            if float(col.std()) <= CONSTANT_CV * max(abs(float(col.mean())), 1e-300):
+                out[c] = (
+                    f"its series is constant from period {warm + 1} on, once the "
+                    f"{self.spec.l_max}-period adstock window lies inside the data, so its "
+                    "effect cannot be told apart from the baseline: what the fit credits it "
+                    "with comes only from the warm-up, which assumes no spend before the data"
+                )
+        r2 = getattr(self, "spend_r2_", np.zeros(len(names)))
+        for i, c in enumerate(names):
+            if c not in out and r2[i] >= COLLINEAR_R2:
+                out[c] = (
+                    f"its spend moves with {_partners(d.media, i, names)}, which explain "
+                    f"R² {r2[i]:.3f} of it, so the split of their effect between them is "
+                    "arbitrary"
+                )
+        return out
+
+    @property
+    def fit_reviews(self) -> list[dict[str, Any]]:
+        """The fit's reviews that qualify any budget read from it (:data:`CARRIED_REVIEWS`:
+        confounding with the baseline, curve parameters at their bounds, identifiability); the
+        budget optimizer repeats them."""
+        self._check_fitted()
+        return [
+            c.to_dict()
+            for c in self.diagnostics_
+            if c.status is Status.REVIEW and c.name in CARRIED_REVIEWS
+        ]
 
     def _effect_check(self) -> CheckResult:
         """Review channels whose posterior median contribution is zero or whose interval
         reaches zero: the summary's ``effect`` column, from the same draws."""
         label = self.effect_labels()
+        why = self.unmeasurable_
         none = [c for c, v in label.items() if v == NO_EFFECT]
-        unknown = [c for c, v in label.items() if v == NOT_MEASURABLE]
+        unknown = [c for c, v in label.items() if v == NOT_MEASURABLE and c not in why]
         weak = [c for c, v in label.items() if v == NOT_EVIDENCED]
         level = f"{self.spec.interval:.0%}"
-        parts = []
+        parts = [f"effect not measurable for {c}: {r}" for c, r in why.items()]
         if none:
             parts.append(f"no detectable effect for {none} (posterior median contribution 0)")
         if unknown:
@@ -1275,7 +1400,7 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
         return CheckResult(
             "zero_effect_channels",
             Status.REVIEW if parts else Status.PASS,
-            " and ".join(parts)
+            "; ".join(parts)
             if parts
             else f"every channel's {level} interval of contribution lies above zero",
             "do not move budget into these channels on this model's word; check their data or "
@@ -1283,9 +1408,10 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             if parts
             else "",
             {
-                "channels": none + unknown + weak,
+                "channels": none + list(why) + unknown + weak,
                 "no_effect": none,
-                "not_measurable": unknown,
+                "not_measurable": list(why) + unknown,
+                "not_identifiable": dict(why),
                 "not_evidenced": weak,
                 "effect": label,
             },
@@ -1340,6 +1466,10 @@ class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
             "spend_units": self.spend_units_,
             # what makes the model unfit to act on: ``micromix optimize`` refuses it
             "failed_checks": self.failed_checks,
+            # what qualifies it: ``micromix optimize`` repeats these reviews
+            "fit_reviews": self.fit_reviews,
+            # channels the data cannot identify, and why: the optimizer holds them
+            "unmeasurable": dict(self.unmeasurable_),
         }
 
     def save(self, folder: str | Path) -> Path:
@@ -1430,6 +1560,8 @@ class _LoadedMMM(_SteadyStateResponse):
         self._labels: dict[str, str] | None = d.get("effect")
         self.spend_units_: dict[str, dict[str, str | None]] = d.get("spend_units", {})
         self.failed_checks: list[dict[str, Any]] = d.get("failed_checks", [])
+        self.fit_reviews: list[dict[str, Any]] = d.get("fit_reviews", [])
+        self.unmeasurable_: dict[str, str] = d.get("unmeasurable", {})
 
     def effect_labels(self) -> dict[str, str]:
         """The labels the fit gave (the betas' for a model saved before they were kept)."""
@@ -1554,9 +1686,15 @@ def _saved_model_problem(d: Any) -> str:
         for c, u in units.items()
     ):
         return "field 'spend_units' must map paid channels to their unit"
-    failed = d.get("failed_checks", [])
-    if not isinstance(failed, list) or not all(isinstance(f, dict) for f in failed):
-        return "field 'failed_checks' must be a list of checks"
+    for key in ("failed_checks", "fit_reviews"):
+        got = d.get(key, [])
+        if not isinstance(got, list) or not all(isinstance(f, dict) for f in got):
+            return f"field {key!r} must be a list of checks"
+    why = d.get("unmeasurable", {})
+    if not isinstance(why, dict) or not all(
+        c in spec.media and isinstance(r, str) for c, r in why.items()
+    ):
+        return "field 'unmeasurable' must map modelled channels to the reason"
     return ""
 
 

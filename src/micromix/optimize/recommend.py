@@ -51,6 +51,8 @@ __all__ = [
     "compare_with_current",
     "evidence_check",
     "extrapolation_check",
+    "fit_reviews_check",
+    "held_check",
     "recommend_budget",
     "refuse_failed_model",
     "scale_to_budget",
@@ -154,42 +156,145 @@ def extrapolation_check(
     )
 
 
-def evidence_check(model: ResponseModel, spend: Any) -> CheckResult | None:
-    """Review when an allocation funds a channel whose effect the model does not show.
+#: a mix model's label of a channel whose effect the data cannot tell
+#: (``micromix.measurement.mmm.NOT_MEASURABLE``; not imported: the optimizer reads any model)
+NOT_MEASURABLE = "not measurable"
+#: labels of a channel whose effect the model can neither show nor rule out: cutting it is
+#: no more supported by the data than funding it
+UNKNOWN_EFFECT = ("not evidenced", NOT_MEASURABLE)
+#: a channel's spend this far (relative) below its current share counts as cut
+CUT_TOLERANCE = 0.01
+
+
+def evidence_check(
+    model: ResponseModel,
+    spend: Any,
+    reference: Any = None,
+    held: Mapping[str, Any] | None = None,
+) -> CheckResult | None:
+    """Review when an allocation funds a channel whose effect the model does not show, or
+    cuts one (below ``reference``, the current mix at the same budget) whose effect the model
+    can neither show nor rule out (``not evidenced``, ``not measurable``).
 
     Reads the model's ``channel_evidence`` (a mix model's: ``no effect`` when the posterior
-    median of the channel's effect is zero, ``not evidenced`` when its interval reaches zero);
-    ``None`` for a model without one. The marginal returns the optimizer reports for such a
-    channel are the model's median curve, not evidence.
+    median of the channel's effect is zero and its interval tight, ``not evidenced`` when its
+    interval reaches zero, ``not measurable`` when the data cannot tell); ``None`` for a model
+    without one. The marginal returns the optimizer reports for such a channel are the model's
+    median curve, not evidence. Channels in ``held`` (kept at their current share by
+    :func:`recommend_budget`) are left to the ``not_measurable`` check.
     """
     labels = channel_evidence(model)
     if labels is None:
         return None
     x = as_spend_array(model, spend)
+    keep = set(held or {})
     # the optimizer's projection leaves rounding residues (1e-8 of a unit) on unfunded channels
     floor = 1e-9 * max(float(np.sum(x)), 1.0)
-    funded = [(c, float(v), e) for c, v, e in zip(model.channels, x, labels) if v > floor]
-    weak = [(c, v, e) for c, v, e in funded if e != "evidenced"]
-    if not weak:
+    rows = [(c, float(v), e) for c, v, e in zip(model.channels, x, labels) if c not in keep]
+    weak = [(c, v, e) for c, v, e in rows if v > floor and e != "evidenced"]
+    cut: list[tuple[str, float, float, str]] = []
+    if reference is not None:
+        ref = dict(zip(model.channels, np.asarray(reference, dtype=float).tolist()))
+        cut = [
+            (c, ref[c], v, e)
+            for c, v, e in rows
+            if e in UNKNOWN_EFFECT and v < ref[c] * (1 - CUT_TOLERANCE) - floor
+        ]
+    details = {
+        "channels": dict(zip(model.channels, labels)),
+        "funded_without_evidence": [w[0] for w in weak],
+        "cut_without_evidence": [w[0] for w in cut],
+    }
+    if not weak and not cut:
         return CheckResult(
             "evidence",
             Status.PASS,
-            "every channel the allocation funds has an effect the model's intervals show",
-            details={"channels": dict(zip(model.channels, labels))},
+            "every channel the allocation funds has an effect the model's intervals show, and "
+            "it cuts no channel whose effect they leave open",
+            details=details,
+        )
+    parts = []
+    if weak:
+        parts.append(
+            "the allocation funds channels whose effect the model does not show: "
+            + "; ".join(f"{c} gets {v:,.2f} ({e})" for c, v, e in weak)
+            + ", so their returns here are not evidence"
+        )
+    if cut:
+        parts.append(
+            "it cuts channels whose effect the model can neither show nor rule out: "
+            + "; ".join(
+                f"{c} from {r:,.2f} (its current share) to {v:,.2f} ({e})" for c, r, v, e in cut
+            )
+            + ", so what they earn today is unknown, not zero"
         )
     return CheckResult(
         "evidence",
         Status.REVIEW,
-        "the allocation funds channels whose effect the model does not show: "
-        + "; ".join(f"{c} gets {v:,.2f} ({e})" for c, v, e in weak)
-        + ", so their returns here are not evidence",
-        "hold these channels at a level you have tested, or run a holdout experiment on them "
-        "and refit with it as a lift test before moving money in",
-        {
-            "channels": dict(zip(model.channels, labels)),
-            "funded_without_evidence": [w[0] for w in weak],
-        },
+        "; ".join(parts),
+        "hold these channels at a level you have tested (--locked / --bounds), or run a "
+        "holdout experiment on them and refit with it as a lift test before moving money",
+        details,
     )
+
+
+def held_check(model: ResponseModel, held: Mapping[str, float]) -> CheckResult | None:
+    """Review naming the channels :func:`recommend_budget` held at their current share because
+    the model cannot measure their effect (None when it held none)."""
+    if not held:
+        return None
+    why = dict(getattr(model, "unmeasurable_", None) or {})
+    named = "; ".join(
+        f"{c} at {v:,.2f}" + (f" ({why[c]})" if c in why else " (its interval cannot tell)")
+        for c, v in held.items()
+    )
+    lock = ",".join(f"{c}=lo:hi" for c in held)
+    return CheckResult(
+        NOT_MEASURABLE.replace(" ", "_"),
+        Status.REVIEW,
+        f"held at their current share, because the model cannot measure their effect: {named}; "
+        "no money moves into or out of them on this model's word",
+        f"test these channels with a holdout experiment and refit with it as a lift test, or "
+        f"set their spend yourself with --bounds {lock} (or --locked)",
+        {"held": dict(held), "reasons": {c: why.get(c, "") for c in held}},
+    )
+
+
+def fit_reviews_check(model: ResponseModel) -> CheckResult | None:
+    """The fit's own reviews that qualify every figure of the plan (a mix model's
+    ``fit_reviews``: confounding with the baseline, curve parameters at their bounds,
+    identifiability), repeated as one review; None when the fit raised none."""
+    reviews = [r for r in (getattr(model, "fit_reviews", None) or []) if isinstance(r, dict)]
+    if not reviews:
+        return None
+    return CheckResult(
+        "fit_reviews",
+        Status.REVIEW,
+        "the model's fit raised reviews that qualify this plan: "
+        + "; ".join(f"{r.get('name')}: {r.get('message')}" for r in reviews),
+        "; ".join(
+            dict.fromkeys(str(r.get("recommendation")) for r in reviews if r.get("recommendation"))
+        )
+        or "resolve the fit's reviews before moving money on this plan",
+        {"reviews": reviews},
+    )
+
+
+def _held_channels(
+    model: ResponseModel,
+    amounts: np.ndarray | None,
+    given: set[str],
+) -> dict[str, float]:
+    """Channels the model labels ``not measurable`` (that the caller set no limit for), each at
+    its amount in ``amounts`` (the current mix at the budget, or the current spend)."""
+    labels = channel_evidence(model)
+    if labels is None or amounts is None:
+        return {}
+    return {
+        c: float(a)
+        for c, a, e in zip(model.channels, amounts, labels)
+        if e == NOT_MEASURABLE and c not in given
+    }
 
 
 @dataclass
@@ -281,9 +386,23 @@ def recommend_budget(
             )
         budget = float(np.sum(cur))
     caps = {} if extrapolate else _default_caps(model, bounds, locked, min_spend)
+    given = set(bounds or {}) | set(locked or {}) | set(min_spend or {})
+    # a channel the model cannot measure keeps its current share: no money moves on its curve
+    held = _held_channels(
+        model,
+        scale_to_budget(current_spend(model), budget)
+        if budget is not None
+        else current_spend(model),
+        given,
+    )
+    if held and len(held) == len(model.channels) and budget is None:
+        raise ConfigError(
+            "the model cannot measure the effect of any channel, so no budget meets a target on "
+            "its word; test the channels and refit with lift tests"
+        )
     opt = BudgetOptimizer(
-        model, bounds={**caps, **dict(bounds or {})}, locked=locked, min_spend=min_spend,
-        interval=interval,
+        model, bounds={**caps, **dict(bounds or {})}, locked={**held, **dict(locked or {})},
+        min_spend=min_spend, interval=interval,
     )  # fmt: skip
     if budget is not None:
         if not math.isfinite(budget) or budget <= 0:
@@ -304,9 +423,13 @@ def recommend_budget(
     named: dict[str, Any] = {"current_mix": scaled} if scaled is not None else {}
     named["recommended"] = rec
     scen = compare_scenarios(model, named, interval=interval)
+    if held and budget is None:  # a target search: the held channels kept their spend
+        held = {c: float(v) for c, v in zip(model.channels, rec.spend) if c in held}
     checks = [
         extrapolation_check(model, rec.spend),
-        evidence_check(model, rec.spend),
+        evidence_check(model, rec.spend, scaled, held),
+        held_check(model, held),
+        fit_reviews_check(model),
         _caps_check(model, rec.spend, caps),
         _current_mix_check(opt, rec.budget, scaled, scen, caps),
         spend_units_check(model),

@@ -200,6 +200,7 @@ def test_follows_the_scikit_learn_estimator_conventions(small_clf, default_clf):
         "class_prior",
         "class_weight",
         "min_df",
+        "min_evidence",
         "rule_scale",
     }
     # clone: same hyperparameters, none of the learned state

@@ -110,6 +110,8 @@ def classify_cmd(
         note_empty_texts(
             res["moment"].isna().to_numpy(), text_col, "intent", "moment, confidence and topic"
         )
+        for line in res.attrs.get("notes", []):  # texts the model has no evidence on
+            err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
         write_csv(out, output)
 
     run_command(body)

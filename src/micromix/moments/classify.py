@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from micromix.errors import ConfigError
-from micromix.moments.intent import PRIORS, IntentClassifier, moment_frame
+from micromix.moments.intent import (
+    EVIDENCE,
+    NO_WORDS,
+    PRIORS,
+    IntentClassifier,
+    moment_frame,
+)
 from micromix.moments.rules import normalize_text
 from micromix.moments.topics import NO_TOPIC, TopicVocabulary
 
@@ -59,7 +65,9 @@ def classify_texts(
     DataFrame
         Columns ``moment``, ``confidence`` and (unless ``topics="none"``) ``topic``, one row
         per text in order. An empty text (``None``, NaN, ``""``, blanks only) has no intent
-        and no topic: its row has ``None``, NaN and ``None``.
+        and no topic: its row has ``None``, NaN and ``None``. ``attrs["notes"]`` counts the
+        texts the model has no evidence on (:meth:`IntentClassifier.evidence`),
+        ``attrs["no_evidence"]`` their number.
 
     Examples
     --------
@@ -80,6 +88,7 @@ def classify_texts(
         head.light = clf
         scorer = head
     out = moment_frame(scorer.classes_, scorer.predict_proba(items), texts=items)
+    out.attrs["notes"], out.attrs["no_evidence"] = _evidence_notes(clf, items)
     if topics is None or topics == "none":
         return out
     if topics == "auto":
@@ -95,3 +104,29 @@ def classify_texts(
         out["topic"] = [next((v for v in vocab if v in t), NO_TOPIC) for t in norm]
     out.loc[out["moment"].isna(), "topic"] = None  # an empty text has no topic either
     return out
+
+
+def _evidence_notes(clf: IntentClassifier, items: list[object]) -> tuple[list[str], int]:
+    """What to tell of the texts without evidence (one note or none), and their number."""
+    if getattr(clf, "known_words_", None) is None:  # a model saved before words were kept
+        return [], 0
+    texts = pd.Series([normalize_text(t) for t in items], dtype=object)
+    distinct = pd.unique(texts)
+    status = texts.map(dict(zip(distinct, clf.evidence(distinct)))).to_numpy()
+    none = status != EVIDENCE
+    n = int(none.sum())
+    if not n:
+        return [], 0
+    words = int((status == NO_WORDS).sum())
+    other = getattr(clf, "no_words_other_", None)
+    tail = (
+        f"; {words:,} of them have no English word either (an unknown name or no intent) and "
+        f"are 'other' with confidence {other:g}"
+        if words and other is not None
+        else ""
+    )
+    return [
+        f"{n:,} of {len(items):,} texts have too few words the intent model learnt and no "
+        f"rule fired (first: row {int(none.argmax()) + 1}): the model has little to go on "
+        f"there, and their confidence is calibrated on such texts apart{tail}"
+    ], n

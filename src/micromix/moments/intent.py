@@ -38,11 +38,21 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
 from micromix.errors import ConfigError, ModelError, NotFittedError
-from micromix.moments.rules import MOMENTS, normalize_text, rule_columns, rule_names
+from micromix.moments.rules import (
+    MOMENTS,
+    RULES,
+    SITE_CUES,
+    normalize_text,
+    rule_columns,
+    rule_names,
+)
 from micromix.schema.values import blank_cells
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
+    "EVIDENCE",
+    "NO_EVIDENCE",
+    "NO_WORDS",
     "PRIORS",
     "SHOP_SEARCH_PRIOR",
     "WEB_SEARCH_PRIOR",
@@ -54,7 +64,15 @@ __all__ = [
 #: where the trained default model lives inside the package
 DEFAULT_MODEL_PATH = Path(__file__).with_name("_data") / "intent_model.npz"
 
-_FORMAT_VERSION = 2
+_FORMAT_VERSION = 3  # 3: learnt words, temperatures; a version 2 file loads without them
+
+#: what a text gives the model to go on (:meth:`IntentClassifier.evidence`): words it learnt or
+#: a rule / site cue that fired; too few of its words were learnt and no rule fired; and, of
+#: those, a text with no English word either (gibberish, an unknown name)
+EVIDENCE, NO_EVIDENCE, NO_WORDS = 0, 1, 2
+#: rule columns that are evidence of an intent: the rules and the site cues (the lexical cues
+#: describe unknown words, they are no evidence of what is wanted)
+_N_INTENT_CUES = len(RULES) + len(SITE_CUES)
 
 #: default label shares assumed for web search traffic: informational queries dominate,
 #: navigational ones come next, local I-want-to-go queries are a minority (published shares of
@@ -137,6 +155,12 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         balanced classes; this shifts its logits by ``log(prior x n_classes)`` (Bayes' rule),
         e.g. web search traffic holds far more I-want-to-know than I-want-to-go queries.
         ``None`` keeps the balanced prior. Default: :data:`WEB_SEARCH_PRIOR`.
+    min_evidence : float
+        A text whose share of words the model learnt (in its vocabulary as words) is below
+        this, and on which no rule or site cue fires, has no evidence (:meth:`evidence`): its
+        probabilities are tempered with ``no_evidence_temperature_`` and, when it has no
+        English word either, its moment is ``other`` with confidence ``no_words_other_``.
+        0 turns this off.
 
     Attributes
     ----------
@@ -150,9 +174,24 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         Width of the feature matrix (vocabulary, rules and cues, length features).
     metadata_ : dict
         What :meth:`load` read beside the weights (training sources, parameters).
+    known_words_ : frozenset of str or None
+        The words the model learnt (word unigrams of its vocabulary); None for a model saved
+        before they were kept (no evidence check then).
+    temperature_ : float
+        Divides the logits after the prior shift, so it changes the confidence, never the
+        answer (1 until :func:`micromix.moments.train.calibrate` sets it).
+    no_evidence_temperature_ : float
+        The same for texts without evidence.
+    no_words_other_ : float or None
+        Probability of ``other`` given to a text without evidence and without an English word
+        (None: such texts keep the model's answer, tempered).
     """
 
     metadata_: dict[str, Any]
+    known_words_: frozenset[str] | None
+    temperature_: float
+    no_evidence_temperature_: float
+    no_words_other_: float | None
 
     def __init__(
         self,
@@ -164,6 +203,7 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         cache_size: int = 100_000,
         class_weight: str | None = "balanced",
         class_prior: dict[str, float] | None = WEB_SEARCH_PRIOR,
+        min_evidence: float = 0.5,
     ) -> None:
         self.C = C
         self.min_df = min_df
@@ -172,6 +212,7 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         self.cache_size = cache_size
         self.class_weight = class_weight
         self.class_prior = class_prior
+        self.min_evidence = min_evidence
 
     # ------------------------------------------------------------------ params
     def set_params(self, **params: Any) -> IntentClassifier:
@@ -204,8 +245,9 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
                 f"IntentClassifier: class_weight={self.class_weight!r}; use None or 'balanced'"
             )
 
-    def _row(self, t: str) -> tuple[list[int], list[float]]:
-        """Columns and values of one normalised text (the live path: no numpy, no sklearn)."""
+    def _row(self, t: str) -> tuple[list[int], list[float], int]:
+        """Columns, values and evidence status of one normalised text (the live path: no
+        numpy, no sklearn)."""
         vocab = self.vocabulary_
         words, chars = _text_features(t, self.char_ngrams)
         cols: list[int] = []
@@ -226,17 +268,33 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         for j in _length_features(t):
             cols.append(base + j)
             vals.append(1.0)
-        return cols, vals
+        return cols, vals, self._status(words, fired)
 
-    def _matrix(self, norm_texts: list[str]) -> sp.csr_matrix:
+    def _status(self, words: Counter[str], fired: list[int]) -> int:
+        """:data:`EVIDENCE`, :data:`NO_EVIDENCE` or :data:`NO_WORDS` (see :meth:`evidence`)."""
+        known = getattr(self, "known_words_", None)
+        if known is None or not self.min_evidence:
+            return EVIDENCE
+        n = k = 0
+        for w, c in words.items():
+            if " " not in w:  # a word, not a word bigram
+                n += c
+                k += c if w in known else 0
+        if n == 0 or k >= self.min_evidence * n or any(j < _N_INTENT_CUES for j in fired):
+            return EVIDENCE
+        return NO_WORDS if self._all_unknown in fired else NO_EVIDENCE
+
+    def _matrix(self, norm_texts: list[str], status: list[int] | None = None) -> sp.csr_matrix:
         indptr = [0]
         cols: list[int] = []
         vals: list[float] = []
         for t in norm_texts:
-            c, v = self._row(t)
+            c, v, s = self._row(t)
             cols.extend(c)
             vals.extend(v)
             indptr.append(len(cols))
+            if status is not None:
+                status.append(s)
         return sp.csr_matrix(
             (np.asarray(vals), np.asarray(cols, dtype=np.int64), np.asarray(indptr)),
             shape=(len(norm_texts), self.n_features_in_),
@@ -265,13 +323,20 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         if len(set(labels)) < 2:
             raise ModelError("IntentClassifier.fit: need at least two distinct labels to learn")
         df: Counter[str] = Counter()
+        word_df: Counter[str] = Counter()
         for t in texts:
             words, chars = _text_features(t, self.char_ngrams)
             df.update(words.keys())
             df.update(chars.keys())
+            word_df.update(w for w in words if " " not in w)
         kept = sorted(f for f, c in df.items() if c >= self.min_df)
         self.vocabulary_ = {f: i for i, f in enumerate(kept)}
+        self.known_words_ = frozenset(w for w, c in word_df.items() if c >= self.min_df)
+        self.temperature_ = 1.0
+        self.no_evidence_temperature_ = 1.0
+        self.no_words_other_ = None
         self._n_rules = len(rule_names())
+        self._all_unknown = rule_names().index("all_unknown")
         self.n_features_in_ = len(kept) + self._n_rules + _N_LEN
         Xm = self._matrix(texts)
         lr = LogisticRegression(C=self.C, max_iter=3000, class_weight=self.class_weight)
@@ -298,8 +363,10 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         if hasattr(self, "coef_"):
             self._n_rules = len(rule_names())
+            self._all_unknown = rule_names().index("all_unknown")
             self._coef_t = np.ascontiguousarray(self.coef_.T)
-            self._shift = self.intercept_ + self._log_prior_shift()
+            self._log_prior = np.zeros(len(self.classes_)) + self._log_prior_shift()
+            self._shift = self.intercept_ + self._log_prior
 
     def _log_prior_shift(self) -> np.ndarray | float:
         """Bayes shift of the logits from the (balanced) training prior to ``class_prior``."""
@@ -320,16 +387,69 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         e = np.exp(z)
         return e / e.sum(axis=-1, keepdims=True)
 
+    def _raw_one(self, t: str) -> tuple[np.ndarray, int]:
+        """Logits before temperature and prior, and the evidence status, of one text."""
+        cols, vals, status = self._row(t)
+        z = self.intercept_ + np.asarray(vals) @ self._coef_t[cols] if cols else self.intercept_
+        return z, status
+
+    def _raw(self, norm_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Logits before temperature and prior, and evidence statuses, of normalised texts."""
+        if len(norm_texts) == 1:
+            z, s = self._raw_one(norm_texts[0])
+            return z[None, :], np.array([s])
+        status: list[int] = []
+        z = np.asarray(self._matrix(norm_texts, status) @ self._coef_t) + self.intercept_
+        return z, np.asarray(status, dtype=np.int64)
+
+    def _proba_from_raw(self, z: np.ndarray, status: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities under ``class_prior`` of raw logits (see :meth:`_raw`)."""
+        t = np.where(
+            status == EVIDENCE,
+            getattr(self, "temperature_", 1.0),
+            getattr(self, "no_evidence_temperature_", 1.0),
+        )
+        p = self._softmax((z + self._log_prior) / t[:, None])  # the answer stays the argmax
+        other = getattr(self, "no_words_other_", None)
+        if other is not None and (status == NO_WORDS).any() and "other" in set(self.classes_):
+            p[status == NO_WORDS] = self._no_words_proba(other)
+        return p
+
+    def _no_words_proba(self, other: float) -> np.ndarray:
+        """``other`` at ``other``, the rest shared in proportion to the traffic prior."""
+        is_other = np.asarray(self.classes_) == "other"
+        rest = np.exp(self._log_prior) * ~is_other
+        return np.where(is_other, other, (1.0 - other) * rest / rest.sum())
+
     def _proba_one(self, t: str) -> np.ndarray:
-        cols, vals = self._row(t)
-        z = self._shift + np.asarray(vals) @ self._coef_t[cols] if cols else self._shift.copy()
-        return self._softmax(z)
+        z, s = self._raw_one(t)
+        return self._proba_from_raw(z[None, :], np.array([s]))[0]
 
     def _proba_uncached(self, norm_texts: list[str]) -> np.ndarray:
-        if len(norm_texts) == 1:
-            return self._proba_one(norm_texts[0])[None, :]
-        z = np.asarray(self._matrix(norm_texts) @ self._coef_t) + self._shift
-        return self._softmax(z)
+        return self._proba_from_raw(*self._raw(norm_texts))
+
+    def evidence(self, X: Iterable[object]) -> np.ndarray:
+        """What each text gives the model to go on: :data:`EVIDENCE` (0), :data:`NO_EVIDENCE`
+        (1) or :data:`NO_WORDS` (2).
+
+        A text has no evidence when fewer than ``min_evidence`` of its words are words the model
+        learnt (seen in at least ``min_df`` training texts) and no rule or site cue of
+        :mod:`~micromix.moments.rules` fires on it; of those, ``NO_WORDS`` have no English word
+        either (the ``all_unknown`` lexical cue: gibberish, an unknown name). An empty text
+        has evidence of nothing and is :data:`EVIDENCE` (it has no intent; see
+        :func:`moment_frame`).
+
+        Examples
+        --------
+        >>> clf = IntentClassifier.load_default()
+        >>> clf.evidence(["vet near me", "ruptured appendix", "asdfgh"]).tolist()
+        [0, 1, 2]
+        """
+        self._check_fitted()
+        if not hasattr(self, "_cache"):
+            self._reset_cache()
+        texts = [normalize_text(t) for t in X]
+        return np.asarray([self._row(t)[2] for t in texts], dtype=np.int64)
 
     def predict_proba(self, X: Iterable[object]) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``."""
@@ -403,10 +523,18 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
             "classes": [str(c) for c in self.classes_],
             "rules": rule_names(),
             "n_features_in": int(self.n_features_in_),
+            "temperature": float(getattr(self, "temperature_", 1.0)),
+            "no_evidence_temperature": float(getattr(self, "no_evidence_temperature_", 1.0)),
+            "no_words_other": getattr(self, "no_words_other_", None),
             **(metadata or {}),
         }
+        known = getattr(self, "known_words_", None)
+        extra: dict[str, Any] = {}
+        if known is not None:  # which vocabulary entries are learnt words, one bit each
+            extra["known_words"] = np.packbits([f in known for f in vocab])
         np.savez_compressed(
             p,
+            **extra,
             vocab=np.asarray(vocab, dtype=str),
             coef=self.coef_.astype(np.float32),
             intercept=self.intercept_,
@@ -440,6 +568,14 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         clf.coef_ = coef
         clf.intercept_ = intercept
         clf.n_features_in_ = int(meta["n_features_in"])
+        clf.temperature_ = float(meta.get("temperature", 1.0))
+        clf.no_evidence_temperature_ = float(meta.get("no_evidence_temperature", 1.0))
+        other = meta.get("no_words_other")
+        clf.no_words_other_ = None if other is None else float(other)
+        clf.known_words_ = None
+        if "known_words" in z.files:
+            bits = np.unpackbits(z["known_words"])[: len(vocab)].astype(bool)
+            clf.known_words_ = frozenset(f for f, b in zip(vocab, bits) if b)
         clf.metadata_ = meta
         clf._reset_cache()
         return clf

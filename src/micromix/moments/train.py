@@ -12,6 +12,12 @@ Run ``python -m micromix.moments.train [--data ../shared/data] [--unlabelled FIL
 * real web-search queries without labels (``--unlabelled``: text files, one query per line),
   given weak labels by :func:`weak_label` (source ``real_weak``; only weights are shipped).
 
+The probabilities are calibrated (:func:`calibrate`): a temperature fitted on 5-fold
+cross-validated logits of the training sources, one for texts with evidence and one for texts
+without (:meth:`~micromix.moments.intent.IntentClassifier.evidence`). ``--reliability`` adds,
+for each left-out source, accuracy per confidence bin and the expected calibration error
+before and after, the temperatures fitted without that source.
+
 Cross-domain figures are measured leave-one-source-out: the model is trained without a source
 (the templates are always in) and tested on it; accuracy and macro-F1 per source. The
 hand-labelled web queries in ``tests/moments/data`` are never trained on.
@@ -27,6 +33,7 @@ Quickstart
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import time
 from pathlib import Path
@@ -37,7 +44,13 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
 
 from micromix.moments.corpus import template_corpus
-from micromix.moments.intent import DEFAULT_MODEL_PATH, SHOP_SEARCH_PRIOR, IntentClassifier
+from micromix.moments.intent import (
+    DEFAULT_MODEL_PATH,
+    EVIDENCE,
+    NO_WORDS,
+    SHOP_SEARCH_PRIOR,
+    IntentClassifier,
+)
 from micromix.moments.rules import MOMENTS, explain, normalize_text
 
 __all__ = [
@@ -45,12 +58,16 @@ __all__ = [
     "HANDLABELLED",
     "SOURCE_WEIGHTS",
     "WEAK_RULES",
+    "calibrate",
     "distil_weak_labels",
     "evaluate",
+    "fit_temperature",
     "load_sources",
     "load_unlabelled",
     "load_web_eval",
     "main",
+    "no_words_other",
+    "reliability",
     "train_default",
     "train_embedding_head",
     "weak_label",
@@ -241,6 +258,149 @@ def _fit(frames: list[pd.DataFrame], **params: object) -> IntentClassifier:
     )
 
 
+def fit_temperature(z: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None) -> float:
+    """The temperature ``T`` that minimises the (weighted) log loss of ``softmax(z / T)``.
+
+    ``z``: logits (rows x classes), ``y``: the true class's column of each row.
+
+    Examples
+    --------
+    >>> z = np.array([[4.0, 0.0], [4.0, 0.0], [0.0, 4.0], [4.0, 0.0]])
+    >>> fit_temperature(z, np.array([0, 1, 1, 0])) > 1  # right 3 of 4 at 98 %: too sure
+    True
+    """
+    from scipy.optimize import minimize_scalar
+
+    w = np.ones(len(y)) if weight is None else np.asarray(weight, dtype=float)
+    rows = np.arange(len(y))
+
+    def loss(log_t: float) -> float:
+        a = z / np.exp(log_t)
+        a = a - a.max(axis=1, keepdims=True)
+        logp = a[rows, y] - np.log(np.exp(a).sum(axis=1))
+        return float(-(w * logp).sum() / w.sum())
+
+    return float(np.exp(minimize_scalar(loss, bounds=(-3.0, 3.0), method="bounded").x))
+
+
+def _training_frame(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, np.ndarray]:
+    df = pd.concat(frames, ignore_index=True).drop_duplicates("text").reset_index(drop=True)
+    w = df["source"].map(SOURCE_WEIGHTS).fillna(1.0).to_numpy() if "source" in df else None
+    return df, np.ones(len(df)) if w is None else w
+
+
+def calibrate(
+    clf: IntentClassifier, frames: list[pd.DataFrame], *, folds: int | None = None, seed: int = 0
+) -> dict[str, Any]:
+    """Set ``clf``'s temperatures from cross-validated logits of ``frames``.
+
+    ``folds`` None: one fold per training source (each source scored by a model trained on the
+    others: what a new kind of traffic looks like to the model); an int: that many random
+    folds of the rows. ``clf`` must be (or be fitted like) :func:`_fit` on ``frames``: each
+    fold's model is fitted the same way on the other folds and scores its fold (raw logits,
+    balanced prior), with its own learnt words deciding which texts have evidence. The temperature of the texts with
+    evidence and that of those without are fitted apart, each row weighted by its source
+    weight and so that every label weighs the same (the model is trained balanced; at
+    prediction the temperature divides the logits shifted by the traffic prior, so it never
+    changes an answer). Returns what was fitted.
+    """
+    df, w = _training_frame(frames)
+    classes = list(clf.classes_)
+    y = df["moment"].map({c: i for i, c in enumerate(classes)}).to_numpy()
+    if folds is None and "source" in df and df["source"].nunique() >= 2:
+        fold = pd.factorize(df["source"])[0]
+    else:
+        fold = np.random.default_rng(seed).permutation(len(df)) % (folds or 5)
+    n_folds = int(fold.max()) + 1
+    z = np.zeros((len(df), len(classes)))
+    status = np.zeros(len(df), dtype=np.int64)
+    for k in range(n_folds):
+        m = _fit([df[fold != k]])
+        test = np.flatnonzero(fold == k)
+        zk, sk = m._raw([normalize_text(t) for t in df["text"].iloc[test]])
+        z[test], status[test] = zk, sk
+    per_class = np.bincount(y, weights=w, minlength=len(classes))
+    w = w / per_class[y]
+    has = status == EVIDENCE
+    t = fit_temperature(z[has], y[has], w[has])
+    t_none = fit_temperature(z[~has], y[~has], w[~has]) if (~has).sum() >= 50 else t
+    clf.temperature_, clf.no_evidence_temperature_ = t, t_none
+    clf._reset_cache()
+    return {
+        "folds": "by source" if folds is None else folds,
+        "rows": len(df),
+        "rows_without_evidence": int((~has).sum()),
+        "temperature": round(t, 4),
+        "no_evidence_temperature": round(t_none, 4),
+    }
+
+
+def reliability(confidence: np.ndarray, correct: np.ndarray, *, bins: int = 10) -> dict[str, Any]:
+    """Accuracy per confidence bin (``bins`` equal bins of 0..1) and the expected calibration
+    error (the bins' mean of |accuracy - mean confidence|, weighted by their rows).
+
+    Examples
+    --------
+    >>> r = reliability(np.array([0.95, 0.95, 0.55, 0.55]), np.array([1, 1, 1, 0]))
+    >>> r["ece"], [b["accuracy"] for b in r["bins"]]
+    (0.05, [0.5, 1.0])
+    """
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=float)
+    idx = np.minimum((conf * bins).astype(int), bins - 1)
+    out, ece = [], 0.0
+    for b in range(bins):
+        sel = idx == b
+        if not sel.any():
+            continue
+        acc, mean = float(ok[sel].mean()), float(conf[sel].mean())
+        ece += float(sel.sum()) / len(conf) * abs(acc - mean)
+        out.append(
+            {
+                "bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}",
+                "n": int(sel.sum()),
+                "confidence": round(mean, 3),
+                "accuracy": round(acc, 3),
+            }
+        )
+    return {"n": len(conf), "ece": round(float(ece), 4), "bins": out}
+
+
+def _reliability_pair(clf: IntentClassifier, df: pd.DataFrame) -> dict[str, Any]:
+    """Reliability of ``clf`` on ``df`` as calibrated and as it was before (temperature 1, no
+    evidence check), with the accuracy of each and the rows without evidence."""
+    raw = copy.copy(clf)
+    raw.temperature_, raw.no_evidence_temperature_, raw.no_words_other_ = 1.0, 1.0, None
+    raw.min_evidence = 0.0
+    raw._reset_cache()
+    y = df["moment"].to_numpy()
+    out: dict[str, Any] = {}
+    for name, m in (("before", raw), ("after", clf)):
+        p = m.predict_proba(df["text"])
+        pred = np.asarray(m.classes_)[p.argmax(axis=1)]
+        rel = reliability(p.max(axis=1), pred == y)
+        out[name] = {"accuracy": round(float((pred == y).mean()), 4), **rel}
+    st = clf.evidence(df["text"])
+    out["without_evidence"] = int((st != EVIDENCE).sum())
+    out["without_words"] = int((st == NO_WORDS).sum())
+    return out
+
+
+def no_words_other(clf: IntentClassifier, pool: pd.DataFrame) -> float | None:
+    """Share of ``other`` among the texts of a labelled pool (its dev split) that have no
+    evidence and no English word; None when there are fewer than 20 such texts, or when the
+    share would not make ``other`` the most probable label under the web prior."""
+    st = clf.evidence(pool["text"])
+    sel = st == NO_WORDS
+    if sel.sum() < 20:
+        return None
+    share = float((pool["moment"].to_numpy()[sel] == "other").mean())
+    probe = copy.copy(clf)
+    probe._reset_cache()
+    proba = probe._no_words_proba(share)
+    return round(share, 3) if probe.classes_[int(proba.argmax())] == "other" else None
+
+
 def _scores(y: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
     labels = sorted(set(y))
     per = f1_score(y, pred, average=None, labels=labels)
@@ -284,12 +444,17 @@ def train_default(
     web_eval: Path | None = None,
     test: bool = False,
     distil: bool = False,
+    reliability_report: bool = False,
+    folds: int | None = None,
 ) -> dict[str, object]:
-    """Cross-domain report, then fit on every source and save the model to ``out``.
+    """Cross-domain report, then fit on every source, calibrate and save the model to ``out``.
 
     ``web_eval``: a hand-labelled web-query pool (never trained on; its texts are also removed
-    from the unlabelled queries), scored on its ``dev`` split, and on ``test`` when ``test``.
-    ``distil``: relabel the unlabelled queries with :func:`distil_weak_labels` first.
+    from the unlabelled queries), scored on its ``dev`` split, and on ``test`` when ``test``;
+    its dev split also gives the confidence of ``other`` for texts without evidence or English
+    words (:func:`no_words_other`). ``distil``: relabel the unlabelled queries with
+    :func:`distil_weak_labels` first. ``reliability_report``: reliability before and after
+    calibration on each left-out source (each model calibrated without it: slow).
     """
     srcs = load_sources(data_dir, seed=seed, unlabelled=unlabelled, exclude=_web_texts(web_eval))
     if distil and "real_weak" in srcs:
@@ -303,24 +468,43 @@ def train_default(
     report: dict[str, object] = {"sources": {k: len(v) for k, v in srcs.items()}}
     if report_distil is not None:
         report["distilled"] = report_distil
+    t0 = time.perf_counter()
+    final = _fit(list(srcs.values()))
+    report["fit_seconds"] = round(time.perf_counter() - t0, 2)
+    cal = calibrate(final, list(srcs.values()), folds=folds, seed=seed)
+    nwo: float | None = None
+    if web_eval is not None:
+        nwo = no_words_other(final, load_web_eval(web_eval, "dev"))
+        cal["no_words_other (web pool dev)"] = nwo
+    final.no_words_other_ = nwo
+    report["calibration"] = cal
     cross: dict[str, object] = {}
+    rel: dict[str, object] = {}
     for name in srcs:
         if name in ("templates", "real_weak"):  # weak labels are not a test of anything
             continue
-        clf = _fit([v for k, v in srcs.items() if k != name])
+        others = [v for k, v in srcs.items() if k != name]
+        clf = _fit(others)
+        if reliability_report:
+            calibrate(clf, others, folds=folds, seed=seed)
+            clf.no_words_other_ = nwo
+            rel[name] = _reliability_pair(clf, srcs[name])
         cross[name] = evaluate(clf, srcs[name])
         if name == "wayfair_wands":  # a shop's own search box: its traffic is mostly buy
             clf.set_params(class_prior=SHOP_SEARCH_PRIOR)
             cross[f"{name} (shop search prior)"] = evaluate(clf, srcs[name])
+            if reliability_report:
+                rel[f"{name} (shop search prior)"] = _reliability_pair(clf, srcs[name])
     tmpl_only = _fit([srcs["templates"]])
     if hand is not None:
         cross["handlabelled_web (templates only)"] = evaluate(tmpl_only, hand)
     report["cross_domain_leave_one_source_out"] = cross
-    t0 = time.perf_counter()
-    final = _fit(list(srcs.values()))
-    report["fit_seconds"] = round(time.perf_counter() - t0, 2)
+    if reliability_report:
+        report["reliability_leave_one_source_out"] = rel
     if hand is not None:
         report["handlabelled_web (all sources, never trained on)"] = evaluate(final, hand)
+        if reliability_report:
+            report["reliability_handlabelled_web"] = _reliability_pair(final, hand)
     if web_eval is not None:
         for split in ("dev", "test") if test else ("dev",):
             pool = load_web_eval(web_eval, split)
@@ -329,6 +513,7 @@ def train_default(
                 "without real_weak": evaluate(
                     _fit([v for k, v in srcs.items() if k != "real_weak"]), pool
                 ),
+                "reliability": _reliability_pair(final, pool),
             }
     # in-domain: a random 80/20 split of everything
     alld = pd.concat(list(srcs.values()), ignore_index=True).drop_duplicates("text")
@@ -447,6 +632,11 @@ def main(argv: list[str] | None = None) -> None:
         help="relabel the unlabelled queries with MiniLM + LR first (needs micromix[embeddings])",
     )
     ap.add_argument(
+        "--reliability",
+        action="store_true",
+        help="reliability before/after calibration on each left-out source (slow)",
+    )
+    ap.add_argument(
         "--embeddings",
         action="store_true",
         help="train the optional MiniLM head (needs micromix[embeddings]) after the light model",
@@ -458,7 +648,10 @@ def main(argv: list[str] | None = None) -> None:
         "test": args.test,
         "eval_only": args.eval_only,
     }
-    print(json.dumps(train_default(args.data, out=args.out, distil=args.distil, **kw), indent=2))
+    rep = train_default(
+        args.data, out=args.out, distil=args.distil, reliability_report=args.reliability, **kw
+    )
+    print(json.dumps(rep, indent=2))
     if args.embeddings:
         print(json.dumps(train_embedding_head(args.data, **kw), indent=2))
 

@@ -50,21 +50,14 @@ def test_blank_lines_as_rows_only_in_a_list_of_texts(tmp_path: Path):
     assert len(read_table(wide, blank_lines="rows")) == 2
 
 
-def test_as_text_and_summary_rows(tmp_path: Path):
+def test_as_text_keeps_cells_as_the_file_writes_them(tmp_path: Path):
     p = tmp_path / "terms.csv"
-    p.write_text(
-        'Search term,Impr.,Cost\nbuy dog food,"10,708",7.00\nTotal: Account,"10,708",7.00\n'
-    )
-    typed = read_table(p)
-    assert typed["Search term"].tolist()[-1] == "Total: Account"
-    df = read_table(p, as_text=True, summary_rows="drop")
+    p.write_text('Search term,Impr.,Cost,Store\nbuy dog food,"10,708",7.00,007\nvet,1,0.50,012\n')
+    assert read_table(p)["Impr."].tolist() == [10708.0, 1.0]
+    df = read_table(p, as_text=True)
     assert df.to_dict("list") == {
-        "Search term": ["buy dog food"],
-        "Impr.": ["10,708"],
-        "Cost": ["7.00"],
+        "Search term": ["buy dog food", "vet"],
+        "Impr.": ["10,708", "1"],
+        "Cost": ["7.00", "0.50"],
+        "Store": ["007", "012"],
     }
-    assert "1 summary row(s) left out ('Total: Account')" in df.attrs["notes"][0]
-    # a bare "Total" may be a name (a query, a campaign): only "Total: what" is a summary row
-    q = tmp_path / "q.csv"
-    q.write_text("query,n\ntotal,1\ngrand total,2\n")
-    assert len(read_table(q, summary_rows="drop")) == 2

@@ -217,6 +217,11 @@ def test_classify_keeps_export_cells_and_leaves_out_summary_rows(tmp_path: Path)
     assert out["Clicks"].tolist() == ["1", "0"] and out["Cost"].tolist() == ["7.00", "0.50"]
     assert out["Store"].tolist() == ["007", "012"]
     assert "1 summary row(s) left out ('Total: Account')" in res.stderr
+    # a bare "total" may be a query: only "Total: what" labels a summary row
+    q = tmp_path / "q.csv"
+    q.write_text("query,n\ntotal,1\ngrand total,2\n")
+    res = _run(["moments", "classify", "-i", q, "--text-col", "query", "--topics", "none"])
+    assert len(pd.read_csv(io.StringIO(res.stdout))) == 2 and "summary" not in res.stderr
 
 
 def test_classify_blank_lines_and_no_topic_note(tmp_path: Path):

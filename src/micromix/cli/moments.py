@@ -130,7 +130,7 @@ def classify_cmd(
         from micromix.ingest.files import require_columns
         from micromix.moments.classify import classify_texts
 
-        df = read_input(input, blank_lines="rows", as_text=True, summary_rows="drop")
+        df = _without_summary_rows(read_input(input, blank_lines="rows", as_text=True), input)
         require_columns(df, [text_col], input)
         res = classify_texts(
             df[text_col], model=model, topics=topics, prior=prior, embeddings=embeddings
@@ -143,6 +143,31 @@ def classify_cmd(
         write_csv(out, output)
 
     run_command(body)
+
+
+def _without_summary_rows(df: Any, input: Path) -> Any:
+    """``df`` without the rows an export labels as its totals ("Total: Account" in any cell:
+    ingest's :data:`~micromix.ingest.ads_exports.TOTAL_LABEL` with what it totals), counted
+    on stderr, so a sum by moment adds no total to a moment."""
+    from micromix.ingest.ads_exports import TOTAL_LABEL
+
+    def named_total(v: object) -> bool:
+        return isinstance(v, str) and ":" in v and TOTAL_LABEL.match(v) is not None
+
+    if not len(df) or not df.shape[1]:
+        return df
+    hit = df.map(named_total).any(axis=1).to_numpy()
+    if not hit.any():
+        return df
+    labels = [next(str(v).strip() for v in row if named_total(v)) for row in df[hit].to_numpy()]
+    shown = ", ".join(repr(x) for x in labels[:3]) + (" ..." if len(labels) > 3 else "")
+    _notes(
+        [
+            f"{input}: {len(labels):,} summary row(s) left out ({shown}): the export's own "
+            "totals, not data rows"
+        ]
+    )
+    return df[~hit].reset_index(drop=True)
 
 
 @moments_app.command("bursts")

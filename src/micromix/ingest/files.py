@@ -1335,7 +1335,6 @@ def read_table(
     header: bool = True,
     blank_lines: Literal["skip", "rows"] = "skip",
     as_text: bool = False,
-    summary_rows: Literal["keep", "drop"] = "keep",
 ) -> pd.DataFrame:
     """Read a data file into a DataFrame with inferred types.
 
@@ -1359,9 +1358,6 @@ def read_table(
     as_text : bool
         Every cell as the file writes it (``"10,708"``, ``"7.00"``, ``"007"``), no number typing:
         for a command that passes the file's columns through.
-    summary_rows : {"keep", "drop"}
-        "drop": rows an export labels as its totals ("Total: Account", in whichever column,
-        as ingest recognises them) are left out, counted in ``attrs["notes"]``.
 
     Raises
     ------
@@ -1376,33 +1372,8 @@ def read_table(
     raw_opts = {"header": header, "blank_lines": blank_lines}
     careful = not header or blank_lines == "rows" or as_text
     df = _tidy(_read_table(p, file_format, notes, raw_opts, careful, as_text), p, as_text)
-    if summary_rows == "drop":
-        df = _drop_summary_rows(df, p, notes)
     df.attrs["notes"] = notes
     return df
-
-
-def _drop_summary_rows(df: pd.DataFrame, p: Path, notes: list[str]) -> pd.DataFrame:
-    """``df`` without the rows an export labels as its totals ("Total: Account" in any cell,
-    the label :data:`~micromix.ingest.ads_exports.TOTAL_LABEL` with what it totals), counted
-    in ``notes``."""
-    from micromix.ingest.ads_exports import TOTAL_LABEL
-
-    def named_total(v: object) -> bool:
-        return isinstance(v, str) and ":" in v and TOTAL_LABEL.match(v) is not None
-
-    if not len(df) or not df.shape[1]:
-        return df
-    hit = df.map(named_total).any(axis=1).to_numpy()
-    if not hit.any():
-        return df
-    labels = [next(str(v).strip() for v in row if named_total(v)) for row in df[hit].to_numpy()]
-    shown = ", ".join(repr(x) for x in labels[:3]) + (" ..." if len(labels) > 3 else "")
-    notes.append(
-        f"{p}: {len(labels):,} summary row(s) left out ({shown}): the export's own totals, "
-        "not data rows"
-    )
-    return df[~hit].reset_index(drop=True)
 
 
 def _read_table(

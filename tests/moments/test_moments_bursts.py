@@ -65,7 +65,7 @@ def golden_cases(**extra) -> pd.DataFrame:
         )
         parts.append(o.assign(case="seasonal_1h_" + det))
     out = pd.concat(parts, ignore_index=True)
-    return out.drop(columns=[c for c in ["hours"] if c in out.columns])
+    return out.drop(columns=[c for c in ["hours", "ratio"] if c in out.columns])
 
 
 def test_decisions_are_unchanged_with_the_new_checks_off():

@@ -122,6 +122,7 @@ def test_bursts_events_with_gap(tmp_path):
         "expected",
         "score",
         "kind",
+        "ratio",
     ]
     assert res.loc[res["kind"] == "gap", "start"].tolist() == ["2024-01-11T00:00:00Z"]
     bursts = res[res["kind"] == "burst"]

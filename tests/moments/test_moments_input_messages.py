@@ -67,10 +67,11 @@ def test_daily_dates_run_at_1d_and_when_forced(tmp_path):
     p = _daily(tmp_path)
     args = ["moments", "bursts", "-i", p, "--time-col", "session_date", "--count-col",
             "total_sessions"]  # fmt: skip
-    daily = pd.read_csv(io.StringIO(_run([*args, "--freq", "1D"])))
+    daily = pd.read_csv(io.StringIO(runner.invoke(app, [*map(str, args), "--freq", "1D"]).stdout))
     assert list(daily.columns)[:3] == ["key", "start", "end"]
     assert (daily["hours"] % 24 == 0).all()  # whole days, never one-hour slices
-    forced = pd.read_csv(io.StringIO(_run([*args, "--force-freq"])))
+    assert "carry no time zone" in _run([*args, "--freq", "1D"])  # dates: a note on stderr
+    forced = pd.read_csv(io.StringIO(runner.invoke(app, [*map(str, args), "--force-freq"]).stdout))
     assert len(forced) > 0 and (forced["hours"] == 1.0).all()  # what was refused by default
 
 

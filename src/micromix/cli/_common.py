@@ -458,12 +458,13 @@ def note_empty_texts(empty: Any, field: str, has_no: str, left_empty: str) -> No
         )
 
 
-def read_input(path: Any) -> Any:
-    """A user's data file as a DataFrame (:func:`micromix.ingest.files.read_table`), with what
-    the reader had to say about it (stray bytes read as Windows-1252 ...) on stderr."""
+def read_input(path: Any, **options: Any) -> Any:
+    """A user's data file as a DataFrame (:func:`micromix.ingest.files.read_table`, with its
+    ``options``), with what the reader had to say about it (stray bytes read as
+    Windows-1252 ...) on stderr."""
     from micromix.ingest.files import read_table
 
-    df = read_table(path)
+    df = read_table(path, **options)
     for line in df.attrs.get("notes", []):
         err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
     return df

@@ -22,8 +22,7 @@ from micromix.cli._common import (
     run_command,
     write_csv,
 )
-from micromix.errors import ConfigError
-from micromix.ingest.files import require_columns
+from micromix.errors import ConfigError, DataValidationError
 
 if TYPE_CHECKING:
     from micromix.moments.realtime import MomentDetector
@@ -44,6 +43,34 @@ FORCE_FREQ_OPTION: Any = typer.Option(
     help="Bucket by --freq even when the timestamps are spaced more widely (dates by the "
     "hour), which makes every filled bucket a burst; refused otherwise.",
 )
+
+
+#: how to read d/m/y dates (the shared timestamp reader refuses 03/04/2024 otherwise)
+DAYFIRST_OPTION: Any = typer.Option(
+    False, "--dayfirst", help="Dates are day first (03/04/2024 is 3 April)."
+)
+MONTHFIRST_OPTION: Any = typer.Option(
+    False, "--monthfirst", help="Dates are month first (03/04/2024 is 4 March)."
+)
+#: the zone of times that state none
+TZ_OPTION: Any = typer.Option(
+    None,
+    "--tz",
+    help="IANA time zone (Europe/Berlin) of timestamps that state none; they are converted "
+    "to UTC. Default: such times are read as UTC (counted in a note).",
+)
+
+
+def _dayfirst(dayfirst: bool, monthfirst: bool) -> bool | None:
+    if dayfirst and monthfirst:
+        raise ConfigError("--dayfirst and --monthfirst contradict each other; pass one")
+    return True if dayfirst else False if monthfirst else None
+
+
+def _notes(lines: list[str]) -> None:
+    """What the domain had to say about the data, on stderr."""
+    for line in lines:
+        err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
 
 
 def _spec(freq: str, detector: str, min_count: int, min_ratio: float, alpha: float | None):
@@ -93,13 +120,17 @@ def classify_cmd(
 ) -> None:
     """Add `moment` (know|go|do|buy|other), `confidence` (0..1) and `topic` to every row.
 
-    A row whose text is empty keeps its place with the three left empty (counted on stderr).
+    The file's own columns are written as the file has them (10,708 stays 10,708). An
+    export's summary rows ("Total: Account") are left out, counted on stderr. A row whose
+    text is empty (in a one-column file, an empty line too) keeps its place with the added
+    cells left empty (counted on stderr; rows are counted as data rows, the header is not one).
     """
 
     def body() -> None:
+        from micromix.ingest.files import require_columns
         from micromix.moments.classify import classify_texts
 
-        df = _keep_blank_lines(input, read_input(input))
+        df = _without_summary_rows(read_input(input, blank_lines="rows", as_text=True), input)
         require_columns(df, [text_col], input)
         res = classify_texts(
             df[text_col], model=model, topics=topics, prior=prior, embeddings=embeddings
@@ -107,9 +138,8 @@ def classify_cmd(
         out = df.drop(columns=[c for c in res.columns if c in df.columns])
         for c in res.columns:
             out[c] = res[c].to_numpy()
-        note_empty_texts(
-            res["moment"].isna().to_numpy(), text_col, "intent", "moment, confidence and topic"
-        )
+        added = ", ".join(res.columns[:-1]) + " and " + res.columns[-1]
+        note_empty_texts(res["moment"].isna().to_numpy(), text_col, "intent", added)
         for line in res.attrs.get("notes", []):  # texts the model has no evidence on
             err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
         write_csv(out, output)
@@ -117,42 +147,29 @@ def classify_cmd(
     run_command(body)
 
 
-def _keep_blank_lines(input: Path, df: Any) -> Any:
-    """A one-column CSV/TSV with its blank lines as rows of empty text.
+def _without_summary_rows(df: Any, input: Path) -> Any:
+    """``df`` without the rows an export labels as its totals ("Total: Account" in any cell:
+    ingest's :data:`~micromix.ingest.ads_exports.TOTAL_LABEL` with what it totals), counted
+    on stderr, so a sum by moment adds no total to a moment."""
+    from micromix.ingest.ads_exports import TOTAL_LABEL
 
-    The table reader skips blank and whitespace-only lines, which in a file of several
-    columns are not records; in a one-column file of texts they are rows whose text is
-    empty, kept and counted like an empty cell of a wider file. The file is read again with
-    those lines kept, and used only if its other rows are exactly the ones read first.
-    """
-    import io
+    def named_total(v: object) -> bool:
+        return isinstance(v, str) and ":" in v and TOTAL_LABEL.match(v) is not None
 
-    import pandas as pd
-
-    from micromix.ingest.files import decode_text, detect_file_format
-
-    fmt = detect_file_format(input)
-    if df.shape[1] != 1 or fmt not in ("csv", "tsv"):
+    if not len(df) or not df.shape[1]:
         return df
-    text, _ = decode_text(input.read_bytes(), input)
-    try:
-        full = pd.read_csv(
-            io.StringIO(text.lstrip("\ufeff")),
-            sep="\t" if fmt == "tsv" else ",",
-            skip_blank_lines=False,
-            dtype=str,
-            keep_default_na=False,
-        )
-    except (ValueError, pd.errors.ParserError):
+    hit = df.map(named_total).any(axis=1).to_numpy()
+    if not hit.any():
         return df
-    if full.shape[1] != 1 or str(full.columns[0]).strip() != str(df.columns[0]):
-        return df
-    col = full.iloc[:, 0]
-    filled = [str(v) for v in col if str(v).strip()]
-    first = [str(v) for v in df.iloc[:, 0].astype("string").fillna("")]
-    if len(col) == len(df) or filled != first:
-        return df  # nothing was skipped, or the two readings differ: keep the first
-    return pd.DataFrame({df.columns[0]: col.to_numpy()})
+    labels = [next(str(v).strip() for v in row if named_total(v)) for row in df[hit].to_numpy()]
+    shown = ", ".join(repr(x) for x in labels[:3]) + (" ..." if len(labels) > 3 else "")
+    _notes(
+        [
+            f"{input}: {len(labels):,} summary row(s) left out ({shown}): the export's own "
+            "totals, not data rows"
+        ]
+    )
+    return df[~hit].reset_index(drop=True)
 
 
 @moments_app.command("bursts")
@@ -176,22 +193,35 @@ def bursts_cmd(
     no_header: bool = typer.Option(
         False,
         "--no-header",
-        help="The CSV has no header row: columns are named c0, c1, ... (e.g. --time-col c0).",
+        help="The CSV has no header row: every line is data and the columns are named c0, "
+        "c1, ... (e.g. --time-col c0).",
     ),
     force_freq: bool = FORCE_FREQ_OPTION,
+    dayfirst: bool = DAYFIRST_OPTION,
+    monthfirst: bool = MONTHFIRST_OPTION,
+    tz: str | None = TZ_OPTION,
 ) -> None:
-    """Find bursts and collection gaps: rows `key, start, end, observed, expected, score, kind`."""
+    """Find bursts and collection gaps.
+
+    Rows: key, start, end (UTC), hours, observed, expected, score, kind, ratio.
+
+    kind: burst, level_shift or gap. ratio: observed / expected, on every row.
+
+    score is in the detector's own unit (compare it within one detector and kind only):
+
+    poisson: -log10 of the tail probability (3 = 1 in 1,000; at most 300). ewma: z-score.
+
+    cusum: the CUSUM statistic. level_shift and gap rows: observed / expected.
+
+    Times that state no zone are read as UTC (a note counts them), or in --tz.
+    """
 
     def body() -> None:
-        import pandas as pd
-
+        from micromix.ingest.files import require_columns
         from micromix.moments.bursts import detect_bursts
 
-        df = read_input(input)
-        if no_header:  # the first "header" line is data
-            df = pd.concat([df.columns.to_frame().T, df], ignore_index=True)
-            df.columns = [f"c{i}" for i in range(df.shape[1])]
-            df = df.apply(_maybe_numeric)
+        order = _dayfirst(dayfirst, monthfirst)
+        df = read_input(input, header=not no_header)
         keys = [k.strip() for k in key_col.split(",")] if key_col else []
         if (
             time_col not in df.columns
@@ -204,7 +234,7 @@ def bursts_cmd(
             )
         require_columns(df, [time_col, *keys, *([count_col] if count_col else [])], input)
         spec = _spec(freq, detector, min_count, min_ratio, alpha)
-        with _coarse_times(input):
+        with _about_file(input):
             out = detect_bursts(
                 df,
                 time_col=time_col,
@@ -212,7 +242,10 @@ def bursts_cmd(
                 count_col=count_col,
                 spec=spec,
                 allow_coarse=force_freq,
+                dayfirst=order,
+                tz=tz,
             )
+        _notes(out.attrs.get("notes", []))
         out = out.assign(start=out["start"].map(_iso), end=out["end"].map(_iso))
         write_csv(out, output)
 
@@ -220,25 +253,23 @@ def bursts_cmd(
 
 
 @contextmanager
-def _coarse_times(input: Path | None) -> Iterator[None]:
-    """Word a refusal of timestamps coarser than the buckets with the command's options."""
+def _about_file(input: Path | None) -> Iterator[None]:
+    """Name the file in a refusal of its rows, and word a refusal of timestamps coarser than
+    the buckets with the command's options."""
     from micromix.moments.bursts import CoarseTimesError
 
     try:
         yield
     except CoarseTimesError as exc:
         raise ConfigError(f"{input}: {exc.describe('--freq', '--force-freq')}") from None
+    except DataValidationError as exc:
+        if input is None or str(exc).startswith(f"{input}:"):
+            raise
+        raise DataValidationError(f"{input}: {exc}") from None
 
 
 def _iso(ts: Any) -> str:
     return ts.isoformat().replace("+00:00", "Z")
-
-
-def _maybe_numeric(s: Any) -> Any:
-    import pandas as pd
-
-    conv = pd.to_numeric(s, errors="coerce")
-    return conv if conv.notna().sum() == s.notna().sum() else s
 
 
 @moments_app.command("sessions")
@@ -289,6 +320,9 @@ def watch_cmd(
     as_json: bool = typer.Option(False, "--json", help="The moments acted on as JSON."),
     as_csv: bool = typer.Option(False, "--csv", help="The moments acted on as CSV."),
     force_freq: bool = FORCE_FREQ_OPTION,
+    dayfirst: bool = DAYFIRST_OPTION,
+    monthfirst: bool = MONTHFIRST_OPTION,
+    tz: str | None = TZ_OPTION,
 ) -> None:
     """Detect micro-moments live and act on them (store + webhooks); print what was acted on.
 
@@ -302,6 +336,12 @@ def watch_cmd(
 
         if source not in ("http", "file", "redis"):
             raise ConfigError(f"--source {source!r} is not one of http, file, redis")
+        order = _dayfirst(dayfirst, monthfirst)
+        if source != "file" and (order is not None or tz is not None):
+            raise ConfigError(
+                "--dayfirst, --monthfirst and --tz read the times of a file: they apply to "
+                "--source file only (live events should carry ISO 8601 times with a zone)"
+            )
         store = None if no_store else open_store(db, backend)
         hooks = [WebhookSink(u) for u in webhook]
         det = MomentDetector(
@@ -321,6 +361,8 @@ def watch_cmd(
                     as_json=as_json,
                     as_csv=as_csv,
                     force_freq=force_freq,
+                    dayfirst=order,
+                    tz=tz,
                 )
             elif source == "http":
                 serve_http(
@@ -358,14 +400,27 @@ def _replay(
     as_json: bool,
     as_csv: bool,
     force_freq: bool = False,
+    dayfirst: bool | None = None,
+    tz: str | None = None,
 ) -> None:
     """``watch --source file``: replay ``input`` through ``det`` and print the moments."""
     from micromix.moments.realtime import replay_file
 
     if input is None:
         raise ConfigError("--source file needs --input FILE (JSONL or CSV)")
-    with _coarse_times(input):
-        replay_file(input, det, time_col=time_col, speed=speed, allow_coarse=force_freq)
+    notes: list[str] = []
+    with _about_file(input):
+        replay_file(
+            input,
+            det,
+            time_col=time_col,
+            speed=speed,
+            allow_coarse=force_freq,
+            dayfirst=dayfirst,
+            tz=tz,
+            notes=notes,
+        )
+    _notes(notes)
     _report(det, f"replayed {det.processed:,} events", as_json=as_json, as_csv=as_csv)
 
 

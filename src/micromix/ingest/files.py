@@ -62,7 +62,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -608,7 +608,15 @@ def _records(reader: Any, broken: list[tuple[int, str, str]]) -> Iterator[tuple[
 
 
 def _read_delimited(
-    p: Path, text: str, enc: str, delimiter: str, fmt: str, max_rows: int | None = None
+    p: Path,
+    text: str,
+    enc: str,
+    delimiter: str,
+    fmt: str,
+    max_rows: int | None = None,
+    *,
+    header: bool = True,
+    blank_rows: bool = False,
 ) -> RawTable:
     broken: list[tuple[int, str, str]] = []
     if delimiter == WHITESPACE:
@@ -623,15 +631,25 @@ def _read_delimited(
         first = next(stream, None)  # Excel's "sep=;" line: how to read the file, not a row
         declared = ["".join(first[1]).strip('"') if first else ""]
     head = list(itertools.islice(stream, _PREAMBLE_SCAN + 6))
-    h, preamble = _find_header(head)
-    if h >= len(head):
-        raise InputFileError(f"{p}: no header row found; the first line must name the columns")
+    if header:
+        h, preamble = _find_header(head)
+        if h >= len(head):
+            raise InputFileError(f"{p}: no header row found; the first line must name the columns")
+        bare = _bare(head[h][1])
+        first_header: list[str] | None = bare
+        header_end = head[h][1][-1] if head[h][1] else None
+        named = [_sanitize(c) for c in bare]
+        start = h + 1
+    else:  # every line is data: the columns are c0, c1, ... as wide as the first row
+        h = next((i for i, (_, rec) in enumerate(head) if rec), len(head))
+        if h >= len(head):
+            raise InputFileError(f"{p}: the file holds no rows")
+        preamble, first_header, header_end, start = [], None, None, h
+        named = [f"c{i}" for i in range(len(head[h][1]))]
     preamble = declared + preamble
-    first_header = _bare(head[h][1])
-    header_end = head[h][1][-1] if head[h][1] else None
-    named = [_sanitize(c) for c in first_header]
-    header = _dedupe_header(named)
-    width = len(header)
+    names = _dedupe_header(named)
+    width = len(names)
+    has = "the header has" if header else "the first row has"
     out: list[list[str]] = []
     rows: list[int] = []
     notices: list[str] = []
@@ -639,14 +657,17 @@ def _read_delimited(
     may_be_long = len(text) > MAX_FIELD_CHARS
     may_be_bad = _BAD_BYTES.search(text) is not None
     last: tuple[int, int] | None = None  # (line, fields) of the last record with a wrong width
-    records = itertools.chain(head[h + 1 :], stream)
+    records = itertools.chain(head[start:], stream)
     for k, (line, rec) in enumerate(records):
         if max_rows is not None:
             _over(p, len(rows) + len(broken), max_rows)
         if not rec:
+            if blank_rows and width == 1:  # a list of texts: an empty line is an empty text
+                out.append([""])
+                rows.append(line)
             continue  # an empty line is not a row
         last = None
-        if k == 0 and len(rec) == 1 and _RULE.match(rec[0].strip()):
+        if header and k == 0 and len(rec) == 1 and _RULE.match(rec[0].strip()):
             notices.append(rec[0].strip())  # a "====" rule under the header (Kim 2020 list)
             continue
         if len(rec) == 1 and width > 1 and _NOTICE.match(rec[0]):
@@ -658,14 +679,14 @@ def _read_delimited(
             else None
         )
         if long is not None:
-            name = header[long] if long < width else f"column {long + 1}"
+            name = names[long] if long < width else f"column {long + 1}"
             broken.append((line, name, f"field longer than {MAX_FIELD_CHARS:,} characters"))
             continue
         bad = (
             next((i for i, c in enumerate(rec) if _has_bad_bytes(c)), None) if may_be_bad else None
         )
         if bad is not None:
-            name = header[bad] if bad < width else f"column {bad + 1}"
+            name = names[bad] if bad < width else f"column {bad + 1}"
             broken.append((line, name, _not_valid(enc)))
             continue
         if len(rec) != width:
@@ -673,12 +694,12 @@ def _read_delimited(
                 (
                     line,
                     "",
-                    f"wrong number of fields: {len(rec)} fields where the header has {width}",
+                    f"wrong number of fields: {len(rec)} fields where {has} {width}",
                 )
             )
             last = (line, len(rec))
             continue
-        if rec[-1] == header_end and width > 1 and _bare(rec) == first_header:
+        if header and rec[-1] == header_end and width > 1 and _bare(rec) == first_header:
             _refuse_concatenated(p, line, out, records, rec)
         out.append(rec)
         rows.append(line)
@@ -687,9 +708,9 @@ def _read_delimited(
         broken[-1] = (
             last[0],
             "",
-            f"truncated last line: {last[1]} fields where the header has {width}",
+            f"truncated last line: {last[1]} fields where {has} {width}",
         )
-    frame = pd.DataFrame(out, columns=header, dtype=object)
+    frame = pd.DataFrame(out, columns=names, dtype=object)
     frame = frame.where(frame != "", None)
     cut = (
         rows[-1]
@@ -1212,6 +1233,8 @@ def read_raw(
     encoding: str | None = None,
     sheet: str | None = None,
     max_rows: int | None = None,
+    header: bool = True,
+    blank_lines: str = "skip",
 ) -> RawTable:
     """Read ``path`` as cells with line numbers; see :class:`RawTable`.
 
@@ -1226,6 +1249,12 @@ def read_raw(
     max_rows : int, optional
         Most rows (well-formed plus broken) the file may hold; reading stops with a
         :class:`RowLimitError` as soon as it holds more.
+    header : bool
+        False: a CSV/TSV file has no header line; every line is a row and the columns are
+        named ``c0``, ``c1``, ... (no preamble, repeated-header or duplicate-name checks).
+    blank_lines : {"skip", "rows"}
+        "rows": in a one-column CSV/TSV (a list of texts) an empty line is a row with an
+        empty cell; in a wider file an empty line is never a row.
     """
     p = _check_path(path)
     fmt = file_format or detect_file_format(p, encoding)
@@ -1247,7 +1276,16 @@ def read_raw(
         else:
             delim = "\t" if fmt == "tsv" else _delimiter(text, p.suffix.lower())
             kind = "tsv" if delim == "\t" else "csv"
-            raw = _read_delimited(p, text, enc, delim, kind, max_rows)
+            raw = _read_delimited(
+                p,
+                text,
+                enc,
+                delim,
+                kind,
+                max_rows,
+                header=header,
+                blank_rows=blank_lines == "rows",
+            )
     raw.digest = hashlib.sha256(data).hexdigest()
     return raw
 
@@ -1290,7 +1328,14 @@ def _maybe_numeric(s: pd.Series) -> pd.Series:
     return conv if conv.notna().sum() == s.notna().sum() else s
 
 
-def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame:
+def read_table(
+    path: str | Path,
+    file_format: str | None = None,
+    *,
+    header: bool = True,
+    blank_lines: Literal["skip", "rows"] = "skip",
+    as_text: bool = False,
+) -> pd.DataFrame:
     """Read a data file into a DataFrame with inferred types.
 
     Besides the format's own rules (see the module): header names lose surrounding blanks;
@@ -1302,6 +1347,18 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
     become JSON text; a text column whose every value is a number as exports write them
     (``$1,234.50``, ``48.5K``, ``1.234,50``) becomes numbers.
 
+    Parameters
+    ----------
+    header : bool
+        False: a CSV/TSV file has no header line; every line is a row, with the same value
+        rules, and the columns are named ``c0``, ``c1``, ... (refused for other formats).
+    blank_lines : {"skip", "rows"}
+        "rows": in a one-column CSV/TSV (a list of texts) an empty line is a row whose text
+        is empty; in a wider file, and by default, an empty line is not a row.
+    as_text : bool
+        Every cell as the file writes it (``"10,708"``, ``"7.00"``, ``"007"``), no number typing:
+        for a command that passes the file's columns through.
+
     Raises
     ------
     InputFileError
@@ -1312,13 +1369,28 @@ def read_table(path: str | Path, file_format: str | None = None) -> pd.DataFrame
     """
     p = _check_path(path)
     notes: list[str] = []
-    df = _tidy(_read_table(p, file_format, notes), p)
+    raw_opts = {"header": header, "blank_lines": blank_lines}
+    careful = not header or blank_lines == "rows" or as_text
+    df = _tidy(_read_table(p, file_format, notes, raw_opts, careful, as_text), p, as_text)
     df.attrs["notes"] = notes
     return df
 
 
-def _read_table(p: Path, file_format: str | None, notes: list[str]) -> pd.DataFrame:
+def _read_table(
+    p: Path,
+    file_format: str | None,
+    notes: list[str],
+    raw_opts: dict[str, Any] | None = None,
+    careful: bool = False,
+    as_text: bool = False,
+) -> pd.DataFrame:
     fmt = file_format or detect_file_format(p)
+    opts = raw_opts or {}
+    if not opts.get("header", True) and fmt not in ("csv", "tsv"):
+        raise InputFileError(
+            f"{p}: a {fmt} file names its fields; reading without a header line applies to "
+            "CSV and TSV files only"
+        )
     if fmt == "parquet":
         try:
             return pd.read_parquet(p)
@@ -1338,7 +1410,8 @@ def _read_table(p: Path, file_format: str | None, notes: list[str]) -> pd.DataFr
         )
     if fmt in ("csv", "tsv"):
         plain = (
-            not text.lstrip().startswith("#")
+            not careful
+            and not text.lstrip().startswith("#")
             and not _has_bad_bytes(text)
             and _declared_sep(text) is None
             and not _header_again(text)
@@ -1368,7 +1441,7 @@ def _read_table(p: Path, file_format: str | None, notes: list[str]) -> pd.DataFr
                     return df
             except Exception:
                 pass  # fall back to the careful reader
-    raw = read_raw(p, fmt, encoding=STRAY_AS_CP1252 if stray else None)
+    raw = read_raw(p, fmt, encoding=STRAY_AS_CP1252 if stray else None, **opts)
     if raw.broken:  # a record that cannot be read is refused, never left out
         line, fld, why = raw.broken[0]
         where = f"line {line}" + (f", field {fld!r}" if fld else "")
@@ -1384,8 +1457,9 @@ def _read_table(p: Path, file_format: str | None, notes: list[str]) -> pd.DataFr
             f"{p}: {where}: {why} ({len(raw.broken)} such line(s)); {what}, then run the "
             "command again"
         )
-    notes += raw.notes
-    df = raw.frame.apply(_maybe_numeric) if len(raw.frame.columns) else raw.frame
+    if opts.get("header", True):  # a headerless log repeats lines by nature (two events
+        notes += raw.notes  # in one second), as the fast reader, which has no such note
+    df = raw.frame.apply(_maybe_numeric) if len(raw.frame.columns) and not as_text else raw.frame
     if df.shape[1] == 0:
         raise InputFileError(f"{p}: no columns found; the first line must name the columns")
     if raw.repeated:
@@ -1406,7 +1480,7 @@ def _header_again(text: str) -> bool:
     return re.search(rf"\n{re.escape(first)}\r?(?:\n|$)", text[len(first) :]) is not None
 
 
-def _tidy(df: pd.DataFrame, p: Path) -> pd.DataFrame:
+def _tidy(df: pd.DataFrame, p: Path, as_text: bool = False) -> pd.DataFrame:
     """The header and cell rules of :func:`read_table` (see there)."""
     header = df.attrs.get("header") or [str(c) for c in df.columns]
     clean = [str(h).strip() or str(c) for h, c in zip(header, df.columns)]
@@ -1438,6 +1512,8 @@ def _tidy(df: pd.DataFrame, p: Path) -> pd.DataFrame:
         if out[col].dtype == object:
             out = _unnest(out, col)
     for col in out.columns:
+        if as_text:
+            break
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = _export_numbers(out[col])
     return out

@@ -1,8 +1,8 @@
 """Actions for detected moments: the payload, webhook delivery with retry, dead letters.
 
 When the detector sees a moment start it builds a :class:`MomentAction` — what to do: the
-intent, the topic and region, and, where micromix's social / influencer / audience packages are
-installed, the best user content or creator to amplify and the audience to reach — stores it
+intent, the topic and region, and, when an enricher such as :class:`StoreEnricher` reads a
+store, the best user content or creator to amplify and the audience to reach — stores it
 (table ``moments``, upsert on ``moment_id``, so re-detection after a redelivery is a no-op) and
 POSTs it to each webhook. A failed delivery is retried with exponential back-off; after the
 last try the payload goes to the dead-letter table ``moment_dead_letters``.
@@ -16,7 +16,7 @@ Webhook payload (JSON, ``Content-Type: application/json``, header ``Idempotency-
      "observed": 140.0, "expected": 20.0, "threshold": 40.0,
      "recommendation": "Answer the I-want-to-buy surge on 'dog food' in north: ...",
      "best_content": null, "best_creator": null, "audience": null,
-     "notes": ["social package not installed: no content suggestion"]}
+     "notes": ["no store: no content, creator or audience suggestion; run with --db ..."]}
 
 Quickstart
 ----------
@@ -31,7 +31,6 @@ Quickstart
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import time
 import urllib.error
@@ -131,35 +130,11 @@ def _split_key(key: str) -> tuple[str | None, str | None, str | None]:
     return intent, topic, region
 
 
-def _enrichment(intent: str | None, topic: str | None) -> tuple[Any, Any, Any, list[str]]:
-    """Ask the social / influencer / audience packages, when installed, what to amplify."""
-    notes: list[str] = []
-    content = creator = audience = None
-    for pkg, what in (
-        ("micromix.social", "content"),
-        ("micromix.influencers", "creator"),
-        ("micromix.audience", "audience"),
-    ):
-        if importlib.util.find_spec(pkg) is None:
-            notes.append(f"{pkg} not installed: no {what} suggestion")
-            continue
-        mod = importlib.import_module(pkg)
-        fn = getattr(mod, "suggest_for_moment", None)
-        if fn is None:
-            notes.append(f"{pkg} has no suggest_for_moment(): no {what} suggestion yet")
-            continue
-        try:
-            val = fn(intent=intent, topic=topic)
-        except Exception as exc:  # an enrichment failure must not block the alert
-            notes.append(f"{pkg}.suggest_for_moment failed: {exc}")
-            continue
-        if what == "content":
-            content = val
-        elif what == "creator":
-            creator = val
-        else:
-            audience = val
-    return content, creator, audience, notes
+#: the one note of a burst acted on without a store to suggest from
+_NO_STORE_NOTE = (
+    "no store: no content, creator or audience suggestion; run with --db (a store holding "
+    "posts, creators and audience) to get them"
+)
 
 
 def _recommendation(key: str, kind: str, first_kind: str | None = None) -> str:
@@ -263,7 +238,7 @@ def build_action(
         if enricher is not None:
             content, creator, audience, notes = enricher(intent, topic, region)
         else:
-            content, creator, audience, notes = _enrichment(intent, topic)
+            notes = [_NO_STORE_NOTE]
     thr = None if threshold is None or threshold != threshold else float(threshold)
     return MomentAction(
         moment_id=moment_id(key, kind, bucket_start),

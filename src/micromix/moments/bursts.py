@@ -52,6 +52,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -67,6 +68,7 @@ __all__ = [
     "ALL_KEYS",
     "BURST_COLUMNS",
     "KINDS",
+    "SCORE_MEANING",
     "Alert",
     "BucketResult",
     "BurstEngine",
@@ -78,12 +80,25 @@ __all__ = [
     "detect_bursts",
     "freq_seconds",
     "span_text",
+    "time_zone",
 ]
 
 #: the key used for global gap rows (a collection gap of everything)
 ALL_KEYS = "*"
 #: columns of a burst / level-shift / gap table
-BURST_COLUMNS = ["key", "start", "end", "hours", "observed", "expected", "score", "kind"]
+BURST_COLUMNS = ["key", "start", "end", "hours", "observed", "expected", "score", "kind", "ratio"]
+#: what ``score`` is, per detector (bursts) and per kind (level shifts, gaps): each detector's
+#: own statistic, so scores compare within a detector and kind, not across them
+SCORE_MEANING = {
+    "poisson": "-log10 of the Poisson tail probability of the observed count given the "
+    "expected one (3 = 1 in 1,000; capped at 300)",
+    "ewma": "z-score: standard deviations of the observed count above the EWMA baseline",
+    "cusum": "the CUSUM statistic at the burst's peak: standardised excesses over the "
+    "expected count summed over the run, less the allowance k per bucket",
+    "level_shift": "observed / expected over the shift (the same as ratio)",
+    "gap": "observed / expected over the gap: the share of the expected volume that arrived "
+    "(0 = nothing)",
+}
 #: the kinds of row
 KINDS = ("burst", "level_shift", "gap")
 
@@ -888,7 +903,7 @@ class _Episodes:
             self._close(k)
 
     def frame(self) -> pd.DataFrame:
-        df = pd.DataFrame(self.rows, columns=[c for c in BURST_COLUMNS if c != "hours"])
+        df = pd.DataFrame(self.rows, columns=[c for c in BURST_COLUMNS if c not in _DERIVED])
         df.insert(3, "hours", (df["end"] - df["start"]).astype(float) * self.width / 3600.0)
         for c in ("start", "end"):
             df[c] = pd.to_datetime(df[c].astype("int64") * self.width, unit="s", utc=True)
@@ -896,7 +911,12 @@ class _Episodes:
         df["observed"] = df["observed"].astype(float)
         df["expected"] = df["expected"].astype(float).round(3)
         df["score"] = df["score"].astype(float).round(3)
+        df["ratio"] = (df["observed"] / df["expected"].where(df["expected"] > 0)).round(3)
         return df.sort_values(["start", "kind", "key"], kind="stable").reset_index(drop=True)
+
+
+#: columns of :data:`BURST_COLUMNS` computed from the others
+_DERIVED = ("hours", "ratio")
 
 
 #: columns of the table of episodes acted on live (:meth:`BurstStream.acted`)
@@ -1211,15 +1231,115 @@ class _Ledger:
         return df.sort_values(["start", "kind", "key"], kind="stable").reset_index(drop=True)
 
 
-def _to_epoch_seconds(values: pd.Series, column: str) -> np.ndarray:
+#: a timestamp text that states its zone: ``Z``, ``+02:00``/``+0200``/``-05`` after a time,
+#: ``UTC``/``GMT`` (a date alone, ``2024-05-01``, states none)
+_ZONED = re.compile(
+    r"(?:\d\s*(?:z|utc|gmt)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?"
+    r"|\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*[+-]\d{2}(?::?\d{2})?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def time_zone(tz: str) -> Any:
+    """The IANA time zone named ``tz`` (``Europe/Berlin``), or a :class:`ConfigError`."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(tz.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"time zone {tz!r} is not known; use an IANA name such as Europe/Berlin, "
+            "America/New_York or UTC"
+        ) from None
+
+
+def _to_epoch_seconds(
+    values: pd.Series,
+    column: str,
+    *,
+    dayfirst: bool | None = None,
+    tz: str | None = None,
+    notes: list[str] | None = None,
+) -> np.ndarray:
+    """Epoch seconds of ``values``; times that state no zone are in ``tz`` (default UTC),
+    counted in ``notes``."""
+    zone = None if tz is None else time_zone(tz)
+    secs, naive = _epoch_and_naive(values, column, dayfirst)
+    n = int(naive.sum())
+    if not n:
+        return secs
+    if zone is not None and zone.key != "UTC":
+        secs = secs.copy()
+        wall = pd.to_datetime(secs[naive], unit="s")
+        local = pd.DatetimeIndex(wall).tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+        odd = np.asarray(local.isna())
+        if odd.any():
+            row = int(np.flatnonzero(naive)[np.flatnonzero(odd)[0]])
+            raise DataValidationError(
+                f"column {column!r}, row {row + 1}: {_shown(values.iloc[row])} is not one "
+                f"instant in {tz} (the clocks change then: it happens twice or never) "
+                f"({int(odd.sum())} such row(s)); write those times with their UTC offset"
+            )
+        secs[naive] = (local.tz_convert("UTC") - _EPOCH).total_seconds().to_numpy()
+        if notes is not None:
+            notes.append(
+                f"{n:,} of {len(values):,} timestamps in column {column!r} carry no time "
+                f"zone; they were read as {tz} times and converted to UTC"
+            )
+    elif notes is not None and zone is None:
+        notes.append(
+            f"{n:,} of {len(values):,} timestamps in column {column!r} carry no time zone; "
+            "they were read as UTC (if they are local times, give their zone: --tz ZONE, "
+            "e.g. Europe/Berlin)"
+        )
+    return secs
+
+
+def _shown(v: Any) -> str:
+    """A cell for a message: ``-5``, ``'abc'`` (never ``np.int64(-5)``)."""
+    v = v.item() if isinstance(v, np.generic) else v
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+def _epoch_and_naive(
+    values: pd.Series, column: str, dayfirst: bool | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Epoch seconds (as UTC) of ``values`` and which of them stated no time zone."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return _plain_epoch(values, column, dayfirst), np.zeros(len(values), dtype=bool)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return _plain_epoch(values, column, dayfirst), values.notna().to_numpy()
+    secs = _plain_epoch(values, column, dayfirst)
+    if pd.api.types.is_numeric_dtype(values):
+        v = values.to_numpy(dtype=np.float64)
+        lo, hi = (np.nanmin(v), np.nanmax(v)) if len(v) else (0.0, 0.0)
+        compact = any(a <= lo and hi < b for _, a, b in _COMPACT)
+        return secs, (~np.isnan(secs)) & compact  # 20140824130000 states no zone; epochs do
+    naive = np.array(
+        [
+            _ZONED.search(t) is None
+            if isinstance(t, str)
+            else isinstance(t, datetime) and t.tzinfo is None
+            for t in values.astype(object)
+        ],
+        dtype=bool,
+    )
+    return secs, naive & ~np.isnan(secs)
+
+
+#: compact numeric timestamps (20140824130000) by format and value range
+_COMPACT = (
+    ("%Y%m%d%H%M%S", 1.9e13, 2.2e13),
+    ("%Y%m%d%H%M", 1.9e11, 2.2e11),
+    ("%Y%m%d", 1.9e7, 2.2e7),
+)
+
+
+def _plain_epoch(values: pd.Series, column: str, dayfirst: bool | None = None) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(values):
         v = values.to_numpy(dtype=np.float64)
         lo, hi = np.nanmin(v) if len(v) else 0.0, np.nanmax(v) if len(v) else 0.0
-        for fmt, a, b in (
-            ("%Y%m%d%H%M%S", 1.9e13, 2.2e13),
-            ("%Y%m%d%H%M", 1.9e11, 2.2e11),
-            ("%Y%m%d", 1.9e7, 2.2e7),
-        ):
+        for fmt, a, b in _COMPACT:
             if a <= lo and hi < b:  # compact timestamps such as 20140824130000
                 values = values.astype("Int64").astype(str)
                 ts = pd.to_datetime(values, format=fmt, utc=True, errors="coerce")
@@ -1234,7 +1354,7 @@ def _to_epoch_seconds(values: pd.Series, column: str) -> np.ndarray:
             )
         return v
     # the project's one timestamp reader: an ambiguous 03/04/2024 is refused, not guessed
-    got = read_timestamps(values.reset_index(drop=True))
+    got = read_timestamps(values.reset_index(drop=True), dayfirst=dayfirst)
     refuse_first(
         got.problems.notna().to_numpy(),
         lambda row: f"column {column!r}, row {row}",
@@ -1361,6 +1481,8 @@ def detect_bursts(
     count_col: str | None = None,
     spec: BurstSpec | None = None,
     allow_coarse: bool = False,
+    dayfirst: bool | None = None,
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """Batch mode: bursts and gaps in a table of events or pre-aggregated counts.
 
@@ -1380,19 +1502,30 @@ def detect_bursts(
         Bucket timestamps spaced more widely than ``spec.freq`` anyway (daily dates by the
         hour); by default they are refused with :class:`CoarseTimesError`, since every filled
         bucket would read as a burst.
+    dayfirst : bool, optional
+        Order of ``d/m/y`` dates; None detects it and refuses dates it cannot decide.
+    tz : str, optional
+        IANA zone of the times that state none (``2024-05-01 10:00``, ``20140824130000``);
+        default UTC. They are converted to UTC; ``attrs["notes"]`` counts them.
 
     Returns
     -------
     DataFrame
         Columns :data:`BURST_COLUMNS`; ``kind`` is ``burst``, ``level_shift`` or ``gap``;
-        ``hours`` is ``end - start`` in hours.
+        ``hours`` is ``end - start`` in hours; ``ratio`` is ``observed / expected``;
+        ``score`` is the detector's own statistic (see :data:`SCORE_MEANING`).
+        ``attrs["notes"]`` holds sentences for the user (times read as UTC, keys with too
+        little history to be judged).
     """
     spec = spec or BurstSpec()
     width = spec.width
+    notes: list[str] = []
+    if tz is not None:
+        time_zone(tz)  # an unknown zone is refused even when every time states its own
     if len(df) == 0:
-        return pd.DataFrame(columns=BURST_COLUMNS)
+        return _with_notes(pd.DataFrame(columns=BURST_COLUMNS), notes)
     _refuse_empty(df, [time_col], "every event needs a time")
-    secs = _to_epoch_seconds(df[time_col], time_col)
+    secs = _to_epoch_seconds(df[time_col], time_col, dayfirst=dayfirst, tz=tz, notes=notes)
     if not allow_coarse:
         check_time_resolution(secs, width, time_col)
     keep = ~np.isnan(secs)
@@ -1413,18 +1546,19 @@ def detect_bursts(
         if cnt.isna().any() or (cnt < 0).any():
             i = int(np.flatnonzero((cnt.isna() | (cnt < 0)).to_numpy())[0])
             raise DataValidationError(
-                f"column {count_col!r}: value {df[count_col].iloc[i]!r} (row {i + 1}) is not a "
-                "count >= 0; fix the value or drop the row"
+                f"column {count_col!r}, row {i + 1}: value {_shown(df[count_col].iloc[i])} "
+                "is not a count >= 0; fix the value or drop the row"
             )
         counts = cnt.to_numpy(dtype=np.float64)
     else:
         counts = np.ones(len(df))
     buckets = np.floor(secs[keep] / width).astype(np.int64)
     if not len(buckets):
-        return pd.DataFrame(columns=BURST_COLUMNS)
+        return _with_notes(pd.DataFrame(columns=BURST_COLUMNS), notes)
     b_rel, codes, c_values, names_list = _aggregate(
         buckets, keys[keep] if not keep.all() else keys, counts[keep]
     )
+    notes += _short_history(b_rel, codes, names_list, spec)
     engine = BurstEngine(spec)
     eps = _Episodes(width)
     first = int(buckets.min())
@@ -1442,7 +1576,35 @@ def detect_bursts(
         counts_vec[idx] = c_values[lo:hi]
         eps.feed(engine.close(counts_vec[: engine._n]))
     eps.finish()
-    return eps.frame()
+    return _with_notes(eps.frame(), notes)
+
+
+def _with_notes(df: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    df.attrs["notes"] = notes
+    return df
+
+
+def _short_history(
+    b_rel: np.ndarray, codes: np.ndarray, names: list[str], spec: BurstSpec
+) -> list[str]:
+    """A note for the keys whose series is too short to judge any bucket (``min_history``
+    buckets of history before the one judged): silence there is no "no burst"."""
+    if not len(b_rel):
+        return []
+    first = np.full(len(names), np.iinfo(np.int64).max)
+    np.minimum.at(first, codes, b_rel)
+    span = int(b_rel.max()) - first + 1  # buckets each key is followed for
+    short = np.flatnonzero(span <= spec.min_history)
+    if not len(short):
+        return []
+    unit = span_text(spec.width)
+    shown = ", ".join(f"{names[i]!r} ({int(span[i])})" for i in short[:3])
+    more = f" and {len(short) - 3:,} more" if len(short) > 3 else ""
+    return [
+        f"{len(short):,} of {len(names):,} key(s) span too few {unit} buckets to judge: "
+        f"{shown}{more}; bursts need {spec.min_history} buckets of history before the one "
+        "judged, so nothing was judged for them (a longer file, or a smaller min_history)"
+    ]
 
 
 @dataclass

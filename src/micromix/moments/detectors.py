@@ -7,6 +7,17 @@ it updates its state. Because a count can only grow while its bucket is open, th
 lets the streaming detector alert on the very event that crosses it, and the batch mode gets
 exactly the same decisions from the closed counts.
 
+Scores
+------
+Each detector's ``score`` is its own statistic, so scores compare within one detector, never
+across detectors (``bursts`` reports ``ratio`` = observed / expected beside it for that):
+
+* ``poisson``: ``-log10`` of the tail probability of the observed count given the expected
+  one (3 means 1 in 1,000); the probability is floored at 1e-300, so the score tops out at 300;
+* ``ewma``: a z-score, standard deviations of the residual above its EWMA mean;
+* ``cusum``: the one-sided CUSUM statistic, standardised excesses summed over the run less the
+  allowance ``k`` per bucket (an alarm above ``h``).
+
 Quickstart
 ----------
 >>> import numpy as np
@@ -263,6 +274,7 @@ class PoissonDetector(BurstDetector):
         expected: np.ndarray,
         extra_var: np.ndarray | None = None,
     ) -> np.ndarray:
+        """``-log10`` of the tail probability (floored at 1e-300: at most 300)."""
         tail = self._tail(observed, expected, extra_var)
         return -np.log10(np.clip(tail, 1e-300, 1.0))
 

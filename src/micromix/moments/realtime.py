@@ -100,8 +100,8 @@ class MomentDetector:
         Ask for the best content, creator and audience of each burst.
     enricher : callable, optional
         ``enricher(intent, topic, region) -> (content, creator, audience, notes)``, e.g.
-        :class:`~micromix.moments.actions.StoreEnricher`; default: the optional
-        ``suggest_for_moment`` hooks of micromix's social / influencer / audience packages.
+        :class:`~micromix.moments.actions.StoreEnricher`; default: none, so a burst carries
+        no suggestion and one note saying a store (``--db``) would give them.
     dedup_size : int
         About how many recent ``event_id`` values are remembered for idempotent redelivery
         (between half of it and all of it, in two rotating generations).
@@ -307,6 +307,9 @@ def replay_file(
     batch: int = 1000,
     sleep: Callable[[float], None] = time.sleep,
     allow_coarse: bool = False,
+    dayfirst: bool | None = None,
+    tz: str | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Replay a JSONL / CSV file of events through ``detector`` in time order.
 
@@ -314,6 +317,8 @@ def replay_file(
     replays as fast as possible. Returns the burst and gap episodes. Timestamps spaced more
     widely than the detector's bucket width (dates replayed in 5-minute buckets) are refused
     with :class:`~micromix.moments.bursts.CoarseTimesError` unless ``allow_coarse``.
+    ``dayfirst`` orders ``d/m/y`` dates (None: detected, ambiguous ones refused); times that
+    state no zone are in ``tz`` (default UTC), counted in ``notes`` when given.
     """
     df = read_table(path)
     require_columns(df, [time_col], path)
@@ -321,7 +326,7 @@ def replay_file(
         raise ConfigError(f"speed={speed!r} must be > 0 (or omitted for as fast as possible)")
     try:  # the batch reader's rules: ISO 8601, epoch s/ms/us/ns, compact 20140824130000
         _refuse_empty(df, [time_col], "every event needs a time")
-        secs = _to_epoch_seconds(df[time_col], time_col)
+        secs = _to_epoch_seconds(df[time_col], time_col, dayfirst=dayfirst, tz=tz, notes=notes)
     except DataValidationError as exc:
         raise DataValidationError(f"{path}: {exc}") from None
     if not allow_coarse:

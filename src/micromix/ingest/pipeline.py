@@ -79,10 +79,12 @@ from micromix.schema import (
     read_numbers,
     schema_for,
 )
+from micromix.schema.display import listed
 from micromix.schema.values import (
     currencies_of_symbol,
     currency_code,
     currency_codes,
+    currency_problem,
     day_order_conflict,
     day_order_problem,
     decimal_marks,
@@ -765,8 +767,10 @@ def _apply_currency(
     cur = _cells_currency(data, money, cur, code)
     if code is not None:
         cur = cur.where(cur.notna(), code)
-    if money and cur.isna().any():
-        amounts = pd.concat([read_numbers(data[m].where(cur.isna())).values for m in money], axis=1)
+    # rows already quarantined (a cell naming no currency, "12 GPB") ask for no --currency
+    unset = cur.isna() & (data[ERROR_REASON].isna() if ERROR_REASON in data.columns else True)
+    if money and unset.any():
+        amounts = pd.concat([read_numbers(data[m].where(unset)).values for m in money], axis=1)
         nonzero = (amounts.fillna(0) != 0).any(axis=1)
         if bool(nonzero.any()):
             said = (
@@ -820,6 +824,7 @@ def _cells_currency(
     allowed: list[frozenset[str] | None] = [None] * len(data)
     first: list[tuple[str, str] | None] = [None] * len(data)
     clash = np.zeros(len(data), dtype=bool)
+    unknown: dict[int, tuple[str, str]] = {}  # row -> (column, why) of a cell naming no currency
     for m in money:
         col = data[m]
         if col.dtype != object:  # numbers already: no cell names a currency
@@ -835,6 +840,9 @@ def _cells_currency(
             names = lookup[v]
             if not names:
                 continue
+            if len(names) == 1 and (problem := currency_problem(next(iter(names)))):
+                unknown.setdefault(i, (m, f"{v!r} names a currency: {problem}"))
+                continue
             prev = allowed[i]
             now = names if prev is None else prev & names
             allowed[i] = now
@@ -842,6 +850,14 @@ def _cells_currency(
                 first[i] = (m, v)
             if not now:
                 clash[i] = True
+    if unknown:
+        at = pd.Series(False, index=data.index)
+        at.iloc[list(unknown)] = True
+        field = pd.Series([None] * len(data), index=data.index, dtype=object)
+        reason = field.copy()
+        for i, (col, why) in unknown.items():
+            field.iat[i], reason.iat[i] = col, why
+        _mark_row_error(data, at, field, reason)
     if all(a is None for a in allowed):
         return cur
     row_cur = cur if code is None else cur.where(cur.notna(), code)
@@ -853,6 +869,7 @@ def _cells_currency(
     for i, (ok, c) in enumerate(zip(allowed, row_cur)):
         if ok is None:
             continue
+        c = None if pd.isna(c) else c  # Series.map gives NaN for the None of an empty cell
         col, value = first[i] or ("currency", "")
         if clash[i]:
             bad[i] = True
@@ -1458,10 +1475,11 @@ def write_prepared(
             registry_frame(info, source, len(res.accepted), now, totals=prepared.totals),
         )
     ins, upd, unch, removed = _diff(old_rows, res.accepted, schema)
+    moved = _currency_change_note(old_rows, res.accepted)
     return _report(
         kind,
         schema,
-        prepared,
+        prepared._replace(notes=(*notes, moved)) if moved else prepared,
         len(res.accepted),
         res.quarantine,
         replaced=tuple(r[2] for r in others) if on_overlap == "replace" else (),
@@ -1625,6 +1643,32 @@ def _diff(old: pd.DataFrame, new: pd.DataFrame, schema: EntitySchema) -> tuple[i
             same &= (merged[c] == merged[c + "_old"]).to_numpy(dtype=bool)
     unchanged = int(same.sum())
     return len(n_keys - o_keys), len(merged) - unchanged, unchanged, len(o_keys - n_keys)
+
+
+def _currency_change_note(old: pd.DataFrame, new: pd.DataFrame) -> str | None:
+    """A note when this version of an export books stored rows in another currency than the
+    previous one did (the same file ingested again with another ``--currency``): how many
+    stored rows changed currency, from what to what. micromix never converts: the amounts
+    stay, only the currency they are read in changes."""
+    if not len(old) or "currency" not in old.columns or "currency" not in new.columns:
+        return None
+    both = new[["source_row", "currency"]].merge(
+        old[["source_row", "currency"]], on="source_row", suffixes=("", "_old")
+    )
+    was = both["currency_old"].astype("string").fillna("no currency")
+    now = both["currency"].astype("string").fillna("no currency")
+    changed = both[(was != now).to_numpy(dtype=bool)]
+    if not len(changed):
+        return None
+    pairs = Counter(zip(was[changed.index], now[changed.index]))
+    said = listed(
+        [f"{n:,} from {a} to {b}" for (a, b), n in pairs.most_common()], what="currency changes"
+    )
+    return (
+        f"{len(changed):,} stored row(s) of this export changed currency ({said}): their amounts "
+        "are unchanged, only read in the new currency (micromix never converts); if the earlier "
+        "currency was right, ingest the file again with it"
+    )
 
 
 def ingest_frame(

@@ -54,6 +54,7 @@ __all__ = [
     "CURRENCY_SIGNS",
     "DEFAULT_WINDOW",
     "FALSE_WORDS",
+    "ISO_4217_CODES",
     "MAX_AMOUNT",
     "MAX_COUNT",
     "NULL_TOKENS",
@@ -67,6 +68,7 @@ __all__ = [
     "currency_code",
     "currency_codes",
     "currency_of_symbol",
+    "currency_problem",
     "currency_sign",
     "day_order_conflict",
     "day_order_problem",
@@ -366,15 +368,74 @@ CURRENCY_SIGNS: dict[str, str] = {
     **{code: s for s, code in _CURRENCY_SYMBOLS.items() if len(s) == 1},
     **{code: s for s, code in _SHOWN_WITH_SHARED.items()},
 }
-_ISO_4217 = re.compile(r"[A-Z]{3}")
+#: the ISO 4217 codes of money (list one, as published by SIX, the standard's maintenance
+#: agency, in 2025): the active codes, plus the codes withdrawn since 2020 that exports
+#: of those years still carry (HRK, SLL, CUC, ZWL, and ANG / BGN as they are replaced by XCG /
+#: EUR). Left out: XTS (testing) and XXX (no currency), which no spend is in.
+_ISO_4217_LIST = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN
+    BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP
+    ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR
+    ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD
+    MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR
+    PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL
+    THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF
+    XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL
+"""
+ISO_4217_CODES: frozenset[str] = frozenset(_ISO_4217_LIST.split())
+#: the codes a typo is matched to: the currencies, not the funds, metals and units (BOV, XAU)
+_NOT_MONEY = "BOV CHE CHW CLF COU MXV USN UYI UYW XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XUA"
+_SUGGESTED = ISO_4217_CODES - frozenset(_NOT_MONEY.split(" "))
+#: the currencies ads are most often bought in, most common first (breaks ties between typos)
+_AD_CURRENCIES = (
+    "USD EUR GBP INR AUD CAD JPY BRL MXN IDR CNY CHF SEK NOK DKK NZD SGD HKD ZAR PLN TRY KRW AED "
+    "SAR THB MYR PHP VND"
+)
+_COMMON = {c: i for i, c in enumerate(_AD_CURRENCIES.split(" "))}
+_THREE_LETTERS = re.compile(r"[A-Z]{3}")
 #: what a wrong currency code should be written as
 CURRENCY_HINT = "use the three-letter code, like USD, EUR or GBP"
+
+
+def currency_problem(code: str) -> str | None:
+    """Why ``code`` (trimmed, upper case) is not a currency micromix books money in, or
+    ``None`` when it is one of :data:`ISO_4217_CODES`; a near miss is named.
+
+    >>> currency_problem("GBP") is None, currency_problem("GPB")
+    (True, "'GPB' is not an ISO 4217 code; did you mean GBP?")
+    >>> currency_problem("DOLLARS")
+    "'DOLLARS' is not a three-letter ISO 4217 code (USD, EUR ...)"
+    """
+    if code in ISO_4217_CODES:
+        return None
+    if not _THREE_LETTERS.fullmatch(code):
+        return f"{code!r} is not a three-letter ISO 4217 code (USD, EUR ...)"
+    return f"{code!r} is not an ISO 4217 code; {_currency_fix(code)}"
+
+
+def _currency_fix(code: str) -> str:
+    """What to write instead of the unknown code ``code``: the code it is most likely a typo
+    of, else the hint. Two letters swapped (``GPB``), then the same letters in another order,
+    then one letter wrong (``AUS``); among several, the currency ads are most often bought in.
+    (``difflib``'s ratio ranks ``PAB`` above ``GBP`` for ``GPB``: it does not know swaps.)"""
+    if not _THREE_LETTERS.fullmatch(code):
+        return CURRENCY_HINT
+    swapped = {code[:i] + code[i + 1] + code[i] + code[i + 2 :] for i in range(2)}
+    same_letters = {c for c in _SUGGESTED if sorted(c) == sorted(code)}
+    one_off = {c for c in _SUGGESTED if sum(a != b for a, b in zip(c, code)) == 1}
+    for tier in (swapped, same_letters, one_off):
+        hits = [c for c in tier if c in _SUGGESTED]
+        if hits:
+            best = min(hits, key=lambda c: (_COMMON.get(c, len(_COMMON)), c))
+            return f"did you mean {best}?"
+    return CURRENCY_HINT
 
 
 def currency_code(text: object, *, what: str = "currency") -> str:
     """The ISO 4217 code ``text`` states (trimmed, upper case), or a
     :class:`~micromix.errors.ConfigError` naming ``what`` (``--currency``, ``currency=``): the
     one check of a currency a user states, for ingest, KPIs, the rates file and the MMM spec.
+    The code must be one of :data:`ISO_4217_CODES`, not just three letters.
 
     >>> currency_code(" eur ")
     'EUR'
@@ -382,10 +443,14 @@ def currency_code(text: object, *, what: str = "currency") -> str:
     Traceback (most recent call last):
     ...
     micromix.errors.ConfigError: --currency 'dollars' is not an ISO 4217 code; use the three-letter code, like USD, EUR or GBP
+    >>> currency_code("GPB", what="--currency")
+    Traceback (most recent call last):
+    ...
+    micromix.errors.ConfigError: --currency 'GPB' is not an ISO 4217 code; did you mean GBP?
     """
     code = str(text).strip().upper() if text is not None else ""
-    if not _ISO_4217.fullmatch(code):
-        raise ConfigError(f"{what} {text!r} is not an ISO 4217 code; {CURRENCY_HINT}")
+    if code not in ISO_4217_CODES:
+        raise ConfigError(f"{what} {text!r} is not an ISO 4217 code; {_currency_fix(code)}")
     return code
 
 
@@ -393,9 +458,9 @@ def currency_codes(values: pd.Series) -> Parsed:
     """:func:`currency_code` of each cell (vectorised): the upper-case codes (``None`` for a
     blank cell, which is no problem) and a problem for each cell that is not a code.
 
-    >>> codes, why = currency_codes(pd.Series(["gbp", "", "DOLLARS"]))
+    >>> codes, why = currency_codes(pd.Series(["gbp", "", "GPB"]))
     >>> codes.tolist(), why.tolist()
-    (['GBP', None, None], [None, None, "'DOLLARS' is not a three-letter ISO 4217 code (USD, EUR ...)"])
+    (['GBP', None, None], [None, None, "'GPB' is not an ISO 4217 code; did you mean GBP?"])
     """
     # a column holds few distinct currencies: each is checked once
     which, distinct = pd.factorize(values, use_na_sentinel=True)
@@ -405,9 +470,9 @@ def currency_codes(values: pd.Series) -> Parsed:
         text = str(v).strip()
         up = text.upper()
         blank = text in NULL_TOKENS or (isinstance(v, float) and math.isnan(v))
-        ok = blank or _ISO_4217.fullmatch(up) is not None
-        codes.append(up if ok and not blank else None)
-        whys.append(None if ok else f"{up!r} is not a three-letter ISO 4217 code (USD, EUR ...)")
+        problem = None if blank else currency_problem(up)
+        codes.append(up if problem is None and not blank else None)
+        whys.append(problem)
     at = np.where(which < 0, len(codes), which)
     out = np.asarray([*codes, None], dtype=object)[at]
     why = np.asarray([*whys, None], dtype=object)[at] if any(whys) else np.full(len(at), None)

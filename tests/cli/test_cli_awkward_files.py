@@ -42,7 +42,7 @@ def test_sessions_read_money_as_exports_write_it(tmp_path):
     _events().to_csv(path, index=False)
     res = runner.invoke(app, ["moments", "sessions", "-i", str(path), "--json"])
     assert res.exit_code == 0, res.output
-    total = next(r for r in json.loads(res.stdout) if r["moment"] == "all")
+    total = next(r for r in json.loads(res.stdout)["rows"] if r["moment"] == "all")
     assert total["revenue"] == pytest.approx(4 * 1234.5)  # was 0: "$1,234.50" read as nothing
 
 
@@ -69,7 +69,7 @@ def test_sessions_with_objects_in_the_id_column_do_not_crash(tmp_path):
     path.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
     res = runner.invoke(app, ["moments", "sessions", "-i", str(path), "--json"])
     assert res.exit_code == 0, res.output
-    assert next(r for r in json.loads(res.stdout) if r["moment"] == "all")["sessions"] == 4
+    assert next(r for r in json.loads(res.stdout)["rows"] if r["moment"] == "all")["sessions"] == 4
 
 
 def test_bursts_refuse_an_empty_key(tmp_path):

@@ -197,7 +197,7 @@ def test_sessions_command(tmp_path):
     p = tmp_path / "ev.csv"
     ev.to_csv(p, index=False)
     res = _ok(["moments", "sessions", "-i", str(p), "--json"])
-    rows = {r["moment"]: r for r in json.loads(res.stdout)}
+    rows = {r["moment"]: r for r in json.loads(res.stdout)["rows"]}
     assert rows["buy"]["conversion_rate"] == 1.0 and rows["go"]["sessions"] == 1
 
 

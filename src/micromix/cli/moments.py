@@ -15,6 +15,7 @@ import typer
 from micromix.cli._common import (
     BACKEND_HELP,
     emit_frame,
+    emit_json,
     err_console,
     note_empty_texts,
     open_store,
@@ -148,28 +149,20 @@ def classify_cmd(
 
 
 def _without_summary_rows(df: Any, input: Path) -> Any:
-    """``df`` without the rows an export labels as its totals ("Total: Account" in any cell:
-    ingest's :data:`~micromix.ingest.ads_exports.TOTAL_LABEL` with what it totals), counted
-    on stderr, so a sum by moment adds no total to a moment."""
-    from micromix.ingest.ads_exports import TOTAL_LABEL
+    """``df`` without an export's summary rows ("Total: Account":
+    :func:`micromix.ingest.ads_exports.drop_summary_rows`), counted on stderr."""
+    from micromix.ingest.ads_exports import drop_summary_rows
 
-    def named_total(v: object) -> bool:
-        return isinstance(v, str) and ":" in v and TOTAL_LABEL.match(v) is not None
-
-    if not len(df) or not df.shape[1]:
-        return df
-    hit = df.map(named_total).any(axis=1).to_numpy()
-    if not hit.any():
-        return df
-    labels = [next(str(v).strip() for v in row if named_total(v)) for row in df[hit].to_numpy()]
-    shown = ", ".join(repr(x) for x in labels[:3]) + (" ..." if len(labels) > 3 else "")
-    _notes(
-        [
-            f"{input}: {len(labels):,} summary row(s) left out ({shown}): the export's own "
-            "totals, not data rows"
-        ]
-    )
-    return df[~hit].reset_index(drop=True)
+    df, labels = drop_summary_rows(df)
+    if labels:
+        shown = ", ".join(repr(x) for x in labels[:3]) + (" ..." if len(labels) > 3 else "")
+        _notes(
+            [
+                f"{input}: {len(labels):,} summary row(s) left out ({shown}): the export's own "
+                "totals, not data rows"
+            ]
+        )
+    return df
 
 
 @moments_app.command("bursts")
@@ -276,9 +269,15 @@ def _iso(ts: Any) -> str:
 def sessions_cmd(
     input: Path = typer.Option(..., "--input", "-i", help="Events file (events contract or GA4)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Per-session CSV to write."),
-    as_json: bool = typer.Option(False, "--json", help="KPIs as JSON."),
+    as_json: bool = typer.Option(
+        False, "--json", help='KPIs as JSON: {"notes": [...], "rows": [one per moment]}.'
+    ),
 ) -> None:
-    """Tag sessions with their micro-moment and outcome; print KPIs per moment type."""
+    """Tag sessions with their micro-moment and outcome; print KPIs per moment type.
+
+    What the KPIs cannot say (brand presence on a site's own analytics) is noted on stderr,
+    and under "notes" with --json.
+    """
 
     def body() -> None:
         from micromix.moments.sessions import moment_kpis, tag_sessions
@@ -287,9 +286,13 @@ def sessions_cmd(
         sessions = tag_sessions(df, source=str(input))
         if output is not None:
             write_csv(sessions, output)
-        emit_frame(
-            moment_kpis(sessions).reset_index(), as_json=as_json, title="KPIs by micro-moment"
-        )
+        kpis = moment_kpis(sessions)
+        notes = [str(n) for n in kpis.attrs.get("notes", [])]
+        _notes(notes)
+        if as_json:
+            emit_json({"notes": notes, "rows": kpis.reset_index()})
+        else:
+            emit_frame(kpis.reset_index(), title="KPIs by micro-moment")
 
     run_command(body)
 

@@ -74,6 +74,7 @@ __all__ = [
     "SpotifyAdsFormat",
     "TikTokAdsFormat",
     "XAdsFormat",
+    "drop_summary_rows",
     "is_purchase_result",
     "unread_measures",
     "unread_note",
@@ -120,6 +121,39 @@ MEASURES = (
     "conversion_value",
     "results",
 )
+
+
+def _named_total(v: object) -> bool:
+    """Whether a cell labels a summary row by what it totals ("Total: Account")."""
+    return isinstance(v, str) and _NAMED_TOTAL.match(v) is not None
+
+
+def _named_total_label(row: Iterable[object]) -> str | None:
+    """The "Total: ..." label of a row (its first such cell, trimmed), if any."""
+    return next((str(v).strip() for v in row if _named_total(v)), None)
+
+
+def drop_summary_rows(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``df`` without the rows an export labels as its totals, and their labels.
+
+    A summary row is one with a cell naming what it totals ("Total: Account", "Total:
+    Campaigns", "Gesamt: Konto"), in any column: the rule ingest reads export summary rows
+    by. A bare "Total" is left in (a campaign, or a search query, may be named that). For
+    tables read outside ingest (``micromix moments classify``), so that a sum by moment adds
+    no total to a moment.
+
+    >>> df = pd.DataFrame({"query": ["dog bed", "total", "Total: Account"], "clicks": [1, 2, 3]})
+    >>> kept, labels = drop_summary_rows(df)
+    >>> kept["query"].tolist(), labels
+    (['dog bed', 'total'], ['Total: Account'])
+    """
+    if not len(df) or not df.shape[1]:
+        return df, []
+    hit = df.map(_named_total).any(axis=1).to_numpy()
+    if not hit.any():
+        return df, []
+    labels = [str(_named_total_label(row)) for row in df[hit].to_numpy(dtype=object)]
+    return df[~hit].reset_index(drop=True), labels
 
 
 def is_purchase_result(result_type: object) -> bool:
@@ -307,12 +341,7 @@ class AdsExportFormat(FormatAdapter):
             else dim_blank
         )
         cells = f.to_numpy(dtype=object)
-        named = [
-            next(
-                (str(v).strip() for v in row if isinstance(v, str) and _NAMED_TOTAL.match(v)), None
-            )
-            for row in cells
-        ]
+        named = [_named_total_label(row) for row in cells]
         unlabelled = set(self._unlabelled_columns(f))
         other = [j for j, col in enumerate(f.columns) if col not in unlabelled]
         labels: list[str | None] = []

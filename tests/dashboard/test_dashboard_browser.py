@@ -862,3 +862,89 @@ def test_dashboard_audience_form_shows_why_the_store_cannot_say_an_amount(
         page.click("#check-btn")
         page.wait_for_function("document.getElementById('verdict').className === 'ok'")
         assert page.inner_text("#inputs-notes li[data-field=budget]") == "budget 300: given"
+
+
+# ------------------------------------------------------------------ a marketer's details (s28j)
+@pytest.fixture(scope="module")
+def ga4_ads_server():
+    """A live server over daily AUD ad reports (reach summed over days: an upper bound) and a
+    GA4 User acquisition download with a long dimension name and revenue in no stated
+    currency: a real store after ``ingest ads`` and ``ingest traffic``, no events."""
+    import pandas as pd
+
+    ads = small_market("ad_performance").assign(currency="AUD", reach=500)
+    channels = ["Direct", "Paid Social", "Organic Search", "Organic Social", "Referral"]
+    traffic = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-02-01"] * 5).date,
+            "date_end": pd.to_datetime(["2025-08-04"] * 5).date,
+            "property": "TeeFusion Wordpress",
+            "report": "User acquisition: First user primary channel group (Default Channel Group)",
+            "dimension": "First user primary channel group (Default Channel Group)",
+            "dimension_value": channels,
+            "event_count": [42651, 9343, 2551, 1631, 306],
+            "key_events": [22, 0, 2, 0, 0],
+            "users": [1209, 603, 78, 142, 7],
+            "new_users": [1171, 602, 77, 125, 7],
+            "returning_users": [58, 20, 14, 4, 2],
+            "avg_engagement_seconds": [52.0, 23.5, 94.9, 17.5, 65.4],
+            "revenue": [0.0] * 5,
+            "source_id": "ga4",
+            "source_row": range(1, 6),
+        }
+    )
+    with serving_tables({"ad_performance": ads, "traffic": traffic}, "browser-ga4") as served:
+        yield served
+
+
+def test_dashboard_reach_tiles_say_upper_bound_and_ga4_revenue_states_no_currency(
+    ga4_ads_server, browser
+):
+    base, key = ga4_ads_server
+    with session(browser, base, key, width=1280) as s:
+        s.open("overview")
+        tiles = s.page.inner_text("#tiles")
+        # reach summed over days counts a person once a day: at most, as the API flags it
+        assert re.search(r"reach[^\n]*\(upper bound\)\s*≤\s*[\d,]+", tiles, re.I), tiles
+        s.page.wait_for_selector("#traffic-card:not([hidden]) table")
+        ga = s.page.inner_text("#traffic-card")
+        assert "revenue (currency not stated) 0.00" in ga, ga
+        assert "revenue (currency not stated)" in s.page.inner_text("#traffic-card thead")
+        # every amount on the page states its currency or says it is not stated: no banner
+        assert s.page.locator("#money-note").is_hidden()
+        # the acquisition table shows every column at 1280px: nothing scrolls out of the card
+        widths = s.page.evaluate(
+            "[...document.querySelectorAll('#traffic-card .scroll')]"
+            ".map((d) => [d.scrollWidth, d.clientWidth])"
+        )
+        assert widths and all(sw <= cw for sw, cw in widths), widths
+        assert "share" in s.page.inner_text("#traffic-card thead")
+        s.shot("s28j-overview-reach-ga4")
+
+
+def test_dashboard_empty_views_name_the_upload_route_never_the_cli_or_the_demo(
+    no_events_analyst_server, no_events_server, browser
+):
+    """While 'micromix serve' holds the store the CLI cannot open it, and the demo would mix
+    invented rows into real data: the advice names the API's upload route instead."""
+    base, key = no_events_analyst_server
+    with session(browser, base, key, width=1280) as s:
+        s.open("mix")
+        state = s.page.inner_text("#mmm-state")
+        assert "POST /api/v1/ingest/events" in state, state
+        # no model fitted: no empty "Diagnostics" heading
+        assert s.page.locator("#mmm-diagnostics").is_hidden()
+        s.open("audience")
+        verdict = s.page.inner_text("#verdict")
+        assert "POST /api/v1/ingest/experiments" in verdict, verdict
+        s.open("moments")
+        moments = s.page.inner_text("#moment-chart")
+        texts = [state, verdict, moments, s.page.inner_text("#error")]
+    base, key = no_events_server
+    with session(browser, base, key, width=1280) as s:
+        s.open("compare")
+        texts += [s.page.inner_text("#comparisons")]
+        s.open("overview")
+        texts += [s.page.inner_text("#incr-chart")]
+    for text in texts:
+        assert "micromix demo" not in text and "micromix ingest" not in text, text

@@ -57,3 +57,24 @@ def test_dashboard_api_docs_lists_paths_and_escapes():
     assert "/api/v1/kpis" in html and "/api/v1/events" in html
     assert "KPIs &lt;by&gt;" in html and "<by>" not in html
     assert html.count("<tr>") == 3
+
+
+def test_login_and_401_name_the_servers_own_way_to_a_key():
+    """'micromix keys create' cannot open a store that 'micromix serve' holds: the login page
+    and the 401 answer name POST /api/v1/keys (an admin key) first."""
+    from fastapi.testclient import TestClient
+
+    from micromix.api import Service, ServiceConfig, create_app
+    from micromix.store import Store
+
+    assert "POST /api/v1/keys" in render_login()
+    store = Store.open(":memory:")
+    try:
+        with TestClient(create_app(Service(store, ServiceConfig(demo=False, rate=0)))) as client:
+            r = client.get("/api/v1/status")
+        assert r.status_code == 401
+        message = r.json()["message"]
+        assert "POST /api/v1/keys" in message and "admin key" in message, message
+        assert "micromix keys create" not in message
+    finally:
+        store.close()

@@ -66,7 +66,8 @@ def requires(role: str) -> Any:
                 401,
                 "unauthorized",
                 "an API key is required: send 'Authorization: Bearer <key>' or "
-                "'X-API-Key: <key>' (create one with 'micromix keys create')",
+                "'X-API-Key: <key>' (an admin key creates one with POST /api/v1/keys; the "
+                "first start of 'micromix serve' prints an admin key)",
                 {"WWW-Authenticate": "Bearer"},
             )
         rec = svc.keys.remembered(key)

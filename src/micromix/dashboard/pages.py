@@ -132,7 +132,8 @@ ads (partnership ads, Spark Ads) — rights, sentiment, engagement and brand fit
 <section class="card"><h2>Incremental contribution by strategy</h2>
   <div id="mmm-state" role="status"></div><div class="chart" id="contrib-chart"></div>
   <div class="table" id="mmm-table"></div>
-  <h2>Diagnostics</h2><ul class="checks" id="mmm-checks"></ul></section>
+  <div id="mmm-diagnostics" hidden><h2>Diagnostics</h2><ul class="checks" id="mmm-checks"></ul>
+  </div></section>
 <section class="card"><h2>Budget planner</h2>
   <p class="lead">Move the sliders (spend over the planning horizon per channel) to see the
   expected revenue with its interval.</p>
@@ -230,9 +231,10 @@ def render_login() -> str:
   <input id="api-key" name="key" type="password" autocomplete="off" required
     placeholder="mmx_..." maxlength="120">
   <button type="submit">Open the dashboard</button>
-  <p class="hint">Create a key with <code>micromix keys create --role viewer</code>; the first
-  start of <code>micromix serve</code> prints an admin key. The key stays in this browser tab
-  only.</p>
+  <p class="hint">The first start of <code>micromix serve</code> prints an admin key; an admin
+  key creates more (<code>POST /api/v1/keys</code>, e.g. a viewer key), and so does
+  <code>micromix keys create --role viewer</code> while no server holds the store. The key
+  stays in this browser tab only.</p>
 </form></section>"""
     return _shell("login", "Sign in", body, nav=False)
 

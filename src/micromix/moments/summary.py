@@ -161,8 +161,8 @@ def search_bucket_counts(store: Store, *, width: int, by: str | None) -> pd.Data
         moment, _, note = fill_moments(pd.Series(None, index=bare.index, dtype=object), query)
         notes += [note] if note else []
         bare["key"] = moment.fillna("None").astype(str)
-    both = pd.concat([d for d in (known, bare) if len(d)], ignore_index=True)
-    if not len(both):
+    both = pd.concat([d for d in (known, bare) if len(d)] or [known], ignore_index=True)
+    if not len(both):  # no searches at all (a store of ad reports): no buckets, not a 500
         out = known
     else:
         out = both.groupby(["bucket_start", "key"], sort=True)["n"].sum().reset_index()

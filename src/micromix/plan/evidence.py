@@ -281,6 +281,20 @@ def _overview(ev: Evidence, store: Store) -> None:
             setattr(ev, attr, None)
 
 
+def _days_covered(store: Store, dim: str) -> list[dict[str, object]]:
+    """The first and last day each weekly trend line's ad rows cover (records of ``dim``,
+    ``level``, ``currency``, ``first_day``, ``last_day``; rows within one week, as the weekly
+    charts draw), so the report can mark a line's first or last week it covers only in part."""
+    t = store.table("ad_performance")
+    keys = [c for c in (dim, "level", "currency") if c in t.columns]
+    if dim not in keys:
+        return []
+    last = t.date_end.fill_null(t.date) if "date_end" in t.columns else t.date
+    one_week = t.date.notnull() & (t.date.truncate("W") == last.truncate("W"))
+    days = t.filter(one_week).group_by(keys).aggregate(first_day=t.date.min(), last_day=last.max())
+    return list(store.execute(days).to_dict("records"))
+
+
 def _trends(ev: Evidence, store: Store) -> None:
     for dim in TREND_DIMENSIONS:
         try:
@@ -311,6 +325,8 @@ def _trends(ev: Evidence, store: Store) -> None:
             ev.notes.pop(f"trends:{dim}", None)
         if said:
             ev.note(TRENDS_LEFT_OUT_NOTE, said)
+    for dim, df in ev.trends.items():  # the report marks a line's partial first / last week
+        df.attrs["days"] = _days_covered(store, dim) if df.attrs.get("source") == "ads" else None
 
 
 def _comparisons(ev: Evidence, store: Store, given: Mapping[str, ComparisonResult]) -> None:

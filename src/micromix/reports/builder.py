@@ -32,7 +32,7 @@ import importlib.util
 import math
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,6 +145,23 @@ class ReportContext:
 
     evidence: Evidence
     chart_count: int = 0
+    #: how the ingest log names its sources: None prints them as recorded (the CLI: paths on
+    #: this machine); a mapping (the REST API) names each by what the client knows it as
+    source_names: Mapping[str, str] | None = None
+
+    def source(self, recorded: str) -> str:
+        """An ingest-log source as the report shows it: as recorded, or (``source_names``) by
+        its mapped name, keeping what follows the mapped part (" [sheet Dataset2]"), else by
+        its file's base name: never a path on the server."""
+        if self.source_names is None:
+            return recorded
+        text = str(recorded)
+        if text in self.source_names:
+            return self.source_names[text]
+        for key in sorted(self.source_names, key=len, reverse=True):
+            if key and text.startswith(key):
+                return self.source_names[key] + text[len(key) :]
+        return Path(text.replace("\\", "/")).name or text
 
     @property
     def symbol(self) -> str:
@@ -565,7 +582,8 @@ class TrendsSection(Section):
                 out.append(note(ev.notes.get(f"trends:{dim}", f"No weekly trend by {dim}.")))
                 continue
             src = df.attrs.get("source", "events")
-            df = _active_groups(df, dim)
+            days = df.attrs.get("days")
+            df = _with_week_covered(_active_groups(df, dim), dim, days)
             codes = _currencies(df)
             if len(codes) > 1:  # one line per group and currency, never added up
                 df = df.assign(
@@ -583,6 +601,9 @@ class TrendsSection(Section):
                 + ". A line breaks at a week with no rows; a week with rows and no spend is "
                 "a zero.</p>"
             )
+            partial = _partial_weeks(df, dim)
+            if partial:
+                out.append(note(partial))
             lines = sorted(set(ch.trend_lines(df, dim)))  # one colour per line, every chart
             charts = []
             for kpi, label in TREND_KPIS:
@@ -603,6 +624,57 @@ class TrendsSection(Section):
                         charts.append(ctx.chart(ch.chart_spec(spec)))
             out.append(f'<div class="charts">{"".join(charts)}</div>')
         return "".join(out)
+
+
+def _with_week_covered(
+    df: pd.DataFrame, dim: str, days: Sequence[Mapping[str, Any]] | None
+) -> pd.DataFrame:
+    """``df`` with :data:`~micromix.reports.charts.WEEK_COVERED` set on each line's first or
+    last week that its data covers only in part (``days``: each line's first and last day,
+    from the evidence), e.g. "Jun 22 to Jun 25 only: 4 of 7 days"; unchanged without ``days``."""
+    if not days or "period" not in df.columns:
+        return df
+    keys = [k for k in (dim, "level", "currency") if k in df.columns and k in days[0]]
+    span = pd.DataFrame(list(days))
+
+    def key(frame: pd.DataFrame) -> pd.Series:
+        return frame[keys].astype("string").fillna("").astype(str).agg("\u0000".join, axis=1)
+
+    first = dict(zip(key(span), pd.to_datetime(span["first_day"])))
+    last = dict(zip(key(span), pd.to_datetime(span["last_day"])))
+    covered: list[str | None] = []
+    for k, monday in zip(key(df), pd.to_datetime(df["period"])):
+        if k not in first or pd.isna(monday):
+            covered.append(None)
+            continue
+        sunday = monday + pd.Timedelta(days=6)
+        start, end = max(monday, first[k]), min(sunday, last[k])
+        n = (end - start).days + 1
+        whole = start == monday and end == sunday
+        covered.append(
+            None
+            if whole or n < 1
+            else f"{start:%b %d} to {end:%b %d} only: {n} of 7 days"
+            if n > 1
+            else f"{start:%b %d} only: 1 of 7 days"
+        )
+    return df.assign(**{ch.WEEK_COVERED: covered})
+
+
+def _partial_weeks(df: pd.DataFrame, dim: str) -> str:
+    """The sentence naming each line's partial first / last week (drawn as a triangle), or ""."""
+    if ch.WEEK_COVERED not in df.columns:
+        return ""
+    part = df[df[ch.WEEK_COVERED].notna()]
+    if part.empty:
+        return ""
+    names = ch.trend_lines(df, dim)[part.index]
+    weeks = sorted(set(zip(names, pd.to_datetime(part["period"]), part[ch.WEEK_COVERED])))
+    said = [f"{n}, week of {p:%b %d %Y} ({c})" for n, p, c in weeks]
+    return (
+        "A line's first or last week that its data covers only in part is drawn as a triangle: "
+        "its lower figures are fewer days, not a drop. " + "; ".join(said) + "."
+    )
 
 
 #: trend KPIs that are money (one chart per currency; the others are ratios)
@@ -1177,8 +1249,12 @@ class TrafficSection(Section):
                 else f"{r.first_day} to {r.last_day}"
             )
             sym = currency_symbol(r.currency) if r.currency else ""  # the report states none
+            # revenue of a report that states no currency (GA4 downloads name none) is a bare
+            # amount labelled so, never given a symbol
+            revenue = "revenue" if r.currency else "revenue (currency not stated)"
             totals = ", ".join(
-                f"{m.replace('_', ' ')} {fmt_value(v, 'money' if m == 'revenue' else 'int', sym)}"
+                f"{revenue if m == 'revenue' else m.replace('_', ' ')} "
+                f"{fmt_value(v, 'money' if m == 'revenue' else 'int', sym)}"
                 for m, v in r.totals.items()
             )
             where = f"{r.property} · " if r.property else ""
@@ -1207,6 +1283,7 @@ class TrafficSection(Section):
                 "share": "pct",
             }
             labels = {
+                "revenue": revenue,
                 "share": f"share of {r.measure.replace('_', ' ')}",
                 "avg_engagement_seconds": "avg. engagement (s)",
                 "avg_time_on_page_seconds": "avg. time on page (s)",
@@ -1384,6 +1461,8 @@ class QualitySection(Section):
                 if c in q.ingest_log.columns
             ]
             log = q.ingest_log[cols].copy()
+            if "source" in log.columns:
+                log["source"] = [ctx.source(str(v)) if pd.notna(v) else v for v in log["source"]]
             if "ingested_at" in log.columns:  # to the second: the run, not the microsecond
                 stamps = pd.to_datetime(log["ingested_at"], errors="coerce")
                 log["ingested_at"] = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").where(
@@ -1441,6 +1520,7 @@ def build_report(
     sections: Sequence[str] | None = None,
     generated_at: datetime | None = None,
     source_name: str | None = None,
+    source_names: Mapping[str, str] | None = None,
 ) -> str:
     """Render the self-contained HTML report of ``evidence``.
 
@@ -1459,6 +1539,10 @@ def build_report(
     source_name : str, optional
         What the header says the report was made from (default: the store's path; the REST
         API passes a name that shows no path on the server).
+    source_names : mapping, optional
+        How the ingest log names each recorded source (default: as recorded, the CLI's paths);
+        given, a source it does not map is named by its file's base name. The REST API passes
+        each upload's file name, so the report it serves shows no path on the server.
 
     Returns
     -------
@@ -1476,7 +1560,7 @@ def build_report(
     )
     chosen = [get_section(n) for n in names]
     chosen = [s for s in chosen if not s.optional or s.available(evidence)]
-    ctx = ReportContext(evidence)
+    ctx = ReportContext(evidence, source_names=source_names)
     report = progress or (lambda step, frac: None)
     parts = []
     for i, sec in enumerate(chosen):

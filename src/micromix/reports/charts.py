@@ -99,13 +99,15 @@ def chart_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 def trend_chart(
     df: pd.DataFrame, by: str, kpi: str, label: str, *, all_lines: Sequence[str] | None = None
-) -> alt.Chart:
+) -> alt.Chart | alt.LayerChart:
     """Weekly line chart of one KPI, one line per value of ``by`` (per value and level, or
     currency, where the KPIs keep those apart within a value).
 
     A line breaks where its group has no rows: a week between its first and last week that the
     KPIs do not hold is drawn as a gap (``null``), never a straight line across it (two exports
-    months apart), and never a zero; a week with rows and no spend is a zero.
+    months apart), and never a zero; a week with rows and no spend is a zero. Where ``df`` has
+    a :data:`WEEK_COVERED` column, a line's partial first or last week is a triangle (a layer
+    of points shaped by ``week``) whose tooltip names its days.
 
     Parameters
     ----------
@@ -128,35 +130,63 @@ def trend_chart(
     ...  ["datasets"].popitem()[1]][:3]
     [5.0, None, None]
     """
-    data = df[["period", by, kpi]].copy()
+    partial = WEEK_COVERED in df.columns and bool(df[WEEK_COVERED].notna().any())
+    data = df[["period", by, kpi, *([WEEK_COVERED] if partial else [])]].copy()
     data["period"] = pd.to_datetime(data["period"])
     data[by] = trend_lines(df, by)
     data[kpi] = pd.to_numeric(data[kpi], errors="coerce").astype("float64")
     data = _with_gaps(data.replace([np.inf, -np.inf], np.nan), by)
     data["period"] = data["period"].dt.strftime("%Y-%m-%d")
+    if partial:
+        data["week"] = np.where(data[WEEK_COVERED].notna(), "partial week", "whole week")
+        data[WEEK_COVERED] = data[WEEK_COVERED].where(data[WEEK_COVERED].notna(), "whole week")
     data = data.astype(object).where(data.notna(), None)
     names = sorted(set(data[by]))
     every = sorted(set(all_lines or ()) | set(names))
-    return (
-        alt.Chart(data, title=label)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("period:T", title="week", axis=alt.Axis(format="%b %d")),
-            y=alt.Y(f"{kpi}:Q", title=label),
-            color=alt.Color(
-                f"{by}:N",
-                title=by,
-                legend=series_legend(names, by),
-                scale=alt.Scale(domain=names, range=[_PALETTE[every.index(n) % 10] for n in names]),
-            ),
-            tooltip=[
-                alt.Tooltip("period:T", title="week"),
-                alt.Tooltip(f"{by}:N"),
-                alt.Tooltip(f"{kpi}:Q", title=label, format=",.3~f"),
-            ],
+    encoding: dict[str, Any] = {
+        "x": alt.X("period:T", title="week", axis=alt.Axis(format="%b %d")),
+        "y": alt.Y(f"{kpi}:Q", title=label),
+        "color": alt.Color(
+            f"{by}:N",
+            title=by,
+            legend=series_legend(names, by),
+            scale=alt.Scale(domain=names, range=[_PALETTE[every.index(n) % 10] for n in names]),
+        ),
+        "tooltip": [
+            alt.Tooltip("period:T", title="week"),
+            alt.Tooltip(f"{by}:N"),
+            alt.Tooltip(f"{kpi}:Q", title=label, format=",.3~f"),
+            *([alt.Tooltip(f"{WEEK_COVERED}:N", title="days")] if partial else []),
+        ],
+    }
+    if not partial:
+        return (
+            alt.Chart(data, title=label)
+            .mark_line(point=True)
+            .encode(**encoding)
+            .properties(width="container", height=180)
         )
+    # a week the line's data covers only in part (its first or last) is a triangle, not a
+    # point like the others, and its tooltip names its days: its lower figure is fewer days,
+    # not a drop
+    base = alt.Chart(data)
+    points = base.mark_point(filled=True, size=80).encode(
+        shape=alt.Shape(
+            "week:N",
+            title="week",
+            scale=alt.Scale(domain=["whole week", "partial week"], range=["circle", "triangle"]),
+        )
+    )
+    return (
+        alt.layer(base.mark_line(), points, title=label)
+        .encode(**encoding)
         .properties(width="container", height=180)
     )
+
+
+#: the column of a weekly KPI table that says which days of a partial week its line's data
+#: covers (e.g. "Jun 22 to Jun 25 only: 4 of 7 days"); empty for a whole week
+WEEK_COVERED = "week_covered"
 
 
 def series_chart(long: pd.DataFrame, when: str, title: str) -> alt.Chart:

@@ -769,7 +769,12 @@ def report(
         from micromix.reports import build_report
 
         evidence = svc.read(lambda st: gather_evidence(st, n_boot=n_boot))
-        # the header names the store as the client knows it, never its path on the server
-        return build_report(evidence, source_name=REPORT_SOURCE)
+        log = evidence.quality.ingest_log if evidence.quality is not None else None
+        sources = [] if log is None or "source" not in log else log["source"].dropna()
+        sources = [str(s) for s in sources]
+        names = svc.read(lambda st: _earlier_names(st, sources))
+        # the header and the ingest log name the store and the files as the client knows them,
+        # never by a path on the server
+        return build_report(evidence, source_name=REPORT_SOURCE, source_names=names)
 
     return HTMLResponse(svc.cached(("report", n_boot), build))

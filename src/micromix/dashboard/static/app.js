@@ -43,7 +43,21 @@ function showError(err) {
 }
 
 // the sentence an API error carries
-function why(err) { return err && err.message ? err.message : String(err); }
+function why(err) { return served(err && err.message ? err.message : String(err)); }
+
+// the domain's advice names CLI commands, which cannot open a store that 'micromix serve' holds:
+// here it names the upload route instead (the same ingest), and never the demo, which would
+// mix invented rows into a real store
+function served(msg) {
+  return String(msg)
+    .replace(/run micromix ingest or micromix demo first/g,
+      "upload a file first (POST /api/v1/ingest/{kind}, e.g. ads or events)")
+    .replace(/,? ?\(or run micromix demo\)/g, "")
+    .replace(/ or run micromix demo( first)?/g, "")
+    .replace(/'?micromix ingest (\w+) FILE'?/g, "POST /api/v1/ingest/$1")
+    .replace(/\bingest (\w+ )?(with |first )?(\(?POST \/api)/g, "upload $1$2$3")
+    .replace(/\bingest events$/, "upload events with POST /api/v1/ingest/events");
+}
 
 // a hint in place of a chart, table or tiles that cannot be drawn
 function hintIn(id, text) { $(id).replaceChildren(el("p", { class: "hint", text })); }
@@ -98,6 +112,8 @@ function unknownCurrency() {
   if (!note || !note.hidden) return;
   note.textContent = "Amounts without a currency symbol are in a currency the data does not " +
     "state (events record none); micromix shows them as they are rather than guess one.";
+  // (an amount whose source states no currency at all, e.g. a GA4 report's revenue, is labelled
+  // "currency not stated" where it stands and does not call this)
   note.hidden = false;
 }
 
@@ -136,7 +152,10 @@ function table(target, rows, cols, opts = {}) {
   const columns = (cols || Object.keys(rows[0])).filter((c) => c in rows[0] && c !== opts.detail);
   const label = (c) => (opts.labels && opts.labels[c]) || c.replaceAll("_", " ");
   const t = el("table");
-  t.append(el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", { text: label(c) })))));
+  // a long head (a GA4 dimension's full name) wraps at its spaces instead of widening its
+  // column until the last columns scroll out of the card at 1280px
+  t.append(el("thead", {}, el("tr", {}, ...columns.map((c) => el("th", label(c).length > 18
+    ? { text: label(c), class: "wrap" } : { text: label(c) })))));
   const tb = el("tbody");
   for (const r of rows.slice(0, opts.max || 200)) {
     tb.append(el("tr", opts.detail ? { class: "has-detail" } : {}, ...columns.map((c) => {
@@ -174,6 +193,17 @@ async function chart(id, spec) {
 function tile(label, value, col, row) {
   return el("div", { class: "tile" }, el("div", { class: "label", text: label }),
     el("div", { class: "value", text: fmt(value, col, row) }));
+}
+
+// reach summed over several rows (days, regions, ages) counts a person once per row: the API
+// flags it (reach_is_upper_bound) and the tile says "≤" and "upper bound", as the report does
+function reachTile(label, t) {
+  if (!t.reach_is_upper_bound || typeof t.reach !== "number") return tile(label, t.reach);
+  const node = tile(label + " (upper bound)", t.reach);
+  node.querySelector(".value").textContent = "≤\u00a0" + fmt(t.reach);
+  node.title = "The sum of the reach the rows report; a person reached on several days, " +
+    "regions or ages is counted once per row, so the true reach is at most this.";
+  return node;
 }
 
 // ------------------------------------------------------------------ header
@@ -404,7 +434,7 @@ pages.overview = async () => {
   if (!tot.error) $("tiles").replaceChildren(...(tot.rows.length ? tot.rows : [{}]).flatMap((t) => {
     const tag = (mixed ? " · " + t.currency : "") + (levels.size > 1 ? " · " + (t.level || "other") + " level" : "");
     return [tile("Spend" + tag, t.spend, "spend", t), tile("Revenue (all, attributed)" + tag, t.revenue, "revenue", t),
-      tile("ROAS (attributed)" + tag, t.roas, "roas"), tile("Reach" + tag, t.reach), tile("CTR" + tag, t.ctr, "ctr"),
+      tile("ROAS (attributed)" + tag, t.roas, "roas"), reachTile("Reach" + tag, t), tile("CTR" + tag, t.ctr, "ctr"),
       tile("CPA (attributed)" + tag, t.cpa, "cpa", t), tile("Engagement rate" + tag, t.engagement_rate, "engagement_rate"),
       tile("Earned media value" + tag, t.emv, "emv", t)];
   }));
@@ -454,13 +484,23 @@ async function renderTraffic() {
   $("traffic-card").hidden = false;
   $("traffic-reports").replaceChildren(...res.reports.map((r) => {
     const period = r.first_day === r.last_day ? r.first_day : r.first_day + " to " + r.last_day;
-    const totals = Object.entries(r.totals).map(([m, v]) => m.replaceAll("_", " ") + " " +
-      (m === "revenue" ? fmt(v, "revenue", { currency: r.currency || "" }) : fmt(v))).join(", ");
+    // revenue in a currency the report states has its symbol; one the file does not state (GA4
+    // downloads name none) is a bare number labelled "currency not stated", never a symbol
+    const unstated = "revenue (currency not stated)";
+    const revName = (m) => (m === "revenue" && !r.currency ? unstated : m);
+    const amount = (v) => (typeof v === "number" && isFinite(v)
+      ? v.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : fmt(v));
+    const totals = Object.entries(r.totals).map(([m, v]) => revName(m).replaceAll("_", " ") + " " +
+      (m !== "revenue" ? fmt(v) : r.currency ? fmt(v, "revenue", { currency: r.currency }) : amount(v)))
+      .join(", ");
     const box = el("div", { class: "table" });
     const dim = r.dimension || "value";  // the report's own dimension heads its first column
-    const rows = r.table.map(({ dimension_value: v, ...rest }) => ({ [dim]: v, ...rest,
+    const rows = r.table.map(({ dimension_value: v, ...rest }) => ({ [dim]: v,
+      ...Object.fromEntries(Object.entries(rest).map(([c, x]) => (revName(c) === unstated
+        ? [unstated, amount(x)] : [c, x]))),
       currency: r.currency || "" }));
-    table(box, rows, [dim, ...Object.keys(r.table[0] || {}).filter((c) => c !== "dimension_value")]);
+    table(box, rows, [dim, ...Object.keys(r.table[0] || {}).filter((c) => c !== "dimension_value")
+      .map(revName)]);
     return el("div", {}, el("h3", { text: r.report }), ...(r.note ? [el("p", { class: "hint", text: r.note })] : []),
       el("p", { class: "hint", text: (r.property ? r.property + " · " : "") + period + " · " +
         r.rows.toLocaleString() + " rows by " + r.dimension + (totals ? "; totals: " + totals : "") }),
@@ -595,8 +635,8 @@ pages.moments = async () => {
   const [summary, bursts] = await Promise.all([api("/api/v1/moments/summary"),
     api("/api/v1/moments/bursts?freq=1h&by=moment")]);
   if (!summary.rows.length) {
-    hintIn("moment-chart", "No searches in the store yet: ingest search events or a query log " +
-      "(micromix ingest events FILE) or run micromix demo.");
+    hintIn("moment-chart", "No searches in the store yet: upload search events or a query log " +
+      "with POST /api/v1/ingest/events.");
   } else await chart("moment-chart", {
     data: { values: summary.rows.map((r) => ({ ...r, moment: r.moment || "unknown" })) },
     mark: "bar",
@@ -925,6 +965,7 @@ pages.mix = async () => {
     ? `calibrated with the holdouts of ${info.calibrated_with.join(", ")}` : "not calibrated (no holdouts)";
   $("mmm-state").textContent = `Daily mix model over strategies, ${cal}; planning horizon ${info.horizon} days.`;
   renderChecks(info.diagnostics, "mmm-checks");
+  $("mmm-diagnostics").hidden = !info.diagnostics.length;
   const summ = info.summary;
   await chart("contrib-chart", {
     data: { values: summ }, height: 40 + 34 * summ.length,

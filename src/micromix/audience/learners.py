@@ -24,7 +24,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
 
 from micromix.audience._prep import (
     FeatureEncoder,
@@ -33,6 +32,7 @@ from micromix.audience._prep import (
     split_treatment,
 )
 from micromix.errors import ConfigError, DataValidationError, ModelError, NotFittedError
+from micromix.estimator import Estimator
 from micromix.registry import Registry
 
 __all__ = [
@@ -112,7 +112,7 @@ class _Encoded:
         return self.encoder.transform(X)
 
 
-class UpliftLearner(BaseEstimator):
+class UpliftLearner(Estimator):
     """Base class of the uplift learners (see the module docstring).
 
     Parameters
@@ -161,7 +161,7 @@ class UpliftLearner(BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    # -- parameters (get_params / set_params / clone come from sklearn's BaseEstimator) ----
+    # -- parameters (get_params / set_params / clone: micromix.estimator.Estimator) ----
     def set_params(self, **params: Any) -> UpliftLearner:
         """Set hyperparameters; an unknown name is one :class:`ConfigError` sentence."""
         allowed = self.get_params(deep=False)

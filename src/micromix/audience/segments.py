@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
 
 from micromix.audience._prep import FeatureEncoder
 from micromix.errors import ConfigError, DataValidationError, NotFittedError
+from micromix.estimator import Estimator
 from micromix.schema.base import require_columns
 from micromix.schema.purchases import read_purchases
 
@@ -177,7 +177,7 @@ def rfm_table(
     return out
 
 
-class ClusterSegmenter(BaseEstimator):
+class ClusterSegmenter(Estimator):
     """k-means or Gaussian-mixture segmentation on standardised, one-hot encoded features.
 
     Parameters

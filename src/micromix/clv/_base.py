@@ -8,11 +8,11 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from scipy.stats import norm
-from sklearn.base import BaseEstimator
 
 from micromix.clv._mcmc import Posterior
 from micromix.clv._mle import MLEResult, laplace_draws
 from micromix.errors import ConfigError, NotFittedError
+from micromix.estimator import Estimator
 
 __all__ = ["INTERVAL_METHODS", "LogParamEstimator", "check_interval"]
 
@@ -33,7 +33,7 @@ def check_interval(interval: str) -> None:
         )
 
 
-class LogParamEstimator(BaseEstimator):
+class LogParamEstimator(Estimator):
     """A model with positive parameters fitted by maximum likelihood in log space.
 
     Parameters

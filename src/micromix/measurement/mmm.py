@@ -50,7 +50,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 from scipy.special import expit
-from sklearn.base import BaseEstimator
 
 from micromix.checks import CheckResult, Status
 from micromix.errors import (
@@ -59,6 +58,7 @@ from micromix.errors import (
     ModelError,
     NotFittedError,
 )
+from micromix.estimator import Estimator
 from micromix.measurement.data import prepare_mmm_data, spend_column_unit
 from micromix.measurement.spec import (
     CONVERSION_NAMES,
@@ -441,7 +441,7 @@ class _SteadyStateResponse:
         )
 
 
-class MarketingMixModel(_SteadyStateResponse, BaseEstimator):
+class MarketingMixModel(_SteadyStateResponse, Estimator):
     """Additive marketing-mix model with registered adstock and saturation curves.
 
     Parameters

@@ -12,6 +12,8 @@ See ``docs/moments.md`` for the taxonomy and the CLI tour
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from micromix.moments.actions import (
     DEAD_LETTER_TABLE,
     MOMENTS_TABLE,
@@ -39,13 +41,15 @@ from micromix.moments.detectors import (
     get_detector,
     register_detector,
 )
-from micromix.moments.embed import EmbeddingIntentClassifier
 from micromix.moments.intent import IntentClassifier
 from micromix.moments.realtime import MomentDetector, consume_redis, replay_file, serve_http
 from micromix.moments.rules import MOMENTS, explain
 from micromix.moments.sessions import moment_kpis, tag_sessions, time_to_action
 from micromix.moments.summary import MAX_SESSIONS, MomentSummary, moment_summary
 from micromix.moments.topics import TopicVocabulary
+
+if TYPE_CHECKING:
+    from micromix.moments.embed import EmbeddingIntentClassifier
 
 __all__ = [
     "BURST_COLUMNS",
@@ -85,3 +89,12 @@ __all__ = [
     "tag_sessions",
     "time_to_action",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The optional embeddings stage is imported when first asked for, not with the package."""
+    if name == "EmbeddingIntentClassifier":
+        from micromix.moments.embed import EmbeddingIntentClassifier
+
+        return EmbeddingIntentClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -34,10 +34,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
 
 from micromix.errors import ConfigError, ModelError, NotFittedError
+from micromix.estimator import Estimator
 from micromix.moments.rules import (
     MOMENTS,
     RULES,
@@ -126,12 +125,13 @@ def _length_features(t: str) -> list[int]:
     return [i for i, hit in enumerate((n == 1, n == 2, n >= 6, n == 0)) if hit]
 
 
-class IntentClassifier(ClassifierMixin, BaseEstimator):
+class IntentClassifier(Estimator):
     """Micro-moment intent classifier (rules + site cues + n-gram logistic regression).
 
     A scikit-learn estimator: hyperparameters are keyword-only and stored as given,
     ``get_params`` / ``set_params`` / :func:`sklearn.base.clone` come from
-    :class:`~sklearn.base.BaseEstimator`, and what ``fit`` (or :meth:`load`) learns is in the
+    :class:`~micromix.estimator.Estimator` (scikit-learn's conventions; scikit-learn itself
+    is imported only by :meth:`fit`), and what ``fit`` (or :meth:`load`) learns is in the
     attributes ending in ``_``. Models are saved as weights and JSON (:meth:`save`), not pickled.
 
     Parameters
@@ -187,6 +187,7 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         (None: such texts keep the model's answer, tempered).
     """
 
+    _estimator_kind = "classifier"
     metadata_: dict[str, Any]
     known_words_: frozenset[str] | None
     temperature_: float
@@ -339,6 +340,8 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         self._all_unknown = rule_names().index("all_unknown")
         self.n_features_in_ = len(kept) + self._n_rules + _N_LEN
         Xm = self._matrix(texts)
+        from sklearn.linear_model import LogisticRegression  # only fitting needs scikit-learn
+
         lr = LogisticRegression(C=self.C, max_iter=3000, class_weight=self.class_weight)
         lr.fit(Xm, labels.astype(str), sample_weight=sample_weight)
         self.classes_ = np.asarray(lr.classes_, dtype=object)

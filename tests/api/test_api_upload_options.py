@@ -77,6 +77,23 @@ def test_a_real_upload_into_the_demo_store_is_refused_until_mixed_on_purpose(dem
     assert "Simulated data mixed with real data (simulated + real, mixed)" in html
 
 
+def test_an_event_batch_does_not_open_the_demo_store_to_files(demo):
+    """Events posted to the API mark the simulated store mixed, but are not the user's say-so
+    that files may be mixed in: the first file upload is still refused (review r28z #1)."""
+    client, _, key = demo
+    ev = [
+        {"event_id": "real-1", "ts": "2024-01-01T10:00:00Z", "user_id": "u1",
+         "event_type": "page_view"},
+    ]  # fmt: skip
+    r = client.post("/api/v1/events", json=ev, headers={"X-API-Key": key})
+    assert r.status_code == 200 and r.json()["accepted"] == 1, r.text
+    status = client.get("/api/v1/status", headers={"X-API-Key": key}).json()
+    assert status["mixed"] is True
+    r = _up(client, key, "my ads.csv", ADS)
+    assert r.status_code == 409 and r.json()["error"] == "simulated_store", r.text
+    assert _up(client, key, "my ads.csv", ADS, mix_with_demo="true").status_code == 200
+
+
 def test_the_cli_refuses_the_demo_store_the_same_way(tmp_path):
     from typer.testing import CliRunner
 

@@ -128,13 +128,24 @@ def market_label(store: Store) -> str | None:
     )
 
 
+def _file_ingested(store: Store) -> bool:
+    """Whether a file (an upload, a CLI ingest) put rows into the store: a batch of events
+    posted to the API (source ``api:...``) marks a simulated store mixed, but does not stand
+    for the user's say-so that files may be mixed in."""
+    if not store.has_table("ingest_log") or store.count("ingest_log") == 0:
+        return False
+    log = store.read("ingest_log", columns=["source", "accepted"])
+    files = ~log["source"].astype(str).str.startswith("api:")
+    return bool((log["accepted"].gt(0) & files).any())
+
+
 def demo_mix_refusal(store: Store, source: str) -> str | None:
     """Why ``source`` may not be ingested into ``store`` without the user's say-so: the store
     holds a simulated market and no real data yet (the first real file would mix real rows
     with invented ones, every figure adding both), else None. The delivery layers add how to
     say so (a store of its own, or an option to mix on purpose)."""
-    label = market_label(store)
-    if label is None or label.startswith(MIXED):
+    label = simulated_market(store)
+    if label is None or _file_ingested(store):
         return None
     return (
         f"{source}: this store holds micromix's {label}, not real data; ingesting real rows "

@@ -153,3 +153,18 @@ def test_cli_counts_the_texts_without_evidence(tmp_path):
     assert res.exit_code == 0, res.output
     assert "2 of 3 texts have too few words the intent model learnt" in res.output
     assert "(first: row 1)" in res.output and "are 'other' with confidence" in res.output
+
+
+def test_no_words_text_is_other_under_every_prior() -> None:
+    """Under the shop prior, buy's share of the rest outweighed other's 0.389: gibberish came
+    out 'buy' while the note said 'other' (final review r28z #2)."""
+    from micromix.moments import IntentClassifier
+    from micromix.moments.intent import PRIORS
+
+    for prior in PRIORS:
+        clf = IntentClassifier.load_default()
+        clf.set_params(class_prior=PRIORS[prior])
+        got = clf.classify(["asdfgh", "pawco"])
+        assert got["moment"].tolist() == ["other", "other"], (prior, got)
+        proba = clf.predict_proba(["asdfgh"])[0]
+        assert abs(proba.sum() - 1.0) < 1e-9 and proba.argmax() == list(clf.classes_).index("other")

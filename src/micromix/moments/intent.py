@@ -419,10 +419,25 @@ class IntentClassifier(Estimator):
         return p
 
     def _no_words_proba(self, other: float) -> np.ndarray:
-        """``other`` at ``other``, the rest shared in proportion to the traffic prior."""
+        """``other`` at ``other``, the rest shared in proportion to the traffic prior but never
+        above ``other``: the answer is ``other`` under any prior (a shop prior's share of
+        ``buy`` would otherwise outweigh it and label gibberish ``buy``); what the cap takes
+        from a class is shared among the others below it."""
         is_other = np.asarray(self.classes_) == "other"
         rest = np.exp(self._log_prior) * ~is_other
-        return np.where(is_other, other, (1.0 - other) * rest / rest.sum())
+        share = (1.0 - other) * rest / rest.sum()
+        cap = other * (1.0 - 1e-6)
+        for _ in range(len(share)):  # water-filling: at most one pass per class
+            over = share > cap
+            if not over.any():
+                break
+            spare = float((share[over] - cap).sum())
+            share[over] = cap
+            free = ~over & ~is_other & (share < cap)
+            if not free.any():
+                break
+            share[free] += spare * share[free] / share[free].sum()
+        return np.where(is_other, other, share)
 
     def _proba_one(self, t: str) -> np.ndarray:
         z, s = self._raw_one(t)

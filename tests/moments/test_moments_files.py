@@ -233,3 +233,23 @@ def test_classify_blank_lines_and_no_topic_note(tmp_path: Path):
     assert "left empty" in res.stderr and "moment and confidence left empty" in res.stderr
     res = _run(["moments", "classify", "-i", p, "--text-col", "query", "--topics", "dog food"])
     assert "moment, confidence and topic left empty" in res.stderr
+
+
+def test_classify_keeps_a_query_that_starts_with_total(tmp_path):
+    """A text that starts with "Total:" is data, not an export's summary row; a short label
+    in the text column ("Total: Search terms") still is (final review r28z #3)."""
+    from typer.testing import CliRunner
+
+    from micromix.cli.main import app
+
+    p = tmp_path / "q.csv"
+    p.write_text("query,clicks\ndog bed,1\nTotal: 10/10 would buy again,2\nTotal: Search terms,3\n")
+    out = tmp_path / "o.csv"
+    res = CliRunner().invoke(
+        app, ["moments", "classify", "-i", str(p), "--text-col", "query", "--topics", "none",
+              "-o", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    kept = out.read_text().splitlines()
+    assert len(kept) == 3 and kept[2].startswith("Total: 10/10 would buy again,2,")
+    assert "1 summary row(s) left out ('Total: Search terms')" in res.output

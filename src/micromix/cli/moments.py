@@ -131,7 +131,9 @@ def classify_cmd(
         from micromix.ingest.files import require_columns
         from micromix.moments.classify import classify_texts
 
-        df = _without_summary_rows(read_input(input, blank_lines="rows", as_text=True), input)
+        df = _without_summary_rows(
+            read_input(input, blank_lines="rows", as_text=True), input, text_col
+        )
         require_columns(df, [text_col], input)
         res = classify_texts(
             df[text_col], model=model, topics=topics, prior=prior, embeddings=embeddings
@@ -148,12 +150,12 @@ def classify_cmd(
     run_command(body)
 
 
-def _without_summary_rows(df: Any, input: Path) -> Any:
+def _without_summary_rows(df: Any, input: Path, text_col: str) -> Any:
     """``df`` without an export's summary rows ("Total: Account":
     :func:`micromix.ingest.ads_exports.drop_summary_rows`), counted on stderr."""
     from micromix.ingest.ads_exports import drop_summary_rows
 
-    df, labels = drop_summary_rows(df)
+    df, labels = drop_summary_rows(df, text_columns=[text_col])
     if labels:
         shown = ", ".join(repr(x) for x in labels[:3]) + (" ..." if len(labels) > 3 else "")
         _notes(

@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
+import numpy as np
 import pandas as pd
 
 from micromix.errors import DataValidationError, InputFileError
@@ -133,7 +134,15 @@ def _named_total_label(row: Iterable[object]) -> str | None:
     return next((str(v).strip() for v in row if _named_total(v)), None)
 
 
-def drop_summary_rows(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+#: a summary label in a column of free text: what it totals in at most three plain words
+_SHORT_TOTAL = re.compile(
+    rf"^\s*{_TOTAL_WORD}\s*:\s*[^\W\d_]+(?:[ -][^\W\d_]+){{0,2}}\s*$", re.IGNORECASE
+)
+
+
+def drop_summary_rows(
+    df: pd.DataFrame, *, text_columns: Iterable[str] = ()
+) -> tuple[pd.DataFrame, list[str]]:
     """``df`` without the rows an export labels as its totals, and their labels.
 
     A summary row is one with a cell naming what it totals ("Total: Account", "Total:
@@ -146,10 +155,18 @@ def drop_summary_rows(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     >>> kept, labels = drop_summary_rows(df)
     >>> kept["query"].tolist(), labels
     (['dog bed', 'total'], ['Total: Account'])
+
+    ``text_columns`` hold free text (the search terms ``moments classify`` labels): there a cell
+    marks a summary row only as a short label ("Total: Search terms"), never as a sentence
+    that starts with the word ("Total: 10/10 would buy again").
     """
     if not len(df) or not df.shape[1]:
         return df, []
-    hit = df.map(_named_total).any(axis=1).to_numpy()
+    texts = [c for c in text_columns if c in df.columns]
+    hit = np.array(df.drop(columns=texts).map(_named_total).any(axis=1), dtype=bool)
+    for c in texts:  # a text ("Total: 10/10 would buy again") is data; a short label is not
+        short = df[c].map(lambda v: isinstance(v, str) and _SHORT_TOTAL.match(v) is not None)
+        hit |= np.asarray(short, dtype=bool)
     if not hit.any():
         return df, []
     labels = [str(_named_total_label(row)) for row in df[hit].to_numpy(dtype=object)]

@@ -69,3 +69,16 @@ def test_reingest_with_another_currency_says_how_many_stored_rows_changed(tmp_pa
         assert "never converts" in note
         stored = st.execute(st.table("ad_performance"))
         assert set(stored["currency"]) == {"GBP"} and stored["spend"].sum() == pytest.approx(30.5)
+
+
+def test_a_redownload_with_a_new_first_row_changes_no_currency(tmp_path):
+    """Rows are matched by their content, not their line: one more row at the top of a
+    re-downloaded export moves every line, and no currency changed (final review r28z #4)."""
+    f = _ads(tmp_path / "ads.csv", currency=["AUD", "AUD", "GBP"])
+    with Store.open(tmp_path / "s.duckdb") as st:
+        ingest_file(st, "ads", f)
+        df = pd.read_csv(f)
+        top = df.iloc[[0]].assign(date="2026-02-28", impressions=77)
+        pd.concat([top, df]).to_csv(f, index=False)
+        again = ingest_file(st, "ads", f)
+        assert not any("changed currency" in n for n in again.notes), again.notes

@@ -1652,9 +1652,17 @@ def _currency_change_note(old: pd.DataFrame, new: pd.DataFrame) -> str | None:
     stay, only the currency they are read in changes."""
     if not len(old) or "currency" not in old.columns or "currency" not in new.columns:
         return None
-    both = new[["source_row", "currency"]].merge(
-        old[["source_row", "currency"]], on="source_row", suffixes=("", "_old")
-    )
+    # the same row is the same content (every field but its currency), wherever its line: a
+    # re-download with one more row at the top moves every line number by one
+    skip = {"currency", "source_row", "source_id", "ingested_at"}
+    key = [c for c in new.columns if c in old.columns and c not in skip]
+    if not key:
+        return None
+    n = new[[*key, "currency"]].astype("string").fillna("\x00")
+    o = old[[*key, "currency"]].astype("string").fillna("\x00")
+    n = n.drop_duplicates(key, keep=False)  # a row repeated in a file matches nothing surely
+    o = o.drop_duplicates(key, keep=False)
+    both = n.merge(o, on=key, suffixes=("", "_old")).replace("\x00", pd.NA)
     was = both["currency_old"].astype("string").fillna("no currency")
     now = both["currency"].astype("string").fillna("no currency")
     changed = both[(was != now).to_numpy(dtype=bool)]

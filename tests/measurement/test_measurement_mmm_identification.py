@@ -144,3 +144,15 @@ def test_a_hand_edited_unmeasurable_field_is_refused(constant, tmp_path):
     (tmp_path / "model.json").write_text(json.dumps(d))
     with pytest.raises(ModelError, match="unmeasurable"):
         load_mmm(tmp_path)
+
+
+def test_a_model_fitted_before_unmeasurable_existed_still_summarises(fitted) -> None:
+    """A model pickled by an earlier micromix has no ``unmeasurable_``: its summary and its
+    saved form read it as none, never an AttributeError (final review r28z #5)."""
+    import copy
+    import pickle
+
+    old = copy.deepcopy(fitted)
+    del old.unmeasurable_
+    back = pickle.loads(pickle.dumps(old))
+    assert len(back.summary()) == len(fitted.summary())

@@ -996,7 +996,9 @@ class MarketingMixModel(_SteadyStateResponse, Estimator):
         rows = []
         for i, c in enumerate(spec.media):
             # a channel the data cannot identify gets no return: its figures are not evidence
-            paid = c in spec.channels and spend[i] > 0 and c not in self.unmeasurable_
+            paid = (
+                c in spec.channels and spend[i] > 0 and c not in getattr(self, "unmeasurable_", {})
+            )
             row: dict[str, Any] = {
                 "channel": c,
                 "kind": "paid" if c in spec.channels else "organic",
@@ -1382,7 +1384,7 @@ class MarketingMixModel(_SteadyStateResponse, Estimator):
         """Review channels whose posterior median contribution is zero or whose interval
         reaches zero: the summary's ``effect`` column, from the same draws."""
         label = self.effect_labels()
-        why = self.unmeasurable_
+        why = getattr(self, "unmeasurable_", {})  # a model fitted before it existed: {}
         none = [c for c, v in label.items() if v == NO_EFFECT]
         unknown = [c for c, v in label.items() if v == NOT_MEASURABLE and c not in why]
         weak = [c for c, v in label.items() if v == NOT_EVIDENCED]
@@ -1469,7 +1471,7 @@ class MarketingMixModel(_SteadyStateResponse, Estimator):
             # what qualifies it: ``micromix optimize`` repeats these reviews
             "fit_reviews": self.fit_reviews,
             # channels the data cannot identify, and why: the optimizer holds them
-            "unmeasurable": dict(self.unmeasurable_),
+            "unmeasurable": dict(getattr(self, "unmeasurable_", {})),
         }
 
     def save(self, folder: str | Path) -> Path:

@@ -143,6 +143,11 @@ def _refuse_not_duckdb(db: str) -> None:
         raise StoreError(f"{db}: not a DuckDB database (the file holds other data); {_NEXT_STEP}")
 
 
+def _alive(thread: threading.Thread | None) -> bool:
+    """Whether a reader's thread still runs (its object may outlive it, or be gone)."""
+    return thread is not None and thread.is_alive()
+
+
 class DuckDBStore(Store):
     """A store on DuckDB (see the module docstring). Open it with :meth:`Store.open`."""
 
@@ -279,7 +284,7 @@ class DuckDBStore(Store):
         with self._readers_lock:
             if self._closed:
                 raise StoreError(f"{self.path}: the store is closed; open it again")
-            for k in [k for k, v in self._readers.items() if v.thread() is None]:
+            for k in [k for k, v in self._readers.items() if not _alive(v.thread())]:
                 with contextlib.suppress(Exception):  # a finished thread's cursor
                     self._readers.pop(k).cursor.close()
             cur = self._raw.cursor()

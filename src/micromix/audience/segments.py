@@ -71,7 +71,7 @@ def rfm_segment(r: int, f: int) -> str:
     buys); the monetary score is reported beside it (``m_score`` of :func:`rfm_table`) and
     names no segment.
 
-    >>> rfm_segment(5, 5), rfm_segment(1, 4)
+    >>> rfm_segment(5, 5), rfm_segment(1, 3)
     ('champions', 'at_risk')
     """
     if r >= 4 and f >= 4:

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from micromix.errors import ConfigError, DataValidationError, NotFittedError
+from micromix.estimator import Estimator
 
 __all__ = [
     "FEATURES",
@@ -71,14 +72,6 @@ FEATURES: tuple[str, ...] = (
     "has_external_link",
 )
 _MODEL_FILE = "fake_follower_model.json"
-#: :class:`FakeFollowerModel`'s constructor parameters, in order
-_PARAMS: tuple[str, ...] = (
-    "n_estimators",
-    "max_depth",
-    "learning_rate",
-    "subsample",
-    "random_state",
-)
 #: canonical inputs without which an account gets no fake probability
 REQUIRED_INPUTS: tuple[str, ...] = ("followers", "following")
 #: canonical flag inputs filled with the training mean when missing (their input spellings)
@@ -128,12 +121,12 @@ def profile_features(profiles: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-class FakeFollowerModel:
+class FakeFollowerModel(Estimator):
     """Gradient-boosted trees on profile features, exportable to plain JSON.
 
     Scoring is plain NumPy over the learned trees, so loading and using the shipped model
-    imports no scikit-learn (only :meth:`fit` does); :meth:`get_params` / :meth:`set_params`
-    follow scikit-learn's convention, so :func:`sklearn.base.clone` works on it.
+    imports no scikit-learn (only :meth:`fit` does); :class:`~micromix.estimator.Estimator`
+    gives it scikit-learn's ``get_params`` / ``set_params``, so :func:`sklearn.base.clone` works.
 
     Parameters
     ----------
@@ -171,27 +164,6 @@ class FakeFollowerModel:
         self.learning_rate = learning_rate
         self.subsample = subsample
         self.random_state = random_state
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's parameters by name (``deep`` is accepted for scikit-learn)."""
-        return {name: getattr(self, name) for name in _PARAMS}
-
-    def set_params(self, **params: Any) -> FakeFollowerModel:
-        """Set constructor parameters by name; an unknown name is refused."""
-        unknown = sorted(set(params) - set(_PARAMS))
-        if unknown:
-            raise ConfigError(
-                f"FakeFollowerModel has no parameter {', '.join(map(repr, unknown))}; "
-                f"use {', '.join(_PARAMS)}"
-            )
-        for name, value in params.items():
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = FakeFollowerModel().get_params()
-        changed = {k: v for k, v in self.get_params().items() if defaults[k] != v}
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     def fit(self, profiles: pd.DataFrame, y: Any, sample_weight: Any = None) -> FakeFollowerModel:
         """Fit on canonical profile columns and labels (1 = fake)."""

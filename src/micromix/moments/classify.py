@@ -40,6 +40,7 @@ def classify_texts(
     topics: str | Iterable[str] | None = "auto",
     prior: str = "web",
     embeddings: bool = False,
+    classifier: IntentClassifier | None = None,
 ) -> pd.DataFrame:
     """Moment, confidence and topic of each text: what ``micromix moments classify`` adds.
 
@@ -59,6 +60,10 @@ def classify_texts(
         Multiply in the MiniLM sentence-embedding head
         (:class:`~micromix.moments.embed.EmbeddingIntentClassifier`; needs the ``embeddings``
         extra).
+    classifier : IntentClassifier, optional
+        An already loaded model to use instead of ``model`` (a service keeps one in memory);
+        its ``class_prior`` is set to ``prior`` only when it differs, so its prediction cache
+        survives repeated calls.
 
     Returns
     -------
@@ -78,8 +83,12 @@ def classify_texts(
     if prior not in PRIORS:
         raise ConfigError(f"prior={prior!r} is not one of {', '.join(PRIORS)}")
     items = list(texts)
-    clf = IntentClassifier.load(model) if model else IntentClassifier.load_default()
-    clf.set_params(class_prior=PRIORS[prior])
+    if classifier is not None:
+        clf = classifier
+    else:
+        clf = IntentClassifier.load(model) if model else IntentClassifier.load_default()
+    if clf.class_prior != PRIORS[prior]:
+        clf.set_params(class_prior=PRIORS[prior])
     scorer: IntentClassifier | EmbeddingIntentClassifier = clf
     if embeddings:
         from micromix.moments.embed import EmbeddingIntentClassifier

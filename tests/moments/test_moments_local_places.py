@@ -100,3 +100,13 @@ def test_the_gazetteer_credits_geonames_and_leaves_common_words_out() -> None:
     assert {"leeds", "kelowna", "surrey", "brooklyn", "new york city"} <= names
     assert not {"sale", "surprise", "orange", "van"} & names
     assert PLACES.stat().st_size < 200_000
+
+
+def test_accented_names_are_folded_whole_not_split_into_fragments() -> None:
+    names = place_names()
+    assert {"ain defla", "a coruna", "sao paulo", "zurich"} <= names
+    # splitting at the accent used to leave fragments such as "a n defla" and "a a"
+    assert not any(n.startswith("a n ") for n in names) and "a a" not in names
+    assert local_service(normalize_text("dentist aïn defla"))
+    assert local_service(normalize_text("plumber zürich"))
+    assert local_service(normalize_text("plumber zurich"))

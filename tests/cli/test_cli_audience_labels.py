@@ -77,3 +77,50 @@ def test_compare_table_cpa_columns_are_cost_over_each_figure(scores):
         assert t.loc[p, "predicted_incremental_cpa"] == pytest.approx(
             cost / t.loc[p, "predicted_incremental_conversions"]
         )
+
+
+def test_segment_profiles_say_their_units(tmp_path):
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    n = 600
+    pd.DataFrame(
+        {
+            "recency": rng.integers(1, 12, n),
+            "history": rng.gamma(2.0, 100.0, n).round(2),
+            "visit": rng.integers(0, 2, n),
+            "orders": rng.integers(0, 5, n),
+            "spend": rng.gamma(1.0, 20.0, n).round(2),
+        }
+    ).to_csv(tmp_path / "people.csv", index=False)
+    args = ["audience", "segment", "--data", str(tmp_path / "people.csv")]
+    args += ["--features", "recency,history", "--k", "3", "--kpis", "visit,orders,spend"]
+    out = _run(*args, "--currency", "EUR")
+    assert "size = people" in out and "share = fraction of the people profiled" in out, out
+    assert "visit = share of people with visit = 1" in out
+    assert "orders = orders per person (mean count)" in out
+    assert "spend = spend per person (mean amount, in EUR)" in out
+    units = json.loads(_run(*args, "--json"))["units"]
+    assert units["spend"] == "spend per person (mean amount, in the data's currency)", units
+
+
+def test_rfm_profiles_say_monetary_is_money_per_customer(tmp_path):
+    import json
+
+    import pandas as pd
+
+    rows = [
+        {"user_id": f"c{i % 60}", "ts": f"2026-0{1 + i % 6}-1{i % 9}", "revenue": 10 + i % 7}
+        for i in range(400)
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "buys.csv", index=False)
+    out = _run(
+        "audience", "segment", "--data", str(tmp_path / "buys.csv"), "--method", "rfm",
+        "--k-anonymity", "2", "--currency", "USD", "--json",
+    )  # fmt: skip
+    units = json.loads(out)["units"]
+    assert units["monetary"] == "money spent per customer (mean), in USD", units
+    assert units["recency_days"].startswith("days since the last purchase")

@@ -741,6 +741,9 @@ def segment_cmd(
     output: Path = typer.Option(
         None, "--output", "-o", help="Write each row with its segment as CSV."
     ),
+    currency: str = typer.Option(
+        None, "--currency", help="Currency of money KPIs and RFM's monetary, for labels (USD)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the profiles as JSON."),
 ) -> None:
     """RFM or clustering segments with readable, k-anonymous profiles."""
@@ -767,6 +770,7 @@ def segment_cmd(
                 "skip_missing_ids": skip_missing_ids,
                 "skip_returns": skip_returns,
             },
+            currency=currency,
         )
         print_purchase_notes(
             data, run.rows.attrs.get("left_out", {}), run.rows.attrs.get("orders"), order_col
@@ -786,6 +790,11 @@ def segment_cmd(
             emit_json(run.to_dict())
             return
         emit_frame(run.profiles, title=f"{run.method} segments")
+        console.print(
+            "units: " + "; ".join(f"{c} = {u}" for c, u in run.units.items()),
+            highlight=False,
+            soft_wrap=True,
+        )
         if run.suppressed:
             console.print(
                 f"{run.suppressed} segment(s) with fewer than {run.k_anonymity} people "

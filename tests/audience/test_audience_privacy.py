@@ -258,3 +258,30 @@ def test_auto_features_leave_out_consent_flags_and_protected_attributes():
     for col in ("user_id", "gender", "consent_ads_personalisation", "gpc", "is_minor", "y"):
         assert col not in feats
     assert {"x0", "region", "age_band", "interests"} <= set(feats)
+
+
+def test_erasing_an_unknown_id_is_refused_and_erasing_again_is_a_no_op():
+    """Before: an id no row held (a typo, another case) printed 'erased 0 row(s); audit
+    record written' and a second erasure wrote a second record; the requester was told the
+    person was gone while their rows stayed."""
+    from micromix.store import Store
+
+    st = Store.open(":memory:")
+    st.append("audience", make_audience(n=50, seed=3, refusal_rate=0.0, minor_rate=0.0))
+    with pytest.raises(ConfigError, match="no row in the store holds the id 'U000007'"):
+        erase_user(st, "U000007")
+    assert not st.has_table(AUDIT_TABLE) or st.count(AUDIT_TABLE) == 0
+    assert "u000007" in set(st.read("audience")["user_id"])
+    first = erase_user(st, "u000007")
+    assert first.total == 1 and first.audited and not first.already_erased
+    again = erase_user(st, "u000007")
+    assert again.already_erased and not again.audited and again.total == 0
+    assert st.count(AUDIT_TABLE) == 1
+    # rows that came back (a re-ingested file) are erased and recorded again
+    st.append("audience", make_audience(n=50, seed=3).iloc[[7]])
+    back = erase_user(st, "u000007")
+    assert back.total == 1 and back.audited and st.count(AUDIT_TABLE) == 2
+    # a person whose data has not arrived yet: recorded only when asked, kept out of exports
+    rec = erase_user(st, "u_future", record_unknown=True)
+    assert rec.audited and subject_hash("u_future") in erased_subjects(st)
+    st.close()

@@ -754,6 +754,9 @@ class ComparisonResult:
         ``incremental_cpa``, ``roi`` (+ intervals), ``source`` (``observed`` when treatment
         and outcome columns were given, else ``predicted``). When the uplift is money
         (``spec.money``): ``incremental_value`` (+ ``_low/_high``) and no ``incremental_cpa``.
+        Measured on an experiment, ``predicted_incremental_conversions`` and
+        ``predicted_incremental_cpa`` are the model's figures beside the observed ones;
+        :meth:`labelled_table` names every figure observed or predicted.
     winner : str
     reason : str
         Why the winner wins (the rule in the module docstring).
@@ -784,6 +787,30 @@ class ComparisonResult:
             "arms": self.arms.to_dict(orient="records"),
             "checks": [c.to_dict() for c in self.checks],
         }
+
+    def labelled_table(self) -> pd.DataFrame:
+        """The table with every figure named observed or predicted, for reading.
+
+        Measured on an experiment, ``incremental_conversions``, ``incremental_cpa`` and ``roi``
+        become ``observed_...``, next to the model's ``predicted_incremental_cpa`` (observed vs
+        predicted CPA, as the mix-model report puts it); without one they are the model's
+        prediction and become ``predicted_...`` (their empty intervals are left out).
+        """
+        t = self.table
+        if t.empty or "source" not in t.columns:
+            return t.copy()
+        if str(t["source"].iloc[0]).startswith("observed"):
+            out = t.rename(columns=_OBSERVED_COLUMNS)
+            lead = [
+                c for c in ("observed_incremental_cpa", "predicted_incremental_cpa") if c in out
+            ]
+            if lead:  # observed vs predicted CPA side by side, right after the figure's interval
+                rest = [c for c in out.columns if c not in lead]
+                at = max(i for i, c in enumerate(rest) if c.startswith("observed_incremental_")) + 1
+                out = out[[*rest[:at], *lead, *rest[at:]]]
+            return out
+        empty = [c for c in t.columns if c.endswith(("_low", "_high")) and t[c].isna().all()]
+        return t.drop(columns=empty).rename(columns=_PREDICTED_COLUMNS)
 
     def __repr__(self) -> str:
         return (
@@ -1055,7 +1082,16 @@ def compare_policies(
                 "roi": _roi(incr, cost, v),
                 "roi_low": _roi(lo, cost, v),
                 "roi_high": _roi(hi, cost, v),
-                **({"predicted_incremental_conversions": predicted} if exp is not None else {}),
+                **(
+                    {
+                        "predicted_incremental_conversions": predicted,
+                        "predicted_incremental_cpa": (
+                            cost / predicted if predicted and predicted > 0 else float("nan")
+                        ),
+                    }
+                    if exp is not None
+                    else {}
+                ),
                 "source": source,
             }
         )
@@ -1115,6 +1151,23 @@ def compare_policies(
 _MONEY_COLUMNS = {
     **{f"incremental_conversions{end}": f"incremental_value{end}" for end in ("", "_low", "_high")},
     "predicted_incremental_conversions": "predicted_incremental_value",
+}
+#: the table's figures without a held-out experiment: every one is the model's prediction
+_PREDICTED_COLUMNS = {
+    "incremental_conversions": "predicted_incremental_conversions",
+    "incremental_value": "predicted_incremental_value",
+    "incremental_cpa": "predicted_incremental_cpa",
+    "roi": "predicted_roi",
+}
+#: the table's figures measured on an experiment
+_OBSERVED_COLUMNS = {
+    **{
+        f"incremental_{what}{end}": f"observed_incremental_{what}{end}"
+        for what in ("conversions", "value")
+        for end in ("", "_low", "_high")
+    },
+    "incremental_cpa": "observed_incremental_cpa",
+    **{f"roi{end}": f"observed_roi{end}" for end in ("", "_low", "_high")},
 }
 
 

@@ -526,6 +526,8 @@ class ErasureResult:
     subject_hash: str
     deleted: Mapping[str, int]
     audited: bool
+    #: the person had been erased before and no row held them: nothing done, no new record
+    already_erased: bool = False
 
     @property
     def total(self) -> int:
@@ -537,6 +539,7 @@ class ErasureResult:
             "deleted": dict(self.deleted),
             "total": self.total,
             "audited": self.audited,
+            "already_erased": self.already_erased,
         }
 
     def __repr__(self) -> str:
@@ -549,6 +552,7 @@ def erase_user(
     *,
     columns: Sequence[str] = ERASURE_COLUMNS,
     requested_by: str = "cli",
+    record_unknown: bool = False,
 ) -> ErasureResult:
     """Delete every row about ``user_id`` from every store table, and write an audit record.
 
@@ -557,6 +561,13 @@ def erase_user(
     own column names), in one transaction with the audit record. The audit log keeps a one-way hash of the id (never
     the id itself), which also keeps the person out of future exports
     (:func:`erased_subjects`).
+
+    Erasing again is a no-op: when no row holds the id and it was erased before, nothing is
+    written (``already_erased``). An id no row holds and nobody erased (a typo, another case)
+    is refused (:class:`~micromix.errors.ConfigError`) with nothing written, since a record of
+    an erasure that deleted nothing would tell the requester the person is gone;
+    ``record_unknown=True`` records it anyway (a person whose data has not arrived yet, kept
+    out of every future export).
     """
     uid = str(user_id).strip()
     if not uid:
@@ -577,6 +588,15 @@ def erase_user(
                     n += int(store.delete_where(name, col, [uid]))
             if any(col in cols for col in columns):
                 deleted[name] = n
+        if not sum(deleted.values()) and not record_unknown:
+            if h in erased_subjects(store):  # erased before and nothing came back: a no-op
+                return ErasureResult(h, deleted, False, already_erased=True)
+            raise ConfigError(
+                f"no row in the store holds the id {uid!r} (as {', '.join(columns)} or in a "
+                "quarantined record); ids are matched exactly, case included, so check it "
+                "against the audience table; nothing was erased or recorded (to record the "
+                "erasure of a person whose data has not arrived yet, pass --record-unknown)"
+            )
         record = pd.DataFrame(
             {
                 "ts": [pd.Timestamp.now(tz="UTC").tz_localize(None)],

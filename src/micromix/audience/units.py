@@ -217,8 +217,9 @@ def money_refusal(value: str, name: str | None) -> str:
 
 
 # ------------------------------------------------------------------ inputs a store implies
-#: where a targeting input came from: the request (``given``) or the store's own data
-INPUT_SOURCES: tuple[str, ...] = ("given", "store")
+#: where a targeting input came from: the request (``given``) or the store's own data; the
+#: mass cost per contact may also be the ``cost_per_contact`` (no mass spend in the store)
+INPUT_SOURCES: tuple[str, ...] = ("given", "store", "cost_per_contact")
 
 
 @dataclass(frozen=True)
@@ -234,11 +235,20 @@ class TargetingInput:
 
 @dataclass(frozen=True)
 class TargetingInputs:
-    """The value of one conversion, the budget and the cost per contact of an audience."""
+    """The value of one conversion, the budget and the cost per contact of an audience, and
+    the cost of one mass contact (``mass_cost_per_contact``: mass reach is bought at another
+    price than a microtargeted contact)."""
 
     value_per_conversion: TargetingInput
     budget: TargetingInput
     cost_per_contact: TargetingInput
+    mass_cost_per_contact: TargetingInput | None = None
+
+    @property
+    def mass_cost(self) -> float | None:
+        """The cost of one mass contact, or None (then the cost per contact applies)."""
+        m = self.mass_cost_per_contact
+        return None if m is None or m.value is None else float(m.value)
 
     def _all(self) -> tuple[TargetingInput, ...]:
         return (self.value_per_conversion, self.budget, self.cost_per_contact)
@@ -253,12 +263,16 @@ class TargetingInputs:
 
     def to_dict(self) -> dict[str, Any]:
         """``value_per_conversion``/``value_from``, ``budget``/``budget_from``,
-        ``cost_per_contact``/``cost_from`` and ``input_notes`` (field to sentence)."""
+        ``cost_per_contact``/``cost_from``, ``mass_cost_per_contact``/``mass_cost_from`` and
+        ``input_notes`` (field to sentence)."""
         out: dict[str, Any] = {}
-        for i, key in zip(self._all(), ("value_from", "budget_from", "cost_from"), strict=True):
+        pairs = list(zip(self._all(), ("value_from", "budget_from", "cost_from"), strict=True))
+        if self.mass_cost_per_contact is not None:
+            pairs.append((self.mass_cost_per_contact, "mass_cost_from"))
+        for i, key in pairs:
             out[i.field] = i.value
             out[key] = i.source
-        out["input_notes"] = {i.field: i.note for i in self._all()}
+        out["input_notes"] = {i.field: i.note for i, _ in pairs}
         return out
 
 
@@ -293,14 +307,15 @@ def _store_value(store: Store, experiment: str) -> tuple[float | None, str]:
     )
 
 
-def _store_spend(store: Store) -> tuple[float, int, str] | str:
-    """Microtargeted spend, the people it reached and its dates, or why the store has none."""
+def _store_spend(store: Store, targeting: str = "micro") -> tuple[float, int, str] | str:
+    """Spend of ``targeting`` (micro or mass), the people it reached and its dates, or why
+    the store has none."""
     need = {"targeting", "cost", "event_type", "user_id", "ts"}
     lacking = sorted(need - set(store.columns("events"))) if store.has_table("events") else []
     if not store.has_table("events") or not store.count("events") or lacking:
         return "the store has no events" + (f" with {', '.join(lacking)}" if lacking else "")
     t = store.table("events")
-    t = t.filter(t.targeting == "micro")
+    t = t.filter(t.targeting == targeting)
     got = store.execute(
         t.aggregate(
             spend=t.cost.sum(),
@@ -312,7 +327,8 @@ def _store_spend(store: Store) -> tuple[float, int, str] | str:
     spend = float(got["spend"]) if pd.notna(got["spend"]) else 0.0
     reach = int(got["reach"] or 0)
     if spend <= 0 or reach == 0:
-        return "the store's events hold no microtargeted (targeting 'micro') " + (
+        kind = "microtargeted" if targeting == "micro" else f"{targeting}-targeted"
+        return f"the store's events hold no {kind} (targeting {targeting!r}) " + (
             "spend" if spend <= 0 else "impressions"
         )
     dates = f"{pd.Timestamp(got['first']):%Y-%m-%d} to {pd.Timestamp(got['last']):%Y-%m-%d}"
@@ -328,6 +344,7 @@ def targeting_inputs(
     cost_per_contact: float | None = None,
     unit: str = "conversions",
     outcome: str | None = None,
+    mass_cost_per_contact: float | None = None,
 ) -> TargetingInputs:
     """The amounts of an audience built on the store: each as given, else what the store's
     own data implies, else a refusal that says what to pass (never a constant).
@@ -338,7 +355,10 @@ def targeting_inputs(
     * ``budget``: the microtargeted spend in the store's events (what microtargeting cost
       over their dates);
     * ``cost_per_contact``: that spend over the people it reached (distinct people with a
-      microtargeted impression).
+      microtargeted impression);
+    * ``mass_cost_per_contact``: the mass-targeted spend over the people it reached (targeting
+      ``mass``), else the cost per contact (as ``audience target`` without
+      ``--mass-cost-per-contact``), said in its note.
 
     The API's audience routes and the dashboard's form take their defaults from here; a
     request still missing one answers 422 with :meth:`TargetingInputs.require`'s sentence.
@@ -399,4 +419,35 @@ def targeting_inputs(
             None,
             f"pass cost_per_contact: what reaching one person costs; {spent}",
         )
-    return TargetingInputs(value, budget_in, cost_in)
+    return TargetingInputs(
+        value, budget_in, cost_in, _mass_cost(store, mass_cost_per_contact, cost_in)
+    )
+
+
+def _mass_cost(store: Store, given: float | None, cost_in: TargetingInput) -> TargetingInput:
+    """The cost of one mass contact: given, else the store's mass spend per person reached,
+    else the cost per contact (what ``audience target`` assumes without the flag)."""
+    field = "mass_cost_per_contact"
+    if given is not None:
+        return _given(field, given)
+    spent = _store_spend(store, "mass")
+    if isinstance(spent, tuple):
+        cost = round(spent[0] / spent[1], 4)
+        return TargetingInput(
+            field,
+            cost,
+            "store",
+            f"{field} {cost:g}: the mass-targeted spend in the store's events over the "
+            f"{spent[1]:,} people it reached ({spent[2]})",
+        )
+    if cost_in.value is None:
+        return TargetingInput(
+            field, None, None, f"{field} is the cost_per_contact when not given; {spent}"
+        )
+    return TargetingInput(
+        field,
+        cost_in.value,
+        "cost_per_contact",
+        f"{field} {cost_in.value:g}: the cost per contact, as {spent}; pass "
+        f"{field} to price mass reach on its own",
+    )

@@ -69,6 +69,7 @@ __all__ = [
     "mark_selected",
     "platform_name",
     "privacy_policy",
+    "profile_units",
     "score_stored_audience",
     "segment_people",
     "target_stored_audience",
@@ -330,6 +331,8 @@ class SegmentRun:
     label_column: str = "segment"
     #: what the run decided on the user's behalf (columns left out of automatic features)
     notes: list[str] = field(default_factory=list)
+    #: the unit of each profile column (people, share of people, mean per person, currency)
+    units: dict[str, str] = field(default_factory=dict)
 
     @property
     def suppressed(self) -> int:
@@ -341,8 +344,41 @@ class SegmentRun:
             "features": self.features,
             "profiles": self.profiles.to_dict(orient="records"),
             "suppressed_segments": self.suppressed,
+            "units": dict(self.units),
             "notes": list(self.notes),
         }
+
+
+def profile_units(
+    data: pd.DataFrame, kpis: Sequence[str], *, rfm: bool = False, currency: str | None = None
+) -> dict[str, str]:
+    """The unit of each column of a segment profile: ``size`` in people, ``share`` a fraction
+    of the people profiled, each KPI a mean per person: of a 0/1 flag the share of people with
+    it, of whole numbers a count per person, of amounts with cents an amount per person in
+    ``currency`` (else the data's unit). RFM's ``monetary`` is money spent per customer."""
+    money = f"in {currency}" if currency else "in the data's currency"
+    units = {
+        "size": "people",
+        "share": "fraction of the people profiled (0 to 1)",
+    }
+    if rfm:
+        units.update(
+            {
+                "recency_days": "days since the last purchase, mean per customer",
+                "frequency": "purchases per customer (mean)",
+                "monetary": f"money spent per customer (mean), {money}",
+            }
+        )
+        return units
+    for k in kpis:
+        y = pd.to_numeric(data[k], errors="coerce").dropna().to_numpy(dtype=float)
+        if len(y) and np.isin(y, (0.0, 1.0)).all():
+            units[k] = f"share of people with {k} = 1 (0 to 1)"
+        elif len(y) and (y % 1 != 0).any():
+            units[k] = f"{k} per person (mean amount, {money})"
+        else:
+            units[k] = f"{k} per person (mean count)"
+    return units
 
 
 def segment_people(
@@ -358,6 +394,7 @@ def segment_people(
     k_anonymity: int | None = None,
     source: str = "RFM",
     purchases: dict[str, Any] | None = None,
+    currency: str | None = None,
 ) -> SegmentRun:
     """RFM (``method="rfm"``, one row per transaction) or clustering segments with profiles.
 
@@ -414,6 +451,10 @@ def segment_people(
         rows = df.assign(**{label: seg.labels_})
         prof = segment_profiles(df, seg.labels_, features=feats, kpis=list(kpis))
         safe = suppress_small_cells(prof, "size", policy=pol)
-        return SegmentRun(rows, safe, feats, m, pol.k_anonymity, label_column=label, notes=notes)
+        units = profile_units(df, list(kpis), currency=currency)
+        return SegmentRun(
+            rows, safe, feats, m, pol.k_anonymity, label_column=label, notes=notes, units=units
+        )
     safe = suppress_small_cells(prof, "size", policy=pol)
-    return SegmentRun(rows, safe, feats, m, pol.k_anonymity)
+    units = profile_units(table, feats, rfm=True, currency=currency)
+    return SegmentRun(rows, safe, feats, m, pol.k_anonymity, units=units)

@@ -111,6 +111,21 @@ def _amounts_sentence(spec: Any) -> str:
     return f"amounts (budget, cost, incremental value) are in {spec.amounts}"
 
 
+def _figures_sentence(table: pd.DataFrame) -> str:
+    """Whether the compare table's figures (CPA above all) are observed or predicted."""
+    if "observed_incremental_cpa" in table.columns:
+        return (
+            "observed vs predicted CPA: observed_incremental_cpa is the cost per incremental "
+            "conversion the experiment shows, predicted_incremental_cpa the model's"
+        )
+    if any(c.startswith("observed_") for c in table.columns):
+        return "observed_* figures are measured on the experiment; predicted_* are the model's"
+    return (
+        "every figure is the model's prediction (predicted_*: the sum of predicted uplift), "
+        "not a measurement; pass --treatment and --outcome of a held-out experiment to observe"
+    )
+
+
 def _observed_sentence(summary: dict[str, Any], spec: Any) -> str | None:
     """The audience's observed lift, leading the targeting summary (None when not measured)."""
     key = "incremental_value" if spec.money else "incremental_conversions"
@@ -551,8 +566,9 @@ def compare_cmd(
         if as_json:
             emit_json(res.to_dict())
             return
-        emit_frame(res.table, title="targeting policies under one budget")
+        emit_frame(res.labelled_table(), title="targeting policies under one budget")
         console.print(res.basis, highlight=False, soft_wrap=True)
+        console.print(_figures_sentence(res.labelled_table()), highlight=False, soft_wrap=True)
         if spec.money:
             console.print(
                 _money_sentence(spec.outcome, "incremental_value"), highlight=False, soft_wrap=True
@@ -725,6 +741,9 @@ def segment_cmd(
     output: Path = typer.Option(
         None, "--output", "-o", help="Write each row with its segment as CSV."
     ),
+    currency: str = typer.Option(
+        None, "--currency", help="Currency of money KPIs and RFM's monetary, for labels (USD)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the profiles as JSON."),
 ) -> None:
     """RFM or clustering segments with readable, k-anonymous profiles."""
@@ -751,6 +770,7 @@ def segment_cmd(
                 "skip_missing_ids": skip_missing_ids,
                 "skip_returns": skip_returns,
             },
+            currency=currency,
         )
         print_purchase_notes(
             data, run.rows.attrs.get("left_out", {}), run.rows.attrs.get("orders"), order_col
@@ -770,6 +790,11 @@ def segment_cmd(
             emit_json(run.to_dict())
             return
         emit_frame(run.profiles, title=f"{run.method} segments")
+        console.print(
+            "units: " + "; ".join(f"{c} = {u}" for c, u in run.units.items()),
+            highlight=False,
+            soft_wrap=True,
+        )
         if run.suppressed:
             console.print(
                 f"{run.suppressed} segment(s) with fewer than {run.k_anonymity} people "
@@ -792,17 +817,40 @@ def erase_cmd(
     user_id: str = typer.Argument(..., help="Pseudonymous id of the person to erase."),
     db: str = typer.Option(None, "--db", help=DB_HELP),
     backend: str = typer.Option(None, "--backend", help=BACKEND_HELP),
+    record_unknown: bool = typer.Option(
+        False,
+        "--record-unknown",
+        help="Record the erasure of an id no row holds yet (kept out of future exports).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Delete a person from every store table and write an audit record."""
 
     def body() -> None:
         from micromix.audience.privacy import erase_user
+        from micromix.errors import StoreError
 
-        with open_store(db, backend) as store:
-            res = erase_user(store, user_id)
+        try:
+            store = open_store(db, backend)
+        except StoreError as exc:
+            if "in use" not in str(exc):
+                raise
+            raise StoreError(
+                f"{exc}; if it is 'micromix serve', erase through the server instead: "
+                "POST /api/v1/admin/privacy/erase with an admin key and "
+                '{"user_id": "..."}'
+            ) from None
+        with store:
+            res = erase_user(store, user_id, record_unknown=record_unknown)
         if as_json:
             emit_json(res.to_dict())
+            return
+        if res.already_erased:
+            console.print(
+                f"already erased (subject {res.subject_hash[:12]}...): no row holds the id; "
+                "nothing done, no new audit record",
+                highlight=False,
+            )
             return
         per = ", ".join(f"{t}: {n}" for t, n in res.deleted.items() if n) or "no rows found"
         console.print(

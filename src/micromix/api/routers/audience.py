@@ -10,7 +10,9 @@ store, as the other routes' "nothing ingested yet"), naming what to ingest. The 
 conversion, the budget and the cost per contact are the request's, else what the store's own
 data implies (:func:`micromix.audience.units.targeting_inputs`, ``GET /inputs``), each answer
 saying which (``value_from``, ``budget_from``, ``cost_from``); one the store cannot say is
-refused (422) with what to pass, never a constant. Exports and
+refused (422) with what to pass, never a constant. Mass reach has its own price
+(``mass_cost_per_contact``, as the CLI's ``--mass-cost-per-contact``): given, else the store's
+mass spend per person reached, else the cost per contact (``mass_cost_from``). Exports and
 refusals go to the audit log, which is not data: the fitted models and cached results stay
 valid after an export.
 
@@ -66,6 +68,15 @@ class AudienceRequest(BaseModel):
     cost_per_contact: float | None = Field(
         None, ge=0, le=1e6, description="Cost of one contact; left out: the store's micro cost."
     )
+    mass_cost_per_contact: float | None = Field(
+        None,
+        ge=0,
+        le=1e6,
+        description="Cost of one mass contact (mass and hybrid policies: broad reach is "
+        "bought at another price than a microtargeted contact); left out: the store's mass "
+        "spend per person reached, else cost_per_contact (as 'audience target' without "
+        "--mass-cost-per-contact). The answer says which (mass_cost_from).",
+    )
     value_per_conversion: float | None = Field(
         None,
         gt=0,
@@ -105,6 +116,7 @@ def _inputs(svc: Service, scores: pd.DataFrame, body: AudienceRequest) -> Target
             cost_per_contact=body.cost_per_contact,
             unit=str(scores[UNIT_COLUMN].iloc[0]),
             outcome=str(scores[OUTCOME_COLUMN].iloc[0]),
+            mass_cost_per_contact=body.mass_cost_per_contact,
         )
     )
 
@@ -116,7 +128,12 @@ def _run(svc: Service, body: AudienceRequest) -> tuple[TargetingResult, Targetin
     scores = _scores(svc, body.features)
     used = _inputs(svc, scores, body)
     value, budget, cost = used.require()
-    spec = TargetingSpec(budget=budget, cost_per_contact=cost, value_per_conversion=value)
+    spec = TargetingSpec(
+        budget=budget,
+        cost_per_contact=cost,
+        value_per_conversion=value,
+        mass_cost_per_contact=used.mass_cost,
+    )
     res = svc.read(
         lambda st: target_stored_audience(
             st,

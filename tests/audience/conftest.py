@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from _audience_data import FEATURES  # noqa: F401 - the fixtures use it
 
 from micromix.audience.datasets import make_uplift_data
-
-FEATURES = ["x0", "x1", "x2", "x3", "region"]
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _audience_data import FEATURES
 
-from conftest import FEATURES
 from micromix.audience.learners import get_learner, learner_from_dict, learner_names
 from micromix.errors import ConfigError, DataValidationError, NotFittedError
 

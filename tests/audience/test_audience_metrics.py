@@ -8,10 +8,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _audience_data import FEATURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FEATURES
 from micromix.audience.evaluation import (
     auuc,
     bootstrap_scores,

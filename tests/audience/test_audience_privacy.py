@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from _audience_data import FEATURES
 
-from conftest import FEATURES
 from micromix.audience.datasets import make_audience, make_uplift_data
 from micromix.audience.learners import get_learner
 from micromix.audience.policy import TargetingSpec, target
@@ -200,7 +200,7 @@ def test_erasure_removes_the_person_everywhere_and_from_future_exports():
     assert len(log) == 1 and log["action"].iloc[0] == "erase"
     assert "u000007" not in log.to_csv()  # only a hash is kept
     erased = erased_subjects(st)
-    assert subject_hash("u000007") in erased
+    assert erased.holds(pd.Series(["u000007", "u000008"])).tolist() == [True, False]
     # the person comes back in a new scores file: never exported again
     scores = aud[["user_id"]].assign(uplift=0.3, consent_ads_personalisation=True, is_minor=False)
     out = target(
@@ -283,5 +283,50 @@ def test_erasing_an_unknown_id_is_refused_and_erasing_again_is_a_no_op():
     assert back.total == 1 and back.audited and st.count(AUDIT_TABLE) == 2
     # a person whose data has not arrived yet: recorded only when asked, kept out of exports
     rec = erase_user(st, "u_future", record_unknown=True)
-    assert rec.audited and subject_hash("u_future") in erased_subjects(st)
+    assert rec.audited and erased_subjects(st).holds(pd.Series(["u_future"]))[0]
     st.close()
+
+
+def test_the_audit_hash_is_keyed_so_trying_every_id_does_not_reveal_who_was_erased():
+    from micromix.audience.privacy import ERASURE_KEY_TABLE, erasure_key
+    from micromix.store import Store
+
+    st = Store.open(":memory:")
+    st.append("audience", make_audience(n=50, seed=2, refusal_rate=0.0, minor_rate=0.0))
+    uid = str(st.read("audience")["user_id"].iloc[3])
+    erase_user(st, uid)
+    logged = str(st.read(AUDIT_TABLE)["subject_hash"].iloc[0])
+    key = erasure_key(st)
+    assert key is not None and len(key) == 32
+    assert logged == subject_hash(uid, key) and logged.startswith("k1:")
+    # an attacker with the audit log but not the key: the plain hash of every id misses
+    guesses = {subject_hash(f"u{i:06d}") for i in range(100)} | {subject_hash(uid)}
+    assert logged not in guesses
+    # a second store has its own key: the same person hashes differently there
+    other = Store.open(":memory:")
+    other.append("audience", pd.DataFrame({"user_id": [uid]}))
+    erase_user(other, uid)
+    assert str(other.read(AUDIT_TABLE)["subject_hash"].iloc[0]) != logged
+    assert erasure_key(other) != key
+    # records written before the key (plain SHA-256) are still honoured
+    st.append(
+        AUDIT_TABLE,
+        pd.DataFrame(
+            {
+                "ts": [pd.Timestamp("2026-01-01")],
+                "action": ["erase"],
+                "subject_hash": [subject_hash("legacy-1")],
+                "details": ["{}"],
+                "rows_deleted": [0],
+                "requested_by": ["cli"],
+            }
+        ),
+    )
+    erased = erased_subjects(st)
+    assert erased.holds(pd.Series([uid, "legacy-1", "someone"])).tolist() == [True, True, False]
+    assert check_erased(pd.DataFrame({"user_id": ["legacy-1"]}), erased).failed
+    # erasing again is a no-op whichever kind of record holds the person
+    assert erase_user(st, uid).already_erased and erase_user(st, "legacy-1").already_erased
+    assert ERASURE_KEY_TABLE.startswith("_")
+    st.close()
+    other.close()

@@ -43,6 +43,7 @@ from micromix.api.batches import BatchValidator
 from micromix.api.keys import KEY_TABLE, KeyRing
 from micromix.api.models import ModelRegistry
 from micromix.api.ratelimit import RateLimiter
+from micromix.audience.privacy import ERASURE_KEY_TABLE
 from micromix.ingest.market import market_label, simulated_market
 from micromix.metrics.currency import StoreCurrency, store_currency
 from micromix.store import Store
@@ -66,7 +67,7 @@ DEMO_DAYS = 56
 #: table marking a store whose data is simulated
 DEMO_TABLE = "service_meta"
 #: tables the service writes about itself, not data: writing them leaves the data version alone
-SERVICE_TABLES: tuple[str, ...] = (KEY_TABLE, AUDIT_TABLE, DEMO_TABLE)
+SERVICE_TABLES: tuple[str, ...] = (KEY_TABLE, AUDIT_TABLE, DEMO_TABLE, ERASURE_KEY_TABLE)
 #: the brand of the simulated market (its posts mention @pawsome); never a default on real data
 SIMULATED_BRAND = "Pawsome"
 

@@ -45,8 +45,8 @@ from micromix.audience.privacy import (
     PrivacyPolicy,
     audit_audience,
     enforce,
+    erased_mask,
     ineligible_reasons,
-    subject_hash,
 )
 from micromix.audience.scoring import (
     CONTROL_COLUMN,
@@ -285,9 +285,8 @@ def resolve_uplift(
 
 def _eligibility(scores: pd.DataFrame, erased: Iterable[str]) -> pd.Series:
     reasons = ineligible_reasons(scores)
-    hashes = set(erased)
-    if hashes and "user_id" in scores.columns:
-        gone = scores["user_id"].map(subject_hash).isin(hashes).to_numpy()
+    if "user_id" in scores.columns:
+        gone = erased_mask(scores["user_id"], erased)
         reasons = reasons.where(~gone, (reasons + ",erased").str.lstrip(","))
     return reasons
 
@@ -513,7 +512,7 @@ def target(
     """
     if policy not in _RUNNERS:
         raise ConfigError(f"--policy {policy!r} is not known; choose one of {', '.join(POLICIES)}")
-    erased = set(erased)
+    erased = erased if isinstance(erased, frozenset) else frozenset(erased)  # keeps its key
     pre = audit_audience(
         scores.iloc[:0],
         platform=platform,

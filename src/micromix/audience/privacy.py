@@ -31,8 +31,10 @@ Quickstart
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -128,6 +130,10 @@ _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f"}
 _WITHDRAWN = {"withdrawn", "refused", "denied", "revoked", "rejected", "opted_out", "opt_out"}
 _HASH_PREFIX = "micromix-erasure-v1:"
+#: the store's secret key of the erasure hashes (never exported, never served over the API)
+ERASURE_KEY_TABLE = "_erasure_key"
+#: what starts a keyed (HMAC-SHA-256) subject hash; older records hold plain SHA-256 hashes
+_KEYED = "k1:"
 
 
 @dataclass(frozen=True)
@@ -462,19 +468,67 @@ def suppress_small_cells(
     return out
 
 
-def subject_hash(user_id: Any) -> str:
-    """One-way hash of a person's id, kept in the audit log instead of the id itself."""
-    return hashlib.sha256((_HASH_PREFIX + str(user_id).strip()).encode("utf-8")).hexdigest()
+def subject_hash(user_id: Any, key: bytes | None = None) -> str:
+    """One-way hash of a person's id, kept in the audit log instead of the id itself.
+
+    With the store's ``key`` (:func:`erasure_key`) it is an HMAC-SHA-256 (``k1:...``): ids are
+    often guessable (``u0000001`` ...), and a plain hash of one is found by trying them all
+    (200,000 tries took about a second), so whoever reads the audit log without the key cannot
+    tell who was erased. Without a key: the plain SHA-256 of micromix before the key (records
+    written then are still matched).
+    """
+    uid = str(user_id).strip().encode("utf-8")
+    if key is None:
+        return hashlib.sha256(_HASH_PREFIX.encode("utf-8") + uid).hexdigest()
+    return _KEYED + hmac.new(key, uid, hashlib.sha256).hexdigest()
+
+
+def erasure_key(store: Store, *, create: bool = False) -> bytes | None:
+    """The store's secret key of the erasure hashes (:data:`ERASURE_KEY_TABLE`); made on the
+    first erasure when ``create``, else None while the store has none."""
+    if store.has_table(ERASURE_KEY_TABLE) and store.count(ERASURE_KEY_TABLE):
+        return bytes.fromhex(str(store.read(ERASURE_KEY_TABLE)["key"].iloc[0]))
+    if not create:
+        return None
+    key = secrets.token_bytes(32)
+    store.append(ERASURE_KEY_TABLE, pd.DataFrame({"key": [key.hex()]}))
+    return key
+
+
+class ErasedSubjects(frozenset[str]):
+    """The hashes of the audit log's erasures (:func:`erased_subjects`), with the store's key,
+    so ids can be matched against them (:meth:`holds`)."""
+
+    key: bytes | None = None
+
+    def holds(self, ids: pd.Series) -> np.ndarray:
+        """Which of ``ids`` were erased (keyed hashes, and plain ones of older records)."""
+        return erased_mask(ids, self)
+
+
+def erased_mask(ids: pd.Series, erased: Iterable[str]) -> np.ndarray:
+    """Which of ``ids`` are among the ``erased`` hashes (:func:`erased_subjects`; a plain set
+    of hashes matches the unkeyed ones)."""
+    hashes = erased if isinstance(erased, frozenset | set) else set(erased)
+    hit = np.zeros(len(ids), dtype=bool)
+    if not hashes:
+        return hit
+    uid = ids.astype("string").fillna("")
+    key = getattr(erased, "key", None)
+    if key is not None and any(h.startswith(_KEYED) for h in hashes):
+        hit |= uid.map(lambda u: subject_hash(u, key)).isin(hashes).to_numpy(dtype=bool)
+    if any(not h.startswith(_KEYED) for h in hashes):
+        hit |= uid.map(subject_hash).isin(hashes).to_numpy(dtype=bool)
+    return hit
 
 
 def check_erased(
     audience: pd.DataFrame, erased: Iterable[str], id_column: str = "user_id"
 ) -> CheckResult:
     """FAIL when someone erased earlier (by hash) is in the audience."""
-    hashes = set(erased)
-    if not hashes or id_column not in audience.columns:
+    if id_column not in audience.columns:
         return CheckResult("erasure", Status.PASS, "no erased person in the audience", "")
-    n = int(audience[id_column].map(subject_hash).isin(hashes).sum())
+    n = int(erased_mask(audience[id_column], erased).sum())
     if n:
         return CheckResult(
             "erasure",
@@ -573,10 +627,10 @@ def erase_user(
     if not uid:
         raise ConfigError("USER_ID is empty; pass the pseudonymous id of the person to erase")
     deleted: dict[str, int] = {}
-    h = subject_hash(uid)
     with store.transaction():
+        h = subject_hash(uid, erasure_key(store, create=True))
         for name in store.tables():
-            if name == AUDIT_TABLE:
+            if name in (AUDIT_TABLE, ERASURE_KEY_TABLE):
                 continue
             if name == QUARANTINE_TABLE:  # rows kept as the file had them: their raw record
                 deleted[name] = _erase_quarantined(store, uid)
@@ -589,7 +643,7 @@ def erase_user(
             if any(col in cols for col in columns):
                 deleted[name] = n
         if not sum(deleted.values()) and not record_unknown:
-            if h in erased_subjects(store):  # erased before and nothing came back: a no-op
+            if erased_subjects(store).holds(pd.Series([uid]))[0]:  # erased before: a no-op
                 return ErasureResult(h, deleted, False, already_erased=True)
             raise ConfigError(
                 f"no row in the store holds the id {uid!r} (as {', '.join(columns)} or in a "
@@ -639,11 +693,14 @@ def _erase_quarantined(store: Store, uid: str) -> int:
     return int(hit.sum())
 
 
-def erased_subjects(store: Store) -> set[str]:
-    """Hashes of everyone erased so far (read from the audit log)."""
-    if not store.has_table(AUDIT_TABLE):
-        return set()
-    log = store.read(AUDIT_TABLE)
-    if "action" not in log.columns:
-        return set()
-    return set(log.loc[log["action"] == "erase", "subject_hash"].astype(str))
+def erased_subjects(store: Store) -> ErasedSubjects:
+    """Hashes of everyone erased so far (read from the audit log), with the store's key to
+    match ids against them (:meth:`ErasedSubjects.holds`)."""
+    hashes: frozenset[str] = frozenset()
+    if store.has_table(AUDIT_TABLE):
+        log = store.read(AUDIT_TABLE)
+        if "action" in log.columns:
+            hashes = frozenset(log.loc[log["action"] == "erase", "subject_hash"].astype(str))
+    out = ErasedSubjects(hashes)
+    out.key = erasure_key(store) if hashes else None
+    return out

@@ -370,11 +370,17 @@ def export(
 
     def body() -> None:
         from micromix.api.keys import KEY_TABLE
+        from micromix.audience.privacy import ERASURE_KEY_TABLE
 
         if table == KEY_TABLE:  # credentials stay in the store
             raise ConfigError(
                 f"'{KEY_TABLE}' holds the service's credentials (salted key hashes) and is not "
                 "exported; list the keys with 'micromix keys list'"
+            )
+        if table == ERASURE_KEY_TABLE:  # the secret that keeps the audit log's hashes opaque
+            raise ConfigError(
+                f"'{ERASURE_KEY_TABLE}' holds the secret key of the erasure audit's hashes and "
+                "is not exported; export 'audit_log' for the erasure records"
             )
         with _open(db, backend=backend) as store:
             if not store.has_table(table):

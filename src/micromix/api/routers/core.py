@@ -112,7 +112,11 @@ def status(request: Request, who: Principal = requires("viewer")) -> Response:
 
     def build() -> dict[str, Any]:
         def counts(store: Store) -> dict[str, int]:
-            return {t: store.count(t) for t in store.tables() if t not in ("api_keys", "audit_log")}
+            return {
+                t: store.count(t)
+                for t in store.tables()
+                if t not in ("api_keys", "audit_log") and not t.startswith("_")
+            }
 
         from micromix.ingest.market import MIXED
 

@@ -202,15 +202,21 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     def place(f: str) -> Callable[[int], str]:
         return cell_place(df, (f, *PROFILE_ALIASES[f]), source, out[f])
 
+    # cells of the engagement rate written with a per-cent sign ("1.39%") are fractions once read
+    er_pct = (
+        out["engagement_rate_input"].astype("string").str.contains("%", regex=False)
+        if "engagement_rate_input" in out.columns
+        else None
+    )
     for f in NUMERIC_FIELDS:
         if f in out.columns:
             out[f] = strict_numbers(out[f], place(f), rate=f in RATE_FIELDS)
             if f in COUNT_FIELDS:
                 check_non_negative(out[f], f, source)
-    if "engagement_rate_input" in out.columns:
-        er = out["engagement_rate_input"]
-        # an engagement rate written as "3.2" (per cent) rather than 0.032
-        out["engagement_rate_input"] = er.where(er <= 1.0, er / 100.0)
+    if er_pct is not None:
+        out["engagement_rate_input"] = _rate_as_fraction(
+            out["engagement_rate_input"], er_pct.fillna(False).astype(bool)
+        )
     for f in FLAG_FIELDS:
         if f in out.columns:
             # a website / external URL column holds the link itself: a link means yes
@@ -234,3 +240,17 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
             }
         out["country"] = country.mask(scope)
     return out
+
+
+def _rate_as_fraction(er: pd.Series, pct_sign: pd.Series) -> pd.Series:
+    """An engagement-rate column as fractions, its unit decided once for the whole column.
+
+    Bare numbers (no ``%``) are per cent when any of them is above 1 ("3.2" for 3.2%): then
+    all of them are, so the 0.8 of a column reading 3.2, 0.8, 1.5 is 0.8%, not 80% (a per-row
+    rule read it as 80% and ranked that creator first).  Cells written with ``%`` were read as
+    fractions already.
+    """
+    bare = er.where(~pct_sign)
+    if bool((bare > 1.0).any()):
+        return er.where(pct_sign, er / 100.0)
+    return er

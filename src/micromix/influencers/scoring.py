@@ -40,7 +40,7 @@ from micromix.influencers.shrinkage import DEFAULT_POST_CV, DEFAULT_SPREAD, shri
 from micromix.influencers.tiers import TierScheme, assign_tiers, get_tier_scheme
 from micromix.social.columns import canonical_posts, identifier_column, normalize_name
 
-__all__ = ["CONTRACT_COLUMNS", "join_key", "score_creators"]
+__all__ = ["CONTRACT_COLUMNS", "creator_keys", "join_key", "score_creators"]
 
 #: columns every score output carries (after the identifying column)
 CONTRACT_COLUMNS: tuple[str, ...] = (
@@ -245,6 +245,7 @@ def score_creators(
     kept = _keep_input_columns(out, profiles, id_col)
     notes = [
         _no_followers_note(prof, followers, source),
+        _duplicate_note(prof, key, source),
         _country_scope_note(prof, source),
         *auth_notes,
         _label_note(kept, source),
@@ -358,6 +359,33 @@ def _no_followers_note(prof: pd.DataFrame, followers: pd.Series, source: str) ->
         f"{'has' if k == 1 else 'have'} no follower count (first: row "
         f"{int(np.flatnonzero(missing)[0]) + 1}), so {empty} are left empty there; fill in "
         "the followers column to score them"
+    )
+
+
+def creator_keys(handles: pd.Series, platform: pd.Series | None = None) -> pd.Series:
+    """One key per creator: the :func:`join_key` of its handle, on its platform where the data
+    names one (the same handle on Instagram and TikTok is two accounts)."""
+    key = join_key(handles)
+    if platform is None:
+        return key
+    return key + "|" + platform.astype("string").str.strip().str.lower().fillna("")
+
+
+def _duplicate_note(prof: pd.DataFrame, key: pd.Series, source: str) -> str | None:
+    """One sentence on rows that name a creator an earlier row already names."""
+    keys = creator_keys(key, prof["platform"] if "platform" in prof.columns else None)
+    repeat = (keys.duplicated(keep="first") & keys.notna()).to_numpy()
+    if not repeat.any():
+        return None
+    i = int(np.flatnonzero(repeat)[0])
+    j = int(np.flatnonzero((keys == keys.iloc[i]).fillna(False).to_numpy())[0])
+    k = int(repeat.sum())
+    return (
+        f"{source}: {k:,} row{'s' if k != 1 else ''} name{'s' if k == 1 else ''} a creator an "
+        f"earlier row names too (same handle ignoring @ and case; first: row {i + 1} "
+        f"'{prof['creator_id'].iloc[i]}' repeats row {j + 1} '{prof['creator_id'].iloc[j]}'); "
+        "every row is scored, but discover picks a creator once, on its best-ranked row - "
+        "remove the repeats or check which row is right"
     )
 
 

@@ -12,6 +12,7 @@ Quickstart
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -22,6 +23,7 @@ from micromix.social.columns import (
     cell_place,
     check_non_negative,
     identifier_column,
+    normalize_name,
     strict_flags,
     strict_numbers,
     to_bool,
@@ -208,6 +210,8 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
         if "engagement_rate_input" in out.columns
         else None
     )
+    if "rate_per_post" in out.columns:
+        _require_us_dollars(df, out["rate_per_post"], place("rate_per_post"), source)
     for f in NUMERIC_FIELDS:
         if f in out.columns:
             out[f] = strict_numbers(out[f], place(f), rate=f in RATE_FIELDS)
@@ -240,6 +244,44 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
             }
         out["country"] = country.mask(scope)
     return out
+
+
+#: currency signs other than the dollar's, as a rate card may write them
+_CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB"}
+_CURRENCY_CODE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})(?![A-Za-z])")
+#: columns that state the currency of a row's rate
+_CURRENCY_COLUMNS = ("currency", "currency_code", "rate_currency", "price_currency")
+
+
+def _require_us_dollars(
+    df: pd.DataFrame, rate: pd.Series, where: Callable[[int], str], source: str
+) -> None:
+    """Refuse a stated rate per post in another currency than US dollars.
+
+    Costs, budgets and cost per engagement are in US dollars; "€250" read as 250 would be
+    compared with a dollar budget and summed with "£1,200" as if both were dollars.
+    """
+    fix = (
+        "creator costs and budgets are in US dollars; convert the rates to USD (or remove the "
+        "column to use micromix's estimate) and run the command again"
+    )
+    for i, cell in enumerate(rate.astype("string").to_numpy(dtype=object, na_value=None)):
+        if cell is None:
+            continue
+        sign = next((c for s, c in _CURRENCY_SIGNS.items() if s in cell), None)
+        codes = [m.upper() for m in _CURRENCY_CODE.findall(cell)]
+        other = sign or next((c for c in codes if c != "USD"), None)
+        if other is not None:
+            raise DataValidationError(f"{where(i + 1)}: {cell!r} is in {other}; {fix}")
+    named = [c for c in df.columns if normalize_name(c) in _CURRENCY_COLUMNS]
+    for c in named:
+        cur = df[c].astype("string").str.strip().str.upper()
+        bad = (cur.notna() & (cur != "") & (cur != "USD")).to_numpy()
+        if bad.any():
+            i = int(bad.nonzero()[0][0])
+            raise DataValidationError(
+                f"{source}: row {i + 1}, field {c!r}: the rates are in {cur.iloc[i]}; {fix}"
+            )
 
 
 def _rate_as_fraction(er: pd.Series, pct_sign: pd.Series) -> pd.Series:

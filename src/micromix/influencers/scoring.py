@@ -38,6 +38,7 @@ from micromix.influencers.engagement import EngagementSpec, creator_engagement
 from micromix.influencers.niche import category_niches, niche_profile
 from micromix.influencers.shrinkage import DEFAULT_POST_CV, DEFAULT_SPREAD, shrink_engagement
 from micromix.influencers.tiers import TierScheme, assign_tiers, get_tier_scheme
+from micromix.ingest.ads_exports import TOTAL_LABEL
 from micromix.social.columns import canonical_posts, identifier_column, normalize_name
 
 __all__ = ["CONTRACT_COLUMNS", "creator_keys", "join_key", "score_creators"]
@@ -203,6 +204,7 @@ def score_creators(
     id_col = identifier_column(profiles) or "creator_id"
     prof = canonical_profiles(profiles, source=source).reset_index(drop=True)
     _require_creator_fields(prof, profiles, source)
+    prof, profiles, total_note = _set_aside_total_rows(prof, profiles, source)
     key = join_key(prof["creator_id"])
     followers = (
         prof["followers"] if "followers" in prof.columns else pd.Series(np.nan, index=prof.index)
@@ -244,6 +246,7 @@ def score_creators(
     out = out.drop(columns=[c for c in ("median_views", "engagement_rate_var") if c in out.columns])
     kept = _keep_input_columns(out, profiles, id_col)
     notes = [
+        total_note,
         _no_followers_note(prof, followers, source),
         _duplicate_note(prof, key, source),
         _country_scope_note(prof, source),
@@ -359,6 +362,36 @@ def _no_followers_note(prof: pd.DataFrame, followers: pd.Series, source: str) ->
         f"{'has' if k == 1 else 'have'} no follower count (first: row "
         f"{int(np.flatnonzero(missing)[0]) + 1}), so {empty} are left empty there; fill in "
         "the followers column to score them"
+    )
+
+
+def _set_aside_total_rows(
+    prof: pd.DataFrame, profiles: pd.DataFrame, source: str
+) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
+    """Leave out a spreadsheet's total row: handle "Total" / "Grand total" and a follower count
+    that is the other rows' sum (within 1%), which would otherwise be scored as one mega
+    creator.  A creator who is really called "total" has fewer followers than the whole list."""
+    if "followers" not in prof.columns or len(prof) < 3:
+        return prof, profiles, None
+    label = prof["creator_id"].astype("string").str.strip().str.lstrip("@")
+    named = label.str.match(TOTAL_LABEL).fillna(False).astype(bool).to_numpy()
+    if not named.any():
+        return prof, profiles, None
+    fol = prof["followers"].to_numpy(dtype=float)
+    rest = float(np.nansum(fol[~named]))
+    total = named & (np.abs(fol - rest) <= 0.01 * rest) & (rest > 0)
+    if not total.any():
+        return prof, profiles, None
+    rows = ", ".join(f"{i + 1} '{prof['creator_id'].iloc[i]}'" for i in np.flatnonzero(total))
+    note = (
+        f"{source}: row {rows} is the list's total ({fol[total][0]:,.0f} followers, the sum of "
+        "the other rows), not a creator, so it is left out of the scores"
+    )
+    keep = ~total
+    return (
+        prof[keep].reset_index(drop=True),
+        profiles[keep].reset_index(drop=True),
+        note,
     )
 
 

@@ -51,7 +51,12 @@ def test_unreadable_follower_cell_is_refused_with_file_row_and_column(cell):
 def test_rates_keep_percent_and_per_cent_forms_and_refuse_text():
     df = pd.DataFrame({"username": ["a", "b", "c"], "engagement rate": ["1.39%", "3.2", "0.05"]})
     er = canonical_profiles(df)["engagement_rate_input"].tolist()
-    assert er == pytest.approx([0.0139, 0.032, 0.05])
+    # "3.2" makes the column's bare numbers per cent, so "0.05" is 0.05% too (one unit a column)
+    assert er == pytest.approx([0.0139, 0.032, 0.0005])
+    fractions = pd.DataFrame({"username": ["a", "b"], "engagement rate": ["0.032", "0.8%"]})
+    assert canonical_profiles(fractions)["engagement_rate_input"].tolist() == pytest.approx(
+        [0.032, 0.008]
+    )
     df.loc[1, "engagement rate"] = "high"
     with pytest.raises(DataValidationError, match="row 2, field 'engagement rate'"):
         canonical_profiles(df, source="p.csv")
@@ -138,3 +143,21 @@ def test_average_engagements_per_post_give_the_engagement_rate():
     assert out.loc["a", "engagement_rate"] == pytest.approx(9_500_000 / 400_100_000)
     assert out.loc["b", "engagement_rate"] == pytest.approx(954_000 / 6_300_000)
     assert pd.isna(out.loc["c", "engagement_rate"])  # unknown stays unknown
+
+
+def test_a_per_cent_column_is_per_cent_in_every_row_and_ranks_nobody_at_80_percent():
+    # engagement_rate in per cent: 3.2%, 0.8%, 1.5%.  A per-row rule read 0.8 as 80% and
+    # discover ranked that 900K creator first, spending $14,400 of a $20,000 budget on it.
+    df = pd.DataFrame(
+        {
+            "handle": ["a", "b", "c"],
+            "followers": [200_000, 900_000, 50_000],
+            "following": 300,
+            "engagement_rate": [3.2, 0.8, 1.5],
+        }
+    )
+    scored = score_creators(df, source="er.csv")
+    assert scored["engagement_rate"].tolist() == pytest.approx([0.032, 0.008, 0.015])
+    picked = discover(scored, Brief(niche=None, budget=20_000))
+    assert picked["handle"].iloc[0] != "b"
+    assert (picked["engagement_rate"] < 0.05).all()

@@ -50,6 +50,18 @@ def _read(path: Path) -> Any:
     return df
 
 
+def _read_profiles(path: Path) -> Any:
+    """Creator profiles with every cell as the file writes it: the profile reader types them
+    (``18.2K``, ``1.39%``) and refuses a rate in euros rather than reading ``€250`` as 250
+    dollars, a handle ``nan`` stays a handle, and columns passed through stay unchanged."""
+    df = read_input(path, as_text=True)
+    if len(df) == 0:
+        raise DataValidationError(
+            f"{path}: the file has a header but no data rows; export it again"
+        )
+    return df
+
+
 def _column(df: Any, name: str, path: Path) -> str:
     """The column called ``name`` (exact, else case/punctuation-insensitive) or a clear error."""
     from micromix.social.columns import find_column
@@ -331,7 +343,7 @@ def score_cmd(
         from micromix.influencers.scoring import score_creators
 
         spec = EngagementSpec(last_n=last_n)
-        prof = _read(input)
+        prof = _read_profiles(input)
         # read as 'ingest posts' reads them: a platform dump's nested author (TikTok's
         # authorMeta.name) is found by its layout, not missed by the column aliases
         pst = _read_posts(posts, None, None) if posts is not None else None
@@ -409,7 +421,7 @@ def discover_cmd(
             min_posts=min_posts,
         )
         scored = score_creators(
-            _read(input),
+            _read_profiles(input),
             _read_posts(posts, None, None) if posts is not None else None,  # as `score` does
             source=str(input),
             posts_source=str(posts),
@@ -509,7 +521,8 @@ def auth_eval_cmd(
     folds: int = typer.Option(5, "--folds", help="Cross-validation folds."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Cross-validated and cross-dataset ROC AUC of the fake-follower model."""
+    """Cross-validated and cross-dataset ROC AUC of the fake-follower model, with its holdout
+    accuracy beside a majority-class and a logistic-regression baseline."""
 
     def body() -> None:
         from micromix.influencers.authenticity import evaluate_authenticity

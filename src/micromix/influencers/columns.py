@@ -12,6 +12,7 @@ Quickstart
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -22,6 +23,7 @@ from micromix.social.columns import (
     cell_place,
     check_non_negative,
     identifier_column,
+    normalize_name,
     strict_flags,
     strict_numbers,
     to_bool,
@@ -202,15 +204,23 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     def place(f: str) -> Callable[[int], str]:
         return cell_place(df, (f, *PROFILE_ALIASES[f]), source, out[f])
 
+    # cells of the engagement rate written with a per-cent sign ("1.39%") are fractions once read
+    er_pct = (
+        out["engagement_rate_input"].astype("string").str.contains("%", regex=False)
+        if "engagement_rate_input" in out.columns
+        else None
+    )
+    if "rate_per_post" in out.columns:
+        _require_us_dollars(df, out["rate_per_post"], place("rate_per_post"), source)
     for f in NUMERIC_FIELDS:
         if f in out.columns:
             out[f] = strict_numbers(out[f], place(f), rate=f in RATE_FIELDS)
             if f in COUNT_FIELDS:
                 check_non_negative(out[f], f, source)
-    if "engagement_rate_input" in out.columns:
-        er = out["engagement_rate_input"]
-        # an engagement rate written as "3.2" (per cent) rather than 0.032
-        out["engagement_rate_input"] = er.where(er <= 1.0, er / 100.0)
+    if er_pct is not None:
+        out["engagement_rate_input"] = _rate_as_fraction(
+            out["engagement_rate_input"], er_pct.fillna(False).astype(bool)
+        )
     for f in FLAG_FIELDS:
         if f in out.columns:
             # a website / external URL column holds the link itself: a link means yes
@@ -234,3 +244,55 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
             }
         out["country"] = country.mask(scope)
     return out
+
+
+#: currency signs other than the dollar's, as a rate card may write them
+_CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB"}
+_CURRENCY_CODE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})(?![A-Za-z])")
+#: columns that state the currency of a row's rate
+_CURRENCY_COLUMNS = ("currency", "currency_code", "rate_currency", "price_currency")
+
+
+def _require_us_dollars(
+    df: pd.DataFrame, rate: pd.Series, where: Callable[[int], str], source: str
+) -> None:
+    """Refuse a stated rate per post in another currency than US dollars.
+
+    Costs, budgets and cost per engagement are in US dollars; "€250" read as 250 would be
+    compared with a dollar budget and summed with "£1,200" as if both were dollars.
+    """
+    fix = (
+        "creator costs and budgets are in US dollars; convert the rates to USD (or remove the "
+        "column to use micromix's estimate) and run the command again"
+    )
+    for i, cell in enumerate(rate.astype("string").to_numpy(dtype=object, na_value=None)):
+        if cell is None:
+            continue
+        sign = next((c for s, c in _CURRENCY_SIGNS.items() if s in cell), None)
+        codes = [m.upper() for m in _CURRENCY_CODE.findall(cell)]
+        other = sign or next((c for c in codes if c != "USD"), None)
+        if other is not None:
+            raise DataValidationError(f"{where(i + 1)}: {cell!r} is in {other}; {fix}")
+    named = [c for c in df.columns if normalize_name(c) in _CURRENCY_COLUMNS]
+    for c in named:
+        cur = df[c].astype("string").str.strip().str.upper()
+        bad = (cur.notna() & (cur != "") & (cur != "USD")).to_numpy()
+        if bad.any():
+            i = int(bad.nonzero()[0][0])
+            raise DataValidationError(
+                f"{source}: row {i + 1}, field {c!r}: the rates are in {cur.iloc[i]}; {fix}"
+            )
+
+
+def _rate_as_fraction(er: pd.Series, pct_sign: pd.Series) -> pd.Series:
+    """An engagement-rate column as fractions, its unit decided once for the whole column.
+
+    Bare numbers (no ``%``) are per cent when any of them is above 1 ("3.2" for 3.2%): then
+    all of them are, so the 0.8 of a column reading 3.2, 0.8, 1.5 is 0.8%, not 80% (a per-row
+    rule read it as 80% and ranked that creator first).  Cells written with ``%`` were read as
+    fractions already.
+    """
+    bare = er.where(~pct_sign)
+    if bool((bare > 1.0).any()):
+        return er.where(pct_sign, er / 100.0)
+    return er

@@ -35,6 +35,7 @@ import pandas as pd
 from micromix.errors import ConfigError, DataValidationError
 from micromix.influencers.hints import BRIEF_HINTS  # re-exported: its home before it moved
 from micromix.influencers.niche import NICHES, brief_fit, canonical_niche
+from micromix.influencers.scoring import creator_keys
 from micromix.influencers.shrinkage import DEFAULT_MIN_POSTS
 
 __all__ = [
@@ -155,6 +156,10 @@ def rank_creators(scored: pd.DataFrame, brief: Brief) -> pd.DataFrame:
     df["value"] = df["expected_engagements"] * df["fit"] * auth.reindex(df.index).fillna(1.0)
     df["value_per_dollar"] = df["value"] / df["est_cost_per_post"]
     df = df.sort_values("value_per_dollar", ascending=False, kind="stable")
+    # a creator listed twice (@Pup_Pal and pup_pal) is ranked, and hired, once
+    plat = df["platform"] if "platform" in df.columns else None
+    keys = creator_keys(df[_id_column(scored)], plat)
+    df = df[~(keys.duplicated(keep="first") & keys.notna()).to_numpy()]
     posts = df["n_posts_used"] if "n_posts_used" in df.columns else nan.reindex(df.index)
     df["review"] = [
         f"REVIEW: engagement rests on {int(k)} post{'s' if k != 1 else ''} "

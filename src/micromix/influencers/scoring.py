@@ -38,9 +38,10 @@ from micromix.influencers.engagement import EngagementSpec, creator_engagement
 from micromix.influencers.niche import category_niches, niche_profile
 from micromix.influencers.shrinkage import DEFAULT_POST_CV, DEFAULT_SPREAD, shrink_engagement
 from micromix.influencers.tiers import TierScheme, assign_tiers, get_tier_scheme
+from micromix.ingest.ads_exports import TOTAL_LABEL
 from micromix.social.columns import canonical_posts, identifier_column, normalize_name
 
-__all__ = ["CONTRACT_COLUMNS", "join_key", "score_creators"]
+__all__ = ["CONTRACT_COLUMNS", "creator_keys", "join_key", "score_creators"]
 
 #: columns every score output carries (after the identifying column)
 CONTRACT_COLUMNS: tuple[str, ...] = (
@@ -203,6 +204,7 @@ def score_creators(
     id_col = identifier_column(profiles) or "creator_id"
     prof = canonical_profiles(profiles, source=source).reset_index(drop=True)
     _require_creator_fields(prof, profiles, source)
+    prof, profiles, total_note = _set_aside_total_rows(prof, profiles, source)
     key = join_key(prof["creator_id"])
     followers = (
         prof["followers"] if "followers" in prof.columns else pd.Series(np.nan, index=prof.index)
@@ -244,7 +246,9 @@ def score_creators(
     out = out.drop(columns=[c for c in ("median_views", "engagement_rate_var") if c in out.columns])
     kept = _keep_input_columns(out, profiles, id_col)
     notes = [
+        total_note,
         _no_followers_note(prof, followers, source),
+        _duplicate_note(prof, key, source),
         _country_scope_note(prof, source),
         *auth_notes,
         _label_note(kept, source),
@@ -358,6 +362,63 @@ def _no_followers_note(prof: pd.DataFrame, followers: pd.Series, source: str) ->
         f"{'has' if k == 1 else 'have'} no follower count (first: row "
         f"{int(np.flatnonzero(missing)[0]) + 1}), so {empty} are left empty there; fill in "
         "the followers column to score them"
+    )
+
+
+def _set_aside_total_rows(
+    prof: pd.DataFrame, profiles: pd.DataFrame, source: str
+) -> tuple[pd.DataFrame, pd.DataFrame, str | None]:
+    """Leave out a spreadsheet's total row: handle "Total" / "Grand total" and a follower count
+    that is the other rows' sum (within 1%), which would otherwise be scored as one mega
+    creator.  A creator who is really called "total" has fewer followers than the whole list."""
+    if "followers" not in prof.columns or len(prof) < 3:
+        return prof, profiles, None
+    label = prof["creator_id"].astype("string").str.strip().str.lstrip("@")
+    named = label.str.match(TOTAL_LABEL).fillna(False).astype(bool).to_numpy()
+    if not named.any():
+        return prof, profiles, None
+    fol = prof["followers"].to_numpy(dtype=float)
+    rest = float(np.nansum(fol[~named]))
+    total = named & (np.abs(fol - rest) <= 0.01 * rest) & (rest > 0)
+    if not total.any():
+        return prof, profiles, None
+    rows = ", ".join(f"{i + 1} '{prof['creator_id'].iloc[i]}'" for i in np.flatnonzero(total))
+    note = (
+        f"{source}: row {rows} is the list's total ({fol[total][0]:,.0f} followers, the sum of "
+        "the other rows), not a creator, so it is left out of the scores"
+    )
+    keep = ~total
+    return (
+        prof[keep].reset_index(drop=True),
+        profiles[keep].reset_index(drop=True),
+        note,
+    )
+
+
+def creator_keys(handles: pd.Series, platform: pd.Series | None = None) -> pd.Series:
+    """One key per creator: the :func:`join_key` of its handle, on its platform where the data
+    names one (the same handle on Instagram and TikTok is two accounts)."""
+    key = join_key(handles)
+    if platform is None:
+        return key
+    return key + "|" + platform.astype("string").str.strip().str.lower().fillna("")
+
+
+def _duplicate_note(prof: pd.DataFrame, key: pd.Series, source: str) -> str | None:
+    """One sentence on rows that name a creator an earlier row already names."""
+    keys = creator_keys(key, prof["platform"] if "platform" in prof.columns else None)
+    repeat = (keys.duplicated(keep="first") & keys.notna()).to_numpy()
+    if not repeat.any():
+        return None
+    i = int(np.flatnonzero(repeat)[0])
+    j = int(np.flatnonzero((keys == keys.iloc[i]).fillna(False).to_numpy())[0])
+    k = int(repeat.sum())
+    return (
+        f"{source}: {k:,} row{'s' if k != 1 else ''} name{'s' if k == 1 else ''} a creator an "
+        f"earlier row names too (same handle ignoring @ and case; first: row {i + 1} "
+        f"'{prof['creator_id'].iloc[i]}' repeats row {j + 1} '{prof['creator_id'].iloc[j]}'); "
+        "every row is scored, but discover picks a creator once, on its best-ranked row - "
+        "remove the repeats or check which row is right"
     )
 
 

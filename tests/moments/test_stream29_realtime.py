@@ -210,3 +210,35 @@ def test_redis_outage_is_waited_out_then_pending_reread(redis_url):
             sleep=waits.append,
         )
     client.close()
+
+
+class _Wiped(_Flaky):
+    """A client whose Redis loses the stream (and its group) before the first read."""
+
+    def xreadgroup(self, *args, **kwargs):
+        if self.fails:
+            self.fails -= 1
+            self.client.delete("ev")
+            self.client.xadd("ev", {"e": json.dumps({**GOOD, "event_id": "after"})})
+        return self.client.xreadgroup(*args, **kwargs)
+
+
+@pytest.mark.redis
+def test_a_lost_consumer_group_is_created_again(redis_url):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    notes: list[str] = []
+    det = detector()
+    n = consume_redis(
+        det,
+        client=_Wiped(client, 1),
+        stream="ev",
+        group="g",
+        block_ms=50,
+        idle_stop_s=0.2,
+        on_note=notes.append,
+    )
+    assert n == 1 and "is gone" in notes[0]
+    assert client.xpending("ev", "g")["pending"] == 0
+    client.close()

@@ -651,26 +651,41 @@ def consume_redis(
                 delay = min(delay * 2, 5.0)
                 state["reconnected"] = True
 
-    try:
-        call(client.xgroup_create, stream, group, id="0", mkstream=True)
-    except DeliveryError:
-        raise
-    except Exception as exc:  # BUSYGROUP: the group exists already
-        if "BUSYGROUP" not in str(exc):
+    def make_group() -> None:
+        try:
+            call(client.xgroup_create, stream, group, id="0", mkstream=True)
+        except DeliveryError:
             raise
+        except Exception as exc:  # BUSYGROUP: the group exists already
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    make_group()
     read = 0
     last_data = time.monotonic()
     pending_first = True
     while max_events is None or read < max_events:
         start_id = "0" if pending_first else ">"
-        resp = call(
-            client.xreadgroup,
-            group,
-            consumer,
-            {stream: start_id},
-            count=count,
-            block=None if pending_first else block_ms,
-        )
+        try:
+            resp = call(
+                client.xreadgroup,
+                group,
+                consumer,
+                {stream: start_id},
+                count=count,
+                block=None if pending_first else block_ms,
+            )
+        except Exception as exc:  # NOGROUP: Redis restarted without its data, or a DEL
+            if "NOGROUP" not in str(exc):
+                raise
+            note(
+                f"consumer group {group} of stream {stream} is gone (Redis restarted without "
+                "persistence, or the stream was deleted); created it again from the stream's "
+                "first entry"
+            )
+            make_group()
+            pending_first = True
+            continue
         if state["reconnected"]:  # entries read before the outage may be pending
             state["reconnected"] = False
             note(f"redis at {_safe_url(client, url)} is back; re-reading pending entries")

@@ -93,22 +93,26 @@ def event_problem(ev: Any) -> str | None:
     and ``text`` are strings or numbers, never objects or arrays (their text would be a
     Python repr).
     """
+    return _checked(ev)[0]
+
+
+def _checked(ev: Any) -> tuple[str | None, float]:
+    """:func:`event_problem`, and the event's time in epoch seconds when it has none."""
     if not isinstance(ev, dict):
-        return f"it is a JSON {_json_type(ev)}, not an object; send one JSON object per event"
+        return f"it is a JSON {_json_type(ev)}, not an object; send one JSON object per event", 0.0
     ts = ev.get("ts")
     if ts is None or ts == "":
-        return "'ts' is missing; every event needs a time (ISO 8601 or epoch seconds)"
+        return "'ts' is missing; every event needs a time (ISO 8601 or epoch seconds)", 0.0
     if isinstance(ts, bool) or not isinstance(ts, (str, int, float)):
-        return f"'ts' is a JSON {_json_type(ts)}; send ISO 8601 or epoch seconds"
-    if not (type(ts) is float and ts < 1e11):
-        try:
-            epoch_seconds(ts)
-        except ValueError as exc:
-            return f"'ts' {ts!r} is not a time ({exc}); send ISO 8601 or epoch seconds"
+        return f"'ts' is a JSON {_json_type(ts)}; send ISO 8601 or epoch seconds", 0.0
+    try:
+        t = ts if type(ts) is float and 0 < ts < 1e11 else epoch_seconds(ts)
+    except ValueError as exc:
+        return f"'ts' {ts!r} is not a time ({exc}); send ISO 8601 or epoch seconds", 0.0
     for f in _TEXT_FIELDS:
         v = ev.get(f)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (str, int, float))):
-            return f"'{f}' is a JSON {_json_type(v)}; send a string"
+            return f"'{f}' is a JSON {_json_type(v)}; send a string", t
     c = ev.get("count")
     if c is not None and c != "":
         try:
@@ -116,10 +120,10 @@ def event_problem(ev: Any) -> str | None:
                 raise ValueError
             n = float(c)
         except (TypeError, ValueError):
-            return f"'count' {c!r} is not a number; send how many the event stands for (>= 0)"
+            return f"'count' {c!r} is not a number; send how many the event stands for (>= 0)", t
         if not 0 <= n < float("inf"):
-            return f"'count' {c!r} must be a finite number >= 0"
-    return None
+            return f"'count' {c!r} must be a finite number >= 0", t
+    return None, t
 
 
 def _json_type(v: Any) -> str:
@@ -266,8 +270,9 @@ class MomentDetector:
         ``event_id`` and field, and the batch leaves the detector as it was.
         """
         evs = list(events)
+        times: dict[int, float] = {}  # id(event) -> its time, parsed once
         for i, e in enumerate(evs):
-            problem = event_problem(e)
+            problem, times[id(e)] = _checked(e)
             if problem is not None:
                 eid = e.get("event_id") if isinstance(e, dict) else None
                 name = f"event {i + 1} of {len(evs)}" + (f" ({eid!r})" if eid is not None else "")
@@ -302,8 +307,7 @@ class MomentDetector:
         add = self.stream.add
         ledger = self.stream.ledger
         for ev, m in zip(evs, moments):
-            ts = ev["ts"]
-            t = ts if type(ts) is float and ts < 1e11 else parse_ts(ts)
+            t = times[id(ev)]
             key = ev.get("key") or self._key(ev, m)
             c = ev.get("count")
             add(t, str(key), 1.0 if c is None or c == "" else float(c))

@@ -9,6 +9,8 @@ non-UTF-8 bodies with replacement characters and any body size.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import urllib.error
 import urllib.request
@@ -241,4 +243,35 @@ def test_a_lost_consumer_group_is_created_again(redis_url):
     )
     assert n == 1 and "is gone" in notes[0]
     assert client.xpending("ev", "g")["pending"] == 0
+    client.close()
+
+
+class _Terminated(_Flaky):
+    """A client whose Redis hands out one batch, during which SIGTERM arrives."""
+
+    def xreadgroup(self, *args, **kwargs):
+        resp = self.client.xreadgroup(*args, **kwargs)
+        if resp and resp[0][1] and self.fails:
+            self.fails -= 1
+            os.kill(os.getpid(), signal.SIGTERM)
+        return resp
+
+
+@pytest.mark.redis
+def test_sigterm_stops_cleanly_after_acking_the_batch(redis_url):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for i in range(30):
+        client.xadd("ev", {"e": json.dumps({**GOOD, "event_id": f"e{i}", "ts": GOOD["ts"] + i})})
+    notes: list[str] = []
+    before = signal.getsignal(signal.SIGTERM)
+    det = detector()
+    n = consume_redis(
+        det, client=_Terminated(client, 1), stream="ev", group="g", count=10, on_note=notes.append
+    )
+    assert n == det.processed == 10  # the batch in hand, then a clean stop (no idle_stop)
+    assert client.xpending("ev", "g")["pending"] == 0
+    assert "SIGTERM: stopping" in notes[0]
+    assert signal.getsignal(signal.SIGTERM) is before
     client.close()

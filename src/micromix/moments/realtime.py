@@ -33,10 +33,12 @@ Quickstart
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -665,10 +667,79 @@ def consume_redis(
                 raise
 
     make_group()
+    with _stop_on_signals(note) as stopping:
+        return _consume(
+            detector,
+            client,
+            call,
+            make_group,
+            note,
+            stopping,
+            stream,
+            group,
+            consumer,
+            count,
+            block_ms,
+            max_events,
+            idle_stop_s,
+            dead,
+            max_entry_bytes,
+            state,
+            _safe_url(client, url),
+        )
+
+
+@contextlib.contextmanager
+def _stop_on_signals(note: Callable[[str], None]) -> Iterator[threading.Event]:
+    """SIGTERM and a first Ctrl-C (SIGINT) ask for a clean stop: the batch in hand is
+    processed and acknowledged, then the consumer returns. A second one interrupts at once.
+    Signals can only be caught in the main thread; elsewhere the event is never set."""
+    stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping
+        return
+
+    def ask(signum: int, _frame: Any) -> None:
+        if stopping.is_set():
+            raise KeyboardInterrupt
+        stopping.set()
+        note(
+            f"{signal.Signals(signum).name}: stopping after the batch in hand is processed and "
+            "acknowledged (send it again to stop at once)"
+        )
+
+    old = {sig: signal.signal(sig, ask) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopping
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _consume(
+    detector: MomentDetector,
+    client: Any,
+    call: Callable[..., Any],
+    make_group: Callable[[], None],
+    note: Callable[[str], None],
+    stopping: threading.Event,
+    stream: str,
+    group: str,
+    consumer: str,
+    count: int,
+    block_ms: int,
+    max_events: int | None,
+    idle_stop_s: float | None,
+    dead: str,
+    max_entry_bytes: int,
+    state: dict[str, bool],
+    address: str,
+) -> int:
+    """The read loop of :func:`consume_redis` (``address``: Redis', for notes)."""
     read = 0
     last_data = time.monotonic()
     pending_first = True
-    while max_events is None or read < max_events:
+    while (max_events is None or read < max_events) and not stopping.is_set():
         start_id = "0" if pending_first else ">"
         try:
             resp = call(
@@ -692,7 +763,7 @@ def consume_redis(
             continue
         if state["reconnected"]:  # entries read before the outage may be pending
             state["reconnected"] = False
-            note(f"redis at {_safe_url(client, url)} is back; re-reading pending entries")
+            note(f"redis at {address} is back; re-reading pending entries")
             pending_first = True
             continue
         entries = resp[0][1] if resp else []

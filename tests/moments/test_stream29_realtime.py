@@ -20,7 +20,7 @@ import test_moments_realtime
 
 from micromix.errors import DataValidationError, DeliveryError
 from micromix.moments import ActionDispatcher, BurstSpec, MomentDetector
-from micromix.moments.realtime import consume_redis, event_problem, serve_http
+from micromix.moments.realtime import consume_redis, event_problem, replay_file, serve_http
 
 redis_url = test_moments_realtime.redis_url  # the redis-server fixture, shared
 SPEC = BurstSpec(freq="1min", min_history=5, n_days=0, n_weeks=0)
@@ -275,3 +275,18 @@ def test_sigterm_stops_cleanly_after_acking_the_batch(redis_url):
     assert "SIGTERM: stopping" in notes[0]
     assert signal.getsignal(signal.SIGTERM) is before
     client.close()
+
+
+def test_file_replay_names_the_bad_row(tmp_path):
+    p = tmp_path / "ev.csv"
+    p.write_text(
+        "event_id,ts,query,count\n"
+        "b,2024-05-01T08:01:00Z,buy dog food,many\n"
+        "a,2024-05-01T08:00:00Z,buy dog food,1\n"
+    )
+    det = detector()
+    with pytest.raises(
+        DataValidationError, match=r"ev.csv: row 1 \(event_id 'b'\): 'count' 'many'"
+    ):
+        replay_file(p, det)
+    assert det.processed == 0

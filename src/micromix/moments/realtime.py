@@ -407,8 +407,18 @@ def replay_file(
         check_time_resolution(secs, detector.spec.width, time_col)
     df = df.rename(columns={time_col: "ts"}) if time_col != "ts" else df
     df["ts"] = secs
-    df = df.sort_values("ts", kind="stable")
     recs = df.astype(object).where(df.notna(), None).to_dict("records")
+    for row, rec in enumerate(recs, 1):  # refused before anything is counted, by file row
+        problem = _checked(rec)[0]
+        if problem is not None:
+            eid = rec.get("event_id")
+            raise DataValidationError(
+                f"{path}: row {row}"
+                + (f" (event_id {eid!r})" if eid is not None else "")
+                + f": {problem}; nothing was replayed - fix or drop that row"
+            )
+    order = pd.Series([r["ts"] for r in recs]).sort_values(kind="stable").index
+    recs = [recs[i] for i in order]
     if speed is None:
         for i in range(0, len(recs), batch):
             detector.process_many(recs[i : i + batch])

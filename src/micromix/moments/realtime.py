@@ -17,6 +17,13 @@ Transports feed it: :func:`replay_file` (JSONL / CSV, optionally paced with a sp
 Streams consumer group: events are acknowledged only after they were processed, pending
 entries are re-read after a restart, and redelivered events are recognised by ``event_id``).
 
+Delivery is at-least-once, not exactly-once: the ``event_id`` memory lives in the process,
+so an entry processed but not acknowledged when the process died (``kill -9``, power loss) is
+counted again by the next run (a moment already in the store is still not acted on twice).
+SIGTERM and a first Ctrl-C stop the Redis consumer after the batch in hand is acknowledged.
+An event no transport can count (:func:`event_problem`) is refused with its field named:
+the HTTP batch gets 400, a file its row, a Redis entry goes to ``<stream>:dead``.
+
 Quickstart
 ----------
 >>> from micromix.moments.bursts import BurstSpec

@@ -17,6 +17,13 @@ Transports feed it: :func:`replay_file` (JSONL / CSV, optionally paced with a sp
 Streams consumer group: events are acknowledged only after they were processed, pending
 entries are re-read after a restart, and redelivered events are recognised by ``event_id``).
 
+Delivery is at-least-once, not exactly-once: the ``event_id`` memory lives in the process,
+so an entry processed but not acknowledged when the process died (``kill -9``, power loss) is
+counted again by the next run (a moment already in the store is still not acted on twice).
+SIGTERM and a first Ctrl-C stop the Redis consumer after the batch in hand is acknowledged.
+An event no transport can count (:func:`event_problem`) is refused with its field named:
+the HTTP batch gets 400, a file its row, a Redis entry goes to ``<stream>:dead``.
+
 Quickstart
 ----------
 >>> from micromix.moments.bursts import BurstSpec
@@ -33,17 +40,19 @@ Quickstart
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from micromix.errors import ConfigError, DataValidationError
+from micromix.errors import ConfigError, DataValidationError, DeliveryError
 from micromix.ingest.files import read_table
 from micromix.moments.actions import ActionDispatcher, MomentAction, episode_action
 from micromix.moments.bursts import (
@@ -62,6 +71,7 @@ __all__ = [
     "DEFAULT_KEY_FIELDS",
     "MomentDetector",
     "consume_redis",
+    "event_problem",
     "parse_ts",
     "replay_file",
     "serve_http",
@@ -79,6 +89,64 @@ def parse_ts(value: Any) -> float:
         raise DataValidationError(
             f"event timestamp {value!r}: {exc}; send epoch seconds or ISO 8601"
         ) from None
+
+
+_TEXT_FIELDS = ("event_id", "key", "moment", "topic", "region", "query", "text")
+
+
+def event_problem(ev: Any) -> str | None:
+    """Why ``ev`` cannot be processed (one sentence naming the field), or None when it can.
+
+    An event is a JSON object with a ``ts`` (:func:`parse_ts`); ``count``, when given, is a
+    finite number >= 0; ``event_id``, ``key``, ``moment``, ``topic``, ``region``, ``query``
+    and ``text`` are strings or numbers, never objects or arrays (their text would be a
+    Python repr).
+    """
+    return _checked(ev)[0]
+
+
+def _checked(ev: Any) -> tuple[str | None, float]:
+    """:func:`event_problem`, and the event's time in epoch seconds when it has none."""
+    if not isinstance(ev, dict):
+        return f"it is a JSON {_json_type(ev)}, not an object; send one JSON object per event", 0.0
+    ts = ev.get("ts")
+    if ts is None or ts == "":
+        return "'ts' is missing; every event needs a time (ISO 8601 or epoch seconds)", 0.0
+    if isinstance(ts, bool) or not isinstance(ts, (str, int, float)):
+        return f"'ts' is a JSON {_json_type(ts)}; send ISO 8601 or epoch seconds", 0.0
+    try:
+        t = ts if type(ts) is float and 0 < ts < 1e11 else epoch_seconds(ts)
+    except ValueError as exc:
+        return f"'ts' {ts!r} is not a time ({exc}); send ISO 8601 or epoch seconds", 0.0
+    for f in _TEXT_FIELDS:
+        v = ev.get(f)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (str, int, float))):
+            return f"'{f}' is a JSON {_json_type(v)}; send a string", t
+    c = ev.get("count")
+    if c is not None and c != "":
+        try:
+            if isinstance(c, bool):
+                raise ValueError
+            n = float(c)
+        except (TypeError, ValueError):
+            return f"'count' {c!r} is not a number; send how many the event stands for (>= 0)", t
+        if not 0 <= n < float("inf"):
+            return f"'count' {c!r} must be a finite number >= 0", t
+    return None, t
+
+
+def _json_type(v: Any) -> str:
+    if isinstance(v, dict):
+        return "object"
+    if isinstance(v, list):
+        return "array"
+    if isinstance(v, bool):
+        return "boolean"
+    if v is None:
+        return "null"
+    if isinstance(v, str):
+        return "string"
+    return "number" if isinstance(v, (int, float)) else type(v).__name__
 
 
 class MomentDetector:
@@ -145,6 +213,8 @@ class MomentDetector:
         self.latencies: list[float] = []
         self.duplicates = 0
         self.processed = 0
+        #: events (or stream entries) refused by a transport, each with a note
+        self.rejected = 0
 
     @property
     def classifier(self) -> IntentClassifier:
@@ -202,8 +272,24 @@ class MomentDetector:
         return self.process_many([event])
 
     def process_many(self, events: Iterable[dict[str, Any]]) -> list[MomentAction]:
-        """Process events in order (texts without a moment are classified in one batch)."""
-        evs = self._fresh(events)
+        """Process events in order (texts without a moment are classified in one batch).
+
+        All or nothing: every event is checked (:func:`event_problem`) before any is
+        counted, so a bad one raises :class:`DataValidationError` naming its position,
+        ``event_id`` and field, and the batch leaves the detector as it was.
+        """
+        evs = list(events)
+        times: dict[int, float] = {}  # id(event) -> its time, parsed once
+        for i, e in enumerate(evs):
+            problem, times[id(e)] = _checked(e)
+            if problem is not None:
+                eid = e.get("event_id") if isinstance(e, dict) else None
+                name = f"event {i + 1} of {len(evs)}" + (f" ({eid!r})" if eid is not None else "")
+                raise DataValidationError(
+                    f"{name}: {problem}; nothing of this batch was processed - fix or drop "
+                    "that event and send the batch again"
+                )
+        evs = self._fresh(evs)
         if not evs:
             return []
         moments: list[str | None] = [None] * len(evs)
@@ -230,12 +316,7 @@ class MomentDetector:
         add = self.stream.add
         ledger = self.stream.ledger
         for ev, m in zip(evs, moments):
-            ts = ev.get("ts")
-            if ts is None:
-                raise DataValidationError(
-                    f"event {ev.get('event_id', '?')!r} has no 'ts'; every event needs a time"
-                )
-            t = ts if type(ts) is float and ts < 1e11 else parse_ts(ts)
+            t = times[id(ev)]
             key = ev.get("key") or self._key(ev, m)
             c = ev.get("count")
             add(t, str(key), 1.0 if c is None or c == "" else float(c))
@@ -333,8 +414,18 @@ def replay_file(
         check_time_resolution(secs, detector.spec.width, time_col)
     df = df.rename(columns={time_col: "ts"}) if time_col != "ts" else df
     df["ts"] = secs
-    df = df.sort_values("ts", kind="stable")
     recs = df.astype(object).where(df.notna(), None).to_dict("records")
+    for row, rec in enumerate(recs, 1):  # refused before anything is counted, by file row
+        problem = _checked(rec)[0]
+        if problem is not None:
+            eid = rec.get("event_id")
+            raise DataValidationError(
+                f"{path}: row {row}"
+                + (f" (event_id {eid!r})" if eid is not None else "")
+                + f": {problem}; nothing was replayed - fix or drop that row"
+            )
+    order = pd.Series([r["ts"] for r in recs]).sort_values(kind="stable").index
+    recs = [recs[i] for i in order]
     if speed is None:
         for i in range(0, len(recs), batch):
             detector.process_many(recs[i : i + batch])
@@ -350,7 +441,50 @@ def replay_file(
 
 
 # ---------------------------------------------------------------------- HTTP ingest
-def _handler(detector: MomentDetector, lock: threading.Lock) -> type[BaseHTTPRequestHandler]:
+def _parse_body(body: bytes) -> list[Any]:
+    """Events of a ``POST /events`` body: a JSON object, an array, or JSON Lines."""
+    try:
+        raw = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"the body is not UTF-8 text ({exc.reason} at byte {exc.start}); send UTF-8 JSON"
+        ) from None
+    stripped = raw.lstrip()
+    if stripped.startswith("{"):  # one object (perhaps over several lines), else JSON Lines
+        try:
+            return [json.loads(raw)]
+        except (json.JSONDecodeError, RecursionError):
+            pass
+    try:
+        if stripped.startswith("["):
+            events = json.loads(raw)
+            return events if isinstance(events, list) else [events]
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"the body is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; "
+            "nothing was processed"
+        ) from None
+    except RecursionError:
+        raise ValueError("the body's JSON is nested too deeply; nothing was processed") from None
+    events = []
+    for no, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"line {no} of the body is not JSON: {exc.msg} at column {exc.colno}; "
+                "nothing was processed"
+            ) from None
+        except RecursionError:
+            raise ValueError(f"line {no} of the body is nested too deeply") from None
+    return events
+
+
+def _handler(
+    detector: MomentDetector, lock: threading.Lock, max_body_bytes: int
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _send(self, code: int, obj: Any) -> None:
             body = json.dumps(obj, default=str).encode()
@@ -372,18 +506,31 @@ def _handler(detector: MomentDetector, lock: threading.Lock) -> type[BaseHTTPReq
             if self.path.rstrip("/") != "/events":
                 self._send(404, {"error": f"unknown path {self.path}; POST events to /events"})
                 return
-            n = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(n).decode("utf-8", errors="replace")
+            length = self.headers.get("Content-Length")
+            if length is None or not length.strip().isdigit():
+                self.close_connection = True
+                self._send(
+                    411,
+                    {"error": "send the body with a Content-Length header (no chunked bodies)"},
+                )
+                return
+            n = int(length)
+            if n > max_body_bytes:
+                self.close_connection = True  # the body is not read: the connection is spent
+                self._send(
+                    413,
+                    {
+                        "error": f"the body is {n:,} bytes, over the {max_body_bytes:,}-byte "
+                        "limit; send the events in smaller batches"
+                    },
+                )
+                return
             try:
-                if raw.lstrip().startswith("["):
-                    events = json.loads(raw)
-                else:
-                    events = [json.loads(line) for line in raw.splitlines() if line.strip()]
-                if not all(isinstance(e, dict) for e in events):
-                    raise ValueError("every event must be a JSON object")
+                events = _parse_body(self.rfile.read(n))
                 with lock:
                     acts = detector.process_many(events)
             except (ValueError, DataValidationError) as exc:
+                detector.rejected += 1
                 self._send(400, {"error": str(exc)})
                 return
             self._send(202, {"accepted": len(events), "moments": [a.to_dict() for a in acts]})
@@ -400,13 +547,18 @@ def serve_http(
     host: str = "127.0.0.1",
     port: int = 8765,
     ready: Callable[[ThreadingHTTPServer], None] | None = None,
+    max_body_bytes: int = 16 << 20,
 ) -> ThreadingHTTPServer:
     """Serve ``POST /events`` (JSON object, array or JSON Lines), ``GET /moments``, ``/health``.
+
+    A batch is processed all or nothing: a body that is not UTF-8 JSON, or holds an event
+    :func:`event_problem` refuses, gets 400 naming the line or event and nothing of it is
+    counted; a body without ``Content-Length`` gets 411, one over ``max_body_bytes`` 413.
 
     Blocks until interrupted (or ``server.shutdown()`` from another thread); ``ready`` is called
     with the server once it listens (``port=0`` picks a free port).
     """
-    server = ThreadingHTTPServer((host, port), _handler(detector, threading.Lock()))
+    server = ThreadingHTTPServer((host, port), _handler(detector, threading.Lock(), max_body_bytes))
     if ready is not None:
         ready(server)
     try:
@@ -417,6 +569,40 @@ def serve_http(
 
 
 # ---------------------------------------------------------------------- Redis Streams
+#: largest stream entry read as events (bytes of its fields); a larger one is dead-lettered
+MAX_ENTRY_BYTES = 1 << 20
+
+
+def _text(v: Any) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def _entry_events(fields: dict[Any, Any], max_bytes: int) -> tuple[list[Any], str | None]:
+    """The events of one stream entry, or why it holds none that can be read."""
+    if not fields:
+        return [], "the entry has no fields (deleted from the stream before it was read)"
+    size = sum(len(k) + len(v) for k, v in fields.items() if isinstance(v, (bytes, str)))
+    if size > max_bytes:
+        return [], f"the entry is {size:,} bytes, over the {max_bytes:,}-byte limit"
+    try:
+        batch = fields.get(b"b", fields.get("b"))
+        one = fields.get(b"e", fields.get("e"))
+        if batch is not None:
+            events = json.loads(_text(batch))
+            if not isinstance(events, list):
+                return [], f"field 'b' is a JSON {_json_type(events)}, not an array of events"
+            return events, None
+        if one is not None:
+            return [json.loads(_text(one))], None
+        return [{_text(k): _text(v) for k, v in fields.items()}], None
+    except UnicodeDecodeError as exc:
+        return [], f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+    except json.JSONDecodeError as exc:
+        return [], f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+    except RecursionError:
+        return [], "JSON nested too deeply"
+
+
 def consume_redis(
     detector: MomentDetector,
     *,
@@ -429,37 +615,174 @@ def consume_redis(
     max_events: int | None = None,
     idle_stop_s: float | None = None,
     client: Any = None,
+    dead_letter_stream: str | None = None,
+    max_entry_bytes: int = MAX_ENTRY_BYTES,
+    reconnect_s: float = 300.0,
+    on_note: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """Consume events from a Redis stream with a consumer group (at-least-once).
 
     Each stream entry holds one event as JSON in field ``e``, a JSON array of events in field
     ``b`` (producers that micro-batch), or one event as flat fields. Entries are
-    acknowledged after processing; on start the consumer first re-reads its pending entries.
-    Stops after ``max_events`` entries or ``idle_stop_s`` seconds without data (else runs until
-    interrupted). Returns the number of events read.
+    acknowledged after processing; on start (and after a reconnect) the consumer first re-reads
+    its pending entries. Stops after ``max_events`` events or ``idle_stop_s`` seconds without
+    data (else runs until interrupted). Returns the number of events read (processed).
+
+    An entry or event that cannot be processed (not UTF-8, not JSON, not an object, no or a bad
+    ``ts``, a field of the wrong type, over ``max_entry_bytes``, deleted before it was read) is
+    never dropped silently and never stops the consumer: it is copied with its reason to the
+    stream ``dead_letter_stream`` (default ``<stream>:dead``; fields: the entry's own, plus
+    ``dead_reason``, ``dead_entry_id`` and ``dead_index`` for an event of a batch), counted in
+    ``detector.rejected``, described by one ``on_note`` line (default: the
+    ``micromix.moments`` logger at warning level), and acknowledged. If Redis goes away, the
+    consumer retries with back-off for ``reconnect_s`` seconds, then re-reads its pending
+    entries; after that long it raises :class:`~micromix.errors.DeliveryError`.
     """
+    import logging
+
     if client is None:
         from micromix.errors import require
 
         redis = require("redis", "redis")
         client = redis.Redis.from_url(url)  # type: ignore[attr-defined]
-    try:
-        client.xgroup_create(stream, group, id="0", mkstream=True)
-    except Exception as exc:  # BUSYGROUP: the group exists already
-        if "BUSYGROUP" not in str(exc):
+    dead = dead_letter_stream or f"{stream}:dead"
+    note = on_note or logging.getLogger("micromix.moments").warning
+    state = {"reconnected": False}  # set when a call had to wait for Redis to come back
+
+    def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        waited, delay = 0.0, 0.5
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                if not _is_connection_error(exc):
+                    raise
+                if waited >= reconnect_s:
+                    raise DeliveryError(
+                        f"redis at {_safe_url(client, url)} has been unreachable for "
+                        f"{waited:.0f} s ({exc}); events acknowledged so far were processed, "
+                        "the others are re-read when the consumer starts again"
+                    ) from None
+                if waited == 0:
+                    note(
+                        f"redis at {_safe_url(client, url)} unreachable ({exc}); retrying for "
+                        f"up to {reconnect_s:.0f} s"
+                    )
+                sleep(delay)
+                waited += delay
+                delay = min(delay * 2, 5.0)
+                state["reconnected"] = True
+
+    def make_group() -> None:
+        try:
+            call(client.xgroup_create, stream, group, id="0", mkstream=True)
+        except DeliveryError:
             raise
+        except Exception as exc:  # BUSYGROUP: the group exists already
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    make_group()
+    with _stop_on_signals(note) as stopping:
+        return _consume(
+            detector,
+            client,
+            call,
+            make_group,
+            note,
+            stopping,
+            stream,
+            group,
+            consumer,
+            count,
+            block_ms,
+            max_events,
+            idle_stop_s,
+            dead,
+            max_entry_bytes,
+            state,
+            _safe_url(client, url),
+        )
+
+
+@contextlib.contextmanager
+def _stop_on_signals(note: Callable[[str], None]) -> Iterator[threading.Event]:
+    """SIGTERM and a first Ctrl-C (SIGINT) ask for a clean stop: the batch in hand is
+    processed and acknowledged, then the consumer returns. A second one interrupts at once.
+    Signals can only be caught in the main thread; elsewhere the event is never set."""
+    stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping
+        return
+
+    def ask(signum: int, _frame: Any) -> None:
+        if stopping.is_set():
+            raise KeyboardInterrupt
+        stopping.set()
+        note(
+            f"{signal.Signals(signum).name}: stopping after the batch in hand is processed and "
+            "acknowledged (send it again to stop at once)"
+        )
+
+    old = {sig: signal.signal(sig, ask) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopping
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _consume(
+    detector: MomentDetector,
+    client: Any,
+    call: Callable[..., Any],
+    make_group: Callable[[], None],
+    note: Callable[[str], None],
+    stopping: threading.Event,
+    stream: str,
+    group: str,
+    consumer: str,
+    count: int,
+    block_ms: int,
+    max_events: int | None,
+    idle_stop_s: float | None,
+    dead: str,
+    max_entry_bytes: int,
+    state: dict[str, bool],
+    address: str,
+) -> int:
+    """The read loop of :func:`consume_redis` (``address``: Redis', for notes)."""
     read = 0
     last_data = time.monotonic()
     pending_first = True
-    while max_events is None or read < max_events:
+    while (max_events is None or read < max_events) and not stopping.is_set():
         start_id = "0" if pending_first else ">"
-        resp = client.xreadgroup(
-            group,
-            consumer,
-            {stream: start_id},
-            count=count,
-            block=None if pending_first else block_ms,
-        )
+        try:
+            resp = call(
+                client.xreadgroup,
+                group,
+                consumer,
+                {stream: start_id},
+                count=count,
+                block=None if pending_first else block_ms,
+            )
+        except Exception as exc:  # NOGROUP: Redis restarted without its data, or a DEL
+            if "NOGROUP" not in str(exc):
+                raise
+            note(
+                f"consumer group {group} of stream {stream} is gone (Redis restarted without "
+                "persistence, or the stream was deleted); created it again from the stream's "
+                "first entry"
+            )
+            make_group()
+            pending_first = True
+            continue
+        if state["reconnected"]:  # entries read before the outage may be pending
+            state["reconnected"] = False
+            note(f"redis at {address} is back; re-reading pending entries")
+            pending_first = True
+            continue
         entries = resp[0][1] if resp else []
         if pending_first and not entries:
             pending_first = False
@@ -470,24 +793,53 @@ def consume_redis(
             continue
         last_data = time.monotonic()
         events: list[dict[str, Any]] = []
-        for _id, fields in entries:
-            batch = fields.get(b"b", fields.get("b"))
-            if batch is not None:
-                events.extend(json.loads(batch))
+        rejects: list[tuple[Any, dict[Any, Any], int | None, str]] = []
+        for entry_id, fields in entries:
+            fields = fields or {}
+            evs, why = _entry_events(fields, max_entry_bytes)
+            if why is not None:
+                rejects.append((entry_id, fields, None, why))
                 continue
-            one = fields.get(b"e", fields.get("e"))
-            if one is not None:
-                events.append(json.loads(one))
-                continue
-            events.append(
-                {
-                    (k.decode() if isinstance(k, bytes) else k): (
-                        v.decode() if isinstance(v, bytes) else v
-                    )
-                    for k, v in fields.items()
-                }
-            )
-        detector.process_many(events)
-        client.xack(stream, group, *[i for i, _ in entries])
+            for i, ev in enumerate(evs):
+                problem = event_problem(ev)
+                if problem is None:
+                    events.append(ev)
+                else:
+                    where = i if fields.get(b"b", fields.get("b")) is not None else None
+                    rejects.append((entry_id, fields, where, problem))
+        if rejects:
+            pipe = client.pipeline(transaction=False)
+            for entry_id, fields, where, why in rejects:
+                copy = dict(fields)
+                copy.update({"dead_reason": why, "dead_entry_id": entry_id})
+                if where is not None:
+                    copy["dead_index"] = str(where)
+                pipe.xadd(dead, copy)
+            call(pipe.execute)
+            for entry_id, _f, where, why in rejects:
+                at = f" event {where + 1}" if where is not None else ""
+                note(
+                    f"stream {stream} entry {_text(entry_id)}{at} not processed: {why}; "
+                    f"kept in stream {dead}"
+                )
+            detector.rejected += len(rejects)
+        if events:
+            detector.process_many(events)
+        call(client.xack, stream, group, *[i for i, _ in entries])
         read += len(events)
     return read
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """A lost or refused connection to Redis (redis-py's errors, or the OS's)."""
+    names = {t.__name__ for t in type(exc).__mro__}
+    return bool(names & {"ConnectionError", "TimeoutError", "BusyLoadingError"})
+
+
+def _safe_url(client: Any, url: str) -> str:
+    """The server's address without a password."""
+    try:
+        kw = client.connection_pool.connection_kwargs
+        return f"{kw.get('host', '?')}:{kw.get('port', '?')}"
+    except AttributeError:
+        return url.rsplit("@", 1)[-1]

@@ -948,3 +948,50 @@ def test_dashboard_empty_views_name_the_upload_route_never_the_cli_or_the_demo(
         texts += [s.page.inner_text("#incr-chart")]
     for text in texts:
         assert "micromix demo" not in text and "micromix ingest" not in text, text
+
+
+# ------------------------------------------------------------------ session 29
+@pytest.fixture(scope="module")
+def caveats_server():
+    """A live server over posts about PawCo: a comparison, one with like-for-like tags, a plain
+    one, and a pet shop's post (an organisation, not user content)."""
+    import pandas as pd
+
+    posts = small_market("posts").head(4).copy()
+    posts["author_id"] = ["mia", "tom", "lea", "happypetstore"]
+    posts["text"] = [
+        "switched to this bowl, so much cheaper than PawCo and my dog loves it",
+        "PawCo treats are the best, my pup goes wild #like4like #follow4follow",
+        "PawCo harness fits perfectly, no more pulling on walks",
+        "PawCo harnesses back in stock at our shop",
+    ]
+    posts["is_sponsored"] = False
+    posts["is_brand_owned"] = False
+    posts["mentions"] = ""
+    posts["hashtags"] = ""
+    posts["ts"] = pd.Timestamp.now(tz="UTC").floor("s")
+    with serving_tables({"posts": posts}, "browser-caveats") as served:
+        yield served
+
+
+def test_dashboard_content_shows_caveats_and_notes_at_1280(caveats_server, browser):
+    base, key = caveats_server
+    with session(browser, base, key, width=1280) as s:
+        s.open("content")
+        s.page.fill("#brand-input", "PawCo")
+        s.page.click("#brand-form button[type=submit]")
+        s.page.wait_for_selector("#ugc-table td.caveats")
+        head = s.page.locator("#ugc-table thead th").all_inner_texts()
+        assert "caveats" in head, head
+        k = head.index("caveats")
+        caveats = s.page.locator(
+            f"#ugc-table tr.has-detail td:nth-child({k + 1})"
+        ).all_inner_texts()
+        assert sorted(caveats) == ["comparison", "hashtag bait", "none"], caveats
+        authors = s.page.locator("#ugc-table tr.has-detail td:nth-child(2)").all_inner_texts()
+        assert "happypetstore" not in authors
+        assert "@happypetstore" in s.page.inner_text("#ugc-notes")
+        box = s.page.locator("#ugc-table .scroll")
+        assert box.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "the posts are clipped"
+        assert s.errors == [], s.errors
+        s.shot("s29-content-caveats-1280")

@@ -83,7 +83,8 @@ ads (partnership ads, Spark Ads) — rights, sentiment, engagement and brand fit
     placeholder="your brand, e.g. PawCo"></label>
   <button type="submit">Rank posts</button></form></section>
 <section class="card"><h2>Amplification score</h2><div class="chart" id="ugc-chart"></div></section>
-<section class="card"><h2>Posts to amplify</h2><div class="table" id="ugc-table"></div></section>""",
+<section class="card"><h2>Posts to amplify</h2><div class="table" id="ugc-table"></div>
+  <ul class="notes" id="ugc-notes"></ul></section>""",
     "creators": """
 <section class="card"><h2>Brief</h2>
 <form id="brief-form" class="form-grid">

@@ -155,6 +155,36 @@ POST_ALIASES: dict[str, tuple[str, ...]] = {
         "rights_cleared",
         "usage_rights",
     ),
+    # who the author is, where a file says (organisation accounts are not user content)
+    "author_name": (
+        "author_name",
+        "nickname",
+        "nick_name",
+        "display_name",
+        "full_name",
+        "user_full_name",
+    ),
+    "author_bio": (
+        "author_bio",
+        "bio",
+        "biography",
+        "signature",
+        "user_description",
+        "author_description",
+    ),
+    "author_category": (
+        "author_category",
+        "account_category",
+        "business_category",
+        "category_name",
+    ),
+    "author_is_business": (
+        "author_is_business",
+        "is_business_account",
+        "is_business",
+        "is_verified_business",
+        "business_account",
+    ),
     "author_followers": (
         "author_followers",
         "followers",

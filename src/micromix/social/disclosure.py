@@ -14,7 +14,16 @@ commercial). Three kinds of evidence are looked for:
   in capitals/digits) and an offer near it (a percentage, ``off``, ``Rabatt``, ``sconto``,
   ``réduction``, ``descuento``, ``korting``, ``desconto``, an amount, ``free``); or a code word
   in a giving phrase (``use code X``, ``my code``, ``mit meinem Code``, ``avec le code``,
-  ``con il codice``, ``con el código``, ``met de code``, ``com o código``) with a code after it.
+  ``con il codice``, ``con el código``, ``met de code``, ``com o código``) with a code after it;
+  Polish shops' ``hasło`` (``z hasłem ANIA20 -20%``) and ``kod rabatowy`` / ``zniżkowy`` (a
+  discount code: any word after it that is a code); a code that says what it gives (``code SAM
+  gets you 25% off``);
+* a code without a code word: a letters-and-digits or capitals token after ``with``, ``avec``,
+  ``mit``, ``con``, ``met``, ``com``, ``z`` with a discount beside it (``-15% avec lola10``,
+  ``save 20% with BELLA20``); a number, a price or ``free`` alone is not a discount.
+
+Someone asking for a code (``does anyone have a coupon code?``, ``czy ktoś ma kod rabatowy na
+...``), a code of conduct, a dress code or a slogan (``hasło dnia``) is not a code.
 
 Quickstart
 ----------
@@ -78,7 +87,9 @@ GIFT_PATTERN = re.compile(
 _CODE_WORD = (
     r"(?:code|codes|codice|codici|c[oó]digo|c[oó]digos|codul|codului|k[oó]d\w{0,4}|koodi\w{0,5}|"
     r"cupom|cup[oó]n|coupon|voucher|gutschein|rabattcode|kortingscode|codepromo|promocode|"
-    r"discountcode)"
+    r"discountcode|rabatkode\w{0,2}|rabattkod\w{0,2}|alennuskoodi\w{0,3}|"
+    # Polish "hasło" (a password or a slogan, and the word Polish shops use for a code)
+    r"has[łl](?:o|em|a|u))"
 )
 #: code words of languages written without spaces (Japanese, Korean, Chinese)
 _CJK_CODE_WORD = (
@@ -86,8 +97,8 @@ _CJK_CODE_WORD = (
 )
 #: a code word then a code: quoted, after ``:``/an arrow, or a capitals/digits token
 CODE_PATTERN = re.compile(
-    rf"(?:(?<![\w#]){_CODE_WORD}\b|{_CJK_CODE_WORD})(?:\s+(?:promo|promocional|sconto|de descuento|de desconto|"
-    r"de r[ée]duction|gutschein|rabatt))?"
+    rf"(?:(?<![\w#]){_CODE_WORD}\b|{_CJK_CODE_WORD})(?:\s+(?P<qual>promo|promocional|sconto|de descuento|de desconto|"
+    r"de r[ée]duction|gutschein|rabatt|rabatow\w*|zni[żz]kow\w*|promocyjn\w*))?"
     r"(?P<sep>\s*(?:[:=.：]|➡️?|->|→|👉\S*|➖)?\s*)"
     r"(?P<q>[\"'“”‘’„«»‚`(\[✨【「]*)\s*"
     r"(?P<code>[A-Za-z0-9][A-Za-z0-9_\-]{1,29})",
@@ -103,7 +114,8 @@ _OTHER_CODES = re.compile(
 _GIVING = re.compile(
     r"(?:\buse|\busing|\bwith|\benter|\bapply|\bmy|\bour|\bthe|\bthis|\bspecial|\bexclusive|"
     r"\bmeinen?|\bmeinem|\bdem|\bden|\bmit|\bunserem|\bavec(?: le| mon)?|\bmon|\ble|\bcon(?: il| el| mi| il mio)?|"
-    r"\bil mio|\bil|\bmi|\bel|\bmet(?: de| mijn)?|\bmijn|\bde|\bcom(?: o| meu)?|\bmeu|\bo)"
+    r"\bil mio|\bil|\bmi|\bel|\bmet(?: de| mijn)?|\bmijn|\bde|\bcom(?: o| meu)?|\bmeu|\bo|"
+    r"\bwpisz|\bwpiszcie|\bu[żz]yj|\bu[żz]yjcie|\bz|\bna|\bmoim|\bm[oó]j)"
     r"\s+(?:discount |promo |rabatt|special |exclusive |personal |persönlichen? )?$",
     re.IGNORECASE,
 )
@@ -184,6 +196,14 @@ _NOT_A_CODE = frozenset(
         "het",
         "een",
         "voor",
+        "na",
+        "do",
+        "dla",
+        "od",
+        "po",
+        "jest",
+        "czy",
+        "ze",
     ]
 )
 #: a code given after a short clause: an arrow or a colon, then the code
@@ -197,6 +217,26 @@ _CODE_BEFORE = re.compile(
 )
 #: how far (characters) an offer may be from the code word
 _OFFER_WINDOW = 120
+#: the code itself says what it gives, right after it ("code SAM gets you 25% off")
+_GIVES_AFTER = re.compile(
+    r"\s*(?:gets?|gives?|saves?|will (?:get|give|save))\s+(?:you|u|ya)\b", re.IGNORECASE
+)
+#: a code with no code word, after a giving preposition: "-15% avec lola10", "save 20% with
+#: BELLA20"; a letters-and-digits or all-capitals token ...
+_BARE_CODE = re.compile(
+    r"(?<![\w#@])(?:with|using|avec|mit|con|met|com|z|ze)\s+[\"'“„«‘]?"
+    r"(?P<code>(?=[A-Za-z0-9_\-]*[A-Za-z])(?=[A-Za-z0-9_\-]*\d)[A-Za-z][A-Za-z0-9_\-]{2,29}"
+    r"|[A-Z][A-Z0-9_\-]{3,29})(?![\w@])",
+    re.IGNORECASE,
+)
+#: ... with a discount (not only a number, a price or "free") beside it
+_DISCOUNT = re.compile(
+    r"-\s*\d+\s*[%％€$£]|\d\s*[%％]\s*(?:off|rabatt|korting|taniej|zni[żz]k|di sconto|de "
+    r"(?:réduction|reduction|descuento|desconto|remise))|\bsav(?:e|es|ing)\b|\bspar(?:en|t)\b|"
+    r"\bdiscount|\bsconto|\bréduction|\bremise|\bdescuento|\bdesconto|\bkorting|\brabat|"
+    r"\bzni[żz]k|\breducere|\balennus|\bslev|\bindirim",
+    re.IGNORECASE,
+)
 
 
 def _codelike(token: str) -> bool:
@@ -224,10 +264,25 @@ def _has_code(text: str) -> bool:
     """
     if _QUOTED_CODE.search(text):
         return True
-    for m in _CODE_BEFORE.finditer(text):
-        if _OFFER.search(text[max(0, m.start() - _OFFER_WINDOW) : m.end() + _OFFER_WINDOW]):
+    for bare in _BARE_CODE.finditer(text):
+        code = bare.group("code")
+        if (code.isupper() or any(ch.isdigit() for ch in code)) and _DISCOUNT.search(
+            text[max(0, bare.start() - 60) : bare.end() + 60]
+        ):
             return True
-    for m in CODE_PATTERN.finditer(text):
+    for quoted in _CODE_BEFORE.finditer(text):
+        lo, hi = max(0, quoted.start() - _OFFER_WINDOW), quoted.end() + _OFFER_WINDOW
+        if _OFFER.search(text[lo:hi]):
+            return True
+    pos, chained = 0, None
+    while (m := CODE_PATTERN.search(text, pos)) is not None:
+        pos, start, chained = m.end(), chained if chained is not None else m.start(), None
+        if re.fullmatch(_CODE_WORD, m.group("code"), re.IGNORECASE) and CODE_PATTERN.match(
+            text, m.start("code")
+        ):
+            # "coupon code DOGGO": the second code word is part of the first, not a code
+            pos, chained = m.start("code"), start
+            continue
         code, sep = m.group("code"), m.group("sep").strip()
         cjk = bool(re.match(_CJK_CODE_WORD, m.group(0)))
         if not m.group("q") and not sep and not cjk and not _codelike(code):
@@ -235,10 +290,15 @@ def _has_code(text: str) -> bool:
             later = _LATER_CODE.search(text, m.start("code"), m.start("code") + 80)
             if later and (later.group("arrow") or later.start() - m.start("code") <= 25):
                 code, sep = later.group("code"), later.group("arrow") or ":"
-        before = text[max(0, m.start() - 40) : m.start()]
+        before = text[max(0, start - 40) : start]
         if _OTHER_CODES.search(before):
             continue
-        giving = bool(_GIVING.search(before))
+        # a discount code ("kod rabatowy kasia") or one that says what it gives is given
+        giving = (
+            bool(_GIVING.search(before))
+            or (bool(m.group("qual")) and code.lower() not in _NOT_A_CODE)
+            or bool(_GIVES_AFTER.match(text, m.end("code")))
+        )
         codelike = bool(m.group("q").strip()) or bool(sep) or cjk or _codelike(code)
         if code.lower() in _NOT_A_CODE and not m.group("q"):
             codelike = False

@@ -48,6 +48,7 @@ from micromix.errors import ColumnNotFoundError, ConfigError
 from micromix.social.columns import canonical_posts, engagements_of, to_bool
 from micromix.social.disclosure import sponsored_flags
 from micromix.social.listening import BrandSpec, brand_pattern, detect_mentions
+from micromix.social.organisations import BRAND_NAMED, organisation_authors
 from micromix.social.sentiment import score_sentiment
 
 __all__ = [
@@ -261,8 +262,10 @@ def ad_baseline(ads: pd.DataFrame, *, currency: str | None = None) -> AdBaseline
 
 
 def classify_sources(posts: pd.DataFrame, brand: BrandSpec) -> pd.Series:
-    """``owned`` (posted by the brand's handles or flagged ``is_brand_owned``), ``sponsored``
-    (disclosed or tagged paid) or ``genuine``.
+    """``owned`` (posted by the brand's handles, an account named as the brand - ``zara_uk``,
+    ``gymsharkofficial`` - or flagged ``is_brand_owned``), ``organisation`` (a shop, a
+    retailer, a media outlet: :func:`~micromix.social.organisations.organisation_authors`),
+    ``sponsored`` (disclosed or tagged paid) or ``genuine``.
 
     ``posts`` must be canonical (see :func:`~micromix.social.columns.canonical_posts`).
     """
@@ -274,6 +277,10 @@ def classify_sources(posts: pd.DataFrame, brand: BrandSpec) -> pd.Series:
     )
     out = pd.Series("genuine", index=posts.index, dtype="string")
     out[sponsored_flags(posts).to_numpy()] = "sponsored"
+    # a retailer's or a media outlet's post is not user content; the brand's own account is owned
+    org = organisation_authors(posts, brand)
+    out[org.notna().to_numpy(dtype=bool)] = "organisation"
+    out[org.eq(BRAND_NAMED).fillna(False).to_numpy(dtype=bool)] = "owned"
     if author is not None:
         out[author.isin(handles).fillna(False).to_numpy(dtype=bool)] = "owned"
     if "is_owned" in posts.columns:
@@ -487,6 +494,26 @@ def _reasons(g: pd.DataFrame, base: AdBaseline, brand: str) -> list[str]:
     ]
 
 
+def _organisation_note(p: pd.DataFrame, require_mention: bool) -> str | None:
+    """How many posts about the brand organisation accounts made, and why they are not user
+    content (``None`` when there are none)."""
+    seen = p[p["brand_fit"] > 0.3] if require_mention else p
+    left = seen[seen["source"].isin(["organisation", "owned"]).to_numpy(dtype=bool)]
+    left = left[left["_org"].notna().to_numpy(dtype=bool)]
+    if left.empty:
+        return None
+    counts = left["_org"].value_counts()
+    kinds = ", ".join(f"{n:,} {k}" for k, n in counts.items())
+    names = ", ".join(f"@{a}" for a in left["author_id"].drop_duplicates().head(5))
+    more = left["author_id"].nunique() - min(5, left["author_id"].nunique())
+    return (
+        f"{len(left):,} post(s) by {left['author_id'].nunique():,} organisation or brand "
+        f"account(s) left out of the user content ({kinds}): {names}"
+        + (f" and {more:,} more" if more else "")
+        + "; they are the brand's, a shop's or a media outlet's posts, not customers'"
+    )
+
+
 def rank_for_amplification(
     posts: pd.DataFrame,
     brand: BrandSpec,
@@ -544,6 +571,10 @@ def rank_for_amplification(
     if "post_id" not in p.columns:
         p["post_id"] = pd.Series([str(i + 1) for i in range(len(p))], dtype="string")
     p["source"] = classify_sources(p, brand)
+    # the brand's declared handles are its own, said by the user: only found ones are noted
+    declared = {h.lower().lstrip("@") for h in (*brand.handles, brand.name.replace(" ", ""))}
+    said = p["author_id"].str.lower().str.lstrip("@").isin(declared).fillna(False)
+    p["_org"] = organisation_authors(p, brand).mask(said.to_numpy(dtype=bool))
     p["interactions"] = engagements_of(p).fillna(0.0)  # ranking: nothing reported, nothing seen
     by_author = p.groupby("author_id", dropna=True)["interactions"]
     baseline_author = by_author.transform("median")
@@ -564,6 +595,9 @@ def rank_for_amplification(
         g = g[g["brand_fit"] > 0.3]
     # what reading the posts had to say holds whether or not a post is ranked
     read_notes = [n for n in (repeated, mangled) if n]
+    orgs = _organisation_note(p, require_mention)
+    if orgs:
+        read_notes.append(orgs)
     if g.empty:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in AMPLIFY_COLUMNS})
         empty.attrs["note"] = (

@@ -160,7 +160,8 @@ function table(target, rows, cols, opts = {}) {
   for (const r of rows.slice(0, opts.max || 200)) {
     tb.append(el("tr", opts.detail ? { class: "has-detail" } : {}, ...columns.map((c) => {
       const text = fmt(r[c], c, r);
-      return el("td", text.length > 60 ? { text, class: "long" } : { text });
+      const cls = (opts.classes && opts.classes[c]) || (text.length > 60 ? "long" : "");
+      return el("td", cls ? { text, class: cls } : { text });
     })));
     if (opts.detail && r[opts.detail] != null) {
       const td = el("td", { class: "detail", text: fmt(r[opts.detail], opts.detail, r) });
@@ -684,6 +685,9 @@ async function rankPosts(brand) {
   }
   const rows = res.rows;
   $("brand-input").value = res.brand;
+  // what the ranking left out or assumed (organisation accounts, the default benchmark, the
+  // per-author cap), one line each, as the CLI prints them
+  $("ugc-notes").replaceChildren(...(res.notes || []).map((n) => el("li", { text: n })));
   const none = `No user posts mention ${res.brand} yet.`;
   if (!rows.length) hintIn("ugc-chart", none);
   else await chart("ugc-chart", {
@@ -698,10 +702,13 @@ async function rankPosts(brand) {
   // rights in words (1: recorded, 0: none recorded, so ask the author); the reasons on a line
   // of their own under each post, so the figures fit the card at 1280px
   // predicted CPA in the ranking's own currency (the default benchmark's: USD), as the CLI says
+  // caveats (comparison, passing mention, hashtag bait) as the CLI and the API give them: a
+  // narrow column that wraps, so the row still fits the card at 1280px
   const shown = rows.map((r) => ({ ...r, currency: res.currency || "", rights: typeof r.rights === "number"
-    ? (r.rights >= 1 ? "recorded" : "none recorded") : r.rights }));
-  table("ugc-table", shown, ["post_id", "author_id", "text", "sentiment", "rights",
+    ? (r.rights >= 1 ? "recorded" : "none recorded") : r.rights, caveats: r.caveats || "none" }));
+  table("ugc-table", shown, ["post_id", "author_id", "text", "sentiment", "caveats", "rights",
     "amplification_score", "predicted_ctr", "predicted_cpa", "reasons"], { empty: none, detail: "reasons",
+    classes: { caveats: "caveats" },
     labels: { post_id: "post", author_id: "author", amplification_score: "score",
       predicted_ctr: "predicted CTR", predicted_cpa: "predicted CPA" } });
 }

@@ -234,6 +234,19 @@ def test_store_without_purchases():
         transactions_from_store(st)
 
 
+def test_a_store_of_ad_exports_alone_is_refused_saying_what_it_holds_and_what_to_bring():
+    from micromix.store import Store
+
+    ads = pd.DataFrame({"date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "spend": [5.0, 6.0]})
+    with Store.open(":memory:") as st:
+        st.append("ad_performance", ads)
+        with pytest.raises(StoreError) as exc:
+            transactions_from_store(st)
+    text = str(exc.value)
+    assert "(it holds 2 ad_performance row(s)), so there are no customers to follow" in text
+    assert "micromix ingest events FILE" in text and "micromix clv fit --data FILE" in text
+
+
 def test_store_matches_the_file_path(market_store):
     """The engine's roll-up equals the pandas roll-up of the same purchase events."""
     d = transactions_from_store(market_store)

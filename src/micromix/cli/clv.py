@@ -133,6 +133,24 @@ def _print_fit(res: Any) -> None:
             console.print(str(c), highlight=False)
 
 
+def _print_reading_notes(data: Path, customer_col: str, settings: dict[str, Any]) -> None:
+    """What reading the file took as written (stderr): columns with decimal commas, e-mail
+    addresses written in two letter cases."""
+    notes = [
+        f"read field {col!r} with decimal commas, as {shown} shows"
+        for col, shown in (settings.get("decimal_comma") or {}).items()
+    ]
+    if settings.get("email_case"):
+        merged = settings["email_case"]
+        a, b = merged["example"]
+        notes.append(
+            f"field {customer_col!r}: {merged['ids']:,} e-mail address(es) written in more than "
+            f"one letter case were read as one customer each ({a!r} and {b!r})"
+        )
+    for text in notes:
+        err_console.print(f"note: {data}: {text}", highlight=False, soft_wrap=True)
+
+
 @clv_app.command("fit")
 def clv_fit(
     data: Path = typer.Option(
@@ -216,6 +234,7 @@ def clv_fit(
                 order_value=order_value,
             )
         print_purchase_notes(data, res.settings["left_out"], res.settings.get("orders"), order_col)
+        _print_reading_notes(data, customer_col, res.settings)
         doc = res.to_dict()
         title = (
             f"{Path(data).name}: cumulative repeat purchases, actual vs {res.purchase_model.label}"

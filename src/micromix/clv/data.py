@@ -196,6 +196,9 @@ def daily_purchases(
     daily.attrs["has_value"] = bool(value_col)
     daily.attrs["rows"] = n
     daily.attrs["left_out"] = left_out
+    for how in ("decimal_comma", "email_case"):  # what reading the file took as written
+        if how in frame.attrs:
+            daily.attrs[how] = dict(frame.attrs[how])
     if orders is not None:
         daily.attrs["orders"] = dict(orders)
     if dup.any():
@@ -441,10 +444,7 @@ def transactions_from_store(store: Store) -> pd.DataFrame:
     )
     daily = store.execute(expr)
     if len(daily) == 0:
-        raise StoreError(
-            f"no purchase events in {store.path}; ingest events with purchases or run "
-            "micromix demo first"
-        )
+        raise StoreError(_no_purchases(store))
     daily["date"] = pd.to_datetime(daily["date"]).astype("datetime64[ns]")
     daily["value"] = daily["value"].astype(float)
     daily = daily.sort_values(["customer_id", "date"]).reset_index(drop=True)
@@ -456,6 +456,20 @@ def transactions_from_store(store: Store) -> pd.DataFrame:
         }
     )
     return daily
+
+
+def _no_purchases(store: Store) -> str:
+    """Why a store gives no customers to follow, and what to bring: the store's tables as they
+    are (a store of ad exports alone has spend and clicks, but no customer who bought)."""
+    data = [n for n in store.tables() if not n.startswith(("ingest_", "_"))]  # not bookkeeping
+    held = [f"{store.count(n):,} {n} row(s)" for n in data if store.count(n)]
+    holds = f"it holds {', '.join(held)}" if held else "it holds no rows"
+    return (
+        f"no purchase events in {store.path} ({holds}), so there are no customers to follow: "
+        "lifetime value needs each customer's purchases - ingest an events file with purchase "
+        "rows (user id, time, revenue: micromix ingest events FILE, docs/ingest.md), or fit a "
+        "transactions file with micromix clv fit --data FILE"
+    )
 
 
 def _check_dimension(by: str, tiers: Any) -> None:

@@ -676,6 +676,13 @@ def _log1mexp(d: np.ndarray) -> np.ndarray:
         return np.where(d > -0.6931, np.log(-np.expm1(d)), np.log1p(-np.exp(d)))
 
 
+#: r + s above which the Pareto/NBD likelihood takes its dropout integral by quadrature rather
+#: than ``hyp2f1``: a fit to data with no heterogeneity in purchase rates runs r into the
+#: thousands, where one ``hyp2f1`` evaluation of 60 customers took 0.1-0.6 s (a 60-customer
+#: ``clv fit`` took minutes) against 0.1 ms by quadrature, equal to 1e-12 in the log
+_HYP2F1_MAX_SHAPE = 250.0
+
+
 def _pareto_parts(
     p: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, max_quad: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -684,6 +691,14 @@ def _pareto_parts(
     rsx = r + s + x
     const = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     log_alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+    if r + s > _HYP2F1_MAX_SHAPE:  # hyp2f1 crawls: the same value by quadrature, at once
+        with np.errstate(all="ignore"):
+            n = len(x)
+            gl = _pareto_log_integral_gl(
+                np.full(n, r), np.full(n, alpha), np.full(n, s), np.full(n, beta), x, tx, T
+            )
+        log_dead = np.where(tx < T, np.log(s) + gl, -np.inf)
+        return const, log_alive, np.logaddexp(log_alive, log_dead)
     if alpha >= beta:
         m, bp = alpha, np.full(len(x), s + 1.0)
     else:

@@ -551,6 +551,8 @@ def fit_clv(
         "order_col": order_col,
         "order_value": order_value,
         "orders": daily.attrs.get("orders"),
+        "decimal_comma": daily.attrs.get("decimal_comma"),
+        "email_case": daily.attrs.get("email_case"),
         "duplicate_rows": dict(repeated) if repeated else None,
         "fit_seconds": time.perf_counter() - started,
     }

@@ -9,14 +9,16 @@ first row (1-based, header not counted) and the field.
 Rules:
 
 * customer ids are text without surrounding blanks; an integer written as a float is the
-  integer (``13012.0`` beside ``13012`` is one customer); a cell holding a JSON object is
+  integer (``13012.0`` beside ``13012`` is one customer); an e-mail address is one customer
+  whatever its letter case (``Ann@x.com`` and ``ann@x.com``: spelt as its first row spells it); a cell holding a JSON object is
   refused (``customer.email`` reaches a field of a column of objects);
 * timestamps go through :func:`~micromix.schema.values.read_timestamps` on the clock the file
   writes them in: a trailing UTC offset (``-0500``, ``+05:30``, ``Z``) is dropped, not
   converted, because a purchase belongs to the shop's day it was made on; epoch numbers are
   UTC;
 * values go through :func:`~micromix.schema.values.read_numbers` (``2,408.52``, ``$194.41``);
-  empty, unreadable and negative values are refused;
+  a column written with decimal commas (``€45,00``, ``1.234,50``, none with a decimal point)
+  is read so; empty, unreadable and negative values are refused;
 * rows with no cell filled at all (``,,,,`` under an Excel export) are not purchases;
 * with ``order_col`` (an order export with one row per line item, Shopify's ``Name``), the rows
   of an order are one purchase: its value the sum of its filled value cells (``order_value=
@@ -42,9 +44,11 @@ from micromix.schema.base import require_columns
 from micromix.schema.values import (
     DEFAULT_WINDOW,
     blank_cells,
+    decimal_marks,
     read_numbers,
     read_timestamps,
     refuse_first,
+    with_decimal_points,
 )
 
 __all__ = [
@@ -219,11 +223,13 @@ def _values(
     col: str,
     source: str,
     line_rows: Callable[[], np.ndarray] | None = None,
-) -> np.ndarray:
+) -> tuple[np.ndarray, str | None]:
     """Purchase values (or quantities) through the project's number reader (``2,408.52``,
     ``$194.41``, ``1.234,50``); empty, unreadable and infinite ones are refused with the first
     row (negative ones are left to the caller: they are returns). An empty cell in one of
-    ``line_rows()`` (rows that look like an order's line items) points to ``--order-col``."""
+    ``line_rows()`` (rows that look like an order's line items) points to ``--order-col``.
+    A column written with decimal commas is read so (:func:`_decimal_commas`)."""
+    raw, commas = _decimal_commas(raw, blank, col, source)
     got = read_numbers(raw)
     vals = got.values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     unreadable = got.problems.notna().to_numpy() & ~blank
@@ -258,7 +264,65 @@ def _values(
             f"{source}: row {i}, field {col!r}: {_cell(raw.iloc[i - 1])} is not a finite number "
             f"({int(infinite.sum())} such row(s))"
         )
-    return vals
+    return vals, commas
+
+
+#: an e-mail address: a customer id compared without regard to letter case
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _one_spelling_per_email(ids: pd.Series) -> tuple[pd.Series, dict[str, Any] | None]:
+    """``ids`` with every e-mail address spelt as its first row spells it, whatever the letter
+    case (``Ann@x.com`` and ``ann@x.com`` are one customer: shops, payment providers and CRMs
+    compare addresses so), and what that merged: ``{"ids": 1, "example": ["Ann@x.com",
+    "ann@x.com"]}`` (None when nothing was). Other ids keep their case (``AB12`` and ``ab12``
+    may be two codes)."""
+    text = ids.astype("string")
+    email = text.str.fullmatch(_EMAIL).fillna(False).to_numpy(dtype=bool)
+    if not email.any():
+        return ids, None
+    folded = text[email].str.lower()
+    first = text[email].groupby(folded.to_numpy(), sort=False).first()
+    spelt = first.reindex(folded.to_numpy()).to_numpy(dtype=object)
+    changed = spelt != text[email].to_numpy(dtype=object)
+    if not changed.any():
+        return ids, None
+    out = ids.astype(object).copy()
+    out.iloc[np.flatnonzero(email)] = spelt
+    merged = pd.Series(spelt[changed]).unique()
+    k = int(np.argmax(changed))
+    example = [str(spelt[k]), str(text[email].iloc[k])]
+    return out, {"ids": len(merged), "example": example}
+
+
+def _decimal_commas(
+    raw: pd.Series, blank: np.ndarray, col: str, source: str
+) -> tuple[pd.Series, str | None]:
+    """``raw`` with its numbers rewritten with decimal points when the column writes them with
+    decimal commas (a European shop's export: "€45,00", "1.234,50"), and the cell that shows it
+    (``row 1: '€45,00'``; None when the column is read as it is).
+
+    A column is read with decimal commas when no cell is written with a decimal point
+    ("12.50", "1,234.5") and more cells show a decimal comma than read both ways ("1.234": a
+    thousands point or a decimal one); with fewer, it is refused naming both cells. A column
+    that writes numbers both ways is left to the number reader, which reads "1.234,50" and
+    refuses "12,50" beside "99.10" (one of them is a typing slip).
+    """
+    marks = np.array(decimal_marks(raw).to_numpy(dtype=object), dtype=object, copy=True)
+    marks[blank] = None
+    comma, either = marks == "comma", marks == "either"
+    if not comma.any() or (marks == "point").any():
+        return raw, None
+    shown = f"row {_first_row(comma)}: {_cell(raw.iloc[_first_row(comma) - 1])}"
+    if int(comma.sum()) <= int(either.sum()):
+        i = _first_row(either)
+        raise DataValidationError(
+            f"{source}: row {i}, field {col!r}: {_cell(raw.iloc[i - 1])} may be a number with "
+            f"a thousands separator or with a decimal mark, and too few other values of the "
+            f"column are written with a decimal comma ({shown}) to tell which; write the "
+            "values with a decimal point (1234.50)"
+        )
+    return with_decimal_points(raw.reset_index(drop=True)), shown
 
 
 def _same_as_previous(cells: pd.Series) -> np.ndarray:
@@ -449,7 +513,10 @@ def read_purchases(
         value column), indexed by the row's position in ``transactions`` (0-based; an order's
         first row); ``attrs["left_out"]``: rows left out by the two options
         (``no_customer_id``, ``returns``, ``returns_value``, with orders also
-        ``no_customer_id_orders``; only those asked for).
+        ``no_customer_id_orders``; only those asked for); ``attrs["decimal_comma"]``: the
+        number columns read with decimal commas and the cell that shows it (``{"Total": "row
+        1: '€45,00'"}``), when any were; ``attrs["email_case"]``: e-mail addresses merged whatever
+        their letter case (``{"ids": 3, "example": ["Ann@x.com", "ann@x.com"]}``), when any were.
 
     Raises
     ------
@@ -479,6 +546,7 @@ def read_purchases(
     if n == 0:
         raise DataValidationError(f"{source}: no transactions; the table has no rows")
     left_out: dict[str, float] = {}
+    decimal_comma: dict[str, str] = {}
     orders = _Orders(table[order_col], order_col, source, blank) if order_col else None
     no_cust = (
         (blank_cells(table[customer_col]) | table[customer_col].isna().to_numpy()) & ~blank
@@ -502,8 +570,11 @@ def read_purchases(
                 else ""
             ),
         )
+        cust, email_case = _one_spelling_per_email(cust)
     else:
-        ids = read_ids(table[customer_col], customer_col, source, blank=blank | no_cust)
+        ids, email_case = _one_spelling_per_email(
+            read_ids(table[customer_col], customer_col, source, blank=blank | no_cust)
+        )
         rep = orders.representative(
             ids, ~blank & ~no_cust, customer_col, table[customer_col], "customer"
         )
@@ -553,7 +624,9 @@ def read_purchases(
         def line_rows() -> np.ndarray:  # the customer's and the date's cells of the row above
             return _same_as_previous(table[customer_col]) & _same_as_previous(table[date_col])
 
-        vals = _values(table[value_col], blank | no_value, value_col, source, line_rows)
+        vals, commas = _values(table[value_col], blank | no_value, value_col, source, line_rows)
+        if commas:
+            decimal_comma[value_col] = commas
         if orders is not None:
             no_value = _order_values(
                 orders, vals, ~blank & ~no_value, table[value_col], order_value, quantity_col
@@ -562,7 +635,9 @@ def read_purchases(
         negative = (vals < 0) & ~blank
         field, cells = value_col, table[value_col]
         if quantity_col:
-            qty = _values(table[quantity_col], blank | no_value, quantity_col, source)
+            qty, commas = _values(table[quantity_col], blank | no_value, quantity_col, source)
+            if commas:
+                decimal_comma[quantity_col] = commas
             vals = vals * qty
             if ((qty < 0) & ~blank).any():  # a return is written as a negative quantity
                 negative, field, cells = (qty < 0) & ~blank, quantity_col, table[quantity_col]
@@ -600,6 +675,10 @@ def read_purchases(
         out = out.sort_index()
         out.attrs["orders"] = {"line_rows": line_rows_read, "orders": len(out)}
     out.attrs["left_out"] = left_out
+    if decimal_comma:
+        out.attrs["decimal_comma"] = decimal_comma
+    if email_case:
+        out.attrs["email_case"] = email_case
     return out
 
 

@@ -40,7 +40,12 @@ from micromix.ingest.quarantine import (
     _top_reasons,
 )
 from micromix.ingest.report import IngestReport, Progress
-from micromix.ingest.strategy import apply_strategy, strategy_note, strategy_option
+from micromix.ingest.strategy import (
+    apply_strategy,
+    override_note,
+    strategy_note,
+    strategy_option,
+)
 from micromix.ingest.totals import _cross_check, _refuse_junk, _summary_totals, _totals_beyond_rows
 from micromix.schema import (
     EntitySchema,
@@ -273,6 +278,7 @@ def _map_and_validate(
     canon = adapter.canonical(raw, dayfirst=order).reset_index(drop=True)
     if len(canon) != len(raw.rows):  # pragma: no cover - adapter contract
         raise AssertionError(f"{adapter.lookup_name} changed the number of rows")
+    before = canon["strategy"].copy() if strategy and "strategy" in canon.columns else None
     apply_strategy(canon, strategy)
     notes = _read_decimal_marks(schema, adapter, raw, canon, decimal_comma, source)
     lines = np.asarray(raw.rows)
@@ -281,6 +287,11 @@ def _map_and_validate(
         if SUMMARY in canon.columns
         else np.zeros(len(canon), bool)
     )
+    if before is not None and strategy is not None:
+        said = override_note(
+            before[~is_summary], strategy, column=_mapping_of(adapter, raw).get("strategy")
+        )
+        notes = (*notes, *((said,) if said else ()))
     summary_n = int(is_summary.sum())
     summary = canon.loc[is_summary]
     data = canon.loc[~is_summary].reset_index(drop=True)

@@ -762,23 +762,25 @@ def _refuse_concatenated(
 
 
 def _duplicate_note(p: Path, out: list[list[Any]], rows: list[int]) -> list[str]:
-    """A note naming how many rows repeat an earlier row cell for cell (a file pasted twice
-    without its header, or a platform writing a row twice)."""
+    """A note naming the rows that repeat an earlier row cell for cell (a file pasted twice
+    without its header, or a platform writing a row twice), each with the line it repeats
+    (the first five; then how many more)."""
     if len(set(map(tuple, out))) == len(out):
         return []
-    seen: set[tuple[Any, ...]] = set()
-    first, n = 0, 0
+    seen: dict[tuple[Any, ...], int] = {}
+    pairs: list[tuple[int, int]] = []
     for rec, line in zip(out, rows):
         key = tuple(rec)
         if key in seen:
-            n += 1
-            first = first or line
+            pairs.append((line, seen[key]))
         else:
-            seen.add(key)
-    if not n:
+            seen[key] = line
+    if not pairs:
         return []
+    shown = ", ".join(f"line {a} repeats line {b}" for a, b in pairs[:5])
+    more = f" and {len(pairs) - 5:,} more" if len(pairs) > 5 else ""
     return [
-        f"{p}: {n:,} row(s) repeat an earlier row cell for cell (the first at line {first}); "
+        f"{p}: {len(pairs):,} row(s) repeat an earlier row cell for cell ({shown}{more}); "
         "each is read as a row of its own, so if they were pasted twice they add to every "
         "total: remove the copies and ingest the file again"
     ]

@@ -158,8 +158,8 @@ def test_exact_duplicate_rows_are_named_in_a_note(tmp_path):
     p.write_text(META + "".join(lines[2:4]), encoding="utf-8")
     raw = read_raw(p)
     assert raw.notes == [
-        f"{p}: 2 row(s) repeat an earlier row cell for cell (the first at line 9); each is read "
-        "as a row of its own, so if they were pasted twice they add to every total: remove the "
+        f"{p}: 2 row(s) repeat an earlier row cell for cell (line 9 repeats line 3, line 10 "
+        "repeats line 4); each is read as a row of its own, so if they were pasted twice they add to every total: remove the "
         "copies and ingest the file again"
     ]
     with _store(tmp_path) as st:
@@ -335,3 +335,15 @@ def test_a_quarantine_reason_names_the_files_own_column(tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "campaign_id (column 'Campaign" in res.output  # the table may fold the rest
+
+
+def test_many_duplicate_rows_name_the_first_five_and_count_the_rest(tmp_path):
+    p = tmp_path / "t.csv"
+    rows = "".join(f"c{i},2025-01-01,{i}\n" for i in range(7))
+    p.write_text("campaign,day,spend\n" + rows + rows, encoding="utf-8")
+    (note,) = read_raw(p).notes
+    assert note.startswith(
+        f"{p}: 7 row(s) repeat an earlier row cell for cell (line 9 repeats line 2, line 10 "
+        "repeats line 3, line 11 repeats line 4, line 12 repeats line 5, line 13 repeats line 6 "
+        "and 2 more); each is read as a row of its own"
+    )

@@ -156,3 +156,45 @@ def test_cli_strategy_option(tmp_path):
     )
     assert shown.exit_code == 0, shown.output
     assert {r["strategy"] for r in json.loads(shown.stdout)["sample"]} == {"search"}
+
+
+def test_strategy_option_over_rows_the_file_tells_apart_is_said(tmp_path):
+    # the file files its campaigns by campaign type: --strategy search over them is a conflict,
+    # said in a note (never a silent override); the rows are filed as the user asked
+    ads, rep = _ingest(_google(tmp_path), strategy="search")
+    assert set(ads["strategy"]) == {"search"}
+    assert (
+        "--strategy search filed all 4 rows under 'search', though the file itself puts 2 of "
+        "them elsewhere (2 under 'other'); the option applies to the whole file: to keep its "
+        "strategies apart, ingest it without --strategy, or export one report per strategy"
+    ) in rep.notes
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "event_id,timestamp,user,event,strategy\n"
+        "e1,2024-05-01T10:00:00Z,u1,click,email\ne2,2024-05-01T10:00:00Z,u2,click,search\n",
+        encoding="utf-8",
+    )
+    rep = ingest_file(Store.open(":memory:"), "events", events, strategy="search")
+    assert any(
+        "puts 1 of them elsewhere (1 under 'email', by its column 'strategy')" in n
+        for n in rep.notes
+    )
+    # rows the file does not tell apart (one platform-wide strategy) are what the option is for
+    ads, rep = _ingest(FIXTURES / "spotify_ads.csv", currency="AUD", strategy="search")
+    assert not any("--strategy" in n for n in rep.notes)
+
+
+def test_cli_says_the_strategy_conflict(tmp_path):
+    app = typer.Typer(pretty_exceptions_enable=False)
+    register(app)
+
+    @app.command("noop")
+    def _noop() -> None:
+        """Nothing."""
+
+    db = str(tmp_path / "mm.duckdb")
+    res = CliRunner().invoke(
+        app, ["ingest", "ads", str(_google(tmp_path)), "--strategy", "search", "--db", db]
+    )
+    assert res.exit_code == 0, res.output
+    assert "though the file itself puts 2 of them elsewhere" in " ".join(res.stderr.split())

@@ -762,23 +762,25 @@ def _refuse_concatenated(
 
 
 def _duplicate_note(p: Path, out: list[list[Any]], rows: list[int]) -> list[str]:
-    """A note naming how many rows repeat an earlier row cell for cell (a file pasted twice
-    without its header, or a platform writing a row twice)."""
+    """A note naming the rows that repeat an earlier row cell for cell (a file pasted twice
+    without its header, or a platform writing a row twice), each with the line it repeats
+    (the first five; then how many more)."""
     if len(set(map(tuple, out))) == len(out):
         return []
-    seen: set[tuple[Any, ...]] = set()
-    first, n = 0, 0
+    seen: dict[tuple[Any, ...], int] = {}
+    pairs: list[tuple[int, int]] = []
     for rec, line in zip(out, rows):
         key = tuple(rec)
         if key in seen:
-            n += 1
-            first = first or line
+            pairs.append((line, seen[key]))
         else:
-            seen.add(key)
-    if not n:
+            seen[key] = line
+    if not pairs:
         return []
+    shown = ", ".join(f"line {a} repeats line {b}" for a, b in pairs[:5])
+    more = f" and {len(pairs) - 5:,} more" if len(pairs) > 5 else ""
     return [
-        f"{p}: {n:,} row(s) repeat an earlier row cell for cell (the first at line {first}); "
+        f"{p}: {len(pairs):,} row(s) repeat an earlier row cell for cell ({shown}{more}); "
         "each is read as a row of its own, so if they were pasted twice they add to every "
         "total: remove the copies and ingest the file again"
     ]
@@ -1145,7 +1147,7 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int | None = None) -> RawTa
     named = [_sanitize("" if v is None else v) for v in recs[h][1]]
     header = _dedupe_header(named)
     width = len(header)
-    unsaved = _unsaved_formulas(data, name, h + 1)
+    unsaved = _unsaved_formulas(data, name, h + 1, dict(recs))
     out, rows, broken = [], [], []
     for line, r in recs[h + 1 :]:
         if line in unsaved:
@@ -1187,11 +1189,14 @@ _NO_SAVED_VALUE = (
 )
 
 
-def _unsaved_formulas(data: bytes, sheet: str, below: int) -> dict[int, int]:
+def _unsaved_formulas(
+    data: bytes, sheet: str, below: int, values: dict[int, list[Any]]
+) -> dict[int, int]:
     """Rows under line ``below`` of ``sheet`` with a formula cell that has no saved value (a
     workbook a program wrote and Excel never computed): row -> first such column (0-based).
     Reading such a cell gives nothing, so its row would be read with a blank (0 spend, a row
-    without a campaign taken for a total)."""
+    without a campaign taken for a total). ``values`` are the sheet's rows as already read
+    (line -> saved values): the workbook is opened once more, for its formulas only."""
     import openpyxl
 
     try:
@@ -1201,19 +1206,16 @@ def _unsaved_formulas(data: bytes, sheet: str, below: int) -> dict[int, int]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-            values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             found: dict[int, int] = {}
-            rows = zip(
-                formulas[sheet].iter_rows(min_row=below + 1, values_only=True),
-                values[sheet].iter_rows(min_row=below + 1, values_only=True),
-            )
-            for line, (f, v) in enumerate(rows, start=below + 1):
-                for col, (fc, vc) in enumerate(zip(f, v)):
+            rows = formulas[sheet].iter_rows(min_row=below + 1, values_only=True)
+            for line, f in enumerate(rows, start=below + 1):
+                v = values.get(line, [])  # trimmed: a missing trailing cell holds no value
+                for col, fc in enumerate(f):
+                    vc = v[col] if col < len(v) else None
                     if vc is None and isinstance(fc, str) and fc.startswith("="):
                         found[line] = col
                         break
             formulas.close()
-            values.close()
     except (zipfile.BadZipFile, OSError, KeyError):
         return {}
     return found

@@ -40,7 +40,7 @@ from micromix.errors import ConfigError
 from micromix.schema import EntitySchema
 from micromix.schema.vocab import STRATEGIES
 
-__all__ = ["apply_strategy", "strategy_note", "strategy_option"]
+__all__ = ["apply_strategy", "override_note", "strategy_note", "strategy_option"]
 
 
 def strategy_option(strategy: str | None, schema: EntitySchema | None = None) -> str | None:
@@ -96,4 +96,36 @@ def strategy_note(why: str | None, accepted: pd.DataFrame, *, typed: bool = True
         f"{int(other.sum()):,} of {len(accepted):,} rows are filed under strategy 'other'{what}: "
         f"{why}; pass --strategy NAME to file the export's rows under another strategy "
         f"({', '.join(STRATEGIES)})"
+    )
+
+
+def override_note(before: pd.Series, strategy: str, *, column: str | None = None) -> str | None:
+    """The note saying that ``--strategy`` (``strategy``) filed rows under it that the file
+    itself puts under another strategy (``before``: the rows' strategies as the layout read
+    them; ``column``: the file's own strategy column, if it has one), or None.
+
+    A layout's one strategy for a whole platform (Spotify's ``other``) is what the option is
+    for, so it is no conflict; rows the file tells apart (by campaign type, or its own strategy
+    column) are, and the note names them: the option is never a silent override.
+
+    >>> s = pd.Series(["search", "other", "other"])
+    >>> print(override_note(s, "search"))
+    --strategy search filed all 3 rows under 'search', though the file itself puts 2 of them \
+elsewhere (2 under 'other'); the option applies to the whole file: to keep its strategies \
+apart, ingest it without --strategy, or export one report per strategy
+    >>> override_note(pd.Series(["other", "other"]), "search") is None
+    True
+    """
+    vals = before.dropna().astype(str)
+    differ = vals[vals != strategy]
+    if not len(differ) or (column is None and vals.nunique() < 2):
+        return None
+    counts = differ.value_counts()
+    said = ", ".join(f"{int(n):,} under {s!r}" for s, n in sorted(counts.items()))
+    by = f", by its column {column!r}" if column else ""
+    return (
+        f"--strategy {strategy} filed all {len(before):,} rows under {strategy!r}, though the "
+        f"file itself puts {len(differ):,} of them elsewhere ({said}{by}); the option applies "
+        "to the whole file: to keep its strategies apart, ingest it without --strategy, or "
+        "export one report per strategy"
     )

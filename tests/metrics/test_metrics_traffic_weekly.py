@@ -4,7 +4,9 @@ report only renders them)."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from micromix.errors import ConfigError
 from micromix.metrics.traffic import traffic_reports, weekly_totals
 from micromix.store import Store
 
@@ -62,3 +64,33 @@ def test_a_daily_series_carries_its_weekly_totals_and_other_reports_none() -> No
     assert r.to_dict()["weekly"][0]["days"] == 2
     (p,) = traffic_reports(_store("Page path", ["/", "/shop"]))
     assert p.weekly is None and p.to_dict()["weekly"] is None
+
+
+def test_weekly_totals_never_add_up_users_of_several_days() -> None:
+    # a user active on Monday and Tuesday is one user of the week, not two: the daily user
+    # counts of a series do not add up to a week's, so no weekly figure of users is given
+    days = [f"2025-03-{d:02d}" for d in range(3, 17)]
+    st = _store("day", days)
+    st.append(
+        "traffic",
+        pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2025-03-01"]),
+                "date_end": pd.to_datetime(["2025-03-31"]),
+                "report": "Traffic acquisition",
+                "dimension": "day",
+                "dimension_value": ["2025-03-17"],
+                "sessions": [1],
+                "users": [40],
+                "new_users": [9],
+                "source_id": "f1",
+                "source_row": [99],
+            }
+        ),
+    )
+    (r,) = traffic_reports(st)
+    assert "users" in r.table.columns  # each day's own count is shown as reported
+    assert r.weekly is not None
+    assert list(r.weekly.columns) == ["week", "days", "sessions"]
+    with pytest.raises(ConfigError, match="users"):
+        weekly_totals(r.table, ["sessions", "users"])

@@ -59,6 +59,7 @@ from typing import Any
 
 import pandas as pd
 
+from micromix.errors import ConfigError
 from micromix.ingest.lineage import registry_totals
 from micromix.store import Store
 
@@ -132,7 +133,7 @@ class TrafficReport:
 
     def __post_init__(self) -> None:
         if self.weekly is None and self.series and self.dimension == "day":
-            counts = [c for c in self.table.columns if c in (*ADDITIVE, *NOT_ADDITIVE)]
+            counts = [c for c in self.table.columns if c in ADDITIVE]
             self.weekly = weekly_totals(self.table, counts)
 
     def to_dict(self) -> dict[str, Any]:
@@ -246,6 +247,9 @@ def weekly_totals(
     ``measures`` summed over those days (empty where no day of the week reports it). Rows whose
     date cannot be read are left out; None when no row has a date or no measure is given.
 
+    Only additive measures are summed (:data:`ADDITIVE`): a user active on two days of a week
+    is one user of it, so the user counts (:data:`NOT_ADDITIVE`) are refused, never added up.
+
     Examples
     --------
     >>> import pandas as pd
@@ -255,6 +259,13 @@ def weekly_totals(
     [{'week': Timestamp('2024-12-30 00:00:00'), 'days': 1, 'sessions': 10},
      {'week': Timestamp('2025-01-06 00:00:00'), 'days': 2, 'sessions': 50}]
     """
+    users = [m for m in measures if m in NOT_ADDITIVE]
+    if users:
+        raise ConfigError(
+            f"weekly totals add up each day's figure, and {', '.join(users)} of several days do "
+            "not add up (a user of two days is one user of the week); ask for the additive "
+            f"measures only ({', '.join(ADDITIVE)})"
+        )
     with warnings.catch_warnings():  # values that are no dates at all: none is read
         warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
         when = pd.to_datetime(table[date_column], errors="coerce")

@@ -53,11 +53,13 @@ total row (35.7%); shares are of the report's total")
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from micromix.errors import ConfigError
 from micromix.ingest.lineage import registry_totals
 from micromix.store import Store
 
@@ -69,6 +71,7 @@ __all__ = [
     "SERIES_DIMENSIONS",
     "TrafficReport",
     "traffic_reports",
+    "weekly_totals",
 ]
 
 #: measures that are sums over rows (a total is exact)
@@ -124,6 +127,14 @@ class TrafficReport:
     #: the dimension is the date (a daily, weekly or monthly series): ``table`` holds every
     #: row in date order, not the leading ones
     series: bool = False
+    #: a daily series' totals per week (:func:`weekly_totals`, of ``table``'s measures), None
+    #: for any other report
+    weekly: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        if self.weekly is None and self.series and self.dimension == "day":
+            counts = [c for c in self.table.columns if c in ADDITIVE]
+            self.weekly = weekly_totals(self.table, counts)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,6 +152,7 @@ class TrafficReport:
             "note": self.note,
             "series": self.series,
             "table": self.table.to_dict("records"),
+            "weekly": None if self.weekly is None else self.weekly.to_dict("records"),
         }
 
 
@@ -223,6 +235,46 @@ def traffic_reports(store: Store, *, top: int = 10) -> list[TrafficReport]:
             )
         )
     return out
+
+
+def weekly_totals(
+    table: pd.DataFrame, measures: list[str], *, date_column: str = "dimension_value"
+) -> pd.DataFrame | None:
+    """The totals of a daily series per week, Monday to Sunday.
+
+    One row per week the series has a day in: ``week`` (its Monday), ``days`` (the rows of the
+    series in it: fewer than 7 for a week the series covers in part), then each of
+    ``measures`` summed over those days (empty where no day of the week reports it). Rows whose
+    date cannot be read are left out; None when no row has a date or no measure is given.
+
+    Only additive measures are summed (:data:`ADDITIVE`): a user active on two days of a week
+    is one user of it, so the user counts (:data:`NOT_ADDITIVE`) are refused, never added up.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"dimension_value": ["2025-01-05", "2025-01-06", "2025-01-07"],
+    ...                   "sessions": [10, 20, 30]})
+    >>> weekly_totals(s, ["sessions"]).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'week': Timestamp('2024-12-30 00:00:00'), 'days': 1, 'sessions': 10},
+     {'week': Timestamp('2025-01-06 00:00:00'), 'days': 2, 'sessions': 50}]
+    """
+    users = [m for m in measures if m in NOT_ADDITIVE]
+    if users:
+        raise ConfigError(
+            f"weekly totals add up each day's figure, and {', '.join(users)} of several days do "
+            "not add up (a user of two days is one user of the week); ask for the additive "
+            f"measures only ({', '.join(ADDITIVE)})"
+        )
+    with warnings.catch_warnings():  # values that are no dates at all: none is read
+        warnings.filterwarnings("ignore", "Could not infer format", UserWarning)
+        when = pd.to_datetime(table[date_column], errors="coerce")
+    if not measures or when.isna().all():
+        return None
+    week = when.dt.to_period("W").dt.start_time
+    weekly = table[measures].apply(pd.to_numeric, errors="coerce").groupby(week).sum(min_count=1)
+    weekly.insert(0, "days", table.groupby(week)[date_column].size())
+    return weekly.reset_index(names="week")
 
 
 def _report_totals(rows: list[dict[str, Any]]) -> dict[str, float]:

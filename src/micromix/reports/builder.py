@@ -42,6 +42,7 @@ import pandas as pd
 
 from micromix.errors import ConfigError, MicromixError
 from micromix.influencers.hints import BRIEF_HINTS
+from micromix.metrics.coverage import uncovered_spend
 from micromix.plan import TREND_DIMENSIONS, Evidence, Plan
 from micromix.plan.actions import creator_price_symbol, per_money
 from micromix.plan.evidence import (
@@ -701,26 +702,13 @@ def _not_drawn(overview: pd.DataFrame | None, drawn: pd.DataFrame | None) -> str
     """The sentence naming the spend the KPI overview counts and the weekly charts do not
     draw, per platform, currency and level (rows with no dates, exports over a week ...), and
     the currencies the charts draw when the store holds others; "" when the charts draw it
-    all."""
-    if overview is None or not {"spend", "platform"} <= set(overview.columns):
+    all. The figures are :func:`~micromix.metrics.coverage.uncovered_spend`'s."""
+    u = uncovered_spend(overview, drawn)
+    if u is None:
         return ""
-    keys = [
-        c
-        for c in ("platform", "currency", "level")
-        if c in overview.columns and (drawn is None or c in drawn.columns)
-    ]
-    total = _spend_by(overview, keys)
-    got = (
-        _spend_by(drawn, keys).reindex(total.index, fill_value=0.0)
-        if drawn is not None and len(drawn)
-        else pd.Series(0.0, index=total.index)
-    )
     parts = []
-    for key, value in total.items():
-        have = float(got.get(key, 0.0))
-        if value <= 0 or have >= value * (1 - 1e-9) - 0.005:
-            continue
-        k = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+    for k in u.rows.to_dict("records"):
+        value, have = k["spend"], k["covered"]
         who = f"{k['platform']}" + (f" ({k['level']}-level)" if k.get("level") else "")
         cur = f"{k['currency']} " if k.get("currency") else ""
         parts.append(
@@ -728,10 +716,7 @@ def _not_drawn(overview: pd.DataFrame | None, drawn: pd.DataFrame | None) -> str
             if have <= 0
             else f"{who}: {cur}{have:,.2f} of {value:,.2f} spend"
         )
-    if not parts:
-        return ""
-    all_codes = _currencies(overview)
-    drawn_codes = [] if drawn is None else _currencies(drawn[drawn["spend"].fillna(0) > 0])
+    all_codes, drawn_codes = u.currencies, u.covered_currencies
     said = ""
     if len(all_codes) > 1 and drawn_codes and set(drawn_codes) != set(all_codes):
         others = [c for c in all_codes if c not in drawn_codes]
@@ -745,13 +730,6 @@ def _not_drawn(overview: pd.DataFrame | None, drawn: pd.DataFrame | None) -> str
         + ". A row is drawn only when it falls in one week: rows with no dates (an 'All time' "
         "download) and rows over more than one week (a report over a date range) are not."
     )
-
-
-def _spend_by(df: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Spend summed by ``keys`` (a missing key value reads "")."""
-    k = df[keys].astype(object).where(df[keys].notna(), "").astype(str)
-    spend = pd.to_numeric(df["spend"], errors="coerce").fillna(0.0)
-    return spend.groupby([k[c] for c in keys]).sum()
 
 
 _DELIVERY_COLUMNS: tuple[tuple[str, str, str], ...] = (  # column, label, kind
@@ -1294,7 +1272,7 @@ class TrafficSection(Section):
                 out.append(full)
                 continue
             # a long dated series: its chart and weekly totals, every row one click away
-            out.append(_series_view(ctx, r.dimension, table, formats, heads, sym))
+            out.append(_series_view(ctx, r.dimension, table, r.weekly, formats, heads, sym))
             out.append(
                 f"<details><summary>All {len(table):,} {esc(r.dimension)}s</summary>"
                 f"{full}</details>"
@@ -1310,13 +1288,15 @@ def _series_view(
     ctx: ReportContext,
     dim: str,
     table: pd.DataFrame,
+    weekly: pd.DataFrame | None,
     formats: dict[str, str],
     heads: dict[str, str],
     sym: str,
 ) -> str:
     """A dated analytics series (one row per day, week or month): a line chart of its counts,
     and for a daily series its weekly totals (Monday to Sunday; a week the series covers only
-    in part says how many days it holds)."""
+    in part says how many days it holds), as :func:`~micromix.metrics.traffic.weekly_totals`
+    gives them."""
     col = str(table.columns[0])  # the dates
     counts = [c for c in table.columns[1:] if formats.get(c) in ("int", "money")]
     when = pd.to_datetime(table[col], errors="coerce")
@@ -1328,12 +1308,8 @@ def _series_view(
         long, col, f"{heads[counts[0]]} per {dim}" if len(counts) == 1 else f"per {dim}"
     )
     out = [f'<div class="charts">{ctx.chart(ch.chart_spec(spec), wide=True)}</div>']
-    if dim == "day":
-        week = when.dt.to_period("W").dt.start_time
-        weekly = table[counts].apply(pd.to_numeric, errors="coerce").groupby(week).sum(min_count=1)
-        weekly.insert(0, "days", table.groupby(week)[col].size())
-        weekly = weekly.reset_index(names="week")
-        weekly["week"] = weekly["week"].dt.strftime("%Y-%m-%d")
+    if weekly is not None:
+        weekly = weekly.assign(week=weekly["week"].dt.strftime("%Y-%m-%d"))
         out.append("<h4>Weekly totals</h4>")
         out.append(
             table_html(

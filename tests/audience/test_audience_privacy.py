@@ -327,6 +327,6 @@ def test_the_audit_hash_is_keyed_so_trying_every_id_does_not_reveal_who_was_eras
     assert check_erased(pd.DataFrame({"user_id": ["legacy-1"]}), erased).failed
     # erasing again is a no-op whichever kind of record holds the person
     assert erase_user(st, uid).already_erased and erase_user(st, "legacy-1").already_erased
-    assert ERASURE_KEY_TABLE.startswith("_")
+    assert ERASURE_KEY_TABLE not in set(erased_subjects(st))
     st.close()
     other.close()

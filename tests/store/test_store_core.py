@@ -76,3 +76,22 @@ def test_delete_where_and_contract_tables():
     assert st.delete_where("audience", "user_id", ["a", "c"]) == 2
     assert st.read("audience")["user_id"].tolist() == ["b"]
     assert st.delete_where("audience", "no_such_col", ["b"]) == 0
+
+
+def test_a_frame_joined_in_a_query_is_not_listed_as_a_table_of_the_store():
+    """The demo's report listed 'ibis_pandas_memtable_... 50,000 rows' among the store's tables:
+    the moments summary semi-joins a sample of session ids held as an in-memory frame, which
+    the engine registers as a temporary table on the connection."""
+    import ibis
+
+    from micromix.store import Store
+
+    st = Store.open(":memory:")
+    st.append("events", pd.DataFrame({"session_id": ["a", "b", "c"], "n": [1, 2, 3]}))
+    t = st.table("events")
+    ids = ibis.memtable(pd.DataFrame({"session_id": ["a", "c"]}))
+    assert len(st.execute(t.semi_join(ids, "session_id"))) == 2
+    engine_names = st.ibis.list_tables()  # what the engine itself lists
+    assert any(n.startswith("ibis_pandas_memtable_") for n in engine_names)
+    assert "events" in st.tables() and not any(n.startswith("ibis_") for n in st.tables())
+    st.close()

@@ -131,7 +131,7 @@ _FALSE = {"0", "false", "no", "n", "f"}
 _WITHDRAWN = {"withdrawn", "refused", "denied", "revoked", "rejected", "opted_out", "opt_out"}
 _HASH_PREFIX = "micromix-erasure-v1:"
 #: the store's secret key of the erasure hashes (never exported, never served over the API)
-ERASURE_KEY_TABLE = "_erasure_key"
+ERASURE_KEY_TABLE = "erasure_key"
 #: what starts a keyed (HMAC-SHA-256) subject hash; older records hold plain SHA-256 hashes
 _KEYED = "k1:"
 

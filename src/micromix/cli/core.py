@@ -385,7 +385,9 @@ def export(
         with _open(db, backend=backend) as store:
             if not store.has_table(table):
                 names = ", ".join(
-                    t for t in store.tables() if not t.startswith("_") and t != KEY_TABLE
+                    t
+                    for t in store.tables()
+                    if not t.startswith("_") and t not in (KEY_TABLE, ERASURE_KEY_TABLE)
                 )
                 raise ConfigError(f"no table {table!r} in the store; export one of {names}")
             t = store.table(table)

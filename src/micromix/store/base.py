@@ -63,6 +63,7 @@ __all__ = [
     "ident",
     "to_arrow",
     "to_engine_frame",
+    "user_tables",
 ]
 
 #: logical contract type -> DuckDB SQL type
@@ -132,6 +133,17 @@ class WriteResult:
     @property
     def written(self) -> int:
         return self.inserted + self.updated
+
+
+#: what the query engine names its own objects (ibis registers a pandas frame joined in a query
+#: as a temporary ``ibis_pandas_memtable_...`` table on the connection): never a user's table
+ENGINE_TABLE_PREFIX = "ibis_"
+
+
+def user_tables(names: Iterable[str]) -> list[str]:
+    """``names`` sorted, without the engine's own temporary objects (:data:`ENGINE_TABLE_PREFIX`),
+    which otherwise show up in a store's table list, its row counts and the report."""
+    return sorted(n for n in names if not n.startswith(ENGINE_TABLE_PREFIX))
 
 
 def column_names(df: pd.DataFrame | pa.Table) -> list[str]:

@@ -50,6 +50,7 @@ from micromix.store.base import (
     column_names,
     ident,
     to_arrow,
+    user_tables,
 )
 from micromix.store.lake import lake_tables
 
@@ -321,7 +322,7 @@ class DuckDBStore(Store):
 
     # ------------------------------------------------------------------ reading
     def tables(self) -> list[str]:
-        return sorted(self.ibis.list_tables())
+        return user_tables(self.ibis.list_tables())
 
     def has_table(self, name: str) -> bool:
         # what ibis' list_tables lists (tables and views of the current schema, temporary ones

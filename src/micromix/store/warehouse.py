@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from micromix.errors import StoreError
 from micromix.store.backends import BackendSpec, connect_warehouse
-from micromix.store.base import Store, WriteResult
+from micromix.store.base import Store, WriteResult, user_tables
 
 __all__ = ["WarehouseStore"]
 
@@ -65,7 +65,7 @@ class WarehouseStore(Store):
         self._check_writable()
 
     def tables(self) -> list[str]:
-        return sorted(self._backend.list_tables())
+        return user_tables(self._backend.list_tables())
 
     def has_table(self, name: str) -> bool:
         return name in self._backend.list_tables()

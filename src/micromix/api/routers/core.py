@@ -30,6 +30,7 @@ from micromix.api._respond import check_rows, frame_json, json_response
 from micromix.api.errors import ApiError, api_error, log, renamed
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
+from micromix.audience.privacy import ERASURE_KEY_TABLE
 from micromix.config import ANALYSIS_N_BOOT
 from micromix.errors import ConfigError, MicromixError
 from micromix.store import Store
@@ -115,7 +116,7 @@ def status(request: Request, who: Principal = requires("viewer")) -> Response:
             return {
                 t: store.count(t)
                 for t in store.tables()
-                if t not in ("api_keys", "audit_log") and not t.startswith("_")
+                if t not in ("api_keys", "audit_log", ERASURE_KEY_TABLE)
             }
 
         from micromix.ingest.market import MIXED

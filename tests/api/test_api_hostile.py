@@ -63,7 +63,9 @@ def test_the_same_nesting_in_an_uploaded_jsonl_is_a_quarantined_row(fresh_app):
 def test_a_subnormal_cost_per_contact_is_not_a_500(client, auth, policy):
     r = client.post(
         "/api/v1/audience/check",
-        json={"cost_per_contact": 5e-324, "policy": policy},
+        # both costs subnormal: mass reach is otherwise priced at the store's mass spend per
+        # person reached (mass_cost_from), which this budget does not cover for everyone
+        json={"cost_per_contact": 5e-324, "mass_cost_per_contact": 5e-324, "policy": policy},
         headers=auth("analyst"),
     )
     assert r.status_code == 200, r.text

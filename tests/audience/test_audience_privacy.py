@@ -330,3 +330,19 @@ def test_the_audit_hash_is_keyed_so_trying_every_id_does_not_reveal_who_was_eras
     assert ERASURE_KEY_TABLE not in set(erased_subjects(st))
     st.close()
     other.close()
+
+
+def test_a_copy_of_the_erased_set_without_its_key_is_refused_not_matched_as_nobody():
+    """A plain ``set(erased_subjects(st))`` has lost the store's key: matching it would pass
+    every erased person (review r29z #1)."""
+    from micromix.store import Store
+
+    st = Store.open(":memory:")
+    st.append("audience", pd.DataFrame({"user_id": ["u1", "u2"]}))
+    erase_user(st, "u1")
+    erased = erased_subjects(st)
+    assert check_erased(pd.DataFrame({"user_id": ["u1"]}), erased).failed
+    erased.add("extra")  # still a set, as before the key
+    with pytest.raises(ConfigError, match="no key"):
+        check_erased(pd.DataFrame({"user_id": ["u1"]}), set(erased))
+    st.close()

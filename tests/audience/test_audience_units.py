@@ -116,6 +116,8 @@ def test_compare_observes_incremental_spend_and_recomputes_with_pandas(money, tm
     )
     table = pd.DataFrame(doc["table"]).set_index("policy")
     assert "incremental_conversions" not in table.columns and "incremental_cpa" not in table
+    # nor the model's: cost / predicted money is no cost per conversion (review r29z #2)
+    assert not [c for c in table.columns if c.endswith("_cpa")], list(table.columns)
     assert {"incremental_value", "incremental_value_low", "incremental_value_high"} <= set(table)
     assert "incremental_conversions" not in pd.DataFrame(doc["arms"]).columns
     roi = (table["incremental_value"] - table["cost"]) / table["cost"]

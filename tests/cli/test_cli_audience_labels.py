@@ -124,3 +124,13 @@ def test_rfm_profiles_say_monetary_is_money_per_customer(tmp_path):
     units = json.loads(out)["units"]
     assert units["monetary"] == "money spent per customer (mean), in USD", units
     assert units["recency_days"].startswith("days since the last purchase")
+
+
+def test_a_narrow_first_run_does_not_fix_the_width_of_later_runs(scores):
+    """Rich fixes a console's width from COLUMNS when it is made: an earlier command run with
+    COLUMNS=60 (another test, an embedding program) cut this table to four columns in CI."""
+    res = runner.invoke(app, ["audience", "compare", "--scores", str(scores), *COMPARE],
+                        env={"COLUMNS": "60"})  # fmt: skip
+    assert res.exit_code == 0, res.output
+    heads = _headers(_run("audience", "compare", "--scores", str(scores), *COMPARE))
+    assert "predicted_incremental_cpa" in heads and "predicted_roi" in heads, heads

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -235,7 +236,8 @@ def _terminal(monkeypatch, width: int) -> None:
 
     from micromix.cli import _common
 
-    monkeypatch.setitem(_common._CONSOLES, "console", Console(width=width, markup=False))
+    key = ("console", os.environ.get("COLUMNS"))  # one console per COLUMNS value
+    monkeypatch.setitem(_common._CONSOLES, key, Console(width=width, markup=False))
 
 
 def test_kpis_text_shows_what_a_marketer_needs_first_at_80_columns(exports_db, monkeypatch):

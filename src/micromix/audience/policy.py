@@ -512,7 +512,7 @@ def target(
     """
     if policy not in _RUNNERS:
         raise ConfigError(f"--policy {policy!r} is not known; choose one of {', '.join(POLICIES)}")
-    erased = erased if isinstance(erased, frozenset) else frozenset(erased)  # keeps its key
+    erased = erased if isinstance(erased, set | frozenset) else set(erased)  # keeps its key
     pre = audit_audience(
         scores.iloc[:0],
         platform=platform,
@@ -1132,7 +1132,9 @@ def compare_policies(
         )
     arms_table = pd.DataFrame(arm_rows, columns=_ARM_COLUMNS)
     if spec.money:  # the figures are money, not conversions: say so in the column names
-        table = table.drop(columns="incremental_cpa").rename(columns=_MONEY_COLUMNS)
+        # no cost per conversion when the uplift is money: cost / money is no CPA
+        cpa = [c for c in ("incremental_cpa", "predicted_incremental_cpa") if c in table]
+        table = table.drop(columns=cpa).rename(columns=_MONEY_COLUMNS)
         arms_table = arms_table.rename(columns=_MONEY_COLUMNS)
     return ComparisonResult(
         table,

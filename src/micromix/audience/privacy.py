@@ -495,9 +495,10 @@ def erasure_key(store: Store, *, create: bool = False) -> bytes | None:
     return key
 
 
-class ErasedSubjects(frozenset[str]):
+class ErasedSubjects(set[str]):
     """The hashes of the audit log's erasures (:func:`erased_subjects`), with the store's key,
-    so ids can be matched against them (:meth:`holds`)."""
+    so ids can be matched against them (:meth:`holds`). A copy (``set(e)``) has no key: keyed
+    hashes cannot be matched without it, so :func:`erased_mask` refuses such a copy."""
 
     key: bytes | None = None
 
@@ -515,7 +516,12 @@ def erased_mask(ids: pd.Series, erased: Iterable[str]) -> np.ndarray:
         return hit
     uid = ids.astype("string").fillna("")
     key = getattr(erased, "key", None)
-    if key is not None and any(h.startswith(_KEYED) for h in hashes):
+    if any(h.startswith(_KEYED) for h in hashes):
+        if key is None:  # a copy of erased_subjects(store): matching would pass everyone
+            raise ConfigError(
+                "the erased people's hashes are keyed with the store's secret and this set has "
+                "no key; pass erased_subjects(store) itself, not a copy of it"
+            )
         hit |= uid.map(lambda u: subject_hash(u, key)).isin(hashes).to_numpy(dtype=bool)
     if any(not h.startswith(_KEYED) for h in hashes):
         hit |= uid.map(subject_hash).isin(hashes).to_numpy(dtype=bool)
@@ -696,11 +702,11 @@ def _erase_quarantined(store: Store, uid: str) -> int:
 def erased_subjects(store: Store) -> ErasedSubjects:
     """Hashes of everyone erased so far (read from the audit log), with the store's key to
     match ids against them (:meth:`ErasedSubjects.holds`)."""
-    hashes: frozenset[str] = frozenset()
+    hashes: set[str] = set()
     if store.has_table(AUDIT_TABLE):
         log = store.read(AUDIT_TABLE)
         if "action" in log.columns:
-            hashes = frozenset(log.loc[log["action"] == "erase", "subject_hash"].astype(str))
+            hashes = set(log.loc[log["action"] == "erase", "subject_hash"].astype(str))
     out = ErasedSubjects(hashes)
     out.key = erasure_key(store) if hashes else None
     return out

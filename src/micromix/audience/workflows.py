@@ -123,14 +123,14 @@ def with_consent(
     audience: pd.DataFrame | None = None,
     store: Store | None = None,
     id_column: str = "user_id",
-) -> tuple[pd.DataFrame, frozenset[str]]:
+) -> tuple[pd.DataFrame, set[str]]:
     """``df`` with consent joined from ``audience`` (else the store's table) and who is erased.
 
     Consent comes from the ``audience`` frame when given, otherwise from the store's
     ``audience`` table when it has rows and ``df`` has ``user_id``; the erased people are read
     from the store's audit log (empty without a store).
     """
-    erased: frozenset[str] = frozenset()
+    erased: set[str] = set()
     if audience is not None:
         df = attach_consent(df, audience, id_column=id_column)
     if store is not None:

@@ -102,18 +102,21 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _HANDLE = re.compile(r"^@[A-Za-z0-9_.]+$")
 
 T = TypeVar("T")
-_CONSOLES: dict[str, Console] = {}
+_CONSOLES: dict[tuple[str, str | None], Console] = {}
 
 
 def _console(name: str) -> Console:
-    if name not in _CONSOLES:
+    # Rich fixes a console's width from COLUMNS when it is made: one per COLUMNS value, so a
+    # caller that sets COLUMNS later (a test runner, an embedding program) is obeyed
+    key = (name, os.environ.get("COLUMNS"))
+    if key not in _CONSOLES:
         from rich.console import Console
 
         # no markup: printed text carries the user's own words (a campaign "[Brand] Search", a
         # value "[/promo]"), which Rich would read as style tags, drop or fail on; styled
         # output is built with :func:`styled`
-        _CONSOLES[name] = Console(stderr=name == "err_console", markup=False)
-    return _CONSOLES[name]
+        _CONSOLES[key] = Console(stderr=name == "err_console", markup=False)
+    return _CONSOLES[key]
 
 
 def styled(*parts: str | tuple[str, str]) -> Any:

@@ -67,7 +67,7 @@ def _consent_sources(
     db: str | None,
     backend: str | None = None,
     id_column: str = "user_id",
-) -> tuple[pd.DataFrame, frozenset[str]]:
+) -> tuple[pd.DataFrame, set[str]]:
     """Consent from --audience (else the store's table) and the erased people of --db, matched
     on ``id_column`` (--id)."""
     from micromix.audience.workflows import with_consent

@@ -97,7 +97,23 @@ class TikTokPostsFormat(FormatAdapter):
     (``diggCount``), comments, shares, plays (views), saves (``collectCount``); the author's
     followers where the dump has them (``authorMeta.fans``, ``authorStats.followerCount``);
     hashtags and mentions from their lists (else from the text). Platform ``tiktok``.
+
+    Where the dump has them, the author's display name (``authorMeta.nickName``,
+    ``author.nickname``) -> ``author_name``, bio (``authorMeta.signature``,
+    ``author.signature``) -> ``author_bio`` and verified flag (``authorMeta.verified``) ->
+    ``author_verified``: not fields of the posts store, read by the organisation check of
+    ``social amplify`` (:mod:`micromix.social.organisations`).
     """
+
+    #: the author's profile fields a dump may carry (canonical name, its spellings)
+    AUTHOR_PROFILE: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("author_name", ("authorMeta.nickName", "author.nickname", "author_name", "nickname")),
+        ("author_bio", ("authorMeta.signature", "author.signature", "author_bio", "signature")),
+        (
+            "author_verified",
+            ("authorMeta.verified", "author.verified", "author_verified", "verified"),
+        ),
+    )
 
     lookup_name = "tiktok_posts"
     kinds = ("posts",)
@@ -114,6 +130,9 @@ class TikTokPostsFormat(FormatAdapter):
         text = c.get("text", "desc")
         tags = c.get("hashtags", "challenges", "textExtra")
         mentions = c.get("mentions")
+        profile = {
+            name: c.get(*spellings) for name, spellings in self.AUTHOR_PROFILE if c.has(*spellings)
+        }
         return pd.DataFrame(
             {
                 "post_id": c.get("id"),
@@ -135,6 +154,7 @@ class TikTokPostsFormat(FormatAdapter):
                     for tg, tx in zip(tags.tolist(), text.tolist())
                 ],
                 "mentions": [_unique_join(_names(m)) for m in mentions.tolist()],
+                **{name: values.to_numpy() for name, values in profile.items()},
             }
         )
 

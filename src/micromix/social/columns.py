@@ -185,6 +185,13 @@ POST_ALIASES: dict[str, tuple[str, ...]] = {
         "is_verified_business",
         "business_account",
     ),
+    "author_verified": (
+        "author_verified",
+        "verified",
+        "is_verified",
+        "user_verified",
+        "author_is_verified",
+    ),
     "author_followers": (
         "author_followers",
         "followers",

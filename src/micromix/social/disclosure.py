@@ -18,9 +18,11 @@ commercial). Three kinds of evidence are looked for:
   Polish shops' ``hasło`` (``z hasłem ANIA20 -20%``) and ``kod rabatowy`` / ``zniżkowy`` (a
   discount code: any word after it that is a code); a code that says what it gives (``code SAM
   gets you 25% off``);
-* a code without a code word: a letters-and-digits or capitals token after ``with``, ``avec``,
-  ``mit``, ``con``, ``met``, ``com``, ``z`` with a discount beside it (``-15% avec lola10``,
-  ``save 20% with BELLA20``); a number, a price or ``free`` alone is not a discount.
+* a code without a code word: a letters-and-digits token after ``with``, ``avec``, ``mit``,
+  ``con``, ``met``, ``com``, ``z`` with a discount beside it (``-15% avec lola10``, ``save 20%
+  with BELLA20``); a number, a price or ``free`` alone is not a discount. An all-capitals token
+  with no digit is mostly a brand (``20% off with NIKE``): it is a code only with a code word
+  (``code``, ``kod``, ``hasło``, ``coupon``, ``promo`` ...) or ``checkout`` near it.
 
 Someone asking for a code (``does anyone have a coupon code?``, ``czy ktoś ma kod rabatowy na
 ...``), a code of conduct, a dress code or a slogan (``hasło dnia``) is not a code.
@@ -229,6 +231,16 @@ _BARE_CODE = re.compile(
     r"|[A-Z][A-Z0-9_\-]{3,29})(?![\w@])",
     re.IGNORECASE,
 )
+#: ... an all-capitals token without a digit is often a brand ("20% off with NIKE"): it is a
+#: code only with a code word near it ("20% off with NIKE, code valid till Sunday") or a word
+#: saying where it is entered ("using WINSWPNK at checkout for 30% off", Kim 2020 sample)
+_NEAR_CODE_WORD = re.compile(
+    rf"(?<![\w#@]){_CODE_WORD}\b|(?<![\w#@])(?:promo|promocode|promos|check-?out)\b|"
+    rf"{_CJK_CODE_WORD}",
+    re.IGNORECASE,
+)
+#: how far (characters) a code word may be from a bare capitals token
+_BARE_WINDOW = 60
 #: ... with a discount (not only a number, a price or "free") beside it
 _DISCOUNT = re.compile(
     r"-\s*\d+\s*[%％€$£]|\d\s*[%％]\s*(?:off|rabatt|korting|taniej|zni[żz]k|di sconto|de "
@@ -254,6 +266,21 @@ def _codelike(token: str) -> bool:
     )
 
 
+def _bare_code_word(text: str, bare: re.Match[str]) -> bool:
+    """A code word near the bare capitals token ``bare`` (not a zip code, a dress code ...).
+
+    >>> def near(text):
+    ...     return _bare_code_word(text, _BARE_CODE.search(text))
+    >>> near("20% off with NIKE, code at checkout"), near("20% off with NIKE at the outlet")
+    (True, False)
+    """
+    lo = max(0, bare.start() - _BARE_WINDOW)
+    for word in _NEAR_CODE_WORD.finditer(text, lo, bare.end() + _BARE_WINDOW):
+        if not _OTHER_CODES.search(text[max(0, word.start() - 40) : word.start()]):
+            return True
+    return False
+
+
 def _has_code(text: str) -> bool:
     """A code construction (see the module docstring) anywhere in ``text``.
 
@@ -266,9 +293,10 @@ def _has_code(text: str) -> bool:
         return True
     for bare in _BARE_CODE.finditer(text):
         code = bare.group("code")
-        if (code.isupper() or any(ch.isdigit() for ch in code)) and _DISCOUNT.search(
-            text[max(0, bare.start() - 60) : bare.end() + 60]
-        ):
+        near = text[max(0, bare.start() - _BARE_WINDOW) : bare.end() + _BARE_WINDOW]
+        if not _DISCOUNT.search(near):
+            continue
+        if any(ch.isdigit() for ch in code) or (code.isupper() and _bare_code_word(text, bare)):
             return True
     for quoted in _CODE_BEFORE.finditer(text):
         lo, hi = max(0, quoted.start() - _OFFER_WINDOW), quoted.end() + _OFFER_WINDOW

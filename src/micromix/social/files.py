@@ -37,6 +37,15 @@ __all__ = ["read_posts"]
 _CELL_FOR_CELL = "repeat an earlier row cell for cell"
 #: what the posts contract says of a required cell left empty
 _NO_VALUE = "required value is missing"
+#: who the author is, where a layout reads it (a TikTok dump's nickname, bio and verified
+#: flag): not fields of the posts store, kept for the organisation check
+_AUTHOR_PROFILE = (
+    "author_name",
+    "author_bio",
+    "author_category",
+    "author_is_business",
+    "author_verified",
+)
 
 
 def read_posts(
@@ -159,6 +168,10 @@ def _read_as_ingest(
         typed = pd.concat([typed, more.accepted.assign(_line=authorless)], ignore_index=True)
     typed = typed.sort_values("_line", kind="stable").reset_index(drop=True)
     out = typed[kept].copy()
+    for name in _AUTHOR_PROFILE:
+        if name in canon.columns:
+            values = canon[name].to_numpy()
+            out[name] = pd.Series([values[at_line[int(n)]] for n in typed["_line"]], dtype=object)
     if text_col is not None:
         lookup = ColumnLookup(raw.frame.reset_index(drop=True))
         if not lookup.has(text_col):

@@ -4,10 +4,15 @@ brand is not user-generated content.
 Read from what exports carry: the handle (the brand's name with nothing but a region or
 ``official`` / ``store`` / ``shop`` around it is the brand's; a handle ending in ``shop``,
 ``store``, ``boutique``, ``magazine``, ``media``, ``news``, ``clothing``, ``agency``, ``inc``...
-is a business), and where a file has them the author's display name, bio, category and
-business-account columns (``author_name``, ``author_bio``, ``author_category``,
-``author_is_business``, see :data:`~micromix.social.columns.POST_ALIASES`). ``official`` alone
-is not enough: many people's accounts are ``janedoeofficial``.
+is a business), and where a file has them the author's display name, bio, category,
+business-account and verified columns (``author_name``, ``author_bio``, ``author_category``,
+``author_is_business``, ``author_verified``, see :data:`~micromix.social.columns.POST_ALIASES`;
+a TikTok dump's ``authorMeta.nickName`` / ``signature`` / ``verified``). ``official`` alone is
+not enough: many people's accounts are ``janedoeofficial`` and fans name themselves "Official
+Taylor Fan"; nor is ``magazine`` outside a publisher's phrase ("magazine collector"). Creators
+use business accounts and people are verified: those flags count only beside another sign of
+a business (a handle with ``shop`` / ``studio`` / ``news`` in it, ``shipping``, ``est. 2015``,
+``our team`` in the name or bio, a category that is not a creator's).
 
 Quickstart
 ----------
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from micromix.social.columns import to_bool
@@ -45,10 +51,23 @@ _BUSINESS_HANDLE = re.compile(
     r"news|clothing|apparel|agency|brands|inc|ltd|llc|gmbh|studios|retail|wholesale)"
     r"(?:[._][a-z]{2})?$|^shop[._]|^the(?:shop|store)",
 )
+#: a magazine as a publisher or a shop names it ("Lovechild Magazine", "an independent
+#: magazine", "magazine shop"); "magazine collector" or "fashion magazine lover" is a person
+_MAGAZINE = (
+    r"(?:\bmagazines?\s+(?:shop|store|stand|publisher|publishing|subscriptions?|media|group)\b|"
+    r"(?:^|\b(?:an?|the)\s+)magazine\s+(?:for|about|of|dedicated|celebrating)\b|"
+    r"\b(?:online|digital|print|independent|indie|quarterly|monthly|weekly|bi-?annual|annual|"
+    r"biannual)\s+magazine\b(?!\s+(?:collector|lover|addict|fan|reader|junkie|hoarder|nerd|"
+    r"enthusiast|editor|writer|journalist|contributor|photographer|stylist|intern)s?\b)|"
+    r"\b(?:we are|we're)\s+an?\s+(?:\w+\s+){0,3}magazine\b)"
+)
+#: "official" with what it is official of ("Official account of Zara", "Zara Official Store");
+#: "official" alone is what fans write too ("Official Taylor Fan")
+_OFFICIAL_OF = r"\bofficial\s+(?:account|page|store|shop|profile|site|channel|instagram|tiktok)\b"
 #: a display name that is a business's
 _BUSINESS_NAME = re.compile(
-    r"\b(?:official|store|shop|boutique|magazine|media|news|ltd|inc|llc|gmbh|s\.?a\.?r\.?l|"
-    r"co\.|company|retail|outlet)\b",
+    rf"{_OFFICIAL_OF}|\b(?:store|shop|boutique|media|news|ltd|inc|llc|gmbh|s\.?a\.?r\.?l|"
+    rf"co\.|company|retail|outlet)\b|\bmagazine\s*$|{_MAGAZINE}",
     re.IGNORECASE,
 )
 #: a bio that is a business's
@@ -56,13 +75,36 @@ _BUSINESS_BIO = re.compile(
     r"\bofficial (?:account|page|instagram|tiktok|twitter|profile)\b|\bonline (?:store|shop)\b|"
     r"\bshop now\b|\bworldwide shipping\b|\bfree shipping\b|\bcustomer (?:service|care)\b|"
     r"\bdm (?:us )?(?:for|to) order|\border (?:now|online)\b|\bour (?:store|shop|products)\b|"
-    r"\bnews (?:outlet|site|agency)\b|\bmagazine\b",
+    rf"\bnews (?:outlet|site|agency)\b|{_MAGAZINE}",
     re.IGNORECASE,
 )
 #: an account category that is a business's
 _BUSINESS_CATEGORY = re.compile(
     r"brand|retail|shopping|store|shop|company|business|media|news|magazine|publisher|"
     r"organi[sz]ation|agency|product/service",
+    re.IGNORECASE,
+)
+#: what a person's (creator's) account names as its category
+_PERSON_CATEGORY = re.compile(
+    r"creator|blog|public figure|artist|musician|band|athlete|actor|actress|writer|author|"
+    r"photographer|videographer|gamer|comedian|model|influencer|personal|dancer|chef|coach|"
+    r"journalist|editor|designer|entrepreneur|fan page|sports person|teacher|scientist|doctor",
+    re.IGNORECASE,
+)
+#: weaker signs of a business that, beside a business-account or verified flag, make the
+#: account an organisation (creators use business accounts: the flag alone is not enough;
+#: "official" and "pre-order my book" are what people write too)
+_HINT_HANDLE = re.compile(
+    r"shop|store|boutique|outlet|magazine|media|news|clothing|apparel|agency|studio|salon|cafe|"
+    r"bakery|restaurant|clinic|hotel|brewery|wholesale|retail"
+)
+_HINT_TEXT = re.compile(
+    r"\b(?:shipping|ships (?:to|worldwide|from)|deliver(?:y|ies|ing)|wholesale|"
+    r"retailers?|stockists?|est\.?\s?\d{4}|since \d{4}|established|opening hours|open daily|"
+    r"book (?:now|online|an appointment)|bookings|reservations|handmade|"
+    r"(?:we|our team) (?:make|makes|sell|design|create|offer|deliver|ship|are an?)|"
+    r"our (?:team|products?|collections?|stores?|shops?|clients|customers|menu)|"
+    r"studio|salon|cafe|café|bakery|restaurant|clinic|hotel|brewery|company|co\.)\b",
     re.IGNORECASE,
 )
 
@@ -74,7 +116,8 @@ def _compact(value: str) -> str:
 def organisation_authors(posts: pd.DataFrame, brand: BrandSpec) -> pd.Series:
     """Per post, why its author is an organisation (:data:`BRAND_NAMED` for the brand's own
     accounts, ``business handle``, ``business name``, ``business bio``, ``business
-    category``, ``business account``), or NA for a person (as far as the file tells).
+    category``, ``business account``, ``verified account``: a flag with another sign of a
+    business), or NA for a person (as far as the file tells).
 
     ``posts`` is canonical (:func:`~micromix.social.columns.canonical_posts`).
     """
@@ -110,7 +153,23 @@ def organisation_authors(posts: pd.DataFrame, brand: BrandSpec) -> pd.Series:
     )
     mark(col("author_name").str.contains(_BUSINESS_NAME), "business name")
     mark(col("author_bio").str.contains(_BUSINESS_BIO), "business bio")
-    mark(col("author_category").str.contains(_BUSINESS_CATEGORY), "business category")
-    if "author_is_business" in posts.columns:
-        mark(to_bool(posts["author_is_business"]).fillna(0.0) > 0, "business account")
+    category = col("author_category")
+    mark(category.str.contains(_BUSINESS_CATEGORY), "business category")
+
+    def has(values: pd.Series, pattern: re.Pattern[str]) -> np.ndarray:
+        return values.fillna("").astype(str).str.contains(pattern).to_numpy(dtype=bool)
+
+    named = category.fillna("").astype(str).str.len().to_numpy() > 0
+    hint = (
+        has(handle, _HINT_HANDLE)
+        | has(col("author_name"), _HINT_TEXT)
+        | has(col("author_bio"), _HINT_TEXT)
+        | (named & ~has(category, _PERSON_CATEGORY))
+    )
+    for flag, why in (
+        ("author_is_business", "business account"),
+        ("author_verified", "verified account"),
+    ):
+        if flag in posts.columns:
+            mark(pd.Series((to_bool(posts[flag]).fillna(0.0) > 0).to_numpy() & hint), why)
     return out

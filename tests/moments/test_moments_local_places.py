@@ -43,7 +43,9 @@ def test_local_service_queries_are_go(clf: IntentClassifier, queries: pd.DataFra
     assert clf.predict_one("tow truck surrey bc") == "go"  # the live path agrees
 
 
-def test_a_town_without_a_business_or_a_job_search_is_not_go(clf: IntentClassifier, queries: pd.DataFrame) -> None:
+def test_a_town_without_a_business_or_a_job_search_is_not_go(
+    clf: IntentClassifier, queries: pd.DataFrame
+) -> None:
     controls = queries.loc[queries["moment"] == "not_go", "query"].tolist()
     got = dict(zip(controls, clf.predict(controls)))
     assert {q: m for q, m in got.items() if m == "go"} == {}

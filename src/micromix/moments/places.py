@@ -178,10 +178,41 @@ _ANCHORED = frozenset({"question_word", "verb_first", "gerund_task"})
 #: visits), "employment" ("employment lawyer leeds"), "classes" or "lessons" ("yoga classes
 #: leeds", "music lessons york": a customer's visit).
 JOB_WORDS = frozenset(
-    """job jobs career careers salary salaries wage wages apprentice apprentices apprenticeship
-apprenticeships course courses training trainee trainees traineeship hiring vacancy
-vacancies recruitment recruiting recruiter recruiters internship internships cv resume
-qualification qualifications nvq diploma""".split()
+    [
+        "job",
+        "jobs",
+        "career",
+        "careers",
+        "salary",
+        "salaries",
+        "wage",
+        "wages",
+        "apprentice",
+        "apprentices",
+        "apprenticeship",
+        "apprenticeships",
+        "course",
+        "courses",
+        "training",
+        "trainee",
+        "trainees",
+        "traineeship",
+        "hiring",
+        "vacancy",
+        "vacancies",
+        "recruitment",
+        "recruiting",
+        "recruiter",
+        "recruiters",
+        "internship",
+        "internships",
+        "cv",
+        "resume",
+        "qualification",
+        "qualifications",
+        "nvq",
+        "diploma",
+    ]
 )
 _JOB_TEXT = re.compile(r"\b(" + "|".join(sorted(JOB_WORDS)) + r")\b")
 

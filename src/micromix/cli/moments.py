@@ -333,6 +333,8 @@ def watch_cmd(
 
     One action per moment, fired at its rising edge and updated (same moment_id) as it grows,
     peaks, ends or turns out to be a level shift; the final table lists exactly those actions.
+    The summary counts the entries rejected (Redis: kept in the stream <stream>:dead, each
+    with a note printed as it happens); see docs/moments.md for what watch guarantees.
     """
 
     def body() -> None:
@@ -387,6 +389,7 @@ def watch_cmd(
                     consumer=consumer,
                     max_events=max_events,
                     idle_stop_s=idle_stop,
+                    on_note=lambda line: _notes([line]),  # as they happen, not at the end
                 )
                 _report(det, f"read {n:,} events", as_json=as_json, as_csv=as_csv)
         finally:
@@ -455,7 +458,8 @@ def _report(det: MomentDetector, what: str, *, as_json: bool, as_csv: bool) -> N
     was_burst = int(((acted["kind"] == "level_shift") & (acted["first_kind"] == "burst")).sum())
     resumed = f", {det.resumed} acted on by an earlier run" if det.resumed else ""
     err_console.print(
-        f"{what} ({det.duplicates} duplicates): {len(acted)} moments acted on{resumed} - "
+        f"{what} ({det.duplicates} duplicates, {det.rejected} rejected): "
+        f"{len(acted)} moments acted on{resumed} - "
         f"{int(kinds.get('burst', 0))} bursts, {int(kinds.get('level_shift', 0))} level shifts "
         f"({was_burst} first alerted as bursts), {int(kinds.get('gap', 0))} gaps; "
         f"{det.dispatcher.delivered} webhook deliveries, {det.dispatcher.dead_letters} dead letters",

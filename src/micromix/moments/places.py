@@ -36,6 +36,7 @@ from pathlib import Path
 
 __all__ = [
     "BLOCKING_RULES",
+    "JOB_WORDS",
     "LOCAL_SERVICE_LOGIT",
     "LOCAL_SERVICE_MARGIN",
     "SERVICE_WORDS",
@@ -169,10 +170,58 @@ _LOCAL_WORDS = re.compile(r"\b(best|top|reviews?|ratings?|rated|good|shops?)\b")
 #: rules anchored at the start of the text, judged on the whole text
 _ANCHORED = frozenset({"question_word", "verb_first", "gerund_task"})
 
+#: job seeking, not a visit: "plumber jobs leeds", "electrician apprenticeship manchester",
+#: "plumbing course birmingham", "hiring cleaners glasgow", "dentist vacancies york". Judged,
+#: like the rules, on the text without its business words; no rule of
+#: :mod:`micromix.moments.rules` (a new rule would change the shipped model's features), so it
+#: blocks the place signal only. Not "hire" ("car hire leeds", "hire a plumber leeds" are
+#: visits), "employment" ("employment lawyer leeds"), "classes" or "lessons" ("yoga classes
+#: leeds", "music lessons york": a customer's visit).
+JOB_WORDS = frozenset(
+    [
+        "job",
+        "jobs",
+        "career",
+        "careers",
+        "salary",
+        "salaries",
+        "wage",
+        "wages",
+        "apprentice",
+        "apprentices",
+        "apprenticeship",
+        "apprenticeships",
+        "course",
+        "courses",
+        "training",
+        "trainee",
+        "trainees",
+        "traineeship",
+        "hiring",
+        "vacancy",
+        "vacancies",
+        "recruitment",
+        "recruiting",
+        "recruiter",
+        "recruiters",
+        "internship",
+        "internships",
+        "cv",
+        "resume",
+        "qualification",
+        "qualifications",
+        "nvq",
+        "diploma",
+    ]
+)
+_JOB_TEXT = re.compile(r"\b(" + "|".join(sorted(JOB_WORDS)) + r")\b")
+
 
 def _blocked(text: str, rest: str) -> bool:
     from micromix.moments.rules import RULES
 
+    if _JOB_TEXT.search(rest):
+        return True
     rest = _LOCAL_WORDS.sub(" ", rest)
     return any(
         r.name in BLOCKING_RULES and r.regex.search(text if r.name in _ANCHORED else rest)

@@ -619,7 +619,8 @@ def consume_redis(
     max_entry_bytes: int = MAX_ENTRY_BYTES,
     reconnect_s: float = 300.0,
     on_note: Callable[[str], None] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> int:
     """Consume events from a Redis stream with a consumer group (at-least-once).
 
@@ -638,6 +639,12 @@ def consume_redis(
     ``micromix.moments`` logger at warning level), and acknowledged. If Redis goes away, the
     consumer retries with back-off for ``reconnect_s`` seconds, then re-reads its pending
     entries; after that long it raises :class:`~micromix.errors.DeliveryError`.
+
+    SIGTERM or a first Ctrl-C (in the main thread), or setting ``stop`` (any thread), asks for
+    a clean stop: the batch in hand is processed and acknowledged, then the consumer returns.
+    A stop during a Redis outage ends the retry wait at once (the wait is ``stop.wait``, or
+    ``sleep`` then a check of the stop when a ``sleep`` is given, as tests do): the consumer
+    returns what it read, and entries not acknowledged are re-read on the next start.
     """
     import logging
 
@@ -649,6 +656,7 @@ def consume_redis(
     dead = dead_letter_stream or f"{stream}:dead"
     note = on_note or logging.getLogger("micromix.moments").warning
     state = {"reconnected": False}  # set when a call had to wait for Redis to come back
+    stopping = stop if stop is not None else threading.Event()
 
     def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         waited, delay = 0.0, 0.5
@@ -658,6 +666,8 @@ def consume_redis(
             except Exception as exc:
                 if not _is_connection_error(exc):
                     raise
+                if stopping.is_set():
+                    raise _Stopped(f"{exc}") from None
                 if waited >= reconnect_s:
                     raise DeliveryError(
                         f"redis at {_safe_url(client, url)} has been unreachable for "
@@ -669,10 +679,15 @@ def consume_redis(
                         f"redis at {_safe_url(client, url)} unreachable ({exc}); retrying for "
                         f"up to {reconnect_s:.0f} s"
                     )
-                sleep(delay)
+                if sleep is None:
+                    stopping.wait(delay)  # returns as soon as a stop is asked for
+                else:
+                    sleep(delay)
                 waited += delay
                 delay = min(delay * 2, 5.0)
                 state["reconnected"] = True
+                if stopping.is_set():
+                    raise _Stopped(f"{exc}") from None
 
     def make_group() -> None:
         try:
@@ -683,35 +698,50 @@ def consume_redis(
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    make_group()
-    with _stop_on_signals(note) as stopping:
-        return _consume(
-            detector,
-            client,
-            call,
-            make_group,
-            note,
-            stopping,
-            stream,
-            group,
-            consumer,
-            count,
-            block_ms,
-            max_events,
-            idle_stop_s,
-            dead,
-            max_entry_bytes,
-            state,
-            _safe_url(client, url),
-        )
+    with _stop_on_signals(note, stopping):
+        read = [0]  # events processed so far, kept by _consume for a stop during an outage
+        try:
+            make_group()
+            return _consume(
+                detector,
+                client,
+                call,
+                make_group,
+                note,
+                stopping,
+                stream,
+                group,
+                consumer,
+                count,
+                block_ms,
+                max_events,
+                idle_stop_s,
+                dead,
+                max_entry_bytes,
+                state,
+                _safe_url(client, url),
+                read,
+            )
+        except _Stopped as why:
+            note(
+                f"stopped while redis at {_safe_url(client, url)} was unreachable ({why}); "
+                "entries not acknowledged are re-read when the consumer starts again"
+            )
+            return read[0]
+
+
+class _Stopped(Exception):
+    """A stop was asked for while a Redis call was waiting for the server to come back."""
 
 
 @contextlib.contextmanager
-def _stop_on_signals(note: Callable[[str], None]) -> Iterator[threading.Event]:
-    """SIGTERM and a first Ctrl-C (SIGINT) ask for a clean stop: the batch in hand is
-    processed and acknowledged, then the consumer returns. A second one interrupts at once.
-    Signals can only be caught in the main thread; elsewhere the event is never set."""
-    stopping = threading.Event()
+def _stop_on_signals(
+    note: Callable[[str], None], stopping: threading.Event
+) -> Iterator[threading.Event]:
+    """SIGTERM and a first Ctrl-C (SIGINT) ask for a clean stop (set ``stopping``): the batch
+    in hand is processed and acknowledged, then the consumer returns. A second one interrupts
+    at once. Signals can only be caught in the main thread; elsewhere only the caller sets
+    the event."""
     if threading.current_thread() is not threading.main_thread():
         yield stopping
         return
@@ -751,8 +781,10 @@ def _consume(
     max_entry_bytes: int,
     state: dict[str, bool],
     address: str,
+    done: list[int],
 ) -> int:
-    """The read loop of :func:`consume_redis` (``address``: Redis', for notes)."""
+    """The read loop of :func:`consume_redis` (``address``: Redis', for notes; ``done[0]``:
+    the events processed so far, for a stop that ends a call)."""
     read = 0
     last_data = time.monotonic()
     pending_first = True
@@ -827,6 +859,7 @@ def _consume(
             detector.process_many(events)
         call(client.xack, stream, group, *[i for i, _ in entries])
         read += len(events)
+        done[0] = read
     return read
 
 

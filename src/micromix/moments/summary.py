@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import ibis
 import pandas as pd
 
 from micromix.errors import StoreError
@@ -212,11 +211,20 @@ def moment_summary(
     sess = searches.select("session_id").distinct()
     n_sess = int(store.execute(sess.count().name("n").as_table())["n"].iloc[0])
     sampled = n_sess > max_sessions
-    if sampled:
-        ids = store.execute(sess)["session_id"].sample(max_sessions, random_state=seed)
-        sess = ibis.memtable(pd.DataFrame({"session_id": ids.to_numpy()}))
     cols = ["session_id", "ts", "event_type", "query", "moment", "revenue", "user_id"]
-    ev = store.execute(t.semi_join(sess, "session_id").select(*cols))
+    if sampled:
+        from micromix.store.temporary import frame_table
+
+        # in a fixed order: DuckDB returns DISTINCT rows in a varying order (2 orders in 40
+        # runs on a 1,418-session store), so the same seed drew a different sample
+        ids = store.execute(sess.order_by("session_id"))["session_id"]
+        ids = ids.sample(max_sessions, random_state=seed)
+        # the sampled ids are a frame on the engine's connection: dropped after the join (a
+        # long-running service would otherwise keep one per summary, with its data)
+        with frame_table(store, pd.DataFrame({"session_id": ids.to_numpy()})) as picked:
+            ev = store.execute(t.semi_join(picked, "session_id").select(*cols))
+    else:
+        ev = store.execute(t.semi_join(sess, "session_id").select(*cols))
     sessions = tag_sessions(ev)
     kpis = moment_kpis(sessions)
     # surges: hourly counts of searches by moment | topic | region

@@ -216,6 +216,29 @@ def test_dashboard_live_feed_shows_moments(analyst):
     assert analyst.page.locator("#classify-out td").nth(1).inner_text() in {"go", "buy"}
 
 
+def test_dashboard_classify_shows_the_note_on_a_text_without_evidence(analyst):
+    page = analyst.page
+    analyst.open("moments")
+    hostile = "<b>zqxv</b> blorptang"  # no word the model learnt, and markup to stay text
+    page.fill("#classify-text", hostile)
+    page.click("#classify-form button")
+    page.wait_for_selector("#classify-notes li")
+    note = page.inner_text("#classify-notes")
+    assert "too few words the intent model learnt" in note, note
+    assert page.locator("#classify-out td").nth(1).inner_text() == "other"
+    assert page.locator("#classify-out td").first.inner_text() == hostile  # shown as text
+    assert page.locator("#classify-out b, #classify-notes b").count() == 0
+    # a text the model knows has no note: the last answer's notes do not linger
+    page.fill("#classify-text", "where can i buy dog food near me")
+    page.click("#classify-form button")
+    page.wait_for_function(
+        "document.querySelector('#classify-out td').textContent.startsWith('where')"
+    )
+    assert page.locator("#classify-notes li").count() == 0
+    analyst.shot("moments-classify-note")
+    assert analyst.errors == [], analyst.errors
+
+
 def test_dashboard_audience_builder_refuses_forbidden_audience(analyst):
     page = analyst.page
     analyst.open("audience")

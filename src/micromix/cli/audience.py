@@ -837,8 +837,12 @@ def erase_cmd(
                 raise
             raise StoreError(
                 f"{exc}; if it is 'micromix serve', erase through the server instead: "
-                "POST /api/v1/admin/privacy/erase with an admin key and "
-                '{"user_id": "..."}'
+                "POST /api/v1/privacy/erase with an admin key and "
+                + (
+                    '{"user_id": "...", "record_unknown": true}'
+                    if record_unknown
+                    else '{"user_id": "..."}'
+                )
             ) from None
         with store:
             res = erase_user(store, user_id, record_unknown=record_unknown)

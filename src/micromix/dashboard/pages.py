@@ -74,7 +74,8 @@ randomised holdouts, with intervals.</p>
   <form id="classify-form" class="row"><input id="classify-text" name="text"
     placeholder="where can I buy grain-free dog food near me" required maxlength="300">
     <button type="submit">Classify</button></form>
-  <div id="classify-out"></div></section>""",
+  <div id="classify-out"></div>
+  <ul class="notes" id="classify-notes" aria-live="polite"></ul></section>""",
     "content": """
 <p class="lead">Genuine user posts about the brand, ranked by how well they would work as paid
 ads (partnership ads, Spark Ads) — rights, sentiment, engagement and brand fit.</p>

@@ -37,6 +37,12 @@ class ErasureRequest(BaseModel):
     """A person to erase from every table."""
 
     user_id: str = Field(min_length=1, max_length=200, description="Pseudonymous id.")
+    record_unknown: bool = Field(
+        False,
+        description="Record the erasure of an id no row holds yet (a person whose data has not "
+        "arrived; kept out of future exports). Without it such an id is refused with 422, "
+        "nothing written, as `micromix privacy erase` refuses it without --record-unknown.",
+    )
 
 
 def _by(who: Principal) -> str:
@@ -85,13 +91,32 @@ def audit(
 def erase(request: Request, body: ErasureRequest, who: Principal = requires("admin")) -> Response:
     """Deletes every row about ``user_id`` (events, audience, experiments, posts ...) with
     :func:`micromix.audience.erase_user`, which writes the audit record (a one-way hash of the
-    id, never the id) in the same transaction."""
+    id, never the id) in the same transaction.
+
+    An id no row holds is refused (422, nothing written) unless ``record_unknown`` is true; an
+    id erased before is a no-op answered with ``already_erased: true`` (200), as in the CLI."""
     if importlib.util.find_spec("micromix.audience") is None:
         raise ApiError(501, "missing_feature", "erasure needs the micromix.audience package")
     from micromix.audience import erase_user
+    from micromix.errors import ConfigError
 
+    if not body.user_id.strip():
+        raise ApiError(
+            422, "invalid_parameter", "user_id is blank; send the pseudonymous id to erase"
+        )
     svc = request.app.state.service
-    res: Any = svc.write(
-        lambda st: erase_user(st, body.user_id, requested_by=_by(who)), by=who.key_id
-    )
+    try:
+        res: Any = svc.write(
+            lambda st: erase_user(
+                st, body.user_id, requested_by=_by(who), record_unknown=body.record_unknown
+            ),
+            by=who.key_id,
+        )
+    except ConfigError as exc:  # name the body field, never the CLI's flag
+        raise ConfigError(_api_terms(str(exc))) from None
     return json_response(res.to_dict())
+
+
+def _api_terms(message: str) -> str:
+    """``erase_user``'s refusal in the API's terms: the body field for the CLI's flag."""
+    return message.replace("pass --record-unknown", "send record_unknown=true in the request body")

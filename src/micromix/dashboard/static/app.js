@@ -628,9 +628,13 @@ pages.moments = async () => {
   live();
   $("classify-form").addEventListener("submit", async (e) => {
     e.preventDefault();
+    $("classify-notes").replaceChildren();
     try {
       const res = await api("/api/v1/moments/classify", { json: { texts: [$("classify-text").value] } });
       table("classify-out", res.rows, ["text", "moment", "confidence"]);
+      // why the model has little to go on (no word it learnt, no rule fired), as the CLI says;
+      // text nodes only: a note may quote what the user typed
+      $("classify-notes").replaceChildren(...(res.notes || []).map((n) => el("li", { text: n })));
     } catch (err) { showError(err); }
   });
   const [summary, bursts] = await Promise.all([api("/api/v1/moments/summary"),

@@ -30,10 +30,9 @@ from micromix.api._respond import check_rows, frame_json, json_response
 from micromix.api.errors import ApiError, api_error, log, renamed
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
-from micromix.audience.privacy import ERASURE_KEY_TABLE
 from micromix.config import ANALYSIS_N_BOOT
 from micromix.errors import ConfigError, MicromixError
-from micromix.store import Store
+from micromix.store import Store, user_tables
 
 __all__ = [
     "DASHBOARD_KPIS",
@@ -113,11 +112,8 @@ def status(request: Request, who: Principal = requires("viewer")) -> Response:
 
     def build() -> dict[str, Any]:
         def counts(store: Store) -> dict[str, int]:
-            return {
-                t: store.count(t)
-                for t in store.tables()
-                if t not in ("api_keys", "audit_log", ERASURE_KEY_TABLE)
-            }
+            # the user's data: no keys, audit log, demo mark or erasure key (BOOKKEEPING_TABLES)
+            return {t: store.count(t) for t in user_tables(store.tables(), without="bookkeeping")}
 
         from micromix.ingest.market import MIXED
 

@@ -185,7 +185,7 @@ def test_strategy_encoding_window_and_dry_run(real):
     assert r.status_code == 200 and not [n for n in r.json()["notes"] if "strategy" in n]
     assert set(svc.store.read("ad_performance")["strategy"]) == {"paid_social"}
     r = _up(client, key, "x.csv", ADS, strategy="bogus")
-    assert r.status_code == 422 and r.json()["message"].startswith("the strategy parameter")
+    assert r.status_code == 422 and r.json()["message"].startswith("strategy='bogus' is not")
     latin = ADS.replace("c1", "café").encode("cp1252")
     r = _up(client, key, "latin.csv", latin, encoding="cp1252")
     assert r.status_code == 200, r.text

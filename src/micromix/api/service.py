@@ -38,15 +38,13 @@ from typing import Any, TypeVar
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from micromix.api.audit import AUDIT_TABLE
 from micromix.api.batches import BatchValidator
-from micromix.api.keys import KEY_TABLE, KeyRing
+from micromix.api.keys import KeyRing
 from micromix.api.models import ModelRegistry
 from micromix.api.ratelimit import RateLimiter
-from micromix.audience.privacy import ERASURE_KEY_TABLE
 from micromix.ingest.market import market_label, simulated_market
 from micromix.metrics.currency import StoreCurrency, store_currency
-from micromix.store import Store
+from micromix.store import BOOKKEEPING_TABLES, Store
 
 __all__ = [
     "DEMO_DAYS",
@@ -67,7 +65,8 @@ DEMO_DAYS = 56
 #: table marking a store whose data is simulated
 DEMO_TABLE = "service_meta"
 #: tables the service writes about itself, not data: writing them leaves the data version alone
-SERVICE_TABLES: tuple[str, ...] = (KEY_TABLE, AUDIT_TABLE, DEMO_TABLE, ERASURE_KEY_TABLE)
+#: (the store's one list, :data:`~micromix.store.base.BOOKKEEPING_TABLES`)
+SERVICE_TABLES: tuple[str, ...] = tuple(BOOKKEEPING_TABLES)
 #: the brand of the simulated market (its posts mention @pawsome); never a default on real data
 SIMULATED_BRAND = "Pawsome"
 

@@ -26,6 +26,7 @@ Quickstart
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,7 @@ from micromix.audience.scoring import (
 from micromix.audience.segments import ClusterSegmenter, rfm_table, segment_profiles
 from micromix.audience.units import OUTCOME_COLUMN, UNIT_COLUMN
 from micromix.errors import ColumnNotFoundError, ConfigError, DataValidationError
+from micromix.schema import SCHEMAS
 from micromix.schema.purchases import read_ids
 from micromix.store import Store
 
@@ -349,13 +351,58 @@ class SegmentRun:
         }
 
 
+#: words naming a money column (``spend``, ``revenue``, ``order_value``, ``cost_per_click`` ...),
+#: beside the contracts' money fields (:attr:`micromix.schema.Field.money`)
+_MONEY_WORDS = frozenset(
+    {"spend", "spent", "revenue", "revenues", "value", "amount", "price", "cost", "costs", "fee"}
+    | {"fees", "budget", "monetary", "ltv", "clv", "aov", "gmv", "emv", "income", "profit"}
+)
+#: words naming a count column (``orders``, ``n_visits``, ``purchase_count`` ...), beside the
+#: contracts' whole-number fields and their counted float fields
+_COUNT_WORDS = frozenset(
+    {"count", "counts", "n", "num", "number", "frequency", "visits", "orders", "purchases"}
+    | {"transactions", "conversions", "clicks", "sessions", "views", "impressions", "likes"}
+    | {"comments", "shares", "saves", "followers", "opens", "events", "results", "items", "units"}
+    | {"order", "visit", "purchase", "transaction", "conversion", "click", "session", "view"}
+)
+_CONTRACT_MONEY = frozenset(f.name for s in SCHEMAS.values() for f in s.fields if f.money)
+_CONTRACT_COUNTS = frozenset(
+    f.name
+    for s in SCHEMAS.values()
+    for f in s.fields
+    if f.dtype == "int" and f.name != "source_row"
+) | {"conversions", "approved_conversions", "results", "key_events"}
+
+
+def _column_kind(name: str) -> str | None:
+    """``"money"`` or ``"count"`` when the column's name says so, else None (never from its
+    values: whole-number dollars are money, fractional attributed conversions are counts)."""
+    words = set(re.split(r"[^a-z0-9]+", name.lower())) - {""}
+    if name.lower() in _CONTRACT_MONEY or words & _MONEY_WORDS:
+        return "money"
+    if name.lower() in _CONTRACT_COUNTS or words & _COUNT_WORDS:
+        return "count"
+    return None
+
+
 def profile_units(
     data: pd.DataFrame, kpis: Sequence[str], *, rfm: bool = False, currency: str | None = None
 ) -> dict[str, str]:
     """The unit of each column of a segment profile: ``size`` in people, ``share`` a fraction
-    of the people profiled, each KPI a mean per person: of a 0/1 flag the share of people with
-    it, of whole numbers a count per person, of amounts with cents an amount per person in
-    ``currency`` (else the data's unit). RFM's ``monetary`` is money spent per customer."""
+    of the people profiled, each KPI a mean per person: of a money column (named like
+    ``spend``, ``revenue``, ``*_value``, ``price``, ``cost`` ...) an amount per person in
+    ``currency`` (else the data's currency), of a 0/1 flag the share of people with it, of a
+    count column (``orders``, ``visits``, ``*_count`` ...) a count per person; any other column
+    says its unit is not stated (its values do not tell whole dollars from counts). RFM's
+    ``monetary`` is money spent per customer.
+
+    >>> df = pd.DataFrame({"spend": [0, 30], "visit": [0, 1], "orders": [1, 2], "score": [.5, 2]})
+    >>> u = profile_units(df, ["spend", "visit", "orders", "score"], currency="EUR")
+    >>> u["spend"], u["orders"]
+    ('spend per person (mean amount, in EUR)', 'orders per person (mean count)')
+    >>> u["visit"], u["score"]
+    ('share of people with visit = 1 (0 to 1)', 'score per person (mean, unit not stated)')
+    """
     money = f"in {currency}" if currency else "in the data's currency"
     units = {
         "size": "people",
@@ -371,13 +418,16 @@ def profile_units(
         )
         return units
     for k in kpis:
+        kind = _column_kind(k)
         y = pd.to_numeric(data[k], errors="coerce").dropna().to_numpy(dtype=float)
-        if len(y) and np.isin(y, (0.0, 1.0)).all():
-            units[k] = f"share of people with {k} = 1 (0 to 1)"
-        elif len(y) and (y % 1 != 0).any():
+        if kind == "money":
             units[k] = f"{k} per person (mean amount, {money})"
-        else:
+        elif len(y) and np.isin(y, (0.0, 1.0)).all():  # the mean of a 0/1 column is a share
+            units[k] = f"share of people with {k} = 1 (0 to 1)"
+        elif kind == "count":
             units[k] = f"{k} per person (mean count)"
+        else:
+            units[k] = f"{k} per person (mean, unit not stated)"
     return units
 
 

@@ -359,6 +359,20 @@ def report(
     run_command(body)
 
 
+#: what each secret table (:data:`~micromix.store.base.SECRET_TABLES`) holds and what to export
+#: instead; a secret table not named here is refused all the same
+_SECRET_EXPORTS: dict[str, tuple[str, str]] = {
+    "api_keys": (
+        "the service's credentials (salted key hashes)",
+        "list the keys with 'micromix keys list'",
+    ),
+    "erasure_key": (
+        "the secret key of the erasure audit's hashes",
+        "export 'audit_log' for the erasure records",
+    ),
+}
+
+
 def export(
     table: str = typer.Argument(..., help="Table to export: events, posts, creators, audience ..."),
     output: Path = typer.Option(None, "--output", "-o", help="CSV file (default: stdout)."),
@@ -369,26 +383,14 @@ def export(
     """Write a table of the store as CSV (formula-looking cells escaped for spreadsheets)."""
 
     def body() -> None:
-        from micromix.api.keys import KEY_TABLE
-        from micromix.audience.privacy import ERASURE_KEY_TABLE
+        from micromix.store.base import SECRET_TABLES, user_tables
 
-        if table == KEY_TABLE:  # credentials stay in the store
-            raise ConfigError(
-                f"'{KEY_TABLE}' holds the service's credentials (salted key hashes) and is not "
-                "exported; list the keys with 'micromix keys list'"
-            )
-        if table == ERASURE_KEY_TABLE:  # the secret that keeps the audit log's hashes opaque
-            raise ConfigError(
-                f"'{ERASURE_KEY_TABLE}' holds the secret key of the erasure audit's hashes and "
-                "is not exported; export 'audit_log' for the erasure records"
-            )
+        if table in SECRET_TABLES:  # credentials and secret keys stay in the store
+            what, instead = _SECRET_EXPORTS.get(table, ("a secret", "export a data table"))
+            raise ConfigError(f"'{table}' holds {what} and is not exported; {instead}")
         with _open(db, backend=backend) as store:
             if not store.has_table(table):
-                names = ", ".join(
-                    t
-                    for t in store.tables()
-                    if not t.startswith("_") and t not in (KEY_TABLE, ERASURE_KEY_TABLE)
-                )
+                names = ", ".join(user_tables(store.tables(), without="secret"))
                 raise ConfigError(f"no table {table!r} in the store; export one of {names}")
             t = store.table(table)
             df = store.execute(t.limit(limit) if limit else t)

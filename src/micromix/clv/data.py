@@ -43,6 +43,7 @@ import pandas as pd
 from micromix.errors import ConfigError, DataValidationError, StoreError
 from micromix.schema.purchases import parse_purchase_dates, read_purchases
 from micromix.schema.values import blank_cells
+from micromix.store.base import user_tables
 
 if TYPE_CHECKING:
     from micromix.store.base import Store
@@ -461,7 +462,10 @@ def transactions_from_store(store: Store) -> pd.DataFrame:
 def _no_purchases(store: Store) -> str:
     """Why a store gives no customers to follow, and what to bring: the store's tables as they
     are (a store of ad exports alone has spend and clicks, but no customer who bought)."""
-    data = [n for n in store.tables() if not n.startswith(("ingest_", "_"))]  # not bookkeeping
+    # the user's data: no service bookkeeping (keys, audit, the erasure key), no ingestion records
+    data = [
+        n for n in user_tables(store.tables(), without="bookkeeping") if not n.startswith("ingest_")
+    ]
     held = [f"{store.count(n):,} {n} row(s)" for n in data if store.count(n)]
     holds = f"it holds {', '.join(held)}" if held else "it holds no rows"
     return (

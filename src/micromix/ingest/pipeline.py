@@ -43,8 +43,10 @@ from micromix.ingest.prepare import PreparedFile, dry_run_report, prepare_file
 from micromix.ingest.quarantine import QUARANTINE_SAMPLE
 from micromix.ingest.report import IngestReport, OverlapError, Progress
 from micromix.ingest.totals import JUNK_SHARE
-from micromix.ingest.write import (
+from micromix.ingest.write import (  # KEEP_UNREPORTED, SCRAPE_FIELDS: imported from here too
+    KEEP_UNREPORTED,
     ON_OVERLAP,
+    SCRAPE_FIELDS,
     ingest_frame,
     validate_frame,
     write_prepared,
@@ -57,8 +59,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "JUNK_SHARE",
+    "KEEP_UNREPORTED",
     "ON_OVERLAP",
     "QUARANTINE_SAMPLE",
+    "SCRAPE_FIELDS",
     "IngestReport",
     "OverlapError",
     "PreparedFile",

@@ -20,6 +20,23 @@ True
 from __future__ import annotations
 
 from micromix.store.backends import BACKENDS, BackendSpec, parse_backend
-from micromix.store.base import ENGINE_TYPES, Store, WriteResult
+from micromix.store.base import (
+    BOOKKEEPING_TABLES,
+    ENGINE_TYPES,
+    SECRET_TABLES,
+    Store,
+    WriteResult,
+    user_tables,
+)
 
-__all__ = ["BACKENDS", "ENGINE_TYPES", "BackendSpec", "Store", "WriteResult", "parse_backend"]
+__all__ = [
+    "BACKENDS",
+    "BOOKKEEPING_TABLES",
+    "ENGINE_TYPES",
+    "SECRET_TABLES",
+    "BackendSpec",
+    "Store",
+    "WriteResult",
+    "parse_backend",
+    "user_tables",
+]

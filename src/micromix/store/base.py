@@ -43,7 +43,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -54,8 +54,10 @@ from micromix.schema import QUARANTINE_COLUMNS, EntitySchema
 from micromix.store.backends import BackendSpec, parse_backend
 
 __all__ = [
+    "BOOKKEEPING_TABLES",
     "ENGINE_TYPES",
     "IMPLEMENTATIONS",
+    "SECRET_TABLES",
     "SYSTEM_TABLES",
     "Store",
     "WriteResult",
@@ -140,10 +142,45 @@ class WriteResult:
 ENGINE_TABLE_PREFIX = "ibis_"
 
 
-def user_tables(names: Iterable[str]) -> list[str]:
+#: tables the service keeps about itself in the store, not the user's data: name -> what it
+#: holds. They are no part of a data listing, a row count, the report or the data version. The
+#: one list every caller uses (the owning modules name them with constants equal to these keys:
+#: ``api.keys.KEY_TABLE``, ``api.audit.AUDIT_TABLE``, ``api.service.DEMO_TABLE``,
+#: ``audience.privacy.ERASURE_KEY_TABLE``).
+BOOKKEEPING_TABLES: dict[str, str] = {
+    "api_keys": "the API's keys (salted hashes)",
+    "audit_log": "the audit records of the API and of privacy erasures",
+    "service_meta": "the mark of a store whose data is simulated",
+    "erasure_key": "the secret key of the erasure audit's hashes",
+}
+#: bookkeeping tables holding secrets: never listed, counted or exported, even as bookkeeping
+SECRET_TABLES: frozenset[str] = frozenset({"api_keys", "erasure_key"})
+#: names the lake and Spark backends hide (a leading ``_``): never a table to offer
+_HIDDEN_PREFIX = "_"
+
+
+def user_tables(
+    names: Iterable[str], *, without: Literal["engine", "secret", "bookkeeping"] = "engine"
+) -> list[str]:
     """``names`` sorted, without the engine's own temporary objects (:data:`ENGINE_TABLE_PREFIX`),
-    which otherwise show up in a store's table list, its row counts and the report."""
-    return sorted(n for n in names if not n.startswith(ENGINE_TABLE_PREFIX))
+    which otherwise show up in a store's table list, its row counts and the report.
+
+    ``without="secret"`` also leaves out hidden names and :data:`SECRET_TABLES` (what a table
+    listing may offer, e.g. to export); ``without="bookkeeping"`` leaves out every
+    :data:`BOOKKEEPING_TABLES` too (the user's data: row counts, status, messages).
+
+    >>> names = ["events", "erasure_key", "audit_log", "api_keys", "ibis_pandas_memtable_x"]
+    >>> user_tables(names, without="secret")
+    ['audit_log', 'events']
+    >>> user_tables(names, without="bookkeeping")
+    ['events']
+    """
+    out = [n for n in names if not n.startswith(ENGINE_TABLE_PREFIX)]
+    if without != "engine":
+        out = [n for n in out if not n.startswith(_HIDDEN_PREFIX) and n not in SECRET_TABLES]
+    if without == "bookkeeping":
+        out = [n for n in out if n not in BOOKKEEPING_TABLES]
+    return sorted(out)
 
 
 def column_names(df: pd.DataFrame | pa.Table) -> list[str]:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from micromix.checks import CheckResult, Status
 from micromix.schema.display import listed
-from micromix.store.base import Store
+from micromix.store.base import Store, user_tables
 
 __all__ = [
     "DATA_TABLES",
@@ -113,8 +113,10 @@ class QualityReport:
 
 
 def _counts(store: Store) -> pd.DataFrame:
+    """Rows per table, the known ones first; the service's bookkeeping (keys, audit log, the
+    erasure key) is not data and is left out (:data:`~micromix.store.base.BOOKKEEPING_TABLES`)."""
     names = [t for t in _TABLES if store.has_table(t)]
-    names += [t for t in store.tables() if t not in names]
+    names += [t for t in user_tables(store.tables(), without="bookkeeping") if t not in names]
     return pd.DataFrame({"table": names, "rows": [store.count(t) for t in names]})
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
 import re
@@ -30,10 +31,9 @@ from micromix.api._respond import check_rows, frame_json, json_response
 from micromix.api.errors import ApiError, api_error, log, renamed
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
-from micromix.audience.privacy import ERASURE_KEY_TABLE
 from micromix.config import ANALYSIS_N_BOOT
 from micromix.errors import ConfigError, MicromixError
-from micromix.store import Store
+from micromix.store import Store, user_tables
 
 __all__ = [
     "DASHBOARD_KPIS",
@@ -113,11 +113,8 @@ def status(request: Request, who: Principal = requires("viewer")) -> Response:
 
     def build() -> dict[str, Any]:
         def counts(store: Store) -> dict[str, int]:
-            return {
-                t: store.count(t)
-                for t in store.tables()
-                if t not in ("api_keys", "audit_log", ERASURE_KEY_TABLE)
-            }
+            # the user's data: no keys, audit log, demo mark or erasure key (BOOKKEEPING_TABLES)
+            return {t: store.count(t) for t in user_tables(store.tables(), without="bookkeeping")}
 
         from micromix.ingest.market import MIXED
 
@@ -368,23 +365,25 @@ def traffic(
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 #: most characters of an uploaded file's name kept in messages and reports
 _NAME_CHARS = 120
-#: the ingest library's advice names CLI flags; over the API it names the query parameters
-#: (errors and the answer's notes alike; longer entries are replaced first)
-_FLAGS = {
-    # the ingest messages' examples with a value ("--currency EUR") read as the parameter
+#: the ingest library's advice names CLI flags; over the API it names the upload's query
+#: parameters (errors, the answer's notes and checks alike; see :func:`_api_terms`).
+#: Whole CLI phrases said otherwise over the API (replaced first):
+_PHRASES = {
     "micromix kpis --currency CODE": "the currency parameter of GET /api/v1/kpis",
-    "--currency CODE": "currency=CODE",
-    "--currency EUR": "currency=EUR",
-    "--currency AUD": "currency=AUD",
-    "--format ga_report": "layout=ga_report",
-    "--format canonical": "layout=canonical",
-    "--strategy NAME": "strategy=NAME",
-    "--currency": "the currency parameter",
-    "--format": "the layout parameter",
-    "--strategy": "the strategy parameter",
-    "--encoding": "the encoding parameter",
-    "--sheet": "the sheet parameter",
-    "--window": "the window parameter",
+    "another --format": "another layout",
+}
+#: a CLI option taking a value -> the upload's parameter (``--strategy NAME`` ->
+#: ``strategy=NAME``; alone, ``--format`` -> ``the layout parameter``)
+_VALUE_FLAGS = {
+    "--currency": "currency",
+    "--format": "layout",
+    "--strategy": "strategy",
+    "--encoding": "encoding",
+    "--sheet": "sheet",
+    "--window": "window",
+}
+#: a CLI switch -> the upload's parameter setting
+_SWITCHES = {
     "--dayfirst": "dayfirst=true",
     "--monthfirst": "dayfirst=false",
     "--decimal-comma": "decimal_comma=true",
@@ -394,6 +393,52 @@ _FLAGS = {
     "--dry-run": "dry_run=true",
     "--mix-with-demo": "mix_with_demo=true",
 }
+_FLAG = r"(?<![\w-])({})(?![\w-])"
+_SWITCH_RE = re.compile(_FLAG.format("|".join(map(re.escape, _SWITCHES))))
+#: the value after an option: quoted, a placeholder or code (NAME, EUR), a snake_case name
+#: (paid_social, ga_report), or a strategy or layout name of one word (search, canonical)
+_VALUE = r"'[^']*'|[A-Z][A-Z0-9_]*(?![\w-])|[a-z0-9]+(?:_[a-z0-9]+)+(?![\w-])|(?:{})(?![\w-])"
+#: the CLI's ingest command named in advice ('micromix ingest ads ...') -> the upload route
+_INGEST_CMD = re.compile(r"'micromix ingest (\w+)(?: \.\.\.)?'")
+
+
+@functools.cache
+def _value_flags() -> re.Pattern[str]:
+    """The options taking a value, each with the value after it if there is one (compiled on
+    first use: the layouts' registry is imported with the ingest code, not with the API)."""
+    from micromix.ingest.formats import FORMATS
+    from micromix.schema import STRATEGIES
+
+    words = "|".join(sorted({*STRATEGIES, *FORMATS.names()}, key=len, reverse=True))
+    flags = _FLAG.format("|".join(map(re.escape, _VALUE_FLAGS)))
+    return re.compile(flags + r"(?:\s+(" + _VALUE.format(words) + "))?")
+
+
+def _api_terms(text: str, names: dict[str, str] | None = None) -> str:
+    """``text`` (an ingest error, note or check) in the upload's words: server paths renamed
+    (``names``, see :func:`~micromix.api.errors.renamed`), then every CLI ingest flag as the
+    query parameter - ``--strategy NAME`` -> ``strategy=NAME``, ``--format ga_report`` ->
+    ``layout=ga_report``, a bare ``--currency`` -> ``the currency parameter``, ``--dayfirst``
+    -> ``dayfirst=true`` - and ``'micromix ingest ads ...'`` as ``POST /api/v1/ingest/ads``.
+
+    >>> _api_terms("--strategy search filed all 3 rows; ingest it without --strategy")
+    'strategy=search filed all 3 rows; ingest it without the strategy parameter'
+    >>> _api_terms("--format ga_report holds traffic rows; run 'micromix ingest traffic ...'")
+    "layout=ga_report holds traffic rows; run 'POST /api/v1/ingest/traffic'"
+    >>> _api_terms("pass --dayfirst or --monthfirst; --currency with a code (--currency EUR)")
+    'pass dayfirst=true or dayfirst=false; the currency parameter with a code (currency=EUR)'
+    """
+    text = renamed(renamed(text, names), _PHRASES)
+    text = _SWITCH_RE.sub(lambda m: _SWITCHES[m.group(1)], text)
+
+    def option(m: re.Match[str]) -> str:
+        param = _VALUE_FLAGS[m.group(1)]
+        return f"{param}={m.group(2)}" if m.group(2) else f"the {param} parameter"
+
+    text = _value_flags().sub(option, text)
+    return _INGEST_CMD.sub(lambda m: f"'POST /api/v1/ingest/{m.group(1)}'", text)
+
+
 #: how an upload refused into the simulated demo store is done on purpose, or done right
 _MIX_ADVICE = (
     "; keep real data in a store of its own (start the server on a new file: micromix serve "
@@ -633,7 +678,6 @@ async def ingest_upload(
             names = {str(path): shown, str(path.resolve()): shown}
             names.update({str(Path(tmp)) + "/": "", str(Path(tmp).resolve()) + "/": ""})
             names[source] = shown
-            names.update(_FLAGS)
             path.write_bytes(data)
             try:
                 # read, map and validate outside the write lock: other writes go on meanwhile
@@ -669,7 +713,8 @@ async def ingest_upload(
                 paths = tuple(getattr(exc, "paths", ()))
                 names.update(svc.read(lambda st: _earlier_names(st, paths)))
                 names[source] = shown
-                raise api_error(exc, names) from None
+                err = api_error(exc, names)
+                raise ApiError(err.status, err.kind, _api_terms(err.message)) from None
         out = rep.to_dict()
         out["source"] = shown
         out["quarantine_source"] = source
@@ -678,7 +723,7 @@ async def ingest_upload(
             out["sheets"] = list(prepared.raw.sheets)
         out["replaced"] = [renamed(p, names) for p in rep.replaced]
         out["overlaps"] = [renamed(p, names) for p in rep.overlaps]
-        notes = [renamed(n, names) for n in rep.notes]
+        notes = [_api_terms(n, names) for n in rep.notes]
         if rep.removed and not rep.dry_run:
             notes.append(_removed_note(rep.removed, rep.quarantined))
         if prepared.raw.sheet is not None and len(prepared.raw.sheets) > 1:
@@ -690,7 +735,7 @@ async def ingest_upload(
         if mixing is not None:
             notes.append(f"an upload without dry_run=true would be refused: {mixing}")
         out["notes"] = notes
-        out["checks"] = [{**c, "message": renamed(str(c["message"]), names)} for c in rep.checks]
+        out["checks"] = [{**c, "message": _api_terms(str(c["message"]), names)} for c in rep.checks]
         return out
 
     return json_response(await run_in_threadpool(run))

@@ -45,7 +45,7 @@ import pandas as pd
 
 from micromix.checks import CheckResult, Status
 from micromix.errors import ConfigError, DataValidationError, GuardrailError
-from micromix.store import Store
+from micromix.store import BOOKKEEPING_TABLES, Store
 
 __all__ = [
     "AUDIT_TABLE",
@@ -636,7 +636,7 @@ def erase_user(
     with store.transaction():
         h = subject_hash(uid, erasure_key(store, create=True))
         for name in store.tables():
-            if name in (AUDIT_TABLE, ERASURE_KEY_TABLE):
+            if name in BOOKKEEPING_TABLES:  # the audit log, the key, API keys: no one's data
                 continue
             if name == QUARANTINE_TABLE:  # rows kept as the file had them: their raw record
                 deleted[name] = _erase_quarantined(store, uid)

@@ -371,6 +371,7 @@ _BRIEF_OPTIONS: dict[str, str] = {
     "niche": "change --niche",
     "any_niche": "run without --niche to rank them all",
     "min_authenticity": "lower --min-authenticity",
+    "unknown_authenticity": "pass --keep-unknown-authenticity",
     "platform": "drop --platform",
     "country": "drop --country",
 }
@@ -383,6 +384,27 @@ def _with_options(note: str) -> str:
     for field_, words in BRIEF_HINTS.items():
         note = note.replace(words, _BRIEF_OPTIONS.get(field_, words))
     return note
+
+
+def _total_words(total: dict[str, Any]) -> str:
+    """The picks' total expected engagements with its interval
+    (:func:`micromix.influencers.discovery.pick_total`), in one line."""
+    n, stated = int(total["creators"]), int(total["stated"])
+    words = (
+        f"total expected engagements of the {n} pick{'s' if n != 1 else ''}: "
+        f"{total['expected_engagements']:,.0f}"
+    )
+    if stated < n:
+        words += (
+            f" ({total['level']:.0%} interval {total['lo']:,.0f}-{total['hi']:,.0f}, from "
+            "draws of each pick's rate)"
+        )
+    if stated:
+        words += (
+            f"; {stated} of them rest{'s' if stated == 1 else ''} on a stated rate with no "
+            "posts, taken as exact (pass their posts with --posts for an interval)"
+        )
+    return words
 
 
 @creators_app.command("discover")
@@ -398,6 +420,14 @@ def discover_cmd(
     platform: str | None = typer.Option(None, "--platform", help="Keep creators on this platform."),
     country: str | None = typer.Option(None, "--country", help="Keep creators in this country."),
     min_authenticity: float = typer.Option(0.5, "--min-authenticity", help="0..1 (default 0.5)."),
+    keep_unknown_authenticity: bool | None = typer.Option(
+        None,
+        "--keep-unknown-authenticity/--drop-unknown-authenticity",
+        help="Keep / leave out creators whose authenticity is unknown (no following count); "
+        "default: left out when the file scores some creators, kept when it scores none. "
+        "Counted either way.",
+        show_default=False,
+    ),
     top: int = typer.Option(20, "--top", help="Maximum creators returned."),
     min_posts: int = typer.Option(
         3, "--min-posts", help="Flag picks whose engagement rests on fewer posts (REVIEW)."
@@ -419,6 +449,7 @@ def discover_cmd(
             min_authenticity=min_authenticity,
             top=top,
             min_posts=min_posts,
+            keep_unknown_authenticity=keep_unknown_authenticity,
         )
         scored = score_creators(
             _read_profiles(input),
@@ -432,11 +463,14 @@ def discover_cmd(
             raise DataValidationError(_with_options(str(exc))) from None
         cohorts = compare_cohorts(scored, brief) if compare else None
         notes = _print_creator_notes(scored)
+        unknown = _with_options(picked.attrs.get("unknown_authenticity", ""))
         if as_json:
             obj: dict[str, Any] = {
                 "brief": brief.to_dict(),
                 "selected": picked.to_dict(orient="records"),
                 "total_cost": float(picked["est_cost_per_post"].sum()) if len(picked) else 0.0,
+                "total_expected_engagements": picked.attrs.get("total"),
+                "unknown_authenticity": unknown or None,
                 "engagement_prior": scored.attrs.get("engagement_prior"),
                 "notes": notes,
             }
@@ -444,6 +478,8 @@ def discover_cmd(
                 obj["cohorts"] = cohorts.to_dict(orient="records")
             emit_json(obj)
             return
+        if unknown:
+            err_console.print(f"note: {unknown}", highlight=False, soft_wrap=True)
         if picked.empty:
             err_console.print(
                 _with_options(picked.attrs.get("note", "no creator fits this brief")),
@@ -470,6 +506,7 @@ def discover_cmd(
         what = f"'{niche}'" if niche else "any niche"
         emit_frame(picked[show], title=f"Creators for {what} within {budget:,.0f}")
         _print_reasons(picked, picked.columns[0])
+        err_console.print(_total_words(picked.attrs["total"]), highlight=False, soft_wrap=True)
         flagged = int(picked["review"].astype(bool).sum()) if "review" in picked.columns else 0
         if flagged:
             err_console.print(

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from micromix.errors import DataValidationError
+from micromix.schema.values import CURRENCY_SIGNS, ISO_4217_CODES, currencies_of_symbol
 from micromix.social.columns import (
     canonicalize,
     cell_place,
@@ -212,6 +213,7 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     )
     if "rate_per_post" in out.columns:
         _require_us_dollars(df, out["rate_per_post"], place("rate_per_post"), source)
+        out["rate_per_post"] = _rate_cells(out["rate_per_post"])
     for f in NUMERIC_FIELDS:
         if f in out.columns:
             out[f] = strict_numbers(out[f], place(f), rate=f in RATE_FIELDS)
@@ -246,11 +248,65 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     return out
 
 
-#: currency signs other than the dollar's, as a rate card may write them
-_CURRENCY_SIGNS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₩": "KRW", "₽": "RUB"}
-_CURRENCY_CODE = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})(?![A-Za-z])")
+#: a rate card's unit after the price ("$500 per post", "400 EUR / video"): said, not a number
+_PER_POST = re.compile(
+    r"\s*(?:/|\bper\b|\ba\b|\beach\b)\s*(?:sponsored\s+)?"
+    r"(?:post|video|reel|story|stories|short|tweet|upload)s?\s*\.?\s*$",
+    re.IGNORECASE,
+)
+#: the one-character signs that name one currency other than the dollar (``€``, ``£``, ``₹``
+#: ...), from the project's symbol table; ``¥`` (JPY or CNY) is added for the refusal
+_OTHER_SIGNS = {s: c for c, s in CURRENCY_SIGNS.items() if c != "USD"}
+_WORD = re.compile(r"(?<![A-Za-z])([A-Za-z]{3})(?![A-Za-z])")
+#: an amount alone, as beside a currency code ("300" of "300 eur")
+_AMOUNT = re.compile(r"\s*[\d.,]*\d[\d.,]*\s*[kKmMbB]?\s*")
+#: a currency sign of any kind (``$``, ``€``, ``R$`` ...): what is not a letter, digit,
+#: blank or number punctuation
+_SIGN = re.compile(r"[^\w\s.,/'+\-()]")
+_USD_WORD = re.compile(r"(?<![A-Za-z])usd(?![A-Za-z])", re.IGNORECASE)
 #: columns that state the currency of a row's rate
 _CURRENCY_COLUMNS = ("currency", "currency_code", "rate_currency", "price_currency")
+
+
+def _rate_cells(rate: pd.Series) -> pd.Series:
+    """A rate column with a rate card's unit after the price dropped ("$500 per post" ->
+    "$500": the price is per post already) and ``usd`` written ``USD``, as the number reader
+    reads it. Other words stay, for the reader to refuse."""
+    is_text = rate.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    if not is_text.any():
+        return rate
+    out = rate.astype(object).copy()
+    out[is_text] = [_USD_WORD.sub("USD", _PER_POST.sub("", v)) for v in out[is_text]]
+    return out
+
+
+def _cell_currency(cell: str) -> str | None:
+    """The currency other than US dollars a rate cell states, or None (dollars or none said).
+
+    A sign naming one currency (``€``, ``£``, ``C$``, ``R$``), ``¥``, or an ISO 4217 code
+    (:data:`~micromix.schema.values.ISO_4217_CODES`) other than USD; any other three letters
+    ("per", "fee") are words, not a currency. A code in lower case counts only next to the
+    amount ("300 eur"), so a word that happens to be a code ("all in", "try") stays a word.
+    ``$`` alone is US dollars, as everywhere in micromix.
+    """
+    cell = _PER_POST.sub("", cell)
+    names = currencies_of_symbol(cell)
+    if not names and not _SIGN.search(cell):  # "300 eur": a code in lower case
+        names = currencies_of_symbol(cell.upper())
+    if names and "USD" not in names:
+        return " or ".join(sorted(names))
+    sign = next((c for s, c in _OTHER_SIGNS.items() if s in cell), None)
+    if sign is not None:
+        return "CNY or JPY" if sign == "JPY" else sign
+    for m in _WORD.finditer(cell):
+        word = m.group(1)
+        code = word.upper()
+        if code == "USD" or code not in ISO_4217_CODES:
+            continue
+        near = _AMOUNT.fullmatch(cell[: m.start()]) or _AMOUNT.fullmatch(cell[m.end() :])
+        if word.isupper() or near:
+            return code
+    return None
 
 
 def _require_us_dollars(
@@ -268,9 +324,7 @@ def _require_us_dollars(
     for i, cell in enumerate(rate.astype("string").to_numpy(dtype=object, na_value=None)):
         if cell is None:
             continue
-        sign = next((c for s, c in _CURRENCY_SIGNS.items() if s in cell), None)
-        codes = [m.upper() for m in _CURRENCY_CODE.findall(cell)]
-        other = sign or next((c for c in codes if c != "USD"), None)
+        other = _cell_currency(cell)
         if other is not None:
             raise DataValidationError(f"{where(i + 1)}: {cell!r} is in {other}; {fix}")
     named = [c for c in df.columns if normalize_name(c) in _CURRENCY_COLUMNS]

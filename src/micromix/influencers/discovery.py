@@ -7,10 +7,21 @@ est_cost_per_post``, where ``rate`` is the creator's empirical-Bayes engagement 
 (``engagement_rate_shrunk``, :mod:`~micromix.influencers.shrinkage`: the rate pulled towards its
 tier's by as much as the posts behind it are few) where it comes from posts, else the stated
 ``engagement_rate``.  Creators below ``min_authenticity``, off-platform, off-country or with a
-fit below ``min_fit`` are excluded; without a niche in the brief every creator fits.  The pick
-is greedy by ``value_per_dollar`` (one post each) until the budget is spent; every row carries
-``n_posts_used`` (the posts behind its rate), a ``reasons`` sentence and a ``review`` note when
-its rate rests on fewer than ``min_posts`` posts.
+fit below ``min_fit`` are excluded; without a niche in the brief every creator fits.  A
+creator whose authenticity is unknown (no following count to score it on) neither passes nor
+fails ``min_authenticity`` silently: it is left out, and counted in the picks'
+``attrs["unknown_authenticity"]`` sentence, unless the brief keeps such creators
+(``keep_unknown_authenticity``: then ranked undiscounted, its reasons saying "authenticity
+unknown").  The pick is greedy by ``value_per_dollar`` (one post each) until the budget is
+spent; every row carries ``n_posts_used`` (the posts behind its rate), a ``reasons`` sentence
+and a ``review`` note when its rate rests on fewer than ``min_posts`` posts.
+
+The picks' total expected engagements come with an interval (:func:`pick_total`, in
+``attrs["total"]``): each pick's rate is drawn from its posterior (the beta distribution with
+its shrunk rate as mean and its 90% interval), the followers times the drawn rates summed per
+draw, and the interval read off the sums - not the sum of the picks' low ends, which is far
+less likely than 5%.  A rate stated in the profile (no posts) has no interval and counts as
+exact; the total says how many did.
 
 Quickstart
 ----------
@@ -31,6 +42,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import optimize, stats
 
 from micromix.errors import ConfigError, DataValidationError
 from micromix.influencers.hints import BRIEF_HINTS  # re-exported: its home before it moved
@@ -48,9 +60,11 @@ __all__ = [
     "creator_report_tables",
     "discover",
     "niche_counts",
+    "pick_total",
     "rank_creators",
     "spend_budget",
     "tier_summary",
+    "unknown_authenticity_note",
     "why_none",
 ]
 
@@ -84,6 +98,13 @@ class Brief:
         Expected conversions per engagement (for cohort comparison).
     min_posts : int
         Picks whose engagement rate rests on fewer posts get a ``review`` note.
+    keep_unknown_authenticity : bool or None
+        What becomes of creators whose authenticity is unknown (no following count to score
+        it on); they are counted either way (``attrs["unknown_authenticity"]`` of the picks).
+        False: left out. True: kept, ranked without an authenticity discount. None (default):
+        left out when the data scores some creators' authenticity (the minimum can be
+        checked, and these fail to show it), kept when it scores none (a ranking list with no
+        following column: the minimum cannot be checked for anyone, and is not applied).
     """
 
     niche: str | None
@@ -95,6 +116,7 @@ class Brief:
     top: int = 20
     conversion_rate: float = 0.01
     min_posts: int = DEFAULT_MIN_POSTS
+    keep_unknown_authenticity: bool | None = None
 
     def __post_init__(self) -> None:
         if self.niche is not None and canonical_niche(self.niche) is None:
@@ -144,11 +166,16 @@ def rank_creators(scored: pd.DataFrame, brief: Brief) -> pd.DataFrame:
     _require_niches(scored, n)
     df["fit"] = _fit(df, n)
     auth = df["authenticity"] if "authenticity" in df.columns else pd.Series(np.nan, index=df.index)
-    keep = (df["fit"].fillna(0.0) >= brief.min_fit) & (auth.fillna(1.0) >= brief.min_authenticity)
+    keep = df["fit"].fillna(0.0) >= brief.min_fit
     keep &= df["engagement_rate"].notna() & df["est_cost_per_post"].gt(0) & df["followers"].notna()
     for _, on in _where_asked(df, brief):
         keep &= on
+    unknown = keep & auth.isna()
+    kept = _keeps_unknown(auth, brief)
+    keep &= (auth >= brief.min_authenticity) | (auth.isna() & kept)
     df = df[keep.to_numpy()].copy()
+    df.attrs["unknown_authenticity_count"] = int(unknown.sum())
+    df.attrs["unknown_authenticity_kept"] = kept
     nan = pd.Series(np.nan, index=df.index, dtype=float)
     shrunk = df["engagement_rate_shrunk"] if "engagement_rate_shrunk" in df.columns else nan
     rate = shrunk.fillna(df["engagement_rate"])
@@ -193,6 +220,13 @@ def rank_creators(scored: pd.DataFrame, brief: Brief) -> pd.DataFrame:
         )
     ]
     return df
+
+
+def _keeps_unknown(auth: pd.Series, brief: Brief) -> bool:
+    """Whether creators of unknown authenticity stay in (see :class:`Brief`)."""
+    if brief.keep_unknown_authenticity is not None:
+        return brief.keep_unknown_authenticity
+    return not bool(auth.notna().any())
 
 
 def _engagement_words(er: float, k: float, shrunk: float, lo: float, hi: float) -> str:
@@ -275,6 +309,108 @@ def discover(scored: pd.DataFrame, brief: Brief) -> pd.DataFrame:
     out = picked[cols].reset_index(drop=True)
     if out.empty:
         out.attrs["note"] = why_none(scored, brief, ranked)
+    out.attrs["total"] = pick_total(out)
+    unknown = unknown_authenticity_note(
+        ranked.attrs.get("unknown_authenticity_count", 0),
+        brief,
+        kept=bool(ranked.attrs.get("unknown_authenticity_kept")),
+    )
+    if unknown:
+        out.attrs["unknown_authenticity"] = unknown
+    return out
+
+
+def unknown_authenticity_note(count: int, brief: Brief, *, kept: bool) -> str:
+    """What became of the ``count`` creators who fit ``brief`` but whose authenticity is unknown
+    (no following count to score it on): ``kept`` or left out; empty when there are none."""
+    if not count:
+        return ""
+    many = count != 1
+    who = (
+        f"{count:,} creator{'s' if many else ''} fitting the brief ha{'ve' if many else 's'} "
+        "no authenticity score (no following count to score it on)"
+    )
+    if kept and brief.keep_unknown_authenticity:
+        return f"{who}: kept as asked, ranked without an authenticity discount; check them"
+    if kept:
+        return (
+            f"{who}: kept, as no creator in the data has one - the minimum authenticity of "
+            f"{brief.min_authenticity:g} was not applied; add a following column to check it"
+        )
+    return (
+        f"{who}: left out, as they cannot be shown to reach {brief.min_authenticity:g}; "
+        f"add a following column, or {BRIEF_HINTS['unknown_authenticity']}"
+    )
+
+
+def _beta_of(mean: float, lo: float, hi: float, level: float) -> tuple[float, float] | None:
+    """The beta distribution with ``mean`` whose central ``level`` interval is ``lo``-``hi``
+    (the shrunk rate and its interval, :mod:`~micromix.influencers.shrinkage`), or None."""
+    if not (0 < lo <= mean <= hi < 1) or hi - lo <= 0:
+        return None
+    q = ((1 - level) / 2, (1 + level) / 2)
+
+    def gap(log_k: float) -> float:
+        k = float(np.exp(log_k))
+        a, b = stats.beta.ppf(q, mean * k, (1 - mean) * k)
+        return float(b - a) - (hi - lo)
+
+    # the width shrinks as the beta grows concentrated; below a strength of about 1 it is
+    # U-shaped and the width is no guide: from the concentrated end, the first grid point
+    # whose interval is wider than asked brackets the strength
+    grid = np.linspace(np.log(1e12), np.log(1e-2), 57)
+    wide = next((i for i, g in enumerate(grid) if gap(g) > 0), None)
+    if not wide:  # no point, or the most concentrated one is wider: no beta's interval
+        return None
+    log_k = optimize.brentq(gap, grid[wide], grid[wide - 1], xtol=1e-12)
+    k = float(np.exp(log_k))
+    return mean * k, (1 - mean) * k
+
+
+def pick_total(
+    picked: pd.DataFrame, *, level: float = 0.9, draws: int = 4_000, seed: int = 0
+) -> dict[str, float | int]:
+    """The picks' total expected engagements with its central ``level`` interval.
+
+    Each pick's rate with an interval (``engagement_rate_shrunk`` between
+    ``engagement_rate_lo`` and ``engagement_rate_hi``, a 90% posterior interval) is drawn
+    ``draws`` times from that beta posterior, independently across creators; a draw's total is
+    the sum of followers times rate, and the interval is read off the totals (the seed makes
+    it repeatable). A stated rate (no posts) counts as exact: ``stated`` says how many.
+
+    >>> picks = pd.DataFrame({"followers": [10_000.0, 20_000.0],
+    ...     "engagement_rate": [0.05, 0.03], "expected_engagements": [500.0, 600.0]})
+    >>> pick_total(picks)["expected_engagements"], pick_total(picks)["stated"]
+    (1100.0, 2)
+    """
+    total = float(picked["expected_engagements"].sum()) if len(picked) else 0.0
+    out: dict[str, float | int] = {
+        "expected_engagements": total,
+        "lo": total,
+        "hi": total,
+        "level": level,
+        "creators": len(picked),
+        "stated": 0,
+    }
+    if not len(picked):
+        return out
+    nan = pd.Series(np.nan, index=picked.index)
+    cols = ("engagement_rate_shrunk", "engagement_rate_lo", "engagement_rate_hi")
+    mean, lo, hi = (picked.get(c, nan).to_numpy(dtype=float, na_value=np.nan) for c in cols)
+    followers = picked["followers"].to_numpy(dtype=float)
+    fixed = picked["expected_engagements"].to_numpy(dtype=float).copy()
+    rng = np.random.default_rng(seed)
+    sums = np.zeros(draws)
+    stated = 0
+    for i in range(len(picked)):
+        ab = _beta_of(mean[i], lo[i], hi[i], 0.9) if np.isfinite(mean[i]) else None
+        if ab is None:
+            stated += 1
+            sums += fixed[i]
+            continue
+        sums += followers[i] * rng.beta(ab[0], ab[1], size=draws)
+    q = np.quantile(sums, [(1 - level) / 2, (1 + level) / 2])
+    out.update(lo=float(q[0]), hi=float(q[1]), stated=stated)
     return out
 
 
@@ -328,6 +464,11 @@ def why_none(scored: pd.DataFrame, brief: Brief, ranked: pd.DataFrame | None = N
             auth.notna() & (auth < brief.min_authenticity),
             f"an authenticity below {brief.min_authenticity:g}",
             BRIEF_HINTS["min_authenticity"],
+        ),
+        (
+            auth.isna() & followers.notna() & (not _keeps_unknown(auth, brief)),
+            "no authenticity score (no following count to score it on)",
+            f"add a following column, or {BRIEF_HINTS['unknown_authenticity']}",
         ),
     ]
     for field_, on in _where_asked(df, brief):

@@ -25,6 +25,7 @@ BRIEF_HINTS: dict[str, str] = {
     "niche": "change the niche",
     "any_niche": "ask for any niche to rank them all",
     "min_authenticity": "lower the minimum authenticity",
+    "unknown_authenticity": "keep creators of unknown authenticity",
     "platform": "drop the platform",
     "country": "drop the country",
 }

@@ -1347,7 +1347,8 @@ def read_table(
     (sentences for the user, also empty); a column of JSON
     objects gains one column per field (``customer.email``) and its objects, like lists,
     become JSON text; a text column whose every value is a number as exports write them
-    (``$1,234.50``, ``48.5K``, ``1.234,50``) becomes numbers.
+    (``$1,234.50``, ``48.5K``, ``1.234,50``) becomes numbers (a euro, pound or yen sign's
+    currency kept in ``attrs["currencies"]`` with a note; signs mixed in a column refused).
 
     Parameters
     ----------
@@ -1374,7 +1375,7 @@ def read_table(
     raw_opts = {"header": header, "blank_lines": blank_lines}
     careful = not header or blank_lines == "rows" or as_text
     df = _tidy(_read_table(p, file_format, notes, raw_opts, careful, as_text), p, as_text)
-    df.attrs["notes"] = notes
+    df.attrs["notes"] = notes + _currency_notes(df)
     return df
 
 
@@ -1513,11 +1514,14 @@ def _tidy(df: pd.DataFrame, p: Path, as_text: bool = False) -> pd.DataFrame:
     for col in list(out.columns):
         if out[col].dtype == object:
             out = _unnest(out, col)
+    currencies: dict[str, str] = {}
     for col in out.columns:
         if as_text:
             break
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = _export_numbers(out[col])
+            out[col] = _export_numbers(out[col], str(p), currencies)
+    if currencies:
+        out.attrs["currencies"] = currencies
     return out
 
 
@@ -1559,9 +1563,23 @@ def _unnest(df: pd.DataFrame, col: str) -> pd.DataFrame:
 _EXPORT_NUMBER = re.compile(r"^\s*[-+(]?\s*[$€£¥]?\s*[\d.,]*\d[\d.,]*\s*[KkMmBb]?\)?\s*$")
 
 
-def _export_numbers(col: pd.Series) -> pd.Series:
+#: the currency each sign an export writes before an amount names (``$`` alone is US
+#: dollars and ``¥`` alone yen, as everywhere in micromix)
+_MONEY_SIGNS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+
+
+def _export_numbers(
+    col: pd.Series, where: str = "input", currencies: dict[str, str] | None = None
+) -> pd.Series:
     """``col`` as numbers when every value is one as exports write them and at least one is
-    not plain (``$1,234.50``, ``48.5K``); otherwise unchanged."""
+    not plain (``$1,234.50``, ``48.5K``); otherwise unchanged.
+
+    A sign other than the dollar's is not dropped silently: the column's currency (``EUR`` for
+    ``€1,200``) goes into ``currencies`` by column name, for the reader's note, so ``€1,200``
+    and ``£300`` are not taken for dollars. A column whose cells carry different signs
+    (``€300`` above ``$250``) is refused, naming the file, the row and the field: its amounts
+    cannot be added up.
+    """
     text = col.dropna()
     head = text.iloc[:200]
     if not len(text) or not all(isinstance(v, str) and _EXPORT_NUMBER.match(v) for v in head):
@@ -1569,13 +1587,39 @@ def _export_numbers(col: pd.Series) -> pd.Series:
     if text.astype(str).str.match(_CODE).any():
         return col  # codes with a leading zero (00004, a ZIP code) stay text
     text = text.astype(str)
+    signs = text.str.extract(r"([$€£¥])", expand=False).dropna()
+    if signs.nunique() > 1:
+        first, other = signs.index[0], signs.index[(signs != signs.iloc[0]).to_numpy()][0]
+        rows = list(col.index)
+        raise DataValidationError(
+            f"{where}: row {rows.index(other) + 1}, field {col.name!r}: {text[other]!r} is in "
+            f"{_MONEY_SIGNS[signs[other]]} but row {rows.index(first) + 1} ({text[first]!r}) "
+            f"is in {_MONEY_SIGNS[signs[first]]}; a column holds amounts in one currency "
+            "(micromix never converts): split the rows by currency, or convert them, and read "
+            "the file again"
+        )
     text = text[text.str.strip() != ""]
     if not len(text) or not text.str.match(_EXPORT_NUMBER).all():
         return col
     got = read_numbers(col, abbreviated=True)
     if got.problems.notna().any() or got.values[text.index].isna().any():
         return col
+    if len(signs) and signs.iloc[0] != "$" and currencies is not None:
+        currencies[str(col.name)] = _MONEY_SIGNS[signs.iloc[0]]
     return got.values.astype("Float64").astype(float)
+
+
+def _currency_notes(df: pd.DataFrame) -> list[str]:
+    """The reader's note on columns read as amounts in a currency other than US dollars."""
+    cur: dict[str, str] = df.attrs.get("currencies") or {}
+    if not cur:
+        return []
+    return [
+        f"column {c!r} holds amounts in {code} (the sign of its cells), read as numbers "
+        f"without the sign: the figures from it are in {code}, not US dollars; micromix never "
+        "converts, so keep the money of one run in one currency"
+        for c, code in cur.items()
+    ]
 
 
 def _drop_rule_rows(df: pd.DataFrame) -> pd.DataFrame:

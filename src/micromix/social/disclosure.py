@@ -19,8 +19,11 @@ commercial). Three kinds of evidence are looked for:
   discount code: any word after it that is a code); a code that says what it gives (``code SAM
   gets you 25% off``);
 * a code without a code word: a letters-and-digits token after ``with``, ``avec``, ``mit``,
-  ``con``, ``met``, ``com``, ``z`` with a discount beside it (``-15% avec lola10``, ``save 20%
-  with BELLA20``); a number, a price or ``free`` alone is not a discount. An all-capitals token
+  ``con``, ``met``, ``com``, ``z`` after an amount off in the same clause (``-15% avec lola10``,
+  ``save 20% with BELLA20``), or with a code word near it; a number, a price or ``free`` alone
+  is not a discount, nor ``save`` / ``saving`` without an amount (``saving so much time, shot
+  with iPhone12``), and a discount word without an amount needs a code word near the code
+  (``Discount on flights with BA2490`` is a flight number). An all-capitals token
   with no digit is mostly a brand (``20% off with NIKE``): it is a code only with a code word
   (``code``, ``kod``, ``hasło``, ``coupon``, ``promo`` ...) or ``checkout`` near it.
 
@@ -241,14 +244,31 @@ _NEAR_CODE_WORD = re.compile(
 )
 #: how far (characters) a code word may be from a bare capitals token
 _BARE_WINDOW = 60
-#: ... with a discount (not only a number, a price or "free") beside it
-_DISCOUNT = re.compile(
+#: ... with a discount (not only a number, a price or "free") beside it: an amount off ("-15%",
+#: "20% off", "save 20%", "15% sparen") ...
+_DISCOUNT_AMOUNT = re.compile(
     r"-\s*\d+\s*[%％€$£]|\d\s*[%％]\s*(?:off|rabatt|korting|taniej|zni[żz]k|di sconto|de "
-    r"(?:réduction|reduction|descuento|desconto|remise))|\bsav(?:e|es|ing)\b|\bspar(?:en|t)\b|"
+    r"(?:réduction|reduction|descuento|desconto|remise))|"
+    r"\d\s*[%％€$£]\s*(?:\w+\s+)?(?:discount|sconto|rabatt|korting|zni[żz]k|reducere|alennus|"
+    r"indirim)|\b(?:discount|sconto|réduction|reduction|remise|descuento|desconto|korting|"
+    r"rabatt?|zni[żz]k\w*|reducere|alennus|slev|indirim)\s+(?:\w+\s+)?(?:[$€£]\s*)?\d+\s*"
+    r"(?:[%％€$£]|euro)|"
+    r"\b(?:sav(?:e|es|ing)|spare)\s+(?:up\s+to\s+|an?\s+(?:extra\s+)?|(?:an\s+)?extra\s+)?"
+    r"(?:[$€£]\s*)?\d|\d\s*(?:[%％€$£]|euro?)?\s*(?:zu\s+)?spar(?:en|t)\b|"
+    r"\bspar(?:en|t)\s+(?:\w+\s+)?\d+\s*(?:[%％€]|euro)",
+    re.IGNORECASE,
+)
+#: ... or a discount word: without an amount ("Discount on flights with BA2490 today") it counts
+#: only beside a code word; "save" and "saving" alone ("saving so much time with iPhone12",
+#: "save battery life with iOS14") are not a discount at all
+_DISCOUNT = re.compile(
+    rf"{_DISCOUNT_AMOUNT.pattern}|"
     r"\bdiscount|\bsconto|\bréduction|\bremise|\bdescuento|\bdesconto|\bkorting|\brabat|"
     r"\bzni[żz]k|\breducere|\balennus|\bslev|\bindirim",
     re.IGNORECASE,
 )
+#: what ends a clause: an offer before it does not reach a code after it
+_CLAUSE_END = re.compile(r"[.!?;\n]|\s[-–—|]\s")
 
 
 def _codelike(token: str) -> bool:
@@ -281,6 +301,22 @@ def _bare_code_word(text: str, bare: re.Match[str]) -> bool:
     return False
 
 
+def _offer_before(text: str, start: int) -> bool:
+    """An amount off in the clause before a bare code starting at ``start`` (no code word near
+    it: the code must follow the offer, as in "save 20% with BELLA20").
+
+    >>> _offer_before("save 20% with BELLA20", 14), _offer_before("Shot with iPhone12", 10)
+    (True, False)
+    >>> _offer_before("20% off everything! Shot with iPhone12", 30)
+    False
+    """
+    lo = max(0, start - _BARE_WINDOW)
+    for offer in _DISCOUNT_AMOUNT.finditer(text, lo, start):
+        if not _CLAUSE_END.search(text, offer.end(), start):
+            return True
+    return False
+
+
 def _has_code(text: str) -> bool:
     """A code construction (see the module docstring) anywhere in ``text``.
 
@@ -293,10 +329,13 @@ def _has_code(text: str) -> bool:
         return True
     for bare in _BARE_CODE.finditer(text):
         code = bare.group("code")
-        near = text[max(0, bare.start() - _BARE_WINDOW) : bare.end() + _BARE_WINDOW]
-        if not _DISCOUNT.search(near):
+        if not (any(ch.isdigit() for ch in code) or code.isupper()):
             continue
-        if any(ch.isdigit() for ch in code) or (code.isupper() and _bare_code_word(text, bare)):
+        near = text[max(0, bare.start() - _BARE_WINDOW) : bare.end() + _BARE_WINDOW]
+        if _bare_code_word(text, bare):
+            if _DISCOUNT.search(near):
+                return True
+        elif any(ch.isdigit() for ch in code) and _offer_before(text, bare.start()):
             return True
     for quoted in _CODE_BEFORE.finditer(text):
         lo, hi = max(0, quoted.start() - _OFFER_WINDOW), quoted.end() + _OFFER_WINDOW

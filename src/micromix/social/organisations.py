@@ -3,8 +3,11 @@ brand is not user-generated content.
 
 Read from what exports carry: the handle (the brand's name with nothing but a region or
 ``official`` / ``store`` / ``shop`` around it is the brand's; a handle ending in ``shop``,
-``store``, ``boutique``, ``magazine``, ``media``, ``news``, ``clothing``, ``agency``, ``inc``...
-is a business), and where a file has them the author's display name, bio, category,
+``store``, ``boutique``, ``magazine``, ``mag``, ``media``, ``news``, ``clothing``, ``agency``...
+is a business, ``inc``, ``llc``, ``brands`` only after ``_`` / ``.`` or a firm's word such as
+``supply`` or ``club``: bare, they end people's names, "frncissdominc", "sigridurgudbrands"),
+and where a file has them the author's display name (``shop``, ``media``, ``news`` ending it:
+"Acme Media", not "Sam - media student"), bio, category,
 business-account and verified columns (``author_name``, ``author_bio``, ``author_category``,
 ``author_is_business``, ``author_verified``, see :data:`~micromix.social.columns.POST_ALIASES`;
 a TikTok dump's ``authorMeta.nickName`` / ``signature`` / ``verified``). ``official`` alone is
@@ -45,10 +48,16 @@ _AROUND_BRAND = (
 )
 #: what may stand before it ("theofficialgymshark", "shopgymshark")
 _BEFORE_BRAND = r"(?:the|get|shop|official|theofficial)"
-#: a handle that ends in (or starts with) what businesses call themselves
+#: a handle that ends in (or starts with) what businesses call themselves; ``shop`` not as a
+#: verb ("chloelovestoshop"); ``inc``, ``llc``, ``brands`` only after a separator
+#: (``crunk.inc``, ``jc_brands``) or a firm's word (``ecsupplyinc``): bare, they end people's
+#: names ("frncissdominc", "kevinc", the patronymic "sigridurgudbrands", "jennaleeannllc")
 _BUSINESS_HANDLE = re.compile(
-    r"(?:(?<!bi)shop|shops|store|stores|boutique|boutiques|outlet|magazine|mag|media|mediagroup|"
-    r"news|clothing|apparel|agency|brands|inc|ltd|llc|gmbh|studios|retail|wholesale)"
+    r"(?:(?<!bi)(?<!to)shop|shops|store|stores|boutique|boutiques|outlet|magazine|mag|media|"
+    r"mediagroup|news|clothing|apparel|agency|ltd|gmbh|studios|retail|wholesale|"
+    r"[._](?:inc|llc|brands)|(?:supply|supplies|club|group|company|enterprises?|industries|"
+    r"holdings|designs?|creative|productions?|records|labs?|solutions|services|works|goods|"
+    r"trading|collective|ventures)(?:inc|llc|brands))"
     r"(?:[._][a-z]{2})?$|^shop[._]|^the(?:shop|store)",
 )
 #: a magazine as a publisher or a shop names it ("Lovechild Magazine", "an independent
@@ -64,12 +73,22 @@ _MAGAZINE = (
 #: "official" with what it is official of ("Official account of Zara", "Zara Official Store");
 #: "official" alone is what fans write too ("Official Taylor Fan")
 _OFFICIAL_OF = r"\bofficial\s+(?:account|page|store|shop|profile|site|channel|instagram|tiktok)\b"
-#: a display name that is a business's
+#: a shop's or an outlet's word in a display name, not as a person uses it ("loves to shop",
+#: "social media", "media student", "shop my looks")
+_SHOP_WORD = (
+    r"(?<!\bto\s)(?<!\bsocial\s)\b(?:store|shop|boutique|media|news)\b"
+    r"(?!\s+(?:student|lover|addict|junkie|fan|enthusiast|manager|strategist|consultant|coach|"
+    r"creator|specialist|marketer|influencer|major|graduate|personality|girl|guy|queen|king)s?\b"
+    r"|\s+(?:my|the|this|these|her|his|our)\b)"
+)
+#: a display name that is a business's: the shop's word ends the name ("Acme Media", "Pet
+#: Shop 🐶", "Zara Store"); elsewhere in it ("Jane | media & lifestyle") it is only a hint
 _BUSINESS_NAME = re.compile(
-    rf"{_OFFICIAL_OF}|\b(?:store|shop|boutique|media|news|ltd|inc|llc|gmbh|s\.?a\.?r\.?l|"
-    rf"co\.|company|retail|outlet)\b|\bmagazine\s*$|{_MAGAZINE}",
+    rf"{_OFFICIAL_OF}|\b(?:ltd|inc|llc|gmbh|s\.?a\.?r\.?l|co\.|company|retail|outlet)\b|"
+    rf"{_SHOP_WORD}(?:\s+(?:group|network|ltd|inc|llc|co\.?))?[\W_]*$|\bmagazine\s*$|{_MAGAZINE}",
     re.IGNORECASE,
 )
+_HINT_NAME = re.compile(_SHOP_WORD, re.IGNORECASE)
 #: a bio that is a business's
 _BUSINESS_BIO = re.compile(
     r"\bofficial (?:account|page|instagram|tiktok|twitter|profile)\b|\bonline (?:store|shop)\b|"
@@ -163,6 +182,7 @@ def organisation_authors(posts: pd.DataFrame, brand: BrandSpec) -> pd.Series:
     hint = (
         has(handle, _HINT_HANDLE)
         | has(col("author_name"), _HINT_TEXT)
+        | has(col("author_name"), _HINT_NAME)
         | has(col("author_bio"), _HINT_TEXT)
         | (named & ~has(category, _PERSON_CATEGORY))
     )

@@ -148,6 +148,8 @@ def test_average_engagements_per_post_give_the_engagement_rate():
 def test_a_per_cent_column_is_per_cent_in_every_row_and_ranks_nobody_at_80_percent():
     # engagement_rate in per cent: 3.2%, 0.8%, 1.5%.  A per-row rule read 0.8 as 80% and
     # discover ranked that 900K creator first, spending $14,400 of a $20,000 budget on it.
+    # Bare 3.2, 0.8, 1.5 cannot say whether 0.8 is 0.8% or 80% (TikTok rates pass 100%), so
+    # they are refused naming the cells; one cell written "3.2%" says the column is per cent.
     df = pd.DataFrame(
         {
             "handle": ["a", "b", "c"],
@@ -156,6 +158,9 @@ def test_a_per_cent_column_is_per_cent_in_every_row_and_ranks_nobody_at_80_perce
             "engagement_rate": [3.2, 0.8, 1.5],
         }
     )
+    with pytest.raises(DataValidationError, match=r"er.csv: row 2, field 'engagement_rate'"):
+        score_creators(df, source="er.csv")
+    df["engagement_rate"] = ["3.2%", "0.8", "1.5"]
     scored = score_creators(df, source="er.csv")
     assert scored["engagement_rate"].tolist() == pytest.approx([0.032, 0.008, 0.015])
     picked = discover(scored, Brief(niche=None, budget=20_000))

@@ -211,6 +211,9 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
         if "engagement_rate_input" in out.columns
         else None
     )
+    if er_pct is not None:  # the cells as written, to name them when the unit is unclear
+        er_raw = out["engagement_rate_input"].astype("string")
+        er_where = place("engagement_rate_input")
     if "rate_per_post" in out.columns:
         _require_us_dollars(df, out["rate_per_post"], place("rate_per_post"), source)
         out["rate_per_post"] = _rate_cells(out["rate_per_post"])
@@ -220,9 +223,11 @@ def canonical_profiles(df: pd.DataFrame, *, source: str = "input") -> pd.DataFra
             if f in COUNT_FIELDS:
                 check_non_negative(out[f], f, source)
     if er_pct is not None:
-        out["engagement_rate_input"] = _rate_as_fraction(
-            out["engagement_rate_input"], er_pct.fillna(False).astype(bool)
+        out["engagement_rate_input"], unit_note = _rate_as_fraction(
+            out["engagement_rate_input"], er_pct.fillna(False).astype(bool), er_raw, er_where
         )
+        if unit_note is not None:
+            out.attrs.setdefault("notes", []).append(unit_note)
     for f in FLAG_FIELDS:
         if f in out.columns:
             # a website / external URL column holds the link itself: a link means yes
@@ -329,24 +334,70 @@ def _require_us_dollars(
             raise DataValidationError(f"{where(i + 1)}: {cell!r} is in {other}; {fix}")
     named = [c for c in df.columns if normalize_name(c) in _CURRENCY_COLUMNS]
     for c in named:
-        cur = df[c].astype("string").str.strip().str.upper()
-        bad = (cur.notna() & (cur != "") & (cur != "USD")).to_numpy()
-        if bad.any():
-            i = int(bad.nonzero()[0][0])
-            raise DataValidationError(
-                f"{source}: row {i + 1}, field {c!r}: the rates are in {cur.iloc[i]}; {fix}"
-            )
+        for i, cell in enumerate(df[c].astype("string").to_numpy(dtype=object, na_value=None)):
+            said = _currency_column_cell(cell)
+            if said is not None:
+                raise DataValidationError(f"{source}: row {i + 1}, field {c!r}: {said}; {fix}")
 
 
-def _rate_as_fraction(er: pd.Series, pct_sign: pd.Series) -> pd.Series:
-    """An engagement-rate column as fractions, its unit decided once for the whole column.
+#: a currency column's ways of saying US dollars: ``$``, ``US$``, ``USD``, ``US dollars``
+_USD_NAME = re.compile(
+    r"(?:u\.?s\.?\s*)?\$|usd|(?:(?:u\.?s\.?|united\s+states)\s*)?dollars?", re.IGNORECASE
+)
 
-    Bare numbers (no ``%``) are per cent when any of them is above 1 ("3.2" for 3.2%): then
-    all of them are, so the 0.8 of a column reading 3.2, 0.8, 1.5 is 0.8%, not 80% (a per-row
-    rule read it as 80% and ranked that creator first).  Cells written with ``%`` were read as
-    fractions already.
+
+def _currency_column_cell(cell: str | None) -> str | None:
+    """What is wrong with a currency column's cell, or None when it says US dollars or is blank.
+
+    The cell is read with the rate cells' rules (:func:`_cell_currency`) as if beside an
+    amount, so a code in lower case ("eur") and a sign alone ("C$") count; ``$``, ``US$``,
+    ``USD`` and "US dollars" are US dollars.  Anything else is refused rather than taken for
+    dollars ("xyz" could be any currency).
     """
-    bare = er.where(~pct_sign)
-    if bool((bare > 1.0).any()):
-        return er.where(pct_sign, er / 100.0)
-    return er
+    text = (cell or "").strip()
+    if not text or _USD_NAME.fullmatch(text):
+        return None
+    other = _cell_currency(f"1 {text}") or _cell_currency(f"{text}1")
+    if other is not None and all(c in ISO_4217_CODES for c in other.split(" or ")):
+        return f"the rates are in {other} ({text!r})"
+    return f"{text!r} is not a currency micromix reads (US dollars are $, US$ or USD)"
+
+
+def _rate_as_fraction(
+    er: pd.Series, pct_sign: pd.Series, raw: pd.Series, where: Callable[[int], str]
+) -> tuple[pd.Series, str | None]:
+    """An engagement-rate column as fractions, its unit decided once for the whole column,
+    with a note when a cell's ``%`` sign decided it (None otherwise).
+
+    Cells written with ``%`` were read as fractions already.  Bare numbers (no ``%``) all at
+    most 1 are fractions (0.031); all above 1 are per cent (3.2).  Bare numbers on both sides
+    of 1 (0.031, 1.4) cannot be told apart - 1.4 may be 1.4% or a TikTok rate of 140%, and
+    0.8 beside 3.2 may be 0.8% or 80% - so the column is refused naming both cells, unless a
+    cell written with ``%`` says the column is in per cent: then the bare numbers are per cent
+    and the note names that cell.  A bare 0 is 0 in either unit and decides nothing.
+    """
+    bare = er.where(~pct_sign).to_numpy(dtype=float, na_value=float("nan"))
+    small = ((bare > 0.0) & (bare <= 1.0)).nonzero()[0]
+    big = (bare > 1.0).nonzero()[0]
+    if len(big) == 0:
+        return er, None
+    as_per_cent = er.where(pct_sign, er / 100.0)
+    if len(small) == 0:
+        return as_per_cent, None
+    pct = pct_sign.to_numpy(dtype=bool).nonzero()[0]
+    s, b = int(small[0]), int(big[0])
+    if len(pct) == 0:
+        raise DataValidationError(
+            f"{where(s + 1)}: the engagement rates mix fractions and per cent - {raw.iat[s]!r} "
+            f"here is at most 1 (a fraction, or under 1%) while row {b + 1} has "
+            f"{raw.iat[b]!r} (per cent, or a rate above 100%); write the rates with % signs "
+            "('3.1%') or all as fractions (0.031) and run the command again"
+        )
+    d = int(pct[0])
+    n = len(small) + len(big)
+    return as_per_cent, (
+        f"{where(d + 1)}: {raw.iat[d]!r} is written with a % sign, so the column's {n:,} bare "
+        f"engagement rate{'s are' if n != 1 else ' is'} read as per cent too (row {s + 1}'s "
+        f"{raw.iat[s]!r} as {float(bare[s]):g}%, not {float(bare[s]) * 100:g}%); write them with % "
+        "signs or as fractions if that is wrong"
+    )

@@ -250,6 +250,7 @@ def score_creators(
         _no_followers_note(prof, followers, source),
         _duplicate_note(prof, key, source),
         _country_scope_note(prof, source),
+        *prof.attrs.get("notes", []),
         *auth_notes,
         _label_note(kept, source),
         _default_spread_note(prior, posts_source),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from _tiktok import scraper_dump
 from micromix.social.columns import canonical_posts
 from micromix.social.files import read_posts
 from micromix.social.listening import BrandSpec
@@ -51,21 +52,7 @@ _WHY = {
 
 
 def _scraper_dump(path: Path) -> Path:
-    rows = [
-        {
-            "id": str(7_000_000_000_000_000_000 + i),
-            "text": text,
-            "createTime": 1_700_000_000 + 3_600 * i,
-            "authorMeta": {"name": h, "nickName": n, "signature": b, "verified": v, "fans": 10},
-            "diggCount": likes,
-            "commentCount": 3,
-            "shareCount": 1,
-            "playCount": 10 * likes,
-        }
-        for i, (h, n, b, v, likes, text) in enumerate(_AUTHORS)
-    ]
-    path.write_text(json.dumps({"headers": {}, "collector": rows}))
-    return path
+    return scraper_dump(path, _AUTHORS, first_id=7_000_000_000_000_000_000)
 
 
 def _web_api_dump(path: Path) -> Path:

@@ -101,8 +101,8 @@ class TikTokPostsFormat(FormatAdapter):
     Where the dump has them, the author's display name (``authorMeta.nickName``,
     ``author.nickname``) -> ``author_name``, bio (``authorMeta.signature``,
     ``author.signature``) -> ``author_bio`` and verified flag (``authorMeta.verified``) ->
-    ``author_verified``: not fields of the posts store, read by the organisation check of
-    ``social amplify`` (:mod:`micromix.social.organisations`).
+    ``author_verified``: kept in the posts store, read by the organisation check of the user
+    content to amplify (:mod:`micromix.social.organisations`), from a file or from the store.
     """
 
     #: the author's profile fields a dump may carry (canonical name, its spellings)

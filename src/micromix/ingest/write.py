@@ -57,6 +57,10 @@ def write_prepared(
     res, raw, adapter, source, info = prepared[:5]
     schema = schema_for(kind)
     notes = prepared.notes
+    # a store made by an older micromix gains the newer (empty) columns first, outside the
+    # write (DuckDB refuses to commit rows into a table altered within the same write), for
+    # keyed tables (posts, events, creators) too: else their new fields were dropped unsaid
+    _ensure_columns(store, schema)
     if info is None or not len(res.accepted):
         # a file none of whose rows could be accepted is no export: it is not registered, so it
         # neither replaces an earlier version of itself nor overlaps anything; its quarantine
@@ -82,9 +86,6 @@ def write_prepared(
             unchanged=report.unchanged,
         )
     now = pd.Timestamp.now(tz="UTC")
-    # a store made by an older micromix gains the newer (empty) columns first, outside the
-    # write: DuckDB refuses to commit rows into a table altered within the same write
-    _ensure_columns(store, schema)
     _ensure_registry_columns(store)
     with store.transaction():
         registry = read_registry(store, schema.name)

@@ -17,7 +17,11 @@ __all__ = ["POSTS"]
 POSTS = EntitySchema(
     name="posts",
     key=("post_id",),
-    description="Posts with their engagement, disclosure flags, mentions and hashtags.",
+    description=(
+        "Posts with their engagement, disclosure flags, mentions and hashtags, and the "
+        "author's display name, bio and verified flag where the export has them (read by the "
+        "organisation check of the user content to amplify)."
+    ),
     fields=(
         Field("post_id", required=True, description="Post id / shortcode."),
         Field("platform", allowed=PLATFORMS, description="Platform."),
@@ -34,6 +38,9 @@ POSTS = EntitySchema(
             "engagements", "int", minimum=0, description="Engagements as the platform counts them."
         ),
         Field("author_followers", "int", minimum=0, description="Author's followers, if known."),
+        Field("author_name", description="Author's display name, where the export has it."),
+        Field("author_bio", description="Author's bio, where the export has it."),
+        Field("author_verified", "bool", description="Author's account is verified."),
         Field("is_sponsored", "bool", description="Paid partnership / sponsored disclosure."),
         Field("is_brand_owned", "bool", description="Posted by the brand itself."),
         Field("rights_granted", "bool", description="Author granted usage rights."),

@@ -37,8 +37,9 @@ __all__ = ["read_posts"]
 _CELL_FOR_CELL = "repeat an earlier row cell for cell"
 #: what the posts contract says of a required cell left empty
 _NO_VALUE = "required value is missing"
-#: who the author is, where a layout reads it (a TikTok dump's nickname, bio and verified
-#: flag): not fields of the posts store, kept for the organisation check
+#: who the author is, where a layout reads it, kept for the organisation check: the display
+#: name, bio and verified flag (a TikTok dump's nickname, signature, verified) are fields of the
+#: posts store, read as ingest reads them; the others are kept as the file has them
 _AUTHOR_PROFILE = (
     "author_name",
     "author_bio",
@@ -169,7 +170,7 @@ def _read_as_ingest(
     typed = typed.sort_values("_line", kind="stable").reset_index(drop=True)
     out = typed[kept].copy()
     for name in _AUTHOR_PROFILE:
-        if name in canon.columns:
+        if name in canon.columns and name not in out.columns:
             values = canon[name].to_numpy()
             out[name] = pd.Series([values[at_line[int(n)]] for n in typed["_line"]], dtype=object)
     if text_col is not None:

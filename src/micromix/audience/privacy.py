@@ -30,11 +30,8 @@ Quickstart
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -46,14 +43,27 @@ import pandas as pd
 from micromix.checks import CheckResult, Status
 from micromix.errors import ConfigError, DataValidationError, GuardrailError
 from micromix.store import BOOKKEEPING_TABLES, Store
+from micromix.store.erasures import (
+    AUDIT_TABLE,
+    ERASURE_COLUMNS,
+    ERASURE_KEY_TABLE,
+    ErasedSubjects,
+    erased_mask,
+    erased_subjects,
+    erasure_key,
+    record_values,
+    subject_hash,
+)
 
 __all__ = [
     "AUDIT_TABLE",
     "CONSENT_COLUMNS",
     "ERASURE_COLUMNS",
+    "ERASURE_KEY_TABLE",
     "PLATFORM_MIN_AUDIENCE",
     "SPECIAL_AD_CATEGORIES",
     "SPECIAL_CATEGORY_TERMS",
+    "ErasedSubjects",
     "ErasureResult",
     "PrivacyPolicy",
     "audit_audience",
@@ -67,7 +77,9 @@ __all__ = [
     "check_special_ad_category",
     "enforce",
     "erase_user",
+    "erased_mask",
     "erased_subjects",
+    "erasure_key",
     "ineligible_reasons",
     "special_category_columns",
     "subject_hash",
@@ -121,19 +133,10 @@ CONSENT_COLUMNS: Mapping[str, bool] = MappingProxyType(
         "consent_withdrawn": True,
     }
 )
-#: columns that identify a person in store tables (erasure deletes rows matching any of them)
-ERASURE_COLUMNS: tuple[str, ...] = ("user_id", "unit_id", "author_id")
-#: table holding one audit record per privacy action
-AUDIT_TABLE = "audit_log"
 
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f"}
 _WITHDRAWN = {"withdrawn", "refused", "denied", "revoked", "rejected", "opted_out", "opt_out"}
-_HASH_PREFIX = "micromix-erasure-v1:"
-#: the store's secret key of the erasure hashes (never exported, never served over the API)
-ERASURE_KEY_TABLE = "erasure_key"
-#: what starts a keyed (HMAC-SHA-256) subject hash; older records hold plain SHA-256 hashes
-_KEYED = "k1:"
 
 
 @dataclass(frozen=True)
@@ -468,66 +471,6 @@ def suppress_small_cells(
     return out
 
 
-def subject_hash(user_id: Any, key: bytes | None = None) -> str:
-    """One-way hash of a person's id, kept in the audit log instead of the id itself.
-
-    With the store's ``key`` (:func:`erasure_key`) it is an HMAC-SHA-256 (``k1:...``): ids are
-    often guessable (``u0000001`` ...), and a plain hash of one is found by trying them all
-    (200,000 tries took about a second), so whoever reads the audit log without the key cannot
-    tell who was erased. Without a key: the plain SHA-256 of micromix before the key (records
-    written then are still matched).
-    """
-    uid = str(user_id).strip().encode("utf-8")
-    if key is None:
-        return hashlib.sha256(_HASH_PREFIX.encode("utf-8") + uid).hexdigest()
-    return _KEYED + hmac.new(key, uid, hashlib.sha256).hexdigest()
-
-
-def erasure_key(store: Store, *, create: bool = False) -> bytes | None:
-    """The store's secret key of the erasure hashes (:data:`ERASURE_KEY_TABLE`); made on the
-    first erasure when ``create``, else None while the store has none."""
-    if store.has_table(ERASURE_KEY_TABLE) and store.count(ERASURE_KEY_TABLE):
-        return bytes.fromhex(str(store.read(ERASURE_KEY_TABLE)["key"].iloc[0]))
-    if not create:
-        return None
-    key = secrets.token_bytes(32)
-    store.append(ERASURE_KEY_TABLE, pd.DataFrame({"key": [key.hex()]}))
-    return key
-
-
-class ErasedSubjects(set[str]):
-    """The hashes of the audit log's erasures (:func:`erased_subjects`), with the store's key,
-    so ids can be matched against them (:meth:`holds`). A copy (``set(e)``) has no key: keyed
-    hashes cannot be matched without it, so :func:`erased_mask` refuses such a copy."""
-
-    key: bytes | None = None
-
-    def holds(self, ids: pd.Series) -> np.ndarray:
-        """Which of ``ids`` were erased (keyed hashes, and plain ones of older records)."""
-        return erased_mask(ids, self)
-
-
-def erased_mask(ids: pd.Series, erased: Iterable[str]) -> np.ndarray:
-    """Which of ``ids`` are among the ``erased`` hashes (:func:`erased_subjects`; a plain set
-    of hashes matches the unkeyed ones)."""
-    hashes = erased if isinstance(erased, frozenset | set) else set(erased)
-    hit = np.zeros(len(ids), dtype=bool)
-    if not hashes:
-        return hit
-    uid = ids.astype("string").fillna("")
-    key = getattr(erased, "key", None)
-    if any(h.startswith(_KEYED) for h in hashes):
-        if key is None:  # a copy of erased_subjects(store): matching would pass everyone
-            raise ConfigError(
-                "the erased people's hashes are keyed with the store's secret and this set has "
-                "no key; pass erased_subjects(store) itself, not a copy of it"
-            )
-        hit |= uid.map(lambda u: subject_hash(u, key)).isin(hashes).to_numpy(dtype=bool)
-    if any(not h.startswith(_KEYED) for h in hashes):
-        hit |= uid.map(subject_hash).isin(hashes).to_numpy(dtype=bool)
-    return hit
-
-
 def check_erased(
     audience: pd.DataFrame, erased: Iterable[str], id_column: str = "user_id"
 ) -> CheckResult:
@@ -618,12 +561,13 @@ def erase_user(
 
     Rows whose ``user_id``, ``unit_id`` or ``author_id`` equals the id are deleted, and so are
     quarantined rows whose raw record holds the id as any of its values (they keep the file's
-    own column names), in one transaction with the audit record. The audit log keeps a one-way hash of the id (never
-    the id itself), which also keeps the person out of future exports
-    (:func:`erased_subjects`).
+    own column names), in one transaction with the audit record. The audit log keeps a keyed
+    one-way hash of the id (never the id itself), which also keeps the person out of future
+    exports (:func:`erased_subjects`) and their later rows out of the store (the ingest leaves
+    them out: :func:`micromix.store.erasures.erased_rows`).
 
     Erasing again is a no-op: when no row holds the id and it was erased before, nothing is
-    written (``already_erased``). An id no row holds and nobody erased (a typo, another case)
+    written (``already_erased``), with or without ``record_unknown``. An id no row holds and nobody erased (a typo, another case)
     is refused (:class:`~micromix.errors.ConfigError`) with nothing written, since a record of
     an erasure that deleted nothing would tell the requester the person is gone;
     ``record_unknown=True`` records it anyway (a person whose data has not arrived yet, kept
@@ -648,9 +592,11 @@ def erase_user(
                     n += int(store.delete_where(name, col, [uid]))
             if any(col in cols for col in columns):
                 deleted[name] = n
-        if not sum(deleted.values()) and not record_unknown:
-            if erased_subjects(store).holds(pd.Series([uid]))[0]:  # erased before: a no-op
-                return ErasureResult(h, deleted, False, already_erased=True)
+        found = sum(deleted.values())
+        # erased before (recorded in advance or not): a no-op, no second audit record
+        if not found and erased_subjects(store).holds(pd.Series([uid]))[0]:
+            return ErasureResult(h, deleted, False, already_erased=True)
+        if not found and not record_unknown:
             raise ConfigError(
                 f"no row in the store holds the id {uid!r} (as {', '.join(columns)} or in a "
                 "quarantined record); ids are matched exactly, case included, so check it "
@@ -684,29 +630,9 @@ def _erase_quarantined(store: Store, uid: str) -> int:
         return 0
 
     def holds(record: Any) -> bool:
-        if not isinstance(record, str) or uid not in record:
-            return False
-        try:
-            cells = json.loads(record)
-        except ValueError:  # not JSON: the id as a whole cell of the line
-            return any(part.strip().strip('"') == uid for part in re.split(r"[,;\t|]", record))
-        values = cells.values() if isinstance(cells, dict) else cells
-        return any(str(v).strip() == uid for v in values if v is not None)
+        return isinstance(record, str) and uid in record and uid in record_values(record)
 
     hit = q["record"].map(holds).to_numpy(dtype=bool)
     if hit.any():
         store.replace(QUARANTINE_TABLE, q.loc[~hit].reset_index(drop=True))
     return int(hit.sum())
-
-
-def erased_subjects(store: Store) -> ErasedSubjects:
-    """Hashes of everyone erased so far (read from the audit log), with the store's key to
-    match ids against them (:meth:`ErasedSubjects.holds`)."""
-    hashes: set[str] = set()
-    if store.has_table(AUDIT_TABLE):
-        log = store.read(AUDIT_TABLE)
-        if "action" in log.columns:
-            hashes = set(log.loc[log["action"] == "erase", "subject_hash"].astype(str))
-    out = ErasedSubjects(hashes)
-    out.key = erasure_key(store) if hashes else None
-    return out

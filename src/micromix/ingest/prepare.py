@@ -481,6 +481,7 @@ def _report(
     inserted: int | None = None,
     updated: int | None = None,
     unchanged: int | None = None,
+    erased: int = 0,
 ) -> IngestReport:
     res, raw, adapter, source, info = prepared[:5]
     currencies = (
@@ -494,9 +495,10 @@ def _report(
         source=source,
         layout=adapter.lookup_name,
         file_format=raw.format,
-        rows_in_file=accepted + len(quarantine),
+        rows_in_file=accepted + len(quarantine) + erased,
         accepted=accepted,
         quarantined=len(quarantine),
+        erased=erased,
         inserted=inserted if inserted is not None else (written.inserted if written else 0),
         updated=updated if updated is not None else (written.updated if written else 0),
         unchanged=unchanged if unchanged is not None else (written.unchanged if written else 0),

@@ -43,8 +43,10 @@ class IngestReport:
         Absolute path of the file (or the name given to :func:`ingest_frame`).
     layout, file_format : str
         Format adapter used and container format (``csv``, ``jsonl`` ...).
-    rows_in_file, accepted, quarantined : int
-        ``accepted + quarantined == rows_in_file`` (data rows; summary rows excluded).
+    rows_in_file, accepted, quarantined, erased : int
+        ``accepted + quarantined + erased == rows_in_file`` (data rows; summary rows
+        excluded); ``erased``: rows of people erased before (``micromix privacy erase``), left
+        out of the store (neither stored nor quarantined).
     inserted, updated, unchanged : int
         What the accepted rows did to the store (new keys, changed rows, identical rows).
     quarantine_sample : tuple of dict
@@ -99,18 +101,20 @@ class IngestReport:
     dry_run: bool = False
     notes: tuple[str, ...] = ()
     unread_columns: tuple[str, ...] = ()
+    erased: int = 0
 
     def __post_init__(self) -> None:
-        if self.accepted + self.quarantined != self.rows_in_file:  # pragma: no cover - invariant
+        if self.accepted + self.quarantined + self.erased != self.rows_in_file:  # pragma: no cover
             raise AssertionError(
                 f"ingest of {self.source}: {self.accepted} accepted + {self.quarantined} "
-                f"quarantined != {self.rows_in_file} rows"
+                f"quarantined + {self.erased} erased != {self.rows_in_file} rows"
             )
 
     @property
     def ok(self) -> bool:
-        """At least one row was accepted."""
-        return self.accepted > 0
+        """At least one row was accepted, or left out only as an erased person's (a file of
+        people erased in advance is ingested as asked: with nothing kept)."""
+        return self.accepted > 0 or self.erased > 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (what ``micromix ingest --json`` prints)."""
@@ -124,6 +128,7 @@ class IngestReport:
             "rows_in_file": self.rows_in_file,
             "accepted": self.accepted,
             "quarantined": self.quarantined,
+            "erased": self.erased,
             "summary_rows": self.summary_rows,
             "inserted": self.inserted,
             "updated": self.updated,

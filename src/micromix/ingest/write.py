@@ -28,6 +28,14 @@ from micromix.schema import (
     schema_for,
 )
 from micromix.schema.display import listed
+from micromix.store.erasures import (
+    ERASURE_COLUMNS,
+    erased_note,
+    erased_records,
+    erased_rows,
+    erased_subjects,
+    has_erasures,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -56,6 +64,9 @@ def write_prepared(
         raise ConfigError(f"on_overlap {on_overlap!r} is not one of {', '.join(ON_OVERLAP)}")
     res, raw, adapter, source, info = prepared[:5]
     schema = schema_for(kind)
+    res, _, erased = _leave_out_erased(store, schema, res)
+    if erased:
+        prepared = prepared._replace(result=res, notes=(*prepared.notes, erased_note(erased)))
     notes = prepared.notes
     # a store made by an older micromix gains the newer (empty) columns first, outside the
     # write (DuckDB refuses to commit rows into a table altered within the same write), for
@@ -70,7 +81,9 @@ def write_prepared(
             kept, replaced = _keep_unreported(store, schema, res.accepted)
             res = dataclasses.replace(res, accepted=kept)
         with store.transaction():
-            report = _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
+            report = _write(
+                store, kind, schema, res, source, adapter.lookup_name, raw.format, check=False
+            )
             if len(res.accepted):
                 _drop_stale_quarantine(store, schema.name, source, res.quarantine)
         if replaced:
@@ -84,6 +97,7 @@ def write_prepared(
             inserted=report.inserted,
             updated=report.updated,
             unchanged=report.unchanged,
+            erased=erased,
         )
     now = pd.Timestamp.now(tz="UTC")
     _ensure_registry_columns(store)
@@ -122,7 +136,7 @@ def write_prepared(
             store.delete_where("quarantine", "source", stale_paths)
         if store.has_table(REGISTRY_TABLE):
             store.delete_where(REGISTRY_TABLE, "source_id", drop_ids)
-        _write(store, kind, schema, res, source, adapter.lookup_name, raw.format)
+        _write(store, kind, schema, res, source, adapter.lookup_name, raw.format, check=False)
         _drop_stale_quarantine(store, schema.name, source, res.quarantine)
         store.append(
             REGISTRY_TABLE,
@@ -143,6 +157,7 @@ def write_prepared(
         inserted=ins,
         updated=upd,
         unchanged=unch,
+        erased=erased,
     )
 
 
@@ -406,7 +421,11 @@ def _write(
     file_format: str,
     *,
     accepted: pa.Table | None = None,
+    check: bool = True,
 ) -> IngestReport:
+    erased = 0
+    if check:  # write_prepared left them out before, with its own report
+        res, accepted, erased = _leave_out_erased(store, schema, res, accepted)
     rows: pd.DataFrame | pa.Table = res.accepted if accepted is None else accepted
     quarantine = _keep_first_seen(store, schema, source, res.quarantine)
     log = {
@@ -425,15 +444,59 @@ def _write(
         source=source,
         layout=layout,
         file_format=file_format,
-        rows_in_file=len(rows) + len(quarantine),
+        rows_in_file=len(rows) + len(quarantine) + erased,
         accepted=len(rows),
         quarantined=len(quarantine),
+        erased=erased,
         inserted=written.inserted,
         updated=written.updated,
         unchanged=written.unchanged,
         quarantine_sample=_sample(quarantine),
         top_reasons=_top_reasons(quarantine),
+        notes=(erased_note(erased),) if erased else (),
     )
+
+
+def _leave_out_erased(
+    store: Store,
+    schema: EntitySchema,
+    res: ValidationResult,
+    accepted: pa.Table | None = None,
+) -> tuple[ValidationResult, pa.Table | None, int]:
+    """``res`` (and its Arrow form ``accepted``) without the rows of people erased before
+    (``micromix privacy erase``, ``--record-unknown`` for data yet to come), and how many
+    rows were left out: accepted rows whose user_id / unit_id / author_id is erased, and
+    quarantine records holding such an id as a cell (quarantining them would keep their data).
+
+    Nothing is read unless the kind identifies people and the audit log holds an erasure.
+    """
+    if not any(c in schema.columns for c in ERASURE_COLUMNS) or not has_erasures(store):
+        return res, accepted, 0
+    erased = erased_subjects(store)
+    hit = erased_rows(res.accepted, erased, ERASURE_COLUMNS)
+    q = res.quarantine
+    q_hit = (
+        erased_records(q["record"], erased)
+        if "record" in q.columns
+        else np.zeros(len(q), dtype=bool)
+    )
+    n = int(hit.sum()) + int(q_hit.sum())
+    if not n:
+        return res, accepted, 0
+    keep = ~hit
+    kept = res.accepted.loc[keep].reset_index(drop=True)
+    rows = [r for r, k in zip(res.rows_accepted, keep, strict=False) if k]
+    if accepted is not None:
+        import pyarrow as pa
+
+        accepted = accepted.filter(pa.array(keep))
+    out = dataclasses.replace(
+        res,
+        accepted=kept,
+        quarantine=q.loc[~q_hit].reset_index(drop=True),
+        rows_accepted=rows,
+    )
+    return out, accepted, n
 
 
 def _keep_first_seen(

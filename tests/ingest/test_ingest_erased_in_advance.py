@@ -6,6 +6,7 @@ exactly as before."""
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -66,6 +67,8 @@ def test_the_cli_summary_says_so_and_others_rows_are_kept(tmp_path):
     assert "3 row(s) of people erased before (privacy erase) were left out" in " ".join(
         res.output.split()
     )
+    # the counts table adds up: rows in file = accepted + quarantined + left out
+    assert re.search(r"left out \(erased people\)\s*│\s*3\b", res.output), res.output
     out = runner.invoke(app, ["export", "events", "--db", db]).output
     assert LATE not in out and "someone_else" in out
 

@@ -311,6 +311,8 @@ def render_report(report: IngestReport) -> None:
         ("accepted", report.accepted),
         ("quarantined", report.quarantined),
     ]
+    if report.erased:  # rows of people erased before: left out, so the counts add up
+        rows.append(("left out (erased people)", report.erased))
     if report.summary_rows:
         rows.append(("total rows set aside", report.summary_rows))
     if not report.dry_run:

@@ -100,6 +100,8 @@ def test_cli_prints_the_plan_and_its_confidence(db):
     assert "not measured" in res.output
     # a bracketed label is text, not console markup that swallows it
     assert "[low confidence]" in res.output
+    # no change is no change: "$0", never "+$0"
+    assert "+€0" not in res.output and "€0" in res.output, res.output
     res = runner.invoke(app, ["plan", "--db", str(db), "--n-boot", "20", "--json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
@@ -131,6 +133,7 @@ def test_the_report_opens_with_the_plan(db, tmp_path):
     html = out.read_text()
     plan_at = html.index('class="plan"')
     assert "no randomised holdout measures yet" in html[plan_at:]
+    assert "+€0<" not in html and "€0<" in html
 
 
 def _plan_of(tmp_path, ads, name="s.duckdb", **kw):

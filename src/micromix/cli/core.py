@@ -123,13 +123,15 @@ def demo_summary(evidence: Evidence, *, users: int, days: int, seed: int) -> lis
     if plan is None:
         out.append(evidence.notes.get("plan", "No plan could be built."))
     else:
+        from micromix.schema.display import format_signed_money
+
         sym = plan.symbol
         out.append(f"Plan: {plan.headline()}")
         out.append(
             f"  {'strategy':<15}{'today':>10}{'plan':>10}{'change':>10}   expected incremental revenue"
         )
         for r in plan.allocation.itertuples(index=False):
-            change = ("+" if r.change > 0 else "") + _money(r.change, sym)
+            change = format_signed_money(r.change, sym)
             out.append(
                 f"  {r.strategy:<15}{_money(r.current_spend, sym):>10}"
                 f"{_money(r.recommended_spend, sym):>10}{change:>10}   "

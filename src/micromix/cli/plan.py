@@ -73,6 +73,7 @@ def _print(p: Plan) -> None:
     from rich.table import Table
 
     from micromix.plan.actions import money
+    from micromix.schema.display import format_signed_money
 
     sym = p.symbol
     r = p.reallocation
@@ -91,7 +92,7 @@ def _print(p: Plan) -> None:
             str(row.strategy),
             money(row.current_spend, sym),
             money(row.recommended_spend, sym),
-            ("+" if row.change >= 0 else "") + money(row.change, sym),
+            format_signed_money(row.change, sym),
             (
                 f"{money(row.expected_incremental_revenue, sym)} "
                 f"({money(row.low, sym)} to {money(row.high, sym)})"

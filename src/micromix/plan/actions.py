@@ -34,7 +34,7 @@ from micromix.moments.actions import build_action
 from micromix.moments.summary import MomentSummary
 from micromix.plan.allocate import Reallocation, reallocate
 from micromix.plan.returns import StrategyReturns, strategy_returns
-from micromix.schema.display import format_money, listed
+from micromix.schema.display import format_money, format_signed_money, listed
 
 __all__ = [
     "ACTION_KINDS",
@@ -123,7 +123,7 @@ def per_money(symbol: str = "$", *, of_spend: bool = False) -> str:
 
 
 def _signed(value: float, symbol: str) -> str:
-    return ("+" if value >= 0 else "") + money(value, symbol)
+    return format_signed_money(value, symbol)
 
 
 def confidence_of(probability: float, separated: bool = False) -> str:

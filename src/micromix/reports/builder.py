@@ -439,7 +439,7 @@ class PlanSection(Section):
                 "today": [esc(fmt_value(v, "money0", sym)) for v in table["current_spend"]],
                 "plan": [esc(fmt_value(v, "money0", sym)) for v in table["recommended_spend"]],
                 "change": [
-                    esc(("+" if v > 0 else "") + fmt_value(v, "money0", sym))
+                    esc(("+" if round(v) > 0 else "") + fmt_value(v, "money0", sym))
                     for v in table["change"]
                 ],
                 "expected incremental revenue": [

@@ -30,7 +30,14 @@ from typing import Any
 
 from micromix.schema.values import CURRENCY_SIGNS
 
-__all__ = ["MISSING", "format_interval", "format_money", "is_missing", "listed"]
+__all__ = [
+    "MISSING",
+    "format_interval",
+    "format_money",
+    "format_signed_money",
+    "is_missing",
+    "listed",
+]
 
 #: the text of a figure there is none of (None, NaN, infinite), in every Python surface
 MISSING = "n/a"
@@ -79,6 +86,19 @@ def format_money(value: float | None, currency_or_symbol: str = "$", digits: int
     sign = "-" if v < 0 and round(abs(v), digits) > 0 else ""
     body = f"{abs(v):,.{digits}f}"
     return f"{sign}{sym}{body}" if len(sym) <= 1 else f"{sign}{sym} {body}"
+
+
+def format_signed_money(value: float | None, currency_or_symbol: str = "$", digits: int = 0) -> str:
+    """A change of money: ``+$887``, ``-$195``, and no sign on what rounds to zero (``$0``, not
+    ``+$0``).
+
+    >>> format_signed_money(887, "$"), format_signed_money(-195, "$"), format_signed_money(0.3, "AUD")
+    ('+$887', '-$195', 'AUD 0')
+    """
+    text = format_money(value, currency_or_symbol, digits)
+    if is_missing(value) or round(float(value), digits) <= 0:  # type: ignore[arg-type]
+        return text
+    return "+" + text
 
 
 def format_interval(value: Any, low: Any, high: Any, digits: int = 2) -> str:

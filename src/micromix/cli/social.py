@@ -12,11 +12,13 @@ from typing import Any
 import typer
 
 from micromix.cli._common import (
+    BACKEND_HELP,
     date_order,
     emit_frame,
     emit_json,
     err_console,
     note_empty_texts,
+    open_store,
     progress_bar,
     read_input,
     run_command,
@@ -207,7 +209,18 @@ def listen_cmd(
 
 @social_app.command("amplify")
 def amplify_cmd(
-    input: Path = typer.Option(..., "--input", "-i", help="Posts: CSV, TSV, JSON or JSONL."),
+    input: Path | None = typer.Option(
+        None, "--input", "-i", help="Posts: CSV, TSV, JSON or JSONL (or --db)."
+    ),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Rank the posts of this store instead of a file (micromix ingest posts FILE --db "
+        "X filled it): DuckDB file or Parquet folder; with a warehouse --backend, ignored.",
+    ),
+    backend: str | None = typer.Option(
+        None, "--backend", help=f"With --db: the store's engine. {BACKEND_HELP}"
+    ),
     brand: str = typer.Option(..., "--brand", help="Brand name."),
     handles: str | None = typer.Option(
         None, "--handles", help="Comma-separated brand-owned handles."
@@ -237,7 +250,9 @@ def amplify_cmd(
 
     Sentiment is read from the sentences naming the brand; a post naming it only in a
     comparison or once in passing, or carrying like-for-like hashtags, is flagged (caveats)
-    and scored down. At most --per-author picks per author.
+    and scored down. At most --per-author picks per author. The posts come from a file
+    (--input) or from the posts table of a store (--db, --backend), as plan --db and the API rank
+    them.
     """
 
     def body() -> None:
@@ -253,19 +268,27 @@ def amplify_cmd(
             raise ConfigError(f"--top {top} must be >= 1")
         if per_author < 0:
             raise ConfigError(f"--per-author {per_author} must be >= 1 (or 0 for no cap)")
+        from_store = _posts_source(input, db, backend, text_col, dayfirst, monthfirst)
         order = date_order(dayfirst, monthfirst)
         spec = BrandSpec(brand, aliases=_split(aliases), handles=_split(handles))
         if currency is not None and ads is None:
             raise ConfigError("--currency is the currency of --ads; pass the ads export too")
         base = ad_baseline(_read(ads), currency=currency) if ads is not None else None
-        df = _read_posts(input, text_col, order)
+        if from_store:
+            from micromix.social.files import read_store_posts
+
+            with open_store(db, backend, read_only=True) as store:
+                df, source = read_store_posts(store), f"the posts of {store.path}"
+        else:
+            assert input is not None  # _posts_source: one of them
+            df, source = _read_posts(input, text_col, order), str(input)
         res = rank_for_amplification(
             df,
             spec,
             baseline=base,
             top=top,
             dayfirst=order,
-            source=str(input),
+            source=source,
             per_author=per_author or None,
         )
         if "note" in res.attrs:
@@ -308,6 +331,42 @@ def amplify_cmd(
         _print_reasons(res, "post_id")
 
     run_command(body)
+
+
+def _posts_source(
+    input: Path | None,
+    db: str | None,
+    backend: str | None,
+    text_col: str | None,
+    dayfirst: bool,
+    monthfirst: bool,
+) -> bool:
+    """Whether the posts come from the store (--db/--backend) rather than a file (--input):
+    exactly one of them, and the file's reading options only with the file."""
+    if input is not None and (db is not None or backend is not None):
+        given = "--db" if db is not None else "--backend"
+        raise ConfigError(
+            f"--input and {given} exclude each other: rank the posts of a file (--input FILE) "
+            "or of a store (--db X), not both"
+        )
+    if input is None and db is None and backend is None:
+        raise ConfigError(
+            "no posts to rank: pass --input FILE (a posts export) or --db X (a store that "
+            "micromix ingest posts FILE --db X filled)"
+        )
+    if input is not None:
+        return False
+    for flag, passed in (
+        ("--text-col", text_col is not None),
+        ("--dayfirst", dayfirst),
+        ("--monthfirst", monthfirst),
+    ):
+        if passed:
+            raise ConfigError(
+                f"{flag} is how to read a posts file (--input); the store's posts are already "
+                f"read and typed: drop {flag} with --db"
+            )
+    return True
 
 
 def _print_creator_notes(scored: Any) -> list[str]:

@@ -25,13 +25,14 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pandas as pd
 
-from micromix.errors import ColumnNotFoundError, DataValidationError, InputFileError
+from micromix.errors import ColumnNotFoundError, DataValidationError, InputFileError, StoreError
 
 if TYPE_CHECKING:
     from micromix.ingest.files import RawTable
     from micromix.ingest.formats import FormatAdapter
+    from micromix.store import Store
 
-__all__ = ["read_posts"]
+__all__ = ["read_posts", "read_store_posts"]
 
 #: words of ingest's note on rows that repeat an earlier row cell for cell
 _CELL_FOR_CELL = "repeat an earlier row cell for cell"
@@ -98,6 +99,18 @@ def read_posts(
             "export the file again (no post is read with part of it left out)"
         )
     return _read_as_ingest(p, adapter, raw, text_col, dayfirst)
+
+
+def read_store_posts(store: Store) -> pd.DataFrame:
+    """The posts ``micromix ingest posts`` put in ``store``, as :func:`read_posts` gives a
+    file's (same canonical columns, already typed and checked by the posts contract); a store
+    with no posts is a :class:`~micromix.errors.StoreError` saying how to fill it."""
+    if not (store.has_table("posts") and store.count("posts")):
+        raise StoreError(
+            f"no posts in the store {store.path}; ingest posts (micromix ingest posts FILE) "
+            "or run micromix demo first"
+        )
+    return store.read("posts")
 
 
 def _read_as_ingest(

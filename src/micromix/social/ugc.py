@@ -327,6 +327,15 @@ _COMPARISON = re.compile(
     r"\boutperform(?:s|ed)?|\bbeat(?:s|ing)?)\s+(?:the\s+|@|#)?$",
     re.IGNORECASE,
 )
+#: words right before a brand name that put another brand above it ("BarkBox is way better
+#: than PawCo", "beats @pawco"): a post saying so is no praise of the brand to amplify, however
+#: warm its sentence reads
+_OUTRANKED = re.compile(
+    r"(?:\b(?:better|cheaper|nicer|superior|preferable|tastier|softer|comfier|stronger|faster)"
+    r"\s+(?:than|to)|\boutperform(?:s|ed|ing)?|\bbeat(?:s|ing)?|\bblows\s+away|"
+    r"\bprefer(?:red)?\s+(?:it|them|this|that|[@#]?[\w.&'-]+)\s+(?:to|over))\s+(?:the\s+|@|#)?$",
+    re.IGNORECASE,
+)
 #: engagement-bait hashtags (like-for-like, follow-for-follow ...)
 _BAIT = re.compile(
     r"#(?:(?:like|likes|follow|follows|comment|tag|share|spam|lik|fol)"
@@ -346,7 +355,8 @@ def brand_focus(texts: pd.Series, brand: BrandSpec) -> pd.DataFrame:
 
     ``directed``: the sentences that name the brand (with words besides tags), else the whole
     text (a brand named only in a tag line is what the post shows); ``comparison``: every
-    mention is a point of comparison ("(after Zara)", "cheaper than Zara"); ``passing``: one
+    mention is a point of comparison ("(after Zara)", "cheaper than Zara"); ``outranked``: a
+    mention puts another brand above it ("way better than Zara", "beats @zara"); ``passing``: one
     mention, a plain word (not a tag or handle crediting the product) outside the first
     sentence, in a long text (60+ words) of which the sentences naming the brand are under a
     quarter; ``bait``: like-for-like / follow-for-follow hashtags.
@@ -375,6 +385,9 @@ def brand_focus(texts: pd.Series, brand: BrandSpec) -> pd.DataFrame:
                 "directed": " ".join(worded) if worded else text,
                 "comparison": bool(hits)
                 and all(_COMPARISON.search(text[max(0, h.start() - 25) : h.start()]) for h in hits),
+                "outranked": any(
+                    _OUTRANKED.search(text[max(0, h.start() - 30) : h.start()]) for h in hits
+                ),
                 "passing": len(hits) == 1
                 and hits[0].group()[:1] not in "@#"
                 and not (sentences and sentences[0].start() <= hits[0].start() < sentences[0].end())
@@ -598,6 +611,14 @@ def rank_for_amplification(
     orgs = _organisation_note(p, require_mention)
     if orgs:
         read_notes.append(orgs)
+    focus = brand_focus(g["text"], brand)
+    outranked = focus["outranked"].to_numpy(dtype=bool) if len(g) else np.zeros(0, dtype=bool)
+    if outranked.any():  # praise of another brand over this one is nothing to amplify
+        read_notes.append(
+            f"{int(outranked.sum()):,} post(s) put another brand above {brand.name} ('better "
+            f"than {brand.name}', 'beats {brand.name}') and are left out of the picks"
+        )
+        g, focus = g[~outranked], focus[~outranked]
     if g.empty:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in AMPLIFY_COLUMNS})
         empty.attrs["note"] = (
@@ -610,7 +631,6 @@ def rank_for_amplification(
         if read_notes:
             empty.attrs["notes"] = read_notes
         return empty
-    focus = brand_focus(g["text"], brand)
     g["_directed"] = focus["directed"].to_numpy()
     named = {"comparison": "comparison", "passing": "passing", "bait": "hashtag bait"}
     g["caveats"] = [

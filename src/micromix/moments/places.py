@@ -12,7 +12,9 @@ needs both halves:
 * a **service**: a business type or trade (:data:`SERVICE_WORDS`: "plumber", "dentist",
   "tow truck", "thai restaurant", "pizza" ...), and no cue that the text wants something else
   (a how-to, a recipe, a fact, a purchase, a site: :data:`BLOCKING_RULES`; a job search:
-  :data:`JOB_WORDS`; studying the trade: :data:`STUDY_WORDS`).
+  :data:`JOB_WORDS`; studying the trade: :data:`STUDY_WORDS`; a film or a show on screen, the
+  news, a business plan: :data:`MEDIA_WORDS`, :data:`NEWS_WORDS`, :data:`PLAN_PHRASES`; a
+  title such as "doctor who london").
 
 :func:`local_service` is the test; :class:`~micromix.moments.intent.IntentClassifier` adds
 :data:`LOCAL_SERVICE_LOGIT` to the ``go`` logit of a text it fires on, and more when needed to
@@ -41,6 +43,9 @@ __all__ = [
     "JOB_WORDS",
     "LOCAL_SERVICE_LOGIT",
     "LOCAL_SERVICE_MARGIN",
+    "MEDIA_WORDS",
+    "NEWS_WORDS",
+    "PLAN_PHRASES",
     "SERVICE_WORDS",
     "STUDY_WORDS",
     "ZIP_BEFORE",
@@ -98,11 +103,11 @@ kennels cattery lawyer lawyers attorney attorneys solicitor solicitors notary ac
 accountants bookkeeper realtor realtors restaurant restaurants cafe cafes bakery bakeries pizza
 pizzeria takeaway takeout sushi diner steakhouse pub pubs brewery buffet barber barbers salon
 salons spa gym gyms florist florists supermarket butcher jeweller jeweler bookstore bookshop
-daycare childcare preschool tutor tutors hotel hotels motel motels hostel campground
+daycare childcare preschool tutor tutors hotel hotels motel motels hostel campground cinema
+cinemas theatre theatres theater theaters
 """
 #: two- and three-word business types (matched as phrases)
-_SERVICE_PHRASES = frozenset(
-    """tree service|pest control|dry cleaners|cleaning service|maid service|moving company|
+_PHRASE_TEXT = """tree service|pest control|dry cleaners|cleaning service|maid service|moving company|
 storage units|self storage|tow truck|towing service|tow service|auto repair|car repair|
 body shop|tire shop|car wash|oil change|car dealer|driving school|urgent care|walk in clinic|
 eye doctor|physical therapy|massage therapist|animal hospital|emergency vet|pet store|pet shop|
@@ -113,8 +118,9 @@ nail salon|beauty salon|tattoo parlour|tattoo shop|fitness center|yoga studio|sw
 hardware store|grocery store|furniture store|bike shop|bicycle shop|phone repair|
 mobile phone repair|computer repair|pawn shop|thrift store|charity shop|garden centre|
 garden center|music lessons|dance studio|bed and breakfast|car rental|gas station|
-petrol station""".replace("\n", "").split("|")
-)
+petrol station|movie theater|movie theaters|movie theatre|
+movie theatres"""
+_SERVICE_PHRASES = frozenset(_PHRASE_TEXT.replace("\n", "").split("|"))
 
 #: business types and trades, one word or a phrase
 SERVICE_WORDS = frozenset(_SERVICE_TEXT.split()) | _SERVICE_PHRASES
@@ -292,10 +298,73 @@ def _studying(toks: list[str], services: list[tuple[int, int]]) -> bool:
     return False
 
 
+#: a film, a programme or a show on screen, not a visit: "hospital series chicago", "the vet
+#: 2024 movie boston", "the hotel tv show paris". None of the 860 training texts the rule fires
+#: on has one; in the training sources "movie" and "tv" go with a place only as a business or
+#: a thing ("movie theaters near me", "4k tv near me"), and "movie theater" is a business
+#: phrase of :data:`SERVICE_WORDS` (its "movie" is never judged). Not "show(s)" ("comedy shows
+#: near me", "car shows near me" are ``go`` training texts: an event to go to), "season" ("ski
+#: season hotel chamonix"), "cast" ("cast removal clinic leeds"), "trailer" (rented: "trailer
+#: hire leeds") nor "watch" ("jeweller watch battery leeds").
+MEDIA_WORDS = frozenset(
+    [
+        "series",
+        "episode",
+        "episodes",
+        "movie",
+        "movies",
+        "film",
+        "films",
+        "tv",
+        "netflix",
+        "sitcom",
+        "documentary",
+        "documentaries",
+        "actor",
+        "actors",
+        "actress",
+        "trailers",
+    ]
+)
+#: news about the trade, not a visit: "london doctor strike", "pharmacy shortage leeds"
+NEWS_WORDS = frozenset(
+    [
+        "strike",
+        "strikes",
+        "news",
+        "scandal",
+        "scandals",
+        "shortage",
+        "shortages",
+        "protest",
+        "protests",
+    ]
+)
+#: starting or buying the business, not visiting it: "bakery business plan london",
+#: "restaurant franchise cost chicago". Not "for sale": "bakery for sale leeds" is already no
+#: local service (the ``buy_verb`` and ``deal`` rules see "sale").
+PLAN_PHRASES = frozenset({"business plan", "business plans", "franchise", "franchises"})
+_NOT_A_VISIT = re.compile(
+    r"\b(" + "|".join(sorted(MEDIA_WORDS | NEWS_WORDS | PLAN_PHRASES)) + r")\b"
+)
+
+
+def _title_who(toks: list[str], services: list[tuple[int, int]]) -> bool:
+    """A business word with "who" right after it and then the town or nothing ("doctor who
+    london", "doctor who cardiff"): no relative clause ("dentist who takes medicaid boston"
+    has a verb after its "who"), so a title."""
+    ends = {b for _, b in services}
+    places = {a for a, _ in _place_spans(toks)}
+    return any(
+        t == "who" and i in ends and (i + 1 == len(toks) or i + 1 in places)
+        for i, t in enumerate(toks)
+    )
+
+
 def _blocked(text: str, rest: str) -> bool:
     from micromix.moments.rules import RULES
 
-    if _JOB_TEXT.search(rest):
+    if _JOB_TEXT.search(rest) or _NOT_A_VISIT.search(rest):
         return True
     rest = _LOCAL_WORDS.sub(" ", rest)
     return any(
@@ -330,7 +399,12 @@ def local_service(text: str) -> bool:
     if not placed:
         return False
     rest = " ".join(t for i, t in enumerate(toks) if i not in covered)
-    return not (_blocked(text, rest) or _studying(toks, services) or _named_site(text))
+    return not (
+        _blocked(text, rest)
+        or _studying(toks, services)
+        or _title_who(toks, services)
+        or _named_site(text)
+    )
 
 
 #: town names that are also common English words, kept because the town is well known

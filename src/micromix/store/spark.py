@@ -283,8 +283,47 @@ class SparkStore(Store):
     def _staging(self) -> Path:
         return self.root / f".stage-{uuid.uuid4().hex}"
 
+    def _widen(self, name: str, tbl: pa.Table) -> None:
+        """Add to ``name`` the columns of ``tbl`` it lacks; the rows already stored get nulls.
+
+        A lake written by an older micromix lacks the contract's newer optional columns (e.g.
+        ``posts.author_name``); without this, appending would drop them unsaid. Every Parquet
+        file of the table is rewritten with the wider schema (partition folders kept) in a
+        staging folder that is swapped in, so all files share one schema and any reader
+        (Spark, DuckDB, pyarrow) sees the new columns without schema merging. New columns take
+        their contract type where the table is a contract table, else the rows' type.
+        """
+        folder = self.root / name
+        files = sorted(folder.rglob("*.parquet"))
+        if not files:
+            return
+        have = set(pq.read_schema(files[0]).names) | set(partition_columns(folder))
+        new = [c for c in tbl.column_names if c not in have]
+        if not new:
+            return
+        contract = {f.name: f.dtype for f in SCHEMAS[name].fields} if name in SCHEMAS else {}
+        given = spark_safe(tbl.select(new)).schema
+        fields = [
+            pa.field(c, arrow_schema({c: contract[c]}).field(c).type)
+            if c in contract
+            else given.field(c)
+            for c in new
+        ]
+        staged = self._staging()
+        for f in files:
+            old = pq.ParquetFile(f).read()
+            for field in fields:
+                old = old.append_column(field, pa.nulls(old.num_rows, type=field.type))
+            out = staged / f.relative_to(folder)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(old, out, compression="snappy")
+        self._swap(name, staged)
+
     def _conform(self, name: str, tbl: pa.Table) -> pa.Table:
-        """``tbl`` with the table's columns, order and types (missing columns are null)."""
+        """``tbl`` with the table's columns, order and types (missing columns are null).
+
+        Call :meth:`_widen` first: a column of ``tbl`` the table lacks is not kept here.
+        """
         folder = self.root / name
         files = sorted(folder.rglob("*.parquet"))
         if not files:
@@ -340,7 +379,11 @@ class SparkStore(Store):
         tbl = df if isinstance(df, pa.Table) else to_arrow(df)
         with self.transaction():
             self._snapshot(name)
-            tbl = self._conform(name, tbl) if self.has_table(name) else spark_safe(tbl)
+            if self.has_table(name):
+                self._widen(name, tbl)
+                tbl = self._conform(name, tbl)
+            else:
+                tbl = spark_safe(tbl)
             self._write_rows(name, tbl, self.root / name)
             self._refresh(name)
         return WriteResult(name, inserted=tbl.num_rows)
@@ -395,6 +438,7 @@ class SparkStore(Store):
         from pyspark.sql import functions as F
 
         with self.transaction():
+            self._widen(name, tbl)
             staged_in = self._staging()
             write_parquet(self._conform(name, tbl), staged_in)
             try:

@@ -141,3 +141,23 @@ def test_a_new_column_that_cannot_be_stored_is_refused_and_nothing_changes(
         assert not set(NEW) & set(st.columns("posts"))
     finally:
         st.close()
+
+
+def test_a_lake_whose_files_differ_shows_every_column_and_is_unified_on_append(
+    spark, tmp_path: Path
+) -> None:
+    folder = tmp_path / "lake" / "posts"
+    folder.mkdir(parents=True)
+    # written by two writers, the newer with a column the older lacked
+    pq.write_table(pa.table({"post_id": ["p2"], "author_name": ["Ann"]}), folder / "a.parquet")
+    pq.write_table(pa.table({"post_id": ["p1"]}), folder / "b.parquet")
+    st = Store.open(str(tmp_path / "lake"), backend="pyspark", create_tables=False)
+    try:
+        assert "author_name" in st.columns("posts")
+        st.append("posts", pd.DataFrame({"post_id": ["p3"], "author_name": ["Bo"]}))
+        got = st.read("posts").set_index("post_id")
+        assert got.loc[["p2", "p3"], "author_name"].tolist() == ["Ann", "Bo"]
+        assert pd.isna(got.loc["p1", "author_name"])
+    finally:
+        st.close()
+    assert len(_schemas(folder)) == 1

@@ -243,7 +243,7 @@ class DuckDBStore(Store):
             glob = str(root / name / "**" / "*.parquet").replace("'", "''")
             raw.execute(
                 f"CREATE VIEW {ident(name)} AS SELECT * FROM read_parquet('{glob}', "
-                "hive_partitioning = true)"
+                "hive_partitioning = true, union_by_name = true)"
             )
         store = cls(raw, folder)
         store._set_read_only(

@@ -17,11 +17,15 @@ Quickstart
 
 from __future__ import annotations
 
+import os
+import shutil
 import uuid
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from micromix.errors import StoreError
 
 __all__ = [
     "ARROW_TYPES",
@@ -29,6 +33,8 @@ __all__ = [
     "lake_tables",
     "partition_columns",
     "spark_safe",
+    "table_schema",
+    "widen_files",
     "write_parquet",
 ]
 
@@ -108,3 +114,53 @@ def partition_columns(folder: Path) -> list[str]:
             return cols
         cols.append(sub[0].name.split("=", 1)[0])
         d = sub[0]
+
+
+def table_schema(folder: Path, name: str) -> tuple[pa.Schema | None, bool]:
+    """The columns of table ``name``'s Parquet files, unified, and whether the files all agree.
+
+    A lake written by several writers (an older micromix, Spark with ``mergeSchema``) can have
+    files with fewer columns; the table has every column any file has (partition columns are
+    folder names, not in the files). ``(None, True)`` for a folder without Parquet files.
+
+    Raises
+    ------
+    StoreError
+        When two files give one column different types.
+    """
+    schemas = [pq.read_schema(f) for f in sorted(folder.rglob("*.parquet"))]
+    if not schemas:
+        return None, True
+    try:
+        unified = pa.unify_schemas(schemas)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise StoreError(
+            f"table {name!r} ({folder}): its Parquet files disagree on a column's type ({exc}); "
+            "rewrite the table with one type per column"
+        ) from exc
+    same = all(s.names == unified.names for s in schemas)
+    return unified.remove_metadata(), same
+
+
+def widen_files(folder: Path, schema: pa.Schema, staged: Path) -> None:
+    """Copy table ``folder`` to ``staged`` with every file holding ``schema``'s columns.
+
+    A column a file lacks is written as nulls (its rows never had it); files already holding
+    exactly ``schema`` are hard-linked (Parquet files are never modified in place). Partition
+    folders are kept.
+    """
+    for f in sorted(folder.rglob("*.parquet")):
+        out = staged / f.relative_to(folder)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if pq.read_schema(f).remove_metadata().equals(schema):
+            try:
+                os.link(f, out)
+            except OSError:
+                shutil.copy2(f, out)
+            continue
+        t = pq.ParquetFile(f).read()
+        cols = [
+            t.column(c.name).cast(c.type) if c.name in t.column_names else pa.nulls(len(t), c.type)
+            for c in schema
+        ]
+        pq.write_table(pa.Table.from_arrays(cols, schema=schema), out, compression="snappy")

@@ -41,7 +41,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from micromix.errors import ConfigError, StoreError
 from micromix.schema import SCHEMAS
@@ -52,6 +51,8 @@ from micromix.store.lake import (
     lake_tables,
     partition_columns,
     spark_safe,
+    table_schema,
+    widen_files,
     write_parquet,
 )
 
@@ -175,7 +176,13 @@ class SparkStore(Store):
             self._session.catalog.dropTempView(name)
             self._views.discard(name)
             return
-        df = self._session.read.option("basePath", str(folder)).parquet(str(folder))
+        # mergeSchema: a lake whose files differ (written before a column was added) shows every
+        # column, as DuckDB's union_by_name does, instead of the columns of whichever file
+        df = (
+            self._session.read.option("basePath", str(folder))
+            .option("mergeSchema", "true")
+            .parquet(str(folder))
+        )
         df.createOrReplaceTempView(name)
         self._views.add(name)
 
@@ -284,13 +291,30 @@ class SparkStore(Store):
         return self.root / f".stage-{uuid.uuid4().hex}"
 
     def _conform(self, name: str, tbl: pa.Table) -> pa.Table:
-        """``tbl`` with the table's columns, order and types (missing columns are null)."""
+        """``tbl`` with the table's columns, order and types (missing columns are null).
+
+        A column of ``tbl`` the table lacks is added to the table first, the rows already stored
+        getting nulls: a lake written by an older micromix lacks the contract's newer optional
+        columns (e.g. ``posts.author_name``), and appending must not drop them unsaid. Every file
+        lacking a column is rewritten with it in a staging folder swapped in (partition folders
+        kept), so all files share one schema and any reader (Spark, DuckDB, pyarrow) sees the new
+        columns. New columns take their contract type in a contract table, else the rows' type.
+        """
         folder = self.root / name
-        files = sorted(folder.rglob("*.parquet"))
-        if not files:
+        target, same = table_schema(folder, name)
+        if target is None:
             return spark_safe(tbl)
-        target = pq.read_schema(files[0])
         parts = partition_columns(folder)
+        new = [c for c in tbl.column_names if c not in target.names and c not in parts]
+        if new or not same:
+            contract = {f.name: f.dtype for f in SCHEMAS[name].fields} if name in SCHEMAS else {}
+            given = spark_safe(tbl.select(new)).schema
+            for c in new:
+                typ = arrow_schema({c: contract[c]}).field(c).type if c in contract else None
+                target = target.append(pa.field(c, typ or given.field(c).type))
+            staged = self._staging()
+            widen_files(folder, target, staged)
+            self._swap(name, staged)
         cols, fields = [], []
         for f in target:
             if f.name in parts:
@@ -395,8 +419,9 @@ class SparkStore(Store):
         from pyspark.sql import functions as F
 
         with self.transaction():
+            rows = self._conform(name, tbl)
             staged_in = self._staging()
-            write_parquet(self._conform(name, tbl), staged_in)
+            write_parquet(rows, staged_in)
             try:
                 inc = self._session.read.parquet(str(staged_in))
                 cur = self._session.table(name)
@@ -420,7 +445,7 @@ class SparkStore(Store):
                     )
                     self._rewrite(name, kept.unionByName(inc.select(*cur.columns)))
                 else:
-                    self._write_rows(name, self._conform(name, tbl), self.root / name)
+                    self._write_rows(name, rows, self.root / name)
                     self._refresh(name)
             finally:
                 shutil.rmtree(staged_in, ignore_errors=True)

@@ -466,6 +466,50 @@ def _total_words(total: dict[str, Any]) -> str:
     return words
 
 
+#: the cohort table's columns said below it, one line a cohort, rather than printed
+_COHORT_SAID = (
+    "expected_engagements_lo",
+    "expected_engagements_hi",
+    "stated_rates",
+    "cost_per_engagement_lo",
+    "cost_per_engagement_hi",
+)
+
+
+def _cohort_words(row: dict[str, Any]) -> str:
+    """A row of :func:`micromix.influencers.discovery.compare_cohorts`: its total expected
+    engagements and cost per engagement with their 90% intervals, in one line."""
+    total = {
+        "expected_engagements": row["expected_engagements"],
+        "lo": row["expected_engagements_lo"],
+        "hi": row["expected_engagements_hi"],
+        "level": 0.9,
+        "creators": row["creators"],
+        "stated": row["stated_rates"],
+    }
+    words = f"{row['cohort']}: {_total_words(total)}"
+    cpe = row["cost_per_engagement"]
+    if cpe == cpe:  # not NaN: the cohort hires someone with an engagement expected
+        words += f"; cost per engagement US${cpe:,.3f}"
+        lo, hi = row["cost_per_engagement_lo"], row["cost_per_engagement_hi"]
+        if row["stated_rates"] < row["creators"] and lo == lo and hi == hi:
+            words += f" (90% interval {lo:,.3f}-{hi:,.3f})"
+    return words
+
+
+def _print_cohorts(cohorts: Any) -> None:
+    """The micro vs macro table, then each cohort's totals with their intervals."""
+    emit_frame(
+        cohorts.drop(columns=[c for c in _COHORT_SAID if c in cohorts.columns]),
+        title="Micro vs macro for the same budget",
+    )
+    for row in cohorts.to_dict(orient="records"):
+        if row["creators"]:
+            err_console.print(_cohort_words(row), highlight=False, soft_wrap=True)
+    if cohorts.attrs.get("note"):
+        err_console.print(cohorts.attrs["note"], highlight=False, soft_wrap=True)
+
+
 @creators_app.command("discover")
 def discover_cmd(
     input: Path = typer.Option(..., "--input", "-i", help="Profiles: CSV, TSV, JSON or JSONL."),
@@ -546,7 +590,7 @@ def discover_cmd(
                 soft_wrap=True,
             )
             if cohorts is not None:
-                emit_frame(cohorts, title="Micro vs macro for the same budget")
+                _print_cohorts(cohorts)
             return
         show = [
             c
@@ -575,7 +619,7 @@ def discover_cmd(
                 soft_wrap=True,
             )
         if cohorts is not None:
-            emit_frame(cohorts, title="Micro vs macro for the same budget")
+            _print_cohorts(cohorts)
 
     run_command(body)
 

@@ -298,6 +298,7 @@ def _cell_currency(cell: str) -> str | None:
     names = currencies_of_symbol(cell)
     if not names and not _SIGN.search(cell):  # "300 eur": a code in lower case
         names = currencies_of_symbol(cell.upper())
+    names &= ISO_4217_CODES  # "500 XYZ": three capitals in a code's place are no currency yet
     if names and "USD" not in names:
         return " or ".join(sorted(names))
     sign = next((c for s, c in _OTHER_SIGNS.items() if s in cell), None)
@@ -312,6 +313,17 @@ def _cell_currency(cell: str) -> str | None:
         if word.isupper() or near:
             return code
     return None
+
+
+def _unread_code(cell: str) -> str | None:
+    """Three capital letters where a currency code goes ("500 XYZ", "XYZ 500", "$500 FEE")
+    that are no ISO 4217 code, or None. The number reader takes them for a code and reads the
+    amount, so such a rate would be read in no known currency unless refused."""
+    names = currencies_of_symbol(_PER_POST.sub("", cell))
+    code = next(iter(names)) if len(names) == 1 else None
+    if code is None or code in ISO_4217_CODES or not re.fullmatch(r"[A-Z]{3}", code):
+        return None
+    return code
 
 
 def _require_us_dollars(
@@ -332,6 +344,13 @@ def _require_us_dollars(
         other = _cell_currency(cell)
         if other is not None:
             raise DataValidationError(f"{where(i + 1)}: {cell!r} is in {other}; {fix}")
+        unread = _unread_code(cell)
+        if unread is not None:
+            raise DataValidationError(
+                f"{where(i + 1)}: {cell!r} is not in a currency micromix reads - {unread!r} is "
+                "no ISO 4217 code (micromix reads a currency by its ISO 4217 code, such as USD "
+                f"or EUR, or its sign, such as $ or €); {fix}"
+            )
     named = [c for c in df.columns if normalize_name(c) in _CURRENCY_COLUMNS]
     for c in named:
         for i, cell in enumerate(df[c].astype("string").to_numpy(dtype=object, na_value=None)):

@@ -494,6 +494,13 @@ def compare_cohorts(
     For each cohort the same greedy pick is made; returns creators, reach (followers),
     expected engagements, spend, cost per engagement and expected conversions
     (``engagements * brief.conversion_rate``). ``attrs["note"]`` says why a cohort hires no one.
+
+    Each cohort's expected engagements carry the 90% interval of :func:`pick_total` (its picks'
+    rates drawn from their posteriors, the followers times the drawn rates summed per draw):
+    ``expected_engagements_lo`` / ``_hi``, and the cost per engagement's from them
+    (``cost_per_engagement_lo`` = spend / the engagements' high end, ``_hi`` = spend / the low
+    end). ``stated_rates`` counts the picks whose rate is stated in the profile (no posts):
+    taken as exact, so a cohort of only such picks has an interval of one point.
     """
     ranked = rank_creators(scored, brief)
     rows = []
@@ -510,7 +517,8 @@ def compare_cohorts(
     ):
         pick = _greedy(ranked[mask.to_numpy()], brief.budget)
         spend = float(pick["est_cost_per_post"].sum())
-        eng = float(pick["expected_engagements"].sum())
+        total = pick_total(pick)
+        eng, lo, hi = (float(total[k]) for k in ("expected_engagements", "lo", "hi"))
         rows.append(
             {
                 "cohort": name,
@@ -518,8 +526,13 @@ def compare_cohorts(
                 "creators": len(pick),
                 "reach": float(pick["followers"].sum()),
                 "expected_engagements": eng,
+                "expected_engagements_lo": lo,
+                "expected_engagements_hi": hi,
+                "stated_rates": int(total["stated"]),
                 "spend": spend,
                 "cost_per_engagement": spend / eng if eng > 0 else np.nan,
+                "cost_per_engagement_lo": spend / hi if hi > 0 else np.nan,
+                "cost_per_engagement_hi": spend / lo if lo > 0 else np.nan,
                 "expected_conversions": eng * brief.conversion_rate,
                 "cost_per_conversion": spend / (eng * brief.conversion_rate) if eng > 0 else np.nan,
                 "median_engagement_rate": float(pick["engagement_rate"].median())

@@ -515,6 +515,12 @@ class ColumnLookup:
                 return got
         return pd.Series([None] * len(self.frame), index=self.frame.index, dtype=object)
 
+    def present(self, fields: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+        """``{canonical name: values}`` of each ``(name, spellings)`` the frame has (e.g. an
+        author's profile, which only some dumps carry): a field the frame lacks is left out,
+        not filled with nulls."""
+        return {name: self.get(*alts).to_numpy() for name, alts in fields if self.has(*alts)}
+
 
 def _const(frame: pd.DataFrame, value: str | None) -> pd.Series:
     return pd.Series([value] * len(frame), index=frame.index, dtype=object)
@@ -1051,7 +1057,36 @@ class InstagramPostsFormat(FormatAdapter):
     (``video_view_count``, ``videoViewCount``); ``is_sponsored`` is true when ``is_ad`` /
     ``is_paid_partnership`` is true or ``sponsor_users`` is not empty; ``mentions`` = tagged users
     plus ``@handles`` in the caption; ``hashtags`` from the caption. Platform ``instagram``.
+
+    Where the dump has them (Apify's Instagram scraper, profile-enriched dumps, GraphQL nodes'
+    ``owner{}``), the author's display name (``ownerFullName``, ``owner.full_name``) ->
+    ``author_name``, bio (``biography``) -> ``author_bio``, verified flag (``verified``,
+    ``isVerified``, ``owner.is_verified``) -> ``author_verified``: kept in the posts store and
+    read by the organisation check of the user content to amplify
+    (:mod:`micromix.social.organisations`), as a TikTok dump's. (A business category or
+    business-account flag is not read: the posts contract has no field for it, and a file's
+    ranking would leave out accounts the store's keeps.)
     """
+
+    #: the author's profile fields a dump may carry (canonical name, its spellings)
+    AUTHOR_PROFILE: tuple[tuple[str, tuple[str, ...]], ...] = (
+        (
+            "author_name",
+            (
+                "ownerFullName",
+                "owner.full_name",
+                "owner.fullName",
+                "fullName",
+                "full_name",
+                "author_name",
+            ),
+        ),
+        ("author_bio", ("biography", "owner.biography", "ownerBiography", "author_bio")),
+        (
+            "author_verified",
+            ("verified", "isVerified", "is_verified", "owner.is_verified", "author_verified"),
+        ),
+    )
 
     lookup_name = "instagram_posts"
     kinds = ("posts",)
@@ -1095,6 +1130,7 @@ class InstagramPostsFormat(FormatAdapter):
                 "is_sponsored": pd.Series(sponsored, index=f.index, dtype=object),
                 "mentions": pd.Series(mentions, index=f.index, dtype=object),
                 "hashtags": caption.map(hashtags_of),
+                **c.present(self.AUTHOR_PROFILE),
             }
         )
 

@@ -130,9 +130,6 @@ class TikTokPostsFormat(FormatAdapter):
         text = c.get("text", "desc")
         tags = c.get("hashtags", "challenges", "textExtra")
         mentions = c.get("mentions")
-        profile = {
-            name: c.get(*spellings) for name, spellings in self.AUTHOR_PROFILE if c.has(*spellings)
-        }
         return pd.DataFrame(
             {
                 "post_id": c.get("id"),
@@ -154,7 +151,7 @@ class TikTokPostsFormat(FormatAdapter):
                     for tg, tx in zip(tags.tolist(), text.tolist())
                 ],
                 "mentions": [_unique_join(_names(m)) for m in mentions.tolist()],
-                **{name: values.to_numpy() for name, values in profile.items()},
+                **c.present(self.AUTHOR_PROFILE),
             }
         )
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from micromix.api._respond import json_response
-from micromix.api.errors import ApiError
+from micromix.api.errors import ApiError, api_error
 from micromix.api.security import Principal, requires
 from micromix.api.service import Service
 from micromix.errors import StoreError
@@ -54,13 +54,16 @@ def _brand(svc: Service, brand: str | None) -> str:
 
 
 def _posts(svc: Service) -> pd.DataFrame:
-    posts = svc.read(lambda st: st.read("posts"))
-    if not len(posts):  # nothing ingested yet: a state of the store (409), not a bad request
-        raise StoreError(
-            "no posts in the store; ingest posts (micromix ingest posts FILE) or run micromix "
-            "demo first"
-        )
-    return posts
+    """The store's posts; none ingested yet is a state of the store (409), not a bad request,
+    said as the CLI says it (:func:`~micromix.social.files.read_store_posts`) without the
+    server's path to its store."""
+    from micromix.social.files import read_store_posts
+
+    try:
+        return svc.read(read_store_posts)
+    except StoreError as exc:
+        where = str(svc.store.path)
+        raise api_error(exc, {f"the store {where}": "the store", where: "the store"}) from None
 
 
 @router.get("/amplify", summary="User content to amplify, ranked")

@@ -172,7 +172,7 @@ class DuckDBStore(Store):
         self._upserts: dict[str, int] = {}
         # in the open write transaction: tables rows were deleted from, and columns added
         # (DuckDB refuses to commit a table altered after rows of it were deleted in the same
-        # transaction; see _widen)
+        # transaction: _widen rebuilds those, _commit names the columns if it still refuses)
         self._cut: set[str] = set()
         self._widened: dict[str, list[str]] = {}
         self._file = "" if path == ":memory:" else str(Path(path).expanduser().resolve())
@@ -458,26 +458,25 @@ class DuckDBStore(Store):
         ``posts.author_name``); without this an append or upsert dropped them unsaid (as the
         Spark store's ``_widen`` does for a lake). New columns take their contract type where
         ``name`` is a contract table, else the type DuckDB gives ``view``'s column (as when a
-        table is created from rows). DuckDB refuses to commit a table altered after rows of it
-        were deleted in the same transaction (an upsert that replaced rows, ``delete_where``):
-        such a write is refused here, naming the table and columns, before anything is done.
+        table is created from rows). DuckDB (1.5) refuses to commit a table altered by ALTER
+        TABLE after rows of it were deleted in the same transaction (``truncate``,
+        ``delete_where``, an upsert that replaced rows): such a table is rebuilt with the new
+        columns instead (a copy of its rows, within the transaction; the store makes its tables
+        without indexes or constraints, so none is lost).
         """
         given = self._raw.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
-        new = [(r[0], r[1]) for r in given if r[0] not in have]
-        names = ", ".join(c for c, _ in new)
-        if name in self._cut:
-            raise StoreError(
-                f"{name}: cannot add column(s) {names} in this transaction: rows of {name} were "
-                "deleted in it before, and DuckDB refuses to commit a table altered after that; "
-                "write these rows (or add the columns) before deleting, or in a transaction of "
-                "their own"
-            )
         contract = {f.name: f.dtype for f in SCHEMAS[name].fields} if name in SCHEMAS else {}
-        for col, typ in new:
-            sql_type = ENGINE_TYPES[contract[col]] if col in contract else typ
-            self._raw.execute(f"ALTER TABLE {ident(name)} ADD COLUMN {ident(col)} {sql_type}")
-        self._widened.setdefault(name, []).extend(c for c, _ in new)
-        return [c for c, _ in new]
+        new = {r[0]: ENGINE_TYPES[contract[r[0]]] if r[0] in contract else r[1] for r in given}
+        new = {c: t for c, t in new.items() if c not in have}
+        t = ident(name)
+        if name in self._cut:
+            nulls = ", ".join(f"CAST(NULL AS {typ}) AS {ident(c)}" for c, typ in new.items())
+            self._raw.execute(f"CREATE OR REPLACE TABLE {t} AS SELECT *, {nulls} FROM {t}")
+        else:
+            for col, typ in new.items():
+                self._raw.execute(f"ALTER TABLE {t} ADD COLUMN {ident(col)} {typ}")
+        self._widened.setdefault(name, []).extend(new)
+        return list(new)
 
     def append(self, name: str, df: pd.DataFrame | pa.Table) -> WriteResult:
         """Append rows (creating the table from ``df`` if it does not exist)."""

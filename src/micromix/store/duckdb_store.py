@@ -170,6 +170,11 @@ class DuckDBStore(Store):
         # per table: its key columns and the in-memory index of their hashes (see _key_index)
         self._keys: dict[str, _HeldKeys] = {}
         self._upserts: dict[str, int] = {}
+        # in the open write transaction: tables rows were deleted from, and columns added
+        # (DuckDB refuses to commit a table altered after rows of it were deleted in the same
+        # transaction: _widen rebuilds those, _commit names the columns if it still refuses)
+        self._cut: set[str] = set()
+        self._widened: dict[str, list[str]] = {}
         self._file = "" if path == ":memory:" else str(Path(path).expanduser().resolve())
         if self._file:
             with _OPEN_LOCK:
@@ -392,6 +397,8 @@ class DuckDBStore(Store):
             if outer:
                 self._raw.execute("BEGIN TRANSACTION")
                 self._tx_owner = threading.get_ident()
+                self._cut.clear()
+                self._widened.clear()
             self._tx_depth += 1
             try:
                 yield self
@@ -406,16 +413,70 @@ class DuckDBStore(Store):
                 self._tx_depth -= 1
                 if outer:
                     self._tx_owner = None
-                    self._raw.execute("COMMIT")
+                    self._commit()
+
+    def _commit(self) -> None:
+        """Commit the open transaction; a commit DuckDB refuses after columns were added in it
+        (rows of the table deleted by a raw statement first) is a StoreError naming them."""
+        import duckdb
+
+        try:
+            self._raw.execute("COMMIT")
+        except duckdb.TransactionException as exc:  # DuckDB has rolled it back
+            self._keys.clear()
+            if not self._widened:
+                raise
+            added = "; ".join(f"{t}: {', '.join(c)}" for t, c in self._widened.items())
+            raise StoreError(
+                f"nothing was written: DuckDB refused to commit the write that added column(s) "
+                f"({added}) ({str(exc).splitlines()[0]}); add the columns in a write of their "
+                "own before this one"
+            ) from exc
 
     def _register(self, df: pd.DataFrame | pa.Table) -> str:
         name = f"_mm_in_{threading.get_ident()}"
         self._raw.register(name, to_arrow(df))
         return name
 
-    def _ensure_for(self, name: str, view: str) -> None:
+    def _ensure_for(self, name: str, view: str, given: Sequence[str]) -> list[str]:
+        """Create ``name`` from the registered ``view`` (of columns ``given``), or add to it the
+        columns of ``view`` it lacks (see :meth:`_widen`); the columns of both, in table order."""
         if not self.has_table(name):
             self._raw.execute(f"CREATE TABLE {ident(name)} AS SELECT * FROM {view} LIMIT 0")
+            return list(given)
+        have = self.columns(name)
+        if any(c not in have for c in given):
+            have += self._widen(name, view, set(have))
+        return [c for c in have if c in given]
+
+    def _widen(self, name: str, view: str, have: set[str]) -> list[str]:
+        """Add to ``name`` (of columns ``have``) the columns of the registered ``view`` it lacks
+        (returned); the rows already stored get nulls. Runs in the write's transaction, so a
+        write that fails adds nothing.
+
+        A store written by an older micromix lacks the contract's newer optional columns (e.g.
+        ``posts.author_name``); without this an append or upsert dropped them unsaid (as the
+        Spark store's ``_widen`` does for a lake). New columns take their contract type where
+        ``name`` is a contract table, else the type DuckDB gives ``view``'s column (as when a
+        table is created from rows). DuckDB (1.5) refuses to commit a table altered by ALTER
+        TABLE after rows of it were deleted in the same transaction (``truncate``,
+        ``delete_where``, an upsert that replaced rows): such a table is rebuilt with the new
+        columns instead (a copy of its rows, within the transaction; the store makes its tables
+        without indexes or constraints, so none is lost).
+        """
+        given = self._raw.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
+        contract = {f.name: f.dtype for f in SCHEMAS[name].fields} if name in SCHEMAS else {}
+        new = {r[0]: ENGINE_TYPES[contract[r[0]]] if r[0] in contract else r[1] for r in given}
+        new = {c: t for c, t in new.items() if c not in have}
+        t = ident(name)
+        if name in self._cut:
+            nulls = ", ".join(f"CAST(NULL AS {typ}) AS {ident(c)}" for c, typ in new.items())
+            self._raw.execute(f"CREATE OR REPLACE TABLE {t} AS SELECT *, {nulls} FROM {t}")
+        else:
+            for col, typ in new.items():
+                self._raw.execute(f"ALTER TABLE {t} ADD COLUMN {ident(col)} {typ}")
+        self._widened.setdefault(name, []).extend(new)
+        return list(new)
 
     def append(self, name: str, df: pd.DataFrame | pa.Table) -> WriteResult:
         """Append rows (creating the table from ``df`` if it does not exist)."""
@@ -424,8 +485,7 @@ class DuckDBStore(Store):
         with self.transaction():
             view = self._register(df)
             try:
-                self._ensure_for(name, view)
-                cols = [c for c in self.columns(name) if c in column_names(df)]
+                cols = self._ensure_for(name, view, column_names(df))
                 sel = ", ".join(ident(c) for c in cols)
                 self._raw.execute(f"INSERT INTO {ident(name)} ({sel}) SELECT {sel} FROM {view}")
             finally:
@@ -440,6 +500,7 @@ class DuckDBStore(Store):
         with self.transaction():
             if self.has_table(name):
                 self._raw.execute(f"DELETE FROM {ident(name)}")
+                self._cut.add(name)
                 self._keys.pop(name, None)
                 self._touch(name)
 
@@ -474,8 +535,8 @@ class DuckDBStore(Store):
         with self.transaction():
             view = self._register(rows)
             try:
-                self._ensure_for(name, view)
-                matched, unchanged = self._merge(name, view, rows, key)
+                cols = self._ensure_for(name, view, rows.column_names)
+                matched, unchanged = self._merge(name, view, rows, key, cols)
             finally:
                 self._raw.unregister(view)
             self._touch(name)
@@ -483,10 +544,11 @@ class DuckDBStore(Store):
             name, inserted=n - matched, updated=matched - unchanged, unchanged=unchanged
         )
 
-    def _merge(self, name: str, v: str, rows: pa.Table, key: Sequence[str]) -> tuple[int, int]:
-        """Delete the rows of ``name`` that ``v`` (registered ``rows``) replaces, insert ``v``;
-        (matched, unchanged)."""
-        cols = [c for c in self.columns(name) if c in rows.column_names]
+    def _merge(
+        self, name: str, v: str, rows: pa.Table, key: Sequence[str], cols: list[str]
+    ) -> tuple[int, int]:
+        """Delete the rows of ``name`` that ``v`` (registered ``rows``, of which ``name`` has
+        the columns ``cols``) replaces, insert ``v``; (matched, unchanged)."""
         t = ident(name)
         held = self._key_index(name, key)
         if held is None:
@@ -502,6 +564,8 @@ class DuckDBStore(Store):
             # if the INSERT below fails, extra hashes only cause false alarms (a join) and a
             # rollback drops the index
             held.stored.add(hashes, inserted=rows.num_rows - matched)
+        if matched:
+            self._cut.add(name)
         sel = ", ".join(ident(c) for c in cols)
         self._raw.execute(f"INSERT INTO {t} ({sel}) SELECT {sel} FROM {v}")
         return matched, unchanged
@@ -584,6 +648,7 @@ class DuckDBStore(Store):
             )
             gone = before - self.count(name)
             if gone:
+                self._cut.add(name)
                 held = self._keys.get(name)
                 if held is not None:  # the deleted keys' hashes stay: false alarms only
                     held.stored.rows -= gone
@@ -592,7 +657,7 @@ class DuckDBStore(Store):
 
     def _append_row(self, name: str, row: dict[str, Any]) -> None:
         cols = self.columns(name)
-        if not cols or not set(row) <= set(cols):  # a new table, or columns append ignores
+        if not cols or not set(row) <= set(cols):  # a new table, or columns append adds
             super()._append_row(name, row)
             return
         # one bound INSERT per ingest log line instead of a registered one-row frame
@@ -616,5 +681,6 @@ class DuckDBStore(Store):
                 "DELETE FROM quarantine WHERE kind = ? AND source = ? AND row IN (SELECT unnest(?))",
                 [kind, source, list(rows)],
             )
+            self._cut.add("quarantine")
             self._keys.pop("quarantine", None)
             self._touch("quarantine")

@@ -69,8 +69,8 @@ def write_prepared(
         prepared = prepared._replace(result=res, notes=(*prepared.notes, erased_note(erased)))
     notes = prepared.notes
     # a store made by an older micromix gains the newer (empty) columns first, outside the
-    # write (DuckDB refuses to commit rows into a table altered within the same write), for
-    # keyed tables (posts, events, creators) too: else their new fields were dropped unsaid
+    # write (DuckDB refuses to commit a transaction that deletes rows of a table and then alters
+    # it, as a re-ingest replacing rows would), for keyed tables (posts, events, creators) too
     _ensure_columns(store, schema)
     if info is None or not len(res.accepted):
         # a file none of whose rows could be accepted is no export: it is not registered, so it

@@ -977,16 +977,18 @@ def test_dashboard_empty_views_name_the_upload_route_never_the_cli_or_the_demo(
 @pytest.fixture(scope="module")
 def caveats_server():
     """A live server over posts about PawCo: a comparison, one with like-for-like tags, a plain
-    one, and a pet shop's post (an organisation, not user content)."""
+    one, a pet shop's post (an organisation, not user content) and one that puts another bowl
+    above PawCo ("cheaper than PawCo": nothing to amplify, left out with a note)."""
     import pandas as pd
 
-    posts = small_market("posts").head(4).copy()
-    posts["author_id"] = ["mia", "tom", "lea", "happypetstore"]
+    posts = small_market("posts").head(5).copy()
+    posts["author_id"] = ["mia", "tom", "lea", "happypetstore", "max"]
     posts["text"] = [
-        "switched to this bowl, so much cheaper than PawCo and my dog loves it",
+        "my dog loves her new bowl, it looks just like PawCo and she eats every meal",
         "PawCo treats are the best, my pup goes wild #like4like #follow4follow",
         "PawCo harness fits perfectly, no more pulling on walks",
         "PawCo harnesses back in stock at our shop",
+        "switched to this bowl, so much cheaper than PawCo and my dog loves it",
     ]
     posts["is_sponsored"] = False
     posts["is_brand_owned"] = False
@@ -1013,7 +1015,9 @@ def test_dashboard_content_shows_caveats_and_notes_at_1280(caveats_server, brows
         assert sorted(caveats) == ["comparison", "hashtag bait", "none"], caveats
         authors = s.page.locator("#ugc-table tr.has-detail td:nth-child(2)").all_inner_texts()
         assert "happypetstore" not in authors
-        assert "@happypetstore" in s.page.inner_text("#ugc-notes")
+        notes = s.page.inner_text("#ugc-notes")
+        assert "@happypetstore" in notes
+        assert "max" not in authors and "put another brand above PawCo" in notes, notes
         box = s.page.locator("#ugc-table .scroll")
         assert box.evaluate("(el) => el.scrollWidth <= el.clientWidth"), "the posts are clipped"
         assert s.errors == [], s.errors

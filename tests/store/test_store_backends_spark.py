@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pandas as pd
 import pytest
 
@@ -18,18 +15,6 @@ pytestmark = [
     ),
     pytest.mark.filterwarnings("ignore:unclosed <socket:ResourceWarning"),
 ]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark", reason="pyspark not installed (pip install 'micromix[spark]')")
-    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-        pytest.skip("no Java runtime (install Java 17)")
-    from micromix.store.backends import parse_backend, spark_session
-
-    return spark_session(
-        parse_backend("pyspark://local[2]"), conf={"spark.sql.shuffle.partitions": "2"}
-    )
 
 
 def _both(spark):

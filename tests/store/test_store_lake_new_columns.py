@@ -7,8 +7,6 @@ unsaid on every append or ingest, so the store's amplify ranking lost the organi
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -35,18 +33,6 @@ _AUTHORS = [
     ("ann", "Ann", "dog mum, London", False, 300, "my pup loves her @pawco bowl"),
     ("pawdaily", "Paw Daily", "Our team brings you pet news since 2009", True, 800, "@pawco?"),
 ]
-
-
-@pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark", reason="pyspark not installed (pip install 'micromix[spark]')")
-    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
-        pytest.skip("no Java runtime (install Java 17)")
-    from micromix.store.backends import parse_backend, spark_session
-
-    return spark_session(
-        parse_backend("pyspark://local[2]"), conf={"spark.sql.shuffle.partitions": "2"}
-    )
 
 
 def _older_lake(root: Path) -> Store:

@@ -69,6 +69,7 @@ from micromix.reports.html import (
     tile,
     with_interval,
 )
+from micromix.schema.display import format_signed_money
 
 __all__ = [
     "DEFAULT_SECTIONS",
@@ -438,10 +439,7 @@ class PlanSection(Section):
                 "strategy": [esc(v) for v in table["strategy"]],
                 "today": [esc(fmt_value(v, "money0", sym)) for v in table["current_spend"]],
                 "plan": [esc(fmt_value(v, "money0", sym)) for v in table["recommended_spend"]],
-                "change": [
-                    esc(("+" if round(v) > 0 else "") + fmt_value(v, "money0", sym))
-                    for v in table["change"]
-                ],
+                "change": [esc(format_signed_money(v, sym)) for v in table["change"]],
                 "expected incremental revenue": [
                     with_interval(v, lo, hi, "money0", sym)
                     for v, lo, hi in zip(

@@ -122,10 +122,6 @@ def per_money(symbol: str = "$", *, of_spend: bool = False) -> str:
     return f"per {symbol} of spend" if of_spend else f"per {symbol}"
 
 
-def _signed(value: float, symbol: str) -> str:
-    return format_signed_money(value, symbol)
-
-
 def confidence_of(probability: float, separated: bool = False) -> str:
     """``high`` when separated by holdouts or ``probability >= 0.95``; ``medium`` at 0.8."""
     if separated or probability >= 0.95:
@@ -223,7 +219,7 @@ def reallocate_actions(
             Action(
                 "reallocate",
                 f"{verb} {s} from {money(plan.current[i], symbol)} to "
-                f"{money(plan.recommended[i], symbol)} ({_signed(d, symbol)}) over the next "
+                f"{money(plan.recommended[i], symbol)} ({format_signed_money(d, symbol)}) over the next "
                 f"{plan.horizon_days} days",
                 why,
                 evidence,
@@ -302,7 +298,7 @@ def group_reallocation(
 
 def _group_moves(plan: Reallocation, symbol: str) -> str:
     ups = [
-        f"{s} {_signed(plan.recommended[i] - plan.current[i], symbol)}"
+        f"{s} {format_signed_money(plan.recommended[i] - plan.current[i], symbol)}"
         for i, s in enumerate(plan.strategies)
         if abs(plan.recommended[i] - plan.current[i]) >= MIN_MOVE_SHARE * plan.budget
     ]
